@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Launcher for the command line tool. better-sqlite3 13 needs N-API 10 (Node >= 22) and crashes on older
+// Node; when we are started by an older Node, re-run the same command with the Node 24 that the project
+// installs from the npm registry (devDependency "node"), if it is there.
+'use strict';
+const path = require('path');
+const fs = require('fs');
+const napi = Number(process.versions.napi || 0);
+if (napi < 10 && !process.env.DJANGO_MULTIDB_NO_REEXEC) {
+  const candidates = [
+    path.join(__dirname, '..', 'node_modules', 'node', 'bin', 'node'),
+    path.join(__dirname, '..', 'node_modules', '.bin', 'node'),
+  ];
+  const node = candidates.find(p => { try { return fs.statSync(p).isFile(); } catch { return false; } });
+  if (node) {
+    const r = require('child_process').spawnSync(node, [__filename, ...process.argv.slice(2)], {
+      stdio: 'inherit', env: { ...process.env, DJANGO_MULTIDB_NO_REEXEC: '1' },
+    });
+    process.exit(r.status === null ? 1 : r.status);
+  }
+  process.env.DJANGO_MULTIDB_OLD_NODE = process.version;
+}
+require('../dist/cli.js');

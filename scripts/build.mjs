@@ -1,0 +1,51 @@
+// esbuild: one context per target. `vscode` and the native better-sqlite3 stay external (the .vsix ships
+// node_modules/better-sqlite3 with only its platform's prebuild); the tree-sitter wasm files are copied next to
+// the bundles, where src/core/python/parse.ts looks first.
+import * as esbuild from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+import { createRequire } from 'module';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const nodeExternal = ['vscode', 'better-sqlite3', 'pg-native'];
+
+const contexts = [
+  // extension host (Electron's or code-server's Node)
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  // command line tool
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+];
+if (fs.existsSync('webview/main.ts')) {
+  contexts.push({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' } });
+}
+// integration tests run inside the extension host; mocha is loaded by the runner, not bundled
+const intDir = 'test/integration/suite';
+if (fs.existsSync(intDir)) {
+  const entries = fs.readdirSync(intDir).filter(f => f.endsWith('.ts')).map(f => path.join(intDir, f));
+  contexts.push({ ...common, sourcemap: true, minify: false, entryPoints: entries, outdir: 'dist-test/integration', platform: 'node', format: 'cjs', target: 'node20', external: [...nodeExternal, 'mocha'] });
+}
+
+function copyAssets() {
+  fs.mkdirSync('dist/webview', { recursive: true });
+  fs.copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
+  fs.copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
+  const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join('dist/webview', f));
+  if (fs.existsSync('python')) fs.cpSync('python', 'dist/python', { recursive: true });
+}
+
+copyAssets();
+if (watch) {
+  for (const c of contexts) await (await esbuild.context(c)).watch();
+  console.log('watching…');
+} else {
+  const t0 = Date.now();
+  await Promise.all(contexts.map(c => esbuild.build(c)));
+  console.log(`built ${contexts.length} bundles in ${Date.now() - t0} ms`);
+}

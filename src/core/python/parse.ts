@@ -1,0 +1,643 @@
+// Python source → ./ast.ts, through tree-sitter-python (WebAssembly, so the same code runs in the CLI, the
+// extension host and tests without native builds).
+//
+// Error tolerance: tree-sitter always returns a tree, but an ERROR node can swallow the statements after a
+// half-typed line (e.g. `def f(:` eats the rest of the file). So when a parse has errors we blank the line
+// where the first error starts (keeping offsets and line numbers) and parse again, a bounded number of times.
+// What remains is read as usual and the blanked lines are reported as problems.
+import * as path from 'path';
+import * as fs from 'fs';
+import { Parser, Language, type Node as TSNode } from 'web-tree-sitter';
+import type * as A from './ast';
+
+let parser: Parser | null = null;
+let initPromise: Promise<Parser> | null = null;
+
+/** Find a wasm file: next to the bundle (dist/) first, then in node_modules. */
+function wasmFile(name: string, pkgPath: string): string {
+  const candidates = [path.join(__dirname, name), path.join(__dirname, 'wasm', name)];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  return require.resolve(pkgPath);
+}
+
+/** Load the parser once; every later call is free. */
+export function initPython(): Promise<Parser> {
+  if (parser) return Promise.resolve(parser);
+  if (!initPromise) {
+    initPromise = (async () => {
+      const runtime = wasmFile('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
+      await Parser.init({ locateFile: () => runtime });
+      const lang = await Language.load(wasmFile('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+      const p = new Parser();
+      p.setLanguage(lang);
+      parser = p;
+      return p;
+    })();
+  }
+  return initPromise;
+}
+
+const MAX_REPAIRS = 12;
+/** Source larger than this is not parsed (generated files, data dumps): reported as a problem. */
+export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/** Parse Python source. `initPython()` must have resolved before. Never throws on bad input. */
+export function parsePython(source: string, filePath = '<string>'): A.Module {
+  if (!parser) throw new Error('initPython() has not completed');
+  if (source.length > MAX_SOURCE_BYTES) {
+    return { type: 'Module', path: filePath, body: [], problems: [{ line: 1, col: 0, message: 'file too large to analyse' }] };
+  }
+  const problems: A.ParseProblem[] = [];
+  let text = source;
+  for (let attempt = 0; ; attempt++) {
+    const tree = parser.parse(text);
+    if (!tree) return { type: 'Module', path: filePath, body: [], problems: [{ line: 1, col: 0, message: 'parser failed' }] };
+    try {
+      const root = tree.rootNode;
+      if (!root.hasError || attempt >= MAX_REPAIRS) {
+        const body = new Converter(text).block(root);
+        if (root.hasError) {
+          const e = firstError(root);
+          problems.push({ line: (e?.startPosition.row ?? 0) + 1, col: e?.startPosition.column ?? 0, message: 'syntax error' });
+        }
+        return { type: 'Module', path: filePath, body, problems };
+      }
+      const err = firstError(root);
+      const row = err ? err.startPosition.row : 0;
+      problems.push({
+        line: row + 1,
+        col: err ? err.startPosition.column : 0,
+        message: err?.isMissing ? `syntax error: missing ${err.type}` : 'syntax error',
+      });
+      text = blankLine(text, row);
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+function firstError(node: TSNode): TSNode | null {
+  if (node.isError || node.isMissing) return node;
+  if (!node.hasError) return null;
+  for (const c of node.children) {
+    if (!c) continue;
+    const e = firstError(c);
+    if (e) return e;
+  }
+  return node;
+}
+
+/** Replace line `row` (0-based) with spaces, keeping every offset. */
+function blankLine(text: string, row: number): string {
+  let start = 0;
+  for (let r = 0; r < row; r++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return text;
+    start = nl + 1;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+}
+
+function pos(n: TSNode): A.Pos {
+  return { line: n.startPosition.row + 1, col: n.startPosition.column, endLine: n.endPosition.row + 1 };
+}
+
+const STATEMENT_TYPES = new Set([
+  'expression_statement', 'class_definition', 'function_definition', 'decorated_definition', 'if_statement',
+  'for_statement', 'while_statement', 'with_statement', 'try_statement', 'return_statement', 'import_statement',
+  'import_from_statement', 'future_import_statement', 'pass_statement', 'break_statement', 'continue_statement',
+  'raise_statement', 'delete_statement', 'global_statement', 'nonlocal_statement', 'assert_statement',
+  'match_statement', 'type_alias_statement', 'print_statement', 'exec_statement',
+]);
+
+class Converter {
+  constructor(private readonly src: string) {}
+
+  /** Statements of a module or block; ERROR nodes are searched for whole statements. */
+  block(node: TSNode | null): A.Stmt[] {
+    const out: A.Stmt[] = [];
+    if (!node) return out;
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'ERROR') {
+        out.push(...this.block(c));
+      } else if (STATEMENT_TYPES.has(c.type)) {
+        const s = this.stmt(c);
+        if (s) out.push(...s);
+      }
+    }
+    return out;
+  }
+
+  stmt(n: TSNode): A.Stmt[] | null {
+    const p = pos(n);
+    switch (n.type) {
+      case 'expression_statement': {
+        const out: A.Stmt[] = [];
+        for (const c of n.namedChildren) if (c) out.push(this.exprStatement(c));
+        return out;
+      }
+      case 'class_definition':
+        return [this.classDef(n, [])];
+      case 'function_definition':
+        return [this.functionDef(n, [])];
+      case 'decorated_definition': {
+        const decorators = n.namedChildren.filter(c => c?.type === 'decorator').map(d => this.expr(d!.namedChildren[0] ?? null));
+        const def = n.childForFieldName('definition');
+        if (!def) return null;
+        if (def.type === 'class_definition') return [this.classDef(def, decorators, p)];
+        if (def.type === 'function_definition') return [this.functionDef(def, decorators, p)];
+        return null;
+      }
+      case 'return_statement': {
+        const v = n.namedChildren[0];
+        return [{ type: 'Return', ...p, value: v ? this.expr(v) : null }];
+      }
+      case 'if_statement':
+        return [this.ifStmt(n)];
+      case 'for_statement':
+        return [{
+          type: 'For', ...p, target: this.expr(n.childForFieldName('left')), iter: this.expr(n.childForFieldName('right')),
+          body: this.block(n.childForFieldName('body')), orelse: this.elseBody(n.childForFieldName('alternative')),
+          isAsync: n.children.some(c => c?.type === 'async'),
+        }];
+      case 'while_statement':
+        return [{
+          type: 'While', ...p, test: this.expr(n.childForFieldName('condition')), body: this.block(n.childForFieldName('body')),
+          orelse: this.elseBody(n.childForFieldName('alternative')),
+        }];
+      case 'with_statement': {
+        const items: { context: A.Expr; target: A.Expr | null }[] = [];
+        const clause = n.namedChildren.find(c => c?.type === 'with_clause');
+        for (const item of clause?.namedChildren ?? []) {
+          if (item?.type !== 'with_item') continue;
+          const v = item.childForFieldName('value');
+          if (v?.type === 'as_pattern') {
+            const target = v.childForFieldName('alias');
+            items.push({ context: this.expr(v.namedChildren[0] ?? null), target: target ? this.expr(target.namedChildren[0] ?? target) : null });
+          } else items.push({ context: this.expr(v), target: null });
+        }
+        return [{ type: 'With', ...p, items, body: this.block(n.childForFieldName('body')) }];
+      }
+      case 'try_statement': {
+        const handlers: A.ExceptHandler[] = [];
+        let orelse: A.Stmt[] = [];
+        let finalbody: A.Stmt[] = [];
+        for (const c of n.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'except_clause' || c.type === 'except_group_clause') {
+            let typeExpr: A.Expr | null = null;
+            let name: string | null = null;
+            const value = c.childForFieldName('value') ?? c.namedChildren.find(x => x && x.type !== 'block') ?? null;
+            if (value?.type === 'as_pattern') {
+              typeExpr = this.expr(value.namedChildren[0] ?? null);
+              name = value.childForFieldName('alias')?.text ?? null;
+            } else if (value) typeExpr = this.expr(value);
+            const alias = c.childForFieldName('alias');
+            if (alias) name = alias.text;
+            handlers.push({ ...pos(c), typeExpr, name, body: this.block(c.namedChildren.find(x => x?.type === 'block') ?? null) });
+          } else if (c.type === 'else_clause') orelse = this.block(c.childForFieldName('body'));
+          else if (c.type === 'finally_clause') finalbody = this.block(c.namedChildren.find(x => x?.type === 'block') ?? null);
+        }
+        return [{ type: 'Try', ...p, body: this.block(n.childForFieldName('body')), handlers, orelse, finalbody }];
+      }
+      case 'import_statement':
+        return [{ type: 'Import', ...p, names: n.childrenForFieldName('name').filter(x => !!x).map(x => this.alias(x!)) }];
+      case 'future_import_statement':
+        return [{ type: 'ImportFrom', ...p, module: '__future__', level: 0, names: n.childrenForFieldName('name').filter(x => !!x).map(x => this.alias(x!)) }];
+      case 'import_from_statement': {
+        const mod = n.childForFieldName('module_name');
+        let module: string | null = null;
+        let level = 0;
+        if (mod?.type === 'relative_import') {
+          for (const c of mod.namedChildren) {
+            if (c?.type === 'import_prefix') level = c.text.length;
+            else if (c?.type === 'dotted_name') module = dotted(c);
+          }
+        } else if (mod) module = dotted(mod);
+        const names = n.namedChildren.some(c => c?.type === 'wildcard_import')
+          ? [{ name: '*', asname: null }]
+          : n.childrenForFieldName('name').filter(x => !!x).map(x => this.alias(x!));
+        return [{ type: 'ImportFrom', ...p, module, level, names }];
+      }
+      case 'pass_statement':
+        return [{ type: 'Pass', ...p }];
+      case 'break_statement':
+        return [{ type: 'Break', ...p }];
+      case 'continue_statement':
+        return [{ type: 'Continue', ...p }];
+      case 'raise_statement': {
+        const v = n.namedChildren[0];
+        return [{ type: 'Raise', ...p, exc: v ? this.expr(v) : null }];
+      }
+      case 'delete_statement': {
+        const v = n.namedChildren[0];
+        const targets = !v ? [] : v.type === 'expression_list' ? v.namedChildren.map(x => this.expr(x)) : [this.expr(v)];
+        return [{ type: 'Delete', ...p, targets }];
+      }
+      case 'global_statement':
+      case 'nonlocal_statement':
+        return [{ type: n.type === 'global_statement' ? 'Global' : 'Nonlocal', ...p, names: n.namedChildren.map(c => c?.text ?? '') }];
+      case 'assert_statement':
+        return [{ type: 'Assert', ...p, test: this.expr(n.namedChildren[0] ?? null) }];
+      case 'match_statement': {
+        const cases: A.Stmt[][] = [];
+        const body = n.childForFieldName('body');
+        for (const c of body?.namedChildren ?? []) {
+          if (c?.type === 'case_clause') cases.push(this.block(c.childForFieldName('consequence')));
+        }
+        return [{ type: 'Match', ...p, subject: this.expr(n.childForFieldName('subject')), cases }];
+      }
+      default:
+        return [{ type: 'OtherStmt', ...p, kind: n.type }];
+    }
+  }
+
+  private exprStatement(c: TSNode): A.Stmt {
+    const p = pos(c);
+    if (c.type === 'assignment') {
+      const targets: A.Expr[] = [];
+      let cur: TSNode | null = c;
+      let annotation: TSNode | null = null;
+      // `a = b = v` nests as assignment(left=a, right=assignment(left=b, right=v))
+      while (cur && cur.type === 'assignment') {
+        targets.push(this.expr(cur.childForFieldName('left')));
+        annotation = annotation ?? cur.childForFieldName('type');
+        cur = cur.childForFieldName('right');
+      }
+      if (annotation && targets.length === 1) {
+        return { type: 'AnnAssign', ...p, target: targets[0]!, annotation: this.expr(annotation), value: cur ? this.expr(cur) : null };
+      }
+      if (!cur) return { type: 'OtherStmt', ...p, kind: 'assignment' };
+      return { type: 'Assign', ...p, targets, value: this.expr(cur) };
+    }
+    if (c.type === 'augmented_assignment') {
+      const op = c.childForFieldName('operator')?.text ?? '+=';
+      return { type: 'AugAssign', ...p, target: this.expr(c.childForFieldName('left')), op: op.slice(0, -1), value: this.expr(c.childForFieldName('right')) };
+    }
+    return { type: 'Expr', ...p, value: this.expr(c) };
+  }
+
+  private ifStmt(n: TSNode): A.If {
+    const p = pos(n);
+    const alternatives = n.childrenForFieldName('alternative').filter(x => !!x) as TSNode[];
+    // elif clauses become nested Ifs in orelse, like CPython's ast
+    const build = (i: number): A.Stmt[] => {
+      const alt = alternatives[i];
+      if (!alt) return [];
+      if (alt.type === 'else_clause') return this.block(alt.childForFieldName('body'));
+      return [{
+        type: 'If', ...pos(alt), test: this.expr(alt.childForFieldName('condition')),
+        body: this.block(alt.childForFieldName('consequence')), orelse: build(i + 1),
+      }];
+    };
+    return { type: 'If', ...p, test: this.expr(n.childForFieldName('condition')), body: this.block(n.childForFieldName('consequence')), orelse: build(0) };
+  }
+
+  private elseBody(n: TSNode | null): A.Stmt[] {
+    return n ? this.block(n.childForFieldName('body')) : [];
+  }
+
+  private classDef(n: TSNode, decorators: A.Expr[], outer?: A.Pos): A.ClassDef {
+    const bases: A.Expr[] = [];
+    const keywords: A.Keyword[] = [];
+    const sup = n.childForFieldName('superclasses');
+    if (sup) this.arguments(sup, bases, keywords);
+    return {
+      type: 'ClassDef', ...(outer ? { ...pos(n), line: pos(n).line } : pos(n)), name: n.childForFieldName('name')?.text ?? '',
+      bases, keywords, body: this.block(n.childForFieldName('body')), decorators,
+    };
+  }
+
+  private functionDef(n: TSNode, decorators: A.Expr[], _outer?: A.Pos): A.FunctionDef {
+    return {
+      type: 'FunctionDef', ...pos(n), name: n.childForFieldName('name')?.text ?? '',
+      args: this.parameters(n.childForFieldName('parameters')), body: this.block(n.childForFieldName('body')), decorators,
+      isAsync: n.children.some(c => c?.type === 'async'),
+    };
+  }
+
+  private parameters(n: TSNode | null): A.Arguments {
+    const a: A.Arguments = { posonly: [], args: [], vararg: null, kwonly: [], kwarg: null };
+    if (!n) return a;
+    let afterStar = false;
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const push = (arg: A.Arg) => (afterStar ? a.kwonly : a.args).push(arg);
+      switch (c.type) {
+        case 'identifier':
+          push({ name: c.text, default: null, annotation: null });
+          break;
+        case 'typed_parameter': {
+          const inner = c.namedChildren[0];
+          const annotation = this.expr(c.childForFieldName('type'));
+          if (inner?.type === 'list_splat_pattern') { a.vararg = { name: inner.namedChildren[0]?.text ?? '', default: null, annotation }; afterStar = true; }
+          else if (inner?.type === 'dictionary_splat_pattern') a.kwarg = { name: inner.namedChildren[0]?.text ?? '', default: null, annotation };
+          else push({ name: inner?.text ?? '', default: null, annotation });
+          break;
+        }
+        case 'default_parameter':
+        case 'typed_default_parameter': {
+          const t = c.childForFieldName('type');
+          push({ name: c.childForFieldName('name')?.text ?? '', default: this.expr(c.childForFieldName('value')), annotation: t ? this.expr(t) : null });
+          break;
+        }
+        case 'list_splat_pattern':
+          a.vararg = { name: c.namedChildren[0]?.text ?? '', default: null, annotation: null };
+          afterStar = true;
+          break;
+        case 'keyword_separator':
+          afterStar = true;
+          break;
+        case 'positional_separator':
+          a.posonly.push(...a.args);
+          a.args = [];
+          break;
+        case 'dictionary_splat_pattern':
+          a.kwarg = { name: c.namedChildren[0]?.text ?? '', default: null, annotation: null };
+          break;
+      }
+    }
+    return a;
+  }
+
+  private alias(n: TSNode): A.Alias {
+    if (n.type === 'aliased_import') {
+      return { name: dotted(n.childForFieldName('name')), asname: n.childForFieldName('alias')?.text ?? null };
+    }
+    return { name: dotted(n), asname: null };
+  }
+
+  private arguments(n: TSNode, args: A.Expr[], keywords: A.Keyword[]): void {
+    for (const c of n.namedChildren) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === 'keyword_argument') {
+        keywords.push({ arg: c.childForFieldName('name')?.text ?? null, value: this.expr(c.childForFieldName('value')) });
+      } else if (c.type === 'dictionary_splat') {
+        keywords.push({ arg: null, value: this.expr(c.namedChildren[0] ?? null) });
+      } else {
+        args.push(this.expr(c));
+      }
+    }
+  }
+
+  expr(n: TSNode | null): A.Expr {
+    if (!n) return { type: 'OtherExpr', line: 0, col: 0, endLine: 0, kind: 'missing', text: '' };
+    const p = pos(n);
+    switch (n.type) {
+      case 'identifier':
+        return { type: 'Name', ...p, id: n.text };
+      case 'true':
+        return { type: 'Constant', ...p, value: true };
+      case 'false':
+        return { type: 'Constant', ...p, value: false };
+      case 'none':
+        return { type: 'Constant', ...p, value: null };
+      case 'ellipsis':
+        return { type: 'Constant', ...p, value: { ellipsis: true } };
+      case 'integer':
+        return { type: 'Constant', ...p, value: parseIntLiteral(n.text) };
+      case 'float': {
+        const t = n.text.replace(/_/g, '');
+        return { type: 'Constant', ...p, value: /[jJ]$/.test(t) ? { ellipsis: true } : Number(t) };
+      }
+      case 'string':
+        return this.string(n);
+      case 'concatenated_string': {
+        const parts = n.namedChildren.filter(c => c?.type === 'string').map(c => this.string(c!));
+        if (parts.every(x => x.type === 'Constant' && typeof x.value === 'string')) {
+          return { type: 'Constant', ...p, value: parts.map(x => (x as A.Constant).value as string).join('') };
+        }
+        const values: (A.Constant | A.FormattedValue)[] = [];
+        for (const part of parts) {
+          if (part.type === 'JoinedStr') values.push(...part.values);
+          else if (part.type === 'Constant') values.push(part);
+        }
+        return { type: 'JoinedStr', ...p, values };
+      }
+      case 'attribute':
+        return { type: 'Attribute', ...p, value: this.expr(n.childForFieldName('object')), attr: n.childForFieldName('attribute')?.text ?? '' };
+      case 'subscript': {
+        const subs = n.childrenForFieldName('subscript').filter(x => !!x).map(x => this.expr(x));
+        const slice: A.Expr = subs.length === 1 ? subs[0]! : { type: 'Tuple', ...p, elts: subs };
+        return { type: 'Subscript', ...p, value: this.expr(n.childForFieldName('value')), slice };
+      }
+      case 'call': {
+        const args: A.Expr[] = [];
+        const keywords: A.Keyword[] = [];
+        const a = n.childForFieldName('arguments');
+        if (a?.type === 'argument_list') this.arguments(a, args, keywords);
+        else if (a) args.push(this.expr(a));
+        return { type: 'Call', ...p, func: this.expr(n.childForFieldName('function')), args, keywords };
+      }
+      case 'binary_operator':
+        return { type: 'BinOp', ...p, left: this.expr(n.childForFieldName('left')), op: n.childForFieldName('operator')?.text ?? '?', right: this.expr(n.childForFieldName('right')) };
+      case 'unary_operator':
+        return { type: 'UnaryOp', ...p, op: (n.childForFieldName('operator')?.text ?? '-') as A.UnaryOp['op'], operand: this.expr(n.childForFieldName('argument')) };
+      case 'not_operator':
+        return { type: 'UnaryOp', ...p, op: 'not', operand: this.expr(n.childForFieldName('argument')) };
+      case 'boolean_operator': {
+        const op = (n.childForFieldName('operator')?.text ?? 'and') as 'and' | 'or';
+        const left = this.expr(n.childForFieldName('left'));
+        const right = this.expr(n.childForFieldName('right'));
+        // flatten `a and b and c` like CPython
+        const values = [...(left.type === 'BoolOp' && left.op === op ? left.values : [left]), right];
+        return { type: 'BoolOp', ...p, op, values };
+      }
+      case 'comparison_operator': {
+        const operands: A.Expr[] = [];
+        const ops: A.CmpOp[] = [];
+        for (const c of n.children) {
+          if (!c) continue;
+          if (c.isNamed) { if (c.type !== 'comment') operands.push(this.expr(c)); }
+          else ops.push(c.text.replace(/\s+/g, ' ') as A.CmpOp);
+        }
+        return { type: 'Compare', ...p, left: operands[0] ?? this.expr(null), ops, comparators: operands.slice(1) };
+      }
+      case 'parenthesized_expression': {
+        const inner = n.namedChildren.find(c => c && c.type !== 'comment');
+        return this.expr(inner ?? null);
+      }
+      case 'list':
+        return { type: 'List', ...p, elts: this.elements(n) };
+      case 'tuple':
+      case 'expression_list':
+      case 'pattern_list':
+      case 'tuple_pattern':
+        return { type: 'Tuple', ...p, elts: this.elements(n) };
+      case 'list_pattern':
+        return { type: 'List', ...p, elts: this.elements(n) };
+      case 'set':
+        return { type: 'Set', ...p, elts: this.elements(n) };
+      case 'dictionary': {
+        const keys: (A.Expr | null)[] = [];
+        const values: A.Expr[] = [];
+        for (const c of n.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'pair') { keys.push(this.expr(c.childForFieldName('key'))); values.push(this.expr(c.childForFieldName('value'))); }
+          else if (c.type === 'dictionary_splat') { keys.push(null); values.push(this.expr(c.namedChildren[0] ?? null)); }
+        }
+        return { type: 'Dict', ...p, keys, values };
+      }
+      case 'list_splat':
+      case 'list_splat_pattern':
+        return { type: 'Starred', ...p, value: this.expr(n.namedChildren[0] ?? null) };
+      case 'dictionary_splat':
+        return { type: 'Starred', ...p, value: this.expr(n.namedChildren[0] ?? null), double: true };
+      case 'conditional_expression': {
+        const [body, test, orelse] = n.namedChildren;
+        return { type: 'IfExp', ...p, body: this.expr(body ?? null), test: this.expr(test ?? null), orelse: this.expr(orelse ?? null) };
+      }
+      case 'lambda':
+        return { type: 'Lambda', ...p, args: this.parameters(n.childForFieldName('parameters')), body: this.expr(n.childForFieldName('body')) };
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression':
+      case 'dictionary_comprehension': {
+        const kind = ({ list_comprehension: 'ListComp', set_comprehension: 'SetComp', generator_expression: 'GeneratorExp', dictionary_comprehension: 'DictComp' } as const)[n.type];
+        const body = n.childForFieldName('body');
+        const generators: A.ComprehensionFor[] = [];
+        for (const c of n.namedChildren) {
+          if (c?.type === 'for_in_clause') {
+            generators.push({ target: this.expr(c.childForFieldName('left')), iter: this.expr(c.childForFieldName('right')), ifs: [], isAsync: c.children.some(x => x?.type === 'async') });
+          } else if (c?.type === 'if_clause' && generators.length) {
+            generators[generators.length - 1]!.ifs.push(this.expr(c.namedChildren[0] ?? null));
+          }
+        }
+        if (kind === 'DictComp' && body?.type === 'pair') {
+          return { type: kind, ...p, elt: this.expr(body.childForFieldName('key')), value: this.expr(body.childForFieldName('value')), generators };
+        }
+        return { type: kind, ...p, elt: this.expr(body), generators };
+      }
+      case 'named_expression':
+        return { type: 'NamedExpr', ...p, target: { type: 'Name', ...p, id: n.childForFieldName('name')?.text ?? '' }, value: this.expr(n.childForFieldName('value')) };
+      case 'slice': {
+        // children: [lower] ':' [upper] [':' [step]]
+        const parts: (A.Expr | null)[] = [null, null, null];
+        let i = 0;
+        for (const c of n.children) {
+          if (!c) continue;
+          if (!c.isNamed && c.text === ':') i++;
+          else if (c.isNamed) parts[i] = this.expr(c);
+        }
+        return { type: 'Slice', ...p, lower: parts[0] ?? null, upper: parts[1] ?? null, step: parts[2] ?? null };
+      }
+      case 'await':
+        return { type: 'Await', ...p, value: this.expr(n.namedChildren[0] ?? null) };
+      case 'keyword_argument':
+        return this.expr(n.childForFieldName('value'));
+      case 'type':
+        return this.expr(n.namedChildren[0] ?? null);
+      case 'as_pattern_target':
+        return this.expr(n.namedChildren[0] ?? null);
+      default:
+        return { type: 'OtherExpr', ...p, kind: n.type, text: n.text.length > 200 ? n.text.slice(0, 200) : n.text };
+    }
+  }
+
+  private elements(n: TSNode): A.Expr[] {
+    return n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.expr(c));
+  }
+
+  private string(n: TSNode): A.Constant | A.JoinedStr {
+    const p = pos(n);
+    const start = n.namedChildren.find(c => c?.type === 'string_start')?.text ?? '"';
+    const prefix = start.replace(/['"]/g, '').toLowerCase();
+    const raw = prefix.includes('r');
+    const isBytes = prefix.includes('b');
+    const values: (A.Constant | A.FormattedValue)[] = [];
+    let buf = '';
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'string_content') {
+        buf += raw ? c.text : decodeEscapes(c.text);
+      } else if (c.type === 'escape_sequence') {
+        // some grammar versions expose escapes as siblings of string_content
+        buf += raw ? c.text : decodeEscapes(c.text);
+      } else if (c.type === 'interpolation') {
+        if (buf) { values.push({ type: 'Constant', ...p, value: buf }); buf = ''; }
+        values.push({
+          type: 'FormattedValue', ...pos(c), value: this.expr(c.childForFieldName('expression')),
+          conversion: c.childForFieldName('type_conversion')?.text.replace('!', '') ?? null,
+          formatSpec: c.childForFieldName('format_specifier')?.text.replace(/^:/, '') ?? null,
+        });
+      }
+    }
+    if (!values.length || !prefix.includes('f')) {
+      const text = values.length ? values.map(v => (v.type === 'Constant' ? String(v.value) : '')).join('') + buf : buf;
+      return { type: 'Constant', ...p, value: isBytes ? { bytes: text } : text };
+    }
+    if (buf) values.push({ type: 'Constant', ...p, value: buf });
+    return { type: 'JoinedStr', ...p, values };
+  }
+}
+
+function dotted(n: TSNode | null): string {
+  if (!n) return '';
+  if (n.type === 'dotted_name') return n.namedChildren.map(c => c?.text ?? '').join('.');
+  return n.text;
+}
+
+function parseIntLiteral(text: string): number | bigint {
+  const t = text.replace(/_/g, '').toLowerCase();
+  if (/[jl]$/.test(t)) return Number.NaN;
+  try {
+    let b: bigint;
+    if (t.startsWith('0x') || t.startsWith('0o') || t.startsWith('0b')) b = BigInt(t);
+    else b = BigInt(t.replace(/^0+(?=\d)/, ''));
+    return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
+
+/** Python string escapes (\n, \x41, \u00e9, \N{...} is kept as written). */
+function decodeEscapes(s: string): string {
+  if (!s.includes('\\')) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch !== '\\' || i === s.length - 1) { out += ch; continue; }
+    const nx = s[i + 1]!;
+    if (nx === 'x' || nx === 'u' || nx === 'U') {
+      const len = nx === 'x' ? 2 : nx === 'u' ? 4 : 8;
+      const hex = s.slice(i + 2, i + 2 + len);
+      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) { out += String.fromCodePoint(parseInt(hex, 16)); i += 1 + len; continue; }
+    }
+    if (/[0-7]/.test(nx)) {
+      const m = /^[0-7]{1,3}/.exec(s.slice(i + 1))![0];
+      out += String.fromCharCode(parseInt(m, 8));
+      i += m.length;
+      continue;
+    }
+    if (nx in SIMPLE_ESCAPES) { out += SIMPLE_ESCAPES[nx]; i++; continue; }
+    out += ch;
+  }
+  return out;
+}
+
+/** Walk every statement (recursively through blocks), e.g. to find class definitions. */
+export function* walkStatements(body: A.Stmt[]): Generator<A.Stmt> {
+  for (const s of body) {
+    yield s;
+    switch (s.type) {
+      case 'If': case 'For': case 'While':
+        yield* walkStatements(s.body); yield* walkStatements(s.orelse); break;
+      case 'With':
+        yield* walkStatements(s.body); break;
+      case 'Try':
+        yield* walkStatements(s.body);
+        for (const h of s.handlers) yield* walkStatements(h.body);
+        yield* walkStatements(s.orelse); yield* walkStatements(s.finalbody); break;
+      case 'Match':
+        for (const c of s.cases) yield* walkStatements(c);
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+// Plain data shared by every part of the core, the CLI and the extension.
+// The `ScanReport` shape is the public `scan --json` interface (see docs/scan-json.md):
+// fields may be added, never renamed or dropped without a `version` bump.
+
+/** A position in a file. `path` is absolute inside the core; reports make it workspace-relative. */
+export interface Loc {
+  path: string;
+  /** 1-based */
+  line: number;
+  /** 0-based column, where known */
+  column?: number;
+}
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export const nullLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export interface DatabaseSetting {
+  alias: string;
+  /** e.g. "django.db.backends.sqlite3"; null when it cannot be known statically */
+  engine: string | null;
+  /** NAME as a string (an absolute path for SQLite files when known); null when unknown */
+  name: string | null;
+  host?: string | null;
+  port?: string | number | null;
+  user?: string | null;
+  /** Never printed, never put in a report. */
+  password?: string | null;
+  options?: Record<string, unknown>;
+  /** `TEST` / `MIRROR` etc. are kept raw */
+  raw?: Record<string, unknown>;
+  loc?: Loc;
+}
+
+export interface SettingsInfo {
+  /** dotted module, e.g. "mysite.settings" */
+  module: string | null;
+  /** file the settings module was read from */
+  path: string | null;
+  databases: DatabaseSetting[];
+  /** dotted paths of DATABASE_ROUTERS, in order; `null` entries = not statically known */
+  routers: (string | null)[];
+  installedApps: (string | null)[];
+  /** app label -> module, or null (= migrations disabled for that app) */
+  migrationModules: Record<string, string | null>;
+  /** AUTH_USER_MODEL, "app_label.ModelName" */
+  authUserModel: string;
+  /** all other top-level settings that evaluated to a value, for router evaluation (getattr(settings, ...)) */
+  values: Record<string, unknown>;
+  /** what could not be evaluated, with where */
+  unknowns: { name: string; reason: string; loc?: Loc }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps and models
+
+export interface AppInfo {
+  /** app label (AppConfig.label or last part of the module) */
+  label: string;
+  /** dotted module of the app package */
+  module: string;
+  /** the INSTALLED_APPS entry as written */
+  entry: string;
+  /** directory of the app package (absolute) */
+  dir: string | null;
+  /** true when the app's files are outside the workspace (django.contrib, site-packages) */
+  external: boolean;
+  /** dotted module of the migrations package, or null when disabled (MIGRATION_MODULES None) */
+  migrationsModule: string | null;
+  migrationsDir: string | null;
+}
+
+export type RelationKind = 'ForeignKey' | 'OneToOneField' | 'ManyToManyField';
+
+export interface RelationField {
+  name: string;
+  kind: RelationKind;
+  /** resolved target "app_label.ModelName"; null when it could not be resolved */
+  target: string | null;
+  /** the target as written, e.g. "legacy.Customer", "self", "settings.AUTH_USER_MODEL" */
+  targetRaw: string;
+  dbConstraint: boolean;
+  /** explicit through model "app_label.ModelName" for M2M */
+  through?: string | null;
+  loc: Loc;
+  /** the model (app.Model) that declared it, when inherited */
+  inheritedFrom?: string;
+}
+
+export interface ModelInfo {
+  app: string;
+  name: string;
+  /** "app_label.Name" */
+  key: string;
+  managed: boolean;
+  proxy: boolean;
+  abstract: boolean;
+  /** swapped out by a setting (e.g. auth.User when AUTH_USER_MODEL points elsewhere) */
+  swapped: boolean;
+  table: string;
+  /** lowercase name as Django's `_meta.model_name` */
+  modelName: string;
+  loc: Loc;
+  /** "app.Model" of concrete/abstract bases that could be resolved */
+  bases: string[];
+  fields: RelationField[];
+  /** class attributes with literal values (for routers that read model attributes) */
+  attrs: Record<string, unknown>;
+  /** Meta attributes with literal values */
+  meta: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routers
+
+export type Tri = true | false | null; // null = unknown
+
+export interface RouterDecision {
+  alias: string;
+  /** "app.Model" */
+  model: string;
+  /** whether migrations touch the model on alias; null = unknown */
+  migrate: boolean | null;
+  /** first router that returned True/False (dotted path), else null */
+  decidedBy: string | null;
+  reason: 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'unknown';
+  /** where the deciding `return` is (or where evaluation gave up) */
+  loc?: Loc;
+  /** human explanation, e.g. "app_label in route_app_labels → db == 'analytics'" */
+  explanation?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrations
+
+export type MigrationKey = string; // "app.name"
+
+export interface MigrationOperationInfo {
+  /** e.g. "CreateModel", "AddField", "RunPython" */
+  kind: string;
+  /** lowercase model name the operation acts on, when it has one */
+  modelName?: string;
+}
+
+export interface MigrationFileInfo {
+  app: string;
+  name: string;
+  key: MigrationKey;
+  path: string;
+  /** as written, with "__first__"/"__latest__" kept; swappable_dependency resolved */
+  dependencies: [string, string][];
+  replaces: [string, string][];
+  runBefore: [string, string][];
+  initial: boolean | null;
+  operations: MigrationOperationInfo[];
+  /** true when the file could not be fully read (syntax errors etc.) */
+  partial?: boolean;
+}
+
+export interface AppliedState {
+  alias: string;
+  reachable: boolean;
+  /** number of rows in django_migrations (0 when missing) */
+  applied: number;
+  error: string | null;
+  /** "app.name" of applied rows */
+  appliedKeys: Set<MigrationKey>;
+  /** false when the database file / django_migrations table does not exist yet */
+  exists: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings, rendered three ways (diagnostic, CLI line, JSON object)
+
+export type FindingCode =
+  | 'cross-db-foreign-key'
+  | 'unknown-routing'
+  | 'migration-conflict'
+  | 'missing-dependency'
+  | 'database-unreachable'
+  | 'pending-migrations'
+  | 'settings-unknown'
+  | 'parse-error'
+  | 'unmanaged-model-migration';
+
+export interface Finding {
+  code: FindingCode;
+  severity: 'error' | 'warning' | 'info';
+  path: string | null;
+  line: number | null;
+  message: string;
+  model?: string;
+  field?: string;
+  target?: string;
+  alias?: string;
+  app?: string;
+  migrations?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report (scan --json). Paths relative to root, forward slashes.
+
+export interface ScanReport {
+  version: 1;
+  project: { root: string; settingsModule: string | null; managePy: string | null };
+  databases: { alias: string; engine: string | null; name: string | null }[];
+  routers: string[];
+  models: {
+    app: string;
+    name: string;
+    managed: boolean;
+    proxy: boolean;
+    table: string;
+    path: string;
+    line: number;
+  }[];
+  routing: {
+    alias: string;
+    model: string;
+    migrate: boolean | null;
+    decidedBy: string | null;
+    reason: RouterDecision['reason'];
+    path?: string;
+    line?: number;
+  }[];
+  migrations: {
+    app: string;
+    name: string;
+    path: string;
+    dependencies: [string, string][];
+    replaces: [string, string][];
+    initial: boolean | null;
+  }[];
+  status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
+  plan: Record<string, MigrationKey[] | null>;
+  diagnostics: Finding[];
+}
