@@ -20,4 +20,10 @@ if (napi < 10 && !process.env.DJANGO_MULTIDB_NO_REEXEC) {
   }
   process.env.DJANGO_MULTIDB_OLD_NODE = process.version;
 }
-require('../dist/cli.js');
+if (process.env.DJANGO_MULTIDB_PRINT_RSS) {
+  process.on('exit', () => process.stderr.write(`maxRSS ${process.resourceUsage().maxRSS}\n`));
+}
+require('../dist/cli.js').main(process.argv.slice(2)).then(
+  code => { process.exitCode = code; },
+  e => { process.stderr.write(`django-multidb: ${(e && e.stack) || e}\n`); process.exitCode = 2; },
+);

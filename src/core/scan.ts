@@ -49,3 +49,226 @@ export interface ProjectIndex {
   /** how long each phase took, in ms (for logs and benchmarks) */
   timings: Record<string, number>;
 }
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { initPython } from './python/parse';
+import { ModuleIndex } from './python/modules';
+import { nullLogger } from './types';
+import type { DatabaseSetting, MigrationKey } from './types';
+import {
+  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, stateFindings, toPosix, unknownRoutingFindings,
+} from './findings';
+import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
+import { findSearchRoots } from './env/python-env';
+import { resolveApps } from './apps';
+import { indexModels } from './models';
+import { readMigrations } from './migrations/files';
+import { evaluateRouting } from './routers';
+import { detectConflicts, migrationPlan } from './migrations/graph';
+import { readAppliedAll } from './db';
+
+export { formatFinding };
+
+function now(): number {
+  return performance.now();
+}
+
+/** Read KEY=VALUE lines of an env file with dotenv's parser (no expansion, nothing executed). */
+function readEnvFile(file: string | null | undefined, logger: Logger): Record<string, string> {
+  if (!file) return {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dotenv = require('dotenv') as typeof import('dotenv');
+    return dotenv.parse(fs.readFileSync(file));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`cannot read env file ${file}: ${(e as Error).message}`);
+    return {};
+  }
+}
+
+export class Scanner {
+  private modules: ModuleIndex | null = null;
+  private rootsKey = '';
+  private readonly logger: Logger;
+
+  constructor(public readonly opts: ScanOptions) {
+    this.logger = opts.logger ?? nullLogger;
+  }
+
+  /** A file changed, appeared or disappeared: the next `index()` re-reads only that file. */
+  invalidate(file: string): void {
+    this.modules?.invalidate(path.resolve(file));
+  }
+
+  /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
+  async index(): Promise<ProjectIndex> {
+    const timings: Record<string, number> = {};
+    let t = now();
+    await initPython();
+    const root = path.resolve(this.opts.root);
+    const findings: Finding[] = [];
+    const managePy = findManagePy(root);
+    const projectDir = managePy ? path.dirname(managePy) : root;
+    const envFile = this.opts.envFile === undefined ? path.join(projectDir, '.env') : this.opts.envFile;
+    const env: Record<string, string | undefined> = { ...readEnvFile(envFile, this.logger), ...(this.opts.env ?? process.env) };
+
+    const envInfo = await findSearchRoots({
+      root: projectDir, python: this.opts.python ?? null, env, allowPython: !!this.opts.allowPython, timeoutMs: 10000,
+    });
+    const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];
+    const key = roots.join('\n');
+    if (!this.modules || key !== this.rootsKey) {
+      this.modules = new ModuleIndex(roots, this.logger);
+      this.rootsKey = key;
+    } else {
+      // resolution results are cheap to redo; parsed files stay cached by mtime
+      this.modules.invalidate();
+    }
+    const modules = this.modules;
+    timings.environment = now() - t;
+
+    t = now();
+    let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
+    if (!settingsModule && managePy) {
+      const m = modules.parseFile(managePy);
+      settingsModule = m ? settingsModuleFromManagePy(m) : null;
+    }
+    let settings: SettingsInfo | null = null;
+    if (settingsModule) {
+      try {
+        settings = loadSettings(modules, settingsModule, env);
+      } catch (e) {
+        this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
+        findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
+      }
+    } else {
+      findings.push({ code: 'settings-unknown', severity: 'error', path: managePy, line: null, message: 'No settings module found: set DJANGO_SETTINGS_MODULE in manage.py, the environment, or the djangoMultiDb.settingsModule setting (--settings on the command line).' });
+    }
+    timings.settings = now() - t;
+
+    const index: ProjectIndex = {
+      root, managePy, settings, apps: [], models: [], routing: [], routerLocs: {}, migrations: [], applied: {}, plans: {}, findings, timings,
+    };
+    if (!settings) return index;
+    for (const u of settings.unknowns) {
+      findings.push({ code: 'settings-unknown', severity: 'warning', path: u.loc?.path ?? settings.path, line: u.loc?.line ?? null, message: `${u.name}: ${u.reason}` });
+    }
+
+    t = now();
+    const apps = resolveApps(modules, settings, root);
+    index.apps = apps.apps;
+    for (const p of apps.problems) findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+    timings.apps = now() - t;
+
+    t = now();
+    const models = indexModels(modules, index.apps, settings, root);
+    index.models = models.models;
+    timings.models = now() - t;
+
+    t = now();
+    const migs = readMigrations(modules, index.apps, settings);
+    index.migrations = migs.migrations;
+    timings.migrations = now() - t;
+
+    t = now();
+    const aliases = this.aliases(settings);
+    const routing = evaluateRouting(modules, settings, index.models, aliases);
+    index.routing = routing.decisions;
+    index.routerLocs = routing.routerLocs;
+    // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs)
+    const asManaged = index.models.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
+    const lives = evaluateRouting(modules, settings, asManaged, aliases).decisions;
+    timings.routing = now() - t;
+
+    t = now();
+    const concrete = index.models.filter(m => !m.abstract);
+    findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), indexDecisions(lives), aliases));
+    findings.push(...unknownRoutingFindings(concrete, index.routing));
+    findings.push(...conflictFindings(detectConflicts(index.migrations), index.migrations));
+    for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
+    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
+      findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+    }
+    // problems of the dependency graph itself do not depend on what is applied
+    const graphCheck = migrationPlan(index.migrations, new Set());
+    for (const p of graphCheck.problems) findings.push({ code: 'missing-dependency', severity: 'error', path: p.path ?? null, line: p.line ?? null, message: p.message });
+    timings.findings = now() - t;
+    return index;
+  }
+
+  private aliases(settings: SettingsInfo): string[] {
+    const all = settings.databases.map(d => d.alias);
+    const only = this.opts.databases;
+    return only && only.length ? all.filter(a => only.includes(a)) : all;
+  }
+
+  /** Read each alias's django_migrations (read-only) and compute Django's plan per alias. */
+  async readState(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
+    if (!index.settings) return index;
+    const t = now();
+    const wanted = aliases ?? this.aliases(index.settings);
+    const dbs: DatabaseSetting[] = index.settings.databases
+      .filter(d => wanted.includes(d.alias))
+      .map(d => ({ ...d, ...overrides(this.opts.connectionOverrides?.[d.alias]) }));
+    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
+    const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
+    const state: Record<string, AppliedState> = { ...index.applied };
+    for (const alias of wanted) {
+      const st = applied[alias];
+      if (!st) continue;
+      state[alias] = st;
+      plans[alias] = st.reachable ? migrationPlan(index.migrations, st.appliedKeys).plan : null;
+    }
+    const findings = index.findings.filter(f => !((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && wanted.includes(f.alias)));
+    const dbLoc = index.settings.databases[0]?.loc;
+    const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
+    findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
+    return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
+  }
+}
+
+function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, infer V> | undefined ? V | undefined : never): Partial<DatabaseSetting> {
+  if (!o) return {};
+  const r: Partial<DatabaseSetting> = {};
+  if (o.host !== undefined) r.host = o.host;
+  if (o.port !== undefined) r.port = o.port;
+  if (o.user !== undefined) r.user = o.user;
+  if (o.password !== undefined) r.password = o.password;
+  if (o.name !== undefined) r.name = o.name;
+  return r;
+}
+
+/** Static index plus, when `readDatabases`, the state of every alias. */
+export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
+  const scanner = new Scanner(opts);
+  const index = await scanner.index();
+  return opts.readDatabases ? scanner.readState(index) : index;
+}
+
+/** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
+export function toReport(index: ProjectIndex): ScanReport {
+  const rel = (p: string | null | undefined): string => {
+    if (!p) return '';
+    const r = path.relative(index.root, p);
+    return r.startsWith('..') || path.isAbsolute(r) ? toPosix(p) : toPosix(r);
+  };
+  const s = index.settings;
+  const concrete = index.models.filter(m => !m.abstract);
+  const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
+  return {
+    version: 1,
+    project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
+    databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
+    routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
+    models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),
+    routing: index.routing.map(d => {
+      const loc = d.loc ?? modelLoc.get(d.model);
+      return { alias: d.alias, model: d.model, migrate: d.migrate, decidedBy: d.decidedBy, reason: d.reason, ...(d.loc ? { path: rel(loc?.path), line: loc?.line } : {}) };
+    }),
+    migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
+    status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
+    plan: { ...index.plans },
+    diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
+  };
+}

@@ -1,0 +1,87 @@
+// Benchmark: `django-multidb scan --json` against what a user does today (`manage.py showmigrations
+// --database=X` for every alias), on a generated project; both produce the pending list. Prints medians,
+// the scan's peak memory, and `scan/django ratio: R` last.
+// Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3]
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
+const APPS = arg('apps', 150), MODELS = arg('models', 10), MIGS = arg('migrations', 20), RUNS = arg('runs', 5), DJ_RUNS = arg('django-runs', 3);
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const py = process.env.DJANGO_MULTIDB_PYTHON || execFileSync('bash', [path.join(repo, 'scripts/python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-'));
+const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const fmt = ms => `${(ms / 1000).toFixed(3)} s`;
+
+console.log(`generating ${APPS} apps × ${MODELS} models, ${MIGS} migrations per app in ${dir}`);
+const info = JSON.parse(execFileSync(process.execPath, [path.join(repo, 'bench/generate.mjs'), dir, String(APPS), String(MODELS), String(MIGS)], { encoding: 'utf8' }));
+console.log(JSON.stringify(info));
+
+// Two aliases partly migrated, recorded by Django itself (MigrationRecorder), consistent with the graph.
+execFileSync(py, ['-c', `
+import os, sys, django
+sys.path.insert(0, ${JSON.stringify(dir)})
+os.environ["DJANGO_SETTINGS_MODULE"] = "bigsite.settings"
+django.setup()
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+loader = MigrationLoader(None, ignore_no_migrations=True)
+nodes = sorted(loader.disk_migrations)
+def take(alias, pred):
+    rec = MigrationRecorder(__import__("django.db", fromlist=["connections"]).connections[alias])
+    rec.ensure_schema()
+    rows = [rec.Migration(app=a, name=n) for (a, n) in nodes if pred(a, n)]
+    rec.migration_qs.bulk_create(rows)
+    return len(rows)
+def idx(a): return int(a[3:]) if a.startswith("app") else -1
+print("default applied", take("default", lambda a, n: not a.startswith("app") or int(n[:4]) <= max(1, idx(a) % ${MIGS})))
+print("analytics applied", take("analytics", lambda a, n: a.startswith("app") and idx(a) < ${Math.floor(APPS / 2)}))
+`], { cwd: dir, stdio: 'inherit' });
+
+const cli = path.join(repo, 'bin/django-multidb.js');
+const scanTimes = [];
+let report, rss = 0;
+for (let r = 0; r < RUNS; r++) {
+  const t = performance.now();
+  const p = spawnSync(process.execPath, [cli, 'scan', dir, '--json', '--python', py], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, DJANGO_MULTIDB_PRINT_RSS: '1' } });
+  scanTimes.push(performance.now() - t);
+  if (p.status !== 0) { console.error(p.stderr); process.exit(1); }
+  report = JSON.parse(p.stdout);
+  const m = /maxRSS (\d+)/.exec(p.stderr);
+  if (m) rss = Math.max(rss, Number(m[1]));
+}
+
+const aliases = report.databases.map(d => d.alias);
+const djTimes = [];
+let djPending = {};
+for (let r = 0; r < DJ_RUNS; r++) {
+  const t = performance.now();
+  for (const alias of aliases) {
+    const out = execFileSync(py, ['manage.py', 'showmigrations', `--database=${alias}`], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+    let app = null;
+    const pending = [];
+    for (const line of out.split('\n')) {
+      if (/^\S/.test(line)) app = line.trim();
+      else { const m = /^ \[ \] (\S+)/.exec(line); if (m) pending.push(`${app}.${m[1]}`); }
+    }
+    djPending[alias] = pending;
+  }
+  djTimes.push(performance.now() - t);
+}
+
+let agree = true;
+for (const alias of aliases) {
+  const a = new Set(report.plan[alias] ?? []), b = new Set(djPending[alias]);
+  const same = a.size === b.size && [...a].every(x => b.has(x));
+  if (!same) agree = false;
+  console.log(`  ${alias}: scan ${a.size} pending, showmigrations ${b.size} unapplied${same ? '' : '  (DIFFERENT)'}`);
+}
+console.log(`migrations ${report.migrations.length}, models ${report.models.length}, routing rows ${report.routing.length}`);
+console.log(`scan --json median of ${RUNS}: ${fmt(median(scanTimes))}  (runs: ${scanTimes.map(t => (t / 1000).toFixed(2)).join(', ')})`);
+console.log(`showmigrations × ${aliases.length} aliases median of ${DJ_RUNS}: ${fmt(median(djTimes))}  (runs: ${djTimes.map(t => (t / 1000).toFixed(2)).join(', ')})`);
+console.log(`scan peak memory (max RSS): ${(rss / 1024).toFixed(0)} MiB`);
+console.log(`pending lists agree: ${agree ? 'yes' : 'NO'}`);
+fs.rmSync(dir, { recursive: true, force: true });
+console.log(`scan/django ratio: ${(median(scanTimes) / median(djTimes)).toFixed(4)}`);

@@ -1,0 +1,153 @@
+// django-multidb command line: argv → core → stdout / exit code. No logic of its own beyond rendering.
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { scanProject, toReport } from '../core/scan';
+import { formatFinding } from '../core/findings';
+import type { Finding, Logger, ScanReport } from '../core/types';
+import { renderTables } from './tables';
+import { toGithubAnnotations, toSarif } from './ci-formats';
+
+const VERSION = '0.1.0';
+
+const HELP = `django-multidb ${VERSION} — which models migrate to which database, what is pending, and where foreign keys cross databases.
+
+Usage:
+  django-multidb scan  [PATH] [--json] [options]
+  django-multidb check [PATH] [--format text|github|sarif|json] [--fail-on LIST] [options]
+
+PATH is the workspace root (default: the current directory).
+
+Options:
+  --settings MODULE      settings module (default: DJANGO_SETTINGS_MODULE, else the one manage.py sets)
+  --python PATH          the project's Python (default: $VIRTUAL_ENV, .venv/venv in PATH, python3)
+  --database ALIAS       only this alias (repeatable)
+  --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py)
+  --no-db                do not read the databases (static analysis only)
+  --no-python            never run the project's Python (site-packages are then found on disk)
+  --timeout MS           connect/statement timeout per database (default 5000)
+  --verbose              log progress to stderr
+  -h, --help             this help
+  --version              print the version
+
+check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
+  --fail-on LIST         comma-separated: pending, cross-db, conflict, unreachable, missing-dependency,
+                         unknown-routing, settings, all (default: pending,cross-db,conflict,unreachable,missing-dependency)
+`;
+
+const FAIL_CODES: Record<string, Finding['code'][]> = {
+  pending: ['pending-migrations'],
+  'cross-db': ['cross-db-foreign-key'],
+  conflict: ['migration-conflict'],
+  unreachable: ['database-unreachable'],
+  'missing-dependency': ['missing-dependency'],
+  'unknown-routing': ['unknown-routing'],
+  settings: ['settings-unknown'],
+};
+const DEFAULT_FAIL_ON = 'pending,cross-db,conflict,unreachable,missing-dependency';
+
+class UsageError extends Error {}
+
+function stderrLogger(verbose: boolean): Logger {
+  const w = (level: string) => (msg: string) => process.stderr.write(`[${level}] ${msg}\n`);
+  return { debug: verbose ? w('debug') : () => {}, info: verbose ? w('info') : () => {}, warn: verbose ? w('warn') : () => {}, error: w('error') };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        settings: { type: 'string' },
+        python: { type: 'string' },
+        database: { type: 'string', multiple: true },
+        'env-file': { type: 'string' },
+        'no-db': { type: 'boolean' },
+        'no-python': { type: 'boolean' },
+        timeout: { type: 'string' },
+        format: { type: 'string' },
+        'fail-on': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`django-multidb: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.version) { process.stdout.write(`${VERSION}\n`); return 0; }
+  const [command, target, ...rest] = positionals;
+  if (v.help || !command) { process.stdout.write(HELP); return command || v.help ? 0 : 2; }
+  try {
+    if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
+    if (command !== 'scan' && command !== 'check') throw new UsageError(`unknown command "${command}" (expected scan or check)`);
+    const timeout = v.timeout ? Number(v.timeout) : 5000;
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
+    const root = path.resolve(target ?? '.');
+    const logger = stderrLogger(!!v.verbose);
+    if (process.env.DJANGO_MULTIDB_OLD_NODE && !v['no-db']) {
+      logger.warn(`running on Node ${process.env.DJANGO_MULTIDB_OLD_NODE}: reading SQLite needs Node >= 22`);
+    }
+    const index = await scanProject({
+      root,
+      settingsModule: v.settings ?? null,
+      python: v.python ?? null,
+      databases: v.database ?? null,
+      envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,
+      allowPython: !v['no-python'],
+      readDatabases: !v['no-db'],
+      dbTimeoutMs: timeout,
+      logger,
+    });
+    const report = toReport(index);
+    if (!index.settings && !index.managePy) {
+      process.stderr.write(`django-multidb: no Django project found in ${root} (no manage.py, no settings module). Use --settings.\n`);
+      if (command === 'scan' && v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      return 2;
+    }
+    if (command === 'scan') {
+      process.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
+      return 0;
+    }
+    return check(report, v.format ?? 'text', v['fail-on'] ?? DEFAULT_FAIL_ON);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`django-multidb: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    process.stderr.write(`django-multidb: ${(e as Error).stack ?? e}\n`);
+    return 2;
+  }
+}
+
+function check(report: ScanReport, format: string, failOn: string): number {
+  const selected = new Set<string>();
+  for (const item of failOn.split(',').map(s => s.trim()).filter(Boolean)) {
+    if (item === 'all') Object.values(FAIL_CODES).flat().forEach(c => selected.add(c));
+    else if (FAIL_CODES[item]) FAIL_CODES[item]!.forEach(c => selected.add(c));
+    else throw new UsageError(`--fail-on: unknown item "${item}" (choose from ${Object.keys(FAIL_CODES).join(', ')}, all)`);
+  }
+  const problems = report.diagnostics.filter(d => selected.has(d.code));
+  switch (format) {
+    case 'text':
+      for (const p of problems) process.stdout.write(formatFinding(p) + '\n');
+      process.stdout.write(problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found\n` : 'no problems found\n');
+      break;
+    case 'github':
+      process.stdout.write(toGithubAnnotations(problems));
+      break;
+    case 'sarif':
+      process.stdout.write(JSON.stringify(toSarif(problems, report.project.root), null, 2) + '\n');
+      break;
+    case 'json':
+      process.stdout.write(JSON.stringify({ version: 1, problems }, null, 2) + '\n');
+      break;
+    default:
+      throw new UsageError(`--format: unknown format "${format}" (text, github, sarif, json)`);
+  }
+  return problems.length ? 1 : 0;
+}

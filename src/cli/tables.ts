@@ -1,0 +1,68 @@
+// Human-readable rendering of a report: databases, the routing matrix (models × aliases), pending migrations
+// per alias, findings. Plain text that reads well in a terminal and in CI logs.
+import type { ScanReport } from '../core/types';
+import { formatFinding } from '../core/findings';
+
+interface Opts { color: boolean }
+
+const SYMBOL: Record<string, string> = { router: '✓', default: '✓', unmanaged: 'U', proxy: 'P', swapped: 'S', unknown: '?' };
+
+export function table(rows: string[][], header?: string[]): string {
+  const all = header ? [header, ...rows] : rows;
+  const widths: number[] = [];
+  for (const r of all) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, [...c].length); });
+  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd();
+  const out = all.map(line);
+  if (header) out.splice(1, 0, widths.map(w => '-'.repeat(w)).join('  '));
+  return out.join('\n') + '\n';
+}
+
+function cell(migrate: boolean | null, reason: string): string {
+  if (migrate === null) return '?';
+  if (!migrate) return reason === 'router' || reason === 'default' ? '·' : SYMBOL[reason] ?? '·';
+  return SYMBOL[reason] ?? '✓';
+}
+
+export function renderTables(r: ScanReport, opts: Opts): string {
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  let out = '';
+  out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ?? '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
+  out += `  routers: ${r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n\n`;
+
+  out += bold('Databases') + '\n';
+  out += table(r.databases.map(d => {
+    const st = r.status[d.alias];
+    const plan = r.plan[d.alias];
+    const state = !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
+    return [d.alias, d.engine ?? '?', d.name ?? '?', state];
+  }), ['alias', 'engine', 'name', 'state']) + '\n';
+
+  const aliases = r.databases.map(d => d.alias);
+  const byModel = new Map<string, Map<string, { migrate: boolean | null; reason: string }>>();
+  for (const row of r.routing) {
+    const m = byModel.get(row.model) ?? new Map();
+    m.set(row.alias, { migrate: row.migrate, reason: row.reason });
+    byModel.set(row.model, m);
+  }
+  out += bold('Routing') + '  (✓ migrated, · skipped by a router, U unmanaged, P proxy, S swapped, ? unknown)\n';
+  out += table(r.models.map(m => {
+    const key = `${m.app}.${m.name}`;
+    const cells = aliases.map(a => { const d = byModel.get(key)?.get(a); return d ? cell(d.migrate, d.reason) : ' '; });
+    return [key, ...cells];
+  }), ['model', ...aliases]) + '\n';
+
+  out += bold('Pending migrations') + '\n';
+  for (const a of aliases) {
+    const plan = r.plan[a];
+    const st = r.status[a];
+    if (!st) { out += `  ${a}: not read\n`; continue; }
+    if (plan === null || plan === undefined) { out += `  ${a}: unknown (${st.error ?? 'not read'})\n`; continue; }
+    out += `  ${a}: ${plan.length ? `${plan.length} pending` : 'up to date'}\n`;
+    for (const k of plan.slice(0, 50)) out += `    ${k}\n`;
+    if (plan.length > 50) out += `    … ${plan.length - 50} more\n`;
+  }
+  out += '\n' + bold('Findings') + '\n';
+  const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
+  out += shown.length ? shown.map(f => '  ' + formatFinding(f)).join('\n') + '\n' : '  none\n';
+  return out;
+}

@@ -1,0 +1,149 @@
+// Findings: computed once here, rendered three ways (VS Code diagnostic, CLI line, JSON object).
+import * as path from 'path';
+import type { AppliedState, Finding, MigrationFileInfo, ModelInfo, RouterDecision } from './types';
+
+type DecisionMap = Map<string, RouterDecision>; // `${alias}\u0000${model}`
+
+export function decisionKey(alias: string, model: string): string {
+  return `${alias}\u0000${model}`;
+}
+
+export function indexDecisions(decisions: RouterDecision[]): DecisionMap {
+  const m: DecisionMap = new Map();
+  for (const d of decisions) m.set(decisionKey(d.alias, d.model), d);
+  return m;
+}
+
+function shortRouter(dotted: string | null): string {
+  if (!dotted) return 'no router';
+  return dotted.split('.').slice(-1)[0] ?? dotted;
+}
+
+/** Why a model does or does not live on an alias, in words. */
+export function describeLives(d: RouterDecision | undefined): string {
+  if (!d) return 'not evaluated';
+  if (d.migrate === null) return 'unknown';
+  if (d.reason === 'default') return 'every router returned None (allowed by default)';
+  return `${shortRouter(d.decidedBy)}.allow_migrate returned ${d.migrate ? 'True' : 'False'}`;
+}
+
+/**
+ * Cross-database relations, as scan-json.md defines them: once per (model, field, alias) where `model` is
+ * migrated on `alias` and the target does not live there. "Lives" is the router chain's answer ignoring
+ * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer.
+ */
+export function crossDatabaseRelations(
+  models: ModelInfo[],
+  migrate: DecisionMap,
+  lives: DecisionMap,
+  aliases: string[],
+): Finding[] {
+  const out: Finding[] = [];
+  const byKey = new Map(models.map(m => [m.key, m]));
+  for (const m of models) {
+    if (m.abstract) continue;
+    for (const f of m.fields) {
+      if (!f.target) continue;
+      const target = byKey.get(f.target);
+      if (!target) continue;
+      for (const alias of aliases) {
+        const d = migrate.get(decisionKey(alias, m.key));
+        if (d?.migrate !== true) continue;
+        const t = lives.get(decisionKey(alias, f.target));
+        if (!t || t.migrate !== false) continue;
+        const livesOn = aliases.filter(a => lives.get(decisionKey(a, f.target!))?.migrate === true);
+        const where = livesOn.length ? `lives on ${livesOn.map(a => `'${a}'`).join(', ')}` : 'lives on no database';
+        const constraint = f.dbConstraint
+          ? 'the foreign key constraint cannot be created there and queries that join across databases fail'
+          : 'db_constraint=False turns the constraint off, but joins and related lookups still cross databases';
+        out.push({
+          code: 'cross-db-foreign-key',
+          severity: 'warning',
+          path: f.loc.path,
+          line: f.loc.line,
+          model: m.key,
+          field: f.name,
+          target: f.target,
+          alias,
+          message:
+            `${m.name}.${f.name} (${f.kind}) points to ${f.target}, which ${where}, but ${m.key} is migrated on '${alias}' ` +
+            `(${describeLives(d)}; for ${f.target}: ${describeLives(t)}): ${constraint}.`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDecision[]): Finding[] {
+  const byModel = new Map<string, RouterDecision[]>();
+  for (const d of decisions) {
+    if (d.migrate !== null) continue;
+    const list = byModel.get(d.model) ?? [];
+    list.push(d);
+    byModel.set(d.model, list);
+  }
+  const out: Finding[] = [];
+  const byKey = new Map(models.map(m => [m.key, m]));
+  for (const [model, ds] of byModel) {
+    const m = byKey.get(model);
+    const why = ds[0]?.explanation ? `: ${ds[0].explanation}` : '';
+    out.push({
+      code: 'unknown-routing',
+      severity: 'info',
+      path: m?.loc.path ?? null,
+      line: m?.loc.line ?? null,
+      model,
+      message: `Where ${model} is migrated cannot be decided statically on ${ds.map(d => `'${d.alias}'`).join(', ')}${why}.`,
+    });
+  }
+  return out;
+}
+
+export function conflictFindings(conflicts: Record<string, string[]>, migrations: MigrationFileInfo[]): Finding[] {
+  const byKey = new Map(migrations.map(m => [m.key, m]));
+  return Object.entries(conflicts).map(([app, names]) => {
+    const first = byKey.get(`${app}.${names[0]}`);
+    return {
+      code: 'migration-conflict' as const,
+      severity: 'error' as const,
+      path: first?.path ?? null,
+      line: first ? 1 : null,
+      app,
+      migrations: names.map(n => `${app}.${n}`),
+      message: `Conflicting migrations in '${app}': ${names.join(', ')} are all leaf nodes; run "manage.py makemigrations --merge".`,
+    };
+  });
+}
+
+export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settingsPath: string | null, settingsLine: number | null): Finding[] {
+  const out: Finding[] = [];
+  for (const [alias, st] of Object.entries(applied)) {
+    if (!st.reachable) {
+      out.push({
+        code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
+        message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}.`,
+      });
+      continue;
+    }
+    const plan = plans[alias];
+    if (plan && plan.length) {
+      out.push({
+        code: 'pending-migrations', severity: 'warning', path: settingsPath, line: settingsLine, alias,
+        migrations: plan,
+        message: `Database '${alias}' has ${plan.length} pending migration${plan.length === 1 ? '' : 's'}: ${plan.slice(0, 5).join(', ')}${plan.length > 5 ? ', …' : ''}.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** One line: `path:line: severity [code] message`. */
+export function formatFinding(f: Finding, root?: string): string {
+  const where = f.path ? `${root ? toPosix(path.relative(root, f.path)) || f.path : f.path}${f.line ? `:${f.line}` : ''}: ` : '';
+  return `${where}${f.severity} [${f.code}] ${f.message}`;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

@@ -1,0 +1,106 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { initPython, parsePython } from '../../src/core/python/parse';
+import type * as A from '../../src/core/python/ast';
+
+before(async () => { await initPython(); });
+
+const body = (src: string) => parsePython(src, 't.py').body;
+
+test('assignments, chained targets, annotations, augmented', () => {
+  const [a, b, c] = body('a = b = 1\nx: int = 2\ny += 3\n');
+  assert.equal(a!.type, 'Assign');
+  assert.deepEqual((a as A.Assign).targets.map(t => (t as A.Name).id), ['a', 'b']);
+  assert.equal(b!.type, 'AnnAssign');
+  assert.equal(c!.type, 'AugAssign');
+  assert.equal((c as A.AugAssign).op, '+');
+});
+
+test('current syntax: type parameters, type aliases, match, PEP 701 f-strings', () => {
+  const src = [
+    'type Point[T] = tuple[T, T]',
+    'def first[T](xs: list[T]) -> T:',
+    '    match xs:',
+    '        case [x, *_]: return x',
+    '        case _: return None',
+    'songs = ["a", "b"]',
+    'msg = f"{", ".join(songs)!r:>{10}} and {songs[0]}"',
+    'class R[T]:',
+    '    label = "x"',
+  ].join('\n');
+  const m = parsePython(src, 't.py');
+  assert.deepEqual(m.problems, []);
+  const types = m.body.map(s => s.type);
+  assert.deepEqual(types, ['OtherStmt', 'FunctionDef', 'Assign', 'Assign', 'ClassDef']);
+  const fn = m.body[1] as A.FunctionDef;
+  assert.equal(fn.body[0]!.type, 'Match');
+  const msg = (m.body[3] as A.Assign).value;
+  assert.equal(msg.type, 'JoinedStr');
+});
+
+test('strings: concatenation, escapes, raw, bytes', () => {
+  const [a, b, c] = body('a = "x" \'y\' "\\n\\x41"\nb = r"\\d+"\nc = b"raw"\n');
+  assert.deepEqual((a as A.Assign).value, { ...(a as A.Assign).value, type: 'Constant', value: 'xy\nA' });
+  assert.equal(((b as A.Assign).value as A.Constant).value, '\\d+');
+  assert.deepEqual(((c as A.Assign).value as A.Constant).value, { bytes: 'raw' });
+});
+
+test('imports: relative, aliased, star, future', () => {
+  const [a, b, c, d] = body('from ..x.y import (a as b, c)\nfrom . import *\nimport os.path as p, sys\nfrom __future__ import annotations\n');
+  assert.deepEqual({ ...(a as A.ImportFrom), line: 0, col: 0, endLine: 0 }, { type: 'ImportFrom', line: 0, col: 0, endLine: 0, module: 'x.y', level: 2, names: [{ name: 'a', asname: 'b' }, { name: 'c', asname: null }] });
+  assert.equal((b as A.ImportFrom).names[0]!.name, '*');
+  assert.equal((b as A.ImportFrom).level, 1);
+  assert.deepEqual((c as A.Import).names, [{ name: 'os.path', asname: 'p' }, { name: 'sys', asname: null }]);
+  assert.equal((d as A.ImportFrom).module, '__future__');
+});
+
+test('comparison chains keep "not in" and "is not" as one operator; boolean ops flatten', () => {
+  const [s] = body('r = a not in b and c is not d and e < f <= g\n');
+  const v = (s as A.Assign).value as A.BoolOp;
+  assert.equal(v.op, 'and');
+  assert.equal(v.values.length, 3);
+  assert.deepEqual((v.values[0] as A.Compare).ops, ['not in']);
+  assert.deepEqual((v.values[1] as A.Compare).ops, ['is not']);
+  assert.deepEqual((v.values[2] as A.Compare).ops, ['<', '<=']);
+});
+
+test('if/elif/else nests like CPython; functions keep parameter kinds', () => {
+  const [i, f] = body('if a:\n    x = 1\nelif b:\n    x = 2\nelse:\n    x = 3\ndef g(a, /, b=1, *args, c, d=2, **kw): pass\n');
+  const iff = i as A.If;
+  assert.equal(iff.orelse[0]!.type, 'If');
+  assert.equal((iff.orelse[0] as A.If).orelse[0]!.type, 'Assign');
+  const args = (f as A.FunctionDef).args;
+  assert.deepEqual(args.posonly.map(a => a.name), ['a']);
+  assert.deepEqual(args.args.map(a => a.name), ['b']);
+  assert.equal(args.vararg?.name, 'args');
+  assert.deepEqual(args.kwonly.map(a => a.name), ['c', 'd']);
+  assert.equal(args.kwarg?.name, 'kw');
+});
+
+test('decorated classes, keywords in bases, Meta inner class, lines', () => {
+  const [c] = body('\n@dec(1)\nclass M(models.Model, metaclass=X):\n    name = models.CharField(max_length=10)\n    class Meta:\n        managed = False\n');
+  const cls = c as A.ClassDef;
+  assert.equal(cls.name, 'M');
+  assert.equal(cls.line, 3);
+  assert.equal(cls.decorators.length, 1);
+  assert.equal(cls.keywords[0]!.arg, 'metaclass');
+  assert.equal(cls.body[1]!.type, 'ClassDef');
+  assert.equal(cls.body[0]!.line, 4);
+});
+
+test('a syntax error does not hide the statements after it', () => {
+  const m = parsePython('A = 1\ndef broken(:\n    pass\nB = 2\nclass C:\n    x = 3\n', 't.py');
+  assert.ok(m.problems.length >= 1);
+  assert.equal(m.problems[0]!.line, 2);
+  const names = m.body.flatMap(s => (s.type === 'Assign' ? s.targets.map(t => (t as A.Name).id) : s.type === 'ClassDef' ? [s.name] : []));
+  assert.ok(names.includes('A'), JSON.stringify(names));
+  assert.ok(names.includes('B'), JSON.stringify(names));
+  assert.ok(names.includes('C'), JSON.stringify(names));
+});
+
+test('half-typed code in a class body keeps the class and its other fields', () => {
+  const m = parsePython('class M(models.Model):\n    a = models.CharField(max_length=3)\n    b = models.ForeignKey(\n    c = models.IntegerField()\n\nclass N(models.Model):\n    pass\n', 't.py');
+  const classes = m.body.filter(s => s.type === 'ClassDef').map(s => (s as A.ClassDef).name);
+  assert.deepEqual(classes, ['M', 'N']);
+  assert.ok(m.problems.length >= 1);
+});
