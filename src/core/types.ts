@@ -76,6 +76,8 @@ export interface AppInfo {
   /** dotted module of the migrations package, or null when disabled (MIGRATION_MODULES None) */
   migrationsModule: string | null;
   migrationsDir: string | null;
+  /** dotted path of the AppConfig class Django would use ("django.apps.AppConfig" when none) */
+  appConfig?: string;
 }
 
 export type RelationKind = 'ForeignKey' | 'OneToOneField' | 'ManyToManyField';
@@ -93,6 +95,10 @@ export interface RelationField {
   loc: Loc;
   /** the model (app.Model) that declared it, when inherited */
   inheritedFrom?: string;
+  /** OneToOneField(parent_link=True), or the implicit `<parent>_ptr` of multi-table inheritance */
+  parentLink?: boolean;
+  /** made by Django, not written in the source (the `<parent>_ptr` field); `loc` is the class line */
+  autoCreated?: boolean;
 }
 
 export interface ModelInfo {
@@ -116,6 +122,10 @@ export interface ModelInfo {
   attrs: Record<string, unknown>;
   /** Meta attributes with literal values */
   meta: Record<string, unknown>;
+  /** `_meta.concrete_model` ("app.Model"): itself for concrete models, the concrete parent for proxies */
+  concreteModel?: string;
+  /** the setting's value when `swapped` (e.g. "accounts.User") */
+  swappedFor?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,6 +146,8 @@ export interface RouterDecision {
   loc?: Loc;
   /** human explanation, e.g. "app_label in route_app_labels → db == 'analytics'" */
   explanation?: string;
+  /** who decided this row: the static evaluator (default when absent) or Django itself (django/index.ts) */
+  source?: 'static' | 'django';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +187,9 @@ export interface AppliedState {
   appliedKeys: Set<MigrationKey>;
   /** false when the database file / django_migrations table does not exist yet */
   exists: boolean;
+  /** who read it: the static reader (default when absent) or Django's MigrationRecorder (django/index.ts);
+   *  the alias's plan in ProjectIndex.plans comes from the same source */
+  source?: 'static' | 'django';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +200,8 @@ export type FindingCode =
   | 'unknown-routing'
   | 'migration-conflict'
   | 'missing-dependency'
+  | 'migration-graph'
+  | 'inconsistent-history'
   | 'database-unreachable'
   | 'pending-migrations'
   | 'settings-unknown'

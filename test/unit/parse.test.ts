@@ -104,3 +104,12 @@ test('half-typed code in a class body keeps the class and its other fields', () 
   assert.deepEqual(classes, ['M', 'N']);
   assert.ok(m.problems.length >= 1);
 });
+
+test('an unclosed call inside a class body loses only that line, not the class', () => {
+  const m = parsePython('class A(models.Model):\n    name = models.CharField(max_length=100,\n    y = 2\n    class Meta:\n        managed = False\n', 't.py');
+  assert.equal(m.body.length, 1);
+  const cls = m.body[0] as A.ClassDef;
+  assert.equal(cls.name, 'A');
+  assert.deepEqual(cls.body.map(s => s.type), ['Assign', 'ClassDef']);
+  assert.deepEqual(m.problems.map(p => p.line), [2]);
+});

@@ -76,15 +76,28 @@ export function parsePython(source: string, filePath = '<string>'): A.Module {
   }
 }
 
-function firstError(node: TSNode): TSNode | null {
-  if (node.isError || node.isMissing) return node;
-  if (!node.hasError) return null;
-  for (const c of node.children) {
-    if (!c) continue;
-    const e = firstError(c);
-    if (e) return e;
+/**
+ * The error to repair first. An ERROR node often starts at an enclosing `class` or `def` header; blanking that
+ * line would lose the whole block, while the real mistake (an unclosed call, say) sits on a later line inside
+ * it. So the first error (depth-first) that does not start on a block header line wins; failing that, the first.
+ */
+function firstError(root: TSNode): TSNode | null {
+  const errors: TSNode[] = [];
+  const headers = new Set<number>();
+  const visit = (n: TSNode) => {
+    if (n.type === 'class_definition' || n.type === 'function_definition') headers.add(n.startPosition.row);
+    if (n.isError || n.isMissing) errors.push(n);
+    if (!n.hasError && !n.isError) return;
+    for (const c of n.children) if (c) visit(c);
+  };
+  visit(root);
+  for (const e of errors) {
+    if (!headers.has(e.startPosition.row)) return e;
+    // an ERROR starting on a header line: its first child on a later line is where the mistake is
+    const inner = e.children.find(c => c && !headers.has(c.startPosition.row) && c.startPosition.row > e.startPosition.row);
+    if (inner) return inner;
   }
-  return node;
+  return errors[0] ?? (root.hasError ? root : null);
 }
 
 /** Replace line `row` (0-based) with spaces, keeping every offset. */

@@ -1,0 +1,244 @@
+// INSTALLED_APPS → app configs, following Django 5.2's `AppConfig.create` (django/apps/config.py) statically:
+//
+// - an entry that is an importable module is an app module; if `<entry>.apps` exists, the AppConfig
+//   subclasses it binds (`inspect.getmembers(mod, inspect.isclass)`, so imported ones too) are the
+//   candidates: those without `default = False`; exactly one → it; else the single one with `default = True`
+//   (more than one → Django raises); else the plain AppConfig with `name = entry`;
+// - otherwise the entry is the dotted path of an AppConfig subclass, whose `name` attribute names the app
+//   module;
+// - `label` is the class attribute (inherited too) or the last component of `name`.
+//
+// Migrations module: `MigrationLoader.migrations_module`: MIGRATION_MODULES[label] when the label is a key
+// (None disables migrations), else `<app name>.migrations`.
+import * as path from 'path';
+import type * as A from '../python/ast';
+import type { ModuleIndex } from '../python/modules';
+import { literalEval } from '../python/literal';
+import { SymbolTable, type Ref } from '../python/symbols';
+import type { AppInfo, SettingsInfo } from '../types';
+import { isWorkspaceFile } from '../models';
+
+export interface AppProblem {
+  /** the INSTALLED_APPS entry as written ("<unknown>" for entries that are not statically known) */
+  entry: string;
+  message: string;
+}
+
+export interface AppsResult {
+  apps: AppInfo[];
+  problems: AppProblem[];
+}
+
+type ClassRef = Extract<Ref, { kind: 'class' }>;
+
+const APP_CONFIG = 'django.apps.AppConfig';
+
+export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: string): AppsResult {
+  const sym = new SymbolTable(index);
+  const apps: AppInfo[] = [];
+  const problems: AppProblem[] = [];
+  const labels = new Map<string, string>();
+  const names = new Map<string, string>();
+
+  for (const entry of settings.installedApps) {
+    if (entry === null) {
+      problems.push({ entry: '<unknown>', message: 'an INSTALLED_APPS entry could not be evaluated statically; its models and migrations are not read' });
+      continue;
+    }
+    const created = create(sym, entry);
+    if ('error' in created) {
+      problems.push({ entry, message: created.error });
+      continue;
+    }
+    for (const note of created.notes) problems.push({ entry, message: note });
+    const { name, label, configPath } = created;
+    // Apps.populate: labels and names must be unique
+    if (labels.has(label)) {
+      problems.push({ entry, message: `Application labels aren't unique, duplicates: ${label} (also ${labels.get(label)}); this entry is ignored` });
+      continue;
+    }
+    if (names.has(name)) {
+      problems.push({ entry, message: `Application names aren't unique, duplicates: ${name}; this entry is ignored` });
+      continue;
+    }
+    labels.set(label, entry);
+    names.set(name, entry);
+
+    const mod = index.resolve(name);
+    const dir = mod ? mod.packageDir ?? (mod.file ? path.dirname(mod.file) : null) : null;
+
+    let migrationsModule: string | null;
+    if (Object.prototype.hasOwnProperty.call(settings.migrationModules, label)) migrationsModule = settings.migrationModules[label] ?? null;
+    else migrationsModule = `${name}.migrations`;
+    let migrationsDir: string | null = null;
+    if (migrationsModule) {
+      const m = index.resolve(migrationsModule);
+      migrationsDir = m?.packageDir ?? null;
+    }
+
+    apps.push({
+      label,
+      module: name,
+      entry,
+      dir: dir ? path.resolve(dir) : null,
+      external: dir ? !isWorkspaceFile(root, dir) : true,
+      migrationsModule,
+      migrationsDir,
+      appConfig: configPath,
+    });
+  }
+  return { apps, problems };
+}
+
+type Created = { name: string; label: string; configPath: string; notes: string[] } | { error: string };
+
+/** `AppConfig.create(entry)` */
+function create(sym: SymbolTable, entry: string): Created {
+  const notes: string[] = [];
+  let cls: ClassRef | null = null;
+  let appName: string | null = null;
+
+  if (isIdentifierPath(entry) && sym.index.resolve(entry)) {
+    const appsModule = `${entry}.apps`;
+    if (sym.index.resolve(appsModule)?.file) {
+      const candidates: { name: string; cls: ClassRef }[] = [];
+      for (const n of sym.memberNames(appsModule).sort()) {
+        // Speed: names imported from elsewhere are only followed when they look like classes (AppConfig
+        // subclasses are CamelCase); resolving `from .checks import check_x` would parse whole modules.
+        if (!/^_*[A-Z]/.test(n) && sym.bindingType(appsModule, n) !== 'class') continue;
+        const r = sym.member(appsModule, n);
+        if (r?.kind !== 'class') continue;
+        if (!isAppConfigSubclass(sym, r)) continue;
+        candidates.push({ name: n, cls: r });
+      }
+      const withDefault = candidates.filter(c => truthy(classAttr(sym, c.cls, 'default'), true));
+      if (withDefault.length === 1) cls = withDefault[0]!.cls;
+      else {
+        const explicit = withDefault.filter(c => truthy(classAttr(sym, c.cls, 'default'), false));
+        if (explicit.length > 1) {
+          return { error: `'${appsModule}' declares more than one default AppConfig: ${explicit.map(c => `'${c.name}'`).join(', ')}.` };
+        }
+        if (explicit.length === 1) cls = explicit[0]!.cls;
+      }
+    }
+    if (!cls) appName = entry;
+  }
+
+  if (!cls && appName === null) {
+    // import_string(entry): "module.ClassName"
+    const dot = entry.lastIndexOf('.');
+    if (dot > 0) {
+      const r = sym.member(entry.slice(0, dot), entry.slice(dot + 1));
+      if (r?.kind === 'class') {
+        if (!isAppConfigSubclass(sym, r)) return { error: `'${entry}' isn't a subclass of AppConfig.` };
+        cls = r;
+      }
+    }
+    if (!cls) {
+      const clsName = entry.slice(dot + 1);
+      if (dot > 0 && /^[A-Z]/.test(clsName)) {
+        const modPath = entry.slice(0, dot);
+        if (!sym.index.resolve(modPath)) return { error: `No module named '${modPath}' (not found in the project or its Python environment)` };
+        return { error: `Module '${modPath}' does not contain a '${clsName}' class.` };
+      }
+      return { error: `No module named '${entry}' (not found in the project or its Python environment)` };
+    }
+  }
+
+  let configPath = APP_CONFIG;
+  if (cls) {
+    configPath = `${cls.module}.${cls.name}`;
+    const n = classAttr(sym, cls, 'name');
+    if (n === undefined) return { error: `'${entry}' must supply a name attribute.` };
+    if (typeof n !== 'string') {
+      // a computed name: the app module is most likely the package that holds apps.py
+      const guess = appName ?? packageOf(cls.module);
+      notes.push(`${configPath}.name cannot be evaluated statically; assuming '${guess}'`);
+      appName = guess;
+    } else appName = n;
+  }
+  const name = appName!;
+  if (!sym.index.resolve(name)) {
+    return { error: cls ? `Cannot import '${name}'. Check that '${configPath}.name' is correct.` : `No module named '${name}'` };
+  }
+
+  let label = name.slice(name.lastIndexOf('.') + 1);
+  if (cls) {
+    const l = classAttr(sym, cls, 'label');
+    if (typeof l === 'string') label = l;
+    else if (l !== undefined) notes.push(`${configPath}.label cannot be evaluated statically; assuming '${label}'`);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) return { error: `The app label '${label}' is not a valid Python identifier.` };
+  return { name, label, configPath, notes };
+}
+
+/** `issubclass(c, AppConfig) and c is not AppConfig`, through resolvable bases. */
+function isAppConfigSubclass(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<string>()): boolean {
+  if (depth > 30 || seen.has(c.key)) return false;
+  seen.add(c.key);
+  for (const b of c.def.bases) {
+    const r = b.type === 'Name' || b.type === 'Attribute' ? sym.expr(c.module, b) : null;
+    if (!r) continue;
+    if (r.kind === 'external' && (r.dotted === APP_CONFIG || /(^|\.)apps\.AppConfig$/.test(r.dotted))) return true;
+    if (r.kind === 'class' && isAppConfigSubclass(sym, r, depth + 1, seen)) return true;
+  }
+  return false;
+}
+
+/** A class attribute through the class and its resolvable bases (depth-first, left to right). */
+function classAttr(sym: SymbolTable, c: ClassRef, attr: string, depth = 0, seen = new Set<string>()): unknown {
+  if (depth > 30 || seen.has(c.key)) return undefined;
+  seen.add(c.key);
+  let expr: A.Expr | null = null;
+  for (const s of c.def.body) {
+    if (s.type === 'Assign') {
+      for (const t of s.targets) if (t.type === 'Name' && t.id === attr) expr = s.value;
+    } else if (s.type === 'AnnAssign' && s.target.type === 'Name' && s.target.id === attr && s.value) expr = s.value;
+  }
+  if (expr) return evaluate(sym, c.module, expr);
+  for (const b of c.def.bases) {
+    const r = b.type === 'Name' || b.type === 'Attribute' ? sym.expr(c.module, b) : null;
+    if (r?.kind === 'class') {
+      const v = classAttr(sym, r, attr, depth + 1, seen);
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+const UNKNOWN = Symbol('unknown');
+
+function evaluate(sym: SymbolTable, module: string, e: A.Expr, depth = 0): unknown {
+  const lit = literalEval(e);
+  if (lit.ok) return lit.value;
+  if (depth > 10) return UNKNOWN;
+  if (e.type === 'Name' || e.type === 'Attribute') {
+    const r = sym.expr(module, e);
+    if (r?.kind === 'value') return evaluate(sym, r.module, r.expr, depth + 1);
+  }
+  if (e.type === 'BinOp' && e.op === '+') {
+    const l = evaluate(sym, module, e.left, depth + 1);
+    const r = evaluate(sym, module, e.right, depth + 1);
+    if (typeof l === 'string' && typeof r === 'string') return l + r;
+  }
+  return UNKNOWN;
+}
+
+/** `getattr(c, "default", dflt)` read as a bool; an unknown value counts as true (it is set, usually to True). */
+function truthy(v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (v === UNKNOWN) return true;
+  if (Array.isArray(v)) return v.length > 0;
+  return !!v;
+}
+
+function packageOf(module: string): string {
+  const i = module.lastIndexOf('.');
+  return i > 0 ? module.slice(0, i) : module;
+}
+
+function isIdentifierPath(s: string): boolean {
+  return s.split('.').every(p => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p));
+}
+
+

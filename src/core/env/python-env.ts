@@ -1,0 +1,395 @@
+// The project's Python environment: which interpreter, and where its modules live (the search roots the
+// ModuleIndex resolves dotted names over).
+//
+// Interpreter, as docs/scan-json.md says: `--python`, else `$VIRTUAL_ENV`, else a `.venv`/`venv`/`env` folder
+// of the workspace (a real venv: it has `pyvenv.cfg`), else `python3` on PATH.
+// Search roots: the project root (the folder of manage.py) first, then what the interpreter's `sys.path`
+// holds. Running the interpreter is the only way to get sys.path exactly (.pth files, PYTHONPATH, user site),
+// so when allowed we run it ONCE with a fixed `-c` snippet (execFile, no shell, with a timeout). In an
+// untrusted workspace, or when that fails, site-packages is found statically under the venv.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface PythonEnvOptions {
+  /** project root: the folder of manage.py (first search root) */
+  root: string;
+  /** workspace folder to look for `.venv`/`venv`/`env` in (default: `root`; both are searched) */
+  workspaceRoot?: string;
+  /** `--python`: an interpreter path (relative to the workspace) or a command name on PATH */
+  python?: string | null;
+  /** process environment (VIRTUAL_ENV, PATH, PYTHONPATH, HOME); default: process.env */
+  env?: Record<string, string | undefined>;
+  /** may the interpreter be run? (false in untrusted workspaces) */
+  allowPython?: boolean;
+  /** default 10 s */
+  timeoutMs?: number;
+  /** for tests: the platform to assume (default: process.platform) */
+  platform?: NodeJS.Platform;
+}
+
+export type InterpreterSource = 'option' | 'VIRTUAL_ENV' | 'workspace-venv' | 'PATH';
+
+export interface PythonEnvResult {
+  /** absolute path of the interpreter used (or that would be used), null when none was found */
+  interpreter: string | null;
+  source: InterpreterSource | null;
+  /** the virtual environment folder (has pyvenv.cfg), when the interpreter belongs to one */
+  venv: string | null;
+  /** ordered module search roots: the project root, then the environment's sys.path entries */
+  roots: string[];
+  /** the site-packages / dist-packages folders among `roots` */
+  sitePackages: string[];
+  /** `sys.version` when the interpreter was run, else the venv's pyvenv.cfg version, else null */
+  version: string | null;
+  /** how the roots were found */
+  method: 'interpreter' | 'static';
+  /** human-readable notes: which interpreter and why, why it was not run, … */
+  notes: string[];
+  /** what went wrong (interpreter failed, timed out, no site-packages found) */
+  errors: string[];
+}
+
+/** The fixed snippet; nothing else is ever run. */
+export const SYS_PATH_SNIPPET =
+  'import sys, json; print(json.dumps({"path": sys.path, "version": sys.version, "prefix": sys.prefix, "executable": sys.executable}))';
+
+const VENV_DIR_NAMES = ['.venv', 'venv', 'env'];
+
+export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnvResult> {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const root = path.resolve(opts.root);
+  const notes: string[] = [];
+  const errors: string[] = [];
+
+  const found = findInterpreter({ ...opts, env, platform }, notes);
+  const result: PythonEnvResult = {
+    interpreter: found?.interpreter ?? null,
+    source: found?.source ?? null,
+    venv: found?.venv ?? null,
+    roots: [root],
+    sitePackages: [],
+    version: null,
+    method: 'static',
+    notes,
+    errors,
+  };
+
+  if (found && opts.allowPython) {
+    const ran = await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
+    if (ran.ok) {
+      result.method = 'interpreter';
+      result.version = ran.version;
+      for (const entry of ran.path) {
+        // '' is the current directory (sys.path[0] for `-c`), which is the project root we run in
+        if (!entry) continue;
+        const abs = path.resolve(root, entry);
+        if (!isDir(abs)) continue; // zip files and missing entries cannot be read statically
+        addRoot(result.roots, abs);
+      }
+      result.sitePackages = result.roots.filter(isSitePackages);
+      notes.push(`sys.path read from ${found.interpreter}`);
+      return result;
+    }
+    errors.push(`could not run ${found.interpreter}: ${ran.error}; looking for site-packages statically`);
+  } else if (found && !opts.allowPython) {
+    notes.push('the Python interpreter is not run (untrusted workspace or not allowed); site-packages found statically');
+  }
+
+  // Static fallback: PYTHONPATH entries come right after the script directory in sys.path
+  const sep = platform === 'win32' ? ';' : ':';
+  for (const p of (env['PYTHONPATH'] ?? '').split(sep)) {
+    if (p && isDir(path.resolve(root, p))) addRoot(result.roots, path.resolve(root, p));
+  }
+  const sites = found ? staticSitePackages(found, platform, env, notes) : [];
+  for (const s of sites) {
+    addRoot(result.roots, s);
+    for (const extra of pthEntries(s)) addRoot(result.roots, extra);
+  }
+  result.sitePackages = sites;
+  if (found?.venv) result.version = readPyvenvCfg(found.venv)['version'] ?? readPyvenvCfg(found.venv)['version_info'] ?? null;
+  if (!found) errors.push('no Python interpreter found (--python, VIRTUAL_ENV, a .venv/venv/env folder, python3 on PATH)');
+  else if (!sites.length) errors.push(`no site-packages folder found for ${found.interpreter}; apps outside the workspace cannot be read`);
+  return result;
+}
+
+export interface FoundInterpreter {
+  interpreter: string;
+  source: InterpreterSource;
+  venv: string | null;
+}
+
+/** Pick the interpreter following the documented order. Does not run anything. */
+export function findInterpreter(
+  opts: Pick<PythonEnvOptions, 'root' | 'workspaceRoot' | 'python' | 'env' | 'platform'>,
+  notes: string[] = [],
+): FoundInterpreter | null {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const root = path.resolve(opts.root);
+  const ws = path.resolve(opts.workspaceRoot ?? opts.root);
+
+  if (opts.python) {
+    const p = opts.python;
+    let abs: string | null = null;
+    if (path.isAbsolute(p) || p.includes('/') || p.includes('\\')) {
+      abs = path.resolve(ws, p);
+      if (!fs.existsSync(abs)) abs = null;
+    } else {
+      abs = whichOnPath(p, env, platform);
+    }
+    if (abs) {
+      notes.push(`interpreter from --python: ${abs}`);
+      return { interpreter: abs, source: 'option', venv: venvOfInterpreter(abs) };
+    }
+    notes.push(`--python ${p} not found; falling back`);
+  }
+
+  const ve = env['VIRTUAL_ENV'];
+  if (ve) {
+    const py = venvPython(ve, platform);
+    if (py) {
+      notes.push(`interpreter from VIRTUAL_ENV: ${py}`);
+      return { interpreter: py, source: 'VIRTUAL_ENV', venv: path.resolve(ve) };
+    }
+    notes.push(`VIRTUAL_ENV=${ve} has no python; ignored`);
+  }
+
+  for (const dir of ws === root ? [root] : [root, ws]) {
+    for (const name of VENV_DIR_NAMES) {
+      const venv = path.join(dir, name);
+      if (!isFile(path.join(venv, 'pyvenv.cfg'))) continue;
+      const py = venvPython(venv, platform);
+      if (py) {
+        notes.push(`interpreter from the workspace virtual environment: ${py}`);
+        return { interpreter: py, source: 'workspace-venv', venv };
+      }
+    }
+  }
+
+  const names = platform === 'win32' ? ['python3', 'python', 'py'] : ['python3'];
+  for (const n of names) {
+    const abs = whichOnPath(n, env, platform);
+    if (abs) {
+      notes.push(`interpreter from PATH: ${abs}`);
+      return { interpreter: abs, source: 'PATH', venv: venvOfInterpreter(abs) };
+    }
+  }
+  return null;
+}
+
+/** `<venv>/bin/python` (or `Scripts\python.exe`), whichever exists. */
+export function venvPython(venv: string, platform: NodeJS.Platform = process.platform): string | null {
+  const candidates = platform === 'win32'
+    ? [path.join(venv, 'Scripts', 'python.exe'), path.join(venv, 'bin', 'python.exe'), path.join(venv, 'bin', 'python')]
+    : [path.join(venv, 'bin', 'python'), path.join(venv, 'bin', 'python3'), path.join(venv, 'Scripts', 'python.exe')];
+  for (const c of candidates) if (fs.existsSync(c)) return path.resolve(c);
+  return null;
+}
+
+/** The venv an interpreter lives in: `<venv>/bin/python` with `<venv>/pyvenv.cfg`. */
+function venvOfInterpreter(py: string): string | null {
+  const venv = path.dirname(path.dirname(py));
+  return isFile(path.join(venv, 'pyvenv.cfg')) ? venv : null;
+}
+
+function whichOnPath(name: string, env: Record<string, string | undefined>, platform: NodeJS.Platform): string | null {
+  const sep = platform === 'win32' ? ';' : ':';
+  const exts = platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  const PATH = env['PATH'] ?? env['Path'] ?? '';
+  for (const dir of PATH.split(sep)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, name + ext);
+      if (isFile(p)) return p;
+    }
+  }
+  return null;
+}
+
+type RunResult = { ok: true; path: string[]; version: string | null } | { ok: false; error: string };
+
+function runInterpreter(py: string, cwd: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<RunResult> {
+  return new Promise(resolve => {
+    let child;
+    try {
+      child = execFile(
+        py,
+        ['-c', SYS_PATH_SNIPPET],
+        { cwd, env: env as NodeJS.ProcessEnv, timeout: timeoutMs, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 4 * 1024 * 1024, shell: false },
+        (err, stdout, stderr) => {
+          if (err) {
+            const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
+            const why = e.killed || e.signal === 'SIGKILL' ? `timed out after ${timeoutMs} ms` : (String(stderr).trim().split('\n').pop() || e.message);
+            resolve({ ok: false, error: why });
+            return;
+          }
+          try {
+            // the last line is ours; a sitecustomize may print before it
+            const lines = String(stdout).trim().split('\n');
+            const data = JSON.parse(lines[lines.length - 1] ?? '') as { path?: unknown; version?: unknown };
+            if (!Array.isArray(data.path)) throw new Error('no sys.path in output');
+            resolve({ ok: true, path: data.path.filter((x): x is string => typeof x === 'string'), version: typeof data.version === 'string' ? data.version : null });
+          } catch (e2) {
+            resolve({ ok: false, error: `unexpected output (${(e2 as Error).message})` });
+          }
+        },
+      );
+    } catch (e) {
+      resolve({ ok: false, error: (e as Error).message });
+      return;
+    }
+    child.on('error', e => resolve({ ok: false, error: e.message }));
+  });
+}
+
+/** site-packages folders of an environment, found without running it. */
+function staticSitePackages(found: FoundInterpreter, platform: NodeJS.Platform, env: Record<string, string | undefined>, notes: string[]): string[] {
+  const out: string[] = [];
+  if (found.venv) {
+    const cfg = readPyvenvCfg(found.venv);
+    const ver = majorMinor(cfg['version_info'] ?? cfg['version']);
+    out.push(...sitePackagesUnder(found.venv, ver));
+    if ((cfg['include-system-site-packages'] ?? '').toLowerCase() === 'true' && cfg['home']) {
+      // `home` is the folder of the base interpreter (…/bin); its prefix is one level up
+      const prefix = platform === 'win32' ? cfg['home'] : path.dirname(cfg['home']);
+      out.push(...sitePackagesUnder(prefix, ver));
+    }
+    if (!out.length) notes.push(`no lib/python3.*/site-packages under ${found.venv}`);
+  } else {
+    let real = found.interpreter;
+    try {
+      real = fs.realpathSync(found.interpreter);
+    } catch {
+      /* keep the given path */
+    }
+    const prefix = platform === 'win32' ? path.dirname(real) : path.dirname(path.dirname(real));
+    const ver = majorMinor(path.basename(real).replace(/^python/, ''));
+    out.push(...sitePackagesUnder(prefix, ver));
+    if (platform !== 'win32') {
+      // Debian/Ubuntu system Pythons keep packages in dist-packages
+      for (const p of ['/usr/local/lib', '/usr/lib']) {
+        for (const d of listDir(p)) {
+          if (/^python3(\.\d+)?$/.test(d) && (!ver || d === 'python3' || d === `python${ver}`)) {
+            const dp = path.join(p, d, 'dist-packages');
+            if (isDir(dp)) out.push(dp);
+          }
+        }
+      }
+      const home = env['HOME'];
+      if (home && ver) {
+        const user = path.join(home, '.local', 'lib', `python${ver}`, 'site-packages');
+        if (isDir(user)) out.push(user);
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
+function sitePackagesUnder(prefix: string, ver: string | null): string[] {
+  const out: string[] = [];
+  for (const lib of ['lib', 'lib64']) {
+    const dirs = listDir(path.join(prefix, lib)).filter(d => /^python3\.\d+t?$/.test(d));
+    // the venv's own version first, then the others (a venv normally has exactly one)
+    dirs.sort((a, b) => Number(b === `python${ver}`) - Number(a === `python${ver}`) || a.localeCompare(b));
+    for (const d of dirs) {
+      const sp = path.join(prefix, lib, d, 'site-packages');
+      if (isDir(sp)) out.push(sp);
+    }
+  }
+  const win = path.join(prefix, 'Lib', 'site-packages');
+  if (isDir(win)) out.push(win);
+  // lib64 is often a symlink to lib
+  const seen = new Set<string>();
+  return out.filter(p => {
+    let real = p;
+    try {
+      real = fs.realpathSync(p);
+    } catch {
+      /* keep */
+    }
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  });
+}
+
+/**
+ * Directories that `.pth` files in a site-packages folder add to sys.path (editable installs, for one).
+ * Lines starting with `import` are code: never run, skipped.
+ */
+function pthEntries(site: string): string[] {
+  const out: string[] = [];
+  for (const f of listDir(site).filter(n => n.endsWith('.pth')).sort()) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(site, f), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      if (!line || line.startsWith('#') || line.startsWith('import ') || line.startsWith('import\t')) continue;
+      const abs = path.resolve(site, line);
+      if (isDir(abs)) out.push(abs);
+    }
+  }
+  return out;
+}
+
+function readPyvenvCfg(venv: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(venv, 'pyvenv.cfg'), 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function majorMinor(v: string | undefined): string | null {
+  if (!v) return null;
+  const parts = v.split('.');
+  if (parts.length >= 2 && /^\d+$/.test(parts[0]!) && /^\d+/.test(parts[1]!)) return `${parts[0]}.${parseInt(parts[1]!, 10)}`;
+  return null;
+}
+
+function isSitePackages(p: string): boolean {
+  const b = path.basename(p);
+  return b === 'site-packages' || b === 'dist-packages';
+}
+
+function addRoot(roots: string[], p: string): void {
+  const abs = path.resolve(p);
+  if (!roots.includes(abs)) roots.push(abs);
+}
+
+function listDir(p: string): string[] {
+  try {
+    return fs.readdirSync(p);
+  } catch {
+    return [];
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,352 @@
+// Migration files on disk, read as Django's `MigrationLoader.load_disk` (django/db/migrations/loader.py)
+// finds them: for each installed app with a migrations package (MIGRATION_MODULES None → none; a missing
+// module, a plain module or a namespace package → none), every `pkgutil.iter_modules` entry that is a
+// module (`*.py`, not a sub-package) whose name does not start with `_` or `~`; each must define a
+// `Migration` class. Only what the graph and the report need is read from that class: dependencies
+// (`swappable_dependency(settings.X)` → (app label of the setting, "__first__")), replaces, run_before,
+// initial, and a one-line summary of each operation.
+//
+// Speed matters (thousands of files): only the `Migration` class is looked at, nothing is resolved through
+// imports, and results are cached per file (mtime + size) between scans of the same ModuleIndex.
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as A from '../python/ast';
+import type { ModuleIndex } from '../python/modules';
+import { parsePython } from '../python/parse';
+import type { AppInfo, MigrationFileInfo, MigrationOperationInfo, SettingsInfo } from '../types';
+
+export interface MigrationProblem {
+  code?: 'parse-error';
+  path: string | null;
+  line: number | null;
+  app?: string;
+  message: string;
+}
+
+export interface MigrationsResult {
+  migrations: MigrationFileInfo[];
+  problems: MigrationProblem[];
+}
+
+interface CacheEntry {
+  mtimeMs: number;
+  size: number;
+  /** settings the file's swappable dependencies read, with the values they had */
+  used: Record<string, string | null>;
+  info: MigrationFileInfo | null;
+  problems: MigrationProblem[];
+}
+
+const caches = new WeakMap<ModuleIndex, Map<string, CacheEntry>>();
+
+export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
+  let cache = caches.get(index);
+  if (!cache) {
+    cache = new Map();
+    caches.set(index, cache);
+  }
+  const migrations: MigrationFileInfo[] = [];
+  const problems: MigrationProblem[] = [];
+  const live = new Set<string>();
+
+  for (const app of apps) {
+    const dir = migrationsPackageDir(index, app, problems);
+    if (!dir) continue;
+    for (const name of iterModules(dir)) {
+      const file = path.join(dir, `${name}.py`);
+      live.add(file);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(file);
+      } catch {
+        continue;
+      }
+      const hit = cache.get(file);
+      let entry: CacheEntry;
+      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings)) {
+        entry = hit;
+      } else {
+        let source: string;
+        try {
+          source = fs.readFileSync(file, 'utf8');
+        } catch (e) {
+          problems.push({ path: file, line: null, app: app.label, message: `cannot read migration: ${(e as Error).message}` });
+          continue;
+        }
+        const r = readMigrationSource(source, file, app.label, name, settings);
+        entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
+        cache.set(file, entry);
+      }
+      if (entry.info) migrations.push(entry.info);
+      problems.push(...entry.problems);
+    }
+  }
+  for (const k of cache.keys()) if (!live.has(k)) cache.delete(k);
+  return { migrations, problems };
+}
+
+/** The directory Django would list, or null (with the reason in `problems` when it is surprising). */
+function migrationsPackageDir(index: ModuleIndex, app: AppInfo, problems: MigrationProblem[]): string | null {
+  if (!app.migrationsModule) return null;
+  const r = index.resolve(app.migrationsModule);
+  const explicit = app.migrationsModule !== `${app.module}.migrations`;
+  if (!r) {
+    if (explicit) {
+      problems.push({ path: null, line: null, app: app.label, message: `MIGRATION_MODULES['${app.label}'] = '${app.migrationsModule}' cannot be found` });
+    }
+    return null;
+  }
+  // not a package (migrations.py), or a namespace package (no __init__.py): Django treats the app as unmigrated
+  if (!r.packageDir || !r.file) return null;
+  return r.packageDir;
+}
+
+/** `pkgutil.iter_modules([dir])` names of plain modules, minus names starting with `_` or `~`, sorted. */
+export function iterModules(dir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (!e.name.endsWith('.py')) continue;
+    const name = e.name.slice(0, -3);
+    if (!name || name === '__init__' || name.includes('.')) continue;
+    if (name[0] === '_' || name[0] === '~') continue;
+    if (e.isDirectory()) continue;
+    if (!e.isFile() && !e.isSymbolicLink()) continue;
+    out.push(name);
+  }
+  return out.sort();
+}
+
+/** Read one migration file's source. Exported for tests and for re-reading a single edited file. */
+export function readMigrationSource(
+  source: string,
+  file: string,
+  app: string,
+  name: string,
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values'>,
+): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null> } {
+  const problems: MigrationProblem[] = [];
+  const mod = parsePython(source, file);
+  let partial = mod.problems.length > 0;
+  for (const p of mod.problems) problems.push({ code: 'parse-error', path: file, line: p.line, app, message: `${p.message} in migration ${app}.${name} (line skipped)` });
+
+  const cls = findMigrationClass(mod.body);
+  const info: MigrationFileInfo = {
+    app, name, key: `${app}.${name}`, path: file,
+    dependencies: [], replaces: [], runBefore: [], initial: null, operations: [],
+  };
+  if (!cls) {
+    if (!partial) {
+      problems.push({ path: file, line: null, app, message: `Migration ${name} in app ${app} has no Migration class` });
+      return { info: null, problems, used: {} };
+    }
+    info.partial = true;
+    return { info, problems, used: {} };
+  }
+
+  const ctx: Ctx = { settings, partial: false, used: {} };
+  for (const s of cls.body) {
+    let target: string | null = null;
+    let value: A.Expr | null = null;
+    if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
+      target = s.targets[0]!.id;
+      value = s.value;
+    } else if (s.type === 'AnnAssign' && s.target.type === 'Name') {
+      target = s.target.id;
+      value = s.value;
+    } else if (s.type === 'AugAssign' && s.target.type === 'Name' && s.op === '+') {
+      target = s.target.id;
+      value = s.value;
+    }
+    if (!target || !value) continue;
+    const augment = s.type === 'AugAssign';
+    switch (target) {
+      case 'dependencies': {
+        const deps = pairs(value, ctx, true);
+        info.dependencies = augment ? [...info.dependencies, ...deps] : deps;
+        break;
+      }
+      case 'replaces': {
+        const r = pairs(value, ctx, false);
+        info.replaces = augment ? [...info.replaces, ...r] : r;
+        break;
+      }
+      case 'run_before': {
+        const r = pairs(value, ctx, false);
+        info.runBefore = augment ? [...info.runBefore, ...r] : r;
+        break;
+      }
+      case 'initial':
+        if (value.type === 'Constant' && (typeof value.value === 'boolean' || value.value === null)) info.initial = value.value;
+        else if (value.type === 'Name' && (value.id === 'True' || value.id === 'False')) info.initial = value.id === 'True';
+        else ctx.partial = true;
+        break;
+      case 'operations': {
+        const ops = operations(value, ctx);
+        info.operations = augment ? [...info.operations, ...ops] : ops;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (ctx.partial) {
+    partial = true;
+    problems.push({ path: file, line: cls.line, app, message: `migration ${app}.${name}: some of dependencies/replaces/operations could not be read statically` });
+  }
+  if (partial) info.partial = true;
+  return { info, problems, used: ctx.used };
+}
+
+interface Ctx {
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values'>;
+  partial: boolean;
+  used: Record<string, string | null>;
+}
+
+/** The last top-level `class Migration` (if/try bodies included, as the module namespace would bind it). */
+function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
+  let found: A.ClassDef | null = null;
+  for (const s of body) {
+    if (s.type === 'ClassDef' && s.name === 'Migration') found = s;
+    else if (s.type === 'If') found = findMigrationClass(s.body) ?? findMigrationClass(s.orelse) ?? found;
+    else if (s.type === 'Try') found = findMigrationClass(s.body) ?? found;
+  }
+  return found;
+}
+
+function elements(e: A.Expr, ctx: Ctx): A.Expr[] {
+  if (e.type === 'List' || e.type === 'Tuple') return e.elts;
+  if (e.type === 'BinOp' && e.op === '+') return [...elements(e.left, ctx), ...elements(e.right, ctx)];
+  ctx.partial = true;
+  return [];
+}
+
+function str(e: A.Expr): string | null {
+  return e.type === 'Constant' && typeof e.value === 'string' ? e.value : null;
+}
+
+/** A list of (app, name) pairs; `swappable_dependency(...)` allowed in dependencies. */
+function pairs(e: A.Expr, ctx: Ctx, allowSwappable: boolean): [string, string][] {
+  const out: [string, string][] = [];
+  for (const x of elements(e, ctx)) {
+    if ((x.type === 'Tuple' || x.type === 'List') && x.elts.length === 2) {
+      const a = str(x.elts[0]!);
+      const b = str(x.elts[1]!);
+      if (a !== null && b !== null) {
+        out.push([a, b]);
+        continue;
+      }
+    } else if (allowSwappable && x.type === 'Call' && calleeName(x.func) === 'swappable_dependency' && x.args.length >= 1) {
+      const v = settingOrString(x.args[0]!, ctx);
+      if (v !== null) {
+        // django.db.migrations.migration.swappable_dependency: (value.split(".", 1)[0], "__first__")
+        out.push([v.split('.', 1)[0]!, '__first__']);
+        continue;
+      }
+    }
+    ctx.partial = true;
+  }
+  return out;
+}
+
+/** `settings.NAME` → the setting's value; a string constant → itself. */
+function settingOrString(e: A.Expr, ctx: Ctx): string | null {
+  const s = str(e);
+  if (s !== null) return s;
+  if (e.type === 'Attribute' && (e.value.type === 'Name' || e.value.type === 'Attribute')) {
+    const base = e.value.type === 'Name' ? e.value.id : e.value.attr;
+    if (base === 'settings') {
+      const v = settingString(ctx.settings, e.attr);
+      ctx.used[e.attr] = v;
+      return v;
+    }
+  }
+  return null;
+}
+
+function calleeName(f: A.Expr): string | null {
+  if (f.type === 'Name') return f.id;
+  if (f.type === 'Attribute') return f.attr;
+  return null;
+}
+
+/** Which argument names the model an operation acts on: [keyword, positional index]. */
+const MODEL_ARG: Record<string, [string, number]> = {
+  CreateModel: ['name', 0],
+  DeleteModel: ['name', 0],
+  AlterModelTable: ['name', 0],
+  AlterModelTableComment: ['name', 0],
+  AlterUniqueTogether: ['name', 0],
+  AlterIndexTogether: ['name', 0],
+  AlterOrderWithRespectTo: ['name', 0],
+  AlterModelOptions: ['name', 0],
+  AlterModelManagers: ['name', 0],
+  RenameModel: ['old_name', 0],
+  AddField: ['model_name', 0],
+  RemoveField: ['model_name', 0],
+  AlterField: ['model_name', 0],
+  RenameField: ['model_name', 0],
+  AddIndex: ['model_name', 0],
+  RemoveIndex: ['model_name', 0],
+  RenameIndex: ['model_name', 0],
+  AddConstraint: ['model_name', 0],
+  RemoveConstraint: ['model_name', 0],
+  AlterConstraint: ['model_name', 0],
+  // django.contrib.postgres.operations
+  AddIndexConcurrently: ['model_name', 0],
+  RemoveIndexConcurrently: ['model_name', 0],
+  AddConstraintNotValid: ['model_name', 0],
+  ValidateConstraint: ['model_name', 0],
+};
+
+function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
+  const out: MigrationOperationInfo[] = [];
+  for (const x of elements(e, ctx)) {
+    if (x.type !== 'Call') {
+      ctx.partial = true;
+      continue;
+    }
+    const kind = calleeName(x.func);
+    if (!kind) {
+      ctx.partial = true;
+      continue;
+    }
+    const op: MigrationOperationInfo = { kind };
+    const spec = MODEL_ARG[kind];
+    let arg: A.Expr | undefined;
+    if (spec) {
+      arg = x.keywords.find(k => k.arg === spec[0])?.value;
+      if (!arg) {
+        const p = x.args[spec[1]];
+        if (p && p.type !== 'Starred') arg = p;
+      }
+    } else {
+      // custom operations: only an explicit model_name keyword is trusted
+      arg = x.keywords.find(k => k.arg === 'model_name')?.value;
+    }
+    if (arg) {
+      const s = str(arg);
+      if (s !== null) op.modelName = s.toLowerCase();
+      else if (spec) ctx.partial = true;
+    }
+    out.push(op);
+  }
+  return out;
+}
+
+function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values'>, name: string): string | null {
+  if (name === 'AUTH_USER_MODEL') return settings.authUserModel || 'auth.User';
+  const v = settings.values?.[name];
+  return typeof v === 'string' ? v : null;
+}
+
+function sameSettings(used: Record<string, string | null>, settings: SettingsInfo): boolean {
+  for (const [k, v] of Object.entries(used)) if (settingString(settings, k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,979 @@
+// Django models of the installed apps, read statically. Mirrors what importing each app's `models` module
+// does in Django 5.2: `ModelBase.__new__` (django/db/models/base.py) and `Options.contribute_to_class`
+// (django/db/models/options.py) decide abstract/proxy/managed/db_table/app_label, which fields a class
+// inherits from abstract parents, and the `<parent>_ptr` OneToOneField multi-table inheritance adds.
+//
+// Which classes are models: every class statement executed while `<app>.models` is imported, i.e. the
+// module's top-level classes and, following its imports in order, those of the modules it imports that
+// belong to an installed app or to the workspace. A class is a model when one of its bases is
+// `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
+import * as path from 'path';
+import type * as A from '../python/ast';
+import type { ModuleIndex } from '../python/modules';
+import { literalEval } from '../python/literal';
+import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, type Ref } from '../python/symbols';
+import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
+
+export interface ModelProblem {
+  /** 'parse-error' for syntax errors and classes that could not be read */
+  code?: 'parse-error';
+  path: string | null;
+  line: number | null;
+  /** "app.Model" when the problem is about one model */
+  model?: string;
+  message: string;
+}
+
+export interface ModelsResult {
+  models: ModelInfo[];
+  problems: ModelProblem[];
+}
+
+type ClassRef = Extract<Ref, { kind: 'class' }>;
+
+/** A base of a class: a class we can read, or a dotted name we cannot (`null`: not resolvable at all). */
+type Base = { node: ClassNode } | { external: string; text: string } | { unresolved: string };
+
+interface FieldSpec {
+  name: string;
+  kind: RelationKind;
+  call: A.Call | null;
+  /** module whose names the field's expressions are evaluated in */
+  module: string;
+  line: number;
+  file: string;
+  parentLink: boolean;
+  /** key of the class that declared it */
+  declaredIn: ClassNode;
+  /** for `<parent>_ptr` fields made by multi-table inheritance */
+  autoTarget?: ClassNode;
+  inheritedFrom?: ClassNode;
+}
+
+interface ClassNode {
+  ref: ClassRef;
+  key: string;
+  bases: Base[] | null;
+  meta: MetaNode | null | undefined;
+  isModel?: boolean;
+  /** model by heuristics only (a base could not be resolved) */
+  guessed?: string | null;
+  mro?: (ClassNode | string)[];
+  localFields?: FieldSpec[];
+  allFields?: FieldSpec[];
+  bodyNames?: Set<string>;
+  abstract?: boolean;
+  label?: string | null;
+  proxy?: boolean;
+  effMeta?: MetaNode | null;
+}
+
+interface MetaNode {
+  def: A.ClassDef;
+  module: string;
+  /** Django sets `Meta.abstract = False` on an abstract model's Meta after creating the class */
+  forceAbstractFalse: boolean;
+  own: Map<string, A.Expr>;
+  bases: MetaNode[];
+  /** a base of the Meta class we could not resolve (attributes may be missing) */
+  opaqueBase: boolean;
+}
+
+const RELATION_CANONICAL: Record<string, RelationKind> = {
+  'django.db.models.ForeignKey': 'ForeignKey',
+  'django.db.models.OneToOneField': 'OneToOneField',
+  'django.db.models.ManyToManyField': 'ManyToManyField',
+};
+const MODEL_CANONICAL = 'django.db.models.Model';
+
+export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string): ModelsResult {
+  return new ModelReader(new SymbolTable(index), apps, settings, root).run();
+}
+
+class ModelReader {
+  private readonly nodes = new Map<string, ClassNode>();
+  private readonly problems: ModelProblem[] = [];
+  private readonly problemKeys = new Set<string>();
+  private readonly appsByModule = new Map<string, AppInfo>();
+  private readonly labels: Set<string>;
+  /** class nodes in registration (import) order */
+  private readonly registered: ClassNode[] = [];
+  private readonly registeredKeys = new Set<string>();
+  private readonly visited = new Set<string>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(
+    private readonly sym: SymbolTable,
+    private readonly apps: AppInfo[],
+    private readonly settings: SettingsInfo,
+    private readonly root: string,
+  ) {
+    for (const a of apps) if (!this.appsByModule.has(a.module)) this.appsByModule.set(a.module, a);
+    this.labels = new Set(apps.map(a => a.label));
+  }
+
+  run(): ModelsResult {
+    // Apps.populate imports each app's models module in INSTALLED_APPS order (AppConfig.import_models)
+    for (const app of this.apps) {
+      const name = `${app.module}.models`;
+      const r = this.sym.index.resolve(name);
+      if (!r?.file) continue;
+      this.visitModule(name);
+    }
+
+    const byApp = new Map<string, ModelInfo[]>();
+    const seen = new Map<string, ModelInfo>();
+    for (const node of this.registered) {
+      let info: ModelInfo | null = null;
+      try {
+        info = this.modelInfo(node);
+      } catch (e) {
+        this.problem(node.ref.file, node.ref.def.line, `could not read model ${node.ref.name}: ${(e as Error).message}`);
+      }
+      if (!info) continue;
+      const dup = seen.get(info.key);
+      if (dup) {
+        this.problem(node.ref.file, node.ref.def.line, `Conflicting '${info.modelName}' models in application '${info.app}': ${dup.loc.path}:${dup.loc.line} and this one`, info.key);
+        continue;
+      }
+      seen.set(info.key, info);
+      const list = byApp.get(info.app) ?? [];
+      list.push(info);
+      byApp.set(info.app, list);
+    }
+    const models: ModelInfo[] = [];
+    for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
+    return { models, problems: this.problems };
+  }
+
+  // ---- discovery -------------------------------------------------------------------------------
+
+  /** Execute (statically) an import of `name`: its parent packages first, then its body. */
+  private visitModule(name: string): void {
+    if (this.visited.has(name)) return;
+    this.visited.add(name);
+    const scope = this.sym.scope(name);
+    if (!scope) return;
+    for (const p of scope.module.problems) {
+      this.problem(scope.file, p.line, `${p.message} (line skipped while reading models)`, undefined, true);
+    }
+    this.walk(scope.module.body, name, scope.isPackage);
+  }
+
+  private walk(body: A.Stmt[], moduleName: string, isPackage: boolean): void {
+    for (const s of body) {
+      switch (s.type) {
+        case 'ClassDef': {
+          const scope = this.sym.scope(moduleName)!;
+          const ref: ClassRef = { kind: 'class', module: moduleName, name: s.name, def: s, file: scope.file, key: `${scope.file}:${s.line}:${s.name}` };
+          const node = this.node(ref);
+          if (!this.registeredKeys.has(node.key) && this.isModel(node)) {
+            this.registeredKeys.add(node.key);
+            this.registered.push(node);
+          }
+          break;
+        }
+        case 'Import':
+          for (const a of s.names) this.follow(a.name);
+          break;
+        case 'ImportFrom': {
+          const mod = this.sym.absolute({ name: moduleName, isPackage }, s.level, s.module);
+          if (!mod) break;
+          this.follow(mod);
+          for (const a of s.names) {
+            if (a.name === '*') continue;
+            // `from pkg import sub` imports the submodule when pkg has no such attribute
+            const sub = `${mod}.${a.name}`;
+            if (this.sym.index.resolve(sub)) this.follow(sub);
+          }
+          break;
+        }
+        case 'If':
+          if (isTypeChecking(s.test)) break;
+          this.walk(s.body, moduleName, isPackage);
+          this.walk(s.orelse, moduleName, isPackage);
+          break;
+        case 'Try':
+          this.walk(s.body, moduleName, isPackage);
+          this.walk(s.orelse, moduleName, isPackage);
+          this.walk(s.finalbody, moduleName, isPackage);
+          break;
+        case 'With':
+          this.walk(s.body, moduleName, isPackage);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Follow an import into modules that can define models we report: installed apps' and the workspace's. */
+  private follow(name: string): void {
+    const parts = name.split('.');
+    for (let i = 1; i <= parts.length; i++) {
+      const m = parts.slice(0, i).join('.');
+      if (this.visited.has(m)) continue;
+      if (isOpaqueModule(m)) continue;
+      const r = this.sym.index.resolve(m);
+      if (!r) return;
+      // Inside the workspace every imported module is read. Outside it (site-packages) only an app's
+      // models package: following a third-party app's imports would parse most of the library (admin's
+      // models import the whole admin site), and such apps define their models in `models`.
+      const file = r.file ?? r.packageDir ?? '';
+      const ok = isWorkspaceFile(this.root, file) || this.apps.some(a => m === `${a.module}.models` || m.startsWith(`${a.module}.models.`));
+      if (!ok) continue;
+      this.visitModule(m);
+    }
+  }
+
+  // ---- classes -----------------------------------------------------------------------------------
+
+  private node(ref: ClassRef): ClassNode {
+    let n = this.nodes.get(ref.key);
+    if (!n) {
+      n = { ref, key: ref.key, bases: null, meta: undefined };
+      this.nodes.set(ref.key, n);
+    }
+    return n;
+  }
+
+  private basesOf(n: ClassNode): Base[] {
+    if (n.bases) return n.bases;
+    if (this.inProgress.has(n.key)) return [];
+    this.inProgress.add(n.key);
+    const out: Base[] = [];
+    try {
+      for (const b of n.ref.def.bases) {
+        const text = dottedName(b) ?? exprText(b);
+        const r = b.type === 'Name' || b.type === 'Attribute' ? this.sym.expr(n.ref.module, b) : null;
+        if (r?.kind === 'class') {
+          // a class cannot be its own base (`class Foo(Foo)` rebinding an imported Foo resolves to itself)
+          if (r.key === n.key) out.push({ unresolved: text });
+          else out.push({ node: this.node(r) });
+        } else if (r?.kind === 'external') out.push({ external: r.dotted, text });
+        else if (r?.kind === 'module' || r?.kind === 'value' || r?.kind === 'function') out.push({ unresolved: text });
+        else if (b.type === 'Name' && BUILTIN_BASES.has(b.id)) continue;
+        else out.push({ unresolved: text });
+      }
+    } finally {
+      this.inProgress.delete(n.key);
+    }
+    n.bases = out;
+    return out;
+  }
+
+  /** ModelBase parents: bases that are models (or Model itself) */
+  private isModel(n: ClassNode): boolean {
+    if (n.isModel !== undefined) return n.isModel;
+    if (this.inProgress.has('m:' + n.key)) return false;
+    this.inProgress.add('m:' + n.key);
+    let result = false;
+    let unknownBase: string | null = null;
+    try {
+      for (const b of this.basesOf(n)) {
+        if ('node' in b) {
+          if (this.isModel(b.node)) result = true;
+        } else if ('external' in b) {
+          if (isModelRoot(b.external)) result = true;
+          // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
+          else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) unknownBase = unknownBase ?? b.text;
+        } else unknownBase = unknownBase ?? b.unresolved;
+      }
+      if (!result && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
+        result = true;
+        n.guessed = unknownBase;
+        this.problem(n.ref.file, n.ref.def.line, `base class ${unknownBase} of ${n.ref.name} could not be resolved; ${n.ref.name} is read as a model with the options of its own Meta only`);
+      }
+    } finally {
+      this.inProgress.delete('m:' + n.key);
+    }
+    n.isModel = result;
+    return result;
+  }
+
+  /** A class with an unreadable base that is probably a model: `*Model` base, a Meta, or Django fields. */
+  private looksLikeModel(n: ClassNode, baseText: string): boolean {
+    const last = baseText.split('.').pop() ?? '';
+    if (/Model$/.test(last) && !/^(Base)?Model(Admin|Form|Serializer|Resource|ViewSet)/.test(last)) return true;
+    for (const s of n.ref.def.body) {
+      if ((s.type === 'Assign' || s.type === 'AnnAssign') && s.value?.type === 'Call') {
+        const d = dottedName(s.value.func);
+        if (!d) continue;
+        if (this.fieldKind(n.ref.module, s.value.func)) return true;
+        const r = this.sym.expr(n.ref.module, s.value.func);
+        if (r?.kind === 'external' && r.dotted.startsWith('django.db.models.') && /Field$|Key$/.test(r.dotted)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** C3 linearisation (Python's MRO); unresolvable bases are opaque leaves named by their text. */
+  private mro(n: ClassNode, depth = 0): (ClassNode | string)[] {
+    if (n.mro) return n.mro;
+    if (depth > 50 || this.inProgress.has('o:' + n.key)) return [n];
+    this.inProgress.add('o:' + n.key);
+    try {
+      const bases = this.basesOf(n);
+      const seqs: (ClassNode | string)[][] = bases.map(b => ('node' in b ? this.mro(b.node, depth + 1) : ['external' in b ? b.external : b.unresolved]));
+      seqs.push(bases.map(b => ('node' in b ? b.node : 'external' in b ? b.external : b.unresolved)));
+      const out: (ClassNode | string)[] = [n];
+      const id = (x: ClassNode | string) => (typeof x === 'string' ? 'x:' + x : x.key);
+      const work = seqs.map(s => [...s]).filter(s => s.length);
+      while (work.length) {
+        let head: ClassNode | string | null = null;
+        for (const s of work) {
+          const cand = s[0]!;
+          if (!work.some(t => t.slice(1).some(x => id(x) === id(cand)))) {
+            head = cand;
+            break;
+          }
+        }
+        // inconsistent hierarchy (Python raises TypeError): fall back to the first candidate
+        if (head === null) head = work[0]![0]!;
+        out.push(head);
+        const hid = id(head);
+        for (const s of work) if (s.length && id(s[0]!) === hid) s.shift();
+        for (let i = work.length - 1; i >= 0; i--) if (!work[i]!.length) work.splice(i, 1);
+      }
+      n.mro = out;
+      return out;
+    } finally {
+      this.inProgress.delete('o:' + n.key);
+    }
+  }
+
+  // ---- Meta --------------------------------------------------------------------------------------
+
+  private ownMetaDef(n: ClassNode): A.ClassDef | null {
+    let found: A.ClassDef | null = null;
+    for (const s of n.ref.def.body) if (s.type === 'ClassDef' && s.name === 'Meta') found = s;
+    return found;
+  }
+
+  /** The class's own `Meta` as a MetaNode (unforced: as Django reads it while creating this class). */
+  private ownMeta(n: ClassNode): MetaNode | null {
+    if (n.meta !== undefined) return n.meta;
+    const def = this.ownMetaDef(n);
+    n.meta = null;
+    if (!def) return null;
+    const own = new Map<string, A.Expr>();
+    for (const s of def.body) {
+      if (s.type === 'Assign') {
+        for (const t of s.targets) if (t.type === 'Name') own.set(t.id, s.value);
+      } else if (s.type === 'AnnAssign' && s.target.type === 'Name' && s.value) own.set(s.target.id, s.value);
+    }
+    const meta: MetaNode = { def, module: n.ref.module, forceAbstractFalse: false, own, bases: [], opaqueBase: false };
+    n.meta = meta;
+    for (const b of def.bases) {
+      const m = this.metaOfExpr(n.ref.module, b);
+      if (m) meta.bases.push(m);
+      else if (!(b.type === 'Name' && b.id === 'object')) meta.opaqueBase = true;
+    }
+    return meta;
+  }
+
+  /** `class Meta(Parent.Meta)`: the Meta class `Parent.Meta` names (as Python's attribute lookup finds it). */
+  private metaOfExpr(module: string, e: A.Expr): MetaNode | null {
+    if (e.type === 'Attribute' && e.attr === 'Meta') {
+      const r = this.sym.expr(module, e.value);
+      if (r?.kind === 'class') return this.classMetaAttr(this.node(r));
+      return null;
+    }
+    const r = this.sym.expr(module, e);
+    if (r?.kind === 'class') {
+      // a Meta class defined at module level and used as a base: read it like a Meta
+      const fake: ClassNode = this.node({ ...r, key: r.key + ':asmeta' });
+      if (fake.meta === undefined) {
+        const own = new Map<string, A.Expr>();
+        for (const s of r.def.body) if (s.type === 'Assign') for (const t of s.targets) if (t.type === 'Name') own.set(t.id, s.value);
+        fake.meta = { def: r.def, module: r.module, forceAbstractFalse: false, own, bases: [], opaqueBase: false };
+      }
+      return fake.meta;
+    }
+    return null;
+  }
+
+  /**
+   * `getattr(cls, "Meta")` after class creation: Django pops `Meta` from a model's namespace and puts it back
+   * only for abstract models (with `abstract = False`), so the first class in the MRO that still has one.
+   */
+  private classMetaAttr(n: ClassNode): MetaNode | null {
+    for (const c of this.mro(n)) {
+      if (typeof c === 'string') continue;
+      const def = this.ownMetaDef(c);
+      if (!def) continue;
+      if (this.isModel(c)) {
+        if (!this.isAbstract(c)) continue;
+        const m = this.ownMeta(c)!;
+        return { ...m, forceAbstractFalse: true };
+      }
+      return this.ownMeta(c);
+    }
+    return null;
+  }
+
+  private metaLookup(meta: MetaNode | null, attr: string, depth = 0): { expr: A.Expr; module: string } | { forced: unknown } | undefined {
+    if (!meta || depth > 20) return undefined;
+    if (attr === 'abstract' && meta.forceAbstractFalse) return { forced: false };
+    const e = meta.own.get(attr);
+    if (e) return { expr: e, module: meta.module };
+    for (const b of meta.bases) {
+      const r = this.metaLookup(b, attr, depth + 1);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  private metaValue(meta: MetaNode | null, attr: string, node: ClassNode): { ok: true; value: unknown } | { ok: false; missing: boolean } {
+    const r = this.metaLookup(meta, attr);
+    if (!r) return { ok: false, missing: true };
+    if ('forced' in r) return { ok: true, value: r.forced };
+    const v = this.evaluate(r.module, r.expr);
+    if (!v.ok) {
+      this.problem(node.ref.file, r.expr.line, `Meta.${attr} of ${node.ref.name} cannot be evaluated statically; Django's default is assumed`);
+      return { ok: false, missing: false };
+    }
+    return v;
+  }
+
+  /** The Meta Django uses for `n`: its own, else the inherited `Meta` attribute. */
+  private effectiveMeta(n: ClassNode): MetaNode | null {
+    if (n.effMeta === undefined) n.effMeta = this.ownMeta(n) ?? this.inheritedMeta(n);
+    return n.effMeta;
+  }
+
+  private inheritedMeta(n: ClassNode): MetaNode | null {
+    for (const c of this.mro(n).slice(1)) {
+      if (typeof c === 'string') continue;
+      const def = this.ownMetaDef(c);
+      if (!def) continue;
+      if (this.isModel(c)) {
+        if (!this.isAbstract(c)) continue;
+        return { ...this.ownMeta(c)!, forceAbstractFalse: true };
+      }
+      return this.ownMeta(c);
+    }
+    return null;
+  }
+
+  /** `abstract = getattr(attr_meta, "abstract", False)`: only the class's own Meta counts. */
+  private isAbstract(n: ClassNode): boolean {
+    if (n.abstract !== undefined) return n.abstract;
+    n.abstract = false;
+    const own = this.ownMeta(n);
+    const v = own ? this.metaValue(own, 'abstract', n) : { ok: false as const, missing: true };
+    n.abstract = v.ok ? truthy(v.value) : false;
+    return n.abstract;
+  }
+
+  // ---- app labels, names, tables -----------------------------------------------------------------
+
+  /** `apps.get_containing_app_config(module)`: the installed app whose module is the longest prefix. */
+  private containingApp(module: string): AppInfo | null {
+    let m = module;
+    for (;;) {
+      const a = this.appsByModule.get(m);
+      if (a) return a;
+      const i = m.lastIndexOf('.');
+      if (i < 0) return null;
+      m = m.slice(0, i);
+    }
+  }
+
+  private appLabel(n: ClassNode): string | null {
+    if (n.label !== undefined) return n.label;
+    n.label = null;
+    const v = this.metaValue(this.effectiveMeta(n), 'app_label', n);
+    if (v.ok && typeof v.value === 'string') n.label = v.value;
+    else n.label = this.containingApp(n.ref.module)?.label ?? null;
+    return n.label;
+  }
+
+  private modelKey(n: ClassNode): string | null {
+    const label = this.appLabel(n);
+    return label ? `${label}.${n.ref.name}` : null;
+  }
+
+  private isProxy(n: ClassNode): boolean {
+    if (n.proxy !== undefined) return n.proxy;
+    n.proxy = false;
+    const v = this.metaValue(this.effectiveMeta(n), 'proxy', n);
+    n.proxy = v.ok && truthy(v.value);
+    return n.proxy;
+  }
+
+  /** Direct bases that are models (ModelBase `parents`). */
+  private modelParents(n: ClassNode): ClassNode[] {
+    const out: ClassNode[] = [];
+    for (const b of this.basesOf(n)) if ('node' in b && this.isModel(b.node)) out.push(b.node);
+    return out;
+  }
+
+  /** `_meta.concrete_model`: for a proxy, the concrete model of its first non-abstract model parent. */
+  private concreteOf(n: ClassNode, depth = 0): ClassNode {
+    if (depth > 30 || !this.isProxy(n)) return n;
+    for (const p of this.modelParents(n)) if (!this.isAbstract(p)) return this.concreteOf(p, depth + 1);
+    return n;
+  }
+
+  private table(n: ClassNode, depth = 0): string {
+    // Options.setup_proxy: a proxy uses its concrete model's table whatever its own Meta says
+    if (this.isProxy(n) && depth < 30) {
+      for (const p of this.modelParents(n)) if (!this.isAbstract(p)) return this.table(p, depth + 1);
+    }
+    const v = this.metaValue(this.effectiveMeta(n), 'db_table', n);
+    if (v.ok && typeof v.value === 'string' && v.value) return v.value;
+    return `${this.appLabel(n) ?? ''}_${n.ref.name.toLowerCase()}`;
+  }
+
+  // ---- fields ------------------------------------------------------------------------------------
+
+  /** Names a class body binds (fields, methods, attributes): they shadow inherited abstract fields. */
+  private bodyNames(n: ClassNode): Set<string> {
+    if (n.bodyNames) return n.bodyNames;
+    const out = new Set<string>();
+    const add = (body: A.Stmt[]) => {
+      for (const s of body) {
+        if (s.type === 'Assign') {
+          for (const t of s.targets) if (t.type === 'Name') out.add(t.id);
+        } else if (s.type === 'AnnAssign' && s.target.type === 'Name') out.add(s.target.id);
+        else if (s.type === 'FunctionDef' || s.type === 'ClassDef') out.add(s.name);
+        else if (s.type === 'If') {
+          add(s.body);
+          add(s.orelse);
+        }
+      }
+    };
+    add(n.ref.def.body);
+    n.bodyNames = out;
+    return out;
+  }
+
+  /** Relation kind of a field class expression, through subclasses of Django's relation fields. */
+  private fieldKind(module: string, func: A.Expr, depth = 0): RelationKind | null {
+    if (depth > 20) return null;
+    const r = func.type === 'Name' || func.type === 'Attribute' ? this.sym.expr(module, func) : null;
+    if (!r) return null;
+    if (r.kind === 'external') {
+      const k = RELATION_CANONICAL[r.dotted];
+      if (k) return k;
+      // an unresolvable import named like one of Django's relation fields (or a subclass, e.g. TreeForeignKey)
+      const last = r.dotted.split('.').pop() ?? '';
+      if (!r.dotted.startsWith('django.')) {
+        if (/ForeignKey$/.test(last)) return 'ForeignKey';
+        if (/OneToOneField$/.test(last)) return 'OneToOneField';
+        if (/ManyToManyField$/.test(last)) return 'ManyToManyField';
+      } else if (/^django\.db\.models\.(fields\.related\.)?/.test(r.dotted)) {
+        return null;
+      } else {
+        if (last === 'ForeignKey' || last === 'OneToOneField' || last === 'ManyToManyField') return last;
+      }
+      return null;
+    }
+    if (r.kind === 'class') {
+      const key = 'f:' + r.key;
+      if (this.inProgress.has(key)) return null;
+      this.inProgress.add(key);
+      try {
+        for (const b of r.def.bases) {
+          const k = this.fieldKind(r.module, b, depth + 1);
+          if (k) return k;
+        }
+      } finally {
+        this.inProgress.delete(key);
+      }
+    }
+    return null;
+  }
+
+  private localFields(n: ClassNode): FieldSpec[] {
+    if (n.localFields) return n.localFields;
+    const out: FieldSpec[] = [];
+    const add = (body: A.Stmt[]) => {
+      for (const s of body) {
+        let name: string | null = null;
+        let value: A.Expr | null = null;
+        if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
+          name = s.targets[0]!.id;
+          value = s.value;
+        } else if (s.type === 'AnnAssign' && s.target.type === 'Name' && s.value) {
+          name = s.target.id;
+          value = s.value;
+        } else if (s.type === 'If') {
+          add(s.body);
+          add(s.orelse);
+          continue;
+        }
+        if (!name || value?.type !== 'Call') continue;
+        const kind = this.fieldKind(n.ref.module, value.func);
+        if (!kind) continue;
+        const pl = kwarg(value, 'parent_link');
+        out.push({
+          name, kind, call: value, module: n.ref.module, line: s.line, file: n.ref.file, declaredIn: n,
+          parentLink: kind === 'OneToOneField' && !!pl && pl.type === 'Constant' && pl.value === true,
+        });
+      }
+    };
+    add(n.ref.def.body);
+    n.localFields = out;
+    return out;
+  }
+
+  /** Field names a model has (for clash checks with abstract fields): its body, its model ancestors'. */
+  private deepNames(n: ClassNode, depth = 0, acc = new Set<string>()): Set<string> {
+    if (depth > 30) return acc;
+    for (const x of this.bodyNames(n)) acc.add(x);
+    for (const p of this.modelParents(n)) this.deepNames(p, depth + 1, acc);
+    return acc;
+  }
+
+  /**
+   * `_meta.local_fields + local_many_to_many` that are relations, as ModelBase.__new__ builds them: own fields,
+   * copies of abstract parents' fields not shadowed, and `<parent>_ptr` links to concrete parents.
+   */
+  private fields(n: ClassNode, depth = 0): FieldSpec[] {
+    if (n.allFields) return n.allFields;
+    if (depth > 30 || this.inProgress.has('a:' + n.key)) return this.localFields(n);
+    this.inProgress.add('a:' + n.key);
+    try {
+      const out = [...this.localFields(n)];
+      const names = this.bodyNames(n);
+      const parents = this.modelParents(n);
+      const proxy = this.isProxy(n);
+      const inherited = new Set<string>();
+      // parent links declared explicitly (OneToOneField(parent_link=True)) on this class or abstract parents
+      const linkTargets = new Set<string>();
+      const collectLinks = (fs: FieldSpec[]) => {
+        for (const f of fs) {
+          if (!f.parentLink || !f.call) continue;
+          const to = toExpr(f.call);
+          if (!to) continue;
+          const r = to.type === 'Name' || to.type === 'Attribute' ? this.sym.expr(f.module, to) : null;
+          if (r?.kind === 'class') linkTargets.add(this.concreteOf(this.node(r)).key);
+          else if (to.type === 'Constant' && typeof to.value === 'string') linkTargets.add('str:' + to.value.toLowerCase());
+        }
+      };
+      collectLinks(out);
+      for (const p of parents) if (this.isAbstract(p)) collectLinks(this.fields(p, depth + 1));
+
+      for (const c of this.mro(n)) {
+        if (typeof c === 'string') continue;
+        if (c === n) continue;
+        if (!parents.includes(c)) {
+          for (const x of this.bodyNames(c)) inherited.add(x);
+          continue;
+        }
+        if (!this.isAbstract(c)) {
+          for (const x of this.deepNames(c)) inherited.add(x);
+          const concrete = this.concreteOf(c);
+          const key = this.modelKey(concrete);
+          const linked = linkTargets.has(concrete.key) || (key !== null && (linkTargets.has('str:' + key.toLowerCase()) || linkTargets.has('str:' + concrete.ref.name.toLowerCase())));
+          if (!linked && !proxy) {
+            const attr = `${concrete.ref.name.toLowerCase()}_ptr`;
+            if (!names.has(attr) && !out.some(f => f.name === attr)) {
+              out.push({ name: attr, kind: 'OneToOneField', call: null, module: n.ref.module, line: n.ref.def.line, file: n.ref.file, declaredIn: n, parentLink: true, autoTarget: concrete });
+            }
+          }
+        } else {
+          for (const f of this.fields(c, depth + 1)) {
+            if (names.has(f.name) || inherited.has(f.name) || out.some(g => g.name === f.name)) continue;
+            out.push({ ...f, inheritedFrom: f.inheritedFrom ?? f.declaredIn });
+          }
+        }
+      }
+      n.allFields = out;
+      return out;
+    } finally {
+      this.inProgress.delete('a:' + n.key);
+    }
+  }
+
+  /** Resolve a relation target the way `resolve_relation` does, with `scope` the model the field is on. */
+  private target(f: FieldSpec, e: A.Expr | null, scopeLabel: string, scopeKey: string): { target: string | null; raw: string } {
+    if (!e) return { target: null, raw: '' };
+    const fromString = (s: string): string | null => {
+      if (s === 'self') return scopeKey;
+      const full = s.includes('.') ? s : `${scopeLabel}.${s}`;
+      const parts = full.split('.');
+      if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+      return `${parts[0]}.${parts[1]}`;
+    };
+    if (e.type === 'Constant' && typeof e.value === 'string') return { target: fromString(e.value), raw: e.value };
+    const raw = dottedName(e) ?? exprText(e);
+    if (e.type === 'Name' || e.type === 'Attribute') {
+      const setting = this.settingRef(f.module, e);
+      if (setting !== undefined) {
+        return { target: typeof setting === 'string' ? fromString(setting) : null, raw };
+      }
+      const r = this.sym.expr(f.module, e);
+      if (r?.kind === 'class') {
+        const node = this.node(r);
+        if (this.isModel(node)) return { target: this.modelKey(node), raw };
+        return { target: null, raw };
+      }
+    }
+    const v = this.evaluate(f.module, e);
+    if (v.ok && typeof v.value === 'string') return { target: fromString(v.value), raw };
+    return { target: null, raw };
+  }
+
+  /** `settings.NAME` (django.conf.settings or the project's settings module): the setting's value, if known. */
+  private settingRef(module: string, e: A.Expr): unknown {
+    if (e.type !== 'Attribute') return undefined;
+    const base = this.sym.expr(module, e.value);
+    const isSettings = (base?.kind === 'external' && base.dotted === 'django.conf.settings') || (base?.kind === 'module' && base.name === this.settings.module);
+    if (!isSettings) return undefined;
+    return this.setting(e.attr) ?? null;
+  }
+
+  private setting(name: string): unknown {
+    if (name === 'AUTH_USER_MODEL') return this.settings.authUserModel || 'auth.User';
+    return this.settings.values[name];
+  }
+
+  /** Small static evaluation: literals, module constants, settings.X, getattr(settings, "X", default), str +. */
+  private evaluate(module: string, e: A.Expr, depth = 0): { ok: true; value: unknown } | { ok: false } {
+    if (depth > 20) return { ok: false };
+    const lit = literalEval(e);
+    if (lit.ok) return lit;
+    if (e.type === 'Name' || e.type === 'Attribute') {
+      const s = this.settingRef(module, e);
+      if (s !== undefined && s !== null) return { ok: true, value: s };
+      if (e.type === 'Name' && (e.id === 'True' || e.id === 'False')) return { ok: true, value: e.id === 'True' };
+      const r = this.sym.expr(module, e);
+      if (r?.kind === 'value') return this.evaluate(r.module, r.expr, depth + 1);
+      return { ok: false };
+    }
+    if (e.type === 'Call' && e.func.type === 'Name' && e.func.id === 'getattr' && e.args.length >= 2) {
+      const obj = this.sym.expr(module, e.args[0]!);
+      const name = literalEval(e.args[1]!);
+      if (obj?.kind === 'external' && obj.dotted === 'django.conf.settings' && name.ok && typeof name.value === 'string') {
+        const v = this.setting(name.value);
+        if (v !== undefined) return { ok: true, value: v };
+        if (e.args[2]) return this.evaluate(module, e.args[2], depth + 1);
+      }
+      return { ok: false };
+    }
+    if (e.type === 'BinOp' && e.op === '+') {
+      const l = this.evaluate(module, e.left, depth + 1);
+      const r = this.evaluate(module, e.right, depth + 1);
+      if (l.ok && r.ok && typeof l.value === 'string' && typeof r.value === 'string') return { ok: true, value: l.value + r.value };
+    }
+    return { ok: false };
+  }
+
+  // ---- ModelInfo ---------------------------------------------------------------------------------
+
+  private modelInfo(n: ClassNode): ModelInfo | null {
+    const abstract = this.isAbstract(n);
+    const label = this.appLabel(n);
+    const name = n.ref.name;
+    if (!label) {
+      if (!abstract) {
+        this.problem(n.ref.file, n.ref.def.line, `Model class ${n.ref.module}.${name} doesn't declare an explicit app_label and isn't in an application in INSTALLED_APPS.`);
+      }
+      return null;
+    }
+    const key = `${label}.${name}`;
+    if (!this.labels.has(label)) {
+      if (!abstract) this.problem(n.ref.file, n.ref.def.line, `Model ${key} has app_label '${label}', which is not an installed app; Django does not list it`, key);
+      return null;
+    }
+    const meta = this.effectiveMeta(n);
+    const proxy = this.isProxy(n);
+    const managedV = this.metaValue(meta, 'managed', n);
+    const managed = managedV.ok ? truthy(managedV.value) : true;
+
+    let swapped = false;
+    let swappedFor: string | undefined;
+    const sw = this.metaValue(meta, 'swappable', n);
+    if (sw.ok && typeof sw.value === 'string' && sw.value) {
+      // Options.swapped
+      const v = this.setting(sw.value);
+      if (typeof v === 'string' && v) {
+        const parts = v.split('.');
+        if (parts.length !== 2 || `${parts[0]}.${parts[1]!.toLowerCase()}` !== `${label}.${name.toLowerCase()}`) {
+          swapped = true;
+          swappedFor = v;
+        }
+      }
+    }
+
+    let concreteKey: string | undefined;
+    if (proxy && !abstract) {
+      const parents = this.modelParents(n).filter(p => !this.isAbstract(p));
+      if (!parents.length) this.problem(n.ref.file, n.ref.def.line, `Proxy model '${name}' has no non-abstract model base class.`, key);
+      const c = this.concreteOf(n);
+      concreteKey = this.modelKey(c) ?? undefined;
+    }
+
+    const fields: RelationField[] = [];
+    for (const f of abstract || !proxy ? this.fields(n) : this.localFields(n)) {
+      fields.push(this.relationField(f, label, key));
+    }
+
+    const bases: string[] = [];
+    for (const p of this.modelParents(n)) {
+      const k = this.modelKey(p);
+      if (k) bases.push(k);
+    }
+
+    const info: ModelInfo = {
+      app: label,
+      name,
+      key,
+      managed,
+      proxy,
+      abstract,
+      swapped,
+      table: this.table(n),
+      modelName: name.toLowerCase(),
+      loc: { path: n.ref.file, line: n.ref.def.line, column: n.ref.def.col },
+      bases,
+      fields,
+      attrs: this.attrs(n),
+      meta: this.metaLiterals(meta),
+    };
+    if (concreteKey) info.concreteModel = concreteKey;
+    else if (!abstract) info.concreteModel = key;
+    if (swappedFor) info.swappedFor = swappedFor;
+    return info;
+  }
+
+  private relationField(f: FieldSpec, label: string, key: string): RelationField {
+    if (f.autoTarget) {
+      const t = this.modelKey(f.autoTarget);
+      return {
+        name: f.name, kind: 'OneToOneField', target: t, targetRaw: t ?? f.autoTarget.ref.name, dbConstraint: true,
+        loc: { path: f.file, line: f.line }, parentLink: true, autoCreated: true,
+        ...(f.inheritedFrom ? { inheritedFrom: this.modelKey(f.inheritedFrom) ?? f.inheritedFrom.ref.name } : {}),
+      };
+    }
+    const call = f.call!;
+    const { target, raw } = this.target(f, toExpr(call), label, key);
+    const dbc = kwarg(call, 'db_constraint');
+    let dbConstraint = true;
+    if (dbc) {
+      const v = this.evaluate(f.module, dbc);
+      if (v.ok) dbConstraint = truthy(v.value);
+    }
+    const out: RelationField = {
+      name: f.name, kind: f.kind, target: target ? this.canonicalModelKey(target) : null, targetRaw: raw, dbConstraint,
+      loc: { path: f.file, line: f.line },
+    };
+    if (f.parentLink) out.parentLink = true;
+    if (f.kind === 'ManyToManyField') {
+      const th = kwarg(call, 'through');
+      if (th) {
+        const t = this.target(f, th, label, key);
+        out.through = t.target ? this.canonicalModelKey(t.target) : null;
+      } else out.through = null;
+    }
+    if (f.inheritedFrom) out.inheritedFrom = this.modelKey(f.inheritedFrom) ?? f.inheritedFrom.ref.name;
+    return out;
+  }
+
+  private modelNameIndex: Map<string, string> | null = null;
+  /** Model lookups are case-insensitive (`apps.get_model`): spell the target as the class is named. */
+  private canonicalModelKey(k: string): string {
+    if (!this.modelNameIndex) {
+      this.modelNameIndex = new Map();
+      for (const n of this.registered) {
+        const key = this.modelKey(n);
+        if (key) {
+          const lower = key.split('.')[0] + '.' + n.ref.name.toLowerCase();
+          if (!this.modelNameIndex.has(lower)) this.modelNameIndex.set(lower, key);
+        }
+      }
+    }
+    const i = k.indexOf('.');
+    return this.modelNameIndex.get(k.slice(0, i) + '.' + k.slice(i + 1).toLowerCase()) ?? k;
+  }
+
+  /** Class attributes with literal values, nearest class in the MRO first. */
+  private attrs(n: ClassNode): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const mro = this.mro(n).filter((c): c is ClassNode => typeof c !== 'string');
+    for (const c of mro.reverse()) {
+      for (const s of c.ref.def.body) {
+        if (s.type !== 'Assign') continue;
+        const v = literalEval(s.value);
+        if (!v.ok) continue;
+        for (const t of s.targets) if (t.type === 'Name') setProp(out, t.id, v.value);
+      }
+    }
+    return out;
+  }
+
+  private metaLiterals(meta: MetaNode | null): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const visit = (m: MetaNode, depth: number) => {
+      if (depth > 20) return;
+      for (let i = m.bases.length - 1; i >= 0; i--) visit(m.bases[i]!, depth + 1);
+      for (const [k, e] of m.own) {
+        const v = this.evaluate(m.module, e);
+        if (v.ok) setProp(out, k, v.value);
+        else delete out[k];
+      }
+      if (m.forceAbstractFalse) out['abstract'] = false;
+    };
+    if (meta) visit(meta, 0);
+    return out;
+  }
+
+  private problem(file: string | null, line: number | null, message: string, model?: string, parse = false): void {
+    const k = `${file}:${line}:${message}`;
+    if (this.problemKeys.has(k)) return;
+    this.problemKeys.add(k);
+    const p: ModelProblem = { path: file, line, message };
+    if (model) p.model = model;
+    if (parse) p.code = 'parse-error';
+    this.problems.push(p);
+  }
+}
+
+const BUILTIN_BASES = new Set(['object', 'Exception', 'dict', 'list', 'str', 'int', 'tuple', 'set']);
+
+function isModelRoot(dotted: string): boolean {
+  if (dotted === MODEL_CANONICAL) return true;
+  // unresolvable `models.Model` from a re-exporting module (e.g. django.contrib.gis.db.models without Django)
+  return !dotted.startsWith('django.db.') && /(^|\.)models\.Model$/.test(dotted);
+}
+
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof Map) return v.size > 0;
+  if (v && typeof v === 'object' && !('bytes' in v)) return Object.keys(v).length > 0;
+  if (v && typeof v === 'object' && 'bytes' in v) return (v as { bytes: string }).bytes.length > 0;
+  return !!v;
+}
+
+function kwarg(call: A.Call, name: string): A.Expr | null {
+  for (const k of call.keywords) if (k.arg === name) return k.value;
+  return null;
+}
+
+/** `to` of a relation field: the `to=` keyword or the first positional argument. */
+function toExpr(call: A.Call): A.Expr | null {
+  return kwarg(call, 'to') ?? (call.args[0] && call.args[0].type !== 'Starred' ? call.args[0] : null);
+}
+
+function exprText(e: A.Expr): string {
+  if (e.type === 'OtherExpr') return e.text;
+  if (e.type === 'Call') return `${dottedName(e.func) ?? '?'}(…)`;
+  if (e.type === 'Subscript') return `${dottedName(e.value) ?? '?'}[…]`;
+  return dottedName(e) ?? e.type;
+}
+
+function setProp(obj: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** Inside the workspace and not in an environment folder of it (a `.venv` inside the workspace is not project code). */
+export function isWorkspaceFile(root: string, file: string): boolean {
+  if (!file) return false;
+  const rel = path.relative(path.resolve(root), path.resolve(file));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const parts = rel.split(path.sep);
+  return !parts.includes('site-packages') && !parts.includes('dist-packages');
+}

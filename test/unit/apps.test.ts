@@ -1,0 +1,199 @@
+// INSTALLED_APPS → AppInfo (src/core/apps), following AppConfig.create; compared with real Django's
+// app registry when the Django venv exists.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initPython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { resolveApps } from '../../src/core/apps';
+import type { SettingsInfo } from '../../src/core/types';
+import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+
+const PY = djangoPython();
+const SITE = (() => {
+  if (!PY) return null;
+  const lib = path.join(path.dirname(path.dirname(PY)), 'lib');
+  for (const d of fs.existsSync(lib) ? fs.readdirSync(lib) : []) {
+    const sp = path.join(lib, d, 'site-packages');
+    if (fs.existsSync(path.join(sp, 'django'))) return sp;
+  }
+  return null;
+})();
+
+function writeTree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-apps-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+  return dir;
+}
+
+function settingsOf(over: Partial<SettingsInfo>): SettingsInfo {
+  return {
+    module: 'mysite.settings', path: null, databases: [], routers: [], installedApps: [], migrationModules: {},
+    authUserModel: 'auth.User', values: {}, unknowns: [], ...over,
+  };
+}
+
+const PROJECT: Record<string, string> = {
+  'mysite/__init__.py': '',
+  // plain module, no apps.py
+  'plain/__init__.py': '',
+  'plain/migrations/__init__.py': '',
+  // apps.py with a single AppConfig subclass: used automatically (name + label from it)
+  'single/__init__.py': '',
+  'single/apps.py': 'from django.apps import AppConfig\n\n\nclass SingleConfig(AppConfig):\n    name = "single"\n    label = "uno"\n',
+  // two configs, one default = True
+  'multi/__init__.py': '',
+  'multi/apps.py': `from django.apps import AppConfig
+
+
+class FirstConfig(AppConfig):
+    name = "multi"
+    label = "first"
+
+
+class SecondConfig(AppConfig):
+    default = True
+    name = "multi"
+    label = "second"
+`,
+  // two configs, none default: the plain AppConfig
+  'ambiguous/__init__.py': '',
+  'ambiguous/apps.py': `from django.apps import AppConfig
+
+
+class AConfig(AppConfig):
+    name = "ambiguous"
+    label = "amb_a"
+
+
+class BConfig(AppConfig):
+    name = "ambiguous"
+    label = "amb_b"
+`,
+  // the only config has default = False: the plain AppConfig
+  'optout/__init__.py': '',
+  'optout/apps.py': 'from django.apps import AppConfig\n\n\nclass OptOutConfig(AppConfig):\n    default = False\n    name = "optout"\n    label = "never"\n',
+  // an explicit AppConfig path; label inherited from a base config in another module; name via a constant
+  'nested/__init__.py': '',
+  'nested/pkg/__init__.py': '',
+  'nested/pkg/base.py': 'from django.apps import AppConfig\n\n\nclass BaseConfig(AppConfig):\n    label = "nested_label"\n',
+  'nested/pkg/apps.py': 'from .base import BaseConfig\n\nPREFIX = "nested."\n\n\nclass NestedConfig(BaseConfig):\n    default = False\n    name = PREFIX + "pkg"\n',
+  // a config subclassing AdminConfig: it inherits `default = True`, and the imported AdminConfig is a
+  // candidate too, so the module entry is ambiguous (Django raises); the class path works
+  'myadmin/__init__.py': '',
+  'myadmin/apps.py': 'from django.contrib.admin.apps import AdminConfig\n\n\nclass MyAdminConfig(AdminConfig):\n    default_site = "myadmin.sites.Site"\n',
+  'myadmin/sites.py': 'from django.contrib.admin import AdminSite\n\n\nclass Site(AdminSite):\n    pass\n',
+  'custommig/__init__.py': '',
+  'custommig/other_migrations/__init__.py': '',
+  'nomig/__init__.py': '',
+};
+
+before(async () => {
+  await initPython();
+});
+
+test('INSTALLED_APPS entries follow AppConfig.create', () => {
+  const root = writeTree(PROJECT);
+  const index = new ModuleIndex(SITE ? [root, SITE] : [root]);
+  const installed = ['plain', 'single', 'multi', 'ambiguous', 'optout', 'nested.pkg.apps.NestedConfig', 'custommig', 'nomig'];
+  const r = resolveApps(index, settingsOf({ installedApps: installed, migrationModules: { custommig: 'custommig.other_migrations', nomig: null } }), root);
+  const by = new Map(r.apps.map(a => [a.entry, a]));
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.apps.map(a => [a.entry, a.label, a.module, a.appConfig]), [
+    ['plain', 'plain', 'plain', 'django.apps.AppConfig'],
+    ['single', 'uno', 'single', 'single.apps.SingleConfig'],
+    ['multi', 'second', 'multi', 'multi.apps.SecondConfig'],
+    ['ambiguous', 'ambiguous', 'ambiguous', 'django.apps.AppConfig'],
+    ['optout', 'optout', 'optout', 'django.apps.AppConfig'],
+    ['nested.pkg.apps.NestedConfig', 'nested_label', 'nested.pkg', 'nested.pkg.apps.NestedConfig'],
+    ['custommig', 'custommig', 'custommig', 'django.apps.AppConfig'],
+    ['nomig', 'nomig', 'nomig', 'django.apps.AppConfig'],
+  ]);
+  assert.equal(by.get('plain')!.dir, path.join(root, 'plain'));
+  assert.equal(by.get('plain')!.external, false);
+  assert.equal(by.get('plain')!.migrationsModule, 'plain.migrations');
+  assert.equal(by.get('plain')!.migrationsDir, path.join(root, 'plain', 'migrations'));
+  // MIGRATION_MODULES: a custom module, and None (disabled)
+  assert.equal(by.get('custommig')!.migrationsModule, 'custommig.other_migrations');
+  assert.equal(by.get('custommig')!.migrationsDir, path.join(root, 'custommig', 'other_migrations'));
+  assert.equal(by.get('nomig')!.migrationsModule, null);
+  assert.equal(by.get('nomig')!.migrationsDir, null);
+  // default module name, but no package on disk
+  assert.equal(by.get('single')!.migrationsModule, 'single.migrations');
+  assert.equal(by.get('single')!.migrationsDir, null);
+});
+
+test('INSTALLED_APPS problems: missing modules, bad classes, duplicate labels, several defaults, unknown entries', () => {
+  const root = writeTree({
+    ...PROJECT,
+    'twodefaults/__init__.py': '',
+    'twodefaults/apps.py': 'from django.apps import AppConfig\n\n\nclass A(AppConfig):\n    default = True\n    name = "twodefaults"\n\n\nclass B(AppConfig):\n    default = True\n    name = "twodefaults"\n',
+    'notconfig/__init__.py': '',
+    'notconfig/things.py': 'class Thing:\n    name = "notconfig"\n',
+    'noname/__init__.py': '',
+    'noname/apps.py': 'from django.apps import AppConfig\n\n\nclass NoName(AppConfig):\n    default = False\n',
+    'dup/__init__.py': '',
+    'dup/plain/__init__.py': '',
+  });
+  const index = new ModuleIndex([root]);
+  const installed = ['plain', 'missing_app', 'twodefaults', 'notconfig.things.Thing', 'noname.apps.NoName', 'dup.plain', 'single.apps.Missing', null];
+  const r = resolveApps(index, settingsOf({ installedApps: installed }), root);
+  assert.deepEqual(r.apps.map(a => a.entry), ['plain']);
+  const msg = (e: string) => r.problems.find(p => p.entry === e)?.message ?? '';
+  assert.match(msg('missing_app'), /No module named 'missing_app'/);
+  assert.match(msg('twodefaults'), /declares more than one default AppConfig: 'A', 'B'/);
+  assert.match(msg('notconfig.things.Thing'), /isn't a subclass of AppConfig/);
+  assert.match(msg('noname.apps.NoName'), /must supply a name attribute/);
+  assert.match(msg('dup.plain'), /labels aren't unique.*plain/);
+  assert.match(msg('single.apps.Missing'), /does not contain a 'Missing' class/);
+  assert.match(msg('<unknown>'), /could not be evaluated/);
+});
+
+test('django.contrib apps and a config subclassing AdminConfig (Django venv)', t => {
+  if (!SITE) return t.skip(NO_DJANGO);
+  const root = writeTree(PROJECT);
+  const index = new ModuleIndex([root, SITE]);
+  const r = resolveApps(index, settingsOf({ installedApps: ['myadmin', 'myadmin.apps.MyAdminConfig', 'django.contrib.auth', 'django.contrib.contenttypes'] }), root);
+  // MyAdminConfig inherits default = True from AdminConfig, which apps.py imports: two defaults
+  assert.deepEqual(r.problems, [{ entry: 'myadmin', message: "'myadmin.apps' declares more than one default AppConfig: 'AdminConfig', 'MyAdminConfig'." }]);
+  // name and label are inherited from AdminConfig (in site-packages): external, labelled admin
+  assert.deepEqual(r.apps.map(a => [a.label, a.module, a.appConfig, a.external]), [
+    ['admin', 'django.contrib.admin', 'myadmin.apps.MyAdminConfig', true],
+    ['auth', 'django.contrib.auth', 'django.contrib.auth.apps.AuthConfig', true],
+    ['contenttypes', 'django.contrib.contenttypes', 'django.contrib.contenttypes.apps.ContentTypesConfig', true],
+  ]);
+  assert.equal(r.apps[1]!.migrationsDir, path.join(SITE, 'django', 'contrib', 'auth', 'migrations'));
+  assert.equal(r.apps[0]!.dir, path.join(SITE, 'django', 'contrib', 'admin'));
+});
+
+test('app configs equal real Django (Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const installed = ['django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.admin.apps.SimpleAdminConfig', 'plain', 'single', 'multi', 'ambiguous', 'optout', 'nested.pkg.apps.NestedConfig', 'myadmin.apps.MyAdminConfig'];
+  const root = writeTree({
+    ...PROJECT,
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(installed.filter(e => !e.includes('SimpleAdmin')))}\n`,
+  });
+  const code = 'import json, django\ndjango.setup()\nfrom django.apps import apps\nprint(json.dumps([[c.label, c.name, type(c).__module__ + "." + type(c).__qualname__] for c in apps.get_app_configs()]))';
+  const expected = JSON.parse(execFileSync(PY!, ['-c', code], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: root, DJANGO_SETTINGS_MODULE: 'mysite.settings' } }));
+  const index = new ModuleIndex([root, SITE]);
+  const r = resolveApps(index, settingsOf({ installedApps: installed.filter(e => !e.includes('SimpleAdmin')) }), root);
+  const ours = r.apps.map(a => [a.label, a.module, a.appConfig === 'django.apps.AppConfig' ? 'django.apps.config.AppConfig' : a.appConfig]);
+  assert.deepEqual(ours, expected);
+});
+
+test('apps in a virtualenv inside the workspace are external', () => {
+  const root = writeTree({
+    '.venv/lib/python3.12/site-packages/thirdparty/__init__.py': '',
+    'local/__init__.py': '',
+  });
+  const index = new ModuleIndex([root, path.join(root, '.venv/lib/python3.12/site-packages')]);
+  const r = resolveApps(index, settingsOf({ installedApps: ['thirdparty', 'local'] }), root);
+  assert.deepEqual(r.apps.map(a => [a.label, a.external]), [['thirdparty', true], ['local', false]]);
+});

@@ -1,0 +1,286 @@
+// Migration files read as MigrationLoader.load_disk finds them (src/core/migrations/files); compared with
+// Django's own loader for django.contrib when the Django venv exists; and timed.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initPython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { resolveApps } from '../../src/core/apps';
+import { readMigrations, readMigrationSource, iterModules } from '../../src/core/migrations/files';
+import type { SettingsInfo } from '../../src/core/types';
+import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+
+const PY = djangoPython();
+const SITE = (() => {
+  if (!PY) return null;
+  const lib = path.join(path.dirname(path.dirname(PY)), 'lib');
+  for (const d of fs.existsSync(lib) ? fs.readdirSync(lib) : []) {
+    const sp = path.join(lib, d, 'site-packages');
+    if (fs.existsSync(path.join(sp, 'django'))) return sp;
+  }
+  return null;
+})();
+
+function writeTree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-migs-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+  return dir;
+}
+
+function settingsOf(over: Partial<SettingsInfo>): SettingsInfo {
+  return {
+    module: 'mysite.settings', path: null, databases: [], routers: [], installedApps: [], migrationModules: {},
+    authUserModel: 'auth.User', values: {}, unknowns: [], ...over,
+  };
+}
+
+const INITIAL = `from django.conf import settings
+from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="Event",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ],
+            options={"db_table": "events"},
+        ),
+        migrations.AddField("Event", "kind", models.CharField(max_length=10)),
+        migrations.AlterModelTable(name="Event", table="ev"),
+        migrations.RunPython(migrations.RunPython.noop),
+        migrations.RunSQL("select 1"),
+    ]
+`;
+
+const SECOND = `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = (("analytics", "0001_initial"),)
+    run_before = [("other", "0001_initial")]
+    operations = [
+        migrations.RenameModel(old_name="Event", new_name="Happening"),
+        migrations.RemoveField(model_name="Happening", name="kind"),
+        migrations.DeleteModel("Happening"),
+        migrations.AddIndex(model_name="Happening", index=None),
+        migrations.SeparateDatabaseAndState(state_operations=[]),
+    ]
+`;
+
+const SQUASH = `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    replaces = [("analytics", "0001_initial"), ("analytics", "0002_second")]
+    dependencies = [("contenttypes", "__first__")]
+    operations = []
+`;
+
+const PROJECT: Record<string, string> = {
+  'analytics/__init__.py': '',
+  'analytics/migrations/__init__.py': '',
+  'analytics/migrations/0001_initial.py': INITIAL,
+  'analytics/migrations/0002_second.py': SECOND,
+  'analytics/migrations/0001_squashed_0002_second.py': SQUASH,
+  'analytics/migrations/_private.py': 'class Migration: pass\n',
+  'analytics/migrations/~backup.py': 'class Migration: pass\n',
+  'analytics/migrations/notes.txt': 'not python\n',
+  'analytics/migrations/subpkg/__init__.py': 'class Migration: pass\n',
+  'analytics/migrations/0003_broken.py': `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("analytics", "0002_second")]
+    operations = [
+        migrations.AddField(model_name="event", name="x", field=models.IntegerField(
+        migrations.CreateModel(name="Later", fields=[]),
+    ]
+`,
+  'analytics/migrations/0004_no_class.py': 'X = 1\n',
+  'analytics/migrations/0005_dynamic.py': `from django.db import migrations
+from .helpers import DEPS, OPS
+
+
+class Migration(migrations.Migration):
+    dependencies = DEPS + [("analytics", "0002_second")]
+    operations = OPS
+`,
+  'disabled/__init__.py': '',
+  'disabled/migrations/__init__.py': '',
+  'disabled/migrations/0001_initial.py': SQUASH,
+  'custom/__init__.py': '',
+  'custom/db_migrations/__init__.py': '',
+  'custom/db_migrations/0001_initial.py': SECOND,
+  'namespace/__init__.py': '',
+  'namespace/migrations/0001_initial.py': SECOND,
+  'plainmod/__init__.py': '',
+  'plainmod/migrations.py': SECOND,
+  'none/__init__.py': '',
+};
+
+before(async () => {
+  await initPython();
+});
+
+test('migration files: which files, dependencies, swappable dependencies, operations', () => {
+  const root = writeTree(PROJECT);
+  const index = new ModuleIndex([root]);
+  const settings = settingsOf({
+    installedApps: ['analytics', 'disabled', 'custom', 'namespace', 'plainmod', 'none'],
+    migrationModules: { disabled: null, custom: 'custom.db_migrations' },
+    authUserModel: 'accounts.User',
+  });
+  const apps = resolveApps(index, settings, root);
+  const r = readMigrations(index, apps.apps, settings);
+  assert.deepEqual(r.migrations.map(m => m.key), [
+    'analytics.0001_initial', 'analytics.0001_squashed_0002_second', 'analytics.0002_second', 'analytics.0003_broken', 'analytics.0005_dynamic',
+    'custom.0001_initial',
+  ]);
+  const by = new Map(r.migrations.map(m => [m.key, m]));
+  const first = by.get('analytics.0001_initial')!;
+  assert.equal(first.path, path.join(root, 'analytics/migrations/0001_initial.py'));
+  assert.equal(first.initial, true);
+  assert.deepEqual(first.dependencies, [['accounts', '__first__'], ['contenttypes', '0002_remove_content_type_name']]);
+  assert.deepEqual(first.operations, [
+    { kind: 'CreateModel', modelName: 'event' },
+    { kind: 'AddField', modelName: 'event' },
+    { kind: 'AlterModelTable', modelName: 'event' },
+    { kind: 'RunPython' },
+    { kind: 'RunSQL' },
+  ]);
+  assert.equal(first.partial, undefined);
+  const second = by.get('analytics.0002_second')!;
+  assert.equal(second.initial, null);
+  assert.deepEqual(second.dependencies, [['analytics', '0001_initial']]);
+  assert.deepEqual(second.runBefore, [['other', '0001_initial']]);
+  assert.deepEqual(second.operations, [
+    { kind: 'RenameModel', modelName: 'event' },
+    { kind: 'RemoveField', modelName: 'happening' },
+    { kind: 'DeleteModel', modelName: 'happening' },
+    { kind: 'AddIndex', modelName: 'happening' },
+    { kind: 'SeparateDatabaseAndState' },
+  ]);
+  assert.deepEqual(by.get('analytics.0001_squashed_0002_second')!.replaces, [['analytics', '0001_initial'], ['analytics', '0002_second']]);
+  assert.deepEqual(by.get('analytics.0001_squashed_0002_second')!.dependencies, [['contenttypes', '__first__']]);
+  // a syntax error: what could be read is kept, flagged partial
+  const broken = by.get('analytics.0003_broken')!;
+  assert.equal(broken.partial, true);
+  assert.deepEqual(broken.dependencies, [['analytics', '0002_second']]);
+  // names bound elsewhere cannot be read statically: partial, with the literal part
+  const dyn = by.get('analytics.0005_dynamic')!;
+  assert.equal(dyn.partial, true);
+  assert.deepEqual(dyn.dependencies, [['analytics', '0002_second']]);
+  assert.deepEqual(by.get('custom.0001_initial')!.dependencies, [['analytics', '0001_initial']]);
+  assert.ok(r.problems.some(p => p.message.includes('has no Migration class') && p.path?.endsWith('0004_no_class.py')));
+  assert.ok(r.problems.some(p => p.code === 'parse-error' && p.path?.endsWith('0003_broken.py')));
+});
+
+test('migration files: iter_modules semantics and the per-file cache', () => {
+  const root = writeTree(PROJECT);
+  assert.deepEqual(iterModules(path.join(root, 'analytics/migrations')), [
+    '0001_initial', '0001_squashed_0002_second', '0002_second', '0003_broken', '0004_no_class', '0005_dynamic',
+  ]);
+  const index = new ModuleIndex([root]);
+  const settings = settingsOf({ installedApps: ['analytics'] });
+  const apps = resolveApps(index, settings, root).apps;
+  const a = readMigrations(index, apps, settings);
+  assert.deepEqual(a.migrations.find(m => m.name === '0001_initial')!.dependencies[0], ['auth', '__first__']);
+  // a changed AUTH_USER_MODEL is seen although the file did not change
+  const b = readMigrations(index, apps, { ...settings, authUserModel: 'people.Person' });
+  assert.deepEqual(b.migrations.find(m => m.name === '0001_initial')!.dependencies[0], ['people', '__first__']);
+  // an edited file is re-read; a deleted one disappears
+  const f = path.join(root, 'analytics/migrations/0002_second.py');
+  fs.writeFileSync(f, SECOND.replace('0001_initial', '0001_squashed_0002_second') + '\n# edited\n');
+  fs.rmSync(path.join(root, 'analytics/migrations/0005_dynamic.py'));
+  const c = readMigrations(index, apps, settings);
+  assert.deepEqual(c.migrations.find(m => m.name === '0002_second')!.dependencies, [['analytics', '0001_squashed_0002_second']]);
+  assert.equal(c.migrations.some(m => m.name === '0005_dynamic'), false);
+});
+
+test('readMigrationSource: swappable_dependency with a literal, initial False, tuple operations', () => {
+  const src = `from django.db import migrations as m\nclass Migration(m.Migration):\n    initial = False\n    dependencies = [m.swappable_dependency("a.B"), ["x", "0001"]]\n    operations = (m.AlterField("Thing", "f", None),) + (m.RunSQL("x"),)\n`;
+  const r = readMigrationSource(src, '/x/0001.py', 'app', '0001', { authUserModel: 'auth.User', values: {} });
+  assert.deepEqual(r.info?.dependencies, [['a', '__first__'], ['x', '0001']]);
+  assert.equal(r.info?.initial, false);
+  assert.deepEqual(r.info?.operations, [{ kind: 'AlterField', modelName: 'thing' }, { kind: 'RunSQL' }]);
+  assert.equal(r.info?.partial, undefined);
+});
+
+test('django.contrib migrations equal MigrationLoader.disk_migrations (Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(installed)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
+  });
+  const code = `import json, django
+django.setup()
+from django.db.migrations.loader import MigrationLoader
+l = MigrationLoader(None, load=False)
+l.load_disk()
+out = []
+for (app, name), m in sorted(l.disk_migrations.items()):
+    out.append([app, name, [list(d) for d in m.dependencies], [list(d) for d in m.replaces], m.initial,
+                [[type(o).__name__, getattr(o, "model_name_lower", None) or (o.old_name_lower if type(o).__name__ == "RenameModel" else getattr(o, "name_lower", None) if hasattr(o, "name_lower") and type(o).__name__ not in ("AddField", "AlterField", "RemoveField", "RenameField") else None)] for o in m.operations]])
+print(json.dumps(out))`;
+  const expected = JSON.parse(execFileSync(PY!, ['-c', code], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: root, DJANGO_SETTINGS_MODULE: 'mysite.settings' } }));
+  const index = new ModuleIndex([root, SITE]);
+  const settings = settingsOf({ installedApps: installed });
+  const apps = resolveApps(index, settings, root).apps;
+  const r = readMigrations(index, apps, settings);
+  const ours = r.migrations
+    .map(m => [m.app, m.name, m.dependencies, m.replaces, m.initial, m.operations.map(o => [o.kind, o.modelName ?? null])])
+    .sort((a, b) => (`${a[0]}.${a[1]}` < `${b[0]}.${b[1]}` ? -1 : 1));
+  assert.deepEqual(ours, expected);
+  assert.deepEqual(r.problems, []);
+});
+
+test('migration files: speed on 3,000 files', () => {
+  const files: Record<string, string> = {};
+  const APPS = 100, PER = 30;
+  for (let a = 0; a < APPS; a++) {
+    files[`app${a}/__init__.py`] = '';
+    files[`app${a}/migrations/__init__.py`] = '';
+    for (let k = 0; k < PER; k++) {
+      const name = `${String(k + 1).padStart(4, '0')}_step`;
+      const dep = k === 0 ? (a ? `        ("app${a - 1}", "0001_step"),\n        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n` : '') : `        ("app${a}", "${String(k).padStart(4, '0')}_step"),\n`;
+      files[`app${a}/migrations/${name}.py`] = `from django.conf import settings\nfrom django.db import migrations, models\nimport django.db.models.deletion\n\n\nclass Migration(migrations.Migration):\n\n    dependencies = [\n${dep}    ]\n\n    operations = [\n        migrations.CreateModel(\n            name="M${k}",\n            fields=[\n                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),\n                ("name", models.CharField(max_length=100)),\n                ("owner", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),\n            ],\n            options={"db_table": "t_${a}_${k}"},\n        ),\n        migrations.AddField(model_name="m${k}", name="extra", field=models.IntegerField(default=0)),\n    ]\n`;
+    }
+  }
+  const root = writeTree(files);
+  const settings = settingsOf({ installedApps: Array.from({ length: APPS }, (_, a) => `app${a}`) });
+  const index = new ModuleIndex([root]);
+  const apps = resolveApps(index, settings, root).apps;
+  const t0 = performance.now();
+  const r = readMigrations(index, apps, settings);
+  const cold = performance.now() - t0;
+  const t1 = performance.now();
+  readMigrations(index, apps, settings);
+  const warm = performance.now() - t1;
+  assert.equal(r.migrations.length, APPS * PER);
+  assert.equal(r.migrations.filter(m => m.partial).length, 0);
+  const perFile = cold / r.migrations.length;
+  console.log(`# migration files: ${r.migrations.length} read in ${cold.toFixed(0)} ms (${perFile.toFixed(3)} ms/file); unchanged re-read ${warm.toFixed(0)} ms`);
+  // generous bounds (shared CI machines): this catches accidental quadratic work, not small regressions
+  assert.ok(perFile < 10, `${perFile} ms per file`);
+  assert.ok(warm < cold, 'the per-file cache is used');
+});

@@ -1,0 +1,572 @@
+// Models read statically (src/core/models) against hand-written expectations and against real Django 5.2
+// (`apps.get_models(include_swapped=True)` in the Django venv; skipped with a message when it is missing).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initPython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { resolveApps } from '../../src/core/apps';
+import { indexModels } from '../../src/core/models';
+import type { ModelInfo, SettingsInfo } from '../../src/core/types';
+import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+
+const PY = djangoPython();
+
+function sitePackages(py: string | null): string | null {
+  if (!py) return null;
+  const lib = path.join(path.dirname(path.dirname(py)), 'lib');
+  for (const d of fs.existsSync(lib) ? fs.readdirSync(lib) : []) {
+    const sp = path.join(lib, d, 'site-packages');
+    if (fs.existsSync(path.join(sp, 'django'))) return sp;
+  }
+  return null;
+}
+const SITE = sitePackages(PY);
+
+function writeTree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-models-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+  return dir;
+}
+
+function settingsOf(over: Partial<SettingsInfo>): SettingsInfo {
+  return {
+    module: 'mysite.settings', path: null, databases: [], routers: [], installedApps: [], migrationModules: {},
+    authUserModel: 'auth.User', values: {}, unknowns: [], ...over,
+  };
+}
+
+function scan(root: string, settings: SettingsInfo, withSite = true) {
+  const index = new ModuleIndex(withSite && SITE ? [root, SITE] : [root]);
+  const apps = resolveApps(index, settings, root);
+  const models = indexModels(index, apps.apps, settings, root);
+  return { apps, ...models, byKey: new Map(models.models.map(m => [m.key, m])) };
+}
+
+function rel(m: ModelInfo | undefined, field: string) {
+  const f = m?.fields.find(x => x.name === field);
+  assert.ok(f, `${m?.key} has no relation field ${field}: ${JSON.stringify(m?.fields.map(x => x.name))}`);
+  return f;
+}
+
+/** Real Django's view of the models of a settings module. */
+const ORACLE = String.raw`
+import json, os, sys
+import django
+django.setup()
+from django.apps import apps
+out = []
+for m in apps.get_models(include_swapped=True):
+    o = m._meta
+    fields = []
+    for f in o.local_fields + o.local_many_to_many:
+        if type(f).__name__ in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+            rm = f.remote_field.model
+            fields.append([f.name, type(f).__name__, rm if isinstance(rm, str) else rm._meta.label,
+                           f.db_constraint if type(f).__name__ != "ManyToManyField" else None])
+    out.append({"app": o.app_label, "name": o.object_name, "managed": o.managed, "proxy": o.proxy,
+                "table": o.db_table, "swapped": bool(o.swapped), "concrete": o.concrete_model._meta.label,
+                "fields": sorted(fields)})
+print(json.dumps(out))
+`;
+
+function oracle(dir: string, settingsModule: string): any[] {
+  return JSON.parse(execFileSync(PY!, ['-c', ORACLE], {
+    cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONPATH: dir, DJANGO_SETTINGS_MODULE: settingsModule },
+  }));
+}
+
+function ours(models: ModelInfo[]) {
+  return models.filter(m => !m.abstract).map(m => ({
+    app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, swapped: m.swapped, concrete: m.concreteModel,
+    fields: m.fields.map(f => [f.name, f.kind, f.target, f.kind === 'ManyToManyField' ? null : f.dbConstraint]).sort(),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const SHOP_SETTINGS = `SECRET_KEY = "x"
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "accounts",
+    "shop.apps.ShopConfig",
+    "legacy",
+    "blog",
+    "plugins.tags",
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+`;
+
+const SHOP: Record<string, string> = {
+  'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+  'mysite/__init__.py': '',
+  'mysite/settings.py': SHOP_SETTINGS,
+  'accounts/__init__.py': '',
+  'accounts/models.py': `from django.contrib.auth.models import AbstractUser
+from django.db import models as m
+
+
+class User(AbstractUser):
+    nickname = m.CharField(max_length=20)
+    best_friend = m.ForeignKey("self", null=True, on_delete=m.SET_NULL, related_name="+")
+`,
+  'shop/__init__.py': '',
+  'shop/apps.py': `from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+    label = "store"
+`,
+  'shop/models/__init__.py': `from .base import *
+from .products import Product, ProductProxy
+from . import orders
+`,
+  'shop/models/base.py': `from django.db import models
+from django.conf import settings
+
+__all__ = ["Timestamped", "Owned"]
+
+
+class Timestamped(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+        db_table = "inherited_table"
+
+
+class Owned(Timestamped):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("Category", on_delete=models.CASCADE, related_name="+")
+
+    class Meta(Timestamped.Meta):
+        abstract = True
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=10)
+`,
+  'shop/models/products.py': `from django.db.models import Model, ForeignKey as FK, CASCADE, CharField
+from django.db import models
+from legacy.models import Customer
+from .base import Owned, Category
+
+
+class Product(Owned):
+    title = CharField(max_length=10)
+    supplier = FK(Customer, on_delete=CASCADE, db_constraint=False)
+    tags = models.ManyToManyField("tags.Tag", through="ProductTag")
+
+
+class ProductTag(Model):
+    product = FK(Product, on_delete=CASCADE)
+    tag = FK(to="tags.Tag", on_delete=CASCADE)
+
+
+class ProductProxy(Product):
+    class Meta:
+        proxy = True
+        ordering = ["title"]
+
+
+class SpecialProduct(Product):
+    extra = models.OneToOneField(Category, on_delete=CASCADE)
+`,
+  'shop/models/orders.py': `from django.db import models
+
+
+class Order(models.Model):
+    product = models.ForeignKey("store.Product", on_delete=models.CASCADE)
+    customer = models.ForeignKey("legacy.customer", on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "orders"
+`,
+  'legacy/__init__.py': '',
+  'legacy/models.py': `from django.db import models
+
+TABLE = "old_customers"
+
+
+class Customer(models.Model):
+    database = "legacy"
+    name = models.CharField(max_length=10)
+
+    class Meta:
+        managed = False
+        db_table = TABLE
+
+
+class Base(models.Model):
+    class Meta:
+        db_table = "legacy_base_table"
+        managed = False
+
+
+class Child(Base):
+    pass
+
+
+class Unmanaged(models.Model):
+    class Meta:
+        abstract = True
+        managed = False
+
+
+class FromUnmanaged(Unmanaged):
+    pass
+
+
+class OwnMeta(Unmanaged):
+    class Meta:
+        ordering = ["id"]
+`,
+  'blog/__init__.py': '',
+  'blog/models.py': `import django.db.models
+
+
+class Post(django.db.models.Model):
+    author = django.db.models.ForeignKey("accounts.User", on_delete=django.db.models.CASCADE)
+
+
+class Place(django.db.models.Model):
+    pass
+
+
+class Restaurant(Place):
+    place_link = django.db.models.OneToOneField(Place, parent_link=True, on_delete=django.db.models.CASCADE, related_name="+")
+
+
+class Bar(Place):
+    pass
+
+
+class BarProxy(Bar):
+    class Meta:
+        proxy = True
+        db_table = "ignored_for_proxies"
+
+
+class ProxyOfProxy(BarProxy):
+    class Meta:
+        proxy = True
+`,
+  'plugins/__init__.py': '',
+  'plugins/tags/__init__.py': '',
+  'plugins/tags/models.py': `from django.db import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=10)
+`,
+};
+
+const SHOP_INSTALLED = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'accounts', 'shop.apps.ShopConfig', 'legacy', 'blog', 'plugins.tags'];
+
+before(async () => {
+  await initPython();
+});
+
+test('models of a project: tables, Meta inheritance, proxies, multi-table inheritance, relations', () => {
+  const root = writeTree(SHOP);
+  const r = scan(root, settingsOf({ installedApps: SHOP_INSTALLED, authUserModel: 'accounts.User' }));
+  const m = r.byKey;
+
+  // abstract models are listed (abstract: true), concrete ones with Django's tables
+  assert.equal(m.get('store.Timestamped')?.abstract, true);
+  assert.equal(m.get('store.Owned')?.abstract, true);
+  assert.equal(m.get('store.Category')?.table, 'store_category');
+  // `class Meta(Timestamped.Meta)` and no own Meta on Product: the abstract parents' Meta (db_table too)
+  assert.equal(m.get('store.Product')?.table, 'inherited_table');
+  assert.deepEqual(m.get('store.Product')?.meta.ordering, ['-created']);
+  assert.equal(m.get('store.Product')?.meta.abstract, false);
+  assert.equal(m.get('store.Order')?.table, 'orders');
+  // a module constant as db_table; unmanaged; literal class attributes
+  const cust = m.get('legacy.Customer')!;
+  assert.equal(cust.table, 'old_customers');
+  assert.equal(cust.managed, false);
+  assert.deepEqual(cust.attrs, { database: 'legacy' });
+  // a concrete parent's Meta is not inherited (Django pops it): default table, managed again
+  assert.equal(m.get('legacy.Child')?.table, 'legacy_child');
+  assert.equal(m.get('legacy.Child')?.managed, true);
+  // the abstract parent's Meta is inherited without an own Meta, not with one
+  assert.equal(m.get('legacy.FromUnmanaged')?.managed, false);
+  assert.equal(m.get('legacy.OwnMeta')?.managed, true);
+
+  // proxies: the concrete model's table, whatever their own Meta says; concrete_model through proxies
+  const proxy = m.get('store.ProductProxy')!;
+  assert.equal(proxy.proxy, true);
+  assert.equal(proxy.table, 'inherited_table');
+  assert.equal(proxy.concreteModel, 'store.Product');
+  assert.equal(m.get('blog.BarProxy')?.table, 'blog_bar');
+  assert.equal(m.get('blog.ProxyOfProxy')?.concreteModel, 'blog.Bar');
+  assert.deepEqual(m.get('blog.ProxyOfProxy')?.fields, []);
+
+  // relations: class references through imports, "Model" of the same app, settings.AUTH_USER_MODEL,
+  // db_constraint=False, M2M through, inherited from abstract parents (resolved in the child's app)
+  const product = m.get('store.Product')!;
+  assert.deepEqual(product.bases, ['store.Owned']);
+  const supplier = rel(product, 'supplier');
+  assert.equal(supplier.kind, 'ForeignKey');
+  assert.equal(supplier.target, 'legacy.Customer');
+  assert.equal(supplier.targetRaw, 'Customer');
+  assert.equal(supplier.dbConstraint, false);
+  const tags = rel(product, 'tags');
+  assert.equal(tags.kind, 'ManyToManyField');
+  assert.equal(tags.target, 'tags.Tag');
+  assert.equal(tags.through, 'store.ProductTag');
+  const owner = rel(product, 'owner');
+  assert.equal(owner.target, 'accounts.User');
+  assert.equal(owner.targetRaw, 'settings.AUTH_USER_MODEL');
+  assert.equal(owner.inheritedFrom, 'store.Owned');
+  assert.equal(owner.loc.path, path.join(root, 'shop/models/base.py'));
+  assert.equal(owner.loc.line, 17);
+  assert.equal(rel(product, 'category').target, 'store.Category');
+  assert.equal(rel(m.get('store.ProductTag'), 'tag').target, 'tags.Tag');
+  assert.equal(rel(m.get('store.ProductTag'), 'product').target, 'store.Product');
+  // case-insensitive "app.model" strings are spelled as the class is
+  assert.equal(rel(m.get('store.Order'), 'customer').target, 'legacy.Customer');
+  assert.equal(rel(m.get('store.Order'), 'customer').targetRaw, 'legacy.customer');
+  assert.equal(rel(m.get('accounts.User'), 'best_friend').target, 'accounts.User');
+
+  // multi-table inheritance: an implicit parent link, unless one is declared
+  const ptr = rel(m.get('store.SpecialProduct'), 'product_ptr');
+  assert.equal(ptr.kind, 'OneToOneField');
+  assert.equal(ptr.target, 'store.Product');
+  assert.equal(ptr.autoCreated, true);
+  assert.equal(ptr.parentLink, true);
+  assert.equal(rel(m.get('blog.Bar'), 'place_ptr').target, 'blog.Place');
+  assert.equal(m.get('blog.Restaurant')?.fields.map(f => f.name).join(), 'place_link');
+  assert.equal(rel(m.get('blog.Post'), 'author').target, 'accounts.User');
+
+  // order: INSTALLED_APPS order, then import (registration) order inside an app
+  assert.deepEqual(r.models.filter(x => x.app === 'store' && !x.abstract).map(x => x.name), ['Category', 'Product', 'ProductTag', 'ProductProxy', 'SpecialProduct', 'Order']);
+  assert.equal(m.get('store.Product')?.loc.path, path.join(root, 'shop/models/products.py'));
+  assert.equal(m.get('store.Product')?.loc.line, 7);
+  // without site-packages AbstractUser cannot be read: accounts.User is still a model, with a problem
+  if (SITE) assert.deepEqual(r.problems, []);
+  else assert.ok(r.problems.every(p => p.message.includes('AbstractUser')), JSON.stringify(r.problems));
+});
+
+test('models: Django itself does not need to be installed to recognise models and fields', () => {
+  const root = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': `from django.db.models import Model
+from django.db import models as m
+import django.db.models as dm
+from django.contrib.gis.db import models as gis
+
+
+class A(Model):
+    pass
+
+
+class B(m.Model):
+    a = m.OneToOneField(A, on_delete=m.CASCADE)
+
+
+class C(dm.Model):
+    b = dm.ManyToManyField("B")
+
+
+class D(gis.Model):
+    c = gis.ForeignKey("app1.C", on_delete=gis.CASCADE)
+
+
+class NotAModel:
+    x = 1
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
+  assert.deepEqual(r.models.map(m => m.key), ['app1.A', 'app1.B', 'app1.C', 'app1.D']);
+  assert.equal(rel(r.byKey.get('app1.B'), 'a').target, 'app1.A');
+  assert.equal(rel(r.byKey.get('app1.C'), 'b').target, 'app1.B');
+  assert.equal(rel(r.byKey.get('app1.D'), 'c').target, 'app1.C');
+});
+
+test('models: swapped auth.User, admin.LogEntry to settings.AUTH_USER_MODEL (Django venv)', t => {
+  if (!SITE) return t.skip(NO_DJANGO);
+  const root = writeTree({ 'accounts/__init__.py': '', 'accounts/models.py': SHOP['accounts/models.py']! });
+  const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'accounts'];
+  const swapped = scan(root, settingsOf({ installedApps: installed, authUserModel: 'accounts.User' }));
+  assert.equal(swapped.byKey.get('auth.User')?.swapped, true);
+  assert.equal(swapped.byKey.get('auth.User')?.swappedFor, 'accounts.User');
+  assert.equal(swapped.byKey.get('accounts.User')?.swapped, false);
+  assert.equal(rel(swapped.byKey.get('admin.LogEntry'), 'user').target, 'accounts.User');
+  assert.equal(rel(swapped.byKey.get('admin.LogEntry'), 'user').targetRaw, 'settings.AUTH_USER_MODEL');
+  // the custom user inherits the M2M fields of PermissionsMixin through AbstractUser (from site-packages)
+  const groups = rel(swapped.byKey.get('accounts.User'), 'groups');
+  assert.equal(groups.target, 'auth.Group');
+  assert.equal(groups.inheritedFrom, 'auth.PermissionsMixin');
+  assert.equal(groups.loc.path.includes('site-packages'), true);
+
+  const plain = scan(root, settingsOf({ installedApps: installed.slice(0, 4) }));
+  const user = plain.byKey.get('auth.User')!;
+  assert.equal(user.swapped, false);
+  assert.equal(user.table, 'auth_user');
+  assert.deepEqual(user.fields.map(f => [f.name, f.kind, f.target]).sort(), [['groups', 'ManyToManyField', 'auth.Group'], ['user_permissions', 'ManyToManyField', 'auth.Permission']]);
+  assert.deepEqual(plain.byKey.get('auth.Group')?.fields.map(f => [f.name, f.kind, f.target]), [['permissions', 'ManyToManyField', 'auth.Permission']]);
+  assert.deepEqual(plain.byKey.get('auth.Permission')?.fields.map(f => [f.name, f.kind, f.target]), [['content_type', 'ForeignKey', 'contenttypes.ContentType']]);
+  assert.equal(plain.byKey.get('contenttypes.ContentType')?.table, 'django_content_type');
+  assert.equal(rel(plain.byKey.get('admin.LogEntry'), 'user').target, 'auth.User');
+  assert.equal(plain.byKey.get('admin.LogEntry')?.table, 'django_admin_log');
+  assert.equal(plain.byKey.get('sessions.Session')?.table, 'django_session');
+  for (const m of plain.models) assert.equal(path.isAbsolute(m.loc.path), true);
+  assert.equal(plain.apps.apps.every(a => a.external), true);
+});
+
+test('models of django.contrib equal apps.get_models(include_swapped=True) (Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages',
+    'django.contrib.staticfiles', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(installed)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
+  });
+  const expected = oracle(root, 'mysite.settings');
+  const r = scan(root, settingsOf({ installedApps: installed }));
+  assert.deepEqual(ours(r.models), expected);
+  assert.deepEqual(r.problems, []);
+});
+
+test('models of a multi-app project equal real Django (Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const root = writeTree(SHOP);
+  const expected = oracle(root, 'mysite.settings');
+  const r = scan(root, settingsOf({ installedApps: SHOP_INSTALLED, authUserModel: 'accounts.User' }));
+  assert.deepEqual(ours(r.models), expected);
+});
+
+test('models: syntax errors and unresolvable bases are reported, not fatal', () => {
+  const root = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': `from django.db import models
+from somelib.models import TimeStampedModel
+from somelib.mixins import Mixin
+from . import helpers
+
+
+class Good(models.Model):
+    other = models.ForeignKey("app1.Half", on_delete=models.CASCADE)
+
+
+class Half(models.Model):
+    name = models.
+    parent = models.ForeignKey("self", on_delete=models.CASCADE)
+
+
+class After(models.Model):
+    def broken(:
+        pass
+
+
+class Guessed(TimeStampedModel):
+    title = models.CharField(max_length=10)
+
+
+class PlainMixinUser(Mixin):
+    pass
+
+
+class Weird(helpers.Missing):
+    pass
+
+
+class Cyclic(Cyclic):
+    pass
+`,
+    'app1/helpers.py': 'X = 1\n',
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
+  const keys = r.models.map(m => m.key);
+  assert.ok(keys.includes('app1.Good'));
+  assert.ok(keys.includes('app1.Half'), keys.join());
+  assert.ok(keys.includes('app1.After'), keys.join());
+  assert.ok(keys.includes('app1.Guessed'));
+  assert.ok(!keys.includes('app1.PlainMixinUser'));
+  assert.ok(!keys.includes('app1.Weird'));
+  assert.equal(rel(r.byKey.get('app1.Good'), 'other').target, 'app1.Half');
+  assert.ok(r.problems.some(p => p.code === 'parse-error' && p.path?.endsWith('models.py')), JSON.stringify(r.problems));
+  assert.ok(r.problems.some(p => p.message.includes('TimeStampedModel') && p.line === 21), JSON.stringify(r.problems));
+});
+
+test('models: concrete class outside any app, app_label override, name conflicts', () => {
+  const root = writeTree({
+    'common/__init__.py': '',
+    'common/base.py': `from django.db import models
+
+
+class Orphan(models.Model):
+    pass
+
+
+class Labeled(models.Model):
+    class Meta:
+        app_label = "app1"
+
+
+class AbstractThing(models.Model):
+    class Meta:
+        abstract = True
+`,
+    'app1/__init__.py': '',
+    'app1/models.py': `from common.base import *
+from django.db import models
+
+
+class Thing(AbstractThing):
+    pass
+
+
+if True:
+    class Dup(models.Model):
+        pass
+else:
+    class Dup(models.Model):
+        pass
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
+  const keys = r.models.map(m => m.key);
+  assert.ok(keys.includes('app1.Labeled'));
+  assert.ok(keys.includes('app1.Thing'));
+  assert.ok(!keys.some(k => k.endsWith('.Orphan')));
+  assert.ok(!keys.some(k => k.endsWith('.AbstractThing')));
+  assert.equal(keys.filter(k => k === 'app1.Dup').length, 1);
+  assert.ok(r.problems.some(p => p.message.includes("doesn't declare an explicit app_label")), JSON.stringify(r.problems));
+  assert.ok(r.problems.some(p => p.message.includes('Conflicting')), JSON.stringify(r.problems));
+});
+
+test('literalEval: ast.literal_eval subset', async () => {
+  const { literalEval } = await import('../../src/core/python/literal');
+  const { parsePython } = await import('../../src/core/python/parse');
+  const ev = (src: string) => {
+    const s = parsePython(`x = ${src}\n`).body[0];
+    assert.equal(s?.type, 'Assign');
+    return literalEval((s as { value: import('../../src/core/python/ast').Expr }).value);
+  };
+  assert.deepEqual(ev('"a" "b"'), { ok: true, value: 'ab' });
+  assert.deepEqual(ev('(1, -2.5, True, None, [3], {"k": {4}})'), { ok: true, value: [1, -2.5, true, null, [3], { k: [4] }] });
+  assert.deepEqual(ev('{1: "x"}'), { ok: true, value: new Map([[1, 'x']]) });
+  assert.deepEqual(ev('{"a", "a"}'), { ok: true, value: ['a'] });
+  assert.deepEqual(ev('-True'), { ok: true, value: -1 });
+  assert.deepEqual(ev('f"{x}"'), { ok: false });
+  assert.deepEqual(ev('a.b'), { ok: false });
+  assert.deepEqual(ev('{**a}'), { ok: false });
+  assert.deepEqual(ev('-"s"'), { ok: false });
+  assert.deepEqual(ev('1 + 2'), { ok: false });
+});
