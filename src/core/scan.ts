@@ -65,7 +65,7 @@ import { resolveApps } from './apps';
 import { indexModels } from './models';
 import { readMigrations } from './migrations/files';
 import { evaluateRouting } from './routers';
-import { detectConflicts, migrationPlan } from './migrations/graph';
+import { detectConflicts, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 
 export { formatFinding };
@@ -191,10 +191,20 @@ export class Scanner {
       findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
     // problems of the dependency graph itself do not depend on what is applied
-    const graphCheck = migrationPlan(index.migrations, new Set());
-    for (const p of graphCheck.problems) findings.push({ code: 'missing-dependency', severity: 'error', path: p.path ?? null, line: p.line ?? null, message: p.message });
+    const graphCheck = migrationPlan(index.migrations, new Set(), this.graphOptions(index));
+    for (const p of graphCheck.problems) {
+      if (p.kind === 'inconsistent-history') continue;
+      const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
+      findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
+    }
     timings.findings = now() - t;
     return index;
+  }
+
+  /** Django's loader.migrated_apps / unmigrated_apps, so `__first__` on an unknown app is reported like Django. */
+  private graphOptions(index: ProjectIndex): GraphOptions {
+    const migrated = new Set(index.migrations.map(m => m.app));
+    return { migratedApps: migrated, unmigratedApps: index.apps.map(a => a.label).filter(l => !migrated.has(l)) };
   }
 
   private aliases(settings: SettingsInfo): string[] {
@@ -214,13 +224,22 @@ export class Scanner {
     const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
+    const historyFindings: Finding[] = [];
     for (const alias of wanted) {
       const st = applied[alias];
       if (!st) continue;
       state[alias] = st;
-      plans[alias] = st.reachable ? migrationPlan(index.migrations, st.appliedKeys).plan : null;
+      if (!st.reachable) { plans[alias] = null; continue; }
+      const planned = migrationPlan(index.migrations, st.appliedKeys, this.graphOptions(index));
+      plans[alias] = planned.plan;
+      for (const p of planned.problems) {
+        if (p.kind !== 'inconsistent-history') continue;
+        historyFindings.push({ code: 'inconsistent-history', severity: 'error', path: p.path ?? null, line: p.line ?? null, alias, migrations: p.migration ? [p.migration] : undefined, message: `On '${alias}': ${p.message}` });
+      }
     }
-    const findings = index.findings.filter(f => !((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && wanted.includes(f.alias)));
+    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history']);
+    const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
+    findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
     findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
