@@ -1,0 +1,713 @@
+// Django mode: ask the project's own Django (through python/django_helper.py) for the exact routing, migration
+// graph, per-alias plans and per-operation skips, then merge that answer into the static ProjectIndex fact by
+// fact, recording every place where the two differ.
+//
+// The helper is run with execFile semantics (no shell), cwd = the folder of manage.py, a hard timeout that kills
+// the whole process group, a cap on stdout, and `-B` (no bytecode files written into the project). It only
+// reads; passwords are scrubbed by the helper itself. Never call this in an untrusted workspace.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
+import { nullLogger } from '../types';
+import type { ProjectIndex } from '../scan';
+import { conflictFindings, crossDatabaseRelations, indexDecisions, stateFindings, unknownRoutingFindings } from '../findings';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The helper's JSON (python/django_helper.py `report`)
+
+export interface DjangoRoutingRow {
+  alias: string;
+  /** "app.Model" */
+  model: string;
+  /** Operation.allow_migrate_model(alias, model); null when a router raised */
+  migrate: boolean | null;
+  decidedBy: string | null;
+  /** "vendor": Meta.required_db_vendor/required_db_features exclude the alias; "error": a router raised */
+  reason: 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'vendor' | 'error';
+  /** the router chain's answer ignoring managed/proxy/swapped ("lives on") */
+  lives: boolean | null;
+  livesDecidedBy: string | null;
+  error?: string;
+}
+
+export interface DjangoModelRow {
+  app: string;
+  name: string;
+  key: string;
+  modelName: string;
+  managed: boolean;
+  proxy: boolean;
+  /** the setting it is swapped for (e.g. "accounts.User"), else null */
+  swapped: string | null;
+  table: string;
+  path: string | null;
+  line: number | null;
+}
+
+export interface DjangoMigrationRow {
+  app: string;
+  name: string;
+  key: string;
+  path: string | null;
+  dependencies: [string, string][];
+  replaces: [string, string][];
+  runBefore: [string, string][];
+  initial: boolean | null;
+  atomic: boolean;
+  operations: { kind: string; modelName?: string }[];
+}
+
+export interface DjangoOperationRow {
+  kind: string;
+  describe: string;
+  /** lowercase model name the operation acts on, when it has one */
+  model?: string;
+  /**
+   * true: Django skips it on this alias (router said no, or the model is unmanaged/proxy/swapped);
+   * false: it runs (or has nothing to run: reason "noop"); null: unknown (custom operation, error).
+   */
+  skipped: boolean | null;
+  reason: 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'vendor' | 'noop' | 'no-check' | 'separate' | 'custom' | 'unknown' | 'error' | null;
+  decidedBy: string | null;
+  hints?: string[];
+  error?: string;
+  /** SeparateDatabaseAndState: its database_operations */
+  operations?: DjangoOperationRow[];
+}
+
+export interface DjangoPlannedMigration {
+  /** "app.name" */
+  key: string;
+  operations: DjangoOperationRow[];
+}
+
+export interface DjangoAliasStatus {
+  /** null when the migration graph could not be built (nothing was read) */
+  reachable: boolean | null;
+  applied: number;
+  appliedKeys: string[];
+  exists: boolean | null;
+  error: string | null;
+  /** InconsistentMigrationHistory, which makes `migrate` refuse to run */
+  historyError: string | null;
+}
+
+export interface DjangoReport {
+  helperVersion: number;
+  django: string;
+  python: string;
+  executable: string;
+  settingsModule: string | null;
+  authUserModel: string | null;
+  databases: { alias: string; engine: string | null; name: string | null; vendor: string | null }[];
+  apps: { label: string; module: string; path: string | null; migrationsModule: string | null; migrationsDir: string | null }[];
+  routers: string[];
+  models: DjangoModelRow[];
+  routing: DjangoRoutingRow[];
+  migrations: DjangoMigrationRow[];
+  graph: {
+    nodes: string[];
+    leafNodes: string[];
+    conflicts: Record<string, string[]>;
+    error: string | null;
+    traceback?: string;
+    unmigratedApps?: string[];
+    migratedApps?: string[];
+  };
+  /** per alias read (absent with readDatabases: false) */
+  status: Record<string, DjangoAliasStatus>;
+  /** per alias: "app.name" of what `migrate --database=alias` would apply, in Django's order; null = unreachable */
+  plans: Record<string, string[] | null>;
+  planDetails: Record<string, DjangoPlannedMigration[] | null>;
+  timings: Record<string, number>;
+}
+
+export interface DjangoAnswer {
+  ok: true;
+  report: DjangoReport;
+  /** the helper's stderr (project prints, warnings), passwords already removed; for the log */
+  stderr: string;
+  durationMs: number;
+}
+
+export type DjangoFailureReason =
+  | 'missing-interpreter' // the interpreter does not exist / is not executable
+  | 'helper-missing' // python/django_helper.py not found next to the bundle or in the repo
+  | 'timeout'
+  | 'output-too-large'
+  | 'django' // Django is not importable by that interpreter
+  | 'settings' // the settings module cannot be imported / is improperly configured
+  | 'import' // an app or router module raised ImportError
+  | 'setup' // django.setup() raised something else
+  | 'router' // DATABASE_ROUTERS could not be instantiated
+  | 'usage'
+  | 'command' // `sql`: sqlmigrate failed (unknown migration, unreachable database, ...)
+  | 'internal' // a bug in the helper
+  | 'crashed' // the process died without printing JSON (segfault, SIGKILL, sys.exit in project code)
+  | 'bad-output';
+
+export interface DjangoFailure {
+  ok: false;
+  reason: DjangoFailureReason;
+  /** one readable line */
+  message: string;
+  /** the Python traceback when there is one */
+  traceback: string | null;
+  stderr: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+export interface DjangoHelperOptions {
+  /** workspace root (absolute) */
+  root: string;
+  /** absolute path of manage.py; the helper runs in its folder (else in `root`) */
+  managePy?: string | null;
+  /** the project's interpreter */
+  python: string;
+  /** DJANGO_SETTINGS_MODULE (else whatever `env` / the process environment has) */
+  settingsModule?: string | null;
+  /** environment for the helper (default: process.env); DJANGO_SETTINGS_MODULE is set from settingsModule */
+  env?: Record<string, string | undefined>;
+  /** default 60 s; the whole process group is killed after it */
+  timeoutMs?: number;
+  /** cap on stdout (default 64 MiB) */
+  maxOutputBytes?: number;
+  /** read each alias's django_migrations (default true); false → `--no-databases` (no plans, no status) */
+  readDatabases?: boolean;
+  /** only these aliases for status/plans (routing always covers all) */
+  databases?: string[] | null;
+  /** override the helper script path */
+  helperPath?: string;
+  logger?: Logger;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+const STDERR_KEEP = 256 * 1024;
+
+/** python/django_helper.py: next to the bundle (dist/python) when bundled, else <repo>/python. */
+export function helperScriptPath(): string | null {
+  const candidates = [
+    path.join(__dirname, 'python', 'django_helper.py'),
+    path.join(__dirname, '..', 'python', 'django_helper.py'),
+    path.join(__dirname, '..', '..', '..', 'python', 'django_helper.py'),
+  ];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  return null;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError: NodeJS.ErrnoException | null;
+  timedOut: boolean;
+  overflow: boolean;
+  durationMs: number;
+}
+
+/** Spawn without a shell; on timeout or overflow kill the whole process group (POSIX) so nothing lingers. */
+function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number): Promise<RunResult> {
+  return new Promise(resolve => {
+    const t0 = performance.now();
+    const posix = process.platform !== 'win32';
+    let child: ReturnType<typeof spawn>;
+    const out: Buffer[] = [];
+    let outLen = 0;
+    let err = '';
+    let timedOut = false;
+    let overflow = false;
+    let spawnError: NodeJS.ErrnoException | null = null;
+    let settled = false;
+    let exitCode: number | null = null;
+    let signal: NodeJS.Signals | null = null;
+    const timers: { kill?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
+
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      if (timers.kill) clearTimeout(timers.kill);
+      if (timers.grace) clearTimeout(timers.grace);
+      child?.stdout?.destroy();
+      child?.stderr?.destroy();
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'), stderr: err, exitCode, signal, spawnError, timedOut, overflow,
+        durationMs: performance.now() - t0,
+      });
+    };
+    const killTree = () => {
+      if (child?.pid === undefined) return;
+      try {
+        if (posix) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        try { child.kill('SIGKILL'); } catch { /* already gone */ }
+      }
+    };
+
+    try {
+      child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: posix, windowsHide: true, shell: false });
+    } catch (e) {
+      spawnError = e as NodeJS.ErrnoException;
+      finish();
+      return;
+    }
+    timers.kill = setTimeout(() => {
+      timedOut = true;
+      killTree();
+      // the pipes may be held by grandchildren on platforms without process groups: don't wait for them
+      timers.grace = setTimeout(finish, 1000);
+    }, timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (overflow) return;
+      outLen += d.length;
+      if (outLen > maxOut) {
+        overflow = true;
+        killTree();
+        return;
+      }
+      out.push(d);
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+      if (err.length > STDERR_KEEP * 2) err = err.slice(-STDERR_KEEP);
+    });
+    child.on('error', e => {
+      spawnError = e as NodeJS.ErrnoException;
+      finish();
+    });
+    child.on('exit', (code, sig) => {
+      exitCode = code;
+      signal = sig;
+      // 'close' follows once the pipes are drained; if a grandchild holds them, stop waiting after 2 s
+      if (!timers.grace) timers.grace = setTimeout(finish, 2000);
+    });
+    child.on('close', () => finish());
+  });
+}
+
+function lastJsonObject(text: string): unknown {
+  const t = text.trim();
+  if (!t) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    const lines = t.split('\n').map(l => l.trim()).filter(Boolean);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      if (!l.startsWith('{')) continue;
+      try {
+        return JSON.parse(l);
+      } catch { /* keep looking */ }
+    }
+    return undefined;
+  }
+}
+
+function tail(s: string, n = 2000): string {
+  return s.length > n ? '…' + s.slice(-n) : s;
+}
+
+const ERROR_KINDS: DjangoFailureReason[] = ['django', 'settings', 'import', 'setup', 'router', 'usage', 'command', 'internal'];
+
+/** Run the helper with arguments; the parsed JSON object or a DjangoFailure. */
+async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promise<{ ok: true; json: Record<string, unknown>; stderr: string; durationMs: number } | DjangoFailure> {
+  const logger = opts.logger ?? nullLogger;
+  const helper = opts.helperPath ?? helperScriptPath();
+  const fail = (reason: DjangoFailureReason, message: string, extra: Partial<DjangoFailure> = {}): DjangoFailure => ({
+    ok: false, reason, message, traceback: null, stderr: '', exitCode: null, durationMs: 0, ...extra,
+  });
+  if (!helper || !fs.existsSync(helper)) return fail('helper-missing', 'django_helper.py was not found next to the extension');
+  const cwd = opts.managePy ? path.dirname(path.resolve(opts.root, opts.managePy)) : path.resolve(opts.root);
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
+  if (opts.settingsModule) env.DJANGO_SETTINGS_MODULE = opts.settingsModule;
+  env.PYTHONDONTWRITEBYTECODE = '1';
+  env.PYTHONIOENCODING = 'utf-8';
+  env.PYTHONUTF8 = '1';
+  const args = ['-B', helper, ...helperArgs, '--project', cwd];
+  logger.debug(`django helper: ${opts.python} ${args.join(' ')} (cwd ${cwd})`);
+  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+  const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
+  if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
+  if (r.spawnError) {
+    const code = r.spawnError.code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') {
+      return fail('missing-interpreter', `Python interpreter ${opts.python} cannot be run (${code})`, base);
+    }
+    return fail('crashed', `Python interpreter ${opts.python} could not be started: ${r.spawnError.message}`, base);
+  }
+  if (r.timedOut) return fail('timeout', `the Django helper did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`, base);
+  if (r.overflow) return fail('output-too-large', `the Django helper printed more than ${opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT} bytes and was stopped`, base);
+  const obj = lastJsonObject(r.stdout) as Record<string, unknown> | undefined;
+  if (obj && typeof obj === 'object' && obj.error && typeof obj.error === 'object') {
+    const e = obj.error as { kind?: string; message?: string; traceback?: string };
+    const reason = (ERROR_KINDS as string[]).includes(e.kind ?? '') ? (e.kind as DjangoFailureReason) : 'internal';
+    return fail(reason, e.message ?? 'the Django helper failed', { ...base, traceback: e.traceback || null });
+  }
+  if (r.exitCode !== 0 || r.signal) {
+    const why = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
+    const errTail = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
+    // Python itself failing before the helper runs (wrong interpreter, bad PYTHONHOME, a python2)
+    return fail('crashed', `the Django helper ${why}${errTail ? `: ${errTail}` : ''}`, { ...base, traceback: r.stderr.trim() ? tail(r.stderr, 8000) : null });
+  }
+  if (!obj || typeof obj !== 'object') return fail('bad-output', 'the Django helper printed no JSON', { ...base, traceback: r.stderr.trim() ? tail(r.stderr, 8000) : null });
+  return { ok: true, json: obj, stderr: r.stderr, durationMs: r.durationMs };
+}
+
+/** `report`: everything Django knows about routing, migrations and (optionally) each alias's state. */
+export async function runDjangoHelper(opts: DjangoHelperOptions): Promise<DjangoAnswer | DjangoFailure> {
+  const args = ['report'];
+  if (opts.readDatabases === false) args.push('--no-databases');
+  for (const a of opts.databases ?? []) args.push('--database', a);
+  const r = await runHelper(opts, args);
+  if (!r.ok) return r;
+  const rep = r.json as unknown as DjangoReport;
+  if (!Array.isArray(rep.routing) || !Array.isArray(rep.models) || !Array.isArray(rep.migrations)) {
+    return { ok: false, reason: 'bad-output', message: 'the Django helper printed an unexpected JSON object', traceback: null, stderr: r.stderr, exitCode: 0, durationMs: r.durationMs };
+  }
+  rep.status ??= {};
+  rep.plans ??= {};
+  rep.planDetails ??= {};
+  return { ok: true, report: rep, stderr: r.stderr, durationMs: r.durationMs };
+}
+
+export class DjangoHelperError extends Error {
+  constructor(public readonly failure: DjangoFailure) {
+    super(failure.message);
+    this.name = 'DjangoHelperError';
+  }
+}
+
+/** The SQL `manage.py sqlmigrate APP NAME --database ALIAS` prints. Throws DjangoHelperError. */
+export async function sqlForMigration(opts: DjangoHelperOptions, app: string, name: string, alias: string): Promise<string> {
+  const r = await runHelper(opts, ['sql', app, name, '--database', alias]);
+  if (!r.ok) throw new DjangoHelperError(r);
+  if (typeof r.json.sql !== 'string') {
+    throw new DjangoHelperError({ ok: false, reason: 'bad-output', message: 'the Django helper printed no SQL', traceback: null, stderr: r.stderr, exitCode: 0, durationMs: r.durationMs });
+  }
+  return r.json.sql;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Merge
+
+export type DisagreementKind = 'routing' | 'plan' | 'status' | 'model' | 'migration' | 'database' | 'router' | 'conflict';
+
+/** One place where the static evaluation and Django's answer differ. Django's value is the one kept. */
+export interface Disagreement {
+  kind: DisagreementKind;
+  alias?: string;
+  /** "app.Model" */
+  model?: string;
+  /** "app.name" */
+  migration?: string;
+  app?: string;
+  static: unknown;
+  django: unknown;
+  note: string;
+  /** where to look (static loc of the decision / model / migration), absolute */
+  path?: string;
+  line?: number;
+}
+
+/** What Django mode adds to a ProjectIndex (kept on the index object so the CLI and the tree can read it). */
+export interface DjangoExtras {
+  django: string;
+  python: string;
+  executable: string;
+  /** per alias: who computed ProjectIndex.plans[alias] */
+  planSource: Record<string, 'static' | 'django'>;
+  /** per alias: each pending migration with its operations and whether Django skips them there */
+  planDetails: Record<string, DjangoPlannedMigration[] | null>;
+  /** "lives on" decisions (router chain ignoring managed/proxy) from Django */
+  lives: RouterDecision[];
+  historyErrors: Record<string, string>;
+  graphError: string | null;
+  disagreements: Disagreement[];
+  timings: Record<string, number>;
+}
+
+export type DjangoIndex = ProjectIndex & { django?: DjangoExtras };
+
+const ROUTING_REASON: Record<DjangoRoutingRow['reason'], RouterDecision['reason']> = {
+  router: 'router', default: 'default', unmanaged: 'unmanaged', proxy: 'proxy', swapped: 'swapped', vendor: 'unmanaged', error: 'unknown',
+};
+
+function pairKey(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function pairsKey(p: readonly (readonly [string, string] | readonly string[])[]): string[] {
+  return p.map(x => `${x[0]}.${x[1]}`);
+}
+
+function explain(row: DjangoRoutingRow): string {
+  switch (row.reason) {
+    case 'router': return `Django: ${row.decidedBy}.allow_migrate returned ${row.migrate ? 'True' : 'False'}`;
+    case 'default': return 'Django: every router returned None (allowed by default)';
+    case 'unmanaged': return 'Django: unmanaged model (Meta.managed = False), never migrated';
+    case 'proxy': return 'Django: proxy model, no table of its own';
+    case 'swapped': return 'Django: swapped model (replaced by a setting)';
+    case 'vendor': return 'Django: Meta.required_db_vendor / required_db_features exclude this database';
+    case 'error': return `Django: a router raised ${row.error ?? 'an exception'}`;
+  }
+}
+
+function describeStatic(d: RouterDecision | undefined): unknown {
+  return d ? { migrate: d.migrate, decidedBy: d.decidedBy, reason: d.reason } : null;
+}
+
+/**
+ * Replace the static facts of `index` by Django's, one by one, and list every difference.
+ * Static-only knowledge Django does not report (relation fields, source locations, literal attributes) is kept.
+ */
+export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | DjangoReport): { index: DjangoIndex; disagreements: Disagreement[] } {
+  const rep: DjangoReport = 'report' in answer && (answer as DjangoAnswer).ok ? (answer as DjangoAnswer).report : (answer as DjangoReport);
+  const dis: Disagreement[] = [];
+  const aliases = rep.databases.map(d => d.alias);
+
+  // --- settings: databases and routers ---------------------------------------------------------------------------
+  let settings: SettingsInfo | null = index.settings;
+  if (settings) {
+    const byAlias = new Map(settings.databases.map(d => [d.alias, d]));
+    const databases = rep.databases.map(d => {
+      const s = byAlias.get(d.alias);
+      if (!s) {
+        dis.push({ kind: 'database', alias: d.alias, static: null, django: { engine: d.engine, name: d.name }, note: 'static analysis did not find this alias in DATABASES' });
+        return { alias: d.alias, engine: d.engine, name: d.name };
+      }
+      if (s.engine !== d.engine) {
+        dis.push({ kind: 'database', alias: d.alias, static: { engine: s.engine }, django: { engine: d.engine }, note: s.engine === null ? 'static analysis could not decide' : 'ENGINE differs', path: s.loc?.path, line: s.loc?.line });
+      }
+      if (s.name !== d.name && !(s.name && d.name && path.resolve(path.dirname(index.managePy ?? index.root + '/x'), s.name) === path.resolve(path.dirname(index.managePy ?? index.root + '/x'), d.name))) {
+        dis.push({ kind: 'database', alias: d.alias, static: { name: s.name }, django: { name: d.name }, note: s.name === null ? 'static analysis could not decide' : 'NAME differs', path: s.loc?.path, line: s.loc?.line });
+      }
+      return { ...s, engine: d.engine, name: d.name };
+    });
+    for (const s of settings.databases) {
+      if (!aliases.includes(s.alias)) dis.push({ kind: 'database', alias: s.alias, static: { engine: s.engine, name: s.name }, django: null, note: 'Django has no such alias', path: s.loc?.path, line: s.loc?.line });
+    }
+    const staticRouters = settings.routers;
+    if (!sameList(staticRouters, rep.routers)) {
+      dis.push({
+        kind: 'router', static: staticRouters, django: rep.routers,
+        note: staticRouters.some(r => r === null) ? 'static analysis could not decide' : 'DATABASE_ROUTERS differ', path: settings.path ?? undefined,
+      });
+    }
+    settings = { ...settings, databases, routers: [...rep.routers] };
+  } else {
+    settings = {
+      module: rep.settingsModule, path: null, databases: rep.databases.map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
+      routers: [...rep.routers], installedApps: rep.apps.map(a => a.module), migrationModules: {},
+      authUserModel: rep.authUserModel ?? 'auth.User', values: {}, unknowns: [],
+    };
+    dis.push({ kind: 'database', static: null, django: rep.databases.map(d => d.alias), note: 'static analysis could not read the settings' });
+  }
+
+  // --- apps --------------------------------------------------------------------------------------------------------
+  const staticApps = new Map(index.apps.map(a => [a.label, a]));
+  const apps: AppInfo[] = rep.apps.map(a => {
+    const s = staticApps.get(a.label);
+    const external = a.path ? path.relative(index.root, a.path).startsWith('..') || path.isAbsolute(path.relative(index.root, a.path)) : false;
+    return s
+      ? { ...s, migrationsModule: a.migrationsModule, migrationsDir: a.migrationsDir ?? s.migrationsDir }
+      : { label: a.label, module: a.module, entry: a.module, dir: a.path, external, migrationsModule: a.migrationsModule, migrationsDir: a.migrationsDir };
+  });
+
+  // --- models ------------------------------------------------------------------------------------------------------
+  const staticModels = new Map(index.models.filter(m => !m.abstract).map(m => [m.key, m]));
+  const djangoKeys = new Set(rep.models.map(m => m.key));
+  const models: ModelInfo[] = index.models.filter(m => m.abstract);
+  for (const m of rep.models) {
+    const s = staticModels.get(m.key);
+    const swapped = !!m.swapped;
+    if (!s) {
+      dis.push({ kind: 'model', model: m.key, static: null, django: { managed: m.managed, proxy: m.proxy, table: m.table }, note: 'static analysis did not find this model', path: m.path ?? undefined, line: m.line ?? undefined });
+      models.push({
+        app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped, table: m.table, modelName: m.modelName,
+        loc: { path: m.path ?? '', line: m.line ?? 1 }, bases: [], fields: [], attrs: {}, meta: {},
+      });
+      continue;
+    }
+    const diffs: string[] = [];
+    if (s.managed !== m.managed) diffs.push('managed');
+    if (s.proxy !== m.proxy) diffs.push('proxy');
+    if (s.swapped !== swapped) diffs.push('swapped');
+    if (s.table !== m.table) diffs.push('table');
+    if (diffs.length) {
+      dis.push({
+        kind: 'model', model: m.key, static: { managed: s.managed, proxy: s.proxy, swapped: s.swapped, table: s.table },
+        django: { managed: m.managed, proxy: m.proxy, swapped, table: m.table }, note: `${diffs.join(', ')} differ`, path: s.loc.path, line: s.loc.line,
+      });
+    }
+    models.push({ ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName });
+  }
+  for (const [key, s] of staticModels) {
+    if (!djangoKeys.has(key)) dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
+  }
+  const modelByKey = new Map(models.map(m => [m.key, m]));
+
+  // --- routing -----------------------------------------------------------------------------------------------------
+  const staticRouting = indexDecisions(index.routing);
+  const staticAliases = new Set(index.routing.map(d => d.alias));
+  const routing: RouterDecision[] = [];
+  const lives: RouterDecision[] = [];
+  for (const row of rep.routing) {
+    const s = staticRouting.get(pairKey(row.alias, row.model));
+    const reason = ROUTING_REASON[row.reason];
+    const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
+    const d: RouterDecision = {
+      alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
+      ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
+    };
+    routing.push(d);
+    lives.push({
+      alias: row.alias, model: row.model, migrate: row.lives, decidedBy: row.livesDecidedBy,
+      reason: row.lives === null ? 'unknown' : row.livesDecidedBy ? 'router' : 'default', source: 'django',
+    });
+    const where = s?.loc ?? modelByKey.get(row.model)?.loc;
+    const at = where ? { path: where.path, line: where.line } : {};
+    if (!s) {
+      if (staticAliases.has(row.alias) && staticModels.has(row.model)) {
+        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: null, django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis has no decision for this model', ...at });
+      }
+      continue;
+    }
+    if (s.migrate === null && row.migrate !== null) {
+      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis could not decide', ...at });
+    } else if (s.migrate !== row.migrate) {
+      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: row.migrate === null ? `Django could not decide: ${row.error ?? 'a router raised'}` : 'static analysis was wrong', ...at });
+    } else if (s.decidedBy !== row.decidedBy || s.reason !== reason) {
+      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'same answer, decided by another router or for another reason', ...at });
+    }
+  }
+  const djRouting = indexDecisions(routing);
+  for (const s of index.routing) {
+    if (!djRouting.has(pairKey(s.alias, s.model)) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
+      dis.push({ kind: 'routing', alias: s.alias, model: s.model, static: describeStatic(s), django: null, note: 'Django did not report this pair' });
+    }
+  }
+
+  // --- migrations --------------------------------------------------------------------------------------------------
+  const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
+  const djMigKeys = new Set(rep.migrations.map(m => m.key));
+  const migrations: MigrationFileInfo[] = [];
+  for (const m of rep.migrations) {
+    const s = staticMigs.get(m.key);
+    const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
+    const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
+    const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
+    if (!s) {
+      dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
+      migrations.push({ app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) });
+      continue;
+    }
+    const diffs: string[] = [];
+    const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
+    if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
+    if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
+    if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
+    if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
+    const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
+    if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
+    if (diffs.length) {
+      dis.push({
+        kind: 'migration', migration: m.key, app: m.app,
+        static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
+        django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
+        note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+      });
+    }
+    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })), partial: false });
+  }
+  for (const [key, s] of staticMigs) {
+    if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
+  }
+  const staticConflicts = new Map<string, string[]>();
+  for (const f of index.findings) if (f.code === 'migration-conflict' && f.app) staticConflicts.set(f.app, (f.migrations ?? []).map(k => k.slice(f.app!.length + 1)).sort());
+  const conflictApps = new Set([...staticConflicts.keys(), ...Object.keys(rep.graph.conflicts)]);
+  for (const app of conflictApps) {
+    const a = staticConflicts.get(app) ?? [], b = [...(rep.graph.conflicts[app] ?? [])].sort();
+    if (!sameList(a, b)) dis.push({ kind: 'conflict', app, static: a, django: b, note: a.length ? (b.length ? 'different leaf migrations' : 'Django sees no conflict') : 'static analysis missed this conflict' });
+  }
+
+  // --- state and plans ---------------------------------------------------------------------------------------------
+  const applied: Record<string, AppliedState> = { ...index.applied };
+  const plans: Record<string, string[] | null> = { ...index.plans };
+  const planSource: Record<string, 'static' | 'django'> = {};
+  for (const a of Object.keys(index.plans)) planSource[a] = 'static';
+  const planDetails: Record<string, DjangoPlannedMigration[] | null> = {};
+  const historyErrors: Record<string, string> = {};
+  for (const [alias, st] of Object.entries(rep.status)) {
+    const s = index.applied[alias];
+    const next: AppliedState = {
+      alias, reachable: st.reachable === true, applied: st.applied, error: st.error, appliedKeys: new Set(st.appliedKeys), exists: st.exists === true, source: 'django',
+    };
+    if (s) {
+      if (s.reachable !== next.reachable) {
+        dis.push({ kind: 'status', alias, static: { reachable: s.reachable, error: s.error }, django: { reachable: next.reachable, error: next.error }, note: next.reachable ? 'Django could read the database' : 'Django could not read the database' });
+      } else if (s.reachable && (s.applied !== next.applied || s.exists !== next.exists)) {
+        dis.push({ kind: 'status', alias, static: { applied: s.applied, exists: s.exists }, django: { applied: next.applied, exists: next.exists }, note: 'different django_migrations contents' });
+      }
+    }
+    applied[alias] = next;
+    if (st.historyError) historyErrors[alias] = st.historyError;
+    const dPlan = rep.plans[alias] ?? null;
+    if (alias in index.plans) {
+      const sPlan = index.plans[alias] ?? null;
+      if (sPlan === null || dPlan === null) {
+        if (sPlan !== dPlan) dis.push({ kind: 'plan', alias, static: sPlan, django: dPlan, note: dPlan === null ? 'Django could not compute a plan' : 'static analysis had no plan' });
+      } else if (!sameList(sPlan, dPlan)) {
+        const sSet = new Set(sPlan), dSet = new Set(dPlan);
+        const missing = dPlan.filter(k => !sSet.has(k)), extra = sPlan.filter(k => !dSet.has(k));
+        dis.push({
+          kind: 'plan', alias, static: sPlan, django: dPlan,
+          note: missing.length || extra.length
+            ? `different migrations${missing.length ? `; static analysis missed ${missing.join(', ')}` : ''}${extra.length ? `; Django would not apply ${extra.join(', ')}` : ''}`
+            : 'same migrations in another order',
+        });
+      }
+    }
+    plans[alias] = dPlan;
+    planSource[alias] = 'django';
+    planDetails[alias] = rep.planDetails[alias] ?? null;
+  }
+
+  // --- findings: recomputed from the merged facts -------------------------------------------------------------------
+  const concrete = models.filter(m => !m.abstract);
+  const answered = new Set(Object.keys(rep.status));
+  const keep = index.findings.filter(f => {
+    if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
+    if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
+    if (f.code === 'missing-dependency' && !rep.graph.error) return false;
+    if (f.code === 'settings-unknown' && !index.settings) return false;
+    return true;
+  });
+  const findings: Finding[] = [...keep];
+  findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
+  findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
+  findings.push(...conflictFindings(rep.graph.conflicts, migrations));
+  if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
+    findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
+  }
+  const dbLoc = settings.databases[0]?.loc;
+  const answeredState = Object.fromEntries(Object.entries(applied).filter(([a]) => answered.has(a)));
+  findings.push(...stateFindings(answeredState, plans, dbLoc?.path ?? settings.path, dbLoc?.line ?? null));
+
+  const extras: DjangoExtras = {
+    django: rep.django, python: rep.python, executable: rep.executable, planSource, planDetails, lives, historyErrors,
+    graphError: rep.graph.error, disagreements: dis, timings: rep.timings,
+  };
+  const merged: DjangoIndex = {
+    ...index, settings, apps, models, routing, migrations, applied, plans, findings, django: extras,
+    timings: { ...index.timings, djangoHelper: rep.timings.total ?? 0 },
+  };
+  return { index: merged, disagreements: dis };
+}

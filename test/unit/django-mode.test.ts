@@ -1,0 +1,416 @@
+// Django mode: python/django_helper.py against real Django (the venv made by scripts/python-env.sh), compared
+// with what Django itself says through a direct snippet and with what `migrate` really does; the merge of its
+// answer into a static index; and the failure paths (broken settings, broken router import, missing or hanging
+// interpreter, passwords in errors).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  helperScriptPath, mergeDjangoAnswer, runDjangoHelper, sqlForMigration, DjangoHelperError,
+  type DjangoAnswer, type DjangoReport,
+} from '../../src/core/django/index';
+import type { ProjectIndex } from '../../src/core/scan';
+import type { MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../../src/core/types';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'dynamic_routers');
+const SHOP = path.join(REPO, 'examples', 'multidb_shop');
+const CACHE = process.env.DJANGO_MULTIDB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'django-multidb');
+const VENV_PY = path.join(CACHE, 'venv-django52', 'bin', 'python');
+const HAVE_DJANGO = fs.existsSync(VENV_PY) && spawnSync(VENV_PY, ['-c', 'import django'], { timeout: 30000 }).status === 0;
+const skipDjango = HAVE_DJANGO ? false : `no Django venv at ${VENV_PY} (run scripts/python-env.sh)`;
+if (!HAVE_DJANGO) console.log(`# django-mode: skipping the real-Django tests: ${skipDjango}`);
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'django-mode-'));
+process.on('exit', () => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+function copyProject(src: string, name: string): string {
+  const dst = path.join(tmpRoot, name);
+  fs.rmSync(dst, { recursive: true, force: true });
+  fs.cpSync(src, dst, { recursive: true, filter: s => !s.includes('__pycache__') });
+  return dst;
+}
+
+function md5s(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.sqlite3')) out[f] = crypto.createHash('md5').update(fs.readFileSync(path.join(dir, f))).digest('hex');
+  }
+  return out;
+}
+
+/** Django itself, directly: routing per (alias, model), the plan per alias, and (optionally) the tables per alias. */
+const ORACLE = `
+import json, os, sys
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.apps import apps
+from django.db import connections, router
+from django.db.migrations.executor import MigrationExecutor
+out = {"routing": {}, "plans": {}, "tables": {}, "modelTables": {}}
+mode = sys.argv[1]
+for alias in connections:
+    if mode == "routing":
+        for m in apps.get_models(include_swapped=True):
+            out["routing"][alias + "|" + m._meta.label] = bool(m._meta.can_migrate(alias) and router.allow_migrate_model(alias, m))
+        ex = MigrationExecutor(connections[alias])
+        out["plans"][alias] = ["%s.%s" % (mig.app_label, mig.name) for mig, bw in ex.migration_plan(ex.loader.graph.leaf_nodes())]
+    else:
+        out["tables"][alias] = sorted(connections[alias].introspection.table_names())
+for m in apps.get_models(include_swapped=True):
+    out["modelTables"][m._meta.app_label + "." + m._meta.model_name] = m._meta.db_table
+print(json.dumps(out))
+`;
+
+function oracle(dir: string, settings: string, mode: 'routing' | 'tables'): { routing: Record<string, boolean>; plans: Record<string, string[]>; tables: Record<string, string[]>; modelTables: Record<string, string> } {
+  const out = execFileSync(VENV_PY, ['-B', '-c', ORACLE, mode], { cwd: dir, env: { ...process.env, DJANGO_SETTINGS_MODULE: settings }, encoding: 'utf8', timeout: 120000 });
+  return JSON.parse(out);
+}
+
+async function report(dir: string, settings: string, extra: Partial<Parameters<typeof runDjangoHelper>[0]> = {}): Promise<DjangoReport> {
+  const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: settings, timeoutMs: 120000, ...extra });
+  if (!r.ok) assert.fail(`helper failed: ${r.reason}: ${r.message}\n${r.traceback ?? ''}\n${r.stderr}`);
+  return r.report;
+}
+
+/** Run `migrate --database alias` for each alias on a copy, then check every top-level CreateModel op the helper
+ *  judged: created ⇔ not skipped. */
+function checkOpsAgainstMigrate(dir: string, settings: string, rep: DjangoReport): number {
+  for (const alias of Object.keys(rep.plans)) {
+    execFileSync(VENV_PY, ['-B', 'manage.py', 'migrate', '--database', alias, '--noinput', '-v', '0'], { cwd: dir, env: { ...process.env, DJANGO_SETTINGS_MODULE: settings }, timeout: 180000 });
+  }
+  const o = oracle(dir, settings, 'tables');
+  let checked = 0;
+  for (const [alias, details] of Object.entries(rep.planDetails)) {
+    assert.ok(details, `details for ${alias}`);
+    for (const mig of details) {
+      const app = mig.key.split('.')[0]!;
+      for (const op of mig.operations) {
+        if (op.kind !== 'CreateModel' || op.reason === 'proxy' || !op.model) continue;
+        const table = o.modelTables[`${app}.${op.model}`];
+        if (!table) continue;
+        const exists = o.tables[alias]!.includes(table);
+        assert.equal(exists, op.skipped === false, `${alias} ${mig.key} ${op.describe}: table ${table} exists=${exists}, helper skipped=${op.skipped} (${op.reason})`);
+        checked++;
+      }
+    }
+  }
+  return checked;
+}
+
+let fixtureAnswer: DjangoReport | null = null;
+
+before(() => {
+  assert.ok(helperScriptPath(), 'python/django_helper.py is found from src/core/django');
+});
+
+test('dynamic_routers: routing and plans equal what Django reports directly; reading writes nothing', { skip: skipDjango }, async () => {
+  const dir = copyProject(FIXTURE, 'dyn-routing');
+  const rep = await report(dir, 'dynsite.settings');
+  fixtureAnswer = rep;
+  assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.sqlite3')), [], 'no SQLite file was created');
+  assert.ok(!fs.existsSync(path.join(dir, 'dynsite', '__pycache__')), 'no bytecode written');
+  const o = oracle(dir, 'dynsite.settings', 'routing');
+  const mine = Object.fromEntries(rep.routing.map(r => [`${r.alias}|${r.model}`, r.migrate]));
+  assert.deepEqual(mine, o.routing);
+  assert.deepEqual(rep.plans, o.plans);
+  assert.deepEqual(rep.routers, ['dynsite.routers.VendorRouter', 'dynsite.routers.GroupRouter', 'dynsite.routers.RegistryRouter', 'dynsite.routers.TableRouter']);
+  const row = (alias: string, model: string) => rep.routing.find(r => r.alias === alias && r.model === model)!;
+  assert.deepEqual([row('archive', 'audit.Entry').migrate, row('archive', 'audit.Entry').decidedBy], [true, 'dynsite.routers.VendorRouter']);
+  assert.deepEqual([row('archive', 'catalog.DiscontinuedProduct').migrate, row('archive', 'catalog.DiscontinuedProduct').decidedBy], [true, 'dynsite.routers.GroupRouter']);
+  assert.deepEqual([row('warehouse', 'catalog.StockLevel').migrate, row('warehouse', 'catalog.StockLevel').decidedBy], [true, 'dynsite.routers.RegistryRouter']);
+  assert.deepEqual([row('warehouse', 'reports.DailySales').migrate, row('warehouse', 'reports.DailySales').decidedBy], [true, 'dynsite.routers.TableRouter']);
+  assert.deepEqual([row('default', 'legacy.OldInvoice').reason, row('default', 'catalog.FeaturedProduct').reason], ['unmanaged', 'proxy']);
+  assert.equal(rep.status.default!.exists, false);
+  assert.equal(rep.graph.error, null);
+  assert.equal(rep.migrations.find(m => m.key === 'reports.0002_seed_sales')!.operations.length, 3);
+});
+
+test('dynamic_routers: skipped operations match what `migrate --database` really creates', { skip: skipDjango }, async () => {
+  const dir = copyProject(FIXTURE, 'dyn-migrate');
+  const rep = await report(dir, 'dynsite.settings');
+  // the historical model has no _db_group: GroupRouter does not apply to migrations, Django creates the table on default
+  const disc = rep.planDetails.default!.flatMap(m => m.operations).find(o => o.describe === 'Create model DiscontinuedProduct')!;
+  assert.deepEqual([disc.skipped, disc.reason], [false, 'default']);
+  const seed = rep.planDetails.warehouse!.find(m => m.key === 'reports.0002_seed_sales')!;
+  assert.deepEqual(seed.operations.map(o => [o.kind, o.skipped, o.decidedBy]), [
+    ['RunPython', false, 'dynsite.routers.TableRouter'], ['RunSQL', false, 'dynsite.routers.TableRouter'], ['RunSQL', false, 'dynsite.routers.TableRouter'],
+  ]);
+  const checked = checkOpsAgainstMigrate(dir, 'dynsite.settings', rep);
+  assert.ok(checked >= 15, `checked ${checked} CreateModel operations`);
+  // now everything is applied: the helper reads the (read-only) files, plans are empty, nothing changes on disk
+  const before = md5s(dir);
+  const after = await report(dir, 'dynsite.settings');
+  assert.deepEqual(md5s(dir), before, 'reading the databases changed no byte');
+  const o = oracle(dir, 'dynsite.settings', 'routing');
+  assert.deepEqual(after.plans, o.plans);
+  for (const [alias, st] of Object.entries(after.status)) {
+    assert.equal(st.reachable, true, alias);
+    assert.equal(st.exists, true, alias);
+    assert.equal(after.plans[alias]!.length, 0, alias);
+    assert.ok(st.applied >= 8, `${alias}: ${st.applied} applied`);
+  }
+});
+
+test('multidb_shop example: routing, plans and skipped operations equal Django', { skip: skipDjango || (!fs.existsSync(path.join(SHOP, 'manage.py')) && 'examples/multidb_shop not there yet') }, async () => {
+  const dir = copyProject(SHOP, 'shop');
+  const sums = md5s(dir);
+  const rep = await report(dir, 'shop.settings');
+  assert.deepEqual(md5s(dir), sums, 'existing SQLite files untouched');
+  const o = oracle(dir, 'shop.settings', 'routing');
+  assert.deepEqual(Object.fromEntries(rep.routing.map(r => [`${r.alias}|${r.model}`, r.migrate])), o.routing);
+  assert.deepEqual(rep.plans, o.plans);
+  const dir2 = copyProject(SHOP, 'shop-migrate');
+  const checked = checkOpsAgainstMigrate(dir2, 'shop.settings', await report(dir2, 'shop.settings'));
+  assert.ok(checked > 10, `checked ${checked}`);
+});
+
+test('sqlForMigration prints sqlmigrate --database, a skipped model is a no-op, no file is created', { skip: skipDjango }, async () => {
+  const dir = copyProject(FIXTURE, 'dyn-sql');
+  const opts = { root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings', timeoutMs: 60000 };
+  const onArchive = await sqlForMigration(opts, 'audit', '0001_initial', 'archive');
+  assert.match(onArchive, /CREATE TABLE "audit_entry"/);
+  const onDefault = await sqlForMigration(opts, 'audit', '0001_initial', 'default');
+  assert.doesNotMatch(onDefault, /CREATE TABLE/);
+  assert.match(onDefault, /\(no-op\)/);
+  assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.sqlite3')), []);
+  await assert.rejects(sqlForMigration(opts, 'audit', '0099_nope', 'default'), (e: unknown) => e instanceof DjangoHelperError && e.failure.reason === 'command');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// merge
+
+function loc(p: string, line = 1) {
+  return { path: p, line };
+}
+
+function staticIndexFor(rep: DjangoReport, root: string): { index: ProjectIndex; unknownRows: number } {
+  const settings: SettingsInfo = {
+    module: 'dynsite.settings', path: path.join(root, 'dynsite', 'settings.py'),
+    databases: rep.databases.map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
+    routers: [...rep.routers], installedApps: [], migrationModules: {}, authUserModel: 'auth.User', values: {}, unknowns: [],
+  };
+  const models: ModelInfo[] = rep.models.map(m => ({
+    app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped: false, table: m.table,
+    modelName: m.modelName, loc: loc(m.path ?? '', m.line ?? 1), bases: [], attrs: {}, meta: {},
+    fields: m.key === 'catalog.StockLevel' || m.key === 'reports.DailySales'
+      ? [{ name: 'product', kind: 'ForeignKey', target: 'catalog.Product', targetRaw: 'catalog.Product', dbConstraint: false, loc: loc(m.path ?? '', (m.line ?? 1) + 2) }]
+      : [],
+  }));
+  // what a static evaluator could say: unmanaged/proxy rows are decided, ContentType on default wrongly False,
+  // StockLevel right on warehouse, everything else unknown
+  let unknownRows = 0;
+  const routing: RouterDecision[] = rep.routing.map(r => {
+    if (r.reason === 'proxy' || r.reason === 'unmanaged') return { alias: r.alias, model: r.model, migrate: false, decidedBy: null, reason: r.reason };
+    if (r.alias === 'default' && r.model === 'contenttypes.ContentType') return { alias: r.alias, model: r.model, migrate: false, decidedBy: 'dynsite.routers.TableRouter', reason: 'router' };
+    if (r.alias === 'warehouse' && r.model === 'catalog.StockLevel') return { alias: r.alias, model: r.model, migrate: true, decidedBy: 'dynsite.routers.RegistryRouter', reason: 'router' };
+    unknownRows++;
+    return { alias: r.alias, model: r.model, migrate: null, decidedBy: null, reason: 'unknown', explanation: 'connections[db].vendor' };
+  });
+  const migrations: MigrationFileInfo[] = rep.migrations
+    .filter(m => m.key !== 'audit.0001_initial') // static "missed" one
+    .map(m => ({
+      app: m.app, name: m.name, key: m.key, path: m.path ?? '', replaces: m.replaces, runBefore: m.runBefore, initial: m.initial,
+      operations: m.operations.map(o => ({ ...o })),
+      dependencies: m.key === 'catalog.0002_stock_reserved' ? [] : m.dependencies, // and read one wrongly
+    }));
+  const index: ProjectIndex = {
+    root, managePy: path.join(root, 'manage.py'), settings, apps: [], models, routing, routerLocs: {}, migrations,
+    applied: {}, plans: { default: rep.plans.default!.filter(k => k !== 'reports.0002_seed_sales') }, timings: {},
+    findings: [{ code: 'unknown-routing', severity: 'info', path: null, line: null, model: 'audit.Entry', message: 'x' }],
+  };
+  return { index, unknownRows };
+}
+
+test('mergeDjangoAnswer: Django replaces the static facts and every difference is recorded', { skip: skipDjango }, async () => {
+  const rep = fixtureAnswer ?? await report(copyProject(FIXTURE, 'dyn-merge'), 'dynsite.settings');
+  const root = FIXTURE;
+  const { index, unknownRows } = staticIndexFor(rep, root);
+  const answer: DjangoAnswer = { ok: true, report: rep, stderr: '', durationMs: 0 };
+  const { index: merged, disagreements } = mergeDjangoAnswer(index, answer);
+
+  const routingDis = disagreements.filter(d => d.kind === 'routing');
+  const undecided = routingDis.filter(d => d.note === 'static analysis could not decide');
+  assert.equal(undecided.length, unknownRows, 'one disagreement per static unknown that Django decided');
+  const wrong = routingDis.filter(d => d.note === 'static analysis was wrong');
+  assert.deepEqual(wrong.map(d => [d.alias, d.model]), [['default', 'contenttypes.ContentType']]);
+  assert.deepEqual(wrong[0]!.django, { migrate: true, decidedBy: null, reason: 'default' });
+  assert.equal(routingDis.length, unknownRows + 1, 'rows where static analysis was right are not disagreements');
+  assert.ok(!routingDis.some(d => d.model === 'legacy.OldInvoice' || (d.alias === 'warehouse' && d.model === 'catalog.StockLevel')));
+
+  assert.equal(merged.routing.length, rep.routing.length);
+  assert.ok(merged.routing.every(r => r.source === 'django' && r.migrate !== null));
+  assert.deepEqual(merged.routing.map(r => r.migrate), rep.routing.map(r => r.migrate));
+
+  const migDis = disagreements.filter(d => d.kind === 'migration');
+  assert.deepEqual(migDis.map(d => [d.migration, d.note]).sort(), [
+    ['audit.0001_initial', 'static analysis did not find this migration'],
+    ['catalog.0002_stock_reserved', 'dependencies differ'],
+  ]);
+  assert.deepEqual(merged.migrations.find(m => m.key === 'catalog.0002_stock_reserved')!.dependencies, [['catalog', '0001_initial']]);
+
+  const planDis = disagreements.filter(d => d.kind === 'plan');
+  assert.equal(planDis.length, 1);
+  assert.equal(planDis[0]!.alias, 'default');
+  assert.match(planDis[0]!.note, /static analysis missed reports\.0002_seed_sales/);
+  assert.deepEqual(merged.plans, rep.plans);
+  assert.deepEqual(merged.django!.planSource, { default: 'django', warehouse: 'django', archive: 'django' });
+  assert.equal(merged.applied.archive!.source, 'django');
+  assert.ok(merged.django!.planDetails.archive!.length > 0);
+
+  // findings come from the merged facts: no unknown routing left, cross-db FKs from Django's routing
+  assert.ok(!merged.findings.some(f => f.code === 'unknown-routing'));
+  const fks = merged.findings.filter(f => f.code === 'cross-db-foreign-key').map(f => `${f.model}.${f.field}@${f.alias}`).sort();
+  assert.deepEqual(fks, ['catalog.StockLevel.product@warehouse', 'reports.DailySales.product@warehouse']);
+  assert.equal(merged.findings.filter(f => f.code === 'pending-migrations').length, 3);
+});
+
+test('mergeDjangoAnswer with the static core: every unknown row Django decides is listed', { skip: skipDjango }, async t => {
+  let Scanner: typeof import('../../src/core/scan').Scanner;
+  try {
+    ({ Scanner } = await import('../../src/core/scan'));
+  } catch (e) {
+    t.skip(`static core not loadable yet: ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const dir = copyProject(FIXTURE, 'dyn-static');
+  const rep = await report(dir, 'dynsite.settings');
+  const idx = await new Scanner({ root: dir, python: VENV_PY, allowPython: false, env: { ...process.env, DJANGO_SETTINGS_MODULE: 'dynsite.settings' } }).index();
+  const { index: merged, disagreements } = mergeDjangoAnswer(idx, rep);
+  const unknown = idx.routing.filter(r => r.migrate === null).map(r => `${r.alias}|${r.model}`).sort();
+  const listed = disagreements.filter(d => d.kind === 'routing' && d.note === 'static analysis could not decide').map(d => `${d.alias}|${d.model}`).sort();
+  assert.deepEqual(listed, unknown);
+  const wrong = disagreements.filter(d => d.kind === 'routing' && d.note === 'static analysis was wrong');
+  console.log(`# static core on dynamic_routers: ${idx.routing.length} rows, ${unknown.length} unknown, ${wrong.length} wrong, ${disagreements.length} disagreements in all`);
+  assert.deepEqual(merged.routing.map(r => `${r.alias}|${r.model}|${r.migrate}`).sort(), rep.routing.map(r => `${r.alias}|${r.model}|${r.migrate}`).sort());
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// failures
+
+function brokenCopy(name: string, files: Record<string, string>): string {
+  const dir = copyProject(FIXTURE, name);
+  for (const [f, s] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), s);
+  return dir;
+}
+
+test('a settings module with a syntax error is a "settings" failure with the traceback', { skip: skipDjango }, async () => {
+  const dir = brokenCopy('bad-settings', { 'dynsite/settings_bad.py': 'from dynsite.settings import *\nDATABASES = {\n' });
+  const t0 = Date.now();
+  const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings_bad', timeoutMs: 30000 });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.reason, 'settings');
+  assert.equal(r.exitCode, 3);
+  assert.match(r.message, /dynsite\.settings_bad/);
+  assert.match(r.traceback ?? '', /SyntaxError/);
+  assert.ok(Date.now() - t0 < 30000);
+});
+
+test('an ImportError in a router module is an "import" failure', { skip: skipDjango }, async () => {
+  const dir = brokenCopy('bad-router', {
+    'dynsite/broken_routers.py': 'import dynsite_no_such_module_xyz\n\n\nclass Router:\n    pass\n',
+    'dynsite/settings_badrouter.py': 'from dynsite.settings import *\nDATABASE_ROUTERS = ["dynsite.broken_routers.Router"]\n',
+  });
+  const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings_badrouter', timeoutMs: 30000 });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.reason, 'import');
+  assert.match(r.message, /DATABASE_ROUTERS/);
+  assert.match(r.traceback ?? '', /dynsite_no_such_module_xyz/);
+});
+
+test('a missing interpreter is a "missing-interpreter" failure', async () => {
+  const r = await runDjangoHelper({ root: FIXTURE, python: path.join(tmpRoot, 'no', 'such', 'python3'), settingsModule: 'dynsite.settings', timeoutMs: 5000 });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.reason, 'missing-interpreter');
+});
+
+test('a hanging interpreter (and its children) is stopped at the timeout', { skip: process.platform === 'win32' }, async () => {
+  const fake = path.join(tmpRoot, 'hang-python');
+  const pidFile = path.join(tmpRoot, 'hang.pid');
+  // a grandchild keeps stdout open: only killing the whole process group ends it
+  fs.writeFileSync(fake, `#!/bin/sh\nsleep 60 &\necho $! > "${pidFile}"\nsleep 60\n`, { mode: 0o755 });
+  const t0 = Date.now();
+  const r = await runDjangoHelper({ root: FIXTURE, python: fake, settingsModule: 'dynsite.settings', timeoutMs: 1500 });
+  const took = Date.now() - t0;
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.reason, 'timeout');
+  assert.ok(took < 5000, `returned after ${took} ms`);
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  await new Promise(res => setTimeout(res, 200));
+  // gone, or a zombie waiting for a reaper (containers whose PID 1 does not reap)
+  const alive = (() => {
+    try { process.kill(pid, 0); } catch { return false; }
+    try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+  })();
+  assert.equal(alive, false, 'the grandchild was killed too');
+});
+
+test('a password configured in DATABASES never appears in the output, even when connecting fails', { skip: skipDjango }, async () => {
+  const PW = 'Zq9-s3cr3t-Pa55"word';
+  const dir = brokenCopy('secret', {
+    'dynsite/leaky_router.py': [
+      'from django.conf import settings', '', '',
+      'class LeakyRouter:',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if db == "pg" and model_name == "entry":',
+      '            raise RuntimeError("cannot route, password is " + settings.DATABASES["pg"]["PASSWORD"])',
+      '        return None', '',
+    ].join('\n'),
+    'dynsite/settings_secret.py': [
+      'from dynsite.settings import *  # noqa',
+      `PW = ${JSON.stringify(PW)}`,
+      'DATABASES = dict(DATABASES)',
+      'DATABASES["pg"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "nope_" + PW, "USER": "someone", "PASSWORD": PW, "HOST": "127.0.0.1", "PORT": "1"}',
+      'DATABASE_ROUTERS = ["dynsite.leaky_router.LeakyRouter"] + DATABASE_ROUTERS',
+      'print("settings loaded, password", PW)', '',
+    ].join('\n'),
+  });
+  const helper = helperScriptPath()!;
+  const env = { ...process.env, DJANGO_SETTINGS_MODULE: 'dynsite.settings_secret' };
+  const raw = spawnSync(VENV_PY, ['-B', helper, 'report'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
+  assert.equal(raw.status, 0, raw.stderr);
+  for (const text of [raw.stdout, raw.stderr]) {
+    assert.ok(!text.includes(PW), 'password printed');
+    assert.ok(!text.includes(JSON.stringify(PW).slice(1, -1)), 'JSON-escaped password printed');
+  }
+  const rep = JSON.parse(raw.stdout) as DjangoReport;
+  assert.equal(rep.status.pg!.reachable, false);
+  assert.ok(rep.status.pg!.error && rep.status.pg!.error.length > 0);
+  assert.equal(rep.plans.pg, null);
+  const leaky = rep.routing.find(r => r.alias === 'pg' && r.model === 'audit.Entry')!;
+  assert.equal(leaky.reason, 'error');
+  assert.match(leaky.error ?? '', /password is \*{8}/);
+  assert.equal(rep.databases.find(d => d.alias === 'pg')!.name, 'nope_********');
+  // the sql command on the unreachable alias fails, without the password either
+  const sql = spawnSync(VENV_PY, ['-B', helper, 'sql', 'audit', '0001_initial', '--database', 'pg'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
+  assert.equal(sql.status, 3);
+  assert.ok(!sql.stdout.includes(PW) && !sql.stderr.includes(PW));
+  assert.equal(JSON.parse(sql.stdout).error.kind, 'command');
+});
+
+test('benchmark: `report` on the generated benchmark project', { skip: skipDjango || (process.env.DJANGO_MULTIDB_SKIP_BENCH ? 'DJANGO_MULTIDB_SKIP_BENCH set' : false) }, async () => {
+  const out = path.join(tmpRoot, 'bench');
+  execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), out, '150', '10', '20'], { stdio: 'ignore' });
+  const t0 = performance.now();
+  const r = await runDjangoHelper({ root: out, managePy: path.join(out, 'manage.py'), python: VENV_PY, settingsModule: 'bigsite.settings', timeoutMs: 300000 });
+  const ms = performance.now() - t0;
+  assert.ok(r.ok, r.ok ? '' : `${r.reason}: ${r.message}`);
+  if (!r.ok) return;
+  const rep = r.report;
+  const ops = Object.values(rep.planDetails).reduce((n, d) => n + (d ?? []).reduce((k, m) => k + m.operations.length, 0), 0);
+  const tm = rep.timings;
+  console.log(
+    `# bench: django helper report on 150 apps / ${rep.models.length} models / ${rep.migrations.length} migrations / ${rep.databases.length} aliases: ` +
+    `${(ms / 1000).toFixed(1)} s wall (python total ${(tm.total! / 1000).toFixed(1)} s: models ${tm.models} ms, routing ${tm.routing} ms, ` +
+    `graph ${tm.migrations} ms, plans ${Object.keys(tm).filter(k => k.startsWith('plan:')).map(k => `${k.slice(5)} ${tm[k]} ms`).join(', ')}); ` +
+    `${rep.routing.length} routing rows, ${ops} operations judged, ${(JSON.stringify(rep).length / 1e6).toFixed(1)} MB JSON`,
+  );
+  assert.equal(rep.routing.length, rep.models.length * 4);
+});
