@@ -14,12 +14,14 @@ process.chdir(root);
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 const nodeExternal = ['vscode', 'better-sqlite3', 'pg-native'];
+// web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have: use its CJS build.
+const alias = { 'web-tree-sitter': require.resolve('web-tree-sitter') };
 
 const contexts = [
   // extension host (Electron's or code-server's Node)
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // command line tool
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
 ];
 if (fs.existsSync('webview/main.ts')) {
   contexts.push({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' } });
@@ -28,7 +30,7 @@ if (fs.existsSync('webview/main.ts')) {
 const intDir = 'test/integration/suite';
 if (fs.existsSync(intDir)) {
   const entries = fs.readdirSync(intDir).filter(f => f.endsWith('.ts')).map(f => path.join(intDir, f));
-  contexts.push({ ...common, sourcemap: true, minify: false, entryPoints: entries, outdir: 'dist-test/integration', platform: 'node', format: 'cjs', target: 'node20', external: [...nodeExternal, 'mocha'] });
+  contexts.push({ ...common, sourcemap: true, minify: false, entryPoints: entries, outdir: 'dist-test/integration', platform: 'node', format: 'cjs', target: 'node20', external: [...nodeExternal, 'mocha'], alias });
 }
 
 function copyAssets() {

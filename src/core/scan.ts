@@ -87,6 +87,23 @@ function readEnvFile(file: string | null | undefined, logger: Logger): Record<st
   }
 }
 
+/** `<pkg>/settings.py` or `<pkg>/settings/__init__.py` one level below the project folder, when there is exactly one. */
+function findSettingsCandidate(projectDir: string): string | null {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(projectDir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  const found: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.') || !/^[A-Za-z_]\w*$/.test(e.name)) continue;
+    const base = path.join(projectDir, e.name);
+    if (fs.existsSync(path.join(base, 'settings.py')) || fs.existsSync(path.join(base, 'settings', '__init__.py'))) found.push(`${e.name}.settings`);
+  }
+  return found.length === 1 ? found[0]! : null;
+}
+
 export class Scanner {
   private modules: ModuleIndex | null = null;
   private rootsKey = '';
@@ -133,6 +150,14 @@ export class Scanner {
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
       settingsModule = m ? settingsModuleFromManagePy(m) : null;
+    }
+    if (!settingsModule) {
+      // manage.py missing or half-edited: a single settings module next to it is the one Django would use
+      const guess = findSettingsCandidate(projectDir);
+      if (guess) {
+        settingsModule = guess;
+        findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `DJANGO_SETTINGS_MODULE could not be read from manage.py; using ${guess}, the only settings module found.` });
+      }
     }
     let settings: SettingsInfo | null = null;
     if (settingsModule) {

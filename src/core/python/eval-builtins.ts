@@ -1,0 +1,987 @@
+// Builtin functions, operators and the methods of str/list/dict/set/path values for ./evaluate.ts.
+import * as path from 'path';
+import * as fs from 'fs';
+import type { Loc } from '../types';
+import type { Interp, Frame } from './evaluate';
+import { PyErr } from './evaluate';
+import {
+  type Value, type ClassV, type SeqV, type StrV, type BuiltinV, type UnknownV, type DictV, type PathV, type ObjV, NONE, TRUE, FALSE, str, num, bool, list,
+  tuple, unknown, dict, dictGet, dictSet, hashKey, pyEquals, repr, pyStr, typeName, numToStr,
+} from './values';
+import { modeledCall, modeledAttr } from './eval-modules';
+
+const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', name, self } : { kind: 'builtin', name });
+
+// ---- exceptions -------------------------------------------------------------------------------------
+
+const EXC_PARENT: Record<string, string | null> = {
+  BaseException: null, Exception: 'BaseException', KeyboardInterrupt: 'BaseException', SystemExit: 'BaseException',
+  ArithmeticError: 'Exception', ZeroDivisionError: 'ArithmeticError', OverflowError: 'ArithmeticError',
+  AssertionError: 'Exception', AttributeError: 'Exception', ImportError: 'Exception', ModuleNotFoundError: 'ImportError',
+  LookupError: 'Exception', KeyError: 'LookupError', IndexError: 'LookupError', NameError: 'Exception',
+  UnboundLocalError: 'NameError', OSError: 'Exception', IOError: 'Exception', EnvironmentError: 'Exception',
+  FileNotFoundError: 'OSError', PermissionError: 'OSError', RuntimeError: 'Exception', RecursionError: 'RuntimeError',
+  NotImplementedError: 'RuntimeError', TypeError: 'Exception', ValueError: 'Exception', UnicodeError: 'ValueError',
+  StopIteration: 'Exception', Warning: 'Exception', DeprecationWarning: 'Warning', UserWarning: 'Warning',
+  ImproperlyConfigured: 'Exception',
+};
+
+const EXC_CLASSES = new Map<string, ClassV>();
+
+export function exceptionClass(name: string): ClassV {
+  let c = EXC_CLASSES.get(name);
+  if (c) return c;
+  const parent = name in EXC_PARENT ? EXC_PARENT[name] : 'Exception';
+  c = { kind: 'class', name, module: 'builtins', def: null, ns: new Map(), bases: parent ? [exceptionClass(parent)] : [], globals: null, special: 'exception' };
+  EXC_CLASSES.set(name, c);
+  return c;
+}
+
+export function isExceptionSubclass(name: string, ancestor: string): boolean {
+  for (let n: string | null | undefined = name, i = 0; n && i < 20; n = n in EXC_PARENT ? EXC_PARENT[n] : 'Exception', i++) {
+    if (n === ancestor) return true;
+    if (n === 'BaseException') return false;
+  }
+  return false;
+}
+
+// ---- the builtins namespace -------------------------------------------------------------------------
+
+const BUILTIN_FUNCS = [
+  'len', 'str', 'int', 'float', 'bool', 'list', 'tuple', 'set', 'frozenset', 'dict', 'sorted', 'reversed', 'enumerate',
+  'zip', 'range', 'min', 'max', 'sum', 'any', 'all', 'isinstance', 'issubclass', 'getattr', 'hasattr', 'setattr', 'print',
+  'repr', 'type', 'callable', 'map', 'filter', 'object', 'staticmethod', 'classmethod', 'property', 'abs', 'round',
+  'iter', 'next', 'open', '__import__', 'id', 'hash', 'vars', 'globals', 'locals', 'format', 'ord', 'chr', 'divmod', 'pow',
+];
+
+export const BUILTINS = new Map<string, Value>();
+for (const n of BUILTIN_FUNCS) BUILTINS.set(n, b(n));
+for (const n of Object.keys(EXC_PARENT)) if (n !== 'ImproperlyConfigured') BUILTINS.set(n, exceptionClass(n));
+BUILTINS.set('__debug__', TRUE);
+BUILTINS.set('NotImplemented', { kind: 'obj', type: 'NotImplementedType', attrs: new Map(), missing: 'absent' });
+BUILTINS.set('Ellipsis', { kind: 'obj', type: 'ellipsis', attrs: new Map(), missing: 'absent' });
+
+type KW = [string, Value][];
+
+function kwarg(kwargs: KW, name: string): Value | undefined {
+  for (const [k, v] of kwargs) if (k === name) return v;
+  return undefined;
+}
+
+function arg(args: Value[], kwargs: KW, i: number, name: string): Value | undefined {
+  return args[i] ?? kwarg(kwargs, name);
+}
+
+function unk(v: Value, fallback: string, loc: Loc): UnknownV {
+  return v.kind === 'unknown' ? unknown(v.reason, v.loc ?? loc) : unknown(fallback, loc);
+}
+
+function firstUnknown(vals: Value[]): UnknownV | null {
+  for (const v of vals) if (v.kind === 'unknown') return v;
+  return null;
+}
+
+function toInt(v: Value): number | null {
+  if (v.kind === 'num' && !v.float) return v.v;
+  if (v.kind === 'bool') return v.v ? 1 : 0;
+  return null;
+}
+
+/** str(v) as Python would print it, or null when not known. Instances with __str__ are called. */
+export function toStr(it: Interp, v: Value, loc: Loc): string | null {
+  if (v.kind === 'instance') {
+    const s = it.classAttr(v.cls, '__str__') ?? it.classAttr(v.cls, '__repr__');
+    if (s) {
+      const r = it.call(it.bindAttr(s.value, v, s.owner), [], [], loc);
+      return r.kind === 'str' ? r.v : null;
+    }
+    if (v.cls.special === 'exception') {
+      const a = v.attrs.get('args');
+      return a && a.kind === 'tuple' && a.items.length === 1 ? toStr(it, a.items[0]!, loc) : null;
+    }
+    return null;
+  }
+  if (v.kind === 'obj') {
+    const r = modeledCall(it, v, '__str__', [], [], loc);
+    return r && r.kind === 'str' ? r.v : null;
+  }
+  it.noteIdentity(v);
+  return pyStr(v);
+}
+
+export function formatValue(it: Interp, v: Value, conversion: string | null, spec: string | null, loc: Loc): string | null {
+  let s: string | null;
+  if (conversion === 'r') s = v.kind === 'unknown' ? null : repr(v);
+  else if (spec) {
+    s = formatSpec(v, spec);
+  } else s = toStr(it, v, loc);
+  return s;
+}
+
+function formatSpec(v: Value, spec: string): string | null {
+  // a small subset: [[fill]align][width][.precision][type] for str and numbers
+  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([sdf])?$/.exec(spec);
+  if (!m) return null;
+  let s: string | null;
+  if (m[5] === 'd' || (v.kind === 'num' && !v.float && !m[4])) s = v.kind === 'num' || v.kind === 'bool' ? String(toInt(v) ?? (v.kind === 'num' ? Math.trunc(v.v) : 0)) : null;
+  else if (m[5] === 'f' || m[4]) s = v.kind === 'num' ? v.v.toFixed(m[4] ? Number(m[4]) : 6) : null;
+  else s = pyStr(v);
+  if (s === null) return null;
+  const width = m[3] ? Number(m[3]) : 0;
+  const fill = m[1] ?? ' ';
+  const align = m[2] ?? (v.kind === 'num' ? '>' : '<');
+  if (s.length < width) {
+    const pad = width - s.length;
+    if (align === '<') s = s + fill.repeat(pad);
+    else if (align === '>') s = fill.repeat(pad) + s;
+    else s = fill.repeat(Math.floor(pad / 2)) + s + fill.repeat(Math.ceil(pad / 2));
+  }
+  return s;
+}
+
+function isinstanceOf(it: Interp, v: Value, t: Value): boolean | null {
+  if (t.kind === 'tuple') {
+    let res: boolean | null = false;
+    for (const x of t.items) {
+      const r = isinstanceOf(it, v, x);
+      if (r === true) return true;
+      if (r === null) res = null;
+    }
+    return res;
+  }
+  if (v.kind === 'unknown' || t.kind === 'unknown') return null;
+  if (t.kind === 'builtin') {
+    switch (t.name) {
+      case 'str': return v.kind === 'str';
+      case 'int': return (v.kind === 'num' && !v.float) || v.kind === 'bool';
+      case 'float': return v.kind === 'num' && !!v.float;
+      case 'bool': return v.kind === 'bool';
+      case 'list': return v.kind === 'list';
+      case 'tuple': return v.kind === 'tuple';
+      case 'set': return v.kind === 'set';
+      case 'dict': return v.kind === 'dict';
+      case 'object': return true;
+      default: return null;
+    }
+  }
+  if (t.kind === 'class') {
+    if (v.kind === 'instance') {
+      if (it.mro(v.cls).includes(t)) return true;
+      return v.cls.opaqueBase || t.opaqueBase ? null : false;
+    }
+    if (v.kind === 'obj' || v.kind === 'class') return null;
+    return t.special ? null : false;
+  }
+  return null;
+}
+
+export function callBuiltin(it: Interp, fn: BuiltinV, args: Value[], kwargs: KW, loc: Loc, _f?: Frame): Value {
+  if (fn.self !== undefined) return callMethod(it, fn, fn.self, args, kwargs, loc);
+  const a0 = args[0];
+  switch (fn.name) {
+    case 'len': {
+      if (!a0) throw new PyErr('TypeError', 'len() takes exactly one argument', loc);
+      if (a0.kind === 'str') return num([...a0.v].length);
+      if (a0.kind === 'dict' && !a0.inexact) return num(a0.map.size);
+      const items = it.iter(a0);
+      if (items && a0.kind !== 'obj') return num(items.length);
+      if (a0.kind === 'obj' && items) return num(items.length);
+      return unk(a0, `len(${repr(a0)})`, loc);
+    }
+    case 'str': {
+      if (!a0) return str('');
+      const s = toStr(it, a0, loc);
+      return s === null ? unk(a0, `str(${repr(a0)})`, loc) : str(s);
+    }
+    case 'repr':
+      return a0 && a0.kind !== 'unknown' && a0.kind !== 'instance' ? str(repr(a0)) : unk(a0 ?? NONE, 'repr()', loc);
+    case 'int': {
+      if (!a0) return num(0);
+      if (a0.kind === 'num') return num(Math.trunc(a0.v));
+      if (a0.kind === 'bool') return num(a0.v ? 1 : 0);
+      if (a0.kind === 'str') {
+        const base = args[1] ? toInt(args[1]) : 10;
+        const t = a0.v.trim().replace(/_/g, '');
+        if (base === 10 && /^[+-]?\d+$/.test(t)) return num(parseInt(t, 10));
+        if (base !== null && base !== 10) { const n = parseInt(t, base); if (!Number.isNaN(n)) return num(n); }
+        throw new PyErr('ValueError', `invalid literal for int() with base 10: ${repr(a0)}`, loc);
+      }
+      return unk(a0, `int(${repr(a0)})`, loc);
+    }
+    case 'float': {
+      if (!a0) return num(0, true);
+      if (a0.kind === 'num') return num(a0.v, true);
+      if (a0.kind === 'bool') return num(a0.v ? 1 : 0, true);
+      if (a0.kind === 'str') {
+        const n = Number(a0.v.trim());
+        if (a0.v.trim() === '' || Number.isNaN(n)) throw new PyErr('ValueError', `could not convert string to float: ${repr(a0)}`, loc);
+        return num(n, true);
+      }
+      return unk(a0, `float(${repr(a0)})`, loc);
+    }
+    case 'bool': {
+      if (!a0) return FALSE;
+      const t = it.truth(a0);
+      return t === null ? unk(a0, `bool(${repr(a0)})`, loc) : bool(t);
+    }
+    case 'list': case 'tuple': case 'set': case 'frozenset': case 'sorted': case 'reversed': {
+      if (!a0) return fn.name === 'tuple' ? tuple([]) : fn.name === 'set' || fn.name === 'frozenset' ? { kind: 'set', items: [] } : list([]);
+      const items = it.iter(a0);
+      if (items === null) return unk(a0, `${fn.name}(${repr(a0)})`, loc);
+      if (fn.name === 'list') return list([...items]);
+      if (fn.name === 'tuple') return tuple([...items]);
+      if (fn.name === 'reversed') return list([...items].reverse());
+      if (fn.name === 'sorted') {
+        const key = kwarg(kwargs, 'key');
+        const rev = kwarg(kwargs, 'reverse');
+        if (key && key.kind !== 'none') return unknown('sorted() with a key function', loc);
+        const out = sortValues(items, loc);
+        if (!out) return unknown(`sorted(${repr(a0)})`, loc);
+        if (rev && it.truth(rev)) out.reverse();
+        return list(out);
+      }
+      const seen = new Set<string>();
+      const out: Value[] = [];
+      for (const x of items) {
+        const h = hashKey(x);
+        if (h === null) return unk(x, `unhashable ${repr(x)}`, loc);
+        if (!seen.has(h)) { seen.add(h); out.push(x); }
+      }
+      return { kind: 'set', items: out };
+    }
+    case 'dict': {
+      const d = dict();
+      if (a0) {
+        if (a0.kind === 'dict') { for (const e of a0.map.values()) dictSet(d, e.k, e.v, e.loc); if (a0.inexact) d.inexact = a0.inexact; }
+        else {
+          const items = it.iter(a0);
+          if (items === null) return unk(a0, `dict(${repr(a0)})`, loc);
+          for (const p of items) {
+            const kv = it.iter(p);
+            if (!kv || kv.length !== 2) return unk(p, `dict() item ${repr(p)}`, loc);
+            if (!dictSet(d, kv[0]!, kv[1]!, loc)) d.inexact = unk(kv[0]!, 'unhashable key', loc);
+          }
+        }
+      }
+      for (const [k, v] of kwargs) dictSet(d, str(k), v, loc);
+      return d;
+    }
+    case 'enumerate': {
+      const items = a0 ? it.iter(a0) : null;
+      if (!items) return unk(a0 ?? NONE, 'enumerate()', loc);
+      const start = args[1] ? toInt(args[1]) ?? 0 : 0;
+      return list(items.map((x, i) => tuple([num(i + start), x])));
+    }
+    case 'zip': {
+      const seqs = args.map(x => it.iter(x));
+      if (seqs.some(s => s === null)) return unk(firstUnknown(args) ?? NONE, 'zip()', loc);
+      const n = Math.min(...seqs.map(s => s!.length));
+      const out: Value[] = [];
+      for (let i = 0; i < n; i++) out.push(tuple(seqs.map(s => s![i]!)));
+      return list(out);
+    }
+    case 'range': {
+      const ns = args.map(toInt);
+      if (ns.some(x => x === null)) return unk(firstUnknown(args) ?? NONE, 'range()', loc);
+      const [start, stop, step] = ns.length === 1 ? [0, ns[0]!, 1] : [ns[0]!, ns[1]!, ns[2] ?? 1];
+      if (step === 0) throw new PyErr('ValueError', 'range() arg 3 must not be zero', loc);
+      const out: Value[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+        out.push(num(i));
+        if (out.length > 10000) return unknown('range() too large', loc);
+      }
+      return { kind: 'obj', type: 'range', attrs: new Map(), missing: 'absent', data: out };
+    }
+    case 'min': case 'max': case 'sum': case 'any': case 'all': {
+      const items = args.length === 1 ? it.iter(a0!) : args;
+      if (!items) return unk(a0 ?? NONE, `${fn.name}()`, loc);
+      if (fn.name === 'any' || fn.name === 'all') {
+        let res: boolean | null = fn.name === 'all';
+        for (const x of items) {
+          const t = it.truth(x);
+          if (t === null) res = null;
+          else if (fn.name === 'any' ? t : !t) return bool(fn.name === 'any');
+        }
+        return res === null ? unk(firstUnknown(items) ?? NONE, `${fn.name}()`, loc) : bool(res);
+      }
+      if (fn.name === 'sum') {
+        let s = 0;
+        let fl = false;
+        for (const x of items) {
+          if (x.kind === 'num') { s += x.v; fl = fl || !!x.float; } else if (x.kind === 'bool') s += x.v ? 1 : 0;
+          else return unk(x, 'sum()', loc);
+        }
+        return num(s, fl);
+      }
+      const sorted = sortValues(items, loc);
+      if (!sorted || !sorted.length) return unknown(`${fn.name}()`, loc);
+      return fn.name === 'min' ? sorted[0]! : sorted[sorted.length - 1]!;
+    }
+    case 'isinstance': {
+      const r = isinstanceOf(it, a0!, args[1]!);
+      return r === null ? unk(firstUnknown(args) ?? NONE, `isinstance(${repr(a0!)}, ${repr(args[1]!)})`, loc) : bool(r);
+    }
+    case 'issubclass': {
+      const c = a0!;
+      const t = args[1]!;
+      if (c.kind === 'class' && t.kind === 'class') {
+        if (it.mro(c).includes(t)) return TRUE;
+        if (!c.opaqueBase) return FALSE;
+      }
+      return unk(firstUnknown(args) ?? NONE, `issubclass(${repr(c)}, ${repr(t)})`, loc);
+    }
+    case 'getattr': case 'hasattr': {
+      const o = a0!;
+      const name = args[1]!;
+      if (name.kind !== 'str') return unk(name, 'getattr() with an unknown name', loc);
+      try {
+        const v = it.getAttr(o, name.v, loc);
+        return fn.name === 'hasattr' ? (v.kind === 'unknown' ? unknown(v.reason, v.loc) : TRUE) : v;
+      } catch (e) {
+        if (e instanceof PyErr && e.type === 'AttributeError') {
+          if (fn.name === 'hasattr') return FALSE;
+          if (args.length > 2) return args[2]!;
+        }
+        throw e;
+      }
+    }
+    case 'setattr':
+      if (a0?.kind === 'instance' && args[1]?.kind === 'str') a0.attrs.set(args[1].v, args[2]!);
+      return NONE;
+    case 'print':
+      return NONE;
+    case 'type':
+      if (args.length === 1) {
+        if (a0!.kind === 'instance') return a0!.cls;
+        if (a0!.kind === 'str' || a0!.kind === 'list' || a0!.kind === 'dict' || a0!.kind === 'tuple' || a0!.kind === 'set' || a0!.kind === 'bool') return b(a0!.kind);
+        if (a0!.kind === 'num') return b(a0!.float ? 'float' : 'int');
+      }
+      return unk(a0 ?? NONE, 'type()', loc);
+    case 'callable':
+      if (!a0 || a0.kind === 'unknown' || a0.kind === 'instance' || a0.kind === 'obj') return unk(a0 ?? NONE, 'callable()', loc);
+      return bool(['function', 'bound', 'builtin', 'class'].includes(a0.kind));
+    case 'map': case 'filter': {
+      const items = args[1] ? it.iter(args[1]) : null;
+      if (!items) return unk(args[1] ?? NONE, `${fn.name}()`, loc);
+      const out: Value[] = [];
+      for (const x of items) {
+        if (fn.name === 'map') out.push(it.call(a0!, [x], [], loc));
+        else {
+          const t = a0!.kind === 'none' ? it.truth(x) : it.truth(it.call(a0!, [x], [], loc));
+          if (t === null) return unknown(`${fn.name}() condition`, loc);
+          if (t) out.push(x);
+        }
+      }
+      return list(out);
+    }
+    case 'abs':
+      return a0?.kind === 'num' ? num(Math.abs(a0.v), a0.float) : unk(a0 ?? NONE, 'abs()', loc);
+    case 'round':
+      return a0?.kind === 'num' && !args[1] ? num(Math.round(a0.v)) : unk(a0 ?? NONE, 'round()', loc);
+    case 'iter':
+      return a0 ? { kind: 'obj', type: 'iterator', attrs: new Map(), missing: 'absent', data: it.iter(a0) ?? undefined } : NONE;
+    case 'next': {
+      if (a0?.kind === 'obj' && a0.type === 'iterator' && Array.isArray(a0.data)) {
+        const d = a0.data as Value[];
+        if (d.length) return d.shift()!;
+        if (args[1]) return args[1];
+        throw new PyErr('StopIteration', '', loc);
+      }
+      return unk(a0 ?? NONE, 'next()', loc);
+    }
+    case 'object':
+      return { kind: 'obj', type: 'object', attrs: new Map(), missing: 'absent' };
+    case 'staticmethod': case 'classmethod': case 'property':
+      return a0 ?? NONE;
+    case 'object.__init__':
+      return NONE;
+    case 'ord':
+      return a0?.kind === 'str' && a0.v.length === 1 ? num(a0.v.codePointAt(0)!) : unk(a0 ?? NONE, 'ord()', loc);
+    case 'chr':
+      return a0?.kind === 'num' ? str(String.fromCodePoint(a0.v)) : unk(a0 ?? NONE, 'chr()', loc);
+    case 'format':
+      return a0 ? (s => (s === null ? unk(a0, 'format()', loc) : str(s)))(formatValue(it, a0, null, args[1]?.kind === 'str' ? args[1].v : null, loc)) : str('');
+    default: {
+      const r = modeledCall(it, fn, '__call__', args, kwargs, loc);
+      if (r !== undefined) return r;
+      return unknown(`${fn.name}() is not modelled`, loc);
+    }
+  }
+}
+
+function sortValues(items: Value[], loc: Loc): Value[] | null {
+  const out = [...items];
+  let bad = false;
+  out.sort((x, y) => {
+    const lt = compareOrder(x, '<', y, loc);
+    const gt = compareOrder(y, '<', x, loc);
+    if (lt === null || gt === null) { bad = true; return 0; }
+    return lt ? -1 : gt ? 1 : 0;
+  });
+  return bad ? null : out;
+}
+
+// ---- operators ---------------------------------------------------------------------------------------
+
+export function compareOrder(a: Value, op: string, b: Value, loc: Loc): boolean | null {
+  if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+  const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
+  const nb = b.kind === 'num' ? b.v : b.kind === 'bool' ? (b.v ? 1 : 0) : null;
+  let c: number | null = null;
+  if (na !== null && nb !== null) c = na < nb ? -1 : na > nb ? 1 : 0;
+  else if (a.kind === 'str' && b.kind === 'str') c = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+  else if ((a.kind === 'tuple' || a.kind === 'list') && a.kind === b.kind) {
+    const ai = a.items;
+    const bi = (b as SeqV).items;
+    for (let i = 0; i < Math.min(ai.length, bi.length); i++) {
+      const eq = pyEquals(ai[i]!, bi[i]!);
+      if (eq === null) return null;
+      if (!eq) return compareOrder(ai[i]!, op, bi[i]!, loc);
+    }
+    c = ai.length - bi.length;
+  } else if (a.kind === 'set' && b.kind === 'set') {
+    return null;
+  } else {
+    throw new PyErr('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`, loc);
+  }
+  switch (op) {
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    case '>=': return c >= 0;
+    default: return null;
+  }
+}
+
+/** `needle in hay`; null when unknown. */
+export function containsOp(it: Interp, hay: Value, needle: Value, loc: Loc): boolean | null {
+  switch (hay.kind) {
+    case 'unknown': return null;
+    case 'str':
+      if (needle.kind === 'str') return hay.v.includes(needle.v);
+      if (needle.kind === 'unknown') return null;
+      throw new PyErr('TypeError', `'in <string>' requires string as left operand, not ${typeName(needle)}`, loc);
+    case 'dict': {
+      if (needle.kind === 'unknown') return null;
+      it.noteIdentity(needle);
+      const h = hashKey(needle);
+      if (h === null) return null;
+      if (hay.map.has(h)) return true;
+      return hay.inexact ? null : false;
+    }
+    case 'list': case 'tuple': case 'set': {
+      it.noteIdentity(needle);
+      let res: boolean | null = false;
+      for (const x of hay.items) {
+        const e = pyEquals(x, needle);
+        if (e === true) return true;
+        if (e === null) res = null;
+      }
+      return res;
+    }
+    case 'obj': {
+      const items = it.iter(hay);
+      if (items) return containsOp(it, list(items), needle, loc);
+      const r = modeledCall(it, hay, '__contains__', [needle], [], loc);
+      if (r && r.kind === 'bool') return r.v;
+      return null;
+    }
+    case 'instance': {
+      const c = it.classAttr(hay.cls, '__contains__');
+      if (c) {
+        const r = it.call(it.bindAttr(c.value, hay, c.owner), [needle], [], loc);
+        return it.truth(r);
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): Value {
+  if (a.kind === 'unknown') return unknown(a.reason, a.loc ?? loc);
+  if (b.kind === 'unknown') return unknown(b.reason, b.loc ?? loc);
+  const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
+  const nb = b.kind === 'num' ? b.v : b.kind === 'bool' ? (b.v ? 1 : 0) : null;
+  if (na !== null && nb !== null) {
+    const fl = (a.kind === 'num' && !!a.float) || (b.kind === 'num' && !!b.float);
+    switch (op) {
+      case '+': return num(na + nb, fl);
+      case '-': return num(na - nb, fl);
+      case '*': return num(na * nb, fl);
+      case '/': if (nb === 0) throw new PyErr('ZeroDivisionError', 'division by zero', loc); return num(na / nb, true);
+      case '//': if (nb === 0) throw new PyErr('ZeroDivisionError', 'division by zero', loc); return num(Math.floor(na / nb), fl);
+      case '%': if (nb === 0) throw new PyErr('ZeroDivisionError', 'modulo by zero', loc); return num(((na % nb) + nb) % nb, fl);
+      case '**': return num(na ** nb, fl || nb < 0);
+      case '|': return a.kind === 'bool' && b.kind === 'bool' ? bool(a.v || b.v) : num(na | nb);
+      case '&': return a.kind === 'bool' && b.kind === 'bool' ? bool(a.v && b.v) : num(na & nb);
+      case '^': return num(na ^ nb);
+      case '<<': return num(na << nb);
+      case '>>': return num(na >> nb);
+    }
+  }
+  if (op === '+') {
+    if (a.kind === 'str' && b.kind === 'str') return str(a.v + b.v);
+    if ((a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...(b as SeqV).items] };
+  }
+  if (op === '*') {
+    const [s, n] = na !== null ? [b, na] : [a, nb];
+    if (n !== null && s.kind === 'str') return str(s.v.repeat(Math.max(0, n)));
+    if (n !== null && (s.kind === 'list' || s.kind === 'tuple')) {
+      const out: Value[] = [];
+      for (let i = 0; i < n; i++) out.push(...s.items);
+      return { kind: s.kind, items: out };
+    }
+  }
+  if (op === '%' && a.kind === 'str') {
+    const r = percentFormat(it, a.v, b, loc);
+    return r === null ? unknown(`'%' formatting of ${repr(a)}`, loc) : str(r);
+  }
+  if (op === '/' && a.kind === 'path') {
+    const s = b.kind === 'path' ? b.p : b.kind === 'str' ? b.v : null;
+    if (s === null) throw new PyErr('TypeError', `unsupported operand type(s) for /: 'PosixPath' and '${typeName(b)}'`, loc);
+    return { kind: 'path', p: joinPath(a.p, s) };
+  }
+  if (op === '/' && a.kind === 'str' && b.kind === 'path') return { kind: 'path', p: joinPath(a.v, b.p) };
+  if (op === '|' && a.kind === 'dict' && b.kind === 'dict') {
+    const d = dict();
+    for (const e of a.map.values()) dictSet(d, e.k, e.v, e.loc);
+    for (const e of b.map.values()) dictSet(d, e.k, e.v, e.loc);
+    if (a.inexact || b.inexact) d.inexact = a.inexact ?? b.inexact;
+    return d;
+  }
+  if (a.kind === 'set' && b.kind === 'set' && (op === '|' || op === '&' || op === '-' || op === '^')) {
+    const inB = (x: Value) => b.items.some(y => pyEquals(x, y) === true);
+    const inA = (x: Value) => a.items.some(y => pyEquals(x, y) === true);
+    if (op === '|') return { kind: 'set', items: [...a.items, ...b.items.filter(x => !inA(x))] };
+    if (op === '&') return { kind: 'set', items: a.items.filter(inB) };
+    if (op === '-') return { kind: 'set', items: a.items.filter(x => !inB(x)) };
+    return { kind: 'set', items: [...a.items.filter(x => !inB(x)), ...b.items.filter(x => !inA(x))] };
+  }
+  if (a.kind === 'instance' || b.kind === 'instance' || a.kind === 'obj' || b.kind === 'obj') return unknown(`${repr(a)} ${op} ${repr(b)}`, loc);
+  throw new PyErr('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, loc);
+}
+
+export function joinPath(base: string, rel: string): string {
+  if (rel.startsWith('/')) return path.posix.normalize(rel);
+  if (!base || base === '.') return path.posix.normalize(rel) || '.';
+  const j = base.endsWith('/') ? base + rel : base + '/' + rel;
+  // pathlib collapses '//' and '.' but keeps '..'
+  return j.split('/').filter((p, i) => p !== '.' && (p !== '' || i === 0)).join('/') || '/';
+}
+
+function percentFormat(it: Interp, fmt: string, v: Value, loc: Loc): string | null {
+  const args = v.kind === 'tuple' ? v.items : [v];
+  let i = 0;
+  let out = '';
+  for (let p = 0; p < fmt.length; p++) {
+    const ch = fmt[p]!;
+    if (ch !== '%') { out += ch; continue; }
+    let key: string | null = null;
+    let q = p + 1;
+    if (fmt[q] === '(') {
+      const end = fmt.indexOf(')', q);
+      if (end < 0) return null;
+      key = fmt.slice(q + 1, end);
+      q = end + 1;
+    }
+    while (q < fmt.length && '-+ #0123456789.'.includes(fmt[q]!)) q++;
+    const conv = fmt[q];
+    if (conv === '%') { out += '%'; p = q; continue; }
+    let val: Value | undefined;
+    if (key !== null) val = v.kind === 'dict' ? dictGet(v, str(key)) : undefined;
+    else val = args[i++];
+    if (!val) throw new PyErr('TypeError', 'not enough arguments for format string', loc);
+    if (val.kind === 'unknown') return null;
+    if (conv === 's') { const s = toStr(it, val, loc); if (s === null) return null; out += s; }
+    else if (conv === 'r') out += repr(val);
+    else if (conv === 'd' || conv === 'i') { const n = toInt(val) ?? (val.kind === 'num' ? Math.trunc(val.v) : null); if (n === null) return null; out += String(n); }
+    else return null;
+    p = q;
+  }
+  return out;
+}
+
+/** str.format with positional and named fields (no format specs beyond the simple ones). */
+function strFormat(it: Interp, fmt: string, args: Value[], kwargs: KW, loc: Loc): string | null {
+  let out = '';
+  let auto = 0;
+  for (let p = 0; p < fmt.length; p++) {
+    const ch = fmt[p]!;
+    if (ch === '{' && fmt[p + 1] === '{') { out += '{'; p++; continue; }
+    if (ch === '}' && fmt[p + 1] === '}') { out += '}'; p++; continue; }
+    if (ch !== '{') { out += ch; continue; }
+    const end = fmt.indexOf('}', p);
+    if (end < 0) return null;
+    const field = fmt.slice(p + 1, end);
+    p = end;
+    const m = /^([^!:]*)(?:!([rs]))?(?::(.*))?$/.exec(field);
+    if (!m) return null;
+    const name = m[1]!;
+    let val: Value | undefined;
+    const [head, ...attrs] = name.split('.');
+    if (head === '') val = args[auto++];
+    else if (/^\d+$/.test(head!)) val = args[Number(head)];
+    else val = kwarg(kwargs, head!);
+    if (!val) throw new PyErr('KeyError', head ?? '', loc);
+    for (const at of attrs) val = it.getAttr(val, at, loc);
+    if (val.kind === 'unknown') return null;
+    const s = formatValue(it, val, m[2] ?? null, m[3] ?? null, loc);
+    if (s === null) return null;
+    out += s;
+  }
+  return out;
+}
+
+// ---- methods -----------------------------------------------------------------------------------------
+
+const STR_METHODS = new Set([
+  'startswith', 'endswith', 'lower', 'upper', 'split', 'rsplit', 'strip', 'lstrip', 'rstrip', 'replace', 'format', 'join',
+  'partition', 'rpartition', 'casefold', 'title', 'capitalize', 'isdigit', 'isalpha', 'isalnum', 'isidentifier', 'count', 'find', 'rfind',
+  'index', 'removeprefix', 'removesuffix', 'splitlines', 'encode', 'zfill', 'isupper', 'islower', 'swapcase', '__contains__',
+]);
+const LIST_METHODS = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'index', 'count', 'copy', 'sort', 'reverse', 'clear']);
+const DICT_METHODS = new Set(['get', 'keys', 'values', 'items', 'update', 'setdefault', 'pop', 'copy', 'clear', '__contains__', '__getitem__']);
+const SET_METHODS = new Set(['add', 'update', 'union', 'intersection', 'difference', 'issubset', 'issuperset', 'discard', 'remove', 'copy', 'isdisjoint']);
+const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'as_posix', 'with_name', 'with_suffix', 'exists', 'is_dir', 'is_file', 'expanduser', 'relative_to', 'is_absolute', '__fspath__', 'mkdir', 'iterdir', 'glob', 'read_text', 'open']);
+
+/** Attributes of str/list/dict/set/path/number/obj values; undefined = AttributeError. */
+export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value | undefined {
+  switch (o.kind) {
+    case 'str': return STR_METHODS.has(name) ? b('str.' + name, o) : undefined;
+    case 'list': return LIST_METHODS.has(name) ? b('list.' + name, o) : undefined;
+    case 'tuple': return name === 'index' || name === 'count' ? b('list.' + name, o) : undefined;
+    case 'dict': return DICT_METHODS.has(name) ? b('dict.' + name, o) : undefined;
+    case 'set': return SET_METHODS.has(name) ? b('set.' + name, o) : undefined;
+    case 'num': case 'bool':
+      if (name === 'real') return o;
+      if (name === 'imag') return num(0);
+      return undefined;
+    case 'none': return undefined;
+    case 'path': {
+      switch (name) {
+        case 'parent': return { kind: 'path', p: pathParent(o.p) };
+        case 'name': return str(path.posix.basename(o.p));
+        case 'stem': { const n = path.posix.basename(o.p); const e = path.posix.extname(n); return str(e ? n.slice(0, -e.length) : n); }
+        case 'suffix': return str(path.posix.extname(path.posix.basename(o.p)));
+        case 'parents': {
+          const out: Value[] = [];
+          let p = o.p;
+          for (let i = 0; i < 100; i++) { const q = pathParent(p); if (q === p) break; out.push({ kind: 'path', p: q }); p = q; }
+          return tuple(out);
+        }
+        case 'parts': return tuple(o.p.split('/').filter((x, i) => x || i === 0).map((x, i) => str(i === 0 && x === '' ? '/' : x)));
+        default: return PATH_METHODS.has(name) ? b('path.' + name, o) : undefined;
+      }
+    }
+    case 'obj': {
+      const own = o.attrs.get(name);
+      if (own !== undefined) return own;
+      const m = modeledAttr(it, o, name, loc);
+      if (m !== undefined) return m;
+      return o.missing === 'unknown' ? unknown(`${o.type}.${name}`, loc) : undefined;
+    }
+    case 'builtin':
+      return unknown(`${o.name}.${name}`, loc);
+    default:
+      return undefined;
+  }
+}
+
+export function pathParent(p: string): string {
+  if (p === '/' || p === '.' || p === '') return p || '.';
+  const d = path.posix.dirname(p);
+  return d;
+}
+
+function callMethod(it: Interp, fn: BuiltinV, self: Value, args: Value[], kwargs: KW, loc: Loc): Value {
+  const name = fn.name.slice(fn.name.indexOf('.') + 1);
+  const allArgs = [...args, ...kwargs.map(k => k[1])];
+  if (self.kind === 'str' && !['format', 'join'].includes(name)) {
+    const u = firstUnknown(allArgs);
+    if (u) return unknown(u.reason, u.loc ?? loc);
+    return strMethod(it, self, name, args, kwargs, loc);
+  }
+  switch (self.kind) {
+    case 'str':
+      if (name === 'format') {
+        const r = strFormat(it, self.v, args, kwargs, loc);
+        if (r === null) { const u = firstUnknown(allArgs); return u ? unknown(u.reason, u.loc ?? loc) : unknown(`${repr(self)}.format()`, loc); }
+        return str(r);
+      } else {
+        const items = args[0] ? it.iter(args[0]) : null;
+        if (!items) return unk(args[0] ?? NONE, 'str.join()', loc);
+        const parts: string[] = [];
+        for (const x of items) {
+          if (x.kind === 'unknown') return unknown(x.reason, x.loc ?? loc);
+          if (x.kind !== 'str') throw new PyErr('TypeError', `sequence item: expected str instance, ${typeName(x)} found`, loc);
+          parts.push(x.v);
+        }
+        return str(parts.join(self.v));
+      }
+    case 'list': case 'tuple': return listMethod(it, self, name, args, loc);
+    case 'dict': return dictMethod(it, self, name, args, kwargs, loc);
+    case 'set': return setMethod(it, self, name, args, loc);
+    case 'path': return pathMethod(it, self, name, args, loc);
+    case 'obj': {
+      const r = modeledCall(it, fn, '__call__', args, kwargs, loc);
+      if (r !== undefined) return r;
+      return unknown(`${fn.name}() is not modelled`, loc);
+    }
+    default:
+      return unknown(`${fn.name}()`, loc);
+  }
+}
+
+function strMethod(it: Interp, s: StrV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
+  const v = s.v;
+  const a = args.map(x => (x.kind === 'str' ? x.v : null));
+  const strArgs = (): string[] | null => {
+    const x = args[0];
+    if (!x) return null;
+    if (x.kind === 'str') return [x.v];
+    if (x.kind === 'tuple' && x.items.every(i => i.kind === 'str')) return x.items.map(i => (i as StrV).v);
+    throw new PyErr('TypeError', `${name} arg must be str or a tuple of str, not ${typeName(x)}`, loc);
+  };
+  switch (name) {
+    case 'startswith': { const p = strArgs(); return bool(!!p && p.some(x => v.startsWith(x))); }
+    case 'endswith': { const p = strArgs(); return bool(!!p && p.some(x => v.endsWith(x))); }
+    case 'lower': case 'casefold': return str(v.toLowerCase());
+    case 'upper': return str(v.toUpperCase());
+    case 'swapcase': return str([...v].map(c => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
+    case 'title': return str(v.replace(/[A-Za-z]+/g, w => w[0]!.toUpperCase() + w.slice(1).toLowerCase()));
+    case 'capitalize': return str(v ? v[0]!.toUpperCase() + v.slice(1).toLowerCase() : v);
+    case 'strip': case 'lstrip': case 'rstrip': {
+      const chars = args[0] && args[0].kind === 'str' ? args[0].v : null;
+      const isStrip = (c: string) => (chars === null ? /\s/.test(c) : chars.includes(c));
+      let i = 0;
+      let j = v.length;
+      if (name !== 'rstrip') while (i < j && isStrip(v[i]!)) i++;
+      if (name !== 'lstrip') while (j > i && isStrip(v[j - 1]!)) j--;
+      return str(v.slice(i, j));
+    }
+    case 'split': case 'rsplit': {
+      const sepV = args[0] ?? kwarg(kwargs, 'sep');
+      const maxV = args[1] ?? kwarg(kwargs, 'maxsplit');
+      const max = maxV ? toInt(maxV) ?? -1 : -1;
+      const sep = sepV && sepV.kind === 'str' ? sepV.v : null;
+      if (sep === '') throw new PyErr('ValueError', 'empty separator', loc);
+      let parts: string[];
+      if (sep === null) {
+        parts = v.trim().split(/\s+/).filter(x => x);
+        if (max >= 0 && parts.length > max + 1) {
+          if (name === 'split') { const head = parts.slice(0, max); const rest = v.trim().split(/\s+/).slice(max).join(' '); parts = [...head, rest]; } else return unknown('rsplit() with maxsplit', loc);
+        }
+      } else {
+        parts = v.split(sep);
+        if (max >= 0 && parts.length > max + 1) {
+          parts = name === 'split' ? [...parts.slice(0, max), parts.slice(max).join(sep)] : [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)];
+        }
+      }
+      return list(parts.map(str));
+    }
+    case 'splitlines': return list(v.split(/\r?\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '').map(str));
+    case 'replace': if (a[0] === null || a[1] === null) return unknown('replace()', loc); return str(v.split(a[0]!).join(a[1]!));
+    case 'partition': case 'rpartition': {
+      const sep = a[0]!;
+      const i = name === 'partition' ? v.indexOf(sep) : v.lastIndexOf(sep);
+      if (i < 0) return name === 'partition' ? tuple([str(v), str(''), str('')]) : tuple([str(''), str(''), str(v)]);
+      return tuple([str(v.slice(0, i)), str(sep), str(v.slice(i + sep.length))]);
+    }
+    case 'isdigit': return bool(v.length > 0 && /^\d+$/.test(v));
+    case 'isalpha': return bool(v.length > 0 && /^[A-Za-z]+$/.test(v));
+    case 'isalnum': return bool(v.length > 0 && /^[A-Za-z0-9]+$/.test(v));
+    case 'isidentifier': return bool(/^[A-Za-z_][A-Za-z0-9_]*$/.test(v));
+    case 'isupper': return bool(/[A-Z]/.test(v) && v === v.toUpperCase());
+    case 'islower': return bool(/[a-z]/.test(v) && v === v.toLowerCase());
+    case 'count': return num(a[0] ? v.split(a[0]).length - 1 : v.length + 1);
+    case 'find': return num(v.indexOf(a[0] ?? ''));
+    case 'rfind': return num(v.lastIndexOf(a[0] ?? ''));
+    case 'index': { const i = v.indexOf(a[0] ?? ''); if (i < 0) throw new PyErr('ValueError', 'substring not found', loc); return num(i); }
+    case 'removeprefix': return str(a[0] && v.startsWith(a[0]) ? v.slice(a[0].length) : v);
+    case 'removesuffix': return str(a[0] && v.endsWith(a[0]) ? v.slice(0, -a[0].length) : v);
+    case 'zfill': { const n = toInt(args[0] ?? NONE) ?? 0; return str(v.padStart(n, '0')); }
+    case '__contains__': return bool(a[0] !== null && v.includes(a[0]!));
+    default: return unknown(`str.${name}()`, loc);
+  }
+}
+
+function listMethod(it: Interp, l: SeqV, name: string, args: Value[], loc: Loc): Value {
+  switch (name) {
+    case 'append': l.items.push(args[0]!); return NONE;
+    case 'extend': {
+      const items = it.iter(args[0]!);
+      if (!items) { const u = unk(args[0]!, 'extend()', loc); l.items.push(u); return NONE; }
+      l.items.push(...items);
+      return NONE;
+    }
+    case 'insert': {
+      const i = toInt(args[0]!);
+      if (i === null) return unknown('insert() position', loc);
+      l.items.splice(i < 0 ? Math.max(0, l.items.length + i) : i, 0, args[1]!);
+      return NONE;
+    }
+    case 'remove': {
+      const i = l.items.findIndex(x => pyEquals(x, args[0]!) === true);
+      if (i < 0) {
+        if (l.items.some(x => pyEquals(x, args[0]!) === null)) return unknown('remove()', loc);
+        throw new PyErr('ValueError', 'list.remove(x): x not in list', loc);
+      }
+      l.items.splice(i, 1);
+      return NONE;
+    }
+    case 'pop': {
+      if (!l.items.length) throw new PyErr('IndexError', 'pop from empty list', loc);
+      const i = args[0] ? toInt(args[0]) : -1;
+      if (i === null) return unknown('pop() index', loc);
+      const j = i < 0 ? l.items.length + i : i;
+      return l.items.splice(j, 1)[0] ?? NONE;
+    }
+    case 'index': {
+      const i = l.items.findIndex(x => pyEquals(x, args[0]!) === true);
+      if (i < 0) throw new PyErr('ValueError', 'not in list', loc);
+      return num(i);
+    }
+    case 'count': return num(l.items.filter(x => pyEquals(x, args[0]!) === true).length);
+    case 'copy': return list([...l.items]);
+    case 'reverse': l.items.reverse(); return NONE;
+    case 'clear': l.items.length = 0; return NONE;
+    case 'sort': { const s = sortValues(l.items, loc); if (!s) return unknown('sort()', loc); l.items.splice(0, l.items.length, ...s); return NONE; }
+    default: return unknown(`list.${name}()`, loc);
+  }
+}
+
+function dictMethod(it: Interp, d: DictV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
+  switch (name) {
+    case 'get': case '__getitem__': {
+      const k = args[0]!;
+      it.noteIdentity(k);
+      if (k.kind === 'unknown') return unknown(k.reason, k.loc ?? loc);
+      const v = dictGet(d, k);
+      if (v !== undefined) return v;
+      if (d.inexact) return unknown(d.inexact.reason, d.inexact.loc ?? loc);
+      if (name === '__getitem__') throw new PyErr('KeyError', repr(k), loc);
+      return args[1] ?? NONE;
+    }
+    case '__contains__': { const r = containsOp(it, d, args[0]!, loc); return r === null ? unknown('in', loc) : bool(r); }
+    case 'keys': case 'values': case 'items': {
+      if (d.inexact) return unknown(d.inexact.reason, d.inexact.loc ?? loc);
+      const data = [...d.map.values()].map(e => (name === 'keys' ? e.k : name === 'values' ? e.v : tuple([e.k, e.v])));
+      return { kind: 'obj', type: 'dict_' + name, attrs: new Map(), missing: 'absent', data };
+    }
+    case 'update': {
+      const src = args[0];
+      if (src) {
+        if (src.kind === 'dict') { for (const e of src.map.values()) dictSet(d, e.k, e.v, e.loc ?? loc); if (src.inexact) d.inexact = src.inexact; }
+        else {
+          const items = it.iter(src);
+          if (!items) { d.inexact = unk(src, `update(${repr(src)})`, loc); }
+          else for (const p of items) { const kv = it.iter(p); if (kv && kv.length === 2) dictSet(d, kv[0]!, kv[1]!, loc); else d.inexact = unknown('update() item', loc); }
+        }
+      }
+      for (const [k, v] of kwargs) dictSet(d, str(k), v, loc);
+      return NONE;
+    }
+    case 'setdefault': {
+      const k = args[0]!;
+      const v = dictGet(d, k);
+      if (v !== undefined) return v;
+      if (d.inexact) return unknown(d.inexact.reason, d.inexact.loc ?? loc);
+      const dv = args[1] ?? NONE;
+      if (!dictSet(d, k, dv, loc)) d.inexact = unk(k, 'setdefault() key', loc);
+      return dv;
+    }
+    case 'pop': {
+      const k = args[0]!;
+      const h = hashKey(k);
+      if (h === null) return unk(k, 'pop() key', loc);
+      const e = d.map.get(h);
+      if (e) { d.map.delete(h); return e.v; }
+      if (d.inexact) return unknown(d.inexact.reason, d.inexact.loc ?? loc);
+      if (args[1]) return args[1];
+      throw new PyErr('KeyError', repr(k), loc);
+    }
+    case 'copy': {
+      const c = dict();
+      for (const e of d.map.values()) dictSet(c, e.k, e.v, e.loc);
+      if (d.inexact) c.inexact = d.inexact;
+      return c;
+    }
+    case 'clear': d.map.clear(); delete d.inexact; return NONE;
+    default: return unknown(`dict.${name}()`, loc);
+  }
+}
+
+function setMethod(it: Interp, s: SeqV, name: string, args: Value[], loc: Loc): Value {
+  const other = (): Value[] | null => (args[0] ? it.iter(args[0]) : []);
+  const has = (xs: Value[], x: Value) => xs.some(y => pyEquals(x, y) === true);
+  switch (name) {
+    case 'add': if (!has(s.items, args[0]!)) s.items.push(args[0]!); return NONE;
+    case 'update': { const o = other(); if (!o) { s.items.push(unk(args[0]!, 'set.update()', loc)); return NONE; } for (const x of o) if (!has(s.items, x)) s.items.push(x); return NONE; }
+    case 'discard': case 'remove': { const i = s.items.findIndex(x => pyEquals(x, args[0]!) === true); if (i >= 0) s.items.splice(i, 1); else if (name === 'remove') throw new PyErr('KeyError', repr(args[0]!), loc); return NONE; }
+    case 'copy': return { kind: 'set', items: [...s.items] };
+    default: {
+      const o = other();
+      if (!o) return unk(args[0]!, `set.${name}()`, loc);
+      if (name === 'union') return { kind: 'set', items: [...s.items, ...o.filter(x => !has(s.items, x))] };
+      if (name === 'intersection') return { kind: 'set', items: s.items.filter(x => has(o, x)) };
+      if (name === 'difference') return { kind: 'set', items: s.items.filter(x => !has(o, x)) };
+      if (name === 'issubset') return bool(s.items.every(x => has(o, x)));
+      if (name === 'issuperset') return bool(o.every(x => has(s.items, x)));
+      if (name === 'isdisjoint') return bool(!s.items.some(x => has(o, x)));
+      return unknown(`set.${name}()`, loc);
+    }
+  }
+}
+
+function pathMethod(_it: Interp, p: PathV, name: string, args: Value[], loc: Loc): Value {
+  switch (name) {
+    case 'resolve': case 'absolute': {
+      if (!p.p.startsWith('/')) return unknown(`${repr(p)}.${name}() depends on the working directory`, loc);
+      if (name === 'absolute') return p;
+      return { kind: 'path', p: realpath(p.p) };
+    }
+    case 'joinpath': {
+      let cur = p.p;
+      for (const a of args) {
+        const s = a.kind === 'str' ? a.v : a.kind === 'path' ? a.p : null;
+        if (s === null) return unk(a, 'joinpath()', loc);
+        cur = joinPath(cur, s);
+      }
+      return { kind: 'path', p: cur };
+    }
+    case 'as_posix': case '__fspath__': return str(p.p);
+    case 'is_absolute': return bool(p.p.startsWith('/'));
+    case 'with_name': return args[0]?.kind === 'str' ? { kind: 'path', p: joinPath(pathParent(p.p), args[0].v) } : unknown('with_name()', loc);
+    case 'with_suffix': {
+      if (args[0]?.kind !== 'str') return unknown('with_suffix()', loc);
+      const ext = path.posix.extname(p.p);
+      return { kind: 'path', p: (ext ? p.p.slice(0, -ext.length) : p.p) + args[0].v };
+    }
+    case 'relative_to': {
+      const o = args[0]?.kind === 'path' ? args[0].p : args[0]?.kind === 'str' ? args[0].v : null;
+      if (o === null) return unknown('relative_to()', loc);
+      const r = path.posix.relative(o, p.p);
+      if (r.startsWith('..')) throw new PyErr('ValueError', `${repr(p)} is not in the subpath of ${o}`, loc);
+      return { kind: 'path', p: r || '.' };
+    }
+    default:
+      return unknown(`${repr(p)}.${name}() depends on the file system`, loc);
+  }
+}
+
+export function realpath(p: string): string {
+  const norm = path.posix.normalize(p);
+  try {
+    return fs.realpathSync.native(norm).replace(/\\/g, '/');
+  } catch {
+    // resolve() is not strict: resolve the longest existing prefix
+    const parent = path.posix.dirname(norm);
+    if (parent === norm) return norm;
+    return path.posix.join(realpath(parent), path.posix.basename(norm));
+  }
+}
+
+export { kwarg, arg, toInt, unk, firstUnknown, numToStr };
+export type { ObjV };

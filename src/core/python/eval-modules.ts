@@ -1,0 +1,395 @@
+// Natively modelled modules for ./evaluate.ts: os, os.path, sys, pathlib, functools, typing, django-environ
+// (`environ`), dj-database-url, python-dotenv and the few Django names settings and routers use. Other
+// standard-library and Django modules are opaque (importable, every member unknown); they are never executed.
+import * as path from 'path';
+import * as fs from 'fs';
+import type { Loc } from '../types';
+import type { Interp } from './evaluate';
+import { PyErr } from './evaluate';
+import {
+  type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  dictSet, repr, pyStr,
+} from './values';
+import { exceptionClass, joinPath, pathParent, realpath, kwarg, toStr } from './eval-builtins';
+
+type KW = [string, Value][];
+const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', name, self } : { kind: 'builtin', name });
+const obj = (type: string, missing: 'unknown' | 'absent' = 'unknown', data?: unknown): ObjV => ({ kind: 'obj', type, attrs: new Map(), missing, data });
+
+const STDLIB = new Set([
+  'abc', 'argparse', 'ast', 'asyncio', 'atexit', 'base64', 'binascii', 'builtins', 'calendar', 'codecs', 'collections', 'configparser',
+  'contextlib', 'contextvars', 'copy', 'csv', 'ctypes', 'dataclasses', 'datetime', 'decimal', 'difflib', 'email', 'enum', 'errno',
+  'fnmatch', 'fractions', 'getpass', 'gettext', 'glob', 'gzip', 'hashlib', 'hmac', 'html', 'http', 'importlib', 'inspect', 'io',
+  'ipaddress', 'itertools', 'json', 'locale', 'logging', 'math', 'mimetypes', 'multiprocessing', 'numbers', 'operator', 'pickle',
+  'platform', 'pprint', 'queue', 'random', 're', 'secrets', 'select', 'shlex', 'shutil', 'signal', 'site', 'socket', 'sqlite3', 'ssl',
+  'stat', 'string', 'struct', 'subprocess', 'sysconfig', 'tempfile', 'textwrap', 'threading', 'time', 'timeit', 'traceback', 'types',
+  'unicodedata', 'unittest', 'urllib', 'uuid', 'warnings', 'weakref', 'xml', 'zipfile', 'zlib', 'zoneinfo', 'distutils', 'warnings',
+  '__future__', 'posixpath', 'ntpath', 'genericpath',
+]);
+
+const MODELED = new Set([
+  'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
+  'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils',
+]);
+
+export function isOpaqueModule(name: string): boolean {
+  const top = name.split('.')[0]!;
+  return STDLIB.has(top) || top === 'django';
+}
+
+function mod(name: string, members: [string, Value][]): ModuleV {
+  const ns: Namespace = { vars: new Map(members), module: name, file: null, isPackage: false, starUnknown: { reason: `${name} members other than the modelled ones` } };
+  return { kind: 'module', name, ns, special: 'modeled' };
+}
+
+export function modeledModule(it: Interp, name: string): ModuleV | null {
+  if (!MODELED.has(name)) return null;
+  switch (name) {
+    case 'os': {
+      const environ = obj('os.environ', 'absent');
+      return mod('os', [
+        ['environ', environ], ['getenv', b('os.getenv')], ['path', it.importModule('os.path')], ['sep', str('/')], ['pathsep', str(':')],
+        ['fspath', b('os.fspath')], ['getcwd', b('os.getcwd')], ['name', str('posix')], ['linesep', str('\n')],
+      ]);
+    }
+    case 'os.path':
+      return mod('os.path', ['join', 'dirname', 'abspath', 'basename', 'realpath', 'normpath', 'exists', 'isfile', 'isdir', 'expanduser', 'splitext', 'split', 'isabs']
+        .map(n => [n, b('os.path.' + n)] as [string, Value]).concat([['sep', str('/')]]));
+    case 'sys':
+      return mod('sys', [
+        ['argv', unknown('sys.argv (the command line)')], ['platform', unknown('sys.platform')], ['path', unknown('sys.path')],
+        ['version_info', unknown('sys.version_info')], ['modules', unknown('sys.modules')], ['executable', unknown('sys.executable')],
+        ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')],
+      ]);
+    case 'pathlib':
+      return mod('pathlib', ['Path', 'PurePath', 'PosixPath', 'PurePosixPath'].map(n => [n, b('pathlib.Path')] as [string, Value]));
+    case 'functools':
+      return mod('functools', [['lru_cache', b('functools.lru_cache')], ['cache', b('functools.cache')], ['wraps', b('functools.wraps')],
+        ['cached_property', b('functools.cached_property')], ['partial', b('functools.partial')], ['reduce', b('functools.reduce')]]);
+    case 'typing':
+      return mod('typing', [['TYPE_CHECKING', FALSE]]);
+    case 'environ':
+      return mod('environ', [['Env', b('environ.Env')], ['Path', b('environ.Path')], ['FileAwareEnv', b('environ.Env')], ['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
+    case 'dj_database_url':
+      return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
+    case 'dotenv':
+      return mod('dotenv', [['load_dotenv', b('dotenv.load_dotenv')], ['find_dotenv', b('dotenv.find_dotenv')], ['dotenv_values', b('dotenv.dotenv_values')]]);
+    case 'django.conf':
+      return mod('django.conf', [['settings', it.settingsValue], ['global_settings', unknown('django.conf.global_settings')]]);
+    case 'django.db':
+      return mod('django.db', [['connections', obj('django.db.connections', 'unknown')], ['router', obj('django.db.router', 'unknown')],
+        ['connection', unknown('django.db.connection (a runtime database connection)')], ['DEFAULT_DB_ALIAS', str('default')], ['models', { kind: 'module', name: 'django.db.models', ns: null, special: 'opaque' }]]);
+    case 'django.core.exceptions':
+      return mod('django.core.exceptions', [['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
+    case 'django.utils.functional':
+      return mod('django.utils.functional', [['cached_property', b('functools.cached_property')]]);
+    case 'django.core.management.utils':
+      return mod('django.core.management.utils', [['get_random_secret_key', b('django.get_random_secret_key')]]);
+    default:
+      return null;
+  }
+}
+
+function s(v: Value | undefined): string | null {
+  return v && v.kind === 'str' ? v.v : v && v.kind === 'path' ? v.p : null;
+}
+
+/** Attributes of modelled objects (methods are returned as builtins bound to the object). */
+export function modeledAttr(_it: Interp, o: ObjV, name: string, _loc: Loc): Value | undefined {
+  switch (o.type) {
+    case 'os.environ':
+      return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
+    case 'environ.Env':
+      if (['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict', 'json', 'url', 'db', 'db_url', 'cache', 'cache_url', 'path', 'read_env', 'get_value', 'email', 'email_url', 'search_url', 'parse_value'].includes(name)) return b('environ.Env.' + name, o);
+      if (name === 'ENVIRON') return obj('os.environ', 'absent');
+      return undefined;
+    case 'django.conf.settings':
+      return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
+    default:
+      return typeof o.data === 'object' && o.data !== null && 'attr' in (o.data as object)
+        ? (o.data as { attr: (n: string, loc: Loc) => Value | undefined }).attr(name, _loc)
+        : undefined;
+  }
+}
+
+const TRUE_STRINGS = ['true', 'on', 'ok', 'y', 'yes', '1'];
+
+/**
+ * Calls of modelled functions and methods of modelled objects. `fn` is a builtin (`method` "__call__") or an
+ * object (method name). Undefined when not modelled.
+ */
+export function modeledCall(it: Interp, fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+  if (fn.kind === 'obj') return objCall(it, fn, method, args, kwargs, loc);
+  if (fn.kind !== 'builtin') return undefined;
+  const name = fn.name;
+  if (fn.self && fn.self.kind === 'obj') return objCall(it, fn.self, name.slice(fn.self.type.length + 1), args, kwargs, loc);
+  const a0 = args[0];
+  switch (name) {
+    case 'os.getenv': {
+      const k = s(a0);
+      if (k === null) return unknown('os.getenv() of an unknown name', loc);
+      const v = it.env[k];
+      return v !== undefined ? str(v) : (args[1] ?? kwarg(kwargs, 'default') ?? NONE);
+    }
+    case 'os.fspath': return a0?.kind === 'path' ? str(a0.p) : a0;
+    case 'os.getcwd': return unknown('the working directory', loc);
+    case 'os.path.join': {
+      let cur: string | null = null;
+      for (const a of args) {
+        const x = s(a);
+        if (x === null) return a.kind === 'unknown' ? unknown(a.reason, a.loc ?? loc) : unknown(`os.path.join(${repr(a)})`, loc);
+        cur = cur === null ? x : x.startsWith('/') ? x : cur === '' || cur.endsWith('/') ? cur + x : cur + '/' + x;
+      }
+      return str(cur ?? '');
+    }
+    case 'os.path.dirname': { const x = s(a0); return x === null ? unknown('os.path.dirname()', loc) : str(x.includes('/') ? (x.slice(0, x.lastIndexOf('/')) || '/').replace(/(.)\/+$/, '$1') : ''); }
+    case 'os.path.basename': { const x = s(a0); return x === null ? unknown('os.path.basename()', loc) : str(x.slice(x.lastIndexOf('/') + 1)); }
+    case 'os.path.abspath': case 'os.path.normpath': case 'os.path.realpath': {
+      const x = s(a0);
+      if (x === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}()`, loc);
+      if (!x.startsWith('/') && name !== 'os.path.normpath') return unknown(`${name}(${repr(a0!)}) depends on the working directory`, loc);
+      const n = path.posix.normalize(x);
+      return str(name === 'os.path.realpath' ? realpath(n) : n.length > 1 ? n.replace(/\/$/, '') : n);
+    }
+    case 'os.path.splitext': { const x = s(a0); if (x === null) return unknown('splitext()', loc); const e = path.posix.extname(x); return tuple([str(e ? x.slice(0, -e.length) : x), str(e)]); }
+    case 'os.path.split': { const x = s(a0); if (x === null) return unknown('split()', loc); const i = x.lastIndexOf('/'); return tuple([str(i < 0 ? '' : x.slice(0, i) || '/'), str(x.slice(i + 1))]); }
+    case 'os.path.isabs': { const x = s(a0); return x === null ? unknown('isabs()', loc) : bool(x.startsWith('/')); }
+    case 'os.path.expanduser': { const x = s(a0); return x !== null && !x.startsWith('~') ? str(x) : unknown('the home directory', loc); }
+    case 'os.path.exists': case 'os.path.isfile': case 'os.path.isdir': return unknown(`${name}() depends on the file system at run time`, loc);
+    case 'sys.exit': throw new PyErr('SystemExit', '', loc);
+    case 'pathlib.Path': {
+      if (!args.length) return { kind: 'path', p: '.' };
+      let cur: string | null = null;
+      for (const a of args) {
+        const x = s(a);
+        if (x === null) return a.kind === 'unknown' ? unknown(a.reason, a.loc ?? loc) : unknown(`Path(${repr(a)})`, loc);
+        cur = cur === null ? normPath(x) : joinPath(cur, x);
+      }
+      return { kind: 'path', p: cur! };
+    }
+    case 'functools.lru_cache': case 'functools.cache': case 'functools.wraps':
+      return a0 && (a0.kind === 'function' || a0.kind === 'bound') ? a0 : b('functools.identity');
+    case 'functools.identity': return a0;
+    case 'functools.cached_property': return a0;
+    case 'environ.Env': {
+      const e = obj('environ.Env', 'unknown', new Map<string, Value>(kwargs));
+      return e;
+    }
+    case 'environ.Path': return unknown('environ.Path is not modelled', loc);
+    case 'dj_database_url.config': {
+      const envName = s(kwarg(kwargs, 'env') ?? str('DATABASE_URL')) ?? 'DATABASE_URL';
+      const dflt = kwarg(kwargs, 'default') ?? a0 ?? NONE;
+      const fromEnv = it.env[envName];
+      const url: Value = fromEnv !== undefined ? str(fromEnv) : dflt;
+      if (url.kind === 'none' || (url.kind === 'str' && url.v === '')) return dict();
+      return djDatabaseUrlParse(url, kwargs, loc);
+    }
+    case 'dj_database_url.parse':
+      return djDatabaseUrlParse(a0 ?? kwarg(kwargs, 'url') ?? NONE, kwargs, loc);
+    case 'dotenv.load_dotenv': {
+      const p = s(a0 ?? kwarg(kwargs, 'dotenv_path') ?? NONE);
+      const override = kwarg(kwargs, 'override');
+      if (p === null) return unknown('load_dotenv() without a known path', loc);
+      loadEnvFile(it, p, override?.kind === 'bool' && override.v);
+      return TRUE;
+    }
+    case 'dotenv.find_dotenv': return unknown('find_dotenv() searches the file system', loc);
+    case 'django.get_random_secret_key': return unknown('a random secret key', loc);
+    default:
+      return undefined;
+  }
+}
+
+function normPath(p: string): string {
+  if (p === '') return '.';
+  const abs = p.startsWith('/');
+  const parts = p.split('/').filter(x => x && x !== '.');
+  return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.');
+}
+
+function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  let parsed: Record<string, string> = {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    parsed = (require('dotenv') as typeof import('dotenv')).parse(text);
+  } catch {
+    return false;
+  }
+  for (const [k, v] of Object.entries(parsed)) if (override || it.env[k] === undefined) it.env[k] = v;
+  return true;
+}
+
+function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+  const a0 = args[0];
+  if (o.type === 'os.environ') {
+    const k = s(a0);
+    switch (method) {
+      case 'get': case '__getitem__': case 'pop': {
+        if (k === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown('os.environ lookup of an unknown name', loc);
+        const v = it.env[k];
+        if (v !== undefined) return str(v);
+        if (method === '__getitem__' || (method === 'pop' && args.length < 2)) throw new PyErr('KeyError', `'${k}' (environment variable ${k} is not set)`, loc);
+        return args[1] ?? kwarg(kwargs, 'default') ?? NONE;
+      }
+      case 'setdefault': {
+        if (k === null) return unknown('os.environ.setdefault() of an unknown name', loc);
+        if (it.env[k] === undefined) {
+          const v = args[1] ? pyStr(args[1]) : null;
+          if (v !== null) it.env[k] = v;
+        }
+        const v = it.env[k];
+        return v !== undefined ? str(v) : unknown(`environment variable ${k}`, loc);
+      }
+      case '__contains__': return k === null ? unknown('in os.environ', loc) : bool(it.env[k] !== undefined);
+      case 'keys': case 'items': case 'copy': return unknown('the whole environment', loc);
+      default: return undefined;
+    }
+  }
+  if (o.type === 'environ.Env') return envCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'django.db.connections') {
+    if (method === '__getitem__') return unknown(`connections[${a0 ? repr(a0) : '…'}] (a runtime database connection)`, loc);
+    return unknown(`connections.${method}() (runtime database connections)`, loc);
+  }
+  if (o.type === 'django.db.router') return unknown(`django.db.router.${method}()`, loc);
+  return undefined;
+}
+
+/** django-environ's Env: `env("X", default=…)`, `env.str/bool/int/list/db(…)`, `read_env(…)`. */
+function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
+  const scheme = (o.data as Map<string, Value> | undefined) ?? new Map();
+  if (method === 'read_env') {
+    const p = s(args[0] ?? kwarg(kwargs, 'env_file') ?? NONE);
+    const file = p ?? (loc.path !== '?' ? path.join(path.dirname(loc.path), '.env') : null);
+    if (file === null) return unknown('read_env() without a known file', loc);
+    loadEnvFile(it, file, kwarg(kwargs, 'overwrite')?.kind === 'bool' && (kwarg(kwargs, 'overwrite') as { v: boolean }).v);
+    return NONE;
+  }
+  const varName = s(args[0] ?? kwarg(kwargs, 'var') ?? NONE);
+  if (varName === null) return unknown('environment lookup of an unknown name', loc);
+  let cast: string | null = method === '__call__' || method === 'get_value' ? null : method;
+  let dflt: Value | undefined = kwarg(kwargs, 'default') ?? (method === '__call__' ? args[2] ?? (args[1] && !isCast(args[1]) ? args[1] : undefined) : args[1]);
+  const castKw = kwarg(kwargs, 'cast') ?? (method === '__call__' && args[1] && isCast(args[1]) ? args[1] : undefined);
+  if (castKw) cast = castName(castKw);
+  const sch = scheme.get(varName);
+  if (sch) {
+    if (sch.kind === 'tuple' && sch.items.length >= 1) {
+      if (!cast) cast = castName(sch.items[0]!);
+      if (dflt === undefined && sch.items[1]) dflt = sch.items[1];
+    } else if (!cast) cast = castName(sch);
+  }
+  const raw = it.env[varName];
+  let value: Value;
+  if (raw === undefined) {
+    if (dflt === undefined) throw new PyErr('ImproperlyConfigured', `Set the ${varName} environment variable`, loc);
+    if (cast === 'db' || cast === 'db_url') return dflt.kind === 'str' ? dbUrlConfig(dflt, 'environ', kwargs, loc) : dflt;
+    return dflt;
+  }
+  value = str(raw);
+  switch (cast) {
+    case null: case 'str': case 'url': case 'path': return value;
+    case 'bool': return bool(TRUE_STRINGS.includes(raw.trim().toLowerCase()));
+    case 'int': { const n = Number(raw.trim()); if (!/^[+-]?\d+$/.test(raw.trim())) throw new PyErr('ValueError', `invalid literal for int(): '${raw}'`, loc); return num(n); }
+    case 'float': { const n = Number(raw); if (Number.isNaN(n)) throw new PyErr('ValueError', `could not convert '${raw}'`, loc); return num(n, true); }
+    case 'list': case 'tuple': {
+      const t = cast === 'tuple' ? raw.replace(/^\(|\)$/g, '') : raw;
+      const items = t.split(',').filter(x => x).map(x => str(x.trim()));
+      return cast === 'list' ? list(items) : tuple(items);
+    }
+    case 'db': case 'db_url': return dbUrlConfig(value, 'environ', kwargs, loc);
+    default: return unknown(`env.${cast}() is not modelled`, loc);
+  }
+}
+
+function isCast(v: Value): boolean {
+  return v.kind === 'builtin' && ['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict'].includes(v.name);
+}
+
+function castName(v: Value): string | null {
+  if (v.kind === 'builtin') return v.name;
+  if (v.kind === 'list') return 'list';
+  return null;
+}
+
+const DJ_SCHEMES: Record<string, string> = {
+  postgres: 'django.db.backends.postgresql', postgresql: 'django.db.backends.postgresql', pgsql: 'django.db.backends.postgresql',
+  postgis: 'django.contrib.gis.db.backends.postgis', mysql: 'django.db.backends.mysql', mysql2: 'django.db.backends.mysql',
+  mysqlgis: 'django.contrib.gis.db.backends.mysql', 'mysql-connector': 'mysql.connector.django', mssql: 'sql_server.pyodbc',
+  mssqlms: 'mssql', spatialite: 'django.contrib.gis.db.backends.spatialite', sqlite: 'django.db.backends.sqlite3',
+  oracle: 'django.db.backends.oracle', oraclegis: 'django.contrib.gis.db.backends.oracle', redshift: 'django_redshift_backend',
+  cockroach: 'django_cockroachdb', timescale: 'timescale.db.backends.postgresql', timescalegis: 'timescale.db.backends.postgis',
+};
+const ENVIRON_SCHEMES: Record<string, string> = {
+  ...DJ_SCHEMES, psql: 'django.db.backends.postgresql', 'postgres+psycopg': 'django.db.backends.postgresql', sqlite3: 'django.db.backends.sqlite3',
+  ldap: 'ldapdb.backends.ldap', mysqlgis: 'django.contrib.gis.db.backends.mysql',
+};
+
+function djDatabaseUrlParse(url: Value, kwargs: KW, loc: Loc): Value {
+  if (url.kind !== 'str') return url.kind === 'unknown' ? unknown(url.reason, url.loc ?? loc) : unknown(`database URL ${repr(url)}`, loc);
+  return dbUrlConfig(url, 'dj', kwargs, loc);
+}
+
+/** A database URL as a DATABASES entry, the way dj-database-url (`dj`) or django-environ (`environ`) build it. */
+export function dbUrlConfig(url: Value, flavour: 'dj' | 'environ', kwargs: KW, loc: Loc): Value {
+  if (url.kind !== 'str') return url.kind === 'unknown' ? unknown(url.reason, url.loc ?? loc) : unknown(`database URL ${repr(url)}`, loc);
+  const u = url.v;
+  const engineKw = kwarg(kwargs, 'engine');
+  const schemes = flavour === 'dj' ? DJ_SCHEMES : ENVIRON_SCHEMES;
+  if (u === 'sqlite://:memory:') return dictOf([['ENGINE', str(schemes.sqlite!)], ['NAME', str(':memory:')]], loc);
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/.exec(u);
+  if (!m) throw new PyErr('ValueError', `cannot parse database URL ${repr(url)}`, loc);
+  const scheme = m[1]!.toLowerCase();
+  const engine = engineKw && engineKw.kind === 'str' ? engineKw.v : schemes[scheme];
+  if (!engine) throw new PyErr(flavour === 'dj' ? 'UnknownSchemeError' : 'ImproperlyConfigured', `Scheme '${scheme}://' is unknown`, loc);
+  const netloc = m[2]!;
+  let p = m[3]!.slice(1);
+  if (flavour === 'environ' && (scheme === 'sqlite' || scheme === 'sqlite3') && p === '') p = ':memory:';
+  const at = netloc.lastIndexOf('@');
+  const userinfo = at >= 0 ? netloc.slice(0, at) : '';
+  const hostport = at >= 0 ? netloc.slice(at + 1) : netloc;
+  const ci = userinfo.indexOf(':');
+  const user = ci >= 0 ? userinfo.slice(0, ci) : userinfo;
+  const password = ci >= 0 ? userinfo.slice(ci + 1) : '';
+  let host = hostport;
+  let port: number | null = null;
+  const hm = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+  if (hm) { host = hm[1]!.replace(/^\[|\]$/g, ''); port = hm[2] ? Number(hm[2]) : null; }
+  const dec = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  const entries: [string, Value][] = [];
+  if (flavour === 'dj') {
+    entries.push(['ENGINE', str(engine)]);
+  }
+  entries.push(['NAME', str(dec(p))], ['USER', str(dec(user))], ['PASSWORD', str(dec(password))], ['HOST', str(dec(host).toLowerCase())],
+    ['PORT', port === null ? str('') : engine.includes('oracle') || engine.includes('mssql') || engine.includes('sql_server') ? str(String(port)) : num(port)]);
+  if (flavour === 'dj') {
+    entries.push(['CONN_MAX_AGE', kwarg(kwargs, 'conn_max_age') ?? num(0)], ['CONN_HEALTH_CHECKS', kwarg(kwargs, 'conn_health_checks') ?? FALSE],
+      ['DISABLE_SERVER_SIDE_CURSORS', kwarg(kwargs, 'disable_server_side_cursors') ?? FALSE]);
+  } else entries.push(['ENGINE', str(engine)]);
+  const options = dict();
+  if (m[4]) {
+    for (const part of m[4].split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      const k = dec(eq < 0 ? part : part.slice(0, eq));
+      const v = dec(eq < 0 ? '' : part.slice(eq + 1));
+      dictSet(options, str(k), str(v));
+    }
+  }
+  const ssl = kwarg(kwargs, 'ssl_require');
+  if (ssl && ssl.kind === 'bool' && ssl.v) dictSet(options, str('sslmode'), str('require'));
+  if (options.map.size) entries.push(['OPTIONS', options]);
+  return dictOf(entries, loc);
+}
+
+function dictOf(entries: [string, Value][], loc: Loc): Value {
+  const d = dict();
+  for (const [k, v] of entries) dictSet(d, str(k), v, loc);
+  return d;
+}
+
+export { toStr, pathParent };

@@ -1,0 +1,492 @@
+// The abstract value domain of the static Python evaluator (./evaluate.ts). A value is either known exactly
+// (str, number, bool, None, containers, paths, modules, classes, functions, instances) or `Unknown`, which
+// carries why it is unknown and where: nothing is ever guessed.
+import type * as A from './ast';
+import type { Loc } from '../types';
+
+export interface StrV { kind: 'str'; v: string }
+export interface NumV { kind: 'num'; v: number; float?: boolean }
+export interface BoolV { kind: 'bool'; v: boolean }
+export interface NoneV { kind: 'none' }
+export interface SeqV { kind: 'list' | 'tuple' | 'set'; items: Value[] }
+export interface DictEntry { k: Value; v: Value; /** where the key was (last) set */ loc?: Loc }
+export interface DictV {
+  kind: 'dict';
+  map: Map<string, DictEntry>;
+  /** keys may exist that are not in `map` (e.g. after `.update(<unknown>)`): a missing key is unknown, not a KeyError */
+  inexact?: UnknownV;
+}
+/** a pathlib.PurePosixPath-like value; `p` is the path string as Python would print it */
+export interface PathV { kind: 'path'; p: string }
+
+export interface Namespace {
+  vars: Map<string, Value>;
+  module: string;
+  file: string | null;
+  isPackage: boolean;
+  /** a `from x import *` of something unknown happened: unbound names are unknown, not errors */
+  starUnknown?: { reason: string; loc?: Loc };
+}
+
+export interface ModuleV { kind: 'module'; name: string; ns: Namespace | null; special?: string }
+export interface ClassV {
+  kind: 'class';
+  name: string;
+  module: string;
+  def: A.ClassDef | null;
+  /** class body namespace (attributes, methods) */
+  ns: Map<string, Value>;
+  bases: Value[];
+  globals: Namespace | null;
+  loc?: Loc;
+  /** natively modelled classes, e.g. "object", "django.db.models.Model", "Exception" */
+  special?: string;
+  /** C3 linearisation, computed lazily (./evaluate.ts) */
+  mro?: ClassV[];
+  /** a base class that is not statically known: attributes not found in `mro` are unknown */
+  opaqueBase?: UnknownV;
+}
+export interface FuncV {
+  kind: 'function';
+  name: string;
+  def: A.FunctionDef | A.Lambda;
+  globals: Namespace;
+  /** class the function was defined in (for super()) */
+  cls: ClassV | null;
+  defaults: Map<string, Value>;
+  decorator?: 'staticmethod' | 'classmethod' | 'property';
+  loc: Loc;
+  /** enclosing function's locals (closures) */
+  closure?: Map<string, Value>;
+}
+export interface BoundV { kind: 'bound'; fn: FuncV; self: Value }
+/** a natively implemented function or method (`self` for methods of str/list/dict/objects) */
+export interface BuiltinV { kind: 'builtin'; name: string; self?: Value }
+export interface InstanceV { kind: 'instance'; cls: ClassV; attrs: Map<string, Value> }
+/** a native object with attributes (os.environ, an environ.Env, a model's _meta, django settings…) */
+export interface ObjV {
+  kind: 'obj';
+  type: string;
+  attrs: Map<string, Value>;
+  /** what a missing attribute is: unknown, or an AttributeError */
+  missing: 'unknown' | 'absent';
+  data?: unknown;
+}
+export interface SuperV { kind: 'super'; cls: ClassV; self: Value }
+export interface UnknownV {
+  kind: 'unknown';
+  reason: string;
+  loc?: Loc;
+  /** known truthiness of an otherwise unknown value (e.g. `x or True`) */
+  truthy?: boolean;
+}
+
+export type Value =
+  | StrV | NumV | BoolV | NoneV | SeqV | DictV | PathV | ModuleV | ClassV | FuncV | BoundV | BuiltinV
+  | InstanceV | ObjV | SuperV | UnknownV;
+
+// ---- constructors --------------------------------------------------------------------------------
+
+export const NONE: NoneV = { kind: 'none' };
+export const TRUE: BoolV = { kind: 'bool', v: true };
+export const FALSE: BoolV = { kind: 'bool', v: false };
+export const str = (v: string): StrV => ({ kind: 'str', v });
+export const num = (v: number, float = false): NumV => (float ? { kind: 'num', v, float } : { kind: 'num', v });
+export const bool = (v: boolean): BoolV => (v ? TRUE : FALSE);
+export const list = (items: Value[]): SeqV => ({ kind: 'list', items });
+export const tuple = (items: Value[]): SeqV => ({ kind: 'tuple', items });
+export const unknown = (reason: string, loc?: Loc, truthy?: boolean): UnknownV =>
+  truthy === undefined ? { kind: 'unknown', reason, loc } : { kind: 'unknown', reason, loc, truthy };
+export function dict(entries: [Value, Value][] = []): DictV {
+  const d: DictV = { kind: 'dict', map: new Map() };
+  for (const [k, v] of entries) dictSet(d, k, v);
+  return d;
+}
+
+export function isUnknown(v: Value): v is UnknownV {
+  return v.kind === 'unknown';
+}
+
+// ---- dicts & hashing -------------------------------------------------------------------------------
+
+/** A key for Python hashing/equality of a hashable known value, or null (unknown / unhashable). */
+export function hashKey(v: Value): string | null {
+  switch (v.kind) {
+    case 'str': return 's:' + v.v;
+    case 'num': return 'n:' + v.v;
+    case 'bool': return 'n:' + (v.v ? 1 : 0);
+    case 'none': return 'None';
+    case 'tuple': {
+      const parts: string[] = [];
+      for (const it of v.items) {
+        const k = hashKey(it);
+        if (k === null) return null;
+        parts.push(k);
+      }
+      return 't:(' + parts.map(p => p.length + ':' + p).join(',') + ')';
+    }
+    case 'path': return 'p:' + v.p;
+    case 'class': return 'c:' + v.module + '.' + v.name + '@' + (v.loc ? v.loc.path + ':' + v.loc.line : '');
+    case 'function': return 'f:' + v.loc.path + ':' + v.loc.line + ':' + v.name;
+    case 'module': return 'm:' + v.name;
+    case 'builtin': return v.self ? null : 'b:' + v.name;
+    default: return null;
+  }
+}
+
+export function dictGet(d: DictV, k: Value): Value | undefined {
+  const h = hashKey(k);
+  return h === null ? undefined : d.map.get(h)?.v;
+}
+
+export function dictSet(d: DictV, k: Value, v: Value, loc?: Loc): boolean {
+  const h = hashKey(k);
+  if (h === null) return false;
+  const prev = d.map.get(h);
+  const e: DictEntry = { k: prev ? prev.k : k, v };
+  const l = loc ?? prev?.loc;
+  if (l) e.loc = l;
+  d.map.set(h, e);
+  return true;
+}
+
+// ---- truthiness & equality -------------------------------------------------------------------------
+
+/** Python truthiness; null when unknown. */
+export function truthy(v: Value): boolean | null {
+  switch (v.kind) {
+    case 'str': return v.v.length > 0;
+    case 'num': return v.v !== 0;
+    case 'bool': return v.v;
+    case 'none': return false;
+    case 'list': case 'tuple': case 'set': return v.items.length > 0;
+    case 'dict': return v.map.size > 0 ? true : v.inexact ? null : false;
+    case 'unknown': return v.truthy ?? null;
+    case 'instance': return v.cls.ns.has('__bool__') || v.cls.ns.has('__len__') ? null : true;
+    default: return true;
+  }
+}
+
+/** Python `==`; null when unknown. */
+export function pyEquals(a: Value, b: Value): boolean | null {
+  if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== null && nb !== null) return na === nb;
+  if (na !== null || nb !== null) {
+    // number vs non-number: never equal for the kinds we model
+    return isPlainData(a) && isPlainData(b) ? false : null;
+  }
+  if (a.kind !== b.kind) {
+    // list == tuple is False in Python; str == list False, etc.
+    if (isPlainData(a) && isPlainData(b)) return false;
+    if (a === b) return true;
+    return (a.kind === 'instance' || b.kind === 'instance') ? null : false;
+  }
+  switch (a.kind) {
+    case 'str': return a.v === (b as StrV).v;
+    case 'none': return true;
+    case 'path': return a.p === (b as PathV).p;
+    case 'list': case 'tuple': {
+      const bi = (b as SeqV).items;
+      if (a.items.length !== bi.length) return false;
+      let res: boolean | null = true;
+      for (let i = 0; i < bi.length; i++) {
+        const e = pyEquals(a.items[i]!, bi[i]!);
+        if (e === false) return false;
+        if (e === null) res = null;
+      }
+      return res;
+    }
+    case 'set': {
+      const bs = b as SeqV;
+      const ka = setKeys(a);
+      const kb = setKeys(bs);
+      if (!ka || !kb) return null;
+      if (ka.size !== kb.size) return false;
+      for (const k of ka) if (!kb.has(k)) return false;
+      return true;
+    }
+    case 'dict': {
+      const bd = b as DictV;
+      if (a.inexact || bd.inexact) return null;
+      if (a.map.size !== bd.map.size) return false;
+      let res: boolean | null = true;
+      for (const [k, e] of a.map) {
+        const o = bd.map.get(k);
+        if (!o) return false;
+        const r = pyEquals(e.v, o.v);
+        if (r === false) return false;
+        if (r === null) res = null;
+      }
+      return res;
+    }
+    case 'instance':
+      return a === b ? true : null;
+    default:
+      return a === b || (hashKey(a) !== null && hashKey(a) === hashKey(b));
+  }
+}
+
+function setKeys(s: SeqV): Set<string> | null {
+  const out = new Set<string>();
+  for (const it of s.items) {
+    const k = hashKey(it);
+    if (k === null) return null;
+    out.add(k);
+  }
+  return out;
+}
+
+function numeric(v: Value): number | null {
+  if (v.kind === 'num') return v.v;
+  if (v.kind === 'bool') return v.v ? 1 : 0;
+  return null;
+}
+
+function isPlainData(v: Value): boolean {
+  return ['str', 'num', 'bool', 'none', 'list', 'tuple', 'set', 'dict', 'path'].includes(v.kind);
+}
+
+/** Structural identity used when merging branches: same known value (deeply), or the same object. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'unknown') return false;
+  if (isPlainData(a)) {
+    if (a.kind === 'num' && (a.float ?? false) !== ((b as NumV).float ?? false)) return false;
+    return pyEquals(a, b) === true && deepKnown(a) && deepKnown(b);
+  }
+  if (a.kind === 'instance') return false;
+  if (a.kind === 'obj') return a.type === (b as ObjV).type && a.data === (b as ObjV).data && a.attrs === (b as ObjV).attrs;
+  const ha = hashKey(a);
+  return ha !== null && ha === hashKey(b);
+}
+
+function deepKnown(v: Value): boolean {
+  switch (v.kind) {
+    case 'unknown': return false;
+    case 'list': case 'tuple': case 'set': return v.items.every(deepKnown);
+    case 'dict': if (v.inexact) return false; for (const e of v.map.values()) if (!deepKnown(e.v)) return false; return true;
+    default: return true;
+  }
+}
+
+// ---- cloning & merging (for evaluating both branches of an unknown condition) ------------------------
+
+/** Deep copy of mutable containers and instances, preserving aliasing through `memo`. */
+export function cloneValue(v: Value, memo: Map<Value, Value>): Value {
+  switch (v.kind) {
+    case 'list': case 'set': case 'dict': case 'instance': case 'tuple': {
+      const hit = memo.get(v);
+      if (hit) return hit;
+      if (v.kind === 'dict') {
+        const d: DictV = { kind: 'dict', map: new Map() };
+        if (v.inexact) d.inexact = v.inexact;
+        memo.set(v, d);
+        for (const [h, e] of v.map) d.map.set(h, e.loc ? { k: e.k, v: cloneValue(e.v, memo), loc: e.loc } : { k: e.k, v: cloneValue(e.v, memo) });
+        return d;
+      }
+      if (v.kind === 'instance') {
+        const inst: InstanceV = { kind: 'instance', cls: v.cls, attrs: new Map() };
+        memo.set(v, inst);
+        for (const [k, x] of v.attrs) inst.attrs.set(k, cloneValue(x, memo));
+        return inst;
+      }
+      const s: SeqV = { kind: v.kind, items: [] };
+      memo.set(v, s);
+      for (const it of v.items) s.items.push(cloneValue(it, memo));
+      return s;
+    }
+    default:
+      return v;
+  }
+}
+
+export function cloneVars(vars: Map<string, Value>, memo = new Map<Value, Value>()): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const [k, v] of vars) out.set(k, cloneValue(v, memo));
+  return out;
+}
+
+/**
+ * Merge the values two branches left: equal values stay, dicts are merged key by key (a key only one
+ * branch set becomes unknown), lists/tuples of equal length element-wise, anything else becomes unknown.
+ */
+export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0): Value {
+  if (sameValue(a, b)) return a;
+  if (depth < 8 && a.kind === 'dict' && b.kind === 'dict') {
+    const out: DictV = { kind: 'dict', map: new Map() };
+    const inexact = a.inexact ?? b.inexact;
+    if (inexact) out.inexact = inexact;
+    for (const [h, e] of a.map) {
+      const o = b.map.get(h);
+      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
+      const l = e.loc ?? o?.loc;
+      out.map.set(h, l ? { k: e.k, v, loc: l } : { k: e.k, v });
+    }
+    for (const [h, e] of b.map) {
+      if (!a.map.has(h)) out.map.set(h, { k: e.k, v: unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc), ...(e.loc ? { loc: e.loc } : {}) });
+    }
+    return out;
+  }
+  if (depth < 8 && (a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind && a.items.length === (b as SeqV).items.length) {
+    return { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1)) };
+  }
+  const ta = truthy(a);
+  const tb = truthy(b);
+  return unknown(reason, loc, ta !== null && ta === tb ? ta : undefined);
+}
+
+// ---- conversions -----------------------------------------------------------------------------------
+
+/** Python repr() of a known value (best effort for others). */
+export function repr(v: Value, depth = 0): string {
+  if (depth > 6) return '…';
+  switch (v.kind) {
+    case 'str': return pyStrRepr(v.v);
+    case 'num': return numToStr(v);
+    case 'bool': return v.v ? 'True' : 'False';
+    case 'none': return 'None';
+    case 'list': return '[' + v.items.map(x => repr(x, depth + 1)).join(', ') + ']';
+    case 'tuple': return '(' + v.items.map(x => repr(x, depth + 1)).join(', ') + (v.items.length === 1 ? ',)' : ')');
+    case 'set': return v.items.length ? '{' + v.items.map(x => repr(x, depth + 1)).join(', ') + '}' : 'set()';
+    case 'dict': return '{' + [...v.map.values()].map(e => repr(e.k, depth + 1) + ': ' + repr(e.v, depth + 1)).join(', ') + '}';
+    case 'path': return `PosixPath(${pyStrRepr(v.p)})`;
+    case 'module': return `<module '${v.name}'>`;
+    case 'class': return `<class '${v.module}.${v.name}'>`;
+    case 'function': return `<function ${v.name}>`;
+    case 'bound': return `<bound method ${v.fn.name}>`;
+    case 'builtin': return `<built-in ${v.name}>`;
+    case 'instance': return `<${v.cls.name} object>`;
+    case 'obj': return `<${v.type}>`;
+    case 'super': return `<super: ${v.cls.name}>`;
+    case 'unknown': return `<unknown: ${v.reason}>`;
+  }
+}
+
+export function pyStrRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    if (ch === q || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else out += ch;
+  }
+  return out + q;
+}
+
+export function numToStr(v: NumV): string {
+  if (!v.float) return String(v.v);
+  if (Number.isInteger(v.v) && Math.abs(v.v) < 1e16) return v.v.toFixed(1);
+  if (Number.isNaN(v.v)) return 'nan';
+  if (!Number.isFinite(v.v)) return v.v > 0 ? 'inf' : '-inf';
+  return String(v.v);
+}
+
+/** Python str() of a known value; null when not statically known. */
+export function pyStr(v: Value): string | null {
+  switch (v.kind) {
+    case 'str': return v.v;
+    case 'path': return v.p;
+    case 'unknown': return null;
+    case 'list': case 'tuple': case 'set': case 'dict':
+      return deepKnown(v) ? repr(v) : null;
+    case 'instance': return null;
+    default: return repr(v);
+  }
+}
+
+/** A plain JS value (string, number, boolean, null, arrays, objects) or `undefined` when not fully known. */
+export function toJS(v: Value, depth = 0): unknown {
+  if (depth > 16) return undefined;
+  switch (v.kind) {
+    case 'str': return v.v;
+    case 'num': return v.v;
+    case 'bool': return v.v;
+    case 'none': return null;
+    case 'path': return v.p;
+    case 'list': case 'tuple': case 'set': {
+      const out: unknown[] = [];
+      for (const it of v.items) {
+        const j = toJS(it, depth + 1);
+        if (j === undefined) return undefined;
+        out.push(j);
+      }
+      return out;
+    }
+    case 'dict': {
+      if (v.inexact) return undefined;
+      const out: Record<string, unknown> = {};
+      for (const e of v.map.values()) {
+        if (e.k.kind !== 'str' && e.k.kind !== 'num' && e.k.kind !== 'bool') return undefined;
+        const j = toJS(e.v, depth + 1);
+        if (j === undefined) return undefined;
+        out[String(e.k.kind === 'bool' ? (e.k.v ? 'True' : 'False') : e.k.v)] = j;
+      }
+      return out;
+    }
+    default: return undefined;
+  }
+}
+
+/** Like toJS, but unknown parts become null (for partially known data such as OPTIONS). */
+export function toJSLoose(v: Value, depth = 0): unknown {
+  if (depth > 16) return null;
+  switch (v.kind) {
+    case 'list': case 'tuple': case 'set': return v.items.map(x => toJSLoose(x, depth + 1));
+    case 'dict': {
+      const out: Record<string, unknown> = {};
+      for (const e of v.map.values()) {
+        const key = e.k.kind === 'str' ? e.k.v : pyStr(e.k);
+        if (key !== null) out[key] = toJSLoose(e.v, depth + 1);
+      }
+      return out;
+    }
+    default: {
+      const j = toJS(v, depth);
+      return j === undefined ? null : j;
+    }
+  }
+}
+
+/** A JS value (from SettingsInfo / ModelInfo) as a Python value. Arrays become lists, objects dicts. */
+export function fromJS(x: unknown, depth = 0): Value {
+  if (x === null) return NONE;
+  if (x === undefined) return unknown('not known');
+  if (typeof x === 'string') return str(x);
+  if (typeof x === 'number') return num(x, !Number.isInteger(x));
+  if (typeof x === 'boolean') return bool(x);
+  if (typeof x === 'bigint') return num(Number(x));
+  if (depth > 16) return unknown('too deep');
+  if (Array.isArray(x)) return list(x.map(i => fromJS(i, depth + 1)));
+  if (x instanceof Set) return { kind: 'set', items: [...x].map(i => fromJS(i, depth + 1)) };
+  if (typeof x === 'object') {
+    const d = dict();
+    for (const [k, v] of Object.entries(x as Record<string, unknown>)) dictSet(d, str(k), fromJS(v, depth + 1));
+    return d;
+  }
+  return unknown('not representable');
+}
+
+export function typeName(v: Value): string {
+  switch (v.kind) {
+    case 'num': return v.float ? 'float' : 'int';
+    case 'none': return 'NoneType';
+    case 'instance': return v.cls.name;
+    case 'obj': return v.type;
+    default: return v.kind;
+  }
+}
+
+/** The elements of a known iterable, or null. Dicts iterate keys, strings characters. */
+export function iterate(v: Value): Value[] | null {
+  switch (v.kind) {
+    case 'list': case 'tuple': case 'set': return v.items;
+    case 'dict': return v.inexact ? null : [...v.map.values()].map(e => e.k);
+    case 'str': return [...v.v].map(c => str(c));
+    default: return null;
+  }
+}

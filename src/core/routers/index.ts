@@ -1,0 +1,408 @@
+// Which models migrate where: Django's `Operation.allow_migrate_model` → `ConnectionRouter.allow_migrate_model`
+// evaluated statically. Each router class of DATABASE_ROUTERS is resolved and instantiated by the evaluator
+// (../python/evaluate.ts), and its `allow_migrate(db, app_label, model_name=…, model=…)` is run with concrete
+// inputs; unknown conditions run both branches, and a result that depends on something unknown is reported
+// as unknown, never guessed.
+//
+// Caching: the evaluator reports which inputs a call looked at (db, app_label, model_name, a `_meta` or class
+// attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
+// observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
+import type * as A from '../python/ast';
+import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
+import type { ModuleIndex } from '../python/modules';
+import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
+import { type Value, type ObjV, type FuncV, type ClassV, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
+import { settingsObject, settingsEnv } from '../settings';
+import { SymbolTable } from '../python/symbols';
+
+export interface RoutingResult {
+  decisions: RouterDecision[];
+  routerLocs: Record<string, { cls?: Loc; allowMigrate?: Loc }>;
+  problems: { router: string; message: string; loc?: Loc }[];
+}
+
+type Answer =
+  | { kind: 'none' }
+  | { kind: 'bool'; v: boolean; loc?: Loc; explanation: string }
+  | { kind: 'unknown'; loc?: Loc; explanation: string };
+
+interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer }
+
+interface Router {
+  path: string | null;
+  label: string;
+  /** why it cannot be used (unresolvable, raised on instantiation, …) */
+  error?: { message: string; loc?: Loc };
+  /** the router has no allow_migrate: skipped */
+  skip?: boolean;
+  method?: Value;
+  tree: TreeNode;
+}
+
+interface Ctx {
+  index: ModuleIndex;
+  interp: Interp;
+  routers: Router[];
+  routerLocs: Record<string, { cls?: Loc; allowMigrate?: Loc }>;
+  problems: RoutingResult['problems'];
+  symbols: SymbolTable;
+  /** class-body names per model class (file:line), null = not statically known */
+  classNames: Map<string, Set<string> | null>;
+}
+
+const CTX = new WeakMap<SettingsInfo, Ctx>();
+const CALL_FUEL = 200_000;
+
+export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
+  let ctx = CTX.get(settings);
+  if (!ctx || ctx.index !== index) {
+    ctx = makeCtx(index, settings);
+    CTX.set(settings, ctx);
+  }
+  const decisions: RouterDecision[] = [];
+  const concrete = models.filter(m => !m.abstract);
+  const byKey = new Map(models.map(m => [m.key, m]));
+  for (const alias of aliases) {
+    for (const m of concrete) decisions.push(decide(ctx, alias, m, byKey));
+  }
+  return { decisions, routerLocs: ctx.routerLocs, problems: ctx.problems };
+}
+
+function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
+  const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000 });
+  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map() };
+  settings.routers.forEach((p, i) => {
+    const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };
+    ctx.routers.push(r);
+    if (p === null) {
+      r.error = { message: `DATABASE_ROUTERS[${i}] is not statically known` };
+      ctx.problems.push({ router: r.label, message: r.error.message });
+      return;
+    }
+    resolveRouter(ctx, r, p);
+    if (r.error) ctx.problems.push({ router: r.label, message: r.error.message, ...(r.error.loc ? { loc: r.error.loc } : {}) });
+  });
+  return ctx;
+}
+
+function resolveRouter(ctx: Ctx, r: Router, p: string): void {
+  const interp = ctx.interp;
+  const dot = p.lastIndexOf('.');
+  if (dot <= 0) { r.error = { message: `${p} is not a dotted path (module.Class)` }; return; }
+  const modName = p.slice(0, dot);
+  const attr = p.slice(dot + 1);
+  interp.fuel = 5_000_000;
+  try {
+    const m = interp.importModule(modName);
+    const errs = interp.moduleErrors.get(modName) ?? [];
+    const cls = interp.moduleAttr(m, attr, { path: m.ns?.file ?? modName, line: 1 }, true);
+    if (cls.kind === 'unknown') {
+      r.error = { message: `${p} is not statically known: ${cls.reason}${errs.length ? ` (${errs[0]!.reason})` : ''}`, ...(cls.loc ? { loc: cls.loc } : {}) };
+      return;
+    }
+    const locs: { cls?: Loc; allowMigrate?: Loc } = {};
+    ctx.routerLocs[p] = locs;
+    let inst: Value;
+    if (cls.kind === 'class') {
+      if (cls.loc) locs.cls = cls.loc;
+      inst = interp.instantiate(cls, [], [], cls.loc ?? { path: modName, line: 1 });
+    } else inst = cls;
+    let method: Value;
+    try {
+      method = interp.getAttr(inst, 'allow_migrate', locs.cls ?? { path: modName, line: 1 });
+    } catch (e) {
+      if (e instanceof PyErr && e.type === 'AttributeError') { r.skip = true; return; }
+      throw e;
+    }
+    const fn = method.kind === 'bound' ? method.fn : method.kind === 'function' ? method : null;
+    if (fn) locs.allowMigrate = fn.loc;
+    if (method.kind === 'unknown') { r.error = { message: `allow_migrate of ${p} is not statically known: ${method.reason}`, ...(method.loc ? { loc: method.loc } : {}) }; return; }
+    r.method = method;
+  } catch (e) {
+    if (e instanceof PyErr) { r.error = { message: `cannot load ${p}: ${e}`, ...(e.loc ? { loc: e.loc } : {}) }; return; }
+    if (e instanceof BudgetErr) { r.error = { message: `cannot load ${p}: ${e.message}` }; return; }
+    throw e;
+  }
+}
+
+function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: Map<string, ModelInfo>): RouterDecision {
+  const base = { alias, model: m.key };
+  if (m.proxy) return { ...base, migrate: false, decidedBy: null, reason: 'proxy', explanation: 'proxy model: migrations never create its table' };
+  if (m.swapped) return { ...base, migrate: false, decidedBy: null, reason: 'swapped', explanation: `swapped out for ${m.swappedFor ?? 'another model'} (AUTH_USER_MODEL or similar)` };
+  if (!m.managed) return { ...base, migrate: false, decidedBy: null, reason: 'unmanaged', explanation: 'Meta.managed = False: migrations never touch its table' };
+  for (const r of ctx.routers) {
+    if (r.error) {
+      return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${r.error.message}`, ...(r.error.loc ? { loc: r.error.loc } : {}) };
+    }
+    if (r.skip || !r.method) continue;
+    const a = answer(ctx, r, alias, m, byKey);
+    if (a.kind === 'none') continue;
+    if (a.kind === 'bool') return { ...base, migrate: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+  }
+  return { ...base, migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django migrates by default' : 'no DATABASE_ROUTERS: Django migrates every model on every database' };
+}
+
+// ---- inputs & the decision tree -------------------------------------------------------------------
+
+interface Inputs {
+  alias: string;
+  model: ModelInfo;
+  ctx: Ctx;
+  byKey: Map<string, ModelInfo>;
+}
+
+/** The value of an observation key for these inputs (must match what the model object reports). */
+function observedKey(key: string, inp: Inputs): string {
+  switch (key) {
+    case 'db': return inp.alias;
+    case 'app_label': return inp.model.app;
+    case 'model_name': return inp.model.modelName;
+    case 'model': return inp.model.key;
+    default:
+      if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5)));
+      if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
+      return '?';
+  }
+}
+
+function valueKey(v: Value | undefined): string {
+  if (v === undefined) return 'absent';
+  if (v.kind === 'unknown') return 'unknown';
+  return repr(v);
+}
+
+function answer(ctx: Ctx, r: Router, alias: string, m: ModelInfo, byKey: Map<string, ModelInfo>): Answer {
+  const inp: Inputs = { alias, model: m, ctx, byKey };
+  let node = r.tree;
+  for (let guard = 0; guard < 200; guard++) {
+    if (node.leaf) return node.leaf;
+    if (!node.key || !node.children) break;
+    const next = node.children.get(observedKey(node.key, inp));
+    if (!next) break;
+    node = next;
+  }
+  const { ans, obs } = run(ctx, r, inp);
+  if (obs) insert(r.tree, obs, ans);
+  return ans;
+}
+
+function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
+  let node = root;
+  for (const [k, v] of obs) {
+    if (node.leaf) return;
+    if (node.key === undefined) { node.key = k; node.children = new Map(); }
+    if (node.key !== k) return; // not deterministic: do not cache
+    let c = node.children!.get(v);
+    if (!c) { c = {}; node.children!.set(v, c); }
+    node = c;
+  }
+  if (node.key === undefined && !node.leaf) node.leaf = ans;
+}
+
+export const RUN_STATS = { runs: 0 };
+function run(ctx: Ctx, r: Router, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
+  RUN_STATS.runs++;
+  const interp = ctx.interp;
+  const m = inp.model;
+  const dbV: Value = { kind: 'str', v: inp.alias };
+  const appV: Value = { kind: 'str', v: m.app };
+  const nameV: Value = { kind: 'str', v: m.modelName };
+  const modelObj = modelObject(inp, appV, nameV);
+  const obs: [string, string][] = [];
+  const seen = new Set<string>();
+  let cacheable = true;
+  interp.inputs = new Map<Value, string>([[dbV, 'db'], [appV, 'app_label'], [nameV, 'model_name']]);
+  interp.observe = (key: string, _v: Value) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    obs.push([key, observedKey(key, inp)]);
+  };
+  interp.forks = [];
+  interp.fuel = CALL_FUEL;
+  const label = `${r.path?.split('.').pop() ?? r.label}.allow_migrate`;
+  const method = r.method!;
+  const kwargs: [string, Value][] = [['model_name', nameV], ['model', modelObj]];
+  try {
+    if (method.kind === 'bound' || method.kind === 'function') {
+      const fn: FuncV = method.kind === 'bound' ? method.fn : method;
+      const args = method.kind === 'bound' ? [method.self, dbV, appV] : [dbV, appV];
+      if (fn.def.type === 'FunctionDef' && fn.def.isAsync) return { ans: { kind: 'unknown', explanation: `${label} is a coroutine function`, loc: fn.loc }, obs };
+      const res = interp.runFunction(fn, args, kwargs, fn.loc);
+      return { ans: classify(label, fn, res), obs: cacheable ? obs : null };
+    }
+    const v = interp.call(method, [dbV, appV], kwargs, undefined);
+    return { ans: classifyValue(label, v, undefined), obs };
+  } catch (e) {
+    if (e instanceof PyErr) return { ans: { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) }, obs };
+    if (e instanceof BudgetErr) { cacheable = false; return { ans: { kind: 'unknown', explanation: `${label}: ${e.message}` }, obs: null }; }
+    throw e;
+  } finally {
+    interp.inputs = null;
+    interp.observe = null;
+  }
+}
+
+function classifyValue(label: string, v: Value, loc: Loc | undefined): Answer {
+  if (v.kind === 'none') return { kind: 'none' };
+  if (v.kind === 'unknown') {
+    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(v.loc ? { loc: v.loc } : loc ? { loc } : {}) };
+  }
+  const t = v.kind === 'instance' ? null : truthy(v);
+  if (t === null) return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, whose truth is not known`, ...(loc ? { loc } : {}) };
+  return { kind: 'bool', v: t, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc)}` : ''}`, ...(loc ? { loc } : {}) };
+}
+
+function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction']>): Answer {
+  if (res.raises.length) {
+    const e = res.raises[0]!;
+    const maybe = res.returns.length || res.fellOff ? 'may raise' : 'raised';
+    return { kind: 'unknown', explanation: `${label} ${maybe} ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
+  }
+  const outs: Answer[] = res.returns.map(x => classifyValue(label, x.value, x.loc));
+  if (res.fellOff) outs.push({ kind: 'none' });
+  if (!outs.length) return { kind: 'unknown', explanation: `${label} does not return`, loc: fn.loc };
+  const firstUnknown = outs.find(o => o.kind === 'unknown');
+  const sig = (a: Answer) => (a.kind === 'bool' ? String(a.v) : a.kind);
+  const same = outs.every(o => sig(o) === sig(outs[0]!));
+  if (same && !firstUnknown) {
+    const a = outs[0]!;
+    if (a.kind === 'bool' && outs.length > 1) return { ...a, explanation: `${a.explanation} (on every path)` };
+    return a;
+  }
+  if (firstUnknown && (same || !res.forks.length)) return firstUnknown;
+  const f = res.forks[0];
+  const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => (x === 'none' ? 'None' : x === 'true' ? 'True' : x === 'false' ? 'False' : 'an unknown value')).join(' or ');
+  return {
+    kind: 'unknown',
+    explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc)})` : ''}` : 'something not known statically'}`,
+    ...(f?.loc ? { loc: f.loc } : {}),
+  };
+}
+
+// ---- the model class routers see ------------------------------------------------------------------
+
+const META_DEFAULTS: Record<string, unknown> = {
+  required_db_vendor: null, required_db_features: [], db_table_comment: null, get_latest_by: null, order_with_respect_to: null,
+  default_related_name: null, base_manager_name: null, default_manager_name: null, select_on_save: false, auto_created: false,
+  swappable: null, ordering: [], unique_together: [], index_together: [], permissions: [], default_permissions: ['add', 'change', 'delete', 'view'],
+  indexes: [], constraints: [], db_tablespace: '',
+};
+
+function metaValue(m: ModelInfo, name: string): Value | undefined {
+  switch (name) {
+    case 'app_label': return str(m.app);
+    case 'model_name': return str(m.modelName);
+    case 'db_table': return str(m.table);
+    case 'managed': return fromJS(m.managed);
+    case 'proxy': return fromJS(m.proxy);
+    case 'abstract': return fromJS(m.abstract);
+    case 'object_name': return str(m.name);
+    case 'label': return str(m.key);
+    case 'label_lower': return str(`${m.app}.${m.modelName}`);
+    case 'swapped': return m.swapped ? str(m.swappedFor ?? '') : NONE;
+    default:
+      if (Object.prototype.hasOwnProperty.call(m.meta, name)) return fromJS(m.meta[name]);
+      if (Object.prototype.hasOwnProperty.call(META_DEFAULTS, name)) return fromJS(META_DEFAULTS[name]);
+      return unknown(`${m.key}._meta.${name} is not modelled`, m.loc);
+  }
+}
+
+const MODEL_BASE_NAMES = new Set([
+  'objects', 'DoesNotExist', 'MultipleObjectsReturned', 'pk', 'save', 'delete', 'full_clean', 'clean', 'check', 'from_db',
+  'refresh_from_db', 'get_deferred_fields', 'serializable_value', 'save_base', 'clean_fields', 'validate_unique',
+  'validate_constraints', 'date_error_message', 'unique_error_message', 'prepare_database_save', 'get_constraints', 'asave',
+  'adelete', 'arefresh_from_db', 'Meta', 'NotUpdated',
+]);
+
+/** A class attribute of the model: its literal value, undefined when it certainly does not exist, else unknown. */
+function modelAttrValue(inp: Inputs, name: string): Value | undefined {
+  const m = inp.model;
+  if (name === '__name__' || name === '__qualname__') return str(m.name);
+  if (name === '__module__') {
+    const mod = inp.ctx.index.moduleNameOf(m.loc.path);
+    return mod ? str(mod) : unknown(`${m.key}.__module__`, m.loc);
+  }
+  if (Object.prototype.hasOwnProperty.call(m.attrs, name)) return fromJS(m.attrs[name]);
+  if (name.startsWith('_') || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  const names = classBodyNames(inp.ctx, m);
+  if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
+  if (names.has(name)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
+  return undefined;
+}
+
+/** Names bound in the model class body and its bases' bodies (null when a base cannot be resolved). */
+function classBodyNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
+  const key = `${m.loc.path}:${m.loc.line}`;
+  if (ctx.classNames.has(key)) return ctx.classNames.get(key)!;
+  ctx.classNames.set(key, null);
+  const mod = ctx.index.parseFile(m.loc.path);
+  const moduleName = ctx.index.moduleNameOf(m.loc.path);
+  let def: A.ClassDef | null = null;
+  const find = (body: A.Stmt[]): void => {
+    for (const s of body) {
+      if (def) return;
+      if (s.type === 'ClassDef') {
+        if (s.name === m.name && (s.line === m.loc.line || s.line - s.decorators.length <= m.loc.line && m.loc.line <= s.line)) { def = s; return; }
+        find(s.body);
+      } else if (s.type === 'If' || s.type === 'Try') {
+        find(s.body);
+        if (s.type === 'If') find(s.orelse);
+      }
+    }
+  };
+  if (mod) find(mod.body);
+  if (!def || !moduleName) return null;
+  const out = new Set<string>();
+  const ok = collectClass(ctx, moduleName, def, out, 0);
+  const res = ok ? out : null;
+  ctx.classNames.set(key, res);
+  return res;
+}
+
+function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<string>, depth: number): boolean {
+  if (depth > 20) return false;
+  for (const n of assignedNames(def.body)) out.add(n);
+  for (const b of def.bases) {
+    if (b.type === 'Name' && b.id === 'object') continue;
+    const ref = ctx.symbols.expr(moduleName, b);
+    if (!ref) return false;
+    if (ref.kind === 'external') {
+      if (ref.dotted === 'django.db.models.Model') continue;
+      return false;
+    }
+    if (ref.kind !== 'class') return false;
+    if (!collectClass(ctx, ref.module, ref.def, out, depth + 1)) return false;
+  }
+  return true;
+}
+
+function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
+  const m = inp.model;
+  const interp = inp.ctx.interp;
+  const meta: ObjV = {
+    kind: 'obj', type: 'model._meta', attrs: new Map(), missing: 'unknown',
+    data: {
+      attr: (name: string): Value | undefined => {
+        interp.observe?.('meta.' + name, NONE);
+        if (name === 'app_label') return appV;
+        if (name === 'model_name') return nameV;
+        return metaValue(m, name);
+      },
+    },
+  };
+  const model: ObjV = {
+    kind: 'obj', type: 'model', attrs: new Map(), missing: 'absent',
+    data: {
+      attr: (name: string): Value | undefined => {
+        if (name === '_meta') return meta;
+        interp.observe?.('attr.' + name, NONE);
+        return modelAttrValue(inp, name);
+      },
+    },
+  };
+  return model;
+}
+
+export type { ClassV };
+export { dict, dictSet };

@@ -1,0 +1,339 @@
+// Reading a Django project's settings without running it: find manage.py, the settings module it names, and
+// evaluate that module statically (../python/evaluate.ts) into SettingsInfo. Nothing here throws for bad input:
+// what cannot be known is null and explained in `unknowns`.
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as A from '../python/ast';
+import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
+import { ModuleIndex } from '../python/modules';
+import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
+import {
+  type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
+} from '../python/values';
+import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
+
+/** root/manage.py, else one level down, else a shallow (depth 3) search; virtualenvs and the like are skipped. */
+export function findManagePy(root: string): string | null {
+  const direct = path.join(root, 'manage.py');
+  if (isFile(direct)) return direct;
+  const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
+  while (queue.length) {
+    const { dir, depth } = queue.shift()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (!e.isDirectory() || SKIP_DIRS.has(e.name) || e.name.startsWith('.')) continue;
+      const sub = path.join(dir, e.name);
+      if (isFile(path.join(sub, 'pyvenv.cfg'))) continue;
+      const candidate = path.join(sub, 'manage.py');
+      if (isFile(candidate)) return candidate;
+      if (depth + 1 < 3) queue.push({ dir: sub, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")` (or an assignment) anywhere in manage.py. */
+export function settingsModuleFromManagePy(module: A.Module): string | null {
+  let found: string | null = null;
+  const visitExpr = (e: A.Expr | null | undefined): void => {
+    if (!e || found) return;
+    if (e.type === 'Call') {
+      const f = e.func;
+      if (f.type === 'Attribute' && f.attr === 'setdefault' && isEnviron(f.value) && e.args.length >= 2) {
+        const k = e.args[0]!;
+        const v = e.args[1]!;
+        if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Constant' && typeof v.value === 'string') { found = v.value; return; }
+      }
+      visitExpr(e.func);
+      e.args.forEach(visitExpr);
+      e.keywords.forEach(k => visitExpr(k.value));
+    }
+  };
+  const visit = (body: A.Stmt[]): void => {
+    for (const s of walkStmts(body)) {
+      if (found) return;
+      if (s.type === 'Expr') visitExpr(s.value);
+      else if (s.type === 'Assign') {
+        for (const t of s.targets) {
+          if (t.type === 'Subscript' && isEnviron(t.value) && t.slice.type === 'Constant' && t.slice.value === 'DJANGO_SETTINGS_MODULE'
+            && s.value.type === 'Constant' && typeof s.value.value === 'string') { found = s.value.value; return; }
+        }
+        visitExpr(s.value);
+      } else if (s.type === 'FunctionDef') visit(s.body);
+      else if (s.type === 'ClassDef') visit(s.body);
+    }
+  };
+  visit(module.body);
+  return found;
+}
+
+function isEnviron(e: A.Expr): boolean {
+  return (e.type === 'Attribute' && e.attr === 'environ' && e.value.type === 'Name' && e.value.id === 'os') || (e.type === 'Name' && e.id === 'environ');
+}
+
+// ---- evaluation ------------------------------------------------------------------------------------------
+
+const SETTINGS_NS = new WeakMap<SettingsInfo, { ns: Namespace; interp: Interp }>();
+
+/** The evaluated namespace behind a SettingsInfo made by loadSettings (for routers reading `settings.X`). */
+export function settingsNamespace(s: SettingsInfo): Namespace | undefined {
+  return SETTINGS_NS.get(s)?.ns;
+}
+
+function emptyInfo(moduleName: string | null): SettingsInfo {
+  return {
+    module: moduleName, path: null, databases: [], routers: [], installedApps: [], migrationModules: {}, authUserModel: 'auth.User',
+    values: {}, unknowns: [],
+  };
+}
+
+export function loadSettings(index: ModuleIndex, moduleName: string, env: Record<string, string | undefined>): SettingsInfo {
+  const info = emptyInfo(moduleName);
+  const r = index.resolve(moduleName);
+  if (!r || !r.file) {
+    info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} was not found under ${index.roots.join(', ') || '(no search roots)'}` });
+    return info;
+  }
+  info.path = r.file;
+  const interp = new Interp(index, { env: { ...env, DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }, external: false });
+  interp.settingsValue = unknown('django.conf.settings read while the settings are being loaded');
+  let ns: Namespace | null = null;
+  try {
+    const m = interp.importModule(moduleName);
+    ns = m.ns;
+  } catch (e) {
+    if (e instanceof PyErr || e instanceof BudgetErr) {
+      info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} could not be imported: ${e instanceof PyErr ? e.toString() : e.message}` });
+      return info;
+    }
+    throw e;
+  }
+  if (!ns) {
+    info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} could not be read` });
+    return info;
+  }
+  SETTINGS_NS.set(info, { ns, interp });
+  const mod = index.parseFile(r.file);
+  for (const p of mod?.problems ?? []) {
+    info.unknowns.push({ name: '(syntax)', reason: `${p.message} at line ${p.line}: that line was skipped`, loc: { path: r.file, line: p.line, column: p.col } });
+  }
+  for (const [modName, errs] of interp.moduleErrors) {
+    for (const e of errs) info.unknowns.push({ name: `(${modName})`, reason: e.reason, ...(e.loc ? { loc: e.loc } : {}) });
+  }
+  const defLocs = definitionLocs(mod, r.file);
+  const locOfName = (name: string, v?: Value): Loc | undefined => defLocs.get(name) ?? (v && v.kind === 'unknown' ? v.loc : undefined);
+  const addUnknown = (name: string, v: Value, fallback: string): void => {
+    const u = v as UnknownV;
+    const loc = u.loc ?? locOfName(name.split(/[.[]/)[0]!);
+    info.unknowns.push({ name, reason: v.kind === 'unknown' ? u.reason : fallback, ...(loc ? { loc } : {}) });
+  };
+  const get = (name: string): Value | undefined => {
+    const v = ns!.vars.get(name);
+    if (v !== undefined) return v;
+    if (ns!.starUnknown) return unknown(`${name} may come from ${ns!.starUnknown.reason}`, ns!.starUnknown.loc);
+    return undefined;
+  };
+
+  // DATABASES
+  const dbs = get('DATABASES');
+  if (dbs !== undefined) {
+    if (dbs.kind === 'dict') {
+      for (const e of dbs.map.values()) {
+        if (e.k.kind !== 'str') continue;
+        info.databases.push(databaseSetting(e.k.v, e.v, e.loc ?? locOfName('DATABASES'), addUnknown));
+      }
+      if (dbs.inexact) addUnknown('DATABASES', dbs.inexact, 'some aliases are not known');
+    } else addUnknown('DATABASES', dbs, `DATABASES is ${repr(dbs)}`);
+  }
+
+  // DATABASE_ROUTERS
+  const routers = get('DATABASE_ROUTERS');
+  if (routers !== undefined) {
+    if (routers.kind === 'list' || routers.kind === 'tuple') {
+      routers.items.forEach((x, i) => {
+        const p = routerPath(x);
+        if (p === null) addUnknown(`DATABASE_ROUTERS[${i}]`, x, `DATABASE_ROUTERS[${i}] is ${repr(x)}`);
+        info.routers.push(p);
+      });
+    } else addUnknown('DATABASE_ROUTERS', routers, `DATABASE_ROUTERS is ${repr(routers)}`);
+  }
+
+  // INSTALLED_APPS
+  const apps = get('INSTALLED_APPS');
+  if (apps !== undefined) {
+    if (apps.kind === 'list' || apps.kind === 'tuple') {
+      apps.items.forEach((x, i) => {
+        if (x.kind === 'str') info.installedApps.push(x.v);
+        else { info.installedApps.push(null); addUnknown(`INSTALLED_APPS[${i}]`, x, `INSTALLED_APPS[${i}] is ${repr(x)}`); }
+      });
+    } else addUnknown('INSTALLED_APPS', apps, `INSTALLED_APPS is ${repr(apps)}`);
+  }
+
+  // MIGRATION_MODULES
+  const mm = get('MIGRATION_MODULES');
+  if (mm !== undefined) {
+    if (mm.kind === 'dict') {
+      for (const e of mm.map.values()) {
+        if (e.k.kind !== 'str') continue;
+        if (e.v.kind === 'str') info.migrationModules[e.k.v] = e.v.v;
+        else if (e.v.kind === 'none') info.migrationModules[e.k.v] = null;
+        else addUnknown(`MIGRATION_MODULES[${e.k.v}]`, e.v, `MIGRATION_MODULES[${JSON.stringify(e.k.v)}] is ${repr(e.v)}`);
+      }
+      if (mm.inexact) addUnknown('MIGRATION_MODULES', mm.inexact, 'some entries are not known');
+    } else if (mm.kind !== 'none') addUnknown('MIGRATION_MODULES', mm, `MIGRATION_MODULES is ${repr(mm)}`);
+  }
+
+  // AUTH_USER_MODEL
+  const aum = get('AUTH_USER_MODEL');
+  if (aum !== undefined) {
+    if (aum.kind === 'str') info.authUserModel = aum.v;
+    else addUnknown('AUTH_USER_MODEL', aum, `AUTH_USER_MODEL is ${repr(aum)}`);
+  }
+
+  // everything else that is UPPERCASE and known
+  const handled = new Set(['DATABASES', 'DATABASE_ROUTERS', 'INSTALLED_APPS', 'MIGRATION_MODULES', 'AUTH_USER_MODEL']);
+  for (const [k, v] of ns.vars) {
+    if (k !== k.toUpperCase() || !/^[A-Z]/.test(k)) continue;
+    if (handled.has(k)) {
+      if (k !== 'DATABASES') { const j = toJS(v); if (j !== undefined) info.values[k] = j; }
+      continue;
+    }
+    const j = toJS(v);
+    if (j !== undefined) info.values[k] = j;
+    else if (v.kind === 'unknown') addUnknown(k, v, 'not known');
+  }
+  if (ns.starUnknown) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
+  return info;
+}
+
+function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
+  const out = new Map<string, Loc>();
+  if (!mod) return out;
+  for (const s of walkStmts(mod.body)) {
+    const names: string[] = [];
+    if (s.type === 'Assign') for (const t of s.targets) { if (t.type === 'Name') names.push(t.id); else if (t.type === 'Subscript' && t.value.type === 'Name' && !out.has(t.value.id)) names.push(t.value.id); }
+    if ((s.type === 'AnnAssign' || s.type === 'AugAssign') && s.target.type === 'Name' && !out.has(s.target.id)) names.push(s.target.id);
+    for (const n of names) if (s.type === 'Assign' || !out.has(n)) out.set(n, { path: file, line: s.line });
+  }
+  return out;
+}
+
+function routerPath(v: Value): string | null {
+  if (v.kind === 'str') return v.v;
+  if (v.kind === 'class' && !v.special) return `${v.module}.${v.name}`;
+  if (v.kind === 'instance' && !v.cls.special) return `${v.cls.module}.${v.cls.name}`;
+  return null;
+}
+
+function databaseSetting(alias: string, v: Value, loc: Loc | undefined, addUnknown: (name: string, v: Value, fallback: string) => void): DatabaseSetting {
+  const db: DatabaseSetting = { alias, engine: null, name: null };
+  if (loc) db.loc = loc;
+  const label = `DATABASES[${JSON.stringify(alias)}]`;
+  if (v.kind !== 'dict') {
+    addUnknown(label, v, `${label} is ${repr(v)}`);
+    return db;
+  }
+  const d = v as DictV;
+  const field = (key: string): Value | undefined => {
+    const x = dictGet(d, str(key));
+    if (x === undefined && d.inexact) return d.inexact;
+    return x;
+  };
+  const text = (key: string, dflt: string | null): string | null => {
+    const x = field(key);
+    if (x === undefined) return dflt;
+    if (x.kind === 'str') return x.v;
+    if (x.kind === 'path') return x.p;
+    if (x.kind === 'unknown') { addUnknown(`${label}.${key}`, x, 'not known'); return null; }
+    if (x.kind === 'none') return null;
+    const s = pyStr(x);
+    if (s === null) addUnknown(`${label}.${key}`, x, `${key} is ${repr(x)}`);
+    return s;
+  };
+  db.engine = text('ENGINE', 'django.db.backends.dummy');
+  db.name = text('NAME', '');
+  db.host = text('HOST', '');
+  const port = field('PORT');
+  if (port === undefined) db.port = '';
+  else if (port.kind === 'num') db.port = port.v;
+  else if (port.kind === 'str') db.port = port.v;
+  else if (port.kind === 'none') db.port = null;
+  else { db.port = null; addUnknown(`${label}.PORT`, port, 'not known'); }
+  db.user = text('USER', '');
+  db.password = text('PASSWORD', '');
+  const opts = field('OPTIONS');
+  if (opts !== undefined) {
+    if (opts.kind === 'dict') db.options = toJSLoose(opts) as Record<string, unknown>;
+    else addUnknown(`${label}.OPTIONS`, opts, 'not known');
+  }
+  const raw: Record<string, unknown> = {};
+  for (const e of d.map.values()) {
+    if (e.k.kind !== 'str' || ['ENGINE', 'NAME', 'HOST', 'PORT', 'USER', 'PASSWORD', 'OPTIONS'].includes(e.k.v)) continue;
+    raw[e.k.v] = toJSLoose(e.v);
+  }
+  if (Object.keys(raw).length) db.raw = raw;
+  return db;
+}
+
+// ---- the settings object routers see -------------------------------------------------------------------
+
+/**
+ * `django.conf.settings` for router evaluation: attributes from the evaluated settings namespace when
+ * available (else SettingsInfo.values), then Django's global defaults; names that may exist but are not known
+ * are unknown, names that certainly do not exist raise AttributeError (so `getattr(settings, "X", d)` is d).
+ */
+export function settingsObject(settings: SettingsInfo): Value {
+  const attrs = new Map<string, Value>();
+  const unknownNames = new Set(settings.unknowns.map(u => u.name));
+  const star = settings.unknowns.find(u => u.name === '*');
+  const ns = settingsNamespace(settings);
+  const dbs: Record<string, unknown> = {};
+  for (const d of settings.databases) {
+    const e: Record<string, unknown> = { ...(d.raw ?? {}), ENGINE: d.engine, NAME: d.name, HOST: d.host ?? '', PORT: d.port ?? '', USER: d.user ?? '', PASSWORD: d.password ?? '' };
+    if (d.options) e.OPTIONS = d.options;
+    dbs[d.alias] = e;
+  }
+  const base: Record<string, unknown> = {
+    ...settings.values, DATABASES: dbs, DATABASE_ROUTERS: settings.routers, INSTALLED_APPS: settings.installedApps,
+    MIGRATION_MODULES: settings.migrationModules, AUTH_USER_MODEL: settings.authUserModel,
+  };
+  const o: Value = { kind: 'obj', type: 'django.conf.settings', attrs, missing: 'absent' };
+  const lookup = (name: string): Value | undefined => {
+    if (ns) {
+      const v = ns.vars.get(name);
+      if (v !== undefined && name !== 'DATABASES') return v;
+    }
+    if (name in base) return fromJS(base[name]);
+    if (unknownNames.has(name)) return unknown(`settings.${name} is not known`, settings.unknowns.find(u => u.name === name)?.loc);
+    if (star) return unknown(`settings.${name} may come from ${star.reason}`, star.loc);
+    const g = DJANGO_GLOBAL_SETTINGS[name];
+    if (g !== undefined) return g === null ? unknown(`Django's default for settings.${name}`) : fromJS(g.v);
+    if (name !== name.toUpperCase()) return unknown(`settings.${name}`);
+    return undefined;
+  };
+  (o as { data?: unknown }).data = lookup;
+  return o;
+}
+
+export { shortLoc };
+
+/** The environment the settings were evaluated with (after `os.environ.setdefault`, `read_env` …). */
+export function settingsEnv(s: SettingsInfo): Record<string, string | undefined> | undefined {
+  return SETTINGS_NS.get(s)?.interp.env;
+}

@@ -1,0 +1,147 @@
+// The oracle suite: `django-multidb scan --json` must say what real Django 5.2 says about the same project,
+// in the same database states, prepared with real `manage.py migrate --database=…`:
+// models, routing (and which router decided), migrations, the plan per alias (order included), applied
+// counts, reachability and cross-database foreign keys. SQLite files and a real PostgreSQL server.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO, NO_DJANGO, cli, copyProject, djangoPython, manage, oracle, python, sortBy } from './helpers';
+
+const py = djangoPython();
+const PG_URL = process.env.DJANGO_MULTIDB_PG_URL ?? null;
+const PG_PASSWORD = 'dmdb-secret';
+
+const key = (...xs: unknown[]) => JSON.stringify(xs);
+
+/** Compare one project in its current database state; returns the two reports for extra checks. */
+function compare(dir: string, settingsModule: string, opts: { knownUnknown?: string[] } = {}) {
+  const expected = oracle(py!, dir, settingsModule);
+  const r = cli(['scan', dir, '--json', '--python', py!, '--settings', settingsModule]);
+  assert.equal(r.status, 0, `scan failed: ${r.stderr}`);
+  const actual = r.json;
+  assert.ok(actual, `scan printed no JSON: ${r.stdout.slice(0, 500)} ${r.stderr}`);
+
+  assert.deepEqual(actual.databases.map((d: any) => [d.alias, d.engine]), expected.databases.map((d: any) => [d.alias, d.engine]), 'databases');
+  assert.deepEqual(actual.routers, expected.routers, 'routers');
+
+  const models = (rep: any) => sortBy(rep.models.map((m: any) => key(m.app, m.name, m.managed, m.proxy, m.table)), (x: any) => x);
+  assert.deepEqual(models(actual), models(expected), 'models (app, name, managed, proxy, table)');
+
+  const exp = new Map<string, any>(expected.routing.map((x: any) => [key(x.alias, x.model), x]));
+  const unknowns: string[] = [];
+  for (const row of actual.routing) {
+    const e = exp.get(key(row.alias, row.model));
+    assert.ok(e, `routing row ${row.alias} ${row.model} is not in Django's`);
+    if (row.migrate === null) { unknowns.push(`${row.alias}:${row.model}`); continue; }
+    assert.equal(row.migrate, e.migrate, `migrate ${row.model} on ${row.alias}`);
+    assert.equal(row.decidedBy, e.decidedBy, `decidedBy ${row.model} on ${row.alias}`);
+    assert.equal(row.reason, e.reason, `reason ${row.model} on ${row.alias}`);
+  }
+  assert.equal(actual.routing.length, expected.routing.length, 'routing rows');
+  assert.deepEqual(unknowns.sort(), [...(opts.knownUnknown ?? [])].sort(), 'routing we could not decide statically');
+
+  const migs = (rep: any) => sortBy(rep.migrations.map((m: any) => key(m.app, m.name, m.dependencies, m.replaces, m.initial ?? null)), (x: any) => x);
+  assert.deepEqual(migs(actual), migs(expected), 'migrations (dependencies as written, replaces, initial)');
+
+  for (const db of expected.databases) {
+    const a = db.alias;
+    assert.deepEqual(actual.plan[a], expected.plan[a], `plan of ${a}`);
+    assert.equal(actual.status[a]?.reachable, expected.status[a].reachable, `reachable ${a}`);
+    if (expected.status[a].reachable) assert.equal(actual.status[a].applied, expected.status[a].applied, `applied rows on ${a}`);
+    else assert.ok(actual.status[a].error, `error message for ${a}`);
+  }
+
+  const fks = (diags: any[]) => sortBy(diags.filter(d => d.code === 'cross-db-foreign-key').map(d => key(d.model, d.field, d.target, d.alias)), (x: any) => x);
+  assert.deepEqual(fks(actual.diagnostics), fks(expected.diagnostics), 'cross-database foreign keys');
+  for (const d of actual.diagnostics.filter((x: any) => x.code === 'cross-db-foreign-key')) {
+    assert.ok(d.path && d.line > 0, `cross-db finding has a file and line: ${JSON.stringify(d)}`);
+  }
+  assert.ok(!r.stdout.includes(PG_PASSWORD) && !r.stderr.includes(PG_PASSWORD), 'a password leaked into the output');
+  return { actual, expected };
+}
+
+describe('scan --json equals real Django', { skip: py ? false : NO_DJANGO }, () => {
+  const dirs: string[] = [];
+  after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+  test('example project, nothing migrated yet (no database file is created)', () => {
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'));
+    dirs.push(dir);
+    const { actual } = compare(dir, 'shop.settings');
+    assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.sqlite3')), [], 'reading created a database file');
+    assert.ok(actual.plan.default.length > 0);
+  });
+
+  test('example project: default migrated, analytics up to its squash, legacy untouched', () => {
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'));
+    dirs.push(dir);
+    manage(py!, dir, ['migrate', '--database=default']);
+    const squash = fs.readdirSync(path.join(dir, 'analytics', 'migrations')).find(f => f.includes('squashed'))?.replace(/\.py$/, '');
+    assert.ok(squash, 'the example has a squashed migration');
+    manage(py!, dir, ['migrate', '--database=analytics', 'analytics', squash!]);
+    const before = fs.statSync(path.join(dir, 'db.sqlite3')).mtimeMs;
+    const { actual } = compare(dir, 'shop.settings');
+    assert.deepEqual(actual.plan.default, []);
+    assert.equal(fs.statSync(path.join(dir, 'db.sqlite3')).mtimeMs, before, 'reading wrote to db.sqlite3');
+    assert.ok(actual.diagnostics.some((d: any) => d.code === 'cross-db-foreign-key' && d.model === 'orders.Order' && d.field === 'customer'));
+  });
+
+  test('example project: partly applied squash (replaced migration applied alone) uses the replaced nodes', () => {
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'));
+    dirs.push(dir);
+    // record only the first replaced migration, as an old deployment would have it
+    python(py!, dir, `
+import os, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
+django.setup()
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.migrations.loader import MigrationLoader
+loader = MigrationLoader(None, ignore_no_migrations=True)
+squash = [k for k, m in loader.disk_migrations.items() if k[0] == "analytics" and m.replaces][0]
+first = sorted(loader.disk_migrations[squash].replaces)[0]
+rec = MigrationRecorder(connections["analytics"])
+rec.ensure_schema()
+rec.record_applied(*first)
+`);
+    compare(dir, 'shop.settings');
+  });
+
+  test('routers_zoo: settings package, many router patterns, label override, app without migrations', () => {
+    const zoo = path.join(REPO, 'test', 'fixtures', 'routers_zoo');
+    const dir = copyProject(zoo);
+    dirs.push(dir);
+    manage(py!, dir, ['migrate', '--database=default']);
+    compare(dir, 'zoo.settings.dev');
+  });
+
+  test('PostgreSQL aliases: one partly migrated, one down, one with a wrong password', { skip: PG_URL ? false : 'DJANGO_MULTIDB_PG_URL is not set (scripts/pg.sh start)' }, () => {
+    const u = new URL(PG_URL!);
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'));
+    dirs.push(dir);
+    const pg = (name: string, port: string, password: string) =>
+      `{"ENGINE": "django.db.backends.postgresql", "NAME": "${name}", "USER": "${u.username}", "PASSWORD": "${password}", "HOST": "${u.hostname}", "PORT": "${port}"}`;
+    fs.appendFileSync(path.join(dir, 'shop', 'settings.py'), `
+DATABASES["warehouse"] = ${pg('dmdb_wh', u.port, PG_PASSWORD)}
+DATABASES["offline"] = ${pg('dmdb_wh', '9', PG_PASSWORD)}
+DATABASES["badpw"] = ${pg('dmdb_main', u.port, 'not-the-password')}
+`);
+    // a clean warehouse database, then part of it migrated by Django itself
+    python(py!, dir, `
+import psycopg
+with psycopg.connect(host="${u.hostname}", port=${u.port}, user="${u.username}", password="${PG_PASSWORD}", dbname="dmdb_wh", autocommit=True) as c:
+    c.execute("DROP SCHEMA IF EXISTS public CASCADE")
+    c.execute("CREATE SCHEMA public")
+`);
+    manage(py!, dir, ['migrate', '--database=warehouse', 'contenttypes']);
+    manage(py!, dir, ['migrate', '--database=warehouse', 'auth', '0003']);
+    const { actual } = compare(dir, 'shop.settings');
+    assert.equal(actual.status.warehouse.reachable, true);
+    assert.ok(actual.status.warehouse.applied > 0);
+    assert.equal(actual.status.offline.reachable, false);
+    assert.equal(actual.plan.offline, null);
+    assert.equal(actual.status.badpw.reachable, false);
+    assert.ok(!JSON.stringify(actual).includes('not-the-password'), 'the wrong password leaked');
+  });
+});

@@ -1,0 +1,132 @@
+// The command line tool, end to end through bin/django-multidb.js (the built dist/cli.js): output formats,
+// exit codes, errors, and the runtime story (started by Node 20, it re-runs itself on the project's Node 24).
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, CLI, NO_DJANGO, cli, copyProject, djangoPython, manage } from '../oracle/helpers';
+
+const EXAMPLE = path.join(REPO, 'examples', 'multidb_shop');
+const dirs: string[] = [];
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+function example(): string {
+  const d = copyProject(EXAMPLE, 'dmdb-cli-');
+  dirs.push(d);
+  return d;
+}
+
+describe('scan', () => {
+  test('--json follows docs/scan-json.md: relative paths, every alias, nothing created', () => {
+    const dir = example();
+    const r = cli(['scan', dir, '--json', '--no-python']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = r.json;
+    assert.equal(j.version, 1);
+    assert.equal(j.project.root, dir);
+    assert.equal(j.project.settingsModule, 'shop.settings');
+    assert.equal(j.project.managePy, 'manage.py');
+    assert.deepEqual(j.databases.map((d: any) => d.alias), ['default', 'analytics', 'legacy']);
+    for (const m of j.models.filter((x: any) => !x.path.startsWith('/'))) assert.ok(!m.path.includes('\\') && !path.isAbsolute(m.path));
+    assert.ok(j.models.some((m: any) => m.app === 'legacy' && m.managed === false));
+    assert.equal(j.routing.length, j.models.length * j.databases.length);
+    for (const a of ['default', 'analytics', 'legacy']) {
+      assert.equal(j.status[a].reachable, true);
+      assert.equal(j.status[a].applied, 0);
+      assert.ok(Array.isArray(j.plan[a]) && j.plan[a].length > 0, `everything pending on ${a}`);
+    }
+    assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.sqlite3')), []);
+  });
+
+  test('tables for people: databases, routing matrix, pending, findings', () => {
+    const r = cli(['scan', example(), '--no-python']);
+    assert.equal(r.status, 0, r.stderr);
+    for (const heading of ['Databases', 'Routing', 'Pending migrations', 'Findings']) assert.match(r.stdout, new RegExp(`^${heading}`, 'm'));
+    assert.match(r.stdout, /orders\.Order/);
+    assert.match(r.stdout, /cross-db-foreign-key/);
+  });
+
+  test('--database limits the aliases, --no-db reads nothing', () => {
+    const dir = example();
+    const one = cli(['scan', dir, '--json', '--no-python', '--database', 'analytics']).json;
+    assert.deepEqual(Object.keys(one.status), ['analytics']);
+    const none = cli(['scan', dir, '--json', '--no-python', '--no-db']).json;
+    assert.deepEqual(none.status, {});
+    assert.ok(none.routing.length > 0);
+  });
+
+  test('a folder without a Django project: clear message, exit 2', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-empty-'));
+    dirs.push(empty);
+    const r = cli(['scan', empty, '--no-python']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no Django project found/);
+  });
+
+  test('usage errors exit 2 with help', () => {
+    assert.equal(cli(['frobnicate']).status, 2);
+    assert.equal(cli(['scan', '--bogus']).status, 2);
+    const r = cli(['check', example(), '--fail-on', 'nonsense', '--no-python']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown item "nonsense"/);
+    assert.equal(cli(['--help']).status, 0);
+  });
+});
+
+describe('check', () => {
+  test('pending migrations and cross-db foreign keys fail; text, GitHub and SARIF renderings', () => {
+    const dir = example();
+    const text = cli(['check', dir, '--no-python']);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /\[pending-migrations\]/);
+    assert.match(text.stdout, /orders\/models\.py:\d+: warning \[cross-db-foreign-key\]/);
+    assert.match(text.stdout, /problems? found/);
+
+    const gh = cli(['check', dir, '--no-python', '--fail-on', 'cross-db', '--format', 'github']);
+    assert.equal(gh.status, 1);
+    assert.match(gh.stdout, /^::warning file=orders\/models\.py,line=\d+,title=django-multidb cross-db-foreign-key::/m);
+
+    const sarif = JSON.parse(cli(['check', dir, '--no-python', '--fail-on', 'cross-db', '--format', 'sarif']).stdout);
+    assert.equal(sarif.version, '2.1.0');
+    assert.ok(sarif.runs[0].results.length >= 1);
+    assert.equal(sarif.runs[0].results[0].ruleId, 'cross-db-foreign-key');
+    assert.equal(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'orders/models.py');
+
+    const onlyUnknown = cli(['check', dir, '--no-python', '--fail-on', 'unknown-routing']);
+    assert.equal(onlyUnknown.status, 0, onlyUnknown.stdout);
+    assert.match(onlyUnknown.stdout, /no problems found/);
+  });
+
+  test('exit 0 once every database is migrated (real manage.py migrate)', { skip: djangoPython() ? false : NO_DJANGO }, () => {
+    const py = djangoPython()!;
+    const dir = example();
+    for (const a of ['default', 'analytics', 'legacy']) manage(py, dir, ['migrate', `--database=${a}`]);
+    const r = cli(['check', dir, '--python', py, '--fail-on', 'pending,unreachable,conflict']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  test('an unreadable database: reported, the others still read, scan exits 0', () => {
+    const dir = example();
+    fs.writeFileSync(path.join(dir, 'analytics.sqlite3'), 'this is not a database, it is text'.repeat(100));
+    const r = cli(['scan', dir, '--json', '--no-python']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json.status.analytics.reachable, false);
+    assert.match(r.json.status.analytics.error, /\S/);
+    assert.equal(r.json.plan.analytics, null);
+    assert.equal(r.json.status.default.reachable, true);
+    const c = cli(['check', dir, '--no-python', '--fail-on', 'unreachable']);
+    assert.equal(c.status, 1);
+    assert.match(c.stdout, /database-unreachable/);
+  });
+});
+
+test('runtime: started by the machine\'s Node 20, the launcher re-runs itself on the project\'s Node 24', () => {
+  const candidates = ['/usr/bin/node', '/usr/local/bin/node'].filter(p => fs.existsSync(p));
+  const old = candidates.find(p => Number(execFileSync(p, ['-p', 'process.versions.napi'], { encoding: 'utf8' }).trim()) < 10);
+  if (!old) return; // no old Node on this machine: nothing to prove
+  const dir = example();
+  const r = spawnSync(old, [CLI, 'scan', dir, '--json', '--no-python'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).status.default.reachable, true);
+});
