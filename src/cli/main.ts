@@ -1,4 +1,5 @@
 // django-multidb command line: argv → core → stdout / exit code. No logic of its own beyond rendering.
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { scanProject, toReport } from '../core/scan';
@@ -24,14 +25,18 @@ Options:
   --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py)
   --no-db                do not read the databases (static analysis only)
   --no-python            never run the project's Python (site-packages are then found on disk)
+  --mode MODE            static (default without --python): never run project code;
+                         django: ask Django itself through the project's Python (needs --python or a venv);
+                         auto (default with --python): Django when it can, else static with the reason
   --timeout MS           connect/statement timeout per database (default 5000)
+  --no-cache             do not use the on-disk cache of migration files (~/.cache/django-multidb)
   --verbose              log progress to stderr
   -h, --help             this help
   --version              print the version
 
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
   --fail-on LIST         comma-separated: pending, cross-db, conflict, unreachable, missing-dependency,
-                         unknown-routing, settings, all (default: pending,cross-db,conflict,unreachable,missing-dependency)
+                         unknown-routing, settings, django, all (default: pending,cross-db,conflict,unreachable,missing-dependency)
 `;
 
 const FAIL_CODES: Record<string, Finding['code'][]> = {
@@ -42,10 +47,16 @@ const FAIL_CODES: Record<string, Finding['code'][]> = {
   'missing-dependency': ['missing-dependency'],
   'unknown-routing': ['unknown-routing'],
   settings: ['settings-unknown'],
+  django: ['django-unavailable'],
 };
 const DEFAULT_FAIL_ON = 'pending,cross-db,conflict,unreachable,missing-dependency';
 
 class UsageError extends Error {}
+
+function cacheDir(): string {
+  const base = process.env.DJANGO_MULTIDB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'django-multidb');
+  return path.join(base, 'index-cache');
+}
 
 function stderrLogger(verbose: boolean): Logger {
   const w = (level: string) => (msg: string) => process.stderr.write(`[${level}] ${msg}\n`);
@@ -66,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
         'env-file': { type: 'string' },
         'no-db': { type: 'boolean' },
         'no-python': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
+        mode: { type: 'string' },
         timeout: { type: 'string' },
         format: { type: 'string' },
         'fail-on': { type: 'string' },
@@ -88,6 +101,9 @@ export async function main(argv: string[]): Promise<number> {
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
     const root = path.resolve(target ?? '.');
+    const mode = (v.mode ?? (v.python && !v['no-python'] ? 'auto' : 'static')) as 'static' | 'django' | 'auto';
+    if (!['static', 'django', 'auto'].includes(mode)) throw new UsageError(`--mode: expected static, django or auto, not "${v.mode}"`);
+    if (mode !== 'static' && v['no-python']) throw new UsageError(`--mode ${mode} needs the project's Python: drop --no-python`);
     const logger = stderrLogger(!!v.verbose);
     if (process.env.DJANGO_MULTIDB_OLD_NODE && !v['no-db']) {
       logger.warn(`running on Node ${process.env.DJANGO_MULTIDB_OLD_NODE}: reading SQLite needs Node >= 22`);
@@ -101,8 +117,11 @@ export async function main(argv: string[]): Promise<number> {
       allowPython: !v['no-python'],
       readDatabases: !v['no-db'],
       dbTimeoutMs: timeout,
+      cacheDir: v['no-cache'] ? null : cacheDir(),
+      mode,
       logger,
     });
+    logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
     const report = toReport(index);
     if (!index.settings && !index.managePy) {
       process.stderr.write(`django-multidb: no Django project found in ${root} (no manage.py, no settings module). Use --settings.\n`);

@@ -1,6 +1,7 @@
 // The one entry point the CLI and the extension use: a `Scanner` holds the parse cache of a workspace, so a
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
+import type { DjangoExtras } from './django';
 import type {
   AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -24,8 +25,21 @@ export interface ScanOptions {
   databases?: string[] | null;
   /** per-alias connection overrides (e.g. from VS Code secret storage) */
   connectionOverrides?: Record<string, { host?: string; port?: number; user?: string; password?: string; name?: string }>;
+  /**
+   * Folder for an on-disk cache of what was read from migration files (keyed by path, mtime and size), so a
+   * later process does not parse unchanged files again. Off when not set.
+   */
+  cacheDir?: string | null;
   /** per-alias connect/statement timeout */
   dbTimeoutMs?: number;
+  /**
+   * static: never run the project's code. django: ask Django itself through python/django_helper.py (needs
+   * `allowPython`); failures are findings and the static answer stays. auto: Django when it can, else static
+   * with the reason. Default static.
+   */
+  mode?: 'static' | 'django' | 'auto';
+  /** timeout of the Django helper (default 60 s) */
+  djangoTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -48,6 +62,10 @@ export interface ProjectIndex {
   findings: Finding[];
   /** how long each phase took, in ms (for logs and benchmarks) */
   timings: Record<string, number>;
+  /** which mode produced the facts, and why Django was not used when it was asked for */
+  mode?: { requested: 'static' | 'django' | 'auto'; used: 'static' | 'django'; reason: string | null };
+  /** Django mode: the interpreter's Django, per-alias plan sources, per-operation skips, disagreements */
+  django?: DjangoExtras;
 }
 
 import * as fs from 'fs';
@@ -63,12 +81,16 @@ import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settin
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
-import { readMigrations } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, readMigrations } from './migrations/files';
+import { createHash } from 'crypto';
 import { evaluateRouting } from './routers';
 import { detectConflicts, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 
 export { formatFinding };
+
+/** Bump when the cached MigrationFileInfo shape or its reading rules change. */
+const CACHE_VERSION = 1;
 
 function now(): number {
   return performance.now();
@@ -107,6 +129,7 @@ function findSettingsCandidate(projectDir: string): string | null {
 export class Scanner {
   private modules: ModuleIndex | null = null;
   private rootsKey = '';
+  private cacheLoaded = false;
   private readonly logger: Logger;
 
   constructor(public readonly opts: ScanOptions) {
@@ -192,8 +215,26 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
+    const cacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`) : null;
+    if (cacheFile && !this.cacheLoaded) {
+      this.cacheLoaded = true;
+      try {
+        const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+        if (data?.version === CACHE_VERSION) importMigrationCache(modules, data.entries);
+      } catch { /* no cache yet, or unreadable: parse everything */ }
+    }
     const migs = readMigrations(modules, index.apps, settings);
     index.migrations = migs.migrations;
+    if (cacheFile) {
+      try {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, root, entries: exportMigrationCache(modules) }));
+        fs.renameSync(tmp, cacheFile);
+      } catch (e) {
+        this.logger.debug(`cache not written: ${(e as Error).message}`);
+      }
+    }
     timings.migrations = now() - t;
 
     t = now();
@@ -283,11 +324,48 @@ function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, 
   return r;
 }
 
-/** Static index plus, when `readDatabases`, the state of every alias. */
+/** Static index plus, when `readDatabases`, the state of every alias; then Django's answer when the mode asks. */
 export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
   const scanner = new Scanner(opts);
-  const index = await scanner.index();
-  return opts.readDatabases ? scanner.readState(index) : index;
+  let index = await scanner.index();
+  if (opts.readDatabases) index = await scanner.readState(index);
+  return withDjango(index, opts);
+}
+
+/**
+ * Django mode (issue "Ask Django itself"): replace static facts by Django's where it answers, keep the static
+ * ones otherwise, and record every disagreement. Never throws: a failure becomes a finding (mode django) or an
+ * info with the reason (mode auto).
+ */
+export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promise<ProjectIndex> {
+  const requested = opts.mode ?? 'static';
+  if (requested === 'static') return { ...index, mode: { requested, used: 'static', reason: null } };
+  const fallback = (reason: string): ProjectIndex => {
+    const finding: Finding = {
+      code: 'django-unavailable', severity: requested === 'django' ? 'error' : 'info', path: index.managePy, line: null,
+      message: `Django's own answer is not available (${reason}); showing the static analysis.`,
+    };
+    return { ...index, findings: [...index.findings, finding], mode: { requested, used: 'static', reason } };
+  };
+  if (!opts.allowPython) return fallback('running the project\'s Python is not allowed here');
+  if (!index.settings?.module) return fallback('no settings module');
+  const { runDjangoHelper, mergeDjangoAnswer } = await import('./django');
+  const { findInterpreter } = await import('./env/python-env');
+  const projectDir = index.managePy ? path.dirname(index.managePy) : index.root;
+  const interp = opts.python ?? findInterpreter({ root: projectDir, workspaceRoot: index.root, env: opts.env ?? process.env })?.interpreter ?? null;
+  if (!interp) return fallback('no Python interpreter found');
+  const t = now();
+  const answer = await runDjangoHelper({
+    root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
+    env: { ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    databases: opts.databases ?? null, logger: opts.logger,
+  });
+  if (!answer.ok) {
+    opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);
+    return fallback(`${answer.reason}: ${answer.message}`);
+  }
+  const merged = mergeDjangoAnswer(index, answer).index;
+  return { ...merged, mode: { requested, used: 'django', reason: null }, timings: { ...merged.timings, django: now() - t } };
 }
 
 /** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
@@ -308,11 +386,26 @@ export function toReport(index: ProjectIndex): ScanReport {
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),
     routing: index.routing.map(d => {
       const loc = d.loc ?? modelLoc.get(d.model);
-      return { alias: d.alias, model: d.model, migrate: d.migrate, decidedBy: d.decidedBy, reason: d.reason, ...(d.loc ? { path: rel(loc?.path), line: loc?.line } : {}) };
+      return {
+        alias: d.alias, model: d.model, migrate: d.migrate, decidedBy: d.decidedBy, reason: d.reason,
+        ...(d.loc ? { path: rel(loc?.path), line: loc?.line } : {}), ...(d.source ? { source: d.source } : {}),
+      };
     }),
     migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
+    ...(index.mode ? {
+      source: {
+        mode: index.mode.used,
+        requested: index.mode.requested,
+        reason: index.mode.reason,
+        routing: index.mode.used,
+        plan: Object.fromEntries(Object.keys(index.plans).map(a => [a, index.django?.planSource[a] ?? 'static'])),
+      },
+    } : {}),
+    ...(index.django ? {
+      disagreements: index.django.disagreements.map(d => ({ ...d, path: d.path ? rel(d.path) : undefined })),
+    } : {}),
   };
 }

@@ -206,7 +206,8 @@ export type FindingCode =
   | 'pending-migrations'
   | 'settings-unknown'
   | 'parse-error'
-  | 'unmanaged-model-migration';
+  | 'unmanaged-model-migration'
+  | 'django-unavailable';
 
 export interface Finding {
   code: FindingCode;
@@ -247,6 +248,7 @@ export interface ScanReport {
     reason: RouterDecision['reason'];
     path?: string;
     line?: number;
+    source?: 'static' | 'django';
   }[];
   migrations: {
     app: string;
@@ -259,4 +261,14 @@ export interface ScanReport {
   status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
   plan: Record<string, MigrationKey[] | null>;
   diagnostics: Finding[];
+  /** which mode produced the facts (absent in older reports: static) */
+  source?: {
+    mode: 'static' | 'django';
+    requested: 'static' | 'django' | 'auto';
+    reason: string | null;
+    routing: 'static' | 'django';
+    plan: Record<string, 'static' | 'django'>;
+  };
+  /** Django mode: where the static analysis and Django differ (Django's answer is the one reported) */
+  disagreements?: { kind: string; alias?: string; model?: string; migration?: string; app?: string; static: unknown; django: unknown; note: string; path?: string; line?: number }[];
 }

@@ -130,3 +130,32 @@ test('runtime: started by the machine\'s Node 20, the launcher re-runs itself on
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).status.default.reachable, true);
 });
+
+describe('--mode (Django itself)', { skip: djangoPython() ? false : NO_DJANGO }, () => {
+  test('auto with --python: Django answers the routing static analysis cannot decide, disagreements listed', () => {
+    const dir = copyProject(path.join(REPO, 'test', 'fixtures', 'dynamic_routers'), 'dmdb-mode-');
+    dirs.push(dir);
+    const stat = cli(['scan', dir, '--json', '--mode', 'static', '--python', djangoPython()!]).json;
+    assert.equal(stat.source.mode, 'static');
+    const unknown = stat.routing.filter((r: any) => r.migrate === null).length;
+    assert.ok(unknown > 0, 'the fixture has routers static analysis cannot decide');
+    const dj = cli(['scan', dir, '--json', '--python', djangoPython()!]).json;
+    assert.equal(dj.source.mode, 'django');
+    assert.equal(dj.source.requested, 'auto');
+    assert.equal(dj.routing.filter((r: any) => r.migrate === null).length, 0);
+    const couldNotDecide = dj.disagreements.filter((d: any) => d.kind === 'routing' && d.note === 'static analysis could not decide');
+    assert.equal(couldNotDecide.length, unknown);
+  });
+
+  test('auto falls back to static with the reason when Python cannot run the project; django mode makes it an error', () => {
+    const dir = example();
+    const auto = cli(['scan', dir, '--json', '--mode', 'auto', '--python', '/nonexistent/python3']);
+    assert.equal(auto.status, 0, auto.stderr);
+    assert.equal(auto.json.source.mode, 'static');
+    assert.match(auto.json.source.reason, /\S/);
+    assert.ok(auto.json.diagnostics.some((d: any) => d.code === 'django-unavailable' && d.severity === 'info'));
+    const strict = cli(['check', dir, '--mode', 'django', '--python', '/nonexistent/python3', '--fail-on', 'django']);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stdout, /django-unavailable/);
+  });
+});

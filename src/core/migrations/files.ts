@@ -350,3 +350,24 @@ function sameSettings(used: Record<string, string | null>, settings: SettingsInf
   for (const [k, v] of Object.entries(used)) if (settingString(settings, k) !== v) return false;
   return true;
 }
+
+/** The per-file results, to keep between processes (the CLI's on-disk cache). Plain JSON. */
+export function exportMigrationCache(index: ModuleIndex): Record<string, CacheEntry> {
+  return Object.fromEntries(caches.get(index) ?? []);
+}
+
+/**
+ * Seed the per-file cache from an earlier process. Entries are only used while the file's mtime and size
+ * (and the settings its swappable dependencies read) are unchanged, exactly like in-process hits.
+ */
+export function importMigrationCache(index: ModuleIndex, data: unknown): void {
+  if (!data || typeof data !== 'object') return;
+  let cache = caches.get(index);
+  if (!cache) {
+    cache = new Map();
+    caches.set(index, cache);
+  }
+  for (const [file, e] of Object.entries(data as Record<string, CacheEntry>)) {
+    if (e && typeof e.mtimeMs === 'number' && typeof e.size === 'number' && Array.isArray(e.problems) && !cache.has(file)) cache.set(file, e);
+  }
+}

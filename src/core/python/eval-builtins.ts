@@ -683,6 +683,7 @@ export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value |
       return o.missing === 'unknown' ? unknown(`${o.type}.${name}`, loc) : undefined;
     }
     case 'builtin':
+      if (o.name === 'environ.Env' && name === 'read_env') return b('environ.Env.read_env_static');
       return unknown(`${o.name}.${name}`, loc);
     default:
       return undefined;

@@ -175,6 +175,7 @@ export function modeledCall(it: Interp, fn: Value, method: string, args: Value[]
       const e = obj('environ.Env', 'unknown', new Map<string, Value>(kwargs));
       return e;
     }
+    case 'environ.Env.read_env_static': return envCall(it, obj('environ.Env'), 'read_env', args, kwargs, loc);
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
     case 'dj_database_url.config': {
       const envName = s(kwarg(kwargs, 'env') ?? str('DATABASE_URL')) ?? 'DATABASE_URL';
@@ -234,7 +235,8 @@ function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
         if (k === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown('os.environ lookup of an unknown name', loc);
         const v = it.env[k];
         if (v !== undefined) return str(v);
-        if (method === '__getitem__' || (method === 'pop' && args.length < 2)) throw new PyErr('KeyError', `'${k}' (environment variable ${k} is not set)`, loc);
+        // a variable missing here may well be set where the project runs: unknown, not a KeyError
+        if (method === '__getitem__' || (method === 'pop' && args.length < 2)) return unknown(`environment variable ${k} is not set`, loc);
         return args[1] ?? kwarg(kwargs, 'default') ?? NONE;
       }
       case 'setdefault': {
@@ -270,7 +272,8 @@ function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
     loadEnvFile(it, file, kwarg(kwargs, 'overwrite')?.kind === 'bool' && (kwarg(kwargs, 'overwrite') as { v: boolean }).v);
     return NONE;
   }
-  const varName = s(args[0] ?? kwarg(kwargs, 'var') ?? NONE);
+  const defaultVar = method === 'db' || method === 'db_url' ? 'DATABASE_URL' : method === 'cache' || method === 'cache_url' ? 'CACHE_URL' : method === 'email' || method === 'email_url' ? 'EMAIL_URL' : null;
+  const varName = s(args[0] ?? kwarg(kwargs, 'var') ?? (defaultVar ? str(defaultVar) : NONE));
   if (varName === null) return unknown('environment lookup of an unknown name', loc);
   let cast: string | null = method === '__call__' || method === 'get_value' ? null : method;
   let dflt: Value | undefined = kwarg(kwargs, 'default') ?? (method === '__call__' ? args[2] ?? (args[1] && !isCast(args[1]) ? args[1] : undefined) : args[1]);
@@ -286,7 +289,7 @@ function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
   const raw = it.env[varName];
   let value: Value;
   if (raw === undefined) {
-    if (dflt === undefined) throw new PyErr('ImproperlyConfigured', `Set the ${varName} environment variable`, loc);
+    if (dflt === undefined) return unknown(`environment variable ${varName} is not set`, loc);
     if (cast === 'db' || cast === 'db_url') return dflt.kind === 'str' ? dbUrlConfig(dflt, 'environ', kwargs, loc) : dflt;
     return dflt;
   }

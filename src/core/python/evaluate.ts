@@ -512,6 +512,7 @@ export class Interp {
       }
       let v: Value;
       if (m.ns && m.ns.vars.has(a.name)) v = m.ns.vars.get(a.name)!;
+      else if (!m.ns || m.special === 'modeled') v = this.moduleAttr(m, a.name, loc, true);
       else {
         try {
           v = this.importModule(`${abs}.${a.name}`, loc);
