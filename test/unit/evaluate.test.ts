@@ -1,0 +1,280 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { initPython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { Interp } from '../../src/core/python/evaluate';
+import { toJS, type Value } from '../../src/core/python/values';
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-eval-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+  return dir;
+}
+
+function evalModule(files: Record<string, string>, mod = 'm', env: Record<string, string> = {}): { get: (n: string) => unknown; raw: (n: string) => Value | undefined; dir: string; interp: Interp } {
+  const dir = project(files);
+  const interp = new Interp(new ModuleIndex([dir]), { env });
+  const m = interp.importModule(mod);
+  return { get: n => { const v = m.ns!.vars.get(n); return v === undefined ? undefined : toJS(v); }, raw: n => m.ns!.vars.get(n), dir, interp };
+}
+
+before(async () => {
+  await initPython();
+});
+
+describe('evaluate: basics', () => {
+  test('literals, names, unpacking, containers', () => {
+    const { get } = evalModule({
+      'm.py': `
+A = 1
+B, (C, *D) = "x", [2, 3, 4]
+E = F = {"k": [1, 2]}
+E["k"].append(3)
+E.update({"z": None}, w=True)
+G = [1]
+G += [2]
+H = dict(a=1, **{"b": 2})
+I = {**H, "c": 3}
+J = [x * 2 for x in range(3) if x != 1]
+K = {k: v for k, v in I.items()}
+L = sorted({"b", "a"})
+M = len(I), str(5), int("7"), bool(""), list((1, 2)), tuple([3])
+N = "a-b-c".split("-")[1:]
+O = -A + 2 ** 3 // 3
+`,
+    });
+    assert.equal(get('A'), 1);
+    assert.equal(get('B'), 'x');
+    assert.equal(get('C'), 2);
+    assert.deepEqual(get('D'), [3, 4]);
+    assert.deepEqual(get('F'), { k: [1, 2, 3], z: null, w: true });
+    assert.deepEqual(get('G'), [1, 2]);
+    assert.deepEqual(get('I'), { a: 1, b: 2, c: 3 });
+    assert.deepEqual(get('J'), [0, 4]);
+    assert.deepEqual(get('K'), { a: 1, b: 2, c: 3 });
+    assert.deepEqual(get('L'), ['a', 'b']);
+    assert.deepEqual(get('M'), [3, '5', 7, false, [1, 2], [3]]);
+    assert.deepEqual(get('N'), ['b', 'c']);
+    assert.equal(get('O'), 1);
+  });
+
+  test('strings: f-strings, % and format', () => {
+    const { get } = evalModule({
+      'm.py': `
+name = "db"
+A = f"{name}_{1 + 1}.sqlite3"
+B = "%s-%d" % ("x", 3)
+C = "{}:{port}".format("h", port=5432)
+D = "%(a)s/%(b)s" % {"a": 1, "b": "z"}
+E = "Hello".lower().startswith(("he", "x"))
+F = f"{name!r}"
+`,
+    });
+    assert.equal(get('A'), 'db_2.sqlite3');
+    assert.equal(get('B'), 'x-3');
+    assert.equal(get('C'), 'h:5432');
+    assert.equal(get('D'), '1/z');
+    assert.equal(get('E'), true);
+    assert.equal(get('F'), "'db'");
+  });
+
+  test('if/else: known conditions pick a branch, unknown ones merge', () => {
+    const { get, raw } = evalModule({
+      'm.py': `
+import os, sys
+if os.environ.get("PROD"):
+    A = "prod"
+else:
+    A = "dev"
+if "test" in sys.argv:
+    B = 1
+    C = 5
+else:
+    B = 2
+    C = 5
+D = "x" if os.getenv("NOPE") else "y"
+`,
+    }, 'm', { PROD: '1' });
+    assert.equal(get('A'), 'prod');
+    const b = raw('B')!;
+    assert.equal(b.kind, 'unknown');
+    assert.match((b as { reason: string }).reason, /sys\.argv/);
+    assert.equal(get('C'), 5);
+    assert.equal(get('D'), 'y');
+  });
+
+  test('for loops, while loops and bounds', () => {
+    const { get, raw } = evalModule({
+      'm.py': `
+DB = {}
+for alias in ["a", "b"]:
+    DB[alias] = {"NAME": alias + ".db"}
+n = 0
+while n < 5:
+    n += 1
+    if n == 3:
+        break
+forever = 0
+while True:
+    forever += 1
+AFTER = 1
+`,
+    });
+    assert.deepEqual(get('DB'), { a: { NAME: 'a.db' }, b: { NAME: 'b.db' } });
+    assert.equal(get('n'), 3);
+    assert.equal(raw('forever')?.kind, 'unknown');
+    assert.equal(get('AFTER'), 1);
+  });
+
+  test('try/except ImportError takes the handler when the module is missing', () => {
+    const { get } = evalModule({
+      'pkg/__init__.py': '',
+      'pkg/base.py': 'A = 1\nL = ["x"]\n_private = 2\n',
+      'pkg/m.py': `
+from .base import *
+L += ["y"]
+try:
+    from .local import *
+except ImportError:
+    LOCAL = False
+try:
+    from .base import A as AA
+except ImportError:
+    AA = None
+`,
+    }, 'pkg.m');
+    assert.equal(get('A'), 1);
+    assert.deepEqual(get('L'), ['x', 'y']);
+    assert.equal(get('_private'), undefined);
+    assert.equal(get('LOCAL'), false);
+    assert.equal(get('AA'), 1);
+  });
+
+  test('paths: Path(__file__).resolve().parent, /, os.path', () => {
+    const { get, dir } = evalModule({
+      'proj/settings.py': `
+import os
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent.parent
+DB = BASE_DIR / "data" / "db.sqlite3"
+OLD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+J = os.path.join(OLD, "x.db")
+S = str(DB)
+NAME = DB.name
+`,
+      'proj/__init__.py': '',
+    }, 'proj.settings');
+    const real = fs.realpathSync(dir);
+    assert.equal(get('BASE_DIR'), real);
+    assert.equal(get('DB'), `${real}/data/db.sqlite3`);
+    assert.equal(get('OLD'), dir);
+    assert.equal(get('J'), `${dir}/x.db`);
+    assert.equal(get('S'), `${real}/data/db.sqlite3`);
+    assert.equal(get('NAME'), 'db.sqlite3');
+  });
+
+  test('environment: os.environ, getenv, django-environ, dj-database-url', () => {
+    const { get, raw } = evalModule({
+      'm.py': `
+import os
+import environ
+import dj_database_url
+env = environ.Env(DEBUG=(bool, False), HOSTS=(list, []))
+A = os.environ.get("X", "dflt")
+B = os.environ["Y"]
+C = os.getenv("Y", "z")
+DEBUG = env("DEBUG")
+HOSTS = env("HOSTS")
+PORT = env.int("PORT", default=5)
+D1 = env.db("DATABASE_URL", default="sqlite:///db.sqlite3")
+D2 = dj_database_url.config(default="postgres://u:p@h:5433/n?sslmode=require")
+D3 = dj_database_url.parse("postgis://h/g")
+MISSING = os.environ["NOPE"]
+`,
+    }, 'm', { Y: 'yy', DEBUG: 'yes', HOSTS: 'a,b', PORT: '7' });
+    assert.equal(get('A'), 'dflt');
+    assert.equal(get('B'), 'yy');
+    assert.equal(get('C'), 'yy');
+    assert.equal(get('DEBUG'), true);
+    assert.deepEqual(get('HOSTS'), ['a', 'b']);
+    assert.equal(get('PORT'), 7);
+    assert.deepEqual(get('D1'), { NAME: 'db.sqlite3', USER: '', PASSWORD: '', HOST: '', PORT: '', ENGINE: 'django.db.backends.sqlite3' });
+    const d2 = get('D2') as Record<string, unknown>;
+    assert.equal(d2.ENGINE, 'django.db.backends.postgresql');
+    assert.equal(d2.NAME, 'n');
+    assert.equal(d2.PORT, 5433);
+    assert.deepEqual(d2.OPTIONS, { sslmode: 'require' });
+    assert.equal((get('D3') as Record<string, unknown>).ENGINE, 'django.contrib.gis.db.backends.postgis');
+    const missing = raw('MISSING')!;
+    assert.equal(missing.kind, 'unknown');
+    assert.match((missing as { reason: string }).reason, /NOPE/);
+  });
+
+  test('classes, instances, methods, super()', () => {
+    const { get } = evalModule({
+      'm.py': `
+class Base:
+    x = 1
+    def __init__(self):
+        self.y = 2
+    def f(self, a, b=10):
+        return a + b + self.y
+    @staticmethod
+    def s():
+        return "s"
+    @classmethod
+    def c(cls):
+        return cls.x
+class Child(Base):
+    x = 5
+    def f(self, a, b=1):
+        return super().f(a, b) * 2
+o = Child()
+R = (o.f(1), o.s(), o.c(), Child.x, Base().f(1), isinstance(o, Base), getattr(o, "nope", "d"), hasattr(o, "y"))
+`,
+    });
+    assert.deepEqual(get('R'), [8, 's', 5, 5, 13, true, 'd', true]);
+  });
+
+  test('unknowns carry a reason and location; imports of Django are opaque', () => {
+    const { raw, get } = evalModule({
+      'm.py': `
+from django.db import models
+from django.conf import settings
+import json
+X = json.loads("{}")
+Y = some_undefined_name
+Z = 1
+`,
+    });
+    const x = raw('X')!;
+    assert.equal(x.kind, 'unknown');
+    assert.ok((x as { loc?: { line: number } }).loc?.line === 5);
+    assert.equal(raw('Y')?.kind, 'unknown');
+    assert.equal(get('Z'), 1);
+  });
+
+  test('circular and deep imports terminate', () => {
+    const files: Record<string, string> = { 'a.py': 'import b\nA = 1\n', 'b.py': 'import a\nB = 2\n' };
+    for (let i = 0; i < 60; i++) files[`c${i}.py`] = `from c${i + 1} import *\nV${i} = ${i}\n`;
+    files['c60.py'] = 'END = 1\n';
+    const { get } = evalModule(files, 'a');
+    assert.equal(get('A'), 1);
+    const r = evalModule(files, 'c0');
+    assert.equal(r.get('V0'), 0);
+  });
+
+  test('recursion is bounded', () => {
+    const { raw, get } = evalModule({ 'm.py': 'def f(n):\n    return f(n + 1)\nX = f(0)\nY = 2\n' });
+    assert.equal(raw('X')?.kind, 'unknown');
+    assert.equal(get('Y'), 2);
+  });
+});

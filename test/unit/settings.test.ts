@@ -1,0 +1,154 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { initPython, parsePython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { findManagePy, settingsModuleFromManagePy, loadSettings } from '../../src/core/settings';
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-settings-'));
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+  return dir;
+}
+
+before(async () => {
+  await initPython();
+});
+
+describe('findManagePy / settingsModuleFromManagePy', () => {
+  test('root, one level down, skipping virtualenvs', () => {
+    const a = project({ 'manage.py': '' });
+    assert.equal(findManagePy(a), path.join(a, 'manage.py'));
+    const b = project({ 'src/manage.py': '', '.venv/lib/manage.py': '' });
+    assert.equal(findManagePy(b), path.join(b, 'src', 'manage.py'));
+    const c = project({ 'node_modules/x/manage.py': '', 'venv/manage.py': '' });
+    assert.equal(findManagePy(c), null);
+    const d = project({ 'a/b/manage.py': '' });
+    assert.equal(findManagePy(d), path.join(d, 'a', 'b', 'manage.py'));
+  });
+
+  test('setdefault at top level or inside main()', () => {
+    const m1 = parsePython('import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', 'manage.py');
+    assert.equal(settingsModuleFromManagePy(m1), 'site1.settings');
+    const m2 = parsePython('import os, sys\n\ndef main():\n    """Run."""\n    os.environ.setdefault(\n        "DJANGO_SETTINGS_MODULE", "conf.settings.dev"\n    )\n\nif __name__ == "__main__":\n    main()\n', 'manage.py');
+    assert.equal(settingsModuleFromManagePy(m2), 'conf.settings.dev');
+    assert.equal(settingsModuleFromManagePy(parsePython('print(1)\n', 'manage.py')), null);
+  });
+});
+
+describe('loadSettings', () => {
+  test('split settings, env URLs, Path NAMEs, loops and defaults', () => {
+    const dir = project({
+      'site1/__init__.py': '',
+      'site1/settings/__init__.py': '',
+      'site1/settings/base.py': `
+import os
+from pathlib import Path
+import dj_database_url
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+INSTALLED_APPS = ["django.contrib.auth", "shop"]
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
+}
+DATABASES["analytics"] = dj_database_url.config(env="ANALYTICS_URL", default="postgres://u:secret@db:5432/an")
+for alias in ("a1", "a2"):
+    DATABASES[alias] = {"ENGINE": "django.db.backends.sqlite3", "NAME": f"{alias}.sqlite3"}
+DEBUG = os.environ.get("DEBUG") == "1"
+`,
+      'site1/settings/dev.py': `
+from .base import *
+from site1.routers import ShopRouter
+from django.utils.module_loading import import_string
+INSTALLED_APPS += ["debug"]
+DATABASE_ROUTERS = ["site1.routers.AnalyticsRouter", ShopRouter(), ShopRouter, import_string("x.Y")()]
+MIGRATION_MODULES = {"shop": "shop.db_migrations", "debug": None}
+try:
+    from .local import *
+except ImportError:
+    pass
+`,
+      'site1/routers.py': 'class ShopRouter:\n    pass\nclass AnalyticsRouter:\n    pass\n',
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'site1.settings.dev', { DEBUG: '1' });
+    assert.equal(s.path, path.join(dir, 'site1', 'settings', 'dev.py'));
+    assert.deepEqual(s.databases.map(d => d.alias), ['default', 'analytics', 'a1', 'a2']);
+    const real = fs.realpathSync(dir);
+    assert.equal(s.databases[0]!.name, `${real}/db.sqlite3`);
+    assert.equal(s.databases[0]!.loc?.path, path.join(dir, 'site1', 'settings', 'base.py'));
+    assert.equal(s.databases[0]!.loc?.line, 8);
+    assert.equal(s.databases[1]!.engine, 'django.db.backends.postgresql');
+    assert.equal(s.databases[1]!.host, 'db');
+    assert.equal(s.databases[1]!.port, 5432);
+    assert.equal(s.databases[1]!.password, 'secret');
+    assert.equal(s.databases[2]!.name, 'a1.sqlite3');
+    assert.deepEqual(s.routers, ['site1.routers.AnalyticsRouter', 'site1.routers.ShopRouter', 'site1.routers.ShopRouter', null]);
+    assert.deepEqual(s.installedApps, ['django.contrib.auth', 'shop', 'debug']);
+    assert.deepEqual(s.migrationModules, { shop: 'shop.db_migrations', debug: null });
+    assert.equal(s.authUserModel, 'auth.User');
+    assert.equal(s.values.DEBUG, true);
+    assert.ok(!('DATABASES' in s.values), 'no passwords in values');
+    assert.ok(s.unknowns.some(u => u.name === 'DATABASE_ROUTERS[3]'));
+  });
+
+  test('unknown parts are null and explained; Django defaults apply', () => {
+    const dir = project({
+      'conf.py': `
+import os
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ["DB_NAME"], "HOST": os.environ.get("DB_HOST", "localhost")},
+}
+`,
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'conf', {});
+    assert.equal(s.databases.length, 1);
+    assert.equal(s.databases[0]!.engine, 'django.db.backends.postgresql');
+    assert.equal(s.databases[0]!.name, null);
+    assert.ok(s.unknowns.some(u => /DB_NAME/.test(u.reason)), JSON.stringify(s.unknowns));
+    assert.deepEqual(s.routers, []);
+    assert.deepEqual(s.migrationModules, {});
+
+    const s2 = loadSettings(new ModuleIndex([dir]), 'conf', { DB_NAME: 'shop' });
+    assert.equal(s2.databases[0]!.name, 'shop');
+    assert.equal(s2.databases[0]!.host, 'localhost');
+    assert.equal(s2.databases[0]!.engine, 'django.db.backends.postgresql');
+  });
+
+  test('syntax errors still yield what can be read; a missing module never throws', () => {
+    const dir = project({
+      'broken.py': 'INSTALLED_APPS = ["a"]\nX = (\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\ndef f(:\n    pass\nDATABASE_ROUTERS = ["r.R"]\n',
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'broken', {});
+    assert.deepEqual(s.installedApps, ['a']);
+    assert.deepEqual(s.routers, ['r.R']);
+    assert.ok(s.unknowns.some(u => u.name === '(syntax)'));
+    const m = loadSettings(new ModuleIndex([dir]), 'nope.settings', {});
+    assert.equal(m.path, null);
+    assert.deepEqual(m.databases, []);
+    assert.ok(m.unknowns[0]!.reason.includes('nope.settings'));
+  });
+
+  test('django-environ with read_env and a relative SQLite NAME', () => {
+    const dir = project({
+      '.env': 'DATABASE_URL=sqlite:///local.sqlite3\nDEBUG=on\n',
+      'st.py': `
+import environ
+from pathlib import Path
+env = environ.Env(DEBUG=(bool, False))
+environ.Env.read_env(Path(__file__).resolve().parent / ".env")
+DEBUG = env("DEBUG")
+DATABASES = {"default": env.db()}
+`,
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'st', {});
+    assert.equal(s.values.DEBUG, true);
+    assert.equal(s.databases[0]!.engine, 'django.db.backends.sqlite3');
+    assert.equal(s.databases[0]!.name, 'local.sqlite3');
+  });
+});
