@@ -100,7 +100,7 @@ function now(): number {
 function readEnvFile(file: string | null | undefined, logger: Logger): Record<string, string> {
   if (!file) return {};
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const dotenv = require('dotenv') as typeof import('dotenv');
     return dotenv.parse(fs.readFileSync(file));
   } catch (e) {

@@ -217,7 +217,7 @@ function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
   }
   let parsed: Record<string, string> = {};
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     parsed = (require('dotenv') as typeof import('dotenv')).parse(text);
   } catch {
     return false;
@@ -287,13 +287,12 @@ function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
     } else if (!cast) cast = castName(sch);
   }
   const raw = it.env[varName];
-  let value: Value;
   if (raw === undefined) {
     if (dflt === undefined) return unknown(`environment variable ${varName} is not set`, loc);
     if (cast === 'db' || cast === 'db_url') return dflt.kind === 'str' ? dbUrlConfig(dflt, 'environ', kwargs, loc) : dflt;
     return dflt;
   }
-  value = str(raw);
+  const value: Value = str(raw);
   switch (cast) {
     case null: case 'str': case 'url': case 'path': return value;
     case 'bool': return bool(TRUE_STRINGS.includes(raw.trim().toLowerCase()));

@@ -1044,7 +1044,6 @@ export class Interp {
 
   private evalCall(e: A.Call, f: Frame): Value {
     const loc = locOf(f.file, e);
-    let fnv: Value;
     if (e.func.type === 'Name' && e.func.id === 'super' && e.args.length === 0) {
       // zero-argument super(): the class the function was defined in, and its first argument
       const fr = f.fn ? f : null;
@@ -1053,7 +1052,7 @@ export class Interp {
       if (!fn?.cls || !first) throw new PyErr('RuntimeError', 'super(): no arguments', loc);
       return { kind: 'super', cls: fn.cls, self: this.lookup(first.name, f, loc) };
     }
-    fnv = this.eval(e.func, f);
+    const fnv: Value = this.eval(e.func, f);
     const args: Value[] = [];
     for (const a of e.args) {
       if (a.type === 'Starred') {

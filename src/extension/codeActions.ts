@@ -1,0 +1,76 @@
+// Quick fixes for cross-database foreign keys: add `db_constraint=False` when it is safe to do textually
+// (the whole field call on one line, no db_constraint yet), and open the router that decides.
+import * as vscode from 'vscode';
+import { Cmd } from './commands';
+import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { decisionsOf, routerLocation, shortRouter } from './model/routing';
+import type { Feature, Services } from './services';
+
+const FIELD_CALL = /\b(ForeignKey|OneToOneField|ManyToManyField)\s*\(/;
+
+/** Column of the `)` closing the field call starting on this line, or -1 when the call spans lines. */
+export function closingParen(text: string): number {
+  const m = FIELD_CALL.exec(text);
+  if (!m) return -1;
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = m.index + m[0].length - 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '#') return -1;
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+export const registerCodeActions: Feature = (svc: Services) => [
+  vscode.languages.registerCodeActionsProvider(
+    { language: 'python', scheme: 'file' },
+    {
+      provideCodeActions(doc, _range, context) {
+        const actions: vscode.CodeAction[] = [];
+        const titles = new Set<string>();
+        const p = svc.projects.projectFor(doc.uri.fsPath);
+        const index = p?.index;
+        for (const diag of context.diagnostics) {
+          if (diag.source !== DIAGNOSTIC_SOURCE || diag.code !== 'cross-db-foreign-key') continue;
+          const line = doc.lineAt(diag.range.start.line);
+          const close = closingParen(line.text);
+          if (close >= 0 && !/\bdb_constraint\s*=/.test(line.text) && !titles.has(`fix:${line.lineNumber}`)) {
+            titles.add(`fix:${line.lineNumber}`);
+            const inner = line.text.slice(0, close).trimEnd();
+            const sep = inner.endsWith('(') ? '' : inner.endsWith(',') ? ' ' : ', ';
+            const fix = new vscode.CodeAction('Add db_constraint=False (no FK constraint; joins still cross databases)', vscode.CodeActionKind.QuickFix);
+            fix.edit = new vscode.WorkspaceEdit();
+            fix.edit.replace(doc.uri, new vscode.Range(line.lineNumber, inner.length, line.lineNumber, close), `${sep}db_constraint=False`);
+            fix.diagnostics = [diag];
+            actions.push(fix);
+          }
+          if (!index) continue;
+          const f = index.findings.find(x => x.code === 'cross-db-foreign-key' && x.path === doc.uri.fsPath && x.line === diag.range.start.line + 1);
+          if (!f?.alias) continue;
+          for (const key of [f.target, f.model]) {
+            if (!key) continue;
+            const d = decisionsOf(index).get(f.alias, key);
+            if (!d?.decidedBy || !routerLocation(index, d)) continue;
+            const title = `Open ${shortRouter(d.decidedBy)} (decides ${key} on '${f.alias}')`;
+            if (titles.has(title)) continue;
+            titles.add(title);
+            const open = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+            open.command = { command: Cmd.goToRouter, title: 'Go to Router', arguments: [{ root: p!.root, model: key, alias: f.alias }] };
+            open.diagnostics = [diag];
+            actions.push(open);
+          }
+        }
+        return actions;
+      },
+    },
+    { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+  ),
+];

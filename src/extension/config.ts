@@ -1,0 +1,72 @@
+// One typed reader for every `djangoMultiDb.*` setting. package.json `contributes.configuration` is the other
+// half: a setting added here must be declared there (see CONTRIBUTING.md).
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+export const SECTION = 'djangoMultiDb';
+
+export type CrossDbSeverity = 'error' | 'warning' | 'information' | 'hint' | 'off';
+
+export interface Config {
+  /** DJANGO_SETTINGS_MODULE override; null = read it from manage.py */
+  settingsModule: string | null;
+  /** absolute path of manage.py; null = search the folder */
+  managePyPath: string | null;
+  /** absolute interpreter path from the setting; null = Python extension / venv / python3 */
+  pythonPath: string | null;
+  /** absolute env file; null = `<manage.py folder>/.env` (the core's default) */
+  envFile: string | null;
+  /** seconds between database re-reads; 0 = off */
+  refreshInterval: number;
+  databaseTimeoutMs: number;
+  crossDatabaseForeignKeys: CrossDbSeverity;
+  unknownRouting: boolean;
+  showUnmanaged: boolean;
+  statusBar: boolean;
+}
+
+/** Settings that change what the Scanner is built with: changing one rebuilds the project. */
+export const RESCAN_KEYS = ['settingsModule', 'managePyPath', 'pythonPath', 'envFile', 'databaseTimeoutMs'] as const;
+
+function expand(value: string, folder: vscode.WorkspaceFolder | undefined): string {
+  const root = folder?.uri.fsPath ?? '';
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
+  return value
+    .replace(/\$\{workspaceFolder\}/g, root)
+    .replace(/\$\{userHome\}/g, home)
+    .replace(/^~(?=$|[\\/])/, home)
+    .replace(/\$\{env:([^}]+)\}/g, (_m, name: string) => process.env[name] ?? '');
+}
+
+function absPath(value: string | undefined, folder: vscode.WorkspaceFolder | undefined): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  const e = expand(v, folder);
+  return path.isAbsolute(e) || !folder ? e : path.join(folder.uri.fsPath, e);
+}
+
+export function readConfig(folder?: vscode.WorkspaceFolder): Config {
+  const c = vscode.workspace.getConfiguration(SECTION, folder);
+  const num = (key: string, def: number, min: number) => {
+    const v = c.get<number>(key, def);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(min, v) : def;
+  };
+  const pythonPath = c.get<string>('pythonPath', '').trim();
+  return {
+    settingsModule: c.get<string>('settingsModule', '').trim() || null,
+    managePyPath: absPath(c.get<string>('managePyPath'), folder),
+    // a bare command name ("python3.12") is kept as is: the shell resolves it on PATH
+    pythonPath: pythonPath ? (/[\\/]/.test(pythonPath) || pythonPath.startsWith('~') || pythonPath.includes('${') ? absPath(pythonPath, folder) : pythonPath) : null,
+    envFile: absPath(c.get<string>('envFile'), folder),
+    refreshInterval: num('refreshInterval', 0, 0),
+    databaseTimeoutMs: num('databaseTimeoutMs', 5000, 100),
+    crossDatabaseForeignKeys: c.get<CrossDbSeverity>('diagnostics.crossDatabaseForeignKeys', 'warning'),
+    unknownRouting: c.get<boolean>('diagnostics.unknownRouting', true),
+    showUnmanaged: c.get<boolean>('showUnmanaged', true),
+    statusBar: c.get<boolean>('statusBar.enabled', true),
+  };
+}
+
+export function affectsAny(e: vscode.ConfigurationChangeEvent, keys: readonly string[], folder?: vscode.WorkspaceFolder): boolean {
+  return keys.some(k => e.affectsConfiguration(`${SECTION}.${k}`, folder));
+}

@@ -1,0 +1,143 @@
+// Findings → Problems panel. The same Finding is a CLI line (formatFinding) and a JSON object (toReport);
+// here it is a Diagnostic on the line the core reported, with links to the model/router that explain it.
+import * as vscode from 'vscode';
+import type { Finding, FindingCode } from '../core/types';
+import type { ProjectIndex } from '../core/scan';
+import { readConfig, type CrossDbSeverity } from './config';
+import { decisionsOf, routerLocation, shortRouter } from './model/routing';
+import type { DjangoProject } from './project';
+import type { Feature, Services } from './services';
+
+export const DIAGNOSTIC_SOURCE = 'django-multidb';
+
+/** Findings that are shown as diagnostics; the others (pending-migrations) have their own UI. */
+const SHOWN: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'cross-db-foreign-key', 'migration-conflict', 'unknown-routing', 'parse-error', 'database-unreachable',
+  'missing-dependency', 'settings-unknown', 'unmanaged-model-migration',
+]);
+
+function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolean): vscode.DiagnosticSeverity | undefined {
+  if (f.code === 'cross-db-foreign-key') {
+    switch (crossDb) {
+      case 'off':
+        return undefined;
+      case 'error':
+        return vscode.DiagnosticSeverity.Error;
+      case 'information':
+        return vscode.DiagnosticSeverity.Information;
+      case 'hint':
+        return vscode.DiagnosticSeverity.Hint;
+      default:
+        return vscode.DiagnosticSeverity.Warning;
+    }
+  }
+  if (f.code === 'unknown-routing') return unknownRouting ? vscode.DiagnosticSeverity.Information : undefined;
+  return f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+/** Lines of files, read once per update (open documents win: they may hold unsaved text). */
+class LineSource {
+  private readonly cache = new Map<string, string[] | null>();
+  async line(file: string, line1: number): Promise<string | undefined> {
+    let lines = this.cache.get(file);
+    if (lines === undefined) {
+      const doc = vscode.workspace.textDocuments.find(d => d.uri.fsPath === file);
+      if (doc) lines = doc.getText().split(/\r?\n/);
+      else {
+        try {
+          lines = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8').split(/\r?\n/);
+        } catch {
+          lines = null;
+        }
+      }
+      this.cache.set(file, lines);
+    }
+    return lines?.[line1 - 1];
+  }
+}
+
+function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInformation[] {
+  const out: vscode.DiagnosticRelatedInformation[] = [];
+  const at = (p: string, line: number) => new vscode.Location(vscode.Uri.file(p), new vscode.Position(Math.max(0, line - 1), 0));
+  const decisions = decisionsOf(index);
+  if (f.code === 'cross-db-foreign-key' && f.target) {
+    const target = index.models.find(m => m.key === f.target);
+    if (target) out.push(new vscode.DiagnosticRelatedInformation(at(target.loc.path, target.loc.line), `target model ${target.key}`));
+    if (f.alias) {
+      for (const key of [f.model, f.target]) {
+        if (!key) continue;
+        const d = decisions.get(f.alias, key);
+        const loc = routerLocation(index, d);
+        if (loc && d) out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), `${shortRouter(d.decidedBy)} decides ${key} on '${f.alias}': ${d.migrate === null ? 'unknown' : d.migrate ? 'migrates' : 'skipped'}`));
+      }
+    }
+  } else if (f.code === 'unknown-routing' && f.model && f.alias) {
+    const loc = routerLocation(index, decisions.get(f.alias, f.model));
+    if (loc && (loc.path !== f.path || loc.line !== f.line)) out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), 'where evaluation gave up'));
+  } else if (f.code === 'migration-conflict') {
+    for (const k of f.migrations ?? []) {
+      const key = k.includes('.') ? k : `${f.app ?? ''}.${k}`;
+      const m = index.migrations.find(x => x.key === key);
+      if (m && m.path !== f.path) out.push(new vscode.DiagnosticRelatedInformation(at(m.path, 1), `leaf migration ${m.key}`));
+    }
+  }
+  return out;
+}
+
+export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
+  const index = p.index;
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  if (!index) return byFile;
+  const lines = new LineSource();
+  for (const f of index.findings) {
+    if (!SHOWN.has(f.code)) continue;
+    const severity = severityOf(f, crossDb, unknownRouting);
+    if (severity === undefined) continue;
+    let file = f.path;
+    let line = f.line;
+    if (!file && f.code === 'database-unreachable' && index.settings) {
+      const loc = index.settings.databases.find(d => d.alias === f.alias)?.loc;
+      file = loc?.path ?? index.settings.path;
+      line = loc?.line ?? null;
+    }
+    if (!file) continue;
+    const l1 = Math.max(1, line ?? 1);
+    const text = (await lines.line(file, l1)) ?? '';
+    const start = text.length - text.trimStart().length;
+    const range = new vscode.Range(l1 - 1, start, l1 - 1, Math.max(start, text.trimEnd().length));
+    const d = new vscode.Diagnostic(range, f.message, severity);
+    d.source = DIAGNOSTIC_SOURCE;
+    d.code = f.code;
+    const rel = related(index, f);
+    if (rel.length) d.relatedInformation = rel;
+    const list = byFile.get(file) ?? [];
+    list.push(d);
+    byFile.set(file, list);
+  }
+  return byFile;
+}
+
+export const registerDiagnostics: Feature = (svc: Services) => {
+  const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  let generation = 0;
+  const update = async () => {
+    const gen = ++generation;
+    const cfg = readConfig();
+    const all = new Map<string, vscode.Diagnostic[]>();
+    for (const p of svc.projects.projects) {
+      const c = readConfig(p.folder);
+      for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting)) all.set(file, [...(all.get(file) ?? []), ...list]);
+    }
+    if (gen !== generation) return; // a newer update is on its way
+    collection.clear();
+    for (const [file, list] of all) collection.set(vscode.Uri.file(file), list);
+  };
+  svc.snapshots.set('diagnostics', () => {
+    const out: Record<string, { code: string; line: number; severity: string; message: string }[]> = {};
+    collection.forEach((uri, list) => {
+      out[uri.fsPath] = list.map(d => ({ code: String(d.code), line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], message: d.message }));
+    });
+    return out;
+  });
+  return [collection, svc.projects.onDidChange(() => void update().catch(e => svc.log.error(e instanceof Error ? e : String(e))))];
+};

@@ -1,0 +1,145 @@
+// Pure (no `vscode`): what the tree, hovers, status bar and diagnostics say about a routing decision.
+// Kept apart from the host code so that it can be tested with plain `node --test`.
+import * as path from 'path';
+import type { Loc, ModelInfo, RouterDecision } from '../../core/types';
+import type { ProjectIndex } from '../../core/scan';
+
+export type ModelState = 'migrates' | 'skipped' | 'unknown' | 'unmanaged' | 'proxy' | 'swapped';
+
+export function decisionKey(alias: string, model: string): string {
+  return `${alias}\u0000${model}`;
+}
+
+/** Decisions by (alias, model), built once per index. */
+export class Decisions {
+  private readonly map = new Map<string, RouterDecision>();
+  constructor(routing: RouterDecision[]) {
+    for (const d of routing) this.map.set(decisionKey(d.alias, d.model), d);
+  }
+  get(alias: string, model: string): RouterDecision | undefined {
+    return this.map.get(decisionKey(alias, model));
+  }
+}
+
+const decisionsCache = new WeakMap<ProjectIndex, Decisions>();
+export function decisionsOf(index: ProjectIndex): Decisions {
+  let d = decisionsCache.get(index);
+  if (!d) decisionsCache.set(index, (d = new Decisions(index.routing)));
+  return d;
+}
+
+export function modelState(d: RouterDecision | undefined): ModelState {
+  if (!d) return 'unknown';
+  switch (d.reason) {
+    case 'unmanaged':
+      return 'unmanaged';
+    case 'proxy':
+      return 'proxy';
+    case 'swapped':
+      return 'swapped';
+    default:
+      if (d.migrate === null) return 'unknown';
+      return d.migrate ? 'migrates' : 'skipped';
+  }
+}
+
+export const STATE_LABEL: Record<ModelState, string> = {
+  migrates: 'migrates',
+  skipped: 'skipped',
+  unknown: 'unknown',
+  unmanaged: 'unmanaged',
+  proxy: 'proxy',
+  swapped: 'swapped',
+};
+
+/** "mysite.routers.AnalyticsRouter" → "AnalyticsRouter" */
+export function shortRouter(dotted: string | null | undefined): string {
+  if (!dotted) return 'no router';
+  return dotted.split('.').pop() || dotted;
+}
+
+export function locLabel(loc: Loc | undefined, root: string): string {
+  if (!loc) return '';
+  const rel = path.relative(root, loc.path);
+  const shown = rel.startsWith('..') || path.isAbsolute(rel) ? loc.path : rel;
+  return `${shown.split(path.sep).join('/')}:${loc.line}`;
+}
+
+/** Where "Go to router" should land for a decision: the deciding `return`, else the router's allow_migrate. */
+export function routerLocation(index: ProjectIndex, d: RouterDecision | undefined): Loc | undefined {
+  if (!d) return undefined;
+  if (d.loc) return d.loc;
+  if (d.decidedBy) {
+    const r = index.routerLocs[d.decidedBy];
+    return r?.allowMigrate ?? r?.cls;
+  }
+  return undefined;
+}
+
+/**
+ * One sentence on why `model` does (not) migrate on `alias`, mirroring Django's
+ * `Operation.allow_migrate_model` → `ConnectionRouter.allow_migrate`.
+ */
+export function explainDecision(d: RouterDecision | undefined, root: string): string {
+  if (!d) return 'No routing decision was computed for this database.';
+  const where = d.loc ? ` (${locLabel(d.loc, root)})` : '';
+  const extra = d.explanation ? ` — ${d.explanation}` : '';
+  switch (d.reason) {
+    case 'unmanaged':
+      return 'Unmanaged model (`Meta.managed = False`): migrations never create or alter its table, whatever the routers say.';
+    case 'proxy':
+      return 'Proxy model: it has no table of its own; migrations record it but touch no table.';
+    case 'swapped':
+      return 'Swapped model (replaced by a setting such as AUTH_USER_MODEL): migrations skip it.';
+    case 'default':
+      return `Fell through to allow: every router's \`allow_migrate\` returned None, so Django allows it${extra}.`;
+    case 'router':
+      return `\`${shortRouter(d.decidedBy)}.allow_migrate\` returned ${d.migrate ? 'True' : 'False'}${where}${extra}.`;
+    case 'unknown':
+    default:
+      return `Could not be decided statically${d.decidedBy ? ` in \`${shortRouter(d.decidedBy)}\`` : ''}${where}${extra}.`;
+  }
+}
+
+/** Concrete models of an index, optionally without unmanaged/proxy ones, sorted by app then name. */
+export function concreteModels(index: ProjectIndex, showUnmanaged = true): ModelInfo[] {
+  return index.models
+    .filter(m => !m.abstract && (showUnmanaged || (m.managed && !m.proxy)))
+    .sort((a, b) => (a.app === b.app ? a.name.localeCompare(b.name) : a.app.localeCompare(b.app)));
+}
+
+export function aliasesOf(index: ProjectIndex): string[] {
+  return index.settings?.databases.map(d => d.alias) ?? [];
+}
+
+/** Pending migrations on alias: null when unknown (not read, or unreachable). */
+export function pendingCount(index: ProjectIndex, alias: string): number | null {
+  const plan = index.plans[alias];
+  if (plan === undefined || plan === null) return null;
+  const st = index.applied[alias];
+  if (st && !st.reachable) return null;
+  return plan.length;
+}
+
+/** Total pending over aliases whose state is known. */
+export function totalPending(index: ProjectIndex): { total: number; known: number; unreachable: number } {
+  let total = 0;
+  let known = 0;
+  let unreachable = 0;
+  for (const alias of aliasesOf(index)) {
+    const st = index.applied[alias];
+    if (st && !st.reachable) unreachable++;
+    const n = pendingCount(index, alias);
+    if (n !== null) {
+      total += n;
+      known++;
+    }
+  }
+  return { total, known, unreachable };
+}
+
+/** "django.db.backends.postgresql" → "postgresql" */
+export function shortEngine(engine: string | null | undefined): string {
+  if (!engine) return 'unknown engine';
+  return engine.split('.').pop() || engine;
+}

@@ -1,0 +1,366 @@
+// Owns one Scanner per Django project (a workspace folder with a manage.py; multi-root aware), schedules
+// re-indexing and database reads, and tells the views when something changed. Everything that shows project
+// data listens to `onDidChange` and reads `project.index`.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { orCancel } from './commands';
+import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
+import type { Log } from './log';
+import { aliasesOf, pendingCount, shortEngine } from './model/routing';
+import { resolveInterpreter } from './python';
+import type { ConnectionSecrets } from './secrets';
+
+export type Phase = 'idle' | 'indexing' | 'reading';
+
+export class DjangoProject {
+  index: ProjectIndex | undefined;
+  error: string | undefined;
+  phase: Phase = 'idle';
+  /** when the databases were last read (ms since epoch) */
+  stateReadAt: number | undefined;
+  // scheduling
+  needIndex = true;
+  needState = true;
+  running: Promise<void> | undefined;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    readonly managePy: string,
+    public scanner: Scanner,
+    public config: Config,
+  ) {}
+
+  /** folder of manage.py: Django's sys.path[0] and the cwd of manage.py commands */
+  get root(): string {
+    return path.dirname(this.managePy);
+  }
+
+  get name(): string {
+    const rel = path.relative(this.folder.uri.fsPath, this.root);
+    return rel ? `${this.folder.name}/${rel.split(path.sep).join('/')}` : this.folder.name;
+  }
+
+  contains(file: string): boolean {
+    const r = path.relative(this.folder.uri.fsPath, file);
+    const r2 = path.relative(this.root, file);
+    return (!r.startsWith('..') && !path.isAbsolute(r)) || (!r2.startsWith('..') && !path.isAbsolute(r2));
+  }
+}
+
+const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/site-packages/**,**/.git/**,**/.tox/**,**/.nox/**}';
+
+/** A delay after which a run shows progress in the status bar; fast runs stay silent. */
+const PROGRESS_AFTER_MS = 400;
+
+export class ProjectService implements vscode.Disposable {
+  private list: DjangoProject[] = [];
+  private readonly changed = new vscode.EventEmitter<DjangoProject | undefined>();
+  /** fires after a project's index or state changed (undefined: the set of projects changed) */
+  readonly onDidChange = this.changed.event;
+  private readonly reloaded = new vscode.EventEmitter<void>();
+  /** fires when projects were discovered again (folders, manage.py path, trust, settings changed) */
+  readonly onDidReload = this.reloaded.event;
+  private discovery: Promise<void> | undefined;
+  private discovered = false;
+  private generation = 0;
+
+  constructor(
+    private readonly log: Log,
+    private readonly secrets: ConnectionSecrets,
+  ) {}
+
+  get projects(): readonly DjangoProject[] {
+    return this.list;
+  }
+
+  get isDiscovered(): boolean {
+    return this.discovered;
+  }
+
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  /** Find projects and index them; safe to call again (folders or settings changed). */
+  reload(): Promise<void> {
+    const gen = ++this.generation;
+    this.discovery = this.discover(gen).catch(e => {
+      this.log.error(e instanceof Error ? e : String(e));
+    });
+    return this.discovery;
+  }
+
+  /** Resolves when discovery and every scheduled run have finished (tests, and commands that need data). */
+  async whenIdle(): Promise<void> {
+    await this.discovery;
+    for (;;) {
+      const busy = this.list.map(p => p.running).filter((r): r is Promise<void> => !!r);
+      const waiting = this.list.some(p => p.timer);
+      if (!busy.length && !waiting) return;
+      await Promise.all(busy);
+      if (waiting) await new Promise(r => setTimeout(r, 50));
+    }
+  }
+
+  private async discover(gen: number): Promise<void> {
+    await this.setContext('djangoMultiDb.scanState', 'searching');
+    const found: DjangoProject[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const config = readConfig(folder);
+      const managePy = await this.findManagePy(folder, config);
+      if (!managePy) continue;
+      const scanner = await this.createScanner(folder, managePy, config);
+      found.push(new DjangoProject(folder, managePy, scanner, config));
+    }
+    if (gen !== this.generation) return; // a newer reload superseded this one
+    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    this.list = found;
+    this.discovered = true;
+    this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
+    await this.setContext('djangoMultiDb.hasProject', found.length > 0);
+    await this.setContext('djangoMultiDb.scanState', found.length ? 'indexing' : 'none');
+    this.reloaded.fire();
+    this.changed.fire(undefined);
+    for (const p of found) this.schedule(p, { index: true, state: true }, 0);
+  }
+
+  private async findManagePy(folder: vscode.WorkspaceFolder, config: Config): Promise<string | undefined> {
+    if (config.managePyPath) {
+      if (fs.existsSync(config.managePyPath)) return config.managePyPath;
+      this.log.warn(`djangoMultiDb.managePyPath: ${config.managePyPath} does not exist; searching ${folder.name}`);
+    }
+    const direct = path.join(folder.uri.fsPath, 'manage.py');
+    if (fs.existsSync(direct)) return direct;
+    const hits = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/manage.py'), EXCLUDE, 50);
+    // the shallowest manage.py wins: nested ones are usually test fixtures or vendored projects
+    const sorted = hits.map(u => u.fsPath).sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b));
+    return sorted[0];
+  }
+
+  private async createScanner(folder: vscode.WorkspaceFolder, managePy: string, config: Config): Promise<Scanner> {
+    const trusted = this.trusted;
+    const root = path.dirname(managePy);
+    const opts: ScanOptions = {
+      root,
+      settingsModule: config.settingsModule,
+      envFile: config.envFile ?? undefined,
+      // Restricted Mode: static indexing only — no Python process, no database connection
+      allowPython: trusted,
+      readDatabases: trusted,
+      dbTimeoutMs: config.databaseTimeoutMs,
+      logger: this.log,
+    };
+    if (trusted) {
+      opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
+      const overrides = await this.secrets.get(root);
+      if (Object.keys(overrides).length) opts.connectionOverrides = overrides;
+    }
+    return new Scanner(opts);
+  }
+
+  /** Rebuild one project's scanner (secrets or settings changed) and re-read everything. */
+  async rebuild(root: string): Promise<void> {
+    const p = this.list.find(x => x.root === root);
+    if (!p) return;
+    p.config = readConfig(p.folder);
+    p.scanner = await this.createScanner(p.folder, p.managePy, p.config);
+    this.schedule(p, { index: true, state: true }, 0);
+  }
+
+  /**
+   * Ask for a re-index and/or a database read. Requests within `delayMs` are merged; a request while a run
+   * is in progress makes one more run afterwards (never two at once for one project).
+   */
+  schedule(p: DjangoProject, what: { index?: boolean; state?: boolean }, delayMs = 300): void {
+    if (what.index) p.needIndex = true;
+    if (what.state) p.needState = true;
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = setTimeout(() => {
+      p.timer = undefined;
+      void this.run(p);
+    }, delayMs);
+  }
+
+  /** Schedule for every project (or the ones containing `file`). */
+  scheduleAll(what: { index?: boolean; state?: boolean }, delayMs = 300, file?: string): void {
+    for (const p of this.list) if (!file || p.contains(file)) this.schedule(p, what, delayMs);
+  }
+
+  /** Re-index and re-read now and wait for it (Refresh command, after a migrate task). */
+  async refreshNow(p?: DjangoProject, what: { index?: boolean; state?: boolean } = { index: true, state: true }): Promise<void> {
+    await this.discovery;
+    const targets = p ? [p] : this.list;
+    for (const t of targets) this.schedule(t, what, 0);
+    await this.whenIdle();
+  }
+
+  private run(p: DjangoProject): Promise<void> {
+    if (p.running) return p.running; // `need*` flags are set: the loop below picks them up
+    p.running = (async () => {
+      while (p.needIndex || p.needState || !p.index) {
+        const doIndex = p.needIndex || !p.index;
+        const doState = (p.needState || doIndex) && this.trusted;
+        p.needIndex = false;
+        p.needState = false;
+        try {
+          if (doIndex) {
+            p.phase = 'indexing';
+            p.index = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
+            this.log.debug(`indexed ${p.name}: ${timingsText(p.index)}`);
+          }
+          if (doState && p.index) {
+            p.phase = 'reading';
+            const index = p.index;
+            p.index = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
+            p.stateReadAt = Date.now();
+            this.logState(p);
+          }
+          p.error = undefined;
+        } catch (e) {
+          p.error = e instanceof Error ? e.message : String(e);
+          this.log.error(`scan of ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : p.error}`);
+          if (!p.index) break;
+        } finally {
+          p.phase = 'idle';
+        }
+        this.changed.fire(p);
+      }
+      await this.setContext('djangoMultiDb.scanState', this.list.some(x => x.error && !x.index) ? 'error' : 'ready');
+    })().finally(() => {
+      p.running = undefined;
+    });
+    return p.running;
+  }
+
+  private logState(p: DjangoProject): void {
+    const index = p.index;
+    if (!index) return;
+    const parts = aliasesOf(index).map(a => {
+      const st = index.applied[a];
+      if (!st) return `${a}: not read`;
+      if (!st.reachable) return `${a}: unreachable (${st.error ?? 'unknown error'})`;
+      return `${a}: ${st.applied} applied, ${pendingCount(index, a) ?? '?'} pending`;
+    });
+    this.log.info(`state of ${p.name}: ${parts.join('; ')}`);
+  }
+
+  private withSlowProgress<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    const work = fn();
+    let settled = false;
+    void work.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const timer = setTimeout(() => {
+      if (settled) return;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `$(database) Django Multi-DB: ${title}` }, () =>
+        work.catch(() => undefined),
+      );
+    }, PROGRESS_AFTER_MS);
+    return work.finally(() => clearTimeout(timer));
+  }
+
+  private async setContext(key: string, value: unknown): Promise<void> {
+    await vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  /** Views re-render (a display setting changed); nothing is re-read. */
+  refreshViews(): void {
+    for (const p of this.list) p.config = readConfig(p.folder);
+    this.changed.fire(undefined);
+  }
+
+  /** The project a file belongs to. */
+  projectFor(file: string): DjangoProject | undefined {
+    return this.list.find(p => p.contains(file));
+  }
+
+  /** The project a command is about: by root, by a file, the only one, or a quick pick. */
+  async pick(rootOrArg?: unknown): Promise<DjangoProject> {
+    await this.discovery;
+    const root = typeof rootOrArg === 'string' ? rootOrArg : undefined;
+    if (root) {
+      const hit = this.list.find(p => p.root === root) ?? this.projectFor(root);
+      if (hit) return hit;
+    }
+    if (this.list.length === 0) throw new Error('No Django project (manage.py) found in this workspace.');
+    if (this.list.length === 1) return this.list[0]!;
+    const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+    const pick = await vscode.window.showQuickPick(
+      this.list.map(p => ({ label: p.name, description: path.relative(p.folder.uri.fsPath, p.managePy) || 'manage.py', project: p, picked: !!active && p.contains(active) })),
+      { title: 'Django project', placeHolder: 'Which Django project?' },
+    );
+    return orCancel(pick).project;
+  }
+
+  /** Quick pick of the project's aliases with engine and pending counts. */
+  async pickAlias(p: DjangoProject, title: string, filter?: (alias: string) => boolean): Promise<string> {
+    const index = await this.ensureIndex(p);
+    const aliases = aliasesOf(index).filter(a => !filter || filter(a));
+    if (!aliases.length) throw new Error(`No database in settings.DATABASES of ${p.name} could be read.`);
+    const items = aliases.map(alias => {
+      const db = index.settings?.databases.find(d => d.alias === alias);
+      return { label: alias, description: shortEngine(db?.engine), detail: aliasStatusText(index, alias), alias };
+    });
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Database alias (settings.DATABASES)', matchOnDescription: true });
+    return orCancel(pick).alias;
+  }
+
+  async ensureIndex(p: DjangoProject): Promise<ProjectIndex> {
+    if (!p.index || p.running) await this.whenIdle();
+    if (!p.index) throw new Error(p.error ? `Could not index ${p.name}: ${p.error}` : `${p.name} is not indexed yet.`);
+    return p.index;
+  }
+
+  dispose(): void {
+    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    this.changed.dispose();
+    this.reloaded.dispose();
+  }
+
+  /** Waits for runs in progress: database reads hold connections until they finish. */
+  async close(): Promise<void> {
+    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
+  }
+}
+
+export function aliasStatusText(index: ProjectIndex, alias: string): string {
+  const st = index.applied[alias];
+  if (!st) return 'database state not read';
+  if (!st.reachable) return `unreachable: ${st.error ?? 'unknown error'}`;
+  const n = pendingCount(index, alias);
+  if (n === null) return 'plan unknown';
+  return n === 0 ? 'up to date' : `${n} pending migration${n === 1 ? '' : 's'}`;
+}
+
+function timingsText(index: ProjectIndex): string {
+  return Object.entries(index.timings)
+    .map(([k, v]) => `${k} ${Math.round(v)} ms`)
+    .join(', ');
+}
+
+
+/** Keeps the project set current: folders, trust, settings that change the Scanner, stored credentials. */
+export function registerProjectLifecycle(svc: {
+  projects: ProjectService;
+  secrets: ConnectionSecrets;
+  log: Log;
+}): vscode.Disposable[] {
+  const { projects, secrets, log } = svc;
+  return [
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void projects.reload()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('workspace trusted: reading database state');
+      void projects.reload();
+    }),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (RESCAN_KEYS.some(k => e.affectsConfiguration(`${SECTION}.${k}`))) void projects.reload();
+      else if (e.affectsConfiguration(SECTION)) projects.refreshViews();
+    }),
+    secrets.onDidChange(root => void projects.rebuild(root)),
+  ];
+}

@@ -1,0 +1,336 @@
+// The "Django Databases" views: `djangoMultiDb.databases` (alias → app → model) and `djangoMultiDb.models`
+// (app → model → alias). Every node keeps its parent so that `getParent` (and so `TreeView.reveal`) works.
+import * as vscode from 'vscode';
+import type { ModelInfo, RouterDecision } from '../core/types';
+import type { ProjectIndex } from '../core/scan';
+import { Cmd } from './commands';
+import type { DjangoProject } from './project';
+import { aliasStatusText } from './project';
+import {
+  STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
+  type ModelState,
+} from './model/routing';
+import type { Feature, Services } from './services';
+
+export type Node =
+  | { kind: 'project'; id: string; project: DjangoProject; parent?: undefined }
+  | { kind: 'alias'; id: string; project: DjangoProject; alias: string; parent?: Node }
+  | { kind: 'app'; id: string; project: DjangoProject; app: string; alias?: string; parent?: Node }
+  | { kind: 'model'; id: string; project: DjangoProject; model: string; alias?: string; parent: Node }
+  | { kind: 'decision'; id: string; project: DjangoProject; model: string; alias: string; parent: Node }
+  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; parent?: Node };
+
+export const VIEW_DATABASES = 'djangoMultiDb.databases';
+export const VIEW_MODELS = 'djangoMultiDb.models';
+
+const STATE_ICON: Record<ModelState, [string, string]> = {
+  migrates: ['pass-filled', 'charts.green'],
+  skipped: ['circle-slash', 'disabledForeground'],
+  unknown: ['question', 'list.warningForeground'],
+  unmanaged: ['lock', 'disabledForeground'],
+  proxy: ['references', 'disabledForeground'],
+  swapped: ['arrow-swap', 'disabledForeground'],
+};
+
+function icon([name, color]: [string, string]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(name, new vscode.ThemeColor(color));
+}
+
+function fileLink(loc: { path: string; line: number } | undefined, root: string): string {
+  if (!loc) return '';
+  const uri = vscode.Uri.file(loc.path).with({ fragment: `L${loc.line}` });
+  return `[${locLabel(loc, root)}](${uri.toString()})`;
+}
+
+/** Tooltip text explaining a routing decision (shared by both views and the hovers). */
+export function decisionMarkdown(index: ProjectIndex, model: ModelInfo, alias: string, d: RouterDecision | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  const state = modelState(d);
+  md.appendMarkdown(`**${model.key}** on \`${alias}\`: **${STATE_LABEL[state]}**\n\n`);
+  md.appendMarkdown(`${explainDecision(d, index.root)}\n\n`);
+  if (d?.decidedBy) md.appendMarkdown(`Deciding router: \`${d.decidedBy}\` ${fileLink(routerLocation(index, d), index.root)}\n\n`);
+  else if (d?.reason === 'default' && index.settings?.routers.length) md.appendMarkdown(`Routers asked: ${index.settings.routers.map(r => `\`${shortRouter(r)}\``).join(' → ')}\n\n`);
+  md.appendMarkdown(`Table \`${model.table}\` · defined at ${fileLink(model.loc, index.root)}`);
+  return md;
+}
+
+abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  protected readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(protected readonly svc: Services) {}
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.parent;
+  }
+
+  protected roots(make: (p: DjangoProject, parent?: Node) => Node[]): Node[] {
+    const { projects } = this.svc;
+    if (!projects.isDiscovered) return [];
+    const list = projects.projects;
+    if (list.length === 0) return []; // viewsWelcome explains
+    if (list.length > 1) return list.map(p => ({ kind: 'project', id: `project:${p.root}`, project: p }));
+    const p = list[0]!;
+    return this.projectChildren(p, undefined, make);
+  }
+
+  protected projectChildren(p: DjangoProject, parent: Node | undefined, make: (p: DjangoProject, parent?: Node) => Node[]): Node[] {
+    if (!p.index) {
+      if (p.error) return [{ kind: 'message', id: `err:${p.root}`, label: 'Could not index the project', detail: p.error, icon: 'error', parent }];
+      return [{ kind: 'message', id: `loading:${p.root}`, label: 'Indexing…', icon: 'loading~spin', parent }];
+    }
+    if (!p.index.settings) return [{ kind: 'message', id: `nosettings:${p.root}`, label: 'Settings module not found', detail: 'Set djangoMultiDb.settingsModule or DJANGO_SETTINGS_MODULE in manage.py.', icon: 'warning', parent }];
+    return make(p, parent);
+  }
+
+  abstract getChildren(node?: Node): Node[];
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        item.description = node.project.error ? 'error' : undefined;
+        item.tooltip = node.project.managePy;
+        item.contextValue = 'project';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = node.detail;
+        item.tooltip = node.detail;
+        if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = 'message';
+        return item;
+      }
+      case 'alias':
+        return this.aliasItem(node);
+      case 'app':
+        return this.appItem(node);
+      case 'model':
+        return this.modelItem(node);
+      case 'decision':
+        return this.decisionItem(node);
+    }
+  }
+
+  protected aliasItem(node: Extract<Node, { kind: 'alias' }>): vscode.TreeItem {
+    const index = node.project.index!;
+    const db = index.settings?.databases.find(d => d.alias === node.alias);
+    const st = index.applied[node.alias];
+    const pending = pendingCount(index, node.alias);
+    const item = new vscode.TreeItem(node.alias, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const engine = shortEngine(db?.engine);
+    let status: string;
+    if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
+    else if (!st.reachable) status = 'unreachable';
+    else status = pending ? `${pending} pending` : 'up to date';
+    item.description = `${engine} · ${status}`;
+    item.iconPath = !st
+      ? new vscode.ThemeIcon('database')
+      : !st.reachable
+        ? icon(['database', 'list.errorForeground'])
+        : pending
+          ? icon(['database', 'list.warningForeground'])
+          : icon(['database', 'charts.green']);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${node.alias}** — \`${db?.engine ?? 'unknown engine'}\`\n\n`);
+    if (db?.name) md.appendMarkdown(`NAME: \`${db.name}\`\n\n`);
+    if (db?.host) md.appendMarkdown(`HOST: \`${db.host}${db.port ? `:${db.port}` : ''}\`\n\n`);
+    if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
+    md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
+    if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
+    const plan = index.plans[node.alias];
+    if (plan?.length) {
+      md.appendMarkdown(`Plan (Django's order):\n\n${plan.slice(0, 10).map((k, i) => `${i + 1}. \`${k}\``).join('\n')}\n`);
+      if (plan.length > 10) md.appendMarkdown(`\n… and ${plan.length - 10} more`);
+    }
+    item.tooltip = md;
+    item.contextValue = `alias${pending ? '.pending' : ''}${this.svc.projects.trusted ? '.trusted' : ''}`;
+    item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}` };
+    return item;
+  }
+
+  protected appItem(node: Extract<Node, { kind: 'app' }>): vscode.TreeItem {
+    const index = node.project.index!;
+    const item = new vscode.TreeItem(node.app, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    item.iconPath = new vscode.ThemeIcon('package');
+    const models = concreteModels(index, node.project.config.showUnmanaged).filter(m => m.app === node.app);
+    if (node.alias) {
+      const n = models.filter(m => decisionsOf(index).get(node.alias!, m.key)?.migrate === true).length;
+      item.description = `${n}/${models.length} migrate`;
+    } else item.description = `${models.length} model${models.length === 1 ? '' : 's'}`;
+    const app = index.apps.find(a => a.label === node.app);
+    item.tooltip = app ? `${app.module}${app.external ? ' (outside the workspace)' : ''}` : node.app;
+    item.contextValue = 'app';
+    return item;
+  }
+
+  protected modelItem(node: Extract<Node, { kind: 'model' }>): vscode.TreeItem {
+    const index = node.project.index!;
+    const model = index.models.find(m => m.key === node.model)!;
+    const item = new vscode.TreeItem(model.name, node.alias ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    if (node.alias) {
+      const d = decisionsOf(index).get(node.alias, model.key);
+      const state = modelState(d);
+      item.description = STATE_LABEL[state];
+      item.iconPath = icon(STATE_ICON[state]);
+      item.tooltip = decisionMarkdown(index, model, node.alias, d);
+      item.contextValue = `model${routerLocation(index, d) ? '.router' : ''}`;
+      item.accessibilityInformation = { label: `${model.name}: ${STATE_LABEL[state]} on ${node.alias}` };
+    } else {
+      const aliases = aliasesOf(index);
+      const n = aliases.filter(a => decisionsOf(index).get(a, model.key)?.migrate === true).length;
+      item.description = !model.managed ? 'unmanaged' : model.proxy ? 'proxy' : `migrates on ${n}/${aliases.length}`;
+      item.iconPath = new vscode.ThemeIcon('symbol-class');
+      item.tooltip = `${model.key} · table ${model.table} · ${locLabel(model.loc, index.root)}`;
+      item.contextValue = 'model';
+    }
+    item.command = { command: Cmd.goToModel, title: 'Go to Model', arguments: [node] };
+    return item;
+  }
+
+  protected decisionItem(node: Extract<Node, { kind: 'decision' }>): vscode.TreeItem {
+    const index = node.project.index!;
+    const model = index.models.find(m => m.key === node.model)!;
+    const d = decisionsOf(index).get(node.alias, node.model);
+    const state = modelState(d);
+    const item = new vscode.TreeItem(node.alias, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = `${STATE_LABEL[state]}${d?.decidedBy ? ` · ${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? ' · fell through to allow' : ''}`;
+    item.iconPath = icon(STATE_ICON[state]);
+    item.tooltip = decisionMarkdown(index, model, node.alias, d);
+    item.contextValue = `decision${routerLocation(index, d) ? '.router' : ''}`;
+    const loc = routerLocation(index, d);
+    if (loc) item.command = { command: Cmd.goToRouter, title: 'Go to Router', arguments: [node] };
+    return item;
+  }
+}
+
+export class DatabasesTree extends BaseTree {
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.roots((p, parent) => this.aliases(p, parent));
+    switch (node.kind) {
+      case 'project':
+        return this.projectChildren(node.project, node, (p, parent) => this.aliases(p, parent));
+      case 'alias': {
+        const index = node.project.index!;
+        const apps = [...new Set(concreteModels(index, node.project.config.showUnmanaged).map(m => m.app))].sort();
+        return apps.map(app => ({ kind: 'app', id: `db:${node.project.root}:${node.alias}:${app}`, project: node.project, app, alias: node.alias, parent: node }));
+      }
+      case 'app': {
+        const index = node.project.index!;
+        return concreteModels(index, node.project.config.showUnmanaged)
+          .filter(m => m.app === node.app)
+          .map(m => ({ kind: 'model', id: `${node.id}:${m.name}`, project: node.project, model: m.key, alias: node.alias, parent: node }));
+      }
+      default:
+        return [];
+    }
+  }
+
+  private aliases(p: DjangoProject, parent?: Node): Node[] {
+    return aliasesOf(p.index!).map(alias => ({ kind: 'alias', id: `db:${p.root}:${alias}`, project: p, alias, parent }));
+  }
+
+  /** The node of an alias (for `reveal`). */
+  aliasNode(p: DjangoProject, alias: string): Node {
+    const parent: Node | undefined = this.svc.projects.projects.length > 1 ? { kind: 'project', id: `project:${p.root}`, project: p } : undefined;
+    return { kind: 'alias', id: `db:${p.root}:${alias}`, project: p, alias, parent };
+  }
+}
+
+export class ModelsTree extends BaseTree {
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.roots((p, parent) => this.apps(p, parent));
+    switch (node.kind) {
+      case 'project':
+        return this.projectChildren(node.project, node, (p, parent) => this.apps(p, parent));
+      case 'app':
+        return concreteModels(node.project.index!, node.project.config.showUnmanaged)
+          .filter(m => m.app === node.app)
+          .map(m => ({ kind: 'model', id: `${node.id}:${m.name}`, project: node.project, model: m.key, parent: node }));
+      case 'model':
+        return aliasesOf(node.project.index!).map(alias => ({ kind: 'decision', id: `${node.id}:${alias}`, project: node.project, model: node.model, alias, parent: node }));
+      default:
+        return [];
+    }
+  }
+
+  private apps(p: DjangoProject, parent?: Node): Node[] {
+    const apps = [...new Set(concreteModels(p.index!, p.config.showUnmanaged).map(m => m.app))].sort();
+    return apps.map(app => ({ kind: 'app', id: `models:${p.root}:${app}`, project: p, app, parent }));
+  }
+}
+
+/** Plain data of what a tree shows, for tests (`djangoMultiDb.getState`). */
+export interface TreeSnapshot {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  tooltip?: string;
+  children?: TreeSnapshot[];
+}
+
+function snapshot(tree: BaseTree, node?: Node, depth = 0): TreeSnapshot[] {
+  return tree.getChildren(node).map(n => {
+    const item = tree.getTreeItem(n);
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+    const s: TreeSnapshot = { label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
+    if (item.collapsibleState !== vscode.TreeItemCollapsibleState.None && depth < 4) s.children = snapshot(tree, n, depth + 1);
+    return s;
+  });
+}
+
+export const registerTrees: Feature = (svc: Services) => {
+  const databases = new DatabasesTree(svc);
+  const models = new ModelsTree(svc);
+  const dbView = vscode.window.createTreeView(VIEW_DATABASES, { treeDataProvider: databases, showCollapseAll: true });
+  const modelsView = vscode.window.createTreeView(VIEW_MODELS, { treeDataProvider: models, showCollapseAll: true });
+
+  const update = () => {
+    databases.refresh();
+    models.refresh();
+    let total = 0;
+    for (const p of svc.projects.projects) if (p.index) total += totalPending(p.index).total;
+    dbView.badge = total > 0 ? { value: total, tooltip: `${total} pending migration${total === 1 ? '' : 's'}` } : undefined;
+    const errors = svc.projects.projects.filter(p => p.error).map(p => `${p.name}: ${p.error}`);
+    const restricted = !svc.projects.trusted && svc.projects.projects.length > 0;
+    const message = errors.length
+      ? `Could not index: ${errors.join('; ')}`
+      : restricted
+        ? 'Restricted Mode: routing is read from the files; databases are not read and nothing is run.'
+        : undefined;
+    dbView.message = message;
+    modelsView.message = restricted ? dbView.message : undefined;
+  };
+  svc.snapshots.set('databases', () => snapshot(databases));
+  svc.snapshots.set('models', () => snapshot(models));
+  svc.snapshots.set('badge', () => dbView.badge?.value ?? 0);
+
+  return [databases, models, dbView, modelsView, svc.projects.onDidChange(update)];
+};
+
+/** A tree node (or a plain `{ alias, root }` from a test) as an alias. */
+export function nodeAlias(arg: unknown): { alias?: string; root?: string } {
+  if (!arg || typeof arg !== 'object') return {};
+  const a = arg as { alias?: unknown; root?: unknown; project?: { root?: unknown } };
+  return {
+    alias: typeof a.alias === 'string' ? a.alias : undefined,
+    root: typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? (a.project.root as string) : undefined,
+  };
+}

@@ -1,0 +1,76 @@
+// Live updates: a changed Python file is invalidated in its project's Scanner (the next index re-reads only
+// that file) and a debounced re-index follows; a changed SQLite file, or the refresh interval, re-reads only
+// the database state.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { affectsAny, readConfig } from './config';
+import type { Feature, Services } from './services';
+
+/** Paths whose churn (pip install, git checkout of tooling) never changes the project's routing. */
+const IGNORED = /[\\/](node_modules|\.git|__pycache__|\.mypy_cache|\.pytest_cache|\.tox|\.nox)[\\/]/;
+
+const INDEX_DEBOUNCE_MS = 250;
+const STATE_DEBOUNCE_MS = 800;
+
+export const registerWatchers: Feature = (svc: Services) => {
+  const { projects, log } = svc;
+  const subs: vscode.Disposable[] = [];
+
+  const onSource = (uri: vscode.Uri) => {
+    const file = uri.fsPath;
+    if (IGNORED.test(file)) return;
+    for (const p of projects.projects) {
+      if (!p.contains(file) && !isEnvFile(p.config.envFile, file)) continue;
+      p.scanner.invalidate(file);
+      projects.schedule(p, { index: true }, INDEX_DEBOUNCE_MS);
+      log.trace(`changed: ${file}`);
+    }
+  };
+  const onDatabase = (uri: vscode.Uri) => {
+    if (!projects.trusted) return;
+    projects.scheduleAll({ state: true }, STATE_DEBOUNCE_MS, uri.fsPath);
+  };
+
+  for (const glob of ['**/*.py', '**/.env']) {
+    const w = vscode.workspace.createFileSystemWatcher(glob);
+    subs.push(w, w.onDidChange(onSource), w.onDidCreate(onSource), w.onDidDelete(onSource));
+  }
+  // SQLite writes the main file on commit, or only the -wal file in WAL mode
+  const db = vscode.workspace.createFileSystemWatcher('**/*.{sqlite3,sqlite,db,sqlite3-wal,sqlite-wal,db-wal}');
+  subs.push(db, db.onDidChange(onDatabase), db.onDidCreate(onDatabase), db.onDidDelete(onDatabase));
+
+  // an env file outside the workspace (djangoMultiDb.envFile) needs its own watcher
+  let envWatchers: vscode.Disposable[] = [];
+  const watchEnvFiles = () => {
+    for (const d of envWatchers) d.dispose();
+    envWatchers = [];
+    for (const p of projects.projects) {
+      const f = p.config.envFile;
+      if (!f || p.contains(f)) continue;
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(f)), path.basename(f)));
+      envWatchers.push(w, w.onDidChange(onSource), w.onDidCreate(onSource), w.onDidDelete(onSource));
+    }
+  };
+  subs.push(projects.onDidReload(watchEnvFiles), { dispose: () => envWatchers.forEach(d => d.dispose()) });
+
+  // periodic database re-read (djangoMultiDb.refreshInterval, seconds; 0 = off)
+  let interval: NodeJS.Timeout | undefined;
+  const startInterval = () => {
+    if (interval) clearInterval(interval);
+    interval = undefined;
+    const seconds = readConfig().refreshInterval;
+    if (seconds > 0) interval = setInterval(() => projects.trusted && projects.scheduleAll({ state: true }, 0), seconds * 1000);
+  };
+  startInterval();
+  subs.push(
+    { dispose: () => interval && clearInterval(interval) },
+    vscode.workspace.onDidChangeConfiguration(e => {
+      if (affectsAny(e, ['refreshInterval'])) startInterval();
+    }),
+  );
+  return subs;
+};
+
+function isEnvFile(envFile: string | null, file: string): boolean {
+  return !!envFile && path.resolve(envFile) === path.resolve(file);
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// Runs the integration suites (dist-test/integration/index.js) INSIDE code-server's real extension host, the way
+// @vscode/test-electron does with --extensionTestsPath on the desktop:
+//  1. copies the example project into a temp dir and migrates only `default` with the Django venv, so other aliases
+//     stay pending; asks Django for the expected plans (django_plan.py);
+//  2. starts code-server (scripts/vscode-env.sh installs it) with `--vscode-option enable-smoke-test-driver`, without
+//     which the workbench ignores the `payload` URL parameter below;
+//  3. opens the workbench in headless chromium with payload = extensionDevelopmentPath (the repo) +
+//     extensionTestsPath + extensionEnvironment. The remote extension host require()s the tests and calls run();
+//     the workbench reports the result through window.codeAutomationExit(code) and mocha's output through
+//     window.codeAutomationLog(type, args), both exposed here with playwright;
+//  4. kills code-server and every process below it (ptyHost shells, tasks) and exits with the host's exit code.
+//
+// Usage: node test/integration/run.js [--untrusted] [--port N] [--timeout SECONDS] [--example DIR] [--ext DIR]
+//          [--keep] [--grep PATTERN] [--results FILE] [--metrics FILE] [--shot FILE]
+//   --untrusted  workspace trust on and never granted: runs the *.untrusted.test.js suites in Restricted Mode
+//   --keep       keep the temp dir (workspace, code-server log) for a look afterwards
+// Exit code: 0 all passed, 1 failures or runner error (timeout, code-server down). Needs `npm run build` first.
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const util = require('util');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, waitHealthy, killTree } = require('./fixture');
+const argv = process.argv.slice(2);
+const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
+const flag = name => argv.includes(name);
+const UNTRUSTED = flag('--untrusted');
+const EXT = path.resolve(opt('--ext', process.env.DJANGO_MULTIDB_ROOT || REPO));
+const TESTS = path.join(EXT, 'dist-test', 'integration', 'index.js');
+const EXAMPLE = path.resolve(opt('--example', path.join(EXT, 'examples', 'multidb_shop')));
+const PORT = +opt('--port', UNTRUSTED ? '18712' : '18711');
+const TIMEOUT_S = +opt('--timeout', '240');
+const FK = process.env.DJANGO_MULTIDB_TEST_FK || 'orders.Order.customer';
+const t0 = Date.now();
+const log = (...a) => console.log(`[int-runner ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+async function main() {
+  const env = vscodeEnv();
+  const { chromium } = require(path.join(REPO, 'node_modules', 'playwright-core'));
+  const python = pythonEnv();
+  if (!fs.existsSync(TESTS)) throw new Error(`${TESTS} missing: run \`npm run build\` first`);
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), `dmdb-int-${UNTRUSTED ? 'untrusted' : 'trusted'}-`));
+  log('run dir', run);
+  const { ws, expectedFile, planScript } = prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log });
+  const resultsFile = path.resolve(opt('--results', path.join(run, 'results.json')));
+  const metricsFile = opt('--metrics') ? path.resolve(opt('--metrics')) : path.join(run, 'metrics.json');
+
+  fs.mkdirSync(path.join(run, 'ud', 'User'), { recursive: true });
+  fs.writeFileSync(path.join(run, 'config.yaml'), '');
+  fs.writeFileSync(path.join(run, 'ud', 'User', 'settings.json'), JSON.stringify({
+    'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false, 'update.mode': 'none', 'chat.disableAIFeatures': true,
+    'workbench.enableExperiments': false, 'workbench.tips.enabled': false,
+    // Restricted Mode for the untrusted run; the startup dialog would only wait for a click nobody makes
+    'security.workspace.trust.enabled': UNTRUSTED, 'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.untrustedFiles': 'open',
+  }));
+  const csArgs = ['--config', path.join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${PORT}`, '--auth', 'none',
+    '--user-data-dir', path.join(run, 'ud'), '--extensions-dir', path.join(run, 'exts'),
+    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+    // extension hosts of a closed tab otherwise live on for 3 hours
+    '--reconnection-grace-time', '1',
+    '--vscode-option', 'enable-smoke-test-driver'];
+  if (!UNTRUSTED) csArgs.push('--disable-workspace-trust');
+  const csLog = fs.openSync(path.join(run, 'code-server.log'), 'w');
+  const csEnv = codeServerEnv(env);
+  const cs = spawn(env.CODE_SERVER, csArgs, { stdio: ['ignore', csLog, csLog], detached: true, env: csEnv });
+  log('code-server pid', cs.pid, 'port', PORT, UNTRUSTED ? '(workspace trust ON, untrusted)' : '');
+
+  let context;
+  let exitCode = 1;
+  const cleanup = async () => {
+    if (context) await context.close().catch(() => {});
+    context = undefined;
+    await killTree(cs.pid);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { cleanup().finally(() => process.exit(130)); });
+  try {
+    await waitHealthy(`http://127.0.0.1:${PORT}/healthz`, 60000);
+    log('code-server healthy');
+    context = await chromium.launchPersistentContext(path.join(run, 'chrome-profile'), {
+      executablePath: env.CHROMIUM, headless: true, viewport: { width: 1400, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    const page = context.pages()[0] || await context.newPage();
+    let done, firstLog;
+    const finished = new Promise(r => { done = r; });
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const line = util.format(...args); // mocha's reporter output arrives as printf-style arguments
+      if (/open-vsx\.org|ERR_NAME_NOT_RESOLVED|vsda/.test(line)) return; // offline gallery noise
+      if (!firstLog) { firstLog = Date.now(); log('first output from the workbench'); }
+      (type === 'error' ? console.error : console.log)(line);
+    });
+    await page.exposeFunction('codeAutomationExit', code => done(code));
+    page.on('pageerror', e => console.error('[pageerror]', e.message));
+
+    const auth = `127.0.0.1:${PORT}`;
+    const extEnv = {
+      DJANGO_MULTIDB_TEST: '1', DJANGO_MULTIDB_TEST_MODE: UNTRUSTED ? 'untrusted' : 'trusted',
+      DJANGO_MULTIDB_TEST_EXPECTED: expectedFile, DJANGO_MULTIDB_TEST_PLAN_SCRIPT: planScript,
+      DJANGO_MULTIDB_TEST_RESULTS: resultsFile, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
+      DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
+    };
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${auth}${EXT}`],
+      ['extensionTestsPath', `vscode-remote://${auth}${TESTS}`],
+      ['extensionEnvironment', JSON.stringify(extEnv)],
+    ];
+    const url = `http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    let timer;
+    const timeout = new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`tests did not finish within ${TIMEOUT_S} s`)), TIMEOUT_S * 1000); });
+    exitCode = await Promise.race([finished, timeout]);
+    clearTimeout(timer);
+    log('extension host finished, exit code', exitCode);
+    if (opt('--shot')) await page.screenshot({ path: path.resolve(opt('--shot')) }).catch(() => {});
+  } catch (e) {
+    console.error('[int-runner] error:', e && e.message || e);
+    console.error(`[int-runner] code-server log: ${path.join(run, 'code-server.log')} (kept)`);
+    argv.push('--keep');
+    exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+  if (fs.existsSync(resultsFile)) {
+    const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    log(`${UNTRUSTED ? 'untrusted' : 'trusted'} suites: ${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}`);
+  } else {
+    log('no results file: the tests did not run to the end');
+  }
+  if (!flag('--keep')) fs.rmSync(run, { recursive: true, force: true });
+  log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return exitCode;
+}
+
+main().then(code => process.exit(code), e => { console.error('[int-runner]', e); process.exit(1); });

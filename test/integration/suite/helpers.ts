@@ -1,0 +1,125 @@
+// Shared by the integration suites (bundled into each of them by scripts/build.mjs; never loaded on its own).
+//
+// What the tests rely on from the extension, in one place:
+//   - extension id `django-multidb.django-multidb`, activation on the fixture's manage.py;
+//   - command `djangoMultiDb.getState` (test hook, hidden from the palette) returning a plain snapshot: `trusted`,
+//     `projects[0].aliases`, the `databases` tree (label/description per node), `webview` and, when the extension
+//     adds it, `activationMs`; getState() below turns it into TestState;
+//   - `djangoMultiDb.migrateDatabase` with an alias string runs without a quick pick or confirmation (prompts are
+//     for the palette, which the UI test covers);
+//   - `djangoMultiDb.showPendingMigrations` opening the webview panel.
+// The runner (test/integration/run.js) passes what Django itself says about the fixture in a JSON file, so the
+// tests compare the extension with Django, not with numbers written down here.
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { execFileSync } from 'child_process';
+
+export const EXT_ID = 'django-multidb.django-multidb';
+
+export interface AliasState {
+  alias: string;
+  engine?: string | null;
+  reachable?: boolean | null;
+  error?: string | null;
+  /** migrations `migrate --database=<alias>` would apply; null when unknown (untrusted, unreachable) */
+  pending: number | null;
+}
+export interface TestState {
+  trusted: boolean;
+  /** ms spent in activate() (the extension measures it itself) */
+  activationMs?: number;
+  aliases: AliasState[];
+  /** the pending-migrations panel: whether it is open and the last model posted to it */
+  webview?: { open: boolean; lastModel?: unknown; lastPosted?: unknown };
+  [k: string]: unknown;
+}
+
+export interface Expected {
+  projectDir: string;
+  managePy: string;
+  python: string;
+  /** per alias, Django's own plan (MigrationExecutor.migration_plan over the leaf nodes): "app.name" keys */
+  plans: Record<string, string[]>;
+  /** the cross-database foreign key the fixture must report */
+  crossDbFk: { file: string; line: number; column: number; field: string; target: string };
+}
+
+export function expected(): Expected {
+  const f = process.env.DJANGO_MULTIDB_TEST_EXPECTED;
+  if (!f) throw new Error('DJANGO_MULTIDB_TEST_EXPECTED is not set: run the suite through test/integration/run.js');
+  return JSON.parse(fs.readFileSync(f, 'utf8'));
+}
+
+/** Django's plan for an alias right now (the same script the runner used), to check a migration really ran. */
+export function djangoPlan(alias: string): string[] {
+  const e = expected();
+  const out = execFileSync(e.python, [process.env.DJANGO_MULTIDB_TEST_PLAN_SCRIPT!, e.managePy, alias], { encoding: 'utf8' });
+  return (JSON.parse(out).plans as Record<string, string[]>)[alias]!;
+}
+
+export async function activate(): Promise<vscode.Extension<unknown>> {
+  const ext = vscode.extensions.getExtension(EXT_ID);
+  if (!ext) throw new Error(`extension ${EXT_ID} is not loaded`);
+  await ext.activate();
+  return ext;
+}
+
+export async function getState(): Promise<TestState> {
+  const raw = await vscode.commands.executeCommand<any>('djangoMultiDb.getState');
+  if (!raw || typeof raw !== 'object') throw new Error(`djangoMultiDb.getState returned ${JSON.stringify(raw)}`);
+  return normalize(raw);
+}
+
+interface TreeNode { label: string; description?: string; contextValue?: string; children?: TreeNode[] }
+const flatten = (ns: TreeNode[] = []): TreeNode[] => ns.flatMap(n => [n, ...flatten(n.children)]);
+
+/** Per alias what the databases tree shows: "<engine> · <N pending | up to date | unreachable | not read | restricted>". */
+export function normalize(raw: any): TestState {
+  if (Array.isArray(raw.aliases) && raw.aliases.every((a: unknown) => typeof a === 'object')) return raw as TestState;
+  const project = raw.projects?.[0];
+  const names: string[] = project?.aliases ?? [];
+  const nodes = flatten(raw.databases);
+  const aliases = names.map((name): AliasState => {
+    const node = nodes.find(n => n.label === name && (!n.contextValue || /alias|database/i.test(n.contextValue)));
+    const [engine, status = ''] = (node?.description ?? '').split(' · ');
+    const m = /(\d+) pending/.exec(status);
+    const pending = m ? +m[1]! : /up to date/.test(status) ? 0 : null;
+    return { alias: name, engine: engine || null, reachable: pending !== null ? true : /unreachable/.test(status) ? false : null, error: null, pending, status } as AliasState;
+  });
+  return { ...raw, trusted: !!raw.trusted, activationMs: raw.activationMs, aliases, webview: raw.webview };
+}
+
+export function alias(s: TestState, name: string): AliasState {
+  const a = s.aliases.find(x => x.alias === name);
+  if (!a) throw new Error(`alias ${name} not in state: ${s.aliases.map(x => x.alias).join(', ')}`);
+  return a;
+}
+
+/** Poll until fn returns a truthy value; the last error or value goes into the timeout message. */
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20000, everyMs = 100): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise(r => setTimeout(r, everyMs));
+  }
+}
+
+/** Figures for test-results/vscode-metrics.json (merged across suites and runs by the runner). */
+export function recordMetric(name: string, value: unknown): void {
+  const f = process.env.DJANGO_MULTIDB_TEST_METRICS;
+  console.log(`metric ${name} = ${JSON.stringify(value)}`);
+  if (!f) return;
+  const cur = fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : {};
+  cur[name] = value;
+  fs.writeFileSync(f, JSON.stringify(cur, null, 2));
+}
+
+export function hoverText(hovers: vscode.Hover[] | undefined): string {
+  return (hovers ?? []).flatMap(h => h.contents.map(c => typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+}

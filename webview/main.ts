@@ -1,0 +1,351 @@
+// The pending-migrations webview. It receives the whole data model (src/shared/messages.ts) and renders a
+// window of it: at most `limit` rows at a time, filtered, so 2,000 migrations × 20 aliases stay responsive.
+// Only the components used are imported, so the bundle carries only those.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { CELL_LABELS, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type WebviewMessage } from '../src/shared/messages';
+import './main.css';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): PanelViewState | undefined;
+  setState(state: PanelViewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const PAGE = 200;
+
+let model: PendingModel | undefined;
+let busyLabel: string | null = null;
+const ui: PanelViewState = { tab: 'matrix', limit: PAGE, filter: '', ...(vscode.getState() ?? {}) };
+
+function saveState(): void {
+  vscode.setState(ui);
+}
+
+function post(m: WebviewMessage): void {
+  vscode.postMessage(m);
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (s: string) => s.replace(/[&<>"']/g, c => ESC[c]!);
+
+const CELL_ICON: Record<CellState, string> = {
+  A: 'pass-filled',
+  a: 'pass',
+  P: 'circle-large-filled',
+  p: 'debug-step-over',
+  R: 'fold',
+  '-': 'dash',
+  '?': 'question',
+  '~': 'debug-step-over',
+};
+const CELL_CLASS: Record<CellState, string> = { A: 'applied', a: 'skipped', P: 'pending', p: 'skipped-pending', R: 'applied', '-': 'none', '?': 'unknown', '~': 'unknown' };
+
+const app = document.getElementById('app')!;
+
+/** Static skeleton, built once; the regions inside are re-rendered. */
+function skeleton(): void {
+  app.innerHTML = `
+  <header class="top">
+    <div class="title">
+      <h1 id="title">Pending migrations</h1>
+      <span id="summary" class="muted" aria-live="polite">Loading…</span>
+    </div>
+    <div class="actions">
+      <vscode-button id="refresh" icon="refresh" secondary title="Re-index the project and re-read every database">Refresh</vscode-button>
+    </div>
+  </header>
+  <div id="notice" class="notice" hidden></div>
+  <vscode-tabs id="tabs">
+    <vscode-tab-header slot="header" id="tab-matrix">Matrix</vscode-tab-header>
+    <vscode-tab-panel>
+      <div class="toolbar">
+        <vscode-textfield id="filter" placeholder="Filter by app or migration name  ( / )" aria-label="Filter migrations"></vscode-textfield>
+        <vscode-checkbox id="pendingOnly" label="Only migrations pending somewhere"></vscode-checkbox>
+      </div>
+      <div id="legend" class="legend"></div>
+      <div class="scroll" id="matrix-scroll"><table id="matrix" class="matrix"></table></div>
+      <div id="matrix-more" class="more"></div>
+    </vscode-tab-panel>
+    <vscode-tab-header slot="header" id="tab-plan">Plan per database</vscode-tab-header>
+    <vscode-tab-panel>
+      <div class="toolbar">
+        <label for="planAlias" class="muted">Database</label>
+        <vscode-single-select id="planAlias" aria-label="Database"></vscode-single-select>
+        <span class="spacer"></span>
+        <vscode-button id="migrate" icon="play" title="Run manage.py migrate --database=… in a task">Migrate…</vscode-button>
+        <vscode-button id="showmigrations" icon="list-tree" secondary title="Run manage.py showmigrations --database=… in a task">Show migrations</vscode-button>
+      </div>
+      <div id="plan"></div>
+    </vscode-tab-panel>
+  </vscode-tabs>`;
+
+  byId('refresh').addEventListener('click', () => post({ type: 'refresh' }));
+  byId('migrate').addEventListener('click', () => ui.planAlias && post({ type: 'migrate', alias: ui.planAlias }));
+  byId('showmigrations').addEventListener('click', () => ui.planAlias && post({ type: 'showMigrations', alias: ui.planAlias }));
+  const filter = byId('filter') as HTMLElement & { value: string };
+  filter.value = ui.filter ?? '';
+  let t: number | undefined;
+  filter.addEventListener('input', () => {
+    clearTimeout(t);
+    t = window.setTimeout(() => {
+      ui.filter = filter.value;
+      ui.limit = PAGE;
+      saveState();
+      renderMatrix();
+    }, 120);
+  });
+  const pendingOnly = byId('pendingOnly') as HTMLElement & { checked: boolean };
+  pendingOnly.addEventListener('change', () => {
+    ui.pendingOnly = pendingOnly.checked;
+    ui.limit = PAGE;
+    saveState();
+    renderMatrix();
+  });
+  const tabs = byId('tabs') as HTMLElement & { selectedIndex: number };
+  tabs.selectedIndex = ui.tab === 'plan' ? 1 : 0;
+  tabs.addEventListener('vsc-tabs-select', e => {
+    ui.tab = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex === 1 ? 'plan' : 'matrix';
+    saveState();
+    renderTab();
+  });
+  const select = byId('planAlias') as HTMLElement & { value: string };
+  select.addEventListener('change', () => {
+    ui.planAlias = select.value;
+    saveState();
+    renderPlan();
+  });
+  // one delegated handler: migration links and "show more" buttons
+  app.addEventListener('click', e => {
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-key],[data-more]');
+    if (!el) return;
+    if (el.dataset.key) post({ type: 'openMigration', key: el.dataset.key });
+    else if (el.dataset.more === 'matrix') {
+      ui.limit = (ui.limit ?? PAGE) + PAGE;
+      saveState();
+      renderMatrix();
+    } else if (el.dataset.more === 'matrix-all') {
+      ui.limit = Number.MAX_SAFE_INTEGER;
+      renderMatrix();
+    } else if (el.dataset.more === 'plan') {
+      planLimit += PAGE;
+      renderPlan();
+    }
+  });
+  document.addEventListener('keydown', e => {
+    if (e.key === '/' && !(e.target instanceof HTMLInputElement) && (e.target as HTMLElement).tagName !== 'VSCODE-TEXTFIELD') {
+      e.preventDefault();
+      ui.tab = 'matrix';
+      tabs.selectedIndex = 0;
+      filter.focus();
+    }
+  });
+}
+
+function byId(id: string): HTMLElement {
+  return document.getElementById(id)!;
+}
+
+function renderHeader(): void {
+  if (!model) return;
+  byId('title').textContent = model.project ? `Pending migrations — ${model.project}` : 'Pending migrations';
+  const unreachable = model.aliases.filter(a => a.reachable === false).length;
+  const summary = !model.stateRead
+    ? `${model.migrations.length} migrations · database state not read`
+    : `${model.totalPending} pending across ${model.aliases.length} database${model.aliases.length === 1 ? '' : 's'}${unreachable ? ` · ${unreachable} unreachable` : ''}`;
+  byId('summary').textContent = busyLabel ? `${summary} · ${busyLabel}` : summary;
+  const notice = byId('notice');
+  const msgs: string[] = [];
+  if (!model.trusted) msgs.push('<span class="codicon codicon-shield" aria-hidden="true"></span> Restricted Mode: databases are not read and nothing is run. The matrix shows which migrations each database would skip (router-skipped).');
+  for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')}`);
+  notice.hidden = msgs.length === 0;
+  notice.innerHTML = msgs.map(m => `<div>${m}</div>`).join('');
+  (byId('migrate') as HTMLElement & { disabled: boolean }).disabled = !model.trusted;
+  (byId('showmigrations') as HTMLElement & { disabled: boolean }).disabled = !model.trusted;
+}
+
+function rowPending(r: MigrationRow): boolean {
+  return /[Pp]/.test(r.cells);
+}
+
+function visibleRows(): MigrationRow[] {
+  if (!model) return [];
+  const terms = (ui.filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const pendingOnly = pendingOnlyEffective();
+  return model.migrations.filter(r => (!pendingOnly || rowPending(r) || r.conflict) && terms.every(t => r.key.toLowerCase().includes(t)));
+}
+
+function pendingOnlyEffective(): boolean {
+  if (!model?.stateRead) return false;
+  return ui.pendingOnly ?? model.totalPending > 0;
+}
+
+function markers(r: MigrationRow): string {
+  let out = '';
+  if (r.replaces.length) out += ` <span class="tag squash" title="Squashes ${esc(r.replaces.join(', '))}"><span class="codicon codicon-fold" aria-hidden="true"></span>squash of ${r.replaces.length}</span>`;
+  if (r.replacedBy.length) out += ` <span class="tag replaced" title="Replaced by ${esc(r.replacedBy.join(', '))}">replaced</span>`;
+  if (r.conflict) out += ` <span class="tag conflict" title="Conflicting leaf: run makemigrations --merge"><span class="codicon codicon-git-merge" aria-hidden="true"></span>conflict</span>`;
+  return out;
+}
+
+function migrationButton(r: MigrationRow): string {
+  const title = `${r.relPath}${r.operations.length ? `\n${r.operations.join(', ')}` : ''}\nEnter: open the file`;
+  return `<button class="link" data-key="${esc(r.key)}" title="${esc(title)}"><span class="app">${esc(r.app)}.</span>${esc(r.name)}</button>`;
+}
+
+function renderLegend(): void {
+  const order: CellState[] = ['A', 'P', 'p', 'a', 'R', '-', '?'];
+  byId('legend').innerHTML = order
+    .map(c => `<span class="cell-${CELL_CLASS[c]}"><span class="codicon codicon-${CELL_ICON[c]}" aria-hidden="true"></span> ${esc(CELL_LABELS[c])}</span>`)
+    .join('');
+}
+
+function renderMatrix(): void {
+  if (!model) return;
+  const pendingOnly = byId('pendingOnly') as HTMLElement & { checked: boolean; disabled: boolean };
+  pendingOnly.checked = pendingOnlyEffective();
+  pendingOnly.disabled = !model.stateRead;
+  const rows = visibleRows();
+  const limit = Math.min(rows.length, ui.limit ?? PAGE);
+  const cols = `<colgroup><col class="col-mig">${'<col class="col-alias">'.repeat(model.aliases.length)}</colgroup>`;
+  const head =
+    cols +
+    '<thead><tr><th scope="col" class="mig">Migration</th>' +
+    model.aliases
+      .map(a => {
+        const status = a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+        const badge = a.pending ? ` <vscode-badge variant="counter">${a.pending}</vscode-badge>` : a.reachable === false ? ' <span class="codicon codicon-error" aria-hidden="true"></span>' : '';
+        return `<th scope="col" class="alias" title="${esc(`${a.alias} (${a.engine ?? 'unknown engine'}): ${status}`)}">${esc(a.alias)}${badge}</th>`;
+      })
+      .join('') +
+    '</tr></thead>';
+  const body: string[] = [];
+  for (let i = 0; i < limit; i++) {
+    const r = rows[i]!;
+    let cells = '';
+    for (let j = 0; j < model.aliases.length; j++) {
+      const c = (r.cells[j] ?? '?') as CellState;
+      const label = CELL_LABELS[c];
+      cells += `<td class="cell-${CELL_CLASS[c]}" data-state="${c}" data-alias="${esc(model.aliases[j]!.alias)}" title="${esc(`${model.aliases[j]!.alias}: ${label}`)}"><span class="codicon codicon-${CELL_ICON[c]}" role="img" aria-label="${esc(label)}"></span></td>`;
+    }
+    body.push(`<tr data-row="${esc(r.key)}"><th scope="row" class="mig">${migrationButton(r)}${markers(r)}</th>${cells}</tr>`);
+  }
+  const empty = rows.length === 0 ? `<tbody><tr><td class="empty" colspan="${model.aliases.length + 1}">${model.migrations.length === 0 ? 'No migrations found.' : pendingOnly.checked ? 'Nothing pending. Untick the box to see every migration.' : 'No migration matches the filter.'}</td></tr></tbody>` : '';
+  byId('matrix').innerHTML = head + (empty || `<tbody>${body.join('')}</tbody>`);
+  byId('matrix').setAttribute('aria-rowcount', String(rows.length + 1));
+  const more = byId('matrix-more');
+  more.innerHTML =
+    rows.length > limit
+      ? `<span class="muted">Showing ${limit} of ${rows.length}</span> <vscode-button secondary data-more="matrix">Show ${Math.min(PAGE, rows.length - limit)} more</vscode-button> <vscode-button secondary data-more="matrix-all">Show all</vscode-button>`
+      : rows.length
+        ? `<span class="muted">${rows.length} of ${model.migrations.length} migrations</span>`
+        : '';
+}
+
+let planLimit = PAGE;
+let selectHtml = '';
+
+function renderPlanSelect(): void {
+  if (!model) return;
+  const select = byId('planAlias') as HTMLElement & { value: string };
+  if (!ui.planAlias || !model.aliases.some(a => a.alias === ui.planAlias)) ui.planAlias = model.aliases.find(a => a.pending)?.alias ?? model.aliases[0]?.alias;
+  const html = model.aliases
+    .map(a => {
+      const s = a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+      return `<vscode-option value="${esc(a.alias)}">${esc(`${a.alias} — ${s}`)}</vscode-option>`;
+    })
+    .join('');
+  // <vscode-single-select> re-reads every option (with a forced layout) when its children change: only when needed
+  if (html !== selectHtml) {
+    selectHtml = html;
+    select.innerHTML = html;
+  }
+  if (ui.planAlias && select.value !== ui.planAlias) select.value = ui.planAlias;
+}
+
+function renderPlan(): void {
+  if (!model) return;
+  const col = model.aliases.findIndex(a => a.alias === ui.planAlias);
+  const a = model.aliases[col];
+  const el = byId('plan');
+  if (!a) {
+    el.innerHTML = '<p class="muted">No database in settings.DATABASES.</p>';
+    return;
+  }
+  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.reachable === false ? `unreachable: ${esc(a.error ?? '')}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
+  if (!a.plan) {
+    el.innerHTML = head;
+    return;
+  }
+  if (!a.plan.length) {
+    el.innerHTML = `${head}<p><span class="codicon codicon-pass-filled cell-applied" aria-hidden="true"></span> Up to date.</p>`;
+    return;
+  }
+  const limit = Math.min(a.plan.length, planLimit);
+  const items: string[] = [];
+  for (let i = 0; i < limit; i++) {
+    const r = model.migrations[a.plan[i]!]!;
+    const skipped = r.cells[col] === 'p';
+    items.push(
+      `<li data-row="${esc(r.key)}"${skipped ? ' class="skipped"' : ''}>${migrationButton(r)}${skipped ? ' <span class="tag router-skipped" title="No model this migration touches migrates on this database: Django records it and skips its operations">router-skipped</span>' : ''}${markers(r)}</li>`,
+    );
+  }
+  const more = a.plan.length > limit ? `<div class="more"><span class="muted">Showing ${limit} of ${a.plan.length}</span> <vscode-button secondary data-more="plan">Show more</vscode-button></div>` : '';
+  el.innerHTML = `${head}<ol class="plan" aria-label="${esc(`Plan for ${a.alias}`)}">${items.join('')}</ol>${more}`;
+}
+
+/** Only the visible tab is rendered; the other one is rendered when it is selected. */
+function renderTab(): void {
+  if (ui.tab === 'plan') {
+    renderPlanSelect();
+    renderPlan();
+  } else renderMatrix();
+}
+
+function renderAll(): void {
+  renderHeader();
+  renderLegend();
+  renderTab();
+  app.setAttribute('aria-busy', 'false');
+}
+
+window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'model':
+      model = m.model;
+      ui.root = m.model.root;
+      busyLabel = null;
+      saveState();
+      renderAll();
+      break;
+    case 'busy':
+      busyLabel = m.busy ? (m.label ?? 'Working…') : null;
+      if (model) renderHeader();
+      else byId('summary').textContent = busyLabel ?? '';
+      app.setAttribute('aria-busy', String(m.busy));
+      break;
+    case 'focusAlias': {
+      ui.planAlias = m.alias;
+      ui.tab = 'plan';
+      planLimit = PAGE;
+      saveState();
+      (byId('tabs') as HTMLElement & { selectedIndex: number }).selectedIndex = 1;
+      renderPlanSelect();
+      renderPlan();
+      break;
+    }
+  }
+});
+
+skeleton();
+post({ type: 'ready' });
