@@ -1,11 +1,12 @@
 // Human-readable rendering of a report: databases, the routing matrix (models × aliases), pending migrations
 // per alias, findings. Plain text that reads well in a terminal and in CI logs.
+import * as path from 'path';
 import type { ScanReport } from '../core/types';
 import { formatFinding } from '../core/findings';
 
 interface Opts { color: boolean }
 
-const SYMBOL: Record<string, string> = { router: '✓', default: '✓', unmanaged: 'U', proxy: 'P', swapped: 'S', unknown: '?' };
+const SYMBOL: Record<string, string> = { router: '✓', default: '+', unmanaged: 'U', proxy: 'P', swapped: 'S', unknown: '?' };
 
 export function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
@@ -27,14 +28,20 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   let out = '';
   out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ?? '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
-  out += `  routers: ${r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n\n`;
+  out += `  routers: ${r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
+  if (r.source) {
+    const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
+    out += `  source: ${why}${r.disagreements?.length ? `; ${r.disagreements.length} disagreement(s) with the static analysis` : ''}\n`;
+  }
+  out += '\n';
 
   out += bold('Databases') + '\n';
   out += table(r.databases.map(d => {
     const st = r.status[d.alias];
     const plan = r.plan[d.alias];
     const state = !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
-    return [d.alias, d.engine ?? '?', d.name ?? '?', state];
+    const name = d.name && path.isAbsolute(d.name) && !path.relative(r.project.root, d.name).startsWith('..') ? path.relative(r.project.root, d.name) : d.name;
+    return [d.alias, d.engine ?? '?', name ?? '?', state];
   }), ['alias', 'engine', 'name', 'state']) + '\n';
 
   const aliases = r.databases.map(d => d.alias);
@@ -44,7 +51,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     m.set(row.alias, { migrate: row.migrate, reason: row.reason });
     byModel.set(row.model, m);
   }
-  out += bold('Routing') + '  (✓ migrated, · skipped by a router, U unmanaged, P proxy, S swapped, ? unknown)\n';
+  out += bold('Routing') + '  (✓ a router allows, + no router objects (default), · a router denies, U unmanaged, P proxy, S swapped, ? unknown)\n';
   out += table(r.models.map(m => {
     const key = `${m.app}.${m.name}`;
     const cells = aliases.map(a => { const d = byModel.get(key)?.get(a); return d ? cell(d.migrate, d.reason) : ' '; });

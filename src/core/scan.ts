@@ -206,7 +206,19 @@ export class Scanner {
     t = now();
     const apps = resolveApps(modules, settings, root);
     index.apps = apps.apps;
-    for (const p of apps.problems) findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+    // Django's own apps missing means the environment has no Django: one finding that says where we looked
+    const missingDjango = apps.problems.filter(p => p.entry.startsWith('django.') && /No module named/.test(p.message));
+    if (missingDjango.length) {
+      const where = envInfo.interpreter ? `${envInfo.interpreter} (${envInfo.source ?? 'found'}, ${envInfo.method === 'interpreter' ? 'asked for sys.path' : 'site-packages looked up on disk'})` : 'no Python interpreter found';
+      findings.push({
+        code: 'settings-unknown', severity: 'warning', path: settings.path, line: null,
+        message: `Django is not installed in the Python environment used: ${where}. ${missingDjango.map(p => p.entry).join(', ')} and their models and migrations are missing; point to the project's interpreter (--python, VIRTUAL_ENV, a .venv folder).`,
+      });
+    }
+    for (const p of apps.problems) {
+      if (missingDjango.includes(p)) continue;
+      findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+    }
     timings.apps = now() - t;
 
     t = now();
