@@ -10,7 +10,9 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { CELL_LABELS, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type WebviewMessage } from '../src/shared/messages';
+import {
+  CELL_LABELS, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
+} from '../src/shared/messages';
 import './main.css';
 
 interface VsCodeApi {
@@ -25,6 +27,12 @@ const PAGE = 200;
 
 let model: PendingModel | undefined;
 let busyLabel: string | null = null;
+/** Django mode: operations of each pending migration, per alias, for the model they were asked for */
+const details = new Map<string, Record<string, PlanOperation[]> | null>();
+const detailsAsked = new Set<string>();
+/** "Show SQL" answers by alias + key (kept across models: the SQL of a migration does not change with state) */
+const sqlResults = new Map<string, SqlResult>();
+const sqlKey = (alias: string, key: string) => `${alias}\u0000${key}`;
 const ui: PanelViewState = { tab: 'matrix', limit: PAGE, filter: '', ...(vscode.getState() ?? {}) };
 
 function saveState(): void {
@@ -126,9 +134,19 @@ function skeleton(): void {
   });
   // one delegated handler: migration links and "show more" buttons
   app.addEventListener('click', e => {
-    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-key],[data-more]');
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-key],[data-more],[data-sql],[data-open-sql]');
     if (!el) return;
-    if (el.dataset.key) post({ type: 'openMigration', key: el.dataset.key });
+    if (el.dataset.sql) {
+      if (!ui.planAlias || !model?.sql.available || (el as HTMLElement & { disabled?: boolean }).disabled) return;
+      const cur = sqlResults.get(sqlKey(ui.planAlias, el.dataset.sql));
+      // a second click hides the SQL again
+      if (cur && cur.status !== 'loading') {
+        sqlResults.delete(sqlKey(ui.planAlias, el.dataset.sql));
+        renderPlan();
+      } else if (!cur) post({ type: 'showSql', alias: ui.planAlias, key: el.dataset.sql });
+    } else if (el.dataset.openSql) {
+      if (ui.planAlias) post({ type: 'openSql', alias: ui.planAlias, key: el.dataset.openSql });
+    } else if (el.dataset.key) post({ type: 'openMigration', key: el.dataset.key });
     else if (el.dataset.more === 'matrix') {
       ui.limit = (ui.limit ?? PAGE) + PAGE;
       saveState();
@@ -162,9 +180,11 @@ function renderHeader(): void {
   const summary = !model.stateRead
     ? `${model.migrations.length} migrations · database state not read`
     : `${model.totalPending} pending across ${model.aliases.length} database${model.aliases.length === 1 ? '' : 's'}${unreachable ? ` · ${unreachable} unreachable` : ''}`;
-  byId('summary').textContent = busyLabel ? `${summary} · ${busyLabel}` : summary;
+  const source = model.source.used === 'django' ? ` · from Django${model.source.django ? ` ${model.source.django}` : ''}` : ' · static analysis';
+  byId('summary').textContent = busyLabel ? `${summary}${source} · ${busyLabel}` : summary + source;
   const notice = byId('notice');
   const msgs: string[] = [];
+  if (model.trusted && model.source.used === 'static' && model.source.reason) msgs.push(`<span class="codicon codicon-info" aria-hidden="true"></span> Static analysis: Django's own answer is not available (${esc(model.source.reason)}). See the log for the Python traceback.`);
   if (!model.trusted) msgs.push('<span class="codicon codicon-shield" aria-hidden="true"></span> Restricted Mode: databases are not read and nothing is run. The matrix shows which migrations each database would skip (router-skipped).');
   for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')}`);
   notice.hidden = msgs.length === 0;
@@ -290,17 +310,61 @@ function renderPlan(): void {
     el.innerHTML = `${head}<p><span class="codicon codicon-pass-filled cell-applied" aria-hidden="true"></span> Up to date.</p>`;
     return;
   }
+  // Django mode: ask the host for this alias's operations once per model (one alias at a time keeps messages small)
+  if (a.planSource === 'django' && !detailsAsked.has(a.alias)) {
+    detailsAsked.add(a.alias);
+    post({ type: 'planDetails', alias: a.alias });
+  }
+  const ops = details.get(a.alias);
   const limit = Math.min(a.plan.length, planLimit);
   const items: string[] = [];
   for (let i = 0; i < limit; i++) {
     const r = model.migrations[a.plan[i]!]!;
     const skipped = r.cells[col] === 'p';
+    const title = skipped
+      ? a.planSource === 'django'
+        ? 'Django skips every operation of this migration on this database: it records it and touches no table'
+        : 'No model this migration touches migrates on this database: Django records it and skips its operations'
+      : '';
     items.push(
-      `<li data-row="${esc(r.key)}"${skipped ? ' class="skipped"' : ''}>${migrationButton(r)}${skipped ? ' <span class="tag router-skipped" title="No model this migration touches migrates on this database: Django records it and skips its operations">router-skipped</span>' : ''}${markers(r)}</li>`,
+      `<li data-row="${esc(r.key)}"${skipped ? ' class="skipped"' : ''}>${migrationButton(r)}${skipped ? ` <span class="tag router-skipped" title="${esc(title)}">router-skipped</span>` : ''}${markers(r)} ${sqlButton(r.key)}${operationsHtml(ops?.[r.key])}${sqlHtml(a.alias, r.key)}</li>`,
     );
   }
   const more = a.plan.length > limit ? `<div class="more"><span class="muted">Showing ${limit} of ${a.plan.length}</span> <vscode-button secondary data-more="plan">Show more</vscode-button></div>` : '';
-  el.innerHTML = `${head}<ol class="plan" aria-label="${esc(`Plan for ${a.alias}`)}">${items.join('')}</ol>${more}`;
+  const sqlNote = model.sql.available ? '' : `<p class="muted"><span class="codicon codicon-info" aria-hidden="true"></span> ${esc(model.sql.reason ?? '')}</p>`;
+  const opsNote = a.planSource === 'django' ? '' : '<p class="muted">Operations Django would skip are shown when Django answers (trusted workspace, djangoMultiDb.mode auto or django).</p>';
+  el.innerHTML = `${head}${sqlNote}${opsNote}<ol class="plan" aria-label="${esc(`Plan for ${a.alias}`)}">${items.join('')}</ol>${more}`;
+}
+
+function sqlButton(key: string): string {
+  const available = !!model?.sql.available;
+  const title = available ? 'Show the SQL of this migration on this database (manage.py sqlmigrate)' : (model?.sql.reason ?? '');
+  return `<button class="link sql" data-sql="${esc(key)}" title="${esc(title)}"${available ? '' : ' disabled'}><span class="codicon codicon-file-code" aria-hidden="true"></span> SQL</button>`;
+}
+
+function operationHtml(op: PlanOperation): string {
+  const state = op.skipped === true ? 'skipped' : op.skipped === false ? 'runs' : 'unknown';
+  const icon = op.skipped === true ? 'circle-slash' : op.skipped === false ? 'play' : 'question';
+  const label = op.skipped === true ? 'skipped here' : op.skipped === false ? 'runs' : 'unknown';
+  const children = op.children?.length ? `<ul>${op.children.map(operationHtml).join('')}</ul>` : '';
+  return `<li class="op op-${state}" data-skipped="${state}"><span class="codicon codicon-${icon}" role="img" aria-label="${label}"></span> ${esc(op.describe)} <span class="muted">— ${esc(label)}: ${esc(op.why)}</span>${children}</li>`;
+}
+
+function operationsHtml(ops: PlanOperation[] | undefined): string {
+  if (!ops) return '';
+  const skipped = ops.filter(o => o.skipped === true).length;
+  const summary = `${ops.length} operation${ops.length === 1 ? '' : 's'}${skipped ? ` · ${skipped} skipped on this database` : ''}`;
+  // open when something is skipped: that is what the user came to see
+  return `<details class="ops"${skipped ? ' open' : ''}><summary>${esc(summary)}</summary><ul>${ops.map(operationHtml).join('')}</ul></details>`;
+}
+
+function sqlHtml(alias: string, key: string): string {
+  const r = sqlResults.get(sqlKey(alias, key));
+  if (!r) return '';
+  if (r.status === 'loading') return '<div class="sql-status" aria-live="polite"><span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true"></span> Running sqlmigrate…</div>';
+  if (r.status === 'error') return `<div class="sql-error" role="alert"><span class="codicon codicon-error" aria-hidden="true"></span> ${esc(r.error ?? 'sqlmigrate failed')} <span class="muted">(details in the log)</span></div>`;
+  const body = (r.sql ?? '').trim() || '-- no SQL: every operation is skipped or has nothing to run on this database';
+  return `<div class="sql-block"><div class="sql-actions"><button class="link" data-open-sql="${esc(key)}" title="Open as an untitled SQL document">Open in editor</button></div><pre class="sql" tabindex="0" aria-label="${esc(`SQL of ${key} on ${alias}`)}">${esc(body)}</pre></div>`;
 }
 
 /** Only the visible tab is rendered; the other one is rendered when it is selected. */
@@ -322,7 +386,11 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
   const m = e.data;
   switch (m.type) {
     case 'model':
+      if (model?.root !== m.model.root) sqlResults.clear();
       model = m.model;
+      // operations belong to one index: ask again for the new one
+      details.clear();
+      detailsAsked.clear();
       ui.root = m.model.root;
       busyLabel = null;
       saveState();
@@ -334,6 +402,17 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       else byId('summary').textContent = busyLabel ?? '';
       app.setAttribute('aria-busy', String(m.busy));
       break;
+    case 'planDetails':
+      if (!model || m.generatedAt !== model.generatedAt) break;
+      details.set(m.alias, m.operations);
+      if (ui.tab === 'plan' && ui.planAlias === m.alias) renderPlan();
+      break;
+    case 'sql': {
+      const { type: _type, ...r } = m;
+      sqlResults.set(sqlKey(r.alias, r.key), r);
+      if (ui.tab === 'plan' && ui.planAlias === r.alias) renderPlan();
+      break;
+    }
     case 'focusAlias': {
       ui.planAlias = m.alias;
       ui.tab = 'plan';

@@ -12,6 +12,7 @@ export const Cmd = {
   goToModel: 'djangoMultiDb.goToModel',
   goToRouter: 'djangoMultiDb.goToRouter',
   openMigration: 'djangoMultiDb.openMigration',
+  showMigrationSql: 'djangoMultiDb.showMigrationSql',
   setDatabasePassword: 'djangoMultiDb.setDatabasePassword',
   clearDatabaseCredentials: 'djangoMultiDb.clearDatabaseCredentials',
   showLog: 'djangoMultiDb.showLog',

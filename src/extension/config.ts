@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 export const SECTION = 'djangoMultiDb';
 
 export type CrossDbSeverity = 'error' | 'warning' | 'information' | 'hint' | 'off';
+export type DjangoMode = 'static' | 'django' | 'auto';
 
 export interface Config {
   /** DJANGO_SETTINGS_MODULE override; null = read it from manage.py */
@@ -23,10 +24,13 @@ export interface Config {
   unknownRouting: boolean;
   showUnmanaged: boolean;
   statusBar: boolean;
+  /** djangoMultiDb.mode as set; Restricted Mode forces static whatever it says (project.ts) */
+  mode: DjangoMode;
+  djangoTimeoutMs: number;
 }
 
 /** Settings that change what the Scanner is built with: changing one rebuilds the project. */
-export const RESCAN_KEYS = ['settingsModule', 'managePyPath', 'pythonPath', 'envFile', 'databaseTimeoutMs'] as const;
+export const RESCAN_KEYS = ['settingsModule', 'managePyPath', 'pythonPath', 'envFile', 'databaseTimeoutMs', 'mode', 'djangoTimeoutSeconds'] as const;
 
 function expand(value: string, folder: vscode.WorkspaceFolder | undefined): string {
   const root = folder?.uri.fsPath ?? '';
@@ -64,6 +68,8 @@ export function readConfig(folder?: vscode.WorkspaceFolder): Config {
     unknownRouting: c.get<boolean>('diagnostics.unknownRouting', true),
     showUnmanaged: c.get<boolean>('showUnmanaged', true),
     statusBar: c.get<boolean>('statusBar.enabled', true),
+    mode: (['static', 'django', 'auto'] as const).find(m => m === c.get<string>('mode', 'auto')) ?? 'auto',
+    djangoTimeoutMs: Math.min(600, num('djangoTimeoutSeconds', 60, 5)) * 1000,
   };
 }
 

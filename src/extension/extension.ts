@@ -9,6 +9,7 @@ import { registerNavigation } from './navigation';
 import { registerPendingPanel } from './pendingPanel';
 import { ProjectService, registerProjectLifecycle } from './project';
 import { ConnectionSecrets, registerSecrets } from './secrets';
+import { registerSql } from './sql';
 import type { Feature, Services } from './services';
 import { registerStatusBar } from './statusBar';
 import { registerTrees } from './tree';
@@ -24,6 +25,7 @@ const FEATURES: Feature[] = [
   registerCodeActions,
   registerNavigation,
   registerMigrate,
+  registerSql,
   registerSecrets,
   registerWatchers,
 ];

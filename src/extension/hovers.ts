@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Finding, ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter } from './model/routing';
+import { disagreementLabel, disagreementMarkdown, disagreementOf, failureKindOf, failureSentence } from './model/django';
 import type { Feature, Services } from './services';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -40,15 +41,25 @@ export function crossDbHover(index: ProjectIndex, findings: Finding[]): vscode.M
   return md;
 }
 
-export function modelHover(index: ProjectIndex, model: ModelInfo): vscode.MarkdownString {
+/** `staticIndex`: the static answer kept next to Django's, to say what the static evaluation said where they differ. */
+export function modelHover(index: ProjectIndex, model: ModelInfo, staticIndex?: ProjectIndex): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   const decisions = decisionsOf(index);
   md.appendMarkdown(`**${model.key}** — table \`${model.table}\`${!model.managed ? ' (unmanaged)' : ''}${model.proxy ? ' (proxy)' : ''}\n\n`);
+  const fromDjango = index.mode?.used === 'django';
+  md.appendMarkdown(fromDjango
+    ? `Routing from **Django**${index.django ? ` ${index.django.django}` : ''} (the project's own routers, asked by Django).\n\n`
+    : `Routing from the **static analysis** of the router code${index.mode?.reason ? ` — Django not used: ${failureSentence(failureKindOf(index.mode.reason) ?? 'other', index.mode.reason)}` : ''}.\n\n`);
   md.appendMarkdown('| Database | Migrations | Decided by |\n|---|---|---|\n');
+  const notes: string[] = [];
+  const staticDecisions = staticIndex && staticIndex !== index ? decisionsOf(staticIndex) : undefined;
   for (const alias of aliasesOf(index)) {
     const d = decisions.get(alias, model.key);
-    md.appendMarkdown(`| \`${cell(alias)}\` | ${stateCell(d)} | ${why(index, d)} |\n`);
+    const dis = disagreementOf(index, alias, model.key);
+    md.appendMarkdown(`| \`${cell(alias)}\` | ${stateCell(d)}${dis ? ` $(warning) ${cell(disagreementLabel(dis))}` : ''} | ${why(index, d)} |\n`);
+    if (dis) notes.push(`\`${alias}\`: ${disagreementMarkdown(dis, index.root, staticDecisions?.get(alias, model.key), model.loc).replace(/\n\n/g, ' ')}`);
   }
+  if (notes.length) md.appendMarkdown(`\n**Where the static evaluation was unknown or wrong**\n\n${notes.map(n => `- ${n}`).join('\n')}\n`);
   return md;
 }
 
@@ -67,7 +78,7 @@ export const registerHovers: Feature = (svc: Services) => [
         const findings = index.findings.filter(f => f.code === 'cross-db-foreign-key' && f.path === file && f.line === line1);
         if (findings.length) return new vscode.Hover(crossDbHover(index, findings), range);
         const model = index.models.find(m => !m.abstract && m.loc.line === line1 && m.loc.path === file);
-        if (model) return new vscode.Hover(modelHover(index, model), range);
+        if (model) return new vscode.Hover(modelHover(index, model, p.staticIndex), range);
         return undefined;
       },
     },

@@ -2,11 +2,12 @@
 // posts the whole data model (see src/shared/messages.ts); the webview pages and filters it itself.
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { type HostMessage, type PanelViewState, type PendingModel, type WebviewMessage, isWebviewMessage } from '../shared/messages';
+import { type HostMessage, type PanelViewState, type PendingModel, type SqlResult, type WebviewMessage, isWebviewMessage } from '../shared/messages';
 import { Cmd, registerCommand } from './commands';
-import { buildPendingModel } from './model/pending';
+import { buildPendingModel, planOperations } from './model/pending';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
+import { migrationSql, openSqlDocument } from './sql';
 import { nodeAlias } from './tree';
 
 export const PANEL_VIEW_TYPE = 'djangoMultiDb.pendingMigrations';
@@ -49,6 +50,10 @@ export class PendingPanel implements vscode.Disposable {
   lastPosted: HostMessage | undefined;
   lastModel: PendingModel | undefined;
   readonly messagesReceived: WebviewMessage['type'][] = [];
+  /** the last "Show SQL" answer (tests assert on it) */
+  lastSql: SqlResult | undefined;
+  /** SQL shown in the panel by "alias\0key", for "Open in editor" */
+  private readonly sqlShown = new Map<string, string>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -103,7 +108,9 @@ export class PendingPanel implements vscode.Disposable {
     }
     this.root = p.root;
     this.panel.title = this.svc.projects.projects.length > 1 ? `Pending migrations — ${p.name}` : 'Pending migrations';
-    const model = buildPendingModel(p.index, { project: p.name, trusted: this.svc.projects.trusted, focusAlias: this.focusAlias });
+    const model = buildPendingModel(p.index, {
+      project: p.name, trusted: this.svc.projects.trusted, focusAlias: this.focusAlias, mode: p.django.effective, reason: p.django.reason,
+    });
     this.lastModel = model;
     this.post({ type: 'model', model });
     return model;
@@ -148,7 +155,37 @@ export class PendingPanel implements vscode.Disposable {
       case 'showMigrations':
         await vscode.commands.executeCommand(Cmd.showMigrations, { root: p?.root, alias: m.alias });
         return;
+      case 'planDetails': {
+        const index = p?.index;
+        if (!index || !this.lastModel) return;
+        this.post({ type: 'planDetails', alias: m.alias, generatedAt: this.lastModel.generatedAt, operations: planOperations(index, m.alias) });
+        return;
+      }
+      case 'showSql': {
+        const base = { alias: m.alias, key: m.key };
+        this.postSql({ ...base, status: 'loading' });
+        try {
+          if (!p) throw new Error('No Django project.');
+          const sql = await migrationSql(this.svc, p, m.alias, m.key);
+          this.sqlShown.set(`${m.alias}\u0000${m.key}`, sql);
+          this.postSql({ ...base, status: 'done', sql });
+        } catch (e) {
+          // shown in the panel next to the migration, not as a notification: the user is looking there
+          this.postSql({ ...base, status: 'error', error: e instanceof Error ? e.message : String(e) });
+        }
+        return;
+      }
+      case 'openSql': {
+        const sql = this.sqlShown.get(`${m.alias}\u0000${m.key}`);
+        if (sql !== undefined) await openSqlDocument(m.alias, m.key, sql);
+        return;
+      }
     }
+  }
+
+  private postSql(r: SqlResult): void {
+    this.lastSql = r;
+    this.post({ type: 'sql', ...r });
   }
 
   dispose(): void {
@@ -164,7 +201,10 @@ export const registerPendingPanel: Feature = (svc: Services) => {
 
   svc.snapshots.set('webview', () =>
     current
-      ? { open: true, visible: current.panel.visible, lastModel: current.lastModel, lastPosted: current.lastPosted, received: [...current.messagesReceived] }
+      ? {
+        open: true, visible: current.panel.visible, lastModel: current.lastModel, lastPosted: current.lastPosted, received: [...current.messagesReceived],
+        lastSql: current.lastSql ?? null,
+      }
       : { open: false },
   );
 

@@ -4,15 +4,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
+import {
+  djangoDatabases, failureKindOf, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
+} from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
-import { resolveInterpreter } from './python';
+import { readEnvFile, resolveInterpreter } from './python';
 import type { ConnectionSecrets } from './secrets';
 
 export type Phase = 'idle' | 'indexing' | 'reading';
+
+/** How a request for Django's answer came: `hard` always runs; `soft` (a saved file, a database file) is skipped
+ *  while Django is known to be missing, so a project without Django does not spawn Python on every save. */
+export type DjangoRequest = 'hard' | 'soft';
 
 export class DjangoProject {
   index: ProjectIndex | undefined;
@@ -25,13 +32,30 @@ export class DjangoProject {
   needState = true;
   running: Promise<void> | undefined;
   timer: NodeJS.Timeout | undefined;
+  // Django mode (djangoMultiDb.mode): the static index is shown first, Django's answer replaces it when it comes
+  /** the newest static index (with database state): what Django's answer is merged into */
+  staticIndex: ProjectIndex | undefined;
+  /** the newest merged index when Django answered; kept on screen while a newer answer is being asked for */
+  djangoIndex: ProjectIndex | undefined;
+  django: DjangoStatus;
+  needDjango: DjangoRequest | false = false;
+  djangoDelayMs = 0;
+  djangoRunning: Promise<void> | undefined;
+  djangoTimer: NodeJS.Timeout | undefined;
+  djangoAgain = false;
+  /** failure kinds already shown as a warning; cleared when Django answers again */
+  readonly warned = new Set<FailureKind>();
+  /** the last warning shown (getState reports it) */
+  lastWarning: string | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly managePy: string,
     public scanner: Scanner,
     public config: Config,
-  ) {}
+  ) {
+    this.django = initialStatus(config.mode, vscode.workspace.isTrusted);
+  }
 
   /** folder of manage.py: Django's sys.path[0] and the cwd of manage.py commands */
   get root(): string {
@@ -97,8 +121,8 @@ export class ProjectService implements vscode.Disposable {
   async whenIdle(): Promise<void> {
     await this.discovery;
     for (;;) {
-      const busy = this.list.map(p => p.running).filter((r): r is Promise<void> => !!r);
-      const waiting = this.list.some(p => p.timer);
+      const busy = this.list.flatMap(p => [p.running, p.djangoRunning]).filter((r): r is Promise<void> => !!r);
+      const waiting = this.list.some(p => p.timer || p.djangoTimer);
       if (!busy.length && !waiting) return;
       await Promise.all(busy);
       if (waiting) await new Promise(r => setTimeout(r, 50));
@@ -116,7 +140,7 @@ export class ProjectService implements vscode.Disposable {
       found.push(new DjangoProject(folder, managePy, scanner, config));
     }
     if (gen !== this.generation) return; // a newer reload superseded this one
-    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.list) this.clearTimers(p);
     this.list = found;
     this.discovered = true;
     this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
@@ -167,6 +191,7 @@ export class ProjectService implements vscode.Disposable {
     if (!p) return;
     p.config = readConfig(p.folder);
     p.scanner = await this.createScanner(p.folder, p.managePy, p.config);
+    p.django = { ...initialStatus(p.config.mode, this.trusted), django: p.django.django, python: p.django.python };
     this.schedule(p, { index: true, state: true }, 0);
   }
 
@@ -174,9 +199,16 @@ export class ProjectService implements vscode.Disposable {
    * Ask for a re-index and/or a database read. Requests within `delayMs` are merged; a request while a run
    * is in progress makes one more run afterwards (never two at once for one project).
    */
-  schedule(p: DjangoProject, what: { index?: boolean; state?: boolean }, delayMs = 300): void {
+  schedule(p: DjangoProject, what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number }, delayMs = 300): void {
     if (what.index) p.needIndex = true;
     if (what.state) p.needState = true;
+    // every re-index or database read is followed by Django's answer unless the caller says it cannot change it
+    const dj = what.django === undefined ? (what.index || what.state ? 'hard' : false) : what.django;
+    if (dj) {
+      const first = !p.needDjango;
+      p.needDjango = p.needDjango === 'hard' || dj === 'hard' ? 'hard' : 'soft';
+      p.djangoDelayMs = first ? (what.djangoDelayMs ?? 0) : Math.min(p.djangoDelayMs, what.djangoDelayMs ?? 0);
+    }
     if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       p.timer = undefined;
@@ -185,7 +217,7 @@ export class ProjectService implements vscode.Disposable {
   }
 
   /** Schedule for every project (or the ones containing `file`). */
-  scheduleAll(what: { index?: boolean; state?: boolean }, delayMs = 300, file?: string): void {
+  scheduleAll(what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number }, delayMs = 300, file?: string): void {
     for (const p of this.list) if (!file || p.contains(file)) this.schedule(p, what, delayMs);
   }
 
@@ -208,13 +240,15 @@ export class ProjectService implements vscode.Disposable {
         try {
           if (doIndex) {
             p.phase = 'indexing';
-            p.index = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
-            this.log.debug(`indexed ${p.name}: ${timingsText(p.index)}`);
+            p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
+            p.index = this.shown(p);
+            this.log.debug(`indexed ${p.name}: ${timingsText(p.staticIndex)}`);
           }
-          if (doState && p.index) {
+          if (doState && p.staticIndex) {
             p.phase = 'reading';
-            const index = p.index;
-            p.index = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
+            const index = p.staticIndex;
+            p.staticIndex = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
+            p.index = this.shown(p);
             p.stateReadAt = Date.now();
             this.logState(p);
           }
@@ -228,6 +262,8 @@ export class ProjectService implements vscode.Disposable {
         }
         this.changed.fire(p);
       }
+      // the static answer is on screen: now ask Django, off this loop (commands waiting for the index don't wait for it)
+      if (p.needDjango && p.staticIndex) this.scheduleDjango(p);
       await this.setContext('djangoMultiDb.scanState', this.list.some(x => x.error && !x.index) ? 'error' : 'ready');
     })().finally(() => {
       p.running = undefined;
@@ -310,21 +346,152 @@ export class ProjectService implements vscode.Disposable {
   }
 
   async ensureIndex(p: DjangoProject): Promise<ProjectIndex> {
-    if (!p.index || p.running) await this.whenIdle();
+    // the static index is enough for a command: don't wait for Django's answer (it may take seconds)
+    await this.discovery;
+    while (p.running || p.timer) await (p.running ?? new Promise(r => setTimeout(r, 50)));
     if (!p.index) throw new Error(p.error ? `Could not index ${p.name}: ${p.error}` : `${p.name} is not indexed yet.`);
     return p.index;
   }
 
   dispose(): void {
-    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.list) this.clearTimers(p);
     this.changed.dispose();
     this.reloaded.dispose();
   }
 
   /** Waits for runs in progress: database reads hold connections until they finish. */
   async close(): Promise<void> {
-    for (const p of this.list) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.list) this.clearTimers(p);
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
+    // a Django helper in progress cannot be cancelled (the core takes no AbortSignal): don't hold the host for it
+    const django = this.list.map(p => p.djangoRunning).filter((r): r is Promise<void> => !!r);
+    if (django.length) await Promise.race([Promise.all(django), new Promise(r => setTimeout(r, 2000))]);
+  }
+
+  private clearTimers(p: DjangoProject): void {
+    if (p.timer) clearTimeout(p.timer);
+    if (p.djangoTimer) clearTimeout(p.djangoTimer);
+    p.timer = undefined;
+    p.djangoTimer = undefined;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Django mode
+
+  /** What the views show: Django's last answer while a newer one is coming, else the static index. */
+  private shown(p: DjangoProject): ProjectIndex | undefined {
+    if (p.django.used === 'django' && p.djangoIndex) {
+      // a change Django's answer does not depend on (a view, a test file) leaves it current
+      if (p.needDjango) p.django.stale = true;
+      return p.djangoIndex;
+    }
+    const s = p.staticIndex;
+    return s && { ...s, mode: { requested: p.django.effective, used: 'static', reason: p.django.reason } };
+  }
+
+  private djangoWanted(p: DjangoProject): boolean {
+    return this.trusted && p.django.effective !== 'static';
+  }
+
+  /** Ask Django after `p.djangoDelayMs` (debounce of saves); a request while a run is in progress makes one more. */
+  private scheduleDjango(p: DjangoProject): void {
+    const req = p.needDjango;
+    p.needDjango = false;
+    if (!req || !this.djangoWanted(p)) return;
+    // Django is known to be missing for this project: only Refresh, a migrate task or a reload asks again
+    if (req === 'soft' && p.django.used === 'static' && p.django.failure && isPersistentFailure(p.django.failure)) return;
+    if (p.djangoTimer) clearTimeout(p.djangoTimer);
+    const wasRunning = p.django.running;
+    p.django.running = true;
+    if (!wasRunning) this.changed.fire(p);
+    p.djangoTimer = setTimeout(() => {
+      p.djangoTimer = undefined;
+      void this.runDjango(p);
+    }, p.djangoDelayMs);
+  }
+
+  private runDjango(p: DjangoProject): Promise<void> {
+    if (p.djangoRunning) {
+      p.djangoAgain = true;
+      return p.djangoRunning;
+    }
+    p.djangoRunning = (async () => {
+      do {
+        p.djangoAgain = false;
+        // Django's answer is merged into the newest static index: let a static run in progress finish first
+        while (p.running) await p.running;
+        const base = p.staticIndex;
+        if (!base || !this.list.includes(p) || !this.djangoWanted(p)) break;
+        const t0 = Date.now();
+        let result: ProjectIndex;
+        try {
+          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => withDjango(base, this.djangoOptions(p, base)));
+        } catch (e) {
+          // withDjango is documented never to throw; a bug there must not leave the views without an answer
+          this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
+          result = { ...base, mode: { requested: p.django.effective, used: 'static', reason: `internal: ${e instanceof Error ? e.message : String(e)}` } };
+        }
+        if (!this.list.includes(p)) break; // a reload replaced this project meanwhile
+        const durationMs = Date.now() - t0;
+        if (result.mode?.used === 'django') {
+          p.djangoIndex = result;
+          p.django = {
+            ...p.django, used: 'django', reason: null, failure: null, stale: false, durationMs,
+            django: result.django?.django ?? null, python: result.django?.python ?? null,
+          };
+          p.warned.clear();
+          const dis = result.django?.disagreements ?? [];
+          this.log.info(`Django ${p.django.django ?? ''} answered for ${p.name} in ${durationMs} ms: ${dis.length} disagreement${dis.length === 1 ? '' : 's'} with the static analysis${dis.length ? ` (${summarize(dis.map(d => d.kind))})` : ''}`);
+        } else {
+          const reason = result.mode?.reason ?? null;
+          const failure = failureKindOf(reason) ?? 'other';
+          p.djangoIndex = undefined;
+          p.django = { ...p.django, used: 'static', reason, failure, stale: false, durationMs };
+          this.warnDjango(p, failure, reason);
+        }
+        // a newer static index came while Django ran: show the answer anyway; the queued run brings it up to date
+        p.index = result;
+        if (p.djangoAgain) p.django.stale = true;
+        else p.django.running = false;
+        this.changed.fire(p);
+      } while (p.djangoAgain);
+    })().finally(() => {
+      p.djangoRunning = undefined;
+      if (!p.djangoTimer) p.django.running = false;
+    });
+    return p.djangoRunning;
+  }
+
+  private djangoOptions(p: DjangoProject, base: ProjectIndex): ScanOptions {
+    const trusted = this.trusted;
+    const overrides = new Set(Object.keys(p.scanner.opts.connectionOverrides ?? {}));
+    const dbs = djangoDatabases(aliasesOf(base), overrides);
+    // the helper sees the environment manage.py tasks get: the process env plus the project's env file
+    const envFile = p.config.envFile ?? path.join(p.root, '.env');
+    return {
+      ...p.scanner.opts,
+      mode: p.django.effective,
+      djangoTimeoutMs: p.config.djangoTimeoutMs,
+      allowPython: trusted,
+      readDatabases: trusted && dbs.readDatabases,
+      databases: dbs.databases,
+      env: { ...process.env, ...readEnvFile(envFile, this.log) },
+      logger: this.log,
+    };
+  }
+
+  /** A non-modal warning, once per failure kind and project; the traceback is already in the log (withDjango). */
+  private warnDjango(p: DjangoProject, kind: FailureKind, reason: string | null): void {
+    const sentence = failureSentence(kind, reason, Math.round(p.config.djangoTimeoutMs / 1000));
+    this.log.info(`${p.name}: showing the static analysis — ${sentence}`);
+    if (!warnsInMode(kind, p.django.effective) || p.warned.has(kind)) return;
+    p.warned.add(kind);
+    const where = this.list.length > 1 ? ` (${p.name})` : '';
+    const msg = `Django Multi-DB${where}: ${sentence}. Showing the static analysis.`;
+    p.lastWarning = msg;
+    void vscode.window.showWarningMessage(msg, 'Show log').then(pick => {
+      if (pick) this.log.show(false);
+    });
   }
 }
 
@@ -335,6 +502,12 @@ export function aliasStatusText(index: ProjectIndex, alias: string): string {
   const n = pendingCount(index, alias);
   if (n === null) return 'plan unknown';
   return n === 0 ? 'up to date' : `${n} pending migration${n === 1 ? '' : 's'}`;
+}
+
+function summarize(kinds: string[]): string {
+  const n = new Map<string, number>();
+  for (const k of kinds) n.set(k, (n.get(k) ?? 0) + 1);
+  return [...n].map(([k, c]) => `${c} ${k}`).join(', ');
 }
 
 function timingsText(index: ProjectIndex): string {

@@ -10,6 +10,9 @@ import {
   STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
   type ModelState,
 } from './model/routing';
+import {
+  decisionSource, disagreementLabel, disagreementMarkdown, disagreementOf, modeExplanation, modeLabel, modelDisagreements,
+} from './model/django';
 import type { Feature, Services } from './services';
 
 export type Node =
@@ -42,12 +45,22 @@ function fileLink(loc: { path: string; line: number } | undefined, root: string)
   return `[${locLabel(loc, root)}](${uri.toString()})`;
 }
 
-/** Tooltip text explaining a routing decision (shared by both views and the hovers). */
-export function decisionMarkdown(index: ProjectIndex, model: ModelInfo, alias: string, d: RouterDecision | undefined): vscode.MarkdownString {
+/**
+ * Tooltip text explaining a routing decision (shared by both views and the hovers). `staticIndex`: the static
+ * answer the project keeps next to Django's, to say what the static evaluation said where the two disagree.
+ */
+export function decisionMarkdown(index: ProjectIndex, model: ModelInfo, alias: string, d: RouterDecision | undefined, staticIndex?: ProjectIndex): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   const state = modelState(d);
   md.appendMarkdown(`**${model.key}** on \`${alias}\`: **${STATE_LABEL[state]}**\n\n`);
   md.appendMarkdown(`${explainDecision(d, index.root)}\n\n`);
+  if (d?.source === 'django') md.appendMarkdown(`Source: **Django** — \`ConnectionRouter.allow_migrate\` asked by the project's own Django${index.django ? ` ${index.django.django}` : ''}.\n\n`);
+  else md.appendMarkdown(`Source: **static analysis** of the router code${index.mode?.reason ? ` (Django not used: ${index.mode.reason})` : ''}.\n\n`);
+  const dis = disagreementOf(index, alias, model.key);
+  if (dis) {
+    const sd = staticIndex && staticIndex !== index ? decisionsOf(staticIndex).get(alias, model.key) : undefined;
+    md.appendMarkdown(`$(warning) ${disagreementMarkdown(dis, index.root, sd, model.loc)}\n\n`);
+  }
   if (d?.decidedBy) md.appendMarkdown(`Deciding router: \`${d.decidedBy}\` ${fileLink(routerLocation(index, d), index.root)}\n\n`);
   else if (d?.reason === 'default' && index.settings?.routers.length) md.appendMarkdown(`Routers asked: ${index.settings.routers.map(r => `\`${shortRouter(r)}\``).join(' → ')}\n\n`);
   md.appendMarkdown(`Table \`${model.table}\` · defined at ${fileLink(model.loc, index.root)}`);
@@ -151,6 +164,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
+    md.appendMarkdown(`Plan and state from ${index.django?.planSource[node.alias] === 'django' ? '**Django** (MigrationExecutor)' : '**the static analysis** (django_migrations read directly)'}.\n\n`);
     const plan = index.plans[node.alias];
     if (plan?.length) {
       md.appendMarkdown(`Plan (Django's order):\n\n${plan.slice(0, 10).map((k, i) => `${i + 1}. \`${k}\``).join('\n')}\n`);
@@ -186,18 +200,22 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (node.alias) {
       const d = decisionsOf(index).get(node.alias, model.key);
       const state = modelState(d);
-      item.description = STATE_LABEL[state];
+      const dis = disagreementOf(index, node.alias, model.key);
+      item.description = dis ? `${STATE_LABEL[state]} ${disagreementLabel(dis)}` : STATE_LABEL[state];
       item.iconPath = icon(STATE_ICON[state]);
-      item.tooltip = decisionMarkdown(index, model, node.alias, d);
-      item.contextValue = `model${routerLocation(index, d) ? '.router' : ''}`;
-      item.accessibilityInformation = { label: `${model.name}: ${STATE_LABEL[state]} on ${node.alias}` };
+      item.tooltip = decisionMarkdown(index, model, node.alias, d, node.project.staticIndex);
+      item.contextValue = `model${routerLocation(index, d) ? '.router' : ''}${dis ? '.disagreement' : ''}`;
+      item.accessibilityInformation = { label: `${model.name}: ${STATE_LABEL[state]} on ${node.alias}${dis ? `, ${disagreementLabel(dis)}` : ''}` };
     } else {
       const aliases = aliasesOf(index);
       const n = aliases.filter(a => decisionsOf(index).get(a, model.key)?.migrate === true).length;
-      item.description = !model.managed ? 'unmanaged' : model.proxy ? 'proxy' : `migrates on ${n}/${aliases.length}`;
-      item.iconPath = new vscode.ThemeIcon('symbol-class');
-      item.tooltip = `${model.key} · table ${model.table} · ${locLabel(model.loc, index.root)}`;
-      item.contextValue = 'model';
+      const dis = modelDisagreements(index, model.key);
+      item.description = (!model.managed ? 'unmanaged' : model.proxy ? 'proxy' : `migrates on ${n}/${aliases.length}`) + (dis.length ? ` · static differs on ${dis.length}` : '');
+      // Django's answer contradicted or completed the static one: a warning-coloured class icon draws the eye
+      item.iconPath = dis.length ? new vscode.ThemeIcon('symbol-class', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('symbol-class');
+      const source = index.mode?.used === 'django' ? 'routing from Django' : 'routing from the static analysis';
+      item.tooltip = `${model.key} · table ${model.table} · ${locLabel(model.loc, index.root)} · ${source}${dis.length ? `\nThe static evaluation was unknown or wrong on: ${dis.map(x => `${x.alias} ${disagreementLabel(x)}`).join(', ')}` : ''}`;
+      item.contextValue = `model${dis.length ? '.disagreement' : ''}`;
     }
     item.command = { command: Cmd.goToModel, title: 'Go to Model', arguments: [node] };
     return item;
@@ -210,10 +228,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const state = modelState(d);
     const item = new vscode.TreeItem(node.alias, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = `${STATE_LABEL[state]}${d?.decidedBy ? ` · ${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? ' · fell through to allow' : ''}`;
+    const dis = disagreementOf(index, node.alias, node.model);
+    item.description = `${STATE_LABEL[state]}${d?.decidedBy ? ` · ${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? ' · fell through to allow' : ''}${dis ? ` ${disagreementLabel(dis)}` : ''}`;
     item.iconPath = icon(STATE_ICON[state]);
-    item.tooltip = decisionMarkdown(index, model, node.alias, d);
-    item.contextValue = `decision${routerLocation(index, d) ? '.router' : ''}`;
+    item.tooltip = decisionMarkdown(index, model, node.alias, d, node.project.staticIndex);
+    item.contextValue = `decision${routerLocation(index, d) ? '.router' : ''}${dis ? '.disagreement' : ''}`;
     const loc = routerLocation(index, d);
     if (loc) item.command = { command: Cmd.goToRouter, title: 'Go to Router', arguments: [node] };
     return item;
@@ -308,19 +327,49 @@ export const registerTrees: Feature = (svc: Services) => {
     let total = 0;
     for (const p of svc.projects.projects) if (p.index) total += totalPending(p.index).total;
     dbView.badge = total > 0 ? { value: total, tooltip: `${total} pending migration${total === 1 ? '' : 's'}` } : undefined;
-    const errors = svc.projects.projects.filter(p => p.error).map(p => `${p.name}: ${p.error}`);
-    const restricted = !svc.projects.trusted && svc.projects.projects.length > 0;
+    const list = svc.projects.projects;
+    const errors = list.filter(p => p.error).map(p => `${p.name}: ${p.error}`);
+    const restricted = !svc.projects.trusted && list.length > 0;
+    // why Django is not used although the setting asks for it (Restricted Mode has its own sentence)
+    const modeNotes = restricted ? [] : list
+      .filter(p => p.django.effective !== 'static' && p.django.used === 'static' && !p.django.running && p.django.failure)
+      .map(p => `${list.length > 1 ? `${p.name}: ` : ''}${modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000))}`);
     const message = errors.length
       ? `Could not index: ${errors.join('; ')}`
       : restricted
-        ? 'Restricted Mode: routing is read from the files; databases are not read and nothing is run.'
-        : undefined;
+        ? 'Restricted Mode: routing is read from the files (static analysis); databases are not read and nothing is run.'
+        : modeNotes.length ? modeNotes.join(' ') : undefined;
     dbView.message = message;
-    modelsView.message = restricted ? dbView.message : undefined;
+    modelsView.message = restricted || modeNotes.length ? message : undefined;
+    // "Django 5.2" / "static" next to the view titles: whose answer the views show
+    const labels = [...new Set(list.map(p => modeLabel(p.django)))];
+    const description = list.length ? (restricted ? 'static · Restricted Mode' : labels.join(' / ')) : undefined;
+    dbView.description = description;
+    modelsView.description = description;
   };
   svc.snapshots.set('databases', () => snapshot(databases));
   svc.snapshots.set('models', () => snapshot(models));
   svc.snapshots.set('badge', () => dbView.badge?.value ?? 0);
+  svc.snapshots.set('view', () => ({ description: dbView.description ?? null, message: dbView.message ?? null }));
+  // Django mode, per project: which answer is shown, why, and every routing decision with its source
+  svc.snapshots.set('django', () => svc.projects.projects.map(p => {
+    const index = p.index;
+    return {
+      project: p.name,
+      root: p.root,
+      ...p.django,
+      lastWarning: p.lastWarning ?? null,
+      planSource: index?.django?.planSource ?? {},
+      disagreements: (index?.django?.disagreements ?? []).map(d => ({
+        kind: d.kind, alias: d.alias ?? null, model: d.model ?? null, migration: d.migration ?? null, note: d.note,
+        label: d.kind === 'routing' ? disagreementLabel(d) : null,
+      })),
+      routing: (index?.routing ?? []).map(d => {
+        const x = index && disagreementOf(index, d.alias, d.model);
+        return { alias: d.alias, model: d.model, migrate: d.migrate, decidedBy: d.decidedBy, source: decisionSource(d) === 'Django' ? 'django' : 'static', disagreement: x ? disagreementLabel(x) : null };
+      }),
+    };
+  }));
 
   return [databases, models, dbView, modelsView, svc.projects.onDidChange(update)];
 };

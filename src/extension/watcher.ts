@@ -4,6 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsAny, readConfig } from './config';
+import { isDjangoRelevant } from './model/django';
 import type { Feature, Services } from './services';
 
 /** Paths whose churn (pip install, git checkout of tooling) never changes the project's routing. */
@@ -11,6 +12,8 @@ const IGNORED = /[\\/](node_modules|\.git|__pycache__|\.mypy_cache|\.pytest_cach
 
 const INDEX_DEBOUNCE_MS = 250;
 const STATE_DEBOUNCE_MS = 800;
+/** after the static re-index, Django is asked again once saves have settled for this long */
+const DJANGO_DEBOUNCE_MS = 1000;
 
 export const registerWatchers: Feature = (svc: Services) => {
   const { projects, log } = svc;
@@ -22,13 +25,15 @@ export const registerWatchers: Feature = (svc: Services) => {
     for (const p of projects.projects) {
       if (!p.contains(file) && !isEnvFile(p.config.envFile, file)) continue;
       p.scanner.invalidate(file);
-      projects.schedule(p, { index: true }, INDEX_DEBOUNCE_MS);
+      // Django mode: only files that can change Django's answer (settings, routers, models, migrations) re-ask it
+      const django = isDjangoRelevant(file, p.staticIndex ?? p.index, p.config.envFile) ? 'soft' : false;
+      projects.schedule(p, { index: true, django, djangoDelayMs: DJANGO_DEBOUNCE_MS }, INDEX_DEBOUNCE_MS);
       log.trace(`changed: ${file}`);
     }
   };
   const onDatabase = (uri: vscode.Uri) => {
     if (!projects.trusted) return;
-    projects.scheduleAll({ state: true }, STATE_DEBOUNCE_MS, uri.fsPath);
+    projects.scheduleAll({ state: true, django: 'soft', djangoDelayMs: DJANGO_DEBOUNCE_MS }, STATE_DEBOUNCE_MS, uri.fsPath);
   };
 
   for (const glob of ['**/*.py', '**/.env']) {
@@ -59,7 +64,7 @@ export const registerWatchers: Feature = (svc: Services) => {
     if (interval) clearInterval(interval);
     interval = undefined;
     const seconds = readConfig().refreshInterval;
-    if (seconds > 0) interval = setInterval(() => projects.trusted && projects.scheduleAll({ state: true }, 0), seconds * 1000);
+    if (seconds > 0) interval = setInterval(() => projects.trusted && projects.scheduleAll({ state: true, django: 'soft' }, 0), seconds * 1000);
   };
   startInterval();
   subs.push(

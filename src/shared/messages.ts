@@ -28,6 +28,22 @@ export const CELL_LABELS: Record<CellState, string> = {
   '~': 'unknown (router-skipped)',
 };
 
+/** One operation of a pending migration as Django will run it on an alias (Django mode only). */
+export interface PlanOperation {
+  /** e.g. "CreateModel" */
+  kind: string;
+  /** Django's Operation.describe(), e.g. "Create model Invoice" */
+  describe: string;
+  /** lowercase model name, when the operation has one */
+  model?: string;
+  /** true: Django skips it on this alias; false: it runs (or has nothing to run); null: unknown */
+  skipped: boolean | null;
+  /** why, one short phrase (router and its answer, unmanaged, proxy, …) */
+  why: string;
+  /** SeparateDatabaseAndState: its database operations */
+  children?: PlanOperation[];
+}
+
 export interface AliasColumn {
   alias: string;
   engine: string | null;
@@ -39,6 +55,8 @@ export interface AliasColumn {
   pending: number | null;
   /** the plan in Django's order: row indexes into `PendingModel.migrations`; null when unknown */
   plan: number[] | null;
+  /** who computed `plan`: Django mode (then the host can send each migration's operations) or the static graph */
+  planSource: 'static' | 'django';
 }
 
 export interface MigrationRow {
@@ -76,6 +94,21 @@ export interface PendingModel {
   focusAlias: string | null;
   /** ISO time of the index this was built from */
   generatedAt: string;
+  /** whose answer this is: Django's own, or the static analysis (and why Django is not used) */
+  source: { used: 'static' | 'django'; django: string | null; reason: string | null };
+  /** whether "Show SQL" can run; otherwise the sentence to show instead */
+  sql: { available: boolean; reason: string | null };
+}
+
+/** The answer to `showSql`, posted twice: `loading`, then `done` or `error`. */
+export interface SqlResult {
+  alias: string;
+  /** "app.name" */
+  key: string;
+  status: 'loading' | 'done' | 'error';
+  sql?: string;
+  /** one readable sentence; the Python traceback is in the log */
+  error?: string;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -84,7 +117,10 @@ export interface PendingModel {
 export type HostMessage =
   | { type: 'model'; model: PendingModel }
   | { type: 'busy'; busy: boolean; label?: string }
-  | { type: 'focusAlias'; alias: string };
+  | { type: 'focusAlias'; alias: string }
+  /** answer to `planDetails`: each pending migration of the alias with its operations (Django mode) */
+  | { type: 'planDetails'; alias: string; generatedAt: string; operations: Record<string, PlanOperation[]> | null }
+  | ({ type: 'sql' } & SqlResult);
 
 // -------------------------------------------------------------------------------------------------
 // webview → host
@@ -94,7 +130,11 @@ export type WebviewMessage =
   | { type: 'refresh' }
   | { type: 'openMigration'; key: string }
   | { type: 'migrate'; alias: string }
-  | { type: 'showMigrations'; alias: string };
+  | { type: 'showMigrations'; alias: string }
+  | { type: 'planDetails'; alias: string }
+  | { type: 'showSql'; alias: string; key: string }
+  /** open SQL already shown in the panel as an untitled `sql` document */
+  | { type: 'openSql'; alias: string; key: string };
 
 /** What the webview keeps in `vscode.setState` (and what the serializer hands back on restore). */
 export interface PanelViewState {
@@ -119,7 +159,11 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return typeof (m as { key?: unknown }).key === 'string';
     case 'migrate':
     case 'showMigrations':
+    case 'planDetails':
       return typeof (m as { alias?: unknown }).alias === 'string';
+    case 'showSql':
+    case 'openSql':
+      return typeof (m as { alias?: unknown }).alias === 'string' && typeof (m as { key?: unknown }).key === 'string';
     default:
       return false;
   }

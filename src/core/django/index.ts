@@ -145,7 +145,8 @@ export type DjangoFailureReason =
   | 'command' // `sql`: sqlmigrate failed (unknown migration, unreachable database, ...)
   | 'internal' // a bug in the helper
   | 'crashed' // the process died without printing JSON (segfault, SIGKILL, sys.exit in project code)
-  | 'bad-output';
+  | 'bad-output'
+  | 'cancelled';
 
 export interface DjangoFailure {
   ok: false;
@@ -178,6 +179,8 @@ export interface DjangoHelperOptions {
   readDatabases?: boolean;
   /** only these aliases for status/plans (routing always covers all) */
   databases?: string[] | null;
+  /** cancels the run: the helper's whole process group is killed and the result is a 'cancelled' failure */
+  signal?: AbortSignal;
   /** override the helper script path */
   helperPath?: string;
   logger?: Logger;
@@ -206,11 +209,12 @@ interface RunResult {
   spawnError: NodeJS.ErrnoException | null;
   timedOut: boolean;
   overflow: boolean;
+  aborted: boolean;
   durationMs: number;
 }
 
 /** Spawn without a shell; on timeout or overflow kill the whole process group (POSIX) so nothing lingers. */
-function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number): Promise<RunResult> {
+function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number, abort?: AbortSignal): Promise<RunResult> {
   return new Promise(resolve => {
     const t0 = performance.now();
     const posix = process.platform !== 'win32';
@@ -220,21 +224,24 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
     let err = '';
     let timedOut = false;
     let overflow = false;
+    let aborted = false;
     let spawnError: NodeJS.ErrnoException | null = null;
     let settled = false;
     let exitCode: number | null = null;
     let signal: NodeJS.Signals | null = null;
     const timers: { kill?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
+    const onAbortRef: { fn: () => void } = { fn: () => {} };
 
     const finish = () => {
       if (settled) return;
       settled = true;
       if (timers.kill) clearTimeout(timers.kill);
       if (timers.grace) clearTimeout(timers.grace);
+      abort?.removeEventListener('abort', onAbortRef.fn);
       child?.stdout?.destroy();
       child?.stderr?.destroy();
       resolve({
-        stdout: Buffer.concat(out).toString('utf8'), stderr: err, exitCode, signal, spawnError, timedOut, overflow,
+        stdout: Buffer.concat(out).toString('utf8'), stderr: err, exitCode, signal, spawnError, timedOut, overflow, aborted,
         durationMs: performance.now() - t0,
       });
     };
@@ -255,6 +262,15 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
       finish();
       return;
     }
+    // cancelled (e.g. the extension is deactivating): same as a timeout, the whole group goes
+    const onAbort = () => {
+      aborted = true;
+      killTree();
+      if (!timers.grace) timers.grace = setTimeout(finish, 1000);
+    };
+    onAbortRef.fn = onAbort;
+    if (abort?.aborted) onAbort();
+    else abort?.addEventListener('abort', onAbort, { once: true });
     timers.kill = setTimeout(() => {
       timedOut = true;
       killTree();
@@ -329,7 +345,7 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   env.PYTHONUTF8 = '1';
   const args = ['-B', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (cwd ${cwd})`);
-  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
   const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
   if (r.spawnError) {
@@ -339,6 +355,7 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
     }
     return fail('crashed', `Python interpreter ${opts.python} could not be started: ${r.spawnError.message}`, base);
   }
+  if (r.aborted) return fail('cancelled', 'the Django helper was cancelled', base);
   if (r.timedOut) return fail('timeout', `the Django helper did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`, base);
   if (r.overflow) return fail('output-too-large', `the Django helper printed more than ${opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT} bytes and was stopped`, base);
   const obj = lastJsonObject(r.stdout) as Record<string, unknown> | undefined;

@@ -2,7 +2,8 @@
 import * as path from 'path';
 import type { MigrationFileInfo } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
-import type { AliasColumn, CellState, MigrationRow, PendingModel } from '../../shared/messages';
+import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
+import { detailsApply, planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
 import { aliasesOf, decisionsOf, pendingCount } from './routing';
 
 function rel(root: string, p: string): string {
@@ -44,7 +45,26 @@ export function conflictKeys(index: ProjectIndex): Set<string> {
   return out;
 }
 
-export function buildPendingModel(index: ProjectIndex, opts: { project: string; trusted: boolean; focusAlias?: string | null }): PendingModel {
+export interface PendingModelOptions {
+  project: string;
+  trusted: boolean;
+  focusAlias?: string | null;
+  /** djangoMultiDb.mode in effect (static in Restricted Mode); default auto */
+  mode?: DjangoMode;
+  /** why Django's answer is not shown, when it is not */
+  reason?: string | null;
+}
+
+/** Django's operations of each pending migration of `alias` for the panel; null without Django's answer. */
+export function planOperations(index: ProjectIndex, alias: string): Record<string, PlanOperation[]> | null {
+  const details = planDetailsOf(index, alias);
+  if (!details) return null;
+  const out: Record<string, PlanOperation[]> = {};
+  for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
+  return out;
+}
+
+export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions): PendingModel {
   const aliases = aliasesOf(index);
   const keyIndex = modelKeyIndex(index);
   const conflicts = conflictKeys(index);
@@ -63,10 +83,13 @@ export function buildPendingModel(index: ProjectIndex, opts: { project: string; 
   }
 
   const planSets = aliases.map(a => new Set(index.plans[a] ?? []));
+  // Django mode: Django's per-operation answer for pending migrations beats the model-level rule
+  const details = aliases.map(a => planDetailsOf(index, a));
   const rows: MigrationRow[] = migrations.map(m => {
     let cells = '';
     aliases.forEach((alias, i) => {
-      const applies = migrationApplies(index, m, alias, keyIndex);
+      const ops = details[i]?.get(m.key);
+      const applies = ops ? detailsApply(ops) : migrationApplies(index, m, alias, keyIndex);
       const st = index.applied[alias];
       let c: CellState;
       if (!st || !st.reachable || index.plans[alias] == null) c = applies ? '?' : '~';
@@ -103,6 +126,7 @@ export function buildPendingModel(index: ProjectIndex, opts: { project: string; 
       error: st?.error ?? null,
       pending,
       plan: plan && st?.reachable ? plan.map(k => rowOf.get(k)).filter((i): i is number => i !== undefined) : null,
+      planSource: index.django?.planSource[alias] ?? 'static',
     };
   });
 
@@ -116,5 +140,7 @@ export function buildPendingModel(index: ProjectIndex, opts: { project: string; 
     totalPending,
     focusAlias: opts.focusAlias ?? null,
     generatedAt: new Date().toISOString(),
+    source: { used: index.mode?.used ?? 'static', django: index.mode?.used === 'django' ? (index.django?.django ?? null) : null, reason: opts.reason ?? index.mode?.reason ?? null },
+    sql: sqlAvailability(opts.trusted, opts.mode ?? 'auto'),
   };
 }
