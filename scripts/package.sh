@@ -85,11 +85,17 @@ fail=0
 for t in "${TARGETS[@]}"; do
   vsix="$OUT/$NAME-$t-$VERSION.vsix"
   list=$(unzip -Z1 "$vsix")
-  bad=$(grep -P '^extension/(src|test|scripts|webview|examples|bench|python|dist-test)/|\.map$|\.ts$|^extension/node_modules/(?!better-sqlite3/)' <<<"$list" || true)
+  bad=$(grep -P '^extension/(src|test|scripts|webview|examples|bench|python|dist-test)/|\.map$|\.ts$|__pycache__|\.pyc$|^extension/dist/cli\.js$|^extension/node_modules/(?!better-sqlite3/)' <<<"$list" || true)
   bad+=$(grep -E '^extension/node_modules/better-sqlite3/(deps|src)/' <<<"$list" || true)
   natives=$(grep -E '\.node$' <<<"$list" || true)
   problems=()
-  grep -qx 'extension/dist/extension.js' <<<"$list" || problems+=("no dist/extension.js")
+  for f in dist/extension.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm dist/webview/main.js dist/webview/main.css \
+    dist/webview/codicon.css dist/webview/codicon.ttf; do
+    grep -qx "extension/$f" <<<"$list" || problems+=("no $f")
+  done
+  if [ -d python ]; then
+    for f in python/*.py; do grep -qx "extension/dist/$f" <<<"$list" || problems+=("no dist/$f"); done
+  fi
   grep -qx 'extension/package.json' <<<"$list" || problems+=("no package.json")
   grep -qx 'extension/node_modules/better-sqlite3/lib/index.js' <<<"$list" || problems+=("no better-sqlite3/lib")
   [ "$natives" = "extension/node_modules/better-sqlite3/prebuilds/${PREBUILD[$t]}.node" ] ||

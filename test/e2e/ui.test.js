@@ -62,7 +62,8 @@ async function main() {
     'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'update.mode': 'none', 'chat.disableAIFeatures': true, 'workbench.tips.enabled': false,
     'workbench.enableExperiments': false, 'window.commandCenter': false, 'editor.hover.delay': 150,
-    'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'git.enabled': false, 'git.autoRepositoryDetection': false, 'github.gitAuthentication': false,
   }));
   const csEnv = codeServerEnv(env);
   const common = ['--config', path.join(run, 'config.yaml'), '--user-data-dir', ud, '--extensions-dir', exts];
@@ -100,13 +101,17 @@ async function main() {
 
 const quickInput = () => page.locator('.quick-input-widget:not([style*="display: none"]) input');
 const quickRows = () => page.locator('.quick-input-widget:not([style*="display: none"]) .quick-input-list .monaco-list-row');
-async function palette(text) {
+/** Runs a command of ours by its title from the palette. The row is clicked, not Enter: the fuzzy filter may put
+ *  another command first ("Migrate All Databases" for "Migrate Database…"). */
+async function palette(title, category = 'Django Multi-DB') {
+  const full = category ? `${category}: ${title}` : title;
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   await quickInput().waitFor({ timeout: 10000 });
-  await quickInput().fill(`>${text}`);
-  await quickRows().filter({ hasText: text }).first().waitFor({ timeout: 10000 });
-  await page.keyboard.press('Enter');
+  await quickInput().fill(`>${full}`);
+  const row = quickRows().filter({ hasText: full }).first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
 }
 /** Clicking the activity bar item of a view container that is already showing would close it again. */
 async function showView() {
@@ -139,23 +144,27 @@ async function tests(exp) {
   });
 
   await step('shows a pending migration in the webview', async () => {
-    await palette('Show pending migrations');
-    const [app, name] = exp.plans[pendingAlias][0].split('.');
+    await palette('Show Pending Migrations');
+    const key = exp.plans[pendingAlias][0];
     // outer iframe.webview (VS Code's host page) -> inner iframe#active-frame (the extension's HTML); locators pierce
-    // the open shadow roots of the vscode-elements components
+    // the open shadow roots of the vscode-elements components. getByText picks the smallest element holding the
+    // whole key (app and name are separate spans), so "admin.0001_initial" does not pass for "contenttypes.0001_initial"
     const inner = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    const cell = inner.getByText(name, { exact: false }).first();
+    const cell = inner.getByText(key, { exact: false }).first();
     await cell.waitFor({ timeout: 30000 });
-    log(`webview shows ${app}.${name}: "${(await cell.innerText()).trim()}"`);
+    const shown = (await cell.innerText()).replace(/\s+/g, '');
+    if (!shown.includes(key)) throw new Error(`webview cell reads "${shown}", expected ${key}`);
+    log(`webview shows ${key} (pending on ${pendingAlias}): "${shown}"`);
     await page.screenshot({ path: path.join(SHOTS, 'pending-migrations.png') });
-    await page.keyboard.press('Control+K'); // leave the webview's focus
-    await page.keyboard.press('Escape');
+    // leave the webview's focus (it keeps keys for itself otherwise)
+    await page.locator('.sidebar .composite.title').first().click().catch(() => {});
   });
 
   await step(`"Migrate database…" on ${ALIAS} brings its pending count to 0`, async () => {
-    await palette('Migrate database');
+    await palette('Migrate Database…');
     // the alias pick, then whatever the command asks (app, target, plan preview, confirmation): take the defaults and
     // confirm; a modal dialog gets its Migrate/Run/OK button
+    let previewShot = false;
     await quickRows().filter({ hasText: ALIAS }).first().waitFor({ timeout: 15000 });
     await page.screenshot({ path: path.join(SHOTS, 'migrate-quick-pick.png') });
     await quickRows().filter({ hasText: ALIAS }).first().click();
@@ -164,7 +173,12 @@ async function tests(exp) {
       await page.waitForTimeout(300);
       const dialog = page.locator('.monaco-dialog-box');
       if (await dialog.isVisible().catch(() => false)) {
-        await dialog.locator('.monaco-button', { hasText: /migrate|run|yes|ok|continue/i }).first().click();
+        // the plan preview: shown once in the screenshots, then confirmed
+        if (!previewShot) {
+          previewShot = true;
+          await page.screenshot({ path: path.join(SHOTS, 'migrate-preview.png') });
+        }
+        await dialog.locator('.monaco-button', { hasText: /^\s*(migrate|run|yes|ok|continue)\s*$/i }).first().click();
         continue;
       }
       const notif = page.locator('.notification-toast .monaco-button', { hasText: /^(migrate|run)$/i });
@@ -199,12 +213,20 @@ async function tests(exp) {
     const line = page.locator('.editor-instance .view-line', { hasText: new RegExp(`^\\s*${field}\\s*=`) }).first();
     await line.waitFor({ timeout: 20000 });
     await page.locator('.editor-instance .squiggly-warning, .editor-instance .squiggly-error, .editor-instance .squiggly-info').first().waitFor({ timeout: 20000 });
+    // the migrate task's terminal takes half the editor's height, and the hover is capped to the space it has
+    if (await page.locator('.part.panel').isVisible().catch(() => false)) await palette('Toggle Panel Visibility', 'View');
+    await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
     const token = line.locator('span span', { hasText: /ForeignKey/ }).first();
     const box = await token.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /legacy/ }).first();
+    // the Problems part of the hover comes first (one entry per affected alias), the extension's own part after it
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /Cross-database relation/ }).first();
     await hover.waitFor({ timeout: 20000 });
-    log('hover:', JSON.stringify((await hover.innerText()).slice(0, 200)));
+    const ours = hover.locator('.hover-row', { hasText: /Cross-database relation/ }).last();
+    await ours.scrollIntoViewIfNeeded().catch(() => {});
+    const text = (await ours.innerText().catch(() => hover.innerText())).replace(/\s+/g, ' ');
+    log('hover:', JSON.stringify(text.slice(0, 300)));
+    if (!/legacy/.test(text) || !/default|analytics/.test(text)) throw new Error(`hover does not explain the aliases: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(SHOTS, 'cross-db-hover.png') });
   });
 }

@@ -43,11 +43,34 @@ function prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log = console
   log(`migrated default in ${Date.now() - tm} ms`);
   const planScript = path.join(__dirname, 'django_plan.py');
   const exp = JSON.parse(execFileSync(python, [planScript, managePy, '--fk', FK], { encoding: 'utf8' }));
-  Object.assign(exp, { projectDir: path.dirname(managePy), managePy, python });
+  Object.assign(exp, { projectDir: path.dirname(managePy), managePy, python, workspaceDir: ws, exampleDir: path.resolve(EXAMPLE) });
   const expectedFile = path.join(run, 'expected.json');
   fs.writeFileSync(expectedFile, JSON.stringify(exp, null, 2));
   log('Django plans:', Object.entries(exp.plans).map(([a, p]) => `${a}=${p.length}`).join(' '));
   return { ws, expectedFile, planScript };
+}
+
+/** The benchmark project (bench/generate.mjs: 150 apps × 10 models × 20 migrations, 4 SQLite aliases, none of them
+ *  created) and, for the save-to-diagnostics test, the cross-database foreign key app001.Thing1x0.upstream (app001
+ *  migrates on 'analytics', app000 on 'default'). No Django run: the figures are about the extension. */
+function prepareBenchWorkspace({ run, python, apps = 150, models = 10, migrations = 20, log = console.log }) {
+  const ws = path.join(run, 'ws');
+  const tg = Date.now();
+  execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), ws, String(apps), String(models), String(migrations)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  log(`generated the benchmark project (${apps} apps × ${models} models × ${migrations} migrations) in ${Date.now() - tg} ms`);
+  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'djangoMultiDb.pythonPath': python }, null, 2));
+  const file = path.join(ws, 'app001', 'models.py');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex(l => /^\s+upstream\s*=/.test(l));
+  if (line < 0) throw new Error(`no upstream field in ${file}`);
+  const exp = {
+    plans: {}, projectDir: ws, managePy: path.join(ws, 'manage.py'), python, workspaceDir: ws, bench: { apps, models, migrations },
+    crossDbFk: { file, line, column: lines[line].indexOf('ForeignKey'), field: 'app001.Thing1x0.upstream', target: 'app000.Thing0x0' },
+  };
+  const expectedFile = path.join(run, 'expected.json');
+  fs.writeFileSync(expectedFile, JSON.stringify(exp, null, 2));
+  return { ws, expectedFile, planScript: path.join(__dirname, 'django_plan.py') };
 }
 
 function findManagePy(dir, depth = 0) {
@@ -106,4 +129,4 @@ async function killTree(pid) {
 }
 function alive(p) { try { process.kill(p, 0); return true; } catch { return false; } }
 
-module.exports = { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, findManagePy, waitHealthy, processTree, killTree };
+module.exports = { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, prepareBenchWorkspace, findManagePy, waitHealthy, processTree, killTree };

@@ -11,9 +11,11 @@
 //     window.codeAutomationLog(type, args), both exposed here with playwright;
 //  4. kills code-server and every process below it (ptyHost shells, tasks) and exits with the host's exit code.
 //
-// Usage: node test/integration/run.js [--untrusted] [--port N] [--timeout SECONDS] [--example DIR] [--ext DIR]
+// Usage: node test/integration/run.js [--untrusted | --bench] [--port N] [--timeout SECONDS] [--example DIR] [--ext DIR]
 //          [--keep] [--grep PATTERN] [--results FILE] [--metrics FILE] [--shot FILE]
 //   --untrusted  workspace trust on and never granted: runs the *.untrusted.test.js suites in Restricted Mode
+//   --bench      the benchmark project (bench/generate.mjs, 150 apps × 10 models × 20 migrations, no database
+//                migrated) instead of the example: runs the *.bench.test.js suites (figures only)
 //   --keep       keep the temp dir (workspace, code-server log) for a look afterwards
 // Exit code: 0 all passed, 1 failures or runner error (timeout, code-server down). Needs `npm run build` first.
 'use strict';
@@ -24,15 +26,17 @@ const path = require('path');
 const util = require('util');
 
 const REPO = path.resolve(__dirname, '..', '..');
-const { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, waitHealthy, killTree } = require('./fixture');
+const { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, prepareBenchWorkspace, waitHealthy, killTree } = require('./fixture');
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const flag = name => argv.includes(name);
 const UNTRUSTED = flag('--untrusted');
+const BENCH = flag('--bench');
+const MODE = UNTRUSTED ? 'untrusted' : BENCH ? 'bench' : 'trusted';
 const EXT = path.resolve(opt('--ext', process.env.DJANGO_MULTIDB_ROOT || REPO));
 const TESTS = path.join(EXT, 'dist-test', 'integration', 'index.js');
 const EXAMPLE = path.resolve(opt('--example', path.join(EXT, 'examples', 'multidb_shop')));
-const PORT = +opt('--port', UNTRUSTED ? '18712' : '18711');
+const PORT = +opt('--port', UNTRUSTED ? '18712' : BENCH ? '18713' : '18711');
 const TIMEOUT_S = +opt('--timeout', '240');
 const FK = process.env.DJANGO_MULTIDB_TEST_FK || 'orders.Order.customer';
 const t0 = Date.now();
@@ -43,9 +47,11 @@ async function main() {
   const { chromium } = require(path.join(REPO, 'node_modules', 'playwright-core'));
   const python = pythonEnv();
   if (!fs.existsSync(TESTS)) throw new Error(`${TESTS} missing: run \`npm run build\` first`);
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), `dmdb-int-${UNTRUSTED ? 'untrusted' : 'trusted'}-`));
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), `dmdb-int-${MODE}-`));
   log('run dir', run);
-  const { ws, expectedFile, planScript } = prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log });
+  const { ws, expectedFile, planScript } = BENCH
+    ? prepareBenchWorkspace({ run, python, log })
+    : prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log });
   const resultsFile = path.resolve(opt('--results', path.join(run, 'results.json')));
   const metricsFile = opt('--metrics') ? path.resolve(opt('--metrics')) : path.join(run, 'metrics.json');
 
@@ -55,6 +61,8 @@ async function main() {
     'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'update.mode': 'none', 'chat.disableAIFeatures': true,
     'workbench.enableExperiments': false, 'workbench.tips.enabled': false,
+    // the workspace is no git repository: the git extensions would only add work to the extension host
+    'git.enabled': false, 'git.autoRepositoryDetection': false, 'github.gitAuthentication': false,
     // Restricted Mode for the untrusted run; the startup dialog would only wait for a click nobody makes
     'security.workspace.trust.enabled': UNTRUSTED, 'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.untrustedFiles': 'open',
@@ -101,7 +109,7 @@ async function main() {
 
     const auth = `127.0.0.1:${PORT}`;
     const extEnv = {
-      DJANGO_MULTIDB_TEST: '1', DJANGO_MULTIDB_TEST_MODE: UNTRUSTED ? 'untrusted' : 'trusted',
+      DJANGO_MULTIDB_TEST: '1', DJANGO_MULTIDB_TEST_MODE: MODE,
       DJANGO_MULTIDB_TEST_EXPECTED: expectedFile, DJANGO_MULTIDB_TEST_PLAN_SCRIPT: planScript,
       DJANGO_MULTIDB_TEST_RESULTS: resultsFile, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
       DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
@@ -129,7 +137,7 @@ async function main() {
   }
   if (fs.existsSync(resultsFile)) {
     const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-    log(`${UNTRUSTED ? 'untrusted' : 'trusted'} suites: ${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}`);
+    log(`${MODE} suites: ${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}`);
   } else {
     log('no results file: the tests did not run to the end');
   }

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { expected, hoverText, recordMetric, waitFor } from './helpers';
+import { expected, hoverText, recordMetric, restoreFixtureFile, timeSaveToDiagnostics, waitFor } from './helpers';
 
-const ours = (d: vscode.Diagnostic) => /django|multi.?db/i.test(String(d.source ?? '')) || /database/i.test(d.message);
+const ours = (d: vscode.Diagnostic) => d.source === 'django-multidb';
 
 suite('cross-database foreign keys', () => {
   let doc: vscode.TextDocument;
@@ -10,7 +10,11 @@ suite('cross-database foreign keys', () => {
     doc = await vscode.workspace.openTextDocument(vscode.Uri.file(expected().crossDbFk.file));
     await vscode.window.showTextDocument(doc);
   });
-  suiteTeardown(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // whatever happened above, later suites (migrate runs manage.py, which imports this file) see the original
+    restoreFixtureFile(expected().crossDbFk.file);
+  });
 
   test('a diagnostic on the field\'s line names the other database', async () => {
     const { line, field } = expected().crossDbFk;
@@ -29,29 +33,9 @@ suite('cross-database foreign keys', () => {
   });
 
   test('saving a models file updates the diagnostics (timed)', async () => {
-    const { line } = expected().crossDbFk;
     const { target } = expected().crossDbFk;
-    const indent = /^\s*/.exec(doc.lineAt(line).text)![0];
-    // a second foreign key to the same model on one new line above the field (the field itself may span lines)
-    const added = `${indent}timing_probe = models.ForeignKey("${target}", on_delete=models.DO_NOTHING, related_name="+")`;
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(doc.uri, new vscode.Position(line, 0), added + '\n');
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    const t0 = Date.now();
-    await doc.save();
-    // both the probe (new line) and the original field (moved one line down) flagged = diagnostics of the new text;
-    // getDiagnostics() does not shift old ranges on edits
-    await waitFor('diagnostics on the probe and on the moved field', () => {
-      const lines = new Set(vscode.languages.getDiagnostics(doc.uri).filter(ours).map(x => x.range.start.line));
-      return lines.has(line) && lines.has(line + 1);
-    }, 15000, 20);
-    recordMetric('saveToDiagnosticsMs', Date.now() - t0);
-
-    const undo = new vscode.WorkspaceEdit();
-    undo.delete(doc.uri, new vscode.Range(line, 0, line + 1, 0));
-    assert.ok(await vscode.workspace.applyEdit(undo));
-    await doc.save();
-    await waitFor('the diagnostics back on the original field only', () =>
-      vscode.languages.getDiagnostics(doc.uri).filter(x => ours(x) && x.range.start.line === line).length === 1, 15000, 20);
+    const r = await timeSaveToDiagnostics(doc, `models.ForeignKey("${target}", on_delete=models.CASCADE, related_name="+")`);
+    recordMetric('saveToDiagnosticsMs', r.saveToDiagnosticsMs);
+    recordMetric('saveMs', r.saveMs);
   });
 });

@@ -10,7 +10,9 @@
 //   - `djangoMultiDb.showPendingMigrations` opening the webview panel.
 // The runner (test/integration/run.js) passes what Django itself says about the fixture in a JSON file, so the
 // tests compare the extension with Django, not with numbers written down here.
+import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { execFileSync } from 'child_process';
 
@@ -42,6 +44,9 @@ export interface Expected {
   plans: Record<string, string[]>;
   /** the cross-database foreign key the fixture must report */
   crossDbFk: { file: string; line: number; column: number; field: string; target: string };
+  /** the workspace folder (a copy of exampleDir, whose files are the originals) */
+  workspaceDir?: string;
+  exampleDir?: string;
 }
 
 export function expected(): Expected {
@@ -70,8 +75,8 @@ export async function getState(): Promise<TestState> {
   return normalize(raw);
 }
 
-interface TreeNode { label: string; description?: string; contextValue?: string; children?: TreeNode[] }
-const flatten = (ns: TreeNode[] = []): TreeNode[] => ns.flatMap(n => [n, ...flatten(n.children)]);
+export interface TreeNode { label: string; description?: string; contextValue?: string; children?: TreeNode[] }
+export const flatten = (ns: TreeNode[] = []): TreeNode[] => ns.flatMap(n => [n, ...flatten(n.children)]);
 
 /** Per alias what the databases tree shows: "<engine> · <N pending | up to date | unreachable | not read | restricted>". */
 export function normalize(raw: any): TestState {
@@ -122,4 +127,91 @@ export function recordMetric(name: string, value: unknown): void {
 
 export function hoverText(hovers: vscode.Hover[] | undefined): string {
   return (hovers ?? []).flatMap(h => h.contents.map(c => typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+}
+
+/** Reverts `file` in VS Code (an unsaved edit would otherwise make closeAllEditors ask to save) and puts the
+ *  example's original text back on disk when a test left it changed: later suites run manage.py, which imports it. */
+export async function restoreFixtureFile(file: string, original?: string): Promise<void> {
+  const e = expected();
+  if (original === undefined && e.exampleDir && e.workspaceDir && file.startsWith(e.workspaceDir + path.sep)) {
+    const src = path.join(e.exampleDir, path.relative(e.workspaceDir, file));
+    if (fs.existsSync(src)) original = fs.readFileSync(src, 'utf8');
+  }
+  const open = () => vscode.workspace.textDocuments.find(d => d.uri.fsPath === file);
+  if (open()?.isDirty) {
+    await vscode.window.showTextDocument(open()!);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  if (original === undefined) return;
+  if (fs.readFileSync(file, 'utf8') !== original) fs.writeFileSync(file, original);
+  const doc = open();
+  if (doc && doc.getText() !== original) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}
+
+/** End line (0-based) of the Python statement starting at `line`: a field call may span several lines. */
+function statementEnd(doc: vscode.TextDocument, line: number): number {
+  let depth = 0;
+  for (let l = line; l < doc.lineCount; l++) {
+    // good enough for a models file: brackets inside string literals are balanced or absent
+    for (const ch of doc.lineAt(l).text.replace(/#.*$/, '')) {
+      if ('([{'.includes(ch)) depth++;
+      else if (')]}'.includes(ch)) depth--;
+    }
+    if (depth <= 0) return l;
+  }
+  throw new Error(`unbalanced brackets from line ${line + 1} of ${doc.uri.fsPath}`);
+}
+
+/**
+ * Adds a complete one-line field `timing_probe = <fieldExpr>` right after the cross-database foreign key of
+ * expected().crossDbFk (same class, same indentation, after the field's whole statement), saves through VS Code and
+ * polls until the extension's diagnostics include the new line. Always puts the original text back (and saves it),
+ * then waits until the probe's diagnostic is gone. saveToDiagnosticsMs counts from the save request.
+ */
+export async function timeSaveToDiagnostics(doc: vscode.TextDocument, fieldExpr: string): Promise<{ saveToDiagnosticsMs: number; saveMs: number }> {
+  const { line } = expected().crossDbFk;
+  const ours = (d: vscode.Diagnostic) => d.source === 'django-multidb';
+  const probeLine = statementEnd(doc, line) + 1;
+  const indent = /^\s*/.exec(doc.lineAt(line).text)![0];
+  const original = doc.getText();
+  assert.ok(!doc.isDirty, 'the models file has no unsaved changes before the test');
+  // the diagnostics of the unchanged file first, so that the poll below cannot see a stale state
+  await waitFor('the diagnostic on the original field', () => vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.range.start.line === line), 30000);
+  const probeOn = (l: number) => vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.range.start.line === l && /timing_probe/.test(d.message));
+  let result: { saveToDiagnosticsMs: number; saveMs: number };
+  try {
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(probeLine, 0), `${indent}timing_probe = ${fieldExpr}\n`);
+    assert.ok(await vscode.workspace.applyEdit(edit), 'applyEdit');
+    const t0 = Date.now();
+    // a save can come back false when VS Code's will-save participants time out (1750 ms) while the extension host
+    // is busy, e.g. still indexing: then save again, and count the whole time
+    for (let attempt = 1; !(await doc.save()) || doc.isDirty; attempt++) {
+      if (attempt === 3) throw new Error(`the models file could not be saved (dirty: ${doc.isDirty})`);
+      console.log(`save attempt ${attempt} returned false after ${Date.now() - t0} ms; saving again`);
+    }
+    const saveMs = Date.now() - t0;
+    await waitFor(`a diagnostic for timing_probe on line ${probeLine + 1}`, () => probeOn(probeLine), 30000, 10);
+    result = { saveToDiagnosticsMs: Date.now() - t0, saveMs };
+  } finally {
+    // back to the original text through VS Code (what the watcher sees when a user undoes an edit); if that fails,
+    // straight to the disk
+    try {
+      if (doc.getText() !== original) {
+        const undo = new vscode.WorkspaceEdit();
+        undo.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+        await vscode.workspace.applyEdit(undo);
+      }
+      if (doc.isDirty) await doc.save();
+    } finally {
+      await restoreFixtureFile(doc.uri.fsPath, original);
+    }
+  }
+  await waitFor('the probe\'s diagnostic gone after restoring the file', () =>
+    !vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && /timing_probe/.test(d.message)) &&
+    vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.range.start.line === line), 30000, 20);
+  return result;
 }

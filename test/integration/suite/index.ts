@@ -2,16 +2,19 @@
 // calls run(); a rejected promise makes the host report exit code 1, a resolved one 0.
 // It loads the other compiled suites next to it (scripts/build.mjs bundles test/integration/suite/*.ts into
 // dist-test/integration/). DJANGO_MULTIDB_TEST_MODE=untrusted selects the `*.untrusted.test.js` suites, which only
-// make sense in a workspace that is not trusted; every other run loads the rest.
+// make sense in a workspace that is not trusted, =bench the `*.bench.test.js` ones (benchmark project); a trusted run
+// loads the rest.
 import * as fs from 'fs';
 import * as path from 'path';
 const Mocha = require('mocha');
 
 export function run(): Promise<void> {
-  const untrusted = process.env.DJANGO_MULTIDB_TEST_MODE === 'untrusted';
+  // trusted: the example's suites; untrusted: *.untrusted.test.js; bench: *.bench.test.js
+  const mode = process.env.DJANGO_MULTIDB_TEST_MODE ?? 'trusted';
+  const kind = (f: string) => (/\.(untrusted|bench)\.test\.js$/.exec(f)?.[1] ?? 'trusted');
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30000, slow: 2000, grep: process.env.DJANGO_MULTIDB_TEST_GREP || undefined });
   const files = fs.readdirSync(__dirname)
-    .filter(f => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted)
+    .filter(f => f.endsWith('.test.js') && kind(f) === mode)
     .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const resultsFile = process.env.DJANGO_MULTIDB_TEST_RESULTS;

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { activate, djangoPlan, expected, getState, waitFor } from './helpers';
+import { activate, djangoPlan, expected, flatten, getState, waitFor, type TreeNode } from './helpers';
 
 // Runs in a second code-server session with workspace trust enabled and never granted (Restricted Mode).
 suite('untrusted workspace (Restricted Mode)', () => {
@@ -29,6 +29,23 @@ suite('untrusted workspace (Restricted Mode)', () => {
     await waitFor('the cross-db diagnostic', () => vscode.languages.getDiagnostics(doc.uri).some(d => d.range.start.line === line), 30000);
   });
 
+  test('the static tree still shows: aliases marked restricted, models under their apps', async () => {
+    const s = await getState();
+    const dbs = (s.databases ?? []) as TreeNode[];
+    const nodes = flatten(dbs);
+    for (const name of Object.keys(expected().plans)) {
+      const n = nodes.find(x => x.label === name && /^alias/.test(x.contextValue ?? ''));
+      assert.ok(n, `alias ${name} in the databases tree: ${JSON.stringify(dbs.map(x => x.label))}`);
+      assert.match(n.description ?? '', /restricted/i, `${name}: ${n.description}`);
+      assert.doesNotMatch(n.contextValue ?? '', /trusted/, `${name}: no run actions (${n.contextValue})`);
+    }
+    const models = flatten((s.models ?? []) as TreeNode[]);
+    assert.ok(models.some(x => x.label === 'orders'), `app orders in the models tree: ${JSON.stringify(models.slice(0, 10).map(x => x.label))}`);
+    assert.ok(models.some(x => /Order\b/.test(x.label)), 'model Order in the models tree');
+    const projects = (s.projects ?? []) as { stateReadAt?: unknown }[];
+    assert.ok(projects.length > 0 && projects.every(p => p.stateReadAt === null), 'no database state was ever read');
+  });
+
   test('migrate is refused: nothing runs', async () => {
     const before = djangoPlan('legacy');
     assert.ok(before.length > 0);
@@ -38,5 +55,17 @@ suite('untrusted workspace (Restricted Mode)', () => {
     await new Promise(r => setTimeout(r, 2000));
     assert.deepStrictEqual(djangoPlan('legacy'), before, 'legacy untouched');
     assert.strictEqual(vscode.window.terminals.length, 0, 'no terminal opened');
+  });
+
+  test('every command that would run manage.py explains itself and runs nothing', async () => {
+    for (const [cmd, arg] of [['djangoMultiDb.migrateDatabase', { alias: 'legacy' }], ['djangoMultiDb.migrateAllDatabases', undefined], ['djangoMultiDb.showMigrations', { alias: 'legacy' }]] as const) {
+      const r = await vscode.commands.executeCommand<any>(cmd, arg);
+      const first = Array.isArray(r?.results) ? r.results[0] : r;
+      assert.strictEqual(first?.status, 'untrusted', `${cmd}: ${JSON.stringify(r)}`);
+      assert.match(String(first?.message ?? ''), /Restricted Mode/, `${cmd}: ${JSON.stringify(r)}`);
+    }
+    assert.strictEqual(vscode.tasks.taskExecutions.length, 0, 'no task started');
+    assert.strictEqual(vscode.window.terminals.length, 0, 'no terminal opened');
+    assert.deepStrictEqual(djangoPlan('legacy'), expected().plans.legacy, 'legacy untouched');
   });
 });
