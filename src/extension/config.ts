@@ -50,7 +50,9 @@ function absPath(value: string | undefined, folder: vscode.WorkspaceFolder | und
 }
 
 export function readConfig(folder?: vscode.WorkspaceFolder): Config {
-  const c = vscode.workspace.getConfiguration(SECTION, folder);
+  // an explicit null scope says "window-level on purpose": without it VS Code logs a warning for every
+  // resource-scoped key read without a resource
+  const c = vscode.workspace.getConfiguration(SECTION, folder ?? null);
   const num = (key: string, def: number, min: number) => {
     const v = c.get<number>(key, def);
     return typeof v === 'number' && Number.isFinite(v) ? Math.max(min, v) : def;
