@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { mergeDjangoAnswer } from '../core/django';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
@@ -37,6 +38,8 @@ export class DjangoProject {
   staticIndex: ProjectIndex | undefined;
   /** the newest merged index when Django answered; kept on screen while a newer answer is being asked for */
   djangoIndex: ProjectIndex | undefined;
+  /** the static index Django's answer was merged into */
+  djangoBase?: ProjectIndex;
   django: DjangoStatus;
   needDjango: DjangoRequest | false = false;
   djangoDelayMs = 0;
@@ -383,6 +386,14 @@ export class ProjectService implements vscode.Disposable {
     if (p.django.used === 'django' && p.djangoIndex) {
       // a change Django's answer does not depend on (a view, a test file) leaves it current
       if (p.needDjango) p.django.stale = true;
+      const report = p.djangoIndex.django?.report;
+      // a newer static index (an edit): merge Django's last answer into it, so the edit shows now (relations,
+      // cross-database findings) with Django's last routing and plans, until Django answers again
+      if (report && p.staticIndex && p.staticIndex !== p.djangoBase) {
+        const merged = mergeDjangoAnswer(p.staticIndex, report).index;
+        if (merged.django) merged.django.report = report;
+        return { ...merged, mode: p.djangoIndex.mode };
+      }
       return p.djangoIndex;
     }
     const s = p.staticIndex;
@@ -435,6 +446,7 @@ export class ProjectService implements vscode.Disposable {
         const durationMs = Date.now() - t0;
         if (result.mode?.used === 'django') {
           p.djangoIndex = result;
+          p.djangoBase = base;
           p.django = {
             ...p.django, used: 'django', reason: null, failure: null, stale: false, durationMs,
             django: result.django?.django ?? null, python: result.django?.python ?? null,
@@ -449,8 +461,9 @@ export class ProjectService implements vscode.Disposable {
           p.django = { ...p.django, used: 'static', reason, failure, stale: false, durationMs };
           this.warnDjango(p, failure, reason);
         }
-        // a newer static index came while Django ran: show the answer anyway; the queued run brings it up to date
-        p.index = result;
+        // a newer static index came while Django ran: shown() merges this answer into it; the queued run
+        // brings Django's side up to date
+        p.index = result.mode?.used === 'django' ? this.shown(p) : result;
         if (p.djangoAgain) p.django.stale = true;
         else p.django.running = false;
         this.changed.fire(p);

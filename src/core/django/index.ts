@@ -445,6 +445,11 @@ export interface DjangoExtras {
   graphError: string | null;
   disagreements: Disagreement[];
   timings: Record<string, number>;
+  /**
+   * The helper's raw answer, so a newer static index can be merged with it again at once (an edit shows up
+   * immediately, with Django's last routing and plans) while Django is asked again.
+   */
+  report?: DjangoReport;
 }
 
 export type DjangoIndex = ProjectIndex & { django?: DjangoExtras };
