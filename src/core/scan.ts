@@ -40,6 +40,8 @@ export interface ScanOptions {
   mode?: 'static' | 'django' | 'auto';
   /** timeout of the Django helper (default 60 s) */
   djangoTimeoutMs?: number;
+  /** cancels a running Django helper (e.g. when the extension deactivates) */
+  signal?: AbortSignal;
   logger?: Logger;
 }
 
@@ -63,7 +65,13 @@ export interface ProjectIndex {
   /** how long each phase took, in ms (for logs and benchmarks) */
   timings: Record<string, number>;
   /** which mode produced the facts, and why Django was not used when it was asked for */
-  mode?: { requested: 'static' | 'django' | 'auto'; used: 'static' | 'django'; reason: string | null };
+  mode?: {
+    requested: 'static' | 'django' | 'auto';
+    used: 'static' | 'django';
+    reason: string | null;
+    /** why Django was not used, as a kind: a DjangoFailureReason, or 'not-allowed' | 'no-settings' | 'no-interpreter' */
+    failure?: string | null;
+  };
   /** Django mode: the interpreter's Django, per-alias plan sources, per-operation skips, disagreements */
   django?: DjangoExtras;
 }
@@ -75,22 +83,44 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, stateFindings, toPosix, unknownRoutingFindings,
+  conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
-import { exportMigrationCache, importMigrationCache, readMigrations } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
 import { evaluateRouting } from './routers';
-import { detectConflicts, migrationPlan, type GraphOptions } from './migrations/graph';
+import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 
 export { formatFinding };
 
-/** Bump when the cached MigrationFileInfo shape or its reading rules change. */
+/** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
 const CACHE_VERSION = 1;
+
+/** The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). */
+function readCacheFile(file: string | null, root: string): unknown {
+  if (!file) return null;
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return data?.version === CACHE_VERSION && data.root === root ? data.entries : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeCacheFile(file: string, root: string, entries: unknown, logger: Logger): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, root, entries }));
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    logger.debug(`cache not written: ${(e as Error).message}`);
+  }
+}
 
 function now(): number {
   return performance.now();
@@ -144,8 +174,7 @@ export class Scanner {
   /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
   async index(): Promise<ProjectIndex> {
     const timings: Record<string, number> = {};
-    let t = now();
-    await initPython();
+    const t = now();
     const root = path.resolve(this.opts.root);
     const findings: Finding[] = [];
     const managePy = findManagePy(root);
@@ -153,9 +182,25 @@ export class Scanner {
     const envFile = this.opts.envFile === undefined ? path.join(projectDir, '.env') : this.opts.envFile;
     const env: Record<string, string | undefined> = { ...readEnvFile(envFile, this.logger), ...(this.opts.env ?? process.env) };
 
-    const envInfo = await findSearchRoots({
+    // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
+    // the on-disk caches while it runs.
+    const envPromise = findSearchRoots({
       root: projectDir, python: this.opts.python ?? null, env, allowPython: !!this.opts.allowPython, timeoutMs: 10000,
     });
+    await initPython();
+    const cacheKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
+    const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
+    const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.json`) : null;
+    let migrationCache: unknown = null;
+    let moduleCache: unknown = null;
+    const loadCaches = !this.cacheLoaded;
+    if (loadCaches) {
+      this.cacheLoaded = true;
+      migrationCache = readCacheFile(migrationCacheFile, root);
+      moduleCache = readCacheFile(moduleCacheFile, root);
+    }
+    const envInfo = await envPromise;
+
     const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];
     const key = roots.join('\n');
     if (!this.modules || key !== this.rootsKey) {
@@ -166,9 +211,22 @@ export class Scanner {
       this.modules.invalidate();
     }
     const modules = this.modules;
+    if (loadCaches) {
+      if (migrationCache) importMigrationCache(modules, migrationCache);
+      if (moduleCache) modules.importParsed(moduleCache);
+    }
     timings.environment = now() - t;
+    // the file system is taken as fixed while one scan runs (directory listings are read once)
+    return modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+  }
 
-    t = now();
+  private indexWith(modules: ModuleIndex, s: {
+    root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; findings: Finding[];
+    envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
+    moduleCacheFile: string | null; migrationCacheFile: string | null;
+  }): ProjectIndex {
+    const { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
+    let t = now();
     let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
@@ -227,26 +285,10 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
-    const cacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`) : null;
-    if (cacheFile && !this.cacheLoaded) {
-      this.cacheLoaded = true;
-      try {
-        const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-        if (data?.version === CACHE_VERSION) importMigrationCache(modules, data.entries);
-      } catch { /* no cache yet, or unreadable: parse everything */ }
-    }
     const migs = readMigrations(modules, index.apps, settings);
     index.migrations = migs.migrations;
-    if (cacheFile) {
-      try {
-        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, root, entries: exportMigrationCache(modules) }));
-        fs.renameSync(tmp, cacheFile);
-      } catch (e) {
-        this.logger.debug(`cache not written: ${(e as Error).message}`);
-      }
-    }
+    // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
+    if (migrationCacheFile && migrationCacheChanged(modules)) writeCacheFile(migrationCacheFile, root, exportMigrationCache(modules), this.logger);
     timings.migrations = now() - t;
 
     t = now();
@@ -254,28 +296,40 @@ export class Scanner {
     const routing = evaluateRouting(modules, settings, index.models, aliases);
     index.routing = routing.decisions;
     index.routerLocs = routing.routerLocs;
-    // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs)
-    const asManaged = index.models.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-    const lives = evaluateRouting(modules, settings, asManaged, aliases).decisions;
+    // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a model
+    // that is managed, not a proxy and not swapped that is exactly the decision just made (the routers see the
+    // same model), so only the others are evaluated again, as if managed.
+    const lives = indexDecisions(index.routing);
+    const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
+    if (others.length) {
+      const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
+      for (const d of evaluateRouting(modules, settings, asManaged, aliases).decisions) lives.set(decisionKey(d.alias, d.model), d);
+    }
     timings.routing = now() - t;
 
     t = now();
     const concrete = index.models.filter(m => !m.abstract);
-    findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), indexDecisions(lives), aliases));
+    findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases));
     findings.push(...unknownRoutingFindings(concrete, index.routing));
-    findings.push(...conflictFindings(detectConflicts(index.migrations), index.migrations));
+    // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
+    const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
+    // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
+    // problems about unknown apps, the nodes and edges do not change (`migratedApps` is what it derives itself)
+    const conflicts = Object.fromEntries(conflictsInGraph(graphCheck.graph).map(c => [c.app, c.names]));
+    findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
       findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
-    // problems of the dependency graph itself do not depend on what is applied
-    const graphCheck = migrationPlan(index.migrations, new Set(), this.graphOptions(index));
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     timings.findings = now() - t;
+    // last: the routing phase parses the routers' modules too
+    const parsed = moduleCacheFile ? modules.exportParsed() : null;
+    if (moduleCacheFile && parsed) writeCacheFile(moduleCacheFile, root, parsed, this.logger);
     return index;
   }
 
@@ -351,41 +405,52 @@ export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
  */
 export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promise<ProjectIndex> {
   const requested = opts.mode ?? 'static';
-  if (requested === 'static') return { ...index, mode: { requested, used: 'static', reason: null } };
-  const fallback = (reason: string): ProjectIndex => {
+  if (requested === 'static') return { ...index, mode: { requested, used: 'static', reason: null, failure: null } };
+  const fallback = (reason: string, failure: string): ProjectIndex => {
     const finding: Finding = {
       code: 'django-unavailable', severity: requested === 'django' ? 'error' : 'info', path: index.managePy, line: null,
       message: `Django's own answer is not available (${reason}); showing the static analysis.`,
     };
-    return { ...index, findings: [...index.findings, finding], mode: { requested, used: 'static', reason } };
+    return { ...index, findings: [...index.findings, finding], mode: { requested, used: 'static', reason, failure } };
   };
-  if (!opts.allowPython) return fallback('running the project\'s Python is not allowed here');
-  if (!index.settings?.module) return fallback('no settings module');
+  if (!opts.allowPython) return fallback('running the project\'s Python is not allowed here', 'not-allowed');
+  if (!index.settings?.module) return fallback('no settings module', 'no-settings');
   const { runDjangoHelper, mergeDjangoAnswer } = await import('./django');
   const { findInterpreter } = await import('./env/python-env');
   const projectDir = index.managePy ? path.dirname(index.managePy) : index.root;
   const interp = opts.python ?? findInterpreter({ root: projectDir, workspaceRoot: index.root, env: opts.env ?? process.env })?.interpreter ?? null;
-  if (!interp) return fallback('no Python interpreter found');
+  if (!interp) return fallback('no Python interpreter found', 'no-interpreter');
   const t = now();
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
     env: { ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
-    databases: opts.databases ?? null, logger: opts.logger,
+    databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
   });
   if (!answer.ok) {
     opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);
-    return fallback(`${answer.reason}: ${answer.message}`);
+    return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
   const merged = mergeDjangoAnswer(index, answer).index;
-  return { ...merged, mode: { requested, used: 'django', reason: null }, timings: { ...merged.timings, django: now() - t } };
+  if (merged.django) merged.django.report = answer.report;
+  return { ...merged, mode: { requested, used: 'django', reason: null, failure: null }, timings: { ...merged.timings, django: now() - t } };
 }
 
 /** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
 export function toReport(index: ProjectIndex): ScanReport {
+  // Thousands of paths, most of them repeated (one models.py per app): memoised, since path.relative is slow.
+  const relMemo = new Map<string, string>();
+  const prefix = index.root.endsWith(path.sep) ? index.root : index.root + path.sep;
   const rel = (p: string | null | undefined): string => {
     if (!p) return '';
-    const r = path.relative(index.root, p);
-    return r.startsWith('..') || path.isAbsolute(r) ? toPosix(p) : toPosix(r);
+    let out = relMemo.get(p);
+    if (out === undefined) {
+      // a normalised path below the root: path.relative would return the rest as it is
+      const rest = p.startsWith(prefix) ? p.slice(prefix.length) : null;
+      const r = rest && !/(^|[\\/])\.\.?([\\/]|$)|[\\/]{2}|[\\/]$/.test(rest) ? rest : path.relative(index.root, p);
+      out = r.startsWith('..') || path.isAbsolute(r) ? toPosix(p) : toPosix(r);
+      relMemo.set(p, out);
+    }
+    return out;
   };
   const s = index.settings;
   const concrete = index.models.filter(m => !m.abstract);

@@ -38,6 +38,8 @@ interface CacheEntry {
 }
 
 const caches = new WeakMap<ModuleIndex, Map<string, CacheEntry>>();
+/** indexes whose cache changed (entries added or dropped) since it was last imported or exported */
+const dirty = new WeakSet<ModuleIndex>();
 
 export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
   let cache = caches.get(index);
@@ -76,12 +78,18 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
         const r = readMigrationSource(source, file, app.label, name, settings);
         entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
         cache.set(file, entry);
+        dirty.add(index);
       }
       if (entry.info) migrations.push(entry.info);
       problems.push(...entry.problems);
     }
   }
-  for (const k of cache.keys()) if (!live.has(k)) cache.delete(k);
+  for (const k of cache.keys()) {
+    if (!live.has(k)) {
+      cache.delete(k);
+      dirty.add(index);
+    }
+  }
   return { migrations, problems };
 }
 
@@ -353,7 +361,13 @@ function sameSettings(used: Record<string, string | null>, settings: SettingsInf
 
 /** The per-file results, to keep between processes (the CLI's on-disk cache). Plain JSON. */
 export function exportMigrationCache(index: ModuleIndex): Record<string, CacheEntry> {
+  dirty.delete(index);
   return Object.fromEntries(caches.get(index) ?? []);
+}
+
+/** Whether the cache changed since it was imported or exported (else an on-disk copy is still current). */
+export function migrationCacheChanged(index: ModuleIndex): boolean {
+  return dirty.has(index);
 }
 
 /**

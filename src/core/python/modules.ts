@@ -18,15 +18,41 @@ export interface ResolvedModule {
   root: string;
 }
 
+/** A parsed file as the on-disk cache keeps it: the AST is plain JSON apart from `special` values (see below). */
+export interface ParsedCacheEntry {
+  mtimeMs: number;
+  size: number;
+  module: Module;
+  /**
+   * Whether the AST holds a bigint or a non-finite number, which JSON cannot carry (such entries are not
+   * exported); computed when first exported, false for imported entries.
+   */
+  special?: boolean;
+  /** read (from the cache or the file) in this process: entries of files no longer used are not exported */
+  used?: boolean;
+}
+
 export class ModuleIndex {
   private readonly resolved = new Map<string, ResolvedModule | null>();
-  private readonly parsed = new Map<string, { mtimeMs: number; size: number; module: Module }>();
+  private readonly parsed = new Map<string, ParsedCacheEntry>();
+  /**
+   * Directory listings (name → kind), kept while a scan runs (`snapshot`): resolving thousands of dotted names
+   * against several roots would otherwise stat every candidate path. Python's own FileFinder works the same
+   * way (a cached, case-sensitive listing per directory). Outside a snapshot every lookup asks the file system.
+   */
+  private listings: Map<string, Map<string, EntryKind> | null> | null = null;
+  /** files parsed (not served from the cache) since the last `exportParsed()` */
+  private parsedSinceExport = 0;
+
+  private readonly rootSet: Set<string>;
 
   constructor(
     /** absolute search roots, in order */
     public readonly roots: string[],
     private readonly logger: Logger = nullLogger,
-  ) {}
+  ) {
+    this.rootSet = new Set(roots.map(r => path.resolve(r)));
+  }
 
   /** Resolve "a.b.c" to a file. Cached; call `invalidate()` when files appear or disappear. */
   resolve(name: string): ResolvedModule | null {
@@ -37,20 +63,66 @@ export class ModuleIndex {
     if (parts.every(p => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) {
       for (const root of this.roots) {
         const base = path.join(root, ...parts);
-        const init = path.join(base, '__init__.py');
-        if (isFile(init)) { result = { name, file: init, packageDir: base, root }; break; }
-        if (isFile(base + '.py')) { result = { name, file: base + '.py', packageDir: null, root }; break; }
+        if (this.isFile(base, '__init__.py')) { result = { name, file: path.join(base, '__init__.py'), packageDir: base, root }; break; }
+        if (this.isFile(base, '.py')) { result = { name, file: base + '.py', packageDir: null, root }; break; }
       }
       // PEP 420: a directory without __init__.py is a namespace package only if no regular one was found
       if (!result) {
         for (const root of this.roots) {
           const base = path.join(root, ...parts);
-          if (isDir(base)) { result = { name, file: null, packageDir: base, root }; break; }
+          if (this.isDir(base)) { result = { name, file: null, packageDir: base, root }; break; }
         }
       }
     }
     this.resolved.set(name, result);
     return result;
+  }
+
+  /** Is `base/__init__.py` (suffix '__init__.py') or `base.py` (suffix '.py') a file? */
+  private isFile(base: string, suffix: '__init__.py' | '.py'): boolean {
+    if (!this.listings) return isFile(suffix === '.py' ? base + suffix : path.join(base, suffix));
+    return suffix === '.py'
+      ? this.kindOf(path.dirname(base), path.basename(base) + '.py') === 'file'
+      : this.isDir(base) && this.kindOf(base, '__init__.py') === 'file';
+  }
+
+  private isDir(p: string): boolean {
+    if (!this.listings) return isDir(p);
+    const parent = path.dirname(p);
+    if (parent === p || this.rootSet.has(p)) return isDir(p);
+    return this.kindOf(parent, path.basename(p)) === 'dir';
+  }
+
+  /**
+   * Run `fn` with the file system taken as unchanging (directory listings are read once), e.g. one whole scan.
+   * Files that appear or disappear meanwhile may be missed, as they may be by the resolution cache anyway.
+   */
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.listings) return fn();
+    this.listings = new Map();
+    try {
+      return await fn();
+    } finally {
+      this.listings = null;
+    }
+  }
+
+  /** What `dir/name` is (symlinks followed, like stat), from the directory's listing (during a snapshot). */
+  private kindOf(dir: string, name: string): EntryKind | null {
+    let listing = this.listings!.get(dir);
+    if (listing === undefined) {
+      // below a search root, a directory whose parent lists no such directory is not read at all
+      const parent = path.dirname(dir);
+      const below = !this.rootSet.has(dir) && parent !== dir;
+      listing = below && this.kindOf(parent, path.basename(dir)) !== 'dir' ? null : readListing(dir);
+      this.listings!.set(dir, listing);
+    }
+    if (!listing) return null;
+    const kind = listing.get(name);
+    if (kind !== 'link') return kind ?? null;
+    const target = isFile(path.join(dir, name)) ? 'file' : isDir(path.join(dir, name)) ? 'dir' : 'other';
+    listing.set(name, target);
+    return target;
   }
 
   /** The dotted name a file has under one of the roots, or null. */
@@ -89,7 +161,10 @@ export class ModuleIndex {
       return null;
     }
     const cached = this.parsed.get(file);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.module;
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) {
+      cached.used = true;
+      return cached.module;
+    }
     let source: string;
     try {
       source = fs.readFileSync(file, 'utf8');
@@ -98,8 +173,38 @@ export class ModuleIndex {
       return null;
     }
     const module = parsePython(source, file);
-    this.parsed.set(file, { mtimeMs: st.mtimeMs, size: st.size, module });
+    this.parsed.set(file, { mtimeMs: st.mtimeMs, size: st.size, module, used: true });
+    this.parsedSinceExport++;
     return module;
+  }
+
+  /**
+   * Parsed files for an on-disk cache between processes (plain JSON), or null when nothing was parsed since the
+   * cache was last imported or exported (so the caller need not rewrite it).
+   */
+  exportParsed(): Record<string, ParsedCacheEntry> | null {
+    if (!this.parsedSinceExport) return null;
+    this.parsedSinceExport = 0;
+    const out: Record<string, ParsedCacheEntry> = {};
+    for (const [file, e] of this.parsed) {
+      if (!e.used) continue;
+      e.special ??= hasSpecialValues(e.module);
+      if (!e.special) out[file] = { mtimeMs: e.mtimeMs, size: e.size, module: e.module };
+    }
+    return out;
+  }
+
+  /**
+   * Seed the parse cache from an earlier process. An entry is used only while the file's mtime and size are
+   * unchanged, exactly like an in-process hit.
+   */
+  importParsed(data: unknown): void {
+    if (!data || typeof data !== 'object') return;
+    for (const [file, e] of Object.entries(data as Record<string, ParsedCacheEntry>)) {
+      if (e && typeof e.mtimeMs === 'number' && typeof e.size === 'number' && e.module?.type === 'Module' && !this.parsed.has(file)) {
+        this.parsed.set(file, { mtimeMs: e.mtimeMs, size: e.size, module: e.module, special: false });
+      }
+    }
   }
 
   /** Parse the module's file, or null (namespace package, missing). */
@@ -111,8 +216,36 @@ export class ModuleIndex {
   /** Forget resolution results (files created/deleted) and, optionally, one parsed file. */
   invalidate(file?: string): void {
     this.resolved.clear();
+    this.listings?.clear();
     if (file) this.parsed.delete(file);
   }
+}
+
+type EntryKind = 'file' | 'dir' | 'link' | 'other';
+
+function readListing(dir: string): Map<string, EntryKind> | null {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  const out = new Map<string, EntryKind>();
+  for (const e of entries) out.set(e.name, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'link' : 'other');
+  return out;
+}
+
+/** Does the AST hold a value JSON would not bring back as it was (bigint, NaN, ±Infinity)? */
+function hasSpecialValues(x: unknown): boolean {
+  if (typeof x === 'bigint') return true;
+  if (typeof x === 'number') return !Number.isFinite(x);
+  if (!x || typeof x !== 'object') return false;
+  if (Array.isArray(x)) {
+    for (const v of x) if (hasSpecialValues(v)) return true;
+    return false;
+  }
+  for (const k in x) if (hasSpecialValues((x as Record<string, unknown>)[k])) return true;
+  return false;
 }
 
 export function isFile(p: string): boolean {

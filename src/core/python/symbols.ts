@@ -49,9 +49,15 @@ const OPAQUE_PREFIXES = [
   'django.template', 'django.views', 'django.urls', 'django.middleware', 'django.test', 'django.dispatch',
   'django.shortcuts', 'django.templatetags', 'django.contrib.admin.options', 'django.contrib.admin.sites',
 ];
+const opaqueCache = new Map<string, boolean>();
 export function isOpaqueModule(name: string): boolean {
-  for (const p of OPAQUE_PREFIXES) if (name === p || name.startsWith(p + '.')) return true;
-  return false;
+  // asked for every name lookup in every module: remembered (the answer only depends on the name)
+  let hit = opaqueCache.get(name);
+  if (hit === undefined) {
+    hit = OPAQUE_PREFIXES.some(p => name === p || name.startsWith(p + '.'));
+    if (opaqueCache.size < 100_000) opaqueCache.set(name, hit);
+  }
+  return hit;
 }
 const OPAQUE_MODULES = { has: isOpaqueModule };
 
