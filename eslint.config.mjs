@@ -13,7 +13,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
+    // and the scan worker thread with its client and messages (plain Node: the worker has no `vscode`)
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/extension/scanWorker.ts', 'src/extension/scanWorkerProtocol.ts', 'src/extension/scannerClient.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/cli must not depend on VS Code: put host code in src/extension.' }] }],
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='require'][arguments.0.value='vscode']", message: 'src/core must not load vscode.' }],

@@ -20,6 +20,8 @@ const alias = { 'web-tree-sitter': require.resolve('web-tree-sitter') };
 const contexts = [
   // extension host (Electron's or code-server's Node)
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
+  // the Scanner's worker thread inside the extension host (src/extension/scannerClient.ts starts it)
+  { ...common, entryPoints: ['src/extension/scanWorker.ts'], outfile: 'dist/scanWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // command line tool
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
 ];

@@ -72,6 +72,9 @@ const { pack } = require(path.resolve('node_modules/@vscode/vsce/out/package.js'
     const { packagePath, files } = await pack({
       cwd: process.cwd(), target, ignoreFile: path.join(process.env.OUT, `.vscodeignore.${target}`),
       packagePath: process.env.OUT, skipLicense: process.env.SKIP_LICENSE === '1', dependencies: true,
+      // the README's screenshots ship in the .vsix (see .vscodeignore): VS Code shows them from the installed
+      // extension, so relative links stay relative (there is no public repository to point them at)
+      rewriteRelativeLinks: false,
     });
     console.log(`packaged ${path.relative(process.cwd(), packagePath)} (${files.length} files)`);
   }
@@ -89,7 +92,7 @@ for t in "${TARGETS[@]}"; do
   bad+=$(grep -E '^extension/node_modules/better-sqlite3/(deps|src)/' <<<"$list" || true)
   natives=$(grep -E '\.node$' <<<"$list" || true)
   problems=()
-  for f in dist/extension.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm dist/webview/main.js dist/webview/main.css \
+  for f in dist/extension.js dist/scanWorker.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm dist/webview/main.js dist/webview/main.css \
     dist/webview/codicon.css dist/webview/codicon.ttf; do
     grep -qx "extension/$f" <<<"$list" || problems+=("no $f")
   done

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { mergeDjangoAnswer } from '../core/django';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
@@ -14,6 +14,7 @@ import {
 } from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
 import { readEnvFile, resolveInterpreter } from './python';
+import { ScanWorkerHost, type ScannerClient } from './scannerClient';
 import type { ConnectionSecrets } from './secrets';
 
 export type Phase = 'idle' | 'indexing' | 'reading';
@@ -54,7 +55,8 @@ export class DjangoProject {
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly managePy: string,
-    public scanner: Scanner,
+    /** the core's Scanner, run in the shared scan worker thread (scannerClient.ts) */
+    public scanner: ScannerClient,
     public config: Config,
   ) {
     this.django = initialStatus(config.mode, vscode.workspace.isTrusted);
@@ -93,11 +95,15 @@ export class ProjectService implements vscode.Disposable {
   private discovery: Promise<void> | undefined;
   private discovered = false;
   private generation = 0;
+  /** one worker thread indexes every project, off the extension host's thread */
+  private readonly workers: ScanWorkerHost;
 
   constructor(
     private readonly log: Log,
     private readonly secrets: ConnectionSecrets,
-  ) {}
+  ) {
+    this.workers = new ScanWorkerHost({ logger: log });
+  }
 
   get projects(): readonly DjangoProject[] {
     return this.list;
@@ -142,8 +148,14 @@ export class ProjectService implements vscode.Disposable {
       const scanner = await this.createScanner(folder, managePy, config);
       found.push(new DjangoProject(folder, managePy, scanner, config));
     }
-    if (gen !== this.generation) return; // a newer reload superseded this one
-    for (const p of this.list) this.clearTimers(p);
+    if (gen !== this.generation) {
+      for (const p of found) p.scanner.dispose();
+      return; // a newer reload superseded this one
+    }
+    for (const p of this.list) {
+      this.clearTimers(p);
+      this.retire(p.scanner, p.running);
+    }
     this.list = found;
     this.discovered = true;
     this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
@@ -167,7 +179,7 @@ export class ProjectService implements vscode.Disposable {
     return sorted[0];
   }
 
-  private async createScanner(folder: vscode.WorkspaceFolder, managePy: string, config: Config): Promise<Scanner> {
+  private async createScanner(folder: vscode.WorkspaceFolder, managePy: string, config: Config): Promise<ScannerClient> {
     const trusted = this.trusted;
     const root = path.dirname(managePy);
     const opts: ScanOptions = {
@@ -185,7 +197,14 @@ export class ProjectService implements vscode.Disposable {
       const overrides = await this.secrets.get(root);
       if (Object.keys(overrides).length) opts.connectionOverrides = overrides;
     }
-    return new Scanner(opts);
+    return this.workers.scanner(opts);
+  }
+
+  /** A replaced scanner frees its parse cache in the worker once the run using it is over. */
+  private retire(scanner: ScannerClient, running: Promise<void> | undefined): void {
+    void Promise.resolve(running)
+      .catch(() => undefined)
+      .then(() => scanner.dispose());
   }
 
   /** Rebuild one project's scanner (secrets or settings changed) and re-read everything. */
@@ -193,7 +212,9 @@ export class ProjectService implements vscode.Disposable {
     const p = this.list.find(x => x.root === root);
     if (!p) return;
     p.config = readConfig(p.folder);
+    const old = p.scanner;
     p.scanner = await this.createScanner(p.folder, p.managePy, p.config);
+    this.retire(old, p.running);
     p.django = { ...initialStatus(p.config.mode, this.trusted), django: p.django.django, python: p.django.python };
     this.schedule(p, { index: true, state: true }, 0);
   }
@@ -358,6 +379,7 @@ export class ProjectService implements vscode.Disposable {
 
   dispose(): void {
     for (const p of this.list) this.clearTimers(p);
+    void this.workers.close();
     this.changed.dispose();
     this.reloaded.dispose();
   }
@@ -366,6 +388,7 @@ export class ProjectService implements vscode.Disposable {
   async close(): Promise<void> {
     for (const p of this.list) this.clearTimers(p);
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
+    await this.workers.close();
     // a Django helper in progress cannot be cancelled (the core takes no AbortSignal): don't hold the host for it
     const django = this.list.map(p => p.djangoRunning).filter((r): r is Promise<void> => !!r);
     if (django.length) await Promise.race([Promise.all(django), new Promise(r => setTimeout(r, 2000))]);

@@ -1,0 +1,151 @@
+// Entry of the scan worker thread (bundled as dist/scanWorker.js; never imports `vscode`). The first index of a
+// large project is seconds of synchronous work (tree-sitter parsing, evaluation): here it runs off the
+// extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
+import { parentPort } from 'node:worker_threads';
+import { Scanner, type ProjectIndex } from '../core/scan';
+import type { Logger } from '../core/types';
+import {
+  STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+} from './scanWorkerProtocol';
+
+if (!parentPort) throw new Error('scanWorker.js runs as a worker thread of the extension host');
+const port = parentPort;
+
+/** indexes kept per project for `readState` by token: the newest static index and state reads after it */
+const KEEP_INDEXES = 4;
+
+interface Project {
+  scanner: Scanner;
+  scrub: (text: string) => string;
+  indexes: Map<number, ProjectIndex>;
+}
+
+const projects = new Map<number, Project>();
+let nextToken = 1;
+let warnedClone = false;
+
+function post(msg: WorkerMessage): void {
+  try {
+    port.postMessage(msg);
+  } catch (e) {
+    // DataCloneError: something in the core's result is not plain data (a function, a class instance). Send a
+    // plain copy rather than fail the call, and say so once: the fix belongs in the core's types.
+    if ((e as Error).name !== 'DataCloneError') throw e;
+    if (!warnedClone) {
+      warnedClone = true;
+      port.postMessage({ type: 'log', level: 'warn', message: `scan worker: a result was not plain data (${(e as Error).message}); sent a plain copy` } satisfies WorkerMessage);
+    }
+    port.postMessage(toPlain(msg));
+  }
+}
+
+/** Passwords of this project's connection overrides never leave the worker, not even inside a log line. */
+function scrubber(opts: WireScanOptions): (text: string) => string {
+  const secrets = Object.values(opts.connectionOverrides ?? {})
+    .map(o => o.password)
+    .filter((p): p is string => typeof p === 'string' && p.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  if (!secrets.length) return t => t;
+  return t => secrets.reduce((out, s) => out.split(s).join('••••'), t);
+}
+
+function logger(project: number, scrub: (t: string) => string): Logger {
+  const send = (level: LogLevel) => (message: string) => post({ type: 'log', project, level, message: scrub(String(message)) });
+  return { debug: send('debug'), info: send('info'), warn: send('warn'), error: send('error') };
+}
+
+function wireError(e: unknown, scrub: (t: string) => string, code?: string): WireError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, message: scrub(err.message), stack: err.stack ? scrub(err.stack) : undefined, ...(code ? { code } : {}) };
+}
+
+function keep(p: Project, index: ProjectIndex): number {
+  const token = nextToken++;
+  p.indexes.set(token, index);
+  while (p.indexes.size > KEEP_INDEXES) p.indexes.delete(p.indexes.keys().next().value!);
+  return token;
+}
+
+class StaleIndex extends Error {}
+
+function project(id: number): Project {
+  const p = projects.get(id);
+  if (!p) throw new Error(`scan worker: no scanner for project ${id} (disposed, or created in a worker that stopped)`);
+  return p;
+}
+
+async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['op']]> {
+  switch (req.op) {
+    case 'create': {
+      const scrub = scrubber(req.opts);
+      projects.set(req.project, { scanner: new Scanner({ ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map() });
+      return null;
+    }
+    case 'index': {
+      const p = project(req.project);
+      const index = await p.scanner.index();
+      return { token: keep(p, index), index } satisfies WorkerResults['index'];
+    }
+    case 'readState': {
+      const p = project(req.project);
+      const base = 'token' in req.index ? p.indexes.get(req.index.token) : req.index.full;
+      if (!base) throw new StaleIndex(`index ${'token' in req.index ? req.index.token : '?'} is no longer kept`);
+      const result = await p.scanner.readState(base, req.aliases);
+      // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new
+      const changed: Partial<ProjectIndex> = {};
+      for (const [k, v] of Object.entries(result)) {
+        if (v !== (base as unknown as Record<string, unknown>)[k]) (changed as Record<string, unknown>)[k] = v;
+      }
+      return { token: keep(p, result), keys: Object.keys(result), changed } satisfies WorkerResults['readState'];
+    }
+    case 'invalidate':
+      project(req.project).scanner.invalidate(req.file);
+      return null;
+    case 'dispose':
+      projects.delete(req.project);
+      return null;
+  }
+}
+
+port.on('message', (req: WorkerRequest) => {
+  const scrub = projects.get(req.project)?.scrub ?? ((t: string) => t);
+  handle(req).then(
+    value => post({ type: 'reply', id: req.id, ok: true, value }),
+    e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : undefined) }),
+  );
+});
+
+/** A structured-clone-safe copy: functions dropped, class instances as plain objects, cycles kept. */
+function toPlain(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return seen.get(value);
+  if (value instanceof Date || value instanceof RegExp || ArrayBuffer.isView(value)) return value;
+  if (value instanceof Set) {
+    const out = new Set();
+    seen.set(value, out);
+    for (const v of value) out.add(toPlain(v, seen));
+    return out;
+  }
+  if (value instanceof Map) {
+    const out = new Map();
+    seen.set(value, out);
+    for (const [k, v] of value) out.set(toPlain(k, seen), toPlain(v, seen));
+    return out;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const v of value) out.push(toPlain(v, seen));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  for (const [k, v] of Object.entries(value)) {
+    const c = toPlain(v, seen);
+    if (c !== undefined || v === undefined) out[k] = c;
+  }
+  return out;
+}
+
+post({ type: 'ready' });

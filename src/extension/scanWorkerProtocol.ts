@@ -1,0 +1,61 @@
+// Typed messages between the extension host (scannerClient.ts) and the scan worker thread (scanWorker.ts).
+// Both sides import this file, so a renamed field is a compile error on both. Plain data only: everything
+// here crosses `postMessage` by structured clone (no functions, no class instances; Sets and Maps are fine).
+import type { ProjectIndex, ScanOptions } from '../core/scan';
+
+/**
+ * ScanOptions as they cross to the worker: without the logger (log lines come back as `log` messages) and the
+ * AbortSignal (only Django mode uses it, and that stays on the main thread). `connectionOverrides` may hold
+ * passwords: they cross in the `create` message only, and the worker never sends them back.
+ */
+export type WireScanOptions = Omit<ScanOptions, 'logger' | 'signal'>;
+
+/**
+ * The index `readState` starts from: a token when it is one the worker made (it keeps its own copy, so the
+ * main thread does not clone thousands of migrations back), else the whole index.
+ */
+export type IndexRef = { token: number } | { full: ProjectIndex };
+
+/** main thread → worker; every request gets exactly one `reply` with the same id */
+export type WorkerRequest =
+  | { id: number; op: 'create'; project: number; opts: WireScanOptions }
+  | { id: number; op: 'index'; project: number }
+  | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[] }
+  | { id: number; op: 'invalidate'; project: number; file: string }
+  | { id: number; op: 'dispose'; project: number };
+
+export type WorkerOp = WorkerRequest['op'];
+
+/** what each op resolves to */
+export interface WorkerResults {
+  create: null;
+  index: { token: number; index: ProjectIndex };
+  /**
+   * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
+   * not the very objects of the index it started from cross back; `keys` lists all of them in order.
+   */
+  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex> };
+  invalidate: null;
+  dispose: null;
+}
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** `stale-index`: the token of a readState is no longer kept; send the whole index */
+  code?: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** worker → main thread */
+export type WorkerMessage =
+  /** the bundle loaded and listens: from now on a stop is a crash, not a failure to start */
+  | { type: 'ready' }
+  | { type: 'reply'; id: number; ok: true; value: WorkerResults[WorkerOp] }
+  | { type: 'reply'; id: number; ok: false; error: WireError }
+  /** a log line of the Scanner of `project` (already scrubbed of that project's passwords) */
+  | { type: 'log'; project?: number; level: LogLevel; message: string };
+
+export const STALE_INDEX = 'stale-index';

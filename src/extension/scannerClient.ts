@@ -1,0 +1,347 @@
+// The core's Scanner, run in a worker thread (scanWorker.ts) so that indexing a large project never blocks the
+// extension host. `ScannerClient` has the Scanner's interface; all clients of a `ScanWorkerHost` share one
+// Worker, started on the first call. Pure Node (no `vscode`): tested with `node --test`.
+//
+// - A worker that stops (crash, out of memory) rejects the calls it had, is logged as an error, and the next
+//   call starts a new one; the projects' Scanners are created again there (their parse cache starts cold).
+// - When worker_threads is missing or the worker cannot start (bundle not found, load error, no `ready` in
+//   time), the calls — those already sent included — run on an in-process Scanner instead, and the log says why.
+import * as path from 'path';
+import type { Worker as WorkerType } from 'worker_threads';
+import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { nullLogger, type Logger } from '../core/types';
+import {
+  STALE_INDEX, type IndexRef, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+} from './scanWorkerProtocol';
+
+/** What the rest of the extension uses of a Scanner. */
+export type ScannerLike = Pick<Scanner, 'opts' | 'index' | 'readState' | 'invalidate'>;
+
+export interface ScanWorkerHostOptions {
+  /** lifecycle messages (start, crash, fallback); a client's own log lines go to its `opts.logger` */
+  logger?: Logger;
+  /** the worker bundle (default: scanWorker.js next to this bundle) */
+  workerFile?: string;
+  /** a worker that has not said `ready` by then failed to start (default 30 s) */
+  startTimeoutMs?: number;
+  /** run in process, never start a worker (tests, debugging) */
+  inProcess?: boolean;
+}
+
+export type HostMode = 'idle' | 'starting' | 'worker' | 'in-process' | 'closed';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Body = DistributiveOmit<WorkerRequest, 'id' | 'project'>;
+type Fallback<K extends WorkerOp> = () => WorkerResults[K] | Promise<WorkerResults[K]>;
+
+/** the token of a result computed in process (the worker has no copy of it) */
+const NOT_IN_WORKER = -1;
+
+interface Pending {
+  op: WorkerOp;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  /** the same call on an in-process Scanner, when the worker could not start */
+  fallback(): unknown;
+}
+
+/** One worker thread for every project's Scanner. */
+export class ScanWorkerHost {
+  private worker: WorkerType | undefined;
+  private ready = false;
+  private startTimer: NodeJS.Timeout | undefined;
+  /** bumped for every Worker started: a client whose Scanner was created in an older one creates it again */
+  private generation = 0;
+  private nextId = 1;
+  private nextProject = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly clients = new Map<number, ScannerClient>();
+  private inProcess: boolean;
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly workerFile: string;
+  private readonly startTimeoutMs: number;
+
+  constructor(opts: ScanWorkerHostOptions = {}) {
+    this.logger = opts.logger ?? nullLogger;
+    this.workerFile = opts.workerFile ?? path.join(__dirname, 'scanWorker.js');
+    this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+    this.inProcess = !!opts.inProcess;
+  }
+
+  get mode(): HostMode {
+    if (this.closed) return 'closed';
+    if (this.inProcess) return 'in-process';
+    if (!this.worker) return 'idle';
+    return this.ready ? 'worker' : 'starting';
+  }
+
+  /** A Scanner with these options, run in the shared worker. */
+  scanner(opts: ScanOptions): ScannerClient {
+    return new ScannerClient(opts, this);
+  }
+
+  /** Stops the worker; calls in progress are rejected. Nothing runs afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const w = this.worker;
+    this.stopped(new Error('The scan worker was closed.'));
+    if (w) await w.terminate().catch(() => undefined);
+  }
+
+  // -- used by ScannerClient -----------------------------------------------------------------------------------
+
+  /** @internal */
+  register(client: ScannerClient): number {
+    const id = this.nextProject++;
+    this.clients.set(id, client);
+    return id;
+  }
+
+  /** @internal */
+  unregister(id: number): void {
+    this.clients.delete(id);
+  }
+
+  /** @internal true while calls go to a worker (or will, once it started) */
+  get usesWorker(): boolean {
+    return !this.inProcess && !this.closed;
+  }
+
+  /**
+   * @internal Send one call for `client`, creating its Scanner in the worker first when this worker does not
+   * have it yet. `fallback` runs the call in process when there is no worker.
+   */
+  request<K extends WorkerOp>(client: ScannerClient, body: Extract<Body, { op: K }>, fallback: Fallback<K>): Promise<WorkerResults[K]> {
+    if (this.closed) return Promise.reject(new Error('The scan worker was closed.'));
+    if (this.inProcess || !this.start()) return Promise.resolve().then(fallback);
+    if (client.generation !== this.generation) {
+      client.generation = this.generation;
+      void this.send(client, { op: 'create', opts: wireOptions(client.opts) }, () => null).catch(e =>
+        this.logger.debug(`scan worker: create failed: ${(e as Error).message}`),
+      );
+    }
+    return this.send(client, body, fallback) as Promise<WorkerResults[K]>;
+  }
+
+  /** @internal whether the current worker holds `client`'s Scanner */
+  hasScanner(client: ScannerClient): boolean {
+    return !!this.worker && client.generation === this.generation;
+  }
+
+  private send(client: ScannerClient, body: Body, fallback: () => unknown): Promise<unknown> {
+    const id = this.nextId++;
+    const w = this.worker!;
+    return new Promise((resolve, reject) => {
+      try {
+        w.postMessage({ ...body, id, project: client.id } as WorkerRequest);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e))); // DataCloneError: options that are not plain data
+        return;
+      }
+      this.pending.set(id, { op: body.op, resolve, reject, fallback });
+      w.ref();
+    });
+  }
+
+  /** Starts the worker when there is none; false (and in-process from now on) when that is not possible. */
+  private start(): boolean {
+    if (this.worker) return true;
+    let Worker: typeof WorkerType;
+    let SHARE_ENV: typeof import('worker_threads').SHARE_ENV;
+    try {
+      ({ Worker, SHARE_ENV } = require('worker_threads') as typeof import('worker_threads'));
+    } catch (e) {
+      this.fallBack(`worker_threads is not available (${(e as Error).message})`);
+      return false;
+    }
+    let w: WorkerType;
+    try {
+      // SHARE_ENV: the Scanner reads process.env (os.environ lookups in settings) like it would in process;
+      // execArgv []: the host's own flags (--inspect…) are not for this thread
+      w = new Worker(this.workerFile, { env: SHARE_ENV, execArgv: [], name: 'django-multidb scan' });
+    } catch (e) {
+      this.fallBack(`the scan worker ${this.workerFile} could not be started (${(e as Error).message})`);
+      return false;
+    }
+    this.worker = w;
+    this.ready = false;
+    this.generation++;
+    w.unref(); // only pending calls keep the process alive
+    let lastError: Error | undefined;
+    w.on('message', (msg: WorkerMessage) => this.onMessage(w, msg));
+    w.on('error', e => {
+      lastError = e;
+    });
+    w.on('messageerror', e => this.logger.error(`scan worker: a message could not be read: ${e.message}`));
+    w.on('exit', code => this.onExit(w, lastError, code));
+    this.startTimer = setTimeout(() => {
+      if (this.worker !== w || this.ready) return;
+      this.fallBack(`the scan worker did not start within ${Math.round(this.startTimeoutMs / 1000)} s`);
+      void w.terminate();
+    }, this.startTimeoutMs);
+    this.startTimer.unref();
+    return true;
+  }
+
+  private onMessage(w: WorkerType, msg: WorkerMessage): void {
+    if (this.worker !== w) return;
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        clearTimeout(this.startTimer);
+        this.logger.info(`indexing in a worker thread (${path.basename(this.workerFile)})`);
+        return;
+      case 'log': {
+        const log = (msg.project !== undefined ? this.clients.get(msg.project)?.opts.logger : undefined) ?? this.logger;
+        log[msg.level](msg.message);
+        return;
+      }
+      case 'reply': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (!this.pending.size) w.unref();
+        if (msg.ok) p.resolve(msg.value);
+        else p.reject(fromWire(msg.error));
+        return;
+      }
+    }
+  }
+
+  private onExit(w: WorkerType, error: Error | undefined, code: number): void {
+    if (this.worker !== w) return; // terminated on purpose (close, start timeout)
+    const why = error ? `${error.name}: ${error.message}` : `exit code ${code}`;
+    if (!this.ready) {
+      // never said ready: the bundle is missing or does not load here; the calls sent run in process instead
+      this.fallBack(`the scan worker ${this.workerFile} failed to start (${why})`);
+      return;
+    }
+    this.logger.error(`The scan worker stopped unexpectedly (${why})${error?.stack ? `\n${error.stack}` : ''}; the next scan starts a new one.`);
+    this.stopped(new Error(`The scan worker stopped unexpectedly (${why}).`));
+  }
+
+  /** The worker is gone: every call it had fails. */
+  private stopped(error: Error): void {
+    clearTimeout(this.startTimer);
+    this.worker = undefined;
+    this.ready = false;
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of calls) p.reject(error);
+  }
+
+  /** From now on every call runs in process, the calls already sent included (in the order they were sent). */
+  private fallBack(reason: string): void {
+    if (this.inProcess) return;
+    this.inProcess = true;
+    this.logger.warn(`Indexing runs on the extension host's thread: ${reason}. Large projects may make VS Code less responsive while they are indexed.`);
+    clearTimeout(this.startTimer);
+    this.worker = undefined;
+    this.ready = false;
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of calls) Promise.resolve().then(() => p.fallback()).then(p.resolve, p.reject);
+  }
+}
+
+/** The core's Scanner, run by a ScanWorkerHost (in its worker, or in process when there is none). */
+export class ScannerClient implements ScannerLike {
+  /** @internal the worker generation that holds this client's Scanner (0: none) */
+  generation = 0;
+  /** @internal */
+  readonly id: number;
+  private local: Scanner | undefined;
+  /** indexes that came from the worker: readState sends their token instead of the whole index */
+  private readonly tokens = new WeakMap<ProjectIndex, { token: number; generation: number }>();
+  private disposed = false;
+
+  constructor(
+    /** the options as given (logger included): Django mode and commands read them on this thread */
+    readonly opts: ScanOptions,
+    private readonly host: ScanWorkerHost,
+  ) {
+    this.id = host.register(this);
+  }
+
+  private inProcess(): Scanner {
+    return (this.local ??= new Scanner(this.opts));
+  }
+
+  async index(): Promise<ProjectIndex> {
+    this.checkOpen();
+    const r = await this.host.request(this, { op: 'index' }, async () => ({ token: NOT_IN_WORKER, index: await this.inProcess().index() }));
+    this.remember(r.index, r.token);
+    return r.index;
+  }
+
+  async readState(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
+    this.checkOpen();
+    const local = async (): Promise<WorkerResults['readState']> => {
+      const result = await this.inProcess().readState(index, aliases);
+      return { token: NOT_IN_WORKER, keys: Object.keys(result), changed: result };
+    };
+    const known = this.tokens.get(index);
+    const byToken = !!known && known.generation === this.generation && this.host.hasScanner(this);
+    const ask = (ref: IndexRef) => this.host.request(this, { op: 'readState', index: ref, ...(aliases ? { aliases } : {}) }, local);
+    let r: WorkerResults['readState'];
+    try {
+      r = await ask(byToken ? { token: known.token } : { full: index });
+    } catch (e) {
+      if ((e as { code?: string }).code !== STALE_INDEX) throw e;
+      r = await ask({ full: index });
+    }
+    // the properties readState did not replace are this thread's own objects
+    const out: Record<string, unknown> = {};
+    const changed = r.changed as Record<string, unknown>;
+    for (const k of r.keys) out[k] = k in changed ? changed[k] : (index as unknown as Record<string, unknown>)[k];
+    const result = out as unknown as ProjectIndex;
+    this.remember(result, r.token);
+    return result;
+  }
+
+  private remember(index: ProjectIndex, token: number): void {
+    if (token !== NOT_IN_WORKER) this.tokens.set(index, { token, generation: this.generation });
+  }
+
+  /** A file changed: the next index() re-reads it. (A Scanner not created yet has nothing cached.) */
+  invalidate(file: string): void {
+    if (this.disposed) return;
+    if (this.local) this.local.invalidate(file);
+    if (!this.host.usesWorker || !this.host.hasScanner(this)) return;
+    this.host.request(this, { op: 'invalidate', file }, () => {
+      this.inProcess().invalidate(file);
+      return null;
+    }).catch(e => {
+      this.opts.logger?.debug(`invalidate ${file}: ${(e as Error).message}`);
+    });
+  }
+
+  /** Frees this project's Scanner (its parse cache) in the worker. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.local = undefined;
+    if (this.host.hasScanner(this)) this.host.request(this, { op: 'dispose' }, () => null).catch(() => undefined);
+    this.host.unregister(this.id);
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new Error('This scanner was disposed.');
+  }
+}
+
+function wireOptions(opts: ScanOptions): WireScanOptions {
+  const { logger: _logger, signal: _signal, ...rest } = opts;
+  // process.env (or a copy of it) is an exotic object: send its entries
+  return { ...rest, ...(rest.env ? { env: { ...rest.env } } : {}) };
+}
+
+function fromWire(e: WireError): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  if (e.code) (err as Error & { code?: string }).code = e.code;
+  return err;
+}

@@ -1,0 +1,200 @@
+// The Scanner in a worker thread (src/extension/scannerClient.ts + the BUILT dist/scanWorker.js): same reports as
+// an in-process Scanner, the main thread's event loop keeps running while a big project is indexed, a crash
+// rejects the calls in progress and the next call starts a new worker, and without a worker it runs in process.
+// Build first: node scripts/build.mjs (npm run test:unit does).
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Scanner, toReport, type ScanOptions } from '../../src/core/scan';
+import type { Logger } from '../../src/core/types';
+import { ScanWorkerHost } from '../../src/extension/scannerClient';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const WORKER = path.join(REPO, 'dist', 'scanWorker.js');
+const EXAMPLE = path.join(REPO, 'examples', 'multidb_shop');
+const PASSWORD = 'hunter2-do-not-log';
+
+const dirs: string[] = [];
+const hosts: ScanWorkerHost[] = [];
+after(async () => {
+  await Promise.all(hosts.map(h => h.close()));
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+/** the example with its SQLite file (the `default` alias is read; the others do not exist: unreachable) */
+function example(): string {
+  const d = tempDir('dmdb-worker-');
+  fs.cpSync(EXAMPLE, d, { recursive: true, filter: s => !s.endsWith('__pycache__') });
+  return d;
+}
+
+function collectingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (m: string) => void lines.push(`${level}: ${m}`);
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+function host(opts: { workerFile?: string; inProcess?: boolean } = {}) {
+  const logger = collectingLogger();
+  const h = new ScanWorkerHost({ workerFile: WORKER, logger, ...opts });
+  hosts.push(h);
+  return { h, logger };
+}
+
+test('the worker bundle is built', () => {
+  assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run node scripts/build.mjs`);
+});
+
+describe('same answers as an in-process Scanner', () => {
+  test('index(), readState() and invalidate() on examples/multidb_shop', async () => {
+    const dir = example();
+    // an env file path that cannot be read (a folder) makes the Scanner log a warning that names the path, which
+    // holds the password of a connection override: the line must come back, without the password
+    const envDir = path.join(dir, `${PASSWORD}.env`);
+    fs.mkdirSync(envDir);
+    const projectLog = collectingLogger();
+    const opts: ScanOptions = {
+      root: dir, allowPython: false, readDatabases: true, envFile: envDir, logger: projectLog,
+      connectionOverrides: { default: { password: PASSWORD } },
+    };
+    const { h, logger } = host();
+    const remote = h.scanner(opts);
+    const local = new Scanner({ ...opts, logger: undefined });
+
+    const a = await remote.index();
+    const b = await local.index();
+    assert.equal(h.mode, 'worker');
+    assert.deepEqual(toReport(a), toReport(b));
+    assert.ok(a.models.length > 0 && a.migrations.length > 0, 'the example has models and migrations');
+    assert.ok(a.migrations.every(m => Array.isArray(m.dependencies)));
+
+    // readState from an index the worker made (sent as a token), then from its own result
+    const sa = await remote.readState(a);
+    const sb = await local.readState(b);
+    assert.deepEqual(toReport(sa), toReport(sb));
+    assert.equal(sa.applied.default?.reachable, true, 'default (db.sqlite3) is read in the worker');
+    assert.ok(sa.applied.default?.appliedKeys instanceof Set, 'Sets cross as Sets');
+    assert.equal(sa.models, a.models, 'what readState does not change stays the main thread\'s own object');
+    assert.deepEqual(toReport(await remote.readState(sa, ['default'])), toReport(await local.readState(sb, ['default'])));
+    // an index the worker never saw is sent whole
+    assert.deepEqual(toReport(await remote.readState(b)), toReport(sb));
+
+    // an edit: a new model, invalidated, shows in the next index of both
+    const models = path.join(dir, 'catalog', 'models.py');
+    fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
+    remote.invalidate(models);
+    local.invalidate(models);
+    const a2 = await remote.index();
+    const b2 = await local.index();
+    assert.deepEqual(toReport(a2), toReport(b2));
+    assert.ok(a2.models.some(m => m.name === 'Brand'), 'the edit is seen');
+    assert.notDeepEqual(toReport(a2), toReport(a));
+    // the worker keeps a few indexes per project: an older one is sent again whole
+    assert.deepEqual(toReport(await remote.readState(a)), toReport(sb));
+
+    // log lines of the Scanner come back to its logger; no password anywhere
+    assert.ok(projectLog.lines.some(l => l.startsWith('warn: cannot read env file') && l.includes('••••.env')), projectLog.lines.join('\n'));
+    for (const l of [...projectLog.lines, ...logger.lines]) assert.ok(!l.includes(PASSWORD), l);
+    remote.dispose();
+    await assert.rejects(remote.index(), /disposed/);
+  });
+
+  test('several projects share one worker', async () => {
+    const { h } = host();
+    const [d1, d2] = [example(), example()];
+    const [c1, c2] = [h.scanner({ root: d1 }), h.scanner({ root: d2 })];
+    const [i1, i2] = await Promise.all([c1.index(), c2.index()]);
+    assert.equal(i1.root, d1);
+    assert.equal(i2.root, d2);
+    assert.deepEqual(toReport(i1).models, toReport(i2).models);
+  });
+});
+
+describe('off the main thread', () => {
+  let big: string | undefined;
+  function bigProject(): string {
+    if (!big) {
+      big = tempDir('dmdb-worker-big-');
+      execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), big, '60', '10', '20'], { stdio: 'ignore' });
+    }
+    return big;
+  }
+
+  test('the event loop keeps ticking while a big project is indexed', async () => {
+    const root = bigProject();
+    const { h } = host();
+    const scanner = h.scanner({ root, allowPython: false });
+    let ticks = 0;
+    let last = performance.now();
+    let maxGap = 0;
+    const timer = setInterval(() => {
+      const t = performance.now();
+      maxGap = Math.max(maxGap, t - last);
+      last = t;
+      ticks++;
+    }, 5);
+    const t0 = performance.now();
+    let index;
+    try {
+      index = await scanner.index();
+    } finally {
+      clearInterval(timer);
+    }
+    const end = performance.now();
+    maxGap = Math.max(maxGap, end - last); // a block at the end counts too
+    const elapsed = end - t0;
+    assert.equal(h.mode, 'worker');
+    assert.ok(index.migrations.length >= 60 * 20, `${index.migrations.length} migrations`);
+    // functional, not a speed threshold: timers ran during the index, and no single pause of the main thread
+    // took most of it (in process, parsing and evaluation are one synchronous block)
+    assert.ok(ticks >= 3, `${ticks} ticks in ${Math.round(elapsed)} ms`);
+    assert.ok(maxGap < elapsed / 2, `longest pause ${Math.round(maxGap)} ms of ${Math.round(elapsed)} ms`);
+  });
+
+  test('a worker that stops rejects its calls, logs an error, and the next call starts a new one', async () => {
+    const root = bigProject();
+    const { h, logger } = host();
+    const scanner = h.scanner({ root, allowPython: false });
+    const running = assert.rejects(scanner.index(), /scan worker stopped unexpectedly/);
+    // wait until the worker runs, then stop it behind the host's back
+    while (h.mode !== 'worker') await new Promise(r => setTimeout(r, 5));
+    await (h as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await running;
+    assert.ok(logger.lines.some(l => l.startsWith('error: The scan worker stopped unexpectedly')), logger.lines.join('\n'));
+    const again = await scanner.index();
+    assert.equal(h.mode, 'worker');
+    assert.ok(again.migrations.length >= 60 * 20);
+  });
+});
+
+describe('in process when there is no worker', () => {
+  test('a worker bundle that cannot be loaded: the calls run in process, and the log says why', async () => {
+    const dir = example();
+    const { h, logger } = host({ workerFile: path.join(tempDir('dmdb-worker-none-'), 'missing.js') });
+    const scanner = h.scanner({ root: dir, readDatabases: true });
+    const [index] = await Promise.all([scanner.index(), scanner.index()]);
+    assert.equal(h.mode, 'in-process');
+    assert.ok(logger.lines.some(l => l.startsWith('warn: Indexing runs on the extension host\'s thread') && l.includes('missing.js')), logger.lines.join('\n'));
+    const local = new Scanner({ root: dir, readDatabases: true });
+    assert.deepEqual(toReport(await scanner.readState(index)), toReport(await local.readState(await local.index())));
+  });
+
+  test('close() rejects what is in progress and everything after', async () => {
+    const { h } = host();
+    const scanner = h.scanner({ root: example() });
+    const running = assert.rejects(scanner.index(), /closed/);
+    await h.close();
+    await running;
+    await assert.rejects(scanner.index(), /closed/);
+    assert.equal(h.mode, 'closed');
+  });
+});
