@@ -129,7 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (command === 'scan') {
-      process.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
+      // indented for people at a terminal; compact when piped (a large project's report is megabytes)
+      process.stdout.write(v.json ? JSON.stringify(report, null, process.stdout.isTTY ? 2 : undefined) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
       return 0;
     }
     return check(report, v.format ?? 'text', v['fail-on'] ?? DEFAULT_FAIL_ON);
