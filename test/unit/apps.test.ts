@@ -3,42 +3,15 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { resolveApps } from '../../src/core/apps';
-import type { SettingsInfo } from '../../src/core/types';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+import { djangoSitePackages, settingsOf, writeTree } from './support';
 
 const PY = djangoPython();
-const SITE = (() => {
-  if (!PY) return null;
-  const lib = path.join(path.dirname(path.dirname(PY)), 'lib');
-  for (const d of fs.existsSync(lib) ? fs.readdirSync(lib) : []) {
-    const sp = path.join(lib, d, 'site-packages');
-    if (fs.existsSync(path.join(sp, 'django'))) return sp;
-  }
-  return null;
-})();
-
-function writeTree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-apps-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-  }
-  return dir;
-}
-
-function settingsOf(over: Partial<SettingsInfo>): SettingsInfo {
-  return {
-    module: 'mysite.settings', path: null, databases: [], routers: [], installedApps: [], migrationModules: {},
-    authUserModel: 'auth.User', values: {}, unknowns: [], ...over,
-  };
-}
+const SITE = djangoSitePackages(PY);
 
 const PROJECT: Record<string, string> = {
   'mysite/__init__.py': '',

@@ -1,23 +1,12 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { Interp } from '../../src/core/python/evaluate';
 import { toJS, type Value } from '../../src/core/python/values';
-
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-eval-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-  }
-  return dir;
-}
+import { writeTree } from './support';
 
 function evalModule(files: Record<string, string>, mod = 'm', env: Record<string, string> = {}): { get: (n: string) => unknown; raw: (n: string) => Value | undefined; dir: string; interp: Interp } {
   const dir = project(files);
@@ -25,6 +14,8 @@ function evalModule(files: Record<string, string>, mod = 'm', env: Record<string
   const m = interp.importModule(mod);
   return { get: n => { const v = m.ns!.vars.get(n); return v === undefined ? undefined : toJS(v); }, raw: n => m.ns!.vars.get(n), dir, interp };
 }
+
+const project = (files: Record<string, string>) => writeTree(files, 'dmdb-eval-');
 
 before(async () => {
   await initPython();

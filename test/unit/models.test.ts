@@ -3,8 +3,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
@@ -12,36 +10,11 @@ import { resolveApps } from '../../src/core/apps';
 import { indexModels } from '../../src/core/models';
 import type { ModelInfo, SettingsInfo } from '../../src/core/types';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+import { djangoSitePackages, settingsOf, writeTree } from './support';
 
 const PY = djangoPython();
 
-function sitePackages(py: string | null): string | null {
-  if (!py) return null;
-  const lib = path.join(path.dirname(path.dirname(py)), 'lib');
-  for (const d of fs.existsSync(lib) ? fs.readdirSync(lib) : []) {
-    const sp = path.join(lib, d, 'site-packages');
-    if (fs.existsSync(path.join(sp, 'django'))) return sp;
-  }
-  return null;
-}
-const SITE = sitePackages(PY);
-
-function writeTree(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-models-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-  }
-  return dir;
-}
-
-function settingsOf(over: Partial<SettingsInfo>): SettingsInfo {
-  return {
-    module: 'mysite.settings', path: null, databases: [], routers: [], installedApps: [], migrationModules: {},
-    authUserModel: 'auth.User', values: {}, unknowns: [], ...over,
-  };
-}
+const SITE = djangoSitePackages(PY);
 
 function scan(root: string, settings: SettingsInfo, withSite = true) {
   const index = new ModuleIndex(withSite && SITE ? [root, SITE] : [root]);

@@ -1,7 +1,6 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { initPython } from '../../src/core/python/parse';
@@ -9,16 +8,7 @@ import { ModuleIndex } from '../../src/core/python/modules';
 import { loadSettings } from '../../src/core/settings';
 import { evaluateRouting } from '../../src/core/routers';
 import type { ModelInfo, SettingsInfo } from '../../src/core/types';
-
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-routers-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-  }
-  return dir;
-}
+import { writeTree } from './support';
 
 function model(dir: string, app: string, name: string, extra: Partial<ModelInfo> = {}): ModelInfo {
   return {
@@ -36,6 +26,8 @@ function setup(files: Record<string, string>, routers: string[], aliases = ['def
   const index = new ModuleIndex([dir]);
   return { dir, index, settings: loadSettings(index, 'proj.settings', {}) };
 }
+
+const project = (files: Record<string, string>) => writeTree(files, 'dmdb-routers-');
 
 before(async () => {
   await initPython();

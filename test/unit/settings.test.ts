@@ -1,22 +1,14 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { initPython, parsePython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from '../../src/core/settings';
+import { writeTree } from './support';
 
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-settings-'));
-  for (const [rel, text] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => writeTree(files, 'dmdb-settings-');
 
 before(async () => {
   await initPython();
