@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import type { Client as PgClient, ClientConfig } from 'pg';
 
 import type { AppliedState, DatabaseSetting } from '../types';
+import { appliedState } from './state';
 
 export interface PgReadOptions {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) when set */
@@ -28,19 +29,6 @@ function loadPg(): PgModule {
   return pgModule;
 }
 
-function state(
-  alias: string,
-  fields: Partial<Omit<AppliedState, 'alias'>> & Pick<AppliedState, 'reachable'>,
-): AppliedState {
-  return {
-    alias,
-    reachable: fields.reachable,
-    applied: fields.applied ?? 0,
-    error: fields.error ?? null,
-    appliedKeys: fields.appliedKeys ?? new Set(),
-    exists: fields.exists ?? false,
-  };
-}
 
 /** Replaces every occurrence of `secret` (raw and URL-encoded) in `text`. */
 export function scrubSecret(text: string, secret: string | null | undefined): string {
@@ -161,13 +149,13 @@ function needsSslRetry(e: unknown): boolean {
 export async function readPostgresApplied(db: DatabaseSetting, opts: PgReadOptions = {}): Promise<AppliedState> {
   const alias = db.alias;
   if (db.name === null || db.name === undefined || db.name === '') {
-    return state(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
+    return appliedState(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
   }
   let cfg: ClientConfig;
   try {
     cfg = pgClientConfig(db, opts);
   } catch (e) {
-    return state(alias, { reachable: false, error: scrubSecret(`bad connection settings: ${String((e as Error)?.message ?? e)}`, db.password) });
+    return appliedState(alias, { reachable: false, error: scrubSecret(`bad connection settings: ${String((e as Error)?.message ?? e)}`, db.password) });
   }
   const first = await attempt(alias, cfg);
   if (first.reachable || !first.retrySsl) return first.result;
@@ -197,7 +185,7 @@ async function attempt(
         rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows;
       } catch (e) {
         if ((e as { code?: string }).code === '42P01') {
-          return { reachable: true, retrySsl: false, result: state(alias, { reachable: true, exists: false }) };
+          return { reachable: true, retrySsl: false, result: appliedState(alias, { reachable: true, exists: false }) };
         }
         throw e;
       }
@@ -206,7 +194,7 @@ async function attempt(
       return {
         reachable: true,
         retrySsl: false,
-        result: state(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }),
+        result: appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }),
       };
     } finally {
       await client.query('ROLLBACK').catch(() => {});
@@ -215,7 +203,7 @@ async function attempt(
     return {
       reachable: false,
       retrySsl: needsSslRetry(e),
-      result: state(alias, { reachable: false, error: describeError(e, cfg) }),
+      result: appliedState(alias, { reachable: false, error: describeError(e, cfg) }),
     };
   } finally {
     if (client) await endClient(client);

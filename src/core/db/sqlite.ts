@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import type { AppliedState, DatabaseSetting } from '../types';
+import { appliedState } from './state';
 
 export interface SqliteReadOptions {
   /** resolve a relative NAME against this directory (Django resolves against the process cwd) */
@@ -56,19 +57,6 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function state(
-  alias: string,
-  fields: Partial<Omit<AppliedState, 'alias'>> & Pick<AppliedState, 'reachable'>,
-): AppliedState {
-  return {
-    alias,
-    reachable: fields.reachable,
-    applied: fields.applied ?? 0,
-    error: fields.error ?? null,
-    appliedKeys: fields.appliedKeys ?? new Set(),
-    exists: fields.exists ?? false,
-  };
-}
 
 /** Django's in-memory names (`:memory:`, `file:...?mode=memory`), or an empty NAME. */
 export function isMemoryName(name: string): boolean {
@@ -100,33 +88,33 @@ export function sqliteFilePath(name: string, baseDir?: string): string | null {
 export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions = {}): AppliedState {
   const alias = db.alias;
   if (db.name === null || db.name === undefined) {
-    return state(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
+    return appliedState(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
   }
   const file = sqliteFilePath(String(db.name), opts.baseDir);
   if (file === null) {
     // An in-memory database starts empty every time: nothing is ever applied there before `migrate` runs.
-    return state(alias, { reachable: true, exists: false });
+    return appliedState(alias, { reachable: true, exists: false });
   }
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return state(alias, { reachable: true, exists: false });
+      return appliedState(alias, { reachable: true, exists: false });
     }
-    return state(alias, { reachable: false, error: `cannot access ${file}: ${errorText(e)}` });
+    return appliedState(alias, { reachable: false, error: `cannot access ${file}: ${errorText(e)}` });
   }
-  if (st.isDirectory()) return state(alias, { reachable: false, error: `${file} is a directory, not a SQLite file` });
+  if (st.isDirectory()) return appliedState(alias, { reachable: false, error: `${file} is a directory, not a SQLite file` });
   if (st.size === 0) {
     // SQLite treats an empty file as an empty database; no need to load the native module.
-    return state(alias, { reachable: true, exists: false });
+    return appliedState(alias, { reachable: true, exists: false });
   }
 
   let Database: DatabaseCtor;
   try {
     Database = loadBetterSqlite3();
   } catch (e) {
-    return state(alias, { reachable: false, error: errorText(e) });
+    return appliedState(alias, { reachable: false, error: errorText(e) });
   }
   let conn: BetterSqlite3.Database | null = null;
   try {
@@ -138,16 +126,16 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
     const table = conn
       .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
       .get();
-    if (!table) return state(alias, { reachable: true, exists: false });
+    if (!table) return appliedState(alias, { reachable: true, exists: false });
     const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
     const keys = new Set<string>();
     for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
-    return state(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+    return appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) return state(alias, { reachable: true, exists: false });
+    if (code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) return appliedState(alias, { reachable: true, exists: false });
     const what = code === 'SQLITE_NOTADB' ? 'not a SQLite database' : errorText(e);
-    return state(alias, { reachable: false, error: `cannot read ${file}: ${what}` });
+    return appliedState(alias, { reachable: false, error: `cannot read ${file}: ${what}` });
   } finally {
     try {
       conn?.close();
