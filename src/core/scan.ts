@@ -186,8 +186,10 @@ export class Scanner {
     // the on-disk caches while it runs.
     const envPromise = findSearchRoots({
       root: projectDir, python: this.opts.python ?? null, env, allowPython: !!this.opts.allowPython, timeoutMs: 10000,
+      cacheDir: this.opts.cacheDir ?? null,
     });
-    await initPython();
+    // WebAssembly compiles off the main thread: let it run while the caches are read
+    const parserReady = initPython();
     const cacheKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
     const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
     const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.json`) : null;
@@ -199,6 +201,7 @@ export class Scanner {
       migrationCache = readCacheFile(migrationCacheFile, root);
       moduleCache = readCacheFile(moduleCacheFile, root);
     }
+    await parserReady;
     const envInfo = await envPromise;
 
     const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];

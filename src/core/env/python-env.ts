@@ -10,6 +10,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
 
 export interface PythonEnvOptions {
   /** project root: the folder of manage.py (first search root) */
@@ -26,6 +27,12 @@ export interface PythonEnvOptions {
   timeoutMs?: number;
   /** for tests: the platform to assume (default: process.platform) */
   platform?: NodeJS.Platform;
+  /**
+   * Folder for a small cache of the interpreter's answer. It is reused while the interpreter file, PYTHONPATH
+   * and every directory of the answer are unchanged (installing a package or a .pth file changes the
+   * site-packages mtime), so a repeated CLI run does not start Python at all.
+   */
+  cacheDir?: string | null;
 }
 
 export type InterpreterSource = 'option' | 'VIRTUAL_ENV' | 'workspace-venv' | 'PATH';
@@ -77,7 +84,10 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   };
 
   if (found && opts.allowPython) {
-    const ran = await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
+    const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `syspath-${createHash('sha1').update(`${found.interpreter}\0${root}`).digest('hex').slice(0, 16)}.json`) : null;
+    const cached = readSysPathCache(cacheFile, found.interpreter, env);
+    const ran = cached ?? await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
+    if (ran.ok && !cached && cacheFile) writeSysPathCache(cacheFile, found.interpreter, env, root, ran);
     if (ran.ok) {
       result.method = 'interpreter';
       result.version = ran.version;
@@ -89,7 +99,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
         addRoot(result.roots, abs);
       }
       result.sitePackages = result.roots.filter(isSitePackages);
-      notes.push(`sys.path read from ${found.interpreter}`);
+      notes.push(cached ? `sys.path of ${found.interpreter} reused from the cache (interpreter and its directories unchanged)` : `sys.path read from ${found.interpreter}`);
       return result;
     }
     errors.push(`could not run ${found.interpreter}: ${ran.error}; looking for site-packages statically`);
@@ -392,4 +402,57 @@ function isFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The interpreter's answer, kept between runs
+
+interface SysPathCache {
+  version: 1;
+  interpreter: string;
+  interpreterMtimeMs: number;
+  pythonPath: string;
+  /** every existing directory of sys.path with its mtime when the answer was read */
+  dirs: [string, number][];
+  path: string[];
+  pyVersion: string | null;
+}
+
+function mtimeOf(p: string): number | null {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function readSysPathCache(file: string | null, interpreter: string, env: Record<string, string | undefined>): RunResult | null {
+  if (!file) return null;
+  try {
+    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as SysPathCache;
+    if (c.version !== 1 || c.interpreter !== interpreter || c.pythonPath !== (env.PYTHONPATH ?? '')) return null;
+    if (mtimeOf(interpreter) !== c.interpreterMtimeMs) return null;
+    for (const [dir, mtime] of c.dirs) if (mtimeOf(dir) !== mtime) return null;
+    return { ok: true, path: c.path, version: c.pyVersion };
+  } catch {
+    return null;
+  }
+}
+
+function writeSysPathCache(file: string, interpreter: string, env: Record<string, string | undefined>, root: string, ran: RunResult & { ok: true }): void {
+  try {
+    const dirs: [string, number][] = [];
+    for (const entry of ran.path) {
+      const abs = path.resolve(root, entry || '.');
+      const m = mtimeOf(abs);
+      if (m !== null) dirs.push([abs, m]);
+    }
+    const data: SysPathCache = {
+      version: 1, interpreter, interpreterMtimeMs: mtimeOf(interpreter) ?? -1, pythonPath: env.PYTHONPATH ?? '', dirs, path: ran.path, pyVersion: ran.version,
+    };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(data));
+    fs.renameSync(tmp, file);
+  } catch { /* a cache only */ }
 }
