@@ -443,7 +443,9 @@ function writeSysPathCache(file: string, interpreter: string, env: Record<string
   try {
     const dirs: [string, number][] = [];
     for (const entry of ran.path) {
-      const abs = path.resolve(root, entry || '.');
+      // '' is the project folder itself (the script directory): its own files are not what sys.path depends on
+      if (!entry) continue;
+      const abs = path.resolve(root, entry);
       const m = mtimeOf(abs);
       if (m !== null) dirs.push([abs, m]);
     }
