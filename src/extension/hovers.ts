@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Finding, ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter } from './model/routing';
-import { disagreementLabel, disagreementMarkdown, disagreementOf, failureKindOf, failureSentence } from './model/django';
+import { disagreementLabel, disagreementMarkdown, disagreementOf, failureOfMode, failureSentence } from './model/django';
 import type { Feature, Services } from './services';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -49,7 +49,7 @@ export function modelHover(index: ProjectIndex, model: ModelInfo, staticIndex?: 
   const fromDjango = index.mode?.used === 'django';
   md.appendMarkdown(fromDjango
     ? `Routing from **Django**${index.django ? ` ${index.django.django}` : ''} (the project's own routers, asked by Django).\n\n`
-    : `Routing from the **static analysis** of the router code${index.mode?.reason ? ` — Django not used: ${failureSentence(failureKindOf(index.mode.reason) ?? 'other', index.mode.reason)}` : ''}.\n\n`);
+    : `Routing from the **static analysis** of the router code${index.mode?.reason ? ` — Django not used: ${failureSentence(failureOfMode(index.mode) ?? 'other', index.mode.reason)}` : ''}.\n\n`);
   md.appendMarkdown('| Database | Migrations | Decided by |\n|---|---|---|\n');
   const notes: string[] = [];
   const staticDecisions = staticIndex && staticIndex !== index ? decisionsOf(staticIndex) : undefined;

@@ -10,7 +10,7 @@ import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
 import {
-  djangoDatabases, failureKindOf, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
+  djangoDatabases, failureOfMode, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
 import { readEnvFile, resolveInterpreter } from './python';
@@ -479,7 +479,7 @@ export class ProjectService implements vscode.Disposable {
           this.log.info(`Django ${p.django.django ?? ''} answered for ${p.name} in ${durationMs} ms: ${dis.length} disagreement${dis.length === 1 ? '' : 's'} with the static analysis${dis.length ? ` (${summarize(dis.map(d => d.kind))})` : ''}`);
         } else {
           const reason = result.mode?.reason ?? null;
-          const failure = failureKindOf(reason) ?? 'other';
+          const failure = failureOfMode(result.mode) ?? 'other';
           p.djangoIndex = undefined;
           p.django = { ...p.django, used: 'static', reason, failure, stale: false, durationMs };
           this.warnDjango(p, failure, reason);

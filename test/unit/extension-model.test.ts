@@ -13,7 +13,7 @@ import {
 } from '../../src/extension/model/routing';
 import { buildPendingModel, conflictKeys, migrationApplies, modelKeyIndex, planOperations } from '../../src/extension/model/pending';
 import {
-  detailsApply, disagreementLabel, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf,
+  detailsApply, disagreementLabel, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
   failureSentence, initialStatus, isDjangoRelevant, isPersistentFailure, modeExplanation, modeLabel, modelDisagreements, operationWhy,
   planDetailsOf, sqlAvailability, toPlanOperation, warnsInMode,
 } from '../../src/extension/model/django';
@@ -375,4 +375,14 @@ test('sqlAvailability: trusted workspace and a mode other than static', () => {
   assert.deepEqual(sqlAvailability(true, 'django'), { available: true, reason: null });
   assert.match(sqlAvailability(false, 'auto').reason!, /trusted workspace/);
   assert.match(sqlAvailability(true, 'static').reason!, /"static"/);
+});
+
+test('failureOfMode prefers the core\'s structured failure over the reason text', () => {
+  assert.equal(failureOfMode({ reason: 'no Python interpreter found', failure: 'no-interpreter' }), 'missing-interpreter');
+  assert.equal(failureOfMode({ reason: 'running the project\'s Python is not allowed here', failure: 'not-allowed' }), 'untrusted');
+  assert.equal(failureOfMode({ reason: 'timeout: the Django helper did not finish', failure: 'timeout' }), 'timeout');
+  assert.equal(failureOfMode({ reason: 'the Django helper was cancelled', failure: 'cancelled' }), 'other');
+  // an index without the structured field (the extension's own fallback) still reads the reason
+  assert.equal(failureOfMode({ reason: 'settings: No module named x' }), 'settings');
+  assert.equal(failureOfMode(undefined), null);
 });

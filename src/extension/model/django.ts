@@ -27,6 +27,16 @@ const HELPER_KINDS: readonly FailureKind[] = [
  * `ProjectIndex.mode.reason` → its kind. withDjango writes "<DjangoFailureReason>: <message>" for helper failures
  * and a bare sentence for its own fallbacks (no interpreter, no settings module, Python not allowed).
  */
+/** The core's structured `ProjectIndex.mode.failure` → FailureKind (its own fallbacks have other names). */
+const CORE_FALLBACKS: Record<string, FailureKind> = { 'not-allowed': 'untrusted', 'no-settings': 'no-settings', 'no-interpreter': 'missing-interpreter' };
+
+/** Why Django was not used: the core's structured failure when it gave one, else read from the reason text. */
+export function failureOfMode(mode: { reason: string | null; failure?: string | null } | undefined): FailureKind | null {
+  const f = mode?.failure;
+  if (f) return CORE_FALLBACKS[f] ?? ((HELPER_KINDS as readonly string[]).includes(f) ? (f as FailureKind) : 'other');
+  return failureKindOf(mode?.reason);
+}
+
 export function failureKindOf(reason: string | null | undefined): FailureKind | null {
   if (!reason) return null;
   const m = /^([a-z-]+): /.exec(reason);
