@@ -4,7 +4,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { scanProject, toReport } from '../core/scan';
 import { formatFinding } from '../core/findings';
-import type { Finding, Logger, ScanReport } from '../core/types';
+import { DEFAULT_FAIL_ON, FINDING_RULES, failOnItems, parseFailOn, selects } from '../core/finding-codes';
+import type { Logger, ScanReport } from '../core/types';
 import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
 
@@ -35,21 +36,20 @@ Options:
   --version              print the version
 
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
-  --fail-on LIST         comma-separated: pending, cross-db, conflict, unreachable, missing-dependency,
-                         unknown-routing, settings, django, all (default: pending,cross-db,conflict,unreachable,missing-dependency)
+  --fail-on LIST         comma-separated items (docs/findings.md lists the codes):
+${wrap(`${failOnItems().join(', ')}, or a finding code; errors = every finding of severity error`)}
+                         default: ${DEFAULT_FAIL_ON.join(',')}
 `;
 
-const FAIL_CODES: Record<string, Finding['code'][]> = {
-  pending: ['pending-migrations'],
-  'cross-db': ['cross-db-foreign-key'],
-  conflict: ['migration-conflict'],
-  unreachable: ['database-unreachable'],
-  'missing-dependency': ['missing-dependency'],
-  'unknown-routing': ['unknown-routing'],
-  settings: ['settings-unknown'],
-  django: ['django-unavailable'],
-};
-const DEFAULT_FAIL_ON = 'pending,cross-db,conflict,unreachable,missing-dependency';
+function wrap(text: string, indent = 25, width = 110): string {
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && indent + cur.length + 1 + w.length > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.map(l => ' '.repeat(indent) + l).join('\n');
+}
 
 class UsageError extends Error {}
 
@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(v.json ? JSON.stringify(report, null, process.stdout.isTTY ? 2 : undefined) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
       return 0;
     }
-    return check(report, v.format ?? 'text', v['fail-on'] ?? DEFAULT_FAIL_ON);
+    return check(report, v.format ?? 'text', v['fail-on'] ?? DEFAULT_FAIL_ON.join(','));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`django-multidb: ${e.message}\n\n${HELP}`);
@@ -145,17 +145,22 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function check(report: ScanReport, format: string, failOn: string): number {
-  const selected = new Set<string>();
-  for (const item of failOn.split(',').map(s => s.trim()).filter(Boolean)) {
-    if (item === 'all') Object.values(FAIL_CODES).flat().forEach(c => selected.add(c));
-    else if (FAIL_CODES[item]) FAIL_CODES[item]!.forEach(c => selected.add(c));
-    else throw new UsageError(`--fail-on: unknown item "${item}" (choose from ${Object.keys(FAIL_CODES).join(', ')}, all)`);
+  let selection;
+  try {
+    selection = parseFailOn(failOn.split(',').map(s => s.trim()).filter(Boolean));
+  } catch (e) {
+    throw new UsageError(`--fail-on: ${(e as Error).message}`);
   }
-  const problems = report.diagnostics.filter(d => selected.has(d.code));
+  const problems = report.diagnostics.filter(d => selects(selection, d));
+  // never "no problems" in silence over an error that --fail-on left out
+  const unselectedErrors = report.diagnostics.filter(d => d.severity === 'error' && !selects(selection, d));
   switch (format) {
     case 'text':
       for (const p of problems) process.stdout.write(formatFinding(p) + '\n');
-      process.stdout.write(problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found\n` : 'no problems found\n');
+      process.stdout.write(problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found` : 'no problems found');
+      process.stdout.write(unselectedErrors.length
+        ? ` (${unselectedErrors.length} error${unselectedErrors.length === 1 ? '' : 's'} not selected by --fail-on: ${[...new Set(unselectedErrors.map(d => d.code))].join(', ')})\n`
+        : '\n');
       break;
     case 'github':
       process.stdout.write(toGithubAnnotations(problems));
@@ -164,7 +169,12 @@ function check(report: ScanReport, format: string, failOn: string): number {
       process.stdout.write(JSON.stringify(toSarif(problems, report.project.root), null, 2) + '\n');
       break;
     case 'json':
-      process.stdout.write(JSON.stringify({ version: 1, problems }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({
+        version: 1,
+        problems,
+        rules: Object.fromEntries([...new Set(problems.map(p => p.code))].map(c => [c, { title: FINDING_RULES[c].title, severity: FINDING_RULES[c].severity }])),
+        unselectedErrors: unselectedErrors.length,
+      }, null, 2) + '\n');
       break;
     default:
       throw new UsageError(`--format: unknown format "${format}" (text, github, sarif, json)`);

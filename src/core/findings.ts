@@ -1,6 +1,6 @@
 // Findings: computed once here, rendered three ways (VS Code diagnostic, CLI line, JSON object).
 import * as path from 'path';
-import type { AppliedState, Finding, MigrationFileInfo, ModelInfo, RouterDecision } from './types';
+import type { AppliedState, Finding, Loc, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from './types';
 
 type DecisionMap = Map<string, RouterDecision>; // `${alias}\u0000${model}`
 
@@ -133,6 +133,28 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
         migrations: plan,
         message: `Database '${alias}' has ${plan.length} pending migration${plan.length === 1 ? '' : 's'}: ${plan.slice(0, 5).join(', ')}${plan.length > 5 ? ', …' : ''}.`,
       });
+    }
+  }
+  return out;
+}
+
+/**
+ * What the static evaluation of the settings could not know (`settings-unknown`), and what Django itself could not
+ * import (`settings-error`: a syntax error, or a NameError on every path). The names left unknown by an error are
+ * not reported again at the error's line.
+ */
+export function settingsFindings(settings: SettingsInfo): Finding[] {
+  const out: Finding[] = [];
+  const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
+  const errorLines = new Set(settings.unknowns.filter(u => u.error).map(u => at(u.loc)));
+  for (const u of settings.unknowns) {
+    const path = u.loc?.path ?? settings.path;
+    const line = u.loc?.line ?? null;
+    if (u.error) {
+      const what = u.error === 'SyntaxError' ? 'syntax error' : 'undefined name';
+      out.push({ code: 'settings-error', severity: 'error', path, line, message: `Django cannot import the settings (${what}): ${u.reason}` });
+    } else if (!(u.loc && errorLines.has(at(u.loc)))) {
+      out.push({ code: 'settings-unknown', severity: 'warning', path, line, message: `${u.name}: ${u.reason}` });
     }
   }
   return out;

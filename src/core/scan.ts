@@ -83,7 +83,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, stateFindings, toPosix, unknownRoutingFindings,
+  conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { findSearchRoots } from './env/python-env';
@@ -260,9 +260,7 @@ export class Scanner {
       root, managePy, settings, apps: [], models: [], routing: [], routerLocs: {}, migrations: [], applied: {}, plans: {}, findings, timings,
     };
     if (!settings) return index;
-    for (const u of settings.unknowns) {
-      findings.push({ code: 'settings-unknown', severity: 'warning', path: u.loc?.path ?? settings.path, line: u.loc?.line ?? null, message: `${u.name}: ${u.reason}` });
-    }
+    findings.push(...settingsFindings(settings));
 
     t = now();
     const apps = resolveApps(modules, settings, root);

@@ -55,8 +55,8 @@ export interface SettingsInfo {
   authUserModel: string;
   /** all other top-level settings that evaluated to a value, for router evaluation (getattr(settings, ...)) */
   values: Record<string, unknown>;
-  /** what could not be evaluated, with where */
-  unknowns: { name: string; reason: string; loc?: Loc }[];
+  /** what could not be evaluated, with where; `error`: Django itself could not import the settings for this reason */
+  unknowns: { name: string; reason: string; loc?: Loc; error?: 'SyntaxError' | 'NameError' }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,23 +195,13 @@ export interface AppliedState {
 // ---------------------------------------------------------------------------------------------
 // Findings, rendered three ways (diagnostic, CLI line, JSON object)
 
-export type FindingCode =
-  | 'cross-db-foreign-key'
-  | 'unknown-routing'
-  | 'migration-conflict'
-  | 'missing-dependency'
-  | 'migration-graph'
-  | 'inconsistent-history'
-  | 'database-unreachable'
-  | 'pending-migrations'
-  | 'settings-unknown'
-  | 'parse-error'
-  | 'unmanaged-model-migration'
-  | 'django-unavailable';
+// The codes, their severities and where they show live in one registry (finding-codes.ts).
+import type { FindingCode, Severity } from './finding-codes';
+export type { FindingCode, Severity } from './finding-codes';
 
 export interface Finding {
   code: FindingCode;
-  severity: 'error' | 'warning' | 'info';
+  severity: Severity;
   path: string | null;
   line: number | null;
   message: string;

@@ -2,7 +2,7 @@
 // (the whole field call on one line, no db_constraint yet), and open the router that decides.
 import * as vscode from 'vscode';
 import { Cmd } from './commands';
-import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { findingCodeOf } from './diagnostics';
 import { decisionsOf, routerLocation, shortRouter } from './model/routing';
 import type { Feature, Services } from './services';
 
@@ -39,7 +39,7 @@ export const registerCodeActions: Feature = (svc: Services) => [
         const p = svc.projects.projectFor(doc.uri.fsPath);
         const index = p?.index;
         for (const diag of context.diagnostics) {
-          if (diag.source !== DIAGNOSTIC_SOURCE || diag.code !== 'cross-db-foreign-key') continue;
+          if (findingCodeOf(diag) !== 'cross-db-foreign-key') continue;
           const line = doc.lineAt(diag.range.start.line);
           const close = closingParen(line.text);
           if (close >= 0 && !/\bdb_constraint\s*=/.test(line.text) && !titles.has(`fix:${line.lineNumber}`)) {

@@ -1,7 +1,8 @@
 // Findings → Problems panel. The same Finding is a CLI line (formatFinding) and a JSON object (toReport);
 // here it is a Diagnostic on the line the core reported, with links to the model/router that explain it.
 import * as vscode from 'vscode';
-import type { Finding, FindingCode } from '../core/types';
+import type { Finding } from '../core/types';
+import { FINDING_RULES, helpUri, isFindingCode, type FindingCode } from '../core/finding-codes';
 import type { ProjectIndex } from '../core/scan';
 import { readConfig, type CrossDbSeverity } from './config';
 import { decisionsOf, routerLocation, shortRouter } from './model/routing';
@@ -10,11 +11,12 @@ import type { Feature, Services } from './services';
 
 export const DIAGNOSTIC_SOURCE = 'django-multidb';
 
-/** Findings that are shown as diagnostics; the others (pending-migrations) have their own UI. */
-const SHOWN: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'cross-db-foreign-key', 'migration-conflict', 'unknown-routing', 'parse-error', 'database-unreachable',
-  'missing-dependency', 'settings-unknown', 'unmanaged-model-migration',
-]);
+/** The finding code of one of our diagnostics (its `code` is `{ value, target }`: the code links to its docs). */
+export function findingCodeOf(d: vscode.Diagnostic): FindingCode | undefined {
+  if (d.source !== DIAGNOSTIC_SOURCE) return undefined;
+  const c = typeof d.code === 'object' ? d.code.value : d.code;
+  return typeof c === 'string' && isFindingCode(c) ? c : undefined;
+}
 
 function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolean): vscode.DiagnosticSeverity | undefined {
   if (f.code === 'cross-db-foreign-key') {
@@ -90,7 +92,8 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   if (!index) return byFile;
   const lines = new LineSource();
   for (const f of index.findings) {
-    if (!SHOWN.has(f.code)) continue;
+    // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
+    if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
     const severity = severityOf(f, crossDb, unknownRouting);
     if (severity === undefined) continue;
     let file = f.path;
@@ -107,7 +110,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     const range = new vscode.Range(l1 - 1, start, l1 - 1, Math.max(start, text.trimEnd().length));
     const d = new vscode.Diagnostic(range, f.message, severity);
     d.source = DIAGNOSTIC_SOURCE;
-    d.code = f.code;
+    d.code = { value: f.code, target: vscode.Uri.parse(helpUri(f.code)) };
     const rel = related(index, f);
     if (rel.length) d.relatedInformation = rel;
     const list = byFile.get(file) ?? [];
@@ -135,7 +138,7 @@ export const registerDiagnostics: Feature = (svc: Services) => {
   svc.snapshots.set('diagnostics', () => {
     const out: Record<string, { code: string; line: number; severity: string; message: string }[]> = {};
     collection.forEach((uri, list) => {
-      out[uri.fsPath] = list.map(d => ({ code: String(d.code), line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], message: d.message }));
+      out[uri.fsPath] = list.map(d => ({ code: findingCodeOf(d) ?? String(d.code), line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], message: d.message }));
     });
     return out;
   });

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Finding, ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
+import { FINDING_RULES, helpUri } from '../core/finding-codes';
 import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter } from './model/routing';
 import { disagreementLabel, disagreementMarkdown, disagreementOf, failureOfMode, failureSentence } from './model/django';
 import type { Feature, Services } from './services';
@@ -37,7 +38,7 @@ export function crossDbHover(index: ProjectIndex, findings: Finding[]): vscode.M
     const dt = decisions.get(alias, f0.target ?? '');
     md.appendMarkdown(`| ${affected.has(alias) ? '$(warning) ' : ''}\`${cell(alias)}\` | ${stateCell(dm)} | ${why(index, dm)} | ${stateCell(dt)} | ${why(index, dt)} |\n`);
   }
-  md.appendMarkdown(`\n${f0.message}`);
+  md.appendMarkdown(`\n${f0.message}\n\n[${FINDING_RULES[f0.code].title} (${f0.code})](${helpUri(f0.code)})`);
   return md;
 }
 

@@ -85,7 +85,7 @@ describe('check', () => {
 
     const gh = cli(['check', dir, '--no-python', '--fail-on', 'cross-db', '--format', 'github']);
     assert.equal(gh.status, 1);
-    assert.match(gh.stdout, /^::warning file=orders\/models\.py,line=\d+,title=django-multidb cross-db-foreign-key::/m);
+    assert.match(gh.stdout, /^::warning file=orders\/models\.py,line=\d+,title=django-multidb cross-db-foreign-key \(Cross-database relation\)::/m);
 
     const sarif = JSON.parse(cli(['check', dir, '--no-python', '--fail-on', 'cross-db', '--format', 'sarif']).stdout);
     assert.equal(sarif.version, '2.1.0');

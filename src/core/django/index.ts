@@ -710,6 +710,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
     if (f.code === 'missing-dependency' && !rep.graph.error) return false;
     if (f.code === 'settings-unknown' && !index.settings) return false;
+    if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
     return true;
   });
   const findings: Finding[] = [...keep];

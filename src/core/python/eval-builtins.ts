@@ -54,6 +54,25 @@ const BUILTIN_FUNCS = [
   'iter', 'next', 'open', '__import__', 'id', 'hash', 'vars', 'globals', 'locals', 'format', 'ord', 'chr', 'divmod', 'pow',
 ];
 
+/** Every name of CPython 3.13's `builtins` module: one the evaluator does not model is unknown, never a NameError. */
+export const PYTHON_BUILTIN_NAMES: ReadonlySet<string> = new Set((
+  'ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError BrokenPipeError BufferError ' +
+  'BytesWarning ChildProcessError ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError ' +
+  'DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception ExceptionGroup False FileExistsError ' +
+  'FileNotFoundError FloatingPointError FutureWarning GeneratorExit IOError ImportError ImportWarning IndentationError ' +
+  'IndexError InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError ModuleNotFoundError ' +
+  'NameError None NotADirectoryError NotImplemented NotImplementedError OSError OverflowError PendingDeprecationWarning ' +
+  'PermissionError ProcessLookupError PythonFinalizationError RecursionError ReferenceError ResourceWarning RuntimeError ' +
+  'RuntimeWarning StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError ' +
+  'True TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning ' +
+  'UserWarning ValueError Warning ZeroDivisionError __build_class__ __debug__ __doc__ __import__ __loader__ __name__ ' +
+  '__package__ __spec__ abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile ' +
+  'complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals ' +
+  'hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object ' +
+  'oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple ' +
+  'type vars zip __file__ __builtins__'
+).split(' '));
+
 export const BUILTINS = new Map<string, Value>();
 for (const n of BUILTIN_FUNCS) BUILTINS.set(n, b(n));
 for (const n of Object.keys(EXC_PARENT)) if (n !== 'ImproperlyConfigured') BUILTINS.set(n, exceptionClass(n));

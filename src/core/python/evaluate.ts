@@ -13,7 +13,7 @@ import {
   type StrV, type BuiltinV, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict, dictGet, dictSet, hashKey, truthy,
   pyEquals, sameValue, cloneVars, mergeValues, repr, pyStr, iterate, typeName,
 } from './values';
-import { BUILTINS, callBuiltin, valueAttr, binaryOp, containsOp, compareOrder, formatValue, isExceptionSubclass, exceptionClass } from './eval-builtins';
+import { BUILTINS, PYTHON_BUILTIN_NAMES, callBuiltin, valueAttr, binaryOp, containsOp, compareOrder, formatValue, isExceptionSubclass, exceptionClass } from './eval-builtins';
 import { modeledModule, isOpaqueModule, modeledCall } from './eval-modules';
 
 /** A Python exception raised while evaluating (also used to signal an AttributeError to getattr()). */
@@ -109,7 +109,7 @@ export class Interp {
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
-  readonly moduleErrors = new Map<string, { reason: string; loc?: Loc }[]>();
+  readonly moduleErrors = new Map<string, { reason: string; loc?: Loc; exc?: string; always?: boolean }[]>();
 
   constructor(public readonly index: ModuleIndex, opts: InterpOptions) {
     this.env = { ...opts.env };
@@ -182,7 +182,7 @@ export class Interp {
   execModule(ns: Namespace, mod: A.Module): void {
     const file = mod.path;
     const f: Frame = { scope: ns, globals: ns, fn: null, cls: null, parent: null, closure: null, globalNames: null, file, handling: null };
-    const errors: { reason: string; loc?: Loc }[] = this.moduleErrors.get(ns.module) ?? [];
+    const errors: { reason: string; loc?: Loc; exc?: string; always?: boolean }[] = this.moduleErrors.get(ns.module) ?? [];
     this.moduleErrors.set(ns.module, errors);
     for (const s of mod.body) {
       let r: Res;
@@ -201,7 +201,8 @@ export class Interp {
       if (r.normal && !r.abrupt.length) continue;
       const raised = r.abrupt.filter(a => a.kind === 'raise');
       for (const a of raised) {
-        errors.push({ reason: `raised ${a.exc}`, loc: a.exc?.loc ?? a.loc });
+        // `always`: the statement raises on every path, so importing the module fails (not only under some condition)
+        errors.push({ reason: `raised ${a.exc}`, loc: a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
       }
       if (!r.normal) {
         const last = raised[raised.length - 1];
@@ -641,6 +642,7 @@ export class Interp {
     const b = BUILTINS.get(name);
     if (b) return b;
     if (f.globals.starUnknown) return unknown(`${name} may come from ${f.globals.starUnknown.reason}`, f.globals.starUnknown.loc ?? loc);
+    if (PYTHON_BUILTIN_NAMES.has(name)) return unknown(`${name} (a Python builtin) is not modelled`, loc);
     throw new PyErr('NameError', `name '${name}' is not defined`, loc);
   }
 

@@ -130,11 +130,18 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   }
   SETTINGS_NS.set(info, { ns, interp });
   const mod = index.parseFile(r.file);
-  for (const p of mod?.problems ?? []) {
-    info.unknowns.push({ name: '(syntax)', reason: `${p.message} at line ${p.line}: that line was skipped`, loc: { path: r.file, line: p.line, column: p.col } });
+  // a syntax error in the settings or in a module they execute (`from .base import *`): Django cannot import them
+  const executed = new Set([r.file, ...[...interp.moduleErrors.keys()].map(m => index.resolve(m)?.file).filter((f): f is string => !!f)]);
+  for (const file of executed) {
+    for (const p of (file === r.file ? mod : index.parseFile(file))?.problems ?? []) {
+      info.unknowns.push({ name: '(syntax)', reason: `${p.message} at line ${p.line}: that line was skipped`, loc: { path: file, line: p.line, column: p.col }, error: 'SyntaxError' });
+    }
   }
   for (const [modName, errs] of interp.moduleErrors) {
-    for (const e of errs) info.unknowns.push({ name: `(${modName})`, reason: e.reason, ...(e.loc ? { loc: e.loc } : {}) });
+    for (const e of errs) {
+      const error = e.exc === 'NameError' && e.always ? { error: 'NameError' as const } : {};
+      info.unknowns.push({ name: `(${modName})`, reason: e.reason, ...(e.loc ? { loc: e.loc } : {}), ...error });
+    }
   }
   const defLocs = definitionLocs(mod, r.file);
   const locOfName = (name: string, v?: Value): Loc | undefined => defLocs.get(name) ?? (v && v.kind === 'unknown' ? v.loc : undefined);
