@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { scanProject, toReport } from '../core/scan';
 import { formatFinding } from '../core/findings';
-import { DEFAULT_FAIL_ON, FINDING_RULES, failOnItems, parseFailOn, selects } from '../core/finding-codes';
+import { FINDING_RULES, defaultFailOnText, defaultFailSelection, failOnItems, parseFailOn, selects } from '../core/finding-codes';
 import type { Logger, ScanReport } from '../core/types';
 import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
@@ -38,7 +38,7 @@ Options:
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
   --fail-on LIST         comma-separated items (docs/findings.md lists the codes):
 ${wrap(`${failOnItems().join(', ')}, or a finding code; errors = every finding of severity error`)}
-                         default: ${DEFAULT_FAIL_ON.join(',')}
+${wrap(`default: ${defaultFailOnText()}`)}
 `;
 
 function wrap(text: string, indent = 25, width = 110): string {
@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(v.json ? JSON.stringify(report, null, process.stdout.isTTY ? 2 : undefined) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
       return 0;
     }
-    return check(report, v.format ?? 'text', v['fail-on'] ?? DEFAULT_FAIL_ON.join(','));
+    return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`django-multidb: ${e.message}\n\n${HELP}`);
@@ -144,10 +144,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function check(report: ScanReport, format: string, failOn: string): number {
+function check(report: ScanReport, format: string, failOn: string | null): number {
   let selection;
   try {
-    selection = parseFailOn(failOn.split(',').map(s => s.trim()).filter(Boolean));
+    selection = failOn === null ? defaultFailSelection() : parseFailOn(failOn.split(',').map(s => s.trim()).filter(Boolean));
   } catch (e) {
     throw new UsageError(`--fail-on: ${(e as Error).message}`);
   }

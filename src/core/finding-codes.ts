@@ -12,19 +12,19 @@ export interface FindingRule {
   title: string;
   /** markdown: what it means, why it matters, what to do */
   help: string;
-  /** fails `check` without --fail-on. Whatever this says, every finding of severity error fails it too. */
-  failsCheck: boolean;
+  /** without --fail-on, `check` fails on a finding of this code whose severity is at least this ('error': errors only) */
+  failsAt: Severity;
   /** the short --fail-on item that selects it (several codes may share one); the code itself also works */
   failOn: string;
   /** where the extension shows it: the Problems panel, or only its own views (tree, pending panel, status bar) */
   shownIn: 'problems' | 'views';
   /** groups the docs and SARIF tags */
-  area: 'routing' | 'migrations' | 'databases' | 'settings' | 'environment' | 'code';
+  area: 'routing' | 'migrations' | 'databases' | 'settings' | 'environment' | 'code' | 'authoring';
 }
 
-export const FINDING_RULES = {
+const RULES = {
   'cross-db-foreign-key': {
-    severity: 'warning', title: 'Cross-database relation', failsCheck: true, failOn: 'cross-db', shownIn: 'problems', area: 'routing',
+    severity: 'warning', title: 'Cross-database relation', failsAt: 'warning', failOn: 'cross-db', shownIn: 'problems', area: 'routing',
     help:
       'A ForeignKey, OneToOneField or ManyToManyField whose model is migrated on a database where its target model does ' +
       'not live. The foreign key constraint cannot be created there, and joins or related lookups would cross databases ' +
@@ -32,78 +32,106 @@ export const FINDING_RULES = {
       'never join across it. Reported once per (model, field, database).',
   },
   'unknown-routing': {
-    severity: 'info', title: 'Routing not decidable statically', failsCheck: false, failOn: 'unknown-routing', shownIn: 'problems', area: 'routing',
+    severity: 'info', title: 'Routing not decidable statically', failsAt: 'error', failOn: 'unknown-routing', shownIn: 'problems', area: 'routing',
     help:
       'Where a model is migrated depends on something the static analysis cannot see (a value read at run time, a ' +
       'router method it cannot evaluate). Django mode (`--mode django`, or a trusted workspace) asks Django itself. ' +
       'A router that cannot be imported or evaluated at all is reported as a warning.',
   },
   'migration-conflict': {
-    severity: 'error', title: 'Conflicting migrations', failsCheck: true, failOn: 'conflict', shownIn: 'problems', area: 'migrations',
+    severity: 'error', title: 'Conflicting migrations', failsAt: 'error', failOn: 'conflict', shownIn: 'problems', area: 'migrations',
     help:
       'An app has several leaf migrations: `manage.py migrate` refuses to run until they are merged with ' +
       '`manage.py makemigrations --merge`.',
   },
   'missing-dependency': {
-    severity: 'error', title: 'Missing migration dependency', failsCheck: true, failOn: 'missing-dependency', shownIn: 'problems', area: 'migrations',
+    severity: 'error', title: 'Missing migration dependency', failsAt: 'error', failOn: 'missing-dependency', shownIn: 'problems', area: 'migrations',
     help:
       'A migration depends on a migration, or an app, that does not exist (or is not in INSTALLED_APPS): Django cannot ' +
       'build the migration graph and every `migrate` fails with NodeNotFoundError.',
   },
   'migration-graph': {
-    severity: 'error', title: 'Broken migration graph', failsCheck: true, failOn: 'graph', shownIn: 'problems', area: 'migrations',
+    severity: 'error', title: 'Broken migration graph', failsAt: 'error', failOn: 'graph', shownIn: 'problems', area: 'migrations',
     help:
       'The migration graph is not one Django can use: a dependency cycle (CircularDependencyError), a squashed migration ' +
       'whose `replaces` is inconsistent, or a duplicate node. Every `migrate` on every database fails until it is fixed.',
   },
   'inconsistent-history': {
-    severity: 'error', title: 'Inconsistent migration history', failsCheck: true, failOn: 'history', shownIn: 'problems', area: 'databases',
+    severity: 'error', title: 'Inconsistent migration history', failsAt: 'error', failOn: 'history', shownIn: 'problems', area: 'databases',
     help:
       'A database records a migration as applied while one of its dependencies is not: `migrate` on that database ' +
       'stops with InconsistentMigrationHistory. Usually a dependency was added to an already applied migration, or ' +
       'rows of `django_migrations` were edited by hand.',
   },
   'database-unreachable': {
-    severity: 'error', title: 'Database unreachable', failsCheck: true, failOn: 'unreachable', shownIn: 'problems', area: 'databases',
+    severity: 'error', title: 'Database unreachable', failsAt: 'error', failOn: 'unreachable', shownIn: 'problems', area: 'databases',
     help:
       'A database of DATABASES could not be read (server down, wrong credentials, a file that is not a database). Its ' +
       'plan is unknown; the other databases are still read. `--no-db` skips the databases.',
   },
   'pending-migrations': {
-    severity: 'warning', title: 'Pending migrations', failsCheck: true, failOn: 'pending', shownIn: 'views', area: 'databases',
+    severity: 'warning', title: 'Pending migrations', failsAt: 'warning', failOn: 'pending', shownIn: 'views', area: 'databases',
     help:
       'A database has migrations that `manage.py migrate --database=<alias>` would apply, listed in the order Django ' +
       'would apply them (including migrations whose operations the routers skip there: Django still records them).',
   },
   'settings-error': {
-    severity: 'error', title: 'Settings cannot be imported', failsCheck: true, failOn: 'settings', shownIn: 'problems', area: 'settings',
+    severity: 'error', title: 'Settings cannot be imported', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:
       'The settings module (or a module it executes, such as `from .base import *`) has a syntax error, or reads a name ' +
       'that is never defined (NameError) on every path: Django itself cannot import these settings, so every ' +
       '`manage.py` command fails. What the analysis shows for the rest of the file is a guess.',
   },
   'settings-unknown': {
-    severity: 'warning', title: 'Setting not known statically', failsCheck: false, failOn: 'settings', shownIn: 'problems', area: 'settings',
+    severity: 'warning', title: 'Setting not known statically', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:
       'A setting or an INSTALLED_APPS entry could not be evaluated without running the project (a value from a function ' +
       'the analysis does not model, an environment variable that is not set), or no settings module was found ' +
       '(an error then). What depends on it is shown as unknown.',
   },
   'parse-error': {
-    severity: 'warning', title: 'Python syntax error', failsCheck: false, failOn: 'parse', shownIn: 'problems', area: 'code',
+    severity: 'warning', title: 'Python syntax error', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',
     help:
       'A models or migrations file has syntax errors, or a part of it could not be read statically; the rest of the ' +
       'file was read, so a model, field or operation may be missing from the analysis.',
   },
   'django-unavailable': {
-    severity: 'info', title: "Django's own answer unavailable", failsCheck: false, failOn: 'django', shownIn: 'views', area: 'environment',
+    severity: 'info', title: "Django's own answer unavailable", failsAt: 'error', failOn: 'django', shownIn: 'views', area: 'environment',
     help:
       "Django mode was asked for (`--mode auto|django`, or a trusted workspace) but Django could not be run; the static " +
       'analysis is shown instead and the message says why. An error with `--mode django`, an info otherwise.',
   },
-} as const satisfies Record<string, FindingRule>;
+  'runpython-alias': {
+    severity: 'warning', title: 'RunPython query on the wrong database', failsAt: 'warning', failOn: 'runpython', shownIn: 'problems', area: 'authoring',
+    help:
+      'In a RunPython function of a migration (or a helper of the same module it calls), a query or write that is not ' +
+      'bound to `schema_editor.connection.alias`: `Model.objects.…` without `.using(alias)` / `db_manager(alias)`, ' +
+      '`obj.save()` / `delete()` without `using=`, `django.db.connection`, `connections["default"]`, ' +
+      '`transaction.atomic()` without `using`, `call_command("loaddata")` without `database=`. ' +
+      '`migrate --database=other` then reads or writes `default` (or the router\'s choice) instead of `other`: data ' +
+      'lands in the wrong database, or "relation does not exist". A warning where the app\'s models migrate on an ' +
+      'alias other than `default`; an info in a single-database project. The quick fix adds ' +
+      '`db_alias = schema_editor.connection.alias` and binds every query of the function to it.',
+  },
+  'runpython-model-import': {
+    severity: 'warning', title: 'Model imported into RunPython code', failsAt: 'warning', failOn: 'runpython', shownIn: 'problems', area: 'authoring',
+    help:
+      'RunPython code uses a model class imported from an app (`from shop.models import Order`) instead of the ' +
+      'historical model `apps.get_model("shop", "Order")`. Today\'s class may have fields, managers and a routing ' +
+      'that do not match the database at this point of its history; the migration breaks as the model changes. ' +
+      'The quick fix binds the name to the historical model at the top of the function.',
+  },
+  'missing-reverse': {
+    severity: 'info', title: 'Irreversible RunPython/RunSQL', failsAt: 'error', failOn: 'runpython', shownIn: 'problems', area: 'authoring',
+    help:
+      'RunPython without `reverse_code`, or RunSQL without `reverse_sql`: migrating backwards past this migration ' +
+      '(`migrate <app> <earlier>`) stops with IrreversibleError, on every database it ran on. The quick fix adds ' +
+      '`migrations.RunPython.noop` / `migrations.RunSQL.noop` (nothing to undo).',
+  },
+} satisfies Record<string, FindingRule>;
 
-export type FindingCode = keyof typeof FINDING_RULES;
+export type FindingCode = keyof typeof RULES;
+export const FINDING_RULES: Readonly<Record<FindingCode, FindingRule>> = RULES;
 
 export const FINDING_CODES = Object.keys(FINDING_RULES) as FindingCode[];
 
@@ -129,38 +157,50 @@ export function failOnItems(): string[] {
   return [...new Set([...FINDING_CODES.map(c => FINDING_RULES[c].failOn), 'errors', 'all'])];
 }
 
-/** The default --fail-on: every error, and the rules that fail `check` by default (by group where all of it does). */
-export const DEFAULT_FAIL_ON: readonly string[] = [
-  'errors',
-  ...new Set(FINDING_CODES.filter(c => FINDING_RULES[c].failsCheck).map(c => {
-    const group = FINDING_RULES[c].failOn;
-    return FINDING_CODES.every(o => FINDING_RULES[o].failOn !== group || FINDING_RULES[o].failsCheck) ? group : c;
-  })),
-];
+/** What `check` fails on without --fail-on, in words (for --help and the docs). */
+export function defaultFailOnText(): string {
+  const warnings = FINDING_CODES.filter(c => FINDING_RULES[c].failsAt === 'warning');
+  const infos = FINDING_CODES.filter(c => FINDING_RULES[c].failsAt === 'info');
+  return [
+    'every error',
+    ...(warnings.length ? [`warnings of ${warnings.join(', ')}`] : []),
+    ...(infos.length ? [`any finding of ${infos.join(', ')}`] : []),
+  ].join('; ');
+}
 
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Per code, the least severity that fails `check`; absent codes fail only through `errors`. */
 export interface FailSelection {
-  codes: Set<FindingCode>;
+  codes: Map<FindingCode, Severity>;
   errors: boolean;
 }
 
-/** Parse a --fail-on list; throws with the accepted items on an unknown one. */
+/** Without --fail-on: every error, and each code from its `failsAt`. */
+export function defaultFailSelection(): FailSelection {
+  return { codes: new Map(FINDING_CODES.map(c => [c, FINDING_RULES[c].failsAt])), errors: true };
+}
+
+/** Parse a --fail-on list (a code or group selects its findings of any severity); throws on an unknown item. */
 export function parseFailOn(items: readonly string[]): FailSelection {
-  const sel: FailSelection = { codes: new Set(), errors: false };
+  const sel: FailSelection = { codes: new Map(), errors: false };
   for (const item of items) {
     if (item === 'all') {
-      FINDING_CODES.forEach(c => sel.codes.add(c));
+      FINDING_CODES.forEach(c => sel.codes.set(c, 'info'));
       sel.errors = true;
     } else if (item === 'errors') sel.errors = true;
-    else if (isFindingCode(item)) sel.codes.add(item);
+    else if (isFindingCode(item)) sel.codes.set(item, 'info');
     else {
       const group = FINDING_CODES.filter(c => FINDING_RULES[c].failOn === item);
       if (!group.length) throw new Error(`unknown item "${item}" (choose from ${failOnItems().join(', ')}, or a finding code)`);
-      group.forEach(c => sel.codes.add(c));
+      group.forEach(c => sel.codes.set(c, 'info'));
     }
   }
   return sel;
 }
 
 export function selects(sel: FailSelection, f: { code: FindingCode; severity: Severity }): boolean {
-  return sel.codes.has(f.code) || (sel.errors && f.severity === 'error');
+  if (sel.errors && f.severity === 'error') return true;
+  const least = sel.codes.get(f.code);
+  return least !== undefined && RANK[f.severity] >= RANK[least];
 }

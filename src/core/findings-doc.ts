@@ -1,6 +1,6 @@
 // docs/findings.md, rendered from the registry (finding-codes.ts). `npm run docs:findings` writes it; a unit test
 // fails when the checked-in file differs, so the docs cannot drift from what the tool does.
-import { DEFAULT_FAIL_ON, FINDING_CODES, FINDING_RULES, failOnItems, type FindingRule } from './finding-codes';
+import { FINDING_CODES, FINDING_RULES, defaultFailOnText, failOnItems, type FindingRule } from './finding-codes';
 
 const AREA_TITLE: Record<FindingRule['area'], string> = {
   routing: 'Routing',
@@ -9,12 +9,17 @@ const AREA_TITLE: Record<FindingRule['area'], string> = {
   settings: 'Settings',
   environment: 'Environment',
   code: 'Source files',
+  authoring: 'Migration authoring',
 };
 
 const SHOWN_IN: Record<FindingRule['shownIn'], string> = {
   problems: 'Problems panel',
   views: 'own views',
 };
+
+function failsText(r: FindingRule): string {
+  return r.failsAt === 'info' ? 'always' : r.failsAt === 'warning' ? 'as a warning or error' : 'as an error only';
+}
 
 export function renderFindingsDoc(): string {
   const out: string[] = [];
@@ -29,19 +34,16 @@ export function renderFindingsDoc(): string {
   out.push('');
   out.push('`check` exits with 1 when a selected finding is present. `--fail-on` takes a comma-separated list of items: a');
   out.push('code, the short group name of the table, `errors` (every finding of severity error, whatever its code) or `all`.');
-  out.push('Without `--fail-on` every error fails, and so do the warnings marked "yes" below; when `--fail-on` leaves out');
-  out.push('an error, `check` still says so on its last line. The default list is:');
-  out.push('');
-  out.push(`    ${DEFAULT_FAIL_ON.join(',')}`);
+  out.push(`Without \`--fail-on\`, \`check\` fails on ${defaultFailOnText()} (the "fails \`check\`" column). When`);
+  out.push('`--fail-on` leaves out an error, `check` still says so on its last line.');
   out.push('');
   out.push(`Groups: ${failOnItems().filter(i => i !== 'errors' && i !== 'all').map(i => `\`${i}\``).join(', ')}.`);
   out.push('');
-  out.push('| code | severity | fails `check` by default | `--fail-on` group | shown in VS Code |');
+  out.push('| code | default severity | fails `check` (no `--fail-on`) | `--fail-on` group | shown in VS Code |');
   out.push('| --- | --- | --- | --- | --- |');
   for (const c of FINDING_CODES) {
-    const r: FindingRule = FINDING_RULES[c];
-    const fails = r.failsCheck ? 'yes' : r.severity === 'error' ? 'yes (error)' : 'only as an error';
-    out.push(`| [\`${c}\`](#${c}) | ${r.severity} | ${fails} | \`${r.failOn}\` | ${SHOWN_IN[r.shownIn]} |`);
+    const r = FINDING_RULES[c];
+    out.push(`| [\`${c}\`](#${c}) | ${r.severity} | ${failsText(r)} | \`${r.failOn}\` | ${SHOWN_IN[r.shownIn]} |`);
   }
   out.push('');
   for (const area of Object.keys(AREA_TITLE) as FindingRule['area'][]) {
@@ -53,7 +55,7 @@ export function renderFindingsDoc(): string {
       const r = FINDING_RULES[c];
       out.push(`### ${c}`);
       out.push('');
-      out.push(`**${r.title}** — ${r.severity}${r.failsCheck ? ', fails `check` by default' : ''}; \`--fail-on ${r.failOn}\`.`);
+      out.push(`**${r.title}** — ${r.severity}; without \`--fail-on\`, \`check\` fails on it: ${failsText(r)}; \`--fail-on ${r.failOn}\`.`);
       out.push('');
       out.push(r.help);
       out.push('');

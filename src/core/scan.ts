@@ -86,6 +86,7 @@ import {
   conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
+import { migrationLintFindings } from './lints/runpython';
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
@@ -327,6 +328,7 @@ export class Scanner {
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
+    findings.push(...migrationLintFindings(index.apps, index.migrations, aliases, index.routing));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too
     const parsed = moduleCacheFile ? modules.exportParsed() : null;

@@ -211,7 +211,13 @@ export interface Finding {
   alias?: string;
   app?: string;
   migrations?: string[];
+  /** a textual fix of the finding's file that is safe to apply as it is (one quick fix in the editor) */
+  fix?: FindingFix;
 }
+
+/** `line`/`endLine` 1-based, `col`/`endCol` 0-based; an insertion has the same start and end. */
+export interface TextEdit { line: number; col: number; endLine: number; endCol: number; text: string }
+export interface FindingFix { title: string; edits: TextEdit[] }
 
 // ---------------------------------------------------------------------------------------------
 // The report (scan --json). Paths relative to root, forward slashes.

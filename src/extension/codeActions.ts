@@ -1,5 +1,6 @@
-// Quick fixes for cross-database foreign keys: add `db_constraint=False` when it is safe to do textually
-// (the whole field call on one line, no db_constraint yet), and open the router that decides.
+// Quick fixes: the fixes the core computes with a finding (`Finding.fix`, e.g. binding a RunPython function to
+// schema_editor.connection.alias), applied as they are; for cross-database foreign keys, `db_constraint=False` when
+// it is safe to do textually (the whole field call on one line, no db_constraint yet), and the router that decides.
 import * as vscode from 'vscode';
 import { Cmd } from './commands';
 import { findingCodeOf } from './diagnostics';
@@ -39,7 +40,19 @@ export const registerCodeActions: Feature = (svc: Services) => [
         const p = svc.projects.projectFor(doc.uri.fsPath);
         const index = p?.index;
         for (const diag of context.diagnostics) {
-          if (findingCodeOf(diag) !== 'cross-db-foreign-key') continue;
+          const code = findingCodeOf(diag);
+          // a fix the core computed (migration lints): one edit of the whole file, applied as it is
+          const withFix = index?.findings.find(f => f.fix && f.code === code && f.path === doc.uri.fsPath && f.line === diag.range.start.line + 1 && f.message === diag.message);
+          if (withFix?.fix && !titles.has(`core:${withFix.fix.title}`)) {
+            titles.add(`core:${withFix.fix.title}`);
+            const action = new vscode.CodeAction(withFix.fix.title, vscode.CodeActionKind.QuickFix);
+            action.edit = new vscode.WorkspaceEdit();
+            for (const e of withFix.fix.edits) action.edit.replace(doc.uri, new vscode.Range(e.line - 1, e.col, e.endLine - 1, e.endCol), e.text);
+            action.diagnostics = context.diagnostics.filter(d => index?.findings.some(f => f.fix === withFix.fix && f.line === d.range.start.line + 1 && f.message === d.message));
+            action.isPreferred = true;
+            actions.push(action);
+          }
+          if (code !== 'cross-db-foreign-key') continue;
           const line = doc.lineAt(diag.range.start.line);
           const close = closingParen(line.text);
           if (close >= 0 && !/\bdb_constraint\s*=/.test(line.text) && !titles.has(`fix:${line.lineNumber}`)) {

@@ -8,6 +8,8 @@ export interface Pos {
   /** 0-based column */
   col: number;
   endLine: number;
+  /** 0-based column just past the node's end (UTF-8 bytes, like `col`); absent in ASTs cached before it existed */
+  endCol?: number;
 }
 
 // ---- expressions -----------------------------------------------------------------------------

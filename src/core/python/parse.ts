@@ -114,7 +114,7 @@ function blankLine(text: string, row: number): string {
 }
 
 function pos(n: TSNode): A.Pos {
-  return { line: n.startPosition.row + 1, col: n.startPosition.column, endLine: n.endPosition.row + 1 };
+  return { line: n.startPosition.row + 1, col: n.startPosition.column, endLine: n.endPosition.row + 1, endCol: n.endPosition.column };
 }
 
 const STATEMENT_TYPES = new Set([

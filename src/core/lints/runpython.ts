@@ -1,0 +1,640 @@
+// Lints of migration files for multi-database projects (issue "Migration authoring", item 2), over the Python AST:
+//
+// - runpython-alias: in a RunPython function (and the helpers of the same module it calls), a query or write that
+//   is not bound to `schema_editor.connection.alias`. `migrate --database=other` runs the function with a schema
+//   editor of `other`, but `Model.objects.…`, `obj.save()`, `django.db.connection`, `transaction.atomic()` go to
+//   the router's choice or `default` (Django's docs, "Data migrations and multiple databases").
+// - runpython-model-import: a model imported from an app's models module used in RunPython code instead of the
+//   historical model from `apps.get_model(...)`.
+// - missing-reverse: RunPython without `reverse_code`, RunSQL without `reverse_sql`: `migrate` backwards stops
+//   with IrreversibleError.
+//
+// The source-level part (`lintMigrationSource`) knows nothing of the project; `migrationLintFindings` gives it
+// the apps and the routing (severity) and caches results per file (mtime + size).
+import * as fs from 'fs';
+import type * as A from '../python/ast';
+import { parsePython } from '../python/parse';
+import type { AppInfo, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
+
+export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
+
+/** A lint of one file, before the project decides its severity. */
+export interface RawLint {
+  code: MigrationLintCode;
+  line: number;
+  message: string;
+  fix?: FindingFix;
+  /** the function the problem is in (RunPython code or a helper it calls) */
+  fn?: string;
+}
+
+// QuerySet methods Django's Manager proxies (django/db/models/manager.py BaseManager._get_queryset_methods) that
+// hit the database or build a query; `.using()` after the manager is right for all of them.
+const QUERYSET_METHODS = new Set([
+  'all', 'filter', 'exclude', 'get', 'create', 'get_or_create', 'update_or_create', 'bulk_create', 'bulk_update',
+  'update', 'delete', 'count', 'exists', 'first', 'last', 'latest', 'earliest', 'in_bulk', 'iterator', 'values',
+  'values_list', 'order_by', 'distinct', 'aggregate', 'annotate', 'select_related', 'prefetch_related', 'only',
+  'defer', 'raw', 'none', 'select_for_update', 'extra', 'reverse', 'dates', 'datetimes', 'union', 'intersection',
+  'difference', 'contains', 'explain', 'alias', 'complex_filter', 'aget', 'acreate', 'acount', 'aexists', 'afirst',
+  'alast', 'aupdate', 'adelete', 'abulk_create', 'abulk_update', 'aget_or_create', 'aupdate_or_create', 'aiterator',
+]);
+const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
+/** attributes of a model class that are not managers */
+const NOT_MANAGERS = new Set(['_meta', 'DoesNotExist', 'MultipleObjectsReturned', '__name__', '__class__', '__module__']);
+const INSTANCE_WRITES = new Set(['save', 'delete', 'refresh_from_db', 'asave', 'adelete', 'arefresh_from_db']);
+
+interface ModuleCtx {
+  file: string;
+  lines: string[];
+  functions: Map<string, A.FunctionDef>;
+  /** local name → "module.Name" of a class imported from an app's models module */
+  importedModels: Map<string, { module: string; name: string; line: number }>;
+  /** local names of modules `x.models` imported with `import x.models` (root name → dotted) */
+  modelModules: Set<string>;
+  connection: Set<string>;
+  connections: Set<string>;
+  transaction: Set<string>;
+  atomic: Set<string>;
+  callCommand: Set<string>;
+  defaultAlias: Set<string>;
+  out: RawLint[];
+  seen: Set<string>;
+}
+
+interface FnEnv {
+  apps: string | null;
+  se: string | null;
+  /** names holding the alias (`db_alias = schema_editor.connection.alias`, or a helper's parameter) */
+  alias: Set<string>;
+  /** names holding a model class, with what to call it in messages */
+  models: Map<string, string>;
+  /** names holding an instance built with `Model(...)`: no database yet, save() goes to the router/default */
+  instances: Set<string>;
+  /** the RunPython function this one is (or is called from), in words: "forward function forwards" */
+  root: string;
+}
+
+/** Lint one migration file's source. `appModules`: dotted module → app label, to name historical models in fixes. */
+export function lintMigrationSource(source: string, file: string, appModules: Map<string, string> = new Map(), ownModule = ''): RawLint[] {
+  const mod = parsePython(source, file);
+  const ctx: ModuleCtx = {
+    file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
+    connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
+    defaultAlias: new Set(), out: [], seen: new Set(),
+  };
+  for (const s of mod.body) {
+    if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
+    else if (s.type === 'ImportFrom') readImportFrom(ctx, s, ownModule);
+    else if (s.type === 'Import') for (const a of s.names) if (a.name.endsWith('.models') && !a.asname && !a.name.startsWith('django.db')) ctx.modelModules.add(a.name.split('.')[0]!);
+  }
+  if (!findMigrationClass(mod.body)) return [];
+  // RunPython/RunSQL anywhere in the module: operations lists are also built by functions (per Django version) or
+  // module constants, not only written in `Migration.operations`
+  for (const s of allStmts(mod.body)) for (const e of stmtParts(s).exprs) for (const call of calls(e)) operation(ctx, call, appModules);
+  return ctx.out;
+}
+
+function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string): void {
+  const m = s.module ?? '';
+  if (s.level === 0 && (m === 'django.db' || m === 'django.db.transaction' || m === 'django.core.management' || m === 'django.db.utils')) {
+    for (const a of s.names) {
+      const local = a.asname ?? a.name;
+      if (m === 'django.db.transaction') { if (a.name === 'atomic') ctx.atomic.add(local); continue; }
+      if (a.name === 'connection') ctx.connection.add(local);
+      else if (a.name === 'connections') ctx.connections.add(local);
+      else if (a.name === 'transaction') ctx.transaction.add(local);
+      else if (a.name === 'call_command') ctx.callCommand.add(local);
+      else if (a.name === 'DEFAULT_DB_ALIAS') ctx.defaultAlias.add(local);
+    }
+    return;
+  }
+  // `from shop.models import Order`, `from ..models import Order`: a model class of today, not the historical one
+  const last = m.split('.').pop();
+  if (last !== 'models' || m.startsWith('django.db')) return;
+  let module = m;
+  if (s.level > 0) {
+    const base = ownModule.split('.');
+    module = [...base.slice(0, Math.max(0, base.length - s.level)), m].filter(Boolean).join('.');
+  }
+  for (const a of s.names) {
+    if (a.name === '*' || !/^[A-Z]/.test(a.name)) continue;
+    ctx.importedModels.set(a.asname ?? a.name, { module, name: a.name, line: s.line });
+  }
+}
+
+function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
+  let found: A.ClassDef | null = null;
+  for (const s of body) {
+    if (s.type === 'ClassDef' && s.name === 'Migration') found = s;
+    else if (s.type === 'If') found = findMigrationClass(s.body) ?? findMigrationClass(s.orelse) ?? found;
+    else if (s.type === 'Try') found = findMigrationClass(s.body) ?? found;
+  }
+  return found;
+}
+
+// ---- walking ----------------------------------------------------------------------------------------
+
+function childExprs(e: A.Expr): A.Expr[] {
+  switch (e.type) {
+    case 'Attribute': return [e.value];
+    case 'Subscript': return [e.value, e.slice];
+    case 'Call': return [e.func, ...e.args, ...e.keywords.map(k => k.value)];
+    case 'BinOp': return [e.left, e.right];
+    case 'UnaryOp': return [e.operand];
+    case 'BoolOp': return e.values;
+    case 'Compare': return [e.left, ...e.comparators];
+    case 'List': case 'Tuple': case 'Set': return e.elts;
+    case 'Dict': return [...e.keys.filter((k): k is A.Expr => !!k), ...e.values];
+    case 'Starred': return [e.value];
+    case 'IfExp': return [e.test, e.body, e.orelse];
+    case 'Lambda': return [e.body];
+    case 'ListComp': case 'SetComp': case 'GeneratorExp': case 'DictComp':
+      return [e.elt, ...(e.value ? [e.value] : []), ...e.generators.flatMap(g => [g.iter, g.target, ...g.ifs])];
+    case 'NamedExpr': return [e.target, e.value];
+    case 'Slice': return [e.lower, e.upper, e.step].filter((x): x is A.Expr => !!x);
+    case 'Await': return [e.value];
+    case 'JoinedStr': return e.values.filter((v): v is A.FormattedValue => 'value' in v && typeof v.value === 'object' && v.value !== null && 'type' in v.value).map(v => v.value);
+    default: return [];
+  }
+}
+
+/** Every Call in an expression, outermost first. */
+function calls(e: A.Expr): A.Call[] {
+  const out: A.Call[] = [];
+  const visit = (x: A.Expr) => {
+    if (x.type === 'Call') out.push(x);
+    for (const c of childExprs(x)) visit(c);
+  };
+  visit(e);
+  return out;
+}
+
+/** The expressions of a statement itself (not of its nested blocks), and its nested blocks. */
+function stmtParts(s: A.Stmt): { exprs: A.Expr[]; blocks: A.Stmt[][] } {
+  switch (s.type) {
+    case 'Expr': return { exprs: [s.value], blocks: [] };
+    case 'Assign': return { exprs: [...s.targets, s.value], blocks: [] };
+    case 'AnnAssign': return { exprs: s.value ? [s.target, s.value] : [s.target], blocks: [] };
+    case 'AugAssign': return { exprs: [s.target, s.value], blocks: [] };
+    case 'Return': return { exprs: s.value ? [s.value] : [], blocks: [] };
+    case 'If': return { exprs: [s.test], blocks: [s.body, s.orelse] };
+    case 'For': return { exprs: [s.target, s.iter], blocks: [s.body, s.orelse] };
+    case 'While': return { exprs: [s.test], blocks: [s.body, s.orelse] };
+    case 'With': return { exprs: s.items.flatMap(i => (i.target ? [i.context, i.target] : [i.context])), blocks: [s.body] };
+    case 'Try': return { exprs: s.handlers.flatMap(h => (h.typeExpr ? [h.typeExpr] : [])), blocks: [s.body, ...s.handlers.map(h => h.body), s.orelse, s.finalbody] };
+    case 'Raise': return { exprs: s.exc ? [s.exc] : [], blocks: [] };
+    case 'Delete': return { exprs: s.targets, blocks: [] };
+    case 'Assert': return { exprs: [s.test], blocks: [] };
+    case 'Match': return { exprs: [s.subject], blocks: s.cases };
+    case 'FunctionDef': return { exprs: s.decorators, blocks: [s.body] };
+    case 'ClassDef': return { exprs: [...s.bases, ...s.decorators], blocks: [s.body] };
+    default: return { exprs: [], blocks: [] };
+  }
+}
+
+function* allStmts(body: A.Stmt[]): Generator<A.Stmt> {
+  for (const s of body) {
+    yield s;
+    for (const b of stmtParts(s).blocks) yield* allStmts(b);
+  }
+}
+
+function calleeName(f: A.Expr): string | null {
+  if (f.type === 'Name') return f.id;
+  if (f.type === 'Attribute') return f.attr;
+  return null;
+}
+
+function kw(c: A.Call, name: string): A.Expr | undefined {
+  return c.keywords.find(k => k.arg === name)?.value;
+}
+
+function isNone(e: A.Expr | undefined): boolean {
+  return !!e && ((e.type === 'Constant' && e.value === null) || (e.type === 'Name' && e.id === 'None'));
+}
+
+function dotted(e: A.Expr): string | null {
+  if (e.type === 'Name') return e.id;
+  if (e.type === 'Attribute') {
+    const b = dotted(e.value);
+    return b ? `${b}.${e.attr}` : null;
+  }
+  return null;
+}
+
+// ---- operations -------------------------------------------------------------------------------------
+
+function operation(ctx: ModuleCtx, c: A.Call, appModules: Map<string, string>): void {
+  const kind = calleeName(c.func);
+  if (kind !== 'RunPython' && kind !== 'RunSQL') return;
+  const prefix = c.func.type === 'Attribute' ? `${dotted(c.func) ?? kind}` : kind;
+  const reverseName = kind === 'RunPython' ? 'reverse_code' : 'reverse_sql';
+  const reverse = kw(c, reverseName) ?? c.args[1];
+  if (!reverse || isNone(reverse)) missingReverse(ctx, c, kind, prefix, reverseName);
+  if (kind !== 'RunPython') return;
+  for (const [i, fnExpr] of [kw(c, 'code') ?? c.args[0], reverse].entries()) {
+    if (!fnExpr || isNone(fnExpr)) continue;
+    const role = i === 0 ? 'forward' : 'reverse';
+    if (fnExpr.type === 'Name') {
+      const fn = ctx.functions.get(fnExpr.id);
+      if (fn) analyzeFunction(ctx, fn, runPythonEnv(fn.args, `${role} function ${fn.name}`), appModules, `${role} function ${fn.name}`);
+    } else if (fnExpr.type === 'Lambda') {
+      const env = runPythonEnv(fnExpr.args, `${role} lambda`);
+      walkExpr(ctx, fnExpr.body, env, appModules, null, `${role} lambda`);
+    }
+  }
+}
+
+function missingReverse(ctx: ModuleCtx, c: A.Call, kind: string, prefix: string, reverseName: string): void {
+  const last = [...c.args, ...c.keywords.map(k => k.value)].sort((a, b) => a.endLine - b.endLine || (a.endCol ?? 0) - (b.endCol ?? 0)).pop();
+  const edits: TextEdit[] = [];
+  const end = last ? endOf(ctx, last) : null;
+  if (end) edits.push({ ...end, endLine: end.line, endCol: end.col, text: `, ${reverseName}=${prefix}.noop` });
+  ctx.out.push({
+    code: 'missing-reverse', line: c.line,
+    message: `${kind} without ${reverseName}: migrating backwards past this migration stops with IrreversibleError on every database. ` +
+      `Give it a reverse (${prefix}.noop when undoing needs no work).`,
+    ...(edits.length ? { fix: { title: `Add ${reverseName}=${prefix}.noop`, edits } } : {}),
+  });
+}
+
+function runPythonEnv(args: A.Arguments, root: string): FnEnv {
+  const params = [...args.posonly, ...args.args].map(a => a.name);
+  return { apps: params[0] ?? null, se: params[1] ?? null, alias: new Set(), models: new Map(), instances: new Set(), root };
+}
+
+// ---- functions --------------------------------------------------------------------------------------
+
+interface FnState {
+  fn: A.FunctionDef | null;
+  env: FnEnv;
+  /** problems of this function that a fix binding to db_alias can repair: edits without the db_alias line */
+  fixable: { lint: RawLint; edits: TextEdit[] }[];
+  /** the name the fix uses for the alias (an existing alias variable, else `db_alias`) */
+  aliasName: string;
+  needsAliasLine: boolean;
+  /** imported model names used here, for the model-import fix */
+  importedUsed: Map<string, number>;
+}
+
+function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModules: Map<string, string>, where: string): void {
+  const key = `${fn.name}|${env.apps}|${env.se}|${[...env.alias].join(',')}|${[...env.models.keys()].join(',')}`;
+  if (ctx.seen.has(key)) return;
+  ctx.seen.add(key);
+  collectBindings(fn.body, env);
+  const existingAlias = [...env.alias][0];
+  const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
+  for (const d of fn.decorators) decorator(ctx, d, st, where);
+  for (const s of allStmts(fn.body)) for (const e of stmtParts(s).exprs) walkExpr(ctx, e, env, appModules, st, where);
+  finishFixes(ctx, st);
+  modelImportFixes(ctx, st, appModules, where);
+}
+
+/** Names bound in the function: alias variables, models from apps.get_model, instances built from them. */
+function collectBindings(body: A.Stmt[], env: FnEnv): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const s of allStmts(body)) {
+      if (s.type !== 'Assign') continue;
+      const pairs: [A.Expr, A.Expr][] = [];
+      for (const t of s.targets) {
+        if (t.type === 'Tuple' && s.value.type === 'Tuple' && t.elts.length === s.value.elts.length) t.elts.forEach((x, i) => pairs.push([x, (s.value as A.TupleExpr).elts[i]!]));
+        else pairs.push([t, s.value]);
+      }
+      for (const [t, v] of pairs) {
+        if (t.type !== 'Name') continue;
+        if (isAliasExpr(v, env)) env.alias.add(t.id);
+        else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v) ?? t.id);
+        else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.add(t.id);
+      }
+    }
+  }
+}
+
+function modelLabel(c: A.Call): string | null {
+  const strs = c.args.map(a => (a.type === 'Constant' && typeof a.value === 'string' ? a.value : null));
+  if (strs.length === 2 && strs[0] && strs[1]) return `${strs[0]}.${strs[1]}`;
+  if (strs.length === 1 && strs[0]) return strs[0];
+  return null;
+}
+
+function isAliasExpr(e: A.Expr, env: FnEnv): boolean {
+  if (e.type === 'Name') return env.alias.has(e.id);
+  // schema_editor.connection.alias
+  return e.type === 'Attribute' && e.attr === 'alias' && e.value.type === 'Attribute' && e.value.attr === 'connection' &&
+    e.value.value.type === 'Name' && e.value.value.id === env.se;
+}
+
+function decorator(ctx: ModuleCtx, d: A.Expr, st: FnState, where: string): void {
+  if (isAtomicRef(ctx, d)) {
+    push(ctx, st, d.line, `${where}: @${dotted(d)} opens its transaction on 'default', not on the database being migrated; use \`with transaction.atomic(using=${st.env.se ?? 'schema_editor'}.connection.alias):\` inside it`);
+  }
+}
+
+function isAtomicRef(ctx: ModuleCtx, e: A.Expr): boolean {
+  if (e.type === 'Name') return ctx.atomic.has(e.id);
+  if (e.type === 'Attribute' && e.attr === 'atomic') {
+    const d = dotted(e.value);
+    return !!d && (ctx.transaction.has(d) || d === 'django.db.transaction');
+  }
+  return false;
+}
+
+function isConnectionRef(ctx: ModuleCtx, e: A.Expr): boolean {
+  if (e.type === 'Name') return ctx.connection.has(e.id);
+  return dotted(e) === 'django.db.connection';
+}
+
+function isConnectionsRef(ctx: ModuleCtx, e: A.Expr): boolean {
+  if (e.type === 'Name') return ctx.connections.has(e.id);
+  return dotted(e) === 'django.db.connections';
+}
+
+/** A model class: a name from apps.get_model, or one imported from an app's models. */
+function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): string | null {
+  if (e.type === 'Name') {
+    if (env.models.has(e.id)) return env.models.get(e.id)!;
+    const imp = ctx.importedModels.get(e.id);
+    if (imp) {
+      if (st && !st.importedUsed.has(e.id)) st.importedUsed.set(e.id, e.line);
+      return imp.name;
+    }
+    return null;
+  }
+  if (e.type === 'Attribute' && e.value.type === 'Attribute' && e.value.attr === 'models') {
+    const d = dotted(e.value);
+    if (d && ctx.modelModules.has(d.split('.')[0]!) && /^[A-Z]/.test(e.attr)) return e.attr;
+  }
+  return null;
+}
+
+interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute }
+
+/** `root.a(…).b.c(…)` → root and its steps, from the root outwards. */
+function unchain(e: A.Expr): { root: A.Expr; steps: ChainStep[] } {
+  const steps: ChainStep[] = [];
+  let cur: A.Expr = e;
+  for (;;) {
+    if (cur.type === 'Call' && cur.func.type === 'Attribute') {
+      steps.unshift({ attr: cur.func.attr, call: cur, node: cur.func });
+      cur = cur.func.value;
+    } else if (cur.type === 'Attribute') {
+      steps.unshift({ attr: cur.attr, call: null, node: cur });
+      cur = cur.value;
+    } else break;
+  }
+  return { root: cur, steps };
+}
+
+function walkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): void {
+  const handled = checkExpr(ctx, e, env, appModules, st, where);
+  if (handled === 'chain') {
+    // the arguments of the chain's calls may hold queries of their own
+    for (const step of unchain(e).steps) if (step.call) for (const a of [...step.call.args, ...step.call.keywords.map(k => k.value)]) walkExpr(ctx, a, env, appModules, st, where);
+    return;
+  }
+  for (const c of childExprs(e)) walkExpr(ctx, c, env, appModules, st, where);
+}
+
+function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): 'chain' | null {
+  const se = env.se ?? 'schema_editor';
+  // Model.objects.….method(…): a manager chain
+  if (e.type === 'Call' || e.type === 'Attribute') {
+    const { root, steps } = unchain(e);
+    const isQuery = steps.length >= 2 && !NOT_MANAGERS.has(steps[0]!.attr) && (MANAGER_ATTRS.has(steps[0]!.attr) || (!!steps[1]!.call && QUERYSET_METHODS.has(steps[1]!.attr)));
+    // only a query marks an imported model as used (a class attribute such as `RealPage.steplen` is no query)
+    const model = isQuery ? modelRef(ctx, root, env, st) : null;
+    if (model) {
+      const binding = steps.find(s => (s.attr === 'using' || s.attr === 'db_manager') && s.call);
+      const arg = binding?.call ? (binding.call.args[0] ?? kw(binding.call, 'alias') ?? kw(binding.call, 'using')) : undefined;
+      const hits = steps.some(s => s.call);
+      if (hits && (!binding || (arg && isLiteralAlias(ctx, arg)))) {
+        const manager = steps[0]!;
+        const method = steps[1]!.attr;
+        const text = `${model}.${manager.attr}.${method}()`;
+        const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} (\`default\` without routers)`;
+        const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`);
+        if (st && env.se && !binding) {
+          const at = endOf(ctx, manager.node);
+          if (at) {
+            const useMethod = QUERYSET_METHODS.has(method) ? 'using' : 'db_manager';
+            st.fixable.push({ lint, edits: [{ ...at, endLine: at.line, endCol: at.col, text: `.${useMethod}(${st.aliasName})` }] });
+          }
+        }
+        return 'chain';
+      }
+      if (binding) return 'chain';
+    }
+  }
+  if (e.type === 'Call') {
+    const f = e.func;
+    // obj.save() / Model(...).save() on an instance that has no database yet
+    if (f.type === 'Attribute' && INSTANCE_WRITES.has(f.attr) && !kw(e, 'using')) {
+      const target = f.value;
+      const isInstance = (target.type === 'Name' && env.instances.has(target.id)) ||
+        (target.type === 'Call' && !!modelRef(ctx, target.func, env, st));
+      if (isInstance) {
+        const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice (\`default\` without routers), not to the database being migrated`);
+        if (st && env.se) {
+          const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
+          if (edit) st.fixable.push({ lint, edits: [edit] });
+        }
+      }
+    }
+    // transaction.atomic() without using
+    if (isAtomicRef(ctx, f) && !kw(e, 'using') && !e.args.length) {
+      const lint = push(ctx, st, e.line, `${where}: ${dotted(f)}() without using= opens its transaction on 'default', not on the database being migrated`);
+      if (st && env.se) {
+        const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
+        if (edit) st.fixable.push({ lint, edits: [edit] });
+      }
+    }
+    // connection.cursor() of django.db
+    if (f.type === 'Attribute' && isConnectionRef(ctx, f.value)) {
+      const lint = push(ctx, st, e.line, `${where}: django.db.connection is the 'default' database, not the one being migrated; use ${se}.connection`);
+      if (st && env.se) {
+        const r = rangeOf(ctx, f.value);
+        if (r) st.fixable.push({ lint, edits: [{ ...r, text: `${env.se}.connection` }] });
+      }
+      return null;
+    }
+    // call_command("loaddata", ...) without database=
+    if (f.type === 'Name' && ctx.callCommand.has(f.id) && !kw(e, 'database')) {
+      const cmd = e.args[0];
+      if (cmd && cmd.type === 'Constant' && typeof cmd.value === 'string' && ['loaddata', 'flush', 'dumpdata', 'createcachetable'].includes(cmd.value)) {
+        const lint = push(ctx, st, e.line, `${where}: call_command('${cmd.value}') without database= works on 'default', not on the database being migrated`);
+        if (st && env.se) {
+          const edit = addKeyword(ctx, e, `database=${st.aliasName}`);
+          if (edit) st.fixable.push({ lint, edits: [edit] });
+        }
+      }
+    }
+    // helpers of the same module: analysed with what they receive
+    if (f.type === 'Name' && ctx.functions.has(f.id) && st) {
+      const helper = ctx.functions.get(f.id)!;
+      const params = [...helper.args.posonly, ...helper.args.args].map(a => a.name);
+      const henv: FnEnv = { apps: null, se: null, alias: new Set(), models: new Map(), instances: new Set(), root: env.root };
+      const give = (p: string | undefined, a: A.Expr) => {
+        if (!p) return;
+        if (a.type === 'Name' && a.id === env.apps) henv.apps = p;
+        else if (a.type === 'Name' && a.id === env.se) henv.se = p;
+        else if (isAliasExpr(a, env)) henv.alias.add(p);
+        else if (a.type === 'Name' && env.models.has(a.id)) henv.models.set(p, env.models.get(a.id)!);
+      };
+      e.args.forEach((a, i) => give(params[i], a));
+      for (const k of e.keywords) if (k.arg) give(k.arg, k.value);
+      analyzeFunction(ctx, helper, henv, appModules, `${helper.name} (called from the ${env.root})`);
+    }
+  }
+  // connections["default"] / connections[DEFAULT_DB_ALIAS]
+  if (e.type === 'Subscript' && isConnectionsRef(ctx, e.value) && isLiteralAlias(ctx, e.slice)) {
+    const lint = push(ctx, st, e.line, `${where}: connections[${literalText(e.slice)}] is not the database being migrated; use ${se}.connection`);
+    if (st && env.se) {
+      const r = rangeOf(ctx, e);
+      if (r) st.fixable.push({ lint, edits: [{ ...r, text: `${env.se}.connection` }] });
+    }
+  }
+  return null;
+}
+
+function isLiteralAlias(ctx: ModuleCtx, e: A.Expr): boolean {
+  return (e.type === 'Constant' && typeof e.value === 'string') || (e.type === 'Name' && ctx.defaultAlias.has(e.id)) || dotted(e) === 'django.db.DEFAULT_DB_ALIAS';
+}
+
+function literalText(e: A.Expr): string {
+  return e.type === 'Constant' && typeof e.value === 'string' ? `'${e.value}'` : (dotted(e) ?? '?');
+}
+
+function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string): RawLint {
+  const lint: RawLint = { code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}) };
+  // one finding per line and message (a helper called twice is analysed once per distinct binding)
+  if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push(lint);
+  return lint;
+}
+
+/** One fix per function: the db_alias line (when there is no alias variable yet) and every binding edit. */
+function finishFixes(ctx: ModuleCtx, st: FnState): void {
+  if (!st.fixable.length || !st.fn || !st.env.se) return;
+  const edits = st.fixable.flatMap(f => f.edits);
+  if (st.needsAliasLine) {
+    const first = firstCodeStmt(st.fn);
+    if (!first || first.line === st.fn.line) return; // a one-line def: no safe place for the line
+    const lineText = ctx.lines[first.line - 1] ?? '';
+    const indent = /^\s*/.exec(lineText)![0];
+    edits.unshift({ line: first.line, col: 0, endLine: first.line, endCol: 0, text: `${indent}${st.aliasName} = ${st.env.se}.connection.alias\n` });
+  }
+  const fix: FindingFix = { title: `Bind ${st.fn.name}'s queries to ${st.env.se}.connection.alias`, edits };
+  for (const f of st.fixable) {
+    const own = ctx.out.find(o => o === f.lint) ?? ctx.out.find(o => o.line === f.lint.line && o.message === f.lint.message);
+    if (own) own.fix = fix;
+  }
+}
+
+function firstCodeStmt(fn: A.FunctionDef): A.Stmt | null {
+  const body = fn.body;
+  const isDoc = (s: A.Stmt | undefined) => s?.type === 'Expr' && s.value.type === 'Constant' && typeof s.value.value === 'string';
+  return (isDoc(body[0]) ? body[1] : body[0]) ?? null;
+}
+
+function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, string>, where: string): void {
+  if (!st.fn) return;
+  const first = firstCodeStmt(st.fn);
+  for (const [local, line] of st.importedUsed) {
+    const imp = ctx.importedModels.get(local)!;
+    const label = appModules.get(imp.module.replace(/\.models$/, ''));
+    const apps = st.env.apps;
+    const get = label ? `${apps ?? 'apps'}.get_model("${label}", "${imp.name}")` : `${apps ?? 'apps'}.get_model(<app label>, "${imp.name}")`;
+    let fix: FindingFix | undefined;
+    if (label && apps && first && first.line !== st.fn.line) {
+      const indent = /^\s*/.exec(ctx.lines[first.line - 1] ?? '')![0];
+      fix = { title: `Use the historical model: ${local} = ${get}`, edits: [{ line: first.line, col: 0, endLine: first.line, endCol: 0, text: `${indent}${local} = ${get}\n` }] };
+    }
+    const message = `${where}: ${local} is imported from ${imp.module} (line ${imp.line}): RunPython code gets today's model class, ` +
+      `whose fields and managers may not match the database at this migration; use ${get}`;
+    if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, ...(fix ? { fix } : {}) });
+  }
+}
+
+// ---- positions --------------------------------------------------------------------------------------
+
+/** Byte column (tree-sitter) → JS string index on that line. */
+function charCol(ctx: ModuleCtx, line: number, byteCol: number): number {
+  const text = ctx.lines[line - 1] ?? '';
+  if (/^[\x00-\x7f]*$/.test(text)) return byteCol;
+  return Buffer.from(text, 'utf8').subarray(0, byteCol).toString('utf8').length;
+}
+
+function endOf(ctx: ModuleCtx, n: A.Pos): { line: number; col: number } | null {
+  if (n.endCol === undefined) return null;
+  return { line: n.endLine, col: charCol(ctx, n.endLine, n.endCol) };
+}
+
+function rangeOf(ctx: ModuleCtx, n: A.Pos): Omit<TextEdit, 'text'> | null {
+  if (n.endCol === undefined) return null;
+  return { line: n.line, col: charCol(ctx, n.line, n.col), endLine: n.endLine, endCol: charCol(ctx, n.endLine, n.endCol) };
+}
+
+/** Insert `keyword` as the call's last argument. */
+function addKeyword(ctx: ModuleCtx, c: A.Call, keyword: string): TextEdit | null {
+  const last = [...c.args, ...c.keywords.map(k => k.value)].sort((a, b) => a.endLine - b.endLine || (a.endCol ?? 0) - (b.endCol ?? 0)).pop();
+  if (last) {
+    const at = endOf(ctx, last);
+    return at ? { ...at, endLine: at.line, endCol: at.col, text: `, ${keyword}` } : null;
+  }
+  // no arguments: just before the closing parenthesis
+  const end = endOf(ctx, c);
+  return end && end.col > 0 ? { line: end.line, col: end.col - 1, endLine: end.line, endCol: end.col - 1, text: keyword } : null;
+}
+
+// ---- the project -------------------------------------------------------------------------------------
+
+interface CacheEntry { mtimeMs: number; size: number; lints: RawLint[] }
+const CACHE = new Map<string, CacheEntry>();
+
+/** Whether a file can have findings at all: only files with a RunPython or RunSQL are parsed. */
+function mayHaveLints(source: string): boolean {
+  return source.includes('RunPython') || source.includes('RunSQL');
+}
+
+export function lintFile(file: string, appModules: Map<string, string>, ownModule: string): RawLint[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  const hit = CACHE.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.lints;
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const lints = mayHaveLints(source) ? lintMigrationSource(source, file, appModules, ownModule) : [];
+  CACHE.set(file, { mtimeMs: st.mtimeMs, size: st.size, lints });
+  return lints;
+}
+
+/**
+ * The lints of the workspace's own migrations (apps outside the environment). `runpython-alias` is a warning
+ * where the app's models migrate on an alias other than `default` (RunPython runs there too unless a router
+ * denies the app), an info in a single-database project or where the app stays on `default`.
+ */
+export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], aliases: string[], routing: RouterDecision[]): Finding[] {
+  const appByLabel = new Map(apps.map(a => [a.label, a]));
+  const appModules = new Map(apps.map(a => [a.module, a.label]));
+  const elsewhere = new Set<string>();
+  for (const d of routing) if (d.alias !== 'default' && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
+  const out: Finding[] = [];
+  for (const m of migrations) {
+    const app = appByLabel.get(m.app);
+    if (!app || app.external) continue;
+    const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
+    for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
+      const severity = l.code === 'missing-reverse' ? 'info'
+        : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info' : 'warning';
+      out.push({ code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${m.key}: ${l.message}`, ...(l.fix ? { fix: l.fix } : {}) });
+    }
+  }
+  return out;
+}

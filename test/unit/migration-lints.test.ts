@@ -1,0 +1,149 @@
+// Migration lints (src/core/lints/runpython.ts): RunPython code bound to the wrong database, models imported into
+// RunPython code, irreversible RunPython/RunSQL. Fixtures in test/fixtures/migration_lints reproduce patterns of
+// public packages before and after their fix; Django's own contrib migrations must raise nothing; each fix, applied,
+// leaves nothing to report.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initPython } from '../../src/core/python/parse';
+import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpython';
+import { Scanner } from '../../src/core/scan';
+import type { TextEdit } from '../../src/core/types';
+import { REPO, djangoPython } from '../oracle/helpers';
+import { djangoSitePackages, writeTree } from './support';
+
+const FIX = path.join(REPO, 'test', 'fixtures', 'migration_lints');
+const read = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
+const lint = (source: string, file = 'x.py') => lintMigrationSource(source, file, new Map([['desk', 'desk']]), 'desk.migrations.0003_x');
+const alias = (ls: RawLint[]) => ls.filter(l => l.code === 'runpython-alias');
+
+/** Apply edits given in original coordinates (as VS Code's WorkspaceEdit does): from the last to the first. */
+function apply(source: string, edits: TextEdit[]): string {
+  const lines = source.split('\n');
+  const offset = (line: number, col: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + col;
+  const sorted = [...edits].sort((a, b) => offset(b.line, b.col) - offset(a.line, a.col));
+  let out = source;
+  for (const e of sorted) out = out.slice(0, offset(e.line, e.col)) + e.text + out.slice(offset(e.endLine, e.endCol));
+  return out;
+}
+
+const dirs: string[] = [];
+before(() => initPython());
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+describe('runpython-alias on the fixtures', () => {
+  const bugs = fs.readdirSync(FIX).filter(f => f.endsWith('_bug.py'));
+  for (const name of bugs) {
+    test(`${name}: exactly the marked lines; ${name.replace('_bug', '_fixed')} raises nothing`, () => {
+      const src = read(name);
+      const expected = new Map<number, number>();
+      src.split('\n').forEach((l, i) => {
+        const m = /# expect: (\d+)/.exec(l);
+        if (m) expected.set(i + 1, Number(m[1]));
+      });
+      const got = new Map<number, number>();
+      for (const l of alias(lint(src))) got.set(l.line, (got.get(l.line) ?? 0) + 1);
+      assert.deepEqual([...got].sort(), [...expected].sort(), JSON.stringify(alias(lint(src)), null, 1));
+      const fixedName = name.replace('_bug', '_fixed');
+      if (fs.existsSync(path.join(FIX, fixedName))) assert.deepEqual(alias(lint(read(fixedName))), []);
+    });
+  }
+
+  test('the quick fix: one edit per function adds db_alias and binds every query; applied, nothing is left', () => {
+    for (const name of ['writes_bug.py', 'manager_loop_bug.py', 'raw_sql_bug.py']) {
+      const src = read(name);
+      const found = alias(lint(src));
+      const fixes = new Map(found.filter(l => l.fix).map(l => [l.fix!.title, l.fix!]));
+      assert.ok(fixes.size >= 1, `${name} has a fix`);
+      // every finding of one function carries the same fix
+      for (const l of found) assert.ok(l.fix, `${name}:${l.line} has a fix`);
+      let fixed = src;
+      // the fixes of different functions do not overlap: apply them one after the other, re-reading in between
+      for (const title of fixes.keys()) {
+        const again = alias(lint(fixed)).find(l => l.fix?.title === title);
+        if (again?.fix) fixed = apply(fixed, again.fix.edits);
+      }
+      assert.deepEqual(alias(lint(fixed)), [], `${name} after the fix:\n${fixed}`);
+      assert.equal(lint(fixed).filter(l => l.code !== 'missing-reverse').length, 0);
+      assert.match(fixed, /schema_editor\.connection/);
+    }
+    const once = apply(read('writes_bug.py'), alias(lint(read('writes_bug.py'))).find(l => l.fn === 'seed')!.fix!.edits);
+    assert.equal(once.match(/db_alias = schema_editor\.connection\.alias/g)?.length, 1, once);
+    assert.match(once, /"""Default rows\."""\n {4}db_alias = schema_editor\.connection\.alias\n/, 'after the docstring');
+    assert.match(once, /Region\.objects\.using\(db_alias\)\.update_or_create/);
+    assert.match(once, /east\.save\(using=db_alias\)/);
+    assert.match(once, /transaction\.atomic\(using=db_alias\)/);
+  });
+
+  test('a helper is analysed with what it receives; the message names the RunPython function', () => {
+    const [l] = alias(lint(read('helper_bug.py')));
+    assert.match(l!.message, /_renumber \(called from the forward function renumber\): desk\.Ticket\.objects\.order_by\(\)/);
+  });
+});
+
+describe('runpython-model-import and missing-reverse', () => {
+  test('a model imported from the app and queried in RunPython code; the fix binds the historical model', () => {
+    const src = read('model_import_bug.py');
+    const found = lint(src).filter(l => l.code === 'runpython-model-import');
+    assert.equal(found.length, 1, JSON.stringify(lint(src)));
+    assert.match(found[0]!.message, /Ticket is imported from desk\.models \(line 2\).*apps\.get_model\("desk", "Ticket"\)/);
+    const fixed = apply(src, found[0]!.fix!.edits);
+    assert.match(fixed, /\n {4}Ticket = apps\.get_model\("desk", "Ticket"\)\n {4}db_alias = schema_editor\.connection\.alias\n/);
+    assert.deepEqual(lint(fixed).filter(l => l.code === 'runpython-model-import'), []);
+    // a class attribute of an imported model is no query
+    assert.deepEqual(lint(src.replace('Ticket.objects.using(db_alias).filter(status="").update(status=STATUS_OPEN)', 'steps = Ticket.steplen')).filter(l => l.code === 'runpython-model-import'), []);
+  });
+
+  test('RunPython without reverse_code, RunSQL without reverse_sql: info with a noop fix', () => {
+    const src = read('model_import_bug.py');
+    const found = lint(src).filter(l => l.code === 'missing-reverse');
+    assert.deepEqual(found.map(l => l.line), [13, 14]);
+    const fixed = apply(src, found.flatMap(l => l.fix!.edits));
+    assert.match(fixed, /RunPython\(reopen, reverse_code=migrations\.RunPython\.noop\)/);
+    assert.match(fixed, /WHERE status IS NULL", reverse_sql=migrations\.RunSQL\.noop\)/);
+    assert.deepEqual(lint(fixed).filter(l => l.code === 'missing-reverse'), []);
+    assert.deepEqual(lint(read('writes_bug.py')).filter(l => l.code === 'missing-reverse'), [], 'a reverse function given positionally');
+  });
+});
+
+test("Django's own contrib migrations raise nothing", { skip: djangoSitePackages(djangoPython()) ? false : 'no Django venv' }, () => {
+  const contrib = path.join(djangoSitePackages(djangoPython())!, 'django', 'contrib');
+  let files = 0;
+  for (const app of fs.readdirSync(contrib)) {
+    const dir = path.join(contrib, app, 'migrations');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).filter(x => x.endsWith('.py'))) {
+      files++;
+      assert.deepEqual(lintMigrationSource(fs.readFileSync(path.join(dir, f), 'utf8'), f), [], `${app}/${f}`);
+    }
+  }
+  assert.ok(files >= 25, `read ${files} contrib migration files`);
+});
+
+describe('in a scan: the workspace migrations, severity from the routing', () => {
+  const MIG = read('writes_bug.py').replace(/"geo"/g, '"shop"');
+  const project = (extraDb: string) => {
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': `DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}${extraDb}}\nINSTALLED_APPS = ["shop"]\n`,
+      'shop/__init__.py': '',
+      'shop/models.py': 'from django.db import models\n\nclass Region(models.Model):\n    code = models.CharField(max_length=2)\n',
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = []\n',
+      'shop/migrations/0002_seed.py': MIG.replace('("geo", "0001_initial")', '("shop", "0001_initial")'),
+    }, 'dmdb-lints-');
+    dirs.push(dir);
+    return dir;
+  };
+
+  test('single database: info; a second database where the app migrates: warning; fixes and app/migration keys kept', async () => {
+    const one = (await new Scanner({ root: project(''), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+    assert.equal(one.length, 7);
+    assert.ok(one.every(f => f.severity === 'info' && f.app === 'shop' && f.migrations?.[0] === 'shop.0002_seed' && f.fix), JSON.stringify(one[0]));
+    const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+    assert.ok(two.length === 7 && two.every(f => f.severity === 'warning'));
+    assert.match(two[0]!.message, /^shop\.0002_seed: /);
+  });
+});
