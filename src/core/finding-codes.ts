@@ -128,6 +128,14 @@ const RULES = {
       '(`migrate <app> <earlier>`) stops with IrreversibleError, on every database it ran on. The quick fix adds ' +
       '`migrations.RunPython.noop` / `migrations.RunSQL.noop` (nothing to undo).',
   },
+  'unknown-alias': {
+    severity: 'error', title: 'Database alias not in DATABASES', failsAt: 'error', failOn: 'alias', shownIn: 'problems', area: 'code',
+    help:
+      'A database alias written as a string in the project\'s code (`.using("…")`, `.db_manager("…")`, `using="…"`, ' +
+      '`connections["…"]`, `call_command(…, database="…")`) that DATABASES does not define: Django raises ' +
+      'ConnectionDoesNotExist when the line runs. The message suggests the closest alias, and the quick fix ' +
+      'replaces it. Only reported when DATABASES is fully known statically.',
+  },
 } satisfies Record<string, FindingRule>;
 
 export type FindingCode = keyof typeof RULES;

@@ -87,6 +87,7 @@ import {
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { migrationLintFindings } from './lints/runpython';
+import { aliasNameFindings } from './lints/aliases';
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
@@ -329,6 +330,7 @@ export class Scanner {
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     findings.push(...migrationLintFindings(index.apps, index.migrations, aliases, index.routing));
+    findings.push(...aliasNameFindings(index.apps, settings));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too
     const parsed = moduleCacheFile ? modules.exportParsed() : null;

@@ -62,7 +62,8 @@ async function bigProject(): Promise<{ dir: string; findings: Finding[] }> {
       'def fill(apps, schema_editor):\n    Mystery = apps.get_model("shop", "Mystery")\n    Mystery.objects.update(name="x")\n    Order.objects.using(schema_editor.connection.alias).count()\n\n' +
       'class Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(fill)]\n',
     'crm/__init__.py': '',
-    'crm/models.py': 'from django.db import models\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=10)\n',
+    'crm/models.py': 'from django.db import models\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n' +
+      'def recent():\n    return Customer.objects.using("othr").all()\n',
   });
   fs.writeFileSync(path.join(dir, 'other.sqlite3'), 'not a database '.repeat(200));
   const { default: Database } = await import('better-sqlite3');

@@ -147,3 +147,58 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     assert.match(two[0]!.message, /^shop\.0002_seed: /);
   });
 });
+
+describe('unknown-alias: database aliases in code that DATABASES does not define', () => {
+  const files = (extra: Record<string, string> = {}, databases = '"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}') => {
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': `DATABASES = {${databases}}\nINSTALLED_APPS = ["stats"]\n`,
+      'stats/__init__.py': '',
+      'stats/models.py': 'from django.db import models\n\nclass Hit(models.Model):\n    n = models.IntegerField()\n',
+      'stats/views.py': [
+        'from django.core.management import call_command',
+        'from django.db import connections, transaction',
+        'from .models import Hit',
+        '',
+        'def report():',
+        '    Hit.objects.using("analytcs").count()',
+        "    Hit.objects.db_manager('analytics').count()",
+        '    with transaction.atomic(using="analytic"):',
+        '        Hit(n=1).save(using="default")',
+        '    connections["replica"].cursor()',
+        '    call_command("migrate", database="defualt")',
+        '',
+      ].join('\n'),
+      ...extra,
+    }, 'dmdb-alias-');
+    dirs.push(dir);
+    return dir;
+  };
+  const scan = async (dir: string) => (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'unknown-alias');
+
+  test('each unknown alias is an error on its line, with the closest alias and a fix; known ones are not', async () => {
+    const dir = files();
+    const found = await scan(dir);
+    assert.deepEqual(found.map(f => [f.line, f.alias]), [[6, 'analytcs'], [8, 'analytic'], [10, 'replica'], [11, 'defualt']]);
+    assert.ok(found.every(f => f.severity === 'error'));
+    assert.match(found[0]!.message, /'analytcs' \(\.using\(…\)\) is not a database of DATABASES \('default', 'analytics'\).*Did you mean 'analytics'\?/);
+    assert.equal(found[2]!.fix, undefined, 'no alias is close to replica');
+    const file = path.join(dir, 'stats', 'views.py');
+    let text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const offset = (line: number, col: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + col;
+    for (const e of found.flatMap(f => f.fix?.edits ?? []).sort((a, b) => offset(b.line, b.col) - offset(a.line, a.col))) {
+      text = text.slice(0, offset(e.line, e.col)) + e.text + text.slice(offset(e.endLine, e.endCol));
+    }
+    assert.match(text, /using\("analytics"\)\.count\(\)/);
+    assert.match(text, /database="default"/);
+    fs.writeFileSync(file, text);
+    assert.deepEqual((await scan(dir)).map(f => f.alias), ['replica']);
+  });
+
+  test('nothing when DATABASES is not fully known (an alias may come from elsewhere)', async () => {
+    const dir = files({ 'proj/settings.py': 'from .local import *\nINSTALLED_APPS = ["stats"]\n' });
+    assert.deepEqual(await scan(dir), []);
+  });
+});

@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
+import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
 import type { AppInfo, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
@@ -132,94 +133,12 @@ function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
   return found;
 }
 
-// ---- walking ----------------------------------------------------------------------------------------
-
-function childExprs(e: A.Expr): A.Expr[] {
-  switch (e.type) {
-    case 'Attribute': return [e.value];
-    case 'Subscript': return [e.value, e.slice];
-    case 'Call': return [e.func, ...e.args, ...e.keywords.map(k => k.value)];
-    case 'BinOp': return [e.left, e.right];
-    case 'UnaryOp': return [e.operand];
-    case 'BoolOp': return e.values;
-    case 'Compare': return [e.left, ...e.comparators];
-    case 'List': case 'Tuple': case 'Set': return e.elts;
-    case 'Dict': return [...e.keys.filter((k): k is A.Expr => !!k), ...e.values];
-    case 'Starred': return [e.value];
-    case 'IfExp': return [e.test, e.body, e.orelse];
-    case 'Lambda': return [e.body];
-    case 'ListComp': case 'SetComp': case 'GeneratorExp': case 'DictComp':
-      return [e.elt, ...(e.value ? [e.value] : []), ...e.generators.flatMap(g => [g.iter, g.target, ...g.ifs])];
-    case 'NamedExpr': return [e.target, e.value];
-    case 'Slice': return [e.lower, e.upper, e.step].filter((x): x is A.Expr => !!x);
-    case 'Await': return [e.value];
-    case 'JoinedStr': return e.values.filter((v): v is A.FormattedValue => 'value' in v && typeof v.value === 'object' && v.value !== null && 'type' in v.value).map(v => v.value);
-    default: return [];
-  }
-}
-
-/** Every Call in an expression, outermost first. */
-function calls(e: A.Expr): A.Call[] {
-  const out: A.Call[] = [];
-  const visit = (x: A.Expr) => {
-    if (x.type === 'Call') out.push(x);
-    for (const c of childExprs(x)) visit(c);
-  };
-  visit(e);
-  return out;
-}
-
-/** The expressions of a statement itself (not of its nested blocks), and its nested blocks. */
-function stmtParts(s: A.Stmt): { exprs: A.Expr[]; blocks: A.Stmt[][] } {
-  switch (s.type) {
-    case 'Expr': return { exprs: [s.value], blocks: [] };
-    case 'Assign': return { exprs: [...s.targets, s.value], blocks: [] };
-    case 'AnnAssign': return { exprs: s.value ? [s.target, s.value] : [s.target], blocks: [] };
-    case 'AugAssign': return { exprs: [s.target, s.value], blocks: [] };
-    case 'Return': return { exprs: s.value ? [s.value] : [], blocks: [] };
-    case 'If': return { exprs: [s.test], blocks: [s.body, s.orelse] };
-    case 'For': return { exprs: [s.target, s.iter], blocks: [s.body, s.orelse] };
-    case 'While': return { exprs: [s.test], blocks: [s.body, s.orelse] };
-    case 'With': return { exprs: s.items.flatMap(i => (i.target ? [i.context, i.target] : [i.context])), blocks: [s.body] };
-    case 'Try': return { exprs: s.handlers.flatMap(h => (h.typeExpr ? [h.typeExpr] : [])), blocks: [s.body, ...s.handlers.map(h => h.body), s.orelse, s.finalbody] };
-    case 'Raise': return { exprs: s.exc ? [s.exc] : [], blocks: [] };
-    case 'Delete': return { exprs: s.targets, blocks: [] };
-    case 'Assert': return { exprs: [s.test], blocks: [] };
-    case 'Match': return { exprs: [s.subject], blocks: s.cases };
-    case 'FunctionDef': return { exprs: s.decorators, blocks: [s.body] };
-    case 'ClassDef': return { exprs: [...s.bases, ...s.decorators], blocks: [s.body] };
-    default: return { exprs: [], blocks: [] };
-  }
-}
-
-function* allStmts(body: A.Stmt[]): Generator<A.Stmt> {
-  for (const s of body) {
-    yield s;
-    for (const b of stmtParts(s).blocks) yield* allStmts(b);
-  }
-}
-
-function calleeName(f: A.Expr): string | null {
-  if (f.type === 'Name') return f.id;
-  if (f.type === 'Attribute') return f.attr;
-  return null;
-}
-
 function kw(c: A.Call, name: string): A.Expr | undefined {
   return c.keywords.find(k => k.arg === name)?.value;
 }
 
 function isNone(e: A.Expr | undefined): boolean {
   return !!e && ((e.type === 'Constant' && e.value === null) || (e.type === 'Name' && e.id === 'None'));
-}
-
-function dotted(e: A.Expr): string | null {
-  if (e.type === 'Name') return e.id;
-  if (e.type === 'Attribute') {
-    const b = dotted(e.value);
-    return b ? `${b}.${e.attr}` : null;
-  }
-  return null;
 }
 
 // ---- operations -------------------------------------------------------------------------------------
@@ -587,6 +506,8 @@ function addKeyword(ctx: ModuleCtx, c: A.Call, keyword: string): TextEdit | null
 
 // ---- the project -------------------------------------------------------------------------------------
 
+const LINTED_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']);
+
 interface CacheEntry { mtimeMs: number; size: number; lints: RawLint[] }
 const CACHE = new Map<string, CacheEntry>();
 
@@ -629,6 +550,8 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
     if (!app || app.external) continue;
+    // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
+    if (!m.partial && !m.operations.some(o => LINTED_KINDS.has(o.kind))) continue;
     const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
       const severity = l.code === 'missing-reverse' ? 'info'

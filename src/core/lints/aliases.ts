@@ -1,0 +1,150 @@
+// Database aliases written as strings in the project's code that DATABASES does not define (issue "Migration
+// authoring", item 3): `.using("…")`, `.db_manager("…")`, `using="…"` (save, delete, transaction.atomic, …),
+// `connections["…"]`, `call_command(…, database="…")`. Django raises ConnectionDoesNotExist only when that line
+// runs, often in production. Only the workspace's own apps are read, and only when DATABASES is fully known.
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as A from '../python/ast';
+import { parsePython } from '../python/parse';
+import type { AppInfo, Finding, SettingsInfo } from '../types';
+import { allStmts, calleeName, childExprs, stmtParts } from './walk';
+
+export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
+
+const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist']);
+/** substrings a file must hold to be parsed at all */
+const MARKERS = ['using', 'db_manager', 'connections[', 'database='];
+
+function str(e: A.Expr | undefined): string | null {
+  return e && e.type === 'Constant' && typeof e.value === 'string' ? e.value : null;
+}
+
+/** String aliases in one file's source. */
+export function aliasUses(source: string, file: string): AliasUse[] {
+  if (!MARKERS.some(m => source.includes(m))) return [];
+  const mod = parsePython(source, file);
+  const lines = source.split('\n');
+  const out: AliasUse[] = [];
+  const add = (e: A.Expr, where: string) => {
+    const v = str(e);
+    if (v === null || e.type !== 'Constant') return;
+    const quote = (lines[e.line - 1] ?? '')[e.col] ?? '"';
+    // a fix only for a plain one-line literal on an ASCII line (columns are UTF-8 bytes in the AST)
+    const fixable = e.line === e.endLine && (quote === '"' || quote === "'") && e.endCol !== undefined && !/[^\x00-\x7f]/.test(lines[e.line - 1] ?? '');
+    out.push({ line: e.line, col: e.col, endLine: e.endLine, ...(fixable ? { endCol: e.endCol } : {}), alias: v, where, quote });
+  };
+  const visit = (e: A.Expr) => {
+    if (e.type === 'Call') {
+      const name = calleeName(e.func);
+      if (e.func.type === 'Attribute' && (name === 'using' || name === 'db_manager') && e.args[0]) add(e.args[0], `.${name}(…)`);
+      for (const k of e.keywords) {
+        if (k.arg === 'using') add(k.value, 'using=');
+        else if (k.arg === 'database' && name === 'call_command') add(k.value, 'call_command(database=…)');
+      }
+    } else if (e.type === 'Subscript' && ((e.value.type === 'Name' && e.value.id === 'connections') || (e.value.type === 'Attribute' && e.value.attr === 'connections'))) {
+      add(e.slice, 'connections[…]');
+    }
+    for (const c of childExprs(e)) visit(c);
+  };
+  for (const s of allStmts(mod.body)) {
+    for (const e of stmtParts(s).exprs) visit(e);
+    if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
+  }
+  return out;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+export function closestAlias(alias: string, aliases: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const a of aliases) {
+    const dist = distance(alias.toLowerCase(), a.toLowerCase());
+    if (dist < bestD) { best = a; bestD = dist; }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(alias.length / 3)) ? best : null;
+}
+
+function* pythonFiles(dir: string, depth = 0): Generator<string> {
+  if (depth > 8) return;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) yield* pythonFiles(path.join(dir, e.name), depth + 1);
+    } else if (e.isFile() && e.name.endsWith('.py')) yield path.join(dir, e.name);
+  }
+}
+
+interface CacheEntry { mtimeMs: number; size: number; uses: AliasUse[] }
+const CACHE = new Map<string, CacheEntry>();
+
+function usesOf(file: string): AliasUse[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  const hit = CACHE.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.uses;
+  let uses: AliasUse[] = [];
+  try {
+    uses = aliasUses(fs.readFileSync(file, 'utf8'), file);
+  } catch {
+    uses = [];
+  }
+  CACHE.set(file, { mtimeMs: st.mtimeMs, size: st.size, uses });
+  return uses;
+}
+
+/** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
+function databasesKnown(settings: SettingsInfo): boolean {
+  return settings.databases.length > 0 && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
+}
+
+export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo): Finding[] {
+  if (!databasesKnown(settings)) return [];
+  const aliases = settings.databases.map(d => d.alias);
+  const known = new Set(aliases);
+  const out: Finding[] = [];
+  const dirs = [...new Set(apps.filter(a => !a.external && a.dir).map(a => a.dir!))];
+  if (settings.path) dirs.push(path.dirname(settings.path));
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    for (const file of pythonFiles(dir)) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const u of usesOf(file)) {
+        if (known.has(u.alias)) continue;
+        const suggestion = closestAlias(u.alias, aliases);
+        out.push({
+          code: 'unknown-alias', severity: 'error', path: file, line: u.line, alias: u.alias,
+          message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
+            `ConnectionDoesNotExist when this runs${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
+          ...(suggestion && u.endCol !== undefined
+            ? { fix: { title: `Change to '${suggestion}'`, edits: [{ line: u.line, col: u.col, endLine: u.endLine, endCol: u.endCol, text: `${u.quote}${suggestion}${u.quote}` }] } }
+            : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
