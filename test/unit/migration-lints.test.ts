@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpython';
+import { aliasUses } from '../../src/core/lints/aliases';
 import { Scanner } from '../../src/core/scan';
 import type { TextEdit } from '../../src/core/types';
 import { REPO, djangoPython } from '../oracle/helpers';
@@ -195,6 +196,11 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
     assert.match(text, /database="default"/);
     fs.writeFileSync(file, text);
     assert.deepEqual((await scan(dir)).map(f => f.alias), ['replica']);
+  });
+
+  test('code that expects ConnectionDoesNotExist on purpose (assertRaises, pytest.raises) is not reported', () => {
+    const src = 'def test_x(self):\n    with self.assertRaises(ConnectionDoesNotExist):\n        f(using="nope")\n    with pytest.raises(KeyError):\n        connections["nope"]\n    g(using="nope2")\n';
+    assert.deepEqual(aliasUses(src, 't.py').map(u => [u.line, u.alias]), [[6, 'nope2']]);
   });
 
   test('nothing when DATABASES is not fully known (an alias may come from elsewhere)', async () => {

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import type { AppInfo, Finding, SettingsInfo } from '../types';
-import { allStmts, calleeName, childExprs, stmtParts } from './walk';
+import { calleeName, childExprs, stmtParts } from './walk';
 
 export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
 
@@ -46,10 +46,18 @@ export function aliasUses(source: string, file: string): AliasUse[] {
     }
     for (const c of childExprs(e)) visit(c);
   };
-  for (const s of allStmts(mod.body)) {
-    for (const e of stmtParts(s).exprs) visit(e);
-    if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
-  }
+  // code inside `with self.assertRaises(...)` / `pytest.raises(...)` expects the error on purpose (tests)
+  const expectsError = (s: A.Stmt) => s.type === 'With' && s.items.some(i => i.context.type === 'Call' && ['assertRaises', 'assertRaisesMessage', 'raises'].includes(calleeName(i.context.func) ?? ''));
+  const block = (body: A.Stmt[]) => {
+    for (const s of body) {
+      if (expectsError(s)) continue;
+      const parts = stmtParts(s);
+      for (const e of parts.exprs) visit(e);
+      if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
+      for (const b of parts.blocks) block(b);
+    }
+  };
+  block(mod.body);
   return out;
 }
 
