@@ -8,6 +8,7 @@ import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import type { AppInfo, Finding, SettingsInfo } from '../types';
 import { calleeName, childExprs, stmtParts } from './walk';
+import { fileCache } from './file-cache';
 
 export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
 
@@ -101,27 +102,8 @@ function* pythonFiles(dir: string, depth = 0): Generator<string> {
   }
 }
 
-interface CacheEntry { mtimeMs: number; size: number; uses: AliasUse[] }
-const CACHE = new Map<string, CacheEntry>();
-
-function usesOf(file: string): AliasUse[] {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    return [];
-  }
-  const hit = CACHE.get(file);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.uses;
-  let uses: AliasUse[] = [];
-  try {
-    uses = aliasUses(fs.readFileSync(file, 'utf8'), file);
-  } catch {
-    uses = [];
-  }
-  CACHE.set(file, { mtimeMs: st.mtimeMs, size: st.size, uses });
-  return uses;
-}
+const usesCache = fileCache<AliasUse[]>([]);
+const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
 function databasesKnown(settings: SettingsInfo): boolean {

@@ -11,10 +11,11 @@
 //
 // The source-level part (`lintMigrationSource`) knows nothing of the project; `migrationLintFindings` gives it
 // the apps and the routing (severity) and caches results per file (mtime + size).
-import * as fs from 'fs';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
+import { fileCache } from './file-cache';
+import { findMigrationClass } from '../migrations/files';
 import type { AppInfo, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
@@ -123,15 +124,6 @@ function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string): voi
   }
 }
 
-function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
-  let found: A.ClassDef | null = null;
-  for (const s of body) {
-    if (s.type === 'ClassDef' && s.name === 'Migration') found = s;
-    else if (s.type === 'If') found = findMigrationClass(s.body) ?? findMigrationClass(s.orelse) ?? found;
-    else if (s.type === 'Try') found = findMigrationClass(s.body) ?? found;
-  }
-  return found;
-}
 
 function kw(c: A.Call, name: string): A.Expr | undefined {
   return c.keywords.find(k => k.arg === name)?.value;
@@ -508,8 +500,7 @@ function addKeyword(ctx: ModuleCtx, c: A.Call, keyword: string): TextEdit | null
 
 const LINTED_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']);
 
-interface CacheEntry { mtimeMs: number; size: number; lints: RawLint[] }
-const CACHE = new Map<string, CacheEntry>();
+const lintCache = fileCache<RawLint[]>([]);
 
 /** Whether a file can have findings at all: only files with a RunPython or RunSQL are parsed. */
 function mayHaveLints(source: string): boolean {
@@ -517,23 +508,7 @@ function mayHaveLints(source: string): boolean {
 }
 
 export function lintFile(file: string, appModules: Map<string, string>, ownModule: string): RawLint[] {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    return [];
-  }
-  const hit = CACHE.get(file);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.lints;
-  let source: string;
-  try {
-    source = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const lints = mayHaveLints(source) ? lintMigrationSource(source, file, appModules, ownModule) : [];
-  CACHE.set(file, { mtimeMs: st.mtimeMs, size: st.size, lints });
-  return lints;
+  return lintCache(file, ownModule, source => (mayHaveLints(source) ? lintMigrationSource(source, file, appModules, ownModule) : []));
 }
 
 /**

@@ -218,7 +218,7 @@ interface Ctx {
 }
 
 /** The last top-level `class Migration` (if/try bodies included, as the module namespace would bind it). */
-function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
+export function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
   let found: A.ClassDef | null = null;
   for (const s of body) {
     if (s.type === 'ClassDef' && s.name === 'Migration') found = s;
