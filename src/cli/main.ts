@@ -30,6 +30,7 @@ Options:
                          django: ask Django itself through the project's Python (needs --python or a venv);
                          auto (default with --python): Django when it can, else static with the reason
   --timeout MS           connect/statement timeout per database (default 5000)
+  --include-environment  lint the migrations of third-party apps too (listed as infos, never failing check)
   --no-cache             do not use the on-disk cache of migration files (~/.cache/django-multidb)
   --verbose              log progress to stderr
   -h, --help             this help
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
         'no-db': { type: 'boolean' },
         'no-python': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
+        'include-environment': { type: 'boolean' },
         mode: { type: 'string' },
         timeout: { type: 'string' },
         format: { type: 'string' },
@@ -119,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       dbTimeoutMs: timeout,
       cacheDir: v['no-cache'] ? null : cacheDir(),
       mode,
+      includeEnvironment: !!v['include-environment'],
       logger,
     });
     logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
@@ -152,11 +155,17 @@ function check(report: ScanReport, format: string, failOn: string | null): numbe
     throw new UsageError(`--fail-on: ${(e as Error).message}`);
   }
   const problems = report.diagnostics.filter(d => selects(selection, d));
+  // --include-environment: what third-party migrations will do, listed without failing
+  const environment = report.diagnostics.filter(d => d.environment && !selects(selection, d));
   // never "no problems" in silence over an error that --fail-on left out
   const unselectedErrors = report.diagnostics.filter(d => d.severity === 'error' && !selects(selection, d));
   switch (format) {
     case 'text':
       for (const p of problems) process.stdout.write(formatFinding(p) + '\n');
+      if (environment.length) {
+        process.stdout.write(`third-party apps (${environment.length}, not failing check):\n`);
+        for (const p of environment) process.stdout.write(`  ${formatFinding(p)}\n`);
+      }
       process.stdout.write(problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found` : 'no problems found');
       process.stdout.write(unselectedErrors.length
         ? ` (${unselectedErrors.length} error${unselectedErrors.length === 1 ? '' : 's'} not selected by --fail-on: ${[...new Set(unselectedErrors.map(d => d.code))].join(', ')})\n`

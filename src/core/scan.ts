@@ -40,6 +40,8 @@ export interface ScanOptions {
   mode?: 'static' | 'django' | 'auto';
   /** timeout of the Django helper (default 60 s) */
   djangoTimeoutMs?: number;
+  /** lint the migrations of apps in the environment too (third-party); their findings are infos, never blocking */
+  includeEnvironment?: boolean;
   /** cancels a running Django helper (e.g. when the extension deactivates) */
   signal?: AbortSignal;
   logger?: Logger;
@@ -329,7 +331,7 @@ export class Scanner {
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
-    findings.push(...migrationLintFindings(index.apps, index.migrations, aliases, index.routing));
+    findings.push(...migrationLintFindings(index.apps, index.migrations, aliases, index.routing, !!this.opts.includeEnvironment));
     findings.push(...aliasNameFindings(index.apps, settings));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too

@@ -213,6 +213,8 @@ export interface Finding {
   migrations?: string[];
   /** a textual fix of the finding's file that is safe to apply as it is (one quick fix in the editor) */
   fix?: FindingFix;
+  /** about a third-party app's files (scan --include-environment): listed, never failing `check` by default */
+  environment?: boolean;
 }
 
 /** `line`/`endLine` 1-based, `col`/`endCol` 0-based; an insertion has the same start and end. */

@@ -11,7 +11,7 @@ import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpytho
 import { aliasUses } from '../../src/core/lints/aliases';
 import { Scanner } from '../../src/core/scan';
 import type { TextEdit } from '../../src/core/types';
-import { REPO, djangoPython } from '../oracle/helpers';
+import { REPO, cli, djangoPython } from '../oracle/helpers';
 import { djangoSitePackages, writeTree } from './support';
 
 const FIX = path.join(REPO, 'test', 'fixtures', 'migration_lints');
@@ -207,4 +207,32 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
     const dir = files({ 'proj/settings.py': 'from .local import *\nINSTALLED_APPS = ["stats"]\n' });
     assert.deepEqual(await scan(dir), []);
   });
+});
+
+test('check --include-environment lists a third-party app\'s RunPython problems without failing on them', () => {
+  const sp = '.venv/lib/python3.11/site-packages';
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["tagpkg"]\n',
+    '.venv/pyvenv.cfg': 'home = /usr/bin\nversion = 3.11.0\n',
+    [`${sp}/tagpkg/__init__.py`]: '',
+    [`${sp}/tagpkg/models.py`]: 'from django.db import models\n\nclass Tag(models.Model):\n    name = models.CharField(max_length=5)\n',
+    [`${sp}/tagpkg/migrations/__init__.py`]: '',
+    [`${sp}/tagpkg/migrations/0001_initial.py`]: read('manager_loop_bug.py').replace(/"vault", "Client"/, '"tagpkg", "Tag"').replace('dependencies = [("vault", "0001_initial")]', 'dependencies = []'),
+  }, 'dmdb-env-');
+  dirs.push(dir);
+  fs.mkdirSync(path.join(dir, '.venv', 'bin'));
+  fs.symlinkSync(process.execPath, path.join(dir, '.venv', 'bin', 'python')); // never run: --no-python
+  const plain = cli(['check', dir, '--no-python', '--no-db']);
+  assert.equal(plain.status, 0, plain.stdout);
+  assert.doesNotMatch(plain.stdout, /runpython-alias/);
+  const listed = cli(['check', dir, '--no-python', '--no-db', '--include-environment']);
+  assert.equal(listed.status, 0, listed.stdout + listed.stderr);
+  assert.match(listed.stdout, /third-party apps \(1, not failing check\):\n {2}\.venv\/.*tagpkg\/migrations\/0001_initial\.py:6: info \[runpython-alias\] tagpkg\.0001_initial \(third-party app tagpkg\)/);
+  assert.equal(cli(['check', dir, '--no-python', '--no-db', '--include-environment', '--fail-on', 'runpython-alias']).status, 1);
+  const json = cli(['scan', dir, '--no-python', '--no-db', '--include-environment', '--json']).json;
+  const f = json.diagnostics.find((d: any) => d.code === 'runpython-alias');
+  assert.equal(f.environment, true);
+  assert.equal(f.fix, undefined, 'no fix offered in a package');
 });

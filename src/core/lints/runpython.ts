@@ -512,11 +512,11 @@ export function lintFile(file: string, appModules: Map<string, string>, ownModul
 }
 
 /**
- * The lints of the workspace's own migrations (apps outside the environment). `runpython-alias` is a warning
+ * The lints of the workspace's own migrations (with `includeEnvironment`, third-party apps' too, as infos). `runpython-alias` is a warning
  * where the app's models migrate on an alias other than `default` (RunPython runs there too unless a router
  * denies the app), an info in a single-database project or where the app stays on `default`.
  */
-export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], aliases: string[], routing: RouterDecision[]): Finding[] {
+export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], aliases: string[], routing: RouterDecision[], includeEnvironment = false): Finding[] {
   const appByLabel = new Map(apps.map(a => [a.label, a]));
   const appModules = new Map(apps.map(a => [a.module, a.label]));
   const elsewhere = new Set<string>();
@@ -524,14 +524,19 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   const out: Finding[] = [];
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
-    if (!app || app.external) continue;
+    if (!app || (app.external && !includeEnvironment)) continue;
     // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
     if (!m.partial && !m.operations.some(o => LINTED_KINDS.has(o.kind))) continue;
     const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
-      const severity = l.code === 'missing-reverse' ? 'info'
+      // a package's migrations are the package's to fix: listed (what `migrate --database=X` will do), never blocking
+      const severity = l.code === 'missing-reverse' || app.external ? 'info'
         : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info' : 'warning';
-      out.push({ code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${m.key}: ${l.message}`, ...(l.fix ? { fix: l.fix } : {}) });
+      const where = app.external ? `${m.key} (third-party app ${app.module})` : m.key;
+      out.push({
+        code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${where}: ${l.message}`,
+        ...(l.fix && !app.external ? { fix: l.fix } : {}), ...(app.external ? { environment: true } : {}),
+      });
     }
   }
   return out;
