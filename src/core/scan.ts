@@ -331,7 +331,7 @@ export class Scanner {
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
-    findings.push(...migrationLintFindings(index.apps, index.migrations, aliases, index.routing, !!this.opts.includeEnvironment));
+    findings.push(...migrationLintFindings(index.apps, index.migrations, settings.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment));
     findings.push(...aliasNameFindings(index.apps, settings));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too

@@ -146,6 +146,9 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.ok(two.length === 7 && two.every(f => f.severity === 'warning'));
     assert.match(two[0]!.message, /^shop\.0002_seed: /);
+    // a replica (TEST MIRROR of default) is not migrated on its own: still a single database
+    const replica = (await new Scanner({ root: project(', "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b", "TEST": {"MIRROR": "default"}}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+    assert.ok(replica.length === 7 && replica.every(f => f.severity === 'info'), JSON.stringify(replica.map(f => f.severity)));
   });
 });
 

@@ -16,7 +16,7 @@ import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
 import { fileCache } from './file-cache';
 import { findMigrationClass } from '../migrations/files';
-import type { AppInfo, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
+import type { AppInfo, DatabaseSetting, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
 
@@ -514,13 +514,22 @@ export function lintFile(file: string, appModules: Map<string, string>, ownModul
 /**
  * The lints of the workspace's own migrations (with `includeEnvironment`, third-party apps' too, as infos). `runpython-alias` is a warning
  * where the app's models migrate on an alias other than `default` (RunPython runs there too unless a router
- * denies the app), an info in a single-database project or where the app stays on `default`.
+ * denies the app), an info in a single-database project or where the app stays on `default` (TEST MIRROR
+ * aliases, replicas, do not count).
  */
-export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], aliases: string[], routing: RouterDecision[], includeEnvironment = false): Finding[] {
+function isMirror(d: DatabaseSetting): boolean {
+  const test = d.raw?.TEST;
+  return !!test && typeof test === 'object' && typeof (test as Record<string, unknown>).MIRROR === 'string';
+}
+
+export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], databases: DatabaseSetting[], routing: RouterDecision[], includeEnvironment = false): Finding[] {
   const appByLabel = new Map(apps.map(a => [a.label, a]));
   const appModules = new Map(apps.map(a => [a.module, a.label]));
+  // a TEST MIRROR alias (a replica) is the same database in tests and is not migrated on its own
+  const mirrors = new Set(databases.filter(d => isMirror(d)).map(d => d.alias));
+  const aliases = databases.map(d => d.alias).filter(a => !mirrors.has(a));
   const elsewhere = new Set<string>();
-  for (const d of routing) if (d.alias !== 'default' && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
+  for (const d of routing) if (d.alias !== 'default' && !mirrors.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
   const out: Finding[] = [];
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
