@@ -42,13 +42,16 @@ export const registerCodeActions: Feature = (svc: Services) => [
         for (const diag of context.diagnostics) {
           const code = findingCodeOf(diag);
           // a fix the core computed (migration lints): one edit of the whole file, applied as it is
-          const withFix = index?.findings.find(f => f.fix && f.code === code && f.path === doc.uri.fsPath && f.line === diag.range.start.line + 1 && f.message === diag.message);
-          if (withFix?.fix && !titles.has(`core:${withFix.fix.title}`)) {
-            titles.add(`core:${withFix.fix.title}`);
+          // only on the text the scan read: unsaved edits would move the positions
+          const withFix = doc.isDirty ? undefined : index?.findings.find(f => f.fix && f.code === code && f.path === doc.uri.fsPath && f.line === diag.range.start.line + 1 && f.message === diag.message);
+          const fixKey = withFix?.fix ? `core:${withFix.fix.title}:${withFix.fix.edits[0]?.line}:${withFix.fix.edits[0]?.col}` : '';
+          if (withFix?.fix && !titles.has(fixKey)) {
+            titles.add(fixKey);
             const action = new vscode.CodeAction(withFix.fix.title, vscode.CodeActionKind.QuickFix);
             action.edit = new vscode.WorkspaceEdit();
             for (const e of withFix.fix.edits) action.edit.replace(doc.uri, new vscode.Range(e.line - 1, e.col, e.endLine - 1, e.endCol), e.text);
-            action.diagnostics = context.diagnostics.filter(d => index?.findings.some(f => f.fix === withFix.fix && f.line === d.range.start.line + 1 && f.message === d.message));
+            // the diagnostics this one edit resolves (the index may come from the worker thread: compare by value)
+            action.diagnostics = context.diagnostics.filter(d => index?.findings.some(f => f.fix?.title === withFix.fix!.title && f.path === withFix.path && f.line === d.range.start.line + 1 && f.message === d.message));
             action.isPreferred = true;
             actions.push(action);
           }
