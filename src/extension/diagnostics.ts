@@ -34,6 +34,9 @@ function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolea
     }
   }
   if (f.code === 'unknown-routing') return unknownRouting ? vscode.DiagnosticSeverity.Information : undefined;
+  // migration lints as infos (single-database project, irreversible operations): hundreds in a large project's
+  // history; a hint marks the line and offers the quick fix without filling the Problems panel
+  if (f.severity === 'info' && FINDING_RULES[f.code].area === 'authoring') return vscode.DiagnosticSeverity.Hint;
   return f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
