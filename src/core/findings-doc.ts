@@ -43,7 +43,8 @@ export function renderFindingsDoc(): string {
   out.push('| --- | --- | --- | --- | --- |');
   for (const c of FINDING_CODES) {
     const r = FINDING_RULES[c];
-    out.push(`| [\`${c}\`](#${c}) | ${r.severity} | ${failsText(r)} | \`${r.failOn}\` | ${SHOWN_IN[r.shownIn]} |`);
+    const shown = SHOWN_IN[r.shownIn] + (r.area === 'authoring' && r.shownIn === 'problems' ? ' (an info: editor hint)' : '');
+    out.push(`| [\`${c}\`](#${c}) | ${r.severity} | ${failsText(r)} | \`${r.failOn}\` | ${shown} |`);
   }
   out.push('');
   for (const area of Object.keys(AREA_TITLE) as FindingRule['area'][]) {
