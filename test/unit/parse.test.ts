@@ -47,7 +47,7 @@ test('strings: concatenation, escapes, raw, bytes', () => {
 
 test('imports: relative, aliased, star, future', () => {
   const [a, b, c, d] = body('from ..x.y import (a as b, c)\nfrom . import *\nimport os.path as p, sys\nfrom __future__ import annotations\n');
-  assert.deepEqual({ ...(a as A.ImportFrom), line: 0, col: 0, endLine: 0 }, { type: 'ImportFrom', line: 0, col: 0, endLine: 0, module: 'x.y', level: 2, names: [{ name: 'a', asname: 'b' }, { name: 'c', asname: null }] });
+  assert.deepEqual({ ...(a as A.ImportFrom), line: 0, col: 0, endLine: 0, endCol: 0 }, { type: 'ImportFrom', line: 0, col: 0, endLine: 0, endCol: 0, module: 'x.y', level: 2, names: [{ name: 'a', asname: 'b' }, { name: 'c', asname: null }] });
   assert.equal((b as A.ImportFrom).names[0]!.name, '*');
   assert.equal((b as A.ImportFrom).level, 1);
   assert.deepEqual((c as A.Import).names, [{ name: 'os.path', asname: 'p' }, { name: 'sys', asname: null }]);
