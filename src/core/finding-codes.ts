@@ -136,6 +136,14 @@ const RULES = {
       'ConnectionDoesNotExist when the line runs. The message suggests the closest alias, and the quick fix ' +
       'replaces it. Only reported when DATABASES is fully known statically.',
   },
+  'router-signature': {
+    severity: 'error', title: 'allow_migrate signature Django cannot call', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'A router of DATABASE_ROUTERS defines `allow_migrate` without `**hints`, or with the pre-1.8 signature ' +
+      '`allow_migrate(self, db, model)`. Django calls `allow_migrate(db, app_label, model_name=…, **hints)` and always ' +
+      'passes hints (`model=` for model operations, the `hints` of RunPython/RunSQL), so `migrate` fails with ' +
+      'TypeError. Use `def allow_migrate(self, db, app_label, model_name=None, **hints)`.',
+  },
 } satisfies Record<string, FindingRule>;
 
 export type FindingCode = keyof typeof RULES;

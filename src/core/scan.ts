@@ -90,6 +90,7 @@ import {
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { migrationLintFindings } from './lints/runpython';
 import { aliasNameFindings } from './lints/aliases';
+import { routerShapeFindings } from './lints/routers';
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
@@ -333,6 +334,7 @@ export class Scanner {
     }
     findings.push(...migrationLintFindings(index.apps, index.migrations, settings.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment));
     findings.push(...aliasNameFindings(index.apps, settings));
+    findings.push(...routerShapeFindings(modules, settings));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too
     const parsed = moduleCacheFile ? modules.exportParsed() : null;

@@ -36,6 +36,9 @@ const SETTINGS = (apps: string[], extra = '') =>
 const ROUTER = `import random
 
 class Router:
+    def db_for_read(self, model, **hints):
+        return None
+
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if app_label == "crm":
             return db == "other"
@@ -145,6 +148,7 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf(settingsNameError),
       ...await findingsOf(migrationCycle),
       ...await findingsOf(conflictAndMissing),
+      ...await findingsOf({ 'proj/settings.py': SETTINGS([]), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
     ];
     for (const f of all) {
       assert.ok(isFindingCode(f.code), `${f.code} is a registry code`);

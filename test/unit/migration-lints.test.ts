@@ -239,3 +239,36 @@ test('check --include-environment lists a third-party app\'s RunPython problems 
   assert.equal(f.environment, true);
   assert.equal(f.fix, undefined, 'no fix offered in a package');
 });
+
+test('router-signature: allow_migrate without **hints, or the pre-1.8 (db, model): an error on the def line', async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nINSTALLED_APPS = []\n' +
+      'DATABASE_ROUTERS = ["proj.routers.Old", "proj.routers.NoHints", "proj.routers.Good", "proj.routers.Static"]\n',
+    'proj/routers.py': [
+      'class Old:',
+      '    def allow_migrate(self, db, model):',
+      '        return None',
+      '',
+      'class NoHints:',
+      '    def allow_migrate(self, db, app_label, model_name=None):',
+      '        return None',
+      '',
+      'class Good:',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        return None',
+      '',
+      'class Static:',
+      '    @staticmethod',
+      '    def allow_migrate(db, app_label, **hints):',
+      '        return None',
+      '',
+    ].join('\n'),
+  }, 'dmdb-routers-');
+  dirs.push(dir);
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'router-signature');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[2, 'error'], [6, 'error']]);
+  assert.match(found[0]!.message, /proj\.routers\.Old\.allow_migrate\(db, model\) has the signature of Django < 1\.8/);
+  assert.match(found[1]!.message, /takes no \*\*hints/);
+});
