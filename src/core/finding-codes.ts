@@ -144,6 +144,13 @@ const RULES = {
       'passes hints (`model=` for model operations, the `hints` of RunPython/RunSQL), so `migrate` fails with ' +
       'TypeError. Use `def allow_migrate(self, db, app_label, model_name=None, **hints)`.',
   },
+  'router-unresolved': {
+    severity: 'error', title: 'DATABASE_ROUTERS entry does not exist', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'An entry of DATABASE_ROUTERS names a module or class that does not exist, while its package does (a typo): ' +
+      'Django raises ImportError as soon as it loads the routers, so every command fails. A package that cannot be ' +
+      'found at all is not reported here (the environment read may lack it): the routing is then unknown.',
+  },
 } satisfies Record<string, FindingRule>;
 
 export type FindingCode = keyof typeof RULES;

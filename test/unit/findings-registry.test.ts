@@ -148,7 +148,7 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf(settingsNameError),
       ...await findingsOf(migrationCycle),
       ...await findingsOf(conflictAndMissing),
-      ...await findingsOf({ 'proj/settings.py': SETTINGS([]), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
+      ...await findingsOf({ 'proj/settings.py': SETTINGS([]) + 'DATABASE_ROUTERS += ["proj.routers.Typo"]\n', 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
     ];
     for (const f of all) {
       assert.ok(isFindingCode(f.code), `${f.code} is a registry code`);

@@ -240,12 +240,13 @@ test('check --include-environment lists a third-party app\'s RunPython problems 
   assert.equal(f.fix, undefined, 'no fix offered in a package');
 });
 
-test('router-signature: allow_migrate without **hints, or the pre-1.8 (db, model): an error on the def line', async () => {
+test('router-signature and router-unresolved: allow_migrate without **hints or pre-1.8 (db, model); entries that do not exist (a package that is not there is not reported)', async () => {
   const dir = writeTree({
     'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
     'proj/__init__.py': '',
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nINSTALLED_APPS = []\n' +
-      'DATABASE_ROUTERS = ["proj.routers.Old", "proj.routers.NoHints", "proj.routers.Good", "proj.routers.Static"]\n',
+      'DATABASE_ROUTERS = ["proj.routers.Old", "proj.routers.NoHints", "proj.routers.Good", "proj.routers.Static"]\n' +
+      'DATABASE_ROUTERS += ["proj.routers.Gone", "proj.routerz.Old", "notinstalled.routers.R"]\n',
     'proj/routers.py': [
       'class Old:',
       '    def allow_migrate(self, db, model):',
@@ -271,4 +272,8 @@ test('router-signature: allow_migrate without **hints, or the pre-1.8 (db, model
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[2, 'error'], [6, 'error']]);
   assert.match(found[0]!.message, /proj\.routers\.Old\.allow_migrate\(db, model\) has the signature of Django < 1\.8/);
   assert.match(found[1]!.message, /takes no \*\*hints/);
+  const unresolved = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'router-unresolved');
+  assert.deepEqual(unresolved.map(f => [path.basename(f.path ?? ''), f.line, f.severity]), [['settings.py', 4, 'error'], ['settings.py', 4, 'error']]);
+  assert.match(unresolved[0]!.message, /'proj\.routers\.Gone': proj\.routers \(.*routers\.py\) defines no Gone/);
+  assert.match(unresolved[1]!.message, /'proj\.routerz\.Old': module proj\.routerz does not exist \(package proj does\)/);
 });
