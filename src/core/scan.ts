@@ -88,7 +88,7 @@ import {
   conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
-import { migrationLintFindings } from './lints/runpython';
+import { migrationLintFindings, runsCode } from './lints/runpython';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { findSearchRoots } from './env/python-env';
@@ -333,7 +333,8 @@ export class Scanner {
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     findings.push(...migrationLintFindings(index.apps, index.migrations, settings.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment));
-    findings.push(...aliasNameFindings(index.apps, settings));
+    const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
+    findings.push(...aliasNameFindings(index.apps, settings, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path)));
     findings.push(...routerShapeFindings(modules, settings));
     timings.findings = now() - t;
     // last: the routing phase parses the routers' modules too

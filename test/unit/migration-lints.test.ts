@@ -174,6 +174,10 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
         '    call_command("migrate", database="defualt")',
         '',
       ].join('\n'),
+      'stats/migrations/__init__.py': '',
+      'stats/migrations/0001_initial.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = []\n',
+      'stats/migrations/0002_fill.py': 'from django.db import migrations\n\ndef fill(apps, schema_editor):\n    apps.get_model("stats", "Hit").objects.using("analytic").count()\n\n' +
+        'class Migration(migrations.Migration):\n    dependencies = [("stats", "0001_initial")]\n    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]\n',
       ...extra,
     }, 'dmdb-alias-');
     dirs.push(dir);
@@ -184,7 +188,10 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
   test('each unknown alias is an error on its line, with the closest alias and a fix; known ones are not', async () => {
     const dir = files();
     const found = await scan(dir);
-    assert.deepEqual(found.map(f => [f.line, f.alias]), [[6, 'analytcs'], [8, 'analytic'], [10, 'replica'], [11, 'defualt']]);
+    assert.deepEqual(found.map(f => [path.basename(f.path ?? ''), f.line, f.alias]), [
+      ['views.py', 6, 'analytcs'], ['views.py', 8, 'analytic'], ['views.py', 10, 'replica'], ['views.py', 11, 'defualt'],
+      ['0002_fill.py', 4, 'analytic'], // migrations are read when they hold RunPython code
+    ]);
     assert.ok(found.every(f => f.severity === 'error'));
     assert.match(found[0]!.message, /'analytcs' \(\.using\(…\)\) is not a database of DATABASES \('default', 'analytics'\).*Did you mean 'analytics'\?/);
     assert.equal(found[2]!.fix, undefined, 'no alias is close to replica');
@@ -192,13 +199,13 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
     let text = fs.readFileSync(file, 'utf8');
     const lines = text.split('\n');
     const offset = (line: number, col: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + col;
-    for (const e of found.flatMap(f => f.fix?.edits ?? []).sort((a, b) => offset(b.line, b.col) - offset(a.line, a.col))) {
+    for (const e of found.filter(f => f.path === file).flatMap(f => f.fix?.edits ?? []).sort((a, b) => offset(b.line, b.col) - offset(a.line, a.col))) {
       text = text.slice(0, offset(e.line, e.col)) + e.text + text.slice(offset(e.endLine, e.endCol));
     }
     assert.match(text, /using\("analytics"\)\.count\(\)/);
     assert.match(text, /database="default"/);
     fs.writeFileSync(file, text);
-    assert.deepEqual((await scan(dir)).map(f => f.alias), ['replica']);
+    assert.deepEqual((await scan(dir)).map(f => f.alias), ['replica', 'analytic']);
   });
 
   test('code that expects ConnectionDoesNotExist on purpose (assertRaises, pytest.raises) is not reported', () => {

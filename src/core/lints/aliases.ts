@@ -12,7 +12,9 @@ import { fileCache } from './file-cache';
 
 export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
 
-const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist']);
+// migration packages: thousands of files in a large project, and only those with RunPython code can name an
+// alias; the caller passes those
+const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist', 'migrations']);
 /** substrings a file must hold to be parsed at all */
 const MARKERS = ['using', 'db_manager', 'connections[', 'database='];
 
@@ -110,7 +112,7 @@ function databasesKnown(settings: SettingsInfo): boolean {
   return settings.databases.length > 0 && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
 }
 
-export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo): Finding[] {
+export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migrationFiles: string[] = []): Finding[] {
   if (!databasesKnown(settings)) return [];
   const aliases = settings.databases.map(d => d.alias);
   const known = new Set(aliases);
@@ -118,8 +120,8 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo): Find
   const dirs = [...new Set(apps.filter(a => !a.external && a.dir).map(a => a.dir!))];
   if (settings.path) dirs.push(path.dirname(settings.path));
   const seen = new Set<string>();
-  for (const dir of dirs) {
-    for (const file of pythonFiles(dir)) {
+  for (const files of [...dirs.map(d => pythonFiles(d)), migrationFiles]) {
+    for (const file of files) {
       if (seen.has(file)) continue;
       seen.add(file);
       for (const u of usesOf(file)) {

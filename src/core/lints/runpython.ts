@@ -500,6 +500,11 @@ function addKeyword(ctx: ModuleCtx, c: A.Call, keyword: string): TextEdit | null
 
 const LINTED_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']);
 
+/** Whether a migration may hold RunPython/RunSQL (or could not be read fully), from what the migration reader knows. */
+export function runsCode(m: MigrationFileInfo): boolean {
+  return !!m.partial || m.operations.some(o => LINTED_KINDS.has(o.kind));
+}
+
 const lintCache = fileCache<RawLint[]>([]);
 
 /** Whether a file can have findings at all: only files with a RunPython or RunSQL are parsed. */
@@ -535,7 +540,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
     const app = appByLabel.get(m.app);
     if (!app || (app.external && !includeEnvironment)) continue;
     // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
-    if (!m.partial && !m.operations.some(o => LINTED_KINDS.has(o.kind))) continue;
+    if (!runsCode(m)) continue;
     const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
       // a package's migrations are the package's to fix: listed (what `migrate --database=X` will do), never blocking
