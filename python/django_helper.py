@@ -171,8 +171,14 @@ def _exc_message(e):
 def setup(args):
     """Import settings and Django; return nothing or exit with a JSON error."""
     project = os.path.abspath(args.project or os.getcwd())
-    if project not in sys.path:
-        sys.path.insert(0, project)
+    # Started isolated (-I) in a folder outside the project, so nothing of the project shadowed the stdlib while
+    # Python started. Now stand where manage.py runs: its folder first on sys.path, then PYTHONPATH (which -I
+    # ignores; passed on as DJANGO_MULTIDB_PYTHONPATH), and the cwd for relative SQLite NAMEs.
+    extra = [p for p in os.environ.get("DJANGO_MULTIDB_PYTHONPATH", "").split(os.pathsep) if p]
+    for i, entry in enumerate([project] + [os.path.abspath(os.path.join(project, p)) for p in extra]):
+        if entry not in sys.path:
+            sys.path.insert(i, entry)
+    os.chdir(project)
     if args.settings:
         os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
     # prints of project code must not corrupt our JSON, and are held back until the secrets are known

@@ -20,12 +20,14 @@ PATH is the workspace root (default: the current directory).
 
 Options:
   --settings MODULE      settings module (default: DJANGO_SETTINGS_MODULE, else the one manage.py sets)
-  --python PATH          the project's Python (default: $VIRTUAL_ENV, .venv/venv in PATH, python3)
+  --python PATH          the project's Python, chosen by you (default: $VIRTUAL_ENV, a .venv/venv/env of the
+                         project, python3 on PATH). Only a chosen interpreter or one outside the project is
+                         ever run, isolated (-I); a project's .venv is read from disk unless named here
   --database ALIAS       only this alias (repeatable)
   --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py)
   --no-db                do not read the databases (static analysis only)
   --no-python            never run the project's Python (site-packages are then found on disk)
-  --mode MODE            static (default without --python): never run project code;
+  --mode MODE            static (default without --python): start no process at all;
                          django: ask Django itself through the project's Python (needs --python or a venv);
                          auto (default with --python): Django when it can, else static with the reason
   --timeout MS           connect/statement timeout per database (default 5000)
@@ -114,7 +116,8 @@ export async function main(argv: string[]): Promise<number> {
       python: v.python ?? null,
       databases: v.database ?? null,
       envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,
-      allowPython: !v['no-python'],
+      // static mode starts no process at all: sys.path is read from disk (docs/security.md)
+      allowPython: !v['no-python'] && mode !== 'static',
       readDatabases: !v['no-db'],
       dbTimeoutMs: timeout,
       cacheDir: v['no-cache'] ? null : cacheDir(),

@@ -11,14 +11,27 @@ export interface ScanOptions {
   root: string;
   /** override DJANGO_SETTINGS_MODULE */
   settingsModule?: string | null;
-  /** Python interpreter of the project (used to find site-packages; only run when `allowPython`) */
+  /**
+   * The workspace folder (default `root`): a `.venv` there is found too, and an interpreter inside it counts as
+   * the project's own (run only when chosen or when `runWorkspaceInterpreter`).
+   */
+  workspaceRoot?: string;
+  /** Python interpreter of the project, chosen by the user (used to find site-packages; only run when `allowPython`) */
   python?: string | null;
-  /** process environment used for os.environ lookups in settings (plus the project's .env file) */
+  /**
+   * The process environment (default process.env): os.environ lookups in settings see it over the env file's
+   * values; it alone picks the interpreter (VIRTUAL_ENV, PATH). Do not merge the env file into it.
+   */
   env?: Record<string, string | undefined>;
-  /** path of an env file (default: <root>/.env when present) */
+  /** path of an env file (default: <folder of manage.py>/.env when present; null: none) */
   envFile?: string | null;
-  /** may we run the project's Python to ask for sys.path? (false in untrusted workspaces) */
+  /**
+   * May the project's Python run (sys.path, Django mode)? False in static mode and untrusted workspaces: then
+   * no process is started at all.
+   */
   allowPython?: boolean;
+  /** May an interpreter found inside the workspace (its `.venv`) run without being chosen in `python`? (docs/security.md) */
+  runWorkspaceInterpreter?: boolean;
   /** read django_migrations of each alias (false in untrusted workspaces) */
   readDatabases?: boolean;
   /** only these aliases (default: all) */
@@ -87,6 +100,7 @@ import {
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { findSearchRoots } from './env/python-env';
+import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
@@ -126,17 +140,15 @@ function now(): number {
   return performance.now();
 }
 
-/** Read KEY=VALUE lines of an env file with dotenv's parser (no expansion, nothing executed). */
-function readEnvFile(file: string | null | undefined, logger: Logger): Record<string, string> {
-  if (!file) return {};
-  try {
-     
-    const dotenv = require('dotenv') as typeof import('dotenv');
-    return dotenv.parse(fs.readFileSync(file));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`cannot read env file ${file}: ${(e as Error).message}`);
-    return {};
-  }
+/**
+ * The label Django gives an INSTALLED_APPS entry whose package cannot be read: the last part of the module, or of
+ * the module before `.apps.<Name>Config` (AppConfig's default label rule).
+ */
+function labelOfEntry(entry: string): string {
+  const parts = entry.split('.');
+  const last = parts[parts.length - 1] ?? entry;
+  if (parts.length >= 3 && parts[parts.length - 2] === 'apps' && last.endsWith('Config')) return parts[parts.length - 3]!;
+  return last;
 }
 
 /** `<pkg>/settings.py` or `<pkg>/settings/__init__.py` one level below the project folder, when there is exactly one. */
@@ -179,13 +191,15 @@ export class Scanner {
     const findings: Finding[] = [];
     const managePy = findManagePy(root);
     const projectDir = managePy ? path.dirname(managePy) : root;
-    const envFile = this.opts.envFile === undefined ? path.join(projectDir, '.env') : this.opts.envFile;
-    const env: Record<string, string | undefined> = { ...readEnvFile(envFile, this.logger), ...(this.opts.env ?? process.env) };
+    const envFile = this.opts.envFile === undefined ? envFileOf(projectDir) : this.opts.envFile;
+    const processEnv = this.opts.env ?? process.env;
+    const env = projectEnvironment(processEnv, readEnvFile(envFile, this.logger));
 
     // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
     // the on-disk caches while it runs.
     const envPromise = findSearchRoots({
-      root: projectDir, python: this.opts.python ?? null, env, allowPython: !!this.opts.allowPython, timeoutMs: 10000,
+      root: projectDir, workspaceRoot: this.opts.workspaceRoot ?? root, python: this.opts.python ?? null, env: processEnv,
+      allowPython: !!this.opts.allowPython, runWorkspaceInterpreter: !!this.opts.runWorkspaceInterpreter, timeoutMs: 10000,
       cacheDir: this.opts.cacheDir ?? null,
     });
     // WebAssembly compiles off the main thread: let it run while the caches are read
@@ -276,6 +290,9 @@ export class Scanner {
         message: `Django is not installed in the Python environment used: ${where}. ${missingDjango.map(p => p.entry).join(', ')} and their models and migrations are missing; point to the project's interpreter (--python, VIRTUAL_ENV, a .venv folder).`,
       });
     }
+    // INSTALLED_APPS entries whose package is not in the environment, by the label Django would give them
+    const notFound = new Map<string, string>();
+    for (const p of apps.problems) if (/No module named/.test(p.message)) notFound.set(labelOfEntry(p.entry), p.entry);
     for (const p of apps.problems) {
       if (missingDjango.includes(p)) continue;
       findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
@@ -322,11 +339,20 @@ export class Scanner {
     findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
-      findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+      // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above
+      const becauseNoDjango = missingDjango.length > 0 && p.message.startsWith('base class ');
+      findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
+      // A dependency on an app whose package is not in the environment (Django itself, most often) follows from
+      // that one finding above; an error per migration would blame the project for the environment.
+      const missingApp = p.missing ? notFound.get(p.missing.slice(0, p.missing.indexOf('.'))) : undefined;
+      if (missingApp) {
+        findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${missingApp} is not installed in the Python environment used)` });
+        continue;
+      }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     timings.findings = now() - t;
@@ -419,14 +445,22 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   if (!opts.allowPython) return fallback('running the project\'s Python is not allowed here', 'not-allowed');
   if (!index.settings?.module) return fallback('no settings module', 'no-settings');
   const { runDjangoHelper, mergeDjangoAnswer } = await import('./django');
-  const { findInterpreter } = await import('./env/python-env');
+  const { findInterpreter, insideWorkspace } = await import('./env/python-env');
   const projectDir = index.managePy ? path.dirname(index.managePy) : index.root;
-  const interp = opts.python ?? findInterpreter({ root: projectDir, workspaceRoot: index.root, env: opts.env ?? process.env })?.interpreter ?? null;
+  const processEnv = opts.env ?? process.env;
+  const workspace = opts.workspaceRoot ?? index.root;
+  const found = opts.python ? null : findInterpreter({ root: projectDir, workspaceRoot: workspace, env: processEnv });
+  const interp = opts.python ?? found?.interpreter ?? null;
   if (!interp) return fallback('no Python interpreter found', 'no-interpreter');
+  if (found && !opts.runWorkspaceInterpreter && insideWorkspace(found, [projectDir, workspace])) {
+    return fallback(`${found.interpreter} lives inside the project and is run only when chosen explicitly (--python)`, 'not-allowed');
+  }
+  const envFile = opts.envFile === undefined ? envFileOf(projectDir) : opts.envFile;
   const t = now();
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
-    env: { ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    // the helper sees what manage.py would: the process environment over the project's env file
+    env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
   });
   if (!answer.ok) {

@@ -13,7 +13,7 @@ import {
   djangoDatabases, failureOfMode, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
-import { readEnvFile, resolveInterpreter } from './python';
+import { resolveInterpreter } from './python';
 import { ScanWorkerHost, type ScannerClient } from './scannerClient';
 import type { ConnectionSecrets } from './secrets';
 
@@ -184,13 +184,20 @@ export class ProjectService implements vscode.Disposable {
     const root = path.dirname(managePy);
     const opts: ScanOptions = {
       root,
+      workspaceRoot: folder.uri.fsPath,
       settingsModule: config.settingsModule,
       envFile: config.envFile ?? undefined,
-      // Restricted Mode: static indexing only — no Python process, no database connection
-      allowPython: trusted,
+      // Restricted Mode and static mode: no Python process at all (the environment is read from disk);
+      // Restricted Mode also opens no database connection
+      allowPython: trusted && config.mode !== 'static',
+      // trusting the workspace is the user's permission to run its own .venv
+      runWorkspaceInterpreter: trusted,
       readDatabases: trusted,
       dbTimeoutMs: config.databaseTimeoutMs,
       logger: this.log,
+      // an interpreter named in the settings is read from disk even in Restricted Mode (VS Code then passes only
+      // the user-level value of this restricted setting)
+      python: config.pythonPath,
     };
     if (trusted) {
       opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
@@ -502,8 +509,7 @@ export class ProjectService implements vscode.Disposable {
     const trusted = this.trusted;
     const overrides = new Set(Object.keys(p.scanner.opts.connectionOverrides ?? {}));
     const dbs = djangoDatabases(aliasesOf(base), overrides);
-    // the helper sees the environment manage.py tasks get: the process env plus the project's env file
-    const envFile = p.config.envFile ?? path.join(p.root, '.env');
+    // the core gives the helper what manage.py tasks get: the process environment over the project's env file
     return {
       ...p.scanner.opts,
       mode: p.django.effective,
@@ -511,7 +517,6 @@ export class ProjectService implements vscode.Disposable {
       allowPython: trusted,
       readDatabases: trusted && dbs.readDatabases,
       databases: dbs.databases,
-      env: { ...process.env, ...readEnvFile(envFile, this.log) },
       logger: this.log,
     };
   }

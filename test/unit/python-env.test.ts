@@ -80,7 +80,7 @@ test('Windows venv layout (Scripts/python.exe, Lib/site-packages)', async () => 
 test('a failing or hanging interpreter falls back to the static search and says why', async () => {
   const root = tmp();
   const v = fakeVenv(path.join(root, '.venv'), { script: '#!/bin/sh\necho boom >&2\nexit 3\n' });
-  const r = await findSearchRoots({ root, env: { PATH: '' }, allowPython: true, timeoutMs: 5000 });
+  const r = await findSearchRoots({ root, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true, timeoutMs: 5000 });
   assert.equal(r.method, 'static');
   assert.deepEqual(r.roots, [root, v.site]);
   assert.match(r.errors.join('\n'), /could not run .*boom/);
@@ -88,13 +88,13 @@ test('a failing or hanging interpreter falls back to the static search and says 
   const slowRoot = tmp();
   fakeVenv(path.join(slowRoot, '.venv'), { script: '#!/bin/sh\nwhile :; do :; done\n' });
   const t0 = Date.now();
-  const s = await findSearchRoots({ root: slowRoot, env: { PATH: '' }, allowPython: true, timeoutMs: 300 });
+  const s = await findSearchRoots({ root: slowRoot, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true, timeoutMs: 300 });
   assert.ok(Date.now() - t0 < 5000);
   assert.match(s.errors.join('\n'), /timed out after 300 ms/);
 
   const garbage = tmp();
   fakeVenv(path.join(garbage, '.venv'), { script: '#!/bin/sh\necho not json\n' });
-  const g = await findSearchRoots({ root: garbage, env: { PATH: '' }, allowPython: true });
+  const g = await findSearchRoots({ root: garbage, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true });
   assert.match(g.errors.join('\n'), /unexpected output/);
 });
 

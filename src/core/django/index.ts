@@ -7,6 +7,7 @@
 // reads; passwords are scrubbed by the helper itself. Never call this in an untrusted workspace.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import { nullLogger } from '../types';
@@ -340,12 +341,13 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   const cwd = opts.managePy ? path.dirname(path.resolve(opts.root, opts.managePy)) : path.resolve(opts.root);
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
   if (opts.settingsModule) env.DJANGO_SETTINGS_MODULE = opts.settingsModule;
-  env.PYTHONDONTWRITEBYTECODE = '1';
-  env.PYTHONIOENCODING = 'utf-8';
-  env.PYTHONUTF8 = '1';
-  const args = ['-B', helper, ...helperArgs, '--project', cwd];
-  logger.debug(`django helper: ${opts.python} ${args.join(' ')} (cwd ${cwd})`);
-  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  // Isolated (-I: PYTHON* variables ignored, neither the script's nor the current folder on sys.path) and started
+  // outside the project, so no file of the project (a json.py beside manage.py) is imported while Python starts;
+  // the helper then puts the project folder and PYTHONPATH on sys.path and changes into the project itself.
+  if (env.PYTHONPATH) env.DJANGO_MULTIDB_PYTHONPATH = env.PYTHONPATH;
+  const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
+  logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
+  const r = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
   const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
   if (r.spawnError) {
