@@ -87,6 +87,11 @@ export interface ProjectIndex {
   };
   /** Django mode: the interpreter's Django, per-alias plan sources, per-operation skips, disagreements */
   django?: DjangoExtras;
+  /**
+   * The routers' answers to `allow_migrate(db, app_label, **hints)` without a model (RunPython/RunSQL hints,
+   * operations on deleted models), keyed by migrations/operations.ts `hintKey`; OperationRouter reads them.
+   */
+  hintRouting?: Record<string, HintDecisionLike>;
 }
 
 import * as fs from 'fs';
@@ -105,14 +110,15 @@ import { resolveApps } from './apps';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
-import { evaluateRouting } from './routers';
+import { hintKey, hintQueries, OperationRouter, type HintDecisionLike } from './migrations/operations';
+import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /** The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). */
 function readCacheFile(file: string | null, root: string): unknown {
@@ -325,12 +331,19 @@ export class Scanner {
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
       for (const d of evaluateRouting(modules, settings, asManaged, aliases).decisions) lives.set(decisionKey(d.alias, d.model), d);
     }
+    // allow_migrate without a model, for the operations that Django routes by app label and hints
+    const hintRouting: Record<string, HintDecisionLike> = {};
+    for (const q of hintQueries(index.migrations, index.models)) {
+      for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settings, alias, q.app, q.hints);
+    }
+    index.hintRouting = hintRouting;
     timings.routing = now() - t;
 
     t = now();
     const concrete = index.models.filter(m => !m.abstract);
     findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases));
     findings.push(...unknownRoutingFindings(concrete, index.routing));
+    findings.push(...fallThroughFindings(index, aliases));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
     const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
     // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
@@ -473,6 +486,66 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
 }
 
 /** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
+/**
+ * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
+ * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
+ * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
+ */
+function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
+  if (!index.settings?.routers.length) return [];
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings.databases, hintRouting: index.hintRouting });
+  // app → alias → a model of the app that a router denies there
+  const denied = new Map<string, Map<string, string>>();
+  const modelApp = new Map(index.models.map(m => [m.key, m.app]));
+  for (const d of index.routing) {
+    if (d.reason !== 'router' || d.migrate !== false) continue;
+    const app = modelApp.get(d.model);
+    if (!app) continue;
+    let byAlias = denied.get(app);
+    if (!byAlias) denied.set(app, (byAlias = new Map()));
+    if (!byAlias.has(d.alias)) byAlias.set(d.alias, d.model);
+  }
+  const out: Finding[] = [];
+  for (const m of index.migrations) {
+    const byAlias = denied.get(m.app);
+    if (!byAlias || !m.operations.some(o => o.kind === 'RunPython' || o.kind === 'RunSQL' || o.kind === 'SeparateDatabaseAndState')) continue;
+    for (const o of router.route(m, aliases)) {
+      if (o.kind !== 'RunPython' && o.kind !== 'RunSQL') continue;
+      const fell = o.routes.filter(r => r.runs === true && r.reason === 'default' && byAlias.has(r.alias)).map(r => r.alias);
+      if (!fell.length) continue;
+      const models = [...new Set(fell.map(a => byAlias.get(a)!))];
+      out.push({
+        code: 'operation-fall-through', severity: 'info', path: m.path, line: o.line ?? null, app: m.app, migrations: [m.key],
+        message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The aliases the index routed (the --database selection), in settings order. */
+export function routedAliases(index: ProjectIndex): string[] {
+  const seen = new Set(index.routing.map(d => d.alias));
+  const all = (index.settings?.databases ?? []).map(d => d.alias);
+  return seen.size ? all.filter(a => seen.has(a)) : all;
+}
+
+/** Where each operation runs (docs/scan-json.md `operations`): kind, model, line and one route per alias. */
+function reportOperations(index: ProjectIndex): NonNullable<ScanReport['operations']> {
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const aliases = routedAliases(index);
+  const out: NonNullable<ScanReport['operations']> = [];
+  for (const m of index.migrations) {
+    for (const o of router.route(m, aliases)) {
+      out.push({
+        migration: o.migration, index: o.index, kind: o.kind, ...(o.model ? { model: o.model } : {}), ...(o.line ? { line: o.line } : {}),
+        routes: o.routes.map(r => ({ alias: r.alias, runs: r.runs, reason: r.reason, decidedBy: r.decidedBy })),
+      });
+    }
+  }
+  return out;
+}
+
 export function toReport(index: ProjectIndex): ScanReport {
   // Thousands of paths, most of them repeated (one models.py per app): memoised, since path.relative is slow.
   const relMemo = new Map<string, string>();
@@ -506,6 +579,7 @@ export function toReport(index: ProjectIndex): ScanReport {
       };
     }),
     migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
+    operations: reportOperations(index),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),

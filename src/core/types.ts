@@ -160,6 +160,12 @@ export interface MigrationOperationInfo {
   kind: string;
   /** lowercase model name the operation acts on, when it has one */
   modelName?: string;
+  /** 1-based line of the operation's call */
+  line?: number;
+  /** RunPython/RunSQL `hints=` as a literal dict; null when written but not a literal; absent when not given */
+  hints?: Record<string, unknown> | null;
+  /** SeparateDatabaseAndState: its `database_operations` (its state_operations never touch a database) */
+  database?: MigrationOperationInfo[];
 }
 
 export interface MigrationFileInfo {
@@ -207,7 +213,8 @@ export type FindingCode =
   | 'settings-unknown'
   | 'parse-error'
   | 'unmanaged-model-migration'
-  | 'django-unavailable';
+  | 'django-unavailable'
+  | 'operation-fall-through';
 
 export interface Finding {
   code: FindingCode;
@@ -257,6 +264,18 @@ export interface ScanReport {
     dependencies: [string, string][];
     replaces: [string, string][];
     initial: boolean | null;
+  }[];
+  /**
+   * Where each operation runs (docs/scan-json.md): one row per operation of every migration (the database
+   * operations of a SeparateDatabaseAndState as "i.j"), with one route per alias.
+   */
+  operations?: {
+    migration: MigrationKey;
+    index: string;
+    kind: string;
+    model?: string;
+    line?: number;
+    routes: { alias: string; runs: boolean | null; reason: string; decidedBy: string | null }[];
   }[];
   status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
   plan: Record<string, MigrationKey[] | null>;

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
+import { literalEval } from '../python/literal';
 import { parsePython } from '../python/parse';
 import type { AppInfo, MigrationFileInfo, MigrationOperationInfo, SettingsInfo } from '../types';
 
@@ -325,7 +326,20 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       ctx.partial = true;
       continue;
     }
-    const op: MigrationOperationInfo = { kind };
+    const op: MigrationOperationInfo = { kind, line: x.line };
+    if (kind === 'RunPython' || kind === 'RunSQL') {
+      // Django asks the routers `allow_migrate(db, app_label, **hints)` for these: the hints decide
+      const h = x.keywords.find(k => k.arg === 'hints')?.value;
+      if (h) {
+        const lit = literalEval(h);
+        op.hints = lit.ok && lit.value && typeof lit.value === 'object' && !Array.isArray(lit.value) && !(lit.value instanceof Map) ? lit.value as Record<string, unknown> : null;
+      }
+    }
+    if (kind === 'SeparateDatabaseAndState') {
+      // only database_operations touch the database (state_operations never do); keyword or 2nd positional
+      const db = x.keywords.find(k => k.arg === 'database_operations')?.value ?? (x.args[0] && x.args[0].type !== 'Starred' ? x.args[0] : undefined);
+      op.database = db ? operations(db, ctx) : [];
+    }
     const spec = MODEL_ARG[kind];
     let arg: A.Expr | undefined;
     if (spec) {
