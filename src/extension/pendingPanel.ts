@@ -152,6 +152,9 @@ export class PendingPanel implements vscode.Disposable {
       case 'migrate':
         await vscode.commands.executeCommand(Cmd.migrateDatabase, { root: p?.root, alias: m.alias });
         return;
+      case 'setPassword':
+        await vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p?.root, alias: m.alias });
+        return;
       case 'showMigrations':
         await vscode.commands.executeCommand(Cmd.showMigrations, { root: p?.root, alias: m.alias });
         return;

@@ -10,7 +10,7 @@ import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
 import {
-  djangoDatabases, failureOfMode, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
+  djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
 import { resolveInterpreter } from './python';
@@ -422,7 +422,9 @@ export class ProjectService implements vscode.Disposable {
       if (report && p.staticIndex && p.staticIndex !== p.djangoBase) {
         const merged = mergeDjangoAnswer(p.staticIndex, report).index;
         if (merged.django) merged.django.report = report;
-        return { ...merged, mode: p.djangoIndex.mode };
+        // a database read since Django answered (after a migrate) wins for that alias: nothing older is shown
+        const fresh = p.djangoBase ? keepFreshState(merged, p.staticIndex, p.djangoBase) : merged;
+        return { ...fresh, mode: p.djangoIndex.mode };
       }
       return p.djangoIndex;
     }

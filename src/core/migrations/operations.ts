@@ -95,7 +95,7 @@ export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]
     if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(m, d); return; }
     if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(m.app, op.hints ?? {}); return; }
     if (POSTGRES_ONLY.has(op.kind)) { add(m.app, {}); return; }
-    if (op.modelName && MODEL_OPERATIONS.has(op.kind) && !known.get(`${m.app}\u0000${op.modelName}`)) add(m.app, { model_name: op.modelName });
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind) && !known.get(`${m.app}\u0000${op.modelName.toLowerCase()}`)) add(m.app, { model_name: op.modelName.toLowerCase() });
   };
   for (const m of migrations) for (const op of m.operations) visit(m, op);
   return [...out.values()];
@@ -137,7 +137,7 @@ export class OperationRouter {
         }
         return;
       }
-      const model = op.modelName ? this.models.get(`${m.app}\u0000${op.modelName}`) : undefined;
+      const model = op.modelName ? this.models.get(`${m.app}\u0000${op.modelName.toLowerCase()}`) : undefined;
       out.push({
         migration: m.key, index, kind: op.kind,
         ...(op.modelName ? { model: model?.key ?? `${m.app}.${op.modelName}` } : {}),
@@ -169,7 +169,7 @@ export class OperationRouter {
       return fromHint({}, `allow_migrate('${alias}', '${m.app}')`);
     }
     if (op.modelName && MODEL_OPERATIONS.has(op.kind)) {
-      if (!model) return fromHint({ model_name: op.modelName }, `${m.app}.${op.modelName} (no longer in the models)`);
+      if (!model) return fromHint({ model_name: op.modelName.toLowerCase() }, `${m.app}.${op.modelName} (no longer in the models)`);
       const d = this.decisions.get(`${alias}\u0000${model.key}`);
       if (!d) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `no routing decision for ${model.key}` };
       return { alias, runs: d.migrate, reason: d.reason, decidedBy: d.decidedBy, explanation: d.explanation ?? '', ...(d.loc ? { loc: d.loc } : {}) };

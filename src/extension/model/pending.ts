@@ -1,32 +1,68 @@
 // Pure (no `vscode`): the data model of the pending-migrations panel, built from a ProjectIndex.
 import * as path from 'path';
 import type { MigrationFileInfo } from '../../core/types';
+import type { DjangoOperationRow } from '../../core/django';
+import { migrationEffect, OperationRouter, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
 import type { ProjectIndex } from '../../core/scan';
 import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
-import { detailsApply, planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
-import { aliasesOf, decisionsOf, pendingCount } from './routing';
+import { planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
+import { aliasesOf, pendingCount } from './routing';
 
 function rel(root: string, p: string): string {
   const r = path.relative(root, p);
   return (r.startsWith('..') || path.isAbsolute(r) ? p : r).split(path.sep).join('/');
 }
 
+/** What a migration does on one alias, for a cell: its effect, a short tag and a sentence (none when it simply runs). */
+export interface CellEffect {
+  effect: MigrationEffect;
+  /** e.g. "router-skipped", "swapped", "no operations"; null when every operation runs */
+  tag: string | null;
+  text: string | null;
+}
+
+const EFFECT_CHAR: Record<MigrationEffect, string> = { runs: 'r', skipped: 's', partly: 'p', nothing: 'n', unknown: 'u' };
+
+/** Django's per-operation answer (Django mode) in the shape of the static routes, SeparateDatabaseAndState flattened. */
+function routesFromDjango(rows: DjangoOperationRow[], alias: string): OperationRouting[] {
+  const out: OperationRouting[] = [];
+  const visit = (o: DjangoOperationRow, index: string) => {
+    if (o.operations?.length) { o.operations.forEach((c, i) => visit(c, `${index}.${i}`)); return; }
+    const reason: OperationReason = o.reason === 'noop' || o.reason === 'separate' ? 'state-only'
+      : o.reason === 'router' || o.reason === 'default' || o.reason === 'unmanaged' || o.reason === 'proxy' || o.reason === 'swapped' || o.reason === 'vendor' || o.reason === 'custom' ? o.reason
+        : o.reason === 'no-check' ? 'default' : 'unknown';
+    const runs = reason === 'state-only' ? false : o.skipped === null ? null : !o.skipped;
+    out.push({ migration: '', index, kind: o.kind, routes: [{ alias, runs, reason, decidedBy: o.decidedBy, explanation: o.error ?? '' }] });
+  };
+  rows.forEach((o, i) => visit(o, String(i)));
+  return out;
+}
+
 /**
- * Whether any operation of `m` does something on `alias`. Mirrors Django: model operations run only when
- * `Operation.allow_migrate_model(alias, model)` is True; RunPython/RunSQL are routed by app label and hints
- * we cannot see, so an operation without a model — or on a model that no longer exists — counts as
- * applicable. A migration without operations is applicable too (nothing is skipped).
+ * The effect of `m` on `alias` with its reasons, from the operations' routes (static rules of
+ * core/migrations/operations.ts, or Django's own per-operation answer when it gave one).
  */
-export function migrationApplies(index: ProjectIndex, m: MigrationFileInfo, alias: string, modelKeyByName: Map<string, string>): boolean {
-  if (m.operations.length === 0) return true;
-  const decisions = decisionsOf(index);
-  for (const op of m.operations) {
-    if (!op.modelName) return true;
-    const key = modelKeyByName.get(`${m.app}\u0000${op.modelName.toLowerCase()}`);
-    if (!key) return true;
-    if (decisions.get(alias, key)?.migrate !== false) return true;
+export function cellEffect(ops: OperationRouting[], alias: string, m: Pick<MigrationFileInfo, 'operations'>): CellEffect {
+  const { effect, skipped, unknown } = migrationEffect(ops, alias);
+  const uniq = (xs: string[]) => [...new Set(xs)];
+  const phrases = uniq(skipped.map(skipPhrase));
+  const kinds = (rs: { kind: string }[]) => uniq(rs.map(r => r.kind)).join(', ');
+  const skippedOps = ops.filter(o => o.routes.some(r => r.alias === alias && r.runs === false && r.reason !== 'state-only'));
+  switch (effect) {
+    case 'runs': return { effect, tag: null, text: null };
+    case 'nothing':
+      return m.operations.length === 0
+        ? { effect, tag: 'no operations', text: 'no operations: nothing runs, Django only records it' }
+        : { effect, tag: 'state only', text: `${kinds(ops)} change${ops.length === 1 ? 's' : ''} the migration state only: nothing runs on any database` };
+    case 'skipped': {
+      const tag = skipped.every(r => r.reason === 'router') ? 'router-skipped' : phrases.length === 1 ? phrases[0]! : 'skipped';
+      return { effect, tag, text: `every operation is skipped here (${phrases.join('; ')}): Django records it and runs nothing` };
+    }
+    case 'partly':
+      return { effect, tag: 'partly skipped', text: `${skippedOps.length} of ${ops.filter(o => o.routes.some(r => r.alias === alias && r.reason !== 'state-only')).length} operations skipped here (${kinds(skippedOps)}: ${phrases.join('; ')})` };
+    default:
+      return { effect, tag: 'routing unknown', text: `whether its operations run here is not known statically (${uniq(unknown.map(u => u.explanation || u.reason)).slice(0, 2).join('; ')})` };
   }
-  return false;
 }
 
 export function modelKeyIndex(index: ProjectIndex): Map<string, string> {
@@ -66,7 +102,6 @@ export function planOperations(index: ProjectIndex, alias: string): Record<strin
 
 export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions): PendingModel {
   const aliases = aliasesOf(index);
-  const keyIndex = modelKeyIndex(index);
   const conflicts = conflictKeys(index);
   const migrations = [...index.migrations].sort((a, b) => (a.app === b.app ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.app < b.app ? -1 : 1));
   const rowOf = new Map<string, number>();
@@ -83,21 +118,29 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
   }
 
   const planSets = aliases.map(a => new Set(index.plans[a] ?? []));
-  // Django mode: Django's per-operation answer for pending migrations beats the model-level rule
+  // Django mode: Django's per-operation answer for pending migrations beats the static rules
   const details = aliases.map(a => planDetailsOf(index, a));
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
   const rows: MigrationRow[] = migrations.map(m => {
     let cells = '';
+    let effects = '';
+    const notes: MigrationRow['notes'] = {};
+    const staticOps = router.route(m, aliases);
     aliases.forEach((alias, i) => {
-      const ops = details[i]?.get(m.key);
-      const applies = ops ? detailsApply(ops) : migrationApplies(index, m, alias, keyIndex);
+      const django = details[i]?.get(m.key);
+      const eff = cellEffect(django ? routesFromDjango(django, alias) : staticOps, alias, m);
+      // lower case: Django records the migration and runs none of its operations
+      const skipped = eff.effect === 'skipped';
       const st = index.applied[alias];
       let c: CellState;
-      if (!st || !st.reachable || index.plans[alias] == null) c = applies ? '?' : '~';
-      else if (st.appliedKeys.has(m.key)) c = applies ? 'A' : 'a';
-      else if (planSets[i]!.has(m.key)) c = applies ? 'P' : 'p';
+      if (!st || !st.reachable || index.plans[alias] == null) c = skipped ? '~' : '?';
+      else if (st.appliedKeys.has(m.key)) c = skipped ? 'a' : 'A';
+      else if (planSets[i]!.has(m.key)) c = skipped ? 'p' : 'P';
       else if ((replacedBy.get(m.key) ?? []).some(s => st.appliedKeys.has(s))) c = 'R';
       else c = '-';
       cells += c;
+      effects += EFFECT_CHAR[eff.effect];
+      if (eff.tag) notes[i] = { tag: eff.tag, text: eff.text ?? eff.tag };
     });
     return {
       key: m.key,
@@ -105,6 +148,8 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
       name: m.name,
       relPath: rel(index.root, m.path),
       cells,
+      effects,
+      notes,
       replaces: m.replaces.map(([a, n]) => `${a}.${n}`),
       replacedBy: replacedBy.get(m.key) ?? [],
       conflict: conflicts.has(m.key),
