@@ -38,7 +38,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(log);
   try {
     const secrets = new ConnectionSecrets(context.secrets, context.workspaceState, s => log.addSecret(s));
-    const projects = new ProjectService(log, secrets);
+    // workspace storage: the last answer per project, shown at once by the next session (model/snapshot.ts)
+    const snapshotDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+    const projects = new ProjectService(log, secrets, snapshotDir, String(context.extension.packageJSON.version ?? '0'));
     context.subscriptions.push(secrets, projects);
     services = { context, log, projects, secrets, snapshots: new Map() };
     for (const feature of FEATURES) context.subscriptions.push(...feature(services));

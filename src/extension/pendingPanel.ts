@@ -110,6 +110,7 @@ export class PendingPanel implements vscode.Disposable {
     this.panel.title = this.svc.projects.projects.length > 1 ? `Pending migrations — ${p.name}` : 'Pending migrations';
     const model = buildPendingModel(p.index, {
       project: p.name, trusted: this.svc.projects.trusted, focusAlias: this.focusAlias, mode: p.django.effective, reason: p.django.reason,
+      cachedAt: p.cachedAt ?? null,
     });
     this.lastModel = model;
     this.post({ type: 'model', model });

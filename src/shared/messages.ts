@@ -118,6 +118,8 @@ export interface PendingModel {
   source: { used: 'static' | 'django'; django: string | null; reason: string | null };
   /** whether "Show SQL" can run; otherwise the sentence to show instead */
   sql: { available: boolean; reason: string | null };
+  /** ISO time: this is the last session's answer, shown while a fresh one is computed; null when fresh */
+  cachedAt: string | null;
 }
 
 /** The answer to `showSql`, posted twice: `loading`, then `done` or `error`. */

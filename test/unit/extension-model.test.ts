@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Disagreement, DjangoExtras, DjangoOperationRow } from '../../src/core/django/index';
 import type { ProjectIndex } from '../../src/core/scan';
 import type { AppliedState, MigrationFileInfo, ModelInfo, RouterDecision } from '../../src/core/types';
@@ -13,6 +15,7 @@ import {
 } from '../../src/extension/model/routing';
 import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
 import { OperationRouter } from '../../src/core/migrations/operations';
+import { loadSnapshot, saveSnapshot } from '../../src/extension/model/snapshot';
 import {
   detailsApply, disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
   failureSentence, initialStatus, isDjangoRelevant, isPersistentFailure, modeExplanation, modeLabel, modelDisagreements, operationWhy,
@@ -424,4 +427,24 @@ test('keepFreshState: after a migrate, an alias read again shows the fresh rows 
   assert.deepEqual(out.plans.archive, djangoAnswer.plans.archive);
   // nothing read again with other rows: the merged index is returned as it is
   assert.equal(keepFreshState(djangoAnswer, base, base), djangoAnswer);
+});
+
+test('snapshot: the last answer round-trips (applied keys included); another version or project reads nothing', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-snap-'));
+  try {
+    const index = fixture({ django: extras({ report: { big: 'x'.repeat(1000) } as never }) });
+    saveSnapshot(dir, p('manage.py'), '1.2.3', index, 1234);
+    const back = loadSnapshot(dir, p('manage.py'), '1.2.3')!;
+    assert.equal(back.savedAt, 1234);
+    assert.deepEqual([...back.index.applied.default!.appliedKeys], ['billing.0001_initial']);
+    assert.deepEqual(back.index.plans, index.plans);
+    assert.equal(back.index.django!.report, undefined, 'Django\'s raw report is not kept');
+    assert.equal(loadSnapshot(dir, p('manage.py'), '1.2.4'), null);
+    assert.equal(loadSnapshot(dir, p('other', 'manage.py'), '1.2.3'), null);
+    fs.writeFileSync(fs.readdirSync(dir).map(f => path.join(dir, f))[0]!, 'garbage');
+    assert.equal(loadSnapshot(dir, p('manage.py'), '1.2.3'), null);
+    assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.tmp')), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

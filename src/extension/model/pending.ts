@@ -89,6 +89,8 @@ export interface PendingModelOptions {
   mode?: DjangoMode;
   /** why Django's answer is not shown, when it is not */
   reason?: string | null;
+  /** the index is the last session's, from the on-disk snapshot saved then (ms since epoch) */
+  cachedAt?: number | null;
 }
 
 /** Django's operations of each pending migration of `alias` for the panel; null without Django's answer. */
@@ -187,5 +189,6 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
     generatedAt: new Date().toISOString(),
     source: { used: index.mode?.used ?? 'static', django: index.mode?.used === 'django' ? (index.django?.django ?? null) : null, reason: opts.reason ?? index.mode?.reason ?? null },
     sql: sqlAvailability(opts.trusted, opts.mode ?? 'auto'),
+    cachedAt: opts.cachedAt ? new Date(opts.cachedAt).toISOString() : null,
   };
 }
