@@ -357,8 +357,8 @@ function renderPlan(): void {
     el.innerHTML = `${head}<p><span class="codicon codicon-pass-filled cell-applied" aria-hidden="true"></span> Up to date.</p>`;
     return;
   }
-  // Django mode: ask the host for this alias's operations once per model (one alias at a time keeps messages small)
-  if (a.planSource === 'django' && !detailsAsked.has(a.alias)) {
+  // ask the host for this alias's operations once per model (one alias at a time keeps messages small)
+  if (!detailsAsked.has(a.alias)) {
     detailsAsked.add(a.alias);
     post({ type: 'planDetails', alias: a.alias });
   }
@@ -377,7 +377,7 @@ function renderPlan(): void {
   }
   const more = a.plan.length > limit ? `<div class="more"><span class="muted">Showing ${limit} of ${a.plan.length}</span> <vscode-button secondary data-more="plan">Show more</vscode-button></div>` : '';
   const sqlNote = model.sql.available ? '' : `<p class="muted"><span class="codicon codicon-info" aria-hidden="true"></span> ${esc(model.sql.reason ?? '')}</p>`;
-  const opsNote = a.planSource === 'django' ? '' : '<p class="muted">Operations Django would skip are shown when Django answers (trusted workspace, djangoMultiDb.mode auto or django).</p>';
+  const opsNote = a.planSource === 'django' ? '' : '<p class="muted">Operations and where they run follow Django\'s rules, evaluated statically; Django\'s own answer replaces them when it comes (trusted workspace, djangoMultiDb.mode auto or django).</p>';
   el.innerHTML = `${head}${sqlNote}${opsNote}<ol class="plan" aria-label="${esc(`Plan for ${a.alias}`)}">${items.join('')}</ol>${more}`;
 }
 

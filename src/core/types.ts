@@ -179,6 +179,8 @@ export interface MigrationFileInfo {
   runBefore: [string, string][];
   initial: boolean | null;
   operations: MigrationOperationInfo[];
+  /** 1-based line of `class Migration` */
+  line?: number;
   /** true when the file could not be fully read (syntax errors etc.) */
   partial?: boolean;
 }

@@ -16,6 +16,7 @@ export const Cmd = {
   setDatabasePassword: 'djangoMultiDb.setDatabasePassword',
   clearDatabaseCredentials: 'djangoMultiDb.clearDatabaseCredentials',
   showLog: 'djangoMultiDb.showLog',
+  showMigrationState: 'djangoMultiDb.showMigrationState',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

@@ -1,6 +1,7 @@
 // Entry point: builds the services, registers every feature from one list, and does little else.
 import * as vscode from 'vscode';
 import { registerCodeActions } from './codeActions';
+import { registerCodeLens } from './codeLens';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
 import { Log } from './log';
@@ -23,6 +24,7 @@ const FEATURES: Feature[] = [
   registerDiagnostics,
   registerHovers,
   registerCodeActions,
+  registerCodeLens,
   registerNavigation,
   registerMigrate,
   registerSql,

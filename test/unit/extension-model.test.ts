@@ -363,6 +363,9 @@ test('buildPendingModel with Django details: Django\'s per-operation answer deci
   assert.match(ops['billing.0003_data']![0]!.why, /returned False/);
   assert.equal(planOperations(index, 'nope'), null);
   assert.equal(planDetailsOf(fixture(), 'archive'), null);
+  // without Django's answer: the static rules, per operation
+  const stat = planOperations(fixture(), 'archive')!;
+  assert.deepEqual(stat['billing.0001_initial'], [{ kind: 'CreateModel', describe: 'CreateModel billing.Invoice', model: 'invoice', skipped: true, why: 'Router denied' }]);
 });
 
 test('isDjangoRelevant: settings, routers, models, migrations and the files the index points at', () => {

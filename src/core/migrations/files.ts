@@ -157,6 +157,7 @@ export function readMigrationSource(
     info.partial = true;
     return { info, problems, used: {} };
   }
+  info.line = cls.line;
 
   const ctx: Ctx = { settings, partial: false, used: {} };
   for (const s of cls.body) {

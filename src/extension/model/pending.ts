@@ -93,12 +93,35 @@ export interface PendingModelOptions {
   cachedAt?: number | null;
 }
 
-/** Django's operations of each pending migration of `alias` for the panel; null without Django's answer. */
+/**
+ * The operations of each pending migration of `alias` for the panel: Django's own answer in Django mode, else the
+ * static rules (core/migrations/operations.ts); null when the plan is not known.
+ */
 export function planOperations(index: ProjectIndex, alias: string): Record<string, PlanOperation[]> | null {
   const details = planDetailsOf(index, alias);
-  if (!details) return null;
   const out: Record<string, PlanOperation[]> = {};
-  for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
+  if (details) {
+    for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
+    return out;
+  }
+  const plan = index.plans[alias];
+  if (!plan) return null;
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const byKey = new Map(index.migrations.map(m => [m.key, m]));
+  for (const key of plan) {
+    const m = byKey.get(key);
+    if (!m) continue;
+    out[key] = router.route(m, [alias]).map(o => {
+      const r = o.routes[0]!;
+      const op: PlanOperation = {
+        kind: o.kind, describe: o.model ? `${o.kind} ${o.model}` : o.kind,
+        skipped: r.reason === 'state-only' ? false : r.runs === null ? null : !r.runs,
+        why: r.runs === true ? (r.reason === 'default' ? 'every router returned None: runs' : `${r.decidedBy ? r.decidedBy.split('.').pop() : 'a router'} allowed`) : skipPhrase(r),
+      };
+      if (o.model) op.model = o.model.split('.').pop()!.toLowerCase();
+      return op;
+    });
+  }
   return out;
 }
 
