@@ -17,6 +17,8 @@ export const Cmd = {
   clearDatabaseCredentials: 'djangoMultiDb.clearDatabaseCredentials',
   showLog: 'djangoMultiDb.showLog',
   showMigrationState: 'djangoMultiDb.showMigrationState',
+  newMigration: 'djangoMultiDb.newMigration',
+  newDataMigration: 'djangoMultiDb.newDataMigration',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

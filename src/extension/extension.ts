@@ -1,5 +1,6 @@
 // Entry point: builds the services, registers every feature from one list, and does little else.
 import * as vscode from 'vscode';
+import { registerAuthoring } from './authoring';
 import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
 import { registerDiagnostics } from './diagnostics';
@@ -25,6 +26,7 @@ const FEATURES: Feature[] = [
   registerHovers,
   registerCodeActions,
   registerCodeLens,
+  registerAuthoring,
   registerNavigation,
   registerMigrate,
   registerSql,

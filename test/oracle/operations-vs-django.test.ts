@@ -45,7 +45,7 @@ test('operations: warehouse_hints (RunPython hints, state-only, proxy, swapped, 
   if (!py) return t.skip(NO_DJANGO);
   const { rows, report } = compareOperations(path.join(REPO, 'test', 'fixtures', 'warehouse_hints'), 'whsite.settings');
   assert.ok(rows > 20);
-  const seed = report.operations.find((o: any) => o.migration === 'catalog.0002_seed_products');
+  const seed = report.operations.find((o: any) => o.migration === 'catalog.0002_seed_events');
   assert.deepEqual(seed.routes.map((x: any) => [x.alias, x.runs, x.reason, x.decidedBy]), [
     ['default', false, 'router', 'whsite.routers.WarehouseRouter'],
     ['replica', false, 'router', 'whsite.routers.WarehouseRouter'],

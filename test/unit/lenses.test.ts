@@ -13,10 +13,10 @@ test('lenses: where each migration and operation of warehouse_hints runs', async
   if (!PY) return t.skip(NO_DJANGO);
   const index = await new Scanner({ root: ROOT, python: PY, allowPython: false, readDatabases: false, env: { PATH: '' } }).index();
   const file = (rel: string) => path.join(ROOT, rel);
-  const seed = migrationAt(index, file('catalog/migrations/0002_seed_products.py'))!;
+  const seed = migrationAt(index, file('catalog/migrations/0002_seed_events.py'))!;
   assert.equal(migrationLens(index, seed).title, 'runs on warehouse · recorded only on default, replica, archive');
   const [op] = operationLenses(index, seed);
-  assert.equal(op!.line, 20);
+  assert.equal(op!.line, 21);
   assert.equal(op!.title, 'runs on warehouse · skipped on default, replica, archive (WarehouseRouter denied)');
   const initial = migrationAt(index, file('catalog/migrations/0001_initial.py'))!;
   assert.equal(migrationLens(index, initial).title, 'runs on default, replica · recorded only on warehouse, archive');
