@@ -46,7 +46,7 @@ function prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log = console
   Object.assign(exp, { projectDir: path.dirname(managePy), managePy, python, workspaceDir: ws, exampleDir: path.resolve(EXAMPLE) });
   const expectedFile = path.join(run, 'expected.json');
   fs.writeFileSync(expectedFile, JSON.stringify(exp, null, 2));
-  log('Django plans:', Object.entries(exp.plans).map(([a, p]) => `${a}=${p.length}`).join(' '));
+  log('Django plans:', Object.entries(exp.plans).map(([a, p]) => `${a}=${p ? p.length : 'unreachable'}`).join(' '));
   return { ws, expectedFile, planScript };
 }
 
