@@ -649,7 +649,13 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
       });
     }
-    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })), partial: false });
+    // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
+    // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
+    const operations = m.operations.map((o, i) => {
+      const so = s.operations[i];
+      return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
+    });
+    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false });
   }
   for (const [key, s] of staticMigs) {
     if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
