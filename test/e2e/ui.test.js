@@ -275,16 +275,22 @@ async function warehouseTests(exp) {
   });
 
   await step('warehouse: Migrate… is disabled on the unreachable alias, with Retry and Set Database Password…', async () => {
-    await webview().locator('#tab-plan').click();
-    await webview().locator('#planAlias').evaluate(el => { el.value = 'archive'; el.dispatchEvent(new Event('change')); });
-    await webview().locator('#plan [data-action="retry"]').first().waitFor({ timeout: 10000 });
+    // the alias's inline "Show Pending Migrations" action in the tree opens the panel on that alias's plan
+    const openPlanOf = async name => {
+      await showView();
+      const row = aliasRow(name);
+      await row.hover();
+      await row.locator('.action-label[aria-label*="Pending Migrations"], .action-label[title*="Pending Migrations"]').first().click();
+    };
+    await openPlanOf('archive');
+    await webview().locator('#plan [data-action="retry"]').first().waitFor({ timeout: 20000 });
     if (!(await webview().locator('#plan [data-action="password"]').count())) throw new Error('no Set Database Password… offered');
     const disabled = await webview().locator('#migrate').evaluate(el => el.disabled === true || el.hasAttribute('disabled'));
     if (!disabled) throw new Error('Migrate… is enabled for an unreachable database');
     await page.screenshot({ path: path.join(SHOTS, 'unreachable-plan.png') });
     // the plan of the warehouse lists each operation with where it runs (static rules, or Django's answer)
-    await webview().locator('#planAlias').evaluate(el => { el.value = 'warehouse'; el.dispatchEvent(new Event('change')); });
-    await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').waitFor({ timeout: 10000 });
+    await openPlanOf('warehouse');
+    await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').waitFor({ timeout: 20000 });
     const ops = await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').innerText();
     if (!/RunPython/.test(ops)) throw new Error(`no operation rows under the seed migration: ${ops}`);
     await page.screenshot({ path: path.join(SHOTS, 'plan-operations.png') });
