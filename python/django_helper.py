@@ -17,6 +17,7 @@ import argparse
 import inspect
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -81,13 +82,38 @@ def _collect_secrets(databases):
                     _add_secret(v if isinstance(v, (str, bytes)) else str(v))
 
 
+# Same patterns as src/core/redact.ts: a settings line that fails is quoted in its traceback before any value is
+# known, so URL userinfo and PASSWORD-like literals are masked by shape too.
+_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)([^\s/'\"]*)@", re.I)
+_KEY_VALUE = re.compile(
+    r"((['\"]?)\b[A-Za-z0-9_-]*(?:password|passwd|pwd)\2\s*[:=]\s*)"
+    r"(?:(['\"])((?:\\.|(?!\3)[^\\\n])*)\3|([^\s,;)}\]'\"]+))",
+    re.I,
+)
+_CODE_VALUE = re.compile(r"^(?:os\.|env\b|environ\b|config\b|get\b|None\b|null\b|true\b|false\b|True\b|False\b|\*+$)")
+
+
+def _mask_pair(m):
+    head, q, quoted, bare = m.group(1), m.group(3), m.group(4), m.group(5)
+    if q is not None:
+        return "%s%s********%s" % (head, q, q) if quoted else m.group(0)
+    if bare is None or _CODE_VALUE.match(bare):
+        return m.group(0)
+    return head + "********"
+
+
+def scrub_patterns(text):
+    text = _URL_USERINFO.sub(lambda m: m.group(1) + ("********@" if m.group(2) else "@"), text)
+    return _KEY_VALUE.sub(_mask_pair, text)
+
+
 def scrub(text):
     if not isinstance(text, str):
         return text
     for s in _SECRETS:
         if s in text:
             text = text.replace(s, "********")
-    return text
+    return scrub_patterns(text)
 
 
 def _scrub_obj(obj):

@@ -2,6 +2,8 @@
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
+import { checkOverride, type ConnectionOverride } from './db/secret-binding';
+import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
 import type {
   AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -24,7 +26,7 @@ export interface ScanOptions {
   /** only these aliases (default: all) */
   databases?: string[] | null;
   /** per-alias connection overrides (e.g. from VS Code secret storage) */
-  connectionOverrides?: Record<string, { host?: string; port?: number; user?: string; password?: string; name?: string }>;
+  connectionOverrides?: Record<string, ConnectionOverride>;
   /**
    * Folder for an on-disk cache of what was read from migration files (keyed by path, mtime and size), so a
    * later process does not parse unchanged files again. Off when not set.
@@ -38,6 +40,11 @@ export interface ScanOptions {
    * with the reason. Default static.
    */
   mode?: 'static' | 'django' | 'auto';
+  /**
+   * variables of the project's env file, added under the process env for the Django helper only (so Django sees
+   * what the static evaluation saw); never used to choose the interpreter
+   */
+  helperEnv?: Record<string, string>;
   /** timeout of the Django helper (default 60 s) */
   djangoTimeoutMs?: number;
   /** cancels a running Django helper (e.g. when the extension deactivates) */
@@ -161,6 +168,8 @@ export class Scanner {
   private rootsKey = '';
   private cacheLoaded = false;
   private readonly logger: Logger;
+  /** the env file's variables as the last `index()` read them */
+  envFileValues: Record<string, string> = {};
 
   constructor(public readonly opts: ScanOptions) {
     this.logger = opts.logger ?? nullLogger;
@@ -180,7 +189,8 @@ export class Scanner {
     const managePy = findManagePy(root);
     const projectDir = managePy ? path.dirname(managePy) : root;
     const envFile = this.opts.envFile === undefined ? path.join(projectDir, '.env') : this.opts.envFile;
-    const env: Record<string, string | undefined> = { ...readEnvFile(envFile, this.logger), ...(this.opts.env ?? process.env) };
+    this.envFileValues = readEnvFile(envFile, this.logger);
+    const env: Record<string, string | undefined> = { ...this.envFileValues, ...(this.opts.env ?? process.env) };
 
     // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
     // the on-disk caches while it runs.
@@ -220,7 +230,10 @@ export class Scanner {
     }
     timings.environment = now() - t;
     // the file system is taken as fixed while one scan runs (directory listings are read once)
-    return modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    // a settings line that fails may quote a password (redact.ts): findings reach every surface
+    const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
+    return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 
   private indexWith(modules: ModuleIndex, s: {
@@ -355,7 +368,12 @@ export class Scanner {
     const wanted = aliases ?? this.aliases(index.settings);
     const dbs: DatabaseSetting[] = index.settings.databases
       .filter(d => wanted.includes(d.alias))
-      .map(d => ({ ...d, ...overrides(this.opts.connectionOverrides?.[d.alias]) }));
+      .map(d => {
+        // a stored password goes only to the destination it was saved for (db/secret-binding.ts)
+        const c = checkOverride(d, this.opts.connectionOverrides?.[d.alias]);
+        if (c.stale) this.logger.warn(`stored password for '${d.alias}' not used: ${c.change}`);
+        return { ...d, ...overrides(c.override) };
+      });
     const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
@@ -382,7 +400,7 @@ export class Scanner {
   }
 }
 
-function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, infer V> | undefined ? V | undefined : never): Partial<DatabaseSetting> {
+function overrides(o: ConnectionOverride | undefined): Partial<DatabaseSetting> {
   if (!o) return {};
   const r: Partial<DatabaseSetting> = {};
   if (o.host !== undefined) r.host = o.host;
@@ -398,7 +416,7 @@ export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
   const scanner = new Scanner(opts);
   let index = await scanner.index();
   if (opts.readDatabases) index = await scanner.readState(index);
-  return withDjango(index, opts);
+  return withDjango(index, { ...opts, helperEnv: opts.helperEnv ?? scanner.envFileValues });
 }
 
 /**
@@ -426,8 +444,9 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   const t = now();
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
-    env: { ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    env: { ...opts.helperEnv, ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
+    secrets: secretsOfDatabases(index.settings.databases),
   });
   if (!answer.ok) {
     opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import { nullLogger } from '../types';
+import { Redactor } from '../redact';
 import type { ProjectIndex } from '../scan';
 import { conflictFindings, crossDatabaseRelations, indexDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
@@ -184,6 +185,8 @@ export interface DjangoHelperOptions {
   /** override the helper script path */
   helperPath?: string;
   logger?: Logger;
+  /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
+  secrets?: readonly (string | null | undefined)[];
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -345,7 +348,10 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   env.PYTHONUTF8 = '1';
   const args = ['-B', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (cwd ${cwd})`);
-  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  const raw = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  // the helper scrubs what it knows; a crash before it knew the settings (or an older helper) is scrubbed here
+  const redactor = new Redactor(opts.secrets ?? []);
+  const r = { ...raw, stdout: raw.stdout, stderr: redactor.redact(raw.stderr) };
   const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
   if (r.spawnError) {
@@ -358,7 +364,8 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   if (r.aborted) return fail('cancelled', 'the Django helper was cancelled', base);
   if (r.timedOut) return fail('timeout', `the Django helper did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`, base);
   if (r.overflow) return fail('output-too-large', `the Django helper printed more than ${opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT} bytes and was stopped`, base);
-  const obj = lastJsonObject(r.stdout) as Record<string, unknown> | undefined;
+  const parsed = lastJsonObject(r.stdout);
+  const obj = (parsed && typeof parsed === 'object' ? redactor.redactValue(parsed) : parsed) as Record<string, unknown> | undefined;
   if (obj && typeof obj === 'object' && obj.error && typeof obj.error === 'object') {
     const e = obj.error as { kind?: string; message?: string; traceback?: string };
     const reason = (ERROR_KINDS as string[]).includes(e.kind ?? '') ? (e.kind as DjangoFailureReason) : 'internal';
