@@ -124,7 +124,7 @@ describe('no output contains a password (CLI, static and Django mode)', () => {
     ['scan'], ['scan', '--json'], ['check'], ['check', '--format', 'github'], ['check', '--format', 'sarif'], ['check', '--format', 'json'],
   ];
   // failing settings (X, XPORT missing) and working settings (unreachable servers, errors quote the connection)
-  for (const env of [{}, { X: '1', XPORT: '1' }]) {
+  for (const env of [{}, { X: '1', XPORT: '1' }] as Record<string, string>[]) {
     const label = Object.keys(env).length ? 'settings load, servers unreachable' : 'settings line fails';
     test(`static mode, ${label}: tables, --json, check text/github/sarif/json, --verbose`, () => {
       const dir = project();
