@@ -176,8 +176,32 @@ def emit(obj, code=0):
             _ERR.flush()
         except Exception:  # noqa: BLE001
             pass
+        try:
+            _close_all()
+            _remove_temp_dirs()
+        except Exception:  # noqa: BLE001
+            pass
         # never wait for non-daemon threads started by project code
         os._exit(code)
+
+
+def _close_all():
+    """Close Django's connections before a private copy of a SQLite file is removed."""
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        for conn in connections.all(initialized_only=True) if _accepts_initialized_only(connections) else connections.all():
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _accepts_initialized_only(connections):
+    try:
+        return "initialized_only" in inspect.signature(connections.all).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def fail(kind, message, exc=None):
@@ -255,6 +279,60 @@ def router_paths():
 # Connections: read-only, with timeouts, never creating a SQLite file
 
 
+_TEMP_DIRS = []  # private copies of SQLite files, removed before exit (emit)
+
+
+def _is_wal(path):
+    """Bytes 18-19 of the header are 2 for a database in WAL mode (sqlite.org/fileformat.html)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return len(head) == 20 and head[:16] == b"SQLite format 3\x00" and head[18] == 2 and head[19] == 2
+
+
+def _file_uri(path, query):
+    from pathlib import Path
+    from urllib.parse import quote
+
+    uri = Path(path).as_uri()  # percent-encodes spaces, but not ? and #
+    return uri.replace("?", quote("?")).replace("#", quote("#")) + "?" + query
+
+
+def _readonly_uri(path):
+    """A URI that reads `path` without creating anything beside it (same rules as src/core/db/sqlite.ts).
+    A read-only connection to a WAL database creates -wal and -shm when they are missing and leaves them:
+    not WAL -> mode=ro; WAL with both files (a writer is active) -> mode=ro (they exist, committed data in the
+    WAL is read); WAL without them -> everything committed is in the file: immutable=1; only one of them (a
+    crash, a copy) -> a private copy of the database and its WAL in a temporary folder."""
+    if not _is_wal(path):
+        return _file_uri(path, "mode=ro")
+    wal, shm = path + "-wal", path + "-shm"
+    has_wal, has_shm = os.path.exists(wal), os.path.exists(shm)
+    if has_wal and has_shm:
+        return _file_uri(path, "mode=ro")
+    if not has_wal and not has_shm:
+        return _file_uri(path, "mode=ro&immutable=1")
+    import shutil
+    import tempfile
+
+    d = tempfile.mkdtemp(prefix="django-multidb-sqlite-")
+    _TEMP_DIRS.append(d)
+    copy = os.path.join(d, "db.sqlite3")
+    shutil.copyfile(path, copy)
+    if has_wal:
+        shutil.copyfile(wal, copy + "-wal")
+    return _file_uri(copy, "mode=ro")
+
+
+def _remove_temp_dirs():
+    import shutil
+
+    for d in _TEMP_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _sqlite_target(name):
     """('memory'|'missing'|'file', uri-or-None) for a SQLite NAME."""
     s = str(name)
@@ -264,15 +342,16 @@ def _sqlite_target(name):
         path = s[5:].split("?", 1)[0]
         if path.startswith("//"):
             path = path[2:]
+        from urllib.parse import unquote
+
+        path = unquote(path)
         if not path or not os.path.exists(path):
             return "missing", None
-        return "file", s if "mode=" in s else s + ("&" if "?" in s else "?") + "mode=ro"
+        return "file", _readonly_uri(os.path.abspath(path))
     path = os.path.abspath(s)
     if not os.path.exists(path):
         return "missing", None
-    from pathlib import Path
-
-    return "file", Path(path).as_uri() + "?mode=ro"
+    return "file", _readonly_uri(path)
 
 
 def prepare_connection(alias, for_sql=False):
@@ -774,6 +853,50 @@ class OperationJudge:
 # Commands
 
 
+PROBE_DEADLINE_S = 15  # one deadline for all aliases together (each driver also has its 5 s connect timeout)
+
+
+def _probe(alias):
+    """Connect to one alias and read its applied rows; runs in its own thread (Django's connections are
+    per thread) so that unreachable aliases wait for their timeouts together, not one after another."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    try:
+        if prepare_connection(alias) == "missing":
+            return {"reachable": True}
+        MigrationRecorder(connections[alias]).has_table()
+        return {"reachable": True}
+    except Exception as e:  # noqa: BLE001
+        return {"reachable": False, "error": scrub(_exc_message(e))}
+    finally:
+        try:
+            connections[alias].close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def probe_all(aliases, deadline_s=PROBE_DEADLINE_S):
+    """{alias: {"reachable": bool, "error"?: str}} for every alias, within one shared deadline."""
+    import threading
+
+    results = {}
+
+    def run(a):
+        results[a] = _probe(a)
+
+    threads = [threading.Thread(target=run, args=(a,), name="probe-" + a, daemon=True) for a in aliases]
+    for t in threads:
+        t.start()
+    end = time.monotonic() + deadline_s
+    for t in threads:
+        t.join(max(0.0, end - time.monotonic()))
+    for a in aliases:
+        if a not in results:
+            results[a] = {"reachable": False, "error": "no answer within %d s" % deadline_s}
+    return results
+
+
 def _alias_plan(alias, routers, judge, timings):
     from django.db import connections
     from django.db.migrations.exceptions import InconsistentMigrationHistory
@@ -874,9 +997,18 @@ def cmd_report(args):
     status, plans, details = {}, {}, {}
     judge = OperationJudge(routers)
     if not args.no_databases:
+        t = time.perf_counter()
+        probes = probe_all(wanted) if not graph["error"] else {}
+        timings["probe"] = round((time.perf_counter() - t) * 1000, 1)
         for alias in wanted:
             if graph["error"]:
                 status[alias] = {"reachable": None, "applied": 0, "appliedKeys": [], "exists": None, "error": "migration graph: " + graph["error"], "historyError": None}
+                plans[alias] = None
+                details[alias] = None
+                continue
+            probe = probes.get(alias) or {}
+            if probe.get("reachable") is False:
+                status[alias] = {"reachable": False, "applied": 0, "appliedKeys": [], "exists": False, "error": probe.get("error"), "historyError": None}
                 plans[alias] = None
                 details[alias] = None
                 continue
