@@ -856,12 +856,35 @@ class OperationJudge:
 PROBE_DEADLINE_S = 15  # one deadline for all aliases together (each driver also has its 5 s connect timeout)
 
 
+def _driver_message(alias, engine, e):
+    """A backend that cannot be loaded (its driver is not installed in this environment), said plainly."""
+    msg = _exc_message(e)
+    if "mysql" in str(engine or "").lower() and "MySQLdb" in msg:
+        return ("Django cannot use '%s' (%s): no MySQL driver in %s (%s). Install mysqlclient, or PyMySQL with "
+                "pymysql.install_as_MySQLdb() in the settings or manage.py" % (alias, engine, sys.executable, msg.replace("\n", " ")))
+    return "Django cannot load the database backend of '%s' (%s) with %s: %s" % (alias, engine, sys.executable, msg)
+
+
+def _backend_problem(alias):
+    """None when Django can create connections[alias], else why not (the driver is missing, a bad ENGINE)."""
+    from django.db import connections
+
+    try:
+        connections[alias]
+        return None
+    except Exception as e:  # noqa: BLE001
+        return _driver_message(alias, (connections.settings.get(alias) or {}).get("ENGINE"), e)
+
+
 def _probe(alias):
     """Connect to one alias and read its applied rows; runs in its own thread (Django's connections are
     per thread) so that unreachable aliases wait for their timeouts together, not one after another."""
     from django.db import connections
     from django.db.migrations.recorder import MigrationRecorder
 
+    problem = _backend_problem(alias)
+    if problem:
+        return {"reachable": False, "error": scrub(problem), "driverMissing": True}
     try:
         if prepare_connection(alias) == "missing":
             return {"reachable": True}
@@ -955,7 +978,7 @@ def cmd_report(args):
     for alias, conf in settings.DATABASES.items():
         name = conf.get("NAME")
         dbs.append({"alias": alias, "engine": conf.get("ENGINE"), "name": None if name in (None, "") else str(name),
-                    "vendor": getattr(connections[alias], "vendor", None)})
+                    "vendor": None if _backend_problem(alias) else getattr(connections[alias], "vendor", None)})
     aliases = [d["alias"] for d in dbs]
     wanted = [a for a in aliases if not args.database or a in args.database]
     models = list(apps.get_models(include_swapped=True))
@@ -1009,6 +1032,8 @@ def cmd_report(args):
             probe = probes.get(alias) or {}
             if probe.get("reachable") is False:
                 status[alias] = {"reachable": False, "applied": 0, "appliedKeys": [], "exists": False, "error": probe.get("error"), "historyError": None}
+                if probe.get("driverMissing"):
+                    status[alias]["driverMissing"] = True
                 plans[alias] = None
                 details[alias] = None
                 continue
@@ -1018,7 +1043,8 @@ def cmd_report(args):
                 st, keys, det = {"reachable": None, "applied": 0, "appliedKeys": [], "exists": None, "error": "plan failed: " + _exc_message(e), "historyError": None}, None, None
             status[alias], plans[alias], details[alias] = st, keys, det
             try:
-                connections[alias].close()
+                if not _backend_problem(alias):
+                    connections[alias].close()
             except Exception:  # noqa: BLE001
                 pass
     timings["historicalRenders"] = judge.render_count

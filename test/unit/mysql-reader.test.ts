@@ -3,9 +3,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { mysqlClientConfig, mysqlSslMode, readApplied, readAppliedAll } from '../../src/core/db';
 import type { DatabaseSetting } from '../../src/core/types';
+import { cli, djangoPython, NO_DJANGO } from '../oracle/helpers';
+import { writeTree } from './support';
 
 const MY = 'django.db.backends.mysql';
 
@@ -135,5 +138,33 @@ describe('MySQL/MariaDB reader against a real server', { skip }, () => {
     }
     const s = await readApplied(setting('rows', withRows), { timeoutMs: 8000 });
     assert.equal(s.applied, 2, 'nothing was added');
+  });
+});
+
+describe('Django mode on a MySQL alias without a MySQL driver in the environment', { skip: skip || (djangoPython() ? false : NO_DJANGO) }, () => {
+  test('says so for that alias, keeps the static reading, and the other aliases get Django\'s answer', () => {
+    const url = new URL(URL_!);
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      // no pymysql.install_as_MySQLdb(), and the venv has no mysqlclient
+      'proj/settings.py': `SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.contenttypes']\nDATABASES = {
+    'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'none.sqlite3'},
+    'my': {'ENGINE': 'django.db.backends.mysql', 'NAME': 'dmdb_main', 'HOST': '${url.hostname}', 'PORT': ${url.port}, 'USER': '${decodeURIComponent(url.username)}', 'PASSWORD': '${decodeURIComponent(url.password)}'},
+}\n`,
+    }, 'dmdb-nodriver-');
+    try {
+      const r = cli(['scan', dir, '--json', '--mode', 'django', '--python', djangoPython()!]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.json.source.mode, 'django');
+      assert.equal(r.json.status.my.reachable, true, 'the static reader still reads it');
+      const f = r.json.diagnostics.filter((d: { code: string; alias?: string }) => d.code === 'django-unavailable' && d.alias === 'my');
+      assert.equal(f.length, 1, JSON.stringify(r.json.diagnostics));
+      assert.match(f[0].message, /no MySQL driver .*Install mysqlclient, or PyMySQL/);
+      assert.equal(r.json.status.default.reachable, true);
+      assert.ok(!r.stdout.includes(decodeURIComponent(url.password)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -92,6 +92,8 @@ export interface DjangoAliasStatus {
   error: string | null;
   /** InconsistentMigrationHistory, which makes `migrate` refuse to run */
   historyError: string | null;
+  /** Django cannot load this alias's backend in the project's environment (e.g. no MySQL driver) */
+  driverMissing?: boolean;
 }
 
 export interface DjangoReport {
@@ -674,8 +676,18 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   for (const a of Object.keys(index.plans)) planSource[a] = 'static';
   const planDetails: Record<string, DjangoPlannedMigration[] | null> = {};
   const historyErrors: Record<string, string> = {};
+  const noDriver: Finding[] = [];
   for (const [alias, st] of Object.entries(rep.status)) {
     const s = index.applied[alias];
+    if (st.driverMissing) {
+      // Django cannot load this backend here (no driver in the project's environment): the static reading of
+      // the database stays, and the reason is said once for the alias
+      noDriver.push({ code: 'django-unavailable', severity: 'info', path: index.managePy, line: null, alias, message: st.error ?? `Django cannot load the database backend of '${alias}'` });
+      if (s) {
+        dis.push({ kind: 'status', alias, static: { reachable: s.reachable, error: s.error }, django: { reachable: false, error: st.error }, note: 'Django has no driver for this database in the project\'s environment; the static reading is kept' });
+        continue;
+      }
+    }
     const next: AppliedState = {
       alias, reachable: st.reachable === true, applied: st.applied, error: st.error, appliedKeys: new Set(st.appliedKeys), exists: st.exists === true, source: 'django',
     };
@@ -711,7 +723,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
 
   // --- findings: recomputed from the merged facts -------------------------------------------------------------------
   const concrete = models.filter(m => !m.abstract);
-  const answered = new Set(Object.keys(rep.status));
+  const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
@@ -719,7 +731,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'settings-unknown' && !index.settings) return false;
     return true;
   });
-  const findings: Finding[] = [...keep];
+  const findings: Finding[] = [...keep, ...noDriver];
   findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
   findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
   findings.push(...conflictFindings(rep.graph.conflicts, migrations));
