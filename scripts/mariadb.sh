@@ -9,7 +9,8 @@
 # Listens on 127.0.0.1:${DJANGO_MULTIDB_MARIADB_PORT:-53306} only; data dir /tmp/django-multidb-mariadb-$PORT.
 # TCP connections need a password: user dmdb / dmdb-secret (a wrong password is rejected). `start` always begins
 # from a clean data dir. When mariadbd is missing it installs Debian's mariadb-server with apt (without starting
-# the system's own service). When run as root, the server runs as the `mysql` OS user.
+# the system's own service). When run as root, the server runs as the `mysql` OS user. With openssl, the server
+# also speaks TLS (self-signed certificate in $DATA/tls/server.crt) and user dmdb_tls may connect only over TLS.
 set -euo pipefail
 
 PORT="${DJANGO_MULTIDB_MARIADB_PORT:-53306}"
@@ -111,7 +112,17 @@ start_server() {
   # root authenticates over the socket only (unix_socket / no password); TCP users need a password
   "$INSTALL_DB" --no-defaults --user="$RUN_USER" --datadir="$DATADIR" --auth-root-authentication-method=socket \
     --skip-test-db >"$DATA/install.log" 2>&1 || { cat "$DATA/install.log" >&2; die "mariadb-install-db failed"; }
-  (cd /tmp && exec 9>&- && "$SERVER" --no-defaults --user="$RUN_USER" --datadir="$DATADIR" --socket="$SOCK" \
+  # TLS with a self-signed certificate (127.0.0.1 and localhost), so the tests can ask for ssl_mode REQUIRED/VERIFY_CA
+  local tls=()
+  if command -v openssl >/dev/null 2>&1; then
+    mkdir -p "$DATA/tls"
+    if openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$DATA/tls/server.key" -out "$DATA/tls/server.crt" >/dev/null 2>&1; then
+      [ "$RUN_USER" = mysql ] && chown -R mysql: "$DATA/tls"
+      tls=(--ssl-cert="$DATA/tls/server.crt" --ssl-key="$DATA/tls/server.key" --ssl-ca="$DATA/tls/server.crt")
+    fi
+  fi
+  (cd /tmp && exec 9>&- && "$SERVER" --no-defaults "${tls[@]}" --user="$RUN_USER" --datadir="$DATADIR" --socket="$SOCK" \
     --pid-file="$PIDFILE" --port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve --log-error="$LOGFILE" \
     --innodb-buffer-pool-size=32M --innodb-log-file-size=8M --skip-log-bin --character-set-server=utf8mb4 \
     >/dev/null 2>&1 &)
@@ -121,6 +132,8 @@ start_server() {
   done
   admin_sql -e 'SELECT 1' >/dev/null 2>&1 || { cat "$LOGFILE" >&2 2>/dev/null || true; die "server did not start on 127.0.0.1:$PORT"; }
   local sql="CREATE USER '$USER_NAME'@'127.0.0.1' IDENTIFIED BY '$USER_PASS'; CREATE USER '$USER_NAME'@'localhost' IDENTIFIED BY '$USER_PASS';"
+  # a user that may connect only over TLS: proves a client really encrypted
+  [ ${#tls[@]} -gt 0 ] && sql+=" CREATE USER '${USER_NAME}_tls'@'127.0.0.1' IDENTIFIED BY '$USER_PASS' REQUIRE SSL; GRANT SELECT ON *.* TO '${USER_NAME}_tls'@'127.0.0.1';"
   local db
   for db in "${DATABASES_TO_CREATE[@]}"; do
     sql+=" CREATE DATABASE $db CHARACTER SET utf8mb4;"

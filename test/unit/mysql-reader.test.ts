@@ -82,12 +82,28 @@ describe('MySQL/MariaDB reader against a real server', { skip }, () => {
     assert.equal(s.reachable, true, s.error ?? '');
   });
 
-  test('TLS as OPTIONS ask: PREFERRED falls back on a server without TLS, REQUIRED refuses it, DISABLED reads', async () => {
-    assert.equal((await readApplied(setting('p', withRows), { timeoutMs: 8000 })).reachable, true);
-    const req = await readApplied(setting('r', withRows, { options: { ssl_mode: 'REQUIRED' } }), { timeoutMs: 8000 });
-    assert.equal(req.reachable, false);
-    assert.match(req.error ?? '', /secure connection|SSL|TLS/i);
-    assert.equal((await readApplied(setting('d', withRows, { options: { ssl_mode: 'DISABLED' } }), { timeoutMs: 8000 })).reachable, true);
+  // scripts/mariadb.sh turns TLS on with a self-signed certificate and adds dmdb_tls, a user allowed only over TLS
+  const caFile = `/tmp/django-multidb-mariadb-${url.port || '3306'}/tls/server.crt`;
+  const tlsSkip = fs.existsSync(caFile) ? false : `no TLS certificate at ${caFile} (scripts/mariadb.sh without openssl)`;
+  test('TLS as OPTIONS ask: PREFERRED encrypts when the server can, REQUIRED, VERIFY_CA/VERIFY_IDENTITY with the CA, DISABLED does not', { skip: tlsSkip }, async () => {
+    const tlsOnly = (alias: string, options: Record<string, unknown>) => setting(alias, withRows, { user: `${base.user}_tls`, options });
+    const read = (s: DatabaseSetting) => readApplied(s, { timeoutMs: 8000 });
+    for (const [alias, options] of [
+      ['preferred', {}], ['required', { ssl_mode: 'REQUIRED' }], ['verify-ca', { ssl_mode: 'VERIFY_CA', ssl: { ca: caFile } }],
+      ['verify-identity', { ssl_mode: 'VERIFY_IDENTITY', ssl: { ca: caFile } }], ['ssl-dict', { ssl: { ca: caFile } }],
+    ] as const) {
+      const s = await read(tlsOnly(alias, options));
+      assert.equal(s.reachable, true, `${alias}: ${s.error}`);
+      assert.deepEqual([...s.appliedKeys].sort(), ['auth.0001_initial', 'contenttypes.0001_initial']);
+    }
+    const disabled = await read(tlsOnly('disabled', { ssl_mode: 'DISABLED' }));
+    assert.equal(disabled.reachable, false, 'a TLS-only user is refused without TLS');
+    assert.match(disabled.error ?? '', /access denied/);
+    // the self-signed certificate is not trusted without its CA
+    const untrusted = await read(tlsOnly('untrusted', { ssl_mode: 'VERIFY_CA' }));
+    assert.equal(untrusted.reachable, false);
+    // the plain user reads with TLS off too
+    assert.equal((await read(setting('plain', withRows, { options: { ssl_mode: 'DISABLED' } }))).reachable, true);
   });
 
   test('wrong password, missing database, closed port, silent server: unreachable, without the password, others unaffected', async () => {
