@@ -12,6 +12,7 @@ import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 import type { AppliedState, DatabaseSetting } from '../types';
 import { Redactor } from '../redact';
 import { appliedState } from './state';
+import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
 export interface MysqlReadOptions {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) */
@@ -26,18 +27,6 @@ let mysqlModule: MysqlModule | null = null;
 function loadMysql(): MysqlModule {
   if (!mysqlModule) mysqlModule = require('mysql2/promise') as MysqlModule;
   return mysqlModule;
-}
-
-function str(v: unknown): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
-function readFileOpt(p: string | undefined): string | undefined {
-  if (!p) return undefined;
-  return fs.readFileSync(p.startsWith('~') ? os.homedir() + p.slice(1) : p, 'utf8');
 }
 
 const DEFAULT_SOCKETS = ['/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock', '/tmp/mysql.sock'];
@@ -112,19 +101,11 @@ function describeError(e: unknown, cfg: ConnectionOptions, redactor: Redactor): 
   const err = e as { message?: string; code?: string; errno?: number };
   let msg = err?.message || String(e);
   const where = cfg.socketPath ? cfg.socketPath : `${cfg.host}:${cfg.port}`;
+  const net = networkError(err?.code, cfg.host, where);
+  if (net) return redactor.redact(net);
   switch (err?.code) {
-    case 'ECONNREFUSED':
-      msg = `connection refused by ${where} (is the server running?)`;
-      break;
     case 'ENOENT':
       msg = `no server socket at ${where}`;
-      break;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      msg = `host ${cfg.host} not found`;
-      break;
-    case 'ETIMEDOUT':
-      msg = `connection to ${where} timed out`;
       break;
     case 'ER_ACCESS_DENIED_ERROR':
       msg = `access denied for user "${cfg.user ?? ''}" on ${where} (wrong password?)`;
@@ -210,21 +191,5 @@ async function attempt(
 }
 
 async function closeConnection(conn: Connection): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      conn.end().catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 1000);
-        timer.unref?.();
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    try {
-      conn.destroy();
-    } catch {
-      /* ignore */
-    }
-  }
+  await closeWithin(() => conn.end(), () => conn.destroy());
 }

@@ -3,11 +3,11 @@
 // Error messages never contain the password.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import type { Client as PgClient, ClientConfig } from 'pg';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { appliedState } from './state';
+import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
 export interface PgReadOptions {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) when set */
@@ -41,13 +41,6 @@ export function scrubSecret(text: string, secret: string | null | undefined): st
   return out;
 }
 
-function str(v: unknown): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
 /** libpq's default socket directory, when it holds the server's socket. */
 function defaultSocketDir(port: number): string | undefined {
   for (const dir of ['/var/run/postgresql', '/tmp']) {
@@ -58,11 +51,6 @@ function defaultSocketDir(port: number): string | undefined {
     }
   }
   return undefined;
-}
-
-function readFileOpt(p: string | undefined): string | undefined {
-  if (!p) return undefined;
-  return fs.readFileSync(p.startsWith('~') ? os.homedir() + p.slice(1) : p, 'utf8');
 }
 
 /** libpq's sslmode: OPTIONS (Django passes them to psycopg as connection parameters), then PGSSLMODE, then prefer. */
@@ -134,17 +122,9 @@ function describeError(e: unknown, cfg: ClientConfig): string {
   const err = e as { message?: string; code?: string; errno?: string };
   let msg = err?.message || String(e);
   const where = `${cfg.host}:${cfg.port}`;
+  const net = networkError(err?.code, cfg.host, where);
+  if (net) return net;
   switch (err?.code) {
-    case 'ECONNREFUSED':
-      msg = `connection refused by ${where} (is the server running?)`;
-      break;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      msg = `host ${cfg.host} not found`;
-      break;
-    case 'ETIMEDOUT':
-      msg = `connection to ${where} timed out`;
-      break;
     case '28P01':
       msg = `password authentication failed for user "${cfg.user ?? ''}" on ${where}`;
       break;
@@ -239,23 +219,7 @@ async function attempt(
 }
 
 async function endClient(client: PgClient): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.end().catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 1000);
-        timer.unref?.();
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    // if end() did not finish, make sure the socket does not keep the process alive
-    const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
-    try {
-      stream?.destroy?.();
-    } catch {
-      /* ignore */
-    }
-  }
+  // if end() does not finish, the socket must not keep the process alive
+  const stream = () => (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  await closeWithin(() => client.end(), () => stream()?.destroy?.());
 }
