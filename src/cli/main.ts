@@ -7,6 +7,7 @@ import { formatFinding } from '../core/findings';
 import type { Finding, Logger, ScanReport } from '../core/types';
 import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
+import { Redactor, redactWrites } from '../core/redact';
 
 const VERSION = '0.1.0';
 
@@ -65,7 +66,18 @@ function stderrLogger(verbose: boolean): Logger {
   return { debug: verbose ? w('debug') : () => {}, info: verbose ? w('info') : () => {}, warn: verbose ? w('warn') : () => {}, error: w('error') };
 }
 
+/** Everything the CLI prints goes through one redactor (core/redact.ts), which learns the settings' passwords. */
 export async function main(argv: string[]): Promise<number> {
+  const redactor = new Redactor();
+  const restore = [redactWrites(process.stdout, redactor), redactWrites(process.stderr, redactor)];
+  try {
+    return await run(argv, redactor);
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+async function run(argv: string[], redactor: Redactor): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -124,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       mode,
       logger,
     });
+    redactor.addDatabases(index.settings?.databases);
     logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
     const report = toReport(index);
     if (!index.settings && !index.managePy) {

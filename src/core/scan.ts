@@ -2,6 +2,8 @@
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
+import { checkOverride, type ConnectionOverride } from './db/secret-binding';
+import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
 import type {
   AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -37,7 +39,7 @@ export interface ScanOptions {
   /** only these aliases (default: all) */
   databases?: string[] | null;
   /** per-alias connection overrides (e.g. from VS Code secret storage) */
-  connectionOverrides?: Record<string, { host?: string; port?: number; user?: string; password?: string; name?: string }>;
+  connectionOverrides?: Record<string, ConnectionOverride>;
   /**
    * Folder for an on-disk cache of what was read from migration files (keyed by path, mtime and size), so a
    * later process does not parse unchanged files again. Off when not set.
@@ -240,7 +242,10 @@ export class Scanner {
     }
     timings.environment = now() - t;
     // the file system is taken as fixed while one scan runs (directory listings are read once)
-    return modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    // a settings line that fails may quote a password (redact.ts): findings reach every surface
+    const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
+    return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 
   private indexWith(modules: ModuleIndex, s: {
@@ -394,7 +399,12 @@ export class Scanner {
     const wanted = aliases ?? this.aliases(index.settings);
     const dbs: DatabaseSetting[] = index.settings.databases
       .filter(d => wanted.includes(d.alias))
-      .map(d => ({ ...d, ...overrides(this.opts.connectionOverrides?.[d.alias]) }));
+      .map(d => {
+        // a stored password goes only to the destination it was saved for (db/secret-binding.ts)
+        const c = checkOverride(d, this.opts.connectionOverrides?.[d.alias]);
+        if (c.stale) this.logger.warn(`stored password for '${d.alias}' not used: ${c.change}`);
+        return { ...d, ...overrides(c.override) };
+      });
     const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
@@ -421,7 +431,7 @@ export class Scanner {
   }
 }
 
-function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, infer V> | undefined ? V | undefined : never): Partial<DatabaseSetting> {
+function overrides(o: ConnectionOverride | undefined): Partial<DatabaseSetting> {
   if (!o) return {};
   const r: Partial<DatabaseSetting> = {};
   if (o.host !== undefined) r.host = o.host;
@@ -475,6 +485,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     // the helper sees what manage.py would: the process environment over the project's env file
     env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
+    secrets: secretsOfDatabases(index.settings.databases),
   });
   if (!answer.ok) {
     opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import { nullLogger } from '../types';
+import { Redactor } from '../redact';
 import type { ProjectIndex } from '../scan';
 import { conflictFindings, crossDatabaseRelations, indexDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
@@ -92,6 +93,8 @@ export interface DjangoAliasStatus {
   error: string | null;
   /** InconsistentMigrationHistory, which makes `migrate` refuse to run */
   historyError: string | null;
+  /** Django cannot load this alias's backend in the project's environment (e.g. no MySQL driver) */
+  driverMissing?: boolean;
 }
 
 export interface DjangoReport {
@@ -185,6 +188,8 @@ export interface DjangoHelperOptions {
   /** override the helper script path */
   helperPath?: string;
   logger?: Logger;
+  /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
+  secrets?: readonly (string | null | undefined)[];
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -347,7 +352,10 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   if (env.PYTHONPATH) env.DJANGO_MULTIDB_PYTHONPATH = env.PYTHONPATH;
   const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
-  const r = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  // the helper scrubs what it knows; a crash before it knew the settings (or an older helper) is scrubbed here
+  const redactor = new Redactor(opts.secrets ?? []);
+  const r = { ...raw, stdout: raw.stdout, stderr: redactor.redact(raw.stderr) };
   const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
   if (r.spawnError) {
@@ -360,7 +368,8 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   if (r.aborted) return fail('cancelled', 'the Django helper was cancelled', base);
   if (r.timedOut) return fail('timeout', `the Django helper did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`, base);
   if (r.overflow) return fail('output-too-large', `the Django helper printed more than ${opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT} bytes and was stopped`, base);
-  const obj = lastJsonObject(r.stdout) as Record<string, unknown> | undefined;
+  const parsed = lastJsonObject(r.stdout);
+  const obj = (parsed && typeof parsed === 'object' ? redactor.redactValue(parsed) : parsed) as Record<string, unknown> | undefined;
   if (obj && typeof obj === 'object' && obj.error && typeof obj.error === 'object') {
     const e = obj.error as { kind?: string; message?: string; traceback?: string };
     const reason = (ERROR_KINDS as string[]).includes(e.kind ?? '') ? (e.kind as DjangoFailureReason) : 'internal';
@@ -675,8 +684,18 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   for (const a of Object.keys(index.plans)) planSource[a] = 'static';
   const planDetails: Record<string, DjangoPlannedMigration[] | null> = {};
   const historyErrors: Record<string, string> = {};
+  const noDriver: Finding[] = [];
   for (const [alias, st] of Object.entries(rep.status)) {
     const s = index.applied[alias];
+    if (st.driverMissing) {
+      // Django cannot load this backend here (no driver in the project's environment): the static reading of
+      // the database stays, and the reason is said once for the alias
+      noDriver.push({ code: 'django-unavailable', severity: 'info', path: index.managePy, line: null, alias, message: st.error ?? `Django cannot load the database backend of '${alias}'` });
+      if (s) {
+        dis.push({ kind: 'status', alias, static: { reachable: s.reachable, error: s.error }, django: { reachable: false, error: st.error }, note: 'Django has no driver for this database in the project\'s environment; the static reading is kept' });
+        continue;
+      }
+    }
     const next: AppliedState = {
       alias, reachable: st.reachable === true, applied: st.applied, error: st.error, appliedKeys: new Set(st.appliedKeys), exists: st.exists === true, source: 'django',
     };
@@ -712,7 +731,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
 
   // --- findings: recomputed from the merged facts -------------------------------------------------------------------
   const concrete = models.filter(m => !m.abstract);
-  const answered = new Set(Object.keys(rep.status));
+  const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
@@ -720,7 +739,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'settings-unknown' && !index.settings) return false;
     return true;
   });
-  const findings: Finding[] = [...keep];
+  const findings: Finding[] = [...keep, ...noDriver];
   findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
   findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
   findings.push(...conflictFindings(rep.graph.conflicts, migrations));
