@@ -970,6 +970,29 @@ def _alias_plan(alias, routers, judge, timings):
     return status, keys, details
 
 
+def missing_migrations(loader):
+    """What `makemigrations --check --dry-run` would write, per app, without writing anything: Django's
+    autodetector between the migrations' state and the models (as makemigrations does it), never saved."""
+    from django.apps import apps
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
+    from django.db.migrations.state import ProjectState
+
+    if loader.detect_conflicts():
+        return None  # makemigrations stops here too: the conflict is reported on its own
+    questioner = NonInteractiveMigrationQuestioner(specified_apps=None, dry_run=True, verbosity=0)
+    autodetector = MigrationAutodetector(loader.project_state(), ProjectState.from_apps(apps), questioner)
+    changes = autodetector.changes(graph=loader.graph)
+    out = {}
+    for app_label, migrations in changes.items():
+        ops = []
+        for m in migrations:
+            for op in m.operations:
+                ops.append({"kind": type(op).__name__, "describe": op.describe()})
+        out[app_label] = ops
+    return out
+
+
 def cmd_report(args):
     import django
     from django.apps import apps
@@ -1017,6 +1040,15 @@ def cmd_report(args):
             except Exception:  # noqa: BLE001
                 pass
     timings["migrations"] = round((time.perf_counter() - t) * 1000, 1)
+
+    missing, missing_error = None, None
+    if loader is not None and not graph["error"]:
+        t = time.perf_counter()
+        try:
+            missing = missing_migrations(loader)
+        except Exception as e:  # noqa: BLE001
+            missing_error = _exc_message(e)
+        timings["missing"] = round((time.perf_counter() - t) * 1000, 1)
 
     try:
         arows = app_rows()
@@ -1073,6 +1105,8 @@ def cmd_report(args):
         "status": status,
         "plans": plans,
         "planDetails": details,
+        "missing": missing,
+        "missingError": missing_error,
         "timings": timings,
     })
 

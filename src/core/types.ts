@@ -216,7 +216,8 @@ export type FindingCode =
   | 'parse-error'
   | 'unmanaged-model-migration'
   | 'django-unavailable'
-  | 'operation-fall-through';
+  | 'operation-fall-through'
+  | 'missing-migration';
 
 export interface Finding {
   code: FindingCode;

@@ -124,6 +124,12 @@ export interface DjangoReport {
   /** per alias: "app.name" of what `migrate --database=alias` would apply, in Django's order; null = unreachable */
   plans: Record<string, string[] | null>;
   planDetails: Record<string, DjangoPlannedMigration[] | null>;
+  /**
+   * What `makemigrations --check --dry-run` would write, per app label: the operations of the missing migration
+   * (Django's autodetector; nothing is written). null when not computed (graph error, conflicts, older helper).
+   */
+  missing?: Record<string, { kind: string; describe: string }[]> | null;
+  missingError?: string | null;
   timings: Record<string, number>;
 }
 
@@ -743,6 +749,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
   findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
   findings.push(...conflictFindings(rep.graph.conflicts, migrations));
+  findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
   }
@@ -759,4 +766,26 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     timings: { ...index.timings, djangoHelper: rep.timings.total ?? 0 },
   };
   return { index: merged, disagreements: dis };
+}
+
+/**
+ * `missing-migration`: models of a workspace app changed without a migration (what `makemigrations --check`
+ * fails on), on the app's models file, with the changes Django lists. Apps outside the workspace (installed
+ * packages) are left to their authors.
+ */
+export function missingMigrationFindings(missing: Record<string, { kind: string; describe: string }[]> | null, apps: AppInfo[], models: ModelInfo[]): Finding[] {
+  if (!missing) return [];
+  const out: Finding[] = [];
+  for (const [label, ops] of Object.entries(missing)) {
+    const app = apps.find(a => a.label === label);
+    if (!app || app.external || !ops.length) continue;
+    const model = models.find(m => m.app === label && !m.loc.path.includes(`${path.sep}migrations${path.sep}`));
+    const file = model?.loc.path ?? (app.dir ? path.join(app.dir, 'models.py') : null);
+    const shown = ops.slice(0, 5).map(o => o.describe).join('; ');
+    out.push({
+      code: 'missing-migration', severity: 'warning', path: file, line: model ? 1 : null, app: label,
+      message: `${label} has model changes without a migration (makemigrations --check fails): ${shown}${ops.length > 5 ? `; and ${ops.length - 5} more` : ''}. Run "New Migration…" (makemigrations ${label}).`,
+    });
+  }
+  return out;
 }
