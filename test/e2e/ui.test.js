@@ -291,8 +291,10 @@ async function warehouseTests(exp) {
     // the plan of the warehouse lists each operation with where it runs (static rules, or Django's answer)
     await openPlanOf('warehouse');
     await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').waitFor({ timeout: 20000 });
-    const ops = await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').innerText();
-    if (!/RunPython/.test(ops)) throw new Error(`no operation rows under the seed migration: ${ops}`);
+    // the operations come in a second message (planDetails): wait for them
+    const li = webview().locator('#plan li[data-row="catalog.0002_seed_events"]');
+    await waitUntil('operation rows under the seed migration', async () => /RunPython/.test(await li.innerText()), 20000)
+      .catch(async e => { throw new Error(`${e.message}: ${await li.innerText()}`); });
     await page.screenshot({ path: path.join(SHOTS, 'plan-operations.png') });
     await page.locator('.sidebar .composite.title').first().click().catch(() => {});
   });
