@@ -208,9 +208,13 @@ function updateActions(): void {
   const unreachable = a?.reachable === false;
   const migrate = byId('migrate') as HTMLElement & { disabled: boolean };
   migrate.disabled = !model.trusted || unreachable;
+  // the attribute too: the component styles itself from it
+  migrate.toggleAttribute('disabled', migrate.disabled);
   migrate.title = !model.trusted ? 'Restricted Mode: nothing runs until the workspace is trusted'
     : unreachable ? `${a!.alias} is unreachable: retry the connection or set its password first` : 'Run manage.py migrate --database=… in a task';
-  (byId('showmigrations') as HTMLElement & { disabled: boolean }).disabled = !model.trusted || unreachable;
+  const show = byId('showmigrations') as HTMLElement & { disabled: boolean };
+  show.disabled = !model.trusted || unreachable;
+  show.toggleAttribute('disabled', show.disabled);
 }
 
 function rowPending(r: MigrationRow): boolean {
