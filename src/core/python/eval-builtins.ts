@@ -3,7 +3,10 @@ import * as path from 'path';
 import * as fs from 'fs';
 import type { Loc } from '../types';
 import type { Interp, Frame } from './evaluate';
-import { PyErr } from './evaluate';
+import { PyErr, BudgetErr } from './evaluate';
+
+/** the largest str (characters) or list (items) a settings expression may build */
+export const MAX_VALUE_SIZE = 1_000_000;
 import {
   type Value, type ClassV, type SeqV, type StrV, type BuiltinV, type UnknownV, type DictV, type PathV, type ObjV, NONE, TRUE, FALSE, str, num, bool, list,
   tuple, unknown, dict, dictGet, dictSet, hashKey, pyEquals, repr, pyStr, typeName, numToStr,
@@ -14,17 +17,30 @@ const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', n
 
 // ---- exceptions -------------------------------------------------------------------------------------
 
+// every builtin exception and warning class of CPython 3.12 with its base (aliases point at their target's base)
 const EXC_PARENT: Record<string, string | null> = {
-  BaseException: null, Exception: 'BaseException', KeyboardInterrupt: 'BaseException', SystemExit: 'BaseException',
-  ArithmeticError: 'Exception', ZeroDivisionError: 'ArithmeticError', OverflowError: 'ArithmeticError',
-  AssertionError: 'Exception', AttributeError: 'Exception', ImportError: 'Exception', ModuleNotFoundError: 'ImportError',
-  LookupError: 'Exception', KeyError: 'LookupError', IndexError: 'LookupError', NameError: 'Exception',
-  UnboundLocalError: 'NameError', OSError: 'Exception', IOError: 'Exception', EnvironmentError: 'Exception',
-  FileNotFoundError: 'OSError', PermissionError: 'OSError', RuntimeError: 'Exception', RecursionError: 'RuntimeError',
-  NotImplementedError: 'RuntimeError', TypeError: 'Exception', ValueError: 'Exception', UnicodeError: 'ValueError',
-  StopIteration: 'Exception', Warning: 'Exception', DeprecationWarning: 'Warning', UserWarning: 'Warning',
-  ImproperlyConfigured: 'Exception',
+  BaseException: null, BaseExceptionGroup: 'BaseException', GeneratorExit: 'BaseException', KeyboardInterrupt: 'BaseException',
+  SystemExit: 'BaseException', Exception: 'BaseException', ExceptionGroup: 'BaseExceptionGroup',
+  ArithmeticError: 'Exception', FloatingPointError: 'ArithmeticError', OverflowError: 'ArithmeticError', ZeroDivisionError: 'ArithmeticError',
+  AssertionError: 'Exception', AttributeError: 'Exception', BufferError: 'Exception', EOFError: 'Exception',
+  ImportError: 'Exception', ModuleNotFoundError: 'ImportError', LookupError: 'Exception', IndexError: 'LookupError', KeyError: 'LookupError',
+  MemoryError: 'Exception', NameError: 'Exception', UnboundLocalError: 'NameError',
+  OSError: 'Exception', IOError: 'Exception', EnvironmentError: 'Exception', BlockingIOError: 'OSError', ChildProcessError: 'OSError',
+  ConnectionError: 'OSError', BrokenPipeError: 'ConnectionError', ConnectionAbortedError: 'ConnectionError',
+  ConnectionRefusedError: 'ConnectionError', ConnectionResetError: 'ConnectionError', FileExistsError: 'OSError',
+  FileNotFoundError: 'OSError', InterruptedError: 'OSError', IsADirectoryError: 'OSError', NotADirectoryError: 'OSError',
+  PermissionError: 'OSError', ProcessLookupError: 'OSError', TimeoutError: 'OSError',
+  ReferenceError: 'Exception', RuntimeError: 'Exception', NotImplementedError: 'RuntimeError', RecursionError: 'RuntimeError',
+  StopAsyncIteration: 'Exception', StopIteration: 'Exception', SyntaxError: 'Exception', IndentationError: 'SyntaxError',
+  TabError: 'IndentationError', SystemError: 'Exception', TypeError: 'Exception', ValueError: 'Exception', UnicodeError: 'ValueError',
+  UnicodeDecodeError: 'UnicodeError', UnicodeEncodeError: 'UnicodeError', UnicodeTranslateError: 'UnicodeError',
+  Warning: 'Exception', BytesWarning: 'Warning', DeprecationWarning: 'Warning', EncodingWarning: 'Warning', FutureWarning: 'Warning',
+  ImportWarning: 'Warning', PendingDeprecationWarning: 'Warning', ResourceWarning: 'Warning', RuntimeWarning: 'Warning',
+  SyntaxWarning: 'Warning', UnicodeWarning: 'Warning', UserWarning: 'Warning',
+  // not builtins, but raised by the modelled modules
+  ImproperlyConfigured: 'Exception', PackageNotFoundError: 'ModuleNotFoundError',
 };
+const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundError']);
 
 const EXC_CLASSES = new Map<string, ClassV>();
 
@@ -52,11 +68,12 @@ const BUILTIN_FUNCS = [
   'zip', 'range', 'min', 'max', 'sum', 'any', 'all', 'isinstance', 'issubclass', 'getattr', 'hasattr', 'setattr', 'print',
   'repr', 'type', 'callable', 'map', 'filter', 'object', 'staticmethod', 'classmethod', 'property', 'abs', 'round',
   'iter', 'next', 'open', '__import__', 'id', 'hash', 'vars', 'globals', 'locals', 'format', 'ord', 'chr', 'divmod', 'pow',
+  'dir', 'bin', 'hex', 'oct', 'ascii', 'bytes', 'delattr',
 ];
 
 export const BUILTINS = new Map<string, Value>();
 for (const n of BUILTIN_FUNCS) BUILTINS.set(n, b(n));
-for (const n of Object.keys(EXC_PARENT)) if (n !== 'ImproperlyConfigured') BUILTINS.set(n, exceptionClass(n));
+for (const n of Object.keys(EXC_PARENT)) if (!NOT_BUILTIN.has(n)) BUILTINS.set(n, exceptionClass(n));
 BUILTINS.set('__debug__', TRUE);
 BUILTINS.set('NotImplemented', { kind: 'obj', type: 'NotImplementedType', attrs: new Map(), missing: 'absent' });
 BUILTINS.set('Ellipsis', { kind: 'obj', type: 'ellipsis', attrs: new Map(), missing: 'absent' });
@@ -345,9 +362,29 @@ export function callBuiltin(it: Interp, fn: BuiltinV, args: Value[], kwargs: KW,
         throw e;
       }
     }
-    case 'setattr':
-      if (a0?.kind === 'instance' && args[1]?.kind === 'str') a0.attrs.set(args[1].v, args[2]!);
+    case 'setattr': case 'delattr': {
+      const n = args[1]?.kind === 'str' ? args[1].v : null;
+      if (n === null || !a0) return NONE;
+      const target = a0.kind === 'instance' || a0.kind === 'obj' ? a0.attrs : a0.kind === 'class' ? a0.ns : a0.kind === 'module' && a0.ns ? a0.ns.vars : null;
+      if (target && fn.name === 'setattr') target.set(n, args[2] ?? NONE);
+      else if (target) target.delete(n);
       return NONE;
+    }
+    case 'dir': {
+      const names = a0?.kind === 'module' && a0.ns && !a0.ns.starUnknown ? [...a0.ns.vars.keys()]
+        : a0?.kind === 'instance' && !a0.cls.opaqueBase ? [...new Set([...a0.attrs.keys(), ...it.mro(a0.cls).flatMap(c => [...c.ns.keys()])])]
+          : a0?.kind === 'class' && !a0.opaqueBase ? [...new Set(it.mro(a0).flatMap(c => [...c.ns.keys()]))]
+            : !a0 && _f ? [..._f.scope.vars.keys()] : null;
+      return names ? list(names.sort().map(str)) : unk(a0 ?? NONE, `dir(${a0 ? repr(a0) : ''})`, loc);
+    }
+    case 'globals':
+      return _f ? { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals } : unknown('globals()', loc);
+    case 'bin': case 'hex': case 'oct': {
+      const n = a0 ? toInt(a0) : null;
+      if (n === null) return unk(a0 ?? NONE, `${fn.name}()`, loc);
+      const [base, prefix] = fn.name === 'bin' ? [2, '0b'] : fn.name === 'hex' ? [16, '0x'] : [8, '0o'];
+      return str((n < 0 ? '-' : '') + prefix + Math.abs(n).toString(base));
+    }
     case 'print':
       return NONE;
     case 'type':
@@ -527,6 +564,10 @@ export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): 
   }
   if (op === '*') {
     const [s, n] = na !== null ? [b, na] : [a, nb];
+    if (n !== null && (s.kind === 'str' || s.kind === 'list' || s.kind === 'tuple')) {
+      const size = (s.kind === 'str' ? s.v.length : s.items.length) * Math.max(0, n);
+      if (size > MAX_VALUE_SIZE) throw new BudgetErr(`a value of ${size.toLocaleString('en-US')} ${s.kind === 'str' ? 'characters' : 'items'} is larger than the evaluation allows (${MAX_VALUE_SIZE.toLocaleString('en-US')})`);
+    }
     if (n !== null && s.kind === 'str') return str(s.v.repeat(Math.max(0, n)));
     if (n !== null && (s.kind === 'list' || s.kind === 'tuple')) {
       const out: Value[] = [];
@@ -559,8 +600,14 @@ export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): 
     if (op === '-') return { kind: 'set', items: a.items.filter(x => !inB(x)) };
     return { kind: 'set', items: [...a.items.filter(x => !inB(x)), ...b.items.filter(x => !inA(x))] };
   }
+  if (op === '|' && isTypeLike(a) && isTypeLike(b)) return { kind: 'obj', type: 'types.UnionType', attrs: new Map(), missing: 'unknown' };
   if (a.kind === 'instance' || b.kind === 'instance' || a.kind === 'obj' || b.kind === 'obj') return unknown(`${repr(a)} ${op} ${repr(b)}`, loc);
   throw new PyErr('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, loc);
+}
+
+/** `int | None`, `MyClass | str`: a PEP 604 union in an annotation or alias */
+function isTypeLike(v: Value): boolean {
+  return v.kind === 'none' || v.kind === 'class' || (v.kind === 'builtin' && !v.self) || (v.kind === 'obj' && v.type === 'types.UnionType');
 }
 
 export function joinPath(base: string, rel: string): string {
@@ -651,7 +698,12 @@ export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value |
   switch (o.kind) {
     case 'str': return STR_METHODS.has(name) ? b('str.' + name, o) : undefined;
     case 'list': return LIST_METHODS.has(name) ? b('list.' + name, o) : undefined;
-    case 'tuple': return name === 'index' || name === 'count' ? b('list.' + name, o) : undefined;
+    case 'tuple': {
+      const i = o.fields?.indexOf(name) ?? -1;
+      if (i >= 0) return o.items[i];
+      if (o.fields && name === '_asdict') return b('tuple._asdict', o);
+      return name === 'index' || name === 'count' ? b('list.' + name, o) : undefined;
+    }
     case 'dict': return DICT_METHODS.has(name) ? b('dict.' + name, o) : undefined;
     case 'set': return SET_METHODS.has(name) ? b('set.' + name, o) : undefined;
     case 'num': case 'bool':

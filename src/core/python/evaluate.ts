@@ -15,9 +15,12 @@ import {
 } from './values';
 import { BUILTINS, callBuiltin, valueAttr, binaryOp, containsOp, compareOrder, formatValue, isExceptionSubclass, exceptionClass } from './eval-builtins';
 import { modeledModule, isOpaqueModule, modeledCall } from './eval-modules';
+import type { PythonFacts } from './environment';
 
 /** A Python exception raised while evaluating (also used to signal an AttributeError to getattr()). */
 export class PyErr {
+  /** raised by a `raise` statement of the code (vs. an error of evaluating it); see Interp.assume */
+  explicit = false;
   constructor(public readonly type: string, public readonly msg: string, public readonly loc?: Loc, public readonly cls?: ClassV) {}
   toString(): string {
     return `${this.type}${this.msg ? ': ' + this.msg : ''}`;
@@ -71,6 +74,10 @@ export interface InterpOptions {
   settings?: Value;
   /** total evaluation steps before giving up */
   fuel?: number;
+  /** the Python environment in use, read from disk (sys.version_info, importlib.metadata) */
+  python?: PythonFacts;
+  /** `django.conf.global_settings.NAME` (Django's defaults), when known */
+  globalSettings?: (name: string) => Value | undefined;
 }
 
 export interface RunResult {
@@ -84,6 +91,8 @@ export interface RunResult {
 const MAX_CALL_DEPTH = 40;
 const MAX_IMPORT_DEPTH = 30;
 const MAX_ITERATIONS = 5000;
+/** nesting of one expression (CPython's own parser stops near 200 nested parentheses) */
+const MAX_EXPR_DEPTH = 400;
 
 export function locOf(file: string, n: { line: number; col?: number }): Loc {
   return n.col === undefined ? { path: file, line: n.line } : { path: file, line: n.line, column: n.col };
@@ -98,11 +107,14 @@ export function shortLoc(l: Loc | undefined): string {
 export class Interp {
   readonly env: Record<string, string | undefined>;
   readonly external: boolean;
+  readonly python: PythonFacts | undefined;
+  readonly globalSettings: ((name: string) => Value | undefined) | undefined;
   settingsValue: Value;
   fuel: number;
   private readonly moduleVals = new Map<string, ModuleV>();
   private importDepth = 0;
   private callDepth = 0;
+  private evalDepth = 0;
   /** forks recorded since the last reset (router explanations) */
   forks: Fork[] = [];
   /** identity of input values → observation key (router result caching) */
@@ -110,10 +122,24 @@ export class Interp {
   observe: ((key: string, v: Value) => void) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
   readonly moduleErrors = new Map<string, { reason: string; loc?: Loc }[]>();
+  /**
+   * Paths assumed not taken because they can only end in an explicit `raise` while another path goes on
+   * (principle: the project starts), with where the raise is.
+   */
+  readonly assumptions: { reason: string; loc?: Loc }[] = [];
+  private readonly assumed = new Set<string>();
+  /** modules imported that are neither in the project nor in the environment (opaque values) */
+  readonly missingModules = new Map<string, Loc | undefined>();
+  /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
+  private catchingImport = 0;
+  /** an import that failed inside such a `try`: the statement also continues with an opaque module */
+  private importFailure: PyErr | null = null;
 
   constructor(public readonly index: ModuleIndex, opts: InterpOptions) {
     this.env = { ...opts.env };
     this.external = !!opts.external;
+    this.python = opts.python;
+    this.globalSettings = opts.globalSettings;
     this.settingsValue = opts.settings ?? { kind: 'obj', type: 'django.conf.settings', attrs: new Map(), missing: 'unknown' };
     this.fuel = opts.fuel ?? 2_000_000;
   }
@@ -125,21 +151,50 @@ export class Interp {
 
   // ---- modules -------------------------------------------------------------------------------------
 
-  /** Import a module by absolute dotted name (parents first). Throws PyErr(ModuleNotFoundError). */
+  /** Record that a path ending in `exc` is assumed not taken (once per place). */
+  assume(exc: PyErr, fallbackLoc?: Loc): void {
+    const loc = exc.loc ?? fallbackLoc;
+    const key = `${loc?.path}:${loc?.line}:${exc.type}`;
+    if (this.assumed.has(key)) return;
+    this.assumed.add(key);
+    this.assumptions.push({ reason: `assumed not to happen (the project is taken to start): ${exc}`, ...(loc ? { loc } : {}) });
+  }
+
+  /**
+   * A module that is not installed: an opaque value (every attribute unknown), unless a `try` around it
+   * catches ImportError, where the import statement also raises (both paths run).
+   */
+  private missingModule(name: string, loc?: Loc): ModuleV {
+    const top = name.split('.')[0]!;
+    if (!this.missingModules.has(top)) this.missingModules.set(top, loc);
+    const mv: ModuleV = { kind: 'module', name, ns: null, special: 'missing' };
+    this.moduleVals.set(name, mv);
+    if (this.catchingImport > 0 && !this.importFailure) this.importFailure = new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+    return mv;
+  }
+
+  /** Import a module by absolute dotted name (parents first). A module not found is opaque ('missing'). */
   importModule(name: string, loc?: Loc): ModuleV {
     const hit = this.moduleVals.get(name);
-    if (hit) return hit;
+    if (hit) {
+      if (hit.special === 'missing' && this.catchingImport > 0 && !this.importFailure) this.importFailure = new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      return hit;
+    }
     const modeled = modeledModule(this, name);
     if (modeled) { this.moduleVals.set(name, modeled); return modeled; }
     const parts = name.split('.');
     let parent: ModuleV | null = null;
     if (parts.length > 1) parent = this.importModule(parts.slice(0, -1).join('.'), loc);
     let mv: ModuleV;
+    if (parent?.special === 'missing') return this.missingModule(name, loc);
     if (isOpaqueModule(name) || parent?.special === 'opaque') {
       mv = { kind: 'module', name, ns: null, special: 'opaque' };
     } else {
       const r = this.index.resolve(name);
-      if (!r) throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      // a module of the project's own packages that does not exist is really missing (`from .local_settings
+      // import *` in a try); one of a package that is not installed is opaque
+      if (!r && parent?.ns && !isExternalPath(parent.ns.file ?? '')) throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      if (!r) return this.missingModule(name, loc);
       if (!this.external && isExternalPath(r.file ?? r.packageDir ?? '')) {
         mv = { kind: 'module', name, ns: null, special: 'opaque' };
       } else {
@@ -157,10 +212,14 @@ export class Interp {
             const mod = this.index.parseFile(r.file);
             if (mod) {
               this.importDepth++;
+              // an ImportError inside the imported module is that module's own business
+              const catching = this.catchingImport;
+              this.catchingImport = 0;
               try {
                 this.execModule(ns, mod);
               } finally {
                 this.importDepth--;
+                this.catchingImport = catching;
               }
             } else ns.starUnknown = { reason: `cannot read ${r.file}`, loc };
           }
@@ -171,6 +230,28 @@ export class Interp {
     this.moduleVals.set(name, mv);
     if (parent?.ns && !parent.ns.vars.has(parts[parts.length - 1]!)) parent.ns.vars.set(parts[parts.length - 1]!, mv);
     return mv;
+  }
+
+  /** A fresh module object for `name` at `file` (importlib.util.module_from_spec); run it with execFileInto. */
+  newModule(name: string, file: string | null): ModuleV {
+    const ns: Namespace = { vars: new Map(), module: name, file, isPackage: false };
+    ns.vars.set('__name__', str(name));
+    if (file) ns.vars.set('__file__', str(file));
+    return { kind: 'module', name, ns };
+  }
+
+  /** spec.loader.exec_module(module): evaluate `file` into the module's namespace. */
+  execFileInto(m: ModuleV, file: string, loc: Loc): void {
+    if (!m.ns) return;
+    const mod = this.index.parseFile(file);
+    if (!mod) throw new PyErr('FileNotFoundError', `No such file or directory: '${file}'`, loc);
+    if (this.importDepth >= MAX_IMPORT_DEPTH) { m.ns.starUnknown = { reason: `imports nested too deeply at ${m.name}`, loc }; return; }
+    this.importDepth++;
+    try {
+      this.execModule(m.ns, mod);
+    } finally {
+      this.importDepth--;
+    }
   }
 
   /** Already-imported module value, if any. */
@@ -201,7 +282,8 @@ export class Interp {
       if (r.normal && !r.abrupt.length) continue;
       const raised = r.abrupt.filter(a => a.kind === 'raise');
       for (const a of raised) {
-        errors.push({ reason: `raised ${a.exc}`, loc: a.exc?.loc ?? a.loc });
+        if (r.normal && a.exc?.explicit) this.assume(a.exc, a.loc);
+        else errors.push({ reason: `raised ${a.exc}`, loc: a.exc?.loc ?? a.loc });
       }
       if (!r.normal) {
         const last = raised[raised.length - 1];
@@ -227,7 +309,15 @@ export class Interp {
   execStmt(s: A.Stmt, f: Frame): Res {
     this.tick();
     try {
-      return this.execStmtInner(s, f);
+      const r = this.execStmtInner(s, f);
+      if (this.importFailure && (s.type === 'Import' || s.type === 'ImportFrom')) {
+        const exc = this.importFailure;
+        this.importFailure = null;
+        const vars = cloneVars(f.scope.vars);
+        for (const n of assignedNames([s])) vars.delete(n);
+        return { normal: r.normal, abrupt: [...r.abrupt, { kind: 'raise', exc, loc: locOf(f.file, s), vars }] };
+      }
+      return r;
     } catch (e) {
       if (e instanceof PyErr) {
         return { normal: false, abrupt: [{ kind: 'raise', exc: e.loc ? e : new PyErr(e.type, e.msg, locOf(f.file, s), e.cls), loc: locOf(f.file, s), vars: f.scope.vars }] };
@@ -278,7 +368,9 @@ export class Interp {
       case 'Raise': {
         if (!s.exc) throw f.handling ?? new PyErr('RuntimeError', 'No active exception to reraise', loc);
         const e = this.eval(s.exc, f);
-        throw this.toPyErr(e, loc);
+        const err = this.toPyErr(e, loc);
+        err.explicit = true;
+        throw err;
       }
       case 'Assert': {
         const t = truthy(this.eval(s.test, f));
@@ -381,19 +473,29 @@ export class Interp {
     return { normal: true, abrupt };
   }
 
-  /** A loop over something unknown: names it assigns become unknown; returns/raises in its body are possible. */
+  /**
+   * A loop over something unknown: the body runs once with the loop variable unknown, and the state after it
+   * is merged with the state before it (zero iterations). Lists that only grew keep their known items and a
+   * "may contain more" mark (the INSTALLED_APPS-from-entry-points pattern); other changed names become unknown.
+   */
   private loopUnknown(s: A.For | A.While, f: Frame, why: UnknownV, loc: Loc): Res {
-    const u = unknown(`loop over ${why.reason}`, why.loc ?? loc);
-    this.forks.push({ reason: why.reason, loc: why.loc ?? loc });
-    havocStmt(this, s, f, u);
+    const reason = `loop over ${why.reason}`;
+    const wloc = why.loc ?? loc;
+    this.forks.push({ reason: why.reason, loc: wloc });
     const saved = f.scope.vars;
     f.scope.vars = cloneVars(saved);
-    if (s.type === 'For') this.assign(s.target, u, f, loc);
+    if (s.type === 'For') this.assign(s.target, unknown(reason, wloc), f, loc);
+    const states: Map<string, Value>[] = [saved];
     const r = this.execBlock(s.body, f);
+    if (r.normal) states.push(f.scope.vars);
+    const abrupt: Abrupt[] = [];
+    for (const a of r.abrupt) {
+      if ((a.kind === 'break' || a.kind === 'continue') && a.vars) states.push(a.vars);
+      else abrupt.push(a);
+    }
+    f.scope.vars = mergeVarsAll(states, reason, wloc);
     const r2 = this.execBlock(s.orelse, f);
-    f.scope.vars = saved;
-    const abrupt = [...r.abrupt, ...r2.abrupt].filter(a => a.kind === 'return' || a.kind === 'raise');
-    return { normal: true, abrupt };
+    return { normal: r2.normal || !s.orelse.length, abrupt: abrupt.concat(r2.abrupt) };
   }
 
   private execWhile(s: A.While, f: Frame, loc: Loc): Res {
@@ -431,7 +533,14 @@ export class Interp {
   }
 
   private execTry(s: A.Try, f: Frame, loc: Loc): Res {
-    const r = this.execBlock(s.body, f);
+    const catches = s.handlers.some(h => catchesImportError(h.typeExpr));
+    if (catches) this.catchingImport++;
+    let r: Res;
+    try {
+      r = this.execBlock(s.body, f);
+    } finally {
+      if (catches) this.catchingImport--;
+    }
     const normals: Map<string, Value>[] = [];
     let abrupt: Abrupt[] = [];
     if (r.normal) {
@@ -527,9 +636,8 @@ export class Interp {
 
   private importStar(m: ModuleV, f: Frame, loc: Loc): void {
     if (!m.ns) {
-      if (m.special === 'opaque' || m.special) {
-        f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
-      }
+      if (m.special === 'missing') f.globals.starUnknown = { reason: missingReason(m.name), loc };
+      else if (m.special) f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
       return;
     }
     if (m.ns.starUnknown) f.globals.starUnknown = m.ns.starUnknown;
@@ -568,9 +676,15 @@ export class Interp {
   private makeClass(s: A.ClassDef, f: Frame, loc: Loc): ClassV {
     const bases: Value[] = s.bases.map(b => this.eval(b, f));
     const cls: ClassV = { kind: 'class', name: s.name, module: f.globals.module, def: s, ns: new Map(), bases, globals: f.globals, loc };
+    let fieldsKind: 'namedtuple' | 'dataclass' | null = null;
     for (const b of bases) {
-      if (b.kind === 'class') { if (b.opaqueBase && !cls.opaqueBase) cls.opaqueBase = b.opaqueBase; continue; }
+      if (b.kind === 'class') {
+        if (b.opaqueBase && !cls.opaqueBase) cls.opaqueBase = b.opaqueBase;
+        if (b.fields) fieldsKind = b.fields.kind;
+        continue;
+      }
       if (b.kind === 'builtin' && (b.name === 'object')) continue;
+      if (b.kind === 'builtin' && b.name === 'typing.NamedTuple') { fieldsKind = 'namedtuple'; continue; }
       if (!cls.opaqueBase) cls.opaqueBase = b.kind === 'unknown' ? b : unknown(`base class ${repr(b)} is not modelled`, loc);
     }
     cls.ns.set('__module__', str(f.globals.module));
@@ -581,6 +695,16 @@ export class Interp {
     if (!r.normal) {
       const e = r.abrupt.find(a => a.kind === 'raise');
       if (e?.exc) throw e.exc;
+    }
+    for (const d of s.decorators) {
+      const dv = this.evalSafe(d.type === 'Call' ? d.func : d, f);
+      if (dv.kind === 'builtin' && dv.name === 'dataclasses.dataclass') fieldsKind = 'dataclass';
+    }
+    if (fieldsKind) {
+      // fields are the annotated names of the body, after those of the bases (dataclass/NamedTuple order)
+      const inherited = bases.flatMap(b => (b.kind === 'class' && b.fields ? b.fields.names : []));
+      const own = s.body.filter((x): x is A.AnnAssign => x.type === 'AnnAssign' && x.target.type === 'Name').map(x => (x.target as A.Name).id);
+      cls.fields = { kind: fieldsKind, names: [...inherited, ...own.filter(n => !inherited.includes(n))] };
     }
     return cls;
   }
@@ -710,6 +834,13 @@ export class Interp {
       for (let i = 0; i < c.items.length; i++) c.items[i] = u;
       return;
     }
+    if (c.kind === 'obj' && c.type === 'globals') {
+      // globals()[name] = value
+      const ns = c.data as Namespace;
+      if (k.kind === 'str') ns.vars.set(k.v, v);
+      else ns.starUnknown = { reason: `globals() set with ${k.kind === 'unknown' ? k.reason : repr(k)}`, loc };
+      return;
+    }
     if (c.kind === 'obj' && c.type === 'os.environ') {
       const ks = pyStr(k);
       const vs = v.kind === 'str' ? v.v : undefined;
@@ -724,7 +855,16 @@ export class Interp {
 
   eval(e: A.Expr, f: Frame): Value {
     this.tick();
-    const v = this.evalInner(e, f);
+    if (++this.evalDepth > MAX_EXPR_DEPTH) {
+      this.evalDepth--;
+      throw new BudgetErr(`expression nested more than ${MAX_EXPR_DEPTH} levels deep`);
+    }
+    let v: Value;
+    try {
+      v = this.evalInner(e, f);
+    } finally {
+      this.evalDepth--;
+    }
     if (this.inputs !== null) {
       const key = this.inputs.get(v);
       if (key !== undefined) this.observe?.(key, v);
@@ -773,8 +913,19 @@ export class Interp {
         return this.subscript(this.eval(e.value, f), e.slice, f, loc());
       case 'Call':
         return this.evalCall(e, f);
-      case 'BinOp':
-        return binaryOp(this, this.eval(e.left, f), e.op, this.eval(e.right, f), loc());
+      case 'BinOp': {
+        // `1 + 1 + … + 1` nests to the left as deep as it is long: walk the spine instead of recursing
+        const spine: A.BinOp[] = [];
+        let cur: A.Expr = e;
+        while (cur.type === 'BinOp') { spine.push(cur); cur = cur.left; }
+        let acc = this.eval(cur, f);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const b = spine[i]!;
+          this.tick();
+          acc = binaryOp(this, acc, b.op, this.eval(b.right, f), locOf(f.file, b));
+        }
+        return acc;
+      }
       case 'UnaryOp': {
         const v = this.eval(e.operand, f);
         if (e.op === 'not') {
@@ -1109,6 +1260,7 @@ export class Interp {
     if (cls.special === 'exception') {
       return { kind: 'instance', cls, attrs: new Map([['args', tuple(args)]]) };
     }
+    if (cls.fields) return this.instantiateFields(cls, cls.fields, args, kwargs, loc);
     const inst: InstanceV = { kind: 'instance', cls, attrs: new Map() };
     const init = this.classAttr(cls, '__init__');
     if (init) {
@@ -1119,6 +1271,28 @@ export class Interp {
     } else if (args.length || kwargs.length) {
       throw new PyErr('TypeError', `${cls.name}() takes no arguments`, loc);
     }
+    return inst;
+  }
+
+  /** A NamedTuple (a tuple with field names) or a dataclass instance, fields bound like the generated __init__. */
+  private instantiateFields(cls: ClassV, fields: NonNullable<ClassV['fields']>, args: Value[], kwargs: [string, Value][], loc: Loc): Value {
+    if (args.length > fields.names.length) throw new PyErr('TypeError', `${cls.name}() takes ${fields.names.length} positional arguments but ${args.length} were given`, loc);
+    const vals = new Map<string, Value>();
+    fields.names.forEach((n, i) => { if (i < args.length) vals.set(n, args[i]!); });
+    for (const [k, v] of kwargs) {
+      if (!fields.names.includes(k)) throw new PyErr('TypeError', `${cls.name}() got an unexpected keyword argument '${k}'`, loc);
+      vals.set(k, v);
+    }
+    for (const n of fields.names) {
+      if (vals.has(n)) continue;
+      const d = this.classAttr(cls, n);
+      if (!d) throw new PyErr('TypeError', `${cls.name}() missing required argument: '${n}'`, loc);
+      vals.set(n, d.value.kind === 'obj' && d.value.type === 'dataclasses.Field' ? (d.value.attrs.get('default') ?? unknown(`${cls.name}.${n} default factory`, loc)) : d.value);
+    }
+    if (fields.kind === 'namedtuple') return { kind: 'tuple', items: fields.names.map(n => vals.get(n)!), fields: fields.names };
+    const inst: InstanceV = { kind: 'instance', cls, attrs: vals };
+    const post = this.classAttr(cls, '__post_init__');
+    if (post) this.call(this.bindAttr(post.value, inst, post.owner), [], [], loc);
     return inst;
   }
 
@@ -1159,7 +1333,9 @@ export class Interp {
       return unknown(`${fn.name}() did not return`, fn.loc);
     }
     const fork = r.forks[0];
-    if (r.raises.length) {
+    if (r.raises.length && r.raises.every(x => x.explicit)) {
+      for (const x of r.raises) this.assume(x, fn.loc);
+    } else if (r.raises.length) {
       return unknown(`${fn.name}() may raise ${r.raises[0]} at ${shortLoc(r.raises[0]!.loc)}`, r.raises[0]!.loc ?? fn.loc);
     }
     let v = values[0]!;
@@ -1318,6 +1494,10 @@ export class Interp {
       if (fromImport) throw new PyErr('ImportError', `cannot import name '${name}' from '${m.name}'`, loc);
       throw new PyErr('AttributeError', `module '${m.name}' has no attribute '${name}'`, loc);
     }
+    if (m.special === 'missing') {
+      const sub = `${m.name}.${name}`;
+      return this.moduleVals.get(sub) ?? unknown(missingReason(m.name), this.missingModules.get(m.name.split('.')[0]!) ?? loc);
+    }
     const v = modeledCall(this, m, '__getattr__', [str(name)], [], loc);
     if (v !== undefined) return v;
     return unknown(`${m.name}.${name} (not evaluated)`, loc);
@@ -1364,7 +1544,7 @@ function isSame(a: Value, b: Value): boolean | null {
   if (a.kind === 'bool' || b.kind === 'bool') return false;
   if (a.kind !== b.kind) return false;
   if (a.kind === 'str' || a.kind === 'num') return pyEquals(a, b) === true ? null : false;
-  if (a.kind === 'class' || a.kind === 'module' || a.kind === 'function') return sameValue(a, b);
+  if (a.kind === 'class' || a.kind === 'module' || a.kind === 'function' || a.kind === 'builtin') return sameValue(a, b);
   return false;
 }
 
@@ -1499,3 +1679,16 @@ function havocStmt(_i: Interp, s: A.Stmt, f: Frame, u: UnknownV): void {
 
 export type { BuiltinV, DictV, SeqV };
 export { FALSE };
+
+/** Why values from a module that is not installed are unknown (one reason per top-level package). */
+export function missingReason(module: string): string {
+  return `${module.split('.')[0]} is not installed in the Python environment used`;
+}
+
+/** Does an `except` clause (syntactically) catch ImportError? */
+function catchesImportError(t: A.Expr | null): boolean {
+  if (!t) return true;
+  if (t.type === 'Tuple') return t.elts.some(catchesImportError);
+  const n = t.type === 'Name' ? t.id : t.type === 'Attribute' ? t.attr : '';
+  return n === 'ImportError' || n === 'ModuleNotFoundError' || n === 'Exception' || n === 'BaseException';
+}
