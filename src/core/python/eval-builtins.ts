@@ -9,7 +9,7 @@ import { PyErr, BudgetErr } from './evaluate';
 export const MAX_VALUE_SIZE = 1_000_000;
 import {
   type Value, type ClassV, type SeqV, type StrV, type BuiltinV, type UnknownV, type DictV, type PathV, type ObjV, NONE, TRUE, FALSE, str, num, bool, list,
-  tuple, unknown, dict, dictGet, dictSet, hashKey, pyEquals, repr, pyStr, typeName, numToStr,
+  tuple, unknown, dict, dictGet, dictSet, hashKey, pyEquals, repr, pyStr, typeName, numToStr, seqLike,
 } from './values';
 import { modeledCall, modeledAttr } from './eval-modules';
 
@@ -537,6 +537,9 @@ export function containsOp(it: Interp, hay: Value, needle: Value, loc: Loc): boo
 }
 
 export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): Value {
+  // a known list plus an unknown one keeps the known items (principle: one unknown never erases its neighbours)
+  if (op === '+' && (a.kind === 'list' || a.kind === 'tuple') && b.kind === 'unknown') return seqLike(a.kind, a.items.slice(), a.more ?? unknown(b.reason, b.loc ?? loc));
+  if (op === '+' && (b.kind === 'list' || b.kind === 'tuple') && a.kind === 'unknown') return seqLike(b.kind, b.items.slice(), unknown(a.reason, a.loc ?? loc));
   if (a.kind === 'unknown') return unknown(a.reason, a.loc ?? loc);
   if (b.kind === 'unknown') return unknown(b.reason, b.loc ?? loc);
   const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
@@ -560,7 +563,7 @@ export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): 
   }
   if (op === '+') {
     if (a.kind === 'str' && b.kind === 'str') return str(a.v + b.v);
-    if ((a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...(b as SeqV).items] };
+    if ((a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind) return seqLike(a.kind, [...a.items, ...(b as SeqV).items], a.more ?? (b as SeqV).more);
   }
   if (op === '*') {
     const [s, n] = na !== null ? [b, na] : [a, nb];
@@ -865,7 +868,8 @@ function listMethod(it: Interp, l: SeqV, name: string, args: Value[], loc: Loc):
     case 'append': l.items.push(args[0]!); return NONE;
     case 'extend': {
       const items = it.iter(args[0]!);
-      if (!items) { const u = unk(args[0]!, 'extend()', loc); l.items.push(u); return NONE; }
+      // the known items stay; what extend() adds is "may contain more"
+      if (!items) { l.more ??= unk(args[0]!, 'extend()', loc); return NONE; }
       l.items.push(...items);
       return NONE;
     }

@@ -715,6 +715,12 @@ export class Interp {
     if (s.op === '+' && cur.kind === 'list') {
       const items = this.iter(rhs);
       if (items) { cur.items.push(...items); return; }
+      // `+=` of something not known: in place, the known items stay ("may contain more")
+      if (rhs.kind === 'unknown' || ((rhs.kind === 'list' || rhs.kind === 'tuple') && rhs.more)) {
+        if (rhs.kind !== 'unknown') cur.items.push(...rhs.items);
+        cur.more ??= rhs.kind === 'unknown' ? unknown(rhs.reason, rhs.loc ?? loc) : rhs.more;
+        return;
+      }
     }
     if (s.op === '|' && cur.kind === 'dict' && rhs.kind === 'dict') {
       for (const e of rhs.map.values()) dictSet(cur, e.k, e.v, e.loc ?? loc);

@@ -241,6 +241,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     const j = toJS(v);
     if (j !== undefined) info.values[k] = j;
     else if (v.kind === 'unknown') addUnknown(k, v, 'not known');
+    else if ((v.kind === 'list' || v.kind === 'tuple') && v.more) addUnknown(k, v.more, 'not known');
   }
   if (ns.starUnknown) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
   info.unknowns = groupByCause(info.unknowns);
