@@ -277,6 +277,13 @@ export class Interp {
           ns.starUnknown = { reason: e.message, loc: locOf(file, s) };
           return;
         }
+        if (e instanceof RangeError) {
+          // the JS stack or an array ran out on a pathological statement: that statement is unknown, the rest goes on
+          const why = `statement too large or too deeply nested to evaluate (${e.message})`;
+          errors.push({ reason: why, loc: locOf(file, s) });
+          havocStmt(this, s, f, unknown(why, locOf(file, s)));
+          continue;
+        }
         throw e;
       }
       if (r.normal && !r.abrupt.length) continue;
