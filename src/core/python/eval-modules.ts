@@ -4,13 +4,14 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import type { Loc } from '../types';
-import type { Interp } from './evaluate';
-import { PyErr } from './evaluate';
+import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr,
 } from './values';
-import { exceptionClass, joinPath, pathParent, realpath, kwarg, toStr } from './eval-builtins';
+import { exceptionClass } from './exceptions';
+import { joinPath, realpath } from './paths';
+
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
 function versionInfo(v: PyVersion): Value {
@@ -19,7 +20,7 @@ function versionInfo(v: PyVersion): Value {
     fields: ['major', 'minor', 'micro', 'releaselevel', 'serial'] };
 }
 
-function globalSettingsObj(it: Interp): Value {
+function globalSettingsObj(it: Evaluator): Value {
   const o = obj('django.conf.global_settings', 'unknown');
   o.data = { attr: (n: string) => it.globalSettings?.(n) };
   return o;
@@ -40,7 +41,7 @@ function noEnvironment(what: string, loc: Loc): Value {
 }
 
 /** importlib.import_module / import_string: a literal name is imported (a module not installed is opaque). */
-function importByName(it: Interp, name: string, pkg: string | null, loc: Loc): Value {
+function importByName(it: Evaluator, name: string, pkg: string | null, loc: Loc): Value {
   let abs = name;
   if (name.startsWith('.')) {
     if (!pkg) throw new PyErr('TypeError', `the 'package' argument is required to perform a relative import for '${name}'`, loc);
@@ -50,7 +51,6 @@ function importByName(it: Interp, name: string, pkg: string | null, loc: Loc): V
   return it.importModule(abs, loc);
 }
 
-type KW = [string, Value][];
 const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', name, self } : { kind: 'builtin', name });
 const obj = (type: string, missing: 'unknown' | 'absent' = 'unknown', data?: unknown): ObjV => ({ kind: 'obj', type, attrs: new Map(), missing, data });
 
@@ -81,7 +81,7 @@ function mod(name: string, members: [string, Value][]): ModuleV {
   return { kind: 'module', name, ns, special: 'modeled' };
 }
 
-export function modeledModule(it: Interp, name: string): ModuleV | null {
+export function modeledModule(it: Evaluator, name: string): ModuleV | null {
   if (!MODELED.has(name)) return null;
   switch (name) {
     case 'os': {
@@ -160,7 +160,7 @@ function s(v: Value | undefined): string | null {
 }
 
 /** Attributes of modelled objects (methods are returned as builtins bound to the object). */
-export function modeledAttr(_it: Interp, o: ObjV, name: string, _loc: Loc): Value | undefined {
+export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): Value | undefined {
   switch (o.type) {
     case 'os.environ':
       return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
@@ -187,7 +187,7 @@ const TRUE_STRINGS = ['true', 'on', 'ok', 'y', 'yes', '1'];
  * Calls of modelled functions and methods of modelled objects. `fn` is a builtin (`method` "__call__") or an
  * object (method name). Undefined when not modelled.
  */
-export function modeledCall(it: Interp, fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+export function modeledCall(it: Evaluator, fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (fn.kind === 'obj') return objCall(it, fn, method, args, kwargs, loc);
   if (fn.kind !== 'builtin') return undefined;
   const name = fn.name;
@@ -379,7 +379,7 @@ function normPath(p: string): string {
   return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.');
 }
 
-function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
+function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -397,7 +397,7 @@ function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
   return true;
 }
 
-function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   const a0 = args[0];
   if (o.type === 'os.environ') {
     const k = s(a0);
@@ -454,7 +454,7 @@ function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
 }
 
 /** django-environ's Env: `env("X", default=…)`, `env.str/bool/int/list/db(…)`, `read_env(…)`. */
-function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
+function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
   const scheme = (o.data as Map<string, Value> | undefined) ?? new Map();
   if (method === 'read_env') {
     const p = s(args[0] ?? kwarg(kwargs, 'env_file') ?? NONE);
@@ -585,4 +585,3 @@ function dictOf(entries: [string, Value][], loc: Loc): Value {
   return d;
 }
 
-export { toStr, pathParent };
