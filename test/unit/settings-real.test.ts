@@ -381,4 +381,34 @@ INSTALLED_APPS = [f"q.{m}" for m in ("a", "b")]
     assert.deepEqual(s.databases.map(d => [d.name, d.host]), [['shop', 'localhost']]);
     assert.deepEqual(s.installedApps, ['q.a', 'q.b']);
   });
+
+  test('functools / itertools basics and match: cases merge like branches', () => {
+    const dir = project({
+      'r/__init__.py': '',
+      'r/settings.py': `
+import functools
+import itertools
+import os
+add = functools.partial(lambda a, b: a + b, 10)
+TOTAL = functools.reduce(lambda x, y: x + y, [1, 2, 3])
+PLUS = add(5)
+APPS = list(itertools.chain(["a"], ("b",)))
+match os.environ.get("STAGE"):
+    case "prod":
+        DEBUG = False
+        EXTRA = []
+    case _:
+        DEBUG = False
+        EXTRA = ["debug_toolbar"]
+INSTALLED_APPS = APPS + EXTRA
+`,
+    });
+    const s = load(dir, 'r.settings');
+    assert.equal(s.values.TOTAL, 6);
+    assert.equal(s.values.PLUS, 15);
+    // patterns are not read: "no case ran" is one of the paths, so DEBUG is set on some paths only
+    assert.equal(s.values.DEBUG, undefined);
+    assert.deepEqual(s.installedApps, ['a', 'b']);
+    assert.match(s.partial?.[0]?.reason ?? '', /which case of a match/);
+  });
 });

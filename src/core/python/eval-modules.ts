@@ -105,7 +105,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       ]);
     }
     case 'platform':
-      return mod('platform', [['python_version', b('platform.python_version')], ['system', b('platform.system')]]);
+      return mod('platform', [['python_version', b('platform.python_version')], ['system', b('platform.system')], ['node', b('platform.node')]]);
     case 'importlib':
       return mod('importlib', [['import_module', b('importlib.import_module')], ['metadata', it.importModule('importlib.metadata')], ['util', it.importModule('importlib.util')]]);
     case 'importlib.metadata':
@@ -235,6 +235,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const v = pythonVersion(it.python);
       return v && v.micro !== null ? str(`${v.major}.${v.minor}.${v.micro}`) : unknown('the Python version (not known from the environment)', loc);
     }
+    case 'platform.node': return unknown('the host name of the machine the project runs on', loc);
     case 'platform.system': return str(process.platform === 'win32' ? 'Windows' : process.platform === 'darwin' ? 'Darwin' : 'Linux');
     case 'importlib.import_module': {
       const n = s(a0);
@@ -308,6 +309,20 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const d = kwarg(kwargs, 'default');
       if (d) f.attrs.set('default', d);
       return f;
+    }
+    case 'functools.reduce': {
+      const items = args[1] ? it.iter(args[1]) : null;
+      if (!a0 || !items) return unknown('functools.reduce() over something not known', loc);
+      let acc = args.length > 2 ? args[2]! : items[0];
+      if (acc === undefined) throw new PyErr('TypeError', 'reduce() of empty iterable with no initial value', loc);
+      for (const x of args.length > 2 ? items : items.slice(1)) acc = it.call(a0, [acc, x], [], loc);
+      return acc;
+    }
+    case 'functools.partial': {
+      if (!a0) throw new PyErr('TypeError', 'partial() needs a callable', loc);
+      const p = obj('functools.partial', 'absent', { fn: a0, args: args.slice(1), kwargs });
+      p.attrs.set('func', a0);
+      return p;
     }
     case 'itertools.chain': {
       const out: Value[] = [];
@@ -430,6 +445,10 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     return unknown(`connections.${method}() (runtime database connections)`, loc);
   }
   if (o.type === 'django.db.router') return unknown(`django.db.router.${method}()`, loc);
+  if (o.type === 'functools.partial' && method === '__call__') {
+    const d = o.data as { fn: Value; args: Value[]; kwargs: KW };
+    return it.call(d.fn, [...d.args, ...args], [...d.kwargs, ...kwargs], loc);
+  }
   if (o.type === 'importlib.machinery.SourceFileLoader' && method === 'exec_module') {
     if (a0?.kind !== 'module') return unknown('exec_module() of a module that is not known', loc);
     it.execFileInto(a0, (o.data as { path: string }).path, loc);

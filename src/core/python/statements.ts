@@ -122,10 +122,11 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
     case 'Nonlocal':
       return OK;
     case 'Match': {
-      const u = unknown('match statement is not evaluated', loc);
-      havocStmt(it, s, f, u);
-      const rets = [...walkStmts(s.cases.flat())].some(x => x.type === 'Return');
-      return rets ? { normal: true, abrupt: [{ kind: 'return', value: u, loc }] } : OK;
+      // the parser keeps no patterns: any case may run, or none; their results are merged like an unknown `if`
+      const subject = it.eval(s.subject, f);
+      const why = `which case of a match on ${subject.kind === 'unknown' ? subject.reason : repr(subject)} runs`;
+      it.forks.push({ reason: why, loc });
+      return it.fork(f, [...s.cases.map(body => (ff: Frame) => it.execBlock(body, ff)), () => OK], `depends on ${why}`, loc);
     }
     default:
       return OK;
