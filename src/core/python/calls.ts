@@ -370,7 +370,7 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
   }
   if (m.special === 'missing') {
     const sub = `${m.name}.${name}`;
-    return it.loadedModule(sub) ?? unknown(missingReason(m.name), it.missingModules.get(m.name.split('.')[0]!) ?? loc);
+    return it.loadedModule(sub) ?? unknown(missingReason(m.name, it.python), it.missingModules.get(m.name.split('.')[0]!) ?? loc);
   }
   const v = it.modeledCall(m, '__getattr__', [str(name)], [], loc);
   if (v !== undefined) return v;

@@ -101,8 +101,9 @@ export function isExternalPath(p: string): boolean {
 }
 
 /** Why values from a module that is not installed are unknown (one reason per top-level package). */
-export function missingReason(module: string): string {
-  return `${module.split('.')[0]} is not installed in the Python environment used`;
+export function missingReason(module: string, python: PythonFacts | undefined): string {
+  const top = module.split('.')[0];
+  return python?.sitePackages.length ? `${top} is not installed in the Python environment used` : `${top} is not in the project and no Python environment was found`;
 }
 
 /** Keyword arguments of a call, in order. */

@@ -354,7 +354,7 @@ function execImportFrom(it: Evaluator, s: A.ImportFrom, f: Frame, loc: Loc): voi
 
 function importStar(it: Evaluator, m: ModuleV, f: Frame, loc: Loc): void {
   if (!m.ns) {
-    if (m.special === 'missing') f.globals.starUnknown = { reason: missingReason(m.name), loc };
+    if (m.special === 'missing') f.globals.starUnknown = { reason: missingReason(m.name, it.python), loc };
     else if (m.special) f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
     return;
   }
