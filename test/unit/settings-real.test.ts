@@ -39,7 +39,7 @@ print(json.dumps({"INSTALLED_APPS": list(settings.INSTALLED_APPS), "DATABASES": 
 }
 
 function load(dir: string, module: string, python?: PythonFacts, env: Record<string, string> = {}): SettingsInfo {
-  return loadSettings(new ModuleIndex([dir]), module, env, python ? { python } : {});
+  return loadSettings(new ModuleIndex([dir, ...(python?.sitePackages ?? [])]), module, env, python ? { python } : {});
 }
 
 const DB = `DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n`;
@@ -410,5 +410,26 @@ INSTALLED_APPS = APPS + EXTRA
     assert.equal(s.values.DEBUG, undefined);
     assert.deepEqual(s.installedApps, ['a', 'b']);
     assert.match(s.partial?.[0]?.reason ?? '', /which case of a match/);
+  });
+
+  test('importlib.util.find_spec against the project and the environment; more str methods', () => {
+    const sp = sitePackages('');
+    const dir = project({
+      't/__init__.py': '',
+      't/settings.py': `
+import importlib.util
+INSTALLED_APPS = ["t"]
+for optional in ("shopplugin", "debug_toolbar", "t"):
+    if importlib.util.find_spec(optional) is not None:
+        INSTALLED_APPS.append(optional + "_x")
+LABEL = "ab".center(6, "*") + "|" + "x".ljust(3, ".") + "|" + "{a}-{b}".format_map({"a": 1, "b": 2})
+`,
+    });
+    const s = load(dir, 't.settings', { version: '3.12.0', sitePackages: [sp] });
+    assert.deepEqual(s.installedApps, ['t', 'shopplugin_x', 't_x']);
+    assert.equal(s.values.LABEL, '**ab**|x..|1-2');
+    const noEnv = load(dir, 't.settings');
+    assert.deepEqual(noEnv.installedApps, ['t', 't_x']);
+    assert.equal(noEnv.partial?.[0]?.name, 'INSTALLED_APPS');
   });
 });

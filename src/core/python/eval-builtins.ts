@@ -339,6 +339,7 @@ const STR_METHODS = new Set([
   'startswith', 'endswith', 'lower', 'upper', 'split', 'rsplit', 'strip', 'lstrip', 'rstrip', 'replace', 'format', 'join',
   'partition', 'rpartition', 'casefold', 'title', 'capitalize', 'isdigit', 'isalpha', 'isalnum', 'isidentifier', 'count', 'find', 'rfind',
   'index', 'removeprefix', 'removesuffix', 'splitlines', 'encode', 'zfill', 'isupper', 'islower', 'swapcase', '__contains__',
+  'ljust', 'rjust', 'center', 'isspace', 'isnumeric', 'isdecimal', 'istitle', 'expandtabs', 'format_map',
 ]);
 const LIST_METHODS = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'index', 'count', 'copy', 'sort', 'reverse', 'clear']);
 const DICT_METHODS = new Set(['get', 'keys', 'values', 'items', 'update', 'setdefault', 'pop', 'copy', 'clear', '__contains__', '__getitem__']);
@@ -488,6 +489,13 @@ function strMethod(it: Evaluator, s: StrV, name: string, args: Value[], kwargs: 
       if (i < 0) return name === 'partition' ? tuple([str(v), str(''), str('')]) : tuple([str(''), str(''), str(v)]);
       return tuple([str(v.slice(0, i)), str(sep), str(v.slice(i + sep.length))]);
     }
+    case 'isspace': return bool(v.length > 0 && /^\s+$/.test(v));
+    case 'isnumeric': case 'isdecimal': return bool(v.length > 0 && /^\d+$/.test(v));
+    case 'format_map': {
+      if (args[0]?.kind !== 'dict') return unknown('format_map() of something not known', loc);
+      const r = strFormat(it, v, [], [...args[0].map.values()].filter(e => e.k.kind === 'str').map(e => [(e.k as StrV).v, e.v] as [string, Value]), loc);
+      return r === null ? unknown(`${repr(s)}.format_map()`, loc) : str(r);
+    }
     case 'isdigit': return bool(v.length > 0 && /^\d+$/.test(v));
     case 'isalpha': return bool(v.length > 0 && /^[A-Za-z]+$/.test(v));
     case 'isalnum': return bool(v.length > 0 && /^[A-Za-z0-9]+$/.test(v));
@@ -500,6 +508,11 @@ function strMethod(it: Evaluator, s: StrV, name: string, args: Value[], kwargs: 
     case 'index': { const i = v.indexOf(a[0] ?? ''); if (i < 0) throw new PyErr('ValueError', 'substring not found', loc); return num(i); }
     case 'removeprefix': return str(a[0] && v.startsWith(a[0]) ? v.slice(a[0].length) : v);
     case 'removesuffix': return str(a[0] && v.endsWith(a[0]) ? v.slice(0, -a[0].length) : v);
+    case 'ljust': case 'rjust': case 'center': {
+      const n = toInt(args[0] ?? NONE) ?? 0;
+      const fill = a[1] ?? ' ';
+      return str(name === 'ljust' ? v.padEnd(n, fill) : name === 'rjust' ? v.padStart(n, fill) : v.padStart(v.length + Math.floor((n - v.length) / 2), fill).padEnd(n, fill));
+    }
     case 'zfill': { const n = toInt(args[0] ?? NONE) ?? 0; return str(v.padStart(n, '0')); }
     case '__contains__': return bool(a[0] !== null && v.includes(a[0]!));
     default: return unknown(`str.${name}()`, loc);

@@ -250,7 +250,17 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       if (dot < 0) throw new PyErr('ImportError', `${n} doesn't look like a module path`, loc);
       return it.getAttr(it.importModule(n.slice(0, dot), loc), n.slice(dot + 1), loc);
     }
-    case 'importlib.util.find_spec': return unknown('importlib.util.find_spec()', loc);
+    case 'importlib.util.find_spec': {
+      // `if find_spec("debug_toolbar"): INSTALLED_APPS += [...]`: resolvable in the project or the environment
+      const n = s(a0);
+      if (n === null || n.startsWith('.')) return unknown('find_spec() of a name that is not known', loc);
+      if (isOpaqueModule(n) || it.index.resolve(n)) {
+        const spec = obj('importlib.machinery.ModuleSpec', 'unknown');
+        spec.attrs.set('name', str(n));
+        return spec;
+      }
+      return it.python?.sitePackages.length ? NONE : noEnvironment(`whether ${n} is installed`, loc);
+    }
     case 'importlib.util.spec_from_file_location': {
       const n = s(a0 ?? kwarg(kwargs, 'name'));
       const p = s(args[1] ?? kwarg(kwargs, 'location'));
