@@ -6,7 +6,6 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { initPython } from '../../src/core/python/parse';
@@ -15,14 +14,8 @@ import { loadSettings } from '../../src/core/settings';
 import type { PythonFacts } from '../../src/core/python/environment';
 import type { SettingsInfo } from '../../src/core/types';
 import { writeTree } from './support';
+import { djangoPython } from '../oracle/helpers';
 
-function djangoPython(): string | null {
-  const fromEnv = process.env.DJANGO_MULTIDB_PYTHON;
-  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
-  const cache = process.env.DJANGO_MULTIDB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'django-multidb');
-  const p = path.join(cache, 'venv-django52', 'bin', 'python');
-  return fs.existsSync(p) ? p : null;
-}
 const PY = djangoPython();
 const NO_DJANGO = PY ? false : 'no Django venv (~/.cache/django-multidb/venv-django52): run scripts/python-env.sh';
 

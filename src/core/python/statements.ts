@@ -160,6 +160,23 @@ export function fork(it: Evaluator, f: Frame, alts: ((f: Frame) => Res)[], reaso
   return { normal: true, abrupt };
 }
 
+/**
+ * One iteration of a loop body: `break` states go to `exits`, returns/raises to `abrupt`; the states that go on
+ * (normal end, `continue`) become the frame's state. False when no path goes on.
+ */
+function loopBody(it: Evaluator, body: A.Stmt[], f: Frame, exits: Map<string, Value>[], abrupt: Abrupt[], loc: Loc): boolean {
+  const r = it.execBlock(body, f);
+  const conts: Map<string, Value>[] = r.normal ? [f.scope.vars] : [];
+  for (const a of r.abrupt) {
+    if (a.kind === 'break') exits.push(a.vars!);
+    else if (a.kind === 'continue') conts.push(a.vars!);
+    else abrupt.push(a);
+  }
+  if (!conts.length) return false;
+  f.scope.vars = conts.length === 1 ? conts[0]! : mergeVarsAll(conts, 'depends on a loop condition', loc);
+  return true;
+}
+
 function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   const itv = it.eval(s.iter, f);
   const items = it.iter(itv);
@@ -171,15 +188,7 @@ function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   for (const item of items) {
     if (++n > MAX_ITERATIONS) throw new BudgetErr('too many loop iterations');
     it.assign(s.target, item, f, loc);
-    const r = it.execBlock(s.body, f);
-    const conts: Map<string, Value>[] = r.normal ? [f.scope.vars] : [];
-    for (const a of r.abrupt) {
-      if (a.kind === 'break') exits.push(a.vars!);
-      else if (a.kind === 'continue') conts.push(a.vars!);
-      else abrupt.push(a);
-    }
-    if (!conts.length) { alive = false; break; }
-    f.scope.vars = conts.length === 1 ? conts[0]! : mergeVarsAll(conts, 'depends on a loop condition', loc);
+    if (!loopBody(it, s.body, f, exits, abrupt, loc)) { alive = false; break; }
   }
   if (alive) {
     const r = it.execBlock(s.orelse, f);
@@ -235,15 +244,7 @@ function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
       if (r.normal) exits.push(f.scope.vars);
       break;
     }
-    const r = it.execBlock(s.body, f);
-    const conts: Map<string, Value>[] = r.normal ? [f.scope.vars] : [];
-    for (const a of r.abrupt) {
-      if (a.kind === 'break') exits.push(a.vars!);
-      else if (a.kind === 'continue') conts.push(a.vars!);
-      else abrupt.push(a);
-    }
-    if (!conts.length) break;
-    f.scope.vars = conts.length === 1 ? conts[0]! : mergeVarsAll(conts, 'depends on a loop condition', loc);
+    if (!loopBody(it, s.body, f, exits, abrupt, loc)) break;
   }
   if (!exits.length) return { normal: false, abrupt };
   f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
