@@ -148,6 +148,7 @@ E = metadata.distribution("shopplugin").version
 
 describe('principle 1: the project starts (assumptions)', () => {
   const VERSION_CHECK = `
+import os
 import sys
 import platform
 from django.core.exceptions import ImproperlyConfigured
@@ -155,6 +156,8 @@ if sys.version_info < (3, 10):
     raise RuntimeError(f"Python 3.10 or later is required (found {platform.python_version()})")
 if sys.platform.startswith("win"):
     sys.exit("not supported on Windows")
+if os.environ["APP_MODE"] == "broken":
+    sys.exit("APP_MODE must not be broken")
 PY = "%d.%d" % sys.version_info[:2]
 INSTALLED_APPS = ["django.contrib.contenttypes"]
 ${DB}`;
@@ -164,7 +167,8 @@ ${DB}`;
     const known = load(dir, 'conf.settings', { version: '3.12.4', sitePackages: [] });
     assert.equal(known.values.PY, '3.12');
     assert.deepEqual(known.installedApps, ['django.contrib.contenttypes']);
-    assert.equal(known.assumptions, undefined);
+    assert.equal(known.assumptions?.length, 1, 'the sys.exit() on an unknown condition');
+    assert.match(known.assumptions![0]!.reason, /SystemExit: APP_MODE must not be broken/);
     assert.deepEqual(known.unknowns, []);
 
     const fromLayout = load(dir, 'conf.settings', { version: null, sitePackages: ['/opt/venv/lib/python3.11/site-packages'] });
@@ -173,10 +177,10 @@ ${DB}`;
     const none = load(dir, 'conf.settings');
     assert.deepEqual(none.installedApps, ['django.contrib.contenttypes']);
     assert.equal(none.databases.length, 1);
-    assert.equal(none.assumptions?.length, 1, JSON.stringify(none.assumptions));
+    assert.equal(none.assumptions?.length, 2, JSON.stringify(none.assumptions));
     // the message itself needs the version: only the exception is known
     assert.match(none.assumptions![0]!.reason, /assumed not to happen.*RuntimeError/);
-    assert.equal(none.assumptions![0]!.loc?.line, 6);
+    assert.equal(none.assumptions![0]!.loc?.line, 7);
 
     const old = load(dir, 'conf.settings', { version: '3.8.10', sitePackages: [] });
     assert.ok(old.unknowns.some(u => /RuntimeError: Python 3\.10 or later is required \(found 3\.8\.10\)/.test(u.reason)), JSON.stringify(old.unknowns));

@@ -230,7 +230,12 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       if (x === null || !x.startsWith('/')) return unknown(`${name}() depends on the file system at run time`, loc);
       return bool(fileKind(x, name.slice('os.path.'.length)));
     }
-    case 'sys.exit': throw new PyErr('SystemExit', '', loc);
+    case 'sys.exit': {
+      // an exit the code asks for, like `raise`: a path that can only end here is assumed not taken
+      const e = new PyErr('SystemExit', a0 ? pyStr(a0) ?? '' : '', loc);
+      e.explicit = true;
+      throw e;
+    }
     case 'platform.python_version': {
       const v = pythonVersion(it.python);
       return v && v.micro !== null ? str(`${v.major}.${v.minor}.${v.micro}`) : unknown('the Python version (not known from the environment)', loc);
