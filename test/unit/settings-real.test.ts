@@ -420,11 +420,14 @@ for optional in ("shopplugin", "debug_toolbar", "t"):
     if importlib.util.find_spec(optional) is not None:
         INSTALLED_APPS.append(optional + "_x")
 LABEL = "ab".center(6, "*") + "|" + "x".ljust(3, ".") + "|" + "{a}-{b}".format_map({"a": 1, "b": 2})
+import hashlib
+DEPLOYMENT = hashlib.sha256("abc".encode("utf-8")).hexdigest()[:16]
 `,
     });
     const s = load(dir, 't.settings', { version: '3.12.0', sitePackages: [sp] });
     assert.deepEqual(s.installedApps, ['t', 'shopplugin_x', 't_x']);
     assert.equal(s.values.LABEL, '**ab**|x..|1-2');
+    assert.equal(s.values.DEPLOYMENT, 'ba7816bf8f01cfea');
     const noEnv = load(dir, 't.settings');
     assert.deepEqual(noEnv.installedApps, ['t', 't_x']);
     assert.equal(noEnv.partial?.[0]?.name, 'INSTALLED_APPS');

@@ -489,6 +489,12 @@ function strMethod(it: Evaluator, s: StrV, name: string, args: Value[], kwargs: 
       if (i < 0) return name === 'partition' ? tuple([str(v), str(''), str('')]) : tuple([str(''), str(''), str(v)]);
       return tuple([str(v.slice(0, i)), str(sep), str(v.slice(i + sep.length))]);
     }
+    case 'encode': {
+      // bytes are kept as the text they encode (enough for hashlib digests of settings values)
+      const enc = (a[0] ?? 'utf-8').toLowerCase().replace('_', '-');
+      if (!['utf-8', 'utf8', 'ascii'].includes(enc) || (enc === 'ascii' && /[^\x00-\x7f]/.test(v))) return unknown(`${repr(s)}.encode(${repr(args[0] ?? str('utf-8'))})`, loc);
+      return { kind: 'obj', type: 'bytes', attrs: new Map(), missing: 'absent', data: v };
+    }
     case 'isspace': return bool(v.length > 0 && /^\s+$/.test(v));
     case 'isnumeric': case 'isdecimal': return bool(v.length > 0 && /^\d+$/.test(v));
     case 'format_map': {

@@ -3,6 +3,7 @@
 // standard-library and Django modules are opaque (importable, every member unknown); they are never executed.
 import * as path from 'path';
 import * as fs from 'fs';
+import { createHash } from 'crypto';
 import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
@@ -13,6 +14,8 @@ import { exceptionClass } from './exceptions';
 import { joinPath, realpath } from './paths';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
+
+const HASHES = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
 
 function versionInfo(v: PyVersion): Value {
   const u = unknown('the Python micro version (only X.Y is known from the environment)');
@@ -68,7 +71,7 @@ const STDLIB = new Set([
 const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
-  'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions',
+  'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -122,6 +125,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('datetime', [['timedelta', b('datetime.timedelta')]]);
     case 'dataclasses':
       return mod('dataclasses', [['dataclass', b('dataclasses.dataclass')], ['field', b('dataclasses.field')]]);
+    case 'hashlib':
+      return mod('hashlib', HASHES.map(n => [n, b('hashlib.' + n)] as [string, Value]));
     case 'itertools':
       return mod('itertools', [['chain', b('itertools.chain')]]);
     case 'typing_extensions':
@@ -170,6 +175,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return undefined;
     case 'django.conf.settings':
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
+    case 'hashlib.hash':
+      return name === 'hexdigest' || name === 'update' ? b('hashlib.hash.' + name, o) : undefined;
     case 'importlib.metadata.EntryPoints':
       return ['select', 'get', '__getitem__'].includes(name) ? b('importlib.metadata.EntryPoints.' + name, o) : undefined;
     case 'importlib.machinery.SourceFileLoader':
@@ -325,6 +332,11 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       if (d) f.attrs.set('default', d);
       return f;
     }
+    case 'hashlib.md5': case 'hashlib.sha1': case 'hashlib.sha224': case 'hashlib.sha256': case 'hashlib.sha384': case 'hashlib.sha512': {
+      const data = a0 === undefined ? '' : a0.kind === 'obj' && a0.type === 'bytes' ? (a0.data as string) : null;
+      if (data === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of ${repr(a0!)}`, loc);
+      return obj('hashlib.hash', 'absent', { alg: name.slice('hashlib.'.length), data });
+    }
     case 'functools.reduce': {
       const items = args[1] ? it.iter(args[1]) : null;
       if (!a0 || !items) return unknown('functools.reduce() over something not known', loc);
@@ -460,6 +472,15 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     return unknown(`connections.${method}() (runtime database connections)`, loc);
   }
   if (o.type === 'django.db.router') return unknown(`django.db.router.${method}()`, loc);
+  if (o.type === 'hashlib.hash' && (method === 'hexdigest' || method === 'update')) {
+    const d = o.data as { alg: string; data: string };
+    if (method === 'update') {
+      if (a0?.kind !== 'obj' || a0.type !== 'bytes') return unknown('hash update() with something not known', loc);
+      d.data += a0.data as string;
+      return NONE;
+    }
+    return str(createHash(d.alg).update(d.data, 'utf8').digest('hex'));
+  }
   if (o.type === 'functools.partial' && method === '__call__') {
     const d = o.data as { fn: Value; args: Value[]; kwargs: KW };
     return it.call(d.fn, [...d.args, ...args], [...d.kwargs, ...kwargs], loc);
