@@ -271,7 +271,7 @@ export class Scanner {
     let settings: SettingsInfo | null = null;
     if (settingsModule) {
       try {
-        settings = loadSettings(modules, settingsModule, env);
+        settings = loadSettings(modules, settingsModule, env, { python: { version: envInfo.version, sitePackages: envInfo.sitePackages } });
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -287,6 +287,12 @@ export class Scanner {
     if (!settings) return index;
     for (const u of settings.unknowns) {
       findings.push({ code: 'settings-unknown', severity: 'warning', path: u.loc?.path ?? settings.path, line: u.loc?.line ?? null, message: `${u.name}: ${u.reason}` });
+    }
+    for (const p of settings.partial ?? []) {
+      findings.push({ code: 'settings-partial', severity: 'info', path: p.loc?.path ?? settings.path, line: p.loc?.line ?? null, message: `${p.name} may contain more entries than the known ones, which are used: ${p.reason}` });
+    }
+    for (const a of settings.assumptions ?? []) {
+      findings.push({ code: 'settings-assumption', severity: 'info', path: a.loc?.path ?? settings.path, line: a.loc?.line ?? null, message: a.reason });
     }
 
     t = now();
@@ -304,8 +310,16 @@ export class Scanner {
     // INSTALLED_APPS entries whose package is not in the environment, by the label Django would give them
     const notFound = new Map<string, string>();
     for (const p of apps.problems) if (/No module named/.test(p.message)) notFound.set(labelOfEntry(p.entry), p.entry);
+    // apps of packages that are not installed: one finding for all of them
+    const notInstalled = apps.problems.filter(p => !missingDjango.includes(p) && /^No module named/.test(p.message));
+    if (notInstalled.length > 1) {
+      findings.push({
+        code: 'settings-unknown', severity: 'warning', path: settings.path, line: null,
+        message: `${notInstalled.length} INSTALLED_APPS entries are not installed in the Python environment used (their models and migrations are missing): ${notInstalled.map(p => p.entry).join(', ')}.`,
+      });
+    }
     for (const p of apps.problems) {
-      if (missingDjango.includes(p)) continue;
+      if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
       findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;
@@ -579,6 +593,7 @@ export function toReport(index: ProjectIndex): ScanReport {
   return {
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
+    ...(s?.partial?.length ? { settings: { partial: s.partial.map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })) } } : {}),
     databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
     routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),

@@ -57,6 +57,13 @@ export interface SettingsInfo {
   values: Record<string, unknown>;
   /** what could not be evaluated, with where */
   unknowns: { name: string; reason: string; loc?: Loc }[];
+  /**
+   * collections (INSTALLED_APPS, DATABASES, DATABASE_ROUTERS, MIGRATION_MODULES) whose known entries are used
+   * but that may hold more, with why and where the additions come from
+   */
+  partial?: { name: string; reason: string; loc?: Loc }[];
+  /** paths assumed not taken because they can only end in a `raise` (the project is taken to start) */
+  assumptions?: { reason: string; loc?: Loc }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +220,8 @@ export type FindingCode =
   | 'database-unreachable'
   | 'pending-migrations'
   | 'settings-unknown'
+  | 'settings-assumption'
+  | 'settings-partial'
   | 'parse-error'
   | 'unmanaged-model-migration'
   | 'django-unavailable'
@@ -239,6 +248,8 @@ export interface Finding {
 export interface ScanReport {
   version: 1;
   project: { root: string; settingsModule: string | null; managePy: string | null };
+  /** present when a collection setting is only partly known (its known entries are used) */
+  settings?: { partial: { name: string; reason: string; path: string | null; line: number | null }[] };
   databases: { alias: string; engine: string | null; name: string | null }[];
   routers: string[];
   models: {
