@@ -118,3 +118,22 @@ test('trusted: sys.path of the real interpreter (Django venv)', async t => {
   const s = await findSearchRoots({ root, python: PY, env: { PATH: '' }, allowPython: false });
   assert.ok(s.sitePackages.some(x => fs.existsSync(path.join(x, 'django', '__init__.py'))), s.roots.join('\n'));
 });
+
+test('a pyenv shim on PATH is followed on disk to the version it would run (PYENV_VERSION, .python-version, global)', () => {
+  const root = tmp();
+  const pyenv = tmp();
+  fs.mkdirSync(path.join(pyenv, 'shims'));
+  fs.writeFileSync(path.join(pyenv, 'shims', 'python3'), '#!/usr/bin/env bash\nexec pyenv exec "$0" "$@"\n', { mode: 0o755 });
+  for (const v of ['3.11.7', '3.12.4']) {
+    fs.mkdirSync(path.join(pyenv, 'versions', v, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(pyenv, 'versions', v, 'bin', 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  }
+  fs.writeFileSync(path.join(pyenv, 'version'), '3.11.7\n');
+  const env = { PATH: path.join(pyenv, 'shims') };
+  assert.equal(findInterpreter({ root, env })?.interpreter, path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3'));
+  fs.writeFileSync(path.join(root, '.python-version'), '3.12.4\n');
+  assert.equal(findInterpreter({ root, env })?.interpreter, path.join(pyenv, 'versions', '3.12.4', 'bin', 'python3'));
+  assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: '3.11.7' } })?.interpreter, path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3'));
+  // "system", or a version that is not installed: the shim itself
+  assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: 'system' } })?.interpreter, path.join(pyenv, 'shims', 'python3'));
+});

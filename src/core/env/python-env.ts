@@ -216,9 +216,47 @@ export function findInterpreter(
   for (const n of names) {
     const abs = whichOnPath(n, env, platform);
     if (abs) {
+      // a pyenv shim is a shell script that picks a version: follow it on disk, as `pyenv which` would
+      const shim = pyenvShimTarget(abs, n, ws, env);
+      if (shim) {
+        notes.push(`interpreter from PATH: ${abs}, the pyenv shim of ${shim}`);
+        return { interpreter: shim, source: 'PATH', venv: venvOfInterpreter(shim) };
+      }
       notes.push(`interpreter from PATH: ${abs}`);
       return { interpreter: abs, source: 'PATH', venv: venvOfInterpreter(abs) };
     }
+  }
+  return null;
+}
+
+/**
+ * The interpreter a pyenv shim (`$PYENV_ROOT/shims/<name>`) runs, read from disk: the version from
+ * PYENV_VERSION, else the nearest `.python-version` from the project up, else `$PYENV_ROOT/version`; the first
+ * version listed that is installed. Null when `shim` is not a pyenv shim or nothing resolves ("system").
+ */
+export function pyenvShimTarget(shim: string, name: string, projectDir: string, env: Record<string, string | undefined>): string | null {
+  const shimsDir = path.dirname(shim);
+  if (path.basename(shimsDir) !== 'shims') return null;
+  const pyenvRoot = path.dirname(shimsDir);
+  if (!isDir(path.join(pyenvRoot, 'versions'))) return null;
+  const firstLine = (f: string): string | null => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  let spec = env['PYENV_VERSION'] ?? null;
+  for (let dir = path.resolve(projectDir); !spec; dir = path.dirname(dir)) {
+    spec = firstLine(path.join(dir, '.python-version'));
+    if (path.dirname(dir) === dir) break;
+  }
+  spec = spec ?? firstLine(path.join(pyenvRoot, 'version'));
+  if (!spec) return null;
+  for (const v of spec.split(/[\s:]+/).map(x => x.trim()).filter(x => x && !x.startsWith('#'))) {
+    if (v === 'system') return null;
+    const candidate = path.join(pyenvRoot, 'versions', v, 'bin', name);
+    if (isFile(candidate)) return candidate;
   }
   return null;
 }
