@@ -136,6 +136,9 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
       mode,
       logger,
     });
+    // the project's own path and module names are printed everywhere: a password equal to one of those words
+    // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
+    redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
     redactor.addDatabases(index.settings?.databases);
     logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
     const report = toReport(index);

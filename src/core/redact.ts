@@ -56,14 +56,18 @@ export function isSecretKey(key: string): boolean {
 
 /** Values that must never be printed, taken from DATABASES-like entries. */
 export function secretsOfDatabases(
-  databases: readonly { password?: unknown; options?: Record<string, unknown>; raw?: Record<string, unknown> }[] | null | undefined,
+  databases: readonly { password?: unknown; options?: Record<string, unknown>; raw?: Record<string, unknown>; name?: unknown; user?: unknown; host?: unknown; alias?: unknown }[] | null | undefined,
 ): string[] {
   const out: string[] = [];
+  let shown = new Set<string>();
   const add = (v: unknown) => {
-    if (typeof v === 'string' && v) out.push(v);
-    else if (typeof v === 'number' || typeof v === 'bigint') out.push(String(v));
+    const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
+    // a password equal to the entry's NAME, USER, HOST or alias (postgres://saleor:saleor@…/saleor) is printed as
+    // that anyway: masking it would garble every path and name that contains the word, and hide nothing
+    if (s && !shown.has(s)) out.push(s);
   };
   for (const d of databases ?? []) {
+    shown = new Set([d.name, d.user, d.host, d.alias].filter((x): x is string => typeof x === 'string' && !!x));
     add(d.password);
     for (const [k, v] of Object.entries(d.options ?? {})) if (isSecretKey(k)) add(v);
     const raw = d.raw ?? {};
@@ -79,13 +83,23 @@ export function secretsOfDatabases(
 export class Redactor {
   private readonly values = new Set<string>();
   private sorted: string[] | null = [];
+  /** words printed anyway (parts of the project's path, module names): never masked by value, only by pattern */
+  private readonly exempt = new Set<string>();
+
+  /** Words that are not secrets even if a password equals one of them (path segments of the project, say). */
+  exemptWords(words: Iterable<string>): this {
+    for (const w of words) if (w) this.exempt.add(w);
+    for (const v of [...this.values]) if (this.exempt.has(v)) this.values.delete(v);
+    this.sorted = null;
+    return this;
+  }
 
   constructor(secrets: Iterable<string | null | undefined> = []) {
     for (const s of secrets) this.add(s);
   }
 
   add(secret: string | null | undefined): this {
-    if (!secret) return this;
+    if (!secret || this.exempt.has(secret)) return this;
     for (const v of variants(secret)) {
       if (!this.values.has(v)) {
         this.values.add(v);

@@ -166,3 +166,14 @@ describe('no output contains a password (CLI, static and Django mode)', () => {
     assertClean(JSON.stringify(r), 'helper failure');
   });
 });
+
+test('a password equal to a word of the project (its user, its database name, a folder) does not garble paths', () => {
+  const r = new Redactor().exemptWords(['work', 'real', 'saleor']).addDatabases([{ alias: 'default', name: 'saleor', user: 'saleor', password: 'saleor' }]);
+  assert.equal(r.redact('/work/real/saleor/saleor/settings.py'), '/work/real/saleor/saleor/settings.py');
+  // where it stands as a password it is still masked
+  assert.equal(r.redact('postgres://saleor:saleor@localhost/saleor'), 'postgres://saleor:********@localhost/saleor');
+  assert.match(r.redact("'PASSWORD': 'saleor'"), /'PASSWORD': '\*+'/);
+  // a real secret is masked everywhere
+  const s = new Redactor().exemptWords(['work']).addDatabases([{ alias: 'default', name: 'shop', user: 'app', password: 'Hunter2Secret' }]);
+  assert.equal(s.redact('failed for Hunter2Secret at /work'), 'failed for ******** at /work');
+});
