@@ -433,3 +433,21 @@ DEPLOYMENT = hashlib.sha256("abc".encode("utf-8")).hexdigest()[:16]
     assert.equal(noEnv.partial?.[0]?.name, 'INSTALLED_APPS');
   });
 });
+
+test('dj_database_url.config(test_options=…) sets TEST, so a replica that mirrors default is known (Saleor)', () => {
+  const dir = writeTree({
+    'proj/__init__.py': '',
+    'proj/settings.py': [
+      'import dj_database_url',
+      'DATABASES = {',
+      '    "default": dj_database_url.config(default="postgres://u:p@db/app", conn_max_age=600),',
+      '    "replica": dj_database_url.config(default="postgres://u:p@db/app", test_options={"MIRROR": "default"}),',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const s = load(dir, 'proj.settings');
+  const replica = s.databases.find(d => d.alias === 'replica')!;
+  assert.deepEqual(replica.raw?.TEST, { MIRROR: 'default' });
+  assert.equal(s.databases.find(d => d.alias === 'default')!.raw?.TEST, undefined);
+});

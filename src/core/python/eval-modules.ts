@@ -631,6 +631,9 @@ export function dbUrlConfig(url: Value, flavour: 'dj' | 'environ', kwargs: KW, l
   const ssl = kwarg(kwargs, 'ssl_require');
   if (ssl && ssl.kind === 'bool' && ssl.v) dictSet(options, str('sslmode'), str('require'));
   if (options.map.size) entries.push(['OPTIONS', options]);
+  // dj-database-url: `parsed_config["TEST"] = test_options` (Saleor's replica: {"MIRROR": "default"})
+  const test = flavour === 'dj' ? kwarg(kwargs, 'test_options') : undefined;
+  if (test && test.kind !== 'none') entries.push(['TEST', test]);
   return dictOf(entries, loc);
 }
 
