@@ -88,12 +88,14 @@ import {
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { findSearchRoots } from './env/python-env';
 import { resolveApps } from './apps';
+import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
 import { evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
+import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 
 export { formatFinding };
 
@@ -267,6 +269,13 @@ export class Scanner {
     t = now();
     const apps = resolveApps(modules, settings, root);
     index.apps = apps.apps;
+    // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
+    const unknownApps = installedAppsUnknown(settings);
+    const discovered = unknownApps ? discoverApps(modules, settings, root, unknownApps) : null;
+    if (discovered) {
+      index.apps = discovered.apps;
+      findings.push({ code: 'apps-discovered', severity: 'warning', path: unknownApps!.loc?.path ?? settings.path, line: unknownApps!.loc?.line ?? null, message: discovered.message });
+    }
     // Django's own apps missing means the environment has no Django: one finding that says where we looked
     const missingDjango = apps.problems.filter(p => p.entry.startsWith('django.') && /No module named/.test(p.message));
     if (missingDjango.length) {
@@ -288,7 +297,7 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
-    const migs = readMigrations(modules, index.apps, settings);
+    const migs = discovered?.migrations ?? readMigrations(modules, index.apps, settings);
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) writeCacheFile(migrationCacheFile, root, exportMigrationCache(modules), this.logger);
@@ -377,7 +386,7 @@ export class Scanner {
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null)));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }
@@ -391,6 +400,33 @@ function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, 
   if (o.password !== undefined) r.password = o.password;
   if (o.name !== undefined) r.name = o.name;
   return r;
+}
+
+const TWINS = new WeakMap<SettingsInfo, Map<string, DatabaseTwin>>();
+
+/**
+ * Per alias: the alias of DATABASES that reaches the same physical database first (`sameAs`), and the alias it
+ * mirrors (TEST.MIRROR). Relative SQLite names resolve against manage.py's folder, as the readers do.
+ */
+export function twinsOf(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root'>): Map<string, DatabaseTwin> {
+  if (!index.settings) return new Map();
+  let t = TWINS.get(index.settings);
+  if (!t) TWINS.set(index.settings, (t = databaseTwins(index.settings.databases, index.managePy ? path.dirname(index.managePy) : index.root)));
+  return t;
+}
+
+/**
+ * Whether `alias`'s pending migrations count in totals: not when another alias that was read reaches the same
+ * physical database or is the primary it mirrors (its pending list is that alias's, counted there).
+ */
+export function countsPending(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, alias: string): boolean {
+  const primary = primaryAlias(twinsOf(index), alias);
+  return primary === alias || index.plans[primary] == null;
+}
+
+/** Findings without the `pending-migrations` of aliases whose pending list is counted on another alias. */
+function onceEach(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, findings: Finding[]): Finding[] {
+  return findings.filter(f => f.code !== 'pending-migrations' || !f.alias || countsPending(index, f.alias));
 }
 
 /** Static index plus, when `readDatabases`, the state of every alias; then Django's answer when the mode asks. */
@@ -434,6 +470,12 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
   const merged = mergeDjangoAnswer(index, answer).index;
+  merged.findings = onceEach(merged, merged.findings);
+  // Django's app registry is the truth: nothing it lists is "discovered", and the fallback's finding is moot
+  if (merged.apps.some(a => a.installed)) {
+    merged.apps = merged.apps.map(({ installed: _discovered, ...a }) => a);
+    merged.findings = merged.findings.filter(f => f.code !== 'apps-discovered');
+  }
   if (merged.django) merged.django.report = answer.report;
   return { ...merged, mode: { requested, used: 'django', reason: null, failure: null }, timings: { ...merged.timings, django: now() - t } };
 }
@@ -461,8 +503,12 @@ export function toReport(index: ProjectIndex): ScanReport {
   return {
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
-    databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
+    databases: (s?.databases ?? []).map(d => {
+      const twin = twinsOf(index).get(d.alias);
+      return { alias: d.alias, engine: d.engine, name: d.name, ...(twin?.sameAs ? { sameAs: twin.sameAs } : {}), ...(twin?.mirrorOf ? { mirrorOf: twin.mirrorOf } : {}) };
+    }),
     routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
+    apps: index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true })),
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),
     routing: index.routing.map(d => {
       const loc = d.loc ?? modelLoc.get(d.model);
