@@ -3,12 +3,13 @@
 import * as vscode from 'vscode';
 import type { ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
+import { twinsOf } from '../core/scan';
 import { Cmd } from './commands';
 import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
 import {
   STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
-  type ModelState,
+  twinText, type ModelState,
 } from './model/routing';
 import {
   decisionSource, disagreementLabel, disagreementMarkdown, disagreementOf, modeExplanation, modeLabel, modelDisagreements,
@@ -149,7 +150,8 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
     else if (!st.reachable) status = 'unreachable';
     else status = pending ? `${pending} pending` : 'up to date';
-    item.description = `${engine} · ${status}`;
+    const twin = twinText(index, node.alias);
+    item.description = `${engine} · ${status}${twin ? ` · ${twin}` : ''}`;
     item.iconPath = !st
       ? new vscode.ThemeIcon('database')
       : !st.reachable
@@ -161,6 +163,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     md.appendMarkdown(`**${node.alias}** — \`${db?.engine ?? 'unknown engine'}\`\n\n`);
     if (db?.name) md.appendMarkdown(`NAME: \`${db.name}\`\n\n`);
     if (db?.host) md.appendMarkdown(`HOST: \`${db.host}${db.port ? `:${db.port}` : ''}\`\n\n`);
+    const t = twinsOf(index).get(node.alias);
+    if (t?.sameAs) md.appendMarkdown(`$(link) Same physical database as \`${t.sameAs}\` (same engine, host, port and name${db?.engine?.includes('sqlite') ? ': the same file' : ''}): one \`django_migrations\` table, so its pending migrations are counted once, on \`${t.sameAs}\`, and "Migrate all databases" migrates it through \`${t.sameAs}\`.\n\n`);
+    if (t?.mirrorOf) md.appendMarkdown(`$(mirror) Mirror of \`${t.mirrorOf}\` (\`TEST["MIRROR"]\`): a replica that gets its schema from \`${t.mirrorOf}\`; its pending migrations are counted there and "Migrate all databases" does not migrate it.\n\n`);
     if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
@@ -172,7 +177,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     item.tooltip = md;
     item.contextValue = `alias${pending ? '.pending' : ''}${this.svc.projects.trusted ? '.trusted' : ''}`;
-    item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}` };
+    item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}${twin ? `, ${twin}` : ''}` };
     return item;
   }
 
@@ -187,7 +192,13 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       item.description = `${n}/${models.length} migrate`;
     } else item.description = `${models.length} model${models.length === 1 ? '' : 's'}`;
     const app = index.apps.find(a => a.label === node.app);
-    item.tooltip = app ? `${app.module}${app.external ? ' (outside the workspace)' : ''}` : node.app;
+    if (app?.installed === 'discovered') {
+      item.description = `${item.description} · discovered`;
+      item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('list.warningForeground'));
+    }
+    item.tooltip = app
+      ? `${app.module}${app.external ? ' (outside the workspace)' : ''}${app.installed === 'discovered' ? '\nDiscovered: INSTALLED_APPS could not be evaluated, so this app was found in the workspace (an AppConfig in apps.py or a migrations package) and may not be installed. See the "apps-discovered" finding.' : ''}`
+      : node.app;
     item.contextValue = 'app';
     return item;
   }

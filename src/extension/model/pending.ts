@@ -5,6 +5,7 @@ import type { ProjectIndex } from '../../core/scan';
 import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
 import { detailsApply, planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
 import { aliasesOf, decisionsOf, pendingCount } from './routing';
+import { countsPending } from '../../core/scan';
 
 function rel(root: string, p: string): string {
   const r = path.relative(root, p);
@@ -117,7 +118,8 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
     const db = index.settings?.databases.find(d => d.alias === alias);
     const st = index.applied[alias];
     const pending = pendingCount(index, alias);
-    if (pending !== null) totalPending += pending;
+    // an alias of the same database (or a mirror) shows its list but is counted on its primary
+    if (pending !== null && countsPending(index, alias)) totalPending += pending;
     const plan = index.plans[alias];
     return {
       alias,
