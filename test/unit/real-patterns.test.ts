@@ -271,8 +271,49 @@ describe('INSTALLED_APPS that stays unknown: the workspace apps, discovered', ()
     assert.ok(installedAppsUnknown(settingsOf({ installedApps: [null], unknowns: [{ name: 'INSTALLED_APPS[0]', reason: 'x' }] })));
     // the settings module itself could not be read
     assert.ok(installedAppsUnknown(settingsOf({ unknowns: [{ name: 'DJANGO_SETTINGS_MODULE', reason: 'could not be imported' }] })));
-    // no INSTALLED_APPS at all: Django's default, an empty list, is the truth
-    assert.equal(installedAppsUnknown(settingsOf({ installedApps: [] })), null);
+    // no INSTALLED_APPS at all: Django's default, an empty list, is the truth when the settings were read
+    // completely, and unknown when parts of them could not be evaluated
+    assert.equal(installedAppsUnknown(settingsOf({ installedApps: [], path: '/p/mysite/settings.py', databases: [{ alias: 'default', engine: 'django.db.backends.sqlite3', name: 'db' }] })), null);
+    assert.match(installedAppsUnknown(settingsOf({ installedApps: [], path: '/p/mysite/settings.py' }))!.reason, /neither INSTALLED_APPS nor DATABASES/);
+    assert.equal(installedAppsUnknown(settingsOf({ installedApps: [], values: { INSTALLED_APPS: [] }, unknowns: [{ name: 'X', reason: 'y' }] })), null);
+    assert.match(installedAppsUnknown(settingsOf({ unknowns: [{ name: '(mysite.settings)', reason: 'raised ModuleNotFoundError' }] }))!.reason, /INSTALLED_APPS is not set by the parts of mysite\.settings that could be evaluated; 1 could not, e\.g\. \(mysite\.settings\): raised ModuleNotFoundError/);
+  });
+
+  test('class-based settings copied onto the module: the migrations are read (discovered until the evaluator follows them)', async () => {
+    const dir = project({
+      ...UNKNOWN_APPS_PROJECT,
+      'mysite/settings.py': `import inspect
+import sys
+
+
+class Settings:
+    SECRET_KEY = "x"
+
+    @property
+    def DATABASES(self):
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+
+    @property
+    def INSTALLED_APPS(self):
+        return ["django.contrib.contenttypes", "django.contrib.auth", "shop", "accounts"]
+
+    @classmethod
+    def load(cls, module_name):
+        self = cls()
+        module = sys.modules[module_name]
+        for name, value in inspect.getmembers(self):
+            if name.isupper():
+                setattr(module, name, value)
+
+
+Settings.load(__name__)
+`,
+    });
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+    const names = new Set(r.migrations.map(m => `${m.app}.${m.name}`));
+    for (const k of ['store.0001_initial', 'store.0002_owner', 'accounts.0001_initial']) assert.ok(names.has(k), k);
+    const discovered = (r.apps ?? []).some(a => a.installed === 'discovered');
+    assert.equal(r.diagnostics.filter(f => f.code === 'apps-discovered').length, discovered ? 1 : 0);
   });
 
   test('a known INSTALLED_APPS is never widened by workspace apps', async () => {

@@ -29,8 +29,22 @@ export function installedAppsUnknown(settings: SettingsInfo): { reason: string; 
   const u = named('INSTALLED_APPS')
     ?? named('DJANGO_SETTINGS_MODULE')
     ?? (settings.installedApps.length ? settings.unknowns.find(x => x.name.startsWith('INSTALLED_APPS[')) : undefined);
-  if (!u) return null;
-  return { reason: u.reason, ...(u.loc ? { loc: u.loc } : {}) };
+  if (u) return { reason: u.reason, ...(u.loc ? { loc: u.loc } : {}) };
+  // Not set at all. Django's default (an empty list) is the truth for settings that were read completely. It is
+  // not when parts of them could not be evaluated (a failed import that would have defined it), nor when
+  // DATABASES is missing too: settings that set neither are not what the project runs on (class-based settings
+  // that `setattr` their attributes onto the module, for one).
+  if (settings.installedApps.length || 'INSTALLED_APPS' in settings.values) return null;
+  const module = settings.module ?? 'the settings';
+  const first = settings.unknowns[0];
+  if (first) {
+    return {
+      reason: `INSTALLED_APPS is not set by the parts of ${module} that could be evaluated; ${settings.unknowns.length} could not, e.g. ${first.name}: ${first.reason}`,
+      ...(first.loc ? { loc: first.loc } : {}),
+    };
+  }
+  if (!settings.databases.length && settings.path) return { reason: `neither INSTALLED_APPS nor DATABASES is set by what could be evaluated of ${module}` };
+  return null;
 }
 
 export interface DiscoveredApps {
