@@ -36,12 +36,13 @@ async function benchProject(project) {
     ...(process.argv.includes('--with-db') ? [] : ['--no-db'])];
   const once = cacheBase => {
     const t = performance.now();
-    const p = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, DJANGO_MULTIDB_CACHE: cacheBase, DJANGO_MULTIDB_PRINT_RSS: '1' } });
+    const p = spawnSync(process.execPath, ['-r', path.join(repo, 'bench/cpu-usage.cjs'), cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, DJANGO_MULTIDB_CACHE: cacheBase, DJANGO_MULTIDB_PRINT_RSS: '1' } });
     const ms = performance.now() - t;
     if (p.status !== 0) { console.error(p.stderr.slice(-3000)); process.exit(1); }
     const phases = /timings \(ms\): (.*)/.exec(p.stderr)?.[1] ?? '';
     const rss = Number(/maxRSS (\d+)/.exec(p.stderr)?.[1] ?? 0);
-    return { ms, phases, rss, report: JSON.parse(p.stdout) };
+    const cpu = Number(/cpuMs (\d+)/.exec(p.stderr)?.[1] ?? NaN);
+    return { ms, phases, rss, cpu, report: JSON.parse(p.stdout) };
   };
   const cold = [];
   let last;
@@ -62,6 +63,7 @@ async function benchProject(project) {
   console.log(`  phases of the last cold run (ms): ${cold.at(-1).phases}`);
   console.log(`warm scan (cache from an earlier run) median of ${runs}: ${fmt(median(warm.map(x => x.ms)))}  (runs: ${warm.map(x => (x.ms / 1000).toFixed(2)).join(', ')})`);
   console.log(`  phases of the last warm run (ms): ${warm.at(-1).phases}`);
+  console.log(`CPU time of the scan process (user + system, median): cold ${fmt(median(cold.map(x => x.cpu)))}, warm ${fmt(median(warm.map(x => x.cpu)))}; load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`peak memory (max RSS): cold ${(Math.max(...cold.map(x => x.rss)) / 1024).toFixed(0)} MiB, warm ${(Math.max(...warm.map(x => x.rss)) / 1024).toFixed(0)} MiB`);
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-'));
