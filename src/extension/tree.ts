@@ -345,13 +345,18 @@ export const registerTrees: Feature = (svc: Services) => {
     const modeNotes = restricted ? [] : list
       .filter(p => p.django.effective !== 'static' && p.django.used === 'static' && !p.django.running && p.django.failure)
       .map(p => `${list.length > 1 ? `${p.name}: ` : ''}${modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000))}`);
+    // the last resort of the static analysis: say once, above the tree, that the apps are a guess
+    const discovered = list
+      .filter(p => p.index?.apps.some(a => a.installed === 'discovered'))
+      .map(p => `${list.length > 1 ? `${p.name}: ` : ''}INSTALLED_APPS could not be read; showing the apps found in the workspace (marked "discovered").`);
+    const notes = [...modeNotes, ...discovered];
     const message = errors.length
       ? `Could not index: ${errors.join('; ')}`
       : restricted
         ? 'Restricted Mode: routing is read from the files (static analysis); databases are not read and nothing is run.'
-        : modeNotes.length ? modeNotes.join(' ') : undefined;
+        : notes.length ? notes.join(' ') : undefined;
     dbView.message = message;
-    modelsView.message = restricted || modeNotes.length ? message : undefined;
+    modelsView.message = restricted || notes.length ? message : undefined;
     // "Django 5.2" / "static" next to the view titles: whose answer the views show
     const labels = [...new Set(list.map(p => modeLabel(p.django)))];
     const description = list.length ? (restricted ? 'static · Restricted Mode' : labels.join(' / ')) : undefined;
