@@ -314,6 +314,12 @@ Settings.load(__name__)
     for (const k of ['store.0001_initial', 'store.0002_owner', 'accounts.0001_initial']) assert.ok(names.has(k), k);
     const discovered = (r.apps ?? []).some(a => a.installed === 'discovered');
     assert.equal(r.diagnostics.filter(f => f.code === 'apps-discovered').length, discovered ? 1 : 0);
+    if (!PY) return;
+    // Django mode: the app registry is the truth, nothing is "discovered"
+    const dj = toReport(await scanProject({ root: dir, python: PY, allowPython: true, mode: 'django', env: {} }));
+    assert.equal(dj.source?.mode, 'django', dj.source?.reason ?? '');
+    assert.deepEqual((dj.apps ?? []).map(a => [a.label, a.installed]), [['contenttypes', true], ['auth', true], ['store', true], ['accounts', true]]);
+    assert.equal(dj.diagnostics.filter(f => f.code === 'apps-discovered').length, 0);
   });
 
   test('a known INSTALLED_APPS is never widened by workspace apps', async () => {
