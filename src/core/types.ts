@@ -210,10 +210,10 @@ export type FindingCode =
   | 'database-unreachable'
   | 'pending-migrations'
   | 'settings-unknown'
+  | 'apps-discovered'
   | 'parse-error'
   | 'unmanaged-model-migration'
-  | 'django-unavailable'
-  | 'apps-discovered';
+  | 'django-unavailable';
 
 export interface Finding {
   code: FindingCode;

@@ -1,11 +1,11 @@
 // Pure (no `vscode`): the data model of the pending-migrations panel, built from a ProjectIndex.
 import * as path from 'path';
+import { countsPending } from '../../core/scan';
 import type { MigrationFileInfo } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
 import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
 import { detailsApply, planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
 import { aliasesOf, decisionsOf, pendingCount } from './routing';
-import { countsPending } from '../../core/scan';
 
 function rel(root: string, p: string): string {
   const r = path.relative(root, p);
