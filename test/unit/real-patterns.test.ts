@@ -322,6 +322,15 @@ Settings.load(__name__)
     assert.equal(dj.diagnostics.filter(f => f.code === 'apps-discovered').length, 0);
   });
 
+  test('without Django in the environment the finding says why dependencies on its apps are missing', async () => {
+    const dir = project(UNKNOWN_APPS_PROJECT);
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: { PATH: '/nonexistent' } }));
+    const found = r.diagnostics.filter(f => f.code === 'apps-discovered');
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /Django itself was not found in the Python environment used/);
+    assert.deepEqual((r.apps ?? []).map(a => a.label), ['accounts', 'store']);
+  });
+
   test('a known INSTALLED_APPS is never widened by workspace apps', async () => {
     const dir = project({
       ...UNKNOWN_APPS_PROJECT,

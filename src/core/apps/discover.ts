@@ -160,6 +160,7 @@ export function discoverApps(index: ModuleIndex, settings: SettingsInfo, root: s
     ' (packages with an AppConfig in apps.py or a migrations package, outside tests folders)',
     django.length ? ` and the Django app${django.length === 1 ? '' : 's'} their migrations depend on (${django.map(a => a.label).join(', ')})` : '',
     '. Apps installed from the environment are missing, and workspace apps that are not installed may be shown.',
+    index.resolve('django.contrib') ? '' : ' Django itself was not found in the Python environment used, so dependencies on its apps (auth, contenttypes, …) cannot be resolved.',
     skipped.length ? ` Skipped for a duplicate label: ${skipped.join(', ')}.` : '',
     truncated ? ` The workspace has more than ${MAX_DIRS} folders: only the first ones were searched.` : '',
   ].join('');
