@@ -500,15 +500,11 @@ export function toReport(index: ProjectIndex): ScanReport {
   const s = index.settings;
   const concrete = index.models.filter(m => !m.abstract);
   const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
-  return {
+  return withAppsAndTwins({
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
-    databases: (s?.databases ?? []).map(d => {
-      const twin = twinsOf(index).get(d.alias);
-      return { alias: d.alias, engine: d.engine, name: d.name, ...(twin?.sameAs ? { sameAs: twin.sameAs } : {}), ...(twin?.mirrorOf ? { mirrorOf: twin.mirrorOf } : {}) };
-    }),
+    databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
     routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
-    apps: index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true })),
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),
     routing: index.routing.map(d => {
       const loc = d.loc ?? modelLoc.get(d.model);
@@ -533,5 +529,20 @@ export function toReport(index: ProjectIndex): ScanReport {
     ...(index.django ? {
       disagreements: index.django.disagreements.map(d => ({ ...d, path: d.path ? rel(d.path) : undefined })),
     } : {}),
-  };
+  }, index, rel);
+}
+
+/**
+ * Issue 7's additions to the report: the aliases that reach the same physical database or mirror another
+ * (`databases[].sameAs` / `mirrorOf`), and the apps read, with `installed: "discovered"` for the fallback's.
+ */
+function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: string) => string): ScanReport {
+  const twins = twinsOf(index);
+  for (const d of report.databases) {
+    const t = twins.get(d.alias);
+    if (t?.sameAs) d.sameAs = t.sameAs;
+    if (t?.mirrorOf) d.mirrorOf = t.mirrorOf;
+  }
+  report.apps = index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true }));
+  return report;
 }

@@ -203,6 +203,7 @@ export interface AppliedState {
 export type FindingCode =
   | 'cross-db-foreign-key'
   | 'unknown-routing'
+  | 'apps-discovered'
   | 'migration-conflict'
   | 'missing-dependency'
   | 'migration-graph'
@@ -210,7 +211,6 @@ export type FindingCode =
   | 'database-unreachable'
   | 'pending-migrations'
   | 'settings-unknown'
-  | 'apps-discovered'
   | 'parse-error'
   | 'unmanaged-model-migration'
   | 'django-unavailable';
