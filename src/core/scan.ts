@@ -109,6 +109,7 @@ import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settin
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
+import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
@@ -116,6 +117,7 @@ import { hintKey, hintQueries, OperationRouter, type HintDecisionLike } from './
 import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
+import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 
 export { formatFinding };
 
@@ -298,6 +300,13 @@ export class Scanner {
     t = now();
     const apps = resolveApps(modules, settings, root);
     index.apps = apps.apps;
+    // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
+    const unknownApps = installedAppsUnknown(settings);
+    const discovered = unknownApps ? discoverApps(modules, settings, root, unknownApps) : null;
+    if (discovered) {
+      index.apps = discovered.apps;
+      findings.push({ code: 'apps-discovered', severity: 'warning', path: unknownApps!.loc?.path ?? settings.path, line: unknownApps!.loc?.line ?? null, message: discovered.message });
+    }
     // Django's own apps missing means the environment has no Django: one finding that says where we looked
     const missingDjango = apps.problems.filter(p => p.entry.startsWith('django.') && /No module named/.test(p.message));
     if (missingDjango.length) {
@@ -330,7 +339,7 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
-    const migs = readMigrations(modules, index.apps, settings);
+    const migs = discovered?.migrations ?? readMigrations(modules, index.apps, settings);
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) writeCacheFile(migrationCacheFile, root, exportMigrationCache(modules), this.logger);
@@ -440,7 +449,7 @@ export class Scanner {
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null)));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }
@@ -454,6 +463,33 @@ function overrides(o: ConnectionOverride | undefined): Partial<DatabaseSetting> 
   if (o.password !== undefined) r.password = o.password;
   if (o.name !== undefined) r.name = o.name;
   return r;
+}
+
+const TWINS = new WeakMap<SettingsInfo, Map<string, DatabaseTwin>>();
+
+/**
+ * Per alias: the alias of DATABASES that reaches the same physical database first (`sameAs`), and the alias it
+ * mirrors (TEST.MIRROR). Relative SQLite names resolve against manage.py's folder, as the readers do.
+ */
+export function twinsOf(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root'>): Map<string, DatabaseTwin> {
+  if (!index.settings) return new Map();
+  let t = TWINS.get(index.settings);
+  if (!t) TWINS.set(index.settings, (t = databaseTwins(index.settings.databases, index.managePy ? path.dirname(index.managePy) : index.root)));
+  return t;
+}
+
+/**
+ * Whether `alias`'s pending migrations count in totals: not when another alias that was read reaches the same
+ * physical database or is the primary it mirrors (its pending list is that alias's, counted there).
+ */
+export function countsPending(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, alias: string): boolean {
+  const primary = primaryAlias(twinsOf(index), alias);
+  return primary === alias || index.plans[primary] == null;
+}
+
+/** Findings without the `pending-migrations` of aliases whose pending list is counted on another alias. */
+function onceEach(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, findings: Finding[]): Finding[] {
+  return findings.filter(f => f.code !== 'pending-migrations' || !f.alias || countsPending(index, f.alias));
 }
 
 /** Static index plus, when `readDatabases`, the state of every alias; then Django's answer when the mode asks. */
@@ -506,6 +542,12 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
   const merged = mergeDjangoAnswer(index, answer).index;
+  merged.findings = onceEach(merged, merged.findings);
+  // Django's app registry is the truth: nothing it lists is "discovered", and the fallback's finding is moot
+  if (merged.apps.some(a => a.installed)) {
+    merged.apps = merged.apps.map(({ installed: _discovered, ...a }) => a);
+    merged.findings = merged.findings.filter(f => f.code !== 'apps-discovered');
+  }
   if (merged.django) merged.django.report = answer.report;
   return { ...merged, mode: { requested, used: 'django', reason: null, failure: null }, timings: { ...merged.timings, django: now() - t } };
 }
@@ -590,7 +632,7 @@ export function toReport(index: ProjectIndex): ScanReport {
   const s = index.settings;
   const concrete = index.models.filter(m => !m.abstract);
   const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
-  return {
+  return withAppsAndTwins({
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
     ...(s?.partial?.length ? { settings: { partial: s.partial.map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })) } } : {}),
@@ -621,5 +663,20 @@ export function toReport(index: ProjectIndex): ScanReport {
     ...(index.django ? {
       disagreements: index.django.disagreements.map(d => ({ ...d, path: d.path ? rel(d.path) : undefined })),
     } : {}),
-  };
+  }, index, rel);
+}
+
+/**
+ * Issue 7's additions to the report: the aliases that reach the same physical database or mirror another
+ * (`databases[].sameAs` / `mirrorOf`), and the apps read, with `installed: "discovered"` for the fallback's.
+ */
+function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: string) => string): ScanReport {
+  const twins = twinsOf(index);
+  for (const d of report.databases) {
+    const t = twins.get(d.alias);
+    if (t?.sameAs) d.sameAs = t.sameAs;
+    if (t?.mirrorOf) d.mirrorOf = t.mirrorOf;
+  }
+  report.apps = index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true }));
+  return report;
 }

@@ -85,6 +85,11 @@ export interface AppInfo {
   migrationsDir: string | null;
   /** dotted path of the AppConfig class Django would use ("django.apps.AppConfig" when none) */
   appConfig?: string;
+  /**
+   * "discovered": INSTALLED_APPS could not be evaluated at all, and this app was found in the workspace (an
+   * AppConfig in apps.py or a migrations package) instead (apps/discover.ts). Absent: listed in INSTALLED_APPS.
+   */
+  installed?: 'discovered';
 }
 
 export type RelationKind = 'ForeignKey' | 'OneToOneField' | 'ManyToManyField';
@@ -213,6 +218,7 @@ export interface AppliedState {
 export type FindingCode =
   | 'cross-db-foreign-key'
   | 'unknown-routing'
+  | 'apps-discovered'
   | 'migration-conflict'
   | 'missing-dependency'
   | 'migration-graph'
@@ -250,8 +256,18 @@ export interface ScanReport {
   project: { root: string; settingsModule: string | null; managePy: string | null };
   /** present when a collection setting is only partly known (its known entries are used) */
   settings?: { partial: { name: string; reason: string; path: string | null; line: number | null }[] };
-  databases: { alias: string; engine: string | null; name: string | null }[];
+  databases: {
+    alias: string;
+    engine: string | null;
+    name: string | null;
+    /** the first alias (DATABASES order) that reaches the same physical database (db/identity.ts) */
+    sameAs?: string;
+    /** TEST.MIRROR: the alias this one mirrors (a replica) */
+    mirrorOf?: string;
+  }[];
   routers: string[];
+  /** the apps whose models and migrations were read; `installed: "discovered"` when INSTALLED_APPS was unknown */
+  apps?: { label: string; module: string; path: string | null; external: boolean; installed: true | 'discovered' }[];
   models: {
     app: string;
     name: string;

@@ -1,5 +1,6 @@
 // Pure (no `vscode`): the data model of the pending-migrations panel, built from a ProjectIndex.
 import * as path from 'path';
+import { countsPending } from '../../core/scan';
 import type { MigrationFileInfo } from '../../core/types';
 import type { DjangoOperationRow } from '../../core/django';
 import { migrationEffect, OperationRouter, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
@@ -187,7 +188,8 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
     const db = index.settings?.databases.find(d => d.alias === alias);
     const st = index.applied[alias];
     const pending = pendingCount(index, alias);
-    if (pending !== null) totalPending += pending;
+    // an alias of the same database (or a mirror) shows its list but is counted on its primary
+    if (pending !== null && countsPending(index, alias)) totalPending += pending;
     const plan = index.plans[alias];
     return {
       alias,
