@@ -206,6 +206,8 @@ export type FindingCode =
   | 'pending-migrations'
   | 'settings-unknown'
   | 'parse-error'
+  /** a file only partly read: over the size limit, out of its parse time, or nested too deeply (python/parse.ts) */
+  | 'parse-budget'
   | 'unmanaged-model-migration'
   | 'django-unavailable';
 
