@@ -198,6 +198,20 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
   }
 
   let tree = parseBefore(p, text, deadline);
+  /** the line of brackets added to close a cut (the statements that reach it were not read whole) */
+  let closersLine = 0;
+  if (tree && sizeLimit && tree.rootNode.hasError) {
+    // the cut ends inside brackets (a migration's `operations = [` list, a data literal): closing them keeps
+    // the enclosing class whole, where repairs would blank its first lines
+    const closers = unclosedBrackets(tree);
+    const closed = closers && parseBefore(p, `${text}${closers}\n`, deadline);
+    if (closed) {
+      tree.delete();
+      tree = closed;
+      closersLine = lineOf(text, text.length);
+      text = `${text}${closers}\n`;
+    }
+  }
   if (!tree) {
     // not even one parse in time: try the header alone (ordinary code parses in a fraction of the budget)
     const header = headerOf(text, HEADER_CHARS / 4);
@@ -258,10 +272,66 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
       body = [];
       conv.limit ??= { kind: 'depth', line: 1, message: 'the file is nested too deeply to be read' };
     }
+    if (closersLine) markCut(body, closersLine);
     // a file read only in part ends mid-statement: its syntax errors are mostly that cut, and the limit says it
     return mod(body, sizeLimit ? [] : problems, limit ?? conv.limit ?? undefined);
   } finally {
     tree.delete();
+  }
+}
+
+/**
+ * The statements that reach the brackets added at `line` were cut: a list that goes on in the file must not read
+ * as complete. Compound statements keep their first statements (a migration's `dependencies` before its
+ * `operations`); a cut assignment keeps its targets with a value that is not known; other cut statements go.
+ */
+function markCut(body: A.Stmt[], line: number): void {
+  const i = body.length - 1;
+  const s = body[i];
+  if (!s || s.endLine < line) return;
+  const unknown = (e: A.Pos): A.OtherExpr => ({ type: 'OtherExpr', line: e.line, col: e.col, endLine: e.endLine, kind: 'not-read', text: '' });
+  switch (s.type) {
+    case 'ClassDef': case 'FunctionDef': case 'With': case 'While':
+      markCut(s.body, line);
+      break;
+    case 'For': case 'If':
+      markCut(s.orelse.length ? s.orelse : s.body, line);
+      break;
+    case 'Try':
+      markCut(s.finalbody.length ? s.finalbody : s.orelse.length ? s.orelse : s.handlers.length ? s.handlers[s.handlers.length - 1]!.body : s.body, line);
+      break;
+    case 'Assign': case 'AugAssign':
+      s.value = unknown(s.value);
+      break;
+    case 'AnnAssign':
+      if (s.value) s.value = unknown(s.value);
+      break;
+    default:
+      body.pop();
+  }
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/** The closing brackets that the text of `tree` lacks at its end, innermost first ('' when none). */
+function unclosedBrackets(tree: Tree): string {
+  const open: string[] = [];
+  const c = tree.walk();
+  try {
+    // every token in order (tree-sitter has told brackets from string contents and comments)
+    for (;;) {
+      if (!c.nodeIsNamed && !c.nodeIsMissing) {
+        const t = c.nodeType;
+        if (t in CLOSER) open.push(CLOSER[t]!);
+        else if (t === ')' || t === ']' || t === '}') {
+          if (open[open.length - 1] === t) open.pop();
+        }
+      }
+      if (c.gotoFirstChild()) continue;
+      while (!c.gotoNextSibling()) if (!c.gotoParent()) return open.reverse().join('');
+    }
+  } finally {
+    c.delete();
   }
 }
 
