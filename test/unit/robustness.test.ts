@@ -245,6 +245,18 @@ describe('hostile inputs to the parser: an answer within the budget', () => {
     assert.equal(ok.limit, undefined);
   });
 
+  test('a scan\'s memory bound: past so much source parsed in full, files are read up to their header', () => {
+    const budget = new ParseBudget(60_000, 10_000, 250, 400 * 1024);
+    const src = Array.from({ length: 6000 }, (_, i) => `V${i} = {"k": [${i}, ${i + 1}]}`).join('\n') + '\n';
+    assert.ok(src.length > 150 * 1024 && src.length < 300 * 1024);
+    const [a, b, c] = [1, 2, 3].map(() => parsePython(src, 'm.py', { budget }));
+    assert.equal(a!.limit, undefined);
+    assert.equal(b!.limit, undefined);
+    assert.equal(c!.limit?.kind, 'size');
+    assert.match(c!.limit!.message, /this scan has parsed 400 KB of Python, its limit: only its first \d+ lines were read/);
+    assert.ok(c!.body.length > 1000, 'its beginning is read');
+  });
+
   test('syntax newer than the grammar (PEP 695, PEP 701, PEP 758, t-strings) never throws, the rest is read', () => {
     const src = [
       'type Pair[T] = tuple[T, T]',

@@ -67,6 +67,11 @@ export const FILE_BUDGET_MS = 3000;
 export const SCAN_BUDGET_MS = 20000;
 /** Once a scan's budget is spent, each further file still gets this much (plenty for any ordinary file). */
 export const SPENT_FILE_BUDGET_MS = 250;
+/**
+ * Source parsed in full by one scan, a memory bound: the ASTs kept take about ten times the source. A
+ * generated project of 200 apps (4,000 migrations) parses 20 MB.
+ */
+export const SCAN_PARSE_CHARS = 64 * 1024 * 1024;
 
 /**
  * Milliseconds of CPU time of this thread (where Node can tell, else of the process): a budget in CPU time cuts
@@ -112,11 +117,23 @@ class Deadline {
  */
 export class ParseBudget {
   private spentMs = 0;
+  private chars = 0;
   constructor(
     readonly scanMs = SCAN_BUDGET_MS,
     readonly fileMs = FILE_BUDGET_MS,
     readonly spentFileMs = SPENT_FILE_BUDGET_MS,
+    /** source parsed in full per scan; past it, files are read up to HEADER_CHARS (memory: ASTs are ~10x) */
+    readonly scanChars = SCAN_PARSE_CHARS,
   ) {}
+
+  /** Characters a file may still have to be parsed in full. */
+  charsLeft(): number {
+    return this.scanChars - this.chars;
+  }
+
+  chargeChars(n: number): void {
+    this.chars += n;
+  }
 
   /** The time the next file may take. */
   forFile(): number {
@@ -145,7 +162,7 @@ export function parsePython(source: string, filePath = '<string>', opts: ParseOp
   const budget = opts.budget ?? new ParseBudget();
   const started = cpuClock();
   try {
-    return parseWithin(parser, source, filePath, opts.fileSize, budget.forFile());
+    return parseWithin(parser, source, filePath, opts.fileSize, budget);
   } finally {
     budget.charge(cpuClock() - started);
   }
@@ -176,7 +193,8 @@ export function readPythonFile(file: string, st: fs.Stats): { source: string; fi
  * Parsing and repairs get two thirds of `budgetMs`, the conversion to ./ast.ts the rest (at least a third of it,
  * so that what was parsed late is still read).
  */
-function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budgetMs: number): A.Module {
+function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget): A.Module {
+  const budgetMs = budget.forFile();
   const deadline = Deadline.in((budgetMs * 2) / 3);
   const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module =>
     limit ? { type: 'Module', path: filePath, body, problems, limit } : { type: 'Module', path: filePath, body, problems };
@@ -189,13 +207,18 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
   let text = source;
   let sizeLimit: A.ParseLimit | undefined;
   const size = fileSize ?? source.length;
-  if (fileSize !== undefined || source.length > MAX_PARSE_CHARS) {
+  const overScan = source.length > HEADER_CHARS && source.length > budget.charsLeft();
+  if (fileSize !== undefined || source.length > MAX_PARSE_CHARS || overScan) {
     text = headerOf(source);
+    const read = `only its first ${lineOf(text, text.length) - 1} lines were read`;
     sizeLimit = {
       kind: 'size', line: lineOf(text, text.length),
-      message: `file is ${formatSize(size)}, over the ${formatSize(MAX_PARSE_CHARS)} parsing limit: only its first ${lineOf(text, text.length) - 1} lines were read`,
+      message: fileSize !== undefined || source.length > MAX_PARSE_CHARS
+        ? `file is ${formatSize(size)}, over the ${formatSize(MAX_PARSE_CHARS)} parsing limit: ${read}`
+        : `this scan has parsed ${formatSize(budget.scanChars)} of Python, its limit: ${read}`,
     };
   }
+  budget.chargeChars(text.length);
 
   let tree = parseBefore(p, text, deadline);
   /** the line of brackets added to close a cut (the statements that reach it were not read whole) */
