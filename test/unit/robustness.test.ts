@@ -14,6 +14,7 @@ import { initPython, parsePython, ParseBudget, MAX_NESTING } from '../../src/cor
 import type * as A from '../../src/core/python/ast';
 import { Scanner, toReport } from '../../src/core/scan';
 import { readMigrationSource } from '../../src/core/migrations/files';
+import { ModuleIndex } from '../../src/core/python/modules';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const HANG_BOUND_MS = 5000;
@@ -240,9 +241,28 @@ describe('hostile inputs to the parser: an answer within the budget', () => {
     assert.ok(budget.spent >= 300);
     assert.equal(budget.forFile(), 100);
     assert.ok(limits.slice(1).every(k => k === 'time'), `${limits}`);
+    assert.equal(parsePython(garbage, 'g.py', { budget }).limit?.retry, true, 'cut on a spent budget: read again next scan');
     // ordinary code still parses within the small budget
     const ok = parsePython('import os\nX = {"a": [1, 2, 3]}\n'.repeat(50), 'ok.py', { budget });
     assert.equal(ok.limit, undefined);
+  });
+
+  test('a file cut on a spent scan budget is parsed again by the next scan', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-retry-'));
+    tmpDirs.push(dir);
+    const file = path.join(dir, 'g.py');
+    fs.writeFileSync(file, HOSTILE.garbage300k());
+    const index = new ModuleIndex([dir]);
+    index.startScan(new ParseBudget(0, 5000, 50));
+    const cut = index.parseFile(file)!;
+    assert.equal(cut.limit?.retry, true);
+    assert.equal(index.limits().get(file), cut.limit);
+    index.startScan(new ParseBudget(60_000, 60_000));
+    const again = index.parseFile(file)!;
+    assert.notEqual(again, cut, 'parsed again');
+    assert.equal(again.limit, undefined, 'read whole with the full budget');
+    assert.equal(index.limits().size, 0);
+    assert.equal(index.parseFile(file), again, 'a whole read is cached as before');
   });
 
   test('a scan\'s memory bound: past so much source parsed in full, files are read up to their header', () => {

@@ -36,8 +36,11 @@ interface CacheEntry {
   used: Record<string, string | null>;
   info: MigrationFileInfo | null;
   problems: MigrationProblem[];
-  /** read cut short by the time budget: kept in this process, not written to the on-disk cache */
-  timeLimited?: boolean;
+  /**
+   * read cut short by the time budget: not written to the on-disk cache; 'retry' (cut on the small budget of a
+   * scan that had spent its own) is read again by the next scan
+   */
+  timeLimited?: boolean | 'retry';
 }
 
 const caches = new WeakMap<ModuleIndex, Map<string, CacheEntry>>();
@@ -70,7 +73,7 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
       }
       const hit = cache.get(file);
       let entry: CacheEntry;
-      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings)) {
+      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry') {
         entry = hit;
       } else {
         const read = readPythonFile(file, st);
@@ -80,7 +83,7 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
         }
         const r = readMigrationSource(read.source, file, app.label, name, settings, { budget: index.budget, fileSize: read.fileSize });
         entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
-        if (r.timeLimited) entry.timeLimited = true;
+        if (r.timeLimited) entry.timeLimited = r.timeLimited;
         cache.set(file, entry);
         dirty.add(index);
       }
@@ -142,13 +145,13 @@ export function readMigrationSource(
   name: string,
   settings: Pick<SettingsInfo, 'authUserModel' | 'values'>,
   parseOptions: ParseOptions = {},
-): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean } {
+): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
   const mod = parsePython(source, file, parseOptions);
   let partial = mod.problems.length > 0 || !!mod.limit;
   for (const p of mod.problems) problems.push({ code: 'parse-error', path: file, line: p.line, app, message: `${p.message} in migration ${app}.${name} (line skipped)` });
   if (mod.limit) problems.push({ code: 'parse-budget', path: file, line: mod.limit.line, app, message: `migration ${app}.${name}: ${mod.limit.message}` });
-  const timeLimited = mod.limit?.kind === 'time' ? { timeLimited: true } : {};
+  const timeLimited = mod.limit?.kind === 'time' ? { timeLimited: mod.limit.retry ? 'retry' as const : true } : {};
 
   const cls = findMigrationClass(mod.body);
   const info: MigrationFileInfo = {

@@ -165,6 +165,8 @@ export interface ParseLimit {
   /** the first line affected */
   line: number;
   message: string;
+  /** a time limit hit on the reduced budget of a scan that had spent its own: the next scan parses it again */
+  retry?: boolean;
 }
 
 export interface Module {

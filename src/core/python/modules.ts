@@ -176,7 +176,7 @@ export class ModuleIndex {
       return null;
     }
     const cached = this.parsed.get(file);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) {
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && !cached.module.limit?.retry) {
       cached.used = true;
       if (cached.module.limit) this.limitedFiles.set(file, cached.module.limit);
       return cached.module;

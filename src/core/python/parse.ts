@@ -196,8 +196,12 @@ export function readPythonFile(file: string, st: fs.Stats): { source: string; fi
 function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget): A.Module {
   const budgetMs = budget.forFile();
   const deadline = Deadline.in((budgetMs * 2) / 3);
-  const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module =>
-    limit ? { type: 'Module', path: filePath, body, problems, limit } : { type: 'Module', path: filePath, body, problems };
+  const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module => {
+    if (!limit) return { type: 'Module', path: filePath, body, problems };
+    // cut short on the small budget left once a scan's is spent: a later scan may read it whole
+    if (limit.kind === 'time' && budgetMs < budget.fileMs) limit = { ...limit, retry: true };
+    return { type: 'Module', path: filePath, body, problems, limit };
+  };
   // CPython refuses such a file outright ("source code cannot contain null bytes"): random bytes, a binary
   const nul = source.indexOf('\0');
   if (nul >= 0) {
