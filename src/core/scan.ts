@@ -58,6 +58,11 @@ export interface ScanOptions {
   /** cancels a running Django helper (e.g. when the extension deactivates) */
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * CPU time for parsing one file and all the files of one scan (default FILE_BUDGET_MS, SCAN_BUDGET_MS in
+   * python/parse.ts); what a limit cuts short is a `parse-budget` finding.
+   */
+  parseBudgetMs?: { file?: number; scan?: number };
 }
 
 /** Everything the core knows about a workspace: the report plus the richer data the extension shows. */
@@ -98,7 +103,7 @@ export interface ProjectIndex {
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { initPython } from './python/parse';
+import { initPython, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
@@ -244,7 +249,14 @@ export class Scanner {
     }
     timings.environment = now() - t;
     // the file system is taken as fixed while one scan runs (directory listings are read once)
+    const budget = this.opts.parseBudgetMs;
+    modules.startScan(new ParseBudget(budget?.scan ?? SCAN_BUDGET_MS, budget?.file ?? FILE_BUDGET_MS));
     const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    // files a parse limit cut short, whichever phase read them (migration files report their own)
+    const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
+    for (const [file, limit] of modules.limits()) {
+      if (!reported.has(file)) findings.push({ code: 'parse-budget', severity: 'warning', path: file, line: limit.line, message: limit.message });
+    }
     // a settings line that fails may quote a password (redact.ts): findings reach every surface
     const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
     return { ...index, findings: redactMessages(index.findings, redactor) };
@@ -382,7 +394,8 @@ export class Scanner {
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
       // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above
       const becauseNoDjango = missingDjango.length > 0 && p.message.startsWith('base class ');
-      findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+      const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
+      findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;

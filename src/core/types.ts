@@ -229,6 +229,8 @@ export type FindingCode =
   | 'settings-assumption'
   | 'settings-partial'
   | 'parse-error'
+  /** a file only partly read: over the size limit, out of its parse time, or nested too deeply (python/parse.ts) */
+  | 'parse-budget'
   | 'unmanaged-model-migration'
   | 'django-unavailable'
   | 'operation-fall-through'
