@@ -2,18 +2,76 @@
 // --database=X` for every alias), on a generated project; both produce the pending list. Prints medians,
 // the scan's peak memory, and `scan/django ratio: R` last.
 // Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3]
+//        node bench/run.mjs --project PATH [--runs 5] [--no-python] [--with-db]   (cold and warm scan of a checkout)
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
+const strArg = n => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1] : null; };
 const APPS = arg('apps', 150), MODELS = arg('models', 10), MIGS = arg('migrations', 20), RUNS = arg('runs', 5), DJ_RUNS = arg('django-runs', 3);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const py = process.env.DJANGO_MULTIDB_PYTHON || execFileSync('bash', [path.join(repo, 'scripts/python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-'));
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = ms => `${(ms / 1000).toFixed(3)} s`;
+
+if (strArg('project')) {
+  await benchProject(path.resolve(strArg('project')));
+  process.exit(0);
+}
+
+/**
+ * `--project PATH`: the static scan of an existing checkout (e.g. Saleor), cold (an empty on-disk cache folder,
+ * DJANGO_MULTIDB_CACHE, for every run: nothing parsed before, sys.path asked again) and warm (the cache filled by
+ * an earlier run, as for a user's second scan). Databases are not read (`--no-db`) unless `--with-db`; the venv
+ * python is passed (`--python`) so that Django's own apps are found, `--no-python` reads site-packages from disk.
+ * Prints medians and the phase timings (`--verbose`) of the last run of each kind.
+ */
+async function benchProject(project) {
+  const runs = arg('runs', 5);
+  const cli = path.join(repo, 'bin/django-multidb.js');
+  const args = ['scan', project, '--json', '--mode', 'static', '--verbose',
+    ...(process.argv.includes('--no-python') ? ['--no-python'] : ['--python', py]),
+    ...(process.argv.includes('--with-db') ? [] : ['--no-db'])];
+  const once = (cacheBase, extra = []) => {
+    const t = performance.now();
+    const p = spawnSync(process.execPath, ['-r', path.join(repo, 'bench/cpu-usage.cjs'), cli, ...args, ...extra], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, DJANGO_MULTIDB_CACHE: cacheBase, DJANGO_MULTIDB_PRINT_RSS: '1' } });
+    const ms = performance.now() - t;
+    if (p.status !== 0) { console.error(p.stderr.slice(-3000)); process.exit(1); }
+    const phases = /timings \(ms\): (.*)/.exec(p.stderr)?.[1] ?? '';
+    const rss = Number(/maxRSS (\d+)/.exec(p.stderr)?.[1] ?? 0);
+    const cpu = Number(/cpuMs (\d+)/.exec(p.stderr)?.[1] ?? NaN);
+    return { ms, phases, rss, cpu, report: JSON.parse(p.stdout) };
+  };
+  const cold = [];
+  let last;
+  for (let r = 0; r < runs; r++) {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-cold-'));
+    last = once(base);
+    cold.push(last);
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+  const warmBase = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-warm-'));
+  once(warmBase);
+  const warm = [];
+  for (let r = 0; r < runs; r++) warm.push(once(warmBase));
+  // a project scanned for the first time by a user who ran the tool before: V8's compile cache is there, the
+  // index cache is not (--no-cache: no migration or module cache, sys.path asked again)
+  const noCache = [];
+  for (let r = 0; r < runs; r++) noCache.push(once(warmBase, ['--no-cache']));
+  fs.rmSync(warmBase, { recursive: true, force: true });
+  const rep = last.report;
+  console.log(`${project}: ${rep.apps?.length ?? '?'} apps (${rep.apps?.filter(a => a.installed === 'discovered').length ?? 0} discovered), ${rep.models.length} models, ${rep.migrations.length} migrations, ${rep.databases.length} aliases, ${rep.diagnostics.length} findings`);
+  console.log(`cold scan (empty cache folder) median of ${runs}: ${fmt(median(cold.map(x => x.ms)))}  (runs: ${cold.map(x => (x.ms / 1000).toFixed(2)).join(', ')})`);
+  console.log(`  phases of the last cold run (ms): ${cold.at(-1).phases}`);
+  console.log(`--no-cache scan (compile cache kept) median of ${runs}: ${fmt(median(noCache.map(x => x.ms)))}  (CPU ${fmt(median(noCache.map(x => x.cpu)))})`);
+  console.log(`warm scan (cache from an earlier run) median of ${runs}: ${fmt(median(warm.map(x => x.ms)))}  (runs: ${warm.map(x => (x.ms / 1000).toFixed(2)).join(', ')})`);
+  console.log(`  phases of the last warm run (ms): ${warm.at(-1).phases}`);
+  console.log(`CPU time of the scan process (user + system, median): cold ${fmt(median(cold.map(x => x.cpu)))}, warm ${fmt(median(warm.map(x => x.cpu)))}; load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`peak memory (max RSS): cold ${(Math.max(...cold.map(x => x.rss)) / 1024).toFixed(0)} MiB, warm ${(Math.max(...warm.map(x => x.rss)) / 1024).toFixed(0)} MiB`);
+}
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-'));
 
 console.log(`generating ${APPS} apps × ${MODELS} models, ${MIGS} migrations per app in ${dir}`);
 const info = JSON.parse(execFileSync(process.execPath, [path.join(repo, 'bench/generate.mjs'), dir, String(APPS), String(MODELS), String(MIGS)], { encoding: 'utf8' }));

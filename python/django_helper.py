@@ -17,6 +17,7 @@ import argparse
 import inspect
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -81,13 +82,38 @@ def _collect_secrets(databases):
                     _add_secret(v if isinstance(v, (str, bytes)) else str(v))
 
 
+# Same patterns as src/core/redact.ts: a settings line that fails is quoted in its traceback before any value is
+# known, so URL userinfo and PASSWORD-like literals are masked by shape too.
+_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)([^\s/'\"]*)@", re.I)
+_KEY_VALUE = re.compile(
+    r"((['\"]?)\b[A-Za-z0-9_-]*(?:password|passwd|pwd)\2\s*[:=]\s*)"
+    r"(?:(['\"])((?:\\.|(?!\3)[^\\\n])*)\3|([^\s,;)}\]'\"]+))",
+    re.I,
+)
+_CODE_VALUE = re.compile(r"^(?:os\.|env\b|environ\b|config\b|get\b|None\b|null\b|true\b|false\b|True\b|False\b|\*+$)")
+
+
+def _mask_pair(m):
+    head, q, quoted, bare = m.group(1), m.group(3), m.group(4), m.group(5)
+    if q is not None:
+        return "%s%s********%s" % (head, q, q) if quoted else m.group(0)
+    if bare is None or _CODE_VALUE.match(bare):
+        return m.group(0)
+    return head + "********"
+
+
+def scrub_patterns(text):
+    text = _URL_USERINFO.sub(lambda m: m.group(1) + ("********@" if m.group(2) else "@"), text)
+    return _KEY_VALUE.sub(_mask_pair, text)
+
+
 def scrub(text):
     if not isinstance(text, str):
         return text
     for s in _SECRETS:
         if s in text:
             text = text.replace(s, "********")
-    return text
+    return scrub_patterns(text)
 
 
 def _scrub_obj(obj):
@@ -150,8 +176,32 @@ def emit(obj, code=0):
             _ERR.flush()
         except Exception:  # noqa: BLE001
             pass
+        try:
+            _close_all()
+            _remove_temp_dirs()
+        except Exception:  # noqa: BLE001
+            pass
         # never wait for non-daemon threads started by project code
         os._exit(code)
+
+
+def _close_all():
+    """Close Django's connections before a private copy of a SQLite file is removed."""
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        for conn in connections.all(initialized_only=True) if _accepts_initialized_only(connections) else connections.all():
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _accepts_initialized_only(connections):
+    try:
+        return "initialized_only" in inspect.signature(connections.all).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def fail(kind, message, exc=None):
@@ -171,8 +221,14 @@ def _exc_message(e):
 def setup(args):
     """Import settings and Django; return nothing or exit with a JSON error."""
     project = os.path.abspath(args.project or os.getcwd())
-    if project not in sys.path:
-        sys.path.insert(0, project)
+    # Started isolated (-I) in a folder outside the project, so nothing of the project shadowed the stdlib while
+    # Python started. Now stand where manage.py runs: its folder first on sys.path, then PYTHONPATH (which -I
+    # ignores; passed on as DJANGO_MULTIDB_PYTHONPATH), and the cwd for relative SQLite NAMEs.
+    extra = [p for p in os.environ.get("DJANGO_MULTIDB_PYTHONPATH", "").split(os.pathsep) if p]
+    for i, entry in enumerate([project] + [os.path.abspath(os.path.join(project, p)) for p in extra]):
+        if entry not in sys.path:
+            sys.path.insert(i, entry)
+    os.chdir(project)
     if args.settings:
         os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
     # prints of project code must not corrupt our JSON, and are held back until the secrets are known
@@ -229,6 +285,60 @@ def router_paths():
 # Connections: read-only, with timeouts, never creating a SQLite file
 
 
+_TEMP_DIRS = []  # private copies of SQLite files, removed before exit (emit)
+
+
+def _is_wal(path):
+    """Bytes 18-19 of the header are 2 for a database in WAL mode (sqlite.org/fileformat.html)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return len(head) == 20 and head[:16] == b"SQLite format 3\x00" and head[18] == 2 and head[19] == 2
+
+
+def _file_uri(path, query):
+    from pathlib import Path
+    from urllib.parse import quote
+
+    uri = Path(path).as_uri()  # percent-encodes spaces, but not ? and #
+    return uri.replace("?", quote("?")).replace("#", quote("#")) + "?" + query
+
+
+def _readonly_uri(path):
+    """A URI that reads `path` without creating anything beside it (same rules as src/core/db/sqlite.ts).
+    A read-only connection to a WAL database creates -wal and -shm when they are missing and leaves them:
+    not WAL -> mode=ro; WAL with both files (a writer is active) -> mode=ro (they exist, committed data in the
+    WAL is read); WAL without them -> everything committed is in the file: immutable=1; only one of them (a
+    crash, a copy) -> a private copy of the database and its WAL in a temporary folder."""
+    if not _is_wal(path):
+        return _file_uri(path, "mode=ro")
+    wal, shm = path + "-wal", path + "-shm"
+    has_wal, has_shm = os.path.exists(wal), os.path.exists(shm)
+    if has_wal and has_shm:
+        return _file_uri(path, "mode=ro")
+    if not has_wal and not has_shm:
+        return _file_uri(path, "mode=ro&immutable=1")
+    import shutil
+    import tempfile
+
+    d = tempfile.mkdtemp(prefix="django-multidb-sqlite-")
+    _TEMP_DIRS.append(d)
+    copy = os.path.join(d, "db.sqlite3")
+    shutil.copyfile(path, copy)
+    if has_wal:
+        shutil.copyfile(wal, copy + "-wal")
+    return _file_uri(copy, "mode=ro")
+
+
+def _remove_temp_dirs():
+    import shutil
+
+    for d in _TEMP_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _sqlite_target(name):
     """('memory'|'missing'|'file', uri-or-None) for a SQLite NAME."""
     s = str(name)
@@ -238,15 +348,16 @@ def _sqlite_target(name):
         path = s[5:].split("?", 1)[0]
         if path.startswith("//"):
             path = path[2:]
+        from urllib.parse import unquote
+
+        path = unquote(path)
         if not path or not os.path.exists(path):
             return "missing", None
-        return "file", s if "mode=" in s else s + ("&" if "?" in s else "?") + "mode=ro"
+        return "file", _readonly_uri(os.path.abspath(path))
     path = os.path.abspath(s)
     if not os.path.exists(path):
         return "missing", None
-    from pathlib import Path
-
-    return "file", Path(path).as_uri() + "?mode=ro"
+    return "file", _readonly_uri(path)
 
 
 def prepare_connection(alias, for_sql=False):
@@ -748,6 +859,73 @@ class OperationJudge:
 # Commands
 
 
+PROBE_DEADLINE_S = 15  # one deadline for all aliases together (each driver also has its 5 s connect timeout)
+
+
+def _driver_message(alias, engine, e):
+    """A backend that cannot be loaded (its driver is not installed in this environment), said plainly."""
+    msg = _exc_message(e)
+    if "mysql" in str(engine or "").lower() and "MySQLdb" in msg:
+        return ("Django cannot use '%s' (%s): no MySQL driver in %s (%s). Install mysqlclient, or PyMySQL with "
+                "pymysql.install_as_MySQLdb() in the settings or manage.py" % (alias, engine, sys.executable, msg.replace("\n", " ")))
+    return "Django cannot load the database backend of '%s' (%s) with %s: %s" % (alias, engine, sys.executable, msg)
+
+
+def _backend_problem(alias):
+    """None when Django can create connections[alias], else why not (the driver is missing, a bad ENGINE)."""
+    from django.db import connections
+
+    try:
+        connections[alias]
+        return None
+    except Exception as e:  # noqa: BLE001
+        return _driver_message(alias, (connections.settings.get(alias) or {}).get("ENGINE"), e)
+
+
+def _probe(alias):
+    """Connect to one alias and read its applied rows; runs in its own thread (Django's connections are
+    per thread) so that unreachable aliases wait for their timeouts together, not one after another."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    problem = _backend_problem(alias)
+    if problem:
+        return {"reachable": False, "error": scrub(problem), "driverMissing": True}
+    try:
+        if prepare_connection(alias) == "missing":
+            return {"reachable": True}
+        MigrationRecorder(connections[alias]).has_table()
+        return {"reachable": True}
+    except Exception as e:  # noqa: BLE001
+        return {"reachable": False, "error": scrub(_exc_message(e))}
+    finally:
+        try:
+            connections[alias].close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def probe_all(aliases, deadline_s=PROBE_DEADLINE_S):
+    """{alias: {"reachable": bool, "error"?: str}} for every alias, within one shared deadline."""
+    import threading
+
+    results = {}
+
+    def run(a):
+        results[a] = _probe(a)
+
+    threads = [threading.Thread(target=run, args=(a,), name="probe-" + a, daemon=True) for a in aliases]
+    for t in threads:
+        t.start()
+    end = time.monotonic() + deadline_s
+    for t in threads:
+        t.join(max(0.0, end - time.monotonic()))
+    for a in aliases:
+        if a not in results:
+            results[a] = {"reachable": False, "error": "no answer within %d s" % deadline_s}
+    return results
+
+
 def _alias_plan(alias, routers, judge, timings):
     from django.db import connections
     from django.db.migrations.exceptions import InconsistentMigrationHistory
@@ -792,6 +970,29 @@ def _alias_plan(alias, routers, judge, timings):
     return status, keys, details
 
 
+def missing_migrations(loader):
+    """What `makemigrations --check --dry-run` would write, per app, without writing anything: Django's
+    autodetector between the migrations' state and the models (as makemigrations does it), never saved."""
+    from django.apps import apps
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
+    from django.db.migrations.state import ProjectState
+
+    if loader.detect_conflicts():
+        return None  # makemigrations stops here too: the conflict is reported on its own
+    questioner = NonInteractiveMigrationQuestioner(specified_apps=None, dry_run=True, verbosity=0)
+    autodetector = MigrationAutodetector(loader.project_state(), ProjectState.from_apps(apps), questioner)
+    changes = autodetector.changes(graph=loader.graph)
+    out = {}
+    for app_label, migrations in changes.items():
+        ops = []
+        for m in migrations:
+            for op in m.operations:
+                ops.append({"kind": type(op).__name__, "describe": op.describe()})
+        out[app_label] = ops
+    return out
+
+
 def cmd_report(args):
     import django
     from django.apps import apps
@@ -806,7 +1007,7 @@ def cmd_report(args):
     for alias, conf in settings.DATABASES.items():
         name = conf.get("NAME")
         dbs.append({"alias": alias, "engine": conf.get("ENGINE"), "name": None if name in (None, "") else str(name),
-                    "vendor": getattr(connections[alias], "vendor", None)})
+                    "vendor": None if _backend_problem(alias) else getattr(connections[alias], "vendor", None)})
     aliases = [d["alias"] for d in dbs]
     wanted = [a for a in aliases if not args.database or a in args.database]
     models = list(apps.get_models(include_swapped=True))
@@ -840,6 +1041,15 @@ def cmd_report(args):
                 pass
     timings["migrations"] = round((time.perf_counter() - t) * 1000, 1)
 
+    missing, missing_error = None, None
+    if loader is not None and not graph["error"]:
+        t = time.perf_counter()
+        try:
+            missing = missing_migrations(loader)
+        except Exception as e:  # noqa: BLE001
+            missing_error = _exc_message(e)
+        timings["missing"] = round((time.perf_counter() - t) * 1000, 1)
+
     try:
         arows = app_rows()
     except Exception:  # noqa: BLE001
@@ -848,9 +1058,20 @@ def cmd_report(args):
     status, plans, details = {}, {}, {}
     judge = OperationJudge(routers)
     if not args.no_databases:
+        t = time.perf_counter()
+        probes = probe_all(wanted) if not graph["error"] else {}
+        timings["probe"] = round((time.perf_counter() - t) * 1000, 1)
         for alias in wanted:
             if graph["error"]:
                 status[alias] = {"reachable": None, "applied": 0, "appliedKeys": [], "exists": None, "error": "migration graph: " + graph["error"], "historyError": None}
+                plans[alias] = None
+                details[alias] = None
+                continue
+            probe = probes.get(alias) or {}
+            if probe.get("reachable") is False:
+                status[alias] = {"reachable": False, "applied": 0, "appliedKeys": [], "exists": False, "error": probe.get("error"), "historyError": None}
+                if probe.get("driverMissing"):
+                    status[alias]["driverMissing"] = True
                 plans[alias] = None
                 details[alias] = None
                 continue
@@ -860,7 +1081,8 @@ def cmd_report(args):
                 st, keys, det = {"reachable": None, "applied": 0, "appliedKeys": [], "exists": None, "error": "plan failed: " + _exc_message(e), "historyError": None}, None, None
             status[alias], plans[alias], details[alias] = st, keys, det
             try:
-                connections[alias].close()
+                if not _backend_problem(alias):
+                    connections[alias].close()
             except Exception:  # noqa: BLE001
                 pass
     timings["historicalRenders"] = judge.render_count
@@ -883,6 +1105,8 @@ def cmd_report(args):
         "status": status,
         "plans": plans,
         "planDetails": details,
+        "missing": missing,
+        "missingError": missing_error,
         "timings": timings,
     })
 

@@ -35,9 +35,16 @@ find_pgbin() {
   for p in /usr/lib/postgresql/*/bin; do
     [ -x "$p/pg_ctl" ] && { echo "$p"; return; }
   done
-  die "pg_ctl not found (install PostgreSQL server binaries, e.g. apt-get install postgresql)"
+  return 1
 }
-PGBIN="$(find_pgbin)"
+find_or_install_pgbin() {
+  find_pgbin && return
+  # A fresh machine may lack the server binaries (only the client): install them with apt, as for chromium.
+  log "pg_ctl not found: installing Debian's postgresql (server binaries)"
+  bash "$(dirname "$0")/apt-install.sh" postgresql >&2 || die "could not install postgresql with apt"
+  find_pgbin || die "pg_ctl not found even after installing postgresql"
+}
+PGBIN="$(find_or_install_pgbin)"
 PSQL="$PGBIN/psql"; [ -x "$PSQL" ] || PSQL="$(command -v psql || true)"
 PG_ISREADY="$PGBIN/pg_isready"; [ -x "$PG_ISREADY" ] || PG_ISREADY="$(command -v pg_isready || true)"
 

@@ -16,7 +16,8 @@ set -euo pipefail
 CACHE_DIR="${DJANGO_MULTIDB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/django-multidb}"
 VENV="$CACHE_DIR/venv-django52"
 BASE_PY="${DJANGO_MULTIDB_BASE_PYTHON:-python3}"
-REQS=("django>=5.2,<5.3" "psycopg-binary" "psycopg")
+# pymysql: Django reaches MariaDB through pymysql.install_as_MySQLdb() in the MySQL oracle tests
+REQS=("django>=5.2,<5.3" "psycopg-binary" "psycopg" "pymysql")
 
 log() { echo "python-env: $*" >&2; }
 
@@ -47,6 +48,15 @@ if ! check; then
       exit 1
     fi
   fi
+  flock -u 9
+fi
+
+# A venv cached before a requirement was added gets it installed in place (it is shared: never rebuilt for that)
+if ! "$VENV/bin/python" -c 'import pymysql' >/dev/null 2>&1; then
+  exec 9>"$CACHE_DIR/venv-django52.lock"
+  flock 9
+  "$VENV/bin/python" -c 'import pymysql' >/dev/null 2>&1 \
+    || "$VENV/bin/python" -m pip install --retries 0 --quiet pymysql >&2 || log "pip install pymysql failed: the MySQL oracle tests will be skipped"
   flock -u 9
 fi
 

@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 NODE="$ROOT/node_modules/.bin/node"; [ -x "$NODE" ] || NODE=node
 OUT="$ROOT/test-results"; mkdir -p "$OUT"
-rm -f "$OUT"/vscode-metrics*.json "$OUT"/integration-*.json "$OUT"/e2e-ui.json
+rm -f "$OUT"/vscode-metrics*.json "$OUT"/integration-*.json "$OUT"/e2e-ui*.json
 T0=$(date +%s.%N)
 TIMINGS=()
 step() {  # step <name> <command...>: runs it, records its wall time, returns its exit code
@@ -48,8 +48,12 @@ run_int() {  # run_int <mode>: one integration run, its own results and metrics 
   [ "$mode" = trusted ] || args=("--$mode")
   "$NODE" test/integration/run.js "${args[@]}" --results "$OUT/integration-$mode.json" --metrics "$OUT/vscode-metrics.$mode.json"
 }
-run_ui() {
-  if [ "$pkg_ok" = 1 ]; then bash test/e2e/run.sh --results "$OUT/e2e-ui.json"
+run_ui() {  # the example, then the second fixture (warehouse_hints), each in its own code-server session
+  if [ "$pkg_ok" = 1 ]; then
+    local rc=0
+    bash test/e2e/run.sh --results "$OUT/e2e-ui.json" || rc=1
+    bash test/e2e/run.sh --fixture warehouse --port 18723 --results "$OUT/e2e-ui-warehouse.json" || rc=1
+    return $rc
   else echo "UI e2e skipped: no .vsix"; return 1; fi
 }
 together() {  # together <name:fn> ...: runs them concurrently (serially with VSCODE_TEST_SERIAL=1), logs printed whole
@@ -77,7 +81,7 @@ const fs = require('fs'); const path = require('path');
 const out = process.env.OUT;
 const read = f => { try { return JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')); } catch { return null; } };
 let passed = process.env.PKG_OK === '1' ? 1 : 0, failed = +process.env.EXTRA_FAIL;
-for (const [f, label] of [['integration-trusted.json', 'integration (trusted)'], ['integration-untrusted.json', 'integration (untrusted)'], ['e2e-ui.json', 'UI e2e'], ['integration-bench.json', 'benchmark project']]) {
+for (const [f, label] of [['integration-trusted.json', 'integration (trusted)'], ['integration-untrusted.json', 'integration (untrusted)'], ['e2e-ui.json', 'UI e2e'], ['e2e-ui-warehouse.json', 'UI e2e (warehouse_hints)'], ['integration-bench.json', 'benchmark project']]) {
   const r = read(f);
   if (!r) { failed += 1; console.log(`${label}: no results (crashed or timed out)`); continue; }
   passed += r.passes; failed += r.failures;

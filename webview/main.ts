@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
-  CELL_LABELS, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
+  CELL_LABELS, cellLabel, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
 } from '../src/shared/messages';
 import './main.css';
 
@@ -134,9 +134,11 @@ function skeleton(): void {
   });
   // one delegated handler: migration links and "show more" buttons
   app.addEventListener('click', e => {
-    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-key],[data-more],[data-sql],[data-open-sql]');
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-key],[data-more],[data-sql],[data-open-sql],[data-action]');
     if (!el) return;
-    if (el.dataset.sql) {
+    if (el.dataset.action === 'retry') post({ type: 'refresh' });
+    else if (el.dataset.action === 'password' && el.dataset.alias) post({ type: 'setPassword', alias: el.dataset.alias });
+    else if (el.dataset.sql) {
       if (!ui.planAlias || !model?.sql.available || (el as HTMLElement & { disabled?: boolean }).disabled) return;
       const cur = sqlResults.get(sqlKey(ui.planAlias, el.dataset.sql));
       // a second click hides the SQL again
@@ -185,12 +187,34 @@ function renderHeader(): void {
   const notice = byId('notice');
   const msgs: string[] = [];
   if (model.trusted && model.source.used === 'static' && model.source.reason) msgs.push(`<span class="codicon codicon-info" aria-hidden="true"></span> Static analysis: Django's own answer is not available (${esc(model.source.reason)}). See the log for the Python traceback.`);
+  if (model.cachedAt) msgs.push(`<span class="codicon codicon-history" aria-hidden="true"></span> Last known state, saved ${esc(new Date(model.cachedAt).toLocaleString())}: refreshing…`);
   if (!model.trusted) msgs.push('<span class="codicon codicon-shield" aria-hidden="true"></span> Restricted Mode: databases are not read and nothing is run. The matrix shows which migrations each database would skip (router-skipped).');
-  for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')}`);
+  for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
   notice.hidden = msgs.length === 0;
   notice.innerHTML = msgs.map(m => `<div>${m}</div>`).join('');
-  (byId('migrate') as HTMLElement & { disabled: boolean }).disabled = !model.trusted;
-  (byId('showmigrations') as HTMLElement & { disabled: boolean }).disabled = !model.trusted;
+  updateActions();
+}
+
+/** What can be done about an unreachable database instead of a Migrate… that can only fail. */
+function unreachableActions(alias: string): string {
+  if (!model?.trusted) return '';
+  return `<vscode-button secondary data-action="retry" title="Read the databases again">Retry connection</vscode-button> <vscode-button secondary data-action="password" data-alias="${esc(alias)}" title="Store a password for ${esc(alias)} in VS Code's secret storage">Set Database Password…</vscode-button>`;
+}
+
+/** Migrate… and Show migrations run only where they can: a trusted workspace and a database that answers. */
+function updateActions(): void {
+  if (!model) return;
+  const a = model.aliases.find(x => x.alias === ui.planAlias);
+  const unreachable = a?.reachable === false;
+  const migrate = byId('migrate') as HTMLElement & { disabled: boolean };
+  migrate.disabled = !model.trusted || unreachable;
+  // the attribute too: the component styles itself from it
+  migrate.toggleAttribute('disabled', migrate.disabled);
+  migrate.title = !model.trusted ? 'Restricted Mode: nothing runs until the workspace is trusted'
+    : unreachable ? `${a!.alias} is unreachable: retry the connection or set its password first` : 'Run manage.py migrate --database=… in a task';
+  const show = byId('showmigrations') as HTMLElement & { disabled: boolean };
+  show.disabled = !model.trusted || unreachable;
+  show.toggleAttribute('disabled', show.disabled);
 }
 
 function rowPending(r: MigrationRow): boolean {
@@ -222,11 +246,33 @@ function migrationButton(r: MigrationRow): string {
   return `<button class="link" data-key="${esc(r.key)}" title="${esc(title)}"><span class="app">${esc(r.app)}.</span>${esc(r.name)}</button>`;
 }
 
+/** Marks for what a migration's operations do, shown beside a cell's state icon. */
+const EFFECT_MARK: Record<string, { cls: string; label: string } | undefined> = {
+  p: { cls: 'fx-partly', label: 'some operations skipped' },
+  n: { cls: 'fx-nothing', label: 'nothing to run (no operations, or state only)' },
+  u: { cls: 'fx-unknown', label: "operations' routing not known" },
+};
+
+/** Every state (and effect mark) the matrix holds, each once: a whole column of one state is explained too. */
 function renderLegend(): void {
-  const order: CellState[] = ['A', 'P', 'p', 'a', 'R', '-', '?'];
-  byId('legend').innerHTML = order
-    .map(c => `<span class="cell-${CELL_CLASS[c]}"><span class="codicon codicon-${CELL_ICON[c]}" aria-hidden="true"></span> ${esc(CELL_LABELS[c])}</span>`)
-    .join('');
+  if (!model) return;
+  const order: CellState[] = ['A', 'a', 'P', 'p', 'R', '-', '?', '~'];
+  const cells = new Set<string>();
+  const effects = new Set<string>();
+  for (const r of model.migrations) {
+    for (let j = 0; j < r.cells.length; j++) {
+      cells.add(r.cells[j]!);
+      const c = r.cells[j];
+      if (c !== 'R' && c !== '-' && c !== 'a' && c !== 'p' && c !== '~') effects.add(r.effects[j] ?? 'r');
+    }
+  }
+  const states = order.filter(c => cells.has(c))
+    .map(c => `<span class="cell-${CELL_CLASS[c]}" data-legend="${c}"><span class="codicon codicon-${CELL_ICON[c]}" aria-hidden="true"></span> ${esc(CELL_LABELS[c])}</span>`);
+  const marks = ['p', 'n', 'u'].filter(e => effects.has(e)).map(e => {
+    const m = EFFECT_MARK[e]!;
+    return `<span class="${m.cls}" data-legend="fx-${e}"><span class="fx-mark" aria-hidden="true"></span> ${esc(m.label)}</span>`;
+  });
+  byId('legend').innerHTML = [...states, ...marks].join('');
 }
 
 function renderMatrix(): void {
@@ -254,8 +300,12 @@ function renderMatrix(): void {
     let cells = '';
     for (let j = 0; j < model.aliases.length; j++) {
       const c = (r.cells[j] ?? '?') as CellState;
-      const label = CELL_LABELS[c];
-      cells += `<td class="cell-${CELL_CLASS[c]}" data-state="${c}" data-alias="${esc(model.aliases[j]!.alias)}" title="${esc(`${model.aliases[j]!.alias}: ${label}`)}"><span class="codicon codicon-${CELL_ICON[c]}" role="img" aria-label="${esc(label)}"></span></td>`;
+      const fx = r.effects[j] ?? 'r';
+      const note = r.notes[j];
+      const label = cellLabel(c, fx, note);
+      const mark = c === 'R' || c === '-' || c === 'a' || c === 'p' || c === '~' ? undefined : EFFECT_MARK[fx];
+      const title = `${model.aliases[j]!.alias}: ${label}${note && note.text !== note.tag ? `\n${note.text}` : ''}`;
+      cells += `<td class="cell-${CELL_CLASS[c]}${mark ? ` ${mark.cls}` : ''}" data-state="${c}" data-effect="${fx}" data-alias="${esc(model.aliases[j]!.alias)}" title="${esc(title)}"><span class="codicon codicon-${CELL_ICON[c]}" role="img" aria-label="${esc(label)}"></span>${mark ? '<span class="fx-mark" aria-hidden="true"></span>' : ''}</td>`;
     }
     body.push(`<tr data-row="${esc(r.key)}"><th scope="row" class="mig">${migrationButton(r)}${markers(r)}</th>${cells}</tr>`);
   }
@@ -294,6 +344,7 @@ function renderPlanSelect(): void {
 
 function renderPlan(): void {
   if (!model) return;
+  updateActions();
   const col = model.aliases.findIndex(a => a.alias === ui.planAlias);
   const a = model.aliases[col];
   const el = byId('plan');
@@ -301,7 +352,7 @@ function renderPlan(): void {
     el.innerHTML = '<p class="muted">No database in settings.DATABASES.</p>';
     return;
   }
-  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.reachable === false ? `unreachable: ${esc(a.error ?? '')}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
+  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.reachable === false ? `unreachable: ${esc(a.error ?? '')} ${unreachableActions(a.alias)}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
   if (!a.plan) {
     el.innerHTML = head;
     return;
@@ -310,8 +361,8 @@ function renderPlan(): void {
     el.innerHTML = `${head}<p><span class="codicon codicon-pass-filled cell-applied" aria-hidden="true"></span> Up to date.</p>`;
     return;
   }
-  // Django mode: ask the host for this alias's operations once per model (one alias at a time keeps messages small)
-  if (a.planSource === 'django' && !detailsAsked.has(a.alias)) {
+  // ask the host for this alias's operations once per model (one alias at a time keeps messages small)
+  if (!detailsAsked.has(a.alias)) {
     detailsAsked.add(a.alias);
     post({ type: 'planDetails', alias: a.alias });
   }
@@ -321,18 +372,16 @@ function renderPlan(): void {
   for (let i = 0; i < limit; i++) {
     const r = model.migrations[a.plan[i]!]!;
     const skipped = r.cells[col] === 'p';
-    const title = skipped
-      ? a.planSource === 'django'
-        ? 'Django skips every operation of this migration on this database: it records it and touches no table'
-        : 'No model this migration touches migrates on this database: Django records it and skips its operations'
-      : '';
+    // the tag says Django's reason: router-skipped, swapped model, no operations, state only, partly skipped…
+    const note = r.notes[col];
+    const tag = note ? ` <span class="tag ${skipped ? 'router-skipped' : 'effect'}" data-tag="${esc(note.tag)}" title="${esc(`${note.text}${a.planSource === 'django' ? ' (from Django)' : ''}`)}">${esc(note.tag)}</span>` : '';
     items.push(
-      `<li data-row="${esc(r.key)}"${skipped ? ' class="skipped"' : ''}>${migrationButton(r)}${skipped ? ` <span class="tag router-skipped" title="${esc(title)}">router-skipped</span>` : ''}${markers(r)} ${sqlButton(r.key)}${operationsHtml(ops?.[r.key])}${sqlHtml(a.alias, r.key)}</li>`,
+      `<li data-row="${esc(r.key)}"${skipped ? ' class="skipped"' : ''}>${migrationButton(r)}${tag}${markers(r)} ${sqlButton(r.key)}${operationsHtml(ops?.[r.key])}${sqlHtml(a.alias, r.key)}</li>`,
     );
   }
   const more = a.plan.length > limit ? `<div class="more"><span class="muted">Showing ${limit} of ${a.plan.length}</span> <vscode-button secondary data-more="plan">Show more</vscode-button></div>` : '';
   const sqlNote = model.sql.available ? '' : `<p class="muted"><span class="codicon codicon-info" aria-hidden="true"></span> ${esc(model.sql.reason ?? '')}</p>`;
-  const opsNote = a.planSource === 'django' ? '' : '<p class="muted">Operations Django would skip are shown when Django answers (trusted workspace, djangoMultiDb.mode auto or django).</p>';
+  const opsNote = a.planSource === 'django' ? '' : '<p class="muted">Operations and where they run follow Django\'s rules, evaluated statically; Django\'s own answer replaces them when it comes (trusted workspace, djangoMultiDb.mode auto or django).</p>';
   el.innerHTML = `${head}${sqlNote}${opsNote}<ol class="plan" aria-label="${esc(`Plan for ${a.alias}`)}">${items.join('')}</ol>${more}`;
 }
 

@@ -8,6 +8,7 @@ import { FINDING_RULES, defaultFailOnText, defaultFailSelection, failOnItems, pa
 import type { Logger, ScanReport } from '../core/types';
 import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
+import { Redactor, redactWrites } from '../core/redact';
 
 const VERSION = '0.1.0';
 
@@ -21,12 +22,14 @@ PATH is the workspace root (default: the current directory).
 
 Options:
   --settings MODULE      settings module (default: DJANGO_SETTINGS_MODULE, else the one manage.py sets)
-  --python PATH          the project's Python (default: $VIRTUAL_ENV, .venv/venv in PATH, python3)
+  --python PATH          the project's Python, chosen by you (default: $VIRTUAL_ENV, a .venv/venv/env of the
+                         project, python3 on PATH). Only a chosen interpreter or one outside the project is
+                         ever run, isolated (-I); a project's .venv is read from disk unless named here
   --database ALIAS       only this alias (repeatable)
   --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py)
   --no-db                do not read the databases (static analysis only)
   --no-python            never run the project's Python (site-packages are then found on disk)
-  --mode MODE            static (default without --python): never run project code;
+  --mode MODE            static (default without --python): start no process at all;
                          django: ask Django itself through the project's Python (needs --python or a venv);
                          auto (default with --python): Django when it can, else static with the reason
   --timeout MS           connect/statement timeout per database (default 5000)
@@ -64,7 +67,18 @@ function stderrLogger(verbose: boolean): Logger {
   return { debug: verbose ? w('debug') : () => {}, info: verbose ? w('info') : () => {}, warn: verbose ? w('warn') : () => {}, error: w('error') };
 }
 
+/** Everything the CLI prints goes through one redactor (core/redact.ts), which learns the settings' passwords. */
 export async function main(argv: string[]): Promise<number> {
+  const redactor = new Redactor();
+  const restore = [redactWrites(process.stdout, redactor), redactWrites(process.stderr, redactor)];
+  try {
+    return await run(argv, redactor);
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+async function run(argv: string[], redactor: Redactor): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -116,7 +130,8 @@ export async function main(argv: string[]): Promise<number> {
       python: v.python ?? null,
       databases: v.database ?? null,
       envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,
-      allowPython: !v['no-python'],
+      // static mode starts no process at all: sys.path is read from disk (docs/security.md)
+      allowPython: !v['no-python'] && mode !== 'static',
       readDatabases: !v['no-db'],
       dbTimeoutMs: timeout,
       cacheDir: v['no-cache'] ? null : cacheDir(),
@@ -124,6 +139,10 @@ export async function main(argv: string[]): Promise<number> {
       includeEnvironment: !!v['include-environment'],
       logger,
     });
+    // the project's own path and module names are printed everywhere: a password equal to one of those words
+    // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
+    redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
+    redactor.addDatabases(index.settings?.databases);
     logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
     const report = toReport(index);
     if (!index.settings && !index.managePy) {

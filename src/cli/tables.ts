@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { ScanReport } from '../core/types';
 import { formatFinding } from '../core/findings';
+import { primaryAlias } from '../core/db/identity';
 
 interface Opts { color: boolean }
 
@@ -24,6 +25,12 @@ function cell(migrate: boolean | null, reason: string): string {
   return SYMBOL[reason] ?? '✓';
 }
 
+type Db = ScanReport['databases'][number];
+
+function twinOf(d: Db): string {
+  return [d.sameAs ? `same database as ${d.sameAs}` : '', d.mirrorOf ? `mirror of ${d.mirrorOf} (TEST.MIRROR)` : ''].filter(Boolean).join(', ');
+}
+
 export function renderTables(r: ScanReport, opts: Opts): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   let out = '';
@@ -36,13 +43,14 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   out += '\n';
 
   out += bold('Databases') + '\n';
+  const twins = r.databases.some(d => d.sameAs || d.mirrorOf);
   out += table(r.databases.map(d => {
     const st = r.status[d.alias];
     const plan = r.plan[d.alias];
     const state = !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
     const name = d.name && path.isAbsolute(d.name) && !path.relative(r.project.root, d.name).startsWith('..') ? path.relative(r.project.root, d.name) : d.name;
-    return [d.alias, d.engine ?? '?', name ?? '?', state];
-  }), ['alias', 'engine', 'name', 'state']) + '\n';
+    return [d.alias, d.engine ?? '?', name ?? '?', ...(twins ? [twinOf(d)] : []), state];
+  }), ['alias', 'engine', 'name', ...(twins ? ['shares'] : []), 'state']) + '\n';
 
   const aliases = r.databases.map(d => d.alias);
   const byModel = new Map<string, Map<string, { migrate: boolean | null; reason: string }>>();
@@ -59,15 +67,28 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   }), ['model', ...aliases]) + '\n';
 
   out += bold('Pending migrations') + '\n';
+  const byAlias = new Map(r.databases.map(d => [d.alias, d]));
+  const links = new Map(r.databases.map(d => [d.alias, { sameAs: d.sameAs ?? null, mirrorOf: d.mirrorOf ?? null }]));
+  let total = 0;
+  let known = 0;
   for (const a of aliases) {
     const plan = r.plan[a];
     const st = r.status[a];
     if (!st) { out += `  ${a}: not read\n`; continue; }
     if (plan === null || plan === undefined) { out += `  ${a}: unknown (${st.error ?? 'not read'})\n`; continue; }
+    known++;
+    // the same physical database (or a mirror) as an alias read too: its list is that alias's, shown once
+    const via = primaryAlias(links, a);
+    if (via !== a && Array.isArray(r.plan[via])) {
+      out += `  ${a}: counted on ${via} (${twinOf(byAlias.get(a)!)})\n`;
+      continue;
+    }
+    total += plan.length;
     out += `  ${a}: ${plan.length ? `${plan.length} pending` : 'up to date'}\n`;
     for (const k of plan.slice(0, 50)) out += `    ${k}\n`;
     if (plan.length > 50) out += `    … ${plan.length - 50} more\n`;
   }
+  if (known > 1) out += `  total: ${total} pending${twins ? ' (each physical database once)' : ''}\n`;
   out += '\n' + bold('Findings') + '\n';
   const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
   out += shown.length ? shown.map(f => '  ' + formatFinding(f)).join('\n') + '\n' : '  none\n';

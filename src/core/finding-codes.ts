@@ -151,6 +151,49 @@ const RULES = {
       'Django raises ImportError as soon as it loads the routers, so every command fails. A package that cannot be ' +
       'found at all is not reported here (the environment read may lack it): the routing is then unknown.',
   },
+  'settings-partial': {
+    severity: 'info', title: 'Setting only partly known', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    help:
+      'INSTALLED_APPS, DATABASES, DATABASE_ROUTERS or MIGRATION_MODULES is built from known entries plus additions that ' +
+      'cannot be known statically (plugins found through `importlib.metadata.entry_points` without an environment, ' +
+      '`.extend()` of a value from a package that is not installed). The known entries are used; `settings.partial` in ' +
+      'the JSON says which collection and where the additions come from.',
+  },
+  'settings-assumption': {
+    severity: 'info', title: 'Settings path assumed not taken', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    help:
+      'A path of the settings that can only end in `raise` or `sys.exit` (a Python version check, ImproperlyConfigured ' +
+      'for a missing parameter) is assumed not taken, because the project is taken to start. The finding points at the ' +
+      '`raise`: if the project really stops there, fix that first.',
+  },
+  'apps-discovered': {
+    severity: 'warning', title: 'Apps discovered in the workspace', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    help:
+      'INSTALLED_APPS could not be evaluated at all, so the apps shown were found in the workspace (packages with an ' +
+      'AppConfig in `apps.py` or a `migrations` package), marked `installed: "discovered"`. They may not all be ' +
+      'installed. Django mode (`--mode django`, a trusted workspace) gives the real list.',
+  },
+  'parse-budget': {
+    severity: 'warning', title: 'File only partly read', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',
+    help:
+      'A parse limit cut the file short: over 1 MB (only its first 128 KB are read), out of its CPU time, or nested ' +
+      'deeper than 250 levels. What was read is used; a value cut short is unknown. `line` is the first line not read.',
+  },
+  'operation-fall-through': {
+    severity: 'info', title: 'Data migration runs by router fall-through', failsAt: 'error', failOn: 'runpython', shownIn: 'problems', area: 'authoring',
+    help:
+      'A RunPython or RunSQL operation runs on a database only because every router returned None: Django asks ' +
+      '`allow_migrate(db, app_label, **hints)` without a model_name, and the routers decide this app by model. A ' +
+      'router keeps a model of the same app off that database, so the data migration runs where its tables are not. ' +
+      'Give the operation `hints` a router reads (e.g. `hints={"model_name": "order"}`), or a router rule for the app label.',
+  },
+  'missing-migration': {
+    severity: 'warning', title: 'Model changes without a migration', failsAt: 'warning', failOn: 'missing-migration', shownIn: 'problems', area: 'authoring',
+    help:
+      'Django mode: the models of a workspace app changed and no migration records it; `makemigrations --check` would ' +
+      'fail. Computed with Django\'s autodetector exactly as `makemigrations --check --dry-run`, without writing ' +
+      'anything. Run "New Migration…" (`manage.py makemigrations <app>`).',
+  },
 } satisfies Record<string, FindingRule>;
 
 export type FindingCode = keyof typeof RULES;

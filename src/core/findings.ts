@@ -157,6 +157,12 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       out.push({ code: 'settings-unknown', severity: 'warning', path, line, message: `${u.name}: ${u.reason}` });
     }
   }
+  for (const p of settings.partial ?? []) {
+    out.push({ code: 'settings-partial', severity: 'info', path: p.loc?.path ?? settings.path, line: p.loc?.line ?? null, message: `${p.name} may contain more entries than the known ones, which are used: ${p.reason}` });
+  }
+  for (const a of settings.assumptions ?? []) {
+    out.push({ code: 'settings-assumption', severity: 'info', path: a.loc?.path ?? settings.path, line: a.loc?.line ?? null, message: a.reason });
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
+import { checkOverride, type ConnectionOverride } from './db/secret-binding';
+import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
 import type {
   AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -11,20 +13,33 @@ export interface ScanOptions {
   root: string;
   /** override DJANGO_SETTINGS_MODULE */
   settingsModule?: string | null;
-  /** Python interpreter of the project (used to find site-packages; only run when `allowPython`) */
+  /**
+   * The workspace folder (default `root`): a `.venv` there is found too, and an interpreter inside it counts as
+   * the project's own (run only when chosen or when `runWorkspaceInterpreter`).
+   */
+  workspaceRoot?: string;
+  /** Python interpreter of the project, chosen by the user (used to find site-packages; only run when `allowPython`) */
   python?: string | null;
-  /** process environment used for os.environ lookups in settings (plus the project's .env file) */
+  /**
+   * The process environment (default process.env): os.environ lookups in settings see it over the env file's
+   * values; it alone picks the interpreter (VIRTUAL_ENV, PATH). Do not merge the env file into it.
+   */
   env?: Record<string, string | undefined>;
-  /** path of an env file (default: <root>/.env when present) */
+  /** path of an env file (default: <folder of manage.py>/.env when present; null: none) */
   envFile?: string | null;
-  /** may we run the project's Python to ask for sys.path? (false in untrusted workspaces) */
+  /**
+   * May the project's Python run (sys.path, Django mode)? False in static mode and untrusted workspaces: then
+   * no process is started at all.
+   */
   allowPython?: boolean;
+  /** May an interpreter found inside the workspace (its `.venv`) run without being chosen in `python`? (docs/security.md) */
+  runWorkspaceInterpreter?: boolean;
   /** read django_migrations of each alias (false in untrusted workspaces) */
   readDatabases?: boolean;
   /** only these aliases (default: all) */
   databases?: string[] | null;
   /** per-alias connection overrides (e.g. from VS Code secret storage) */
-  connectionOverrides?: Record<string, { host?: string; port?: number; user?: string; password?: string; name?: string }>;
+  connectionOverrides?: Record<string, ConnectionOverride>;
   /**
    * Folder for an on-disk cache of what was read from migration files (keyed by path, mtime and size), so a
    * later process does not parse unchanged files again. Off when not set.
@@ -45,6 +60,11 @@ export interface ScanOptions {
   /** cancels a running Django helper (e.g. when the extension deactivates) */
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * CPU time for parsing one file and all the files of one scan (default FILE_BUDGET_MS, SCAN_BUDGET_MS in
+   * python/parse.ts); what a limit cuts short is a `parse-budget` finding.
+   */
+  parseBudgetMs?: { file?: number; scan?: number };
 }
 
 /** Everything the core knows about a workspace: the report plus the richer data the extension shows. */
@@ -76,11 +96,16 @@ export interface ProjectIndex {
   };
   /** Django mode: the interpreter's Django, per-alias plan sources, per-operation skips, disagreements */
   django?: DjangoExtras;
+  /**
+   * The routers' answers to `allow_migrate(db, app_label, **hints)` without a model (RunPython/RunSQL hints,
+   * operations on deleted models), keyed by migrations/operations.ts `hintKey`; OperationRouter reads them.
+   */
+  hintRouting?: Record<string, HintDecisionLike>;
 }
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { initPython } from './python/parse';
+import { initPython, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
@@ -92,18 +117,22 @@ import { migrationLintFindings, runsCode } from './lints/runpython';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { findSearchRoots } from './env/python-env';
+import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
+import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
-import { evaluateRouting } from './routers';
+import { hintKey, hintQueries, OperationRouter, type HintDecisionLike } from './migrations/operations';
+import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
+import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /** The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). */
 function readCacheFile(file: string | null, root: string): unknown {
@@ -131,17 +160,15 @@ function now(): number {
   return performance.now();
 }
 
-/** Read KEY=VALUE lines of an env file with dotenv's parser (no expansion, nothing executed). */
-function readEnvFile(file: string | null | undefined, logger: Logger): Record<string, string> {
-  if (!file) return {};
-  try {
-     
-    const dotenv = require('dotenv') as typeof import('dotenv');
-    return dotenv.parse(fs.readFileSync(file));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`cannot read env file ${file}: ${(e as Error).message}`);
-    return {};
-  }
+/**
+ * The label Django gives an INSTALLED_APPS entry whose package cannot be read: the last part of the module, or of
+ * the module before `.apps.<Name>Config` (AppConfig's default label rule).
+ */
+function labelOfEntry(entry: string): string {
+  const parts = entry.split('.');
+  const last = parts[parts.length - 1] ?? entry;
+  if (parts.length >= 3 && parts[parts.length - 2] === 'apps' && last.endsWith('Config')) return parts[parts.length - 3]!;
+  return last;
 }
 
 /** `<pkg>/settings.py` or `<pkg>/settings/__init__.py` one level below the project folder, when there is exactly one. */
@@ -184,13 +211,15 @@ export class Scanner {
     const findings: Finding[] = [];
     const managePy = findManagePy(root);
     const projectDir = managePy ? path.dirname(managePy) : root;
-    const envFile = this.opts.envFile === undefined ? path.join(projectDir, '.env') : this.opts.envFile;
-    const env: Record<string, string | undefined> = { ...readEnvFile(envFile, this.logger), ...(this.opts.env ?? process.env) };
+    const envFile = this.opts.envFile === undefined ? envFileOf(projectDir) : this.opts.envFile;
+    const processEnv = this.opts.env ?? process.env;
+    const env = projectEnvironment(processEnv, readEnvFile(envFile, this.logger));
 
     // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
     // the on-disk caches while it runs.
     const envPromise = findSearchRoots({
-      root: projectDir, python: this.opts.python ?? null, env, allowPython: !!this.opts.allowPython, timeoutMs: 10000,
+      root: projectDir, workspaceRoot: this.opts.workspaceRoot ?? root, python: this.opts.python ?? null, env: processEnv,
+      allowPython: !!this.opts.allowPython, runWorkspaceInterpreter: !!this.opts.runWorkspaceInterpreter, timeoutMs: 10000,
       cacheDir: this.opts.cacheDir ?? null,
     });
     // WebAssembly compiles off the main thread: let it run while the caches are read
@@ -225,7 +254,17 @@ export class Scanner {
     }
     timings.environment = now() - t;
     // the file system is taken as fixed while one scan runs (directory listings are read once)
-    return modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    const budget = this.opts.parseBudgetMs;
+    modules.startScan(new ParseBudget(budget?.scan ?? SCAN_BUDGET_MS, budget?.file ?? FILE_BUDGET_MS));
+    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    // files a parse limit cut short, whichever phase read them (migration files report their own)
+    const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
+    for (const [file, limit] of modules.limits()) {
+      if (!reported.has(file)) findings.push({ code: 'parse-budget', severity: 'warning', path: file, line: limit.line, message: limit.message });
+    }
+    // a settings line that fails may quote a password (redact.ts): findings reach every surface
+    const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
+    return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 
   private indexWith(modules: ModuleIndex, s: {
@@ -251,7 +290,7 @@ export class Scanner {
     let settings: SettingsInfo | null = null;
     if (settingsModule) {
       try {
-        settings = loadSettings(modules, settingsModule, env);
+        settings = loadSettings(modules, settingsModule, env, { python: { version: envInfo.version, sitePackages: envInfo.sitePackages } });
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -270,6 +309,13 @@ export class Scanner {
     t = now();
     const apps = resolveApps(modules, settings, root);
     index.apps = apps.apps;
+    // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
+    const unknownApps = installedAppsUnknown(settings);
+    const discovered = unknownApps ? discoverApps(modules, settings, root, unknownApps) : null;
+    if (discovered) {
+      index.apps = discovered.apps;
+      findings.push({ code: 'apps-discovered', severity: 'warning', path: unknownApps!.loc?.path ?? settings.path, line: unknownApps!.loc?.line ?? null, message: discovered.message });
+    }
     // Django's own apps missing means the environment has no Django: one finding that says where we looked
     const missingDjango = apps.problems.filter(p => p.entry.startsWith('django.') && /No module named/.test(p.message));
     if (missingDjango.length) {
@@ -279,8 +325,19 @@ export class Scanner {
         message: `Django is not installed in the Python environment used: ${where}. ${missingDjango.map(p => p.entry).join(', ')} and their models and migrations are missing; point to the project's interpreter (--python, VIRTUAL_ENV, a .venv folder).`,
       });
     }
+    // INSTALLED_APPS entries whose package is not in the environment, by the label Django would give them
+    const notFound = new Map<string, string>();
+    for (const p of apps.problems) if (/No module named/.test(p.message)) notFound.set(labelOfEntry(p.entry), p.entry);
+    // apps of packages that are not installed: one finding for all of them
+    const notInstalled = apps.problems.filter(p => !missingDjango.includes(p) && /^No module named/.test(p.message));
+    if (notInstalled.length > 1) {
+      findings.push({
+        code: 'settings-unknown', severity: 'warning', path: settings.path, line: null,
+        message: `${notInstalled.length} INSTALLED_APPS entries are not installed in the Python environment used (their models and migrations are missing): ${notInstalled.map(p => p.entry).join(', ')}.`,
+      });
+    }
     for (const p of apps.problems) {
-      if (missingDjango.includes(p)) continue;
+      if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
       findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;
@@ -291,7 +348,7 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
-    const migs = readMigrations(modules, index.apps, settings);
+    const migs = discovered?.migrations ?? readMigrations(modules, index.apps, settings);
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) writeCacheFile(migrationCacheFile, root, exportMigrationCache(modules), this.logger);
@@ -311,12 +368,19 @@ export class Scanner {
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
       for (const d of evaluateRouting(modules, settings, asManaged, aliases).decisions) lives.set(decisionKey(d.alias, d.model), d);
     }
+    // allow_migrate without a model, for the operations that Django routes by app label and hints
+    const hintRouting: Record<string, HintDecisionLike> = {};
+    for (const q of hintQueries(index.migrations, index.models)) {
+      for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settings, alias, q.app, q.hints);
+    }
+    index.hintRouting = hintRouting;
     timings.routing = now() - t;
 
     t = now();
     const concrete = index.models.filter(m => !m.abstract);
     findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases));
     findings.push(...unknownRoutingFindings(concrete, index.routing));
+    findings.push(...fallThroughFindings(index, aliases));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
     const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
     // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
@@ -325,11 +389,21 @@ export class Scanner {
     findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
-      findings.push({ code: p.code === 'missing-dependency' ? 'missing-dependency' : 'parse-error', severity: 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+      // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above
+      const becauseNoDjango = missingDjango.length > 0 && p.message.startsWith('base class ');
+      const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
+      findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
+      // A dependency on an app whose package is not in the environment (Django itself, most often) follows from
+      // that one finding above; an error per migration would blame the project for the environment.
+      const missingApp = p.missing ? notFound.get(p.missing.slice(0, p.missing.indexOf('.'))) : undefined;
+      if (missingApp) {
+        findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${missingApp} is not installed in the Python environment used)` });
+        continue;
+      }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     findings.push(...migrationLintFindings(index.apps, index.migrations, settings.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment));
@@ -362,7 +436,12 @@ export class Scanner {
     const wanted = aliases ?? this.aliases(index.settings);
     const dbs: DatabaseSetting[] = index.settings.databases
       .filter(d => wanted.includes(d.alias))
-      .map(d => ({ ...d, ...overrides(this.opts.connectionOverrides?.[d.alias]) }));
+      .map(d => {
+        // a stored password goes only to the destination it was saved for (db/secret-binding.ts)
+        const c = checkOverride(d, this.opts.connectionOverrides?.[d.alias]);
+        if (c.stale) this.logger.warn(`stored password for '${d.alias}' not used: ${c.change}`);
+        return { ...d, ...overrides(c.override) };
+      });
     const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
@@ -384,12 +463,12 @@ export class Scanner {
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null)));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }
 
-function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, infer V> | undefined ? V | undefined : never): Partial<DatabaseSetting> {
+function overrides(o: ConnectionOverride | undefined): Partial<DatabaseSetting> {
   if (!o) return {};
   const r: Partial<DatabaseSetting> = {};
   if (o.host !== undefined) r.host = o.host;
@@ -398,6 +477,33 @@ function overrides(o: ScanOptions['connectionOverrides'] extends Record<string, 
   if (o.password !== undefined) r.password = o.password;
   if (o.name !== undefined) r.name = o.name;
   return r;
+}
+
+const TWINS = new WeakMap<SettingsInfo, Map<string, DatabaseTwin>>();
+
+/**
+ * Per alias: the alias of DATABASES that reaches the same physical database first (`sameAs`), and the alias it
+ * mirrors (TEST.MIRROR). Relative SQLite names resolve against manage.py's folder, as the readers do.
+ */
+export function twinsOf(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root'>): Map<string, DatabaseTwin> {
+  if (!index.settings) return new Map();
+  let t = TWINS.get(index.settings);
+  if (!t) TWINS.set(index.settings, (t = databaseTwins(index.settings.databases, index.managePy ? path.dirname(index.managePy) : index.root)));
+  return t;
+}
+
+/**
+ * Whether `alias`'s pending migrations count in totals: not when another alias that was read reaches the same
+ * physical database or is the primary it mirrors (its pending list is that alias's, counted there).
+ */
+export function countsPending(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, alias: string): boolean {
+  const primary = primaryAlias(twinsOf(index), alias);
+  return primary === alias || index.plans[primary] == null;
+}
+
+/** Findings without the `pending-migrations` of aliases whose pending list is counted on another alias. */
+function onceEach(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root' | 'plans'>, findings: Finding[]): Finding[] {
+  return findings.filter(f => f.code !== 'pending-migrations' || !f.alias || countsPending(index, f.alias));
 }
 
 /** Static index plus, when `readDatabases`, the state of every alias; then Django's answer when the mode asks. */
@@ -426,26 +532,101 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   if (!opts.allowPython) return fallback('running the project\'s Python is not allowed here', 'not-allowed');
   if (!index.settings?.module) return fallback('no settings module', 'no-settings');
   const { runDjangoHelper, mergeDjangoAnswer } = await import('./django');
-  const { findInterpreter } = await import('./env/python-env');
+  const { findInterpreter, insideWorkspace } = await import('./env/python-env');
   const projectDir = index.managePy ? path.dirname(index.managePy) : index.root;
-  const interp = opts.python ?? findInterpreter({ root: projectDir, workspaceRoot: index.root, env: opts.env ?? process.env })?.interpreter ?? null;
+  const processEnv = opts.env ?? process.env;
+  const workspace = opts.workspaceRoot ?? index.root;
+  const found = opts.python ? null : findInterpreter({ root: projectDir, workspaceRoot: workspace, env: processEnv });
+  const interp = opts.python ?? found?.interpreter ?? null;
   if (!interp) return fallback('no Python interpreter found', 'no-interpreter');
+  if (found && !opts.runWorkspaceInterpreter && insideWorkspace(found, [projectDir, workspace])) {
+    return fallback(`${found.interpreter} lives inside the project and is run only when chosen explicitly (--python)`, 'not-allowed');
+  }
+  const envFile = opts.envFile === undefined ? envFileOf(projectDir) : opts.envFile;
   const t = now();
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
-    env: { ...process.env, ...(opts.env ?? {}) }, timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    // the helper sees what manage.py would: the process environment over the project's env file
+    env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
+    secrets: secretsOfDatabases(index.settings.databases),
   });
   if (!answer.ok) {
     opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
   const merged = mergeDjangoAnswer(index, answer).index;
+  merged.findings = onceEach(merged, merged.findings);
+  // Django's app registry is the truth: nothing it lists is "discovered", and the fallback's finding is moot
+  if (merged.apps.some(a => a.installed)) {
+    merged.apps = merged.apps.map(({ installed: _discovered, ...a }) => a);
+    merged.findings = merged.findings.filter(f => f.code !== 'apps-discovered');
+  }
   if (merged.django) merged.django.report = answer.report;
   return { ...merged, mode: { requested, used: 'django', reason: null, failure: null }, timings: { ...merged.timings, django: now() - t } };
 }
 
 /** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
+/**
+ * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
+ * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
+ * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
+ */
+function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
+  if (!index.settings?.routers.length) return [];
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings.databases, hintRouting: index.hintRouting });
+  // app → alias → a model of the app that a router denies there
+  const denied = new Map<string, Map<string, string>>();
+  const modelApp = new Map(index.models.map(m => [m.key, m.app]));
+  for (const d of index.routing) {
+    if (d.reason !== 'router' || d.migrate !== false) continue;
+    const app = modelApp.get(d.model);
+    if (!app) continue;
+    let byAlias = denied.get(app);
+    if (!byAlias) denied.set(app, (byAlias = new Map()));
+    if (!byAlias.has(d.alias)) byAlias.set(d.alias, d.model);
+  }
+  const out: Finding[] = [];
+  for (const m of index.migrations) {
+    const byAlias = denied.get(m.app);
+    if (!byAlias || !m.operations.some(o => o.kind === 'RunPython' || o.kind === 'RunSQL' || o.kind === 'SeparateDatabaseAndState')) continue;
+    for (const o of router.route(m, aliases)) {
+      if (o.kind !== 'RunPython' && o.kind !== 'RunSQL') continue;
+      const fell = o.routes.filter(r => r.runs === true && r.reason === 'default' && byAlias.has(r.alias)).map(r => r.alias);
+      if (!fell.length) continue;
+      const models = [...new Set(fell.map(a => byAlias.get(a)!))];
+      out.push({
+        code: 'operation-fall-through', severity: 'info', path: m.path, line: o.line ?? null, app: m.app, migrations: [m.key],
+        message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The aliases the index routed (the --database selection), in settings order. */
+export function routedAliases(index: ProjectIndex): string[] {
+  const seen = new Set(index.routing.map(d => d.alias));
+  const all = (index.settings?.databases ?? []).map(d => d.alias);
+  return seen.size ? all.filter(a => seen.has(a)) : all;
+}
+
+/** Where each operation runs (docs/scan-json.md `operations`): kind, model, line and one route per alias. */
+function reportOperations(index: ProjectIndex): NonNullable<ScanReport['operations']> {
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const aliases = routedAliases(index);
+  const out: NonNullable<ScanReport['operations']> = [];
+  for (const m of index.migrations) {
+    for (const o of router.route(m, aliases)) {
+      out.push({
+        migration: o.migration, index: o.index, kind: o.kind, ...(o.model ? { model: o.model } : {}), ...(o.line ? { line: o.line } : {}),
+        routes: o.routes.map(r => ({ alias: r.alias, runs: r.runs, reason: r.reason, decidedBy: r.decidedBy })),
+      });
+    }
+  }
+  return out;
+}
+
 export function toReport(index: ProjectIndex): ScanReport {
   // Thousands of paths, most of them repeated (one models.py per app): memoised, since path.relative is slow.
   const relMemo = new Map<string, string>();
@@ -465,9 +646,10 @@ export function toReport(index: ProjectIndex): ScanReport {
   const s = index.settings;
   const concrete = index.models.filter(m => !m.abstract);
   const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
-  return {
+  return withAppsAndTwins({
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
+    ...(s?.partial?.length ? { settings: { partial: s.partial.map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })) } } : {}),
     databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
     routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),
@@ -479,6 +661,7 @@ export function toReport(index: ProjectIndex): ScanReport {
       };
     }),
     migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
+    operations: reportOperations(index),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
@@ -494,5 +677,20 @@ export function toReport(index: ProjectIndex): ScanReport {
     ...(index.django ? {
       disagreements: index.django.disagreements.map(d => ({ ...d, path: d.path ? rel(d.path) : undefined })),
     } : {}),
-  };
+  }, index, rel);
+}
+
+/**
+ * Issue 7's additions to the report: the aliases that reach the same physical database or mirror another
+ * (`databases[].sameAs` / `mirrorOf`), and the apps read, with `installed: "discovered"` for the fallback's.
+ */
+function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: string) => string): ScanReport {
+  const twins = twinsOf(index);
+  for (const d of report.databases) {
+    const t = twins.get(d.alias);
+    if (t?.sameAs) d.sameAs = t.sameAs;
+    if (t?.mirrorOf) d.mirrorOf = t.mirrorOf;
+  }
+  report.apps = index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true }));
+  return report;
 }

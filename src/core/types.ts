@@ -57,6 +57,13 @@ export interface SettingsInfo {
   values: Record<string, unknown>;
   /** what could not be evaluated, with where; `error`: Django itself could not import the settings for this reason */
   unknowns: { name: string; reason: string; loc?: Loc; error?: 'SyntaxError' | 'NameError' }[];
+  /**
+   * collections (INSTALLED_APPS, DATABASES, DATABASE_ROUTERS, MIGRATION_MODULES) whose known entries are used
+   * but that may hold more, with why and where the additions come from
+   */
+  partial?: { name: string; reason: string; loc?: Loc }[];
+  /** paths assumed not taken because they can only end in a `raise` (the project is taken to start) */
+  assumptions?: { reason: string; loc?: Loc }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +85,11 @@ export interface AppInfo {
   migrationsDir: string | null;
   /** dotted path of the AppConfig class Django would use ("django.apps.AppConfig" when none) */
   appConfig?: string;
+  /**
+   * "discovered": INSTALLED_APPS could not be evaluated at all, and this app was found in the workspace (an
+   * AppConfig in apps.py or a migrations package) instead (apps/discover.ts). Absent: listed in INSTALLED_APPS.
+   */
+  installed?: 'discovered';
 }
 
 export type RelationKind = 'ForeignKey' | 'OneToOneField' | 'ManyToManyField';
@@ -160,6 +172,12 @@ export interface MigrationOperationInfo {
   kind: string;
   /** lowercase model name the operation acts on, when it has one */
   modelName?: string;
+  /** 1-based line of the operation's call */
+  line?: number;
+  /** RunPython/RunSQL `hints=` as a literal dict; null when written but not a literal; absent when not given */
+  hints?: Record<string, unknown> | null;
+  /** SeparateDatabaseAndState: its `database_operations` (its state_operations never touch a database) */
+  database?: MigrationOperationInfo[];
 }
 
 export interface MigrationFileInfo {
@@ -173,6 +191,8 @@ export interface MigrationFileInfo {
   runBefore: [string, string][];
   initial: boolean | null;
   operations: MigrationOperationInfo[];
+  /** 1-based line of `class Migration` */
+  line?: number;
   /** true when the file could not be fully read (syntax errors etc.) */
   partial?: boolean;
 }
@@ -227,8 +247,20 @@ export interface FindingFix { title: string; edits: TextEdit[] }
 export interface ScanReport {
   version: 1;
   project: { root: string; settingsModule: string | null; managePy: string | null };
-  databases: { alias: string; engine: string | null; name: string | null }[];
+  /** present when a collection setting is only partly known (its known entries are used) */
+  settings?: { partial: { name: string; reason: string; path: string | null; line: number | null }[] };
+  databases: {
+    alias: string;
+    engine: string | null;
+    name: string | null;
+    /** the first alias (DATABASES order) that reaches the same physical database (db/identity.ts) */
+    sameAs?: string;
+    /** TEST.MIRROR: the alias this one mirrors (a replica) */
+    mirrorOf?: string;
+  }[];
   routers: string[];
+  /** the apps whose models and migrations were read; `installed: "discovered"` when INSTALLED_APPS was unknown */
+  apps?: { label: string; module: string; path: string | null; external: boolean; installed: true | 'discovered' }[];
   models: {
     app: string;
     name: string;
@@ -255,6 +287,18 @@ export interface ScanReport {
     dependencies: [string, string][];
     replaces: [string, string][];
     initial: boolean | null;
+  }[];
+  /**
+   * Where each operation runs (docs/scan-json.md): one row per operation of every migration (the database
+   * operations of a SeparateDatabaseAndState as "i.j"), with one route per alias.
+   */
+  operations?: {
+    migration: MigrationKey;
+    index: string;
+    kind: string;
+    model?: string;
+    line?: number;
+    routes: { alias: string; runs: boolean | null; reason: string; decidedBy: string | null }[];
   }[];
   status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
   plan: Record<string, MigrationKey[] | null>;

@@ -16,6 +16,9 @@ export const Cmd = {
   setDatabasePassword: 'djangoMultiDb.setDatabasePassword',
   clearDatabaseCredentials: 'djangoMultiDb.clearDatabaseCredentials',
   showLog: 'djangoMultiDb.showLog',
+  showMigrationState: 'djangoMultiDb.showMigrationState',
+  newMigration: 'djangoMultiDb.newMigration',
+  newDataMigration: 'djangoMultiDb.newDataMigration',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

@@ -27,6 +27,8 @@ export interface Config {
   /** djangoMultiDb.mode as set; Restricted Mode forces static whatever it says (project.ts) */
   mode: DjangoMode;
   djangoTimeoutMs: number;
+  /** CodeLenses on migration files: where the migration (and each operation) runs */
+  codeLens: 'all' | 'migration' | 'off';
 }
 
 /** Settings that change what the Scanner is built with: changing one rebuilds the project. */
@@ -72,6 +74,7 @@ export function readConfig(folder?: vscode.WorkspaceFolder): Config {
     statusBar: c.get<boolean>('statusBar.enabled', true),
     mode: (['static', 'django', 'auto'] as const).find(m => m === c.get<string>('mode', 'auto')) ?? 'auto',
     djangoTimeoutMs: Math.min(600, num('djangoTimeoutSeconds', 60, 5)) * 1000,
+    codeLens: (['all', 'migration', 'off'] as const).find(m => m === c.get<string>('codeLens', 'all')) ?? 'all',
   };
 }
 

@@ -1,6 +1,8 @@
 // Entry point: builds the services, registers every feature from one list, and does little else.
 import * as vscode from 'vscode';
+import { registerAuthoring } from './authoring';
 import { registerCodeActions } from './codeActions';
+import { registerCodeLens } from './codeLens';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
 import { Log } from './log';
@@ -23,6 +25,8 @@ const FEATURES: Feature[] = [
   registerDiagnostics,
   registerHovers,
   registerCodeActions,
+  registerCodeLens,
+  registerAuthoring,
   registerNavigation,
   registerMigrate,
   registerSql,
@@ -38,7 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(log);
   try {
     const secrets = new ConnectionSecrets(context.secrets, context.workspaceState, s => log.addSecret(s));
-    const projects = new ProjectService(log, secrets);
+    // workspace storage: the last answer per project, shown at once by the next session (model/snapshot.ts)
+    const snapshotDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+    const projects = new ProjectService(log, secrets, snapshotDir, String(context.extension.packageJSON.version ?? '0'));
     context.subscriptions.push(secrets, projects);
     services = { context, log, projects, secrets, snapshots: new Map() };
     for (const feature of FEATURES) context.subscriptions.push(...feature(services));

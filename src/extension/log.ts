@@ -1,34 +1,30 @@
-// The one output channel. It implements the core's Logger, and everything that goes through it is redacted:
-// secrets registered with `addSecret` (passwords from secret storage) and anything that looks like a
-// password in a URL or a `password=` pair never reach the channel.
+// The one output channel. It implements the core's Logger, and everything that goes through it is redacted by
+// the core's Redactor (core/redact.ts): secrets registered with `addSecret` (passwords from secret storage and
+// from the settings) and anything shaped like a password (URL userinfo, `PASSWORD`/`passwd` key-value pairs in
+// Python, JSON or env syntax) never reach the channel.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/types';
+import { Redactor } from '../core/redact';
 
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
-const PASSWORD_PAIR = /\b(password|passwd|pwd|PGPASSWORD)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
-
+/** `message` with the given secrets and password-shaped text masked. */
 export function redact(message: string, secrets: Iterable<string> = []): string {
-  let out = message.replace(URL_CREDENTIALS, '$1••••@').replace(PASSWORD_PAIR, '$1$2••••');
-  for (const s of secrets) {
-    if (s.length >= 3) out = out.split(s).join('••••');
-  }
-  return out;
+  return new Redactor(secrets).redact(message);
 }
 
 export class Log implements Logger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
-  private readonly secrets = new Set<string>();
+  private readonly redactor = new Redactor();
 
   constructor(name = 'Django Multi-DB') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
   }
 
   addSecret(value: string | undefined | null): void {
-    if (value) this.secrets.add(value);
+    this.redactor.add(value);
   }
 
   private clean(msg: string): string {
-    return redact(msg, this.secrets);
+    return this.redactor.redact(msg);
   }
 
   trace(msg: string): void {

@@ -7,10 +7,12 @@ import type { ProjectIndex } from '../core/scan';
 import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
 import { readConfig } from './config';
 import { buildPendingModel } from './model/pending';
+import { checkMigrateTarget, managePyProcess, migrateAllPlan, migrateArgs, migrateLockKey } from './model/migrateArgs';
 import { aliasesOf, pendingCount } from './model/routing';
 import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
-import { readEnvFile, resolveInterpreter } from './python';
+import { envFileOf, projectEnvironment, readEnvFile } from '../core/env/env-file';
+import { resolveInterpreter } from './python';
 import type { Feature, Services } from './services';
 import { nodeAlias } from './tree';
 
@@ -54,7 +56,10 @@ function readArgs(arg: unknown): TaskArgs {
   };
 }
 
-/** Runs manage.py subcommands as tasks; at most one per (project, alias) at a time. */
+/**
+ * Runs manage.py subcommands as tasks; at most one per (project, physical database) at a time: aliases that reach
+ * the same database, or mirror another, share a lock (migrateLockKey).
+ */
 export class ManagePyRunner {
   private readonly running = new Set<string>();
   private seq = 0;
@@ -62,12 +67,12 @@ export class ManagePyRunner {
   constructor(private readonly svc: Services) {}
 
   isRunning(p: DjangoProject, alias: string): boolean {
-    return this.running.has(`${p.root}\u0000${alias}`);
+    return this.running.has(migrateLockKey(p.index ?? null, p.root, alias));
   }
 
   /** Resolves with the process exit code when the task ends. */
   async run(p: DjangoProject, alias: string, args: string[], label: string, lock = true): Promise<number | undefined> {
-    const key = `${p.root}\u0000${alias}`;
+    const key = migrateLockKey(p.index ?? null, p.root, alias);
     if (lock) {
       if (this.running.has(key)) throw new Error(`A manage.py command is already running on '${alias}'.`);
       this.running.add(key);
@@ -75,12 +80,14 @@ export class ManagePyRunner {
     try {
       const cfg = readConfig(p.folder);
       const python = await resolveInterpreter(p.folder, p.root, cfg.pythonPath, this.svc.log);
-      const env: Record<string, string> = { ...readEnvFile(cfg.envFile ?? path.join(p.root, '.env'), this.svc.log) };
+      // what manage.py sees in a terminal: the process environment over the project's env file (the core's rule)
+      const env: Record<string, string> = Object.fromEntries(Object.entries(projectEnvironment(process.env, readEnvFile(envFileOf(p.root, cfg.envFile), this.svc.log))).filter((e): e is [string, string] => typeof e[1] === 'string'));
       if (cfg.settingsModule) env.DJANGO_SETTINGS_MODULE = cfg.settingsModule;
       const runId = `${Date.now()}-${++this.seq}`;
       const definition = { type: TASK_TYPE, command: args[0] ?? '', alias, runId };
-      const q = (value: string): vscode.ShellQuotedString => ({ value, quoting: vscode.ShellQuoting.Strong });
-      const execution = new vscode.ShellExecution(q(python.command), [q(p.managePy), ...args.map(q)], { cwd: p.root, env });
+      // an argument vector, no shell: no value (an alias, a path with an apostrophe) is ever parsed as a command
+      const spec = managePyProcess(python.command, p.managePy, args);
+      const execution = new vscode.ProcessExecution(spec.process, spec.args, { cwd: p.root, env });
       const task = new vscode.Task(definition, p.folder, label, 'Django Multi-DB', execution, []);
       task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true, showReuseMessage: false };
       // env values are not logged: an env file may hold secrets
@@ -164,11 +171,19 @@ export const registerMigrate: Feature = (svc: Services) => {
   const runner = new ManagePyRunner(svc);
 
   const migrateOne = async (p: DjangoProject, alias: string, app: string | undefined, target: string | undefined): Promise<MigrateResult> => {
+    // a database that did not answer the last read: migrate could only fail; offer what can help instead
+    const st = p.index?.applied[alias];
+    if (st && !st.reachable) {
+      void vscode.window.showWarningMessage(`Django Multi-DB: '${alias}' is unreachable (${st.error ?? 'no answer'}): migrate would fail.`, 'Retry Connection', 'Set Database Password…')
+        .then(pick => pick === 'Retry Connection' ? svc.projects.refreshNow(p, { state: true })
+          : pick ? vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p.root, alias }) : undefined);
+      return { alias, status: 'refused', message: `'${alias}' is unreachable` };
+    }
     if (runner.isRunning(p, alias)) {
-      void vscode.window.showWarningMessage(`Django Multi-DB: migrate is already running on '${alias}'.`);
+      void vscode.window.showWarningMessage(`Django Multi-DB: migrate is already running on '${alias}' (or on an alias of the same database).`);
       return { alias, status: 'refused', message: `already running on '${alias}'` };
     }
-    const args = ['migrate', `--database=${alias}`, ...(app ? [app, ...(target ? [target] : [])] : [])];
+    const args = migrateArgs({ alias, app, target });
     const code = await runner.run(p, alias, args, `migrate --database=${alias}${app ? ` ${app}` : ''}${target ? ` ${target}` : ''}`);
     await svc.projects.refreshNow(p, { state: true });
     const pendingAfter = p.index ? pendingCount(p.index, alias) : null;
@@ -187,16 +202,22 @@ export const registerMigrate: Feature = (svc: Services) => {
     const rows = new Map(model.migrations.map(r => [r.key, r]));
     const line = (k: string, i: number) => {
       const r = rows.get(k);
-      const marks = [r?.cells[col] === 'p' ? 'router-skipped: recorded only' : '', r?.replaces.length ? 'squashed' : '', r?.conflict ? 'conflict' : ''].filter(Boolean);
+      const note = r?.notes[col];
+      const marks = [note ? (r?.effects[col] === 's' || r?.effects[col] === 'n' ? `${note.tag}: only recorded` : note.tag) : '', r?.replaces.length ? 'squashed' : '', r?.conflict ? 'conflict' : ''].filter(Boolean);
       return `${i + 1}. ${k}${marks.length ? ` (${marks.join(', ')})` : ''}`;
     };
+    // one line first: how many migrations change the database and how many are only recorded there
+    const recorded = apply.filter(k => { const e = rows.get(k)?.effects[col]; return e === 's' || e === 'n'; }).length;
+    const summary = apply.length
+      ? `${apply.length - recorded} to apply with operations, ${recorded} only recorded (their operations do not run on '${alias}')${unapply.length ? `; ${unapply.length} to unapply` : ''}.`
+      : '';
     const lines = [
       ...(unapply.length ? ['Unapply:', ...unapply.slice(0, 15).map(line)] : []),
       ...(apply.length ? [unapply.length ? 'Apply:' : '', ...apply.slice(0, 25).map(line)] : []),
     ].filter(Boolean);
     const more = apply.length > 25 ? [`… and ${apply.length - 25} more`] : [];
     const note = app ? ["The list is derived from the plan; Django's --plan output is exact."] : [];
-    return { count: apply.length + unapply.length, detail: [...lines, ...more, '', ...note].join('\n') };
+    return { count: apply.length + unapply.length, detail: [...(summary ? [summary, ''] : []), ...lines, ...more, '', ...note].join('\n') };
   };
 
   const confirmRun = async (p: DjangoProject, index: ProjectIndex, alias: string, app?: string, target?: string): Promise<boolean> => {
@@ -208,7 +229,7 @@ export const registerMigrate: Feature = (svc: Services) => {
       const pick = await vscode.window.showInformationMessage(title, { modal: true, detail }, 'Migrate', "Show Django's --plan");
       if (pick === 'Migrate') return true;
       if (pick !== "Show Django's --plan") return false;
-      await runner.run(p, alias, ['migrate', '--plan', `--database=${alias}`, ...(app ? [app, ...(target ? [target] : [])] : [])], `migrate --plan --database=${alias}`);
+      await runner.run(p, alias, migrateArgs({ alias, app, target, plan: true }), `migrate --plan --database=${alias}`);
     }
   };
 
@@ -255,24 +276,35 @@ export const registerMigrate: Feature = (svc: Services) => {
           target = t.target;
         }
       }
+      // a caller (the webview, a keybinding, a test) may pass anything: only an app of the index and one of its
+      // migrations (or zero) reach manage.py
+      const checked = checkMigrateTarget(index, app, target);
+      if (!checked.ok) {
+        void vscode.window.showErrorMessage(`Django Multi-DB: ${checked.message}`);
+        return { alias, status: 'refused', message: checked.message };
+      }
+      target = checked.target;
       if (a.confirm !== false && !(await confirmRun(p, index, alias, app, target))) throw new Cancelled();
       return migrateOne(p, alias, app, target);
     }),
 
-    registerCommand(svc, Cmd.migrateAllDatabases, async (arg?: unknown): Promise<{ results: MigrateResult[]; stoppedAt: string | null }> => {
+    registerCommand(svc, Cmd.migrateAllDatabases, async (arg?: unknown): Promise<{ results: MigrateResult[]; stoppedAt: string | null; skipped?: string[] }> => {
       const a = readArgs(arg);
       if (!svc.projects.trusted) return { results: [untrusted('', 'Migrate all databases')], stoppedAt: null };
       const p = await svc.projects.pick(a.root);
       await svc.projects.refreshNow(p, { state: true });
       const index = await svc.projects.ensureIndex(p);
-      // DATABASES order, like running `migrate --database=<alias>` for each alias by hand
-      const aliases = aliasesOf(index).filter(alias => pendingCount(index, alias) !== 0);
+      // DATABASES order, like running `migrate --database=<alias>` for each alias by hand, once per physical
+      // database: an alias of the same database, or a mirror (replica), is served by its primary's run
+      const { aliases, skipped } = migrateAllPlan(index);
+      const skippedText = skipped.map(s => `${s.alias}: ${s.why === 'mirror' ? `mirror of ${s.via} (TEST.MIRROR)` : `same database as ${s.via}`}, not migrated separately`);
+      if (skipped.length) svc.log.info(`migrate all: ${skippedText.join('; ')}`);
       if (!aliases.length) {
         void vscode.window.showInformationMessage('Django Multi-DB: every database is up to date.');
-        return { results: [], stoppedAt: null };
+        return { results: [], stoppedAt: null, skipped: skipped.map(s => s.alias) };
       }
       if (a.confirm !== false) {
-        const detail = aliases.map(alias => `${alias}: ${aliasStatusText(index, alias)}`).join('\n');
+        const detail = [...aliases.map(alias => `${alias}: ${aliasStatusText(index, alias)}`), ...skippedText].join('\n');
         const pick = await vscode.window.showInformationMessage(`Migrate ${aliases.length} database${aliases.length === 1 ? '' : 's'} in DATABASES order?`, { modal: true, detail: `${detail}\n\nStops at the first failure.` }, 'Migrate All');
         if (pick !== 'Migrate All') throw new Cancelled();
       }
@@ -280,9 +312,9 @@ export const registerMigrate: Feature = (svc: Services) => {
       for (const alias of aliases) {
         const r = await migrateOne(p, alias, undefined, undefined);
         results.push(r);
-        if (r.status !== 'ok') return { results, stoppedAt: alias };
+        if (r.status !== 'ok') return { results, stoppedAt: alias, skipped: skipped.map(s => s.alias) };
       }
-      return { results, stoppedAt: null };
+      return { results, stoppedAt: null, skipped: skipped.map(s => s.alias) };
     }),
 
     registerCommand(svc, Cmd.showMigrations, async (arg?: unknown): Promise<MigrateResult> => {

@@ -110,6 +110,7 @@ export class PendingPanel implements vscode.Disposable {
     this.panel.title = this.svc.projects.projects.length > 1 ? `Pending migrations — ${p.name}` : 'Pending migrations';
     const model = buildPendingModel(p.index, {
       project: p.name, trusted: this.svc.projects.trusted, focusAlias: this.focusAlias, mode: p.django.effective, reason: p.django.reason,
+      cachedAt: p.cachedAt ?? null,
     });
     this.lastModel = model;
     this.post({ type: 'model', model });
@@ -151,6 +152,9 @@ export class PendingPanel implements vscode.Disposable {
         return;
       case 'migrate':
         await vscode.commands.executeCommand(Cmd.migrateDatabase, { root: p?.root, alias: m.alias });
+        return;
+      case 'setPassword':
+        await vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p?.root, alias: m.alias });
         return;
       case 'showMigrations':
         await vscode.commands.executeCommand(Cmd.showMigrations, { root: p?.root, alias: m.alias });

@@ -9,11 +9,12 @@ import { mergeDjangoAnswer } from '../core/django';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
+import { loadSnapshot, saveSnapshot } from './model/snapshot';
 import {
-  djangoDatabases, failureOfMode, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
+  djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
-import { readEnvFile, resolveInterpreter } from './python';
+import { resolveInterpreter } from './python';
 import { ScanWorkerHost, type ScannerClient } from './scannerClient';
 import type { ConnectionSecrets } from './secrets';
 
@@ -29,6 +30,9 @@ export class DjangoProject {
   phase: Phase = 'idle';
   /** when the databases were last read (ms since epoch) */
   stateReadAt: number | undefined;
+  /** set while `index` is the last session's answer from the on-disk snapshot (its save time), until a fresh one */
+  cachedAt: number | undefined;
+  snapshotTimer: NodeJS.Timeout | undefined;
   // scheduling
   needIndex = true;
   needState = true;
@@ -83,6 +87,8 @@ const EXCLUDE = '{**/node_modules/**,**/.venv/**,**/venv/**,**/site-packages/**,
 
 /** A delay after which a run shows progress in the status bar; fast runs stay silent. */
 const PROGRESS_AFTER_MS = 400;
+/** how long things must be quiet before the shown answer is written to the on-disk snapshot */
+const SNAPSHOT_DELAY_MS = 3000;
 
 export class ProjectService implements vscode.Disposable {
   private list: DjangoProject[] = [];
@@ -101,6 +107,9 @@ export class ProjectService implements vscode.Disposable {
   constructor(
     private readonly log: Log,
     private readonly secrets: ConnectionSecrets,
+    /** where the last answer of each project is kept between sessions (workspace storage); null: nowhere */
+    private readonly snapshotDir: string | null = null,
+    private readonly version = '0',
   ) {
     this.workers = new ScanWorkerHost({ logger: log });
   }
@@ -146,7 +155,15 @@ export class ProjectService implements vscode.Disposable {
       const managePy = await this.findManagePy(folder, config);
       if (!managePy) continue;
       const scanner = await this.createScanner(folder, managePy, config);
-      found.push(new DjangoProject(folder, managePy, scanner, config));
+      const p = new DjangoProject(folder, managePy, scanner, config);
+      // the last session's answer, shown at once and marked as such while the fresh one is computed behind it
+      const snap = this.snapshotDir ? loadSnapshot(this.snapshotDir, managePy, this.version) : null;
+      if (snap) {
+        p.index = snap.index;
+        p.cachedAt = snap.savedAt;
+        this.log.info(`${p.name}: showing the state saved ${new Date(snap.savedAt).toISOString()} while refreshing`);
+      }
+      found.push(p);
     }
     if (gen !== this.generation) {
       for (const p of found) p.scanner.dispose();
@@ -184,13 +201,20 @@ export class ProjectService implements vscode.Disposable {
     const root = path.dirname(managePy);
     const opts: ScanOptions = {
       root,
+      workspaceRoot: folder.uri.fsPath,
       settingsModule: config.settingsModule,
       envFile: config.envFile ?? undefined,
-      // Restricted Mode: static indexing only — no Python process, no database connection
-      allowPython: trusted,
+      // Restricted Mode and static mode: no Python process at all (the environment is read from disk);
+      // Restricted Mode also opens no database connection
+      allowPython: trusted && config.mode !== 'static',
+      // trusting the workspace is the user's permission to run its own .venv
+      runWorkspaceInterpreter: trusted,
       readDatabases: trusted,
       dbTimeoutMs: config.databaseTimeoutMs,
       logger: this.log,
+      // an interpreter named in the settings is read from disk even in Restricted Mode (VS Code then passes only
+      // the user-level value of this restricted setting)
+      python: config.pythonPath,
     };
     if (trusted) {
       opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
@@ -265,7 +289,11 @@ export class ProjectService implements vscode.Disposable {
           if (doIndex) {
             p.phase = 'indexing';
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
-            p.index = this.shown(p);
+            // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
+            if (!(p.cachedAt && doState && p.staticIndex)) {
+              p.index = this.shown(p);
+              p.cachedAt = undefined;
+            }
             this.log.debug(`indexed ${p.name}: ${timingsText(p.staticIndex)}`);
           }
           if (doState && p.staticIndex) {
@@ -273,6 +301,7 @@ export class ProjectService implements vscode.Disposable {
             const index = p.staticIndex;
             p.staticIndex = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
             p.index = this.shown(p);
+            p.cachedAt = undefined;
             p.stateReadAt = Date.now();
             this.logState(p);
           }
@@ -286,6 +315,7 @@ export class ProjectService implements vscode.Disposable {
         }
         this.changed.fire(p);
       }
+      this.saveSnapshotSoon(p);
       // the static answer is on screen: now ask Django, off this loop (commands waiting for the index don't wait for it)
       if (p.needDjango && p.staticIndex) this.scheduleDjango(p);
       await this.setContext('djangoMultiDb.scanState', this.list.some(x => x.error && !x.index) ? 'error' : 'ready');
@@ -293,6 +323,21 @@ export class ProjectService implements vscode.Disposable {
       p.running = undefined;
     });
     return p.running;
+  }
+
+  /** Keep what is shown for the next session, once things settle (a burst of saves writes once). */
+  private saveSnapshotSoon(p: DjangoProject): void {
+    if (!this.snapshotDir || p.cachedAt) return;
+    if (p.snapshotTimer) clearTimeout(p.snapshotTimer);
+    p.snapshotTimer = setTimeout(() => {
+      p.snapshotTimer = undefined;
+      if (!p.index || p.cachedAt || !this.list.includes(p)) return;
+      try {
+        saveSnapshot(this.snapshotDir!, p.managePy, this.version, p.index);
+      } catch (e) {
+        this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }, SNAPSHOT_DELAY_MS);
   }
 
   private logState(p: DjangoProject): void {
@@ -397,8 +442,10 @@ export class ProjectService implements vscode.Disposable {
   private clearTimers(p: DjangoProject): void {
     if (p.timer) clearTimeout(p.timer);
     if (p.djangoTimer) clearTimeout(p.djangoTimer);
+    if (p.snapshotTimer) clearTimeout(p.snapshotTimer);
     p.timer = undefined;
     p.djangoTimer = undefined;
+    p.snapshotTimer = undefined;
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -415,7 +462,9 @@ export class ProjectService implements vscode.Disposable {
       if (report && p.staticIndex && p.staticIndex !== p.djangoBase) {
         const merged = mergeDjangoAnswer(p.staticIndex, report).index;
         if (merged.django) merged.django.report = report;
-        return { ...merged, mode: p.djangoIndex.mode };
+        // a database read since Django answered (after a migrate) wins for that alias: nothing older is shown
+        const fresh = p.djangoBase ? keepFreshState(merged, p.staticIndex, p.djangoBase) : merged;
+        return { ...fresh, mode: p.djangoIndex.mode };
       }
       return p.djangoIndex;
     }
@@ -487,6 +536,8 @@ export class ProjectService implements vscode.Disposable {
         // a newer static index came while Django ran: shown() merges this answer into it; the queued run
         // brings Django's side up to date
         p.index = result.mode?.used === 'django' ? this.shown(p) : result;
+        p.cachedAt = undefined;
+        this.saveSnapshotSoon(p);
         if (p.djangoAgain) p.django.stale = true;
         else p.django.running = false;
         this.changed.fire(p);
@@ -502,8 +553,7 @@ export class ProjectService implements vscode.Disposable {
     const trusted = this.trusted;
     const overrides = new Set(Object.keys(p.scanner.opts.connectionOverrides ?? {}));
     const dbs = djangoDatabases(aliasesOf(base), overrides);
-    // the helper sees the environment manage.py tasks get: the process env plus the project's env file
-    const envFile = p.config.envFile ?? path.join(p.root, '.env');
+    // the core gives the helper what manage.py tasks get: the process environment over the project's env file
     return {
       ...p.scanner.opts,
       mode: p.django.effective,
@@ -511,7 +561,6 @@ export class ProjectService implements vscode.Disposable {
       allowPython: trusted,
       readDatabases: trusted && dbs.readDatabases,
       databases: dbs.databases,
-      env: { ...process.env, ...readEnvFile(envFile, this.log) },
       logger: this.log,
     };
   }

@@ -1,7 +1,7 @@
 // Which Python runs `manage.py`, and with which environment. Only used when the workspace is trusted.
 import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
+import { findInterpreter } from '../core/env/python-env';
 import type { Log } from './log';
 
 /** The part of the Python extension's API we use (ms-python.python `exports.environments`). */
@@ -17,16 +17,11 @@ export interface Interpreter {
   source: 'python-extension' | 'setting' | 'venv' | 'default';
 }
 
-function venvPython(dir: string): string | undefined {
-  for (const venv of ['.venv', 'venv']) {
-    const candidates = process.platform === 'win32' ? [path.join(dir, venv, 'Scripts', 'python.exe')] : [path.join(dir, venv, 'bin', 'python3'), path.join(dir, venv, 'bin', 'python')];
-    const hit = candidates.find(c => fs.existsSync(c));
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
-/** Python extension's active interpreter, else the `pythonPath` setting, else a workspace venv, else python3. */
+/**
+ * The Python extension's active interpreter, else the `pythonPath` setting, else the core's own choice
+ * (`findInterpreter`: VIRTUAL_ENV of the host, a `.venv`/`venv`/`env` of the project or the folder, python3 on
+ * PATH) — the same rules as the CLI, so both run the same interpreter on the same project.
+ */
 export async function resolveInterpreter(folder: vscode.WorkspaceFolder, projectDir: string, settingPath: string | null, log: Log): Promise<Interpreter> {
   const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
   if (ext) {
@@ -44,19 +39,10 @@ export async function resolveInterpreter(folder: vscode.WorkspaceFolder, project
     }
   }
   if (settingPath) return { command: settingPath, source: 'setting' };
-  const venv = venvPython(projectDir) ?? venvPython(folder.uri.fsPath);
-  if (venv) return { command: venv, source: 'venv' };
+  const found = findInterpreter({ root: projectDir, workspaceRoot: folder.uri.fsPath, env: process.env });
+  if (found) return { command: found.interpreter, source: found.source === 'workspace-venv' || found.source === 'VIRTUAL_ENV' ? 'venv' : 'default' };
   return { command: process.platform === 'win32' ? 'python' : 'python3', source: 'default' };
 }
 
-/** KEY=VALUE pairs of the env file, parsed (never executed) with dotenv; {} when absent. */
-export function readEnvFile(file: string | null, log: Log): Record<string, string> {
-  if (!file) return {};
-  try {
-    const dotenv = require('dotenv') as typeof import('dotenv');
-    return dotenv.parse(fs.readFileSync(file));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`cannot read env file ${file}: ${(e as Error).message}`);
-    return {};
-  }
-}
+// migrate.ts and sql.ts read the env file through the core, like the scanner
+export { readEnvFile } from '../core/env/env-file';

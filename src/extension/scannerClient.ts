@@ -2,12 +2,18 @@
 // extension host. `ScannerClient` has the Scanner's interface; all clients of a `ScanWorkerHost` share one
 // Worker, started on the first call. Pure Node (no `vscode`): tested with `node --test`.
 //
-// - A worker that stops (crash, out of memory) rejects the calls it had, is logged as an error, and the next
-//   call starts a new one; the projects' Scanners are created again there (their parse cache starts cold).
+// - The worker runs under `resourceLimits` (heap, stack) and a per-call time limit, so a project that would
+//   exhaust memory or never finish costs the worker, never the extension host.
+// - A worker that stops (crash, out of memory, call time limit) rejects the calls it had, is logged as an error,
+//   and the next call starts a new one; the projects' Scanners are created again there (their parse cache
+//   starts cold). A project whose call was running when the worker hit a limit is paused: its calls fail at
+//   once with the same message until one of its files changes (`invalidate`), rather than kill worker after
+//   worker. Such a project never falls back to the host's own thread, where nothing would limit it.
 // - When worker_threads is missing or the worker cannot start (bundle not found, load error, no `ready` in
-//   time), the calls — those already sent included — run on an in-process Scanner instead, and the log says why.
+//   time), the calls — those already sent included — run on an in-process Scanner instead, with tighter parse
+//   budgets (it blocks the host's thread while it runs), and the log says why.
 import * as path from 'path';
-import type { Worker as WorkerType } from 'worker_threads';
+import type { ResourceLimits, Worker as WorkerType } from 'worker_threads';
 import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { nullLogger, type Logger } from '../core/types';
 import {
@@ -26,7 +32,26 @@ export interface ScanWorkerHostOptions {
   startTimeoutMs?: number;
   /** run in process, never start a worker (tests, debugging) */
   inProcess?: boolean;
+  /** the worker's heap and stack limits (default SCAN_WORKER_LIMITS) */
+  resourceLimits?: ResourceLimits;
+  /** a call not answered by then stops the worker: a hang guard (default 5 minutes) */
+  callTimeoutMs?: number;
 }
+
+/**
+ * Heap and stack of the scan worker. A generated project of 200 apps (4,000 migrations, 2,000 models) peaks near
+ * 260 MB of RSS: a gigabyte of old generation is ample for real projects and still bounded.
+ */
+export const SCAN_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, stackSizeMb: 4 };
+
+/**
+ * Parse budgets of a Scanner on the extension host's own thread (no worker): every millisecond there blocks
+ * VS Code, so a costly file is cut short sooner than in the worker.
+ */
+export const IN_PROCESS_PARSE_BUDGET_MS = { file: 1000, scan: 5000 };
+
+/** the `code` of the errors of calls stopped by a resource or time limit, and of a paused project's calls */
+export const WORKER_LIMIT = 'scan-worker-limit';
 
 export type HostMode = 'idle' | 'starting' | 'worker' | 'in-process' | 'closed';
 
@@ -39,6 +64,9 @@ const NOT_IN_WORKER = -1;
 
 interface Pending {
   op: WorkerOp;
+  client: ScannerClient;
+  /** the call time limit */
+  timer?: NodeJS.Timeout;
   resolve(value: unknown): void;
   reject(error: Error): void;
   /** the same call on an in-process Scanner, when the worker could not start */
@@ -61,12 +89,16 @@ export class ScanWorkerHost {
   private readonly logger: Logger;
   private readonly workerFile: string;
   private readonly startTimeoutMs: number;
+  private readonly resourceLimits: ResourceLimits;
+  private readonly callTimeoutMs: number;
 
   constructor(opts: ScanWorkerHostOptions = {}) {
     this.logger = opts.logger ?? nullLogger;
     this.workerFile = opts.workerFile ?? path.join(__dirname, 'scanWorker.js');
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
     this.inProcess = !!opts.inProcess;
+    this.resourceLimits = opts.resourceLimits ?? SCAN_WORKER_LIMITS;
+    this.callTimeoutMs = opts.callTimeoutMs ?? 5 * 60_000;
   }
 
   get mode(): HostMode {
@@ -115,6 +147,7 @@ export class ScanWorkerHost {
    */
   request<K extends WorkerOp>(client: ScannerClient, body: Extract<Body, { op: K }>, fallback: Fallback<K>): Promise<WorkerResults[K]> {
     if (this.closed) return Promise.reject(new Error('The scan worker was closed.'));
+    if (client.paused && (body.op === 'index' || body.op === 'readState')) return Promise.reject(client.paused);
     if (this.inProcess || !this.start()) return Promise.resolve().then(fallback);
     if (client.generation !== this.generation) {
       client.generation = this.generation;
@@ -140,9 +173,24 @@ export class ScanWorkerHost {
         reject(e instanceof Error ? e : new Error(String(e))); // DataCloneError: options that are not plain data
         return;
       }
-      this.pending.set(id, { op: body.op, resolve, reject, fallback });
+      const p: Pending = { op: body.op, client, resolve, reject, fallback };
+      if (body.op === 'index' || body.op === 'readState') {
+        p.timer = setTimeout(() => this.timedOut(w, p), this.callTimeoutMs);
+        p.timer.unref();
+      }
+      this.pending.set(id, p);
       w.ref();
     });
+  }
+
+  /** A call ran past the time limit: the worker is stopped (its thread cannot be interrupted otherwise). */
+  private timedOut(w: WorkerType, p: Pending): void {
+    if (this.worker !== w) return;
+    const limit = this.callTimeoutMs >= 1000 ? `${Math.round(this.callTimeoutMs / 1000)} s` : `${this.callTimeoutMs} ms`;
+    const why = `the ${p.op === 'index' ? 'indexing' : 'database reading'} took longer than ${limit}`;
+    this.logger.error(`The scan worker was stopped: ${why}; the next scan starts a new one.`);
+    this.stopped(limitError(`Indexing stopped: ${why}.`), new Set([p.client]));
+    void w.terminate();
   }
 
   /** Starts the worker when there is none; false (and in-process from now on) when that is not possible. */
@@ -160,7 +208,7 @@ export class ScanWorkerHost {
     try {
       // SHARE_ENV: the Scanner reads process.env (os.environ lookups in settings) like it would in process;
       // execArgv []: the host's own flags (--inspect…) are not for this thread
-      w = new Worker(this.workerFile, { env: SHARE_ENV, execArgv: [], name: 'django-multidb scan' });
+      w = new Worker(this.workerFile, { env: SHARE_ENV, execArgv: [], name: 'django-multidb scan', resourceLimits: this.resourceLimits });
     } catch (e) {
       this.fallBack(`the scan worker ${this.workerFile} could not be started (${(e as Error).message})`);
       return false;
@@ -202,6 +250,7 @@ export class ScanWorkerHost {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
+        clearTimeout(p.timer);
         if (!this.pending.size) w.unref();
         if (msg.ok) p.resolve(msg.value);
         else p.reject(fromWire(msg.error));
@@ -211,7 +260,16 @@ export class ScanWorkerHost {
   }
 
   private onExit(w: WorkerType, error: Error | undefined, code: number): void {
-    if (this.worker !== w) return; // terminated on purpose (close, start timeout)
+    if (this.worker !== w) return; // terminated on purpose (close, start timeout, call time limit)
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      // not a failure to start: in process, the same work would exhaust the extension host instead
+      const mb = this.resourceLimits.maxOldGenerationSizeMb;
+      const why = `the scan worker ran out of memory${mb ? ` (its limit is ${mb} MB)` : ''}`;
+      const culprits = new Set([...this.pending.values()].filter(p => p.op === 'index' || p.op === 'readState').map(p => p.client));
+      this.logger.error(`Indexing stopped: ${why}; the project being indexed is paused until one of its files changes.`);
+      this.stopped(limitError(`Indexing stopped: ${why}. The project may hold files too large to analyse; it is indexed again when one of its files changes.`), culprits);
+      return;
+    }
     const why = error ? `${error.name}: ${error.message}` : `exit code ${code}`;
     if (!this.ready) {
       // never said ready: the bundle is missing or does not load here; the calls sent run in process instead
@@ -222,14 +280,18 @@ export class ScanWorkerHost {
     this.stopped(new Error(`The scan worker stopped unexpectedly (${why}).`));
   }
 
-  /** The worker is gone: every call it had fails. */
-  private stopped(error: Error): void {
+  /** The worker is gone: every call it had fails; the projects in `pause` stay paused with that error. */
+  private stopped(error: Error, pause: ReadonlySet<ScannerClient> = new Set()): void {
     clearTimeout(this.startTimer);
     this.worker = undefined;
     this.ready = false;
+    for (const c of pause) c.paused = error;
     const calls = [...this.pending.values()];
     this.pending.clear();
-    for (const p of calls) p.reject(error);
+    for (const p of calls) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
   }
 
   /** From now on every call runs in process, the calls already sent included (in the order they were sent). */
@@ -242,14 +304,26 @@ export class ScanWorkerHost {
     this.ready = false;
     const calls = [...this.pending.values()];
     this.pending.clear();
-    for (const p of calls) Promise.resolve().then(() => p.fallback()).then(p.resolve, p.reject);
+    for (const p of calls) {
+      clearTimeout(p.timer);
+      Promise.resolve().then(() => p.fallback()).then(p.resolve, p.reject);
+    }
   }
+}
+
+function limitError(message: string): Error {
+  return Object.assign(new Error(message), { code: WORKER_LIMIT });
 }
 
 /** The core's Scanner, run by a ScanWorkerHost (in its worker, or in process when there is none). */
 export class ScannerClient implements ScannerLike {
   /** @internal the worker generation that holds this client's Scanner (0: none) */
   generation = 0;
+  /**
+   * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
+   * with this error until one of its files changes
+   */
+  paused: Error | undefined;
   /** @internal */
   readonly id: number;
   private local: Scanner | undefined;
@@ -266,7 +340,7 @@ export class ScannerClient implements ScannerLike {
   }
 
   private inProcess(): Scanner {
-    return (this.local ??= new Scanner(this.opts));
+    return (this.local ??= new Scanner({ ...this.opts, parseBudgetMs: this.opts.parseBudgetMs ?? IN_PROCESS_PARSE_BUDGET_MS }));
   }
 
   async index(): Promise<ProjectIndex> {
@@ -308,6 +382,7 @@ export class ScannerClient implements ScannerLike {
   /** A file changed: the next index() re-reads it. (A Scanner not created yet has nothing cached.) */
   invalidate(file: string): void {
     if (this.disposed) return;
+    this.paused = undefined; // the file that exhausted the worker may be the one that changed: try again
     if (this.local) this.local.invalidate(file);
     if (!this.host.usesWorker || !this.host.hasScanner(this)) return;
     this.host.request(this, { op: 'invalidate', file }, () => {

@@ -1,13 +1,13 @@
 // "Show SQL of Migration…": what `manage.py sqlmigrate APP NAME --database ALIAS` prints, asked through the
 // read-only Django helper with the project's interpreter. Used by the command (an untitled `sql` document) and by
 // the pending-migrations panel (shown inline). Needs a trusted workspace and a mode other than `static`.
-import * as path from 'path';
 import * as vscode from 'vscode';
 import { DjangoHelperError, sqlForMigration } from '../core/django';
 import { Cmd, orCancel, registerCommand } from './commands';
 import { failureKindOf, failureSentence, sqlAvailability } from './model/django';
 import type { DjangoProject } from './project';
-import { readEnvFile, resolveInterpreter } from './python';
+import { envFileOf, projectEnvironment, readEnvFile } from '../core/env/env-file';
+import { resolveInterpreter } from './python';
 import type { Feature, Services } from './services';
 import { nodeAlias } from './tree';
 
@@ -26,7 +26,7 @@ export async function migrationSql(svc: Services, p: DjangoProject, alias: strin
       managePy: index.managePy,
       python,
       settingsModule: index.settings.module ?? p.config.settingsModule,
-      env: { ...process.env, ...readEnvFile(p.config.envFile ?? path.join(p.root, '.env'), svc.log) },
+      env: projectEnvironment(process.env, readEnvFile(envFileOf(p.root, p.config.envFile), svc.log)),
       timeoutMs: p.config.djangoTimeoutMs,
       logger: svc.log,
     }, m.app, m.name, alias);

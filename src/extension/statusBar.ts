@@ -21,11 +21,16 @@ export const registerStatusBar: Feature = (svc: Services) => {
     let total = 0;
     let unreachable = 0;
     let read = false;
+    let cached = false;
     for (const p of projects) {
       if (projects.length > 1) md.appendMarkdown(`**${p.name}**\n\n`);
       if (!p.index) {
         md.appendMarkdown(p.error ? `Could not index: ${p.error}\n\n` : 'Indexing…\n\n');
         continue;
+      }
+      if (p.cachedAt) {
+        cached = true;
+        md.appendMarkdown(`$(history) Last known state, saved ${new Date(p.cachedAt).toLocaleString()}: refreshing…\n\n`);
       }
       const t = totalPending(p.index);
       total += t.total;
@@ -40,7 +45,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
     } else if (!read) {
       item.text = '$(database) …';
     } else {
-      item.text = `$(database) ${total} pending${unreachable ? ` $(warning) ${unreachable}` : ''}`;
+      item.text = `$(${cached ? 'history' : 'database'}) ${total} pending${unreachable ? ` $(warning) ${unreachable}` : ''}`;
     }
     item.backgroundColor = unreachable ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     md.appendMarkdown('\n\nClick to show pending migrations.');

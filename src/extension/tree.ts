@@ -3,12 +3,13 @@
 import * as vscode from 'vscode';
 import type { ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
+import { twinsOf } from '../core/scan';
 import { Cmd } from './commands';
 import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
 import {
   STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
-  type ModelState,
+  twinText, type ModelState,
 } from './model/routing';
 import {
   decisionSource, disagreementLabel, disagreementMarkdown, disagreementOf, modeExplanation, modeLabel, modelDisagreements,
@@ -54,14 +55,18 @@ export function decisionMarkdown(index: ProjectIndex, model: ModelInfo, alias: s
   const state = modelState(d);
   md.appendMarkdown(`**${model.key}** on \`${alias}\`: **${STATE_LABEL[state]}**\n\n`);
   md.appendMarkdown(`${explainDecision(d, index.root)}\n\n`);
-  if (d?.source === 'django') md.appendMarkdown(`Source: **Django** — \`ConnectionRouter.allow_migrate\` asked by the project's own Django${index.django ? ` ${index.django.django}` : ''}.\n\n`);
+  // Django asks no router for proxy, unmanaged or swapped models (`Operation.allow_migrate_model`)
+  const byMeta = d?.reason === 'proxy' || d?.reason === 'unmanaged' || d?.reason === 'swapped';
+  if (byMeta) md.appendMarkdown(`Source: the model's \`Meta\`${d?.source === 'django' ? ', as the project\'s own Django reports it' : ''}: no router is asked.\n\n`);
+  else if (d?.source === 'django') md.appendMarkdown(`Source: **Django** — \`ConnectionRouter.allow_migrate\` asked by the project's own Django${index.django ? ` ${index.django.django}` : ''}.\n\n`);
   else md.appendMarkdown(`Source: **static analysis** of the router code${index.mode?.reason ? ` (Django not used: ${index.mode.reason})` : ''}.\n\n`);
   const dis = disagreementOf(index, alias, model.key);
   if (dis) {
     const sd = staticIndex && staticIndex !== index ? decisionsOf(staticIndex).get(alias, model.key) : undefined;
     md.appendMarkdown(`$(warning) ${disagreementMarkdown(dis, index.root, sd, model.loc)}\n\n`);
   }
-  if (d?.decidedBy) md.appendMarkdown(`Deciding router: \`${d.decidedBy}\` ${fileLink(routerLocation(index, d), index.root)}\n\n`);
+  // the sentence above names the router and its line already; the link is what this adds
+  if (d?.decidedBy) md.appendMarkdown(`[Open \`${shortRouter(d.decidedBy)}\`](${vscode.Uri.file(routerLocation(index, d)?.path ?? '').with({ fragment: `L${routerLocation(index, d)?.line ?? 1}` }).toString()})\n\n`);
   else if (d?.reason === 'default' && index.settings?.routers.length) md.appendMarkdown(`Routers asked: ${index.settings.routers.map(r => `\`${shortRouter(r)}\``).join(' → ')}\n\n`);
   md.appendMarkdown(`Table \`${model.table}\` · defined at ${fileLink(model.loc, index.root)}`);
   return md;
@@ -149,7 +154,8 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
     else if (!st.reachable) status = 'unreachable';
     else status = pending ? `${pending} pending` : 'up to date';
-    item.description = `${engine} · ${status}`;
+    const twin = twinText(index, node.alias);
+    item.description = `${engine} · ${status}${twin ? ` · ${twin}` : ''}`;
     item.iconPath = !st
       ? new vscode.ThemeIcon('database')
       : !st.reachable
@@ -161,10 +167,14 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     md.appendMarkdown(`**${node.alias}** — \`${db?.engine ?? 'unknown engine'}\`\n\n`);
     if (db?.name) md.appendMarkdown(`NAME: \`${db.name}\`\n\n`);
     if (db?.host) md.appendMarkdown(`HOST: \`${db.host}${db.port ? `:${db.port}` : ''}\`\n\n`);
+    const t = twinsOf(index).get(node.alias);
+    if (t?.sameAs) md.appendMarkdown(`$(link) Same physical database as \`${t.sameAs}\` (same engine, host, port and name${db?.engine?.includes('sqlite') ? ': the same file' : ''}): one \`django_migrations\` table, so its pending migrations are counted once, on \`${t.sameAs}\`, and "Migrate all databases" migrates it through \`${t.sameAs}\`.\n\n`);
+    if (t?.mirrorOf) md.appendMarkdown(`$(mirror) Mirror of \`${t.mirrorOf}\` (\`TEST["MIRROR"]\`): a replica that gets its schema from \`${t.mirrorOf}\`; its pending migrations are counted there and "Migrate all databases" does not migrate it.\n\n`);
     if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
-    md.appendMarkdown(`Plan and state from ${index.django?.planSource[node.alias] === 'django' ? '**Django** (MigrationExecutor)' : '**the static analysis** (django_migrations read directly)'}.\n\n`);
+    if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
+    else if (st) md.appendMarkdown(`Plan and state from ${index.django?.planSource[node.alias] === 'django' ? '**Django** (MigrationExecutor)' : '**the static analysis** (django_migrations read directly)'}.\n\n`);
     const plan = index.plans[node.alias];
     if (plan?.length) {
       md.appendMarkdown(`Plan (Django's order):\n\n${plan.slice(0, 10).map((k, i) => `${i + 1}. \`${k}\``).join('\n')}\n`);
@@ -172,7 +182,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     item.tooltip = md;
     item.contextValue = `alias${pending ? '.pending' : ''}${this.svc.projects.trusted ? '.trusted' : ''}`;
-    item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}` };
+    item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}${twin ? `, ${twin}` : ''}` };
     return item;
   }
 
@@ -187,7 +197,13 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       item.description = `${n}/${models.length} migrate`;
     } else item.description = `${models.length} model${models.length === 1 ? '' : 's'}`;
     const app = index.apps.find(a => a.label === node.app);
-    item.tooltip = app ? `${app.module}${app.external ? ' (outside the workspace)' : ''}` : node.app;
+    if (app?.installed === 'discovered') {
+      item.description = `${item.description} · discovered`;
+      item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('list.warningForeground'));
+    }
+    item.tooltip = app
+      ? `${app.module}${app.external ? ' (outside the workspace)' : ''}${app.installed === 'discovered' ? '\nDiscovered: INSTALLED_APPS could not be evaluated, so this app was found in the workspace (an AppConfig in apps.py or a migrations package) and may not be installed. See the "apps-discovered" finding.' : ''}`
+      : node.app;
     item.contextValue = 'app';
     return item;
   }
@@ -334,13 +350,18 @@ export const registerTrees: Feature = (svc: Services) => {
     const modeNotes = restricted ? [] : list
       .filter(p => p.django.effective !== 'static' && p.django.used === 'static' && !p.django.running && p.django.failure)
       .map(p => `${list.length > 1 ? `${p.name}: ` : ''}${modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000))}`);
+    // the last resort of the static analysis: say once, above the tree, that the apps are a guess
+    const discovered = list
+      .filter(p => p.index?.apps.some(a => a.installed === 'discovered'))
+      .map(p => `${list.length > 1 ? `${p.name}: ` : ''}INSTALLED_APPS could not be read; showing the apps found in the workspace (marked "discovered").`);
+    const notes = [...modeNotes, ...discovered];
     const message = errors.length
       ? `Could not index: ${errors.join('; ')}`
       : restricted
         ? 'Restricted Mode: routing is read from the files (static analysis); databases are not read and nothing is run.'
-        : modeNotes.length ? modeNotes.join(' ') : undefined;
+        : notes.length ? notes.join(' ') : undefined;
     dbView.message = message;
-    modelsView.message = restricted || modeNotes.length ? message : undefined;
+    modelsView.message = restricted || notes.length ? message : undefined;
     // "Django 5.2" / "static" next to the view titles: whose answer the views show
     const labels = [...new Set(list.map(p => modeLabel(p.django)))];
     const description = list.length ? (restricted ? 'static · Restricted Mode' : labels.join(' / ')) : undefined;

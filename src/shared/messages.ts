@@ -19,14 +19,27 @@ export type CellState = 'A' | 'a' | 'P' | 'p' | 'R' | '-' | '?' | '~';
 
 export const CELL_LABELS: Record<CellState, string> = {
   A: 'applied',
-  a: 'applied (router-skipped)',
+  a: 'applied, nothing ran',
   P: 'pending',
-  p: 'pending (router-skipped)',
+  p: 'pending, will run nothing',
   R: 'applied through its squash',
   '-': 'not in plan',
-  '?': 'unknown',
-  '~': 'unknown (router-skipped)',
+  '?': 'state unknown',
+  '~': 'state unknown, would run nothing',
 };
+
+export type EffectCode = 'r' | 's' | 'p' | 'n' | 'u';
+
+/**
+ * The words for one cell: its state and what its operations do there, e.g. "applied — partly skipped
+ * (router-skipped: RunPython)". `note` is the row's note for that alias.
+ */
+export function cellLabel(cell: CellState, effect: string, note?: { tag: string; text: string }): string {
+  const base = CELL_LABELS[cell] ?? cell;
+  if (!note || cell === 'R' || cell === '-') return base;
+  if (effect === 's') return `${base} (${note.tag})`;
+  return `${base}, ${note.tag}`;
+}
 
 /** One operation of a pending migration as Django will run it on an alias (Django mode only). */
 export interface PlanOperation {
@@ -68,6 +81,13 @@ export interface MigrationRow {
   relPath: string;
   /** one CellState per alias, same order as `PendingModel.aliases` */
   cells: string;
+  /**
+   * What the migration does on each alias, one character per alias (EffectCode): `r` its operations run,
+   * `s` every one is skipped, `p` some are, `n` nothing to run (no operations, or state only), `u` unknown.
+   */
+  effects: string;
+  /** per alias index, when not every operation simply runs: a short tag and the sentence for the tooltip */
+  notes: Record<number, { tag: string; text: string }>;
   /** "app.name" keys this squash replaces (empty when not a squash) */
   replaces: string[];
   /** "app.name" of the squash(es) replacing this migration */
@@ -98,6 +118,8 @@ export interface PendingModel {
   source: { used: 'static' | 'django'; django: string | null; reason: string | null };
   /** whether "Show SQL" can run; otherwise the sentence to show instead */
   sql: { available: boolean; reason: string | null };
+  /** ISO time: this is the last session's answer, shown while a fresh one is computed; null when fresh */
+  cachedAt: string | null;
 }
 
 /** The answer to `showSql`, posted twice: `loading`, then `done` or `error`. */
@@ -131,6 +153,8 @@ export type WebviewMessage =
   | { type: 'openMigration'; key: string }
   | { type: 'migrate'; alias: string }
   | { type: 'showMigrations'; alias: string }
+  /** an unreachable alias: store its password ("Set Database Password…") */
+  | { type: 'setPassword'; alias: string }
   | { type: 'planDetails'; alias: string }
   | { type: 'showSql'; alias: string; key: string }
   /** open SQL already shown in the panel as an untitled `sql` document */
@@ -159,6 +183,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return typeof (m as { key?: unknown }).key === 'string';
     case 'migrate':
     case 'showMigrations':
+    case 'setPassword':
     case 'planDetails':
       return typeof (m as { alias?: unknown }).alias === 'string';
     case 'showSql':

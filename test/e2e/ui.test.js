@@ -22,8 +22,11 @@ const VSIX = path.resolve(argv.find(a => a.endsWith('.vsix')) || '');
 const PORT = +opt('--port', '18721');
 const SHOTS = path.resolve(opt('--shots', path.join(ROOT, 'docs', 'screenshots')));
 const RESULTS = opt('--results') && path.resolve(opt('--results'));
-const EXAMPLE = path.resolve(opt('--example', path.join(ROOT, 'examples', 'multidb_shop')));
-const FK = process.env.DJANGO_MULTIDB_TEST_FK || 'orders.Order.customer';
+// --fixture warehouse: the second walk, on test/fixtures/warehouse_hints (a replica, an unreachable PostgreSQL alias,
+// a data migration routed by hints, state-only and empty migrations)
+const FIXTURE = opt('--fixture', 'example');
+const EXAMPLE = path.resolve(opt('--example', FIXTURE === 'warehouse' ? path.join(ROOT, 'test', 'fixtures', 'warehouse_hints') : path.join(ROOT, 'examples', 'multidb_shop')));
+const FK = FIXTURE === 'warehouse' ? null : process.env.DJANGO_MULTIDB_TEST_FK || 'orders.Order.customer';
 const ALIAS = 'legacy'; // migrated from the palette
 const t0 = Date.now();
 const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
@@ -92,7 +95,7 @@ async function main() {
     await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(ws)}`);
     await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60000 });
     log('workbench loaded');
-    await tests(exp);
+    await (FIXTURE === 'warehouse' ? warehouseTests(exp) : tests(exp));
     fs.writeFileSync(path.join(run, 'browser-console.log'), consoleLines.join('\n'));
   } finally {
     await cleanup();
@@ -228,6 +231,87 @@ async function tests(exp) {
     log('hover:', JSON.stringify(text.slice(0, 300)));
     if (!/legacy/.test(text) || !/default|analytics/.test(text)) throw new Error(`hover does not explain the aliases: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(SHOTS, 'cross-db-hover.png') });
+  });
+}
+
+/** The pending-migrations webview's own document (inside VS Code's two iframes). */
+const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+/** The matrix cell of a migration on an alias. */
+const cellOf = (key, alias) => webview().locator(`tr[data-row="${key}"] td[data-alias="${alias}"]`);
+const labelOf = async cell => (await cell.locator('[aria-label]').first().getAttribute('aria-label')) || '';
+
+/** The second walk (issue "What the UI says must be true"): every cell says what ran, the legend explains every
+ *  state shown, nothing that can only fail is offered, and the CodeLens says where a data migration runs. */
+async function warehouseTests(exp) {
+  await step('warehouse: the tree shows every alias, archive unreachable', async () => {
+    await showView();
+    for (const name of ['default', 'replica', 'warehouse', 'archive']) await aliasRow(name).waitFor({ timeout: 30000 });
+    await waitUntil('archive marked unreachable', async () => /unreachable/i.test(await rowText(aliasRow('archive'))), 60000);
+    await waitUntil(`warehouse shows ${exp.plans.warehouse.length} pending`, async () => new RegExp(`\\b${exp.plans.warehouse.length}\\b`).test(await rowText(aliasRow('warehouse'))), 30000);
+  });
+
+  await step('warehouse: each cell says what ran, not just "applied"', async () => {
+    await palette('Show Pending Migrations');
+    // the data migration's hints send it to the warehouse: on default Django recorded it and ran nothing
+    const seed = cellOf('catalog.0002_seed_events', 'default');
+    await seed.waitFor({ timeout: 30000 });
+    if (await seed.getAttribute('data-state') !== 'a') throw new Error(`seed on default: state ${await seed.getAttribute('data-state')}, expected a (applied, nothing ran)`);
+    const seedLabel = await labelOf(seed);
+    if (!/applied, nothing ran \(router-skipped\)/.test(seedLabel)) throw new Error(`seed on default reads "${seedLabel}"`);
+    // AlterModelOptions: pending on the warehouse, but nothing to run there
+    const opts = cellOf('catalog.0003_product_options', 'warehouse');
+    if (!/pending, state only/.test(await labelOf(opts))) throw new Error(`options on warehouse reads "${await labelOf(opts)}"`);
+    const empty = cellOf('catalog.0004_nothing', 'warehouse');
+    if (!/no operations/.test(await labelOf(empty))) throw new Error(`empty migration on warehouse reads "${await labelOf(empty)}"`);
+    // a swapped model's migration is "swapped", never "router-skipped"
+    const swapped = cellOf('auth.0012_alter_user_first_name_max_length', 'default');
+    if (!/swapped/.test(await labelOf(swapped)) || /router-skipped/.test(await labelOf(swapped))) throw new Error(`auth.0012 on default reads "${await labelOf(swapped)}"`);
+    // the unreachable column's state is in the legend too
+    const legend = webview().locator('#legend');
+    for (const s of ['a', 'P', '?']) {
+      if (!(await legend.locator(`[data-legend="${s}"]`).count())) throw new Error(`legend lacks state ${s}: ${await legend.innerText()}`);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'pending-states.png') });
+  });
+
+  await step('warehouse: Migrate… is disabled on the unreachable alias, with Retry and Set Database Password…', async () => {
+    // the alias's inline "Show Pending Migrations" action in the tree opens the panel on that alias's plan
+    const openPlanOf = async name => {
+      await showView();
+      const row = aliasRow(name);
+      await row.hover();
+      await row.locator('.action-label[aria-label*="Pending Migrations"], .action-label[title*="Pending Migrations"]').first().click();
+    };
+    await openPlanOf('archive');
+    await webview().locator('#plan [data-action="retry"]').first().waitFor({ timeout: 20000 });
+    if (!(await webview().locator('#plan [data-action="password"]').count())) throw new Error('no Set Database Password… offered');
+    const disabled = await webview().locator('#migrate').evaluate(el => el.disabled === true || el.hasAttribute('disabled'));
+    if (!disabled) throw new Error('Migrate… is enabled for an unreachable database');
+    await page.screenshot({ path: path.join(SHOTS, 'unreachable-plan.png') });
+    // the plan of the warehouse lists each operation with where it runs (static rules, or Django's answer)
+    await openPlanOf('warehouse');
+    await webview().locator('#plan li[data-row="catalog.0002_seed_events"]').waitFor({ timeout: 20000 });
+    // the operations come in a second message (planDetails): wait for them
+    const li = webview().locator('#plan li[data-row="catalog.0002_seed_events"]');
+    await waitUntil('operation rows under the seed migration', async () => /RunPython/.test(await li.innerText()), 20000)
+      .catch(async e => { throw new Error(`${e.message}: ${await li.innerText()}`); });
+    await page.screenshot({ path: path.join(SHOTS, 'plan-operations.png') });
+    await page.locator('.sidebar .composite.title').first().click().catch(() => {});
+  });
+
+  await step('warehouse: the CodeLens says where the data migration runs', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await quickInput().waitFor({ timeout: 10000 });
+    await quickInput().fill('catalog/migrations/0002_seed_events.py');
+    await quickRows().first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const lens = page.locator('.codelens-decoration', { hasText: 'runs on warehouse' }).first();
+    await lens.waitFor({ timeout: 30000 });
+    const text = await lens.innerText();
+    if (!/recorded only on default, replica, archive/.test(text)) throw new Error(`CodeLens reads "${text}"`);
+    await page.locator('.codelens-decoration', { hasText: /skipped on default, replica, archive \(WarehouseRouter denied\)/ }).first().waitFor({ timeout: 10000 });
+    await page.screenshot({ path: path.join(SHOTS, 'codelens.png') });
   });
 }
 

@@ -33,9 +33,15 @@ def main():
     from django.db.migrations.executor import MigrationExecutor
 
     out = {"plans": {}}
+    out["errors"] = {}
     for alias in aliases or list(connections):
-        executor = MigrationExecutor(connections[alias])
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        try:
+            executor = MigrationExecutor(connections[alias])
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as e:  # an unreachable database: no plan, like the extension's "unreachable"
+            out["plans"][alias] = None
+            out["errors"][alias] = "%s: %s" % (type(e).__name__, e)
+            continue
         out["plans"][alias] = [f"{m.app_label}.{m.name}" for m, _backwards in plan]
     if fk:
         from django.apps import apps

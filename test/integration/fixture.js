@@ -42,11 +42,11 @@ function prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log = console
   execFileSync(python, [managePy, 'migrate', '--database=default', '--noinput', '-v', '0'], { cwd: path.dirname(managePy), stdio: 'inherit' });
   log(`migrated default in ${Date.now() - tm} ms`);
   const planScript = path.join(__dirname, 'django_plan.py');
-  const exp = JSON.parse(execFileSync(python, [planScript, managePy, '--fk', FK], { encoding: 'utf8' }));
+  const exp = JSON.parse(execFileSync(python, [planScript, managePy, ...(FK ? ['--fk', FK] : [])], { encoding: 'utf8' }));
   Object.assign(exp, { projectDir: path.dirname(managePy), managePy, python, workspaceDir: ws, exampleDir: path.resolve(EXAMPLE) });
   const expectedFile = path.join(run, 'expected.json');
   fs.writeFileSync(expectedFile, JSON.stringify(exp, null, 2));
-  log('Django plans:', Object.entries(exp.plans).map(([a, p]) => `${a}=${p.length}`).join(' '));
+  log('Django plans:', Object.entries(exp.plans).map(([a, p]) => `${a}=${p ? p.length : 'unreachable'}`).join(' '));
   return { ws, expectedFile, planScript };
 }
 

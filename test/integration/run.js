@@ -52,6 +52,12 @@ async function main() {
   const { ws, expectedFile, planScript } = BENCH
     ? prepareBenchWorkspace({ run, python, log })
     : prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log });
+  if (UNTRUSTED) {
+    // Restricted Mode ignores the workspace's djangoMultiDb.pythonPath; a .venv of the project must still be read
+    // from disk (pyvenv.cfg, site-packages) without running it, so Django's own apps are found
+    const exp = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));
+    fs.symlinkSync(path.dirname(path.dirname(python)), path.join(exp.projectDir, '.venv'));
+  }
   const resultsFile = path.resolve(opt('--results', path.join(run, 'results.json')));
   const metricsFile = opt('--metrics') ? path.resolve(opt('--metrics')) : path.join(run, 'metrics.json');
 

@@ -201,6 +201,64 @@ def migration_rows(loader, root):
     return rows
 
 
+STATE_ONLY = {"AlterModelOptions", "AlterModelManagers"}
+
+
+def operation_rows(loader, aliases, connections, router):
+    """Where each operation runs, per alias, as Django's executor decides it (database_forwards' guards)."""
+    from django.db.migrations.operations.base import Operation
+    from django.db.migrations import RunPython, RunSQL, SeparateDatabaseAndState
+    try:
+        from django.contrib.postgres.operations import CreateExtension, CreateCollation, RemoveCollation
+        postgres_ops = (CreateExtension, CreateCollation, RemoveCollation)
+    except Exception:  # psycopg missing
+        postgres_ops = ()
+    rows = []
+
+    def model_of(op, app, from_state, to_state):
+        names = [getattr(op, n) for n in ("new_name_lower", "name_lower", "model_name_lower") if hasattr(op, n)]
+        for state in (to_state, from_state):
+            for name in names:
+                try:
+                    return state.apps.get_model(app, name)
+                except LookupError:
+                    continue
+        return None
+
+    def visit(key, app, index, op, from_state):
+        to_state = from_state.clone()
+        op.state_forwards(app, to_state)
+        kind = type(op).__name__
+        if isinstance(op, SeparateDatabaseAndState):
+            state = from_state
+            for i, sub in enumerate(op.database_operations):
+                state = visit(key, app, "%s.%d" % (index, i), sub, state)
+            if not op.database_operations:
+                rows.append({"migration": key, "index": index, "kind": kind, "runs": {a: False for a in aliases}})
+            return to_state
+        runs = {}
+        for alias in aliases:
+            if kind in STATE_ONLY:
+                runs[alias] = False
+            elif isinstance(op, (RunPython, RunSQL)):
+                runs[alias] = bool(router.allow_migrate(alias, app, **op.hints))
+            elif postgres_ops and isinstance(op, postgres_ops):
+                runs[alias] = connections[alias].vendor == "postgresql" and bool(router.allow_migrate(alias, app))
+            else:
+                model = model_of(op, app, from_state, to_state)
+                runs[alias] = None if model is None else bool(Operation.allow_migrate_model(op, alias, model))
+        rows.append({"migration": key, "index": index, "kind": kind, "runs": runs})
+        return to_state
+
+    for (app, name), mig in sorted(loader.disk_migrations.items()):
+        if (app, name) not in loader.graph.nodes:
+            continue
+        state = loader.project_state((app, name), at_end=False)
+        for i, op in enumerate(mig.operations):
+            state = visit("%s.%s" % (app, name), app, str(i), op, state)
+    return rows
+
+
 def alias_plan(alias, connections, root):
     """(status, plan) for one alias, reading only."""
     from django.db.migrations.executor import MigrationExecutor
@@ -331,6 +389,7 @@ def build(root, settings_module):
         "models": model_rows,
         "routing": routing,
         "migrations": migration_rows(loader, root),
+        "operations": operation_rows(loader, aliases, connections, router),
         "conflicts": conflicts,
         "status": status,
         "plan": plan,

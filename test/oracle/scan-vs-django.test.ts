@@ -144,4 +144,46 @@ with psycopg.connect(host="${u.hostname}", port=${u.port}, user="${u.username}",
     assert.equal(actual.status.badpw.reachable, false);
     assert.ok(!JSON.stringify(actual).includes('not-the-password'), 'the wrong password leaked');
   });
+
+  // issue 12: Django reaches MariaDB through PyMySQL (pymysql.install_as_MySQLdb()); the static reader (mysql2) too
+  const MY_URL = process.env.DJANGO_MULTIDB_MARIADB_URL ?? null;
+  test('SQLite, PostgreSQL and MariaDB aliases, each partly migrated', { skip: PG_URL && MY_URL ? false : 'DJANGO_MULTIDB_PG_URL / DJANGO_MULTIDB_MARIADB_URL not set (scripts/pg.sh, scripts/mariadb.sh)' }, () => {
+    const u = new URL(PG_URL!);
+    const m = new URL(MY_URL!);
+    const myPassword = decodeURIComponent(m.password);
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'));
+    dirs.push(dir);
+    const settings = path.join(dir, 'shop', 'settings.py');
+    fs.writeFileSync(settings, `import pymysql\npymysql.install_as_MySQLdb()\n${fs.readFileSync(settings, 'utf8')}
+DATABASES["warehouse"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "dmdb_wh", "USER": "${u.username}", "PASSWORD": "${PG_PASSWORD}", "HOST": "${u.hostname}", "PORT": "${u.port}"}
+DATABASES["shopmy"] = {"ENGINE": "django.db.backends.mysql", "NAME": "dmdb_oracle_my", "USER": "${decodeURIComponent(m.username)}", "PASSWORD": "${myPassword}", "HOST": "${m.hostname}", "PORT": "${m.port}"}
+`);
+    python(py!, dir, `
+import psycopg, pymysql
+with psycopg.connect(host="${u.hostname}", port=${u.port}, user="${u.username}", password="${PG_PASSWORD}", dbname="dmdb_wh", autocommit=True) as c:
+    c.execute("DROP SCHEMA IF EXISTS public CASCADE")
+    c.execute("CREATE SCHEMA public")
+c = pymysql.connect(host="${m.hostname}", port=${m.port}, user="${decodeURIComponent(m.username)}", password="${myPassword}")
+with c.cursor() as cur:
+    cur.execute("DROP DATABASE IF EXISTS dmdb_oracle_my")
+    cur.execute("CREATE DATABASE dmdb_oracle_my CHARACTER SET utf8mb4")
+c.close()
+`);
+    manage(py!, dir, ['migrate', '--database=default', 'contenttypes']);
+    manage(py!, dir, ['migrate', '--database=warehouse', 'auth', '0003']);
+    manage(py!, dir, ['migrate', '--database=shopmy', 'contenttypes']);
+    manage(py!, dir, ['migrate', '--database=shopmy', 'auth', '0005']);
+    const { actual, expected } = compare(dir, 'shop.settings');
+    assert.equal(actual.status.shopmy.reachable, true);
+    assert.ok(actual.status.shopmy.applied > 0);
+    // the static reader (mysql2, no Python) reads the same rows and plans the same as Django
+    const st = cli(['scan', dir, '--json', '--mode', 'static', '--python', py!, '--settings', 'shop.settings']);
+    assert.equal(st.status, 0, st.stderr);
+    for (const a of ['default', 'warehouse', 'shopmy']) {
+      assert.equal(st.json.status[a].reachable, true, `${a}: ${st.json.status[a].error}`);
+      assert.equal(st.json.status[a].applied, expected.status[a].applied, `static applied rows on ${a}`);
+      assert.deepEqual(st.json.plan[a], expected.plan[a], `static plan of ${a}`);
+    }
+    assert.ok(!st.stdout.includes(myPassword) && !st.stderr.includes(myPassword) && !JSON.stringify(actual).includes(myPassword), 'the MariaDB password leaked');
+  });
 });

@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
+import * as fs from 'node:fs';
 import { resolveApps } from '../../src/core/apps';
+import { workspaceAppModules } from '../../src/core/apps/discover';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
 import { djangoSitePackages, settingsOf, writeTree } from './support';
 
@@ -169,4 +171,25 @@ test('apps in a virtualenv inside the workspace are external', () => {
   const index = new ModuleIndex([root, path.join(root, '.venv/lib/python3.12/site-packages')]);
   const r = resolveApps(index, settingsOf({ installedApps: ['thirdparty', 'local'] }), root);
   assert.deepEqual(r.apps.map(a => [a.label, a.external]), [['thirdparty', true], ['local', false]]);
+});
+
+test('workspace apps for the discovered fallback: symlink loops, virtualenvs, test fixtures and shadowed packages', () => {
+  const root = writeTree({
+    'proj/__init__.py': '',
+    'proj/orders/__init__.py': '',
+    'proj/orders/migrations/__init__.py': '',
+    'proj/billing/__init__.py': '',
+    'proj/billing/apps.py': 'from django.apps import AppConfig\n\n\nclass BillingConfig(AppConfig):\n    name = "proj.billing"\n',
+    'proj/tests/fixture/__init__.py': '',
+    'proj/tests/fixture/migrations/__init__.py': '',
+    'env/pyvenv.cfg': 'home = /usr/bin\n',
+    'env/lib/python3.12/site-packages/thirdparty/migrations/__init__.py': '',
+    'not-a-module/app/migrations/__init__.py': '',
+    // a later search root with a package of the same dotted name: the first root's one is imported
+    'vendor/proj/orders/migrations/__init__.py': '',
+    'vendor/proj/orders/__init__.py': '',
+  });
+  fs.symlinkSync(path.join(root, 'proj'), path.join(root, 'proj', 'loop'));
+  const index = new ModuleIndex([root, path.join(root, 'vendor')]);
+  assert.deepEqual(workspaceAppModules(index, root), { modules: ['proj.billing', 'proj.orders'], truncated: false });
 });

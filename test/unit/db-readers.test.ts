@@ -167,13 +167,15 @@ describe('engines and isolation', () => {
 
   test('unsupported engines are unreachable with a clear message, not a crash', async () => {
     const all = await readAppliedAll([
-      { alias: 'my', engine: 'django.db.backends.mysql', name: 'x', password: 'hunter2' },
+      // MySQL is read since issue 12: a closed port is an ordinary unreachable alias
+      { alias: 'my', engine: 'django.db.backends.mysql', name: 'x', host: '127.0.0.1', port: 9, password: 'hunter2' },
       { alias: 'ora', engine: 'django.db.backends.oracle', name: 'x' },
       { alias: 'weird', engine: 'acme.backends.magic', name: 'x' },
       { alias: 'none', engine: null, name: 'x' },
     ]);
     assert.deepEqual(Object.keys(all), ['my', 'ora', 'weird', 'none']);
-    assert.equal(all['my']!.error, 'reading django.db.backends.mysql is not supported yet');
+    assert.match(all['my']!.error ?? '', /connection refused by 127\.0\.0\.1:9/);
+    assert.ok(!(all['my']!.error ?? '').includes('hunter2'));
     assert.equal(all['ora']!.error, 'reading django.db.backends.oracle is not supported yet');
     assert.equal(all['weird']!.error, 'reading acme.backends.magic is not supported yet');
     assert.match(all['none']!.error ?? '', /ENGINE could not be determined/);

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Disagreement, DjangoExtras, DjangoOperationRow } from '../../src/core/django/index';
 import type { ProjectIndex } from '../../src/core/scan';
 import type { AppliedState, MigrationFileInfo, ModelInfo, RouterDecision } from '../../src/core/types';
@@ -11,9 +13,11 @@ import {
   Decisions, STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation,
   shortEngine, shortRouter, totalPending,
 } from '../../src/extension/model/routing';
-import { buildPendingModel, conflictKeys, migrationApplies, modelKeyIndex, planOperations } from '../../src/extension/model/pending';
+import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
+import { OperationRouter } from '../../src/core/migrations/operations';
+import { loadSnapshot, saveSnapshot } from '../../src/extension/model/snapshot';
 import {
-  detailsApply, disagreementLabel, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
+  detailsApply, disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
   failureSentence, initialStatus, isDjangoRelevant, isPersistentFailure, modeExplanation, modeLabel, modelDisagreements, operationWhy,
   planDetailsOf, sqlAvailability, toPlanOperation, warnsInMode,
 } from '../../src/extension/model/django';
@@ -151,24 +155,39 @@ test('concreteModels, aliasesOf, pendingCount, totalPending', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // pending.ts
 
-test('migrationApplies: router-skipped only when every operation acts on a model that does not migrate there', () => {
+test('cellEffect: skipped only when every database operation is skipped; no operations and state-only are "nothing"', () => {
   const index = fixture();
-  const keys = modelKeyIndex(index);
+  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings!.databases, hintRouting: index.hintRouting });
   const m = (name: string) => index.migrations.find(x => x.name === name && x.app === 'billing')!;
-  // CreateModel(Invoice) on archive: the router says False → skipped
-  assert.equal(migrationApplies(index, m('0001_initial'), 'archive', keys), false);
-  assert.equal(migrationApplies(index, m('0001_initial'), 'default', keys), true);
+  const eff = (mm: MigrationFileInfo, alias: string) => cellEffect(router.route(mm, ['default', 'archive']), alias, mm);
+  // CreateModel(Invoice) on archive: the router says False → skipped, tagged router-skipped
+  assert.deepEqual([eff(m('0001_initial'), 'archive').effect, eff(m('0001_initial'), 'archive').tag], ['skipped', 'router-skipped']);
+  assert.equal(eff(m('0001_initial'), 'default').effect, 'runs');
   // model names are matched case-insensitively (operations carry the lowercase name)
-  assert.equal(migrationApplies(index, m('0002_invoice_total'), 'archive', keys), false);
-  // RunPython has no model: routed by hints we cannot see → applicable
-  assert.equal(migrationApplies(index, m('0003_data'), 'archive', keys), true);
-  // no operations: nothing is skipped
-  assert.equal(migrationApplies(index, m('0004_empty'), 'archive', keys), true);
-  // a model that no longer exists: applicable
-  assert.equal(migrationApplies(index, m('0005_gone'), 'archive', keys), true);
+  assert.equal(eff(m('0002_invoice_total'), 'archive').effect, 'skipped');
+  // RunPython without the routers' answer for its hints: unknown, never "skipped"
+  assert.equal(eff(m('0003_data'), 'archive').effect, 'unknown');
+  // no operations: nothing runs, and it says so
+  assert.deepEqual([eff(m('0004_empty'), 'archive').effect, eff(m('0004_empty'), 'archive').tag], ['nothing', 'no operations']);
+  // a model that no longer exists, its routers' answer not evaluated: unknown
+  assert.equal(eff(m('0005_gone'), 'archive').effect, 'unknown');
   // unknown routing (null) is not "skipped"
   const audit = index.migrations.find(x => x.key === 'audit.0001_initial')!;
-  assert.equal(migrationApplies(index, audit, 'archive', keys), true);
+  assert.equal(eff(audit, 'archive').effect, 'unknown');
+  // state only; a swapped model; partly skipped
+  const opts = mig('billing', '0006_opts', [{ kind: 'AlterModelOptions', modelName: 'invoice' }]);
+  assert.deepEqual([eff(opts, 'default').effect, eff(opts, 'default').tag], ['nothing', 'state only']);
+  const swapped = fixture({ routing: [...index.routing.filter(d => d.model !== 'billing.Invoice'), dec('default', 'billing.Invoice', false, { reason: 'swapped', decidedBy: null }), dec('archive', 'billing.Invoice', false, { reason: 'swapped', decidedBy: null })] });
+  const r2 = new OperationRouter({ models: swapped.models, routing: swapped.routing, databases: swapped.settings!.databases, hintRouting: undefined });
+  const sw = cellEffect(r2.route(m('0001_initial'), ['default']), 'default', m('0001_initial'));
+  assert.deepEqual([sw.effect, sw.tag], ['skipped', 'swapped model']);
+  const both = mig('billing', '0007_both', [{ kind: 'AddField', modelName: 'invoice' }, { kind: 'AddField', modelName: 'log' }]);
+  both.app = 'billing';
+  const mixed = fixture({ models: [...index.models, model('billing', 'Log')], routing: [...index.routing, dec('archive', 'billing.Log', true)] });
+  const r3 = new OperationRouter({ models: mixed.models, routing: mixed.routing, databases: mixed.settings!.databases, hintRouting: undefined });
+  const part = cellEffect(r3.route(both, ['archive']), 'archive', both);
+  assert.deepEqual([part.effect, part.tag], ['partly', 'partly skipped']);
+  assert.match(part.text!, /1 of 2 operations skipped/);
 });
 
 test('buildPendingModel: one cell per alias with applied / pending / router-skipped / squash / unknown states', () => {
@@ -344,6 +363,9 @@ test('buildPendingModel with Django details: Django\'s per-operation answer deci
   assert.match(ops['billing.0003_data']![0]!.why, /returned False/);
   assert.equal(planOperations(index, 'nope'), null);
   assert.equal(planDetailsOf(fixture(), 'archive'), null);
+  // without Django's answer: the static rules, per operation
+  const stat = planOperations(fixture(), 'archive')!;
+  assert.deepEqual(stat['billing.0001_initial'], [{ kind: 'CreateModel', describe: 'CreateModel billing.Invoice', model: 'invoice', skipped: true, why: 'Router denied' }]);
 });
 
 test('isDjangoRelevant: settings, routers, models, migrations and the files the index points at', () => {
@@ -385,4 +407,47 @@ test('failureOfMode prefers the core\'s structured failure over the reason text'
   // an index without the structured field (the extension's own fallback) still reads the reason
   assert.equal(failureOfMode({ reason: 'settings: No module named x' }), 'settings');
   assert.equal(failureOfMode(undefined), null);
+});
+
+test('keepFreshState: after a migrate, an alias read again shows the fresh rows and static plan, not Django\'s older answer', () => {
+  const base = fixture();
+  const djangoAnswer = fixture({
+    plans: { default: ['billing.0002_invoice_total'], archive: ['billing.0001_initial', 'billing.0002_invoice_total'] },
+    django: extras({ planDetails: { default: [], archive: [] } }),
+  });
+  // migrate ran on default: two more rows there; archive unchanged
+  const fresh = fixture({
+    applied: { default: applied('default', ['billing.0001_initial', 'billing.0002_invoice_total', 'billing.0003_data']), archive: applied('archive', ['audit.0001_squashed_0002']) },
+    plans: { default: ['billing.0004_empty', 'audit.0001_initial'], archive: ['billing.0001_initial', 'billing.0002_invoice_total'] },
+  });
+  const out = keepFreshState(djangoAnswer, fresh, base);
+  assert.equal(out.applied.default!.applied, 3);
+  assert.deepEqual(out.plans.default, ['billing.0004_empty', 'audit.0001_initial']);
+  assert.equal(out.django!.planSource.default, 'static');
+  assert.equal(out.django!.planDetails.default, undefined);
+  // archive's rows did not change: Django's answer stays
+  assert.equal(out.django!.planSource.archive, 'django');
+  assert.deepEqual(out.plans.archive, djangoAnswer.plans.archive);
+  // nothing read again with other rows: the merged index is returned as it is
+  assert.equal(keepFreshState(djangoAnswer, base, base), djangoAnswer);
+});
+
+test('snapshot: the last answer round-trips (applied keys included); another version or project reads nothing', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-snap-'));
+  try {
+    const index = fixture({ django: extras({ report: { big: 'x'.repeat(1000) } as never }) });
+    saveSnapshot(dir, p('manage.py'), '1.2.3', index, 1234);
+    const back = loadSnapshot(dir, p('manage.py'), '1.2.3')!;
+    assert.equal(back.savedAt, 1234);
+    assert.deepEqual([...back.index.applied.default!.appliedKeys], ['billing.0001_initial']);
+    assert.deepEqual(back.index.plans, index.plans);
+    assert.equal(back.index.django!.report, undefined, 'Django\'s raw report is not kept');
+    assert.equal(loadSnapshot(dir, p('manage.py'), '1.2.4'), null);
+    assert.equal(loadSnapshot(dir, p('other', 'manage.py'), '1.2.3'), null);
+    fs.writeFileSync(fs.readdirSync(dir).map(f => path.join(dir, f))[0]!, 'garbage');
+    assert.equal(loadSnapshot(dir, p('manage.py'), '1.2.3'), null);
+    assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.tmp')), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { Scanner, withDjango } from '../../src/core/scan';
+import { missingMigrationFindings } from '../../src/core/django';
 import type { Finding } from '../../src/core/types';
 import { FINDING_CODES, FINDING_RULES, defaultFailSelection, isFindingCode, parseFailOn, selects } from '../../src/core/finding-codes';
 import { renderFindingsDoc } from '../../src/core/findings-doc';
@@ -149,6 +150,28 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf(migrationCycle),
       ...await findingsOf(conflictAndMissing),
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]) + 'DATABASE_ROUTERS += ["proj.routers.Typo"]\n', 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
+      // settings-partial (plugins from a package that is not installed), settings-assumption (a raise-only branch)
+      ...await findingsOf({
+        'proj/settings.py': 'import sys\nimport plugin_registry\nif sys.version_info < (3, 0):\n    raise RuntimeError("too old")\n' + SETTINGS(['shop']) + 'INSTALLED_APPS.extend(plugin_registry.apps())\n',
+        'proj/routers.py': ROUTER, 'shop/__init__.py': '',
+      }),
+      // apps-discovered: INSTALLED_APPS not known at all, apps found in the workspace
+      ...await findingsOf({
+        'proj/settings.py': 'import plugin_registry\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}}\nINSTALLED_APPS = plugin_registry.apps()\n',
+        'shop/__init__.py': '', 'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': MIGRATION([]),
+      }),
+      // parse-budget: nested deeper than the parser follows
+      ...await findingsOf({ 'proj/settings.py': SETTINGS(['shop']), 'proj/routers.py': ROUTER, 'shop/__init__.py': '', 'shop/models.py': `X = ${'('.repeat(400)}1${')'.repeat(400)}\n` }),
+      // operation-fall-through: a router that decides by model_name, a RunPython that gives it none
+      ...await findingsOf({
+        'proj/settings.py': SETTINGS(['shop'], '    "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "o.sqlite3"},\n'),
+        'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if model_name == "order":\n            return db == "other"\n        return None\n',
+        'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+        'shop/migrations/__init__.py': '',
+        'shop/migrations/0001_initial.py': MIGRATION([], 'migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)'),
+      }),
+      // missing-migration comes from Django's autodetector (Django mode): its rendering, from the helper's answer
+      ...missingMigrationFindings({ shop: [{ kind: 'AddField', describe: 'Add field x to order' }] }, [{ label: 'shop', module: 'shop', entry: 'shop', dir: '/p/shop', external: false, migrationsModule: 'shop.migrations', migrationsDir: '/p/shop/migrations' }], []),
     ];
     for (const f of all) {
       assert.ok(isFindingCode(f.code), `${f.code} is a registry code`);

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initPython, parsePython } from '../../src/core/python/parse';
+import { initPython, parsePython, ParseBudget, MAX_PARSE_CHARS } from '../../src/core/python/parse';
 import type * as A from '../../src/core/python/ast';
 
 before(async () => { await initPython(); });
@@ -112,4 +112,58 @@ test('an unclosed call inside a class body loses only that line, not the class',
   assert.equal(cls.name, 'A');
   assert.deepEqual(cls.body.map(s => s.type), ['Assign', 'ClassDef']);
   assert.deepEqual(m.problems.map(p => p.line), [2]);
+});
+
+// ---- bounded repair --------------------------------------------------------------------------------------------
+
+const assigned = (m: A.Module) => m.body.flatMap(s => (s.type === 'Assign' ? s.targets.map(t => (t as A.Name).id) : s.type === 'ClassDef' ? [s.name] : []));
+
+test('repairs stop after 12 lines; what the parses recovered is kept', () => {
+  // 20 half-typed functions between good statements: more broken lines than repairs
+  const src = Array.from({ length: 20 }, (_, i) => `V${i} = ${i}\ndef f${i}(:\n    pass\n`).join('') + 'LAST = 1\n';
+  const m = parsePython(src, 't.py');
+  assert.ok(m.problems.length <= 13, `${m.problems.length} problems`);
+  assert.equal(m.limit, undefined, 'a count limit, not a budget: nothing to report beyond the syntax errors');
+  const names = assigned(m);
+  for (let i = 0; i < 20; i++) assert.ok(names.includes(`V${i}`), `V${i} lost: ${names}`);
+  assert.ok(names.includes('LAST'));
+});
+
+test('a repair that runs out of time keeps the last complete parse and says so', () => {
+  // 13 broken lines, then a long list: every repair is a whole parse, and 14 of them do not fit in 150 ms
+  const broken = Array.from({ length: 13 }, (_, i) => `def f${i}(:\n    pass\n`).join('');
+  const filler = 'X = [' + Array.from({ length: 40_000 }, (_, i) => `${i}`).join(', ') + ']\n';
+  const m = parsePython(`V0 = 0\n${broken}${filler}`, 't.py', { budget: new ParseBudget(10_000, 150) });
+  assert.equal(m.limit?.kind, 'time');
+  // out of time in the repairs (the last complete parse is read) or in the first parse (its beginning is read)
+  assert.match(m.limit!.message, /^(repairing syntax errors|parsing) took longer than its 150 ms budget/);
+  assert.ok(assigned(m).includes('V0'), JSON.stringify(assigned(m)));
+});
+
+test('garbage is not repaired line by line (errors on hundreds of lines)', () => {
+  let seed = 5;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = Array.from({ length: 400 }, () => Array.from({ length: 30 }, () => String.fromCharCode(33 + Math.floor(r() * 94))).join(''));
+  const m = parsePython(lines.join('\n') + '\nLAST = 1\n', 'g.py');
+  assert.equal(m.problems.length, 1, 'one syntax error reported, no repairs tried');
+});
+
+test('nul bytes: refused as CPython refuses them', () => {
+  const m = parsePython('A = 1\nB = "\0"\n', 't.py');
+  assert.deepEqual(m.body, []);
+  assert.deepEqual(m.problems.map(p => [p.line, p.message]), [[2, 'source code cannot contain null bytes (not a Python file?)']]);
+});
+
+test('a file over the size limit: its beginning is read, the cut statement is not taken as complete', () => {
+  const rows = Array.from({ length: 80_000 }, (_, i) => `    ("k${i}", ${i}),`).join('\n');
+  const src = `import os\nNAME = "x"\nclass Config:\n    debug = True\n    items = [\n${rows}\n    ]\n    after = 1\nTAIL = 2\n`;
+  assert.ok(src.length > MAX_PARSE_CHARS);
+  const m = parsePython(src, 'big.py');
+  assert.equal(m.limit?.kind, 'size');
+  assert.deepEqual(m.problems, []);
+  assert.deepEqual(m.body.map(s => s.type), ['Import', 'Assign', 'ClassDef']);
+  const cls = m.body[2] as A.ClassDef;
+  assert.deepEqual(cls.body.map(s => s.type), ['Assign', 'Assign']);
+  const items = (cls.body[1] as A.Assign).value;
+  assert.deepEqual([items.type, items.type === 'OtherExpr' && items.kind], ['OtherExpr', 'not-read']);
 });

@@ -80,7 +80,7 @@ test('Windows venv layout (Scripts/python.exe, Lib/site-packages)', async () => 
 test('a failing or hanging interpreter falls back to the static search and says why', async () => {
   const root = tmp();
   const v = fakeVenv(path.join(root, '.venv'), { script: '#!/bin/sh\necho boom >&2\nexit 3\n' });
-  const r = await findSearchRoots({ root, env: { PATH: '' }, allowPython: true, timeoutMs: 5000 });
+  const r = await findSearchRoots({ root, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true, timeoutMs: 5000 });
   assert.equal(r.method, 'static');
   assert.deepEqual(r.roots, [root, v.site]);
   assert.match(r.errors.join('\n'), /could not run .*boom/);
@@ -88,13 +88,13 @@ test('a failing or hanging interpreter falls back to the static search and says 
   const slowRoot = tmp();
   fakeVenv(path.join(slowRoot, '.venv'), { script: '#!/bin/sh\nwhile :; do :; done\n' });
   const t0 = Date.now();
-  const s = await findSearchRoots({ root: slowRoot, env: { PATH: '' }, allowPython: true, timeoutMs: 300 });
+  const s = await findSearchRoots({ root: slowRoot, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true, timeoutMs: 300 });
   assert.ok(Date.now() - t0 < 5000);
   assert.match(s.errors.join('\n'), /timed out after 300 ms/);
 
   const garbage = tmp();
   fakeVenv(path.join(garbage, '.venv'), { script: '#!/bin/sh\necho not json\n' });
-  const g = await findSearchRoots({ root: garbage, env: { PATH: '' }, allowPython: true });
+  const g = await findSearchRoots({ root: garbage, env: { PATH: '' }, allowPython: true, runWorkspaceInterpreter: true });
   assert.match(g.errors.join('\n'), /unexpected output/);
 });
 
@@ -117,4 +117,23 @@ test('trusted: sys.path of the real interpreter (Django venv)', async t => {
   // the same venv read statically gives its site-packages too
   const s = await findSearchRoots({ root, python: PY, env: { PATH: '' }, allowPython: false });
   assert.ok(s.sitePackages.some(x => fs.existsSync(path.join(x, 'django', '__init__.py'))), s.roots.join('\n'));
+});
+
+test('a pyenv shim on PATH is followed on disk to the version it would run (PYENV_VERSION, .python-version, global)', () => {
+  const root = tmp();
+  const pyenv = tmp();
+  fs.mkdirSync(path.join(pyenv, 'shims'));
+  fs.writeFileSync(path.join(pyenv, 'shims', 'python3'), '#!/usr/bin/env bash\nexec pyenv exec "$0" "$@"\n', { mode: 0o755 });
+  for (const v of ['3.11.7', '3.12.4']) {
+    fs.mkdirSync(path.join(pyenv, 'versions', v, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(pyenv, 'versions', v, 'bin', 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  }
+  fs.writeFileSync(path.join(pyenv, 'version'), '3.11.7\n');
+  const env = { PATH: path.join(pyenv, 'shims') };
+  assert.equal(findInterpreter({ root, env })?.interpreter, path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3'));
+  fs.writeFileSync(path.join(root, '.python-version'), '3.12.4\n');
+  assert.equal(findInterpreter({ root, env })?.interpreter, path.join(pyenv, 'versions', '3.12.4', 'bin', 'python3'));
+  assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: '3.11.7' } })?.interpreter, path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3'));
+  // "system", or a version that is not installed: the shim itself
+  assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: 'system' } })?.interpreter, path.join(pyenv, 'shims', 'python3'));
 });

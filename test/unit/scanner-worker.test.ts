@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Scanner, toReport, type ScanOptions } from '../../src/core/scan';
 import type { Logger } from '../../src/core/types';
-import { ScanWorkerHost } from '../../src/extension/scannerClient';
+import { ScanWorkerHost, SCAN_WORKER_LIMITS, WORKER_LIMIT } from '../../src/extension/scannerClient';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'dist', 'scanWorker.js');
@@ -43,7 +43,7 @@ function collectingLogger(): Logger & { lines: string[] } {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-function host(opts: { workerFile?: string; inProcess?: boolean } = {}) {
+function host(opts: Omit<ConstructorParameters<typeof ScanWorkerHost>[0] & object, 'logger'> = {}) {
   const logger = collectingLogger();
   const h = new ScanWorkerHost({ workerFile: WORKER, logger, ...opts });
   hosts.push(h);
@@ -119,16 +119,17 @@ describe('same answers as an in-process Scanner', () => {
   });
 });
 
-describe('off the main thread', () => {
-  let big: string | undefined;
-  function bigProject(): string {
-    if (!big) {
-      big = tempDir('dmdb-worker-big-');
-      execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), big, '60', '10', '20'], { stdio: 'ignore' });
-    }
-    return big;
+let big: string | undefined;
+/** 60 apps, 600 models, 1,200 migrations (bench/generate.mjs) */
+function bigProject(): string {
+  if (!big) {
+    big = tempDir('dmdb-worker-big-');
+    execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), big, '60', '10', '20'], { stdio: 'ignore' });
   }
+  return big;
+}
 
+describe('off the main thread', () => {
   test('the event loop keeps ticking while a big project is indexed', async () => {
     const root = bigProject();
     const { h } = host();
@@ -173,6 +174,50 @@ describe('off the main thread', () => {
     const again = await scanner.index();
     assert.equal(h.mode, 'worker');
     assert.ok(again.migrations.length >= 60 * 20);
+  });
+});
+
+describe('limits: the worker pays for a project too big or too slow, never the extension host', () => {
+  test('the worker runs with resource limits', async () => {
+    const { h } = host();
+    await h.scanner({ root: example() }).index();
+    const w = (h as unknown as { worker: { resourceLimits: { maxOldGenerationSizeMb: number; stackSizeMb: number } } }).worker;
+    assert.equal(w.resourceLimits.maxOldGenerationSizeMb, SCAN_WORKER_LIMITS.maxOldGenerationSizeMb);
+    assert.equal(w.resourceLimits.stackSizeMb, SCAN_WORKER_LIMITS.stackSizeMb);
+  });
+
+  test('out of memory: a clear error, no fallback to the host thread, the project paused until a file changes', async () => {
+    const root = bigProject();
+    // a heap far too small for 1,200 migrations (it may run out while loading the bundle or while indexing)
+    const { h, logger } = host({ resourceLimits: { maxOldGenerationSizeMb: 12 } });
+    const scanner = h.scanner({ root, allowPython: false });
+    const limit = (e: unknown) => (e as { code?: string }).code === WORKER_LIMIT && /ran out of memory \(its limit is 12 MB\)/.test((e as Error).message);
+    await assert.rejects(scanner.index(), limit);
+    assert.notEqual(h.mode, 'in-process', 'a project that exhausted the worker must not run on the host thread');
+    assert.ok(logger.lines.some(l => l.startsWith('error: Indexing stopped: the scan worker ran out of memory')), logger.lines.join('\n'));
+    // paused: the next call fails at once, without starting a worker
+    await assert.rejects(scanner.index(), limit);
+    assert.equal(h.mode, 'idle');
+    // another project is not paused
+    const other = h.scanner({ root: example() });
+    const started = other.index().then(() => 'ok', () => 'failed');
+    assert.equal(h.mode, 'starting');
+    await started;
+    // a changed file lifts the pause: the next call tries again in a new worker (and fails again here)
+    scanner.invalidate(path.join(root, 'manage.py'));
+    const again = scanner.index();
+    assert.notEqual(h.mode, 'idle');
+    await assert.rejects(again, limit);
+  });
+
+  test('a call past the time limit stops the worker with a clear error', async () => {
+    const root = bigProject();
+    const { h, logger } = host({ callTimeoutMs: 50 });
+    const scanner = h.scanner({ root, allowPython: false });
+    await assert.rejects(scanner.index(), (e: unknown) => (e as { code?: string }).code === WORKER_LIMIT && /took longer than 50 ms/.test((e as Error).message));
+    assert.equal(h.mode, 'idle');
+    assert.ok(logger.lines.some(l => l.startsWith('error: The scan worker was stopped: the indexing took longer than')), logger.lines.join('\n'));
+    await assert.rejects(scanner.index(), /took longer/, 'paused until a file changes');
   });
 });
 

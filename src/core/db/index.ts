@@ -4,11 +4,14 @@
 import type { AppliedState, DatabaseSetting } from '../types';
 import { readPostgresApplied, scrubSecret, type PgReadOptions } from './postgres';
 import { readSqliteApplied, type SqliteReadOptions } from './sqlite';
+import { readMysqlApplied } from './mysql';
 
 export { loadBetterSqlite3, readSqliteApplied, sqliteFilePath, isMemoryName } from './sqlite';
 export { pgClientConfig, readPostgresApplied, scrubSecret } from './postgres';
 export type { SqliteReadOptions } from './sqlite';
 export type { PgReadOptions } from './postgres';
+export { mysqlClientConfig, mysqlSslMode, readMysqlApplied } from './mysql';
+export type { MysqlReadOptions } from './mysql';
 
 export type EngineKind = 'sqlite' | 'postgresql' | 'mysql' | 'oracle' | 'dummy' | 'unknown';
 
@@ -51,6 +54,8 @@ export async function readApplied(db: DatabaseSetting, opts: ReadOptions = {}): 
         return readSqliteApplied(db, opts);
       case 'postgresql':
         return readPostgresApplied(db, opts);
+      case 'mysql':
+        return readMysqlApplied(db, opts);
       case 'unknown':
         if (!db.engine) return unreachable(db.alias, 'the database ENGINE could not be determined statically');
         return unreachable(db.alias, `reading ${db.engine} is not supported yet`);

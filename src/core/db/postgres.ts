@@ -3,11 +3,11 @@
 // Error messages never contain the password.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import type { Client as PgClient, ClientConfig } from 'pg';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { appliedState } from './state';
+import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
 export interface PgReadOptions {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) when set */
@@ -41,13 +41,6 @@ export function scrubSecret(text: string, secret: string | null | undefined): st
   return out;
 }
 
-function str(v: unknown): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
 /** libpq's default socket directory, when it holds the server's socket. */
 function defaultSocketDir(port: number): string | undefined {
   for (const dir of ['/var/run/postgresql', '/tmp']) {
@@ -60,27 +53,37 @@ function defaultSocketDir(port: number): string | undefined {
   return undefined;
 }
 
-function readFileOpt(p: string | undefined): string | undefined {
-  if (!p) return undefined;
-  return fs.readFileSync(p.startsWith('~') ? os.homedir() + p.slice(1) : p, 'utf8');
+/** libpq's sslmode: OPTIONS (Django passes them to psycopg as connection parameters), then PGSSLMODE, then prefer. */
+export function sslMode(options: Record<string, unknown>): string {
+  return (str(options.sslmode) ?? process.env.PGSSLMODE ?? 'prefer').toLowerCase();
 }
 
-/** libpq `sslmode` → node-postgres `ssl`. `prefer`/`allow` start without TLS (see `readPostgresApplied`). */
-function sslConfig(options: Record<string, unknown>): ClientConfig['ssl'] {
-  const mode = str(options.sslmode) ?? 'prefer';
-  if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
-  const ca = readFileOpt(str(options.sslrootcert));
-  const cert = readFileOpt(str(options.sslcert));
-  const key = readFileOpt(str(options.sslkey));
-  if (mode === 'require' && !ca) return { rejectUnauthorized: false, cert, key };
+/**
+ * The TLS settings libpq would use for `sslmode` when it does encrypt: `require` encrypts without checking the
+ * certificate (unless a root certificate is given: libpq then verifies the chain, as verify-ca), `verify-ca`
+ * checks the chain, `verify-full` the chain and the host name. `prefer`/`allow` encrypt without checks.
+ */
+function tlsConfig(mode: string, options: Record<string, unknown>): Exclude<ClientConfig['ssl'], boolean | undefined> {
+  const ca = readFileOpt(str(options.sslrootcert) ?? process.env.PGSSLROOTCERT);
+  const cert = readFileOpt(str(options.sslcert) ?? process.env.PGSSLCERT);
+  const key = readFileOpt(str(options.sslkey) ?? process.env.PGSSLKEY);
+  const verify = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && !!ca);
+  if (!verify) return { rejectUnauthorized: false, cert, key };
   return {
     rejectUnauthorized: true,
     ca,
     cert,
     key,
-    // verify-ca checks the chain but not the host name
-    ...(mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+    // verify-ca (and require with a root certificate) check the chain but not the host name
+    ...(mode !== 'verify-full' ? { checkServerIdentity: () => undefined } : {}),
   };
+}
+
+/** First attempt's `ssl` for a mode: prefer and the verifying modes start with TLS, disable and allow without. */
+function sslConfig(options: Record<string, unknown>): ClientConfig['ssl'] {
+  const mode = sslMode(options);
+  if (mode === 'disable' || mode === 'allow') return false;
+  return tlsConfig(mode, options);
 }
 
 /** The `pg` client configuration for a Django DATABASES entry (no secrets are logged from here). */
@@ -98,7 +101,8 @@ export function pgClientConfig(db: DatabaseSetting, opts: PgReadOptions = {}): C
     host,
     port,
     user: str(db.user) || str(options.user) || undefined,
-    password: str(db.password) ?? str(options.password) ?? undefined,
+    // Django's default PASSWORD is '': then OPTIONS["password"] (passed to psycopg) or libpq's PGPASSWORD/.pgpass
+    password: str(db.password) || str(options.password) || undefined,
     database: str(db.name) || undefined,
     connectionTimeoutMillis: connectTimeoutMs,
     statement_timeout: statementTimeoutMs,
@@ -106,7 +110,8 @@ export function pgClientConfig(db: DatabaseSetting, opts: PgReadOptions = {}): C
     lock_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: statementTimeoutMs * 2,
     application_name: opts.applicationName ?? str(options.application_name) ?? 'django-multidb',
-    ssl: sslConfig(options),
+    // libpq never uses TLS on a Unix socket
+    ssl: host.startsWith('/') ? false : sslConfig(options),
   };
   const pgOptions = str(options.options);
   if (pgOptions) cfg.options = pgOptions;
@@ -117,17 +122,9 @@ function describeError(e: unknown, cfg: ClientConfig): string {
   const err = e as { message?: string; code?: string; errno?: string };
   let msg = err?.message || String(e);
   const where = `${cfg.host}:${cfg.port}`;
+  const net = networkError(err?.code, cfg.host, where);
+  if (net) return net;
   switch (err?.code) {
-    case 'ECONNREFUSED':
-      msg = `connection refused by ${where} (is the server running?)`;
-      break;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      msg = `host ${cfg.host} not found`;
-      break;
-    case 'ETIMEDOUT':
-      msg = `connection to ${where} timed out`;
-      break;
     case '28P01':
       msg = `password authentication failed for user "${cfg.user ?? ''}" on ${where}`;
       break;
@@ -135,14 +132,25 @@ function describeError(e: unknown, cfg: ClientConfig): string {
       msg = `database "${cfg.database ?? ''}" does not exist on ${where}`;
       break;
     default:
-      if (/timeout/i.test(msg) && !msg.includes(where)) msg = `${msg} (${where})`;
+      // node-postgres' wording when the server asks for a password and none was given (libpq: "no password supplied")
+      if (/client password must be a string/.test(msg)) {
+        msg = `no password supplied for user "${cfg.user ?? ''}" on ${where} (set PASSWORD, OPTIONS["password"], PGPASSWORD or ~/.pgpass)`;
+      } else if (/timeout/i.test(msg) && !msg.includes(where)) msg = `${msg} (${where})`;
   }
   return scrubSecret(msg, typeof cfg.password === 'string' ? cfg.password : undefined);
 }
 
-function needsSslRetry(e: unknown): boolean {
+/** The server cannot do TLS (or the handshake failed): libpq's prefer then connects without it. */
+function tlsFailed(e: unknown): boolean {
   const m = (e as { message?: string })?.message ?? '';
-  return /no encryption|SSL|requires? (an )?encrypt/i.test(m) && !/does not support SSL/i.test(m);
+  const code = (e as { code?: string })?.code ?? '';
+  return /does not support SSL|SSL|TLS|certificate|EPROTO/i.test(m) || /^ERR_SSL|^ERR_TLS|EPROTO/.test(code);
+}
+
+/** The server insists on encryption (pg_hba `hostssl` only): libpq's allow then retries with TLS. */
+function needsTls(e: unknown): boolean {
+  const m = (e as { message?: string })?.message ?? '';
+  return /no encryption|SSL off|requires? (an )?encrypt/i.test(m);
 }
 
 /** Applied migrations of a PostgreSQL database. Never throws. */
@@ -157,19 +165,20 @@ export async function readPostgresApplied(db: DatabaseSetting, opts: PgReadOptio
   } catch (e) {
     return appliedState(alias, { reachable: false, error: scrubSecret(`bad connection settings: ${String((e as Error)?.message ?? e)}`, db.password) });
   }
+  const options = (db.options ?? {}) as Record<string, unknown>;
+  const mode = sslMode(options);
   const first = await attempt(alias, cfg);
-  if (first.reachable || !first.retrySsl) return first.result;
-  const mode = str((db.options ?? {}).sslmode) ?? 'prefer';
-  if (mode !== 'prefer' && mode !== 'allow') return first.result;
-  // libpq would negotiate TLS for prefer/allow; retry with it when the server insists on encryption
-  const second = await attempt(alias, { ...cfg, ssl: { rejectUnauthorized: false } });
-  return second.result;
+  if (first.reachable) return first.result;
+  // libpq: prefer tries TLS, then without; allow tries without, then TLS. A Unix socket never uses TLS.
+  if (mode === 'prefer' && cfg.ssl && tlsFailed(first.error)) return (await attempt(alias, { ...cfg, ssl: false })).result;
+  if (mode === 'allow' && needsTls(first.error)) return (await attempt(alias, { ...cfg, ssl: tlsConfig(mode, options) })).result;
+  return first.result;
 }
 
 async function attempt(
   alias: string,
   cfg: ClientConfig,
-): Promise<{ reachable: boolean; retrySsl: boolean; result: AppliedState }> {
+): Promise<{ reachable: boolean; error?: unknown; result: AppliedState }> {
   let client: PgClient | null = null;
   try {
     const { Client } = loadPg();
@@ -185,7 +194,7 @@ async function attempt(
         rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows;
       } catch (e) {
         if ((e as { code?: string }).code === '42P01') {
-          return { reachable: true, retrySsl: false, result: appliedState(alias, { reachable: true, exists: false }) };
+          return { reachable: true, result: appliedState(alias, { reachable: true, exists: false }) };
         }
         throw e;
       }
@@ -193,7 +202,6 @@ async function attempt(
       for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
       return {
         reachable: true,
-        retrySsl: false,
         result: appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }),
       };
     } finally {
@@ -202,7 +210,7 @@ async function attempt(
   } catch (e) {
     return {
       reachable: false,
-      retrySsl: needsSslRetry(e),
+      error: e,
       result: appliedState(alias, { reachable: false, error: describeError(e, cfg) }),
     };
   } finally {
@@ -211,23 +219,7 @@ async function attempt(
 }
 
 async function endClient(client: PgClient): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.end().catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 1000);
-        timer.unref?.();
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    // if end() did not finish, make sure the socket does not keep the process alive
-    const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
-    try {
-      stream?.destroy?.();
-    } catch {
-      /* ignore */
-    }
-  }
+  // if end() does not finish, the socket must not keep the process alive
+  const stream = () => (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  await closeWithin(() => client.end(), () => stream()?.destroy?.());
 }

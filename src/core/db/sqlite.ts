@@ -6,6 +6,7 @@
 // (segfault), so the N-API version is checked before `require`.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -41,15 +42,24 @@ export function loadBetterSqlite3(): DatabaseCtor {
     );
     throw loadError;
   }
+  // better-sqlite3 reads SQLITE_USE_URI once, when its native addon loads (on the first construction): URI
+  // filenames let a WAL database be opened `immutable=1` (see openForRead); the process env is restored after
+  const prevUri = process.env.SQLITE_USE_URI;
   try {
     const mod = require('better-sqlite3') as DatabaseCtor | { default: DatabaseCtor };
-    cached = typeof mod === 'function' ? mod : mod.default;
+    const ctor = typeof mod === 'function' ? mod : mod.default;
+    process.env.SQLITE_USE_URI = '1';
+    new ctor(':memory:').close();
+    cached = ctor;
     return cached;
   } catch (e) {
     loadError = new Error(
       `cannot load better-sqlite3 on Node ${process.versions.node} (${process.platform}-${process.arch}): ${errorText(e)}`,
     );
     throw loadError;
+  } finally {
+    if (prevUri === undefined) delete process.env.SQLITE_USE_URI;
+    else process.env.SQLITE_USE_URI = prevUri;
   }
 }
 
@@ -117,20 +127,22 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
     return appliedState(alias, { reachable: false, error: errorText(e) });
   }
   let conn: BetterSqlite3.Database | null = null;
+  let cleanup: (() => void) | null = null;
   try {
-    conn = new Database(file, {
-      readonly: true,
-      fileMustExist: true,
-      timeout: opts.busyTimeoutMs ?? 2000,
-    });
-    const table = conn
-      .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
-      .get();
-    if (!table) return appliedState(alias, { reachable: true, exists: false });
-    const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
-    const keys = new Set<string>();
-    for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
-    return appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+    const opened = openForRead(Database, file, opts.busyTimeoutMs ?? 2000);
+    conn = opened.conn;
+    cleanup = opened.cleanup;
+    let result = readMigrationsTable(alias, conn);
+    if (opened.snapshot && walFilesOf(file).some(f => fs.existsSync(f))) {
+      // a writer started while the snapshot was read: read again through its WAL (its files exist now)
+      conn.close();
+      conn = null;
+      const again = openForRead(Database, file, opts.busyTimeoutMs ?? 2000);
+      conn = again.conn;
+      cleanup = again.cleanup;
+      result = readMigrationsTable(alias, conn);
+    }
+    return result;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) return appliedState(alias, { reachable: true, exists: false });
@@ -142,5 +154,89 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
     } catch {
       /* ignore */
     }
+    cleanup?.();
+  }
+}
+
+function readMigrationsTable(alias: string, conn: BetterSqlite3.Database): AppliedState {
+  const table = conn
+    .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
+    .get();
+  if (!table) return appliedState(alias, { reachable: true, exists: false });
+  const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
+  const keys = new Set<string>();
+  for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
+  return appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+}
+
+function walFilesOf(file: string): [string, string] {
+  return [`${file}-wal`, `${file}-shm`];
+}
+
+/** Bytes 18-19 of the header are 2 for a database in WAL mode (https://www.sqlite.org/fileformat.html). */
+function isWalDatabase(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(20);
+    const n = fs.readSync(fd, head, 0, 20, 0);
+    return n === 20 && head.toString('latin1', 0, 16) === 'SQLite format 3\0' && head[18] === 2 && head[19] === 2;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** An SQLite URI for `file` (https://www.sqlite.org/uri.html): %, ? and # escaped, Windows drive paths rooted. */
+function sqliteUri(file: string, query: string): string {
+  let p = path.resolve(file).replace(/\\/g, '/');
+  if (!p.startsWith('/')) p = `/${p}`;
+  return `file:${encodeURI(p).replace(/\?/g, '%3f').replace(/#/g, '%23')}?${query}`;
+}
+
+/**
+ * Opens `file` for reading without creating anything beside it (issue 8: a scan leaves the folder as it found
+ * it). A read-only connection to a WAL database creates `-wal` and `-shm` when they are missing (SQLite needs
+ * the wal-index in shared memory) and leaves them behind. So:
+ * - not WAL (rollback journal): a plain read-only connection creates nothing;
+ * - WAL, both files present (a writer is active, or left them): a plain read-only connection uses them, sees
+ *   every committed transaction, and creates nothing new;
+ * - WAL, neither present: everything committed is in the main file. Read it as a snapshot: `immutable=1`
+ *   (no locks, no wal-index), or, where URI filenames are off, an in-memory copy with the header switched to
+ *   rollback mode (a deserialized database cannot be in WAL mode). The caller re-reads through the WAL when a
+ *   writer appeared meanwhile;
+ * - WAL, only one present (a crash, a copy): a private copy of the database and its WAL in a temporary folder,
+ *   so the committed transactions still in the WAL are read.
+ */
+function openForRead(
+  Database: DatabaseCtor,
+  file: string,
+  timeout: number,
+): { conn: BetterSqlite3.Database; snapshot: boolean; cleanup: (() => void) | null } {
+  const plain = () => new Database(file, { readonly: true, fileMustExist: true, timeout });
+  if (!isWalDatabase(file)) return { conn: plain(), snapshot: false, cleanup: null };
+  const [wal, shm] = walFilesOf(file);
+  const hasWal = fs.existsSync(wal);
+  const hasShm = fs.existsSync(shm);
+  if (hasWal && hasShm) return { conn: plain(), snapshot: false, cleanup: null };
+  if (!hasWal && !hasShm) {
+    try {
+      return { conn: new Database(sqliteUri(file, 'immutable=1'), { readonly: true, fileMustExist: true, timeout }), snapshot: true, cleanup: null };
+    } catch {
+      // URI filenames off (better-sqlite3 was loaded by someone else first): an in-memory copy
+      const bytes = fs.readFileSync(file);
+      bytes[18] = 1;
+      bytes[19] = 1;
+      return { conn: new Database(bytes, { readonly: true }), snapshot: true, cleanup: null };
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'django-multidb-sqlite-'));
+  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const copy = path.join(dir, 'db.sqlite3');
+    fs.copyFileSync(file, copy);
+    if (hasWal) fs.copyFileSync(wal, `${copy}-wal`);
+    return { conn: new Database(copy, { readonly: true, fileMustExist: true, timeout }), snapshot: false, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
   }
 }

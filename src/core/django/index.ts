@@ -7,9 +7,11 @@
 // reads; passwords are scrubbed by the helper itself. Never call this in an untrusted workspace.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import { nullLogger } from '../types';
+import { Redactor } from '../redact';
 import type { ProjectIndex } from '../scan';
 import { conflictFindings, crossDatabaseRelations, indexDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
@@ -91,6 +93,8 @@ export interface DjangoAliasStatus {
   error: string | null;
   /** InconsistentMigrationHistory, which makes `migrate` refuse to run */
   historyError: string | null;
+  /** Django cannot load this alias's backend in the project's environment (e.g. no MySQL driver) */
+  driverMissing?: boolean;
 }
 
 export interface DjangoReport {
@@ -120,6 +124,12 @@ export interface DjangoReport {
   /** per alias: "app.name" of what `migrate --database=alias` would apply, in Django's order; null = unreachable */
   plans: Record<string, string[] | null>;
   planDetails: Record<string, DjangoPlannedMigration[] | null>;
+  /**
+   * What `makemigrations --check --dry-run` would write, per app label: the operations of the missing migration
+   * (Django's autodetector; nothing is written). null when not computed (graph error, conflicts, older helper).
+   */
+  missing?: Record<string, { kind: string; describe: string }[]> | null;
+  missingError?: string | null;
   timings: Record<string, number>;
 }
 
@@ -184,6 +194,8 @@ export interface DjangoHelperOptions {
   /** override the helper script path */
   helperPath?: string;
   logger?: Logger;
+  /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
+  secrets?: readonly (string | null | undefined)[];
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -340,12 +352,16 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   const cwd = opts.managePy ? path.dirname(path.resolve(opts.root, opts.managePy)) : path.resolve(opts.root);
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
   if (opts.settingsModule) env.DJANGO_SETTINGS_MODULE = opts.settingsModule;
-  env.PYTHONDONTWRITEBYTECODE = '1';
-  env.PYTHONIOENCODING = 'utf-8';
-  env.PYTHONUTF8 = '1';
-  const args = ['-B', helper, ...helperArgs, '--project', cwd];
-  logger.debug(`django helper: ${opts.python} ${args.join(' ')} (cwd ${cwd})`);
-  const r = await runProcess(opts.python, args, cwd, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  // Isolated (-I: PYTHON* variables ignored, neither the script's nor the current folder on sys.path) and started
+  // outside the project, so no file of the project (a json.py beside manage.py) is imported while Python starts;
+  // the helper then puts the project folder and PYTHONPATH on sys.path and changes into the project itself.
+  if (env.PYTHONPATH) env.DJANGO_MULTIDB_PYTHONPATH = env.PYTHONPATH;
+  const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
+  logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
+  const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  // the helper scrubs what it knows; a crash before it knew the settings (or an older helper) is scrubbed here
+  const redactor = new Redactor(opts.secrets ?? []);
+  const r = { ...raw, stdout: raw.stdout, stderr: redactor.redact(raw.stderr) };
   const base = { stderr: r.stderr, exitCode: r.exitCode, durationMs: r.durationMs };
   if (r.stderr.trim()) logger.debug(`django helper stderr:\n${tail(r.stderr, 20000)}`);
   if (r.spawnError) {
@@ -358,7 +374,8 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   if (r.aborted) return fail('cancelled', 'the Django helper was cancelled', base);
   if (r.timedOut) return fail('timeout', `the Django helper did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped`, base);
   if (r.overflow) return fail('output-too-large', `the Django helper printed more than ${opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT} bytes and was stopped`, base);
-  const obj = lastJsonObject(r.stdout) as Record<string, unknown> | undefined;
+  const parsed = lastJsonObject(r.stdout);
+  const obj = (parsed && typeof parsed === 'object' ? redactor.redactValue(parsed) : parsed) as Record<string, unknown> | undefined;
   if (obj && typeof obj === 'object' && obj.error && typeof obj.error === 'object') {
     const e = obj.error as { kind?: string; message?: string; traceback?: string };
     const reason = (ERROR_KINDS as string[]).includes(e.kind ?? '') ? (e.kind as DjangoFailureReason) : 'internal';
@@ -647,7 +664,13 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
       });
     }
-    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })), partial: false });
+    // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
+    // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
+    const operations = m.operations.map((o, i) => {
+      const so = s.operations[i];
+      return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
+    });
+    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false });
   }
   for (const [key, s] of staticMigs) {
     if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
@@ -667,8 +690,18 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   for (const a of Object.keys(index.plans)) planSource[a] = 'static';
   const planDetails: Record<string, DjangoPlannedMigration[] | null> = {};
   const historyErrors: Record<string, string> = {};
+  const noDriver: Finding[] = [];
   for (const [alias, st] of Object.entries(rep.status)) {
     const s = index.applied[alias];
+    if (st.driverMissing) {
+      // Django cannot load this backend here (no driver in the project's environment): the static reading of
+      // the database stays, and the reason is said once for the alias
+      noDriver.push({ code: 'django-unavailable', severity: 'info', path: index.managePy, line: null, alias, message: st.error ?? `Django cannot load the database backend of '${alias}'` });
+      if (s) {
+        dis.push({ kind: 'status', alias, static: { reachable: s.reachable, error: s.error }, django: { reachable: false, error: st.error }, note: 'Django has no driver for this database in the project\'s environment; the static reading is kept' });
+        continue;
+      }
+    }
     const next: AppliedState = {
       alias, reachable: st.reachable === true, applied: st.applied, error: st.error, appliedKeys: new Set(st.appliedKeys), exists: st.exists === true, source: 'django',
     };
@@ -704,7 +737,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
 
   // --- findings: recomputed from the merged facts -------------------------------------------------------------------
   const concrete = models.filter(m => !m.abstract);
-  const answered = new Set(Object.keys(rep.status));
+  const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
@@ -713,10 +746,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
     return true;
   });
-  const findings: Finding[] = [...keep];
+  const findings: Finding[] = [...keep, ...noDriver];
   findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
   findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
   findings.push(...conflictFindings(rep.graph.conflicts, migrations));
+  findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
   }
@@ -733,4 +767,26 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     timings: { ...index.timings, djangoHelper: rep.timings.total ?? 0 },
   };
   return { index: merged, disagreements: dis };
+}
+
+/**
+ * `missing-migration`: models of a workspace app changed without a migration (what `makemigrations --check`
+ * fails on), on the app's models file, with the changes Django lists. Apps outside the workspace (installed
+ * packages) are left to their authors.
+ */
+export function missingMigrationFindings(missing: Record<string, { kind: string; describe: string }[]> | null, apps: AppInfo[], models: ModelInfo[]): Finding[] {
+  if (!missing) return [];
+  const out: Finding[] = [];
+  for (const [label, ops] of Object.entries(missing)) {
+    const app = apps.find(a => a.label === label);
+    if (!app || app.external || !ops.length) continue;
+    const model = models.find(m => m.app === label && !m.loc.path.includes(`${path.sep}migrations${path.sep}`));
+    const file = model?.loc.path ?? (app.dir ? path.join(app.dir, 'models.py') : null);
+    const shown = ops.slice(0, 5).map(o => o.describe).join('; ');
+    out.push({
+      code: 'missing-migration', severity: 'warning', path: file, line: model ? 1 : null, app: label,
+      message: `${label} has model changes without a migration (makemigrations --check fails): ${shown}${ops.length > 5 ? `; and ${ops.length - 5} more` : ''}. Run "New Migration…" (makemigrations ${label}).`,
+    });
+  }
+  return out;
 }

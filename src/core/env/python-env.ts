@@ -4,11 +4,17 @@
 // Interpreter, as docs/scan-json.md says: `--python`, else `$VIRTUAL_ENV`, else a `.venv`/`venv`/`env` folder
 // of the workspace (a real venv: it has `pyvenv.cfg`), else `python3` on PATH.
 // Search roots: the project root (the folder of manage.py) first, then what the interpreter's `sys.path`
-// holds. Running the interpreter is the only way to get sys.path exactly (.pth files, PYTHONPATH, user site),
-// so when allowed we run it ONCE with a fixed `-c` snippet (execFile, no shell, with a timeout). In an
-// untrusted workspace, or when that fails, site-packages is found statically under the venv.
+// holds. Reading `pyvenv.cfg`, `lib/pythonX.Y/site-packages` and `.pth` files from disk finds nearly all of it
+// and runs nothing: that is all static mode and untrusted workspaces do. Where running is allowed, the
+// interpreter is run ONCE with a fixed `-c` snippet, isolated (`-I`: no PYTHON* variables, no user site, no
+// script or current directory on sys.path) in a folder outside the project, with execFile (no shell) and a
+// timeout. An interpreter that lives inside the project (a committed `.venv/bin/python`, say) is never run
+// unless the user chose it (`--python`, the VS Code setting or the Python extension) or trusted the workspace:
+// running it would run whatever the repository put there, including `.pth` lines of its site-packages.
+// The environment that picks the interpreter is the process's own: a project's `.env` file never does.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 
@@ -21,8 +27,14 @@ export interface PythonEnvOptions {
   python?: string | null;
   /** process environment (VIRTUAL_ENV, PATH, PYTHONPATH, HOME); default: process.env */
   env?: Record<string, string | undefined>;
-  /** may the interpreter be run? (false in untrusted workspaces) */
+  /** may the interpreter be run? (false in static mode and in untrusted workspaces) */
   allowPython?: boolean;
+  /**
+   * May an interpreter found inside the workspace (a `.venv` of the project, a `python3` on a PATH entry inside
+   * it) be run without being named in `python`? Default false (the CLI); VS Code passes true once the user has
+   * trusted the workspace.
+   */
+  runWorkspaceInterpreter?: boolean;
   /** default 10 s */
   timeoutMs?: number;
   /** for tests: the platform to assume (default: process.platform) */
@@ -57,9 +69,15 @@ export interface PythonEnvResult {
   errors: string[];
 }
 
-/** The fixed snippet; nothing else is ever run. */
+/**
+ * The fixed snippet; nothing else is ever run. Under `-I` the user site is left out of sys.path, so the snippet
+ * says where it is when the interpreter is not a venv (Python adds it only then) and the caller adds it back.
+ */
 export const SYS_PATH_SNIPPET =
-  'import sys, json; print(json.dumps({"path": sys.path, "version": sys.version, "prefix": sys.prefix, "executable": sys.executable}))';
+  'import sys, json, site; v = sys.prefix != sys.base_prefix; print(json.dumps({"path": sys.path, "version": sys.version, "prefix": sys.prefix, "executable": sys.executable, "usersite": None if v else site.getusersitepackages()}))';
+
+/** The arguments the interpreter is run with: isolated mode, then the snippet. */
+export const SYS_PATH_ARGS = ['-I', '-c', SYS_PATH_SNIPPET];
 
 const VENV_DIR_NAMES = ['.venv', 'venv', 'env'];
 
@@ -69,6 +87,10 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   const root = path.resolve(opts.root);
   const notes: string[] = [];
   const errors: string[] = [];
+  const sep = platform === 'win32' ? ';' : ':';
+  // PYTHONPATH entries come right after the script directory in sys.path; `-I` ignores the variable, so they
+  // are added here in both cases
+  const pythonPath = (env['PYTHONPATH'] ?? '').split(sep).filter(p => p && isDir(path.resolve(root, p))).map(p => path.resolve(root, p));
 
   const found = findInterpreter({ ...opts, env, platform }, notes);
   const result: PythonEnvResult = {
@@ -83,7 +105,12 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
     errors,
   };
 
-  if (found && opts.allowPython) {
+  const inside = found ? insideWorkspace(found, [root, path.resolve(opts.workspaceRoot ?? root)]) : false;
+  const mayRun = !!found && !!opts.allowPython && (!inside || found.source === 'option' || !!opts.runWorkspaceInterpreter);
+  if (found && opts.allowPython && !mayRun) {
+    notes.push(`${found.interpreter} lives inside the project: it is not run unless chosen explicitly (--python, or the djangoMultiDb.pythonPath setting in a trusted workspace); site-packages found statically`);
+  }
+  if (found && mayRun) {
     const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `syspath-${createHash('sha1').update(`${found.interpreter}\0${root}`).digest('hex').slice(0, 16)}.json`) : null;
     const cached = readSysPathCache(cacheFile, found.interpreter, env);
     const ran = cached ?? await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
@@ -91,27 +118,32 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
     if (ran.ok) {
       result.method = 'interpreter';
       result.version = ran.version;
+      for (const p of pythonPath) addRoot(result.roots, p);
+      let userSiteAdded = !ran.userSite || !isDir(ran.userSite);
       for (const entry of ran.path) {
-        // '' is the current directory (sys.path[0] for `-c`), which is the project root we run in
+        // isolated mode puts no '' (current directory) entry in; an old cache may hold one
         if (!entry) continue;
         const abs = path.resolve(root, entry);
         if (!isDir(abs)) continue; // zip files and missing entries cannot be read statically
+        // Python puts the user site before the system site-packages
+        if (!userSiteAdded && isSitePackages(abs)) {
+          addRoot(result.roots, ran.userSite!);
+          userSiteAdded = true;
+        }
         addRoot(result.roots, abs);
       }
+      if (!userSiteAdded) addRoot(result.roots, ran.userSite!);
       result.sitePackages = result.roots.filter(isSitePackages);
       notes.push(cached ? `sys.path of ${found.interpreter} reused from the cache (interpreter and its directories unchanged)` : `sys.path read from ${found.interpreter}`);
       return result;
     }
     errors.push(`could not run ${found.interpreter}: ${ran.error}; looking for site-packages statically`);
   } else if (found && !opts.allowPython) {
-    notes.push('the Python interpreter is not run (untrusted workspace or not allowed); site-packages found statically');
+    notes.push('the Python interpreter is not run (static mode, untrusted workspace or not allowed); site-packages found statically');
   }
 
-  // Static fallback: PYTHONPATH entries come right after the script directory in sys.path
-  const sep = platform === 'win32' ? ';' : ':';
-  for (const p of (env['PYTHONPATH'] ?? '').split(sep)) {
-    if (p && isDir(path.resolve(root, p))) addRoot(result.roots, path.resolve(root, p));
-  }
+  // Static: what sys.path would hold, read from disk
+  for (const p of pythonPath) addRoot(result.roots, p);
   const sites = found ? staticSitePackages(found, platform, env, notes) : [];
   for (const s of sites) {
     addRoot(result.roots, s);
@@ -119,6 +151,8 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   }
   result.sitePackages = sites;
   if (found?.venv) result.version = readPyvenvCfg(found.venv)['version'] ?? readPyvenvCfg(found.venv)['version_info'] ?? null;
+  // no pyvenv.cfg: the `lib/pythonX.Y/site-packages` layout still says which Python it is
+  if (!result.version) result.version = sites.map(s => majorMinor(path.basename(path.dirname(s)).replace(/^python/, ''))).find(v => v) ?? null;
   if (!found) errors.push('no Python interpreter found (--python, VIRTUAL_ENV, a .venv/venv/env folder, python3 on PATH)');
   else if (!sites.length) errors.push(`no site-packages folder found for ${found.interpreter}; apps outside the workspace cannot be read`);
   return result;
@@ -182,9 +216,47 @@ export function findInterpreter(
   for (const n of names) {
     const abs = whichOnPath(n, env, platform);
     if (abs) {
+      // a pyenv shim is a shell script that picks a version: follow it on disk, as `pyenv which` would
+      const shim = pyenvShimTarget(abs, n, ws, env);
+      if (shim) {
+        notes.push(`interpreter from PATH: ${abs}, the pyenv shim of ${shim}`);
+        return { interpreter: shim, source: 'PATH', venv: venvOfInterpreter(shim) };
+      }
       notes.push(`interpreter from PATH: ${abs}`);
       return { interpreter: abs, source: 'PATH', venv: venvOfInterpreter(abs) };
     }
+  }
+  return null;
+}
+
+/**
+ * The interpreter a pyenv shim (`$PYENV_ROOT/shims/<name>`) runs, read from disk: the version from
+ * PYENV_VERSION, else the nearest `.python-version` from the project up, else `$PYENV_ROOT/version`; the first
+ * version listed that is installed. Null when `shim` is not a pyenv shim or nothing resolves ("system").
+ */
+export function pyenvShimTarget(shim: string, name: string, projectDir: string, env: Record<string, string | undefined>): string | null {
+  const shimsDir = path.dirname(shim);
+  if (path.basename(shimsDir) !== 'shims') return null;
+  const pyenvRoot = path.dirname(shimsDir);
+  if (!isDir(path.join(pyenvRoot, 'versions'))) return null;
+  const firstLine = (f: string): string | null => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  let spec = env['PYENV_VERSION'] ?? null;
+  for (let dir = path.resolve(projectDir); !spec; dir = path.dirname(dir)) {
+    spec = firstLine(path.join(dir, '.python-version'));
+    if (path.dirname(dir) === dir) break;
+  }
+  spec = spec ?? firstLine(path.join(pyenvRoot, 'version'));
+  if (!spec) return null;
+  for (const v of spec.split(/[\s:]+/).map(x => x.trim()).filter(x => x && !x.startsWith('#'))) {
+    if (v === 'system') return null;
+    const candidate = path.join(pyenvRoot, 'versions', v, 'bin', name);
+    if (isFile(candidate)) return candidate;
   }
   return null;
 }
@@ -196,6 +268,19 @@ export function venvPython(venv: string, platform: NodeJS.Platform = process.pla
     : [path.join(venv, 'bin', 'python'), path.join(venv, 'bin', 'python3'), path.join(venv, 'Scripts', 'python.exe')];
   for (const c of candidates) if (fs.existsSync(c)) return path.resolve(c);
   return null;
+}
+
+/**
+ * Does the interpreter (as found, symlinks not followed: a venv's `bin/python` links to a system Python, but its
+ * site-packages and `.pth` files are the venv's) or its venv lie inside one of the folders?
+ */
+export function insideWorkspace(found: FoundInterpreter, folders: string[]): boolean {
+  const within = (p: string, dir: string) => {
+    const rel = path.relative(dir, p);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  const paths = [path.resolve(found.interpreter), ...(found.venv ? [path.resolve(found.venv)] : [])];
+  return folders.some(dir => paths.some(p => within(p, path.resolve(dir))));
 }
 
 /** The venv an interpreter lives in: `<venv>/bin/python` with `<venv>/pyvenv.cfg`. */
@@ -218,16 +303,18 @@ function whichOnPath(name: string, env: Record<string, string | undefined>, plat
   return null;
 }
 
-type RunResult = { ok: true; path: string[]; version: string | null } | { ok: false; error: string };
+type RunResult = { ok: true; path: string[]; version: string | null; userSite: string | null } | { ok: false; error: string };
 
-function runInterpreter(py: string, cwd: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<RunResult> {
+// `cwd` is the project folder only for resolving relative entries of an old cached answer; the interpreter runs
+// in the temporary folder, so nothing of the project (a `json.py` beside manage.py) can shadow the stdlib.
+function runInterpreter(py: string, _cwd: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<RunResult> {
   return new Promise(resolve => {
     let child;
     try {
       child = execFile(
         py,
-        ['-c', SYS_PATH_SNIPPET],
-        { cwd, env: env as NodeJS.ProcessEnv, timeout: timeoutMs, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 4 * 1024 * 1024, shell: false },
+        SYS_PATH_ARGS,
+        { cwd: os.tmpdir(), env: env as NodeJS.ProcessEnv, timeout: timeoutMs, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 4 * 1024 * 1024, shell: false },
         (err, stdout, stderr) => {
           if (err) {
             const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string };
@@ -238,9 +325,12 @@ function runInterpreter(py: string, cwd: string, env: Record<string, string | un
           try {
             // the last line is ours; a sitecustomize may print before it
             const lines = String(stdout).trim().split('\n');
-            const data = JSON.parse(lines[lines.length - 1] ?? '') as { path?: unknown; version?: unknown };
+            const data = JSON.parse(lines[lines.length - 1] ?? '') as { path?: unknown; version?: unknown; usersite?: unknown };
             if (!Array.isArray(data.path)) throw new Error('no sys.path in output');
-            resolve({ ok: true, path: data.path.filter((x): x is string => typeof x === 'string'), version: typeof data.version === 'string' ? data.version : null });
+            resolve({
+              ok: true, path: data.path.filter((x): x is string => typeof x === 'string'), version: typeof data.version === 'string' ? data.version : null,
+              userSite: typeof data.usersite === 'string' ? data.usersite : null,
+            });
           } catch (e2) {
             resolve({ ok: false, error: `unexpected output (${(e2 as Error).message})` });
           }
@@ -408,7 +498,7 @@ function isFile(p: string): boolean {
 // The interpreter's answer, kept between runs
 
 interface SysPathCache {
-  version: 1;
+  version: 2;
   interpreter: string;
   interpreterMtimeMs: number;
   pythonPath: string;
@@ -416,6 +506,7 @@ interface SysPathCache {
   dirs: [string, number][];
   path: string[];
   pyVersion: string | null;
+  userSite: string | null;
 }
 
 function mtimeOf(p: string): number | null {
@@ -430,10 +521,10 @@ function readSysPathCache(file: string | null, interpreter: string, env: Record<
   if (!file) return null;
   try {
     const c = JSON.parse(fs.readFileSync(file, 'utf8')) as SysPathCache;
-    if (c.version !== 1 || c.interpreter !== interpreter || c.pythonPath !== (env.PYTHONPATH ?? '')) return null;
+    if (c.version !== 2 || c.interpreter !== interpreter || c.pythonPath !== (env.PYTHONPATH ?? '')) return null;
     if (mtimeOf(interpreter) !== c.interpreterMtimeMs) return null;
     for (const [dir, mtime] of c.dirs) if (mtimeOf(dir) !== mtime) return null;
-    return { ok: true, path: c.path, version: c.pyVersion };
+    return { ok: true, path: c.path, version: c.pyVersion, userSite: c.userSite };
   } catch {
     return null;
   }
@@ -450,7 +541,8 @@ function writeSysPathCache(file: string, interpreter: string, env: Record<string
       if (m !== null) dirs.push([abs, m]);
     }
     const data: SysPathCache = {
-      version: 1, interpreter, interpreterMtimeMs: mtimeOf(interpreter) ?? -1, pythonPath: env.PYTHONPATH ?? '', dirs, path: ran.path, pyVersion: ran.version,
+      version: 2, interpreter, interpreterMtimeMs: mtimeOf(interpreter) ?? -1, pythonPath: env.PYTHONPATH ?? '', dirs, path: ran.path, pyVersion: ran.version,
+      userSite: ran.userSite,
     };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

@@ -12,11 +12,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
-import { parsePython } from '../python/parse';
+import { literalEval } from '../python/literal';
+import { parsePython, readPythonFile, type ParseOptions } from '../python/parse';
 import type { AppInfo, MigrationFileInfo, MigrationOperationInfo, SettingsInfo } from '../types';
 
 export interface MigrationProblem {
-  code?: 'parse-error';
+  /** parse-budget: a parse limit cut the reading of the file short (./python/parse.ts) */
+  code?: 'parse-error' | 'parse-budget';
   path: string | null;
   line: number | null;
   app?: string;
@@ -35,6 +37,11 @@ interface CacheEntry {
   used: Record<string, string | null>;
   info: MigrationFileInfo | null;
   problems: MigrationProblem[];
+  /**
+   * read cut short by the time budget: not written to the on-disk cache; 'retry' (cut on the small budget of a
+   * scan that had spent its own) is read again by the next scan
+   */
+  timeLimited?: boolean | 'retry';
 }
 
 const caches = new WeakMap<ModuleIndex, Map<string, CacheEntry>>();
@@ -60,23 +67,24 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
       let st: fs.Stats;
       try {
         st = fs.statSync(file);
-      } catch {
+      } catch (e) {
+        // a dangling or looping symlink: Django's import of it would fail
+        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${(e as Error).message}` });
         continue;
       }
       const hit = cache.get(file);
       let entry: CacheEntry;
-      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings)) {
+      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry') {
         entry = hit;
       } else {
-        let source: string;
-        try {
-          source = fs.readFileSync(file, 'utf8');
-        } catch (e) {
-          problems.push({ path: file, line: null, app: app.label, message: `cannot read migration: ${(e as Error).message}` });
+        const read = readPythonFile(file, st);
+        if ('error' in read) {
+          problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
           continue;
         }
-        const r = readMigrationSource(source, file, app.label, name, settings);
+        const r = readMigrationSource(read.source, file, app.label, name, settings, { budget: index.budget, fileSize: read.fileSize });
         entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
+        if (r.timeLimited) entry.timeLimited = r.timeLimited;
         cache.set(file, entry);
         dirty.add(index);
       }
@@ -137,11 +145,14 @@ export function readMigrationSource(
   app: string,
   name: string,
   settings: Pick<SettingsInfo, 'authUserModel' | 'values'>,
-): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null> } {
+  parseOptions: ParseOptions = {},
+): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
-  const mod = parsePython(source, file);
-  let partial = mod.problems.length > 0;
+  const mod = parsePython(source, file, parseOptions);
+  let partial = mod.problems.length > 0 || !!mod.limit;
   for (const p of mod.problems) problems.push({ code: 'parse-error', path: file, line: p.line, app, message: `${p.message} in migration ${app}.${name} (line skipped)` });
+  if (mod.limit) problems.push({ code: 'parse-budget', path: file, line: mod.limit.line, app, message: `migration ${app}.${name}: ${mod.limit.message}` });
+  const timeLimited = mod.limit?.kind === 'time' ? { timeLimited: mod.limit.retry ? 'retry' as const : true } : {};
 
   const cls = findMigrationClass(mod.body);
   const info: MigrationFileInfo = {
@@ -151,11 +162,12 @@ export function readMigrationSource(
   if (!cls) {
     if (!partial) {
       problems.push({ path: file, line: null, app, message: `Migration ${name} in app ${app} has no Migration class` });
-      return { info: null, problems, used: {} };
+      return { info: null, problems, used: {}, ...timeLimited };
     }
     info.partial = true;
-    return { info, problems, used: {} };
+    return { info, problems, used: {}, ...timeLimited };
   }
+  info.line = cls.line;
 
   const ctx: Ctx = { settings, partial: false, used: {} };
   for (const s of cls.body) {
@@ -208,7 +220,7 @@ export function readMigrationSource(
     problems.push({ path: file, line: cls.line, app, message: `migration ${app}.${name}: some of dependencies/replaces/operations could not be read statically` });
   }
   if (partial) info.partial = true;
-  return { info, problems, used: ctx.used };
+  return { info, problems, used: ctx.used, ...timeLimited };
 }
 
 interface Ctx {
@@ -325,7 +337,20 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       ctx.partial = true;
       continue;
     }
-    const op: MigrationOperationInfo = { kind };
+    const op: MigrationOperationInfo = { kind, line: x.line };
+    if (kind === 'RunPython' || kind === 'RunSQL') {
+      // Django asks the routers `allow_migrate(db, app_label, **hints)` for these: the hints decide
+      const h = x.keywords.find(k => k.arg === 'hints')?.value;
+      if (h) {
+        const lit = literalEval(h);
+        op.hints = lit.ok && lit.value && typeof lit.value === 'object' && !Array.isArray(lit.value) && !(lit.value instanceof Map) ? lit.value as Record<string, unknown> : null;
+      }
+    }
+    if (kind === 'SeparateDatabaseAndState') {
+      // only database_operations touch the database (state_operations never do); keyword or 2nd positional
+      const db = x.keywords.find(k => k.arg === 'database_operations')?.value ?? (x.args[0] && x.args[0].type !== 'Starred' ? x.args[0] : undefined);
+      op.database = db ? operations(db, ctx) : [];
+    }
     const spec = MODEL_ARG[kind];
     let arg: A.Expr | undefined;
     if (spec) {
@@ -362,7 +387,7 @@ function sameSettings(used: Record<string, string | null>, settings: SettingsInf
 /** The per-file results, to keep between processes (the CLI's on-disk cache). Plain JSON. */
 export function exportMigrationCache(index: ModuleIndex): Record<string, CacheEntry> {
   dirty.delete(index);
-  return Object.fromEntries(caches.get(index) ?? []);
+  return Object.fromEntries([...(caches.get(index) ?? [])].filter(([, e]) => !e.timeLimited));
 }
 
 /** Whether the cache changed since it was imported or exported (else an on-disk copy is still current). */

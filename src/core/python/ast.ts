@@ -157,10 +157,26 @@ export interface ParseProblem {
   message: string;
 }
 
+/**
+ * A limit of ./parse.ts that cut the reading of a file short (a `parse-budget` finding): `size`, a file over the
+ * parsing limit (only its beginning read); `time`, the file's time budget ran out; `depth`, code nested deeper
+ * than the converter follows. What was read before it is in `body`.
+ */
+export interface ParseLimit {
+  kind: 'size' | 'time' | 'depth';
+  /** the first line affected */
+  line: number;
+  message: string;
+  /** a time limit hit on the reduced budget of a scan that had spent its own: the next scan parses it again */
+  retry?: boolean;
+}
+
 export interface Module {
   type: 'Module';
   path: string;
   body: Stmt[];
   /** syntax errors; lines listed here were skipped, the rest of the file was read */
   problems: ParseProblem[];
+  /** set when a limit cut the reading short */
+  limit?: ParseLimit;
 }

@@ -1,49 +1,18 @@
-// Builtin functions, operators and the methods of str/list/dict/set/path values for ./evaluate.ts.
+// Builtin functions (len, sorted, getattr, isinstance, dir, globals, …) and the methods of str/list/dict/set/path
+// values for the static evaluator. Operators and formatting are in ./operators.ts, exception classes in
+// ./exceptions.ts; calls that reach a modelled module go through the Evaluator (./eval-modules.ts).
 import * as path from 'path';
-import * as fs from 'fs';
 import type { Loc } from '../types';
-import type { Interp, Frame } from './evaluate';
-import { PyErr } from './evaluate';
+import { type Evaluator, type Frame, type KW, PyErr, kwarg } from './runtime';
 import {
-  type Value, type ClassV, type SeqV, type StrV, type BuiltinV, type UnknownV, type DictV, type PathV, type ObjV, NONE, TRUE, FALSE, str, num, bool, list,
-  tuple, unknown, dict, dictGet, dictSet, hashKey, pyEquals, repr, pyStr, typeName, numToStr,
+  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  dictGet, dictSet, hashKey, pyEquals, repr, typeName,
 } from './values';
-import { modeledCall, modeledAttr } from './eval-modules';
+import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
+import { joinPath, pathParent, realpath } from './paths';
+import { unk, firstUnknown, toInt, toStr, formatValue, compareOrder, containsOp, strFormat } from './operators';
 
 const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', name, self } : { kind: 'builtin', name });
-
-// ---- exceptions -------------------------------------------------------------------------------------
-
-const EXC_PARENT: Record<string, string | null> = {
-  BaseException: null, Exception: 'BaseException', KeyboardInterrupt: 'BaseException', SystemExit: 'BaseException',
-  ArithmeticError: 'Exception', ZeroDivisionError: 'ArithmeticError', OverflowError: 'ArithmeticError',
-  AssertionError: 'Exception', AttributeError: 'Exception', ImportError: 'Exception', ModuleNotFoundError: 'ImportError',
-  LookupError: 'Exception', KeyError: 'LookupError', IndexError: 'LookupError', NameError: 'Exception',
-  UnboundLocalError: 'NameError', OSError: 'Exception', IOError: 'Exception', EnvironmentError: 'Exception',
-  FileNotFoundError: 'OSError', PermissionError: 'OSError', RuntimeError: 'Exception', RecursionError: 'RuntimeError',
-  NotImplementedError: 'RuntimeError', TypeError: 'Exception', ValueError: 'Exception', UnicodeError: 'ValueError',
-  StopIteration: 'Exception', Warning: 'Exception', DeprecationWarning: 'Warning', UserWarning: 'Warning',
-  ImproperlyConfigured: 'Exception',
-};
-
-const EXC_CLASSES = new Map<string, ClassV>();
-
-export function exceptionClass(name: string): ClassV {
-  let c = EXC_CLASSES.get(name);
-  if (c) return c;
-  const parent = name in EXC_PARENT ? EXC_PARENT[name] : 'Exception';
-  c = { kind: 'class', name, module: 'builtins', def: null, ns: new Map(), bases: parent ? [exceptionClass(parent)] : [], globals: null, special: 'exception' };
-  EXC_CLASSES.set(name, c);
-  return c;
-}
-
-export function isExceptionSubclass(name: string, ancestor: string): boolean {
-  for (let n: string | null | undefined = name, i = 0; n && i < 20; n = n in EXC_PARENT ? EXC_PARENT[n] : 'Exception', i++) {
-    if (n === ancestor) return true;
-    if (n === 'BaseException') return false;
-  }
-  return false;
-}
 
 // ---- the builtins namespace -------------------------------------------------------------------------
 
@@ -52,6 +21,7 @@ const BUILTIN_FUNCS = [
   'zip', 'range', 'min', 'max', 'sum', 'any', 'all', 'isinstance', 'issubclass', 'getattr', 'hasattr', 'setattr', 'print',
   'repr', 'type', 'callable', 'map', 'filter', 'object', 'staticmethod', 'classmethod', 'property', 'abs', 'round',
   'iter', 'next', 'open', '__import__', 'id', 'hash', 'vars', 'globals', 'locals', 'format', 'ord', 'chr', 'divmod', 'pow',
+  'dir', 'bin', 'hex', 'oct', 'ascii', 'bytes', 'delattr',
 ];
 
 /** Every name of CPython 3.13's `builtins` module: one the evaluator does not model is unknown, never a NameError. */
@@ -75,90 +45,12 @@ export const PYTHON_BUILTIN_NAMES: ReadonlySet<string> = new Set((
 
 export const BUILTINS = new Map<string, Value>();
 for (const n of BUILTIN_FUNCS) BUILTINS.set(n, b(n));
-for (const n of Object.keys(EXC_PARENT)) if (n !== 'ImproperlyConfigured') BUILTINS.set(n, exceptionClass(n));
+for (const n of Object.keys(EXC_PARENT)) if (!NOT_BUILTIN.has(n)) BUILTINS.set(n, exceptionClass(n));
 BUILTINS.set('__debug__', TRUE);
 BUILTINS.set('NotImplemented', { kind: 'obj', type: 'NotImplementedType', attrs: new Map(), missing: 'absent' });
 BUILTINS.set('Ellipsis', { kind: 'obj', type: 'ellipsis', attrs: new Map(), missing: 'absent' });
 
-type KW = [string, Value][];
-
-function kwarg(kwargs: KW, name: string): Value | undefined {
-  for (const [k, v] of kwargs) if (k === name) return v;
-  return undefined;
-}
-
-function arg(args: Value[], kwargs: KW, i: number, name: string): Value | undefined {
-  return args[i] ?? kwarg(kwargs, name);
-}
-
-function unk(v: Value, fallback: string, loc: Loc): UnknownV {
-  return v.kind === 'unknown' ? unknown(v.reason, v.loc ?? loc) : unknown(fallback, loc);
-}
-
-function firstUnknown(vals: Value[]): UnknownV | null {
-  for (const v of vals) if (v.kind === 'unknown') return v;
-  return null;
-}
-
-function toInt(v: Value): number | null {
-  if (v.kind === 'num' && !v.float) return v.v;
-  if (v.kind === 'bool') return v.v ? 1 : 0;
-  return null;
-}
-
-/** str(v) as Python would print it, or null when not known. Instances with __str__ are called. */
-export function toStr(it: Interp, v: Value, loc: Loc): string | null {
-  if (v.kind === 'instance') {
-    const s = it.classAttr(v.cls, '__str__') ?? it.classAttr(v.cls, '__repr__');
-    if (s) {
-      const r = it.call(it.bindAttr(s.value, v, s.owner), [], [], loc);
-      return r.kind === 'str' ? r.v : null;
-    }
-    if (v.cls.special === 'exception') {
-      const a = v.attrs.get('args');
-      return a && a.kind === 'tuple' && a.items.length === 1 ? toStr(it, a.items[0]!, loc) : null;
-    }
-    return null;
-  }
-  if (v.kind === 'obj') {
-    const r = modeledCall(it, v, '__str__', [], [], loc);
-    return r && r.kind === 'str' ? r.v : null;
-  }
-  it.noteIdentity(v);
-  return pyStr(v);
-}
-
-export function formatValue(it: Interp, v: Value, conversion: string | null, spec: string | null, loc: Loc): string | null {
-  let s: string | null;
-  if (conversion === 'r') s = v.kind === 'unknown' ? null : repr(v);
-  else if (spec) {
-    s = formatSpec(v, spec);
-  } else s = toStr(it, v, loc);
-  return s;
-}
-
-function formatSpec(v: Value, spec: string): string | null {
-  // a small subset: [[fill]align][width][.precision][type] for str and numbers
-  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([sdf])?$/.exec(spec);
-  if (!m) return null;
-  let s: string | null;
-  if (m[5] === 'd' || (v.kind === 'num' && !v.float && !m[4])) s = v.kind === 'num' || v.kind === 'bool' ? String(toInt(v) ?? (v.kind === 'num' ? Math.trunc(v.v) : 0)) : null;
-  else if (m[5] === 'f' || m[4]) s = v.kind === 'num' ? v.v.toFixed(m[4] ? Number(m[4]) : 6) : null;
-  else s = pyStr(v);
-  if (s === null) return null;
-  const width = m[3] ? Number(m[3]) : 0;
-  const fill = m[1] ?? ' ';
-  const align = m[2] ?? (v.kind === 'num' ? '>' : '<');
-  if (s.length < width) {
-    const pad = width - s.length;
-    if (align === '<') s = s + fill.repeat(pad);
-    else if (align === '>') s = fill.repeat(pad) + s;
-    else s = fill.repeat(Math.floor(pad / 2)) + s + fill.repeat(Math.ceil(pad / 2));
-  }
-  return s;
-}
-
-function isinstanceOf(it: Interp, v: Value, t: Value): boolean | null {
+function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
   if (t.kind === 'tuple') {
     let res: boolean | null = false;
     for (const x of t.items) {
@@ -194,7 +86,7 @@ function isinstanceOf(it: Interp, v: Value, t: Value): boolean | null {
   return null;
 }
 
-export function callBuiltin(it: Interp, fn: BuiltinV, args: Value[], kwargs: KW, loc: Loc, _f?: Frame): Value {
+export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: KW, loc: Loc, _f?: Frame): Value {
   if (fn.self !== undefined) return callMethod(it, fn, fn.self, args, kwargs, loc);
   const a0 = args[0];
   switch (fn.name) {
@@ -364,9 +256,29 @@ export function callBuiltin(it: Interp, fn: BuiltinV, args: Value[], kwargs: KW,
         throw e;
       }
     }
-    case 'setattr':
-      if (a0?.kind === 'instance' && args[1]?.kind === 'str') a0.attrs.set(args[1].v, args[2]!);
+    case 'setattr': case 'delattr': {
+      const n = args[1]?.kind === 'str' ? args[1].v : null;
+      if (n === null || !a0) return NONE;
+      const target = a0.kind === 'instance' || a0.kind === 'obj' ? a0.attrs : a0.kind === 'class' ? a0.ns : a0.kind === 'module' && a0.ns ? a0.ns.vars : null;
+      if (target && fn.name === 'setattr') target.set(n, args[2] ?? NONE);
+      else if (target) target.delete(n);
       return NONE;
+    }
+    case 'dir': {
+      const names = a0?.kind === 'module' && a0.ns && !a0.ns.starUnknown ? [...a0.ns.vars.keys()]
+        : a0?.kind === 'instance' && !a0.cls.opaqueBase ? [...new Set([...a0.attrs.keys(), ...it.mro(a0.cls).flatMap(c => [...c.ns.keys()])])]
+          : a0?.kind === 'class' && !a0.opaqueBase ? [...new Set(it.mro(a0).flatMap(c => [...c.ns.keys()]))]
+            : !a0 && _f ? [..._f.scope.vars.keys()] : null;
+      return names ? list(names.sort().map(str)) : unk(a0 ?? NONE, `dir(${a0 ? repr(a0) : ''})`, loc);
+    }
+    case 'globals':
+      return _f ? { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals } : unknown('globals()', loc);
+    case 'bin': case 'hex': case 'oct': {
+      const n = a0 ? toInt(a0) : null;
+      if (n === null) return unk(a0 ?? NONE, `${fn.name}()`, loc);
+      const [base, prefix] = fn.name === 'bin' ? [2, '0b'] : fn.name === 'hex' ? [16, '0x'] : [8, '0o'];
+      return str((n < 0 ? '-' : '') + prefix + Math.abs(n).toString(base));
+    }
     case 'print':
       return NONE;
     case 'type':
@@ -421,7 +333,7 @@ export function callBuiltin(it: Interp, fn: BuiltinV, args: Value[], kwargs: KW,
     case 'format':
       return a0 ? (s => (s === null ? unk(a0, 'format()', loc) : str(s)))(formatValue(it, a0, null, args[1]?.kind === 'str' ? args[1].v : null, loc)) : str('');
     default: {
-      const r = modeledCall(it, fn, '__call__', args, kwargs, loc);
+      const r = it.modeledCall(fn, '__call__', args, kwargs, loc);
       if (r !== undefined) return r;
       return unknown(`${fn.name}() is not modelled`, loc);
     }
@@ -440,225 +352,13 @@ function sortValues(items: Value[], loc: Loc): Value[] | null {
   return bad ? null : out;
 }
 
-// ---- operators ---------------------------------------------------------------------------------------
-
-export function compareOrder(a: Value, op: string, b: Value, loc: Loc): boolean | null {
-  if (a.kind === 'unknown' || b.kind === 'unknown') return null;
-  const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
-  const nb = b.kind === 'num' ? b.v : b.kind === 'bool' ? (b.v ? 1 : 0) : null;
-  let c: number | null = null;
-  if (na !== null && nb !== null) c = na < nb ? -1 : na > nb ? 1 : 0;
-  else if (a.kind === 'str' && b.kind === 'str') c = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-  else if ((a.kind === 'tuple' || a.kind === 'list') && a.kind === b.kind) {
-    const ai = a.items;
-    const bi = (b as SeqV).items;
-    for (let i = 0; i < Math.min(ai.length, bi.length); i++) {
-      const eq = pyEquals(ai[i]!, bi[i]!);
-      if (eq === null) return null;
-      if (!eq) return compareOrder(ai[i]!, op, bi[i]!, loc);
-    }
-    c = ai.length - bi.length;
-  } else if (a.kind === 'set' && b.kind === 'set') {
-    return null;
-  } else {
-    throw new PyErr('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`, loc);
-  }
-  switch (op) {
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    case '>=': return c >= 0;
-    default: return null;
-  }
-}
-
-/** `needle in hay`; null when unknown. */
-export function containsOp(it: Interp, hay: Value, needle: Value, loc: Loc): boolean | null {
-  switch (hay.kind) {
-    case 'unknown': return null;
-    case 'str':
-      if (needle.kind === 'str') return hay.v.includes(needle.v);
-      if (needle.kind === 'unknown') return null;
-      throw new PyErr('TypeError', `'in <string>' requires string as left operand, not ${typeName(needle)}`, loc);
-    case 'dict': {
-      if (needle.kind === 'unknown') return null;
-      it.noteIdentity(needle);
-      const h = hashKey(needle);
-      if (h === null) return null;
-      if (hay.map.has(h)) return true;
-      return hay.inexact ? null : false;
-    }
-    case 'list': case 'tuple': case 'set': {
-      it.noteIdentity(needle);
-      let res: boolean | null = false;
-      for (const x of hay.items) {
-        const e = pyEquals(x, needle);
-        if (e === true) return true;
-        if (e === null) res = null;
-      }
-      return res;
-    }
-    case 'obj': {
-      const items = it.iter(hay);
-      if (items) return containsOp(it, list(items), needle, loc);
-      const r = modeledCall(it, hay, '__contains__', [needle], [], loc);
-      if (r && r.kind === 'bool') return r.v;
-      return null;
-    }
-    case 'instance': {
-      const c = it.classAttr(hay.cls, '__contains__');
-      if (c) {
-        const r = it.call(it.bindAttr(c.value, hay, c.owner), [needle], [], loc);
-        return it.truth(r);
-      }
-      return null;
-    }
-    default:
-      return null;
-  }
-}
-
-export function binaryOp(it: Interp, a: Value, op: string, b: Value, loc: Loc): Value {
-  if (a.kind === 'unknown') return unknown(a.reason, a.loc ?? loc);
-  if (b.kind === 'unknown') return unknown(b.reason, b.loc ?? loc);
-  const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
-  const nb = b.kind === 'num' ? b.v : b.kind === 'bool' ? (b.v ? 1 : 0) : null;
-  if (na !== null && nb !== null) {
-    const fl = (a.kind === 'num' && !!a.float) || (b.kind === 'num' && !!b.float);
-    switch (op) {
-      case '+': return num(na + nb, fl);
-      case '-': return num(na - nb, fl);
-      case '*': return num(na * nb, fl);
-      case '/': if (nb === 0) throw new PyErr('ZeroDivisionError', 'division by zero', loc); return num(na / nb, true);
-      case '//': if (nb === 0) throw new PyErr('ZeroDivisionError', 'division by zero', loc); return num(Math.floor(na / nb), fl);
-      case '%': if (nb === 0) throw new PyErr('ZeroDivisionError', 'modulo by zero', loc); return num(((na % nb) + nb) % nb, fl);
-      case '**': return num(na ** nb, fl || nb < 0);
-      case '|': return a.kind === 'bool' && b.kind === 'bool' ? bool(a.v || b.v) : num(na | nb);
-      case '&': return a.kind === 'bool' && b.kind === 'bool' ? bool(a.v && b.v) : num(na & nb);
-      case '^': return num(na ^ nb);
-      case '<<': return num(na << nb);
-      case '>>': return num(na >> nb);
-    }
-  }
-  if (op === '+') {
-    if (a.kind === 'str' && b.kind === 'str') return str(a.v + b.v);
-    if ((a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind) return { kind: a.kind, items: [...a.items, ...(b as SeqV).items] };
-  }
-  if (op === '*') {
-    const [s, n] = na !== null ? [b, na] : [a, nb];
-    if (n !== null && s.kind === 'str') return str(s.v.repeat(Math.max(0, n)));
-    if (n !== null && (s.kind === 'list' || s.kind === 'tuple')) {
-      const out: Value[] = [];
-      for (let i = 0; i < n; i++) out.push(...s.items);
-      return { kind: s.kind, items: out };
-    }
-  }
-  if (op === '%' && a.kind === 'str') {
-    const r = percentFormat(it, a.v, b, loc);
-    return r === null ? unknown(`'%' formatting of ${repr(a)}`, loc) : str(r);
-  }
-  if (op === '/' && a.kind === 'path') {
-    const s = b.kind === 'path' ? b.p : b.kind === 'str' ? b.v : null;
-    if (s === null) throw new PyErr('TypeError', `unsupported operand type(s) for /: 'PosixPath' and '${typeName(b)}'`, loc);
-    return { kind: 'path', p: joinPath(a.p, s) };
-  }
-  if (op === '/' && a.kind === 'str' && b.kind === 'path') return { kind: 'path', p: joinPath(a.v, b.p) };
-  if (op === '|' && a.kind === 'dict' && b.kind === 'dict') {
-    const d = dict();
-    for (const e of a.map.values()) dictSet(d, e.k, e.v, e.loc);
-    for (const e of b.map.values()) dictSet(d, e.k, e.v, e.loc);
-    if (a.inexact || b.inexact) d.inexact = a.inexact ?? b.inexact;
-    return d;
-  }
-  if (a.kind === 'set' && b.kind === 'set' && (op === '|' || op === '&' || op === '-' || op === '^')) {
-    const inB = (x: Value) => b.items.some(y => pyEquals(x, y) === true);
-    const inA = (x: Value) => a.items.some(y => pyEquals(x, y) === true);
-    if (op === '|') return { kind: 'set', items: [...a.items, ...b.items.filter(x => !inA(x))] };
-    if (op === '&') return { kind: 'set', items: a.items.filter(inB) };
-    if (op === '-') return { kind: 'set', items: a.items.filter(x => !inB(x)) };
-    return { kind: 'set', items: [...a.items.filter(x => !inB(x)), ...b.items.filter(x => !inA(x))] };
-  }
-  if (a.kind === 'instance' || b.kind === 'instance' || a.kind === 'obj' || b.kind === 'obj') return unknown(`${repr(a)} ${op} ${repr(b)}`, loc);
-  throw new PyErr('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`, loc);
-}
-
-export function joinPath(base: string, rel: string): string {
-  if (rel.startsWith('/')) return path.posix.normalize(rel);
-  if (!base || base === '.') return path.posix.normalize(rel) || '.';
-  const j = base.endsWith('/') ? base + rel : base + '/' + rel;
-  // pathlib collapses '//' and '.' but keeps '..'
-  return j.split('/').filter((p, i) => p !== '.' && (p !== '' || i === 0)).join('/') || '/';
-}
-
-function percentFormat(it: Interp, fmt: string, v: Value, loc: Loc): string | null {
-  const args = v.kind === 'tuple' ? v.items : [v];
-  let i = 0;
-  let out = '';
-  for (let p = 0; p < fmt.length; p++) {
-    const ch = fmt[p]!;
-    if (ch !== '%') { out += ch; continue; }
-    let key: string | null = null;
-    let q = p + 1;
-    if (fmt[q] === '(') {
-      const end = fmt.indexOf(')', q);
-      if (end < 0) return null;
-      key = fmt.slice(q + 1, end);
-      q = end + 1;
-    }
-    while (q < fmt.length && '-+ #0123456789.'.includes(fmt[q]!)) q++;
-    const conv = fmt[q];
-    if (conv === '%') { out += '%'; p = q; continue; }
-    let val: Value | undefined;
-    if (key !== null) val = v.kind === 'dict' ? dictGet(v, str(key)) : undefined;
-    else val = args[i++];
-    if (!val) throw new PyErr('TypeError', 'not enough arguments for format string', loc);
-    if (val.kind === 'unknown') return null;
-    if (conv === 's') { const s = toStr(it, val, loc); if (s === null) return null; out += s; }
-    else if (conv === 'r') out += repr(val);
-    else if (conv === 'd' || conv === 'i') { const n = toInt(val) ?? (val.kind === 'num' ? Math.trunc(val.v) : null); if (n === null) return null; out += String(n); }
-    else return null;
-    p = q;
-  }
-  return out;
-}
-
-/** str.format with positional and named fields (no format specs beyond the simple ones). */
-function strFormat(it: Interp, fmt: string, args: Value[], kwargs: KW, loc: Loc): string | null {
-  let out = '';
-  let auto = 0;
-  for (let p = 0; p < fmt.length; p++) {
-    const ch = fmt[p]!;
-    if (ch === '{' && fmt[p + 1] === '{') { out += '{'; p++; continue; }
-    if (ch === '}' && fmt[p + 1] === '}') { out += '}'; p++; continue; }
-    if (ch !== '{') { out += ch; continue; }
-    const end = fmt.indexOf('}', p);
-    if (end < 0) return null;
-    const field = fmt.slice(p + 1, end);
-    p = end;
-    const m = /^([^!:]*)(?:!([rs]))?(?::(.*))?$/.exec(field);
-    if (!m) return null;
-    const name = m[1]!;
-    let val: Value | undefined;
-    const [head, ...attrs] = name.split('.');
-    if (head === '') val = args[auto++];
-    else if (/^\d+$/.test(head!)) val = args[Number(head)];
-    else val = kwarg(kwargs, head!);
-    if (!val) throw new PyErr('KeyError', head ?? '', loc);
-    for (const at of attrs) val = it.getAttr(val, at, loc);
-    if (val.kind === 'unknown') return null;
-    const s = formatValue(it, val, m[2] ?? null, m[3] ?? null, loc);
-    if (s === null) return null;
-    out += s;
-  }
-  return out;
-}
-
 // ---- methods -----------------------------------------------------------------------------------------
 
 const STR_METHODS = new Set([
   'startswith', 'endswith', 'lower', 'upper', 'split', 'rsplit', 'strip', 'lstrip', 'rstrip', 'replace', 'format', 'join',
   'partition', 'rpartition', 'casefold', 'title', 'capitalize', 'isdigit', 'isalpha', 'isalnum', 'isidentifier', 'count', 'find', 'rfind',
   'index', 'removeprefix', 'removesuffix', 'splitlines', 'encode', 'zfill', 'isupper', 'islower', 'swapcase', '__contains__',
+  'ljust', 'rjust', 'center', 'isspace', 'isnumeric', 'isdecimal', 'istitle', 'expandtabs', 'format_map',
 ]);
 const LIST_METHODS = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'index', 'count', 'copy', 'sort', 'reverse', 'clear']);
 const DICT_METHODS = new Set(['get', 'keys', 'values', 'items', 'update', 'setdefault', 'pop', 'copy', 'clear', '__contains__', '__getitem__']);
@@ -666,11 +366,16 @@ const SET_METHODS = new Set(['add', 'update', 'union', 'intersection', 'differen
 const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'as_posix', 'with_name', 'with_suffix', 'exists', 'is_dir', 'is_file', 'expanduser', 'relative_to', 'is_absolute', '__fspath__', 'mkdir', 'iterdir', 'glob', 'read_text', 'open']);
 
 /** Attributes of str/list/dict/set/path/number/obj values; undefined = AttributeError. */
-export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value | undefined {
+export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value | undefined {
   switch (o.kind) {
     case 'str': return STR_METHODS.has(name) ? b('str.' + name, o) : undefined;
     case 'list': return LIST_METHODS.has(name) ? b('list.' + name, o) : undefined;
-    case 'tuple': return name === 'index' || name === 'count' ? b('list.' + name, o) : undefined;
+    case 'tuple': {
+      const i = o.fields?.indexOf(name) ?? -1;
+      if (i >= 0) return o.items[i];
+      if (o.fields && name === '_asdict') return b('tuple._asdict', o);
+      return name === 'index' || name === 'count' ? b('list.' + name, o) : undefined;
+    }
     case 'dict': return DICT_METHODS.has(name) ? b('dict.' + name, o) : undefined;
     case 'set': return SET_METHODS.has(name) ? b('set.' + name, o) : undefined;
     case 'num': case 'bool':
@@ -697,7 +402,7 @@ export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value |
     case 'obj': {
       const own = o.attrs.get(name);
       if (own !== undefined) return own;
-      const m = modeledAttr(it, o, name, loc);
+      const m = it.modeledAttr(o, name, loc);
       if (m !== undefined) return m;
       return o.missing === 'unknown' ? unknown(`${o.type}.${name}`, loc) : undefined;
     }
@@ -709,13 +414,7 @@ export function valueAttr(it: Interp, o: Value, name: string, loc: Loc): Value |
   }
 }
 
-export function pathParent(p: string): string {
-  if (p === '/' || p === '.' || p === '') return p || '.';
-  const d = path.posix.dirname(p);
-  return d;
-}
-
-function callMethod(it: Interp, fn: BuiltinV, self: Value, args: Value[], kwargs: KW, loc: Loc): Value {
+function callMethod(it: Evaluator, fn: BuiltinV, self: Value, args: Value[], kwargs: KW, loc: Loc): Value {
   const name = fn.name.slice(fn.name.indexOf('.') + 1);
   const allArgs = [...args, ...kwargs.map(k => k[1])];
   if (self.kind === 'str' && !['format', 'join'].includes(name)) {
@@ -745,7 +444,7 @@ function callMethod(it: Interp, fn: BuiltinV, self: Value, args: Value[], kwargs
     case 'set': return setMethod(it, self, name, args, loc);
     case 'path': return pathMethod(it, self, name, args, loc);
     case 'obj': {
-      const r = modeledCall(it, fn, '__call__', args, kwargs, loc);
+      const r = it.modeledCall(fn, '__call__', args, kwargs, loc);
       if (r !== undefined) return r;
       return unknown(`${fn.name}() is not modelled`, loc);
     }
@@ -754,7 +453,7 @@ function callMethod(it: Interp, fn: BuiltinV, self: Value, args: Value[], kwargs
   }
 }
 
-function strMethod(it: Interp, s: StrV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
+function strMethod(it: Evaluator, s: StrV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
   const v = s.v;
   const a = args.map(x => (x.kind === 'str' ? x.v : null));
   const strArgs = (): string[] | null => {
@@ -809,6 +508,19 @@ function strMethod(it: Interp, s: StrV, name: string, args: Value[], kwargs: KW,
       if (i < 0) return name === 'partition' ? tuple([str(v), str(''), str('')]) : tuple([str(''), str(''), str(v)]);
       return tuple([str(v.slice(0, i)), str(sep), str(v.slice(i + sep.length))]);
     }
+    case 'encode': {
+      // bytes are kept as the text they encode (enough for hashlib digests of settings values)
+      const enc = (a[0] ?? 'utf-8').toLowerCase().replace('_', '-');
+      if (!['utf-8', 'utf8', 'ascii'].includes(enc) || (enc === 'ascii' && /[^\x00-\x7f]/.test(v))) return unknown(`${repr(s)}.encode(${repr(args[0] ?? str('utf-8'))})`, loc);
+      return { kind: 'obj', type: 'bytes', attrs: new Map(), missing: 'absent', data: v };
+    }
+    case 'isspace': return bool(v.length > 0 && /^\s+$/.test(v));
+    case 'isnumeric': case 'isdecimal': return bool(v.length > 0 && /^\d+$/.test(v));
+    case 'format_map': {
+      if (args[0]?.kind !== 'dict') return unknown('format_map() of something not known', loc);
+      const r = strFormat(it, v, [], [...args[0].map.values()].filter(e => e.k.kind === 'str').map(e => [(e.k as StrV).v, e.v] as [string, Value]), loc);
+      return r === null ? unknown(`${repr(s)}.format_map()`, loc) : str(r);
+    }
     case 'isdigit': return bool(v.length > 0 && /^\d+$/.test(v));
     case 'isalpha': return bool(v.length > 0 && /^[A-Za-z]+$/.test(v));
     case 'isalnum': return bool(v.length > 0 && /^[A-Za-z0-9]+$/.test(v));
@@ -821,18 +533,24 @@ function strMethod(it: Interp, s: StrV, name: string, args: Value[], kwargs: KW,
     case 'index': { const i = v.indexOf(a[0] ?? ''); if (i < 0) throw new PyErr('ValueError', 'substring not found', loc); return num(i); }
     case 'removeprefix': return str(a[0] && v.startsWith(a[0]) ? v.slice(a[0].length) : v);
     case 'removesuffix': return str(a[0] && v.endsWith(a[0]) ? v.slice(0, -a[0].length) : v);
+    case 'ljust': case 'rjust': case 'center': {
+      const n = toInt(args[0] ?? NONE) ?? 0;
+      const fill = a[1] ?? ' ';
+      return str(name === 'ljust' ? v.padEnd(n, fill) : name === 'rjust' ? v.padStart(n, fill) : v.padStart(v.length + Math.floor((n - v.length) / 2), fill).padEnd(n, fill));
+    }
     case 'zfill': { const n = toInt(args[0] ?? NONE) ?? 0; return str(v.padStart(n, '0')); }
     case '__contains__': return bool(a[0] !== null && v.includes(a[0]!));
     default: return unknown(`str.${name}()`, loc);
   }
 }
 
-function listMethod(it: Interp, l: SeqV, name: string, args: Value[], loc: Loc): Value {
+function listMethod(it: Evaluator, l: SeqV, name: string, args: Value[], loc: Loc): Value {
   switch (name) {
     case 'append': l.items.push(args[0]!); return NONE;
     case 'extend': {
       const items = it.iter(args[0]!);
-      if (!items) { const u = unk(args[0]!, 'extend()', loc); l.items.push(u); return NONE; }
+      // the known items stay; what extend() adds is "may contain more"
+      if (!items) { l.more ??= unk(args[0]!, 'extend()', loc); return NONE; }
       l.items.push(...items);
       return NONE;
     }
@@ -872,7 +590,7 @@ function listMethod(it: Interp, l: SeqV, name: string, args: Value[], loc: Loc):
   }
 }
 
-function dictMethod(it: Interp, d: DictV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
+function dictMethod(it: Evaluator, d: DictV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
   switch (name) {
     case 'get': case '__getitem__': {
       const k = args[0]!;
@@ -933,7 +651,7 @@ function dictMethod(it: Interp, d: DictV, name: string, args: Value[], kwargs: K
   }
 }
 
-function setMethod(it: Interp, s: SeqV, name: string, args: Value[], loc: Loc): Value {
+function setMethod(it: Evaluator, s: SeqV, name: string, args: Value[], loc: Loc): Value {
   const other = (): Value[] | null => (args[0] ? it.iter(args[0]) : []);
   const has = (xs: Value[], x: Value) => xs.some(y => pyEquals(x, y) === true);
   switch (name) {
@@ -955,7 +673,7 @@ function setMethod(it: Interp, s: SeqV, name: string, args: Value[], loc: Loc): 
   }
 }
 
-function pathMethod(_it: Interp, p: PathV, name: string, args: Value[], loc: Loc): Value {
+function pathMethod(_it: Evaluator, p: PathV, name: string, args: Value[], loc: Loc): Value {
   switch (name) {
     case 'resolve': case 'absolute': {
       if (!p.p.startsWith('/')) return unknown(`${repr(p)}.${name}() depends on the working directory`, loc);
@@ -991,17 +709,3 @@ function pathMethod(_it: Interp, p: PathV, name: string, args: Value[], loc: Loc
   }
 }
 
-export function realpath(p: string): string {
-  const norm = path.posix.normalize(p);
-  try {
-    return fs.realpathSync.native(norm).replace(/\\/g, '/');
-  } catch {
-    // resolve() is not strict: resolve the longest existing prefix
-    const parent = path.posix.dirname(norm);
-    if (parent === norm) return norm;
-    return path.posix.join(realpath(parent), path.posix.basename(norm));
-  }
-}
-
-export { kwarg, arg, toInt, unk, firstUnknown, numToStr };
-export type { ObjV };

@@ -3,16 +3,57 @@
 // standard-library and Django modules are opaque (importable, every member unknown); they are never executed.
 import * as path from 'path';
 import * as fs from 'fs';
+import { createHash } from 'crypto';
 import type { Loc } from '../types';
-import type { Interp } from './evaluate';
-import { PyErr } from './evaluate';
+import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr,
 } from './values';
-import { exceptionClass, joinPath, pathParent, realpath, kwarg, toStr } from './eval-builtins';
+import { exceptionClass } from './exceptions';
+import { joinPath, realpath } from './paths';
 
-type KW = [string, Value][];
+import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
+
+const HASHES = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+
+function versionInfo(v: PyVersion): Value {
+  const u = unknown('the Python micro version (only X.Y is known from the environment)');
+  return { kind: 'tuple', items: [num(v.major), num(v.minor), v.micro === null ? u : num(v.micro), v.micro === null ? u : str('final'), v.micro === null ? u : num(0)],
+    fields: ['major', 'minor', 'micro', 'releaselevel', 'serial'] };
+}
+
+function globalSettingsObj(it: Evaluator): Value {
+  const o = obj('django.conf.global_settings', 'unknown');
+  o.data = { attr: (n: string) => it.globalSettings?.(n) };
+  return o;
+}
+
+/** importlib.metadata's EntryPoint, with the attributes settings read. */
+function entryPointObj(e: { name: string; group: string; value: string }): Value {
+  const colon = e.value.indexOf(':');
+  const module = (colon < 0 ? e.value : e.value.slice(0, colon)).trim();
+  const attr = colon < 0 ? NONE : str(e.value.slice(colon + 1).replace(/\[.*$/, '').trim());
+  const o = obj('importlib.metadata.EntryPoint', 'absent');
+  for (const [k, v] of [['name', str(e.name)], ['group', str(e.group)], ['value', str(e.value)], ['module', str(module)], ['attr', attr]] as [string, Value][]) o.attrs.set(k, v);
+  return o;
+}
+
+function noEnvironment(what: string, loc: Loc): Value {
+  return unknown(`${what}: no Python environment (site-packages) was found`, loc);
+}
+
+/** importlib.import_module / import_string: a literal name is imported (a module not installed is opaque). */
+function importByName(it: Evaluator, name: string, pkg: string | null, loc: Loc): Value {
+  let abs = name;
+  if (name.startsWith('.')) {
+    if (!pkg) throw new PyErr('TypeError', `the 'package' argument is required to perform a relative import for '${name}'`, loc);
+    const level = name.length - name.replace(/^\.+/, '').length;
+    abs = [...pkg.split('.').slice(0, pkg.split('.').length - (level - 1)), name.slice(level)].filter(x => x).join('.');
+  }
+  return it.importModule(abs, loc);
+}
+
 const b = (name: string, self?: Value): BuiltinV => (self ? { kind: 'builtin', name, self } : { kind: 'builtin', name });
 const obj = (type: string, missing: 'unknown' | 'absent' = 'unknown', data?: unknown): ObjV => ({ kind: 'obj', type, attrs: new Map(), missing, data });
 
@@ -29,7 +70,8 @@ const STDLIB = new Set([
 
 const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
-  'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils',
+  'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
+  'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -42,7 +84,7 @@ function mod(name: string, members: [string, Value][]): ModuleV {
   return { kind: 'module', name, ns, special: 'modeled' };
 }
 
-export function modeledModule(it: Interp, name: string): ModuleV | null {
+export function modeledModule(it: Evaluator, name: string): ModuleV | null {
   if (!MODELED.has(name)) return null;
   switch (name) {
     case 'os': {
@@ -55,19 +97,47 @@ export function modeledModule(it: Interp, name: string): ModuleV | null {
     case 'os.path':
       return mod('os.path', ['join', 'dirname', 'abspath', 'basename', 'realpath', 'normpath', 'exists', 'isfile', 'isdir', 'expanduser', 'splitext', 'split', 'isabs']
         .map(n => [n, b('os.path.' + n)] as [string, Value]).concat([['sep', str('/')]]));
-    case 'sys':
+    case 'sys': {
+      const v = pythonVersion(it.python);
+      const noVersion = unknown('the Python version (no Python environment was found)');
       return mod('sys', [
-        ['argv', unknown('sys.argv (the command line)')], ['platform', unknown('sys.platform')], ['path', unknown('sys.path')],
-        ['version_info', unknown('sys.version_info')], ['modules', unknown('sys.modules')], ['executable', unknown('sys.executable')],
+        ['argv', unknown('sys.argv (the command line)')], ['platform', str(sysPlatform())], ['path', unknown('sys.path')],
+        ['version_info', v ? versionInfo(v) : noVersion], ['version', v?.text ? str(v.text) : noVersion],
+        ['modules', unknown('sys.modules')], ['executable', unknown('sys.executable')],
         ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')],
       ]);
+    }
+    case 'platform':
+      return mod('platform', [['python_version', b('platform.python_version')], ['system', b('platform.system')], ['node', b('platform.node')]]);
+    case 'importlib':
+      return mod('importlib', [['import_module', b('importlib.import_module')], ['metadata', it.importModule('importlib.metadata')], ['util', it.importModule('importlib.util')]]);
+    case 'importlib.metadata':
+      return mod('importlib.metadata', [['entry_points', b('importlib.metadata.entry_points')], ['version', b('importlib.metadata.version')],
+        ['distribution', b('importlib.metadata.distribution')], ['PackageNotFoundError', exceptionClass('PackageNotFoundError')]]);
+    case 'importlib.util':
+      return mod('importlib.util', [['spec_from_file_location', b('importlib.util.spec_from_file_location')], ['module_from_spec', b('importlib.util.module_from_spec')],
+        ['find_spec', b('importlib.util.find_spec')]]);
+    case 'django.utils.module_loading':
+      return mod('django.utils.module_loading', [['import_string', b('importlib.import_string')]]);
+    case 'warnings':
+      return mod('warnings', ['warn', 'filterwarnings', 'simplefilter', 'resetwarnings'].map(n => [n, b('warnings.' + n)] as [string, Value]));
+    case 'datetime':
+      return mod('datetime', [['timedelta', b('datetime.timedelta')]]);
+    case 'dataclasses':
+      return mod('dataclasses', [['dataclass', b('dataclasses.dataclass')], ['field', b('dataclasses.field')]]);
+    case 'hashlib':
+      return mod('hashlib', HASHES.map(n => [n, b('hashlib.' + n)] as [string, Value]));
+    case 'itertools':
+      return mod('itertools', [['chain', b('itertools.chain')]]);
+    case 'typing_extensions':
+      return mod('typing_extensions', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
     case 'pathlib':
       return mod('pathlib', ['Path', 'PurePath', 'PosixPath', 'PurePosixPath'].map(n => [n, b('pathlib.Path')] as [string, Value]));
     case 'functools':
       return mod('functools', [['lru_cache', b('functools.lru_cache')], ['cache', b('functools.cache')], ['wraps', b('functools.wraps')],
         ['cached_property', b('functools.cached_property')], ['partial', b('functools.partial')], ['reduce', b('functools.reduce')]]);
     case 'typing':
-      return mod('typing', [['TYPE_CHECKING', FALSE]]);
+      return mod('typing', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
     case 'environ':
       return mod('environ', [['Env', b('environ.Env')], ['Path', b('environ.Path')], ['FileAwareEnv', b('environ.Env')], ['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
     case 'dj_database_url':
@@ -75,7 +145,7 @@ export function modeledModule(it: Interp, name: string): ModuleV | null {
     case 'dotenv':
       return mod('dotenv', [['load_dotenv', b('dotenv.load_dotenv')], ['find_dotenv', b('dotenv.find_dotenv')], ['dotenv_values', b('dotenv.dotenv_values')]]);
     case 'django.conf':
-      return mod('django.conf', [['settings', it.settingsValue], ['global_settings', unknown('django.conf.global_settings')]]);
+      return mod('django.conf', [['settings', it.settingsValue], ['global_settings', globalSettingsObj(it)]]);
     case 'django.db':
       return mod('django.db', [['connections', obj('django.db.connections', 'unknown')], ['router', obj('django.db.router', 'unknown')],
         ['connection', unknown('django.db.connection (a runtime database connection)')], ['DEFAULT_DB_ALIAS', str('default')], ['models', { kind: 'module', name: 'django.db.models', ns: null, special: 'opaque' }]]);
@@ -95,7 +165,7 @@ function s(v: Value | undefined): string | null {
 }
 
 /** Attributes of modelled objects (methods are returned as builtins bound to the object). */
-export function modeledAttr(_it: Interp, o: ObjV, name: string, _loc: Loc): Value | undefined {
+export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): Value | undefined {
   switch (o.type) {
     case 'os.environ':
       return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
@@ -105,6 +175,12 @@ export function modeledAttr(_it: Interp, o: ObjV, name: string, _loc: Loc): Valu
       return undefined;
     case 'django.conf.settings':
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
+    case 'hashlib.hash':
+      return name === 'hexdigest' || name === 'update' ? b('hashlib.hash.' + name, o) : undefined;
+    case 'importlib.metadata.EntryPoints':
+      return ['select', 'get', '__getitem__'].includes(name) ? b('importlib.metadata.EntryPoints.' + name, o) : undefined;
+    case 'importlib.machinery.SourceFileLoader':
+      return name === 'exec_module' ? b('importlib.machinery.SourceFileLoader.exec_module', o) : undefined;
     default:
       return typeof o.data === 'object' && o.data !== null && 'attr' in (o.data as object)
         ? (o.data as { attr: (n: string, loc: Loc) => Value | undefined }).attr(name, _loc)
@@ -118,7 +194,7 @@ const TRUE_STRINGS = ['true', 'on', 'ok', 'y', 'yes', '1'];
  * Calls of modelled functions and methods of modelled objects. `fn` is a builtin (`method` "__call__") or an
  * object (method name). Undefined when not modelled.
  */
-export function modeledCall(it: Interp, fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+export function modeledCall(it: Evaluator, fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (fn.kind === 'obj') return objCall(it, fn, method, args, kwargs, loc);
   if (fn.kind !== 'builtin') return undefined;
   const name = fn.name;
@@ -155,8 +231,135 @@ export function modeledCall(it: Interp, fn: Value, method: string, args: Value[]
     case 'os.path.split': { const x = s(a0); if (x === null) return unknown('split()', loc); const i = x.lastIndexOf('/'); return tuple([str(i < 0 ? '' : x.slice(0, i) || '/'), str(x.slice(i + 1))]); }
     case 'os.path.isabs': { const x = s(a0); return x === null ? unknown('isabs()', loc) : bool(x.startsWith('/')); }
     case 'os.path.expanduser': { const x = s(a0); return x !== null && !x.startsWith('~') ? str(x) : unknown('the home directory', loc); }
-    case 'os.path.exists': case 'os.path.isfile': case 'os.path.isdir': return unknown(`${name}() depends on the file system at run time`, loc);
-    case 'sys.exit': throw new PyErr('SystemExit', '', loc);
+    case 'os.path.exists': case 'os.path.isfile': case 'os.path.isdir': {
+      // the project's files are on disk: a path inside it is looked up; others depend on the machine it runs on
+      const x = s(a0);
+      if (x === null || !x.startsWith('/')) return unknown(`${name}() depends on the file system at run time`, loc);
+      return bool(fileKind(x, name.slice('os.path.'.length)));
+    }
+    case 'sys.exit': {
+      // an exit the code asks for, like `raise`: a path that can only end here is assumed not taken
+      const e = new PyErr('SystemExit', a0 ? pyStr(a0) ?? '' : '', loc);
+      e.explicit = true;
+      throw e;
+    }
+    case 'platform.python_version': {
+      const v = pythonVersion(it.python);
+      return v && v.micro !== null ? str(`${v.major}.${v.minor}.${v.micro}`) : unknown('the Python version (not known from the environment)', loc);
+    }
+    case 'platform.node': return unknown('the host name of the machine the project runs on', loc);
+    case 'platform.system': return str(process.platform === 'win32' ? 'Windows' : process.platform === 'darwin' ? 'Darwin' : 'Linux');
+    case 'importlib.import_module': {
+      const n = s(a0);
+      if (n === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown('import_module() of a name that is not known', loc);
+      return importByName(it, n, s(args[1] ?? kwarg(kwargs, 'package')), loc);
+    }
+    case 'importlib.import_string': {
+      // Django's import_string("a.b.C"): import a.b, then its attribute C
+      const n = s(a0);
+      if (n === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown('import_string() of a name that is not known', loc);
+      const dot = n.lastIndexOf('.');
+      if (dot < 0) throw new PyErr('ImportError', `${n} doesn't look like a module path`, loc);
+      return it.getAttr(it.importModule(n.slice(0, dot), loc), n.slice(dot + 1), loc);
+    }
+    case 'importlib.util.find_spec': {
+      // `if find_spec("debug_toolbar"): INSTALLED_APPS += [...]`: resolvable in the project or the environment
+      const n = s(a0);
+      if (n === null || n.startsWith('.')) return unknown('find_spec() of a name that is not known', loc);
+      if (isOpaqueModule(n) || it.index.resolve(n)) {
+        const spec = obj('importlib.machinery.ModuleSpec', 'unknown');
+        spec.attrs.set('name', str(n));
+        return spec;
+      }
+      return it.python?.sitePackages.length ? NONE : noEnvironment(`whether ${n} is installed`, loc);
+    }
+    case 'importlib.util.spec_from_file_location': {
+      const n = s(a0 ?? kwarg(kwargs, 'name'));
+      const p = s(args[1] ?? kwarg(kwargs, 'location'));
+      if (n === null || p === null) return unknown('spec_from_file_location() of a path that is not known', loc);
+      const spec = obj('importlib.machinery.ModuleSpec', 'absent', { name: n, path: p });
+      spec.attrs.set('name', str(n));
+      spec.attrs.set('origin', str(p));
+      spec.attrs.set('loader', obj('importlib.machinery.SourceFileLoader', 'absent', { path: p }));
+      return spec;
+    }
+    case 'importlib.util.module_from_spec': {
+      const d = a0?.kind === 'obj' && a0.type === 'importlib.machinery.ModuleSpec' ? (a0.data as { name: string; path: string }) : null;
+      return d ? it.newModule(d.name, d.path) : unknown('module_from_spec() of a spec that is not known', loc);
+    }
+    case 'importlib.metadata.entry_points': {
+      if (!it.python?.sitePackages.length) return noEnvironment(`entry points${kwarg(kwargs, 'group') ? ` of group ${repr(kwarg(kwargs, 'group')!)}` : ''}`, loc);
+      const g = kwarg(kwargs, 'group');
+      if (g !== undefined && g.kind !== 'str') return unknown('entry_points() of a group that is not known', loc);
+      if (g) return tuple(entryPoints(it.python, g.v).map(entryPointObj));
+      return obj('importlib.metadata.EntryPoints', 'absent', entryPoints(it.python));
+    }
+    case 'importlib.metadata.version': case 'importlib.metadata.distribution': {
+      const n = s(a0);
+      if (n === null) return unknown(`${name.split('.').pop()}() of a name that is not known`, loc);
+      if (!it.python?.sitePackages.length) return noEnvironment(`the version of ${n}`, loc);
+      const d = findDistribution(it.python, n);
+      if (!d) throw new PyErr('PackageNotFoundError', n, loc, exceptionClass('PackageNotFoundError'));
+      const ver = d.version !== null ? str(d.version) : unknown(`the version of ${n}`, loc);
+      if (name.endsWith('.version')) return ver;
+      const o = obj('importlib.metadata.Distribution', 'unknown');
+      o.attrs.set('version', ver);
+      o.attrs.set('name', str(d.name));
+      return o;
+    }
+    case 'warnings.warn': case 'warnings.filterwarnings': case 'warnings.simplefilter': case 'warnings.resetwarnings': return NONE;
+    case 'datetime.timedelta': {
+      const units: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 1e-3, microseconds: 1e-6 };
+      const order = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
+      let total = 0;
+      const parts: [string, Value][] = [...args.map((v, i) => [order[i]!, v] as [string, Value]), ...kwargs];
+      for (const [k, v] of parts) {
+        if (v.kind === 'unknown') return unknown(v.reason, v.loc ?? loc);
+        if (v.kind !== 'num' || !(k in units)) return unknown(`timedelta(${k}=${repr(v)})`, loc);
+        total += v.v * units[k]!;
+      }
+      const o = obj('datetime.timedelta', 'absent', total);
+      o.attrs.set('days', num(Math.floor(total / 86400)));
+      o.attrs.set('seconds', num(Math.floor(total - Math.floor(total / 86400) * 86400)));
+      return o;
+    }
+    case 'typing.cast': return args[1] ?? NONE;
+    case 'typing.NamedTuple': return unknown('typing.NamedTuple() called as a function', loc);
+    case 'dataclasses.dataclass': return a0 ?? b('dataclasses.dataclass');
+    case 'dataclasses.field': {
+      const f = obj('dataclasses.Field', 'absent');
+      const d = kwarg(kwargs, 'default');
+      if (d) f.attrs.set('default', d);
+      return f;
+    }
+    case 'hashlib.md5': case 'hashlib.sha1': case 'hashlib.sha224': case 'hashlib.sha256': case 'hashlib.sha384': case 'hashlib.sha512': {
+      const data = a0 === undefined ? '' : a0.kind === 'obj' && a0.type === 'bytes' ? (a0.data as string) : null;
+      if (data === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of ${repr(a0!)}`, loc);
+      return obj('hashlib.hash', 'absent', { alg: name.slice('hashlib.'.length), data });
+    }
+    case 'functools.reduce': {
+      const items = args[1] ? it.iter(args[1]) : null;
+      if (!a0 || !items) return unknown('functools.reduce() over something not known', loc);
+      let acc = args.length > 2 ? args[2]! : items[0];
+      if (acc === undefined) throw new PyErr('TypeError', 'reduce() of empty iterable with no initial value', loc);
+      for (const x of args.length > 2 ? items : items.slice(1)) acc = it.call(a0, [acc, x], [], loc);
+      return acc;
+    }
+    case 'functools.partial': {
+      if (!a0) throw new PyErr('TypeError', 'partial() needs a callable', loc);
+      const p = obj('functools.partial', 'absent', { fn: a0, args: args.slice(1), kwargs });
+      p.attrs.set('func', a0);
+      return p;
+    }
+    case 'itertools.chain': {
+      const out: Value[] = [];
+      for (const a of args) {
+        const items = it.iter(a);
+        if (!items) return a.kind === 'unknown' ? unknown(a.reason, a.loc ?? loc) : unknown(`chain(${repr(a)})`, loc);
+        out.push(...items);
+      }
+      return list(out);
+    }
     case 'pathlib.Path': {
       if (!args.length) return { kind: 'path', p: '.' };
       let cur: string | null = null;
@@ -201,6 +404,16 @@ export function modeledCall(it: Interp, fn: Value, method: string, args: Value[]
   }
 }
 
+/** exists / isfile / isdir of a path on this machine. */
+export function fileKind(p: string, kind: string): boolean {
+  try {
+    const st = fs.statSync(p);
+    return kind === 'isfile' || kind === 'is_file' ? st.isFile() : kind === 'isdir' || kind === 'is_dir' ? st.isDirectory() : true;
+  } catch {
+    return false;
+  }
+}
+
 function normPath(p: string): string {
   if (p === '') return '.';
   const abs = p.startsWith('/');
@@ -208,7 +421,7 @@ function normPath(p: string): string {
   return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.');
 }
 
-function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
+function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -226,7 +439,7 @@ function loadEnvFile(it: Interp, file: string, override: boolean): boolean {
   return true;
 }
 
-function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   const a0 = args[0];
   if (o.type === 'os.environ') {
     const k = s(a0);
@@ -259,11 +472,44 @@ function objCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW,
     return unknown(`connections.${method}() (runtime database connections)`, loc);
   }
   if (o.type === 'django.db.router') return unknown(`django.db.router.${method}()`, loc);
+  if (o.type === 'hashlib.hash' && (method === 'hexdigest' || method === 'update')) {
+    const d = o.data as { alg: string; data: string };
+    if (method === 'update') {
+      if (a0?.kind !== 'obj' || a0.type !== 'bytes') return unknown('hash update() with something not known', loc);
+      d.data += a0.data as string;
+      return NONE;
+    }
+    return str(createHash(d.alg).update(d.data, 'utf8').digest('hex'));
+  }
+  if (o.type === 'functools.partial' && method === '__call__') {
+    const d = o.data as { fn: Value; args: Value[]; kwargs: KW };
+    return it.call(d.fn, [...d.args, ...args], [...d.kwargs, ...kwargs], loc);
+  }
+  if (o.type === 'importlib.machinery.SourceFileLoader' && method === 'exec_module') {
+    if (a0?.kind !== 'module') return unknown('exec_module() of a module that is not known', loc);
+    it.execFileInto(a0, (o.data as { path: string }).path, loc);
+    return NONE;
+  }
+  if (o.type === 'importlib.metadata.EntryPoints') {
+    // entry_points().select(group=…), the old dict form entry_points().get(group, ()) / [group]
+    const all = o.data as { name: string; group: string; value: string }[];
+    const g = method === 'select' ? kwarg(kwargs, 'group') : a0;
+    if (g === undefined) return method === 'select' ? list(all.map(entryPointObj)) : undefined;
+    if (g.kind !== 'str') return unknown('entry points of a group that is not known', loc);
+    const hits = all.filter(e => e.group === g.v).map(entryPointObj);
+    if (method === 'select') return tuple(hits);
+    if (method === 'get' || method === '__getitem__') {
+      if (!hits.length && method === 'get') return args[1] ?? NONE;
+      if (!hits.length) throw new PyErr('KeyError', repr(g), loc);
+      return tuple(hits);
+    }
+    return undefined;
+  }
   return undefined;
 }
 
 /** django-environ's Env: `env("X", default=…)`, `env.str/bool/int/list/db(…)`, `read_env(…)`. */
-function envCall(it: Interp, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
+function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
   const scheme = (o.data as Map<string, Value> | undefined) ?? new Map();
   if (method === 'read_env') {
     const p = s(args[0] ?? kwarg(kwargs, 'env_file') ?? NONE);
@@ -385,6 +631,9 @@ export function dbUrlConfig(url: Value, flavour: 'dj' | 'environ', kwargs: KW, l
   const ssl = kwarg(kwargs, 'ssl_require');
   if (ssl && ssl.kind === 'bool' && ssl.v) dictSet(options, str('sslmode'), str('require'));
   if (options.map.size) entries.push(['OPTIONS', options]);
+  // dj-database-url: `parsed_config["TEST"] = test_options` (Saleor's replica: {"MIRROR": "default"})
+  const test = flavour === 'dj' ? kwarg(kwargs, 'test_options') : undefined;
+  if (test && test.kind !== 'none') entries.push(['TEST', test]);
   return dictOf(entries, loc);
 }
 
@@ -394,4 +643,3 @@ function dictOf(entries: [string, Value][], loc: Loc): Value {
   return d;
 }
 
-export { toStr, pathParent };

@@ -4,8 +4,8 @@
 // count as packages.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Module } from './ast';
-import { parsePython } from './parse';
+import type { Module, ParseLimit } from './ast';
+import { ParseBudget, parsePython, readPythonFile } from './parse';
 import type { Logger } from '../types';
 import { nullLogger } from '../types';
 
@@ -43,6 +43,10 @@ export class ModuleIndex {
   private listings: Map<string, Map<string, EntryKind> | null> | null = null;
   /** files parsed (not served from the cache) since the last `exportParsed()` */
   private parsedSinceExport = 0;
+  /** parse time shared by the files of one scan (`startScan`) */
+  budget = new ParseBudget();
+  /** files read in this scan that a parse limit cut short (a `parse-budget` finding each) */
+  private readonly limitedFiles = new Map<string, ParseLimit>();
 
   private readonly rootSet: Set<string>;
 
@@ -152,6 +156,17 @@ export class ModuleIndex {
     return base.join('.') || null;
   }
 
+  /** A new scan: a fresh parse budget, and the files cut short are counted again. */
+  startScan(budget = new ParseBudget()): void {
+    this.budget = budget;
+    this.limitedFiles.clear();
+  }
+
+  /** Files read since `startScan` whose reading a parse limit cut short. */
+  limits(): Map<string, ParseLimit> {
+    return this.limitedFiles;
+  }
+
   /** Parse a file (cached by mtime and size). Returns null when it cannot be read. */
   parseFile(file: string): Module | null {
     let st: fs.Stats;
@@ -161,18 +176,18 @@ export class ModuleIndex {
       return null;
     }
     const cached = this.parsed.get(file);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) {
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && !cached.module.limit?.retry) {
       cached.used = true;
+      if (cached.module.limit) this.limitedFiles.set(file, cached.module.limit);
       return cached.module;
     }
-    let source: string;
-    try {
-      source = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      this.logger.warn(`cannot read ${file}: ${(e as Error).message}`);
+    const read = readPythonFile(file, st);
+    if ('error' in read) {
+      this.logger.warn(`cannot read ${file}: ${read.error}`);
       return null;
     }
-    const module = parsePython(source, file);
+    const module = parsePython(read.source, file, { budget: this.budget, fileSize: read.fileSize });
+    if (module.limit) this.limitedFiles.set(file, module.limit);
     this.parsed.set(file, { mtimeMs: st.mtimeMs, size: st.size, module, used: true });
     this.parsedSinceExport++;
     return module;
@@ -187,7 +202,8 @@ export class ModuleIndex {
     this.parsedSinceExport = 0;
     const out: Record<string, ParsedCacheEntry> = {};
     for (const [file, e] of this.parsed) {
-      if (!e.used) continue;
+      // a file cut short by time may read fully in a later process (with more of the scan's budget left)
+      if (!e.used || e.module.limit?.kind === 'time') continue;
       e.special ??= hasSpecialValues(e.module);
       if (!e.special) out[file] = { mtimeMs: e.mtimeMs, size: e.size, module: e.module };
     }
@@ -235,16 +251,22 @@ function readListing(dir: string): Map<string, EntryKind> | null {
   return out;
 }
 
-/** Does the AST hold a value JSON would not bring back as it was (bigint, NaN, ±Infinity)? */
-function hasSpecialValues(x: unknown): boolean {
-  if (typeof x === 'bigint') return true;
-  if (typeof x === 'number') return !Number.isFinite(x);
-  if (!x || typeof x !== 'object') return false;
-  if (Array.isArray(x)) {
-    for (const v of x) if (hasSpecialValues(v)) return true;
-    return false;
+/**
+ * Does the AST hold a value JSON would not bring back as it was (bigint, NaN, ±Infinity)? Without recursion:
+ * `1+1+…+1` nests as deep as it is long.
+ */
+function hasSpecialValues(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === 'bigint') return true;
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) return true;
+    } else if (x && typeof x === 'object') {
+      if (Array.isArray(x)) for (const v of x) stack.push(v);
+      else for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+    }
   }
-  for (const k in x) if (hasSpecialValues((x as Record<string, unknown>)[k])) return true;
   return false;
 }
 

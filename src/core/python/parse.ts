@@ -7,7 +7,7 @@
 // What remains is read as usual and the blanked lines are reported as problems.
 import * as path from 'path';
 import * as fs from 'fs';
-import { Parser, Language, type Node as TSNode } from 'web-tree-sitter';
+import { Parser, Language, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
 import type * as A from './ast';
 
 let parser: Parser | null = null;
@@ -37,43 +37,405 @@ export function initPython(): Promise<Parser> {
   return initPromise;
 }
 
+// ---- limits ---------------------------------------------------------------------------------------------
+// Every file gets an answer within a budget, whatever it holds (a data dump, random bytes, 10,000 nested
+// parentheses): tree-sitter's error recovery on garbage costs seconds per 100 KB and hundreds of MB, and each
+// repair re-parses the whole file. What a limit cut short is said in `Module.limit` (a `parse-budget` finding);
+// what was read before it is kept.
+
+/** Files larger than this are parsed only up to HEADER_CHARS (imports, settings, a migration's `dependencies`). */
+export const MAX_PARSE_CHARS = 1024 * 1024;
+/** How much of an over-large file is read: enough for the header facts of any real migration or models module. */
+export const HEADER_CHARS = 128 * 1024;
+/** Line repairs per file (each one a whole re-parse). */
 const MAX_REPAIRS = 12;
-/** Source larger than this is not parsed (generated files, data dumps): reported as a problem. */
-export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+/**
+ * A first parse with errors on more lines than this is not repaired at all. Half-typed code has a few; one
+ * unbalanced quote can flip a file's strings and put errors on dozens of lines, which repairs from the top do
+ * mend; garbage has errors on nearly every line.
+ */
+const GARBAGE_ROWS = 100;
+/**
+ * Nesting the converter follows (expressions and blocks). CPython itself refuses more than 200 nested
+ * parentheses (tokenizer MAXLEVEL) and 100 indentation levels; left-nested operator chains (`1+1+…+1`,
+ * which CPython compiles at any length) are walked without recursion and do not count.
+ */
+export const MAX_NESTING = 250;
+
+/** CPU time (cpuClock) for one file (parse, repairs, conversion) and for all the files of one scan. */
+export const FILE_BUDGET_MS = 3000;
+export const SCAN_BUDGET_MS = 20000;
+/** Once a scan's budget is spent, each further file still gets this much (plenty for any ordinary file). */
+export const SPENT_FILE_BUDGET_MS = 250;
+/**
+ * Source parsed in full by one scan, a memory bound: the ASTs kept take about ten times the source. A
+ * generated project of 200 apps (4,000 migrations) parses 20 MB.
+ */
+export const SCAN_PARSE_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Milliseconds of CPU time of this thread (where Node can tell, else of the process): a budget in CPU time cuts
+ * the same files short on a busy machine as on an idle one, so findings do not depend on the machine's load.
+ */
+export const cpuClock: () => number = (() => {
+  const proc = process as NodeJS.Process & { threadCpuUsage?: () => NodeJS.CpuUsage };
+  const usage = typeof proc.threadCpuUsage === 'function' ? () => proc.threadCpuUsage!() : () => process.cpuUsage();
+  return () => {
+    const u = usage();
+    return (u.user + u.system) / 1000;
+  };
+})();
+
+/**
+ * Wall time may exceed the CPU budget this many times (a machine so busy that the thread gets less than a
+ * quarter of a core): a hang guard, never reached on an ordinary machine.
+ */
+const WALL_FACTOR = 4;
+
+/** A point in CPU time (cpuClock) and, as a hang guard, in wall time. */
+class Deadline {
+  private constructor(private readonly cpu: number, private readonly wall: number) {}
+
+  static in(ms: number): Deadline {
+    return new Deadline(cpuClock() + ms, performance.now() + ms * WALL_FACTOR);
+  }
+
+  /** `ms` after this deadline or after now, whichever is later */
+  extended(ms: number): Deadline {
+    const now = Deadline.in(0);
+    return new Deadline(Math.max(this.cpu, now.cpu) + ms, Math.max(this.wall, now.wall) + ms * WALL_FACTOR);
+  }
+
+  passed(): boolean {
+    return cpuClock() > this.cpu || performance.now() > this.wall;
+  }
+}
+
+/**
+ * Parse time shared by the files of one scan. A file gets FILE_BUDGET_MS while the scan has time left, and
+ * SPENT_FILE_BUDGET_MS after that: ordinary files still parse, only the costly ones are cut short.
+ */
+export class ParseBudget {
+  private spentMs = 0;
+  private chars = 0;
+  constructor(
+    readonly scanMs = SCAN_BUDGET_MS,
+    readonly fileMs = FILE_BUDGET_MS,
+    readonly spentFileMs = SPENT_FILE_BUDGET_MS,
+    /** source parsed in full per scan; past it, files are read up to HEADER_CHARS (memory: ASTs are ~10x) */
+    readonly scanChars = SCAN_PARSE_CHARS,
+  ) {}
+
+  /** Characters a file may still have to be parsed in full. */
+  charsLeft(): number {
+    return this.scanChars - this.chars;
+  }
+
+  chargeChars(n: number): void {
+    this.chars += n;
+  }
+
+  /** The time the next file may take. */
+  forFile(): number {
+    return Math.max(Math.min(this.spentFileMs, this.fileMs), Math.min(this.fileMs, this.scanMs - this.spentMs));
+  }
+
+  charge(ms: number): void {
+    this.spentMs += ms;
+  }
+
+  get spent(): number {
+    return this.spentMs;
+  }
+}
+
+export interface ParseOptions {
+  /** shared by the files of one scan (default: a budget of its own) */
+  budget?: ParseBudget;
+  /** the file's size in bytes when `source` holds only its beginning (see readPythonFile) */
+  fileSize?: number;
+}
 
 /** Parse Python source. `initPython()` must have resolved before. Never throws on bad input. */
-export function parsePython(source: string, filePath = '<string>'): A.Module {
+export function parsePython(source: string, filePath = '<string>', opts: ParseOptions = {}): A.Module {
   if (!parser) throw new Error('initPython() has not completed');
-  if (source.length > MAX_SOURCE_BYTES) {
-    return { type: 'Module', path: filePath, body: [], problems: [{ line: 1, col: 0, message: 'file too large to analyse' }] };
+  const budget = opts.budget ?? new ParseBudget();
+  const started = cpuClock();
+  try {
+    return parseWithin(parser, source, filePath, opts.fileSize, budget);
+  } finally {
+    budget.charge(cpuClock() - started);
   }
-  const problems: A.ParseProblem[] = [];
-  let text = source;
-  for (let attempt = 0; ; attempt++) {
-    const tree = parser.parse(text);
-    if (!tree) return { type: 'Module', path: filePath, body: [], problems: [{ line: 1, col: 0, message: 'parser failed' }] };
+}
+
+/**
+ * Read a Python file for parsePython, without loading more of a huge file than will be parsed. Returns null
+ * (with the reason) for what is not a regular file: a FIFO or a device would block or never end.
+ */
+export function readPythonFile(file: string, st: fs.Stats): { source: string; fileSize?: number } | { error: string } {
+  if (!st.isFile()) return { error: 'not a regular file' };
+  try {
+    if (st.size <= MAX_PARSE_CHARS) return { source: fs.readFileSync(file, 'utf8') };
+    const fd = fs.openSync(file, 'r');
     try {
-      const root = tree.rootNode;
-      if (!root.hasError || attempt >= MAX_REPAIRS) {
-        const body = new Converter(text).block(root);
-        if (root.hasError) {
-          const e = firstError(root);
-          problems.push({ line: (e?.startPosition.row ?? 0) + 1, col: e?.startPosition.column ?? 0, message: 'syntax error' });
-        }
-        return { type: 'Module', path: filePath, body, problems };
-      }
-      const err = firstError(root);
+      const buf = Buffer.alloc(HEADER_CHARS);
+      const n = fs.readSync(fd, buf, 0, HEADER_CHARS, 0);
+      return { source: buf.subarray(0, n).toString('utf8'), fileSize: st.size };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/**
+ * Parsing and repairs get two thirds of `budgetMs`, the conversion to ./ast.ts the rest (at least a third of it,
+ * so that what was parsed late is still read).
+ */
+function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget): A.Module {
+  const budgetMs = budget.forFile();
+  const deadline = Deadline.in((budgetMs * 2) / 3);
+  const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module => {
+    if (!limit) return { type: 'Module', path: filePath, body, problems };
+    // cut short on the small budget left once a scan's is spent: a later scan may read it whole
+    if (limit.kind === 'time' && budgetMs < budget.fileMs) limit = { ...limit, retry: true };
+    return { type: 'Module', path: filePath, body, problems, limit };
+  };
+  // CPython refuses such a file outright ("source code cannot contain null bytes"): random bytes, a binary
+  const nul = source.indexOf('\0');
+  if (nul >= 0) {
+    const line = lineOf(source, nul);
+    return mod([], [{ line, col: 0, message: 'source code cannot contain null bytes (not a Python file?)' }]);
+  }
+  let text = source;
+  let sizeLimit: A.ParseLimit | undefined;
+  const size = fileSize ?? source.length;
+  const overScan = source.length > HEADER_CHARS && source.length > budget.charsLeft();
+  if (fileSize !== undefined || source.length > MAX_PARSE_CHARS || overScan) {
+    text = headerOf(source);
+    const read = `only its first ${lineOf(text, text.length) - 1} lines were read`;
+    sizeLimit = {
+      kind: 'size', line: lineOf(text, text.length),
+      message: fileSize !== undefined || source.length > MAX_PARSE_CHARS
+        ? `file is ${formatSize(size)}, over the ${formatSize(MAX_PARSE_CHARS)} parsing limit: ${read}`
+        : `this scan has parsed ${formatSize(budget.scanChars)} of Python, its limit: ${read}`,
+    };
+  }
+  budget.chargeChars(text.length);
+
+  let tree = parseBefore(p, text, deadline);
+  /** the line of brackets added to close a cut (the statements that reach it were not read whole) */
+  let closersLine = 0;
+  if (tree && sizeLimit && tree.rootNode.hasError) {
+    // the cut ends inside brackets (a migration's `operations = [` list, a data literal): closing them keeps
+    // the enclosing class whole, where repairs would blank its first lines
+    const closers = unclosedBrackets(tree);
+    const closed = closers && parseBefore(p, `${text}${closers}\n`, deadline);
+    if (closed) {
+      tree.delete();
+      tree = closed;
+      closersLine = lineOf(text, text.length);
+      text = `${text}${closers}\n`;
+    }
+  }
+  if (!tree) {
+    // not even one parse in time: try the header alone (ordinary code parses in a fraction of the budget)
+    const header = headerOf(text, HEADER_CHARS / 4);
+    tree = header.length < text.length ? parseBefore(p, header, Deadline.in(SPENT_FILE_BUDGET_MS)) : null;
+    const lines = lineOf(header, header.length) - 1;
+    const limit: A.ParseLimit = {
+      kind: 'time', line: tree ? lines + 1 : 1,
+      message: tree
+        ? `parsing took longer than its ${seconds(budgetMs)} budget: only the first ${lines} lines were read`
+        : `parsing took longer than its ${seconds(budgetMs)} budget: nothing of the file was read`,
+    };
+    if (!tree) return mod([], [], limit);
+    text = header;
+    sizeLimit = limit;
+  }
+
+  const problems: A.ParseProblem[] = [];
+  let limit = sizeLimit;
+  try {
+    // Repair: blank the line of the first error and parse again, while that can help and there is time.
+    for (let repairs = 0; tree.rootNode.hasError && repairs < MAX_REPAIRS; repairs++) {
+      const scan = collectErrors(tree.rootNode, repairs ? 0 : GARBAGE_ROWS);
+      // not half-typed code but a mess (or not Python): blanking lines one at a time would cost a whole parse
+      // each and fix little; keep what tree-sitter recovered
+      if (scan.rows > GARBAGE_ROWS) break;
+      const err = firstError(scan, tree.rootNode);
       const row = err ? err.startPosition.row : 0;
+      const repaired = blankLine(text, row);
+      const next = parseBefore(p, repaired, deadline);
+      if (!next) {
+        limit ??= { kind: 'time', line: row + 1, message: `repairing syntax errors took longer than its ${seconds(budgetMs)} budget: errors from line ${row + 1} on were not repaired` };
+        break;
+      }
       problems.push({
         line: row + 1,
         col: err ? err.startPosition.column : 0,
         message: err?.isMissing ? `syntax error: missing ${err.type}` : 'syntax error',
       });
-      text = blankLine(text, row);
-    } finally {
       tree.delete();
+      tree = next;
+      text = repaired;
     }
+    const root = tree.rootNode;
+    if (root.hasError) {
+      // the first few errors are enough to name the first (a garbage file has hundreds of thousands)
+      const e = firstError(collectErrors(root, 3), root);
+      problems.push({ line: (e?.startPosition.row ?? 0) + 1, col: e?.startPosition.column ?? 0, message: 'syntax error' });
+    }
+    // the last third of the budget, from whenever parsing ended (a header parsed after the first parse ran out)
+    const conv = new Converter(text, deadline.extended(budgetMs / 3), budgetMs);
+    let body: A.Stmt[];
+    try {
+      body = conv.block(root);
+    } catch (e) {
+      // MAX_NESTING keeps the converter well inside the stack; this is the last guard should a caller already
+      // be deep in its own (the evaluator importing a module, say)
+      if (!(e instanceof RangeError)) throw e;
+      body = [];
+      conv.limit ??= { kind: 'depth', line: 1, message: 'the file is nested too deeply to be read' };
+    }
+    if (closersLine) markCut(body, closersLine);
+    // a file read only in part ends mid-statement: its syntax errors are mostly that cut, and the limit says it
+    return mod(body, sizeLimit ? [] : problems, limit ?? conv.limit ?? undefined);
+  } finally {
+    tree.delete();
   }
+}
+
+/**
+ * The statements that reach the brackets added at `line` were cut: a list that goes on in the file must not read
+ * as complete. Compound statements keep their first statements (a migration's `dependencies` before its
+ * `operations`); a cut assignment keeps its targets with a value that is not known; other cut statements go.
+ */
+function markCut(body: A.Stmt[], line: number): void {
+  const i = body.length - 1;
+  const s = body[i];
+  if (!s || s.endLine < line) return;
+  const unknown = (e: A.Pos): A.OtherExpr => ({ type: 'OtherExpr', line: e.line, col: e.col, endLine: e.endLine, kind: 'not-read', text: '' });
+  switch (s.type) {
+    case 'ClassDef': case 'FunctionDef': case 'With': case 'While':
+      markCut(s.body, line);
+      break;
+    case 'For': case 'If':
+      markCut(s.orelse.length ? s.orelse : s.body, line);
+      break;
+    case 'Try':
+      markCut(s.finalbody.length ? s.finalbody : s.orelse.length ? s.orelse : s.handlers.length ? s.handlers[s.handlers.length - 1]!.body : s.body, line);
+      break;
+    case 'Assign': case 'AugAssign':
+      s.value = unknown(s.value);
+      break;
+    case 'AnnAssign':
+      if (s.value) s.value = unknown(s.value);
+      break;
+    default:
+      body.pop();
+  }
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/** The closing brackets that the text of `tree` lacks at its end, innermost first ('' when none). */
+function unclosedBrackets(tree: Tree): string {
+  const open: string[] = [];
+  const c = tree.walk();
+  try {
+    // every token in order (tree-sitter has told brackets from string contents and comments)
+    for (;;) {
+      if (!c.nodeIsNamed && !c.nodeIsMissing) {
+        const t = c.nodeType;
+        if (t in CLOSER) open.push(CLOSER[t]!);
+        else if (t === ')' || t === ']' || t === '}') {
+          if (open[open.length - 1] === t) open.pop();
+        }
+      }
+      if (c.gotoFirstChild()) continue;
+      while (!c.gotoNextSibling()) if (!c.gotoParent()) return open.reverse().join('');
+    }
+  } finally {
+    c.delete();
+  }
+}
+
+/** One parse that tree-sitter abandons at `deadline` (null then). */
+function parseBefore(p: Parser, text: string, deadline: Deadline): Tree | null {
+  let cancelled = false;
+  let calls = 0;
+  const tree = p.parse(text, null, {
+    // called about every half millisecond; the clock costs a system call, so it is read every 8th time
+    progressCallback: () => {
+      if (++calls % 8 === 0 && deadline.passed()) cancelled = true;
+      return cancelled;
+    },
+  } as TSParseOptions);
+  if (cancelled || !tree) {
+    tree?.delete();
+    // a cancelled parse is resumed by the next call unless the parser is reset
+    p.reset();
+    return null;
+  }
+  return tree;
+}
+
+/** The beginning of `text` up to `max` characters, cut after the last complete line. */
+function headerOf(text: string, max = HEADER_CHARS): string {
+  if (text.length <= max) return text;
+  const nl = text.lastIndexOf('\n', max - 1);
+  return text.slice(0, nl >= 0 ? nl + 1 : max);
+}
+
+/** 1-based line of offset `at`. */
+function lineOf(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
+interface ErrorScan {
+  /** ERROR and MISSING nodes, depth first */
+  errors: TSNode[];
+  /** rows where a class or def starts */
+  headers: Set<number>;
+  /** distinct rows the errors start on (counting stops past the limit given) */
+  rows: number;
+}
+
+/**
+ * The ERROR and MISSING nodes, depth first, descending only into subtrees that hold errors; without recursion
+ * (a file of unclosed brackets nests thousands deep). Stops once errors start on more than `maxRows` rows
+ * (0: no limit).
+ */
+function collectErrors(root: TSNode, maxRows: number): ErrorScan {
+  const errors: TSNode[] = [];
+  const headers = new Set<number>();
+  const rows = new Set<number>();
+  const stack: TSNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'class_definition' || n.type === 'function_definition') headers.add(n.startPosition.row);
+    if (n.isError || n.isMissing) {
+      errors.push(n);
+      rows.add(n.startPosition.row);
+      if (maxRows && rows.size > maxRows) break;
+    }
+    if (!n.hasError && !n.isError) continue;
+    const children = n.children;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i]) stack.push(children[i]!);
+  }
+  return { errors, headers, rows: rows.size };
 }
 
 /**
@@ -81,16 +443,8 @@ export function parsePython(source: string, filePath = '<string>'): A.Module {
  * line would lose the whole block, while the real mistake (an unclosed call, say) sits on a later line inside
  * it. So the first error (depth-first) that does not start on a block header line wins; failing that, the first.
  */
-function firstError(root: TSNode): TSNode | null {
-  const errors: TSNode[] = [];
-  const headers = new Set<number>();
-  const visit = (n: TSNode) => {
-    if (n.type === 'class_definition' || n.type === 'function_definition') headers.add(n.startPosition.row);
-    if (n.isError || n.isMissing) errors.push(n);
-    if (!n.hasError && !n.isError) return;
-    for (const c of n.children) if (c) visit(c);
-  };
-  visit(root);
+function firstError(scan: ErrorScan, root: TSNode): TSNode | null {
+  const { errors, headers } = scan;
   for (const e of errors) {
     if (!headers.has(e.startPosition.row)) return e;
     // an ERROR starting on a header line: its first child on a later line is where the mistake is
@@ -125,26 +479,75 @@ const STATEMENT_TYPES = new Set([
   'match_statement', 'type_alias_statement', 'print_statement', 'exec_statement',
 ]);
 
+/** How often (in nodes) the converter looks at the clock. */
+const CLOCK_EVERY = 2048;
+
 class Converter {
-  constructor(private readonly src: string) {}
+  /** what cut the conversion short (nesting, time), with the first line affected */
+  limit: A.ParseLimit | null = null;
+  private depth = 0;
+  private nodes = 0;
+  /** past the deadline: the statements still to come are left out */
+  private stopped = false;
+
+  constructor(private readonly src: string, private readonly deadline: Deadline, private readonly budgetMs: number) {}
 
   /** Statements of a module or block; ERROR nodes are searched for whole statements. */
   block(node: TSNode | null): A.Stmt[] {
     const out: A.Stmt[] = [];
-    if (!node) return out;
-    for (const c of node.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'ERROR') {
-        out.push(...this.block(c));
-      } else if (STATEMENT_TYPES.has(c.type)) {
-        const s = this.stmt(c);
-        if (s) out.push(...s);
+    if (!node || !this.enter(node)) return out;
+    try {
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (this.stopped) break;
+        if (c.type === 'ERROR') {
+          out.push(...this.block(c));
+        } else if (STATEMENT_TYPES.has(c.type)) {
+          const s = this.stmt(c);
+          if (s) out.push(...s);
+        }
       }
+    } finally {
+      this.depth--;
     }
     return out;
   }
 
+  /**
+   * Count one level of nesting and one node; false (and the limit noted) when `n` is too deep to follow or the
+   * time is up. Every `enter` that returns true is paired with `this.depth--`.
+   */
+  private enter(n: TSNode): boolean {
+    if (this.stopped) return false;
+    if (++this.nodes % CLOCK_EVERY === 0 && this.deadline.passed()) {
+      this.stopped = true;
+      this.limit ??= {
+        kind: 'time', line: n.startPosition.row + 1,
+        message: `reading the file took longer than its ${seconds(this.budgetMs)} budget: it was read up to line ${n.startPosition.row + 1}`,
+      };
+      return false;
+    }
+    if (this.depth >= MAX_NESTING) {
+      this.limit ??= {
+        kind: 'depth', line: n.startPosition.row + 1,
+        message: `code nested more than ${MAX_NESTING} levels deep at line ${n.startPosition.row + 1} was not read (CPython itself refuses more than 200 nested brackets or 100 indentation levels)`,
+      };
+      return false;
+    }
+    this.depth++;
+    return true;
+  }
+
   stmt(n: TSNode): A.Stmt[] | null {
+    if (!this.enter(n)) return null;
+    try {
+      return this.stmtInner(n);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stmtInner(n: TSNode): A.Stmt[] | null {
     const p = pos(n);
     switch (n.type) {
       case 'expression_statement': {
@@ -398,6 +801,44 @@ class Converter {
 
   expr(n: TSNode | null): A.Expr {
     if (!n) return { type: 'OtherExpr', line: 0, col: 0, endLine: 0, kind: 'missing', text: '' };
+    if (!this.enter(n)) return { type: 'OtherExpr', ...pos(n), kind: this.stopped ? 'not-read' : 'too-deep', text: '' };
+    try {
+      return this.exprInner(n);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * `1 + 1 + … + 1` is a left-nested chain as deep as it is long (CPython compiles thousands of terms): its
+   * spine is walked in a loop, so only the right operands recurse.
+   */
+  private binaryChain(n: TSNode): A.Expr {
+    const spine: TSNode[] = [];
+    let cur: TSNode | null = n;
+    while (cur && cur.type === n.type) {
+      spine.push(cur);
+      cur = cur.childForFieldName('left');
+    }
+    let acc = this.expr(cur);
+    for (let i = spine.length - 1; i >= 0 && !this.stopped; i--) {
+      const s = spine[i]!;
+      const right = this.expr(s.childForFieldName('right'));
+      if (s.type === 'boolean_operator') {
+        const op = (s.childForFieldName('operator')?.text ?? 'and') as 'and' | 'or';
+        // flatten `a and b and c` like CPython (acc was built just now: extending it in place keeps this linear)
+        if (acc.type === 'BoolOp' && acc.op === op) {
+          acc.values.push(right);
+          Object.assign(acc, pos(s));
+        } else acc = { type: 'BoolOp', ...pos(s), op, values: [acc, right] };
+      } else {
+        acc = { type: 'BinOp', ...pos(s), left: acc, op: s.childForFieldName('operator')?.text ?? '?', right };
+      }
+    }
+    return acc;
+  }
+
+  private exprInner(n: TSNode): A.Expr {
     const p = pos(n);
     switch (n.type) {
       case 'identifier':
@@ -446,19 +887,12 @@ class Converter {
         return { type: 'Call', ...p, func: this.expr(n.childForFieldName('function')), args, keywords };
       }
       case 'binary_operator':
-        return { type: 'BinOp', ...p, left: this.expr(n.childForFieldName('left')), op: n.childForFieldName('operator')?.text ?? '?', right: this.expr(n.childForFieldName('right')) };
+      case 'boolean_operator':
+        return this.binaryChain(n);
       case 'unary_operator':
         return { type: 'UnaryOp', ...p, op: (n.childForFieldName('operator')?.text ?? '-') as A.UnaryOp['op'], operand: this.expr(n.childForFieldName('argument')) };
       case 'not_operator':
         return { type: 'UnaryOp', ...p, op: 'not', operand: this.expr(n.childForFieldName('argument')) };
-      case 'boolean_operator': {
-        const op = (n.childForFieldName('operator')?.text ?? 'and') as 'and' | 'or';
-        const left = this.expr(n.childForFieldName('left'));
-        const right = this.expr(n.childForFieldName('right'));
-        // flatten `a and b and c` like CPython
-        const values = [...(left.type === 'BoolOp' && left.op === op ? left.values : [left]), right];
-        return { type: 'BoolOp', ...p, op, values };
-      }
       case 'comparison_operator': {
         const operands: A.Expr[] = [];
         const ops: A.CmpOp[] = [];

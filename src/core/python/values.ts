@@ -8,7 +8,17 @@ export interface StrV { kind: 'str'; v: string }
 export interface NumV { kind: 'num'; v: number; float?: boolean }
 export interface BoolV { kind: 'bool'; v: boolean }
 export interface NoneV { kind: 'none' }
-export interface SeqV { kind: 'list' | 'tuple' | 'set'; items: Value[] }
+export interface SeqV {
+  kind: 'list' | 'tuple' | 'set';
+  items: Value[];
+  /**
+   * the collection may hold more items than `items` (known ones kept, e.g. after `.extend(<unknown>)` or
+   * appends in a loop over something unknown): why and where the additions come from
+   */
+  more?: UnknownV;
+  /** a named tuple's field names (`sys.version_info`, `typing.NamedTuple` instances) */
+  fields?: string[];
+}
 export interface DictEntry { k: Value; v: Value; /** where the key was (last) set */ loc?: Loc }
 export interface DictV {
   kind: 'dict';
@@ -45,6 +55,8 @@ export interface ClassV {
   mro?: ClassV[];
   /** a base class that is not statically known: attributes not found in `mro` are unknown */
   opaqueBase?: UnknownV;
+  /** a `typing.NamedTuple` or `@dataclass` class: its fields in order (instances bind them from arguments) */
+  fields?: { kind: 'namedtuple' | 'dataclass'; names: string[] };
 }
 export interface FuncV {
   kind: 'function';
@@ -159,7 +171,7 @@ export function truthy(v: Value): boolean | null {
     case 'num': return v.v !== 0;
     case 'bool': return v.v;
     case 'none': return false;
-    case 'list': case 'tuple': case 'set': return v.items.length > 0;
+    case 'list': case 'tuple': case 'set': return v.items.length > 0 ? true : v.more ? null : false;
     case 'dict': return v.map.size > 0 ? true : v.inexact ? null : false;
     case 'unknown': return v.truthy ?? null;
     case 'instance': return v.cls.ns.has('__bool__') || v.cls.ns.has('__len__') ? null : true;
@@ -188,6 +200,7 @@ export function pyEquals(a: Value, b: Value): boolean | null {
     case 'none': return true;
     case 'path': return a.p === (b as PathV).p;
     case 'list': case 'tuple': {
+      if (a.more || (b as SeqV).more) return null;
       const bi = (b as SeqV).items;
       if (a.items.length !== bi.length) return false;
       let res: boolean | null = true;
@@ -200,6 +213,7 @@ export function pyEquals(a: Value, b: Value): boolean | null {
     }
     case 'set': {
       const bs = b as SeqV;
+      if (a.more || bs.more) return null;
       const ka = setKeys(a);
       const kb = setKeys(bs);
       if (!ka || !kb) return null;
@@ -266,7 +280,7 @@ export function sameValue(a: Value, b: Value): boolean {
 function deepKnown(v: Value): boolean {
   switch (v.kind) {
     case 'unknown': return false;
-    case 'list': case 'tuple': case 'set': return v.items.every(deepKnown);
+    case 'list': case 'tuple': case 'set': return !v.more && v.items.every(deepKnown);
     case 'dict': if (v.inexact) return false; for (const e of v.map.values()) if (!deepKnown(e.v)) return false; return true;
     default: return true;
   }
@@ -294,6 +308,8 @@ export function cloneValue(v: Value, memo: Map<Value, Value>): Value {
         return inst;
       }
       const s: SeqV = { kind: v.kind, items: [] };
+      if (v.more) s.more = v.more;
+      if (v.fields) s.fields = v.fields;
       memo.set(v, s);
       for (const it of v.items) s.items.push(cloneValue(it, memo));
       return s;
@@ -331,7 +347,28 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     return out;
   }
   if (depth < 8 && (a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind && a.items.length === (b as SeqV).items.length) {
-    return { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1)) };
+    const out: SeqV = { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1)) };
+    const more = a.more ?? (b as SeqV).more;
+    if (more) out.more = more;
+    return out;
+  }
+  if (depth < 8 && (a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind) {
+    // one path added items the other did not (appends in a loop, a branch): keep the common known prefix
+    // and mark the rest as possible additions
+    // (or removed some: `INSTALLED_APPS.remove("debug_toolbar")` on one path): keep the items both paths
+    // have, when the shorter list is a subsequence of the longer, and mark the rest as possible additions
+    const bs = b as SeqV;
+    const [short, long] = a.items.length < bs.items.length ? [a, bs] : [bs, a];
+    let j = 0;
+    const extra: Value[] = [];
+    for (const x of long.items) {
+      if (j < short.items.length && sameValue(short.items[j]!, x)) j++;
+      else extra.push(x);
+    }
+    if (j === short.items.length) {
+      const u = extra.find(isUnknown);
+      return { kind: a.kind, items: short.items.slice(), more: short.more ?? long.more ?? unknown(u ? u.reason : reason, u?.loc ?? loc) };
+    }
   }
   const ta = truthy(a);
   const tb = truthy(b);
@@ -348,7 +385,7 @@ export function repr(v: Value, depth = 0): string {
     case 'num': return numToStr(v);
     case 'bool': return v.v ? 'True' : 'False';
     case 'none': return 'None';
-    case 'list': return '[' + v.items.map(x => repr(x, depth + 1)).join(', ') + ']';
+    case 'list': return '[' + v.items.map(x => repr(x, depth + 1)).concat(v.more ? ['…'] : []).join(', ') + ']';
     case 'tuple': return '(' + v.items.map(x => repr(x, depth + 1)).join(', ') + (v.items.length === 1 ? ',)' : ')');
     case 'set': return v.items.length ? '{' + v.items.map(x => repr(x, depth + 1)).join(', ') + '}' : 'set()';
     case 'dict': return '{' + [...v.map.values()].map(e => repr(e.k, depth + 1) + ': ' + repr(e.v, depth + 1)).join(', ') + '}';
@@ -409,6 +446,7 @@ export function toJS(v: Value, depth = 0): unknown {
     case 'none': return null;
     case 'path': return v.p;
     case 'list': case 'tuple': case 'set': {
+      if (v.more) return undefined;
       const out: unknown[] = [];
       for (const it of v.items) {
         const j = toJS(it, depth + 1);
@@ -484,9 +522,14 @@ export function typeName(v: Value): string {
 /** The elements of a known iterable, or null. Dicts iterate keys, strings characters. */
 export function iterate(v: Value): Value[] | null {
   switch (v.kind) {
-    case 'list': case 'tuple': case 'set': return v.items;
+    case 'list': case 'tuple': case 'set': return v.more ? null : v.items;
     case 'dict': return v.inexact ? null : [...v.map.values()].map(e => e.k);
     case 'str': return [...v.v].map(c => str(c));
     default: return null;
   }
+}
+
+/** A copy of a sequence with the same "may contain more" mark. */
+export function seqLike(kind: SeqV['kind'], items: Value[], more: UnknownV | undefined): SeqV {
+  return more ? { kind, items, more } : { kind, items };
 }

@@ -14,6 +14,7 @@ import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/eva
 import { type Value, type ObjV, type FuncV, type ClassV, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
 import { settingsObject, settingsEnv } from '../settings';
 import { SymbolTable } from '../python/symbols';
+import { hintKey } from '../migrations/operations';
 
 export interface RoutingResult {
   decisions: RouterDecision[];
@@ -141,6 +142,75 @@ function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: Map<string, ModelI
     return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
   }
   return { ...base, migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django migrates by default' : 'no DATABASE_ROUTERS: Django migrates every model on every database' };
+}
+
+// ---- allow_migrate without a model: RunPython, RunSQL and other operations with hints ---------------
+
+/** What the router chain answers for `allow_migrate(db, app_label, **hints)`, as a RouterDecision without a model. */
+export type HintDecision = Omit<RouterDecision, 'model' | 'alias'>;
+
+const HINT_MEMO = new WeakMap<Ctx, Map<string, HintDecision>>();
+
+/**
+ * Django's `ConnectionRouter.allow_migrate(db, app_label, **hints)` as RunPython/RunSQL call it
+ * (`router.allow_migrate(schema_editor.connection.alias, app_label, **self.hints)`): the same chaining as for
+ * models, with the hints as keyword arguments and no `model`. Memoised per (alias, app, hints).
+ */
+export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>): HintDecision {
+  let ctx = CTX.get(settings);
+  if (!ctx || ctx.index !== index) {
+    ctx = makeCtx(index, settings);
+    CTX.set(settings, ctx);
+  }
+  let memo = HINT_MEMO.get(ctx);
+  if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
+  const key = hintKey(alias, appLabel, hints);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const d = decideHints(ctx, alias, appLabel, hints);
+  memo.set(key, d);
+  return d;
+}
+
+function decideHints(ctx: Ctx, alias: string, appLabel: string, hints: Record<string, unknown>): HintDecision {
+  for (const r of ctx.routers) {
+    if (r.error) return { migrate: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${r.error.message}`, ...(r.error.loc ? { loc: r.error.loc } : {}) };
+    if (r.skip || !r.method) continue;
+    const a = runHints(ctx, r, alias, appLabel, hints);
+    if (a.kind === 'none') continue;
+    if (a.kind === 'bool') return { migrate: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    return { migrate: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+  }
+  return { migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django runs it by default' : 'no DATABASE_ROUTERS: Django runs it on every database' };
+}
+
+function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: Record<string, unknown>): Answer {
+  RUN_STATS.runs++;
+  const interp = ctx.interp;
+  const dbV: Value = { kind: 'str', v: alias };
+  const appV: Value = { kind: 'str', v: appLabel };
+  const kwargs: [string, Value][] = Object.entries(hints).map(([k, v]) => [k, fromJS(v)]);
+  interp.inputs = new Map<Value, string>([[dbV, 'db'], [appV, 'app_label']]);
+  interp.observe = null;
+  interp.forks = [];
+  interp.fuel = CALL_FUEL;
+  const label = `${r.path?.split('.').pop() ?? r.label}.allow_migrate`;
+  const method = r.method!;
+  try {
+    if (method.kind === 'bound' || method.kind === 'function') {
+      const fn: FuncV = method.kind === 'bound' ? method.fn : method;
+      const args = method.kind === 'bound' ? [method.self, dbV, appV] : [dbV, appV];
+      if (fn.def.type === 'FunctionDef' && fn.def.isAsync) return { kind: 'unknown', explanation: `${label} is a coroutine function`, loc: fn.loc };
+      return classify(label, fn, interp.runFunction(fn, args, kwargs, fn.loc));
+    }
+    return classifyValue(label, interp.call(method, [dbV, appV], kwargs, undefined), undefined);
+  } catch (e) {
+    if (e instanceof PyErr) return { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
+    if (e instanceof BudgetErr) return { kind: 'unknown', explanation: `${label}: ${e.message}` };
+    throw e;
+  } finally {
+    interp.inputs = null;
+  }
 }
 
 // ---- inputs & the decision tree -------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
+import type { PythonFacts } from '../python/environment';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
 
@@ -103,7 +104,12 @@ function emptyInfo(moduleName: string | null): SettingsInfo {
   };
 }
 
-export function loadSettings(index: ModuleIndex, moduleName: string, env: Record<string, string | undefined>): SettingsInfo {
+export interface LoadSettingsOptions {
+  /** the Python environment in use (sys.version_info, importlib.metadata), read from disk */
+  python?: PythonFacts;
+}
+
+export function loadSettings(index: ModuleIndex, moduleName: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions = {}): SettingsInfo {
   const info = emptyInfo(moduleName);
   const r = index.resolve(moduleName);
   if (!r || !r.file) {
@@ -111,7 +117,13 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     return info;
   }
   info.path = r.file;
-  const interp = new Interp(index, { env: { ...env, DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }, external: false });
+  const interp = new Interp(index, {
+    env: { ...env, DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }, external: false, python: opts.python,
+    globalSettings: name => {
+      const g = DJANGO_GLOBAL_SETTINGS[name];
+      return g === undefined ? undefined : g === null ? unknown(`Django's default for ${name}`) : fromJS(g.v);
+    },
+  });
   interp.settingsValue = unknown('django.conf.settings read while the settings are being loaded');
   let ns: Namespace | null = null;
   try {
@@ -120,6 +132,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   } catch (e) {
     if (e instanceof PyErr || e instanceof BudgetErr) {
       info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} could not be imported: ${e instanceof PyErr ? e.toString() : e.message}` });
+      return info;
+    }
+    if (e instanceof RangeError) {
+      // a file nested deeper than the reader's stack allows: say so instead of a JS stack trace
+      info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} is nested too deeply to be read statically (${e.message})`, loc: { path: r.file, line: 1 } });
       return info;
     }
     throw e;
@@ -150,6 +167,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     const loc = u.loc ?? locOfName(name.split(/[.[]/)[0]!);
     info.unknowns.push({ name, reason: v.kind === 'unknown' ? u.reason : fallback, ...(loc ? { loc } : {}) });
   };
+  const partial: NonNullable<SettingsInfo['partial']> = [];
+  const addPartial = (name: string, more: UnknownV): void => {
+    const loc = more.loc ?? locOfName(name);
+    partial.push({ name, reason: more.reason, ...(loc ? { loc } : {}) });
+  };
   const get = (name: string): Value | undefined => {
     const v = ns!.vars.get(name);
     if (v !== undefined) return v;
@@ -165,7 +187,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         if (e.k.kind !== 'str') continue;
         info.databases.push(databaseSetting(e.k.v, e.v, e.loc ?? locOfName('DATABASES'), addUnknown));
       }
-      if (dbs.inexact) addUnknown('DATABASES', dbs.inexact, 'some aliases are not known');
+      if (dbs.inexact) addPartial('DATABASES', dbs.inexact);
     } else addUnknown('DATABASES', dbs, `DATABASES is ${repr(dbs)}`);
   }
 
@@ -178,6 +200,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         if (p === null) addUnknown(`DATABASE_ROUTERS[${i}]`, x, `DATABASE_ROUTERS[${i}] is ${repr(x)}`);
         info.routers.push(p);
       });
+      if (routers.more) { addPartial('DATABASE_ROUTERS', routers.more); info.routers.push(null); }
     } else addUnknown('DATABASE_ROUTERS', routers, `DATABASE_ROUTERS is ${repr(routers)}`);
   }
 
@@ -189,6 +212,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         if (x.kind === 'str') info.installedApps.push(x.v);
         else { info.installedApps.push(null); addUnknown(`INSTALLED_APPS[${i}]`, x, `INSTALLED_APPS[${i}] is ${repr(x)}`); }
       });
+      if (apps.more) addPartial('INSTALLED_APPS', apps.more);
     } else addUnknown('INSTALLED_APPS', apps, `INSTALLED_APPS is ${repr(apps)}`);
   }
 
@@ -202,7 +226,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         else if (e.v.kind === 'none') info.migrationModules[e.k.v] = null;
         else addUnknown(`MIGRATION_MODULES[${e.k.v}]`, e.v, `MIGRATION_MODULES[${JSON.stringify(e.k.v)}] is ${repr(e.v)}`);
       }
-      if (mm.inexact) addUnknown('MIGRATION_MODULES', mm.inexact, 'some entries are not known');
+      if (mm.inexact) addPartial('MIGRATION_MODULES', mm.inexact);
     } else if (mm.kind !== 'none') addUnknown('MIGRATION_MODULES', mm, `MIGRATION_MODULES is ${repr(mm)}`);
   }
 
@@ -224,9 +248,28 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     const j = toJS(v);
     if (j !== undefined) info.values[k] = j;
     else if (v.kind === 'unknown') addUnknown(k, v, 'not known');
+    else if ((v.kind === 'list' || v.kind === 'tuple') && v.more) addUnknown(k, v.more, 'not known');
   }
   if (ns.starUnknown) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
+  info.unknowns = groupByCause(info.unknowns);
+  if (partial.length) info.partial = partial;
+  if (interp.assumptions.length) info.assumptions = interp.assumptions.slice();
   return info;
+}
+
+/**
+ * One entry per cause: settings that are unknown for the same reason at the same place (fifteen EMAIL_*
+ * settings from one package that is not installed) are listed together, names joined with ", ".
+ */
+function groupByCause(unknowns: SettingsInfo['unknowns']): SettingsInfo['unknowns'] {
+  const groups = new Map<string, SettingsInfo['unknowns'][number]>();
+  for (const u of unknowns) {
+    const key = `${u.reason}\u0000${u.loc?.path ?? ''}:${u.loc?.line ?? ''}`;
+    const g = groups.get(key);
+    if (g) g.name += `, ${u.name}`;
+    else groups.set(key, { ...u });
+  }
+  return [...groups.values()];
 }
 
 function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
@@ -307,7 +350,7 @@ function databaseSetting(alias: string, v: Value, loc: Loc | undefined, addUnkno
  */
 export function settingsObject(settings: SettingsInfo): Value {
   const attrs = new Map<string, Value>();
-  const unknownNames = new Set(settings.unknowns.map(u => u.name));
+  const unknownNames = new Set(settings.unknowns.flatMap(u => u.name.split(', ')));
   const star = settings.unknowns.find(u => u.name === '*');
   const ns = settingsNamespace(settings);
   const dbs: Record<string, unknown> = {};
@@ -327,7 +370,7 @@ export function settingsObject(settings: SettingsInfo): Value {
       if (v !== undefined && name !== 'DATABASES') return v;
     }
     if (name in base) return fromJS(base[name]);
-    if (unknownNames.has(name)) return unknown(`settings.${name} is not known`, settings.unknowns.find(u => u.name === name)?.loc);
+    if (unknownNames.has(name)) return unknown(`settings.${name} is not known`, settings.unknowns.find(u => u.name.split(', ').includes(name))?.loc);
     if (star) return unknown(`settings.${name} may come from ${star.reason}`, star.loc);
     const g = DJANGO_GLOBAL_SETTINGS[name];
     if (g !== undefined) return g === null ? unknown(`Django's default for settings.${name}`) : fromJS(g.v);

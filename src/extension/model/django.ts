@@ -4,7 +4,7 @@
 import * as path from 'path';
 import type { Disagreement, DjangoOperationRow, DjangoPlannedMigration } from '../../core/django';
 import type { ProjectIndex } from '../../core/scan';
-import type { RouterDecision } from '../../core/types';
+import type { AppliedState, RouterDecision } from '../../core/types';
 import type { PlanOperation } from '../../shared/messages';
 import { decisionKey, locLabel, shortRouter } from './routing';
 
@@ -346,4 +346,37 @@ export function sqlAvailability(trusted: boolean, mode: DjangoMode): { available
   if (!trusted) return { available: false, reason: 'Showing the SQL runs `sqlmigrate` with the project\'s Python: it needs a trusted workspace.' };
   if (mode === 'static') return { available: false, reason: 'Showing the SQL runs `sqlmigrate` with the project\'s Python, which djangoMultiDb.mode "static" forbids.' };
   return { available: true, reason: null };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Nothing shown older than the last database read
+
+function sameState(a: AppliedState, b: AppliedState): boolean {
+  if (a.reachable !== b.reachable || a.appliedKeys.size !== b.appliedKeys.size) return false;
+  for (const k of a.appliedKeys) if (!b.appliedKeys.has(k)) return false;
+  return true;
+}
+
+/**
+ * Django's last answer merged into a newer static index keeps Django's plan only for the aliases whose
+ * django_migrations rows are what they were when Django answered. An alias read again since with other rows
+ * (a migrate ran) shows the fresh read and the static plan computed from it, until Django answers again.
+ */
+export function keepFreshState(merged: ProjectIndex, fresh: ProjectIndex, base: ProjectIndex): ProjectIndex {
+  const applied = { ...merged.applied };
+  const plans = { ...merged.plans };
+  const django = merged.django ? { ...merged.django, planSource: { ...merged.django.planSource }, planDetails: { ...merged.django.planDetails } } : undefined;
+  let changed = false;
+  for (const [alias, now] of Object.entries(fresh.applied)) {
+    const then = base.applied[alias];
+    if (then && sameState(now, then)) continue;
+    changed = true;
+    applied[alias] = now;
+    plans[alias] = fresh.plans[alias] ?? null;
+    if (django) {
+      django.planSource[alias] = 'static';
+      delete django.planDetails[alias];
+    }
+  }
+  return changed ? { ...merged, applied, plans, ...(django ? { django } : {}) } : merged;
 }

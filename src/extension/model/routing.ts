@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { Loc, ModelInfo, RouterDecision } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
+import { countsPending, twinsOf } from '../../core/scan';
 
 export type ModelState = 'migrates' | 'skipped' | 'unknown' | 'unmanaged' | 'proxy' | 'swapped';
 
@@ -121,7 +122,10 @@ export function pendingCount(index: ProjectIndex, alias: string): number | null 
   return plan.length;
 }
 
-/** Total pending over aliases whose state is known. */
+/**
+ * Total pending over aliases whose state is known, each physical database once: an alias that reaches the same
+ * database as another (or mirrors it) is counted on that one.
+ */
 export function totalPending(index: ProjectIndex): { total: number; known: number; unreachable: number } {
   let total = 0;
   let known = 0;
@@ -131,7 +135,7 @@ export function totalPending(index: ProjectIndex): { total: number; known: numbe
     if (st && !st.reachable) unreachable++;
     const n = pendingCount(index, alias);
     if (n !== null) {
-      total += n;
+      if (countsPending(index, alias)) total += n;
       known++;
     }
   }
@@ -142,4 +146,14 @@ export function totalPending(index: ProjectIndex): { total: number; known: numbe
 export function shortEngine(engine: string | null | undefined): string {
   if (!engine) return 'unknown engine';
   return engine.split('.').pop() || engine;
+}
+
+/**
+ * "same database as default" / "mirror of default", or null: what an alias shares with another (db/identity.ts).
+ */
+export function twinText(index: ProjectIndex, alias: string): string | null {
+  const t = twinsOf(index).get(alias);
+  if (t?.sameAs) return `same database as ${t.sameAs}`;
+  if (t?.mirrorOf) return `mirror of ${t.mirrorOf}`;
+  return null;
 }

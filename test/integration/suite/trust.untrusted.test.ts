@@ -23,6 +23,18 @@ suite('untrusted workspace (Restricted Mode)', () => {
     }
   });
 
+  test('the project\'s .venv is read from disk: Django\'s own apps are indexed, and no error is shown', async () => {
+    const s = await waitFor('django.contrib apps in the models tree', async () => {
+      const st = await getState();
+      return flatten((st.models ?? []) as TreeNode[]).some(x => x.label === 'auth' || x.label === 'contenttypes') ? st : undefined;
+    }, 30000);
+    assert.ok(s);
+    const errors = vscode.languages.getDiagnostics().flatMap(([uri, ds]) => ds
+      .filter(d => d.source === 'django-multidb' && d.severity === vscode.DiagnosticSeverity.Error)
+      .map(d => `${uri.fsPath}:${d.range.start.line + 1} ${d.message}`));
+    assert.deepStrictEqual(errors, []);
+  });
+
   test('static diagnostics still show the cross-database foreign key', async () => {
     const { file, line } = expected().crossDbFk;
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

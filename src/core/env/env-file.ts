@@ -1,0 +1,32 @@
+// The project's env file (`.env` beside manage.py unless configured): read, never executed, by every part that
+// needs it — static evaluation of the settings, the Django helper, manage.py tasks — so they all see the same
+// environment. The file never chooses the interpreter (python-env.ts reads only the process environment).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Logger } from '../types';
+
+/** The env file a project uses: the configured one (absolute, or relative to the project folder), else `<projectDir>/.env`. */
+export function envFileOf(projectDir: string, configured?: string | null): string {
+  return configured ? path.resolve(projectDir, configured) : path.join(projectDir, '.env');
+}
+
+/** KEY=VALUE pairs of the env file, parsed with dotenv (no expansion, nothing executed); {} when absent or unreadable. */
+export function readEnvFile(file: string | null | undefined, logger?: Pick<Logger, 'warn'>): Record<string, string> {
+  if (!file) return {};
+  try {
+    // required lazily: the extension host loads this module before any project is scanned
+    const dotenv = require('dotenv') as typeof import('dotenv');
+    return dotenv.parse(fs.readFileSync(file));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn(`cannot read env file ${file}: ${(e as Error).message}`);
+    return {};
+  }
+}
+
+/**
+ * The environment Django sees: the env file's values under the process environment. A variable already set wins,
+ * as with python-dotenv's `load_dotenv()` and django-environ's `read_env()` defaults.
+ */
+export function projectEnvironment(processEnv: Record<string, string | undefined>, envFileValues: Record<string, string>): Record<string, string | undefined> {
+  return { ...envFileValues, ...processEnv };
+}

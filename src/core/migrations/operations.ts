@@ -1,0 +1,215 @@
+// Where each operation of a migration runs: Django's rules per operation kind, per alias.
+//
+// Django 5.2, django/db/migrations/operations/:
+// - model operations (CreateModel, AddField, …) run `if self.allow_migrate_model(alias, model)`: False for an
+//   unmanaged, proxy or swapped model (`_meta.can_migrate`), else the routers' `allow_migrate(db, app_label,
+//   model_name=…, model=…)` — exactly the routing decision of the model;
+// - AlterModelOptions and AlterModelManagers change the migration state only: `database_forwards` is empty;
+// - RunPython and RunSQL run `if router.allow_migrate(alias, app_label, **self.hints)`: no model, only hints;
+// - SeparateDatabaseAndState runs its `database_operations` (its state operations never touch a database);
+// - django.contrib.postgres's CreateExtension (and its subclasses) and Create/RemoveCollation run only on
+//   PostgreSQL and when `router.allow_migrate(alias, app_label)` allows;
+// - any other operation is custom: what its `database_forwards` does is not known statically.
+// Routing decisions come from ProjectIndex.routing (static, or Django's in Django mode); the answers for
+// `allow_migrate` with hints were evaluated during indexing (ProjectIndex.hintRouting, keyed by hintKey()).
+import type { DatabaseSetting, Loc, MigrationFileInfo, MigrationKey, MigrationOperationInfo, ModelInfo, RouterDecision } from '../types';
+
+export type OperationReason =
+  | 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'unknown'
+  /** changes the migration state only (AlterModelOptions, AlterModelManagers) */
+  | 'state-only'
+  /** a PostgreSQL-only operation on another database */
+  | 'vendor'
+  /** a custom operation: its database_forwards is not known */
+  | 'custom';
+
+export interface OperationRoute {
+  alias: string;
+  /** whether the operation does something on the alias; null = unknown */
+  runs: boolean | null;
+  reason: OperationReason;
+  /** the first router that returned True/False */
+  decidedBy: string | null;
+  explanation: string;
+  loc?: Loc;
+}
+
+export interface OperationRouting {
+  migration: MigrationKey;
+  /** position in `operations`; "2.0" is the first database operation of a SeparateDatabaseAndState at 2 */
+  index: string;
+  kind: string;
+  /** "app.Model" when the operation acts on a model */
+  model?: string;
+  line?: number;
+  routes: OperationRoute[];
+}
+
+/** What the routers answered for `allow_migrate(db, app_label, **hints)` (no model). */
+export interface HintDecisionLike {
+  migrate: boolean | null;
+  decidedBy: string | null;
+  reason: RouterDecision['reason'];
+  explanation?: string;
+  loc?: Loc;
+}
+
+export const STATE_ONLY = new Set(['AlterModelOptions', 'AlterModelManagers']);
+const POSTGRES_ONLY = new Set([
+  'CreateExtension', 'BloomExtension', 'BtreeGinExtension', 'BtreeGistExtension', 'CITextExtension', 'CryptoExtension',
+  'HStoreExtension', 'TrigramExtension', 'UnaccentExtension', 'CreateCollation', 'RemoveCollation',
+]);
+/** Operations whose `database_forwards` asks `allow_migrate_model` for the model they name (all of Django's). */
+const MODEL_OPERATIONS = new Set([
+  'CreateModel', 'DeleteModel', 'AlterModelTable', 'AlterModelTableComment', 'AlterUniqueTogether', 'AlterIndexTogether',
+  'AlterOrderWithRespectTo', 'RenameModel', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex', 'RemoveIndex',
+  'RenameIndex', 'AddConstraint', 'RemoveConstraint', 'AlterConstraint', 'AddIndexConcurrently', 'RemoveIndexConcurrently',
+  'AddConstraintNotValid', 'ValidateConstraint',
+]);
+
+/** The key of ProjectIndex.hintRouting. */
+export function hintKey(alias: string, app: string, hints: Record<string, unknown>): string {
+  return `${alias}\u0000${app}\u0000${stableJson(hints)}`;
+}
+
+function stableJson(v: unknown): string {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    return `{${Object.keys(v).sort().map(k => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * The `allow_migrate` calls without a model that routing the operations of `migrations` needs: RunPython/RunSQL
+ * (with their hints), PostgreSQL extension operations, and model operations on models the index does not have
+ * (deleted since; asked with `model_name` only). The caller evaluates each once per alias.
+ */
+export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]): { app: string; hints: Record<string, unknown> }[] {
+  const known = modelLookup(models);
+  const out = new Map<string, { app: string; hints: Record<string, unknown> }>();
+  const add = (app: string, hints: Record<string, unknown>) => {
+    const k = hintKey('', app, hints);
+    if (!out.has(k)) out.set(k, { app, hints });
+  };
+  const visit = (m: MigrationFileInfo, op: MigrationOperationInfo) => {
+    if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(m, d); return; }
+    if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(m.app, op.hints ?? {}); return; }
+    if (POSTGRES_ONLY.has(op.kind)) { add(m.app, {}); return; }
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind) && !known.get(`${m.app}\u0000${op.modelName.toLowerCase()}`)) add(m.app, { model_name: op.modelName.toLowerCase() });
+  };
+  for (const m of migrations) for (const op of m.operations) visit(m, op);
+  return [...out.values()];
+}
+
+function modelLookup(models: ModelInfo[]): Map<string, ModelInfo> {
+  const out = new Map<string, ModelInfo>();
+  for (const m of models) if (!m.abstract) out.set(`${m.app}\u0000${m.modelName.toLowerCase()}`, m);
+  return out;
+}
+
+export interface RouteInputs {
+  models: ModelInfo[];
+  routing: RouterDecision[];
+  databases: Pick<DatabaseSetting, 'alias' | 'engine'>[];
+  hintRouting: Record<string, HintDecisionLike> | undefined;
+}
+
+/** Per-index lookups, built once and reused for every migration. */
+export class OperationRouter {
+  private readonly models: Map<string, ModelInfo>;
+  private readonly decisions = new Map<string, RouterDecision>();
+  private readonly engines: Map<string, string | null>;
+
+  constructor(private readonly inp: RouteInputs) {
+    this.models = modelLookup(inp.models);
+    for (const d of inp.routing) this.decisions.set(`${d.alias}\u0000${d.model}`, d);
+    this.engines = new Map(inp.databases.map(d => [d.alias, d.engine]));
+  }
+
+  /** Every operation of the migration (SeparateDatabaseAndState's database operations flattened) on each alias. */
+  route(m: MigrationFileInfo, aliases: string[]): OperationRouting[] {
+    const out: OperationRouting[] = [];
+    const visit = (op: MigrationOperationInfo, index: string) => {
+      if (op.kind === 'SeparateDatabaseAndState') {
+        (op.database ?? []).forEach((d, i) => visit(d, `${index}.${i}`));
+        if (!(op.database ?? []).length) {
+          out.push({ migration: m.key, index, kind: op.kind, ...(op.line ? { line: op.line } : {}), routes: aliases.map(alias => ({ alias, runs: false, reason: 'state-only', decidedBy: null, explanation: 'no database_operations: it changes the migration state only' })) });
+        }
+        return;
+      }
+      const model = op.modelName ? this.models.get(`${m.app}\u0000${op.modelName.toLowerCase()}`) : undefined;
+      out.push({
+        migration: m.key, index, kind: op.kind,
+        ...(op.modelName ? { model: model?.key ?? `${m.app}.${op.modelName}` } : {}),
+        ...(op.line ? { line: op.line } : {}),
+        routes: aliases.map(alias => this.routeOne(m, op, model, alias)),
+      });
+    };
+    m.operations.forEach((op, i) => visit(op, String(i)));
+    return out;
+  }
+
+  private routeOne(m: MigrationFileInfo, op: MigrationOperationInfo, model: ModelInfo | undefined, alias: string): OperationRoute {
+    const fromHint = (hints: Record<string, unknown>, what: string): OperationRoute => {
+      const h = this.inp.hintRouting?.[hintKey(alias, m.app, hints)];
+      if (!h) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `${what}: the routers' answer was not evaluated` };
+      return { alias, runs: h.migrate, reason: h.reason === 'router' || h.reason === 'default' ? h.reason : 'unknown', decidedBy: h.decidedBy, explanation: h.explanation ?? '', ...(h.loc ? { loc: h.loc } : {}) };
+    };
+    if (STATE_ONLY.has(op.kind)) return { alias, runs: false, reason: 'state-only', decidedBy: null, explanation: `${op.kind} changes the migration state only: nothing runs on any database` };
+    if (op.kind === 'RunPython' || op.kind === 'RunSQL') {
+      if (op.hints === null) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `${op.kind} hints are not a literal: the routers' answer is not known` };
+      const hints = op.hints ?? {};
+      const shown = Object.keys(hints).length ? `allow_migrate('${alias}', '${m.app}', ${Object.entries(hints).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})` : `allow_migrate('${alias}', '${m.app}')`;
+      return fromHint(hints, shown);
+    }
+    if (POSTGRES_ONLY.has(op.kind)) {
+      const engine = this.engines.get(alias) ?? null;
+      if (engine === null) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `${op.kind} runs only on PostgreSQL; the ENGINE of '${alias}' is not known` };
+      if (!/postgres|postgis/.test(engine)) return { alias, runs: false, reason: 'vendor', decidedBy: null, explanation: `${op.kind} runs only on PostgreSQL ('${alias}' is ${engine})` };
+      return fromHint({}, `allow_migrate('${alias}', '${m.app}')`);
+    }
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) {
+      if (!model) return fromHint({ model_name: op.modelName.toLowerCase() }, `${m.app}.${op.modelName} (no longer in the models)`);
+      const d = this.decisions.get(`${alias}\u0000${model.key}`);
+      if (!d) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `no routing decision for ${model.key}` };
+      return { alias, runs: d.migrate, reason: d.reason, decidedBy: d.decidedBy, explanation: d.explanation ?? '', ...(d.loc ? { loc: d.loc } : {}) };
+    }
+    return { alias, runs: null, reason: 'custom', decidedBy: null, explanation: `${op.kind} is a custom operation: whether its database_forwards runs on '${alias}' is not known` };
+  }
+}
+
+export type MigrationEffect = 'runs' | 'skipped' | 'partly' | 'nothing' | 'unknown';
+
+/**
+ * What a migration does on one alias, from its operations' routes: `nothing` (no operations, or only state
+ * changes), `runs` (every database operation runs), `skipped` (none does: Django records the migration and runs
+ * nothing), `partly`, or `unknown` (some answer is not known and nothing certain runs).
+ */
+export function migrationEffect(ops: OperationRouting[], alias: string): { effect: MigrationEffect; skipped: OperationRoute[]; unknown: OperationRoute[] } {
+  const routes = ops.map(o => o.routes.find(r => r.alias === alias)!).filter(Boolean);
+  const db = routes.filter(r => r.reason !== 'state-only');
+  const skipped = db.filter(r => r.runs === false);
+  const unknown = db.filter(r => r.runs === null);
+  const runs = db.filter(r => r.runs === true);
+  let effect: MigrationEffect;
+  if (!db.length) effect = 'nothing';
+  else if (runs.length === db.length) effect = 'runs';
+  else if (skipped.length === db.length) effect = 'skipped';
+  else if (runs.length && skipped.length) effect = 'partly';
+  else if (runs.length) effect = 'runs';
+  else effect = unknown.length ? 'unknown' : 'skipped';
+  return { effect, skipped, unknown };
+}
+
+/** One short phrase for why operations are skipped: "router LegacyRouter denied", "unmanaged model", …. */
+export function skipPhrase(r: OperationRoute): string {
+  switch (r.reason) {
+    case 'router': return `${r.decidedBy?.split('.').pop() ?? 'a router'} denied`;
+    case 'unmanaged': return 'unmanaged model';
+    case 'proxy': return 'proxy model';
+    case 'swapped': return 'swapped model';
+    case 'vendor': return 'PostgreSQL only';
+    case 'state-only': return 'state only';
+    default: return r.explanation;
+  }
+}

@@ -1,0 +1,398 @@
+// Calls, functions, classes and attributes of the static evaluator (./evaluate.ts): argument binding, C3 MRO,
+// super(), NamedTuple/dataclass config objects, and the rule that a function whose paths either return or
+// explicitly raise is taken to return (the raises become assumptions: the project starts).
+import type * as A from './ast';
+import type { Loc } from '../types';
+import {
+  type Value, type ClassV, type FuncV, type InstanceV, type ModuleV, NONE, str, tuple, unknown, dict, dictSet, mergeValues, repr, pyStr,
+  typeName,
+} from './values';
+import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, locOf, shortLoc, missingReason } from './runtime';
+import { callBuiltin, valueAttr } from './eval-builtins';
+import { walkStmts } from './statements';
+
+export function makeFunction(it: Evaluator, s: A.FunctionDef | A.Lambda, f: Frame, loc: Loc): Value {
+  const defaults = new Map<string, Value>();
+  const a = s.args;
+  for (const arg of [...a.posonly, ...a.args, ...a.kwonly]) if (arg.default) defaults.set(arg.name, it.eval(arg.default, f));
+  const fn: FuncV = {
+    kind: 'function', name: s.type === 'FunctionDef' ? s.name : '<lambda>', def: s, globals: f.globals, cls: f.cls, defaults, loc,
+  };
+  if (f.fn || f.parent) fn.closure = f.scope.vars;
+  if (s.type === 'Lambda') return fn;
+  let result: Value = fn;
+  for (let i = s.decorators.length - 1; i >= 0; i--) {
+    const d = it.eval(s.decorators[i]!, f);
+    if (d.kind === 'builtin' && (d.name === 'staticmethod' || d.name === 'classmethod' || d.name === 'property' || d.name === 'functools.cached_property')) {
+      if (result.kind === 'function') result.decorator = d.name === 'functools.cached_property' ? 'property' : (d.name as FuncV['decorator']);
+      continue;
+    }
+    if (d.kind === 'builtin' && d.name.startsWith('functools.')) continue; // lru_cache, cache, wraps(...)
+    result = it.call(d, [result], [], loc);
+  }
+  return result;
+}
+
+export function makeClass(it: Evaluator, s: A.ClassDef, f: Frame, loc: Loc): ClassV {
+  const bases: Value[] = s.bases.map(b => it.eval(b, f));
+  const cls: ClassV = { kind: 'class', name: s.name, module: f.globals.module, def: s, ns: new Map(), bases, globals: f.globals, loc };
+  let fieldsKind: 'namedtuple' | 'dataclass' | null = null;
+  for (const b of bases) {
+    if (b.kind === 'class') {
+      if (b.opaqueBase && !cls.opaqueBase) cls.opaqueBase = b.opaqueBase;
+      if (b.fields) fieldsKind = b.fields.kind;
+      continue;
+    }
+    if (b.kind === 'builtin' && (b.name === 'object')) continue;
+    if (b.kind === 'builtin' && b.name === 'typing.NamedTuple') { fieldsKind = 'namedtuple'; continue; }
+    if (!cls.opaqueBase) cls.opaqueBase = b.kind === 'unknown' ? b : unknown(`base class ${repr(b)} is not modelled`, loc);
+  }
+  cls.ns.set('__module__', str(f.globals.module));
+  cls.ns.set('__qualname__', str(s.name));
+  const cf: Frame = { scope: { vars: cls.ns }, globals: f.globals, fn: null, cls, parent: null, closure: f.fn ? f.scope.vars : null, globalNames: null, file: f.file, handling: null };
+  const r = it.execBlock(s.body, cf);
+  cls.ns = cf.scope.vars;
+  if (!r.normal) {
+    const e = r.abrupt.find(a => a.kind === 'raise');
+    if (e?.exc) throw e.exc;
+  }
+  for (const d of s.decorators) {
+    const dv = it.evalSafe(d.type === 'Call' ? d.func : d, f);
+    if (dv.kind === 'builtin' && dv.name === 'dataclasses.dataclass') fieldsKind = 'dataclass';
+  }
+  if (fieldsKind) {
+    // fields are the annotated names of the body, after those of the bases (dataclass/NamedTuple order)
+    const inherited = bases.flatMap(b => (b.kind === 'class' && b.fields ? b.fields.names : []));
+    const own = s.body.filter((x): x is A.AnnAssign => x.type === 'AnnAssign' && x.target.type === 'Name').map(x => (x.target as A.Name).id);
+    cls.fields = { kind: fieldsKind, names: [...inherited, ...own.filter(n => !inherited.includes(n))] };
+  }
+  return cls;
+}
+
+export function evalCall(it: Evaluator, e: A.Call, f: Frame): Value {
+  const loc = locOf(f.file, e);
+  if (e.func.type === 'Name' && e.func.id === 'super' && e.args.length === 0) {
+    // zero-argument super(): the class the function was defined in, and its first argument
+    const fr = f.fn ? f : null;
+    const fn = fr?.fn;
+    const first = fn && fn.def.type === 'FunctionDef' ? [...fn.def.args.posonly, ...fn.def.args.args][0] : undefined;
+    if (!fn?.cls || !first) throw new PyErr('RuntimeError', 'super(): no arguments', loc);
+    return { kind: 'super', cls: fn.cls, self: it.lookup(first.name, f, loc) };
+  }
+  const fnv: Value = it.eval(e.func, f);
+  const args: Value[] = [];
+  for (const a of e.args) {
+    if (a.type === 'Starred') {
+      const v = it.eval(a.value, f);
+      const spread = it.iter(v);
+      if (spread === null) return unknown(v.kind === 'unknown' ? v.reason : `*args of ${repr(v)}`, v.kind === 'unknown' ? v.loc ?? loc : loc);
+      args.push(...spread);
+    } else args.push(it.eval(a, f));
+  }
+  const kwargs: [string, Value][] = [];
+  for (const k of e.keywords) {
+    const v = it.eval(k.value, f);
+    if (k.arg) { kwargs.push([k.arg, v]); continue; }
+    if (v.kind !== 'dict' || v.inexact) return unknown(v.kind === 'unknown' ? v.reason : `**kwargs of ${repr(v)}`, v.kind === 'unknown' ? v.loc ?? loc : loc);
+    for (const en of v.map.values()) {
+      if (en.k.kind !== 'str') throw new PyErr('TypeError', 'keywords must be strings', loc);
+      kwargs.push([en.k.v, en.v]);
+    }
+  }
+  return it.call(fnv, args, kwargs, loc, f);
+}
+
+/** Call any callable value. */
+export function call(it: Evaluator, fnv: Value, args: Value[], kwargs: [string, Value][], loc: Loc | undefined, f?: Frame): Value {
+  const l = loc ?? { path: '?', line: 0 };
+  switch (fnv.kind) {
+    case 'unknown':
+      return unknown(fnv.reason, fnv.loc ?? l);
+    case 'builtin':
+      return callBuiltin(it, fnv, args, kwargs, l, f);
+    case 'function':
+      return it.callFunction(fnv, args, kwargs, l);
+    case 'bound':
+      return it.callFunction(fnv.fn, [fnv.self, ...args], kwargs, l);
+    case 'class':
+      return it.instantiate(fnv, args, kwargs, l);
+    case 'obj': {
+      const r = it.modeledCall(fnv, '__call__', args, kwargs, l);
+      if (r !== undefined) return r;
+      return unknown(`call of ${fnv.type}`, l);
+    }
+    case 'instance': {
+      const c = it.classAttr(fnv.cls, '__call__');
+      if (c) return it.call(it.bindAttr(c.value, fnv, c.owner), args, kwargs, l);
+      if (fnv.cls.opaqueBase) return unknown(fnv.cls.opaqueBase.reason, fnv.cls.opaqueBase.loc);
+      throw new PyErr('TypeError', `'${fnv.cls.name}' object is not callable`, l);
+    }
+    default:
+      throw new PyErr('TypeError', `'${typeName(fnv)}' object is not callable`, l);
+  }
+}
+
+export function instantiate(it: Evaluator, cls: ClassV, args: Value[], kwargs: [string, Value][], loc: Loc): Value {
+  if (cls.special === 'exception') {
+    return { kind: 'instance', cls, attrs: new Map([['args', tuple(args)]]) };
+  }
+  if (cls.fields) return instantiateFields(it, cls, cls.fields, args, kwargs, loc);
+  const inst: InstanceV = { kind: 'instance', cls, attrs: new Map() };
+  const init = it.classAttr(cls, '__init__');
+  if (init) {
+    it.call(it.bindAttr(init.value, inst, init.owner), args, kwargs, loc);
+  } else if (cls.opaqueBase) {
+    // the unknown base's __init__ may set anything
+    return inst;
+  } else if (args.length || kwargs.length) {
+    throw new PyErr('TypeError', `${cls.name}() takes no arguments`, loc);
+  }
+  return inst;
+}
+
+/** A NamedTuple (a tuple with field names) or a dataclass instance, fields bound like the generated __init__. */
+function instantiateFields(it: Evaluator, cls: ClassV, fields: NonNullable<ClassV['fields']>, args: Value[], kwargs: [string, Value][], loc: Loc): Value {
+  if (args.length > fields.names.length) throw new PyErr('TypeError', `${cls.name}() takes ${fields.names.length} positional arguments but ${args.length} were given`, loc);
+  const vals = new Map<string, Value>();
+  fields.names.forEach((n, i) => { if (i < args.length) vals.set(n, args[i]!); });
+  for (const [k, v] of kwargs) {
+    if (!fields.names.includes(k)) throw new PyErr('TypeError', `${cls.name}() got an unexpected keyword argument '${k}'`, loc);
+    vals.set(k, v);
+  }
+  for (const n of fields.names) {
+    if (vals.has(n)) continue;
+    const d = it.classAttr(cls, n);
+    if (!d) throw new PyErr('TypeError', `${cls.name}() missing required argument: '${n}'`, loc);
+    vals.set(n, d.value.kind === 'obj' && d.value.type === 'dataclasses.Field' ? (d.value.attrs.get('default') ?? unknown(`${cls.name}.${n} default factory`, loc)) : d.value);
+  }
+  if (fields.kind === 'namedtuple') return { kind: 'tuple', items: fields.names.map(n => vals.get(n)!), fields: fields.names };
+  const inst: InstanceV = { kind: 'instance', cls, attrs: vals };
+  const post = it.classAttr(cls, '__post_init__');
+  if (post) it.call(it.bindAttr(post.value, inst, post.owner), [], [], loc);
+  return inst;
+}
+
+/** Bind arguments and run a function's body. */
+export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): RunResult {
+  if (it.callDepth >= MAX_CALL_DEPTH) throw new BudgetErr('calls nested too deeply');
+  const def = fn.def;
+  const file = fn.loc.path;
+  const locals = bindArgs(it, fn, args, kwargs, loc);
+  const fr: Frame = { scope: { vars: locals }, globals: fn.globals, fn, cls: null, parent: null, closure: null, globalNames: null, file, handling: null };
+  const forksBefore = it.forks.length;
+  it.callDepth++;
+  try {
+    if (def.type === 'Lambda') {
+      const v = it.eval(def.body, fr);
+      return { returns: [{ value: v, loc: locOf(file, def) }], raises: [], fellOff: false, forks: it.forks.slice(forksBefore) };
+    }
+    const r = it.execBlock(def.body, fr);
+    const returns: { value: Value; loc: Loc }[] = [];
+    const raises: PyErr[] = [];
+    for (const a of r.abrupt) {
+      if (a.kind === 'return') returns.push({ value: a.value ?? NONE, loc: a.loc });
+      else if (a.kind === 'raise') raises.push(a.exc!);
+    }
+    return { returns, raises, fellOff: r.normal, forks: it.forks.slice(forksBefore) };
+  } finally {
+    it.callDepth--;
+  }
+}
+
+export function callFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): Value {
+  if (fn.def.type === 'FunctionDef' && isGenerator(fn.def)) return unknown(`generator ${fn.name}()`, fn.loc);
+  const r = it.runFunction(fn, args, kwargs, loc);
+  const values = r.returns.map(x => x.value);
+  if (r.fellOff) values.push(NONE);
+  if (!values.length) {
+    if (r.raises.length) throw r.raises[0]!;
+    return unknown(`${fn.name}() did not return`, fn.loc);
+  }
+  const fork = r.forks[0];
+  if (r.raises.length && r.raises.every(x => x.explicit)) {
+    for (const x of r.raises) it.assume(x, fn.loc);
+  } else if (r.raises.length) {
+    return unknown(`${fn.name}() may raise ${r.raises[0]} at ${shortLoc(r.raises[0]!.loc)}`, r.raises[0]!.loc ?? fn.loc);
+  }
+  let v = values[0]!;
+  for (let i = 1; i < values.length; i++) {
+    v = mergeValues(v, values[i]!, fork ? `${fn.name}() result depends on ${fork.reason}` : `${fn.name}() result`, fork?.loc ?? fn.loc);
+  }
+  return v;
+}
+
+function bindArgs(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): Map<string, Value> {
+  const a = fn.def.args;
+  const out = new Map<string, Value>();
+  const positional = [...a.posonly, ...a.args];
+  let i = 0;
+  for (; i < args.length && i < positional.length; i++) out.set(positional[i]!.name, args[i]!);
+  if (a.vararg) out.set(a.vararg.name, tuple(args.slice(i)));
+  else if (args.length > positional.length) throw new PyErr('TypeError', `${fn.name}() takes ${positional.length} positional arguments but ${args.length} were given`, loc);
+  const extra = a.kwarg ? dict() : null;
+  const named = new Set([...a.args, ...a.kwonly].map(x => x.name));
+  for (const [k, v] of kwargs) {
+    if (named.has(k)) {
+      if (out.has(k)) throw new PyErr('TypeError', `${fn.name}() got multiple values for argument '${k}'`, loc);
+      out.set(k, v);
+    } else if (extra) dictSet(extra, str(k), v);
+    else throw new PyErr('TypeError', `${fn.name}() got an unexpected keyword argument '${k}'`, loc);
+  }
+  for (const p of [...positional, ...a.kwonly]) {
+    if (out.has(p.name)) continue;
+    const d = fn.defaults.get(p.name);
+    if (d === undefined) throw new PyErr('TypeError', `${fn.name}() missing required argument: '${p.name}'`, loc);
+    out.set(p.name, d);
+  }
+  if (a.kwarg && extra) out.set(a.kwarg.name, extra);
+  return out;
+}
+
+/** C3 linearisation of a class. */
+export function mro(it: Evaluator, cls: ClassV): ClassV[] {
+  if (cls.mro) return cls.mro;
+  cls.mro = [cls];
+  const seqs: ClassV[][] = [];
+  for (const b of cls.bases) if (b.kind === 'class') seqs.push([...it.mro(b)]);
+  seqs.push(cls.bases.filter((b): b is ClassV => b.kind === 'class'));
+  const out: ClassV[] = [cls];
+  for (let guard = 0; guard < 1000; guard++) {
+    const nonEmpty = seqs.filter(s => s.length);
+    if (!nonEmpty.length) break;
+    let head: ClassV | null = null;
+    for (const s of nonEmpty) {
+      const c = s[0]!;
+      if (!nonEmpty.some(o => o.indexOf(c) > 0)) { head = c; break; }
+    }
+    if (!head) break; // inconsistent: keep what we have
+    out.push(head);
+    for (const s of nonEmpty) if (s[0] === head) s.shift();
+  }
+  cls.mro = out;
+  return out;
+}
+
+/** Find an attribute in the class's MRO (`after`: start after it class, for super()). */
+export function classAttr(it: Evaluator, cls: ClassV, name: string, after?: ClassV): { value: Value; owner: ClassV } | null {
+  const mro = it.mro(cls);
+  let i = 0;
+  if (after) {
+    const j = mro.indexOf(after);
+    i = j < 0 ? mro.length : j + 1;
+  }
+  for (; i < mro.length; i++) {
+    const c = mro[i]!;
+    const v = c.ns.get(name);
+    if (v !== undefined) return { value: v, owner: c };
+  }
+  return null;
+}
+
+export function bindAttr(it: Evaluator, v: Value, self: Value, _owner: ClassV): Value {
+  if (v.kind === 'function') {
+    if (v.decorator === 'staticmethod') return v;
+    if (v.decorator === 'classmethod') return { kind: 'bound', fn: v, self: self.kind === 'instance' ? self.cls : self };
+    if (self.kind === 'class') return v;
+    if (v.decorator === 'property') return it.callFunction(v, [self], [], v.loc);
+    return { kind: 'bound', fn: v, self };
+  }
+  return v;
+}
+
+export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value {
+  switch (o.kind) {
+    case 'unknown':
+      return unknown(o.reason, o.loc ?? loc);
+    case 'module':
+      return it.moduleAttr(o, name, loc, false);
+    case 'instance': {
+      const own = o.attrs.get(name);
+      if (own !== undefined) return own;
+      if (name === '__class__') return o.cls;
+      const c = it.classAttr(o.cls, name);
+      if (c) return it.bindAttr(c.value, o, c.owner);
+      if (o.cls.special === 'exception') return unknown(`${o.cls.name}.${name}`, loc);
+      if (o.cls.opaqueBase) return unknown(`${o.cls.name}.${name} may come from ${o.cls.opaqueBase.reason}`, o.cls.opaqueBase.loc ?? loc);
+      const ga = it.classAttr(o.cls, '__getattr__');
+      if (ga) return it.call(it.bindAttr(ga.value, o, ga.owner), [str(name)], [], loc);
+      throw new PyErr('AttributeError', `'${o.cls.name}' object has no attribute '${name}'`, loc);
+    }
+    case 'class': {
+      if (name === '__name__') return str(o.name);
+      if (name === '__module__' && !o.ns.has(name)) return str(o.module);
+      if (name === '__mro__') return tuple(it.mro(o));
+      const c = it.classAttr(o, name);
+      if (c) return it.bindAttr(c.value, o, c.owner);
+      if (o.opaqueBase) return unknown(`${o.name}.${name} may come from ${o.opaqueBase.reason}`, o.opaqueBase.loc ?? loc);
+      if (o.special) return unknown(`${o.name}.${name}`, loc);
+      throw new PyErr('AttributeError', `type object '${o.name}' has no attribute '${name}'`, loc);
+    }
+    case 'super': {
+      const start = o.self.kind === 'instance' ? o.self.cls : o.self.kind === 'class' ? o.self : null;
+      if (!start) return unknown(`super().${name}`, loc);
+      const c = it.classAttr(start, name, o.cls);
+      if (c) return it.bindAttr(c.value, o.self, c.owner);
+      if (start.opaqueBase) return unknown(`super().${name} may come from ${start.opaqueBase.reason}`, start.opaqueBase.loc ?? loc);
+      if (name === '__init__') return { kind: 'builtin', name: 'object.__init__' };
+      throw new PyErr('AttributeError', `'super' object has no attribute '${name}'`, loc);
+    }
+    case 'function':
+      if (name === '__name__') return str(o.name);
+      return unknown(`function attribute ${name}`, loc);
+    case 'bound':
+      if (name === '__name__') return str(o.fn.name);
+      if (name === '__self__') return o.self;
+      return unknown(`method attribute ${name}`, loc);
+    default: {
+      const v = valueAttr(it, o, name, loc);
+      if (v !== undefined) return v;
+      throw new PyErr('AttributeError', `'${typeName(o)}' object has no attribute '${name}'`, loc);
+    }
+  }
+}
+
+export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value {
+  if (m.ns) {
+    const v = m.ns.vars.get(name);
+    if (v !== undefined) return v;
+    const sub = it.loadedModule(`${m.name}.${name}`);
+    if (sub) return sub;
+    if (it.index.resolve(`${m.name}.${name}`)) {
+      try {
+        return it.importModule(`${m.name}.${name}`, loc);
+      } catch (e) {
+        if (!(e instanceof PyErr)) throw e;
+      }
+    }
+    if (m.ns.starUnknown) return unknown(`${m.name}.${name} may come from ${m.ns.starUnknown.reason}`, m.ns.starUnknown.loc ?? loc);
+    if (fromImport) throw new PyErr('ImportError', `cannot import name '${name}' from '${m.name}'`, loc);
+    throw new PyErr('AttributeError', `module '${m.name}' has no attribute '${name}'`, loc);
+  }
+  if (m.special === 'missing') {
+    const sub = `${m.name}.${name}`;
+    return it.loadedModule(sub) ?? unknown(missingReason(m.name, it.python), it.missingModules.get(m.name.split('.')[0]!) ?? loc);
+  }
+  const v = it.modeledCall(m, '__getattr__', [str(name)], [], loc);
+  if (v !== undefined) return v;
+  return unknown(`${m.name}.${name} (not evaluated)`, loc);
+}
+
+export function toPyErr(it: Evaluator, e: Value, loc: Loc): PyErr {
+  if (e.kind === 'class') return new PyErr(e.special === 'exception' ? e.name : e.name, '', loc, e.special ? undefined : e);
+  if (e.kind === 'instance') {
+    const args = e.attrs.get('args');
+    const msg = args && args.kind === 'tuple' && args.items[0] ? pyStr(args.items[0]) ?? '' : '';
+    return new PyErr(e.cls.name, msg, loc, e.cls.special ? undefined : e.cls);
+  }
+  if (e.kind === 'unknown') return new PyErr('Exception', `(unknown exception: ${e.reason})`, loc);
+  return new PyErr('TypeError', 'exceptions must derive from BaseException', loc);
+}
+
+function isGenerator(def: A.FunctionDef): boolean {
+  const seen = (e: A.Expr): boolean => e.type === 'OtherExpr' && (e.kind === 'yield' || e.text.startsWith('yield'));
+  for (const s of walkStmts(def.body)) {
+    if (s.type === 'Expr' && seen(s.value)) return true;
+    if (s.type === 'Assign' && seen(s.value)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,177 @@
+// The runtime shared by the parts of the static Python evaluator: exceptions (PyErr), the work budget
+// (BudgetErr and its limits), frames and statement results, and `Evaluator`, the interface through which
+// statements (./statements.ts), expressions (./expressions.ts), calls and classes (./calls.ts), builtins
+// (./eval-builtins.ts) and modelled modules (./eval-modules.ts) reach each other. ./evaluate.ts implements it;
+// no part imports another part's implementation, so the parts form no import circle.
+import type * as A from './ast';
+import type { Loc } from '../types';
+import type { ModuleIndex } from './modules';
+import type { Value, Namespace, ClassV, FuncV, ModuleV, ObjV } from './values';
+import type { PythonFacts } from './environment';
+
+export class PyErr {
+  /** raised by a `raise` statement of the code (vs. an error of evaluating it); see Evaluator.assume */
+  explicit = false;
+  constructor(public readonly type: string, public readonly msg: string, public readonly loc?: Loc, public readonly cls?: ClassV) {}
+  toString(): string {
+    return `${this.type}${this.msg ? ': ' + this.msg : ''}`;
+  }
+}
+
+/** The work bound was exceeded. */
+export class BudgetErr extends Error {
+  /** the whole evaluation's fuel is spent (vs. one loop or call chain that was too long) */
+  constructor(message: string, public readonly fatal = false) {
+    super(message);
+  }
+}
+
+export interface Abrupt {
+  kind: 'return' | 'raise' | 'break' | 'continue';
+  loc: Loc;
+  value?: Value;
+  exc?: PyErr;
+  /** the path's variables when it left (break/continue/raise) */
+  vars?: Map<string, Value>;
+}
+export interface Res { normal: boolean; abrupt: Abrupt[] }
+export const OK: Res = { normal: true, abrupt: [] };
+
+export interface Scope { vars: Map<string, Value> }
+
+export interface Frame {
+  scope: Scope;
+  globals: Namespace;
+  fn: FuncV | null;
+  /** class being defined (class body frames) */
+  cls: ClassV | null;
+  /** enclosing frame for comprehensions */
+  parent: Frame | null;
+  closure: Map<string, Value> | null;
+  globalNames: Set<string> | null;
+  file: string;
+  /** the exception being handled (bare `raise`) */
+  handling: PyErr | null;
+}
+
+export interface Fork { reason: string; loc?: Loc }
+
+export interface InterpOptions {
+  /** environment variables for os.environ (copied; `os.environ.setdefault` writes to the copy) */
+  env: Record<string, string | undefined>;
+  /** execute modules found outside the project (site-packages); Django's own modules never are */
+  external?: boolean;
+  /** what `django.conf.settings` is */
+  settings?: Value;
+  /** total evaluation steps before giving up */
+  fuel?: number;
+  /** the Python environment in use, read from disk (sys.version_info, importlib.metadata) */
+  python?: PythonFacts;
+  /** `django.conf.global_settings.NAME` (Django's defaults), when known */
+  globalSettings?: (name: string) => Value | undefined;
+}
+
+export interface RunResult {
+  returns: { value: Value; loc: Loc }[];
+  raises: PyErr[];
+  fellOff: boolean;
+  /** unknown conditions that made both branches run */
+  forks: Fork[];
+}
+
+export const MAX_CALL_DEPTH = 40;
+export const MAX_IMPORT_DEPTH = 30;
+export const MAX_ITERATIONS = 5000;
+/** nesting of one expression (CPython's own parser stops near 200 nested parentheses) */
+export const MAX_EXPR_DEPTH = 400;
+
+export function locOf(file: string, n: { line: number; col?: number }): Loc {
+  return n.col === undefined ? { path: file, line: n.line } : { path: file, line: n.line, column: n.col };
+}
+
+export function shortLoc(l: Loc | undefined): string {
+  if (!l) return '?';
+  const parts = l.path.split(/[\\/]/);
+  return `${parts[parts.length - 1]}:${l.line}`;
+}
+
+export function isExternalPath(p: string): boolean {
+  const n = p.replace(/\\/g, '/');
+  return n.includes('/site-packages/') || n.includes('/dist-packages/') || /\/lib\/python\d+(\.\d+)?\//.test(n) || /\/Lib\//.test(n);
+}
+
+/** Why values from a module that is not installed are unknown (one reason per top-level package). */
+export function missingReason(module: string, python: PythonFacts | undefined): string {
+  const top = module.split('.')[0];
+  return python?.sitePackages.length ? `${top} is not installed in the Python environment used` : `${top} is not in the project and no Python environment was found`;
+}
+
+/** Keyword arguments of a call, in order. */
+export type KW = [string, Value][];
+
+export function kwarg(kwargs: KW, name: string): Value | undefined {
+  for (const [k, v] of kwargs) if (k === name) return v;
+  return undefined;
+}
+
+/**
+ * The evaluator as its parts see it (implemented by ./evaluate.ts `Interp`). Fields below the methods are the
+ * evaluator's mutable state that the parts update (depth counters, recorded forks and assumptions).
+ */
+export interface Evaluator {
+  readonly index: ModuleIndex;
+  readonly env: Record<string, string | undefined>;
+  readonly external: boolean;
+  readonly python: PythonFacts | undefined;
+  readonly globalSettings: ((name: string) => Value | undefined) | undefined;
+  settingsValue: Value;
+  /** unknown conditions met since the last reset (router explanations) */
+  forks: Fork[];
+  inputs: Map<Value, string> | null;
+  observe: ((key: string, v: Value) => void) | null;
+  readonly missingModules: Map<string, Loc | undefined>;
+  /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
+  catchingImport: number;
+  /** an import that failed inside such a `try`: the statement also continues with an opaque module */
+  importFailure: PyErr | null;
+  callDepth: number;
+  evalDepth: number;
+
+  execBlock(stmts: A.Stmt[], f: Frame): Res;
+  execStmt(s: A.Stmt, f: Frame): Res;
+  fork(f: Frame, alts: ((f: Frame) => Res)[], reason: string, loc: Loc | undefined): Res;
+  setName(name: string, v: Value, f: Frame): void;
+  lookup(name: string, f: Frame, loc: Loc): Value;
+  assign(t: A.Expr, v: Value, f: Frame, loc: Loc): void;
+  setItem(c: Value, k: Value, v: Value, loc: Loc): void;
+  eval(e: A.Expr, f: Frame): Value;
+  truth(v: Value): boolean | null;
+  evalSafe(e: A.Expr, f: Frame): Value;
+  compareOp(a: Value, op: A.CmpOp, b: Value, loc: Loc): Value;
+  noteIdentity(v: Value): void;
+  getItem(c: Value, k: Value, loc: Loc): Value;
+  evalCall(e: A.Call, f: Frame): Value;
+  makeFunction(s: A.FunctionDef | A.Lambda, f: Frame, loc: Loc): Value;
+  makeClass(s: A.ClassDef, f: Frame, loc: Loc): ClassV;
+  call(fnv: Value, args: Value[], kwargs: [string, Value][], loc: Loc | undefined, f?: Frame): Value;
+  instantiate(cls: ClassV, args: Value[], kwargs: [string, Value][], loc: Loc): Value;
+  runFunction(fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): RunResult;
+  callFunction(fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): Value;
+  mro(cls: ClassV): ClassV[];
+  classAttr(cls: ClassV, name: string, after?: ClassV): { value: Value; owner: ClassV } | null;
+  bindAttr(v: Value, self: Value, _owner: ClassV): Value;
+  getAttr(o: Value, name: string, loc: Loc): Value;
+  moduleAttr(m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value;
+  toPyErr(e: Value, loc: Loc): PyErr;
+  importModule(name: string, loc?: Loc): ModuleV;
+  loadedModule(name: string): ModuleV | undefined;
+  newModule(name: string, file: string | null): ModuleV;
+  execFileInto(m: ModuleV, file: string, loc: Loc): void;
+  execModule(ns: Namespace, mod: A.Module): void;
+  iter(v: Value): Value[] | null;
+  assume(exc: PyErr, fallbackLoc?: Loc): void;
+  tick(n?: number): void;
+  /** natively modelled functions and methods (./eval-modules.ts); undefined when not modelled */
+  modeledCall(fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined;
+  modeledAttr(o: ObjV, name: string, loc: Loc): Value | undefined;
+}

@@ -1,0 +1,609 @@
+// Statements of the static evaluator (./evaluate.ts): blocks, assignment, if/for/while/try, imports. Unknown
+// conditions run both branches and merge what they leave (./values.ts mergeValues); a loop over something
+// unknown runs its body once and merges it with the state before (lists that only grew stay partly known).
+import type * as A from './ast';
+import type { Loc } from '../types';
+import { ModuleIndex } from './modules';
+import {
+  type Value, type Namespace, type ModuleV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
+  cloneVars, mergeValues, repr, pyStr, typeName,
+} from './values';
+import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
+import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
+import { binaryOp } from './operators';
+import { exceptionClass, isExceptionSubclass } from './exceptions';
+
+export function execBlock(it: Evaluator, stmts: A.Stmt[], f: Frame): Res {
+  let abrupt: Abrupt[] | null = null;
+  for (const s of stmts) {
+    const r = it.execStmt(s, f);
+    if (r.abrupt.length) abrupt = abrupt ? abrupt.concat(r.abrupt) : r.abrupt.slice();
+    if (!r.normal) return { normal: false, abrupt: abrupt ?? [] };
+  }
+  return abrupt ? { normal: true, abrupt } : OK;
+}
+
+export function execStmt(it: Evaluator, s: A.Stmt, f: Frame): Res {
+  it.tick();
+  try {
+    const r = execStmtInner(it, s, f);
+    if (it.importFailure && (s.type === 'Import' || s.type === 'ImportFrom')) {
+      const exc = it.importFailure;
+      it.importFailure = null;
+      const vars = cloneVars(f.scope.vars);
+      for (const n of assignedNames([s])) vars.delete(n);
+      return { normal: r.normal, abrupt: [...r.abrupt, { kind: 'raise', exc, loc: locOf(f.file, s), vars }] };
+    }
+    return r;
+  } catch (e) {
+    if (e instanceof PyErr) {
+      return { normal: false, abrupt: [{ kind: 'raise', exc: e.loc ? e : new PyErr(e.type, e.msg, locOf(f.file, s), e.cls), loc: locOf(f.file, s), vars: f.scope.vars }] };
+    }
+    throw e;
+  }
+}
+
+function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
+  const loc = locOf(f.file, s);
+  switch (s.type) {
+    case 'Expr':
+      it.eval(s.value, f);
+      return OK;
+    case 'Assign': {
+      const v = it.eval(s.value, f);
+      for (const t of s.targets) it.assign(t, v, f, loc);
+      return OK;
+    }
+    case 'AnnAssign':
+      if (s.value) it.assign(s.target, it.eval(s.value, f), f, loc);
+      return OK;
+    case 'AugAssign':
+      augAssign(it, s, f, loc);
+      return OK;
+    case 'Pass':
+      return OK;
+    case 'Return':
+      return { normal: false, abrupt: [{ kind: 'return', value: s.value ? it.eval(s.value, f) : NONE, loc }] };
+    case 'Break':
+    case 'Continue':
+      return { normal: false, abrupt: [{ kind: s.type === 'Break' ? 'break' : 'continue', loc, vars: f.scope.vars }] };
+    case 'If':
+      return execIf(it, s, f, loc);
+    case 'For':
+      return execFor(it, s, f, loc);
+    case 'While':
+      return execWhile(it, s, f, loc);
+    case 'Try':
+      return execTry(it, s, f, loc);
+    case 'With': {
+      for (const item of s.items) {
+        const c = it.eval(item.context, f);
+        if (item.target) it.assign(item.target, unknown(`value of a with-statement (${repr(c)})`, loc), f, loc);
+      }
+      return it.execBlock(s.body, f);
+    }
+    case 'Raise': {
+      if (!s.exc) throw f.handling ?? new PyErr('RuntimeError', 'No active exception to reraise', loc);
+      const e = it.eval(s.exc, f);
+      const err = it.toPyErr(e, loc);
+      err.explicit = true;
+      throw err;
+    }
+    case 'Assert': {
+      const t = truthy(it.eval(s.test, f));
+      if (t === false) throw new PyErr('AssertionError', '', loc);
+      return OK;
+    }
+    case 'Import':
+      for (const a of s.names) {
+        const m = it.importModule(a.name, loc);
+        if (a.asname) it.setName(a.asname, m, f);
+        else it.setName(a.name.split('.')[0]!, it.importModule(a.name.split('.')[0]!, loc), f);
+      }
+      return OK;
+    case 'ImportFrom':
+      execImportFrom(it, s, f, loc);
+      return OK;
+    case 'FunctionDef': {
+      const fn = it.makeFunction(s, f, loc);
+      it.setName(s.name, fn, f);
+      return OK;
+    }
+    case 'ClassDef':
+      it.setName(s.name, it.makeClass(s, f, loc), f);
+      return OK;
+    case 'Delete':
+      for (const t of s.targets) deleteTarget(it, t, f, loc);
+      return OK;
+    case 'Global':
+      f.globalNames = f.globalNames ?? new Set();
+      for (const n of s.names) f.globalNames.add(n);
+      return OK;
+    case 'Nonlocal':
+      return OK;
+    case 'Match': {
+      // the parser keeps no patterns: any case may run, or none; their results are merged like an unknown `if`
+      const subject = it.eval(s.subject, f);
+      const why = `which case of a match on ${subject.kind === 'unknown' ? subject.reason : repr(subject)} runs`;
+      it.forks.push({ reason: why, loc });
+      return it.fork(f, [...s.cases.map(body => (ff: Frame) => it.execBlock(body, ff)), () => OK], `depends on ${why}`, loc);
+    }
+    default:
+      return OK;
+  }
+}
+
+function execIf(it: Evaluator, s: A.If, f: Frame, loc: Loc): Res {
+  const tv = it.eval(s.test, f);
+  const t = it.truth(tv);
+  if (t === true) return it.execBlock(s.body, f);
+  if (t === false) return it.execBlock(s.orelse, f);
+  const why = (tv as UnknownV).reason ?? 'unknown condition';
+  const wloc = (tv as UnknownV).loc ?? loc;
+  it.forks.push({ reason: why, loc: wloc });
+  return it.fork(f, [ff => it.execBlock(s.body, ff), ff => it.execBlock(s.orelse, ff)], `depends on ${why}`, wloc);
+}
+
+/** Run alternatives from the same state; normal exits are merged. */
+export function fork(it: Evaluator, f: Frame, alts: ((f: Frame) => Res)[], reason: string, loc: Loc | undefined): Res {
+  const saved = f.scope.vars;
+  const normals: Map<string, Value>[] = [];
+  let abrupt: Abrupt[] = [];
+  alts.forEach((run, i) => {
+    f.scope.vars = i === alts.length - 1 ? saved : cloneVars(saved);
+    const r = run(f);
+    if (r.normal) normals.push(f.scope.vars);
+    abrupt = abrupt.concat(r.abrupt);
+  });
+  if (!normals.length) { f.scope.vars = saved; return { normal: false, abrupt }; }
+  f.scope.vars = mergeVarsAll(normals, reason, loc);
+  return { normal: true, abrupt };
+}
+
+/**
+ * One iteration of a loop body: `break` states go to `exits`, returns/raises to `abrupt`; the states that go on
+ * (normal end, `continue`) become the frame's state. False when no path goes on.
+ */
+function loopBody(it: Evaluator, body: A.Stmt[], f: Frame, exits: Map<string, Value>[], abrupt: Abrupt[], loc: Loc): boolean {
+  const r = it.execBlock(body, f);
+  const conts: Map<string, Value>[] = r.normal ? [f.scope.vars] : [];
+  for (const a of r.abrupt) {
+    if (a.kind === 'break') exits.push(a.vars!);
+    else if (a.kind === 'continue') conts.push(a.vars!);
+    else abrupt.push(a);
+  }
+  if (!conts.length) return false;
+  f.scope.vars = conts.length === 1 ? conts[0]! : mergeVarsAll(conts, 'depends on a loop condition', loc);
+  return true;
+}
+
+function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
+  const itv = it.eval(s.iter, f);
+  const items = it.iter(itv);
+  if (items === null) return loopUnknown(it, s, f, itv as UnknownV, loc);
+  let abrupt: Abrupt[] = [];
+  const exits: Map<string, Value>[] = [];
+  let alive = true;
+  let n = 0;
+  for (const item of items) {
+    if (++n > MAX_ITERATIONS) throw new BudgetErr('too many loop iterations');
+    it.assign(s.target, item, f, loc);
+    if (!loopBody(it, s.body, f, exits, abrupt, loc)) { alive = false; break; }
+  }
+  if (alive) {
+    const r = it.execBlock(s.orelse, f);
+    abrupt = abrupt.concat(r.abrupt);
+    if (r.normal) exits.push(f.scope.vars);
+  }
+  if (!exits.length) return { normal: false, abrupt };
+  f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
+  return { normal: true, abrupt };
+}
+
+/**
+ * A loop over something unknown: the body runs once with the loop variable unknown, and the state after it
+ * is merged with the state before it (zero iterations). Lists that only grew keep their known items and a
+ * "may contain more" mark (the INSTALLED_APPS-from-entry-points pattern); other changed names become unknown.
+ */
+function loopUnknown(it: Evaluator, s: A.For | A.While, f: Frame, why: UnknownV, loc: Loc): Res {
+  const reason = `loop over ${why.reason}`;
+  const wloc = why.loc ?? loc;
+  it.forks.push({ reason: why.reason, loc: wloc });
+  const saved = f.scope.vars;
+  f.scope.vars = cloneVars(saved);
+  if (s.type === 'For') it.assign(s.target, unknown(reason, wloc), f, loc);
+  const states: Map<string, Value>[] = [saved];
+  const r = it.execBlock(s.body, f);
+  if (r.normal) states.push(f.scope.vars);
+  const abrupt: Abrupt[] = [];
+  for (const a of r.abrupt) {
+    if ((a.kind === 'break' || a.kind === 'continue') && a.vars) states.push(a.vars);
+    else abrupt.push(a);
+  }
+  f.scope.vars = mergeVarsAll(states, reason, wloc);
+  const r2 = it.execBlock(s.orelse, f);
+  return { normal: r2.normal || !s.orelse.length, abrupt: abrupt.concat(r2.abrupt) };
+}
+
+function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
+  let abrupt: Abrupt[] = [];
+  const exits: Map<string, Value>[] = [];
+  for (let n = 0; ; n++) {
+    if (n > MAX_ITERATIONS) throw new BudgetErr('too many loop iterations');
+    const tv = it.eval(s.test, f);
+    const t = it.truth(tv);
+    if (t === null) {
+      const r = loopUnknown(it, s, f, tv as UnknownV, loc);
+      abrupt = abrupt.concat(r.abrupt);
+      exits.push(f.scope.vars);
+      break;
+    }
+    if (!t) {
+      const r = it.execBlock(s.orelse, f);
+      abrupt = abrupt.concat(r.abrupt);
+      if (r.normal) exits.push(f.scope.vars);
+      break;
+    }
+    if (!loopBody(it, s.body, f, exits, abrupt, loc)) break;
+  }
+  if (!exits.length) return { normal: false, abrupt };
+  f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
+  return { normal: true, abrupt };
+}
+
+function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
+  const catches = s.handlers.some(h => catchesImportError(h.typeExpr));
+  if (catches) it.catchingImport++;
+  let r: Res;
+  try {
+    r = it.execBlock(s.body, f);
+  } finally {
+    if (catches) it.catchingImport--;
+  }
+  const normals: Map<string, Value>[] = [];
+  let abrupt: Abrupt[] = [];
+  if (r.normal) {
+    const r2 = it.execBlock(s.orelse, f);
+    abrupt = abrupt.concat(r2.abrupt);
+    if (r2.normal) normals.push(f.scope.vars);
+  }
+  for (const a of r.abrupt) {
+    if (a.kind !== 'raise' || !s.handlers.length) { abrupt.push(a); continue; }
+    const exc = a.exc!;
+    let handled = false;
+    for (const h of s.handlers) {
+      f.scope.vars = a.vars ?? f.scope.vars;
+      const m = matchHandler(it, h, exc, f);
+      if (m === false) continue;
+      const vars = m === null ? cloneVars(a.vars ?? f.scope.vars) : (a.vars ?? f.scope.vars);
+      f.scope.vars = vars;
+      if (h.name) it.setName(h.name, { kind: 'instance', cls: exc.cls ?? exceptionClass(exc.type), attrs: new Map([['args', tuple([str(exc.msg)])]]) }, f);
+      const prev = f.handling;
+      f.handling = exc;
+      const hr = it.execBlock(h.body, f);
+      f.handling = prev;
+      abrupt = abrupt.concat(hr.abrupt);
+      if (hr.normal) normals.push(f.scope.vars);
+      if (m === true) { handled = true; break; }
+      // unknown whether it matches: it may also propagate
+      it.forks.push({ reason: `whether ${exc.type} is caught`, loc: locOf(f.file, h) });
+    }
+    if (!handled) abrupt.push(a);
+  }
+  if (s.finalbody.length) {
+    // run `finally` on the normal path only (its effects on abrupt paths are not modelled)
+    if (normals.length) {
+      f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, 'depends on whether an exception was raised', loc);
+      const fr = it.execBlock(s.finalbody, f);
+      abrupt = abrupt.concat(fr.abrupt);
+      if (!fr.normal) return { normal: false, abrupt };
+      return { normal: true, abrupt };
+    }
+  }
+  if (!normals.length) return { normal: false, abrupt };
+  f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, 'depends on whether an exception was raised', loc);
+  return { normal: true, abrupt };
+}
+
+function matchHandler(it: Evaluator, h: A.ExceptHandler, exc: PyErr, f: Frame): boolean | null {
+  if (!h.typeExpr) return true;
+  let tv: Value;
+  try {
+    tv = it.eval(h.typeExpr, f);
+  } catch (e) {
+    if (e instanceof PyErr) return null;
+    throw e;
+  }
+  const types = tv.kind === 'tuple' ? tv.items : [tv];
+  let res: boolean | null = false;
+  for (const t of types) {
+    if (t.kind === 'class') {
+      if (exc.cls && it.mro(exc.cls).includes(t)) return true;
+      if (t.special === 'exception' && isExceptionSubclass(exc.type, t.name)) return true;
+      if (exc.cls && it.mro(exc.cls).some(c => c.special === 'exception' && isExceptionSubclass(c.name, t.name) && t.special === 'exception')) return true;
+      if (t.opaqueBase) res = null;
+    } else res = null;
+  }
+  return res;
+}
+
+function execImportFrom(it: Evaluator, s: A.ImportFrom, f: Frame, loc: Loc): void {
+  if (s.module === '__future__') return;
+  const g = f.globals;
+  const abs = ModuleIndex.absoluteName(g.module, g.isPackage, s.level, s.module);
+  if (!abs) throw new PyErr('ImportError', 'attempted relative import beyond top-level package', loc);
+  const m = it.importModule(abs, loc);
+  for (const a of s.names) {
+    if (a.name === '*') {
+      importStar(it, m, f, loc);
+      continue;
+    }
+    let v: Value;
+    if (m.ns && m.ns.vars.has(a.name)) v = m.ns.vars.get(a.name)!;
+    else if (!m.ns || m.special === 'modeled') v = it.moduleAttr(m, a.name, loc, true);
+    else {
+      try {
+        v = it.importModule(`${abs}.${a.name}`, loc);
+      } catch (e) {
+        if (!(e instanceof PyErr)) throw e;
+        v = it.moduleAttr(m, a.name, loc, true);
+      }
+    }
+    it.setName(a.asname ?? a.name, v, f);
+  }
+}
+
+function importStar(it: Evaluator, m: ModuleV, f: Frame, loc: Loc): void {
+  if (!m.ns) {
+    if (m.special === 'missing') f.globals.starUnknown = { reason: missingReason(m.name, it.python), loc };
+    else if (m.special) f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
+    return;
+  }
+  if (m.ns.starUnknown) f.globals.starUnknown = m.ns.starUnknown;
+  const all = m.ns.vars.get('__all__');
+  const names = all && (all.kind === 'list' || all.kind === 'tuple') && all.items.every(x => x.kind === 'str')
+    ? all.items.map(x => (x as StrV).v)
+    : [...m.ns.vars.keys()].filter(k => !k.startsWith('_'));
+  for (const n of names) {
+    const v = m.ns.vars.get(n);
+    if (v) it.setName(n, v, f);
+  }
+}
+
+function augAssign(it: Evaluator, s: A.AugAssign, f: Frame, loc: Loc): void {
+  const cur = it.eval(s.target, f);
+  const rhs = it.eval(s.value, f);
+  if (s.op === '+' && cur.kind === 'list') {
+    const items = it.iter(rhs);
+    if (items) { cur.items.push(...items); return; }
+    // `+=` of something not known: in place, the known items stay ("may contain more")
+    if (rhs.kind === 'unknown' || ((rhs.kind === 'list' || rhs.kind === 'tuple') && rhs.more)) {
+      if (rhs.kind !== 'unknown') cur.items.push(...rhs.items);
+      cur.more ??= rhs.kind === 'unknown' ? unknown(rhs.reason, rhs.loc ?? loc) : rhs.more;
+      return;
+    }
+  }
+  if (s.op === '|' && cur.kind === 'dict' && rhs.kind === 'dict') {
+    for (const e of rhs.map.values()) dictSet(cur, e.k, e.v, e.loc ?? loc);
+    if (rhs.inexact) cur.inexact = rhs.inexact;
+    return;
+  }
+  if (s.op === '+' && cur.kind === 'unknown' && s.target.type === 'Name') { it.assign(s.target, cur, f, loc); return; }
+  it.assign(s.target, binaryOp(it, cur, s.op, rhs, loc), f, loc);
+}
+
+function deleteTarget(it: Evaluator, t: A.Expr, f: Frame, loc: Loc): void {
+  if (t.type === 'Name') { f.scope.vars.delete(t.id); return; }
+  if (t.type === 'Subscript') {
+    const c = it.eval(t.value, f);
+    const k = it.eval(t.slice, f);
+    if (c.kind === 'dict') {
+      const h = hashKey(k);
+      if (h === null) c.inexact = unknown(`a key was deleted (${repr(k)})`, loc);
+      else c.map.delete(h);
+    }
+    return;
+  }
+  if (t.type === 'Tuple' || t.type === 'List') for (const x of t.elts) deleteTarget(it, x, f, loc);
+}
+
+export function setName(it: Evaluator, name: string, v: Value, f: Frame): void {
+  if (f.globalNames?.has(name)) f.globals.vars.set(name, v);
+  else f.scope.vars.set(name, v);
+}
+
+export function lookup(it: Evaluator, name: string, f: Frame, loc: Loc): Value {
+  for (let fr: Frame | null = f; fr; fr = fr.parent) {
+    const v = fr.scope.vars.get(name);
+    if (v !== undefined) return v;
+    if (fr.closure) {
+      const c = fr.closure.get(name);
+      if (c !== undefined) return c;
+    }
+    if (fr.fn?.closure) {
+      const c = fr.fn.closure.get(name);
+      if (c !== undefined) return c;
+    }
+  }
+  const g = f.globals.vars.get(name);
+  if (g !== undefined) return g;
+  const b = BUILTINS.get(name);
+  if (b) return b;
+  if (f.globals.starUnknown) return unknown(`${name} may come from ${f.globals.starUnknown.reason}`, f.globals.starUnknown.loc ?? loc);
+  if (PYTHON_BUILTIN_NAMES.has(name)) return unknown(`${name} (a Python builtin) is not modelled`, loc);
+  throw new PyErr('NameError', `name '${name}' is not defined`, loc);
+}
+
+export function assign(it: Evaluator, t: A.Expr, v: Value, f: Frame, loc: Loc): void {
+  switch (t.type) {
+    case 'Name':
+      it.setName(t.id, v, f);
+      return;
+    case 'Tuple':
+    case 'List': {
+      const items = it.iter(v);
+      const star = t.elts.findIndex(e => e.type === 'Starred');
+      if (items === null) {
+        for (const e of t.elts) it.assign(e.type === 'Starred' ? e.value : e, v.kind === 'unknown' ? v : unknown(`cannot unpack ${repr(v)}`, loc), f, loc);
+        return;
+      }
+      if (star < 0) {
+        if (items.length !== t.elts.length) throw new PyErr('ValueError', `cannot unpack ${items.length} values into ${t.elts.length}`, loc);
+        t.elts.forEach((e, i) => it.assign(e, items[i]!, f, loc));
+        return;
+      }
+      const after = t.elts.length - star - 1;
+      if (items.length < t.elts.length - 1) throw new PyErr('ValueError', 'not enough values to unpack', loc);
+      t.elts.forEach((e, i) => {
+        if (i < star) it.assign(e, items[i]!, f, loc);
+        else if (i === star) it.assign((e as A.Starred).value, list(items.slice(star, items.length - after)), f, loc);
+        else it.assign(e, items[items.length - (t.elts.length - i)]!, f, loc);
+      });
+      return;
+    }
+    case 'Starred':
+      it.assign(t.value, v, f, loc);
+      return;
+    case 'Subscript': {
+      const c = it.eval(t.value, f);
+      const k = it.eval(t.slice, f);
+      it.setItem(c, k, v, loc);
+      return;
+    }
+    case 'Attribute': {
+      const o = it.eval(t.value, f);
+      if (o.kind === 'instance') o.attrs.set(t.attr, v);
+      else if (o.kind === 'class') o.ns.set(t.attr, v);
+      else if (o.kind === 'module' && o.ns) o.ns.vars.set(t.attr, v);
+      else if (o.kind === 'obj') o.attrs.set(t.attr, v);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function setItem(it: Evaluator, c: Value, k: Value, v: Value, loc: Loc): void {
+  if (c.kind === 'dict') {
+    if (!dictSet(c, k, v, loc)) c.inexact = unknown(`a key that is not known (${repr(k)}) was set`, k.kind === 'unknown' ? k.loc ?? loc : loc);
+    return;
+  }
+  if (c.kind === 'list') {
+    if (k.kind === 'num' || k.kind === 'bool') {
+      const n = k.kind === 'num' ? k.v : k.v ? 1 : 0;
+      const i = n < 0 ? c.items.length + n : n;
+      if (i < 0 || i >= c.items.length) throw new PyErr('IndexError', 'list assignment index out of range', loc);
+      c.items[i] = v;
+      return;
+    }
+    const u = k.kind === 'unknown' ? k : unknown(`list item set with ${repr(k)}`, loc);
+    for (let i = 0; i < c.items.length; i++) c.items[i] = u;
+    return;
+  }
+  if (c.kind === 'obj' && c.type === 'globals') {
+    // globals()[name] = value
+    const ns = c.data as Namespace;
+    if (k.kind === 'str') ns.vars.set(k.v, v);
+    else ns.starUnknown = { reason: `globals() set with ${k.kind === 'unknown' ? k.reason : repr(k)}`, loc };
+    return;
+  }
+  if (c.kind === 'obj' && c.type === 'os.environ') {
+    const ks = pyStr(k);
+    const vs = v.kind === 'str' ? v.v : undefined;
+    if (ks !== null && k.kind === 'str') it.env[ks] = vs;
+    return;
+  }
+  if (c.kind === 'unknown') return;
+  if (c.kind === 'str' || c.kind === 'tuple' || c.kind === 'num') throw new PyErr('TypeError', `'${typeName(c)}' object does not support item assignment`, loc);
+}
+
+export function mergeVarsAll(states: Map<string, Value>[], reason: string, loc: Loc | undefined): Map<string, Value> {
+  let acc = states[0]!;
+  for (let i = 1; i < states.length; i++) acc = mergeVars(acc, states[i]!, reason, loc);
+  return acc;
+}
+
+function mergeVars(a: Map<string, Value>, b: Map<string, Value>, reason: string, loc: Loc | undefined): Map<string, Value> {
+  if (a === b) return a;
+  const out = new Map<string, Value>();
+  for (const [k, v] of a) {
+    const o = b.get(k);
+    out.set(k, o === undefined ? unknown(`${reason} (${k} is set on one path only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc));
+  }
+  for (const [k] of b) if (!a.has(k)) out.set(k, unknown(`${reason} (${k} is set on one path only)`, loc));
+  return out;
+}
+
+/** Statements of a body, nested blocks included (not nested functions/classes). */
+export function* walkStmts(body: A.Stmt[]): Generator<A.Stmt> {
+  for (const s of body) {
+    yield s;
+    switch (s.type) {
+      case 'If': case 'For': case 'While':
+        yield* walkStmts(s.body); yield* walkStmts(s.orelse); break;
+      case 'With':
+        yield* walkStmts(s.body); break;
+      case 'Try':
+        yield* walkStmts(s.body);
+        for (const h of s.handlers) yield* walkStmts(h.body);
+        yield* walkStmts(s.orelse); yield* walkStmts(s.finalbody); break;
+      case 'Match':
+        for (const c of s.cases) yield* walkStmts(c);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Names a statement (and nested blocks) may bind; mutated containers (`x[k] = …`, `x.append(…)`) count too. */
+export function assignedNames(stmts: A.Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const target = (t: A.Expr): void => {
+    if (t.type === 'Name') out.add(t.id);
+    else if (t.type === 'Tuple' || t.type === 'List') t.elts.forEach(target);
+    else if (t.type === 'Starred') target(t.value);
+    else if (t.type === 'Subscript' || t.type === 'Attribute') {
+      let b: A.Expr = t.value;
+      while (b.type === 'Subscript' || b.type === 'Attribute') b = b.value;
+      if (b.type === 'Name') out.add(b.id);
+    }
+  };
+  for (const s of walkStmts(stmts)) {
+    switch (s.type) {
+      case 'Assign': s.targets.forEach(target); break;
+      case 'AnnAssign': case 'AugAssign': target(s.target); break;
+      case 'For': target(s.target); break;
+      case 'With': for (const item of s.items) if (item.target) target(item.target); break;
+      case 'Import': for (const a of s.names) out.add(a.asname ?? a.name.split('.')[0]!); break;
+      case 'ImportFrom': for (const a of s.names) if (a.name !== '*') out.add(a.asname ?? a.name); break;
+      case 'FunctionDef': case 'ClassDef': out.add(s.name); break;
+      case 'Delete': s.targets.forEach(target); break;
+      case 'Try': for (const h of s.handlers) if (h.name) out.add(h.name); break;
+      case 'Expr': {
+        // x.append(...), x.update(...), x.setdefault(...)
+        const v = s.value;
+        if (v.type === 'Call' && v.func.type === 'Attribute') target(v.func);
+        break;
+      }
+      default: break;
+    }
+  }
+  return out;
+}
+
+/** Make every name a statement may bind unknown (its effect could not be evaluated). */
+export function havocStmt(_i: Evaluator, s: A.Stmt, f: Frame, u: UnknownV): void {
+  for (const n of assignedNames([s])) {
+    if (f.globalNames?.has(n)) f.globals.vars.set(n, u);
+    else f.scope.vars.set(n, u);
+  }
+}
+
+/** Does an `except` clause (syntactically) catch ImportError? */
+function catchesImportError(t: A.Expr | null): boolean {
+  if (!t) return true;
+  if (t.type === 'Tuple') return t.elts.some(catchesImportError);
+  const n = t.type === 'Name' ? t.id : t.type === 'Attribute' ? t.attr : '';
+  return n === 'ImportError' || n === 'ModuleNotFoundError' || n === 'Exception' || n === 'BaseException';
+}

@@ -1,0 +1,343 @@
+// Patterns of real projects (issue 7), written small: a read replica declared as a second alias with the
+// primary's URL and TEST MIRROR, a router without allow_migrate; an INSTALLED_APPS that cannot be evaluated,
+// with the workspace's apps found instead. Compared with real Django where it has an answer.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initPython } from '../../src/core/python/parse';
+import { Scanner, countsPending, toReport, scanProject } from '../../src/core/scan';
+import { installedAppsUnknown } from '../../src/core/apps/discover';
+import { renderTables } from '../../src/cli/tables';
+import { totalPending } from '../../src/extension/model/routing';
+import { buildPendingModel } from '../../src/extension/model/pending';
+import { migrateAllPlan } from '../../src/extension/model/migrateArgs';
+import { djangoPython, manage, python, NO_DJANGO } from '../oracle/helpers';
+import { settingsOf, writeTree } from './support';
+
+const PY = djangoPython();
+const dirs: string[] = [];
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+before(async () => { await initPython(); });
+
+function project(files: Record<string, string>): string {
+  const d = writeTree(files, 'dmdb-real-');
+  dirs.push(d);
+  return d;
+}
+
+const MANAGE = `import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+`;
+
+const SHOP_MODELS = 'from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=50)\n';
+const SHOP_0001 = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Product",
+            fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=50))],
+        ),
+    ]
+`;
+
+// The shape of a primary/replica setup as e-commerce projects write it: the replica URL defaults to the
+// primary's, the replica is a test mirror, and the router routes reads and writes but says nothing about
+// migrations. A third alias names the same SQLite file relatively, a fourth is a database of its own.
+const REPLICA_PROJECT: Record<string, string> = {
+  'manage.py': MANAGE,
+  'mysite/__init__.py': '',
+  'mysite/settings.py': `import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = "not-secret"
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+
+def sqlite_url(url, **extra):
+    # what dj-database-url does for "sqlite:///<path>", in two lines
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": url.split(":///", 1)[1], **extra}
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///" + str(BASE_DIR / "main.sqlite3"))
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", DATABASE_URL)
+
+DATABASES = {
+    "default": sqlite_url(DATABASE_URL),
+    "replica": sqlite_url(DATABASE_REPLICA_URL, TEST={"MIRROR": "default"}),
+    "reports": {"ENGINE": "django.db.backends.sqlite3", "NAME": "main.sqlite3"},
+    "archive": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "archive.sqlite3")},
+}
+DATABASE_ROUTERS = ["mysite.routers.PrimaryReplicaRouter"]
+INSTALLED_APPS = ["shop"]
+`,
+  'mysite/routers.py': `class PrimaryReplicaRouter:
+    """Reads from the replica, writes to the primary; nothing about migrations."""
+
+    def db_for_read(self, model, **hints):
+        return "replica"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+`,
+  'shop/__init__.py': '',
+  'shop/models.py': SHOP_MODELS,
+  'shop/migrations/__init__.py': '',
+  'shop/migrations/0001_initial.py': SHOP_0001,
+};
+
+describe('a replica that is the primary database (same URL, TEST MIRROR, router without allow_migrate)', () => {
+  test('the report marks sameAs / mirrorOf; pending counted once; migrate-all runs one alias per database', async () => {
+    const dir = project(REPLICA_PROJECT);
+    const index = await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} });
+    const r = toReport(index);
+    assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null, d.mirrorOf ?? null]), [
+      ['default', null, null],
+      ['replica', 'default', 'default'],
+      ['reports', 'default', null],
+      ['archive', null, null],
+    ]);
+    // no allow_migrate: every alias falls through to allow
+    assert.ok(r.routing.every(x => x.migrate === true && x.reason === 'default'));
+    for (const a of ['default', 'replica', 'reports', 'archive']) assert.deepEqual(r.plan[a], ['shop.0001_initial']);
+    assert.deepEqual(r.diagnostics.filter(f => f.code === 'pending-migrations').map(f => f.alias), ['default', 'archive']);
+    assert.deepEqual(['default', 'replica', 'reports', 'archive'].map(a => countsPending(index, a)), [true, false, false, true]);
+    assert.equal(totalPending(index).total, 2);
+    assert.equal(buildPendingModel(index, { project: 'p', trusted: true }).totalPending, 2);
+    assert.deepEqual(migrateAllPlan(index), {
+      aliases: ['default', 'archive'],
+      skipped: [{ alias: 'replica', via: 'default', why: 'same database' }, { alias: 'reports', via: 'default', why: 'same database' }],
+    });
+    const text = renderTables(r, { color: false });
+    assert.match(text, /replica +django\.db\.backends\.sqlite3 +\S+ +same database as default, mirror of default \(TEST\.MIRROR\)/);
+    assert.match(text, /^ {2}reports: counted on default \(same database as default\)$/m);
+    assert.match(text, /^ {2}total: 2 pending \(each physical database once\)$/m);
+  });
+
+  test('a replica on its own host is a mirror: counted on its primary, not migrated by migrate-all', async () => {
+    const dir = project({
+      ...REPLICA_PROJECT,
+      'mysite/settings.py': REPLICA_PROJECT['mysite/settings.py']!.replace('DATABASE_REPLICA_URL", DATABASE_URL)', 'DATABASE_REPLICA_URL", "sqlite:///" + str(BASE_DIR / "copy.sqlite3"))'),
+    });
+    const index = await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} });
+    const r = toReport(index);
+    assert.deepEqual(r.databases.find(d => d.alias === 'replica'), { alias: 'replica', engine: 'django.db.backends.sqlite3', name: path.join(dir, 'copy.sqlite3'), mirrorOf: 'default' });
+    assert.equal(totalPending(index).total, 2);
+    assert.deepEqual(migrateAllPlan(index).aliases, ['default', 'archive']);
+  });
+
+  test('after Django migrates default, the aliases of its database are up to date too (real Django)', { skip: !PY && NO_DJANGO }, async () => {
+    const dir = project(REPLICA_PROJECT);
+    manage(PY!, dir, ['migrate', '--database=default', '-v0']);
+    const scanner = new Scanner({ root: dir, readDatabases: true, allowPython: false, env: {} });
+    const index = await scanner.readState(await scanner.index());
+    assert.deepEqual(index.plans, { default: [], replica: [], reports: [], archive: ['shop.0001_initial'] });
+    // Django's own view: showmigrations on the alias that shares the file lists it applied
+    assert.match(manage(PY!, dir, ['showmigrations', '--database=reports', 'shop']), /\[X\] 0001_initial/);
+    assert.equal(totalPending(index).total, 1);
+  });
+
+  test('mirrors and shared servers equal Django\'s get_unique_databases_and_mirrors (real Django)', { skip: !PY && NO_DJANGO }, async () => {
+    // server databases: no connection is made, Django groups aliases by test_db_signature (HOST, PORT, ENGINE, NAME)
+    const dir = project({
+      ...REPLICA_PROJECT,
+      'mysite/settings.py': `SECRET_KEY = "x"
+PG = "django.db.backends.postgresql"
+DATABASES = {
+    "default": {"ENGINE": PG, "NAME": "shop", "HOST": "db.internal", "PORT": "5432"},
+    "replica": {"ENGINE": PG, "NAME": "shop", "HOST": "replica.internal", "PORT": "5432", "TEST": {"MIRROR": "default"}},
+    "reporting": {"ENGINE": PG, "NAME": "shop", "HOST": "db.internal", "PORT": "5432"},
+    "analytics": {"ENGINE": PG, "NAME": "analytics", "HOST": "db.internal", "PORT": "5432"},
+}
+INSTALLED_APPS = ["shop"]
+`,
+    });
+    const django = JSON.parse(python(PY!, dir, `
+import json, os, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
+django.setup()
+from django.test.utils import get_unique_databases_and_mirrors
+unique, mirrors = get_unique_databases_and_mirrors()
+print(json.dumps({"groups": sorted(sorted(aliases) for _, aliases in unique.values()), "mirrors": mirrors}))
+`));
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+    const mirrors = Object.fromEntries(r.databases.filter(d => d.mirrorOf).map(d => [d.alias, d.mirrorOf]));
+    assert.deepEqual(mirrors, django.mirrors);
+    const groups = new Map<string, string[]>();
+    for (const d of r.databases.filter(x => !x.mirrorOf)) {
+      const head = d.sameAs ?? d.alias;
+      groups.set(head, [...(groups.get(head) ?? []), d.alias]);
+    }
+    assert.deepEqual([...groups.values()].map(g => g.sort()).sort(), django.groups);
+  });
+});
+
+// INSTALLED_APPS taken from a package that is not installed: nothing of the list can be known
+const UNKNOWN_APPS_PROJECT: Record<string, string> = {
+  'manage.py': MANAGE,
+  'mysite/__init__.py': '',
+  'mysite/settings.py': `from company_platform.django import INSTALLED_APPS  # an internal package, not installed here
+
+SECRET_KEY = "x"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+AUTH_USER_MODEL = "accounts.User"
+`,
+  // an AppConfig with its own label
+  'shop/__init__.py': '',
+  'shop/apps.py': 'from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = "shop"\n    label = "store"\n',
+  'shop/models.py': SHOP_MODELS,
+  'shop/migrations/__init__.py': '',
+  'shop/migrations/0001_initial.py': SHOP_0001,
+  'shop/migrations/0002_owner.py': `from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("store", "0001_initial"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    operations = [
+        migrations.AddField("product", "owner", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL, null=True)),
+    ]
+`,
+  // a custom user app without apps.py: its migrations package makes it an app
+  'accounts/__init__.py': '',
+  'accounts/models.py': 'from django.contrib.auth.models import AbstractUser\n\n\nclass User(AbstractUser):\n    pass\n',
+  'accounts/migrations/__init__.py': '',
+  'accounts/migrations/0001_initial.py': `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [("auth", "0012_alter_user_first_name_max_length")]
+    operations = []
+`,
+  // not apps: a module that happens to be called apps.py, a test fixture app, a virtualenv in the workspace
+  'utils/__init__.py': '',
+  'utils/apps.py': 'def installed():\n    return []\n',
+  'tests/__init__.py': '',
+  'tests/fixture_app/__init__.py': '',
+  'tests/fixture_app/migrations/__init__.py': '',
+  'tests/fixture_app/migrations/0001_initial.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = []\n',
+  '.venv/pyvenv.cfg': 'home = /usr/bin\n',
+  'env2/pyvenv.cfg': 'home = /usr/bin\n',
+  'env2/lib/pkg/__init__.py': '',
+  'env2/lib/pkg/migrations/__init__.py': '',
+};
+
+describe('INSTALLED_APPS that stays unknown: the workspace apps, discovered', () => {
+  test('apps with an AppConfig or a migrations package are indexed as discovered, with one finding', { skip: !PY && NO_DJANGO }, async () => {
+    const dir = project(UNKNOWN_APPS_PROJECT);
+    const index = await scanProject({ root: dir, python: PY, allowPython: true, env: {} });
+    const r = toReport(index);
+    const local = (r.apps ?? []).filter(a => !a.external);
+    assert.deepEqual(local.map(a => [a.label, a.module, a.path, a.installed]), [
+      ['accounts', 'accounts', 'accounts', 'discovered'],
+      ['store', 'shop', 'shop', 'discovered'],
+    ]);
+    // the Django apps their migrations depend on (accounts → auth → contenttypes), and only those
+    assert.deepEqual((r.apps ?? []).filter(a => a.external).map(a => [a.label, a.installed]), [['auth', 'discovered'], ['contenttypes', 'discovered']]);
+    const found = r.diagnostics.filter(f => f.code === 'apps-discovered');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.path, 'mysite/settings.py');
+    assert.match(found[0]!.message, /INSTALLED_APPS could not be evaluated \(.*company_platform/);
+    assert.match(found[0]!.message, /2 apps found in the workspace/);
+    const mig = new Map(r.migrations.map(m => [`${m.app}.${m.name}`, m]));
+    assert.deepEqual(mig.get('store.0002_owner')?.dependencies, [['store', '0001_initial'], ['accounts', '__first__']]);
+    assert.ok(mig.has('accounts.0001_initial') && mig.has('auth.0012_alter_user_first_name_max_length'));
+    assert.ok(![...mig.keys()].some(k => k.startsWith('fixture_app.')), 'tests folders are fixtures');
+    assert.deepEqual(r.diagnostics.filter(f => f.code === 'missing-dependency' || f.code === 'migration-graph'), []);
+    assert.ok(r.models.some(m => m.app === 'store' && m.name === 'Product'));
+    assert.ok(r.models.some(m => m.app === 'accounts' && m.name === 'User'));
+  });
+
+  test('only an entirely unknown list falls back; a partly known one keeps Django\'s truth', () => {
+    const unknown = { name: 'INSTALLED_APPS', reason: 'from an uninstalled package' };
+    assert.deepEqual(installedAppsUnknown(settingsOf({ installedApps: [], unknowns: [unknown] })), { reason: 'from an uninstalled package' });
+    assert.equal(installedAppsUnknown(settingsOf({ installedApps: ['shop', null], unknowns: [{ name: 'INSTALLED_APPS[1]', reason: 'x' }] })), null);
+    assert.ok(installedAppsUnknown(settingsOf({ installedApps: [null], unknowns: [{ name: 'INSTALLED_APPS[0]', reason: 'x' }] })));
+    // the settings module itself could not be read
+    assert.ok(installedAppsUnknown(settingsOf({ unknowns: [{ name: 'DJANGO_SETTINGS_MODULE', reason: 'could not be imported' }] })));
+    // no INSTALLED_APPS at all: Django's default, an empty list, is the truth when the settings were read
+    // completely, and unknown when parts of them could not be evaluated
+    assert.equal(installedAppsUnknown(settingsOf({ installedApps: [], path: '/p/mysite/settings.py', databases: [{ alias: 'default', engine: 'django.db.backends.sqlite3', name: 'db' }] })), null);
+    assert.match(installedAppsUnknown(settingsOf({ installedApps: [], path: '/p/mysite/settings.py' }))!.reason, /neither INSTALLED_APPS nor DATABASES/);
+    assert.equal(installedAppsUnknown(settingsOf({ installedApps: [], values: { INSTALLED_APPS: [] }, unknowns: [{ name: 'X', reason: 'y' }] })), null);
+    assert.match(installedAppsUnknown(settingsOf({ unknowns: [{ name: '(mysite.settings)', reason: 'raised ModuleNotFoundError' }] }))!.reason, /INSTALLED_APPS is not set by the parts of mysite\.settings that could be evaluated; 1 could not, e\.g\. \(mysite\.settings\): raised ModuleNotFoundError/);
+  });
+
+  test('class-based settings copied onto the module: the migrations are read (discovered until the evaluator follows them)', async () => {
+    const dir = project({
+      ...UNKNOWN_APPS_PROJECT,
+      'mysite/settings.py': `import inspect
+import sys
+
+
+class Settings:
+    SECRET_KEY = "x"
+
+    @property
+    def DATABASES(self):
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+
+    @property
+    def INSTALLED_APPS(self):
+        return ["django.contrib.contenttypes", "django.contrib.auth", "shop", "accounts"]
+
+    @classmethod
+    def load(cls, module_name):
+        self = cls()
+        module = sys.modules[module_name]
+        for name, value in inspect.getmembers(self):
+            if name.isupper():
+                setattr(module, name, value)
+
+
+Settings.load(__name__)
+`,
+    });
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+    const names = new Set(r.migrations.map(m => `${m.app}.${m.name}`));
+    for (const k of ['store.0001_initial', 'store.0002_owner', 'accounts.0001_initial']) assert.ok(names.has(k), k);
+    const discovered = (r.apps ?? []).some(a => a.installed === 'discovered');
+    assert.equal(r.diagnostics.filter(f => f.code === 'apps-discovered').length, discovered ? 1 : 0);
+    if (!PY) return;
+    // Django mode: the app registry is the truth, nothing is "discovered"
+    const dj = toReport(await scanProject({ root: dir, python: PY, allowPython: true, mode: 'django', env: {} }));
+    assert.equal(dj.source?.mode, 'django', dj.source?.reason ?? '');
+    assert.deepEqual((dj.apps ?? []).map(a => [a.label, a.installed]), [['contenttypes', true], ['auth', true], ['store', true], ['accounts', true]]);
+    assert.equal(dj.diagnostics.filter(f => f.code === 'apps-discovered').length, 0);
+  });
+
+  test('without Django in the environment the finding says why dependencies on its apps are missing', async () => {
+    const dir = project(UNKNOWN_APPS_PROJECT);
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: { PATH: '/nonexistent' } }));
+    const found = r.diagnostics.filter(f => f.code === 'apps-discovered');
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.message, /Django itself was not found in the Python environment used/);
+    assert.deepEqual((r.apps ?? []).map(a => a.label), ['accounts', 'store']);
+  });
+
+  test('a known INSTALLED_APPS is never widened by workspace apps', async () => {
+    const dir = project({
+      ...UNKNOWN_APPS_PROJECT,
+      'mysite/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nINSTALLED_APPS = ["shop"]\n',
+    });
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+    assert.deepEqual((r.apps ?? []).map(a => [a.label, a.installed]), [['store', true]]);
+    assert.equal(r.diagnostics.filter(f => f.code === 'apps-discovered').length, 0);
+  });
+});

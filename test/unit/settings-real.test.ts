@@ -1,0 +1,453 @@
+// Patterns of real projects' settings (written for these tests after the shapes seen in Saleor and NetBox, not
+// copied): plugin discovery through entry points, version checks and configuration checks that raise, packages
+// that are not installed, configuration modules imported dynamically, warnings, config objects. Where Django
+// can say what the settings are, the venv's real Django loads the same files and must agree.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { initPython } from '../../src/core/python/parse';
+import { ModuleIndex } from '../../src/core/python/modules';
+import { loadSettings } from '../../src/core/settings';
+import type { PythonFacts } from '../../src/core/python/environment';
+import type { SettingsInfo } from '../../src/core/types';
+import { writeTree } from './support';
+import { djangoPython } from '../oracle/helpers';
+
+const PY = djangoPython();
+const NO_DJANGO = PY ? false : 'no Django venv (~/.cache/django-multidb/venv-django52): run scripts/python-env.sh';
+
+const project = (files: Record<string, string>) => writeTree(files, 'dmdb-real-');
+
+/** What Django itself reads from the settings module (settings only, no app loading). */
+function djangoSettings(dir: string, module: string, extraPath: string[] = []): { INSTALLED_APPS: string[]; DATABASES: Record<string, Record<string, unknown>> } {
+  const out = execFileSync(PY!, ['-c', `
+import json, sys
+from django.conf import settings
+print(json.dumps({"INSTALLED_APPS": list(settings.INSTALLED_APPS), "DATABASES": {k: {"ENGINE": v.get("ENGINE"), "NAME": str(v.get("NAME"))} for k, v in settings.DATABASES.items()}}))
+`], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: module, PYTHONPATH: [dir, ...extraPath].join(path.delimiter) } });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+function load(dir: string, module: string, python?: PythonFacts, env: Record<string, string> = {}): SettingsInfo {
+  return loadSettings(new ModuleIndex([dir, ...(python?.sitePackages ?? [])]), module, env, python ? { python } : {});
+}
+
+const DB = `DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n`;
+
+/** A site-packages folder with one distribution that declares a plugin entry point. */
+function sitePackages(entryPoints: string): string {
+  const sp = writeTree({
+    'lib/python3.12/site-packages/shopplugin-1.2.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: shopplugin\nVersion: 1.2.0\n',
+    'lib/python3.12/site-packages/shopplugin-1.2.0.dist-info/entry_points.txt': entryPoints,
+    'lib/python3.12/site-packages/shopplugin/__init__.py': '',
+    'lib/python3.12/site-packages/shopplugin/plugin.py': 'class Plugin:\n    pass\n',
+  }, 'dmdb-site-');
+  return path.join(sp, 'lib', 'python3.12', 'site-packages');
+}
+
+const PLUGIN_SETTINGS = `
+import importlib.metadata
+${DB}
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop.core", "shop.orders"]
+BUILTIN_PLUGINS = ["shop.plugins.tax.TaxPlugin"]
+EXTERNAL_PLUGINS = []
+for ep in importlib.metadata.entry_points(group="shop.plugins"):
+    path = f"{ep.module}.{ep.attr}"
+    if path not in BUILTIN_PLUGINS and path not in EXTERNAL_PLUGINS:
+        if ep.name not in INSTALLED_APPS:
+            INSTALLED_APPS.append(ep.name)
+        EXTERNAL_PLUGINS.append(path)
+PLUGINS = BUILTIN_PLUGINS + EXTERNAL_PLUGINS
+`;
+
+before(async () => {
+  await initPython();
+});
+
+describe('principle 2: keep what is known (partial collections)', () => {
+  test('an entry-points loop without a known environment: the literal apps stay, marked partial with where', () => {
+    const dir = project({ 'shop/__init__.py': '', 'shop/settings.py': PLUGIN_SETTINGS });
+    const s = load(dir, 'shop.settings');
+    assert.deepEqual(s.installedApps, ['django.contrib.contenttypes', 'django.contrib.auth', 'shop.core', 'shop.orders']);
+    assert.equal(s.partial?.length, 1, JSON.stringify(s.partial));
+    assert.equal(s.partial![0]!.name, 'INSTALLED_APPS');
+    assert.match(s.partial![0]!.reason, /entry points of group 'shop\.plugins'.*no Python environment/);
+    assert.equal(s.partial![0]!.loc?.line, 8);
+    assert.equal(s.databases[0]?.engine, 'django.db.backends.sqlite3');
+    assert.ok(!s.unknowns.some(u => u.name.split(', ').includes('INSTALLED_APPS')), JSON.stringify(s.unknowns));
+  });
+
+  test('.extend/.append of unknowns, dict.update(unknown), comprehension over unknown: known entries kept', () => {
+    const dir = project({
+      'conf/__init__.py': '',
+      'conf/settings.py': `
+import os
+import somepkg
+INSTALLED_APPS = ["a", "b"]
+INSTALLED_APPS.extend(somepkg.EXTRA_APPS)
+DATABASE_ROUTERS = ["conf.routers.R"] + somepkg.ROUTERS
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}
+DATABASES.update(somepkg.DATABASES)
+MIGRATION_MODULES = {"a": "a.mig"}
+MIGRATION_MODULES.update({k: None for k in somepkg.DISABLED})
+if os.environ.get("DEBUG"):
+    INSTALLED_APPS.append("debug_toolbar")
+`,
+    });
+    const s = load(dir, 'conf.settings');
+    assert.deepEqual(s.installedApps, ['a', 'b']);
+    assert.deepEqual(s.databases.map(d => d.alias), ['default']);
+    assert.deepEqual(s.routers, ['conf.routers.R', null]);
+    assert.deepEqual(s.migrationModules, { a: 'a.mig' });
+    assert.deepEqual((s.partial ?? []).map(p => p.name).sort(), ['DATABASES', 'DATABASE_ROUTERS', 'INSTALLED_APPS', 'MIGRATION_MODULES']);
+    for (const p of s.partial!) assert.match(p.reason, /somepkg is not in the project and no Python environment was found/, JSON.stringify(p));
+  });
+
+  test('entry points read from the environment\'s dist-info: the plugin is added, nothing is partial (and Django agrees)', { skip: NO_DJANGO }, () => {
+    const dir = project({ 'shop/__init__.py': '', 'shop/settings.py': PLUGIN_SETTINGS });
+    const sp = sitePackages('[shop.plugins]\nshopplugin = shopplugin.plugin:Plugin\n\n[console_scripts]\nshop = shopplugin:main\n');
+    const s = load(dir, 'shop.settings', { version: '3.12.1', sitePackages: [sp] });
+    assert.deepEqual(s.installedApps, ['django.contrib.contenttypes', 'django.contrib.auth', 'shop.core', 'shop.orders', 'shopplugin']);
+    assert.equal(s.partial, undefined);
+    assert.deepEqual(s.values.PLUGINS, ['shop.plugins.tax.TaxPlugin', 'shopplugin.plugin.Plugin']);
+    assert.deepEqual(djangoSettings(dir, 'shop.settings', [sp]).INSTALLED_APPS, s.installedApps);
+    // an environment without the plugin: the loop runs zero times
+    const bare = load(dir, 'shop.settings', { version: '3.12.1', sitePackages: [path.dirname(sp)] });
+    assert.deepEqual(bare.installedApps, ['django.contrib.contenttypes', 'django.contrib.auth', 'shop.core', 'shop.orders']);
+    assert.equal(bare.partial, undefined);
+  });
+
+  test('importlib.metadata: select(group=), the old dict form, version(), PackageNotFoundError', () => {
+    const sp = sitePackages('[shop.plugins]\nshopplugin = shopplugin.plugin:Plugin\n');
+    const dir = project({
+      'conf/__init__.py': '',
+      'conf/settings.py': `
+from importlib import metadata
+from importlib.metadata import entry_points, version, PackageNotFoundError
+A = [e.name for e in entry_points().select(group="shop.plugins")]
+B = [e.value for e in entry_points().get("shop.plugins", [])]
+C = version("ShopPlugin")
+try:
+    D = metadata.version("not-installed")
+except PackageNotFoundError:
+    D = None
+E = metadata.distribution("shopplugin").version
+`,
+    });
+    const s = load(dir, 'conf.settings', { version: null, sitePackages: [sp] });
+    assert.deepEqual(s.values.A, ['shopplugin']);
+    assert.deepEqual(s.values.B, ['shopplugin.plugin:Plugin']);
+    assert.equal(s.values.C, '1.2.0');
+    assert.equal(s.values.D, null);
+    assert.equal(s.values.E, '1.2.0');
+  });
+});
+
+describe('principle 1: the project starts (assumptions)', () => {
+  const VERSION_CHECK = `
+import os
+import sys
+import platform
+from django.core.exceptions import ImproperlyConfigured
+if sys.version_info < (3, 10):
+    raise RuntimeError(f"Python 3.10 or later is required (found {platform.python_version()})")
+if sys.platform.startswith("win"):
+    sys.exit("not supported on Windows")
+if os.environ["APP_MODE"] == "broken":
+    sys.exit("APP_MODE must not be broken")
+PY = "%d.%d" % sys.version_info[:2]
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+${DB}`;
+
+  test('a version check that can only raise: known version decides, unknown version is an assumption', () => {
+    const dir = project({ 'conf/__init__.py': '', 'conf/settings.py': VERSION_CHECK });
+    const known = load(dir, 'conf.settings', { version: '3.12.4', sitePackages: [] });
+    assert.equal(known.values.PY, '3.12');
+    assert.deepEqual(known.installedApps, ['django.contrib.contenttypes']);
+    assert.equal(known.assumptions?.length, 1, 'the sys.exit() on an unknown condition');
+    assert.match(known.assumptions![0]!.reason, /SystemExit: APP_MODE must not be broken/);
+    assert.deepEqual(known.unknowns, []);
+
+    const fromLayout = load(dir, 'conf.settings', { version: null, sitePackages: ['/opt/venv/lib/python3.11/site-packages'] });
+    assert.equal(fromLayout.values.PY, '3.11');
+
+    const none = load(dir, 'conf.settings');
+    assert.deepEqual(none.installedApps, ['django.contrib.contenttypes']);
+    assert.equal(none.databases.length, 1);
+    assert.equal(none.assumptions?.length, 2, JSON.stringify(none.assumptions));
+    // the message itself needs the version: only the exception is known
+    assert.match(none.assumptions![0]!.reason, /assumed not to happen.*RuntimeError/);
+    assert.equal(none.assumptions![0]!.loc?.line, 7);
+
+    const old = load(dir, 'conf.settings', { version: '3.8.10', sitePackages: [] });
+    assert.ok(old.unknowns.some(u => /RuntimeError: Python 3\.10 or later is required \(found 3\.8\.10\)/.test(u.reason)), JSON.stringify(old.unknowns));
+  });
+
+  test('a configuration module loaded by load_configuration() (import_module / spec_from_file_location), checked with hasattr', { skip: NO_DJANGO }, () => {
+    const files = {
+      'inv/__init__.py': '',
+      'inv/configuration.py': `
+ALLOWED_HOSTS = ["*"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "inventory", "HOST": "db"}}
+SECRET_KEY = "x" * 50
+`,
+      'inv/settings_utils.py': `
+import importlib
+import importlib.util
+import os
+import warnings
+from django.core.exceptions import ImproperlyConfigured
+
+def _from_path(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImproperlyConfigured(f"Unable to load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+def load_configuration(environ):
+    explicit = environ.get("INV_CONFIGURATION")
+    if explicit:
+        return importlib.import_module(explicit)
+    local = os.path.join(os.path.dirname(__file__), "local_configuration.py")
+    if os.path.isfile(local):
+        warnings.warn(f"using {local}", RuntimeWarning)
+        return _from_path("local_configuration", local)
+    try:
+        return importlib.import_module("inv.configuration")
+    except ModuleNotFoundError:
+        raise ImproperlyConfigured("configuration.py is missing")
+`,
+      'inv/settings.py': `
+import os
+import warnings
+from django.core.exceptions import ImproperlyConfigured
+from inv.settings_utils import load_configuration
+
+configuration = load_configuration(os.environ)
+for parameter in ("ALLOWED_HOSTS", "SECRET_KEY"):
+    if not hasattr(configuration, parameter):
+        raise ImproperlyConfigured(f"Required parameter {parameter} is missing from configuration.")
+if not hasattr(configuration, "DATABASE") and not hasattr(configuration, "DATABASES"):
+    raise ImproperlyConfigured("The database configuration must be defined using DATABASE or DATABASES.")
+DATABASES = getattr(configuration, "DATABASES", None) or {"default": configuration.DATABASE}
+DEBUG = getattr(configuration, "DEBUG", False)
+if not DEBUG:
+    warnings.warn("DEBUG is off", FutureWarning)
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+if "default" not in DATABASES:
+    raise ImproperlyConfigured("No default database has been configured.")
+`,
+    };
+    const dir = project(files);
+    const s = load(dir, 'inv.settings');
+    assert.deepEqual(s.databases.map(d => [d.alias, d.engine, d.name, d.host]), [['default', 'django.db.backends.postgresql', 'inventory', 'db']]);
+    assert.deepEqual(s.installedApps, ['django.contrib.contenttypes', 'django.contrib.auth']);
+    assert.deepEqual(s.unknowns, []);
+    assert.equal(s.values.DEBUG, false);
+    const dj = djangoSettings(dir, 'inv.settings');
+    assert.deepEqual(dj.INSTALLED_APPS, s.installedApps);
+    assert.deepEqual(Object.keys(dj.DATABASES), ['default']);
+    assert.equal(dj.DATABASES.default!.NAME, 'inventory');
+
+    // the same configuration next to it as local_configuration.py, loaded by file path
+    fs.writeFileSync(path.join(dir, 'inv', 'local_configuration.py'), files['inv/configuration.py'].replace('inventory', 'local_inv'));
+    const local = load(dir, 'inv.settings');
+    assert.equal(local.databases[0]?.name, 'local_inv');
+    assert.equal(djangoSettings(dir, 'inv.settings').DATABASES.default!.NAME, 'local_inv');
+  });
+
+  test('a configuration that really lacks a required parameter is reported, not assumed away', () => {
+    const dir = project({
+      'c/__init__.py': '',
+      'c/configuration.py': 'DATABASES = {}\n',
+      'c/settings.py': `
+from django.core.exceptions import ImproperlyConfigured
+from c import configuration
+if not hasattr(configuration, "SECRET_KEY"):
+    raise ImproperlyConfigured("Required parameter SECRET_KEY is missing from configuration.")
+INSTALLED_APPS = []
+`,
+    });
+    const s = load(dir, 'c.settings');
+    assert.ok(s.unknowns.some(u => /ImproperlyConfigured: Required parameter SECRET_KEY/.test(u.reason)), JSON.stringify(s.unknowns));
+    assert.equal(s.assumptions, undefined);
+  });
+});
+
+describe('principle 3: packages that are not installed', () => {
+  test('import of a missing package is opaque; values from it are unknown with one reason; ImportError handlers run too', () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/settings.py': `
+import storages.utils
+import sentry_sdk
+from sentry_sdk.scrubber import DEFAULT_DENYLIST
+from celery.schedules import crontab
+${DB}
+INSTALLED_APPS = ["django.contrib.auth", "storages"]
+DENY = DEFAULT_DENYLIST + ["x"]
+BEAT = {"task": {"schedule": crontab(minute=0)}}
+try:
+    import debug_toolbar
+    HAS_TOOLBAR = True
+except ImportError:
+    HAS_TOOLBAR = False
+try:
+    from .local_settings import *
+except ImportError:
+    pass
+CACHE_PREFIX = "p"
+`,
+    });
+    const s = load(dir, 'p.settings');
+    assert.deepEqual(s.installedApps, ['django.contrib.auth', 'storages']);
+    assert.equal(s.databases.length, 1);
+    assert.equal(s.values.CACHE_PREFIX, 'p');
+    const deny = s.unknowns.find(u => u.name.split(', ').includes('DENY'));
+    assert.match(deny!.reason, /^sentry_sdk is not in the project and no Python environment was found/);
+    assert.equal(deny!.loc?.line, 3);
+    assert.ok(s.unknowns.some(u => u.name === 'HAS_TOOLBAR'), 'both paths of the ImportError handler: unknown');
+    assert.ok(!s.unknowns.some(u => /local_settings|No module named/.test(u.reason)), JSON.stringify(s.unknowns));
+    assert.ok(!s.unknowns.some(u => u.name === '*'), 'a missing project module is an ImportError, handled');
+  });
+});
+
+describe('principle 4: Python as real settings write it', () => {
+  test('warnings, exceptions, NamedTuple and dataclass configs, getattr/setattr, globals(), dir(), typing.cast, timedelta, walrus, unions', () => {
+    const dir = project({
+      'q/__init__.py': '',
+      'q/config.py': 'REDIS = {"host": "r"}\nSOCIAL_AUTH_KEY = "k"\nSOCIAL_AUTH_SECRET = "s"\n',
+      'q/settings.py': `
+import dataclasses
+import datetime
+import warnings
+from typing import NamedTuple, cast
+from q import config
+
+class Paths(NamedTuple):
+    mode: str
+    base: str
+    extra: str = "none"
+
+@dataclasses.dataclass
+class Db:
+    name: str
+    host: str = "localhost"
+
+OptionalInt = int | None
+P = Paths(mode="checkout", base="/srv")
+MODE, BASE = P.mode, P[1]
+EXTRA = P.extra
+D = Db("shop")
+warnings.warn("deprecated", DeprecationWarning)
+warnings.warn("later", FutureWarning)
+warnings.filterwarnings("ignore", category=RuntimeWarning)
+try:
+    raise ResourceWarning("x")
+except Warning as e:
+    CAUGHT = type(e).__name__ if False else "Warning"
+for param in dir(config):
+    if param.startswith("SOCIAL_AUTH_"):
+        globals()[param] = getattr(config, param)
+setattr(config, "ADDED", 1)
+HAS_ADDED = hasattr(config, "ADDED")
+TIMEOUT = cast(int, 30)
+TTL = datetime.timedelta(minutes=5)
+if (n := len(MODE)) > 3:
+    LONG_MODE = n
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": D.name, "HOST": D.host}}
+INSTALLED_APPS = [f"q.{m}" for m in ("a", "b")]
+`,
+    });
+    const s = load(dir, 'q.settings');
+    assert.deepEqual(s.unknowns, []);
+    assert.equal(s.values.MODE, 'checkout');
+    assert.equal(s.values.BASE, '/srv');
+    assert.equal(s.values.EXTRA, 'none');
+    assert.equal(s.values.CAUGHT, 'Warning');
+    assert.equal(s.values.SOCIAL_AUTH_KEY, 'k');
+    assert.equal(s.values.SOCIAL_AUTH_SECRET, 's');
+    assert.equal(s.values.HAS_ADDED, true);
+    assert.equal(s.values.TIMEOUT, 30);
+    assert.equal(s.values.LONG_MODE, 8);
+    assert.deepEqual(s.databases.map(d => [d.name, d.host]), [['shop', 'localhost']]);
+    assert.deepEqual(s.installedApps, ['q.a', 'q.b']);
+  });
+
+  test('functools / itertools basics and match: cases merge like branches', () => {
+    const dir = project({
+      'r/__init__.py': '',
+      'r/settings.py': `
+import functools
+import itertools
+import os
+add = functools.partial(lambda a, b: a + b, 10)
+TOTAL = functools.reduce(lambda x, y: x + y, [1, 2, 3])
+PLUS = add(5)
+APPS = list(itertools.chain(["a"], ("b",)))
+match os.environ.get("STAGE"):
+    case "prod":
+        DEBUG = False
+        EXTRA = []
+    case _:
+        DEBUG = False
+        EXTRA = ["debug_toolbar"]
+INSTALLED_APPS = APPS + EXTRA
+`,
+    });
+    const s = load(dir, 'r.settings');
+    assert.equal(s.values.TOTAL, 6);
+    assert.equal(s.values.PLUS, 15);
+    // patterns are not read: "no case ran" is one of the paths, so DEBUG is set on some paths only
+    assert.equal(s.values.DEBUG, undefined);
+    assert.deepEqual(s.installedApps, ['a', 'b']);
+    assert.match(s.partial?.[0]?.reason ?? '', /which case of a match/);
+  });
+
+  test('importlib.util.find_spec against the project and the environment; more str methods', () => {
+    const sp = sitePackages('');
+    const dir = project({
+      't/__init__.py': '',
+      't/settings.py': `
+import importlib.util
+INSTALLED_APPS = ["t"]
+for optional in ("shopplugin", "debug_toolbar", "t"):
+    if importlib.util.find_spec(optional) is not None:
+        INSTALLED_APPS.append(optional + "_x")
+LABEL = "ab".center(6, "*") + "|" + "x".ljust(3, ".") + "|" + "{a}-{b}".format_map({"a": 1, "b": 2})
+import hashlib
+DEPLOYMENT = hashlib.sha256("abc".encode("utf-8")).hexdigest()[:16]
+`,
+    });
+    const s = load(dir, 't.settings', { version: '3.12.0', sitePackages: [sp] });
+    assert.deepEqual(s.installedApps, ['t', 'shopplugin_x', 't_x']);
+    assert.equal(s.values.LABEL, '**ab**|x..|1-2');
+    assert.equal(s.values.DEPLOYMENT, 'ba7816bf8f01cfea');
+    const noEnv = load(dir, 't.settings');
+    assert.deepEqual(noEnv.installedApps, ['t', 't_x']);
+    assert.equal(noEnv.partial?.[0]?.name, 'INSTALLED_APPS');
+  });
+});
+
+test('dj_database_url.config(test_options=…) sets TEST, so a replica that mirrors default is known (Saleor)', () => {
+  const dir = writeTree({
+    'proj/__init__.py': '',
+    'proj/settings.py': [
+      'import dj_database_url',
+      'DATABASES = {',
+      '    "default": dj_database_url.config(default="postgres://u:p@db/app", conn_max_age=600),',
+      '    "replica": dj_database_url.config(default="postgres://u:p@db/app", test_options={"MIRROR": "default"}),',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const s = load(dir, 'proj.settings');
+  const replica = s.databases.find(d => d.alias === 'replica')!;
+  assert.deepEqual(replica.raw?.TEST, { MIRROR: 'default' });
+  assert.equal(s.databases.find(d => d.alias === 'default')!.raw?.TEST, undefined);
+});
