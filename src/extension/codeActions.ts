@@ -75,7 +75,8 @@ export const registerCodeActions: Feature = (svc: Services) => [
             if (!key) continue;
             const d = decisionsOf(index).get(f.alias, key);
             if (!d?.decidedBy || !routerLocation(index, d)) continue;
-            const title = `Open ${shortRouter(d.decidedBy)} (decides ${key} on '${f.alias}')`;
+            // one action per router, whatever the number of models and aliases it decides here
+            const title = `Open ${shortRouter(d.decidedBy)}`;
             if (titles.has(title)) continue;
             titles.add(title);
             const open = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);

@@ -68,12 +68,16 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
   if (f.code === 'cross-db-foreign-key' && f.target) {
     const target = index.models.find(m => m.key === f.target);
     if (target) out.push(new vscode.DiagnosticRelatedInformation(at(target.loc.path, target.loc.line), `target model ${target.key}`));
-    if (f.alias) {
+    // one line per deciding router (not per alias): the hover shows these lines above everything else
+    const seen = new Set<string>();
+    for (const alias of f.alias ? [f.alias] : []) {
       for (const key of [f.model, f.target]) {
         if (!key) continue;
-        const d = decisions.get(f.alias, key);
+        const d = decisions.get(alias, key);
         const loc = routerLocation(index, d);
-        if (loc && d) out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), `${shortRouter(d.decidedBy)} decides ${key} on '${f.alias}': ${d.migrate === null ? 'unknown' : d.migrate ? 'migrates' : 'skipped'}`));
+        if (!loc || !d?.decidedBy || seen.has(`${loc.path}:${loc.line}`)) continue;
+        seen.add(`${loc.path}:${loc.line}`);
+        out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), `${shortRouter(d.decidedBy)} decides ${key}`));
       }
     }
   } else if (f.code === 'unknown-routing' && f.model && f.alias) {
@@ -89,12 +93,36 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
   return out;
 }
 
+/**
+ * The core reports a cross-database relation once per (model, field, alias), as docs/scan-json.md says; the editor
+ * shows one diagnostic per field, naming the aliases, so the hover leads with the verdict rather than a list.
+ */
+export function groupCrossDb(findings: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const byField = new Map<string, { f: Finding; aliases: string[] }>();
+  for (const f of findings) {
+    if (f.code !== 'cross-db-foreign-key') { out.push(f); continue; }
+    const key = `${f.path}:${f.line}:${f.model}.${f.field}`;
+    const g = byField.get(key);
+    if (g) { if (f.alias) g.aliases.push(f.alias); continue; }
+    const entry = { f, aliases: f.alias ? [f.alias] : [] };
+    byField.set(key, entry);
+    out.push(f);
+  }
+  return out.map(f => {
+    if (f.code !== 'cross-db-foreign-key') return f;
+    const g = byField.get(`${f.path}:${f.line}:${f.model}.${f.field}`)!;
+    const where = g.aliases.map(a => `'${a}'`).join(', ');
+    return { ...f, message: `${f.model}.${f.field} → ${f.target}: the relation crosses databases on ${where}, where ${f.target} does not live.` };
+  });
+}
+
 export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
   const index = p.index;
   const byFile = new Map<string, vscode.Diagnostic[]>();
   if (!index) return byFile;
   const lines = new LineSource();
-  for (const f of index.findings) {
+  for (const f of groupCrossDb(index.findings)) {
     // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
     if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
     const severity = severityOf(f, crossDb, unknownRouting);

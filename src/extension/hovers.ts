@@ -30,15 +30,15 @@ export function crossDbHover(index: ProjectIndex, findings: Finding[]): vscode.M
   const md = new vscode.MarkdownString(undefined, true);
   const affected = new Set(findings.map(f => f.alias));
   const decisions = decisionsOf(index);
-  md.appendMarkdown(`**Cross-database relation** \`${f0.model}.${f0.field}\` → \`${f0.target}\`\n\n`);
-  md.appendMarkdown(`Affected database${affected.size === 1 ? '' : 's'}: ${[...affected].map(a => `\`${a}\``).join(', ')} — the model's table is created there, but \`${f0.target}\` does not live there, so the foreign key constraint cannot point at it and joins would cross databases.\n\n`);
+  // the verdict in one line, then the table: the Problems part of the hover above this already has the sentence
+  md.appendMarkdown(`**Cross-database relation** on ${[...affected].map(a => `\`${a}\``).join(', ')}: \`${f0.target}\` does not live there.\n\n`);
   md.appendMarkdown(`| Database | \`${cell(f0.model ?? '')}\` | why | \`${cell(f0.target ?? '')}\` | why |\n|---|---|---|---|---|\n`);
   for (const alias of aliasesOf(index)) {
     const dm = decisions.get(alias, f0.model ?? '');
     const dt = decisions.get(alias, f0.target ?? '');
     md.appendMarkdown(`| ${affected.has(alias) ? '$(warning) ' : ''}\`${cell(alias)}\` | ${stateCell(dm)} | ${why(index, dm)} | ${stateCell(dt)} | ${why(index, dt)} |\n`);
   }
-  md.appendMarkdown(`\n${f0.message}\n\n[${FINDING_RULES[f0.code].title} (${f0.code})](${helpUri(f0.code)})`);
+  md.appendMarkdown(`\n[${FINDING_RULES[f0.code].title}: what to do](${helpUri(f0.code)})`);
   return md;
 }
 

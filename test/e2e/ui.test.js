@@ -226,11 +226,17 @@ async function tests(exp) {
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /Cross-database relation/ }).first();
     await hover.waitFor({ timeout: 20000 });
     const ours = hover.locator('.hover-row', { hasText: /Cross-database relation/ }).last();
+    // the verdict and the first row of the per-database table are visible without scrolling the hover
+    const firstRow = ours.locator('table tr').nth(1);
+    await firstRow.waitFor({ timeout: 10000 });
+    const hb = await hover.boundingBox();
+    const rb = await firstRow.boundingBox();
+    if (!hb || !rb || rb.y + rb.height > hb.y + hb.height + 1) throw new Error(`the table's first row is below the hover's visible area (row ${JSON.stringify(rb)}, hover ${JSON.stringify(hb)})`);
+    await page.screenshot({ path: path.join(SHOTS, 'cross-db-hover.png') });
     await ours.scrollIntoViewIfNeeded().catch(() => {});
     const text = (await ours.innerText().catch(() => hover.innerText())).replace(/\s+/g, ' ');
     log('hover:', JSON.stringify(text.slice(0, 300)));
     if (!/legacy/.test(text) || !/default|analytics/.test(text)) throw new Error(`hover does not explain the aliases: ${text.slice(0, 300)}`);
-    await page.screenshot({ path: path.join(SHOTS, 'cross-db-hover.png') });
   });
 }
 
