@@ -4,7 +4,7 @@
 // CodeLens of codeLens.ts shows at once where it will run. Trusted workspaces only.
 import * as vscode from 'vscode';
 import { literalEval } from '../core/python/literal';
-import { parsePython } from '../core/python/parse';
+import { initPython, ParseBudget, parsePython } from '../core/python/parse';
 import { Cmd, orCancel, registerCommand } from './commands';
 import { ManagePyRunner } from './migrate';
 import { authorableApps, dataMigrationSnippet, invalidMigrationName, makemigrationsArgs, migrationFiles, routedByModel } from './model/authoring';
@@ -103,8 +103,10 @@ export const registerAuthoring: Feature = (svc: Services) => {
       const file = files[0];
       if (!file) throw new Error('makemigrations wrote no file.');
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      // keep the dependencies Django chose; write the rest for several databases
-      const mod = parsePython(doc.getText(), file);
+      // keep the dependencies Django chose; write the rest for several databases (the parser runs on this thread
+      // here, for one small generated file: a tight budget)
+      await initPython();
+      const mod = parsePython(doc.getText(), file, { budget: new ParseBudget(2000, 500) });
       let dependencies: [string, string][] = [];
       for (const s of mod.body) {
         if (s.type !== 'ClassDef') continue;
