@@ -101,17 +101,15 @@ export interface PendingModelOptions {
 export function planOperations(index: ProjectIndex, alias: string): Record<string, PlanOperation[]> | null {
   const details = planDetailsOf(index, alias);
   const out: Record<string, PlanOperation[]> = {};
-  if (details) {
-    for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
-    return out;
-  }
+  if (details) for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
   const plan = index.plans[alias];
-  if (!plan) return null;
+  if (!plan) return details ? out : null;
   const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
   const byKey = new Map(index.migrations.map(m => [m.key, m]));
+  // a migration Django gave no operations for (or the static answer alone): the static rules
   for (const key of plan) {
     const m = byKey.get(key);
-    if (!m) continue;
+    if (!m || out[key]) continue;
     out[key] = router.route(m, [alias]).map(o => {
       const r = o.routes[0]!;
       const op: PlanOperation = {
