@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Scanner, type ProjectIndex } from '../core/scan';
 import type { Logger } from '../core/types';
+import { Redactor } from '../core/redact';
 import {
   STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -39,14 +40,13 @@ function post(msg: WorkerMessage): void {
   }
 }
 
-/** Passwords of this project's connection overrides never leave the worker, not even inside a log line. */
+/**
+ * Nothing secret leaves the worker, not even inside a log line: the core's Redactor with this project's stored
+ * passwords (the settings' own are added by the Scanner's findings) and its patterns (URL userinfo, PASSWORD=…).
+ */
 function scrubber(opts: WireScanOptions): (text: string) => string {
-  const secrets = Object.values(opts.connectionOverrides ?? {})
-    .map(o => o.password)
-    .filter((p): p is string => typeof p === 'string' && p.length >= 3)
-    .sort((a, b) => b.length - a.length);
-  if (!secrets.length) return t => t;
-  return t => secrets.reduce((out, s) => out.split(s).join('••••'), t);
+  const redactor = new Redactor(Object.values(opts.connectionOverrides ?? {}).map(o => o.password));
+  return t => redactor.redact(t);
 }
 
 function logger(project: number, scrub: (t: string) => string): Logger {
