@@ -22,7 +22,7 @@ export type Node =
   | { kind: 'app'; id: string; project: DjangoProject; app: string; alias?: string; parent?: Node }
   | { kind: 'model'; id: string; project: DjangoProject; model: string; alias?: string; parent: Node }
   | { kind: 'decision'; id: string; project: DjangoProject; model: string; alias: string; parent: Node }
-  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; parent?: Node };
+  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; command?: vscode.Command; parent?: Node };
 
 export const VIEW_DATABASES = 'djangoMultiDb.databases';
 export const VIEW_MODELS = 'djangoMultiDb.models';
@@ -128,6 +128,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
         item.description = node.detail;
         item.tooltip = node.detail;
         if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
+        if (node.command) item.command = node.command;
         item.contextValue = 'message';
         return item;
       }
@@ -257,7 +258,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
 export class DatabasesTree extends BaseTree {
   getChildren(node?: Node): Node[] {
-    if (!node) return this.roots((p, parent) => this.aliases(p, parent));
+    if (!node) return [...this.banners(), ...this.roots((p, parent) => this.aliases(p, parent))];
     switch (node.kind) {
       case 'project':
         return this.projectChildren(node.project, node, (p, parent) => this.aliases(p, parent));
@@ -275,6 +276,24 @@ export class DatabasesTree extends BaseTree {
       default:
         return [];
     }
+  }
+
+  /** What the user can act on before the databases: trust the workspace; a cached answer being refreshed. */
+  private banners(): Node[] {
+    const out: Node[] = [];
+    const list = this.svc.projects.projects;
+    if (!list.length) return out;
+    if (!this.svc.projects.trusted) {
+      out.push({
+        kind: 'message', id: 'banner:trust', label: 'Restricted Mode: databases are not read', detail: 'Manage Workspace Trust…', icon: 'shield',
+        command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
+      });
+    }
+    for (const p of list) {
+      if (!p.cachedAt) continue;
+      out.push({ kind: 'message', id: `banner:cached:${p.root}`, label: `Last known state${list.length > 1 ? ` of ${p.name}` : ''}`, detail: `saved ${new Date(p.cachedAt).toLocaleString()} · refreshing…`, icon: 'history' });
+    }
+    return out;
   }
 
   private aliases(p: DjangoProject, parent?: Node): Node[] {
