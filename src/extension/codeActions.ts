@@ -55,6 +55,19 @@ export const registerCodeActions: Feature = (svc: Services) => [
             action.isPreferred = true;
             actions.push(action);
           }
+          if (code === 'missing-migration' && p) {
+            // the app of the finding: New Migration… for it, in a visible task
+            const f = index?.findings.find(x => x.code === 'missing-migration' && x.path === doc.uri.fsPath && x.message === diag.message);
+            if (f?.app && !titles.has(`make:${f.app}`)) {
+              titles.add(`make:${f.app}`);
+              const make = new vscode.CodeAction(`New Migration for ${f.app}… (makemigrations ${f.app})`, vscode.CodeActionKind.QuickFix);
+              make.command = { command: Cmd.newMigration, title: 'New Migration…', arguments: [{ root: p.root, apps: [f.app] }] };
+              make.diagnostics = [diag];
+              make.isPreferred = true;
+              actions.push(make);
+            }
+            continue;
+          }
           if (code !== 'cross-db-foreign-key') continue;
           const line = doc.lineAt(diag.range.start.line);
           const close = closingParen(line.text);

@@ -198,6 +198,12 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       item.description = `${n}/${models.length} migrate`;
     } else item.description = `${models.length} model${models.length === 1 ? '' : 's'}`;
     const app = index.apps.find(a => a.label === node.app);
+    // Django mode found model changes without a migration (makemigrations --check would fail)
+    const missing = index.findings.find(f => f.code === 'missing-migration' && f.app === node.app);
+    if (missing) {
+      item.description = `${item.description} · changes without a migration`;
+      item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('list.warningForeground'));
+    }
     if (app?.installed === 'discovered') {
       item.description = `${item.description} · discovered`;
       item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('list.warningForeground'));
