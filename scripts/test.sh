@@ -20,24 +20,22 @@ DJANGO_MULTIDB_PYTHON=$(bash scripts/python-env.sh | tail -n 1)
 export DJANGO_MULTIDB_PYTHON
 "$DJANGO_MULTIDB_PYTHON" -c 'import django; print("Django", django.get_version())'
 
-step "throwaway PostgreSQL cluster"
-if bash scripts/pg.sh start; then
-  trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
-  DJANGO_MULTIDB_PG_URL=$(bash scripts/pg.sh url)
-  export DJANGO_MULTIDB_PG_URL
-else
-  echo "PostgreSQL could not be started: the PostgreSQL tests will fail" >&2
-  export DJANGO_MULTIDB_PG_REQUIRED=1
-fi
-
-step "throwaway MariaDB server"
-if bash scripts/mariadb.sh start; then
-  trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true; bash scripts/mariadb.sh stop >/dev/null 2>&1 || true' EXIT
-  DJANGO_MULTIDB_MARIADB_URL=$(bash scripts/mariadb.sh url)
-  export DJANGO_MULTIDB_MARIADB_URL
-else
-  echo "MariaDB could not be started: the MySQL/MariaDB tests are skipped" >&2
-fi
+# Throwaway database servers on ports of their own, stopped (and their data deleted) when this script exits.
+STARTED=()
+trap 'for s in "${STARTED[@]}"; do bash "scripts/$s.sh" stop >/dev/null 2>&1 || true; done' EXIT
+server() {  # server <scripts/NAME.sh> <variable for its URL> <what>
+  local script=$1 var=$2 what=$3
+  step "throwaway $what"
+  if bash "scripts/$script.sh" start; then
+    STARTED+=("$script")
+    printf -v "$var" '%s' "$(bash "scripts/$script.sh" url)"
+    export "${var?}"
+  else
+    echo "$what could not be started: the tests that need it fail (PostgreSQL) or are skipped (MariaDB)" >&2
+  fi
+}
+server pg DJANGO_MULTIDB_PG_URL "PostgreSQL cluster"
+server mariadb DJANGO_MULTIDB_MARIADB_URL "MariaDB server"
 
 step "unit, oracle and CLI tests (node --test)"
 unit_rc=0
