@@ -5,7 +5,7 @@ import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
 import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
 import type {
-  AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
+  AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
 
 export interface ScanOptions {
@@ -94,6 +94,10 @@ export interface ProjectIndex {
    * operations on deleted models), keyed by migrations/operations.ts `hintKey`; OperationRouter reads them.
    */
   hintRouting?: Record<string, HintDecisionLike>;
+  /** "lives" decisions of unmanaged/proxy/swapped models (the router chain as if managed; findings.ts) */
+  lives?: RouterDecision[];
+  /** per alias whose schema was read: what it holds against routing and the applied migrations (core/drift.ts) */
+  drift?: Record<string, AliasDrift>;
 }
 
 import * as fs from 'fs';
@@ -116,6 +120,7 @@ import { hintKey, hintQueries, OperationRouter, type HintDecisionLike } from './
 import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
+import { computeDrift, strayCandidates } from './drift';
 
 export { formatFinding };
 
@@ -334,7 +339,8 @@ export class Scanner {
     const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
     if (others.length) {
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-      for (const d of evaluateRouting(modules, settings, asManaged, aliases).decisions) lives.set(decisionKey(d.alias, d.model), d);
+      index.lives = evaluateRouting(modules, settings, asManaged, aliases).decisions;
+      for (const d of index.lives) lives.set(decisionKey(d.alias, d.model), d);
     }
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     const hintRouting: Record<string, HintDecisionLike> = {};
@@ -405,7 +411,10 @@ export class Scanner {
         if (c.stale) this.logger.warn(`stored password for '${d.alias}' not used: ${c.change}`);
         return { ...d, ...overrides(c.override) };
       });
-    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
+    const baseDir = index.managePy ? path.dirname(index.managePy) : index.root;
+    // the schema is read in the same read-only session, for drift (core/drift.ts)
+    const schema = { countRows: strayCandidates(index.models, index.routing) };
+    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir, schema });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
     const historyFindings: Finding[] = [];
@@ -421,13 +430,22 @@ export class Scanner {
         historyFindings.push({ code: 'inconsistent-history', severity: 'error', path: p.path ?? null, line: p.line ?? null, alias, migrations: p.migration ? [p.migration] : undefined, message: `On '${alias}': ${p.message}` });
       }
     }
-    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history']);
+    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
     const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
+    const td = now();
+    const drift = computeDrift({
+      databases: index.settings.databases, models: index.models, routing: index.routing, lives: index.lives, migrations: index.migrations,
+      applied: Object.fromEntries(wanted.filter(a => state[a]).map(a => [a, state[a]!])), plans, baseDir,
+      knownApps: new Set(index.apps.filter(a => a.migrationsDir).map(a => a.label)),
+      installedApps: index.settings.installedApps.every(e => e !== null) && index.apps.length === index.settings.installedApps.length ? new Set(index.apps.map(a => a.label)) : null,
+      settingsLoc: { path: dbLoc?.path ?? index.settings.path, line: dbLoc?.line ?? null },
+    });
+    findings.push(...drift.findings);
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
     findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
-    return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
+    return { ...index, applied: state, plans, findings, drift: { ...index.drift, ...drift.drift }, timings: { ...index.timings, databases: now() - t, drift: now() - td } };
   }
 }
 
@@ -593,6 +611,7 @@ export function toReport(index: ProjectIndex): ScanReport {
     operations: reportOperations(index),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
+    ...(index.drift && Object.keys(index.drift).length ? { drift: index.drift } : {}),
     diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
     ...(index.mode ? {
       source: {
