@@ -207,7 +207,8 @@ export function planToGithubActions(plan: DeployPlan, opts: { python?: string; m
     '  shell: bash',
     '  run: |',
     '    set -euo pipefail',
-    ...body.map(l => `    ${l}`),
+    // every physical line indented, also inside a quoted word: a shorter line would end the block scalar
+    ...body.flatMap(l => l.split('\n')).map(l => `    ${l}`),
   ];
   return lines.join('\n') + '\n';
 }
