@@ -151,8 +151,20 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     const applied = v.state.appliedKeys;
     const foldColumns = engineKind(engineOf.get(v.alias)) !== 'postgresql';
     const limit = maxNameLength(engineOf.get(v.alias));
-    const pending = new Set<string>();
-    for (const a of v.members) for (const k of inp.plans[a] ?? []) pending.add(k);
+    // per app, the models a pending migration touches ('*' after a RenameModel: any of them)
+    const touched = new Map<string, Set<string>>();
+    for (const a of v.members) {
+      for (const k of inp.plans[a] ?? []) {
+        const pm = migByKey.get(k);
+        if (!pm) continue;
+        let set = touched.get(pm.app);
+        if (!set) touched.set(pm.app, (set = new Set()));
+        for (const o of pm.operations) {
+          if (o.modelName) set.add(o.modelName);
+          if (o.kind === 'RenameModel') set.add('*');
+        }
+      }
+    }
     const decide = (map: Map<string, RouterDecision>, model: string) => v.members.map(a => map.get(`${a}\u0000${model}`));
     // tables some model expects here: a table another model denies is then not stray (shared tables, proxies)
     const expected = new Set<string>();
@@ -219,10 +231,8 @@ export function computeDrift(inp: DriftInputs): DriftResult {
       const creator = made.find(c => isApplied(c, applied));
       if (!creator) return 'checked'; // not migrated here yet: pending, not drift
       // a pending migration of the app that touches the model may rename or add what is compared
-      for (const k of pending) {
-        const pm = migByKey.get(k);
-        if (pm?.app === m.app && pm.operations.some(o => o.modelName === m.modelName || o.kind === 'RenameModel')) return 'unknown';
-      }
+      const t0 = touched.get(m.app);
+      if (t0 && (t0.has(m.modelName) || t0.has('*'))) return 'unknown';
       const t = lookupTable(v.schema, table);
       if (!t) {
         d.missingTables.push({ model: m.key, table });

@@ -443,6 +443,11 @@ export class Scanner {
       settingsLoc: { path: dbLoc?.path ?? index.settings.path, line: dbLoc?.line ?? null },
     });
     findings.push(...drift.findings);
+    // the schemas were read for this comparison only: the index (sent to the extension host) keeps the summary
+    for (const a of wanted) {
+      const st = state[a];
+      if (st?.schema) { const { schema: _read, ...rest } = st; state[a] = rest; }
+    }
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
     findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
     return { ...index, applied: state, plans, findings, drift: { ...index.drift, ...drift.drift }, timings: { ...index.timings, databases: now() - t, drift: now() - td } };
