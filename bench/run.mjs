@@ -1,18 +1,13 @@
 // Benchmark: `django-multidb scan --json` against what a user does today (`manage.py showmigrations
 // --database=X` for every alias), on a generated project; both produce the pending list. Prints medians,
 // the scan's peak memory, and `scan/django ratio: R` last.
-// Drift case: the aliases hold real tables (each app's models on its alias, plus --extra-tables unrelated
-// tables on default), so every scan also reads the schemas and compares them (core/drift.ts); one table is
-// missing and one is stray on purpose, and the scan must find exactly those two.
-// Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3] [--extra-tables 3000]
+// Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3]
 import { execFileSync, spawnSync } from 'child_process';
-import { createRequire } from 'module';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
-const EXTRA_TABLES = arg('extra-tables', 3000);
 const APPS = arg('apps', 150), MODELS = arg('models', 10), MIGS = arg('migrations', 20), RUNS = arg('runs', 5), DJ_RUNS = arg('django-runs', 3);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const py = process.env.DJANGO_MULTIDB_PYTHON || execFileSync('bash', [path.join(repo, 'scripts/python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop();
@@ -48,9 +43,14 @@ print("default applied", take("default", lambda a, n: a.startswith("app") and in
 print("analytics applied", take("analytics", lambda a, n: a.startswith("app") and idx(a) < ${Math.floor(APPS / 2)}))
 `], { cwd: dir, stdio: 'inherit' });
 
-// Drift case: real tables, written through a separate writable connection (the scan itself only reads)
+// Drift case: the aliases hold real tables (each app's models on its alias, plus --extra-tables unrelated tables
+// on default, 3000 by default), so every scan also reads the schemas and compares them (core/drift.ts); one table
+// is missing and one is stray on purpose, and the scan must find exactly those two. The tables are written
+// through a separate writable connection here (the scan itself only reads).
+const EXTRA_TABLES = arg('extra-tables', 3000);
 const schemaTables = {};
 {
+  const { createRequire } = await import('module');
   const Database = createRequire(import.meta.url)(path.join(repo, 'node_modules/better-sqlite3'));
   const apps = JSON.parse(fs.readFileSync(path.join(dir, 'bench-schema.json'), 'utf8'));
   for (const alias of ['default', 'analytics']) {

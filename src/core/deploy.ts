@@ -5,7 +5,7 @@
 // pending on Y whose operations run on Y and not on X (OperationRouter: where each operation runs). Running X
 // first would record that dependency as applied on X while what it creates or writes exists only on Y, so X's
 // migration would run against data that is not there yet. Ties (and cycles, reported) keep settings order.
-import { sameDatabases } from './db/identity';
+import { sameDatabases } from './drift';
 import { OperationRouter, type HintDecisionLike } from './migrations/operations';
 import type { DatabaseSetting, AppliedState, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision } from './types';
 

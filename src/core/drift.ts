@@ -7,7 +7,7 @@
 // as one database whose routing is the union of theirs.
 import { createHash } from 'crypto';
 import { engineKind } from './db';
-import { sameDatabases, type SameDatabase } from './db/identity';
+import { databaseTwins, primaryAlias } from './db/identity';
 import { describeLives } from './findings';
 import type {
   AliasDrift, AppliedState, DatabaseSetting, DbSchema, Finding, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision, TableInfo,
@@ -33,6 +33,23 @@ export interface DriftInputs {
   baseDir?: string;
   /** where per-alias findings without a better place point (the DATABASES setting) */
   settingsLoc?: { path: string | null; line: number | null };
+}
+
+export interface SameDatabase {
+  /** the alias whose database this one is (followed through sameAs and TEST MIRROR, db/identity.ts) */
+  sameAs: string;
+  why: 'same-database' | 'mirror';
+}
+
+/** alias → the earlier alias it is the same physical database as, or mirrors; others are their own database. */
+export function sameDatabases(databases: readonly DatabaseSetting[], baseDir?: string): Map<string, SameDatabase> {
+  const twins = databaseTwins(databases, baseDir ?? process.cwd());
+  const out = new Map<string, SameDatabase>();
+  for (const d of databases) {
+    const primary = primaryAlias(twins, d.alias);
+    if (primary !== d.alias) out.set(d.alias, { sameAs: primary, why: twins.get(d.alias)?.mirrorOf ? 'mirror' : 'same-database' });
+  }
+  return out;
 }
 
 export interface DriftResult {

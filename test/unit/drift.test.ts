@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, djangoPython, NO_DJANGO, manage, python } from '../oracle/helpers';
 import { shopProject, SQLITE_DBS } from './drift-support';
-import { computeDrift, truncateName } from '../../src/core/drift';
-import { sameDatabases } from '../../src/core/db/identity';
+import { computeDrift, sameDatabases, truncateName } from '../../src/core/drift';
 import type { Finding } from '../../src/core/types';
 
 const py = djangoPython();

@@ -1,51 +1,102 @@
-// Which aliases are the same physical database: a second alias with the same ENGINE, HOST, PORT and NAME (a
-// "replica" that is really the primary), or a TEST MIRROR (Django's own word for "this alias is a replica of that
-// one"). Drift is reported once per physical database and the deployment plan migrates it once.
+// Which aliases reach the same physical database, and which are declared mirrors (replicas) of another.
+//
+// Real projects declare read replicas as a second alias: Saleor's `replica` has the same URL as `default`
+// unless an environment variable says otherwise, with `TEST: {"MIRROR": "default"}`. Both aliases then share
+// one `django_migrations` table, so the same pending migrations would show twice and "Migrate all databases"
+// would run `migrate` twice against one database. A mirror with its own host is a replica that receives the
+// primary's schema through replication: migrating it directly is wrong too.
+import * as fs from 'node:fs';
 import type { DatabaseSetting } from '../types';
-import { engineKind } from './index';
-import { sqliteFilePath, isMemoryName } from './sqlite';
-import { str } from './driver-util';
+import { sqliteFilePath } from './sqlite';
 
-export interface SameDatabase {
-  /** the earlier alias (settings order) this one is the same database as */
-  sameAs: string;
-  why: 'same-database' | 'mirror';
+export interface DatabaseTwin {
+  /** the first alias, in DATABASES order, that reaches the same physical database; null when none */
+  sameAs: string | null;
+  /** `TEST["MIRROR"]` when it names another alias of DATABASES */
+  mirrorOf: string | null;
 }
 
-/** A key equal for two settings that reach the same database; null when it cannot be known (or in-memory). */
-export function physicalKey(db: DatabaseSetting, baseDir?: string): string | null {
-  const kind = engineKind(db.engine);
-  if (db.name === null || db.name === undefined) return null;
-  const name = String(db.name);
-  if (kind === 'sqlite') {
-    // every in-memory connection is its own database
-    if (isMemoryName(name)) return null;
-    const file = sqliteFilePath(name, baseDir);
-    return file ? `sqlite\u0000${file}` : null;
-  }
-  const options = (db.options ?? {}) as Record<string, unknown>;
-  const host = (str(db.host) || str(options.host) || 'localhost').toLowerCase().replace(/^127\.0\.0\.1$|^::1$/, 'localhost');
-  const port = str(db.port) || str(options.port) || '';
-  return `${kind}\u0000${host}\u0000${port}\u0000${name}`;
-}
+/** Servers that several engines talk to (the GIS backends use the same server as the plain ones). */
+const VENDOR: Record<string, string> = {
+  'django.db.backends.postgresql': 'postgresql',
+  'django.db.backends.postgresql_psycopg2': 'postgresql',
+  'django.contrib.gis.db.backends.postgis': 'postgresql',
+  'django.db.backends.mysql': 'mysql',
+  'django.contrib.gis.db.backends.mysql': 'mysql',
+  'django.db.backends.sqlite3': 'sqlite',
+  'django.contrib.gis.db.backends.spatialite': 'sqlite',
+  'django.db.backends.oracle': 'oracle',
+  'django.contrib.gis.db.backends.oracle': 'oracle',
+};
 
-/** alias → the earlier alias it is the same database as (aliases not listed are their own database). */
-export function sameDatabases(databases: readonly DatabaseSetting[], baseDir?: string): Map<string, SameDatabase> {
-  const out = new Map<string, SameDatabase>();
-  const firstByKey = new Map<string, string>();
-  const known = new Set(databases.map(d => d.alias));
-  for (const db of databases) {
-    const test = db.raw?.TEST;
-    const mirror = test instanceof Map ? str(test.get('MIRROR')) : test && typeof test === 'object' ? str((test as Record<string, unknown>).MIRROR) : undefined;
-    if (mirror && mirror !== db.alias && known.has(mirror)) {
-      out.set(db.alias, { sameAs: out.get(mirror)?.sameAs ?? mirror, why: 'mirror' });
-      continue;
+/** libpq's and MySQL's default ports: an empty PORT is the same server as the explicit default. */
+const DEFAULT_PORT: Record<string, string> = { postgresql: '5432', mysql: '3306', oracle: '1521' };
+
+/**
+ * A string that is equal for two aliases exactly when they reach the same database, or null when that cannot be
+ * known (unknown NAME or HOST, an in-memory SQLite database, the dummy backend). SQLite files compare by their
+ * resolved path (symlinks followed when the file exists), relative names against `baseDir` as the reader does.
+ */
+export function physicalIdentity(db: DatabaseSetting, baseDir: string): string | null {
+  if (!db.engine || db.name === null || db.name === undefined) return null;
+  const vendor = VENDOR[db.engine] ?? db.engine;
+  if (vendor === 'django.db.backends.dummy') return null;
+  if (vendor === 'sqlite') {
+    const file = sqliteFilePath(String(db.name), baseDir);
+    if (!file) return null;
+    let real = file;
+    try {
+      real = fs.realpathSync.native(file);
+    } catch {
+      /* not created yet: the path as resolved */
     }
-    const key = physicalKey(db, baseDir);
-    if (key === null) continue;
-    const first = firstByKey.get(key);
-    if (first) out.set(db.alias, { sameAs: first, why: 'same-database' });
-    else firstByKey.set(key, db.alias);
+    return JSON.stringify(['sqlite', real]);
+  }
+  if (db.host === null || db.port === null) return null;
+  const opts = db.options ?? {};
+  // libpq connection services and MySQL option files name the server outside the settings: only equal
+  // values of them can be compared
+  const service = opts.service ?? opts.read_default_file ?? null;
+  const host = String(db.host ?? '').toLowerCase();
+  const port = String(db.port ?? '') || (DEFAULT_PORT[vendor] ?? '');
+  return JSON.stringify([vendor, host, port, String(db.name), service === null ? null : String(service)]);
+}
+
+/** Per alias, in DATABASES order: the alias it shares a physical database with, and the alias it mirrors. */
+export function databaseTwins(databases: readonly DatabaseSetting[], baseDir: string): Map<string, DatabaseTwin> {
+  const first = new Map<string, string>();
+  const aliases = new Set(databases.map(d => d.alias));
+  const out = new Map<string, DatabaseTwin>();
+  for (const d of databases) {
+    const id = physicalIdentity(d, baseDir);
+    let sameAs: string | null = null;
+    if (id !== null) {
+      const f = first.get(id);
+      if (f !== undefined) sameAs = f;
+      else first.set(id, d.alias);
+    }
+    // ConnectionHandler.configure_settings: TEST defaults to {} and MIRROR to None
+    const test = d.raw?.TEST;
+    const mirror = test && typeof test === 'object' ? (test as Record<string, unknown>).MIRROR : undefined;
+    const mirrorOf = typeof mirror === 'string' && mirror !== d.alias && aliases.has(mirror) ? mirror : null;
+    out.set(d.alias, { sameAs, mirrorOf });
   }
   return out;
+}
+
+/**
+ * The alias whose `migrate` also serves `alias`: follows `sameAs` and `mirrorOf` to the first alias that is
+ * neither (itself when it is one). Cycles of mirrors end at the alias first met twice.
+ */
+export function primaryAlias(twins: ReadonlyMap<string, DatabaseTwin>, alias: string): string {
+  const seen = new Set<string>();
+  let a = alias;
+  for (;;) {
+    if (seen.has(a)) return a;
+    seen.add(a);
+    const t = twins.get(a);
+    const next = t?.sameAs ?? t?.mirrorOf ?? null;
+    if (next === null) return a;
+    a = next;
+  }
 }
