@@ -140,7 +140,7 @@ console.log(`pending lists agree: ${agree ? 'yes' : 'NO'}`);
   const t = /timings \(ms\): (.*)/.exec(p.stderr)?.[1] ?? '';
   const ms = k => Number(new RegExp(`\\b${k} (\\d+)`).exec(t)?.[1] ?? NaN);
   const checked = Object.values(report.drift ?? {}).reduce((n, d) => n + d.checked.models, 0);
-  console.log(`drift: ${Object.values(schemaTables).reduce((a, b) => a + b, 0)} tables read, ${checked} models compared; databases phase (django_migrations + schemas of ${aliases.length} aliases) ${ms('databases')} ms, of which the comparison ${ms('drift')} ms`);
+  console.log(`drift: ${Object.values(schemaTables).reduce((a, b) => a + b, 0)} tables read, ${checked} models compared; reading django_migrations + schemas of ${aliases.length} aliases ${ms("databases")} ms, then the comparison ${ms("drift")} ms`);
   console.log(`drift findings as planted: ${JSON.stringify(got) === JSON.stringify(want) ? 'yes' : `NO (${JSON.stringify(got)})`}`);
 }
 fs.rmSync(dir, { recursive: true, force: true });

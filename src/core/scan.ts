@@ -398,8 +398,37 @@ export class Scanner {
     return only && only.length ? all.filter(a => only.includes(a)) : all;
   }
 
-  /** Read each alias's django_migrations (read-only) and compute Django's plan per alias. */
+  /**
+   * Read each alias's django_migrations and schema (read-only), compute Django's plan per alias, and compare what
+   * each database holds with what routing and the applied migrations imply (core/drift.ts).
+   */
   async readState(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
+    const next = await this.readApplied(index, aliases);
+    if (!next.settings) return next;
+    const wanted = aliases ?? this.aliases(next.settings);
+    const t = now();
+    const loc = next.settings.databases[0]?.loc;
+    const drift = computeDrift({
+      databases: next.settings.databases, models: next.models, routing: next.routing, lives: next.lives, migrations: next.migrations,
+      applied: Object.fromEntries(wanted.filter(a => next.applied[a]).map(a => [a, next.applied[a]!])), plans: next.plans,
+      baseDir: next.managePy ? path.dirname(next.managePy) : next.root,
+      knownApps: new Set(next.apps.filter(a => a.migrationsDir).map(a => a.label)),
+      installedApps: next.settings.installedApps.every(e => e !== null) && next.apps.length === next.settings.installedApps.length ? new Set(next.apps.map(a => a.label)) : null,
+      settingsLoc: { path: loc?.path ?? next.settings.path, line: loc?.line ?? null },
+    });
+    // the schemas were read for this comparison only: the index (sent to the extension host) keeps the summary
+    const applied = { ...next.applied };
+    for (const a of wanted) {
+      const st = applied[a];
+      if (st?.schema) { const { schema: _read, ...rest } = st; applied[a] = rest; }
+    }
+    return {
+      ...next, applied, findings: [...next.findings, ...drift.findings], drift: { ...next.drift, ...drift.drift },
+      timings: { ...next.timings, drift: now() - t },
+    };
+  }
+
+  private async readApplied(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
     if (!index.settings) return index;
     const t = now();
     const wanted = aliases ?? this.aliases(index.settings);
@@ -434,23 +463,9 @@ export class Scanner {
     const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
-    const td = now();
-    const drift = computeDrift({
-      databases: index.settings.databases, models: index.models, routing: index.routing, lives: index.lives, migrations: index.migrations,
-      applied: Object.fromEntries(wanted.filter(a => state[a]).map(a => [a, state[a]!])), plans, baseDir,
-      knownApps: new Set(index.apps.filter(a => a.migrationsDir).map(a => a.label)),
-      installedApps: index.settings.installedApps.every(e => e !== null) && index.apps.length === index.settings.installedApps.length ? new Set(index.apps.map(a => a.label)) : null,
-      settingsLoc: { path: dbLoc?.path ?? index.settings.path, line: dbLoc?.line ?? null },
-    });
-    findings.push(...drift.findings);
-    // the schemas were read for this comparison only: the index (sent to the extension host) keeps the summary
-    for (const a of wanted) {
-      const st = state[a];
-      if (st?.schema) { const { schema: _read, ...rest } = st; state[a] = rest; }
-    }
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
     findings.push(...stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null));
-    return { ...index, applied: state, plans, findings, drift: { ...index.drift, ...drift.drift }, timings: { ...index.timings, databases: now() - t, drift: now() - td } };
+    return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }
 

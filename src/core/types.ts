@@ -229,6 +229,11 @@ export type FindingCode =
   | 'unknown-routing'
   | 'migration-conflict'
   | 'missing-dependency'
+  /** what a database holds against routing and applied migrations (core/drift.ts) */
+  | 'schema-drift'
+  | 'stray-table'
+  | 'unknown-applied-migration'
+  | 'unmanaged-table-missing'
   | 'migration-graph'
   | 'inconsistent-history'
   | 'database-unreachable'
@@ -237,11 +242,7 @@ export type FindingCode =
   | 'parse-error'
   | 'unmanaged-model-migration'
   | 'django-unavailable'
-  | 'operation-fall-through'
-  | 'schema-drift'
-  | 'stray-table'
-  | 'unknown-applied-migration'
-  | 'unmanaged-table-missing';
+  | 'operation-fall-through';
 
 export interface Finding {
   code: FindingCode;
