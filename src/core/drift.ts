@@ -138,11 +138,16 @@ export function computeDrift(inp: DriftInputs): DriftResult {
   const onDisk = new Set<MigrationKey>(inp.migrations.map(m => m.key));
   for (const m of inp.migrations) for (const [a, n] of m.replaces) onDisk.add(`${a}.${n}`);
 
+  const drift: Record<string, AliasDrift> = {};
   // one view per physical database that was read
   const views: AliasView[] = [];
   const viewOf = new Map<string, AliasView>();
   for (const db of inp.databases) {
     const st = inp.applied[db.alias];
+    if (st?.reachable && !st.schema && st.schemaError) {
+      drift[db.alias] = { ...emptyDrift({ tables: new Map() }), error: st.schemaError };
+      continue;
+    }
     if (!st?.reachable || !st.schema) continue;
     const s: SameDatabase | undefined = same.get(db.alias);
     const rep = s ? viewOf.get(s.sameAs) : undefined;
@@ -152,7 +157,6 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     viewOf.set(db.alias, v);
   }
 
-  const drift: Record<string, AliasDrift> = {};
   const findings: Finding[] = [];
   const settingsPath = inp.settingsLoc?.path ?? null;
   const settingsLine = inp.settingsLoc?.line ?? null;

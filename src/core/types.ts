@@ -204,6 +204,8 @@ export interface AppliedState {
   source?: 'static' | 'django';
   /** the tables and columns the alias holds, when its schema was read (schema drift, core/drift.ts) */
   schema?: DbSchema;
+  /** why the schema could not be read (the applied state above still stands) */
+  schemaError?: string;
 }
 
 /** What one database holds: its tables and views (in the schemas a query sees) with their columns. */
@@ -326,6 +328,8 @@ export interface ScanReport {
 export interface AliasDrift {
   /** the alias is the same physical database as this earlier alias: its drift is reported there */
   sameAs?: string;
+  /** the schema could not be read (nothing was compared) */
+  error?: string;
   tables: number;
   /** models whose table/columns were compared / skipped because something is not known statically */
   checked: { models: number; unknown: number };

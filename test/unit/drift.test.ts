@@ -233,5 +233,13 @@ describe('drift rules (pure)', () => {
       plans: { default: [] }, knownApps: new Set(['a']),
     });
     assert.deepEqual(r, { drift: {}, findings: [] });
+    // a schema that could not be read: said in the drift entry, the alias stays reachable, nothing compared
+    const failed = computeDrift({
+      databases: [{ alias: 'default', engine: 'django.db.backends.postgresql', name: 'x' }], models: [], routing: [], migrations: [],
+      applied: { default: { alias: 'default', reachable: true, applied: 0, error: null, appliedKeys: new Set(), exists: true, schemaError: 'canceling statement due to statement timeout' } },
+      plans: { default: [] }, knownApps: new Set(),
+    });
+    assert.equal(failed.drift.default?.error, 'canceling statement due to statement timeout');
+    assert.deepEqual(failed.findings, []);
   });
 });

@@ -170,11 +170,17 @@ async function attempt(
     await conn.query({ sql: 'START TRANSACTION READ ONLY', timeout: statementMs });
     try {
       let schema: AppliedState['schema'];
+      let schemaError: string | undefined;
       if (withSchema) {
-        const [r] = await conn.query({ sql: SCHEMA_SQL, timeout: statementMs });
-        // lower_case_table_names 1 or 2 (Windows, macOS): table names compare case-insensitively
-        const [[fold]] = (await conn.query({ sql: 'SELECT @@lower_case_table_names AS f', timeout: statementMs, rowsAsArray: true }))[0] as unknown as [[unknown]];
-        schema = schemaFromRows(r as { table: unknown; column: unknown; rows: unknown }[], { foldCase: Number(fold) > 0, estimated: true });
+        try {
+          const [r] = await conn.query({ sql: SCHEMA_SQL, timeout: statementMs });
+          // lower_case_table_names 1 or 2 (Windows, macOS): table names compare case-insensitively
+          const [[fold]] = (await conn.query({ sql: 'SELECT @@lower_case_table_names AS f', timeout: statementMs, rowsAsArray: true }))[0] as unknown as [[unknown]];
+          schema = schemaFromRows(r as { table: unknown; column: unknown; rows: unknown }[], { foldCase: Number(fold) > 0, estimated: true });
+        } catch (e) {
+          // drift is extra: a schema that cannot be read never hides what is applied
+          schemaError = describeError(e, cfg, redactor);
+        }
       }
       let rows: { app: unknown; name: unknown }[];
       try {
@@ -184,6 +190,7 @@ async function attempt(
         if ((e as { code?: string }).code === 'ER_NO_SUCH_TABLE') {
           const st = appliedState(alias, { reachable: true, exists: false });
           if (schema) st.schema = schema;
+          if (schemaError) st.schemaError = schemaError;
           return { reachable: true, result: st };
         }
         throw e;
@@ -192,6 +199,7 @@ async function attempt(
       for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
       const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
       if (schema) st.schema = schema;
+      if (schemaError) st.schemaError = schemaError;
       return { reachable: true, result: st };
     } finally {
       await conn.query('ROLLBACK').catch(() => {});

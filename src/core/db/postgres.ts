@@ -204,8 +204,19 @@ async function attempt(
     await client.query('BEGIN READ ONLY');
     try {
       await client.query('SET TRANSACTION READ ONLY');
-      // first, so a missing django_migrations (which aborts the transaction) does not hide the schema
-      const schema = withSchema ? firstInSearchPath((await client.query(SCHEMA_SQL)).rows) : undefined;
+      // first, so a missing django_migrations (which aborts the transaction) does not hide the schema; in a
+      // savepoint, so a schema that cannot be read (a timeout on a huge catalog) never hides what is applied
+      let schema: AppliedState['schema'];
+      let schemaError: string | undefined;
+      if (withSchema) {
+        await client.query('SAVEPOINT dmdb_schema');
+        try {
+          schema = firstInSearchPath((await client.query(SCHEMA_SQL)).rows);
+        } catch (e) {
+          schemaError = describeError(e, cfg);
+          await client.query('ROLLBACK TO SAVEPOINT dmdb_schema');
+        }
+      }
       let rows: { app: unknown; name: unknown }[];
       try {
         rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows;
@@ -213,6 +224,7 @@ async function attempt(
         if ((e as { code?: string }).code === '42P01') {
           const st = appliedState(alias, { reachable: true, exists: false });
           if (schema) st.schema = schema;
+          if (schemaError) st.schemaError = schemaError;
           return { reachable: true, result: st };
         }
         throw e;
@@ -221,6 +233,7 @@ async function attempt(
       for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
       const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
       if (schema) st.schema = schema;
+      if (schemaError) st.schemaError = schemaError;
       return { reachable: true, result: st };
     } finally {
       await client.query('ROLLBACK').catch(() => {});

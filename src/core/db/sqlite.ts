@@ -159,20 +159,27 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
 }
 
 function readMigrationsTable(alias: string, conn: BetterSqlite3.Database, opts: SqliteReadOptions): AppliedState {
-  const schema = opts.schema ? readSchema(conn, opts.schema.countRows?.[alias] ?? []) : undefined;
+  let schema: AppliedState['schema'];
+  let schemaError: string | undefined;
+  try {
+    if (opts.schema) schema = readSchema(conn, opts.schema.countRows?.[alias] ?? []);
+  } catch (e) {
+    // drift is extra: a schema that cannot be read never hides what is applied
+    schemaError = errorText(e);
+  }
+  const withSchema = (st: AppliedState): AppliedState => {
+    if (schema) st.schema = schema;
+    if (schemaError) st.schemaError = schemaError;
+    return st;
+  };
   const table = conn
     .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
     .get();
-  if (!table) return withSchema(appliedState(alias, { reachable: true, exists: false }), schema);
+  if (!table) return withSchema(appliedState(alias, { reachable: true, exists: false }));
   const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
   const keys = new Set<string>();
   for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
-  return withSchema(appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }), schema);
-}
-
-function withSchema(st: AppliedState, schema: AppliedState['schema']): AppliedState {
-  if (schema) st.schema = schema;
-  return st;
+  return withSchema(appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }));
 }
 
 /**
