@@ -99,6 +99,17 @@ function foldedTables(schema: DbSchema): Map<string, TableInfo> {
   return m;
 }
 
+/**
+ * The name a table got on this backend: PostgreSQL cuts identifiers past 63 bytes itself (NAMEDATALEN), without
+ * Django's hash, when Django did not shorten them (a default database with no limit); MySQL refuses them (the
+ * table cannot exist under that name: unknown). null = not known.
+ */
+function storedName(name: string, limit: number | null, engine: string | null | undefined): string | null {
+  if (limit === null || Buffer.byteLength(name) <= limit) return name;
+  if (engineKind(engine) === 'postgresql' && /^[\x00-\x7f]*$/.test(name)) return name.slice(0, limit);
+  return null;
+}
+
 function hasColumn(columns: readonly string[], name: string, foldCase: boolean): boolean {
   if (columns.includes(name)) return true;
   if (!foldCase) return false;
@@ -199,11 +210,14 @@ export function computeDrift(inp: DriftInputs): DriftResult {
 
     for (const m of inp.models) {
       if (m.abstract || m.proxy || m.swapped) continue;
-      const table = m.table === `${m.app}_${m.modelName}` ? truncateName(m.table, defaultLimit) : m.table;
+      // Options.db_table as Django holds it (what its many-to-many tables are named after), then as stored here
+      const djangoTable = m.table === `${m.app}_${m.modelName}` ? truncateName(m.table, defaultLimit) : m.table;
+      const table = storedName(djangoTable, limit, engineOf.get(v.alias));
+      if (table === null) { d.checked.unknown++; continue; }
       const ds = decide(decisions, m.key);
       if (m.managed) {
         if (ds.some(x => x?.migrate === true)) {
-          const r = checkManaged(m, table);
+          const r = checkManaged(m, table, djangoTable);
           if (r === 'unknown') d.checked.unknown++;
           else d.checked.models++;
         } else if (ds.length && ds.every(x => x?.migrate === false && x.reason === 'router')) {
@@ -246,7 +260,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     d.unmanagedMissing.sort((a, b) => a.model.localeCompare(b.model));
 
     // closures over the view `v` and its drift `d`
-    function checkManaged(m: ModelInfo, table: string): 'checked' | 'unknown' {
+    function checkManaged(m: ModelInfo, table: string, djangoTable: string): 'checked' | 'unknown' {
       const made = creators.get(`${m.app}\u0000${m.modelName}`);
       if (!made) return 'unknown';
       const creator = made.find(c => isApplied(c, applied));
@@ -269,8 +283,9 @@ export function computeDrift(inp: DriftInputs): DriftResult {
         if (f.kind === 'ManyToManyField') {
           if (f.through) continue; // an explicit through model is checked as a model itself
           if (f.dbTable === null) { unknownField = true; continue; }
-          const m2m = f.dbTable ?? truncateName(`${m.table}_${f.name}`, defaultLimit);
-          if (limit !== null && m2m.length > limit) { unknownField = true; continue; }
+          // ManyToManyField._get_m2m_db_table
+          const m2m = storedName(f.dbTable ?? truncateName(`${djangoTable}_${f.name}`, defaultLimit), limit, engineOf.get(v.alias));
+          if (m2m === null) { unknownField = true; continue; }
           if (!lookupTable(v.schema, m2m)) {
             d.missingTables.push({ model: m.key, table: m2m });
             findings.push({

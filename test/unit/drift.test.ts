@@ -6,6 +6,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli, djangoPython, NO_DJANGO, manage, python } from '../oracle/helpers';
 import { shopProject, SQLITE_DBS } from './drift-support';
@@ -201,6 +202,123 @@ describe('schema drift on PostgreSQL and MariaDB', () => {
       assert.deepEqual(report.drift.analytics.unknownApplied, ['legacy.0002_gone']);
     } finally {
       admin([`DROP DATABASE IF EXISTS ${dbName}`]);
+    }
+  });
+});
+
+describe('precision: a model zoo migrated by real Django (makemigrations + migrate) has no drift', { skip }, () => {
+  const PG_URL = process.env.DJANGO_MULTIDB_PG_URL;
+  const u = PG_URL ? new URL(PG_URL) : null;
+  // PostgreSQL as default: Django shortens long generated names (with a hash) for every alias; SQLite as default:
+  // Django keeps them and PostgreSQL cuts them at 63 bytes itself
+  for (const layout of u ? ['pg-default', 'sqlite-default'] as const : ['sqlite-only'] as const) test(`inheritance, proxies, a swapped user model, M2M through/db_table/self, db_column, to_field, names past 63 characters (${layout})`, () => {
+    const dbName = `dmdb_zoo_${process.pid}_${layout.replace('-', '_')}`;
+    const pgAlias = layout === 'pg-default' ? 'default' : 'other';
+    const admin = (sql: string) => python(py!, process.cwd(), `import psycopg\nwith psycopg.connect(host=${JSON.stringify(u!.hostname)}, port=${u!.port}, user=${JSON.stringify(decodeURIComponent(u!.username))}, password=${JSON.stringify(decodeURIComponent(u!.password))}, dbname="postgres", autocommit=True) as c:\n    c.execute(${JSON.stringify(sql)})`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-zoo-'));
+    dirs.push(dir);
+    const w = (p: string, t: string) => { fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true }); fs.writeFileSync(path.join(dir, p), t); };
+    const pgEntry = u ? `{"ENGINE": "django.db.backends.postgresql", "NAME": "${dbName}", "USER": "${decodeURIComponent(u.username)}", "PASSWORD": "${decodeURIComponent(u.password)}", "HOST": "${u.hostname}", "PORT": "${u.port}"}` : '';
+    const sqliteEntry = `{"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}`;
+    const dbs = layout === 'pg-default' ? `"default": ${pgEntry},\n    "other": ${sqliteEntry},`
+      : layout === 'sqlite-default' ? `"default": ${sqliteEntry},\n    "other": ${pgEntry},` : `"default": ${sqliteEntry},`;
+    w('manage.py', `import os, sys\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n`);
+    w('site_/__init__.py', '');
+    w('site_/settings.py', `from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = "x"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\nAUTH_USER_MODEL = "zoo.Member"\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "zoo", "inventory_of_things_with_a_long_label"]\nDATABASES = {\n    ${dbs}\n}\n`);
+    w('zoo/__init__.py', '');
+    w('zoo/migrations/__init__.py', '');
+    w('zoo/models.py', `from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+COLUMN = "owner_ref"
+
+
+class Member(AbstractUser):
+    pass
+
+
+class Stamped(models.Model):
+    author = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Place(Stamped):
+    name = models.CharField(max_length=20, unique=True)
+    neighbours = models.ManyToManyField("self")
+
+
+class Restaurant(Place):
+    chef = models.OneToOneField(Member, on_delete=models.CASCADE, db_column="chef_ref", related_name="+")
+
+
+class Bistro(Restaurant):
+    pass
+
+
+class RestaurantProxy(Restaurant):
+    class Meta:
+        proxy = True
+
+
+class Tag(models.Model):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, to_field="name")
+    owner = models.ForeignKey(Member, on_delete=models.CASCADE, db_column=COLUMN)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+
+
+class Membership(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE)
+    club = models.ForeignKey("Club", on_delete=models.CASCADE)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE)
+
+
+class Club(models.Model):
+    members = models.ManyToManyField(Member, through=Membership, related_name="clubs")
+    places = models.ManyToManyField(Place, db_table="zoo_club_places_custom")
+    parent = models.ForeignKey("self", null=True, on_delete=models.SET_NULL)
+`);
+    w('inventory_of_things_with_a_long_label/__init__.py', '');
+    w('inventory_of_things_with_a_long_label/migrations/__init__.py', '');
+    // with SQLite as default, PostgreSQL would cut the long model's table and its many-to-many table to the same
+    // 63 bytes: Django cannot migrate that, so that layout has no such field
+    w('inventory_of_things_with_a_long_label/models.py', `from django.db import models
+
+
+class AVeryLongModelNameThatGoesOnAndOnForTruncation(models.Model):
+${layout === 'sqlite-default' ? '' : `    others_with_a_long_name_too = models.ManyToManyField("zoo.Place", related_name="long_things")\n`}    place = models.ForeignKey("zoo.Place", on_delete=models.CASCADE)
+`);
+    if (u) { admin(`DROP DATABASE IF EXISTS ${dbName}`); admin(`CREATE DATABASE ${dbName}`); }
+    try {
+      manage(py!, dir, ['makemigrations', 'zoo', 'inventory_of_things_with_a_long_label', '-v0']);
+      manage(py!, dir, ['migrate', '--database=default', '-v0']);
+      if (u) manage(py!, dir, ['migrate', '--database=other', '-v0']);
+      const r = scan(dir);
+      assert.deepEqual(brief(driftFindings(r)), []);
+      const aliases = u ? ['default', 'other'] : ['default'];
+      for (const a of aliases) {
+        // ContentType, Group, Permission (auth.User is swapped), 7 concrete zoo models (not the proxy), the long one
+        assert.deepEqual(r.drift[a].checked, { models: 11, unknown: 0 }, JSON.stringify(r.drift[a]));
+      }
+      if (u) {
+        // the generated names past 63 characters really are truncated on PostgreSQL: dropping one is found
+        const long = 'inventory_of_things_with_a_long_label_averylongmodelnamethatgoesonandonfortruncation';
+        const truncated = layout === 'pg-default'
+          ? JSON.parse(execFileSync(py!, ['-c', `import json\nfrom django.db.backends.utils import truncate_name\nprint(json.dumps(truncate_name(${JSON.stringify(long)}, 63)))`], { encoding: 'utf8' }))
+          : long.slice(0, 63);
+        python(py!, process.cwd(), `import psycopg\nwith psycopg.connect(host=${JSON.stringify(u.hostname)}, port=${u.port}, user=${JSON.stringify(decodeURIComponent(u.username))}, password=${JSON.stringify(decodeURIComponent(u.password))}, dbname=${JSON.stringify(dbName)}, autocommit=True) as c:\n    c.execute('DROP TABLE "%s" CASCADE' % ${JSON.stringify(truncated)})`);
+        const after = scan(dir);
+        assert.deepEqual(brief(driftFindings(after)), [
+          `error schema-drift ${pgAlias} inventory_of_things_with_a_long_label.AVeryLongModelNameThatGoesOnAndOnForTruncation`,
+        ]);
+      }
+    } finally {
+      if (u) admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     }
   });
 });
