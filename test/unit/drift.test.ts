@@ -211,7 +211,10 @@ describe('precision: a model zoo migrated by real Django (makemigrations + migra
   const u = PG_URL ? new URL(PG_URL) : null;
   // PostgreSQL as default: Django shortens long generated names (with a hash) for every alias; SQLite as default:
   // Django keeps them and PostgreSQL cuts them at 63 bytes itself
-  for (const layout of u ? ['pg-default', 'sqlite-default'] as const : ['sqlite-only'] as const) test(`inheritance, proxies, a swapped user model, M2M through/db_table/self, db_column, to_field, names past 63 characters (${layout})`, () => {
+  const MY_URL = process.env.DJANGO_MULTIDB_MARIADB_URL;
+  const my = MY_URL ? new URL(MY_URL) : null;
+  const layouts = [...(u ? ['pg-default', 'sqlite-default'] as const : ['sqlite-only'] as const), ...(my ? ['mysql-default'] as const : [])];
+  for (const layout of layouts) test(`inheritance, proxies, a swapped user model, M2M through/db_table/self, db_column, to_field, names past 63 characters (${layout})`, () => {
     const dbName = `dmdb_zoo_${process.pid}_${layout.replace('-', '_')}`;
     const pgAlias = layout === 'pg-default' ? 'default' : 'other';
     const admin = (sql: string) => python(py!, process.cwd(), `import psycopg\nwith psycopg.connect(host=${JSON.stringify(u!.hostname)}, port=${u!.port}, user=${JSON.stringify(decodeURIComponent(u!.username))}, password=${JSON.stringify(decodeURIComponent(u!.password))}, dbname="postgres", autocommit=True) as c:\n    c.execute(${JSON.stringify(sql)})`);
@@ -220,11 +223,15 @@ describe('precision: a model zoo migrated by real Django (makemigrations + migra
     const w = (p: string, t: string) => { fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true }); fs.writeFileSync(path.join(dir, p), t); };
     const pgEntry = u ? `{"ENGINE": "django.db.backends.postgresql", "NAME": "${dbName}", "USER": "${decodeURIComponent(u.username)}", "PASSWORD": "${decodeURIComponent(u.password)}", "HOST": "${u.hostname}", "PORT": "${u.port}"}` : '';
     const sqliteEntry = `{"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}`;
+    const myEntry = my ? `{"ENGINE": "django.db.backends.mysql", "NAME": "${dbName}", "USER": "${decodeURIComponent(my.username)}", "PASSWORD": "${decodeURIComponent(my.password)}", "HOST": "${my.hostname}", "PORT": "${my.port}"}` : '';
+    const myAdmin = (sql: string) => python(py!, process.cwd(), `import pymysql\nc = pymysql.connect(host=${JSON.stringify(my!.hostname)}, port=${my!.port}, user=${JSON.stringify(decodeURIComponent(my!.username))}, password=${JSON.stringify(decodeURIComponent(my!.password))}, autocommit=True)\nc.cursor().execute(${JSON.stringify(sql)})\nc.close()`);
     const dbs = layout === 'pg-default' ? `"default": ${pgEntry},\n    "other": ${sqliteEntry},`
-      : layout === 'sqlite-default' ? `"default": ${sqliteEntry},\n    "other": ${pgEntry},` : `"default": ${sqliteEntry},`;
+      : layout === 'sqlite-default' ? `"default": ${sqliteEntry},\n    "other": ${pgEntry},`
+        : layout === 'mysql-default' ? `"default": ${myEntry},\n    "other": ${sqliteEntry},` : `"default": ${sqliteEntry},`;
+    const usesPg = layout === 'pg-default' || layout === 'sqlite-default';
     w('manage.py', `import os, sys\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n`);
     w('site_/__init__.py', '');
-    w('site_/settings.py', `from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = "x"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\nAUTH_USER_MODEL = "zoo.Member"\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "zoo", "inventory_of_things_with_a_long_label"]\nDATABASES = {\n    ${dbs}\n}\n`);
+    w('site_/settings.py', `${layout === 'mysql-default' ? 'import pymysql\npymysql.install_as_MySQLdb()\n' : ''}from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = "x"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\nAUTH_USER_MODEL = "zoo.Member"\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "zoo", "inventory_of_things_with_a_long_label"]\nDATABASES = {\n    ${dbs}\n}\n`);
     w('zoo/__init__.py', '');
     w('zoo/migrations/__init__.py', '');
     w('zoo/models.py', `from django.contrib.auth.models import AbstractUser
@@ -293,32 +300,34 @@ class Club(models.Model):
 class AVeryLongModelNameThatGoesOnAndOnForTruncation(models.Model):
 ${layout === 'sqlite-default' ? '' : `    others_with_a_long_name_too = models.ManyToManyField("zoo.Place", related_name="long_things")\n`}    place = models.ForeignKey("zoo.Place", on_delete=models.CASCADE)
 `);
-    if (u) { admin(`DROP DATABASE IF EXISTS ${dbName}`); admin(`CREATE DATABASE ${dbName}`); }
+    if (usesPg) { admin(`DROP DATABASE IF EXISTS ${dbName}`); admin(`CREATE DATABASE ${dbName}`); }
+    if (layout === 'mysql-default') { myAdmin(`DROP DATABASE IF EXISTS ${dbName}`); myAdmin(`CREATE DATABASE ${dbName} CHARACTER SET utf8mb4`); }
     try {
       manage(py!, dir, ['makemigrations', 'zoo', 'inventory_of_things_with_a_long_label', '-v0']);
       manage(py!, dir, ['migrate', '--database=default', '-v0']);
-      if (u) manage(py!, dir, ['migrate', '--database=other', '-v0']);
+      if (layout !== 'sqlite-only') manage(py!, dir, ['migrate', '--database=other', '-v0']);
       const r = scan(dir);
       assert.deepEqual(brief(driftFindings(r)), []);
-      const aliases = u ? ['default', 'other'] : ['default'];
+      const aliases = layout !== 'sqlite-only' ? ['default', 'other'] : ['default'];
       for (const a of aliases) {
         // ContentType, Group, Permission (auth.User is swapped), 7 concrete zoo models (not the proxy), the long one
         assert.deepEqual(r.drift[a].checked, { models: 11, unknown: 0 }, JSON.stringify(r.drift[a]));
       }
-      if (u) {
+      if (usesPg) {
         // the generated names past 63 characters really are truncated on PostgreSQL: dropping one is found
         const long = 'inventory_of_things_with_a_long_label_averylongmodelnamethatgoesonandonfortruncation';
         const truncated = layout === 'pg-default'
           ? JSON.parse(execFileSync(py!, ['-c', `import json\nfrom django.db.backends.utils import truncate_name\nprint(json.dumps(truncate_name(${JSON.stringify(long)}, 63)))`], { encoding: 'utf8' }))
           : long.slice(0, 63);
-        python(py!, process.cwd(), `import psycopg\nwith psycopg.connect(host=${JSON.stringify(u.hostname)}, port=${u.port}, user=${JSON.stringify(decodeURIComponent(u.username))}, password=${JSON.stringify(decodeURIComponent(u.password))}, dbname=${JSON.stringify(dbName)}, autocommit=True) as c:\n    c.execute('DROP TABLE "%s" CASCADE' % ${JSON.stringify(truncated)})`);
+        python(py!, process.cwd(), `import psycopg\nwith psycopg.connect(host=${JSON.stringify(u!.hostname)}, port=${u!.port}, user=${JSON.stringify(decodeURIComponent(u!.username))}, password=${JSON.stringify(decodeURIComponent(u!.password))}, dbname=${JSON.stringify(dbName)}, autocommit=True) as c:\n    c.execute('DROP TABLE "%s" CASCADE' % ${JSON.stringify(truncated)})`);
         const after = scan(dir);
         assert.deepEqual(brief(driftFindings(after)), [
           `error schema-drift ${pgAlias} inventory_of_things_with_a_long_label.AVeryLongModelNameThatGoesOnAndOnForTruncation`,
         ]);
       }
     } finally {
-      if (u) admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      if (usesPg) admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      if (layout === 'mysql-default') myAdmin(`DROP DATABASE IF EXISTS ${dbName}`);
     }
   });
 });
