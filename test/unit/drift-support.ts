@@ -54,40 +54,32 @@ class Order(models.Model):
     buyer = models.ForeignKey(Tag, on_delete=models.CASCADE, db_column="buyer_ref", related_name="+")
     tags = models.ManyToManyField(Tag)
 `);
-  w('orders/migrations/0001_initial.py', `from django.db import migrations, models
+  const initial = (deps: string, ops: string) => `from django.db import migrations, models
 import django.db.models.deletion
 
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = []
+    dependencies = [${deps}]
     operations = [
-        migrations.CreateModel(name="Tag", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=20))]),
+${ops}
+    ]
+`;
+  w('orders/migrations/0001_initial.py', initial('', `        migrations.CreateModel(name="Tag", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=20))]),
         migrations.CreateModel(name="Product", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=50))]),
         migrations.CreateModel(name="Order", fields=[
             ("id", models.AutoField(primary_key=True, serialize=False)),
             ("product", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.product")),
             ("buyer", models.ForeignKey(db_column="buyer_ref", on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orders.tag")),
             ("tags", models.ManyToManyField(to="orders.tag")),
-        ]),
-    ]
-`);
+        ]),`));
   w('stats/models.py', `from django.db import models
 
 
 class Event(models.Model):
     kind = models.CharField(max_length=20)
 `);
-  w('stats/migrations/0001_initial.py', `from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = [("orders", "0001_initial")]
-    operations = [
-        migrations.CreateModel(name="Event", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("kind", models.CharField(max_length=20))]),
-    ]
-`);
+  w('stats/migrations/0001_initial.py', initial('("orders", "0001_initial")', `        migrations.CreateModel(name="Event", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("kind", models.CharField(max_length=20))]),`));
   w('legacy/models.py', `from django.db import models
 
 
@@ -98,16 +90,7 @@ class Account(models.Model):
         managed = False
         db_table = "legacy_accounts"
 `);
-  w('legacy/migrations/0001_initial.py', `from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-    operations = [
-        migrations.CreateModel(name="Account", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=20))], options={"db_table": "legacy_accounts", "managed": False}),
-    ]
-`);
+  w('legacy/migrations/0001_initial.py', initial('', `        migrations.CreateModel(name="Account", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("name", models.CharField(max_length=20))], options={"db_table": "legacy_accounts", "managed": False}),`));
   return dir;
 }
 
