@@ -224,8 +224,8 @@ export function computeDrift(inp: DriftInputs): DriftResult {
           const t = lookupTable(v.schema, table);
           if (t && !expected.has(key(table))) {
             const rows = t.rows ?? null;
-            d.strayTables.push({ model: m.key, table, rows, rowsEstimated: !!t.rowsEstimated });
-            const count = rows === null ? '' : ` (${t.rowsEstimated ? 'about ' : ''}${plural(rows, 'row')})`;
+            d.strayTables.push({ model: m.key, table, rows, rowsEstimated: !!t.rowsEstimated, ...(t.rowsAtLeast ? { rowsAtLeast: true as const } : {}) });
+            const count = rows === null ? '' : ` (${t.rowsEstimated ? 'about ' : t.rowsAtLeast ? 'more than ' : ''}${plural(rows, 'row')})`;
             findings.push({
               code: 'stray-table', severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: v.alias,
               message: `Table "${table}" of ${m.key} is on ${where}${count}, but the routers keep ${m.key} off it (${describeLives(ds[0])}): left from before a router change, or created by a migrate without --database. Django never uses it there; drop it or move its rows.`,

@@ -221,6 +221,8 @@ export interface TableInfo {
   /** number of rows when cheap: exact (SQLite, counted on request) or the server's estimate */
   rows?: number | null;
   rowsEstimated?: boolean;
+  /** counting stopped at `rows` (a bounded count): there are more */
+  rowsAtLeast?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,7 +337,7 @@ export interface AliasDrift {
   checked: { models: number; unknown: number };
   missingTables: { model: string; table: string }[];
   missingColumns: { model: string; table: string; column: string; field: string }[];
-  strayTables: { model: string; table: string; rows: number | null; rowsEstimated: boolean }[];
+  strayTables: { model: string; table: string; rows: number | null; rowsEstimated: boolean; rowsAtLeast?: true }[];
   unknownApplied: MigrationKey[];
   unmanagedMissing: { model: string; table: string }[];
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { cli, djangoPython, NO_DJANGO, manage, python } from '../oracle/helpers';
 import { shopProject, SQLITE_DBS } from './drift-support';
 import { computeDrift, sameDatabases, truncateName } from '../../src/core/drift';
+import { readApplied } from '../../src/core/db';
 import type { Finding } from '../../src/core/types';
 
 const py = djangoPython();
@@ -329,6 +330,31 @@ ${layout === 'sqlite-default' ? '' : `    others_with_a_long_name_too = models.M
       if (usesPg) admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       if (layout === 'mysql-default') myAdmin(`DROP DATABASE IF EXISTS ${dbName}`);
     }
+  });
+});
+
+describe('schema reading (SQLite)', { skip }, () => {
+  test('tables, views and columns in one read; rows counted only where asked, and at most 100,000', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-schema-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'db.sqlite3');
+    const odd = 'Small "q"';
+    const q = `"${odd.replace(/"/g, '""')}"`;
+    sqlite(file, `CREATE TABLE big (id integer primary key, v text);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100010) INSERT INTO big (v) SELECT 'x' FROM n;
+      CREATE TABLE ${q} (id integer primary key, "Name" text); INSERT INTO ${q} ("Name") VALUES ('a'), ('b'), ('c');
+      CREATE VIEW v_small AS SELECT id FROM ${q};`);
+    const before = fs.readdirSync(dir).sort();
+    const st = await readApplied({ alias: 'a', engine: 'django.db.backends.sqlite3', name: file }, { schema: { countRows: { a: ['big', odd, 'absent'] } } });
+    assert.equal(st.reachable, true);
+    assert.equal(st.exists, false, 'no django_migrations table');
+    assert.deepEqual(Object.fromEntries(st.schema!.tables), {
+      big: { columns: ['id', 'v'], rows: 100000, rowsEstimated: false, rowsAtLeast: true },
+      [odd]: { columns: ['id', 'Name'], rows: 3, rowsEstimated: false },
+      v_small: { columns: ['id'] },
+    });
+    assert.equal(st.schema!.foldCase, true);
+    assert.deepEqual(fs.readdirSync(dir).sort(), before, 'reading creates no file');
   });
 });
 

@@ -182,6 +182,9 @@ function readMigrationsTable(alias: string, conn: BetterSqlite3.Database, opts: 
   return withSchema(appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }));
 }
 
+/** COUNT(*) reads every row: counting stops here, so a huge stray table costs a bounded read. */
+export const MAX_COUNTED_ROWS = 100_000;
+
 /**
  * Every table and view with its columns in one query (pragma_table_info as a table-valued function, SQLite >=
  * 3.16), on the same read-only connection. Rows are counted only for the tables asked for: COUNT(*) reads the
@@ -201,9 +204,11 @@ function readSchema(conn: BetterSqlite3.Database, countRows: readonly string[]):
     const t = schema.tables.get(name);
     if (!t) continue;
     try {
-      const [n] = conn.prepare(`SELECT COUNT(*) FROM "${name.replace(/"/g, '""')}"`).raw(true).get() as [number];
-      t.rows = Number(n);
+      const quoted = `"${name.replace(/"/g, '""')}"`;
+      const [n] = conn.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${quoted} LIMIT ${MAX_COUNTED_ROWS + 1})`).raw(true).get() as [number];
+      t.rows = Math.min(Number(n), MAX_COUNTED_ROWS);
       t.rowsEstimated = false;
+      if (Number(n) > MAX_COUNTED_ROWS) t.rowsAtLeast = true;
     } catch {
       /* a view over a missing table, a virtual table without its module: no count */
     }
