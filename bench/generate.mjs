@@ -109,4 +109,9 @@ for (let i = 0; i < APPS; i++) {
     w(`${a}/migrations/${name}.py`, `# Generated for the django-multidb benchmark\n\nimport django.db.models.deletion\nfrom django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n${k === 0 ? '\n    initial = True\n' : ''}\n    dependencies = [\n${deps}    ]\n\n    operations = [\n${ops}    ]\n`);
   }
 }
+// for the drift case of bench/run.mjs: each app's alias, its models and their relation columns
+w('bench-schema.json', JSON.stringify(Array.from({ length: APPS }, (_, i) => ({
+  app: app(i), home: home(i), managed: !legacy.includes(app(i)),
+  models: Array.from({ length: MODELS }, (_, j) => ({ table: `${app(i)}_${Model(i, j).toLowerCase()}`, fk: j > 0 ? 'parent_id' : i > 0 ? 'upstream_id' : null })),
+}))));
 console.log(JSON.stringify({ out, apps: APPS, models: APPS * MODELS, migrations: APPS * MIGS, aliases: 4, analytics: analytics.length, archive: archive.length, legacy: legacy.length }));

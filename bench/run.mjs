@@ -85,6 +85,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bigsite.settings"
 django.setup()
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.core.management import call_command
+# contenttypes and auth for real (their tables exist, for the drift case), recorded by migrate itself
+call_command("migrate", "auth", database="default", verbosity=0)
 loader = MigrationLoader(None, ignore_no_migrations=True)
 nodes = sorted(loader.disk_migrations)
 def take(alias, pred):
@@ -94,9 +97,41 @@ def take(alias, pred):
     rec.migration_qs.bulk_create(rows)
     return len(rows)
 def idx(a): return int(a[3:]) if a.startswith("app") else -1
-print("default applied", take("default", lambda a, n: not a.startswith("app") or int(n[:4]) <= max(1, idx(a) % ${MIGS})))
+print("default applied", take("default", lambda a, n: a.startswith("app") and int(n[:4]) <= max(1, idx(a) % ${MIGS})))
 print("analytics applied", take("analytics", lambda a, n: a.startswith("app") and idx(a) < ${Math.floor(APPS / 2)}))
 `], { cwd: dir, stdio: 'inherit' });
+
+// Drift case: the aliases hold real tables (each app's models on its alias, plus --extra-tables unrelated tables
+// on default, 3000 by default), so every scan also reads the schemas and compares them (core/drift.ts); one table
+// is missing and one is stray on purpose, and the scan must find exactly those two. The tables are written
+// through a separate writable connection here (the scan itself only reads).
+const EXTRA_TABLES = arg('extra-tables', 3000);
+const schemaTables = {};
+{
+  const { createRequire } = await import('module');
+  const Database = createRequire(import.meta.url)(path.join(repo, 'node_modules/better-sqlite3'));
+  const apps = JSON.parse(fs.readFileSync(path.join(dir, 'bench-schema.json'), 'utf8'));
+  for (const alias of ['default', 'analytics']) {
+    const db = new Database(path.join(dir, `${alias}.sqlite3`));
+    db.transaction(() => {
+      for (const a of apps) {
+        if (a.home !== alias || !a.managed) continue;
+        for (const m of a.models) {
+          // the one missing table (schema-drift): app019 is migrated on default up to its last migration but one
+          // (an AddField on Thing19x8), so its other models are fully migrated there
+          if (m.table === 'app019_thing19x1') continue;
+          db.exec(`CREATE TABLE "${m.table}" (id integer PRIMARY KEY, name text${m.fk ? `, ${m.fk} integer` : ''})`);
+        }
+      }
+      if (alias === 'default') for (let k = 0; k < EXTRA_TABLES; k++) db.exec(`CREATE TABLE extra_table_${k} (id integer PRIMARY KEY, a text, b integer, c real)`);
+      // the one stray table: app000 lives on default, the routers keep it off analytics
+      if (alias === 'analytics') db.exec('CREATE TABLE app000_thing0x0 (id integer PRIMARY KEY, name text, x integer)');
+    })();
+    schemaTables[alias] = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get().n;
+    db.close();
+  }
+  console.log(`drift case: tables ${Object.entries(schemaTables).map(([a, n]) => `${a} ${n}`).join(', ')}`);
+}
 
 const cli = path.join(repo, 'bin/django-multidb.js');
 // The static scan is what is compared with Django: with --python the CLI defaults to --mode auto, which asks
@@ -154,6 +189,18 @@ console.log(`scan peak memory (max RSS): ${(rss / 1024).toFixed(0)} MiB`);
   console.log(`scan --json --mode auto (Django's own answer), one run: ${fmt(performance.now() - t)}${p.status === 0 ? '' : ` (exit ${p.status})`}`);
 }
 console.log(`pending lists agree: ${agree ? 'yes' : 'NO'}`);
+{
+  // the drift case: what the scan found, and what reading the schemas and comparing them cost (one verbose run)
+  const found = report.diagnostics.filter(d => ['schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing'].includes(d.code));
+  const want = [...(APPS > 19 ? ['schema-drift default app019.Thing19x1'] : []), 'stray-table analytics app000.Thing0x0'];
+  const got = found.map(d => `${d.code} ${d.alias} ${d.model}`).sort();
+  const p = spawnSync(process.execPath, [cli, ...scanArgs, '--verbose'], { encoding: 'utf8', maxBuffer: 1 << 30, env: scanEnv });
+  const t = /timings \(ms\): (.*)/.exec(p.stderr)?.[1] ?? '';
+  const ms = k => Number(new RegExp(`\\b${k} (\\d+)`).exec(t)?.[1] ?? NaN);
+  const checked = Object.values(report.drift ?? {}).reduce((n, d) => n + d.checked.models, 0);
+  console.log(`drift: ${Object.values(schemaTables).reduce((a, b) => a + b, 0)} tables read, ${checked} models compared; reading django_migrations + schemas of ${aliases.length} aliases ${ms("databases")} ms, then the comparison ${ms("drift")} ms`);
+  console.log(`drift findings as planted: ${JSON.stringify(got) === JSON.stringify(want) ? 'yes' : `NO (${JSON.stringify(got)})`}`);
+}
 fs.rmSync(dir, { recursive: true, force: true });
 fs.rmSync(cacheDir, { recursive: true, force: true });
 console.log(`scan/django ratio: ${(median(scanTimes) / median(djTimes)).toFixed(4)}`);

@@ -9,6 +9,7 @@ import type { Logger, ScanReport } from '../core/types';
 import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
 import { Redactor, redactWrites } from '../core/redact';
+import { runPlan } from './plan';
 
 const VERSION = '0.1.0';
 
@@ -17,6 +18,7 @@ const HELP = `django-multidb ${VERSION} — which models migrate to which databa
 Usage:
   django-multidb scan  [PATH] [--json] [options]
   django-multidb check [PATH] [--format text|github|sarif|json] [--fail-on LIST] [options]
+  django-multidb plan  [PATH] [--format sh|json|github-actions] [options]
 
 PATH is the workspace root (default: the current directory).
 
@@ -38,6 +40,10 @@ Options:
   --verbose              log progress to stderr
   -h, --help             this help
   --version              print the version
+
+plan prints the ordered "manage.py migrate --database=ALIAS" commands that bring every database up to date
+(databases others depend on first; up-to-date aliases, mirrors and aliases that are the same database skipped),
+with --python as the interpreter of the commands. It exits with 1 when a database cannot be read.
 
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
   --fail-on LIST         comma-separated items (docs/findings.md lists the codes):
@@ -113,7 +119,8 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
   if (v.help || !command) { process.stdout.write(HELP); return command || v.help ? 0 : 2; }
   try {
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
-    if (command !== 'scan' && command !== 'check') throw new UsageError(`unknown command "${command}" (expected scan or check)`);
+    if (command !== 'scan' && command !== 'check' && command !== 'plan') throw new UsageError(`unknown command "${command}" (expected scan, check or plan)`);
+    if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases: drop --no-db');
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
     const root = path.resolve(target ?? '.');
@@ -150,6 +157,7 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
       if (command === 'scan' && v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return 2;
     }
+    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python: v.python ?? null, databases: v.database ?? null });
     if (command === 'scan') {
       // indented for people at a terminal; compact when piped (a large project's report is megabytes)
       process.stdout.write(v.json ? JSON.stringify(report, null, process.stdout.isTTY ? 2 : undefined) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));

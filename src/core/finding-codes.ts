@@ -194,6 +194,34 @@ const RULES = {
       'fail. Computed with Django\'s autodetector exactly as `makemigrations --check --dry-run`, without writing ' +
       'anything. Run "New Migration…" (`manage.py makemigrations <app>`).',
   },
+  'schema-drift': {
+    severity: 'error', title: 'Schema does not match the applied migrations', failsAt: 'error', failOn: 'drift', shownIn: 'problems', area: 'databases',
+    help:
+      'A model is migrated on this database and the migration that creates it is applied there, but its table, a ' +
+      'relation column or an automatic many-to-many table is missing: queries on the model fail on that database. ' +
+      'Usually a table was dropped by hand, a migration was faked (`--fake`), or the database was restored from ' +
+      'another one. `drift` per alias in the JSON lists what is missing and what could not be checked.',
+  },
+  'stray-table': {
+    severity: 'warning', title: 'Table the routers keep off this database', failsAt: 'error', failOn: 'stray', shownIn: 'problems', area: 'databases',
+    help:
+      'A table of a model that every router denies on this database exists there (with its row count when cheap): ' +
+      'left from before a router change, or created by a `migrate` without `--database` discipline. Nothing reads it ' +
+      'through Django; drop it once you are sure its rows live on the right database.',
+  },
+  'unknown-applied-migration': {
+    severity: 'info', title: 'Applied migration not on disk', failsAt: 'error', failOn: 'drift', shownIn: 'problems', area: 'databases',
+    help:
+      '`django_migrations` on this database records a migration that no migration file defines (deleted, renamed, ' +
+      'or from another branch). Django ignores such rows; `migrate --prune` removes them.',
+  },
+  'unmanaged-table-missing': {
+    severity: 'warning', title: 'Unmanaged model without its table', failsAt: 'error', failOn: 'stray', shownIn: 'problems', area: 'databases',
+    help:
+      'An unmanaged model (`Meta.managed = False`) is read from this database (a router says it lives there, else ' +
+      '`default`), but its table is not there: migrations never create it, so queries fail until whoever owns the ' +
+      'table creates it, or the routers send the model to the database that has it.',
+  },
 } satisfies Record<string, FindingRule>;
 
 export type FindingCode = keyof typeof RULES;

@@ -5,7 +5,7 @@ import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
 import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
 import type {
-  AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
+  AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
 
 export interface ScanOptions {
@@ -101,6 +101,10 @@ export interface ProjectIndex {
    * operations on deleted models), keyed by migrations/operations.ts `hintKey`; OperationRouter reads them.
    */
   hintRouting?: Record<string, HintDecisionLike>;
+  /** "lives" decisions of unmanaged/proxy/swapped models (the router chain as if managed; findings.ts) */
+  lives?: RouterDecision[];
+  /** per alias whose schema was read: what it holds against routing and the applied migrations (core/drift.ts) */
+  drift?: Record<string, AliasDrift>;
 }
 
 import * as fs from 'fs';
@@ -128,6 +132,7 @@ import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
+import { computeDrift, strayCandidates } from './drift';
 
 export { formatFinding };
 
@@ -366,7 +371,8 @@ export class Scanner {
     const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
     if (others.length) {
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-      for (const d of evaluateRouting(modules, settings, asManaged, aliases).decisions) lives.set(decisionKey(d.alias, d.model), d);
+      index.lives = evaluateRouting(modules, settings, asManaged, aliases).decisions;
+      for (const d of index.lives) lives.set(decisionKey(d.alias, d.model), d);
     }
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     const hintRouting: Record<string, HintDecisionLike> = {};
@@ -429,8 +435,37 @@ export class Scanner {
     return only && only.length ? all.filter(a => only.includes(a)) : all;
   }
 
-  /** Read each alias's django_migrations (read-only) and compute Django's plan per alias. */
+  /**
+   * Read each alias's django_migrations and schema (read-only), compute Django's plan per alias, and compare what
+   * each database holds with what routing and the applied migrations imply (core/drift.ts).
+   */
   async readState(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
+    const next = await this.readApplied(index, aliases);
+    if (!next.settings) return next;
+    const wanted = aliases ?? this.aliases(next.settings);
+    const t = now();
+    const loc = next.settings.databases[0]?.loc;
+    const drift = computeDrift({
+      databases: next.settings.databases, models: next.models, routing: next.routing, lives: next.lives, migrations: next.migrations,
+      applied: Object.fromEntries(wanted.filter(a => next.applied[a]).map(a => [a, next.applied[a]!])), plans: next.plans,
+      baseDir: next.managePy ? path.dirname(next.managePy) : next.root,
+      knownApps: new Set(next.apps.filter(a => a.migrationsDir).map(a => a.label)),
+      installedApps: next.settings.installedApps.every(e => e !== null) && next.apps.length === next.settings.installedApps.length ? new Set(next.apps.map(a => a.label)) : null,
+      settingsLoc: { path: loc?.path ?? next.settings.path, line: loc?.line ?? null },
+    });
+    // the schemas were read for this comparison only: the index (sent to the extension host) keeps the summary
+    const applied = { ...next.applied };
+    for (const a of wanted) {
+      const st = applied[a];
+      if (st?.schema) { const { schema: _read, ...rest } = st; applied[a] = rest; }
+    }
+    return {
+      ...next, applied, findings: [...next.findings, ...drift.findings], drift: { ...next.drift, ...drift.drift },
+      timings: { ...next.timings, drift: now() - t },
+    };
+  }
+
+  private async readApplied(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {
     if (!index.settings) return index;
     const t = now();
     const wanted = aliases ?? this.aliases(index.settings);
@@ -442,7 +477,10 @@ export class Scanner {
         if (c.stale) this.logger.warn(`stored password for '${d.alias}' not used: ${c.change}`);
         return { ...d, ...overrides(c.override) };
       });
-    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir: index.managePy ? path.dirname(index.managePy) : index.root });
+    const baseDir = index.managePy ? path.dirname(index.managePy) : index.root;
+    // the schema is read in the same read-only session, for drift (core/drift.ts)
+    const schema = { countRows: strayCandidates(index.models, index.routing) };
+    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir, schema });
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
     const historyFindings: Finding[] = [];
@@ -458,7 +496,7 @@ export class Scanner {
         historyFindings.push({ code: 'inconsistent-history', severity: 'error', path: p.path ?? null, line: p.line ?? null, alias, migrations: p.migration ? [p.migration] : undefined, message: `On '${alias}': ${p.message}` });
       }
     }
-    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history']);
+    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
     const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
@@ -664,6 +702,7 @@ export function toReport(index: ProjectIndex): ScanReport {
     operations: reportOperations(index),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
+    ...(index.drift && Object.keys(index.drift).length ? { drift: index.drift } : {}),
     diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
     ...(index.mode ? {
       source: {

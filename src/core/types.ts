@@ -111,6 +111,10 @@ export interface RelationField {
   parentLink?: boolean;
   /** made by Django, not written in the source (the `<parent>_ptr` field); `loc` is the class line */
   autoCreated?: boolean;
+  /** `db_column=` as written (FK/O2O); null when written but not a literal; absent when not given */
+  dbColumn?: string | null;
+  /** `db_table=` of a ManyToManyField; null when written but not a literal; absent when not given */
+  dbTable?: string | null;
 }
 
 export interface ModelInfo {
@@ -210,6 +214,27 @@ export interface AppliedState {
   /** who read it: the static reader (default when absent) or Django's MigrationRecorder (django/index.ts);
    *  the alias's plan in ProjectIndex.plans comes from the same source */
   source?: 'static' | 'django';
+  /** the tables and columns the alias holds, when its schema was read (schema drift, core/drift.ts) */
+  schema?: DbSchema;
+  /** why the schema could not be read (the applied state above still stands) */
+  schemaError?: string;
+}
+
+/** What one database holds: its tables and views (in the schemas a query sees) with their columns. */
+export interface DbSchema {
+  /** table name → columns; Map because table names are data (e.g. "__proto__") */
+  tables: Map<string, TableInfo>;
+  /** MySQL compares table names case-insensitively on some platforms: lookups fold case when true */
+  foldCase?: boolean;
+}
+
+export interface TableInfo {
+  columns: string[];
+  /** number of rows when cheap: exact (SQLite, counted on request) or the server's estimate */
+  rows?: number | null;
+  rowsEstimated?: boolean;
+  /** counting stopped at `rows` (a bounded count): there are more */
+  rowsAtLeast?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +326,8 @@ export interface ScanReport {
     routes: { alias: string; runs: boolean | null; reason: string; decidedBy: string | null }[];
   }[];
   status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
+  /** per alias whose schema was read (docs/scan-json.md `drift`): what it holds against what it should */
+  drift?: Record<string, AliasDrift>;
   plan: Record<string, MigrationKey[] | null>;
   diagnostics: Finding[];
   /** which mode produced the facts (absent in older reports: static) */
@@ -313,4 +340,20 @@ export interface ScanReport {
   };
   /** Django mode: where the static analysis and Django differ (Django's answer is the one reported) */
   disagreements?: { kind: string; alias?: string; model?: string; migration?: string; app?: string; static: unknown; django: unknown; note: string; path?: string; line?: number }[];
+}
+
+/** The drift of one alias (docs/scan-json.md). Lists are sorted; `checked` says how much could be known. */
+export interface AliasDrift {
+  /** the alias is the same physical database as this earlier alias: its drift is reported there */
+  sameAs?: string;
+  /** the schema could not be read (nothing was compared) */
+  error?: string;
+  tables: number;
+  /** models whose table/columns were compared / skipped because something is not known statically */
+  checked: { models: number; unknown: number };
+  missingTables: { model: string; table: string }[];
+  missingColumns: { model: string; table: string; column: string; field: string }[];
+  strayTables: { model: string; table: string; rows: number | null; rowsEstimated: boolean; rowsAtLeast?: true }[];
+  unknownApplied: MigrationKey[];
+  unmanagedMissing: { model: string; table: string }[];
 }

@@ -19,6 +19,8 @@ export const Cmd = {
   showMigrationState: 'djangoMultiDb.showMigrationState',
   newMigration: 'djangoMultiDb.newMigration',
   newDataMigration: 'djangoMultiDb.newDataMigration',
+  copyDeploymentCommands: 'djangoMultiDb.copyDeploymentCommands',
+  runDeploymentPlan: 'djangoMultiDb.runDeploymentPlan',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerAuthoring } from './authoring';
 import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
+import { registerDeploy } from './deploy';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
 import { Log } from './log';
@@ -29,6 +30,7 @@ const FEATURES: Feature[] = [
   registerAuthoring,
   registerNavigation,
   registerMigrate,
+  registerDeploy,
   registerSql,
   registerSecrets,
   registerWatchers,

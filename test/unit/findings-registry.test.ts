@@ -82,6 +82,32 @@ async function bigProject(): Promise<{ dir: string; findings: Finding[] }> {
   return { dir, findings: withMode.findings };
 }
 
+/** A database that does not hold what routing and its applied migrations imply: the four drift codes. */
+async function driftProject(): Promise<Finding[]> {
+  const dir = project({
+    'proj/settings.py': 'DATABASES = {\n    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "d.sqlite3"},\n    "arch": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"},\n}\nINSTALLED_APPS = ["inv"]\nDATABASE_ROUTERS = ["proj.routers.Router"]\n',
+    'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if db == "arch":\n            return False\n        return None\n',
+    'inv/__init__.py': '',
+    'inv/models.py': 'from django.db import models\n\nclass Item(models.Model):\n    n = models.IntegerField()\n\nclass Legacy(models.Model):\n    n = models.IntegerField()\n\n    class Meta:\n        managed = False\n        db_table = "legacy_t"\n',
+    'inv/migrations/__init__.py': '',
+    'inv/migrations/0001_initial.py': MIGRATION([], 'migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())])'),
+  });
+  const { default: Database } = await import('better-sqlite3');
+  const history = 'CREATE TABLE django_migrations (id integer primary key autoincrement, app varchar(255), name varchar(255), applied datetime)';
+  const d = new Database(path.join(dir, 'd.sqlite3'));
+  d.exec(history);
+  // inv.0001_initial applied, inv_item missing (schema-drift); a row for a migration not on disk; legacy_t missing
+  d.prepare("INSERT INTO django_migrations (app, name, applied) VALUES ('inv', '0001_initial', '2024-01-01'), ('inv', '0009_ghost', '2024-01-01')").run();
+  d.close();
+  const a = new Database(path.join(dir, 'a.sqlite3'));
+  a.exec(history);
+  // the routers keep inv off "arch", yet its table is there (stray-table)
+  a.exec('CREATE TABLE inv_item (id integer primary key, n integer)');
+  a.close();
+  const scanner = new Scanner({ root: dir, allowPython: false, readDatabases: true, env: {} });
+  return (await scanner.readState(await scanner.index())).findings;
+}
+
 async function findingsOf(files: Record<string, string>): Promise<Finding[]> {
   const dir = project(files);
   return (await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} }).index()).findings;
@@ -170,6 +196,7 @@ describe('every code the core produces is in the registry, and every entry is pr
         'shop/migrations/__init__.py': '',
         'shop/migrations/0001_initial.py': MIGRATION([], 'migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)'),
       }),
+      ...await driftProject(),
       // missing-migration comes from Django's autodetector (Django mode): its rendering, from the helper's answer
       ...missingMigrationFindings({ shop: [{ kind: 'AddField', describe: 'Add field x to order' }] }, [{ label: 'shop', module: 'shop', entry: 'shop', dir: '/p/shop', external: false, migrationsModule: 'shop.migrations', migrationsDir: '/p/shop/migrations' }], []),
     ];

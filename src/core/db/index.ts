@@ -5,6 +5,7 @@ import type { AppliedState, DatabaseSetting } from '../types';
 import { readPostgresApplied, scrubSecret, type PgReadOptions } from './postgres';
 import { readSqliteApplied, type SqliteReadOptions } from './sqlite';
 import { readMysqlApplied } from './mysql';
+import type { SchemaReadOption } from './state';
 
 export { loadBetterSqlite3, readSqliteApplied, sqliteFilePath, isMemoryName } from './sqlite';
 export { pgClientConfig, readPostgresApplied, scrubSecret } from './postgres';
@@ -12,6 +13,7 @@ export type { SqliteReadOptions } from './sqlite';
 export type { PgReadOptions } from './postgres';
 export { mysqlClientConfig, mysqlSslMode, readMysqlApplied } from './mysql';
 export type { MysqlReadOptions } from './mysql';
+export type { SchemaReadOption } from './state';
 
 export type EngineKind = 'sqlite' | 'postgresql' | 'mysql' | 'oracle' | 'dummy' | 'unknown';
 
@@ -27,7 +29,7 @@ export function engineKind(engine: string | null | undefined): EngineKind {
   return 'unknown';
 }
 
-export interface ReadOptions extends SqliteReadOptions, PgReadOptions {
+export interface ReadOptions extends SqliteReadOptions, PgReadOptions, SchemaReadOption {
   /** overall limit for one alias (ms), after which it is reported unreachable; default 15000 */
   timeoutMs?: number;
 }

@@ -11,10 +11,10 @@ import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { Redactor } from '../redact';
-import { appliedState } from './state';
+import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
 import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
-export interface MysqlReadOptions {
+export interface MysqlReadOptions extends SchemaReadOption {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) */
   connectTimeoutMs?: number;
   /** statement timeout (ms), server side (max_statement_time / max_execution_time) and client side; default 5000 */
@@ -140,12 +140,13 @@ export async function readMysqlApplied(db: DatabaseSetting, opts: MysqlReadOptio
     return appliedState(alias, { reachable: false, error: redactor.redact(`bad connection settings: ${String((e as Error)?.message ?? e)}`) });
   }
   const statementMs = opts.statementTimeoutMs ?? 5000;
-  const first = await attempt(alias, cfg, statementMs, redactor);
+  const withSchema = !!opts.schema;
+  const first = await attempt(alias, cfg, statementMs, redactor, withSchema);
   if (first.reachable) return first.result;
   const mode = mysqlSslMode((db.options ?? {}) as Record<string, unknown>);
   if (mode === 'PREFERRED' && cfg.ssl && tlsFailed(first.error)) {
     const { ssl: _none, ...plain } = cfg;
-    return (await attempt(alias, plain, statementMs, redactor)).result;
+    return (await attempt(alias, plain, statementMs, redactor, withSchema)).result;
   }
   return first.result;
 }
@@ -155,6 +156,7 @@ async function attempt(
   cfg: ConnectionOptions,
   statementMs: number,
   redactor: Redactor,
+  withSchema = false,
 ): Promise<{ reachable: boolean; error?: unknown; result: AppliedState }> {
   let conn: Connection | null = null;
   try {
@@ -167,19 +169,38 @@ async function attempt(
     );
     await conn.query({ sql: 'START TRANSACTION READ ONLY', timeout: statementMs });
     try {
+      let schema: AppliedState['schema'];
+      let schemaError: string | undefined;
+      if (withSchema) {
+        try {
+          const [r] = await conn.query({ sql: SCHEMA_SQL, timeout: statementMs });
+          // lower_case_table_names 1 or 2 (Windows, macOS): table names compare case-insensitively
+          const [[fold]] = (await conn.query({ sql: 'SELECT @@lower_case_table_names AS f', timeout: statementMs, rowsAsArray: true }))[0] as unknown as [[unknown]];
+          schema = schemaFromRows(r as { table: unknown; column: unknown; rows: unknown }[], { foldCase: Number(fold) > 0, estimated: true });
+        } catch (e) {
+          // drift is extra: a schema that cannot be read never hides what is applied
+          schemaError = describeError(e, cfg, redactor);
+        }
+      }
       let rows: { app: unknown; name: unknown }[];
       try {
         const [r] = await conn.query({ sql: 'SELECT app, name FROM django_migrations', timeout: statementMs });
         rows = r as { app: unknown; name: unknown }[];
       } catch (e) {
         if ((e as { code?: string }).code === 'ER_NO_SUCH_TABLE') {
-          return { reachable: true, result: appliedState(alias, { reachable: true, exists: false }) };
+          const st = appliedState(alias, { reachable: true, exists: false });
+          if (schema) st.schema = schema;
+          if (schemaError) st.schemaError = schemaError;
+          return { reachable: true, result: st };
         }
         throw e;
       }
       const keys = new Set<string>();
       for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
-      return { reachable: true, result: appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }) };
+      const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+      if (schema) st.schema = schema;
+      if (schemaError) st.schemaError = schemaError;
+      return { reachable: true, result: st };
     } finally {
       await conn.query('ROLLBACK').catch(() => {});
     }
@@ -189,6 +210,14 @@ async function attempt(
     if (conn) await closeConnection(conn);
   }
 }
+
+/** Tables and views of the connection's database with their columns; TABLE_ROWS is InnoDB's estimate. */
+const SCHEMA_SQL = `
+SELECT t.TABLE_NAME AS \`table\`, c.COLUMN_NAME AS \`column\`, t.TABLE_ROWS AS \`rows\`
+FROM information_schema.TABLES t
+LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+WHERE t.TABLE_SCHEMA = DATABASE()
+ORDER BY t.TABLE_NAME, c.ORDINAL_POSITION`;
 
 async function closeConnection(conn: Connection): Promise<void> {
   await closeWithin(() => conn.end(), () => conn.destroy());

@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import type { Client as PgClient, ClientConfig } from 'pg';
 
 import type { AppliedState, DatabaseSetting } from '../types';
-import { appliedState } from './state';
+import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
 import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
-export interface PgReadOptions {
+export interface PgReadOptions extends SchemaReadOption {
   /** connect timeout (ms); default 5000, or OPTIONS connect_timeout (seconds) when set */
   connectTimeoutMs?: number;
   /** server-side statement_timeout and client-side query_timeout (ms); default 5000 */
@@ -167,17 +167,32 @@ export async function readPostgresApplied(db: DatabaseSetting, opts: PgReadOptio
   }
   const options = (db.options ?? {}) as Record<string, unknown>;
   const mode = sslMode(options);
-  const first = await attempt(alias, cfg);
+  const withSchema = !!opts.schema;
+  const first = await attempt(alias, cfg, withSchema);
   if (first.reachable) return first.result;
   // libpq: prefer tries TLS, then without; allow tries without, then TLS. A Unix socket never uses TLS.
-  if (mode === 'prefer' && cfg.ssl && tlsFailed(first.error)) return (await attempt(alias, { ...cfg, ssl: false })).result;
-  if (mode === 'allow' && needsTls(first.error)) return (await attempt(alias, { ...cfg, ssl: tlsConfig(mode, options) })).result;
+  if (mode === 'prefer' && cfg.ssl && tlsFailed(first.error)) return (await attempt(alias, { ...cfg, ssl: false }, withSchema)).result;
+  if (mode === 'allow' && needsTls(first.error)) return (await attempt(alias, { ...cfg, ssl: tlsConfig(mode, options) }, withSchema)).result;
   return first.result;
 }
+
+/**
+ * Tables, views and their columns in the schemas of the search_path (where Django's unqualified names resolve),
+ * with reltuples as the row estimate. From pg_catalog rather than information_schema: information_schema hides
+ * tables the user has no privilege on, which would look like missing tables.
+ */
+const SCHEMA_SQL = `
+SELECT n.nspname AS nsp, c.relname AS table, a.attname AS column, c.reltuples::float8 AS rows
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname = ANY (current_schemas(false))
+ORDER BY array_position(current_schemas(false), n.nspname), c.relname, a.attnum`;
 
 async function attempt(
   alias: string,
   cfg: ClientConfig,
+  withSchema = false,
 ): Promise<{ reachable: boolean; error?: unknown; result: AppliedState }> {
   let client: PgClient | null = null;
   try {
@@ -189,21 +204,37 @@ async function attempt(
     await client.query('BEGIN READ ONLY');
     try {
       await client.query('SET TRANSACTION READ ONLY');
+      // first, so a missing django_migrations (which aborts the transaction) does not hide the schema; in a
+      // savepoint, so a schema that cannot be read (a timeout on a huge catalog) never hides what is applied
+      let schema: AppliedState['schema'];
+      let schemaError: string | undefined;
+      if (withSchema) {
+        await client.query('SAVEPOINT dmdb_schema');
+        try {
+          schema = firstInSearchPath((await client.query(SCHEMA_SQL)).rows);
+        } catch (e) {
+          schemaError = describeError(e, cfg);
+          await client.query('ROLLBACK TO SAVEPOINT dmdb_schema');
+        }
+      }
       let rows: { app: unknown; name: unknown }[];
       try {
         rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows;
       } catch (e) {
         if ((e as { code?: string }).code === '42P01') {
-          return { reachable: true, result: appliedState(alias, { reachable: true, exists: false }) };
+          const st = appliedState(alias, { reachable: true, exists: false });
+          if (schema) st.schema = schema;
+          if (schemaError) st.schemaError = schemaError;
+          return { reachable: true, result: st };
         }
         throw e;
       }
       const keys = new Set<string>();
       for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
-      return {
-        reachable: true,
-        result: appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }),
-      };
+      const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+      if (schema) st.schema = schema;
+      if (schemaError) st.schemaError = schemaError;
+      return { reachable: true, result: st };
     } finally {
       await client.query('ROLLBACK').catch(() => {});
     }
@@ -216,6 +247,17 @@ async function attempt(
   } finally {
     if (client) await endClient(client);
   }
+}
+
+/** A name in two schemas of the search_path resolves to the first (rows come in search_path order). */
+function firstInSearchPath(rows: { nsp: unknown; table: unknown; column: unknown; rows: unknown }[]): NonNullable<AppliedState['schema']> {
+  const schemaOf = new Map<string, unknown>();
+  const kept = rows.filter((r) => {
+    const t = String(r.table);
+    if (!schemaOf.has(t)) schemaOf.set(t, r.nsp);
+    return schemaOf.get(t) === r.nsp;
+  });
+  return schemaFromRows(kept, { estimated: true });
 }
 
 async function endClient(client: PgClient): Promise<void> {

@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import type { AppliedState, DatabaseSetting } from '../types';
-import { appliedState } from './state';
+import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
 
-export interface SqliteReadOptions {
+export interface SqliteReadOptions extends SchemaReadOption {
   /** resolve a relative NAME against this directory (Django resolves against the process cwd) */
   baseDir?: string;
   /** how long to wait for a lock held by a writer (ms); default 2000 */
@@ -132,7 +132,7 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
     const opened = openForRead(Database, file, opts.busyTimeoutMs ?? 2000);
     conn = opened.conn;
     cleanup = opened.cleanup;
-    let result = readMigrationsTable(alias, conn);
+    let result = readMigrationsTable(alias, conn, opts);
     if (opened.snapshot && walFilesOf(file).some(f => fs.existsSync(f))) {
       // a writer started while the snapshot was read: read again through its WAL (its files exist now)
       conn.close();
@@ -140,7 +140,7 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
       const again = openForRead(Database, file, opts.busyTimeoutMs ?? 2000);
       conn = again.conn;
       cleanup = again.cleanup;
-      result = readMigrationsTable(alias, conn);
+      result = readMigrationsTable(alias, conn, opts);
     }
     return result;
   } catch (e) {
@@ -158,15 +158,62 @@ export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions =
   }
 }
 
-function readMigrationsTable(alias: string, conn: BetterSqlite3.Database): AppliedState {
+function readMigrationsTable(alias: string, conn: BetterSqlite3.Database, opts: SqliteReadOptions): AppliedState {
+  let schema: AppliedState['schema'];
+  let schemaError: string | undefined;
+  try {
+    if (opts.schema) schema = readSchema(conn, opts.schema.countRows?.[alias] ?? []);
+  } catch (e) {
+    // drift is extra: a schema that cannot be read never hides what is applied
+    schemaError = errorText(e);
+  }
+  const withSchema = (st: AppliedState): AppliedState => {
+    if (schema) st.schema = schema;
+    if (schemaError) st.schemaError = schemaError;
+    return st;
+  };
   const table = conn
     .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
     .get();
-  if (!table) return appliedState(alias, { reachable: true, exists: false });
+  if (!table) return withSchema(appliedState(alias, { reachable: true, exists: false }));
   const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
   const keys = new Set<string>();
   for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
-  return appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
+  return withSchema(appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }));
+}
+
+/** COUNT(*) reads every row: counting stops here, so a huge stray table costs a bounded read. */
+export const MAX_COUNTED_ROWS = 100_000;
+
+/**
+ * Every table and view with its columns in one query (pragma_table_info as a table-valued function, SQLite >=
+ * 3.16), on the same read-only connection. Rows are counted only for the tables asked for: COUNT(*) reads the
+ * whole table, and SQLite keeps no estimate without ANALYZE.
+ */
+function readSchema(conn: BetterSqlite3.Database, countRows: readonly string[]): NonNullable<AppliedState['schema']> {
+  const rows = conn
+    .prepare(
+      "SELECT m.name AS t, p.name AS c FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p " +
+        "WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid",
+    )
+    .raw(true)
+    .all() as [unknown, unknown][];
+  // SQLite compares identifiers case-insensitively
+  const schema = schemaFromRows(rows.map(([table, column]) => ({ table, column })), { foldCase: true });
+  for (const name of countRows) {
+    const t = schema.tables.get(name);
+    if (!t) continue;
+    try {
+      const quoted = `"${name.replace(/"/g, '""')}"`;
+      const [n] = conn.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${quoted} LIMIT ${MAX_COUNTED_ROWS + 1})`).raw(true).get() as [number];
+      t.rows = Math.min(Number(n), MAX_COUNTED_ROWS);
+      t.rowsEstimated = false;
+      if (Number(n) > MAX_COUNTED_ROWS) t.rowsAtLeast = true;
+    } catch {
+      /* a view over a missing table, a virtual table without its module: no count */
+    }
+  }
+  return schema;
 }
 
 function walFilesOf(file: string): [string, string] {

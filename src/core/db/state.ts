@@ -1,5 +1,5 @@
 // The AppliedState every reader returns; defaults say "nothing applied, nothing known to exist".
-import type { AppliedState } from '../types';
+import type { AppliedState, DbSchema, TableInfo } from '../types';
 
 export function appliedState(
   alias: string,
@@ -13,4 +13,33 @@ export function appliedState(
     appliedKeys: fields.appliedKeys ?? new Set(),
     exists: fields.exists ?? false,
   };
+}
+
+/** Ask a reader for the alias's schema too (read in the same read-only session as django_migrations). */
+export interface SchemaReadOption {
+  schema?: {
+    /** per alias: tables whose rows are counted exactly where counting is the only way (SQLite); servers give estimates */
+    countRows?: Record<string, readonly string[]>;
+  };
+}
+
+/** A DbSchema from (table, column) rows; a table without columns comes as (table, null). */
+export function schemaFromRows(
+  rows: Iterable<{ table: unknown; column: unknown; rows?: unknown }>,
+  opts: { foldCase?: boolean; estimated?: boolean } = {},
+): DbSchema {
+  const tables = new Map<string, TableInfo>();
+  for (const r of rows) {
+    const name = String(r.table);
+    let t = tables.get(name);
+    if (!t) {
+      t = { columns: [] };
+      const n = r.rows === undefined || r.rows === null ? null : Number(r.rows);
+      // PostgreSQL's reltuples is -1 for a table never vacuumed or analyzed: the estimate is then unknown
+      if (n !== null && Number.isFinite(n) && n >= 0) { t.rows = Math.round(n); t.rowsEstimated = !!opts.estimated; }
+      tables.set(name, t);
+    }
+    if (r.column !== null && r.column !== undefined) t.columns.push(String(r.column));
+  }
+  return opts.foldCase ? { tables, foldCase: true } : { tables };
 }

@@ -862,6 +862,17 @@ class ModelReader {
       loc: { path: f.file, line: f.line },
     };
     if (f.parentLink) out.parentLink = true;
+    // the column/table names schema drift (core/drift.ts) looks for; null = written but not known statically
+    const named = (kw: string): string | null | undefined => {
+      const e = kwarg(call, kw);
+      if (!e) return undefined;
+      const v = this.evaluate(f.module, e);
+      return v.ok && typeof v.value === 'string' && v.value ? v.value : null;
+    };
+    const dbColumn = f.kind === 'ManyToManyField' ? undefined : named('db_column');
+    if (dbColumn !== undefined) out.dbColumn = dbColumn;
+    const dbTable = f.kind === 'ManyToManyField' ? named('db_table') : undefined;
+    if (dbTable !== undefined) out.dbTable = dbTable;
     if (f.kind === 'ManyToManyField') {
       const th = kwarg(call, 'through');
       if (th) {

@@ -1,0 +1,48 @@
+// `django-multidb plan`: the ordered `migrate --database=…` commands for every database (core/deploy.ts), as
+// shell, JSON or a GitHub Actions step. Fails (exit 1) when a database could not be read: a plan that leaves
+// an alias out would look complete.
+import * as path from 'path';
+import type { ProjectIndex } from '../core/scan';
+import { deploymentPlan, planToGithubActions, planToJson, planToShell } from '../core/deploy';
+import { toPosix } from '../core/findings';
+
+export const PLAN_FORMATS = ['sh', 'json', 'github-actions'] as const;
+
+export function runPlan(index: ProjectIndex, opts: { format: string; python?: string | null; databases?: string[] | null }): number {
+  if (!(PLAN_FORMATS as readonly string[]).includes(opts.format)) {
+    process.stderr.write(`django-multidb: --format: unknown plan format "${opts.format}" (${PLAN_FORMATS.join(', ')})\n`);
+    return 2;
+  }
+  const databases = index.settings?.databases ?? [];
+  if (!databases.length) {
+    process.stderr.write('django-multidb: no DATABASES found in the settings: nothing to plan\n');
+    return 2;
+  }
+  const plan = deploymentPlan({
+    databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models,
+    routing: index.routing, hintRouting: index.hintRouting, aliases: opts.databases?.length ? opts.databases : undefined,
+    baseDir: index.managePy ? path.dirname(index.managePy) : index.root,
+  });
+  if (plan.unreachable.length) {
+    process.stderr.write(
+      `django-multidb: cannot plan the deployment: ${plan.unreachable.length === 1 ? 'database' : 'databases'} ` +
+      `${plan.unreachable.map(u => `'${u.alias}'`).join(', ')} could not be read:\n` +
+      plan.unreachable.map(u => `  ${u.alias}: ${u.error}\n`).join(''),
+    );
+    return 1;
+  }
+  // commands run from the project root; manage.py may live below it
+  const managePy = index.managePy ? toPosix(path.relative(index.root, index.managePy)) || 'manage.py' : 'manage.py';
+  const cmd = { python: opts.python ?? undefined, managePy, root: index.root };
+  switch (opts.format) {
+    case 'json':
+      process.stdout.write(JSON.stringify(planToJson(plan, cmd), null, 2) + '\n');
+      break;
+    case 'github-actions':
+      process.stdout.write(planToGithubActions(plan, cmd));
+      break;
+    default:
+      process.stdout.write(planToShell(plan, cmd));
+  }
+  return 0;
+}
