@@ -156,7 +156,10 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     else if (!st.reachable) status = 'unreachable';
     else status = pending ? `${pending} pending` : 'up to date';
     const twin = twinText(index, node.alias);
-    item.description = `${engine} · ${status}${twin ? ` · ${twin}` : ''}`;
+    // what the database holds against routing and its applied migrations (core/drift.ts)
+    const drift = index.findings.filter(f => f.alias === node.alias && (f.code === 'schema-drift' || f.code === 'stray-table' || f.code === 'unmanaged-table-missing'));
+    const driftText = drift.length ? `${drift.length} drift` : '';
+    item.description = `${engine} · ${status}${twin ? ` · ${twin}` : ''}${driftText ? ` · ${driftText}` : ''}`;
     item.iconPath = !st
       ? new vscode.ThemeIcon('database')
       : !st.reachable
@@ -172,6 +175,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (t?.sameAs) md.appendMarkdown(`$(link) Same physical database as \`${t.sameAs}\` (same engine, host, port and name${db?.engine?.includes('sqlite') ? ': the same file' : ''}): one \`django_migrations\` table, so its pending migrations are counted once, on \`${t.sameAs}\`, and "Migrate all databases" migrates it through \`${t.sameAs}\`.\n\n`);
     if (t?.mirrorOf) md.appendMarkdown(`$(mirror) Mirror of \`${t.mirrorOf}\` (\`TEST["MIRROR"]\`): a replica that gets its schema from \`${t.mirrorOf}\`; its pending migrations are counted there and "Migrate all databases" does not migrate it.\n\n`);
     if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
+    if (drift.length) md.appendMarkdown(`$(warning) **Schema drift** (the Problems panel has each):\n\n${drift.slice(0, 5).map(f => `- ${f.message}`).join('\n')}${drift.length > 5 ? `\n- … and ${drift.length - 5} more` : ''}\n\n`);
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
     if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
