@@ -118,6 +118,7 @@ import {
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { migrationLintFindings, runsCode } from './lints/runpython';
+import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { findSearchRoots } from './env/python-env';
@@ -137,7 +138,7 @@ import { computeDrift, strayCandidates } from './drift';
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 /** The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). */
 function readCacheFile(file: string | null, root: string): unknown {
@@ -232,6 +233,7 @@ export class Scanner {
     const cacheKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
     const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
     const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.json`) : null;
+    const lintCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `lints-${cacheKey}.json`) : null;
     let migrationCache: unknown = null;
     let moduleCache: unknown = null;
     const loadCaches = !this.cacheLoaded;
@@ -239,6 +241,7 @@ export class Scanner {
       this.cacheLoaded = true;
       migrationCache = readCacheFile(migrationCacheFile, root);
       moduleCache = readCacheFile(moduleCacheFile, root);
+      importLintCaches(readCacheFile(lintCacheFile, root));
     }
     await parserReady;
     const envInfo = await envPromise;
@@ -261,7 +264,7 @@ export class Scanner {
     // the file system is taken as fixed while one scan runs (directory listings are read once)
     const budget = this.opts.parseBudgetMs;
     modules.startScan(new ParseBudget(budget?.scan ?? SCAN_BUDGET_MS, budget?.file ?? FILE_BUDGET_MS));
-    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile }));
+    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile }));
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
     for (const [file, limit] of modules.limits()) {
@@ -275,7 +278,7 @@ export class Scanner {
   private indexWith(modules: ModuleIndex, s: {
     root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; findings: Finding[];
     envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
-    moduleCacheFile: string | null; migrationCacheFile: string | null;
+    moduleCacheFile: string | null; migrationCacheFile: string | null; lintCacheFile: string | null;
   }): ProjectIndex {
     const { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
     let t = now();
@@ -417,6 +420,7 @@ export class Scanner {
     findings.push(...aliasNameFindings(index.apps, settings, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path)));
     findings.push(...routerShapeFindings(modules, settings));
     timings.findings = now() - t;
+    if (s.lintCacheFile && lintCachesChanged()) writeCacheFile(s.lintCacheFile, root, exportLintCaches(), this.logger);
     // last: the routing phase parses the routers' modules too
     const parsed = moduleCacheFile ? modules.exportParsed() : null;
     if (moduleCacheFile && parsed) writeCacheFile(moduleCacheFile, root, parsed, this.logger);

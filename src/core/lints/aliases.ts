@@ -104,7 +104,7 @@ function* pythonFiles(dir: string, depth = 0): Generator<string> {
   }
 }
 
-const usesCache = fileCache<AliasUse[]>([]);
+const usesCache = fileCache<AliasUse[]>('aliases', []);
 const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */

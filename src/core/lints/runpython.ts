@@ -505,7 +505,7 @@ export function runsCode(m: MigrationFileInfo): boolean {
   return !!m.partial || m.operations.some(o => LINTED_KINDS.has(o.kind));
 }
 
-const lintCache = fileCache<RawLint[]>([]);
+const lintCache = fileCache<RawLint[]>('runpython', []);
 
 /** Whether a file can have findings at all: only files with a RunPython or RunSQL are parsed. */
 function mayHaveLints(source: string): boolean {
