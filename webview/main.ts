@@ -189,6 +189,10 @@ function renderHeader(): void {
   if (model.trusted && model.source.used === 'static' && model.source.reason) msgs.push(`<span class="codicon codicon-info" aria-hidden="true"></span> Static analysis: Django's own answer is not available (${esc(model.source.reason)}). See the log for the Python traceback.`);
   if (model.cachedAt) msgs.push(`<span class="codicon codicon-history" aria-hidden="true"></span> Last known state, saved ${esc(new Date(model.cachedAt).toLocaleString())}: refreshing…`);
   if (!model.trusted) msgs.push('<span class="codicon codicon-shield" aria-hidden="true"></span> Restricted Mode: databases are not read and nothing is run. The matrix shows which migrations each database would skip (router-skipped).');
+  for (const a of model.aliases) {
+    if (!a.drift?.count) continue;
+    msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong>: ${a.drift.count} schema drift finding${a.drift.count === 1 ? '' : 's'} (Problems panel). ${esc(a.drift.first ?? '')}`);
+  }
   for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
   notice.hidden = msgs.length === 0;
   notice.innerHTML = msgs.map(m => `<div>${m}</div>`).join('');

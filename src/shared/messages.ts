@@ -70,6 +70,8 @@ export interface AliasColumn {
   plan: number[] | null;
   /** who computed `plan`: Django mode (then the host can send each migration's operations) or the static graph */
   planSource: 'static' | 'django';
+  /** schema drift found on this database (core/drift.ts): how many findings, and the first one's sentence */
+  drift: { count: number; first: string | null };
 }
 
 export interface MigrationRow {

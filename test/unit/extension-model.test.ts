@@ -451,3 +451,14 @@ test('snapshot: the last answer round-trips (applied keys included); another ver
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('buildPendingModel: schema drift per alias for the panel, errors first', () => {
+  const index = fixture({
+    findings: [
+      { code: 'stray-table', severity: 'warning', path: p('billing', 'models.py'), line: 3, alias: 'archive', message: 'stray' },
+      { code: 'schema-drift', severity: 'error', path: p('billing', 'models.py'), line: 3, alias: 'archive', message: 'Queries on billing.Invoice fail' },
+    ],
+  });
+  const pm = buildPendingModel(index, { project: 'p', trusted: true });
+  assert.deepEqual(pm.aliases.map(a => [a.alias, a.drift.count, a.drift.first]), [['default', 0, null], ['archive', 2, 'Queries on billing.Invoice fail']]);
+});

@@ -124,6 +124,16 @@ export function planOperations(index: ProjectIndex, alias: string): Record<strin
   return out;
 }
 
+const DRIFT_CODES = new Set(['schema-drift', 'stray-table', 'unmanaged-table-missing', 'unknown-applied-migration']);
+
+/** What the database holds against routing and its applied migrations, for the panel's notice. */
+function driftOf(index: ProjectIndex, alias: string): { count: number; first: string | null } {
+  const found = index.findings.filter(f => f.alias === alias && DRIFT_CODES.has(f.code));
+  // errors first: a table that queries need is missing
+  found.sort((a, b) => Number(b.severity === 'error') - Number(a.severity === 'error'));
+  return { count: found.length, first: found[0]?.message ?? null };
+}
+
 export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions): PendingModel {
   const aliases = aliasesOf(index);
   const conflicts = conflictKeys(index);
@@ -197,6 +207,7 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
       pending,
       plan: plan && st?.reachable ? plan.map(k => rowOf.get(k)).filter((i): i is number => i !== undefined) : null,
       planSource: index.django?.planSource[alias] ?? 'static',
+      drift: driftOf(index, alias),
     };
   });
 
