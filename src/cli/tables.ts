@@ -33,6 +33,7 @@ function twinOf(d: Db): string {
 
 export function renderTables(r: ScanReport, opts: Opts): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   let out = '';
   out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ?? '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
   out += `  routers: ${r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
@@ -84,8 +85,10 @@ export function renderTables(r: ScanReport, opts: Opts): string {
       continue;
     }
     total += plan.length;
-    out += `  ${a}: ${plan.length ? `${plan.length} pending` : 'up to date'}\n`;
-    for (const k of plan.slice(0, 50)) out += `    ${k}\n`;
+    // a migration whose every database operation is skipped here is only recorded (report `operations`)
+    const recorded = new Set(plan.filter(k => onlyRecorded(r, k, a)));
+    out += `  ${a}: ${plan.length ? `${plan.length} pending${recorded.size ? ` (${recorded.size} only recorded: their operations do not run here)` : ''}` : 'up to date'}\n`;
+    for (const k of plan.slice(0, 50)) out += `    ${k}${recorded.has(k) ? dim('  only recorded') : ''}\n`;
     if (plan.length > 50) out += `    … ${plan.length - 50} more\n`;
   }
   if (known > 1) out += `  total: ${total} pending${twins ? ' (each physical database once)' : ''}\n`;
@@ -93,4 +96,19 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
   out += shown.length ? shown.map(f => '  ' + formatFinding(f)).join('\n') + '\n' : '  none\n';
   return out;
+}
+
+const opsByMigration = new WeakMap<ScanReport, Map<string, NonNullable<ScanReport['operations']>>>();
+
+/** Every database operation of the migration is skipped on the alias (state-only ones count as nothing to run). */
+function onlyRecorded(r: ScanReport, key: string, alias: string): boolean {
+  let by = opsByMigration.get(r);
+  if (!by) {
+    by = new Map();
+    for (const o of r.operations ?? []) by.set(o.migration, [...(by.get(o.migration) ?? []), o]);
+    opsByMigration.set(r, by);
+  }
+  const ops = by.get(key);
+  if (!ops?.length) return false;
+  return ops.every(o => o.routes.find(x => x.alias === alias)?.runs === false);
 }
