@@ -171,9 +171,13 @@ async function tests(exp) {
     await quickRows().filter({ hasText: ALIAS }).first().waitFor({ timeout: 15000 });
     await page.screenshot({ path: path.join(SHOTS, 'migrate-quick-pick.png') });
     await quickRows().filter({ hasText: ALIAS }).first().click();
-    const end = Date.now() + 20000;
+    // prompts come one after another, each after the previous one closed: under load the next one can take a while
+    // to show, so the loop ends only after ~4 s without any prompt (or when the task's terminal shows)
+    const end = Date.now() + 40000;
+    let idle = 0;
     while (Date.now() < end) {
       await page.waitForTimeout(300);
+      if (await page.locator('.part.panel .terminal-wrapper, .part.panel .xterm').first().isVisible().catch(() => false)) break;
       const dialog = page.locator('.monaco-dialog-box');
       if (await dialog.isVisible().catch(() => false)) {
         // the plan preview: shown once in the screenshots, then confirmed
@@ -182,16 +186,18 @@ async function tests(exp) {
           await page.screenshot({ path: path.join(SHOTS, 'migrate-preview.png') });
         }
         await dialog.locator('.monaco-button', { hasText: /^\s*(migrate|run|yes|ok|continue)\s*$/i }).first().click();
+        idle = 0;
         continue;
       }
       const notif = page.locator('.notification-toast .monaco-button', { hasText: /^(migrate|run)$/i });
-      if (await notif.first().isVisible().catch(() => false)) { await notif.first().click(); continue; }
+      if (await notif.first().isVisible().catch(() => false)) { await notif.first().click(); idle = 0; continue; }
       if (await quickInput().isVisible().catch(() => false)) {
+        idle = 0;
         const yes = quickRows().filter({ hasText: /^\s*(migrate|run|yes|confirm|apply)/i }).first();
         if (await yes.isVisible().catch(() => false)) await yes.click(); else await page.keyboard.press('Enter');
         continue;
       }
-      break;
+      if (++idle >= 14) break;
     }
     await showView();
     await waitUntil(`${ALIAS} at 0 pending in the tree`, async () => {
