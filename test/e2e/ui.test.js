@@ -168,6 +168,7 @@ async function tests(exp) {
     // the alias pick, then whatever the command asks (app, target, plan preview, confirmation): take the defaults and
     // confirm; a modal dialog gets its Migrate/Run/OK button
     let previewShot = false;
+    let previewText = '';
     await quickRows().filter({ hasText: ALIAS }).first().waitFor({ timeout: 15000 });
     await page.screenshot({ path: path.join(SHOTS, 'migrate-quick-pick.png') });
     await quickRows().filter({ hasText: ALIAS }).first().click();
@@ -184,6 +185,8 @@ async function tests(exp) {
         if (!previewShot) {
           previewShot = true;
           await page.screenshot({ path: path.join(SHOTS, 'migrate-preview.png') });
+          // the preview leads with a summary: how many change the database, how many are only recorded there
+          previewText = (await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ');
         }
         await dialog.locator('.monaco-button', { hasText: /^\s*(migrate|run|yes|ok|continue)\s*$/i }).first().click();
         idle = 0;
@@ -205,6 +208,7 @@ async function tests(exp) {
       return /\b0\b/.test(t) || /up to date|no pending/i.test(t);
     }, 90000);
     await page.screenshot({ path: path.join(SHOTS, 'migrated.png') });
+    if (previewShot && !/\d+ to apply with operations, \d+ only recorded/.test(previewText)) throw new Error(`the migrate preview has no summary line: ${previewText.slice(0, 300)}`);
   });
 
   await step('hover on the cross-database foreign key', async () => {
