@@ -11,7 +11,7 @@ import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { Redactor } from '../redact';
-import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
+import { appliedState, schemaFromRows, stateOfRows, type SchemaReadOption } from './state';
 import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
 export interface MysqlReadOptions extends SchemaReadOption {
@@ -182,25 +182,16 @@ async function attempt(
           schemaError = describeError(e, cfg, redactor);
         }
       }
-      let rows: { app: unknown; name: unknown }[];
+      let rows: [unknown, unknown][] | null;
       try {
         const [r] = await conn.query({ sql: 'SELECT app, name FROM django_migrations', timeout: statementMs });
-        rows = r as { app: unknown; name: unknown }[];
+        rows = (r as { app: unknown; name: unknown }[]).map(x => [x.app, x.name]);
       } catch (e) {
-        if ((e as { code?: string }).code === 'ER_NO_SUCH_TABLE') {
-          const st = appliedState(alias, { reachable: true, exists: false });
-          if (schema) st.schema = schema;
-          if (schemaError) st.schemaError = schemaError;
-          return { reachable: true, result: st };
-        }
-        throw e;
+        // no django_migrations yet: everything is pending
+        if ((e as { code?: string }).code !== 'ER_NO_SUCH_TABLE') throw e;
+        rows = null;
       }
-      const keys = new Set<string>();
-      for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
-      const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
-      if (schema) st.schema = schema;
-      if (schemaError) st.schemaError = schemaError;
-      return { reachable: true, result: st };
+      return { reachable: true, result: stateOfRows(alias, rows, { schema, schemaError }) };
     } finally {
       await conn.query('ROLLBACK').catch(() => {});
     }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { Client as PgClient, ClientConfig } from 'pg';
 
 import type { AppliedState, DatabaseSetting } from '../types';
-import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
+import { appliedState, schemaFromRows, stateOfRows, type SchemaReadOption } from './state';
 import { closeWithin, networkError, readFileOpt, str } from './driver-util';
 
 export interface PgReadOptions extends SchemaReadOption {
@@ -217,24 +217,15 @@ async function attempt(
           await client.query('ROLLBACK TO SAVEPOINT dmdb_schema');
         }
       }
-      let rows: { app: unknown; name: unknown }[];
+      let rows: [unknown, unknown][] | null;
       try {
-        rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows;
+        rows = (await client.query<{ app: unknown; name: unknown }>('SELECT app, name FROM django_migrations')).rows.map(r => [r.app, r.name]);
       } catch (e) {
-        if ((e as { code?: string }).code === '42P01') {
-          const st = appliedState(alias, { reachable: true, exists: false });
-          if (schema) st.schema = schema;
-          if (schemaError) st.schemaError = schemaError;
-          return { reachable: true, result: st };
-        }
-        throw e;
+        // no django_migrations yet (undefined_table): everything is pending
+        if ((e as { code?: string }).code !== '42P01') throw e;
+        rows = null;
       }
-      const keys = new Set<string>();
-      for (const r of rows) keys.add(`${String(r.app)}.${String(r.name)}`);
-      const st = appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys });
-      if (schema) st.schema = schema;
-      if (schemaError) st.schemaError = schemaError;
-      return { reachable: true, result: st };
+      return { reachable: true, result: stateOfRows(alias, rows, { schema, schemaError }) };
     } finally {
       await client.query('ROLLBACK').catch(() => {});
     }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import type { AppliedState, DatabaseSetting } from '../types';
-import { appliedState, schemaFromRows, type SchemaReadOption } from './state';
+import { appliedState, schemaFromRows, stateOfRows, type SchemaReadOption } from './state';
 
 export interface SqliteReadOptions extends SchemaReadOption {
   /** resolve a relative NAME against this directory (Django resolves against the process cwd) */
@@ -167,19 +167,11 @@ function readMigrationsTable(alias: string, conn: BetterSqlite3.Database, opts: 
     // drift is extra: a schema that cannot be read never hides what is applied
     schemaError = errorText(e);
   }
-  const withSchema = (st: AppliedState): AppliedState => {
-    if (schema) st.schema = schema;
-    if (schemaError) st.schemaError = schemaError;
-    return st;
-  };
   const table = conn
     .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'django_migrations'")
     .get();
-  if (!table) return withSchema(appliedState(alias, { reachable: true, exists: false }));
-  const rows = conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][];
-  const keys = new Set<string>();
-  for (const [app, name] of rows) keys.add(`${String(app)}.${String(name)}`);
-  return withSchema(appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: keys }));
+  const rows = table ? conn.prepare('SELECT app, name FROM django_migrations').raw(true).all() as [unknown, unknown][] : null;
+  return stateOfRows(alias, rows, { schema, schemaError });
 }
 
 /** COUNT(*) reads every row: counting stops here, so a huge stray table costs a bounded read. */

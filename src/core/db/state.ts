@@ -15,6 +15,23 @@ export function appliedState(
   };
 }
 
+/**
+ * A reachable database's state from its `django_migrations` rows (app, name); `rows` null when the table does not
+ * exist yet (everything pending). The schema read in the same session, or why it could not be, goes along.
+ */
+export function stateOfRows(
+  alias: string,
+  rows: readonly (readonly [unknown, unknown])[] | null,
+  read: { schema?: DbSchema; schemaError?: string } = {},
+): AppliedState {
+  const st = rows === null
+    ? appliedState(alias, { reachable: true, exists: false })
+    : appliedState(alias, { reachable: true, exists: true, applied: rows.length, appliedKeys: new Set(rows.map(([app, name]) => `${String(app)}.${String(name)}`)) });
+  if (read.schema) st.schema = read.schema;
+  if (read.schemaError) st.schemaError = read.schemaError;
+  return st;
+}
+
 /** Ask a reader for the alias's schema too (read in the same read-only session as django_migrations). */
 export interface SchemaReadOption {
   schema?: {
