@@ -128,7 +128,7 @@ import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
-import { hintKey, hintQueries, OperationRouter, type HintDecisionLike } from './migrations/operations';
+import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
@@ -616,7 +616,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
  */
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
-  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings.databases, hintRouting: index.hintRouting });
+  const router = operationRouterOf(index);
   // app → alias → a model of the app that a router denies there
   const denied = new Map<string, Map<string, string>>();
   const modelApp = new Map(index.models.map(m => [m.key, m.app]));
@@ -655,7 +655,7 @@ export function routedAliases(index: ProjectIndex): string[] {
 
 /** Where each operation runs (docs/scan-json.md `operations`): kind, model, line and one route per alias. */
 function reportOperations(index: ProjectIndex): NonNullable<ScanReport['operations']> {
-  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const router = operationRouterOf(index);
   const aliases = routedAliases(index);
   const out: NonNullable<ScanReport['operations']> = [];
   for (const m of index.migrations) {

@@ -17,7 +17,7 @@ import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../
 import { OperationRouter } from '../../src/core/migrations/operations';
 import { loadSnapshot, saveSnapshot } from '../../src/extension/model/snapshot';
 import {
-  detailsApply, disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
+  disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
   failureSentence, initialStatus, isDjangoRelevant, isPersistentFailure, modeExplanation, modeLabel, modelDisagreements, operationWhy,
   planDetailsOf, sqlAvailability, toPlanOperation, warnsInMode,
 } from '../../src/extension/model/django';
@@ -331,9 +331,6 @@ test('skipped operations: reasons, nesting, and the router-skipped rule from Dja
   const sep = toPlanOperation(op('SeparateDatabaseAndState', true, 'separate', { operations: [op('CreateModel', true, 'router', { model: 'invoice' })] }));
   assert.equal(sep.children?.[0]?.model, 'invoice');
   assert.equal(sep.children?.[0]?.skipped, true);
-  assert.equal(detailsApply([]), true);
-  assert.equal(detailsApply([op('CreateModel', true, 'router'), op('AddField', true, 'proxy')]), false);
-  assert.equal(detailsApply([op('CreateModel', true, 'router'), op('RunPython', null, 'custom')]), true);
 });
 
 test('buildPendingModel with Django details: Django\'s per-operation answer decides p/P, and the panel gets the operations', () => {

@@ -178,6 +178,23 @@ export class OperationRouter {
   }
 }
 
+/** What an index holds that routing operations needs (ProjectIndex has it all). */
+export interface RoutableIndex {
+  models: ModelInfo[];
+  routing: RouterDecision[];
+  settings: { databases: Pick<DatabaseSetting, 'alias' | 'engine'>[] } | null;
+  hintRouting?: Record<string, HintDecisionLike>;
+}
+
+const ROUTERS = new WeakMap<RoutableIndex, OperationRouter>();
+
+/** The OperationRouter of an index, built once (its lookups are per index) and shared by every surface. */
+export function operationRouterOf(index: RoutableIndex): OperationRouter {
+  let r = ROUTERS.get(index);
+  if (!r) ROUTERS.set(index, (r = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting })));
+  return r;
+}
+
 export type MigrationEffect = 'runs' | 'skipped' | 'partly' | 'nothing' | 'unknown';
 
 /**

@@ -295,15 +295,6 @@ export function toPlanOperation(op: DjangoOperationRow): PlanOperation {
   return out;
 }
 
-/**
- * Whether Django runs anything of a pending migration on its alias: false when every operation is skipped
- * (Django records the migration and touches nothing), true when one runs or is undecided, like
- * `migrationApplies` for the static answer. No operations: applicable (nothing is skipped).
- */
-export function detailsApply(ops: DjangoOperationRow[]): boolean {
-  return ops.length === 0 || ops.some(o => o.skipped !== true);
-}
-
 // -------------------------------------------------------------------------------------------------
 // When to ask Django again
 

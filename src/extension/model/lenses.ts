@@ -3,18 +3,11 @@
 // per operation kind) and, for pending migrations in Django mode, Django's own per-operation answer.
 import type { ProjectIndex } from '../../core/scan';
 import type { MigrationFileInfo } from '../../core/types';
-import { OperationRouter, skipPhrase, type OperationRouting } from '../../core/migrations/operations';
+import { operationRouterOf, skipPhrase, type OperationRouting } from '../../core/migrations/operations';
 import { cellEffect } from './pending';
 import { aliasesOf, shortRouter } from './routing';
 
-const routers = new WeakMap<ProjectIndex, OperationRouter>();
 const byPath = new WeakMap<ProjectIndex, Map<string, MigrationFileInfo>>();
-
-export function operationRouterOf(index: ProjectIndex): OperationRouter {
-  let r = routers.get(index);
-  if (!r) routers.set(index, (r = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting })));
-  return r;
-}
 
 /** The migration defined in `file`, if the index has one. */
 export function migrationAt(index: ProjectIndex, file: string): MigrationFileInfo | undefined {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { countsPending } from '../../core/scan';
 import type { MigrationFileInfo } from '../../core/types';
 import type { DjangoOperationRow } from '../../core/django';
-import { migrationEffect, OperationRouter, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
+import { migrationEffect, operationRouterOf, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
 import type { ProjectIndex } from '../../core/scan';
 import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
 import { planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
@@ -104,7 +104,7 @@ export function planOperations(index: ProjectIndex, alias: string): Record<strin
   if (details) for (const [key, ops] of details) out[key] = ops.map(toPlanOperation);
   const plan = index.plans[alias];
   if (!plan) return details ? out : null;
-  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const router = operationRouterOf(index);
   const byKey = new Map(index.migrations.map(m => [m.key, m]));
   // a migration Django gave no operations for (or the static answer alone): the static rules
   for (const key of plan) {
@@ -154,7 +154,7 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
   const planSets = aliases.map(a => new Set(index.plans[a] ?? []));
   // Django mode: Django's per-operation answer for pending migrations beats the static rules
   const details = aliases.map(a => planDetailsOf(index, a));
-  const router = new OperationRouter({ models: index.models, routing: index.routing, databases: index.settings?.databases ?? [], hintRouting: index.hintRouting });
+  const router = operationRouterOf(index);
   const rows: MigrationRow[] = migrations.map(m => {
     let cells = '';
     let effects = '';
