@@ -43,6 +43,3 @@ export async function resolveInterpreter(folder: vscode.WorkspaceFolder, project
   if (found) return { command: found.interpreter, source: found.source === 'workspace-venv' || found.source === 'VIRTUAL_ENV' ? 'venv' : 'default' };
   return { command: process.platform === 'win32' ? 'python' : 'python3', source: 'default' };
 }
-
-// migrate.ts and sql.ts read the env file through the core, like the scanner
-export { readEnvFile } from '../core/env/env-file';
