@@ -39,21 +39,10 @@ find_bin() {
 }
 
 install_server() {
-  [ "$(id -u)" = 0 ] || die "mariadbd not found and not root: install mariadb-server"
-  command -v apt-get >/dev/null 2>&1 || die "mariadbd not found and no apt-get: install mariadb-server"
+  # the shared installer (flock, update only when needed, a policy-rc.d so the system's own server on 3306 is not
+  # started by the package)
   log "installing mariadb-server with apt"
-  # the package's postinst would start the system's own server on 3306: a policy-rc.d says no, then goes
-  local own_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    own_policy=1
-  fi
-  local rc=0
-  { apt-get install -y --no-install-recommends mariadb-server >&2 \
-      || { apt-get update >&2 && apt-get install -y --no-install-recommends mariadb-server >&2; }; } || rc=$?
-  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
-  [ "$rc" = 0 ] || die "apt-get install mariadb-server failed"
+  bash "$(dirname "$0")/apt-install.sh" mariadb-server >&2 || die "could not install mariadb-server with apt"
 }
 
 SERVER="$(find_bin mariadbd mysqld || true)"
