@@ -408,9 +408,17 @@ export class Scanner {
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       // A dependency on an app whose package is not in the environment (Django itself, most often) follows from
       // that one finding above; an error per migration would blame the project for the environment.
-      const missingApp = p.missing ? notFound.get(p.missing.slice(0, p.missing.indexOf('.'))) : undefined;
-      if (missingApp) {
-        findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${missingApp} is not installed in the Python environment used)` });
+      // The label of an entry that cannot be read is only a guess (AppConfig.label: wagtail.images is
+      // "wagtailimages"): a dependency on a label no readable app has, while entries are missing, is theirs too.
+      const depApp = p.missing ? p.missing.slice(0, p.missing.indexOf('.')) : '';
+      const entries = [...notFound.values()];
+      const why = !depApp ? undefined
+        : notFound.has(depApp) ? `${notFound.get(depApp)} is not installed in the Python environment used`
+          : entries.length && !index.apps.some(a => a.label === depApp)
+            ? `an INSTALLED_APPS entry that is not installed in the Python environment used provides it: ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? `, … (${entries.length})` : ''}`
+            : undefined;
+      if (why) {
+        findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${why})` });
         continue;
       }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });

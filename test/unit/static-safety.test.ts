@@ -148,3 +148,24 @@ test('Django missing from the environment: one warning, and its consequences are
   const dep = idx.findings.find(f => f.code === 'missing-dependency');
   assert.ok(dep && dep.severity === 'info' && dep.message.includes('django.contrib.auth is not installed'), JSON.stringify(dep));
 });
+
+test('a dependency on an app whose INSTALLED_APPS entry is not installed is an info, even when its label differs from the module', async () => {
+  const dir = fs.realpathSync(writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+    'site1/__init__.py': '',
+    // wagtail.images has the label "wagtailimages": not its last dotted part
+    'site1/settings.py': 'INSTALLED_APPS = ["wagtail.images", "blog"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'blog/__init__.py': '',
+    'blog/migrations/__init__.py': '',
+    'blog/migrations/0001_initial.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    dependencies = [("wagtailimages", "0018_remove_rendition_filter")]\n    operations = []\n',
+  }, 'dmdb-labels-'));
+  dirs.push(dir);
+  const idx = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: { PATH: '' } }).index();
+  const dep = idx.findings.find(f => f.code === 'missing-dependency')!;
+  assert.equal(dep.severity, 'info', dep.message);
+  assert.match(dep.message, /wagtail\.images/);
+  // a dependency on a label that no entry could provide stays an error
+  fs.writeFileSync(path.join(dir, 'site1', 'settings.py'), 'INSTALLED_APPS = ["blog"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n');
+  const idx2 = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: { PATH: '' } }).index();
+  assert.equal(idx2.findings.find(f => f.code === 'missing-dependency')?.severity, 'error');
+});
