@@ -65,6 +65,11 @@ export interface ScanOptions {
    * python/parse.ts); what a limit cuts short is a `parse-budget` finding.
    */
   parseBudgetMs?: { file?: number; scan?: number };
+  /**
+   * Write the on-disk caches this long after an index instead of at its end (the extension's worker: an edit's
+   * re-index should not serialise the whole cache). Default 0: written before `index()` returns (the CLI).
+   */
+  cacheWriteDelayMs?: number;
 }
 
 /** Everything the core knows about a workspace: the report plus the richer data the extension shows. */
@@ -125,7 +130,7 @@ import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
-import { indexModels } from './models';
+import { indexModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
@@ -134,6 +139,54 @@ import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from '
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
+import { invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
+
+/** The environment variables the settings read (name → value; absent: undefined), or '*' when they listed them all. */
+type EnvReads = Record<string, string | null> | '*';
+
+/** `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). */
+function recordingEnv(env: Record<string, string | undefined>, reads: EnvReads): Record<string, string | undefined> {
+  const r = reads as Record<string, string | null>;
+  let all = false;
+  return new Proxy(env, {
+    get(target, k) {
+      if (typeof k === 'string' && !all) r[k] = target[k] ?? null;
+      return target[k as string];
+    },
+    has(target, k) {
+      if (typeof k === 'string' && !all) r[k] = target[k] ?? null;
+      return k in target;
+    },
+    ownKeys(target) {
+      all = true;
+      r['*'] = '*';
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
+  if (!reads || typeof reads !== 'object') return false;
+  const r = reads as Record<string, string | null>;
+  if (r['*'] === '*') return false;
+  for (const [k, v] of Object.entries(r)) if ((env[k] ?? null) !== v) return false;
+  return true;
+}
+
+/** The code that computed an index: its bundle's stat (any rebuild makes earlier snapshots unusable). */
+function buildId(): string {
+  try {
+    const st = fs.statSync(__filename);
+    return `${__filename}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'unknown';
+  }
+}
+import type { ParseLimit } from './python/ast';
+
+/** A derived result kept between indexes while its key (compared by identity) and the files it read are unchanged. */
+interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, ParseLimit][] }
 
 export { formatFinding };
 
@@ -199,14 +252,63 @@ export class Scanner {
   private rootsKey = '';
   private cacheLoaded = false;
   private readonly logger: Logger;
+  private readonly memos = new Map<string, Memo>();
+  private readonly modelMemo: ModelMemo = { entries: new Map() };
+  private pendingWrites = new Map<string, () => unknown>();
+  private writeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(public readonly opts: ScanOptions) {
     this.logger = opts.logger ?? nullLogger;
   }
 
-  /** A file changed, appeared or disappeared: the next `index()` re-reads only that file. */
+  /** A file changed, appeared or disappeared: the next `index()` re-reads only that file and what depends on it. */
   invalidate(file: string): void {
+    vfsInvalidate(file);
     this.modules?.invalidate(path.resolve(file));
+  }
+
+  /**
+   * `fn()` again only when a key part changed (identity) or a file it read changed (core/vfs.ts): the
+   * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
+   */
+  private memo<T>(name: string, key: unknown[], fn: () => T): T {
+    const m = this.memos.get(name);
+    const modules = this.modules!;
+    if (m && m.key.length === key.length && m.key.every((k, i) => k === key[i]) && unchanged(m.deps)) {
+      noteDeps(m.deps);
+      for (const [f, l] of m.limits) modules.limits().set(f, l);
+      return m.value as T;
+    }
+    const r = track(fn);
+    const limits = modules.limits();
+    this.memos.set(name, { key, deps: r.deps, value: r.value, limits: [...r.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
+    return r.value;
+  }
+
+  /** Write (or schedule) one on-disk cache; `data` is computed when written, null = nothing to write. */
+  private writeCache(file: string, root: string, data: () => unknown): void {
+    const delay = this.opts.cacheWriteDelayMs ?? 0;
+    if (delay <= 0) {
+      const d = data();
+      if (d !== null) writeCacheFile(file, root, d, this.logger);
+      return;
+    }
+    this.pendingWrites.set(file, data);
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = setTimeout(() => this.flushCaches(root), delay);
+    this.writeTimer.unref?.();
+  }
+
+  /** Write the caches scheduled by an index with `cacheWriteDelayMs` now. */
+  flushCaches(root = path.resolve(this.opts.root)): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    const writes = [...this.pendingWrites];
+    this.pendingWrites.clear();
+    for (const [file, data] of writes) {
+      const d = data();
+      if (d !== null) writeCacheFile(file, root, d, this.logger);
+    }
   }
 
   /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
@@ -237,6 +339,27 @@ export class Scanner {
     let migrationCache: unknown = null;
     let moduleCache: unknown = null;
     const loadCaches = !this.cacheLoaded;
+    const envInfo = await envPromise;
+    // The whole index from an earlier process, when nothing it read has changed (core/index-snapshot.ts): only
+    // for the first index of this Scanner (later ones are incremental), and only while the options, the
+    // environment and the environment variables the settings read are the same.
+    const snapshotFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `index-${cacheKey}.v8`) : null;
+    const snapshotKey = JSON.stringify({
+      build: buildId(), root, managePy, settingsModule: this.opts.settingsModule ?? null, databases: this.opts.databases ?? null,
+      includeEnvironment: !!this.opts.includeEnvironment, parseBudgetMs: this.opts.parseBudgetMs ?? null,
+      env: { roots: envInfo.roots, version: envInfo.version, sitePackages: envInfo.sitePackages, interpreter: envInfo.interpreter },
+      envFile: envFile ? [envFile, statFile(envFile)] : null,
+    });
+    if (snapshotFile && loadCaches) {
+      const hit = readIndexSnapshot(snapshotFile, snapshotKey);
+      if (hit && sameEnvReads((hit as { envReads?: unknown }).envReads, env)) {
+        this.answeredFromSnapshot = true;
+        void parserReady.catch(() => undefined);
+        const { envReads: _reads, ...index } = hit as ProjectIndex & { envReads?: unknown };
+        return this.redacted({ ...index, timings: { ...index.timings, snapshot: now() - t } });
+      }
+    }
+    this.answeredFromSnapshot = false;
     if (loadCaches) {
       this.cacheLoaded = true;
       migrationCache = readCacheFile(migrationCacheFile, root);
@@ -244,15 +367,16 @@ export class Scanner {
       importLintCaches(readCacheFile(lintCacheFile, root));
     }
     await parserReady;
-    const envInfo = await envPromise;
 
     const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];
     const key = roots.join('\n');
     if (!this.modules || key !== this.rootsKey) {
       this.modules = new ModuleIndex(roots, this.logger);
       this.rootsKey = key;
-    } else {
-      // resolution results are cheap to redo; parsed files stay cached by mtime
+    } else if (!isTrusted()) {
+      // no watcher reports changes: resolution and every derived result are redone (parsed files stay cached by
+      // mtime); with one (the extension), only what read a changed file is
+      invalidateAll();
       this.modules.invalidate();
     }
     const modules = this.modules;
@@ -264,19 +388,49 @@ export class Scanner {
     // the file system is taken as fixed while one scan runs (directory listings are read once)
     const budget = this.opts.parseBudgetMs;
     modules.startScan(new ParseBudget(budget?.scan ?? SCAN_BUDGET_MS, budget?.file ?? FILE_BUDGET_MS));
-    const index = await modules.snapshot(async () => this.indexWith(modules, { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile }));
+    const envReads: EnvReads = {};
+    const scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
+      root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
+    })));
+    const index = scanned.value;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
     for (const [file, limit] of modules.limits()) {
       if (!reported.has(file)) findings.push({ code: 'parse-budget', severity: 'warning', path: file, line: limit.line, message: limit.message });
     }
-    // a settings line that fails may quote a password (redact.ts): findings reach every surface
+    if (snapshotFile) {
+      for (const d of scanned.deps.dirs.keys()) this.seenDirs.add(d);
+      // the search roots and site-packages: a package installed or removed changes what the settings may import
+      for (const d of [projectDir, ...roots, ...envInfo.sitePackages]) this.seenDirs.add(d);
+      const files = scanned.deps.files;
+      const reads = { ...envReads };
+      this.writeCache(snapshotFile, root, () => {
+        const dirs = new Map([...this.seenDirs].map(d => [d, listingSignature(readDir(d))] as [string, string | null]));
+        try {
+          writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, { ...index, envReads: reads } as ProjectIndex);
+        } catch (e) {
+          // not plain data (a value the serializer cannot clone), a full disk: the next process computes it again
+          this.logger.debug(`index snapshot not written: ${(e as Error).message}`);
+        }
+        return null;
+      });
+    }
+    return this.redacted(index);
+  }
+
+  /** Whether the last index() answered from the on-disk snapshot (no in-memory state built yet). */
+  answeredFromSnapshot = false;
+  /** directories any index of this Scanner listed: a snapshot records their listings */
+  private readonly seenDirs = new Set<string>();
+
+  /** A settings line that fails may quote a password (redact.ts): findings reach every surface. */
+  private redacted(index: ProjectIndex): ProjectIndex {
     const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
     return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 
   private indexWith(modules: ModuleIndex, s: {
-    root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; findings: Finding[];
+    root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envKey: string; findings: Finding[];
     envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
     moduleCacheFile: string | null; migrationCacheFile: string | null; lintCacheFile: string | null;
   }): ProjectIndex {
@@ -298,7 +452,8 @@ export class Scanner {
     let settings: SettingsInfo | null = null;
     if (settingsModule) {
       try {
-        settings = loadSettings(modules, settingsModule, env, { python: { version: envInfo.version, sitePackages: envInfo.sitePackages } });
+        const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python)], () => loadSettings(modules, settingsModule!, env, { python }));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -315,11 +470,12 @@ export class Scanner {
     findings.push(...settingsFindings(settings));
 
     t = now();
-    const apps = resolveApps(modules, settings, root);
+    const settingsNow = settings;
+    const apps = this.memo('apps', [modules, settings, root], () => resolveApps(modules, settingsNow, root));
     index.apps = apps.apps;
     // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
     const unknownApps = installedAppsUnknown(settings);
-    const discovered = unknownApps ? discoverApps(modules, settings, root, unknownApps) : null;
+    const discovered = unknownApps ? this.memo('discovered', [modules, settings, root], () => discoverApps(modules, settingsNow, root, unknownApps)) : null;
     if (discovered) {
       index.apps = discovered.apps;
       findings.push({ code: 'apps-discovered', severity: 'warning', path: unknownApps!.loc?.path ?? settings.path, line: unknownApps!.loc?.line ?? null, message: discovered.message });
@@ -351,50 +507,65 @@ export class Scanner {
     timings.apps = now() - t;
 
     t = now();
-    const models = indexModels(modules, index.apps, settings, root);
+    const models = this.memo('models', [modules, settings, index.apps, root], () => indexModels(modules, index.apps, settingsNow, root, this.modelMemo));
     index.models = models.models;
     timings.models = now() - t;
 
     t = now();
-    const migs = discovered?.migrations ?? readMigrations(modules, index.apps, settings);
+    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow));
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
-    if (migrationCacheFile && migrationCacheChanged(modules)) writeCacheFile(migrationCacheFile, root, exportMigrationCache(modules), this.logger);
+    if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);
     timings.migrations = now() - t;
 
     t = now();
     const aliases = this.aliases(settings);
-    const routing = evaluateRouting(modules, settings, index.models, aliases);
+    const aliasKey = aliases.join('\n');
+    const routed = this.memo('routing', [modules, settings, index.models, aliasKey], () => {
+      const routing = evaluateRouting(modules, settingsNow, index.models, aliases);
+      // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a
+      // model that is managed, not a proxy and not swapped that is exactly the decision just made (the routers
+      // see the same model), so only the others are evaluated again, as if managed.
+      const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
+      const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
+      const lives = others.length ? evaluateRouting(modules, settingsNow, asManaged, aliases).decisions : undefined;
+      return { routing, lives };
+    });
+    const routing = routed.routing;
     index.routing = routing.decisions;
     index.routerLocs = routing.routerLocs;
-    // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a model
-    // that is managed, not a proxy and not swapped that is exactly the decision just made (the routers see the
-    // same model), so only the others are evaluated again, as if managed.
-    const lives = indexDecisions(index.routing);
-    const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
-    if (others.length) {
-      const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-      index.lives = evaluateRouting(modules, settings, asManaged, aliases).decisions;
-      for (const d of index.lives) lives.set(decisionKey(d.alias, d.model), d);
-    }
+    if (routed.lives) index.lives = routed.lives;
+    const lives = this.memo('lives', [index.routing, index.lives], () => {
+      const all = indexDecisions(index.routing);
+      for (const d of index.lives ?? []) all.set(decisionKey(d.alias, d.model), d);
+      return all;
+    });
     // allow_migrate without a model, for the operations that Django routes by app label and hints
-    const hintRouting: Record<string, HintDecisionLike> = {};
-    for (const q of hintQueries(index.migrations, index.models)) {
-      for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settings, alias, q.app, q.hints);
-    }
-    index.hintRouting = hintRouting;
+    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, index.models, aliasKey], () => {
+      const hintRouting: Record<string, HintDecisionLike> = {};
+      for (const q of hintQueries(index.migrations, index.models)) {
+        for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints);
+      }
+      return hintRouting;
+    });
     timings.routing = now() - t;
 
     t = now();
-    const concrete = index.models.filter(m => !m.abstract);
-    findings.push(...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases));
-    findings.push(...unknownRoutingFindings(concrete, index.routing));
-    findings.push(...fallThroughFindings(index, aliases));
+    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, index.migrations, index.hintRouting, aliasKey], () => {
+      const concrete = index.models.filter(m => !m.abstract);
+      return [
+        ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
+        ...unknownRoutingFindings(concrete, index.routing),
+        ...fallThroughFindings(index, aliases),
+      ];
+    }));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
-    const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
-    // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
-    // problems about unknown apps, the nodes and edges do not change (`migratedApps` is what it derives itself)
-    const conflicts = Object.fromEntries(conflictsInGraph(graphCheck.graph).map(c => [c.app, c.names]));
+    const { graphCheck, conflicts } = this.memo('graph', [index.migrations, index.apps], () => {
+      const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
+      // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
+      // problems about unknown apps, the nodes and edges do not change (`migratedApps` is what it derives itself)
+      return { graphCheck, conflicts: Object.fromEntries(conflictsInGraph(graphCheck.graph).map(c => [c.app, c.names])) };
+    });
     findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
@@ -423,15 +594,17 @@ export class Scanner {
       }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
-    findings.push(...migrationLintFindings(index.apps, index.migrations, settings.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment));
-    const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
-    findings.push(...aliasNameFindings(index.apps, settings, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path)));
-    findings.push(...routerShapeFindings(modules, settings));
+    findings.push(...this.memo('lints', [index.apps, index.migrations, settings, index.routing, aliasKey, !!this.opts.includeEnvironment],
+      () => migrationLintFindings(index.apps, index.migrations, settingsNow.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment)));
+    findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
+      const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
+      return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
+    }));
+    findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
     timings.findings = now() - t;
-    if (s.lintCacheFile && lintCachesChanged()) writeCacheFile(s.lintCacheFile, root, exportLintCaches(), this.logger);
+    if (s.lintCacheFile && lintCachesChanged()) this.writeCache(s.lintCacheFile, root, () => lintCachesChanged() ? exportLintCaches() : null);
     // last: the routing phase parses the routers' modules too
-    const parsed = moduleCacheFile ? modules.exportParsed() : null;
-    if (moduleCacheFile && parsed) writeCacheFile(moduleCacheFile, root, parsed, this.logger);
+    if (moduleCacheFile) this.writeCache(moduleCacheFile, root, () => modules.exportParsed());
     return index;
   }
 

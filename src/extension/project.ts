@@ -288,10 +288,20 @@ export class ProjectService implements vscode.Disposable {
         try {
           if (doIndex) {
             p.phase = 'indexing';
+            const before = p.staticIndex;
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
             // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
             if (!(p.cachedAt && doState && p.staticIndex)) {
-              p.index = this.shown(p);
+              // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
+              // replaces it (issue 11: edit → diagnostics without waiting for the databases)
+              const early = doState && before && Object.keys(before.applied).length ? withLastState(p.staticIndex, before) : null;
+              if (early) {
+                const shownNow = p.staticIndex;
+                p.staticIndex = early;
+                p.index = this.shown(p);
+                p.staticIndex = shownNow;
+                this.changed.fire(p);
+              } else p.index = this.shown(p);
               p.cachedAt = undefined;
             }
             this.log.debug(`indexed ${p.name}: ${timingsText(p.staticIndex)}`);
@@ -621,4 +631,15 @@ export function registerProjectLifecycle(svc: {
     }),
     secrets.onDidChange(root => void projects.rebuild(root)),
   ];
+}
+
+/** Findings that come from reading the databases (Scanner.readState), kept with the last read's state. */
+const STATE_CODES = new Set<string>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
+
+/** A new static index shown with the state of the last database read until the databases are read again. */
+function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
+  return {
+    ...next, applied: last.applied, plans: last.plans, ...(last.drift ? { drift: last.drift } : {}),
+    findings: [...next.findings, ...last.findings.filter(f => STATE_CODES.has(f.code))],
+  };
 }

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { Scanner, type ProjectIndex } from '../core/scan';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
+import { setOverlay, setTrusted } from '../core/vfs';
 import {
   STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -19,7 +20,15 @@ interface Project {
   scanner: Scanner;
   scrub: (text: string) => string;
   indexes: Map<number, ProjectIndex>;
+  /** the last static index sent to the main thread, and its token: the next one is sent as a difference */
+  last?: { token: number; index: ProjectIndex };
 }
+
+// The extension's file watcher reports every change (invalidate), and unsaved buffers arrive as overlays: stats
+// and listings are kept between indexes, and only what read a changed file is computed again (core/vfs.ts).
+setTrusted(true);
+/** on-disk caches are written this long after the last index, not in the middle of an edit's re-index */
+const CACHE_WRITE_DELAY_MS = 5000;
 
 const projects = new Map<number, Project>();
 let nextToken = 1;
@@ -78,13 +87,16 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   switch (req.op) {
     case 'create': {
       const scrub = scrubber(req.opts);
-      projects.set(req.project, { scanner: new Scanner({ ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map() });
+      projects.set(req.project, { scanner: new Scanner({ cacheWriteDelayMs: CACHE_WRITE_DELAY_MS, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map() });
       return null;
     }
     case 'index': {
       const p = project(req.project);
       const index = await p.scanner.index();
-      return { token: keep(p, index), index } satisfies WorkerResults['index'];
+      const token = keep(p, index);
+      const base = p.last && p.last.token === req.base ? p.last : null;
+      p.last = { token, index };
+      return { token, ...changedSince(base?.index ?? null, index), diffBase: base ? base.token : null } satisfies WorkerResults['index'];
     }
     case 'readState': {
       const p = project(req.project);
@@ -92,19 +104,26 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       if (!base) throw new StaleIndex(`index ${'token' in req.index ? req.index.token : '?'} is no longer kept`);
       const result = await p.scanner.readState(base, req.aliases);
       // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new
-      const changed: Partial<ProjectIndex> = {};
-      for (const [k, v] of Object.entries(result)) {
-        if (v !== (base as unknown as Record<string, unknown>)[k]) (changed as Record<string, unknown>)[k] = v;
-      }
-      return { token: keep(p, result), keys: Object.keys(result), changed } satisfies WorkerResults['readState'];
+      return { token: keep(p, result), ...changedSince(base, result) } satisfies WorkerResults['readState'];
     }
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
       return null;
+    case 'overlay':
+      return { changed: setOverlay(req.file, req.text) };
     case 'dispose':
       projects.delete(req.project);
       return null;
   }
+}
+
+/** The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`). */
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: string[]; changed: Partial<ProjectIndex> } {
+  const changed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(next)) {
+    if (!prev || v !== (prev as unknown as Record<string, unknown>)[k]) changed[k] = v;
+  }
+  return { keys: Object.keys(next), changed: changed as Partial<ProjectIndex> };
 }
 
 port.on('message', (req: WorkerRequest) => {

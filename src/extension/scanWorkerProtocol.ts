@@ -19,9 +19,12 @@ export type IndexRef = { token: number } | { full: ProjectIndex };
 /** main thread → worker; every request gets exactly one `reply` with the same id */
 export type WorkerRequest =
   | { id: number; op: 'create'; project: number; opts: WireScanOptions }
-  | { id: number; op: 'index'; project: number }
+  /** `base`: the token of the index the main thread holds; the reply then carries only what changed since it */
+  | { id: number; op: 'index'; project: number; base?: number }
   | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[] }
   | { id: number; op: 'invalidate'; project: number; file: string }
+  /** an unsaved editor buffer laid over a file (text), or taken away (null) — core/vfs.ts */
+  | { id: number; op: 'overlay'; project: number; file: string; text: string | null }
   | { id: number; op: 'dispose'; project: number };
 
 export type WorkerOp = WorkerRequest['op'];
@@ -29,13 +32,20 @@ export type WorkerOp = WorkerRequest['op'];
 /** what each op resolves to */
 export interface WorkerResults {
   create: null;
-  index: { token: number; index: ProjectIndex };
+  /**
+   * The new index as `keys` (all its top-level properties, in order) and `changed`: the properties that are not
+   * the very objects of the index `base` named (all of them when `base` is not the worker's last answer, see
+   * `diffBase`). The incremental index keeps unchanged parts (models, migrations, routing) as the same objects,
+   * so an edit sends the host what it changed, not thousands of migrations.
+   */
+  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; diffBase: number | null };
   /**
    * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
    * not the very objects of the index it started from cross back; `keys` lists all of them in order.
    */
   readState: { token: number; keys: string[]; changed: Partial<ProjectIndex> };
   invalidate: null;
+  overlay: { changed: boolean };
   dispose: null;
 }
 

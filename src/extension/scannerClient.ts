@@ -16,6 +16,7 @@ import * as path from 'path';
 import type { ResourceLimits, Worker as WorkerType } from 'worker_threads';
 import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { nullLogger, type Logger } from '../core/types';
+import { setOverlay } from '../core/vfs';
 import {
   STALE_INDEX, type IndexRef, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -329,6 +330,10 @@ export class ScannerClient implements ScannerLike {
   private local: Scanner | undefined;
   /** indexes that came from the worker: readState sends their token instead of the whole index */
   private readonly tokens = new WeakMap<ProjectIndex, { token: number; generation: number }>();
+  /** the last index the worker sent: the next one arrives as what changed since it */
+  private last: { token: number; generation: number; index: ProjectIndex } | undefined;
+  /** unsaved buffers sent to the worker (file → text), sent again to a new worker */
+  private readonly overlays = new Map<string, string>();
   private disposed = false;
 
   constructor(
@@ -345,9 +350,42 @@ export class ScannerClient implements ScannerLike {
 
   async index(): Promise<ProjectIndex> {
     this.checkOpen();
-    const r = await this.host.request(this, { op: 'index' }, async () => ({ token: NOT_IN_WORKER, index: await this.inProcess().index() }));
-    this.remember(r.index, r.token);
-    return r.index;
+    const local = async (): Promise<WorkerResults['index']> => {
+      const index = await this.inProcess().index();
+      return { token: NOT_IN_WORKER, keys: Object.keys(index), changed: index, diffBase: null };
+    };
+    // (no await otherwise: the request starts synchronously, as callers and tests rely on)
+    if (this.overlays.size && this.host.usesWorker && !this.host.hasScanner(this)) await this.resendOverlays();
+    // the worker sends what changed since the index this thread holds (its unchanged parts are these objects)
+    const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
+    const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : {}) }, local);
+    const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
+    const out: Record<string, unknown> = {};
+    const changed = r.changed as Record<string, unknown>;
+    for (const k of r.keys) out[k] = k in changed ? changed[k] : (prev as unknown as Record<string, unknown> | null)?.[k];
+    const index = out as unknown as ProjectIndex;
+    this.remember(index, r.token);
+    this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
+    return index;
+  }
+
+  /**
+   * An unsaved editor buffer for `file` (text), or none any more (null: saved, closed or reverted). The next
+   * index() reads it instead of the disk file. Resolves to whether anything changed.
+   */
+  async setOverlay(file: string, text: string | null): Promise<boolean> {
+    if (this.disposed) return false;
+    if (text === null) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+    this.paused = undefined;
+    const r = await this.host.request(this, { op: 'overlay', file, text }, () => ({ changed: setOverlay(file, text) }));
+    return r.changed;
+  }
+
+  /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */
+  private async resendOverlays(): Promise<void> {
+    if (!this.overlays.size || !this.host.usesWorker || this.host.hasScanner(this)) return;
+    for (const [file, text] of this.overlays) await this.host.request(this, { op: 'overlay', file, text }, () => ({ changed: setOverlay(file, text) }));
   }
 
   async readState(index: ProjectIndex, aliases?: string[]): Promise<ProjectIndex> {

@@ -11,6 +11,8 @@ import type { Feature, Services } from './services';
 const IGNORED = /[\\/](node_modules|\.git|__pycache__|\.mypy_cache|\.pytest_cache|\.tox|\.nox)[\\/]/;
 
 const INDEX_DEBOUNCE_MS = 250;
+/** typing: the buffer is sent and re-indexed once keystrokes pause this long (the index itself is incremental) */
+const TYPING_DEBOUNCE_MS = 30;
 const STATE_DEBOUNCE_MS = 800;
 /** after the static re-index, Django is asked again once saves have settled for this long */
 const DJANGO_DEBOUNCE_MS = 1000;
@@ -35,6 +37,43 @@ export const registerWatchers: Feature = (svc: Services) => {
     if (!projects.trusted) return;
     projects.scheduleAll({ state: true, django: 'soft', djangoDelayMs: DJANGO_DEBOUNCE_MS }, STATE_DEBOUNCE_MS, uri.fsPath);
   };
+
+  // Unsaved buffers are an input like files (issue 11): a Python document of a project that differs from the
+  // disk is sent to the scan worker as an overlay while the user types; saving, closing or reverting takes it away.
+  const typing = new Map<string, NodeJS.Timeout>();
+  const sendBuffer = (doc: vscode.TextDocument, text: string | null) => {
+    const file = doc.uri.fsPath;
+    for (const p of projects.projects) {
+      if (!p.contains(file) || IGNORED.test(file)) continue;
+      void p.scanner.setOverlay(file, text).then(changed => {
+        if (changed) projects.schedule(p, { index: true, django: false }, 0);
+      }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
+    }
+  };
+  const onEdit = (e: vscode.TextDocumentChangeEvent) => {
+    const doc = e.document;
+    if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !e.contentChanges.length) return;
+    const key = doc.uri.fsPath;
+    const pending = typing.get(key);
+    if (pending) clearTimeout(pending);
+    typing.set(key, setTimeout(() => {
+      typing.delete(key);
+      // undo back to the saved text: the disk file counts again
+      sendBuffer(doc, doc.isDirty ? doc.getText() : null);
+    }, TYPING_DEBOUNCE_MS));
+  };
+  const dropBuffer = (doc: vscode.TextDocument) => {
+    if (doc.uri.scheme !== 'file' || doc.languageId !== 'python') return;
+    const pending = typing.get(doc.uri.fsPath);
+    if (pending) { clearTimeout(pending); typing.delete(doc.uri.fsPath); }
+    sendBuffer(doc, null);
+  };
+  subs.push(
+    vscode.workspace.onDidChangeTextDocument(onEdit),
+    vscode.workspace.onDidSaveTextDocument(dropBuffer),
+    vscode.workspace.onDidCloseTextDocument(dropBuffer),
+    { dispose: () => typing.forEach(t => clearTimeout(t)) },
+  );
 
   for (const glob of ['**/*.py', '**/.env']) {
     const w = vscode.workspace.createFileSystemWatcher(glob);

@@ -2,7 +2,7 @@
 // authoring", item 3): `.using("…")`, `.db_manager("…")`, `using="…"` (save, delete, transaction.atomic, …),
 // `connections["…"]`, `call_command(…, database="…")`. Django raises ConnectionDoesNotExist only when that line
 // runs, often in production. Only the workspace's own apps are read, and only when DATABASES is fully known.
-import * as fs from 'fs';
+import { readDir } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
@@ -91,12 +91,8 @@ export function closestAlias(alias: string, aliases: string[]): string | null {
 
 function* pythonFiles(dir: string, depth = 0): Generator<string> {
   if (depth > 8) return;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
+  const entries = readDir(dir);
+  if (!entries) return;
   for (const e of entries) {
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) yield* pythonFiles(path.join(dir, e.name), depth + 1);

@@ -2,7 +2,7 @@
 // a scan after an edit re-reads only the edited files. The results are small plain data, so they are also kept
 // between processes (the CLI's on-disk cache, next to the migration and module caches): a warm `scan` of a large
 // project parses none of the files whose lints did not change (Saleor: hundreds of files that call `.using(`).
-import * as fs from 'fs';
+import { readText, statFile } from '../vfs';
 
 interface Entry<T> { mtimeMs: number; size: number; key: string; value: T }
 
@@ -14,17 +14,13 @@ export function fileCache<T>(name: string, empty: T): (file: string, key: string
   if (!entries) named.set(name, (entries = new Map()) as Map<string, Entry<unknown>>);
   const map = entries;
   return (file, key, compute) => {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      return empty;
-    }
+    const st = statFile(file);
+    if (!st) return empty;
     const hit = map.get(file);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.key === key) return hit.value;
     let value = empty;
     try {
-      value = compute(fs.readFileSync(file, 'utf8'));
+      value = compute(readText(file));
     } catch {
       // unreadable (deleted meanwhile, permissions): nothing to report for it
     }

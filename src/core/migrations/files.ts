@@ -9,6 +9,7 @@
 // Speed matters (thousands of files): only the `Migration` class is looked at, nothing is resolved through
 // imports, and results are cached per file (mtime + size) between scans of the same ModuleIndex.
 import * as fs from 'fs';
+import { overlayText, readDir, statFile } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -64,12 +65,10 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
     for (const name of iterModules(dir)) {
       const file = path.join(dir, `${name}.py`);
       live.add(file);
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(file);
-      } catch (e) {
+      const st = statFile(file);
+      if (!st) {
         // a dangling or looping symlink: Django's import of it would fail
-        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${(e as Error).message}` });
+        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${statError(file)}` });
         continue;
       }
       const hit = cache.get(file);
@@ -77,7 +76,8 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
       if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry') {
         entry = hit;
       } else {
-        const read = readPythonFile(file, st);
+        const overlay = overlayText(file);
+        const read = overlay !== null ? { source: overlay } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
         if ('error' in read) {
           problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
           continue;
@@ -101,6 +101,15 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
   return { migrations, problems };
 }
 
+/** Why a path that is listed cannot be read as a file (a dangling or looping symlink, a directory). */
+function statError(file: string): string {
+  try {
+    return fs.statSync(file).isFile() ? 'unreadable' : 'not a regular file';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** The directory Django would list, or null (with the reason in `problems` when it is surprising). */
 function migrationsPackageDir(index: ModuleIndex, app: AppInfo, problems: MigrationProblem[]): string | null {
   if (!app.migrationsModule) return null;
@@ -119,12 +128,8 @@ function migrationsPackageDir(index: ModuleIndex, app: AppInfo, problems: Migrat
 
 /** `pkgutil.iter_modules([dir])` names of plain modules, minus names starting with `_` or `~`, sorted. */
 export function iterModules(dir: string): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  const entries = readDir(dir);
+  if (!entries) return [];
   const out: string[] = [];
   for (const e of entries) {
     if (!e.name.endsWith('.py')) continue;

@@ -7,6 +7,7 @@
 // module's top-level classes and, following its imports in order, those of the modules it imports that
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
+import { noteDeps, noteRead, track, unchanged, type Deps } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -86,8 +87,24 @@ const RELATION_CANONICAL: Record<string, RelationKind> = {
 };
 const MODEL_CANONICAL = 'django.db.models.Model';
 
-export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string): ModelsResult {
-  return new ModelReader(new SymbolTable(index), apps, settings, root).run();
+/**
+ * Each model's ModelInfo from an earlier indexModels with the same settings and apps, with the files reading it
+ * took (its class's, its bases', the modules its names resolved through): kept while those files are unchanged,
+ * so an edit of one models file reads again only the models that depend on it (issue 11).
+ */
+export interface ModelMemo {
+  settings?: SettingsInfo;
+  apps?: AppInfo[];
+  entries: Map<string, { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[] }>;
+}
+
+export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string, memo?: ModelMemo): ModelsResult {
+  if (memo && (memo.settings !== settings || memo.apps !== apps)) {
+    memo.entries.clear();
+    memo.settings = settings;
+    memo.apps = apps;
+  }
+  return new ModelReader(new SymbolTable(index), apps, settings, root, memo).run();
 }
 
 class ModelReader {
@@ -107,6 +124,7 @@ class ModelReader {
     private readonly apps: AppInfo[],
     private readonly settings: SettingsInfo,
     private readonly root: string,
+    private readonly memo?: ModelMemo,
   ) {
     for (const a of apps) if (!this.appsByModule.has(a.module)) this.appsByModule.set(a.module, a);
     this.labels = new Set(apps.map(a => a.label));
@@ -124,12 +142,7 @@ class ModelReader {
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
     for (const node of this.registered) {
-      let info: ModelInfo | null = null;
-      try {
-        info = this.modelInfo(node);
-      } catch (e) {
-        this.problem(node.ref.file, node.ref.def.line, `could not read model ${node.ref.name}: ${(e as Error).message}`);
-      }
+      const info = this.memoModelInfo(node);
       if (!info) continue;
       const dup = seen.get(info.key);
       if (dup) {
@@ -144,6 +157,44 @@ class ModelReader {
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
     return { models, problems: this.problems };
+  }
+
+  /** modelInfo, or the memo's copy while every file it read is unchanged (see ModelMemo). */
+  private memoModelInfo(node: ClassNode): ModelInfo | null {
+    const hit = this.memo?.entries.get(node.key);
+    if (hit && hit.def === node.ref.def && unchanged(hit.deps)) {
+      noteDeps(hit.deps);
+      for (const p of hit.problems) this.problem(p.path, p.line, p.message, p.model, p.code === 'parse-error');
+      return hit.info;
+    }
+    const before = this.problems.length;
+    const { value, deps } = track(() => {
+      let info: ModelInfo | null = null;
+      try {
+        info = this.modelInfo(node);
+      } catch (e) {
+        this.problem(node.ref.file, node.ref.def.line, `could not read model ${node.ref.name}: ${(e as Error).message}`);
+      }
+      // what this scan computed earlier for other models (bases' fields and Meta, kept on their nodes) was read
+      // from these files: they are this model's inputs too
+      for (const c of this.mro(node)) if (typeof c !== 'string') this.noteClass(c);
+      return info;
+    });
+    this.memo?.entries.set(node.key, { def: node.ref.def, deps, info: value, problems: this.problems.slice(before) });
+    return value;
+  }
+
+  /** Record the files a class's cached facts came from: its own, and its Meta's bases' modules. */
+  private noteClass(c: ClassNode): void {
+    noteRead(c.ref.file);
+    const metas = [c.meta, c.effMeta];
+    for (let i = 0; i < metas.length && i < 100; i++) {
+      const m = metas[i];
+      if (!m) continue;
+      const f = this.sym.scope(m.module)?.file;
+      if (f) noteRead(f);
+      metas.push(...m.bases);
+    }
   }
 
   // ---- discovery -------------------------------------------------------------------------------

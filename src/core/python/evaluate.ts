@@ -66,7 +66,9 @@ export class Interp implements Evaluator {
   importFailure: PyErr | null = null;
 
   constructor(public readonly index: ModuleIndex, opts: InterpOptions) {
-    this.env = { ...opts.env };
+    // writes (os.environ[...] = …, load_dotenv) stay in this interpreter; reads fall through to the given
+    // environment (a prototype, not a copy: the Scanner records which variables the settings read)
+    this.env = Object.assign(Object.create(opts.env ?? null) as Record<string, string | undefined>, {});
     this.external = !!opts.external;
     this.python = opts.python;
     this.globalSettings = opts.globalSettings;

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Module, ParseLimit } from './ast';
 import { ParseBudget, parsePython, readPythonFile } from './parse';
+import { overlayText, readDir, statFile, structureCount } from '../vfs';
 import type { Logger } from '../types';
 import { nullLogger } from '../types';
 
@@ -49,6 +50,8 @@ export class ModuleIndex {
   private readonly limitedFiles = new Map<string, ParseLimit>();
 
   private readonly rootSet: Set<string>;
+  /** vfs structure count the resolution results were computed at */
+  private resolvedAt = structureCount();
 
   constructor(
     /** absolute search roots, in order */
@@ -60,6 +63,10 @@ export class ModuleIndex {
 
   /** Resolve "a.b.c" to a file. Cached; call `invalidate()` when files appear or disappear. */
   resolve(name: string): ResolvedModule | null {
+    if (this.resolvedAt !== structureCount()) {
+      this.resolved.clear();
+      this.resolvedAt = structureCount();
+    }
     const hit = this.resolved.get(name);
     if (hit !== undefined) return hit;
     let result: ResolvedModule | null = null;
@@ -169,19 +176,16 @@ export class ModuleIndex {
 
   /** Parse a file (cached by mtime and size). Returns null when it cannot be read. */
   parseFile(file: string): Module | null {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      return null;
-    }
+    const st = statFile(file);
+    if (!st) return null;
     const cached = this.parsed.get(file);
     if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && !cached.module.limit?.retry) {
       cached.used = true;
       if (cached.module.limit) this.limitedFiles.set(file, cached.module.limit);
       return cached.module;
     }
-    const read = readPythonFile(file, st);
+    const overlay = overlayText(file);
+    const read = overlay !== null ? { source: overlay, fileSize: overlay.length } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
     if ('error' in read) {
       this.logger.warn(`cannot read ${file}: ${read.error}`);
       return null;
@@ -229,23 +233,26 @@ export class ModuleIndex {
     return r?.file ? this.parseFile(r.file) : null;
   }
 
-  /** Forget resolution results (files created/deleted) and, optionally, one parsed file. */
+  /**
+   * Forget resolution results (files created/deleted) and, optionally, one parsed file. With a file, resolution
+   * is kept unless the vfs saw the structure change (vfs.invalidate, called first, tells).
+   */
   invalidate(file?: string): void {
+    if (file) {
+      this.parsed.delete(file);
+      if (this.resolvedAt === structureCount()) return;
+    }
     this.resolved.clear();
+    this.resolvedAt = structureCount();
     this.listings?.clear();
-    if (file) this.parsed.delete(file);
   }
 }
 
 type EntryKind = 'file' | 'dir' | 'link' | 'other';
 
 function readListing(dir: string): Map<string, EntryKind> | null {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return null;
-  }
+  const entries = readDir(dir);
+  if (!entries) return null;
   const out = new Map<string, EntryKind>();
   for (const e of entries) out.set(e.name, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'link' : 'other');
   return out;

@@ -8,6 +8,7 @@
 // `django.conf.settings`): they are recognised whether or not Django is installed in the environment, and
 // Django's own large modules need not be parsed to find them.
 import type * as A from './ast';
+import { noteRead } from '../vfs';
 import { ModuleIndex } from './modules';
 
 export type Ref =
@@ -91,7 +92,11 @@ export class SymbolTable {
   /** Bindings of a module's top level (if/try/with bodies included). Null when the module has no source. */
   scope(moduleName: string): ModuleScope | null {
     const hit = this.scopes.get(moduleName);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      // a result that read this module depends on its file, however often the scope was asked (core/vfs.ts)
+      if (hit) noteRead(hit.file);
+      return hit;
+    }
     let result: ModuleScope | null = null;
     const r = this.index.resolve(moduleName);
     if (r?.file) {

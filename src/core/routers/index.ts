@@ -7,6 +7,7 @@
 // Caching: the evaluator reports which inputs a call looked at (db, app_label, model_name, a `_meta` or class
 // attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
 // observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
+import { noteDeps, track, unchanged, untracked, type Deps } from '../vfs';
 import type * as A from '../python/ast';
 import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
@@ -47,19 +48,45 @@ interface Ctx {
   routerLocs: Record<string, { cls?: Loc; allowMigrate?: Loc }>;
   problems: RoutingResult['problems'];
   symbols: SymbolTable;
-  /** class-body names per model class (file:line), null = not statically known */
+  /** class-body names per model class (file:line), null = not statically known; per evaluateRouting call */
   classNames: Map<string, Set<string> | null>;
+  /**
+   * the files the routers' code was read from while this context evaluated it (core/vfs.ts): when one changes,
+   * the context (its interpreter's imported modules, the decision trees) is built anew
+   */
+  deps: Deps;
 }
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
 const CALL_FUEL = 200_000;
 
-export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
+/** The context of these settings, built anew when a file its routers' code came from changed. */
+function contextOf(index: ModuleIndex, settings: SettingsInfo): Ctx {
   let ctx = CTX.get(settings);
-  if (!ctx || ctx.index !== index) {
-    ctx = makeCtx(index, settings);
-    CTX.set(settings, ctx);
+  if (ctx && ctx.index === index && unchanged(ctx.deps)) {
+    noteDeps(ctx.deps);
+    return ctx;
   }
+  const built = track(() => makeCtx(index, settings));
+  ctx = built.value;
+  ctx.deps = built.deps;
+  CTX.set(settings, ctx);
+  return ctx;
+}
+
+/** Run the routers' code, adding the files it reads to the context's dependencies. */
+function evaluating<T>(ctx: Ctx, fn: () => T): T {
+  const r = track(fn);
+  for (const [f, k] of r.deps.files) ctx.deps.files.set(f, k);
+  for (const [d, k] of r.deps.dirs) ctx.deps.dirs.set(d, k);
+  return r.value;
+}
+
+export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
+  const ctx = contextOf(index, settings);
+  // the models' class bodies are read per call: a models edit gives new ModelInfo objects, not a new context
+  ctx.classNames = new Map();
+  ctx.symbols = new SymbolTable(index);
   const decisions: RouterDecision[] = [];
   const concrete = models.filter(m => !m.abstract);
   const byKey = new Map(models.map(m => [m.key, m]));
@@ -71,7 +98,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000 });
-  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map() };
+  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 } };
   settings.routers.forEach((p, i) => {
     const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };
     ctx.routers.push(r);
@@ -157,17 +184,13 @@ const HINT_MEMO = new WeakMap<Ctx, Map<string, HintDecision>>();
  * models, with the hints as keyword arguments and no `model`. Memoised per (alias, app, hints).
  */
 export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>): HintDecision {
-  let ctx = CTX.get(settings);
-  if (!ctx || ctx.index !== index) {
-    ctx = makeCtx(index, settings);
-    CTX.set(settings, ctx);
-  }
+  const ctx = contextOf(index, settings);
   let memo = HINT_MEMO.get(ctx);
   if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
   const key = hintKey(alias, appLabel, hints);
   const hit = memo.get(key);
   if (hit) return hit;
-  const d = decideHints(ctx, alias, appLabel, hints);
+  const d = evaluating(ctx, () => decideHints(ctx, alias, appLabel, hints));
   memo.set(key, d);
   return d;
 }
@@ -252,7 +275,7 @@ function answer(ctx: Ctx, r: Router, alias: string, m: ModelInfo, byKey: Map<str
     if (!next) break;
     node = next;
   }
-  const { ans, obs } = run(ctx, r, inp);
+  const { ans, obs } = evaluating(ctx, () => run(ctx, r, inp));
   if (obs) insert(r.tree, obs, ans);
   return ans;
 }
@@ -405,6 +428,11 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
 function classBodyNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
   const key = `${m.loc.path}:${m.loc.line}`;
   if (ctx.classNames.has(key)) return ctx.classNames.get(key)!;
+  // read for this call only (see evaluateRouting): not a dependency of the context
+  return untracked(() => classBodyNamesNow(ctx, m, key));
+}
+
+function classBodyNamesNow(ctx: Ctx, m: ModelInfo, key: string): Set<string> | null {
   ctx.classNames.set(key, null);
   const mod = ctx.index.parseFile(m.loc.path);
   const moduleName = ctx.index.moduleNameOf(m.loc.path);

@@ -118,7 +118,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   }
   info.path = r.file;
   const interp = new Interp(index, {
-    env: { ...env, DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }, external: false, python: opts.python,
+    env: Object.assign(Object.create(env) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python,
     globalSettings: name => {
       const g = DJANGO_GLOBAL_SETTINGS[name];
       return g === undefined ? undefined : g === null ? unknown(`Django's default for ${name}`) : fromJS(g.v);

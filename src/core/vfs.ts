@@ -1,0 +1,214 @@
+// The file system as the index sees it: disk files, with unsaved editor buffers laid over them, and the
+// bookkeeping that makes re-indexing incremental.
+//
+// - Overlays: the extension sends the text of an unsaved buffer; every reader in the core (the parse cache,
+//   migration facts, lint caches) sees that text instead of the disk file, under a pseudo-stat that never
+//   equals a real one (mtimeMs < 0), so entries cached for the disk version are not reused for it.
+// - Trust (`setTrusted`): while a file watcher reports every change (the extension), a file's stat and a
+//   directory's listing are read once and kept until `invalidate(file)`; without it (the CLI, tests) every
+//   read asks the disk, as before. Creating or deleting a file changes the *structure* (module resolution,
+//   directory listings): `structure` counts such changes, and results that resolved names are redone.
+// - Tracking (`track`): a derived result (settings, apps, models, routing) records the stat of every file it
+//   read; it is reused while `unchanged(deps)` holds, i.e. the rust-analyzer/salsa "inputs unchanged" check.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface FileStat { mtimeMs: number; size: number }
+
+/**
+ * What a derived computation read: each file's stat (null: missing), each directory's listing (names and kinds,
+ * null: unreadable) and the structure count it started at.
+ */
+export interface Deps { files: Map<string, string | null>; dirs: Map<string, string | null>; structure: number }
+
+interface Overlay { text: string; version: number }
+
+const overlays = new Map<string, Overlay>();
+const stats = new Map<string, FileStat | null>();
+const listings = new Map<string, fs.Dirent[] | null>();
+const recorders: { files: Map<string, string | null>; dirs: Map<string, string | null> }[] = [];
+const signatures = new WeakMap<fs.Dirent[], string>();
+let trusted = false;
+let structure = 0;
+let overlayVersion = 0;
+
+function statKey(st: FileStat | null): string | null {
+  return st ? `${st.mtimeMs}:${st.size}` : null;
+}
+
+/** The stat the core compares cache entries with: an overlay's pseudo-stat, the disk's, or null (missing). */
+export function statFile(file: string): FileStat | null {
+  let st: FileStat | null;
+  const o = overlays.get(file);
+  if (o) st = { mtimeMs: -o.version, size: o.text.length };
+  else if (trusted && stats.has(file)) st = stats.get(file)!;
+  else {
+    try {
+      const s = fs.statSync(file);
+      st = s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
+    } catch {
+      st = null;
+    }
+    if (trusted) stats.set(file, st);
+  }
+  if (recorders.length) {
+    const k = statKey(st);
+    for (const r of recorders) r.files.set(file, k);
+  }
+  return st;
+}
+
+/** The overlay's text, or null when the disk file is the one to read. */
+export function overlayText(file: string): string | null {
+  return overlays.get(file)?.text ?? null;
+}
+
+/** Read a text file (overlay first). Throws like fs.readFileSync when neither exists. */
+export function readText(file: string): string {
+  return overlays.get(file)?.text ?? fs.readFileSync(file, 'utf8');
+}
+
+/** `fs.readdirSync(dir, { withFileTypes: true })`, kept while trusted; null when the directory cannot be read. */
+export function readDir(dir: string): fs.Dirent[] | null {
+  if (trusted && listings.has(dir)) return listings.get(dir)!;
+  let entries: fs.Dirent[] | null;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    entries = null;
+  }
+  if (trusted) listings.set(dir, entries);
+  if (recorders.length) {
+    const sig = listingSignature(entries);
+    for (const r of recorders) r.dirs.set(dir, sig);
+  }
+  return entries;
+}
+
+/** A directory's listing as one comparable string (names and kinds), null when it cannot be read. */
+export function listingSignature(entries: fs.Dirent[] | null): string | null {
+  if (!entries) return null;
+  let sig = signatures.get(entries);
+  if (sig === undefined) {
+    sig = entries.map(e => `${e.name}\u0000${e.isFile() ? 'f' : e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'o'}`).sort().join('\u0001');
+    signatures.set(entries, sig);
+  }
+  return sig;
+}
+
+/** Lay an unsaved buffer over a file (text), or take it away (null: the disk file counts again). */
+export function setOverlay(file: string, text: string | null): boolean {
+  const f = path.resolve(file);
+  const had = overlays.get(f);
+  if (text === null) {
+    if (!had) return false;
+    overlays.delete(f);
+  } else {
+    if (had?.text === text) return false;
+    overlays.set(f, { text, version: ++overlayVersion });
+  }
+  // a buffer is laid over a file that exists on disk (an editor's new file is saved before it is a module), so
+  // the structure (names resolving to files) stays
+  return true;
+}
+
+export function hasOverlays(): boolean {
+  return overlays.size > 0;
+}
+
+/**
+ * Keep stats and listings until `invalidate` (a watcher reports every change). Turning it off forgets them.
+ * Process-wide: the extension's scan worker turns it on; the CLI and tests leave it off.
+ */
+export function setTrusted(on: boolean): void {
+  trusted = on;
+  if (!on) { stats.clear(); listings.clear(); }
+}
+
+/** A file changed, appeared or disappeared (a directory: everything below it). */
+export function invalidate(file: string): void {
+  const f = path.resolve(file);
+  const had = stats.get(f);
+  stats.delete(f);
+  let exists: boolean;
+  try {
+    exists = fs.statSync(f).isFile();
+  } catch {
+    exists = false;
+  }
+  // an edit keeps the structure; a file that appears or disappears (or one never seen) changes it
+  if (had === undefined || !!had !== exists || !exists) {
+    structure++;
+    listings.delete(path.dirname(f));
+    listings.delete(f);
+    const below = f + path.sep;
+    for (const k of [...stats.keys()]) if (k.startsWith(below)) stats.delete(k);
+    for (const k of [...listings.keys()]) if (k.startsWith(below)) listings.delete(k);
+  }
+}
+
+/** Forget every kept stat and listing (a reload). */
+export function invalidateAll(): void {
+  stats.clear();
+  listings.clear();
+  structure++;
+}
+
+/** The count of structural changes (files created/deleted): results that resolved module names compare it. */
+export function structureCount(): number {
+  return structure;
+}
+
+/** Run `fn`, recording every file whose stat it read. */
+export function track<T>(fn: () => T): { value: T; deps: Deps } {
+  const rec = { files: new Map<string, string | null>(), dirs: new Map<string, string | null>() };
+  const start = structure;
+  recorders.push(rec);
+  try {
+    return { value: fn(), deps: { ...rec, structure: start } };
+  } finally {
+    recorders.splice(recorders.lastIndexOf(rec), 1);
+  }
+}
+
+/** Add `deps` to the computations being recorded (a memoised result used inside a tracked one). */
+export function noteDeps(deps: Deps): void {
+  for (const r of recorders) {
+    for (const [f, k] of deps.files) r.files.set(f, k);
+    for (const [d, k] of deps.dirs) r.dirs.set(d, k);
+  }
+}
+
+/**
+ * Is every file and directory a computation read still as it was (and, unless `ignoreStructure`, no file
+ * created or deleted since, as the watcher reported)? A result from another process (an on-disk snapshot) has
+ * no structure count to compare: its directory listings say whether files appeared or disappeared.
+ */
+export function unchanged(deps: Pick<Deps, 'files' | 'dirs'> & { structure?: number }, ignoreStructure = false): boolean {
+  if (!ignoreStructure && deps.structure !== structure) return false;
+  // not recorded: checking is not reading
+  return untracked(() => {
+    for (const [file, key] of deps.files) if (statKey(statFile(file)) !== key) return false;
+    for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
+    return true;
+  });
+}
+
+export function isTrusted(): boolean {
+  return trusted;
+}
+
+/** Run `fn` without recording what it reads (a read whose result is not kept beyond the caller's call). */
+export function untracked<T>(fn: () => T): T {
+  const saved = recorders.splice(0);
+  try {
+    return fn();
+  } finally {
+    recorders.push(...saved);
+  }
+}
+
+/** Record that the computations being tracked read `file` (a reader that keeps its own copy of its contents). */
+export function noteRead(file: string): void {
+  if (recorders.length) statFile(file);
+}

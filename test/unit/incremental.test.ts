@@ -1,0 +1,122 @@
+// Issue 11: the incremental index (Scanner memos over core/vfs.ts) gives exactly what a scan from scratch gives,
+// after any sequence of edits: random edit sequences (bench/edits.ts, seeded so a failure can be replayed), each
+// edit either an unsaved buffer (vfs overlay) or a saved file (written, then invalidated as the watcher does), on
+// a project made by the benchmark's generator, on the bundled example and on the warehouse_hints fixture.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Scanner, type ProjectIndex } from '../../src/core/scan';
+import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
+import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const dirs: string[] = [];
+after(() => {
+  setTrusted(false);
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempCopy(src: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-'));
+  dirs.push(d);
+  fs.cpSync(src, d, { recursive: true, filter: s => !s.endsWith('__pycache__') && !/\.sqlite3$/.test(s) });
+  return d;
+}
+
+function generated(apps: number): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-gen-'));
+  dirs.push(d);
+  execFileSync(process.execPath, [path.join(REPO, 'bench/generate.mjs'), d, String(apps), '4', '4'], { stdio: 'ignore' });
+  return d;
+}
+
+/** What must agree: everything but the timings. */
+function facts(index: ProjectIndex): unknown {
+  const { timings: _t, ...rest } = index;
+  return JSON.parse(JSON.stringify(rest));
+}
+
+/** A scan from scratch: a new Scanner, and no stat or listing kept from before (vfs trust off for it). */
+async function fromScratch(root: string): Promise<ProjectIndex> {
+  setTrusted(false);
+  try {
+    return await new Scanner({ root, allowPython: false }).index();
+  } finally {
+    setTrusted(true);
+  }
+}
+
+async function walk(root: string, seed: number, steps: number): Promise<number> {
+  setTrusted(true);
+  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+  await scanner.index();
+  const targets = editTargets(root);
+  const rnd = prng(seed);
+  let applied = 0;
+  const overlaid = new Set<string>();
+  try {
+    for (let i = 0; i < steps; i++) {
+      const kind = EDIT_KINDS[Math.floor(rnd() * EDIT_KINDS.length)]!;
+      const edit = makeEdit(kind, targets, rnd, readText);
+      if (!edit) continue;
+      const r = rnd();
+      if (r < 0.45) {
+        setOverlay(edit.file, edit.text);
+        overlaid.add(edit.file);
+      } else if (r < 0.9) {
+        fs.writeFileSync(edit.file, edit.text);
+        scanner.invalidate(edit.file);
+      } else if (overlaid.size) {
+        // a buffer closed without saving: the disk file counts again
+        const f = [...overlaid][0]!;
+        setOverlay(f, null);
+        overlaid.delete(f);
+      }
+      applied++;
+      const incremental = await scanner.index();
+      const scratch = await fromScratch(root);
+      assert.deepStrictEqual(facts(incremental), facts(scratch), `seed ${seed}, step ${i} (${edit.kind} ${path.relative(root, edit.file)})`);
+    }
+  } finally {
+    for (const f of overlaid) setOverlay(f, null);
+  }
+  return applied;
+}
+
+describe('incremental index == scan from scratch', () => {
+  test('generated project (benchmark generator, 12 apps), random edit sequences', async () => {
+    const root = generated(12);
+    let n = 0;
+    for (const seed of [1, 2, 3]) n += await walk(root, seed, 12);
+    assert.ok(n >= 30, `${n} edits applied`);
+  });
+
+  test('the bundled example and the warehouse_hints fixture', async () => {
+    for (const [src, seed] of [[path.join(REPO, 'examples/multidb_shop'), 7], [path.join(REPO, 'test/fixtures/warehouse_hints'), 8]] as const) {
+      const n = await walk(tempCopy(src), seed, 12);
+      assert.ok(n >= 5, `${src}: ${n} edits applied`);
+    }
+  });
+
+  test('a file created and deleted (structure changes) is seen', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const dir = path.join(root, 'app001', 'migrations');
+    const added = path.join(dir, '0099_extra.py');
+    fs.writeFileSync(added, 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("app001", "0001_initial")]\n    operations = []\n');
+    scanner.invalidate(added);
+    const withIt = await scanner.index();
+    assert.ok(withIt.migrations.some(m => m.key === 'app001.0099_extra'));
+    assert.deepStrictEqual(facts(withIt), facts(await fromScratch(root)));
+    fs.rmSync(added);
+    scanner.invalidate(added);
+    const without = await scanner.index();
+    assert.ok(!without.migrations.some(m => m.key === 'app001.0099_extra'));
+    assert.deepStrictEqual(facts(without), facts(await fromScratch(root)));
+  });
+});
