@@ -1,0 +1,91 @@
+// Where the editor completes database alias names (src/core/lints/alias-completion.ts): the string literals of the
+// positions the unknown-alias lint reads, in complete and in half-typed code, read with tree-sitter.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aliasCompletionContext } from '../../src/core/lints/alias-completion';
+import { aliasUses } from '../../src/core/lints/aliases';
+import { initPython } from '../../src/core/python/parse';
+
+/** `|` marks the cursor. */
+async function at(marked: string) {
+  const offset = marked.indexOf('|');
+  assert.ok(offset >= 0, 'a cursor mark');
+  return aliasCompletionContext(marked.slice(0, offset) + marked.slice(offset + 1), offset);
+}
+const where = async (marked: string) => (await at(marked))?.where ?? null;
+
+test('each position of the unknown-alias lint, in complete code', async () => {
+  assert.equal(await where('Order.objects.using("|")'), '.using(…)');
+  assert.equal(await where("Order.objects.db_manager('|').all()"), '.db_manager(…)');
+  assert.equal(await where('obj.save(using="|")'), 'using=');
+  assert.equal(await where('with transaction.atomic(using="|"):\n    pass\n'), 'using=');
+  assert.equal(await where('connections["|"].cursor()'), 'connections[…]');
+  assert.equal(await where('django.db.connections["|"]'), 'connections[…]');
+  assert.equal(await where('call_command("migrate", database="|")'), 'call_command(database=…)');
+  assert.equal(await where('management.call_command("migrate", database="|")'), 'call_command(database=…)');
+  assert.equal(await where('def save(self, using="|"):\n    pass\n'), 'using= default');
+  assert.equal(await where('def save(self, using: str = "|"):\n    pass\n'), 'using= default');
+});
+
+test('other strings are not alias positions', async () => {
+  for (const s of [
+    'Order.objects.filter(name="|")  # using', 'Order.objects.using("a", "|")', 'Order.objects.using(f"|")', 'Order.objects.using(b"|")',
+    'Order.objects.using("""|""")', 'foo("x", database="|")', 'settings["|"]  # connections', 'using("|")', 'x = "|"  # using',
+    'Order.objects.using(|"a")', 'Order.objects.using("a"|)', 'Order.objects.using("a" "|")', '# Order.objects.using("|")',
+  ]) assert.equal(await where(s), null, s);
+});
+
+test('the range is the literal\'s content, the typed part what is before the cursor', async () => {
+  const src = 'x = "é"; Order.objects.using("ana|lytics").count()\n';
+  const c = await at(src);
+  const plain = src.replace('|', '');
+  assert.deepEqual(c && { ...c, content: plain.slice(c.start, c.end) }, { where: '.using(…)', start: 30, end: 39, typed: 'ana', quote: '"', content: 'analytics' });
+  assert.equal((await at("x.save(using='|')"))?.quote, "'");
+});
+
+test('half-typed code: the string or the call is not closed yet', async () => {
+  const open = await at('def f(apps, schema_editor):\n    Order.objects.using("ana|\n    return 1\n');
+  assert.equal(open?.where, '.using(…)');
+  assert.equal(open?.typed, 'ana');
+  assert.equal(open!.end - open!.start, 3, 'nothing after the cursor is replaced');
+  assert.equal(await where('def f():\n    with transaction.atomic(using="|\n        pass\n'), 'using=');
+  assert.equal(await where('connections["|'), 'connections[…]');
+  assert.equal(await where('call_command("x", database="de|'), 'call_command(database=…)');
+  assert.equal(await where('obj.save(\n    force_insert=True,\n    using="|'), 'using=');
+  assert.equal(await where('obj.save(using="|").using("x")'), 'using=');
+  // an open string that is not at an alias position
+  assert.equal(await where('Order.objects.filter(name="|\n'), null);
+  assert.equal(await where('Order.objects.using("a", "|\n'), null);
+});
+
+test('agrees with the lint: every literal aliasUses reads is a completion position of the same kind', async () => {
+  await initPython();
+  const src = [
+    'from django.core.management import call_command',
+    'from django.db import connections, transaction',
+    'def report(using="reports"):',
+    '    Hit.objects.using("analytcs").count()',
+    "    Hit.objects.db_manager('analytics').count()",
+    '    with transaction.atomic(using="analytic"):',
+    '        Hit(n=1).save(using="default")',
+    '    connections["replica"].cursor()',
+    '    call_command("migrate", database="defualt")',
+    '',
+  ].join('\n');
+  const lines = src.split('\n');
+  const uses = aliasUses(src, 'views.py');
+  assert.equal(uses.length, 7);
+  for (const u of uses) {
+    const offset = lines.slice(0, u.line - 1).reduce((n, l) => n + l.length + 1, 0) + u.col + 1;
+    const c = await aliasCompletionContext(src, offset + 1);
+    assert.equal(c?.where, u.where, `line ${u.line}`);
+    assert.equal(src.slice(c!.start, c!.end), u.alias);
+  }
+});
+
+test('nothing to parse where no position can be: far from any marker, no quote on the line, huge files', async () => {
+  assert.equal(await where('x = "|"'), null);
+  assert.equal(await aliasCompletionContext('Order.objects.using()', 20), null);
+  assert.equal(await aliasCompletionContext('', 0), null);
+  assert.equal(await aliasCompletionContext('using("")', 99), null);
+});
