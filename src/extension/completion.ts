@@ -1,5 +1,5 @@
-// Completion of database alias names inside `.using("…")`, `db_manager("…")`, `using="…"`, `connections["…"]` and
-// `call_command(…, database="…")` in the project's own Python files. The position comes from the parser
+// Completion of database alias names inside `.using("…")`, `db_manager("…")`, `using="…"`, `connections["…"]`,
+// `call_command(…, database="…")` and the routers' `return "…"` / `db == "…"`, in the project's own Python files. The position comes from the parser
 // (core/lints/alias-completion.ts); the items are the aliases of DATABASES in the current index (model/aliasItems.ts).
 import * as vscode from 'vscode';
 import { aliasCompletionContext } from '../core/lints/alias-completion';

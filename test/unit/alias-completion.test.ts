@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aliasCompletionContext } from '../../src/core/lints/alias-completion';
 import { aliasUses } from '../../src/core/lints/aliases';
-import { initPython } from '../../src/core/python/parse';
+import { initPython, MAX_PARSE_CHARS } from '../../src/core/python/parse';
 
 /** `|` marks the cursor. */
 async function at(marked: string) {
@@ -83,9 +83,34 @@ test('agrees with the lint: every literal aliasUses reads is a completion positi
   }
 });
 
-test('nothing to parse where no position can be: far from any marker, no quote on the line, huge files', async () => {
+test('nothing where no position can be: no quote before the cursor on its line, out of range', async () => {
   assert.equal(await where('x = "|"'), null);
   assert.equal(await aliasCompletionContext('Order.objects.using()', 20), null);
   assert.equal(await aliasCompletionContext('', 0), null);
   assert.equal(await aliasCompletionContext('using("")', 99), null);
+  // past the parsing limit no file is parsed at all (a keystroke must stay cheap)
+  const huge = `${'#'.repeat(MAX_PARSE_CHARS)}\nx.using("")`;
+  assert.equal(await aliasCompletionContext(huge, huge.length - 2), null);
+  assert.equal((await aliasCompletionContext(huge.slice(MAX_PARSE_CHARS), huge.length - MAX_PARSE_CHARS - 2))?.where, '.using(…)');
+});
+
+test('routers: what db_for_read/db_for_write return, what allow_migrate compares its db with', async () => {
+  const router = (method: string, body: string) => `class R:\n    def ${method}:\n        ${body}\n`;
+  assert.equal(await where(router('db_for_read(self, model, **hints)', 'return "|"')), 'db_for_read return');
+  assert.equal(await where(router('db_for_write(self, model, **hints)', 'return "a" if model else "|"')), 'db_for_write return');
+  assert.equal(await where(router('db_for_write(self, model, **hints)', 'return "|" if model else "b"')), 'db_for_write return');
+  assert.equal(await where(router('db_for_read(self, model, **hints)', 'return "|')), 'db_for_read return', 'half-typed');
+  assert.equal(await where(router('allow_migrate(self, db, app_label, **hints)', 'return db == "|"')), 'allow_migrate db');
+  assert.equal(await where(router('allow_migrate(self, database, app_label, **hints)', 'return "|" != database')), 'allow_migrate db');
+  assert.equal(await where(router('allow_migrate(self, db, app_label, **hints)', 'return db in ("x", "|")')), 'allow_migrate db');
+  assert.equal(await where(router('allow_migrate(self, db, app_label, **hints)', 'return db not in ["|"]')), 'allow_migrate db');
+  assert.equal(await where(router('allow_migrate(self, db, app_label, **hints)', 'return db == "|')), 'allow_migrate db', 'half-typed');
+  // not aliases: the condition of a conditional, an app label, another method, another comparison
+  for (const s of [
+    router('db_for_write(self, model, **hints)', 'return x if "|" else "b"'),
+    router('allow_migrate(self, db, app_label, **hints)', 'return app_label == "|"'),
+    router('allow_relation(self, o1, o2, **hints)', 'return "|"'),
+    router('allow_migrate(self, db, app_label, **hints)', 'return db < "|"'),
+    router('allow_migrate(self, db, app_label, **hints)', 'return (lambda: "|")()'),
+  ]) assert.equal(await where(s), null, s);
 });

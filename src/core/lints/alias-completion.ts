@@ -1,12 +1,14 @@
 // Where the editor completes database alias names: inside the string literal of the positions the unknown-alias
 // lint reads (./aliases.ts): `.using("…")`, `.db_manager("…")`, `using="…"` (and a `using="…"` parameter default),
-// `connections["…"]`, `call_command(…, database="…")`. Read from tree-sitter's tree of the text being typed, which
+// `connections["…"]`, `call_command(…, database="…")`; and in routers, what `db_for_read`/`db_for_write` return and
+// what `allow_migrate` compares its `db` with (`db == "…"`, `db in ("…", …)`). Read from tree-sitter's tree of the text being typed, which
 // is often incomplete: when the cursor's string is not closed yet (auto-closing quotes off), the text before the
 // cursor is parsed again with the quote and the brackets it lacks added, so that the call reads whole.
 import type { Node as TSNode, Tree } from 'web-tree-sitter';
 import { initPython, MAX_PARSE_CHARS, unclosedBrackets } from '../python/parse';
 
-export type AliasPosition = '.using(…)' | '.db_manager(…)' | 'using=' | 'using= default' | 'connections[…]' | 'call_command(database=…)';
+export type AliasPosition = '.using(…)' | '.db_manager(…)' | 'using=' | 'using= default' | 'connections[…]' | 'call_command(database=…)'
+  | 'db_for_read return' | 'db_for_write return' | 'allow_migrate db';
 
 export interface AliasCompletionContext {
   where: AliasPosition;
@@ -18,16 +20,11 @@ export interface AliasCompletionContext {
   quote: '"' | "'";
 }
 
-/** names the positions hold, near the cursor: most keystrokes are nowhere near one and need no parse */
-const MARKERS = ['using', 'db_manager', 'connections', 'database'];
-const LOOK_BACK = 400;
-
 /** The alias position whose string literal holds `offset`, or null. */
 export async function aliasCompletionContext(source: string, offset: number): Promise<AliasCompletionContext | null> {
   if (offset < 1 || offset > source.length || source.length > MAX_PARSE_CHARS) return null;
-  const before = source.slice(Math.max(0, offset - LOOK_BACK), offset);
-  if (!MARKERS.some(m => before.includes(m))) return null;
   const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  // a completion position is inside a string: no quote before the cursor on its line, no parse
   const line = source.slice(lineStart, offset);
   if (!line.includes('"') && !line.includes("'")) return null;
   const parser = await initPython();
@@ -141,8 +138,38 @@ function positionOf(s: TSNode): AliasPosition | null {
     case 'typed_default_parameter':
       return p.childForFieldName('name')?.text === 'using' ? 'using= default' : null;
     default:
-      return null;
+      return routerPosition(s);
   }
+}
+
+/** A router method's alias: `return "…"` in db_for_read/db_for_write, `db == "…"` / `db in (…)` in allow_migrate. */
+function routerPosition(s: TSNode): AliasPosition | null {
+  let n: TSNode = s;
+  let p = s.parent;
+  // `return "a" if x else "b"`: either branch, not the condition
+  while (p?.type === 'conditional_expression' && p.namedChildren[1]?.id !== n.id) { n = p; p = p.parent; }
+  if (p?.type === 'return_statement') {
+    const name = enclosingFunction(p)?.childForFieldName('name')?.text;
+    return name === 'db_for_read' || name === 'db_for_write' ? `${name} return` : null;
+  }
+  // `db in ("a", "b")`
+  if (s.parent && ['tuple', 'list', 'set'].includes(s.parent.type)) { n = s.parent; p = n.parent; } else { n = s; p = s.parent; }
+  if (p?.type !== 'comparison_operator' || p.namedChildren.length !== 2) return null;
+  const fn = enclosingFunction(p);
+  if (fn?.childForFieldName('name')?.text !== 'allow_migrate') return null;
+  // allow_migrate(self, db, app_label, …): Django passes the alias second
+  const db = fn.childForFieldName('parameters')?.namedChildren[1];
+  const other = p.namedChildren.find(c => c?.id !== n.id);
+  const op = p.children.find(c => c && !c.isNamed)?.type;
+  return db?.type === 'identifier' && other?.type === 'identifier' && other.text === db.text && ['==', '!=', 'in', 'not in'].includes(op ?? '') ? 'allow_migrate db' : null;
+}
+
+function enclosingFunction(n: TSNode): TSNode | null {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return p;
+    if (p.type === 'lambda' || p.type === 'class_definition') return null;
+  }
+  return null;
 }
 
 /** `f` → "f", `a.b.f` → "f" (as walk.ts calleeName reads the AST). */

@@ -243,7 +243,7 @@ suite('quick fixes, completion (migration authoring)', () => {
     await restoreFixtureFile(models);
   });
 
-  test('completion of alias names: the aliases of DATABASES in .using("…"), nothing in other strings', async function () {
+  test('completion of alias names: the aliases of DATABASES in .using("…") and in a router, nothing in other strings', async function () {
     this.timeout(60000);
     const rel = 'analytics/probe_completion.py';
     const uri = uriOf(rel);
@@ -276,5 +276,11 @@ suite('quick fixes, completion (migration authoring)', () => {
     const range = item.range as { inserting: vscode.Range; replacing: vscode.Range };
     assert.strictEqual(doc.getText(range.inserting), 'leg', 'the typed part is what the completion replaces');
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    // a router: what db_for_read returns
+    const routers = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(expected().projectDir, 'shop', 'routers.py')));
+    const ret = routers.getText().split('\n').findIndex(l => l.includes('return "analytics"'));
+    const col = routers.lineAt(ret).text.indexOf('"') + 1;
+    const inRouter = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', routers.uri, new vscode.Position(ret, col), '"');
+    assert.deepStrictEqual(labels(inRouter), ['default', 'analytics', 'legacy']);
   });
 });
