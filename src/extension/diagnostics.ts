@@ -125,6 +125,8 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   for (const f of groupCrossDb(index.findings)) {
     // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
     if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
+    // a package's migrations: the "Third-party migrations" node of the Databases view lists them (model/thirdParty.ts)
+    if (f.environment) continue;
     const severity = severityOf(f, crossDb, unknownRouting);
     if (severity === undefined) continue;
     let file = f.path;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerAuthoring } from './authoring';
 import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
+import { registerCompletion } from './completion';
 import { registerDeploy } from './deploy';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
@@ -27,6 +28,7 @@ const FEATURES: Feature[] = [
   registerHovers,
   registerCodeActions,
   registerCodeLens,
+  registerCompletion,
   registerAuthoring,
   registerNavigation,
   registerMigrate,

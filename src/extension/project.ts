@@ -211,6 +211,8 @@ export class ProjectService implements vscode.Disposable {
       runWorkspaceInterpreter: trusted,
       readDatabases: trusted,
       dbTimeoutMs: config.databaseTimeoutMs,
+      // third-party apps' migrations get the lints too: the "Third-party migrations" node lists them (never Problems)
+      includeEnvironment: true,
       logger: this.log,
       // an interpreter named in the settings is read from disk even in Restricted Mode (VS Code then passes only
       // the user-level value of this restricted setting)

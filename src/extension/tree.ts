@@ -15,6 +15,7 @@ import {
   decisionSource, disagreementLabel, disagreementMarkdown, disagreementOf, modeExplanation, modeLabel, modelDisagreements,
 } from './model/django';
 import type { Feature, Services } from './services';
+import { thirdPartyConsequence, thirdPartyMigrations, thirdPartySummary } from './model/thirdParty';
 
 export type Node =
   | { kind: 'project'; id: string; project: DjangoProject; parent?: undefined }
@@ -22,7 +23,9 @@ export type Node =
   | { kind: 'app'; id: string; project: DjangoProject; app: string; alias?: string; parent?: Node }
   | { kind: 'model'; id: string; project: DjangoProject; model: string; alias?: string; parent: Node }
   | { kind: 'decision'; id: string; project: DjangoProject; model: string; alias: string; parent: Node }
-  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; command?: vscode.Command; parent?: Node };
+  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; command?: vscode.Command; parent?: Node }
+  /** "Third-party migrations" (model/thirdParty.ts): the group, an app of it, a finding of that app */
+  | { kind: 'thirdParty'; id: string; project: DjangoProject; app?: string; finding?: number; parent?: Node };
 
 export const VIEW_DATABASES = 'djangoMultiDb.databases';
 export const VIEW_MODELS = 'djangoMultiDb.models';
@@ -140,6 +143,8 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
         return this.modelItem(node);
       case 'decision':
         return this.decisionItem(node);
+      case 'thirdParty':
+        return thirdPartyItem(node);
     }
   }
 
@@ -283,6 +288,8 @@ export class DatabasesTree extends BaseTree {
           .filter(m => m.app === node.app)
           .map(m => ({ kind: 'model', id: `${node.id}:${m.name}`, project: node.project, model: m.key, alias: node.alias, parent: node }));
       }
+      case 'thirdParty':
+        return thirdPartyChildren(node);
       default:
         return [];
     }
@@ -306,8 +313,11 @@ export class DatabasesTree extends BaseTree {
     return out;
   }
 
+  /** The aliases, then "Third-party migrations" when the environment has apps with migrations. */
   private aliases(p: DjangoProject, parent?: Node): Node[] {
-    return aliasesOf(p.index!).map(alias => ({ kind: 'alias', id: `db:${p.root}:${alias}`, project: p, alias, parent }));
+    const nodes: Node[] = aliasesOf(p.index!).map(alias => ({ kind: 'alias', id: `db:${p.root}:${alias}`, project: p, alias, parent }));
+    if (thirdPartyMigrations(p.index!)) nodes.push({ kind: 'thirdParty', id: `thirdparty:${p.root}`, project: p, parent });
+    return nodes;
   }
 
   /** The node of an alias (for `reveal`). */
@@ -315,6 +325,49 @@ export class DatabasesTree extends BaseTree {
     const parent: Node | undefined = this.svc.projects.projects.length > 1 ? { kind: 'project', id: `project:${p.root}`, project: p } : undefined;
     return { kind: 'alias', id: `db:${p.root}:${alias}`, project: p, alias, parent };
   }
+}
+
+function thirdPartyChildren(node: Extract<Node, { kind: 'thirdParty' }>): Node[] {
+  const t = node.project.index && thirdPartyMigrations(node.project.index);
+  if (!t || node.finding !== undefined) return [];
+  if (node.app === undefined) return t.apps.map(a => ({ kind: 'thirdParty', id: `${node.id}:${a.label}`, project: node.project, app: a.label, parent: node }));
+  const app = t.apps.find(a => a.label === node.app);
+  return (app?.findings ?? []).map((_, i) => ({ kind: 'thirdParty', id: `${node.id}:${i}`, project: node.project, app: node.app, finding: i, parent: node }));
+}
+
+function thirdPartyItem(node: Extract<Node, { kind: 'thirdParty' }>): vscode.TreeItem {
+  const t = thirdPartyMigrations(node.project.index!)!;
+  const app = node.app === undefined ? undefined : t.apps.find(a => a.label === node.app);
+  const f = node.finding === undefined ? undefined : app?.findings[node.finding];
+  let item: vscode.TreeItem;
+  if (f) {
+    item = new vscode.TreeItem(f.migration.slice(f.migration.indexOf('.') + 1), vscode.TreeItemCollapsibleState.None);
+    item.description = `${f.title}${f.line ? ` · line ${f.line}` : ''}`;
+    item.iconPath = new vscode.ThemeIcon(f.code === 'runpython-alias' && f.misdirected.length ? 'warning' : 'info');
+    item.tooltip = new vscode.MarkdownString(`**${f.migration}** — ${thirdPartyConsequence(f)}
+
+${f.message}
+
+Where it runs: ${f.runs}.`);
+    item.command = { command: 'vscode.open', title: 'Open Migration', arguments: [vscode.Uri.file(f.path), { selection: new vscode.Range(Math.max(0, (f.line ?? 1) - 1), 0, Math.max(0, (f.line ?? 1) - 1), 0) }] };
+    item.contextValue = 'thirdParty.finding';
+  } else if (app) {
+    item = new vscode.TreeItem(app.module, vscode.TreeItemCollapsibleState.Collapsed);
+    item.description = `${app.findings.length} finding${app.findings.length === 1 ? '' : 's'}${app.module !== app.label ? ` · ${app.label}` : ''}`;
+    item.iconPath = new vscode.ThemeIcon('package');
+    item.tooltip = `${app.module} (app label ${app.label}), installed in the project's environment`;
+    item.contextValue = 'thirdParty.app';
+  } else {
+    item = new vscode.TreeItem('Third-party migrations', t.findings ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = thirdPartySummary(t);
+    item.iconPath = new vscode.ThemeIcon('library', t.apps.some(a => a.findings.some(x => x.misdirected.length)) ? new vscode.ThemeColor('list.warningForeground') : undefined);
+    item.tooltip = new vscode.MarkdownString('The migrations of the apps installed in the project\'s environment (packages), read with the same lints as ' +
+      'the project\'s own (`check --include-environment` on the command line). They run on your databases when you `migrate`, ' +
+      'but they are the package\'s to fix, so they are listed here and not in the Problems panel.');
+    item.contextValue = 'thirdParty';
+  }
+  item.id = node.id;
+  return item;
 }
 
 export class ModelsTree extends BaseTree {

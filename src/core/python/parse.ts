@@ -341,7 +341,7 @@ function markCut(body: A.Stmt[], line: number): void {
 const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
 /** The closing brackets that the text of `tree` lacks at its end, innermost first ('' when none). */
-function unclosedBrackets(tree: Tree): string {
+export function unclosedBrackets(tree: Tree): string {
   const open: string[] = [];
   const c = tree.walk();
   try {
