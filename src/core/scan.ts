@@ -356,7 +356,7 @@ export class Scanner {
         this.answeredFromSnapshot = true;
         void parserReady.catch(() => undefined);
         const { envReads: _reads, ...index } = hit as ProjectIndex & { envReads?: unknown };
-        return this.redacted({ ...index, timings: { ...index.timings, snapshot: now() - t } });
+        return this.redacted({ ...index, timings: { snapshot: now() - t } });
       }
     }
     this.answeredFromSnapshot = false;

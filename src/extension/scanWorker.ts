@@ -22,6 +22,11 @@ interface Project {
   indexes: Map<number, ProjectIndex>;
   /** the last static index sent to the main thread, and its token: the next one is sent as a difference */
   last?: { token: number; index: ProjectIndex };
+  /**
+   * after an answer from the on-disk snapshot, the full index that builds the in-memory state (so that the next
+   * edit is incremental) runs behind it; the next request waits for it
+   */
+  warming?: Promise<void>;
 }
 
 // The extension's file watcher reports every change (invalidate), and unsaved buffers arrive as overlays: stats
@@ -92,7 +97,15 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     }
     case 'index': {
       const p = project(req.project);
+      if (p.warming) await p.warming;
       const index = await p.scanner.index();
+      if (p.scanner.answeredFromSnapshot) {
+        // the answer goes out first; then the state behind it is built (the answer it gives is the same)
+        p.warming = new Promise<void>(resolve => setImmediate(resolve))
+          .then(() => p.scanner.index())
+          .then(() => undefined, e => { port.postMessage({ type: 'log', project: req.project, level: 'debug', message: p.scrub(`warming the index: ${(e as Error).message}`) } satisfies WorkerMessage); })
+          .finally(() => { p.warming = undefined; });
+      }
       const token = keep(p, index);
       const base = p.last && p.last.token === req.base ? p.last : null;
       p.last = { token, index };
