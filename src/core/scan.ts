@@ -105,6 +105,8 @@ export interface ProjectIndex {
   lives?: RouterDecision[];
   /** per alias whose schema was read: what it holds against routing and the applied migrations (core/drift.ts) */
   drift?: Record<string, AliasDrift>;
+  /** where each model's queries go: the routers' db_for_read / db_for_write (lints/route-consistency.ts) */
+  dbRoutes?: DbRoutes;
 }
 
 import * as fs from 'fs';
@@ -121,6 +123,7 @@ import { migrationLintFindings, runsCode } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
+import { reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
@@ -427,6 +430,8 @@ export class Scanner {
     const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
     findings.push(...aliasNameFindings(index.apps, settings, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path)));
     findings.push(...routerShapeFindings(modules, settings));
+    const routed = routerLints(modules, settings, index, twinsOf(index));
+    findings.push(...routed.findings); index.dbRoutes = routed.routes;
     timings.findings = now() - t;
     if (s.lintCacheFile && lintCachesChanged()) writeCacheFile(s.lintCacheFile, root, exportLintCaches(), this.logger);
     // last: the routing phase parses the routers' modules too
@@ -712,6 +717,7 @@ export function toReport(index: ProjectIndex): ScanReport {
     }),
     migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
     operations: reportOperations(index),
+    ...(index.dbRoutes ? { dbRoutes: reportDbRoutes(index.dbRoutes, rel) } : {}),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     ...(index.drift && Object.keys(index.drift).length ? { drift: index.drift } : {}),
