@@ -120,10 +120,10 @@ function routerLiterals(fn: FuncV, method: RouterMethod): { expr: A.Expr; value:
 
 /**
  * Aliases not in DATABASES that routers return or compare `db` with. Every alias a db_for_read/db_for_write
- * answers with (evaluated, so a literal behind `if "x" in settings.DATABASES` or an alias read from settings
- * counts only when that path is taken) is an error; a literal on a path no model reached, or compared in
- * allow_migrate, only when it is one typo away from an alias (a router shared by several settings may well name
- * an alias this one does not define).
+ * answers with for some model is an error (evaluated, so a literal behind `if "x" in settings.DATABASES` counts
+ * only when that path is taken, and an alias read from settings counts too). A literal that allow_migrate compares
+ * `db` with only when it is one typo away from an alias: a router shared by several settings modules may well
+ * name an alias this one does not define.
  */
 export function routerAliasFindings(
   settings: SettingsInfo,
@@ -174,11 +174,10 @@ export function routerAliasFindings(
         `Django raises ConnectionDoesNotExist on every ${method === 'db_for_read' ? 'read' : 'write'} it routes there`, lit?.expr);
     }
   }
+  // a literal returned on a path no model takes is left alone: dead (`if "x" in settings.DATABASES`) or harmless today
   for (const l of literals) {
-    if (known.has(l.value) || !closestAlias(l.value, aliases)) continue;
-    report(l.value, l.path, l.expr.line,
-      l.how === 'returned' ? `returned by ${l.router}.${l.method}` : `compared with db in ${l.router}.allow_migrate`,
-      l.how === 'returned' ? 'Django raises ConnectionDoesNotExist when this path is taken' : 'the comparison never matches a database Django migrates', l.expr);
+    if (l.how !== 'compared' || known.has(l.value) || !closestAlias(l.value, aliases)) continue;
+    report(l.value, l.path, l.expr.line, `compared with db in ${l.router}.allow_migrate`, 'the comparison never matches a database Django migrates', l.expr);
   }
   return out;
 }
