@@ -4,6 +4,9 @@
 // inputs; unknown conditions run both branches, and a result that depends on something unknown is reported
 // as unknown, never guessed.
 //
+// `db_for_read(model)` / `db_for_write(model)` are evaluated the same way (evaluateDbRoutes), with Django's chaining
+// for them: the first router whose answer is true wins, else `default` (ConnectionRouter._router_func).
+//
 // Caching: the evaluator reports which inputs a call looked at (db, app_label, model_name, a `_meta` or class
 // attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
 // observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
