@@ -13,6 +13,7 @@ import { Scanner } from '../../src/core/scan';
 import type { DbRoute } from '../../src/core/routers';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
 import { writeTree } from './support';
+import { APP_ROUTER, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
 
 const PY = djangoPython();
 const dirs: string[] = [];
@@ -70,13 +71,7 @@ for a in DBS:
 print(json.dumps(dict(rows=rows, mirrors=mirrors)))
 `;
 
-const HEAD = 'SECRET_KEY = "x"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = "django.db.models.AutoField"\n';
-const db = (name: string, extra = '') => `{"ENGINE": "django.db.backends.sqlite3", "NAME": "${name}.sqlite3"${extra}}`;
-function settings(apps: string[], dbs: Record<string, string>, routers: string[], extra = ''): string {
-  return `${HEAD}INSTALLED_APPS = ${JSON.stringify(['django.contrib.contenttypes', 'django.contrib.auth', ...apps])}\n` +
-    `DATABASES = {\n${Object.entries(dbs).map(([a, d]) => `    "${a}": ${d},\n`).join('')}}\n` +
-    `DATABASE_ROUTERS = ${JSON.stringify(routers)}\n${extra}`;
-}
+const settings = (apps: string[], dbs: Record<string, string>, routers: string[], extra = '') => settingsPy(apps, dbs, routers, extra, true);
 const app = (name: string, models: string): Record<string, string> => ({ [`${name}/__init__.py`]: '', [`${name}/models.py`]: `from django.db import models\n\n${models}` });
 
 interface Project {
@@ -90,40 +85,11 @@ const PROJECTS: Record<string, Project> = {
   primaryReplica: {
     files: {
       'proj/__init__.py': '',
-      'proj/settings.py': settings(['shop', 'archive_app'], { default: db('default'), replica: db('replica', ', "TEST": {"MIRROR": "default"}'), archive: db('archive') },
+      'proj/settings.py': settings(['shop', 'archive_app'], { default: db('default'), replica: db('replica', MIRROR('default')), archive: db('archive') },
         ['proj.routers.ArchiveRouter', 'proj.routers.PrimaryReplicaRouter']),
-      'proj/routers.py': `from django.conf import settings
-
-
-class ArchiveRouter:
-    route_app_labels = {"archive_app"}
-
-    def db_for_read(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return "archive"
-        return None
-
-    db_for_write = db_for_read
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        if app_label in self.route_app_labels:
-            return db == "archive"
-        return None
-
-
-class PrimaryReplicaRouter:
-    def db_for_read(self, model, **hints):
-        return "replica" if "replica" in settings.DATABASES else "default"
-
-    def db_for_write(self, model, **hints):
-        return "default"
-
-    def allow_relation(self, obj1, obj2, **hints):
-        return True
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db == "default"
-`,
+      // the archive router written as class attributes (db_for_write = db_for_read)
+      'proj/routers.py': APP_ROUTER('{"archive_app"}', 'archive', { name: 'ArchiveRouter', write: false }).replace('        return None\n', '        return None\n\n    db_for_write = db_for_read\n') + '\n\n' +
+        PRIMARY_REPLICA('return "replica" if "replica" in settings.DATABASES else "default"', 'return "default"', 'return db == "default"'),
       ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n\n\nclass OrderProxy(Order):\n    class Meta:\n        proxy = True\n'),
       ...app('archive_app', 'class OldOrder(models.Model):\n    n = models.IntegerField()\n'),
     },
@@ -133,19 +99,7 @@ class PrimaryReplicaRouter:
     files: {
       'proj/__init__.py': '',
       'proj/settings.py': settings(['shop'], { default: db('default'), read_replica: db('replica') }, ['proj.routers.PrimaryReplicaRouter']),
-      'proj/routers.py': `from django.conf import settings
-
-
-class PrimaryReplicaRouter:
-    def db_for_read(self, model, **hints):
-        return "read_replica" if "read_replica" in settings.DATABASES else "default"
-
-    def db_for_write(self, model, **hints):
-        return "default"
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db == "default"
-`,
+      'proj/routers.py': PRIMARY_REPLICA('return "read_replica" if "read_replica" in settings.DATABASES else "default"', 'return "default"', 'return db == "default"'),
       ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
     },
   },
@@ -155,40 +109,10 @@ class PrimaryReplicaRouter:
     files: {
       'proj/__init__.py': '',
       'proj/settings.py': settings(['shop'], {
-        default: db('default'), auth_db: db('auth'), primary: db('primary'), replica1: db('replica1', ', "TEST": {"MIRROR": "primary"}'), replica2: db('replica2'),
+        default: db('default'), auth_db: db('auth'), primary: db('primary'), replica1: db('replica1', MIRROR('primary')), replica2: db('replica2'),
       }, ['proj.routers.AuthRouter', 'proj.routers.PrimaryReplicaRouter']),
-      'proj/routers.py': `import random
-
-
-class AuthRouter:
-    route_app_labels = {"auth", "contenttypes"}
-
-    def db_for_read(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return "auth_db"
-        return None
-
-    def db_for_write(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return "auth_db"
-        return None
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        if app_label in self.route_app_labels:
-            return db == "auth_db"
-        return None
-
-
-class PrimaryReplicaRouter:
-    def db_for_read(self, model, **hints):
-        return random.choice(["replica1", "replica2"])
-
-    def db_for_write(self, model, **hints):
-        return "primary"
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return True
-`,
+      'proj/routers.py': 'import random\n\n\n' + APP_ROUTER('{"auth", "contenttypes"}', 'auth_db', { name: 'AuthRouter' }) + '\n\n' +
+        PRIMARY_REPLICA('return random.choice(["replica1", "replica2"])', 'return "primary"', 'return True'),
       ...app('shop', 'class Item(models.Model):\n    n = models.IntegerField()\n\n\nclass Note(models.Model):\n    text = models.TextField()\n'),
     },
   },
@@ -306,24 +230,7 @@ class PrimaryRouter:
         return True
 
 
-class MapRouter:
-    route_app_labels = {"core": "core"}
-
-    def db_for_read(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return self.route_app_labels[model._meta.app_label]
-        return "default"
-
-    def db_for_write(self, model, **hints):
-        return self.db_for_read(model, **hints)
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        if app_label in self.route_app_labels:
-            return db == self.route_app_labels[app_label]
-        elif db in self.route_app_labels.values():
-            return False
-        return db == "default"
-`,
+` + MAP_ROUTER('MapRouter', '{"core": "core"}') + ``,
       ...app('core', 'class Setting(models.Model):\n    key = models.CharField(max_length=10)\n'),
       ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
     },

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Scanner, toReport } from '../../src/core/scan';
 import type { Finding } from '../../src/core/types';
 import { writeTree } from './support';
+import { APP_ROUTER, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
 
 const dirs: string[] = [];
 after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
@@ -27,11 +28,7 @@ async function lint(dir: string): Promise<Finding[]> {
   return index.findings.filter(f => CODES.has(f.code));
 }
 
-const db = (name: string, extra = '') => `{"ENGINE": "django.db.backends.sqlite3", "NAME": "${name}.sqlite3"${extra}}`;
-function settings(apps: string[], dbs: Record<string, string>, routers: string[], extra = ''): string {
-  return `INSTALLED_APPS = ${JSON.stringify(apps)}\nDATABASES = {\n${Object.entries(dbs).map(([a, d]) => `    "${a}": ${d},\n`).join('')}}\n` +
-    `DATABASE_ROUTERS = ${JSON.stringify(routers)}\n${extra}`;
-}
+const settings = (apps: string[], dbs: Record<string, string>, routers: string[], extra = '') => settingsPy(apps, dbs, routers, extra);
 /** apps with one managed model each (`Name` from the label), or the given models source */
 function apps(spec: Record<string, string | null>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -295,42 +292,6 @@ test('scan --json: dbRoutes, one row per model with where reads and writes go', 
 
 interface RealCase { name: string; dbs: Record<string, string>; apps: Record<string, string | null>; router: string; routers?: string[]; expect: string[] }
 
-const PRIMARY_REPLICA = (read: string, write: string, migrate: string) => `from django.conf import settings
-
-
-class PrimaryReplicaRouter:
-    def db_for_read(self, model, **hints):
-        ${read}
-
-    def db_for_write(self, model, **hints):
-        ${write}
-
-    def allow_relation(self, obj1, obj2, **hints):
-        return True
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        ${migrate}
-`;
-const APP_ROUTER = (labels: string, alias: string, opts: { write?: boolean; migrate?: string } = {}) => `class AppRouter:
-    route_app_labels = ${labels}
-
-    def db_for_read(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return "${alias}"
-        return None
-${opts.write === false ? '' : `
-    def db_for_write(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return "${alias}"
-        return None
-`}
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        if app_label in self.route_app_labels:
-            ${opts.migrate ?? `return db == "${alias}"`}
-        return None
-`;
-const MIRROR = (of: string) => `, "TEST": {"MIRROR": "${of}"}`;
-
 const REAL: RealCase[] = [
   { name: 'zfz-725/alaz_backend (replica declared)', dbs: { default: db('d'), read_replica: db('r', MIRROR('default')) }, apps: { shop: null },
     router: PRIMARY_REPLICA('return "read_replica" if "read_replica" in settings.DATABASES else "default"', 'return "default"', 'return db == "default"'), expect: [] },
@@ -367,24 +328,7 @@ const REAL: RealCase[] = [
   { name: 'HE-Arc/neurona', dbs: { default: db('d'), logs: db('l') }, apps: { neuronaLogs: null, api: null },
     router: APP_ROUTER("{'neuronaLogs'}", 'logs').replace(/return None\n\n    def db_for_write/, 'return "default"\n\n    def db_for_write'), expect: [] },
   { name: 'shyaminnowave/sentriQA', dbs: { default: db('d'), core: db('c') }, apps: { core: null, qa: null },
-    router: `class DatabaseRouter:
-    route_app_labels = {"core": "core"}
-
-    def db_for_read(self, model, **hints):
-        if model._meta.app_label in self.route_app_labels:
-            return self.route_app_labels[model._meta.app_label]
-        return "default"
-
-    def db_for_write(self, model, **hints):
-        return self.db_for_read(model, **hints)
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        if app_label in self.route_app_labels:
-            return db == self.route_app_labels[app_label]
-        elif db in self.route_app_labels.values():
-            return False
-        return db == "default"
-`, expect: [] },
+    router: MAP_ROUTER('DatabaseRouter', '{"core": "core"}'), expect: [] },
   { name: 'saleor/saleor PrimaryReplicaRouter + an analytics app router behind it', dbs: { default: db('d'), analytics: db('a') }, apps: { analytics: null, shop: null },
     routers: ['proj.routers.PrimaryReplicaRouter', 'proj.routers.AppRouter'],
     router: `from django.conf import settings

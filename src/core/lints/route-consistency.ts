@@ -132,7 +132,9 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
         const chosen = r.reason === 'router'
           ? `${r.decidedBy}.${method} sends them there`
           : `no router's ${method} chooses a database, so Django uses '${r.alias}'`;
-        const keptOff = t.deny.reason === 'router' ? `${t.deny.decidedBy}.allow_migrate keeps ${concrete.key} off '${r.alias}'` : (t.deny.explanation ?? t.deny.reason);
+        const others = groupOf(r.alias).filter(a => a !== r.alias);
+        const keptOff = (t.deny.reason === 'router' ? `${t.deny.decidedBy}.allow_migrate keeps ${concrete.key} off '${r.alias}'` : (t.deny.explanation ?? t.deny.reason)) +
+          (others.length ? ` and off ${others.map(a => `'${a}'`).join(', ')}, which it mirrors or shares a database with` : '');
         out.push({
           code, severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: r.alias,
           message: `${verb} ${m.key} go to '${r.alias}', where ${m.proxy ? `the table of ${concrete.key}` : 'its table'} is never created (migrations create it on '${t.has}'): ` +
