@@ -151,6 +151,49 @@ const RULES = {
       'Django raises ImportError as soon as it loads the routers, so every command fails. A package that cannot be ' +
       'found at all is not reported here (the environment read may lack it): the routing is then unknown.',
   },
+  'router-unknown-alias': {
+    severity: 'error', title: 'Router names a database not in DATABASES', failsAt: 'error', failOn: 'alias', shownIn: 'problems', area: 'routing',
+    help:
+      'A router of DATABASE_ROUTERS answers `db_for_read` / `db_for_write` with an alias that DATABASES does not ' +
+      'define, for some model: Django raises ConnectionDoesNotExist on every query it routes there. Also reported ' +
+      'for a string one typo away from an alias that `allow_migrate` compares `db` with (`db == "analytcs"` never ' +
+      'matches, so the models it meant to place are decided by the next router). The message suggests the closest ' +
+      'alias; where the router writes the alias as a literal, the quick fix replaces it. Only reported when ' +
+      'DATABASES is fully known statically.',
+  },
+  'router-write-no-table': {
+    severity: 'warning', title: 'Writes go where the table is never created', failsAt: 'warning', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      '`router.db_for_write(Model)` (the first router whose `db_for_write` returns an alias, else `default`) is a ' +
+      'database where `allow_migrate` never lets migrations create the model\'s table, and no database that is the ' +
+      'same physical database or a mirror of it (`TEST["MIRROR"]`) does either, while another database does: ' +
+      '`Model.objects.create()`, `save()` and bulk writes fail with "no such table" / "relation does not exist" ' +
+      'unless every call passes `using=`. Reported on the model and once on the router line that chooses the ' +
+      'database (the `db_for_write` return, or, when no router chooses one, the `allow_migrate` return that keeps ' +
+      'the model off `default`). Managed models only (a proxy counts as its concrete model); a managed model that no ' +
+      'database migrates has its table made outside migrations (a legacy database) and is not reported, nor is ' +
+      'routing that cannot be decided statically.',
+  },
+  'router-read-no-table': {
+    severity: 'warning', title: 'Reads come from where the table is never created', failsAt: 'warning', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      '`router.db_for_read(Model)` is a database that neither migrates the model (`allow_migrate`) nor mirrors one ' +
+      'that does (`TEST["MIRROR"]`, or the same physical database under another alias): queries fail with "no such ' +
+      'table" unless every call passes `.using()`. Reported on the model and once on the router line that chooses ' +
+      'the database, like `router-write-no-table`. A database where migrations create no table at all is usually a ' +
+      'replica not declared as one: one finding on the router line, suggesting `"TEST": {"MIRROR": "<primary>"}` ' +
+      '(which Django\'s test runner needs too: without it, tests read from an empty database).',
+  },
+  'router-mirror-migrates': {
+    severity: 'warning', title: 'Mirror database allowed to migrate', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'An alias declared as a mirror of another (`TEST["MIRROR"]`, a read replica) that reaches its own database, ' +
+      'and that `allow_migrate` lets migrate (a router returns True, or every router returns None so Django ' +
+      'migrates by default). `migrate --database=<mirror>` would then run DDL on the replica: an error on a read-only ' +
+      'replica, a schema that diverges from the primary on a writable one. Return False for it in `allow_migrate`. ' +
+      'An alias that reaches the same physical database as another (same server and NAME, or the same SQLite file) ' +
+      'is not reported: it shares that database\'s `django_migrations`, so migrating it migrates nothing twice.',
+  },
   'settings-partial': {
     severity: 'info', title: 'Setting only partly known', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:

@@ -110,6 +110,8 @@ export interface ProjectIndex {
   lives?: RouterDecision[];
   /** per alias whose schema was read: what it holds against routing and the applied migrations (core/drift.ts) */
   drift?: Record<string, AliasDrift>;
+  /** where each model's queries go: the routers' db_for_read / db_for_write (lints/route-consistency.ts) */
+  dbRoutes?: DbRoutes;
 }
 
 import * as fs from 'fs';
@@ -126,6 +128,7 @@ import { migrationLintFindings, runsCode } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
+import { reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
 import { resolveApps } from './apps';
@@ -601,6 +604,9 @@ export class Scanner {
       return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
     }));
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
+    const routeLints = this.memo('routerLints', [modules, settings, index.models, index.routing, index.apps, aliasKey], () => routerLints(modules, settingsNow, index, twinsOf(index)));
+    findings.push(...routeLints.findings);
+    index.dbRoutes = routeLints.routes;
     timings.findings = now() - t;
     if (s.lintCacheFile && lintCachesChanged()) this.writeCache(s.lintCacheFile, root, () => lintCachesChanged() ? exportLintCaches() : null);
     // last: the routing phase parses the routers' modules too
@@ -885,6 +891,7 @@ export function toReport(index: ProjectIndex): ScanReport {
     }),
     migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
     operations: reportOperations(index),
+    ...(index.dbRoutes ? { dbRoutes: reportDbRoutes(index.dbRoutes, rel) } : {}),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     ...(index.drift && Object.keys(index.drift).length ? { drift: index.drift } : {}),

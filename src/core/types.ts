@@ -269,6 +269,9 @@ export interface FindingFix { title: string; edits: TextEdit[] }
 // ---------------------------------------------------------------------------------------------
 // The report (scan --json). Paths relative to root, forward slashes.
 
+/** One answer of `dbRoutes` in the report; `path`/`line` of the deciding `return` (or where evaluation stopped). */
+export interface DbRouteRow { alias: string | null; decidedBy: string | null; reason: 'router' | 'default' | 'unknown'; path?: string; line?: number }
+
 export interface ScanReport {
   version: 1;
   project: { root: string; settingsModule: string | null; managePy: string | null };
@@ -324,6 +327,15 @@ export interface ScanReport {
     model?: string;
     line?: number;
     routes: { alias: string; runs: boolean | null; reason: string; decidedBy: string | null }[];
+  }[];
+  /**
+   * Where each model's queries go (docs/scan-json.md): Django's `router.db_for_read(Model)` / `db_for_write(Model)`
+   * as a queryset asks them; `alias` null when it cannot be decided statically.
+   */
+  dbRoutes?: {
+    model: string;
+    read: DbRouteRow;
+    write: DbRouteRow;
   }[];
   status: Record<string, { reachable: boolean; applied: number; error: string | null }>;
   /** per alias whose schema was read (docs/scan-json.md `drift`): what it holds against what it should */

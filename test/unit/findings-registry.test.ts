@@ -196,6 +196,16 @@ describe('every code the core produces is in the registry, and every entry is pr
         'shop/migrations/__init__.py': '',
         'shop/migrations/0001_initial.py': MIGRATION([], 'migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)'),
       }),
+      // router lints: an alias the router returns that DATABASES lacks, reads and writes where the table is never
+      // created, a mirror that may migrate
+      ...await findingsOf({
+        'proj/settings.py': SETTINGS(['shop', 'blog'], '    "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"},\n' +
+          '    "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3", "TEST": {"MIRROR": "default"}},\n'),
+        'proj/routers.py': 'class Router:\n    def db_for_read(self, model, **hints):\n        return "analytcs" if model._meta.model_name == "order" else "replica"\n\n' +
+          '    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "shop":\n            return db == "analytics"\n        return None\n',
+        'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\nclass Order(models.Model):\n    n = models.IntegerField()\n\nclass Item(models.Model):\n    n = models.IntegerField()\n',
+        'blog/__init__.py': '', 'blog/models.py': 'from django.db import models\n\nclass Post(models.Model):\n    n = models.IntegerField()\n',
+      }),
       ...await driftProject(),
       // missing-migration comes from Django's autodetector (Django mode): its rendering, from the helper's answer
       ...missingMigrationFindings({ shop: [{ kind: 'AddField', describe: 'Add field x to order' }] }, [{ label: 'shop', module: 'shop', entry: 'shop', dir: '/p/shop', external: false, migrationsModule: 'shop.migrations', migrationsDir: '/p/shop/migrations' }], []),

@@ -6,7 +6,7 @@ import { readDir } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
-import type { AppInfo, Finding, SettingsInfo } from '../types';
+import type { AppInfo, Finding, FindingFix, SettingsInfo } from '../types';
 import { calleeName, childExprs, stmtParts } from './walk';
 import { fileCache } from './file-cache';
 
@@ -31,10 +31,7 @@ export function aliasUses(source: string, file: string): AliasUse[] {
   const add = (e: A.Expr, where: string) => {
     const v = str(e);
     if (v === null || e.type !== 'Constant') return;
-    const quote = (lines[e.line - 1] ?? '')[e.col] ?? '"';
-    // a fix only for a plain one-line literal on an ASCII line (columns are UTF-8 bytes in the AST)
-    const fixable = e.line === e.endLine && (quote === '"' || quote === "'") && e.endCol !== undefined && !/[^\x00-\x7f]/.test(lines[e.line - 1] ?? '');
-    out.push({ line: e.line, col: e.col, endLine: e.endLine, ...(fixable ? { endCol: e.endCol } : {}), alias: v, where, quote });
+    out.push({ ...literalSpan(e, lines), alias: v, where });
   };
   const visit = (e: A.Expr) => {
     if (e.type === 'Call') {
@@ -62,6 +59,20 @@ export function aliasUses(source: string, file: string): AliasUse[] {
   };
   block(mod.body);
   return out;
+}
+
+/** Where a string literal is, and its quote; `endCol` only when replacing it textually is safe. */
+export function literalSpan(e: A.Expr, lines: string[]): { line: number; col: number; endLine: number; endCol?: number; quote: string } {
+  const quote = (lines[e.line - 1] ?? '')[e.col] ?? '"';
+  // a fix only for a plain one-line literal on an ASCII line (columns are UTF-8 bytes in the AST)
+  const fixable = e.line === e.endLine && (quote === '"' || quote === "'") && e.endCol !== undefined && !/[^\x00-\x7f]/.test(lines[e.line - 1] ?? '');
+  return { line: e.line, col: e.col, endLine: e.endLine, ...(fixable ? { endCol: e.endCol } : {}), quote };
+}
+
+/** The quick fix of an alias typo: the literal replaced by the suggestion, in the same quotes. */
+export function aliasFix(span: { line: number; col: number; endLine: number; endCol?: number; quote: string }, suggestion: string | null): { fix?: FindingFix } {
+  if (!suggestion || span.endCol === undefined) return {};
+  return { fix: { title: `Change to '${suggestion}'`, edits: [{ line: span.line, col: span.col, endLine: span.endLine, endCol: span.endCol, text: `${span.quote}${suggestion}${span.quote}` }] } };
 }
 
 /** Levenshtein distance, for "did you mean". */
@@ -104,7 +115,7 @@ const usesCache = fileCache<AliasUse[]>('aliases', []);
 const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
-function databasesKnown(settings: SettingsInfo): boolean {
+export function databasesKnown(settings: SettingsInfo): boolean {
   return settings.databases.length > 0 && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
 }
 
@@ -127,9 +138,7 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migra
           code: 'unknown-alias', severity: 'error', path: file, line: u.line, alias: u.alias,
           message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
             `ConnectionDoesNotExist when this runs${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
-          ...(suggestion && u.endCol !== undefined
-            ? { fix: { title: `Change to '${suggestion}'`, edits: [{ line: u.line, col: u.col, endLine: u.endLine, endCol: u.endCol, text: `${u.quote}${suggestion}${u.quote}` }] } }
-            : {}),
+          ...aliasFix(u, suggestion),
         });
       }
     }

@@ -2,10 +2,15 @@
 // `allow_migrate(db, app_label, model_name=…, **hints)` and always passes hints (`model=` for model operations,
 // RunPython/RunSQL's `hints`): django/db/utils.py ConnectionRouter.allow_migrate_model. A method without
 // `**hints`, or the pre-1.8 `allow_migrate(self, db, model)`, raises TypeError during `migrate`.
+import * as fs from 'fs';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { walkStatements } from '../python/parse';
+import type { FuncV } from '../python/values';
+import type { DbRoute, RouterMethod } from '../routers';
 import type { Finding, SettingsInfo } from '../types';
+import { aliasFix, closestAlias, databasesKnown, literalSpan } from './aliases';
+import { allStmts, childExprs, stmtParts } from './walk';
 
 function isStatic(fn: A.FunctionDef): boolean {
   return fn.decorators.some(d => d.type === 'Name' && d.id === 'staticmethod');
@@ -24,7 +29,7 @@ function definesName(mod: A.Module, name: string): boolean {
 }
 
 /** The last top-level assignment of DATABASE_ROUTERS in the settings file (where the entry is written). */
-function routersLine(modules: ModuleIndex, settings: SettingsInfo): number | null {
+export function routersLine(modules: ModuleIndex, settings: SettingsInfo): number | null {
   const mod = settings.path ? modules.parseFile(settings.path) : null;
   let line: number | null = null;
   for (const s of mod ? walkStatements(mod.body) : []) {
@@ -68,6 +73,111 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
         ? `${dotted}.allow_migrate(${params.join(', ')}) has the signature of Django < 1.8: Django calls allow_migrate(db, app_label, model_name=…, **hints), so migrate fails with TypeError. Use def allow_migrate(self, db, app_label, model_name=None, **hints).`
         : `${dotted}.allow_migrate(${params.join(', ')}) takes no **hints: Django always passes hints (model=… for model operations, the hints of RunPython/RunSQL), so migrate fails with TypeError. Add **hints.`,
     });
+  }
+  return out;
+}
+
+// ---- database aliases in routers ----------------------------------------------------------------------
+// A router that sends a model to an alias DATABASES does not define ("analytcs"): Django raises
+// ConnectionDoesNotExist on every query it routes there. One that compares `db` with such an alias in
+// allow_migrate never matches it, so the models it meant to place are migrated by the next router or nowhere.
+
+/** String literals a router method returns (db_for_*) or compares its `db` argument with (allow_migrate). */
+function routerLiterals(fn: FuncV, method: RouterMethod): { expr: A.Expr; value: string; how: 'returned' | 'compared' }[] {
+  if (fn.def.type !== 'FunctionDef') return [];
+  const out: { expr: A.Expr; value: string; how: 'returned' | 'compared' }[] = [];
+  const strs = (e: A.Expr): A.Expr[] =>
+    e.type === 'Constant' && typeof e.value === 'string' ? [e]
+      : e.type === 'IfExp' ? [...strs(e.body), ...strs(e.orelse)]
+        : [];
+  const params = [...fn.def.args.posonly, ...fn.def.args.args].map(a => a.name);
+  const db = fn.decorator === 'staticmethod' ? params[0] : params[1];
+  const isDb = (e: A.Expr) => e.type === 'Name' && e.id === db;
+  const compared = (e: A.Expr, op: A.CmpOp): A.Expr[] =>
+    op === '==' || op === '!=' ? strs(e)
+      : (op === 'in' || op === 'not in') && (e.type === 'Tuple' || e.type === 'List' || e.type === 'Set') ? e.elts.flatMap(strs)
+        : [];
+  const visit = (e: A.Expr): void => {
+    if (e.type === 'Compare') {
+      const operands = [e.left, ...e.comparators];
+      e.ops.forEach((op, i) => {
+        const [a, b] = [operands[i]!, operands[i + 1]!];
+        const lits = isDb(a) ? compared(b, op) : isDb(b) && (op === '==' || op === '!=') ? compared(a, op) : [];
+        for (const l of lits) out.push({ expr: l, value: (l as A.Constant).value as string, how: 'compared' });
+      });
+    }
+    for (const c of childExprs(e)) visit(c);
+  };
+  for (const s of allStmts(fn.def.body)) {
+    if (method !== 'allow_migrate') {
+      if (s.type === 'Return' && s.value) for (const l of strs(s.value)) out.push({ expr: l, value: (l as A.Constant).value as string, how: 'returned' });
+    } else if (db) {
+      for (const e of stmtParts(s).exprs) visit(e);
+    }
+  }
+  return out;
+}
+
+/**
+ * Aliases not in DATABASES that routers return or compare `db` with. Every alias a db_for_read/db_for_write
+ * answers with for some model is an error (evaluated, so a literal behind `if "x" in settings.DATABASES` counts
+ * only when that path is taken, and an alias read from settings counts too). A literal that allow_migrate compares
+ * `db` with only when it is one typo away from an alias: a router shared by several settings modules may well
+ * name an alias this one does not define.
+ */
+export function routerAliasFindings(
+  settings: SettingsInfo,
+  defs: { router: string; method: RouterMethod; fn: FuncV }[],
+  routes: Partial<Record<'db_for_read' | 'db_for_write', DbRoute[]>>,
+): Finding[] {
+  if (!databasesKnown(settings) || settings.partial?.some(p => p.name === 'DATABASES')) return [];
+  const aliases = settings.databases.map(d => d.alias);
+  const known = new Set(aliases);
+  const list = aliases.map(a => `'${a}'`).join(', ');
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const lines = new Map<string, string[]>();
+  const linesOf = (file: string): string[] => {
+    let l = lines.get(file);
+    if (!l) {
+      try { l = fs.readFileSync(file, 'utf8').split('\n'); } catch { l = []; }
+      lines.set(file, l);
+    }
+    return l;
+  };
+  // the literal behind an evaluated answer, when the `return` itself writes it
+  const literals = defs.flatMap(d => routerLiterals(d.fn, d.method).map(l => ({ ...l, path: d.fn.loc.path, router: d.router, method: d.method })));
+  const literalAt = new Map(literals.map(l => [`${l.path}:${l.expr.line}:${l.value}`, l]));
+  const report = (alias: string, path: string, line: number, what: string, consequence: string, expr?: A.Expr) => {
+    const key = `${path}:${line}:${alias}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const suggestion = closestAlias(alias, aliases);
+    out.push({
+      code: 'router-unknown-alias', severity: 'error', path, line, alias,
+      message: `'${alias}' (${what}) is not a database of DATABASES (${list}): ${consequence}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
+      ...(expr ? aliasFix(literalSpan(expr, linesOf(path)), suggestion) : {}),
+    });
+  };
+  for (const method of ['db_for_read', 'db_for_write'] as const) {
+    const byAnswer = new Map<string, DbRoute[]>();
+    for (const r of routes[method] ?? []) {
+      if (r.reason !== 'router' || r.alias === null || known.has(r.alias) || !r.loc) continue;
+      const k = `${r.loc.path}:${r.loc.line}:${r.alias}`;
+      byAnswer.set(k, [...(byAnswer.get(k) ?? []), r]);
+    }
+    for (const [k, rs] of byAnswer) {
+      const r = rs[0]!;
+      const lit = literalAt.get(k);
+      const models = rs.map(x => x.model);
+      report(r.alias!, r.loc!.path, r.loc!.line, `returned by ${r.decidedBy}.${method} for ${models.slice(0, 3).join(', ')}${models.length > 3 ? ` and ${models.length - 3} more` : ''}`,
+        `Django raises ConnectionDoesNotExist on every ${method === 'db_for_read' ? 'read' : 'write'} it routes there`, lit?.expr);
+    }
+  }
+  // a literal returned on a path no model takes is left alone: dead (`if "x" in settings.DATABASES`) or harmless today
+  for (const l of literals) {
+    if (l.how !== 'compared' || known.has(l.value) || !closestAlias(l.value, aliases)) continue;
+    report(l.value, l.path, l.expr.line, `compared with db in ${l.router}.allow_migrate`, 'the comparison never matches a database Django migrates', l.expr);
   }
   return out;
 }

@@ -4,6 +4,9 @@
 // inputs; unknown conditions run both branches, and a result that depends on something unknown is reported
 // as unknown, never guessed.
 //
+// `db_for_read(model)` / `db_for_write(model)` are evaluated the same way (evaluateDbRoutes), with Django's chaining
+// for them: the first router whose answer is true wins, else `default` (ConnectionRouter._router_func).
+//
 // Caching: the evaluator reports which inputs a call looked at (db, app_label, model_name, a `_meta` or class
 // attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
 // observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
@@ -26,7 +29,18 @@ export interface RoutingResult {
 type Answer =
   | { kind: 'none' }
   | { kind: 'bool'; v: boolean; loc?: Loc; explanation: string }
+  /** db_for_read / db_for_write: the alias a router chose */
+  | { kind: 'alias'; v: string; loc?: Loc; explanation: string }
   | { kind: 'unknown'; loc?: Loc; explanation: string };
+
+/** Router methods this module evaluates; allow_migrate takes (db, app_label, model_name=…, model=…), the others (model). */
+export type RouterMethod = 'allow_migrate' | 'db_for_read' | 'db_for_write';
+
+/** A router's db_for_read / db_for_write as resolved on its instance. */
+type MethodSlot =
+  | { kind: 'absent' }
+  | { kind: 'error'; message: string; loc?: Loc }
+  | { kind: 'method'; value: Value; tree: TreeNode };
 
 interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer }
 
@@ -39,6 +53,10 @@ interface Router {
   skip?: boolean;
   method?: Value;
   tree: TreeNode;
+  /** the instance Django makes (`import_string(path)()`), for the other methods */
+  inst?: Value;
+  /** db_for_read / db_for_write, resolved on first use */
+  routes?: Map<RouterMethod, MethodSlot>;
 }
 
 interface Ctx {
@@ -135,6 +153,7 @@ function resolveRouter(ctx: Ctx, r: Router, p: string): void {
       if (cls.loc) locs.cls = cls.loc;
       inst = interp.instantiate(cls, [], [], cls.loc ?? { path: modName, line: 1 });
     } else inst = cls;
+    r.inst = inst;
     let method: Value;
     try {
       method = interp.getAttr(inst, 'allow_migrate', locs.cls ?? { path: modName, line: 1 });
@@ -163,12 +182,98 @@ function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: Map<string, ModelI
       return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${r.error.message}`, ...(r.error.loc ? { loc: r.error.loc } : {}) };
     }
     if (r.skip || !r.method) continue;
-    const a = answer(ctx, r, alias, m, byKey);
+    const a = answer(ctx, r, r.tree, 'allow_migrate', r.method, { alias, model: m, ctx, byKey });
     if (a.kind === 'none') continue;
     if (a.kind === 'bool') return { ...base, migrate: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
     return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
   }
   return { ...base, migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django migrates by default' : 'no DATABASE_ROUTERS: Django migrates every model on every database' };
+}
+
+// ---- db_for_read / db_for_write -----------------------------------------------------------------------
+
+/** Where Django sends a model's queries (`router.db_for_read(Model)` / `db_for_write(Model)`), decided statically. */
+export interface DbRoute {
+  /** "app.Model" */
+  model: string;
+  /** the alias Django uses; null = unknown */
+  alias: string | null;
+  /** the first router whose method returned an alias (dotted path), else null */
+  decidedBy: string | null;
+  reason: 'router' | 'default' | 'unknown';
+  /** the deciding `return` (or where evaluation gave up) */
+  loc?: Loc;
+  explanation: string;
+}
+
+/**
+ * Django's `ConnectionRouter.db_for_read(model)` / `db_for_write(model)` for each concrete model (proxies and
+ * unmanaged models too: they are queried; swapped ones are not), as a queryset asks it: no hints. The first
+ * router whose method returns a true value wins; when none does, `default` (ConnectionRouter._router_func: the
+ * `instance` hint's database applies only to calls with an instance, e.g. `obj.save()` of a loaded object).
+ */
+export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write'): DbRoute[] {
+  const ctx = contextOf(index, settings);
+  const byKey = new Map(models.map(m => [m.key, m]));
+  return models.filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method));
+}
+
+/** The functions Django would call as each router's allow_migrate / db_for_read / db_for_write (inherited ones too). */
+export function routerMethodDefs(index: ModuleIndex, settings: SettingsInfo): { router: string; method: RouterMethod; fn: FuncV }[] {
+  const ctx = contextOf(index, settings);
+  const out: { router: string; method: RouterMethod; fn: FuncV }[] = [];
+  for (const r of ctx.routers) {
+    if (!r.path) continue;
+    for (const name of ['allow_migrate', 'db_for_read', 'db_for_write'] as const) {
+      const v = name === 'allow_migrate' ? r.method : (() => { const s = routeSlot(ctx, r, name); return s.kind === 'method' ? s.value : undefined; })();
+      const fn = v?.kind === 'bound' ? v.fn : v?.kind === 'function' ? v : null;
+      if (fn) out.push({ router: r.path, method: name, fn });
+    }
+  }
+  return out;
+}
+
+function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
+  r.routes ??= new Map();
+  let slot = r.routes.get(name);
+  if (slot) return slot;
+  if (!r.inst) slot = { kind: 'error', message: r.error?.message ?? `${r.label} is not statically known`, ...(r.error?.loc ? { loc: r.error.loc } : {}) };
+  else {
+    const where = ctx.routerLocs[r.path ?? '']?.cls ?? { path: r.label, line: 1 };
+    ctx.interp.fuel = CALL_FUEL;
+    try {
+      const v = ctx.interp.getAttr(r.inst, name, where);
+      slot = v.kind === 'unknown'
+        ? { kind: 'error', message: `${name} of ${r.label} is not statically known: ${v.reason}`, ...(v.loc ? { loc: v.loc } : {}) }
+        : { kind: 'method', value: v, tree: {} };
+    } catch (e) {
+      // ConnectionRouter._router_func: a router without the method is skipped
+      if (e instanceof PyErr && e.type === 'AttributeError') slot = { kind: 'absent' };
+      else if (e instanceof PyErr || e instanceof BudgetErr) slot = { kind: 'error', message: `${name} of ${r.label}: ${e instanceof PyErr ? String(e) : e.message}` };
+      else throw e;
+    }
+  }
+  r.routes.set(name, slot);
+  return slot;
+}
+
+function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write'): DbRoute {
+  const base = { model: m.key };
+  for (const r of ctx.routers) {
+    const slot = routeSlot(ctx, r, name);
+    if (slot.kind === 'absent') continue;
+    if (slot.kind === 'error') {
+      return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${slot.message}`, ...(slot.loc ? { loc: slot.loc } : {}) };
+    }
+    const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey });
+    if (a.kind === 'none') continue;
+    if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+  }
+  return {
+    ...base, alias: 'default', decidedBy: null, reason: 'default',
+    explanation: ctx.routers.length ? `every router's ${name} returned None: Django uses 'default'` : `no DATABASE_ROUTERS: Django uses 'default'`,
+  };
 }
 
 // ---- allow_migrate without a model: RunPython, RunSQL and other operations with hints ---------------
@@ -224,9 +329,9 @@ function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: R
       const fn: FuncV = method.kind === 'bound' ? method.fn : method;
       const args = method.kind === 'bound' ? [method.self, dbV, appV] : [dbV, appV];
       if (fn.def.type === 'FunctionDef' && fn.def.isAsync) return { kind: 'unknown', explanation: `${label} is a coroutine function`, loc: fn.loc };
-      return classify(label, fn, interp.runFunction(fn, args, kwargs, fn.loc));
+      return classify(label, fn, interp.runFunction(fn, args, kwargs, fn.loc), allowValue);
     }
-    return classifyValue(label, interp.call(method, [dbV, appV], kwargs, undefined), undefined);
+    return allowValue(label, interp.call(method, [dbV, appV], kwargs, undefined), undefined);
   } catch (e) {
     if (e instanceof PyErr) return { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
     if (e instanceof BudgetErr) return { kind: 'unknown', explanation: `${label}: ${e.message}` };
@@ -265,9 +370,8 @@ function valueKey(v: Value | undefined): string {
   return repr(v);
 }
 
-function answer(ctx: Ctx, r: Router, alias: string, m: ModelInfo, byKey: Map<string, ModelInfo>): Answer {
-  const inp: Inputs = { alias, model: m, ctx, byKey };
-  let node = r.tree;
+function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method: Value, inp: Inputs): Answer {
+  let node = tree;
   for (let guard = 0; guard < 200; guard++) {
     if (node.leaf) return node.leaf;
     if (!node.key || !node.children) break;
@@ -275,8 +379,8 @@ function answer(ctx: Ctx, r: Router, alias: string, m: ModelInfo, byKey: Map<str
     if (!next) break;
     node = next;
   }
-  const { ans, obs } = evaluating(ctx, () => run(ctx, r, inp));
-  if (obs) insert(r.tree, obs, ans);
+  const { ans, obs } = evaluating(ctx, () => run(ctx, r, name, method, inp));
+  if (obs) insert(tree, obs, ans);
   return ans;
 }
 
@@ -294,7 +398,7 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
 }
 
 export const RUN_STATS = { runs: 0 };
-function run(ctx: Ctx, r: Router, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
+function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
   RUN_STATS.runs++;
   const interp = ctx.interp;
   const m = inp.model;
@@ -305,7 +409,8 @@ function run(ctx: Ctx, r: Router, inp: Inputs): { ans: Answer; obs: [string, str
   const obs: [string, string][] = [];
   const seen = new Set<string>();
   let cacheable = true;
-  interp.inputs = new Map<Value, string>([[dbV, 'db'], [appV, 'app_label'], [nameV, 'model_name']]);
+  const migrate = name === 'allow_migrate';
+  interp.inputs = new Map<Value, string>(migrate ? [[dbV, 'db'], [appV, 'app_label'], [nameV, 'model_name']] : [[appV, 'app_label'], [nameV, 'model_name']]);
   interp.observe = (key: string, _v: Value) => {
     if (seen.has(key)) return;
     seen.add(key);
@@ -313,19 +418,22 @@ function run(ctx: Ctx, r: Router, inp: Inputs): { ans: Answer; obs: [string, str
   };
   interp.forks = [];
   interp.fuel = CALL_FUEL;
-  const label = `${r.path?.split('.').pop() ?? r.label}.allow_migrate`;
-  const method = r.method!;
-  const kwargs: [string, Value][] = [['model_name', nameV], ['model', modelObj]];
+  const label = `${r.path?.split('.').pop() ?? r.label}.${name}`;
+  // ConnectionRouter.allow_migrate_model: allow_migrate(db, app_label, model_name=…, model=…);
+  // ConnectionRouter._router_func: db_for_read(model, **hints), here with no hints (a queryset's own call)
+  const callArgs = migrate ? [dbV, appV] : [modelObj];
+  const kwargs: [string, Value][] = migrate ? [['model_name', nameV], ['model', modelObj]] : [];
+  const valueOf = migrate ? allowValue : routeValue;
   try {
     if (method.kind === 'bound' || method.kind === 'function') {
       const fn: FuncV = method.kind === 'bound' ? method.fn : method;
-      const args = method.kind === 'bound' ? [method.self, dbV, appV] : [dbV, appV];
+      const args = method.kind === 'bound' ? [method.self, ...callArgs] : callArgs;
       if (fn.def.type === 'FunctionDef' && fn.def.isAsync) return { ans: { kind: 'unknown', explanation: `${label} is a coroutine function`, loc: fn.loc }, obs };
       const res = interp.runFunction(fn, args, kwargs, fn.loc);
-      return { ans: classify(label, fn, res), obs: cacheable ? obs : null };
+      return { ans: classify(label, fn, res, valueOf), obs: cacheable ? obs : null };
     }
-    const v = interp.call(method, [dbV, appV], kwargs, undefined);
-    return { ans: classifyValue(label, v, undefined), obs };
+    const v = interp.call(method, callArgs, kwargs, undefined);
+    return { ans: valueOf(label, v, undefined), obs };
   } catch (e) {
     if (e instanceof PyErr) return { ans: { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) }, obs };
     if (e instanceof BudgetErr) { cacheable = false; return { ans: { kind: 'unknown', explanation: `${label}: ${e.message}` }, obs: null }; }
@@ -336,7 +444,10 @@ function run(ctx: Ctx, r: Router, inp: Inputs): { ans: Answer; obs: [string, str
   }
 }
 
-function classifyValue(label: string, v: Value, loc: Loc | undefined): Answer {
+type ValueOf = (label: string, v: Value, loc: Loc | undefined) => Answer;
+
+/** allow_migrate: None falls through (`allow is not None`), anything else counts by its truth. */
+function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'none') return { kind: 'none' };
   if (v.kind === 'unknown') {
     return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(v.loc ? { loc: v.loc } : loc ? { loc } : {}) };
@@ -346,26 +457,44 @@ function classifyValue(label: string, v: Value, loc: Loc | undefined): Answer {
   return { kind: 'bool', v: t, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc)}` : ''}`, ...(loc ? { loc } : {}) };
 }
 
-function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction']>): Answer {
+/**
+ * db_for_read / db_for_write: ConnectionRouter._router_func takes the first answer that is true (`if chosen_db:`),
+ * so None, "" and False fall through; a true value that is not a string is not an alias Django can connect to.
+ */
+function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
+  if (v.kind === 'unknown') {
+    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(v.loc ? { loc: v.loc } : loc ? { loc } : {}) };
+  }
+  if (v.kind === 'str') {
+    if (!v.v) return { kind: 'none' };
+    return { kind: 'alias', v: v.v, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc)}` : ''}`, ...(loc ? { loc } : {}) };
+  }
+  const t = v.kind === 'instance' ? null : truthy(v);
+  if (t === false) return { kind: 'none' };
+  return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, which is not a database alias`, ...(loc ? { loc } : {}) };
+}
+
+function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction']>, valueOf: ValueOf): Answer {
   if (res.raises.length) {
     const e = res.raises[0]!;
     const maybe = res.returns.length || res.fellOff ? 'may raise' : 'raised';
     return { kind: 'unknown', explanation: `${label} ${maybe} ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
   }
-  const outs: Answer[] = res.returns.map(x => classifyValue(label, x.value, x.loc));
+  const outs: Answer[] = res.returns.map(x => valueOf(label, x.value, x.loc));
   if (res.fellOff) outs.push({ kind: 'none' });
   if (!outs.length) return { kind: 'unknown', explanation: `${label} does not return`, loc: fn.loc };
   const firstUnknown = outs.find(o => o.kind === 'unknown');
-  const sig = (a: Answer) => (a.kind === 'bool' ? String(a.v) : a.kind);
+  const sig = (a: Answer) => (a.kind === 'bool' ? String(a.v) : a.kind === 'alias' ? `alias:${a.v}` : a.kind);
   const same = outs.every(o => sig(o) === sig(outs[0]!));
   if (same && !firstUnknown) {
     const a = outs[0]!;
-    if (a.kind === 'bool' && outs.length > 1) return { ...a, explanation: `${a.explanation} (on every path)` };
+    if ((a.kind === 'bool' || a.kind === 'alias') && outs.length > 1) return { ...a, explanation: `${a.explanation} (on every path)` };
     return a;
   }
   if (firstUnknown && (same || !res.forks.length)) return firstUnknown;
   const f = res.forks[0];
-  const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => (x === 'none' ? 'None' : x === 'true' ? 'True' : x === 'false' ? 'False' : 'an unknown value')).join(' or ');
+  const words: Record<string, string> = { none: 'None', true: 'True', false: 'False', unknown: 'an unknown value' };
+  const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => words[x] ?? `'${x.slice('alias:'.length)}'`).join(' or ');
   return {
     kind: 'unknown',
     explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc)})` : ''}` : 'something not known statically'}`,

@@ -1,0 +1,192 @@
+// Routers that contradict themselves (issue "Migration authoring", item 3): `db_for_write` / `db_for_read` send a
+// model to a database where `allow_migrate` never creates its table, and a mirror (read replica) that
+// `allow_migrate` lets migrate. The answers are Django's ConnectionRouter chains evaluated statically
+// (../routers): db_for_* as a queryset asks them (no hints; `default` when every router returns None), and the
+// allow_migrate decisions of the index. Anything unknown on the way is no finding.
+import { evaluateDbRoutes, routerMethodDefs, type DbRoute } from '../routers';
+import type { ModuleIndex } from '../python/modules';
+import { primaryAlias, type DatabaseTwin } from '../db/identity';
+import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
+import { routerAliasFindings, routersLine } from './routers';
+
+/** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
+export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
+
+/**
+ * The router lints that need the routers evaluated: aliases routers name that DATABASES lacks, reads and writes
+ * where the table is never created, mirrors that may migrate. Also returns the routes, for the report.
+ */
+export function routerLints(
+  modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
+  twins: ReadonlyMap<string, DatabaseTwin>,
+): { findings: Finding[]; routes: DbRoutes } {
+  const models = index.models.filter(m => !m.abstract);
+  const routes: DbRoutes = {
+    read: evaluateDbRoutes(modules, settings, models, 'db_for_read'),
+    write: evaluateDbRoutes(modules, settings, models, 'db_for_write'),
+  };
+  const findings = [
+    ...routerAliasFindings(settings, settings.routers.length ? routerMethodDefs(modules, settings) : [], { db_for_read: routes.read, db_for_write: routes.write }),
+    ...routeConsistencyFindings({
+      settings, models, routing: index.routing, read: routes.read, write: routes.write, twins,
+      externalApps: new Set(index.apps.filter(a => a.external).map(a => a.label)),
+      routersAt: { path: settings.path, line: routersLine(modules, settings) },
+    }),
+  ];
+  return { findings, routes };
+}
+
+export interface RouteInputs {
+  settings: SettingsInfo;
+  models: ModelInfo[];
+  /** allow_migrate per (alias, model) of the routed aliases */
+  routing: RouterDecision[];
+  read: DbRoute[];
+  write: DbRoute[];
+  twins: ReadonlyMap<string, DatabaseTwin>;
+  /** labels of apps outside the workspace: their models get no finding of their own, only the router line */
+  externalApps: ReadonlySet<string>;
+  /** where DATABASE_ROUTERS is assigned (for a finding no router line explains) */
+  routersAt: { path: string | null; line: number | null };
+}
+
+/** `dbRoutes` of the report: one row per model, paths made relative by `rel`. */
+export function reportDbRoutes(routes: DbRoutes, rel: (p: string) => string): NonNullable<ScanReport['dbRoutes']> {
+  const row = (r: DbRoute): DbRouteRow => ({
+    alias: r.alias, decidedBy: r.decidedBy, reason: r.reason, ...(r.loc ? { path: rel(r.loc.path), line: r.loc.line } : {}),
+  });
+  const writes = new Map(routes.write.map(r => [r.model, r]));
+  return routes.read.filter(r => writes.has(r.model)).map(r => ({ model: r.model, read: row(r), write: row(writes.get(r.model)!) }));
+}
+
+const MAX_NAMED = 5;
+
+function names(models: string[]): string {
+  return models.slice(0, MAX_NAMED).join(', ') + (models.length > MAX_NAMED ? ` and ${models.length - MAX_NAMED} more` : '');
+}
+
+export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
+  if (!inp.settings.routers.length) return []; // no routers: everything is read, written and migrated on default
+  const decision = new Map(inp.routing.map(d => [`${d.alias}\0${d.model}`, d]));
+  const byKey = new Map(inp.models.map(m => [m.key, m]));
+  const aliases = inp.settings.databases.map(d => d.alias);
+  // the aliases that share tables with `alias`: the same physical database, or mirrors of one another
+  const groups = new Map<string, string[]>();
+  const groupOf = (alias: string): string[] => {
+    let g = groups.get(alias);
+    if (!g) {
+      const p = primaryAlias(inp.twins, alias);
+      groups.set(alias, (g = aliases.filter(a => primaryAlias(inp.twins, a) === p)));
+    }
+    return g;
+  };
+  /**
+   * Where migrations create the model's table: on `alias`'s group (true), only elsewhere (`false`, with the alias
+   * that keeps it off and one that has it), or null when a decision is unknown or missing. A managed model that no
+   * alias migrates has its table made outside migrations (a legacy database used without managed = False):
+   * nothing to compare with, null.
+   */
+  const tableOn = (alias: string, model: string): { exists: true } | { exists: false; deny: RouterDecision; has: string } | { exists: null } => {
+    const group = groupOf(alias);
+    let deny: RouterDecision | undefined;
+    let has: string | undefined;
+    for (const a of aliases) {
+      const d = decision.get(`${a}\0${model}`);
+      if (!d || d.migrate === null) { if (group.includes(a)) return { exists: null }; continue; }
+      if (d.migrate) {
+        if (group.includes(a)) return { exists: true };
+        has ??= a;
+      } else if (a === alias) deny = d;
+    }
+    return deny && has ? { exists: false, deny, has } : { exists: null };
+  };
+  /** Whether migrations create no table at all on `alias`'s group (a replica not declared as one), all decisions known. */
+  const nothing = new Map<string, boolean>();
+  const migratesNothing = (alias: string): boolean => {
+    let v = nothing.get(alias);
+    if (v === undefined) {
+      const group = groupOf(alias);
+      const ds = inp.routing.filter(d => group.includes(d.alias));
+      nothing.set(alias, (v = ds.length > 0 && ds.every(d => d.migrate === false)));
+    }
+    return v;
+  };
+
+  const out: Finding[] = [];
+  for (const [method, routes] of [['db_for_write', inp.write], ['db_for_read', inp.read]] as const) {
+    const code = method === 'db_for_write' ? 'router-write-no-table' : 'router-read-no-table';
+    const verb = method === 'db_for_write' ? 'Writes to' : 'Reads of';
+    // per router line: the models whose table is missing where it sends them
+    const atLine = new Map<string, { loc: Loc | null; alias: string; routed: boolean; router: string | null; has: string; models: string[] }>();
+    for (const r of routes) {
+      if (r.alias === null || !aliases.includes(r.alias)) continue;
+      const m = byKey.get(r.model);
+      if (!m) continue;
+      // a proxy's rows are its concrete model's (Options.concrete_model); unmanaged and swapped tables are not ours
+      const concrete = m.proxy ? byKey.get(m.concreteModel ?? '') : m;
+      if (!concrete || concrete.proxy || !concrete.managed || concrete.swapped) continue;
+      const t = tableOn(r.alias, concrete.key);
+      if (t.exists !== false) continue;
+      const empty = migratesNothing(r.alias);
+      if (!inp.externalApps.has(m.app) && !empty) {
+        const chosen = r.reason === 'router'
+          ? `${r.decidedBy}.${method} sends them there`
+          : `no router's ${method} chooses a database, so Django uses '${r.alias}'`;
+        const others = groupOf(r.alias).filter(a => a !== r.alias);
+        const keptOff = (t.deny.reason === 'router' ? `${t.deny.decidedBy}.allow_migrate keeps ${concrete.key} off '${r.alias}'` : (t.deny.explanation ?? t.deny.reason)) +
+          (others.length ? ` and off ${others.map(a => `'${a}'`).join(', ')}, which it mirrors or shares a database with` : '');
+        out.push({
+          code, severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: r.alias,
+          message: `${verb} ${m.key} go to '${r.alias}', where ${m.proxy ? `the table of ${concrete.key}` : 'its table'} is never created (migrations create it on '${t.has}'): ` +
+            `${chosen}, and ${keptOff}. Queries without .using() fail with "no such table"; route it to '${t.has}', or let allow_migrate create it on '${r.alias}'.`,
+        });
+      }
+      // the router line: the db_for_* return that chooses, else the allow_migrate return that keeps it off
+      const loc = r.reason === 'router' ? r.loc ?? null : t.deny.loc ?? null;
+      const key = `${loc?.path ?? ''}:${loc?.line ?? ''}:${r.alias}:${r.reason}`;
+      let g = atLine.get(key);
+      if (!g) atLine.set(key, (g = { loc, alias: r.alias, routed: r.reason === 'router', router: r.reason === 'router' ? r.decidedBy : t.deny.decidedBy, has: t.has, models: [] }));
+      g.models.push(m.key);
+    }
+    for (const g of atLine.values()) {
+      const where = g.loc ?? inp.routersAt;
+      const n = g.models.length;
+      const them = n === 1 ? 'its table is' : 'their tables are';
+      const message = migratesNothing(g.alias)
+        ? `${g.routed ? `${g.router}.${method} sends` : `No router's ${method} chooses a database for`} ${n === 1 ? g.models[0] : `${n} models`}${g.routed ? ` to '${g.alias}'` : `, so Django uses '${g.alias}'`}, ` +
+          `where migrations create no table at all (allow_migrate): ${names(g.models)}. If '${g.alias}' is a replica of '${g.has}', declare it: ` +
+          `"TEST": {"MIRROR": "${g.has}"} (Django's test runner then reads the primary too; without it tests read an empty database).`
+        : g.routed
+          ? `${g.router}.${method} sends ${n === 1 ? 'a model' : `${n} models`} to '${g.alias}' where ${them} never created (allow_migrate creates ${n === 1 ? 'it' : 'them'} elsewhere, e.g. '${g.has}'): ${names(g.models)}.`
+          : `No router's ${method} chooses a database for ${names(g.models)}, so Django uses '${g.alias}', where ${g.router ? `${g.router}.allow_migrate keeps ${n === 1 ? 'it' : 'them'} off` : `${them} never created`} (migrations create ${n === 1 ? 'it' : 'them'} on '${g.has}').`;
+      out.push({ code, severity: 'warning', path: where.path, line: where.line, alias: g.alias, message });
+    }
+  }
+  out.push(...mirrorFindings(inp));
+  return out;
+}
+
+/**
+ * A mirror with its own database that allow_migrate lets migrate. Not an alias that reaches the same physical
+ * database as another (Saleor's `replica` with the default URL): its `django_migrations` is the primary's, so
+ * `migrate --database=replica` finds nothing left to do, and "Migrate all databases" never runs it.
+ */
+function mirrorFindings(inp: RouteInputs): Finding[] {
+  const out: Finding[] = [];
+  for (const db of inp.settings.databases) {
+    const t = inp.twins.get(db.alias);
+    if (!t?.mirrorOf || t.sameAs) continue;
+    const migrated = inp.routing.filter(d => d.alias === db.alias && d.migrate === true);
+    if (!migrated.length) continue;
+    const byRouter = migrated.find(d => d.reason === 'router');
+    const where = byRouter?.loc ?? db.loc ?? inp.routersAt;
+    const models = migrated.map(d => d.model);
+    out.push({
+      code: 'router-mirror-migrates', severity: 'warning', path: where.path, line: where.line ?? null, alias: db.alias,
+      message: `'${db.alias}' mirrors '${t.mirrorOf}' (TEST["MIRROR"]) but allow_migrate lets ${models.length === 1 ? 'a model' : `${models.length} models`} migrate there ` +
+        `(${byRouter ? `${byRouter.decidedBy} returns True` : 'every router returns None, so Django migrates by default'}): ${names(models)}. ` +
+        `migrate --database=${db.alias} would run DDL on the replica; return False for '${db.alias}' in allow_migrate.`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,350 @@
+// Oracle: real Django (the Django 5.2 venv) answers `router.db_for_read(Model)` / `router.db_for_write(Model)` for
+// small projects whose routers are self-written, trimmed copies of patterns found in public projects (primary/replica
+// routers, the docs' AuthRouter, app-label maps, settings constants, helpers and staticmethods, falsy answers, model
+// attributes, thread-local state). The static routes (ProjectIndex.dbRoutes) must agree on every answer they give;
+// unknown is allowed only where a project says so. The router lints are checked against the same Django facts:
+// the models whose reads/writes go to a database where `allow_migrate_model` creates their table on no alias of
+// its mirror group, while some other alias has it.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Scanner } from '../../src/core/scan';
+import type { DbRoute } from '../../src/core/routers';
+import { djangoPython, NO_DJANGO } from '../oracle/helpers';
+import { writeTree } from './support';
+import { APP_ROUTER, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
+
+const PY = djangoPython();
+const dirs: string[] = [];
+after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+// Django's ConnectionRouter._router_func, step by step for `decidedBy`; the alias itself from router.db_for_*.
+// Mirror groups as Django's test runner forms them: TEST["MIRROR"], and aliases with the same ENGINE and NAME.
+const ORACLE = `
+import json, os, django
+django.setup()
+from django.apps import apps
+from django.conf import settings
+from django.db import router
+from django.db.migrations.operations.base import Operation
+op = Operation()
+DBS = list(settings.DATABASES)
+def ident(a):
+    c = settings.DATABASES[a]
+    return (c.get("ENGINE"), os.path.abspath(str(c.get("NAME"))))
+def primary(a, seen=()):
+    if a in seen: return a
+    first = next(b for b in DBS if ident(b) == ident(a))
+    if first != a: return primary(first, seen + (a,))
+    m = settings.DATABASES[a].get("TEST", {}).get("MIRROR")
+    return primary(m, seen + (a,)) if m in settings.DATABASES and m != a else a
+group = {a: [b for b in DBS if primary(b) == primary(a)] for a in DBS}
+models = [m for m in apps.get_models() if not m._meta.swapped]
+empty = {a: not any(op.allow_migrate_model(b, m) for b in group[a] for m in models) for a in DBS}
+def chain(action, m):
+    for i, r in enumerate(router.routers):
+        try:
+            meth = getattr(r, action)
+        except AttributeError:
+            continue
+        if meth(m):
+            return settings.DATABASE_ROUTERS[i]
+    return None
+rows = []
+for m in models:
+    c = m._meta.concrete_model
+    row = dict(model=m._meta.label, app=m._meta.app_label, managed=c._meta.managed)
+    for action in ("db_for_read", "db_for_write"):
+        alias = getattr(router, action)(m)
+        known = alias in settings.DATABASES
+        row[action] = dict(alias=alias, by=chain(action, m), known=known,
+            onGroup=known and any(op.allow_migrate_model(b, c) for b in group[alias]),
+            anywhere=any(op.allow_migrate_model(b, c) for b in DBS),
+            empty=known and empty[alias])
+    rows.append(row)
+mirrors = []
+for a in DBS:
+    m = settings.DATABASES[a].get("TEST", {}).get("MIRROR")
+    if m in settings.DATABASES and m != a and ident(a) != ident(m) and any(op.allow_migrate_model(a, x) for x in models):
+        mirrors.append(a)
+print(json.dumps(dict(rows=rows, mirrors=mirrors)))
+`;
+
+const settings = (apps: string[], dbs: Record<string, string>, routers: string[], extra = '') => settingsPy(apps, dbs, routers, extra, true);
+const app = (name: string, models: string): Record<string, string> => ({ [`${name}/__init__.py`]: '', [`${name}/models.py`]: `from django.db import models\n\n${models}` });
+
+interface Project {
+  files: Record<string, string>;
+  /** "db_for_read app.Model" answers that must be unknown statically */
+  unknown?: string[];
+}
+
+const PROJECTS: Record<string, Project> = {
+  // a primary/replica router that checks DATABASES before answering, behind an app router
+  primaryReplica: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop', 'archive_app'], { default: db('default'), replica: db('replica', MIRROR('default')), archive: db('archive') },
+        ['proj.routers.ArchiveRouter', 'proj.routers.PrimaryReplicaRouter']),
+      // the archive router written as class attributes (db_for_write = db_for_read)
+      'proj/routers.py': APP_ROUTER('{"archive_app"}', 'archive', { name: 'ArchiveRouter', write: false }).replace('        return None\n', '        return None\n\n    db_for_write = db_for_read\n') + '\n\n' +
+        PRIMARY_REPLICA('return "replica" if "replica" in settings.DATABASES else "default"', 'return "default"', 'return db == "default"'),
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n\n\nclass OrderProxy(Order):\n    class Meta:\n        proxy = True\n'),
+      ...app('archive_app', 'class OldOrder(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
+  // the same router with a replica that is not declared as a mirror: reads come from a database migrations leave empty
+  undeclaredReplica: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop'], { default: db('default'), read_replica: db('replica') }, ['proj.routers.PrimaryReplicaRouter']),
+      'proj/routers.py': PRIMARY_REPLICA('return "read_replica" if "read_replica" in settings.DATABASES else "default"', 'return "default"', 'return db == "default"'),
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
+  // Django's documentation: AuthRouter, then a primary/replica router choosing a replica at random
+  docsAuthAndReplicas: {
+    unknown: ['db_for_read shop.Item', 'db_for_read shop.Note'],
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop'], {
+        default: db('default'), auth_db: db('auth'), primary: db('primary'), replica1: db('replica1', MIRROR('primary')), replica2: db('replica2'),
+      }, ['proj.routers.AuthRouter', 'proj.routers.PrimaryReplicaRouter']),
+      'proj/routers.py': 'import random\n\n\n' + APP_ROUTER('{"auth", "contenttypes"}', 'auth_db', { name: 'AuthRouter' }) + '\n\n' +
+        PRIMARY_REPLICA('return random.choice(["replica1", "replica2"])', 'return "primary"', 'return True'),
+      ...app('shop', 'class Item(models.Model):\n    n = models.IntegerField()\n\n\nclass Note(models.Model):\n    text = models.TextField()\n'),
+    },
+  },
+  // module-level helpers, a staticmethod, db_for_write delegating to db_for_read, a class constant, getattr(model, "_meta")
+  helpersAndStatic: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['accounts', 'blog'], { default: db('default'), auth_db: db('auth') }, ['proj.routers.AuthRouter']),
+      'proj/routers.py': `def label_is_both(label):
+    return label in {"contenttypes"}
+
+
+def label_is_auth(label):
+    return label in {"auth", "accounts"}
+
+
+def is_auth(obj, **hints):
+    if hints.get("target_db") == "auth_db":
+        return True
+    return label_is_auth(obj._meta.app_label)
+
+
+class AuthRouter:
+    AUTH_DB = "auth_db"
+
+    @staticmethod
+    def db_for_read(model, **hints):
+        if is_auth(model, **hints):
+            return AuthRouter.AUTH_DB
+        return None
+
+    def db_for_write(self, model, **hints):
+        return self.db_for_read(model, **hints)
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if label_is_both(app_label):
+            return True
+        meta_db = self.AUTH_DB if label_is_auth(app_label) else "default"
+        return db == meta_db
+`,
+      ...app('accounts', 'class Profile(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('blog', 'class Post(models.Model):\n    title = models.CharField(max_length=10)\n'),
+    },
+  },
+  // falsy answers fall through (a read-only warehouse whose db_for_write says False), table names, model attributes
+  falsyAndAttributes: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['reporting', 'legacy', 'shop'], { default: db('default'), dss: db('dss'), legacy: db('legacy') },
+        ['proj.routers.PinnedRouter', 'proj.routers.LegacyRouter', 'proj.routers.WarehouseRouter']),
+      'proj/routers.py': `class PinnedRouter:
+    def db_for_read(self, model, **hints):
+        pinned = getattr(model, "database", None)
+        if pinned:
+            return pinned
+        return ""
+
+    db_for_write = db_for_read
+
+
+class LegacyRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.db_table.startswith("legacy_"):
+            return "legacy"
+        return None
+
+    def db_for_write(self, model, **hints):
+        return self.db_for_read(model)
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "legacy":
+            return False
+        return None
+
+
+class WarehouseRouter:
+    """The warehouse is filled by an ETL: read it, never write it."""
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label == "reporting":
+            return "dss"
+        return None
+
+    def db_for_write(self, model, **hints):
+        if model._meta.app_label == "reporting":
+            return False
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "reporting":
+            return db == "dss"
+        if db == "dss":
+            return False
+        return None
+`,
+      ...app('reporting', 'class Sale(models.Model):\n    n = models.IntegerField()\n\n\nclass Snapshot(models.Model):\n    n = models.IntegerField()\n\n    class Meta:\n        managed = False\n'),
+      ...app('legacy', 'class Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n    class Meta:\n        db_table = "legacy_customer"\n\n\nclass Member(models.Model):\n    name = models.CharField(max_length=10)\n\n    class Meta:\n        db_table = "legacy_member"\n'),
+      ...app('shop', 'class Basket(models.Model):\n    database = "legacy"\n    n = models.IntegerField()\n\n\nclass Line(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
+  // Saleor's primary router (a settings constant) before an app-label map router: the map's models are written to default
+  settingsAndMap: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['core', 'shop'], { default: db('default'), core: db('core') }, ['proj.routers.PrimaryRouter', 'proj.routers.MapRouter'],
+        'DATABASE_CONNECTION_DEFAULT_NAME = "default"\n'),
+      'proj/routers.py': `from django.conf import settings
+
+
+class PrimaryRouter:
+    def db_for_write(self, model, **hints):
+        return settings.DATABASE_CONNECTION_DEFAULT_NAME
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+
+` + MAP_ROUTER('MapRouter', '{"core": "core"}') + ``,
+      ...app('core', 'class Setting(models.Model):\n    key = models.CharField(max_length=10)\n'),
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
+  // the instance hint (absent for a queryset: default), request-scoped state the static analysis cannot see, a typo
+  hintsStateTypo: {
+    unknown: ['db_for_write shop.Order', 'db_for_write contenttypes.ContentType', 'db_for_write auth.Permission', 'db_for_write auth.Group', 'db_for_write auth.User'],
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop', 'analytics'], { default: db('default'), analytics: db('analytics') },
+        ['proj.routers.AnalyticsRouter', 'proj.routers.InstanceRouter', 'proj.routers.ScopedRouter']),
+      'proj/scope.py': 'import threading\n\n_state = threading.local()\n\n\ndef current_db():\n    return getattr(_state, "db", None)\n',
+      'proj/routers.py': `from .scope import current_db
+
+
+class AnalyticsRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label == "analytics":
+            return "analytcs"
+        return None
+
+    def db_for_write(self, model, **hints):
+        if model._meta.app_label == "analytics":
+            return "analytics"
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "analytics":
+            return db == "analytics"
+        return None
+
+
+class InstanceRouter:
+    def db_for_read(self, model, **hints):
+        instance = hints.get("instance")
+        if instance is not None:
+            return instance._state.db
+        return None
+
+
+class ScopedRouter:
+    def db_for_write(self, model, **hints):
+        return current_db()
+`,
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('analytics', 'class Event(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
+};
+
+interface Side { alias: string; by: string | null; known: boolean; onGroup: boolean; anywhere: boolean; empty: boolean }
+interface Row { model: string; app: string; managed: boolean; db_for_read: Side; db_for_write: Side }
+
+describe('db_for_read / db_for_write: static routes and router lints against real Django', { skip: PY ? false : NO_DJANGO }, () => {
+  let known = 0;
+  let unknownSeen = 0;
+  for (const [name, proj] of Object.entries(PROJECTS)) {
+    test(name, async () => {
+      const dir = writeTree({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', ...proj.files }, 'dmdb-dbroutes-');
+      dirs.push(dir);
+      const django = JSON.parse(execFileSync(PY!, ['-c', ORACLE], {
+        cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir },
+      })) as { rows: Row[]; mirrors: string[] };
+      const index = await new Scanner({ root: dir, python: PY!, allowPython: false, env: {} }).index();
+      const routes = index.dbRoutes;
+      assert.ok(routes, 'routes computed');
+      const expectUnknown = new Set(proj.unknown ?? []);
+      const workspaceApps = new Set(index.apps.filter(a => !a.external).map(a => a.label));
+      const expected = new Set<string>();
+      const expectedEmpty = new Set<string>();
+      for (const method of ['db_for_read', 'db_for_write'] as const) {
+        const ours: Map<string, DbRoute> = new Map(routes[method === 'db_for_read' ? 'read' : 'write'].map(x => [x.model, x]));
+        for (const row of django.rows) {
+          const k = `${method} ${row.model}`;
+          const d = row[method];
+          const r: DbRoute | undefined = ours.get(row.model);
+          assert.ok(r, `no static route for ${k}`);
+          if (expectUnknown.has(k)) {
+            assert.equal(r.alias, null, `${k} should be unknown, got ${JSON.stringify(r)}`);
+            assert.ok(r.explanation.length > 10, `${k}: an explanation`);
+            unknownSeen++;
+            continue;
+          }
+          assert.equal(r.alias, d.alias, `${k}: alias (ours: ${r.explanation})`);
+          assert.equal(r.decidedBy, d.by, `${k}: decidedBy (ours: ${r.explanation})`);
+          if (r.reason === 'router') assert.ok(r.loc && r.loc.line > 0, `${k}: loc of the deciding return`);
+          known++;
+          const code = method === 'db_for_read' ? 'router-read-no-table' : 'router-write-no-table';
+          if (!d.known) expected.add(`router-unknown-alias ${d.alias}`);
+          else if (row.managed && !d.onGroup && d.anywhere) {
+            if (d.empty) expectedEmpty.add(`${code} ${d.alias}`);
+            else if (workspaceApps.has(row.app)) expected.add(`${code} ${row.model} ${d.alias}`);
+          }
+        }
+      }
+      for (const a of django.mirrors) expected.add(`router-mirror-migrates ${a}`);
+      const got = new Set<string>();
+      const gotEmpty = new Set<string>();
+      for (const f of index.findings) {
+        if (f.code === 'router-unknown-alias' || f.code === 'router-mirror-migrates') got.add(`${f.code} ${f.alias}`);
+        else if ((f.code === 'router-read-no-table' || f.code === 'router-write-no-table') && f.model) got.add(`${f.code} ${f.model} ${f.alias}`);
+        else if (f.code === 'router-read-no-table' || f.code === 'router-write-no-table') {
+          if (/no table at all/.test(f.message)) gotEmpty.add(`${f.code} ${f.alias}`);
+          // every router-line finding names the database of a per-model or whole-alias finding
+          else assert.ok([...expected].some(e => e.startsWith(`${f.code} `) && e.endsWith(` ${f.alias}`)), `router-line finding without a model finding: ${f.message}`);
+        }
+      }
+      assert.deepEqual([...got].sort(), [...expected].sort(), `${name}: findings (${index.findings.filter(f => f.code.startsWith('router-')).map(f => f.message).join('\n')})`);
+      assert.deepEqual([...gotEmpty].sort(), [...expectedEmpty].sort(), `${name}: whole-alias findings`);
+    });
+  }
+  test('answers compared', () => {
+    console.log(`db_for_read/db_for_write: ${known} static answers equal to Django's, ${unknownSeen} unknown where expected`);
+    assert.ok(known >= 60, `${known} known answers compared with Django`);
+    assert.ok(unknownSeen >= 7, `${unknownSeen} unknown answers`);
+  });
+});

@@ -1,0 +1,72 @@
+// Router sources shared by the router tests (db-routes-oracle, router-lints): self-written copies of patterns
+// found in public projects, and the settings around them.
+
+/** A SQLite entry of DATABASES (`extra`: more keys, e.g. `, "TEST": {"MIRROR": "default"}`). */
+export const db = (name: string, extra = '') => `{"ENGINE": "django.db.backends.sqlite3", "NAME": "${name}.sqlite3"${extra}}`;
+export const MIRROR = (of: string) => `, "TEST": {"MIRROR": "${of}"}`;
+
+/** A settings module; `django` adds what Django itself needs to start (contrib apps, SECRET_KEY). */
+export function settingsPy(apps: string[], dbs: Record<string, string>, routers: string[], extra = '', django = false): string {
+  const head = django ? 'SECRET_KEY = "x"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = "django.db.models.AutoField"\n' : '';
+  const installed = django ? ['django.contrib.contenttypes', 'django.contrib.auth', ...apps] : apps;
+  return `${head}INSTALLED_APPS = ${JSON.stringify(installed)}\nDATABASES = {\n${Object.entries(dbs).map(([a, d]) => `    "${a}": ${d},\n`).join('')}}\n` +
+    `DATABASE_ROUTERS = ${JSON.stringify(routers)}\n${extra}`;
+}
+
+/** The primary/replica router of Django's documentation and countless projects, with the three answers given. */
+export const PRIMARY_REPLICA = (read: string, write: string, migrate: string) => `from django.conf import settings
+
+
+class PrimaryReplicaRouter:
+    def db_for_read(self, model, **hints):
+        ${read}
+
+    def db_for_write(self, model, **hints):
+        ${write}
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        ${migrate}
+`;
+
+/** Django's documentation AuthRouter shape: a set of app labels sent to one alias (`write: false` drops db_for_write). */
+export const APP_ROUTER = (labels: string, alias: string, opts: { write?: boolean; migrate?: string; name?: string } = {}) => `class ${opts.name ?? 'AppRouter'}:
+    route_app_labels = ${labels}
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return "${alias}"
+        return None
+${opts.write === false ? '' : `
+    def db_for_write(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return "${alias}"
+        return None
+`}
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in self.route_app_labels:
+            ${opts.migrate ?? `return db == "${alias}"`}
+        return None
+`;
+
+/** An app label → alias map read by all three methods, everything else on default (shyaminnowave/sentriQA). */
+export const MAP_ROUTER = (name: string, map: string) => `class ${name}:
+    route_app_labels = ${map}
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return self.route_app_labels[model._meta.app_label]
+        return "default"
+
+    def db_for_write(self, model, **hints):
+        return self.db_for_read(model, **hints)
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in self.route_app_labels:
+            return db == self.route_app_labels[app_label]
+        elif db in self.route_app_labels.values():
+            return False
+        return db == "default"
+`;
