@@ -1,5 +1,6 @@
 // Findings → Problems panel. The same Finding is a CLI line (formatFinding) and a JSON object (toReport);
 // here it is a Diagnostic on the line the core reported, with links to the model/router that explain it.
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { Finding } from '../core/types';
 import { FINDING_RULES, helpUri, isFindingCode, type FindingCode } from '../core/finding-codes';
@@ -40,24 +41,36 @@ function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolea
   return f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
+/** Lines of a file on disk, kept while its mtime and size stay (every update of the diagnostics asks again). */
+const diskLines = new Map<string, { mtimeMs: number; size: number; lines: string[] }>();
+
 /** Lines of files, read once per update (open documents win: they may hold unsaved text). */
 class LineSource {
   private readonly cache = new Map<string, string[] | null>();
+  private docs: Map<string, vscode.TextDocument> | undefined;
   async line(file: string, line1: number): Promise<string | undefined> {
     let lines = this.cache.get(file);
     if (lines === undefined) {
-      const doc = vscode.workspace.textDocuments.find(d => d.uri.fsPath === file);
+      this.docs ??= new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d]));
+      const doc = this.docs.get(file);
       if (doc) lines = doc.getText().split(/\r?\n/);
-      else {
-        try {
-          lines = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8').split(/\r?\n/);
-        } catch {
-          lines = null;
-        }
-      }
+      else lines = await readLines(file);
       this.cache.set(file, lines);
     }
     return lines?.[line1 - 1];
+  }
+}
+
+async function readLines(file: string): Promise<string[] | null> {
+  try {
+    const st = await fs.promises.stat(file);
+    const hit = diskLines.get(file);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.lines;
+    const lines = (await fs.promises.readFile(file, 'utf8')).split(/\r?\n/);
+    diskLines.set(file, { mtimeMs: st.mtimeMs, size: st.size, lines });
+    return lines;
+  } catch {
+    return null;
   }
 }
 

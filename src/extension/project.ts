@@ -43,6 +43,8 @@ export class DjangoProject {
   staticIndex: ProjectIndex | undefined;
   /** the newest merged index when Django answered; kept on screen while a newer answer is being asked for */
   djangoIndex: ProjectIndex | undefined;
+  /** the Django answer whose snapshot was written last */
+  savedDjango: ProjectIndex | undefined;
   /** the static index Django's answer was merged into */
   djangoBase?: ProjectIndex;
   django: DjangoStatus;
@@ -344,10 +346,20 @@ export class ProjectService implements vscode.Disposable {
     p.snapshotTimer = setTimeout(() => {
       p.snapshotTimer = undefined;
       if (!p.index || p.cachedAt || !this.list.includes(p)) return;
+      const failed = (e: unknown) => this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
       try {
-        saveSnapshot(this.snapshotDir!, p.managePy, this.version, p.index);
+        if (p.django.used === 'django' && p.djangoIndex) {
+          // Django's merged answer exists on this thread only: serialised here, once per answer of Django (not per
+          // edit: a large project's index takes hundreds of milliseconds to serialise)
+          if (p.savedDjango === p.djangoIndex) return;
+          p.savedDjango = p.djangoIndex;
+          saveSnapshot(this.snapshotDir!, p.managePy, this.version, p.index);
+        } else if (p.staticIndex) {
+          // the static answer: the scan worker holds it and writes it, off this thread
+          void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: { mode: p.index.mode } }).catch(failed);
+        }
       } catch (e) {
-        this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
+        failed(e);
       }
     }, SNAPSHOT_DELAY_MS);
   }

@@ -6,6 +6,7 @@ import { Scanner, type ProjectIndex } from '../core/scan';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
+import { saveSnapshot } from './model/snapshot';
 import {
   STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -122,6 +123,13 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
       return null;
+    case 'saveSnapshot': {
+      const p = project(req.project);
+      const index = p.indexes.get(req.token);
+      if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
+      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, { ...index, ...req.write.extras });
+      return null;
+    }
     case 'overlay':
       return { changed: setOverlay(req.file, req.text) };
     case 'dispose':

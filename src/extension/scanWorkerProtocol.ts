@@ -25,9 +25,13 @@ export type WorkerRequest =
   | { id: number; op: 'invalidate'; project: number; file: string }
   /** an unsaved editor buffer laid over a file (text), or taken away (null) — core/vfs.ts */
   | { id: number; op: 'overlay'; project: number; file: string; text: string | null }
+  /** write the extension's start-up snapshot (model/snapshot.ts) of a kept index, with a few properties replaced */
+  | { id: number; op: 'saveSnapshot'; project: number; token: number; write: SnapshotWrite }
   | { id: number; op: 'dispose'; project: number };
 
 export type WorkerOp = WorkerRequest['op'];
+
+export interface SnapshotWrite { dir: string; managePy: string; version: string; extras: Partial<ProjectIndex> }
 
 /** what each op resolves to */
 export interface WorkerResults {
@@ -46,6 +50,7 @@ export interface WorkerResults {
   readState: { token: number; keys: string[]; changed: Partial<ProjectIndex> };
   invalidate: null;
   overlay: { changed: boolean };
+  saveSnapshot: null;
   dispose: null;
 }
 

@@ -17,8 +17,9 @@ import type { ResourceLimits, Worker as WorkerType } from 'worker_threads';
 import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
+import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type IndexRef, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type IndexRef, type SnapshotWrite, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -380,6 +381,17 @@ export class ScannerClient implements ScannerLike {
     this.paused = undefined;
     const r = await this.host.request(this, { op: 'overlay', file, text }, () => ({ changed: setOverlay(file, text) }));
     return r.changed;
+  }
+
+  /**
+   * Write the extension's start-up snapshot of `index` (model/snapshot.ts) with `write.extras` over it: in the
+   * worker when it holds that index (serialising a large index would block this thread), else here.
+   */
+  async saveSnapshot(index: ProjectIndex, write: SnapshotWrite): Promise<void> {
+    const known = this.tokens.get(index);
+    const local = () => { saveSnapshot(write.dir, write.managePy, write.version, { ...index, ...write.extras }); return null; };
+    if (!known || known.generation !== this.generation || !this.host.hasScanner(this)) { local(); return; }
+    await this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

@@ -59,7 +59,9 @@ function prepareBenchWorkspace({ run, python, apps = 150, models = 10, migration
   execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), ws, String(apps), String(models), String(migrations)], { stdio: ['ignore', 'ignore', 'inherit'] });
   log(`generated the benchmark project (${apps} apps × ${models} models × ${migrations} migrations) in ${Date.now() - tg} ms`);
   fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'djangoMultiDb.pythonPath': python }, null, 2));
+  // DJANGO_MULTIDB_BENCH_MODE=static: the figures of the static index alone (no Django helper runs beside them)
+  const mode = process.env.DJANGO_MULTIDB_BENCH_MODE;
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'djangoMultiDb.pythonPath': python, ...(mode ? { 'djangoMultiDb.mode': mode } : {}) }, null, 2));
   const file = path.join(ws, 'app001', 'models.py');
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   const line = lines.findIndex(l => /^\s+upstream\s*=/.test(l));

@@ -119,6 +119,7 @@ async function main() {
       DJANGO_MULTIDB_TEST_EXPECTED: expectedFile, DJANGO_MULTIDB_TEST_PLAN_SCRIPT: planScript,
       DJANGO_MULTIDB_TEST_RESULTS: resultsFile, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
       DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
+      ...(process.env.DJANGO_MULTIDB_BENCH_PROFILE ? { DJANGO_MULTIDB_BENCH_PROFILE: process.env.DJANGO_MULTIDB_BENCH_PROFILE } : {}),
     };
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://${auth}${EXT}`],

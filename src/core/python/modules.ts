@@ -207,7 +207,8 @@ export class ModuleIndex {
     const out: Record<string, ParsedCacheEntry> = {};
     for (const [file, e] of this.parsed) {
       // a file cut short by time may read fully in a later process (with more of the scan's budget left)
-      if (!e.used || e.module.limit?.kind === 'time') continue;
+      // nor an unsaved buffer's (vfs overlay: a negative pseudo-mtime no file on disk has)
+      if (!e.used || e.module.limit?.kind === 'time' || e.mtimeMs < 0) continue;
       e.special ??= hasSpecialValues(e.module);
       if (!e.special) out[file] = { mtimeMs: e.mtimeMs, size: e.size, module: e.module };
     }

@@ -22,10 +22,12 @@ export class Decisions {
   }
 }
 
-const decisionsCache = new WeakMap<ProjectIndex, Decisions>();
+// keyed by the routing rows, not the index: an edit's new index keeps the same rows when routing did not change
+// (the incremental index), and every update of the views and diagnostics asks for them
+const decisionsCache = new WeakMap<ProjectIndex['routing'], Decisions>();
 export function decisionsOf(index: ProjectIndex): Decisions {
-  let d = decisionsCache.get(index);
-  if (!d) decisionsCache.set(index, (d = new Decisions(index.routing)));
+  let d = decisionsCache.get(index.routing);
+  if (!d) decisionsCache.set(index.routing, (d = new Decisions(index.routing)));
   return d;
 }
 
