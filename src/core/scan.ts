@@ -109,7 +109,7 @@ export interface ProjectIndex {
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { initPython, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
+import { initPython, forgetKeptParses, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
@@ -428,6 +428,8 @@ export class Scanner {
     findings.push(...aliasNameFindings(index.apps, settings, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path)));
     findings.push(...routerShapeFindings(modules, settings));
     timings.findings = now() - t;
+    // the migration ASTs kept for the lints that did not need them
+    forgetKeptParses();
     if (s.lintCacheFile && lintCachesChanged()) writeCacheFile(s.lintCacheFile, root, exportLintCaches(), this.logger);
     // last: the routing phase parses the routers' modules too
     const parsed = moduleCacheFile ? modules.exportParsed() : null;
