@@ -116,7 +116,7 @@ export interface ProjectIndex {
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { initPython, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
+import { initPython, forgetKeptParses, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
@@ -608,6 +608,8 @@ export class Scanner {
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
     timings.findings = now() - t;
+    // the migration ASTs kept for the lints that did not need them
+    forgetKeptParses();
     if (s.lintCacheFile && lintCachesChanged()) this.writeCache(s.lintCacheFile, root, () => lintCachesChanged() ? exportLintCaches() : null);
     // last: the routing phase parses the routers' modules too
     if (moduleCacheFile) this.writeCache(moduleCacheFile, root, () => modules.exportParsed());

@@ -22,9 +22,61 @@ function str(e: A.Expr | undefined): string | null {
   return e && e.type === 'Constant' && typeof e.value === 'string' ? e.value : null;
 }
 
+/** The names after which an alias literal is looked for (attribute, keyword, parameter or subscripted name). */
+const ALIAS_WORDS = ['using', 'db_manager', 'connections', 'database'];
+
+/**
+ * Whether the source may hold an alias literal where aliasUses looks (a cheap test before parsing: Saleor's
+ * apps name 250 files with `using`, 4 MB, and one of them a literal). True when one of ALIAS_WORDS, as a whole
+ * identifier, is followed by `(`, `[` or `=` and then a string literal (comments, line continuations and
+ * brackets between), or by `:` (a parameter's annotation, then perhaps a default). Only tokens after an
+ * identifier are looked at, where `#` starts a comment; it may say yes wrongly (then the file is parsed), never
+ * no for a file with such a literal.
+ */
+export function mayNameAlias(source: string): boolean {
+  for (const word of ALIAS_WORDS) {
+    for (let at = source.indexOf(word); at >= 0; at = source.indexOf(word, at + 1)) {
+      if (at > 0 && isIdentChar(source.charCodeAt(at - 1))) continue;
+      let i = skipTrivia(source, at + word.length);
+      const c = source[i];
+      if (c === ':') return true;
+      if (c !== '(' && c !== '[' && c !== '=') continue;
+      i++;
+      for (;;) {
+        i = skipTrivia(source, i);
+        if (source[i] !== '(') break;
+        i++;
+      }
+      // a string prefix (r, b, u, f and their pairs), then the quote
+      let j = i;
+      while (j < i + 2 && /[A-Za-z]/.test(source[j] ?? '')) j++;
+      if (source[j] === '"' || source[j] === "'") return true;
+    }
+  }
+  return false;
+}
+
+function isIdentChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
+/** Past whitespace, comments and backslash line continuations. */
+function skipTrivia(s: string, i: number): number {
+  for (;;) {
+    const c = s[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') i++;
+    else if (c === '\\' && (s[i + 1] === '\n' || s[i + 1] === '\r')) i += 2;
+    else if (c === '#') {
+      const nl = s.indexOf('\n', i);
+      if (nl < 0) return s.length;
+      i = nl + 1;
+    } else return i;
+  }
+}
+
 /** String aliases in one file's source. */
 export function aliasUses(source: string, file: string): AliasUse[] {
-  if (!MARKERS.some(m => source.includes(m))) return [];
+  if (!MARKERS.some(m => source.includes(m)) || !mayNameAlias(source)) return [];
   const mod = parsePython(source, file);
   const lines = source.split('\n');
   const out: AliasUse[] = [];

@@ -82,7 +82,12 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
           problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
           continue;
         }
-        const r = readMigrationSource(read.source, file, app.label, name, settings, { budget: index.budget, fileSize: read.fileSize });
+        // only what is read here is converted, unless the RunPython lints (lints/runpython.ts) read the file next:
+        // then the whole AST is kept for them
+        const lintedNext = !app.external && read.fileSize === undefined && (read.source.includes('RunPython') || read.source.includes('RunSQL'));
+        const r = readMigrationSource(read.source, file, app.label, name, settings, {
+          budget: index.budget, fileSize: read.fileSize, ...(lintedNext ? { keep: true } : { only: 'migration' as const }),
+        });
         entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
         if (r.timeLimited) entry.timeLimited = r.timeLimited;
         cache.set(file, entry);
@@ -153,7 +158,10 @@ export function readMigrationSource(
   parseOptions: ParseOptions = {},
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
-  const mod = parsePython(source, file, parseOptions);
+  let mod = parsePython(source, file, parseOptions);
+  // no Migration class in a migration-only reading: read it all, for the limits and errors that say why (a limit
+  // in code that a migration-only reading skips makes the migration partial rather than missing)
+  if (parseOptions.only && !findMigrationClass(mod.body)) mod = parsePython(source, file, { ...parseOptions, only: undefined });
   let partial = mod.problems.length > 0 || !!mod.limit;
   for (const p of mod.problems) problems.push({ code: 'parse-error', path: file, line: p.line, app, message: `${p.message} in migration ${app}.${name} (line skipped)` });
   if (mod.limit) problems.push({ code: 'parse-budget', path: file, line: mod.limit.line, app, message: `migration ${app}.${name}: ${mod.limit.message}` });

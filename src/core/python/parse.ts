@@ -154,18 +154,51 @@ export interface ParseOptions {
   budget?: ParseBudget;
   /** the file's size in bytes when `source` holds only its beginning (see readPythonFile) */
   fileSize?: number;
+  /**
+   * 'migration': only what migrations/files.ts reads of a migration file, for speed (most of a migration is field
+   * definitions nobody reads). The body holds the `class Migration` statements (in `if`/`try` blocks too) and
+   * nothing else; their bodies only the assignments; in `operations`, each operation call keeps its function, its
+   * keywords' names, its first positional argument and the values of MIGRATION_KEYWORDS, and the other arguments
+   * are OtherExpr 'not-read'. Syntax errors and limits are those of a full reading.
+   */
+  only?: 'migration';
+  /**
+   * Keep the AST for one later `parsePython` of the same file and source (which then takes it instead of
+   * parsing again): the migration reader reads the files that the RunPython lints read next.
+   */
+  keep?: boolean;
+}
+
+/** The keyword values of an operation call that a migration-only reading converts (migrations/files.ts reads them). */
+export const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'hints', 'database_operations']);
+
+/** ASTs kept (`keep`) for the next parse of the same file, while its source is the same. */
+const kept = new Map<string, { source: string; module: A.Module }>();
+
+/** Drop the ASTs kept and not taken (a scan's end: the files the lints did not need). */
+export function forgetKeptParses(): void {
+  kept.clear();
 }
 
 /** Parse Python source. `initPython()` must have resolved before. Never throws on bad input. */
 export function parsePython(source: string, filePath = '<string>', opts: ParseOptions = {}): A.Module {
   if (!parser) throw new Error('initPython() has not completed');
+  const hit = kept.get(filePath);
+  if (hit) {
+    kept.delete(filePath);
+    if (hit.source === source && !opts.only && opts.fileSize === undefined) return hit.module;
+  }
   const budget = opts.budget ?? new ParseBudget();
   const started = cpuClock();
+  let module: A.Module;
   try {
-    return parseWithin(parser, source, filePath, opts.fileSize, budget);
+    module = parseWithin(parser, source, filePath, opts.fileSize, budget, opts.only ?? null);
   } finally {
     budget.charge(cpuClock() - started);
   }
+  // only a whole reading: a later parse, on a budget of its own, would read a file cut short by a limit further
+  if (opts.keep && !opts.only && !module.limit) kept.set(filePath, { source, module });
+  return module;
 }
 
 /**
@@ -193,7 +226,7 @@ export function readPythonFile(file: string, st: fs.Stats): { source: string; fi
  * Parsing and repairs get two thirds of `budgetMs`, the conversion to ./ast.ts the rest (at least a third of it,
  * so that what was parsed late is still read).
  */
-function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget): A.Module {
+function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget, only: 'migration' | null): A.Module {
   const budgetMs = budget.forFile();
   const deadline = Deadline.in((budgetMs * 2) / 3);
   const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module => {
@@ -288,7 +321,7 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
       problems.push({ line: (e?.startPosition.row ?? 0) + 1, col: e?.startPosition.column ?? 0, message: 'syntax error' });
     }
     // the last third of the budget, from whenever parsing ended (a header parsed after the first parse ran out)
-    const conv = new Converter(text, deadline.extended(budgetMs / 3), budgetMs);
+    const conv = new Converter(text, deadline.extended(budgetMs / 3), budgetMs, only);
     let body: A.Stmt[];
     try {
       body = conv.block(root);
@@ -489,8 +522,78 @@ class Converter {
   private nodes = 0;
   /** past the deadline: the statements still to come are left out */
   private stopped = false;
+  /** converting the body of a `class Migration` (migration-only reading) */
+  private inMigration = false;
 
-  constructor(private readonly src: string, private readonly deadline: Deadline, private readonly budgetMs: number) {}
+  constructor(private readonly src: string, private readonly deadline: Deadline, private readonly budgetMs: number, private readonly only: 'migration' | null = null) {}
+
+  /** A migration-only reading (ParseOptions.only) leaves out the statement `n`. */
+  private leftOut(n: TSNode): boolean {
+    if (this.inMigration) return n.type !== 'expression_statement';
+    switch (n.type) {
+      case 'if_statement': case 'try_statement':
+        return false;
+      case 'class_definition':
+        return n.childForFieldName('name')?.text !== 'Migration';
+      case 'decorated_definition': {
+        const def = n.childForFieldName('definition');
+        return def?.type !== 'class_definition' || def.childForFieldName('name')?.text !== 'Migration';
+      }
+      default:
+        return true;
+    }
+  }
+
+  /** `operations` of a Migration class read migration-only */
+  private isOperations(target: A.Expr): boolean {
+    return this.inMigration && target.type === 'Name' && target.id === 'operations';
+  }
+
+  /** An `operations` value read for migrations/files.ts: lists, tuples, `+` and parentheses around operation calls. */
+  private operationsValue(n: TSNode | null): A.Expr {
+    if (!n || !this.enter(n)) return this.expr(n);
+    try {
+      const p = pos(n);
+      switch (n.type) {
+        case 'list':
+        case 'tuple':
+          return { type: n.type === 'list' ? 'List' : 'Tuple', ...p, elts: n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.operationsValue(c)) };
+        case 'parenthesized_expression':
+          return this.operationsValue(n.namedChildren.find(c => c && c.type !== 'comment') ?? null);
+        case 'binary_operator':
+          return { type: 'BinOp', ...p, left: this.operationsValue(n.childForFieldName('left')), op: n.childForFieldName('operator')?.text ?? '?', right: this.operationsValue(n.childForFieldName('right')) };
+        case 'call':
+          return this.operationCall(n, p);
+        default:
+          return this.expr(n);
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** An operation call: its function, first positional argument and MIGRATION_KEYWORDS values; the rest not read. */
+  private operationCall(n: TSNode, p: A.Pos): A.Call {
+    const args: A.Expr[] = [];
+    const keywords: A.Keyword[] = [];
+    const notRead = (c: TSNode): A.OtherExpr => ({ type: 'OtherExpr', ...pos(c), kind: 'not-read', text: '' });
+    const a = n.childForFieldName('arguments');
+    if (a?.type === 'argument_list') {
+      for (const c of a.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        if (c.type === 'keyword_argument') {
+          const arg = c.childForFieldName('name')?.text ?? null;
+          const v = c.childForFieldName('value');
+          keywords.push({ arg, value: arg === 'database_operations' ? this.operationsValue(v) : arg !== null && MIGRATION_KEYWORDS.has(arg) ? this.expr(v) : v ? notRead(v) : this.expr(v) });
+        } else if (c.type === 'dictionary_splat') {
+          keywords.push({ arg: null, value: notRead(c) });
+        } else {
+          args.push(args.length ? notRead(c) : this.operationsValue(c));
+        }
+      }
+    } else if (a) args.push(this.expr(a));
+    return { type: 'Call', ...p, func: this.expr(n.childForFieldName('function')), args, keywords };
+  }
 
   /** Statements of a module or block; ERROR nodes are searched for whole statements. */
   block(node: TSNode | null): A.Stmt[] {
@@ -539,6 +642,7 @@ class Converter {
   }
 
   stmt(n: TSNode): A.Stmt[] | null {
+    if (this.only && this.leftOut(n)) return null;
     if (!this.enter(n)) return null;
     try {
       return this.stmtInner(n);
@@ -683,15 +787,18 @@ class Converter {
         annotation = annotation ?? cur.childForFieldName('type');
         cur = cur.childForFieldName('right');
       }
+      const value = (v: TSNode) => (targets.length === 1 && this.isOperations(targets[0]!) ? this.operationsValue(v) : this.expr(v));
       if (annotation && targets.length === 1) {
-        return { type: 'AnnAssign', ...p, target: targets[0]!, annotation: this.expr(annotation), value: cur ? this.expr(cur) : null };
+        return { type: 'AnnAssign', ...p, target: targets[0]!, annotation: this.expr(annotation), value: cur ? value(cur) : null };
       }
       if (!cur) return { type: 'OtherStmt', ...p, kind: 'assignment' };
-      return { type: 'Assign', ...p, targets, value: this.expr(cur) };
+      return { type: 'Assign', ...p, targets, value: value(cur) };
     }
     if (c.type === 'augmented_assignment') {
       const op = c.childForFieldName('operator')?.text ?? '+=';
-      return { type: 'AugAssign', ...p, target: this.expr(c.childForFieldName('left')), op: op.slice(0, -1), value: this.expr(c.childForFieldName('right')) };
+      const target = this.expr(c.childForFieldName('left'));
+      const right = c.childForFieldName('right');
+      return { type: 'AugAssign', ...p, target, op: op.slice(0, -1), value: this.isOperations(target) ? this.operationsValue(right) : this.expr(right) };
     }
     return { type: 'Expr', ...p, value: this.expr(c) };
   }
@@ -721,10 +828,14 @@ class Converter {
     const keywords: A.Keyword[] = [];
     const sup = n.childForFieldName('superclasses');
     if (sup) this.arguments(sup, bases, keywords);
-    return {
-      type: 'ClassDef', ...(outer ? { ...pos(n), line: pos(n).line } : pos(n)), name: n.childForFieldName('name')?.text ?? '',
-      bases, keywords, body: this.block(n.childForFieldName('body')), decorators,
-    };
+    const name = n.childForFieldName('name')?.text ?? '';
+    const inMigration = this.inMigration;
+    this.inMigration = this.only === 'migration';
+    try {
+      return { type: 'ClassDef', ...(outer ? { ...pos(n), line: pos(n).line } : pos(n)), name, bases, keywords, body: this.block(n.childForFieldName('body')), decorators };
+    } finally {
+      this.inMigration = inMigration;
+    }
   }
 
   private functionDef(n: TSNode, decorators: A.Expr[], _outer?: A.Pos): A.FunctionDef {

@@ -1,0 +1,41 @@
+// lints/aliases.ts parses a file only when mayNameAlias says an alias literal may be in it: it must never say no
+// for a file where aliasUses (the parse) finds one, whatever the spelling (comments, continuations, brackets).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aliasUses, mayNameAlias } from '../../src/core/lints/aliases';
+import { initPython } from '../../src/core/python/parse';
+
+const withLiteral = [
+  'Order.objects.using("other").count()',
+  'Order.objects.using(  # the replica\n    \'replica\').count()',
+  'Order.objects.using \\\n ("x")',
+  'Order.objects.using((("x")))',
+  'Order.objects.db_manager(r"x").all()',
+  'o.save(update_fields=["a"], using = "analytics")',
+  // no `connections[` marker: read because of the comment's `using`
+  'from django.db import connections  # using\nc = connections [ "x" ].cursor()',
+  'django.db.connections[\n  u"x"\n]',
+  'call_command("migrate", database="x")',
+  'def f(using="default"):\n    pass',
+  'def f(using: str = "default"):\n    pass',
+];
+const without = [
+  'Order.objects.using(alias).count()',
+  'Order.objects.using(settings.REPLICA).count()',
+  'causing = "x"  # not the word using',
+  'd = {"using": 1, "database": "x"}',
+  'o.save(using=db_alias)',
+  'if using == "x": pass',
+];
+
+test('mayNameAlias says yes for every alias literal aliasUses finds, no for files without one', async () => {
+  await initPython();
+  for (const src of withLiteral) {
+    assert.equal(aliasUses(src, 't.py').length, 1, src);
+    assert.equal(mayNameAlias(src), true, src);
+  }
+  for (const src of without) {
+    assert.equal(mayNameAlias(src), false, src);
+    assert.deepEqual(aliasUses(src, 't.py'), [], src);
+  }
+});
