@@ -185,7 +185,7 @@ export class ModuleIndex {
       return cached.module;
     }
     const overlay = overlayText(file);
-    const read = overlay !== null ? { source: overlay, fileSize: overlay.length } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
+    const read = overlay !== null ? { source: overlay } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
     if ('error' in read) {
       this.logger.warn(`cannot read ${file}: ${read.error}`);
       return null;
