@@ -256,7 +256,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const item = new vscode.TreeItem(node.alias, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const dis = disagreementOf(index, node.alias, node.model);
-    item.description = `${STATE_LABEL[state]}${d?.decidedBy ? ` · ${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? ' · fell through to allow' : ''}${dis ? ` ${disagreementLabel(dis)}` : ''}`;
+    // three levels deep in a default-width sidebar: the description names who decided (the router in full), the icon
+    // and the accessible label carry the state
+    const who = d?.decidedBy ? `${state === 'unknown' ? 'unknown · ' : ''}${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? 'allowed by default' : STATE_LABEL[state];
+    item.description = `${who}${dis ? ` ${disagreementLabel(dis)}` : ''}`;
+    item.accessibilityInformation = { label: `${node.alias}: ${STATE_LABEL[state]}, ${who}${dis ? `, ${disagreementLabel(dis)}` : ''}` };
     item.iconPath = icon(STATE_ICON[state]);
     item.tooltip = decisionMarkdown(index, model, node.alias, d, node.project.staticIndex);
     item.contextValue = `decision${routerLocation(index, d) ? '.router' : ''}${dis ? '.disagreement' : ''}`;
