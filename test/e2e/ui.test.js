@@ -56,6 +56,15 @@ async function main() {
   const { ws, expectedFile } = prepareWorkspace({ run, python, example: EXAMPLE, fk: FK, log });
   const exp = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));
   fs.mkdirSync(SHOTS, { recursive: true });
+  if (FIXTURE === 'warehouse') {
+    // no database re-read while the migrate runs (no SQLite watcher events, no refresh interval), so Django's last
+    // answer is older than the migrate's end when the extension reads the database after it: the case where a read
+    // merged with Django's previous answer would show stale counts (the migrate step checks it does not)
+    const f = path.join(ws, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(f, 'utf8'));
+    Object.assign(settings, { 'files.watcherExclude': { '**/*.sqlite3': true, '**/*.sqlite3-journal': true }, 'djangoMultiDb.refreshInterval': 0 });
+    fs.writeFileSync(f, JSON.stringify(settings, null, 2));
+  }
 
   // fresh profile; the extension comes from the .vsix, exactly as a user installs it
   let ti = Date.now();
@@ -424,22 +433,25 @@ async function warehouseMoreTests(exp) {
     // archive never answered: no "Plan and state from Django" (there is no plan), but that it could not be read
     const archive = await tooltipOf(aliasRow('archive'), /archive/, 'tooltip-unreachable.png');
     log('archive tooltip:', JSON.stringify(archive.slice(0, 300)));
-    if (/Plan and state from/i.test(archive)) throw new Error(`the unreachable alias's tooltip claims a plan: ${archive}`);
-    if (!/did not answer|could not be read/i.test(archive)) throw new Error(`the unreachable alias's tooltip does not say the database could not be read: ${archive}`);
+    // every problem is reported, not only the first
+    const problems = [];
+    if (/Plan and state from/i.test(archive)) problems.push(`the unreachable alias's tooltip claims a plan: ${archive}`);
+    if (!/did not answer|could not be read/i.test(archive)) problems.push(`the unreachable alias's tooltip does not say the database could not be read: ${archive}`);
     await expand(aliasRow('default'));
     await expand(treeRow(dbs, 2, 'catalog'));
     // Django asks no router for a proxy model (Operation.allow_migrate_model returns False before the routers)
     const proxy = await tooltipOf(treeRow(dbs, 3, 'FeaturedProduct'), /catalog\.FeaturedProduct/);
     log('proxy tooltip:', JSON.stringify(proxy.slice(0, 300)));
-    if (/allow_migrate` asked|allow_migrate asked|Routers asked/i.test(proxy) || !/no router/i.test(proxy)) throw new Error(`the proxy model's tooltip says routers were asked: ${proxy}`);
+    if (/allow_migrate` asked|allow_migrate asked|Routers asked/i.test(proxy) || !/no router/i.test(proxy)) problems.push(`the proxy model's tooltip says routers were asked: ${proxy}`);
     // the router's decision once: one "returned False" with its line, no second "Deciding router" line
     await expand(treeRow(dbs, 2, 'metrics'));
     const event = await tooltipOf(treeRow(dbs, 3, 'Event'), /metrics\.Event/, 'tooltip-decision.png');
     log('decision tooltip:', JSON.stringify(event.slice(0, 300)));
     const count = re => (event.match(re) || []).length;
-    if (count(/returned False/g) !== 1 || count(/routers\.py:\d+/g) > 1 || /Deciding router/i.test(event)) throw new Error(`the decision is stated more than once: ${event}`);
+    if (count(/returned False/g) !== 1 || count(/routers\.py:\d+/g) > 1 || /Deciding router/i.test(event)) problems.push(`the decision is stated more than once: ${event}`);
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
+    if (problems.length) throw new Error(problems.join('\n'));
   });
 
   await step('warehouse: the Models view opens at a readable size, descriptions not cut', async () => {
@@ -477,14 +489,17 @@ async function warehouseMoreTests(exp) {
     await migrateFromPalette('warehouse');
     await showView();
     await waitUntil('warehouse up to date in the tree', async () => /up to date|\b0 pending/.test(await rowText(aliasRow('warehouse'))), 90000);
-    // the first state logged with warehouse's new django_migrations rows is the one the tree showed then
+    // the first state logged after the migrate ended (the database read the extension does then) is what the tree
+    // showed then: warehouse fully applied, not Django's answer from before or during the migrate
     let fresh;
     await waitUntil('a state line after the migrate', async () => {
-      fresh = statesOf(extensionLog(run).slice(beforeMigrate.length), 'warehouse').find(s => s.applied !== was.applied);
+      const text = extensionLog(run).slice(beforeMigrate.length);
+      const end = text.search(/migrate --database=warehouse\b.* ended with exit code 0/);
+      fresh = end >= 0 ? statesOf(text.slice(end), 'warehouse')[0] : undefined;
       return !!fresh;
     }, 30000);
     log(`before: ${was.line}\n  after:  ${fresh.line}`);
-    if (fresh.pending !== '0') throw new Error(`right after the migrate: "${fresh.line}" (the new read merged with Django's previous plan)`);
+    if (fresh.pending !== '0' || fresh.applied <= was.applied) throw new Error(`right after the migrate: "${fresh.line}" (the new read merged with Django's previous answer)`);
     await page.screenshot({ path: path.join(SHOTS, 'warehouse-migrated.png') });
   });
 
@@ -517,7 +532,7 @@ async function warehouseMoreTests(exp) {
     const from = lines.map(l => /\bactivated in \d+ ms/.test(l)).lastIndexOf(true);
     const at = re => { const l = lines.slice(from).find(x => re.test(x)); return l ? Date.parse(l.slice(0, 23).replace(' ', 'T')) : NaN; };
     const act = at(/activated in/);
-    log(`reload, extension host: cached state shown at activation ${/showing the state saved/.test(lines.slice(from).join('\n')) ? 'yes' : 'no'}, fresh database read ${at(/state of /) - act} ms after activation, Django's answer ${at(/Django .* answered/) - act} ms after`);
+    log(`reload, extension host: cached state shown at activation ${/showing the state saved/.test(lines.slice(from).join('\n')) ? 'yes' : 'no'}, fresh database read ${at(/state of /) - act} ms after activation`);
     if (!cachedAt) throw new Error('no "Last known state" row with the aliases before the fresh state');
     if (!freshAt) throw new Error('the "Last known state" row did not give way to the fresh state');
     if (!/up to date/.test(await rowText(aliasRow('warehouse')))) throw new Error(`warehouse after the refresh: ${await rowText(aliasRow('warehouse'))}`);
