@@ -2,7 +2,10 @@
 // UI end-to-end test: the INSTALLED .vsix in a real code-server workbench, driven in Debian chromium by
 // playwright-core, on a copy of the example project whose `default` database is migrated and the others are not.
 // Steps (each counted as one test): sidebar, expand an alias, pending-migrations webview, "Migrate database…" from
-// the palette, hover on the cross-database foreign key. Screenshots go to docs/screenshots/ (the README shows them).
+// the palette, hover on the cross-database foreign key. With --fixture warehouse: cell states, Migrate… disabled on an
+// unreachable alias, CodeLens, tooltips, the Models view's size, fresh state right after a migrate, the last known
+// state after a reload, then a second session in Restricted Mode (Manage Workspace Trust).
+// Screenshots go to docs/screenshots/ (the README shows them).
 //
 // Usage: node test/e2e/ui.test.js <path/to.vsix> [--port N] [--shots DIR] [--results FILE] [--keep]
 // Run through test/e2e/run.sh, which packages the .vsix first when it is missing.
@@ -405,6 +408,8 @@ async function tooltipOf(row, expect, shot) {
   if (shot) await page.screenshot({ path: path.join(SHOTS, shot) });
   return (await hover.innerText()).replace(/\s+/g, ' ');
 }
+/** Whether a tree row's label or description is cut (clipped, or ends in an ellipsis). */
+const isCut = row => row.evaluate(el => { const c = el.querySelector('.monaco-icon-label-container') || el; return c.scrollWidth > c.clientWidth + 1; });
 /** The extension's log (its LogOutputChannel's file under the code-server profile) of the session in `dir`. */
 function extensionLog(dir) {
   const out = [];
@@ -513,7 +518,7 @@ async function warehouseMoreTests(exp) {
     await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60000 });
     await showView();
     const banner = page.locator('.pane-body .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Last known state/ }) }).first();
-    let cachedAt = 0; let freshAt = 0; let cachedText = '';
+    let cachedAt = 0; let freshAt = 0; let cachedText = ''; let cachedCut = false;
     const end = Date.now() + 90000;
     while (Date.now() < end) {
       const shown = await banner.isVisible().catch(() => false);
@@ -521,6 +526,7 @@ async function warehouseMoreTests(exp) {
       if (shown && !cachedAt && /up to date|pending|unreachable/.test(wh)) {
         cachedAt = Date.now();
         cachedText = `${await rowText(banner).catch(() => '')} / ${wh}`;
+        cachedCut = await isCut(banner).catch(() => false);
         await page.screenshot({ path: path.join(SHOTS, 'cached-state.png') });
       }
       if (!shown && /up to date|pending/.test(wh) && (cachedAt || Date.now() - t > 60000)) { freshAt = Date.now(); break; }
@@ -535,6 +541,8 @@ async function warehouseMoreTests(exp) {
     log(`reload, extension host: cached state shown at activation ${/showing the state saved/.test(lines.slice(from).join('\n')) ? 'yes' : 'no'}, fresh database read ${at(/state of /) - act} ms after activation`);
     if (!cachedAt) throw new Error('no "Last known state" row with the aliases before the fresh state');
     if (!freshAt) throw new Error('the "Last known state" row did not give way to the fresh state');
+    // the marker says it is being refreshed, readable in a default-width sidebar
+    if (cachedCut || !/refreshing/.test(cachedText)) throw new Error(`the cached-state row is cut or does not say it is refreshing: ${cachedText}`);
     if (!/up to date/.test(await rowText(aliasRow('warehouse')))) throw new Error(`warehouse after the refresh: ${await rowText(aliasRow('warehouse'))}`);
   });
 }
@@ -543,10 +551,12 @@ async function warehouseMoreTests(exp) {
 async function restrictedTests() {
   await step('restricted: the Databases view offers Manage Workspace Trust, and it opens', async () => {
     await showView();
-    const row = page.locator('.pane-body .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /Restricted Mode/ }) }).first();
+    const row = page.locator('.pane-body .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /Workspace Trust/ }) }).first();
     await row.waitFor({ timeout: 60000 });
     await aliasRow('warehouse').waitFor({ timeout: 30000 });
     await page.screenshot({ path: path.join(SHOTS, 'restricted-mode.png') });
+    // the action is readable, not cut to "Restricted Mode: databases are …"
+    if (await isCut(row)) throw new Error(`the Manage Workspace Trust row is cut: ${await rowText(row)}`);
     await row.click();
     // workbench.trust.manage opens the Workspace Trust editor
     await page.locator('.workspace-trust-editor').filter({ hasText: /Restricted Mode/ }).first().waitFor({ timeout: 20000 });
