@@ -335,6 +335,9 @@ export class ProjectService implements vscode.Disposable {
       await this.setContext('djangoMultiDb.scanState', this.list.some(x => x.error && !x.index) ? 'error' : 'ready');
     })().finally(() => {
       p.running = undefined;
+      // a request that came while the loop was past its last check (saving, asking Django, setContext) found
+      // `running` set and left only its flag: run it now, or the read after a migrate is lost until the next change
+      if ((p.needIndex || p.needState) && this.list.includes(p)) void this.run(p);
     });
     return p.running;
   }

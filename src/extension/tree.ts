@@ -23,7 +23,7 @@ export type Node =
   | { kind: 'app'; id: string; project: DjangoProject; app: string; alias?: string; parent?: Node }
   | { kind: 'model'; id: string; project: DjangoProject; model: string; alias?: string; parent: Node }
   | { kind: 'decision'; id: string; project: DjangoProject; model: string; alias: string; parent: Node }
-  | { kind: 'message'; id: string; label: string; detail?: string; icon?: string; command?: vscode.Command; parent?: Node }
+  | { kind: 'message'; id: string; label: string; detail?: string; tooltip?: string; icon?: string; command?: vscode.Command; parent?: Node }
   /** "Third-party migrations" (model/thirdParty.ts): the group, an app of it, a finding of that app */
   | { kind: 'thirdParty'; id: string; project: DjangoProject; app?: string; finding?: number; parent?: Node };
 
@@ -129,7 +129,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = node.detail;
-        item.tooltip = node.detail;
+        item.tooltip = node.tooltip ?? node.detail;
         if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon);
         if (node.command) item.command = node.command;
         item.contextValue = 'message';
@@ -261,7 +261,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const item = new vscode.TreeItem(node.alias, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const dis = disagreementOf(index, node.alias, node.model);
-    item.description = `${STATE_LABEL[state]}${d?.decidedBy ? ` · ${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? ' · fell through to allow' : ''}${dis ? ` ${disagreementLabel(dis)}` : ''}`;
+    // three levels deep in a default-width sidebar: the description names who decided (the router in full), the icon
+    // and the accessible label carry the state
+    const who = d?.decidedBy ? `${state === 'unknown' ? 'unknown · ' : ''}${shortRouter(d.decidedBy)}` : d?.reason === 'default' ? 'allowed by default' : STATE_LABEL[state];
+    item.description = `${who}${dis ? ` ${disagreementLabel(dis)}` : ''}`;
+    item.accessibilityInformation = { label: `${node.alias}: ${STATE_LABEL[state]}, ${who}${dis ? `, ${disagreementLabel(dis)}` : ''}` };
     item.iconPath = icon(STATE_ICON[state]);
     item.tooltip = decisionMarkdown(index, model, node.alias, d, node.project.staticIndex);
     item.contextValue = `decision${routerLocation(index, d) ? '.router' : ''}${dis ? '.disagreement' : ''}`;
@@ -301,14 +305,20 @@ export class DatabasesTree extends BaseTree {
     const list = this.svc.projects.projects;
     if (!list.length) return out;
     if (!this.svc.projects.trusted) {
+      // the action is the label: a default-width sidebar cuts a description (the view's message says why)
       out.push({
-        kind: 'message', id: 'banner:trust', label: 'Restricted Mode: databases are not read', detail: 'Manage Workspace Trust…', icon: 'shield',
+        kind: 'message', id: 'banner:trust', label: 'Manage Workspace Trust…', icon: 'shield',
+        tooltip: 'Restricted Mode: databases are not read and nothing is run until the workspace is trusted.',
         command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
       });
     }
     for (const p of list) {
       if (!p.cachedAt) continue;
-      out.push({ kind: 'message', id: `banner:cached:${p.root}`, label: `Last known state${list.length > 1 ? ` of ${p.name}` : ''}`, detail: `saved ${new Date(p.cachedAt).toLocaleString()} · refreshing…`, icon: 'history' });
+      // "refreshing" in the label, the date in the tooltip: a long description is cut in a default-width sidebar
+      out.push({
+        kind: 'message', id: `banner:cached:${p.root}`, label: `Last known state${list.length > 1 ? ` of ${p.name}` : ''} · refreshing…`, icon: 'history',
+        tooltip: `Saved ${new Date(p.cachedAt).toLocaleString()} by the last session; the databases are being read again.`,
+      });
     }
     return out;
   }

@@ -86,7 +86,10 @@ export function routerLocation(index: ProjectIndex, d: RouterDecision | undefine
 export function explainDecision(d: RouterDecision | undefined, root: string): string {
   if (!d) return 'No routing decision was computed for this database.';
   const where = d.loc ? ` (${locLabel(d.loc, root)})` : '';
-  const extra = d.explanation ? ` — ${d.explanation}` : '';
+  // Django's own note on a router or default decision ("Django: X.allow_migrate returned False") restates the
+  // sentence below: the decision is said once
+  const restates = d.source === 'django' && (d.reason === 'router' || d.reason === 'default');
+  const extra = d.explanation && !restates ? ` — ${d.explanation}` : '';
   switch (d.reason) {
     case 'unmanaged':
       return 'Unmanaged model (`Meta.managed = False`): migrations never create or alter its table, whatever the routers say.';
