@@ -162,7 +162,7 @@ const RULES = {
       'DATABASES is fully known statically.',
   },
   'router-write-no-table': {
-    severity: 'warning', title: 'Writes go where the table is never created', failsAt: 'warning', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    severity: 'warning', title: 'Writes go where the table is never created', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:
       '`router.db_for_write(Model)` (the first router whose `db_for_write` returns an alias, else `default`) is a ' +
       'database where `allow_migrate` never lets migrations create the model\'s table, and no database that is the ' +
@@ -175,7 +175,7 @@ const RULES = {
       'routing that cannot be decided statically.',
   },
   'router-read-no-table': {
-    severity: 'warning', title: 'Reads come from where the table is never created', failsAt: 'warning', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    severity: 'warning', title: 'Reads come from where the table is never created', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:
       '`router.db_for_read(Model)` is a database that neither migrates the model (`allow_migrate`) nor mirrors one ' +
       'that does (`TEST["MIRROR"]`, or the same physical database under another alias): queries fail with "no such ' +

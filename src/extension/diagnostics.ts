@@ -130,11 +130,18 @@ export function groupCrossDb(findings: readonly Finding[]): Finding[] {
   });
 }
 
+/**
+ * Diagnostics of one file, kept while its findings (and, for an open document, its version) are the same: an
+ * edit changes the findings of a few files, and the others keep their Diagnostic objects, so neither their lines
+ * are read again nor are they sent to VS Code again (issue 11: a large project has thousands of findings).
+ */
+const byFileCache = new Map<string, { sig: string; list: vscode.Diagnostic[] }>();
+
 export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
   const index = p.index;
-  const byFile = new Map<string, vscode.Diagnostic[]>();
-  if (!index) return byFile;
-  const lines = new LineSource();
+  const out = new Map<string, vscode.Diagnostic[]>();
+  if (!index) return out;
+  const perFile = new Map<string, { f: Finding; severity: vscode.DiagnosticSeverity; line: number }[]>();
   for (const f of groupCrossDb(index.findings)) {
     // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
     if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
@@ -150,20 +157,32 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       line = loc?.line ?? null;
     }
     if (!file) continue;
-    const l1 = Math.max(1, line ?? 1);
-    const text = (await lines.line(file, l1)) ?? '';
-    const start = text.length - text.trimStart().length;
-    const range = new vscode.Range(l1 - 1, start, l1 - 1, Math.max(start, text.trimEnd().length));
-    const d = new vscode.Diagnostic(range, f.message, severity);
-    d.source = DIAGNOSTIC_SOURCE;
-    d.code = { value: f.code, target: vscode.Uri.parse(helpUri(f.code)) };
-    const rel = related(index, f);
-    if (rel.length) d.relatedInformation = rel;
-    const list = byFile.get(file) ?? [];
-    list.push(d);
-    byFile.set(file, list);
+    const list = perFile.get(file) ?? [];
+    list.push({ f, severity, line: Math.max(1, line ?? 1) });
+    perFile.set(file, list);
   }
-  return byFile;
+  const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
+  const lines = new LineSource();
+  for (const [file, items] of perFile) {
+    const sig = `${p.root}\u0000${versions.get(file) ?? 'disk'}\u0000${JSON.stringify(items)}`;
+    const hit = byFileCache.get(file);
+    if (hit && hit.sig === sig) { out.set(file, hit.list); continue; }
+    const list: vscode.Diagnostic[] = [];
+    for (const { f, severity, line: l1 } of items) {
+      const text = (await lines.line(file, l1)) ?? '';
+      const start = text.length - text.trimStart().length;
+      const range = new vscode.Range(l1 - 1, start, l1 - 1, Math.max(start, text.trimEnd().length));
+      const d = new vscode.Diagnostic(range, f.message, severity);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = { value: f.code, target: vscode.Uri.parse(helpUri(f.code)) };
+      const rel = related(index, f);
+      if (rel.length) d.relatedInformation = rel;
+      list.push(d);
+    }
+    byFileCache.set(file, { sig, list });
+    out.set(file, list);
+  }
+  return out;
 }
 
 export const registerDiagnostics: Feature = (svc: Services) => {
@@ -175,12 +194,24 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     const all = new Map<string, vscode.Diagnostic[]>();
     for (const p of svc.projects.projects) {
       const c = readConfig(p.folder);
-      for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting)) all.set(file, [...(all.get(file) ?? []), ...list]);
+      for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting)) {
+        const had = all.get(file);
+        all.set(file, had ? [...had, ...list] : list);
+      }
     }
     if (gen !== generation) return; // a newer update is on its way
-    collection.clear();
-    for (const [file, list] of all) collection.set(vscode.Uri.file(file), list);
+    // only the files whose diagnostics changed go to VS Code (each set is a message to the workbench)
+    for (const file of shown.keys()) {
+      if (!all.has(file)) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
+    }
+    for (const [file, list] of all) {
+      const before = shown.get(file);
+      if (before && before.length === list.length && before.every((d, i) => d === list[i])) continue;
+      collection.set(vscode.Uri.file(file), list);
+      shown.set(file, list);
+    }
   };
+  const shown = new Map<string, vscode.Diagnostic[]>();
   svc.snapshots.set('diagnostics', () => {
     const out: Record<string, { code: string; line: number; severity: string; message: string }[]> = {};
     collection.forEach((uri, list) => {
