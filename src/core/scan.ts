@@ -136,6 +136,7 @@ import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { createHash } from 'crypto';
+import { isDeepStrictEqual } from 'util';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { evaluateHintRouting, evaluateRouting } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
@@ -274,7 +275,7 @@ export class Scanner {
    * `fn()` again only when a key part changed (identity) or a file it read changed (core/vfs.ts): the
    * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
    */
-  private memo<T>(name: string, key: unknown[], fn: () => T): T {
+  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false): T {
     const m = this.memos.get(name);
     const modules = this.modules!;
     if (m && m.key.length === key.length && m.key.every((k, i) => k === key[i]) && unchanged(m.deps)) {
@@ -283,9 +284,12 @@ export class Scanner {
       return m.value as T;
     }
     const r = track(fn);
+    // computed again to the same value (salsa's "backdating"): the earlier object is kept, so that what depends
+    // on it by identity (routing → lints, findings, the worker's diff to the host) is not computed again either
+    const value = backdate && m && isDeepStrictEqual(m.value, r.value) ? m.value as T : r.value;
     const limits = modules.limits();
-    this.memos.set(name, { key, deps: r.deps, value: r.value, limits: [...r.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
-    return r.value;
+    this.memos.set(name, { key, deps: r.deps, value, limits: [...r.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
+    return value;
   }
 
   /** Write (or schedule) one on-disk cache; `data` is computed when written, null = nothing to write. */
@@ -533,7 +537,7 @@ export class Scanner {
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
       const lives = others.length ? evaluateRouting(modules, settingsNow, asManaged, aliases).decisions : undefined;
       return { routing, lives };
-    });
+    }, true);
     const routing = routed.routing;
     index.routing = routing.decisions;
     index.routerLocs = routing.routerLocs;
@@ -550,7 +554,7 @@ export class Scanner {
         for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints);
       }
       return hintRouting;
-    });
+    }, true);
     timings.routing = now() - t;
 
     t = now();

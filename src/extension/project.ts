@@ -36,6 +36,11 @@ export class DjangoProject {
   // scheduling
   needIndex = true;
   needState = true;
+  /**
+   * the pending re-index is for unsaved buffers only (typing): the databases did not change, so the last read
+   * stays (shown with the new index) until a save or a database change reads them again
+   */
+  typingOnly = false;
   running: Promise<void> | undefined;
   timer: NodeJS.Timeout | undefined;
   // Django mode (djangoMultiDb.mode): the static index is shown first, Django's answer replaces it when it comes
@@ -251,8 +256,12 @@ export class ProjectService implements vscode.Disposable {
    * Ask for a re-index and/or a database read. Requests within `delayMs` are merged; a request while a run
    * is in progress makes one more run afterwards (never two at once for one project).
    */
-  schedule(p: DjangoProject, what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number }, delayMs = 300): void {
-    if (what.index) p.needIndex = true;
+  schedule(p: DjangoProject, what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number; typing?: boolean }, delayMs = 300): void {
+    if (what.index) {
+      // typing alone leaves the database state as it is; any other reason to re-index reads it again
+      p.typingOnly = what.typing === true && (!p.needIndex || p.typingOnly);
+      p.needIndex = true;
+    }
     if (what.state) p.needState = true;
     // every re-index or database read is followed by Django's answer unless the caller says it cannot change it
     const dj = what.django === undefined ? (what.index || what.state ? 'hard' : false) : what.django;
@@ -286,9 +295,10 @@ export class ProjectService implements vscode.Disposable {
     p.running = (async () => {
       while (p.needIndex || p.needState || !p.index) {
         const doIndex = p.needIndex || !p.index;
-        const doState = (p.needState || doIndex) && this.trusted;
+        const doState = (p.needState || (doIndex && !(p.typingOnly && p.staticIndex && Object.keys(p.staticIndex.applied).length))) && this.trusted;
         p.needIndex = false;
         p.needState = false;
+        p.typingOnly = false;
         try {
           if (doIndex) {
             p.phase = 'indexing';
@@ -298,13 +308,17 @@ export class ProjectService implements vscode.Disposable {
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
               // replaces it (issue 11: edit → diagnostics without waiting for the databases)
-              const early = doState && before && Object.keys(before.applied).length ? withLastState(p.staticIndex, before) : null;
-              if (early) {
+              const early = before && Object.keys(before.applied).length ? withLastState(p.staticIndex, before) : null;
+              if (early && doState) {
                 const shownNow = p.staticIndex;
                 p.staticIndex = early;
                 p.index = this.shown(p);
                 p.staticIndex = shownNow;
                 this.changed.fire(p);
+              } else if (early) {
+                // typing: no database read follows; the last one stays with the new index
+                p.staticIndex = early;
+                p.index = this.shown(p);
               } else p.index = this.shown(p);
               p.cachedAt = undefined;
             }
@@ -312,7 +326,8 @@ export class ProjectService implements vscode.Disposable {
           }
           if (doState && p.staticIndex) {
             p.phase = 'reading';
-            const index = p.staticIndex;
+            // the worker's own index (not the one carrying the last state: it would be sent whole)
+            const index = staticOf(p.staticIndex);
             p.staticIndex = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
             p.index = this.shown(p);
             p.cachedAt = undefined;
@@ -357,7 +372,7 @@ export class ProjectService implements vscode.Disposable {
           if (p.savedDjango === p.djangoIndex) return;
           p.savedDjango = p.djangoIndex;
           saveSnapshot(this.snapshotDir!, p.managePy, this.version, p.index);
-        } else if (p.staticIndex) {
+        } else if (p.staticIndex && !carried.has(p.staticIndex)) {
           // the static answer: the scan worker holds it and writes it, off this thread
           void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: { mode: p.index.mode } }).catch(failed);
         }
@@ -653,10 +668,19 @@ export function registerProjectLifecycle(svc: {
 /** Findings that come from reading the databases (Scanner.readState), kept with the last read's state. */
 const STATE_CODES = new Set<string>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
 
+/** the static index (from the worker) a withLastState index was made of */
+const carried = new WeakMap<ProjectIndex, ProjectIndex>();
+
+function staticOf(index: ProjectIndex): ProjectIndex {
+  return carried.get(index) ?? index;
+}
+
 /** A new static index shown with the state of the last database read until the databases are read again. */
 function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
-  return {
+  const out: ProjectIndex = {
     ...next, applied: last.applied, plans: last.plans, ...(last.drift ? { drift: last.drift } : {}),
     findings: [...next.findings, ...last.findings.filter(f => STATE_CODES.has(f.code))],
   };
+  carried.set(out, staticOf(next));
+  return out;
 }

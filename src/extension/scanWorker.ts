@@ -33,8 +33,8 @@ interface Project {
 // The extension's file watcher reports every change (invalidate), and unsaved buffers arrive as overlays: stats
 // and listings are kept between indexes, and only what read a changed file is computed again (core/vfs.ts).
 setTrusted(true);
-/** on-disk caches are written this long after the last index, not in the middle of an edit's re-index */
-const CACHE_WRITE_DELAY_MS = 5000;
+/** on-disk caches are written once edits pause this long (a write of a large project's caches takes ~1 s of the worker) */
+const CACHE_WRITE_DELAY_MS = 30_000;
 
 const projects = new Map<number, Project>();
 let nextToken = 1;
@@ -133,6 +133,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'overlay':
       return { changed: setOverlay(req.file, req.text) };
     case 'dispose':
+      // what a later session starts from: written now rather than lost with the thread
+      try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }
       projects.delete(req.project);
       return null;
   }

@@ -46,7 +46,7 @@ export const registerWatchers: Feature = (svc: Services) => {
     for (const p of projects.projects) {
       if (!p.contains(file) || IGNORED.test(file)) continue;
       void p.scanner.setOverlay(file, text).then(changed => {
-        if (changed) projects.schedule(p, { index: true, django: false }, 0);
+        if (changed) projects.schedule(p, { index: true, django: false, typing: true }, 0);
       }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
     }
   };
