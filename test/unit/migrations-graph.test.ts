@@ -16,6 +16,7 @@ import {
   type GraphProblem,
 } from '../../src/core/migrations/graph';
 import type { MigrationFileInfo } from '../../src/core/types';
+import { prng } from '../../bench/edits';
 
 type Dep = [string, string];
 
@@ -370,16 +371,7 @@ describe('migration graph (Django 5.2 loader/graph/executor port)', () => {
 // ---------------------------------------------------------------------------------------------
 // Oracle: random projects, compared with Django's own MigrationExecutor.migration_plan
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 function findDjangoPython(): string | null {
   const env = process.env.DJANGO_MULTIDB_PYTHON;
