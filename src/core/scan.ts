@@ -400,6 +400,7 @@ export class Scanner {
       root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
     })));
     const index = scanned.value;
+    timings.total = now() - t;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
     for (const [file, limit] of modules.limits()) {

@@ -112,11 +112,14 @@ export const registerNavigation: Feature = (svc: Services) => [
         error: p.error ?? null,
         indexed: !!p.index,
         stateReadAt: p.stateReadAt ?? null,
+        // the last static index's phases in the scan worker (ms; `total` from start to end)
+        timings: p.staticIndex?.timings ?? null,
         plans: p.index?.plans ?? {},
         findings: p.index?.findings.map(f => ({ code: f.code, severity: f.severity, path: f.path, line: f.line, model: f.model, field: f.field, alias: f.alias })) ?? [],
       })),
     };
-    for (const [k, fn] of svc.snapshots) out[k] = fn();
+    // { views: false }: the projects only (a benchmark polling it must not build every view's items each time)
+    if (!(arg && typeof arg === 'object' && (arg as { views?: unknown }).views === false)) for (const [k, fn] of svc.snapshots) out[k] = fn();
     return out;
   }),
 ];

@@ -9,7 +9,7 @@ import { mergeDjangoAnswer } from '../core/django';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
-import { loadSnapshot, saveSnapshot } from './model/snapshot';
+import { loadSnapshot } from './model/snapshot';
 import {
   djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
@@ -48,8 +48,6 @@ export class DjangoProject {
   staticIndex: ProjectIndex | undefined;
   /** the newest merged index when Django answered; kept on screen while a newer answer is being asked for */
   djangoIndex: ProjectIndex | undefined;
-  /** the Django answer whose snapshot was written last */
-  savedDjango: ProjectIndex | undefined;
   /** the static index Django's answer was merged into */
   djangoBase?: ProjectIndex;
   django: DjangoStatus;
@@ -366,15 +364,12 @@ export class ProjectService implements vscode.Disposable {
       if (!p.index || p.cachedAt || !this.list.includes(p)) return;
       const failed = (e: unknown) => this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
       try {
-        if (p.django.used === 'django' && p.djangoIndex) {
-          // Django's merged answer exists on this thread only: serialised here, once per answer of Django (not per
-          // edit: a large project's index takes hundreds of milliseconds to serialise)
-          if (p.savedDjango === p.djangoIndex) return;
-          p.savedDjango = p.djangoIndex;
-          saveSnapshot(this.snapshotDir!, p.managePy, this.version, p.index);
-        } else if (p.staticIndex && !carried.has(p.staticIndex)) {
-          // the static answer: the scan worker holds it and writes it, off this thread
-          void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: { mode: p.index.mode } }).catch(failed);
+        // The static answer with the last database read (Django mode too: Django is asked again at start-up): the
+        // scan worker holds it and serialises it, off this thread (a large project's index takes hundreds of
+        // milliseconds to serialise, Django's merged answer exists only here)
+        if (p.staticIndex && !carried.has(p.staticIndex)) {
+          const mode = p.index.mode ? { ...p.index.mode, used: 'static' as const } : undefined;
+          void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: mode ? { mode } : {} }).catch(failed);
         }
       } catch (e) {
         failed(e);

@@ -504,6 +504,23 @@ function describeStatic(d: RouterDecision | undefined): unknown {
 }
 
 /**
+ * The parts of a merge kept per Django answer while their static inputs are the same objects: an edit's new
+ * static index keeps its unchanged parts (the incremental index), so merging Django's last answer into it redoes
+ * only the parts the edit changed (a large project's routing is thousands of rows).
+ */
+const SECTIONS = new WeakMap<DjangoReport, Map<string, { inputs: unknown[]; value: unknown }>>();
+
+function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () => T): T {
+  let memo = SECTIONS.get(rep);
+  if (!memo) SECTIONS.set(rep, (memo = new Map()));
+  const hit = memo.get(name);
+  if (hit && hit.inputs.length === inputs.length && hit.inputs.every((x, i) => x === inputs[i])) return hit.value as T;
+  const value = fn();
+  memo.set(name, { inputs, value });
+  return value;
+}
+
+/**
  * Replace the static facts of `index` by Django's, one by one, and list every difference.
  * Static-only knowledge Django does not report (relation fields, source locations, literal attributes) is kept.
  */
@@ -561,120 +578,138 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   });
 
   // --- models ------------------------------------------------------------------------------------------------------
-  const staticModels = new Map(index.models.filter(m => !m.abstract).map(m => [m.key, m]));
-  const djangoKeys = new Set(rep.models.map(m => m.key));
-  const models: ModelInfo[] = index.models.filter(m => m.abstract);
-  for (const m of rep.models) {
-    const s = staticModels.get(m.key);
-    const swapped = !!m.swapped;
-    if (!s) {
-      dis.push({ kind: 'model', model: m.key, static: null, django: { managed: m.managed, proxy: m.proxy, table: m.table }, note: 'static analysis did not find this model', path: m.path ?? undefined, line: m.line ?? undefined });
-      models.push({
-        app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped, table: m.table, modelName: m.modelName,
-        loc: { path: m.path ?? '', line: m.line ?? 1 }, bases: [], fields: [], attrs: {}, meta: {},
-      });
-      continue;
-    }
-    const diffs: string[] = [];
-    if (s.managed !== m.managed) diffs.push('managed');
-    if (s.proxy !== m.proxy) diffs.push('proxy');
-    if (s.swapped !== swapped) diffs.push('swapped');
-    if (s.table !== m.table) diffs.push('table');
-    if (diffs.length) {
-      dis.push({
-        kind: 'model', model: m.key, static: { managed: s.managed, proxy: s.proxy, swapped: s.swapped, table: s.table },
-        django: { managed: m.managed, proxy: m.proxy, swapped, table: m.table }, note: `${diffs.join(', ')} differ`, path: s.loc.path, line: s.loc.line,
-      });
-    }
-    models.push({ ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName });
-  }
-  for (const [key, s] of staticModels) {
-    if (!djangoKeys.has(key)) dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
-  }
-  const modelByKey = new Map(models.map(m => [m.key, m]));
-
-  // --- routing -----------------------------------------------------------------------------------------------------
-  const staticRouting = indexDecisions(index.routing);
-  const staticAliases = new Set(index.routing.map(d => d.alias));
-  const routing: RouterDecision[] = [];
-  const lives: RouterDecision[] = [];
-  for (const row of rep.routing) {
-    const s = staticRouting.get(pairKey(row.alias, row.model));
-    const reason = ROUTING_REASON[row.reason];
-    const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
-    const d: RouterDecision = {
-      alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
-      ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
-    };
-    routing.push(d);
-    lives.push({
-      alias: row.alias, model: row.model, migrate: row.lives, decidedBy: row.livesDecidedBy,
-      reason: row.lives === null ? 'unknown' : row.livesDecidedBy ? 'router' : 'default', source: 'django',
-    });
-    const where = s?.loc ?? modelByKey.get(row.model)?.loc;
-    const at = where ? { path: where.path, line: where.line } : {};
-    if (!s) {
-      if (staticAliases.has(row.alias) && staticModels.has(row.model)) {
-        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: null, django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis has no decision for this model', ...at });
+  const modelsPart = section(rep, 'models', [index.models], () => {
+    const dis: Disagreement[] = [];
+    const staticModels = new Map(index.models.filter(m => !m.abstract).map(m => [m.key, m]));
+    const djangoKeys = new Set(rep.models.map(m => m.key));
+    const models: ModelInfo[] = index.models.filter(m => m.abstract);
+    for (const m of rep.models) {
+      const s = staticModels.get(m.key);
+      const swapped = !!m.swapped;
+      if (!s) {
+        dis.push({ kind: 'model', model: m.key, static: null, django: { managed: m.managed, proxy: m.proxy, table: m.table }, note: 'static analysis did not find this model', path: m.path ?? undefined, line: m.line ?? undefined });
+        models.push({
+          app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped, table: m.table, modelName: m.modelName,
+          loc: { path: m.path ?? '', line: m.line ?? 1 }, bases: [], fields: [], attrs: {}, meta: {},
+        });
+        continue;
       }
-      continue;
+      const diffs: string[] = [];
+      if (s.managed !== m.managed) diffs.push('managed');
+      if (s.proxy !== m.proxy) diffs.push('proxy');
+      if (s.swapped !== swapped) diffs.push('swapped');
+      if (s.table !== m.table) diffs.push('table');
+      if (diffs.length) {
+        dis.push({
+          kind: 'model', model: m.key, static: { managed: s.managed, proxy: s.proxy, swapped: s.swapped, table: s.table },
+          django: { managed: m.managed, proxy: m.proxy, swapped, table: m.table }, note: `${diffs.join(', ')} differ`, path: s.loc.path, line: s.loc.line,
+        });
+      }
+      models.push({ ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName });
     }
-    if (s.migrate === null && row.migrate !== null) {
-      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis could not decide', ...at });
-    } else if (s.migrate !== row.migrate) {
-      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: row.migrate === null ? `Django could not decide: ${row.error ?? 'a router raised'}` : 'static analysis was wrong', ...at });
-    } else if (s.decidedBy !== row.decidedBy || s.reason !== reason) {
-      dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'same answer, decided by another router or for another reason', ...at });
+    for (const [key, s] of staticModels) {
+      if (!djangoKeys.has(key)) dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
     }
-  }
-  const djRouting = indexDecisions(routing);
-  for (const s of index.routing) {
-    if (!djRouting.has(pairKey(s.alias, s.model)) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
-      dis.push({ kind: 'routing', alias: s.alias, model: s.model, static: describeStatic(s), django: null, note: 'Django did not report this pair' });
-    }
-  }
+    const modelByKey = new Map(models.map(m => [m.key, m]));
 
-  // --- migrations --------------------------------------------------------------------------------------------------
-  const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
-  const djMigKeys = new Set(rep.migrations.map(m => m.key));
-  const migrations: MigrationFileInfo[] = [];
-  for (const m of rep.migrations) {
-    const s = staticMigs.get(m.key);
-    const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
-    const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
-    const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
-    if (!s) {
-      dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
-      migrations.push({ app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) });
-      continue;
-    }
-    const diffs: string[] = [];
-    const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
-    if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
-    if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
-    if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
-    if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
-    const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
-    if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
-    if (diffs.length) {
-      dis.push({
-        kind: 'migration', migration: m.key, app: m.app,
-        static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
-        django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
-        note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+    return { models, modelByKey, staticModels, djangoKeys, dis };
+  });
+  const { models, modelByKey, staticModels, djangoKeys } = modelsPart;
+  dis.push(...modelsPart.dis);
+  // --- routing -----------------------------------------------------------------------------------------------------
+  const routingPart = section(rep, 'routing', [index.routing, index.routerLocs, modelsPart], () => {
+    const dis: Disagreement[] = [];
+    const staticRouting = indexDecisions(index.routing);
+    const staticAliases = new Set(index.routing.map(d => d.alias));
+    const routing: RouterDecision[] = [];
+    const lives: RouterDecision[] = [];
+    for (const row of rep.routing) {
+      const s = staticRouting.get(pairKey(row.alias, row.model));
+      const reason = ROUTING_REASON[row.reason];
+      const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
+      const d: RouterDecision = {
+        alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
+        ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
+      };
+      routing.push(d);
+      lives.push({
+        alias: row.alias, model: row.model, migrate: row.lives, decidedBy: row.livesDecidedBy,
+        reason: row.lives === null ? 'unknown' : row.livesDecidedBy ? 'router' : 'default', source: 'django',
       });
+      const where = s?.loc ?? modelByKey.get(row.model)?.loc;
+      const at = where ? { path: where.path, line: where.line } : {};
+      if (!s) {
+        if (staticAliases.has(row.alias) && staticModels.has(row.model)) {
+          dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: null, django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis has no decision for this model', ...at });
+        }
+        continue;
+      }
+      if (s.migrate === null && row.migrate !== null) {
+        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis could not decide', ...at });
+      } else if (s.migrate !== row.migrate) {
+        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: row.migrate === null ? `Django could not decide: ${row.error ?? 'a router raised'}` : 'static analysis was wrong', ...at });
+      } else if (s.decidedBy !== row.decidedBy || s.reason !== reason) {
+        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'same answer, decided by another router or for another reason', ...at });
+      }
     }
-    // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
-    // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
-    const operations = m.operations.map((o, i) => {
-      const so = s.operations[i];
-      return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
-    });
-    migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false });
-  }
-  for (const [key, s] of staticMigs) {
-    if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
-  }
+    const djRouting = indexDecisions(routing);
+    for (const s of index.routing) {
+      if (!djRouting.has(pairKey(s.alias, s.model)) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
+        dis.push({ kind: 'routing', alias: s.alias, model: s.model, static: describeStatic(s), django: null, note: 'Django did not report this pair' });
+      }
+    }
+
+    return { routing, lives, dis };
+  });
+  const { routing, lives } = routingPart;
+  dis.push(...routingPart.dis);
+  // --- migrations --------------------------------------------------------------------------------------------------
+  const migrationsPart = section(rep, 'migrations', [index.migrations], () => {
+    const dis: Disagreement[] = [];
+    const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
+    const djMigKeys = new Set(rep.migrations.map(m => m.key));
+    const migrations: MigrationFileInfo[] = [];
+    for (const m of rep.migrations) {
+      const s = staticMigs.get(m.key);
+      const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
+      const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
+      const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
+      if (!s) {
+        dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
+        migrations.push({ app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) });
+        continue;
+      }
+      const diffs: string[] = [];
+      const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
+      if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
+      if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
+      if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
+      if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
+      const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
+      if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
+      if (diffs.length) {
+        dis.push({
+          kind: 'migration', migration: m.key, app: m.app,
+          static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
+          django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
+          note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+        });
+      }
+      // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
+      // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
+      const operations = m.operations.map((o, i) => {
+        const so = s.operations[i];
+        return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
+      });
+      migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false });
+    }
+    for (const [key, s] of staticMigs) {
+      if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
+    }
+    return { migrations, dis };
+  });
+  const { migrations } = migrationsPart;
+  dis.push(...migrationsPart.dis);
   const staticConflicts = new Map<string, string[]>();
   for (const f of index.findings) if (f.code === 'migration-conflict' && f.app) staticConflicts.set(f.app, (f.migrations ?? []).map(k => k.slice(f.app!.length + 1)).sort());
   const conflictApps = new Set([...staticConflicts.keys(), ...Object.keys(rep.graph.conflicts)]);
@@ -747,9 +782,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
-  findings.push(...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases));
-  findings.push(...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })));
-  findings.push(...conflictFindings(rep.graph.conflicts, migrations));
+  findings.push(...section(rep, 'relations', [modelsPart, routingPart, migrationsPart], () => [
+    ...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases),
+    ...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })),
+    ...conflictFindings(rep.graph.conflicts, migrations),
+  ]));
   findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
