@@ -357,7 +357,9 @@ export class Scanner {
       env: { roots: envInfo.roots, version: envInfo.version, sitePackages: envInfo.sitePackages, interpreter: envInfo.interpreter },
       envFile: envFile ? [envFile, statFile(envFile)] : null,
     });
-    if (snapshotFile && loadCaches) {
+    if (snapshotFile && !this.snapshotTried) {
+      // once: the index after an answer from the snapshot builds the in-memory state (the scan worker asks for it)
+      this.snapshotTried = true;
       const hit = readIndexSnapshot(snapshotFile, snapshotKey);
       if (hit && sameEnvReads((hit as { envReads?: unknown }).envReads, env)) {
         this.answeredFromSnapshot = true;
@@ -428,6 +430,7 @@ export class Scanner {
 
   /** Whether the last index() answered from the on-disk snapshot (no in-memory state built yet). */
   answeredFromSnapshot = false;
+  private snapshotTried = false;
   /** directories any index of this Scanner listed: a snapshot records their listings */
   private readonly seenDirs = new Set<string>();
 

@@ -103,6 +103,49 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('the on-disk snapshot answers a new Scanner; its next index builds the state (and edits stay exact)', async () => {
+    setTrusted(true);
+    const root = generated(4);
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-cache-'));
+    dirs.push(cacheDir);
+    const first = new Scanner({ root, allowPython: false, cacheDir });
+    const computed = await first.index();
+    assert.equal(first.answeredFromSnapshot, false);
+    const second = new Scanner({ root, allowPython: false, cacheDir });
+    assert.deepStrictEqual(facts(await second.index()), facts(computed));
+    assert.equal(second.answeredFromSnapshot, true, 'nothing changed: the snapshot answers');
+    await second.index();
+    assert.equal(second.answeredFromSnapshot, false, 'the next index computes (the in-memory state for edits)');
+    const models = path.join(root, 'app001', 'models.py');
+    fs.appendFileSync(models, '\n\nclass Later(models.Model):\n    name = models.CharField(max_length=5)\n');
+    second.invalidate(models);
+    const edited = await second.index();
+    assert.ok(edited.models.some(m => m.key === 'app001.Later'));
+    assert.deepStrictEqual(facts(edited), facts(await fromScratch(root)));
+    // another process: the snapshot written after the edit answers it
+    const third = new Scanner({ root, allowPython: false, cacheDir });
+    assert.deepStrictEqual(facts(await third.index()), facts(edited));
+    assert.equal(third.answeredFromSnapshot, true);
+    // a file changed behind every Scanner's back: the snapshot no longer matches, the next process computes
+    fs.appendFileSync(models, '\n\nclass Later2(models.Model):\n    name = models.CharField(max_length=5)\n');
+    // a new process has no stat kept (this one keeps them while trusted: no watcher reported this change)
+    setTrusted(false);
+    setTrusted(true);
+    const fourth = new Scanner({ root, allowPython: false, cacheDir });
+    const fresh = await fourth.index();
+    assert.equal(fourth.answeredFromSnapshot, false);
+    assert.ok(fresh.models.some(m => m.key === 'app001.Later2'));
+    assert.deepStrictEqual(facts(fresh), facts(await fromScratch(root)));
+    // a new migration file (a directory listing changed, no file the index read did)
+    fs.writeFileSync(path.join(root, 'app002', 'migrations', '0099_more.py'), 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("app002", "0001_initial")]\n    operations = []\n');
+    setTrusted(false);
+    setTrusted(true);
+    const fifth = new Scanner({ root, allowPython: false, cacheDir });
+    const withNew = await fifth.index();
+    assert.equal(fifth.answeredFromSnapshot, false);
+    assert.ok(withNew.migrations.some(m => m.key === 'app002.0099_more'));
+  });
+
   test('a file created and deleted (structure changes) is seen', async () => {
     setTrusted(true);
     const root = generated(3);
