@@ -782,11 +782,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
-  findings.push(...section(rep, 'relations', [modelsPart, routingPart, migrationsPart], () => [
+  findings.push(...section(rep, 'relations', [modelsPart, routingPart], () => [
     ...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases),
     ...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })),
-    ...conflictFindings(rep.graph.conflicts, migrations),
   ]));
+  findings.push(...section(rep, 'conflicts', [migrationsPart], () => conflictFindings(rep.graph.conflicts, migrations)));
   findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
