@@ -9,7 +9,7 @@
 // Speed matters (thousands of files): only the `Migration` class is looked at, nothing is resolved through
 // imports, and results are cached per file (mtime + size) between scans of the same ModuleIndex.
 import * as fs from 'fs';
-import { overlayText, readDir, statFile } from '../vfs';
+import { readDir, statFile } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -76,8 +76,7 @@ export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: Se
       if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry') {
         entry = hit;
       } else {
-        const overlay = overlayText(file);
-        const read = overlay !== null ? { source: overlay } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
+        const read = readPythonFile(file, st);
         if ('error' in read) {
           problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
           continue;

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Module, ParseLimit } from './ast';
 import { ParseBudget, parsePython, readPythonFile } from './parse';
-import { overlayText, readDir, statFile, structureCount } from '../vfs';
+import { readDir, statFile, structureCount } from '../vfs';
 import type { Logger } from '../types';
 import { nullLogger } from '../types';
 
@@ -184,8 +184,7 @@ export class ModuleIndex {
       if (cached.module.limit) this.limitedFiles.set(file, cached.module.limit);
       return cached.module;
     }
-    const overlay = overlayText(file);
-    const read = overlay !== null ? { source: overlay } : readPythonFile(file, { isFile: () => true, size: st.size } as fs.Stats);
+    const read = readPythonFile(file, st);
     if ('error' in read) {
       this.logger.warn(`cannot read ${file}: ${read.error}`);
       return null;

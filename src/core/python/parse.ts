@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
 import type * as A from './ast';
+import { overlayText, type FileStat } from '../vfs';
 
 let parser: Parser | null = null;
 let initPromise: Promise<Parser> | null = null;
@@ -202,11 +203,13 @@ export function parsePython(source: string, filePath = '<string>', opts: ParseOp
 }
 
 /**
- * Read a Python file for parsePython, without loading more of a huge file than will be parsed. Returns null
- * (with the reason) for what is not a regular file: a FIFO or a device would block or never end.
+ * Read a Python file for parsePython as the index sees it (`st` from core/vfs.ts `statFile`, which admits only
+ * regular files): an unsaved editor buffer whole, else the disk file, without loading more of a huge one than
+ * will be parsed.
  */
-export function readPythonFile(file: string, st: fs.Stats): { source: string; fileSize?: number } | { error: string } {
-  if (!st.isFile()) return { error: 'not a regular file' };
+export function readPythonFile(file: string, st: FileStat): { source: string; fileSize?: number } | { error: string } {
+  const overlay = overlayText(file);
+  if (overlay !== null) return { source: overlay };
   try {
     if (st.size <= MAX_PARSE_CHARS) return { source: fs.readFileSync(file, 'utf8') };
     const fd = fs.openSync(file, 'r');
