@@ -145,13 +145,13 @@ import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
 import { invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
+import type { ParseLimit } from './python/ast';
 
-/** The environment variables the settings read (name → value; absent: undefined), or '*' when they listed them all. */
-type EnvReads = Record<string, string | null> | '*';
+/** The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all. */
+type EnvReads = Record<string, string | null>;
 
 /** `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). */
-function recordingEnv(env: Record<string, string | undefined>, reads: EnvReads): Record<string, string | undefined> {
-  const r = reads as Record<string, string | null>;
+function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
   let all = false;
   return new Proxy(env, {
     get(target, k) {
@@ -172,7 +172,7 @@ function recordingEnv(env: Record<string, string | undefined>, reads: EnvReads):
 
 function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
   if (!reads || typeof reads !== 'object') return false;
-  const r = reads as Record<string, string | null>;
+  const r = reads as EnvReads;
   if (r['*'] === '*') return false;
   for (const [k, v] of Object.entries(r)) if ((env[k] ?? null) !== v) return false;
   return true;
@@ -187,7 +187,6 @@ function buildId(): string {
     return 'unknown';
   }
 }
-import type { ParseLimit } from './python/ast';
 
 /** A derived result kept between indexes while its key (compared by identity) and the files it read are unchanged. */
 interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, ParseLimit][] }

@@ -36,21 +36,25 @@ function statKey(st: FileStat | null): string | null {
   return st ? `${st.mtimeMs}:${st.size}` : null;
 }
 
+/** `read()`, or while trusted the value kept for `key` (kept at its first read). */
+function kept<T>(cache: Map<string, T>, key: string, read: () => T): T {
+  if (trusted && cache.has(key)) return cache.get(key)!;
+  const value = read();
+  if (trusted) cache.set(key, value);
+  return value;
+}
+
 /** The stat the core compares cache entries with: an overlay's pseudo-stat, the disk's, or null (missing). */
 export function statFile(file: string): FileStat | null {
-  let st: FileStat | null;
   const o = overlays.get(file);
-  if (o) st = { mtimeMs: -o.version, size: o.text.length };
-  else if (trusted && stats.has(file)) st = stats.get(file)!;
-  else {
+  const st = o ? { mtimeMs: -o.version, size: o.text.length } : kept(stats, file, () => {
     try {
       const s = fs.statSync(file);
-      st = s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
+      return s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
     } catch {
-      st = null;
+      return null;
     }
-    if (trusted) stats.set(file, st);
-  }
+  });
   if (recorders.length) {
     const k = statKey(st);
     for (const r of recorders) r.files.set(file, k);
@@ -70,14 +74,13 @@ export function readText(file: string): string {
 
 /** `fs.readdirSync(dir, { withFileTypes: true })`, kept while trusted; null when the directory cannot be read. */
 export function readDir(dir: string): fs.Dirent[] | null {
-  if (trusted && listings.has(dir)) return listings.get(dir)!;
-  let entries: fs.Dirent[] | null;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    entries = null;
-  }
-  if (trusted) listings.set(dir, entries);
+  const entries = kept(listings, dir, () => {
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return null;
+    }
+  });
   if (recorders.length) {
     const sig = listingSignature(entries);
     for (const r of recorders) r.dirs.set(dir, sig);
@@ -110,10 +113,6 @@ export function setOverlay(file: string, text: string | null): boolean {
   // a buffer is laid over a file that exists on disk (an editor's new file is saved before it is a module), so
   // the structure (names resolving to files) stays
   return true;
-}
-
-export function hasOverlays(): boolean {
-  return overlays.size > 0;
 }
 
 /**
