@@ -306,18 +306,10 @@ export class ProjectService implements vscode.Disposable {
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
               // replaces it (issue 11: edit → diagnostics without waiting for the databases)
-              const early = before && Object.keys(before.applied).length ? withLastState(p.staticIndex, before) : null;
-              if (early && doState) {
-                const shownNow = p.staticIndex;
-                p.staticIndex = early;
-                p.index = this.shown(p);
-                p.staticIndex = shownNow;
-                this.changed.fire(p);
-              } else if (early) {
-                // typing: no database read follows; the last one stays with the new index
-                p.staticIndex = early;
-                p.index = this.shown(p);
-              } else p.index = this.shown(p);
+              // (typing: no read follows, and the last one stays with the new index)
+              if (before && Object.keys(before.applied).length) p.staticIndex = withLastState(p.staticIndex, before);
+              p.index = this.shown(p);
+              if (doState && p.staticIndex !== staticOf(p.staticIndex)) this.changed.fire(p);
               p.cachedAt = undefined;
             }
             this.log.debug(`indexed ${p.name}: ${timingsText(p.staticIndex)}`);

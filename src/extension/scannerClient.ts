@@ -361,10 +361,7 @@ export class ScannerClient implements ScannerLike {
     const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
     const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : {}) }, local);
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
-    const out: Record<string, unknown> = {};
-    const changed = r.changed as Record<string, unknown>;
-    for (const k of r.keys) out[k] = k in changed ? changed[k] : (prev as unknown as Record<string, unknown> | null)?.[k];
-    const index = out as unknown as ProjectIndex;
+    const index = withChanges(prev, r);
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
     return index;
@@ -396,7 +393,6 @@ export class ScannerClient implements ScannerLike {
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */
   private async resendOverlays(): Promise<void> {
-    if (!this.overlays.size || !this.host.usesWorker || this.host.hasScanner(this)) return;
     for (const [file, text] of this.overlays) await this.host.request(this, { op: 'overlay', file, text }, () => ({ changed: setOverlay(file, text) }));
   }
 
@@ -417,10 +413,7 @@ export class ScannerClient implements ScannerLike {
       r = await ask({ full: index });
     }
     // the properties readState did not replace are this thread's own objects
-    const out: Record<string, unknown> = {};
-    const changed = r.changed as Record<string, unknown>;
-    for (const k of r.keys) out[k] = k in changed ? changed[k] : (index as unknown as Record<string, unknown>)[k];
-    const result = out as unknown as ProjectIndex;
+    const result = withChanges(index, r);
     this.remember(result, r.token);
     return result;
   }
@@ -455,6 +448,17 @@ export class ScannerClient implements ScannerLike {
   private checkOpen(): void {
     if (this.disposed) throw new Error('This scanner was disposed.');
   }
+}
+
+/**
+ * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
+ * send are `base`'s own objects.
+ */
+function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex> }): ProjectIndex {
+  const out: Record<string, unknown> = {};
+  const changed = r.changed as Record<string, unknown>;
+  for (const k of r.keys) out[k] = k in changed ? changed[k] : (base as unknown as Record<string, unknown> | null)?.[k];
+  return out as unknown as ProjectIndex;
 }
 
 function wireOptions(opts: ScanOptions): WireScanOptions {
