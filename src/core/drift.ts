@@ -8,7 +8,7 @@
 import { createHash } from 'crypto';
 import { engineKind } from './db';
 import { databaseTwins, primaryAlias } from './db/identity';
-import { describeLives } from './findings';
+import { decisionKey, describeLives, indexDecisions } from './findings';
 import type {
   AliasDrift, AppliedState, DatabaseSetting, DbSchema, Finding, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision, TableInfo,
 } from './types';
@@ -130,10 +130,9 @@ export function computeDrift(inp: DriftInputs): DriftResult {
   const engineOf = new Map(inp.databases.map(d => [d.alias, d.engine]));
   // Options.contribute_to_class truncates generated names with the *default* connection's limit
   const defaultLimit = maxNameLength(engineOf.get('default') ?? inp.databases[0]?.engine);
-  const decisions = new Map<string, RouterDecision>();
-  for (const d of inp.routing) decisions.set(`${d.alias}\u0000${d.model}`, d);
+  const decisions = indexDecisions(inp.routing);
   const lives = new Map<string, RouterDecision>(decisions);
-  for (const d of inp.lives ?? []) lives.set(`${d.alias}\u0000${d.model}`, d);
+  for (const d of inp.lives ?? []) lives.set(decisionKey(d.alias, d.model), d);
   const byModelKey = new Map(inp.models.map(m => [m.key, m]));
   const creators = new Map<string, MigrationFileInfo[]>(); // "app\0modelname" → migrations with its CreateModel
   for (const mig of inp.migrations) {
@@ -197,7 +196,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
         }
       }
     }
-    const decide = (map: Map<string, RouterDecision>, model: string) => v.members.map(a => map.get(`${a}\u0000${model}`));
+    const decide = (map: Map<string, RouterDecision>, model: string) => v.members.map(a => map.get(decisionKey(a, model)));
     // tables some model expects here: a table another model denies is then not stray (shared tables, proxies)
     const expected = new Set<string>();
     const key = (t: string) => (v.schema.foldCase ? t.toLowerCase() : t);
@@ -311,8 +310,8 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     // Unmanaged models are read where a router sends them; db_for_read is not evaluated statically, so "read
     // from" is where a router's allow_migrate says the model lives, else 'default' (Django's fallback).
     function checkUnmanaged(m: ModelInfo, table: string): void {
-      const ls = v.members.map(a => ({ a, d: lives.get(`${a}\u0000${m.key}`) }));
-      const all = inp.databases.map(x => lives.get(`${x.alias}\u0000${m.key}`));
+      const ls = v.members.map(a => ({ a, d: lives.get(decisionKey(a, m.key)) }));
+      const all = inp.databases.map(x => lives.get(decisionKey(x.alias, m.key)));
       const anyRouter = all.some(x => x?.migrate === true && x.reason === 'router');
       const here = ls.find(({ a, d: x }) => x?.migrate === true && (anyRouter ? x.reason === 'router' : a === 'default'));
       if (!here) return;

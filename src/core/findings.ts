@@ -8,7 +8,7 @@ export function decisionKey(alias: string, model: string): string {
   return `${alias}\u0000${model}`;
 }
 
-export function indexDecisions(decisions: RouterDecision[]): DecisionMap {
+export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMap {
   const m: DecisionMap = new Map();
   for (const d of decisions) m.set(decisionKey(d.alias, d.model), d);
   return m;

@@ -8,6 +8,7 @@ import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
 import { routerAliasFindings, routersLine } from './routers';
+import { decisionKey, indexDecisions } from '../findings';
 
 /** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
 export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
@@ -67,7 +68,7 @@ function names(models: string[]): string {
 
 export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
   if (!inp.settings.routers.length) return []; // no routers: everything is read, written and migrated on default
-  const decision = new Map(inp.routing.map(d => [`${d.alias}\0${d.model}`, d]));
+  const decision = indexDecisions(inp.routing);
   const byKey = new Map(inp.models.map(m => [m.key, m]));
   const aliases = inp.settings.databases.map(d => d.alias);
   // the aliases that share tables with `alias`: the same physical database, or mirrors of one another
@@ -91,7 +92,7 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     let deny: RouterDecision | undefined;
     let has: string | undefined;
     for (const a of aliases) {
-      const d = decision.get(`${a}\0${model}`);
+      const d = decision.get(decisionKey(a, model));
       if (!d || d.migrate === null) { if (group.includes(a)) return { exists: null }; continue; }
       if (d.migrate) {
         if (group.includes(a)) return { exists: true };
