@@ -108,10 +108,17 @@ describe('incremental index == scan from scratch', () => {
     const root = generated(4);
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-cache-'));
     dirs.push(cacheDir);
-    const first = new Scanner({ root, allowPython: false, cacheDir });
+    // a Scanner as a new process makes it: no stat or listing kept from this one (kept while trusted, until a
+    // watcher's invalidate, and no watcher reports the changes made behind the Scanners' backs below)
+    const newProcess = () => {
+      setTrusted(false);
+      setTrusted(true);
+      return new Scanner({ root, allowPython: false, cacheDir });
+    };
+    const first = newProcess();
     const computed = await first.index();
     assert.equal(first.answeredFromSnapshot, false);
-    const second = new Scanner({ root, allowPython: false, cacheDir });
+    const second = newProcess();
     assert.deepStrictEqual(facts(await second.index()), facts(computed));
     assert.equal(second.answeredFromSnapshot, true, 'nothing changed: the snapshot answers');
     await second.index();
@@ -123,24 +130,19 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(edited.models.some(m => m.key === 'app001.Later'));
     assert.deepStrictEqual(facts(edited), facts(await fromScratch(root)));
     // another process: the snapshot written after the edit answers it
-    const third = new Scanner({ root, allowPython: false, cacheDir });
+    const third = newProcess();
     assert.deepStrictEqual(facts(await third.index()), facts(edited));
     assert.equal(third.answeredFromSnapshot, true);
     // a file changed behind every Scanner's back: the snapshot no longer matches, the next process computes
     fs.appendFileSync(models, '\n\nclass Later2(models.Model):\n    name = models.CharField(max_length=5)\n');
-    // a new process has no stat kept (this one keeps them while trusted: no watcher reported this change)
-    setTrusted(false);
-    setTrusted(true);
-    const fourth = new Scanner({ root, allowPython: false, cacheDir });
+    const fourth = newProcess();
     const fresh = await fourth.index();
     assert.equal(fourth.answeredFromSnapshot, false);
     assert.ok(fresh.models.some(m => m.key === 'app001.Later2'));
     assert.deepStrictEqual(facts(fresh), facts(await fromScratch(root)));
     // a new migration file (a directory listing changed, no file the index read did)
     fs.writeFileSync(path.join(root, 'app002', 'migrations', '0099_more.py'), 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("app002", "0001_initial")]\n    operations = []\n');
-    setTrusted(false);
-    setTrusted(true);
-    const fifth = new Scanner({ root, allowPython: false, cacheDir });
+    const fifth = newProcess();
     const withNew = await fifth.index();
     assert.equal(fifth.answeredFromSnapshot, false);
     assert.ok(withNew.migrations.some(m => m.key === 'app002.0099_more'));
