@@ -1,7 +1,7 @@
 // Benchmark: `django-multidb scan --json` against what a user does today (`manage.py showmigrations
 // --database=X` for every alias), on a generated project; both produce the pending list. Prints medians,
 // the scan's peak memory, and `scan/django ratio: R` last.
-// Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3]
+// Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3] [--keep]
 //        node bench/run.mjs --project PATH [--runs 5] [--no-python] [--with-db]   (cold and warm scan of a checkout)
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -201,6 +201,8 @@ console.log(`pending lists agree: ${agree ? 'yes' : 'NO'}`);
   console.log(`drift: ${Object.values(schemaTables).reduce((a, b) => a + b, 0)} tables read, ${checked} models compared; reading django_migrations + schemas of ${aliases.length} aliases ${ms("databases")} ms, then the comparison ${ms("drift")} ms`);
   console.log(`drift findings as planted: ${JSON.stringify(got) === JSON.stringify(want) ? 'yes' : `NO (${JSON.stringify(got)})`}`);
 }
-fs.rmSync(dir, { recursive: true, force: true });
+// --keep: leave the generated project (with its databases) for profiling
+if (process.argv.includes('--keep')) console.log(`project kept in ${dir}`);
+else fs.rmSync(dir, { recursive: true, force: true });
 fs.rmSync(cacheDir, { recursive: true, force: true });
 console.log(`scan/django ratio: ${(median(scanTimes) / median(djTimes)).toFixed(4)}`);

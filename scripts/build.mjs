@@ -22,6 +22,10 @@ const contexts = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // the Scanner's worker thread inside the extension host (src/extension/scannerClient.ts starts it)
   { ...common, entryPoints: ['src/extension/scanWorker.ts'], outfile: 'dist/scanWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
+  // the second thread that reads files during a first index (src/core/prefetch.ts)
+  { ...common, entryPoints: ['src/core/prefetch-worker.ts'], outfile: 'dist/parse-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
+  // the PostgreSQL and MySQL drivers, loaded when such a database is read (src/core/db/drivers.ts)
+  { ...common, entryPoints: ['src/core/db/drivers-bundle.ts'], outfile: 'dist/drivers.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // command line tool
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
 ];

@@ -150,7 +150,8 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
     // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
     redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
     redactor.addDatabases(index.settings?.databases);
-    logger.info(`timings (ms): ${Object.entries(index.timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
+    const { prefetched, ...timings } = index.timings;
+    logger.info(`timings (ms): ${Object.entries(timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}${prefetched ? `; ${prefetched} files read by a second thread` : ''}`);
     const report = toReport(index);
     if (!index.settings && !index.managePy) {
       process.stderr.write(`django-multidb: no Django project found in ${root} (no manage.py, no settings module). Use --settings.\n`);

@@ -36,11 +36,16 @@ function variants(secret: string): string[] {
   return [...out].filter((v) => v.length >= MIN_SECRET);
 }
 
+/** What a KEY_VALUE match must contain: a quick test first (megabytes of JSON report hold none, mostly). */
+const MAY_BE_KEY = /pass|pwd/i;
+
 /** Masks URL userinfo passwords and `PASSWORD`-like key/value pairs. */
 export function redactPatterns(text: string): string {
   if (!text) return text;
-  return text
-    .replace(URL_USERINFO, (_m, head: string, pw: string) => (pw ? `${head}${MASK}@` : `${head}@`))
+  let out = text;
+  if (out.includes('://')) out = out.replace(URL_USERINFO, (_m, head: string, pw: string) => (pw ? `${head}${MASK}@` : `${head}@`));
+  if (!MAY_BE_KEY.test(out)) return out;
+  return out
     .replace(KEY_VALUE, (m, head: string, _kq: string, q: string | undefined, quoted: string | undefined, bare: string | undefined) => {
       if (q !== undefined) return quoted ? `${head}${q}${MASK}${q}` : m;
       // a bare value that is code (os.environ['X'], env("DB_PW"), a name) is not a secret: keep it readable

@@ -135,6 +135,7 @@ import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
+import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { isDeepStrictEqual } from 'util';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
@@ -143,7 +144,7 @@ import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from '
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
-import { invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { fixedView, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
 import type { ParseLimit } from './python/ast';
 
@@ -319,6 +320,10 @@ export class Scanner {
 
   /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
   async index(): Promise<ProjectIndex> {
+    return fixedView(() => this.indexOnce());
+  }
+
+  private async indexOnce(): Promise<ProjectIndex> {
     const timings: Record<string, number> = {};
     const t = now();
     const root = path.resolve(this.opts.root);
@@ -374,6 +379,9 @@ export class Scanner {
       moduleCache = readCacheFile(moduleCacheFile, root);
       importLintCaches(readCacheFile(lintCacheFile, root));
     }
+    // A first index with nothing cached reads thousands of files once the apps are known: a second thread
+    // starts on the project's files now, while the parser loads and the settings are evaluated (./prefetch-jobs.ts).
+    if (!this.modules && !migrationCache) this.prefetch = IndexPrefetch.start(projectDir, this.opts.parseBudgetMs);
     await parserReady;
 
     const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];
@@ -397,9 +405,17 @@ export class Scanner {
     const budget = this.opts.parseBudgetMs;
     modules.startScan(new ParseBudget(budget?.scan ?? SCAN_BUDGET_MS, budget?.file ?? FILE_BUDGET_MS));
     const envReads: EnvReads = {};
-    const scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
-      root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
-    })));
+    let scanned: { value: ProjectIndex; deps: Deps };
+    try {
+      scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
+        root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
+      })));
+    } finally {
+      // the second thread of a first index (./prefetch-jobs.ts), if a phase did not take its results
+      if (this.prefetch) timings.prefetched = this.prefetch.done;
+      this.prefetch?.dispose();
+      this.prefetch = null;
+    }
     const index = scanned.value;
     timings.total = now() - t;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
@@ -426,6 +442,9 @@ export class Scanner {
     }
     return this.redacted(index);
   }
+
+  /** the second thread reading files for the index running (./prefetch-jobs.ts) */
+  private prefetch: IndexPrefetch | null = null;
 
   /** Whether the last index() answered from the on-disk snapshot (no in-memory state built yet). */
   answeredFromSnapshot = false;
@@ -522,6 +541,7 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
+    this.prefetch?.migrations(modules, settingsNow, index.apps);
     const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow));
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
@@ -606,6 +626,7 @@ export class Scanner {
     }
     findings.push(...this.memo('lints', [index.apps, index.migrations, settings, index.routing, aliasKey, !!this.opts.includeEnvironment],
       () => migrationLintFindings(index.apps, index.migrations, settingsNow.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment)));
+    this.prefetch?.aliases();
     findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
       const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
       return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));

@@ -29,6 +29,7 @@ const listings = new Map<string, fs.Dirent[] | null>();
 const recorders: { files: Map<string, string | null>; dirs: Map<string, string | null> }[] = [];
 const signatures = new WeakMap<fs.Dirent[], string>();
 let trusted = false;
+let fixedViews = 0;
 let structure = 0;
 let overlayVersion = 0;
 
@@ -36,12 +37,27 @@ function statKey(st: FileStat | null): string | null {
   return st ? `${st.mtimeMs}:${st.size}` : null;
 }
 
-/** `read()`, or while trusted the value kept for `key` (kept at its first read). */
+/** `read()`, or while trusted or in a fixed view the value kept for `key` (kept at its first read). */
 function kept<T>(cache: Map<string, T>, key: string, read: () => T): T {
-  if (trusted && cache.has(key)) return cache.get(key)!;
+  const keep = trusted || fixedViews > 0;
+  if (keep && cache.has(key)) return cache.get(key)!;
   const value = read();
-  if (trusted) cache.set(key, value);
+  if (keep) cache.set(key, value);
   return value;
+}
+
+/**
+ * Run `fn` (one whole index) with the file system taken as fixed: each file is stat'ed and each directory
+ * listed once (a large project's index asked the disk for the same 4,300 stats twice or three times). Without
+ * trust, what was kept is forgotten when the last view ends; a file changed meanwhile is seen by the next index.
+ */
+export async function fixedView<T>(fn: () => Promise<T>): Promise<T> {
+  fixedViews++;
+  try {
+    return await fn();
+  } finally {
+    if (--fixedViews === 0 && !trusted) { stats.clear(); listings.clear(); }
+  }
 }
 
 /** The stat the core compares cache entries with: an overlay's pseudo-stat, the disk's, or null (missing). */

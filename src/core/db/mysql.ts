@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
+import { loadDriver } from './drivers';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { Redactor } from '../redact';
@@ -25,7 +26,7 @@ type MysqlModule = { createConnection: (o: ConnectionOptions) => Promise<Connect
 let mysqlModule: MysqlModule | null = null;
 
 function loadMysql(): MysqlModule {
-  if (!mysqlModule) mysqlModule = require('mysql2/promise') as MysqlModule;
+  if (!mysqlModule) mysqlModule = loadDriver('mysql2/promise') as MysqlModule;
   return mysqlModule;
 }
 

@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import type { Client as PgClient, ClientConfig } from 'pg';
+import { loadDriver } from './drivers';
 
 import type { AppliedState, DatabaseSetting } from '../types';
 import { appliedState, schemaFromRows, stateOfRows, type SchemaReadOption } from './state';
@@ -23,7 +24,7 @@ let pgModule: PgModule | null = null;
 
 function loadPg(): PgModule {
   if (!pgModule) {
-    const mod = require('pg') as PgModule | { default: PgModule };
+    const mod = loadDriver('pg') as PgModule | { default: PgModule };
     pgModule = 'Client' in mod ? mod : mod.default;
   }
   return pgModule;

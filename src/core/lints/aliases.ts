@@ -152,7 +152,7 @@ export function closestAlias(alias: string, aliases: string[]): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(alias.length / 3)) ? best : null;
 }
 
-function* pythonFiles(dir: string, depth = 0): Generator<string> {
+export function* pythonFiles(dir: string, depth = 0): Generator<string> {
   if (depth > 8) return;
   const entries = readDir(dir);
   if (!entries) return;
@@ -164,7 +164,8 @@ function* pythonFiles(dir: string, depth = 0): Generator<string> {
 }
 
 const usesCache = fileCache<AliasUse[]>('aliases', []);
-const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
+/** The alias names a file's code passes (cached per file). */
+export const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
 export function databasesKnown(settings: SettingsInfo): boolean {

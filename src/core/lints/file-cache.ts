@@ -30,6 +30,14 @@ export function fileCache<T>(name: string, empty: T): (file: string, key: string
   };
 }
 
+/** Put a value computed elsewhere (../prefetch.ts, from the same source) into a cache, as if computed here. */
+export function seedFileCache<T>(name: string, file: string, entry: Entry<T>): void {
+  let entries = named.get(name);
+  if (!entries) named.set(name, (entries = new Map()));
+  entries.set(file, entry);
+  changed = true;
+}
+
 /** Every lint cache as plain JSON, for the on-disk cache; clears the "changed" mark. */
 export function exportLintCaches(): Record<string, Record<string, Entry<unknown>>> {
   changed = false;

@@ -508,7 +508,7 @@ export function runsCode(m: MigrationFileInfo): boolean {
 const lintCache = fileCache<RawLint[]>('runpython', []);
 
 /** Whether a file can have findings at all: only files with a RunPython or RunSQL are parsed. */
-function mayHaveLints(source: string): boolean {
+export function mayHaveLints(source: string): boolean {
   return source.includes('RunPython') || source.includes('RunSQL');
 }
 

@@ -15,6 +15,7 @@ import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { literalEval } from '../python/literal';
 import { parsePython, readPythonFile, type ParseOptions } from '../python/parse';
+import type { MigrationJob } from '../prefetch';
 import type { AppInfo, MigrationFileInfo, MigrationOperationInfo, SettingsInfo } from '../types';
 
 export interface MigrationProblem {
@@ -49,52 +50,91 @@ const caches = new WeakMap<ModuleIndex, Map<string, CacheEntry>>();
 /** indexes whose cache changed (entries added or dropped) since it was last imported or exported */
 const dirty = new WeakSet<ModuleIndex>();
 
-export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
+function isHit(hit: CacheEntry | undefined, st: { mtimeMs: number; size: number }, app: AppInfo, settings: SettingsInfo): boolean {
+  return !!hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry';
+}
+
+/**
+ * Whether the RunPython lints (lints/runpython.ts) read this migration file next: then its whole AST is parsed
+ * and kept for them; otherwise only what the migration reader reads is converted.
+ */
+export function lintedNext(external: boolean, read: { source: string; fileSize?: number }): boolean {
+  return !external && read.fileSize === undefined && (read.source.includes('RunPython') || read.source.includes('RunSQL'));
+}
+
+/** Read one migration file into the per-file cache (or say why it cannot be read). */
+export function readMigrationJob(index: ModuleIndex, job: Omit<MigrationJob, 'ownModule'>, settings: SettingsInfo): CacheEntry | { error: string } {
+  const read = readPythonFile(job.file, job);
+  if ('error' in read) return read;
+  const r = readMigrationSource(read.source, job.file, job.app, job.name, settings, {
+    budget: index.budget, fileSize: read.fileSize, ...(lintedNext(job.external, read) ? { keep: true } : { only: 'migration' as const }),
+  });
+  const entry: CacheEntry = { mtimeMs: job.mtimeMs, size: job.size, used: r.used, info: r.info, problems: r.problems };
+  if (r.timeLimited) entry.timeLimited = r.timeLimited;
+  cacheOf(index).set(job.file, entry);
+  dirty.add(index);
+  return entry;
+}
+
+function cacheOf(index: ModuleIndex): Map<string, CacheEntry> {
   let cache = caches.get(index);
   if (!cache) {
     cache = new Map();
     caches.set(index, cache);
   }
+  return cache;
+}
+
+/** the files of each app's migrations package, as Django lists them */
+export function* migrationFiles(index: ModuleIndex, apps: AppInfo[], problems: MigrationProblem[]): Generator<{ app: AppInfo; name: string; file: string }> {
+  for (const app of apps) {
+    const dir = migrationsPackageDir(index, app, problems);
+    if (!dir) continue;
+    for (const name of iterModules(dir)) yield { app, name, file: path.join(dir, `${name}.py`) };
+  }
+}
+
+/** Put a reading done elsewhere (../prefetch.ts) into the per-file cache, as if this thread had read it. */
+export function seedMigrationEntry(index: ModuleIndex, file: string, entry: { mtimeMs: number; size: number; used: Record<string, string | null>; info: unknown; problems: unknown[]; timeLimited?: boolean | 'retry' }): void {
+  const e: CacheEntry = { mtimeMs: entry.mtimeMs, size: entry.size, used: entry.used, info: entry.info as MigrationFileInfo | null, problems: entry.problems as MigrationProblem[] };
+  if (entry.timeLimited) e.timeLimited = entry.timeLimited;
+  cacheOf(index).set(file, e);
+  dirty.add(index);
+}
+
+/** Whether the per-file cache holds nothing yet (a first reading, no cache from an earlier process). */
+export function migrationCacheEmpty(index: ModuleIndex): boolean {
+  return !caches.get(index)?.size;
+}
+
+export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
+  const cache = cacheOf(index);
   const migrations: MigrationFileInfo[] = [];
   const problems: MigrationProblem[] = [];
   const live = new Set<string>();
 
-  for (const app of apps) {
-    const dir = migrationsPackageDir(index, app, problems);
-    if (!dir) continue;
-    for (const name of iterModules(dir)) {
-      const file = path.join(dir, `${name}.py`);
-      live.add(file);
-      const st = statFile(file);
-      if (!st) {
-        // a dangling or looping symlink: Django's import of it would fail
-        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${statError(file)}` });
+  for (const { app, name, file } of migrationFiles(index, apps, problems)) {
+    live.add(file);
+    const st = statFile(file);
+    if (!st) {
+      // a dangling or looping symlink: Django's import of it would fail
+      problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${statError(file)}` });
+      continue;
+    }
+    const hit = cache.get(file);
+    let entry: CacheEntry;
+    if (isHit(hit, st, app, settings)) {
+      entry = hit!;
+    } else {
+      const read = readMigrationJob(index, { file, app: app.label, name, mtimeMs: st.mtimeMs, size: st.size, external: !!app.external }, settings);
+      if ('error' in read) {
+        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
         continue;
       }
-      const hit = cache.get(file);
-      let entry: CacheEntry;
-      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.info?.app === app.label && sameSettings(hit.used, settings) && hit.timeLimited !== 'retry') {
-        entry = hit;
-      } else {
-        const read = readPythonFile(file, st);
-        if ('error' in read) {
-          problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
-          continue;
-        }
-        // only what is read here is converted, unless the RunPython lints (lints/runpython.ts) read the file next:
-        // then the whole AST is kept for them
-        const lintedNext = !app.external && read.fileSize === undefined && (read.source.includes('RunPython') || read.source.includes('RunSQL'));
-        const r = readMigrationSource(read.source, file, app.label, name, settings, {
-          budget: index.budget, fileSize: read.fileSize, ...(lintedNext ? { keep: true } : { only: 'migration' as const }),
-        });
-        entry = { mtimeMs: st.mtimeMs, size: st.size, used: r.used, info: r.info, problems: r.problems };
-        if (r.timeLimited) entry.timeLimited = r.timeLimited;
-        cache.set(file, entry);
-        dirty.add(index);
-      }
-      if (entry.info) migrations.push(entry.info);
-      problems.push(...entry.problems);
+      entry = read;
     }
+    if (entry.info) migrations.push(entry.info);
+    problems.push(...entry.problems);
   }
   for (const k of cache.keys()) {
     if (!live.has(k)) {

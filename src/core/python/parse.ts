@@ -7,6 +7,7 @@
 // What remains is read as usual and the blanked lines are reported as problems.
 import * as path from 'path';
 import * as fs from 'fs';
+import * as os from 'os';
 import { Parser, Language, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
 import type * as A from './ast';
 import { overlayText, type FileStat } from '../vfs';
@@ -78,9 +79,10 @@ export const SCAN_PARSE_CHARS = 64 * 1024 * 1024;
  * Milliseconds of CPU time of this thread (where Node can tell, else of the process): a budget in CPU time cuts
  * the same files short on a busy machine as on an idle one, so findings do not depend on the machine's load.
  */
+const threadClock = typeof (process as NodeJS.Process & { threadCpuUsage?: unknown }).threadCpuUsage === 'function';
 export const cpuClock: () => number = (() => {
   const proc = process as NodeJS.Process & { threadCpuUsage?: () => NodeJS.CpuUsage };
-  const usage = typeof proc.threadCpuUsage === 'function' ? () => proc.threadCpuUsage!() : () => process.cpuUsage();
+  const usage = threadClock ? () => proc.threadCpuUsage!() : () => process.cpuUsage();
   return () => {
     const u = usage();
     return (u.user + u.system) / 1000;
@@ -88,27 +90,48 @@ export const cpuClock: () => number = (() => {
 })();
 
 /**
+ * How much faster than wall time cpuClock can advance: a thread's CPU time never outruns the wall clock; the
+ * process's (the fallback) counts every thread (GC helpers, the thread pool).
+ */
+const CPU_PER_WALL = threadClock ? 1 : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+/**
  * Wall time may exceed the CPU budget this many times (a machine so busy that the thread gets less than a
  * quarter of a core): a hang guard, never reached on an ordinary machine.
  */
 const WALL_FACTOR = 4;
 
-/** A point in CPU time (cpuClock) and, as a hang guard, in wall time. */
+/**
+ * A point in CPU time (cpuClock) and, as a hang guard, in wall time. Asking the CPU clock is a system call
+ * (about 10 µs, ~100 ms over a large project's parses); the wall clock is not, and until `cpuFrom` (the wall
+ * time at which the CPU time could have reached the deadline at the earliest) the CPU deadline cannot have passed.
+ */
 class Deadline {
-  private constructor(private readonly cpu: number, private readonly wall: number) {}
+  private cpuFrom: number;
+
+  private constructor(private readonly cpu: number, private readonly wall: number, cpuNow: number, wallNow: number) {
+    this.cpuFrom = wallNow + (cpu - cpuNow) / CPU_PER_WALL;
+  }
 
   static in(ms: number): Deadline {
-    return new Deadline(cpuClock() + ms, performance.now() + ms * WALL_FACTOR);
+    const cpu = cpuClock(), wall = performance.now();
+    return new Deadline(cpu + ms, wall + ms * WALL_FACTOR, cpu, wall);
   }
 
   /** `ms` after this deadline or after now, whichever is later */
   extended(ms: number): Deadline {
-    const now = Deadline.in(0);
-    return new Deadline(Math.max(this.cpu, now.cpu) + ms, Math.max(this.wall, now.wall) + ms * WALL_FACTOR);
+    const cpu = cpuClock(), wall = performance.now();
+    return new Deadline(Math.max(this.cpu, cpu) + ms, Math.max(this.wall, wall) + ms * WALL_FACTOR, cpu, wall);
   }
 
   passed(): boolean {
-    return cpuClock() > this.cpu || performance.now() > this.wall;
+    const wall = performance.now();
+    if (wall > this.wall) return true;
+    if (wall < this.cpuFrom) return false;
+    const cpu = cpuClock();
+    if (cpu > this.cpu) return true;
+    this.cpuFrom = wall + (this.cpu - cpu) / CPU_PER_WALL;
+    return false;
   }
 }
 
