@@ -139,7 +139,7 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { isDeepStrictEqual } from 'util';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { evaluateHintRouting, evaluateRouting } from './routers';
+import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
@@ -443,6 +443,8 @@ export class Scanner {
     return this.redacted(index);
   }
 
+  /** whether the last routing and router lints read the models' class bodies (routers/index.ts routerViews) */
+  private readonly routersReadBodies = { routing: true, lints: true };
   /** the second thread reading files for the index running (./prefetch-jobs.ts) */
   private prefetch: IndexPrefetch | null = null;
 
@@ -551,7 +553,11 @@ export class Scanner {
     t = now();
     const aliases = this.aliases(settings);
     const aliasKey = aliases.join('\n');
-    const routed = this.memo('routing', [modules, settings, index.models, aliasKey], () => {
+    // the models as routers see them (no relation fields): an edit of a foreign key routes nothing again, unless
+    // the routers read the models' class bodies, which these views do not hold
+    const views = this.memo('routerViews', [index.models], () => routerViews(index.models), true);
+    const routed = this.memo('routing', [modules, settings, this.routersReadBodies.routing ? index.models : views, aliasKey], () => {
+      const reads = classBodyReads();
       const routing = evaluateRouting(modules, settingsNow, index.models, aliases);
       // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a
       // model that is managed, not a proxy and not swapped that is exactly the decision just made (the routers
@@ -559,6 +565,7 @@ export class Scanner {
       const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
       const lives = others.length ? evaluateRouting(modules, settingsNow, asManaged, aliases).decisions : undefined;
+      this.routersReadBodies.routing = classBodyReads() !== reads;
       return { routing, lives };
     }, true);
     const routing = routed.routing;
@@ -571,7 +578,8 @@ export class Scanner {
       return all;
     });
     // allow_migrate without a model, for the operations that Django routes by app label and hints
-    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, index.models, aliasKey], () => {
+    // hintQueries reads the models' app labels and names only
+    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey], () => {
       const hintRouting: Record<string, HintDecisionLike> = {};
       for (const q of hintQueries(index.migrations, index.models)) {
         for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints);
@@ -581,14 +589,15 @@ export class Scanner {
     timings.routing = now() - t;
 
     t = now();
-    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, index.migrations, index.hintRouting, aliasKey], () => {
+    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey], () => {
       const concrete = index.models.filter(m => !m.abstract);
       return [
         ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
         ...unknownRoutingFindings(concrete, index.routing),
-        ...fallThroughFindings(index, aliases),
       ];
     }));
+    // the migrations' operations routed by model name and hints: the models' names, not their relations
+    findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
     const { graphCheck, conflicts } = this.memo('graph', [index.migrations, index.apps], () => {
       const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
@@ -632,7 +641,12 @@ export class Scanner {
       return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
     }));
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
-    const routeLints = this.memo('routerLints', [modules, settings, index.models, index.routing, index.apps, aliasKey], () => routerLints(modules, settingsNow, index, twinsOf(index)));
+    const routeLints = this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.apps, aliasKey], () => {
+      const reads = classBodyReads();
+      const r = routerLints(modules, settingsNow, index, twinsOf(index));
+      this.routersReadBodies.lints = classBodyReads() !== reads;
+      return r;
+    });
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
     timings.findings = now() - t;

@@ -33,8 +33,14 @@ let fixedViews = 0;
 let structure = 0;
 let overlayVersion = 0;
 
+const statKeys = new WeakMap<FileStat, string>();
+
+/** A stat as the comparable string the dependencies hold (made once per kept stat: memo checks ask thousands). */
 function statKey(st: FileStat | null): string | null {
-  return st ? `${st.mtimeMs}:${st.size}` : null;
+  if (!st) return null;
+  let k = statKeys.get(st);
+  if (k === undefined) statKeys.set(st, (k = `${st.mtimeMs}:${st.size}`));
+  return k;
 }
 
 /** `read()`, or while trusted or in a fixed view the value kept for `key` (kept at its first read). */

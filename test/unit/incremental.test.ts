@@ -148,6 +148,36 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(withNew.migrations.some(m => m.key === 'app002.0099_more'));
   });
 
+  test('routers that read a model class body (getattr of a property): a body edit routes again, a foreign key edit too', async () => {
+    setTrusted(true);
+    const root = tempCopy(path.join(REPO, 'test', 'fixtures', 'routers_zoo'));
+    const file = path.join(root, 'inventory', 'models.py');
+    const source = fs.readFileSync(file, 'utf8');
+    const WAREHOUSE = '    code = models.CharField(max_length=8, unique=True)';
+    assert.ok(source.includes(WAREHOUSE));
+    const scanner = new Scanner({ root, allowPython: false });
+    const before = await scanner.index();
+    const decisionOf = (index: ProjectIndex) => JSON.stringify(index.routing.filter(d => d.model === 'inventory.Warehouse'));
+    const steps: [string, string][] = [
+      ['a foreign key retargeted', source.replace('models.ForeignKey(Warehouse,', 'models.ForeignKey("inventory.PerishableItem",')],
+      // ReportsRouter: getattr(model, "zoo_database", None) — a property is a class attribute whose value is not known
+      // on the same line: no model moves, and what routers see apart from class bodies (routerViews) is unchanged
+      ['a property the router reads, added', source.replace(WAREHOUSE, `${WAREHOUSE}; zoo_database = property(lambda self: "reports")`)],
+      ['then a foreign key retargeted', source.replace(WAREHOUSE, `${WAREHOUSE}; zoo_database = property(lambda self: "reports")`).replace('models.ForeignKey(Item,', 'models.ForeignKey("inventory.Warehouse",')],
+      ['the property removed', source],
+    ];
+    try {
+      for (const [what, text] of steps) {
+        setOverlay(file, text);
+        const incremental = await scanner.index();
+        assert.deepStrictEqual(facts(incremental), facts(await fromScratch(root)), what);
+        if (what.startsWith('a property')) assert.notEqual(decisionOf(incremental), decisionOf(before), 'the method changes what the router answers');
+      }
+    } finally {
+      setOverlay(file, null);
+    }
+  });
+
   test('a file created and deleted (structure changes) is seen', async () => {
     setTrusted(true);
     const root = generated(3);

@@ -553,8 +553,38 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
   return undefined;
 }
 
+let bodyReads = 0;
+
+/**
+ * How many times a router evaluation looked at the names a model's class body binds (an attribute that is not a
+ * literal class attribute): a result that did not is a function of `routerViews` alone.
+ */
+export function classBodyReads(): number {
+  return bodyReads;
+}
+
+const views = new WeakMap<ModelInfo, Omit<ModelInfo, 'fields'>>();
+
+/**
+ * The models as the router chain sees them, apart from the names their class bodies bind: everything but their
+ * relation fields. Equal views (util.isDeepStrictEqual) give equal routing, unless the routers read class bodies
+ * (`classBodyReads`): an edit of a foreign key's target routes nothing again. One object per ModelInfo object,
+ * so that unchanged models compare by identity.
+ */
+export function routerViews(models: ModelInfo[]): Omit<ModelInfo, 'fields'>[] {
+  return models.map(m => {
+    let v = views.get(m);
+    if (!v) {
+      const { fields: _f, ...rest } = m;
+      views.set(m, (v = rest));
+    }
+    return v;
+  });
+}
+
 /** Names bound in the model class body and its bases' bodies (null when a base cannot be resolved). */
 function classBodyNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
+  bodyReads++;
   const key = `${m.loc.path}:${m.loc.line}`;
   if (ctx.classNames.has(key)) return ctx.classNames.get(key)!;
   // read for this call only (see evaluateRouting): not a dependency of the context

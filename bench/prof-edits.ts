@@ -1,0 +1,42 @@
+// Profiling aid (not a benchmark): N edits of one kind on the benchmark generator's project, as the scan worker
+// runs them, with V8's CPU profiler on around the edits only. Writes the profile to --out.
+// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Session } from 'inspector/promises';
+import { Scanner } from '../src/core/scan';
+import { readText, setOverlay, setTrusted } from '../src/core/vfs';
+import { editTargets, makeEdit, prng, type EditKind } from './edits';
+
+const arg = (n: string, d: string): string => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1]! : d; };
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-prof-'));
+  execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, arg('apps', '150'), '10', '20'], { stdio: 'ignore' });
+  setTrusted(true);
+  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+  await scanner.index();
+  const targets = editTargets(root);
+  const rnd = prng(Number(arg('seed', '1')));
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const times: number[] = [];
+  for (let i = 0; i < Number(arg('edits', '30')); i++) {
+    const edit = makeEdit(arg('kind', 'fk-target') as EditKind, targets, rnd, readText);
+    if (!edit) continue;
+    const t = performance.now();
+    setOverlay(edit.file, edit.text);
+    await scanner.index();
+    times.push(performance.now() - t);
+  }
+  const { profile } = await session.post('Profiler.stop');
+  fs.writeFileSync(arg('out', '/tmp/edits.cpuprofile'), JSON.stringify(profile));
+  times.sort((a, b) => a - b);
+  console.log(`${times.length} edits: median ${times[times.length >> 1]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
+  fs.rmSync(root, { recursive: true, force: true });
+}
+void main();
