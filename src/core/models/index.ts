@@ -7,7 +7,7 @@
 // module's top-level classes and, following its imports in order, those of the modules it imports that
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
-import { noteDeps, noteRead, track, unchanged, type Deps } from '../vfs';
+import { noteDeps, noteRead, track, unchanged, untracked, type Deps } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -92,10 +92,12 @@ const MODEL_CANONICAL = 'django.db.models.Model';
  * took (its class's, its bases', the modules its names resolved through): kept while those files are unchanged,
  * so an edit of one models file reads again only the models that depend on it (issue 11).
  */
+type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[] };
+
 export interface ModelMemo {
   settings?: SettingsInfo;
   apps?: AppInfo[];
-  entries: Map<string, { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[] }>;
+  entries: Map<string, MemoEntry>;
 }
 
 export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string, memo?: ModelMemo): ModelsResult {
@@ -159,10 +161,23 @@ class ModelReader {
     return { models, problems: this.problems };
   }
 
+  private readonly validHits = new Map<string, MemoEntry | null>();
+
+  /** The memo's entry for `node` while every file it read is unchanged (checked once per run), else null. */
+  private validHit(node: ClassNode): MemoEntry | null {
+    let hit = this.validHits.get(node.key);
+    if (hit === undefined) {
+      const e = this.memo?.entries.get(node.key);
+      hit = e && e.def === node.ref.def && unchanged(e.deps) ? e : null;
+      this.validHits.set(node.key, hit);
+    }
+    return hit;
+  }
+
   /** modelInfo, or the memo's copy while every file it read is unchanged (see ModelMemo). */
   private memoModelInfo(node: ClassNode): ModelInfo | null {
-    const hit = this.memo?.entries.get(node.key);
-    if (hit && hit.def === node.ref.def && unchanged(hit.deps)) {
+    const hit = this.validHit(node);
+    if (hit) {
       noteDeps(hit.deps);
       for (const p of hit.problems) this.problem(p.path, p.line, p.message, p.model, p.code === 'parse-error');
       return hit.info;
@@ -935,21 +950,31 @@ class ModelReader {
     return out;
   }
 
-  private modelNameIndex: Map<string, string> | null = null;
+  private modelNameIndex: Map<string, { key: string; file: string; deps?: Deps }> | null = null;
   /** Model lookups are case-insensitive (`apps.get_model`): spell the target as the class is named. */
   private canonicalModelKey(k: string): string {
     if (!this.modelNameIndex) {
-      this.modelNameIndex = new Map();
-      for (const n of this.registered) {
-        const key = this.modelKey(n);
-        if (key) {
-          const lower = key.split('.')[0] + '.' + n.ref.name.toLowerCase();
-          if (!this.modelNameIndex.has(lower)) this.modelNameIndex.set(lower, key);
+      // untracked: each lookup records what the key of the model it found was read from
+      this.modelNameIndex = untracked(() => {
+        const index = new Map<string, { key: string; file: string; deps?: Deps }>();
+        for (const n of this.registered) {
+          // a model the memo keeps has the key it had (an edit recomputes a file's models, not every model's key)
+          const hit = this.validHit(n);
+          const key = hit?.info ? hit.info.key : this.modelKey(n);
+          if (key) {
+            const lower = key.split('.')[0] + '.' + n.ref.name.toLowerCase();
+            if (!index.has(lower)) index.set(lower, { key, file: n.ref.file, ...(hit?.info ? { deps: hit.deps } : {}) });
+          }
         }
-      }
+        return index;
+      });
     }
     const i = k.indexOf('.');
-    return this.modelNameIndex.get(k.slice(0, i) + '.' + k.slice(i + 1).toLowerCase()) ?? k;
+    const found = this.modelNameIndex.get(k.slice(0, i) + '.' + k.slice(i + 1).toLowerCase());
+    if (!found) return k;
+    if (found.deps) noteDeps(found.deps);
+    else noteRead(found.file);
+    return found.key;
   }
 
   /** Class attributes with literal values, nearest class in the MRO first. */
