@@ -95,6 +95,8 @@ export const registerNavigation: Feature = (svc: Services) => [
     const out: Record<string, unknown> = {
       trusted: svc.projects.trusted,
       activationMs: svc.activationMs ?? null,
+      // the scan worker's own process (its memory is reported apart from the extension host's)
+      scanWorkerPid: svc.projects.scanWorkerPid ?? null,
       // every alias of every project, flattened (tests of a single-project workspace read this)
       aliases: svc.projects.projects.flatMap(p => {
         const index = p.index;

@@ -106,7 +106,7 @@ export class ProjectService implements vscode.Disposable {
   private discovery: Promise<void> | undefined;
   private discovered = false;
   private generation = 0;
-  /** one worker thread indexes every project, off the extension host's thread */
+  /** one worker process indexes every project, off the extension host's thread and heap */
   private readonly workers: ScanWorkerHost;
 
   constructor(
@@ -129,6 +129,11 @@ export class ProjectService implements vscode.Disposable {
 
   get trusted(): boolean {
     return vscode.workspace.isTrusted;
+  }
+
+  /** the process id of the scan worker, while it runs in a process of its own */
+  get scanWorkerPid(): number | undefined {
+    return this.workers.workerPid;
   }
 
   /** Find projects and index them; safe to call again (folders or settings changed). */

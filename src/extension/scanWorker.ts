@@ -1,4 +1,4 @@
-// Entry of the scan worker thread (bundled as dist/scanWorker.js; never imports `vscode`). The first index of a
+// Entry of the scan worker (bundled as dist/scanWorker.js; never imports `vscode`), a child process or a thread. The first index of a
 // large project is seconds of synchronous work (tree-sitter parsing, evaluation): here it runs off the
 // extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
 import { parentPort } from 'node:worker_threads';
@@ -11,8 +11,13 @@ import {
   STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
-if (!parentPort) throw new Error('scanWorker.js runs as a worker thread of the extension host');
-const port = parentPort;
+/** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
+const port: { postMessage(msg: unknown): void; on(event: 'message', fn: (req: WorkerRequest) => void): void } = parentPort
+  ?? (process.send
+    ? { postMessage: msg => { process.send!(msg); }, on: (_event, fn) => { process.on('message', fn as (m: unknown) => void); } }
+    : (() => { throw new Error('scanWorker.js runs as a worker of the extension host (a thread, or a child process with IPC)'); })());
+// a child process whose host is gone (closed, crashed) has nothing left to do
+if (!parentPort) process.on('disconnect', () => process.exit(0));
 
 /** indexes kept per project for `readState` by token: the newest static index and state reads after it */
 const KEEP_INDEXES = 4;
@@ -46,7 +51,8 @@ function post(msg: WorkerMessage): void {
   } catch (e) {
     // DataCloneError: something in the core's result is not plain data (a function, a class instance). Send a
     // plain copy rather than fail the call, and say so once: the fix belongs in the core's types.
-    if ((e as Error).name !== 'DataCloneError') throw e;
+    // (a worker thread's DataCloneError; a child process's IPC serialiser says "… could not be cloned")
+    if ((e as Error).name !== 'DataCloneError' && !/could not be cloned/.test((e as Error).message)) throw e;
     if (!warnedClone) {
       warnedClone = true;
       port.postMessage({ type: 'log', level: 'warn', message: `scan worker: a result was not plain data (${(e as Error).message}); sent a plain copy` } satisfies WorkerMessage);

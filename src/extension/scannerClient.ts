@@ -1,6 +1,7 @@
-// The core's Scanner, run in a worker thread (scanWorker.ts) so that indexing a large project never blocks the
-// extension host. `ScannerClient` has the Scanner's interface; all clients of a `ScanWorkerHost` share one
-// Worker, started on the first call. Pure Node (no `vscode`): tested with `node --test`.
+// The core's Scanner, run in a worker (scanWorker.ts) so that indexing a large project never blocks the extension
+// host. `ScannerClient` has the Scanner's interface; all clients of a `ScanWorkerHost` share one worker, started on
+// the first call: a child process by default (its memory is not the host's, like a language server's), or a
+// worker thread (scanChannel.ts). Pure Node (no `vscode`): tested with `node --test`.
 //
 // - The worker runs under `resourceLimits` (heap, stack) and a per-call time limit, so a project that would
 //   exhaust memory or never finish costs the worker, never the extension host.
@@ -13,7 +14,8 @@
 //   time), the calls — those already sent included — run on an in-process Scanner instead, with tighter parse
 //   budgets (it blocks the host's thread while it runs), and the log says why.
 import * as path from 'path';
-import type { ResourceLimits, Worker as WorkerType } from 'worker_threads';
+import type { ResourceLimits } from 'worker_threads';
+import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
@@ -38,6 +40,8 @@ export interface ScanWorkerHostOptions {
   resourceLimits?: ResourceLimits;
   /** a call not answered by then stops the worker: a hang guard (default 5 minutes) */
   callTimeoutMs?: number;
+  /** a child process (default) or a worker thread of this process */
+  kind?: ChannelKind;
 }
 
 /**
@@ -75,9 +79,9 @@ interface Pending {
   fallback(): unknown;
 }
 
-/** One worker thread for every project's Scanner. */
+/** One worker (a child process, or a thread) for every project's Scanner. */
 export class ScanWorkerHost {
-  private worker: WorkerType | undefined;
+  private worker: ScanChannel | undefined;
   private ready = false;
   private startTimer: NodeJS.Timeout | undefined;
   /** bumped for every Worker started: a client whose Scanner was created in an older one creates it again */
@@ -93,8 +97,10 @@ export class ScanWorkerHost {
   private readonly startTimeoutMs: number;
   private readonly resourceLimits: ResourceLimits;
   private readonly callTimeoutMs: number;
+  private readonly kind: ChannelKind;
 
   constructor(opts: ScanWorkerHostOptions = {}) {
+    this.kind = opts.kind ?? 'process';
     this.logger = opts.logger ?? nullLogger;
     this.workerFile = opts.workerFile ?? path.join(__dirname, 'scanWorker.js');
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -170,7 +176,7 @@ export class ScanWorkerHost {
     const w = this.worker!;
     return new Promise((resolve, reject) => {
       try {
-        w.postMessage({ ...body, id, project: client.id } as WorkerRequest);
+        w.post({ ...body, id, project: client.id } as WorkerRequest);
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e))); // DataCloneError: options that are not plain data
         return;
@@ -186,7 +192,7 @@ export class ScanWorkerHost {
   }
 
   /** A call ran past the time limit: the worker is stopped (its thread cannot be interrupted otherwise). */
-  private timedOut(w: WorkerType, p: Pending): void {
+  private timedOut(w: ScanChannel, p: Pending): void {
     if (this.worker !== w) return;
     const limit = this.callTimeoutMs >= 1000 ? `${Math.round(this.callTimeoutMs / 1000)} s` : `${this.callTimeoutMs} ms`;
     const why = `the ${p.op === 'index' ? 'indexing' : 'database reading'} took longer than ${limit}`;
@@ -198,19 +204,13 @@ export class ScanWorkerHost {
   /** Starts the worker when there is none; false (and in-process from now on) when that is not possible. */
   private start(): boolean {
     if (this.worker) return true;
-    let Worker: typeof WorkerType;
-    let SHARE_ENV: typeof import('worker_threads').SHARE_ENV;
+    let w: ScanChannel;
     try {
-      ({ Worker, SHARE_ENV } = require('worker_threads') as typeof import('worker_threads'));
-    } catch (e) {
-      this.fallBack(`worker_threads is not available (${(e as Error).message})`);
-      return false;
-    }
-    let w: WorkerType;
-    try {
-      // SHARE_ENV: the Scanner reads process.env (os.environ lookups in settings) like it would in process;
-      // execArgv []: the host's own flags (--inspect…) are not for this thread
-      w = new Worker(this.workerFile, { env: SHARE_ENV, execArgv: [], name: 'django-multidb scan', resourceLimits: this.resourceLimits });
+      w = startChannel(this.kind, this.workerFile, this.resourceLimits, {
+        message: msg => this.onMessage(w, msg as WorkerMessage),
+        exit: e => this.onExit(w, e),
+        messageError: e => this.logger.error(`scan worker: a message could not be read: ${e.message}`),
+      });
     } catch (e) {
       this.fallBack(`the scan worker ${this.workerFile} could not be started (${(e as Error).message})`);
       return false;
@@ -219,13 +219,6 @@ export class ScanWorkerHost {
     this.ready = false;
     this.generation++;
     w.unref(); // only pending calls keep the process alive
-    let lastError: Error | undefined;
-    w.on('message', (msg: WorkerMessage) => this.onMessage(w, msg));
-    w.on('error', e => {
-      lastError = e;
-    });
-    w.on('messageerror', e => this.logger.error(`scan worker: a message could not be read: ${e.message}`));
-    w.on('exit', code => this.onExit(w, lastError, code));
     this.startTimer = setTimeout(() => {
       if (this.worker !== w || this.ready) return;
       this.fallBack(`the scan worker did not start within ${Math.round(this.startTimeoutMs / 1000)} s`);
@@ -235,13 +228,18 @@ export class ScanWorkerHost {
     return true;
   }
 
-  private onMessage(w: WorkerType, msg: WorkerMessage): void {
+  /** the worker's process id, when it runs in a process of its own (its memory is reported apart) */
+  get workerPid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  private onMessage(w: ScanChannel, msg: WorkerMessage): void {
     if (this.worker !== w) return;
     switch (msg.type) {
       case 'ready':
         this.ready = true;
         clearTimeout(this.startTimer);
-        this.logger.info(`indexing in a worker thread (${path.basename(this.workerFile)})`);
+        this.logger.info(`indexing in a ${w.kind === 'process' ? `process of its own (pid ${w.pid})` : 'worker thread'} (${path.basename(this.workerFile)})`);
         return;
       case 'log': {
         const log = (msg.project !== undefined ? this.clients.get(msg.project)?.opts.logger : undefined) ?? this.logger;
@@ -261,9 +259,9 @@ export class ScanWorkerHost {
     }
   }
 
-  private onExit(w: WorkerType, error: Error | undefined, code: number): void {
+  private onExit(w: ScanChannel, { error, code, outOfMemory }: ChannelExit): void {
     if (this.worker !== w) return; // terminated on purpose (close, start timeout, call time limit)
-    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    if (outOfMemory) {
       // not a failure to start: in process, the same work would exhaust the extension host instead
       const mb = this.resourceLimits.maxOldGenerationSizeMb;
       const why = `the scan worker ran out of memory${mb ? ` (its limit is ${mb} MB)` : ''}`;

@@ -1,4 +1,4 @@
-// The Scanner in a worker thread (src/extension/scannerClient.ts + the BUILT dist/scanWorker.js): same reports as
+// The Scanner in a worker process or thread (src/extension/scannerClient.ts + the BUILT dist/scanWorker.js): same reports as
 // an in-process Scanner, the main thread's event loop keeps running while a big project is indexed, a crash
 // rejects the calls in progress and the next call starts a new worker, and without a worker it runs in process.
 // Build first: node scripts/build.mjs (npm run test:unit does).
@@ -178,12 +178,26 @@ describe('off the main thread', () => {
 });
 
 describe('limits: the worker pays for a project too big or too slow, never the extension host', () => {
-  test('the worker runs with resource limits', async () => {
-    const { h } = host();
+  test('the worker runs with resource limits, in a process of its own by default', async () => {
+    const { h, logger } = host();
     await h.scanner({ root: example() }).index();
-    const w = (h as unknown as { worker: { resourceLimits: { maxOldGenerationSizeMb: number; stackSizeMb: number } } }).worker;
-    assert.equal(w.resourceLimits.maxOldGenerationSizeMb, SCAN_WORKER_LIMITS.maxOldGenerationSizeMb);
-    assert.equal(w.resourceLimits.stackSizeMb, SCAN_WORKER_LIMITS.stackSizeMb);
+    const w = (h as unknown as { worker: { kind: string; limits: { maxOldGenerationSizeMb: number; stackSizeMb: number } } }).worker;
+    assert.equal(w.kind, 'process');
+    assert.ok(h.workerPid && h.workerPid !== process.pid);
+    assert.ok(logger.lines.some(l => l.includes(`indexing in a process of its own (pid ${h.workerPid})`)), logger.lines.join('\n'));
+    assert.equal(w.limits.maxOldGenerationSizeMb, SCAN_WORKER_LIMITS.maxOldGenerationSizeMb);
+    assert.equal(w.limits.stackSizeMb, SCAN_WORKER_LIMITS.stackSizeMb);
+  });
+
+  test('a worker thread instead (kind: thread): the same answers', async () => {
+    const dir = example();
+    const { h: threadHost } = host({ kind: 'thread' });
+    const { h: processHost } = host();
+    const a = await threadHost.scanner({ root: dir, allowPython: false }).index();
+    const b = await processHost.scanner({ root: dir, allowPython: false }).index();
+    assert.equal((threadHost as unknown as { worker: { kind: string } }).worker.kind, 'thread');
+    assert.equal(threadHost.workerPid, undefined);
+    assert.deepEqual(toReport(a), toReport(b));
   });
 
   test('out of memory: a clear error, no fallback to the host thread, the project paused until a file changes', async () => {

@@ -120,8 +120,16 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     metric('mainThreadPauseP99TypingMs', +(loop.percentile(99) / 1e6).toFixed(1));
   });
 
-  test('extension host memory', () => {
+  test('extension host memory, and the scan worker process\'s', async () => {
     const m = process.memoryUsage();
     metric('extensionHostMemory', { rssMB: +(m.rss / 2 ** 20).toFixed(1), heapUsedMB: +(m.heapUsed / 2 ** 20).toFixed(1), externalMB: +(m.external / 2 ** 20).toFixed(1) });
+    // the index lives in the scan worker's own process (src/extension/scanChannel.ts): its RSS, from /proc
+    const st = await vscode.commands.executeCommand<{ scanWorkerPid: number | null }>('djangoMultiDb.getState', { wait: false, views: false });
+    const pid = st?.scanWorkerPid;
+    if (pid) {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+      const hwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+      metric('scanWorkerMemory', { rssMB: +(kb / 1024).toFixed(1), peakRssMB: +(hwm / 1024).toFixed(1) });
+    }
   });
 });
