@@ -1,6 +1,6 @@
 // Profiling aid (not a benchmark): N edits of one kind on the benchmark generator's project, as the scan worker
 // runs them, with V8's CPU profiler on around the edits only. Writes the profile to --out.
-// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile
+// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile [--as-extension]
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,7 +16,11 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-prof-'));
   execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, arg('apps', '150'), '10', '20'], { stdio: 'ignore' });
   setTrusted(true);
-  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+  // --as-extension: the options the extension's scan worker has (the project's interpreter read from disk, third-party
+  // migrations linted too)
+  const asExtension = process.argv.includes('--as-extension');
+  const python = asExtension ? execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop()! : undefined;
+  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000, ...(asExtension ? { python, includeEnvironment: true } : {}) });
   await scanner.index();
   const targets = editTargets(root);
   const rnd = prng(Number(arg('seed', '1')));

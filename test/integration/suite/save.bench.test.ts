@@ -122,7 +122,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
 
   test('extension host memory, and the scan worker process\'s', async () => {
     const m = process.memoryUsage();
-    metric('extensionHostMemory', { rssMB: +(m.rss / 2 ** 20).toFixed(1), heapUsedMB: +(m.heapUsed / 2 ** 20).toFixed(1), externalMB: +(m.external / 2 ** 20).toFixed(1) });
+    metric('extensionHostMemory', { rssMB: +(m.rss / 2 ** 20).toFixed(1), heapUsedMB: +(m.heapUsed / 2 ** 20).toFixed(1), heapTotalMB: +(m.heapTotal / 2 ** 20).toFixed(1), externalMB: +(m.external / 2 ** 20).toFixed(1), arrayBuffersMB: +(m.arrayBuffers / 2 ** 20).toFixed(1) });
     // the index lives in the scan worker's own process (src/extension/scanChannel.ts): its RSS, from /proc
     const st = await vscode.commands.executeCommand<{ scanWorkerPid: number | null }>('djangoMultiDb.getState', { wait: false, views: false });
     const pid = st?.scanWorkerPid;
