@@ -115,6 +115,7 @@ export interface ProjectIndex {
 }
 
 import * as fs from 'fs';
+import * as v8 from 'v8';
 import * as path from 'path';
 import { initPython, forgetKeptParses, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
@@ -197,11 +198,15 @@ export { formatFinding };
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
 const CACHE_VERSION = 3;
 
-/** The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). */
+/**
+ * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file
+ * is in v8's serialisation (the parsed modules: 4 MB of ASTs on Saleor, written 3x faster than JSON, read about
+ * as much slower; a run that parsed anything does both), the others JSON (small records, read faster as JSON).
+ */
 function readCacheFile(file: string | null, root: string): unknown {
   if (!file) return null;
   try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const data = (file.endsWith('.v8') ? v8.deserialize(fs.readFileSync(file)) : JSON.parse(fs.readFileSync(file, 'utf8'))) as { version?: number; root?: string; entries?: unknown } | null;
     return data?.version === CACHE_VERSION && data.root === root ? data.entries : null;
   } catch {
     return null;
@@ -212,7 +217,8 @@ function writeCacheFile(file: string, root: string, entries: unknown, logger: Lo
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, root, entries }));
+    const data = { version: CACHE_VERSION, root, entries };
+    fs.writeFileSync(tmp, file.endsWith('.v8') ? v8.serialize(data) : JSON.stringify(data), { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch (e) {
     logger.debug(`cache not written: ${(e as Error).message}`);
@@ -345,7 +351,7 @@ export class Scanner {
     const parserReady = initPython();
     const cacheKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
     const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
-    const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.json`) : null;
+    const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.v8`) : null;
     const lintCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `lints-${cacheKey}.json`) : null;
     let migrationCache: unknown = null;
     let moduleCache: unknown = null;
