@@ -13,33 +13,41 @@ import type { ProjectIndex } from './scan';
 import { unchanged } from './vfs';
 
 /** Bump when ProjectIndex or the rules that produce it change (the extension's version is in the key too). */
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 
-interface Snapshot {
+/** What the index was computed from: checked before the index itself is read. */
+interface Header {
   version: number;
   key: string;
   files: [string, string | null][];
   dirs: [string, string | null][];
-  index: ProjectIndex;
 }
 
-/** The stored index when its key matches and every file and directory it read is as it was; else null. */
+/**
+ * The stored index when its key matches and every file and directory it read is as it was; else null. The file
+ * is the header's length (4 bytes), the header, then the index: a stale snapshot costs the header only.
+ */
 export function readIndexSnapshot(file: string, key: string): ProjectIndex | null {
-  let snap: Snapshot;
   try {
-    snap = v8.deserialize(fs.readFileSync(file)) as Snapshot;
+    const buf = fs.readFileSync(file);
+    const n = buf.readUInt32LE(0);
+    const head = v8.deserialize(buf.subarray(4, 4 + n)) as Header;
+    if (!head || head.version !== SNAPSHOT_VERSION || head.key !== key) return null;
+    if (!unchanged({ files: new Map(head.files), dirs: new Map(head.dirs) }, true)) return null;
+    return (v8.deserialize(buf.subarray(4 + n)) as ProjectIndex) ?? null;
   } catch {
     return null;
   }
-  if (!snap || snap.version !== SNAPSHOT_VERSION || snap.key !== key || !snap.index) return null;
-  return unchanged({ files: new Map(snap.files), dirs: new Map(snap.dirs) }, true) ? snap.index : null;
 }
 
 export function writeIndexSnapshot(file: string, key: string, deps: { files: Map<string, string | null>; dirs: Map<string, string | null> }, index: ProjectIndex): void {
-  const data: Snapshot = { version: SNAPSHOT_VERSION, key, files: [...deps.files], dirs: [...deps.dirs], index };
+  const head = v8.serialize({ version: SNAPSHOT_VERSION, key, files: [...deps.files], dirs: [...deps.dirs] } satisfies Header);
+  const body = v8.serialize(index);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length, 0);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   // it holds the settings as read (database passwords too, like the parse cache holds the settings' source)
-  fs.writeFileSync(tmp, v8.serialize(data), { mode: 0o600 });
+  fs.writeFileSync(tmp, Buffer.concat([len, head, body]), { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
