@@ -22,6 +22,13 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     this.timeout(120000);
     const t0 = Date.now();
     loop.enable();
+    // DJANGO_MULTIDB_BENCH_PROFILE_FIRST=<file>: a CPU profile of the extension host up to the first static answer
+    const profileTo = process.env.DJANGO_MULTIDB_BENCH_PROFILE_FIRST;
+    const session = profileTo ? new inspector.Session() : undefined;
+    if (session) {
+      session.connect();
+      await new Promise(r => session.post('Profiler.enable', () => session.post('Profiler.start', r)));
+    }
     await activate();
     // the first static answer: the tree has the project's index (before the databases are read)
     await waitFor('the first static answer', async () => {
@@ -30,6 +37,10 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     }, 110000, 20);
     metric('firstStaticAnswerMs', Date.now() - t0);
     metric('mainThreadLongestPauseFirstIndexMs', +(loop.max / 1e6).toFixed(1));
+    if (session) {
+      await new Promise<void>(r => session.post('Profiler.stop', (_e, res) => { fs.writeFileSync(profileTo!, JSON.stringify(res.profile)); r(); }));
+      session.disconnect();
+    }
     // getState waits until discovery and the first index (and state read) are done
     const s = await waitFor('the first index', async () => {
       const st = await getState();
