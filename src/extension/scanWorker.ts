@@ -8,7 +8,7 @@ import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type LogLevel, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type LogLevel, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -147,12 +147,44 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
 }
 
 /** The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`). */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: string[]; changed: Partial<ProjectIndex> } {
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches } {
   const changed: Record<string, unknown> = {};
+  const patched: Patches = {};
   for (const [k, v] of Object.entries(next)) {
-    if (!prev || v !== (prev as unknown as Record<string, unknown>)[k]) changed[k] = v;
+    const before = (prev as unknown as Record<string, unknown> | null)?.[k];
+    if (prev && v === before) continue;
+    const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
+    if (patch) patched[k] = patch;
+    else changed[k] = v;
   }
-  return { keys: Object.keys(next), changed: changed as Partial<ProjectIndex> };
+  return { keys: Object.keys(next), changed: changed as Partial<ProjectIndex>, ...(Object.keys(patched).length ? { patched } : {}) };
+}
+
+/** Arrays shorter than this are sent whole. */
+const PATCH_MIN = 64;
+
+/** `next` as runs of `prev` and new items (scanWorkerProtocol.ts ArrayPatch), or null when most of it is new. */
+function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPatch | null {
+  if (next.length < PATCH_MIN) return null;
+  const at = new Map<unknown, number>();
+  prev.forEach((x, i) => { if (x !== null && typeof x === 'object' && !at.has(x)) at.set(x, i); });
+  const out: ArrayPatch = [];
+  let fresh = 0;
+  for (let i = 0; i < next.length;) {
+    const j = at.get(next[i]);
+    if (j !== undefined) {
+      let len = 1;
+      while (i + len < next.length && j + len < prev.length && next[i + len] === prev[j + len]) len++;
+      out.push({ from: j, len });
+      i += len;
+    } else {
+      const items: unknown[] = [];
+      while (i < next.length && !at.has(next[i])) items.push(next[i++]);
+      fresh += items.length;
+      out.push({ items });
+    }
+  }
+  return fresh * 2 > next.length ? null : out;
 }
 
 port.on('message', (req: WorkerRequest) => {

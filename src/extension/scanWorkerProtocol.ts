@@ -42,12 +42,12 @@ export interface WorkerResults {
    * `diffBase`). The incremental index keeps unchanged parts (models, migrations, routing) as the same objects,
    * so an edit sends the host what it changed, not thousands of migrations.
    */
-  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; diffBase: number | null };
+  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null };
   /**
    * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
    * not the very objects of the index it started from cross back; `keys` lists all of them in order.
    */
-  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex> };
+  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches };
   invalidate: null;
   overlay: { changed: boolean };
   saveSnapshot: null;
@@ -74,3 +74,13 @@ export type WorkerMessage =
   | { type: 'log'; project?: number; level: LogLevel; message: string };
 
 export const STALE_INDEX = 'stale-index';
+
+/**
+ * A long array of the index (findings, routing, models, migrations) that changed in a few places, as the runs it
+ * shares with the same property of the diff base (`from`, `len`: positions there) and the items that are new: an
+ * edit sends the host the findings it changed, not all 1,000 of them. Items are compared by identity, which the
+ * incremental index keeps for what did not change.
+ */
+export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] })[];
+export type Patches = Record<string, ArrayPatch>;
+

@@ -21,7 +21,7 @@ import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type IndexRef, type SnapshotWrite, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexRef, type Patches, type SnapshotWrite, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -319,6 +319,8 @@ function limitError(message: string): Error {
 export class ScannerClient implements ScannerLike {
   /** @internal the worker generation that holds this client's Scanner (0: none) */
   generation = 0;
+  /** @internal the properties the last index() took as patches of the one before (tests) */
+  lastPatched: string[] = [];
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
    * with this error until one of its files changes
@@ -360,6 +362,7 @@ export class ScannerClient implements ScannerLike {
     const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : {}) }, local);
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
     const index = withChanges(prev, r);
+    this.lastPatched = Object.keys(r.patched ?? {});
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
     return index;
@@ -452,11 +455,25 @@ export class ScannerClient implements ScannerLike {
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
  * send are `base`'s own objects.
  */
-function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex> }): ProjectIndex {
+function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches }): ProjectIndex {
   const out: Record<string, unknown> = {};
   const changed = r.changed as Record<string, unknown>;
-  for (const k of r.keys) out[k] = k in changed ? changed[k] : (base as unknown as Record<string, unknown> | null)?.[k];
+  const from = base as unknown as Record<string, unknown> | null;
+  for (const k of r.keys) {
+    const patch = r.patched?.[k];
+    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch) : k in changed ? changed[k] : from?.[k];
+  }
   return out as unknown as ProjectIndex;
+}
+
+/** The array a worker's ArrayPatch describes, from this thread's copy of the array it was made against. */
+function applyPatch(base: readonly unknown[], patch: ArrayPatch): unknown[] {
+  const out: unknown[] = [];
+  for (const seg of patch) {
+    if ('items' in seg) for (const x of seg.items) out.push(x);
+    else for (let i = seg.from; i < seg.from + seg.len; i++) out.push(base[i]);
+  }
+  return out;
 }
 
 function wireOptions(opts: ScanOptions): WireScanOptions {

@@ -108,6 +108,30 @@ describe('same answers as an in-process Scanner', () => {
     await assert.rejects(remote.index(), /disposed/);
   });
 
+  test('an edit of a large project: long arrays come as patches of the last index, and the result is exact', async () => {
+    const root = tempDir('dmdb-worker-patch-');
+    execFileSync(process.execPath, [path.join(REPO, 'bench/generate.mjs'), root, '20', '6', '6'], { stdio: 'ignore' });
+    const { h } = host();
+    const remote = h.scanner({ root, allowPython: false });
+    const first = await remote.index();
+    assert.equal(remote.lastPatched.length, 0, 'the first index comes whole');
+    // a foreign key retargeted: the models change in one app, the findings in a few places
+    const file = path.join(root, 'app003', 'models.py');
+    const src = fs.readFileSync(file, 'utf8');
+    const target = /ForeignKey\("([\w.]+)"/.exec(src);
+    assert.ok(target, 'the generated models have a foreign key');
+    const edited = src.replace(target[0], 'ForeignKey("app000.Thing0x0"');
+    fs.writeFileSync(file, edited);
+    remote.invalidate(file);
+    const second = await remote.index();
+    const scratch = await new Scanner({ root, allowPython: false }).index();
+    assert.deepEqual(toReport(second), toReport(scratch));
+    assert.ok(remote.lastPatched.includes('models'), `patched: ${remote.lastPatched.join(', ')}`);
+    // unchanged items are this thread's own objects from the index before
+    const kept = second.models.filter(m => first.models.includes(m)).length;
+    assert.ok(kept >= second.models.length - 12, `${kept} of ${second.models.length} models kept`);
+  });
+
   test('several projects share one worker', async () => {
     const { h } = host();
     const [d1, d2] = [example(), example()];
