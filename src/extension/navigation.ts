@@ -114,6 +114,10 @@ export const registerNavigation: Feature = (svc: Services) => [
         error: p.error ?? null,
         indexed: !!p.index,
         stateReadAt: p.stateReadAt ?? null,
+        editSeenAt: p.editSeenAt ?? null,
+        bufferSentAt: p.bufferSentAt ?? null,
+        indexAskedAt: p.indexAskedAt ?? null,
+        indexedAt: p.indexedAt ?? null,
         // the last static index's phases in the scan worker (ms; `total` from start to end)
         timings: p.staticIndex?.timings ?? null,
         plans: p.index?.plans ?? {},

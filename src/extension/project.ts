@@ -30,6 +30,12 @@ export class DjangoProject {
   phase: Phase = 'idle';
   /** when the databases were last read (ms since epoch) */
   stateReadAt: number | undefined;
+  /** when the last static index was asked for and when it arrived (Date.now(); getState reports them, benchmarks read them) */
+  indexAskedAt: number | undefined;
+  indexedAt: number | undefined;
+  /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
+  editSeenAt: number | undefined;
+  bufferSentAt: number | undefined;
   /** set while `index` is the last session's answer from the on-disk snapshot (its save time), until a fresh one */
   cachedAt: number | undefined;
   snapshotTimer: NodeJS.Timeout | undefined;
@@ -306,7 +312,9 @@ export class ProjectService implements vscode.Disposable {
           if (doIndex) {
             p.phase = 'indexing';
             const before = p.staticIndex;
+            p.indexAskedAt = Date.now();
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
+            p.indexedAt = Date.now();
             // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
@@ -402,7 +410,12 @@ export class ProjectService implements vscode.Disposable {
     return work.finally(() => clearTimeout(timer));
   }
 
+  /** the context keys as last set: each set is a round trip to the workbench, which an index must not wait for */
+  private readonly contextKeys = new Map<string, unknown>();
+
   private async setContext(key: string, value: unknown): Promise<void> {
+    if (this.contextKeys.has(key) && this.contextKeys.get(key) === value) return;
+    this.contextKeys.set(key, value);
     await vscode.commands.executeCommand('setContext', key, value);
   }
 

@@ -45,15 +45,18 @@ export const registerWatchers: Feature = (svc: Services) => {
     const file = doc.uri.fsPath;
     for (const p of projects.projects) {
       if (!p.contains(file) || IGNORED.test(file)) continue;
-      void p.scanner.setOverlay(file, text).then(changed => {
-        if (changed) projects.schedule(p, { index: true, django: false, typing: true }, 0);
-      }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
+      // the re-index is asked for at once: the worker takes the buffer first (its requests are answered in order),
+      // and an index after a buffer that changed nothing is answered from its memos
+      void p.scanner.setOverlay(file, text).then(() => { p.bufferSentAt = Date.now(); }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
+      projects.schedule(p, { index: true, django: false, typing: true }, 0);
     }
   };
   const onEdit = (e: vscode.TextDocumentChangeEvent) => {
     const doc = e.document;
     if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !e.contentChanges.length) return;
     const key = doc.uri.fsPath;
+    const seen = Date.now();
+    for (const p of projects.projects) if (p.contains(key)) p.editSeenAt = seen;
     const pending = typing.get(key);
     if (pending) clearTimeout(pending);
     typing.set(key, setTimeout(() => {

@@ -74,6 +74,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     const all: number[] = [];
     /** the scan worker's own time for the index that answered (Scanner.index, timings.total) */
     const worker: number[] = [];
+    const phases: Record<string, number[]> = {};
     const touched = new Set<vscode.TextDocument>();
     loop.reset();
     // the extension host's main thread is profiled while the user types (a profile to open in DevTools when a
@@ -104,12 +105,18 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         const we = new vscode.WorkspaceEdit();
         we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
         const t0 = performance.now();
+        const wall0 = Date.now();
         assert.ok(await vscode.workspace.applyEdit(we), 'applyEdit');
         await waitFor(`the finding for ${probe} in ${path.basename(edit.file)}`, () => vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.message.includes(probe)), 60000, 5);
         const took = performance.now() - t0;
-        const st = await vscode.commands.executeCommand<{ projects?: { timings?: Record<string, number> | null }[] }>('djangoMultiDb.getState', { wait: false, views: false });
+        const st = await vscode.commands.executeCommand<{ projects?: ({ timings?: Record<string, number> | null } & Record<string, unknown>)[] }>('djangoMultiDb.getState', { wait: false, views: false });
         const inWorker = st?.projects?.[0]?.timings?.total;
         if (typeof inWorker === 'number') worker.push(inWorker);
+        // where the time went: until the index was asked for (debounce, buffer sent), until it arrived
+        const at = st?.projects?.[0] ?? {};
+        if (typeof at.indexAskedAt === 'number' && at.indexAskedAt >= wall0) {
+          for (const k of ['editSeenAt', 'bufferSentAt', 'indexAskedAt', 'indexedAt']) if (typeof at[k] === 'number') (phases[k] ??= []).push((at[k] as number) - wall0);
+        }
         all.push(took);
         (byKind[kind] ??= []).push(took);
       }
@@ -127,6 +134,8 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     metric('typingToDiagnosticsMs', { p50: r(pct(all, 0.5)), p95: r(pct(all, 0.95)), max: r(Math.max(...all)), n: all.length });
     metric('typingToDiagnosticsByKindMs', Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) }])));
     if (worker.length) metric('typingWorkerIndexMs', { p50: r(pct(worker, 0.5)), p95: r(pct(worker, 0.95)), n: worker.length });
+    // after the edit was applied: when the extension saw it, sent the buffer, asked for the index, had it
+    metric('typingPhasesMs', Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, { p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) }])));
     metric('mainThreadLongestPauseTypingMs', +(loop.max / 1e6).toFixed(1));
     metric('mainThreadPauseP99TypingMs', +(loop.percentile(99) / 1e6).toFixed(1));
   });
