@@ -4,8 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
-import { mergeDjangoAnswer } from '../core/django';
+import type { ProjectIndex, ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
@@ -16,6 +15,7 @@ import {
 import { aliasesOf, pendingCount, shortEngine } from './model/routing';
 import { resolveInterpreter } from './python';
 import { ScanWorkerHost, type ScannerClient } from './scannerClient';
+import type { WireDjangoOptions } from './scanWorkerProtocol';
 import type { ConnectionSecrets } from './secrets';
 
 export type Phase = 'idle' | 'indexing' | 'reading';
@@ -321,7 +321,7 @@ export class ProjectService implements vscode.Disposable {
               // replaces it (issue 11: edit → diagnostics without waiting for the databases)
               // (typing: no read follows, and the last one stays with the new index)
               if (before && Object.keys(before.applied).length) p.staticIndex = withLastState(p.staticIndex, before);
-              p.index = this.shown(p);
+              p.index = await this.shown(p);
               if (doState && p.staticIndex !== staticOf(p.staticIndex)) this.changed.fire(p);
               p.cachedAt = undefined;
             }
@@ -332,7 +332,7 @@ export class ProjectService implements vscode.Disposable {
             // the worker's own index (not the one carrying the last state: it would be sent whole)
             const index = staticOf(p.staticIndex);
             p.staticIndex = await this.withSlowProgress(`Reading databases of ${p.name}`, () => p.scanner.readState(index));
-            p.index = this.shown(p);
+            p.index = await this.shown(p);
             p.cachedAt = undefined;
             p.stateReadAt = Date.now();
             this.logState(p);
@@ -499,19 +499,21 @@ export class ProjectService implements vscode.Disposable {
   // Django mode
 
   /** What the views show: Django's last answer while a newer one is coming, else the static index. */
-  private shown(p: DjangoProject): ProjectIndex | undefined {
+  private async shown(p: DjangoProject): Promise<ProjectIndex | undefined> {
     if (p.django.used === 'django' && p.djangoIndex) {
       // a change Django's answer does not depend on (a view, a test file) leaves it current
       if (p.needDjango) p.django.stale = true;
-      const report = p.djangoIndex.django?.report;
       // a newer static index (an edit): merge Django's last answer into it, so the edit shows now (relations,
-      // cross-database findings) with Django's last routing and plans, until Django answers again
-      if (report && p.staticIndex && p.staticIndex !== p.djangoBase) {
-        const merged = mergeDjangoAnswer(p.staticIndex, report).index;
-        if (merged.django) merged.django.report = report;
-        // a database read since Django answered (after a migrate) wins for that alias: nothing older is shown
-        const fresh = p.djangoBase ? keepFreshState(merged, p.staticIndex, p.djangoBase) : merged;
-        return { ...fresh, mode: p.djangoIndex.mode };
+      // cross-database findings) with Django's last routing and plans, until Django answers again. The scan
+      // worker holds Django's report and merges it (off this thread); null when it has no answer to merge.
+      const base = p.staticIndex;
+      if (base && base !== p.djangoBase) {
+        const merged = await p.scanner.mergeDjango(base, staticOf(base));
+        if (merged) {
+          // a database read since Django answered (after a migrate) wins for that alias: nothing older is shown
+          const fresh = p.djangoBase ? keepFreshState(merged, base, p.djangoBase) : merged;
+          return { ...fresh, mode: p.djangoIndex.mode };
+        }
       }
       return p.djangoIndex;
     }
@@ -555,7 +557,8 @@ export class ProjectService implements vscode.Disposable {
         const t0 = Date.now();
         let result: ProjectIndex;
         try {
-          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => withDjango(base, this.djangoOptions(p, base)));
+          // in the scan worker: the helper's answer is parsed and merged there (megabytes on a large project)
+          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base)));
         } catch (e) {
           // withDjango is documented never to throw; a bug there must not leave the views without an answer
           this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
@@ -582,7 +585,7 @@ export class ProjectService implements vscode.Disposable {
         }
         // a newer static index came while Django ran: shown() merges this answer into it; the queued run
         // brings Django's side up to date
-        p.index = result.mode?.used === 'django' ? this.shown(p) : result;
+        p.index = result.mode?.used === 'django' ? await this.shown(p) : result;
         p.cachedAt = undefined;
         this.saveSnapshotSoon(p);
         if (p.djangoAgain) p.django.stale = true;
@@ -596,19 +599,18 @@ export class ProjectService implements vscode.Disposable {
     return p.djangoRunning;
   }
 
-  private djangoOptions(p: DjangoProject, base: ProjectIndex): ScanOptions {
+  private djangoOptions(p: DjangoProject, base: ProjectIndex): WireDjangoOptions {
     const trusted = this.trusted;
     const overrides = new Set(Object.keys(p.scanner.opts.connectionOverrides ?? {}));
     const dbs = djangoDatabases(aliasesOf(base), overrides);
-    // the core gives the helper what manage.py tasks get: the process environment over the project's env file
+    // with the Scanner's own options (the core gives the helper what manage.py tasks get: the process environment
+    // over the project's env file)
     return {
-      ...p.scanner.opts,
       mode: p.django.effective,
       djangoTimeoutMs: p.config.djangoTimeoutMs,
       allowPython: trusted,
       readDatabases: trusted && dbs.readDatabases,
       databases: dbs.databases,
-      logger: this.log,
     };
   }
 

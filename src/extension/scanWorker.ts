@@ -2,13 +2,14 @@
 // large project is seconds of synchronous work (tree-sitter parsing, evaluation): here it runs off the
 // extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
 import { parentPort } from 'node:worker_threads';
-import { Scanner, type ProjectIndex } from '../core/scan';
+import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
+import { mergeDjangoAnswer, type DjangoReport } from '../core/django';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type LogLevel, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexRef, type LogLevel, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -33,6 +34,8 @@ interface Project {
    * edit is incremental) runs behind it; the next request waits for it
    */
   warming?: Promise<void>;
+  /** Django's reports by the token of the `django` answer they came with */
+  reports: Map<number, DjangoReport>;
 }
 
 // The extension's file watcher reports every change (invalidate), and unsaved buffers arrive as overlays: stats
@@ -89,6 +92,21 @@ function keep(p: Project, index: ProjectIndex): number {
 
 class StaleIndex extends Error {}
 
+/** Django's reports kept per project (the newest few `django` answers) */
+const KEEP_REPORTS = 2;
+
+/** The index a request names: one this worker keeps (by token), or the one it was sent whole. */
+function indexOf(p: Project, ref: IndexRef): ProjectIndex {
+  const index = 'token' in ref ? p.indexes.get(ref.token) : ref.full;
+  if (!index) throw new StaleIndex(`index ${'token' in ref ? ref.token : '?'} is no longer kept`);
+  return index;
+}
+
+function withoutReport(info: NonNullable<ProjectIndex['django']>): NonNullable<ProjectIndex['django']> {
+  const { report: _report, ...rest } = info;
+  return rest;
+}
+
 function project(id: number): Project {
   const p = projects.get(id);
   if (!p) throw new Error(`scan worker: no scanner for project ${id} (disposed, or created in a worker that stopped)`);
@@ -99,7 +117,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   switch (req.op) {
     case 'create': {
       const scrub = scrubber(req.opts);
-      projects.set(req.project, { scanner: new Scanner({ cacheWriteDelayMs: CACHE_WRITE_DELAY_MS, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map() });
+      projects.set(req.project, { scanner: new Scanner({ cacheWriteDelayMs: CACHE_WRITE_DELAY_MS, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), reports: new Map() });
       return null;
     }
     case 'index': {
@@ -120,8 +138,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     }
     case 'readState': {
       const p = project(req.project);
-      const base = 'token' in req.index ? p.indexes.get(req.index.token) : req.index.full;
-      if (!base) throw new StaleIndex(`index ${'token' in req.index ? req.index.token : '?'} is no longer kept`);
+      const base = indexOf(p, req.index);
       const result = await p.scanner.readState(base, req.aliases);
       // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new
       return { token: keep(p, result), ...changedSince(base, result) } satisfies WorkerResults['readState'];
@@ -129,6 +146,29 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
       return null;
+    case 'django': {
+      const p = project(req.project);
+      const base = indexOf(p, req.index);
+      const result = await withDjango(base, { ...p.scanner.opts, ...req.opts });
+      // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
+      const report = result.django?.report;
+      const sent = report ? { ...result, django: withoutReport(result.django!) } : result;
+      const token = keep(p, sent);
+      if (report) {
+        p.reports.set(token, report);
+        while (p.reports.size > KEEP_REPORTS) p.reports.delete(p.reports.keys().next().value!);
+      }
+      return { token, ...changedSince(base, sent), reported: !!report } satisfies WorkerResults['django'];
+    }
+    case 'mergeDjango': {
+      const p = project(req.project);
+      const report = p.reports.get(req.django);
+      if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
+      const base = { ...indexOf(p, req.index), ...req.extras };
+      const merged = mergeDjangoAnswer(base, report).index;
+      const sent = merged.django ? { ...merged, django: withoutReport(merged.django) } : merged;
+      return { token: keep(p, sent), ...changedSince(base, sent) } satisfies WorkerResults['mergeDjango'];
+    }
     case 'saveSnapshot': {
       const p = project(req.project);
       const index = p.indexes.get(req.token);

@@ -27,7 +27,20 @@ export type WorkerRequest =
   | { id: number; op: 'overlay'; project: number; file: string; text: string | null }
   /** write the extension's start-up snapshot (model/snapshot.ts) of a kept index, with a few properties replaced */
   | { id: number; op: 'saveSnapshot'; project: number; token: number; write: SnapshotWrite }
+  /**
+   * Django mode (core/scan.ts withDjango) for an index: the helper runs and its answer is merged in the worker, which
+   * keeps Django's report; the reply is the merged index without it, as changes of `index`
+   */
+  | { id: number; op: 'django'; project: number; index: IndexRef; opts: WireDjangoOptions }
+  /**
+   * Django's report of the `django` call with token `django`, merged into a newer static index (`index`, with
+   * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)
+   */
+  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras: Partial<ProjectIndex>; django: number }
   | { id: number; op: 'dispose'; project: number };
+
+/** What Django mode takes besides the Scanner's own options. */
+export type WireDjangoOptions = Pick<ScanOptions, 'mode' | 'djangoTimeoutMs' | 'allowPython' | 'readDatabases' | 'databases'>;
 
 export type WorkerOp = WorkerRequest['op'];
 
@@ -51,6 +64,9 @@ export interface WorkerResults {
   invalidate: null;
   overlay: { changed: boolean };
   saveSnapshot: null;
+  /** `reported`: the answer came from Django (its report is kept in the worker for `mergeDjango`) */
+  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; reported: boolean };
+  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches };
   dispose: null;
 }
 

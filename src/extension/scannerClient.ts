@@ -16,12 +16,13 @@
 import * as path from 'path';
 import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
-import { Scanner, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { mergeDjangoAnswer, type DjangoReport } from '../core/django';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexRef, type Patches, type SnapshotWrite, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexRef, type Patches, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -345,6 +346,72 @@ export class ScannerClient implements ScannerLike {
     this.id = host.register(this);
   }
 
+  /** The Django answer merges come from: its token in the worker, or (in process) the report itself. */
+  private djangoAnswer: { token: number; generation: number } | { report: DjangoReport } | undefined;
+
+  /**
+   * Django mode for `base` (core/scan.ts withDjango), run in the worker: the helper's answer is parsed and merged
+   * there, and Django's report stays there (`mergeDjango` merges it into later indexes). The result has no
+   * `django.report`.
+   */
+  async withDjango(base: ProjectIndex, opts: WireDjangoOptions): Promise<ProjectIndex> {
+    this.checkOpen();
+    let localReport: DjangoReport | undefined;
+    const local = async (): Promise<WorkerResults['django']> => {
+      const result = await withDjango(base, { ...this.opts, ...opts });
+      localReport = result.django?.report;
+      const sent = result.django && localReport ? { ...result, django: withoutReport(result.django) } : result;
+      return { token: NOT_IN_WORKER, keys: Object.keys(sent), changed: sent, reported: !!localReport };
+    };
+    const r = await this.askAbout(base, ref => ({ op: 'django', index: ref, opts }), local);
+    const result = withChanges(base, r);
+    this.remember(result, r.token);
+    this.djangoAnswer = !r.reported ? undefined : r.token === NOT_IN_WORKER ? { report: localReport! } : { token: r.token, generation: this.generation };
+    return result;
+  }
+
+  /**
+   * The last Django answer merged into `index`, a newer static index (core/django mergeDjangoAnswer), or null when
+   * there is none to merge (Django has not answered, or the worker that holds the answer is gone). `workerIndex`:
+   * the worker's index that `index` was made from (a database read carried over replaces a few properties).
+   */
+  async mergeDjango(index: ProjectIndex, workerIndex: ProjectIndex = index): Promise<ProjectIndex | null> {
+    this.checkOpen();
+    const d = this.djangoAnswer;
+    if (!d) return null;
+    if ('report' in d) {
+      const merged = mergeDjangoAnswer(index, d.report).index;
+      return merged.django ? { ...merged, django: withoutReport(merged.django) } : merged;
+    }
+    if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
+    const extras: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
+    let r: WorkerResults['mergeDjango'];
+    try {
+      r = await this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, extras, django: d.token }), () => Promise.reject(new Error('no worker')));
+    } catch (e) {
+      this.opts.logger?.debug(`Django's last answer not merged: ${(e as Error).message}`);
+      return null;
+    }
+    const result = withChanges(index, r);
+    this.remember(result, r.token);
+    return result;
+  }
+
+  /** A request about `index`: by its token when the worker made it, else sent whole (also when the token is stale). */
+  private async askAbout<K extends 'django' | 'mergeDjango' | 'readState'>(
+    index: ProjectIndex, body: (ref: IndexRef) => Extract<Body, { op: K }>, local: Fallback<K>,
+  ): Promise<WorkerResults[K]> {
+    const known = this.tokens.get(index);
+    const byToken = !!known && known.generation === this.generation && this.host.hasScanner(this);
+    try {
+      return await this.host.request(this, body(byToken ? { token: known.token } : { full: index }), local);
+    } catch (e) {
+      if ((e as { code?: string }).code !== STALE_INDEX || !byToken) throw e;
+      return await this.host.request(this, body({ full: index }), local);
+    }
+  }
+
   private inProcess(): Scanner {
     return (this.local ??= new Scanner({ ...this.opts, parseBudgetMs: this.opts.parseBudgetMs ?? IN_PROCESS_PARSE_BUDGET_MS }));
   }
@@ -403,16 +470,7 @@ export class ScannerClient implements ScannerLike {
       const result = await this.inProcess().readState(index, aliases);
       return { token: NOT_IN_WORKER, keys: Object.keys(result), changed: result };
     };
-    const known = this.tokens.get(index);
-    const byToken = !!known && known.generation === this.generation && this.host.hasScanner(this);
-    const ask = (ref: IndexRef) => this.host.request(this, { op: 'readState', index: ref, ...(aliases ? { aliases } : {}) }, local);
-    let r: WorkerResults['readState'];
-    try {
-      r = await ask(byToken ? { token: known.token } : { full: index });
-    } catch (e) {
-      if ((e as { code?: string }).code !== STALE_INDEX) throw e;
-      r = await ask({ full: index });
-    }
+    const r = await this.askAbout(index, ref => ({ op: 'readState', index: ref, ...(aliases ? { aliases } : {}) }), local);
     // the properties readState did not replace are this thread's own objects
     const result = withChanges(index, r);
     this.remember(result, r.token);
@@ -488,4 +546,9 @@ function fromWire(e: WireError): Error {
   if (e.stack) err.stack = e.stack;
   if (e.code) (err as Error & { code?: string }).code = e.code;
   return err;
+}
+
+function withoutReport(info: NonNullable<ProjectIndex['django']>): NonNullable<ProjectIndex['django']> {
+  const { report: _report, ...rest } = info;
+  return rest;
 }

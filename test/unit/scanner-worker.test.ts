@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Scanner, toReport, type ScanOptions } from '../../src/core/scan';
+import { Scanner, toReport, withDjango, type ScanOptions } from '../../src/core/scan';
+import { mergeDjangoAnswer } from '../../src/core/django';
 import type { Logger } from '../../src/core/types';
 import { ScanWorkerHost, SCAN_WORKER_LIMITS, WORKER_LIMIT } from '../../src/extension/scannerClient';
 
@@ -16,6 +17,10 @@ const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'dist', 'scanWorker.js');
 const EXAMPLE = path.join(REPO, 'examples', 'multidb_shop');
 const PASSWORD = 'hunter2-do-not-log';
+
+const CACHE = process.env.DJANGO_MULTIDB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'django-multidb');
+const VENV_PY = path.join(CACHE, 'venv-django52', 'bin', 'python');
+const skipDjango = fs.existsSync(VENV_PY) ? false : `no Django venv at ${VENV_PY} (run scripts/python-env.sh)`;
 
 const dirs: string[] = [];
 const hosts: ScanWorkerHost[] = [];
@@ -130,6 +135,37 @@ describe('same answers as an in-process Scanner', () => {
     // unchanged items are this thread's own objects from the index before
     const kept = second.models.filter(m => first.models.includes(m)).length;
     assert.ok(kept >= second.models.length - 12, `${kept} of ${second.models.length} models kept`);
+  });
+
+  test('Django mode runs in the worker: the same answer as in process, without the report, and merged into a later index', { skip: skipDjango }, async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
+    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const a = await remote.index();
+    const b = await local.index();
+    const ra = await remote.withDjango(a, dj);
+    const rb = await withDjango(b, { ...opts, ...dj });
+    assert.equal(ra.mode?.used, 'django', JSON.stringify(ra.mode));
+    assert.equal(ra.django?.report, undefined, 'Django\'s report stays in the worker');
+    assert.ok(rb.django?.report, 'in process the report is there');
+    const { report: _r, ...rbDjango } = rb.django!;
+    assert.deepEqual(toReport({ ...ra, timings: {} }), toReport({ ...rb, django: rbDjango, timings: {} }));
+    // an edit: a new static index, with Django's last answer merged in by the worker
+    const models = path.join(dir, 'catalog', 'models.py');
+    fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
+    remote.invalidate(models);
+    local.invalidate(models);
+    const a2 = await remote.index();
+    const b2 = await local.index();
+    const ma = await remote.mergeDjango(a2);
+    assert.ok(ma, 'merged');
+    const mb = mergeDjangoAnswer(b2, rb.django!.report!).index;
+    const { report: _r2, ...mbDjango } = mb.django!;
+    assert.deepEqual(toReport({ ...ma, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
+    assert.equal(ma.django?.report, undefined);
   });
 
   test('several projects share one worker', async () => {
