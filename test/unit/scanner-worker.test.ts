@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Scanner, toReport, withDjango, type ScanOptions } from '../../src/core/scan';
+import { Scanner, toReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
 import { mergeDjangoAnswer } from '../../src/core/django';
 import type { Logger } from '../../src/core/types';
 import { ScanWorkerHost, SCAN_WORKER_LIMITS, WORKER_LIMIT } from '../../src/extension/scannerClient';
@@ -55,6 +55,17 @@ function host(opts: Omit<ConstructorParameters<typeof ScanWorkerHost>[0] & objec
   return { h, logger };
 }
 
+type Indexer = Pick<Scanner, 'invalidate' | 'index'>;
+
+/** An edit of the example: a new model in catalog/models.py, invalidated; then the next index of both Scanners. */
+async function addModel(dir: string, remote: Indexer, local: Indexer): Promise<[ProjectIndex, ProjectIndex]> {
+  const models = path.join(dir, 'catalog', 'models.py');
+  fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
+  remote.invalidate(models);
+  local.invalidate(models);
+  return [await remote.index(), await local.index()];
+}
+
 test('the worker bundle is built', () => {
   assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run node scripts/build.mjs`);
 });
@@ -94,12 +105,7 @@ describe('same answers as an in-process Scanner', () => {
     assert.deepEqual(toReport(await remote.readState(b)), toReport(sb));
 
     // an edit: a new model, invalidated, shows in the next index of both
-    const models = path.join(dir, 'catalog', 'models.py');
-    fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
-    remote.invalidate(models);
-    local.invalidate(models);
-    const a2 = await remote.index();
-    const b2 = await local.index();
+    const [a2, b2] = await addModel(dir, remote, local);
     assert.deepEqual(toReport(a2), toReport(b2));
     assert.ok(a2.models.some(m => m.name === 'Brand'), 'the edit is seen');
     assert.notDeepEqual(toReport(a2), toReport(a));
@@ -154,12 +160,7 @@ describe('same answers as an in-process Scanner', () => {
     const { report: _r, ...rbDjango } = rb.django!;
     assert.deepEqual(toReport({ ...ra, timings: {} }), toReport({ ...rb, django: rbDjango, timings: {} }));
     // an edit: a new static index, with Django's last answer merged in by the worker
-    const models = path.join(dir, 'catalog', 'models.py');
-    fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
-    remote.invalidate(models);
-    local.invalidate(models);
-    const a2 = await remote.index();
-    const b2 = await local.index();
+    const [a2, b2] = await addModel(dir, remote, local);
     const ma = await remote.mergeDjango(a2);
     assert.ok(ma, 'merged');
     const mb = mergeDjangoAnswer(b2, rb.django!.report!).index;
