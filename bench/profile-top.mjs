@@ -1,3 +1,5 @@
+// The functions a V8 CPU profile (.cpuprofile) spent most time in: self time, then total time (callees included).
+// Usage: node bench/profile-top.mjs PROFILE [N]
 import fs from 'fs';
 const p = JSON.parse(fs.readFileSync(process.argv[2]));
 const byId = new Map(p.nodes.map(n => [n.id, n]));

@@ -1,13 +1,13 @@
-// What a first index hands to the second thread of ./prefetch.ts, and where the results go: the migration
-// reader's per-file cache (migrations/files.ts), the RunPython lints' and the alias lint's (lints/file-cache.ts).
+// Where the results of the second thread of ./prefetch.ts go: the migration reader's per-file cache
+// (migrations/files.ts), the RunPython lints' and the alias lint's (lints/file-cache.ts).
 //
-// The worker starts with the index, before the settings are evaluated, so what it reads is a guess made from
-// the project's folders: every `migrations` package below the project directory (its app label guessed as the
-// package's parent folder, its module from the path), and every other Python file (the alias lint's). A guess
-// costs nothing when it is wrong: each result is used only where the index, knowing the apps, would have
+// The worker starts with the index, before the settings are evaluated, so what it reads is a guess made from the
+// project's folders (./prefetch-worker.ts listJobs): every `migrations` package below the project directory (its
+// app label guessed as the package's parent folder, its module from the path), and every other Python file (the
+// alias lint's). A wrong guess costs nothing: a result is used only where the index, knowing the apps, would have
 // computed the same (migrations/files.ts checks the stat, the app label and the settings a reading used; the lint
-// caches the stat and the module), and the index reads the rest itself (installed packages' migrations, a label
-// set by an AppConfig, a custom AUTH_USER_MODEL in a swappable dependency).
+// cache the stat and the module, and here the app labels the lint looked up), and the index reads the rest itself
+// (installed packages' migrations, a label set by an AppConfig, a custom AUTH_USER_MODEL in a swappable dependency).
 import * as path from 'path';
 import type { ModuleIndex } from './python/modules';
 import type { AppInfo, SettingsInfo } from './types';
@@ -15,6 +15,9 @@ import { readMigrationJob, seedMigrationEntry } from './migrations/files';
 import { usesOf } from './lints/aliases';
 import { seedFileCache } from './lints/file-cache';
 import { readDir, statFile } from './vfs';
+import { Prefetch, SKIP_DIRS, type FileJob, type MigrationJob } from './prefetch';
+import type { AliasResult, MigrationResult } from './prefetch-worker';
+import { FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 
 /** Whether there are `n` Python files below `dir` (a walk that stops there: a large project answers at once). */
 function atLeastFiles(dir: string, n: number): boolean {
@@ -32,9 +35,6 @@ function atLeastFiles(dir: string, n: number): boolean {
   };
   return walk(dir, 0);
 }
-import { Prefetch, SKIP_DIRS, type FileJob, type MigrationJob } from './prefetch';
-import type { AliasResult, MigrationResult } from './prefetch-worker';
-import { FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 
 /** Fewer Python files than this below the project folder are read on the index's thread alone (a worker costs
  * ~50 ms of the other core to start). */

@@ -1,5 +1,6 @@
-// The worker thread of ./prefetch.ts (bundled as dist/parse-worker.js): claims files from the shared counters,
-// queue after queue, and reads each exactly as the index would on its own thread.
+// The worker thread of ./prefetch.ts (bundled as dist/parse-worker.js): lists the project's files (listJobs),
+// posts the lists, then claims files from the shared counters, queue after queue, and reads each exactly as the
+// index would on its own thread.
 import * as fs from 'fs';
 import * as path from 'path';
 import { workerData } from 'worker_threads';
