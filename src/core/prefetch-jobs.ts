@@ -8,32 +8,21 @@
 // computed the same (migrations/files.ts checks the stat, the app label and the settings a reading used; the lint
 // cache the stat and the module, and here the app labels the lint looked up), and the index reads the rest itself
 // (installed packages' migrations, a label set by an AppConfig, a custom AUTH_USER_MODEL in a swappable dependency).
-import * as path from 'path';
 import type { ModuleIndex } from './python/modules';
 import type { AppInfo, SettingsInfo } from './types';
 import { readMigrationJob, seedMigrationEntry } from './migrations/files';
-import { usesOf } from './lints/aliases';
+import { NON_APP_DIRS, pythonFiles, usesOf } from './lints/aliases';
 import { seedFileCache } from './lints/file-cache';
-import { readDir, statFile } from './vfs';
-import { Prefetch, SKIP_DIRS, type FileJob, type MigrationJob } from './prefetch';
+import { statFile } from './vfs';
+import { Prefetch, type FileJob, type MigrationJob } from './prefetch';
 import type { AliasResult, MigrationResult } from './prefetch-worker';
 import { FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 
-/** Whether there are `n` Python files below `dir` (a walk that stops there: a large project answers at once). */
+/** Whether there are `n` Python files below `dir` (the walk stops there: a large project answers at once). */
 function atLeastFiles(dir: string, n: number): boolean {
   let count = 0;
-  const walk = (d: string, depth: number): boolean => {
-    const entries = readDir(d);
-    if (!entries) return false;
-    for (const e of entries) {
-      if (e.isFile() && e.name.endsWith('.py') && ++count >= n) return true;
-    }
-    for (const e of entries) {
-      if (depth < 8 && e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name) && walk(path.join(d, e.name), depth + 1)) return true;
-    }
-    return false;
-  };
-  return walk(dir, 0);
+  for (const _file of pythonFiles(dir, NON_APP_DIRS)) if (++count >= n) return true;
+  return false;
 }
 
 /** Fewer Python files than this below the project folder are read on the index's thread alone (a worker costs
@@ -59,7 +48,7 @@ export class IndexPrefetch {
   migrations(modules: ModuleIndex, settings: SettingsInfo, apps: AppInfo[]): void {
     const results = this.pool.finish<MigrationJob>('migrations', job => {
       const st = statFile(job.file);
-      if (st) readMigrationJob(modules, { ...job, mtimeMs: st.mtimeMs, size: st.size }, settings);
+      if (st) readMigrationJob(modules, { ...job, ...st }, settings);
     }) as MigrationResult[];
     this.done += results.length;
     const appModules = new Map(apps.map(a => [a.module, a.label]));

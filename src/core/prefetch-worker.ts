@@ -1,17 +1,17 @@
 // The worker thread of ./prefetch.ts (bundled as dist/parse-worker.js): lists the project's files (listJobs),
 // posts the lists, then claims files from the shared counters, queue after queue, and reads each exactly as the
 // index would on its own thread.
-import * as fs from 'fs';
 import * as path from 'path';
 import { workerData } from 'worker_threads';
 import { initPython, ParseBudget, readPythonFile } from './python/parse';
-import { lintedNext, readMigrationSource } from './migrations/files';
+import { lintedNext, modulesIn, readMigrationSource } from './migrations/files';
 import { lintMigrationSource, mayHaveLints, type RawLint } from './lints/runpython';
-import { aliasUses, type AliasUse } from './lints/aliases';
-import { DONE, LISTED, QUEUES, SKIP_DIRS, RUNNING, WAITING, type FileJob, type MigrationJob, type PrefetchInput, type PrefetchMessage } from './prefetch';
+import { aliasUses, NON_APP_DIRS, type AliasUse } from './lints/aliases';
+import { readDir, readText, statFile, type FileStat } from './vfs';
+import { DONE, LISTED, QUEUES, RUNNING, WAITING, type FileJob, type MigrationJob, type PrefetchInput, type PrefetchMessage } from './prefetch';
 
 /** A migration job's result: the migration reader's cache entry, its RunPython lints and alias uses. */
-export interface MigrationResult extends FileJob {
+export interface MigrationResult extends FileJob, FileStat {
   /** the RunPython lint cache's key */
   ownModule: string;
   used: Record<string, string | null>;
@@ -25,20 +25,10 @@ export interface MigrationResult extends FileJob {
   uses?: AliasUse[];
 }
 
-export interface AliasResult extends FileJob { uses: AliasUse[] }
+export interface AliasResult extends FileJob, FileStat { uses: AliasUse[] }
 
 /** The settings a migration reading sees before the settings are known: a reading that read one is done again. */
 const NO_SETTINGS = { authUserModel: '', values: {} };
-
-/** The worker's own stat (a regular file), as core/vfs.ts statFile gives it. */
-function stat(file: string): { mtimeMs: number; size: number } | null {
-  try {
-    const s = fs.statSync(file);
-    return s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The app labels of the migrations packages found, looked up as lints/runpython.ts does, each lookup recorded. */
 class RecordingModules extends Map<string, string> {
@@ -51,7 +41,7 @@ class RecordingModules extends Map<string, string> {
 }
 
 function readMigration(job: MigrationJob, budget: ParseBudget): MigrationResult | null {
-  const st = stat(job.file);
+  const st = statFile(job.file);
   if (!st) return null;
   const read = readPythonFile(job.file, st);
   if ('error' in read) return null;
@@ -84,29 +74,23 @@ function listJobs(projectDir: string): { migrations: MigrationJob[]; aliases: Fi
   const migrations: MigrationJob[] = [];
   const aliases: FileJob[] = [];
   const walk = (dir: string, parts: string[]) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = readDir(dir);
+    if (!entries) return;
     const isMigrations = parts.length > 0 && parts[parts.length - 1] === 'migrations' && entries.some(e => e.name === '__init__.py');
     for (const e of entries) {
       if (e.isDirectory()) {
         // Django lists a migrations package's modules, not its sub-packages
-        if (!isMigrations && parts.length < MAX_DEPTH && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), [...parts, e.name]);
-        continue;
+        if (!isMigrations && parts.length < MAX_DEPTH && !NON_APP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(path.join(dir, e.name), [...parts, e.name]);
+      } else if (!isMigrations && e.name.endsWith('.py')) {
+        aliases.push({ file: path.join(dir, e.name) });
       }
-      if (!e.name.endsWith('.py')) continue;
-      const file = path.join(dir, e.name);
-      const name = e.name.slice(0, -3);
-      if (!isMigrations) {
-        aliases.push({ file, mtimeMs: 0, size: 0 });
-      } else if (name && name !== '__init__' && !name.includes('.') && name[0] !== '_' && name[0] !== '~') {
-        const app = parts[parts.length - 2];
-        const ownModule = parts.every(p => IDENTIFIER.test(p)) ? `${parts.join('.')}.${name}` : '';
-        if (app) migrations.push({ file, mtimeMs: 0, size: 0, app, name, external: false, ownModule });
-      }
+    }
+    const app = parts[parts.length - 2];
+    if (!isMigrations || !app) return;
+    // the modules Django's loader lists (migrations/files.ts iterModules)
+    for (const name of modulesIn(entries)) {
+      const ownModule = parts.every(p => IDENTIFIER.test(p)) ? `${parts.join('.')}.${name}` : '';
+      migrations.push({ file: path.join(dir, `${name}.py`), app, name, external: false, ownModule });
     }
   };
   walk(projectDir, []);
@@ -159,11 +143,11 @@ async function run(input: PrefetchInput): Promise<void> {
 }
 
 function readAliases(job: FileJob): AliasResult | null {
-  const st = stat(job.file);
+  const st = statFile(job.file);
   if (!st) return null;
   let source: string;
   try {
-    source = fs.readFileSync(job.file, 'utf8');
+    source = readText(job.file);
   } catch {
     return null;
   }

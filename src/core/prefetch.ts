@@ -14,15 +14,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 
-/** Folders that hold no app, not read (lints/aliases.ts skips the same). */
-export const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist']);
-
 /** The queues, in the order the worker takes them (the order the index reaches them). */
 export const QUEUES = ['migrations', 'aliases'] as const;
 export type Queue = typeof QUEUES[number];
 
-/** One file to read, with the stat the cache entry is keyed by (the worker's own stat: 0 in a job). */
-export interface FileJob { file: string; mtimeMs: number; size: number }
+/** One file to read (a result carries the worker's stat of it, which the cache entry is keyed by). */
+export interface FileJob { file: string }
 
 /** A migration file: what readMigrationSource and lintMigrationSource take (guessed: ./prefetch-jobs.ts). */
 export interface MigrationJob extends FileJob {
@@ -60,7 +57,6 @@ export const LISTED = 2 * QUEUES.length;
 const WAIT_MS = 30_000;
 
 function workerFile(): string | null {
-  if (process.env.DJANGO_MULTIDB_PARALLEL === '0') return null;
   // dist/parse-worker.js next to the bundle that runs this (cli.js, scanWorker.js); from the sources (unit tests),
   // the built one
   for (const f of [path.join(__dirname, 'parse-worker.js'), path.join(__dirname, '..', '..', 'dist', 'parse-worker.js')]) {

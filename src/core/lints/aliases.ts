@@ -12,9 +12,11 @@ import { fileCache } from './file-cache';
 
 export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
 
+/** Folders that hold no app's code (virtualenvs, build output, VCS): never walked for project files. */
+export const NON_APP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist']);
 // migration packages: thousands of files in a large project, and only those with RunPython code can name an
 // alias; the caller passes those
-const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', '.venv', 'venv', '.git', '.tox', 'build', 'dist', 'migrations']);
+const SKIP_DIRS = new Set([...NON_APP_DIRS, 'migrations']);
 /** substrings a file must hold to be parsed at all */
 const MARKERS = ['using', 'db_manager', 'connections[', 'database='];
 
@@ -152,13 +154,14 @@ export function closestAlias(alias: string, aliases: string[]): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(alias.length / 3)) ? best : null;
 }
 
-export function* pythonFiles(dir: string, depth = 0): Generator<string> {
+/** The Python files below `dir` (8 levels at most), without hidden folders and those in `skip`. */
+export function* pythonFiles(dir: string, skip: ReadonlySet<string> = SKIP_DIRS, depth = 0): Generator<string> {
   if (depth > 8) return;
   const entries = readDir(dir);
   if (!entries) return;
   for (const e of entries) {
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) yield* pythonFiles(path.join(dir, e.name), depth + 1);
+      if (!skip.has(e.name) && !e.name.startsWith('.')) yield* pythonFiles(path.join(dir, e.name), skip, depth + 1);
     } else if (e.isFile() && e.name.endsWith('.py')) yield path.join(dir, e.name);
   }
 }

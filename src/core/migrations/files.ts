@@ -9,7 +9,7 @@
 // Speed matters (thousands of files): only the `Migration` class is looked at, nothing is resolved through
 // imports, and results are cached per file (mtime + size) between scans of the same ModuleIndex.
 import * as fs from 'fs';
-import { readDir, statFile } from '../vfs';
+import { readDir, statFile, type FileStat } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -63,7 +63,7 @@ export function lintedNext(external: boolean, read: { source: string; fileSize?:
 }
 
 /** Read one migration file into the per-file cache (or say why it cannot be read). */
-export function readMigrationJob(index: ModuleIndex, job: Omit<MigrationJob, 'ownModule'>, settings: SettingsInfo): CacheEntry | { error: string } {
+export function readMigrationJob(index: ModuleIndex, job: Omit<MigrationJob, 'ownModule'> & FileStat, settings: SettingsInfo): CacheEntry | { error: string } {
   const read = readPythonFile(job.file, job);
   if ('error' in read) return read;
   const r = readMigrationSource(read.source, job.file, job.app, job.name, settings, {
@@ -100,11 +100,6 @@ export function seedMigrationEntry(index: ModuleIndex, file: string, entry: { mt
   if (entry.timeLimited) e.timeLimited = entry.timeLimited;
   cacheOf(index).set(file, e);
   dirty.add(index);
-}
-
-/** Whether the per-file cache holds nothing yet (a first reading, no cache from an earlier process). */
-export function migrationCacheEmpty(index: ModuleIndex): boolean {
-  return !caches.get(index)?.size;
 }
 
 export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
@@ -172,8 +167,11 @@ function migrationsPackageDir(index: ModuleIndex, app: AppInfo, problems: Migrat
 
 /** `pkgutil.iter_modules([dir])` names of plain modules, minus names starting with `_` or `~`, sorted. */
 export function iterModules(dir: string): string[] {
-  const entries = readDir(dir);
-  if (!entries) return [];
+  return modulesIn(readDir(dir) ?? []);
+}
+
+/** The module names of a directory listing as `pkgutil.iter_modules` gives them (iterModules). */
+export function modulesIn(entries: readonly fs.Dirent[]): string[] {
   const out: string[] = [];
   for (const e of entries) {
     if (!e.name.endsWith('.py')) continue;
