@@ -371,7 +371,7 @@ export class ProjectService implements vscode.Disposable {
       try {
         // The static answer with the last database read (Django mode too: Django is asked again at start-up): the
         // scan worker holds it and serialises it, off this thread (a large project's index takes hundreds of
-        // milliseconds to serialise, Django's merged answer exists only here)
+        // milliseconds to serialise)
         if (p.staticIndex && !carried.has(p.staticIndex)) {
           const mode = p.index.mode ? { ...p.index.mode, used: 'static' as const } : undefined;
           void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: mode ? { mode } : {} }).catch(failed);

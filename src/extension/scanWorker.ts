@@ -3,7 +3,7 @@
 // extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
 import { parentPort } from 'node:worker_threads';
 import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
-import { mergeDjangoAnswer, type DjangoReport } from '../core/django';
+import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
@@ -102,10 +102,6 @@ function indexOf(p: Project, ref: IndexRef): ProjectIndex {
   return index;
 }
 
-function withoutReport(info: NonNullable<ProjectIndex['django']>): NonNullable<ProjectIndex['django']> {
-  const { report: _report, ...rest } = info;
-  return rest;
-}
 
 function project(id: number): Project {
   const p = projects.get(id);
@@ -149,10 +145,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'django': {
       const p = project(req.project);
       const base = indexOf(p, req.index);
-      const result = await withDjango(base, { ...p.scanner.opts, ...req.opts });
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
-      const report = result.django?.report;
-      const sent = report ? { ...result, django: withoutReport(result.django!) } : result;
+      const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts }));
       const token = keep(p, sent);
       if (report) {
         p.reports.set(token, report);
@@ -165,9 +159,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const report = p.reports.get(req.django);
       if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
       const base = { ...indexOf(p, req.index), ...req.extras };
+      // (a merge carries no report: only withDjango adds it)
       const merged = mergeDjangoAnswer(base, report).index;
-      const sent = merged.django ? { ...merged, django: withoutReport(merged.django) } : merged;
-      return { token: keep(p, sent), ...changedSince(base, sent) } satisfies WorkerResults['mergeDjango'];
+      return { token: keep(p, merged), ...changedSince(base, merged) } satisfies WorkerResults['mergeDjango'];
     }
     case 'saveSnapshot': {
       const p = project(req.project);

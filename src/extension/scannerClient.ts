@@ -17,7 +17,7 @@ import * as path from 'path';
 import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
-import { mergeDjangoAnswer, type DjangoReport } from '../core/django';
+import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
@@ -358,9 +358,8 @@ export class ScannerClient implements ScannerLike {
     this.checkOpen();
     let localReport: DjangoReport | undefined;
     const local = async (): Promise<WorkerResults['django']> => {
-      const result = await withDjango(base, { ...this.opts, ...opts });
-      localReport = result.django?.report;
-      const sent = result.django && localReport ? { ...result, django: withoutReport(result.django) } : result;
+      const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...this.opts, ...opts }));
+      localReport = report;
       return { token: NOT_IN_WORKER, keys: Object.keys(sent), changed: sent, reported: !!localReport };
     };
     const r = await this.askAbout(base, ref => ({ op: 'django', index: ref, opts }), local);
@@ -379,10 +378,7 @@ export class ScannerClient implements ScannerLike {
     this.checkOpen();
     const d = this.djangoAnswer;
     if (!d) return null;
-    if ('report' in d) {
-      const merged = mergeDjangoAnswer(index, d.report).index;
-      return merged.django ? { ...merged, django: withoutReport(merged.django) } : merged;
-    }
+    if ('report' in d) return mergeDjangoAnswer(index, d.report).index;
     if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
     const extras: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
@@ -546,9 +542,4 @@ function fromWire(e: WireError): Error {
   if (e.stack) err.stack = e.stack;
   if (e.code) (err as Error & { code?: string }).code = e.code;
   return err;
-}
-
-function withoutReport(info: NonNullable<ProjectIndex['django']>): NonNullable<ProjectIndex['django']> {
-  const { report: _report, ...rest } = info;
-  return rest;
 }

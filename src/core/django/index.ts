@@ -504,6 +504,16 @@ function describeStatic(d: RouterDecision | undefined): unknown {
 }
 
 /**
+ * `index` without Django's raw report, and the report: megabytes that only a later merge of Django's answer into a
+ * newer static index needs (the extension's scan worker keeps it; a snapshot leaves it out).
+ */
+export function splitDjangoReport(index: ProjectIndex): { index: ProjectIndex; report?: DjangoReport } {
+  if (!index.django?.report) return { index };
+  const { report, ...django } = index.django;
+  return { index: { ...index, django }, report };
+}
+
+/**
  * The parts of a merge kept per Django answer while their static inputs are the same objects: an edit's new
  * static index keeps its unchanged parts (the incremental index), so merging Django's last answer into it redoes
  * only the parts the edit changed (a large project's routing is thousands of rows).

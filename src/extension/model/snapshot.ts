@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
 import type { ProjectIndex } from '../../core/scan';
+import { splitDjangoReport } from '../../core/django';
 
 /** Bump when ProjectIndex changes shape: an older snapshot is then ignored, never half-read. */
 const FORMAT = 1;
@@ -44,11 +45,7 @@ export function loadSnapshot(dir: string, managePy: string, version: string): Sn
  * needed to merge Django's answer into a newer static index, which a new session asks Django for anyway.
  */
 export function saveSnapshot(dir: string, managePy: string, version: string, index: ProjectIndex, now = Date.now()): void {
-  const { django, ...rest } = index;
-  const stored: Stored = {
-    format: FORMAT, version, managePy: path.resolve(managePy), savedAt: now,
-    index: { ...rest, ...(django ? { django: { ...django, report: undefined } } : {}) },
-  };
+  const stored: Stored = { format: FORMAT, version, managePy: path.resolve(managePy), savedAt: now, index: splitDjangoReport(index).index };
   fs.mkdirSync(dir, { recursive: true });
   const file = fileFor(dir, managePy);
   const tmp = `${file}.${process.pid}.tmp`;
