@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Scanner, type ProjectIndex } from '../../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
+import { copyProject } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -20,9 +21,8 @@ after(() => {
 });
 
 function tempCopy(src: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-'));
+  const d = copyProject(src, 'dmdb-incr-');
   dirs.push(d);
-  fs.cpSync(src, d, { recursive: true, filter: s => !s.endsWith('__pycache__') && !/\.sqlite3$/.test(s) });
   return d;
 }
 

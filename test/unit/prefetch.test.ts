@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Scanner, type ProjectIndex } from '../../src/core/scan';
+import { copyProject } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -20,9 +21,8 @@ after(() => {
 });
 
 function copy(src: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-prefetch-'));
+  const d = copyProject(src, 'dmdb-prefetch-');
   dirs.push(d);
-  fs.cpSync(src, d, { recursive: true, filter: s => !s.endsWith('__pycache__') && !/\.sqlite3$/.test(s) });
   return d;
 }
 

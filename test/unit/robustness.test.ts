@@ -15,6 +15,7 @@ import type * as A from '../../src/core/python/ast';
 import { Scanner, toReport } from '../../src/core/scan';
 import { readMigrationSource } from '../../src/core/migrations/files';
 import { ModuleIndex } from '../../src/core/python/modules';
+import { copyProject } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const HANG_BOUND_MS = 5000;
@@ -83,8 +84,7 @@ test('parser: 3,000 mutated real Python files never throw and never hang', () =>
 test('indexer: 400 mutated settings, router, model and migration files never throw; other files still read', async () => {
   const example = path.join(REPO, 'examples', 'multidb_shop');
   assert.ok(fs.existsSync(example), 'examples/multidb_shop is missing');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
-  fs.cpSync(example, dir, { recursive: true, filter: s => !/(\.sqlite3|__pycache__)$/.test(s) });
+  const dir = copyProject(example, 'dmdb-fuzz-');
   const files = pythonFiles(dir, 500).filter(f => !f.endsWith('__init__.py') || fs.statSync(f).size > 0);
   const scanner = new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} });
   const baseline = await scanner.index();
@@ -295,9 +295,8 @@ describe('hostile inputs to the parser: an answer within the budget', () => {
 
 describe('hostile files in a project: the scan answers, names each file, keeps the others', () => {
   function hostileProject(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-hostile-'));
+    const dir = copyProject(path.join(REPO, 'examples', 'multidb_shop'), 'dmdb-hostile-');
     tmpDirs.push(dir);
-    fs.cpSync(path.join(REPO, 'examples', 'multidb_shop'), dir, { recursive: true, filter: s => !/(\.sqlite3|__pycache__)$/.test(s) });
     const mig = path.join(dir, 'catalog', 'migrations');
     fs.writeFileSync(path.join(mig, '0003_random.py'), HOSTILE.randomBytes());
     fs.writeFileSync(path.join(mig, '0004_garbage.py'), HOSTILE.asciiGarbage());

@@ -15,6 +15,13 @@ export function writeTree(files: Record<string, string>, prefix = 'dmdb-test-'):
   return dir;
 }
 
+/** A copy of the project at `src` in a fresh temp dir, without its SQLite files and Python caches. */
+export function copyProject(src: string, prefix = 'dmdb-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(src, dir, { recursive: true, filter: s => !/(\.sqlite3|__pycache__)$/.test(s) });
+  return dir;
+}
+
 /** A SettingsInfo with Django's defaults, overridden by `over`. */
 export function settingsOf(over: Partial<SettingsInfo> = {}): SettingsInfo {
   return {
