@@ -2,7 +2,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { scanProject, toReport } from '../core/scan';
+import { scanOutput, scanProject, toReport, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { formatFinding } from '../core/findings';
 import { FINDING_RULES, defaultFailOnText, defaultFailSelection, failOnItems, parseFailOn, selects } from '../core/finding-codes';
 import type { Logger, ScanReport } from '../core/types';
@@ -76,15 +76,17 @@ function stderrLogger(verbose: boolean): Logger {
 /** Everything the CLI prints goes through one redactor (core/redact.ts), which learns the settings' passwords. */
 export async function main(argv: string[]): Promise<number> {
   const redactor = new Redactor();
+  // for output redacted already (scan's, kept by the output cache as printed)
+  const writeRedacted = process.stdout.write.bind(process.stdout) as (bytes: Uint8Array) => boolean;
   const restore = [redactWrites(process.stdout, redactor), redactWrites(process.stderr, redactor)];
   try {
-    return await run(argv, redactor);
+    return await run(argv, redactor, writeRedacted);
   } finally {
     for (const r of restore) r();
   }
 }
 
-async function run(argv: string[], redactor: Redactor): Promise<number> {
+async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Uint8Array) => boolean): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -131,7 +133,7 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
     if (process.env.DJANGO_MULTIDB_OLD_NODE && !v['no-db']) {
       logger.warn(`running on Node ${process.env.DJANGO_MULTIDB_OLD_NODE}: reading SQLite needs Node >= 22`);
     }
-    const index = await scanProject({
+    const opts: ScanOptions = {
       root,
       settingsModule: v.settings ?? null,
       python: v.python ?? null,
@@ -145,25 +147,48 @@ async function run(argv: string[], redactor: Redactor): Promise<number> {
       mode,
       includeEnvironment: !!v['include-environment'],
       logger,
-    });
-    // the project's own path and module names are printed everywhere: a password equal to one of those words
-    // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
-    redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
-    redactor.addDatabases(index.settings?.databases);
-    const { prefetched, ...timings } = index.timings;
-    logger.info(`timings (ms): ${Object.entries(timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}${prefetched ? `; ${prefetched} files read by a second thread` : ''}`);
-    const report = toReport(index);
-    if (!index.settings && !index.managePy) {
+    };
+    const found = (index: ProjectIndex) => !!(index.settings || index.managePy);
+    /** the redactor learns the index's passwords; the timings go to --verbose */
+    const learn = (index: ProjectIndex) => {
+      // the project's own path and module names are printed everywhere: a password equal to one of those words
+      // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
+      redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
+      redactor.addDatabases(index.settings?.databases);
+      const { prefetched, ...timings } = index.timings;
+      logger.info(`timings (ms): ${Object.entries(timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}${prefetched ? `; ${prefetched} files read by a second thread` : ''}`);
+    };
+    const notFound = (index: ProjectIndex) => {
       process.stderr.write(`django-multidb: no Django project found in ${root} (no manage.py, no settings module). Use --settings.\n`);
-      if (command === 'scan' && v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      if (command === 'scan' && v.json) process.stdout.write(JSON.stringify(toReport(index), null, 2) + '\n');
       return 2;
-    }
-    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python: v.python ?? null, databases: v.database ?? null });
+    };
     if (command === 'scan') {
       // indented for people at a terminal; compact when piped (a large project's report is megabytes)
-      process.stdout.write(v.json ? JSON.stringify(report, null, process.stdout.isTTY ? 2 : undefined) + '\n' : renderTables(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
+      const tty = !!process.stdout.isTTY;
+      const color = tty && !process.env.NO_COLOR;
+      const render = (index: ProjectIndex): Uint8Array | null => {
+        learn(index);
+        if (!found(index)) return null;
+        const report = toReport(index);
+        return Buffer.from(redactor.redact(v.json ? JSON.stringify(report, null, tty ? 2 : undefined) + '\n' : renderTables(report, { color })));
+      };
+      // the same scan printed the same output before and nothing it came from changed: printed again as it was
+      // (core/report-cache.ts; the databases are read again to know)
+      const { cacheDir: _dir, logger: _logger, ...shape } = opts;
+      const key = process.env.DJANGO_MULTIDB_OUTPUT_CACHE === '0' ? null : JSON.stringify({ command, json: !!v.json, tty, color, ...shape });
+      const t = performance.now();
+      const { output, index } = key === null ? { output: null, index: await scanProject(opts) } : await scanOutput(opts, key, render);
+      if (index && !found(index)) return notFound(index);
+      if (!index) logger.info(`timings (ms): output cache ${(performance.now() - t).toFixed(0)} (the same scan's output, the databases read again)`);
+      writeRedacted(output ?? render(index!)!);
       return 0;
     }
+    const index = await scanProject(opts);
+    learn(index);
+    if (!found(index)) return notFound(index);
+    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python: v.python ?? null, databases: v.database ?? null });
+    const report = toReport(index);
     return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {
     if (e instanceof UsageError) {

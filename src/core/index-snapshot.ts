@@ -6,6 +6,7 @@
 //
 // v8.serialize, not JSON: the index is structured-clone data (it crosses postMessage to the extension host),
 // Maps and bigints included, and v8's format reads back several times faster than JSON.parse.
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
@@ -13,35 +14,73 @@ import type { ProjectIndex } from './scan';
 import { unchanged } from './vfs';
 
 /** Bump when ProjectIndex or the rules that produce it change (the extension's version is in the key too). */
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 
 /** What the index was computed from: checked before the index itself is read. */
 interface Header {
   version: number;
   key: string;
+  /** new for every snapshot written: what was computed from this index (core/report-cache.ts) names it */
+  id: string;
+  /** the environment variables the settings read, with the values they had */
+  envReads: unknown;
   files: [string, string | null][];
   dirs: [string, string | null][];
 }
 
+/** `envOk(reads)`: whether the environment variables the settings read still have the values they had. */
+export type EnvCheck = (reads: unknown) => boolean;
+
+/** The header when its key matches and every file and directory it read is as it was, else null. */
+function validHeader(head: Header | null, key: string, envOk: EnvCheck): boolean {
+  if (!head || head.version !== SNAPSHOT_VERSION || head.key !== key || typeof head.id !== 'string') return false;
+  if (!envOk(head.envReads)) return false;
+  return unchanged({ files: new Map(head.files), dirs: new Map(head.dirs) }, true);
+}
+
 /**
- * The stored index when its key matches and every file and directory it read is as it was; else null. The file
- * is the header's length (4 bytes), the header, then the index: a stale snapshot costs the header only.
+ * The stored index (and the snapshot's id) when its key matches and every file and directory it read is as it
+ * was; else null. The file is the header's length (4 bytes), the header, then the index: a stale snapshot costs
+ * the header only.
  */
-export function readIndexSnapshot(file: string, key: string): ProjectIndex | null {
+export function readIndexSnapshot(file: string, key: string, envOk: EnvCheck): { index: ProjectIndex; id: string } | null {
   try {
     const buf = fs.readFileSync(file);
     const n = buf.readUInt32LE(0);
     const head = v8.deserialize(buf.subarray(4, 4 + n)) as Header;
-    if (!head || head.version !== SNAPSHOT_VERSION || head.key !== key) return null;
-    if (!unchanged({ files: new Map(head.files), dirs: new Map(head.dirs) }, true)) return null;
-    return (v8.deserialize(buf.subarray(4 + n)) as ProjectIndex) ?? null;
+    if (!validHeader(head, key, envOk)) return null;
+    const index = v8.deserialize(buf.subarray(4 + n)) as ProjectIndex;
+    return index ? { index, id: head.id } : null;
   } catch {
     return null;
   }
 }
 
-export function writeIndexSnapshot(file: string, key: string, deps: { files: Map<string, string | null>; dirs: Map<string, string | null> }, index: ProjectIndex): void {
-  const head = v8.serialize({ version: SNAPSHOT_VERSION, key, files: [...deps.files], dirs: [...deps.dirs] } satisfies Header);
+/** The id of the stored snapshot when it would answer (readIndexSnapshot), without reading its index. */
+export function validSnapshotId(file: string, key: string, envOk: EnvCheck): string | null {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+    const len = Buffer.alloc(4);
+    if (fs.readSync(fd, len, 0, 4, 0) !== 4) return null;
+    const n = len.readUInt32LE(0);
+    const buf = Buffer.alloc(n);
+    if (fs.readSync(fd, buf, 0, n, 4) !== n) return null;
+    const head = v8.deserialize(buf) as Header;
+    return validHeader(head, key, envOk) ? head.id : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/** Store `index` with what it was computed from; returns the new snapshot's id. */
+export function writeIndexSnapshot(
+  file: string, key: string, deps: { files: Map<string, string | null>; dirs: Map<string, string | null> }, envReads: unknown, index: ProjectIndex,
+): string {
+  const id = randomUUID();
+  const head = v8.serialize({ version: SNAPSHOT_VERSION, key, id, envReads, files: [...deps.files], dirs: [...deps.dirs] } satisfies Header);
   const body = v8.serialize(index);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
@@ -50,4 +89,5 @@ export function writeIndexSnapshot(file: string, key: string, deps: { files: Map
   // it holds the settings as read (database passwords too, like the parse cache holds the settings' source)
   fs.writeFileSync(tmp, Buffer.concat([len, head, body]), { mode: 0o600 });
   fs.renameSync(tmp, file);
+  return id;
 }

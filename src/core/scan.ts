@@ -146,7 +146,8 @@ import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
 import { fixedView, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
-import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
+import { readIndexSnapshot, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
+import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
 
 /** The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all. */
@@ -188,6 +189,30 @@ function buildId(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** What an index starts from (Scanner.context). */
+interface IndexContext {
+  root: string;
+  managePy: string | null;
+  projectDir: string;
+  /** the environment the settings see: the process's over the env file's */
+  env: Record<string, string | undefined>;
+  envInfo: Awaited<ReturnType<typeof findSearchRoots>>;
+  /** the parser loading (null: not started yet) */
+  parserReady: Promise<unknown> | null;
+  /** names the project's files in the cache folder */
+  cacheKey: string;
+  /** what the on-disk snapshot must have been computed with */
+  snapshotKey: string;
+}
+
+/** What readState read the databases with: enough to read them again without the index. */
+export interface StateReadInputs {
+  dbs: DatabaseSetting[];
+  baseDir: string;
+  countRows: Record<string, readonly string[]>;
+  timeoutMs: number;
 }
 
 /** A derived result kept between indexes while its key (compared by identity) and the files it read are unchanged. */
@@ -329,17 +354,21 @@ export class Scanner {
     return fixedView(() => this.indexOnce());
   }
 
-  private async indexOnce(): Promise<ProjectIndex> {
-    const timings: Record<string, number> = {};
-    const t = now();
+  /**
+   * What an index starts from: the project's folders, the environment (the interpreter's sys.path, asked in its
+   * own process), and the on-disk snapshot's file and key. `cachedOutput` computes it before the first index,
+   * which then takes it instead of asking again.
+   */
+  private async context(startParser = true): Promise<IndexContext> {
+    const pre = this.nextContext;
+    this.nextContext = null;
+    if (pre) return pre;
     const root = path.resolve(this.opts.root);
-    const findings: Finding[] = [];
     const managePy = findManagePy(root);
     const projectDir = managePy ? path.dirname(managePy) : root;
     const envFile = this.opts.envFile === undefined ? envFileOf(projectDir) : this.opts.envFile;
     const processEnv = this.opts.env ?? process.env;
     const env = projectEnvironment(processEnv, readEnvFile(envFile, this.logger));
-
     // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
     // the on-disk caches while it runs.
     const envPromise = findSearchRoots({
@@ -348,34 +377,97 @@ export class Scanner {
       cacheDir: this.opts.cacheDir ?? null,
     });
     // WebAssembly compiles off the main thread: let it run while the caches are read
-    const parserReady = initPython();
+    const parserReady = startParser ? initPython() : null;
+    void parserReady?.catch(() => undefined);
     const cacheKey = createHash('sha1').update(root).digest('hex').slice(0, 16);
-    const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
-    const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.v8`) : null;
-    const lintCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `lints-${cacheKey}.json`) : null;
-    let migrationCache: unknown = null;
-    let moduleCache: unknown = null;
-    const loadCaches = !this.cacheLoaded;
     const envInfo = await envPromise;
     // The whole index from an earlier process, when nothing it read has changed (core/index-snapshot.ts): only
     // for the first index of this Scanner (later ones are incremental), and only while the options, the
     // environment and the environment variables the settings read are the same.
-    const snapshotFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `index-${cacheKey}.v8`) : null;
     const snapshotKey = JSON.stringify({
       build: buildId(), root, managePy, settingsModule: this.opts.settingsModule ?? null, databases: this.opts.databases ?? null,
       includeEnvironment: !!this.opts.includeEnvironment, parseBudgetMs: this.opts.parseBudgetMs ?? null,
       env: { roots: envInfo.roots, version: envInfo.version, sitePackages: envInfo.sitePackages, interpreter: envInfo.interpreter },
       envFile: envFile ? [envFile, statFile(envFile)] : null,
     });
+    return { root, managePy, projectDir, env, envInfo, parserReady, cacheKey, snapshotKey };
+  }
+
+  /** the cache and snapshot keys of the last index */
+  private lastKeys: { cacheKey: string; snapshotKey: string } | null = null;
+  /** set by `cachedOutput`: the context the next index takes */
+  private nextContext: IndexContext | null = null;
+  /** the id of the on-disk snapshot that holds the last index (read or written), if any (core/report-cache.ts) */
+  private snapshotId: string | null = null;
+  /** the last readState's database reads: what they were read with, and what was read */
+  private lastRead: { inputs: StateReadInputs; applied: Record<string, AppliedState> } | null = null;
+
+  /**
+   * What `saveOutput` stored for the same `key` (the caller's options) when nothing it was computed from has
+   * changed (core/report-cache.ts): the same index snapshot would answer, and the databases, read again now,
+   * hold what they held. Else null, and the index that follows starts from what was computed here.
+   */
+  async cachedOutput(key: string): Promise<Uint8Array | null> {
+    const dir = this.opts.cacheDir;
+    if (!dir || (this.opts.mode ?? 'static') !== 'static' || this.snapshotTried) return null;
+    const ctx = await this.context(false);
+    this.nextContext = ctx;
+    const entry = readOutputEntry(outputCacheFile(dir, ctx.cacheKey));
+    if (!entry || entry.key !== `${key}\n${ctx.snapshotKey}`) return null;
+    const id = validSnapshotId(path.join(dir, `index-${ctx.cacheKey}.v8`), ctx.snapshotKey, reads => sameEnvReads(reads, ctx.env));
+    if (id === null || id !== entry.snapshotId) return null;
+    if (entry.read) {
+      const { inputs } = entry.read;
+      const schema = { countRows: inputs.countRows, unlessFingerprint: entry.read.fingerprints };
+      const applied = await readAppliedAll(inputs.dbs, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema });
+      if (digestOfState(applied) !== entry.read.digest) {
+        // what differs is read again in full by the index's readState (a schema without columns is no use there)
+        return null;
+      }
+    }
+    return entry.output;
+  }
+
+  /** Keep `output`, printed for the last index (and readState), for `cachedOutput(key)` of a later process. */
+  saveOutput(key: string, output: Uint8Array, readDatabases: boolean): void {
+    const dir = this.opts.cacheDir;
+    const keys = this.lastKeys;
+    if (!dir || !keys || !this.snapshotId || (this.opts.mode ?? 'static') !== 'static' || (readDatabases && !this.lastRead)) return;
+    try {
+      writeOutputEntry(outputCacheFile(dir, keys.cacheKey), {
+        key: `${key}\n${keys.snapshotKey}`, snapshotId: this.snapshotId, output,
+        read: readDatabases && this.lastRead
+          ? { inputs: this.lastRead.inputs, digest: digestOfState(this.lastRead.applied), fingerprints: fingerprintsOf(this.lastRead.applied) }
+          : null,
+      });
+    } catch (e) {
+      this.logger.debug(`output cache not written: ${(e as Error).message}`);
+    }
+  }
+
+  private async indexOnce(): Promise<ProjectIndex> {
+    const timings: Record<string, number> = {};
+    const t = now();
+    const findings: Finding[] = [];
+    const { root, managePy, projectDir, env, envInfo, cacheKey, snapshotKey, ...ctx } = await this.context();
+    this.lastKeys = { cacheKey, snapshotKey };
+    const parserReady = ctx.parserReady ?? initPython();
+    const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
+    const moduleCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `modules-${cacheKey}.v8`) : null;
+    const lintCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `lints-${cacheKey}.json`) : null;
+    let migrationCache: unknown = null;
+    let moduleCache: unknown = null;
+    const loadCaches = !this.cacheLoaded;
+    const snapshotFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `index-${cacheKey}.v8`) : null;
+    this.snapshotId = null;
     if (snapshotFile && !this.snapshotTried) {
       // once: the index after an answer from the snapshot builds the in-memory state (the scan worker asks for it)
       this.snapshotTried = true;
-      const hit = readIndexSnapshot(snapshotFile, snapshotKey);
-      if (hit && sameEnvReads((hit as { envReads?: unknown }).envReads, env)) {
+      const hit = readIndexSnapshot(snapshotFile, snapshotKey, reads => sameEnvReads(reads, env));
+      if (hit) {
         this.answeredFromSnapshot = true;
-        void parserReady.catch(() => undefined);
-        const { envReads: _reads, ...index } = hit as ProjectIndex & { envReads?: unknown };
-        return this.redacted({ ...index, timings: { snapshot: now() - t } });
+        this.snapshotId = hit.id;
+        return this.redacted({ ...hit.index, timings: { snapshot: now() - t } });
       }
     }
     this.answeredFromSnapshot = false;
@@ -438,7 +530,9 @@ export class Scanner {
       this.writeCache(snapshotFile, root, () => {
         const dirs = new Map([...this.seenDirs].map(d => [d, listingSignature(readDir(d))] as [string, string | null]));
         try {
-          writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, { ...index, envReads: reads } as ProjectIndex);
+          const id = writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, reads, index);
+          // a delayed write (the extension's worker) may follow a later index: the id names this one only
+          if (this.opts.cacheWriteDelayMs === undefined || this.opts.cacheWriteDelayMs <= 0) this.snapshotId = id;
         } catch (e) {
           // not plain data (a value the serializer cannot clone), a full disk: the next process computes it again
           this.logger.debug(`index snapshot not written: ${(e as Error).message}`);
@@ -721,7 +815,9 @@ export class Scanner {
     const baseDir = index.managePy ? path.dirname(index.managePy) : index.root;
     // the schema is read in the same read-only session, for drift (core/drift.ts)
     const schema = { countRows: strayCandidates(index.models, index.routing) };
-    const applied = await readAppliedAll(dbs, { timeoutMs: this.opts.dbTimeoutMs ?? 5000, baseDir, schema });
+    const inputs: StateReadInputs = { dbs, baseDir, countRows: schema.countRows, timeoutMs: this.opts.dbTimeoutMs ?? 5000 };
+    const applied = await readAppliedAll(dbs, { timeoutMs: inputs.timeoutMs, baseDir, schema });
+    this.lastRead = { inputs, applied };
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
     const historyFindings: Finding[] = [];
@@ -791,6 +887,23 @@ export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
   let index = await scanner.index();
   if (opts.readDatabases) index = await scanner.readState(index);
   return withDjango(index, opts);
+}
+
+/**
+ * `scanProject` for a caller that prints one output of it: `render(index)` (null: nothing to keep), or the output
+ * printed by an earlier process for the same `key` (the caller's options) when nothing it was computed from has
+ * changed (Scanner.cachedOutput; static mode with a cache folder only). `index` is null when answered so.
+ */
+export async function scanOutput(opts: ScanOptions, key: string, render: (index: ProjectIndex) => Uint8Array | null): Promise<{ output: Uint8Array | null; index: ProjectIndex | null }> {
+  const scanner = new Scanner(opts);
+  const cached = await scanner.cachedOutput(key);
+  if (cached !== null) return { output: cached, index: null };
+  let index = await scanner.index();
+  if (opts.readDatabases) index = await scanner.readState(index);
+  index = await withDjango(index, opts);
+  const output = render(index);
+  if (output !== null) scanner.saveOutput(key, output, !!opts.readDatabases);
+  return { output, index };
 }
 
 /**

@@ -226,6 +226,13 @@ export interface DbSchema {
   tables: Map<string, TableInfo>;
   /** MySQL compares table names case-insensitively on some platforms: lookups fold case when true */
   foldCase?: boolean;
+  /**
+   * SQLite: a digest of the schema's definition (every row of sqlite_master, where SQLite keeps each table's
+   * CREATE statement as altered): equal digests, equal tables and columns.
+   */
+  fingerprint?: string;
+  /** the columns were not read (the fingerprint was the one asked about): `tables` holds only the tables counted */
+  columnsOmitted?: boolean;
 }
 
 export interface TableInfo {

@@ -43,6 +43,23 @@ function statKey(st: FileStat | null): string | null {
   return k;
 }
 
+function diskStat(file: string): FileStat | null {
+  try {
+    // most files asked for do not exist (module resolution tries several names): no exception for those
+    const s = fs.statSync(file, { throwIfNoEntry: false });
+    return s?.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `statKey(statFile(file))` without recording the read, and without keeping a stat nobody keeps. */
+function currentStatKey(file: string): string | null {
+  if (trusted || fixedViews > 0 || overlays.has(file)) return statKey(statFile(file));
+  const st = diskStat(file);
+  return st && `${st.mtimeMs}:${st.size}`;
+}
+
 /** `read()`, or while trusted or in a fixed view the value kept for `key` (kept at its first read). */
 function kept<T>(cache: Map<string, T>, key: string, read: () => T): T {
   const keep = trusted || fixedViews > 0;
@@ -69,14 +86,7 @@ export async function fixedView<T>(fn: () => Promise<T>): Promise<T> {
 /** The stat the core compares cache entries with: an overlay's pseudo-stat, the disk's, or null (missing). */
 export function statFile(file: string): FileStat | null {
   const o = overlays.get(file);
-  const st = o ? { mtimeMs: -o.version, size: o.text.length } : kept(stats, file, () => {
-    try {
-      const s = fs.statSync(file);
-      return s.isFile() ? { mtimeMs: s.mtimeMs, size: s.size } : null;
-    } catch {
-      return null;
-    }
-  });
+  const st = o ? { mtimeMs: -o.version, size: o.text.length } : kept(stats, file, () => diskStat(file));
   if (recorders.length) {
     const k = statKey(st);
     for (const r of recorders) r.files.set(file, k);
@@ -209,7 +219,7 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs'> & { structure?: num
   if (!ignoreStructure && deps.structure !== structure) return false;
   // not recorded: checking is not reading
   return untracked(() => {
-    for (const [file, key] of deps.files) if (statKey(statFile(file)) !== key) return false;
+    for (const [file, key] of deps.files) if (currentStatKey(file) !== key) return false;
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
     return true;
   });

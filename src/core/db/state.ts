@@ -37,6 +37,11 @@ export interface SchemaReadOption {
   schema?: {
     /** per alias: tables whose rows are counted exactly where counting is the only way (SQLite); servers give estimates */
     countRows?: Record<string, readonly string[]>;
+    /**
+     * per alias: the fingerprint (DbSchema.fingerprint) of a schema read before; when the database's is the
+     * same, its columns are not read again (SQLite)
+     */
+    unlessFingerprint?: Record<string, string>;
   };
 }
 
