@@ -126,22 +126,55 @@ export function groupCrossDb(findings: readonly Finding[]): Finding[] {
     if (f.code !== 'cross-db-foreign-key') return f;
     const g = byField.get(`${f.path}:${f.line}:${f.model}.${f.field}`)!;
     const where = g.aliases.map(a => `'${a}'`).join(', ');
-    return { ...f, message: `${f.model}.${f.field} → ${f.target}: the relation crosses databases on ${where}, where ${f.target} does not live.` };
+    // the same finding grouped the same way is the same object as last time (the diagnostics' cache compares them)
+    const kept = grouped.get(f);
+    if (kept && kept.where === where) return kept.finding;
+    const finding = { ...f, message: `${f.model}.${f.field} → ${f.target}: the relation crosses databases on ${where}, where ${f.target} does not live.` };
+    grouped.set(f, { where, finding });
+    return finding;
   });
 }
+
+const grouped = new WeakMap<Finding, { where: string; finding: Finding }>();
 
 /**
  * Diagnostics of one file, kept while its findings (and, for an open document, its version) are the same: an
  * edit changes the findings of a few files, and the others keep their Diagnostic objects, so neither their lines
  * are read again nor are they sent to VS Code again (issue 11: a large project has thousands of findings).
  */
-const byFileCache = new Map<string, { sig: string; list: vscode.Diagnostic[] }>();
+const byFileCache = new Map<string, { root: string; version: number | undefined; items: DiagnosticItem[]; list: vscode.Diagnostic[] }>();
+
+interface DiagnosticItem { f: Finding; severity: vscode.DiagnosticSeverity; line: number }
+
+/** A finding's content as a string, made once per finding object (an index keeps the objects of unchanged findings). */
+const findingKeys = new WeakMap<Finding, string>();
+function findingKey(f: Finding): string {
+  let k = findingKeys.get(f);
+  if (k === undefined) findingKeys.set(f, (k = JSON.stringify(f)));
+  return k;
+}
+
+function sameItems(a: readonly DiagnosticItem[], b: readonly DiagnosticItem[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (x.severity !== y.severity || x.line !== y.line || (x.f !== y.f && findingKey(x.f) !== findingKey(y.f))) return false;
+  }
+  return true;
+}
+
+/** Per project: the last answer, with what it was computed from (most updates follow a change elsewhere). */
+const lastAnswer = new WeakMap<DjangoProject, { findings: readonly Finding[]; root: string; crossDb: CrossDbSeverity; unknownRouting: boolean; versions: Map<string, number | undefined>; out: Map<string, vscode.Diagnostic[]> }>();
 
 export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
   const index = p.index;
   const out = new Map<string, vscode.Diagnostic[]>();
   if (!index) return out;
-  const perFile = new Map<string, { f: Finding; severity: vscode.DiagnosticSeverity; line: number }[]>();
+  const last = lastAnswer.get(p);
+  const versionOf = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
+  if (last && last.findings === index.findings && last.root === p.root && last.crossDb === crossDb && last.unknownRouting === unknownRouting
+    && [...last.versions].every(([f, v]) => versionOf.get(f) === v)) return last.out;
+  const perFile = new Map<string, DiagnosticItem[]>();
   for (const f of groupCrossDb(index.findings)) {
     // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
     if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
@@ -161,12 +194,12 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     list.push({ f, severity, line: Math.max(1, line ?? 1) });
     perFile.set(file, list);
   }
-  const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
+  const versions = versionOf;
   const lines = new LineSource();
   for (const [file, items] of perFile) {
-    const sig = `${p.root}\u0000${versions.get(file) ?? 'disk'}\u0000${JSON.stringify(items)}`;
+    const version = versions.get(file);
     const hit = byFileCache.get(file);
-    if (hit && hit.sig === sig) { out.set(file, hit.list); continue; }
+    if (hit && hit.root === p.root && hit.version === version && sameItems(hit.items, items)) { out.set(file, hit.list); continue; }
     const list: vscode.Diagnostic[] = [];
     for (const { f, severity, line: l1 } of items) {
       const text = (await lines.line(file, l1)) ?? '';
@@ -179,9 +212,10 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       if (rel.length) d.relatedInformation = rel;
       list.push(d);
     }
-    byFileCache.set(file, { sig, list });
+    byFileCache.set(file, { root: p.root, version, items, list });
     out.set(file, list);
   }
+  lastAnswer.set(p, { findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Entry of the scan worker (bundled as dist/scanWorker.js; never imports `vscode`), a child process or a thread. The first index of a
 // large project is seconds of synchronous work (tree-sitter parsing, evaluation): here it runs off the
 // extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
+import { isDeepStrictEqual } from 'util';
 import { parentPort } from 'node:worker_threads';
 import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
@@ -180,45 +181,100 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   }
 }
 
+/**
+ * What the main thread never reads stays here: `dbRoutes` (every model's db_for_read/db_for_write answers, half a
+ * megabyte on a large project, sent again whenever routing changes) is for the CLI's report only.
+ */
+const WORKER_ONLY = new Set(['dbRoutes']);
+
 /** The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`). */
 function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
+  const keys: string[] = [];
   for (const [k, v] of Object.entries(next)) {
+    if (WORKER_ONLY.has(k)) continue;
+    keys.push(k);
     const before = (prev as unknown as Record<string, unknown> | null)?.[k];
     if (prev && v === before) continue;
     const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
     else changed[k] = v;
   }
-  return { keys: Object.keys(next), changed: changed as Partial<ProjectIndex>, ...(Object.keys(patched).length ? { patched } : {}) };
+  return { keys, changed: changed as Partial<ProjectIndex>, ...(Object.keys(patched).length ? { patched } : {}) };
 }
 
 /** Arrays shorter than this are sent whole. */
 const PATCH_MIN = 64;
+/** how many removed items an equal-value match looks past */
+const SKIP_AHEAD = 16;
 
-/** `next` as runs of `prev` and new items (scanWorkerProtocol.ts ArrayPatch), or null when most of it is new. */
+/**
+ * `next` as runs of `prev` and new items (scanWorkerProtocol.ts ArrayPatch), or null when most of it is new. An
+ * item counts as `prev`'s when it is the same object or an object equal in value (a re-evaluation makes new objects
+ * for unchanged rows: routing after a router or DATABASES edit, findings after routing): the main thread keeps its
+ * own, equal, object, so the item is neither sent nor made again there.
+ */
 function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPatch | null {
   if (next.length < PATCH_MIN) return null;
   const at = new Map<unknown, number>();
-  prev.forEach((x, i) => { if (x !== null && typeof x === 'object' && !at.has(x)) at.set(x, i); });
+  prev.forEach((x, i) => { if (isObject(x) && !at.has(x)) at.set(x, i); });
+  const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && sameValue(prev[j], x);
+  // the same object anywhere in prev, or an equal one where the run would continue or a few items after it (items
+  // removed before it). Equal items that moved further are sent: looking for them everywhere took 10-50 times longer.
+  const find = (x: unknown, expect: number): number | undefined => {
+    const j = at.get(x);
+    if (j !== undefined) return j;
+    if (!isObject(x)) return undefined;
+    for (let d = 0; d <= SKIP_AHEAD; d++) if (equalAt(expect + d, x)) return expect + d;
+    return undefined;
+  };
   const out: ArrayPatch = [];
   let fresh = 0;
+  // where in `prev` the next item is when the arrays keep their order
+  let expect = 0;
   for (let i = 0; i < next.length;) {
-    const j = at.get(next[i]);
+    const j = find(next[i], expect);
     if (j !== undefined) {
       let len = 1;
-      while (i + len < next.length && j + len < prev.length && next[i + len] === prev[j + len]) len++;
+      while (i + len < next.length && (next[i + len] === prev[j + len] || equalAt(j + len, next[i + len]))) len++;
       out.push({ from: j, len });
       i += len;
+      expect = j + len;
     } else {
       const items: unknown[] = [];
-      while (i < next.length && !at.has(next[i])) items.push(next[i++]);
+      do items.push(next[i++]); while (i < next.length && find(next[i], expect) === undefined);
       fresh += items.length;
       out.push({ items });
     }
   }
   return fresh * 2 > next.length ? null : out;
+}
+
+/**
+ * Deep equality as isDeepStrictEqual decides it, walked here for plain objects and arrays (an index's rows: several
+ * times faster than the general algorithm); anything else (Maps, Sets, class instances) is left to it.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isObject(a) || !isObject(b)) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return isDeepStrictEqual(a, b);
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+function isObject(x: unknown): x is object {
+  return x !== null && typeof x === 'object';
 }
 
 port.on('message', (req: WorkerRequest) => {

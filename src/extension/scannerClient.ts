@@ -520,8 +520,14 @@ function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Pa
   return out as unknown as ProjectIndex;
 }
 
-/** The array a worker's ArrayPatch describes, from this thread's copy of the array it was made against. */
+/**
+ * The array a worker's ArrayPatch describes, from this thread's copy of the array it was made against: that very
+ * array when the patch is all of it (the worker's rows were new objects, equal to these), so that what is cached by
+ * it (model/routing.ts decisionsOf) stays.
+ */
 function applyPatch(base: readonly unknown[], patch: ArrayPatch): unknown[] {
+  const only = patch.length === 1 ? patch[0]! : null;
+  if (only && 'from' in only && only.from === 0 && only.len === base.length) return base as unknown[];
   const out: unknown[] = [];
   for (const seg of patch) {
     if ('items' in seg) for (const x of seg.items) out.push(x);

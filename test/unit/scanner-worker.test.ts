@@ -8,10 +8,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Scanner, toReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
+import { Scanner, toReport as coreToReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
 import { mergeDjangoAnswer } from '../../src/core/django';
 import type { Logger } from '../../src/core/types';
 import { ScanWorkerHost, SCAN_WORKER_LIMITS, WORKER_LIMIT } from '../../src/extension/scannerClient';
+
+/** The report without `dbRoutes`: the worker keeps those (the CLI's report only) and never sends them to the host. */
+function toReport(index: ProjectIndex): ReturnType<typeof coreToReport> {
+  return coreToReport({ ...index, dbRoutes: undefined });
+}
 
 const REPO = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(REPO, 'dist', 'scanWorker.js');
@@ -141,6 +146,19 @@ describe('same answers as an in-process Scanner', () => {
     // unchanged items are this thread's own objects from the index before
     const kept = second.models.filter(m => first.models.includes(m)).length;
     assert.ok(kept >= second.models.length - 12, `${kept} of ${second.models.length} models kept`);
+    assert.equal(second.dbRoutes, undefined, 'db_for_read/db_for_write routes stay in the worker');
+    assert.ok(scratch.dbRoutes, 'they are in the index itself');
+
+    // a new model: routing is evaluated again, to new row objects equal to the old ones but for the new model's;
+    // those equal rows come as runs of the last index, and this thread keeps its own objects
+    fs.writeFileSync(file, `${edited}\n\nclass Added(models.Model):\n    name = models.CharField(max_length=10)\n`);
+    remote.invalidate(file);
+    const third = await remote.index();
+    assert.deepEqual(toReport(third), toReport(await new Scanner({ root, allowPython: false }).index()));
+    assert.ok(third.routing.some(d => d.model === 'app003.Added'), 'the new model is routed');
+    assert.ok(remote.lastPatched.includes('routing'), `patched: ${remote.lastPatched.join(', ')}`);
+    const keptRows = third.routing.filter(d => second.routing.includes(d)).length;
+    assert.ok(keptRows >= third.routing.length - 8, `${keptRows} of ${third.routing.length} routing rows kept`);
   });
 
   test('Django mode runs in the worker: the same answer as in process, without the report, and merged into a later index', { skip: skipDjango }, async () => {
