@@ -162,7 +162,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const base = { ...indexOf(p, req.index), ...req.extras };
       // (a merge carries no report: only withDjango adds it)
       const merged = mergeDjangoAnswer(base, report).index;
-      return { token: keep(p, merged), ...changedSince(base, merged) } satisfies WorkerResults['mergeDjango'];
+      // as a difference from the last merge the main thread holds: Django's facts are new objects in every merge,
+      // equal to the last merge's, where the static index has its own (a difference from it is the whole index)
+      const prev = req.diffBase === undefined ? undefined : p.indexes.get(req.diffBase);
+      return { token: keep(p, merged), ...changedSince(prev ?? base, merged), diffBase: prev ? req.diffBase! : null } satisfies WorkerResults['mergeDjango'];
     }
     case 'saveSnapshot': {
       const p = project(req.project);
@@ -197,6 +200,8 @@ function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: st
     keys.push(k);
     const before = (prev as unknown as Record<string, unknown> | null)?.[k];
     if (prev && v === before) continue;
+    // an object computed again to an equal value (settings, plans, Django's extras): the main thread keeps its own
+    if (prev && isObject(v) && !Array.isArray(v) && isObject(before) && sameValue(before, v)) continue;
     const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
     else changed[k] = v;

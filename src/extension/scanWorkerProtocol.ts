@@ -36,7 +36,7 @@ export type WorkerRequest =
    * Django's report of the `django` call with token `django`, merged into a newer static index (`index`, with
    * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)
    */
-  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras: Partial<ProjectIndex>; django: number }
+  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras: Partial<ProjectIndex>; django: number; diffBase?: number }
   | { id: number; op: 'dispose'; project: number };
 
 /** What Django mode takes besides the Scanner's own options. */
@@ -66,7 +66,11 @@ export interface WorkerResults {
   saveSnapshot: null;
   /** `reported`: the answer came from Django (its report is kept in the worker for `mergeDjango`) */
   django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; reported: boolean };
-  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches };
+  /**
+   * `diffBase`: the token of the merged index the reply is a difference from (the request's `diffBase`, the last
+   * merge the main thread holds, when the worker still keeps it), else null: a difference from `index`
+   */
+  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null };
   dispose: null;
 }
 

@@ -322,6 +322,8 @@ export class ScannerClient implements ScannerLike {
   generation = 0;
   /** @internal the properties the last index() took as patches of the one before (tests) */
   lastPatched: string[] = [];
+  /** what the last mergeDjango reply was a difference from, and the properties it sent whole (tests read them) */
+  lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
    * with this error until one of its files changes
@@ -382,17 +384,24 @@ export class ScannerClient implements ScannerLike {
     if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
     const extras: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
+    // the reply is a difference from the last merge this thread holds (when the worker still keeps it)
+    const last = this.lastMerged && this.lastMerged.generation === this.generation ? this.lastMerged : null;
     let r: WorkerResults['mergeDjango'];
     try {
-      r = await this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, extras, django: d.token }), () => Promise.reject(new Error('no worker')));
+      r = await this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, extras, django: d.token, ...(last ? { diffBase: last.token } : {}) }), () => Promise.reject(new Error('no worker')));
     } catch (e) {
       this.opts.logger?.debug(`Django's last answer not merged: ${(e as Error).message}`);
       return null;
     }
-    const result = withChanges(index, r);
+    this.lastMergeSent = { fromLastMerge: !!last && r.diffBase === last.token, keys: Object.keys(r.changed) };
+    const result = withChanges(last && r.diffBase === last.token ? last.index : index, r);
     this.remember(result, r.token);
+    this.lastMerged = { index: result, token: r.token, generation: this.generation };
     return result;
   }
+
+  /** the last merge of Django's answer, which the next one is sent as a difference from */
+  private lastMerged: { index: ProjectIndex; token: number; generation: number } | null = null;
 
   /** A request about `index`: by its token when the worker made it, else sent whole (also when the token is stale). */
   private async askAbout<K extends 'django' | 'mergeDjango' | 'readState'>(

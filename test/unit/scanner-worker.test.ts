@@ -185,6 +185,22 @@ describe('same answers as an in-process Scanner', () => {
     const { report: _r2, ...mbDjango } = mb.django!;
     assert.deepEqual(toReport({ ...ma, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
     assert.equal(ma.django?.report, undefined);
+    // the next edit's merge comes as a difference from this merge: Django's facts (new objects in every merge, equal
+    // to these) stay this thread's own, and the result is the same as in process
+    const models = path.join(dir, 'catalog', 'models.py');
+    fs.appendFileSync(models, '\n\nclass Maker(models.Model):\n    name = models.CharField(max_length=40)\n');
+    remote.invalidate(models);
+    local.invalidate(models);
+    const [a3, b3] = [await remote.index(), await local.index()];
+    const ma3 = await remote.mergeDjango(a3);
+    assert.ok(ma3, 'merged again');
+    const mb3 = mergeDjangoAnswer(b3, rb.django!.report!).index;
+    const { report: _r3, ...mb3Django } = mb3.django!;
+    assert.deepEqual(toReport({ ...ma3, timings: {} }), toReport({ ...mb3, django: mb3Django, timings: {} }));
+    assert.equal(remote.lastMergeSent?.fromLastMerge, true);
+    // Django's answer did not change: its facts are not sent again (the static index's new model changes the
+    // models, routing and findings, and Django's notes on it)
+    for (const k of ['migrations', 'plans', 'applied', 'settings', 'mode']) assert.ok(!remote.lastMergeSent!.keys.includes(k), `${k} sent again: ${remote.lastMergeSent!.keys.join(', ')}`);
   });
 
   test('several projects share one worker', async () => {
