@@ -22,7 +22,7 @@ const port: { postMessage(msg: unknown): void; on(event: 'message', fn: (req: Wo
 if (!parentPort) process.on('disconnect', () => process.exit(0));
 
 /** indexes kept per project for `readState` by token: the newest static index and state reads after it */
-const KEEP_INDEXES = 4;
+const KEEP_INDEXES = 6;
 
 interface Project {
   scanner: Scanner;
@@ -137,8 +137,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const base = indexOf(p, req.index);
       const result = await p.scanner.readState(base, req.aliases);
-      // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new
-      return { token: keep(p, result), ...changedSince(base, result) } satisfies WorkerResults['readState'];
+      // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new (since the
+      // last state read the main thread holds: the plans and pending findings are mostly as they were)
+      return { token: keep(p, result), ...differenceFrom(p, req.diffBase, base, result) } satisfies WorkerResults['readState'];
     }
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
@@ -149,11 +150,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts }));
       const token = keep(p, sent);
+      const diff = differenceFrom(p, req.diffBase, base, sent);
       if (report) {
         p.reports.set(token, report);
         while (p.reports.size > KEEP_REPORTS) p.reports.delete(p.reports.keys().next().value!);
       }
-      return { token, ...changedSince(base, sent), reported: !!report } satisfies WorkerResults['django'];
+      return { token, ...diff, reported: !!report } satisfies WorkerResults['django'];
     }
     case 'mergeDjango': {
       const p = project(req.project);
@@ -164,8 +166,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const merged = mergeDjangoAnswer(base, report).index;
       // as a difference from the last merge the main thread holds: Django's facts are new objects in every merge,
       // equal to the last merge's, where the static index has its own (a difference from it is the whole index)
-      const prev = req.diffBase === undefined ? undefined : p.indexes.get(req.diffBase);
-      return { token: keep(p, merged), ...changedSince(prev ?? base, merged), diffBase: prev ? req.diffBase! : null } satisfies WorkerResults['mergeDjango'];
+      return { token: keep(p, merged), ...differenceFrom(p, req.diffBase, base, merged) } satisfies WorkerResults['mergeDjango'];
     }
     case 'saveSnapshot': {
       const p = project(req.project);
@@ -185,19 +186,38 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
 }
 
 /**
+ * `next` as a difference from the kept index `diffBase` names (a result of the same kind the main thread holds), or
+ * from `base` when there is none or it is no longer kept.
+ */
+function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectIndex, next: ProjectIndex): ReturnType<typeof changedSince> & { diffBase: number | null; fromIndex?: string[] } {
+  const prev = diffBase === undefined ? undefined : p.indexes.get(diffBase);
+  if (!prev) return { ...changedSince(base, next), diffBase: null };
+  // what is still the request's index's own object (the main thread has it there) is named, not sent
+  const b = base as unknown as Record<string, unknown>;
+  const n = next as unknown as Record<string, unknown>;
+  const fromIndex = Object.keys(n).filter(k => !WORKER_ONLY.has(k) && n[k] === b[k] && k in b);
+  const skip = new Set(fromIndex);
+  return { ...changedSince(prev, next, k => skip.has(k)), diffBase: diffBase!, fromIndex };
+}
+
+/**
  * What the main thread never reads stays here: `dbRoutes` (every model's db_for_read/db_for_write answers, half a
  * megabyte on a large project, sent again whenever routing changes) is for the CLI's report only.
  */
 const WORKER_ONLY = new Set(['dbRoutes']);
 
-/** The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`). */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches } {
+/**
+ * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for
+ * those `skip` names (the main thread takes them from elsewhere).
+ */
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
   const keys: string[] = [];
   for (const [k, v] of Object.entries(next)) {
     if (WORKER_ONLY.has(k)) continue;
     keys.push(k);
+    if (skip?.(k)) continue;
     const before = (prev as unknown as Record<string, unknown> | null)?.[k];
     if (prev && v === before) continue;
     // an object computed again to an equal value (settings, plans, Django's extras): the main thread keeps its own

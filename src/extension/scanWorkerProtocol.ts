@@ -21,7 +21,8 @@ export type WorkerRequest =
   | { id: number; op: 'create'; project: number; opts: WireScanOptions }
   /** `base`: the token of the index the main thread holds; the reply then carries only what changed since it */
   | { id: number; op: 'index'; project: number; base?: number }
-  | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[] }
+  /** `diffBase` (readState, django, mergeDjango): a kept result of the same kind the reply may be a difference from */
+  | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[]; diffBase?: number }
   | { id: number; op: 'invalidate'; project: number; file: string }
   /** an unsaved editor buffer laid over a file (text), or taken away (null) — core/vfs.ts */
   | { id: number; op: 'overlay'; project: number; file: string; text: string | null }
@@ -31,7 +32,7 @@ export type WorkerRequest =
    * Django mode (core/scan.ts withDjango) for an index: the helper runs and its answer is merged in the worker, which
    * keeps Django's report; the reply is the merged index without it, as changes of `index`
    */
-  | { id: number; op: 'django'; project: number; index: IndexRef; opts: WireDjangoOptions }
+  | { id: number; op: 'django'; project: number; index: IndexRef; opts: WireDjangoOptions; diffBase?: number }
   /**
    * Django's report of the `django` call with token `django`, merged into a newer static index (`index`, with
    * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)
@@ -58,19 +59,24 @@ export interface WorkerResults {
   index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null };
   /**
    * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
-   * not the very objects of the index it started from cross back; `keys` lists all of them in order.
+   * not the very objects of the index it started from (or of `diffBase`, the request's, when the worker still keeps
+   * it) cross back; `keys` lists all of them in order.
    */
-  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches };
+  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null; fromIndex?: string[] };
   invalidate: null;
   overlay: { changed: boolean };
   saveSnapshot: null;
   /** `reported`: the answer came from Django (its report is kept in the worker for `mergeDjango`) */
-  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; reported: boolean };
+  /**
+   * (also readState and mergeDjango) `fromIndex`: with a `diffBase`, the properties that are the request's index's
+   * own objects: the main thread takes them from its copy of that index
+   */
+  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; reported: boolean; diffBase: number | null; fromIndex?: string[] };
   /**
    * `diffBase`: the token of the merged index the reply is a difference from (the request's `diffBase`, the last
    * merge the main thread holds, when the worker still keeps it), else null: a difference from `index`
    */
-  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null };
+  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null; fromIndex?: string[] };
   dispose: null;
 }
 

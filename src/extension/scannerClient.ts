@@ -362,11 +362,14 @@ export class ScannerClient implements ScannerLike {
     const local = async (): Promise<WorkerResults['django']> => {
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...this.opts, ...opts }));
       localReport = report;
-      return { token: NOT_IN_WORKER, keys: Object.keys(sent), changed: sent, reported: !!localReport };
+      return { token: NOT_IN_WORKER, keys: Object.keys(sent), changed: sent, reported: !!localReport, diffBase: null };
     };
-    const r = await this.askAbout(base, ref => ({ op: 'django', index: ref, opts }), local);
-    const result = withChanges(base, r);
+    // a difference from the last answer with Django's facts this thread holds: Django's answer is mostly the same
+    const last = this.current(this.lastMerged);
+    const r = await this.askAbout(base, ref => ({ op: 'django', index: ref, opts, ...(last ? { diffBase: last.token } : {}) }), local);
+    const result = withReply(last, base, r);
     this.remember(result, r.token);
+    if (r.token !== NOT_IN_WORKER) this.lastMerged = { index: result, token: r.token, generation: this.generation };
     this.djangoAnswer = !r.reported ? undefined : r.token === NOT_IN_WORKER ? { report: localReport! } : { token: r.token, generation: this.generation };
     return result;
   }
@@ -385,7 +388,7 @@ export class ScannerClient implements ScannerLike {
     const extras: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
     // the reply is a difference from the last merge this thread holds (when the worker still keeps it)
-    const last = this.lastMerged && this.lastMerged.generation === this.generation ? this.lastMerged : null;
+    const last = this.current(this.lastMerged);
     let r: WorkerResults['mergeDjango'];
     try {
       r = await this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, extras, django: d.token, ...(last ? { diffBase: last.token } : {}) }), () => Promise.reject(new Error('no worker')));
@@ -394,14 +397,21 @@ export class ScannerClient implements ScannerLike {
       return null;
     }
     this.lastMergeSent = { fromLastMerge: !!last && r.diffBase === last.token, keys: Object.keys(r.changed) };
-    const result = withChanges(last && r.diffBase === last.token ? last.index : index, r);
+    const result = withReply(last, index, r);
     this.remember(result, r.token);
     this.lastMerged = { index: result, token: r.token, generation: this.generation };
     return result;
   }
 
-  /** the last merge of Django's answer, which the next one is sent as a difference from */
-  private lastMerged: { index: ProjectIndex; token: number; generation: number } | null = null;
+  /** the last index with Django's answer (a `django` call or a merge), which the next is sent as a difference from */
+  private lastMerged: KeptResult | null = null;
+  /** the last readState, which the next is sent as a difference from */
+  private lastRead: KeptResult | null = null;
+
+  /** `kept` when it comes from the worker that runs now */
+  private current(kept: KeptResult | null): KeptResult | null {
+    return kept && kept.generation === this.generation ? kept : null;
+  }
 
   /** A request about `index`: by its token when the worker made it, else sent whole (also when the token is stale). */
   private async askAbout<K extends 'django' | 'mergeDjango' | 'readState'>(
@@ -473,12 +483,15 @@ export class ScannerClient implements ScannerLike {
     this.checkOpen();
     const local = async (): Promise<WorkerResults['readState']> => {
       const result = await this.inProcess().readState(index, aliases);
-      return { token: NOT_IN_WORKER, keys: Object.keys(result), changed: result };
+      return { token: NOT_IN_WORKER, keys: Object.keys(result), changed: result, diffBase: null };
     };
-    const r = await this.askAbout(index, ref => ({ op: 'readState', index: ref, ...(aliases ? { aliases } : {}) }), local);
-    // the properties readState did not replace are this thread's own objects
-    const result = withChanges(index, r);
+    const last = this.current(this.lastRead);
+    const r = await this.askAbout(index, ref => ({ op: 'readState', index: ref, ...(aliases ? { aliases } : {}), ...(last ? { diffBase: last.token } : {}) }), local);
+    // the properties readState did not replace are this thread's own objects (of the last state read, when the
+    // reply is a difference from it)
+    const result = withReply(last, index, r);
     this.remember(result, r.token);
+    if (r.token !== NOT_IN_WORKER) this.lastRead = { index: result, token: r.token, generation: this.generation };
     return result;
   }
 
@@ -514,19 +527,28 @@ export class ScannerClient implements ScannerLike {
   }
 }
 
+/** A result of the worker this thread holds, with the worker's token for it. */
+interface KeptResult { index: ProjectIndex; token: number; generation: number }
+
 /**
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
  * send are `base`'s own objects.
  */
-function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches }): ProjectIndex {
+function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; fromIndex?: string[] }, index?: ProjectIndex): ProjectIndex {
   const out: Record<string, unknown> = {};
   const changed = r.changed as Record<string, unknown>;
   const from = base as unknown as Record<string, unknown> | null;
+  const own = new Set(r.fromIndex ?? []);
   for (const k of r.keys) {
     const patch = r.patched?.[k];
-    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch) : k in changed ? changed[k] : from?.[k];
+    out[k] = own.has(k) ? (index as unknown as Record<string, unknown>)[k] : patch ? applyPatch(from?.[k] as unknown[], patch) : k in changed ? changed[k] : from?.[k];
   }
   return out as unknown as ProjectIndex;
+}
+
+/** A reply that may be a difference from `last` (its `diffBase`) rather than from the request's `index`. */
+function withReply(last: KeptResult | null, index: ProjectIndex, r: { diffBase: number | null; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; fromIndex?: string[] }): ProjectIndex {
+  return last && r.diffBase === last.token ? withChanges(last.index, r, index) : withChanges(index, r);
 }
 
 /**

@@ -105,6 +105,11 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(sa.applied.default?.reachable, true, 'default (db.sqlite3) is read in the worker');
     assert.ok(sa.applied.default?.appliedKeys instanceof Set, 'Sets cross as Sets');
     assert.equal(sa.models, a.models, 'what readState does not change stays the main thread\'s own object');
+    // the databases read again, unchanged: the reply is a difference from the last read, whose objects stay
+    const sa2 = await remote.readState(a);
+    assert.deepEqual(toReport(sa2), toReport(sb));
+    assert.equal(sa2.plans, sa.plans, 'the same plans are the last read\'s object');
+    assert.equal(sa2.models, a.models, 'and the index\'s own objects are still the index\'s');
     assert.deepEqual(toReport(await remote.readState(sa, ['default'])), toReport(await local.readState(sb, ['default'])));
     // an index the worker never saw is sent whole
     assert.deepEqual(toReport(await remote.readState(b)), toReport(sb));
