@@ -10,7 +10,7 @@ import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexRef, type LogLevel, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexRef, type LogLevel, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -210,23 +210,42 @@ const WORKER_ONLY = new Set(['dbRoutes']);
  * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for
  * those `skip` names (the main thread takes them from elsewhere).
  */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches } {
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Record<string, ObjectChanges> } {
+  const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
+  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, true);
+  return { ...d, changed: d.changed as Partial<ProjectIndex> };
+}
+
+/**
+ * `keys` of `next` that are not the very objects of `prev` (or equal to them), as new values or array patches; with
+ * `nest`, a plain object that changed in a few properties (Django's extras: the same plans, other notes) as its
+ * own changes, one level down.
+ */
+function objectChanges(
+  prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, nest = false,
+): ObjectChanges & { nested?: Record<string, ObjectChanges> } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
-  const keys: string[] = [];
-  for (const [k, v] of Object.entries(next)) {
-    if (WORKER_ONLY.has(k)) continue;
-    keys.push(k);
+  const nested: Record<string, ObjectChanges> = {};
+  for (const k of keys) {
     if (skip?.(k)) continue;
-    const before = (prev as unknown as Record<string, unknown> | null)?.[k];
+    const v = next[k];
+    const before = prev?.[k];
     if (prev && v === before) continue;
     // an object computed again to an equal value (settings, plans, Django's extras): the main thread keeps its own
-    if (prev && isObject(v) && !Array.isArray(v) && isObject(before) && sameValue(before, v)) continue;
+    if (prev && isPlain(v) && isPlain(before)) {
+      if (sameValue(before, v)) continue;
+      if (nest) { nested[k] = objectChanges(before, v, Object.keys(v)); continue; }
+    }
     const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
     else changed[k] = v;
   }
-  return { keys, changed: changed as Partial<ProjectIndex>, ...(Object.keys(patched).length ? { patched } : {}) };
+  return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
+}
+
+function isPlain(x: unknown): x is Record<string, unknown> {
+  return isObject(x) && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** Arrays shorter than this are sent whole. */

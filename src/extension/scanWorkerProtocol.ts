@@ -56,13 +56,13 @@ export interface WorkerResults {
    * `diffBase`). The incremental index keeps unchanged parts (models, migrations, routing) as the same objects,
    * so an edit sends the host what it changed, not thousands of migrations.
    */
-  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null };
+  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null };
   /**
    * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
    * not the very objects of the index it started from (or of `diffBase`, the request's, when the worker still keeps
    * it) cross back; `keys` lists all of them in order.
    */
-  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null; fromIndex?: string[] };
+  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null; fromIndex?: string[] };
   invalidate: null;
   overlay: { changed: boolean };
   saveSnapshot: null;
@@ -71,12 +71,12 @@ export interface WorkerResults {
    * (also readState and mergeDjango) `fromIndex`: with a `diffBase`, the properties that are the request's index's
    * own objects: the main thread takes them from its copy of that index
    */
-  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; reported: boolean; diffBase: number | null; fromIndex?: string[] };
+  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; reported: boolean; diffBase: number | null; fromIndex?: string[] };
   /**
    * `diffBase`: the token of the merged index the reply is a difference from (the request's `diffBase`, the last
    * merge the main thread holds, when the worker still keeps it), else null: a difference from `index`
    */
-  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; diffBase: number | null; fromIndex?: string[] };
+  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null; fromIndex?: string[] };
   dispose: null;
 }
 
@@ -109,4 +109,8 @@ export const STALE_INDEX = 'stale-index';
  */
 export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] })[];
 export type Patches = Record<string, ArrayPatch>;
+/** An object as its properties (`keys`, in order), those that changed, and arrays as patches of the ones before. */
+export interface ObjectChanges { keys: string[]; changed: Record<string, unknown>; patched?: Patches }
+/** per property: a plain object sent as its changes from the main thread's copy (one level down) */
+export type Nested = Record<string, ObjectChanges>;
 

@@ -22,7 +22,7 @@ import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexRef, type Patches, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexRef, type Nested, type ObjectChanges, type Patches, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -534,20 +534,30 @@ interface KeptResult { index: ProjectIndex; token: number; generation: number }
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
  * send are `base`'s own objects.
  */
-function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; fromIndex?: string[] }, index?: ProjectIndex): ProjectIndex {
-  const out: Record<string, unknown> = {};
-  const changed = r.changed as Record<string, unknown>;
-  const from = base as unknown as Record<string, unknown> | null;
+function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; fromIndex?: string[] }, index?: ProjectIndex): ProjectIndex {
   const own = new Set(r.fromIndex ?? []);
-  for (const k of r.keys) {
-    const patch = r.patched?.[k];
-    out[k] = own.has(k) ? (index as unknown as Record<string, unknown>)[k] : patch ? applyPatch(from?.[k] as unknown[], patch) : k in changed ? changed[k] : from?.[k];
-  }
+  const from = base as unknown as Record<string, unknown> | null;
+  const out = applyChanges(from, r as ObjectChanges & { nested?: Nested }, k => own.has(k) ? { value: (index as unknown as Record<string, unknown>)[k] } : null);
   return out as unknown as ProjectIndex;
 }
 
+/** The object `r` describes (scanWorker.ts objectChanges) from this thread's copy `from` of the one before. */
+function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & { nested?: Nested }, elsewhere?: (k: string) => { value: unknown } | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of r.keys) {
+    const there = elsewhere?.(k);
+    const patch = r.patched?.[k];
+    const sub = r.nested?.[k];
+    out[k] = there ? there.value
+      : patch ? applyPatch(from?.[k] as unknown[], patch)
+      : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub)
+      : k in r.changed ? r.changed[k] : from?.[k];
+  }
+  return out;
+}
+
 /** A reply that may be a difference from `last` (its `diffBase`) rather than from the request's `index`. */
-function withReply(last: KeptResult | null, index: ProjectIndex, r: { diffBase: number | null; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; fromIndex?: string[] }): ProjectIndex {
+function withReply(last: KeptResult | null, index: ProjectIndex, r: { diffBase: number | null; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; fromIndex?: string[] }): ProjectIndex {
   return last && r.diffBase === last.token ? withChanges(last.index, r, index) : withChanges(index, r);
 }
 

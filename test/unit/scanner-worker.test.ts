@@ -206,6 +206,9 @@ describe('same answers as an in-process Scanner', () => {
     // Django's answer did not change: its facts are not sent again (the static index's new model changes the
     // models, routing and findings, and Django's notes on it)
     for (const k of ['migrations', 'plans', 'applied', 'settings', 'mode']) assert.ok(!remote.lastMergeSent!.keys.includes(k), `${k} sent again: ${remote.lastMergeSent!.keys.join(', ')}`);
+    // Django's extras changed in a few properties (a note on the new model): sent as those, its plans stay
+    assert.ok(!remote.lastMergeSent!.keys.includes('django'), 'Django\'s extras are not sent whole');
+    assert.equal(ma3.django?.planDetails, ma.django?.planDetails, 'the same plan details are the last merge\'s object');
   });
 
   test('several projects share one worker', async () => {
