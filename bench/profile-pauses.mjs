@@ -1,8 +1,12 @@
 // The longest stretches without an idle sample in a V8 CPU profile (a blocked event loop), with what ran in them.
-// Usage: node bench/profile-pauses.mjs PROFILE [N]
+// Usage: node bench/profile-pauses.mjs PROFILE [N] [--ours]
+// --ours: per busy stretch, the time in this extension's code (a frame of dist/extension.js) and in reading the
+// scan worker's messages (Node's child_process/serialization: no other IPC channel of the extension host uses it):
+// the pauses this extension causes, apart from VS Code's own work in the same thread.
 import fs from 'fs';
 const p = JSON.parse(fs.readFileSync(process.argv[2]));
-const N = Number(process.argv[3] ?? 5);
+const N = Number(/^\d+$/.test(process.argv[3] ?? '') ? process.argv[3] : 5);
+const OURS = /dist\/extension\.js|child_process\/serialization/;
 const byId = new Map(p.nodes.map(n => [n.id, n]));
 const parent = new Map();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -29,4 +33,18 @@ for (const r of runs.slice(0, N)) {
   }
   console.log(`\n== ${((r.end - r.start) / 1000).toFixed(0)} ms busy`);
   for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+}
+
+if (process.argv.includes('--ours')) {
+  const ours = r => {
+    let ms = 0;
+    for (const [id, dt] of r.samples) {
+      for (let c = id; c; c = parent.get(c)) if (OURS.test(byId.get(c).callFrame.url)) { ms += dt; break; }
+    }
+    return ms / 1000;
+  };
+  const mine = runs.map(r => ({ r, ms: ours(r) })).sort((a, b) => b.ms - a.ms);
+  console.log(`\n== this extension's time per busy stretch (the longest ${N})`);
+  const length = r => r.samples.reduce((a, [, dt]) => a + dt, 0) / 1000;
+  for (const { r, ms } of mine.slice(0, N)) console.log(`${ms.toFixed(0).padStart(6)} ms of a ${length(r).toFixed(0)} ms stretch`);
 }

@@ -37,7 +37,8 @@ export interface OutputEntry {
  */
 export function digestOfState(applied: Record<string, AppliedState>): string {
   const sorted = Object.keys(applied).sort().map(a => {
-    const st = applied[a]!;
+    // the rows in any order (a server returns them in its storage order, which VACUUM may change)
+    const st = { ...applied[a]!, appliedKeys: [...applied[a]!.appliedKeys].sort() };
     const s = st.schema;
     if (!s?.fingerprint) return st;
     const counts = [...s.tables].filter(([, t]) => t.rows !== undefined).map(([n, t]) => [n, t.rows, !!t.rowsEstimated, !!t.rowsAtLeast]);
