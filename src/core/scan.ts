@@ -399,8 +399,10 @@ export class Scanner {
   private nextContext: IndexContext | null = null;
   /** the id of the on-disk snapshot that holds the last index (read or written), if any (core/report-cache.ts) */
   private snapshotId: string | null = null;
-  /** the last readState's database reads: what they were read with, and what was read */
-  private lastRead: { inputs: StateReadInputs; applied: Record<string, AppliedState> } | null = null;
+  /** the last readState's database reads (with `keepsOutput`): what they were read with, and a digest of what was read */
+  private lastRead: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string> } | null = null;
+  /** whether `saveOutput` will be asked (scanOutput): readState then keeps a digest of what it read */
+  keepsOutput = false;
 
   /**
    * What `saveOutput` stored for the same `key` (the caller's options) when nothing it was computed from has
@@ -436,9 +438,7 @@ export class Scanner {
     try {
       writeOutputEntry(outputCacheFile(dir, keys.cacheKey), {
         key: `${key}\n${keys.snapshotKey}`, snapshotId: this.snapshotId, output,
-        read: readDatabases && this.lastRead
-          ? { inputs: this.lastRead.inputs, digest: digestOfState(this.lastRead.applied), fingerprints: fingerprintsOf(this.lastRead.applied) }
-          : null,
+        read: readDatabases ? this.lastRead : null,
       });
     } catch (e) {
       this.logger.debug(`output cache not written: ${(e as Error).message}`);
@@ -817,7 +817,8 @@ export class Scanner {
     const schema = { countRows: strayCandidates(index.models, index.routing) };
     const inputs: StateReadInputs = { dbs, baseDir, countRows: schema.countRows, timeoutMs: this.opts.dbTimeoutMs ?? 5000 };
     const applied = await readAppliedAll(dbs, { timeoutMs: inputs.timeoutMs, baseDir, schema });
-    this.lastRead = { inputs, applied };
+    // for the output cache (scanOutput) only: the schemas are not kept
+    this.lastRead = this.keepsOutput ? { inputs, digest: digestOfState(applied), fingerprints: fingerprintsOf(applied) } : null;
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
     const historyFindings: Finding[] = [];
@@ -896,6 +897,7 @@ export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
  */
 export async function scanOutput(opts: ScanOptions, key: string, render: (index: ProjectIndex) => Uint8Array | null): Promise<{ output: Uint8Array | null; index: ProjectIndex | null }> {
   const scanner = new Scanner(opts);
+  scanner.keepsOutput = true;
   const cached = await scanner.cachedOutput(key);
   if (cached !== null) return { output: cached, index: null };
   let index = await scanner.index();
