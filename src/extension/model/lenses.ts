@@ -7,12 +7,14 @@ import { operationRouterOf, skipPhrase, type OperationRouting } from '../../core
 import { cellEffect } from './pending';
 import { aliasesOf, shortRouter } from './routing';
 
-const byPath = new WeakMap<ProjectIndex, Map<string, MigrationFileInfo>>();
+// keyed by the migrations, not the index: an edit's new index keeps the same array when no migration changed, and
+// every open editor's CodeLens asks on every index
+const byPath = new WeakMap<ProjectIndex['migrations'], Map<string, MigrationFileInfo>>();
 
 /** The migration defined in `file`, if the index has one. */
 export function migrationAt(index: ProjectIndex, file: string): MigrationFileInfo | undefined {
-  let m = byPath.get(index);
-  if (!m) byPath.set(index, (m = new Map(index.migrations.map(x => [x.path, x]))));
+  let m = byPath.get(index.migrations);
+  if (!m) byPath.set(index.migrations, (m = new Map(index.migrations.map(x => [x.path, x]))));
   return m.get(file);
 }
 
