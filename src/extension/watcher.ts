@@ -11,10 +11,7 @@ import type { Feature, Services } from './services';
 const IGNORED = /[\\/](node_modules|\.git|__pycache__|\.mypy_cache|\.pytest_cache|\.tox|\.nox)[\\/]/;
 
 const INDEX_DEBOUNCE_MS = 250;
-/**
- * typing: the first keystroke after a pause is sent and re-indexed at once, the rest of a burst once keystrokes
- * pause this long (the index itself is incremental)
- */
+/** typing: the buffer is sent and re-indexed once keystrokes pause this long (the index itself is incremental) */
 const TYPING_DEBOUNCE_MS = 30;
 const STATE_DEBOUNCE_MS = 800;
 /** after the static re-index, Django is asked again once saves have settled for this long */
@@ -44,8 +41,6 @@ export const registerWatchers: Feature = (svc: Services) => {
   // Unsaved buffers are an input like files (issue 11): a Python document of a project that differs from the
   // disk is sent to the scan worker as an overlay while the user types; saving, closing or reverting takes it away.
   const typing = new Map<string, NodeJS.Timeout>();
-  /** when each file's buffer was last sent */
-  const sent = new Map<string, number>();
   const sendBuffer = (doc: vscode.TextDocument, text: string | null) => {
     const file = doc.uri.fsPath;
     for (const p of projects.projects) {
@@ -62,15 +57,12 @@ export const registerWatchers: Feature = (svc: Services) => {
     const key = doc.uri.fsPath;
     const seen = Date.now();
     for (const p of projects.projects) if (p.contains(key)) p.editSeenAt = seen;
-    // undo back to the saved text: the disk file counts again
-    const send = () => { sent.set(key, Date.now()); sendBuffer(doc, doc.isDirty ? doc.getText() : null); };
     const pending = typing.get(key);
-    // the first edit after a pause goes at once; the edits of a burst after it, when the burst pauses
-    if (!pending && seen - (sent.get(key) ?? 0) > TYPING_DEBOUNCE_MS) { send(); return; }
     if (pending) clearTimeout(pending);
     typing.set(key, setTimeout(() => {
       typing.delete(key);
-      send();
+      // undo back to the saved text: the disk file counts again
+      sendBuffer(doc, doc.isDirty ? doc.getText() : null);
     }, TYPING_DEBOUNCE_MS));
   };
   const dropBuffer = (doc: vscode.TextDocument) => {
