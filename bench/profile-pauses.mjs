@@ -47,4 +47,15 @@ if (process.argv.includes('--ours')) {
   console.log(`\n== this extension's time per busy stretch (the longest ${N})`);
   const length = r => r.samples.reduce((a, [, dt]) => a + dt, 0) / 1000;
   for (const { r, ms } of mine.slice(0, N)) console.log(`${ms.toFixed(0).padStart(6)} ms of a ${length(r).toFixed(0)} ms stretch`);
+  // what ran in the longest
+  const top = mine[0]?.r;
+  if (top) {
+    const total = new Map();
+    for (const [id, dt] of top.samples) {
+      const seen = new Set();
+      for (let c = id; c; c = parent.get(c)) { const k = name(byId.get(c)); if (!seen.has(k)) { seen.add(k); total.set(k, (total.get(k) ?? 0) + dt); } }
+    }
+    console.log('in the longest:');
+    for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  }
 }
