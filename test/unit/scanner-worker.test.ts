@@ -63,9 +63,9 @@ function host(opts: Omit<ConstructorParameters<typeof ScanWorkerHost>[0] & objec
 type Indexer = Pick<Scanner, 'invalidate' | 'index'>;
 
 /** An edit of the example: a new model in catalog/models.py, invalidated; then the next index of both Scanners. */
-async function addModel(dir: string, remote: Indexer, local: Indexer): Promise<[ProjectIndex, ProjectIndex]> {
+async function addModel(dir: string, remote: Indexer, local: Indexer, name = 'Brand'): Promise<[ProjectIndex, ProjectIndex]> {
   const models = path.join(dir, 'catalog', 'models.py');
-  fs.appendFileSync(models, '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=40)\n');
+  fs.appendFileSync(models, `\n\nclass ${name}(models.Model):\n    name = models.CharField(max_length=40)\n`);
   remote.invalidate(models);
   local.invalidate(models);
   return [await remote.index(), await local.index()];
@@ -182,26 +182,21 @@ describe('same answers as an in-process Scanner', () => {
     assert.ok(rb.django?.report, 'in process the report is there');
     const { report: _r, ...rbDjango } = rb.django!;
     assert.deepEqual(toReport({ ...ra, timings: {} }), toReport({ ...rb, django: rbDjango, timings: {} }));
-    // an edit: a new static index, with Django's last answer merged in by the worker
-    const [a2, b2] = await addModel(dir, remote, local);
-    const ma = await remote.mergeDjango(a2);
-    assert.ok(ma, 'merged');
-    const mb = mergeDjangoAnswer(b2, rb.django!.report!).index;
-    const { report: _r2, ...mbDjango } = mb.django!;
-    assert.deepEqual(toReport({ ...ma, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
-    assert.equal(ma.django?.report, undefined);
+    /** an edit: a new static index, with Django's last answer merged in by the worker, as in process */
+    const editAndMerge = async (model: string) => {
+      const [a2, b2] = await addModel(dir, remote, local, model);
+      const ma = await remote.mergeDjango(a2);
+      assert.ok(ma, 'merged');
+      const mb = mergeDjangoAnswer(b2, rb.django!.report!).index;
+      const { report: _r2, ...mbDjango } = mb.django!;
+      assert.deepEqual(toReport({ ...ma, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
+      assert.equal(ma.django?.report, undefined);
+      return ma;
+    };
+    const ma = await editAndMerge('Brand');
     // the next edit's merge comes as a difference from this merge: Django's facts (new objects in every merge, equal
     // to these) stay this thread's own, and the result is the same as in process
-    const models = path.join(dir, 'catalog', 'models.py');
-    fs.appendFileSync(models, '\n\nclass Maker(models.Model):\n    name = models.CharField(max_length=40)\n');
-    remote.invalidate(models);
-    local.invalidate(models);
-    const [a3, b3] = [await remote.index(), await local.index()];
-    const ma3 = await remote.mergeDjango(a3);
-    assert.ok(ma3, 'merged again');
-    const mb3 = mergeDjangoAnswer(b3, rb.django!.report!).index;
-    const { report: _r3, ...mb3Django } = mb3.django!;
-    assert.deepEqual(toReport({ ...ma3, timings: {} }), toReport({ ...mb3, django: mb3Django, timings: {} }));
+    const ma3 = await editAndMerge('Maker');
     assert.equal(remote.lastMergeSent?.fromLastMerge, true);
     // Django's answer did not change: its facts are not sent again (the static index's new model changes the
     // models, routing and findings, and Django's notes on it)

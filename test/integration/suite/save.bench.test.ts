@@ -16,6 +16,32 @@ const memory = () => {
   const mb = (x: number) => +(x / 2 ** 20).toFixed(1);
   return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) };
 };
+/**
+ * A CPU profile (`cpuTo`: bench/profile-pauses.mjs reads it) and a sampling heap profile, garbage included (`allocTo`:
+ * bench/alloc-top.mjs) of the extension host from now; `stopCpu` ends the first, `stop` both.
+ */
+async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<void>; stop(): Promise<void> }> {
+  const session = cpuTo || allocTo ? new inspector.Session() : undefined;
+  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
+  session?.connect();
+  if (cpuTo) { await post('Profiler.enable'); await post('Profiler.start'); }
+  if (allocTo) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
+  let cpu = !!cpuTo;
+  const stopCpu = async () => {
+    if (!cpu) return;
+    cpu = false;
+    fs.writeFileSync(cpuTo!, JSON.stringify((await post<{ profile: unknown }>('Profiler.stop')).profile));
+  };
+  return {
+    stopCpu,
+    async stop() {
+      await stopCpu();
+      if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile));
+      session?.disconnect();
+    },
+  };
+}
+
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!; };
 
 // Runs on the benchmark project (run.js --bench): figures for test-results/vscode-metrics.json, under `bench`.
@@ -30,16 +56,9 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     // the extension host before this extension starts (VS Code's own extensions, the test runner)
     metric('extensionHostMemoryAtStart', memory());
     loop.enable();
-    // DJANGO_MULTIDB_BENCH_PROFILE_FIRST=<file>: a CPU profile of the extension host up to the first static answer
-    const profileTo = process.env.DJANGO_MULTIDB_BENCH_PROFILE_FIRST;
-    // and what it allocates until the first index is complete (DJANGO_MULTIDB_BENCH_ALLOC_FIRST=<file>, bench/alloc-top.mjs)
-    const allocTo = process.env.DJANGO_MULTIDB_BENCH_ALLOC_FIRST;
-    const session = profileTo || allocTo ? new inspector.Session() : undefined;
-    if (session) session.connect();
-    if (session && profileTo) await new Promise(r => session.post('Profiler.enable', () => session.post('Profiler.start', r)));
-    if (session && allocTo) {
-      await new Promise(r => session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, r)));
-    }
+    // DJANGO_MULTIDB_BENCH_PROFILE_FIRST=<file>: a CPU profile of the extension host up to the first static answer;
+    // DJANGO_MULTIDB_BENCH_ALLOC_FIRST=<file>: what it allocates until the first index is complete
+    const profiling = await profile(process.env.DJANGO_MULTIDB_BENCH_PROFILE_FIRST, process.env.DJANGO_MULTIDB_BENCH_ALLOC_FIRST);
     await activate();
     // the first static answer: the tree has the project's index (before the databases are read)
     await waitFor('the first static answer', async () => {
@@ -48,15 +67,14 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     }, 110000, 20);
     metric('firstStaticAnswerMs', Date.now() - t0);
     metric('mainThreadLongestPauseFirstIndexMs', +(loop.max / 1e6).toFixed(1));
-    if (session && profileTo) await new Promise<void>(r => session.post('Profiler.stop', (_e, res) => { fs.writeFileSync(profileTo, JSON.stringify(res.profile)); r(); }));
+    await profiling.stopCpu();
     // getState waits until discovery and the first index (and state read) are done; polled without the views (a
     // snapshot of every view's items each time allocated 165 MB in the host, which its memory figures then showed)
     const s = await waitFor('the first index', async () => {
       const st = normalize(await vscode.commands.executeCommand('djangoMultiDb.getState', { views: false }));
       return (st.projects as { indexed?: boolean }[] | undefined)?.[0]?.indexed ? st : undefined;
     }, 110000, 250);
-    if (session && allocTo) await new Promise<void>(r => session.post('HeapProfiler.stopSampling', (_e, res) => { fs.writeFileSync(allocTo, JSON.stringify(res.profile)); r(); }));
-    session?.disconnect();
+    await profiling.stop();
     assert.deepStrictEqual(s.aliases.map(a => a.alias).sort(), ['analytics', 'archive', 'default', 'legacy']);
     metric('activationMs', s.activationMs);
     metric('extensionHostMemoryAfterFirstIndex', memory());
@@ -90,16 +108,8 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     const touched = new Set<vscode.TextDocument>();
     loop.reset();
     // the extension host's main thread is profiled while the user types (a profile to open in DevTools when a
-    // figure is bad: DJANGO_MULTIDB_BENCH_PROFILE=<file>)
-    const profileTo = process.env.DJANGO_MULTIDB_BENCH_PROFILE;
-    // and what it allocates (a sampling heap profile, garbage included: DJANGO_MULTIDB_BENCH_ALLOC=<file>)
-    const allocTo = process.env.DJANGO_MULTIDB_BENCH_ALLOC;
-    const session = profileTo || allocTo ? new inspector.Session() : undefined;
-    if (session) session.connect();
-    if (session && profileTo) await new Promise(r => session.post('Profiler.enable', () => session.post('Profiler.start', r)));
-    if (session && allocTo) {
-      await new Promise(r => session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, r)));
-    }
+    // figure is bad: DJANGO_MULTIDB_BENCH_PROFILE=<file>), and what it allocates (DJANGO_MULTIDB_BENCH_ALLOC=<file>)
+    const profiling = await profile(process.env.DJANGO_MULTIDB_BENCH_PROFILE, process.env.DJANGO_MULTIDB_BENCH_ALLOC);
     try {
       for (let i = 0; i < 25; i++) {
         const kind = EDIT_KINDS[i % EDIT_KINDS.length]!;
@@ -136,9 +146,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         (byKind[kind] ??= []).push(took);
       }
     } finally {
-      if (session && profileTo) await new Promise<void>(r => session.post('Profiler.stop', (_e, res) => { fs.writeFileSync(profileTo, JSON.stringify(res.profile)); r(); }));
-      if (session && allocTo) await new Promise<void>(r => session.post('HeapProfiler.stopSampling', (_e, res) => { fs.writeFileSync(allocTo, JSON.stringify(res.profile)); r(); }));
-      session?.disconnect();
+      await profiling.stop();
       for (const doc of touched) {
         await vscode.window.showTextDocument(doc);
         await vscode.commands.executeCommand('workbench.action.files.revert');
