@@ -25,14 +25,18 @@ for (let i = 0; i < p.samples.length; i++) {
 }
 if (cur) runs.push(cur);
 runs.sort((a, b) => (b.end - b.start) - (a.end - a.start));
-for (const r of runs.slice(0, N)) {
+/** The functions that ran in a busy stretch, with their time (their callees included), the longest `n`. */
+function printTotals(r, n) {
   const total = new Map();
   for (const [id, dt] of r.samples) {
     const seen = new Set();
     for (let c = id; c; c = parent.get(c)) { const k = name(byId.get(c)); if (!seen.has(k)) { seen.add(k); total.set(k, (total.get(k) ?? 0) + dt); } }
   }
+  for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+}
+for (const r of runs.slice(0, N)) {
   console.log(`\n== ${((r.end - r.start) / 1000).toFixed(0)} ms busy`);
-  for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  printTotals(r, 18);
 }
 
 if (process.argv.includes('--ours')) {
@@ -48,14 +52,8 @@ if (process.argv.includes('--ours')) {
   const length = r => r.samples.reduce((a, [, dt]) => a + dt, 0) / 1000;
   for (const { r, ms } of mine.slice(0, N)) console.log(`${ms.toFixed(0).padStart(6)} ms of a ${length(r).toFixed(0)} ms stretch`);
   // what ran in the longest
-  const top = mine[0]?.r;
-  if (top) {
-    const total = new Map();
-    for (const [id, dt] of top.samples) {
-      const seen = new Set();
-      for (let c = id; c; c = parent.get(c)) { const k = name(byId.get(c)); if (!seen.has(k)) { seen.add(k); total.set(k, (total.get(k) ?? 0) + dt); } }
-    }
+  if (mine.length) {
     console.log('in the longest:');
-    for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+    printTotals(mine[0].r, 16);
   }
 }

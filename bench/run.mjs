@@ -145,7 +145,7 @@ const scanEnv = { ...process.env, DJANGO_MULTIDB_CACHE: cacheDir };
 // output cache (core/report-cache.ts: the index snapshot and the databases, read again, unchanged). Then RUNS
 // more with the output cache off (DJANGO_MULTIDB_OUTPUT_CACHE=0): the index from its snapshot, the report and
 // the JSON computed again, for comparison.
-let report, rss = 0, coldTime = 0;
+let report, rss = 0;
 // stdout goes to a file, as `scan --json > report.json` in CI: the time is the scan's, not this script's reading
 // 5 MB from a pipe
 const outFile = path.join(cacheDir, 'report.json');
@@ -163,7 +163,7 @@ const scanOnce = (extraEnv = {}) => {
   if (m) rss = Math.max(rss, Number(m[1]));
   return ms;
 };
-coldTime = scanOnce();
+const coldTime = scanOnce();
 const scanTimes = [];
 for (let r = 0; r < RUNS; r++) scanTimes.push(scanOnce());
 const noOutputCacheTimes = [];

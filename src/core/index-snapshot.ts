@@ -31,11 +31,16 @@ interface Header {
 /** `envOk(reads)`: whether the environment variables the settings read still have the values they had. */
 export type EnvCheck = (reads: unknown) => boolean;
 
-/** The header when its key matches and every file and directory it read is as it was, else null. */
+/** Whether the header's key matches, the environment variables are as they were, and so is every file and directory it read. */
 function validHeader(head: Header | null, key: string, envOk: EnvCheck): boolean {
   if (!head || head.version !== SNAPSHOT_VERSION || head.key !== key || typeof head.id !== 'string') return false;
   if (!envOk(head.envReads)) return false;
   return unchanged({ files: new Map(head.files), dirs: new Map(head.dirs) }, true);
+}
+
+/** Where the snapshot of the project whose files `cacheKey` names is kept. */
+export function snapshotFileOf(cacheDir: string, cacheKey: string): string {
+  return path.join(cacheDir, `index-${cacheKey}.v8`);
 }
 
 /**

@@ -146,7 +146,7 @@ import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
 import { fixedView, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
-import { readIndexSnapshot, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
+import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
 
@@ -416,7 +416,7 @@ export class Scanner {
     this.nextContext = ctx;
     const entry = readOutputEntry(outputCacheFile(dir, ctx.cacheKey));
     if (!entry || entry.key !== `${key}\n${ctx.snapshotKey}`) return null;
-    const id = validSnapshotId(path.join(dir, `index-${ctx.cacheKey}.v8`), ctx.snapshotKey, reads => sameEnvReads(reads, ctx.env));
+    const id = validSnapshotId(snapshotFileOf(dir, ctx.cacheKey), ctx.snapshotKey, reads => sameEnvReads(reads, ctx.env));
     if (id === null || id !== entry.snapshotId) return null;
     if (entry.read) {
       const { inputs } = entry.read;
@@ -458,7 +458,7 @@ export class Scanner {
     let migrationCache: unknown = null;
     let moduleCache: unknown = null;
     const loadCaches = !this.cacheLoaded;
-    const snapshotFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `index-${cacheKey}.v8`) : null;
+    const snapshotFile = this.opts.cacheDir ? snapshotFileOf(this.opts.cacheDir, cacheKey) : null;
     this.snapshotId = null;
     if (snapshotFile && !this.snapshotTried) {
       // once: the index after an answer from the snapshot builds the in-memory state (the scan worker asks for it)

@@ -39,7 +39,7 @@ const statKeys = new WeakMap<FileStat, string>();
 function statKey(st: FileStat | null): string | null {
   if (!st) return null;
   let k = statKeys.get(st);
-  if (k === undefined) statKeys.set(st, (k = `${st.mtimeMs}:${st.size}`));
+  if (k === undefined) statKeys.set(st, (k = keyOf(st)));
   return k;
 }
 
@@ -57,7 +57,11 @@ function diskStat(file: string): FileStat | null {
 function currentStatKey(file: string): string | null {
   if (trusted || fixedViews > 0 || overlays.has(file)) return statKey(statFile(file));
   const st = diskStat(file);
-  return st && `${st.mtimeMs}:${st.size}`;
+  return st && keyOf(st);
+}
+
+function keyOf(st: FileStat): string {
+  return `${st.mtimeMs}:${st.size}`;
 }
 
 /** `read()`, or while trusted or in a fixed view the value kept for `key` (kept at its first read). */

@@ -171,9 +171,9 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   const out = new Map<string, vscode.Diagnostic[]>();
   if (!index) return out;
   const last = lastAnswer.get(p);
-  const versionOf = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
+  const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
   if (last && last.findings === index.findings && last.root === p.root && last.crossDb === crossDb && last.unknownRouting === unknownRouting
-    && [...last.versions].every(([f, v]) => versionOf.get(f) === v)) return last.out;
+    && [...last.versions].every(([f, v]) => versions.get(f) === v)) return last.out;
   const perFile = new Map<string, DiagnosticItem[]>();
   for (const f of groupCrossDb(index.findings)) {
     // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
@@ -194,7 +194,6 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     list.push({ f, severity, line: Math.max(1, line ?? 1) });
     perFile.set(file, list);
   }
-  const versions = versionOf;
   const lines = new LineSource();
   for (const [file, items] of perFile) {
     const version = versions.get(file);

@@ -10,7 +10,7 @@ import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexRef, type LogLevel, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -189,7 +189,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
  * `next` as a difference from the kept index `diffBase` names (a result of the same kind the main thread holds), or
  * from `base` when there is none or it is no longer kept.
  */
-function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectIndex, next: ProjectIndex): ReturnType<typeof changedSince> & { diffBase: number | null; fromIndex?: string[] } {
+function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectIndex, next: ProjectIndex): Omit<IndexChanges, 'token'> {
   const prev = diffBase === undefined ? undefined : p.indexes.get(diffBase);
   if (!prev) return { ...changedSince(base, next), diffBase: null };
   // what is still the request's index's own object (the main thread has it there) is named, not sent
@@ -210,7 +210,7 @@ const WORKER_ONLY = new Set(['dbRoutes']);
  * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for
  * those `skip` names (the main thread takes them from elsewhere).
  */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Record<string, ObjectChanges> } {
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
   const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, true);
   return { ...d, changed: d.changed as Partial<ProjectIndex> };
@@ -223,10 +223,10 @@ function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key
  */
 function objectChanges(
   prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, nest = false,
-): ObjectChanges & { nested?: Record<string, ObjectChanges> } {
+): ObjectChanges & { nested?: Nested } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
-  const nested: Record<string, ObjectChanges> = {};
+  const nested: Nested = {};
   for (const k of keys) {
     if (skip?.(k)) continue;
     const v = next[k];

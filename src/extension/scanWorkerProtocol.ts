@@ -56,27 +56,19 @@ export interface WorkerResults {
    * `diffBase`). The incremental index keeps unchanged parts (models, migrations, routing) as the same objects,
    * so an edit sends the host what it changed, not thousands of migrations.
    */
-  index: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null };
+  index: IndexChanges;
   /**
    * `readState` returns `{ ...index, applied, plans, findings, timings }`: only the top-level properties that are
    * not the very objects of the index it started from (or of `diffBase`, the request's, when the worker still keeps
    * it) cross back; `keys` lists all of them in order.
    */
-  readState: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null; fromIndex?: string[] };
+  readState: IndexChanges;
   invalidate: null;
   overlay: { changed: boolean };
   saveSnapshot: null;
   /** `reported`: the answer came from Django (its report is kept in the worker for `mergeDjango`) */
-  /**
-   * (also readState and mergeDjango) `fromIndex`: with a `diffBase`, the properties that are the request's index's
-   * own objects: the main thread takes them from its copy of that index
-   */
-  django: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; reported: boolean; diffBase: number | null; fromIndex?: string[] };
-  /**
-   * `diffBase`: the token of the merged index the reply is a difference from (the request's `diffBase`, the last
-   * merge the main thread holds, when the worker still keeps it), else null: a difference from `index`
-   */
-  mergeDjango: { token: number; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; diffBase: number | null; fromIndex?: string[] };
+  django: IndexChanges & { reported: boolean };
+  mergeDjango: IndexChanges;
   dispose: null;
 }
 
@@ -113,4 +105,23 @@ export type Patches = Record<string, ArrayPatch>;
 export interface ObjectChanges { keys: string[]; changed: Record<string, unknown>; patched?: Patches }
 /** per property: a plain object sent as its changes from the main thread's copy (one level down) */
 export type Nested = Record<string, ObjectChanges>;
+
+/**
+ * An index the worker made (`token`), as its changes from an index the main thread holds (scanWorker.ts
+ * changedSince): `keys` (all top-level properties, in order), `changed`, `patched`, `nested`.
+ * - `diffBase`: for `index`, the token of the worker's last answer the changes are from (else from nothing); for
+ *   readState, django and mergeDjango, the request's `diffBase` (a kept result of the same kind) when the worker
+ *   still keeps it, else null: changes from the request's index.
+ * - `fromIndex`: with a `diffBase`, the properties that are the request's index's own objects; the main thread takes
+ *   them from its copy of that index.
+ */
+export interface IndexChanges {
+  token: number;
+  keys: string[];
+  changed: Partial<ProjectIndex>;
+  patched?: Patches;
+  nested?: Nested;
+  diffBase: number | null;
+  fromIndex?: string[];
+}
 

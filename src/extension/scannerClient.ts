@@ -22,7 +22,7 @@ import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexRef, type Nested, type ObjectChanges, type Patches, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -322,7 +322,7 @@ export class ScannerClient implements ScannerLike {
   generation = 0;
   /** @internal the properties the last index() took as patches of the one before (tests) */
   lastPatched: string[] = [];
-  /** what the last mergeDjango reply was a difference from, and the properties it sent whole (tests read them) */
+  /** @internal what the last mergeDjango reply was a difference from, and the properties it sent whole (tests) */
   lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
@@ -532,24 +532,21 @@ interface KeptResult { index: ProjectIndex; token: number; generation: number }
 
 /**
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
- * send are `base`'s own objects.
+ * send are `base`'s own objects, and those it names in `fromIndex` are `index`'s.
  */
-function withChanges(base: ProjectIndex | null, r: { keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; fromIndex?: string[] }, index?: ProjectIndex): ProjectIndex {
-  const own = new Set(r.fromIndex ?? []);
-  const from = base as unknown as Record<string, unknown> | null;
-  const out = applyChanges(from, r as ObjectChanges & { nested?: Nested }, k => own.has(k) ? { value: (index as unknown as Record<string, unknown>)[k] } : null);
+function withChanges(base: ProjectIndex | null, r: Omit<IndexChanges, 'token' | 'diffBase'>, index?: ProjectIndex): ProjectIndex {
+  const out = applyChanges(base as unknown as Record<string, unknown> | null, r as ObjectChanges & { nested?: Nested });
+  for (const k of r.fromIndex ?? []) out[k] = (index as unknown as Record<string, unknown>)[k];
   return out as unknown as ProjectIndex;
 }
 
 /** The object `r` describes (scanWorker.ts objectChanges) from this thread's copy `from` of the one before. */
-function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & { nested?: Nested }, elsewhere?: (k: string) => { value: unknown } | null): Record<string, unknown> {
+function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & { nested?: Nested }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of r.keys) {
-    const there = elsewhere?.(k);
     const patch = r.patched?.[k];
     const sub = r.nested?.[k];
-    out[k] = there ? there.value
-      : patch ? applyPatch(from?.[k] as unknown[], patch)
+    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch)
       : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub)
       : k in r.changed ? r.changed[k] : from?.[k];
   }
@@ -557,7 +554,7 @@ function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & {
 }
 
 /** A reply that may be a difference from `last` (its `diffBase`) rather than from the request's `index`. */
-function withReply(last: KeptResult | null, index: ProjectIndex, r: { diffBase: number | null; keys: string[]; changed: Partial<ProjectIndex>; patched?: Patches; nested?: Nested; fromIndex?: string[] }): ProjectIndex {
+function withReply(last: KeptResult | null, index: ProjectIndex, r: IndexChanges): ProjectIndex {
   return last && r.diffBase === last.token ? withChanges(last.index, r, index) : withChanges(index, r);
 }
 
