@@ -41,6 +41,8 @@ export const registerWatchers: Feature = (svc: Services) => {
   // Unsaved buffers are an input like files (issue 11): a Python document of a project that differs from the
   // disk is sent to the scan worker as an overlay while the user types; saving, closing or reverting takes it away.
   const typing = new Map<string, NodeJS.Timeout>();
+  /** when each file's buffer was last sent */
+  const sent = new Map<string, number>();
   const sendBuffer = (doc: vscode.TextDocument, text: string | null) => {
     const file = doc.uri.fsPath;
     for (const p of projects.projects) {
@@ -59,9 +61,14 @@ export const registerWatchers: Feature = (svc: Services) => {
     for (const p of projects.projects) if (p.contains(key)) p.editSeenAt = seen;
     const pending = typing.get(key);
     if (pending) clearTimeout(pending);
+    // the first edit after a pause goes at once, as text (VS Code sets the dirty flag only after this event); the
+    // rest of a burst once it pauses, when an undo back to the saved text makes the disk file count again
+    const leading = !pending && seen - (sent.get(key) ?? 0) > TYPING_DEBOUNCE_MS;
+    if (leading) { sent.set(key, seen); sendBuffer(doc, doc.getText()); }
     typing.set(key, setTimeout(() => {
       typing.delete(key);
-      // undo back to the saved text: the disk file counts again
+      if (leading && doc.isDirty) return;
+      sent.set(key, Date.now());
       sendBuffer(doc, doc.isDirty ? doc.getText() : null);
     }, TYPING_DEBOUNCE_MS));
   };

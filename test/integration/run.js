@@ -127,12 +127,18 @@ async function main() {
       ['extensionEnvironment', JSON.stringify(extEnv)],
     ];
     const url = `http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    // DJANGO_MULTIDB_BENCH_WINDOW_PROFILE=<file>: a CPU profile of the window (the renderer: VS Code's workbench)
+    // for the whole run, to see what keeps it busy when an edit's round trip is slow (bench/profile-top.mjs reads it)
+    const windowProfile = process.env.DJANGO_MULTIDB_BENCH_WINDOW_PROFILE;
+    const cdp = windowProfile ? await context.newCDPSession(page) : undefined;
+    if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
     await page.goto(url);
     let timer;
     const timeout = new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`tests did not finish within ${TIMEOUT_S} s`)), TIMEOUT_S * 1000); });
     exitCode = await Promise.race([finished, timeout]);
     clearTimeout(timer);
     log('extension host finished, exit code', exitCode);
+    if (cdp) fs.writeFileSync(windowProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     if (opt('--shot')) await page.screenshot({ path: path.resolve(opt('--shot')) }).catch(() => {});
   } catch (e) {
     console.error('[int-runner] error:', e && e.message || e);
