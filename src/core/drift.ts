@@ -196,7 +196,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
         }
       }
     }
-    const decide = (map: Map<string, RouterDecision>, model: string) => v.members.map(a => map.get(decisionKey(a, model)));
+    const decide = (map: ReadonlyMap<string, RouterDecision>, model: string) => v.members.map(a => map.get(decisionKey(a, model)));
     // tables some model expects here: a table another model denies is then not stray (shared tables, proxies)
     const expected = new Set<string>();
     const key = (t: string) => (v.schema.foldCase ? t.toLowerCase() : t);

@@ -2,15 +2,22 @@
 import * as path from 'path';
 import type { AppliedState, Finding, Loc, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from './types';
 
-type DecisionMap = Map<string, RouterDecision>; // `${alias}\u0000${model}`
+type DecisionMap = ReadonlyMap<string, RouterDecision>; // `${alias}\u0000${model}`
 
 export function decisionKey(alias: string, model: string): string {
   return `${alias}\u0000${model}`;
 }
 
+/** routing arrays are never changed once made: one map per array, however many lints and findings look it up */
+const indexed = new WeakMap<readonly RouterDecision[], DecisionMap>();
+
 export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMap {
-  const m: DecisionMap = new Map();
-  for (const d of decisions) m.set(decisionKey(d.alias, d.model), d);
+  let m = indexed.get(decisions);
+  if (!m) {
+    const made = new Map<string, RouterDecision>();
+    for (const d of decisions) made.set(decisionKey(d.alias, d.model), d);
+    indexed.set(decisions, (m = made));
+  }
   return m;
 }
 

@@ -673,7 +673,7 @@ export class Scanner {
     index.routerLocs = routing.routerLocs;
     if (routed.lives) index.lives = routed.lives;
     const lives = this.memo('lives', [index.routing, index.lives], () => {
-      const all = indexDecisions(index.routing);
+      const all = new Map(indexDecisions(index.routing));
       for (const d of index.lives ?? []) all.set(decisionKey(d.alias, d.model), d);
       return all;
     });

@@ -35,3 +35,28 @@ test('sys.path cache: reused while unchanged, asked again after a package is ins
   assert.equal(runs(), 3);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('sys.path cache without a cache folder (the extension\'s scan worker): kept in the process, under the same checks', async () => {
+  const dir = writeTree({ 'manage.py': '', 'site/pkg/__init__.py': '' }, 'dmdb-syspath-mem-');
+  const site = path.join(dir, 'site');
+  const count = path.join(dir, 'runs');
+  const py = path.join(dir, 'fakepython');
+  fs.writeFileSync(py, `#!/bin/sh\necho x >> "${count}"\necho '{"path": ["", "${site}"], "version": "3.12.0"}'\n`, { mode: 0o755 });
+  const opts = { root: dir, python: py, allowPython: true, env: { PATH: process.env.PATH } };
+  const runs = () => fs.readFileSync(count, 'utf8').trim().split('\n').length;
+
+  const first = await findSearchRoots(opts);
+  const second = await findSearchRoots(opts);
+  assert.deepEqual(second.roots, first.roots);
+  assert.equal(runs(), 1, 'every index (each typed edit in Django mode) started the interpreter again');
+  assert.ok(second.notes.some(n => n.includes('reused from the cache')));
+
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(site, later, later);
+  await findSearchRoots(opts);
+  assert.equal(runs(), 2, 'a changed site-packages must ask the interpreter again');
+  await findSearchRoots(opts);
+  assert.equal(runs(), 2);
+  assert.ok(!fs.readdirSync(dir).some(f => f.includes('syspath')), 'nothing written without a cache folder');
+  fs.rmSync(dir, { recursive: true, force: true });
+});

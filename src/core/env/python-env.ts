@@ -112,9 +112,12 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   }
   if (found && mayRun) {
     const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `syspath-${createHash('sha1').update(`${found.interpreter}\0${root}`).digest('hex').slice(0, 16)}.json`) : null;
-    const cached = readSysPathCache(cacheFile, found.interpreter, env);
+    // kept in this process too: the extension's scan worker has no cache folder, and without it every re-index
+    // (each typed edit in Django mode) started the interpreter again (0.1–0.2 s)
+    const memoryKey = `${found.interpreter}\0${root}`;
+    const cached = validSysPath(inMemory.get(memoryKey), found.interpreter, env) ?? readSysPathCache(cacheFile, found.interpreter, env, memoryKey);
     const ran = cached ?? await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
-    if (ran.ok && !cached && cacheFile) writeSysPathCache(cacheFile, found.interpreter, env, root, ran);
+    if (ran.ok && !cached) writeSysPathCache(cacheFile, memoryKey, found.interpreter, env, root, ran);
     if (ran.ok) {
       result.method = 'interpreter';
       result.version = ran.version;
@@ -517,20 +520,30 @@ function mtimeOf(p: string): number | null {
   }
 }
 
-function readSysPathCache(file: string | null, interpreter: string, env: Record<string, string | undefined>): RunResult | null {
+/** the last answer per interpreter and project folder in this process (valid under the same checks as the file) */
+const inMemory = new Map<string, SysPathCache>();
+
+/** The cached answer while the interpreter, PYTHONPATH and every directory of sys.path are unchanged. */
+function validSysPath(c: SysPathCache | undefined, interpreter: string, env: Record<string, string | undefined>): RunResult | null {
+  if (!c || c.version !== 2 || c.interpreter !== interpreter || c.pythonPath !== (env.PYTHONPATH ?? '')) return null;
+  if (mtimeOf(interpreter) !== c.interpreterMtimeMs) return null;
+  for (const [dir, mtime] of c.dirs) if (mtimeOf(dir) !== mtime) return null;
+  return { ok: true, path: c.path, version: c.pyVersion, userSite: c.userSite };
+}
+
+function readSysPathCache(file: string | null, interpreter: string, env: Record<string, string | undefined>, memoryKey: string): RunResult | null {
   if (!file) return null;
   try {
     const c = JSON.parse(fs.readFileSync(file, 'utf8')) as SysPathCache;
-    if (c.version !== 2 || c.interpreter !== interpreter || c.pythonPath !== (env.PYTHONPATH ?? '')) return null;
-    if (mtimeOf(interpreter) !== c.interpreterMtimeMs) return null;
-    for (const [dir, mtime] of c.dirs) if (mtimeOf(dir) !== mtime) return null;
-    return { ok: true, path: c.path, version: c.pyVersion, userSite: c.userSite };
+    const valid = validSysPath(c, interpreter, env);
+    if (valid) inMemory.set(memoryKey, c);
+    return valid;
   } catch {
     return null;
   }
 }
 
-function writeSysPathCache(file: string, interpreter: string, env: Record<string, string | undefined>, root: string, ran: RunResult & { ok: true }): void {
+function writeSysPathCache(file: string | null, memoryKey: string, interpreter: string, env: Record<string, string | undefined>, root: string, ran: RunResult & { ok: true }): void {
   try {
     const dirs: [string, number][] = [];
     for (const entry of ran.path) {
@@ -544,6 +557,8 @@ function writeSysPathCache(file: string, interpreter: string, env: Record<string
       version: 2, interpreter, interpreterMtimeMs: mtimeOf(interpreter) ?? -1, pythonPath: env.PYTHONPATH ?? '', dirs, path: ran.path, pyVersion: ran.version,
       userSite: ran.userSite,
     };
+    inMemory.set(memoryKey, data);
+    if (!file) return;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(data));

@@ -118,7 +118,7 @@ export interface RouteInputs {
 /** Per-index lookups, built once and reused for every migration. */
 export class OperationRouter {
   private readonly models: Map<string, ModelInfo>;
-  private readonly decisions: Map<string, RouterDecision>;
+  private readonly decisions: ReadonlyMap<string, RouterDecision>;
   private readonly engines: Map<string, string | null>;
 
   constructor(private readonly inp: RouteInputs) {

@@ -63,11 +63,18 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     const profiling = await profile(process.env.DJANGO_MULTIDB_BENCH_PROFILE_FIRST, process.env.DJANGO_MULTIDB_BENCH_ALLOC_FIRST);
     await activate();
     // the first static answer: the tree has the project's index (before the databases are read)
-    await waitFor('the first static answer', async () => {
-      const st = await vscode.commands.executeCommand<{ projects?: { indexed?: boolean }[] }>('djangoMultiDb.getState', { wait: false, views: false });
-      return st?.projects?.[0]?.indexed ? st : undefined;
+    const first = await waitFor('the first static answer', async () => {
+      const st = await vscode.commands.executeCommand<{ projects?: ({ indexed?: boolean; timings?: Record<string, number> | null } & Record<string, unknown>)[] }>('djangoMultiDb.getState', { wait: false, views: false });
+      return st?.projects?.[0]?.indexed ? st.projects[0] : undefined;
     }, 110000, 20);
     metric('firstStaticAnswerMs', Date.now() - t0);
+    // where the first answer's time went: until the index was asked for (activation, finding the project and its
+    // interpreter, starting the scan worker), until it arrived, and the worker's own phases
+    const since = (k: string) => (typeof first[k] === 'number' ? (first[k] as number) - t0 : null);
+    metric('firstStaticAnswerPhasesMs', {
+      indexAskedAt: since('indexAskedAt'), indexedAt: since('indexedAt'),
+      worker: Object.fromEntries(Object.entries(first.timings ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)])),
+    });
     metric('mainThreadLongestPauseFirstIndexMs', +(loop.max / 1e6).toFixed(1));
     await profiling.stopCpu();
     // getState waits until discovery and the first index (and state read) are done; polled without the views (a
