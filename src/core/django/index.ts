@@ -531,6 +531,40 @@ function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () =
 }
 
 /**
+ * One row of a section merged again only when its inputs changed: a merged model, migration or routing row and the
+ * disagreements it found, per Django's row (kept by the report) and the static object it was merged with. A section
+ * recomputed after an edit then keeps the objects of every row the edit did not touch, so the merge and the scan
+ * worker's difference to the main thread (identity first) are about the edit's rows only.
+ */
+type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
+const ROWS = new WeakMap<DjangoReport, Map<string, WeakMap<object, Row<unknown>>>>();
+
+function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[], dis: Disagreement[], fn: (dis: Disagreement[]) => T): T {
+  let byName = ROWS.get(rep);
+  if (!byName) ROWS.set(rep, (byName = new Map()));
+  let rows = byName.get(name);
+  if (!rows) byName.set(name, (rows = new WeakMap()));
+  let hit = rows.get(row) as Row<T> | undefined;
+  if (!hit || hit.inputs.length !== inputs.length || !hit.inputs.every((x, i) => x === inputs[i])) {
+    const own: Disagreement[] = [];
+    hit = { inputs, value: fn(own), dis: own };
+    rows.set(row, hit);
+  }
+  dis.push(...hit.dis);
+  return hit.value;
+}
+
+/** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
+function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
+  return prev && prev.length === next.length && prev.every((x, i) => x === next[i]) ? (prev as T[]) : next;
+}
+
+/** the last value of a section (for sameItems) */
+function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
+  return SECTIONS.get(rep)?.get(name)?.value as T | undefined;
+}
+
+/**
  * Replace the static facts of `index` by Django's, one by one, and list every difference.
  * Static-only knowledge Django does not report (relation fields, source locations, literal attributes) is kept.
  */
@@ -595,34 +629,36 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const models: ModelInfo[] = index.models.filter(m => m.abstract);
     for (const m of rep.models) {
       const s = staticModels.get(m.key);
-      const swapped = !!m.swapped;
-      if (!s) {
-        dis.push({ kind: 'model', model: m.key, static: null, django: { managed: m.managed, proxy: m.proxy, table: m.table }, note: 'static analysis did not find this model', path: m.path ?? undefined, line: m.line ?? undefined });
-        models.push({
-          app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped, table: m.table, modelName: m.modelName,
-          loc: { path: m.path ?? '', line: m.line ?? 1 }, bases: [], fields: [], attrs: {}, meta: {},
-        });
-        continue;
-      }
-      const diffs: string[] = [];
-      if (s.managed !== m.managed) diffs.push('managed');
-      if (s.proxy !== m.proxy) diffs.push('proxy');
-      if (s.swapped !== swapped) diffs.push('swapped');
-      if (s.table !== m.table) diffs.push('table');
-      if (diffs.length) {
-        dis.push({
-          kind: 'model', model: m.key, static: { managed: s.managed, proxy: s.proxy, swapped: s.swapped, table: s.table },
-          django: { managed: m.managed, proxy: m.proxy, swapped, table: m.table }, note: `${diffs.join(', ')} differ`, path: s.loc.path, line: s.loc.line,
-        });
-      }
-      models.push({ ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName });
+      models.push(rowOf(rep, 'model', m, [s], dis, dis => {
+        const swapped = !!m.swapped;
+        if (!s) {
+          dis.push({ kind: 'model', model: m.key, static: null, django: { managed: m.managed, proxy: m.proxy, table: m.table }, note: 'static analysis did not find this model', path: m.path ?? undefined, line: m.line ?? undefined });
+          return {
+            app: m.app, name: m.name, key: m.key, managed: m.managed, proxy: m.proxy, abstract: false, swapped, table: m.table, modelName: m.modelName,
+            loc: { path: m.path ?? '', line: m.line ?? 1 }, bases: [], fields: [], attrs: {}, meta: {},
+          };
+        }
+        const diffs: string[] = [];
+        if (s.managed !== m.managed) diffs.push('managed');
+        if (s.proxy !== m.proxy) diffs.push('proxy');
+        if (s.swapped !== swapped) diffs.push('swapped');
+        if (s.table !== m.table) diffs.push('table');
+        if (diffs.length) {
+          dis.push({
+            kind: 'model', model: m.key, static: { managed: s.managed, proxy: s.proxy, swapped: s.swapped, table: s.table },
+            django: { managed: m.managed, proxy: m.proxy, swapped, table: m.table }, note: `${diffs.join(', ')} differ`, path: s.loc.path, line: s.loc.line,
+          });
+        }
+        return { ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName };
+      }));
     }
     for (const [key, s] of staticModels) {
       if (!djangoKeys.has(key)) dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
     }
-    const modelByKey = new Map(models.map(m => [m.key, m]));
+    const same = sameItems(lastOf<{ models: ModelInfo[] }>(rep, 'models')?.models, models);
+    const modelByKey = new Map(same.map(m => [m.key, m]));
 
-    return { models, modelByKey, staticModels, djangoKeys, dis };
+    return { models: same, modelByKey, staticModels, djangoKeys, dis };
   });
   const { models, modelByKey, staticModels, djangoKeys } = modelsPart;
   dis.push(...modelsPart.dis);
@@ -635,32 +671,33 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const lives: RouterDecision[] = [];
     for (const row of rep.routing) {
       const s = staticRouting.get(pairKey(row.alias, row.model));
-      const reason = ROUTING_REASON[row.reason];
       const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
-      const d: RouterDecision = {
-        alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
-        ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
-      };
-      routing.push(d);
-      lives.push({
+      // (the model's location places a disagreement the static index has no decision for)
+      const model = s ? undefined : modelByKey.get(row.model);
+      const known = !s && staticAliases.has(row.alias) && staticModels.has(row.model);
+      routing.push(rowOf(rep, 'routing', row, [s, loc, model, known], dis, dis => {
+        const reason = ROUTING_REASON[row.reason];
+        const where = s?.loc ?? model?.loc;
+        const at = where ? { path: where.path, line: where.line } : {};
+        if (!s) {
+          if (known) dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: null, django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis has no decision for this model', ...at });
+        } else if (s.migrate === null && row.migrate !== null) {
+          dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis could not decide', ...at });
+        } else if (s.migrate !== row.migrate) {
+          dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: row.migrate === null ? `Django could not decide: ${row.error ?? 'a router raised'}` : 'static analysis was wrong', ...at });
+        } else if (s.decidedBy !== row.decidedBy || s.reason !== reason) {
+          dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'same answer, decided by another router or for another reason', ...at });
+        }
+        return {
+          alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
+          ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
+        } satisfies RouterDecision;
+      }));
+      // Django's answer alone: the same object for the report's lifetime
+      lives.push(rowOf(rep, 'lives', row, [], dis, (): RouterDecision => ({
         alias: row.alias, model: row.model, migrate: row.lives, decidedBy: row.livesDecidedBy,
         reason: row.lives === null ? 'unknown' : row.livesDecidedBy ? 'router' : 'default', source: 'django',
-      });
-      const where = s?.loc ?? modelByKey.get(row.model)?.loc;
-      const at = where ? { path: where.path, line: where.line } : {};
-      if (!s) {
-        if (staticAliases.has(row.alias) && staticModels.has(row.model)) {
-          dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: null, django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis has no decision for this model', ...at });
-        }
-        continue;
-      }
-      if (s.migrate === null && row.migrate !== null) {
-        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'static analysis could not decide', ...at });
-      } else if (s.migrate !== row.migrate) {
-        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: row.migrate === null ? `Django could not decide: ${row.error ?? 'a router raised'}` : 'static analysis was wrong', ...at });
-      } else if (s.decidedBy !== row.decidedBy || s.reason !== reason) {
-        dis.push({ kind: 'routing', alias: row.alias, model: row.model, static: describeStatic(s), django: { migrate: row.migrate, decidedBy: row.decidedBy, reason }, note: 'same answer, decided by another router or for another reason', ...at });
-      }
+      })));
     }
     const djRouting = indexDecisions(routing);
     for (const s of index.routing) {
@@ -669,7 +706,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       }
     }
 
-    return { routing, lives, dis };
+    const last = lastOf<{ routing: RouterDecision[]; lives: RouterDecision[] }>(rep, 'routing');
+    return { routing: sameItems(last?.routing, routing), lives: sameItems(last?.lives, lives), dis };
   });
   const { routing, lives } = routingPart;
   dis.push(...routingPart.dis);
@@ -679,15 +717,14 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
     const djMigKeys = new Set(rep.migrations.map(m => m.key));
     const migrations: MigrationFileInfo[] = [];
-    for (const m of rep.migrations) {
+    for (const m of rep.migrations) migrations.push(rowOf(rep, 'migration', m, [staticMigs.get(m.key)], dis, dis => {
       const s = staticMigs.get(m.key);
       const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
       const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
       const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
       if (!s) {
         dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
-        migrations.push({ app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) });
-        continue;
+        return { app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) };
       }
       const diffs: string[] = [];
       const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
@@ -711,12 +748,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         const so = s.operations[i];
         return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
       });
-      migrations.push({ ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false });
-    }
+      return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
+    }));
     for (const [key, s] of staticMigs) {
       if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
     }
-    return { migrations, dis };
+    return { migrations: sameItems(lastOf<{ migrations: MigrationFileInfo[] }>(rep, 'migrations')?.migrations, migrations), dis };
   });
   const { migrations } = migrationsPart;
   dis.push(...migrationsPart.dis);
