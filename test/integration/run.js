@@ -72,6 +72,9 @@ async function main() {
     // Restricted Mode for the untrusted run; the startup dialog would only wait for a click nobody makes
     'security.workspace.trust.enabled': UNTRUSTED, 'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.untrustedFiles': 'open',
+    // the benchmark's typed edits are unsaved buffers: code-server (a web build) saves after 1 s by default, which
+    // made every typed edit a save too (a re-index from disk and, in Django mode, Django asked again)
+    ...(BENCH ? { 'files.autoSave': 'off' } : {}),
   }));
   const csArgs = ['--config', path.join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${PORT}`, '--auth', 'none',
     '--user-data-dir', path.join(run, 'ud'), '--extensions-dir', path.join(run, 'exts'),

@@ -414,3 +414,35 @@ test('benchmark: `report` on the generated benchmark project', { skip: skipDjang
   );
   assert.equal(rep.routing.length, rep.models.length * 4);
 });
+
+test('a migration typed after Django answered: its static reading and its missing dependency show until Django is asked again', { skip: skipDjango }, async () => {
+  const { Scanner } = await import('../../src/core/scan');
+  const vfs = await import('../../src/core/vfs');
+  const dir = copyProject(SHOP, 'shop-typed');
+  const rep = await report(dir, 'shop.settings');
+  // as in the extension's scan worker: a watcher reports changes, unchanged files keep their objects
+  vfs.setTrusted(true);
+  try {
+    const scanner = new Scanner({ root: dir, python: VENV_PY, allowPython: false });
+    const asked = mergeDjangoAnswer(await scanner.index(), rep).index;
+    const file = path.join(dir, 'catalog', 'migrations', '0002_product_tags_is_active.py');
+    const missing = (i: ProjectIndex) => i.findings.filter(f => f.code === 'missing-dependency' && f.path === file);
+    assert.deepEqual(missing(asked), []);
+    const text = fs.readFileSync(file, 'utf8').replace("('catalog', '0001_initial'),", "('catalog', '0001_initial'),\n        ('catalog', '9999_typed'),");
+    vfs.setOverlay(file, text);
+    scanner.invalidate(file);
+    const typed = mergeDjangoAnswer(await scanner.index(), rep).index;
+    assert.equal(missing(typed).length, 1, 'the typed dependency on a migration that does not exist is reported');
+    assert.ok(typed.migrations.find(m => m.key === 'catalog.0002_product_tags_is_active')!.dependencies.some(d => d[1] === '9999_typed'));
+    // the other migrations are Django's rows, the very objects of the last merge
+    const other = (i: ProjectIndex) => i.migrations.find(m => m.key === 'catalog.0001_initial');
+    assert.equal(other(typed), other(asked));
+    vfs.setOverlay(file, null);
+    scanner.invalidate(file);
+    const undone = mergeDjangoAnswer(await scanner.index(), rep).index;
+    assert.deepEqual(missing(undone), []);
+    assert.deepEqual(undone.migrations.find(m => m.key === 'catalog.0002_product_tags_is_active')!.dependencies, [['catalog', '0001_initial']]);
+  } finally {
+    vfs.setTrusted(false);
+  }
+});

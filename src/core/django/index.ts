@@ -554,6 +554,19 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   return hit.value;
 }
 
+/**
+ * The migrations of the static index Django's answer was first merged with (the one Django was asked about), by
+ * key: a later merge tells by identity which files were read again since (the incremental index keeps the objects
+ * of unchanged files).
+ */
+const ASKED = new WeakMap<DjangoReport, Map<string, MigrationFileInfo>>();
+
+function askedAbout(rep: DjangoReport, index: ProjectIndex): Map<string, MigrationFileInfo> {
+  let m = ASKED.get(rep);
+  if (!m) ASKED.set(rep, (m = new Map(index.migrations.map(x => [x.key, x]))));
+  return m;
+}
+
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
 function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
   return prev && prev.length === next.length && prev.every((x, i) => x === next[i]) ? (prev as T[]) : next;
@@ -717,8 +730,14 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
     const djMigKeys = new Set(rep.migrations.map(m => m.key));
     const migrations: MigrationFileInfo[] = [];
+    // A migration file read again since Django answered (an edit, typed or saved, before Django is asked again):
+    // the static reading is the newer one, and Django's row is of the file as it was. It is taken as read, and the
+    // graph's findings about it stay (a dependency typed on a migration that does not exist).
+    const asked = askedAbout(rep, index);
+    const edited = new Set<string>();
     for (const m of rep.migrations) migrations.push(rowOf(rep, 'migration', m, [staticMigs.get(m.key)], dis, dis => {
       const s = staticMigs.get(m.key);
+      if (s && asked.get(m.key) !== s) return s;
       const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
       const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
       const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
@@ -751,11 +770,17 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
     }));
     for (const [key, s] of staticMigs) {
-      if (!djMigKeys.has(key)) dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
+      if (djMigKeys.has(key)) {
+        if (asked.get(key) !== s) edited.add(s.path);
+      } else if (!asked.has(key)) {
+        // a migration file new since Django answered
+        migrations.push(s);
+        edited.add(s.path);
+      } else dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
     }
-    return { migrations: sameItems(lastOf<{ migrations: MigrationFileInfo[] }>(rep, 'migrations')?.migrations, migrations), dis };
+    return { migrations: sameItems(lastOf<{ migrations: MigrationFileInfo[] }>(rep, 'migrations')?.migrations, migrations), dis, edited };
   });
-  const { migrations } = migrationsPart;
+  const { migrations, edited } = migrationsPart;
   dis.push(...migrationsPart.dis);
   const staticConflicts = new Map<string, string[]>();
   for (const f of index.findings) if (f.code === 'migration-conflict' && f.app) staticConflicts.set(f.app, (f.migrations ?? []).map(k => k.slice(f.app!.length + 1)).sort());
@@ -823,7 +848,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
-    if (f.code === 'missing-dependency' && !rep.graph.error) return false;
+    if (f.code === 'missing-dependency' && !rep.graph.error && !(f.path && edited.has(f.path))) return false;
     if (f.code === 'settings-unknown' && !index.settings) return false;
     if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
     return true;
