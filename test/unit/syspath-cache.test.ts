@@ -6,16 +6,20 @@ import * as path from 'node:path';
 import { findSearchRoots } from '../../src/core/env/python-env';
 import { writeTree } from './support';
 
-test('sys.path cache: reused while unchanged, asked again after a package is installed', async () => {
-  const dir = writeTree({ 'manage.py': '', 'site/pkg/__init__.py': '' }, 'dmdb-syspath-');
+/** A project with a site-packages folder and a stand-in interpreter that answers like the real snippet and counts how often it is started. */
+function fakeInterpreter(prefix: string): { dir: string; site: string; py: string; runs: () => number } {
+  const dir = writeTree({ 'manage.py': '', 'site/pkg/__init__.py': '' }, prefix);
   const site = path.join(dir, 'site');
   const count = path.join(dir, 'runs');
-  // a stand-in interpreter: answers like the real snippet and counts how often it is started
   const py = path.join(dir, 'fakepython');
   fs.writeFileSync(py, `#!/bin/sh\necho x >> "${count}"\necho '{"path": ["", "${site}"], "version": "3.12.0"}'\n`, { mode: 0o755 });
+  return { dir, site, py, runs: () => fs.readFileSync(count, 'utf8').trim().split('\n').length };
+}
+
+test('sys.path cache: reused while unchanged, asked again after a package is installed', async () => {
+  const { dir, site, py, runs } = fakeInterpreter('dmdb-syspath-');
   const cacheDir = path.join(dir, 'cache');
   const opts = { root: dir, python: py, allowPython: true, env: { PATH: process.env.PATH }, cacheDir };
-  const runs = () => fs.readFileSync(count, 'utf8').trim().split('\n').length;
 
   const first = await findSearchRoots(opts);
   assert.ok(first.roots.includes(site));
@@ -37,13 +41,8 @@ test('sys.path cache: reused while unchanged, asked again after a package is ins
 });
 
 test('sys.path cache without a cache folder (the extension\'s scan worker): kept in the process, under the same checks', async () => {
-  const dir = writeTree({ 'manage.py': '', 'site/pkg/__init__.py': '' }, 'dmdb-syspath-mem-');
-  const site = path.join(dir, 'site');
-  const count = path.join(dir, 'runs');
-  const py = path.join(dir, 'fakepython');
-  fs.writeFileSync(py, `#!/bin/sh\necho x >> "${count}"\necho '{"path": ["", "${site}"], "version": "3.12.0"}'\n`, { mode: 0o755 });
+  const { dir, site, py, runs } = fakeInterpreter('dmdb-syspath-mem-');
   const opts = { root: dir, python: py, allowPython: true, env: { PATH: process.env.PATH } };
-  const runs = () => fs.readFileSync(count, 'utf8').trim().split('\n').length;
 
   const first = await findSearchRoots(opts);
   const second = await findSearchRoots(opts);
