@@ -220,19 +220,32 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
 
 export const registerDiagnostics: Feature = (svc: Services) => {
   const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
-  let generation = 0;
-  const update = async () => {
-    const gen = ++generation;
+  // One update at a time, and one more after it when something changed meanwhile. (An update that gave way to any
+  // newer one could be given way forever while changes kept coming, a Django answer and a state read behind an
+  // edit: the edit's diagnostics then waited for them all.)
+  let running: Promise<void> | undefined;
+  let again = false;
+  const update = (): Promise<void> => {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      do {
+        again = false;
+        await updateOnce();
+      } while (again);
+    })().finally(() => { running = undefined; });
+    return running;
+  };
+  const updateOnce = async () => {
     const cfg = readConfig();
     const all = new Map<string, vscode.Diagnostic[]>();
-    for (const p of svc.projects.projects) {
+    const projects = svc.projects.projects;
+    for (const p of projects) {
       const c = readConfig(p.folder);
       for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting)) {
         const had = all.get(file);
         all.set(file, had ? [...had, ...list] : list);
       }
     }
-    if (gen !== generation) return; // a newer update is on its way
     // only the files whose diagnostics changed go to VS Code (each set is a message to the workbench)
     for (const file of shown.keys()) {
       if (!all.has(file)) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
@@ -243,6 +256,8 @@ export const registerDiagnostics: Feature = (svc: Services) => {
       collection.set(vscode.Uri.file(file), list);
       shown.set(file, list);
     }
+    const now = Date.now();
+    for (const p of projects) p.diagnosticsAt = now;
   };
   const shown = new Map<string, vscode.Diagnostic[]>();
   svc.snapshots.set('diagnostics', () => {

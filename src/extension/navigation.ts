@@ -118,6 +118,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         bufferSentAt: p.bufferSentAt ?? null,
         indexAskedAt: p.indexAskedAt ?? null,
         indexedAt: p.indexedAt ?? null,
+        shownAt: p.shownAt ?? null,
+        diagnosticsAt: p.diagnosticsAt ?? null,
         // the last static index's phases in the scan worker (ms; `total` from start to end)
         timings: p.staticIndex?.timings ?? null,
         plans: p.index?.plans ?? {},

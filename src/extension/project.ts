@@ -33,6 +33,10 @@ export class DjangoProject {
   /** when the last static index was asked for and when it arrived (Date.now(); getState reports them, benchmarks read them) */
   indexAskedAt: number | undefined;
   indexedAt: number | undefined;
+  /** when an index was last shown (Django mode: after Django's last answer was merged into it), and when the
+   *  diagnostics were last updated from it */
+  shownAt: number | undefined;
+  diagnosticsAt: number | undefined;
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;
@@ -322,6 +326,7 @@ export class ProjectService implements vscode.Disposable {
               // (typing: no read follows, and the last one stays with the new index)
               if (before && Object.keys(before.applied).length) p.staticIndex = withLastState(p.staticIndex, before);
               p.index = await this.shown(p);
+              p.shownAt = Date.now();
               if (doState && p.staticIndex !== staticOf(p.staticIndex)) this.changed.fire(p);
               p.cachedAt = undefined;
             }
