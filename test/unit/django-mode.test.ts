@@ -446,3 +446,32 @@ test('a migration typed after Django answered: its static reading and its missin
     vfs.setTrusted(false);
   }
 });
+
+test('a router edited after Django answered: the merge keeps the routing rows Django\'s answer decides, and says where static analysis now differs', { skip: skipDjango }, async () => {
+  const { Scanner } = await import('../../src/core/scan');
+  const vfs = await import('../../src/core/vfs');
+  const dir = copyProject(SHOP, 'shop-router');
+  const rep = await report(dir, 'shop.settings');
+  vfs.setTrusted(true);
+  try {
+    const scanner = new Scanner({ root: dir, python: VENV_PY, allowPython: false });
+    const first = await scanner.index();
+    const asked = mergeDjangoAnswer(first, rep);
+    const file = path.join(dir, 'shop', 'routers.py');
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.includes('return db == "analytics"'));
+    vfs.setOverlay(file, text.replace('return db == "analytics"', 'return db == "default"'));
+    scanner.invalidate(file);
+    const typedIndex = await scanner.index();
+    assert.notEqual(typedIndex.routing, first.routing, 'the static routing changed');
+    const typed = mergeDjangoAnswer(typedIndex, rep);
+    // Django's rows did not change: the same objects, the same array (what the relations and the worker's
+    // difference to the host are computed from)
+    assert.equal(typed.index.routing, asked.index.routing);
+    const wrong = (d: typeof typed.disagreements) => d.filter(x => x.kind === 'routing' && x.note === 'static analysis was wrong' && x.model?.startsWith('analytics.'));
+    assert.equal(wrong(asked.disagreements).length, 0);
+    assert.ok(wrong(typed.disagreements).length > 0, 'the edited router\'s answers now differ from Django\'s');
+  } finally {
+    vfs.setTrusted(false);
+  }
+});
