@@ -415,54 +415,56 @@ test('benchmark: `report` on the generated benchmark project', { skip: skipDjang
   assert.equal(rep.routing.length, rep.models.length * 4);
 });
 
-test('a migration typed after Django answered: its static reading and its missing dependency show until Django is asked again', { skip: skipDjango }, async () => {
+/**
+ * A copy of the example with Django's answer for it, and a Scanner as the extension's scan worker runs it (a watcher
+ * reports changes, unchanged files keep their objects); `edit` types a buffer (null: takes it away) and indexes.
+ */
+async function afterDjangoAnswered(name: string, fn: (t: {
+  dir: string; rep: DjangoReport; first: ProjectIndex; edit(file: string, text: string | null): Promise<ProjectIndex>;
+}) => Promise<void>): Promise<void> {
   const { Scanner } = await import('../../src/core/scan');
   const vfs = await import('../../src/core/vfs');
-  const dir = copyProject(SHOP, 'shop-typed');
+  const dir = copyProject(SHOP, name);
   const rep = await report(dir, 'shop.settings');
-  // as in the extension's scan worker: a watcher reports changes, unchanged files keep their objects
   vfs.setTrusted(true);
   try {
     const scanner = new Scanner({ root: dir, python: VENV_PY, allowPython: false });
-    const asked = mergeDjangoAnswer(await scanner.index(), rep).index;
+    const edit = async (file: string, text: string | null) => {
+      vfs.setOverlay(file, text);
+      scanner.invalidate(file);
+      return scanner.index();
+    };
+    await fn({ dir, rep, first: await scanner.index(), edit });
+  } finally {
+    vfs.setTrusted(false);
+  }
+}
+
+test('a migration typed after Django answered: its static reading and its missing dependency show until Django is asked again', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-typed', async ({ dir, rep, first, edit }) => {
+    const asked = mergeDjangoAnswer(first, rep).index;
     const file = path.join(dir, 'catalog', 'migrations', '0002_product_tags_is_active.py');
     const missing = (i: ProjectIndex) => i.findings.filter(f => f.code === 'missing-dependency' && f.path === file);
     assert.deepEqual(missing(asked), []);
     const text = fs.readFileSync(file, 'utf8').replace("('catalog', '0001_initial'),", "('catalog', '0001_initial'),\n        ('catalog', '9999_typed'),");
-    vfs.setOverlay(file, text);
-    scanner.invalidate(file);
-    const typed = mergeDjangoAnswer(await scanner.index(), rep).index;
+    const typed = mergeDjangoAnswer(await edit(file, text), rep).index;
     assert.equal(missing(typed).length, 1, 'the typed dependency on a migration that does not exist is reported');
     assert.ok(typed.migrations.find(m => m.key === 'catalog.0002_product_tags_is_active')!.dependencies.some(d => d[1] === '9999_typed'));
     // the other migrations are Django's rows, the very objects of the last merge
     const other = (i: ProjectIndex) => i.migrations.find(m => m.key === 'catalog.0001_initial');
     assert.equal(other(typed), other(asked));
-    vfs.setOverlay(file, null);
-    scanner.invalidate(file);
-    const undone = mergeDjangoAnswer(await scanner.index(), rep).index;
+    const undone = mergeDjangoAnswer(await edit(file, null), rep).index;
     assert.deepEqual(missing(undone), []);
     assert.deepEqual(undone.migrations.find(m => m.key === 'catalog.0002_product_tags_is_active')!.dependencies, [['catalog', '0001_initial']]);
-  } finally {
-    vfs.setTrusted(false);
-  }
-});
+  }));
 
-test('a router edited after Django answered: the merge keeps the routing rows Django\'s answer decides, and says where static analysis now differs', { skip: skipDjango }, async () => {
-  const { Scanner } = await import('../../src/core/scan');
-  const vfs = await import('../../src/core/vfs');
-  const dir = copyProject(SHOP, 'shop-router');
-  const rep = await report(dir, 'shop.settings');
-  vfs.setTrusted(true);
-  try {
-    const scanner = new Scanner({ root: dir, python: VENV_PY, allowPython: false });
-    const first = await scanner.index();
+test('a router edited after Django answered: the merge keeps the routing rows Django\'s answer decides, and says where static analysis now differs', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-router', async ({ dir, rep, first, edit }) => {
     const asked = mergeDjangoAnswer(first, rep);
     const file = path.join(dir, 'shop', 'routers.py');
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(text.includes('return db == "analytics"'));
-    vfs.setOverlay(file, text.replace('return db == "analytics"', 'return db == "default"'));
-    scanner.invalidate(file);
-    const typedIndex = await scanner.index();
+    const typedIndex = await edit(file, text.replace('return db == "analytics"', 'return db == "default"'));
     assert.notEqual(typedIndex.routing, first.routing, 'the static routing changed');
     const typed = mergeDjangoAnswer(typedIndex, rep);
     // Django's rows did not change: the same objects, the same array (what the relations and the worker's
@@ -471,7 +473,4 @@ test('a router edited after Django answered: the merge keeps the routing rows Dj
     const wrong = (d: typeof typed.disagreements) => d.filter(x => x.kind === 'routing' && x.note === 'static analysis was wrong' && x.model?.startsWith('analytics.'));
     assert.equal(wrong(asked.disagreements).length, 0);
     assert.ok(wrong(typed.disagreements).length > 0, 'the edited router\'s answers now differ from Django\'s');
-  } finally {
-    vfs.setTrusted(false);
-  }
-});
+  }));
