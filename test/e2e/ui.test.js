@@ -261,8 +261,10 @@ async function migrateFromPalette(alias, { shots = false } = {}) {
   if (shots) await page.screenshot({ path: path.join(SHOTS, 'migrate-quick-pick.png') });
   await pick.click();
   // prompts come one after another, each after the previous one closed: under load the next one can take a while
-  // to show, so the loop ends only after ~4 s without any prompt (or when the task's terminal shows)
-  const end = Date.now() + 40000;
+  // to show, so the loop ends only after ~10 s without any prompt (or when the task's terminal shows). With ~4 s,
+  // npm test (this beside the benchmark on 2 cores) once left the loop before the plan preview showed; the next
+  // step then closed it unanswered and migrate never ran
+  const end = Date.now() + 60000;
   let idle = 0;
   while (Date.now() < end) {
     await page.waitForTimeout(300);
@@ -288,7 +290,7 @@ async function migrateFromPalette(alias, { shots = false } = {}) {
       if (await yes.isVisible().catch(() => false)) await yes.click(); else await page.keyboard.press('Enter');
       continue;
     }
-    if (++idle >= 14) break;
+    if (++idle >= 34) break;
   }
   return { previewShot, previewText };
 }
