@@ -547,10 +547,7 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   let hit = rows.get(row) as Row<T> | undefined;
   if (!hit || hit.inputs.length !== inputs.length || !hit.inputs.every((x, i) => x === inputs[i])) {
     const own: Disagreement[] = [];
-    const value = fn(own);
-    // merged again to the same row (a router edit that Django's answer for this row does not depend on): the
-    // last object stays, and so does everything computed from it
-    hit = { inputs, value: hit && sameRow(hit.value, value) ? hit.value : value, dis: own };
+    hit = { inputs, value: fn(own), dis: own };
     rows.set(row, hit);
   }
   dis.push(...hit.dis);
@@ -568,24 +565,6 @@ function askedAbout(rep: DjangoReport, index: ProjectIndex): Map<string, Migrati
   let m = ASKED.get(rep);
   if (!m) ASKED.set(rep, (m = new Map(index.migrations.map(x => [x.key, x]))));
   return m;
-}
-
-/** Equal plain rows: the same keys with the same values, or plain objects of equal primitives (a location). */
-function sameRow(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every(k => {
-    const x = a[k], y = b[k];
-    if (x === y) return true;
-    return isPlainObject(x) && isPlainObject(y) && Object.keys(x).length === Object.keys(y).length
-      && Object.keys(x).every(j => x[j] === y[j] && (typeof x[j] !== 'object' || x[j] === null));
-  });
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
@@ -875,11 +854,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
-  findings.push(...section(rep, 'relations', [models, routing, lives], () => [
+  findings.push(...section(rep, 'relations', [modelsPart, routingPart], () => [
     ...crossDatabaseRelations(concrete, indexDecisions(routing), indexDecisions(lives), aliases),
     ...unknownRoutingFindings(concrete, routing).map(f => ({ ...f, message: f.message.replace('cannot be decided statically', 'could not be decided by Django either') })),
   ]));
-  findings.push(...section(rep, 'conflicts', [migrations], () => conflictFindings(rep.graph.conflicts, migrations)));
+  findings.push(...section(rep, 'conflicts', [migrationsPart], () => conflictFindings(rep.graph.conflicts, migrations)));
   findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
