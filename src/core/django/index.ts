@@ -524,7 +524,7 @@ function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () =
   let memo = SECTIONS.get(rep);
   if (!memo) SECTIONS.set(rep, (memo = new Map()));
   const hit = memo.get(name);
-  if (hit && hit.inputs.length === inputs.length && hit.inputs.every((x, i) => x === inputs[i])) return hit.value as T;
+  if (hit && sameList(hit.inputs, inputs)) return hit.value as T;
   const value = fn();
   memo.set(name, { inputs, value });
   return value;
@@ -545,7 +545,7 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   let rows = byName.get(name);
   if (!rows) byName.set(name, (rows = new WeakMap()));
   let hit = rows.get(row) as Row<T> | undefined;
-  if (!hit || hit.inputs.length !== inputs.length || !hit.inputs.every((x, i) => x === inputs[i])) {
+  if (!hit || !sameList(hit.inputs, inputs)) {
     const own: Disagreement[] = [];
     hit = { inputs, value: fn(own), dis: own };
     rows.set(row, hit);
@@ -569,7 +569,7 @@ function askedAbout(rep: DjangoReport, index: ProjectIndex): Map<string, Migrati
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
 function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
-  return prev && prev.length === next.length && prev.every((x, i) => x === next[i]) ? (prev as T[]) : next;
+  return prev && sameList(prev, next) ? (prev as T[]) : next;
 }
 
 /** the last value of a section (for sameItems) */
@@ -735,44 +735,49 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     // graph's findings about it stay (a dependency typed on a migration that does not exist).
     const asked = askedAbout(rep, index);
     const edited = new Set<string>();
-    for (const m of rep.migrations) migrations.push(rowOf(rep, 'migration', m, [staticMigs.get(m.key)], dis, dis => {
+    for (const m of rep.migrations) {
       const s = staticMigs.get(m.key);
-      if (s && asked.get(m.key) !== s) return s;
-      const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
-      const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
-      const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
-      if (!s) {
-        dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
-        return { app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) };
+      if (s && asked.get(m.key) !== s) {
+        migrations.push(s);
+        edited.add(s.path);
+        continue;
       }
-      const diffs: string[] = [];
-      const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
-      if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
-      if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
-      if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
-      if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
-      const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
-      if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
-      if (diffs.length) {
-        dis.push({
-          kind: 'migration', migration: m.key, app: m.app,
-          static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
-          django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
-          note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+      migrations.push(rowOf(rep, 'migration', m, [s], dis, dis => {
+        const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
+        const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
+        const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
+        if (!s) {
+          dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
+          return { app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) };
+        }
+        const diffs: string[] = [];
+        const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
+        if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
+        if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
+        if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
+        if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
+        const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
+        if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
+        if (diffs.length) {
+          dis.push({
+            kind: 'migration', migration: m.key, app: m.app,
+            static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
+            django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
+            note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+          });
+        }
+        // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
+        // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
+        const operations = m.operations.map((o, i) => {
+          const so = s.operations[i];
+          return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
         });
-      }
-      // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
-      // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
-      const operations = m.operations.map((o, i) => {
-        const so = s.operations[i];
-        return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
-      });
-      return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
-    }));
+        return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
+      }));
+    }
     for (const [key, s] of staticMigs) {
-      if (djMigKeys.has(key)) {
-        if (asked.get(key) !== s) edited.add(s.path);
-      } else if (!asked.has(key)) {
+      if (djMigKeys.has(key)) continue;
+      if (!asked.has(key)) {
         // a migration file new since Django answered
         migrations.push(s);
         edited.add(s.path);
