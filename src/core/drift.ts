@@ -8,7 +8,7 @@
 import { createHash } from 'crypto';
 import { engineKind } from './db';
 import { databaseTwins, primaryAlias } from './db/identity';
-import { decisionKey, describeLives, indexDecisions } from './findings';
+import { decisionKey, describeLives, indexDecisions, livesDecisions } from './findings';
 import type {
   AliasDrift, AppliedState, DatabaseSetting, DbSchema, Finding, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision, TableInfo,
 } from './types';
@@ -131,8 +131,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
   // Options.contribute_to_class truncates generated names with the *default* connection's limit
   const defaultLimit = maxNameLength(engineOf.get('default') ?? inp.databases[0]?.engine);
   const decisions = indexDecisions(inp.routing);
-  const lives = new Map<string, RouterDecision>(decisions);
-  for (const d of inp.lives ?? []) lives.set(decisionKey(d.alias, d.model), d);
+  const lives = livesDecisions(inp.routing, inp.lives);
   const byModelKey = new Map(inp.models.map(m => [m.key, m]));
   const creators = new Map<string, MigrationFileInfo[]>(); // "app\0modelname" → migrations with its CreateModel
   for (const mig of inp.migrations) {

@@ -21,6 +21,16 @@ export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMa
   return m;
 }
 
+/**
+ * Where each model lives per alias: the routing decisions, with the "lives" answers (the router chain as if managed)
+ * for the unmanaged, proxy and swapped models that have them.
+ */
+export function livesDecisions(routing: readonly RouterDecision[], lives: readonly RouterDecision[] | undefined): DecisionMap {
+  const all = new Map(indexDecisions(routing));
+  for (const d of lives ?? []) all.set(decisionKey(d.alias, d.model), d);
+  return all;
+}
+
 function shortRouter(dotted: string | null): string {
   if (!dotted) return 'no router';
   return dotted.split('.').slice(-1)[0] ?? dotted;

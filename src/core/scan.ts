@@ -122,7 +122,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, decisionKey, formatFinding, indexDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { migrationLintFindings, runsCode } from './lints/runpython';
@@ -672,11 +672,7 @@ export class Scanner {
     index.routing = routing.decisions;
     index.routerLocs = routing.routerLocs;
     if (routed.lives) index.lives = routed.lives;
-    const lives = this.memo('lives', [index.routing, index.lives], () => {
-      const all = new Map(indexDecisions(index.routing));
-      for (const d of index.lives ?? []) all.set(decisionKey(d.alias, d.model), d);
-      return all;
-    });
+    const lives = this.memo('lives', [index.routing, index.lives], () => livesDecisions(index.routing, index.lives));
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     // hintQueries reads the models' app labels and names only
     index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey], () => {
