@@ -33,8 +33,8 @@ export class DjangoProject {
   /** when the last static index was asked for and when it arrived (Date.now(); getState reports them, benchmarks read them) */
   indexAskedAt: number | undefined;
   indexedAt: number | undefined;
-  /** when an index was last shown (Django mode: after Django's last answer was merged into it), and when the
-   *  diagnostics were last updated from it */
+  /** when the last re-index was shown (Django mode: after Django's last answer was merged into it), and when the
+   *  diagnostics were last updated (getState reports them, benchmarks read them) */
   shownAt: number | undefined;
   diagnosticsAt: number | undefined;
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */

@@ -111,10 +111,10 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
     notes.push(`${found.interpreter} lives inside the project: it is not run unless chosen explicitly (--python, or the djangoMultiDb.pythonPath setting in a trusted workspace); site-packages found statically`);
   }
   if (found && mayRun) {
-    const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `syspath-${createHash('sha1').update(`${found.interpreter}\0${root}`).digest('hex').slice(0, 16)}.json`) : null;
     // kept in this process too: the extension's scan worker has no cache folder, and without it every re-index
     // (each typed edit in Django mode) started the interpreter again (0.1–0.2 s)
     const memoryKey = `${found.interpreter}\0${root}`;
+    const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `syspath-${createHash('sha1').update(memoryKey).digest('hex').slice(0, 16)}.json`) : null;
     const cached = validSysPath(inMemory.get(memoryKey), found.interpreter, env) ?? readSysPathCache(cacheFile, found.interpreter, env, memoryKey);
     const ran = cached ?? await runInterpreter(found.interpreter, root, env, opts.timeoutMs ?? 10_000);
     if (ran.ok && !cached) writeSysPathCache(cacheFile, memoryKey, found.interpreter, env, root, ran);
