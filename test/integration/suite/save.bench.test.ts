@@ -48,6 +48,13 @@ async function profile(cpuTo: string | undefined, allocTo: string | undefined): 
  */
 const PHASES = ['editSeenAt', 'bufferSentAt', 'indexAskedAt', 'indexedAt', 'shownAt', 'diagnosticsAt'];
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!; };
+const r = (x: number) => +x.toFixed(1);
+/** p50 and p95 of `xs` (ms, one decimal) */
+const p50p95 = (xs: number[]) => ({ p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) });
+/** p50 and p95 of each list */
+const perKey = (m: Record<string, number[]>) => Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, p50p95(xs)]));
+/** the scan worker's phases (Scanner.index timings) of 5 ms or more, rounded */
+const workerPhases = (t: Record<string, number> | null | undefined) => Object.fromEntries(Object.entries(t ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)]));
 
 // Runs on the benchmark project (run.js --bench): figures for test-results/vscode-metrics.json, under `bench`.
 suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
@@ -76,7 +83,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     const since = (k: string) => (typeof first[k] === 'number' ? (first[k] as number) - t0 : null);
     metric('firstStaticAnswerPhasesMs', {
       indexAskedAt: since('indexAskedAt'), indexedAt: since('indexedAt'),
-      worker: Object.fromEntries(Object.entries(first.timings ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)])),
+      worker: workerPhases(first.timings),
     });
     metric('mainThreadLongestPauseFirstIndexMs', +(loop.max / 1e6).toFixed(1));
     await profiling.stopCpu();
@@ -133,7 +140,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     };
     const trips: number[] = [];
     for (let i = 0; i < 20; i++) trips.push(await roundTrip());
-    metric('windowRoundTripMs', { p50: +pct(trips, 0.5).toFixed(1), p95: +pct(trips, 0.95).toFixed(1) });
+    metric('windowRoundTripMs', p50p95(trips));
     // DJANGO_MULTIDB_BENCH_WHOLE_FILE=1: each edit replaces the whole text right after the file is opened (the method
     // before 2026-11-29's second stop: it timed VS Code opening the editor too)
     const wholeFile = process.env.DJANGO_MULTIDB_BENCH_WHOLE_FILE === '1';
@@ -188,7 +195,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         const seen = phase('editSeenAt');
         if (seen !== null) { fromSeen.push(took - seen); (fromSeenByKind[kind] ??= []).push(took - seen); }
         edits.push([kind, Math.round(took), ...PHASES.map(phase), typeof inWorker === 'number' ? Math.round(inWorker) : null,
-          Object.fromEntries(Object.entries(st?.projects?.[0]?.timings ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)]))]);
+          workerPhases(st?.projects?.[0]?.timings)]);
         all.push(took);
         (byKind[kind] ??= []).push(took);
       }
@@ -199,15 +206,15 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         await vscode.commands.executeCommand('workbench.action.files.revert');
       }
     }
-    const r = (x: number) => +x.toFixed(1);
-    metric('typingToDiagnosticsMs', { p50: r(pct(all, 0.5)), p95: r(pct(all, 0.95)), max: r(Math.max(...all)), n: all.length });
-    metric('typingToDiagnosticsByKindMs', Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) }])));
-    if (worker.length) metric('typingWorkerIndexMs', { p50: r(pct(worker, 0.5)), p95: r(pct(worker, 0.95)), n: worker.length });
-    // after the edit was applied: when the extension saw it, sent the buffer, asked for the index, had it
-    metric('typingFromEditSeenMs', { p50: r(pct(fromSeen, 0.5)), p95: r(pct(fromSeen, 0.95)), max: r(Math.max(...fromSeen)), n: fromSeen.length });
-    metric('typingFromEditSeenByKindMs', Object.fromEntries(Object.entries(fromSeenByKind).map(([k, xs]) => [k, { p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) }])));
+    metric('typingToDiagnosticsMs', { ...p50p95(all), max: r(Math.max(...all)), n: all.length });
+    metric('typingToDiagnosticsByKindMs', perKey(byKind));
+    if (worker.length) metric('typingWorkerIndexMs', { ...p50p95(worker), n: worker.length });
+    metric('typingFromEditSeenMs', { ...p50p95(fromSeen), max: r(Math.max(...fromSeen)), n: fromSeen.length });
+    metric('typingFromEditSeenByKindMs', perKey(fromSeenByKind));
     metric('typingEdits', { columns: ['kind', 'total', ...PHASES, 'workerIndex', 'workerPhases (≥ 5 ms)'], rows: edits });
-    metric('typingPhasesMs', Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, { p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) }])));
+    // after the edit was applied: when the extension saw it, sent the buffer, asked for the index, had it, showed it
+    // and updated the diagnostics
+    metric('typingPhasesMs', perKey(phases));
     metric('mainThreadLongestPauseTypingMs', +(loop.max / 1e6).toFixed(1));
     metric('mainThreadPauseP99TypingMs', +(loop.percentile(99) / 1e6).toFixed(1));
   });
