@@ -113,6 +113,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         managePy: p.managePy,
         error: p.error ?? null,
         indexed: !!p.index,
+        // the last session's answer is shown (workspace storage) while the fresh one is computed
+        cachedAt: p.cachedAt ?? null,
         stateReadAt: p.stateReadAt ?? null,
         editSeenAt: p.editSeenAt ?? null,
         bufferSentAt: p.bufferSentAt ?? null,

@@ -237,6 +237,9 @@ export class ProjectService implements vscode.Disposable {
       // an interpreter named in the settings is read from disk even in Restricted Mode (VS Code then passes only
       // the user-level value of this restricted setting)
       python: config.pythonPath,
+      // the parse caches and the index snapshot (core/index-snapshot.ts) in workspace storage: a later session's
+      // first index answers from them when nothing changed, and re-reads only what did
+      cacheDir: this.snapshotDir ? path.join(this.snapshotDir, 'index-cache') : null,
     };
     if (trusted) {
       opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
@@ -485,6 +488,11 @@ export class ProjectService implements vscode.Disposable {
   async close(): Promise<void> {
     for (const p of this.list) this.clearTimers(p);
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
+    // what the scan worker has not written yet (it writes after edits pause): the next session's warm start. A
+    // large project's caches take about a second; the worker is stopped after 3 s whatever happens (each file is
+    // written to a temporary name and renamed, so a write cut short leaves the last one)
+    const flushed = Promise.all(this.list.map(p => p.scanner.flushCaches().catch(e => this.log.debug(`caches of ${p.name} not written: ${(e as Error).message}`))));
+    await Promise.race([flushed, new Promise(r => setTimeout(r, 3000))]);
     await this.workers.close();
     // a Django helper in progress cannot be cancelled (the core takes no AbortSignal): don't hold the host for it
     const django = this.list.map(p => p.djangoRunning).filter((r): r is Promise<void> => !!r);

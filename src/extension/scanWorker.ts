@@ -10,14 +10,29 @@ import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
 const port: { postMessage(msg: unknown): void; on(event: 'message', fn: (req: WorkerRequest) => void): void } = parentPort
   ?? (process.send
-    ? { postMessage: msg => { process.send!(msg); }, on: (_event, fn) => { process.on('message', fn as (m: unknown) => void); } }
+    ? { postMessage: msg => { unsent++; process.send!(msg, undefined, undefined, wrote); }, on: (_event, fn) => { process.on('message', fn as (m: unknown) => void); } }
     : (() => { throw new Error('scanWorker.js runs as a worker of the extension host (a thread, or a child process with IPC)'); })());
+
+// A child process writes a large message (a first index: megabytes) to the pipe while its event loop turns: work that
+// holds the loop right after posting it (the full index behind an answer from the snapshot) held the answer back too.
+let unsent = 0;
+let onSent: (() => void)[] = [];
+function wrote(): void {
+  if (--unsent > 0) return;
+  const fns = onSent;
+  onSent = [];
+  for (const fn of fns) fn();
+}
+/** Resolves once every message posted so far has been handed to the host (at once for a thread's port). */
+function allSent(): Promise<void> {
+  return unsent > 0 ? new Promise(resolve => onSent.push(resolve)) : Promise.resolve();
+}
 // a child process whose host is gone (closed, crashed) has nothing left to do
 if (!parentPort) process.on('disconnect', () => process.exit(0));
 
@@ -42,8 +57,6 @@ interface Project {
 // The extension's file watcher reports every change (invalidate), and unsaved buffers arrive as overlays: stats
 // and listings are kept between indexes, and only what read a changed file is computed again (core/vfs.ts).
 setTrusted(true);
-/** on-disk caches are written once edits pause this long (a write of a large project's caches takes ~1 s of the worker) */
-const CACHE_WRITE_DELAY_MS = 30_000;
 
 const projects = new Map<number, Project>();
 let nextToken = 1;
@@ -114,7 +127,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   switch (req.op) {
     case 'create': {
       const scrub = scrubber(req.opts);
-      projects.set(req.project, { scanner: new Scanner({ cacheWriteDelayMs: CACHE_WRITE_DELAY_MS, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), reports: new Map() });
+      projects.set(req.project, { scanner: new Scanner({ ...CACHE_WRITES, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), reports: new Map() });
       return null;
     }
     case 'index': {
@@ -124,6 +137,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       if (p.scanner.answeredFromSnapshot) {
         // the answer goes out first; then the state behind it is built (the answer it gives is the same)
         p.warming = new Promise<void>(resolve => setImmediate(resolve))
+          .then(allSent)
           .then(() => p.scanner.index())
           .then(() => undefined, e => { port.postMessage({ type: 'log', project: req.project, level: 'debug', message: p.scrub(`warming the index: ${(e as Error).message}`) } satisfies WorkerMessage); })
           .finally(() => { p.warming = undefined; });
@@ -177,6 +191,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     }
     case 'overlay':
       return { changed: setOverlay(req.file, req.text) };
+    case 'flush':
+      project(req.project).scanner.flushCaches();
+      return null;
     case 'dispose':
       // what a later session starts from: written now rather than lost with the thread
       try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }

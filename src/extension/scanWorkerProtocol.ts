@@ -38,6 +38,8 @@ export type WorkerRequest =
    * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)
    */
   | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras: Partial<ProjectIndex>; django: number; diffBase?: number }
+  /** write the on-disk caches an index scheduled now (the extension is closing) */
+  | { id: number; op: 'flush'; project: number }
   | { id: number; op: 'dispose'; project: number };
 
 /** What Django mode takes besides the Scanner's own options. */
@@ -69,6 +71,7 @@ export interface WorkerResults {
   /** `reported`: the answer came from Django (its report is kept in the worker for `mergeDjango`) */
   django: IndexChanges & { reported: boolean };
   mergeDjango: IndexChanges;
+  flush: null;
   dispose: null;
 }
 
@@ -125,3 +128,9 @@ export interface IndexChanges {
   fromIndex?: string[];
 }
 
+/**
+ * When a Scanner of the extension writes its on-disk caches: once indexing pauses for 5 s (a write of the benchmark
+ * project's caches, 10 MB, takes 140–220 ms of the worker: an edit that comes during it waits that long), and what is
+ * left when the extension closes (ProjectService.close). The next session starts from them.
+ */
+export const CACHE_WRITES = { cacheWriteDelayMs: 5_000 } as const;

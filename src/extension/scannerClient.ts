@@ -22,7 +22,7 @@ import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot } from './model/snapshot';
 import {
-  STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -428,7 +428,7 @@ export class ScannerClient implements ScannerLike {
   }
 
   private inProcess(): Scanner {
-    return (this.local ??= new Scanner({ ...this.opts, parseBudgetMs: this.opts.parseBudgetMs ?? IN_PROCESS_PARSE_BUDGET_MS }));
+    return (this.local ??= new Scanner({ ...CACHE_WRITES, ...this.opts, parseBudgetMs: this.opts.parseBudgetMs ?? IN_PROCESS_PARSE_BUDGET_MS }));
   }
 
   async index(): Promise<ProjectIndex> {
@@ -472,6 +472,13 @@ export class ScannerClient implements ScannerLike {
     const local = () => { saveSnapshot(write.dir, write.managePy, write.version, { ...index, ...write.extras }); return null; };
     if (!known || known.generation !== this.generation || !this.host.hasScanner(this)) { local(); return; }
     await this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
+  }
+
+  /** Write the on-disk caches the last index scheduled now (the extension is closing: the next session starts from them). */
+  async flushCaches(): Promise<void> {
+    if (this.disposed) return;
+    if (!this.host.usesWorker || !this.host.hasScanner(this)) { this.local?.flushCaches(); return; }
+    await this.host.request(this, { op: 'flush' }, () => { this.inProcess().flushCaches(); return null; });
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

@@ -16,6 +16,7 @@
 //   --untrusted  workspace trust on and never granted: runs the *.untrusted.test.js suites in Restricted Mode
 //   --bench      the benchmark project (bench/generate.mjs, 150 apps × 10 models × 20 migrations, no database
 //                migrated) instead of the example: runs the *.bench.test.js suites (figures only)
+//                then opens the same folder in a new window for the *.reopen.test.js suites (--no-reopen: not)
 //   --keep       keep the temp dir (workspace, code-server log) for a look afterwards
 // Exit code: 0 all passed, 1 failures or runner error (timeout, code-server down). Needs `npm run build` first.
 'use strict';
@@ -59,6 +60,7 @@ async function main() {
     fs.symlinkSync(path.dirname(path.dirname(python)), path.join(exp.projectDir, '.venv'));
   }
   const resultsFile = path.resolve(opt('--results', path.join(run, 'results.json')));
+  const reopenResults = path.join(run, 'results-reopen.json');
   const metricsFile = opt('--metrics') ? path.resolve(opt('--metrics')) : path.join(run, 'metrics.json');
 
   fs.mkdirSync(path.join(run, 'ud', 'User'), { recursive: true });
@@ -104,45 +106,61 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync'],
     });
-    const page = context.pages()[0] || await context.newPage();
-    let done, firstLog;
-    const finished = new Promise(r => { done = r; });
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const line = util.format(...args); // mocha's reporter output arrives as printf-style arguments
-      if (/open-vsx\.org|ERR_NAME_NOT_RESOLVED|vsda/.test(line)) return; // offline gallery noise
-      if (!firstLog) { firstLog = Date.now(); log('first output from the workbench'); }
-      (type === 'error' ? console.error : console.log)(line);
-    });
-    await page.exposeFunction('codeAutomationExit', code => done(code));
-    page.on('pageerror', e => console.error('[pageerror]', e.message));
+    // one window: the suites of MODE (and, for --bench, a second window on the same workspace and storage after the
+    // first closed: the *.reopen.test.js suites time a returning user's first answer)
+    const openWindow = async (mode, results) => {
+      const page = await context.newPage();
+      let done, firstLog;
+      const finished = new Promise(r => { done = r; });
+      await page.exposeFunction('codeAutomationLog', (type, args) => {
+        const line = util.format(...args); // mocha's reporter output arrives as printf-style arguments
+        if (/open-vsx\.org|ERR_NAME_NOT_RESOLVED|vsda/.test(line)) return; // offline gallery noise
+        if (!firstLog) { firstLog = Date.now(); log('first output from the workbench'); }
+        (type === 'error' ? console.error : console.log)(line);
+      });
+      await page.exposeFunction('codeAutomationExit', code => done(code));
+      page.on('pageerror', e => console.error('[pageerror]', e.message));
 
-    const auth = `127.0.0.1:${PORT}`;
-    const extEnv = {
-      DJANGO_MULTIDB_TEST: '1', DJANGO_MULTIDB_TEST_MODE: MODE,
-      DJANGO_MULTIDB_TEST_EXPECTED: expectedFile, DJANGO_MULTIDB_TEST_PLAN_SCRIPT: planScript,
-      DJANGO_MULTIDB_TEST_RESULTS: resultsFile, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
-      DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
-      ...(process.env.DJANGO_MULTIDB_BENCH_PROFILE ? { DJANGO_MULTIDB_BENCH_PROFILE: process.env.DJANGO_MULTIDB_BENCH_PROFILE } : {}),
+      const auth = `127.0.0.1:${PORT}`;
+      const extEnv = {
+        DJANGO_MULTIDB_TEST: '1', DJANGO_MULTIDB_TEST_MODE: mode,
+        DJANGO_MULTIDB_TEST_EXPECTED: expectedFile, DJANGO_MULTIDB_TEST_PLAN_SCRIPT: planScript,
+        DJANGO_MULTIDB_TEST_RESULTS: results, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
+        DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
+        ...(process.env.DJANGO_MULTIDB_BENCH_PROFILE ? { DJANGO_MULTIDB_BENCH_PROFILE: process.env.DJANGO_MULTIDB_BENCH_PROFILE } : {}),
+      };
+      const payload = [
+        ['extensionDevelopmentPath', `vscode-remote://${auth}${EXT}`],
+        ['extensionTestsPath', `vscode-remote://${auth}${TESTS}`],
+        ['extensionEnvironment', JSON.stringify(extEnv)],
+      ];
+      const url = `http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      // DJANGO_MULTIDB_BENCH_WINDOW_PROFILE=<file>: a CPU profile of the window (the renderer: VS Code's workbench)
+      // for the whole run, to see what keeps it busy when an edit's round trip is slow (bench/profile-top.mjs reads it)
+      const windowProfile = mode === MODE ? process.env.DJANGO_MULTIDB_BENCH_WINDOW_PROFILE : undefined;
+      const cdp = windowProfile ? await context.newCDPSession(page) : undefined;
+      if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+      await page.goto(url);
+      let timer;
+      const timeout = new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`tests did not finish within ${TIMEOUT_S} s`)), TIMEOUT_S * 1000); });
+      const code = await Promise.race([finished, timeout]);
+      clearTimeout(timer);
+      log(`extension host finished (${mode}), exit code`, code);
+      if (cdp) fs.writeFileSync(windowProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+      if (opt('--shot')) await page.screenshot({ path: path.resolve(opt('--shot')) }).catch(() => {});
+      return { page, code };
     };
-    const payload = [
-      ['extensionDevelopmentPath', `vscode-remote://${auth}${EXT}`],
-      ['extensionTestsPath', `vscode-remote://${auth}${TESTS}`],
-      ['extensionEnvironment', JSON.stringify(extEnv)],
-    ];
-    const url = `http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    // DJANGO_MULTIDB_BENCH_WINDOW_PROFILE=<file>: a CPU profile of the window (the renderer: VS Code's workbench)
-    // for the whole run, to see what keeps it busy when an edit's round trip is slow (bench/profile-top.mjs reads it)
-    const windowProfile = process.env.DJANGO_MULTIDB_BENCH_WINDOW_PROFILE;
-    const cdp = windowProfile ? await context.newCDPSession(page) : undefined;
-    if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
-    await page.goto(url);
-    let timer;
-    const timeout = new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`tests did not finish within ${TIMEOUT_S} s`)), TIMEOUT_S * 1000); });
-    exitCode = await Promise.race([finished, timeout]);
-    clearTimeout(timer);
-    log('extension host finished, exit code', exitCode);
-    if (cdp) fs.writeFileSync(windowProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
-    if (opt('--shot')) await page.screenshot({ path: path.resolve(opt('--shot')) }).catch(() => {});
+    const first = await openWindow(MODE, resultsFile);
+    exitCode = first.code;
+    if (BENCH && !flag('--no-reopen')) {
+      // the window closes (its extension host ends after --reconnection-grace-time and the scan worker writes what
+      // it has not written yet), then the same folder opens in a new one
+      await first.page.close();
+      await new Promise(r => setTimeout(r, 4000));
+      const again = await openWindow('reopen', reopenResults);
+      await again.page.close();
+      if (again.code !== 0) exitCode = again.code;
+    }
   } catch (e) {
     console.error('[int-runner] error:', e && e.message || e);
     console.error(`[int-runner] code-server log: ${path.join(run, 'code-server.log')} (kept)`);
@@ -154,6 +172,13 @@ async function main() {
   if (fs.existsSync(resultsFile)) {
     const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
     log(`${MODE} suites: ${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}`);
+    if (fs.existsSync(reopenResults)) {
+      // the reopened window's counts join the file the caller reads (scripts/test.sh prints it)
+      const again = JSON.parse(fs.readFileSync(reopenResults, 'utf8'));
+      log(`reopen suites: ${again.passes} passed, ${again.failures} failed`);
+      fs.writeFileSync(resultsFile, JSON.stringify({ ...r, files: [...r.files, ...again.files], passes: r.passes + again.passes,
+        failures: r.failures + again.failures, pending: (r.pending ?? 0) + (again.pending ?? 0), failed: [...(r.failed ?? []), ...(again.failed ?? [])] }, null, 2));
+    }
   } else {
     log('no results file: the tests did not run to the end');
   }

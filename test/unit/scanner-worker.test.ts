@@ -217,6 +217,34 @@ describe('same answers as an in-process Scanner', () => {
   });
 });
 
+describe('on-disk caches in the worker (the extension\'s next session)', () => {
+  test('written after edits pause or when flushed, and a new worker answers from them: the same answer, then incremental', async () => {
+    const dir = example();
+    const cacheDir = path.join(tempDir('dmdb-worker-cache-'), 'index-cache');
+    const first = host();
+    const c1 = first.h.scanner({ root: dir, cacheDir });
+    const before = await c1.index();
+    // the worker's Scanner writes 5 s after the last index (CACHE_WRITES): nothing yet, until flushed
+    assert.equal(fs.existsSync(cacheDir), false, 'nothing written right after the index');
+    await c1.flushCaches();
+    const written = fs.readdirSync(cacheDir).sort();
+    assert.ok(written.some(f => f.startsWith('index-')), `the index snapshot is written: ${written.join(', ')}`);
+    assert.ok(written.some(f => f.startsWith('modules-')), `the parse cache is written: ${written.join(', ')}`);
+    await first.h.close();
+
+    // the next session: a new worker whose first index answers from the snapshot, with the same facts
+    const second = host();
+    const c2 = second.h.scanner({ root: dir, cacheDir });
+    const again = await c2.index();
+    assert.deepEqual(Object.keys(again.timings ?? {}), ['snapshot'], `answered from the snapshot: ${JSON.stringify(again.timings)}`);
+    assert.deepEqual(toReport(again), toReport(before));
+    // the state behind it was built: an edit then gives what a Scanner of its own computes from scratch
+    const [edited] = await addModel(dir, c2, new Scanner({ root: dir }));
+    assert.ok(edited.models.some(m => m.key === 'catalog.Brand'), 'the edit is seen');
+    assert.deepEqual(toReport(edited), toReport(await new Scanner({ root: dir }).index()));
+  });
+});
+
 let big: string | undefined;
 /** 60 apps, 600 models, 1,200 migrations (bench/generate.mjs) */
 function bigProject(): string {

@@ -12,6 +12,7 @@
 // tests compare the extension with Django, not with numbers written down here.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { execFileSync } from 'child_process';
@@ -214,4 +215,30 @@ export async function timeSaveToDiagnostics(doc: vscode.TextDocument, fieldExpr:
     !vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && /timing_probe/.test(d.message)) &&
     vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.range.start.line === line), 30000, 20);
   return result;
+}
+
+/**
+ * A CPU profile (`cpuTo`: bench/profile-pauses.mjs reads it) and a sampling heap profile, garbage included (`allocTo`:
+ * bench/alloc-top.mjs) of the extension host from now; `stopCpu` ends the first, `stop` both.
+ */
+export async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<void>; stop(): Promise<void> }> {
+  const session = cpuTo || allocTo ? new inspector.Session() : undefined;
+  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
+  session?.connect();
+  if (cpuTo) { await post('Profiler.enable'); await post('Profiler.start'); }
+  if (allocTo) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
+  let cpu = !!cpuTo;
+  const stopCpu = async () => {
+    if (!cpu) return;
+    cpu = false;
+    fs.writeFileSync(cpuTo!, JSON.stringify((await post<{ profile: unknown }>('Profiler.stop')).profile));
+  };
+  return {
+    stopCpu,
+    async stop() {
+      await stopCpu();
+      if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile));
+      session?.disconnect();
+    },
+  };
 }

@@ -9,9 +9,10 @@ import * as path from 'path';
 const Mocha = require('mocha');
 
 export function run(): Promise<void> {
-  // trusted: the example's suites; untrusted: *.untrusted.test.js; bench: *.bench.test.js
+  // trusted: the example's suites; untrusted: *.untrusted.test.js; bench: *.bench.test.js; reopen: *.reopen.test.js
+  // (the benchmark project opened again in a new window, after the bench suites ran in the first)
   const mode = process.env.DJANGO_MULTIDB_TEST_MODE ?? 'trusted';
-  const kind = (f: string) => (/\.(untrusted|bench)\.test\.js$/.exec(f)?.[1] ?? 'trusted');
+  const kind = (f: string) => (/\.(untrusted|bench|reopen)\.test\.js$/.exec(f)?.[1] ?? 'trusted');
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30000, slow: 2000, grep: process.env.DJANGO_MULTIDB_TEST_GREP || undefined });
   const files = fs.readdirSync(__dirname)
     .filter(f => f.endsWith('.test.js') && kind(f) === mode)

@@ -1,12 +1,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as inspector from 'inspector';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../../bench/edits';
-import { activate, expected, normalize, recordMetric, timeSaveToDiagnostics, waitFor } from './helpers';
+import { activate, expected, normalize, profile, recordMetric, timeSaveToDiagnostics, waitFor } from './helpers';
 
 // The extension host's main thread: the longest time it could not run anything (issue 11: ≤ 50 ms), measured
 // from activation through the first index, the edits and the saves below.
@@ -16,32 +15,6 @@ const memory = () => {
   const mb = (x: number) => +(x / 2 ** 20).toFixed(1);
   return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) };
 };
-/**
- * A CPU profile (`cpuTo`: bench/profile-pauses.mjs reads it) and a sampling heap profile, garbage included (`allocTo`:
- * bench/alloc-top.mjs) of the extension host from now; `stopCpu` ends the first, `stop` both.
- */
-async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<void>; stop(): Promise<void> }> {
-  const session = cpuTo || allocTo ? new inspector.Session() : undefined;
-  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
-  session?.connect();
-  if (cpuTo) { await post('Profiler.enable'); await post('Profiler.start'); }
-  if (allocTo) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
-  let cpu = !!cpuTo;
-  const stopCpu = async () => {
-    if (!cpu) return;
-    cpu = false;
-    fs.writeFileSync(cpuTo!, JSON.stringify((await post<{ profile: unknown }>('Profiler.stop')).profile));
-  };
-  return {
-    stopCpu,
-    async stop() {
-      await stopCpu();
-      if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile));
-      session?.disconnect();
-    },
-  };
-}
-
 /**
  * when the extension saw an edit, had sent its buffer to the scan worker, asked for the index, had it, had shown it
  * (Django mode: merged with Django's last answer) and had updated the diagnostics from it
