@@ -82,6 +82,16 @@ const RULES = {
       'that is never defined (NameError) on every path: Django itself cannot import these settings, so every ' +
       '`manage.py` command fails. What the analysis shows for the rest of the file is a guess.',
   },
+  'databases-not-configured': {
+    severity: 'warning', title: 'DATABASES not configured', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    help:
+      'DATABASES is empty, or not set, with the environment the analysis used: Django then has a single `default` ' +
+      'database of the dummy backend, which no command can migrate or read, so nothing is pending anywhere. Settings that ' +
+      'build DATABASES from environment variables need them: the finding names the variables the settings read that ' +
+      'are not set; put them in the project\'s `.env` file (or the file `djangoMultiDb.envFile` / `--env-file` names). ' +
+      'A DATABASES without a `default` entry is an error: Django refuses it (ImproperlyConfigured: "You must define a ' +
+      '\'default\' database"), so every `manage.py` command fails.',
+  },
   'settings-unknown': {
     severity: 'warning', title: 'Setting not known statically', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:

@@ -133,9 +133,11 @@ export function conflictFindings(conflicts: Record<string, string[]>, migrations
   });
 }
 
-export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settingsPath: string | null, settingsLine: number | null): Finding[] {
+/** `emptyDatabases`: DATABASES is empty (the dummy `default` Django adds is unreachable, which databases-not-configured says) */
+export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settingsPath: string | null, settingsLine: number | null, emptyDatabases = false): Finding[] {
   const out: Finding[] = [];
   for (const [alias, st] of Object.entries(applied)) {
+    if (!st.reachable && emptyDatabases && alias === 'default') continue;
     if (!st.reachable) {
       out.push({
         code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
@@ -179,6 +181,15 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   }
   for (const a of settings.assumptions ?? []) {
     out.push({ code: 'settings-assumption', severity: 'info', path: a.loc?.path ?? settings.path, line: a.loc?.line ?? null, message: a.reason });
+  }
+  const nc = settings.databasesNotConfigured;
+  if (nc) {
+    const env = nc.unsetEnv.length
+      ? ` The settings read ${nc.unsetEnv.length === 1 ? 'an environment variable that is' : 'environment variables that are'} not set: ${nc.unsetEnv.slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set them in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
+      : '';
+    out.push(nc.kind === 'empty'
+      ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES is empty with this environment: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
+      : { code: 'databases-not-configured', severity: 'error', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES has no 'default' entry: Django refuses these settings (ImproperlyConfigured: You must define a 'default' database), so every manage.py command fails.${env}` });
   }
   return out;
 }

@@ -835,7 +835,7 @@ export class Scanner {
     findings.push(...historyFindings);
     const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null)));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null, index.settings.databasesNotConfigured?.kind === 'empty')));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }

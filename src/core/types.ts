@@ -64,6 +64,12 @@ export interface SettingsInfo {
   partial?: { name: string; reason: string; loc?: Loc }[];
   /** paths assumed not taken because they can only end in a `raise` (the project is taken to start) */
   assumptions?: { reason: string; loc?: Loc }[];
+  /**
+   * DATABASES as Django's ConnectionHandler takes it is not usable: `empty` (empty or not set: Django adds a `default`
+   * of the dummy backend, which `databases` then holds too), or `no-default` (Django refuses the settings:
+   * ImproperlyConfigured). `unsetEnv`: the environment variables the settings read that are not set.
+   */
+  databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[] };
 }
 
 // ---------------------------------------------------------------------------------------------

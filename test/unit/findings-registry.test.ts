@@ -186,6 +186,8 @@ describe('every code the core produces is in the registry, and every entry is pr
         'proj/settings.py': 'import plugin_registry\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}}\nINSTALLED_APPS = plugin_registry.apps()\n',
         'shop/__init__.py': '', 'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': MIGRATION([]),
       }),
+      // databases-not-configured: DATABASES built from environment variables that are not set
+      ...await findingsOf({ 'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {}\nif os.environ.get("DB_NAME"):\n    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["DB_NAME"]}\n' }),
       // parse-budget: nested deeper than the parser follows
       ...await findingsOf({ 'proj/settings.py': SETTINGS(['shop']), 'proj/routers.py': ROUTER, 'shop/__init__.py': '', 'shop/models.py': `X = ${'('.repeat(400)}1${')'.repeat(400)}\n` }),
       // operation-fall-through: a router that decides by model_name, a RunPython that gives it none

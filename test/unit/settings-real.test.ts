@@ -13,6 +13,7 @@ import { ModuleIndex } from '../../src/core/python/modules';
 import { loadSettings } from '../../src/core/settings';
 import type { PythonFacts } from '../../src/core/python/environment';
 import type { SettingsInfo } from '../../src/core/types';
+import { settingsFindings } from '../../src/core/findings';
 import { writeTree } from './support';
 import { djangoPython } from '../oracle/helpers';
 
@@ -450,4 +451,69 @@ test('dj_database_url.config(test_options=…) sets TEST, so a replica that mirr
   const replica = s.databases.find(d => d.alias === 'replica')!;
   assert.deepEqual(replica.raw?.TEST, { MIRROR: 'default' });
   assert.equal(s.databases.find(d => d.alias === 'default')!.raw?.TEST, undefined);
+});
+
+describe('DATABASES as Django\'s ConnectionHandler takes it', () => {
+  /** `connections.settings`: the aliases and engines Django uses, or the error it raises */
+  function djangoConnections(dir: string, module: string, env: Record<string, string> = {}): Record<string, string> | { error: string } {
+    const out = execFileSync(PY!, ['-c', `
+import json
+from django.db import connections
+try:
+    print(json.dumps({a: c["ENGINE"] for a, c in connections.settings.items()}))
+except Exception as e:
+    print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+`], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: module, PYTHONPATH: dir, ...env } });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  }
+  const ENV_SETTINGS = `
+import os
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+DEBUG = os.environ.get("DEBUG") == "1"
+POSTGRES_DB = os.environ.get("POSTGRES_DB")
+POSTGRES_HOST = os.environ.get("POSTGRES_HOST")
+DATABASES = {}
+if POSTGRES_DB and POSTGRES_HOST:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", "NAME": POSTGRES_DB, "HOST": POSTGRES_HOST}
+`;
+
+  test('built from environment variables that are not set: Django\'s dummy default, and the variables named (Django agrees)', { skip: NO_DJANGO }, () => {
+    const dir = project({ 'site1/__init__.py': '', 'site1/settings.py': ENV_SETTINGS });
+    const s = load(dir, 'site1.settings');
+    assert.deepEqual(s.databases.map(d => [d.alias, d.engine]), [['default', 'django.db.backends.dummy']]);
+    assert.deepEqual(djangoConnections(dir, 'site1.settings'), { default: 'django.db.backends.dummy' });
+    // DEBUG was read too, but it is no database's
+    assert.deepEqual(s.databasesNotConfigured?.unsetEnv, ['POSTGRES_DB', 'POSTGRES_HOST']);
+    const [f] = settingsFindings(s).filter(x => x.code === 'databases-not-configured');
+    assert.equal(f?.severity, 'warning');
+    assert.match(f!.message, /DATABASES is empty with this environment: .*dummy backend.* not set: POSTGRES_DB, POSTGRES_HOST; set them in the project's \.env file/);
+
+    // with the variables: the real database, nothing to say
+    const env = { POSTGRES_DB: 'shop', POSTGRES_HOST: 'db' };
+    const set = load(dir, 'site1.settings', undefined, env);
+    assert.deepEqual(set.databases.map(d => [d.alias, d.engine]), [['default', 'django.db.backends.postgresql']]);
+    assert.deepEqual(djangoConnections(dir, 'site1.settings', env), { default: 'django.db.backends.postgresql' });
+    assert.equal(set.databasesNotConfigured, undefined);
+    assert.equal(settingsFindings(set).some(x => x.code === 'databases-not-configured'), false);
+  });
+
+  test('without a \'default\' entry: Django refuses the settings, an error; settings that set neither DATABASES nor INSTALLED_APPS are left to app discovery', { skip: NO_DJANGO }, () => {
+    const dir = project({
+      'site2/__init__.py': '',
+      'site2/settings.py': 'INSTALLED_APPS = []\nDATABASES = {"analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}}\n',
+      'site3/__init__.py': '',
+      'site3/settings.py': 'SECRET_KEY = "x"\n',
+    });
+    const s = load(dir, 'site2.settings');
+    assert.equal(s.databasesNotConfigured?.kind, 'no-default');
+    const django = djangoConnections(dir, 'site2.settings');
+    assert.ok('error' in django && /ImproperlyConfigured: You must define a 'default' database/.test(String(django.error)), JSON.stringify(django));
+    const [f] = settingsFindings(s).filter(x => x.code === 'databases-not-configured');
+    assert.equal(f?.severity, 'error');
+    assert.match(f!.message, /no 'default' entry: Django refuses these settings/);
+    // neither set: not what the project runs on (class-based settings): no dummy alias, no finding here
+    const neither = load(dir, 'site3.settings');
+    assert.deepEqual(neither.databases, []);
+    assert.equal(neither.databasesNotConfigured, undefined);
+  });
 });

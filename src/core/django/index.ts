@@ -870,7 +870,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   }
   const dbLoc = settings.databases[0]?.loc;
   const answeredState = Object.fromEntries(Object.entries(applied).filter(([a]) => answered.has(a)));
-  findings.push(...stateFindings(answeredState, plans, dbLoc?.path ?? settings.path, dbLoc?.line ?? null));
+  findings.push(...stateFindings(answeredState, plans, dbLoc?.path ?? settings.path, dbLoc?.line ?? null, settings.databasesNotConfigured?.kind === 'empty'));
 
   const extras: DjangoExtras = {
     django: rep.django, python: rep.python, executable: rep.executable, planSource, planDetails, lives, historyErrors,

@@ -172,7 +172,7 @@ export const usesOf = (file: string): AliasUse[] => usesCache(file, '', source =
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
 export function databasesKnown(settings: SettingsInfo): boolean {
-  return settings.databases.length > 0 && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
+  return settings.databases.length > 0 && !settings.databasesNotConfigured && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
 }
 
 export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migrationFiles: string[] = []): Finding[] {

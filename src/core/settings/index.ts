@@ -117,8 +117,20 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     return info;
   }
   info.path = r.file;
+  // the environment variables the settings read that are not set (named when DATABASES comes out empty)
+  const unsetEnv = new Set<string>();
+  const watched = new Proxy(env, {
+    get(target, k) {
+      if (typeof k === 'string' && target[k] === undefined) unsetEnv.add(k);
+      return target[k as string];
+    },
+    has(target, k) {
+      if (typeof k === 'string' && !(k in target)) unsetEnv.add(k);
+      return k in target;
+    },
+  });
   const interp = new Interp(index, {
-    env: Object.assign(Object.create(env) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python,
+    env: Object.assign(Object.create(watched) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python,
     globalSettings: name => {
       const g = DJANGO_GLOBAL_SETTINGS[name];
       return g === undefined ? undefined : g === null ? unknown(`Django's default for ${name}`) : fromJS(g.v);
@@ -254,7 +266,31 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   info.unknowns = groupByCause(info.unknowns);
   if (partial.length) info.partial = partial;
   if (interp.assumptions.length) info.assumptions = interp.assumptions.slice();
+  // Django's ConnectionHandler.configure_settings: an empty DATABASES (Django's own default when the settings set none)
+  // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
+  // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
+  // was: settings that set neither are not what the project runs on (apps/discover.ts then looks for the apps).
+  const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
+  if (knownDbs && !info.unknowns.some(u => u.error)) {
+    const loc = locOfName('DATABASES');
+    // the variables that look like a database's (the settings read others too: DEBUG, ALLOWED_HOSTS…), else all
+    const unsetAll = [...unsetEnv].filter(n => n !== 'DJANGO_SETTINGS_MODULE').sort();
+    const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
+    const unset = dbLike.length ? dbLike : unsetAll;
+    if (!info.databases.length) {
+      info.databases.push({ alias: 'default', engine: 'django.db.backends.dummy', name: null, ...(loc ? { loc } : {}) });
+      info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset };
+    } else if (!info.databases.some(d => d.alias === 'default')) {
+      info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
+    }
+  }
   return info;
+}
+
+const DB_WORDS = new Set(['DB', 'DATABASE', 'DATABASES', 'POSTGRES', 'POSTGRESQL', 'MYSQL', 'MARIADB', 'SQL', 'SQLITE', 'ORACLE', 'HOST', 'PORT', 'USER', 'PASSWORD', 'NAME', 'DSN', 'ENGINE']);
+/** DATABASE_URL, POSTGRES_DB, DB_HOST, PGPASSWORD, MYSQL_USER: a word of the name is a database word */
+function looksLikeDatabaseVariable(name: string): boolean {
+  return name.toUpperCase().split(/[^A-Z0-9]+/).some(w => DB_WORDS.has(w) || /^PG[A-Z]*$/.test(w));
 }
 
 /**
