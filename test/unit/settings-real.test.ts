@@ -517,3 +517,15 @@ if POSTGRES_DB and POSTGRES_HOST:
     assert.equal(neither.databasesNotConfigured, undefined);
   });
 });
+
+test('settings an `if` on an unknown sets on one path only are one finding per cause, not one per setting (Kitsune)', () => {
+  const dir = project({
+    'k/__init__.py': '',
+    'k/settings.py': DB + 'from decouple import config\nif config("OIDC", default=False):\n    OIDC_ID = "a"\n    OIDC_SECRET = "b"\n    OIDC_URL = "c"\n',
+  });
+  const s = load(dir, 'k.settings');
+  const oidc = s.unknowns.filter(u => u.name.includes('OIDC_'));
+  assert.equal(oidc.length, 1, JSON.stringify(s.unknowns));
+  assert.equal(oidc[0]!.name, 'OIDC_ID, OIDC_SECRET, OIDC_URL');
+  assert.match(oidc[0]!.reason, /^depends on decouple .* \(set on one path only\)$/);
+});

@@ -300,13 +300,19 @@ function looksLikeDatabaseVariable(name: string): boolean {
 function groupByCause(unknowns: SettingsInfo['unknowns']): SettingsInfo['unknowns'] {
   const groups = new Map<string, SettingsInfo['unknowns'][number]>();
   for (const u of unknowns) {
-    const key = `${u.reason}\u0000${u.loc?.path ?? ''}:${u.loc?.line ?? ''}`;
+    // "… (NAME is set on one path only)": the same cause for every NAME an `if` on it sets (thirty settings behind
+    // one package that is not installed were thirty warnings)
+    const m = ONE_PATH.exec(u.reason);
+    const reason = m && m[1] === u.name ? `${u.reason.slice(0, m.index)} (set on one path only)` : u.reason;
+    const key = `${reason}\u0000${u.loc?.path ?? ''}:${u.loc?.line ?? ''}`;
     const g = groups.get(key);
     if (g) g.name += `, ${u.name}`;
-    else groups.set(key, { ...u });
+    else groups.set(key, { ...u, reason });
   }
   return [...groups.values()];
 }
+
+const ONE_PATH = / \(([A-Za-z_][A-Za-z0-9_]*) is set on one path only\)$/;
 
 function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
   const out = new Map<string, Loc>();
