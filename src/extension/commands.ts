@@ -28,15 +28,16 @@ export type CommandId = (typeof Cmd)[keyof typeof Cmd];
 
 /** Thrown when the user dismisses a prompt: the wrapper turns it into silence. */
 export class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
+  /** `at`: the prompt that was dismissed (the log says it: "why did nothing happen?") */
+  constructor(at = 'a prompt') {
+    super(`cancelled at ${at}`);
     this.name = 'Cancelled';
   }
 }
 
-/** `await orCancel(showQuickPick(...))`: undefined (Escape) becomes a silent cancellation. */
-export function orCancel<T>(value: T | undefined): T {
-  if (value === undefined) throw new Cancelled();
+/** `await orCancel(showQuickPick(...), 'the alias pick')`: undefined (Escape) becomes a silent cancellation. */
+export function orCancel<T>(value: T | undefined, at?: string): T {
+  if (value === undefined) throw new Cancelled(at);
   return value;
 }
 
@@ -54,7 +55,10 @@ export function registerCommand(svc: Services, id: CommandId, handler: (...args:
     try {
       return await handler(...args);
     } catch (e) {
-      if (isCancellation(e)) return undefined;
+      if (isCancellation(e)) {
+        svc.log.info(`${id}: ${e instanceof Cancelled ? e.message : 'cancelled'}`);
+        return undefined;
+      }
       const msg = e instanceof Error ? e.message : String(e);
       svc.log.error(`${id} failed: ${e instanceof Error && e.stack ? e.stack : msg}`);
       void vscode.window.showErrorMessage(`Django Multi-DB: ${msg}`, 'Open log').then(pick => {

@@ -177,10 +177,12 @@ export const registerMigrate: Feature = (svc: Services) => {
       void vscode.window.showWarningMessage(`Django Multi-DB: '${alias}' is unreachable (${st.error ?? 'no answer'}): migrate would fail.`, 'Retry Connection', 'Set Database Password…')
         .then(pick => pick === 'Retry Connection' ? svc.projects.refreshNow(p, { state: true })
           : pick ? vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p.root, alias }) : undefined);
+      svc.log.info(`migrate --database=${alias} not run: the last read found it unreachable (${st.error ?? 'no answer'})`);
       return { alias, status: 'refused', message: `'${alias}' is unreachable` };
     }
     if (runner.isRunning(p, alias)) {
       void vscode.window.showWarningMessage(`Django Multi-DB: migrate is already running on '${alias}' (or on an alias of the same database).`);
+      svc.log.info(`migrate --database=${alias} not run: a migrate is already running on it (or on an alias of the same database)`);
       return { alias, status: 'refused', message: `already running on '${alias}'` };
     }
     const args = migrateArgs({ alias, app, target });
@@ -258,6 +260,7 @@ export const registerMigrate: Feature = (svc: Services) => {
             ],
             { title: `Migrate '${alias}': which app?`, placeHolder: 'All apps, or one app (then a target migration)' },
           ),
+          'the app pick',
         );
         app = appPick.app;
         if (app) {
@@ -272,6 +275,7 @@ export const registerMigrate: Feature = (svc: Services) => {
               ],
               { title: `Migrate '${alias}' ${app} to…`, placeHolder: 'Target migration (migrating backwards unapplies later ones)' },
             ),
+            'the target pick',
           );
           target = t.target;
         }
@@ -284,7 +288,7 @@ export const registerMigrate: Feature = (svc: Services) => {
         return { alias, status: 'refused', message: checked.message };
       }
       target = checked.target;
-      if (a.confirm !== false && !(await confirmRun(p, index, alias, app, target))) throw new Cancelled();
+      if (a.confirm !== false && !(await confirmRun(p, index, alias, app, target))) throw new Cancelled('the plan preview');
       return migrateOne(p, alias, app, target);
     }),
 

@@ -115,6 +115,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         indexed: !!p.index,
         // the last session's answer is shown (workspace storage) while the fresh one is computed
         cachedAt: p.cachedAt ?? null,
+        // Django mode: Django is asked again in this many ms (a save's debounce), null = not scheduled
+        djangoAskIn: p.djangoTimer ? p.djangoDelayMs : null,
         stateReadAt: p.stateReadAt ?? null,
         editSeenAt: p.editSeenAt ?? null,
         bufferSentAt: p.bufferSentAt ?? null,

@@ -466,7 +466,7 @@ export class ProjectService implements vscode.Disposable {
       return { label: alias, description: shortEngine(db?.engine), detail: aliasStatusText(index, alias), alias };
     });
     const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Database alias (settings.DATABASES)', matchOnDescription: true });
-    return orCancel(pick).alias;
+    return orCancel(pick, 'the alias pick').alias;
   }
 
   async ensureIndex(p: DjangoProject): Promise<ProjectIndex> {

@@ -16,20 +16,32 @@ const TYPING_DEBOUNCE_MS = 30;
 const STATE_DEBOUNCE_MS = 800;
 /** after the static re-index, Django is asked again once saves have settled for this long */
 const DJANGO_DEBOUNCE_MS = 1000;
+/**
+ * …or this long after an autosave (`files.autoSave: afterDelay`, the default of code-server and vscode.dev): the user
+ * is still typing, and Django's answer (seconds of CPU on a large project) would be asked again at every pause
+ */
+const DJANGO_AUTOSAVE_DEBOUNCE_MS = 5000;
+/** an autosave's file change is expected within this long of the save (else the save is forgotten) */
+const AUTOSAVE_WINDOW_MS = 10_000;
 
 export const registerWatchers: Feature = (svc: Services) => {
   const { projects, log } = svc;
   const subs: vscode.Disposable[] = [];
 
+  /** files being saved by autosave (files.autoSave afterDelay), and when */
+  const autosaved = new Map<string, number>();
   const onSource = (uri: vscode.Uri) => {
     const file = uri.fsPath;
     if (IGNORED.test(file)) return;
+    const at = autosaved.get(file);
+    if (at !== undefined && Date.now() - at > AUTOSAVE_WINDOW_MS) autosaved.delete(file);
+    const djangoDelayMs = at !== undefined && autosaved.has(file) ? DJANGO_AUTOSAVE_DEBOUNCE_MS : DJANGO_DEBOUNCE_MS;
     for (const p of projects.projects) {
       if (!p.contains(file) && !isEnvFile(p.config.envFile, file)) continue;
       p.scanner.invalidate(file);
       // Django mode: only files that can change Django's answer (settings, routers, models, migrations) re-ask it
       const django = isDjangoRelevant(file, p.staticIndex ?? p.index, p.config.envFile) ? 'soft' : false;
-      projects.schedule(p, { index: true, django, djangoDelayMs: DJANGO_DEBOUNCE_MS }, INDEX_DEBOUNCE_MS);
+      projects.schedule(p, { index: true, django, djangoDelayMs }, INDEX_DEBOUNCE_MS);
       log.trace(`changed: ${file}`);
     }
   };
@@ -78,10 +90,20 @@ export const registerWatchers: Feature = (svc: Services) => {
     if (pending) { clearTimeout(pending); typing.delete(doc.uri.fsPath); }
     sendBuffer(doc, null);
   };
+  const onWillSave = (e: vscode.TextDocumentWillSaveEvent) => {
+    const file = e.document.uri.fsPath;
+    if (e.reason === vscode.TextDocumentSaveReason.AfterDelay) autosaved.set(file, Date.now());
+    else autosaved.delete(file);
+  };
+  const onClose = (doc: vscode.TextDocument) => {
+    dropBuffer(doc);
+    sent.delete(doc.uri.fsPath);
+  };
   subs.push(
     vscode.workspace.onDidChangeTextDocument(onEdit),
+    vscode.workspace.onWillSaveTextDocument(onWillSave),
     vscode.workspace.onDidSaveTextDocument(dropBuffer),
-    vscode.workspace.onDidCloseTextDocument(dropBuffer),
+    vscode.workspace.onDidCloseTextDocument(onClose),
     { dispose: () => typing.forEach(t => clearTimeout(t)) },
   );
 

@@ -286,8 +286,12 @@ async function migrateFromPalette(alias, { shots = false } = {}) {
     if (await notif.first().isVisible().catch(() => false)) { await notif.first().click(); idle = 0; continue; }
     if (await quickInput().isVisible().catch(() => false)) {
       idle = 0;
-      const yes = quickRows().filter({ hasText: /^\s*(migrate|run|yes|confirm|apply)/i }).first();
-      if (await yes.isVisible().catch(() => false)) await yes.click(); else await page.keyboard.press('Enter');
+      // the app pick ("All apps") or a confirmation row, clicked once shown; Enter only on a pick whose rows are
+      // shown (Enter on one whose rows were not rendered yet could accept nothing: a candidate for the rare run where
+      // migrate never started; the extension's log now says where a command was cancelled)
+      const yes = quickRows().filter({ hasText: /^\s*(all apps|migrate|run|yes|confirm|apply)/i }).first();
+      if (await yes.isVisible().catch(() => false)) await yes.click();
+      else if (await quickRows().first().isVisible().catch(() => false)) await page.keyboard.press('Enter');
       continue;
     }
     if (++idle >= 34) break;

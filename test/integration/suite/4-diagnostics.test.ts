@@ -32,6 +32,39 @@ suite('cross-database foreign keys', () => {
     assert.match(text, /default|analytics/, text);
   });
 
+  test('Django mode: an autosave asks Django again after 5 s of quiet, a save of the user\'s own after 1 s', async function () {
+    this.timeout(60000);
+    const state = async () => (await vscode.commands.executeCommand<{ projects: { djangoAskIn: number | null }[]; django: { effective?: string }[] }>('djangoMultiDb.getState', { wait: false }));
+    if ((await state()).django[0]?.effective === 'static') this.skip();
+    const files = vscode.workspace.getConfiguration('files');
+    const askIn = (ms: number) => waitFor(`Django asked again in ${ms} ms`, async () => (await state()).projects[0]?.djangoAskIn === ms, 20000, 20);
+    const original = doc.getText();
+    try {
+      // as code-server and vscode.dev save by default: after a delay, while the user types
+      await files.update('autoSaveDelay', 200, vscode.ConfigurationTarget.Global);
+      await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n# typed, then saved by autosave\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor('the autosave', () => !doc.isDirty, 10000, 20);
+      await askIn(5000);
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      // the user's own save: Django is asked after the usual second
+      const edit2 = new vscode.WorkspaceEdit();
+      edit2.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '# saved by the user\n');
+      assert.ok(await vscode.workspace.applyEdit(edit2));
+      assert.ok(await doc.save());
+      await askIn(1000);
+    } finally {
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+      const all = new vscode.WorkspaceEdit();
+      all.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+      await vscode.workspace.applyEdit(all);
+      await doc.save();
+    }
+  });
+
   test('saving a models file updates the diagnostics (timed)', async () => {
     const { target } = expected().crossDbFk;
     const r = await timeSaveToDiagnostics(doc, `models.ForeignKey("${target}", on_delete=models.CASCADE, related_name="+")`);
