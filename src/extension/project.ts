@@ -168,6 +168,8 @@ export class ProjectService implements vscode.Disposable {
   }
 
   private async discover(gen: number): Promise<void> {
+    // the extension activates for a workspace with a manage.py: the worker that will index it starts meanwhile
+    if (vscode.workspace.workspaceFolders?.length) this.workers.warmUp();
     await this.setContext('djangoMultiDb.scanState', 'searching');
     const found: DjangoProject[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {

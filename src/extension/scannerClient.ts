@@ -202,6 +202,14 @@ export class ScanWorkerHost {
     void w.terminate();
   }
 
+  /**
+   * Start the worker now, before the first call: its process start-up (0.1–0.3 s) then overlaps finding the
+   * project and its interpreter instead of delaying the first index.
+   */
+  warmUp(): void {
+    if (!this.closed && !this.inProcess) this.start();
+  }
+
   /** Starts the worker when there is none; false (and in-process from now on) when that is not possible. */
   private start(): boolean {
     if (this.worker) return true;

@@ -206,6 +206,19 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(ma3.django?.planDetails, ma.django?.planDetails, 'the same plan details are the last merge\'s object');
   });
 
+  test('warmUp starts the worker before the first call, and the first index runs in it', async () => {
+    const { h } = host();
+    assert.equal(h.mode, 'idle');
+    h.warmUp();
+    assert.equal(h.mode, 'starting');
+    const pid = h.workerPid;
+    const c = h.scanner({ root: example() });
+    const index = await c.index();
+    assert.ok(index.models.length > 0);
+    assert.equal(h.mode, 'worker');
+    assert.equal(h.workerPid, pid, 'the worker started by warmUp answered');
+  });
+
   test('several projects share one worker', async () => {
     const { h } = host();
     const [d1, d2] = [example(), example()];
