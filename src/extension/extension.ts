@@ -50,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const snapshotDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     const projects = new ProjectService(log, secrets, snapshotDir, String(context.extension.packageJSON.version ?? '0'));
     context.subscriptions.push(secrets, projects);
-    services = { context, log, projects, secrets, snapshots: new Map() };
+    services = { context, log, projects, secrets, snapshots: new Map(), activatedAt: started };
     for (const feature of FEATURES) context.subscriptions.push(...feature(services));
     // indexing runs after activation returns: views show "Indexing…" meanwhile
     void projects.reload();

@@ -95,6 +95,7 @@ export const registerNavigation: Feature = (svc: Services) => [
     const out: Record<string, unknown> = {
       trusted: svc.projects.trusted,
       activationMs: svc.activationMs ?? null,
+      activatedAt: svc.activatedAt ?? null,
       // the scan worker's own process (its memory is reported apart from the extension host's)
       scanWorkerPid: svc.projects.scanWorkerPid ?? null,
       // every alias of every project, flattened (tests of a single-project workspace read this)
@@ -115,6 +116,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         indexed: !!p.index,
         // the last session's answer is shown (workspace storage) while the fresh one is computed
         cachedAt: p.cachedAt ?? null,
+        // when the last session's answer was shown (it stays set once the fresh one replaced it)
+        restoredAt: p.restoredAt ?? null,
         // Django mode: Django is asked again in this many ms (a save's debounce), null = not scheduled
         djangoAskIn: p.djangoTimer ? p.djangoDelayMs : null,
         stateReadAt: p.stateReadAt ?? null,

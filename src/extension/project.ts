@@ -33,6 +33,8 @@ export class DjangoProject {
   /** when the last static index was asked for and when it arrived (Date.now(); getState reports them, benchmarks read them) */
   indexAskedAt: number | undefined;
   indexedAt: number | undefined;
+  /** when the last session's answer (workspace storage) was shown, if it was */
+  restoredAt: number | undefined;
   /** when the last re-index was shown (Django mode: after Django's last answer was merged into it), and when the
    *  diagnostics were last updated (getState reports them, benchmarks read them) */
   shownAt: number | undefined;
@@ -183,6 +185,7 @@ export class ProjectService implements vscode.Disposable {
       if (snap) {
         p.index = snap.index;
         p.cachedAt = snap.savedAt;
+        p.restoredAt = Date.now();
         this.log.info(`${p.name}: showing the state saved ${new Date(snap.savedAt).toISOString()} while refreshing`);
       }
       found.push(p);

@@ -13,6 +13,8 @@ export interface Services {
   snapshots: Map<string, () => unknown>;
   /** how long activate() took, in ms (reported by getState) */
   activationMs?: number;
+  /** when activate() started (Date.now(); reported by getState: the benchmark times from it) */
+  activatedAt?: number;
 }
 
 /** A feature registers its providers/commands and returns what must be disposed with the extension. */
