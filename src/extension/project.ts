@@ -178,7 +178,7 @@ export class ProjectService implements vscode.Disposable {
       const config = readConfig(folder);
       const managePy = await this.findManagePy(folder, config);
       if (!managePy) continue;
-      const scanner = await this.createScanner(folder, managePy, config);
+      const scanner = this.createScanner(folder, managePy, config);
       const p = new DjangoProject(folder, managePy, scanner, config);
       // the last session's answer, shown at once and marked as such while the fresh one is computed behind it
       const snap = this.snapshotDir ? loadSnapshot(this.snapshotDir, managePy, this.version) : null;
@@ -221,7 +221,12 @@ export class ProjectService implements vscode.Disposable {
     return sorted[0];
   }
 
-  private async createScanner(folder: vscode.WorkspaceFolder, managePy: string, config: Config): Promise<ScannerClient> {
+  /**
+   * The project's Scanner. In a trusted workspace its interpreter (the Python extension's, which may take seconds to
+   * activate) and the saved database passwords are completed behind it: its calls wait for them, and the last
+   * session's answer is shown meanwhile.
+   */
+  private createScanner(folder: vscode.WorkspaceFolder, managePy: string, config: Config): ScannerClient {
     const trusted = this.trusted;
     const root = path.dirname(managePy);
     const opts: ScanOptions = {
@@ -246,12 +251,22 @@ export class ProjectService implements vscode.Disposable {
       // first index answers from them when nothing changed, and re-reads only what did
       cacheDir: this.snapshotDir ? path.join(this.snapshotDir, 'index-cache') : null,
     };
-    if (trusted) {
-      opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
-      const overrides = await this.secrets.get(root);
-      if (Object.keys(overrides).length) opts.connectionOverrides = overrides;
-    }
-    return this.workers.scanner(opts);
+    const completing = trusted
+      ? (async () => {
+        try {
+          opts.python = (await resolveInterpreter(folder, root, config.pythonPath, this.log)).command;
+        } catch (e) {
+          this.log.warn(`the project's interpreter could not be found: ${(e as Error).message}`);
+        }
+        try {
+          const overrides = await this.secrets.get(root);
+          if (Object.keys(overrides).length) opts.connectionOverrides = overrides;
+        } catch (e) {
+          this.log.warn(`saved database passwords could not be read: ${(e as Error).message}`);
+        }
+      })()
+      : undefined;
+    return this.workers.scanner(opts, completing);
   }
 
   /** A replaced scanner frees its parse cache in the worker once the run using it is over. */
@@ -267,7 +282,7 @@ export class ProjectService implements vscode.Disposable {
     if (!p) return;
     p.config = readConfig(p.folder);
     const old = p.scanner;
-    p.scanner = await this.createScanner(p.folder, p.managePy, p.config);
+    p.scanner = this.createScanner(p.folder, p.managePy, p.config);
     this.retire(old, p.running);
     p.django = { ...initialStatus(p.config.mode, this.trusted), django: p.django.django, python: p.django.python };
     this.schedule(p, { index: true, state: true }, 0);

@@ -16,7 +16,14 @@ import {
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
 const port: { postMessage(msg: unknown): void; on(event: 'message', fn: (req: WorkerRequest) => void): void } = parentPort
   ?? (process.send
-    ? { postMessage: msg => { unsent++; process.send!(msg, undefined, undefined, wrote); }, on: (_event, fn) => { process.on('message', fn as (m: unknown) => void); } }
+    ? {
+      postMessage: msg => {
+        unsent++;
+        // a message that cannot be serialised throws here (post() then sends a plain copy): it is not pending
+        try { process.send!(msg, undefined, undefined, wrote); } catch (e) { wrote(); throw e; }
+      },
+      on: (_event, fn) => { process.on('message', fn as (m: unknown) => void); },
+    }
     : (() => { throw new Error('scanWorker.js runs as a worker of the extension host (a thread, or a child process with IPC)'); })());
 
 // A child process writes a large message (a first index: megabytes) to the pipe while its event loop turns: work that

@@ -117,9 +117,12 @@ export class ScanWorkerHost {
     return this.ready ? 'worker' : 'starting';
   }
 
-  /** A Scanner with these options, run in the shared worker. */
-  scanner(opts: ScanOptions): ScannerClient {
-    return new ScannerClient(opts, this);
+  /**
+   * A Scanner with these options, run in the shared worker. `completing`: the options are being completed (the
+   * interpreter, which may wait for the Python extension to activate): its calls wait for it.
+   */
+  scanner(opts: ScanOptions, completing?: Promise<void>): ScannerClient {
+    return new ScannerClient(opts, this, completing);
   }
 
   /** Stops the worker; calls in progress are rejected. Nothing runs afterwards. */
@@ -156,6 +159,8 @@ export class ScanWorkerHost {
    */
   request<K extends WorkerOp>(client: ScannerClient, body: Extract<Body, { op: K }>, fallback: Fallback<K>): Promise<WorkerResults[K]> {
     if (this.closed) return Promise.reject(new Error('The scan worker was closed.'));
+    // options still being completed: every call waits (in order), the Scanner is created with the complete ones
+    if (client.completing) return client.completing.then(() => this.request(client, body, fallback));
     if (client.paused && (body.op === 'index' || body.op === 'readState')) return Promise.reject(client.paused);
     if (this.inProcess || !this.start()) return Promise.resolve().then(fallback);
     if (client.generation !== this.generation) {
@@ -348,12 +353,17 @@ export class ScannerClient implements ScannerLike {
   private readonly overlays = new Map<string, string>();
   private disposed = false;
 
+  /** @internal set while the options are being completed (ScanWorkerHost.scanner): calls wait for it */
+  completing: Promise<void> | undefined;
+
   constructor(
     /** the options as given (logger included): Django mode and commands read them on this thread */
     readonly opts: ScanOptions,
     private readonly host: ScanWorkerHost,
+    completing?: Promise<void>,
   ) {
     this.id = host.register(this);
+    if (completing) this.completing = completing.then(() => { this.completing = undefined; }, () => { this.completing = undefined; });
   }
 
   /** The Django answer merges come from: its token in the worker, or (in process) the report itself. */

@@ -219,6 +219,28 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(h.workerPid, pid, 'the worker started by warmUp answered');
   });
 
+  test('options completed behind the client (the interpreter): its calls wait, and the worker gets the complete options', async () => {
+    const { h } = host();
+    const dir = example();
+    // a settings module that does not exist until the options are completed
+    const opts: ScanOptions = { root: dir, settingsModule: 'not_yet.settings' };
+    let finish!: () => void;
+    const c = h.scanner(opts, new Promise<void>(resolve => { finish = resolve; }));
+    const order: string[] = [];
+    const indexed = c.index().then(i => { order.push('index'); return i; });
+    const overlaid = c.setOverlay(path.join(dir, 'catalog', 'models.py'), null).then(() => order.push('overlay'));
+    await new Promise(r => setTimeout(r, 150));
+    assert.deepEqual(order, [], 'nothing ran before the options were complete');
+    assert.equal(h.mode, 'idle', 'the worker was not even asked');
+    delete opts.settingsModule;
+    finish();
+    const index = await indexed;
+    await overlaid;
+    assert.deepEqual([...order].sort(), ['index', 'overlay']);
+    assert.notEqual(index.settings?.module, 'not_yet.settings');
+    assert.ok(index.models.length > 0, 'the project, indexed with the complete options');
+  });
+
   test('several projects share one worker', async () => {
     const { h } = host();
     const [d1, d2] = [example(), example()];

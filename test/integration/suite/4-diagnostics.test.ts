@@ -40,21 +40,20 @@ suite('cross-database foreign keys', () => {
     const askIn = (ms: number) => waitFor(`Django asked again in ${ms} ms`, async () => (await state()).projects[0]?.djangoAskIn === ms, 20000, 20);
     const original = doc.getText();
     try {
+      // the user's own save (autosave is off in these tests): Django is asked after the usual second
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n# saved by the user\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save());
+      await askIn(1000);
       // as code-server and vscode.dev save by default: after a delay, while the user types
       await files.update('autoSaveDelay', 200, vscode.ConfigurationTarget.Global);
       await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
-      const edit = new vscode.WorkspaceEdit();
-      edit.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n# typed, then saved by autosave\n');
-      assert.ok(await vscode.workspace.applyEdit(edit));
+      const edit2 = new vscode.WorkspaceEdit();
+      edit2.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '# typed, then saved by autosave\n');
+      assert.ok(await vscode.workspace.applyEdit(edit2));
       await waitFor('the autosave', () => !doc.isDirty, 10000, 20);
       await askIn(5000);
-      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-      // the user's own save: Django is asked after the usual second
-      const edit2 = new vscode.WorkspaceEdit();
-      edit2.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '# saved by the user\n');
-      assert.ok(await vscode.workspace.applyEdit(edit2));
-      assert.ok(await doc.save());
-      await askIn(1000);
     } finally {
       await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
       await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
