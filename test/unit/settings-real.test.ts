@@ -488,6 +488,12 @@ if POSTGRES_DB and POSTGRES_HOST:
     assert.equal(f?.severity, 'warning');
     assert.match(f!.message, /DATABASES is empty with this environment: .*dummy backend.* not set: POSTGRES_DB, POSTGRES_HOST; set them in the project's \.env file/);
 
+    // set in a module the settings star-import: the finding points there
+    const split = project({ 'site4/__init__.py': '', 'site4/base.py': ENV_SETTINGS, 'site4/settings.py': 'from .base import *  # noqa\nDEBUG = True\n' });
+    const fromBase = settingsFindings(load(split, 'site4.settings')).find(x => x.code === 'databases-not-configured');
+    assert.equal(fromBase?.path, path.join(split, 'site4', 'base.py'));
+    assert.equal(fromBase?.line, ENV_SETTINGS.split('\n').indexOf('DATABASES = {}') + 1);
+
     // with the variables: the real database, nothing to say
     const env = { POSTGRES_DB: 'shop', POSTGRES_HOST: 'db' };
     const set = load(dir, 'site1.settings', undefined, env);

@@ -42,6 +42,10 @@ export class Interp implements Evaluator {
   settingsValue: Value;
   fuel: number;
   private readonly moduleVals = new Map<string, ModuleV>();
+  /** the files of the modules imported so far, in the order their import started */
+  importedFiles(): string[] {
+    return [...this.moduleVals.values()].map(m => m.ns?.file).filter((f): f is string => !!f);
+  }
   private importDepth = 0;
   callDepth = 0;
   evalDepth = 0;

@@ -272,7 +272,8 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // was: settings that set neither are not what the project runs on (apps/discover.ts then looks for the apps).
   const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
   if (knownDbs && !info.unknowns.some(u => u.error)) {
-    const loc = locOfName('DATABASES');
+    // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
+    const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
     // the variables that look like a database's (the settings read others too: DEBUG, ALLOWED_HOSTS…), else all
     const unsetAll = [...unsetEnv].filter(n => n !== 'DJANGO_SETTINGS_MODULE').sort();
     const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
@@ -324,6 +325,16 @@ function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
     for (const n of names) if (s.type === 'Assign' || !out.has(n)) out.set(n, { path: file, line: s.line });
   }
   return out;
+}
+
+/** Where the last module `interp` imported (other than `main`) that assigns `name` assigns it. */
+function importedDefinition(index: ModuleIndex, interp: Interp, main: string, name: string): Loc | undefined {
+  for (const file of interp.importedFiles().reverse()) {
+    if (file === main) continue;
+    const loc = definitionLocs(index.parseFile(file), file).get(name);
+    if (loc) return loc;
+  }
+  return undefined;
 }
 
 function routerPath(v: Value): string | null {
