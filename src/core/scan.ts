@@ -145,7 +145,7 @@ import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from '
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
-import { fixedView, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
@@ -332,8 +332,20 @@ export class Scanner {
       return;
     }
     this.pendingWrites.set(file, data);
+    this.scheduleFlush(root, delay);
+  }
+
+  /**
+   * The scheduled write, `delay` from now; put off again while unsaved buffers are laid over files: the user is
+   * typing (an edit would wait for the write), and a snapshot that read a buffer is no use to a later process.
+   */
+  private scheduleFlush(root: string, delay: number): void {
     if (this.writeTimer) clearTimeout(this.writeTimer);
-    this.writeTimer = setTimeout(() => this.flushCaches(root), delay);
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = null;
+      if (hasOverlays()) this.scheduleFlush(root, delay);
+      else this.flushCaches(root);
+    }, delay);
     this.writeTimer.unref?.();
   }
 

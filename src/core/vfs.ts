@@ -151,6 +151,11 @@ export function setOverlay(file: string, text: string | null): boolean {
   return true;
 }
 
+/** Whether any unsaved buffer is laid over a file (the user is typing). */
+export function hasOverlays(): boolean {
+  return overlays.size > 0;
+}
+
 /**
  * Keep stats and listings until `invalidate` (a watcher reports every change). Turning it off forgets them.
  * Process-wide: the extension's scan worker turns it on; the CLI and tests leave it off.

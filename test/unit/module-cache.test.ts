@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Scanner, toReport } from '../../src/core/scan';
+import { setOverlay } from '../../src/core/vfs';
 import { writeTree } from './support';
 
 const project = {
@@ -72,4 +73,23 @@ test('a scan from the on-disk caches, and after an edit, answers like a scan wit
   assert.equal(await report(root, cacheDir), edited, 'after the edit');
   assert.equal(await report(root, cacheDir), edited, 'from the cache written again');
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('delayed cache writes (the extension\'s worker) wait while unsaved buffers are laid over files', async () => {
+  const dir = writeTree(project, 'dmdb-cache-typing-');
+  const cacheDir = path.join(writeTree({}, 'dmdb-cache-dir-'), 'c');
+  const scanner = new Scanner({ root: dir, cacheDir, cacheWriteDelayMs: 30 });
+  const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+  const settings = path.join(dir, 'mysite', 'settings.py');
+  setOverlay(settings, `${fs.readFileSync(settings, 'utf8')}\n# typing\n`);
+  try {
+    await scanner.index();
+    await sleep(200);
+    assert.equal(fs.existsSync(cacheDir), false, 'nothing written while the user types');
+  } finally {
+    setOverlay(settings, null);
+  }
+  await scanner.index();
+  await sleep(200);
+  assert.ok(fs.readdirSync(cacheDir).some(f => f.startsWith('index-')), 'written once the buffers are gone');
 });
