@@ -131,7 +131,7 @@ import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
-import { envFileOf, projectEnvironment, readEnvFile } from './env/env-file';
+import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, type ModelMemo } from './models';
@@ -149,29 +149,6 @@ import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isT
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
-
-/** The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all. */
-type EnvReads = Record<string, string | null>;
-
-/** `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). */
-function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
-  let all = false;
-  return new Proxy(env, {
-    get(target, k) {
-      if (typeof k === 'string' && !all) r[k] = target[k] ?? null;
-      return target[k as string];
-    },
-    has(target, k) {
-      if (typeof k === 'string' && !all) r[k] = target[k] ?? null;
-      return k in target;
-    },
-    ownKeys(target) {
-      all = true;
-      r['*'] = '*';
-      return Reflect.ownKeys(target);
-    },
-  });
-}
 
 function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
   if (!reads || typeof reads !== 'object') return false;

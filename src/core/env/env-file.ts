@@ -30,3 +30,27 @@ export function readEnvFile(file: string | null | undefined, logger?: Pick<Logge
 export function projectEnvironment(processEnv: Record<string, string | undefined>, envFileValues: Record<string, string>): Record<string, string | undefined> {
   return { ...envFileValues, ...processEnv };
 }
+
+/** The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all. */
+export type EnvReads = Record<string, string | null>;
+
+/**
+ * `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). The index
+ * snapshot keeps them (core/scan.ts); the settings name the database variables that were read unset.
+ */
+export function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
+  return new Proxy(env, {
+    get(target, k) {
+      if (typeof k === 'string') r[k] = target[k] ?? null;
+      return target[k as string];
+    },
+    has(target, k) {
+      if (typeof k === 'string') r[k] = target[k] ?? null;
+      return k in target;
+    },
+    ownKeys(target) {
+      r['*'] = '*';
+      return Reflect.ownKeys(target);
+    },
+  });
+}

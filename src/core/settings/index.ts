@@ -11,6 +11,7 @@ import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
+import { recordingEnv, type EnvReads } from '../env/env-file';
 import type { PythonFacts } from '../python/environment';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
@@ -117,18 +118,9 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     return info;
   }
   info.path = r.file;
-  // the environment variables the settings read that are not set (named when DATABASES comes out empty)
-  const unsetEnv = new Set<string>();
-  const watched = new Proxy(env, {
-    get(target, k) {
-      if (typeof k === 'string' && target[k] === undefined) unsetEnv.add(k);
-      return target[k as string];
-    },
-    has(target, k) {
-      if (typeof k === 'string' && !(k in target)) unsetEnv.add(k);
-      return k in target;
-    },
-  });
+  // the environment variables the settings read (those not set are named when DATABASES comes out empty)
+  const envReads: EnvReads = {};
+  const watched = recordingEnv(env, envReads);
   const interp = new Interp(index, {
     env: Object.assign(Object.create(watched) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python,
     globalSettings: name => {
@@ -275,7 +267,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
     const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
     // the variables that look like a database's (the settings read others too: DEBUG, ALLOWED_HOSTS…), else all
-    const unsetAll = [...unsetEnv].filter(n => n !== 'DJANGO_SETTINGS_MODULE').sort();
+    const unsetAll = Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE').sort();
     const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
     const unset = dbLike.length ? dbLike : unsetAll;
     if (!info.databases.length) {
