@@ -133,9 +133,16 @@ export function conflictFindings(conflicts: Record<string, string[]>, migrations
   });
 }
 
-/** `emptyDatabases`: DATABASES is empty (the dummy `default` Django adds is unreachable, which databases-not-configured says) */
-export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settingsPath: string | null, settingsLine: number | null, emptyDatabases = false): Finding[] {
+/**
+ * Unreachable aliases and pending migrations, at the first database's line of the settings. An empty DATABASES is not
+ * reported as its unreachable dummy `default` (databases-not-configured says it).
+ */
+export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
+  const dbLoc = settings.databases[0]?.loc;
+  const settingsPath = dbLoc?.path ?? settings.path;
+  const settingsLine = dbLoc?.line ?? null;
+  const emptyDatabases = settings.databasesNotConfigured?.kind === 'empty';
   for (const [alias, st] of Object.entries(applied)) {
     if (!st.reachable && emptyDatabases && alias === 'default') continue;
     if (!st.reachable) {

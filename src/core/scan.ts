@@ -822,9 +822,8 @@ export class Scanner {
     const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
     const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
-    const dbLoc = index.settings.databases[0]?.loc;
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, dbLoc?.path ?? index.settings.path, dbLoc?.line ?? null, index.settings.databasesNotConfigured?.kind === 'empty')));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, index.settings)));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }

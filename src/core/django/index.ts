@@ -868,9 +868,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
     findings.push({ code: 'missing-dependency', severity: 'error', path: null, line: null, message: `Django cannot build the migration graph: ${rep.graph.error}` });
   }
-  const dbLoc = settings.databases[0]?.loc;
   const answeredState = Object.fromEntries(Object.entries(applied).filter(([a]) => answered.has(a)));
-  findings.push(...stateFindings(answeredState, plans, dbLoc?.path ?? settings.path, dbLoc?.line ?? null, settings.databasesNotConfigured?.kind === 'empty'));
+  findings.push(...stateFindings(answeredState, plans, settings));
 
   const extras: DjangoExtras = {
     django: rep.django, python: rep.python, executable: rep.executable, planSource, planDetails, lives, historyErrors,
