@@ -496,7 +496,7 @@ export class ScannerClient implements ScannerLike {
   async flushCaches(): Promise<void> {
     if (this.disposed) return;
     if (!this.host.usesWorker || !this.host.hasScanner(this)) { this.local?.flushCaches(); return; }
-    await this.host.request(this, { op: 'flush' }, () => { this.inProcess().flushCaches(); return null; });
+    await this.host.request(this, { op: 'flush' }, () => { this.local?.flushCaches(); return null; });
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

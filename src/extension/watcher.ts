@@ -34,8 +34,9 @@ export const registerWatchers: Feature = (svc: Services) => {
     const file = uri.fsPath;
     if (IGNORED.test(file)) return;
     const at = autosaved.get(file);
-    if (at !== undefined && Date.now() - at > AUTOSAVE_WINDOW_MS) autosaved.delete(file);
-    const djangoDelayMs = at !== undefined && autosaved.has(file) ? DJANGO_AUTOSAVE_DEBOUNCE_MS : DJANGO_DEBOUNCE_MS;
+    const autosave = at !== undefined && Date.now() - at <= AUTOSAVE_WINDOW_MS;
+    if (!autosave) autosaved.delete(file);
+    const djangoDelayMs = autosave ? DJANGO_AUTOSAVE_DEBOUNCE_MS : DJANGO_DEBOUNCE_MS;
     for (const p of projects.projects) {
       if (!p.contains(file) && !isEnvFile(p.config.envFile, file)) continue;
       p.scanner.invalidate(file);
