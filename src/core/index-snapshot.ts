@@ -12,9 +12,10 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import type { ProjectIndex } from './scan';
 import { unchanged } from './vfs';
+import { deserializeByKey, digestsOf, serializeByKey, type KeyTable } from './index-by-key';
 
 /** Bump when ProjectIndex or the rules that produce it change (the extension's version is in the key too). */
-const SNAPSHOT_VERSION = 3;
+const SNAPSHOT_VERSION = 4;
 
 /** What the index was computed from: checked before the index itself is read. */
 interface Header {
@@ -26,6 +27,8 @@ interface Header {
   envReads: unknown;
   files: [string, string | null][];
   dirs: [string, string | null][];
+  /** the index's properties in the body, each with the digest of its bytes (./index-by-key.ts) */
+  table: KeyTable;
 }
 
 /** `envOk(reads)`: whether the environment variables the settings read still have the values they had. */
@@ -44,18 +47,18 @@ export function snapshotFileOf(cacheDir: string, cacheKey: string): string {
 }
 
 /**
- * The stored index (and the snapshot's id) when its key matches and every file and directory it read is as it
- * was; else null. The file is the header's length (4 bytes), the header, then the index: a stale snapshot costs
- * the header only.
+ * The stored index (the snapshot's id, and the digest of each of its properties) when its key matches and every
+ * file and directory it read is as it was; else null. The file is the header's length (4 bytes), the header, then
+ * the index: a stale snapshot costs the header only.
  */
-export function readIndexSnapshot(file: string, key: string, envOk: EnvCheck): { index: ProjectIndex; id: string } | null {
+export function readIndexSnapshot(file: string, key: string, envOk: EnvCheck): { index: ProjectIndex; id: string; digests: Record<string, string> } | null {
   try {
     const buf = fs.readFileSync(file);
     const n = buf.readUInt32LE(0);
     const head = v8.deserialize(buf.subarray(4, 4 + n)) as Header;
-    if (!validHeader(head, key, envOk)) return null;
-    const index = v8.deserialize(buf.subarray(4 + n)) as ProjectIndex;
-    return index ? { index, id: head.id } : null;
+    if (!validHeader(head, key, envOk) || !Array.isArray(head.table)) return null;
+    const index = deserializeByKey<ProjectIndex>(head.table, buf, 4 + n);
+    return { index, id: head.id, digests: digestsOf(head.table) };
   } catch {
     return null;
   }
@@ -80,13 +83,14 @@ export function validSnapshotId(file: string, key: string, envOk: EnvCheck): str
   }
 }
 
-/** Store `index` with what it was computed from; returns the new snapshot's id. */
+/** Store `index` with what it was computed from (`digests`: and each property's digest); returns the new snapshot's id. */
 export function writeIndexSnapshot(
   file: string, key: string, deps: { files: Map<string, string | null>; dirs: Map<string, string | null> }, envReads: unknown, index: ProjectIndex,
+  digests = false,
 ): string {
   const id = randomUUID();
-  const head = v8.serialize({ version: SNAPSHOT_VERSION, key, id, envReads, files: [...deps.files], dirs: [...deps.dirs] } satisfies Header);
-  const body = v8.serialize(index);
+  const { table, body } = serializeByKey(index, digests);
+  const head = v8.serialize({ version: SNAPSHOT_VERSION, key, id, envReads, files: [...deps.files], dirs: [...deps.dirs], table } satisfies Header);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
   fs.mkdirSync(path.dirname(file), { recursive: true });

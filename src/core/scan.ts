@@ -70,6 +70,12 @@ export interface ScanOptions {
    * re-index should not serialise the whole cache). Default 0: written before `index()` returns (the CLI).
    */
   cacheWriteDelayMs?: number;
+  /**
+   * The index snapshot keeps the digest of each of the index's properties (./index-by-key.ts): the extension's next
+   * session then sends its host only the properties that differ from the answer it shows. Costs the snapshot's
+   * writer about as much again; the CLI has no use for it.
+   */
+  snapshotDigests?: boolean;
 }
 
 /** Everything the core knows about a workspace: the report plus the richer data the extension shows. */
@@ -456,10 +462,17 @@ export class Scanner {
       if (hit) {
         this.answeredFromSnapshot = true;
         this.snapshotId = hit.id;
-        return this.redacted({ ...hit.index, timings: { snapshot: now() - t } });
+        const answer = this.redacted({ ...hit.index, timings: { snapshot: now() - t } });
+        // the findings as read when redaction changed none of them (their digest is then theirs)
+        if (answer.findings.every((f, i) => f === hit.index.findings[i])) answer.findings = hit.index.findings;
+        const stored = hit.index as unknown as Record<string, unknown>;
+        const answered = answer as unknown as Record<string, unknown>;
+        this.answerDigests = Object.fromEntries(Object.entries(hit.digests).filter(([k]) => answered[k] === stored[k]));
+        return answer;
       }
     }
     this.answeredFromSnapshot = false;
+    this.answerDigests = null;
     if (loadCaches) {
       this.cacheLoaded = true;
       migrationCache = readCacheFile(migrationCacheFile, root);
@@ -519,7 +532,7 @@ export class Scanner {
       this.writeCache(snapshotFile, root, () => {
         const dirs = new Map([...this.seenDirs].map(d => [d, listingSignature(readDir(d))] as [string, string | null]));
         try {
-          const id = writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, reads, index);
+          const id = writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, reads, index, !!this.opts.snapshotDigests);
           // a delayed write (the extension's worker) may follow a later index: the id names this one only
           if (this.opts.cacheWriteDelayMs === undefined || this.opts.cacheWriteDelayMs <= 0) this.snapshotId = id;
         } catch (e) {
@@ -539,6 +552,11 @@ export class Scanner {
 
   /** Whether the last index() answered from the on-disk snapshot (no in-memory state built yet). */
   answeredFromSnapshot = false;
+  /**
+   * With an answer from the snapshot: the digest of each of its properties that is as stored (core/index-by-key.ts),
+   * so that a caller holding an index written with digests too sends only the properties that differ.
+   */
+  answerDigests: Record<string, string> | null = null;
   private snapshotTried = false;
   /** directories any index of this Scanner listed: a snapshot records their listings */
   private readonly seenDirs = new Set<string>();

@@ -98,6 +98,7 @@ export const registerNavigation: Feature = (svc: Services) => [
       activatedAt: svc.activatedAt ?? null,
       // the scan worker's own process (its memory is reported apart from the extension host's)
       scanWorkerPid: svc.projects.scanWorkerPid ?? null,
+      scanWorkerStart: svc.projects.scanWorkerStart,
       // every alias of every project, flattened (tests of a single-project workspace read this)
       aliases: svc.projects.projects.flatMap(p => {
         const index = p.index;
@@ -118,6 +119,10 @@ export const registerNavigation: Feature = (svc: Services) => [
         cachedAt: p.cachedAt ?? null,
         // when the last session's answer was shown (it stays set once the fresh one replaced it)
         restoredAt: p.restoredAt ?? null,
+        startup: p.startup,
+        // the shown answer was written for the next session then, and whether a newer one waits to be written
+        snapshotSavedAt: p.snapshotSavedAt ?? null,
+        snapshotPending: !!p.snapshotTimer,
         // Django mode: Django is asked again in this many ms (a save's debounce), null = not scheduled
         djangoAskIn: p.djangoTimer ? p.djangoDelayMs : null,
         stateReadAt: p.stateReadAt ?? null,

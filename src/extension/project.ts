@@ -8,7 +8,7 @@ import type { ProjectIndex, ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
-import { loadSnapshot } from './model/snapshot';
+import { openSnapshot } from './model/snapshot';
 import {
   djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
@@ -42,9 +42,16 @@ export class DjangoProject {
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;
+  /**
+   * the first time each step of start-up happened (Date.now()): the snapshot read, the first index asked for, its
+   * reply received, the fresh answer shown (getState reports them with the scan worker's start; benchmarks read them)
+   */
+  readonly startup: Record<string, number> = {};
   /** set while `index` is the last session's answer from the on-disk snapshot (its save time), until a fresh one */
   cachedAt: number | undefined;
   snapshotTimer: NodeJS.Timeout | undefined;
+  /** when the shown answer was last written for the next session */
+  snapshotSavedAt: number | undefined;
   // scheduling
   needIndex = true;
   needState = true;
@@ -54,6 +61,8 @@ export class DjangoProject {
    */
   typingOnly = false;
   running: Promise<void> | undefined;
+  /** the index asked for when the project was found, before its last answer was read from disk and shown */
+  firstIndex: Promise<ProjectIndex> | undefined;
   timer: NodeJS.Timeout | undefined;
   // Django mode (djangoMultiDb.mode): the static index is shown first, Django's answer replaces it when it comes
   /** the newest static index (with database state): what Django's answer is merged into */
@@ -148,6 +157,11 @@ export class ProjectService implements vscode.Disposable {
     return this.workers.workerPid;
   }
 
+  /** when the scan worker was started and said it was ready (Date.now()) */
+  get scanWorkerStart(): { startedAt: number | null; readyAt: number | null } {
+    return { startedAt: this.workers.startedAt ?? null, readyAt: this.workers.readyAt ?? null };
+  }
+
   /** Find projects and index them; safe to call again (folders or settings changed). */
   reload(): Promise<void> {
     const gen = ++this.generation;
@@ -172,7 +186,9 @@ export class ProjectService implements vscode.Disposable {
   private async discover(gen: number): Promise<void> {
     // the extension activates for a workspace with a manage.py: the worker that will index it starts meanwhile
     if (vscode.workspace.workspaceFolders?.length) this.workers.warmUp();
-    await this.setContext('djangoMultiDb.scanState', 'searching');
+    // (context keys are not awaited here: each is a round trip to a window that is itself starting, and the
+    // commands keep their order without it)
+    void this.setContext('djangoMultiDb.scanState', 'searching');
     const found: DjangoProject[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const config = readConfig(folder);
@@ -180,8 +196,16 @@ export class ProjectService implements vscode.Disposable {
       if (!managePy) continue;
       const scanner = this.createScanner(folder, managePy, config);
       const p = new DjangoProject(folder, managePy, scanner, config);
-      // the last session's answer, shown at once and marked as such while the fresh one is computed behind it
-      const snap = this.snapshotDir ? loadSnapshot(this.snapshotDir, managePy, this.version) : null;
+      // the last session's answer (its header: which values it holds), then the fresh index, which starts now in the
+      // worker while this thread reads and shows the last answer. What the fresh one has in common with it (all of
+      // it when nothing changed) is taken from it rather than sent again.
+      const saved = this.snapshotDir ? openSnapshot(this.snapshotDir, managePy, this.version) : null;
+      p.firstIndex = scanner.index(saved ?? undefined);
+      p.firstIndex.catch(() => undefined); // (its error is the first run's)
+      p.indexAskedAt = p.startup.indexAsked = Date.now();
+      const index = saved?.index();
+      const snap = saved && index ? { index, savedAt: saved.savedAt } : null;
+      p.startup.snapshotRead = Date.now();
       if (snap) {
         p.index = snap.index;
         p.cachedAt = snap.savedAt;
@@ -201,11 +225,14 @@ export class ProjectService implements vscode.Disposable {
     this.list = found;
     this.discovered = true;
     this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
-    await this.setContext('djangoMultiDb.hasProject', found.length > 0);
-    await this.setContext('djangoMultiDb.scanState', found.length ? 'indexing' : 'none');
+    void this.setContext('djangoMultiDb.hasProject', found.length > 0);
+    void this.setContext('djangoMultiDb.scanState', found.length ? 'indexing' : 'none');
     this.reloaded.fire();
     this.changed.fire(undefined);
-    for (const p of found) this.schedule(p, { index: true, state: true }, 0);
+    for (const p of found) {
+      p.startup.shownCached ??= Date.now();
+      this.schedule(p, { index: true, state: true }, 0);
+    }
   }
 
   private async findManagePy(folder: vscode.WorkspaceFolder, config: Config): Promise<string | undefined> {
@@ -283,6 +310,7 @@ export class ProjectService implements vscode.Disposable {
     p.config = readConfig(p.folder);
     const old = p.scanner;
     p.scanner = this.createScanner(p.folder, p.managePy, p.config);
+    p.firstIndex = undefined;
     this.retire(old, p.running);
     p.django = { ...initialStatus(p.config.mode, this.trusted), django: p.django.django, python: p.django.python };
     this.schedule(p, { index: true, state: true }, 0);
@@ -339,9 +367,14 @@ export class ProjectService implements vscode.Disposable {
           if (doIndex) {
             p.phase = 'indexing';
             const before = p.staticIndex;
-            p.indexAskedAt = Date.now();
-            p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => p.scanner.index());
+            // the first run takes the index discovery asked for
+            const first = p.firstIndex;
+            p.firstIndex = undefined;
+            if (!first) p.indexAskedAt = Date.now();
+            p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index());
             p.indexedAt = Date.now();
+            p.startup.indexReply ??= p.scanner.indexReplyAt ?? p.indexedAt;
+            p.startup.indexed ??= p.indexedAt;
             // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
@@ -363,6 +396,7 @@ export class ProjectService implements vscode.Disposable {
             p.index = await this.shown(p);
             p.cachedAt = undefined;
             p.stateReadAt = Date.now();
+            p.startup.stateRead ??= p.stateReadAt;
             this.logState(p);
           }
           p.error = undefined;
@@ -394,20 +428,30 @@ export class ProjectService implements vscode.Disposable {
     if (p.snapshotTimer) clearTimeout(p.snapshotTimer);
     p.snapshotTimer = setTimeout(() => {
       p.snapshotTimer = undefined;
-      if (!p.index || p.cachedAt || !this.list.includes(p)) return;
-      const failed = (e: unknown) => this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
-      try {
-        // The static answer with the last database read (Django mode too: Django is asked again at start-up): the
-        // scan worker holds it and serialises it, off this thread (a large project's index takes hundreds of
-        // milliseconds to serialise)
-        if (p.staticIndex && !carried.has(p.staticIndex)) {
-          const mode = p.index.mode ? { ...p.index.mode, used: 'static' as const } : undefined;
-          void p.scanner.saveSnapshot(p.staticIndex, { dir: this.snapshotDir!, managePy: p.managePy, version: this.version, extras: mode ? { mode } : {} }).catch(failed);
-        }
-      } catch (e) {
-        failed(e);
-      }
+      if (this.list.includes(p)) void this.saveSnapshot(p);
     }, SNAPSHOT_DELAY_MS);
+  }
+
+  /**
+   * The static answer with the last database read (Django mode too: Django is asked again at start-up). The scan
+   * worker holds it and serialises it, off this thread (a large project's index takes hundreds of milliseconds to
+   * serialise). Never fails: a snapshot not written is computed again by the next session.
+   */
+  private async saveSnapshot(p: DjangoProject): Promise<void> {
+    if (!this.snapshotDir || !p.index || p.cachedAt || !p.staticIndex) return;
+    const mode = p.index.mode ? { ...p.index.mode, used: 'static' as const } : undefined;
+    // an index made since the last read (typing) carries that read's state: the worker keeps the index without it
+    const own = staticOf(p.staticIndex);
+    const last = own !== p.staticIndex ? p.staticIndex : undefined;
+    const state = last ? stateOf(last) : undefined;
+    const extras: Partial<ProjectIndex> = { ...(mode ? { mode } : {}), ...state?.props };
+    const moreFindings = state?.findings;
+    try {
+      await p.scanner.saveSnapshot(own, { dir: this.snapshotDir, managePy: p.managePy, version: this.version, extras, ...(moreFindings?.length ? { moreFindings } : {}) });
+      p.snapshotSavedAt = Date.now();
+    } catch (e) {
+      this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private logState(p: DjangoProject): void {
@@ -444,7 +488,11 @@ export class ProjectService implements vscode.Disposable {
   private async setContext(key: string, value: unknown): Promise<void> {
     if (this.contextKeys.has(key) && this.contextKeys.get(key) === value) return;
     this.contextKeys.set(key, value);
-    await vscode.commands.executeCommand('setContext', key, value);
+    try {
+      await vscode.commands.executeCommand('setContext', key, value);
+    } catch (e) {
+      this.log.debug(`context ${key} not set: ${(e as Error).message}`);
+    }
   }
 
   /** Views re-render (a display setting changed); nothing is re-read. */
@@ -506,12 +554,17 @@ export class ProjectService implements vscode.Disposable {
 
   /** Waits for runs in progress: database reads hold connections until they finish. */
   async close(): Promise<void> {
+    // the last answer shown, when it changed since the last snapshot (edits until the window closed)
+    const unsaved = this.list.filter(p => p.snapshotTimer);
     for (const p of this.list) this.clearTimers(p);
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
     // what the scan worker has not written yet (it writes after edits pause): the next session's warm start. A
     // large project's caches take about a second; the worker is stopped after 3 s whatever happens (each file is
     // written to a temporary name and renamed, so a write cut short leaves the last one)
-    const flushed = Promise.all(this.list.map(p => p.scanner.flushCaches().catch(e => this.log.debug(`caches of ${p.name} not written: ${(e as Error).message}`))));
+    const flushed = Promise.all([
+      ...unsaved.map(p => this.saveSnapshot(p)),
+      ...this.list.map(p => p.scanner.flushCaches().catch(e => this.log.debug(`caches of ${p.name} not written: ${(e as Error).message}`))),
+    ]);
     await Promise.race([flushed, new Promise(r => setTimeout(r, 3000))]);
     await this.workers.close();
     // a Django helper in progress cannot be cancelled (the core takes no AbortSignal): don't hold the host for it
@@ -717,10 +770,16 @@ function staticOf(index: ProjectIndex): ProjectIndex {
 
 /** A new static index shown with the state of the last database read until the databases are read again. */
 function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
-  const out: ProjectIndex = {
-    ...next, applied: last.applied, plans: last.plans, ...(last.drift ? { drift: last.drift } : {}),
-    findings: [...next.findings, ...last.findings.filter(f => STATE_CODES.has(f.code))],
-  };
+  const state = stateOf(last);
+  const out: ProjectIndex = { ...next, ...state.props, findings: [...next.findings, ...state.findings] };
   carried.set(out, staticOf(next));
   return out;
+}
+
+/** What a database read added to an index: its properties, and its findings (pending migrations, drift). */
+function stateOf(index: ProjectIndex): { props: Pick<ProjectIndex, 'applied' | 'plans' | 'drift'>; findings: ProjectIndex['findings'] } {
+  return {
+    props: { applied: index.applied, plans: index.plans, ...(index.drift ? { drift: index.drift } : {}) },
+    findings: index.findings.filter(f => STATE_CODES.has(f.code)),
+  };
 }

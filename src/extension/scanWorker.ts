@@ -8,7 +8,7 @@ import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
-import { saveSnapshot } from './model/snapshot';
+import { saveSnapshot, snapshotOf } from './model/snapshot';
 import {
   CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -152,7 +152,11 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const token = keep(p, index);
       const base = p.last && p.last.token === req.base ? p.last : null;
       p.last = { token, index };
-      return { token, ...changedSince(base?.index ?? null, index), diffBase: base ? base.token : null } satisfies WorkerResults['index'];
+      // the last session's answer the main thread shows: what is the same (by digest) is named, not sent
+      const digests = !base && req.known && p.scanner.answeredFromSnapshot ? p.scanner.answerDigests : null;
+      const fromIndex = digests ? Object.keys(digests).filter(k => digests[k] === req.known![k]) : [];
+      const skip = new Set(fromIndex);
+      return { token, ...changedSince(base?.index ?? null, index, k => skip.has(k)), diffBase: base ? base.token : null, ...(fromIndex.length ? { fromIndex } : {}) } satisfies WorkerResults['index'];
     }
     case 'readState': {
       const p = project(req.project);
@@ -193,7 +197,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const index = p.indexes.get(req.token);
       if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
-      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, { ...index, ...req.write.extras });
+      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(index, req.write));
       return null;
     }
     case 'overlay':

@@ -19,8 +19,13 @@ export type IndexRef = { token: number } | { full: ProjectIndex };
 /** main thread → worker; every request gets exactly one `reply` with the same id */
 export type WorkerRequest =
   | { id: number; op: 'create'; project: number; opts: WireScanOptions }
-  /** `base`: the token of the index the main thread holds; the reply then carries only what changed since it */
-  | { id: number; op: 'index'; project: number; base?: number }
+  /**
+   * `base`: the token of the index the main thread holds; the reply then carries only what changed since it.
+   * `known`: without a base, the digests of the properties of an index the main thread holds (the last session's,
+   * core/index-by-key.ts): an answer from the index snapshot names the properties with the same digest in
+   * `fromIndex` instead of sending them.
+   */
+  | { id: number; op: 'index'; project: number; base?: number; known?: Record<string, string> }
   /** `diffBase` (readState, django, mergeDjango): a kept result of the same kind the reply may be a difference from */
   | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[]; diffBase?: number }
   | { id: number; op: 'invalidate'; project: number; file: string }
@@ -47,7 +52,11 @@ export type WireDjangoOptions = Pick<ScanOptions, 'mode' | 'djangoTimeoutMs' | '
 
 export type WorkerOp = WorkerRequest['op'];
 
-export interface SnapshotWrite { dir: string; managePy: string; version: string; extras: Partial<ProjectIndex> }
+/**
+ * `extras` replace properties of the kept index; `moreFindings` are added to its findings (the database state's,
+ * carried over from the last read to an index made since: an edit while typing)
+ */
+export interface SnapshotWrite { dir: string; managePy: string; version: string; extras: Partial<ProjectIndex>; moreFindings?: ProjectIndex['findings'] }
 
 /** what each op resolves to */
 export interface WorkerResults {
@@ -116,7 +125,7 @@ export type Nested = Record<string, ObjectChanges>;
  *   readState, django and mergeDjango, the request's `diffBase` (a kept result of the same kind) when the worker
  *   still keeps it, else null: changes from the request's index.
  * - `fromIndex`: with a `diffBase`, the properties that are the request's index's own objects; the main thread takes
- *   them from its copy of that index.
+ *   them from its copy of that index. For `index`, the properties whose digest is the one in the request's `known`.
  */
 export interface IndexChanges {
   token: number;
@@ -131,6 +140,7 @@ export interface IndexChanges {
 /**
  * When a Scanner of the extension writes its on-disk caches: once indexing pauses for 5 s (a write of the benchmark
  * project's caches, 10 MB, takes 140–220 ms of the worker: an edit that comes during it waits that long), and what is
- * left when the extension closes (ProjectService.close). The next session starts from them.
+ * left when the extension closes (ProjectService.close). The next session starts from them, and its first answer
+ * crosses to the host as the properties that differ from the last session's answer (`snapshotDigests`).
  */
-export const CACHE_WRITES = { cacheWriteDelayMs: 5_000 } as const;
+export const CACHE_WRITES = { cacheWriteDelayMs: 5_000, snapshotDigests: true } as const;

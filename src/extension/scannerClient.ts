@@ -20,7 +20,7 @@ import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../cor
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
-import { saveSnapshot } from './model/snapshot';
+import { saveSnapshot, snapshotOf } from './model/snapshot';
 import {
   CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -99,6 +99,9 @@ export class ScanWorkerHost {
   private readonly resourceLimits: ResourceLimits;
   private readonly callTimeoutMs: number;
   private readonly kind: ChannelKind;
+  /** when the current worker was started and when it said `ready` (Date.now(); getState reports them) */
+  startedAt: number | undefined;
+  readyAt: number | undefined;
 
   constructor(opts: ScanWorkerHostOptions = {}) {
     this.kind = opts.kind ?? 'process';
@@ -231,6 +234,8 @@ export class ScanWorkerHost {
     }
     this.worker = w;
     this.ready = false;
+    this.startedAt = Date.now();
+    this.readyAt = undefined;
     this.generation++;
     w.unref(); // only pending calls keep the process alive
     this.startTimer = setTimeout(() => {
@@ -252,6 +257,7 @@ export class ScanWorkerHost {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
+        this.readyAt = Date.now();
         clearTimeout(this.startTimer);
         this.logger.info(`indexing in a ${w.kind === 'process' ? `process of its own (pid ${w.pid})` : 'worker thread'} (${path.basename(this.workerFile)})`);
         return;
@@ -337,6 +343,10 @@ export class ScannerClient implements ScannerLike {
   lastPatched: string[] = [];
   /** @internal what the last mergeDjango reply was a difference from, and the properties it sent whole (tests) */
   lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
+  /** @internal the properties the last index() took from the index it was told this thread holds (tests) */
+  lastFromKnown: string[] = [];
+  /** when the worker's reply to the last index() arrived, before it was made into an index (Date.now(); benchmarks) */
+  indexReplyAt: number | undefined;
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
    * with this error until one of its files changes
@@ -449,7 +459,12 @@ export class ScannerClient implements ScannerLike {
     return (this.local ??= new Scanner({ ...CACHE_WRITES, ...this.opts, parseBudgetMs: this.opts.parseBudgetMs ?? IN_PROCESS_PARSE_BUDGET_MS }));
   }
 
-  async index(): Promise<ProjectIndex> {
+  /**
+   * `known`: an index this thread holds that no call of this client returned (the last session's, model/snapshot.ts)
+   * and the digests of its properties (core/index-by-key.ts): the properties of the answer with the same digest are
+   * taken from it instead of crossing from the worker. `known.index()` is called once the answer came.
+   */
+  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }): Promise<ProjectIndex> {
     this.checkOpen();
     const local = async (): Promise<WorkerResults['index']> => {
       const index = await this.inProcess().index();
@@ -459,9 +474,14 @@ export class ScannerClient implements ScannerLike {
     if (this.overlays.size && this.host.usesWorker && !this.host.hasScanner(this)) await this.resendOverlays();
     // the worker sends what changed since the index this thread holds (its unchanged parts are these objects)
     const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
-    const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : {}) }, local);
+    const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}) }, local);
+    this.indexReplyAt = Date.now();
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
-    const index = withChanges(prev, r);
+    const held = r.fromIndex?.length ? known?.index() : undefined;
+    // (the known index could not be read after all: the whole answer, asked for again)
+    if (r.fromIndex?.length && !held) return await this.index();
+    const index = withChanges(prev, r, held ?? undefined);
+    this.lastFromKnown = held ? r.fromIndex! : [];
     this.lastPatched = Object.keys(r.patched ?? {});
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
@@ -487,7 +507,7 @@ export class ScannerClient implements ScannerLike {
    */
   async saveSnapshot(index: ProjectIndex, write: SnapshotWrite): Promise<void> {
     const known = this.tokens.get(index);
-    const local = () => { saveSnapshot(write.dir, write.managePy, write.version, { ...index, ...write.extras }); return null; };
+    const local = () => { saveSnapshot(write.dir, write.managePy, write.version, snapshotOf(index, write)); return null; };
     if (!known || known.generation !== this.generation || !this.host.hasScanner(this)) { local(); return; }
     await this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
   }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Disagreement, DjangoExtras, DjangoOperationRow } from '../../src/core/django/index';
@@ -15,7 +16,7 @@ import {
 } from '../../src/extension/model/routing';
 import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
 import { OperationRouter } from '../../src/core/migrations/operations';
-import { loadSnapshot, saveSnapshot } from '../../src/extension/model/snapshot';
+import { loadSnapshot, openSnapshot, saveSnapshot, snapshotOf } from '../../src/extension/model/snapshot';
 import {
   disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
   failureSentence, initialStatus, isDjangoRelevant, isPersistentFailure, modeExplanation, modeLabel, modelDisagreements, operationWhy,
@@ -444,6 +445,35 @@ test('snapshot: the last answer round-trips (applied keys included); another ver
     fs.writeFileSync(fs.readdirSync(dir).map(f => path.join(dir, f))[0]!, 'garbage');
     assert.equal(loadSnapshot(dir, p('manage.py'), '1.2.3'), null);
     assert.deepEqual(fs.readdirSync(dir).filter(f => f.endsWith('.tmp')), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('snapshot: its header gives each property\'s digest before the index is read; a newer file does not mix in', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-snap-'));
+  try {
+    const index = fixture();
+    saveSnapshot(dir, p('manage.py'), '1', index, 1);
+    const open = openSnapshot(dir, p('manage.py'), '1')!;
+    // the same values written again (another process, another time) have the same digests; another value does not
+    saveSnapshot(dir, p('manage.py'), '1', v8.deserialize(v8.serialize({ ...index, plans: { other: [] } })) as typeof index, 2);
+    const newer = openSnapshot(dir, p('manage.py'), '1')!;
+    assert.deepEqual(Object.keys(open.digests), Object.keys(index).filter(k => (index as unknown as Record<string, unknown>)[k] !== undefined));
+    for (const k of Object.keys(open.digests)) {
+      if (k === 'plans') assert.notEqual(newer.digests[k], open.digests[k]);
+      else assert.equal(newer.digests[k], open.digests[k], k);
+    }
+    // the first header's index is the first file's, though the second replaced it since
+    assert.deepEqual(open.index()!.plans, index.plans);
+    assert.equal(open.index(), open.index(), 'read once');
+    assert.deepEqual(newer.index()!.plans, { other: [] });
+    // what the extension saves after typing: the index it keeps, with the last database read's state carried over
+    const state = { code: 'pending-migrations', severity: 'warning', path: null, line: null, message: 'm' } as unknown as (typeof index.findings)[number];
+    const carried = snapshotOf(index, { extras: { plans: { x: [] } as never }, moreFindings: [state] });
+    assert.deepEqual(carried.plans, { x: [] });
+    assert.deepEqual(carried.findings, [...index.findings, state]);
+    assert.equal(snapshotOf(index, { extras: {} }).findings, index.findings);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openSnapshot } from '../../src/extension/model/snapshot';
 import { Scanner, toReport as coreToReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
 import { mergeDjangoAnswer } from '../../src/core/django';
 import type { Logger } from '../../src/core/types';
@@ -277,6 +278,44 @@ describe('on-disk caches in the worker (the extension\'s next session)', () => {
     const [edited] = await addModel(dir, c2, new Scanner({ root: dir }));
     assert.ok(edited.models.some(m => m.key === 'catalog.Brand'), 'the edit is seen');
     assert.deepEqual(toReport(edited), toReport(await new Scanner({ root: dir }).index()));
+  });
+
+  test('the last session\'s answer (model/snapshot.ts) held by the host: a new worker sends only what differs from it', async () => {
+    const dir = example();
+    const storage = tempDir('dmdb-worker-storage-');
+    const cacheDir = path.join(storage, 'index-cache');
+    const first = host();
+    const c1 = first.h.scanner({ root: dir, cacheDir, readDatabases: false });
+    const before = await c1.index();
+    await c1.flushCaches();
+    // what the extension saves for its next session: the index with the last database read (here, a made-up one)
+    const applied = { default: { alias: 'default', reachable: true, applied: 1, appliedKeys: new Set(['catalog.0001_initial']) } };
+    await c1.saveSnapshot(before, { dir: storage, managePy: path.join(dir, 'manage.py'), version: '1', extras: { applied: applied as never } });
+    await first.h.close();
+
+    const second = host();
+    const c2 = second.h.scanner({ root: dir, cacheDir, readDatabases: false });
+    const saved = openSnapshot(storage, path.join(dir, 'manage.py'), '1');
+    assert.ok(saved, 'the snapshot\'s header is read');
+    let read = 0;
+    const again = await c2.index({ digests: saved.digests, index: () => { read++; return saved.index(); } });
+    assert.deepEqual(Object.keys(again.timings ?? {}), ['snapshot'], 'answered from the index snapshot');
+    assert.equal(read, 1, 'the held index is read once');
+    assert.deepEqual(toReport(again), toReport(before), 'the same answer as a whole one');
+    // the facts came from the held index; the database state it carried (not this index's) and the timings came from the worker
+    for (const k of ['models', 'migrations', 'routing', 'settings']) assert.ok(c2.lastFromKnown.includes(k), `${k} taken from the held index: ${c2.lastFromKnown.join(', ')}`);
+    assert.ok(!c2.lastFromKnown.includes('applied') && !c2.lastFromKnown.includes('timings'), `what differs is sent: ${c2.lastFromKnown.join(', ')}`);
+    assert.deepEqual(again.applied, before.applied);
+
+    // a file changed since: the index snapshot does not answer, nothing is taken from the held index
+    fs.appendFileSync(path.join(dir, 'catalog', 'models.py'), '\n\nclass Brand(models.Model):\n    name = models.CharField(max_length=10)\n');
+    const third = host();
+    const c3 = third.h.scanner({ root: dir, cacheDir, readDatabases: false });
+    const saved3 = openSnapshot(storage, path.join(dir, 'manage.py'), '1')!;
+    const changed = await c3.index(saved3);
+    assert.deepEqual(c3.lastFromKnown, []);
+    assert.ok(changed.models.some(m => m.key === 'catalog.Brand'));
+    saved3.index(); // (closes the file)
   });
 });
 

@@ -7,8 +7,8 @@ import { activate, profile, recordMetric, waitFor } from './helpers';
 // on-disk caches and index snapshot (core/index-snapshot.ts) beside it. Figures for test-results/vscode-metrics.json.
 suite('benchmark project, opened again', () => {
   const metric = (name: string, value: unknown) => recordMetric(`bench.${name}`, value);
-  type Project = { indexed?: boolean; restoredAt?: number | null; indexAskedAt?: number | null; indexedAt?: number | null; timings?: Record<string, number> | null };
-  const state = async () => await vscode.commands.executeCommand<{ activatedAt?: number | null; projects?: Project[] }>('djangoMultiDb.getState', { wait: false, views: false });
+  type Project = { indexed?: boolean; restoredAt?: number | null; startup?: Record<string, number>; indexAskedAt?: number | null; indexedAt?: number | null; timings?: Record<string, number> | null };
+  const state = async () => await vscode.commands.executeCommand<{ activatedAt?: number | null; scanWorkerStart?: Record<string, number | null>; projects?: Project[] }>('djangoMultiDb.getState', { wait: false, views: false });
 
   test('a returning user\'s first answer: the last session\'s, then a fresh one from the on-disk caches', async function () {
     this.timeout(120000);
@@ -29,6 +29,11 @@ suite('benchmark project, opened again', () => {
     metric('reopenFirstAnswerMs', fresh.restoredAt! - origin);
     metric('reopenFreshAnswerMs', fresh.indexedAt! - origin);
     metric('reopenFreshAnswerPhasesMs', { indexAskedAt: fresh.indexAskedAt ? fresh.indexAskedAt - origin : null, indexedAt: fresh.indexedAt! - origin, worker: fresh.timings ?? null });
+    // start-up step by step, from activation: the scan worker's start and `ready`, the snapshot read, the first
+    // index asked for, its reply received, made into an index, the databases read
+    const worker = (await state())?.scanWorkerStart ?? {};
+    const steps: Record<string, number | null> = { ...Object.fromEntries(Object.entries(worker).map(([k, v]) => [`worker${k.charAt(0).toUpperCase()}${k.slice(1)}`, v])), ...fresh.startup };
+    metric('reopenTimelineMs', Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v === null ? null : v - origin])));
     // `snapshot` is the only phase of an answer from the index snapshot (Scanner.index)
     assert.ok(fresh.timings && 'snapshot' in fresh.timings, `the fresh answer came from the index snapshot (worker phases: ${JSON.stringify(fresh.timings)})`);
   });
