@@ -140,7 +140,7 @@ import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
-import { indexModels, type ModelMemo } from './models';
+import { indexModels, sameSettingsForModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
@@ -609,7 +609,8 @@ export class Scanner {
 
     t = now();
     const settingsNow = settings;
-    const apps = this.memo('apps', [modules, settings, root], () => resolveApps(modules, settingsNow, root));
+    // (computed again to equal apps after a settings edit of something else: the same object, the models stay)
+    const apps = this.memo('apps', [modules, settings, root], () => resolveApps(modules, settingsNow, root), true);
     index.apps = apps.apps;
     // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
     const unknownApps = installedAppsUnknown(settings);
@@ -645,7 +646,11 @@ export class Scanner {
     timings.apps = now() - t;
 
     t = now();
-    const models = this.memo('models', [modules, settings, index.apps, root], () => indexModels(modules, index.apps, settingsNow, root, this.modelMemo));
+    // the settings the models were read with while what they read of them is the same (a DATABASES edit reads no
+    // model again)
+    const last = this.modelMemo.settings;
+    const modelSettings = last && sameSettingsForModels(last, settings, this.modelMemo.settingsRead ?? new Set()) ? last : settings;
+    const models = this.memo('models', [modules, modelSettings, index.apps, root], () => indexModels(modules, index.apps, modelSettings, root, this.modelMemo));
     index.models = models.models;
     timings.models = now() - t;
 

@@ -178,6 +178,37 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('a settings edit reads the models again only when it changes a setting they read', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const settingsFile = path.join(root, 'bigsite', 'settings.py');
+    const modelsFile = path.join(root, 'app001', 'models.py');
+    // a model whose foreign key names its target through a setting of the project's own
+    fs.writeFileSync(modelsFile, `${fs.readFileSync(modelsFile, 'utf8')}\n\nfrom django.conf import settings\n\n\nclass Pointer(models.Model):\n    to = models.ForeignKey(settings.POINTER_TARGET, on_delete=models.CASCADE)\n`);
+    fs.writeFileSync(settingsFile, `${fs.readFileSync(settingsFile, 'utf8')}\nPOINTER_TARGET = "app000.Thing0x0"\n`);
+    const scanner = new Scanner({ root, allowPython: false });
+    const first = await scanner.index();
+    const target = (i: ProjectIndex) => i.models.find(m => m.key === 'app001.Pointer')?.fields.find(f => f.name === 'to')?.target;
+    assert.equal(target(first), 'app000.Thing0x0');
+    const edit = async (from: string, to: string) => {
+      const text = fs.readFileSync(settingsFile, 'utf8');
+      assert.ok(text.includes(from), from);
+      fs.writeFileSync(settingsFile, text.replace(from, to));
+      scanner.invalidate(settingsFile);
+      const next = await scanner.index();
+      assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
+      return next;
+    };
+    // another database: routing and findings again, the models as they were (the same objects)
+    const db = await edit('DATABASES = {', 'DATABASES = {\n    "reports": {"ENGINE": "django.db.backends.sqlite3", "NAME": "reports.sqlite3"},');
+    assert.ok(db.settings?.databases.some(d => d.alias === 'reports'));
+    assert.equal(db.models, first.models, 'a DATABASES edit reads no model again');
+    // the setting the foreign key reads: read again
+    const moved = await edit('POINTER_TARGET = "app000.Thing0x0"', 'POINTER_TARGET = "app002.Thing2x0"');
+    assert.notEqual(moved.models, first.models);
+    assert.equal(target(moved), 'app002.Thing2x0');
+  });
+
   test('a file created and deleted (structure changes) is seen', async () => {
     setTrusted(true);
     const root = generated(3);

@@ -8,6 +8,7 @@
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
 import { noteDeps, noteRead, track, unchanged, untracked, type Deps } from '../vfs';
+import { isDeepStrictEqual } from 'util';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -98,6 +99,19 @@ export interface ModelMemo {
   settings?: SettingsInfo;
   apps?: AppInfo[];
   entries: Map<string, MemoEntry>;
+  /** the names of the settings (`settings.X`) the entries read, besides the module's name and AUTH_USER_MODEL */
+  settingsRead?: Set<string>;
+}
+
+/**
+ * Whether the models read with settings `a` (`read`: the names they looked up, ModelMemo.settingsRead) would be read
+ * the same with `b`: a settings edit of anything else (DATABASES, say) does not read the models again.
+ */
+export function sameSettingsForModels(a: SettingsInfo, b: SettingsInfo, read: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (a.module !== b.module || a.authUserModel !== b.authUserModel) return false;
+  for (const name of read) if (!isDeepStrictEqual(a.values[name], b.values[name])) return false;
+  return true;
 }
 
 export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string, memo?: ModelMemo): ModelsResult {
@@ -105,6 +119,7 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
     memo.entries.clear();
     memo.settings = settings;
     memo.apps = apps;
+    memo.settingsRead = new Set();
   }
   return new ModelReader(new SymbolTable(index), apps, settings, root, memo).run();
 }
@@ -794,6 +809,7 @@ class ModelReader {
 
   private setting(name: string): unknown {
     if (name === 'AUTH_USER_MODEL') return this.settings.authUserModel || 'auth.User';
+    this.memo?.settingsRead?.add(name);
     return this.settings.values[name];
   }
 
