@@ -120,6 +120,7 @@ export const registerNavigation: Feature = (svc: Services) => [
         // when the last session's answer was shown (it stays set once the fresh one replaced it)
         restoredAt: p.restoredAt ?? null,
         startup: p.startup,
+        firstIndexFromLast: p.firstIndexFromLast ?? null,
         // the shown answer was written for the next session then, and whether a newer one waits to be written
         snapshotSavedAt: p.snapshotSavedAt ?? null,
         snapshotPending: !!p.snapshotTimer,

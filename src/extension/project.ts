@@ -43,10 +43,13 @@ export class DjangoProject {
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;
   /**
-   * the first time each step of start-up happened (Date.now()): the snapshot read, the first index asked for, its
-   * reply received, the fresh answer shown (getState reports them with the scan worker's start; benchmarks read them)
+   * the first time each step of start-up happened (Date.now()): the first index asked for, the last session's answer
+   * read and shown, the index's reply received and made into an index, the databases read (getState reports them
+   * with the scan worker's start; benchmarks read them)
    */
   readonly startup: Record<string, number> = {};
+  /** the properties the first index took from the last session's answer instead of receiving them (getState) */
+  firstIndexFromLast: string[] | undefined;
   /** set while `index` is the last session's answer from the on-disk snapshot (its save time), until a fresh one */
   cachedAt: number | undefined;
   snapshotTimer: NodeJS.Timeout | undefined;
@@ -230,7 +233,7 @@ export class ProjectService implements vscode.Disposable {
     this.reloaded.fire();
     this.changed.fire(undefined);
     for (const p of found) {
-      p.startup.shownCached ??= Date.now();
+      if (p.restoredAt) p.startup.shownCached ??= Date.now();
       this.schedule(p, { index: true, state: true }, 0);
     }
   }
@@ -373,8 +376,11 @@ export class ProjectService implements vscode.Disposable {
             if (!first) p.indexAskedAt = Date.now();
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index());
             p.indexedAt = Date.now();
-            p.startup.indexReply ??= p.scanner.indexReplyAt ?? p.indexedAt;
-            p.startup.indexed ??= p.indexedAt;
+            if (first) {
+              p.startup.indexReply = p.scanner.indexReplyAt ?? p.indexedAt;
+              p.startup.indexed = p.indexedAt;
+              p.firstIndexFromLast = p.scanner.lastFromKnown;
+            }
             // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows

@@ -343,7 +343,7 @@ export class ScannerClient implements ScannerLike {
   lastPatched: string[] = [];
   /** @internal what the last mergeDjango reply was a difference from, and the properties it sent whole (tests) */
   lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
-  /** @internal the properties the last index() took from the index it was told this thread holds (tests) */
+  /** the properties the last index() took from the index it was told this thread holds (`known`) */
   lastFromKnown: string[] = [];
   /** when the worker's reply to the last index() arrived, before it was made into an index (Date.now(); benchmarks) */
   indexReplyAt: number | undefined;

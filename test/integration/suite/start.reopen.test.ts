@@ -7,7 +7,7 @@ import { activate, profile, recordMetric, waitFor } from './helpers';
 // on-disk caches and index snapshot (core/index-snapshot.ts) beside it. Figures for test-results/vscode-metrics.json.
 suite('benchmark project, opened again', () => {
   const metric = (name: string, value: unknown) => recordMetric(`bench.${name}`, value);
-  type Project = { indexed?: boolean; restoredAt?: number | null; startup?: Record<string, number>; indexAskedAt?: number | null; indexedAt?: number | null; timings?: Record<string, number> | null };
+  type Project = { indexed?: boolean; restoredAt?: number | null; startup?: Record<string, number>; firstIndexFromLast?: string[] | null; indexAskedAt?: number | null; indexedAt?: number | null; timings?: Record<string, number> | null };
   const state = async () => await vscode.commands.executeCommand<{ activatedAt?: number | null; scanWorkerStart?: Record<string, number | null>; projects?: Project[] }>('djangoMultiDb.getState', { wait: false, views: false });
 
   test('a returning user\'s first answer: the last session\'s, then a fresh one from the on-disk caches', async function () {
@@ -36,5 +36,8 @@ suite('benchmark project, opened again', () => {
     metric('reopenTimelineMs', Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v === null ? null : v - origin])));
     // `snapshot` is the only phase of an answer from the index snapshot (Scanner.index)
     assert.ok(fresh.timings && 'snapshot' in fresh.timings, `the fresh answer came from the index snapshot (worker phases: ${JSON.stringify(fresh.timings)})`);
+    // what it has in common with the last session's answer (nothing changed in between) was not sent again
+    metric('reopenFreshTakenFromLast', fresh.firstIndexFromLast ?? null);
+    for (const k of ['models', 'migrations', 'routing']) assert.ok(fresh.firstIndexFromLast?.includes(k), `${k} taken from the last session's answer: ${JSON.stringify(fresh.firstIndexFromLast)}`);
   });
 });
