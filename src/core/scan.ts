@@ -272,6 +272,8 @@ export class Scanner {
   private readonly logger: Logger;
   private readonly memos = new Map<string, Memo>();
   private readonly modelMemo: ModelMemo = { entries: new Map() };
+  /** replaced whenever the settings change in what the models read of them (the models memo's key) */
+  private modelSettingsToken: object = {};
   private pendingWrites = new Map<string, () => unknown>();
   private writeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -646,11 +648,10 @@ export class Scanner {
     timings.apps = now() - t;
 
     t = now();
-    // the settings the models were read with while what they read of them is the same (a DATABASES edit reads no
-    // model again)
+    // a new token only when a setting the models read changed: a DATABASES edit reads no model again
     const last = this.modelMemo.settings;
-    const modelSettings = last && sameSettingsForModels(last, settings, this.modelMemo.settingsRead ?? new Set()) ? last : settings;
-    const models = this.memo('models', [modules, modelSettings, index.apps, root], () => indexModels(modules, index.apps, modelSettings, root, this.modelMemo));
+    if (!last || !sameSettingsForModels(last, settings, this.modelMemo.settingsRead ?? new Set())) this.modelSettingsToken = {};
+    const models = this.memo('models', [modules, this.modelSettingsToken, index.apps, root], () => indexModels(modules, index.apps, settingsNow, root, this.modelMemo));
     index.models = models.models;
     timings.models = now() - t;
 

@@ -66,6 +66,8 @@ export class DjangoProject {
   running: Promise<void> | undefined;
   /** the index asked for when the project was found, before its last answer was read from disk and shown */
   firstIndex: Promise<ProjectIndex> | undefined;
+  /** a change was reported after `firstIndex` was asked for: the first run indexes again after taking it */
+  firstIndexStale = false;
   timer: NodeJS.Timeout | undefined;
   // Django mode (djangoMultiDb.mode): the static index is shown first, Django's answer replaces it when it comes
   /** the newest static index (with database state): what Django's answer is merged into */
@@ -193,6 +195,37 @@ export class ProjectService implements vscode.Disposable {
     // commands keep their order without it)
     void this.setContext('djangoMultiDb.scanState', 'searching');
     const found: DjangoProject[] = [];
+    try {
+      await this.findProjects(found);
+    } catch (e) {
+      for (const p of found) p.scanner.dispose();
+      throw e;
+    }
+    if (gen !== this.generation) {
+      for (const p of found) p.scanner.dispose();
+      return; // a newer reload superseded this one
+    }
+    for (const p of this.list) {
+      this.clearTimers(p);
+      this.retire(p.scanner, p.running);
+    }
+    this.list = found;
+    this.discovered = true;
+    this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
+    void this.setContext('djangoMultiDb.hasProject', found.length > 0);
+    void this.setContext('djangoMultiDb.scanState', found.length ? 'indexing' : 'none');
+    this.reloaded.fire();
+    this.changed.fire(undefined);
+    for (const p of found) {
+      if (p.restoredAt) p.startup.shownCached ??= Date.now();
+      this.schedule(p, { index: true, state: true }, 0);
+      // (what changes from now on is newer than the index asked for at discovery)
+      p.firstIndexStale = false;
+    }
+  }
+
+  /** The workspace's projects, each with its scanner asked for its first index and its last answer shown. */
+  private async findProjects(found: DjangoProject[]): Promise<void> {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const config = readConfig(folder);
       const managePy = await this.findManagePy(folder, config);
@@ -216,25 +249,6 @@ export class ProjectService implements vscode.Disposable {
         this.log.info(`${p.name}: showing the state saved ${new Date(snap.savedAt).toISOString()} while refreshing`);
       }
       found.push(p);
-    }
-    if (gen !== this.generation) {
-      for (const p of found) p.scanner.dispose();
-      return; // a newer reload superseded this one
-    }
-    for (const p of this.list) {
-      this.clearTimers(p);
-      this.retire(p.scanner, p.running);
-    }
-    this.list = found;
-    this.discovered = true;
-    this.log.info(found.length ? `Django projects: ${found.map(p => `${p.name} (${p.managePy})`).join(', ')}` : 'no manage.py found in the workspace');
-    void this.setContext('djangoMultiDb.hasProject', found.length > 0);
-    void this.setContext('djangoMultiDb.scanState', found.length ? 'indexing' : 'none');
-    this.reloaded.fire();
-    this.changed.fire(undefined);
-    for (const p of found) {
-      if (p.restoredAt) p.startup.shownCached ??= Date.now();
-      this.schedule(p, { index: true, state: true }, 0);
     }
   }
 
@@ -325,6 +339,7 @@ export class ProjectService implements vscode.Disposable {
    */
   schedule(p: DjangoProject, what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number; typing?: boolean }, delayMs = 300): void {
     if (what.index) {
+      if (p.firstIndex) p.firstIndexStale = true;
       // typing alone leaves the database state as it is; any other reason to re-index reads it again
       p.typingOnly = what.typing === true && (!p.needIndex || p.typingOnly);
       p.needIndex = true;
@@ -373,6 +388,7 @@ export class ProjectService implements vscode.Disposable {
             // the first run takes the index discovery asked for
             const first = p.firstIndex;
             p.firstIndex = undefined;
+            if (first && p.firstIndexStale) p.needIndex = true;
             if (!first) p.indexAskedAt = Date.now();
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index());
             p.indexedAt = Date.now();
@@ -560,15 +576,18 @@ export class ProjectService implements vscode.Disposable {
 
   /** Waits for runs in progress: database reads hold connections until they finish. */
   async close(): Promise<void> {
-    // the last answer shown, when it changed since the last snapshot (edits until the window closed)
-    const unsaved = this.list.filter(p => p.snapshotTimer);
+    // the last answer shown, when it changed since the last snapshot (edits until the window closed, or a run that
+    // ends while closing)
+    const unsaved = new Set(this.list.filter(p => p.snapshotTimer));
     for (const p of this.list) this.clearTimers(p);
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
+    for (const p of this.list) if (p.snapshotTimer) unsaved.add(p);
+    for (const p of this.list) this.clearTimers(p);
     // what the scan worker has not written yet (it writes after edits pause): the next session's warm start. A
     // large project's caches take about a second; the worker is stopped after 3 s whatever happens (each file is
     // written to a temporary name and renamed, so a write cut short leaves the last one)
     const flushed = Promise.all([
-      ...unsaved.map(p => this.saveSnapshot(p)),
+      ...[...unsaved].map(p => this.saveSnapshot(p)),
       ...this.list.map(p => p.scanner.flushCaches().catch(e => this.log.debug(`caches of ${p.name} not written: ${(e as Error).message}`))),
     ]);
     await Promise.race([flushed, new Promise(r => setTimeout(r, 3000))]);

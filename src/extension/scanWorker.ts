@@ -154,7 +154,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       p.last = { token, index };
       // the last session's answer the main thread shows: what is the same (by digest) is named, not sent
       const digests = !base && req.known && p.scanner.answeredFromSnapshot ? p.scanner.answerDigests : null;
-      const fromIndex = digests ? Object.keys(digests).filter(k => digests[k] === req.known![k]) : [];
+      const fromIndex = digests ? Object.keys(digests).filter(k => !WORKER_ONLY.has(k) && digests[k] === req.known![k]) : [];
       const skip = new Set(fromIndex);
       return { token, ...changedSince(base?.index ?? null, index, k => skip.has(k)), diffBase: base ? base.token : null, ...(fromIndex.length ? { fromIndex } : {}) } satisfies WorkerResults['index'];
     }
@@ -197,7 +197,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const index = p.indexes.get(req.token);
       if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
-      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(index, req.write));
+      // (without what the host never reads: it would hold it from the snapshot)
+      const stored = snapshotOf(index, req.write) as unknown as Record<string, unknown>;
+      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, Object.fromEntries(Object.entries(stored).filter(([k]) => !WORKER_ONLY.has(k))) as unknown as ProjectIndex);
       return null;
     }
     case 'overlay':

@@ -163,7 +163,8 @@ export class ScanWorkerHost {
   request<K extends WorkerOp>(client: ScannerClient, body: Extract<Body, { op: K }>, fallback: Fallback<K>): Promise<WorkerResults[K]> {
     if (this.closed) return Promise.reject(new Error('The scan worker was closed.'));
     // options still being completed: every call waits (in order), the Scanner is created with the complete ones
-    if (client.completing) return client.completing.then(() => this.request(client, body, fallback));
+    // (a client disposed meanwhile, e.g. a discovery superseded before its first index ran, creates no Scanner there)
+    if (client.completing) return client.completing.then(() => (client.disposed && body.op !== 'dispose' ? Promise.reject(new Error('This scanner was disposed.')) : this.request(client, body, fallback)));
     if (client.paused && (body.op === 'index' || body.op === 'readState')) return Promise.reject(client.paused);
     if (this.inProcess || !this.start()) return Promise.resolve().then(fallback);
     if (client.generation !== this.generation) {
@@ -361,7 +362,8 @@ export class ScannerClient implements ScannerLike {
   private last: { token: number; generation: number; index: ProjectIndex } | undefined;
   /** unsaved buffers sent to the worker (file → text), sent again to a new worker */
   private readonly overlays = new Map<string, string>();
-  private disposed = false;
+  /** @internal */
+  disposed = false;
 
   /** @internal set while the options are being completed (ScanWorkerHost.scanner): calls wait for it */
   completing: Promise<void> | undefined;

@@ -207,6 +207,17 @@ describe('incremental index == scan from scratch', () => {
     const moved = await edit('POINTER_TARGET = "app000.Thing0x0"', 'POINTER_TARGET = "app002.Thing2x0"');
     assert.notEqual(moved.models, first.models);
     assert.equal(target(moved), 'app002.Thing2x0');
+    // a setting that no model read before, changed in the same checkout that makes a model read it: its new value
+    fs.writeFileSync(settingsFile, `${fs.readFileSync(settingsFile, 'utf8')}\nPOINTER_TABLE = "old_table"\n`);
+    scanner.invalidate(settingsFile);
+    await scanner.index();
+    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace('"old_table"', '"new_table"'));
+    fs.writeFileSync(modelsFile, `${fs.readFileSync(modelsFile, 'utf8')}\n    class Meta:\n        db_table = settings.POINTER_TABLE\n`);
+    scanner.invalidate(settingsFile);
+    scanner.invalidate(modelsFile);
+    const both = await scanner.index();
+    assert.equal(both.models.find(m => m.key === 'app001.Pointer')?.table, 'new_table');
+    assert.deepStrictEqual(facts(both), facts(await fromScratch(root)));
   });
 
   test('a file created and deleted (structure changes) is seen', async () => {

@@ -242,6 +242,17 @@ describe('same answers as an in-process Scanner', () => {
     assert.ok(index.models.length > 0, 'the project, indexed with the complete options');
   });
 
+  test('a client disposed while its options are completed asks the worker nothing (a superseded discovery)', async () => {
+    const { h } = host();
+    let finish!: () => void;
+    const c = h.scanner({ root: example() }, new Promise<void>(resolve => { finish = resolve; }));
+    const indexed = c.index();
+    c.dispose();
+    finish();
+    await assert.rejects(indexed, /disposed/);
+    assert.equal(h.mode, 'idle', 'no worker was started for it');
+  });
+
   test('several projects share one worker', async () => {
     const { h } = host();
     const [d1, d2] = [example(), example()];
@@ -305,6 +316,8 @@ describe('on-disk caches in the worker (the extension\'s next session)', () => {
     // the facts came from the held index; the database state it carried (not this index's) and the timings came from the worker
     for (const k of ['models', 'migrations', 'routing', 'settings']) assert.ok(c2.lastFromKnown.includes(k), `${k} taken from the held index: ${c2.lastFromKnown.join(', ')}`);
     assert.ok(!c2.lastFromKnown.includes('applied') && !c2.lastFromKnown.includes('timings'), `what differs is sent: ${c2.lastFromKnown.join(', ')}`);
+    // what the host never reads is neither in the snapshot nor taken from it
+    assert.ok(!c2.lastFromKnown.includes('dbRoutes') && again.dbRoutes === undefined);
     assert.deepEqual(again.applied, before.applied);
 
     // a file changed since: the index snapshot does not answer, nothing is taken from the held index

@@ -96,6 +96,7 @@ const MODEL_CANONICAL = 'django.db.models.Model';
 type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[] };
 
 export interface ModelMemo {
+  /** the settings of the last run (what the next one compares its own with) */
   settings?: SettingsInfo;
   apps?: AppInfo[];
   entries: Map<string, MemoEntry>;
@@ -115,12 +116,14 @@ export function sameSettingsForModels(a: SettingsInfo, b: SettingsInfo, read: Re
 }
 
 export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string, memo?: ModelMemo): ModelsResult {
-  if (memo && (memo.settings !== settings || memo.apps !== apps)) {
+  // the entries stay while the apps are the same and so is every setting they read (any name a surviving entry read
+  // was read again by this check at every run since, so each entry saw the values these settings have)
+  if (memo && (memo.apps !== apps || !memo.settings || !sameSettingsForModels(memo.settings, settings, memo.settingsRead ?? new Set()))) {
     memo.entries.clear();
-    memo.settings = settings;
     memo.apps = apps;
     memo.settingsRead = new Set();
   }
+  if (memo) memo.settings = settings;
   return new ModelReader(new SymbolTable(index), apps, settings, root, memo).run();
 }
 

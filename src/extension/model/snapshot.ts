@@ -55,16 +55,19 @@ export function openSnapshot(dir: string, managePy: string, version: string): Op
     const len = Buffer.alloc(4);
     if (fs.readSync(fd, len, 0, 4, 0) !== 4) throw new Error('short');
     const n = len.readUInt32LE(0);
+    // (an older layout's first bytes read as a length of hundreds of megabytes)
+    if (n > fs.fstatSync(fd).size - 4) throw new Error('not this layout');
     const hb = Buffer.alloc(n);
     if (fs.readSync(fd, hb, 0, n, 4) !== n) throw new Error('short');
     const head = v8.deserialize(hb) as Header;
     if (head.format !== FORMAT || head.version !== version || head.managePy !== path.resolve(managePy) || !Array.isArray(head.table)) throw new Error('other');
+    const digests = digestsOf(head.table);
     const open = fd;
     fd = null;
     let read: ProjectIndex | null | undefined;
     return {
       savedAt: head.savedAt,
-      digests: digestsOf(head.table),
+      digests,
       index: () => {
         if (read !== undefined) return read;
         try {
