@@ -514,15 +514,34 @@ export function splitDjangoReport(index: ProjectIndex): { index: ProjectIndex; r
 }
 
 /**
- * The parts of a merge kept per Django answer while their static inputs are the same objects: an edit's new
- * static index keeps its unchanged parts (the incremental index), so merging Django's last answer into it redoes
- * only the parts the edit changed (a large project's routing is thousands of rows).
+ * What merges of one Django answer keep between them (one entry per report, gone with it):
+ * - `sections`: the parts of a merge, kept while their static inputs are the same objects. An edit's new static
+ *   index keeps its unchanged parts (the incremental index), so merging Django's last answer into it redoes only the
+ *   parts the edit changed (a large project's routing is thousands of rows).
+ * - `rows`: one row of a section, merged again only when its inputs changed: a merged model, migration or routing row
+ *   and the disagreements it found, per Django's row (kept by the report) and the static object it was merged with.
+ *   A section recomputed after an edit then keeps the objects of every row the edit did not touch, so the merge and
+ *   the scan worker's difference to the main thread (identity first) are about the edit's rows only.
+ * - `asked`: the migrations of the static index the answer was first merged with (the one Django was asked about),
+ *   by key: a later merge tells by identity which files were read again since (the incremental index keeps the
+ *   objects of unchanged files).
  */
-const SECTIONS = new WeakMap<DjangoReport, Map<string, { inputs: unknown[]; value: unknown }>>();
+interface MergeMemo {
+  sections: Map<string, { inputs: unknown[]; value: unknown }>;
+  rows: Map<string, WeakMap<object, Row<unknown>>>;
+  asked?: Map<string, MigrationFileInfo>;
+}
+type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
+const MERGES = new WeakMap<DjangoReport, MergeMemo>();
+
+function memoOf(rep: DjangoReport): MergeMemo {
+  let m = MERGES.get(rep);
+  if (!m) MERGES.set(rep, (m = { sections: new Map(), rows: new Map() }));
+  return m;
+}
 
 function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () => T): T {
-  let memo = SECTIONS.get(rep);
-  if (!memo) SECTIONS.set(rep, (memo = new Map()));
+  const memo = memoOf(rep).sections;
   const hit = memo.get(name);
   if (hit && sameList(hit.inputs, inputs)) return hit.value as T;
   const value = fn();
@@ -530,18 +549,8 @@ function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () =
   return value;
 }
 
-/**
- * One row of a section merged again only when its inputs changed: a merged model, migration or routing row and the
- * disagreements it found, per Django's row (kept by the report) and the static object it was merged with. A section
- * recomputed after an edit then keeps the objects of every row the edit did not touch, so the merge and the scan
- * worker's difference to the main thread (identity first) are about the edit's rows only.
- */
-type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
-const ROWS = new WeakMap<DjangoReport, Map<string, WeakMap<object, Row<unknown>>>>();
-
 function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[], dis: Disagreement[], fn: (dis: Disagreement[]) => T): T {
-  let byName = ROWS.get(rep);
-  if (!byName) ROWS.set(rep, (byName = new Map()));
+  const byName = memoOf(rep).rows;
   let rows = byName.get(name);
   if (!rows) byName.set(name, (rows = new WeakMap()));
   let hit = rows.get(row) as Row<T> | undefined;
@@ -554,17 +563,9 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   return hit.value;
 }
 
-/**
- * The migrations of the static index Django's answer was first merged with (the one Django was asked about), by
- * key: a later merge tells by identity which files were read again since (the incremental index keeps the objects
- * of unchanged files).
- */
-const ASKED = new WeakMap<DjangoReport, Map<string, MigrationFileInfo>>();
-
 function askedAbout(rep: DjangoReport, index: ProjectIndex): Map<string, MigrationFileInfo> {
-  let m = ASKED.get(rep);
-  if (!m) ASKED.set(rep, (m = new Map(index.migrations.map(x => [x.key, x]))));
-  return m;
+  const memo = memoOf(rep);
+  return (memo.asked ??= new Map(index.migrations.map(x => [x.key, x])));
 }
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
@@ -574,7 +575,7 @@ function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
 
 /** the last value of a section (for sameItems) */
 function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
-  return SECTIONS.get(rep)?.get(name)?.value as T | undefined;
+  return MERGES.get(rep)?.sections.get(name)?.value as T | undefined;
 }
 
 /**
