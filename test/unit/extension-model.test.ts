@@ -456,6 +456,8 @@ test('snapshot: its header gives each property\'s digest before the index is rea
     const index = fixture();
     saveSnapshot(dir, p('manage.py'), '1', index, 1);
     const open = openSnapshot(dir, p('manage.py'), '1')!;
+    // (the settings as read, passwords included: readable by the user only)
+    if (process.platform !== 'win32') assert.equal(fs.statSync(fs.readdirSync(dir).map(f => path.join(dir, f))[0]!).mode & 0o777, 0o600);
     // the same values written again (another process, another time) have the same digests; another value does not
     saveSnapshot(dir, p('manage.py'), '1', v8.deserialize(v8.serialize({ ...index, plans: { other: [] } })) as typeof index, 2);
     const newer = openSnapshot(dir, p('manage.py'), '1')!;

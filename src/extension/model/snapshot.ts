@@ -114,6 +114,7 @@ export function saveSnapshot(dir: string, managePy: string, version: string, ind
   fs.mkdirSync(dir, { recursive: true });
   const file = fileFor(dir, managePy);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([len, head, body]));
+  // it holds the settings as read, database passwords too (like the scan worker's caches): readable by the user only
+  fs.writeFileSync(tmp, Buffer.concat([len, head, body]), { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
