@@ -220,6 +220,23 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(both), facts(await fromScratch(root)));
   });
 
+  test('a model read from an unresolvable base keeps its problem when another file is edited', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const modelsFile = path.join(root, 'app001', 'models.py');
+    fs.writeFileSync(modelsFile, `${fs.readFileSync(modelsFile, 'utf8')}\n\nfrom not_installed_pkg import FancyBase\n\n\nclass Fancy(FancyBase):\n    name = models.CharField(max_length=10)\n`);
+    const scanner = new Scanner({ root, allowPython: false });
+    const first = await scanner.index();
+    const said = (i: ProjectIndex) => i.findings.some(f => /FancyBase of Fancy could not be resolved/.test(f.message));
+    assert.ok(first.models.some(m => m.key === 'app001.Fancy') && said(first), 'read as a model, and said why');
+    const other = path.join(root, 'app002', 'models.py');
+    fs.writeFileSync(other, `${fs.readFileSync(other, 'utf8')}\n\nclass Extra(models.Model):\n    name = models.CharField(max_length=10)\n`);
+    scanner.invalidate(other);
+    const next = await scanner.index();
+    assert.ok(said(next), 'the problem is reported again');
+    assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
+  });
+
   test('a file created and deleted (structure changes) is seen', async () => {
     setTrusted(true);
     const root = generated(3);

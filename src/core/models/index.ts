@@ -93,7 +93,7 @@ const MODEL_CANONICAL = 'django.db.models.Model';
  * took (its class's, its bases', the modules its names resolved through): kept while those files are unchanged,
  * so an edit of one models file reads again only the models that depend on it (issue 11).
  */
-type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[] };
+type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[]; guessed?: boolean };
 
 export interface ModelMemo {
   /** the settings of the last run (what the next one compares its own with) */
@@ -192,6 +192,16 @@ class ModelReader {
     return hit;
   }
 
+  /**
+   * A model of an earlier run whose facts are still valid (the same class statement, every file they were read from,
+   * its bases' included, unchanged): a model still, without resolving its bases again (its facts come from the memo).
+   */
+  private wasModel(node: ClassNode): boolean {
+    // (a model guessed from an unresolvable base is decided again: deciding it reports that base)
+    const e = this.memo?.entries.get(node.key);
+    return !!e?.info && !e.guessed && !!this.validHit(node)?.info;
+  }
+
   /** modelInfo, or the memo's copy while every file it read is unchanged (see ModelMemo). */
   private memoModelInfo(node: ClassNode): ModelInfo | null {
     const hit = this.validHit(node);
@@ -213,7 +223,7 @@ class ModelReader {
       for (const c of this.mro(node)) if (typeof c !== 'string') this.noteClass(c);
       return info;
     });
-    this.memo?.entries.set(node.key, { def: node.ref.def, deps, info: value, problems: this.problems.slice(before) });
+    this.memo?.entries.set(node.key, { def: node.ref.def, deps, info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}) });
     return value;
   }
 
@@ -251,7 +261,7 @@ class ModelReader {
           const scope = this.sym.scope(moduleName)!;
           const ref: ClassRef = { kind: 'class', module: moduleName, name: s.name, def: s, file: scope.file, key: `${scope.file}:${s.line}:${s.name}` };
           const node = this.node(ref);
-          if (!this.registeredKeys.has(node.key) && this.isModel(node)) {
+          if (!this.registeredKeys.has(node.key) && (this.wasModel(node) || this.isModel(node))) {
             this.registeredKeys.add(node.key);
             this.registered.push(node);
           }

@@ -84,6 +84,12 @@ export interface ModuleScope {
 
 const MAX_DEPTH = 40;
 
+/**
+ * Module scopes by the parse they were made from (ModuleIndex keeps a file's parse while the file is unchanged) and
+ * the module's name, file and kind: never changed once made, so tables of later indexes share them.
+ */
+const SHARED_SCOPES = new WeakMap<A.Module, Map<string, ModuleScope>>();
+
 export class SymbolTable {
   private readonly scopes = new Map<string, ModuleScope | null>();
 
@@ -103,8 +109,16 @@ export class SymbolTable {
       const mod = this.index.parseFile(r.file);
       if (mod) {
         const isPackage = r.packageDir !== null;
-        result = { name: moduleName, file: r.file, isPackage, module: mod, bindings: new Map(), stars: [], all: null };
-        collectBindings(mod.body, result);
+        // the same parse of the same module gives the same bindings: another table's (an earlier index's) is reused
+        let byModule = SHARED_SCOPES.get(mod);
+        if (!byModule) SHARED_SCOPES.set(mod, (byModule = new Map()));
+        const key = `${moduleName}\u0000${r.file}\u0000${isPackage}`;
+        result = byModule.get(key) ?? null;
+        if (!result) {
+          result = { name: moduleName, file: r.file, isPackage, module: mod, bindings: new Map(), stars: [], all: null };
+          collectBindings(mod.body, result);
+          byModule.set(key, result);
+        }
       }
     }
     this.scopes.set(moduleName, result);
