@@ -10,7 +10,7 @@ import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import {
-  CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -197,9 +197,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const index = p.indexes.get(req.token);
       if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
-      // (without what the host never reads: it would hold it from the snapshot)
-      const stored = snapshotOf(index, req.write) as unknown as Record<string, unknown>;
-      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, Object.fromEntries(Object.entries(stored).filter(([k]) => !WORKER_ONLY.has(k))) as unknown as ProjectIndex);
+      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(index, req.write));
       return null;
     }
     case 'overlay':
@@ -229,12 +227,6 @@ function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectI
   const skip = new Set(fromIndex);
   return { ...changedSince(prev, next, k => skip.has(k)), diffBase: diffBase!, fromIndex };
 }
-
-/**
- * What the main thread never reads stays here: `dbRoutes` (every model's db_for_read/db_for_write answers, half a
- * megabyte on a large project, sent again whenever routing changes) is for the CLI's report only.
- */
-const WORKER_ONLY = new Set(['dbRoutes']);
 
 /**
  * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for

@@ -106,6 +106,13 @@ export type WorkerMessage =
 export const STALE_INDEX = 'stale-index';
 
 /**
+ * What the main thread never reads stays in the worker: `dbRoutes` (every model's db_for_read/db_for_write answers,
+ * half a megabyte on a large project, sent again whenever routing changes) is for the CLI's report only. It is not
+ * sent, and not kept in the start-up snapshot (model/snapshot.ts snapshotOf), which the main thread reads.
+ */
+export const WORKER_ONLY: ReadonlySet<string> = new Set(['dbRoutes']);
+
+/**
  * A long array of the index (findings, routing, models, migrations) that changed in a few places, as the runs it
  * shares with the same property of the diff base (`from`, `len`: positions there) and the items that are new: an
  * edit sends the host the findings it changed, not all 1,000 of them. Items are compared by identity, which the
