@@ -8,7 +8,7 @@
 import { createHash } from 'crypto';
 import { engineKind } from './db';
 import { databaseTwins, primaryAlias } from './db/identity';
-import { decisionKey, describeLives, indexDecisions, livesDecisions } from './findings';
+import { describeLives, indexDecisions, livesDecisions, type DecisionMap } from './findings';
 import type {
   AliasDrift, AppliedState, DatabaseSetting, DbSchema, Finding, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision, TableInfo,
 } from './types';
@@ -195,7 +195,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
         }
       }
     }
-    const decide = (map: ReadonlyMap<string, RouterDecision>, model: string) => v.members.map(a => map.get(decisionKey(a, model)));
+    const decide = (map: DecisionMap, model: string) => v.members.map(a => map.get(a, model));
     // tables some model expects here: a table another model denies is then not stray (shared tables, proxies)
     const expected = new Set<string>();
     const key = (t: string) => (v.schema.foldCase ? t.toLowerCase() : t);
@@ -309,8 +309,8 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     // Unmanaged models are read where a router sends them; db_for_read is not evaluated statically, so "read
     // from" is where a router's allow_migrate says the model lives, else 'default' (Django's fallback).
     function checkUnmanaged(m: ModelInfo, table: string): void {
-      const ls = v.members.map(a => ({ a, d: lives.get(decisionKey(a, m.key)) }));
-      const all = inp.databases.map(x => lives.get(decisionKey(x.alias, m.key)));
+      const ls = v.members.map(a => ({ a, d: lives.get(a, m.key) }));
+      const all = inp.databases.map(x => lives.get(x.alias, m.key));
       const anyRouter = all.some(x => x?.migrate === true && x.reason === 'router');
       const here = ls.find(({ a, d: x }) => x?.migrate === true && (anyRouter ? x.reason === 'router' : a === 'default'));
       if (!here) return;

@@ -144,7 +144,7 @@ import { indexModels, sameSettingsForModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
-import { isDeepStrictEqual } from 'util';
+import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
@@ -302,7 +302,7 @@ export class Scanner {
     const r = track(fn);
     // computed again to the same value (salsa's "backdating"): the earlier object is kept, so that what depends
     // on it by identity (routing → lints, findings, the worker's diff to the host) is not computed again either
-    const value = backdate && m && isDeepStrictEqual(m.value, r.value) ? m.value as T : r.value;
+    const value = backdate && m && sameValue(m.value, r.value) ? m.value as T : r.value;
     const limits = modules.limits();
     this.memos.set(name, { key, deps: r.deps, value, limits: [...r.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
     return value;
@@ -657,7 +657,9 @@ export class Scanner {
 
     t = now();
     this.prefetch?.migrations(modules, settingsNow, index.apps);
-    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow));
+    // (backdated: a settings edit reads every file from its cache again, to the very same objects; the graph and the
+    // lints keyed by the array then stay)
+    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow), true);
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);

@@ -130,6 +130,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         editSeenAt: p.editSeenAt ?? null,
         bufferSentAt: p.bufferSentAt ?? null,
         indexAskedAt: p.indexAskedAt ?? null,
+        replySentAt: p.replySentAt ?? null,
+        replyAt: p.replyAt ?? null,
         indexedAt: p.indexedAt ?? null,
         shownAt: p.shownAt ?? null,
         diagnosticsAt: p.diagnosticsAt ?? null,

@@ -33,6 +33,9 @@ export class DjangoProject {
   /** when the last static index was asked for and when it arrived (Date.now(); getState reports them, benchmarks read them) */
   indexAskedAt: number | undefined;
   indexedAt: number | undefined;
+  /** when the scan worker sent that index and when its reply arrived, before it was made into an index */
+  replySentAt: number | undefined;
+  replyAt: number | undefined;
   /** when the last session's answer (workspace storage) was shown, if it was */
   restoredAt: number | undefined;
   /** when the last re-index was shown (Django mode: after Django's last answer was merged into it), and when the
@@ -392,6 +395,8 @@ export class ProjectService implements vscode.Disposable {
             if (!first) p.indexAskedAt = Date.now();
             p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index());
             p.indexedAt = Date.now();
+            p.replySentAt = p.scanner.indexReplySentAt;
+            p.replyAt = p.scanner.indexReplyAt;
             if (first) {
               p.startup.indexReply = p.scanner.indexReplyAt ?? p.indexedAt;
               p.startup.indexed = p.indexedAt;

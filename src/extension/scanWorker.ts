@@ -1,14 +1,15 @@
 // Entry of the scan worker (bundled as dist/scanWorker.js; never imports `vscode`), a child process or a thread. The first index of a
 // large project is seconds of synchronous work (tree-sitter parsing, evaluation): here it runs off the
 // extension host's thread. One Scanner per project id; requests and replies are typed in scanWorkerProtocol.ts.
-import { isDeepStrictEqual } from 'util';
 import { parentPort } from 'node:worker_threads';
 import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
+import { sameValue } from '../core/equal';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
+import { toTable } from './wireTable';
 import {
   CACHE_WRITES, STALE_INDEX, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -156,7 +157,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const digests = !base && req.known && p.scanner.answeredFromSnapshot ? p.scanner.answerDigests : null;
       const fromIndex = digests ? Object.keys(digests).filter(k => !WORKER_ONLY.has(k) && digests[k] === req.known![k]) : [];
       const skip = new Set(fromIndex);
-      return { token, ...changedSince(base?.index ?? null, index, k => skip.has(k)), diffBase: base ? base.token : null, ...(fromIndex.length ? { fromIndex } : {}) } satisfies WorkerResults['index'];
+      const changes = changedSince(base?.index ?? null, index, k => skip.has(k));
+      return { token, ...changes, diffBase: base ? base.token : null, ...(fromIndex.length ? { fromIndex } : {}), sentAt: Date.now() } satisfies WorkerResults['index'];
     }
     case 'readState': {
       const p = project(req.project);
@@ -261,7 +263,7 @@ function objectChanges(
     }
     const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
-    else changed[k] = v;
+    else changed[k] = (Array.isArray(v) && toTable(v)) || v;
   }
   return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
 }
@@ -299,6 +301,7 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
   let fresh = 0;
   // where in `prev` the next item is when the arrays keep their order
   let expect = 0;
+  const limit = next.length / 2;
   for (let i = 0; i < next.length;) {
     const j = find(next[i], expect);
     if (j !== undefined) {
@@ -309,34 +312,14 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
       expect = j + len;
     } else {
       const items: unknown[] = [];
-      do items.push(next[i++]); while (i < next.length && find(next[i], expect) === undefined);
+      do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined);
       fresh += items.length;
-      out.push({ items });
+      // most of it is new: sent whole, without looking for equal items in the rest
+      if (fresh > limit) return null;
+      out.push({ items: toTable(items) ?? items });
     }
   }
-  return fresh * 2 > next.length ? null : out;
-}
-
-/**
- * Deep equality as isDeepStrictEqual decides it, walked here for plain objects and arrays (an index's rows: several
- * times faster than the general algorithm); anything else (Maps, Sets, class instances) is left to it.
- */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!isObject(a) || !isObject(b)) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return isDeepStrictEqual(a, b);
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
+  return out;
 }
 
 function isObject(x: unknown): x is object {

@@ -2,6 +2,7 @@
 // Both sides import this file, so a renamed field is a compile error on both. Plain data only: everything
 // here crosses `postMessage` by structured clone (no functions, no class instances; Sets and Maps are fine).
 import type { ProjectIndex, ScanOptions } from '../core/scan';
+import type { WireTable } from './wireTable';
 
 /**
  * ScanOptions as they cross to the worker: without the logger (log lines come back as `log` messages) and the
@@ -118,7 +119,7 @@ export const WORKER_ONLY: ReadonlySet<string> = new Set(['dbRoutes']);
  * edit sends the host the findings it changed, not all 1,000 of them. Items are compared by identity, which the
  * incremental index keeps for what did not change.
  */
-export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] })[];
+export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable })[];
 export type Patches = Record<string, ArrayPatch>;
 /** An object as its properties (`keys`, in order), those that changed, and arrays as patches of the ones before. */
 export interface ObjectChanges { keys: string[]; changed: Record<string, unknown>; patched?: Patches }
@@ -137,11 +138,14 @@ export type Nested = Record<string, ObjectChanges>;
 export interface IndexChanges {
   token: number;
   keys: string[];
-  changed: Partial<ProjectIndex>;
+  /** (a long array of flat rows, routing after a router edit, comes as a WireTable: wireTable.ts) */
+  changed: { [K in keyof ProjectIndex]?: ProjectIndex[K] | WireTable };
   patched?: Patches;
   nested?: Nested;
   diffBase: number | null;
   fromIndex?: string[];
+  /** `index`: when the worker sent it (Date.now(), after the difference was made; benchmarks) */
+  sentAt?: number;
 }
 
 /**

@@ -21,6 +21,7 @@ import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
+import { fromTable, isTable } from './wireTable';
 import {
   CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
@@ -342,12 +343,16 @@ export class ScannerClient implements ScannerLike {
   generation = 0;
   /** @internal the properties the last index() took as patches of the one before (tests) */
   lastPatched: string[] = [];
+  /** @internal the properties the last index() got whole as a WireTable (wireTable.ts; tests) */
+  lastTables: string[] = [];
   /** @internal what the last mergeDjango reply was a difference from, and the properties it sent whole (tests) */
   lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
   /** the properties the last index() took from the index it was told this thread holds (`known`) */
   lastFromKnown: string[] = [];
   /** when the worker's reply to the last index() arrived, before it was made into an index (Date.now(); benchmarks) */
   indexReplyAt: number | undefined;
+  /** when the worker sent that reply (Date.now() there; benchmarks: the time the reply took to cross) */
+  indexReplySentAt: number | undefined;
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
    * with this error until one of its files changes
@@ -478,6 +483,7 @@ export class ScannerClient implements ScannerLike {
     const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
     const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}) }, local);
     this.indexReplyAt = Date.now();
+    this.indexReplySentAt = r.sentAt;
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
     const held = r.fromIndex?.length ? known?.index() : undefined;
     // (the known index could not be read after all: the whole answer, asked for again)
@@ -485,6 +491,7 @@ export class ScannerClient implements ScannerLike {
     const index = withChanges(prev, r, held ?? undefined);
     this.lastFromKnown = held ? r.fromIndex! : [];
     this.lastPatched = Object.keys(r.patched ?? {});
+    this.lastTables = Object.entries(r.changed).filter(([, v]) => isTable(v)).map(([k]) => k);
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
     return index;
@@ -595,7 +602,7 @@ function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & {
     const sub = r.nested?.[k];
     out[k] = patch ? applyPatch(from?.[k] as unknown[], patch)
       : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub)
-      : k in r.changed ? r.changed[k] : from?.[k];
+      : k in r.changed ? fromTable(r.changed[k]) : from?.[k];
   }
   return out;
 }
@@ -615,7 +622,7 @@ function applyPatch(base: readonly unknown[], patch: ArrayPatch): unknown[] {
   if (only && 'from' in only && only.from === 0 && only.len === base.length) return base as unknown[];
   const out: unknown[] = [];
   for (const seg of patch) {
-    if ('items' in seg) for (const x of seg.items) out.push(x);
+    if ('items' in seg) for (const x of fromTable(seg.items)) out.push(x);
     else for (let i = seg.from; i < seg.from + seg.len; i++) out.push(base[i]);
   }
   return out;

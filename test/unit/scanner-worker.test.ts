@@ -165,6 +165,17 @@ describe('same answers as an in-process Scanner', () => {
     assert.ok(remote.lastPatched.includes('routing'), `patched: ${remote.lastPatched.join(', ')}`);
     const keptRows = third.routing.filter(d => second.routing.includes(d)).length;
     assert.ok(keptRows >= third.routing.length - 8, `${keptRows} of ${third.routing.length} routing rows kept`);
+
+    // a router's answer changed: most decisions are new, and cross whole as a table of their distinct values
+    const routers = path.join(root, 'bigsite', 'routers.py');
+    const routerSrc = fs.readFileSync(routers, 'utf8');
+    assert.ok(routerSrc.includes('return None'), 'the generated routers fall through');
+    fs.writeFileSync(routers, routerSrc.replace('return None', 'return False'));
+    remote.invalidate(routers);
+    const fourth = await remote.index();
+    assert.deepEqual(toReport(fourth), toReport(await new Scanner({ root, allowPython: false }).index()));
+    assert.ok(remote.lastTables.includes('routing'), `tables: ${remote.lastTables.join(', ')}; patched: ${remote.lastPatched.join(', ')}`);
+    assert.ok(fourth.routing.filter(d => third.routing.includes(d)).length < fourth.routing.length / 2, 'most rows are new');
   });
 
   test('Django mode runs in the worker: the same answer as in process, without the report, and merged into a later index', { skip: skipDjango }, async () => {

@@ -475,10 +475,6 @@ const ROUTING_REASON: Record<DjangoRoutingRow['reason'], RouterDecision['reason'
   router: 'router', default: 'default', unmanaged: 'unmanaged', proxy: 'proxy', swapped: 'swapped', vendor: 'unmanaged', error: 'unknown',
 };
 
-function pairKey(a: string, b: string): string {
-  return `${a}\u0000${b}`;
-}
-
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -684,7 +680,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const routing: RouterDecision[] = [];
     const lives: RouterDecision[] = [];
     for (const row of rep.routing) {
-      const s = staticRouting.get(pairKey(row.alias, row.model));
+      const s = staticRouting.get(row.alias, row.model);
       const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
       // (the model's location places a disagreement the static index has no decision for)
       const model = s ? undefined : modelByKey.get(row.model);
@@ -715,7 +711,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     }
     const djRouting = indexDecisions(routing);
     for (const s of index.routing) {
-      if (!djRouting.has(pairKey(s.alias, s.model)) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
+      if (!djRouting.has(s.alias, s.model) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
         dis.push({ kind: 'routing', alias: s.alias, model: s.model, static: describeStatic(s), django: null, note: 'Django did not report this pair' });
       }
     }

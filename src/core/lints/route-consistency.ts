@@ -8,7 +8,7 @@ import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
 import { routerAliasFindings, routersLine } from './routers';
-import { decisionKey, indexDecisions } from '../findings';
+import { indexDecisions } from '../findings';
 
 /** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
 export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
@@ -92,7 +92,7 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     let deny: RouterDecision | undefined;
     let has: string | undefined;
     for (const a of aliases) {
-      const d = decision.get(decisionKey(a, model));
+      const d = decision.get(a, model);
       if (!d || d.migrate === null) { if (group.includes(a)) return { exists: null }; continue; }
       if (d.migrate) {
         if (group.includes(a)) return { exists: true };

@@ -13,7 +13,7 @@
 // Routing decisions come from ProjectIndex.routing (static, or Django's in Django mode); the answers for
 // `allow_migrate` with hints were evaluated during indexing (ProjectIndex.hintRouting, keyed by hintKey()).
 import type { DatabaseSetting, Loc, MigrationFileInfo, MigrationKey, MigrationOperationInfo, ModelInfo, RouterDecision } from '../types';
-import { decisionKey, indexDecisions } from '../findings';
+import { indexDecisions, type DecisionMap } from '../findings';
 
 export type OperationReason =
   | 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'unknown'
@@ -118,7 +118,7 @@ export interface RouteInputs {
 /** Per-index lookups, built once and reused for every migration. */
 export class OperationRouter {
   private readonly models: Map<string, ModelInfo>;
-  private readonly decisions: ReadonlyMap<string, RouterDecision>;
+  private readonly decisions: DecisionMap;
   private readonly engines: Map<string, string | null>;
 
   constructor(private readonly inp: RouteInputs) {
@@ -171,7 +171,7 @@ export class OperationRouter {
     }
     if (op.modelName && MODEL_OPERATIONS.has(op.kind)) {
       if (!model) return fromHint({ model_name: op.modelName.toLowerCase() }, `${m.app}.${op.modelName} (no longer in the models)`);
-      const d = this.decisions.get(decisionKey(alias, model.key));
+      const d = this.decisions.get(alias, model.key);
       if (!d) return { alias, runs: null, reason: 'unknown', decidedBy: null, explanation: `no routing decision for ${model.key}` };
       return { alias, runs: d.migrate, reason: d.reason, decidedBy: d.decidedBy, explanation: d.explanation ?? '', ...(d.loc ? { loc: d.loc } : {}) };
     }

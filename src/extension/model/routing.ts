@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Loc, ModelInfo, RouterDecision } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
 import { countsPending, twinsOf } from '../../core/scan';
+import { indexDecisions, type DecisionMap } from '../../core/findings';
 
 export type ModelState = 'migrates' | 'skipped' | 'unknown' | 'unmanaged' | 'proxy' | 'swapped';
 
@@ -11,24 +12,13 @@ export function decisionKey(alias: string, model: string): string {
   return `${alias}\u0000${model}`;
 }
 
-/** Decisions by (alias, model), built once per index. */
-export class Decisions {
-  private readonly map = new Map<string, RouterDecision>();
-  constructor(routing: RouterDecision[]) {
-    for (const d of routing) this.map.set(decisionKey(d.alias, d.model), d);
-  }
-  get(alias: string, model: string): RouterDecision | undefined {
-    return this.map.get(decisionKey(alias, model));
-  }
-}
+/** Decisions by (alias, model), built once per index (the core's map: findings.ts DecisionMap). */
+export { DecisionMap as Decisions } from '../../core/findings';
 
 // keyed by the routing rows, not the index: an edit's new index keeps the same rows when routing did not change
 // (the incremental index), and every update of the views and diagnostics asks for them
-const decisionsCache = new WeakMap<ProjectIndex['routing'], Decisions>();
-export function decisionsOf(index: ProjectIndex): Decisions {
-  let d = decisionsCache.get(index.routing);
-  if (!d) decisionsCache.set(index.routing, (d = new Decisions(index.routing)));
-  return d;
+export function decisionsOf(index: ProjectIndex): DecisionMap {
+  return indexDecisions(index.routing);
 }
 
 export function modelState(d: RouterDecision | undefined): ModelState {
