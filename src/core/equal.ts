@@ -13,7 +13,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return isDeepStrictEqual(a, b);
+  if (!isPlainObject(a) || !isPlainObject(b)) return isDeepStrictEqual(a, b);
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   let n = 0;
@@ -23,4 +23,9 @@ export function sameValue(a: unknown, b: unknown): boolean {
   }
   for (const _ in y) n--;
   return n === 0;
+}
+
+/** An object literal's kind of object (not an array, Map, class instance or null-prototype object). */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }

@@ -195,21 +195,20 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     perFile.set(file, list);
   }
   const lines = new LineSource();
-  const kept = (file: string, items: DiagnosticItem[]) => {
+  const files = [...perFile].map(([file, items]) => {
     const hit = byFileCache.get(file);
-    return hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) ? hit : undefined;
-  };
+    return { file, items, kept: hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) ? hit : undefined };
+  });
   // the lines of the files whose diagnostics are made again, read at once rather than one file after another (a
   // settings edit changes the findings of a hundred files: a stat each, in turn, took 20-200 ms of a busy host)
-  const toRead = [...perFile].filter(([file, items]) => !kept(file, items)).map(([file]) => file);
+  const toRead = files.filter(f => !f.kept).map(f => f.file);
   // (16 at a time: a first answer has findings in thousands of files, each an open file while it is read)
   await Promise.all(Array.from({ length: Math.min(16, toRead.length) }, async () => {
     for (let file = toRead.pop(); file !== undefined; file = toRead.pop()) await lines.line(file, 1);
   }));
-  for (const [file, items] of perFile) {
+  for (const { file, items, kept } of files) {
+    if (kept) { out.set(file, kept.list); continue; }
     const version = versions.get(file);
-    const hit = kept(file, items);
-    if (hit) { out.set(file, hit.list); continue; }
     const list: vscode.Diagnostic[] = [];
     for (const { f, severity, line: l1 } of items) {
       const text = (await lines.line(file, l1)) ?? '';

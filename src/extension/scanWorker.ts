@@ -7,7 +7,7 @@ import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
-import { sameValue } from '../core/equal';
+import { isPlainObject, sameValue } from '../core/equal';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { toTable } from './wireTable';
 import {
@@ -257,7 +257,7 @@ function objectChanges(
     const before = prev?.[k];
     if (prev && v === before) continue;
     // an object computed again to an equal value (settings, plans, Django's extras): the main thread keeps its own
-    if (prev && isPlain(v) && isPlain(before)) {
+    if (prev && isPlainObject(v) && isPlainObject(before)) {
       if (sameValue(before, v)) continue;
       if (nest) { nested[k] = objectChanges(before, v, Object.keys(v)); continue; }
     }
@@ -266,10 +266,6 @@ function objectChanges(
     else changed[k] = (Array.isArray(v) && toTable(v)) || v;
   }
   return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
-}
-
-function isPlain(x: unknown): x is Record<string, unknown> {
-  return isObject(x) && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** Arrays shorter than this are sent whole. */

@@ -2,12 +2,14 @@
 //
 // A router or DATABASES edit changes most routing decisions: 6,000 objects on the benchmark project, which repeat a
 // few dozen explanations, router paths and locations. V8's serialiser writes every string again (it only shares
-// objects), so such an array was 1.7 MB to write in the worker and to read on the host's busy thread. As a table
+// objects), so such an array was 1.2 MB to write in the worker and to read on the host's busy thread. As a table
 // each distinct value crosses once, and a row is a few numbers.
 //
 // Only arrays of plain objects whose values are primitives or flat plain objects (a `loc`) are tables; anything else
 // crosses as it is. Decoding gives objects equal to the rows (same keys in the same order, nested objects copied
 // per row), as the serialiser's copy would have been.
+
+import { isPlainObject } from '../core/equal';
 
 /** An array of rows as its shapes (key lists), distinct values, and per row: the shape, then a value per key. */
 export interface WireTable {
@@ -37,7 +39,7 @@ export function toTable(rows: readonly unknown[]): WireTable | null {
   let lastShape = -1;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    if (!isPlain(row)) return null;
+    if (!isPlainObject(row)) return null;
     // rows that repeat few of their values (findings: each its own message and place) are no smaller as a table
     if (r > 0 && r % TABLE_MIN === 0 && values.length * 4 > p) return null;
     // (rows mostly have the shape of the row before)
@@ -105,10 +107,6 @@ export function fromTable<T>(x: T | WireTable): T {
   return out as T;
 }
 
-function isPlain(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
-}
-
 /** A value kept exactly by a Map key (not -0, which a Map does not tell from 0) */
 function isPrimitive(v: unknown): boolean {
   const t = typeof v;
@@ -117,7 +115,7 @@ function isPrimitive(v: unknown): boolean {
 
 /** A plain object that JSON gives back exactly: strings, finite numbers, booleans and null, one level */
 function isFlatObject(v: unknown): v is Record<string, unknown> {
-  if (!isPlain(v)) return false;
+  if (!isPlainObject(v)) return false;
   for (const k in v) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) return false;
     const x = v[k];

@@ -8,7 +8,7 @@
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
 import { noteDeps, noteRead, track, unchanged, untracked, type Deps } from '../vfs';
-import { isDeepStrictEqual } from 'util';
+import { sameValue } from '../equal';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
@@ -111,7 +111,7 @@ export interface ModelMemo {
 export function sameSettingsForModels(a: SettingsInfo, b: SettingsInfo, read: ReadonlySet<string>): boolean {
   if (a === b) return true;
   if (a.module !== b.module || a.authUserModel !== b.authUserModel) return false;
-  for (const name of read) if (!isDeepStrictEqual(a.values[name], b.values[name])) return false;
+  for (const name of read) if (!sameValue(a.values[name], b.values[name])) return false;
   return true;
 }
 
