@@ -39,6 +39,23 @@ export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMa
   return m;
 }
 
+/**
+ * `next` with each decision equal to the one `prev` held for the same (alias, model) replaced by that earlier object
+ * (in place; returned). A router or settings edit changes some rows: the others keep their identity, so what is
+ * compared or sent row by row after it (the worker's difference to the host, the host's views) sees them as the
+ * same at once, and the new copies are garbage at once instead of surviving into the old generation.
+ */
+export function keepEqualDecisions(prev: readonly RouterDecision[] | undefined, next: RouterDecision[], same: (a: unknown, b: unknown) => boolean): RouterDecision[] {
+  if (!prev?.length) return next;
+  const old = indexDecisions(prev);
+  for (let i = 0; i < next.length; i++) {
+    const d = next[i]!;
+    const o = old.get(d.alias, d.model);
+    if (o && o !== d && same(o, d)) next[i] = o;
+  }
+  return next;
+}
+
 /** The routing decisions with the "lives" ones (unmanaged, proxy and swapped models as if managed) over them. */
 export function livesDecisions(routing: readonly RouterDecision[], lives: readonly RouterDecision[] | undefined): DecisionMap {
   const all = indexDecisions(routing).copy();

@@ -128,7 +128,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
 import { migrationLintFindings, runsCode } from './lints/runpython';
@@ -146,7 +146,7 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews } from './routers';
+import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
@@ -671,15 +671,17 @@ export class Scanner {
     // the models as routers see them (no relation fields): an edit of a foreign key routes nothing again, unless
     // the routers read the models' class bodies, which these views do not hold
     const views = this.memo('routerViews', [index.models], () => routerViews(index.models), true);
+    const routedBefore = this.memos.get('routing')?.value as { routing: RoutingResult; lives?: RouterDecision[] } | undefined;
     const routed = this.memo('routing', [modules, settings, this.routersReadBodies.routing ? index.models : views, aliasKey], () => {
       const reads = classBodyReads();
       const routing = evaluateRouting(modules, settingsNow, index.models, aliases);
+      keepEqualDecisions(routedBefore?.routing.decisions, routing.decisions, sameValue);
       // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a
       // model that is managed, not a proxy and not swapped that is exactly the decision just made (the routers
       // see the same model), so only the others are evaluated again, as if managed.
       const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
       const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-      const lives = others.length ? evaluateRouting(modules, settingsNow, asManaged, aliases).decisions : undefined;
+      const lives = others.length ? keepEqualDecisions(routedBefore?.lives, evaluateRouting(modules, settingsNow, asManaged, aliases).decisions, sameValue) : undefined;
       this.routersReadBodies.routing = classBodyReads() !== reads;
       return { routing, lives };
     }, true);

@@ -220,6 +220,35 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(both), facts(await fromScratch(root)));
   });
 
+  test('a router edit: the decisions it does not change keep their objects, the others are new and right', async () => {
+    setTrusted(true);
+    const root = generated(6);
+    const routersFile = path.join(root, 'bigsite', 'routers.py');
+    const scanner = new Scanner({ root, allowPython: false });
+    const first = await scanner.index();
+    const text = fs.readFileSync(routersFile, 'utf8');
+    // AnalyticsRouter keeps every other app off "analytics" (False); with None the next routers decide there
+    assert.ok(text.includes('        if db == "analytics":\n            return False'));
+    fs.writeFileSync(routersFile, text.replace('        if db == "analytics":\n            return False', '        if db == "analytics":\n            return None'));
+    scanner.invalidate(routersFile);
+    const next = await scanner.index();
+    assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
+    const before = new Map(first.routing.map(d => [`${d.alias} ${d.model}`, d]));
+    let kept = 0;
+    let changed = 0;
+    for (const d of next.routing) {
+      const old = before.get(`${d.alias} ${d.model}`)!;
+      if (JSON.stringify(old) === JSON.stringify(d)) {
+        assert.equal(d, old, `${d.alias} ${d.model}: equal, so the same object`);
+        kept++;
+      } else {
+        assert.equal(d.alias, 'analytics');
+        changed++;
+      }
+    }
+    assert.ok(kept > 0 && changed > 0, `kept ${kept}, changed ${changed}`);
+  });
+
   test('a model read from an unresolvable base keeps its problem when another file is edited', async () => {
     setTrusted(true);
     const root = generated(3);
