@@ -16,10 +16,11 @@ import * as v8 from 'v8';
 export type KeyTable = [key: string, digest: string, length: number][];
 
 /**
- * `value`'s properties serialized one by one, in order, with the table that reads them back. `digests`: with the
- * digest of each (the value is then serialized, read back and serialized again: about twice the time).
+ * `value`'s properties serialized one by one, in order, with the table that reads them back (the parts are kept
+ * apart: they are written one after another, never copied into one buffer). `digests`: with the digest of each (the
+ * value is then serialized, read back and serialized again: about twice the time).
  */
-export function serializeByKey(value: object, digests: boolean): { table: KeyTable; body: Buffer } {
+function serializeByKey(value: object, digests: boolean): { table: KeyTable; parts: Buffer[] } {
   const table: KeyTable = [];
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(value)) {
@@ -28,7 +29,7 @@ export function serializeByKey(value: object, digests: boolean): { table: KeyTab
     table.push([k, digests ? createHash('sha1').update(b).digest('hex') : '', b.length]);
     parts.push(b);
   }
-  return { table, body: Buffer.concat(parts) };
+  return { table, parts };
 }
 
 /** The object `serializeByKey` wrote, from its body (a Buffer holding it from `offset`). */
@@ -53,13 +54,21 @@ export function digestsOf(table: KeyTable): Record<string, string> {
  * file), readable by the user only: an index holds the settings as read, database passwords too.
  */
 export function writeIndexFile(file: string, header: object, index: object, digests: boolean): void {
-  const { table, body } = serializeByKey(index, digests);
+  const { table, parts } = serializeByKey(index, digests);
   const head = v8.serialize({ ...header, table });
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([len, head, body]), { mode: 0o600 });
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    // the parts as they are (a Buffer.concat of a large index copied 10-20 MB first)
+    for (const b of [len, head, ...parts]) {
+      for (let at = 0; at < b.length;) at += fs.writeSync(fd, b, at, b.length - at);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
 }
 

@@ -269,3 +269,124 @@ Z = 1
     assert.equal(get('Y'), 2);
   });
 });
+
+describe('evaluate: what a path that may run leaves in objects other frames hold', () => {
+  test('a dict filled by a called function from something unknown: the caller sees it may hold more (not its old contents)', () => {
+    const { raw, get } = evalModule({
+      'm.py': `
+import yaml
+from pathlib import Path
+
+def upd(root, u):
+    for k, v in u.items():
+        root[k] = v
+    return root
+
+A = {}
+upd(A, yaml.safe_load(open("x.yml")))
+HOST_A = A.get("host", "a-default")
+
+B = {"keep": 1}
+if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+    upd(B, yaml.safe_load(open("x.yml")))
+HOST_B = B.get("host", "b-default")
+KEEP = B["keep"]
+
+class Config:
+    def __init__(self):
+        self.__raw = {}
+        self.name = "n"
+        if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+            upd(self.__raw, yaml.safe_load(open("x.yml")))
+
+    @property
+    def raw(self):
+        return self.__raw
+
+C = Config()
+HOST_C = C.raw.get("host", "c-default")
+NAME_C = C.name
+
+D = {}
+if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+    D = {"host": "other"}
+E = {"host": "e"}
+F = E
+if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+    F = {"host": "rebound"}
+`,
+    });
+    assert.equal(raw('HOST_A')?.kind, 'unknown', 'filled from yaml: unknown, not the default');
+    assert.equal(raw('HOST_B')?.kind, 'unknown', 'filled on one path: unknown');
+    assert.equal(get('KEEP'), 1, 'what both paths hold stays known');
+    assert.equal(raw('HOST_C')?.kind, 'unknown', 'an instance attribute filled on one path (the object the caller holds)');
+    assert.equal(get('NAME_C'), 'n');
+    // a variable bound to another object on one path: merged, and the object it held before is left as it was
+    assert.equal(raw('D')?.kind, 'dict');
+    assert.deepEqual(get('E'), { host: 'e' });
+  });
+
+  test('recursion over something unknown is cut there, and what it was given may hold more', () => {
+    const { raw, get } = evalModule({
+      'm.py': `
+import yaml
+
+def merge(root, u):
+    for k, v in u.items():
+        if isinstance(v, dict):
+            root[k] = merge(root.get(k, {}), v)
+        else:
+            root[k] = v
+    return root
+
+CFG = merge({"a": 1}, yaml.safe_load(open("x.yml")))
+A = CFG.get("a")
+B = CFG.get("b", "default")
+AFTER = 2
+
+def depth(n):
+    return 0 if n == 0 else 1 + depth(n - 1)
+
+KNOWN = depth(5)
+`,
+    });
+    assert.equal(raw('CFG')?.kind, 'dict');
+    // (a key set from an unknown one leaves the known keys as they are, as DATABASES loops need; more may be there)
+    assert.equal(get('A'), 1);
+    assert.equal(raw('B')?.kind, 'unknown', 'not the default: the update may have set it');
+    assert.equal(get('AFTER'), 2);
+    assert.equal(get('KNOWN'), 5, 'recursion over known values is followed');
+  });
+
+  test('timedelta.total_seconds, OrderedDict, dict.fromkeys, lists that may hold more, isinstance of a class', () => {
+    const { raw, get } = evalModule({
+      'm.py': `
+import yaml
+from collections import OrderedDict
+from datetime import timedelta
+
+AGE = timedelta(days=1, hours=2).total_seconds()
+APPS = ["a", "b", "a"]
+for x in yaml.safe_load(open("apps.yml")):
+    APPS.append(x)
+UNIQUE = list(OrderedDict.fromkeys(APPS + ["c"]))
+PLAIN = list(dict.fromkeys(["x", "y", "x"]))
+
+class UNSET:
+    pass
+
+class Attr:
+    pass
+
+IS = isinstance(UNSET, Attr)
+`,
+    });
+    assert.equal(get('AGE'), 93600);
+    const u = raw('UNIQUE');
+    assert.ok(u?.kind === 'list');
+    assert.deepEqual(u.items.map(x => (x as { v: string }).v), ['a', 'b', 'c']);
+    assert.ok(u.more, 'the loop may have added more');
+    assert.deepEqual(get('PLAIN'), ['x', 'y']);
+    assert.equal(get('IS'), false);
+  });
+});

@@ -201,6 +201,50 @@ test('readMigrationSource: swappable_dependency with a literal, initial False, t
   assert.equal(r.info?.partial, undefined);
 });
 
+test('readMigrationSource: operations through names (module lists, class-body lists, an operation made before)', () => {
+  // Saleor: product/0102 `operations = (UNIQUE + SORTING)` of module-level lists; product/0186
+  // SeparateDatabaseAndState(database_operations=database_operations) of a class-body list
+  const src = `from django.db import migrations
+from django.db.migrations import RunSQL
+
+
+def forwards(apps, schema_editor):
+    pass
+
+
+UNIQUE = [
+    migrations.RunPython(forwards),
+    migrations.AlterField(model_name="product", name="slug", field=None),
+]
+SORTING = [migrations.RunSQL("UPDATE x SET y = 1", reverse_sql=migrations.RunSQL.noop)]
+add_index = migrations.AddIndex(model_name="product", index=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("product", "0101_auto")]
+
+    database_operations = [RunSQL("ALTER TABLE product_product DROP COLUMN charge_taxes")]
+    state_operations = [migrations.RemoveField(model_name="product", name="charge_taxes")]
+
+    operations = (UNIQUE + SORTING) + [
+        add_index,
+        migrations.SeparateDatabaseAndState(database_operations=database_operations, state_operations=state_operations),
+    ]
+`;
+  for (const only of [undefined, 'migration' as const]) {
+    const r = readMigrationSource(src, '/x/0102.py', 'product', '0102', { authUserModel: 'auth.User', values: {} }, { only });
+    assert.equal(r.info?.partial, undefined, `read whole (${only ?? 'full reading'})`);
+    assert.deepEqual(r.info?.operations.map(o => [o.kind, o.modelName ?? null, (o.database ?? []).map(d => d.kind)]), [
+      ['RunPython', null, []], ['AlterField', 'product', []], ['RunSQL', null, []], ['AddIndex', 'product', []], ['SeparateDatabaseAndState', null, ['RunSQL']],
+    ]);
+  }
+  // a name that is not there (imported from elsewhere): partial, as before
+  const other = `from django.db import migrations\nfrom .common import OPS\n\n\nclass Migration(migrations.Migration):\n    operations = OPS\n`;
+  const r = readMigrationSource(other, '/x/0103.py', 'product', '0103', { authUserModel: 'auth.User', values: {} }, { only: 'migration' });
+  assert.equal(r.info?.partial, true);
+  assert.deepEqual(r.info?.operations, []);
+});
+
 test('django.contrib migrations equal MigrationLoader.disk_migrations (Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
   const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];

@@ -219,7 +219,14 @@ export function readMigrationSource(
   }
   info.line = cls.line;
 
-  const ctx: Ctx = { settings, partial: false, used: {} };
+  // names the class body may read: the module's assignments before the class (not in a migration-only reading),
+  // then the class body's own as they come (`database_operations = [...]` passed to SeparateDatabaseAndState)
+  const names = new Map<string, A.Expr>();
+  for (const s of mod.body) {
+    if (s.line >= cls.line) break;
+    if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') names.set(s.targets[0]!.id, s.value);
+  }
+  const ctx: Ctx = { settings, partial: false, used: {}, names, unresolved: false };
   for (const s of cls.body) {
     let target: string | null = null;
     let value: A.Expr | null = null;
@@ -264,6 +271,11 @@ export function readMigrationSource(
       default:
         break;
     }
+    if (!augment) names.set(target, value);
+  }
+  if (ctx.unresolved && parseOptions.only) {
+    // a name the migration-only reading left out (a module-level list of operations): read the whole file
+    return readMigrationSource(source, file, app, name, settings, { ...parseOptions, only: undefined });
   }
   if (ctx.partial) {
     partial = true;
@@ -277,6 +289,23 @@ interface Ctx {
   settings: Pick<SettingsInfo, 'authUserModel' | 'values'>;
   partial: boolean;
   used: Record<string, string | null>;
+  /** what a name in the class body stands for (the module's assignments before it, the body's own so far) */
+  names: Map<string, A.Expr>;
+  /** a name was not found (a migration-only reading leaves the module's assignments out) */
+  unresolved: boolean;
+}
+
+/** `e`, or what the name `e` was assigned (followed a few times: `ops = BASE + EXTRA`), as Python would look it up. */
+function resolved(e: A.Expr, ctx: Ctx): A.Expr {
+  for (let i = 0; i < 8 && e.type === 'Name'; i++) {
+    const v = ctx.names.get(e.id);
+    if (!v) {
+      ctx.unresolved = true;
+      return e;
+    }
+    e = v;
+  }
+  return e;
 }
 
 /** The last top-level `class Migration` (if/try bodies included, as the module namespace would bind it). */
@@ -290,9 +319,10 @@ export function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
   return found;
 }
 
-function elements(e: A.Expr, ctx: Ctx): A.Expr[] {
+function elements(e: A.Expr, ctx: Ctx, depth = 0): A.Expr[] {
+  if (e.type === 'Name' && depth < 8) e = resolved(e, ctx);
   if (e.type === 'List' || e.type === 'Tuple') return e.elts;
-  if (e.type === 'BinOp' && e.op === '+') return [...elements(e.left, ctx), ...elements(e.right, ctx)];
+  if (e.type === 'BinOp' && e.op === '+' && depth < 8) return [...elements(e.left, ctx, depth + 1), ...elements(e.right, ctx, depth + 1)];
   ctx.partial = true;
   return [];
 }
@@ -377,7 +407,9 @@ const MODEL_ARG: Record<string, [string, number]> = {
 
 function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
   const out: MigrationOperationInfo[] = [];
-  for (const x of elements(e, ctx)) {
+  for (const item of elements(e, ctx)) {
+    // an operation made before the list (`add_field = migrations.AddField(...)`, then `operations = [add_field]`)
+    const x = item.type === 'Name' ? resolved(item, ctx) : item;
     if (x.type !== 'Call') {
       ctx.partial = true;
       continue;

@@ -4,10 +4,10 @@
 import type * as A from './ast';
 import type { Loc } from '../types';
 import {
-  type Value, type ClassV, type FuncV, type InstanceV, type ModuleV, NONE, str, tuple, unknown, dict, dictSet, mergeValues, repr, pyStr,
+  type Value, type ClassV, type FuncV, type InstanceV, type ModuleV, type UnknownV, NONE, str, tuple, unknown, dict, dictSet, mergeValues, repr, pyStr,
   typeName,
 } from './values';
-import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, locOf, shortLoc, missingReason } from './runtime';
+import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, RECURSION_CUT, locOf, shortLoc, missingReason } from './runtime';
 import { callBuiltin, valueAttr } from './eval-builtins';
 import { walkStmts } from './statements';
 
@@ -176,11 +176,22 @@ function instantiateFields(it: Evaluator, cls: ClassV, fields: NonNullable<Class
 export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): RunResult {
   if (it.callDepth >= MAX_CALL_DEPTH) throw new BudgetErr('calls nested too deeply');
   const def = fn.def;
+  const running = it.activeCalls.get(def) ?? 0;
+  if (running >= RECURSION_CUT) {
+    const all = [...args, ...kwargs.map(([, v]) => v)];
+    if (all.some(vague)) {
+      // not followed: what it returns is unknown, and what it was given may have been changed
+      const why = unknown(`${fn.name}() calls itself on something unknown (not followed further)`, loc);
+      for (const a of all) mayChange(a, why);
+      return { returns: [{ value: why, loc }], raises: [], fellOff: false, forks: [] };
+    }
+  }
   const file = fn.loc.path;
   const locals = bindArgs(it, fn, args, kwargs, loc);
   const fr: Frame = { scope: { vars: locals }, globals: fn.globals, fn, cls: null, parent: null, closure: null, globalNames: null, file, handling: null };
   const forksBefore = it.forks.length;
   it.callDepth++;
+  it.activeCalls.set(def, running + 1);
   try {
     if (def.type === 'Lambda') {
       const v = it.eval(def.body, fr);
@@ -196,7 +207,20 @@ export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [st
     return { returns, raises, fellOff: r.normal, forks: it.forks.slice(forksBefore) };
   } finally {
     it.callDepth--;
+    if (running) it.activeCalls.set(def, running);
+    else it.activeCalls.delete(def);
   }
+}
+
+/** Unknown, or a container that may hold more than what is known of it. */
+function vague(v: Value): boolean {
+  return v.kind === 'unknown' || (v.kind === 'dict' && !!v.inexact) || ((v.kind === 'list' || v.kind === 'set') && !!v.more);
+}
+
+/** A dict or list given to a call that was not followed: it may hold more now. */
+function mayChange(v: Value, why: UnknownV): void {
+  if (v.kind === 'dict') v.inexact ??= why;
+  else if (v.kind === 'list' || v.kind === 'set') v.more ??= why;
 }
 
 export function callFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): Value {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg } from './runtime';
 import {
-  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictGet, dictSet, hashKey, pyEquals, repr, typeName,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
@@ -80,7 +80,9 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
       if (it.mro(v.cls).includes(t)) return true;
       return v.cls.opaqueBase || t.opaqueBase ? null : false;
     }
-    if (v.kind === 'obj' || v.kind === 'class') return null;
+    // a class is an instance of its metaclass, which derives from `type`: a class whose bases are all modelled does not
+    if (v.kind === 'class') return t.opaqueBase ? null : false;
+    if (v.kind === 'obj') return null;
     return t.special ? null : false;
   }
   return null;
@@ -90,6 +92,16 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
   if (fn.self !== undefined) return callMethod(it, fn, fn.self, args, kwargs, loc);
   const a0 = args[0];
   switch (fn.name) {
+    case 'dict.fromkeys': {
+      // dict.fromkeys(iterable, value=None): the keys in order, each with the same value
+      const part = a0 ? knownPart(a0) : null;
+      const items = a0 ? (it.iter(a0) ?? part?.items ?? null) : null;
+      if (!items) return unk(a0 ?? NONE, 'dict.fromkeys()', loc);
+      const d = dict();
+      for (const k of items) dictSet(d, k, args[1] ?? NONE);
+      if (part) d.inexact = part.more;
+      return d;
+    }
     case 'len': {
       if (!a0) throw new PyErr('TypeError', 'len() takes exactly one argument', loc);
       if (a0.kind === 'str') return num([...a0.v].length);
@@ -138,7 +150,12 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
     case 'list': case 'tuple': case 'set': case 'frozenset': case 'sorted': case 'reversed': {
       if (!a0) return fn.name === 'tuple' ? tuple([]) : fn.name === 'set' || fn.name === 'frozenset' ? { kind: 'set', items: [] } : list([]);
       const items = it.iter(a0);
-      if (items === null) return unk(a0, `${fn.name}(${repr(a0)})`, loc);
+      if (items === null) {
+        // a collection that may hold more than its known items: so does the copy (INSTALLED_APPS built up in a loop)
+        const part = fn.name === 'list' || fn.name === 'tuple' ? knownPart(a0) : null;
+        if (part) return { kind: fn.name as 'list' | 'tuple', items: [...part.items], more: part.more };
+        return unk(a0, `${fn.name}(${repr(a0)})`, loc);
+      }
       if (fn.name === 'list') return list([...items]);
       if (fn.name === 'tuple') return tuple([...items]);
       if (fn.name === 'reversed') return list([...items].reverse());
@@ -408,6 +425,7 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
     }
     case 'builtin':
       if (o.name === 'environ.Env' && name === 'read_env') return b('environ.Env.read_env_static');
+      if (o.name === 'dict' && name === 'fromkeys') return b('dict.fromkeys');
       return unknown(`${o.name}.${name}`, loc);
     default:
       return undefined;
@@ -709,3 +727,10 @@ function pathMethod(_it: Evaluator, p: PathV, name: string, args: Value[], loc: 
   }
 }
 
+
+/** The known items of a list, tuple or set that may hold more (`more`), or of a dict's keys that may be more (`inexact`). */
+function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
+  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more) return { items: v.items, more: v.more };
+  if (v.kind === 'dict' && v.inexact) return { items: [...v.map.values()].map(e => e.k), more: v.inexact };
+  return null;
+}

@@ -72,6 +72,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
+  'collections',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -123,6 +124,9 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('warnings', ['warn', 'filterwarnings', 'simplefilter', 'resetwarnings'].map(n => [n, b('warnings.' + n)] as [string, Value]));
     case 'datetime':
       return mod('datetime', [['timedelta', b('datetime.timedelta')]]);
+    case 'collections':
+      // an OrderedDict is a dict here: this evaluator's dicts keep insertion order (other members stay unknown)
+      return mod('collections', [['OrderedDict', b('dict')]]);
     case 'dataclasses':
       return mod('dataclasses', [['dataclass', b('dataclasses.dataclass')], ['field', b('dataclasses.field')]]);
     case 'hashlib':
@@ -177,6 +181,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
     case 'hashlib.hash':
       return name === 'hexdigest' || name === 'update' ? b('hashlib.hash.' + name, o) : undefined;
+    case 'datetime.timedelta':
+      return name === 'total_seconds' ? b('datetime.timedelta.total_seconds', o) : undefined;
     case 'importlib.metadata.EntryPoints':
       return ['select', 'get', '__getitem__'].includes(name) ? b('importlib.metadata.EntryPoints.' + name, o) : undefined;
     case 'importlib.machinery.SourceFileLoader':
@@ -441,6 +447,7 @@ function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
 
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   const a0 = args[0];
+  if (o.type === 'datetime.timedelta' && method === 'total_seconds' && typeof o.data === 'number') return num(o.data, true);
   if (o.type === 'os.environ') {
     const k = s(a0);
     switch (method) {

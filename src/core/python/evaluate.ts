@@ -48,6 +48,7 @@ export class Interp implements Evaluator {
   }
   private importDepth = 0;
   callDepth = 0;
+  activeCalls = new Map<unknown, number>();
   evalDepth = 0;
   /** forks recorded since the last reset (router explanations) */
   forks: Fork[] = [];

@@ -80,6 +80,12 @@ export interface RunResult {
 }
 
 export const MAX_CALL_DEPTH = 40;
+/**
+ * A function already running this many times, called again with something unknown among its arguments, is not
+ * followed: recursion over unknown data (a config merge that recurses into unknown values) has no end, and would
+ * otherwise reach MAX_CALL_DEPTH and lose everything evaluated around it.
+ */
+export const RECURSION_CUT = 2;
 export const MAX_IMPORT_DEPTH = 30;
 export const MAX_ITERATIONS = 5000;
 /** nesting of one expression (CPython's own parser stops near 200 nested parentheses) */
@@ -135,6 +141,8 @@ export interface Evaluator {
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null;
   callDepth: number;
+  /** how many calls of each function (its definition) are running: recursion over unknown data is cut (calls.ts) */
+  activeCalls: Map<unknown, number>;
   evalDepth: number;
 
   execBlock(stmts: A.Stmt[], f: Frame): Res;

@@ -6,7 +6,7 @@ import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
   type Value, type Namespace, type ModuleV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
-  cloneVars, mergeValues, repr, pyStr, typeName,
+  cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
@@ -147,16 +147,21 @@ function execIf(it: Evaluator, s: A.If, f: Frame, loc: Loc): Res {
 /** Run alternatives from the same state; normal exits are merged. */
 export function fork(it: Evaluator, f: Frame, alts: ((f: Frame) => Res)[], reason: string, loc: Loc | undefined): Res {
   const saved = f.scope.vars;
-  const normals: Map<string, Value>[] = [];
+  // the variables as they were (the last path runs on `saved` itself and may rebind them)
+  const before = new Map(saved);
+  const normals: ForkState[] = [];
   let abrupt: Abrupt[] = [];
   alts.forEach((run, i) => {
-    f.scope.vars = i === alts.length - 1 ? saved : cloneVars(saved);
+    const copies = i === alts.length - 1 ? null : new Map<Value, Value>();
+    f.scope.vars = copies ? cloneVars(saved, copies) : saved;
     const r = run(f);
-    if (r.normal) normals.push(f.scope.vars);
+    if (r.normal) normals.push({ vars: f.scope.vars, copies });
     abrupt = abrupt.concat(r.abrupt);
   });
   if (!normals.length) { f.scope.vars = saved; return { normal: false, abrupt }; }
-  f.scope.vars = mergeVarsAll(normals, reason, loc);
+  const merged = mergeVarsAll(normals.map(s => s.vars), reason, loc);
+  adoptMerged(before, merged, normals);
+  f.scope.vars = merged;
   return { normal: true, abrupt };
 }
 
@@ -210,17 +215,21 @@ function loopUnknown(it: Evaluator, s: A.For | A.While, f: Frame, why: UnknownV,
   const wloc = why.loc ?? loc;
   it.forks.push({ reason: why.reason, loc: wloc });
   const saved = f.scope.vars;
-  f.scope.vars = cloneVars(saved);
+  const copies = new Map<Value, Value>();
+  f.scope.vars = cloneVars(saved, copies);
   if (s.type === 'For') it.assign(s.target, unknown(reason, wloc), f, loc);
-  const states: Map<string, Value>[] = [saved];
+  // the body may not run at all: the state before it is one of the outcomes (`saved`, which the body does not touch)
+  const states: ForkState[] = [{ vars: saved, copies: null }];
   const r = it.execBlock(s.body, f);
-  if (r.normal) states.push(f.scope.vars);
+  if (r.normal) states.push({ vars: f.scope.vars, copies });
   const abrupt: Abrupt[] = [];
   for (const a of r.abrupt) {
-    if ((a.kind === 'break' || a.kind === 'continue') && a.vars) states.push(a.vars);
+    if ((a.kind === 'break' || a.kind === 'continue') && a.vars) states.push({ vars: a.vars, copies });
     else abrupt.push(a);
   }
-  f.scope.vars = mergeVarsAll(states, reason, wloc);
+  const merged = mergeVarsAll(states.map(x => x.vars), reason, wloc);
+  adoptMerged(saved, merged, states);
+  f.scope.vars = merged;
   const r2 = it.execBlock(s.orelse, f);
   return { normal: r2.normal || !s.orelse.length, abrupt: abrupt.concat(r2.abrupt) };
 }

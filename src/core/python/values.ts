@@ -370,9 +370,82 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
       return { kind: a.kind, items: short.items.slice(), more: short.more ?? long.more ?? unknown(u ? u.reason : reason, u?.loc ?? loc) };
     }
   }
+  if (depth < 8 && a.kind === 'instance' && b.kind === 'instance' && a.cls === b.cls) {
+    // an object that one path changed (`self.config = …` in a branch): attribute by attribute, like a dict's keys
+    const out: InstanceV = { kind: 'instance', cls: a.cls, attrs: new Map() };
+    for (const [k, v] of a.attrs) {
+      const o = b.attrs.get(k);
+      out.attrs.set(k, o === undefined ? unknown(`${reason} (attribute ${k} set in one branch only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, depth + 1));
+    }
+    for (const [k] of b.attrs) if (!a.attrs.has(k)) out.attrs.set(k, unknown(`${reason} (attribute ${k} set in one branch only)`, loc));
+    return out;
+  }
   const ta = truthy(a);
   const tb = truthy(b);
   return unknown(reason, loc, ta !== null && ta === tb ? ta : undefined);
+}
+
+/** One path's state after a fork, and the copies it ran on (original object -> copy; null: it ran on the originals). */
+export interface ForkState { vars: Map<string, Value>; copies: Map<Value, Value> | null }
+
+/**
+ * After a fork (an unknown condition, a loop over something unknown): the objects the frame held before it
+ * (`before`) are made to hold what the merged state holds, in place, wherever every path kept them (each path's
+ * value there is that object or its copy for the path). Other frames hold those objects too (a caller that passed
+ * a dict to the function that forked, the owner of `self`), not the copies the paths ran on: without this they
+ * kept what the path run on the originals left, as if the other paths had never run. `merged` is updated.
+ */
+export function adoptMerged(before: Map<string, Value>, merged: Map<string, Value>, states: ForkState[]): void {
+  const seen = new Set<Value>();
+  for (const [k, m] of merged) {
+    const o = before.get(k);
+    if (o === undefined || o === m) continue;
+    const r = adopt(o, m, states.map(s => s.vars.get(k)), states, seen);
+    if (r !== m) merged.set(k, r);
+  }
+}
+
+function adopt(orig: Value, merged: Value, at: (Value | undefined)[], states: ForkState[], seen: Set<Value>): Value {
+  if (orig === merged) return orig;
+  if (orig.kind !== merged.kind || (orig.kind !== 'dict' && orig.kind !== 'list' && orig.kind !== 'set' && orig.kind !== 'tuple' && orig.kind !== 'instance')) return merged;
+  // a path that put another object here (`x = {}` in a branch): the original is not what it holds
+  for (let i = 0; i < states.length; i++) if (at[i] !== (states[i]!.copies?.get(orig) ?? orig)) return merged;
+  if (seen.has(orig)) return orig;
+  seen.add(orig);
+  if (orig.kind === 'dict') {
+    const m = merged as DictV;
+    const next: [string, DictEntry][] = [];
+    for (const [h, e] of m.map) {
+      const oe = orig.map.get(h);
+      const v = oe ? adopt(oe.v, e.v, at.map(x => (x as DictV).map.get(h)?.v), states, seen) : e.v;
+      next.push([h, e.loc ? { k: e.k, v, loc: e.loc } : { k: e.k, v }]);
+    }
+    orig.map.clear();
+    for (const [h, e] of next) orig.map.set(h, e);
+    if (m.inexact) orig.inexact = m.inexact;
+    else delete orig.inexact;
+    return orig;
+  }
+  if (orig.kind === 'instance') {
+    const m = merged as InstanceV;
+    if (m.cls !== orig.cls) return merged;
+    const next: [string, Value][] = [];
+    for (const [k, v] of m.attrs) {
+      const ov = orig.attrs.get(k);
+      next.push([k, ov ? adopt(ov, v, at.map(x => (x as InstanceV).attrs.get(k)), states, seen) : v]);
+    }
+    orig.attrs.clear();
+    for (const [k, v] of next) orig.attrs.set(k, v);
+    return orig;
+  }
+  const m = merged as SeqV;
+  const o = orig as SeqV;
+  const items = m.items.map((x, i) => (i < o.items.length ? adopt(o.items[i]!, x, at.map(y => (y as SeqV).items[i]), states, seen) : x));
+  o.items.length = 0;
+  o.items.push(...items);
+  if (m.more) o.more = m.more;
+  else delete o.more;
+  return orig;
 }
 
 // ---- conversions -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { type Value, type ObjV, type FuncV, type ClassV, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
-import { settingsObject, settingsEnv } from '../settings';
+import { settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
 
@@ -115,7 +115,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 }
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
-  const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000 });
+  const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000, python: settingsPython(settings) });
   const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 } };
   settings.routers.forEach((p, i) => {
     const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };

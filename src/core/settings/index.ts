@@ -414,7 +414,17 @@ export function settingsObject(settings: SettingsInfo): Value {
       const v = ns.vars.get(name);
       if (v !== undefined && name !== 'DATABASES') return v;
     }
-    if (name in base) return fromJS(base[name]);
+    if (name in base) {
+      const v = fromJS(base[name]);
+      // a collection that may hold more than its known entries (settings-partial): so may what the routers see
+      const p = settings.partial?.find(x => x.name === name);
+      if (p) {
+        const why = unknown(`settings.${name} may hold more entries: ${p.reason}`, p.loc);
+        if (v.kind === 'dict') v.inexact ??= why;
+        else if (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') v.more ??= why;
+      }
+      return v;
+    }
     if (unknownNames.has(name)) return unknown(`settings.${name} is not known`, settings.unknowns.find(u => u.name.split(', ').includes(name))?.loc);
     if (star) return unknown(`settings.${name} may come from ${star.reason}`, star.loc);
     const g = DJANGO_GLOBAL_SETTINGS[name];
@@ -431,4 +441,9 @@ export { shortLoc };
 /** The environment the settings were evaluated with (after `os.environ.setdefault`, `read_env` …). */
 export function settingsEnv(s: SettingsInfo): Record<string, string | undefined> | undefined {
   return SETTINGS_NS.get(s)?.interp.env;
+}
+
+/** The Python environment the settings were evaluated with (what other evaluators say of missing packages). */
+export function settingsPython(s: SettingsInfo): PythonFacts | undefined {
+  return SETTINGS_NS.get(s)?.interp.python;
 }
