@@ -477,6 +477,53 @@ class Cyclic(Cyclic):
   assert.ok(r.problems.some(p => p.message.includes('TimeStampedModel') && p.line === 21), JSON.stringify(r.problems));
 });
 
+test('models: schemas of other modelling libraries (pydantic) are not models, however their bases are named', () => {
+  // Saleor's editorjs (`from pydantic import BaseModel as UnsafeBaseModel`), healthchecks, Kitsune
+  const root = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': `from django.db import models
+from pydantic import BaseModel, Field
+from pydantic import (
+    BaseModel as UnsafeBaseModel,
+)
+import pydantic
+from somelib.models import TimeStampedModel
+from otherlib import SchemaModel
+
+
+class Strict(UnsafeBaseModel):
+    model_config = {"extra": "ignore"}
+
+
+class Size(Strict):
+    width: int | None = None
+
+
+class Answer(BaseModel):
+    content: str = Field(min_length=1)
+
+
+class Dotted(pydantic.BaseModel):
+    x: int = 0
+
+
+class Annotated(SchemaModel):
+    name: str
+    size: int = 0
+
+
+class Guessed(TimeStampedModel):
+    pass
+
+
+class Real(models.Model):
+    name = models.CharField(max_length=10)
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
+  assert.deepEqual(r.models.map(m => m.key).sort(), ['app1.Guessed', 'app1.Real']);
+});
+
 test('models: concrete class outside any app, app_label override, name conflicts', () => {
   const root = writeTree({
     'common/__init__.py': '',

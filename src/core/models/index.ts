@@ -34,7 +34,7 @@ export interface ModelsResult {
 type ClassRef = Extract<Ref, { kind: 'class' }>;
 
 /** A base of a class: a class we can read, or a dotted name we cannot (`null`: not resolvable at all). */
-type Base = { node: ClassNode } | { external: string; text: string } | { unresolved: string };
+type Base = { node: ClassNode } | { external: string; text: string } | { unresolved: string; origin?: string | null };
 
 interface FieldSpec {
   name: string;
@@ -347,7 +347,7 @@ class ModelReader {
         } else if (r?.kind === 'external') out.push({ external: r.dotted, text });
         else if (r?.kind === 'module' || r?.kind === 'value' || r?.kind === 'function') out.push({ unresolved: text });
         else if (b.type === 'Name' && BUILTIN_BASES.has(b.id)) continue;
-        else out.push({ unresolved: text });
+        else out.push({ unresolved: text, origin: this.sym.importOrigin(n.ref.module, b) });
       }
     } finally {
       this.inProgress.delete(n.key);
@@ -363,17 +363,21 @@ class ModelReader {
     this.inProgress.add('m:' + n.key);
     let result = false;
     let unknownBase: string | null = null;
+    let notDjango = false;
     try {
       for (const b of this.basesOf(n)) {
         if ('node' in b) {
           if (this.isModel(b.node)) result = true;
         } else if ('external' in b) {
           if (isModelRoot(b.external)) result = true;
+          // a class of another modelling library (pydantic's BaseModel, an attrs class): not a Django model
+          else if (NOT_DJANGO_MODELS.has(b.external.split('.')[0]!)) notDjango = true;
           // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
           else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) unknownBase = unknownBase ?? b.text;
-        } else unknownBase = unknownBase ?? b.unresolved;
+        } else if (b.origin && NOT_DJANGO_MODELS.has(b.origin.split('.')[0]!)) notDjango = true;
+        else unknownBase = unknownBase ?? b.unresolved;
       }
-      if (!result && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
+      if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
         result = true;
         n.guessed = unknownBase;
         this.problem(n.ref.file, n.ref.def.line, `base class ${unknownBase} of ${n.ref.name} could not be resolved; ${n.ref.name} is read as a model with the options of its own Meta only`);
@@ -387,9 +391,9 @@ class ModelReader {
 
   /** A class with an unreadable base that is probably a model: `*Model` base, a Meta, or Django fields. */
   private looksLikeModel(n: ClassNode, baseText: string): boolean {
-    const last = baseText.split('.').pop() ?? '';
-    if (/Model$/.test(last) && !/^(Base)?Model(Admin|Form|Serializer|Resource|ViewSet)/.test(last)) return true;
+    let annotations = 0;
     for (const s of n.ref.def.body) {
+      if (s.type === 'AnnAssign') annotations++;
       if ((s.type === 'Assign' || s.type === 'AnnAssign') && s.value?.type === 'Call') {
         const d = dottedName(s.value.func);
         if (!d) continue;
@@ -398,7 +402,10 @@ class ModelReader {
         if (r?.kind === 'external' && r.dotted.startsWith('django.db.models.') && /Field$|Key$/.test(r.dotted)) return true;
       }
     }
-    return false;
+    // fields declared by annotations alone (`width: int | None = None`) and none of Django's: a dataclass-like schema
+    if (annotations > 0) return false;
+    const last = baseText.split('.').pop() ?? '';
+    return /Model$/.test(last) && !/^(Base)?Model(Admin|Form|Serializer|Resource|ViewSet)/.test(last);
   }
 
   /** C3 linearisation (Python's MRO); unresolvable bases are opaque leaves named by their text. */
@@ -1049,6 +1056,9 @@ class ModelReader {
 }
 
 const BUILTIN_BASES = new Set(['object', 'Exception', 'dict', 'list', 'str', 'int', 'tuple', 'set']);
+
+/** Packages whose classes are models of another kind (schemas, records): a subclass is not a Django model. */
+const NOT_DJANGO_MODELS = new Set(['pydantic', 'pydantic_core', 'pydantic_settings', 'ninja', 'msgspec', 'attr', 'attrs', 'marshmallow', 'sqlalchemy', 'dataclasses', 'typing', 'typing_extensions', 'enum']);
 
 function isModelRoot(dotted: string): boolean {
   if (dotted === MODEL_CANONICAL) return true;

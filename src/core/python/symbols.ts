@@ -155,6 +155,23 @@ export class SymbolTable {
     return null;
   }
 
+  /**
+   * Where a name used in `moduleName` was imported from, as written (`from pydantic import BaseModel as B` → B is
+   * "pydantic.BaseModel"; `import pydantic` → pydantic.BaseModel is itself), whether or not that module can be read.
+   */
+  importOrigin(moduleName: string, e: A.Expr): string | null {
+    const parts: string[] = [];
+    let x = e;
+    while (x.type === 'Attribute') { parts.unshift(x.attr); x = x.value; }
+    if (x.type !== 'Name') return null;
+    const scope = this.scope(moduleName);
+    const b = scope?.bindings.get(x.id);
+    if (!scope || !b) return null;
+    if (b.type === 'module') return [b.name, ...parts].join('.');
+    if (b.type === 'from') return b.module ? [b.module, b.name, ...parts].join('.') : null;
+    return null;
+  }
+
   /** The kind of top-level binding `name` has in `moduleName` (without resolving it), or null. */
   bindingType(moduleName: string, name: string): Binding['type'] | null {
     return this.scope(moduleName)?.bindings.get(name)?.type ?? null;
