@@ -130,7 +130,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, loadSettings } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, loadSettings } from './settings';
 import { migrationLintFindings, runsCode } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
@@ -579,7 +579,7 @@ export class Scanner {
     let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
-      settingsModule = m ? settingsModuleFromManagePy(m) : null;
+      settingsModule = m ? settingsModuleFromManagePy(m) ?? settingsModuleFromImports(modules, m) : null;
     }
     if (!settingsModule) {
       // manage.py missing or half-edited: a single settings module next to it is the one Django would use

@@ -425,3 +425,36 @@ class FailoverRouter:
     assert.equal(index.dbRoutes?.write.find(r => r.model === 'shop.Product')?.alias, 'default');
   });
 });
+
+describe('manage.py that names the settings through a module of the project (authentik: setup())', () => {
+  test('the settings module is found in the module manage.py imports', async () => {
+    const dir = project({
+      'manage.py': `import os
+import sys
+
+from mysite.setup import setup
+
+setup()
+
+if __name__ == "__main__":
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+`,
+      'mysite/__init__.py': '',
+      'mysite/setup.py': `import os
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.real_settings")
+`,
+      'mysite/real_settings.py': 'INSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+      'mysite/settings_unused.py': 'INSTALLED_APPS = []\n',
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+    });
+    const index = await scanProject({ root: dir, allowPython: false, env: {} });
+    assert.equal(index.settings?.module, 'mysite.real_settings');
+    assert.deepEqual(index.models.map(m => m.key), ['shop.Product']);
+  });
+});

@@ -7,6 +7,7 @@ import type * as A from '../python/ast';
 import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
+import { isExternalPath } from '../python/runtime';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
@@ -83,6 +84,39 @@ export function settingsModuleFromManagePy(module: A.Module): string | null {
   };
   visit(module.body);
   return found;
+}
+
+/**
+ * DJANGO_SETTINGS_MODULE set by a module manage.py imports (authentik: `from authentik.root.setup import setup`,
+ * whose module calls `os.environ.setdefault(...)`): the project's own modules it imports, in order, one level deep.
+ */
+export function settingsModuleFromImports(index: ModuleIndex, managePy: A.Module): string | null {
+  const names: string[] = [];
+  const visit = (body: A.Stmt[]): void => {
+    for (const s of body) {
+      if (s.type === 'Import') names.push(...s.names.map(a => a.name));
+      else if (s.type === 'ImportFrom' && s.level === 0 && s.module) {
+        names.push(s.module);
+        // `from pkg import mod`: a submodule too
+        for (const a of s.names) if (a.name !== '*') names.push(`${s.module}.${a.name}`);
+      } else if (s.type === 'If' || s.type === 'For' || s.type === 'While') { visit(s.body); visit(s.orelse); }
+      else if (s.type === 'Try') { visit(s.body); for (const h of s.handlers) visit(h.body); visit(s.orelse); visit(s.finalbody); }
+      else if (s.type === 'With' || s.type === 'FunctionDef') visit(s.body);
+    }
+  };
+  visit(managePy.body);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name) || name === 'django' || name.startsWith('django.')) continue;
+    seen.add(name);
+    const r = index.resolve(name);
+    // the project's own modules only: a library's code is not where a project names its settings
+    if (!r?.file || isExternalPath(r.file)) continue;
+    const m = index.parseFile(r.file);
+    const found = m ? settingsModuleFromManagePy(m) : null;
+    if (found) return found;
+  }
+  return null;
 }
 
 function isEnviron(e: A.Expr): boolean {
