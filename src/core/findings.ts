@@ -165,6 +165,15 @@ export function conflictFindings(conflicts: Record<string, string[]>, migrations
   });
 }
 
+/** ` (…)`: the environment variables the settings read that are not set here, and how to give them */
+function unsetHint(settings: SettingsInfo): string {
+  // the likeliest first: POSTGRES_DB before AWS_S3_BUCKET_NAME
+  const likely = (n: string) => (/DATABASE|POSTGRES|^PG|MYSQL|MARIADB|SQLITE|(^|_)DB(_|$)/.test(n) ? 0 : 1);
+  const unset = [...(settings.unsetDatabaseEnv ?? settings.databasesNotConfigured?.unsetEnv ?? [])].sort((a, b) => likely(a) - likely(b) || a.localeCompare(b));
+  const vars = unset.length ? `the settings read ${unset.slice(0, 4).join(', ')}${unset.length > 4 ? ', …' : ''}, not set here; ` : '';
+  return ` (${vars}set the environment variables the settings read, or give an env file: --env-file, djangoMultiDb.envFile)`;
+}
+
 /**
  * Unreachable aliases and pending migrations, at the first database's line of the settings. An empty DATABASES is not
  * reported as its unreachable dummy `default` (databases-not-configured says it).
@@ -178,10 +187,17 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
   for (const [alias, st] of Object.entries(applied)) {
     if (!st.reachable && emptyDatabases && alias === 'default') continue;
     if (!st.reachable) {
-      out.push({
-        code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
-        message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}.`,
-      });
+      out.push(st.unconfigured
+        // where the database is depends on what the settings read at run time (an unset environment variable): said,
+        // without failing a check that runs where those variables are not set
+        ? {
+          code: 'database-unreachable', severity: 'warning', path: settingsPath, line: settingsLine, alias,
+          message: `Database '${alias}' was not read: ${st.error ?? 'its settings are not known statically'}${unsetHint(settings)}.`,
+        }
+        : {
+          code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
+          message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}.`,
+        });
       continue;
     }
     const plan = plans[alias];

@@ -958,7 +958,12 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     secrets: secretsOfDatabases(index.settings.databases),
   });
   if (!answer.ok) {
-    opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);
+    // mode auto falls back to the static answer (an info finding says why): a warning, its traceback with --verbose
+    if (requested === 'django') opts.logger?.error(`Django helper failed (${answer.reason}): ${answer.message}\n${answer.traceback ?? ''}`);
+    else {
+      opts.logger?.warn(`Django helper failed (${answer.reason}): ${answer.message}; the static analysis is shown`);
+      if (answer.traceback) opts.logger?.debug(answer.traceback);
+    }
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
   const merged = mergeDjangoAnswer(index, answer).index;

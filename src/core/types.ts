@@ -70,6 +70,8 @@ export interface SettingsInfo {
    * ImproperlyConfigured). `unsetEnv`: the environment variables the settings read that are not set.
    */
   databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[] };
+  /** environment variables the settings read that look like a database's (POSTGRES_DB, DATABASE_URL…) and are not set */
+  unsetDatabaseEnv?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +226,11 @@ export interface AppliedState {
   schema?: DbSchema;
   /** why the schema could not be read (the applied state above still stands) */
   schemaError?: string;
+  /**
+   * not read because the settings do not say statically where the database is (its ENGINE or NAME is unknown: an
+   * environment variable that is not set here, a value read from a file): a question of configuration, not a failure
+   */
+  unconfigured?: boolean;
 }
 
 /** What one database holds: its tables and views (in the schemas a query sees) with their columns. */

@@ -458,3 +458,27 @@ def setup():
     assert.deepEqual(index.models.map(m => m.key), ['shop.Product']);
   });
 });
+
+describe('a database whose NAME comes from an environment variable that is not set (Plane: POSTGRES_DB)', () => {
+  test('not read, said as a warning naming the variable and how to give it', async () => {
+    const dir = project({
+      'manage.py': MANAGE,
+      'mysite/__init__.py': '',
+      'mysite/settings.py': `import os
+
+INSTALLED_APPS = ["shop"]
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("POSTGRES_DB"), "HOST": "127.0.0.1", "PORT": "1"},
+}
+`,
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+    });
+    const index = await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} });
+    const f = index.findings.filter(x => x.code === 'database-unreachable');
+    const def = f.find(x => x.alias === 'default');
+    assert.equal(def?.severity, 'warning');
+    assert.match(def?.message ?? '', /POSTGRES_DB/);
+    assert.match(def?.message ?? '', /--env-file/);
+  });
+});

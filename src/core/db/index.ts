@@ -59,7 +59,7 @@ export async function readApplied(db: DatabaseSetting, opts: ReadOptions = {}): 
       case 'mysql':
         return readMysqlApplied(db, opts);
       case 'unknown':
-        if (!db.engine) return unreachable(db.alias, 'the database ENGINE could not be determined statically');
+        if (!db.engine) return { ...unreachable(db.alias, 'the database ENGINE could not be determined statically'), unconfigured: true };
         return unreachable(db.alias, `reading ${db.engine} is not supported yet`);
       case 'dummy':
         return unreachable(db.alias, `${db.engine} is not a real database (DATABASES is not configured)`);

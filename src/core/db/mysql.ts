@@ -132,7 +132,7 @@ export async function readMysqlApplied(db: DatabaseSetting, opts: MysqlReadOptio
   const alias = db.alias;
   const redactor = new Redactor([db.password]).addDatabases([db]);
   if (!db.name && !str((db.options ?? {}).database) && !str((db.options ?? {}).db)) {
-    return appliedState(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
+    return appliedState(alias, { reachable: false, unconfigured: true, error: 'the database NAME could not be determined statically' });
   }
   let cfg: ConnectionOptions;
   try {

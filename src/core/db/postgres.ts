@@ -158,7 +158,7 @@ function needsTls(e: unknown): boolean {
 export async function readPostgresApplied(db: DatabaseSetting, opts: PgReadOptions = {}): Promise<AppliedState> {
   const alias = db.alias;
   if (db.name === null || db.name === undefined || db.name === '') {
-    return appliedState(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
+    return appliedState(alias, { reachable: false, unconfigured: true, error: 'the database NAME could not be determined statically' });
   }
   let cfg: ClientConfig;
   try {

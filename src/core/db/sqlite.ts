@@ -99,7 +99,7 @@ export function sqliteFilePath(name: string, baseDir?: string): string | null {
 export function readSqliteApplied(db: DatabaseSetting, opts: SqliteReadOptions = {}): AppliedState {
   const alias = db.alias;
   if (db.name === null || db.name === undefined) {
-    return appliedState(alias, { reachable: false, error: 'the database NAME could not be determined statically' });
+    return appliedState(alias, { reachable: false, unconfigured: true, error: 'the database NAME could not be determined statically' });
   }
   const file = sqliteFilePath(String(db.name), opts.baseDir);
   if (file === null) {

@@ -12,6 +12,7 @@ export function appliedState(
     error: fields.error ?? null,
     appliedKeys: fields.appliedKeys ?? new Set(),
     exists: fields.exists ?? false,
+    ...(fields.unconfigured ? { unconfigured: true } : {}),
   };
 }
 

@@ -296,6 +296,10 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
   // was: settings that set neither are not what the project runs on (apps/discover.ts then looks for the apps).
+  {
+    const dbVars = Object.keys(envReads).filter(n => envReads[n] === null && looksLikeDatabaseVariable(n)).sort();
+    if (dbVars.length) info.unsetDatabaseEnv = dbVars;
+  }
   const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
   if (knownDbs && !info.unknowns.some(u => u.error)) {
     // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
