@@ -217,6 +217,9 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
  * import (`settings-error`: a syntax error, or a NameError on every path). The names left unknown by an error are
  * not reported again at the error's line.
  */
+/** The settings multi-database answers are made of, and a module or `*` (any setting may be affected). */
+const MULTIDB_SETTING = /^(DATABASES|DATABASE_ROUTERS|INSTALLED_APPS|MIGRATION_MODULES|AUTH_USER_MODEL|DEFAULT_AUTO_FIELD|DJANGO_SETTINGS_MODULE)\b|^\*$|^\(/;
+
 export function settingsFindings(settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
   const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
@@ -228,7 +231,10 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       const what = u.error === 'SyntaxError' ? 'syntax error' : 'undefined name';
       out.push({ code: 'settings-error', severity: 'error', path, line, message: `Django cannot import the settings (${what}): ${u.reason}` });
     } else if (!(u.loc && errorLines.has(at(u.loc)))) {
-      out.push({ code: 'settings-unknown', severity: 'warning', path, line, message: `${u.name}: ${u.reason}` });
+      // a setting this tool does not read (SECRET_KEY, CORS_*): said, as an info; what routers or models read of the
+      // others is said again where it matters (unknown-routing, the model's finding)
+      const severity = u.name.split(', ').some(n => MULTIDB_SETTING.test(n)) ? 'warning' : 'info';
+      out.push({ code: 'settings-unknown', severity, path, line, message: `${u.name}: ${u.reason}` });
     }
   }
   for (const p of settings.partial ?? []) {

@@ -482,3 +482,28 @@ DATABASES = {
     assert.match(def?.message ?? '', /--env-file/);
   });
 });
+
+describe('settings that cannot be evaluated and that multi-database answers do not use', () => {
+  test('SECRET_KEY or CORS_* unknown is an info; DATABASES parts unknown stay a warning', async () => {
+    const dir = project({
+      'manage.py': MANAGE,
+      'mysite/__init__.py': '',
+      'mysite/settings.py': `import os
+from django.core.management.utils import get_random_secret_key
+from corsheaders.defaults import default_headers
+
+SECRET_KEY = os.environ.get("SECRET_KEY", get_random_secret_key())
+CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
+INSTALLED_APPS = ["shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": os.environ["DB_HOST"]}}
+`,
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+    });
+    const index = await scanProject({ root: dir, allowPython: false, env: {} });
+    const sev = (re: RegExp) => index.findings.filter(f => f.code === 'settings-unknown' && re.test(f.message)).map(f => f.severity);
+    assert.deepEqual(sev(/^SECRET_KEY/), ['info']);
+    assert.deepEqual(sev(/^CORS_ALLOW_HEADERS/), ['info']);
+    assert.deepEqual(sev(/^DATABASES/), ['warning']);
+  });
+});
