@@ -15,6 +15,7 @@ import type * as A from '../python/ast';
 import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
+import { isExternalPath } from '../python/runtime';
 import { type Value, type ObjV, type FuncV, type ClassV, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
 import { settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
@@ -446,11 +447,20 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
 
 type ValueOf = (label: string, v: Value, loc: Loc | undefined) => Answer;
 
+/**
+ * Where to point for an answer: `at` (the code that made it unknown), unless that is a library's code (asgiref's
+ * Local, a package's helper), then `own` (the router's return statement or the router method), which the user can edit.
+ */
+function projectLoc(at: Loc | undefined, own: Loc | undefined): Loc | undefined {
+  return at && isExternalPath(at.path) && own && !isExternalPath(own.path) ? own : at ?? own;
+}
+
 /** allow_migrate: None falls through (`allow is not None`), anything else counts by its truth. */
 function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'none') return { kind: 'none' };
   if (v.kind === 'unknown') {
-    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(v.loc ? { loc: v.loc } : loc ? { loc } : {}) };
+    const at = projectLoc(v.loc, loc);
+    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   const t = v.kind === 'instance' ? null : truthy(v);
   if (t === null) return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, whose truth is not known`, ...(loc ? { loc } : {}) };
@@ -463,7 +473,8 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
  */
 function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'unknown') {
-    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(v.loc ? { loc: v.loc } : loc ? { loc } : {}) };
+    const at = projectLoc(v.loc, loc);
+    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   if (v.kind === 'str') {
     if (!v.v) return { kind: 'none' };
@@ -495,10 +506,11 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   const f = res.forks[0];
   const words: Record<string, string> = { none: 'None', true: 'True', false: 'False', unknown: 'an unknown value' };
   const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => words[x] ?? `'${x.slice('alias:'.length)}'`).join(' or ');
+  const at = projectLoc(f?.loc, fn.loc);
   return {
     kind: 'unknown',
     explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc)})` : ''}` : 'something not known statically'}`,
-    ...(f?.loc ? { loc: f.loc } : {}),
+    ...(f?.loc && at ? { loc: at } : {}),
   };
 }
 
