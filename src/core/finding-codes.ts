@@ -219,6 +219,14 @@ const RULES = {
       'for a missing parameter) is assumed not taken, because the project is taken to start. The finding points at the ' +
       '`raise`: if the project really stops there, fix that first.',
   },
+  'settings-env-dependent': {
+    severity: 'info', title: 'Databases that depend on an unset environment variable', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    help:
+      'DATABASES or DATABASE_ROUTERS is set under a condition on environment variables that are not set where the scan ' +
+      'runs (`if os.environ.get("ENABLE_READ_REPLICA") == "1":` adding a replica and its router). What is shown is the ' +
+      'configuration without them, as Django would see it here; set the variables in an env file (`--env-file`, ' +
+      '`djangoMultiDb.envFile`) to see the other one.',
+  },
   'apps-discovered': {
     severity: 'warning', title: 'Apps discovered in the workspace', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:

@@ -240,6 +240,13 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   for (const p of settings.partial ?? []) {
     out.push({ code: 'settings-partial', severity: 'info', path: p.loc?.path ?? settings.path, line: p.loc?.line ?? null, message: `${p.name} may contain more entries than the known ones, which are used: ${p.reason}` });
   }
+  for (const e of settings.envDependent ?? []) {
+    const vars = e.variables.join(', ');
+    out.push({
+      code: 'settings-env-dependent', severity: 'info', path: e.loc.path, line: e.loc.line,
+      message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. Set ${e.variables.length > 1 ? 'them' : 'it'} in an env file (--env-file, djangoMultiDb.envFile) to see the other.`,
+    });
+  }
   for (const a of settings.assumptions ?? []) {
     out.push({ code: 'settings-assumption', severity: 'info', path: a.loc?.path ?? settings.path, line: a.loc?.line ?? null, message: a.reason });
   }

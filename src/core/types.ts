@@ -65,6 +65,11 @@ export interface SettingsInfo {
   /** paths assumed not taken because they can only end in a `raise` (the project is taken to start) */
   assumptions?: { reason: string; loc?: Loc }[];
   /**
+   * DATABASES or DATABASE_ROUTERS set under a condition on environment variables that are not set here (a read
+   * replica and its router behind ENABLE_READ_REPLICA): the configuration shown is the one without them
+   */
+  envDependent?: { settings: string[]; variables: string[]; loc: Loc }[];
+  /**
    * DATABASES as Django's ConnectionHandler takes it is not usable: `empty` (empty or not set: Django adds a `default`
    * of the dummy backend, which `databases` then holds too), or `no-default` (Django refuses the settings:
    * ImproperlyConfigured). `unsetEnv`: the environment variables the settings read that are not set.

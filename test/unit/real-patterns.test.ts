@@ -507,3 +507,40 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app
     assert.deepEqual(sev(/^DATABASES/), ['warning']);
   });
 });
+
+describe('a replica and its router set only when an environment variable is (Plane: ENABLE_READ_REPLICA)', () => {
+  const files = {
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+
+INSTALLED_APPS = ["shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+USE_REPLICA = os.environ.get("ENABLE_READ_REPLICA", "0") == "1"
+DEBUG = os.environ.get("DEBUG") == "1"
+
+if DEBUG:
+    INSTALLED_APPS += []
+
+if USE_REPLICA:
+    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "replica.sqlite3"}
+    DATABASE_ROUTERS = ["mysite.routers.ReplicaRouter"]
+`,
+    'mysite/routers.py': 'class ReplicaRouter:\n    def db_for_read(self, model, **hints):\n        return "replica"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': SHOP_MODELS,
+  };
+  test('said as an info at the condition, naming the variable; with it set, the replica is there and nothing is said', async () => {
+    const dir = project(files);
+    const without = await scanProject({ root: dir, allowPython: false, env: {} });
+    assert.deepEqual(without.settings?.databases.map(d => d.alias), ['default']);
+    const said = without.findings.filter(f => f.code === 'settings-env-dependent');
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.equal(said[0]!.severity, 'info');
+    assert.equal(said[0]!.line, 11);
+    assert.match(said[0]!.message, /^DATABASES and DATABASE_ROUTERS depend on ENABLE_READ_REPLICA/);
+    const withIt = await scanProject({ root: dir, allowPython: false, env: { ENABLE_READ_REPLICA: '1' } });
+    assert.deepEqual(withIt.settings?.databases.map(d => d.alias), ['default', 'replica']);
+    assert.ok(!withIt.findings.some(f => f.code === 'settings-env-dependent'));
+  });
+});

@@ -8,6 +8,7 @@ import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
+import { childExprs } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
@@ -299,6 +300,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   {
     const dbVars = Object.keys(envReads).filter(n => envReads[n] === null && looksLikeDatabaseVariable(n)).sort();
     if (dbVars.length) info.unsetDatabaseEnv = dbVars;
+    const unset = new Set(Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE'));
+    if (unset.size) {
+      const dependent = envDependentDatabases(index, [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))], unset);
+      if (dependent.length) info.envDependent = dependent;
+    }
   }
   const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
   if (knownDbs && !info.unknowns.some(u => u.error)) {
@@ -358,6 +364,61 @@ function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
 }
 
 /** Where the last module `interp` imported (other than `main`) that assigns `name` assigns it. */
+const DB_SETTINGS = ['DATABASES', 'DATABASE_ROUTERS'];
+
+/**
+ * `if` statements at the top of the settings files whose condition reads environment variables that are not set here
+ * (their names as string constants in the condition, or names assigned from such reads before) and whose branches set
+ * DATABASES or DATABASE_ROUTERS (assigned, an item set, or `.update`/`.append`/`.extend`/`+=`).
+ */
+function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>): { settings: string[]; variables: string[]; loc: Loc }[] {
+  const out: { settings: string[]; variables: string[]; loc: Loc }[] = [];
+  const strings = (e: A.Expr | null | undefined, acc: Set<string>, derived: Map<string, Set<string>>): void => {
+    if (!e) return;
+    if (e.type === 'Constant' && typeof e.value === 'string' && unset.has(e.value)) acc.add(e.value);
+    if (e.type === 'Name') for (const v of derived.get(e.id) ?? []) acc.add(v);
+    for (const c of childExprs(e)) strings(c, acc, derived);
+  };
+  const sets = (body: A.Stmt[]): Set<string> => {
+    const found = new Set<string>();
+    const base = (t: A.Expr): string | null => {
+      let x = t;
+      while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
+      return x.type === 'Name' && DB_SETTINGS.includes(x.id) ? x.id : null;
+    };
+    for (const s of walkStmts(body)) {
+      const targets = s.type === 'Assign' ? s.targets : s.type === 'AugAssign' || s.type === 'AnnAssign' ? [s.target] : [];
+      for (const t of targets) { const b = base(t); if (b) found.add(b); }
+      if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute') { const b = base(s.value.func.value); if (b) found.add(b); }
+    }
+    return found;
+  };
+  for (const file of files) {
+    const mod = index.parseFile(file);
+    if (!mod) continue;
+    const derived = new Map<string, Set<string>>();
+    const visit = (body: A.Stmt[]): void => {
+      for (const s of body) {
+        if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
+          const acc = new Set<string>();
+          strings(s.value, acc, derived);
+          if (acc.size) derived.set(s.targets[0]!.id, acc);
+        } else if (s.type === 'If') {
+          const vars = new Set<string>();
+          strings(s.test, vars, derived);
+          const names = new Set([...sets(s.body), ...sets(s.orelse)]);
+          if (vars.size && names.size) out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line } });
+          else { visit(s.body); visit(s.orelse); }
+        } else if (s.type === 'Try') {
+          visit(s.body);
+        }
+      }
+    };
+    visit(mod.body);
+  }
+  return out;
+}
+
 function importedDefinition(index: ModuleIndex, interp: Interp, main: string, name: string): Loc | undefined {
   for (const file of interp.importedFiles().reverse()) {
     if (file === main) continue;
