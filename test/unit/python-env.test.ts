@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findSearchRoots, findInterpreter } from '../../src/core/env/python-env';
+import { findSearchRoots, findInterpreter, workspaceMembers } from '../../src/core/env/python-env';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
 
 const PY = djangoPython();
@@ -136,4 +136,27 @@ test('a pyenv shim on PATH is followed on disk to the version it would run (PYEN
   assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: '3.11.7' } })?.interpreter, path.join(pyenv, 'versions', '3.11.7', 'bin', 'python3'));
   // "system", or a version that is not installed: the shim itself
   assert.equal(findInterpreter({ root, env: { ...env, PYENV_VERSION: 'system' } })?.interpreter, path.join(pyenv, 'shims', 'python3'));
+});
+
+test('uv workspace members are import roots (their src folder when they have one); exclude and a bad pyproject.toml are honoured', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-uvws-'));
+  try {
+    const w = (rel: string, text = '') => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), text); };
+    w('pyproject.toml', '[project]\nname = "app"\n\n[tool.uv.workspace]\nmembers = ["packages/*", "tools/cli"]\nexclude = ["packages/skip"]\n');
+    w('packages/ak-guardian/guardian/__init__.py');
+    w('packages/cache/src/postgres_cache/__init__.py');
+    w('packages/skip/skip_pkg/__init__.py');
+    w('tools/cli/cli_pkg/__init__.py');
+    w('manage.py');
+    assert.deepEqual(workspaceMembers(dir).map(p => path.relative(dir, p)).sort(), ['packages/ak-guardian', 'packages/cache/src', 'tools/cli']);
+    const r = await findSearchRoots({ root: dir, allowPython: false, env: {} });
+    assert.ok(r.roots.includes(path.join(dir, 'packages/cache/src')));
+    assert.equal(r.roots[0], dir);
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.uv.workspace\nmembers = [');
+    const notes: string[] = [];
+    assert.deepEqual(workspaceMembers(dir, notes), []);
+    assert.match(notes.join('\n'), /pyproject.toml not read/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,6 +16,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parse as parseToml } from 'smol-toml';
 import { createHash } from 'crypto';
 
 export interface PythonEnvOptions {
@@ -122,6 +123,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
       result.method = 'interpreter';
       result.version = ran.version;
       for (const p of pythonPath) addRoot(result.roots, p);
+      for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
       let userSiteAdded = !ran.userSite || !isDir(ran.userSite);
       for (const entry of ran.path) {
         // isolated mode puts no '' (current directory) entry in; an old cache may hold one
@@ -147,6 +149,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
 
   // Static: what sys.path would hold, read from disk
   for (const p of pythonPath) addRoot(result.roots, p);
+  for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
   const sites = found ? staticSitePackages(found, platform, env, notes) : [];
   for (const s of sites) {
     addRoot(result.roots, s);
@@ -466,6 +469,46 @@ function majorMinor(v: string | undefined): string | null {
 function isSitePackages(p: string): boolean {
   const b = path.basename(p);
   return b === 'site-packages' || b === 'dist-packages';
+}
+
+/**
+ * The import roots of the project's uv workspace members (`[tool.uv.workspace] members` in pyproject.toml, globs
+ * allowed, `exclude` honoured): each member's `src` folder when it has one, else the member itself. uv installs them
+ * into the project's environment as editable packages; another environment (or none) does not hold them.
+ */
+export function workspaceMembers(root: string, notes: string[] = []): string[] {
+  const file = path.join(root, 'pyproject.toml');
+  let data: unknown;
+  try {
+    data = parseToml(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`pyproject.toml not read: ${(e as Error).message.split('\n')[0]}`);
+    return [];
+  }
+  const ws = (data as { tool?: { uv?: { workspace?: { members?: unknown; exclude?: unknown } } } }).tool?.uv?.workspace;
+  const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((m): m is string => typeof m === 'string') : []);
+  const members = list(ws?.members);
+  if (!members.length) return [];
+  const excluded = new Set(list(ws?.exclude).flatMap(g => expandGlob(root, g)));
+  const out: string[] = [];
+  for (const dir of members.flatMap(g => expandGlob(root, g))) {
+    if (excluded.has(dir) || dir === root || !isDir(dir)) continue;
+    const src = path.join(dir, 'src');
+    out.push(isDir(src) ? src : dir);
+  }
+  if (out.length) notes.push(`uv workspace members: ${out.map(d => path.relative(root, d)).join(', ')}`);
+  return out;
+}
+
+/** Folders matching a relative glob of `*` and `?` segments (uv's member patterns), below `root`. */
+function expandGlob(root: string, glob: string): string[] {
+  let dirs = [root];
+  for (const seg of glob.split('/').filter(x => x && x !== '.')) {
+    if (!/[*?[]/.test(seg)) { dirs = dirs.map(d => path.join(d, seg)); continue; }
+    const re = new RegExp(`^${seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    dirs = dirs.flatMap(d => listDir(d).filter(n => re.test(n) && !n.startsWith('.')).map(n => path.join(d, n)));
+  }
+  return dirs.map(d => path.resolve(d));
 }
 
 function addRoot(roots: string[], p: string): void {
