@@ -94,9 +94,28 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   if (known > 1) out += `  total: ${total} pending${twins ? ' (each physical database once)' : ''}\n`;
   out += '\n' + bold('Findings') + '\n';
   const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
-  out += shown.length ? shown.map(f => '  ' + formatFinding(f)).join('\n') + '\n' : '  none\n';
+  // infos of one kind beyond a few are counted, not listed (Nautobot: 321 runpython-alias infos with one database);
+  // errors and warnings are always listed; `scan --json` lists everything
+  const infos = new Map<string, number>();
+  for (const f of shown) if (f.severity === 'info') infos.set(f.code, (infos.get(f.code) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const lines: string[] = [];
+  for (const f of shown) {
+    if (f.severity === 'info' && (infos.get(f.code) ?? 0) > MAX_INFOS_LISTED) {
+      const n = (seen.get(f.code) ?? 0) + 1;
+      seen.set(f.code, n);
+      if (n > MAX_INFOS_SHOWN) continue;
+    }
+    lines.push('  ' + formatFinding(f));
+  }
+  for (const [code, n] of infos) if (n > MAX_INFOS_LISTED) lines.push(`  … and ${n - MAX_INFOS_SHOWN} more info [${code}] (scan --json lists them all)`);
+  out += lines.length ? lines.join('\n') + '\n' : '  none\n';
   return out;
 }
+
+/** more infos of one code than this are not all listed: the first MAX_INFOS_SHOWN are, and a count */
+const MAX_INFOS_LISTED = 12;
+const MAX_INFOS_SHOWN = 5;
 
 const opsByMigration = new WeakMap<ScanReport, Map<string, NonNullable<ScanReport['operations']>>>();
 

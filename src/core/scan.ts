@@ -635,15 +635,16 @@ export class Scanner {
     for (const p of apps.problems) if (/No module named/.test(p.message)) notFound.set(labelOfEntry(p.entry), p.entry);
     // apps of packages that are not installed: one finding for all of them
     const notInstalled = apps.problems.filter(p => !missingDjango.includes(p) && /^No module named/.test(p.message));
+    const appsAt = { path: settings.installedAppsLoc?.path ?? settings.path, line: settings.installedAppsLoc?.line ?? null };
     if (notInstalled.length > 1) {
       findings.push({
-        code: 'settings-unknown', severity: 'warning', path: settings.path, line: null,
+        code: 'settings-unknown', severity: 'warning', ...appsAt,
         message: `${notInstalled.length} INSTALLED_APPS entries are not installed in the Python environment used (their models and migrations are missing): ${notInstalled.map(p => p.entry).join(', ')}.`,
       });
     }
     for (const p of apps.problems) {
       if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
-      findings.push({ code: 'settings-unknown', severity: 'warning', path: settings.path, line: null, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+      findings.push({ code: 'settings-unknown', severity: 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;
 

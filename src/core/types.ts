@@ -75,6 +75,8 @@ export interface SettingsInfo {
    * ImproperlyConfigured). `unsetEnv`: the environment variables the settings read that are not set.
    */
   databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[] };
+  /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
+  installedAppsLoc?: Loc;
   /** environment variables the settings read that look like a database's (POSTGRES_DB, DATABASE_URL…) and are not set */
   unsetDatabaseEnv?: string[];
 }

@@ -112,19 +112,23 @@ test('INSTALLED_APPS problems: missing modules, bad classes, duplicate labels, s
     'twodefaults/apps.py': 'from django.apps import AppConfig\n\n\nclass A(AppConfig):\n    default = True\n    name = "twodefaults"\n\n\nclass B(AppConfig):\n    default = True\n    name = "twodefaults"\n',
     'notconfig/__init__.py': '',
     'notconfig/things.py': 'class Thing:\n    name = "notconfig"\n',
+    'nb/__init__.py': '',
+    'nb/core_apps.py': 'from constance.apps import ConstanceConfig\n\n\nclass NautobotConstanceConfig(ConstanceConfig):\n    verbose_name = "Configuration"\n',
     'noname/__init__.py': '',
     'noname/apps.py': 'from django.apps import AppConfig\n\n\nclass NoName(AppConfig):\n    default = False\n',
     'dup/__init__.py': '',
     'dup/plain/__init__.py': '',
   });
   const index = new ModuleIndex([root]);
-  const installed = ['plain', 'missing_app', 'twodefaults', 'notconfig.things.Thing', 'noname.apps.NoName', 'dup.plain', 'single.apps.Missing', null];
+  const installed = ['plain', 'missing_app', 'twodefaults', 'notconfig.things.Thing', 'nb.core_apps.NautobotConstanceConfig', 'noname.apps.NoName', 'dup.plain', 'single.apps.Missing', null];
   const r = resolveApps(index, settingsOf({ installedApps: installed }), root);
   assert.deepEqual(r.apps.map(a => a.entry), ['plain']);
   const msg = (e: string) => r.problems.find(p => p.entry === e)?.message ?? '';
   assert.match(msg('missing_app'), /No module named 'missing_app'/);
   assert.match(msg('twodefaults'), /declares more than one default AppConfig: 'A', 'B'/);
   assert.match(msg('notconfig.things.Thing'), /isn't a subclass of AppConfig/);
+  // an AppConfig whose base comes from a package that is not installed: that package is missing, not a wrong class
+  assert.match(msg('nb.core_apps.NautobotConstanceConfig'), /^No module named 'constance'/);
   assert.match(msg('noname.apps.NoName'), /must supply a name attribute/);
   assert.match(msg('dup.plain'), /labels aren't unique.*plain/);
   assert.match(msg('single.apps.Missing'), /does not contain a 'Missing' class/);

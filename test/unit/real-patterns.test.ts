@@ -544,3 +544,15 @@ if USE_REPLICA:
     assert.ok(!withIt.findings.some(f => f.code === 'settings-env-dependent'));
   });
 });
+
+describe('the human-readable findings of a project with many infos of one kind', () => {
+  test('errors and warnings are all listed; infos of one code beyond a dozen are counted', () => {
+    const info = (i: number) => ({ code: 'runpython-alias' as const, severity: 'info' as const, path: `app/migrations/00${i}.py`, line: 3, message: `m${i}` });
+    const base = { version: 1, project: { root: '/p', settingsModule: 's', managePy: 'manage.py' }, databases: [], routers: [], models: [], routing: [], migrations: [], status: {}, plan: {} };
+    const report = { ...base, diagnostics: [...Array.from({ length: 30 }, (_, i) => info(i)), { code: 'settings-unknown' as const, severity: 'warning' as const, path: 's.py', line: 1, message: 'w' }] };
+    const text = renderTables(report as unknown as Parameters<typeof renderTables>[0], { color: false });
+    assert.equal(text.split('\n').filter(l => l.includes('[runpython-alias]') && !l.includes('more info')).length, 5);
+    assert.match(text, /… and 25 more info \[runpython-alias\] \(scan --json lists them all\)/);
+    assert.match(text, /warning \[settings-unknown\] w/);
+  });
+});

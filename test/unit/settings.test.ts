@@ -143,4 +143,24 @@ DATABASES = {"default": env.db()}
     assert.equal(s.databases[0]!.engine, 'django.db.backends.sqlite3');
     assert.equal(s.databases[0]!.name, 'local.sqlite3');
   });
+
+  test('django-environ db_url_config parses a URL given to it (Treeherder\'s upstream alias), on an Env and on the class', () => {
+    const dir = project({
+      'st.py': `
+import environ
+env = environ.Env()
+UPSTREAM = env("UPSTREAM_DATABASE_URL", default=None)
+DATABASES = {"default": env.db_url("DATABASE_URL", default="psql://u:p@localhost:5432/treeherder")}
+if UPSTREAM:
+    DATABASES["upstream"] = env.db_url_config(UPSTREAM)
+DATABASES["other"] = environ.Env.db_url_config("mysql://u:p@db:3306/other")
+`,
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'st', { UPSTREAM_DATABASE_URL: 'mysql://th:pw@up:3306/treeherder' });
+    assert.deepEqual(s.databases.map(d => [d.alias, d.engine, d.name]), [
+      ['default', 'django.db.backends.postgresql', 'treeherder'],
+      ['upstream', 'django.db.backends.mysql', 'treeherder'],
+      ['other', 'django.db.backends.mysql', 'other'],
+    ]);
+  });
 });

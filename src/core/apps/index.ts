@@ -130,7 +130,10 @@ function create(sym: SymbolTable, entry: string): Created {
     if (dot > 0) {
       const r = sym.member(entry.slice(0, dot), entry.slice(dot + 1));
       if (r?.kind === 'class') {
-        if (!isAppConfigSubclass(sym, r)) return { error: `'${entry}' isn't a subclass of AppConfig.` };
+        const is = appConfigBase(sym, r);
+        // its base's package is not installed: the entry cannot be read here (Django would import it)
+        if (typeof is === 'string') return { error: `No module named '${is}' (the package of ${r.name}'s base class)` };
+        if (!is) return { error: `'${entry}' isn't a subclass of AppConfig.` };
         cls = r;
       }
     }
@@ -174,15 +177,37 @@ function create(sym: SymbolTable, entry: string): Created {
 
 /** `issubclass(c, AppConfig) and c is not AppConfig`, through resolvable bases. */
 function isAppConfigSubclass(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<string>()): boolean {
+  return appConfigBase(sym, c, depth, seen) === true;
+}
+
+/**
+ * true: an AppConfig subclass; false: not one; a string: not known, because a base comes from this package, which is
+ * not installed (Nautobot's `NautobotConstanceConfig(ConstanceConfig)` without `constance`).
+ */
+function appConfigBase(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<string>()): boolean | string {
   if (depth > 30 || seen.has(c.key)) return false;
   seen.add(c.key);
+  let missing: string | null = null;
   for (const b of c.def.bases) {
     const r = b.type === 'Name' || b.type === 'Attribute' ? sym.expr(c.module, b) : null;
-    if (!r) continue;
+    if (!r) {
+      const origin = sym.importOrigin(c.module, b);
+      const top = origin?.split('.')[0];
+      if (top && !sym.index.resolve(top)) missing ??= top;
+      continue;
+    }
     if (r.kind === 'external' && (r.dotted === APP_CONFIG || /(^|\.)apps\.AppConfig$/.test(r.dotted))) return true;
-    if (r.kind === 'class' && isAppConfigSubclass(sym, r, depth + 1, seen)) return true;
+    if (r.kind === 'external') {
+      const top = r.dotted.split('.')[0]!;
+      if (top !== 'django' && !sym.index.resolve(top)) missing ??= top;
+    }
+    if (r.kind === 'class') {
+      const up = appConfigBase(sym, r, depth + 1, seen);
+      if (up === true) return true;
+      if (typeof up === 'string') missing ??= up;
+    }
   }
-  return false;
+  return missing ?? false;
 }
 
 /** A class attribute through the class and its resolvable bases (depth-first, left to right). */

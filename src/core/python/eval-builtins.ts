@@ -425,6 +425,7 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
     }
     case 'builtin':
       if (o.name === 'environ.Env' && name === 'read_env') return b('environ.Env.read_env_static');
+      if (o.name === 'environ.Env' && name === 'db_url_config') return b('environ.Env.db_url_config_static');
       if (o.name === 'dict' && name === 'fromkeys') return b('dict.fromkeys');
       return unknown(`${o.name}.${name}`, loc);
     default:

@@ -174,7 +174,7 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
     case 'os.environ':
       return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
     case 'environ.Env':
-      if (['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict', 'json', 'url', 'db', 'db_url', 'cache', 'cache_url', 'path', 'read_env', 'get_value', 'email', 'email_url', 'search_url', 'parse_value'].includes(name)) return b('environ.Env.' + name, o);
+      if (['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict', 'json', 'url', 'db', 'db_url', 'db_url_config', 'cache', 'cache_url', 'path', 'read_env', 'get_value', 'email', 'email_url', 'search_url', 'parse_value'].includes(name)) return b('environ.Env.' + name, o);
       if (name === 'ENVIRON') return obj('os.environ', 'absent');
       return undefined;
     case 'django.conf.settings':
@@ -385,6 +385,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return e;
     }
     case 'environ.Env.read_env_static': return envCall(it, obj('environ.Env'), 'read_env', args, kwargs, loc);
+    case 'environ.Env.db_url_config_static': return envCall(it, obj('environ.Env'), 'db_url_config', args, kwargs, loc);
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
     case 'dj_database_url.config': {
       const envName = s(kwarg(kwargs, 'env') ?? str('DATABASE_URL')) ?? 'DATABASE_URL';
@@ -524,6 +525,15 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     if (file === null) return unknown('read_env() without a known file', loc);
     loadEnvFile(it, file, kwarg(kwargs, 'overwrite')?.kind === 'bool' && (kwarg(kwargs, 'overwrite') as { v: boolean }).v);
     return NONE;
+  }
+  if (method === 'db_url_config') {
+    // Env.db_url_config(url, engine=None): the URL parser itself, given the URL (Treeherder's `upstream` alias)
+    const url = args[0] ?? kwarg(kwargs, 'url');
+    if (!url) return unknown('db_url_config() without a URL', loc);
+    if (url.kind === 'unknown') return unknown(url.reason, url.loc ?? loc);
+    if (url.kind !== 'str') return unknown(`db_url_config(${repr(url)})`, loc);
+    const engine = args[1] ?? kwarg(kwargs, 'engine');
+    return dbUrlConfig(url, 'environ', engine ? [['engine', engine]] : [], loc);
   }
   const defaultVar = method === 'db' || method === 'db_url' ? 'DATABASE_URL' : method === 'cache' || method === 'cache_url' ? 'CACHE_URL' : method === 'email' || method === 'email_url' ? 'EMAIL_URL' : null;
   const varName = s(args[0] ?? kwarg(kwargs, 'var') ?? (defaultVar ? str(defaultVar) : NONE));

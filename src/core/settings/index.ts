@@ -298,6 +298,9 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
   // was: settings that set neither are not what the project runs on (apps/discover.ts then looks for the apps).
   {
+    // where INSTALLED_APPS is set (the findings about its entries point there)
+    const appsLoc = locOfName('INSTALLED_APPS') ?? importedDefinition(index, interp, r.file, 'INSTALLED_APPS');
+    if (appsLoc) info.installedAppsLoc = appsLoc;
     const dbVars = Object.keys(envReads).filter(n => envReads[n] === null && looksLikeDatabaseVariable(n)).sort();
     if (dbVars.length) info.unsetDatabaseEnv = dbVars;
     const unset = new Set(Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE'));
