@@ -174,13 +174,16 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
         return Buffer.from(redactor.redact(v.json ? JSON.stringify(report, null, tty ? 2 : undefined) + '\n' : renderTables(report, { color })));
       };
       // the same scan printed the same output before and nothing it came from changed: printed again as it was
-      // (core/report-cache.ts; the databases are read again to know)
+      // (core/report-cache.ts; the databases are read again to know, but for SQLite files that were not written since)
       const { cacheDir: _dir, logger: _logger, ...shape } = opts;
       const key = process.env.DJANGO_MULTIDB_OUTPUT_CACHE === '0' ? null : JSON.stringify({ command, json: !!v.json, tty, color, ...shape });
       const t = performance.now();
-      const { output, index } = key === null ? { output: null, index: await scanProject(opts) } : await scanOutput(opts, key, render);
+      const { output, index, readAgain } = key === null ? { output: null, index: await scanProject(opts), readAgain: undefined } : await scanOutput(opts, key, render);
       if (index && !found(index)) return notFound(index);
-      if (!index) logger.info(`timings (ms): output cache ${(performance.now() - t).toFixed(0)} (the same scan's output, the databases read again)`);
+      if (!index) {
+        const reads = readAgain?.length ? `databases read again: ${readAgain.join(', ')}` : 'no database read again: their files are as they were';
+        logger.info(`timings (ms): output cache ${(performance.now() - t).toFixed(0)} (the same scan's output; ${reads})`);
+      }
       writeRedacted(output ?? render(index!)!);
       return 0;
     }

@@ -24,8 +24,11 @@ export interface OutputEntry {
   key: string;
   /** the index snapshot the output was computed from */
   snapshotId: string;
-  /** how the databases were read (null: not read), a digest of what was read, and its schemas' fingerprints */
-  read: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string> } | null;
+  /**
+   * how the databases were read (null: not read), a digest of what was read, and its schemas' fingerprints; per
+   * alias, the digest of its state and (SQLite) the identity of its files when it was read (db/sqlite.ts)
+   */
+  read: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string>; digests?: Record<string, string>; files?: Record<string, string> } | null;
   /** the output, as printed (already redacted), UTF-8 */
   output: Uint8Array;
 }

@@ -149,6 +149,7 @@ import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from '
 import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
+import { sqliteFileIdentity } from './db/sqlite';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
 import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
@@ -397,9 +398,11 @@ export class Scanner {
   /** the id of the on-disk snapshot that holds the last index (read or written), if any (core/report-cache.ts) */
   private snapshotId: string | null = null;
   /** the last readState's database reads (with `keepsOutput`): what they were read with, and a digest of what was read */
-  private lastRead: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string> } | null = null;
+  private lastRead: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string>; digests: Record<string, string>; files: Record<string, string> } | null = null;
   /** whether `saveOutput` will be asked (scanOutput): readState then keeps a digest of what it read */
   keepsOutput = false;
+  /** the aliases `cachedOutput` read again to answer (the others' SQLite files were as they were when read) */
+  readAgain: string[] = [];
 
   /**
    * What `saveOutput` stored for the same `key` (the caller's options) when nothing it was computed from has
@@ -416,12 +419,23 @@ export class Scanner {
     const id = validSnapshotId(snapshotFileOf(dir, ctx.cacheKey), ctx.snapshotKey, reads => sameEnvReads(reads, ctx.env));
     if (id === null || id !== entry.snapshotId) return null;
     if (entry.read) {
-      const { inputs } = entry.read;
+      const { inputs, digests, files } = entry.read;
       const schema = { countRows: inputs.countRows, unlessFingerprint: entry.read.fingerprints };
-      const applied = await readAppliedAll(inputs.dbs, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema });
-      if (digestOfState(applied) !== entry.read.digest) {
-        // what differs is read again in full by the index's readState (a schema without columns is no use there)
-        return null;
+      if (digests && files) {
+        // per alias: a SQLite database whose files are as they were when it was read holds what it held (no read);
+        // the others are read and compared with what they held
+        const at = Date.now();
+        const toRead = inputs.dbs.filter(d => !files[d.alias] || sqliteFileIdentity(d, inputs.baseDir, at) !== files[d.alias]);
+        this.readAgain = toRead.map(d => d.alias);
+        const applied = toRead.length ? await readAppliedAll(toRead, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema }) : {};
+        for (const d of toRead) if (!applied[d.alias] || digestOfState({ [d.alias]: applied[d.alias]! }) !== digests[d.alias]) return null;
+      } else {
+        this.readAgain = inputs.dbs.map(d => d.alias);
+        const applied = await readAppliedAll(inputs.dbs, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema });
+        if (digestOfState(applied) !== entry.read.digest) {
+          // what differs is read again in full by the index's readState (a schema without columns is no use there)
+          return null;
+        }
       }
     }
     return entry.output;
@@ -830,9 +844,17 @@ export class Scanner {
     // the schema is read in the same read-only session, for drift (core/drift.ts)
     const schema = { countRows: strayCandidates(index.models, index.routing) };
     const inputs: StateReadInputs = { dbs, baseDir, countRows: schema.countRows, timeoutMs: this.opts.dbTimeoutMs ?? 5000 };
+    // (the SQLite files' identities are taken before they are read: a write after the read then shows next time)
+    const files: Record<string, string> = {};
+    if (this.keepsOutput) {
+      const at = Date.now();
+      for (const d of dbs) { const id = sqliteFileIdentity(d, baseDir, at); if (id) files[d.alias] = id; }
+    }
     const applied = await readAppliedAll(dbs, { timeoutMs: inputs.timeoutMs, baseDir, schema });
     // for the output cache (scanOutput) only: the schemas are not kept
-    this.lastRead = this.keepsOutput ? { inputs, digest: digestOfState(applied), fingerprints: fingerprintsOf(applied) } : null;
+    this.lastRead = this.keepsOutput
+      ? { inputs, digest: digestOfState(applied), fingerprints: fingerprintsOf(applied), digests: Object.fromEntries(Object.entries(applied).map(([a, st]) => [a, digestOfState({ [a]: st })])), files }
+      : null;
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };
     const historyFindings: Finding[] = [];
@@ -908,11 +930,11 @@ export async function scanProject(opts: ScanOptions): Promise<ProjectIndex> {
  * printed by an earlier process for the same `key` (the caller's options) when nothing it was computed from has
  * changed (Scanner.cachedOutput; static mode with a cache folder only). `index` is null when answered so.
  */
-export async function scanOutput(opts: ScanOptions, key: string, render: (index: ProjectIndex) => Uint8Array | null): Promise<{ output: Uint8Array | null; index: ProjectIndex | null }> {
+export async function scanOutput(opts: ScanOptions, key: string, render: (index: ProjectIndex) => Uint8Array | null): Promise<{ output: Uint8Array | null; index: ProjectIndex | null; readAgain?: string[] }> {
   const scanner = new Scanner(opts);
   scanner.keepsOutput = true;
   const cached = await scanner.cachedOutput(key);
-  if (cached !== null) return { output: cached, index: null };
+  if (cached !== null) return { output: cached, index: null, readAgain: scanner.readAgain };
   let index = await scanner.index();
   if (opts.readDatabases) index = await scanner.readState(index);
   index = await withDjango(index, opts);

@@ -101,6 +101,36 @@ describe('scan output cache', () => {
     recomputed('a database file removed');
   });
 
+  test('SQLite files not written since they were read are not read again; a write, even one that keeps the mtime, is seen', async () => {
+    const dir = project();
+    // files written in the last two seconds are not vouched for (a write in the same clock tick keeps their stat)
+    await new Promise(r => setTimeout(r, 2100));
+    const env = { DJANGO_MULTIDB_CACHE: tmp('dmdb-outcache-home-') };
+    const scan = () => cli(['scan', dir, '--json', '--no-python', '--verbose'], { env });
+    const first = scan();
+    assert.equal(first.status, 0, first.stderr);
+    const second = scan();
+    assert.match(second.stderr, /output cache \d+ \(the same scan's output; no database read again/);
+    assert.equal(second.stdout, first.stdout);
+    // a row recorded: default's file changed, it is read again, and the output computed again
+    write(dir, 'db.sqlite3', "INSERT INTO django_migrations (app, name, applied) VALUES ('orders', '0001_initial', '2026-01-02')");
+    const third = scan();
+    assert.doesNotMatch(third.stderr, /output cache/);
+    assert.equal(third.json.status.default.applied, 2);
+    // a write that puts the old modification time back: the change time still differs
+    await new Promise(r => setTimeout(r, 2100));
+    const file = path.join(dir, 'analytics.sqlite3');
+    // (default was written just before the scan that saved the output: it is read every time until the next save)
+    const quiet = scan();
+    assert.match(quiet.stderr, /the same scan's output; databases read again: default\)/);
+    const { mtime, atime } = fs.statSync(file);
+    write(dir, 'analytics.sqlite3', "INSERT INTO django_migrations (app, name, applied) VALUES ('stats', '0001_initial', '2026-01-02')");
+    fs.utimesSync(file, atime, mtime);
+    const after = scan();
+    assert.doesNotMatch(after.stderr, /output cache/, 'computed again');
+    assert.equal(after.json.status.analytics.applied, 1);
+  });
+
   test('--no-cache never uses it (nor writes it)', () => {
     const dir = project();
     const env = { DJANGO_MULTIDB_CACHE: tmp('dmdb-outcache-home-') };

@@ -224,6 +224,34 @@ function readSchema(conn: BetterSqlite3.Database, countRows: readonly string[], 
   return schema;
 }
 
+/** A write this close to a stat may share its timestamp (coarse file clocks): such a file is not taken as unchanged. */
+const RACY_MS = 2000;
+
+/**
+ * What identifies the content of a SQLite alias's files (the database and its write-ahead log: device, inode, size,
+ * modification time), or null when it cannot vouch for it: not SQLite, in memory, missing, or written so recently
+ * (`now` - RACY_MS) that a later write could leave the same stat (git's "racily clean" rule). Two equal identities
+ * taken at different times mean nothing was written in between: the output cache then needs no read (report-cache.ts).
+ */
+export function sqliteFileIdentity(db: Pick<DatabaseSetting, 'engine' | 'name'>, baseDir: string | undefined, now: number): string | null {
+  if (!db.engine || !/sqlite3|spatialite/.test(db.engine) || typeof db.name !== 'string') return null;
+  const file = sqliteFilePath(db.name, baseDir);
+  if (!file) return null;
+  const parts: string[] = [];
+  for (const f of [file, ...walFilesOf(file)]) {
+    let st: fs.Stats | null;
+    try {
+      st = fs.statSync(f, { throwIfNoEntry: false }) ?? null;
+    } catch {
+      return null;
+    }
+    if (!st) { if (f === file) return null; parts.push('-'); continue; }
+    if (!st.isFile() || st.mtimeMs > now - RACY_MS || st.ctimeMs > now - RACY_MS) return null;
+    parts.push(`${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
+  }
+  return parts.join('|');
+}
+
 function walFilesOf(file: string): [string, string] {
   return [`${file}-wal`, `${file}-shm`];
 }
