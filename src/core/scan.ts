@@ -425,10 +425,21 @@ export class Scanner {
         // per alias: a SQLite database whose files are as they were when it was read holds what it held (no read);
         // the others are read and compared with what they held
         const at = Date.now();
-        const toRead = inputs.dbs.filter(d => !files[d.alias] || sqliteFileIdentity(d, inputs.baseDir, at) !== files[d.alias]);
+        const now = new Map(inputs.dbs.map(d => [d.alias, sqliteFileIdentity(d, inputs.baseDir, at)]));
+        const toRead = inputs.dbs.filter(d => !files[d.alias] || now.get(d.alias) !== files[d.alias]);
         this.readAgain = toRead.map(d => d.alias);
         const applied = toRead.length ? await readAppliedAll(toRead, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema }) : {};
         for (const d of toRead) if (!applied[d.alias] || digestOfState({ [d.alias]: applied[d.alias]! }) !== digests[d.alias]) return null;
+        // read again and found as they were, with files old enough now to be vouched for: the next scan need not read them
+        const vouched = toRead.filter(d => now.get(d.alias));
+        if (vouched.length) {
+          for (const d of vouched) files[d.alias] = now.get(d.alias)!;
+          try {
+            writeOutputEntry(outputCacheFile(dir, ctx.cacheKey), entry);
+          } catch (e) {
+            this.logger.debug(`output cache not updated: ${(e as Error).message}`);
+          }
+        }
       } else {
         this.readAgain = inputs.dbs.map(d => d.alias);
         const applied = await readAppliedAll(inputs.dbs, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema });
