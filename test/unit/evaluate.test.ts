@@ -390,3 +390,24 @@ IS = isinstance(UNSET, Attr)
     assert.equal(get('IS'), false);
   });
 });
+
+describe('evaluate: a path that returns keeps what it returned', () => {
+  test('a dict returned on one path and changed on the other is not taken as changed on both', () => {
+    const { raw } = evalModule({
+      'm.py': `
+import yaml
+
+def f(d):
+    if yaml.safe_load("x"):
+        d["a"] = 1
+    else:
+        return d
+    return d
+
+R = f({})
+A = R.get("a", "none")
+`,
+    });
+    assert.equal(raw('A')?.kind, 'unknown', 'set on one path only');
+  });
+});

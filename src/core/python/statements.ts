@@ -151,16 +151,19 @@ export function fork(it: Evaluator, f: Frame, alts: ((f: Frame) => Res)[], reaso
   const before = new Map(saved);
   const normals: ForkState[] = [];
   let abrupt: Abrupt[] = [];
+  // a `return`/`raise` of the path run on the originals holds them as that path left them: they are then not changed
+  let originalsHeld = false;
   alts.forEach((run, i) => {
     const copies = i === alts.length - 1 ? null : new Map<Value, Value>();
     f.scope.vars = copies ? cloneVars(saved, copies) : saved;
     const r = run(f);
     if (r.normal) normals.push({ vars: f.scope.vars, copies });
+    if (!copies && r.abrupt.length) originalsHeld = true;
     abrupt = abrupt.concat(r.abrupt);
   });
   if (!normals.length) { f.scope.vars = saved; return { normal: false, abrupt }; }
   const merged = mergeVarsAll(normals.map(s => s.vars), reason, loc);
-  adoptMerged(before, merged, normals);
+  if (!originalsHeld) adoptMerged(before, merged, normals);
   f.scope.vars = merged;
   return { normal: true, abrupt };
 }
