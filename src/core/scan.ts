@@ -205,7 +205,7 @@ interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, Pa
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 
 /**
  * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file
@@ -773,7 +773,13 @@ export class Scanner {
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
     findings.push(...this.memo('lints', [index.apps, index.migrations, settings, index.routing, aliasKey, !!this.opts.includeEnvironment],
-      () => migrationLintFindings(index.apps, index.migrations, settingsNow.databases.filter(d => aliases.includes(d.alias)), index.routing, !!this.opts.includeEnvironment)));
+      () => {
+        // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
+        // not a database a data migration can write to by mistake: counted as the one it is
+        const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
+        const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
+        return migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment);
+      }));
     this.prefetch?.aliases();
     findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
       const external = new Set(index.apps.filter(a => a.external).map(a => a.label));

@@ -115,3 +115,25 @@ test('routers: what db_for_read/db_for_write return, what allow_migrate compares
     router('allow_migrate(self, db, app_label, **hints)', 'return (lambda: "|")()'),
   ]) assert.equal(await where(s), null, s);
 });
+
+test('aliasUses: a use guarded by a test that the alias exists is no unknown alias (course-discovery\'s read_replica)', async () => {
+  await initPython();
+  const src = `from django.conf import settings
+from django.db import connections
+
+
+def replica(queryset):
+    return queryset.using("read_replica") if "read_replica" in settings.DATABASES else queryset
+
+
+def stats(qs):
+    if "analytics" in connections and settings.DATABASES.get("archive"):
+        qs.using("analytics").count()
+        qs.using("archive").count()
+    else:
+        qs.using("analytics").count()
+    return qs.using("reporting")
+`;
+  const uses = aliasUses(src, 'utils.py');
+  assert.deepEqual(uses.map(u => [u.alias, u.line]), [['analytics', 14], ['reporting', 15]]);
+});

@@ -284,3 +284,20 @@ test('router-signature and router-unresolved: allow_migrate without **hints or p
   assert.match(unresolved[0]!.message, /'proj\.routers\.Gone': proj\.routers \(.*routers\.py\) defines no Gone/);
   assert.match(unresolved[1]!.message, /'proj\.routerz\.Old': module proj\.routerz does not exist \(package proj does\)/);
 });
+
+test('runpython-alias: functions defined in class Migration and passed to RunPython there are read (course-discovery)', () => {
+  const src = `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("desk", "0002_x")]
+
+    def forwards(apps, schema_editor):
+        Ticket = apps.get_model("desk", "Ticket")
+        Ticket.objects.filter(open=True).update(open=False)
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const found = alias(lint(src));
+  assert.deepEqual(found.map(l => l.line), [9]);
+});

@@ -556,3 +556,75 @@ describe('the human-readable findings of a project with many infos of one kind',
     assert.match(text, /warning \[settings-unknown\] w/);
   });
 });
+
+describe('settings that replace an env-dependent DATABASES of the module they import (Kiwi: devel over common)', () => {
+  test('no settings-env-dependent for a DATABASES the settings module assigns whole', async () => {
+    const dir = project({
+      'manage.py': MANAGE,
+      'mysite/__init__.py': '',
+      'mysite/common.py': `import os
+
+INSTALLED_APPS = ["shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+if os.environ.get("KIWI_DB_ENGINE"):
+    DATABASES["default"]["ENGINE"] = os.environ["KIWI_DB_ENGINE"]
+`,
+      'mysite/settings.py': 'from mysite.common import *  # noqa\n\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "devel.sqlite3"}}\n',
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+    });
+    const index = await scanProject({ root: dir, allowPython: false, env: {} });
+    assert.deepEqual(index.findings.filter(f => f.code === 'settings-env-dependent'), []);
+  });
+});
+
+describe('a namespace package in the settings (Kiwi: __path__ = pkgutil.extend_path(__path__, __name__))', () => {
+  test('the package\'s __path__ is defined: no settings-error', async () => {
+    const dir = project({
+      'manage.py': MANAGE,
+      'mysite/__init__.py': '',
+      'mysite/settings.py': 'import settings_dir  # noqa\n\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+      'settings_dir/__init__.py': '__path__ = __import__("pkgutil").extend_path(__path__, __name__)\n',
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+    });
+    const index = await scanProject({ root: dir, allowPython: false, env: {} });
+    assert.deepEqual(index.findings.filter(f => f.code === 'settings-error'), []);
+    assert.deepEqual(index.settings?.databases.map(d => d.alias), ['default']);
+  });
+});
+
+describe('a replica declared with the primary\'s database (same NAME): data migrations are not warned about it', () => {
+  test('runpython-alias stays an info when the only other alias is the same database', async () => {
+    const dir = project({
+      'manage.py': MANAGE,
+      'mysite/__init__.py': '',
+      'mysite/settings.py': `INSTALLED_APPS = ["shop"]
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": "db", "PORT": "5432", "USER": "u"},
+    "read_replica": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": "db", "PORT": "5432", "USER": "u"},
+}
+`,
+      'shop/__init__.py': '',
+      'shop/models.py': SHOP_MODELS,
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': SHOP_0001,
+      'shop/migrations/0002_data.py': `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Product = apps.get_model("shop", "Product")
+    Product.objects.filter(name="").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`,
+    });
+    const index = await scanProject({ root: dir, allowPython: false, env: {} });
+    const lints = index.findings.filter(f => f.code === 'runpython-alias');
+    assert.equal(lints.length, 1);
+    assert.equal(lints[0]!.severity, 'info');
+  });
+});

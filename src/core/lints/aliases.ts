@@ -7,7 +7,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import type { AppInfo, Finding, FindingFix, SettingsInfo } from '../types';
-import { calleeName, childExprs, stmtParts } from './walk';
+import { calleeName, childExprs, dotted, stmtParts } from './walk';
 import { fileCache } from './file-cache';
 
 export interface AliasUse { line: number; col: number; endCol?: number; endLine: number; alias: string; where: string; quote: string }
@@ -82,12 +82,31 @@ export function aliasUses(source: string, file: string): AliasUse[] {
   const mod = parsePython(source, file);
   const lines = source.split('\n');
   const out: AliasUse[] = [];
+  // aliases whose use is guarded by a test that the alias exists (`qs.using("read_replica") if "read_replica" in
+  // settings.DATABASES else qs`): such code never names a database that is not there
+  let guarded: ReadonlySet<string> = new Set();
   const add = (e: A.Expr, where: string) => {
     const v = str(e);
-    if (v === null || e.type !== 'Constant') return;
+    if (v === null || e.type !== 'Constant' || guarded.has(v)) return;
     out.push({ ...literalSpan(e, lines), alias: v, where });
   };
+  const under = <T>(more: Set<string>, fn: () => T): T => {
+    if (!more.size) return fn();
+    const saved = guarded;
+    guarded = new Set([...saved, ...more]);
+    try {
+      return fn();
+    } finally {
+      guarded = saved;
+    }
+  };
   const visit = (e: A.Expr) => {
+    if (e.type === 'IfExp') {
+      visit(e.test);
+      under(existenceTests(e.test), () => visit(e.body));
+      visit(e.orelse);
+      return;
+    }
     if (e.type === 'Call') {
       const name = calleeName(e.func);
       if (e.func.type === 'Attribute' && (name === 'using' || name === 'db_manager') && e.args[0]) add(e.args[0], `.${name}(…)`);
@@ -105,6 +124,12 @@ export function aliasUses(source: string, file: string): AliasUse[] {
   const block = (body: A.Stmt[]) => {
     for (const s of body) {
       if (expectsError(s)) continue;
+      if (s.type === 'If') {
+        visit(s.test);
+        under(existenceTests(s.test), () => block(s.body));
+        block(s.orelse);
+        continue;
+      }
       const parts = stmtParts(s);
       for (const e of parts.exprs) visit(e);
       if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
@@ -112,6 +137,22 @@ export function aliasUses(source: string, file: string): AliasUse[] {
     }
   };
   block(mod.body);
+  return out;
+}
+
+/**
+ * The aliases a condition checks exist: `"x" in settings.DATABASES`, `"x" in connections`, `settings.DATABASES.get("x")`,
+ * `connections.databases.get("x")`, joined by `and`.
+ */
+function existenceTests(test: A.Expr): Set<string> {
+  const out = new Set<string>();
+  const names = (e: A.Expr) => { const d = dotted(e) ?? ''; return /(^|\.)(DATABASES|connections|databases)$/.test(d); };
+  const walk = (e: A.Expr) => {
+    if (e.type === 'BoolOp' && e.op === 'and') { e.values.forEach(walk); return; }
+    if (e.type === 'Compare' && e.ops.length === 1 && e.ops[0] === 'in' && names(e.comparators[0]!)) { const v = str(e.left); if (v !== null) out.add(v); return; }
+    if (e.type === 'Call' && e.func.type === 'Attribute' && e.func.attr === 'get' && names(e.func.value)) { const v = str(e.args[0]); if (v !== null) out.add(v); }
+  };
+  walk(test);
   return out;
 }
 

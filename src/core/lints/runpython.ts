@@ -89,7 +89,10 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
     else if (s.type === 'ImportFrom') readImportFrom(ctx, s, ownModule);
     else if (s.type === 'Import') for (const a of s.names) if (a.name.endsWith('.models') && !a.asname && !a.name.startsWith('django.db')) ctx.modelModules.add(a.name.split('.')[0]!);
   }
-  if (!findMigrationClass(mod.body)) return [];
+  const migration = findMigrationClass(mod.body);
+  if (!migration) return [];
+  // functions defined in `class Migration` itself, passed to RunPython there by their bare name
+  for (const s of migration.body) if (s.type === 'FunctionDef' && !ctx.functions.has(s.name)) ctx.functions.set(s.name, s);
   // RunPython/RunSQL anywhere in the module: operations lists are also built by functions (per Django version) or
   // module constants, not only written in `Migration.operations`
   for (const s of allStmts(mod.body)) for (const e of stmtParts(s).exprs) for (const call of calls(e)) operation(ctx, call, appModules);
@@ -534,7 +537,9 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   const mirrors = new Set(databases.filter(d => isMirror(d)).map(d => d.alias));
   const aliases = databases.map(d => d.alias).filter(a => !mirrors.has(a));
   const elsewhere = new Set<string>();
-  for (const d of routing) if (d.alias !== 'default' && !mirrors.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
+  // (only the databases given: mirrors and aliases of the same physical database are left out by the caller or here)
+  const given = new Set(aliases);
+  for (const d of routing) if (d.alias !== 'default' && given.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
   const out: Finding[] = [];
   for (const m of migrations) {
     const app = appByLabel.get(m.app);

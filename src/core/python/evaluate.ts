@@ -14,7 +14,7 @@
 import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
-import { type Value, type Namespace, type ModuleV, type ObjV, str, unknown, iterate } from './values';
+import { type Value, type Namespace, type ModuleV, type ObjV, str, list, unknown, iterate } from './values';
 import {
   type Evaluator, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
   isExternalPath,
@@ -139,6 +139,8 @@ export class Interp implements Evaluator {
         ns.vars.set('__name__', str(name));
         if (r.file) ns.vars.set('__file__', str(r.file));
         ns.vars.set('__package__', str(r.packageDir !== null ? name : parts.slice(0, -1).join('.')));
+        // a package's __path__ (namespace-package idiom: `__path__ = pkgutil.extend_path(__path__, __name__)`)
+        if (r.packageDir !== null) ns.vars.set('__path__', list([str(r.packageDir)]));
         mv = { kind: 'module', name, ns };
         this.moduleVals.set(name, mv);
         if (parent?.ns) parent.ns.vars.set(parts[parts.length - 1]!, mv);

@@ -419,7 +419,16 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     };
     visit(mod.body);
   }
-  return out;
+  // a setting assigned whole afterwards (later in the same file, or by the settings module over what it imported:
+  // Kiwi's devel settings replace common's DATABASES) no longer depends on the condition
+  const reassigned = (file: string, after: number, name: string): boolean => {
+    const mod = index.parseFile(file);
+    return !!mod?.body.some(s => s.line > after && s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === name));
+  };
+  const main = files[0]!;
+  return out
+    .map(c => ({ ...c, settings: c.settings.filter(n => !reassigned(c.loc.path, c.loc.line, n) && (c.loc.path === main || !reassigned(main, 0, n))) }))
+    .filter(c => c.settings.length);
 }
 
 function importedDefinition(index: ModuleIndex, interp: Interp, main: string, name: string): Loc | undefined {
