@@ -205,7 +205,7 @@ interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, Pa
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 
 /**
  * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file

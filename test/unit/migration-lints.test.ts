@@ -301,3 +301,24 @@ class Migration(migrations.Migration):
   const found = alias(lint(src));
   assert.deepEqual(found.map(l => l.line), [9]);
 });
+
+test('runpython-alias: a loop over models bound before reads each of them (Kiwi: for model in [TestPlan, HistoricalTestPlan])', () => {
+  const src = `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Ticket = apps.get_model("desk", "Ticket")
+    HistoricalTicket = apps.get_model("desk", "HistoricalTicket")
+    for model in [Ticket, HistoricalTicket]:
+        for obj in model.objects.exclude(link=""):
+            obj.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("desk", "0002_x")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const found = alias(lint(src));
+  assert.deepEqual(found.map(l => l.line), [8]);
+  assert.ok(found[0]!.message.includes('desk.Ticket / desk.HistoricalTicket.objects.exclude()'), found[0]!.message);
+});

@@ -208,6 +208,12 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
 function collectBindings(body: A.Stmt[], env: FnEnv): void {
   for (let pass = 0; pass < 2; pass++) {
     for (const s of allStmts(body)) {
+      // `for model in [Ticket, HistoricalTicket]:` over models bound before: the loop name is each of them
+      if (s.type === 'For' && s.target.type === 'Name' && (s.iter.type === 'List' || s.iter.type === 'Tuple') && s.iter.elts.length) {
+        const labels = s.iter.elts.map(x => (x.type === 'Name' ? env.models.get(x.id) ?? null : x.type === 'Call' && calleeName(x.func) === 'get_model' ? modelLabel(x) : null));
+        if (labels.every((l): l is string => l !== null)) env.models.set(s.target.id, [...new Set(labels)].join(' / '));
+        continue;
+      }
       if (s.type !== 'Assign') continue;
       const pairs: [A.Expr, A.Expr][] = [];
       for (const t of s.targets) {
