@@ -5,9 +5,10 @@
 // - the index snapshot it was computed from (core/index-snapshot.ts, named by its id) would answer: its key, every
 //   file stat and directory listing it read, and the environment variables the settings read are as they were;
 // - the options that shape the output (the caller's key) are the same;
-// - the databases, read again now in the same read-only way, hold exactly what they held (a digest of the rows of
-//   django_migrations, the schema and the row counts read, or the same error).
-// The databases are always read: what is pending can change without any file changing.
+// - each database, read again now in the same read-only way, holds exactly what it held (a digest of the rows of
+//   django_migrations, the schema and the row counts read, or the same error); a SQLite database whose files have
+//   not been written since it was read (db/sqlite.ts sqliteFileIdentity) is not read again.
+// Other databases are always read: what is pending can change without any file of the project changing.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,7 +17,7 @@ import type { AppliedState } from './types';
 import type { StateReadInputs } from './scan';
 
 /** Bump when the entry's shape changes. */
-const ENTRY_VERSION = 1;
+const ENTRY_VERSION = 2;
 
 export interface OutputEntry {
   version: number;
@@ -25,10 +26,10 @@ export interface OutputEntry {
   /** the index snapshot the output was computed from */
   snapshotId: string;
   /**
-   * how the databases were read (null: not read), a digest of what was read, and its schemas' fingerprints; per
-   * alias, the digest of its state and (SQLite) the identity of its files when it was read (db/sqlite.ts)
+   * how the databases were read (null: not read), its schemas' fingerprints, and per alias the digest of what was read
+   * and (SQLite) the identity of its files when it was read (db/sqlite.ts)
    */
-  read: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string>; digests?: Record<string, string>; files?: Record<string, string> } | null;
+  read: { inputs: StateReadInputs; fingerprints: Record<string, string>; digests: Record<string, string>; files: Record<string, string> } | null;
   /** the output, as printed (already redacted), UTF-8 */
   output: Uint8Array;
 }

@@ -397,8 +397,11 @@ export class Scanner {
   private nextContext: IndexContext | null = null;
   /** the id of the on-disk snapshot that holds the last index (read or written), if any (core/report-cache.ts) */
   private snapshotId: string | null = null;
-  /** the last readState's database reads (with `keepsOutput`): what they were read with, and a digest of what was read */
-  private lastRead: { inputs: StateReadInputs; digest: string; fingerprints: Record<string, string>; digests: Record<string, string>; files: Record<string, string> } | null = null;
+  /**
+   * the last readState's database reads (with `keepsOutput`): what they were read with, and per alias a digest of what
+   * was read and its SQLite files' identity
+   */
+  private lastRead: { inputs: StateReadInputs; fingerprints: Record<string, string>; digests: Record<string, string>; files: Record<string, string> } | null = null;
   /** whether `saveOutput` will be asked (scanOutput): readState then keeps a digest of what it read */
   keepsOutput = false;
   /** the aliases `cachedOutput` read again to answer (the others' SQLite files were as they were when read) */
@@ -421,31 +424,23 @@ export class Scanner {
     if (entry.read) {
       const { inputs, digests, files } = entry.read;
       const schema = { countRows: inputs.countRows, unlessFingerprint: entry.read.fingerprints };
-      if (digests && files) {
-        // per alias: a SQLite database whose files are as they were when it was read holds what it held (no read);
-        // the others are read and compared with what they held
-        const at = Date.now();
-        const now = new Map(inputs.dbs.map(d => [d.alias, sqliteFileIdentity(d, inputs.baseDir, at)]));
-        const toRead = inputs.dbs.filter(d => !files[d.alias] || now.get(d.alias) !== files[d.alias]);
-        this.readAgain = toRead.map(d => d.alias);
-        const applied = toRead.length ? await readAppliedAll(toRead, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema }) : {};
-        for (const d of toRead) if (!applied[d.alias] || digestOfState({ [d.alias]: applied[d.alias]! }) !== digests[d.alias]) return null;
-        // read again and found as they were, with files old enough now to be vouched for: the next scan need not read them
-        const vouched = toRead.filter(d => now.get(d.alias));
-        if (vouched.length) {
-          for (const d of vouched) files[d.alias] = now.get(d.alias)!;
-          try {
-            writeOutputEntry(outputCacheFile(dir, ctx.cacheKey), entry);
-          } catch (e) {
-            this.logger.debug(`output cache not updated: ${(e as Error).message}`);
-          }
-        }
-      } else {
-        this.readAgain = inputs.dbs.map(d => d.alias);
-        const applied = await readAppliedAll(inputs.dbs, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema });
-        if (digestOfState(applied) !== entry.read.digest) {
-          // what differs is read again in full by the index's readState (a schema without columns is no use there)
-          return null;
+      // per alias: a SQLite database whose files are as they were when it was read holds what it held (no read); the
+      // others are read and compared with what they held (what differs is read again in full by the index's
+      // readState: a schema without columns is no use there)
+      const at = Date.now();
+      const now = new Map(inputs.dbs.map(d => [d.alias, sqliteFileIdentity(d, inputs.baseDir, at)]));
+      const toRead = inputs.dbs.filter(d => !files[d.alias] || now.get(d.alias) !== files[d.alias]);
+      this.readAgain = toRead.map(d => d.alias);
+      const applied = toRead.length ? await readAppliedAll(toRead, { timeoutMs: inputs.timeoutMs, baseDir: inputs.baseDir, schema }) : {};
+      for (const d of toRead) if (!applied[d.alias] || digestOfState({ [d.alias]: applied[d.alias]! }) !== digests[d.alias]) return null;
+      // read again and found as they were, with files old enough now to be vouched for: the next scan need not read them
+      const vouched = toRead.filter(d => now.get(d.alias));
+      if (vouched.length) {
+        for (const d of vouched) files[d.alias] = now.get(d.alias)!;
+        try {
+          writeOutputEntry(outputCacheFile(dir, ctx.cacheKey), entry);
+        } catch (e) {
+          this.logger.debug(`output cache not updated: ${(e as Error).message}`);
         }
       }
     }
@@ -870,7 +865,7 @@ export class Scanner {
     const applied = await readAppliedAll(dbs, { timeoutMs: inputs.timeoutMs, baseDir, schema });
     // for the output cache (scanOutput) only: the schemas are not kept
     this.lastRead = this.keepsOutput
-      ? { inputs, digest: digestOfState(applied), fingerprints: fingerprintsOf(applied), digests: Object.fromEntries(Object.entries(applied).map(([a, st]) => [a, digestOfState({ [a]: st })])), files }
+      ? { inputs, fingerprints: fingerprintsOf(applied), digests: Object.fromEntries(Object.entries(applied).map(([a, st]) => [a, digestOfState({ [a]: st })])), files }
       : null;
     const plans: Record<string, MigrationKey[] | null> = { ...index.plans };
     const state: Record<string, AppliedState> = { ...index.applied };

@@ -37,6 +37,11 @@ if __name__ == "__main__":
 `;
 
 const SHOP_MODELS = 'from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=50)\n';
+/** A project of manage.py (MANAGE: `mysite.settings`), the `mysite` package and the `shop` app, with `files` added. */
+function shopProject(files: Record<string, string>): string {
+  return project({ 'manage.py': MANAGE, 'mysite/__init__.py': '', 'shop/__init__.py': '', 'shop/models.py': SHOP_MODELS, ...files });
+}
+
 const SHOP_0001 = `from django.db import migrations, models
 
 
@@ -344,9 +349,7 @@ Settings.load(__name__)
 
 describe('a config loader whose file the evaluator cannot read (authentik: YAML through a class)', () => {
   test('DATABASES keeps its known alias, may hold more, and a router reading its keys answers unknown', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/config.py': `import yaml
 from pathlib import Path
 
@@ -414,8 +417,6 @@ class FailoverRouter:
     def db_for_write(self, model, **hints):
         return "default"
 `,
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
     });
     const index = await scanProject({ root: dir, allowPython: false, env: {} });
     assert.deepEqual(index.settings?.databases.map(d => [d.alias, d.engine, d.host ?? null]), [['default', 'django.db.backends.postgresql', null]], 'HOST comes from the YAML file: unknown, not None');
@@ -461,9 +462,7 @@ def setup():
 
 describe('a database whose NAME comes from an environment variable that is not set (Plane: POSTGRES_DB)', () => {
   test('not read, said as a warning naming the variable and how to give it', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/settings.py': `import os
 
 INSTALLED_APPS = ["shop"]
@@ -471,8 +470,6 @@ DATABASES = {
     "default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("POSTGRES_DB"), "HOST": "127.0.0.1", "PORT": "1"},
 }
 `,
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
     });
     const index = await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} });
     const f = index.findings.filter(x => x.code === 'database-unreachable');
@@ -485,9 +482,7 @@ DATABASES = {
 
 describe('settings that cannot be evaluated and that multi-database answers do not use', () => {
   test('SECRET_KEY or CORS_* unknown is an info; DATABASES parts unknown stay a warning', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/settings.py': `import os
 from django.core.management.utils import get_random_secret_key
 from corsheaders.defaults import default_headers
@@ -497,8 +492,6 @@ CORS_ALLOW_HEADERS = (*default_headers, "x-api-key")
 INSTALLED_APPS = ["shop"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": os.environ["DB_HOST"]}}
 `,
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
     });
     const index = await scanProject({ root: dir, allowPython: false, env: {} });
     const sev = (re: RegExp) => index.findings.filter(f => f.code === 'settings-unknown' && re.test(f.message)).map(f => f.severity);
@@ -510,8 +503,6 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app
 
 describe('a replica and its router set only when an environment variable is (Plane: ENABLE_READ_REPLICA)', () => {
   const files = {
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
     'mysite/settings.py': `import os
 
 INSTALLED_APPS = ["shop"]
@@ -527,11 +518,9 @@ if USE_REPLICA:
     DATABASE_ROUTERS = ["mysite.routers.ReplicaRouter"]
 `,
     'mysite/routers.py': 'class ReplicaRouter:\n    def db_for_read(self, model, **hints):\n        return "replica"\n',
-    'shop/__init__.py': '',
-    'shop/models.py': SHOP_MODELS,
   };
   test('said as an info at the condition, naming the variable; with it set, the replica is there and nothing is said', async () => {
-    const dir = project(files);
+    const dir = shopProject(files);
     const without = await scanProject({ root: dir, allowPython: false, env: {} });
     assert.deepEqual(without.settings?.databases.map(d => d.alias), ['default']);
     const said = without.findings.filter(f => f.code === 'settings-env-dependent');
@@ -559,9 +548,7 @@ describe('the human-readable findings of a project with many infos of one kind',
 
 describe('settings that replace an env-dependent DATABASES of the module they import (Kiwi: devel over common)', () => {
   test('no settings-env-dependent for a DATABASES the settings module assigns whole', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/common.py': `import os
 
 INSTALLED_APPS = ["shop"]
@@ -570,8 +557,6 @@ if os.environ.get("KIWI_DB_ENGINE"):
     DATABASES["default"]["ENGINE"] = os.environ["KIWI_DB_ENGINE"]
 `,
       'mysite/settings.py': 'from mysite.common import *  # noqa\n\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "devel.sqlite3"}}\n',
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
     });
     const index = await scanProject({ root: dir, allowPython: false, env: {} });
     assert.deepEqual(index.findings.filter(f => f.code === 'settings-env-dependent'), []);
@@ -580,13 +565,9 @@ if os.environ.get("KIWI_DB_ENGINE"):
 
 describe('a namespace package in the settings (Kiwi: __path__ = pkgutil.extend_path(__path__, __name__))', () => {
   test('the package\'s __path__ is defined: no settings-error', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/settings.py': 'import settings_dir  # noqa\n\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
       'settings_dir/__init__.py': '__path__ = __import__("pkgutil").extend_path(__path__, __name__)\n',
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
     });
     const index = await scanProject({ root: dir, allowPython: false, env: {} });
     assert.deepEqual(index.findings.filter(f => f.code === 'settings-error'), []);
@@ -596,17 +577,13 @@ describe('a namespace package in the settings (Kiwi: __path__ = pkgutil.extend_p
 
 describe('a replica declared with the primary\'s database (same NAME): data migrations are not warned about it', () => {
   test('runpython-alias stays an info when the only other alias is the same database', async () => {
-    const dir = project({
-      'manage.py': MANAGE,
-      'mysite/__init__.py': '',
+    const dir = shopProject({
       'mysite/settings.py': `INSTALLED_APPS = ["shop"]
 DATABASES = {
     "default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": "db", "PORT": "5432", "USER": "u"},
     "read_replica": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "HOST": "db", "PORT": "5432", "USER": "u"},
 }
 `,
-      'shop/__init__.py': '',
-      'shop/models.py': SHOP_MODELS,
       'shop/migrations/__init__.py': '',
       'shop/migrations/0001_initial.py': SHOP_0001,
       'shop/migrations/0002_data.py': `from django.db import migrations

@@ -368,14 +368,16 @@ class ModelReader {
       for (const b of this.basesOf(n)) {
         if ('node' in b) {
           if (this.isModel(b.node)) result = true;
-        } else if ('external' in b) {
-          if (isModelRoot(b.external)) result = true;
-          // a class of another modelling library (pydantic's BaseModel, an attrs class): not a Django model
-          else if (NOT_DJANGO_MODELS.has(b.external.split('.')[0]!)) notDjango = true;
-          // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
-          else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) unknownBase = unknownBase ?? b.text;
-        } else if (b.origin && NOT_DJANGO_MODELS.has(b.origin.split('.')[0]!)) notDjango = true;
-        else unknownBase = unknownBase ?? b.unresolved;
+          continue;
+        }
+        // a class of another modelling library (pydantic's BaseModel, an attrs class), whether its module can be read
+        // or not: not a Django model
+        const from = 'external' in b ? b.external : b.origin;
+        if ('external' in b && isModelRoot(b.external)) result = true;
+        else if (from && NOT_DJANGO_MODELS.has(from.split('.')[0]!)) notDjango = true;
+        else if (!('external' in b)) unknownBase = unknownBase ?? b.unresolved;
+        // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
+        else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) unknownBase = unknownBase ?? b.text;
       }
       if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
         result = true;

@@ -293,29 +293,27 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   info.unknowns = groupByCause(info.unknowns);
   if (partial.length) info.partial = partial;
   if (interp.assumptions.length) info.assumptions = interp.assumptions.slice();
+  // where INSTALLED_APPS is set (the findings about its entries point there)
+  const appsLoc = locOfName('INSTALLED_APPS') ?? importedDefinition(index, interp, r.file, 'INSTALLED_APPS');
+  if (appsLoc) info.installedAppsLoc = appsLoc;
+  // the environment variables the settings read that are not set here; those that look like a database's (the
+  // settings read others too: DEBUG, ALLOWED_HOSTS…)
+  const unsetAll = Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE').sort();
+  const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
+  if (dbLike.length) info.unsetDatabaseEnv = dbLike;
+  if (unsetAll.length) {
+    const dependent = envDependentDatabases(index, [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))], new Set(unsetAll));
+    if (dependent.length) info.envDependent = dependent;
+  }
   // Django's ConnectionHandler.configure_settings: an empty DATABASES (Django's own default when the settings set none)
   // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
   // was: settings that set neither are not what the project runs on (apps/discover.ts then looks for the apps).
-  {
-    // where INSTALLED_APPS is set (the findings about its entries point there)
-    const appsLoc = locOfName('INSTALLED_APPS') ?? importedDefinition(index, interp, r.file, 'INSTALLED_APPS');
-    if (appsLoc) info.installedAppsLoc = appsLoc;
-    const dbVars = Object.keys(envReads).filter(n => envReads[n] === null && looksLikeDatabaseVariable(n)).sort();
-    if (dbVars.length) info.unsetDatabaseEnv = dbVars;
-    const unset = new Set(Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE'));
-    if (unset.size) {
-      const dependent = envDependentDatabases(index, [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))], unset);
-      if (dependent.length) info.envDependent = dependent;
-    }
-  }
   const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
   if (knownDbs && !info.unknowns.some(u => u.error)) {
     // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
     const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
-    // the variables that look like a database's (the settings read others too: DEBUG, ALLOWED_HOSTS…), else all
-    const unsetAll = Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE').sort();
-    const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
+    // the variables that look like a database's, else all
     const unset = dbLike.length ? dbLike : unsetAll;
     if (!info.databases.length) {
       info.databases.push({ alias: 'default', engine: 'django.db.backends.dummy', name: null, ...(loc ? { loc } : {}) });
@@ -366,7 +364,6 @@ function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
   return out;
 }
 
-/** Where the last module `interp` imported (other than `main`) that assigns `name` assigns it. */
 const DB_SETTINGS = ['DATABASES', 'DATABASE_ROUTERS'];
 
 /**
@@ -431,6 +428,7 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     .filter(c => c.settings.length);
 }
 
+/** Where the last module `interp` imported (other than `main`) that assigns `name` assigns it. */
 function importedDefinition(index: ModuleIndex, interp: Interp, main: string, name: string): Loc | undefined {
   for (const file of interp.importedFiles().reverse()) {
     if (file === main) continue;
