@@ -590,3 +590,44 @@ test('literalEval: ast.literal_eval subset', async () => {
   assert.deepEqual(ev('-"s"'), { ok: false });
   assert.deepEqual(ev('1 + 2'), { ok: false });
 });
+
+test('models: a concrete model named as an abstract one of its app is no conflict (Kolibri content; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["content"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'content/__init__.py': '',
+    'content/base_models.py': `from django.db import models
+
+
+class ContentTag(models.Model):
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        abstract = True
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=8)
+
+    class Meta:
+        abstract = True
+`,
+    'content/models.py': `from django.db import models
+from . import base_models
+
+
+class ContentTag(base_models.ContentTag):
+    pass
+
+
+class Language(base_models.Language):
+    extra = models.IntegerField(default=0)
+`,
+  });
+  const expected = oracle(root, 'mysite.settings');
+  const r = scan(root, settingsOf({ installedApps: ['content'] }));
+  assert.deepEqual(ours(r.models), expected);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.models.filter(m => m.key === 'content.ContentTag').length, 1);
+});

@@ -165,7 +165,14 @@ class ModelReader {
       const info = this.memoModelInfo(node);
       if (!info) continue;
       const dup = seen.get(info.key);
-      if (dup) {
+      // abstract models are not registered (ModelBase.__new__ returns before register_model): they clash with
+      // nothing, and a concrete model of the same name (Kolibri's content.ContentNode over base_models'
+      // abstract ContentNode) takes the abstract one's place under the key
+      if (dup && info.abstract) continue;
+      if (dup?.abstract) {
+        const list = byApp.get(dup.app)!;
+        list.splice(list.indexOf(dup), 1);
+      } else if (dup) {
         this.problem(node.ref.file, node.ref.def.line, `Conflicting '${info.modelName}' models in application '${info.app}': ${dup.loc.path}:${dup.loc.line} and this one`, info.key);
         continue;
       }
