@@ -13,7 +13,7 @@ import { Scanner } from '../../src/core/scan';
 import type { DbRoute } from '../../src/core/routers';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
 import { writeTree } from './support';
-import { APP_ROUTER, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
+import { APP_ROUTER, KOLIBRI_APPS, KOLIBRI_ROUTERS, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
 
 const PY = djangoPython();
 const dirs: string[] = [];
@@ -278,6 +278,15 @@ class ScopedRouter:
       ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
       ...app('analytics', 'class Event(models.Model):\n    n = models.IntegerField()\n'),
     },
+  },
+};
+
+// Kolibri: routers in the models modules, naming the model classes (model is X, issubclass(model, X), X._meta)
+PROJECTS.namedModelClasses = {
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['device', 'discovery', 'core'], { default: db('default'), syncqueue: db('syncqueue'), networklocation: db('networklocation') }, KOLIBRI_ROUTERS),
+    ...KOLIBRI_APPS,
   },
 };
 

@@ -70,3 +70,99 @@ export const MAP_ROUTER = (name: string, map: string) => `class ${name}:
             return False
         return db == "default"
 `;
+
+/**
+ * Kolibri's routers: defined in the models modules they route, naming the model classes (`model is SyncQueue`,
+ * `issubclass(model, NetworkLocation)` for a proxy too, `SyncQueue._meta.app_label`, a generator over classes'
+ * `_meta.model_name`), and a choices helper reading a class's `__dict__`. The apps are `device`, `discovery`, `core`;
+ * the aliases `default`, `syncqueue`, `networklocation`; DATABASE_ROUTERS is KOLIBRI_ROUTERS.
+ */
+export const KOLIBRI_ROUTERS = ['device.models.SyncQueueRouter', 'discovery.models.NetworkLocationRouter'];
+export const KOLIBRI_APPS: Record<string, string> = {
+  'device/__init__.py': '',
+  'device/models.py': `from django.db import models
+
+SYNC_QUEUE = "syncqueue"
+
+
+class ChoicesEnum(object):
+    @classmethod
+    def choices(cls):
+        return tuple(sorted((getattr(cls, m), m) for m in cls.__dict__ if m[0] != "_"))
+
+
+class SyncQueueStatus(ChoicesEnum):
+    Pending = "PENDING"
+    Ready = "READY"
+
+
+class DeviceSettings(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class SyncQueue(models.Model):
+    status = models.CharField(max_length=10, choices=SyncQueueStatus.choices())
+
+
+class SyncQueueRouter(object):
+    def db_for_read(self, model, **hints):
+        if model is SyncQueue:
+            return SYNC_QUEUE
+        return None
+
+    def db_for_write(self, model, **hints):
+        if model is SyncQueue:
+            return SYNC_QUEUE
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == SyncQueue._meta.app_label and (
+            model_name == SyncQueue._meta.model_name or hints.get("is_syncqueue")
+        ):
+            return db == SYNC_QUEUE
+        elif db == SYNC_QUEUE:
+            return False
+        return None
+`,
+  'discovery/__init__.py': '',
+  'discovery/models.py': `from django.db import models
+
+NETWORK_LOCATION = "networklocation"
+
+
+class NetworkLocation(models.Model):
+    base_url = models.CharField(max_length=100)
+
+
+class StaticNetworkLocation(NetworkLocation):
+    class Meta:
+        proxy = True
+
+
+class PinnedDevice(models.Model):
+    instance_id = models.CharField(max_length=32)
+
+
+class NetworkLocationRouter(object):
+    def db_for_read(self, model, **hints):
+        if issubclass(model, NetworkLocation):
+            return NETWORK_LOCATION
+        return None
+
+    def db_for_write(self, model, **hints):
+        if issubclass(model, (NetworkLocation,)):
+            return NETWORK_LOCATION
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == NetworkLocation._meta.app_label and any(
+            model_name == m._meta.model_name for m in (NetworkLocation, StaticNetworkLocation)
+        ):
+            return db == NETWORK_LOCATION
+        elif db == NETWORK_LOCATION:
+            return False
+        return None
+`,
+  'core/__init__.py': '',
+  'core/models.py': 'from django.db import models\n\n\nclass Facility(models.Model):\n    name = models.CharField(max_length=10)\n',
+};

@@ -13,6 +13,7 @@ import { ModuleIndex } from '../../src/core/python/modules';
 import { loadSettings } from '../../src/core/settings';
 import { evaluateRouting } from '../../src/core/routers';
 import type { ModelInfo } from '../../src/core/types';
+import { KOLIBRI_APPS, KOLIBRI_ROUTERS } from './router-patterns';
 
 function djangoPython(): string | null {
   const fromEnv = process.env.DJANGO_MULTIDB_PYTHON;
@@ -287,6 +288,16 @@ class HintsRouter:
       ...app('reports', 'class Report(models.Model):\n    pass\n'),
       ...app('core', 'class Audit(models.Model):\n    pass\n\nclass Item(models.Model):\n    pass\n'),
     },
+  },
+};
+
+// Kolibri: routers in the models modules, naming the model classes (SyncQueue._meta.app_label, a generator over
+// classes' _meta.model_name) and a choices helper over a class's __dict__
+PROJECTS.namedModelClasses = {
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': settingsFile(['device', 'discovery', 'core'], ['default', 'syncqueue', 'networklocation'], JSON.stringify(KOLIBRI_ROUTERS)),
+    ...KOLIBRI_APPS,
   },
 };
 

@@ -345,6 +345,16 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
       if (name === '__name__') return str(o.name);
       if (name === '__module__' && !o.ns.has(name)) return str(o.module);
       if (name === '__mro__') return tuple(it.mro(o));
+      if (name === '__dict__' && !o.special) {
+        // the class's own namespace (Kolibri's ChoicesEnum: `for m in cls.__dict__ if m[0] != "_"`)
+        const own = dict([[str('__module__'), str(o.module)], [str('__qualname__'), str(o.name)], [str('__doc__'), NONE]]);
+        for (const [k, v] of o.ns) dictSet(own, str(k), v);
+        return own;
+      }
+      if (name === '_meta' && it.modelMeta) {
+        const meta = it.modelMeta(o);
+        if (meta) return meta;
+      }
       const c = it.classAttr(o, name);
       if (c) return it.bindAttr(c.value, o, c.owner);
       if (o.opaqueBase) return unknown(`${o.name}.${name} may come from ${o.opaqueBase.reason}`, o.opaqueBase.loc ?? loc);

@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg } from './runtime';
 import {
-  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictGet, dictSet, hashKey, pyEquals, repr, typeName,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
@@ -255,6 +255,19 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
       if (c.kind === 'class' && t.kind === 'class') {
         if (it.mro(c).includes(t)) return TRUE;
         if (!c.opaqueBase) return FALSE;
+      }
+      // a router's model object and model classes the router names (Kolibri: issubclass(model, NetworkLocation))
+      const sub = c.kind === 'obj' && c.type === 'model' ? (c.data as ModelIdentity | undefined)?.subclassOf : undefined;
+      if (sub) {
+        it.noteIdentity(c);
+        const targets = t.kind === 'tuple' ? t.items : [t];
+        let res: boolean | null = false;
+        for (const x of targets) {
+          const r = x.kind === 'class' ? sub(x) : null;
+          if (r === true) return TRUE;
+          if (r === null) res = null;
+        }
+        if (res === false) return FALSE;
       }
       return unk(firstUnknown(args) ?? NONE, `issubclass(${repr(c)}, ${repr(t)})`, loc);
     }

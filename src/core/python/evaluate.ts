@@ -14,7 +14,7 @@
 import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
-import { type Value, type Namespace, type ModuleV, type ObjV, str, list, unknown, iterate } from './values';
+import { type Value, type Namespace, type ModuleV, type ObjV, type ClassV, str, list, unknown, iterate } from './values';
 import {
   type Evaluator, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
   isExternalPath,
@@ -55,6 +55,7 @@ export class Interp implements Evaluator {
   /** identity of input values → observation key (router result caching) */
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
+  modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
   readonly moduleErrors = new Map<string, { reason: string; loc?: Loc; exc?: string; always?: boolean }[]>();
   /**

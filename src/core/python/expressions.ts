@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import {
   type Value, type InstanceV, type UnknownV, NONE, TRUE, str, num, bool, list, tuple, unknown, dict, dictGet, dictSet, hashKey, truthy,
-  pyEquals, sameValue, mergeValues, repr, typeName,
+  pyEquals, sameValue, mergeValues, repr, typeName, modelVsClass,
 } from './values';
 import { type Evaluator, type Frame, PyErr, BudgetErr, MAX_ITERATIONS, MAX_EXPR_DEPTH, locOf } from './runtime';
 import { binaryOp, containsOp, compareOrder, formatValue } from './operators';
@@ -354,6 +354,8 @@ function isSame(a: Value, b: Value): boolean | null {
   if (a.kind === 'unknown' || b.kind === 'unknown') return null;
   if (a === b) return true;
   if (a.kind === 'none' || b.kind === 'none') return a.kind === b.kind;
+  const mc = modelVsClass(a, b);
+  if (mc !== undefined) return mc;
   if (a.kind === 'bool' && b.kind === 'bool') return a.v === b.v;
   if (a.kind === 'bool' || b.kind === 'bool') return false;
   if (a.kind !== b.kind) return false;

@@ -135,6 +135,11 @@ export interface Evaluator {
   forks: Fork[];
   inputs: Map<Value, string> | null;
   observe: ((key: string, v: Value) => void) | null;
+  /**
+   * `Model._meta` of a model class the code names (`SyncQueue._meta.app_label` in a router): Django's ModelBase
+   * sets it, and the evaluator does not run Django; the router evaluation answers from the model index
+   */
+  modelMeta: ((cls: ClassV) => Value | undefined) | null;
   readonly missingModules: Map<string, Loc | undefined>;
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport: number;

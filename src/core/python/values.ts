@@ -180,8 +180,29 @@ export function truthy(v: Value): boolean | null {
 }
 
 /** Python `==`; null when unknown. */
+/**
+ * What a model object the routers see (`model`, a native 'model' object) can tell of a class value, where the
+ * router evaluation gives it (core/routers): `model is SyncQueue`, `issubclass(model, NetworkLocation)`.
+ */
+export interface ModelIdentity {
+  /** the model is this class: true / false, null when not known */
+  sameClass?: (c: ClassV) => boolean | null;
+  /** issubclass(model, c): true / false, null when not known */
+  subclassOf?: (c: ClassV) => boolean | null;
+}
+
+/** `a is b` / `a == b` of a router's model object and a class (undefined when they are not such a pair). */
+export function modelVsClass(a: Value, b: Value): boolean | null | undefined {
+  const o = a.kind === 'obj' && b.kind === 'class' ? a : b.kind === 'obj' && a.kind === 'class' ? b : null;
+  if (!o || o.type !== 'model') return undefined;
+  const same = (o.data as ModelIdentity | undefined)?.sameClass;
+  return same ? same((o === a ? b : a) as ClassV) : null;
+}
+
 export function pyEquals(a: Value, b: Value): boolean | null {
   if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+  const mc = modelVsClass(a, b);
+  if (mc !== undefined) return mc;
   const na = numeric(a);
   const nb = numeric(b);
   if (na !== null && nb !== null) return na === nb;

@@ -16,7 +16,7 @@ import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
-import { type Value, type ObjV, type FuncV, type ClassV, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
+import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
 import { settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
@@ -74,9 +74,41 @@ interface Ctx {
    * the context (its interpreter's imported modules, the decision trees) is built anew
    */
   deps: Deps;
+  /** the models of the current call by file and class name (Ctx.interp.modelMeta answers `Model._meta` from them) */
+  modelsByClass: Map<string, ModelInfo[]>;
 }
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
+
+/** Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`) for this call. */
+function withModels(ctx: Ctx, models: ModelInfo[]): void {
+  const by = new Map<string, ModelInfo[]>();
+  for (const m of models) {
+    const k = `${m.loc.path}\0${m.name}`;
+    const list = by.get(k);
+    if (list) list.push(m);
+    else by.set(k, [m]);
+  }
+  ctx.modelsByClass = by;
+}
+
+/** The model a class value of the routers' code is (its file, name and class statement), if it is one. */
+function modelOfClass(ctx: Ctx, cls: ClassV): ModelInfo | undefined {
+  const file = cls.globals?.file;
+  if (!file || !cls.def) return undefined;
+  const found = ctx.modelsByClass.get(`${file}\0${cls.name}`);
+  if (!found) return undefined;
+  const def = cls.def;
+  return found.find(m => m.loc.line === def.line || (def.line - def.decorators.length <= m.loc.line && m.loc.line <= def.line));
+}
+
+/** `Model._meta` of a model class named in the routers' code: its facts are constants of the call, not inputs. */
+function namedModelMeta(m: ModelInfo): ObjV {
+  return {
+    kind: 'obj', type: 'model._meta', attrs: new Map(), missing: 'unknown',
+    data: { attr: (name: string): Value | undefined => metaValue(m, name) },
+  };
+}
 const CALL_FUEL = 200_000;
 
 /** The context of these settings, built anew when a file its routers' code came from changed. */
@@ -106,6 +138,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
   // the models' class bodies are read per call: a models edit gives new ModelInfo objects, not a new context
   ctx.classNames = new Map();
   ctx.symbols = new SymbolTable(index);
+  withModels(ctx, models);
   const decisions: RouterDecision[] = [];
   const concrete = models.filter(m => !m.abstract);
   const byKey = new Map(models.map(m => [m.key, m]));
@@ -117,7 +150,11 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000, python: settingsPython(settings) });
-  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 } };
+  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, modelsByClass: new Map() };
+  interp.modelMeta = cls => {
+    const m = modelOfClass(ctx, cls);
+    return m ? namedModelMeta(m) : undefined;
+  };
   settings.routers.forEach((p, i) => {
     const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };
     ctx.routers.push(r);
@@ -215,6 +252,7 @@ export interface DbRoute {
  */
 export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write'): DbRoute[] {
   const ctx = contextOf(index, settings);
+  withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
   return models.filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method));
 }
@@ -646,6 +684,21 @@ function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<st
   return true;
 }
 
+/** The model classes a model inherits from (its bases' keys, transitively): proxies' and children's parents. */
+function modelAncestors(byKey: Map<string, ModelInfo>, m: ModelInfo): Set<string> {
+  const out = new Set<string>();
+  const walk = (x: ModelInfo): void => {
+    for (const b of x.bases) {
+      if (out.has(b)) continue;
+      out.add(b);
+      const bm = byKey.get(b);
+      if (bm) walk(bm);
+    }
+  };
+  walk(m);
+  return out;
+}
+
 function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
   const m = inp.model;
   const interp = inp.ctx.interp;
@@ -668,7 +721,19 @@ function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
         interp.observe?.('attr.' + name, NONE);
         return modelAttrValue(inp, name);
       },
-    },
+      // `model is SyncQueue`, `issubclass(model, NetworkLocation)` (the comparisons note the model's identity)
+      sameClass: (c: ClassV): boolean | null => {
+        const named = modelOfClass(inp.ctx, c);
+        if (named) return named.key === m.key;
+        // a class with every base known is no Django model (their base, Model, is never evaluated)
+        return c.opaqueBase || c.special ? null : false;
+      },
+      subclassOf: (c: ClassV): boolean | null => {
+        const named = modelOfClass(inp.ctx, c);
+        if (!named) return null;
+        return named.key === m.key || modelAncestors(inp.byKey, m).has(named.key);
+      },
+    } satisfies ModelIdentity & { attr: (name: string) => Value | undefined },
   };
   return model;
 }
