@@ -131,7 +131,7 @@ import {
   conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, loadSettings } from './settings';
-import { migrationLintFindings, runsCode } from './lints/runpython';
+import { migrationLintFindings, runsCode, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
@@ -146,7 +146,7 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { classBodyReads, evaluateHintRouting, evaluateRouting, routerViews, type RoutingResult } from './routers';
+import { classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
@@ -205,7 +205,7 @@ interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, Pa
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 6;
+const CACHE_VERSION = 7;
 
 /**
  * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file
@@ -716,7 +716,7 @@ export class Scanner {
     index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey], () => {
       const hintRouting: Record<string, HintDecisionLike> = {};
       for (const q of hintQueries(index.migrations, index.models)) {
-        for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints);
+        for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints, index.models);
       }
       return hintRouting;
     }, true);
@@ -767,14 +767,8 @@ export class Scanner {
       }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
-    findings.push(...this.memo('lints', [index.apps, index.migrations, settings, index.routing, aliasKey, !!this.opts.includeEnvironment],
-      () => {
-        // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
-        // not a database a data migration can write to by mistake: counted as the one it is
-        const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
-        const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
-        return migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment);
-      }));
+    // the migration lints need the routers' routes (below); their findings keep their place in the list
+    const lintsAt = findings.length;
     this.prefetch?.aliases();
     findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
       const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
@@ -789,6 +783,14 @@ export class Scanner {
     });
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
+    findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment],
+      () => {
+        // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
+        // not a database a data migration can write to by mistake: counted as the one it is
+        const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
+        const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
+        return migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow));
+      }));
     timings.findings = now() - t;
     // the migration ASTs kept for the lints that did not need them
     forgetKeptParses();
@@ -1048,6 +1050,40 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
     }
   }
   return out;
+}
+
+/**
+ * What the migration lints ask of the routing (lints/runpython.ts LintRoutes): where a RunPython runs (its
+ * operation's routes), where a model's queries go (db_for_read and db_for_write agreeing), where its table is.
+ */
+function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex, settings: SettingsInfo): LintRoutes {
+  const router = operationRouterOf(index);
+  const lower = (k: string) => k.toLowerCase();
+  const decisions = new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate]));
+  const byKey = new Map(index.models.map(m => [lower(m.key), m]));
+  // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
+  const routes = new Map<string, string | null>();
+  const historicalChoice = (model: string): string | null => {
+    const key = lower(model);
+    if (routes.has(key)) return routes.get(key)!;
+    const m = byKey.get(key);
+    let alias: string | null = null;
+    if (m && !m.abstract && !m.swapped) {
+      const [r] = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m] });
+      const [w] = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m] });
+      alias = r?.alias && r.alias === w?.alias ? r.alias : null;
+    }
+    routes.set(key, alias);
+    return alias;
+  };
+  return {
+    runsOn: (m, line) => {
+      const ops = router.route(m, aliases).filter(o => o.kind === 'RunPython' && o.line === line);
+      return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
+    },
+    choice: historicalChoice,
+    migrates: (model, alias) => decisions.get(`${alias} ${lower(model)}`) ?? null,
+  };
 }
 
 /** The aliases the index routed (the --database selection), in settings order. */

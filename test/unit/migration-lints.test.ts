@@ -5,6 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpython';
@@ -321,4 +322,86 @@ class Migration(migrations.Migration):
   const found = alias(lint(src));
   assert.deepEqual(found.map(l => l.line), [8]);
   assert.ok(found[0]!.message.includes('desk.Ticket / desk.HistoricalTicket.objects.exclude()'), found[0]!.message);
+});
+
+// Kolibri: where a RunPython runs (allow_migrate with its hints) and where its historical model's queries go decide
+// runpython-alias. Real Django says both; the lint must agree.
+test('runpython-alias as the routing makes it: harmless, deliberate, or a real problem (Kolibri; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const { KOLIBRI_APPS, KOLIBRI_ROUTERS } = await import('./router-patterns');
+  const mig = (deps: string, body: string, hints = '') => `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+${body}
+
+
+class Migration(migrations.Migration):
+    dependencies = [${deps}]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop${hints})]
+`;
+  const initial = (app: string, models: string[]) => `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [${models.map(m => `migrations.CreateModel(name="${m}", fields=[("id", models.AutoField(primary_key=True))])`).join(', ')}]
+`;
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ["device", "discovery", "core"]\nDATABASES = {${['default', 'syncqueue', 'networklocation'].map(a => `"${a}": {"ENGINE": "django.db.backends.sqlite3", "NAME": "${a}.sqlite3"}`).join(', ')}}\nDATABASE_ROUTERS = ${JSON.stringify(KOLIBRI_ROUTERS)}\n`,
+    ...KOLIBRI_APPS,
+    'device/migrations/__init__.py': '',
+    'device/migrations/0001_initial.py': initial('device', ['DeviceSettings', 'SyncQueue']),
+    // runs on default only; DeviceSettings' queries go to default: harmless
+    'device/migrations/0002_data.py': mig('("device", "0001_initial")', '    DeviceSettings = apps.get_model("device", "DeviceSettings")\n    DeviceSettings.objects.filter(name="x").update(name="y")'),
+    'discovery/migrations/__init__.py': '',
+    'discovery/migrations/0001_initial.py': initial('discovery', ['NetworkLocation', 'PinnedDevice']),
+    // runs on networklocation only (its hints); the historical NetworkLocation is no subclass of the project's class,
+    // so the router sends its queries to default: a real problem. core.Facility lives on default only: deliberate.
+    'discovery/migrations/0002_data.py': mig('("discovery", "0001_initial"), ("core", "0001_initial")',
+      '    NetworkLocation = apps.get_model("discovery", "NetworkLocation")\n    Facility = apps.get_model("core", "Facility")\n    for f in Facility.objects.all():\n        NetworkLocation.objects.filter(base_url=f.name).delete()',
+      ', hints={"model_name": "networklocation"}'),
+    'core/migrations/__init__.py': '',
+    'core/migrations/0001_initial.py': initial('core', ['Facility']),
+  }, 'dmdb-kolibri-lints-');
+  const django = JSON.parse(execFileSync(djangoPython()!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.db.migrations.loader import MigrationLoader
+state = MigrationLoader(None, ignore_no_migrations=True).project_state()
+hm = lambda a, m: state.apps.get_model(a, m)
+print(json.dumps({
+  "device.0002": [a for a in ("default", "syncqueue", "networklocation") if router.allow_migrate(a, "device")],
+  "discovery.0002": [a for a in ("default", "syncqueue", "networklocation") if router.allow_migrate(a, "discovery", model_name="networklocation")],
+  "DeviceSettings": router.db_for_write(hm("device", "DeviceSettings")),
+  "NetworkLocation": [router.db_for_read(hm("discovery", "NetworkLocation")), router.db_for_write(hm("discovery", "NetworkLocation"))],
+  "Facility": router.db_for_read(hm("core", "Facility")),
+}))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }));
+  // what Django says, which the findings below rest on
+  assert.deepEqual(django, { 'device.0002': ['default'], 'discovery.0002': ['networklocation'], DeviceSettings: 'default', NetworkLocation: ['default', 'default'], Facility: 'default' });
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  const at = (mig: string, text: string) => found.find(f => f.migrations?.[0] === mig && f.message.includes(text));
+  const harmless = at('device.0002_data', 'DeviceSettings.objects.filter()');
+  assert.ok(harmless, JSON.stringify(found.map(f => f.message)));
+  assert.equal(harmless.severity, 'info');
+  assert.match(harmless.message, /\('default'\).*today both are 'default'/);
+  const real = at('discovery.0002_data', 'NetworkLocation.objects.filter()');
+  assert.ok(real);
+  assert.equal(real.severity, 'warning');
+  assert.match(real.message, /router's choice for discovery\.NetworkLocation \('default'\)/);
+  assert.ok(real.fix, 'a fix binds it');
+  const deliberate = at('discovery.0002_data', 'Facility.objects.all()');
+  assert.ok(deliberate);
+  assert.equal(deliberate.severity, 'info');
+  assert.match(deliberate.message, /its table is not created on 'networklocation'/);
+  assert.equal(deliberate.fix, undefined, 'no fix that would read Facility where it has no table');
+  // the function's fix binds NetworkLocation's query, not Facility's
+  const src = fs.readFileSync(path.join(dir, 'discovery/migrations/0002_data.py'), 'utf8').split('\n');
+  const bound = real.fix!.edits.filter(e => e.text.startsWith('.using')).map(e => src[e.line - 1]!.slice(0, e.col));
+  assert.equal(bound.length, 1, JSON.stringify(real.fix));
+  assert.match(bound[0]!, /NetworkLocation\.objects$/);
 });

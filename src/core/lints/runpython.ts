@@ -28,7 +28,19 @@ export interface RawLint {
   fix?: FindingFix;
   /** the function the problem is in (RunPython code or a helper it calls) */
   fn?: string;
+  /** the line of the RunPython operation whose code this is (runpython-alias: where it runs decides the severity) */
+  op?: number;
+  /**
+   * runpython-alias: where the flagged code goes instead of the database being migrated: the router's choice for
+   * a model ("app.Model" as written), or an alias of its own ('default' for transaction.atomic(), django.db.connection)
+   */
+  goesTo?: { model: string } | { alias: string };
+  /** this lint's own edits in its function's fix (a fix binds every query of the function) */
+  edits?: TextEdit[];
 }
+
+/** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
+export const ROUTER_CHOICE_WORDS = '(`default` without routers)';
 
 // QuerySet methods Django's Manager proxies (django/db/models/manager.py BaseManager._get_queryset_methods) that
 // hit the database or build a query; `.using()` after the manager is right for all of them.
@@ -61,6 +73,8 @@ interface ModuleCtx {
   defaultAlias: Set<string>;
   out: RawLint[];
   seen: Set<string>;
+  /** the line of the RunPython operation being analysed */
+  op: number | null;
 }
 
 interface FnEnv {
@@ -82,7 +96,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   const ctx: ModuleCtx = {
     file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
-    defaultAlias: new Set(), out: [], seen: new Set(),
+    defaultAlias: new Set(), out: [], seen: new Set(), op: null,
   };
   for (const s of mod.body) {
     if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
@@ -146,6 +160,7 @@ function operation(ctx: ModuleCtx, c: A.Call, appModules: Map<string, string>): 
   const reverse = kw(c, reverseName) ?? c.args[1];
   if (!reverse || isNone(reverse)) missingReverse(ctx, c, kind, prefix, reverseName);
   if (kind !== 'RunPython') return;
+  ctx.op = c.line;
   for (const [i, fnExpr] of [kw(c, 'code') ?? c.args[0], reverse].entries()) {
     if (!fnExpr || isNone(fnExpr)) continue;
     const role = i === 0 ? 'forward' : 'reverse';
@@ -246,7 +261,7 @@ function isAliasExpr(e: A.Expr, env: FnEnv): boolean {
 
 function decorator(ctx: ModuleCtx, d: A.Expr, st: FnState, where: string): void {
   if (isAtomicRef(ctx, d)) {
-    push(ctx, st, d.line, `${where}: @${dotted(d)} opens its transaction on 'default', not on the database being migrated; use \`with transaction.atomic(using=${st.env.se ?? 'schema_editor'}.connection.alias):\` inside it`);
+    push(ctx, st, d.line, `${where}: @${dotted(d)} opens its transaction on 'default', not on the database being migrated; use \`with transaction.atomic(using=${st.env.se ?? 'schema_editor'}.connection.alias):\` inside it`, { alias: 'default' });
   }
 }
 
@@ -331,8 +346,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
         const manager = steps[0]!;
         const method = steps[1]!.attr;
         const text = `${model}.${manager.attr}.${method}()`;
-        const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} (\`default\` without routers)`;
-        const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`);
+        const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} ${ROUTER_CHOICE_WORDS}`;
+        const goesTo = binding && arg ? literalAlias(ctx, arg) : { model };
+        const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`, goesTo);
         if (st && env.se && !binding) {
           const at = endOf(ctx, manager.node);
           if (at) {
@@ -353,7 +369,8 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
       const isInstance = (target.type === 'Name' && env.instances.has(target.id)) ||
         (target.type === 'Call' && !!modelRef(ctx, target.func, env, st));
       if (isInstance) {
-        const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice (\`default\` without routers), not to the database being migrated`);
+        const model = target.type === 'Name' ? null : modelRef(ctx, (target as A.Call).func, env, st);
+        const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice ${ROUTER_CHOICE_WORDS}, not to the database being migrated`, model ? { model } : undefined);
         if (st && env.se) {
           const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
           if (edit) st.fixable.push({ lint, edits: [edit] });
@@ -362,7 +379,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     }
     // transaction.atomic() without using
     if (isAtomicRef(ctx, f) && !kw(e, 'using') && !e.args.length) {
-      const lint = push(ctx, st, e.line, `${where}: ${dotted(f)}() without using= opens its transaction on 'default', not on the database being migrated`);
+      const lint = push(ctx, st, e.line, `${where}: ${dotted(f)}() without using= opens its transaction on 'default', not on the database being migrated`, { alias: 'default' });
       if (st && env.se) {
         const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
         if (edit) st.fixable.push({ lint, edits: [edit] });
@@ -370,7 +387,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     }
     // connection.cursor() of django.db
     if (f.type === 'Attribute' && isConnectionRef(ctx, f.value)) {
-      const lint = push(ctx, st, e.line, `${where}: django.db.connection is the 'default' database, not the one being migrated; use ${se}.connection`);
+      const lint = push(ctx, st, e.line, `${where}: django.db.connection is the 'default' database, not the one being migrated; use ${se}.connection`, { alias: 'default' });
       if (st && env.se) {
         const r = rangeOf(ctx, f.value);
         if (r) st.fixable.push({ lint, edits: [{ ...r, text: `${env.se}.connection` }] });
@@ -381,7 +398,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     if (f.type === 'Name' && ctx.callCommand.has(f.id) && !kw(e, 'database')) {
       const cmd = e.args[0];
       if (cmd && cmd.type === 'Constant' && typeof cmd.value === 'string' && ['loaddata', 'flush', 'dumpdata', 'createcachetable'].includes(cmd.value)) {
-        const lint = push(ctx, st, e.line, `${where}: call_command('${cmd.value}') without database= works on 'default', not on the database being migrated`);
+        const lint = push(ctx, st, e.line, `${where}: call_command('${cmd.value}') without database= works on 'default', not on the database being migrated`, { alias: 'default' });
         if (st && env.se) {
           const edit = addKeyword(ctx, e, `database=${st.aliasName}`);
           if (edit) st.fixable.push({ lint, edits: [edit] });
@@ -407,7 +424,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
   }
   // connections["default"] / connections[DEFAULT_DB_ALIAS]
   if (e.type === 'Subscript' && isConnectionsRef(ctx, e.value) && isLiteralAlias(ctx, e.slice)) {
-    const lint = push(ctx, st, e.line, `${where}: connections[${literalText(e.slice)}] is not the database being migrated; use ${se}.connection`);
+    const lint = push(ctx, st, e.line, `${where}: connections[${literalText(e.slice)}] is not the database being migrated; use ${se}.connection`, literalAlias(ctx, e.slice));
     if (st && env.se) {
       const r = rangeOf(ctx, e);
       if (r) st.fixable.push({ lint, edits: [{ ...r, text: `${env.se}.connection` }] });
@@ -420,12 +437,18 @@ function isLiteralAlias(ctx: ModuleCtx, e: A.Expr): boolean {
   return (e.type === 'Constant' && typeof e.value === 'string') || (e.type === 'Name' && ctx.defaultAlias.has(e.id)) || dotted(e) === 'django.db.DEFAULT_DB_ALIAS';
 }
 
+/** The alias a literal names ('default' for DEFAULT_DB_ALIAS). */
+function literalAlias(_ctx: ModuleCtx, e: A.Expr): { alias: string } | undefined {
+  if (e.type === 'Constant' && typeof e.value === 'string') return { alias: e.value };
+  return { alias: 'default' };
+}
+
 function literalText(e: A.Expr): string {
   return e.type === 'Constant' && typeof e.value === 'string' ? `'${e.value}'` : (dotted(e) ?? '?');
 }
 
-function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string): RawLint {
-  const lint: RawLint = { code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}) };
+function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string, goesTo?: RawLint['goesTo']): RawLint {
+  const lint: RawLint = { code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}) };
   // one finding per line and message (a helper called twice is analysed once per distinct binding)
   if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push(lint);
   return lint;
@@ -445,7 +468,10 @@ function finishFixes(ctx: ModuleCtx, st: FnState): void {
   const fix: FindingFix = { title: `Bind ${st.fn.name}'s queries to ${st.env.se}.connection.alias`, edits };
   for (const f of st.fixable) {
     const own = ctx.out.find(o => o === f.lint) ?? ctx.out.find(o => o.line === f.lint.line && o.message === f.lint.message);
-    if (own) own.fix = fix;
+    if (own) {
+      own.fix = fix;
+      own.edits = f.edits;
+    }
   }
 }
 
@@ -536,7 +562,47 @@ function isMirror(d: DatabaseSetting): boolean {
   return !!test && typeof test === 'object' && typeof (test as Record<string, unknown>).MIRROR === 'string';
 }
 
-export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], databases: DatabaseSetting[], routing: RouterDecision[], includeEnvironment = false): Finding[] {
+/** What the project's routing says of a RunPython operation and of the models its code queries. */
+export interface LintRoutes {
+  /** the aliases where the RunPython operation at `line` of `m` may run (Django runs it or may), null when not known */
+  runsOn(m: MigrationFileInfo, line: number): string[] | null;
+  /** the alias the routers send a model's queries to (reads and writes alike), null when not known or not one */
+  choice(model: string): string | null;
+  /** whether migrations create the model's table on the alias, null when not known */
+  migrates(model: string, alias: string): boolean | null;
+}
+
+const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
+
+/**
+ * A runpython-alias lint as the project's routing makes it: harmless (info) where the RunPython runs only on the
+ * database the flagged code goes to anyway, deliberate (info, no fix) where it reads a model from the only database
+ * that has its table, a warning otherwise; the router's choice named where known.
+ */
+function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes: LintRoutes, severity: Finding['severity']): { severity: Finding['severity']; message: string; fix: FindingFix | undefined } {
+  let message = l.message;
+  let fix = l.fix;
+  const goesTo = l.goesTo;
+  const model = goesTo && 'model' in goesTo ? goesTo.model : null;
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model);
+  if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, `('${target}')`);
+  const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
+  if (!on) return { severity, message, fix };
+  if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
+  if (target !== null && on.every(a => a === target)) {
+    return { severity: 'info', message: `${message} (today both are '${target}': the routers let this RunPython run there only)`, fix };
+  }
+  if (model && target !== null && on.every(a => a === target || routes.migrates(model, a) === false)) {
+    const away = on.filter(a => a !== target).map(a => `'${a}'`).join(', ');
+    const why = `: its table is not created on ${away}, where this RunPython runs, so it is read where it lives; binding it to the database being migrated would fail there`;
+    message = REBIND.test(message) ? message.replace(REBIND, why) : `${message} (${why.slice(2)})`;
+    fix = undefined;
+    return { severity: 'info', message, fix };
+  }
+  return { severity, message, fix };
+}
+
+export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], databases: DatabaseSetting[], routing: RouterDecision[], includeEnvironment = false, routes?: LintRoutes): Finding[] {
   const appByLabel = new Map(apps.map(a => [a.label, a]));
   const appModules = new Map(apps.map(a => [a.module, a.label]));
   // a TEST MIRROR alias (a replica) is the same database in tests and is not migrated on its own
@@ -547,21 +613,40 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   const given = new Set(aliases);
   for (const d of routing) if (d.alias !== 'default' && given.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
   const out: Finding[] = [];
+  const editKey = (e: TextEdit) => `${e.line}:${e.col}:${e.endLine}:${e.endCol}:${e.text}`;
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
     if (!app || (app.external && !includeEnvironment)) continue;
     // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
     if (!runsCode(m)) continue;
     const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
+    const first = out.length;
+    /** edits of lints whose binding would be wrong (a model read where its table is): out of every fix */
+    const dropped = new Set<string>();
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
       // a package's migrations are the package's to fix: listed (what `migrate --database=X` will do), never blocking
-      const severity = l.code === 'missing-reverse' || app.external ? 'info'
+      let severity: Finding['severity'] = l.code === 'missing-reverse' || app.external ? 'info'
         : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info' : 'warning';
+      let { message, fix } = l;
+      if (l.code === 'runpython-alias' && routes) {
+        ({ severity, message, fix } = routedLint(l, m, given, routes, severity));
+        if (l.fix && !fix) for (const e of l.edits ?? []) dropped.add(editKey(e));
+      }
       const where = app.external ? `${m.key} (third-party app ${app.module})` : m.key;
       out.push({
-        code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${where}: ${l.message}`,
-        ...(l.fix && !app.external ? { fix: l.fix } : {}), ...(app.external ? { environment: true } : {}),
+        code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${where}: ${message}`,
+        ...(fix && !app.external ? { fix } : {}), ...(app.external ? { environment: true } : {}),
       });
+    }
+    if (dropped.size) {
+      for (const f of out.slice(first)) {
+        if (!f.fix) continue;
+        const edits = f.fix.edits.filter(e => !dropped.has(editKey(e)));
+        // what is left may be the db_alias line alone (an insertion at a line's start binding nothing)
+        const binds = edits.some(e => !(e.col === 0 && e.endCol === 0 && e.line === e.endLine && e.text.endsWith('.connection.alias\n')));
+        if (binds) f.fix = { ...f.fix, edits };
+        else delete f.fix;
+      }
     }
   }
   return out;

@@ -76,6 +76,8 @@ interface Ctx {
   deps: Deps;
   /** the models of the current call by file and class name (Ctx.interp.modelMeta answers `Model._meta` from them) */
   modelsByClass: Map<string, ModelInfo[]>;
+  /** the models array modelsByClass was made from */
+  modelsFrom: ModelInfo[] | null;
 }
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
@@ -90,6 +92,7 @@ function withModels(ctx: Ctx, models: ModelInfo[]): void {
     else by.set(k, [m]);
   }
   ctx.modelsByClass = by;
+  ctx.modelsFrom = models;
 }
 
 /** The model a class value of the routers' code is (its file, name and class statement), if it is one. */
@@ -150,7 +153,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000, python: settingsPython(settings) });
-  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, modelsByClass: new Map() };
+  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, modelsByClass: new Map(), modelsFrom: null };
   interp.modelMeta = cls => {
     const m = modelOfClass(ctx, cls);
     return m ? namedModelMeta(m) : undefined;
@@ -250,11 +253,11 @@ export interface DbRoute {
  * router whose method returns a true value wins; when none does, `default` (ConnectionRouter._router_func: the
  * `instance` hint's database applies only to calls with an instance, e.g. `obj.save()` of a loaded object).
  */
-export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write'): DbRoute[] {
+export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[] } = {}): DbRoute[] {
   const ctx = contextOf(index, settings);
-  withModels(ctx, models);
+  if (ctx.modelsFrom !== models) withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
-  return models.filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method));
+  return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical));
 }
 
 /** The functions Django would call as each router's allow_migrate / db_for_read / db_for_write (inherited ones too). */
@@ -296,7 +299,7 @@ function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
   return slot;
 }
 
-function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write'): DbRoute {
+function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false): DbRoute {
   const base = { model: m.key };
   for (const r of ctx.routers) {
     const slot = routeSlot(ctx, r, name);
@@ -304,7 +307,7 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name
     if (slot.kind === 'error') {
       return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${slot.message}`, ...(slot.loc ? { loc: slot.loc } : {}) };
     }
-    const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey });
+    const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical });
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
     return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
@@ -327,8 +330,11 @@ const HINT_MEMO = new WeakMap<Ctx, Map<string, HintDecision>>();
  * (`router.allow_migrate(schema_editor.connection.alias, app_label, **self.hints)`): the same chaining as for
  * models, with the hints as keyword arguments and no `model`. Memoised per (alias, app, hints).
  */
-export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>): HintDecision {
+export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>, models?: ModelInfo[]): HintDecision {
   const ctx = contextOf(index, settings);
+  // the model classes the routers may name (`SyncQueue._meta.app_label`); the memo below is the context's, whose
+  // files (those model classes' too) are unchanged
+  if (models && ctx.modelsFrom !== models) withModels(ctx, models);
   let memo = HINT_MEMO.get(ctx);
   if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
   const key = hintKey(alias, appLabel, hints);
@@ -387,6 +393,11 @@ interface Inputs {
   model: ModelInfo;
   ctx: Ctx;
   byKey: Map<string, ModelInfo>;
+  /**
+   * the model as RunPython code has it (`apps.get_model`): a class built from the migration state, which is none
+   * of the project's classes (`model is SyncQueue`, `issubclass(model, NetworkLocation)` are False)
+   */
+  historical?: boolean;
 }
 
 /** The value of an observation key for these inputs (must match what the model object reports). */
@@ -395,7 +406,7 @@ function observedKey(key: string, inp: Inputs): string {
     case 'db': return inp.alias;
     case 'app_label': return inp.model.app;
     case 'model_name': return inp.model.modelName;
-    case 'model': return inp.model.key;
+    case 'model': return inp.historical ? `${inp.model.key} (historical)` : inp.model.key;
     default:
       if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5)));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
@@ -724,14 +735,14 @@ function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
       // `model is SyncQueue`, `issubclass(model, NetworkLocation)` (the comparisons note the model's identity)
       sameClass: (c: ClassV): boolean | null => {
         const named = modelOfClass(inp.ctx, c);
-        if (named) return named.key === m.key;
+        if (named) return !inp.historical && named.key === m.key;
         // a class with every base known is no Django model (their base, Model, is never evaluated)
         return c.opaqueBase || c.special ? null : false;
       },
       subclassOf: (c: ClassV): boolean | null => {
         const named = modelOfClass(inp.ctx, c);
         if (!named) return null;
-        return named.key === m.key || modelAncestors(inp.byKey, m).has(named.key);
+        return !inp.historical && (named.key === m.key || modelAncestors(inp.byKey, m).has(named.key));
       },
     } satisfies ModelIdentity & { attr: (name: string) => Value | undefined },
   };
