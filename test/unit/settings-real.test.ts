@@ -535,3 +535,65 @@ test('settings an `if` on an unknown sets on one path only are one finding per c
   assert.equal(oidc[0]!.name, 'OIDC_ID, OIDC_SECRET, OIDC_URL');
   assert.match(oidc[0]!.reason, /^depends on decouple .* \(set on one path only\)$/);
 });
+
+test('settings that exec() another file of the project, vars().update() and globals().get() (PeeringDB; Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def try_include(filename):
+    try:
+        with open(filename) as f:
+            exec(compile(f.read(), filename, "exec"), globals())
+    except FileNotFoundError:
+        pass
+
+
+def set_option(name, value):
+    globals().setdefault(name, os.environ.get(name, value))
+
+
+RELEASE_ENV = os.environ.get("RELEASE_ENV", "dev")
+try_include(os.path.join(BASE_DIR, RELEASE_ENV + ".py"))
+set_option("SERVER_EMAIL", "root@localhost")
+OPERATIONS_EMAIL = SERVER_EMAIL
+INSTALLED_APPS = ["django.contrib.contenttypes"] + EXTRA_APPS
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+CACHE_BACKEND = globals().get("REDIS_CACHE_BACKEND", "RedisCache")
+try_include("/nonexistent-dir-dmdb/overrides.py")
+`,
+    'mysite/dev.py': 'SERVER_EMAIL = "pdb@localhost"\nEXTRA_APPS = ["django.contrib.auth"]\nDATABASE_ROUTERS = ["mysite.routers.R"]\n',
+  });
+  const s = load(dir, 'mysite.settings');
+  const django = djangoSettings(dir, 'mysite.settings');
+  assert.deepEqual(s.installedApps, django.INSTALLED_APPS);
+  assert.deepEqual(s.routers, ['mysite.routers.R']);
+  assert.equal(s.values.OPERATIONS_EMAIL, 'pdb@localhost');
+  assert.equal(s.values.CACHE_BACKEND, 'RedisCache');
+  const findings = settingsFindings(s);
+  assert.ok(!findings.some(f => f.code === 'settings-error'), JSON.stringify(findings));
+  // the file outside the project may exist where the project runs: one info says so
+  const overlay = findings.filter(f => /may be set or replaced at run time/.test(f.message));
+  assert.equal(overlay.length, 1, JSON.stringify(findings));
+  assert.equal(overlay[0]!.severity, 'info');
+  assert.match(overlay[0]!.message, /nonexistent-dir-dmdb/);
+
+  // vars().update() of a mapping not known statically: the settings bound are kept, the rest is Django's default
+  const dir2 = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import json
+SECRET_KEY = "x"
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
+    vars().update(json.load(f))
+`,
+  });
+  const s2 = load(dir2, 'mysite.settings');
+  assert.deepEqual(s2.databases.map(d => d.alias), ['default']);
+  assert.deepEqual(s2.routers, []);
+  const f2 = settingsFindings(s2);
+  assert.deepEqual(f2.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f2));
+});

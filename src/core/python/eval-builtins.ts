@@ -3,10 +3,12 @@
 // ./exceptions.ts; calls that reach a modelled module go through the Evaluator (./eval-modules.ts).
 import * as path from 'path';
 import type { Loc } from '../types';
-import { type Evaluator, type Frame, type KW, PyErr, kwarg } from './runtime';
+import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath } from './runtime';
+import { parsePython } from './parse';
+import { readText, statFile } from '../vfs';
 import {
   type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictGet, dictSet, hashKey, pyEquals, repr, typeName,
+  dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
 import { joinPath, pathParent, realpath } from './paths';
@@ -21,7 +23,7 @@ const BUILTIN_FUNCS = [
   'zip', 'range', 'min', 'max', 'sum', 'any', 'all', 'isinstance', 'issubclass', 'getattr', 'hasattr', 'setattr', 'print',
   'repr', 'type', 'callable', 'map', 'filter', 'object', 'staticmethod', 'classmethod', 'property', 'abs', 'round',
   'iter', 'next', 'open', '__import__', 'id', 'hash', 'vars', 'globals', 'locals', 'format', 'ord', 'chr', 'divmod', 'pow',
-  'dir', 'bin', 'hex', 'oct', 'ascii', 'bytes', 'delattr',
+  'dir', 'bin', 'hex', 'oct', 'ascii', 'bytes', 'delattr', 'exec', 'compile',
 ];
 
 /** Every name of CPython 3.13's `builtins` module: one the evaluator does not model is unknown, never a NameError. */
@@ -303,6 +305,22 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
     }
     case 'globals':
       return _f ? { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals } : unknown('globals()', loc);
+    case 'vars': case 'locals':
+      // at module level both are the module's namespace (settings: `vars().update(yaml.safe_load(f))`)
+      if (!a0 && _f && _f.scope === _f.globals) return { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals };
+      return unknown(`${fn.name}()`, loc);
+    case 'open':
+      return openFile(it, a0, args[1] ?? kwarg(kwargs, 'mode'), loc);
+    case 'compile': {
+      // compile(source, filename, "exec"): the source, run by exec() below
+      const mode = args[2] ?? kwarg(kwargs, 'mode');
+      const src = a0 ?? kwarg(kwargs, 'source');
+      if (src?.kind !== 'str' || (mode && mode.kind === 'str' && mode.v !== 'exec')) return unk(src ?? NONE, 'compile()', loc);
+      const file = args[1] ?? kwarg(kwargs, 'filename');
+      return { kind: 'obj', type: 'code', attrs: new Map(), missing: 'absent', data: { source: src.v, filename: file?.kind === 'str' ? file.v : '<string>' } };
+    }
+    case 'exec':
+      return execCode(it, a0, args[1] ?? kwarg(kwargs, 'globals'), loc, _f);
     case 'bin': case 'hex': case 'oct': {
       const n = a0 ? toInt(a0) : null;
       if (n === null) return unk(a0 ?? NONE, `${fn.name}()`, loc);
@@ -747,4 +765,93 @@ function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
   if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more) return { items: v.items, more: v.more };
   if (v.kind === 'dict' && v.inexact) return { items: [...v.map.values()].map(e => e.k), more: v.inexact };
   return null;
+}
+
+// ---- files and exec (settings that run another file: `exec(compile(open(f).read(), f, "exec"), globals())`) ----
+
+/**
+ * `open(path)` for reading text: a file of the project (under the index's roots, not an installed package's) is
+ * read as the index reads files (editor buffers first, the read recorded for invalidation); anything else, another
+ * mode, or a file that is not there is unknown (it may exist where the project runs).
+ */
+function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, loc: Loc): Value {
+  const file = p?.kind === 'str' ? p.v : p?.kind === 'path' ? p.p : null;
+  if (file === null) return unk(p ?? NONE, 'open() of a path not known statically', loc);
+  if (mode && !(mode.kind === 'str' && (mode.v === 'r' || mode.v === 'rt'))) return unknown(`open(${JSON.stringify(file)}, ${repr(mode)})`, loc);
+  const inProject = path.isAbsolute(file) && !isExternalPath(file) && it.index.roots.some(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
+  if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
+  const st = statFile(file);
+  if (!st) return unknown(`open(${JSON.stringify(file)}): the file is not there (it may be where the project runs)`, loc);
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (e) {
+    return unknown(`open(${JSON.stringify(file)}): ${(e as Error).message}`, loc);
+  }
+  return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'absent', data: { path: file, text } };
+}
+
+/**
+ * `exec(code)` at module level or `exec(code, globals())`: a source known statically (a string, compile() of one,
+ * a project file's text) runs in that namespace; an unknown one may have set or replaced any of its names.
+ */
+function execCode(it: Evaluator, code: Value | undefined, where: Value | undefined, loc: Loc, f: Frame | undefined): Value {
+  let ns: Namespace | null = null;
+  if (where?.kind === 'obj' && where.type === 'globals') ns = where.data as Namespace;
+  else if (!where && f && f.scope === f.globals) ns = f.globals;
+  if (!ns) return unknown('exec() into a namespace not known statically', loc);
+  const src = code?.kind === 'str' ? { source: code.v, filename: '<string>' }
+    : code?.kind === 'obj' && code.type === 'code' ? code.data as { source: string; filename: string } : null;
+  if (!src) {
+    overlayUnknown(ns, `exec() of code not known statically (${code?.kind === 'unknown' ? code.reason : repr(code ?? NONE)})`, loc);
+    return NONE;
+  }
+  const file = src.filename !== '<string>' && path.isAbsolute(src.filename) ? src.filename : `${loc.path}:${loc.line} <exec>`;
+  it.execModule(ns, parsePython(src.source, file));
+  return NONE;
+}
+
+/** Methods of open() files and of globals() / module-level vars(). */
+export function fileOrGlobalsCall(_it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+  if (o.type === 'file') {
+    const { text } = o.data as { text: string };
+    if (method === 'read') return str(text);
+    if (method === 'readlines') return list(text.split(/(?<=\n)/).filter(Boolean).map(str));
+    if (method === '__enter__') return o;
+    if (method === 'close' || method === '__exit__') return NONE;
+    return undefined;
+  }
+  if (o.type !== 'globals') return undefined;
+  const ns = o.data as Namespace;
+  const k = args[0]?.kind === 'str' ? args[0].v : null;
+  switch (method) {
+    case 'get': case '__getitem__': case 'setdefault': {
+      if (k === null) return unk(args[0] ?? NONE, `globals().${method}() of a name not known statically`, loc);
+      const v = ns.vars.get(k);
+      if (v !== undefined) return v;
+      if (ns.starUnknown) return unknown(`${k} may come from ${ns.starUnknown.reason}`, ns.starUnknown.loc ?? loc);
+      if (method === '__getitem__') throw new PyErr('KeyError', `'${k}'`, loc);
+      const d = args[1] ?? kwarg(kwargs, 'default') ?? NONE;
+      if (method === 'setdefault') ns.vars.set(k, d);
+      return d;
+    }
+    case 'update': {
+      const src = args[0];
+      for (const [name, v] of kwargs) ns.vars.set(name, v);
+      if (!src) return NONE;
+      if (src.kind === 'dict' && !src.inexact && [...src.map.values()].every(e => e.k.kind === 'str')) {
+        for (const e of src.map.values()) ns.vars.set((e.k as { v: string }).v, e.v);
+        return NONE;
+      }
+      overlayUnknown(ns, `an update() of the module's names (globals(), vars()) from a mapping not known statically (${src.kind === 'unknown' ? src.reason : repr(src)})`, loc);
+      return NONE;
+    }
+    case '__contains__':
+      if (k === null) return unk(args[0] ?? NONE, 'in globals()', loc);
+      return ns.vars.has(k) ? TRUE : ns.starUnknown ? unknown(`${k} may come from ${ns.starUnknown.reason}`, loc) : FALSE;
+    case 'keys': case 'items': case 'values': case 'copy':
+      return unknown(`globals().${method}()`, loc);
+    default:
+      return undefined;
+  }
 }

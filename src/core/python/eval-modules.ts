@@ -11,6 +11,7 @@ import {
   dictSet, repr, pyStr,
 } from './values';
 import { exceptionClass } from './exceptions';
+import { fileOrGlobalsCall } from './eval-builtins';
 import { joinPath, realpath } from './paths';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
@@ -187,6 +188,10 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ['select', 'get', '__getitem__'].includes(name) ? b('importlib.metadata.EntryPoints.' + name, o) : undefined;
     case 'importlib.machinery.SourceFileLoader':
       return name === 'exec_module' ? b('importlib.machinery.SourceFileLoader.exec_module', o) : undefined;
+    case 'file':
+      return ['read', 'readlines', '__enter__', '__exit__', 'close'].includes(name) ? b('file.' + name, o) : undefined;
+    case 'globals':
+      return ['get', '__getitem__', 'setdefault', 'update', '__contains__', 'keys', 'items', 'values', 'copy'].includes(name) ? b('globals.' + name, o) : undefined;
     default:
       return typeof o.data === 'object' && o.data !== null && 'attr' in (o.data as object)
         ? (o.data as { attr: (n: string, loc: Loc) => Value | undefined }).attr(name, _loc)
@@ -447,6 +452,7 @@ function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
 }
 
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+  if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(it, o, method, args, kwargs, loc);
   const a0 = args[0];
   if (o.type === 'datetime.timedelta' && method === 'total_seconds' && typeof o.data === 'number') return num(o.data, true);
   if (o.type === 'os.environ') {

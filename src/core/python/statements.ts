@@ -78,7 +78,10 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
     case 'With': {
       for (const item of s.items) {
         const c = it.eval(item.context, f);
-        if (item.target) it.assign(item.target, unknown(`value of a with-statement (${repr(c)})`, loc), f, loc);
+        // a file open() read returns itself from __enter__
+        const entered = c.kind === 'obj' && c.type === 'file' ? c
+          : c.kind === 'unknown' ? unknown(c.reason, c.loc ?? loc) : unknown(`value of a with-statement (${repr(c)})`, loc);
+        if (item.target) it.assign(item.target, entered, f, loc);
       }
       return it.execBlock(s.body, f);
     }

@@ -36,6 +36,18 @@ export interface Namespace {
   isPackage: boolean;
   /** a `from x import *` of something unknown happened: unbound names are unknown, not errors */
   starUnknown?: { reason: string; loc?: Loc };
+  /**
+   * code not known statically may have set any name here after it was bound (`exec()` of an unknown source,
+   * `globals().update()` / `vars().update()` of an unknown mapping): bound names may have been replaced
+   */
+  overlaid?: { reason: string; loc?: Loc };
+}
+
+/** Code not known statically may have bound or replaced any name of `ns`. */
+export function overlayUnknown(ns: Namespace, reason: string, loc?: Loc): void {
+  ns.overlaid ??= { reason, ...(loc ? { loc } : {}) };
+  // the same object: names unbound only because of the overlay are told apart from a `from x import *`'s
+  ns.starUnknown ??= ns.overlaid;
 }
 
 export interface ModuleV { kind: 'module'; name: string; ns: Namespace | null; special?: string }

@@ -211,10 +211,13 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     const loc = more.loc ?? locOfName(name);
     partial.push({ name, reason: more.reason, ...(loc ? { loc } : {}) });
   };
+  // code not known statically that may set any name (exec() of a file outside the project, vars().update(yaml)):
+  // a setting it alone could set is Django's default here, and one finding says what may differ
+  const overlay = ns.overlaid && ns.starUnknown === ns.overlaid ? ns.overlaid : null;
   const get = (name: string): Value | undefined => {
     const v = ns!.vars.get(name);
     if (v !== undefined) return v;
-    if (ns!.starUnknown) return unknown(`${name} may come from ${ns!.starUnknown.reason}`, ns!.starUnknown.loc);
+    if (ns!.starUnknown && !overlay) return unknown(`${name} may come from ${ns!.starUnknown.reason}`, ns!.starUnknown.loc);
     return undefined;
   };
 
@@ -289,7 +292,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     else if (v.kind === 'unknown') addUnknown(k, v, 'not known');
     else if ((v.kind === 'list' || v.kind === 'tuple') && v.more) addUnknown(k, v.more, 'not known');
   }
-  if (ns.starUnknown) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
+  if (overlay || ns.overlaid) {
+    const o = overlay ?? ns.overlaid!;
+    info.unknowns.push({ name: 'Any setting', reason: `may be set or replaced at run time by ${o.reason}; what is shown is the settings without it`, ...(o.loc ? { loc: o.loc } : {}) });
+  }
+  if (ns.starUnknown && !overlay) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
   info.unknowns = groupByCause(info.unknowns);
   if (partial.length) info.partial = partial;
   if (interp.assumptions.length) info.assumptions = interp.assumptions.slice();
