@@ -15,7 +15,9 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
   }
   const databases = index.settings?.databases ?? [];
   if (!databases.length) {
-    process.stderr.write('django-multidb: no DATABASES found in the settings: nothing to plan\n');
+    process.stderr.write(index.settings?.unreadable?.includes('DATABASES')
+      ? 'django-multidb: DATABASES could not be read statically (see `check`): nothing to plan; try --mode django with the project\'s Python\n'
+      : 'django-multidb: no DATABASES found in the settings: nothing to plan\n');
     return 2;
   }
   const plan = deploymentPlan({

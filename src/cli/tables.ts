@@ -36,7 +36,8 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   let out = '';
   out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ?? '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
-  out += `  routers: ${r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
+  const unreadable = new Set(r.settings?.unreadable ?? []);
+  out += `  routers: ${unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
   if (r.source) {
     const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
     out += `  source: ${why}${r.disagreements?.length ? `; ${r.disagreements.length} disagreement(s) with the static analysis` : ''}\n`;
@@ -45,13 +46,16 @@ export function renderTables(r: ScanReport, opts: Opts): string {
 
   out += bold('Databases') + '\n';
   const twins = r.databases.some(d => d.sameAs || d.mirrorOf);
-  out += table(r.databases.map(d => {
+  if (unreadable.has('DATABASES') && !r.databases.length) out += '  DATABASES could not be read statically (see Findings): the databases, their state and what migrates where are not known\n\n';
+  else {
+    out += table(r.databases.map(d => {
     const st = r.status[d.alias];
     const plan = r.plan[d.alias];
     const state = !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
     const name = d.name && path.isAbsolute(d.name) && !path.relative(r.project.root, d.name).startsWith('..') ? path.relative(r.project.root, d.name) : d.name;
     return [d.alias, d.engine ?? '?', name ?? '?', ...(twins ? [twinOf(d)] : []), state];
   }), ['alias', 'engine', 'name', ...(twins ? ['shares'] : []), 'state']) + '\n';
+  }
 
   const aliases = r.databases.map(d => d.alias);
   const byModel = new Map<string, Map<string, { migrate: boolean | null; reason: string }>>();

@@ -97,7 +97,8 @@ const RULES = {
     help:
       'A setting or an INSTALLED_APPS entry could not be evaluated without running the project (a value from a function ' +
       'the analysis does not model, an environment variable that is not set), or no settings module was found ' +
-      '(an error then). What depends on it is shown as unknown.',
+      '(an error then). What depends on it is shown as unknown. DATABASES or DATABASE_ROUTERS that cannot be read at ' +
+      'all are errors too: no database or routing answer would hold (not "no routers").',
   },
   'parse-error': {
     severity: 'warning', title: 'Python syntax error', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',

@@ -233,8 +233,14 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     } else if (!(u.loc && errorLines.has(at(u.loc)))) {
       // a setting this tool does not read (SECRET_KEY, CORS_*): said, as an info; what routers or models read of the
       // others is said again where it matters (unknown-routing, the model's finding)
-      const severity = u.name.split(', ').some(n => MULTIDB_SETTING.test(n)) ? 'warning' : 'info';
-      out.push({ code: 'settings-unknown', severity, path, line, message: `${u.name}: ${u.reason}` });
+      const names = u.name.split(', ');
+      // DATABASES or DATABASE_ROUTERS not read at all: nothing the tool says of databases or routing holds (check fails)
+      const whole = names.filter(n => settings.unreadable?.includes(n as 'DATABASES'));
+      const severity = whole.length ? 'error' : names.some(n => MULTIDB_SETTING.test(n)) ? 'warning' : 'info';
+      const consequence = whole.length
+        ? ` (${whole.join(' and ')} could not be read statically, so ${whole.includes('DATABASES') ? 'no database and ' : ''}no routing answer can be given: try --mode django with the project's Python, or set what the settings read)`
+        : '';
+      out.push({ code: 'settings-unknown', severity, path, line, message: `${u.name}: ${u.reason}${consequence}` });
     }
   }
   for (const p of settings.partial ?? []) {

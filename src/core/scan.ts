@@ -1131,7 +1131,12 @@ export function toReport(index: ProjectIndex): ScanReport {
   return withAppsAndTwins({
     version: 1,
     project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
-    ...(s?.partial?.length ? { settings: { partial: s.partial.map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })) } } : {}),
+    ...(s?.partial?.length || s?.unreadable?.length ? {
+      settings: {
+        partial: (s.partial ?? []).map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })),
+        ...(s.unreadable?.length ? { unreadable: [...s.unreadable] } : {}),
+      },
+    } : {}),
     databases: (s?.databases ?? []).map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),
     routers: (s?.routers ?? []).filter((r): r is string => typeof r === 'string'),
     models: concrete.map(m => ({ app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, path: rel(m.loc.path), line: m.loc.line })),

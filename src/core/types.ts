@@ -55,6 +55,11 @@ export interface SettingsInfo {
   authUserModel: string;
   /** all other top-level settings that evaluated to a value, for router evaluation (getattr(settings, ...)) */
   values: Record<string, unknown>;
+  /**
+   * DATABASES / DATABASE_ROUTERS whose value could not be evaluated at all (not a dict / list): no database or
+   * routing answer can be given (DATABASE_ROUTERS then holds one null router, so every routing answer is unknown)
+   */
+  unreadable?: ('DATABASES' | 'DATABASE_ROUTERS')[];
   /** what could not be evaluated, with where; `error`: Django itself could not import the settings for this reason */
   unknowns: { name: string; reason: string; loc?: Loc; error?: 'SyntaxError' | 'NameError' }[];
   /**
@@ -303,7 +308,11 @@ export interface ScanReport {
   version: 1;
   project: { root: string; settingsModule: string | null; managePy: string | null };
   /** present when a collection setting is only partly known (its known entries are used) */
-  settings?: { partial: { name: string; reason: string; path: string | null; line: number | null }[] };
+  settings?: {
+    partial: { name: string; reason: string; path: string | null; line: number | null }[];
+    /** DATABASES / DATABASE_ROUTERS that could not be read at all: `databases` / `routers` say nothing then */
+    unreadable?: string[];
+  };
   databases: {
     alias: string;
     engine: string | null;

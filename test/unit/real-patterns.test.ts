@@ -605,3 +605,40 @@ class Migration(migrations.Migration):
     assert.equal(lints[0]!.severity, 'info');
   });
 });
+
+// Kolibri: DATABASES and DATABASE_ROUTERS read from a lazily built options object. When it cannot be evaluated
+// (a package missing here), nothing may read as "no routers": check fails, the tables say what is not known.
+test('DATABASES and DATABASE_ROUTERS that cannot be read are errors, not "no databases, no routers" (Kolibri)', async () => {
+  const files = (optionsBody: string) => ({
+    'mysite/conf.py': `from django.utils.functional import SimpleLazyObject\n\n\ndef _options():\n${optionsBody}\n\n\nOPTIONS = SimpleLazyObject(_options)\n`,
+    'mysite/settings.py': `from .conf import OPTIONS
+SECRET_KEY = "x"
+INSTALLED_APPS = ["shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": OPTIONS["Database"]["NAME"]}}
+DATABASE_ROUTERS = OPTIONS["Database"]["ROUTERS"]
+`,
+  });
+  // SimpleLazyObject(func) is func(): known when func is
+  const known = shopProject(files('    return {"Database": {"NAME": "kolibri.sqlite3", "ROUTERS": ["shop.routers.R"]}}'));
+  const k = await new Scanner({ root: known, allowPython: false, env: {} }).index();
+  assert.deepEqual(k.settings?.databases.map(d => d.name), ['kolibri.sqlite3']);
+  assert.deepEqual(k.settings?.routers, ['shop.routers.R']);
+  // read from a package that is not installed: not known
+  const unknownDir = shopProject(files('    import configobj\n    return configobj.ConfigObj("options.ini")'));
+  const u = await new Scanner({ root: unknownDir, allowPython: false, env: {} }).index();
+  assert.deepEqual(u.settings?.unreadable, ['DATABASE_ROUTERS']);
+  const errors = u.findings.filter(f => f.severity === 'error');
+  assert.deepEqual(errors.map(f => f.code), ['settings-unknown'], JSON.stringify(u.findings));
+  assert.match(errors[0]!.message, /DATABASE_ROUTERS could not be read statically/);
+  assert.ok(u.routing.length && u.routing.every(d => d.migrate === null), 'routing unknown, not "no routers"');
+  const text = renderTables(toReport(u), { color: false });
+  assert.match(text, /routers: not known statically/);
+  // DATABASES itself not a dict
+  const whole = shopProject({ ...files('    import configobj\n    return configobj.ConfigObj("options.ini")'), 'mysite/settings.py': 'from .conf import OPTIONS\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = OPTIONS["DATABASES"]\n' });
+  const w = await new Scanner({ root: whole, allowPython: false, env: {} }).index();
+  assert.deepEqual(w.settings?.unreadable, ['DATABASES']);
+  assert.ok(w.findings.some(f => f.severity === 'error' && /DATABASES could not be read statically/.test(f.message)));
+  const report = toReport(w);
+  assert.deepEqual(report.settings?.unreadable, ['DATABASES']);
+  assert.match(renderTables(report, { color: false }), /DATABASES could not be read statically/);
+});

@@ -157,7 +157,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     case 'django.core.exceptions':
       return mod('django.core.exceptions', [['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
     case 'django.utils.functional':
-      return mod('django.utils.functional', [['cached_property', b('functools.cached_property')]]);
+      return mod('django.utils.functional', [['cached_property', b('functools.cached_property')], ['SimpleLazyObject', b('django.SimpleLazyObject')]]);
     case 'django.core.management.utils':
       return mod('django.core.management.utils', [['get_random_secret_key', b('django.get_random_secret_key')]]);
     default:
@@ -385,6 +385,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return a0 && (a0.kind === 'function' || a0.kind === 'bound') ? a0 : b('functools.identity');
     case 'functools.identity': return a0;
     case 'functools.cached_property': return a0;
+    // SimpleLazyObject(func) is func() on first use (Kolibri's conf.OPTIONS): evaluated now, as the settings use it
+    case 'django.SimpleLazyObject': return a0 ? it.call(a0, [], [], loc) : unknown('SimpleLazyObject() without a function', loc);
     case 'environ.Env': {
       const e = obj('environ.Env', 'unknown', new Map<string, Value>(kwargs));
       return e;

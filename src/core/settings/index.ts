@@ -230,7 +230,10 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         info.databases.push(databaseSetting(e.k.v, e.v, e.loc ?? locOfName('DATABASES'), addUnknown));
       }
       if (dbs.inexact) addPartial('DATABASES', dbs.inexact);
-    } else addUnknown('DATABASES', dbs, `DATABASES is ${repr(dbs)}`);
+    } else {
+      addUnknown('DATABASES', dbs, `DATABASES is ${repr(dbs)}`);
+      (info.unreadable ??= []).push('DATABASES');
+    }
   }
 
   // DATABASE_ROUTERS
@@ -243,7 +246,12 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         info.routers.push(p);
       });
       if (routers.more) { addPartial('DATABASE_ROUTERS', routers.more); info.routers.push(null); }
-    } else addUnknown('DATABASE_ROUTERS', routers, `DATABASE_ROUTERS is ${repr(routers)}`);
+    } else {
+      // not "no routers": every routing answer is unknown (a router that cannot be evaluated)
+      addUnknown('DATABASE_ROUTERS', routers, `DATABASE_ROUTERS is ${repr(routers)}`);
+      (info.unreadable ??= []).push('DATABASE_ROUTERS');
+      info.routers.push(null);
+    }
   }
 
   // INSTALLED_APPS
