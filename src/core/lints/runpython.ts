@@ -586,6 +586,8 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, `('${target}')`);
+  // one database (or none known): nothing for the routing to tell apart
+  if (given.size <= 1) return { severity, message, fix };
   const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };

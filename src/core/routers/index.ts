@@ -162,8 +162,10 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
     const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };
     ctx.routers.push(r);
     if (p === null) {
-      r.error = { message: `DATABASE_ROUTERS[${i}] is not statically known` };
-      ctx.problems.push({ router: r.label, message: r.error.message });
+      // DATABASE_ROUTERS itself unreadable: its settings-unknown error says so once
+      const whole = settings.unreadable?.includes('DATABASE_ROUTERS');
+      r.error = { message: whole ? 'DATABASE_ROUTERS could not be read statically' : `DATABASE_ROUTERS[${i}] is not statically known` };
+      if (!whole) ctx.problems.push({ router: r.label, message: r.error.message });
       return;
     }
     resolveRouter(ctx, r, p);
