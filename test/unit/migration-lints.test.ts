@@ -97,6 +97,26 @@ describe('runpython-model-import and missing-reverse', () => {
     assert.deepEqual(lint(src.replace('Ticket.objects.using(db_alias).filter(status="").update(status=STATUS_OPEN)', 'steps = Ticket.steplen')).filter(l => l.code === 'runpython-model-import'), []);
   });
 
+  test('a model imported inside the RunPython function is today\'s class too (Kolibri device.0003): found, no fix', () => {
+    const src = `from django.db import migrations
+
+
+def create_key(apps, schema_editor):
+    from shop.models import Order
+
+    Order.objects.using(schema_editor.connection.alias).create(n=1)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(create_key, migrations.RunPython.noop)]
+`;
+    const found = lintMigrationSource(src, '/x/shop/migrations/0002_key.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_key').filter(l => l.code === 'runpython-model-import');
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.match(found[0]!.message, /Order is imported from shop\.models \(line 5\)/);
+    assert.equal(found[0]!.fix, undefined);
+  });
+
   test('RunPython without reverse_code, RunSQL without reverse_sql: info with a noop fix', () => {
     const src = read('model_import_bug.py');
     const found = lint(src).filter(l => l.code === 'missing-reverse');

@@ -62,7 +62,7 @@ interface ModuleCtx {
   lines: string[];
   functions: Map<string, A.FunctionDef>;
   /** local name → "module.Name" of a class imported from an app's models module */
-  importedModels: Map<string, { module: string; name: string; line: number }>;
+  importedModels: Map<string, { module: string; name: string; line: number; inFunction?: boolean }>;
   /** local names of modules `x.models` imported with `import x.models` (root name → dotted) */
   modelModules: Set<string>;
   connection: Set<string>;
@@ -75,6 +75,8 @@ interface ModuleCtx {
   seen: Set<string>;
   /** the line of the RunPython operation being analysed */
   op: number | null;
+  /** the migration's own dotted module (relative imports) */
+  ownModule: string;
 }
 
 interface FnEnv {
@@ -96,7 +98,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   const ctx: ModuleCtx = {
     file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
-    defaultAlias: new Set(), out: [], seen: new Set(), op: null,
+    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule,
   };
   for (const s of mod.body) {
     if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
@@ -113,7 +115,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   return ctx.out;
 }
 
-function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string): void {
+function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string, inFunction = false): void {
   const m = s.module ?? '';
   if (s.level === 0 && (m === 'django.db' || m === 'django.db.transaction' || m === 'django.core.management' || m === 'django.db.utils')) {
     for (const a of s.names) {
@@ -137,7 +139,7 @@ function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string): voi
   }
   for (const a of s.names) {
     if (a.name === '*' || !/^[A-Z]/.test(a.name)) continue;
-    ctx.importedModels.set(a.asname ?? a.name, { module, name: a.name, line: s.line });
+    ctx.importedModels.set(a.asname ?? a.name, { module, name: a.name, line: s.line, ...(inFunction ? { inFunction } : {}) });
   }
 }
 
@@ -210,6 +212,8 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   const key = `${fn.name}|${env.apps}|${env.se}|${[...env.alias].join(',')}|${[...env.models.keys()].join(',')}`;
   if (ctx.seen.has(key)) return;
   ctx.seen.add(key);
+  // `from shop.models import Order` inside the function (Kolibri device.0003): today's class too
+  for (const s of allStmts(fn.body)) if (s.type === 'ImportFrom') readImportFrom(ctx, s, ctx.ownModule, true);
   collectBindings(fn.body, env);
   const existingAlias = [...env.alias][0];
   const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
@@ -490,7 +494,8 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
     const apps = st.env.apps;
     const get = label ? `${apps ?? 'apps'}.get_model("${label}", "${imp.name}")` : `${apps ?? 'apps'}.get_model(<app label>, "${imp.name}")`;
     let fix: FindingFix | undefined;
-    if (label && apps && first && first.line !== st.fn.line) {
+    // (an import inside the function would bind the name again after a line put first: no fix then)
+    if (label && apps && first && first.line !== st.fn.line && !imp.inFunction) {
       const indent = /^\s*/.exec(ctx.lines[first.line - 1] ?? '')![0];
       fix = { title: `Use the historical model: ${local} = ${get}`, edits: [{ line: first.line, col: 0, endLine: first.line, endCol: 0, text: `${indent}${local} = ${get}\n` }] };
     }
