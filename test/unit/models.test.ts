@@ -631,3 +631,47 @@ class Language(base_models.Language):
   assert.deepEqual(r.problems, []);
   assert.equal(r.models.filter(m => m.key === 'content.ContentTag').length, 1);
 });
+
+test('models: an inherited Meta whose db_table is an f-string of a setting (PeeringDB over django_peeringdb; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nTABLE_PREFIX = "peeringdb_"\nINSTALLED_APPS = ["pdb"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'pdblib/__init__.py': '',
+    'pdblib/abstract.py': `from django.conf import settings
+from django.db import models
+
+
+class OrganizationBase(models.Model):
+    name = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+        db_table = f"{settings.TABLE_PREFIX}organization"
+`,
+    'pdb/__init__.py': '',
+    'pdb/models.py': `from pdblib import abstract as pdb_models
+
+
+class Organization(pdb_models.OrganizationBase):
+    class Meta(pdb_models.OrganizationBase.Meta):
+        abstract = False
+`,
+  });
+  const expected = oracle(root, 'mysite.settings');
+  const r = scan(root, settingsOf({ installedApps: ['pdb'], values: { TABLE_PREFIX: 'peeringdb_' } }));
+  assert.deepEqual(ours(r.models), expected);
+  assert.equal(r.byKey.get('pdb.Organization')?.table, 'peeringdb_organization');
+  assert.deepEqual(r.problems, []);
+});
+
+test('models: a proxy whose base cannot be resolved says which base (PeeringDB: reversion not installed)', () => {
+  const root = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': 'from django.db import models\nfrom reversion.models import Version\n\n\nclass StripFieldMixin(models.Model):\n    class Meta:\n        abstract = True\n\n\nclass History(Version, StripFieldMixin):\n    class Meta:\n        proxy = True\n',
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
+  const p = r.problems.find(x => x.message.includes("Proxy model 'History'"));
+  assert.ok(p, JSON.stringify(r.problems));
+  assert.match(p.message, /base Version could not be resolved/);
+});

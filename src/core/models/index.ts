@@ -540,7 +540,10 @@ class ModelReader {
     if ('forced' in r) return { ok: true, value: r.forced };
     const v = this.evaluate(r.module, r.expr);
     if (!v.ok) {
-      this.problem(node.ref.file, r.expr.line, `Meta.${attr} of ${node.ref.name} cannot be evaluated statically; Django's default is assumed`);
+      // an inherited Meta's value is written in its own module (PeeringDB: django_peeringdb's abstract bases)
+      const file = r.module === node.ref.module ? node.ref.file : this.sym.index.resolve(r.module)?.file ?? node.ref.file;
+      const from = file === node.ref.file ? '' : ` (inherited from ${r.module})`;
+      this.problem(file, r.expr.line, `Meta.${attr} of ${node.ref.name}${from} cannot be evaluated statically; Django's default is assumed`);
       return { ok: false, missing: false };
     }
     return v;
@@ -865,6 +868,18 @@ class ModelReader {
       }
       return { ok: false };
     }
+    if (e.type === 'JoinedStr') {
+      // f"{settings.TABLE_PREFIX}organization"
+      let out = '';
+      for (const part of e.values) {
+        if (part.type === 'Constant') { out += String(part.value); continue; }
+        if (part.conversion || part.formatSpec) return { ok: false };
+        const v = this.evaluate(module, part.value, depth + 1);
+        if (!v.ok || (typeof v.value !== 'string' && typeof v.value !== 'number')) return { ok: false };
+        out += String(v.value);
+      }
+      return { ok: true, value: out };
+    }
     if (e.type === 'BinOp' && e.op === '+') {
       const l = this.evaluate(module, e.left, depth + 1);
       const r = this.evaluate(module, e.right, depth + 1);
@@ -913,7 +928,13 @@ class ModelReader {
     let concreteKey: string | undefined;
     if (proxy && !abstract) {
       const parents = this.modelParents(n).filter(p => !this.isAbstract(p));
-      if (!parents.length) this.problem(n.ref.file, n.ref.def.line, `Proxy model '${name}' has no non-abstract model base class.`, key);
+      if (!parents.length) {
+        // a base that could not be read (a package not installed here) is the likelier cause than the project's code
+        const unread = this.basesOf(n).filter((b): b is { unresolved: string } | { external: string; text: string } => !('node' in b) && !('external' in b && b.external === 'django.db.models.Model')).map(b => ('external' in b ? b.text : b.unresolved));
+        this.problem(n.ref.file, n.ref.def.line, unread.length
+          ? `Proxy model '${name}': its base ${unread.join(', ')} could not be resolved, so its concrete model (and table) are not known`
+          : `Proxy model '${name}' has no non-abstract model base class.`, key);
+      }
       const c = this.concreteOf(n);
       concreteKey = this.modelKey(c) ?? undefined;
     }
