@@ -34,8 +34,9 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
     return 1;
   }
   // commands run from the project root; manage.py may live below it
-  const managePy = index.managePy ? toPosix(path.relative(index.root, index.managePy)) || 'manage.py' : 'manage.py';
-  const cmd = { python: opts.python ?? undefined, managePy, root: index.root };
+  // (no manage.py, as in projects run through their own launcher: `python -m django … --settings=…`)
+  const managePy = index.managePy ? toPosix(path.relative(index.root, index.managePy)) || 'manage.py' : index.settings?.module ? null : 'manage.py';
+  const cmd = { python: opts.python ?? undefined, managePy, settingsModule: index.settings?.module ?? undefined, root: index.root };
   switch (opts.format) {
     case 'json':
       process.stdout.write(JSON.stringify(planToJson(plan, cmd), null, 2) + '\n');

@@ -162,10 +162,17 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The argv of one step. */
-export function migrateCommand(alias: string, opts: { python?: string; managePy?: string } = {}): string[] {
+/**
+ * The argv of one step: `manage.py migrate`, or for a project without manage.py (`managePy: null`),
+ * `python -m django migrate --settings=<module>` from the project root.
+ */
+export function migrateCommand(alias: string, opts: CommandOptions = {}): string[] {
+  if (opts.managePy === null && opts.settingsModule) return [opts.python ?? 'python', '-m', 'django', 'migrate', '--noinput', `--database=${alias}`, `--settings=${opts.settingsModule}`];
   return [opts.python ?? 'python', opts.managePy ?? 'manage.py', 'migrate', '--noinput', `--database=${alias}`];
 }
+
+/** How the plan's commands are written: the interpreter, manage.py (null: none, see migrateCommand), the root. */
+export interface CommandOptions { python?: string; managePy?: string | null; settingsModule?: string; root?: string }
 
 function summary(step: DeployStep): string {
   const n = step.migrations.length;
@@ -177,7 +184,7 @@ function summary(step: DeployStep): string {
 /** One comment line: never lets an alias or migration name end the comment (newlines). */
 const comment = (s: string) => `# ${s.replace(/[\r\n]+/g, ' ')}`;
 
-export function planToShell(plan: DeployPlan, opts: { python?: string; managePy?: string; root?: string } = {}): string {
+export function planToShell(plan: DeployPlan, opts: CommandOptions = {}): string {
   const lines = ['#!/bin/sh', comment(`django-multidb deployment plan${opts.root ? ` for ${opts.root}` : ''}: run from the project root`), 'set -eu'];
   for (const s of plan.skipped) lines.push(comment(skipText(s)));
   for (const c of plan.cycles) lines.push(comment(`cross-database needs form a cycle (${c.join(' → ')}): settings order kept`));
@@ -198,7 +205,7 @@ function skipText(s: DeployPlan['skipped'][number]): string {
 }
 
 /** A GitHub Actions step (YAML) that runs the plan; the commands are shell words inside a literal block. */
-export function planToGithubActions(plan: DeployPlan, opts: { python?: string; managePy?: string } = {}): string {
+export function planToGithubActions(plan: DeployPlan, opts: CommandOptions = {}): string {
   const body = plan.steps.length
     ? plan.steps.flatMap(step => [comment(summary(step)), migrateCommand(step.alias, opts).map(shellQuote).join(' ')])
     : [comment('every database is up to date: nothing to run')];
@@ -217,7 +224,7 @@ function yamlString(s: string): string {
   return JSON.stringify(s);
 }
 
-export function planToJson(plan: DeployPlan, opts: { python?: string; managePy?: string; root?: string } = {}): object {
+export function planToJson(plan: DeployPlan, opts: CommandOptions = {}): object {
   return {
     version: 1,
     ...(opts.root ? { root: opts.root } : {}),

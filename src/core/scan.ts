@@ -130,7 +130,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, loadSettings } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
 import { migrationLintFindings, runsCode, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
@@ -600,6 +600,13 @@ export class Scanner {
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
       settingsModule = m ? settingsModuleFromManagePy(m) ?? settingsModuleFromImports(modules, m) : null;
+    }
+    if (!settingsModule && !managePy) {
+      const entry = settingsModuleFromEntryPoints(projectDir, f => modules.parseFile(f));
+      if (entry) {
+        settingsModule = entry.module;
+        findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `No manage.py: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
+      }
     }
     if (!settingsModule) {
       // manage.py missing or half-edited: a single settings module next to it is the one Django would use

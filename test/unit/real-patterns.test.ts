@@ -642,3 +642,24 @@ DATABASE_ROUTERS = OPTIONS["Database"]["ROUTERS"]
   assert.deepEqual(report.settings?.unreadable, ['DATABASES']);
   assert.match(renderTables(report, { color: false }), /DATABASES could not be read statically/);
 });
+
+// Kolibri has no manage.py (it runs `kolibri manage`): the settings module its WSGI entry point sets is used, and
+// the plan's commands are `python -m django migrate --settings=…` from the project root.
+test('no manage.py: the settings module a wsgi.py sets, and plan commands through python -m django (Kolibri)', async () => {
+  const dir = project({
+    'kolibri/__init__.py': '',
+    'kolibri/deployment/__init__.py': '',
+    'kolibri/deployment/default/__init__.py': '',
+    'kolibri/deployment/default/wsgi.py': 'import os\n\nos.environ.setdefault(\n    "DJANGO_SETTINGS_MODULE", "kolibri.deployment.default.settings.base"\n)\n',
+    'kolibri/deployment/default/settings/__init__.py': '',
+    'kolibri/deployment/default/settings/base.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'shop/__init__.py': '', 'shop/models.py': SHOP_MODELS, 'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: true });
+  assert.equal(index.settings?.module, 'kolibri.deployment.default.settings.base');
+  assert.ok(index.findings.some(f => /No manage\.py: using kolibri\.deployment\.default\.settings\.base/.test(f.message)));
+  const { deploymentPlan, planToShell } = await import('../../src/core/deploy');
+  const plan = deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
+  const sh = planToShell(plan, { managePy: null, settingsModule: index.settings!.module! });
+  assert.match(sh, /python -m django migrate --noinput --database=default --settings=kolibri\.deployment\.default\.settings\.base/);
+});

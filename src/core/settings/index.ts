@@ -44,6 +44,39 @@ export function findManagePy(root: string): string | null {
   return null;
 }
 
+/**
+ * Without manage.py (Kolibri runs `kolibri manage`): the settings module a WSGI/ASGI entry point of the workspace
+ * sets with `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`, what the deployed project runs with. The
+ * first such file breadth-first (4 levels, the folders findManagePy skips skipped), with the module it names.
+ */
+export function settingsModuleFromEntryPoints(root: string, parse: (file: string) => A.Module | null): { module: string; file: string } | null {
+  const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
+  while (queue.length) {
+    const { dir, depth } = queue.shift()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (!e.isFile() || (e.name !== 'wsgi.py' && e.name !== 'asgi.py')) continue;
+      const file = path.join(dir, e.name);
+      const m = parse(file);
+      const module = m ? settingsModuleFromManagePy(m) : null;
+      if (module) return { module, file };
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || SKIP_DIRS.has(e.name) || e.name.startsWith('.') || depth + 1 > 4) continue;
+      const sub = path.join(dir, e.name);
+      if (isFile(path.join(sub, 'pyvenv.cfg'))) continue;
+      queue.push({ dir: sub, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
