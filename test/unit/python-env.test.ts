@@ -160,3 +160,22 @@ test('uv workspace members are import roots (their src folder when they have one
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the src layout: src/ holding packages is an import root after the project folder (PeeringDB); a src/ of other files is not', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-srclayout-'));
+  try {
+    const w = (rel: string, text = '') => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), text); };
+    w('manage.py');
+    w('mainsite/__init__.py');
+    w('src/peeringdb_server/__init__.py');
+    const r = await findSearchRoots({ root: dir, allowPython: false, env: {} });
+    assert.deepEqual(r.roots.slice(0, 2), [dir, path.join(dir, 'src')]);
+    assert.match(r.notes.join('\n'), /src layout: peeringdb_server/);
+    fs.rmSync(path.join(dir, 'src/peeringdb_server'), { recursive: true });
+    w('src/app.js');
+    const r2 = await findSearchRoots({ root: dir, allowPython: false, env: {} });
+    assert.ok(!r2.roots.includes(path.join(dir, 'src')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

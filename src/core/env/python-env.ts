@@ -124,6 +124,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
       result.version = ran.version;
       for (const p of pythonPath) addRoot(result.roots, p);
       for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
+      for (const s of srcLayout(root, notes)) addRoot(result.roots, s);
       let userSiteAdded = !ran.userSite || !isDir(ran.userSite);
       for (const entry of ran.path) {
         // isolated mode puts no '' (current directory) entry in; an old cache may hold one
@@ -150,6 +151,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   // Static: what sys.path would hold, read from disk
   for (const p of pythonPath) addRoot(result.roots, p);
   for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
+  for (const s of srcLayout(root, notes)) addRoot(result.roots, s);
   const sites = found ? staticSitePackages(found, platform, env, notes) : [];
   for (const s of sites) {
     addRoot(result.roots, s);
@@ -498,6 +500,20 @@ export function workspaceMembers(root: string, notes: string[] = []): string[] {
   }
   if (out.length) notes.push(`uv workspace members: ${out.map(d => path.relative(root, d)).join(', ')}`);
   return out;
+}
+
+/**
+ * The src layout (`src/<package>/__init__.py` beside manage.py, PeeringDB's `src/peeringdb_server`): the project's
+ * packages live in `src`, which an editable install or the deployment puts on the import path. Searched after the
+ * project folder, so a package there wins.
+ */
+export function srcLayout(root: string, notes: string[] = []): string[] {
+  const src = path.join(root, 'src');
+  if (!isDir(src)) return [];
+  const packages = listDir(src).filter(n => /^[A-Za-z_]\w*$/.test(n) && fs.existsSync(path.join(src, n, '__init__.py')));
+  if (!packages.length) return [];
+  notes.push(`src layout: ${packages.slice(0, 5).join(', ')}${packages.length > 5 ? ', …' : ''} in src/ are importable, as once installed or deployed`);
+  return [src];
 }
 
 /** Folders matching a relative glob of `*` and `?` segments (uv's member patterns), below `root`. */
