@@ -597,3 +597,30 @@ ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
   const f2 = settingsFindings(s2);
   assert.deepEqual(f2.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f2));
 });
+
+test('settings-env-dependent through a helper that binds the global named after the variable (PeeringDB set_option)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+
+
+def set_option(name, value):
+    globals().setdefault(name, os.environ.get(name, value))
+
+
+set_option("DATABASE_REPLICA_HOST", "")
+DATABASE_REPLICA_CONFIGURED = bool(DATABASE_REPLICA_HOST)
+${DB}if DATABASE_REPLICA_CONFIGURED:
+    DATABASES["read"] = dict(DATABASES["default"], HOST=DATABASE_REPLICA_HOST)
+    DATABASE_ROUTERS = ["mysite.routers.Replica"]
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual(s.databases.map(d => d.alias), ['default']);
+  assert.deepEqual(s.envDependent?.map(e => [e.settings, e.variables]), [[['DATABASES', 'DATABASE_ROUTERS'], ['DATABASE_REPLICA_HOST']]]);
+  const replica = load(dir, 'mysite.settings', undefined, { DATABASE_REPLICA_HOST: 'replica.internal' });
+  assert.deepEqual(replica.databases.map(d => d.alias), ['default', 'read']);
+  assert.deepEqual(replica.routers, ['mysite.routers.Replica']);
+});

@@ -451,6 +451,10 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
           const acc = new Set<string>();
           strings(s.value, acc, derived);
           if (acc.size) derived.set(s.targets[0]!.id, acc);
+        } else if (s.type === 'Expr' && s.value.type === 'Call') {
+          // a helper that binds the global named after the variable it reads (PeeringDB's
+          // set_option("DATABASE_REPLICA_HOST", ""): globals().setdefault(name, os.environ.get(name, value)))
+          for (const a of s.value.args) if (a.type === 'Constant' && typeof a.value === 'string' && unset.has(a.value)) derived.set(a.value, new Set([a.value]));
         } else if (s.type === 'If') {
           const vars = new Set<string>();
           strings(s.test, vars, derived);
