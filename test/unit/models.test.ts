@@ -552,7 +552,7 @@ class Thing(AbstractThing):
     pass
 
 
-if True:
+if __import__("os").environ.get("DUP"):
     class Dup(models.Model):
         pass
 else:
@@ -674,4 +674,21 @@ test('models: a proxy whose base cannot be resolved says which base (PeeringDB: 
   const p = r.problems.find(x => x.message.includes("Proxy model 'History'"));
   assert.ok(p, JSON.stringify(r.problems));
   assert.match(p.message, /base Version could not be resolved/);
+});
+
+test('models: a module-level if on a setting takes one branch (django_peeringdb ABSTRACT_ONLY; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  for (const abstractOnly of [true, false]) {
+    const root = writeTree({
+      'mysite/__init__.py': '',
+      'mysite/settings.py': `SECRET_KEY = "x"\nABSTRACT_ONLY = ${abstractOnly ? 'True' : 'False'}\nINSTALLED_APPS = ["pdblib"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
+      'pdblib/__init__.py': '',
+      'pdblib/models/__init__.py': 'from django.conf import settings as __settings\n\nfrom .abstract import *  # noqa\n\nif not __settings.ABSTRACT_ONLY:\n    from .concrete import *  # noqa\n',
+      'pdblib/models/abstract.py': 'from django.db import models\n\n\nclass OrganizationBase(models.Model):\n    name = models.CharField(max_length=20)\n\n    class Meta:\n        abstract = True\n',
+      'pdblib/models/concrete.py': 'from .abstract import OrganizationBase\n\n\nclass Organization(OrganizationBase):\n    class Meta:\n        app_label = "pdblib"\n',
+    });
+    const expected = oracle(root, 'mysite.settings');
+    const r = scan(root, settingsOf({ installedApps: ['pdblib'], values: { ABSTRACT_ONLY: abstractOnly } }));
+    assert.deepEqual(ours(r.models), expected, `ABSTRACT_ONLY = ${abstractOnly}`);
+  }
 });

@@ -289,11 +289,19 @@ class ModelReader {
           }
           break;
         }
-        case 'If':
+        case 'If': {
           if (isTypeChecking(s.test)) break;
+          // a test of a setting (django_peeringdb: `if not settings.ABSTRACT_ONLY: from .concrete import *`) takes
+          // one branch, as the import does; anything else, both
+          const t = this.evaluate(moduleName, s.test);
+          if (t.ok) {
+            this.walk(truthy(t.value) ? s.body : s.orelse, moduleName, isPackage);
+            break;
+          }
           this.walk(s.body, moduleName, isPackage);
           this.walk(s.orelse, moduleName, isPackage);
           break;
+        }
         case 'Try':
           this.walk(s.body, moduleName, isPackage);
           this.walk(s.orelse, moduleName, isPackage);
@@ -867,6 +875,10 @@ class ModelReader {
         if (e.args[2]) return this.evaluate(module, e.args[2], depth + 1);
       }
       return { ok: false };
+    }
+    if (e.type === 'UnaryOp' && e.op === 'not') {
+      const v = this.evaluate(module, e.operand, depth + 1);
+      return v.ok ? { ok: true, value: !truthy(v.value) } : { ok: false };
     }
     if (e.type === 'JoinedStr') {
       // f"{settings.TABLE_PREFIX}organization"
