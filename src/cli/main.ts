@@ -61,7 +61,12 @@ function wrap(text: string, indent = 25, width = 110): string {
   return lines.map(l => ' '.repeat(indent) + l).join('\n');
 }
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** `help: false`: a usage the message alone explains (the whole help text would bury it) */
+  constructor(message: string, readonly help = true) {
+    super(message);
+  }
+}
 
 function cacheDir(): string {
   const base = process.env.DJANGO_MULTIDB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'django-multidb');
@@ -122,7 +127,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
   try {
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
     if (command !== 'scan' && command !== 'check' && command !== 'plan') throw new UsageError(`unknown command "${command}" (expected scan, check or plan)`);
-    if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases: drop --no-db');
+    if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases to know what is pending: drop --no-db', false);
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
     const root = path.resolve(target ?? '.');
@@ -195,7 +200,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`django-multidb: ${e.message}\n\n${HELP}`);
+      process.stderr.write(e.help ? `django-multidb: ${e.message}\n\n${HELP}` : `django-multidb: ${e.message} (--help lists the options)\n`);
       return 2;
     }
     process.stderr.write(`django-multidb: ${(e as Error).stack ?? e}\n`);

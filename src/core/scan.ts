@@ -754,8 +754,13 @@ export class Scanner {
       const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
       findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
+    // a dependency written twice (two swappable_dependency() settings naming models of one app) is said once
+    const saidGraph = new Set<string>();
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
+      const said = `${p.kind}|${p.path}|${p.line}|${p.message}`;
+      if (saidGraph.has(said)) continue;
+      saidGraph.add(said);
       const code = p.kind === 'missing-dependency' || p.kind === 'unknown-app' || p.kind === 'no-migrations' ? 'missing-dependency' : 'migration-graph';
       // A dependency on an app whose package is not in the environment (Django itself, most often) follows from
       // that one finding above; an error per migration would blame the project for the environment.
