@@ -253,8 +253,17 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. Set ${e.variables.length > 1 ? 'them' : 'it'} in an env file (--env-file, djangoMultiDb.envFile) to see the other.`,
     });
   }
+  // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding
+  const assumed = new Map<string, { path: string | null; lines: number[]; reason: string }>();
   for (const a of settings.assumptions ?? []) {
-    out.push({ code: 'settings-assumption', severity: 'info', path: a.loc?.path ?? settings.path, line: a.loc?.line ?? null, message: a.reason });
+    const p = a.loc?.path ?? settings.path;
+    const k = `${p}\0${a.reason}`;
+    const g = assumed.get(k);
+    if (g) { if (a.loc?.line) g.lines.push(a.loc.line); } else assumed.set(k, { path: p, lines: a.loc?.line ? [a.loc.line] : [], reason: a.reason });
+  }
+  for (const g of assumed.values()) {
+    const more = g.lines.length > 1 ? ` (also at lines ${g.lines.slice(1).join(', ')})` : '';
+    out.push({ code: 'settings-assumption', severity: 'info', path: g.path, line: g.lines[0] ?? null, message: `${g.reason}${more}` });
   }
   const nc = settings.databasesNotConfigured;
   if (nc) {

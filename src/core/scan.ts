@@ -748,9 +748,10 @@ export class Scanner {
     });
     findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
-    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string }[]) {
-      // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above
-      const becauseNoDjango = missingDjango.length > 0 && p.message.startsWith('base class ');
+    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string; environment?: true }[]) {
+      // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above;
+      // one from another package that is not installed (Kolibri's morango SyncableModel) is the environment's too
+      const becauseNoDjango = (missingDjango.length > 0 && p.message.startsWith('base class ')) || !!p.environment;
       const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
       findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }

@@ -692,3 +692,16 @@ test('models: a module-level if on a setting takes one branch (django_peeringdb 
     assert.deepEqual(ours(r.models), expected, `ABSTRACT_ONLY = ${abstractOnly}`);
   }
 });
+
+test('models: a base from a package not installed is the environment\'s problem (Kolibri: morango SyncableModel)', () => {
+  const root = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': 'from django.db import models\nfrom morango.models import SyncableModel\n\n\nclass Facility(SyncableModel):\n    name = models.CharField(max_length=20)\n',
+  });
+  const r = scan(root, settingsOf({ installedApps: ['app1'] }));
+  assert.ok(r.byKey.get('app1.Facility'), 'read as a model');
+  const p = r.problems.find(x => x.message.startsWith('base class SyncableModel'));
+  assert.ok(p, JSON.stringify(r.problems));
+  assert.match(p.message, /\(morango is not installed in the Python environment used\)/);
+  assert.equal(p.environment, true);
+});

@@ -24,6 +24,8 @@ export interface ModelProblem {
   /** "app.Model" when the problem is about one model */
   model?: string;
   message: string;
+  /** caused by a package missing from the Python environment (the environment's to fix, an info) */
+  environment?: true;
 }
 
 export interface ModelsResult {
@@ -378,6 +380,8 @@ class ModelReader {
     this.inProgress.add('m:' + n.key);
     let result = false;
     let unknownBase: string | null = null;
+    /** the top-level package the unresolved base is imported from, when it is not in the environment */
+    let missingFrom: string | null = null;
     let notDjango = false;
     try {
       for (const b of this.basesOf(n)) {
@@ -390,14 +394,21 @@ class ModelReader {
         const from = 'external' in b ? b.external : b.origin;
         if ('external' in b && isModelRoot(b.external)) result = true;
         else if (from && NOT_DJANGO_MODELS.has(from.split('.')[0]!)) notDjango = true;
-        else if (!('external' in b)) unknownBase = unknownBase ?? b.unresolved;
+        else if (!('external' in b)) {
+          if (unknownBase === null && from && !this.sym.index.resolve(from.split('.')[0]!)) missingFrom = from.split('.')[0]!;
+          unknownBase = unknownBase ?? b.unresolved;
+        }
         // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
-        else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) unknownBase = unknownBase ?? b.text;
+        else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) {
+          if (unknownBase === null && !this.sym.index.resolve(b.external.split('.')[0]!)) missingFrom = b.external.split('.')[0]!;
+          unknownBase = unknownBase ?? b.text;
+        }
       }
       if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
         result = true;
         n.guessed = unknownBase;
-        this.problem(n.ref.file, n.ref.def.line, `base class ${unknownBase} of ${n.ref.name} could not be resolved; ${n.ref.name} is read as a model with the options of its own Meta only`);
+        const why = missingFrom ? ` (${missingFrom} is not installed in the Python environment used)` : '';
+        this.problem(n.ref.file, n.ref.def.line, `base class ${unknownBase} of ${n.ref.name} could not be resolved${why}; ${n.ref.name} is read as a model with the options of its own Meta only`, undefined, false, !!missingFrom);
       }
     } finally {
       this.inProgress.delete('m:' + n.key);
@@ -1086,13 +1097,14 @@ class ModelReader {
     return out;
   }
 
-  private problem(file: string | null, line: number | null, message: string, model?: string, parse = false): void {
+  private problem(file: string | null, line: number | null, message: string, model?: string, parse = false, environment = false): void {
     const k = `${file}:${line}:${message}`;
     if (this.problemKeys.has(k)) return;
     this.problemKeys.add(k);
     const p: ModelProblem = { path: file, line, message };
     if (model) p.model = model;
     if (parse) p.code = 'parse-error';
+    if (environment) p.environment = true;
     this.problems.push(p);
   }
 }
