@@ -663,3 +663,20 @@ test('no manage.py: the settings module a wsgi.py sets, and plan commands throug
   const sh = planToShell(plan, { managePy: null, settingsModule: index.settings!.module! });
   assert.match(sh, /python -m django migrate --noinput --database=default --settings=kolibri\.deployment\.default\.settings\.base/);
 });
+
+test('SimpleLazyObject runs its function on first use: a function importing modules that import the module back (Kolibri conf.OPTIONS)', async () => {
+  const dir = shopProject({
+    'mysite/conf.py': 'from django.utils.functional import SimpleLazyObject\n\nHOME = "/srv/kolibri"\n\n\ndef _options():\n    from .options import read_options\n\n    return read_options()\n\n\nOPTIONS = SimpleLazyObject(_options)\n',
+    'mysite/options.py': 'from .system import home\n\n\ndef read_options():\n    return {"Database": {"NAME": home() + "/db.sqlite3"}}\n',
+    'mysite/system.py': 'from .conf import HOME, OPTIONS\n\n\ndef home():\n    return HOME\n',
+    'mysite/settings.py': 'from .conf import OPTIONS\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": OPTIONS["Database"]["NAME"]}}\n',
+  });
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.deepEqual(index.settings?.databases.map(d => d.name), ['/srv/kolibri/db.sqlite3']);
+  assert.ok(!index.findings.some(f => f.severity !== 'info'), JSON.stringify(index.findings.filter(f => f.severity !== 'info')));
+  if (PY) {
+    // real Django agrees (the settings only: the app's models need no database)
+    const out = python(PY, dir, 'import django\nfrom django.conf import settings\nprint(settings.DATABASES["default"]["NAME"])', { DJANGO_SETTINGS_MODULE: 'mysite.settings' });
+    assert.equal(out.trim(), '/srv/kolibri/db.sqlite3');
+  }
+});

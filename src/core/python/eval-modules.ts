@@ -190,6 +190,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return name === 'exec_module' ? b('importlib.machinery.SourceFileLoader.exec_module', o) : undefined;
     case 'file':
       return ['read', 'readlines', '__enter__', '__exit__', 'close'].includes(name) ? b('file.' + name, o) : undefined;
+    case 'django.lazy':
+      return _it.getAttr(lazyValue(_it, o), name, _loc);
     case 'globals':
       return ['get', '__getitem__', 'setdefault', 'update', '__contains__', 'keys', 'items', 'values', 'copy'].includes(name) ? b('globals.' + name, o) : undefined;
     default:
@@ -386,7 +388,10 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'functools.identity': return a0;
     case 'functools.cached_property': return a0;
     // SimpleLazyObject(func) is func() on first use (Kolibri's conf.OPTIONS): evaluated now, as the settings use it
-    case 'django.SimpleLazyObject': return a0 ? it.call(a0, [], [], loc) : unknown('SimpleLazyObject() without a function', loc);
+    // SimpleLazyObject(func): func() on first use (Kolibri's conf.OPTIONS, whose function imports modules that
+    // import conf again: calling it now would find conf half-run)
+    case 'django.SimpleLazyObject':
+      return a0 ? { kind: 'obj', type: 'django.lazy', attrs: new Map(), missing: 'absent', data: { fn: a0, loc } } : unknown('SimpleLazyObject() without a function', loc);
     case 'environ.Env': {
       const e = obj('environ.Env', 'unknown', new Map<string, Value>(kwargs));
       return e;
@@ -453,8 +458,29 @@ function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
   return true;
 }
 
+/** The value of a SimpleLazyObject: its function called once, on first use (raising there: unknown). */
+function lazyValue(it: Evaluator, o: ObjV): Value {
+  const d = o.data as { fn: Value; loc: Loc; value?: Value };
+  if (d.value === undefined) {
+    d.value = unknown('SimpleLazyObject being evaluated', d.loc);
+    try {
+      d.value = it.call(d.fn, [], [], d.loc);
+    } catch (e) {
+      if (!(e instanceof PyErr)) throw e;
+      d.value = unknown(`SimpleLazyObject's function raised ${e}`, e.loc ?? d.loc);
+    }
+  }
+  return d.value;
+}
+
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'django.lazy') {
+    const v = lazyValue(it, o);
+    if (method === '__getitem__' && args[0]) return it.getItem(v, args[0], loc);
+    if (method === '__call__') return it.call(v, args, kwargs, loc);
+    return undefined;
+  }
   const a0 = args[0];
   if (o.type === 'datetime.timedelta' && method === 'total_seconds' && typeof o.data === 'number') return num(o.data, true);
   if (o.type === 'os.environ') {
