@@ -109,7 +109,14 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       return [{ kind: 'message', id: `loading:${p.root}`, label: 'Indexing…', icon: 'loading~spin', parent }];
     }
     if (!p.index.settings) return [{ kind: 'message', id: `nosettings:${p.root}`, label: 'Settings module not found', detail: 'Set djangoMultiDb.settingsModule or DJANGO_SETTINGS_MODULE in manage.py.', icon: 'warning', parent }];
-    return make(p, parent);
+    // DATABASES / DATABASE_ROUTERS not readable statically: said first, so that an empty or all-unknown tree is not
+    // taken for "no databases" or "no routers"
+    const unreadable: Node[] = (p.index.settings.unreadable ?? []).map(name => ({
+      kind: 'message', id: `unreadable:${p.root}:${name}`, label: `${name} could not be read statically`, detail: 'see Problems',
+      tooltip: `${name} could not be evaluated without running the project: what depends on it is unknown. Django mode (djangoMultiDb.mode) asks the project's own Django.`,
+      icon: 'warning', command: { command: 'workbench.actions.view.problems', title: 'Show Problems' }, parent,
+    }));
+    return [...unreadable, ...make(p, parent)];
   }
 
   abstract getChildren(node?: Node): Node[];
