@@ -301,6 +301,30 @@ PROJECTS.namedModelClasses = {
   },
 };
 
+// kpi: DEFAULT_DB_ALIAS imported from a Django module that re-exports django.db's
+PROJECTS.reexportedDefaultAlias = {
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': settingsFile(['shop', 'legacy'], ['default', 'kobocat'], '["proj.routers.DefaultDatabaseRouter"]'),
+    'proj/routers.py': `
+from django.contrib.auth.management import DEFAULT_DB_ALIAS
+
+SHARED = ("auth", "contenttypes")
+
+
+class DefaultDatabaseRouter:
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in SHARED:
+            return True
+        if app_label == "legacy":
+            return db == "kobocat"
+        return db == DEFAULT_DB_ALIAS
+`,
+    ...app('shop', 'class Order(models.Model):\n    pass\n'),
+    ...app('legacy', 'class XForm(models.Model):\n    pass\n'),
+  },
+};
+
 let site: string | null = null;
 function sitePackages(): string {
   site ??= execFileSync(PY!, ['-c', 'import django, os; print(os.path.dirname(os.path.dirname(django.__file__)))'], { encoding: 'utf8' }).trim();

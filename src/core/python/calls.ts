@@ -408,6 +408,9 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
   }
   const v = it.modeledCall(m, '__getattr__', [str(name)], [], loc);
   if (v !== undefined) return v;
+  // Django's modules re-export django.db's DEFAULT_DB_ALIAS (kpi: `from django.contrib.auth.management import
+  // DEFAULT_DB_ALIAS`); it is "default" wherever it is imported from
+  if (name === 'DEFAULT_DB_ALIAS' && (m.name === 'django' || m.name.startsWith('django.'))) return str('default');
   return unknown(`${m.name}.${name} (not evaluated)`, loc);
 }
 
