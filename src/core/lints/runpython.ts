@@ -597,7 +597,11 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
   if (target !== null && on.every(a => a === target)) {
-    return { severity: 'info', message: `${message} (today both are '${target}': the routers let this RunPython run there only)`, fix };
+    const only = `'${target}' is the only database the routers let this RunPython run on, so this works today`;
+    message = REBIND.test(message)
+      ? message.replace(REBIND, (m0: string) => `: ${only}; ${m0.slice(m0.indexOf('bind it with'))} keeps it so if the routing changes`)
+      : `${message} (harmless today: ${only})`;
+    return { severity: 'info', message, fix };
   }
   if (model && target !== null && on.every(a => a === target || routes.migrates(model, a) === false)) {
     const away = on.filter(a => a !== target).map(a => `'${a}'`).join(', ');
