@@ -1,4 +1,5 @@
 // django-multidb command line: argv → core → stdout / exit code. No logic of its own beyond rendering.
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
@@ -131,6 +132,13 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
     const root = path.resolve(target ?? '.');
+    // --python names a file from where the command runs (or a command on PATH); one that is not there is an error,
+    // never a silent fall-back to another interpreter
+    let python: string | null = v.python ?? null;
+    if (python && (python.includes('/') || python.includes(path.sep))) {
+      python = path.resolve(python);
+      if (!fs.existsSync(python)) throw new UsageError(`--python ${v.python}: no such file (${python})`, false);
+    }
     const mode = (v.mode ?? (v.python && !v['no-python'] ? 'auto' : 'static')) as 'static' | 'django' | 'auto';
     if (!['static', 'django', 'auto'].includes(mode)) throw new UsageError(`--mode: expected static, django or auto, not "${v.mode}"`);
     if (mode !== 'static' && v['no-python']) throw new UsageError(`--mode ${mode} needs the project's Python: drop --no-python`);
@@ -141,7 +149,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const opts: ScanOptions = {
       root,
       settingsModule: v.settings ?? null,
-      python: v.python ?? null,
+      python,
       databases: v.database ?? null,
       envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,
       // static mode starts no process at all: sys.path is read from disk (docs/security.md)
@@ -195,7 +203,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const index = await scanProject(opts);
     learn(index);
     if (!found(index)) return notFound(index);
-    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python: v.python ?? null, databases: v.database ?? null });
+    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python, databases: v.database ?? null });
     const report = toReport(index);
     return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {
@@ -227,10 +235,17 @@ function check(report: ScanReport, format: string, failOn: string | null): numbe
         process.stdout.write(`third-party apps (${environment.length}, not failing check):\n`);
         for (const p of environment) process.stdout.write(`  ${formatFinding(p)}\n`);
       }
-      process.stdout.write(problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found` : 'no problems found');
-      process.stdout.write(unselectedErrors.length
-        ? ` (${unselectedErrors.length} error${unselectedErrors.length === 1 ? '' : 's'} not selected by --fail-on: ${[...new Set(unselectedErrors.map(d => d.code))].join(', ')})\n`
-        : '\n');
+      {
+        // warnings the selection leaves out are counted: "no problems" over 13 apps not found reads as a clean run
+        const unselectedWarnings = report.diagnostics.filter(d => d.severity === 'warning' && !d.environment && !selects(selection, d));
+        const codes = (ds: typeof problems) => [...new Set(ds.map(d => d.code))].join(', ');
+        const notes = [
+          ...(unselectedErrors.length ? [`${unselectedErrors.length} error${unselectedErrors.length === 1 ? '' : 's'} not selected by --fail-on: ${codes(unselectedErrors)}`] : []),
+          ...(unselectedWarnings.length ? [`${unselectedWarnings.length} warning${unselectedWarnings.length === 1 ? '' : 's'} not failing check: ${codes(unselectedWarnings)}; \`scan\` shows them, --fail-on all fails on them`] : []),
+        ];
+        const head = problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found` : notes.length ? 'no failing problems' : 'no problems found';
+        process.stdout.write(`${head}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+      }
       break;
     case 'github':
       process.stdout.write(toGithubAnnotations(problems));

@@ -95,7 +95,7 @@ describe('check', () => {
 
     const onlyUnknown = cli(['check', dir, '--no-python', '--fail-on', 'unknown-routing']);
     assert.equal(onlyUnknown.status, 0, onlyUnknown.stdout);
-    assert.match(onlyUnknown.stdout, /no problems found/);
+    assert.match(onlyUnknown.stdout, /no (problems found|failing problems \(.*warnings? not failing check: .*--fail-on all fails on them)/);
   });
 
   test('exit 0 once every database is migrated (real manage.py migrate)', { skip: djangoPython() ? false : NO_DJANGO }, () => {
@@ -149,13 +149,20 @@ describe('--mode (Django itself)', { skip: djangoPython() ? false : NO_DJANGO },
 
   test('auto falls back to static with the reason when Python cannot run the project; django mode makes it an error', () => {
     const dir = example();
-    const auto = cli(['scan', dir, '--json', '--mode', 'auto', '--python', '/nonexistent/python3']);
+    // an interpreter that cannot run the project (it exits at once)
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-badpy-')), 'python3');
+    fs.writeFileSync(broken, '#!/bin/sh\necho "this Python cannot run" >&2\nexit 3\n', { mode: 0o755 });
+    const auto = cli(['scan', dir, '--json', '--mode', 'auto', '--python', broken]);
     assert.equal(auto.status, 0, auto.stderr);
     assert.equal(auto.json.source.mode, 'static');
     assert.match(auto.json.source.reason, /\S/);
     assert.ok(auto.json.diagnostics.some((d: any) => d.code === 'django-unavailable' && d.severity === 'info'));
-    const strict = cli(['check', dir, '--mode', 'django', '--python', '/nonexistent/python3', '--fail-on', 'django']);
+    const strict = cli(['check', dir, '--mode', 'django', '--python', broken, '--fail-on', 'django']);
     assert.equal(strict.status, 1);
     assert.match(strict.stdout, /django-unavailable/);
+    // an interpreter that is not there is a usage error, never a silent fall-back to another one
+    const missing = cli(['scan', dir, '--json', '--python', '/nonexistent/python3']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--python \/nonexistent\/python3: no such file/);
   });
 });
