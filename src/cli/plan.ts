@@ -36,7 +36,8 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
   // commands run from the project root; manage.py may live below it
   // (no manage.py, as in projects run through their own launcher: `python -m django … --settings=…`)
   const managePy = index.managePy ? toPosix(path.relative(index.root, index.managePy)) || 'manage.py' : index.settings?.module ? null : 'manage.py';
-  const cmd = { python: opts.python ?? undefined, managePy, settingsModule: index.settings?.module ?? undefined, root: index.root };
+  const notes = index.findings.filter(f => f.code === 'unmigrated-models').map(f => f.message);
+  const cmd = { python: opts.python ?? undefined, managePy, settingsModule: index.settings?.module ?? undefined, root: index.root, notes };
   switch (opts.format) {
     case 'json':
       process.stdout.write(JSON.stringify(planToJson(plan, cmd), null, 2) + '\n');

@@ -172,7 +172,14 @@ export function migrateCommand(alias: string, opts: CommandOptions = {}): string
 }
 
 /** How the plan's commands are written: the interpreter, manage.py (null: none, see migrateCommand), the root. */
-export interface CommandOptions { python?: string; managePy?: string | null; settingsModule?: string; root?: string }
+export interface CommandOptions {
+  python?: string;
+  managePy?: string | null;
+  settingsModule?: string;
+  root?: string;
+  /** what the plan cannot do, said with it (the tables of apps without migrations: `unmigrated-models`) */
+  notes?: string[];
+}
 
 function summary(step: DeployStep): string {
   const n = step.migrations.length;
@@ -186,6 +193,7 @@ const comment = (s: string) => `# ${s.replace(/[\r\n]+/g, ' ')}`;
 
 export function planToShell(plan: DeployPlan, opts: CommandOptions = {}): string {
   const lines = ['#!/bin/sh', comment(`django-multidb deployment plan${opts.root ? ` for ${opts.root}` : ''}: run from the project root`), 'set -eu'];
+  for (const n of opts.notes ?? []) lines.push(comment(`note: ${n}`));
   for (const s of plan.skipped) lines.push(comment(skipText(s)));
   for (const c of plan.cycles) lines.push(comment(`cross-database needs form a cycle (${c.join(' → ')}): settings order kept`));
   if (!plan.steps.length) lines.push(comment('every database is up to date: nothing to run'));
@@ -206,9 +214,9 @@ function skipText(s: DeployPlan['skipped'][number]): string {
 
 /** A GitHub Actions step (YAML) that runs the plan; the commands are shell words inside a literal block. */
 export function planToGithubActions(plan: DeployPlan, opts: CommandOptions = {}): string {
-  const body = plan.steps.length
+  const body = [...(opts.notes ?? []).map(n => comment(`note: ${n}`)), ...(plan.steps.length
     ? plan.steps.flatMap(step => [comment(summary(step)), migrateCommand(step.alias, opts).map(shellQuote).join(' ')])
-    : [comment('every database is up to date: nothing to run')];
+    : [comment('every database is up to date: nothing to run')])];
   const lines = [
     `- name: ${yamlString('Migrate every database (django-multidb plan)')}`,
     '  shell: bash',
@@ -231,5 +239,6 @@ export function planToJson(plan: DeployPlan, opts: CommandOptions = {}): object 
     steps: plan.steps.map(s => ({ alias: s.alias, command: migrateCommand(s.alias, opts), migrations: s.migrations, after: s.after })),
     skipped: plan.skipped,
     cycles: plan.cycles,
+    ...(opts.notes?.length ? { notes: opts.notes } : {}),
   };
 }

@@ -256,6 +256,14 @@ const RULES = {
       'fail. Computed with Django\'s autodetector exactly as `makemigrations --check --dry-run`, without writing ' +
       'anything. Run "New Migration…" (`manage.py makemigrations <app>`).',
   },
+  'unmigrated-models': {
+    severity: 'warning', title: 'Models of an app without migrations', failsAt: 'error', failOn: 'unmigrated', shownIn: 'problems', area: 'migrations',
+    help:
+      'A workspace app has models and no migrations folder: `manage.py migrate` creates none of their tables on any ' +
+      'database, wherever the routers allow them; only `migrate --run-syncdb` does (without migration history, and ' +
+      'never changing a table it created). Give the app migrations (`makemigrations <app>`), or make sure every ' +
+      'deployment runs `migrate --run-syncdb --database=<alias>` for the databases named.',
+  },
   'schema-drift': {
     severity: 'error', title: 'Schema does not match the applied migrations', failsAt: 'error', failOn: 'drift', shownIn: 'problems', area: 'databases',
     help:

@@ -737,6 +737,7 @@ export class Scanner {
         ...unknownRoutingFindings(concrete, index.routing),
       ];
     }));
+    findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
     // the migrations' operations routed by model name and hints: the models' names, not their relations
     findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
@@ -1033,6 +1034,31 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
  * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
  * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
  */
+/**
+ * `unmigrated-models`: a workspace app with models and no migrations (Django's loader.unmigrated_apps). `migrate`
+ * creates none of their tables, wherever `allow_migrate` lets them live; only `migrate --run-syncdb` does
+ * (edx-analytics-data-api's v0 app: its CI runs --run-syncdb, a deployment following the plan would not).
+ */
+function unmigratedModelFindings(index: ProjectIndex, aliases: string[]): Finding[] {
+  const withMigrations = new Set(index.migrations.map(m => m.app));
+  const out: Finding[] = [];
+  for (const app of index.apps) {
+    if (app.external || withMigrations.has(app.label)) continue;
+    const models = index.models.filter(m => m.app === app.label && !m.abstract && m.managed && !m.proxy && !m.swapped);
+    if (!models.length) continue;
+    const keys = new Set(models.map(m => m.key));
+    const where = aliases.filter(a => index.routing.some(d => d.alias === a && keys.has(d.model) && d.migrate !== false));
+    if (!where.length) continue;
+    const first = models[0]!;
+    const n = models.length;
+    out.push({
+      code: 'unmigrated-models', severity: 'warning', path: first.loc.path, line: first.loc.line, app: app.label,
+      message: `App '${app.label}' has no migrations: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) on ${where.map(a => `'${a}'`).join(', ')}, where the routers let ${n === 1 ? 'it' : 'them'} live; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
+    });
+  }
+  return out;
+}
+
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
   const router = operationRouterOf(index);

@@ -670,6 +670,7 @@ test('SimpleLazyObject runs its function on first use: a function importing modu
     'mysite/options.py': 'from .system import home\n\n\ndef read_options():\n    return {"Database": {"NAME": home() + "/db.sqlite3"}}\n',
     'mysite/system.py': 'from .conf import HOME, OPTIONS\n\n\ndef home():\n    return HOME\n',
     'mysite/settings.py': 'from .conf import OPTIONS\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": OPTIONS["Database"]["NAME"]}}\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
   });
   const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
   assert.deepEqual(index.settings?.databases.map(d => d.name), ['/srv/kolibri/db.sqlite3']);
@@ -679,4 +680,27 @@ test('SimpleLazyObject runs its function on first use: a function importing modu
     const out = python(PY, dir, 'import django\nfrom django.conf import settings\nprint(settings.DATABASES["default"]["NAME"])', { DJANGO_SETTINGS_MODULE: 'mysite.settings' });
     assert.equal(out.trim(), '/srv/kolibri/db.sqlite3');
   }
+});
+
+// edx-analytics-data-api: an app without migrations whose models the router sends to 'analytics'. `migrate`
+// creates none of its tables (only --run-syncdb does); the scan says so, and so does the plan.
+test('models of an app without migrations: migrate creates no table, the scan and the plan say so (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = shopProject({
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "v0"]\nDATABASE_ROUTERS = ["mysite.routers.R"]\n' +
+      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "analytics.sqlite3"}}\n',
+    'mysite/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "v0":\n            return db == "analytics"\n        return db == "default"\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+    'v0/__init__.py': '', 'v0/models.py': 'from django.db import models\n\n\nclass CourseActivity(models.Model):\n    n = models.IntegerField()\n',
+  });
+  manage(PY!, dir, ['migrate', '--database=analytics', '-v0']);
+  const tables = python(PY!, dir, 'import sqlite3\nprint(sorted(r[0] for r in sqlite3.connect("analytics.sqlite3").execute("select name from sqlite_master where type=\'table\'")))');
+  assert.ok(!tables.includes('v0_courseactivity'), tables);
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: true });
+  const f = index.findings.filter(x => x.code === 'unmigrated-models');
+  assert.equal(f.length, 1, JSON.stringify(index.findings));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.message, /App 'v0' has no migrations: `migrate` creates none of its 1 table \(CourseActivity\) on 'analytics'.*--run-syncdb/);
+  const { deploymentPlan, planToShell } = await import('../../src/core/deploy');
+  const plan = deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
+  assert.match(planToShell(plan, { notes: f.map(x => x.message) }), /# note: App 'v0' has no migrations/);
 });
