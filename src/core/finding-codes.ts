@@ -241,6 +241,14 @@ const RULES = {
       'A parse limit cut the file short: over 1 MB (only its first 128 KB are read), out of its CPU time, or nested ' +
       'deeper than 250 levels. What was read is used; a value cut short is unknown. `line` is the first line not read.',
   },
+  'routing-fall-through': {
+    severity: 'warning', title: 'Database that gets every app by router fall-through', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'A router claims some models for a database other than `default` (allow_migrate returns True), and returns ' +
+      'None for every other model there: Django then allows them, so `migrate --database=<alias>` creates all their ' +
+      'tables on that database too (an analytics warehouse or a legacy database filling with the project\'s tables). ' +
+      'Return False for the other apps on that database, e.g. `elif db == "<alias>": return False`.',
+  },
   'operation-fall-through': {
     severity: 'info', title: 'Data migration runs by router fall-through', failsAt: 'error', failOn: 'runpython', shownIn: 'problems', area: 'authoring',
     help:

@@ -124,6 +124,31 @@ export function crossDatabaseRelations(
   return out;
 }
 
+/**
+ * `routing-fall-through`: a database other than `default` that a router claims models for (allow_migrate True)
+ * and that gets every other model too, only because every router returned None for them (Django then allows):
+ * `migrate --database=<alias>` creates all those tables there (informal-system's legacy MySQL database,
+ * "accessed via raw SQL only", would get ~40 app tables). One finding per alias, at the claiming router's return.
+ */
+export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const alias of aliases) {
+    if (alias === 'default') continue;
+    const ds = decisions.filter(d => d.alias === alias && d.migrate === true);
+    const claimed = ds.filter(d => d.reason === 'router');
+    const fell = ds.filter(d => d.reason === 'default');
+    if (!claimed.length || !fell.length) continue;
+    const apps = [...new Set(fell.map(d => d.model.slice(0, d.model.indexOf('.'))))];
+    const by = claimed[0]!;
+    const router = by.decidedBy ? by.decidedBy.split('.').pop() : 'a router';
+    out.push({
+      code: 'routing-fall-through', severity: 'warning', path: by.loc?.path ?? null, line: by.loc?.line ?? null, alias,
+      message: `'${alias}' gets ${fell.length} model${fell.length === 1 ? '' : 's'} of ${apps.length} app${apps.length === 1 ? '' : 's'} (${apps.slice(0, 4).join(', ')}${apps.length > 4 ? ', …' : ''}) only because every router returned None for them, besides the ${claimed.length} ${router} sends there: \`migrate --database=${alias}\` creates all their tables on it. Return False from allow_migrate for the other apps on '${alias}' (e.g. \`elif db == "${alias}": return False\`).`,
+    });
+  }
+  return out;
+}
+
 export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDecision[]): Finding[] {
   const byModel = new Map<string, RouterDecision[]>();
   for (const d of decisions) {

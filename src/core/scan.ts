@@ -128,7 +128,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
 import { migrationLintFindings, runsCode, type LintRoutes } from './lints/runpython';
@@ -730,11 +730,13 @@ export class Scanner {
     timings.routing = now() - t;
 
     t = now();
-    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey], () => {
+    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => {
       const concrete = index.models.filter(m => !m.abstract);
       return [
         ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
         ...unknownRoutingFindings(concrete, index.routing),
+        // (aliases that are a mirror of another or reach the same database are not migrated on their own)
+        ...fallThroughAliasFindings(index.routing, aliases.filter(a => { const t = twinsOf(index).get(a); return !t?.sameAs && !t?.mirrorOf; })),
       ];
     }));
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
