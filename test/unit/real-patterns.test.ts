@@ -704,3 +704,30 @@ test('models of an app without migrations: migrate creates no table, the scan an
   const plan = deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
   assert.match(planToShell(plan, { notes: f.map(x => x.message) }), /# note: App 'v0' has no migrations/);
 });
+
+// informal-system's legacy database: the router claims its own app there and returns None for every other app, so
+// Django migrates them all onto it. Django's migrate shows it; the scan says so once, at the router.
+test('routing-fall-through: a dedicated database that gets every app through None (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = shopProject({
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "legacy"]\nDATABASE_ROUTERS = ["mysite.routers.LegacyRouter"]\n' +
+      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "dit_legacy": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\n',
+    'mysite/routers.py': 'class LegacyRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "legacy":\n            return db == "dit_legacy"\n        return None\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+    'legacy/__init__.py': '', 'legacy/models.py': 'from django.db import models\n\n\nclass AuditLog(models.Model):\n    n = models.IntegerField()\n',
+    'legacy/migrations/__init__.py': '',
+    'legacy/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="AuditLog", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("n", models.IntegerField())])]\n',
+  });
+  manage(PY!, dir, ['migrate', '--database=dit_legacy', '-v0']);
+  const tables = python(PY!, dir, 'import sqlite3\nprint(sorted(r[0] for r in sqlite3.connect("legacy.sqlite3").execute("select name from sqlite_master where type=\'table\'")))');
+  assert.ok(tables.includes('shop_product') && tables.includes('legacy_auditlog'), tables);
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  const f = index.findings.filter(x => x.code === 'routing-fall-through');
+  assert.equal(f.length, 1, JSON.stringify(index.findings));
+  assert.equal(f[0]!.alias, 'dit_legacy');
+  assert.match(f[0]!.message, /'dit_legacy' gets 1 model of 1 app \(shop\) only because every router returned None/);
+  assert.match(f[0]!.path ?? '', /routers\.py$/);
+  // a router that says False for the rest: no finding
+  fs.writeFileSync(path.join(dir, 'mysite/routers.py'), 'class LegacyRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "legacy":\n            return db == "dit_legacy"\n        if db == "dit_legacy":\n            return False\n        return None\n');
+  const fixed = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  assert.deepEqual(fixed.findings.filter(x => x.code === 'routing-fall-through'), []);
+});
