@@ -624,3 +624,73 @@ ${DB}if DATABASE_REPLICA_CONFIGURED:
   assert.deepEqual(replica.databases.map(d => d.alias), ['default', 'read']);
   assert.deepEqual(replica.routers, ['mysite.routers.Replica']);
 });
+
+test('python-decouple config() and django-environ list/url signatures (informal-system, kpi; Django venv)', { skip: NO_DJANGO }, () => {
+  // decouple is not on the package index here: a copy of its config()/Csv() semantics stands in for Django's run
+  const dir = project({
+    'decouple.py': `import os
+class UndefinedValueError(Exception):
+    pass
+class Csv:
+    def __init__(self, cast=str, delimiter=","):
+        self.cast, self.delimiter = cast, delimiter
+    def __call__(self, value):
+        return [self.cast(x.strip()) for x in value.split(self.delimiter) if x.strip()]
+_T = {"y", "yes", "t", "true", "on", "1"}
+_F = {"n", "no", "f", "false", "off", "0", ""}
+def _bool(v):
+    if isinstance(v, bool):
+        return v
+    v = str(v).lower()
+    if v in _T:
+        return True
+    if v in _F:
+        return False
+    raise ValueError(v)
+def config(option, default=UndefinedValueError, cast=None):
+    if option in os.environ:
+        value = os.environ[option]
+    elif default is UndefinedValueError:
+        raise UndefinedValueError(option)
+    else:
+        value = default
+    if cast is bool:
+        return _bool(value)
+    return cast(value) if cast else value
+`,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `from decouple import Csv, config
+SECRET_KEY = config("SECRET_KEY", default="x")
+DEBUG = config("DEBUG", default=False, cast=bool)
+ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="localhost,127.0.0.1", cast=Csv())
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+DATABASES = {
+    "default": {"ENGINE": config("DB_ENGINE", default="django.db.backends.sqlite3"), "NAME": config("DB_NAME", default="db.sqlite3")},
+    "dit_legacy": {"ENGINE": "django.db.backends.mysql", "NAME": config("DIT_LEGACY_DB_NAME", default="dit_legacy")},
+}
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  const django = djangoSettings(dir, 'mysite.settings');
+  assert.deepEqual(Object.fromEntries(s.databases.map(d => [d.alias, { ENGINE: d.engine, NAME: d.name }])), django.DATABASES);
+  assert.equal(s.values.DEBUG, false);
+  assert.deepEqual(s.values.ALLOWED_HOSTS, ['localhost', '127.0.0.1']);
+  const withEnv = load(dir, 'mysite.settings', undefined, { DB_ENGINE: 'django.db.backends.postgresql', DB_NAME: 'emis_db', DEBUG: 'True' });
+  assert.deepEqual(withEnv.databases.map(d => [d.engine, d.name]), [['django.db.backends.postgresql', 'emis_db'], ['django.db.backends.mysql', 'dit_legacy']]);
+  assert.equal(withEnv.values.DEBUG, true);
+
+  // django-environ: env.list(var, cast, default) and env.url() (a parsed URL, not a string)
+  const dir2 = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import environ
+env = environ.Env()
+SECRET_KEY = "x"
+CSP_DEFAULT_SRC = env.list("CSP_EXTRA_DEFAULT_SRC", str, []) + ["'self'"]
+KOBOCAT_URL = env.url("KOBOCAT_URL", "http://kc.example").geturl()
+INSTALLED_APPS = []
+${DB}`,
+  });
+  const s2 = load(dir2, 'mysite.settings');
+  assert.deepEqual(s2.values.CSP_DEFAULT_SRC, ["'self'"]);
+  assert.ok(!settingsFindings(s2).some(f => f.severity !== 'info'), JSON.stringify(settingsFindings(s2)));
+});

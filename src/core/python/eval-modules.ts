@@ -8,7 +8,7 @@ import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr,
+  dictSet, repr, pyStr, truthy,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections',
+  'collections', 'decouple',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -147,6 +147,10 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('environ', [['Env', b('environ.Env')], ['Path', b('environ.Path')], ['FileAwareEnv', b('environ.Env')], ['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
+    case 'decouple':
+      // python-decouple: config("X", default=…, cast=…) reads the environment (and the project's .env, merged in)
+      return mod('decouple', [['config', b('decouple.config')], ['Csv', b('decouple.Csv')], ['AutoConfig', b('decouple.AutoConfig')],
+        ['Config', b('decouple.AutoConfig')], ['UndefinedValueError', exceptionClass('UndefinedValueError')]]);
     case 'dotenv':
       return mod('dotenv', [['load_dotenv', b('dotenv.load_dotenv')], ['find_dotenv', b('dotenv.find_dotenv')], ['dotenv_values', b('dotenv.dotenv_values')]]);
     case 'django.conf':
@@ -409,6 +413,11 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     }
     case 'dj_database_url.parse':
       return djDatabaseUrlParse(a0 ?? kwarg(kwargs, 'url') ?? NONE, kwargs, loc);
+    case 'decouple.config': return decoupleConfig(it, args, kwargs, loc);
+    // AutoConfig(search_path=…) / Config(repository): a config() of its own, read here from the same environment
+    case 'decouple.AutoConfig': return b('decouple.config');
+    case 'decouple.Csv':
+      return obj('decouple.Csv', 'absent', new Map<string, Value>([['cast', args[0] ?? kwarg(kwargs, 'cast') ?? NONE], ['delimiter', args[1] ?? kwarg(kwargs, 'delimiter') ?? str(',')]]));
     case 'dotenv.load_dotenv': {
       const p = s(a0 ?? kwarg(kwargs, 'dotenv_path') ?? NONE);
       const override = kwarg(kwargs, 'override');
@@ -573,7 +582,10 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
   const varName = s(args[0] ?? kwarg(kwargs, 'var') ?? (defaultVar ? str(defaultVar) : NONE));
   if (varName === null) return unknown('environment lookup of an unknown name', loc);
   let cast: string | null = method === '__call__' || method === 'get_value' ? null : method;
-  let dflt: Value | undefined = kwarg(kwargs, 'default') ?? (method === '__call__' ? args[2] ?? (args[1] && !isCast(args[1]) ? args[1] : undefined) : args[1]);
+  // Env.list / tuple / dict(var, cast=None, default=NOTSET): the second argument is the items' cast (kpi's
+  // env.list('CSP_EXTRA_DEFAULT_SRC', str, [])); the other methods take the default second
+  const castFirst = method === 'list' || method === 'tuple' || method === 'dict';
+  let dflt: Value | undefined = kwarg(kwargs, 'default') ?? (method === '__call__' ? args[2] ?? (args[1] && !isCast(args[1]) ? args[1] : undefined) : castFirst ? args[2] : args[1]);
   const castKw = kwarg(kwargs, 'cast') ?? (method === '__call__' && args[1] && isCast(args[1]) ? args[1] : undefined);
   if (castKw) cast = castName(castKw);
   const sch = scheme.get(varName);
@@ -587,11 +599,14 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
   if (raw === undefined) {
     if (dflt === undefined) return unknown(`environment variable ${varName} is not set`, loc);
     if (cast === 'db' || cast === 'db_url') return dflt.kind === 'str' ? dbUrlConfig(dflt, 'environ', kwargs, loc) : dflt;
+    if (cast === 'url') return unknown(`env.url('${varName}') (a parsed URL of the default)`, loc);
     return dflt;
   }
   const value: Value = str(raw);
   switch (cast) {
-    case null: case 'str': case 'url': case 'path': return value;
+    case null: case 'str': case 'path': return value;
+    // a urllib ParseResult (.geturl(), .scheme…), not a string
+    case 'url': return unknown(`env.url('${varName}') (a parsed URL)`, loc);
     case 'bool': return bool(TRUE_STRINGS.includes(raw.trim().toLowerCase()));
     case 'int': { const n = Number(raw.trim()); if (!/^[+-]?\d+$/.test(raw.trim())) throw new PyErr('ValueError', `invalid literal for int(): '${raw}'`, loc); return num(n); }
     case 'float': { const n = Number(raw); if (Number.isNaN(n)) throw new PyErr('ValueError', `could not convert '${raw}'`, loc); return num(n, true); }
@@ -603,6 +618,37 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     case 'db': case 'db_url': return dbUrlConfig(value, 'environ', kwargs, loc);
     default: return unknown(`env.${cast}() is not modelled`, loc);
   }
+}
+
+/**
+ * decouple.config(option, default=undefined, cast=undefined): the variable, else the default (a missing variable
+ * without one raises UndefinedValueError where the project runs; here it may be set there: unknown). The cast applies
+ * to the default too, as decouple does; bool is decouple's strtobool.
+ */
+function decoupleConfig(it: Evaluator, args: Value[], kwargs: KW, loc: Loc): Value {
+  const name = s(args[0] ?? kwarg(kwargs, 'option') ?? NONE);
+  if (name === null) return unknown('decouple config() of an unknown name', loc);
+  const dflt = kwarg(kwargs, 'default') ?? args[1];
+  const cast = kwarg(kwargs, 'cast') ?? args[2];
+  const raw = it.env[name];
+  const v: Value | undefined = raw !== undefined ? str(raw) : dflt;
+  if (v === undefined) return unknown(`environment variable ${name} is not set (decouple config() without a default)`, loc);
+  if (v.kind === 'unknown' || !cast || cast.kind === 'none') return v;
+  if (cast.kind === 'builtin' && cast.name === 'bool') {
+    if (v.kind !== 'str') return bool(truthy(v) === true);
+    const t = v.v.trim().toLowerCase();
+    if (['y', 'yes', 't', 'true', 'on', '1'].includes(t)) return TRUE;
+    if (['n', 'no', 'f', 'false', 'off', '0', ''].includes(t)) return FALSE;
+    throw new PyErr('ValueError', `Invalid truth value: ${t}`, loc);
+  }
+  if (cast.kind === 'obj' && cast.type === 'decouple.Csv') {
+    if (v.kind !== 'str') return v;
+    const sub = cast.attrs.get('cast');
+    const delim = s(cast.attrs.get('delimiter')) ?? ',';
+    const parts = v.v.split(delim).map(x => x.trim()).filter(x => x);
+    return list(parts.map(p => (sub && sub.kind !== 'none' ? it.call(sub, [str(p)], [], loc) : str(p))));
+  }
+  return it.call(cast, [v], [], loc);
 }
 
 function isCast(v: Value): boolean {
