@@ -527,13 +527,14 @@ if POSTGRES_DB and POSTGRES_HOST:
 test('settings an `if` on an unknown sets on one path only are one finding per cause, not one per setting (Kitsune)', () => {
   const dir = project({
     'k/__init__.py': '',
-    'k/settings.py': DB + 'from decouple import config\nif config("OIDC", default=False):\n    OIDC_ID = "a"\n    OIDC_SECRET = "b"\n    OIDC_URL = "c"\n',
+    // (Kitsune reads decouple, now modelled: a package not installed stands in for what cannot be known)
+    'k/settings.py': DB + 'from featureflags import enabled\nif enabled("OIDC"):\n    OIDC_ID = "a"\n    OIDC_SECRET = "b"\n    OIDC_URL = "c"\n',
   });
   const s = load(dir, 'k.settings');
   const oidc = s.unknowns.filter(u => u.name.includes('OIDC_'));
   assert.equal(oidc.length, 1, JSON.stringify(s.unknowns));
   assert.equal(oidc[0]!.name, 'OIDC_ID, OIDC_SECRET, OIDC_URL');
-  assert.match(oidc[0]!.reason, /^depends on decouple .* \(set on one path only\)$/);
+  assert.match(oidc[0]!.reason, /^depends on featureflags .* \(set on one path only\)$/);
 });
 
 test('settings that exec() another file of the project, vars().update() and globals().get() (PeeringDB; Django venv)', { skip: NO_DJANGO }, () => {
