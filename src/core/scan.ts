@@ -1086,7 +1086,7 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
       const models = [...new Set(fell.map(a => byAlias.get(a)!))];
       out.push({
         code: 'operation-fall-through', severity: 'info', path: m.path, line: o.line ?? null, app: m.app, migrations: [m.key],
-        message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
+        message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}: if its code uses ${models.length === 1 ? 'that model' : 'those models'}, it runs where ${models.length === 1 ? 'its table is' : 'their tables are'} not. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
       });
     }
   }
@@ -1124,6 +1124,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     },
     choice: historicalChoice,
     migrates: (model, alias) => decisions.get(`${alias} ${lower(model)}`) ?? null,
+    routers: (settings.routers.length ?? 0) > 0,
   };
 }
 

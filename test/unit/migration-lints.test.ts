@@ -115,6 +115,31 @@ class Migration(migrations.Migration):
     assert.equal(found.length, 1, JSON.stringify(found));
     assert.match(found[0]!.message, /Order is imported from shop\.models \(line 5\)/);
     assert.equal(found[0]!.fix, undefined);
+    // a classmethod of today's class (Kolibri: ContentCacheKey.update_cache_key()) is a use too
+    const classmethod = src.replace('Order.objects.using(schema_editor.connection.alias).create(n=1)', 'Order.update_cache_key()');
+    assert.equal(lintMigrationSource(classmethod, '/x/shop/migrations/0002_key.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_key').filter(l => l.code === 'runpython-model-import').length, 1);
+  });
+
+  test('runpython-model-import: no fix to a historical model of an app the migration does not depend on (kpi.0055)', () => {
+    const src = `from django.db import migrations
+from main.models import UserProfile
+
+
+def forwards(apps, schema_editor):
+    UserProfile.objects.filter(require_auth=False).update(require_auth=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("kpi", "0054_x")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+    const mods = new Map([['kpi', 'kpi'], ['main', 'main']]);
+    const [found] = lintMigrationSource(src, '/x/kpi/migrations/0055_y.py', mods, 'kpi.migrations.0055_y').filter(l => l.code === 'runpython-model-import');
+    assert.ok(found);
+    assert.equal(found.fix, undefined);
+    assert.match(found.message, /after adding a dependency on a migration of 'main'/);
+    const withDep = src.replace('dependencies = [("kpi", "0054_x")]', 'dependencies = [("kpi", "0054_x"), ("main", "0001_initial")]');
+    assert.ok(lintMigrationSource(withDep, '/x/kpi/migrations/0055_y.py', mods, 'kpi.migrations.0055_y').find(l => l.code === 'runpython-model-import')?.fix);
   });
 
   test('RunPython without reverse_code, RunSQL without reverse_sql: info with a noop fix', () => {
@@ -424,4 +449,41 @@ print(json.dumps({
   const bound = real.fix!.edits.filter(e => e.text.startsWith('.using')).map(e => src[e.line - 1]!.slice(0, e.col));
   assert.equal(bound.length, 1, JSON.stringify(real.fix));
   assert.match(bound[0]!, /NetworkLocation\.objects$/);
+});
+
+// kpi: `with use_db(alias):` sets the thread-local alias its router returns; the routers' choice there is not known
+test('runpython-alias inside a context manager that may choose the database is an info, said so (kpi use_db)', async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'INSTALLED_APPS = ["shop"]\nDATABASE_ROUTERS = ["proj.routers.R"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\n',
+    'proj/db.py': 'import threading\nfrom contextlib import contextmanager\n_l = threading.local()\n\n\n@contextmanager\ndef use_db(alias):\n    _l.db = alias\n    yield\n\n\ndef current():\n    return getattr(_l, "db", "default")\n',
+    'proj/routers.py': 'from .db import current\n\n\nclass R:\n    def db_for_read(self, model, **hints):\n        return current()\n\n    def db_for_write(self, model, **hints):\n        return current()\n',
+    'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("n", models.IntegerField())])]\n',
+    'shop/migrations/0002_data.py': `from django.db import migrations
+from proj.db import use_db
+
+
+def forwards(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    with use_db(schema_editor.connection.alias):
+        Order.objects.filter(n=0).update(n=1)
+    Order.objects.filter(n=2).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`,
+  }, 'dmdb-usedb-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  const inside = found.find(f => f.line === 8);
+  const outside = found.find(f => f.line === 9);
+  assert.ok(inside && outside, JSON.stringify(found));
+  assert.equal(inside.severity, 'info');
+  assert.match(inside.message, /\(not known statically\).*inside `with use_db\(…\)`/);
+  assert.equal(outside.severity, 'warning');
+  assert.doesNotMatch(outside.message, /without routers/);
 });

@@ -37,6 +37,11 @@ export interface RawLint {
   goesTo?: { model: string } | { alias: string };
   /** this lint's own edits in its function's fix (a fix binds every query of the function) */
   edits?: TextEdit[];
+  /**
+   * the code runs inside `with <call>:` of a context manager not known to bind nothing (kpi's `use_db(alias)`,
+   * which sets the thread-local alias its router returns): what the router chooses there is not known statically
+   */
+  inContext?: string;
 }
 
 /** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
@@ -77,6 +82,10 @@ interface ModuleCtx {
   op: number | null;
   /** the migration's own dotted module (relative imports) */
   ownModule: string;
+  /** the app labels the Migration's dependencies name (null: not all readable) */
+  depApps: Set<string> | null;
+  /** `with <call>:` blocks of the function being analysed: lines, and the call as written */
+  contexts: { line: number; endLine: number; text: string }[];
 }
 
 interface FnEnv {
@@ -98,7 +107,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   const ctx: ModuleCtx = {
     file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
-    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule,
+    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [],
   };
   for (const s of mod.body) {
     if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
@@ -107,12 +116,30 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   }
   const migration = findMigrationClass(mod.body);
   if (!migration) return [];
+  ctx.depApps = dependencyApps(migration);
   // functions defined in `class Migration` itself, passed to RunPython there by their bare name
   for (const s of migration.body) if (s.type === 'FunctionDef' && !ctx.functions.has(s.name)) ctx.functions.set(s.name, s);
   // RunPython/RunSQL anywhere in the module: operations lists are also built by functions (per Django version) or
   // module constants, not only written in `Migration.operations`
   for (const s of allStmts(mod.body)) for (const e of stmtParts(s).exprs) for (const call of calls(e)) operation(ctx, call, appModules);
   return ctx.out;
+}
+
+/** The app labels of `dependencies = [("app", "0001_x"), migrations.swappable_dependency(...)]` (null: unreadable). */
+function dependencyApps(migration: A.ClassDef): Set<string> | null {
+  for (const s of migration.body) {
+    if (s.type !== 'Assign' || !s.targets.some(t => t.type === 'Name' && t.id === 'dependencies')) continue;
+    if (s.value.type !== 'List' && s.value.type !== 'Tuple') return null;
+    const out = new Set<string>();
+    for (const e of s.value.elts) {
+      const first = (e.type === 'Tuple' || e.type === 'List') ? e.elts[0] : null;
+      if (first?.type === 'Constant' && typeof first.value === 'string') out.add(first.value);
+      else if (e.type === 'Call' && calleeName(e.func) === 'swappable_dependency') out.add('*');
+      else return null;
+    }
+    return out;
+  }
+  return new Set();
 }
 
 function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string, inFunction = false): void {
@@ -214,6 +241,16 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   ctx.seen.add(key);
   // `from shop.models import Order` inside the function (Kolibri device.0003): today's class too
   for (const s of allStmts(fn.body)) if (s.type === 'ImportFrom') readImportFrom(ctx, s, ctx.ownModule, true);
+  const outer = ctx.contexts;
+  ctx.contexts = [...outer];
+  for (const s of allStmts(fn.body)) {
+    if (s.type !== 'With') continue;
+    for (const item of s.items) {
+      const c = item.context;
+      if (c.type !== 'Call' || isAtomicRef(ctx, c.func) || (c.func.type === 'Name' && c.func.id === 'open')) continue;
+      ctx.contexts.push({ line: s.line, endLine: s.endLine, text: `${dotted(c.func) ?? calleeName(c.func) ?? '…'}(…)` });
+    }
+  }
   collectBindings(fn.body, env);
   const existingAlias = [...env.alias][0];
   const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
@@ -221,6 +258,7 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   for (const s of allStmts(fn.body)) for (const e of stmtParts(s).exprs) walkExpr(ctx, e, env, appModules, st, where);
   finishFixes(ctx, st);
   modelImportFixes(ctx, st, appModules, where);
+  ctx.contexts = outer;
 }
 
 /** Names bound in the function: alias variables, models from apps.get_model, instances built from them. */
@@ -340,7 +378,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
   if (e.type === 'Call' || e.type === 'Attribute') {
     const { root, steps } = unchain(e);
     const isQuery = steps.length >= 2 && !NOT_MANAGERS.has(steps[0]!.attr) && (MANAGER_ATTRS.has(steps[0]!.attr) || (!!steps[1]!.call && QUERYSET_METHODS.has(steps[1]!.attr)));
-    // only a query marks an imported model as used (a class attribute such as `RealPage.steplen` is no query)
+    // only a query or a call marks an imported model as used (a class attribute such as `RealPage.steplen` is no
+    // query; Kolibri's `ContentCacheKey.update_cache_key()` is a classmethod of today's class that queries)
+    if (!isQuery && steps.length >= 1 && steps[0]!.call && !steps[0]!.attr.startsWith('_')) modelRef(ctx, root, env, st);
     const model = isQuery ? modelRef(ctx, root, env, st) : null;
     if (model) {
       const binding = steps.find(s => (s.attr === 'using' || s.attr === 'db_manager') && s.call);
@@ -452,7 +492,11 @@ function literalText(e: A.Expr): string {
 }
 
 function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string, goesTo?: RawLint['goesTo']): RawLint {
-  const lint: RawLint = { code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}) };
+  const within = ctx.contexts.find(c => c.line < line && line <= c.endLine);
+  const lint: RawLint = {
+    code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}),
+    ...(within ? { inContext: within.text } : {}),
+  };
   // one finding per line and message (a helper called twice is analysed once per distinct binding)
   if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push(lint);
   return lint;
@@ -494,13 +538,18 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
     const apps = st.env.apps;
     const get = label ? `${apps ?? 'apps'}.get_model("${label}", "${imp.name}")` : `${apps ?? 'apps'}.get_model(<app label>, "${imp.name}")`;
     let fix: FindingFix | undefined;
+    // the historical model exists only for the apps this migration depends on (kpi.0055 reads main.UserProfile and
+    // depends on no main migration: get_model would raise LookupError when migrated on its own)
+    const ownLabel = appModules.get(ctx.ownModule.replace(/\.migrations(\.[^.]+)?$/, '')) ?? null;
+    const unreachable = !!label && !!ownLabel && label !== ownLabel && !!ctx.depApps && !ctx.depApps.has(label) && !ctx.depApps.has('*');
     // (an import inside the function would bind the name again after a line put first: no fix then)
-    if (label && apps && first && first.line !== st.fn.line && !imp.inFunction) {
+    if (label && apps && first && first.line !== st.fn.line && !imp.inFunction && !unreachable) {
       const indent = /^\s*/.exec(ctx.lines[first.line - 1] ?? '')![0];
       fix = { title: `Use the historical model: ${local} = ${get}`, edits: [{ line: first.line, col: 0, endLine: first.line, endCol: 0, text: `${indent}${local} = ${get}\n` }] };
     }
     const message = `${where}: ${local} is imported from ${imp.module} (line ${imp.line}): RunPython code gets today's model class, ` +
-      `whose fields and managers may not match the database at this migration; use ${get}`;
+      `whose fields and managers may not match the database at this migration; use ${get}` +
+      (unreachable ? ` after adding a dependency on a migration of '${label}' (this migration depends on none, so the historical model may not exist)` : '');
     if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, ...(fix ? { fix } : {}) });
   }
 }
@@ -575,6 +624,8 @@ export interface LintRoutes {
   choice(model: string): string | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;
+  /** whether DATABASE_ROUTERS names any router (or cannot be read) */
+  routers: boolean;
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
@@ -591,8 +642,11 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, `('${target}')`);
+  else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart
   if (given.size <= 1) return { severity, message, fix };
+  // inside `with use_db(alias):` the routers may choose the database being migrated: an info, said so
+  if (l.inContext && target === null) return { severity: 'info', message: `${message} (inside \`with ${l.inContext}\`, which may choose the database the routers return)`, fix };
   const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
