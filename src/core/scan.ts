@@ -747,7 +747,10 @@ export class Scanner {
       const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
       // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
       // problems about unknown apps, the nodes and edges do not change (`migratedApps` is what it derives itself)
-      return { graphCheck, conflicts: Object.fromEntries(conflictsInGraph(graphCheck.graph).map(c => [c.app, c.names])) };
+      // a migration whose parent in its own app is missing is a leaf only because of that (informal-system's missing
+      // merge migration): Django stops at the missing node (NodeNotFoundError), `makemigrations --merge` cannot help
+      const broken = new Set(graphCheck.problems.filter(p => p.kind === 'missing-dependency' && p.missing).map(p => p.missing!.slice(0, p.missing!.indexOf('.'))));
+      return { graphCheck, conflicts: Object.fromEntries(conflictsInGraph(graphCheck.graph).filter(c => !broken.has(c.app)).map(c => [c.app, c.names])) };
     });
     findings.push(...conflictFindings(conflicts, index.migrations));
     for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });

@@ -731,3 +731,21 @@ test('routing-fall-through: a dedicated database that gets every app through Non
   const fixed = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
   assert.deepEqual(fixed.findings.filter(x => x.code === 'routing-fall-through'), []);
 });
+
+// informal-system: 0016 depends on a merge migration 0015 that is not in the repository. 0014 and 0016 are leaves
+// only because of that; Django stops at the missing node, and `makemigrations --merge` cannot help.
+test('a missing merge migration is a missing dependency, not a conflict to merge (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const mig = (deps: string) => `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = []\n`;
+  const dir = shopProject({
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+    'shop/migrations/0014_cover.py': mig('("shop", "0001_initial")'),
+    'shop/migrations/0016_more.py': mig('("shop", "0015_merge_20260506_1239")'),
+  });
+  let err = '';
+  try { manage(PY!, dir, ['makemigrations', '--merge', '--noinput']); } catch (e) { err = String((e as { stderr?: string }).stderr ?? e); }
+  assert.match(err, /NodeNotFoundError/);
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  assert.deepEqual(index.findings.filter(f => f.code === 'migration-conflict'), []);
+  assert.ok(index.findings.some(f => f.code === 'missing-dependency' && f.severity === 'error' && /0015_merge_20260506_1239/.test(f.message)));
+});
