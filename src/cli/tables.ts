@@ -96,6 +96,15 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     if (plan.length > 50) out += `    … ${plan.length - 50} more\n`;
   }
   if (known > 1) out += `  total: ${total} pending${twins ? ' (each physical database once)' : ''}\n`;
+  if (r.disagreements?.length) {
+    // Django's answers are the ones shown; where the static reading differed, and why (scan --json has them all)
+    out += '\n' + bold('Disagreements with the static analysis') + '\n';
+    for (const d of r.disagreements.slice(0, 10)) {
+      const what = d.model ?? d.migration ?? d.app ?? d.alias ?? d.kind;
+      out += `  ${d.kind}${what && what !== d.kind ? ` ${what}` : ''}${d.alias && what !== d.alias ? ` on '${d.alias}'` : ''}: ${d.note}\n`;
+    }
+    if (r.disagreements.length > 10) out += `  … ${r.disagreements.length - 10} more (scan --json lists them all)\n`;
+  }
   out += '\n' + bold('Findings') + '\n';
   const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
   // infos of one kind beyond a few are counted, not listed (Nautobot: 321 runpython-alias infos with one database);

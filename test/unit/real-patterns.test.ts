@@ -748,4 +748,11 @@ test('a missing merge migration is a missing dependency, not a conflict to merge
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
   assert.deepEqual(index.findings.filter(f => f.code === 'migration-conflict'), []);
   assert.ok(index.findings.some(f => f.code === 'missing-dependency' && f.severity === 'error' && /0015_merge_20260506_1239/.test(f.message)));
+  // Django mode: Django loads no migration at all; one disagreement says why, the static reading stays
+  const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
+  assert.equal(dj.migrations.length, index.migrations.length);
+  const dis = dj.django?.disagreements.filter(d => d.kind === 'migration') ?? [];
+  assert.equal(dis.length, 1, JSON.stringify(dis));
+  assert.match(dis[0]!.note, /Django could not load the migrations \(NodeNotFoundError/);
+  assert.ok(!(dj.django?.disagreements ?? []).some(d => d.kind === 'conflict'));
 });

@@ -724,6 +724,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   // --- migrations --------------------------------------------------------------------------------------------------
   const migrationsPart = section(rep, 'migrations', [index.migrations], () => {
     const dis: Disagreement[] = [];
+    // Django could not load the graph at all (informal-system: a missing merge migration, NodeNotFoundError): it
+    // loads no migration, which is one fact, not one disagreement per migration; the static reading stays
+    if (rep.graph.error && !rep.migrations.length) {
+      if (index.migrations.length) dis.push({ kind: 'migration', static: { migrations: index.migrations.length }, django: null, note: `Django could not load the migrations (${rep.graph.error}); the static reading of the ${index.migrations.length} migration files is shown` });
+      return { migrations: index.migrations, dis, edited: new Set<string>() };
+    }
     const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
     const djMigKeys = new Set(rep.migrations.map(m => m.key));
     const migrations: MigrationFileInfo[] = [];
@@ -786,7 +792,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   dis.push(...migrationsPart.dis);
   const staticConflicts = new Map<string, string[]>();
   for (const f of index.findings) if (f.code === 'migration-conflict' && f.app) staticConflicts.set(f.app, (f.migrations ?? []).map(k => k.slice(f.app!.length + 1)).sort());
-  const conflictApps = new Set([...staticConflicts.keys(), ...Object.keys(rep.graph.conflicts)]);
+  // (a graph Django could not load has no leaves to compare)
+  const conflictApps = rep.graph.error && !rep.migrations.length ? new Set<string>() : new Set([...staticConflicts.keys(), ...Object.keys(rep.graph.conflicts)]);
   for (const app of conflictApps) {
     const a = staticConflicts.get(app) ?? [], b = [...(rep.graph.conflicts[app] ?? [])].sort();
     if (!sameList(a, b)) dis.push({ kind: 'conflict', app, static: a, django: b, note: a.length ? (b.length ? 'different leaf migrations' : 'Django sees no conflict') : 'static analysis missed this conflict' });
