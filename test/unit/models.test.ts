@@ -705,3 +705,20 @@ test('models: a base from a package not installed is the environment\'s problem 
   assert.match(p.message, /\(morango is not installed in the Python environment used\)/);
   assert.equal(p.environment, true);
 });
+
+test('models: the modules of a models/ package are read even when models/__init__.py imports none (kpi languages; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "django.contrib.messages", "languages"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'languages/__init__.py': '',
+    'languages/models/__init__.py': '',
+    'languages/models/language.py': 'from django.db import models\n\n\nclass Language(models.Model):\n    code = models.CharField(max_length=8)\n\n    class Meta:\n        app_label = "languages"\n',
+    // Django registers Language when admin autodiscovery imports languages.admin
+    'languages/admin.py': 'from django.contrib import admin\n\nfrom .models.language import Language\n\nadmin.site.register(Language)\n',
+  });
+  const expected = oracle(root, 'mysite.settings');
+  assert.ok(expected.some((m: any) => m.app === 'languages' && m.name === 'Language'), 'Django registers it');
+  const r = scan(root, settingsOf({ installedApps: ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages', 'languages'] }));
+  assert.deepEqual(ours(r.models).filter(m => m.app === 'languages'), expected.filter((m: any) => m.app === 'languages'));
+});

@@ -7,7 +7,7 @@
 // module's top-level classes and, following its imports in order, those of the modules it imports that
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
-import { noteDeps, noteRead, track, unchanged, untracked, type Deps } from '../vfs';
+import { noteDeps, noteRead, readDir, track, unchanged, untracked, type Deps } from '../vfs';
 import { sameValue } from '../equal';
 import * as path from 'path';
 import type * as A from '../python/ast';
@@ -159,6 +159,14 @@ class ModelReader {
       const r = this.sym.index.resolve(name);
       if (!r?.file) continue;
       this.visitModule(name);
+      // a workspace app's models/ package: its modules hold models even when models/__init__.py does not import them
+      // (kpi's languages app: models/language.py, imported by admin.py); Django registers them when anything does
+      // (a module __init__ imports, in a branch taken or not, is __init__'s to import: django_peeringdb's
+      // `if not settings.ABSTRACT_ONLY: from .concrete import *`)
+      if (r.packageDir && !app.external) {
+        const named = this.importedBy(name);
+        for (const sub of this.submodules(r.packageDir, name, 2)) if (!named.has(sub.split('.').slice(0, name.split('.').length + 1).join('.'))) this.visitModule(sub);
+      }
     }
 
     const byApp = new Map<string, ModelInfo[]>();
@@ -252,6 +260,41 @@ class ModelReader {
   // ---- discovery -------------------------------------------------------------------------------
 
   /** Execute (statically) an import of `name`: its parent packages first, then its body. */
+  /** The modules a package's __init__ imports anywhere (any branch), as absolute dotted names. */
+  private importedBy(pkg: string): Set<string> {
+    const out = new Set<string>();
+    const scope = this.sym.scope(pkg);
+    if (!scope) return out;
+    const visit = (body: A.Stmt[]): void => {
+      for (const s of body) {
+        if (s.type === 'ImportFrom') {
+          const mod = this.sym.absolute({ name: pkg, isPackage: true }, s.level, s.module);
+          if (mod) {
+            out.add(mod);
+            for (const a of s.names) out.add(`${mod}.${a.name}`);
+          }
+        } else if (s.type === 'Import') for (const a of s.names) out.add(a.name);
+        else if (s.type === 'If') { visit(s.body); visit(s.orelse); }
+        else if (s.type === 'Try') { visit(s.body); for (const h of s.handlers) visit(h.body); visit(s.orelse); visit(s.finalbody); }
+      }
+    };
+    visit(scope.module.body);
+    return out;
+  }
+
+  /** Dotted names of the modules in a package folder (`depth` levels of subpackages), in name order. */
+  private submodules(dir: string, pkg: string, depth: number): string[] {
+    const out: string[] = [];
+    const entries = [...(readDir(dir) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.isFile() && e.name.endsWith('.py') && e.name !== '__init__.py' && /^[A-Za-z_]\w*\.py$/.test(e.name)) out.push(`${pkg}.${e.name.slice(0, -3)}`);
+      else if (e.isDirectory() && depth > 1 && /^[A-Za-z_]\w*$/.test(e.name) && this.sym.index.resolve(`${pkg}.${e.name}`)?.packageDir) {
+        out.push(`${pkg}.${e.name}`, ...this.submodules(path.join(dir, e.name), `${pkg}.${e.name}`, depth - 1));
+      }
+    }
+    return out;
+  }
+
   private visitModule(name: string): void {
     if (this.visited.has(name)) return;
     this.visited.add(name);
