@@ -125,8 +125,8 @@ export function crossDatabaseRelations(
 }
 
 /**
- * `routing-fall-through`: a database other than `default` that a router claims models for (allow_migrate True)
- * and that gets every other model too, only because every router returned None for them (Django then allows):
+ * `routing-fall-through`: a database other than `default` that the routers decide some models on (claim them, or
+ * keep them off) and that gets every other model, only because every router returned None for them (Django allows):
  * `migrate --database=<alias>` creates all those tables there (informal-system's legacy MySQL database,
  * "accessed via raw SQL only", would get ~40 app tables). One finding per alias, at the claiming router's return.
  */
@@ -134,16 +134,21 @@ export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: s
   const out: Finding[] = [];
   for (const alias of aliases) {
     if (alias === 'default') continue;
-    const ds = decisions.filter(d => d.alias === alias && d.migrate === true);
-    const claimed = ds.filter(d => d.reason === 'router');
-    const fell = ds.filter(d => d.reason === 'default');
-    if (!claimed.length || !fell.length) continue;
+    const ds = decisions.filter(d => d.alias === alias);
+    // the routers know this database: they decide some models on it (claim them, or keep them off)
+    const decided = ds.filter(d => d.reason === 'router' && d.migrate !== null);
+    const claimed = decided.filter(d => d.migrate === true);
+    const fell = ds.filter(d => d.migrate === true && d.reason === 'default');
+    if (!decided.length || !fell.length) continue;
     const apps = [...new Set(fell.map(d => d.model.slice(0, d.model.indexOf('.'))))];
-    const by = claimed[0]!;
+    const by = claimed[0] ?? decided[0]!;
     const router = by.decidedBy ? by.decidedBy.split('.').pop() : 'a router';
+    const besides = claimed.length
+      ? `besides the ${claimed.length} ${router} sends there`
+      : `while ${router} decides only ${[...new Set(decided.map(d => d.model.slice(0, d.model.indexOf('.'))))].join(', ')} there`;
     out.push({
       code: 'routing-fall-through', severity: 'warning', path: by.loc?.path ?? null, line: by.loc?.line ?? null, alias,
-      message: `'${alias}' gets ${fell.length} model${fell.length === 1 ? '' : 's'} of ${apps.length} app${apps.length === 1 ? '' : 's'} (${apps.slice(0, 4).join(', ')}${apps.length > 4 ? ', …' : ''}) only because every router returned None for them, besides the ${claimed.length} ${router} sends there: \`migrate --database=${alias}\` creates all their tables on it. Return False from allow_migrate for the other apps on '${alias}' (e.g. \`elif db == "${alias}": return False\`).`,
+      message: `'${alias}' gets ${fell.length} model${fell.length === 1 ? '' : 's'} of ${apps.length} app${apps.length === 1 ? '' : 's'} (${apps.slice(0, 4).join(', ')}${apps.length > 4 ? ', …' : ''}) only because every router returned None for them, ${besides}: \`migrate --database=${alias}\` creates all their tables on it. Return False from allow_migrate for the other apps on '${alias}' (e.g. \`elif db == "${alias}": return False\`).`,
     });
   }
   return out;

@@ -740,6 +740,9 @@ export class Scanner {
       ];
     }));
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
+    // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them
+    const guessedAt = new Set((models.problems ?? []).filter(p => p.message.startsWith('base class ')).map(p => `${p.path}:${p.line}`));
+    findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => uncreatedModelFindings(index, guessedAt)));
     // the migrations' operations routed by model name and hints: the models' names, not their relations
     findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
@@ -1060,6 +1063,40 @@ function unmigratedModelFindings(index: ProjectIndex, aliases: string[]): Findin
       code: 'unmigrated-models', severity: 'warning', path: first.loc.path, line: first.loc.line, app: app.label,
       message: `App '${app.label}' has no migrations: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) on ${where.map(a => `'${a}'`).join(', ')}, where the routers let ${n === 1 ? 'it' : 'them'} live; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
     });
+  }
+  return out;
+}
+
+/** Operations whose effect on the migration state the static reading knows: anything else may create a model. */
+const STATE_KNOWN_OPS = new Set([
+  'CreateModel', 'DeleteModel', 'AlterModelTable', 'AlterModelTableComment', 'AlterUniqueTogether', 'AlterIndexTogether',
+  'AlterOrderWithRespectTo', 'AlterModelOptions', 'AlterModelManagers', 'AddField', 'RemoveField', 'AlterField', 'RenameField',
+  'AddIndex', 'RemoveIndex', 'RenameIndex', 'AddConstraint', 'RemoveConstraint', 'AlterConstraint', 'RunPython', 'RunSQL',
+]);
+
+/**
+ * `missing-migration`, statically: a model of a workspace app whose migrations create no model of its name
+ * (informal-system's DitLegacyExamResult: `makemigrations` would write its CreateModel; `migrate` creates no table
+ * for it anywhere). Only where every migration of the app was read whole and holds only operations whose effect on
+ * the state is known (no RenameModel, SeparateDatabaseAndState, custom operation); a model named by a DeleteModel,
+ * or read from a base that could not be resolved, is left out. Django mode computes the exact list instead.
+ */
+function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const app of index.apps) {
+    if (app.external) continue;
+    const migs = index.migrations.filter(m => m.app === app.label);
+    if (!migs.length || migs.some(m => m.partial)) continue;
+    const ops = migs.flatMap(m => m.operations);
+    if (ops.some(o => !STATE_KNOWN_OPS.has(o.kind) || ((o.kind === 'CreateModel' || o.kind === 'DeleteModel') && !o.modelName))) continue;
+    const named = new Set(ops.filter(o => o.kind === 'CreateModel' || o.kind === 'DeleteModel').map(o => o.modelName!));
+    for (const m of index.models) {
+      if (m.app !== app.label || m.abstract || named.has(m.modelName) || guessedAt.has(`${m.loc.path}:${m.loc.line}`)) continue;
+      out.push({
+        code: 'missing-migration', severity: 'warning', path: m.loc.path, line: m.loc.line, app: app.label, model: m.key,
+        message: `No migration of '${app.label}' creates ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
+      });
+    }
   }
   return out;
 }

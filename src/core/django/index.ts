@@ -860,6 +860,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'missing-dependency' && !rep.graph.error && !(f.path && edited.has(f.path))) return false;
     if (f.code === 'settings-unknown' && !index.settings) return false;
     if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
+    if (f.code === 'missing-migration' && rep.missing) return false; // Django's autodetector answered: its list is exact
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
