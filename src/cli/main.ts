@@ -203,7 +203,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const index = await scanProject(opts);
     learn(index);
     if (!found(index)) return notFound(index);
-    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python, databases: v.database ?? null });
+    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python, databases: v.database ?? null, envFile: v['env-file'] ? path.resolve(v['env-file']) : null });
     const report = toReport(index);
     return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {

@@ -8,7 +8,7 @@ import { toPosix } from '../core/findings';
 
 export const PLAN_FORMATS = ['sh', 'json', 'github-actions'] as const;
 
-export function runPlan(index: ProjectIndex, opts: { format: string; python?: string | null; databases?: string[] | null }): number {
+export function runPlan(index: ProjectIndex, opts: { format: string; python?: string | null; databases?: string[] | null; envFile?: string | null }): number {
   if (!(PLAN_FORMATS as readonly string[]).includes(opts.format)) {
     process.stderr.write(`django-multidb: --format: unknown plan format "${opts.format}" (${PLAN_FORMATS.join(', ')})\n`);
     return 2;
@@ -37,6 +37,8 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
   // (no manage.py, as in projects run through their own launcher: `python -m django … --settings=…`)
   const managePy = index.managePy ? toPosix(path.relative(index.root, index.managePy)) || 'manage.py' : index.settings?.module ? null : 'manage.py';
   const notes = index.findings.filter(f => f.code === 'unmigrated-models').map(f => f.message);
+  // the settings were read with an env file's variables (kpi's second database exists only with KC_DATABASE_URL)
+  if (opts.envFile) notes.unshift(`the settings were read with the variables of ${opts.envFile}: set them where these commands run, unless the settings read that file themselves`);
   const cmd = { python: opts.python ?? undefined, managePy, settingsModule: index.settings?.module ?? undefined, root: index.root, notes };
   switch (opts.format) {
     case 'json':

@@ -260,9 +260,10 @@ const RULES = {
   'missing-migration': {
     severity: 'warning', title: 'Model changes without a migration', failsAt: 'warning', failOn: 'missing-migration', shownIn: 'problems', area: 'authoring',
     help:
-      'Django mode: the models of a workspace app changed and no migration records it; `makemigrations --check` would ' +
-      'fail. Computed with Django\'s autodetector exactly as `makemigrations --check --dry-run`, without writing ' +
-      'anything. Run "New Migration…" (`manage.py makemigrations <app>`).',
+      'The models of a workspace app changed and no migration records it; `makemigrations --check` would fail. In ' +
+      'Django mode computed with Django\'s autodetector exactly as `makemigrations --check --dry-run`, without writing ' +
+      'anything; statically, a model that no migration of its app creates (where every migration could be read). ' +
+      'Run "New Migration…" (`manage.py makemigrations <app>`).',
   },
   'unmigrated-models': {
     severity: 'warning', title: 'Models of an app without migrations', failsAt: 'error', failOn: 'unmigrated', shownIn: 'problems', area: 'migrations',
