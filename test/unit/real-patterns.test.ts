@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
-import { Scanner, countsPending, toReport, scanProject } from '../../src/core/scan';
+import { Scanner, countsPending, toReport, scanProject, type ProjectIndex } from '../../src/core/scan';
+import { deploymentPlan, planToShell, type DeployPlan } from '../../src/core/deploy';
 import { installedAppsUnknown } from '../../src/core/apps/discover';
 import { renderTables } from '../../src/cli/tables';
 import { totalPending } from '../../src/extension/model/routing';
@@ -40,6 +41,23 @@ const SHOP_MODELS = 'from django.db import models\n\n\nclass Product(models.Mode
 /** A project of manage.py (MANAGE: `mysite.settings`), the `mysite` package and the `shop` app, with `files` added. */
 function shopProject(files: Record<string, string>): string {
   return project({ 'manage.py': MANAGE, 'mysite/__init__.py': '', 'shop/__init__.py': '', 'shop/models.py': SHOP_MODELS, ...files });
+}
+
+/** Settings of two SQLite databases, `default` and `other` (its file `<other>.sqlite3`), with one router. */
+function twoDatabases(apps: string[], other: string, router: string): string {
+  return `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(apps)}\nDATABASE_ROUTERS = ["${router}"]\n` +
+    `DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "${other}": {"ENGINE": "django.db.backends.sqlite3", "NAME": "${other}.sqlite3"}}\n`;
+}
+
+/** The tables of a SQLite file of the project, after Django's `migrate --database=<alias>`. */
+function migratedTables(dir: string, alias: string): string {
+  manage(PY!, dir, ['migrate', `--database=${alias}`, '-v0']);
+  return python(PY!, dir, `import sqlite3\nprint(sorted(r[0] for r in sqlite3.connect("${alias}.sqlite3").execute("select name from sqlite_master where type='table'")))`);
+}
+
+/** The deployment plan of a scanned project, as `plan` makes it. */
+function planOf(index: ProjectIndex, dir: string): DeployPlan {
+  return deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
 }
 
 const SHOP_0001 = `from django.db import migrations, models
@@ -658,8 +676,7 @@ test('no manage.py: the settings module a wsgi.py sets, and plan commands throug
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: true });
   assert.equal(index.settings?.module, 'kolibri.deployment.default.settings.base');
   assert.ok(index.findings.some(f => /No manage\.py: using kolibri\.deployment\.default\.settings\.base/.test(f.message)));
-  const { deploymentPlan, planToShell } = await import('../../src/core/deploy');
-  const plan = deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
+  const plan = planOf(index, dir);
   const sh = planToShell(plan, { managePy: null, settingsModule: index.settings!.module! });
   assert.match(sh, /python -m django migrate --noinput --database=default --settings=kolibri\.deployment\.default\.settings\.base/);
 });
@@ -686,22 +703,19 @@ test('SimpleLazyObject runs its function on first use: a function importing modu
 // creates none of its tables (only --run-syncdb does); the scan says so, and so does the plan.
 test('models of an app without migrations: migrate creates no table, the scan and the plan say so (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
   const dir = shopProject({
-    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "v0"]\nDATABASE_ROUTERS = ["mysite.routers.R"]\n' +
-      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "analytics.sqlite3"}}\n',
+    'mysite/settings.py': twoDatabases(['shop', 'v0'], 'analytics', 'mysite.routers.R'),
     'mysite/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "v0":\n            return db == "analytics"\n        return db == "default"\n',
     'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
     'v0/__init__.py': '', 'v0/models.py': 'from django.db import models\n\n\nclass CourseActivity(models.Model):\n    n = models.IntegerField()\n',
   });
-  manage(PY!, dir, ['migrate', '--database=analytics', '-v0']);
-  const tables = python(PY!, dir, 'import sqlite3\nprint(sorted(r[0] for r in sqlite3.connect("analytics.sqlite3").execute("select name from sqlite_master where type=\'table\'")))');
+  const tables = migratedTables(dir, 'analytics');
   assert.ok(!tables.includes('v0_courseactivity'), tables);
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: true });
   const f = index.findings.filter(x => x.code === 'unmigrated-models');
   assert.equal(f.length, 1, JSON.stringify(index.findings));
   assert.equal(f[0]!.severity, 'warning');
   assert.match(f[0]!.message, /App 'v0' has no migrations: `migrate` creates none of its 1 table \(CourseActivity\) on 'analytics'.*--run-syncdb/);
-  const { deploymentPlan, planToShell } = await import('../../src/core/deploy');
-  const plan = deploymentPlan({ databases: index.settings!.databases, plans: index.plans, applied: index.applied, migrations: index.migrations, models: index.models, routing: index.routing, hintRouting: index.hintRouting, baseDir: dir });
+  const plan = planOf(index, dir);
   assert.match(planToShell(plan, { notes: f.map(x => x.message) }), /# note: App 'v0' has no migrations/);
 });
 
@@ -709,16 +723,14 @@ test('models of an app without migrations: migrate creates no table, the scan an
 // Django migrates them all onto it. Django's migrate shows it; the scan says so once, at the router.
 test('routing-fall-through: a dedicated database that gets every app through None (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
   const dir = shopProject({
-    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "legacy"]\nDATABASE_ROUTERS = ["mysite.routers.LegacyRouter"]\n' +
-      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "dit_legacy": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\n',
+    'mysite/settings.py': twoDatabases(['shop', 'legacy'], 'dit_legacy', 'mysite.routers.LegacyRouter'),
     'mysite/routers.py': 'class LegacyRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "legacy":\n            return db == "dit_legacy"\n        return None\n',
     'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
     'legacy/__init__.py': '', 'legacy/models.py': 'from django.db import models\n\n\nclass AuditLog(models.Model):\n    n = models.IntegerField()\n',
     'legacy/migrations/__init__.py': '',
     'legacy/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="AuditLog", fields=[("id", models.AutoField(primary_key=True, serialize=False)), ("n", models.IntegerField())])]\n',
   });
-  manage(PY!, dir, ['migrate', '--database=dit_legacy', '-v0']);
-  const tables = python(PY!, dir, 'import sqlite3\nprint(sorted(r[0] for r in sqlite3.connect("legacy.sqlite3").execute("select name from sqlite_master where type=\'table\'")))');
+  const tables = migratedTables(dir, 'dit_legacy');
   assert.ok(tables.includes('shop_product') && tables.includes('legacy_auditlog'), tables);
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
   const f = index.findings.filter(x => x.code === 'routing-fall-through');

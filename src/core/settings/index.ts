@@ -18,10 +18,11 @@ import type { PythonFacts } from '../python/environment';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
 
-/** root/manage.py, else one level down, else a shallow (depth 3) search; virtualenvs and the like are skipped. */
-export function findManagePy(root: string): string | null {
-  const direct = path.join(root, 'manage.py');
-  if (isFile(direct)) return direct;
+/**
+ * The folders below `root` breadth-first, in name order, `maxDepth` levels deep, skipping virtualenvs and the
+ * folders of SKIP_DIRS; `visit` sees each folder's entries and ends the walk with a result.
+ */
+function walkProjectDirs<T>(root: string, maxDepth: number, visit: (dir: string, entries: fs.Dirent[], depth: number) => T | undefined): T | null {
   const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
   while (queue.length) {
     const { dir, depth } = queue.shift()!;
@@ -32,16 +33,21 @@ export function findManagePy(root: string): string | null {
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const found = visit(dir, entries, depth);
+    if (found !== undefined) return found;
+    if (depth + 1 > maxDepth) continue;
     for (const e of entries) {
       if (!e.isDirectory() || SKIP_DIRS.has(e.name) || e.name.startsWith('.')) continue;
       const sub = path.join(dir, e.name);
-      if (isFile(path.join(sub, 'pyvenv.cfg'))) continue;
-      const candidate = path.join(sub, 'manage.py');
-      if (isFile(candidate)) return candidate;
-      if (depth + 1 < 3) queue.push({ dir: sub, depth: depth + 1 });
+      if (!isFile(path.join(sub, 'pyvenv.cfg'))) queue.push({ dir: sub, depth: depth + 1 });
     }
   }
   return null;
+}
+
+/** root/manage.py, else one level down, else a shallow (depth 3) search; virtualenvs and the like are skipped. */
+export function findManagePy(root: string): string | null {
+  return walkProjectDirs(root, 3, dir => (isFile(path.join(dir, 'manage.py')) ? path.join(dir, 'manage.py') : undefined));
 }
 
 /**
@@ -50,16 +56,7 @@ export function findManagePy(root: string): string | null {
  * first such file breadth-first (4 levels, the folders findManagePy skips skipped), with the module it names.
  */
 export function settingsModuleFromEntryPoints(root: string, parse: (file: string) => A.Module | null): { module: string; file: string } | null {
-  const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
-  while (queue.length) {
-    const { dir, depth } = queue.shift()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return walkProjectDirs(root, 4, (dir, entries) => {
     for (const e of entries) {
       if (!e.isFile() || (e.name !== 'wsgi.py' && e.name !== 'asgi.py')) continue;
       const file = path.join(dir, e.name);
@@ -67,14 +64,8 @@ export function settingsModuleFromEntryPoints(root: string, parse: (file: string
       const module = m ? settingsModuleFromManagePy(m) : null;
       if (module) return { module, file };
     }
-    for (const e of entries) {
-      if (!e.isDirectory() || SKIP_DIRS.has(e.name) || e.name.startsWith('.') || depth + 1 > 4) continue;
-      const sub = path.join(dir, e.name);
-      if (isFile(path.join(sub, 'pyvenv.cfg'))) continue;
-      queue.push({ dir: sub, depth: depth + 1 });
-    }
-  }
-  return null;
+    return undefined;
+  });
 }
 
 function isFile(p: string): boolean {
