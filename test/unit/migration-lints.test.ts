@@ -433,7 +433,7 @@ print(json.dumps({
   const harmless = at('device.0002_data', 'DeviceSettings.objects.filter()');
   assert.ok(harmless, JSON.stringify(found.map(f => f.message)));
   assert.equal(harmless.severity, 'info');
-  assert.match(harmless.message, /\('default'\): 'default' is the only database the routers let this RunPython run on, so this works today; bind it with \.using\(schema_editor\.connection\.alias\) keeps it so/);
+  assert.match(harmless.message, /\('default'\): 'default' is the only database the routers let this RunPython run on, so this works today; binding it with \.using\(schema_editor\.connection\.alias\) keeps it so/);
   const real = at('discovery.0002_data', 'NetworkLocation.objects.filter()');
   assert.ok(real);
   assert.equal(real.severity, 'warning');

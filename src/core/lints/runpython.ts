@@ -653,7 +653,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   if (target !== null && on.every(a => a === target)) {
     const only = `'${target}' is the only database the routers let this RunPython run on, so this works today`;
     message = REBIND.test(message)
-      ? message.replace(REBIND, (m0: string) => `: ${only}; ${m0.slice(m0.indexOf('bind it with'))} keeps it so if the routing changes`)
+      ? message.replace(REBIND, (m0: string) => `: ${only}; ${m0.slice(m0.indexOf('bind it with')).replace(/^bind/, 'binding')} keeps it so if the routing changes`)
       : `${message} (harmless today: ${only})`;
     return { severity: 'info', message, fix };
   }
