@@ -788,3 +788,20 @@ test('missing-migration statically: a model no migration of its app creates (Dja
   const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
   assert.equal(dj.findings.filter(x => x.code === 'missing-migration').length, 1, JSON.stringify(dj.findings.filter(x => x.code === 'missing-migration')));
 });
+
+// kpi: the second database exists only with KC_DATABASE_URL set. Code naming it is no error of the project's: the
+// alias may exist where the project runs, and the finding says what it depends on.
+test('unknown-alias when DATABASES depends on an unset variable: a warning naming it, nothing with it set (kpi)', async () => {
+  const dir = shopProject({
+    'mysite/settings.py': 'import os\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nif os.environ.get("KC_DATABASE_URL"):\n    DATABASES["kobocat"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["KC_DATABASE_URL"]}\n',
+    'shop/checks.py': 'from django.db import connections\n\n\ndef check_kobocat():\n    with connections["kobocat"].cursor() as c:\n        c.execute("select 1")\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+  });
+  const without = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  const f = without.findings.filter(x => x.code === 'unknown-alias');
+  assert.equal(f.length, 1, JSON.stringify(without.findings));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.message, /DATABASES depends on KC_DATABASE_URL, not set here: it may exist where the project runs/);
+  const withEnv = await scanProject({ root: dir, allowPython: false, env: { KC_DATABASE_URL: 'kc.sqlite3' }, readDatabases: false });
+  assert.deepEqual(withEnv.findings.filter(x => x.code === 'unknown-alias'), []);
+});

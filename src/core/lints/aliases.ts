@@ -216,8 +216,21 @@ export function databasesKnown(settings: SettingsInfo): boolean {
   return settings.databases.length > 0 && !settings.databasesNotConfigured && !settings.unknowns.some(u => u.name === '*' || u.name === 'DATABASES' || u.name.startsWith('DATABASES['));
 }
 
+/**
+ * Why DATABASES as read here may lack an alias the project has where it runs (kpi: `kobocat` exists only with
+ * KC_DATABASE_URL set), or null: an unknown alias is then a warning saying so, not an error.
+ */
+export function databasesMayDiffer(settings: SettingsInfo): string | null {
+  const env = settings.envDependent?.find(e => e.settings.includes('DATABASES'));
+  if (env) return `DATABASES depends on ${env.variables.join(', ')}, not set here`;
+  if (settings.partial?.some(p => p.name === 'DATABASES')) return 'DATABASES may hold more entries than the known ones';
+  if (settings.unknowns.some(u => u.name === 'Any setting')) return 'the settings may be changed at run time by code not known statically';
+  return null;
+}
+
 export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migrationFiles: string[] = []): Finding[] {
   if (!databasesKnown(settings)) return [];
+  const differ = databasesMayDiffer(settings);
   const aliases = settings.databases.map(d => d.alias);
   const known = new Set(aliases);
   const out: Finding[] = [];
@@ -232,9 +245,9 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migra
         if (known.has(u.alias)) continue;
         const suggestion = closestAlias(u.alias, aliases);
         out.push({
-          code: 'unknown-alias', severity: 'error', path: file, line: u.line, alias: u.alias,
+          code: 'unknown-alias', severity: differ ? 'warning' : 'error', path: file, line: u.line, alias: u.alias,
           message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
-            `ConnectionDoesNotExist when this runs${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
+            `ConnectionDoesNotExist when this runs${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
           ...aliasFix(u, suggestion),
         });
       }

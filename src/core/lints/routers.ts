@@ -9,7 +9,7 @@ import { walkStatements } from '../python/parse';
 import type { FuncV } from '../python/values';
 import type { DbRoute, RouterMethod } from '../routers';
 import type { Finding, SettingsInfo } from '../types';
-import { aliasFix, closestAlias, databasesKnown, literalSpan } from './aliases';
+import { aliasFix, closestAlias, databasesKnown, databasesMayDiffer, literalSpan } from './aliases';
 import { allStmts, childExprs, stmtParts } from './walk';
 
 function isStatic(fn: A.FunctionDef): boolean {
@@ -153,9 +153,10 @@ export function routerAliasFindings(
     if (seen.has(key)) return;
     seen.add(key);
     const suggestion = closestAlias(alias, aliases);
+    const differ = databasesMayDiffer(settings);
     out.push({
-      code: 'router-unknown-alias', severity: 'error', path, line, alias,
-      message: `'${alias}' (${what}) is not a database of DATABASES (${list}): ${consequence}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}`,
+      code: 'router-unknown-alias', severity: differ ? 'warning' : 'error', path, line, alias,
+      message: `'${alias}' (${what}) is not a database of DATABASES (${list}): ${consequence}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
       ...(expr ? aliasFix(literalSpan(expr, linesOf(path)), suggestion) : {}),
     });
   };
