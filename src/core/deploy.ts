@@ -181,11 +181,26 @@ export interface CommandOptions {
   notes?: string[];
 }
 
-function summary(step: DeployStep): string {
+/** The comment of a step; `before`: the aliases of the steps run before it (a need a cycle broke is said so). */
+function summary(step: DeployStep, before: ReadonlySet<string>): string {
   const n = step.migrations.length;
   const list = `${step.migrations.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}`;
-  const first = step.after.length ? `; after ${step.after.map(e => `'${e.alias}' (${e.because.migration} needs ${e.because.dependsOn})`).join(', ')}` : '';
-  return `'${step.alias}': ${n} pending migration${n === 1 ? '' : 's'} (${list})${first}`;
+  const need = (e: DeployStep['after'][number]) => `'${e.alias}' (${e.because.migration} needs ${e.because.dependsOn})`;
+  const met = step.after.filter(e => before.has(e.alias));
+  const broken = step.after.filter(e => !before.has(e.alias));
+  const first = met.length ? `; after ${met.map(need).join(', ')}` : '';
+  const cycle = broken.length ? `; not after ${broken.map(need).join(', ')}: the cycle above` : '';
+  return `'${step.alias}': ${n} pending migration${n === 1 ? '' : 's'} (${list})${first}${cycle}`;
+}
+
+/** Each step's comment, in plan order. */
+function summaries(plan: DeployPlan): string[] {
+  const before = new Set<string>();
+  return plan.steps.map(step => {
+    const s = summary(step, before);
+    before.add(step.alias);
+    return s;
+  });
 }
 
 /** One comment line: never lets an alias or migration name end the comment (newlines). */
@@ -197,10 +212,8 @@ export function planToShell(plan: DeployPlan, opts: CommandOptions = {}): string
   for (const s of plan.skipped) lines.push(comment(skipText(s)));
   for (const c of plan.cycles) lines.push(comment(`cross-database needs form a cycle (${c.join(' → ')}): settings order kept`));
   if (!plan.steps.length) lines.push(comment('every database is up to date: nothing to run'));
-  for (const step of plan.steps) {
-    lines.push(comment(summary(step)));
-    lines.push(migrateCommand(step.alias, opts).map(shellQuote).join(' '));
-  }
+  const said = summaries(plan);
+  plan.steps.forEach((step, i) => lines.push(comment(said[i]!), migrateCommand(step.alias, opts).map(shellQuote).join(' ')));
   return lines.join('\n') + '\n';
 }
 
@@ -215,7 +228,7 @@ function skipText(s: DeployPlan['skipped'][number]): string {
 /** A GitHub Actions step (YAML) that runs the plan; the commands are shell words inside a literal block. */
 export function planToGithubActions(plan: DeployPlan, opts: CommandOptions = {}): string {
   const body = [...(opts.notes ?? []).map(n => comment(`note: ${n}`)), ...(plan.steps.length
-    ? plan.steps.flatMap(step => [comment(summary(step)), migrateCommand(step.alias, opts).map(shellQuote).join(' ')])
+    ? ((said: string[]) => plan.steps.flatMap((step, i) => [comment(said[i]!), migrateCommand(step.alias, opts).map(shellQuote).join(' ')]))(summaries(plan))
     : [comment('every database is up to date: nothing to run')])];
   const lines = [
     `- name: ${yamlString('Migrate every database (django-multidb plan)')}`,

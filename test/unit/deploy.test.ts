@@ -78,6 +78,10 @@ describe('deployment plan ordering (pure)', () => {
     assert.deepEqual(plan.steps.map(s => s.alias), ['b', 'a', 'c']);
     assert.equal(plan.cycles.length, 1);
     assert.deepEqual([...plan.cycles[0]!].sort(), ['a', 'c']);
+    // the comment of the step the cycle made run first does not say "after" an alias that runs later
+    const sh = planToShell(plan);
+    assert.match(sh, /# 'a': .*; not after 'c' \(.*\): the cycle above/);
+    assert.doesNotMatch(sh, /# 'a': [^\n]*; after 'c'/);
   });
 
   test('skipped: up to date, same database, TEST MIRROR; unreachable listed', () => {
