@@ -177,7 +177,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
   for (const v of views) {
     const d = emptyDrift(v.schema);
     drift[v.alias] = d;
-    const where = v.members.length > 1 ? `'${v.alias}' (also ${v.members.slice(1).map(a => `'${a}'`).join(', ')})` : `'${v.alias}'`;
+    const where = v.members.length > 1 ? `'${v.alias}' (the database ${v.members.slice(1).map(a => `'${a}'`).join(', ')} also ${v.members.length > 2 ? 'reach' : 'reaches'})` : `'${v.alias}'`;
     const applied = v.state.appliedKeys;
     const foldColumns = engineKind(engineOf.get(v.alias)) !== 'postgresql';
     const limit = maxNameLength(engineOf.get(v.alias));
