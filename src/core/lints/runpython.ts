@@ -659,7 +659,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   }
   if (model && target !== null && on.every(a => a === target || routes.migrates(model, a) === false)) {
     const away = on.filter(a => a !== target).map(a => `'${a}'`).join(', ');
-    const why = `: its table is not created on ${away}, where this RunPython runs, so it is read where it lives; binding it to the database being migrated would fail there`;
+    const why = `: its table is not created on ${away}, where this RunPython runs, so it is queried where it lives; binding it to the database being migrated would fail there`;
     message = REBIND.test(message) ? message.replace(REBIND, why) : `${message} (${why.slice(2)})`;
     fix = undefined;
     return { severity: 'info', message, fix };

@@ -774,6 +774,8 @@ function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
  * read as the index reads files (editor buffers first, the read recorded for invalidation); anything else, another
  * mode, or a file that is not there is unknown (it may exist where the project runs).
  */
+const OPEN_MAX_BYTES = 1024 * 1024;
+
 function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, loc: Loc): Value {
   const file = p?.kind === 'str' ? p.v : p?.kind === 'path' ? p.p : null;
   if (file === null) return unk(p ?? NONE, 'open() of a path not known statically', loc);
@@ -782,6 +784,8 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
   const st = statFile(file);
   if (!st) return unknown(`open(${JSON.stringify(file)}): the file is not there (it may be where the project runs)`, loc);
+  // settings read configuration, not data: a large file is left unread
+  if (st.size > OPEN_MAX_BYTES) return unknown(`open(${JSON.stringify(file)}): ${Math.round(st.size / 1024)} KB, more than the settings reader reads`, loc);
   let text: string;
   try {
     text = readText(file);
