@@ -154,6 +154,9 @@ export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: s
   return out;
 }
 
+/** More models than this with one cause of unknown routing are one finding. */
+const GROUP_UNKNOWN_ROUTING = 10;
+
 export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDecision[]): Finding[] {
   const byModel = new Map<string, RouterDecision[]>();
   for (const d of decisions) {
@@ -164,7 +167,25 @@ export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDec
   }
   const out: Finding[] = [];
   const byKey = new Map(models.map(m => [m.key, m]));
+  // one cause for many models (a router that cannot be evaluated at all: bustimes' 76 models): one finding, at the cause
+  const byCause = new Map<string, string[]>();
   for (const [model, ds] of byModel) {
+    const k = `${ds.map(d => d.alias).join(',')}\0${ds[0]?.explanation ?? ''}`;
+    (byCause.get(k) ?? byCause.set(k, []).get(k)!).push(model);
+  }
+  const grouped = new Set<string>();
+  for (const keys of byCause.values()) {
+    if (keys.length <= GROUP_UNKNOWN_ROUTING) continue;
+    const ds = byModel.get(keys[0]!)!;
+    const loc = ds[0]?.loc ?? byKey.get(keys[0]!)?.loc;
+    for (const k of keys) grouped.add(k);
+    out.push({
+      code: 'unknown-routing', severity: 'info', path: loc?.path ?? null, line: loc?.line ?? null,
+      message: `Where ${keys.length} models (${keys.slice(0, 4).join(', ')}, …) are migrated cannot be decided statically on ${ds.map(d => `'${d.alias}'`).join(', ')}${ds[0]?.explanation ? `: ${ds[0].explanation}` : ''}.`,
+    });
+  }
+  for (const [model, ds] of byModel) {
+    if (grouped.has(model)) continue;
     const m = byKey.get(model);
     const why = ds[0]?.explanation ? `: ${ds[0].explanation}` : '';
     out.push({

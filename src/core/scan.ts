@@ -1143,19 +1143,22 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const decisions = new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate]));
   const byKey = new Map(index.models.map(m => [lower(m.key), m]));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
-  const routes = new Map<string, string | null>();
-  const historicalChoice = (model: string): string | null => {
+  const routes = new Map<string, { read: string | null; write: string | null }>();
+  const historicalChoice = (model: string, access: 'read' | 'write' | 'both'): string | null => {
     const key = lower(model);
-    if (routes.has(key)) return routes.get(key)!;
-    const m = byKey.get(key);
-    let alias: string | null = null;
-    if (m && !m.abstract && !m.swapped) {
-      const [r] = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m] });
-      const [w] = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m] });
-      alias = r?.alias && r.alias === w?.alias ? r.alias : null;
+    let got = routes.get(key);
+    if (!got) {
+      const m = byKey.get(key);
+      got = { read: null, write: null };
+      if (m && !m.abstract && !m.swapped) {
+        got.read = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m] })[0]?.alias ?? null;
+        got.write = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m] })[0]?.alias ?? null;
+      }
+      routes.set(key, got);
     }
-    routes.set(key, alias);
-    return alias;
+    // a read goes where db_for_read sends it, a write where db_for_write does (bustimes: reads round-robin over
+    // replicas, writes to default)
+    return access === 'read' ? got.read : access === 'write' ? got.write : got.read !== null && got.read === got.write ? got.read : null;
   };
   return {
     runsOn: (m, line) => {

@@ -487,3 +487,33 @@ class Migration(migrations.Migration):
   assert.equal(outside.severity, 'warning');
   assert.doesNotMatch(outside.message, /without routers/);
 });
+
+// bustimes: `sources = TimetableDataSource.objects` then `sources.filter(...)`; bulk_create is a write, routed by
+// db_for_write, the other queries by db_for_read
+test('runpython-alias: a manager held in a name is followed; writes and reads are told apart (bustimes)', () => {
+  const src = `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Source = apps.get_model("bustimes", "TimetableDataSource")
+    Version = apps.get_model("bustimes", "Version")
+    sources = Source.objects
+    for s in sources.filter(active=True):
+        Version.objects.bulk_create([Version(source=s)])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("bustimes", "0006_x")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const lints = lintMigrationSource(src, '/x/bustimes/migrations/0007_y.py', new Map([['bustimes', 'bustimes']]), 'bustimes.migrations.0007_y').filter(l => l.code === 'runpython-alias');
+  const held = lints.find(l => l.line === 8);
+  assert.ok(held, JSON.stringify(lints));
+  assert.match(held.message, /sources\.filter\(\) \(bustimes\.TimetableDataSource's manager\)/);
+  assert.deepEqual(held.goesTo, { model: 'bustimes.TimetableDataSource', access: 'read' });
+  assert.deepEqual(lints.find(l => l.line === 9)?.goesTo, { model: 'bustimes.Version', access: 'write' });
+  // the function's fix binds the held manager too
+  const fixed = apply(src, held.fix!.edits);
+  assert.match(fixed, /sources\.using\(db_alias\)\.filter\(active=True\)/);
+  assert.match(fixed, /Version\.objects\.using\(db_alias\)\.bulk_create/);
+});

@@ -805,3 +805,19 @@ test('unknown-alias when DATABASES depends on an unset variable: a warning namin
   const withEnv = await scanProject({ root: dir, allowPython: false, env: { KC_DATABASE_URL: 'kc.sqlite3' }, readDatabases: false });
   assert.deepEqual(withEnv.findings.filter(x => x.code === 'unknown-alias'), []);
 });
+
+// bustimes: a router from a package that is not installed. Every model's routing is unknown for that one reason:
+// one finding says so (not one per model), without a location that is no file.
+test('a router that cannot be loaded: one unknown-routing finding for its many models, no pseudo-path (bustimes)', async () => {
+  const models = Array.from({ length: 12 }, (_, i) => `class M${i}(models.Model):\n    n = models.IntegerField()\n`).join('\n\n');
+  const dir = shopProject({
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASE_ROUTERS = ["multidb.PinningReplicaRouter"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'shop/models.py': `from django.db import models\n\n\n${models}`,
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  const unknown = index.findings.filter(f => f.code === 'unknown-routing');
+  assert.ok(!unknown.some(f => f.path && !path.isAbsolute(f.path)), JSON.stringify(unknown.map(f => f.path)));
+  const grouped = unknown.filter(f => /^Where 12 models \(shop\.M0, shop\.M1, shop\.M2, shop\.M3, …\) are migrated cannot be decided statically/.test(f.message));
+  assert.equal(grouped.length, 1, JSON.stringify(unknown.map(f => f.message)));
+  assert.equal(unknown.filter(f => f.model?.startsWith('shop.M')).length, 0);
+});

@@ -34,7 +34,7 @@ export interface RawLint {
    * runpython-alias: where the flagged code goes instead of the database being migrated: the router's choice for
    * a model ("app.Model" as written), or an alias of its own ('default' for transaction.atomic(), django.db.connection)
    */
-  goesTo?: { model: string } | { alias: string };
+  goesTo?: { model: string; access?: 'read' | 'write' } | { alias: string };
   /** this lint's own edits in its function's fix (a fix binds every query of the function) */
   edits?: TextEdit[];
   /**
@@ -58,6 +58,11 @@ const QUERYSET_METHODS = new Set([
   'alast', 'aupdate', 'adelete', 'abulk_create', 'abulk_update', 'aget_or_create', 'aupdate_or_create', 'aiterator',
 ]);
 const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
+/** QuerySet methods that write (Django routes them with db_for_write); the others read */
+const WRITE_METHODS = new Set([
+  'create', 'get_or_create', 'update_or_create', 'bulk_create', 'bulk_update', 'update', 'delete', 'select_for_update',
+  'acreate', 'aget_or_create', 'aupdate_or_create', 'abulk_create', 'abulk_update', 'aupdate', 'adelete',
+]);
 /** attributes of a model class that are not managers */
 const NOT_MANAGERS = new Set(['_meta', 'DoesNotExist', 'MultipleObjectsReturned', '__name__', '__class__', '__module__']);
 const INSTANCE_WRITES = new Set(['save', 'delete', 'refresh_from_db', 'asave', 'adelete', 'arefresh_from_db']);
@@ -97,6 +102,8 @@ interface FnEnv {
   models: Map<string, string>;
   /** names holding an instance built with `Model(...)`: no database yet, save() goes to the router/default */
   instances: Set<string>;
+  /** names holding a model's manager (`sources = TimetableDataSource.objects`), with the model's name */
+  managers?: Map<string, string>;
   /** the RunPython function this one is (or is called from), in words: "forward function forwards" */
   root: string;
 }
@@ -281,6 +288,7 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
         if (t.type !== 'Name') continue;
         if (isAliasExpr(v, env)) env.alias.add(t.id);
         else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v) ?? t.id);
+        else if (v.type === 'Attribute' && MANAGER_ATTRS.has(v.attr) && v.value.type === 'Name' && env.models.has(v.value.id)) (env.managers ??= new Map()).set(t.id, env.models.get(v.value.id)!);
         else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.add(t.id);
       }
     }
@@ -374,14 +382,18 @@ function walkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string,
 
 function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): 'chain' | null {
   const se = env.se ?? 'schema_editor';
-  // Model.objects.….method(…): a manager chain
+  // Model.objects.….method(…): a manager chain; `sources.filter(…)` on a name holding a manager (bustimes)
   if (e.type === 'Call' || e.type === 'Attribute') {
-    const { root, steps } = unchain(e);
+    const chain = unchain(e);
+    const held = chain.root.type === 'Name' ? env.managers?.get(chain.root.id) : undefined;
+    const { root, steps } = held && chain.root.type === 'Name'
+      ? { root: chain.root, steps: [{ attr: chain.root.id, call: null, node: chain.root as unknown as A.Attribute }, ...chain.steps] }
+      : chain;
     const isQuery = steps.length >= 2 && !NOT_MANAGERS.has(steps[0]!.attr) && (MANAGER_ATTRS.has(steps[0]!.attr) || (!!steps[1]!.call && QUERYSET_METHODS.has(steps[1]!.attr)));
     // only a query or a call marks an imported model as used (a class attribute such as `RealPage.steplen` is no
     // query; Kolibri's `ContentCacheKey.update_cache_key()` is a classmethod of today's class that queries)
     if (!isQuery && steps.length >= 1 && steps[0]!.call && !steps[0]!.attr.startsWith('_')) modelRef(ctx, root, env, st);
-    const model = isQuery ? modelRef(ctx, root, env, st) : null;
+    const model = held && isQuery ? held : isQuery ? modelRef(ctx, root, env, st) : null;
     if (model) {
       const binding = steps.find(s => (s.attr === 'using' || s.attr === 'db_manager') && s.call);
       const arg = binding?.call ? (binding.call.args[0] ?? kw(binding.call, 'alias') ?? kw(binding.call, 'using')) : undefined;
@@ -389,9 +401,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
       if (hits && (!binding || (arg && isLiteralAlias(ctx, arg)))) {
         const manager = steps[0]!;
         const method = steps[1]!.attr;
-        const text = `${model}.${manager.attr}.${method}()`;
+        const text = held ? `${manager.attr}.${method}() (${model}'s manager)` : `${model}.${manager.attr}.${method}()`;
         const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} ${ROUTER_CHOICE_WORDS}`;
-        const goesTo = binding && arg ? literalAlias(ctx, arg) : { model };
+        const goesTo = binding && arg ? literalAlias(ctx, arg) : { model, access: WRITE_METHODS.has(method) ? 'write' as const : 'read' as const };
         const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`, goesTo);
         if (st && env.se && !binding) {
           const at = endOf(ctx, manager.node);
@@ -414,7 +426,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
         (target.type === 'Call' && !!modelRef(ctx, target.func, env, st));
       if (isInstance) {
         const model = target.type === 'Name' ? null : modelRef(ctx, (target as A.Call).func, env, st);
-        const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice ${ROUTER_CHOICE_WORDS}, not to the database being migrated`, model ? { model } : undefined);
+        const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice ${ROUTER_CHOICE_WORDS}, not to the database being migrated`, model ? { model, access: 'write' } : undefined);
         if (st && env.se) {
           const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
           if (edit) st.fixable.push({ lint, edits: [edit] });
@@ -621,7 +633,7 @@ export interface LintRoutes {
   /** the aliases where the RunPython operation at `line` of `m` may run (Django runs it or may), null when not known */
   runsOn(m: MigrationFileInfo, line: number): string[] | null;
   /** the alias the routers send a model's queries to (reads and writes alike), null when not known or not one */
-  choice(model: string): string | null;
+  choice(model: string, access: 'read' | 'write' | 'both'): string | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
@@ -640,7 +652,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   let fix = l.fix;
   const goesTo = l.goesTo;
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
-  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model);
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model, goesTo.access ?? 'both');
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, `('${target}')`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart
@@ -648,6 +660,9 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // inside `with use_db(alias):` the routers may choose the database being migrated: an info, said so
   if (l.inContext && target === null) return { severity: 'info', message: `${message} (inside \`with ${l.inContext}\`, which may choose the database the routers return)`, fix };
   const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
+  // the routers choose a database not known statically (bustimes: reads round-robin over replicas): a warning
+  // wherever the RunPython runs, not only where the app's models migrate elsewhere
+  if (target === null && routes.routers && (on?.length ?? 1) > 0) return { severity: 'warning', message, fix };
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
   if (target !== null && on.every(a => a === target)) {

@@ -10,6 +10,7 @@
 // Caching: the evaluator reports which inputs a call looked at (db, app_label, model_name, a `_meta` or class
 // attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
 // observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
+import * as path from 'path';
 import { noteDeps, track, unchanged, untracked, type Deps } from '../vfs';
 import type * as A from '../python/ast';
 import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
@@ -169,6 +170,8 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
       return;
     }
     resolveRouter(ctx, r, p);
+    // a router module that is not there has no file to point at (bustimes: "multidb:1"): the finding has no location
+    if (r.error?.loc && !path.isAbsolute(r.error.loc.path)) delete r.error.loc;
     if (r.error) ctx.problems.push({ router: r.label, message: r.error.message, ...(r.error.loc ? { loc: r.error.loc } : {}) });
   });
   return ctx;
