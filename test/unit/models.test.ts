@@ -722,3 +722,36 @@ test('models: the modules of a models/ package are read even when models/__init_
   const r = scan(root, settingsOf({ installedApps: ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages', 'languages'] }));
   assert.deepEqual(ours(r.models).filter(m => m.app === 'languages'), expected.filter((m: any) => m.app === 'languages'));
 });
+
+test('models: django-simple-history registers Historical<Model> beside a model with HistoricalRecords (bustimes)', () => {
+  const root = writeTree({
+    'vehicles/__init__.py': '',
+    'vehicles/models.py': `from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Operator(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class Livery(models.Model):
+    name = models.CharField(max_length=20)
+    operator = models.ForeignKey(Operator, models.CASCADE)
+    history = HistoricalRecords()
+
+
+class Note(models.Model):
+    text = models.TextField()
+    history = HistoricalRecords(custom_model_name="NoteHistory", table_name="note_history")
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['simple_history', 'vehicles'], authUserModel: 'accounts.User' }), false);
+  const h = r.byKey.get('vehicles.HistoricalLivery');
+  assert.ok(h, JSON.stringify([...r.byKey.keys()]));
+  assert.equal(h.table, 'vehicles_historicallivery');
+  assert.deepEqual(h.fields.map(f => [f.name, f.kind, f.target, f.dbConstraint]), [['operator', 'ForeignKey', 'vehicles.Operator', false], ['history_user', 'ForeignKey', 'accounts.User', true]]);
+  assert.equal(r.byKey.get('vehicles.NoteHistory')?.table, 'note_history');
+  // without simple_history installed, no historical models
+  const without = scan(root, settingsOf({ installedApps: ['vehicles'] }), false);
+  assert.ok(!without.byKey.has('vehicles.HistoricalLivery'));
+});

@@ -54,6 +54,9 @@ interface FieldSpec {
   inheritedFrom?: ClassNode;
 }
 
+/** simple-history's models per model object (the same objects while the model and the user model are unchanged) */
+const HISTORICAL = new WeakMap<ModelInfo, { user: string; models: ModelInfo[] }>();
+
 interface ClassNode {
   ref: ClassRef;
   key: string;
@@ -190,6 +193,14 @@ class ModelReader {
       const list = byApp.get(info.app) ?? [];
       list.push(info);
       byApp.set(info.app, list);
+      // django-simple-history: `history = HistoricalRecords()` registers a Historical<Model> beside it
+      for (const h of this.historicalModels(node, info)) {
+        if (seen.has(h.key)) continue;
+        seen.set(h.key, h);
+        const hl = byApp.get(h.app) ?? [];
+        hl.push(h);
+        byApp.set(h.app, hl);
+      }
     }
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
@@ -260,6 +271,55 @@ class ModelReader {
   // ---- discovery -------------------------------------------------------------------------------
 
   /** Execute (statically) an import of `name`: its parent packages first, then its body. */
+
+  /**
+   * The models django-simple-history makes for `<name> = HistoricalRecords(...)` in a model's class body (when
+   * simple_history is installed): `Historical<Model>` in the model's app (or `app=`), its table
+   * `<app>_historical<model>` (or `table_name=`), the model's foreign keys copied without constraints and
+   * `history_user` to the user model (`user_model=`, else AUTH_USER_MODEL). A name it cannot read (a
+   * `custom_model_name` function) leaves the model out. One array per model object, for unchanged identity.
+   */
+  private historicalModels(node: ClassNode, info: ModelInfo): ModelInfo[] {
+    if (info.abstract || !(this.labels.has('simple_history') || this.settings.installedApps.includes('simple_history'))) return [];
+    const user = this.settings.authUserModel || 'auth.User';
+    const hit = HISTORICAL.get(info);
+    if (hit && hit.user === user) return hit.models;
+    const out: ModelInfo[] = [];
+    for (const s of node.ref.def.body) {
+      if (s.type !== 'Assign' || s.value.type !== 'Call') continue;
+      const call = s.value;
+      const f = call.func;
+      if (!(f.type === 'Name' || f.type === 'Attribute') || (f.type === 'Name' ? f.id : f.attr) !== 'HistoricalRecords') continue;
+      const ref = this.sym.expr(node.ref.module, f);
+      const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(node.ref.module, f) ?? '';
+      if (!from.startsWith('simple_history')) continue;
+      const kw = (name: string) => call.keywords.find(k => k.arg === name)?.value;
+      const lit = (name: string): string | null | undefined => {
+        const e = kw(name);
+        if (!e) return undefined;
+        const v = literalEval(e);
+        return v.ok && typeof v.value === 'string' ? v.value : null;
+      };
+      const custom = lit('custom_model_name'), app = lit('app'), table = lit('table_name'), userArg = lit('user_model');
+      if (custom === null || app === null || table === null) continue;
+      const name = custom ?? `Historical${info.name}`;
+      const label = app ?? info.app;
+      const loc = { path: node.ref.file, line: s.line };
+      const userModel = userArg ?? (kw('user_model') ? null : user);
+      out.push({
+        app: label, name, key: `${label}.${name}`, managed: true, proxy: false, abstract: false, swapped: false,
+        table: table ?? `${label}_${name.toLowerCase()}`, modelName: name.toLowerCase(), loc, bases: [],
+        fields: [
+          ...info.fields.filter(x => x.kind !== 'ManyToManyField' && !x.parentLink).map(x => ({ ...x, kind: 'ForeignKey' as const, dbConstraint: false })),
+          ...(userModel ? [{ name: 'history_user', kind: 'ForeignKey' as const, target: userModel, targetRaw: userArg ?? 'settings.AUTH_USER_MODEL', dbConstraint: true, loc }] : []),
+        ],
+        attrs: {}, meta: {},
+      });
+    }
+    HISTORICAL.set(info, { user, models: out });
+    return out;
+  }
+
   /** The modules a package's __init__ imports anywhere (any branch), as absolute dotted names. */
   private importedBy(pkg: string): Set<string> {
     const out = new Set<string>();
