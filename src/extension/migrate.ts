@@ -258,7 +258,8 @@ export const registerMigrate: Feature = (svc: Services) => {
                 return { label: x, description: n ? `${n} pending` : '', app: x as string | undefined };
               }),
             ],
-            { title: `Migrate '${alias}': which app?`, placeHolder: 'All apps, or one app (then a target migration)' },
+            // a step of a multi-step flow: a view refreshing beside it (the pending webview) must not cancel it
+            { title: `Migrate '${alias}': which app?`, placeHolder: 'All apps, or one app (then a target migration)', ignoreFocusOut: true },
           ),
           'the app pick',
         );
@@ -273,7 +274,7 @@ export const registerMigrate: Feature = (svc: Services) => {
                 ...names.reverse().map(m => ({ label: m.name, description: applied ? (applied.has(m.key) ? 'applied' : 'pending') : '', target: m.name as string | undefined })),
                 { label: '$(discard) zero', description: `unapply every migration of ${app}`, target: 'zero' as string | undefined },
               ],
-              { title: `Migrate '${alias}' ${app} to…`, placeHolder: 'Target migration (migrating backwards unapplies later ones)' },
+              { title: `Migrate '${alias}' ${app} to…`, placeHolder: 'Target migration (migrating backwards unapplies later ones)', ignoreFocusOut: true },
             ),
             'the target pick',
           );
