@@ -227,8 +227,9 @@ function skipText(s: DeployPlan['skipped'][number]): string {
 
 /** A GitHub Actions step (YAML) that runs the plan; the commands are shell words inside a literal block. */
 export function planToGithubActions(plan: DeployPlan, opts: CommandOptions = {}): string {
+  const said = summaries(plan);
   const body = [...(opts.notes ?? []).map(n => comment(`note: ${n}`)), ...(plan.steps.length
-    ? ((said: string[]) => plan.steps.flatMap((step, i) => [comment(said[i]!), migrateCommand(step.alias, opts).map(shellQuote).join(' ')]))(summaries(plan))
+    ? plan.steps.flatMap((step, i) => [comment(said[i]!), migrateCommand(step.alias, opts).map(shellQuote).join(' ')])
     : [comment('every database is up to date: nothing to run')])];
   const lines = [
     `- name: ${yamlString('Migrate every database (django-multidb plan)')}`,

@@ -140,12 +140,13 @@ export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: s
     const claimed = decided.filter(d => d.migrate === true);
     const fell = ds.filter(d => d.migrate === true && d.reason === 'default');
     if (!decided.length || !fell.length) continue;
-    const apps = [...new Set(fell.map(d => d.model.slice(0, d.model.indexOf('.'))))];
+    const appOf = (d: RouterDecision) => d.model.slice(0, d.model.indexOf('.'));
+    const apps = [...new Set(fell.map(appOf))];
     const by = claimed[0] ?? decided[0]!;
     const router = by.decidedBy ? by.decidedBy.split('.').pop() : 'a router';
     const besides = claimed.length
       ? `besides the ${claimed.length} ${router} sends there`
-      : `while ${router} decides only ${[...new Set(decided.map(d => d.model.slice(0, d.model.indexOf('.'))))].join(', ')} there`;
+      : `while ${router} decides only ${[...new Set(decided.map(appOf))].join(', ')} there`;
     out.push({
       code: 'routing-fall-through', severity: 'warning', path: by.loc?.path ?? null, line: by.loc?.line ?? null, alias,
       message: `'${alias}' gets ${fell.length} model${fell.length === 1 ? '' : 's'} of ${apps.length} app${apps.length === 1 ? '' : 's'} (${apps.slice(0, 4).join(', ')}${apps.length > 4 ? ', …' : ''}) only because every router returned None for them, ${besides}: \`migrate --database=${alias}\` creates all their tables on it. Return False from allow_migrate for the other apps on '${alias}' (e.g. \`elif db == "${alias}": return False\`).`,

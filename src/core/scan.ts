@@ -732,17 +732,20 @@ export class Scanner {
     t = now();
     findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => {
       const concrete = index.models.filter(m => !m.abstract);
+      const twins = twinsOf(index);
       return [
         ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
         ...unknownRoutingFindings(concrete, index.routing),
         // (aliases that are a mirror of another or reach the same database are not migrated on their own)
-        ...fallThroughAliasFindings(index.routing, aliases.filter(a => { const t = twinsOf(index).get(a); return !t?.sameAs && !t?.mirrorOf; })),
+        ...fallThroughAliasFindings(index.routing, aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf)),
       ];
     }));
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
-    // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them
-    const guessedAt = new Set((models.problems ?? []).filter(p => p.message.startsWith('base class ')).map(p => `${p.path}:${p.line}`));
-    findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => uncreatedModelFindings(index, guessedAt)));
+    findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => {
+      // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them
+      const guessedAt = new Set((models.problems ?? []).filter(p => p.message.startsWith('base class ')).map(p => `${p.path}:${p.line}`));
+      return uncreatedModelFindings(index, guessedAt);
+    }));
     // the migrations' operations routed by model name and hints: the models' names, not their relations
     findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
@@ -1038,11 +1041,6 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
 
 /** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
 /**
- * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
- * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
- * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
- */
-/**
  * `unmigrated-models`: a workspace app with models and no migrations (Django's loader.unmigrated_apps). `migrate`
  * creates none of their tables, wherever `allow_migrate` lets them live; only `migrate --run-syncdb` does
  * (edx-analytics-data-api's v0 app: its CI runs --run-syncdb, a deployment following the plan would not).
@@ -1083,9 +1081,11 @@ const STATE_KNOWN_OPS = new Set([
  */
 function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Finding[] {
   const out: Finding[] = [];
+  const byApp = new Map<string, MigrationFileInfo[]>();
+  for (const m of index.migrations) (byApp.get(m.app) ?? byApp.set(m.app, []).get(m.app)!).push(m);
   for (const app of index.apps) {
     if (app.external) continue;
-    const migs = index.migrations.filter(m => m.app === app.label);
+    const migs = byApp.get(app.label) ?? [];
     if (!migs.length || migs.some(m => m.partial)) continue;
     const ops = migs.flatMap(m => m.operations);
     if (ops.some(o => !STATE_KNOWN_OPS.has(o.kind) || ((o.kind === 'CreateModel' || o.kind === 'DeleteModel') && !o.modelName))) continue;
@@ -1101,6 +1101,11 @@ function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Fi
   return out;
 }
 
+/**
+ * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
+ * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
+ * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
+ */
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
   const router = operationRouterOf(index);
@@ -1135,7 +1140,8 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
 
 /**
  * What the migration lints ask of the routing (lints/runpython.ts LintRoutes): where a RunPython runs (its
- * operation's routes), where a model's queries go (db_for_read and db_for_write agreeing), where its table is.
+ * operation's routes), where a model's reads and writes go (the historical model's db_for_read / db_for_write),
+ * where its table is.
  */
 function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex, settings: SettingsInfo): LintRoutes {
   const router = operationRouterOf(index);
@@ -1167,7 +1173,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     },
     choice: historicalChoice,
     migrates: (model, alias) => decisions.get(`${alias} ${lower(model)}`) ?? null,
-    routers: (settings.routers.length ?? 0) > 0,
+    routers: settings.routers.length > 0,
   };
 }
 

@@ -56,6 +56,19 @@ function oracle(dir: string, settingsModule: string): any[] {
   }));
 }
 
+/**
+ * A project of `mysite.settings` (`installed` as INSTALLED_APPS, an in-memory SQLite database, `lines` of settings
+ * before them) and `files`: real Django's models of it, and ours (`values`: the settings the reader would have).
+ */
+function againstDjango(installed: string[], files: Record<string, string>, opts: { lines?: string; values?: Record<string, unknown> } = {}) {
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\n${opts.lines ?? ''}INSTALLED_APPS = ${JSON.stringify(installed)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
+    ...files,
+  });
+  return { expected: oracle(root, 'mysite.settings'), r: scan(root, settingsOf({ installedApps: installed, ...(opts.values ? { values: opts.values } : {}) })) };
+}
+
 function ours(models: ModelInfo[]) {
   return models.filter(m => !m.abstract).map(m => ({
     app: m.app, name: m.name, managed: m.managed, proxy: m.proxy, table: m.table, swapped: m.swapped, concrete: m.concreteModel,
@@ -406,12 +419,7 @@ test('models of django.contrib equal apps.get_models(include_swapped=True) (Djan
   if (!PY || !SITE) return t.skip(NO_DJANGO);
   const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages',
     'django.contrib.staticfiles', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];
-  const root = writeTree({
-    'mysite/__init__.py': '',
-    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(installed)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
-  });
-  const expected = oracle(root, 'mysite.settings');
-  const r = scan(root, settingsOf({ installedApps: installed }));
+  const { expected, r } = againstDjango(installed, {});
   assert.deepEqual(ours(r.models), expected);
   assert.deepEqual(r.problems, []);
 });
@@ -593,9 +601,7 @@ test('literalEval: ast.literal_eval subset', async () => {
 
 test('models: a concrete model named as an abstract one of its app is no conflict (Kolibri content; Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
-  const root = writeTree({
-    'mysite/__init__.py': '',
-    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["content"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+  const { expected, r } = againstDjango(['content'], {
     'content/__init__.py': '',
     'content/base_models.py': `from django.db import models
 
@@ -625,8 +631,6 @@ class Language(base_models.Language):
     extra = models.IntegerField(default=0)
 `,
   });
-  const expected = oracle(root, 'mysite.settings');
-  const r = scan(root, settingsOf({ installedApps: ['content'] }));
   assert.deepEqual(ours(r.models), expected);
   assert.deepEqual(r.problems, []);
   assert.equal(r.models.filter(m => m.key === 'content.ContentTag').length, 1);
@@ -634,9 +638,7 @@ class Language(base_models.Language):
 
 test('models: an inherited Meta whose db_table is an f-string of a setting (PeeringDB over django_peeringdb; Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
-  const root = writeTree({
-    'mysite/__init__.py': '',
-    'mysite/settings.py': 'SECRET_KEY = "x"\nTABLE_PREFIX = "peeringdb_"\nINSTALLED_APPS = ["pdb"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+  const { expected, r } = againstDjango(['pdb'], {
     'pdblib/__init__.py': '',
     'pdblib/abstract.py': `from django.conf import settings
 from django.db import models
@@ -657,9 +659,7 @@ class Organization(pdb_models.OrganizationBase):
     class Meta(pdb_models.OrganizationBase.Meta):
         abstract = False
 `,
-  });
-  const expected = oracle(root, 'mysite.settings');
-  const r = scan(root, settingsOf({ installedApps: ['pdb'], values: { TABLE_PREFIX: 'peeringdb_' } }));
+  }, { lines: 'TABLE_PREFIX = "peeringdb_"\n', values: { TABLE_PREFIX: 'peeringdb_' } });
   assert.deepEqual(ours(r.models), expected);
   assert.equal(r.byKey.get('pdb.Organization')?.table, 'peeringdb_organization');
   assert.deepEqual(r.problems, []);
@@ -679,16 +679,12 @@ test('models: a proxy whose base cannot be resolved says which base (PeeringDB: 
 test('models: a module-level if on a setting takes one branch (django_peeringdb ABSTRACT_ONLY; Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
   for (const abstractOnly of [true, false]) {
-    const root = writeTree({
-      'mysite/__init__.py': '',
-      'mysite/settings.py': `SECRET_KEY = "x"\nABSTRACT_ONLY = ${abstractOnly ? 'True' : 'False'}\nINSTALLED_APPS = ["pdblib"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n`,
+    const { expected, r } = againstDjango(['pdblib'], {
       'pdblib/__init__.py': '',
       'pdblib/models/__init__.py': 'from django.conf import settings as __settings\n\nfrom .abstract import *  # noqa\n\nif not __settings.ABSTRACT_ONLY:\n    from .concrete import *  # noqa\n',
       'pdblib/models/abstract.py': 'from django.db import models\n\n\nclass OrganizationBase(models.Model):\n    name = models.CharField(max_length=20)\n\n    class Meta:\n        abstract = True\n',
       'pdblib/models/concrete.py': 'from .abstract import OrganizationBase\n\n\nclass Organization(OrganizationBase):\n    class Meta:\n        app_label = "pdblib"\n',
-    });
-    const expected = oracle(root, 'mysite.settings');
-    const r = scan(root, settingsOf({ installedApps: ['pdblib'], values: { ABSTRACT_ONLY: abstractOnly } }));
+    }, { lines: `ABSTRACT_ONLY = ${abstractOnly ? 'True' : 'False'}\n`, values: { ABSTRACT_ONLY: abstractOnly } });
     assert.deepEqual(ours(r.models), expected, `ABSTRACT_ONLY = ${abstractOnly}`);
   }
 });
@@ -708,18 +704,14 @@ test('models: a base from a package not installed is the environment\'s problem 
 
 test('models: the modules of a models/ package are read even when models/__init__.py imports none (kpi languages; Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
-  const root = writeTree({
-    'mysite/__init__.py': '',
-    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "django.contrib.messages", "languages"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+  const { expected, r } = againstDjango(['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages', 'languages'], {
     'languages/__init__.py': '',
     'languages/models/__init__.py': '',
     'languages/models/language.py': 'from django.db import models\n\n\nclass Language(models.Model):\n    code = models.CharField(max_length=8)\n\n    class Meta:\n        app_label = "languages"\n',
     // Django registers Language when admin autodiscovery imports languages.admin
     'languages/admin.py': 'from django.contrib import admin\n\nfrom .models.language import Language\n\nadmin.site.register(Language)\n',
   });
-  const expected = oracle(root, 'mysite.settings');
   assert.ok(expected.some((m: any) => m.app === 'languages' && m.name === 'Language'), 'Django registers it');
-  const r = scan(root, settingsOf({ installedApps: ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.messages', 'languages'] }));
   assert.deepEqual(ours(r.models).filter(m => m.app === 'languages'), expected.filter((m: any) => m.app === 'languages'));
 });
 

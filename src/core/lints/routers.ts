@@ -148,12 +148,12 @@ export function routerAliasFindings(
   // the literal behind an evaluated answer, when the `return` itself writes it
   const literals = defs.flatMap(d => routerLiterals(d.fn, d.method).map(l => ({ ...l, path: d.fn.loc.path, router: d.router, method: d.method })));
   const literalAt = new Map(literals.map(l => [`${l.path}:${l.expr.line}:${l.value}`, l]));
+  const differ = databasesMayDiffer(settings);
   const report = (alias: string, path: string, line: number, what: string, consequence: string, expr?: A.Expr) => {
     const key = `${path}:${line}:${alias}`;
     if (seen.has(key)) return;
     seen.add(key);
     const suggestion = closestAlias(alias, aliases);
-    const differ = databasesMayDiffer(settings);
     out.push({
       code: 'router-unknown-alias', severity: differ ? 'warning' : 'error', path, line, alias,
       message: `'${alias}' (${what}) is not a database of DATABASES (${list}): ${consequence}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,

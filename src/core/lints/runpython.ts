@@ -352,7 +352,7 @@ function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): st
   return null;
 }
 
-interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute }
+interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute | A.Name }
 
 /** `root.a(…).b.c(…)` → root and its steps, from the root outwards. */
 function unchain(e: A.Expr): { root: A.Expr; steps: ChainStep[] } {
@@ -386,8 +386,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
   if (e.type === 'Call' || e.type === 'Attribute') {
     const chain = unchain(e);
     const held = chain.root.type === 'Name' ? env.managers?.get(chain.root.id) : undefined;
+    // the name holding the manager stands where `Model.objects` would
     const { root, steps } = held && chain.root.type === 'Name'
-      ? { root: chain.root, steps: [{ attr: chain.root.id, call: null, node: chain.root as unknown as A.Attribute }, ...chain.steps] }
+      ? { root: chain.root, steps: [{ attr: chain.root.id, call: null, node: chain.root }, ...chain.steps] }
       : chain;
     const isQuery = steps.length >= 2 && !NOT_MANAGERS.has(steps[0]!.attr) && (MANAGER_ATTRS.has(steps[0]!.attr) || (!!steps[1]!.call && QUERYSET_METHODS.has(steps[1]!.attr)));
     // only a query or a call marks an imported model as used (a class attribute such as `RealPage.steplen` is no
@@ -403,7 +404,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
         const method = steps[1]!.attr;
         const text = held ? `${manager.attr}.${method}() (${model}'s manager)` : `${model}.${manager.attr}.${method}()`;
         const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} ${ROUTER_CHOICE_WORDS}`;
-        const goesTo = binding && arg ? literalAlias(ctx, arg) : { model, access: WRITE_METHODS.has(method) ? 'write' as const : 'read' as const };
+        const goesTo = binding && arg ? literalAlias(arg) : { model, access: WRITE_METHODS.has(method) ? 'write' as const : 'read' as const };
         const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`, goesTo);
         if (st && env.se && !binding) {
           const at = endOf(ctx, manager.node);
@@ -480,7 +481,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
   }
   // connections["default"] / connections[DEFAULT_DB_ALIAS]
   if (e.type === 'Subscript' && isConnectionsRef(ctx, e.value) && isLiteralAlias(ctx, e.slice)) {
-    const lint = push(ctx, st, e.line, `${where}: connections[${literalText(e.slice)}] is not the database being migrated; use ${se}.connection`, literalAlias(ctx, e.slice));
+    const lint = push(ctx, st, e.line, `${where}: connections[${literalText(e.slice)}] is not the database being migrated; use ${se}.connection`, literalAlias(e.slice));
     if (st && env.se) {
       const r = rangeOf(ctx, e);
       if (r) st.fixable.push({ lint, edits: [{ ...r, text: `${env.se}.connection` }] });
@@ -493,8 +494,8 @@ function isLiteralAlias(ctx: ModuleCtx, e: A.Expr): boolean {
   return (e.type === 'Constant' && typeof e.value === 'string') || (e.type === 'Name' && ctx.defaultAlias.has(e.id)) || dotted(e) === 'django.db.DEFAULT_DB_ALIAS';
 }
 
-/** The alias a literal names ('default' for DEFAULT_DB_ALIAS). */
-function literalAlias(_ctx: ModuleCtx, e: A.Expr): { alias: string } | undefined {
+/** The alias a literal (isLiteralAlias) names: the string, or 'default' for DEFAULT_DB_ALIAS. */
+function literalAlias(e: A.Expr): { alias: string } {
   if (e.type === 'Constant' && typeof e.value === 'string') return { alias: e.value };
   return { alias: 'default' };
 }
@@ -632,7 +633,7 @@ function isMirror(d: DatabaseSetting): boolean {
 export interface LintRoutes {
   /** the aliases where the RunPython operation at `line` of `m` may run (Django runs it or may), null when not known */
   runsOn(m: MigrationFileInfo, line: number): string[] | null;
-  /** the alias the routers send a model's queries to (reads and writes alike), null when not known or not one */
+  /** the alias the routers send a model's reads or writes to ('both': the one both go to), null when not known or not one */
   choice(model: string, access: 'read' | 'write' | 'both'): string | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;

@@ -497,14 +497,11 @@ class ModelReader {
         const from = 'external' in b ? b.external : b.origin;
         if ('external' in b && isModelRoot(b.external)) result = true;
         else if (from && NOT_DJANGO_MODELS.has(from.split('.')[0]!)) notDjango = true;
-        else if (!('external' in b)) {
-          if (unknownBase === null && from && !this.sym.index.resolve(from.split('.')[0]!)) missingFrom = from.split('.')[0]!;
-          unknownBase = unknownBase ?? b.unresolved;
-        }
         // Django's own machinery holds no models (only Model itself); contrib apps do (AbstractUser)
-        else if (!isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) {
-          if (unknownBase === null && !this.sym.index.resolve(b.external.split('.')[0]!)) missingFrom = b.external.split('.')[0]!;
-          unknownBase = unknownBase ?? b.text;
+        else if (!('external' in b) || !isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) {
+          const top = from?.split('.')[0];
+          if (unknownBase === null && top && !this.sym.index.resolve(top)) missingFrom = top;
+          unknownBase = unknownBase ?? ('external' in b ? b.text : b.unresolved);
         }
       }
       if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {

@@ -769,13 +769,14 @@ function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
 
 // ---- files and exec (settings that run another file: `exec(compile(open(f).read(), f, "exec"), globals())`) ----
 
+/** The largest file settings may open() and have read (configuration, not data). */
+const OPEN_MAX_BYTES = 1024 * 1024;
+
 /**
  * `open(path)` for reading text: a file of the project (under the index's roots, not an installed package's) is
  * read as the index reads files (editor buffers first, the read recorded for invalidation); anything else, another
  * mode, or a file that is not there is unknown (it may exist where the project runs).
  */
-const OPEN_MAX_BYTES = 1024 * 1024;
-
 function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, loc: Loc): Value {
   const file = p?.kind === 'str' ? p.v : p?.kind === 'path' ? p.p : null;
   if (file === null) return unk(p ?? NONE, 'open() of a path not known statically', loc);
@@ -816,7 +817,7 @@ function execCode(it: Evaluator, code: Value | undefined, where: Value | undefin
 }
 
 /** Methods of open() files and of globals() / module-level vars(). */
-export function fileOrGlobalsCall(_it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file') {
     const { text } = o.data as { text: string };
     if (method === 'read') return str(text);

@@ -391,7 +391,6 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return a0 && (a0.kind === 'function' || a0.kind === 'bound') ? a0 : b('functools.identity');
     case 'functools.identity': return a0;
     case 'functools.cached_property': return a0;
-    // SimpleLazyObject(func) is func() on first use (Kolibri's conf.OPTIONS): evaluated now, as the settings use it
     // SimpleLazyObject(func): func() on first use (Kolibri's conf.OPTIONS, whose function imports modules that
     // import conf again: calling it now would find conf half-run)
     case 'django.SimpleLazyObject':
@@ -483,7 +482,7 @@ function lazyValue(it: Evaluator, o: ObjV): Value {
 }
 
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
-  if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(o, method, args, kwargs, loc);
   if (o.type === 'django.lazy') {
     const v = lazyValue(it, o);
     if (method === '__getitem__' && args[0]) return it.getItem(v, args[0], loc);

@@ -83,8 +83,9 @@ interface Ctx {
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
 
-/** Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`) for this call. */
+/** Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`); the same array: as it is. */
 function withModels(ctx: Ctx, models: ModelInfo[]): void {
+  if (ctx.modelsFrom === models) return;
   const by = new Map<string, ModelInfo[]>();
   for (const m of models) {
     const k = `${m.loc.path}\0${m.name}`;
@@ -260,7 +261,7 @@ export interface DbRoute {
  */
 export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[] } = {}): DbRoute[] {
   const ctx = contextOf(index, settings);
-  if (ctx.modelsFrom !== models) withModels(ctx, models);
+  withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
   return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical));
 }
@@ -339,7 +340,7 @@ export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, 
   const ctx = contextOf(index, settings);
   // the model classes the routers may name (`SyncQueue._meta.app_label`); the memo below is the context's, whose
   // files (those model classes' too) are unchanged
-  if (models && ctx.modelsFrom !== models) withModels(ctx, models);
+  if (models) withModels(ctx, models);
   let memo = HINT_MEMO.get(ctx);
   if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
   const key = hintKey(alias, appLabel, hints);

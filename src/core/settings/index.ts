@@ -324,8 +324,8 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     else if (v.kind === 'unknown') addUnknown(k, v, 'not known');
     else if ((v.kind === 'list' || v.kind === 'tuple') && v.more) addUnknown(k, v.more, 'not known');
   }
-  if (overlay || ns.overlaid) {
-    const o = overlay ?? ns.overlaid!;
+  if (ns.overlaid) {
+    const o = ns.overlaid;
     info.unknowns.push({ name: 'Any setting', reason: `may be set or replaced at run time by ${o.reason}; what is shown is the settings without it`, ...(o.loc ? { loc: o.loc } : {}) });
   }
   if (ns.starUnknown && !overlay) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
