@@ -152,7 +152,7 @@ import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
-import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
@@ -1012,6 +1012,8 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   }
   const envFile = opts.envFile === undefined ? envFileOf(projectDir) : opts.envFile;
   const t = now();
+  // Django reads the files on disk: what `index` read from unsaved buffers is newer than its answer
+  const unsaved = overlaidFiles();
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
     // the helper sees what manage.py would: the process environment over the project's env file
@@ -1028,7 +1030,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     }
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
-  const merged = mergeDjangoAnswer(index, answer).index;
+  const merged = mergeDjangoAnswer(index, answer, { unsaved }).index;
   merged.findings = onceEach(merged, merged.findings);
   // Django's app registry is the truth: nothing it lists is "discovered", and the fallback's finding is moot
   if (merged.apps.some(a => a.installed)) {

@@ -151,6 +151,11 @@ export function setOverlay(file: string, text: string | null): boolean {
   return true;
 }
 
+/** The files an unsaved buffer is laid over now (resolved paths): what Django, reading the disk, does not see. */
+export function overlaidFiles(): Set<string> {
+  return new Set(overlays.keys());
+}
+
 /** Whether any unsaved buffer is laid over a file (the user is typing). */
 export function hasOverlays(): boolean {
   return overlays.size > 0;

@@ -13,7 +13,7 @@ import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelIn
 import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import type { ProjectIndex } from '../scan';
-import { conflictFindings, crossDatabaseRelations, indexDecisions, stateFindings, unknownRoutingFindings } from '../findings';
+import { conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -518,15 +518,18 @@ export function splitDjangoReport(index: ProjectIndex): { index: ProjectIndex; r
  *   and the disagreements it found, per Django's row (kept by the report) and the static object it was merged with.
  *   A section recomputed after an edit then keeps the objects of every row the edit did not touch, so the merge and
  *   the scan worker's difference to the main thread (identity first) are about the edit's rows only.
- * - `asked`: the migrations of the static index the answer was first merged with (the one Django was asked about),
- *   by key: a later merge tells by identity which files were read again since (the incremental index keeps the
- *   objects of unchanged files).
+ * - `asked`: the migrations and models of the static index the answer was first merged with (the one Django was
+ *   asked about), by key: a later merge tells by identity which files were read again since (the incremental index
+ *   keeps the objects of unchanged files). What that index read from an unsaved buffer is left out: Django read the
+ *   file on disk, so the buffer's reading is newer than Django's answer (a buffer typed before a save elsewhere asked
+ *   Django again must not be taken as what Django saw).
  */
 interface MergeMemo {
   sections: Map<string, { inputs: unknown[]; value: unknown }>;
   rows: Map<string, WeakMap<object, Row<unknown>>>;
-  asked?: Map<string, MigrationFileInfo>;
+  asked?: Asked;
 }
+interface Asked { migrations: Map<string, MigrationFileInfo>; models: Map<string, ModelInfo> }
 type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
 const MERGES = new WeakMap<DjangoReport, MergeMemo>();
 
@@ -559,9 +562,23 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   return hit.value;
 }
 
-function askedAbout(rep: DjangoReport, index: ProjectIndex): Map<string, MigrationFileInfo> {
+function askedAbout(rep: DjangoReport, index: ProjectIndex, unsaved: ReadonlySet<string> | undefined): Asked {
   const memo = memoOf(rep);
-  return (memo.asked ??= new Map(index.migrations.map(x => [x.key, x])));
+  if (memo.asked) return memo.asked;
+  const onDisk = (file: string | undefined) => !unsaved?.size || !file || !unsaved.has(path.resolve(file));
+  return (memo.asked = {
+    migrations: new Map(index.migrations.filter(m => onDisk(m.path)).map(m => [m.key, m])),
+    models: new Map(index.models.filter(m => !m.abstract && onDisk(m.loc.path)).map(m => [m.key, m])),
+  });
+}
+
+/** What a merge needs to know beyond the two answers. */
+export interface MergeOptions {
+  /**
+   * the files read from unsaved editor buffers when Django was asked (vfs overlaidFiles): Django read them from disk.
+   * Only the first merge of an answer reads it.
+   */
+  unsaved?: ReadonlySet<string>;
 }
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
@@ -578,9 +595,11 @@ function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
  * Replace the static facts of `index` by Django's, one by one, and list every difference.
  * Static-only knowledge Django does not report (relation fields, source locations, literal attributes) is kept.
  */
-export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | DjangoReport): { index: DjangoIndex; disagreements: Disagreement[] } {
+export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | DjangoReport, opts: MergeOptions = {}): { index: DjangoIndex; disagreements: Disagreement[] } {
   const rep: DjangoReport = 'report' in answer && (answer as DjangoAnswer).ok ? (answer as DjangoAnswer).report : (answer as DjangoReport);
   const dis: Disagreement[] = [];
+  // what the static index read when Django was asked (files read again since are newer than Django's answer)
+  const asked = askedAbout(rep, index, opts.unsaved);
   const aliases = rep.databases.map(d => d.alias);
 
   // --- settings: databases and routers ---------------------------------------------------------------------------
@@ -637,8 +656,16 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const staticModels = new Map(index.models.filter(m => !m.abstract).map(m => [m.key, m]));
     const djangoKeys = new Set(rep.models.map(m => m.key));
     const models: ModelInfo[] = index.models.filter(m => m.abstract);
+    /** models shown as the static index reads them: their file was read again since Django answered */
+    const newer = new Set<string>();
     for (const m of rep.models) {
       const s = staticModels.get(m.key);
+      // A models file read again since Django answered (an edit, typed or saved, before Django is asked again): its
+      // static reading is the newer one; a model Django has that the edit took away is gone.
+      if (s ? asked.models.get(m.key) !== s : asked.models.has(m.key)) {
+        if (s) { models.push(s); newer.add(m.key); }
+        continue;
+      }
       models.push(rowOf(rep, 'model', m, [s], dis, dis => {
         const swapped = !!m.swapped;
         if (!s) {
@@ -662,15 +689,21 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         return { ...s, managed: m.managed, proxy: m.proxy, swapped, table: m.table, modelName: m.modelName };
       }));
     }
+    /** models new since Django answered (typed or saved before Django is asked again): their routing is the static one */
+    const staticOnly = new Set<string>();
     for (const [key, s] of staticModels) {
-      if (!djangoKeys.has(key)) dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
+      if (djangoKeys.has(key)) continue;
+      if (asked.models.get(key) !== s) {
+        models.push(s);
+        staticOnly.add(key);
+      } else dis.push({ kind: 'model', model: key, static: { managed: s.managed, proxy: s.proxy, table: s.table }, django: null, note: 'Django has no such model (app not installed, or not a model)', path: s.loc.path, line: s.loc.line });
     }
     const same = sameItems(lastOf<{ models: ModelInfo[] }>(rep, 'models')?.models, models);
     const modelByKey = new Map(same.map(m => [m.key, m]));
 
-    return { models: same, modelByKey, staticModels, djangoKeys, dis };
+    return { models: same, modelByKey, staticModels, djangoKeys, staticOnly, dis };
   });
-  const { models, modelByKey, staticModels, djangoKeys } = modelsPart;
+  const { models, modelByKey, staticModels, djangoKeys, staticOnly } = modelsPart;
   dis.push(...modelsPart.dis);
   // --- routing -----------------------------------------------------------------------------------------------------
   const routingPart = section(rep, 'routing', [index.routing, index.routerLocs, modelsPart], () => {
@@ -709,6 +742,15 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         reason: row.lives === null ? 'unknown' : row.livesDecidedBy ? 'router' : 'default', source: 'django',
       })));
     }
+    // a model new since Django answered: the static decisions, until Django is asked again
+    if (staticOnly.size) {
+      const staticLives = livesDecisions(index.routing, index.lives);
+      for (const s of index.routing) {
+        if (!staticOnly.has(s.model) || !aliases.includes(s.alias)) continue;
+        routing.push(s);
+        lives.push(staticLives.get(s.alias, s.model) ?? s);
+      }
+    }
     const djRouting = indexDecisions(routing);
     for (const s of index.routing) {
       if (!djRouting.has(s.alias, s.model) && djangoKeys.has(s.model) && aliases.includes(s.alias)) {
@@ -736,11 +778,10 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     // A migration file read again since Django answered (an edit, typed or saved, before Django is asked again):
     // the static reading is the newer one, and Django's row is of the file as it was. It is taken as read, and the
     // graph's findings about it stay (a dependency typed on a migration that does not exist).
-    const asked = askedAbout(rep, index);
     const edited = new Set<string>();
     for (const m of rep.migrations) {
       const s = staticMigs.get(m.key);
-      if (s && asked.get(m.key) !== s) {
+      if (s && asked.migrations.get(m.key) !== s) {
         migrations.push(s);
         edited.add(s.path);
         continue;
@@ -780,7 +821,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     }
     for (const [key, s] of staticMigs) {
       if (djMigKeys.has(key)) continue;
-      if (!asked.has(key)) {
+      if (!asked.migrations.has(key)) {
         // a migration file new since Django answered
         migrations.push(s);
         edited.add(s.path);
