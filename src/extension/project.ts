@@ -674,7 +674,7 @@ export class ProjectService implements vscode.Disposable {
         let result: ProjectIndex;
         try {
           // in the scan worker: the helper's answer is parsed and merged there (megabytes on a large project)
-          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base)));
+          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base), staticOf(base)));
         } catch (e) {
           // withDjango is documented never to throw; a bug there must not leave the views without an answer
           this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);

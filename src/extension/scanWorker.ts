@@ -173,7 +173,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       return null;
     case 'django': {
       const p = project(req.project);
-      const base = indexOf(p, req.index);
+      // (`extras`: what the main thread carried over the worker's index, e.g. the last database read)
+      const base = req.extras ? { ...indexOf(p, req.index), ...req.extras } : indexOf(p, req.index);
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts }));
       const token = keep(p, sent);

@@ -38,7 +38,7 @@ export type WorkerRequest =
    * Django mode (core/scan.ts withDjango) for an index: the helper runs and its answer is merged in the worker, which
    * keeps Django's report; the reply is the merged index without it, as changes of `index`
    */
-  | { id: number; op: 'django'; project: number; index: IndexRef; opts: WireDjangoOptions; diffBase?: number }
+  | { id: number; op: 'django'; project: number; index: IndexRef; extras?: Partial<ProjectIndex>; opts: WireDjangoOptions; diffBase?: number }
   /**
    * Django's report of the `django` call with token `django`, merged into a newer static index (`index`, with
    * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)

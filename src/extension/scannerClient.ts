@@ -391,7 +391,7 @@ export class ScannerClient implements ScannerLike {
    * there, and Django's report stays there (`mergeDjango` merges it into later indexes). The result has no
    * `django.report`.
    */
-  async withDjango(base: ProjectIndex, opts: WireDjangoOptions): Promise<ProjectIndex> {
+  async withDjango(base: ProjectIndex, opts: WireDjangoOptions, workerIndex: ProjectIndex = base): Promise<ProjectIndex> {
     this.checkOpen();
     let localReport: DjangoReport | undefined;
     const local = async (): Promise<WorkerResults['django']> => {
@@ -401,7 +401,10 @@ export class ScannerClient implements ScannerLike {
     };
     // a difference from the last answer with Django's facts this thread holds: Django's answer is mostly the same
     const last = this.current(this.lastMerged);
-    const r = await this.askAbout(base, ref => ({ op: 'django', index: ref, opts, ...(last ? { diffBase: last.token } : {}) }), local);
+    // the worker's own index with what this thread carried over it: sent by token (a large index sent whole would
+    // block this thread, and its copies are not the objects later merges compare with)
+    const extras = extrasOver(base, workerIndex);
+    const r = await this.askAbout(workerIndex, ref => ({ op: 'django', index: ref, opts, ...(extras ? { extras } : {}), ...(last ? { diffBase: last.token } : {}) }), local);
     const result = withReply(last, base, r);
     this.remember(result, r.token);
     if (r.token !== NOT_IN_WORKER) this.lastMerged = { index: result, token: r.token, generation: this.generation };
@@ -420,8 +423,7 @@ export class ScannerClient implements ScannerLike {
     if (!d) return null;
     if ('report' in d) return mergeDjangoAnswer(index, d.report).index;
     if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
-    const extras: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
+    const extras = extrasOver(index, workerIndex) ?? {};
     // the reply is a difference from the last merge this thread holds (when the worker still keeps it)
     const last = this.current(this.lastMerged);
     let r: WorkerResults['mergeDjango'];
@@ -640,4 +642,12 @@ function fromWire(e: WireError): Error {
   if (e.stack) err.stack = e.stack;
   if (e.code) (err as Error & { code?: string }).code = e.code;
   return err;
+}
+
+/** The top-level properties of `index` that are not `workerIndex`'s (what the main thread carried over it), or none. */
+function extrasOver(index: ProjectIndex, workerIndex: ProjectIndex): Partial<ProjectIndex> | undefined {
+  if (index === workerIndex) return undefined;
+  const extras: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(index)) if (v !== (workerIndex as unknown as Record<string, unknown>)[k]) extras[k] = v;
+  return extras as Partial<ProjectIndex>;
 }

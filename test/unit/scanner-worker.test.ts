@@ -218,6 +218,30 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(ma3.django?.planDetails, ma.django?.planDetails, 'the same plan details are the last merge\'s object');
   });
 
+  test('Django asked about an index carrying the last database read: the worker\'s index by token with it, and later merges keep Django\'s rows', { skip: skipDjango }, async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
+    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const a = await remote.index();
+    await local.index();
+    // what the extension shows after typing: the new static index with the last database read over it
+    const applied = { default: { alias: 'default', reachable: true, applied: 1, error: null, appliedKeys: new Set(['catalog.0001_initial']), exists: true } };
+    const carried: ProjectIndex = { ...a, applied };
+    const ra = await remote.withDjango(carried, dj, a);
+    assert.equal(ra.mode?.used, 'django', JSON.stringify(ra.mode));
+    assert.deepEqual(ra.applied, applied, 'the carried read is merged (Django read no database)');
+    // a later edit's merge: the migrations Django answered about are its rows still (sent whole, the worker's copies
+    // of them would not be the objects a later static index holds, and every migration would read as edited)
+    const [a2] = await addModel(dir, remote, local, 'Carried');
+    const ma = await remote.mergeDjango(a2);
+    assert.ok(ma, 'merged');
+    assert.equal(ma.migrations, ra.migrations, 'the migrations of the answer, not static readings');
+    assert.deepEqual(ma.django?.disagreements.filter(d => d.kind === 'migration'), []);
+  });
+
   test('warmUp starts the worker before the first call, and the first index runs in it', async () => {
     const { h } = host();
     assert.equal(h.mode, 'idle');

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { expected, hoverText, recordMetric, restoreFixtureFile, timeSaveToDiagnostics, waitFor } from './helpers';
 
@@ -61,6 +62,56 @@ suite('cross-database foreign keys', () => {
       all.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
       await vscode.workspace.applyEdit(all);
       await doc.save();
+    }
+  });
+
+  test('Django mode: a migration typed and not saved keeps its error when a save elsewhere has Django answer again', async function () {
+    // (Django reads the files on disk: an answer asked for while this buffer was open is not about the buffer. A CI
+    // benchmark run lost a typed dependency's error for good this way.)
+    this.timeout(120000);
+    type S = { projects: { djangoAskIn: number | null }[]; django: { effective?: string; running?: boolean; used?: string }[] };
+    const state = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState', { wait: false }));
+    if ((await state()).django[0]?.effective === 'static') this.skip();
+    const file = path.join(expected().projectDir, 'catalog', 'migrations', '0002_product_tags_is_active.py');
+    const mig = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(mig, { preview: false });
+    // the buffer stays unsaved (code-server saves after a delay by default)
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    const probe = '9999_typed_while_django_answers';
+    const line = mig.getText().split('\n').findIndex(l => /dependencies = \[/.test(l));
+    assert.ok(line >= 0, 'the migration has a dependencies list');
+    const typed = new vscode.WorkspaceEdit();
+    typed.insert(mig.uri, new vscode.Position(line + 1, 0), `        ("catalog", "${probe}"),\n`);
+    const original = doc.getText();
+    try {
+      assert.ok(await vscode.workspace.applyEdit(typed));
+      // the graph's error (not a disagreement with Django, which names the typed dependency too)
+      const code = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
+      const error = () => vscode.languages.getDiagnostics(mig.uri).some(d => ours(d) && code(d) === 'missing-dependency' && d.message.includes(probe));
+      await waitFor(`the typed dependency's error in ${path.basename(file)}`, error, 30000, 20);
+      // a save of another file: Django is asked again (after 1 s), with this buffer still open and not saved
+      const save = new vscode.WorkspaceEdit();
+      save.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n# saved while a migration is typed\n');
+      assert.ok(await vscode.workspace.applyEdit(save));
+      assert.ok(await doc.save());
+      await waitFor('Django asked again', async () => (await state()).django[0]?.running === true, 20000, 20);
+      await waitFor('Django\'s answer', async () => { const s = await state(); return s.django[0]?.running === false && s.projects[0]?.djangoAskIn === null; }, 90000, 50);
+      assert.equal((await state()).django[0]?.used, 'django', 'Django answered');
+      // the diagnostics follow the answer within a few ms: still there two seconds later
+      await new Promise(r => setTimeout(r, 2000));
+      const st = await vscode.commands.executeCommand<{ django: { disagreements: { kind: string; migration: string | null; note: string }[] }[] }>('djangoMultiDb.getState', { wait: false });
+      assert.deepEqual(st.django[0]!.disagreements.filter(d => d.kind === 'migration'), [], 'no disagreement: Django read the migration as saved');
+      assert.ok(error(), 'the typed dependency\'s error is still shown after Django answered');
+    } finally {
+      await vscode.window.showTextDocument(mig);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      const all = new vscode.WorkspaceEdit();
+      all.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+      await vscode.workspace.applyEdit(all);
+      await doc.save();
+      await vscode.window.showTextDocument(doc);
     }
   });
 
