@@ -8,6 +8,7 @@ import type { ProjectIndex, ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
+import { carryState, stateOf } from './model/lastState';
 import { openSnapshot } from './model/snapshot';
 import {
   djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
@@ -474,7 +475,7 @@ export class ProjectService implements vscode.Disposable {
     const extras: Partial<ProjectIndex> = { ...(mode ? { mode } : {}), ...state?.props };
     const moreFindings = state?.findings;
     try {
-      await p.scanner.saveSnapshot(own, { dir: this.snapshotDir, managePy: p.managePy, version: this.version, extras, ...(moreFindings?.length ? { moreFindings } : {}) });
+      await p.scanner.saveSnapshot(own, { dir: this.snapshotDir, managePy: p.managePy, version: this.version, extras, ...(moreFindings?.length ? { moreFindings } : {}) }, last && stateSourceOf(last));
       p.snapshotSavedAt = Date.now();
     } catch (e) {
       this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
@@ -624,7 +625,7 @@ export class ProjectService implements vscode.Disposable {
       // worker holds Django's report and merges it (off this thread); null when it has no answer to merge.
       const base = p.staticIndex;
       if (base && base !== p.djangoBase) {
-        const merged = await p.scanner.mergeDjango(base, staticOf(base));
+        const merged = await p.scanner.mergeDjango(base, staticOf(base), stateSourceOf(base));
         if (merged) {
           // a database read since Django answered (after a migrate) wins for that alias: nothing older is shown
           const fresh = p.djangoBase ? keepFreshState(merged, base, p.djangoBase) : merged;
@@ -674,7 +675,7 @@ export class ProjectService implements vscode.Disposable {
         let result: ProjectIndex;
         try {
           // in the scan worker: the helper's answer is parsed and merged there (megabytes on a large project)
-          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base), staticOf(base)));
+          result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base), staticOf(base), stateSourceOf(base)));
         } catch (e) {
           // withDjango is documented never to throw; a bug there must not leave the views without an answer
           this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
@@ -788,28 +789,24 @@ export function registerProjectLifecycle(svc: {
   ];
 }
 
-/** Findings that come from reading the databases (Scanner.readState), kept with the last read's state. */
-const STATE_CODES = new Set<string>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
-
 /** the static index (from the worker) a withLastState index was made of */
 const carried = new WeakMap<ProjectIndex, ProjectIndex>();
+/** the database read whose state a withLastState index carries */
+const stateSources = new WeakMap<ProjectIndex, ProjectIndex>();
 
 function staticOf(index: ProjectIndex): ProjectIndex {
   return carried.get(index) ?? index;
 }
 
-/** A new static index shown with the state of the last database read until the databases are read again. */
-function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
-  const state = stateOf(last);
-  const out: ProjectIndex = { ...next, ...state.props, findings: [...next.findings, ...state.findings] };
-  carried.set(out, staticOf(next));
-  return out;
+/** the database read whose state `index` carries over its static index (none: it is the worker's own) */
+function stateSourceOf(index: ProjectIndex): ProjectIndex | undefined {
+  return stateSources.get(index);
 }
 
-/** What a database read added to an index: its properties, and its findings (pending migrations, drift). */
-function stateOf(index: ProjectIndex): { props: Pick<ProjectIndex, 'applied' | 'plans' | 'drift'>; findings: ProjectIndex['findings'] } {
-  return {
-    props: { applied: index.applied, plans: index.plans, ...(index.drift ? { drift: index.drift } : {}) },
-    findings: index.findings.filter(f => STATE_CODES.has(f.code)),
-  };
+/** A new static index shown with the state of the last database read until the databases are read again. */
+function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
+  const out = carryState(next, last);
+  carried.set(out, staticOf(next));
+  stateSources.set(out, stateSources.get(last) ?? last);
+  return out;
 }

@@ -8,10 +8,11 @@ import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
 import { isPlainObject, sameValue } from '../core/equal';
+import { carryState } from './model/lastState';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { toTable } from './wireTable';
 import {
-  CACHE_WRITES, STALE_INDEX, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -51,6 +52,8 @@ interface Project {
   scanner: Scanner;
   scrub: (text: string) => string;
   indexes: Map<number, ProjectIndex>;
+  /** the last database reads (Scanner.readState results) by token, kept longer than `indexes` */
+  states: Map<number, ProjectIndex>;
   /** the last static index sent to the main thread, and its token: the next one is sent as a difference */
   last?: { token: number; index: ProjectIndex };
   /**
@@ -113,6 +116,18 @@ function keep(p: Project, index: ProjectIndex): number {
 }
 
 class StaleIndex extends Error {}
+class StaleState extends Error {}
+
+/** database reads kept per project apart from the indexes (the last one is carried over the indexes typing makes) */
+const KEEP_STATES = 2;
+
+/** `index` with the state of the kept database read `state` carried over it (model/lastState.ts), as the main thread has it */
+function withState(p: Project, index: ProjectIndex, state: number | undefined): ProjectIndex {
+  if (state === undefined) return index;
+  const read = p.states.get(state) ?? p.indexes.get(state);
+  if (!read) throw new StaleState(`database read ${state} is no longer kept`);
+  return carryState(index, read);
+}
 
 /** Django's reports kept per project (the newest few `django` answers) */
 const KEEP_REPORTS = 2;
@@ -135,7 +150,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   switch (req.op) {
     case 'create': {
       const scrub = scrubber(req.opts);
-      projects.set(req.project, { scanner: new Scanner({ ...CACHE_WRITES, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), reports: new Map() });
+      projects.set(req.project, { scanner: new Scanner({ ...CACHE_WRITES, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), states: new Map(), reports: new Map() });
       return null;
     }
     case 'index': {
@@ -166,7 +181,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const result = await p.scanner.readState(base, req.aliases);
       // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new (since the
       // last state read the main thread holds: the plans and pending findings are mostly as they were)
-      return { token: keep(p, result), ...differenceFrom(p, req.diffBase, base, result) } satisfies WorkerResults['readState'];
+      const token = keep(p, result);
+      p.states.set(token, result);
+      while (p.states.size > KEEP_STATES) p.states.delete(p.states.keys().next().value!);
+      return { token, ...differenceFrom(p, req.diffBase, base, result) } satisfies WorkerResults['readState'];
     }
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
@@ -174,7 +192,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'django': {
       const p = project(req.project);
       // (`extras`: what the main thread carried over the worker's index, e.g. the last database read)
-      const base = req.extras ? { ...indexOf(p, req.index), ...req.extras } : indexOf(p, req.index);
+      const own = withState(p, indexOf(p, req.index), req.state);
+      const base = req.extras ? { ...own, ...req.extras } : own;
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts }));
       const token = keep(p, sent);
@@ -189,7 +208,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const report = p.reports.get(req.django);
       if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
-      const base = { ...indexOf(p, req.index), ...req.extras };
+      const base = { ...withState(p, indexOf(p, req.index), req.state), ...req.extras };
       // (a merge carries no report: only withDjango adds it)
       const merged = mergeDjangoAnswer(base, report).index;
       // as a difference from the last merge the main thread holds: Django's facts are new objects in every merge,
@@ -200,7 +219,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const index = p.indexes.get(req.token);
       if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
-      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(index, req.write));
+      saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(withState(p, index, req.state), req.write));
       return null;
     }
     case 'overlay':
@@ -327,7 +346,7 @@ port.on('message', (req: WorkerRequest) => {
   const scrub = projects.get(req.project)?.scrub ?? ((t: string) => t);
   handle(req).then(
     value => post({ type: 'reply', id: req.id, ok: true, value }),
-    e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : undefined) }),
+    e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) }),
   );
 });
 

@@ -33,17 +33,18 @@ export type WorkerRequest =
   /** an unsaved editor buffer laid over a file (text), or taken away (null) — core/vfs.ts */
   | { id: number; op: 'overlay'; project: number; file: string; text: string | null }
   /** write the extension's start-up snapshot (model/snapshot.ts) of a kept index, with a few properties replaced */
-  | { id: number; op: 'saveSnapshot'; project: number; token: number; write: SnapshotWrite }
+  | { id: number; op: 'saveSnapshot'; project: number; token: number; write: SnapshotWrite; state?: number }
   /**
    * Django mode (core/scan.ts withDjango) for an index: the helper runs and its answer is merged in the worker, which
    * keeps Django's report; the reply is the merged index without it, as changes of `index`
    */
-  | { id: number; op: 'django'; project: number; index: IndexRef; extras?: Partial<ProjectIndex>; opts: WireDjangoOptions; diffBase?: number }
+  | { id: number; op: 'django'; project: number; index: IndexRef; extras?: Partial<ProjectIndex>; state?: number; opts: WireDjangoOptions; diffBase?: number }
   /**
    * Django's report of the `django` call with token `django`, merged into a newer static index (`index`, with
-   * `extras`: the top-level properties the main thread replaced, e.g. the last database read carried over)
+   * `extras`: the top-level properties the main thread replaced, and `state`: the token of the database read whose
+   * state the main thread carried over it, model/lastState.ts)
    */
-  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras: Partial<ProjectIndex>; django: number; diffBase?: number }
+  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras?: Partial<ProjectIndex>; state?: number; django: number; diffBase?: number }
   /** write the on-disk caches an index scheduled now (the extension is closing) */
   | { id: number; op: 'flush'; project: number }
   | { id: number; op: 'dispose'; project: number };
@@ -105,6 +106,8 @@ export type WorkerMessage =
   | { type: 'log'; project?: number; level: LogLevel; message: string };
 
 export const STALE_INDEX = 'stale-index';
+/** a request named a database read (`state`: its token) the worker no longer keeps: send its state instead */
+export const STALE_STATE = 'stale-state';
 
 /**
  * What the main thread never reads stays in the worker: `dbRoutes` (every model's db_for_read/db_for_write answers,

@@ -18,12 +18,13 @@ import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
+import { STATE_PROPS } from './model/lastState';
 import { nullLogger, type Logger } from '../core/types';
 import { setOverlay } from '../core/vfs';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { fromTable, isTable } from './wireTable';
 import {
-  CACHE_WRITES, STALE_INDEX, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -391,7 +392,7 @@ export class ScannerClient implements ScannerLike {
    * there, and Django's report stays there (`mergeDjango` merges it into later indexes). The result has no
    * `django.report`.
    */
-  async withDjango(base: ProjectIndex, opts: WireDjangoOptions, workerIndex: ProjectIndex = base): Promise<ProjectIndex> {
+  async withDjango(base: ProjectIndex, opts: WireDjangoOptions, workerIndex: ProjectIndex = base, stateFrom?: ProjectIndex): Promise<ProjectIndex> {
     this.checkOpen();
     let localReport: DjangoReport | undefined;
     const local = async (): Promise<WorkerResults['django']> => {
@@ -403,8 +404,8 @@ export class ScannerClient implements ScannerLike {
     const last = this.current(this.lastMerged);
     // the worker's own index with what this thread carried over it: sent by token (a large index sent whole would
     // block this thread, and its copies are not the objects later merges compare with)
-    const extras = extrasOver(base, workerIndex);
-    const r = await this.askAbout(workerIndex, ref => ({ op: 'django', index: ref, opts, ...(extras ? { extras } : {}), ...(last ? { diffBase: last.token } : {}) }), local);
+    const r = await this.overWorkerIndex(base, workerIndex, stateFrom, over =>
+      this.askAbout(workerIndex, ref => ({ op: 'django', index: ref, opts, ...over, ...(last ? { diffBase: last.token } : {}) }), local));
     const result = withReply(last, base, r);
     this.remember(result, r.token);
     if (r.token !== NOT_IN_WORKER) this.lastMerged = { index: result, token: r.token, generation: this.generation };
@@ -417,18 +418,18 @@ export class ScannerClient implements ScannerLike {
    * there is none to merge (Django has not answered, or the worker that holds the answer is gone). `workerIndex`:
    * the worker's index that `index` was made from (a database read carried over replaces a few properties).
    */
-  async mergeDjango(index: ProjectIndex, workerIndex: ProjectIndex = index): Promise<ProjectIndex | null> {
+  async mergeDjango(index: ProjectIndex, workerIndex: ProjectIndex = index, stateFrom?: ProjectIndex): Promise<ProjectIndex | null> {
     this.checkOpen();
     const d = this.djangoAnswer;
     if (!d) return null;
     if ('report' in d) return mergeDjangoAnswer(index, d.report).index;
     if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
-    const extras = extrasOver(index, workerIndex) ?? {};
     // the reply is a difference from the last merge this thread holds (when the worker still keeps it)
     const last = this.current(this.lastMerged);
     let r: WorkerResults['mergeDjango'];
     try {
-      r = await this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, extras, django: d.token, ...(last ? { diffBase: last.token } : {}) }), () => Promise.reject(new Error('no worker')));
+      r = await this.overWorkerIndex(index, workerIndex, stateFrom, over =>
+        this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, ...over, django: d.token, ...(last ? { diffBase: last.token } : {}) }), () => Promise.reject(new Error('no worker'))));
     } catch (e) {
       this.opts.logger?.debug(`Django's last answer not merged: ${(e as Error).message}`);
       return null;
@@ -444,6 +445,26 @@ export class ScannerClient implements ScannerLike {
   private lastMerged: KeptResult | null = null;
   /** the last readState, which the next is sent as a difference from */
   private lastRead: KeptResult | null = null;
+
+  /**
+   * Ask about `index`, the worker's `workerIndex` with what this thread replaced in it: the state of the database read
+   * `stateFrom` carried over it (model/lastState.ts) named by its token when the worker keeps that read (a large
+   * project's plans and findings are megabytes to send with every edit), the other properties as they are. When the
+   * worker no longer keeps the read, its state is sent.
+   */
+  private async overWorkerIndex<T>(index: ProjectIndex, workerIndex: ProjectIndex, stateFrom: ProjectIndex | undefined, ask: (over: { extras?: Partial<ProjectIndex>; state?: number }) => Promise<T>): Promise<T> {
+    const extras = extrasOver(index, workerIndex);
+    const known = stateFrom && this.tokens.get(stateFrom);
+    if (!extras || !known || known.generation !== this.generation) return ask(extras ? { extras } : {});
+    const rest: Record<string, unknown> = { ...extras };
+    for (const k of [...STATE_PROPS, 'findings']) delete rest[k];
+    try {
+      return await ask({ state: known.token, ...(Object.keys(rest).length ? { extras: rest as Partial<ProjectIndex> } : {}) });
+    } catch (e) {
+      if ((e as { code?: string }).code !== STALE_STATE) throw e;
+      return ask({ extras });
+    }
+  }
 
   /** `kept` when it comes from the worker that runs now */
   private current(kept: KeptResult | null): KeptResult | null {
@@ -516,10 +537,23 @@ export class ScannerClient implements ScannerLike {
    * Write the extension's start-up snapshot of `index` (model/snapshot.ts) with `write.extras` over it: in the
    * worker when it holds that index (serialising a large index would block this thread), else here.
    */
-  async saveSnapshot(index: ProjectIndex, write: SnapshotWrite): Promise<void> {
+  async saveSnapshot(index: ProjectIndex, write: SnapshotWrite, stateFrom?: ProjectIndex): Promise<void> {
     const known = this.tokens.get(index);
     const local = () => { saveSnapshot(write.dir, write.managePy, write.version, snapshotOf(index, write)); return null; };
     if (!known || known.generation !== this.generation || !this.host.hasScanner(this)) { local(); return; }
+    // the state of a database read the worker keeps (`write` carries it over `index`): named, not sent
+    const read = stateFrom && this.tokens.get(stateFrom);
+    if (read && read.generation === this.generation) {
+      const extras: Record<string, unknown> = { ...write.extras };
+      for (const k of STATE_PROPS) delete extras[k];
+      const { moreFindings: _state, ...rest } = write;
+      try {
+        await this.host.request(this, { op: 'saveSnapshot', token: known.token, write: { ...rest, extras: extras as Partial<ProjectIndex> }, state: read.token }, local);
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== STALE_STATE) throw e;
+      }
+    }
     await this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
   }
 

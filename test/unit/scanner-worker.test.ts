@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { openSnapshot } from '../../src/extension/model/snapshot';
 import { Scanner, toReport as coreToReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
 import { mergeDjangoAnswer } from '../../src/core/django';
+import { carryState } from '../../src/extension/model/lastState';
 import type { Logger } from '../../src/core/types';
 import { ScanWorkerHost, SCAN_WORKER_LIMITS, WORKER_LIMIT } from '../../src/extension/scannerClient';
 
@@ -240,6 +241,57 @@ describe('same answers as an in-process Scanner', () => {
     assert.ok(ma, 'merged');
     assert.equal(ma.migrations, ra.migrations, 'the migrations of the answer, not static readings');
     assert.deepEqual(ma.django?.disagreements.filter(d => d.kind === 'migration'), []);
+  });
+
+  test('a database read carried over a newer index is named by its token: Django asked, merged and the snapshot written as when its state is sent', { skip: skipDjango }, async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
+    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const read = await remote.readState(await remote.index());
+    const localRead = await local.readState(await local.index());
+    assert.ok(Object.keys(read.plans).length, 'the example has plans to carry');
+    // what this thread posts to the worker
+    const posted: Record<string, unknown>[] = [];
+    const w = (h as unknown as { worker: { post(m: unknown): void } }).worker;
+    const post = w.post.bind(w);
+    w.post = m => { posted.push(m as Record<string, unknown>); post(m); };
+    const sentFor = (op: string) => posted.filter(m => m.op === op).at(-1)!;
+    const stateless = (m: Record<string, unknown>) => !JSON.stringify(m).includes('"plans"') && !('findings' in ((m.extras as object | undefined) ?? {}));
+
+    // typing: a new static index, shown with the last read's state (project.ts withLastState)
+    const [a2, b2] = await addModel(dir, remote, local, 'Typed');
+    const shown = carryState(a2, read);
+    const asked = await remote.withDjango(shown, dj, a2, read);
+    assert.equal(typeof sentFor('django').state, 'number');
+    assert.ok(stateless(sentFor('django')), `sent: ${JSON.stringify(sentFor('django')).slice(0, 300)}`);
+    const inProcess = await withDjango(carryState(b2, localRead), { ...opts, ...dj });
+    const { report, ...inProcessDjango } = inProcess.django!;
+    const same = (x: ProjectIndex, y: ProjectIndex) => assert.deepEqual(toReport({ ...x, timings: {} }), toReport({ ...y, timings: {} }));
+    same(asked, { ...inProcess, django: inProcessDjango });
+    assert.deepEqual(asked.plans, read.plans);
+
+    // the next edit: Django's answer merged into it, with the read's state named again
+    const [a3, b3] = await addModel(dir, remote, local, 'Typed2');
+    const merged = await remote.mergeDjango(carryState(a3, read), a3, read);
+    assert.ok(merged && stateless(sentFor('mergeDjango')));
+    same(merged, mergeDjangoAnswer(carryState(b3, localRead), report!).index);
+
+    // the snapshot for the next session
+    const snapDir = tempDir('dmdb-snap-');
+    const managePy = path.join(dir, 'manage.py');
+    await remote.saveSnapshot(a3, { dir: snapDir, managePy, version: 't', extras: { applied: read.applied, plans: read.plans }, moreFindings: read.findings.filter(f => f.code === 'pending-migrations') }, read);
+    assert.ok(stateless(sentFor('saveSnapshot')));
+    const saved = openSnapshot(snapDir, managePy, 't')!.index()!;
+    same(saved, carryState(a3, read));
+
+    // a read the worker no longer keeps: its state is sent instead, with the same answer
+    for (let i = 0; i < 3; i++) await remote.readState(a3);
+    const again = await remote.mergeDjango(carryState(a3, read), a3, read);
+    assert.ok(again && !stateless(sentFor('mergeDjango')), 'sent with the state');
+    same(again, merged);
   });
 
   test('warmUp starts the worker before the first call, and the first index runs in it', async () => {
