@@ -163,6 +163,14 @@ function sameItems(a: readonly DiagnosticItem[], b: readonly DiagnosticItem[]): 
   return true;
 }
 
+/** A diagnostic's code with the link to its documentation: one per finding code (a parsed Uri each was 60 ms of an update) */
+const codes = new Map<string, { value: string; target: vscode.Uri }>();
+function codeOf(code: FindingCode): { value: string; target: vscode.Uri } {
+  let c = codes.get(code);
+  if (!c) codes.set(code, (c = { value: code, target: vscode.Uri.parse(helpUri(code)) }));
+  return c;
+}
+
 /** Per project: the last answer, with what it was computed from (most updates follow a change elsewhere). */
 const lastAnswer = new WeakMap<DjangoProject, { findings: readonly Finding[]; root: string; crossDb: CrossDbSeverity; unknownRouting: boolean; versions: Map<string, number | undefined>; out: Map<string, vscode.Diagnostic[]> }>();
 
@@ -216,7 +224,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       const range = new vscode.Range(l1 - 1, start, l1 - 1, Math.max(start, text.trimEnd().length));
       const d = new vscode.Diagnostic(range, f.message, severity);
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = { value: f.code, target: vscode.Uri.parse(helpUri(f.code)) };
+      d.code = codeOf(f.code);
       const rel = related(index, f);
       if (rel.length) d.relatedInformation = rel;
       list.push(d);
