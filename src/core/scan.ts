@@ -599,13 +599,14 @@ export class Scanner {
     let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
-      settingsModule = m ? settingsModuleFromManagePy(m) ?? settingsModuleFromImports(modules, m) : null;
+      settingsModule = m ? settingsModuleFromManagePy(m, name => !!modules.resolve(name)?.file) ?? settingsModuleFromImports(modules, m) : null;
     }
-    if (!settingsModule && !managePy) {
+    if (!settingsModule) {
+      // no manage.py, or one that does not name the settings statically: the module wsgi.py or asgi.py sets
       const entry = settingsModuleFromEntryPoints(projectDir, f => modules.parseFile(f));
       if (entry) {
         settingsModule = entry.module;
-        findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `No manage.py: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
+        findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
       }
     }
     if (!settingsModule) {

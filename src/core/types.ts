@@ -48,6 +48,11 @@ export interface SettingsInfo {
   databases: DatabaseSetting[];
   /** dotted paths of DATABASE_ROUTERS, in order; `null` entries = not statically known */
   routers: (string | null)[];
+  /**
+   * the positions in `routers` of objects rather than dotted paths (`router_factory("legacy", [...])`, an instance
+   * made with arguments): Django uses them as they are; their entry in `routers` names their class
+   */
+  routerObjects?: number[];
   installedApps: (string | null)[];
   /** app label -> module, or null (= migrations disabled for that app) */
   migrationModules: Record<string, string | null>;

@@ -631,6 +631,12 @@ export class ProjectService implements vscode.Disposable {
           const fresh = p.djangoBase ? keepFreshState(merged, base, p.djangoBase) : merged;
           return { ...fresh, mode: p.djangoIndex.mode };
         }
+        // Django's answer is gone with the worker that held it (it stopped, or was stopped): the edit shows as the
+        // static index reads it, never Django's answer about the files before it, and Django is asked again (after
+        // a pause: the user may be typing)
+        p.django.stale = true;
+        if (!p.needDjango) { p.needDjango = 'soft'; p.djangoDelayMs = DJANGO_AGAIN_MS; }
+        return { ...base, mode: { requested: p.django.effective, used: 'static', reason: 'Django\'s last answer is no longer held by the scan worker; it is asked again' } };
       }
       return p.djangoIndex;
     }
@@ -788,6 +794,9 @@ export function registerProjectLifecycle(svc: {
     secrets.onDidChange(root => void projects.rebuild(root)),
   ];
 }
+
+/** Django is asked again this long after its answer was lost with the scan worker (the user may be typing) */
+const DJANGO_AGAIN_MS = 5000;
 
 /** the static index (from the worker) a withLastState index was made of */
 const carried = new WeakMap<ProjectIndex, ProjectIndex>();

@@ -331,6 +331,40 @@ test('router-signature and router-unresolved: allow_migrate without **hints or p
   assert.match(unresolved[1]!.message, /'proj\.routerz\.Old': module proj\.routerz does not exist \(package proj does\)/);
 });
 
+test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'from proj.dbrouter import router_factory\n' +
+      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "etools": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}, "prp": {"ENGINE": "django.db.backends.sqlite3", "NAME": "c"}}\n' +
+      'INSTALLED_APPS = ["etools", "prp", "shop"]\n' +
+      'DATABASE_ROUTERS = [router_factory("etools", ["etools"], syncdb=False), router_factory("prp", ["prp"], syncdb=False)]\n',
+    'proj/dbrouter.py': [
+      'def router_factory(db_name, app_list, syncdb=True):',
+      '    class InnerRouter:',
+      '        def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '            if db == db_name:',
+      '                return syncdb and app_label in app_list',
+      '            if app_label in app_list:',
+      '                return False',
+      '            return None',
+      '',
+      '    return InnerRouter()',
+      '',
+    ].join('\n'),
+    ...Object.fromEntries(['etools', 'prp', 'shop'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, `from django.db import models\n\n\nclass ${a[0]!.toUpperCase()}${a.slice(1)}Row(models.Model):\n    n = models.IntegerField()\n`]])),
+  }, 'dmdb-routerobj-');
+  dirs.push(dir);
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.deepEqual(index.findings.filter(f => f.code === 'router-unresolved' || f.code === 'unknown-routing' || f.code === 'settings-unknown'), []);
+  const row = (alias: string, model: string) => index.routing.find(d => d.alias === alias && d.model === model);
+  // as Django answers: every router declines etools/prp on their own database (syncdb=False) and elsewhere
+  assert.deepEqual(['default', 'etools', 'prp'].map(a => row(a, 'etools.EtoolsRow')?.migrate), [false, false, false]);
+  assert.deepEqual(['default', 'etools', 'prp'].map(a => row(a, 'shop.ShopRow')?.migrate), [true, false, false]);
+  assert.equal(row('prp', 'shop.ShopRow')?.decidedBy, 'proj.dbrouter.InnerRouter');
+  assert.deepEqual(index.settings?.routerObjects, [0, 1]);
+});
+
 test('runpython-alias: functions defined in class Migration and passed to RunPython there are read (course-discovery)', () => {
   const src = `from django.db import migrations
 

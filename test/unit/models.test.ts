@@ -715,6 +715,25 @@ test('models: the modules of a models/ package are read even when models/__init_
   assert.deepEqual(ours(r.models).filter(m => m.app === 'languages'), expected.filter((m: any) => m.app === 'languages'));
 });
 
+test('models: a module of a models/ package that nothing imports is never registered; one ready() imports is (etools-datamart; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const { expected, r } = againstDjango(['django.contrib.auth', 'django.contrib.contenttypes', 'legacy.apps.LegacyConfig'], {
+    'legacy/__init__.py': '',
+    'legacy/apps.py': 'from django.apps import AppConfig\n\n\nclass LegacyConfig(AppConfig):\n    name = "legacy"\n\n    def ready(self):\n        from .models import signals_models  # noqa\n',
+    'legacy/models/__init__.py': 'from .public import *  # noqa\n',
+    'legacy/models/public.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=8)\n\n    class Meta:\n        app_label = "legacy"\n',
+    // an older copy kept beside it: the same model and one more, imported by nothing but a test
+    'legacy/models/public_old.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=8)\n\n    class Meta:\n        app_label = "legacy"\n\n\nclass Ghost(models.Model):\n    class Meta:\n        app_label = "legacy"\n',
+    'legacy/tests/__init__.py': '',
+    'legacy/tests/test_old.py': 'from legacy.models.public_old import Ghost  # noqa\n',
+    'legacy/models/signals_models.py': 'from django.db import models\n\n\nclass Signal(models.Model):\n    class Meta:\n        app_label = "legacy"\n',
+  });
+  const legacy = (ms: { app: string }[]) => ms.filter(m => m.app === 'legacy');
+  assert.deepEqual(legacy(expected).map((m: any) => m.name).sort(), ['Item', 'Signal'], 'what Django registers');
+  assert.deepEqual(legacy(ours(r.models)), legacy(expected));
+  assert.deepEqual(r.problems.filter(p => /Conflicting/.test(p.message)), [], 'no conflict with a module Django never imports');
+});
+
 test('models: django-simple-history registers Historical<Model> beside a model with HistoricalRecords (bustimes)', () => {
   const root = writeTree({
     'vehicles/__init__.py': '',

@@ -5,6 +5,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { initPython } from '../../src/core/python/parse';
 import { Scanner, countsPending, toReport, scanProject, type ProjectIndex } from '../../src/core/scan';
 import { deploymentPlan, planToShell, type DeployPlan } from '../../src/core/deploy';
@@ -679,6 +680,42 @@ test('no manage.py: the settings module a wsgi.py sets, and plan commands throug
   const plan = planOf(index, dir);
   const sh = planToShell(plan, { managePy: null, settingsModule: index.settings!.module! });
   assert.match(sh, /python -m django migrate --noinput --database=default --settings=kolibri\.deployment\.default\.settings\.base/);
+});
+
+// etools-datamart: manage.py names the settings through a variable (a per-user module tried first, then the
+// project's: `isfile` of a dotted name is always false, so Django uses the second); another manage.py names none
+// statically, and its wsgi.py does
+test('manage.py: the settings module assigned to a variable; else the one wsgi.py sets (etools-datamart)', async () => {
+  const files = (manage: string) => project({
+    'manage.py': manage,
+    'src/pkg/__init__.py': '',
+    'src/pkg/config/__init__.py': '',
+    'src/pkg/config/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'src/pkg/config/wsgi.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkg.config.settings")\n',
+    'shop/__init__.py': '', 'shop/models.py': SHOP_MODELS,
+  });
+  const byVariable = files([
+    'import os', 'import sys', '', 'if __name__ == "__main__":',
+    '    sys.path.append(os.path.join(os.path.dirname(__file__), "src"))',
+    '    settings_file = "pkg.config.settings._%s" % os.environ.get("USER", "")',
+    '    if not os.path.isfile(settings_file):',
+    '        settings_file = "pkg.config.settings"',
+    '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_file)',
+    '    from django.core.management import execute_from_command_line',
+    '    execute_from_command_line(sys.argv)', '',
+  ].join('\n'));
+  const a = await new Scanner({ root: byVariable, allowPython: false, env: {} }).index();
+  assert.equal(a.settings?.module, 'pkg.config.settings');
+  assert.ok(!a.findings.some(f => f.code === 'settings-unknown'), JSON.stringify(a.findings.filter(f => f.code === 'settings-unknown')));
+  const fromWsgi = files('import os\nimport sys\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[2])\n');
+  const b = await new Scanner({ root: fromWsgi, allowPython: false, env: {} }).index();
+  assert.equal(b.settings?.module, 'pkg.config.settings');
+  assert.ok(b.findings.some(f => f.severity === 'info' && /manage\.py does not name DJANGO_SETTINGS_MODULE statically: using pkg\.config\.settings/.test(f.message)));
+  if (PY) {
+    // what Django runs with (manage.py's own code)
+    const out = execFileSync(PY, ['manage.py', 'shell', '-c', 'import os; print(os.environ["DJANGO_SETTINGS_MODULE"])'], { cwd: byVariable, encoding: 'utf8' });
+    assert.equal(out.trim().split('\n').at(-1), 'pkg.config.settings');
+  }
 });
 
 test('SimpleLazyObject runs its function on first use: a function importing modules that import the module back (Kolibri conf.OPTIONS)', async () => {

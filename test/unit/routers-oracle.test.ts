@@ -66,7 +66,10 @@ for alias in settings.DATABASES:
                     continue
                 a = meth(alias, m._meta.app_label, model_name=m._meta.model_name, model=m)
                 if a is not None:
-                    decided = settings.DATABASE_ROUTERS[i]; break
+                    d = settings.DATABASE_ROUTERS[i]
+                    # an object in DATABASE_ROUTERS: named by its class, as the scan names it
+                    decided = d if isinstance(d, str) else type(d).__module__ + "." + type(d).__name__
+                    break
         rows.append(dict(alias=alias, model=key, migrate=migrate, decidedBy=decided))
 print(json.dumps(dict(models=models, rows=rows)))
 `;
@@ -322,6 +325,49 @@ class DefaultDatabaseRouter:
 `,
     ...app('shop', 'class Order(models.Model):\n    pass\n'),
     ...app('legacy', 'class XForm(models.Model):\n    pass\n'),
+  },
+};
+
+// etools-datamart: DATABASE_ROUTERS holds objects, not dotted paths: a factory's closure class, and a class given
+// arguments; Django uses them as they are
+PROJECTS.routerObjects = {
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': `${settingsFile(['shop', 'legacy', 'other'], ['default', 'legacydb', 'otherdb'], '[]')}
+from proj.dbrouter import AppRouter, router_factory
+DATABASE_ROUTERS = [router_factory("legacydb", ["legacy"], syncdb=False), AppRouter("otherdb", ["other"])]
+`,
+    'proj/dbrouter.py': `
+def router_factory(db_name, app_list, syncdb=True):
+    class InnerRouter:
+        def db_for_read(self, model, **hints):
+            return db_name if model._meta.app_label in app_list else None
+
+        def allow_migrate(self, db, app_label, model_name=None, **hints):
+            if db == db_name:
+                return syncdb and app_label in app_list
+            if app_label in app_list:
+                return False
+            return None
+
+    return InnerRouter()
+
+
+class AppRouter:
+    def __init__(self, db_name, app_list):
+        self.db_name = db_name
+        self.app_list = app_list
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in self.app_list:
+            return db == self.db_name
+        if db == self.db_name:
+            return False
+        return None
+`,
+    ...app('shop', 'class Order(models.Model):\n    pass\n'),
+    ...app('legacy', 'class Thing(models.Model):\n    pass\n'),
+    ...app('other', 'class Item(models.Model):\n    pass\n'),
   },
 };
 

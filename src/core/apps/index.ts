@@ -199,7 +199,8 @@ function appConfigBase(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<
     if (r.kind === 'external' && (r.dotted === APP_CONFIG || /(^|\.)apps\.AppConfig$/.test(r.dotted))) return true;
     if (r.kind === 'external') {
       const top = r.dotted.split('.')[0]!;
-      if (top !== 'django' && !sym.index.resolve(top)) missing ??= top;
+      // (a django.* base other than AppConfig itself, SimpleAdminConfig, is only known once Django is installed)
+      if (!sym.index.resolve(top)) missing ??= top;
     }
     if (r.kind === 'class') {
       const up = appConfigBase(sym, r, depth + 1, seen);

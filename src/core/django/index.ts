@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { AppInfo, AppliedState, Finding, Logger, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import { nullLogger } from '../types';
 import { Redactor } from '../redact';
+import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
 import { conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
@@ -355,7 +356,10 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   // Isolated (-I: PYTHON* variables ignored, neither the script's nor the current folder on sys.path) and started
   // outside the project, so no file of the project (a json.py beside manage.py) is imported while Python starts;
   // the helper then puts the project folder and PYTHONPATH on sys.path and changes into the project itself.
-  if (env.PYTHONPATH) env.DJANGO_MULTIDB_PYTHONPATH = env.PYTHONPATH;
+  // (and the src layout's folder, which manage.py or an editable install puts on the path: the static index reads
+  // its packages as importable, etools-datamart's `sys.path.append(.../src)`)
+  const extraPath = [...(env.PYTHONPATH ? [env.PYTHONPATH] : []), ...srcLayout(cwd)];
+  if (extraPath.length) env.DJANGO_MULTIDB_PYTHONPATH = extraPath.join(path.delimiter);
   const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
   const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);

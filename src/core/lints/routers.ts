@@ -41,8 +41,10 @@ export function routersLine(modules: ModuleIndex, settings: SettingsInfo): numbe
 
 export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
-  for (const dotted of settings.routers) {
-    if (!dotted) continue;
+  const objects = new Set(settings.routerObjects ?? []);
+  for (const [i, dotted] of settings.routers.entries()) {
+    // an object the settings made is not imported by its class's name (a factory's class lives in a function)
+    if (!dotted || objects.has(i)) continue;
     const dot = dotted.lastIndexOf('.');
     if (dot <= 0) continue;
     const modName = dotted.slice(0, dot);

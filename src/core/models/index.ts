@@ -163,12 +163,17 @@ class ModelReader {
       if (!r?.file) continue;
       this.visitModule(name);
       // a workspace app's models/ package: its modules hold models even when models/__init__.py does not import them
-      // (kpi's languages app: models/language.py, imported by admin.py); Django registers them when anything does
-      // (a module __init__ imports, in a branch taken or not, is __init__'s to import: django_peeringdb's
-      // `if not settings.ABSTRACT_ONLY: from .concrete import *`)
+      // (kpi's languages app: models/language.py, imported by admin.py); Django registers them when anything it
+      // imports at start-up does: the app's own modules (admin.py by the admin's autodiscovery, apps.py's ready(),
+      // signals). A module nothing imports is never registered (etools-datamart's models/public_old.py beside the
+      // public.py its __init__ imports: 242 false conflicts before). A module __init__ imports, in a branch taken or
+      // not, is __init__'s to import (django_peeringdb's `if not settings.ABSTRACT_ONLY: from .concrete import *`).
       if (r.packageDir && !app.external) {
         const named = this.importedBy(name);
-        for (const sub of this.submodules(r.packageDir, name, 2)) if (!named.has(sub.split('.').slice(0, name.split('.').length + 1).join('.'))) this.visitModule(sub);
+        const top = (sub: string) => sub.split('.').slice(0, name.split('.').length + 1).join('.');
+        const left = this.submodules(r.packageDir, name, 2).filter(sub => !named.has(top(sub)) && !this.visited.has(sub));
+        const used = left.length ? this.appImports(app) : new Set<string>();
+        for (const sub of left) if (used.has(sub)) this.visitModule(sub);
       }
     }
 
@@ -339,6 +344,53 @@ class ModelReader {
       }
     };
     visit(scope.module.body);
+    return out;
+  }
+
+  /**
+   * The modules an app's own code imports (anywhere in its files: module level, functions such as ready()), but
+   * for its tests and migrations: what Django may import while it starts.
+   */
+  private appImports(app: AppInfo): Set<string> {
+    const out = new Set<string>();
+    const pkg = this.sym.index.resolve(app.module);
+    if (!pkg?.packageDir) return out;
+    const testOrMigration = (mod: string) => mod.split('.').slice(app.module.split('.').length).some(p => p === 'tests' || p === 'test' || p === 'migrations' || p === 'conftest' || p.startsWith('test_') || p.endsWith('_tests'));
+    const visit = (body: A.Stmt[], from: { name: string; isPackage: boolean }): void => {
+      for (const s of body) {
+        switch (s.type) {
+          case 'ImportFrom': {
+            const mod = this.sym.absolute(from, s.level, s.module);
+            if (mod) {
+              out.add(mod);
+              for (const a of s.names) out.add(`${mod}.${a.name}`);
+            }
+            break;
+          }
+          case 'Import':
+            for (const a of s.names) out.add(a.name);
+            break;
+          case 'FunctionDef': case 'ClassDef': case 'With':
+            visit(s.body, from);
+            break;
+          case 'If': case 'For': case 'While':
+            visit(s.body, from); visit(s.orelse, from);
+            break;
+          case 'Try':
+            visit(s.body, from);
+            for (const h of s.handlers) visit(h.body, from);
+            visit(s.orelse, from); visit(s.finalbody, from);
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    for (const mod of [app.module, ...this.submodules(pkg.packageDir, app.module, 4)]) {
+      if (testOrMigration(mod)) continue;
+      const scope = this.sym.scope(mod);
+      if (scope) visit(scope.module.body, { name: mod, isPackage: scope.isPackage });
+    }
     return out;
   }
 

@@ -19,6 +19,9 @@ export function makeFunction(it: Evaluator, s: A.FunctionDef | A.Lambda, f: Fram
     kind: 'function', name: s.type === 'FunctionDef' ? s.name : '<lambda>', def: s, globals: f.globals, cls: f.cls, defaults, loc,
   };
   if (f.fn || f.parent) fn.closure = f.scope.vars;
+  // a method of a class defined in a function (a router factory's class): the class body is no scope of its
+  // methods, the enclosing function's locals are
+  else if (f.closure) fn.closure = f.closure;
   if (s.type === 'Lambda') return fn;
   let result: Value = fn;
   for (let i = s.decorators.length - 1; i >= 0; i--) {

@@ -18,7 +18,7 @@ import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
 import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
-import { settingsObject, settingsEnv, settingsPython } from '../settings';
+import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
 
@@ -160,8 +160,11 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
     const m = modelOfClass(ctx, cls);
     return m ? namedModelMeta(m) : undefined;
   };
+  const objects = new Set(settings.routerObjects ?? []);
   settings.routers.forEach((p, i) => {
-    const r: Router = { path: p, label: p ?? `DATABASE_ROUTERS[${i}]`, tree: {} };
+    // two entries of one class (a router factory's objects) are told apart by their position
+    const twin = p !== null && settings.routers.filter(x => x === p).length > 1;
+    const r: Router = { path: p, label: p === null ? `DATABASE_ROUTERS[${i}]` : twin ? `${p} (DATABASE_ROUTERS[${i}])` : p, tree: {} };
     ctx.routers.push(r);
     if (p === null) {
       // DATABASE_ROUTERS itself unreadable: its settings-unknown error says so once
@@ -170,7 +173,11 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
       if (!whole) ctx.problems.push({ router: r.label, message: r.error.message });
       return;
     }
-    resolveRouter(ctx, r, p);
+    // an object the settings made (a factory's closure class, a class given arguments): that very object, as
+    // Django's ConnectionRouter takes it; a dotted path is imported and instantiated without arguments
+    const obj = objects.has(i) ? routerObject(settings, i) : undefined;
+    if (obj) useRouter(ctx, r, p, obj, obj.kind === 'instance' ? obj.cls.module : p);
+    else resolveRouter(ctx, r, p);
     // a router module that is not there has no file to point at (bustimes: "multidb:1"): the finding has no location
     if (r.error?.loc && !path.isAbsolute(r.error.loc.path)) delete r.error.loc;
     if (r.error) ctx.problems.push({ router: r.label, message: r.error.message, ...(r.error.loc ? { loc: r.error.loc } : {}) });
@@ -193,13 +200,28 @@ function resolveRouter(ctx: Ctx, r: Router, p: string): void {
       r.error = { message: `${p} is not statically known: ${cls.reason}${errs.length ? ` (${errs[0]!.reason})` : ''}`, ...(cls.loc ? { loc: cls.loc } : {}) };
       return;
     }
-    const locs: { cls?: Loc; allowMigrate?: Loc } = {};
+    useRouter(ctx, r, p, cls, modName);
+  } catch (e) {
+    if (e instanceof PyErr) { r.error = { message: `cannot load ${p}: ${e}`, ...(e.loc ? { loc: e.loc } : {}) }; return; }
+    if (e instanceof BudgetErr) { r.error = { message: `cannot load ${p}: ${e.message}` }; return; }
+    throw e;
+  }
+}
+
+/** `r` is the router `value`: a class (instantiated without arguments, as Django does with a dotted path) or an object. */
+function useRouter(ctx: Ctx, r: Router, p: string, value: Value, modName: string): void {
+  const interp = ctx.interp;
+  try {
+    const locs: { cls?: Loc; allowMigrate?: Loc } = ctx.routerLocs[p] ?? {};
     ctx.routerLocs[p] = locs;
     let inst: Value;
-    if (cls.kind === 'class') {
-      if (cls.loc) locs.cls = cls.loc;
-      inst = interp.instantiate(cls, [], [], cls.loc ?? { path: modName, line: 1 });
-    } else inst = cls;
+    if (value.kind === 'class') {
+      if (value.loc) locs.cls = value.loc;
+      inst = interp.instantiate(value, [], [], value.loc ?? { path: modName, line: 1 });
+    } else {
+      if (value.kind === 'instance' && value.cls.loc) locs.cls = value.cls.loc;
+      inst = value;
+    }
     r.inst = inst;
     let method: Value;
     try {
@@ -210,11 +232,11 @@ function resolveRouter(ctx: Ctx, r: Router, p: string): void {
     }
     const fn = method.kind === 'bound' ? method.fn : method.kind === 'function' ? method : null;
     if (fn) locs.allowMigrate = fn.loc;
-    if (method.kind === 'unknown') { r.error = { message: `allow_migrate of ${p} is not statically known: ${method.reason}`, ...(method.loc ? { loc: method.loc } : {}) }; return; }
+    if (method.kind === 'unknown') { r.error = { message: `allow_migrate of ${r.label} is not statically known: ${method.reason}`, ...(method.loc ? { loc: method.loc } : {}) }; return; }
     r.method = method;
   } catch (e) {
-    if (e instanceof PyErr) { r.error = { message: `cannot load ${p}: ${e}`, ...(e.loc ? { loc: e.loc } : {}) }; return; }
-    if (e instanceof BudgetErr) { r.error = { message: `cannot load ${p}: ${e.message}` }; return; }
+    if (e instanceof PyErr) { r.error = { message: `cannot load ${r.label}: ${e}`, ...(e.loc ? { loc: e.loc } : {}) }; return; }
+    if (e instanceof BudgetErr) { r.error = { message: `cannot load ${r.label}: ${e.message}` }; return; }
     throw e;
   }
 }

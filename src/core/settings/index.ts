@@ -76,9 +76,22 @@ function isFile(p: string): boolean {
   }
 }
 
-/** `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")` (or an assignment) anywhere in manage.py. */
-export function settingsModuleFromManagePy(module: A.Module): string | null {
+/**
+ * `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings")` (or an assignment) anywhere in manage.py. The
+ * value may be a name the module assigns strings to (etools-datamart: `settings_file = "pkg.settings._%s" % USER`,
+ * then `settings_file = "pkg.settings"` unless that file exists): of those strings, the last one `exists` says is a
+ * module (without `exists`, the last one).
+ */
+export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: string) => boolean): string | null {
   let found: string | null = null;
+  const fromName = (name: string): string | null => {
+    const strings: string[] = [];
+    for (const s of walkStmts(module.body)) {
+      if (s.type === 'Assign' && s.value.type === 'Constant' && typeof s.value.value === 'string' && s.targets.some(t => t.type === 'Name' && t.id === name)) strings.push(s.value.value);
+    }
+    const known = exists ? strings.filter(exists) : strings;
+    return known.at(-1) ?? null;
+  };
   const visitExpr = (e: A.Expr | null | undefined): void => {
     if (!e || found) return;
     if (e.type === 'Call') {
@@ -87,6 +100,7 @@ export function settingsModuleFromManagePy(module: A.Module): string | null {
         const k = e.args[0]!;
         const v = e.args[1]!;
         if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Constant' && typeof v.value === 'string') { found = v.value; return; }
+        if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Name') { found = fromName(v.id); if (found) return; }
       }
       visitExpr(e.func);
       e.args.forEach(visitExpr);
@@ -155,6 +169,13 @@ const SETTINGS_NS = new WeakMap<SettingsInfo, { ns: Namespace; interp: Interp }>
 /** The evaluated namespace behind a SettingsInfo made by loadSettings (for routers reading `settings.X`). */
 export function settingsNamespace(s: SettingsInfo): Namespace | undefined {
   return SETTINGS_NS.get(s)?.ns;
+}
+
+/** The router object at `DATABASE_ROUTERS[i]` as the settings made it (SettingsInfo.routerObjects), if still held. */
+export function routerObject(s: SettingsInfo, i: number): Value | undefined {
+  const list = SETTINGS_NS.get(s)?.ns.vars.get('DATABASE_ROUTERS');
+  const v = list && (list.kind === 'list' || list.kind === 'tuple') ? list.items[i] : undefined;
+  return v?.kind === 'instance' ? v : undefined;
 }
 
 function emptyInfo(moduleName: string | null): SettingsInfo {
@@ -267,6 +288,8 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
       routers.items.forEach((x, i) => {
         const p = routerPath(x);
         if (p === null) addUnknown(`DATABASE_ROUTERS[${i}]`, x, `DATABASE_ROUTERS[${i}] is ${repr(x)}`);
+        // an object (ConnectionRouter uses it as it is, not imported again): routers/index.ts takes this very value
+        else if (x.kind === 'instance') (info.routerObjects ??= []).push(i);
         info.routers.push(p);
       });
       if (routers.more) { addPartial('DATABASE_ROUTERS', routers.more); info.routers.push(null); }

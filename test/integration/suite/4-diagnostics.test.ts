@@ -115,6 +115,37 @@ suite('cross-database foreign keys', () => {
     }
   });
 
+  test('Django mode: when the scan worker stops, the next edit still shows (Django\'s answer went with it)', async function () {
+    this.timeout(120000);
+    type S = { scanWorkerPid: number | null; django: { effective?: string; used?: string; running?: boolean }[] };
+    const state = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState', { wait: false }));
+    if ((await state()).django[0]?.effective === 'static') this.skip();
+    const before = await waitFor('Django\'s answer, from a scan worker', async () => { const s = await state(); return s.django[0]?.used === 'django' && !s.django[0]?.running && s.scanWorkerPid ? s : undefined; }, 90000, 100);
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(doc);
+    const original = doc.getText();
+    try {
+      // as an out-of-memory kill or a crash would
+      process.kill(before.scanWorkerPid!, 'SIGKILL');
+      const probe = 'probe_after_the_worker_stopped';
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(doc.lineCount, 0), `\n\ndef _typed(qs):\n    return qs.using("${probe}")\n`);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor(`the typed alias's finding (${probe})`, () => vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.message.includes(probe)), 30000, 20);
+      const after = await state();
+      assert.notEqual(after.scanWorkerPid, before.scanWorkerPid, 'a new worker answered');
+    } finally {
+      const all = new vscode.WorkspaceEdit();
+      all.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+      await vscode.workspace.applyEdit(all);
+      await doc.save();
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      // Django answers again (asked after the edit) before the next test
+      await waitFor('Django\'s answer again', async () => { const s = await state(); return s.django[0]?.used === 'django' && !s.django[0]?.running; }, 90000, 100);
+    }
+  });
+
   test('saving a models file updates the diagnostics (timed)', async () => {
     const { target } = expected().crossDbFk;
     const r = await timeSaveToDiagnostics(doc, `models.ForeignKey("${target}", on_delete=models.CASCADE, related_name="+")`);
