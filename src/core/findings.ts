@@ -227,17 +227,19 @@ function unsetHint(settings: SettingsInfo): string {
 }
 
 /**
- * Unreachable aliases and pending migrations, at the first database's line of the settings. An empty DATABASES is not
+ * Unreachable aliases and pending migrations, at the alias's line of the settings (else the first database's). An empty DATABASES is not
  * reported as its unreachable dummy `default` (databases-not-configured says it).
  */
 export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
   const dbLoc = settings.databases[0]?.loc;
-  const settingsPath = dbLoc?.path ?? settings.path;
-  const settingsLine = dbLoc?.line ?? null;
   const emptyDatabases = settings.databasesNotConfigured?.kind === 'empty';
   for (const [alias, st] of Object.entries(applied)) {
     if (!st.reachable && emptyDatabases && alias === 'default') continue;
+    // the alias's own entry in DATABASES (etools-datamart: every alias was reported at the first one's line)
+    const own = settings.databases.find(d => d.alias === alias)?.loc;
+    const settingsPath = own?.path ?? dbLoc?.path ?? settings.path;
+    const settingsLine = own ? own.line : dbLoc?.line ?? null;
     if (!st.reachable) {
       out.push(st.unconfigured
         // where the database is depends on what the settings read at run time (an unset environment variable): said,
@@ -248,7 +250,8 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
         }
         : {
           code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
-          message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}.`,
+          // (the settings read database-like variables that are not set here: host and port may be their defaults)
+          message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}${settings.unsetDatabaseEnv?.length ? unsetHint(settings) : ''}.`,
         });
       continue;
     }

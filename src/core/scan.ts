@@ -1056,13 +1056,20 @@ function unmigratedModelFindings(index: ProjectIndex, aliases: string[]): Findin
     const models = index.models.filter(m => m.app === app.label && !m.abstract && m.managed && !m.proxy && !m.swapped);
     if (!models.length) continue;
     const keys = new Set(models.map(m => m.key));
-    const where = aliases.filter(a => index.routing.some(d => d.alias === a && keys.has(d.model) && d.migrate !== false));
-    if (!where.length) continue;
+    // where the routers let them live, and where they may (routing not known statically: said as such)
+    const sure = aliases.filter(a => index.routing.some(d => d.alias === a && keys.has(d.model) && d.migrate === true));
+    const maybe = aliases.filter(a => !sure.includes(a) && index.routing.some(d => d.alias === a && keys.has(d.model) && d.migrate === null));
+    if (!sure.length && !maybe.length) continue;
     const first = models[0]!;
     const n = models.length;
+    const list = (xs: string[]) => xs.map(a => `'${a}'`).join(', ');
+    const them = n === 1 ? 'it' : 'them';
+    const where = sure.length
+      ? `on ${list(sure)}, where the routers let ${them} live${maybe.length ? ` (and maybe on ${list(maybe)}: the routing there is not known statically)` : ''}`
+      : `wherever the routers let ${them} live (maybe ${list(maybe)}: the routing is not known statically)`;
     out.push({
       code: 'unmigrated-models', severity: 'warning', path: first.loc.path, line: first.loc.line, app: app.label,
-      message: `App '${app.label}' has no migrations: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) on ${where.map(a => `'${a}'`).join(', ')}, where the routers let ${n === 1 ? 'it' : 'them'} live; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
+      message: `App '${app.label}' has no migrations: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) ${where}; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
     });
   }
   return out;

@@ -49,6 +49,10 @@ function processChannel(file: string, limits: ResourceLimits, on: ChannelHandler
   if (limits.maxYoungGenerationSizeMb) execArgv.push(`--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`);
   // V8's stack limit in KB, below the 8 MB a Linux main thread has
   if (limits.stackSizeMb) execArgv.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024 * 0.95)}`);
+  // DJANGO_MULTIDB_WORKER_CPU_PROF=<folder>: a CPU profile of the worker's whole life, written when it exits (the
+  // extension host closing disconnects it), for the benchmarks (test/integration/run.js passes it on)
+  const prof = process.env.DJANGO_MULTIDB_WORKER_CPU_PROF;
+  if (prof) execArgv.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
   // ELECTRON_RUN_AS_NODE: in VS Code, process.execPath is Electron's binary, which runs as plain Node with it
   const child: ChildProcess = fork(file, [], {
     serialization: 'advanced', execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -756,6 +756,20 @@ test('models of an app without migrations: migrate creates no table, the scan an
   assert.match(planToShell(plan, { notes: f.map(x => x.message) }), /# note: App 'v0' has no migrations/);
 });
 
+test('models of an app without migrations whose routing is not known statically: the scan says where they may live, not that the routers let them (etools-datamart)', async () => {
+  const dir = shopProject({
+    'mysite/settings.py': twoDatabases(['shop', 'v0'], 'analytics', 'mysite.routers.R'),
+    'mysite/routers.py': 'import random\n\n\nclass R:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "v0":\n            return random.choice([True, False])\n        return db == "default"\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+    'v0/__init__.py': '', 'v0/models.py': 'from django.db import models\n\n\nclass CourseActivity(models.Model):\n    n = models.IntegerField()\n',
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  assert.ok(index.routing.some(d => d.model === 'v0.CourseActivity' && d.migrate === null), 'routing unknown');
+  const f = index.findings.filter(x => x.code === 'unmigrated-models');
+  assert.equal(f.length, 1, JSON.stringify(index.findings));
+  assert.match(f[0]!.message, /creates none of its 1 table \(CourseActivity\) wherever the routers let it live \(maybe 'default', 'analytics': the routing is not known statically\)/);
+});
+
 // informal-system's legacy database: the router claims its own app there and returns None for every other app, so
 // Django migrates them all onto it. Django's migrate shows it; the scan says so once, at the router.
 test('routing-fall-through: a dedicated database that gets every app through None (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
