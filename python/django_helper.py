@@ -68,18 +68,27 @@ def _collect_secrets(databases):
     """Every PASSWORD (also TEST's) and every OPTIONS value whose key looks secret."""
     if not isinstance(databases, dict):
         return
-    for conf in databases.values():
+    for alias, conf in databases.items():
         if not isinstance(conf, dict):
             continue
-        _add_secret(conf.get("PASSWORD"))
+        # a password equal to the entry's NAME, USER, HOST or alias (postgres://postgres:postgres@…/postgres) is
+        # printed as that anyway: masking it would garble every name containing the word and hide nothing (as the
+        # extension's own redaction does, core/redact.ts secretsOfDatabases)
+        shown = {str(x) for x in (conf.get("NAME"), conf.get("USER"), conf.get("HOST"), alias) if x}
+
+        def add(v):
+            if v is not None and str(v) not in shown:
+                _add_secret(v)
+
+        add(conf.get("PASSWORD"))
         test = conf.get("TEST")
         if isinstance(test, dict):
-            _add_secret(test.get("PASSWORD"))
+            add(test.get("PASSWORD"))
         options = conf.get("OPTIONS")
         if isinstance(options, dict):
             for k, v in options.items():
                 if any(s in str(k).lower() for s in _SECRET_KEYS):
-                    _add_secret(v if isinstance(v, (str, bytes)) else str(v))
+                    add(v if isinstance(v, (str, bytes)) else str(v))
 
 
 # Same patterns as src/core/redact.ts: a settings line that fails is quoted in its traceback before any value is
@@ -107,23 +116,59 @@ def scrub_patterns(text):
     return _KEY_VALUE.sub(_mask_pair, text)
 
 
+_SHORT_RES = {}
+
+
+def _short_re(secret):
+    """A secret of 1-3 characters as a token of its own (not each "p" of every word and path)."""
+    r = _SHORT_RES.get(secret)
+    if r is None:
+        r = _SHORT_RES[secret] = re.compile(r"(?<![A-Za-z0-9_])" + re.escape(secret) + r"(?![A-Za-z0-9_])")
+    return r
+
+
 def scrub(text):
+    """Free text (stderr, tracebacks, error messages): every occurrence of a secret is masked (one of fewer than
+    four characters where it stands alone)."""
     if not isinstance(text, str):
         return text
     for s in _SECRETS:
         if s in text:
-            text = text.replace(s, "********")
+            text = text.replace(s, "********") if len(s) >= 4 else _short_re(s).sub("********", text)
     return scrub_patterns(text)
 
 
-def _scrub_obj(obj):
+# The report's free text (errors, tracebacks, SQL, Django's descriptions of operations): every occurrence of a
+# configured secret is masked there. Elsewhere the report holds identifiers (keys, aliases, ENGINEs, NAMEs, labels,
+# paths): a secret is not searched inside them, only secret-shaped text (URL userinfo, password=…). A PASSWORD "p"
+# masked inside every key left the report without its fields, and "postgres" turned the ENGINE into
+# django.db.backends.********ql (Flagsmith's review).
+_FREE_TEXT = frozenset(("error", "message", "traceback", "historyError", "describe", "sql", "stderr", "detail", "note"))
+# the configured values of a database entry (`databases`: NAME, HOST, USER may be built from the password)
+_CONFIGURED = frozenset(("databases",))
+
+
+def _scrub_obj(obj, free=False):
     if isinstance(obj, str):
-        return scrub(obj)
+        return scrub(obj) if free else scrub_patterns(obj)
     if isinstance(obj, dict):
-        return {scrub(str(k)): _scrub_obj(v) for k, v in obj.items()}
+        return {k: _scrub_obj(v, free or k in _FREE_TEXT) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_scrub_obj(v) for v in obj]
+        return [_scrub_obj(v, free) for v in obj]
     return obj
+
+
+def _scrub_report(obj):
+    if not isinstance(obj, dict):
+        return _scrub_obj(obj)
+    out = {}
+    for k, v in obj.items():
+        if k in _CONFIGURED and isinstance(v, list):
+            # an entry's values, not its alias or ENGINE (a PASSWORD "postgres" inside django.db.backends.postgresql)
+            out[k] = [{f: (scrub(x) if f not in ("alias", "engine") and isinstance(x, str) else _scrub_obj(x)) for f, x in e.items()} if isinstance(e, dict) else _scrub_obj(e) for e in v]
+        else:
+            out[k] = _scrub_obj(v, k in _FREE_TEXT)
+    return out
 
 
 class _ScrubbingStream:
@@ -164,8 +209,7 @@ _ERR = _ScrubbingStream(sys.stderr)
 
 
 def emit(obj, code=0):
-    text = json.dumps(_scrub_obj(obj), default=str, ensure_ascii=False)
-    text = scrub(text)  # belt and braces: JSON-escaped forms
+    text = json.dumps(_scrub_report(obj), default=str, ensure_ascii=False)
     try:
         out = _REAL_STDOUT
         out.write(text + "\n")

@@ -241,9 +241,10 @@ function check(report: ScanReport, format: string, failOn: string | null): numbe
         const codes = (ds: typeof problems) => [...new Set(ds.map(d => d.code))].join(', ');
         const notes = [
           ...(unselectedErrors.length ? [`${unselectedErrors.length} error${unselectedErrors.length === 1 ? '' : 's'} not selected by --fail-on: ${codes(unselectedErrors)}`] : []),
-          ...(unselectedWarnings.length ? [`${unselectedWarnings.length} warning${unselectedWarnings.length === 1 ? '' : 's'} not failing check: ${codes(unselectedWarnings)}; \`scan\` shows them, --fail-on all fails on them`] : []),
+          ...(unselectedWarnings.length ? [`${problems.length ? 'and ' : ''}${unselectedWarnings.length} ${problems.length ? 'other ' : ''}warning${unselectedWarnings.length === 1 ? '' : 's'} not failing check: ${codes(unselectedWarnings)}; \`scan\` shows them, --fail-on all fails on them`] : []),
         ];
-        const head = problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} found` : notes.length ? 'no failing problems' : 'no problems found';
+        // (opal-admin's review read "16 problems found (15 warnings not failing check…)" as 15 of the 16 not failing)
+        const head = problems.length ? `${problems.length} failing problem${problems.length === 1 ? '' : 's'} found` : notes.length ? 'no failing problems' : 'no problems found';
         process.stdout.write(`${head}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
       }
       break;

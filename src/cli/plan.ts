@@ -1,6 +1,6 @@
 // `django-multidb plan`: the ordered `migrate --database=…` commands for every database (core/deploy.ts), as
-// shell, JSON or a GitHub Actions step. Fails (exit 1) when a database could not be read: a plan that leaves
-// an alias out would look complete.
+// shell, JSON or a GitHub Actions step. Fails (exit 1) when a database could not be read (a plan that leaves an
+// alias out would look complete) or has an inconsistent history (Django refuses to migrate it).
 import * as path from 'path';
 import type { ProjectIndex } from '../core/scan';
 import { deploymentPlan, planToGithubActions, planToJson, planToShell } from '../core/deploy';
@@ -30,6 +30,17 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
       `django-multidb: cannot plan the deployment: ${plan.unreachable.length === 1 ? 'database' : 'databases'} ` +
       `${plan.unreachable.map(u => `'${u.alias}'`).join(', ')} could not be read:\n` +
       plan.unreachable.map(u => `  ${u.alias}: ${u.error}\n`).join(''),
+    );
+    return 1;
+  }
+  // Django refuses to migrate a database whose history is inconsistent (InconsistentMigrationHistory on the first
+  // command): a plan of commands that stop there would look runnable (opal-admin's review)
+  const chosen = (alias: string | undefined) => !opts.databases?.length || (!!alias && opts.databases.includes(alias));
+  const inconsistent = index.findings.filter(f => f.code === 'inconsistent-history' && chosen(f.alias));
+  if (inconsistent.length) {
+    process.stderr.write(
+      'django-multidb: cannot plan the deployment: Django refuses to migrate a database whose migration history is inconsistent ' +
+      '(InconsistentMigrationHistory):\n' + inconsistent.map(f => `  ${f.message}\n`).join(''),
     );
     return 1;
   }

@@ -9,6 +9,7 @@ import { createHash } from 'crypto';
 import { engineKind } from './db';
 import { databaseTwins, primaryAlias } from './db/identity';
 import { describeLives, indexDecisions, livesDecisions, type DecisionMap } from './findings';
+import type { DbRoute } from './routers';
 import type {
   AliasDrift, AppliedState, DatabaseSetting, DbSchema, Finding, MigrationFileInfo, MigrationKey, ModelInfo, RouterDecision, TableInfo,
 } from './types';
@@ -20,6 +21,8 @@ export interface DriftInputs {
   routing: readonly RouterDecision[];
   /** the router chain's answer for unmanaged/proxy/swapped models as if managed ("lives", findings.ts) */
   lives?: readonly RouterDecision[];
+  /** where Django sends each model's reads (`router.db_for_read`, routers/index.ts), when evaluated */
+  reads?: readonly DbRoute[];
   migrations: readonly MigrationFileInfo[];
   /** per alias, with `schema` where it was read */
   applied: Record<string, AppliedState>;
@@ -132,6 +135,7 @@ export function computeDrift(inp: DriftInputs): DriftResult {
   const defaultLimit = maxNameLength(engineOf.get('default') ?? inp.databases[0]?.engine);
   const decisions = indexDecisions(inp.routing);
   const lives = livesDecisions(inp.routing, inp.lives);
+  const reads = inp.reads ? new Map(inp.reads.map(r => [r.model, r])) : undefined;
   const byModelKey = new Map(inp.models.map(m => [m.key, m]));
   const creators = new Map<string, MigrationFileInfo[]>(); // "app\0modelname" → migrations with its CreateModel
   for (const mig of inp.migrations) {
@@ -306,9 +310,24 @@ export function computeDrift(inp: DriftInputs): DriftResult {
       return unknownField ? 'unknown' : 'checked';
     }
 
-    // Unmanaged models are read where a router sends them; db_for_read is not evaluated statically, so "read
-    // from" is where a router's allow_migrate says the model lives, else 'default' (Django's fallback).
+    // Unmanaged models are read where db_for_read sends them (opal-admin: a router with db_for_read/db_for_write and
+    // no allow_migrate sends the legacy app to 'legacy'; 68 false warnings on 'default' before). Without the routes,
+    // where a router's allow_migrate says the model lives, else 'default' (Django's fallback).
     function checkUnmanaged(m: ModelInfo, table: string): void {
+      const read = reads?.get(m.key);
+      if (read) {
+        // where its queries go is not known: nothing to say
+        if (read.alias === null || !v.members.includes(read.alias)) return;
+        d.checked.models++;
+        if (lookupTable(v.schema, table)) return;
+        d.unmanagedMissing.push({ model: m.key, table });
+        const why = read.reason === 'router' ? `${read.decidedBy?.split('.').pop() ?? 'a router'}.db_for_read sends its queries there` : 'no router decides: Django reads it from default';
+        findings.push({
+          code: 'unmanaged-table-missing', severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: v.alias,
+          message: `${m.key} is unmanaged (Django never creates its table) and is read from ${where} (${why}), but its table "${table}" does not exist there: queries on it fail.`,
+        });
+        return;
+      }
       const ls = v.members.map(a => ({ a, d: lives.get(a, m.key) }));
       const all = inp.databases.map(x => lives.get(x.alias, m.key));
       const anyRouter = all.some(x => x?.migrate === true && x.reason === 'router');

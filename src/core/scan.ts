@@ -849,7 +849,7 @@ export class Scanner {
     const t = now();
     const loc = next.settings.databases[0]?.loc;
     const drift = computeDrift({
-      databases: next.settings.databases, models: next.models, routing: next.routing, lives: next.lives, migrations: next.migrations,
+      databases: next.settings.databases, models: next.models, routing: next.routing, lives: next.lives, reads: next.dbRoutes?.read, migrations: next.migrations,
       applied: Object.fromEntries(wanted.filter(a => next.applied[a]).map(a => [a, next.applied[a]!])), plans: next.plans,
       baseDir: next.managePy ? path.dirname(next.managePy) : next.root,
       knownApps: new Set(next.apps.filter(a => a.migrationsDir).map(a => a.label)),

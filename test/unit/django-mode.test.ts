@@ -395,6 +395,32 @@ test('a password configured in DATABASES never appears in the output, even when 
   assert.equal(JSON.parse(sql.stdout).error.kind, 'command');
 });
 
+test('short and common passwords are masked in the report\'s free text only: its keys, ENGINEs and labels stay (Flagsmith review)', { skip: skipDjango }, async () => {
+  // "p" was masked inside every key (the report lost its fields, the merge crashed) and every path; "postgres" inside
+  // the ENGINE django.db.backends.postgresql
+  const dir = brokenCopy('short-passwords', {
+    'dynsite/settings_pw.py': [
+      'from dynsite.settings import *  # noqa',
+      'DATABASES = dict(DATABASES)',
+      'DATABASES["default"] = dict(DATABASES["default"], PASSWORD="p")',
+      'DATABASES["pg"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "USER": "u", "PASSWORD": "postgres", "HOST": "127.0.0.1", "PORT": "1"}',
+      'INSTALLED_APPS = list(INSTALLED_APPS) + ["django.contrib.admin", "django.contrib.auth", "django.contrib.messages", "django.contrib.sessions"]', '',
+    ].join('\n'),
+  });
+  const rep = await report(dir, 'dynsite.settings_pw', { readDatabases: false });
+  assert.ok(Array.isArray(rep.models) && rep.models.length > 0, 'the report has its fields');
+  const pg = rep.databases.find(d => d.alias === 'pg');
+  assert.deepEqual(pg && [pg.engine, pg.name], ['django.db.backends.postgresql', 'shop']);
+  assert.ok(rep.databases.every(d => !d.name?.includes('*')), JSON.stringify(rep.databases));
+  assert.ok(rep.models.some(m => m.key === 'admin.LogEntry'));
+  // and the merge takes it
+  const { Scanner } = await import('../../src/core/scan');
+  const index = await new Scanner({ root: dir, allowPython: false, settingsModule: 'dynsite.settings_pw', env: {} }).index();
+  const merged = mergeDjangoAnswer(index, rep).index;
+  assert.ok(merged.models.length > 0);
+  assert.deepEqual(merged.django!.disagreements.filter(d => d.kind === 'database' && /ENGINE|NAME/.test(d.note)), []);
+});
+
 test('benchmark: `report` on the generated benchmark project', { skip: skipDjango || (process.env.DJANGO_MULTIDB_SKIP_BENCH ? 'DJANGO_MULTIDB_SKIP_BENCH set' : false) }, async () => {
   const out = path.join(tmpRoot, 'bench');
   execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), out, '150', '10', '20'], { stdio: 'ignore' });

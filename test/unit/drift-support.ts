@@ -27,6 +27,11 @@ DATABASE_ROUTERS = [] if os.environ.get("DMDB_NO_ROUTER") else ["shop.routers.An
   w('shop/routers.py', `class AnalyticsRouter:
     apps = {"stats", "legacy"}
 
+    def db_for_read(self, model, **hints):
+        return "analytics" if model._meta.app_label in self.apps else None
+
+    db_for_write = db_for_read
+
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if app_label in self.apps:
             return db == "analytics"

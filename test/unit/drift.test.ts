@@ -38,6 +38,33 @@ function migrateWithoutRouter(dir: string, app: string, alias: string): void {
   manage(py!, dir, ['migrate', app, `--database=${alias}`, '-v0'], { DMDB_NO_ROUTER: '1' });
 }
 
+// opal-admin: a router with db_for_read/db_for_write only sends the unmanaged legacy app to 'legacy'; the tables
+// are there. Its tables were looked for on 'default' (68 false warnings); now where Django reads them.
+test('an unmanaged model is looked for where db_for_read sends it (opal-admin review; Django venv)', { skip }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-unmanaged-read-'));
+  dirs.push(dir);
+  const files: Record<string, string> = {
+    'manage.py': 'import os, sys\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "legacy"]\n' +
+      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "legacy": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\n' +
+      'DATABASE_ROUTERS = ["proj.routers.LegacyRouter"]\n',
+    'proj/routers.py': 'class LegacyRouter:\n    def db_for_read(self, model, **hints):\n        return "legacy" if model._meta.app_label == "legacy" else None\n\n    def db_for_write(self, model, **hints):\n        return "legacy" if model._meta.app_label == "legacy" else None\n',
+    'legacy/__init__.py': '',
+    'legacy/models.py': 'from django.db import models\n\n\nclass Patient(models.Model):\n    name = models.TextField()\n\n    class Meta:\n        managed = False\n        db_table = "Patient"\n\n\nclass Visit(models.Model):\n    class Meta:\n        managed = False\n        db_table = "Visit"\n',
+  };
+  for (const [f, text] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); }
+  manage(py!, dir, ['migrate', '--database=default', '-v0']);
+  sqlite(path.join(dir, 'legacy.sqlite3'), 'CREATE TABLE "Patient" (id integer primary key, name text);');
+  // Django reads them from legacy
+  const where = python(py!, dir, 'import django, os\nos.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings"\ndjango.setup()\nfrom django.db import router\nfrom legacy.models import Patient\nprint(router.db_for_read(Patient), Patient.objects.count())', {});
+  assert.equal(where.trim(), 'legacy 0');
+  const report = scan(dir);
+  assert.deepEqual(brief(driftFindings(report)), ['warning unmanaged-table-missing legacy legacy.Visit'], 'Patient is there; Visit is not, where Django reads it');
+  const visit = driftFindings(report)[0]!;
+  assert.match(visit.message, /legacy\.Visit is unmanaged \(Django never creates its table\) and is read from 'legacy' \(LegacyRouter\.db_for_read sends its queries there\), but its table "Visit" does not exist there/);
+});
+
 describe('schema drift on SQLite (real Django migrations, drift made by hand)', { skip }, () => {
   test('clean project: no drift; the replica with the same NAME is one database; then each kind of drift', () => {
     const dir = shopProject(SQLITE_DBS);

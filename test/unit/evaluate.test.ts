@@ -411,3 +411,13 @@ A = R.get("a", "none")
     assert.equal(raw('A')?.kind, 'unknown', 'set on one path only');
   });
 });
+
+describe('evaluate: builtins with keywords', () => {
+  test('enumerate(x, start=1) numbers from 1, like enumerate(x, 1) (Flagsmith: replica_1, replica_2)', () => {
+    const { get } = evalModule({
+      'm.py': 'DATABASES = {}\nfor i, url in enumerate(["a", "b"], start=1):\n    DATABASES[f"replica_{i}"] = url\nPOS = [i for i, _ in enumerate("xy", 5)]\n',
+    });
+    assert.deepEqual(get('DATABASES'), { replica_1: 'a', replica_2: 'b' });
+    assert.deepEqual(get('POS'), [5, 6]);
+  });
+});

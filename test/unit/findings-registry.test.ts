@@ -310,6 +310,15 @@ describe('check reads the registry', () => {
     assert.equal(j.rules['inconsistent-history'].title, FINDING_RULES['inconsistent-history'].title);
   });
 
+  test('plan refuses a database whose history is inconsistent (Django\'s migrate stops there), naming it (opal-admin review)', async () => {
+    const { dir } = await bigProject();
+    // (the project's other broken alias left out: --database)
+    const r = cli(['plan', dir, '--no-python', '--database', 'hist']);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /cannot plan the deployment: Django refuses to migrate a database whose migration history is inconsistent \(InconsistentMigrationHistory\):\n  On 'hist': /);
+    assert.equal(r.stdout, '');
+  });
+
   test('SARIF lists a rule for every code (django-unavailable had none), results point at them', () => {
     const sarif = toSarif([{ code: 'django-unavailable', severity: 'info', path: null, line: null, message: 'm' }], '/x') as any;
     const rules = sarif.runs[0].tool.driver.rules;

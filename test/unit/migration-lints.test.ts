@@ -365,6 +365,30 @@ test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no
   assert.deepEqual(index.settings?.routerObjects, [0, 1]);
 });
 
+test('a router inserted before the others on a path not known statically: no answer of the others is definite (Flagsmith)', async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'import os\nimport socket\n' +
+      'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\n' +
+      'INSTALLED_APPS = ["shop"]\n' +
+      'DATABASE_ROUTERS = ["proj.routers.Last"]\n' +
+      'if socket.gethostname() == "prod":\n    DATABASE_ROUTERS.insert(0, "proj.routers.First")\n',
+    'proj/routers.py': 'class First:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n\n\n' +
+      'class Last:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if db == "other":\n            return app_label == "shop"\n        return None\n',
+    'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    n = models.IntegerField()\n',
+  }, 'dmdb-routerorder-');
+  dirs.push(dir);
+  // the host name is not known statically: Django answers False (First asked first) or True on 'other'
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const other = index.routing.find(d => d.alias === 'other' && d.model === 'shop.Item');
+  assert.equal(other?.migrate, null, JSON.stringify(other));
+  // appended after the others on such a path: the known router still answers first
+  fs.writeFileSync(path.join(dir, 'proj', 'settings.py'), fs.readFileSync(path.join(dir, 'proj', 'settings.py'), 'utf8').replace('DATABASE_ROUTERS.insert(0, ', 'DATABASE_ROUTERS.append('));
+  const after = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.equal(after.routing.find(d => d.alias === 'other' && d.model === 'shop.Item')?.migrate, true);
+});
+
 test('runpython-alias: functions defined in class Migration and passed to RunPython there are read (course-discovery)', () => {
   const src = `from django.db import migrations
 

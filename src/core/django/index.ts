@@ -899,8 +899,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   // --- findings: recomputed from the merged facts -------------------------------------------------------------------
   const concrete = models.filter(m => !m.abstract);
   const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
+  const djangoAliases = new Set(aliases);
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
+    // an alias only the static reading has (Flagsmith's replica_0 where Django has replica_1): Django has no such
+    // database, its disagreement says so, and nothing is reported on it
+    if (f.alias && djangoAliases.size && !djangoAliases.has(f.alias)) return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
     if (f.code === 'missing-dependency' && !rep.graph.error && !(f.path && edited.has(f.path))) return false;
     if (f.code === 'settings-unknown' && !index.settings) return false;

@@ -199,7 +199,10 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
     case 'enumerate': {
       const items = a0 ? it.iter(a0) : null;
       if (!items) return unk(a0 ?? NONE, 'enumerate()', loc);
-      const start = args[1] ? toInt(args[1]) ?? 0 : 0;
+      // enumerate(x, 1) or enumerate(x, start=1) (Flagsmith's replica_{i} aliases)
+      const s = args[1] ?? kwarg(kwargs, 'start');
+      if (s && toInt(s) === null) return unk(s, 'enumerate() start', loc);
+      const start = s ? toInt(s)! : 0;
       return list(items.map((x, i) => tuple([num(i + start), x])));
     }
     case 'zip': {

@@ -16,6 +16,11 @@ export interface SeqV {
    * appends in a loop over something unknown): why and where the additions come from
    */
   more?: UnknownV;
+  /**
+   * the additions `more` stands for may be anywhere, not only after `items` (one path inserted before known items:
+   * `DATABASE_ROUTERS.insert(0, …)` in a branch); order matters to some settings (routers are asked in order)
+   */
+  moreAnywhere?: boolean;
   /** a named tuple's field names (`sys.version_info`, `typing.NamedTuple` instances) */
   fields?: string[];
 }
@@ -342,6 +347,7 @@ export function cloneValue(v: Value, memo: Map<Value, Value>): Value {
       }
       const s: SeqV = { kind: v.kind, items: [] };
       if (v.more) s.more = v.more;
+      if (v.moreAnywhere) s.moreAnywhere = true;
       if (v.fields) s.fields = v.fields;
       memo.set(v, s);
       for (const it of v.items) s.items.push(cloneValue(it, memo));
@@ -394,13 +400,17 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     const [short, long] = a.items.length < bs.items.length ? [a, bs] : [bs, a];
     let j = 0;
     const extra: Value[] = [];
+    // whether an addition comes before a kept item (not only appended after them)
+    let before = false;
     for (const x of long.items) {
       if (j < short.items.length && sameValue(short.items[j]!, x)) j++;
-      else extra.push(x);
+      else { extra.push(x); if (j < short.items.length) before = true; }
     }
     if (j === short.items.length) {
       const u = extra.find(isUnknown);
-      return { kind: a.kind, items: short.items.slice(), more: short.more ?? long.more ?? unknown(u ? u.reason : reason, u?.loc ?? loc) };
+      const out: SeqV = { kind: a.kind, items: short.items.slice(), more: short.more ?? long.more ?? unknown(u ? u.reason : reason, u?.loc ?? loc) };
+      if (before || short.moreAnywhere || long.moreAnywhere) out.moreAnywhere = true;
+      return out;
     }
   }
   if (depth < 8 && a.kind === 'instance' && b.kind === 'instance' && a.cls === b.cls) {
@@ -478,6 +488,8 @@ function adopt(orig: Value, merged: Value, at: (Value | undefined)[], states: Fo
   o.items.push(...items);
   if (m.more) o.more = m.more;
   else delete o.more;
+  if (m.moreAnywhere) o.moreAnywhere = true;
+  else delete o.moreAnywhere;
   return orig;
 }
 

@@ -174,7 +174,8 @@ export function settingsNamespace(s: SettingsInfo): Namespace | undefined {
 /** The router object at `DATABASE_ROUTERS[i]` as the settings made it (SettingsInfo.routerObjects), if still held. */
 export function routerObject(s: SettingsInfo, i: number): Value | undefined {
   const list = SETTINGS_NS.get(s)?.ns.vars.get('DATABASE_ROUTERS');
-  const v = list && (list.kind === 'list' || list.kind === 'tuple') ? list.items[i] : undefined;
+  // (an unknown router that may come first stands before the known ones in SettingsInfo.routers)
+  const v = list && (list.kind === 'list' || list.kind === 'tuple') ? list.items[i - (list.moreAnywhere && s.routers[0] === null ? 1 : 0)] : undefined;
   return v?.kind === 'instance' ? v : undefined;
 }
 
@@ -292,7 +293,15 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
         else if (x.kind === 'instance') (info.routerObjects ??= []).push(i);
         info.routers.push(p);
       });
-      if (routers.more) { addPartial('DATABASE_ROUTERS', routers.more); info.routers.push(null); }
+      if (routers.more) {
+        addPartial('DATABASE_ROUTERS', routers.more);
+        // a router that may come before the known ones (inserted at 0 on one path: Flagsmith's TaskProcessorRouter)
+        // may answer first: no answer of the others is definite
+        if (routers.moreAnywhere) {
+          info.routers.unshift(null);
+          if (info.routerObjects) info.routerObjects = info.routerObjects.map(i => i + 1);
+        } else info.routers.push(null);
+      }
     } else {
       // not "no routers": every routing answer is unknown (a router that cannot be evaluated)
       addUnknown('DATABASE_ROUTERS', routers, `DATABASE_ROUTERS is ${repr(routers)}`);
