@@ -15,6 +15,7 @@ import {
 } from '../../src/core/django/index';
 import type { ProjectIndex } from '../../src/core/scan';
 import type { MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../../src/core/types';
+import { writeTree } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'dynamic_routers');
@@ -467,19 +468,14 @@ async function afterDjangoAnswered(name: string, fn: (t: {
 }
 
 test('the src layout: Django is asked with src/ on its path, as manage.py puts it there (etools-datamart)', { skip: skipDjango }, async () => {
-  const dir = path.join(tmpRoot, 'src-layout');
-  fs.rmSync(dir, { recursive: true, force: true });
-  const files: Record<string, string> = {
+  const dir = writeTree({
     'manage.py': 'import os\nimport sys\n\nif __name__ == "__main__":\n    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
     'src/proj/__init__.py': '',
     'src/proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
     'src/shop/__init__.py': '',
     'src/shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=8)\n',
-  };
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
+  }, 'dmdb-src-layout-');
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   // manage.py itself works
   const { DJANGO_SETTINGS_MODULE: _unset, ...env } = process.env;
   execFileSync(VENV_PY, ['-B', 'manage.py', 'check'], { cwd: dir, env, timeout: 60000 });

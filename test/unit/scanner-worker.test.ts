@@ -73,6 +73,15 @@ async function addModel(dir: string, remote: Indexer, local: Indexer, name = 'Br
   return [await remote.index(), await local.index()];
 }
 
+/** The example in a worker and in process, with Django mode's options (the Django tests below). */
+function djangoWorker() {
+  const dir = example();
+  const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
+  const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
+  const { h } = host();
+  return { dir, opts, dj, h, remote: h.scanner(opts), local: new Scanner(opts) };
+}
+
 test('the worker bundle is built', () => {
   assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run node scripts/build.mjs`);
 });
@@ -180,12 +189,7 @@ describe('same answers as an in-process Scanner', () => {
   });
 
   test('Django mode runs in the worker: the same answer as in process, without the report, and merged into a later index', { skip: skipDjango }, async () => {
-    const dir = example();
-    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
-    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
-    const { h } = host();
-    const remote = h.scanner(opts);
-    const local = new Scanner(opts);
+    const { dir, opts, dj, remote, local } = djangoWorker();
     const a = await remote.index();
     const b = await local.index();
     const ra = await remote.withDjango(a, dj);
@@ -220,12 +224,7 @@ describe('same answers as an in-process Scanner', () => {
   });
 
   test('Django asked about an index carrying the last database read: the worker\'s index by token with it, and later merges keep Django\'s rows', { skip: skipDjango }, async () => {
-    const dir = example();
-    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
-    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
-    const { h } = host();
-    const remote = h.scanner(opts);
-    const local = new Scanner(opts);
+    const { dir, dj, remote, local } = djangoWorker();
     const a = await remote.index();
     await local.index();
     // what the extension shows after typing: the new static index with the last database read over it
@@ -244,12 +243,7 @@ describe('same answers as an in-process Scanner', () => {
   });
 
   test('a database read carried over a newer index is named by its token: Django asked, merged and the snapshot written as when its state is sent', { skip: skipDjango }, async () => {
-    const dir = example();
-    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
-    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
-    const { h } = host();
-    const remote = h.scanner(opts);
-    const local = new Scanner(opts);
+    const { dir, opts, dj, h, remote, local } = djangoWorker();
     const read = await remote.readState(await remote.index());
     const localRead = await local.readState(await local.index());
     assert.ok(Object.keys(read.plans).length, 'the example has plans to carry');
