@@ -267,9 +267,7 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
 
 test('check --include-environment lists a third-party app\'s RunPython problems without failing on them', () => {
   const sp = '.venv/lib/python3.11/site-packages';
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["tagpkg"]\n',
     '.venv/pyvenv.cfg': 'home = /usr/bin\nversion = 3.11.0\n',
     [`${sp}/tagpkg/__init__.py`]: '',
@@ -277,7 +275,6 @@ test('check --include-environment lists a third-party app\'s RunPython problems 
     [`${sp}/tagpkg/migrations/__init__.py`]: '',
     [`${sp}/tagpkg/migrations/0001_initial.py`]: read('manager_loop_bug.py').replace(/"vault", "Client"/, '"tagpkg", "Tag"').replace('dependencies = [("vault", "0001_initial")]', 'dependencies = []'),
   }, 'dmdb-env-');
-  dirs.push(dir);
   fs.mkdirSync(path.join(dir, '.venv', 'bin'));
   fs.symlinkSync(process.execPath, path.join(dir, '.venv', 'bin', 'python')); // never run: --no-python
   const plain = cli(['check', dir, '--no-python', '--no-db']);
@@ -293,10 +290,15 @@ test('check --include-environment lists a third-party app\'s RunPython problems 
   assert.equal(f.fix, undefined, 'no fix offered in a package');
 });
 
+/** A project with manage.py naming proj.settings, and `files` (removed after the tests). */
+function settingsProject(files: Record<string, string>, prefix: string): string {
+  const dir = writeTree({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', 'proj/__init__.py': '', ...files }, prefix);
+  dirs.push(dir);
+  return dir;
+}
+
 test('router-signature and router-unresolved: allow_migrate without **hints or pre-1.8 (db, model); entries that do not exist (a package that is not there is not reported)', async () => {
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nINSTALLED_APPS = []\n' +
       'DATABASE_ROUTERS = ["proj.routers.Old", "proj.routers.NoHints", "proj.routers.Good", "proj.routers.Static"]\n' +
       'DATABASE_ROUTERS += ["proj.routers.Gone", "proj.routerz.Old", "notinstalled.routers.R"]\n',
@@ -320,7 +322,6 @@ test('router-signature and router-unresolved: allow_migrate without **hints or p
       '',
     ].join('\n'),
   }, 'dmdb-routers-');
-  dirs.push(dir);
   const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'router-signature');
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[2, 'error'], [6, 'error']]);
   assert.match(found[0]!.message, /proj\.routers\.Old\.allow_migrate\(db, model\) has the signature of Django < 1\.8/);
@@ -332,9 +333,7 @@ test('router-signature and router-unresolved: allow_migrate without **hints or p
 });
 
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': 'from proj.dbrouter import router_factory\n' +
       'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "etools": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}, "prp": {"ENGINE": "django.db.backends.sqlite3", "NAME": "c"}}\n' +
       'INSTALLED_APPS = ["etools", "prp", "shop"]\n' +
@@ -354,7 +353,6 @@ test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no
     ].join('\n'),
     ...Object.fromEntries(['etools', 'prp', 'shop'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, `from django.db import models\n\n\nclass ${a[0]!.toUpperCase()}${a.slice(1)}Row(models.Model):\n    n = models.IntegerField()\n`]])),
   }, 'dmdb-routerobj-');
-  dirs.push(dir);
   const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
   assert.deepEqual(index.findings.filter(f => f.code === 'router-unresolved' || f.code === 'unknown-routing' || f.code === 'settings-unknown'), []);
   const row = (alias: string, model: string) => index.routing.find(d => d.alias === alias && d.model === model);
@@ -366,9 +364,7 @@ test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no
 });
 
 test('a router inserted before the others on a path not known statically: no answer of the others is definite (Flagsmith)', async () => {
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': 'import os\nimport socket\n' +
       'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\n' +
       'INSTALLED_APPS = ["shop"]\n' +
@@ -378,7 +374,6 @@ test('a router inserted before the others on a path not known statically: no ans
       'class Last:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if db == "other":\n            return app_label == "shop"\n        return None\n',
     'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    n = models.IntegerField()\n',
   }, 'dmdb-routerorder-');
-  dirs.push(dir);
   // the host name is not known statically: Django answers False (First asked first) or True on 'other'
   const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
   const other = index.routing.find(d => d.alias === 'other' && d.model === 'shop.Item');
@@ -450,9 +445,7 @@ class Migration(migrations.Migration):
     dependencies = []
     operations = [${models.map(m => `migrations.CreateModel(name="${m}", fields=[("id", models.AutoField(primary_key=True))])`).join(', ')}]
 `;
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ["device", "discovery", "core"]\nDATABASES = {${['default', 'syncqueue', 'networklocation'].map(a => `"${a}": {"ENGINE": "django.db.backends.sqlite3", "NAME": "${a}.sqlite3"}`).join(', ')}}\nDATABASE_ROUTERS = ${JSON.stringify(KOLIBRI_ROUTERS)}\n`,
     ...KOLIBRI_APPS,
     'device/migrations/__init__.py': '',
@@ -511,9 +504,7 @@ print(json.dumps({
 
 // kpi: `with use_db(alias):` sets the thread-local alias its router returns; the routers' choice there is not known
 test('runpython-alias inside a context manager that may choose the database is an info, said so (kpi use_db)', async () => {
-  const dir = writeTree({
-    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
-    'proj/__init__.py': '',
+  const dir = settingsProject({
     'proj/settings.py': 'INSTALLED_APPS = ["shop"]\nDATABASE_ROUTERS = ["proj.routers.R"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\n',
     'proj/db.py': 'import threading\nfrom contextlib import contextmanager\n_l = threading.local()\n\n\n@contextmanager\ndef use_db(alias):\n    _l.db = alias\n    yield\n\n\ndef current():\n    return getattr(_l, "db", "default")\n',
     'proj/routers.py': 'from .db import current\n\n\nclass R:\n    def db_for_read(self, model, **hints):\n        return current()\n\n    def db_for_write(self, model, **hints):\n        return current()\n',
