@@ -1116,7 +1116,10 @@ function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Fi
       if (m.abstract || named.has(m.modelName) || guessedAt.has(`${m.loc.path}:${m.loc.line}`)) continue;
       out.push({
         code: 'missing-migration', severity: 'warning', path: m.loc.path, line: m.loc.line, app: app.label, model: m.key,
-        message: `No migration of '${app.label}' creates ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
+        message: m.proxy
+          // (a proxy has no table: its CreateModel only enters the migration state; makemigrations --check fails)
+          ? `No migration of '${app.label}' creates the proxy ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel (no table: it only records the proxy in the migration state), and \`makemigrations --check\` fails until then.`
+          : `No migration of '${app.label}' creates ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
       });
     }
   }

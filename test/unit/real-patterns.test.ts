@@ -825,16 +825,19 @@ test('a missing merge migration is a missing dependency, not a conflict to merge
 test('missing-migration statically: a model no migration of its app creates (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
   const dir = shopProject({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
-    'shop/models.py': SHOP_MODELS + '\n\nclass ExamResult(models.Model):\n    score = models.IntegerField()\n',
+    'shop/models.py': SHOP_MODELS + '\n\nclass ExamResult(models.Model):\n    score = models.IntegerField()\n\n\nclass Passed(ExamResult):\n    class Meta:\n        proxy = True\n',
     'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
   });
   let out = '';
   try { manage(PY!, dir, ['makemigrations', '--check', '--dry-run']); } catch (e) { out = String((e as { stdout?: string }).stdout ?? e); }
   assert.match(out, /Create model ExamResult/);
+  assert.match(out, /Create proxy model Passed/);
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
   const f = index.findings.filter(x => x.code === 'missing-migration');
-  assert.deepEqual(f.map(x => x.model), ['shop.ExamResult']);
+  assert.deepEqual(f.map(x => x.model), ['shop.ExamResult', 'shop.Passed']);
   assert.match(f[0]!.message, /No migration of 'shop' creates ExamResult/);
+  // a proxy has no table (opal-admin's review: the message spoke of one)
+  assert.match(f[1]!.message, /creates the proxy Passed: .*\(no table: it only records the proxy in the migration state\)/);
   // Django mode: the autodetector's answer replaces it (one finding, not two)
   const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
   assert.equal(dj.findings.filter(x => x.code === 'missing-migration').length, 1, JSON.stringify(dj.findings.filter(x => x.code === 'missing-migration')));
