@@ -501,6 +501,22 @@ test('a migration typed after Django answered: its static reading and its missin
     assert.deepEqual(undone.migrations.find(m => m.key === 'catalog.0002_product_tags_is_active')!.dependencies, [['catalog', '0001_initial']]);
   }));
 
+test('merged with Django: nothing on an alias only the static reading has, but unknown-alias findings stay (they are about aliases DATABASES lacks)', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-aliases', async ({ rep, first }) => {
+    const at = { path: first.settings!.path, line: 1 };
+    const index: ProjectIndex = {
+      ...first,
+      findings: [
+        ...first.findings,
+        { code: 'unknown-alias', severity: 'error', ...at, alias: 'analytcs', message: 'typo' },
+        { code: 'pending-migrations', severity: 'warning', ...at, alias: 'replica_0', message: 'static only' },
+      ],
+    };
+    const merged = mergeDjangoAnswer(index, rep).index;
+    assert.ok(merged.findings.some(f => f.code === 'unknown-alias' && f.alias === 'analytcs'), 'the typo is still reported');
+    assert.ok(!merged.findings.some(f => f.alias === 'replica_0'), 'nothing on an alias Django does not have');
+  }));
+
 test('Django asked while a migration was typed and not saved: Django read the disk, the buffer\'s reading and its missing dependency stay', { skip: skipDjango }, () =>
   // (a benchmark run in CI: a save elsewhere asked Django again while this buffer was typed; Django's answer, merged
   // first into the index holding the buffer, was taken as having seen it, and the typed dependency's error was gone)

@@ -595,6 +595,9 @@ function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
   return MERGES.get(rep)?.sections.get(name)?.value as T | undefined;
 }
 
+/** Findings about a database of DATABASES (its state, what migrates there): none on an alias Django does not have. */
+const ON_A_DATABASE = new Set<string>(['pending-migrations', 'database-unreachable', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing', 'routing-fall-through']);
+
 /**
  * Replace the static facts of `index` by Django's, one by one, and list every difference.
  * Static-only knowledge Django does not report (relation fields, source locations, literal attributes) is kept.
@@ -903,8 +906,9 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const keep = index.findings.filter(f => {
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     // an alias only the static reading has (Flagsmith's replica_0 where Django has replica_1): Django has no such
-    // database, its disagreement says so, and nothing is reported on it
-    if (f.alias && djangoAliases.size && !djangoAliases.has(f.alias)) return false;
+    // database, its disagreement says so, and nothing is reported on it (the findings about an alias that is not
+    // in DATABASES, unknown-alias, are about exactly that, and stay)
+    if (f.alias && djangoAliases.size && !djangoAliases.has(f.alias) && ON_A_DATABASE.has(f.code)) return false;
     if ((f.code === 'database-unreachable' || f.code === 'pending-migrations') && f.alias && answered.has(f.alias)) return false;
     if (f.code === 'missing-dependency' && !rep.graph.error && !(f.path && edited.has(f.path))) return false;
     if (f.code === 'settings-unknown' && !index.settings) return false;
