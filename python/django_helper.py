@@ -158,17 +158,18 @@ def _scrub_obj(obj, free=False):
     return obj
 
 
+def _scrub_entry(entry):
+    """A database entry: its configured values as free text, not its alias or ENGINE (a PASSWORD "postgres" inside
+    django.db.backends.postgresql)."""
+    if not isinstance(entry, dict):
+        return _scrub_obj(entry)
+    return {f: _scrub_obj(x, isinstance(x, str) and f not in ("alias", "engine")) for f, x in entry.items()}
+
+
 def _scrub_report(obj):
     if not isinstance(obj, dict):
         return _scrub_obj(obj)
-    out = {}
-    for k, v in obj.items():
-        if k in _CONFIGURED and isinstance(v, list):
-            # an entry's values, not its alias or ENGINE (a PASSWORD "postgres" inside django.db.backends.postgresql)
-            out[k] = [{f: (scrub(x) if f not in ("alias", "engine") and isinstance(x, str) else _scrub_obj(x)) for f, x in e.items()} if isinstance(e, dict) else _scrub_obj(e) for e in v]
-        else:
-            out[k] = _scrub_obj(v, k in _FREE_TEXT)
-    return out
+    return {k: [_scrub_entry(e) for e in v] if k in _CONFIGURED and isinstance(v, list) else _scrub_obj(v, k in _FREE_TEXT) for k, v in obj.items()}
 
 
 class _ScrubbingStream:

@@ -314,31 +314,26 @@ export function computeDrift(inp: DriftInputs): DriftResult {
     // no allow_migrate sends the legacy app to 'legacy'; 68 false warnings on 'default' before). Without the routes,
     // where a router's allow_migrate says the model lives, else 'default' (Django's fallback).
     function checkUnmanaged(m: ModelInfo, table: string): void {
+      // where its queries go, and why, in words (nothing to check where that is not known, or not this database)
+      let how: string;
       const read = reads?.get(m.key);
       if (read) {
-        // where its queries go is not known: nothing to say
         if (read.alias === null || !v.members.includes(read.alias)) return;
-        d.checked.models++;
-        if (lookupTable(v.schema, table)) return;
-        d.unmanagedMissing.push({ model: m.key, table });
-        const why = read.reason === 'router' ? `${read.decidedBy?.split('.').pop() ?? 'a router'}.db_for_read sends its queries there` : 'no router decides: Django reads it from default';
-        findings.push({
-          code: 'unmanaged-table-missing', severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: v.alias,
-          message: `${m.key} is unmanaged (Django never creates its table) and is read from ${where} (${why}), but its table "${table}" does not exist there: queries on it fail.`,
-        });
-        return;
+        how = `is read from ${where} (${read.reason === 'router' ? `${read.decidedBy?.split('.').pop() ?? 'a router'}.db_for_read sends its queries there` : 'no router decides: Django reads it from default'})`;
+      } else {
+        const ls = v.members.map(a => ({ a, d: lives.get(a, m.key) }));
+        const all = inp.databases.map(x => lives.get(x.alias, m.key));
+        const anyRouter = all.some(x => x?.migrate === true && x.reason === 'router');
+        const here = ls.find(({ a, d: x }) => x?.migrate === true && (anyRouter ? x.reason === 'router' : a === 'default'));
+        if (!here) return;
+        how = `lives on ${where} (${anyRouter ? describeLives(here.d) : 'no router decides: Django reads it from default'})`;
       }
-      const ls = v.members.map(a => ({ a, d: lives.get(a, m.key) }));
-      const all = inp.databases.map(x => lives.get(x.alias, m.key));
-      const anyRouter = all.some(x => x?.migrate === true && x.reason === 'router');
-      const here = ls.find(({ a, d: x }) => x?.migrate === true && (anyRouter ? x.reason === 'router' : a === 'default'));
-      if (!here) return;
       d.checked.models++;
       if (lookupTable(v.schema, table)) return;
       d.unmanagedMissing.push({ model: m.key, table });
       findings.push({
         code: 'unmanaged-table-missing', severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: v.alias,
-        message: `${m.key} is unmanaged (Django never creates its table) and lives on ${where} (${anyRouter ? describeLives(here.d) : 'no router decides: Django reads it from default'}), but its table "${table}" does not exist there: queries on it fail.`,
+        message: `${m.key} is unmanaged (Django never creates its table) and ${how}, but its table "${table}" does not exist there: queries on it fail.`,
       });
     }
   }

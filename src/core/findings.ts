@@ -226,6 +226,9 @@ function unsetHint(settings: SettingsInfo): string {
   return ` (${vars}set the environment variables the settings read, or give an env file: --env-file, djangoMultiDb.envFile)`;
 }
 
+/** Findings that come from reading the databases (Scanner.readState): they belong to that read, per alias. */
+export const STATE_CODES: ReadonlySet<string> = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
+
 /**
  * Unreachable aliases and pending migrations, at the alias's line of the settings (else the first database's). An empty DATABASES is not
  * reported as its unreachable dummy `default` (databases-not-configured says it).

@@ -128,7 +128,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
 import { migrationLintFindings, runsCode, type LintRoutes } from './lints/runpython';
@@ -910,8 +910,7 @@ export class Scanner {
         historyFindings.push({ code: 'inconsistent-history', severity: 'error', path: p.path ?? null, line: p.line ?? null, alias, migrations: p.migration ? [p.migration] : undefined, message: `On '${alias}': ${p.message}` });
       }
     }
-    const perAlias = new Set<Finding['code']>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
-    const findings = index.findings.filter(f => !(perAlias.has(f.code) && f.alias && wanted.includes(f.alias)));
+    const findings = index.findings.filter(f => !(STATE_CODES.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
     findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, index.settings)));
@@ -1042,7 +1041,6 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   return { ...merged, mode: { requested, used: 'django', reason: null, failure: null }, timings: { ...merged.timings, django: now() - t } };
 }
 
-/** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
 /**
  * `unmigrated-models`: a workspace app with models and no migrations (Django's loader.unmigrated_apps). `migrate`
  * creates none of their tables, wherever `allow_migrate` lets them live; only `migrate --run-syncdb` does
@@ -1225,6 +1223,7 @@ function reportOperations(index: ProjectIndex): NonNullable<ScanReport['operatio
   return out;
 }
 
+/** The public `scan --json` shape (scan-json.md): paths relative to the root, no passwords, no internals. */
 export function toReport(index: ProjectIndex): ScanReport {
   // Thousands of paths, most of them repeated (one models.py per app): memoised, since path.relative is slow.
   const relMemo = new Map<string, string>();

@@ -454,15 +454,25 @@ export class ScannerClient implements ScannerLike {
    */
   private async overWorkerIndex<T>(index: ProjectIndex, workerIndex: ProjectIndex, stateFrom: ProjectIndex | undefined, ask: (over: { extras?: Partial<ProjectIndex>; state?: number }) => Promise<T>): Promise<T> {
     const extras = extrasOver(index, workerIndex);
-    const known = stateFrom && this.tokens.get(stateFrom);
-    if (!extras || !known || known.generation !== this.generation) return ask(extras ? { extras } : {});
-    const rest: Record<string, unknown> = { ...extras };
-    for (const k of [...STATE_PROPS, 'findings']) delete rest[k];
+    const state = this.keptToken(stateFrom);
+    if (!extras || state === undefined) return ask(extras ? { extras } : {});
+    const rest = withoutState(extras, [...STATE_PROPS, 'findings']);
+    return this.namedOrSent(() => ask({ state, ...(Object.keys(rest).length ? { extras: rest } : {}) }), () => ask({ extras }));
+  }
+
+  /** The token of `read` when the worker that runs now keeps it (a database read named instead of sent). */
+  private keptToken(read: ProjectIndex | undefined): number | undefined {
+    const k = read && this.tokens.get(read);
+    return k && k.generation === this.generation ? k.token : undefined;
+  }
+
+  /** `named()`, or `sent()` when the worker no longer keeps the database read `named` names. */
+  private async namedOrSent<T>(named: () => Promise<T>, sent: () => Promise<T>): Promise<T> {
     try {
-      return await ask({ state: known.token, ...(Object.keys(rest).length ? { extras: rest as Partial<ProjectIndex> } : {}) });
+      return await named();
     } catch (e) {
       if ((e as { code?: string }).code !== STALE_STATE) throw e;
-      return ask({ extras });
+      return sent();
     }
   }
 
@@ -541,20 +551,12 @@ export class ScannerClient implements ScannerLike {
     const known = this.tokens.get(index);
     const local = () => { saveSnapshot(write.dir, write.managePy, write.version, snapshotOf(index, write)); return null; };
     if (!known || known.generation !== this.generation || !this.host.hasScanner(this)) { local(); return; }
+    const sent = () => this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
     // the state of a database read the worker keeps (`write` carries it over `index`): named, not sent
-    const read = stateFrom && this.tokens.get(stateFrom);
-    if (read && read.generation === this.generation) {
-      const extras: Record<string, unknown> = { ...write.extras };
-      for (const k of STATE_PROPS) delete extras[k];
-      const { moreFindings: _state, ...rest } = write;
-      try {
-        await this.host.request(this, { op: 'saveSnapshot', token: known.token, write: { ...rest, extras: extras as Partial<ProjectIndex> }, state: read.token }, local);
-        return;
-      } catch (e) {
-        if ((e as { code?: string }).code !== STALE_STATE) throw e;
-      }
-    }
-    await this.host.request(this, { op: 'saveSnapshot', token: known.token, write }, local);
+    const state = this.keptToken(stateFrom);
+    if (state === undefined) { await sent(); return; }
+    const { moreFindings: _state, ...rest } = write;
+    await this.namedOrSent(() => this.host.request(this, { op: 'saveSnapshot', token: known.token, write: { ...rest, extras: withoutState(write.extras, STATE_PROPS) }, state }, local), sent);
   }
 
   /** Write the on-disk caches the last index scheduled now (the extension is closing: the next session starts from them). */
@@ -676,6 +678,13 @@ function fromWire(e: WireError): Error {
   if (e.stack) err.stack = e.stack;
   if (e.code) (err as Error & { code?: string }).code = e.code;
   return err;
+}
+
+/** `extras` without `keys` (the properties a database read sets, named by its token instead). */
+function withoutState(extras: Partial<ProjectIndex>, keys: readonly string[]): Partial<ProjectIndex> {
+  const rest: Record<string, unknown> = { ...extras };
+  for (const k of keys) delete rest[k];
+  return rest as Partial<ProjectIndex>;
 }
 
 /** The top-level properties of `index` that are not `workerIndex`'s (what the main thread carried over it), or none. */

@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings } from '../findings';
+import { STATE_CODES, conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings } from '../findings';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -596,7 +596,7 @@ function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
 }
 
 /** Findings about a database of DATABASES (its state, what migrates there): none on an alias Django does not have. */
-const ON_A_DATABASE = new Set<string>(['pending-migrations', 'database-unreachable', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing', 'routing-fall-through']);
+const ON_A_DATABASE = new Set<string>([...STATE_CODES, 'routing-fall-through']);
 
 /**
  * Replace the static facts of `index` by Django's, one by one, and list every difference.
@@ -663,14 +663,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const staticModels = new Map(index.models.filter(m => !m.abstract).map(m => [m.key, m]));
     const djangoKeys = new Set(rep.models.map(m => m.key));
     const models: ModelInfo[] = index.models.filter(m => m.abstract);
-    /** models shown as the static index reads them: their file was read again since Django answered */
-    const newer = new Set<string>();
     for (const m of rep.models) {
       const s = staticModels.get(m.key);
       // A models file read again since Django answered (an edit, typed or saved, before Django is asked again): its
       // static reading is the newer one; a model Django has that the edit took away is gone.
       if (s ? asked.models.get(m.key) !== s : asked.models.has(m.key)) {
-        if (s) { models.push(s); newer.add(m.key); }
+        if (s) models.push(s);
         continue;
       }
       models.push(rowOf(rep, 'model', m, [s], dis, dis => {

@@ -275,8 +275,6 @@ class ModelReader {
 
   // ---- discovery -------------------------------------------------------------------------------
 
-  /** Execute (statically) an import of `name`: its parent packages first, then its body. */
-
   /**
    * The models django-simple-history makes for `<name> = HistoricalRecords(...)` in a model's class body (when
    * simple_history is installed): `Historical<Model>` in the model's app (or `app=`), its table
@@ -329,21 +327,7 @@ class ModelReader {
   private importedBy(pkg: string): Set<string> {
     const out = new Set<string>();
     const scope = this.sym.scope(pkg);
-    if (!scope) return out;
-    const visit = (body: A.Stmt[]): void => {
-      for (const s of body) {
-        if (s.type === 'ImportFrom') {
-          const mod = this.sym.absolute({ name: pkg, isPackage: true }, s.level, s.module);
-          if (mod) {
-            out.add(mod);
-            for (const a of s.names) out.add(`${mod}.${a.name}`);
-          }
-        } else if (s.type === 'Import') for (const a of s.names) out.add(a.name);
-        else if (s.type === 'If') { visit(s.body); visit(s.orelse); }
-        else if (s.type === 'Try') { visit(s.body); for (const h of s.handlers) visit(h.body); visit(s.orelse); visit(s.finalbody); }
-      }
-    };
-    visit(scope.module.body);
+    if (scope) this.importsOf(scope.module.body, { name: pkg, isPackage: true }, out, false);
     return out;
   }
 
@@ -356,42 +340,51 @@ class ModelReader {
     const pkg = this.sym.index.resolve(app.module);
     if (!pkg?.packageDir) return out;
     const testOrMigration = (mod: string) => mod.split('.').slice(app.module.split('.').length).some(p => p === 'tests' || p === 'test' || p === 'migrations' || p === 'conftest' || p.startsWith('test_') || p.endsWith('_tests'));
-    const visit = (body: A.Stmt[], from: { name: string; isPackage: boolean }): void => {
-      for (const s of body) {
-        switch (s.type) {
-          case 'ImportFrom': {
-            const mod = this.sym.absolute(from, s.level, s.module);
-            if (mod) {
-              out.add(mod);
-              for (const a of s.names) out.add(`${mod}.${a.name}`);
-            }
-            break;
-          }
-          case 'Import':
-            for (const a of s.names) out.add(a.name);
-            break;
-          case 'FunctionDef': case 'ClassDef': case 'With':
-            visit(s.body, from);
-            break;
-          case 'If': case 'For': case 'While':
-            visit(s.body, from); visit(s.orelse, from);
-            break;
-          case 'Try':
-            visit(s.body, from);
-            for (const h of s.handlers) visit(h.body, from);
-            visit(s.orelse, from); visit(s.finalbody, from);
-            break;
-          default:
-            break;
-        }
-      }
-    };
     for (const mod of [app.module, ...this.submodules(pkg.packageDir, app.module, 4)]) {
       if (testOrMigration(mod)) continue;
       const scope = this.sym.scope(mod);
-      if (scope) visit(scope.module.body, { name: mod, isPackage: scope.isPackage });
+      if (scope) this.importsOf(scope.module.body, { name: mod, isPackage: scope.isPackage }, out, true);
     }
     return out;
+  }
+
+  /**
+   * The modules `body` imports, absolute (`from x import y`: x and x.y), in any branch of an `if` or `try`; `deep`:
+   * also in functions, classes, loops and `with` blocks.
+   */
+  private importsOf(body: A.Stmt[], from: { name: string; isPackage: boolean }, out: Set<string>, deep: boolean): void {
+    const visit = (b: A.Stmt[]) => this.importsOf(b, from, out, deep);
+    for (const s of body) {
+      switch (s.type) {
+        case 'ImportFrom': {
+          const mod = this.sym.absolute(from, s.level, s.module);
+          if (mod) {
+            out.add(mod);
+            for (const a of s.names) out.add(`${mod}.${a.name}`);
+          }
+          break;
+        }
+        case 'Import':
+          for (const a of s.names) out.add(a.name);
+          break;
+        case 'If':
+          visit(s.body); visit(s.orelse);
+          break;
+        case 'Try':
+          visit(s.body);
+          for (const h of s.handlers) visit(h.body);
+          visit(s.orelse); visit(s.finalbody);
+          break;
+        case 'For': case 'While':
+          if (deep) { visit(s.body); visit(s.orelse); }
+          break;
+        case 'FunctionDef': case 'ClassDef': case 'With':
+          if (deep) visit(s.body);
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   /** Dotted names of the modules in a package folder (`depth` levels of subpackages), in name order. */

@@ -2,10 +2,8 @@
 // pending counts and findings of the last read until the databases are read again). The extension host makes these
 // indexes; the scan worker makes the same from its own index and the read it keeps, so that the host names the read
 // (a token) instead of sending its state (a large project's plans and findings: megabytes) with every request.
+import { STATE_CODES } from '../../core/findings';
 import type { ProjectIndex } from '../../core/scan';
-
-/** Findings that come from reading the databases (Scanner.readState), kept with the last read's state. */
-export const STATE_CODES: ReadonlySet<string> = new Set<string>(['database-unreachable', 'pending-migrations', 'inconsistent-history', 'schema-drift', 'stray-table', 'unknown-applied-migration', 'unmanaged-table-missing']);
 
 /** The properties a database read sets on an index. */
 export const STATE_PROPS = ['applied', 'plans', 'drift'] as const;
