@@ -75,6 +75,13 @@ class LegacyRouter:
     def _is_legacy(self, app_label):
         return app_label in self.legacy
 
+    def db_for_read(self, model, **hints):
+        if self._is_legacy(model._meta.app_label):
+            return "legacy"
+        return None
+
+    db_for_write = db_for_read
+
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if self._is_legacy(app_label):
             return db == "legacy"
@@ -112,6 +119,6 @@ for (let i = 0; i < APPS; i++) {
 // for the drift case of bench/run.mjs: each app's alias, its models and their relation columns
 w('bench-schema.json', JSON.stringify(Array.from({ length: APPS }, (_, i) => ({
   app: app(i), home: home(i), managed: !legacy.includes(app(i)),
-  models: Array.from({ length: MODELS }, (_, j) => ({ table: `${app(i)}_${Model(i, j).toLowerCase()}`, fk: j > 0 ? 'parent_id' : i > 0 ? 'upstream_id' : null })),
+  models: Array.from({ length: MODELS }, (_, j) => ({ table: legacy.includes(app(i)) ? `legacy_${i}_${j}` : `${app(i)}_${Model(i, j).toLowerCase()}`, fk: j > 0 ? 'parent_id' : i > 0 ? 'upstream_id' : null })),
 }))));
 console.log(JSON.stringify({ out, apps: APPS, models: APPS * MODELS, migrations: APPS * MIGS, aliases: 4, analytics: analytics.length, archive: archive.length, legacy: legacy.length }));
