@@ -599,6 +599,72 @@ ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
   assert.deepEqual(f2.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f2));
 });
 
+/** Whether the Django venv has environs and dj-database-url (scripts/python-env.sh installs them). */
+const NO_ENVIRONS = NO_DJANGO || (() => {
+  try { execFileSync(PY!, ['-c', 'import environs, dj_database_url'], { stdio: 'ignore' }); return false; } catch { return 'environs is not installed in the Django venv'; }
+})();
+
+test('environs settings read as the real library reads them (Flagsmith: env(), env.bool/list/dj_db_url, read_env, prefixed)', { skip: NO_ENVIRONS }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/.env': 'ANALYTICS_DATABASE_URL=postgres://stats:s3cret@warehouse.internal:5433/analytics\nREPLICA_ENABLED=yes\nREPLICA_URL=postgres://ro@replica.internal/shop\nPORTS=8000,8001\nHOSTS=a.example, b.example\n',
+    'mysite/settings.py': `import os
+from environs import Env
+
+env = Env()
+env.read_env()
+SECRET_KEY = env("SECRET_KEY", "x")
+DEBUG = env.bool("DEBUG", False)
+ALLOWED_HOSTS = env.list("HOSTS", default=["localhost"])
+PORTS = env.list("PORTS", [], subcast=int)
+LOG_LEVEL = env.log_level("LOG_LEVEL", "INFO")
+CACHE_TTL = env.int("CACHE_TTL", 60)
+INSTALLED_APPS = []
+DATABASE_ROUTERS = []
+DATABASES = {"default": env.dj_db_url("DATABASE_URL", default="sqlite:////tmp/shop.sqlite3")}
+if env.str("ANALYTICS_DATABASE_URL", None):
+    DATABASES["analytics"] = env.dj_db_url("ANALYTICS_DATABASE_URL", conn_max_age=60)
+    DATABASE_ROUTERS.insert(0, "mysite.routers.AnalyticsRouter")
+with env.prefixed("REPLICA_"):
+    if env.bool("ENABLED", False):
+        DATABASES["replica"] = env.dj_db_url("URL")
+UNPREFIXED = env.bool("ENABLED", False)
+`,
+  });
+  // the real library, in the settings module as Django imports it
+  const real = (env: Record<string, string>) => JSON.parse(execFileSync(PY!, ['-c', `
+import json, importlib
+s = importlib.import_module("mysite.settings")
+print(json.dumps({"DATABASES": {k: {"ENGINE": v.get("ENGINE"), "NAME": v.get("NAME"), "HOST": v.get("HOST") or None, "PORT": v.get("PORT") or None, "USER": v.get("USER") or None} for k, v in s.DATABASES.items()},
+  "ROUTERS": s.DATABASE_ROUTERS, "DEBUG": s.DEBUG, "ALLOWED_HOSTS": s.ALLOWED_HOSTS, "PORTS": s.PORTS, "LOG_LEVEL": s.LOG_LEVEL, "CACHE_TTL": s.CACHE_TTL, "UNPREFIXED": s.UNPREFIXED}))
+`], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir, ...env } }).trim().split('\n').pop()!);
+  const ours = (env: Record<string, string>) => {
+    const s = load(dir, 'mysite.settings', undefined, env);
+    const v = s.values;
+    return {
+      DATABASES: Object.fromEntries(s.databases.map(d => [d.alias, { ENGINE: d.engine, NAME: d.name, HOST: d.host || null, PORT: d.port || null, USER: d.user || null }])),
+      ROUTERS: s.routers, DEBUG: v.DEBUG, ALLOWED_HOSTS: v.ALLOWED_HOSTS, PORTS: v.PORTS, LOG_LEVEL: v.LOG_LEVEL, CACHE_TTL: v.CACHE_TTL, UNPREFIXED: v.UNPREFIXED,
+    };
+  };
+  for (const env of [{}, { DATABASE_URL: 'postgres://app@db.internal:5432/shop', DEBUG: 'on', CACHE_TTL: '5', LOG_LEVEL: 'warning', REPLICA_ENABLED: 'no' }]) {
+    const want = real(env);
+    assert.deepEqual(ours(env), want, JSON.stringify(env));
+  }
+  assert.deepEqual(Object.keys(real({}).DATABASES), ['default', 'analytics', 'replica']);
+  // a variable neither set nor in the .env, without a default: unknown (EnvNotSetError where it is not set)
+  const dir2 = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `from environs import env
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+DATABASES = {"default": env.dj_db_url("DATABASE_URL")}
+`,
+  });
+  const unset = load(dir2, 'mysite.settings');
+  assert.ok(unset.unknowns.some(u => /DATABASE_URL is not set/.test(JSON.stringify(u))), JSON.stringify(unset.unknowns));
+  assert.deepEqual(load(dir2, 'mysite.settings', undefined, { DATABASE_URL: 'mysql://u@h/legacy' }).databases.map(d => [d.engine, d.name]), [['django.db.backends.mysql', 'legacy']]);
+});
+
 test('settings-env-dependent through a helper that binds the global named after the variable (PeeringDB set_option)', () => {
   const dir = project({
     'mysite/__init__.py': '',

@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple',
+  'collections', 'decouple', 'environs',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -145,6 +145,12 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('typing', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
     case 'environ':
       return mod('environ', [['Env', b('environ.Env')], ['Path', b('environ.Path')], ['FileAwareEnv', b('environ.Env')], ['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
+    case 'environs': {
+      // environs (marshmallow-based): Env(), the module's own `env`, env.str/bool/int/list/dj_db_url(…), read_env()
+      return mod('environs', [['Env', b('environs.Env')], ['FileAwareEnv', b('environs.Env')], ['env', environsEnv()],
+        ['EnvError', exceptionClass('EnvError')], ['EnvValidationError', exceptionClass('EnvValidationError')],
+        ['EnvNotSetError', exceptionClass('EnvNotSetError')], ['ValidationError', exceptionClass('ValidationError')]]);
+    }
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
     case 'decouple':
@@ -182,6 +188,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       if (['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict', 'json', 'url', 'db', 'db_url', 'db_url_config', 'cache', 'cache_url', 'path', 'read_env', 'get_value', 'email', 'email_url', 'search_url', 'parse_value'].includes(name)) return b('environ.Env.' + name, o);
       if (name === 'ENVIRON') return obj('os.environ', 'absent');
       return undefined;
+    case 'environs.Env':
+      return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'django.conf.settings':
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
     case 'hashlib.hash':
@@ -402,6 +410,10 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'environ.Env.read_env_static': return envCall(it, obj('environ.Env'), 'read_env', args, kwargs, loc);
     case 'environ.Env.db_url_config_static': return envCall(it, obj('environ.Env'), 'db_url_config', args, kwargs, loc);
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
+    case 'environs.Env': {
+      const prefix = kwarg(kwargs, 'prefix');
+      return environsEnv(prefix?.kind === 'str' ? prefix.v : '', truthy(kwarg(kwargs, 'expand_vars') ?? FALSE) === true);
+    }
     case 'dj_database_url.config': {
       const envName = s(kwarg(kwargs, 'env') ?? str('DATABASE_URL')) ?? 'DATABASE_URL';
       const dflt = kwarg(kwargs, 'default') ?? a0 ?? NONE;
@@ -517,6 +529,7 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     }
   }
   if (o.type === 'environ.Env') return envCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'environs.Env') return environsCall(it, o, method, args, kwargs, loc);
   if (o.type === 'django.db.connections') {
     if (method === '__getitem__') return unknown(`connections[${a0 ? repr(a0) : '…'}] (a runtime database connection)`, loc);
     return unknown(`connections.${method}() (runtime database connections)`, loc);
@@ -617,6 +630,156 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     case 'db': case 'db_url': return dbUrlConfig(value, 'environ', kwargs, loc);
     default: return unknown(`env.${cast}() is not modelled`, loc);
   }
+}
+
+/** An environs Env: its prefix (env.prefixed()), ${VAR} expansion, and what its read_env() loaded (its own, not os.environ). */
+export interface EnvironsState { prefix: string; expandVars: boolean; local: Map<string, string> }
+
+const ENVIRONS_METHODS = new Set(['str', 'bool', 'int', 'float', 'decimal', 'list', 'dict', 'json', 'path', 'url', 'log_level',
+  'dj_db_url', 'dj_cache_url', 'dj_email_url', 'read_env', 'prefixed', 'datetime', 'date', 'time', 'timedelta', 'uuid', 'enum',
+  'seal', 'dump']);
+
+function environsEnv(prefix = '', expandVars = false): ObjV {
+  const state: EnvironsState = { prefix, expandVars, local: new Map() };
+  return obj('environs.Env', 'unknown', state);
+}
+
+const ENVIRONS_TRUE = new Set(['t', 'true', 'on', 'y', 'yes', '1']);
+const ENVIRONS_FALSE = new Set(['f', 'false', 'off', 'n', 'no', '0']);
+
+/**
+ * environs' Env (15.x): `env("X")`, `env.str/bool/int/float/list/dict/path/log_level(name, default, subcast)`,
+ * `env.dj_db_url(name, default, **kw)`, `read_env(path=None, recurse=True, override=False)`, `prefixed(p)`.
+ * A variable comes from os.environ, else from what this Env's read_env() loaded; a default is returned as given
+ * (environs ≥ 11 does not deserialize it), except dj_db_url's, which is parsed like the variable. An unset variable
+ * without a default raises EnvNotSetError where the project runs, where it may well be set: unknown here.
+ */
+function environsCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value {
+  const st = o.data as EnvironsState;
+  if (method === 'read_env') return environsReadEnv(it, st, args, kwargs, loc);
+  if (method === 'prefixed') {
+    const p = s(args[0] ?? kwarg(kwargs, 'prefix') ?? NONE);
+    if (p === null) return unknown('env.prefixed() of an unknown prefix', loc);
+    // a context manager: `with env.prefixed("DB_"):` sets the prefix of this Env for the block (statements.ts)
+    return obj('environs.prefixed', 'absent', { env: o, prefix: p });
+  }
+  if (method === 'seal') return NONE;
+  if (method === 'dump') return unknown('env.dump()', loc);
+  const name = s(args[0] ?? kwarg(kwargs, 'name') ?? NONE);
+  if (name === null) return unknown('environment lookup of an unknown name', loc);
+  const key = st.prefix + name;
+  const dflt = args[1] ?? kwarg(kwargs, 'default');
+  const raw = environsRaw(it, st, key, loc);
+  if (typeof raw === 'object') return raw;
+  if (method === 'dj_db_url' || method === 'dj_cache_url' || method === 'dj_email_url') {
+    // the parser applies to the default too
+    const value = raw !== undefined ? str(raw) : dflt;
+    if (value === undefined) return unknown(`environment variable ${key} is not set`, loc);
+    if (method !== 'dj_db_url') return unknown(`env.${method}() is not modelled`, loc);
+    const rest = kwargs.filter(([k]) => k !== 'default' && k !== 'name');
+    return djDatabaseUrlParse(value, rest, loc);
+  }
+  if (raw === undefined) return dflt ?? unknown(`environment variable ${key} is not set`, loc);
+  const invalid = (): never => { throw new PyErr('EnvValidationError', `Environment variable "${key}" invalid`, loc); };
+  const cast = (kind: string, v: string): Value => {
+    switch (kind) {
+      case '__call__': case 'str': return str(v);
+      case 'bool': {
+        const t = v.trim().toLowerCase();
+        return ENVIRONS_TRUE.has(t) ? TRUE : ENVIRONS_FALSE.has(t) ? FALSE : invalid();
+      }
+      case 'int': return /^\s*[+-]?\d+\s*$/.test(v) ? num(Number(v.trim())) : invalid();
+      case 'float': case 'decimal': { const n = Number(v); return v.trim() === '' || Number.isNaN(n) ? invalid() : num(n, true); }
+      case 'log_level': {
+        if (/^\s*[+-]?\d+\s*$/.test(v)) return num(Number(v.trim()));
+        const level = LOG_LEVELS[v.trim().toUpperCase()];
+        return level !== undefined ? num(level) : invalid();
+      }
+      case 'path': return { kind: 'path', p: normPath(v) };
+      default: return unknown(`env.${kind}() is not modelled`, loc);
+    }
+  };
+  const itemCast = (sub: Value | undefined, v: string): Value => {
+    if (!sub || sub.kind === 'none') return str(v);
+    if (sub.kind === 'builtin' && ['str', 'int', 'float', 'bool'].includes(sub.name)) return cast(sub.name, v);
+    return it.call(sub, [str(v)], [], loc);
+  };
+  switch (method) {
+    case 'list': {
+      const delim = s(kwarg(kwargs, 'delimiter') ?? str(',')) ?? ',';
+      const sub = args[2] ?? kwarg(kwargs, 'subcast');
+      return list(raw === '' ? [] : raw.split(delim).map(x => itemCast(sub, x)));
+    }
+    case 'dict': {
+      const delim = s(kwarg(kwargs, 'delimiter') ?? str(',')) ?? ',';
+      const kv = s(kwarg(kwargs, 'key_value_delimiter') ?? str('=')) ?? '=';
+      const d = dict();
+      if (raw === '') return d;
+      for (const item of raw.split(delim)) {
+        const at = item.indexOf(kv);
+        if (at < 0) return invalid();
+        dictSet(d, itemCast(kwarg(kwargs, 'subcast_keys'), item.slice(0, at).trim()), itemCast(kwarg(kwargs, 'subcast_values'), item.slice(at + kv.length).trim()));
+      }
+      return d;
+    }
+    case 'url': return unknown(`env.url('${key}') (a parsed URL)`, loc);
+    default: return cast(method, raw);
+  }
+}
+
+const LOG_LEVELS: Record<string, number> = { CRITICAL: 50, FATAL: 50, ERROR: 40, WARNING: 30, WARN: 30, INFO: 20, DEBUG: 10, NOTSET: 0 };
+
+/** A variable as environs reads it: os.environ first, then this Env's .env; `${VAR}` / `${VAR:-default}` expanded. */
+function environsRaw(it: Evaluator, st: EnvironsState, key: string, loc: Loc, depth = 0): string | undefined | Value {
+  const raw = it.env[key] ?? st.local.get(key);
+  if (raw === undefined || !st.expandVars || !raw.includes('$') || depth > 10) return raw;
+  let out = '';
+  let at = 0;
+  // environs' _EXPANDED_VAR_PATTERN, (?<!\\)\$\{([A-Za-z0-9_]+)(:-[^\}:]*)?\}
+  for (const m of raw.matchAll(/(?<!\\)\$\{([A-Za-z0-9_]+)(:-[^}:]*)?\}/g)) {
+    const inner = environsRaw(it, st, m[1]!, loc, depth + 1);
+    if (typeof inner === 'object') return inner;
+    const v = inner ?? (m[2] !== undefined ? m[2].slice(2) : undefined);
+    if (v === undefined) return unknown(`environment variable ${m[1]} is not set`, loc);
+    out += raw.slice(at, m.index) + v;
+    at = m.index + m[0].length;
+  }
+  return (out + raw.slice(at)).replace(/\\\$/g, '$');
+}
+
+/** read_env(path=None, recurse=True, override=False, return_path=False): the first .env from the caller's folder up. */
+function environsReadEnv(it: Evaluator, st: EnvironsState, args: Value[], kwargs: KW, loc: Loc): Value {
+  const given = args[0] ?? kwarg(kwargs, 'path');
+  let start: string;
+  if (!given || given.kind === 'none') {
+    if (loc.path === '?') return unknown('read_env() outside a file', loc);
+    start = path.join(path.dirname(loc.path), '.env');
+  } else {
+    const p = s(given);
+    if (p === null) return given.kind === 'unknown' ? unknown(given.reason, given.loc ?? loc) : unknown(`read_env(${repr(given)})`, loc);
+    // a relative path is relative to the working directory the project is started in, not known here
+    if (!path.isAbsolute(p)) return unknown(`read_env(${JSON.stringify(p)}): relative to the working directory`, loc);
+    start = p;
+  }
+  const recurse = truthy(kwarg(kwargs, 'recurse') ?? TRUE) !== false;
+  const override = truthy(kwarg(kwargs, 'override') ?? FALSE) === true;
+  const returnPath = truthy(kwarg(kwargs, 'return_path') ?? FALSE) === true;
+  const name = path.basename(start);
+  let found: string | null = null;
+  for (let dir = path.dirname(start); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, name);
+    if (fileKind(candidate, 'isfile')) { found = candidate; break; }
+    if (!recurse || path.dirname(dir) === dir) break;
+  }
+  if (found) {
+    try {
+      const parsed = (require('dotenv') as typeof import('dotenv')).parse(fs.readFileSync(found, 'utf8'));
+      for (const [k, v] of Object.entries(parsed)) if (override || !st.local.has(k)) st.local.set(k, v);
+    } catch {
+      found = null;
+    }
+  }
+  return returnPath ? (found ? str(found) : NONE) : bool(found !== null);
 }
 
 /**

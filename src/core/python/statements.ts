@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
-  type Value, type Namespace, type ModuleV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
+  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
   cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
@@ -76,14 +76,28 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
     case 'Try':
       return execTry(it, s, f, loc);
     case 'With': {
+      const restore: (() => void)[] = [];
       for (const item of s.items) {
         const c = it.eval(item.context, f);
+        let entered: Value;
         // a file open() read returns itself from __enter__
-        const entered = c.kind === 'obj' && c.type === 'file' ? c
-          : c.kind === 'unknown' ? unknown(c.reason, c.loc ?? loc) : unknown(`value of a with-statement (${repr(c)})`, loc);
+        if (c.kind === 'obj' && c.type === 'file') entered = c;
+        else if (c.kind === 'obj' && c.type === 'environs.prefixed') {
+          // environs' `with env.prefixed("DB_") as e:` sets the Env's prefix for the block (and yields the Env)
+          const { env, prefix } = c.data as { env: ObjV; prefix: string };
+          const st = env.data as { prefix: string };
+          const old = st.prefix;
+          st.prefix = old + prefix;
+          restore.push(() => { st.prefix = old; });
+          entered = env;
+        } else entered = c.kind === 'unknown' ? unknown(c.reason, c.loc ?? loc) : unknown(`value of a with-statement (${repr(c)})`, loc);
         if (item.target) it.assign(item.target, entered, f, loc);
       }
-      return it.execBlock(s.body, f);
+      try {
+        return it.execBlock(s.body, f);
+      } finally {
+        for (const r of restore.reverse()) r();
+      }
     }
     case 'Raise': {
       if (!s.exc) throw f.handling ?? new PyErr('RuntimeError', 'No active exception to reraise', loc);
