@@ -131,7 +131,7 @@ import {
   STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
-import { migrationLintFindings, runsCode, type LintRoutes } from './lints/runpython';
+import { migrationLintFindings, runsCode, USER_MODEL, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
@@ -1174,7 +1174,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null }>();
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both'): string | null => {
-    const key = lower(model);
+    const key = lower(model === USER_MODEL ? settings.authUserModel : model);
     let got = routes.get(key);
     if (!got) {
       const m = byKey.get(key);
@@ -1195,7 +1195,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
     },
     choice: historicalChoice,
-    migrates: (model, alias) => decisions.get(`${alias} ${lower(model)}`) ?? null,
+    migrates: (model, alias) => decisions.get(`${alias} ${lower(model === USER_MODEL ? settings.authUserModel : model)}`) ?? null,
     routers: settings.routers.length > 0,
   };
 }

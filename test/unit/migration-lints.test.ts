@@ -120,6 +120,37 @@ class Migration(migrations.Migration):
     assert.equal(lintMigrationSource(classmethod, '/x/shop/migrations/0002_key.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_key').filter(l => l.code === 'runpython-model-import').length, 1);
   });
 
+  test('a model imported from a models package\'s submodule (onadata logger.0062) and get_user_model() (logger.0023) are today\'s classes too', () => {
+    const src = `from django.contrib.auth import get_user_model
+from django.db import migrations
+from shop.models.order import Order
+
+
+def forwards(apps, schema_editor):
+    User = get_user_model()
+    for o in Order.objects.filter(paid=False):
+        o.save()
+    User.objects.filter(is_staff=True).update(is_active=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+    const ls = lintMigrationSource(src, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x');
+    const imports = ls.filter(l => l.code === 'runpython-model-import');
+    assert.deepEqual(imports.map(l => l.line), [8, 10], JSON.stringify(imports));
+    assert.match(imports[0]!.message, /Order is imported from shop\.models\.order \(line 3\).*apps\.get_model\("shop", "Order"\)/);
+    assert.ok(imports[0]!.fix, 'the submodule\'s app is known: a fix to the historical model');
+    assert.match(imports[1]!.message, /User = get_user_model\(\) \(line 7\) is today's user model class.*apps\.get_model\(settings\.AUTH_USER_MODEL\)/);
+    // both queries run on the router's choice, not on the database being migrated
+    assert.deepEqual(alias(ls).map(l => l.line), [8, 10], JSON.stringify(alias(ls)));
+    assert.deepEqual(alias(ls).map(l => l.goesTo), [{ model: 'Order', access: 'read' }, { model: 'get_user_model()', access: 'write' }]);
+    // the historical model queried: nothing
+    const fixed = src.replace('    User = get_user_model()\n', '    User = apps.get_model("auth", "User")\n').replace('Order.objects.filter(paid=False)', 'apps.get_model("shop", "Order").objects.using(schema_editor.connection.alias).filter(paid=False)');
+    assert.deepEqual(lintMigrationSource(fixed, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-model-import'), []);
+  });
+
   test('runpython-model-import: no fix to a historical model of an app the migration does not depend on (kpi.0055)', () => {
     const src = `from django.db import migrations
 from main.models import UserProfile
@@ -565,4 +596,55 @@ class Migration(migrations.Migration):
   const fixed = apply(src, held.fix!.edits);
   assert.match(fixed, /sources\.using\(db_alias\)\.filter\(active=True\)/);
   assert.match(fixed, /Version\.objects\.using\(db_alias\)\.bulk_create/);
+});
+
+test('runpython-alias: a Prefetch queryset follows the objects it is attached to where no router decides (RapidPro tickets.0086; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const forwards = `from django.db import migrations
+from django.db.models import Prefetch
+
+
+def forwards(apps, schema_editor):
+    db = schema_editor.connection.alias
+    Customer = apps.get_model("shop", "Customer")
+    Order = apps.get_model("shop", "Order")
+    c = Customer.objects.using(db).create(name="a")
+    Order.objects.using(db).create(customer=c)
+    for o in Order.objects.using(db).prefetch_related(Prefetch("customer", queryset=Customer.objects.only("name"))):
+        print("prefetched", o.customer.name, "from", o.customer._state.db)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "other.sqlite3"}}\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Customer", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=10))]),
+        migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("customer", models.ForeignKey(on_delete=models.CASCADE, to="shop.customer"))]),
+    ]
+`,
+    'shop/migrations/0002_prefetch.py': forwards,
+  }, 'dmdb-prefetch-');
+  // Django: migrated on 'other' only ('default' has no shop tables), the prefetch query runs on 'other'
+  const out = execFileSync(djangoPython()!, ['-c', 'import django; django.setup(); from django.core.management import call_command; call_command("migrate", database="other", verbosity=0)'],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } });
+  assert.match(out, /prefetched a from other/);
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => f.message), []);
+  // the lint itself knows the query is a prefetch's: with routers, which may decide, it is reported (said so)
+  const raw = lintMigrationSource(forwards, path.join(dir, 'shop/migrations/0002_prefetch.py'), new Map([['shop', 'shop']]), 'shop.migrations.0002_prefetch');
+  assert.deepEqual(alias(raw).map(l => [l.line, l.prefetch]), [[11, true]]);
+  // an unbound query beside it is still reported
+  const unbound = forwards.replace('    c = Customer.objects.using(db).create(name="a")', '    c = Customer.objects.create(name="a")');
+  assert.deepEqual(alias(lintMigrationSource(unbound, 'x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_prefetch')).map(l => [l.line, !!l.prefetch]), [[9, false], [11, true]]);
 });

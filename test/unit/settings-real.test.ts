@@ -646,7 +646,7 @@ print(json.dumps({"DATABASES": {k: {"ENGINE": v.get("ENGINE"), "NAME": v.get("NA
       ROUTERS: s.routers, DEBUG: v.DEBUG, ALLOWED_HOSTS: v.ALLOWED_HOSTS, PORTS: v.PORTS, LOG_LEVEL: v.LOG_LEVEL, CACHE_TTL: v.CACHE_TTL, UNPREFIXED: v.UNPREFIXED,
     };
   };
-  for (const env of [{}, { DATABASE_URL: 'postgres://app@db.internal:5432/shop', DEBUG: 'on', CACHE_TTL: '5', LOG_LEVEL: 'warning', REPLICA_ENABLED: 'no' }]) {
+  for (const env of [{}, { DATABASE_URL: 'postgres://app@db.internal:5432/shop', DEBUG: 'on', CACHE_TTL: '5', LOG_LEVEL: 'warning', REPLICA_ENABLED: 'no' }] as Record<string, string>[]) {
     const want = real(env);
     assert.deepEqual(ours(env), want, JSON.stringify(env));
   }

@@ -42,10 +42,17 @@ export interface RawLint {
    * which sets the thread-local alias its router returns): what the router chooses there is not known statically
    */
   inContext?: string;
+  /**
+   * the query is the queryset of a `Prefetch(…)`: Django gives it the objects it is attached to as the instance hint,
+   * so where no router decides it runs on their database (RapidPro tickets.0086), not on 'default'
+   */
+  prefetch?: boolean;
 }
 
 /** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
 export const ROUTER_CHOICE_WORDS = '(`default` without routers)';
+/** The model a RunPython function's `User = get_user_model()` queries: settings.AUTH_USER_MODEL of today. */
+export const USER_MODEL = 'get_user_model()';
 
 // QuerySet methods Django's Manager proxies (django/db/models/manager.py BaseManager._get_queryset_methods) that
 // hit the database or build a query; `.using()` after the manager is right for all of them.
@@ -72,7 +79,7 @@ interface ModuleCtx {
   lines: string[];
   functions: Map<string, A.FunctionDef>;
   /** local name → "module.Name" of a class imported from an app's models module */
-  importedModels: Map<string, { module: string; name: string; line: number; inFunction?: boolean }>;
+  importedModels: Map<string, { module: string; name: string; line: number; inFunction?: boolean; userModel?: boolean }>;
   /** local names of modules `x.models` imported with `import x.models` (root name → dotted) */
   modelModules: Set<string>;
   connection: Set<string>;
@@ -91,6 +98,8 @@ interface ModuleCtx {
   depApps: Set<string> | null;
   /** `with <call>:` blocks of the function being analysed: lines, and the call as written */
   contexts: { line: number; endLine: number; text: string }[];
+  /** inside the queryset argument of a Prefetch(…) (RawLint.prefetch) */
+  prefetch: number;
 }
 
 interface FnEnv {
@@ -114,13 +123,14 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   const ctx: ModuleCtx = {
     file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
-    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [],
+    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [], prefetch: 0,
   };
   for (const s of mod.body) {
     if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
     else if (s.type === 'ImportFrom') readImportFrom(ctx, s, ownModule);
     else if (s.type === 'Import') for (const a of s.names) if (a.name.endsWith('.models') && !a.asname && !a.name.startsWith('django.db')) ctx.modelModules.add(a.name.split('.')[0]!);
   }
+  userModelBindings(ctx, mod.body, false);
   const migration = findMigrationClass(mod.body);
   if (!migration) return [];
   ctx.depApps = dependencyApps(migration);
@@ -163,9 +173,9 @@ function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string, inFu
     }
     return;
   }
-  // `from shop.models import Order`, `from ..models import Order`: a model class of today, not the historical one
-  const last = m.split('.').pop();
-  if (last !== 'models' || m.startsWith('django.db')) return;
+  // `from shop.models import Order`, `from ..models import Order`, `from shop.models.order import Order` (a models
+  // package's submodule, onadata): a model class of today, not the historical one
+  if (!m.split('.').includes('models') || m.startsWith('django.db')) return;
   let module = m;
   if (s.level > 0) {
     const base = ownModule.split('.');
@@ -259,6 +269,7 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
     }
   }
   collectBindings(fn.body, env);
+  userModelBindings(ctx, fn.body, true);
   const existingAlias = [...env.alias][0];
   const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
   for (const d of fn.decorators) decorator(ctx, d, st, where);
@@ -291,6 +302,16 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
         else if (v.type === 'Attribute' && MANAGER_ATTRS.has(v.attr) && v.value.type === 'Name' && env.models.has(v.value.id)) (env.managers ??= new Map()).set(t.id, env.models.get(v.value.id)!);
         else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.add(t.id);
       }
+    }
+  }
+}
+
+/** `User = get_user_model()`: today's user model class (onadata logger.0023), read as an imported model. */
+function userModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean): void {
+  for (const s of inFunction ? allStmts(body) : body) {
+    if (s.type !== 'Assign' || s.value.type !== 'Call' || calleeName(s.value.func) !== 'get_user_model' || s.value.args.length) continue;
+    for (const t of s.targets) {
+      if (t.type === 'Name') ctx.importedModels.set(t.id, { module: 'django.contrib.auth', name: USER_MODEL, line: s.line, userModel: true, ...(inFunction ? { inFunction } : {}) });
     }
   }
 }
@@ -371,6 +392,19 @@ function unchain(e: A.Expr): { root: A.Expr; steps: ChainStep[] } {
 }
 
 function walkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): void {
+  if (e.type === 'Call' && calleeName(e.func) === 'Prefetch') {
+    const qs = kw(e, 'queryset') ?? e.args[1];
+    for (const a of [...e.args, ...e.keywords.map(k => k.value)]) {
+      if (a !== qs) { walkExpr(ctx, a, env, appModules, st, where); continue; }
+      ctx.prefetch++;
+      try {
+        walkExpr(ctx, a, env, appModules, st, where);
+      } finally {
+        ctx.prefetch--;
+      }
+    }
+    return;
+  }
   const handled = checkExpr(ctx, e, env, appModules, st, where);
   if (handled === 'chain') {
     // the arguments of the chain's calls may hold queries of their own
@@ -404,7 +438,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
         const method = steps[1]!.attr;
         const text = held ? `${manager.attr}.${method}() (${model}'s manager)` : `${model}.${manager.attr}.${method}()`;
         const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} ${ROUTER_CHOICE_WORDS}`;
-        const goesTo = binding && arg ? literalAlias(arg) : { model, access: WRITE_METHODS.has(method) ? 'write' as const : 'read' as const };
+        // `.filter(…).update(…)`: a write anywhere in the chain goes where db_for_write sends it (QuerySet._for_write)
+        const writes = steps.some((st, i) => i >= 1 && !!st.call && WRITE_METHODS.has(st.attr));
+        const goesTo = binding && arg ? literalAlias(arg) : { model, access: writes ? 'write' as const : 'read' as const };
         const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`, goesTo);
         if (st && env.se && !binding) {
           const at = endOf(ctx, manager.node);
@@ -508,7 +544,7 @@ function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string,
   const within = ctx.contexts.find(c => c.line < line && line <= c.endLine);
   const lint: RawLint = {
     code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}),
-    ...(within ? { inContext: within.text } : {}),
+    ...(within ? { inContext: within.text } : {}), ...(ctx.prefetch > 0 ? { prefetch: true } : {}),
   };
   // one finding per line and message (a helper called twice is analysed once per distinct binding)
   if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push(lint);
@@ -547,7 +583,13 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
   const first = firstCodeStmt(st.fn);
   for (const [local, line] of st.importedUsed) {
     const imp = ctx.importedModels.get(local)!;
-    const label = appModules.get(imp.module.replace(/\.models$/, ''));
+    if (imp.userModel) {
+      const message = `${where}: ${local} = get_user_model() (line ${imp.line}) is today's user model class, whose fields and managers ` +
+        `may not match the database at this migration; use ${st.env.apps ?? 'apps'}.get_model(settings.AUTH_USER_MODEL)`;
+      if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name });
+      continue;
+    }
+    const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
     const apps = st.env.apps;
     const get = label ? `${apps ?? 'apps'}.get_model("${label}", "${imp.name}")` : `${apps ?? 'apps'}.get_model(<app label>, "${imp.name}")`;
     let fix: FindingFix | undefined;
@@ -654,7 +696,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const goesTo = l.goesTo;
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model, goesTo.access ?? 'both');
-  if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, `('${target}')`);
+  if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart
   if (given.size <= 1) return { severity, message, fix };
@@ -705,6 +747,12 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
     /** edits of lints whose binding would be wrong (a model read where its table is): out of every fix */
     const dropped = new Set<string>();
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
+      // a Prefetch queryset follows the objects it is attached to where no router decides: nothing to report
+      // without routers (the outer query is reported when it is not bound)
+      if (l.prefetch && routes && !routes.routers) {
+        for (const e of l.edits ?? []) dropped.add(editKey(e));
+        continue;
+      }
       // a package's migrations are the package's to fix: listed (what `migrate --database=X` will do), never blocking
       let severity: Finding['severity'] = l.code === 'missing-reverse' || app.external ? 'info'
         : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info' : 'warning';
@@ -713,6 +761,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
         ({ severity, message, fix } = routedLint(l, m, given, routes, severity));
         if (l.fix && !fix) for (const e of l.edits ?? []) dropped.add(editKey(e));
       }
+      if (l.prefetch) message += ' (a Prefetch queryset: where no router decides, it runs on the database of the objects it is attached to)';
       const where = app.external ? `${m.key} (third-party app ${app.module})` : m.key;
       out.push({
         code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${where}: ${message}`,
