@@ -218,10 +218,14 @@ export function conflictFindings(conflicts: Record<string, string[]>, migrations
 }
 
 /** ` (…)`: the environment variables the settings read that are not set here, and how to give them */
-function unsetHint(settings: SettingsInfo): string {
-  // the likeliest first: POSTGRES_DB before AWS_S3_BUCKET_NAME
+/** Environment variable names, the likeliest to name a database first: POSTGRES_DB before AWS_S3_BUCKET_NAME */
+function likeliestFirst(names: readonly string[]): string[] {
   const likely = (n: string) => (/DATABASE|POSTGRES|^PG|MYSQL|MARIADB|SQLITE|(^|_)DB(_|$)/.test(n) ? 0 : 1);
-  const unset = [...(settings.unsetDatabaseEnv ?? settings.databasesNotConfigured?.unsetEnv ?? [])].sort((a, b) => likely(a) - likely(b) || a.localeCompare(b));
+  return [...names].sort((a, b) => likely(a) - likely(b) || a.localeCompare(b));
+}
+
+function unsetHint(settings: SettingsInfo): string {
+  const unset = likeliestFirst(settings.unsetDatabaseEnv ?? settings.databasesNotConfigured?.unsetEnv ?? []);
   const vars = unset.length ? `the settings read ${unset.slice(0, 4).join(', ')}${unset.length > 4 ? ', …' : ''}, not set here; ` : '';
   return ` (${vars}set the environment variables the settings read, or give an env file: --env-file, djangoMultiDb.envFile)`;
 }
@@ -325,9 +329,13 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   }
   const nc = settings.databasesNotConfigured;
   if (nc) {
+    const one = nc.unsetEnv.length === 1;
+    const others = nc.otherModules ?? [];
     const env = nc.unsetEnv.length
-      ? ` The settings read ${nc.unsetEnv.length === 1 ? 'an environment variable that is' : 'environment variables that are'} not set: ${nc.unsetEnv.slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set them in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
-      : '';
+      ? ` DATABASES reads ${one ? 'an environment variable that is' : 'environment variables that are'} not set: ${likeliestFirst(nc.unsetEnv).slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set ${one ? 'it' : 'them'} in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
+      : others.length
+        ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
+        : '';
     out.push(nc.kind === 'empty'
       ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES is empty with this environment: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
       : { code: 'databases-not-configured', severity: 'error', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES has no 'default' entry: Django refuses these settings (ImproperlyConfigured: You must define a 'default' database), so every manage.py command fails.${env}` });

@@ -82,12 +82,16 @@ export interface SettingsInfo {
   /**
    * DATABASES as Django's ConnectionHandler takes it is not usable: `empty` (empty or not set: Django adds a `default`
    * of the dummy backend, which `databases` then holds too), or `no-default` (Django refuses the settings:
-   * ImproperlyConfigured). `unsetEnv`: the environment variables the settings read that are not set.
+   * ImproperlyConfigured). `unsetEnv`: the environment variables DATABASES reads that are not set; `otherModules`:
+   * settings modules beside these that set DATABASES, when these never do.
    */
-  databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[] };
+  databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[]; otherModules?: string[] };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
   installedAppsLoc?: Loc;
-  /** environment variables the settings read that look like a database's (POSTGRES_DB, DATABASE_URL…) and are not set */
+  /**
+   * environment variables DATABASES reads (or a condition on which it is set) that are not set here; where that cannot
+   * be followed, those whose names look like a database's (POSTGRES_DB, DATABASE_URL…)
+   */
   unsetDatabaseEnv?: string[];
 }
 

@@ -477,6 +477,61 @@ if POSTGRES_DB and POSTGRES_HOST:
     DATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", "NAME": POSTGRES_DB, "HOST": POSTGRES_HOST}
 `;
 
+  test('only the variables DATABASES reads are named (RapidPro, onadata): hard-coded DATABASES names none; settings that never set it name the modules beside them that do', () => {
+    // RapidPro: DATABASES hard-coded; WHATSAPP_ADMIN_SYSTEM_USER_ID is read elsewhere and merely looks like a database's
+    const hard = project({
+      'site5/__init__.py': '',
+      'site5/settings.py': `import os
+INSTALLED_APPS = []
+_db_host = "postgres"
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "temba", "HOST": _db_host}}
+WHATSAPP_ADMIN_SYSTEM_USER_ID = os.environ.get("WHATSAPP_ADMIN_SYSTEM_USER_ID", "")
+`,
+    });
+    assert.equal(load(hard, 'site5.settings').unsetDatabaseEnv, undefined);
+    // through names assigned from the reads, a local helper, and dj_database_url.config()'s DATABASE_URL
+    const flows = project({
+      'site6/__init__.py': '',
+      'site6/settings.py': `import os
+import dj_database_url
+INSTALLED_APPS = []
+SENTRY_USER = os.environ.get("SENTRY_USER", "")
+_db_host = os.environ.get("DB_HOST", "postgres")
+
+
+def replica_host():
+    return os.environ.get("REPLICA_HOST", "replica")
+
+
+DATABASES = {"default": dj_database_url.config(default="sqlite:///db.sqlite3")}
+DATABASES["legacy"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "legacy", "HOST": _db_host}
+DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
+`,
+    });
+    assert.deepEqual(load(flows, 'site6.settings').unsetDatabaseEnv, ['DATABASE_URL', 'DB_HOST', 'REPLICA_HOST']);
+    // a value from another module's function is not followed: the names that look like a database's
+    const opaque = project({
+      'site7/__init__.py': '',
+      'site7/conf.py': 'import os\n\ndef databases():\n    return {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("PGDATABASE", "x")}}\n',
+      'site7/settings.py': 'import os\nfrom site7.conf import databases\nINSTALLED_APPS = []\nSENTRY_ENV = os.environ.get("SENTRY_ENV")\nDATABASES = databases()\n',
+    });
+    assert.deepEqual(load(opaque, 'site7.settings').unsetDatabaseEnv, ['PGDATABASE']);
+    // onadata: common.py never sets DATABASES; docker.py and production.py beside it do
+    const common = project({
+      'site8/__init__.py': '',
+      'site8/settings/__init__.py': '',
+      'site8/settings/common.py': 'import os\nINSTALLED_APPS = ["django.contrib.contenttypes"]\nCSRF_COOKIE_SECURE = os.environ.get("DJANGO_CSRF_COOKIE_SECURE", "0") == "1"\n',
+      'site8/settings/docker.py': 'from .common import *  # noqa\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "onadata"}}\n',
+      'site8/settings/production.py': 'from .common import *  # noqa\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "formhub"}}\n',
+      'site8/settings/utils.py': 'def helper():\n    return 1\n',
+    });
+    const nc = load(common, 'site8.settings.common').databasesNotConfigured;
+    assert.deepEqual(nc, { kind: 'empty', unsetEnv: [], otherModules: ['site8.settings.docker', 'site8.settings.production'] });
+    const [f] = settingsFindings(load(common, 'site8.settings.common')).filter(x => x.code === 'databases-not-configured');
+    assert.match(f!.message, /These settings never set DATABASES; settings modules beside them do: site8\.settings\.docker, site8\.settings\.production\. Choose the one the project runs with/);
+    assert.doesNotMatch(f!.message, /CSRF/);
+  });
+
   test('built from environment variables that are not set: Django\'s dummy default, and the variables named (Django agrees)', { skip: NO_DJANGO }, () => {
     const dir = project({ 'site1/__init__.py': '', 'site1/settings.py': ENV_SETTINGS });
     const s = load(dir, 'site1.settings');

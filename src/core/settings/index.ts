@@ -8,7 +8,7 @@ import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
-import { childExprs } from '../lints/walk';
+import { childExprs, stmtParts } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
@@ -370,12 +370,18 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // the environment variables the settings read that are not set here; those that look like a database's (the
   // settings read others too: DEBUG, ALLOWED_HOSTS…)
   const unsetAll = Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE').sort();
+  const projectFiles = [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))];
+  // the unset variables the statements that set DATABASES read (directly or through names assigned from them);
+  // null when something they call cannot be followed: then those whose names look like a database's
+  const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll)) : new Set<string>();
   const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
-  if (dbLike.length) info.unsetDatabaseEnv = dbLike;
   if (unsetAll.length) {
-    const dependent = envDependentDatabases(index, [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))], new Set(unsetAll));
+    const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll));
     if (dependent.length) info.envDependent = dependent;
+    if (flowing) for (const e of dependent) for (const v of e.variables) flowing.add(v);
   }
+  const dbVars = flowing ? [...flowing].sort() : dbLike;
+  if (dbVars.length) info.unsetDatabaseEnv = dbVars;
   // Django's ConnectionHandler.configure_settings: an empty DATABASES (Django's own default when the settings set none)
   // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
@@ -384,16 +390,95 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   if (knownDbs && !info.unknowns.some(u => u.error)) {
     // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
     const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
-    // the variables that look like a database's, else all
-    const unset = dbLike.length ? dbLike : unsetAll;
+    // the variables DATABASES reads (else those that look like a database's, else all)
+    const unset = flowing ? dbVars : dbLike.length ? dbLike : unsetAll;
+    // settings that never set DATABASES: the modules beside them that do (onadata: common.py sets none, docker.py does)
+    const others = dbs === undefined ? settingsSetting(index, r.file, moduleName, 'DATABASES') : [];
     if (!info.databases.length) {
       info.databases.push({ alias: 'default', engine: 'django.db.backends.dummy', name: null, ...(loc ? { loc } : {}) });
-      info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset };
+      info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset, ...(others.length ? { otherModules: others } : {}) };
     } else if (!info.databases.some(d => d.alias === 'default')) {
       info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
     }
   }
   return info;
+}
+
+/**
+ * The unset variables (of `unset`) the statements that set DATABASES read: as string constants in them, through
+ * names assigned from such reads before (`_db_host = env("DB_HOST", "postgres")` … `"HOST": _db_host`), in the bodies
+ * of the same file's functions they call, and DATABASE_URL where a reader that defaults to it is called
+ * (dj_database_url.config(), env.db()). Null when they call a function of another module, which is not followed.
+ */
+function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>): Set<string> | null {
+  const out = new Set<string>();
+  for (const file of files) {
+    const mod = index.parseFile(file);
+    if (!mod) continue;
+    const functions = new Map<string, A.FunctionDef>();
+    for (const s of mod.body) if (s.type === 'FunctionDef') functions.set(s.name, s);
+    const imported = new Set<string>();
+    for (const s of walkStmts(mod.body)) if (s.type === 'ImportFrom' || s.type === 'Import') for (const a of s.names) imported.add((a.asname ?? a.name).split('.')[0]!);
+    const derived = new Map<string, Set<string>>();
+    const reads = (e: A.Expr | null | undefined, acc: Set<string>, depth = 0): void => {
+      if (!e) return;
+      if (e.type === 'Constant' && typeof e.value === 'string' && unset.has(e.value)) acc.add(e.value);
+      if (e.type === 'Name') for (const v of derived.get(e.id) ?? []) acc.add(v);
+      if (e.type === 'Call') {
+        const callee = e.func.type === 'Name' ? e.func.id : e.func.type === 'Attribute' ? e.func.attr : null;
+        if (callee && ['config', 'db', 'db_url', 'dj_db_url'].includes(callee) && unset.has('DATABASE_URL') &&
+          !e.args.some(a => a.type === 'Constant' && typeof a.value === 'string' && !/:\/\//.test(a.value))) acc.add('DATABASE_URL');
+        const fn = e.func.type === 'Name' ? functions.get(e.func.id) : undefined;
+        if (fn && depth < 2) for (const s of walkStmts(fn.body)) for (const x of stmtParts(s).exprs) reads(x, acc, depth + 1);
+        // (a class of another module builds an object, Env(): not a value read from somewhere)
+        else if (e.func.type === 'Name' && imported.has(e.func.id) && !/^[A-Z]/.test(e.func.id) && !['env', 'config'].includes(e.func.id)) acc.add(OPAQUE);
+        for (const c of childExprs(e)) if (c !== e.func || c.type !== 'Name') reads(c, acc, depth);
+        return;
+      }
+      for (const c of childExprs(e)) reads(c, acc, depth);
+    };
+    const setsDatabases = (t: A.Expr): boolean => {
+      let x = t;
+      while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
+      return x.type === 'Name' && x.id === 'DATABASES';
+    };
+    for (const s of walkStmts(mod.body)) {
+      if (s.type === 'Assign' || s.type === 'AugAssign' || s.type === 'AnnAssign') {
+        const targets = s.type === 'Assign' ? s.targets : [s.target];
+        const acc = new Set<string>();
+        reads(s.value, acc);
+        if (targets.some(setsDatabases)) for (const v of acc) out.add(v);
+        for (const t of targets) if (t.type === 'Name' && acc.size) derived.set(t.id, new Set([...(derived.get(t.id) ?? []), ...acc]));
+      } else if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && setsDatabases(s.value.func.value)) {
+        reads(s.value, out);
+      }
+    }
+  }
+  if (out.has(OPAQUE)) return null;
+  return out;
+}
+
+/** In databaseVariables: a value computed by a function of another module, whose reads are not followed. */
+const OPAQUE = '\u0000';
+
+/** The modules beside the settings file (same folder) that assign `name` at their top level. */
+function settingsSetting(index: ModuleIndex, file: string, module: string, name: string): string[] {
+  const dir = path.dirname(file);
+  const pkg = path.basename(file) === '__init__.py' ? module : module.split('.').slice(0, -1).join('.');
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).filter(f => f.endsWith('.py') && f !== '__init__.py' && path.join(dir, f) !== file).sort();
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const f of entries.slice(0, 40)) {
+    const mod = index.parseFile(path.join(dir, f));
+    if (!mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === name))) continue;
+    const base = f.slice(0, -3);
+    out.push(pkg ? `${pkg}.${base}` : base);
+  }
+  return out;
 }
 
 const DB_WORDS = new Set(['DB', 'DATABASE', 'DATABASES', 'POSTGRES', 'POSTGRESQL', 'MYSQL', 'MARIADB', 'SQL', 'SQLITE', 'ORACLE', 'HOST', 'PORT', 'USER', 'PASSWORD', 'NAME', 'DSN', 'ENGINE']);
