@@ -35,9 +35,10 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
   let out = '';
-  out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ?? '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
+  const missing = r.project.settingsFound === false;
+  out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ? `${r.project.settingsModule}${missing ? ' (not found: see Findings)' : ''}` : '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
   const unreadable = new Set(r.settings?.unreadable ?? []);
-  out += `  routers: ${unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
+  out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
   if (r.source) {
     const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
     out += `  source: ${why}${r.disagreements?.length ? `; ${r.disagreements.length} disagreement(s) with the static analysis` : ''}\n`;

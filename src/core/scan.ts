@@ -205,7 +205,7 @@ interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, Pa
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 7;
+const CACHE_VERSION = 8;
 
 /**
  * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file
@@ -786,7 +786,10 @@ export class Scanner {
         : notFound.has(depApp) ? `${notFound.get(depApp)} is not installed in the Python environment used`
           : entries.length && !index.apps.some(a => a.label === depApp)
             ? `an INSTALLED_APPS entry that is not installed in the Python environment used provides it: ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? `, … (${entries.length})` : ''}`
-            : undefined;
+            // INSTALLED_APPS not read (apps-discovered): an app of the environment is not among the workspace's
+            : index.apps.some(a => a.installed === 'discovered') && !index.apps.some(a => a.label === depApp)
+              ? 'INSTALLED_APPS could not be read: only the workspace\'s apps are known, and this one may be installed from the environment'
+              : undefined;
       if (why) {
         findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${why})` });
         continue;
@@ -1245,7 +1248,7 @@ export function toReport(index: ProjectIndex): ScanReport {
   const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
   return withAppsAndTwins({
     version: 1,
-    project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null },
+    project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null, ...(s?.notFound ? { settingsFound: false as const } : {}) },
     ...(s?.partial?.length || s?.unreadable?.length ? {
       settings: {
         partial: (s.partial ?? []).map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })),

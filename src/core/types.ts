@@ -65,6 +65,8 @@ export interface SettingsInfo {
    * routing answer can be given (DATABASE_ROUTERS then holds one null router, so every routing answer is unknown)
    */
   unreadable?: ('DATABASES' | 'DATABASE_ROUTERS')[];
+  /** the settings module named (by manage.py, DJANGO_SETTINGS_MODULE, --settings) does not exist: nothing is known of it */
+  notFound?: true;
   /** what could not be evaluated, with where; `error`: Django itself could not import the settings for this reason */
   unknowns: { name: string; reason: string; loc?: Loc; error?: 'SyntaxError' | 'NameError' }[];
   /**
@@ -315,7 +317,8 @@ export interface DbRouteRow { alias: string | null; decidedBy: string | null; re
 
 export interface ScanReport {
   version: 1;
-  project: { root: string; settingsModule: string | null; managePy: string | null };
+  /** settingsFound: false when the settings module named does not exist (then nothing is known of its settings) */
+  project: { root: string; settingsModule: string | null; managePy: string | null; settingsFound?: false };
   /** present when a collection setting is only partly known (its known entries are used) */
   settings?: {
     partial: { name: string; reason: string; path: string | null; line: number | null }[];

@@ -875,3 +875,42 @@ test('a router that cannot be loaded: one unknown-routing finding for its many m
   assert.equal(grouped.length, 1, JSON.stringify(unknown.map(f => f.message)));
   assert.equal(unknown.filter(f => f.model?.startsWith('shop.M')).length, 0);
 });
+
+test('a settings module that does not exist (RapidPro\'s deployer-made temba.settings): nothing known of routers or AUTH_USER_MODEL, the modules near it named, no false errors', async () => {
+  const mig = (deps: string) => `from django.conf import settings\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = []\n`;
+  const dir = project({
+    'manage.py': MANAGE.replace('mysite.settings', 'temba.settings'),
+    'temba/__init__.py': '',
+    'temba/settings_common.py': 'INSTALLED_APPS = ["temba.users", "temba.ai"]\nAUTH_USER_MODEL = "users.User"\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "temba"}}\n',
+    'temba/settings_dev.py': 'from .settings_common import *  # noqa\n',
+    'temba/helpers.py': 'X = 1\n',
+    'temba/users/__init__.py': '',
+    'temba/users/models.py': 'from django.contrib.auth.models import AbstractUser\n\n\nclass User(AbstractUser):\n    pass\n',
+    'temba/users/migrations/__init__.py': '',
+    'temba/users/migrations/0001_initial.py': mig('("auth", "0012_alter_user_first_name_max_length")'),
+    'temba/ai/__init__.py': '',
+    'temba/ai/migrations/__init__.py': '',
+    'temba/ai/migrations/0001_initial.py': mig('migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("users", "0001_initial")'),
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(r.project.settingsFound, false);
+  assert.deepEqual(r.settings?.unreadable, ['DATABASES', 'DATABASE_ROUTERS']);
+  const text = renderTables(r, { color: false } as Parameters<typeof renderTables>[1]);
+  assert.match(text, /settings: temba\.settings \(not found: see Findings\)/);
+  assert.match(text, /routers: not known \(the settings module was not found\)/);
+  assert.doesNotMatch(text, /every model migrates everywhere/);
+  const notFound = r.diagnostics.find(d => d.code === 'settings-unknown' && /was not found/.test(d.message));
+  assert.match(notFound!.message, /settings modules near it: temba\.settings_common, temba\.settings_dev \(choose one with --settings/);
+  // the swappable dependency is not taken for auth's; a dependency on an app of the environment is an info
+  assert.deepEqual(r.migrations.find(m => m.app === 'ai')!.dependencies, [['users', '0001_initial']]);
+  const errors = r.diagnostics.filter(d => d.severity === 'error');
+  assert.deepEqual(errors, []);
+  const authDep = r.diagnostics.find(d => d.code === 'missing-dependency');
+  assert.equal(authDep?.severity, 'info');
+  assert.match(authDep!.message, /INSTALLED_APPS could not be read/);
+  // with the settings named: read as usual
+  const dev = toReport(await scanProject({ root: dir, allowPython: false, env: {}, settingsModule: 'temba.settings_dev' }));
+  assert.equal(dev.project.settingsFound, undefined);
+  assert.deepEqual(dev.databases.map(d => d.alias), ['default']);
+  assert.deepEqual(dev.migrations.find(m => m.app === 'ai')!.dependencies, [['users', '__first__'], ['users', '0001_initial']]);
+});

@@ -191,7 +191,7 @@ export function readMigrationSource(
   file: string,
   app: string,
   name: string,
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values'>,
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>,
   parseOptions: ParseOptions = {},
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
@@ -286,7 +286,7 @@ export function readMigrationSource(
 }
 
 interface Ctx {
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values'>;
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>;
   partial: boolean;
   used: Record<string, string | null>;
   /** what a name in the class body stands for (the module's assignments before it, the body's own so far) */
@@ -349,6 +349,8 @@ function pairs(e: A.Expr, ctx: Ctx, allowSwappable: boolean): [string, string][]
         out.push([v.split('.', 1)[0]!, '__first__']);
         continue;
       }
+      // settings that do not exist: the swappable model is not known, which settings-unknown says once
+      if (ctx.settings.notFound) continue;
     }
     ctx.partial = true;
   }
@@ -455,8 +457,9 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
   return out;
 }
 
-function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values'>, name: string): string | null {
-  if (name === 'AUTH_USER_MODEL') return settings.authUserModel || 'auth.User';
+function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>, name: string): string | null {
+  // settings that do not exist say nothing of AUTH_USER_MODEL: the dependency is not known (RapidPro's users.User)
+  if (name === 'AUTH_USER_MODEL') return settings.notFound ? null : settings.authUserModel || 'auth.User';
   const v = settings.values?.[name];
   return typeof v === 'string' ? v : null;
 }

@@ -195,7 +195,14 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const info = emptyInfo(moduleName);
   const r = index.resolve(moduleName);
   if (!r || !r.file) {
-    info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} was not found under ${index.roots.join(', ') || '(no search roots)'}` });
+    // nothing is known of DATABASES, DATABASE_ROUTERS or AUTH_USER_MODEL (not "none": RapidPro's temba.settings is
+    // the deployer's own file, not in the repository)
+    const near = settingsModulesNear(index, moduleName);
+    const hint = near.length ? `; settings modules near it: ${near.slice(0, 6).join(', ')}${near.length > 6 ? ` and ${near.length - 6} more` : ''} (choose one with --settings, djangoMultiDb.settingsModule)` : '';
+    info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} was not found under ${index.roots.join(', ') || '(no search roots)'}${hint}` });
+    info.notFound = true;
+    info.unreadable = ['DATABASES', 'DATABASE_ROUTERS'];
+    info.routers.push(null);
     return info;
   }
   info.path = r.file;
@@ -460,6 +467,41 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
 
 /** In databaseVariables: a value computed by a function of another module, whose reads are not followed. */
 const OPAQUE = '\u0000';
+
+/**
+ * For a settings module that does not exist (temba.settings): the modules of its package (or, for a missing
+ * package, of the package above) that look like settings: named *settings*, or setting DATABASES or INSTALLED_APPS.
+ */
+function settingsModulesNear(index: ModuleIndex, moduleName: string): string[] {
+  const parts = moduleName.split('.');
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const pkg = parts.slice(0, n).join('.');
+    const r = index.resolve(pkg);
+    if (!r?.file || path.basename(r.file) !== '__init__.py') continue;
+    const dir = path.dirname(r.file);
+    const out: string[] = [];
+    const consider = (file: string, module: string): void => {
+      const named = /settings/i.test(module.split('.').pop()!);
+      const mod = named ? null : index.parseFile(file);
+      if (named || mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && (t.id === 'DATABASES' || t.id === 'INSTALLED_APPS')))) out.push(module);
+    };
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isFile() && e.name.endsWith('.py') && e.name !== '__init__.py') consider(path.join(dir, e.name), `${pkg}.${e.name.slice(0, -3)}`);
+      else if (e.isDirectory() && /settings/i.test(e.name) && fs.existsSync(path.join(dir, e.name, '__init__.py'))) {
+        for (const f of fs.readdirSync(path.join(dir, e.name)).sort()) if (f.endsWith('.py') && f !== '__init__.py') consider(path.join(dir, e.name, f), `${pkg}.${e.name}.${f.slice(0, -3)}`);
+      }
+      if (out.length > 20) break;
+    }
+    return out.filter(m => m !== moduleName);
+  }
+  return [];
+}
 
 /** The modules beside the settings file (same folder) that assign `name` at their top level. */
 function settingsSetting(index: ModuleIndex, file: string, module: string, name: string): string[] {
