@@ -816,3 +816,25 @@ ${DB}`,
   assert.deepEqual(s2.values.CSP_DEFAULT_SRC, ["'self'"]);
   assert.ok(!settingsFindings(s2).some(f => f.severity !== 'info'), JSON.stringify(settingsFindings(s2)));
 });
+
+test('a value that depends on an unknown condition through another one says "depends on" once (onadata docker.py)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import sys
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+${DB}if len(sys.argv) >= 2 and sys.argv[1] == "test":
+    TESTING = True
+else:
+    TESTING = False
+if TESTING:
+    MEDIA_ROOT = "a"
+else:
+    MEDIA_ROOT = "b"
+`,
+  });
+  const media = load(dir, 'mysite.settings').unknowns.find(u => u.name.split(', ').includes('MEDIA_ROOT'));
+  assert.ok(media, 'MEDIA_ROOT is unknown');
+  assert.match(media.reason, /^depends on sys\.argv/);
+  assert.doesNotMatch(media.reason, /depends on depends on/);
+});

@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import {
   type Value, type ClassV, type FuncV, type InstanceV, type ModuleV, type UnknownV, NONE, str, tuple, unknown, dict, dictSet, mergeValues, repr, pyStr,
-  typeName,
+  typeName, dependsOn,
 } from './values';
 import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, RECURSION_CUT, locOf, shortLoc, missingReason } from './runtime';
 import { callBuiltin, valueAttr } from './eval-builtins';
@@ -243,7 +243,7 @@ export function callFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [s
   }
   let v = values[0]!;
   for (let i = 1; i < values.length; i++) {
-    v = mergeValues(v, values[i]!, fork ? `${fn.name}() result depends on ${fork.reason}` : `${fn.name}() result`, fork?.loc ?? fn.loc);
+    v = mergeValues(v, values[i]!, fork ? `${fn.name}() result ${dependsOn(fork.reason)}` : `${fn.name}() result`, fork?.loc ?? fn.loc);
   }
   return v;
 }

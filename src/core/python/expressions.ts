@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import {
   type Value, type InstanceV, type UnknownV, NONE, TRUE, str, num, bool, list, tuple, unknown, dict, dictGet, dictSet, hashKey, truthy,
-  pyEquals, sameValue, mergeValues, repr, typeName, modelVsClass,
+  pyEquals, sameValue, mergeValues, repr, typeName, modelVsClass, dependsOn,
 } from './values';
 import { type Evaluator, type Frame, PyErr, BudgetErr, MAX_ITERATIONS, MAX_EXPR_DEPTH, locOf } from './runtime';
 import { binaryOp, containsOp, compareOrder, formatValue } from './operators';
@@ -143,7 +143,7 @@ function evalInner(it: Evaluator, e: A.Expr, f: Frame): Value {
       it.forks.push({ reason: (tv as UnknownV).reason, loc: (tv as UnknownV).loc ?? loc() });
       const a = it.evalSafe(e.body, f);
       const b = it.evalSafe(e.orelse, f);
-      return mergeValues(a, b, `depends on ${(tv as UnknownV).reason}`, (tv as UnknownV).loc ?? loc());
+      return mergeValues(a, b, dependsOn((tv as UnknownV).reason), (tv as UnknownV).loc ?? loc());
     }
     case 'Lambda':
       return it.makeFunction(e, f, loc());

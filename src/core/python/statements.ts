@@ -6,7 +6,7 @@ import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
   type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
-  cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, type ForkState,
+  cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
@@ -143,7 +143,7 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
       const subject = it.eval(s.subject, f);
       const why = `which case of a match on ${subject.kind === 'unknown' ? subject.reason : repr(subject)} runs`;
       it.forks.push({ reason: why, loc });
-      return it.fork(f, [...s.cases.map(body => (ff: Frame) => it.execBlock(body, ff)), () => OK], `depends on ${why}`, loc);
+      return it.fork(f, [...s.cases.map(body => (ff: Frame) => it.execBlock(body, ff)), () => OK], dependsOn(why), loc);
     }
     default:
       return OK;
@@ -158,7 +158,7 @@ function execIf(it: Evaluator, s: A.If, f: Frame, loc: Loc): Res {
   const why = (tv as UnknownV).reason ?? 'unknown condition';
   const wloc = (tv as UnknownV).loc ?? loc;
   it.forks.push({ reason: why, loc: wloc });
-  return it.fork(f, [ff => it.execBlock(s.body, ff), ff => it.execBlock(s.orelse, ff)], `depends on ${why}`, wloc);
+  return it.fork(f, [ff => it.execBlock(s.body, ff), ff => it.execBlock(s.orelse, ff)], dependsOn(why), wloc);
 }
 
 /** Run alternatives from the same state; normal exits are merged. */

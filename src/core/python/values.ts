@@ -124,6 +124,11 @@ export const num = (v: number, float = false): NumV => (float ? { kind: 'num', v
 export const bool = (v: boolean): BoolV => (v ? TRUE : FALSE);
 export const list = (items: Value[]): SeqV => ({ kind: 'list', items });
 export const tuple = (items: Value[]): SeqV => ({ kind: 'tuple', items });
+/** `depends on <reason>`, once: a reason that already says what it depends on is not wrapped again (onadata's docker.py) */
+export function dependsOn(reason: string): string {
+  return reason.startsWith('depends on ') ? reason : `depends on ${reason}`;
+}
+
 export const unknown = (reason: string, loc?: Loc, truthy?: boolean): UnknownV =>
   truthy === undefined ? { kind: 'unknown', reason, loc } : { kind: 'unknown', reason, loc, truthy };
 export function dict(entries: [Value, Value][] = []): DictV {
