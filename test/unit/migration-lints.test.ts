@@ -648,3 +648,45 @@ class Migration(migrations.Migration):
   const unbound = forwards.replace('    c = Customer.objects.using(db).create(name="a")', '    c = Customer.objects.create(name="a")');
   assert.deepEqual(alias(lintMigrationSource(unbound, 'x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_prefetch')).map(l => [l.line, !!l.prefetch]), [[9, false], [11, true]]);
 });
+
+test('a migration a squashed one replaces: its RunPython lints are infos, said so (onadata logger.0001_pre-django-3-upgrade)', async () => {
+  const initial = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))])]
+`;
+  const data = `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    Order.objects.filter(id=0).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const files = {
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "stats"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    pass\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': initial,
+    'shop/migrations/0002_data.py': data,
+    'stats/__init__.py': '',
+  };
+  const lintOf = async (dir: string) => (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias' && f.migrations?.[0] === 'shop.0002_data');
+  const [plain] = await lintOf(settingsProject(files, 'dmdb-squash-'));
+  assert.equal(plain?.severity, 'warning');
+  const squashed = settingsProject({
+    ...files,
+    'shop/migrations/0001_squashed_0002_data.py': initial.replace('    initial = True\n', '    initial = True\n    replaces = [("shop", "0001_initial"), ("shop", "0002_data")]\n'),
+  }, 'dmdb-squash-');
+  const [replaced] = await lintOf(squashed);
+  assert.equal(replaced?.severity, 'info');
+  assert.match(replaced!.message, /\(replaced by shop\.0001_squashed_0002_data: this migration runs only on a database that applied part of what shop\.0001_squashed_0002_data replaces\)$/);
+});

@@ -737,6 +737,10 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   for (const d of routing) if (d.alias !== 'default' && given.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
   const out: Finding[] = [];
   const editKey = (e: TextEdit) => `${e.line}:${e.col}:${e.endLine}:${e.endCol}:${e.text}`;
+  // migrations a squashed migration on disk replaces: Django runs them only on a database that applied some, not
+  // all, of what it replaces (onadata's logger.0001_pre-django-3-upgrade replaces 0001–0064)
+  const replacedBy = new Map<string, string>();
+  for (const m of migrations) for (const [a, n] of m.replaces) if (!replacedBy.has(`${a}.${n}`)) replacedBy.set(`${a}.${n}`, m.key);
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
     if (!app || (app.external && !includeEnvironment)) continue;
@@ -762,6 +766,11 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
         if (l.fix && !fix) for (const e of l.edits ?? []) dropped.add(editKey(e));
       }
       if (l.prefetch) message += ' (a Prefetch queryset: where no router decides, it runs on the database of the objects it is attached to)';
+      const squash = replacedBy.get(m.key);
+      if (squash && l.code !== 'missing-reverse') {
+        severity = 'info';
+        message += ` (replaced by ${squash}: this migration runs only on a database that applied part of what ${squash} replaces)`;
+      }
       const where = app.external ? `${m.key} (third-party app ${app.module})` : m.key;
       out.push({
         code: l.code, severity, path: m.path, line: l.line, app: m.app, migrations: [m.key], message: `${where}: ${message}`,
