@@ -254,6 +254,16 @@ def fail(kind, message, exc=None):
     emit({"helperVersion": HELPER_VERSION, "error": {"kind": kind, "message": message, "traceback": tb}}, EXIT_ERROR)
 
 
+def _module_missing(name):
+    """Whether no file of module `name` (a.b → a/b.py, a/b/__init__.py) is on sys.path (or under the working directory)."""
+    rel = os.path.join(*name.split("."))
+    for p in sys.path + [os.getcwd()]:
+        base = os.path.join(p or os.getcwd(), rel)
+        if os.path.isfile(base + ".py") or os.path.isfile(os.path.join(base, "__init__.py")) or os.path.isdir(base):
+            return False
+    return True
+
+
 def _exc_message(e):
     msg = str(e).strip()
     return "%s: %s" % (type(e).__name__, msg) if msg else type(e).__name__
@@ -291,7 +301,14 @@ def setup(args):
         settings.INSTALLED_APPS  # imports the settings module
         databases = settings.DATABASES
     except BaseException as e:  # SystemExit from a settings module too
-        fail("settings", "settings module %s cannot be loaded: %s" % (os.environ.get("DJANGO_SETTINGS_MODULE"), _exc_message(e)), e)
+        name = os.environ.get("DJANGO_SETTINGS_MODULE")
+        if _module_missing(name):
+            # a settings module that does not exist, whose package fails to import first (RapidPro's temba/__init__.py
+            # imports celery): the missing module is the cause to give
+            rel = name.replace(".", "/")
+            also = "" if isinstance(e, ModuleNotFoundError) and e.name == name else "; importing it failed first with %s" % _exc_message(e)
+            fail("settings", "settings module %s does not exist (no %s.py or %s/__init__.py on the path)%s" % (name, rel, rel, also), e)
+        fail("settings", "settings module %s cannot be loaded: %s" % (name, _exc_message(e)), e)
     _collect_secrets(databases)
     _ERR.release()
     try:

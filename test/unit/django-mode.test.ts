@@ -562,3 +562,16 @@ test('a model typed after Django answered shows with its static routing; one tak
     assert.ok(model(undone, 'catalog.Tag'));
     assert.equal(model(undone, 'catalog.Typed'), undefined);
   }));
+
+test('a settings module that does not exist, whose package fails to import first, is said to be missing (RapidPro)', { skip: skipDjango }, async () => {
+  const dir = brokenCopy('missing-settings', { 'dynsite/__init__.py': 'import dynsite_no_such_dependency_xyz  # noqa\n' });
+  const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings_gone', timeoutMs: 30000 });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.reason, 'settings');
+  assert.match(r.message, /settings module dynsite\.settings_gone does not exist \(no dynsite\/settings_gone\.py or dynsite\/settings_gone\/__init__\.py on the path\); importing it failed first with ModuleNotFoundError: No module named 'dynsite_no_such_dependency_xyz'/);
+  // an existing module whose import fails is still "cannot be loaded"
+  const r2 = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings', timeoutMs: 30000 });
+  assert.equal(r2.ok, false);
+  if (!r2.ok) assert.match(r2.message, /settings module dynsite\.settings cannot be loaded: ModuleNotFoundError/);
+});
