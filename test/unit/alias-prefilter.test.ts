@@ -18,6 +18,8 @@ const withLiteral = [
   'call_command("migrate", database="x")',
   'def f(using="default"):\n    pass',
   'def f(using: str = "default"):\n    pass',
+  // a test class's databases (RapidPro's TembaTest)
+  'class OrderTest(TestCase):\n    databases = {"replcia"}',
 ];
 const without = [
   'Order.objects.using(alias).count()',
@@ -38,4 +40,10 @@ test('mayNameAlias says yes for every alias literal aliasUses finds, no for file
     assert.equal(mayNameAlias(src), false, src);
     assert.deepEqual(aliasUses(src, 't.py'), [], src);
   }
+});
+
+test('a test class\'s databases are alias uses, "__all__" and other classes\' attributes are not (RapidPro)', async () => {
+  await initPython();
+  const src = 'class TembaTest(SmartminTest):\n    databases = ("default", "readonly")\n\n\nclass Config:\n    databases = ["x"]\n\n\nclass AllTest(TransactionTestCase):\n    databases = "__all__"\n';
+  assert.deepEqual(aliasUses(src, 't.py').map(u => [u.alias, u.line, u.where]), [['default', 2, 'TestCase.databases'], ['readonly', 2, 'TestCase.databases']]);
 });

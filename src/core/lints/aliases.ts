@@ -18,14 +18,14 @@ export const NON_APP_DIRS = new Set(['node_modules', '__pycache__', 'site-packag
 // alias; the caller passes those
 const SKIP_DIRS = new Set([...NON_APP_DIRS, 'migrations']);
 /** substrings a file must hold to be parsed at all */
-const MARKERS = ['using', 'db_manager', 'connections[', 'database='];
+const MARKERS = ['using', 'db_manager', 'connections[', 'database=', 'databases'];
 
 function str(e: A.Expr | undefined): string | null {
   return e && e.type === 'Constant' && typeof e.value === 'string' ? e.value : null;
 }
 
 /** The names after which an alias literal is looked for (attribute, keyword, parameter or subscripted name). */
-const ALIAS_WORDS = ['using', 'db_manager', 'connections', 'database'];
+const ALIAS_WORDS = ['using', 'db_manager', 'connections', 'database', 'databases'];
 
 /**
  * Whether the source may hold an alias literal where aliasUses looks (a cheap test before parsing: Saleor's
@@ -46,7 +46,7 @@ export function mayNameAlias(source: string): boolean {
       i++;
       for (;;) {
         i = skipTrivia(source, i);
-        if (source[i] !== '(') break;
+        if (source[i] !== '(' && source[i] !== '[' && source[i] !== '{') break;
         i++;
       }
       // a string prefix (r, b, u, f and their pairs), then the quote
@@ -133,6 +133,15 @@ export function aliasUses(source: string, file: string): AliasUse[] {
       const parts = stmtParts(s);
       for (const e of parts.exprs) visit(e);
       if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
+      // a test class's `databases = {"default", "replica"}`: Django refuses an alias DATABASES lacks when the
+      // class is set up (RapidPro's TembaTest: databases = ("default", "readonly"))
+      if (s.type === 'ClassDef' && /Test/.test([s.name, ...s.bases.map(b => dotted(b) ?? '')].join(' '))) {
+        for (const x of s.body) {
+          if (x.type !== 'Assign' || !x.targets.some(t => t.type === 'Name' && t.id === 'databases')) continue;
+          const v = x.value;
+          if (v.type === 'Set' || v.type === 'List' || v.type === 'Tuple') for (const el of v.elts) if (str(el) !== '__all__') add(el, 'TestCase.databases');
+        }
+      }
       for (const b of parts.blocks) block(b);
     }
   };
@@ -247,7 +256,7 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migra
         out.push({
           code: 'unknown-alias', severity: differ ? 'warning' : 'error', path: file, line: u.line, alias: u.alias,
           message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
-            `ConnectionDoesNotExist when this runs${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
+            `${u.where === 'TestCase.databases' ? 'ImproperlyConfigured when the test class is set up' : 'ConnectionDoesNotExist when this runs'}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
           ...aliasFix(u, suggestion),
         });
       }
