@@ -838,3 +838,19 @@ else:
   assert.match(media.reason, /^depends on sys\.argv/);
   assert.doesNotMatch(media.reason, /depends on depends on/);
 });
+
+test('iterating an open() file gives its lines, as Python does (onadata RESERVED_USERNAMES)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/reserved.txt': 'admin\nroot\n\nsupport\n',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+${DB}with open(os.path.join(os.path.dirname(__file__), "reserved.txt")) as f:
+    RESERVED_USERNAMES = [line.rstrip() for line in f]
+`,
+  });
+  const real = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; print(json.dumps(importlib.import_module("mysite.settings").RESERVED_USERNAMES))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  assert.deepEqual(real, ['admin', 'root', '', 'support']);
+  assert.deepEqual(load(dir, 'mysite.settings').values.RESERVED_USERNAMES, real);
+});

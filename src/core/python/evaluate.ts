@@ -258,7 +258,7 @@ export class Interp implements Evaluator {
       if (v.type === 'dict_keys' || v.type === 'dict_values' || v.type === 'dict_items' || v.type === 'range' || v.type === 'iterator') {
         return v.data as Value[];
       }
-      return null;
+      return iterate(v);
     }
     if (v.kind === 'instance') return null;
     return iterate(v);

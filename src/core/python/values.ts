@@ -648,6 +648,8 @@ export function iterate(v: Value): Value[] | null {
     case 'list': case 'tuple': case 'set': return v.more ? null : v.items;
     case 'dict': return v.inexact ? null : [...v.map.values()].map(e => e.k);
     case 'str': return [...v.v].map(c => str(c));
+    // an open() file read: its lines, as `for line in f` gives them (onadata's RESERVED_USERNAMES)
+    case 'obj': return v.type === 'file' ? (v.data as { text: string }).text.split(/(?<=\n)/).filter(Boolean).map(x => str(x)) : null;
     default: return null;
   }
 }
