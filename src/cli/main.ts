@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { scanOutput, scanProject, toReport, type ProjectIndex, type ScanOptions } from '../core/scan';
+import { projectWords, scanOutput, scanProject, toReport, type ProjectIndex, type ScanOptions } from '../core/scan';
 import { formatFinding } from '../core/findings';
 import { FINDING_RULES, defaultFailOnText, defaultFailSelection, failOnItems, parseFailOn, selects } from '../core/finding-codes';
 import type { Logger, ScanReport } from '../core/types';
@@ -166,7 +166,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const learn = (index: ProjectIndex) => {
       // the project's own path and module names are printed everywhere: a password equal to one of those words
       // (a dev database "saleor" with password "saleor") is masked only where it stands as a password
-      redactor.exemptWords([...root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])]);
+      redactor.exemptWords(projectWords(index));
       redactor.addDatabases(index.settings?.databases);
       const { prefetched, ...timings } = index.timings;
       logger.info(`timings (ms): ${Object.entries(timings).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}${prefetched ? `; ${prefetched} files read by a second thread` : ''}`);

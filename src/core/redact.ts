@@ -84,10 +84,27 @@ export function secretsOfDatabases(
   return out;
 }
 
+/**
+ * Whether a secret is masked only where it stands alone: a word-like one (letters only, or shorter than 8
+ * characters: "kolibri", "shop", "saleor") is masked where no letter, digit or `_` touches it, nor a `.`/`-`
+ * joining it to one (Kolibri Studio's fallback password "kolibri" garbled `kolibri_content.router`, the
+ * `kolibri-studio` NAME and file paths in the JSON, SARIF and GitHub annotations). A longer one with a digit or a
+ * symbol is not found inside other words by chance: masked wherever it appears.
+ */
+function standsAlone(secret: string): boolean {
+  return secret.length < 8 || /^[A-Za-z]+$/.test(secret);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Masks known secret values and secret-looking patterns. Keeps growing as secrets become known. */
 export class Redactor {
   private readonly values = new Set<string>();
   private sorted: string[] | null = [];
+  /** the patterns of the secrets masked only where they stand alone (standsAlone) */
+  private readonly alone = new Map<string, RegExp>();
   /** words printed anyway (parts of the project's path, module names): never masked by value, only by pattern */
   private readonly exempt = new Set<string>();
 
@@ -134,7 +151,16 @@ export class Redactor {
     if (this.values.size) {
       // longest first, so a secret that contains another is masked whole
       this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
-      for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(MASK);
+      for (const v of this.sorted) {
+        if (!out.includes(v)) continue;
+        if (!standsAlone(v)) { out = out.split(v).join(MASK); continue; }
+        let re = this.alone.get(v);
+        if (!re) {
+          re = new RegExp(`(?<![A-Za-z0-9_]|[A-Za-z0-9_][.-])${escapeRegExp(v)}(?![A-Za-z0-9_]|[.-][A-Za-z0-9_])`, 'g');
+          this.alone.set(v, re);
+        }
+        out = out.replace(re, MASK);
+      }
     }
     return redactPatterns(out);
   }
@@ -175,14 +201,6 @@ export function redactWrites(stream: { write: (...args: never[]) => boolean }, r
   return () => {
     (stream as { write: unknown }).write = original;
   };
-}
-
-/** The redactor for a scan: the settings' passwords plus any stored ones. */
-export function redactorFor(
-  databases: Parameters<typeof secretsOfDatabases>[0],
-  extra: Iterable<string | null | undefined> = [],
-): Redactor {
-  return new Redactor(extra).addDatabases(databases);
 }
 
 /** Finding messages (and settings' unknown reasons) without secrets; the objects are copied, not mutated. */

@@ -3,7 +3,7 @@
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
-import { redactMessages, redactorFor, secretsOfDatabases } from './redact';
+import { Redactor, redactMessages, secretsOfDatabases } from './redact';
 import type {
   AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -163,6 +163,15 @@ function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): 
   if (r['*'] === '*') return false;
   for (const [k, v] of Object.entries(r)) if ((env[k] ?? null) !== v) return false;
   return true;
+}
+
+/**
+ * The words every output prints anyway: the project's path segments, the settings module's parts, the apps' labels
+ * and modules. A password equal to one (a dev database "shop" with password "shop") is masked only where it stands
+ * as a password (redact.ts), in findings and in the CLI's output alike.
+ */
+export function projectWords(index: Pick<ProjectIndex, 'root' | 'settings' | 'apps'>): string[] {
+  return [...index.root.split(/[\\/]/), ...(index.settings?.module ?? '').split('.'), ...index.apps.flatMap(a => [a.label, ...a.module.split('.')])];
 }
 
 /** The code that computed an index: its bundle's stat (any rebuild makes earlier snapshots unusable). */
@@ -585,7 +594,7 @@ export class Scanner {
 
   /** A settings line that fails may quote a password (redact.ts): findings reach every surface. */
   private redacted(index: ProjectIndex): ProjectIndex {
-    const redactor = redactorFor(index.settings?.databases, Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password));
+    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).exemptWords(projectWords(index)).addDatabases(index.settings?.databases);
     return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 

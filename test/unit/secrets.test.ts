@@ -45,9 +45,11 @@ describe('redact: the patterns', () => {
     assert.equal(r.redact('x p@ss "word" y'), `x ${MASK} y`);
     assert.equal(r.redact(`x ${encodeURIComponent('p@ss "word"')} y`), `x ${MASK} y`);
     assert.equal(r.redact(JSON.stringify({ v: 'p@ss "word"' })), `{"v":"${MASK}"}`);
-    assert.equal(r.redact('abcd ab'), `${MASK}d ab`, 'secrets shorter than 3 are left to the patterns');
+    assert.equal(r.redact('abc ab'), `${MASK} ab`, 'secrets shorter than 3 are left to the patterns');
+    // a short or letters-only secret is masked where it stands alone, not inside another word
+    assert.equal(r.redact('abcd xabc abc.'), `abcd xabc ${MASK}.`);
     assert.equal(redact('say Hunter2Secret', ['Hunter2Secret']), `say ${MASK}`);
-    assert.deepEqual(r.redactValue({ a: ['abc', 1, { b: 'xabc' }] }), { a: [MASK, 1, { b: `x${MASK}` }] });
+    assert.deepEqual(r.redactValue({ a: ['abc', 1, { b: 'x abc' }] }), { a: [MASK, 1, { b: `x ${MASK}` }] });
   });
 
   test('the secrets of DATABASES: PASSWORD, OPTIONS password/passwd, TEST.PASSWORD', () => {
@@ -176,4 +178,37 @@ test('a password equal to a word of the project (its user, its database name, a 
   // a real secret is masked everywhere
   const s = new Redactor().exemptWords(['work']).addDatabases([{ alias: 'default', name: 'shop', user: 'app', password: 'Hunter2Secret' }]);
   assert.equal(s.redact('failed for Hunter2Secret at /work'), 'failed for ******** at /work');
+});
+
+test('a word-like password is masked where it stands alone, not inside names, modules and paths (Kolibri Studio\'s fallback "kolibri")', () => {
+  const r = new Redactor().addDatabases([{ alias: 'default', name: 'kolibri-studio', user: 'learningequality', password: 'kolibri' }]);
+  for (const text of ['kolibri_content.router.ContentDBRouter', 'contentcuration/kolibri_content/router.py', 'kolibri-studio', 'kolibri_public.ContentTag', 'le.kolibri.x']) {
+    assert.equal(r.redact(text), text);
+  }
+  assert.equal(r.redact('postgres://learningequality:kolibri@db/kolibri-studio'), 'postgres://learningequality:********@db/kolibri-studio');
+  assert.equal(r.redact("'PASSWORD': 'kolibri'"), "'PASSWORD': '********'");
+  assert.equal(r.redact('the password is kolibri.'), 'the password is ********.');
+  assert.equal(r.redact('password=kolibri;host=db'), 'password=********;host=db');
+  // a long secret with digits or symbols is masked inside other text too
+  assert.equal(new Redactor(['Hunter2Secret']).redact('xHunter2Secretx'), `x${MASK}x`);
+});
+
+test('findings keep the names of the project\'s apps when the password equals one ("shop" / "shop")', async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'import os\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shopdb", "PASSWORD": os.getenv("PW") or "shop"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "other.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
+    'proj/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, **hints):\n        return None\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    pass\n',
+  }, 'dmdb-shop-pw-');
+  try {
+    const r = cli(['scan', dir, '--no-db', '--no-python', '--json']);
+    const text = JSON.stringify(r.json);
+    const messages = r.json.diagnostics.map((d: { message: string }) => d.message).join('\n');
+    assert.match(messages, /App 'shop' has no migrations/);
+    assert.ok(!/\*{8}\.Item/.test(text), 'no masked app label');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
