@@ -130,6 +130,7 @@ const RULES = {
       'RunPython code uses a model class imported from an app (`from shop.models import Order`) instead of the ' +
       'historical model `apps.get_model("shop", "Order")`. Today\'s class may have fields, managers and a routing ' +
       'that do not match the database at this point of its history; the migration breaks as the model changes. ' +
+      'An info in a single-database project (no multi-database problem there). ' +
       'The quick fix binds the name to the historical model at the top of the function.',
   },
   'missing-reverse': {

@@ -47,3 +47,9 @@ test('a test class\'s databases are alias uses, "__all__" and other classes\' at
   const src = 'class TembaTest(SmartminTest):\n    databases = ("default", "readonly")\n\n\nclass Config:\n    databases = ["x"]\n\n\nclass AllTest(TransactionTestCase):\n    databases = "__all__"\n';
   assert.deepEqual(aliasUses(src, 't.py').map(u => [u.alias, u.line, u.where]), [['default', 2, 'TestCase.databases'], ['readonly', 2, 'TestCase.databases']]);
 });
+
+test('a using="" parameter default, and `using` of an index\'s SQL methods, are no aliases (Kolibri Studio)', async () => {
+  await initPython();
+  const src = 'class UniqueActiveUserIndex(Index):\n    def create_sql(self, model, schema_editor, using="gist", **kwargs):\n        pass\n\n\ndef copy(obj, using=""):\n    pass\n\n\ndef fetch(qs, using="replcia"):\n    pass\n';
+  assert.deepEqual(aliasUses(src, 't.py').map(u => [u.alias, u.line]), [['replcia', 10]]);
+});

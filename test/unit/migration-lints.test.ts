@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
     assert.match(imports[1]!.message, /User = get_user_model\(\) \(line 7\) is today's user model class.*apps\.get_model\(settings\.AUTH_USER_MODEL\)/);
     // both queries run on the router's choice, not on the database being migrated
     assert.deepEqual(alias(ls).map(l => l.line), [8, 10], JSON.stringify(alias(ls)));
-    assert.deepEqual(alias(ls).map(l => l.goesTo), [{ model: 'Order', access: 'read' }, { model: 'get_user_model()', access: 'write' }]);
+    assert.deepEqual(alias(ls).map(l => l.goesTo), [{ model: 'shop.Order', access: 'read' }, { model: 'get_user_model()', access: 'write' }]);
     // the historical model queried: nothing
     const fixed = src.replace('    User = get_user_model()\n', '    User = apps.get_model("auth", "User")\n').replace('Order.objects.filter(paid=False)', 'apps.get_model("shop", "Order").objects.using(schema_editor.connection.alias).filter(paid=False)');
     assert.deepEqual(lintMigrationSource(fixed, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-model-import'), []);

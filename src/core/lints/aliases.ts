@@ -132,7 +132,9 @@ export function aliasUses(source: string, file: string): AliasUse[] {
       }
       const parts = stmtParts(s);
       for (const e of parts.exprs) visit(e);
-      if (s.type === 'FunctionDef') for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default) add(a.default, 'using= default');
+      // a `using="…"` parameter default names an alias, except an empty one or in the SQL methods of indexes and
+      // constraints, where `using` is the index method (Kolibri Studio's Index.create_sql(…, using=""))
+      if (s.type === 'FunctionDef' && !/_sql$/.test(s.name)) for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default && str(a.default) !== '') add(a.default, 'using= default');
       // a test class's `databases = {"default", "replica"}`: Django refuses an alias DATABASES lacks when the
       // class is set up (RapidPro's TembaTest: databases = ("default", "readonly"))
       if (s.type === 'ClassDef' && /Test/.test([s.name, ...s.bases.map(b => dotted(b) ?? '')].join(' '))) {

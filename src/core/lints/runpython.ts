@@ -373,6 +373,15 @@ function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): st
   return null;
 }
 
+/** "app.Model" of a model imported from an app's models module, when the module's app is known. */
+function importedLabel(ctx: ModuleCtx, e: A.Expr, appModules: Map<string, string>): string | null {
+  if (e.type !== 'Name') return null;
+  const imp = ctx.importedModels.get(e.id);
+  if (!imp || imp.userModel) return null;
+  const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
+  return label ? `${label}.${imp.name}` : null;
+}
+
 interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute | A.Name }
 
 /** `root.a(…).b.c(…)` → root and its steps, from the root outwards. */
@@ -437,10 +446,12 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
         const manager = steps[0]!;
         const method = steps[1]!.attr;
         const text = held ? `${manager.attr}.${method}() (${model}'s manager)` : `${model}.${manager.attr}.${method}()`;
-        const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${model} ${ROUTER_CHOICE_WORDS}`;
+        // an imported model named by its app's label, which the routing knows it by (Kolibri Studio's ContentNode)
+        const routed = importedLabel(ctx, root, appModules) ?? model;
+        const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${routed} ${ROUTER_CHOICE_WORDS}`;
         // `.filter(…).update(…)`: a write anywhere in the chain goes where db_for_write sends it (QuerySet._for_write)
         const writes = steps.some((st, i) => i >= 1 && !!st.call && WRITE_METHODS.has(st.attr));
-        const goesTo = binding && arg ? literalAlias(arg) : { model, access: writes ? 'write' as const : 'read' as const };
+        const goesTo = binding && arg ? literalAlias(arg) : { model: routed, access: writes ? 'write' as const : 'read' as const };
         const lint = push(ctx, st, e.line, `${where}: ${text} ${bound}, not on the database being migrated; bind it with .using(${se}.connection.alias)`, goesTo);
         if (st && env.se && !binding) {
           const at = endOf(ctx, manager.node);
@@ -758,8 +769,10 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
         continue;
       }
       // a package's migrations are the package's to fix: listed (what `migrate --database=X` will do), never blocking
+      // (runpython-model-import is no multi-database problem: an info where there is one database, as runpython-alias)
       let severity: Finding['severity'] = l.code === 'missing-reverse' || app.external ? 'info'
-        : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info' : 'warning';
+        : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info'
+          : l.code === 'runpython-model-import' && aliases.length <= 1 ? 'info' : 'warning';
       let { message, fix } = l;
       if (l.code === 'runpython-alias' && routes) {
         ({ severity, message, fix } = routedLint(l, m, given, routes, severity));
