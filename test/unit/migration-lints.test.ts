@@ -690,3 +690,50 @@ class Migration(migrations.Migration):
   assert.equal(replaced?.severity, 'info');
   assert.match(replaced!.message, /\(replaced by shop\.0001_squashed_0002_data: this migration runs only on a database that applied part of what shop\.0001_squashed_0002_data replaces\)$/);
 });
+
+test('a router reading a thread-local: during migrate nothing has set it (giga-maps; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ReadOnly", "proj.routers.Dynamic"]\n',
+    'proj/routers.py': `import threading
+
+THREAD_LOCAL = threading.local()
+
+
+class ReadOnly:
+    def db_for_read(self, model, **hints):
+        if hasattr(THREAD_LOCAL, "OVERRIDE_DB_FOR_READ"):
+            return THREAD_LOCAL.OVERRIDE_DB_FOR_READ
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
+
+
+class Dynamic:
+    def db_for_write(self, model, **hints):
+        return getattr(THREAD_LOCAL, "DB_FOR_WRITE_OVERRIDE", "default")
+`,
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField(default=0)\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField(default=0))])]\n',
+    'shop/migrations/0002_data.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n    Order.objects.filter(n=0).update(n=1)\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-threadlocal-');
+  // Django in a fresh process (as migrate runs): reads and writes of the historical model go to default
+  const django = JSON.parse(execFileSync(djangoPython()!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.db.migrations.loader import MigrationLoader
+Order = MigrationLoader(None, ignore_no_migrations=True).project_state().apps.get_model("shop", "Order")
+print(json.dumps([router.db_for_read(Order), router.db_for_write(Order), [a for a in ("default", "replica") if router.allow_migrate(a, "shop")]]))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }));
+  assert.deepEqual(django, ['default', 'default', ['default']]);
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const [lint] = index.findings.filter(f => f.code === 'runpython-alias');
+  assert.equal(lint?.severity, 'info', JSON.stringify(index.findings.map(f => [f.code, f.severity, f.message])));
+  assert.match(lint!.message, /\('default'\): 'default' is the only database the routers let this RunPython run on/);
+  // outside migrate the thread-local may hold anything: today's writes are not known statically
+  const write = index.dbRoutes?.write?.find(r => r.model === 'shop.Order');
+  assert.equal(write?.reason, 'unknown', JSON.stringify(index.dbRoutes));
+});

@@ -706,7 +706,9 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   let fix = l.fix;
   const goesTo = l.goesTo;
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
-  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : routes.choice(goesTo.model, goesTo.access ?? 'both');
+  // inside `with use_db(alias):` a thread-local the routers read may be set: what they answer during migrate with
+  // nothing set (routes.choice) is not what they answer there
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both');
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart

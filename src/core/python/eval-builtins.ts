@@ -455,6 +455,12 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
       if (own !== undefined) return own;
       const m = it.modeledAttr(o, name, loc);
       if (m !== undefined) return m;
+      if (o.type === 'threading.local') {
+        // what a thread-local holds is set at run time (request middleware, `with in_database(…)`): unknown, except
+        // when the routers are asked about `migrate`, where nothing has set it (an observation for the answer cache)
+        it.observe?.('threadlocal', o);
+        return it.threadLocalsUnset ? undefined : unknown(`thread-local ${name} (set at run time)`, loc);
+      }
       return o.missing === 'unknown' ? unknown(`${o.type}.${name}`, loc) : undefined;
     }
     case 'builtin':

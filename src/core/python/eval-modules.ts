@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple', 'environs',
+  'collections', 'decouple', 'environs', 'threading',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -151,6 +151,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
         ['EnvError', exceptionClass('EnvError')], ['EnvValidationError', exceptionClass('EnvValidationError')],
         ['EnvNotSetError', exceptionClass('EnvNotSetError')], ['ValidationError', exceptionClass('ValidationError')]]);
     }
+    case 'threading':
+      return mod('threading', [['local', b('threading.local')]]);
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
     case 'decouple':
@@ -410,6 +412,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'environ.Env.read_env_static': return envCall(it, obj('environ.Env'), 'read_env', args, kwargs, loc);
     case 'environ.Env.db_url_config_static': return envCall(it, obj('environ.Env'), 'db_url_config', args, kwargs, loc);
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
+    case 'threading.local': return obj('threading.local', 'unknown');
     case 'environs.Env': {
       const prefix = kwarg(kwargs, 'prefix');
       return environsEnv(prefix?.kind === 'str' ? prefix.v : '', truthy(kwarg(kwargs, 'expand_vars') ?? FALSE) === true);

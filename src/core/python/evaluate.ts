@@ -55,6 +55,7 @@ export class Interp implements Evaluator {
   /** identity of input values → observation key (router result caching) */
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
+  threadLocalsUnset = false;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
   readonly moduleErrors = new Map<string, { reason: string; loc?: Loc; exc?: string; always?: boolean }[]>();

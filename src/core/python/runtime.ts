@@ -136,6 +136,11 @@ export interface Evaluator {
   inputs: Map<Value, string> | null;
   observe: ((key: string, v: Value) => void) | null;
   /**
+   * a `threading.local()` object's attributes are unset: true while a router is asked what it answers during
+   * `migrate` (a fresh process, whose middleware and context managers have set nothing); else they are unknown
+   */
+  threadLocalsUnset: boolean;
+  /**
    * `Model._meta` of a model class the code names (`SyncQueue._meta.app_label` in a router): Django's ModelBase
    * sets it, and the evaluator does not run Django; the router evaluation answers from the model index
    */

@@ -17,7 +17,7 @@ import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
-import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy } from '../python/values';
+import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy, dependsOn } from '../python/values';
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
@@ -395,6 +395,8 @@ function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: R
   interp.observe = null;
   interp.forks = [];
   interp.fuel = CALL_FUEL;
+  // allow_migrate is asked during migrate: nothing has set a thread-local there
+  interp.threadLocalsUnset = true;
   const label = `${r.path?.split('.').pop() ?? r.label}.allow_migrate`;
   const method = r.method!;
   try {
@@ -411,6 +413,7 @@ function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: R
     throw e;
   } finally {
     interp.inputs = null;
+    interp.threadLocalsUnset = false;
   }
 }
 
@@ -435,6 +438,8 @@ function observedKey(key: string, inp: Inputs): string {
     case 'app_label': return inp.model.app;
     case 'model_name': return inp.model.modelName;
     case 'model': return inp.historical ? `${inp.model.key} (historical)` : inp.model.key;
+    // thread-locals are unset when the routers are asked about migrate (the historical models), unknown otherwise
+    case 'threadlocal': return inp.historical ? 'unset' : 'as asked';
     default:
       if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5)));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
@@ -496,6 +501,8 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   };
   interp.forks = [];
   interp.fuel = CALL_FUEL;
+  // allow_migrate, and the routes of historical models, are asked during migrate: nothing has set a thread-local
+  interp.threadLocalsUnset = migrate || !!inp.historical;
   const label = `${r.path?.split('.').pop() ?? r.label}.${name}`;
   // ConnectionRouter.allow_migrate_model: allow_migrate(db, app_label, model_name=…, model=…);
   // ConnectionRouter._router_func: db_for_read(model, **hints), here with no hints (a queryset's own call)
@@ -519,6 +526,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   } finally {
     interp.inputs = null;
     interp.observe = null;
+    interp.threadLocalsUnset = false;
   }
 }
 
@@ -537,7 +545,7 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'none') return { kind: 'none' };
   if (v.kind === 'unknown') {
     const at = projectLoc(v.loc, loc);
-    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
+    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   const t = v.kind === 'instance' ? null : truthy(v);
   if (t === null) return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, whose truth is not known`, ...(loc ? { loc } : {}) };
@@ -551,7 +559,7 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
 function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'unknown') {
     const at = projectLoc(v.loc, loc);
-    return { kind: 'unknown', explanation: `${label} result depends on ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
+    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   if (v.kind === 'str') {
     if (!v.v) return { kind: 'none' };
