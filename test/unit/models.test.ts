@@ -766,3 +766,47 @@ class Note(models.Model):
   const without = scan(root, settingsOf({ installedApps: ['vehicles'] }), false);
   assert.ok(!without.byKey.has('vehicles.HistoricalLivery'));
 });
+
+test('models: HistoricalRecords(inherit=True) on a base gives every model below it a history (giga-maps core.BaseModel)', () => {
+  const root = writeTree({
+    'core/__init__.py': '',
+    'core/models.py': `from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class BaseModel(models.Model):
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class Plain(models.Model):
+    history = HistoricalRecords()
+
+    class Meta:
+        abstract = True
+`,
+    'accounts/__init__.py': '',
+    'accounts/models.py': `from django.db import models
+from core.models import BaseModel, Plain
+
+
+class API(BaseModel):
+    name = models.CharField(max_length=9)
+
+
+class Key(API):
+    value = models.CharField(max_length=9)
+
+
+class Untracked(Plain):
+    name = models.CharField(max_length=9)
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['simple_history', 'core', 'accounts'] }), false);
+  const keys = [...r.byKey.keys()].filter(k => k.startsWith('accounts.')).sort();
+  // Key inherits API's history field: simple-history registers HistoricalKey too; Plain's history is not inherited
+  assert.deepEqual(keys, ['accounts.API', 'accounts.HistoricalAPI', 'accounts.HistoricalKey', 'accounts.Key', 'accounts.Untracked']);
+  assert.equal(r.byKey.get('accounts.HistoricalAPI')?.table, 'accounts_historicalapi');
+});

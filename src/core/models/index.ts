@@ -288,15 +288,29 @@ class ModelReader {
     const hit = HISTORICAL.get(info);
     if (hit && hit.user === user) return hit.models;
     const out: ModelInfo[] = [];
-    for (const s of node.ref.def.body) {
+    // its own class body, then its bases': `HistoricalRecords(inherit=True)` on a base (an abstract one, most
+    // often) gives every model below it a history of its own (giga-maps' core.BaseModel)
+    const bodies: { c: ClassNode; own: boolean }[] = [{ c: node, own: true }];
+    for (const c of this.mro(node).slice(1)) if (typeof c !== 'string') bodies.push({ c, own: false });
+    const said = new Set<string>();
+    for (const { c, own } of bodies) for (const s of c.ref.def.body) {
       if (s.type !== 'Assign' || s.value.type !== 'Call') continue;
       const call = s.value;
       const f = call.func;
       if (!(f.type === 'Name' || f.type === 'Attribute') || (f.type === 'Name' ? f.id : f.attr) !== 'HistoricalRecords') continue;
-      const ref = this.sym.expr(node.ref.module, f);
-      const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(node.ref.module, f) ?? '';
+      const ref = this.sym.expr(c.ref.module, f);
+      const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(c.ref.module, f) ?? '';
       if (!from.startsWith('simple_history')) continue;
       const kw = (name: string) => call.keywords.find(k => k.arg === name)?.value;
+      if (!own) {
+        const inherit = kw('inherit');
+        const v = inherit ? literalEval(inherit) : null;
+        if (!v || !v.ok || v.value !== true) continue;
+        // a name a base's field binds is bound once (the nearest HistoricalRecords wins)
+        const bound = s.targets.map(t => (t.type === 'Name' ? t.id : '')).join(',');
+        if (said.has(bound)) continue;
+        said.add(bound);
+      } else said.add(s.targets.map(t => (t.type === 'Name' ? t.id : '')).join(','));
       const lit = (name: string): string | null | undefined => {
         const e = kw(name);
         if (!e) return undefined;
@@ -307,7 +321,7 @@ class ModelReader {
       if (custom === null || app === null || table === null) continue;
       const name = custom ?? `Historical${info.name}`;
       const label = app ?? info.app;
-      const loc = { path: node.ref.file, line: s.line };
+      const loc = own ? { path: node.ref.file, line: s.line } : { path: node.ref.file, line: node.ref.def.line };
       const userModel = userArg ?? (kw('user_model') ? null : user);
       out.push({
         app: label, name, key: `${label}.${name}`, managed: true, proxy: false, abstract: false, swapped: false,
