@@ -112,6 +112,40 @@ const app = (name: string, models: string): Record<string, string> => ({
 });
 
 const PROJECTS: Record<string, Project> = {
+  // Kolibri Studio's ContentDBRouter: the model looked up in the app registry by the inputs; giga-maps: a
+  // thread-local override that nothing has set during migrate
+  registry_and_thread_local: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settingsFile(['content', 'shop'], ['default', 'channel'], '["proj.routers.Override", "proj.routers.ContentDBRouter"]'),
+      'proj/routers.py': `
+import threading
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS
+
+_local = threading.local()
+
+
+class Override:
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        forced = getattr(_local, "FORCE_MIGRATE", None)
+        if hasattr(_local, "ONLY_DB"):
+            return db == _local.ONLY_DB
+        return forced
+
+
+class ContentDBRouter:
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        model = apps.get_model(app_label=app_label, model_name=model_name) if model_name else None
+        if model and model._meta.app_label == "content":
+            return db != DEFAULT_DB_ALIAS
+        return db == DEFAULT_DB_ALIAS
+`,
+      ...app('content', 'class ContentNode(models.Model):\n    title = models.CharField(max_length=10)\n'),
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
   classic: {
     files: {
       'proj/__init__.py': '',

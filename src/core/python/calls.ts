@@ -414,6 +414,8 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
   // Django's modules re-export django.db's DEFAULT_DB_ALIAS (kpi: `from django.contrib.auth.management import
   // DEFAULT_DB_ALIAS`); it is "default" wherever it is imported from
   if (name === 'DEFAULT_DB_ALIAS' && (m.name === 'django' || m.name.startsWith('django.'))) return str('default');
+  // the app registry: apps.get_model(…) answers for the model a router is asked about (Evaluator.getModel)
+  if (name === 'apps' && m.name === 'django.apps') return { kind: 'obj', type: 'django.apps.registry', attrs: new Map(), missing: 'unknown' };
   return unknown(`${m.name}.${name} (not evaluated)`, loc);
 }
 

@@ -192,6 +192,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return undefined;
     case 'environs.Env':
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
+    case 'django.apps.registry':
+      return name === 'get_model' ? b('django.apps.registry.get_model', o) : undefined;
     case 'django.conf.settings':
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
     case 'hashlib.hash':
@@ -533,6 +535,7 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
   }
   if (o.type === 'environ.Env') return envCall(it, o, method, args, kwargs, loc);
   if (o.type === 'environs.Env') return environsCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'django.apps.registry' && method === 'get_model') return it.getModel?.(args, kwargs) ?? unknown('apps.get_model(…) (the app registry is not evaluated)', loc);
   if (o.type === 'django.db.connections') {
     if (method === '__getitem__') return unknown(`connections[${a0 ? repr(a0) : '…'}] (a runtime database connection)`, loc);
     return unknown(`connections.${method}() (runtime database connections)`, loc);

@@ -56,6 +56,7 @@ export class Interp implements Evaluator {
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
   threadLocalsUnset = false;
+  getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
   readonly moduleErrors = new Map<string, { reason: string; loc?: Loc; exc?: string; always?: boolean }[]>();

@@ -141,6 +141,11 @@ export interface Evaluator {
    */
   threadLocalsUnset: boolean;
   /**
+   * `django.apps.apps.get_model(…)` while a router is asked about a model: that model's object when the arguments
+   * name it (Kolibri Studio's ContentDBRouter), else undefined (unknown)
+   */
+  getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null;
+  /**
    * `Model._meta` of a model class the code names (`SyncQueue._meta.app_label` in a router): Django's ModelBase
    * sets it, and the evaluator does not run Django; the router evaluation answers from the model index
    */

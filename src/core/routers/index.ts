@@ -503,6 +503,17 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   interp.fuel = CALL_FUEL;
   // allow_migrate, and the routes of historical models, are asked during migrate: nothing has set a thread-local
   interp.threadLocalsUnset = migrate || !!inp.historical;
+  // apps.get_model(app_label, model_name) of the model asked about: that model (by the input values themselves,
+  // or by its label written out)
+  interp.getModel = (args, kwargs) => {
+    const kw = (n: string) => kwargs.find(([k]) => k === n)?.[1];
+    let app = args[0] ?? kw('app_label');
+    let mn = args[1] ?? kw('model_name');
+    if (app?.kind === 'str' && !mn && app.v.includes('.')) [app, mn] = [str(app.v.split('.')[0]!), str(app.v.split('.').slice(1).join('.'))];
+    if (app === appV && mn === nameV) return modelObj;
+    if (app?.kind === 'str' && mn?.kind === 'str' && app.v === m.app && mn.v.toLowerCase() === m.modelName) return modelObj;
+    return undefined;
+  };
   const label = `${r.path?.split('.').pop() ?? r.label}.${name}`;
   // ConnectionRouter.allow_migrate_model: allow_migrate(db, app_label, model_name=…, model=…);
   // ConnectionRouter._router_func: db_for_read(model, **hints), here with no hints (a queryset's own call)
@@ -527,6 +538,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
     interp.inputs = null;
     interp.observe = null;
     interp.threadLocalsUnset = false;
+    interp.getModel = null;
   }
 }
 
