@@ -681,7 +681,7 @@ export class Scanner {
     }
     for (const p of apps.problems) {
       if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
-      findings.push({ code: 'settings-unknown', severity: 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+      findings.push({ code: 'settings-unknown', severity: p.info ? 'info' : 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;
 

@@ -197,3 +197,17 @@ test('workspace apps for the discovered fallback: symlink loops, virtualenvs, te
   const index = new ModuleIndex([root, path.join(root, 'vendor')]);
   assert.deepEqual(workspaceAppModules(index, root), { modules: ['proj.billing', 'proj.orders'], truncated: false });
 });
+
+test('an apps.py AppConfig with a wrong name (a project on Django < 3.2, giga-maps) keeps its app, said so; default_app_config is read', () => {
+  const root = writeTree({
+    'proco/__init__.py': '',
+    'proco/data_migrations/__init__.py': '',
+    'proco/data_migrations/apps.py': 'from django.apps import AppConfig\n\n\nclass DataMigrationsConfig(AppConfig):\n    name = "data_migrations"\n',
+    'legacy/__init__.py': 'default_app_config = "legacy.config.LegacyConfig"\n',
+    'legacy/config.py': 'from django.apps import AppConfig\n\n\nclass LegacyConfig(AppConfig):\n    name = "legacy"\n    label = "old_legacy"\n',
+  });
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['proco.data_migrations', 'legacy'] }), root);
+  assert.deepEqual(r.apps.map(a => [a.label, a.module, a.appConfig]), [['data_migrations', 'proco.data_migrations', 'django.apps.AppConfig'], ['old_legacy', 'legacy', 'legacy.config.LegacyConfig']]);
+  assert.deepEqual(r.problems.map(p => [p.entry, p.info ?? false]), [['proco.data_migrations', true]]);
+  assert.match(r.problems[0]!.message, /Django 3\.2 and later pick this AppConfig and refuse it .*Django before 3\.2 does not pick it/);
+});

@@ -22,6 +22,8 @@ export interface AppProblem {
   /** the INSTALLED_APPS entry as written ("<unknown>" for entries that are not statically known) */
   entry: string;
   message: string;
+  /** said for the record (an info), not a problem of the entry */
+  info?: true;
 }
 
 export interface AppsResult {
@@ -51,6 +53,7 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
       continue;
     }
     for (const note of created.notes) problems.push({ entry, message: note });
+    for (const note of created.infos ?? []) problems.push({ entry, message: note, info: true });
     const { name, label, configPath } = created;
     // Apps.populate: labels and names must be unique
     if (labels.has(label)) {
@@ -90,11 +93,12 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
   return { apps, problems };
 }
 
-type Created = { name: string; label: string; configPath: string; notes: string[] } | { error: string };
+type Created = { name: string; label: string; configPath: string; notes: string[]; infos?: string[] } | { error: string };
 
 /** `AppConfig.create(entry)` */
 function create(sym: SymbolTable, entry: string): Created {
   const notes: string[] = [];
+  const infos: string[] = [];
   let cls: ClassRef | null = null;
   let appName: string | null = null;
 
@@ -120,6 +124,13 @@ function create(sym: SymbolTable, entry: string): Created {
         }
         if (explicit.length === 1) cls = explicit[0]!.cls;
       }
+    }
+    // Django < 3.2 (and, without a default one in apps.py, up to 4.0): the package's `default_app_config`
+    if (!cls) {
+      const dflt = moduleString(sym, entry, 'default_app_config');
+      const dot = dflt?.lastIndexOf('.') ?? -1;
+      const r = dflt && dot > 0 ? sym.member(dflt.slice(0, dot), dflt.slice(dot + 1)) : null;
+      if (r?.kind === 'class' && isAppConfigSubclass(sym, r)) cls = r;
     }
     if (!cls) appName = entry;
   }
@@ -160,9 +171,18 @@ function create(sym: SymbolTable, entry: string): Created {
       appName = guess;
     } else appName = n;
   }
-  const name = appName!;
+  let name = appName!;
   if (!sym.index.resolve(name)) {
-    return { error: cls ? `Cannot import '${name}'. Check that '${configPath}.name' is correct.` : `No module named '${name}'` };
+    // an AppConfig Django ≥ 3.2 finds in apps.py by itself, whose name is wrong: only a project on an older Django,
+    // which does not look there, runs with it, and its app is then the entry's module (giga-maps on Django 2.2)
+    if (cls && appName !== entry && sym.index.resolve(entry) && configPath.startsWith(`${entry}.apps.`)) {
+      infos.push(`${configPath}.name is '${name}', which cannot be imported: Django 3.2 and later pick this AppConfig and refuse it ("Cannot import '${name}'"); Django before 3.2 does not pick it, and its app is the module '${entry}', as read here`);
+      name = entry;
+      cls = null;
+      configPath = APP_CONFIG;
+    } else {
+      return { error: cls ? `Cannot import '${name}'. Check that '${configPath}.name' is correct.` : `No module named '${name}'` };
+    }
   }
 
   let label = name.slice(name.lastIndexOf('.') + 1);
@@ -172,7 +192,7 @@ function create(sym: SymbolTable, entry: string): Created {
     else if (l !== undefined) notes.push(`${configPath}.label cannot be evaluated statically; assuming '${label}'`);
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) return { error: `The app label '${label}' is not a valid Python identifier.` };
-  return { name, label, configPath, notes };
+  return { name, label, configPath, notes, infos };
 }
 
 /** `issubclass(c, AppConfig) and c is not AppConfig`, through resolvable bases. */
@@ -212,6 +232,18 @@ function appConfigBase(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<
 }
 
 /** A class attribute through the class and its resolvable bases (depth-first, left to right). */
+/** A module-level `name = "literal"` of module `module` (the last one at its top level), or null. */
+function moduleString(sym: SymbolTable, module: string, name: string): string | null {
+  const scope = sym.scope(module);
+  let out: string | null = null;
+  for (const s of scope?.module.body ?? []) {
+    if (s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === name)) {
+      out = s.value.type === 'Constant' && typeof s.value.value === 'string' ? s.value.value : null;
+    }
+  }
+  return out;
+}
+
 function classAttr(sym: SymbolTable, c: ClassRef, attr: string, depth = 0, seen = new Set<string>()): unknown {
   if (depth > 30 || seen.has(c.key)) return undefined;
   seen.add(c.key);
