@@ -315,6 +315,14 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. Set ${e.variables.length > 1 ? 'them' : 'it'} in an env file (--env-file, djangoMultiDb.envFile) to see the other.`,
     });
   }
+  const ed = settings.envDefaults;
+  if (ed && !settings.databasesNotConfigured) {
+    const one = ed.variables.length === 1;
+    out.push({
+      code: 'settings-env-dependent', severity: 'info', path: ed.loc?.path ?? settings.path, line: ed.loc?.line ?? null,
+      message: `DATABASES reads ${likeliestFirst(ed.variables).slice(0, 8).join(', ')}${ed.variables.length > 8 ? ` and ${ed.variables.length - 8} more` : ''}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
+    });
+  }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding
   const assumed = new Map<string, { path: string | null; lines: number[]; reason: string }>();
   for (const a of settings.assumptions ?? []) {

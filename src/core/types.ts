@@ -88,6 +88,8 @@ export interface SettingsInfo {
    * settings modules beside these that set DATABASES, when these never do.
    */
   databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[]; otherModules?: string[] };
+  /** unset variables whose defaults DATABASES uses (its values shown are those defaults), with where DATABASES is set */
+  envDefaults?: { variables: string[]; loc?: Loc };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
   installedAppsLoc?: Loc;
   /**

@@ -508,7 +508,13 @@ DATABASES["legacy"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "legac
 DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
 `,
     });
-    assert.deepEqual(load(flows, 'site6.settings').unsetDatabaseEnv, ['DATABASE_URL', 'DB_HOST', 'REPLICA_HOST']);
+    const s6 = load(flows, 'site6.settings');
+    assert.deepEqual(s6.unsetDatabaseEnv, ['DATABASE_URL', 'DB_HOST', 'REPLICA_HOST']);
+    // the values shown are those variables' defaults: said once, at DATABASES (onadata, Kolibri Studio)
+    assert.deepEqual(s6.envDefaults, { variables: ['DATABASE_URL', 'DB_HOST', 'REPLICA_HOST'], loc: { path: path.join(flows, 'site6', 'settings.py'), line: 12 } });
+    const [defaults] = settingsFindings(s6).filter(f => f.code === 'settings-env-dependent');
+    assert.match(defaults!.message, /^DATABASES reads DATABASE_URL, DB_HOST, REPLICA_HOST, not set here: where the settings give them defaults, the databases shown use those/);
+    assert.equal(load(flows, 'site6.settings', undefined, { DATABASE_URL: 'sqlite:///x', DB_HOST: 'h', REPLICA_HOST: 'r' }).envDefaults, undefined);
     // a value from another module's function is not followed: the names that look like a database's
     const opaque = project({
       'site7/__init__.py': '',

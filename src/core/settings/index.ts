@@ -389,6 +389,14 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   }
   const dbVars = flowing ? [...flowing].sort() : dbLike;
   if (dbVars.length) info.unsetDatabaseEnv = dbVars;
+  // DATABASES values from the defaults of variables not set here (onadata's os.environ.get("DB_NAME", "onadata"),
+  // Kolibri Studio's os.getenv("DATA_DB_NAME") or "kolibri-studio"): shown, and said to be defaults
+  const conditioned = new Set((info.envDependent ?? []).flatMap(e => e.variables));
+  const defaulted = flowing ? dbVars.filter(v => !conditioned.has(v)) : [];
+  if (defaulted.length && info.databases.length) {
+    const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
+    info.envDefaults = { variables: defaulted, ...(loc ? { loc } : {}) };
+  }
   // Django's ConnectionHandler.configure_settings: an empty DATABASES (Django's own default when the settings set none)
   // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
@@ -419,9 +427,19 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
  */
 function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>): Set<string> | null {
   const out = new Set<string>();
+  // the lines where a file assigns DATABASES whole: what a file sets before one, and what the modules the settings
+  // module imports set when the settings module assigns it whole (Kiwi's devel over common), is replaced
+  const wholeLines = (file: string): number[] => {
+    const mod = index.parseFile(file);
+    return mod ? [...walkStmts(mod.body)].filter(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === 'DATABASES')).map(s => s.line) : [];
+  };
+  const mainWhole = files.length ? wholeLines(files[0]!).length > 0 : false;
   for (const file of files) {
     const mod = index.parseFile(file);
     if (!mod) continue;
+    if (file !== files[0] && mainWhole) continue;
+    const whole = wholeLines(file);
+    const replaced = (line: number) => whole.some(l => l > line);
     const functions = new Map<string, A.FunctionDef>();
     for (const s of mod.body) if (s.type === 'FunctionDef') functions.set(s.name, s);
     const imported = new Set<string>();
@@ -454,9 +472,9 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
         const targets = s.type === 'Assign' ? s.targets : [s.target];
         const acc = new Set<string>();
         reads(s.value, acc);
-        if (targets.some(setsDatabases)) for (const v of acc) out.add(v);
+        if (targets.some(setsDatabases) && !replaced(s.line)) for (const v of acc) out.add(v);
         for (const t of targets) if (t.type === 'Name' && acc.size) derived.set(t.id, new Set([...(derived.get(t.id) ?? []), ...acc]));
-      } else if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && setsDatabases(s.value.func.value)) {
+      } else if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && setsDatabases(s.value.func.value) && !replaced(s.line)) {
         reads(s.value, out);
       }
     }
