@@ -860,3 +860,18 @@ ${DB}with open(os.path.join(os.path.dirname(__file__), "reserved.txt")) as f:
   assert.deepEqual(real, ['admin', 'root', '', 'support']);
   assert.deepEqual(load(dir, 'mysite.settings').values.RESERVED_USERNAMES, real);
 });
+
+test('a setting unknown through a name imported from a module that is not evaluated points at its assignment (Kolibri Studio)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `from datetime import timedelta
+from django.utils.timezone import now
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+${DB}TWO_WEEKS_AGO = now() - timedelta(days=14)
+`,
+  });
+  const u = load(dir, 'mysite.settings').unknowns.find(x => x.name === 'TWO_WEEKS_AGO');
+  assert.match(u!.reason, /django\.utils\.timezone\.now \(not evaluated\)/);
+  assert.equal(u!.loc?.line, 6);
+});

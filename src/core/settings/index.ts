@@ -256,7 +256,12 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const locOfName = (name: string, v?: Value): Loc | undefined => defLocs.get(name) ?? (v && v.kind === 'unknown' ? v.loc : undefined);
   const addUnknown = (name: string, v: Value, fallback: string): void => {
     const u = v as UnknownV;
-    const loc = u.loc ?? locOfName(name.split(/[.[]/)[0]!);
+    const own = locOfName(name.split(/[.[]/)[0]!);
+    // a name imported from a module that is not evaluated (`from django.utils.timezone import now`) is unknown
+    // where it is imported; the setting is at its own assignment, which is where to point (Kolibri Studio's
+    // TWO_WEEKS_AGO = now() - timedelta(days=14), RapidPro's INTERNAL_IPS)
+    const fromImport = v.kind === 'unknown' && / \(not evaluated\)$/.test(u.reason) && own && u.loc?.path === own.path;
+    const loc = fromImport ? own : u.loc ?? own;
     info.unknowns.push({ name, reason: v.kind === 'unknown' ? u.reason : fallback, ...(loc ? { loc } : {}) });
   };
   const partial: NonNullable<SettingsInfo['partial']> = [];
