@@ -1189,7 +1189,11 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     const key = lower(model === USER_MODEL ? settings.authUserModel : model);
     let got = routes.get(key);
     if (!got) {
-      const m = byKey.get(key);
+      // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
+      // of an app not read: the historical model is asked about by its label, as RunPython code has it
+      const label = model === USER_MODEL ? settings.authUserModel : model;
+      const dot = label.indexOf('.');
+      const m = byKey.get(key) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
       got = { read: null, write: null };
       if (m && !m.abstract && !m.swapped) {
         got.read = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m] })[0]?.alias ?? null;
@@ -1209,6 +1213,14 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     choice: historicalChoice,
     migrates: (model, alias) => decisions.get(`${alias} ${lower(model === USER_MODEL ? settings.authUserModel : model)}`) ?? null,
     routers: settings.routers.length > 0,
+  };
+}
+
+/** A model known only by its label (from the migration state): what a router can be asked about it. */
+function stateOnlyModel(app: string, name: string, settings: SettingsInfo): ModelInfo {
+  return {
+    app, name, key: `${app}.${name}`, managed: true, proxy: false, abstract: false, swapped: false, table: `${app}_${name.toLowerCase()}`,
+    modelName: name.toLowerCase(), loc: { path: settings.path ?? '', line: 1 }, bases: [], fields: [], attrs: {}, meta: {},
   };
 }
 

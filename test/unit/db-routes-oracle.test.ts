@@ -81,6 +81,40 @@ interface Project {
 }
 
 const PROJECTS: Record<string, Project> = {
+  // HOPE's DbRouter: a proxy swapped for the model it stands for (proxy_for_model), or the concrete model, then an
+  // app-label map; a proxy of a proxy
+  proxyForModel: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop', 'stats'], { default: db('default'), analytics: db('analytics') }, ['proj.routers.ProxyRouter', 'proj.routers.ConcreteRouter'],
+        'MAPPING = {"stats": "analytics"}\n'),
+      'proj/routers.py': `from django.conf import settings
+
+
+class ProxyRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.proxy:
+            model = model._meta.proxy_for_model
+            return settings.MAPPING.get(model._meta.app_label, "default") if model._meta.proxy else None
+        return None
+
+
+class ConcreteRouter:
+    @staticmethod
+    def select_db(model):
+        model = model._meta.concrete_model
+        return settings.MAPPING.get(model._meta.app_label)
+
+    def db_for_read(self, model, **hints):
+        return ConcreteRouter.select_db(model)
+
+    def db_for_write(self, model, **hints):
+        return ConcreteRouter.select_db(model)
+`,
+      ...app('stats', 'class Event(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('shop', 'from stats.models import Event\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n\n\nclass PendingOrder(Order):\n    class Meta:\n        proxy = True\n\n\nclass LateOrder(PendingOrder):\n    class Meta:\n        proxy = True\n\n\nclass ShopEvent(Event):\n    class Meta:\n        proxy = True\n'),
+    },
+  },
   // a primary/replica router that checks DATABASES before answering, behind an app router
   primaryReplica: {
     files: {

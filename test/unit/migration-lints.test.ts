@@ -737,3 +737,73 @@ print(json.dumps([router.db_for_read(Order), router.db_for_write(Order), [a for 
   const write = index.dbRoutes?.write?.find(r => r.model === 'shop.Order');
   assert.equal(write?.reason, 'unknown', JSON.stringify(index.dbRoutes));
 });
+
+test('runpython-alias routes a proxy through proxy_for_model/concrete_model, and a model only the migration state has by its label (HOPE; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["app1"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "main.sqlite3"}, "read_only": {"ENGINE": "django.db.backends.sqlite3", "NAME": "ro.sqlite3"}}\nDATABASE_APPS_MAPPING = {}\nDATABASE_ROUTERS = ["proj.routers.DbRouter"]\n',
+    'proj/routers.py': `from django.conf import settings
+
+
+class DbRouter:
+    @staticmethod
+    def select_db(model):
+        if model._meta.proxy:
+            model = model._meta.proxy_for_model
+        model = model._meta.concrete_model
+        return settings.DATABASE_APPS_MAPPING.get(model._meta.app_label)
+
+    def db_for_read(self, model, **hints):
+        return DbRouter.select_db(model)
+
+    def db_for_write(self, model, **hints):
+        return DbRouter.select_db(model)
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if db == "default" and app_label not in settings.DATABASE_APPS_MAPPING:
+            return True
+        return settings.DATABASE_APPS_MAPPING.get(app_label) == db
+`,
+    'app1/__init__.py': '',
+    'app1/models.py': 'from django.db import models\n\n\nclass Thing(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass PendingThing(Thing):\n    class Meta:\n        proxy = True\n',
+    'app1/migrations/__init__.py': '',
+    'app1/migrations/0001_initial.py': `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Thing", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=10))]),
+        migrations.CreateModel(name="PendingThing", fields=[], options={"proxy": True}, bases=("app1.thing",)),
+        migrations.CreateModel(name="OldThing", fields=[("id", models.AutoField(primary_key=True))]),
+    ]
+`,
+    'app1/migrations/0002_data.py': `from django.db import migrations
+
+
+def fwd(apps, schema_editor):
+    PendingThing = apps.get_model("app1", "PendingThing")
+    OldThing = apps.get_model("app1", "OldThing")
+    PendingThing.objects.filter(name="x").update(name="y")
+    OldThing.objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("app1", "0001_initial")]
+    operations = [migrations.RunPython(fwd, migrations.RunPython.noop)]
+`,
+  }, 'dmdb-hope-');
+  const django = JSON.parse(execFileSync(djangoPython()!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.db.migrations.loader import MigrationLoader
+s = MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+print(json.dumps([[router.db_for_read(s.get_model("app1", n)), router.db_for_write(s.get_model("app1", n))] for n in ("PendingThing", "OldThing")] + [[a for a in ("default", "read_only") if router.allow_migrate(a, "app1")]]))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }));
+  // no router decides: both go to default, where alone the RunPython runs
+  assert.deepEqual(django, [['default', 'default'], ['default', 'default'], ['default']]);
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info'], [8, 'info']], JSON.stringify(found.map(f => f.message)));
+  for (const f of found) assert.match(f.message, /\('default'\): 'default' is the only database the routers let this RunPython run on/);
+});

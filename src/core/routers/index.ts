@@ -441,7 +441,7 @@ function observedKey(key: string, inp: Inputs): string {
     // thread-locals are unset when the routers are asked about migrate (the historical models), unknown otherwise
     case 'threadlocal': return inp.historical ? 'unset' : 'as asked';
     default:
-      if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5)));
+      if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
       return '?';
   }
@@ -620,8 +620,33 @@ const META_DEFAULTS: Record<string, unknown> = {
   indexes: [], constraints: [], db_tablespace: '',
 };
 
-function metaValue(m: ModelInfo, name: string): Value | undefined {
+/**
+ * The model `_meta.proxy_for_model` (the model a proxy stands for; null: not a proxy) or `_meta.concrete_model`
+ * (the first model up its bases that is no proxy; itself for a concrete model) names; undefined when a base on the way
+ * is not in the index. The historical model of a proxy is a proxy of the historical model of its base.
+ */
+function relatedModel(inp: Inputs, m: ModelInfo, name: 'proxy_for_model' | 'concrete_model'): ModelInfo | null | undefined {
+  const parent = (x: ModelInfo): ModelInfo | undefined => {
+    for (const b of x.bases) {
+      const p = inp.byKey.get(b);
+      if (p && !p.abstract) return p;
+    }
+    return undefined;
+  };
+  if (name === 'proxy_for_model') return m.proxy ? parent(m) : null;
+  let cur: ModelInfo | undefined = m;
+  for (let guard = 0; cur && cur.proxy && guard < 20; guard++) cur = parent(cur);
+  return cur;
+}
+
+function metaValue(m: ModelInfo, name: string, byKey?: Map<string, ModelInfo>): Value | undefined {
   switch (name) {
+    // (the answer cache's key for these: the related model's label)
+    case 'proxy_for_model': case 'concrete_model': {
+      if (!byKey) return unknown(`${m.key}._meta.${name}`, m.loc);
+      const t = relatedModel({ byKey } as Inputs, m, name);
+      return t === null ? NONE : t === undefined ? unknown(`${m.key}._meta.${name}`, m.loc) : str(t.key);
+    }
     case 'app_label': return str(m.app);
     case 'model_name': return str(m.modelName);
     case 'db_table': return str(m.table);
@@ -768,6 +793,13 @@ function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
         interp.observe?.('meta.' + name, NONE);
         if (name === 'app_label') return appV;
         if (name === 'model_name') return nameV;
+        // `model._meta.proxy_for_model` / `.concrete_model` (HOPE's router swaps a proxy for its model first)
+        if (name === 'proxy_for_model' || name === 'concrete_model') {
+          const target = relatedModel(inp, m, name);
+          if (target === null) return name === 'proxy_for_model' ? NONE : unknown(`${m.key}._meta.${name}: its base is not known`, m.loc);
+          if (target === undefined) return unknown(`${m.key}._meta.${name}: its base is not known`, m.loc);
+          return target === m ? model : modelObject({ ...inp, model: target }, str(target.app), str(target.modelName));
+        }
         return metaValue(m, name);
       },
     },
