@@ -875,3 +875,27 @@ ${DB}TWO_WEEKS_AGO = now() - timedelta(days=14)
   assert.match(u!.reason, /django\.utils\.timezone\.now \(not evaluated\)/);
   assert.equal(u!.loc?.line, 6);
 });
+
+test('keys set in a mapping that is not known are known (HOPE RO.update({...}), etools db_config["ENGINE"] = …; Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import unknownlib
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+RO = unknownlib.db("REP_DATABASE_URL")
+RO.update({"ENGINE": "django.db.backends.postgresql", "TEST": {"MIRROR": "default"}})
+db_config = unknownlib.db("DATABASE_URL")
+db_config["ENGINE"] = "django.db.backends.mysql"
+DATABASES = {"default": db_config, "read_only": RO}
+DATABASES["default"]["OPTIONS"] = {"charset": "utf8mb4"}
+`,
+  });
+  // the library as the project has it, for real Django only (the static reading does not see it)
+  const lib = project({ 'unknownlib.py': 'def db(name):\n    return {"ENGINE": "django.db.backends.sqlite3", "NAME": name.lower()}\n' });
+  const django = djangoSettings(dir, 'mysite.settings', [lib]);
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual(s.databases.map(d => [d.alias, d.engine]), Object.entries(django.DATABASES).map(([a, d]) => [a, d.ENGINE]));
+  assert.deepEqual(s.databases.map(d => d.name), [null, null], 'the keys not set stay unknown');
+  assert.deepEqual((s.databases[1]!.raw?.TEST as Record<string, unknown>)?.MIRROR, 'default');
+  assert.deepEqual(s.databases[0]!.options, { charset: 'utf8mb4' });
+});

@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
-  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dictSet, hashKey, truthy,
+  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dict, dictSet, hashKey, truthy,
   cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
@@ -47,6 +47,7 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
   const loc = locOf(f.file, s);
   switch (s.type) {
     case 'Expr':
+      if (updateOfUnknown(it, s.value, f, loc)) return OK;
       it.eval(s.value, f);
       return OK;
     case 'Assign': {
@@ -496,6 +497,13 @@ export function assign(it: Evaluator, t: A.Expr, v: Value, f: Frame, loc: Loc): 
     case 'Subscript': {
       const c = it.eval(t.value, f);
       const k = it.eval(t.slice, f);
+      // a key set in a mapping that is not known (a dict from a library not evaluated): the mapping becomes one
+      // whose other keys are not known and this one is (etools: db_config['ENGINE'] = 'django_tenants…')
+      if (c.kind === 'unknown' && k.kind === 'str') {
+        const d = dict([[k, v]]);
+        d.inexact = c;
+        if (rebind(it, t.value, d, f, loc)) return;
+      }
       it.setItem(c, k, v, loc);
       return;
     }
@@ -510,6 +518,44 @@ export function assign(it: Evaluator, t: A.Expr, v: Value, f: Frame, loc: Loc): 
     default:
       return;
   }
+}
+
+/**
+ * `x = value` for a name, or `parent[key] = value` where the parent is a known dict: what a mapping that was not
+ * known becomes once a key is set in it. False for any other target (nothing rebound).
+ */
+function rebind(it: Evaluator, target: A.Expr, v: Value, f: Frame, loc: Loc): boolean {
+  if (target.type === 'Name') { it.assign(target, v, f, loc); return true; }
+  if (target.type === 'Subscript') {
+    const parent = it.eval(target.value, f);
+    const key = it.eval(target.slice, f);
+    if (parent.kind === 'dict' && key.kind === 'str') return dictSet(parent, key, v, loc);
+  }
+  return false;
+}
+
+/**
+ * `x.update({...})` / `x.update(KEY=…)` on a mapping that is not known (HOPE: RO = env.db(…); RO.update({"ENGINE": …,
+ * "TEST": {"MIRROR": "default"}})): it becomes a mapping with those keys known. False when `e` is no such call.
+ */
+function updateOfUnknown(it: Evaluator, e: A.Expr, f: Frame, loc: Loc): boolean {
+  if (e.type !== 'Call' || e.func.type !== 'Attribute' || e.func.attr !== 'update' || e.args.length > 1) return false;
+  if (e.func.value.type !== 'Name' && e.func.value.type !== 'Subscript') return false;
+  const c = it.eval(e.func.value, f);
+  if (c.kind !== 'unknown') return false;
+  const entries: [Value, Value][] = [];
+  if (e.args[0]) {
+    const a = it.eval(e.args[0], f);
+    if (a.kind !== 'dict' || a.inexact) return false;
+    for (const x of a.map.values()) entries.push([x.k, x.v]);
+  }
+  for (const k of e.keywords) {
+    if (k.arg === null) return false;
+    entries.push([str(k.arg), it.eval(k.value, f)]);
+  }
+  const d = dict(entries);
+  d.inexact = c;
+  return rebind(it, e.func.value, d, f, loc);
 }
 
 export function setItem(it: Evaluator, c: Value, k: Value, v: Value, loc: Loc): void {
