@@ -810,3 +810,42 @@ class Untracked(Plain):
   assert.deepEqual(keys, ['accounts.API', 'accounts.HistoricalAPI', 'accounts.HistoricalKey', 'accounts.Key', 'accounts.Untracked']);
   assert.equal(r.byKey.get('accounts.HistoricalAPI')?.table, 'accounts_historicalapi');
 });
+
+test('models: a class with an unreadable base and a model\'s Meta options or a manager is a model (etools Location, ActionPointComment); a serializer is not', () => {
+  const root = writeTree({
+    'geo/__init__.py': '',
+    'geo/models.py': `from django.db import models
+from extlib.models import AbstractLocation, Comment
+from rest_framework import serializers
+
+
+class Location(AbstractLocation):
+    objects = models.Manager()
+    simple_objects = LocationManager()
+
+
+class Note(Comment):
+    class Meta:
+        proxy = True
+        ordering = ["-id"]
+
+
+class Plain(AbstractLocation):
+    code = models.CharField(max_length=10)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = "__all__"
+
+
+class Holder(object):
+    class Meta:
+        ordering = ["x"]
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['geo'] }), false);
+  assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.Location', 'geo.Note', 'geo.Plain']);
+  assert.equal(r.byKey.get('geo.Note')?.proxy, true);
+});

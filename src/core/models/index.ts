@@ -54,6 +54,9 @@ interface FieldSpec {
   inheritedFrom?: ClassNode;
 }
 
+/** Meta options only a Django model has (a class with an unreadable base and one of these is read as a model) */
+const MODEL_META_KEYS = new Set(['proxy', 'db_table', 'app_label', 'managed', 'abstract', 'unique_together', 'index_together', 'indexes', 'constraints', 'get_latest_by', 'default_related_name', 'db_table_comment', 'base_manager_name', 'default_manager_name', 'order_with_respect_to', 'swappable']);
+
 /** simple-history's models per model object (the same objects while the model and the user model are unchanged) */
 const HISTORICAL = new WeakMap<ModelInfo, { user: string; models: ModelInfo[] }>();
 
@@ -592,6 +595,16 @@ class ModelReader {
     // fields declared by annotations alone (`width: int | None = None`) and none of Django's: a dataclass-like schema
     if (annotations > 0) return false;
     const last = baseText.split('.').pop() ?? '';
+    if (/Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(last)) return false;
+    // a model's own options (etools' proxy ActionPointComment of django_comments' Comment), or a manager (etools'
+    // Location(AbstractLocation) with managers only): a serializer's or a form's Meta names `model`/`fields`
+    for (const s of n.ref.def.body) {
+      if (s.type === 'ClassDef' && s.name === 'Meta') {
+        const keys = s.body.flatMap(x => (x.type === 'Assign' ? x.targets.flatMap(t => (t.type === 'Name' ? [t.id] : [])) : []));
+        if (!keys.some(k => k === 'model' || k === 'fields' || k === 'exclude') && keys.some(k => MODEL_META_KEYS.has(k))) return true;
+      }
+      if (s.type === 'Assign' && s.value.type === 'Call' && /Manager$/.test(dottedName(s.value.func)?.split('.').pop() ?? '') && s.targets.some(t => t.type === 'Name')) return true;
+    }
     return /Model$/.test(last) && !/^(Base)?Model(Admin|Form|Serializer|Resource|ViewSet)/.test(last);
   }
 
