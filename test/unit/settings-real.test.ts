@@ -515,6 +515,12 @@ DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
     const [defaults] = settingsFindings(s6).filter(f => f.code === 'settings-env-dependent');
     assert.match(defaults!.message, /^DATABASES reads DATABASE_URL, DB_HOST, REPLICA_HOST, not set here: where the settings give them defaults, the databases shown use those/);
     assert.equal(load(flows, 'site6.settings', undefined, { DATABASE_URL: 'sqlite:///x', DB_HOST: 'h', REPLICA_HOST: 'r' }).envDefaults, undefined);
+    // a key of some other mapping that happens to be a variable's name read elsewhere is no read (etools' secrets.yml)
+    const keyed = project({
+      'site9/__init__.py': '',
+      'site9/settings.py': 'import os\nINSTALLED_APPS = []\nENVIRONMENT = os.environ.get("ENVIRONMENT", "dev")\nSECRETS = {"ENVIRONMENT": "prod", "DB_NAME": "x"}\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("DB_NAME", SECRETS["ENVIRONMENT"])}}\n',
+    });
+    assert.deepEqual(load(keyed, 'site9.settings').unsetDatabaseEnv, ['DB_NAME']);
     // a value from another module's function is not followed: the names that look like a database's
     const opaque = project({
       'site7/__init__.py': '',

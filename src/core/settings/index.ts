@@ -8,7 +8,7 @@ import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
-import { childExprs, stmtParts } from '../lints/walk';
+import { childExprs, dotted, stmtParts } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
@@ -452,7 +452,16 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
     const derived = new Map<string, Set<string>>();
     const reads = (e: A.Expr | null | undefined, acc: Set<string>, depth = 0): void => {
       if (!e) return;
-      if (e.type === 'Constant' && typeof e.value === 'string' && unset.has(e.value)) acc.add(e.value);
+      // a variable's name as an argument of a call (os.environ.get("X"), env("X"), config("X")) or an index of
+      // os.environ; not a key of some other mapping (etools' yaml.safe_load(f)['ENVIRONMENT'])
+      if (e.type === 'Subscript') {
+        const base = dotted(e.value) ?? '';
+        if (e.slice.type === 'Constant' && typeof e.slice.value === 'string' && unset.has(e.slice.value) && /(^|\.)environ$/.test(base)) acc.add(e.slice.value);
+        reads(e.value, acc, depth);
+        if (e.slice.type !== 'Constant') reads(e.slice, acc, depth);
+        return;
+      }
+      if (e.type === 'Call') for (const a of [...e.args, ...e.keywords.map(k => k.value)]) if (a.type === 'Constant' && typeof a.value === 'string' && unset.has(a.value)) acc.add(a.value);
       if (e.type === 'Name') for (const v of derived.get(e.id) ?? []) acc.add(v);
       if (e.type === 'Call') {
         const callee = e.func.type === 'Name' ? e.func.id : e.func.type === 'Attribute' ? e.func.attr : null;
