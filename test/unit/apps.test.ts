@@ -211,3 +211,15 @@ test('an apps.py AppConfig with a wrong name (a project on Django < 3.2, giga-ma
   assert.deepEqual(r.problems.map(p => [p.entry, p.info ?? false]), [['proco.data_migrations', true]]);
   assert.match(r.problems[0]!.message, /Django 3\.2 and later pick this AppConfig and refuse it .*Django before 3\.2 does not pick it/);
 });
+
+test('an AppConfig named from its module: name = __name__.rpartition(".")[0] (etools)', () => {
+  const root = writeTree({
+    'etools/__init__.py': '',
+    'etools/applications/__init__.py': '',
+    'etools/applications/users/__init__.py': '',
+    'etools/applications/users/apps.py': 'from django.apps import AppConfig as BaseAppConfig\n\n\nclass AppConfig(BaseAppConfig):\n    name = __name__.rpartition(".")[0]\n    label = "users"\n',
+  });
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['etools.applications.users'] }), root);
+  assert.deepEqual(r.apps.map(a => [a.label, a.module]), [['users', 'etools.applications.users']]);
+  assert.deepEqual(r.problems, [], 'nothing assumed');
+});

@@ -270,6 +270,24 @@ function evaluate(sym: SymbolTable, module: string, e: A.Expr, depth = 0): unkno
   const lit = literalEval(e);
   if (lit.ok) return lit.value;
   if (depth > 10) return UNKNOWN;
+  // the module's own name (etools: name = __name__.rpartition('.')[0])
+  if (e.type === 'Name' && e.id === '__name__') return module;
+  // str.rpartition / partition / rsplit / split (sep, [maxsplit]) then an index: a package's name from __name__
+  if (e.type === 'Subscript' && e.value.type === 'Call' && e.value.func.type === 'Attribute' && e.slice.type === 'Constant' && typeof e.slice.value === 'number') {
+    const call = e.value;
+    const fn = (call.func as A.Attribute).attr;
+    const base = evaluate(sym, module, (call.func as A.Attribute).value, depth + 1);
+    const sep = call.args[0] ? evaluate(sym, module, call.args[0], depth + 1) : undefined;
+    const i = e.slice.value;
+    if (typeof base === 'string' && typeof sep === 'string' && sep && Number.isInteger(i)) {
+      let parts: string[] | null = null;
+      if (fn === 'rpartition') { const at = base.lastIndexOf(sep); parts = at < 0 ? ['', '', base] : [base.slice(0, at), sep, base.slice(at + sep.length)]; }
+      else if (fn === 'partition') { const at = base.indexOf(sep); parts = at < 0 ? [base, '', ''] : [base.slice(0, at), sep, base.slice(at + sep.length)]; }
+      else if ((fn === 'split' || fn === 'rsplit') && call.args.length === 1) parts = base.split(sep);
+      const v = parts ? parts[i < 0 ? parts.length + i : i] : undefined;
+      if (v !== undefined) return v;
+    }
+  }
   if (e.type === 'Name' || e.type === 'Attribute') {
     const r = sym.expr(module, e);
     if (r?.kind === 'value') return evaluate(sym, r.module, r.expr, depth + 1);
