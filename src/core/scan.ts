@@ -131,7 +131,7 @@ import {
   STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
-import { migrationLintFindings, runsCode, USER_MODEL, type LintRoutes } from './lints/runpython';
+import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
@@ -1186,12 +1186,12 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null }>();
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both'): string | null => {
-    const key = lower(model === USER_MODEL ? settings.authUserModel : model);
+    const key = lower(isUserModelLabel(model) ? settings.authUserModel : model);
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
-      const label = model === USER_MODEL ? settings.authUserModel : model;
+      const label = isUserModelLabel(model) ? settings.authUserModel : model;
       const dot = label.indexOf('.');
       const m = byKey.get(key) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
       got = { read: null, write: null };
@@ -1211,7 +1211,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
     },
     choice: historicalChoice,
-    migrates: (model, alias) => decisions.get(`${alias} ${lower(model === USER_MODEL ? settings.authUserModel : model)}`) ?? null,
+    migrates: (model, alias) => decisions.get(`${alias} ${lower(isUserModelLabel(model) ? settings.authUserModel : model)}`) ?? null,
     routers: settings.routers.length > 0,
   };
 }

@@ -807,3 +807,23 @@ print(json.dumps([[router.db_for_read(s.get_model("app1", n)), router.db_for_wri
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info'], [8, 'info']], JSON.stringify(found.map(f => f.message)));
   for (const f of found) assert.match(f.message, /\('default'\): 'default' is the only database the routers let this RunPython run on/);
 });
+
+test('runpython-alias: a chained apps.get_model(…).objects query (HOPE) and get_model(settings.AUTH_USER_MODEL) (etools)', () => {
+  const src = `from django.conf import settings
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    apps.get_model("shop", "Order").objects.filter(n=0).update(n=1)
+    Users = apps.get_model(settings.AUTH_USER_MODEL)
+    Users.objects.filter(is_staff=True).update(is_active=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const ls = alias(lintMigrationSource(src, 'x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x'));
+  assert.deepEqual(ls.map(l => [l.line, l.goesTo]), [[6, { model: 'shop.Order', access: 'write' }], [8, { model: 'settings.AUTH_USER_MODEL', access: 'write' }]]);
+  assert.match(ls[0]!.message, /shop\.Order\.objects\.filter\(\) runs on the router's choice for shop\.Order/);
+});

@@ -53,6 +53,12 @@ export interface RawLint {
 export const ROUTER_CHOICE_WORDS = '(`default` without routers)';
 /** The model a RunPython function's `User = get_user_model()` queries: settings.AUTH_USER_MODEL of today. */
 export const USER_MODEL = 'get_user_model()';
+/** The historical model `apps.get_model(settings.AUTH_USER_MODEL)` names (etools last_mile.0009) */
+export const USER_MODEL_SETTING = 'settings.AUTH_USER_MODEL';
+/** Whether a model label of a lint is the user model (routed as settings.AUTH_USER_MODEL names it). */
+export function isUserModelLabel(label: string): boolean {
+  return label === USER_MODEL || label === USER_MODEL_SETTING;
+}
 
 // QuerySet methods Django's Manager proxies (django/db/models/manager.py BaseManager._get_queryset_methods) that
 // hit the database or build a query; `.using()` after the manager is right for all of them.
@@ -317,6 +323,7 @@ function userModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean):
 }
 
 function modelLabel(c: A.Call): string | null {
+  if (c.args.length === 1 && dotted(c.args[0]!) === 'settings.AUTH_USER_MODEL') return USER_MODEL_SETTING;
   const strs = c.args.map(a => (a.type === 'Constant' && typeof a.value === 'string' ? a.value : null));
   if (strs.length === 2 && strs[0] && strs[1]) return `${strs[0]}.${strs[1]}`;
   if (strs.length === 1 && strs[0]) return strs[0];
@@ -357,6 +364,8 @@ function isConnectionsRef(ctx: ModuleCtx, e: A.Expr): boolean {
 
 /** A model class: a name from apps.get_model, or one imported from an app's models. */
 function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): string | null {
+  // apps.get_model("shop", "Order").objects…, chained (HOPE)
+  if (e.type === 'Call' && calleeName(e.func) === 'get_model' && e.func.type === 'Attribute' && e.func.value.type === 'Name' && e.func.value.id === env.apps) return modelLabel(e);
   if (e.type === 'Name') {
     if (env.models.has(e.id)) return env.models.get(e.id)!;
     const imp = ctx.importedModels.get(e.id);
@@ -389,6 +398,8 @@ function unchain(e: A.Expr): { root: A.Expr; steps: ChainStep[] } {
   const steps: ChainStep[] = [];
   let cur: A.Expr = e;
   for (;;) {
+    // `apps.get_model(…)` is the root of a chain that queries the model it returns
+    if (cur.type === 'Call' && cur.func.type === 'Attribute' && cur.func.attr === 'get_model' && steps.length) break;
     if (cur.type === 'Call' && cur.func.type === 'Attribute') {
       steps.unshift({ attr: cur.func.attr, call: cur, node: cur.func });
       cur = cur.func.value;
