@@ -1,6 +1,7 @@
 // Findings: computed once here, rendered three ways (VS Code diagnostic, CLI line, JSON object).
 import * as path from 'path';
 import type { AppliedState, Finding, Loc, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from './types';
+import { isExternalPath } from './python/runtime';
 
 /**
  * Router decisions by (alias, model). Two levels of maps over the rows' own strings: a lookup makes no key string
@@ -158,7 +159,7 @@ export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: s
 /** More models than this with one cause of unknown routing are one finding. */
 const GROUP_UNKNOWN_ROUTING = 10;
 
-export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDecision[]): Finding[] {
+export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDecision[], routersLoc?: Loc): Finding[] {
   const byModel = new Map<string, RouterDecision[]>();
   for (const d of decisions) {
     if (d.migrate !== null) continue;
@@ -178,7 +179,9 @@ export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDec
   for (const keys of byCause.values()) {
     if (keys.length <= GROUP_UNKNOWN_ROUTING) continue;
     const ds = byModel.get(keys[0]!)!;
-    const loc = ds[0]?.loc ?? byKey.get(keys[0]!)?.loc;
+    // at the cause when it is the project's code, else at DATABASE_ROUTERS (not in site-packages, nor at the first model)
+    const at = ds[0]?.loc;
+    const loc = at && !isExternalPath(at.path) ? at : routersLoc ?? at ?? byKey.get(keys[0]!)?.loc;
     for (const k of keys) grouped.add(k);
     out.push({
       code: 'unknown-routing', severity: 'info', path: loc?.path ?? null, line: loc?.line ?? null,

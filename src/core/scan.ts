@@ -745,7 +745,7 @@ export class Scanner {
       const twins = twinsOf(index);
       return [
         ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
-        ...unknownRoutingFindings(concrete, index.routing),
+        ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc),
         // (aliases that are a mirror of another or reach the same database are not migrated on their own)
         ...fallThroughAliasFindings(index.routing, aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf)),
       ];
@@ -769,7 +769,10 @@ export class Scanner {
       return { graphCheck, conflicts: Object.fromEntries(conflictsInGraph(graphCheck.graph).filter(c => !broken.has(c.app)).map(c => [c.app, c.names])) };
     });
     findings.push(...conflictFindings(conflicts, index.migrations));
-    for (const p of routing.problems) findings.push({ code: 'unknown-routing', severity: 'warning', path: p.loc?.path ?? null, line: p.loc?.line ?? null, message: `${p.router}: ${p.message}` });
+    for (const p of routing.problems) {
+      const at = p.loc ?? settingsNow?.routersLoc;
+      findings.push({ code: 'unknown-routing', severity: 'warning', path: at?.path ?? null, line: at?.line ?? null, message: `${p.router}: ${p.message}` });
+    }
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string; environment?: true }[]) {
       // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above;
       // one from another package that is not installed (Kolibri's morango SyncableModel) is the environment's too

@@ -92,6 +92,8 @@ export interface SettingsInfo {
   envDefaults?: { variables: string[]; loc?: Loc };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
   installedAppsLoc?: Loc;
+  /** where DATABASE_ROUTERS is set, likewise */
+  routersLoc?: Loc;
   /**
    * environment variables DATABASES reads (or a condition on which it is set) that are not set here; where that cannot
    * be followed, those whose names look like a database's (POSTGRES_DB, DATABASE_URL…)

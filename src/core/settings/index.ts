@@ -379,6 +379,8 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // where INSTALLED_APPS is set (the findings about its entries point there)
   const appsLoc = locOfName('INSTALLED_APPS') ?? importedDefinition(index, interp, r.file, 'INSTALLED_APPS');
   if (appsLoc) info.installedAppsLoc = appsLoc;
+  const routersLoc = locOfName('DATABASE_ROUTERS') ?? importedDefinition(index, interp, r.file, 'DATABASE_ROUTERS');
+  if (routersLoc) info.routersLoc = routersLoc;
   // the environment variables the settings read that are not set here; those that look like a database's (the
   // settings read others too: DEBUG, ALLOWED_HOSTS…)
   const unsetAll = Object.keys(envReads).filter(n => envReads[n] === null && n !== 'DJANGO_SETTINGS_MODULE').sort();
