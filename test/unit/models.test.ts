@@ -849,3 +849,26 @@ class Holder(object):
   assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.Location', 'geo.Note', 'geo.Plain']);
   assert.equal(r.byKey.get('geo.Note')?.proxy, true);
 });
+
+test('models: Meta.app_label read from a module-level instance\'s property (giga-maps: app_label = app_config.app_name)', () => {
+  const root = writeTree({
+    'proco/__init__.py': '',
+    'proco/giga_meter/__init__.py': '',
+    'proco/giga_meter/config.py': 'class AppConfig:\n    @property\n    def app_name(self):\n        """The label."""\n        return "giga_meter"\n\n    db = "meter_db"\n\n\napp_config = AppConfig()\n',
+    'proco/giga_meter/models.py': `from django.db import models
+from proco.giga_meter.config import app_config
+
+
+class Reading(models.Model):
+    n = models.IntegerField()
+
+    class Meta:
+        app_label = app_config.app_name
+        db_table = app_config.db + "_reading"
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['proco.giga_meter'] }), false);
+  assert.deepEqual([...r.byKey.keys()].filter(k => k.endsWith('.Reading')), ['giga_meter.Reading']);
+  assert.equal(r.byKey.get('giga_meter.Reading')?.table, 'meter_db_reading');
+  assert.deepEqual(r.problems.filter(p => /cannot be evaluated/.test(p.message)), []);
+});

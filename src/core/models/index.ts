@@ -1041,6 +1041,21 @@ class ModelReader {
     if (depth > 20) return { ok: false };
     const lit = literalEval(e);
     if (lit.ok) return lit;
+    // `app_config.app_name` of a module-level instance of a class of the project: its class attribute, or a
+    // property returning a value that can be read (giga-maps: Meta.app_label = app_config.app_name)
+    if (e.type === 'Attribute' && (e.value.type === 'Name' || e.value.type === 'Attribute')) {
+      const holder = this.sym.expr(module, e.value);
+      const cls = holder?.kind === 'value' && holder.expr.type === 'Call' ? this.sym.expr(holder.module, holder.expr.func) : null;
+      if (cls?.kind === 'class') {
+        for (const st of cls.def.body) {
+          if (st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && t.id === e.attr)) return this.evaluate(cls.module, st.value, depth + 1);
+          if (st.type === 'FunctionDef' && st.name === e.attr && st.decorators.some(d => d.type === 'Name' && d.id === 'property')) {
+            const body = st.body.filter(x => !(x.type === 'Expr' && x.value.type === 'Constant'));
+            if (body.length === 1 && body[0]!.type === 'Return' && body[0]!.value) return this.evaluate(cls.module, body[0]!.value, depth + 1);
+          }
+        }
+      }
+    }
     if (e.type === 'Name' || e.type === 'Attribute') {
       const s = this.settingRef(module, e);
       if (s !== undefined && s !== null) return { ok: true, value: s };
