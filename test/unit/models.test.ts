@@ -872,3 +872,13 @@ class Reading(models.Model):
   assert.equal(r.byKey.get('giga_meter.Reading')?.table, 'meter_db_reading');
   assert.deepEqual(r.problems.filter(p => /cannot be evaluated/.test(p.message)), []);
 });
+
+test('models: Meta.swappable = swapper.swappable_setting(app, model) is read (HOPE aurora.Record): not swapped unless the setting names another model', () => {
+  const root = writeTree({
+    'aurora/__init__.py': '',
+    'aurora/models.py': 'import swapper\nfrom django.db import models\n\n\nclass Record(models.Model):\n    n = models.IntegerField()\n\n    class Meta:\n        swappable = swapper.swappable_setting("aurora", "Record")\n',
+  });
+  const plain = scan(root, settingsOf({ installedApps: ['aurora'] }), false);
+  assert.equal(plain.byKey.get('aurora.Record')?.swapped, false);
+  assert.deepEqual(plain.problems.filter(p => /cannot be evaluated/.test(p.message)), []);
+});

@@ -1064,6 +1064,15 @@ class ModelReader {
       if (r?.kind === 'value') return this.evaluate(r.module, r.expr, depth + 1);
       return { ok: false };
     }
+    // django-swappable-models: swapper.swappable_setting("aurora", "Record") is the setting's name (HOPE's
+    // Meta.swappable), "AURORA_RECORD_MODEL"
+    if (e.type === 'Call' && (e.func.type === 'Name' || e.func.type === 'Attribute') && (e.func.type === 'Name' ? e.func.id : e.func.attr) === 'swappable_setting' && e.args.length === 2) {
+      const origin = this.sym.importOrigin(module, e.func) ?? (e.func.type === 'Attribute' ? dottedName(e.func.value) : null) ?? '';
+      const [a, m] = e.args.map(x => literalEval(x));
+      if (origin.startsWith('swapper') && a?.ok && m?.ok && typeof a.value === 'string' && typeof m.value === 'string') {
+        return { ok: true, value: a.value === 'auth' && m.value === 'User' ? 'AUTH_USER_MODEL' : `${a.value.toUpperCase()}_${m.value.toUpperCase()}_MODEL` };
+      }
+    }
     if (e.type === 'Call' && e.func.type === 'Name' && e.func.id === 'getattr' && e.args.length >= 2) {
       const obj = this.sym.expr(module, e.args[0]!);
       const name = literalEval(e.args[1]!);
