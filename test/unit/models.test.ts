@@ -882,3 +882,22 @@ test('models: Meta.swappable = swapper.swappable_setting(app, model) is read (HO
   assert.equal(plain.byKey.get('aurora.Record')?.swapped, false);
   assert.deepEqual(plain.problems.filter(p => /cannot be evaluated/.test(p.message)), []);
 });
+
+test('models: an app\'s other `models` modules are registered when the app\'s code imports them (Baserow: ready() → view_types → views/models.py)', () => {
+  const root = writeTree({
+    'premium/__init__.py': '',
+    'premium/apps.py': 'from django.apps import AppConfig\n\n\nclass PremiumConfig(AppConfig):\n    name = "premium"\n\n    def ready(self):\n        from .views import view_types  # noqa\n',
+    'premium/models.py': 'from django.db import models\n\n\nclass License(models.Model):\n    key = models.CharField(max_length=10)\n',
+    'premium/views/__init__.py': '',
+    'premium/views/view_types.py': 'from .models import KanbanView  # noqa\n',
+    'premium/views/models.py': 'from django.db import models\n\n\nclass KanbanView(models.Model):\n    name = models.CharField(max_length=10)\n\n    class Meta:\n        db_table = "database_kanbanview"\n',
+    'premium/export/__init__.py': '',
+    'premium/export/models.py': 'from django.db import models\n\n\nclass Unused(models.Model):\n    name = models.CharField(max_length=10)\n',
+    'premium/tests/__init__.py': '',
+    'premium/tests/models.py': 'from django.db import models\n\n\nclass TestOnly(models.Model):\n    pass\n',
+  });
+  const r = scan(root, settingsOf({ installedApps: ['premium'] }), false);
+  // export/models.py is imported by nothing: Django never registers it
+  assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('premium.')).sort(), ['premium.KanbanView', 'premium.License']);
+  assert.equal(r.byKey.get('premium.KanbanView')?.table, 'database_kanbanview');
+});

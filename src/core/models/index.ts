@@ -179,6 +179,27 @@ class ModelReader {
         for (const sub of left) if (used.has(sub)) this.visitModule(sub);
       }
     }
+    // a workspace app's other modules named `models` (its `views/models.py`, `export/models.py`): Django registers
+    // their models when the app's code imports them at start-up (Baserow: apps.py's ready() imports view_types,
+    // which imports views.models: 75 models were missing)
+    for (const app of this.apps) {
+      if (app.external) continue;
+      const dir = this.sym.index.resolve(app.module)?.packageDir;
+      if (!dir) continue;
+      const own = `${app.module}.models`;
+      const depthOf = app.module.split('.').length;
+      const candidates = this.submodules(dir, app.module, 4).filter(sub => {
+        if (sub === own || sub.startsWith(`${own}.`) || this.visited.has(sub)) return false;
+        const rest = sub.split('.').slice(depthOf);
+        if (rest.some(p => p === 'tests' || p === 'test' || p === 'migrations' || p.startsWith('test_'))) return false;
+        // (a nested app's own models are its own: read in its turn)
+        if (this.apps.some(a => a !== app && a.module.startsWith(`${app.module}.`) && sub.startsWith(`${a.module}.`))) return false;
+        return rest[rest.length - 1] === 'models' || rest.slice(0, -1).includes('models');
+      });
+      if (!candidates.length) continue;
+      const used = this.appImports(app);
+      for (const sub of candidates) if (used.has(sub)) this.visitModule(sub);
+    }
 
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
@@ -352,8 +373,12 @@ class ModelReader {
    * The modules an app's own code imports (anywhere in its files: module level, functions such as ready()), but
    * for its tests and migrations: what Django may import while it starts.
    */
+  private readonly appImportsOf = new Map<AppInfo, Set<string>>();
   private appImports(app: AppInfo): Set<string> {
+    const known = this.appImportsOf.get(app);
+    if (known) return known;
     const out = new Set<string>();
+    this.appImportsOf.set(app, out);
     const pkg = this.sym.index.resolve(app.module);
     if (!pkg?.packageDir) return out;
     const testOrMigration = (mod: string) => mod.split('.').slice(app.module.split('.').length).some(p => p === 'tests' || p === 'test' || p === 'migrations' || p === 'conftest' || p.startsWith('test_') || p.endsWith('_tests'));
