@@ -130,7 +130,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, loadSettings } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
@@ -616,6 +616,19 @@ export class Scanner {
       if (entry) {
         settingsModule = entry.module;
         findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
+      }
+    }
+    if (!settingsModule) {
+      // the settings pytest-django runs the tests with, from the folder of manage.py up to the workspace's
+      const dirs: string[] = [];
+      for (let d = projectDir; ; d = path.dirname(d)) {
+        dirs.push(d);
+        if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
+      }
+      const pytest = settingsModuleFromPytestConfig(dirs);
+      if (pytest && modules.resolve(pytest.module)?.file) {
+        settingsModule = pytest.module;
+        findings.push({ code: 'settings-unknown', severity: 'info', path: pytest.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${pytest.module}, the settings module pytest is configured with (--settings to choose another).` });
       }
     }
     if (!settingsModule) {

@@ -916,3 +916,29 @@ test('a settings module that does not exist (RapidPro\'s deployer-made temba.set
   assert.deepEqual(dev.databases.map(d => d.alias), ['default']);
   assert.deepEqual(dev.migrations.find(m => m.app === 'ai')!.dependencies, [['users', '__first__'], ['users', '0001_initial']]);
 });
+
+test('a manage.py inside its package, settings from pytest.ini, sibling installable packages (Baserow\'s layout)', async () => {
+  const app = (pkg: string, model: string) => ({
+    [`${pkg}/__init__.py`]: '',
+    [`${pkg}/apps.py`]: `from django.apps import AppConfig\n\n\nclass Config(AppConfig):\n    name = "${pkg.split('/').pop()}"\n`,
+    [`${pkg}/models.py`]: `from django.db import models\n\n\nclass ${model}(models.Model):\n    n = models.IntegerField()\n`,
+  });
+  const dir = project({
+    'backend/pyproject.toml': '[project]\nname = "baserow"\n\n[tool.setuptools.packages.find]\nwhere = ["src/"]\n',
+    'backend/pytest.ini': '[pytest]\nDJANGO_SETTINGS_MODULE = baserow.config.settings.test\npython_files = test_*.py\nenv =\n    DJANGO_SETTINGS_MODULE = baserow.config.settings.other\n',
+    'backend/src/baserow/__init__.py': '',
+    'backend/src/baserow/manage.py': 'import sys\n\n\ndef main():\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+    'backend/src/baserow/config/__init__.py': '',
+    'backend/src/baserow/config/settings/__init__.py': '',
+    'backend/src/baserow/config/settings/base.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["baserow.core", "baserow_premium"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'backend/src/baserow/config/settings/test.py': 'from copy import deepcopy\n\nfrom .base import *  # noqa\n\nDATABASES["default-copy"] = deepcopy(DATABASES["default"])\n',
+    ...app('backend/src/baserow/core', 'Workspace'),
+    'premium/backend/setup.py': 'from setuptools import setup\nsetup(name="baserow_premium")\n',
+    ...app('premium/backend/src/baserow_premium', 'License'),
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(r.project.settingsModule, 'baserow.config.settings.test');
+  assert.match(r.diagnostics.find(d => /pytest is configured with/.test(d.message))!.message, /using baserow\.config\.settings\.test, the settings module pytest is configured with/);
+  assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['default-copy', 'default']]);
+  assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`).sort(), ['baserow_premium.License', 'core.Workspace']);
+});

@@ -905,3 +905,24 @@ DATABASES["default"]["OPTIONS"] = {"charset": "utf8mb4"}
   assert.deepEqual((s.databases[1]!.raw?.TEST as Record<string, unknown>)?.MIRROR, 'default');
   assert.deepEqual(s.databases[0]!.options, { charset: 'utf8mb4' });
 });
+
+test('copy.deepcopy / copy.copy of settings values (Baserow: DATABASES["default-copy"] = deepcopy(DATABASES["default"]); Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import copy
+from copy import deepcopy
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "OPTIONS": {"timeout": 5}}}
+DATABASES["default-copy"] = deepcopy(DATABASES["default"])
+DATABASES["default-copy"]["OPTIONS"]["timeout"] = 9
+DATABASES["shallow"] = copy.copy(DATABASES["default"])
+DATABASES["shallow"]["NAME"] = "other.sqlite3"
+`,
+  });
+  const django = djangoSettings(dir, 'mysite.settings');
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual(Object.fromEntries(s.databases.map(d => [d.alias, { ENGINE: d.engine, NAME: d.name ? path.basename(d.name) : d.name }])), Object.fromEntries(Object.entries(django.DATABASES).map(([a, d]) => [a, { ENGINE: d.ENGINE, NAME: path.basename(String(d.NAME)) }])));
+  // the deep copy's OPTIONS are its own: default keeps timeout 5
+  assert.deepEqual(s.databases.map(d => d.options?.timeout), [5, 9, 5]);
+});

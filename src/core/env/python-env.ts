@@ -98,7 +98,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
     interpreter: found?.interpreter ?? null,
     source: found?.source ?? null,
     venv: found?.venv ?? null,
-    roots: [root],
+    roots: [root, ...packageParent(root)],
     sitePackages: [],
     version: null,
     method: 'static',
@@ -125,6 +125,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
       for (const p of pythonPath) addRoot(result.roots, p);
       for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
       for (const s of srcLayout(root, notes)) addRoot(result.roots, s);
+      for (const s of installableSources(path.resolve(opts.workspaceRoot ?? root), notes)) addRoot(result.roots, s);
       let userSiteAdded = !ran.userSite || !isDir(ran.userSite);
       for (const entry of ran.path) {
         // isolated mode puts no '' (current directory) entry in; an old cache may hold one
@@ -152,6 +153,7 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   for (const p of pythonPath) addRoot(result.roots, p);
   for (const m of workspaceMembers(root, notes)) addRoot(result.roots, m);
   for (const s of srcLayout(root, notes)) addRoot(result.roots, s);
+  for (const s of installableSources(path.resolve(opts.workspaceRoot ?? root), notes)) addRoot(result.roots, s);
   const sites = found ? staticSitePackages(found, platform, env, notes) : [];
   for (const s of sites) {
     addRoot(result.roots, s);
@@ -164,6 +166,17 @@ export async function findSearchRoots(opts: PythonEnvOptions): Promise<PythonEnv
   if (!found) errors.push('no Python interpreter found (--python, VIRTUAL_ENV, a .venv/venv/env folder, python3 on PATH)');
   else if (!sites.length) errors.push(`no site-packages folder found for ${found.interpreter}; apps outside the workspace cannot be read`);
   return result;
+}
+
+/**
+ * A manage.py inside a package (Baserow's backend/src/baserow/manage.py beside its __init__.py): the project runs
+ * with that package installed (pip install -e), so the folder above the outermost package is on sys.path too.
+ */
+function packageParent(dir: string): string[] {
+  if (!isFile(path.join(dir, '__init__.py'))) return [];
+  let d = dir;
+  for (let guard = 0; guard < 10 && isFile(path.join(d, '__init__.py')); guard++) d = path.dirname(d);
+  return d !== dir ? [d] : [];
 }
 
 export interface FoundInterpreter {
@@ -514,6 +527,32 @@ export function srcLayout(root: string, notes: string[] = []): string[] {
   if (!packages.length) return [];
   notes.push(`src layout: ${packages.slice(0, 5).join(', ')}${packages.length > 5 ? ', …' : ''} in src/ are importable, as once installed or deployed`);
   return [src];
+}
+
+/**
+ * The `src/` folders of the workspace's installable projects (a pyproject.toml, setup.py or setup.cfg beside a src/
+ * holding a Django app: Baserow's backend/src, premium/backend/src and enterprise/backend/src), four levels down at
+ * most: a monorepo's packages are importable where the project runs (installed together).
+ */
+export function installableSources(workspaceRoot: string, notes: string[] = []): string[] {
+  const out: string[] = [];
+  const skip = new Set(['node_modules', '.git', '__pycache__', 'site-packages', '.venv', 'venv', 'env', '.tox', 'build', 'dist', 'docs', 'web-frontend']);
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 4) return;
+    const names = listDir(dir);
+    if (names.includes('src') && (names.includes('pyproject.toml') || names.includes('setup.py') || names.includes('setup.cfg'))) {
+      const src = path.join(dir, 'src');
+      const apps = listDir(src).filter(n => /^[A-Za-z_]\w*$/.test(n) && isFile(path.join(src, n, '__init__.py')) &&
+        (isFile(path.join(src, n, 'apps.py')) || isFile(path.join(src, n, 'models.py')) || isDir(path.join(src, n, 'migrations')) ||
+          listDir(path.join(src, n)).some(m => isFile(path.join(src, n, m, 'apps.py')))));
+      if (apps.length) out.push(src);
+    }
+    // (a Python package holds no installable project: not walked, which keeps this to a few folders)
+    for (const n of names) if (!n.startsWith('.') && !skip.has(n) && n !== 'src' && isDir(path.join(dir, n)) && !isFile(path.join(dir, n, '__init__.py'))) walk(path.join(dir, n), depth + 1);
+  };
+  walk(workspaceRoot, 0);
+  if (out.length > 1) notes.push(`installable packages of the workspace importable (${out.map(s => path.relative(workspaceRoot, s) || '.').join(', ')}), as installed together`);
+  return out.length > 1 ? out : [];
 }
 
 /** Folders matching a relative glob of `*` and `?` segments (uv's member patterns), below `root`. */

@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple', 'environs', 'threading',
+  'collections', 'decouple', 'environs', 'threading', 'copy',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -153,6 +153,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     }
     case 'threading':
       return mod('threading', [['local', b('threading.local')]]);
+    case 'copy':
+      return mod('copy', [['deepcopy', b('copy.deepcopy')], ['copy', b('copy.copy')]]);
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
     case 'decouple':
@@ -415,6 +417,9 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'environ.Env.db_url_config_static': return envCall(it, obj('environ.Env'), 'db_url_config', args, kwargs, loc);
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
     case 'threading.local': return obj('threading.local', 'unknown');
+    // copy.deepcopy / copy.copy of the settings' values (Baserow: DATABASES["default-copy"] = deepcopy(DATABASES["default"]))
+    case 'copy.deepcopy': return a0 ? copyValue(a0, true) : unknown('deepcopy() without a value', loc);
+    case 'copy.copy': return a0 ? copyValue(a0, false) : unknown('copy() without a value', loc);
     case 'environs.Env': {
       const prefix = kwarg(kwargs, 'prefix');
       return environsEnv(prefix?.kind === 'str' ? prefix.v : '', truthy(kwarg(kwargs, 'expand_vars') ?? FALSE) === true);
@@ -445,6 +450,23 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'django.get_random_secret_key': return unknown('a random secret key', loc);
     default:
       return undefined;
+  }
+}
+
+/** A copy of a value: dicts, lists, tuples and sets copied (their items too when `deep`); others shared (immutable here). */
+function copyValue(v: Value, deep: boolean, depth = 0): Value {
+  if (depth > 50) return unknown('a value nested too deep to copy');
+  const item = (x: Value) => (deep ? copyValue(x, true, depth + 1) : x);
+  switch (v.kind) {
+    case 'dict': {
+      const d: Value = { kind: 'dict', map: new Map([...v.map].map(([k, e]) => [k, { ...e, v: item(e.v) }])) };
+      if (v.inexact) d.inexact = v.inexact;
+      return d;
+    }
+    case 'list': case 'tuple': case 'set':
+      return { ...v, items: v.items.map(item) };
+    default:
+      return v;
   }
 }
 

@@ -3,6 +3,7 @@
 // what cannot be known is null and explained in `unknowns`.
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseToml } from 'smol-toml';
 import type * as A from '../python/ast';
 import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
@@ -55,6 +56,46 @@ export function findManagePy(root: string): string | null {
  * sets with `os.environ.setdefault("DJANGO_SETTINGS_MODULE", …)`, what the deployed project runs with. The
  * first such file breadth-first (4 levels, the folders findManagePy skips skipped), with the module it names.
  */
+/**
+ * The settings module pytest-django is configured with (`DJANGO_SETTINGS_MODULE` in pytest.ini's [pytest], tox.ini's
+ * [pytest], setup.cfg's [tool:pytest] or pyproject.toml's [tool.pytest.ini_options]), in `dirs` nearest first:
+ * Baserow's manage.py names none (its containers set the variable), its backend/pytest.ini does.
+ */
+export function settingsModuleFromPytestConfig(dirs: string[]): { module: string; file: string } | null {
+  const ini = (file: string, section: string): string | null => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+    let inSection = false;
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      if (line.startsWith('[')) { inSection = line === `[${section}]`; continue; }
+      // a key at the start of a line (indented lines continue the value before: pytest-env's `env =` list)
+      if (!inSection || raw !== raw.trimStart()) continue;
+      const eq = line.indexOf('=');
+      if (eq > 0 && line.slice(0, eq).trim() === 'DJANGO_SETTINGS_MODULE') return line.slice(eq + 1).trim() || null;
+    }
+    return null;
+  };
+  for (const dir of dirs) {
+    for (const [name, section] of [['pytest.ini', 'pytest'], ['tox.ini', 'pytest'], ['setup.cfg', 'tool:pytest']] as const) {
+      const v = ini(path.join(dir, name), section);
+      if (v) return { module: v, file: path.join(dir, name) };
+    }
+    try {
+      const data = parseToml(fs.readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')) as { tool?: { pytest?: { ini_options?: { DJANGO_SETTINGS_MODULE?: unknown } } } };
+      const v = data.tool?.pytest?.ini_options?.DJANGO_SETTINGS_MODULE;
+      if (typeof v === 'string' && v) return { module: v, file: path.join(dir, 'pyproject.toml') };
+    } catch {
+      /* none, or not TOML */
+    }
+  }
+  return null;
+}
+
 export function settingsModuleFromEntryPoints(root: string, parse: (file: string) => A.Module | null): { module: string; file: string } | null {
   return walkProjectDirs(root, 4, (dir, entries) => {
     for (const e of entries) {
