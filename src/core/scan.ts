@@ -657,7 +657,9 @@ export class Scanner {
       root, managePy, settings, apps: [], models: [], routing: [], routerLocs: {}, migrations: [], applied: {}, plans: {}, findings, timings,
     };
     if (!settings) return index;
-    findings.push(...settingsFindings(settings));
+    // a settings module named on purpose (--settings, djangoMultiDb.settingsModule) that does not exist is a mistake
+    // to stop on; one manage.py names may be made where the project is deployed (RapidPro's temba.settings)
+    findings.push(...settingsFindings(settings).map(f => (settings?.notFound && this.opts.settingsModule && f.code === 'settings-unknown' && f.message.startsWith('DJANGO_SETTINGS_MODULE:') ? { ...f, severity: 'error' as const } : f)));
 
     t = now();
     const settingsNow = settings;

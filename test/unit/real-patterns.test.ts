@@ -910,6 +910,9 @@ test('a settings module that does not exist (RapidPro\'s deployer-made temba.set
   const authDep = r.diagnostics.find(d => d.code === 'missing-dependency');
   assert.equal(authDep?.severity, 'info');
   assert.match(authDep!.message, /INSTALLED_APPS could not be read/);
+  // named on purpose (--settings) and not there: an error, which fails check
+  const typo = toReport(await scanProject({ root: dir, allowPython: false, env: {}, settingsModule: 'temba.settings_devv' }));
+  assert.equal(typo.diagnostics.find(d => /settings module temba\.settings_devv was not found/.test(d.message))?.severity, 'error');
   // with the settings named: read as usual
   const dev = toReport(await scanProject({ root: dir, allowPython: false, env: {}, settingsModule: 'temba.settings_dev' }));
   assert.equal(dev.project.settingsFound, undefined);
