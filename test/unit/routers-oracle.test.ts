@@ -112,6 +112,34 @@ const app = (name: string, models: string): Record<string, string> => ({
 });
 
 const PROJECTS: Record<string, Project> = {
+  // django-tenants' TenantSyncRouter shape: the app list depends on the connection's schema (not known statically);
+  // an app in neither list is denied on every schema, which both paths of the if say
+  tenant_sync: {
+    unknown: ['default shop.Order', 'default auth.Permission', 'default auth.Group', 'default auth.User', 'default contenttypes.ContentType', 'default blog.Post'],
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settingsFile(['shop', 'blog', 'weblog'], ['default'], '["proj.routers.TenantSyncRouter"]', 'SHARED_APPS = ["shop", "django.contrib.contenttypes", "django.contrib.auth"]\nTENANT_APPS = ["blog"]\n'),
+      'proj/routers.py': `
+from django.conf import settings
+from django.db import connections
+
+
+class TenantSyncRouter:
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        connection = connections[db]
+        if getattr(connection, "schema_name", "public") == "public":
+            installed = [a.rsplit(".", 1)[-1] for a in settings.SHARED_APPS]
+        else:
+            installed = list(settings.TENANT_APPS)
+        if app_label not in installed:
+            return False
+        return None
+`,
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('blog', 'class Post(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('weblog', 'class Entry(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
   // Kolibri Studio's ContentDBRouter: the model looked up in the app registry by the inputs; giga-maps: a
   // thread-local override that nothing has set during migrate
   registry_and_thread_local: {

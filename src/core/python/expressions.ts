@@ -143,7 +143,7 @@ function evalInner(it: Evaluator, e: A.Expr, f: Frame): Value {
       it.forks.push({ reason: (tv as UnknownV).reason, loc: (tv as UnknownV).loc ?? loc() });
       const a = it.evalSafe(e.body, f);
       const b = it.evalSafe(e.orelse, f);
-      return mergeValues(a, b, dependsOn((tv as UnknownV).reason), (tv as UnknownV).loc ?? loc());
+      return mergeValues(a, b, dependsOn((tv as UnknownV).reason), (tv as UnknownV).loc ?? loc(), 0, true);
     }
     case 'Lambda':
       return it.makeFunction(e, f, loc());
@@ -211,6 +211,23 @@ function compare(it: Evaluator, e: A.Compare, f: Frame): Value {
 }
 
 export function compareOp(it: Evaluator, a: Value, op: A.CmpOp, b: Value, loc: Loc): Value {
+  // one of a few known values (the paths of an if left them): known when every one of them answers alike
+  // (django-tenants' TenantSyncRouter: `app_label not in installed` where installed is SHARED_APPS or TENANT_APPS)
+  const ca = a.kind === 'unknown' ? a.choices : undefined;
+  const cb = b.kind === 'unknown' ? b.choices : undefined;
+  if ((ca || cb) && (ca || a.kind !== 'unknown') && (cb || b.kind !== 'unknown')) {
+    let answer: boolean | null = null;
+    let same = true;
+    for (const x of ca ?? [a]) {
+      for (const y of cb ?? [b]) {
+        const r = compareOp(it, x, op, y, loc);
+        if (r.kind !== 'bool' || (answer !== null && answer !== r.v)) { same = false; break; }
+        answer = r.v;
+      }
+      if (!same) break;
+    }
+    if (same && answer !== null) return bool(answer);
+  }
   const unk = (): Value => {
     const u = a.kind === 'unknown' ? a : b.kind === 'unknown' ? b : unknown(`comparison ${repr(a)} ${op} ${repr(b)}`, loc);
     return unknown((u as UnknownV).reason, (u as UnknownV).loc ?? loc);

@@ -131,11 +131,16 @@ export function containsOp(it: Evaluator, hay: Value, needle: Value, loc: Loc): 
       it.noteIdentity(needle);
       let res: boolean | null = false;
       for (const x of hay.items) {
-        const e = pyEquals(x, needle);
+        let e = pyEquals(x, needle);
+        // an item that is one of a few known values (an if's paths left it): equal only if one of them is
+        if (e === null && x.kind === 'unknown' && x.choices && needle.kind !== 'unknown') {
+          const each = x.choices.map(c => pyEquals(c, needle));
+          e = each.every(v => v === false) ? false : each.every(v => v === true) ? true : null;
+        }
         if (e === true) return true;
         if (e === null) res = null;
       }
-      return res;
+      return res === false && hay.more ? null : res;
     }
     case 'obj': {
       const items = it.iter(hay);

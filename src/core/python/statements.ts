@@ -180,7 +180,8 @@ export function fork(it: Evaluator, f: Frame, alts: ((f: Frame) => Res)[], reaso
     abrupt = abrupt.concat(r.abrupt);
   });
   if (!normals.length) { f.scope.vars = saved; return { normal: false, abrupt }; }
-  const merged = mergeVarsAll(normals.map(s => s.vars), reason, loc);
+  // (every path of the if or match ran: what they left are the choices of a value they disagree on)
+  const merged = mergeVarsAll(normals.map(s => s.vars), reason, loc, true);
   if (!originalsHeld) adoptMerged(before, merged, normals);
   f.scope.vars = merged;
   return { normal: true, abrupt };
@@ -592,18 +593,18 @@ export function setItem(it: Evaluator, c: Value, k: Value, v: Value, loc: Loc): 
   if (c.kind === 'str' || c.kind === 'tuple' || c.kind === 'num') throw new PyErr('TypeError', `'${typeName(c)}' object does not support item assignment`, loc);
 }
 
-export function mergeVarsAll(states: Map<string, Value>[], reason: string, loc: Loc | undefined): Map<string, Value> {
+export function mergeVarsAll(states: Map<string, Value>[], reason: string, loc: Loc | undefined, choices = false): Map<string, Value> {
   let acc = states[0]!;
-  for (let i = 1; i < states.length; i++) acc = mergeVars(acc, states[i]!, reason, loc);
+  for (let i = 1; i < states.length; i++) acc = mergeVars(acc, states[i]!, reason, loc, choices);
   return acc;
 }
 
-function mergeVars(a: Map<string, Value>, b: Map<string, Value>, reason: string, loc: Loc | undefined): Map<string, Value> {
+function mergeVars(a: Map<string, Value>, b: Map<string, Value>, reason: string, loc: Loc | undefined, choices: boolean): Map<string, Value> {
   if (a === b) return a;
   const out = new Map<string, Value>();
   for (const [k, v] of a) {
     const o = b.get(k);
-    out.set(k, o === undefined ? unknown(`${reason} (${k} is set on one path only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc));
+    out.set(k, o === undefined ? unknown(`${reason} (${k} is set on one path only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, 0, choices));
   }
   for (const [k] of b) if (!a.has(k)) out.set(k, unknown(`${reason} (${k} is set on one path only)`, loc));
   return out;

@@ -108,6 +108,11 @@ export interface UnknownV {
   loc?: Loc;
   /** known truthiness of an otherwise unknown value (e.g. `x or True`) */
   truthy?: boolean;
+  /**
+   * the known values it is one of: what the paths of an `if` (or a conditional expression) on an unknown condition
+   * left, every path counted (never a loop's: those are not all run). A comparison they all answer alike is known.
+   */
+  choices?: Value[];
 }
 
 export type Value =
@@ -373,7 +378,7 @@ export function cloneVars(vars: Map<string, Value>, memo = new Map<Value, Value>
  * Merge the values two branches left: equal values stay, dicts are merged key by key (a key only one
  * branch set becomes unknown), lists/tuples of equal length element-wise, anything else becomes unknown.
  */
-export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0): Value {
+export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0, choices = false): Value {
   if (sameValue(a, b)) return a;
   if (depth < 8 && a.kind === 'dict' && b.kind === 'dict') {
     const out: DictV = { kind: 'dict', map: new Map() };
@@ -381,7 +386,7 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     if (inexact) out.inexact = inexact;
     for (const [h, e] of a.map) {
       const o = b.map.get(h);
-      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
+      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1, choices) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
       const l = e.loc ?? o?.loc;
       out.map.set(h, l ? { k: e.k, v, loc: l } : { k: e.k, v });
     }
@@ -391,7 +396,7 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     return out;
   }
   if (depth < 8 && (a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind && a.items.length === (b as SeqV).items.length) {
-    const out: SeqV = { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1)) };
+    const out: SeqV = { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1, choices)) };
     const more = a.more ?? (b as SeqV).more;
     if (more) out.more = more;
     return out;
@@ -423,14 +428,25 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     const out: InstanceV = { kind: 'instance', cls: a.cls, attrs: new Map() };
     for (const [k, v] of a.attrs) {
       const o = b.attrs.get(k);
-      out.attrs.set(k, o === undefined ? unknown(`${reason} (attribute ${k} set in one branch only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, depth + 1));
+      out.attrs.set(k, o === undefined ? unknown(`${reason} (attribute ${k} set in one branch only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, depth + 1, choices));
     }
     for (const [k] of b.attrs) if (!a.attrs.has(k)) out.attrs.set(k, unknown(`${reason} (attribute ${k} set in one branch only)`, loc));
     return out;
   }
   const ta = truthy(a);
   const tb = truthy(b);
-  return unknown(reason, loc, ta !== null && ta === tb ? ta : undefined);
+  const u = unknown(reason, loc, ta !== null && ta === tb ? ta : undefined);
+  if (choices) {
+    const of = (v: Value): Value[] | null => (v.kind === 'unknown' ? v.choices ?? null : [v]);
+    const ca = of(a);
+    const cb = of(b);
+    if (ca && cb) {
+      const all: Value[] = [];
+      for (const v of [...ca, ...cb]) if (!all.some(x => sameValue(x, v))) all.push(v);
+      if (all.length <= 8) u.choices = all;
+    }
+  }
+  return u;
 }
 
 /** One path's state after a fork, and the copies it ran on (original object -> copy; null: it ran on the originals). */
