@@ -945,3 +945,24 @@ test('a manage.py inside its package, settings from pytest.ini, sibling installa
   assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['default-copy', 'default']]);
   assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`).sort(), ['baserow_premium.License', 'core.Workspace']);
 });
+
+test('settings that import a local module where it exists (try: from .local import * / except ImportError): DATABASES may hold more, alias findings are warnings (SoloTodo)', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings/__init__.py': 'from .defaults import *  # noqa\n\ntry:\n    from .local import *  # noqa\nexcept ImportError:\n    pass\n',
+    'mysite/settings/defaults.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import connections, models\n\n\nclass Banner(models.Model):\n    n = models.IntegerField()\n\n    def rows(self):\n        return connections["warehouse"].cursor()\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  const alias = r.diagnostics.find(d => d.code === 'unknown-alias');
+  assert.equal(alias?.severity, 'warning', JSON.stringify(r.diagnostics.map(d => [d.code, d.severity])));
+  assert.match(alias!.message, /DATABASES may hold more entries than the known ones: it may exist where the project runs/);
+  assert.match(r.diagnostics.find(d => d.code === 'settings-partial')!.message, /the settings import mysite\.settings\.local where it exists \(not in the workspace/);
+  // with the local module there, it is read: nothing partial
+  fs.writeFileSync(path.join(dir, 'mysite/settings/local.py'), 'from .defaults import DATABASES\n\nDATABASES["warehouse"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "w.sqlite3"}\n');
+  const local = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(local.databases.map(d => d.alias), ['default', 'warehouse']);
+  assert.ok(!local.diagnostics.some(d => d.code === 'settings-partial' || d.code === 'unknown-alias'));
+});

@@ -56,6 +56,8 @@ export class Interp implements Evaluator {
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
   threadLocalsUnset = false;
+  /** modules of the project's packages that are not there, imported where ImportError is caught (missingModule) */
+  readonly optionalLocal: { module: string; loc?: Loc }[] = [];
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
@@ -133,7 +135,11 @@ export class Interp implements Evaluator {
       const r = this.index.resolve(name);
       // a module of the project's own packages that does not exist is really missing (`from .local_settings
       // import *` in a try); one of a package that is not installed is opaque
-      if (!r && parent?.ns && !isExternalPath(parent.ns.file ?? '')) throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      if (!r && parent?.ns && !isExternalPath(parent.ns.file ?? '')) {
+        // (caught: where the project runs it may exist and set anything: SoloTodo's settings/local.py)
+        if (this.catchingImport > 0 && !this.optionalLocal.some(o => o.module === name)) this.optionalLocal.push({ module: name, ...(loc ? { loc } : {}) });
+        throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      }
       if (!r) return this.missingModule(name, loc);
       if (!this.external && isExternalPath(r.file ?? r.packageDir ?? '')) {
         mv = { kind: 'module', name, ns: null, special: 'opaque' };
