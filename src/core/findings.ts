@@ -156,6 +156,38 @@ export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: s
   return out;
 }
 
+/**
+ * An alias the routers send some models' reads or writes to (a legacy or analytics database) while no
+ * allow_migrate decides anything on it: every model falls through to it (eruditorg's RestrictionRouter has only
+ * db_for_read). A replica that gets every model's reads is no such database: not reported.
+ */
+export function routedFallThroughFindings(decisions: RouterDecision[], routes: { read: DbRouteLike[]; write: DbRouteLike[] } | undefined, aliases: string[]): Finding[] {
+  if (!routes) return [];
+  const out: Finding[] = [];
+  for (const alias of aliases) {
+    if (alias === 'default') continue;
+    const all = decisions.filter(d => d.alias === alias);
+    // (unmanaged, proxy and swapped models migrate nowhere: not a router's doing)
+    const ds = all.filter(d => d.migrate === true);
+    if (!ds.length || all.some(d => d.reason === 'router' || (d.migrate === null))) continue;
+    const sent = [...routes.read, ...routes.write].filter(r => r.alias === alias && r.reason === 'router');
+    const models = new Set(sent.map(r => r.model));
+    if (!models.size || models.size >= new Set(all.map(d => d.model)).size) continue;
+    const appOf = (m: string) => m.slice(0, m.indexOf('.'));
+    const apps = [...new Set(ds.map(d => appOf(d.model)))];
+    const by = sent[0]!;
+    const router = by.decidedBy ? by.decidedBy.split('.').pop() : 'a router';
+    const kinds = [routes.read.some(r => r.alias === alias && r.reason === 'router') ? 'reads' : '', routes.write.some(r => r.alias === alias && r.reason === 'router') ? 'writes' : ''].filter(Boolean).join(' and ');
+    out.push({
+      code: 'routing-fall-through', severity: 'warning', path: by.loc?.path ?? null, line: by.loc?.line ?? null, alias,
+      message: `'${alias}' gets ${ds.length} model${ds.length === 1 ? '' : 's'} of ${apps.length} app${apps.length === 1 ? '' : 's'} (${apps.slice(0, 4).join(', ')}${apps.length > 4 ? ', …' : ''}) only because no router's allow_migrate decides anything there, while ${router} sends the ${kinds} of ${[...models].slice(0, 3).join(', ')}${models.size > 3 ? ', …' : ''} to it: \`migrate --database=${alias}\` creates all their tables on it. Give a router an allow_migrate that returns False on '${alias}' for the other apps (and True, or False for a database migrations must not touch, for those it holds).`,
+    });
+  }
+  return out;
+}
+
+interface DbRouteLike { model: string; alias: string | null; decidedBy: string | null; reason: string; loc?: Loc }
+
 /** More models than this with one cause of unknown routing are one finding. */
 const GROUP_UNKNOWN_ROUTING = 10;
 

@@ -128,7 +128,7 @@ import { ModuleIndex } from './python/modules';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
@@ -839,6 +839,10 @@ export class Scanner {
     });
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
+    {
+      const twins = twinsOf(index);
+      findings.push(...routedFallThroughFindings(index.routing, index.dbRoutes, aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf)));
+    }
     findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment],
       () => {
         // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is

@@ -966,3 +966,26 @@ test('settings that import a local module where it exists (try: from .local impo
   assert.deepEqual(local.databases.map(d => d.alias), ['default', 'warehouse']);
   assert.ok(!local.diagnostics.some(d => d.code === 'settings-partial' || d.code === 'unknown-alias'));
 });
+
+test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "legacy"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}, "restriction": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\nDATABASE_ROUTERS = ["mysite.routers.LegacyRouter"]\n',
+    'mysite/routers.py': 'class LegacyRouter:\n    def db_for_read(self, model, **hints):\n        return "restriction" if model._meta.app_label == "legacy" else None\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'legacy/__init__.py': '',
+    'legacy/models.py': 'from django.db import models\n\n\nclass Abonne(models.Model):\n    n = models.IntegerField()\n\n    class Meta:\n        managed = False\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  const f = r.diagnostics.filter(d => d.code === 'routing-fall-through');
+  assert.equal(f.length, 1, JSON.stringify(r.diagnostics.map(d => d.code)));
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.message, /^'restriction' gets 1 model of 1 app \(shop\) only because no router's allow_migrate decides anything there, while LegacyRouter sends the reads of legacy\.Abonne to it: `migrate --database=restriction` creates all their tables on it/);
+  assert.deepEqual([f[0]!.path, f[0]!.line], ['mysite/routers.py', 3]);
+  // a replica every read goes to is not such a database
+  fs.writeFileSync(path.join(dir, 'mysite/routers.py'), 'class LegacyRouter:\n    def db_for_read(self, model, **hints):\n        return "restriction"\n');
+  const replica = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(replica.diagnostics.filter(d => d.code === 'routing-fall-through'), []);
+});
