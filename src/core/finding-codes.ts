@@ -101,10 +101,12 @@ const RULES = {
       'all are errors too: no database or routing answer would hold (not "no routers").',
   },
   'parse-error': {
-    severity: 'warning', title: 'Python syntax error', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',
+    severity: 'warning', title: 'Not read statically (syntax error, or a base or option not resolvable)', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',
     help:
-      'A models or migrations file has syntax errors, or a part of it could not be read statically; the rest of the ' +
-      'file was read, so a model, field or operation may be missing from the analysis.',
+      'A models or migrations file has syntax errors, or a part of it could not be read statically: a model\'s base ' +
+      'class from a package that is not installed, a Meta option computed at run time, an app_label that is not ' +
+      'installed, operations built by code; the rest of the file was read, so a model, field or operation may be ' +
+      'missing from the analysis or read with Django\'s defaults.',
   },
   'django-unavailable': {
     severity: 'info', title: "Django's own answer unavailable", failsAt: 'error', failOn: 'django', shownIn: 'views', area: 'environment',
