@@ -49,7 +49,10 @@ export function redactPatterns(text: string): string {
     .replace(KEY_VALUE, (m, head: string, _kq: string, q: string | undefined, quoted: string | undefined, bare: string | undefined) => {
       if (q !== undefined) return quoted ? `${head}${q}${MASK}${q}` : m;
       // a bare value that is code (os.environ['X'], env("DB_PW"), a name) is not a secret: keep it readable
-      if (bare === undefined || /^(?:os\.|env\b|environ\b|config\b|get\b|None\b|null\b|true\b|false\b|True\b|False\b|\*+$)/.test(bare)) return m;
+      // (nor the first word of a sentence saying why a value is not known: `….PASSWORD: depends on the whole
+      // environment`, dis-wagtail)
+      if (bare === undefined || /^(?:os\.|env\b|environ\b|config\b|get\b|None\b|null\b|true\b|false\b|True\b|False\b|\*+$)/.test(bare) ||
+        /^(?:depends|not|may|is|raised|could|cannot|unknown|set|environment|from|read)$/.test(bare)) return m;
       return `${head}${MASK}`;
     });
 }

@@ -81,6 +81,22 @@ interface Project {
 }
 
 const PROJECTS: Record<string, Project> = {
+  // NExtSEEK: a model attribute names the database, set from a module constant bound to a setting; a private name
+  // of the project's (`_DATABASE`), not one of Django's Model
+  modelAttribute: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['seek'], { default: db('default'), seek: db('seek') }, ['proj.routers.CustomRouter'], 'SEEK_DATABASE = "seek"\n'),
+      'proj/routers.py': `class CustomRouter:
+    def db_for_read(self, model, **hints):
+        return getattr(model, "_DATABASE", "default")
+
+    def db_for_write(self, model, **hints):
+        return getattr(model, "_DATABASE", "default")
+`,
+      ...app('seek', 'from django.conf import settings\n\nSEEK_DATABASE = settings.SEEK_DATABASE\n\n\nclass Users(models.Model):\n    _DATABASE = SEEK_DATABASE\n    n = models.IntegerField()\n\n\nclass Literal(models.Model):\n    _DATABASE = "seek"\n\n\nclass Plain(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
   // HOPE's DbRouter: a proxy swapped for the model it stands for (proxy_for_model), or the concrete model, then an
   // app-label map; a proxy of a proxy
   proxyForModel: {

@@ -901,3 +901,25 @@ test('models: an app\'s other `models` modules are registered when the app\'s co
   assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('premium.')).sort(), ['premium.KanbanView', 'premium.License']);
   assert.equal(r.byKey.get('premium.KanbanView')?.table, 'database_kanbanview');
 });
+
+test('models: a relation field in django-stubs\' generic form, models.ForeignKey[Page](…) (dis-wagtail)', () => {
+  const root = writeTree({
+    'core/__init__.py': '',
+    'core/models.py': `from django.db import models
+from wagtail.models import Orderable, Page
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=9)
+
+
+class PageRelatedPage(Orderable):
+    parent = models.ForeignKey[Page](Page, on_delete=models.CASCADE)
+    topic = models.ForeignKey["Topic"]("core.Topic", on_delete=models.CASCADE)
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['core'] }), false);
+  const m = r.byKey.get('core.PageRelatedPage');
+  assert.ok(m, JSON.stringify([...r.byKey.keys()]));
+  assert.deepEqual(m.fields.filter(f => f.name === 'topic').map(f => [f.kind, f.target]), [['ForeignKey', 'core.Topic']]);
+});

@@ -989,3 +989,13 @@ test('routing-fall-through: a database a router sends some apps\' reads to, with
   const replica = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
   assert.deepEqual(replica.diagnostics.filter(d => d.code === 'routing-fall-through'), []);
 });
+
+test('template placeholders (ENGINE "django.db.backends.", NAME "") are no database shared by two aliases (NExtSEEK)', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.", "NAME": "", "HOST": ""}, "seek": {"ENGINE": "django.db.backends.", "NAME": "", "HOST": ""}, "copy": {"ENGINE": "django.db.backends.postgresql", "NAME": "x", "HOST": ""}, "copy2": {"ENGINE": "django.db.backends.postgresql", "NAME": "x", "HOST": ""}}\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['seek', null], ['copy', null], ['copy2', 'copy']]);
+});

@@ -212,3 +212,8 @@ test('findings keep the names of the project\'s apps when the password equals on
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reason after a PASSWORD key is not taken for the password (dis-wagtail: "PASSWORD: depends on the whole environment")', () => {
+  assert.equal(redactPatterns('DATABASES["default"].PASSWORD: depends on the whole environment'), 'DATABASES["default"].PASSWORD: depends on the whole environment');
+  assert.equal(redactPatterns('PASSWORD: s3cretvalue'), `PASSWORD: ${MASK}`);
+});

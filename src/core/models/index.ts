@@ -611,10 +611,11 @@ class ModelReader {
     for (const s of n.ref.def.body) {
       if (s.type === 'AnnAssign') annotations++;
       if ((s.type === 'Assign' || s.type === 'AnnAssign') && s.value?.type === 'Call') {
-        const d = dottedName(s.value.func);
+        const func = s.value.func.type === 'Subscript' ? s.value.func.value : s.value.func;
+        const d = dottedName(func);
         if (!d) continue;
-        if (this.fieldKind(n.ref.module, s.value.func)) return true;
-        const r = this.sym.expr(n.ref.module, s.value.func);
+        if (this.fieldKind(n.ref.module, func)) return true;
+        const r = this.sym.expr(n.ref.module, func);
         if (r?.kind === 'external' && r.dotted.startsWith('django.db.models.') && /Field$|Key$/.test(r.dotted)) return true;
       }
     }
@@ -882,6 +883,8 @@ class ModelReader {
   /** Relation kind of a field class expression, through subclasses of Django's relation fields. */
   private fieldKind(module: string, func: A.Expr, depth = 0): RelationKind | null {
     if (depth > 20) return null;
+    // django-stubs' generic form: models.ForeignKey[Page](…) (dis-wagtail)
+    if (func.type === 'Subscript') return this.fieldKind(module, func.value, depth + 1);
     const r = func.type === 'Name' || func.type === 'Attribute' ? this.sym.expr(module, func) : null;
     if (!r) return null;
     if (r.kind === 'external') {
@@ -1088,6 +1091,11 @@ class ModelReader {
       if (e.type === 'Name' && (e.id === 'True' || e.id === 'False')) return { ok: true, value: e.id === 'True' };
       const r = this.sym.expr(module, e);
       if (r?.kind === 'value') return this.evaluate(r.module, r.expr, depth + 1);
+      // a module constant bound to a setting: `SEEK_DATABASE = settings.SEEK_DATABASE`
+      if (r?.kind === 'external' && r.dotted.startsWith('django.conf.settings.') && r.dotted.split('.').length === 4) {
+        const v = this.setting(r.dotted.split('.')[3]!);
+        if (v !== undefined) return { ok: true, value: v };
+      }
       return { ok: false };
     }
     // django-swappable-models: swapper.swappable_setting("aurora", "Record") is the setting's name (HOPE's
@@ -1295,7 +1303,9 @@ class ModelReader {
     for (const c of mro.reverse()) {
       for (const s of c.ref.def.body) {
         if (s.type !== 'Assign') continue;
-        const v = literalEval(s.value);
+        // a module constant or a setting as a class attribute (NExtSEEK: _DATABASE = SEEK_DATABASE, which is
+        // settings.SEEK_DATABASE), read like Meta options are
+        const v = s.value.type === 'Name' || s.value.type === 'Attribute' ? this.evaluate(c.ref.module, s.value) : literalEval(s.value);
         if (!v.ok) continue;
         for (const t of s.targets) if (t.type === 'Name') setProp(out, t.id, v.value);
       }

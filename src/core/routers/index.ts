@@ -680,7 +680,9 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
     return mod ? str(mod) : unknown(`${m.key}.__module__`, m.loc);
   }
   if (Object.prototype.hasOwnProperty.call(m.attrs, name)) return fromJS(m.attrs[name]);
-  if (name.startsWith('_') || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  // Django's own private names are snake_case (_meta, _state, _do_insert, _get_FIELD_display); `_DATABASE` is the
+  // project's (NExtSEEK's router reads getattr(model, "_DATABASE", "default"))
+  if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
   const names = classBodyNames(inp.ctx, m);
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
   if (names.has(name)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
