@@ -926,3 +926,22 @@ DATABASES["shallow"]["NAME"] = "other.sqlite3"
   // the deep copy's OPTIONS are its own: default keeps timeout 5
   assert.deepEqual(s.databases.map(d => d.options?.timeout), [5, 9, 5]);
 });
+
+test('os.environ.copy() reads as the environment (dis-wagtail: env = os.environ.copy(); if "PG_DB_ADDR" in env:)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+env = os.environ.copy()
+if "PG_DB_ADDR" in env:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": env["PG_DB_DATABASE"], "HOST": env["PG_DB_ADDR"]}}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": env.get("SQLITE_NAME", "db.sqlite3")}}
+`,
+  });
+  assert.deepEqual(load(dir, 'mysite.settings').databases.map(d => [d.engine, d.name && path.basename(d.name)]), [['django.db.backends.sqlite3', 'db.sqlite3']]);
+  const pg = load(dir, 'mysite.settings', undefined, { PG_DB_ADDR: 'db.internal', PG_DB_DATABASE: 'ons' });
+  assert.deepEqual(pg.databases.map(d => [d.engine, d.name, d.host]), [['django.db.backends.postgresql', 'ons', 'db.internal']]);
+  assert.deepEqual(load(dir, 'mysite.settings').envDependent?.[0]?.variables, ['PG_DB_ADDR']);
+});

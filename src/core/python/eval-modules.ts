@@ -551,7 +551,9 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
         return v !== undefined ? str(v) : unknown(`environment variable ${k}`, loc);
       }
       case '__contains__': return k === null ? unknown('in os.environ', loc) : bool(it.env[k] !== undefined);
-      case 'keys': case 'items': case 'copy': return unknown('the whole environment', loc);
+      // a copy reads as the environment itself (dis-wagtail: env = os.environ.copy(); if "PG_DB_ADDR" in env:)
+      case 'copy': return obj('os.environ', 'absent');
+      case 'keys': case 'items': return unknown('the whole environment', loc);
       default: return undefined;
     }
   }
