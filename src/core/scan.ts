@@ -1207,19 +1207,20 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const byKey = new Map(index.models.map(m => [lower(m.key), m]));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null }>();
-  const historicalChoice = (model: string, access: 'read' | 'write' | 'both'): string | null => {
-    const key = lower(isUserModelLabel(model) ? settings.authUserModel : model);
+  const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
+    const modelKey = lower(isUserModelLabel(model) ? settings.authUserModel : model);
+    const key = `${modelKey}\0${migrating ?? ''}`;
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
       const label = isUserModelLabel(model) ? settings.authUserModel : model;
       const dot = label.indexOf('.');
-      const m = byKey.get(key) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
+      const m = byKey.get(modelKey) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
       got = { read: null, write: null };
       if (m && !m.abstract && !m.swapped) {
-        got.read = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m] })[0]?.alias ?? null;
-        got.write = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m] })[0]?.alias ?? null;
+        got.read = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0]?.alias ?? null;
+        got.write = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m], migrating })[0]?.alias ?? null;
       }
       routes.set(key, got);
     }

@@ -827,3 +827,50 @@ class Migration(migrations.Migration):
   assert.deepEqual(ls.map(l => [l.line, l.goesTo]), [[6, { model: 'shop.Order', access: 'write' }], [8, { model: 'settings.AUTH_USER_MODEL', access: 'write' }]]);
   assert.match(ls[0]!.message, /shop\.Order\.objects\.filter\(\) runs on the router's choice for shop\.Order/);
 });
+
+test('runpython-alias: a replica router that reads from default while a transaction is open (transaction.get_autocommit), during a migration of default (dis-wagtail; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "main.sqlite3"}, "read_replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "replica.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ReadReplicaRouter"]\n',
+    'proj/routers.py': `from django.db import DEFAULT_DB_ALIAS, transaction
+
+
+class ReadReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if not transaction.get_autocommit(using=DEFAULT_DB_ALIAS):
+            return DEFAULT_DB_ALIAS
+        return "read_replica"
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if db == "read_replica":
+            return False
+        return None
+`,
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=10)\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=10))])]\n',
+    'shop/migrations/0002_data.py': `from django.db import migrations, router
+
+
+def forwards(apps, schema_editor):
+    Item = apps.get_model("shop", "Item")
+    print("reads from", router.db_for_read(Item))
+    Item.objects.filter(name="a").exists()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`,
+  }, 'dmdb-autocommit-');
+  // Django: migrating default, the RunPython runs in its transaction: reads go to default
+  const out = execFileSync(djangoPython()!, ['-c', 'import django; django.setup(); from django.core.management import call_command; call_command("migrate", database="default", verbosity=0)'],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } });
+  assert.match(out, /reads from default/);
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /\('default'\): 'default' is the only database the routers let this RunPython run on/);
+});

@@ -698,7 +698,7 @@ export interface LintRoutes {
   /** the aliases where the RunPython operation at `line` of `m` may run (Django runs it or may), null when not known */
   runsOn(m: MigrationFileInfo, line: number): string[] | null;
   /** the alias the routers send a model's reads or writes to ('both': the one both go to), null when not known or not one */
-  choice(model: string, access: 'read' | 'write' | 'both'): string | null;
+  choice(model: string, access: 'read' | 'write' | 'both', migrating?: string | null): string | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
@@ -719,7 +719,9 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const model = goesTo && 'model' in goesTo ? goesTo.model : null;
   // inside `with use_db(alias):` a thread-local the routers read may be set: what they answer during migrate with
   // nothing set (routes.choice) is not what they answer there
-  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both');
+  // the router's choice as a RunPython that runs on one database sees it (its migration's transaction open there)
+  const runsOnly = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart

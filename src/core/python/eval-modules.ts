@@ -167,7 +167,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('django.conf', [['settings', it.settingsValue], ['global_settings', globalSettingsObj(it)]]);
     case 'django.db':
       return mod('django.db', [['connections', obj('django.db.connections', 'unknown')], ['router', obj('django.db.router', 'unknown')],
-        ['connection', unknown('django.db.connection (a runtime database connection)')], ['DEFAULT_DB_ALIAS', str('default')], ['models', { kind: 'module', name: 'django.db.models', ns: null, special: 'opaque' }]]);
+        ['connection', unknown('django.db.connection (a runtime database connection)')], ['DEFAULT_DB_ALIAS', str('default')],
+        ['transaction', obj('django.db.transaction', 'unknown')], ['models', { kind: 'module', name: 'django.db.models', ns: null, special: 'opaque' }]]);
     case 'django.core.exceptions':
       return mod('django.core.exceptions', [['ImproperlyConfigured', exceptionClass('ImproperlyConfigured')]]);
     case 'django.utils.functional':
@@ -196,6 +197,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'django.apps.registry':
       return name === 'get_model' ? b('django.apps.registry.get_model', o) : undefined;
+    case 'django.db.transaction':
+      return name === 'get_autocommit' ? b('django.db.transaction.get_autocommit', o) : undefined;
     case 'django.conf.settings':
       return typeof o.data === 'function' ? (o.data as (n: string) => Value | undefined)(name) : undefined;
     case 'hashlib.hash':
@@ -559,6 +562,14 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
   }
   if (o.type === 'environ.Env') return envCall(it, o, method, args, kwargs, loc);
   if (o.type === 'environs.Env') return environsCall(it, o, method, args, kwargs, loc);
+  if (o.type === 'django.db.transaction' && method === 'get_autocommit') {
+    // inside a migration's RunPython, the migrated database's connection is in the migration's transaction
+    // (dis-wagtail's replica router reads from default while autocommit is off there)
+    const using = args[0] ?? kwarg(kwargs, 'using') ?? str('default');
+    it.observe?.('autocommit', o);
+    if (it.migratingAlias === null || using.kind !== 'str') return unknown('transaction.get_autocommit() (whether a transaction is open, at run time)', loc);
+    return bool(using.v !== it.migratingAlias);
+  }
   if (o.type === 'django.apps.registry' && method === 'get_model') return it.getModel?.(args, kwargs) ?? unknown('apps.get_model(…) (the app registry is not evaluated)', loc);
   if (o.type === 'django.db.connections') {
     if (method === '__getitem__') return unknown(`connections[${a0 ? repr(a0) : '…'}] (a runtime database connection)`, loc);

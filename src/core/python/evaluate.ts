@@ -56,6 +56,7 @@ export class Interp implements Evaluator {
   inputs: Map<Value, string> | null = null;
   observe: ((key: string, v: Value) => void) | null = null;
   threadLocalsUnset = false;
+  migratingAlias: string | null = null;
   /** modules of the project's packages that are not there, imported where ImportError is caught (missingModule) */
   readonly optionalLocal: { module: string; loc?: Loc }[] = [];
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;

@@ -141,6 +141,11 @@ export interface Evaluator {
    */
   threadLocalsUnset: boolean;
   /**
+   * the database a RunPython runs on while a router is asked about its queries (its migration's transaction is open
+   * there: transaction.get_autocommit(using=it) is False), else null (autocommit not known)
+   */
+  migratingAlias: string | null;
+  /**
    * `django.apps.apps.get_model(…)` while a router is asked about a model: that model's object when the arguments
    * name it (Kolibri Studio's ContentDBRouter), else undefined (unknown)
    */

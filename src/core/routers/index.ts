@@ -281,11 +281,11 @@ export interface DbRoute {
  * router whose method returns a true value wins; when none does, `default` (ConnectionRouter._router_func: the
  * `instance` hint's database applies only to calls with an instance, e.g. `obj.save()` of a loaded object).
  */
-export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[] } = {}): DbRoute[] {
+export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null } = {}): DbRoute[] {
   const ctx = contextOf(index, settings);
   withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
-  return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical));
+  return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical, opts.migrating ?? null));
 }
 
 /** The functions Django would call as each router's allow_migrate / db_for_read / db_for_write (inherited ones too). */
@@ -327,7 +327,7 @@ function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
   return slot;
 }
 
-function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false): DbRoute {
+function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false, migrating: string | null = null): DbRoute {
   const base = { model: m.key };
   for (const r of ctx.routers) {
     const slot = routeSlot(ctx, r, name);
@@ -335,7 +335,7 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name
     if (slot.kind === 'error') {
       return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: `router ${r.label} cannot be evaluated: ${slot.message}`, ...(slot.loc ? { loc: slot.loc } : {}) };
     }
-    const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical });
+    const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical, migrating });
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
     return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
@@ -429,6 +429,8 @@ interface Inputs {
    * of the project's classes (`model is SyncQueue`, `issubclass(model, NetworkLocation)` are False)
    */
   historical?: boolean;
+  /** the database the RunPython asking runs on (Evaluator.migratingAlias) */
+  migrating?: string | null;
 }
 
 /** The value of an observation key for these inputs (must match what the model object reports). */
@@ -440,6 +442,7 @@ function observedKey(key: string, inp: Inputs): string {
     case 'model': return inp.historical ? `${inp.model.key} (historical)` : inp.model.key;
     // thread-locals are unset when the routers are asked about migrate (the historical models), unknown otherwise
     case 'threadlocal': return inp.historical ? 'unset' : 'as asked';
+    case 'autocommit': return inp.migrating ?? 'not known';
     default:
       if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
@@ -503,6 +506,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   interp.fuel = CALL_FUEL;
   // allow_migrate, and the routes of historical models, are asked during migrate: nothing has set a thread-local
   interp.threadLocalsUnset = migrate || !!inp.historical;
+  interp.migratingAlias = inp.migrating ?? null;
   // apps.get_model(app_label, model_name) of the model asked about: that model (by the input values themselves,
   // or by its label written out)
   interp.getModel = (args, kwargs) => {
@@ -539,6 +543,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
     interp.observe = null;
     interp.threadLocalsUnset = false;
     interp.getModel = null;
+    interp.migratingAlias = null;
   }
 }
 
