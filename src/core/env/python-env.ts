@@ -534,7 +534,24 @@ export function srcLayout(root: string, notes: string[] = []): string[] {
  * holding a Django app: Baserow's backend/src, premium/backend/src and enterprise/backend/src), four levels down at
  * most: a monorepo's packages are importable where the project runs (installed together).
  */
+const installable = new Map<string, { mtimeMs: number; out: string[] }>();
+
 export function installableSources(workspaceRoot: string, notes: string[] = []): string[] {
+  // asked on every index (each typed edit in the extension): kept while the workspace folder's listing is unchanged
+  let mtimeMs = -1;
+  try {
+    mtimeMs = fs.statSync(workspaceRoot).mtimeMs;
+  } catch {
+    return [];
+  }
+  const kept = installable.get(workspaceRoot);
+  const found = kept && kept.mtimeMs === mtimeMs ? kept.out : findInstallableSources(workspaceRoot);
+  if (!kept || kept.out !== found) installable.set(workspaceRoot, { mtimeMs, out: found });
+  if (found.length > 1) notes.push(`installable packages of the workspace importable (${found.map(s => path.relative(workspaceRoot, s) || '.').join(', ')}), as installed together`);
+  return found.length > 1 ? found : [];
+}
+
+function findInstallableSources(workspaceRoot: string): string[] {
   const out: string[] = [];
   const skip = new Set(['node_modules', '.git', '__pycache__', 'site-packages', '.venv', 'venv', 'env', '.tox', 'build', 'dist', 'docs', 'web-frontend']);
   const walk = (dir: string, depth: number): void => {
@@ -551,8 +568,7 @@ export function installableSources(workspaceRoot: string, notes: string[] = []):
     for (const n of names) if (!n.startsWith('.') && !skip.has(n) && n !== 'src' && isDir(path.join(dir, n)) && !isFile(path.join(dir, n, '__init__.py'))) walk(path.join(dir, n), depth + 1);
   };
   walk(workspaceRoot, 0);
-  if (out.length > 1) notes.push(`installable packages of the workspace importable (${out.map(s => path.relative(workspaceRoot, s) || '.').join(', ')}), as installed together`);
-  return out.length > 1 ? out : [];
+  return out;
 }
 
 /** Folders matching a relative glob of `*` and `?` segments (uv's member patterns), below `root`. */

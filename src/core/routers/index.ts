@@ -509,15 +509,12 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   interp.migratingAlias = inp.migrating ?? null;
   // apps.get_model(app_label, model_name) of the model asked about: that model (by the input values themselves,
   // or by its label written out)
-  interp.getModel = (args, kwargs) => {
-    const kw = (n: string) => kwargs.find(([k]) => k === n)?.[1];
-    let app = args[0] ?? kw('app_label');
-    let mn = args[1] ?? kw('model_name');
-    if (app?.kind === 'str' && !mn && app.v.includes('.')) [app, mn] = [str(app.v.split('.')[0]!), str(app.v.split('.').slice(1).join('.'))];
-    if (app === appV && mn === nameV) return modelObj;
-    if (app?.kind === 'str' && mn?.kind === 'str' && app.v === m.app && mn.v.toLowerCase() === m.modelName) return modelObj;
-    return undefined;
-  };
+  // (a function made once per call would make this function's variables a heap context: 2x slower routing)
+  ASKED.appV = appV;
+  ASKED.nameV = nameV;
+  ASKED.model = modelObj;
+  ASKED.info = m;
+  interp.getModel = registryModel;
   const label = `${r.path?.split('.').pop() ?? r.label}.${name}`;
   // ConnectionRouter.allow_migrate_model: allow_migrate(db, app_label, model_name=…, model=…);
   // ConnectionRouter._router_func: db_for_read(model, **hints), here with no hints (a queryset's own call)
@@ -548,6 +545,22 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
 }
 
 type ValueOf = (label: string, v: Value, loc: Loc | undefined) => Answer;
+
+/** The model a router is being asked about (run), for apps.get_model(…) of it. */
+const ASKED: { appV: Value | null; nameV: Value | null; model: Value | null; info: ModelInfo | null } = { appV: null, nameV: null, model: null, info: null };
+
+/** apps.get_model(app_label, model_name) of the model asked about: that model (by the input values, or its label). */
+function registryModel(args: Value[], kwargs: [string, Value][]): Value | undefined {
+  const kw = (n: string) => kwargs.find(([k]) => k === n)?.[1];
+  let app = args[0] ?? kw('app_label');
+  let mn = args[1] ?? kw('model_name');
+  if (app?.kind === 'str' && !mn && app.v.includes('.')) [app, mn] = [str(app.v.split('.')[0]!), str(app.v.split('.').slice(1).join('.'))];
+  const m = ASKED.info;
+  if (!m || !ASKED.model) return undefined;
+  if (app === ASKED.appV && mn === ASKED.nameV) return ASKED.model;
+  if (app?.kind === 'str' && mn?.kind === 'str' && app.v === m.app && mn.v.toLowerCase() === m.modelName) return ASKED.model;
+  return undefined;
+}
 
 /**
  * Where to point for an answer: `at` (the code that made it unknown), unless that is a library's code (asgiref's
