@@ -1206,7 +1206,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const decisions = new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate]));
   const byKey = new Map(index.models.map(m => [lower(m.key), m]));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
-  const routes = new Map<string, { read: string | null; write: string | null }>();
+  const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
     const modelKey = lower(isUserModelLabel(model) ? settings.authUserModel : model);
     const key = `${modelKey}\0${migrating ?? ''}`;
@@ -1217,10 +1217,14 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       const label = isUserModelLabel(model) ? settings.authUserModel : model;
       const dot = label.indexOf('.');
       const m = byKey.get(modelKey) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
-      got = { read: null, write: null };
+      got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
-        got.read = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0]?.alias ?? null;
-        got.write = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m], migrating })[0]?.alias ?? null;
+        const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
+        const w = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m], migrating })[0];
+        got.read = r?.alias ?? null;
+        got.write = w?.alias ?? null;
+        const cannot = [r, w].find(x => x && x.alias === null && /^router .* cannot be evaluated: /.test(x.explanation ?? ''));
+        if (cannot) got.why = `${cannot.explanation}: where it is installed it decides`;
       }
       routes.set(key, got);
     }
@@ -1234,6 +1238,10 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
     },
     choice: historicalChoice,
+    unreadable: (model, access) => {
+      historicalChoice(model, access);
+      return routes.get(`${lower(isUserModelLabel(model) ? settings.authUserModel : model)}\0`)?.why ?? null;
+    },
     migrates: (model, alias) => decisions.get(`${alias} ${lower(isUserModelLabel(model) ? settings.authUserModel : model)}`) ?? null,
     routers: settings.routers.length > 0,
   };

@@ -874,3 +874,18 @@ class Migration(migrations.Migration):
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /\('default'\): 'default' is the only database the routers let this RunPython run on/);
 });
+
+test('runpython-alias: a router that cannot be read here (its package is not in the environment) makes the lint an info where the RunPython runs on one database (giga-maps)', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "meter": {"ENGINE": "django.db.backends.sqlite3", "NAME": "m.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.MeterRouter", "dynamic_db_router.DynamicDbRouter"]\n',
+    'proj/routers.py': 'class MeterRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "meter" if app_label == "meter" else db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())])]\n',
+    'shop/migrations/0002_data.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    apps.get_model("shop", "Order").objects.filter(n=0).update(n=1)\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-unreadable-router-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'info']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /\(router dynamic_db_router\.DynamicDbRouter .*cannot be evaluated: .*: where it is installed it decides\)$/);
+});

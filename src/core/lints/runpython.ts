@@ -703,6 +703,11 @@ export interface LintRoutes {
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
   routers: boolean;
+  /**
+   * why the router's choice for a model is not known, when a router cannot be read at all (its package is not in the
+   * environment read: Django imports it where the project runs), else null
+   */
+  unreadable?(model: string, access: 'read' | 'write' | 'both'): string | null;
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
@@ -731,6 +736,10 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
   // the routers choose a database not known statically (bustimes: reads round-robin over replicas): a warning
   // wherever the RunPython runs, not only where the app's models migrate elsewhere
+  // (a router that cannot be read here, whose package the environment read lacks, is the environment's: an info
+  // where the RunPython runs on one database, giga-maps' dynamic_db_router)
+  const unreadable = target === null && model && on?.length === 1 ? routes.unreadable?.(model, goesTo && 'model' in goesTo ? goesTo.access ?? 'both' : 'both') ?? null : null;
+  if (unreadable) return { severity: 'info', message: `${message} (${unreadable})`, fix };
   if (target === null && routes.routers && (on?.length ?? 1) > 0) return { severity: 'warning', message, fix };
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
