@@ -762,7 +762,7 @@ export class Scanner {
         ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
         ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc),
         // (aliases that are a mirror of another or reach the same database are not migrated on their own)
-        ...fallThroughAliasFindings(index.routing, aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf)),
+        ...fallThroughAliasFindings(index.routing, ownDatabases(aliases, twins)),
       ];
     }));
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
@@ -839,10 +839,7 @@ export class Scanner {
     });
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
-    {
-      const twins = twinsOf(index);
-      findings.push(...routedFallThroughFindings(index.routing, index.dbRoutes, aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf)));
-    }
+    findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
     findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment],
       () => {
         // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
@@ -1207,9 +1204,10 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const byKey = new Map(index.models.map(m => [lower(m.key), m]));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
+  const routeKey = (model: string, migrating: string | null) => `${lower(isUserModelLabel(model) ? settings.authUserModel : model)}\0${migrating ?? ''}`;
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
     const modelKey = lower(isUserModelLabel(model) ? settings.authUserModel : model);
-    const key = `${modelKey}\0${migrating ?? ''}`;
+    const key = routeKey(model, migrating);
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
@@ -1240,11 +1238,16 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     choice: historicalChoice,
     unreadable: (model, access) => {
       historicalChoice(model, access);
-      return routes.get(`${lower(isUserModelLabel(model) ? settings.authUserModel : model)}\0`)?.why ?? null;
+      return routes.get(routeKey(model, null))?.why ?? null;
     },
     migrates: (model, alias) => decisions.get(`${alias} ${lower(isUserModelLabel(model) ? settings.authUserModel : model)}`) ?? null,
     routers: settings.routers.length > 0,
   };
+}
+
+/** The aliases that are databases of their own: not a mirror of another (TEST.MIRROR), nor the same database as one. */
+function ownDatabases(aliases: string[], twins: ReturnType<typeof twinsOf>): string[] {
+  return aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
 }
 
 /** A model known only by its label (from the migration state): what a router can be asked about it. */

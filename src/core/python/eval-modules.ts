@@ -8,7 +8,7 @@ import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr, truthy,
+  dictSet, repr, pyStr, truthy, cloneValue,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
@@ -421,8 +421,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'environ.Path': return unknown('environ.Path is not modelled', loc);
     case 'threading.local': return obj('threading.local', 'unknown');
     // copy.deepcopy / copy.copy of the settings' values (Baserow: DATABASES["default-copy"] = deepcopy(DATABASES["default"]))
-    case 'copy.deepcopy': return a0 ? copyValue(a0, true) : unknown('deepcopy() without a value', loc);
-    case 'copy.copy': return a0 ? copyValue(a0, false) : unknown('copy() without a value', loc);
+    case 'copy.deepcopy': return a0 ? cloneValue(a0, new Map()) : unknown('deepcopy() without a value', loc);
+    case 'copy.copy': return a0 ? shallowCopy(a0) : unknown('copy() without a value', loc);
     case 'environs.Env': {
       const prefix = kwarg(kwargs, 'prefix');
       return environsEnv(prefix?.kind === 'str' ? prefix.v : '', truthy(kwarg(kwargs, 'expand_vars') ?? FALSE) === true);
@@ -456,18 +456,16 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
   }
 }
 
-/** A copy of a value: dicts, lists, tuples and sets copied (their items too when `deep`); others shared (immutable here). */
-function copyValue(v: Value, deep: boolean, depth = 0): Value {
-  if (depth > 50) return unknown('a value nested too deep to copy');
-  const item = (x: Value) => (deep ? copyValue(x, true, depth + 1) : x);
+/** copy.copy: a new dict, list, tuple or set holding the same items (a deep copy is values.ts cloneValue). */
+function shallowCopy(v: Value): Value {
   switch (v.kind) {
     case 'dict': {
-      const d: Value = { kind: 'dict', map: new Map([...v.map].map(([k, e]) => [k, { ...e, v: item(e.v) }])) };
+      const d: Value = { kind: 'dict', map: new Map([...v.map].map(([k, e]) => [k, { ...e }])) };
       if (v.inexact) d.inexact = v.inexact;
       return d;
     }
     case 'list': case 'tuple': case 'set':
-      return { ...v, items: v.items.map(item) };
+      return { ...v, items: v.items.slice() };
     default:
       return v;
   }

@@ -564,7 +564,7 @@ function settingsModulesNear(index: ModuleIndex, moduleName: string): string[] {
     const consider = (file: string, module: string): void => {
       const named = /settings/i.test(module.split('.').pop()!);
       const mod = named ? null : index.parseFile(file);
-      if (named || mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && (t.id === 'DATABASES' || t.id === 'INSTALLED_APPS')))) out.push(module);
+      if (named || assignsAtTop(mod, ['DATABASES', 'INSTALLED_APPS'])) out.push(module);
     };
     let entries: fs.Dirent[];
     try {
@@ -584,6 +584,11 @@ function settingsModulesNear(index: ModuleIndex, moduleName: string): string[] {
   return [];
 }
 
+/** Whether a module assigns one of `names` at its top level. */
+function assignsAtTop(mod: A.Module | null, names: string[]): boolean {
+  return !!mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && names.includes(t.id)));
+}
+
 /** The modules beside the settings file (same folder) that assign `name` at their top level. */
 function settingsSetting(index: ModuleIndex, file: string, module: string, name: string): string[] {
   const dir = path.dirname(file);
@@ -596,8 +601,7 @@ function settingsSetting(index: ModuleIndex, file: string, module: string, name:
   }
   const out: string[] = [];
   for (const f of entries.slice(0, 40)) {
-    const mod = index.parseFile(path.join(dir, f));
-    if (!mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === name))) continue;
+    if (!assignsAtTop(index.parseFile(path.join(dir, f)), [name])) continue;
     const base = f.slice(0, -3);
     out.push(pkg ? `${pkg}.${base}` : base);
   }
