@@ -8,7 +8,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
-import { Parser, Language, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
+import { Parser, Language, Node as TSNodeClass, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
 import type * as A from './ast';
 import { overlayText, type FileStat } from '../vfs';
 
@@ -30,6 +30,7 @@ export function initPython(): Promise<Parser> {
       const runtime = wasmFile('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
       await Parser.init({ locateFile: () => runtime });
       const lang = await Language.load(wasmFile('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+      memoizeNodeGetters();
       const p = new Parser();
       p.setLanguage(lang);
       parser = p;
@@ -37,6 +38,27 @@ export function initPython(): Promise<Parser> {
     })();
   }
   return initPromise;
+}
+
+/**
+ * web-tree-sitter's Node answers `type`, `endPosition` and `endIndex` with a call into WebAssembly each time it is
+ * asked (a 2 MB project asks ~600,000 times for a type, three times per node); a node never changes, so each is
+ * asked once per node object and kept on it. About a fifth of the conversion's time.
+ */
+function memoizeNodeGetters(): void {
+  const proto = TSNodeClass.prototype as unknown as Record<string, unknown>;
+  for (const [name, slot] of [['type', '_dmdbType'], ['endPosition', '_dmdbEndPosition'], ['endIndex', '_dmdbEndIndex']] as const) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    const get = desc?.get;
+    if (!get || (get as { memoized?: boolean }).memoized) continue;
+    const memo = function (this: Record<string, unknown>): unknown {
+      let v = this[slot];
+      if (v === undefined) this[slot] = v = get.call(this);
+      return v;
+    };
+    (memo as { memoized?: boolean }).memoized = true;
+    Object.defineProperty(proto, name, { ...desc, get: memo });
+  }
 }
 
 // ---- limits ---------------------------------------------------------------------------------------------
@@ -531,7 +553,8 @@ function blankLine(text: string, row: number): string {
 }
 
 function pos(n: TSNode): A.Pos {
-  return { line: n.startPosition.row + 1, col: n.startPosition.column, endLine: n.endPosition.row + 1, endCol: n.endPosition.column };
+  const start = n.startPosition, end = n.endPosition;
+  return { line: start.row + 1, col: start.column, endLine: end.row + 1, endCol: end.column };
 }
 
 const STATEMENT_TYPES = new Set([
