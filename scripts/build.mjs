@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createRequire } from 'module';
+import { createHash } from 'crypto';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -12,7 +13,20 @@ const production = process.argv.includes('--production');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+// the rules' build (src/core/build-id.ts): on-disk caches of another build are not read
+const buildId = (() => {
+  const h = createHash('sha1');
+  const walk = d => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|py)$/.test(e.name)) { h.update(p); h.update(fs.readFileSync(p)); }
+    }
+  };
+  for (const d of ['src/core', 'python']) if (fs.existsSync(d)) walk(d);
+  return h.digest('hex').slice(0, 12);
+})();
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', define: { __DMDB_BUILD__: JSON.stringify(buildId) } };
 const nodeExternal = ['vscode', 'better-sqlite3', 'pg-native'];
 // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have: use its CJS build.
 const alias = { 'web-tree-sitter': require.resolve('web-tree-sitter') };

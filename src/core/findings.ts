@@ -224,11 +224,13 @@ export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDec
     if (grouped.has(model)) continue;
     const m = byKey.get(model);
     const why = ds[0]?.explanation ? `: ${ds[0].explanation}` : '';
+    // a model of an installed package (django.contrib.auth's User): at DATABASE_ROUTERS, a line of the project
+    const loc = m && isExternalPath(m.loc.path) && routersLoc ? routersLoc : m?.loc;
     out.push({
       code: 'unknown-routing',
       severity: 'info',
-      path: m?.loc.path ?? null,
-      line: m?.loc.line ?? null,
+      path: loc?.path ?? null,
+      line: loc?.line ?? null,
       model,
       message: `Where ${model} is migrated cannot be decided statically on ${ds.map(d => `'${d.alias}'`).join(', ')}${why}.`,
     });
@@ -380,7 +382,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
         ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
         : '';
     out.push(nc.kind === 'empty'
-      ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES is empty with this environment: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
+      ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `${nc.neverSet ? 'DATABASES is not set by these settings' : 'DATABASES is empty with this environment'}: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
       : { code: 'databases-not-configured', severity: 'error', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES has no 'default' entry: Django refuses these settings (ImproperlyConfigured: You must define a 'default' database), so every manage.py command fails.${env}` });
   }
   return out;

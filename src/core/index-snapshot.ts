@@ -11,13 +11,14 @@ import * as path from 'path';
 import type { ProjectIndex } from './scan';
 import { unchanged } from './vfs';
 import { digestsOf, openIndexFile, writeIndexFile, type KeyTable } from './index-by-key';
+import { BUILD_ID } from './build-id';
 
 /** Bump when ProjectIndex or the rules that produce it change (the extension's version is in the key too). */
-const SNAPSHOT_VERSION = 4;
+const SNAPSHOT_VERSION = `5:${BUILD_ID}`;
 
 /** What the index was computed from: checked before the index itself is read. */
 interface Header {
-  version: number;
+  version: string;
   key: string;
   /** new for every snapshot written: what was computed from this index (core/report-cache.ts) names it */
   id: string;

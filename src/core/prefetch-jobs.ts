@@ -13,6 +13,7 @@ import type { AppInfo, SettingsInfo } from './types';
 import { readMigrationJob, seedMigrationEntry } from './migrations/files';
 import { NON_APP_DIRS, pythonFiles, usesOf } from './lints/aliases';
 import { seedFileCache } from './lints/file-cache';
+import { lintKey } from './lints/runpython';
 import { statFile } from './vfs';
 import { Prefetch, type FileJob, type MigrationJob } from './prefetch';
 import type { AliasResult, MigrationResult } from './prefetch-worker';
@@ -57,7 +58,7 @@ export class IndexPrefetch {
       const stat = { mtimeMs: r.mtimeMs, size: r.size };
       // the lints name historical models by app label: only where the worker's guess gave the installed apps' labels
       if (r.lints && r.lintModules!.every(([m, label]) => (appModules.get(m) ?? null) === label)) {
-        seedFileCache('runpython', r.file, { ...stat, key: r.ownModule, value: r.lints });
+        seedFileCache('runpython', r.file, { ...stat, key: lintKey(r.ownModule, appModules), value: r.lints });
       }
       if (r.uses) seedFileCache('aliases', r.file, { ...stat, key: '', value: r.uses });
     }

@@ -15,12 +15,13 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import type { AppliedState } from './types';
 import type { StateReadInputs } from './scan';
+import { BUILD_ID } from './build-id';
 
 /** Bump when the entry's shape changes. */
-const ENTRY_VERSION = 2;
+const ENTRY_VERSION = `2:${BUILD_ID}`;
 
 export interface OutputEntry {
-  version: number;
+  version: string;
   /** the caller's key (the options that shape the output) and the snapshot's key */
   key: string;
   /** the index snapshot the output was computed from */

@@ -7,6 +7,7 @@ import { Redactor, redactMessages, secretsOfDatabases } from './redact';
 import type {
   AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
+import { BUILD_ID } from './build-id';
 
 export interface ScanOptions {
   /** workspace root (absolute) */
@@ -214,7 +215,7 @@ interface Memo { key: unknown[]; deps: Deps; value: unknown; limits: [string, Pa
 export { formatFinding };
 
 /** Bump when the cached MigrationFileInfo or AST shapes, or the rules that produce them, change. */
-const CACHE_VERSION = 8;
+const CACHE_VERSION = `9:${BUILD_ID}`;
 
 /**
  * The entries of an on-disk cache file for this root, or null (none yet, unreadable, other version). A `.v8` file
@@ -224,7 +225,7 @@ const CACHE_VERSION = 8;
 function readCacheFile(file: string | null, root: string): unknown {
   if (!file) return null;
   try {
-    const data = (file.endsWith('.v8') ? v8.deserialize(fs.readFileSync(file)) : JSON.parse(fs.readFileSync(file, 'utf8'))) as { version?: number; root?: string; entries?: unknown } | null;
+    const data = (file.endsWith('.v8') ? v8.deserialize(fs.readFileSync(file)) : JSON.parse(fs.readFileSync(file, 'utf8'))) as { version?: unknown; root?: string; entries?: unknown } | null;
     return data?.version === CACHE_VERSION && data.root === root ? data.entries : null;
   } catch {
     return null;
@@ -846,7 +847,10 @@ export class Scanner {
         // not a database a data migration can write to by mistake: counted as the one it is
         const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
         const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
-        return migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow));
+        const lints = migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow));
+        // a project with one database, known for certain: a data migration's queries cannot reach another one
+        // (Pontoon: 283 infos saying "not on the database being migrated" of the only database there is)
+        return onlyDatabase(settingsNow) ? lints.filter(f => f.code !== 'runpython-alias') : lints;
       }));
     timings.findings = now() - t;
     // the migration ASTs kept for the lints that did not need them
@@ -1355,4 +1359,14 @@ function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: stri
   }
   report.apps = index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true }));
   return report;
+}
+
+/**
+ * Whether the settings name exactly one database and nothing can add another: DATABASES read whole (not partial, not
+ * set differently under environment variables unset here, readable, from settings that exist).
+ */
+function onlyDatabase(settings: SettingsInfo): boolean {
+  return settings.databases.length === 1 && !settings.notFound && !settings.unreadable?.includes('DATABASES')
+    && !settings.partial?.some(p => p.name === 'DATABASES') && !settings.envDependent?.some(e => e.settings.includes('DATABASES') && !e.optionsOnly)
+    && !settings.unknowns.some(u => u.name.split(', ').includes('DATABASES'));
 }

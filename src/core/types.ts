@@ -80,14 +80,18 @@ export interface SettingsInfo {
    * DATABASES or DATABASE_ROUTERS set under a condition on environment variables that are not set here (a read
    * replica and its router behind ENABLE_READ_REPLICA): the configuration shown is the one without them
    */
-  envDependent?: { settings: string[]; variables: string[]; loc: Loc }[];
+  envDependent?: {
+    settings: string[]; variables: string[]; loc: Loc;
+    /** only entries' contents depend on them (DATABASES["default"]["OPTIONS"] = …): the aliases do not (Pontoon) */
+    optionsOnly?: true;
+  }[];
   /**
    * DATABASES as Django's ConnectionHandler takes it is not usable: `empty` (empty or not set: Django adds a `default`
    * of the dummy backend, which `databases` then holds too), or `no-default` (Django refuses the settings:
    * ImproperlyConfigured). `unsetEnv`: the environment variables DATABASES reads that are not set; `otherModules`:
    * settings modules beside these that set DATABASES, when these never do.
    */
-  databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[]; otherModules?: string[] };
+  databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[]; otherModules?: string[]; neverSet?: true };
   /** unset variables whose defaults DATABASES uses (its values shown are those defaults), with where DATABASES is set */
   envDefaults?: { variables: string[]; loc?: Loc };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
@@ -317,7 +321,11 @@ export interface FindingFix { title: string; edits: TextEdit[] }
 // The report (scan --json). Paths relative to root, forward slashes.
 
 /** One answer of `dbRoutes` in the report; `path`/`line` of the deciding `return` (or where evaluation stopped). */
-export interface DbRouteRow { alias: string | null; decidedBy: string | null; reason: 'router' | 'default' | 'unknown'; path?: string; line?: number }
+export interface DbRouteRow {
+  alias: string | null; decidedBy: string | null; reason: 'router' | 'default' | 'unknown'; path?: string; line?: number;
+  /** with `alias` null: the aliases `decidedBy` picks one of per query (a replica chosen at random) */
+  choices?: string[];
+}
 
 export interface ScanReport {
   version: 1;

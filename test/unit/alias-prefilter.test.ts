@@ -53,3 +53,9 @@ test('a using="" parameter default, and `using` of an index\'s SQL methods, are 
   const src = 'class UniqueActiveUserIndex(Index):\n    def create_sql(self, model, schema_editor, using="gist", **kwargs):\n        pass\n\n\ndef copy(obj, using=""):\n    pass\n\n\ndef fetch(qs, using="replcia"):\n    pass\n';
   assert.deepEqual(aliasUses(src, 't.py').map(u => [u.alias, u.line]), [['replcia', 10]]);
 });
+
+test('using= of Django\'s template functions names a template engine, not a database (Pontoon\'s render(…, using="jinja2"))', async () => {
+  await initPython();
+  const src = 'from django.shortcuts import render\nfrom django.template import loader\nfrom django.template.response import TemplateResponse\n\n\ndef page(request):\n    loader.render_to_string("a.html", using="jinja2")\n    loader.get_template("a.html", using="jinja2")\n    TemplateResponse(request, "a.html", using="jinja2")\n    Order.objects.using("replcia").count()\n    return render(request, "a.html", {}, using="jinja2")\n\n\ndef render_to_string(name, context=None, request=None, using="jinja2"):\n    pass\n';
+  assert.deepEqual(aliasUses(src, 't.py').map(u => [u.alias, u.line]), [['replcia', 10]]);
+});

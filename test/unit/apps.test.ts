@@ -135,6 +135,23 @@ test('INSTALLED_APPS problems: missing modules, bad classes, duplicate labels, s
   assert.match(msg('<unknown>'), /could not be evaluated/);
 });
 
+test('a config subclassing one of django.contrib\'s (AuthConfig) is an AppConfig without Django installed too (kuma)', () => {
+  const root = writeTree({
+    ...PROJECT,
+    'kuma/__init__.py': '',
+    'kuma/users/__init__.py': '',
+    'kuma/users/apps.py': 'from django.contrib.auth.apps import AuthConfig\n\n\nclass UserConfig(AuthConfig):\n    name = "kuma.users"\n    verbose_name = "User"\n',
+    'kuma/wiki/__init__.py': '',
+    'kuma/wiki/apps.py': 'from django.contrib import admin\nfrom django.contrib.admin.apps import SimpleAdminConfig\n\n\nclass WikiAdmin(SimpleAdminConfig):\n    name = "kuma.wiki"\n',
+  });
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['kuma.users.apps.UserConfig', 'kuma.wiki.apps.WikiAdmin'] }), root);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.apps.map(a => [a.label, a.module, a.appConfig, a.external]), [
+    ['users', 'kuma.users', 'kuma.users.apps.UserConfig', false],
+    ['wiki', 'kuma.wiki', 'kuma.wiki.apps.WikiAdmin', false],
+  ]);
+});
+
 test('django.contrib apps and a config subclassing AdminConfig (Django venv)', t => {
   if (!SITE) return t.skip(NO_DJANGO);
   const root = writeTree(PROJECT);

@@ -85,21 +85,24 @@ if os.environ.get("PROD"):
     A = "prod"
 else:
     A = "dev"
-if "test" in sys.argv:
+if "django" in sys.modules:
     B = 1
     C = 5
 else:
     B = 2
     C = 5
 D = "x" if os.getenv("NOPE") else "y"
+# the command line is manage.py migrate's
+E = "test" in sys.argv
 `,
     }, 'm', { PROD: '1' });
     assert.equal(get('A'), 'prod');
     const b = raw('B')!;
     assert.equal(b.kind, 'unknown');
-    assert.match((b as { reason: string }).reason, /sys\.argv/);
+    assert.match((b as { reason: string }).reason, /sys\.modules/);
     assert.equal(get('C'), 5);
     assert.equal(get('D'), 'y');
+    assert.equal(get('E'), false);
   });
 
   test('for loops, while loops and bounds', () => {
@@ -240,12 +243,14 @@ R = (o.f(1), o.s(), o.c(), Child.x, Base().f(1), isinstance(o, Base), getattr(o,
       'm.py': `
 from django.db import models
 from django.conf import settings
-import json
-X = json.loads("{}")
+import json, pickle
+X = pickle.loads(b"")
 Y = some_undefined_name
 Z = 1
+J = json.loads('{"a": [1, 2.5, null, true]}')
 `,
     });
+    assert.deepEqual(get('J'), { a: [1, 2.5, null, true] });
     const x = raw('X')!;
     assert.equal(x.kind, 'unknown');
     assert.ok((x as { loc?: { line: number } }).loc?.line === 5);

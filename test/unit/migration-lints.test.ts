@@ -216,8 +216,14 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     return dir;
   };
 
-  test('single database: info; a second database where the app migrates: warning; fixes and app/migration keys kept', async () => {
-    const one = (await new Scanner({ root: project(''), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  test('single database: none (Pontoon), or infos while DATABASES may hold more; a second database where the app migrates: warning; fixes and app/migration keys kept', async () => {
+    // one database known for certain: the data migration's queries cannot go anywhere else
+    const only = (await new Scanner({ root: project(''), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+    assert.deepEqual(only, []);
+    // DATABASES that may hold more (an entry added under a variable not set here): infos
+    const dir = project('');
+    fs.appendFileSync(path.join(dir, 'proj/settings.py'), 'import os\nif os.environ.get("REPLICA_URL"):\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["REPLICA_URL"]}\n');
+    const one = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.equal(one.length, 7);
     assert.ok(one.every(f => f.severity === 'info' && f.app === 'shop' && f.migrations?.[0] === 'shop.0002_seed' && f.fix), JSON.stringify(one[0]));
     const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
@@ -888,4 +894,55 @@ test('runpython-alias: a router that cannot be read here (its package is not in 
   const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'info']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /\(router dynamic_db_router\.DynamicDbRouter .*cannot be evaluated: .*: where it is installed it decides\)$/);
+});
+
+test('runpython-alias: code a RunPython function runs only when migrating one alias (it checks schema_editor.connection.alias) is judged there (frePPLe common.0014, common.0037)', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "scenario1": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ScenarioRouter"]\n',
+    // frePPLe's MultiDBRouter: a thread-local nothing sets during migrate, no allow_migrate
+    'proj/routers.py': 'import threading\n\n_local = threading.local()\n\n\nclass ScenarioRouter:\n    def db_for_read(self, model, **hints):\n        return getattr(_local, "database", None)\n\n    def db_for_write(self, model, **hints):\n        return getattr(_local, "database", None)\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())])]\n',
+    'shop/migrations/0002_data.py': `from django.db import DEFAULT_DB_ALIAS, migrations
+
+
+def only_default(apps, schema_editor):
+    if not schema_editor.connection.alias == "default":
+        return
+    Order = apps.get_model("shop", "Order")
+    Order(n=1).save()
+
+
+def guarded_block(apps, schema_editor):
+    db = schema_editor.connection.alias
+    if db == DEFAULT_DB_ALIAS:
+        apps.get_model("shop", "Order").objects.using(DEFAULT_DB_ALIAS).create(n=2)
+        seed(apps)
+
+
+def seed(apps):
+    apps.get_model("shop", "Order").objects.create(n=3)
+
+
+def unguarded(apps, schema_editor):
+    apps.get_model("shop", "Order").objects.using(DEFAULT_DB_ALIAS).create(n=4)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RunPython(only_default, migrations.RunPython.noop),
+        migrations.RunPython(guarded_block, migrations.RunPython.noop),
+        migrations.RunPython(unguarded, migrations.RunPython.noop),
+    ]
+`,
+  }, 'dmdb-alias-guard-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  // the save() and the helper's create() run only on default, where the router (nothing set) sends them: infos;
+  // using(DEFAULT_DB_ALIAS) under the check is the database being migrated; without the check it is not
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[8, 'info'], [19, 'info'], [23, 'warning']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /this code runs only when migrating 'default'/);
+  assert.match(found[2]!.message, /bound to DEFAULT_DB_ALIAS, not on the database being migrated/);
 });

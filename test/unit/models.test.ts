@@ -817,6 +817,7 @@ test('models: a class with an unreadable base and a model\'s Meta options or a m
     'geo/models.py': `from django.db import models
 from extlib.models import AbstractLocation, Comment
 from rest_framework import serializers
+from taggit.models import TagBase
 
 
 class Location(AbstractLocation):
@@ -843,10 +844,24 @@ class NoteSerializer(serializers.ModelSerializer):
 class Holder(object):
     class Meta:
         ordering = ["x"]
+
+
+class DocumentTag(TagBase):
+    """kuma: a taggit tag, its Meta verbose names only"""
+
+    class Meta:
+        verbose_name = "Document Tag"
+        verbose_name_plural = "Document Tags"
+
+
+class TagForm(TagBase):
+    class Meta:
+        model = DocumentTag
+        fields = ["name"]
 `,
   });
   const r = scan(root, settingsOf({ installedApps: ['geo'] }), false);
-  assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.Location', 'geo.Note', 'geo.Plain']);
+  assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.DocumentTag', 'geo.Location', 'geo.Note', 'geo.Plain']);
   assert.equal(r.byKey.get('geo.Note')?.proxy, true);
 });
 

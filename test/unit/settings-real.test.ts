@@ -14,6 +14,7 @@ import { loadSettings } from '../../src/core/settings';
 import type { PythonFacts } from '../../src/core/python/environment';
 import type { SettingsInfo } from '../../src/core/types';
 import { settingsFindings } from '../../src/core/findings';
+import { databasesMayDiffer } from '../../src/core/lints/aliases';
 import { writeTree } from './support';
 import { djangoPython } from '../oracle/helpers';
 
@@ -538,10 +539,22 @@ DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
       'site8/settings/utils.py': 'def helper():\n    return 1\n',
     });
     const nc = load(common, 'site8.settings.common').databasesNotConfigured;
-    assert.deepEqual(nc, { kind: 'empty', unsetEnv: [], otherModules: ['site8.settings.docker', 'site8.settings.production'] });
+    assert.deepEqual(nc, { kind: 'empty', unsetEnv: [], otherModules: ['site8.settings.docker', 'site8.settings.production'], neverSet: true });
     const [f] = settingsFindings(load(common, 'site8.settings.common')).filter(x => x.code === 'databases-not-configured');
-    assert.match(f!.message, /These settings never set DATABASES; settings modules beside them do: site8\.settings\.docker, site8\.settings\.production\. Choose the one the project runs with/);
+    assert.match(f!.message, /^DATABASES is not set by these settings: .* These settings never set DATABASES; settings modules beside them do: site8\.settings\.docker, site8\.settings\.production\. Choose the one the project runs with/);
     assert.doesNotMatch(f!.message, /CSRF/);
+    // Pontoon's dev.py imports base.py as a module (not its names) and sets no DATABASES: no variable can change
+    // that, and base.py's DATABASES line is not where the problem is
+    const dev = project({
+      'site10/__init__.py': '',
+      'site10/settings/__init__.py': 'from .base import *  # noqa\n',
+      'site10/settings/base.py': 'import os\nimport dj_database_url\nINSTALLED_APPS = ["django.contrib.contenttypes"]\nDATABASES = {"default": dj_database_url.config(default="mysql://root@localhost/pontoon")}\n',
+      'site10/settings/dev.py': 'from . import base\nINSTALLED_APPS = base.INSTALLED_APPS + ["debug_toolbar"]\n',
+    });
+    const devNc = load(dev, 'site10.settings.dev').databasesNotConfigured;
+    assert.deepEqual(devNc?.unsetEnv, []);
+    assert.equal(devNc?.loc, undefined);
+    assert.equal(devNc?.neverSet, true);
   });
 
   test('built from environment variables that are not set: Django\'s dummy default, and the variables named (Django agrees)', { skip: NO_DJANGO }, () => {
@@ -664,6 +677,25 @@ ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
   assert.deepEqual(s2.routers, []);
   const f2 = settingsFindings(s2);
   assert.deepEqual(f2.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f2));
+
+  // the same through `from .common import *` (kuma: common.py's vars().update(config(…, cast=dj_email_url.parse)),
+  // star-imported by local.py): DATABASE_ROUTERS is still Django's default, not an error
+  const dir3 = project({
+    'mysite/__init__.py': '',
+    'mysite/common.py': `import json
+SECRET_KEY = "x"
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
+    vars().update(json.load(f))
+`,
+    'mysite/local.py': 'from .common import *  # noqa\nDEBUG = True\n',
+  });
+  const s3 = load(dir3, 'mysite.local');
+  assert.deepEqual(s3.databases.map(d => d.alias), ['default']);
+  assert.deepEqual(s3.routers, []);
+  assert.deepEqual(s3.installedApps, ['django.contrib.contenttypes']);
+  const f3 = settingsFindings(s3);
+  assert.deepEqual(f3.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f3));
 });
 
 /** Whether the Django venv has environs and dj-database-url (scripts/python-env.sh installs them). */
@@ -757,6 +789,47 @@ ${DB}if DATABASE_REPLICA_CONFIGURED:
   const replica = load(dir, 'mysite.settings', undefined, { DATABASE_REPLICA_HOST: 'replica.internal' });
   assert.deepEqual(replica.databases.map(d => d.alias), ['default', 'read']);
   assert.deepEqual(replica.routers, ['mysite.routers.Replica']);
+  assert.equal(databasesMayDiffer(s), 'DATABASES depends on DATABASE_REPLICA_HOST, not set here');
+});
+
+test('sys.argv is manage.py migrate\'s and no test runner is loaded, as when Django migrates (Pontoon\'s TEST = "pytest" in sys.modules; Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import sys
+SECRET_KEY = "x"
+TEST = "pytest" in sys.modules
+TESTING = len(sys.argv) > 1 and sys.argv[1] == "test"
+INSTALLED_APPS = ["django.contrib.contenttypes"] + (["django.contrib.auth"] if not TEST else [])
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "test.db" if TESTING or "runserver" in sys.argv else "prod.db"}}
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  // what Django reads when `manage.py migrate` imports the settings
+  const out = execFileSync(PY!, ['-c', 'import sys, json\nsys.argv = ["manage.py", "migrate"]\nfrom django.conf import settings\nprint(json.dumps([list(settings.INSTALLED_APPS), settings.DATABASES["default"]["NAME"]]))'], {
+    cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: 'mysite.settings', PYTHONPATH: dir },
+  });
+  const [apps, name] = JSON.parse(out.trim().split('\n').pop()!) as [string[], string];
+  assert.deepEqual(s.installedApps, apps);
+  assert.deepEqual(s.databases.map(d => d.name), [name]);
+  assert.deepEqual(s.unknowns, []);
+  assert.deepEqual(s.assumptions?.map(a => a.reason.split(' ')[0]).sort(), ['no', 'sys.argv']);
+});
+
+test('settings-env-dependent that only sets an entry\'s OPTIONS does not make an unknown alias a maybe (Pontoon\'s DATABASE_SSLMODE)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+SSL = os.environ.get("DATABASE_SSLMODE", "True") != "False"
+${DB}if SSL:
+    DATABASES["default"]["OPTIONS"] = {"sslmode": "require"}
+    DATABASES["default"].update(CONN_MAX_AGE=60)
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual(s.envDependent?.map(e => [e.settings, e.variables, !!e.optionsOnly]), [[['DATABASES'], ['DATABASE_SSLMODE'], true]]);
+  assert.equal(databasesMayDiffer(s), null);
 });
 
 test('python-decouple config() and django-environ list/url signatures (informal-system, kpi; Django venv)', { skip: NO_DJANGO }, () => {
@@ -832,10 +905,10 @@ ${DB}`,
 test('a value that depends on an unknown condition through another one says "depends on" once (onadata docker.py)', () => {
   const dir = project({
     'mysite/__init__.py': '',
-    'mysite/settings.py': `import sys
+    'mysite/settings.py': `from featureflags import enabled
 SECRET_KEY = "x"
 INSTALLED_APPS = []
-${DB}if len(sys.argv) >= 2 and sys.argv[1] == "test":
+${DB}if enabled("test") >= 2:
     TESTING = True
 else:
     TESTING = False
@@ -847,7 +920,7 @@ else:
   });
   const media = load(dir, 'mysite.settings').unknowns.find(u => u.name.split(', ').includes('MEDIA_ROOT'));
   assert.ok(media, 'MEDIA_ROOT is unknown');
-  assert.match(media.reason, /^depends on sys\.argv/);
+  assert.match(media.reason, /^depends on featureflags/);
   assert.doesNotMatch(media.reason, /depends on depends on/);
 });
 
@@ -865,6 +938,51 @@ ${DB}with open(os.path.join(os.path.dirname(__file__), "reserved.txt")) as f:
   const real = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; print(json.dumps(importlib.import_module("mysite.settings").RESERVED_USERNAMES))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
   assert.deepEqual(real, ['admin', 'root', '', 'support']);
   assert.deepEqual(load(dir, 'mysite.settings').values.RESERVED_USERNAMES, real);
+});
+
+test('open(file=…), a file not in the workspace where the settings catch its absence, seek()/tell(): as Django reads them (Mayan EDMS smart settings)', { skip: NO_DJANGO }, () => {
+  const settingsPy = `import json, os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+BASE_DIR = os.path.dirname(__file__)
+
+
+def load_config(name):
+    try:
+        with open(file=os.path.join(BASE_DIR, name)) as f:
+            f.seek(0, os.SEEK_END)
+            if not f.tell():
+                return {}
+            f.seek(0)
+            return json.loads(f.read())
+    except IOError:
+        return {}
+
+
+CONFIG = load_config("config.json")
+EMPTY = load_config("empty.json")
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": CONFIG.get("DB_NAME", "db.sqlite3")}}
+try:
+    with open(os.path.join(BASE_DIR, "local.json")) as f:
+        DATABASES = json.load(f)
+except FileNotFoundError:
+    pass
+`;
+  const real = (dir: string) => JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; m = importlib.import_module("mysite.settings"); print(json.dumps([m.DATABASES, m.CONFIG, m.EMPTY]))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  // a fresh checkout: neither config.json nor local.json is there (empty.json is)
+  const dir = project({ 'mysite/__init__.py': '', 'mysite/empty.json': '', 'mysite/settings.py': settingsPy });
+  const [dbs] = real(dir);
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual(s.databases.map(d => [d.alias, d.name]), Object.entries(dbs).map(([a, d]) => [a, (d as { NAME: string }).NAME]));
+  assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+  assert.deepEqual(s.values.EMPTY, {});
+  assert.ok(s.assumptions?.some(a => /config\.json is not there/.test(a.reason)), JSON.stringify(s.assumptions));
+  // the files there, one of them read after seeking to its end and back
+  fs.writeFileSync(path.join(dir, 'mysite/config.json'), '{"DB_NAME": "configured.sqlite3"}');
+  const [dbs2, config2] = real(dir);
+  const s2 = load(dir, 'mysite.settings');
+  assert.deepEqual(s2.values.CONFIG, config2);
+  assert.deepEqual(s2.databases.map(d => d.name), [(dbs2 as Record<string, { NAME: string }>).default!.NAME]);
 });
 
 test('a setting unknown through a name imported from a module that is not evaluated points at its assignment (Kolibri Studio)', () => {

@@ -201,6 +201,12 @@ function isAppConfigSubclass(sym: SymbolTable, c: ClassRef, depth = 0, seen = ne
 }
 
 /**
+ * Django's own app configs (django.contrib.auth.apps.AuthConfig, …admin.apps.SimpleAdminConfig): AppConfig subclasses
+ * whether Django is installed where the project is read or not (kuma's `UserConfig(AuthConfig)`)
+ */
+const CONTRIB_CONFIG = /^django\.contrib\.[\w.]+\.apps\.\w+Config$/;
+
+/**
  * true: an AppConfig subclass; false: not one; a string: not known, because a base comes from this package, which is
  * not installed (Nautobot's `NautobotConstanceConfig(ConstanceConfig)` without `constance`).
  */
@@ -212,11 +218,12 @@ function appConfigBase(sym: SymbolTable, c: ClassRef, depth = 0, seen = new Set<
     const r = b.type === 'Name' || b.type === 'Attribute' ? sym.expr(c.module, b) : null;
     if (!r) {
       const origin = sym.importOrigin(c.module, b);
+      if (origin && CONTRIB_CONFIG.test(origin)) return true;
       const top = origin?.split('.')[0];
       if (top && !sym.index.resolve(top)) missing ??= top;
       continue;
     }
-    if (r.kind === 'external' && (r.dotted === APP_CONFIG || /(^|\.)apps\.AppConfig$/.test(r.dotted))) return true;
+    if (r.kind === 'external' && (r.dotted === APP_CONFIG || /(^|\.)apps\.AppConfig$/.test(r.dotted) || CONTRIB_CONFIG.test(r.dotted))) return true;
     if (r.kind === 'external') {
       const top = r.dotted.split('.')[0]!;
       // (a django.* base other than AppConfig itself, SimpleAdminConfig, is only known once Django is installed)

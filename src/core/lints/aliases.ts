@@ -111,7 +111,7 @@ export function aliasUses(source: string, file: string): AliasUse[] {
       const name = calleeName(e.func);
       if (e.func.type === 'Attribute' && (name === 'using' || name === 'db_manager') && e.args[0]) add(e.args[0], `.${name}(…)`);
       for (const k of e.keywords) {
-        if (k.arg === 'using') add(k.value, 'using=');
+        if (k.arg === 'using' && !TEMPLATE_USING.has(name ?? '')) add(k.value, 'using=');
         else if (k.arg === 'database' && name === 'call_command') add(k.value, 'call_command(database=…)');
       }
     } else if (e.type === 'Subscript' && ((e.value.type === 'Name' && e.value.id === 'connections') || (e.value.type === 'Attribute' && e.value.attr === 'connections'))) {
@@ -134,7 +134,7 @@ export function aliasUses(source: string, file: string): AliasUse[] {
       for (const e of parts.exprs) visit(e);
       // a `using="…"` parameter default names an alias, except an empty one or in the SQL methods of indexes and
       // constraints, where `using` is the index method (Kolibri Studio's Index.create_sql(…, using=""))
-      if (s.type === 'FunctionDef' && !/_sql$/.test(s.name)) for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default && str(a.default) !== '') add(a.default, 'using= default');
+      if (s.type === 'FunctionDef' && !/_sql$/.test(s.name) && !TEMPLATE_USING.has(s.name)) for (const a of [...s.args.args, ...s.args.kwonly]) if (a.name === 'using' && a.default && str(a.default) !== '') add(a.default, 'using= default');
       // a test class's `databases = {"default", "replica"}`: Django refuses an alias DATABASES lacks when the
       // class is set up (RapidPro's TembaTest: databases = ("default", "readonly"))
       if (s.type === 'ClassDef' && /Test/.test([s.name, ...s.bases.map(b => dotted(b) ?? '')].join(' '))) {
@@ -150,6 +150,12 @@ export function aliasUses(source: string, file: string): AliasUse[] {
   block(mod.body);
   return out;
 }
+
+/**
+ * Django's template functions whose `using=` names a template engine (TEMPLATES' NAME, e.g. "jinja2"), not a
+ * database: django.shortcuts.render, django.template.loader.*, TemplateResponse (Pontoon's views).
+ */
+const TEMPLATE_USING = new Set(['render', 'render_to_response', 'render_to_string', 'get_template', 'select_template', 'TemplateResponse', 'SimpleTemplateResponse']);
 
 /**
  * The aliases a condition checks exist: `"x" in settings.DATABASES`, `"x" in connections`, `settings.DATABASES.get("x")`,
@@ -232,7 +238,7 @@ export function databasesKnown(settings: SettingsInfo): boolean {
  * KC_DATABASE_URL set), or null: an unknown alias is then a warning saying so, not an error.
  */
 export function databasesMayDiffer(settings: SettingsInfo): string | null {
-  const env = settings.envDependent?.find(e => e.settings.includes('DATABASES'));
+  const env = settings.envDependent?.find(e => e.settings.includes('DATABASES') && !e.optionsOnly);
   if (env) return `DATABASES depends on ${env.variables.join(', ')}, not set here`;
   if (settings.partial?.some(p => p.name === 'DATABASES')) return 'DATABASES may hold more entries than the known ones';
   if (settings.unknowns.some(u => u.name === 'Any setting')) return 'the settings may be changed at run time by code not known statically';

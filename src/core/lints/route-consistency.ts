@@ -3,6 +3,7 @@
 // `allow_migrate` lets migrate. The answers are Django's ConnectionRouter chains evaluated statically
 // (../routers): db_for_* as a queryset asks them (no hints; `default` when every router returns None), and the
 // allow_migrate decisions of the index. Anything unknown on the way is no finding.
+import { isExternalPath } from '../python/runtime';
 import { evaluateDbRoutes, routerMethodDefs, type DbRoute } from '../routers';
 import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
@@ -54,7 +55,7 @@ export interface RouteInputs {
 /** `dbRoutes` of the report: one row per model, paths made relative by `rel`. */
 export function reportDbRoutes(routes: DbRoutes, rel: (p: string) => string): NonNullable<ScanReport['dbRoutes']> {
   const row = (r: DbRoute): DbRouteRow => ({
-    alias: r.alias, decidedBy: r.decidedBy, reason: r.reason, ...(r.loc ? { path: rel(r.loc.path), line: r.loc.line } : {}),
+    alias: r.alias, decidedBy: r.decidedBy, reason: r.reason, ...(r.loc ? { path: rel(r.loc.path), line: r.loc.line } : {}), ...(r.choices ? { choices: r.choices } : {}),
   });
   const writes = new Map(routes.write.map(r => [r.model, r]));
   return routes.read.filter(r => writes.has(r.model)).map(r => ({ model: r.model, read: row(r), write: row(writes.get(r.model)!) }));
@@ -118,47 +119,54 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     const code = method === 'db_for_write' ? 'router-write-no-table' : 'router-read-no-table';
     const verb = method === 'db_for_write' ? 'Writes to' : 'Reads of';
     // per router line: the models whose table is missing where it sends them
-    const atLine = new Map<string, { loc: Loc | null; alias: string; routed: boolean; router: string | null; has: string; models: string[] }>();
+    const atLine = new Map<string, { loc: Loc | null; alias: string; routed: boolean; router: string | null; has: string; models: string[]; oneOf: string }>();
     for (const r of routes) {
-      if (r.alias === null || !aliases.includes(r.alias)) continue;
-      const m = byKey.get(r.model);
-      if (!m) continue;
-      // a proxy's rows are its concrete model's (Options.concrete_model); unmanaged and swapped tables are not ours
-      const concrete = m.proxy ? byKey.get(m.concreteModel ?? '') : m;
-      if (!concrete || concrete.proxy || !concrete.managed || concrete.swapped) continue;
-      const t = tableOn(r.alias, concrete.key);
-      if (t.exists !== false) continue;
-      const empty = migratesNothing(r.alias);
-      if (!inp.externalApps.has(m.app) && !empty) {
-        const chosen = r.reason === 'router'
-          ? `${r.decidedBy}.${method} sends them there`
-          : `no router's ${method} chooses a database, so Django uses '${r.alias}'`;
-        const others = groupOf(r.alias).filter(a => a !== r.alias);
-        const keptOff = (t.deny.reason === 'router' ? `${t.deny.decidedBy}.allow_migrate keeps ${concrete.key} off '${r.alias}'` : (t.deny.explanation ?? t.deny.reason)) +
-          (others.length ? ` and off ${others.map(a => `'${a}'`).join(', ')}, which it mirrors or shares a database with` : '');
-        out.push({
-          code, severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias: r.alias,
-          message: `${verb} ${m.key} go to '${r.alias}', where ${m.proxy ? `the table of ${concrete.key}` : 'its table'} is never created (migrations create it on '${t.has}'): ` +
-            `${chosen}, and ${keptOff}. Queries without .using() fail with "no such table"; route it to '${t.has}', or let allow_migrate create it on '${r.alias}'.`,
-        });
+      // a router that picks one of several aliases per query (a replica at random) may send them to each
+      const picks = r.alias === null ? r.choices ?? [] : [r.alias];
+      const oneOf = r.alias === null && picks.length > 1 ? ` (one of ${picks.map(a => `'${a}'`).join(', ')}, picked per query)` : '';
+      const routed = r.reason === 'router' || (r.alias === null && !!r.choices);
+      for (const alias of picks) {
+        if (!aliases.includes(alias)) continue;
+        const m = byKey.get(r.model);
+        if (!m) continue;
+        // a proxy's rows are its concrete model's (Options.concrete_model); unmanaged and swapped tables are not ours
+        const concrete = m.proxy ? byKey.get(m.concreteModel ?? '') : m;
+        if (!concrete || concrete.proxy || !concrete.managed || concrete.swapped) continue;
+        const t = tableOn(alias, concrete.key);
+        if (t.exists !== false) continue;
+        const empty = migratesNothing(alias);
+        if (!inp.externalApps.has(m.app) && !empty) {
+          const chosen = routed
+            ? `${r.decidedBy}.${method} sends them there${oneOf}`
+            : `no router's ${method} chooses a database, so Django uses '${alias}'`;
+          const others = groupOf(alias).filter(a => a !== alias);
+          const keptOff = (t.deny.reason === 'router' ? `${t.deny.decidedBy}.allow_migrate keeps ${concrete.key} off '${alias}'` : (t.deny.explanation ?? t.deny.reason)) +
+            (others.length ? ` and off ${others.map(a => `'${a}'`).join(', ')}, which it mirrors or shares a database with` : '');
+          out.push({
+            code, severity: 'warning', path: m.loc.path, line: m.loc.line, model: m.key, alias,
+            message: `${verb} ${m.key} go to '${alias}', where ${m.proxy ? `the table of ${concrete.key}` : 'its table'} is never created (migrations create it on '${t.has}'): ` +
+              `${chosen}, and ${keptOff}. Queries without .using() fail with "no such table"; route it to '${t.has}', or let allow_migrate create it on '${alias}'.`,
+          });
+        }
+        // the router line: the db_for_* return that chooses, else the allow_migrate return that keeps it off
+        const loc = routed ? r.loc ?? null : t.deny.loc ?? null;
+        const key = `${loc?.path ?? ''}:${loc?.line ?? ''}:${alias}:${routed}`;
+        let g = atLine.get(key);
+        if (!g) atLine.set(key, (g = { loc, alias, routed, router: routed ? r.decidedBy : t.deny.decidedBy, has: t.has, models: [], oneOf }));
+        g.models.push(m.key);
       }
-      // the router line: the db_for_* return that chooses, else the allow_migrate return that keeps it off
-      const loc = r.reason === 'router' ? r.loc ?? null : t.deny.loc ?? null;
-      const key = `${loc?.path ?? ''}:${loc?.line ?? ''}:${r.alias}:${r.reason}`;
-      let g = atLine.get(key);
-      if (!g) atLine.set(key, (g = { loc, alias: r.alias, routed: r.reason === 'router', router: r.reason === 'router' ? r.decidedBy : t.deny.decidedBy, has: t.has, models: [] }));
-      g.models.push(m.key);
     }
     for (const g of atLine.values()) {
-      const where = g.loc ?? inp.routersAt;
+      // a router of an installed package (multidb.ReplicaRouter): at DATABASE_ROUTERS, a line of the project
+      const where = g.loc && !isExternalPath(g.loc.path) ? g.loc : inp.routersAt;
       const n = g.models.length;
       const them = n === 1 ? 'its table is' : 'their tables are';
       const message = migratesNothing(g.alias)
-        ? `${g.routed ? `${g.router}.${method} sends` : `No router's ${method} chooses a database for`} ${n === 1 ? g.models[0] : `${n} models`}${g.routed ? ` to '${g.alias}'` : `, so Django uses '${g.alias}'`}, ` +
+        ? `${g.routed ? `${g.router}.${method} sends` : `No router's ${method} chooses a database for`} ${n === 1 ? g.models[0] : `${n} models`}${g.routed ? ` to '${g.alias}'${g.oneOf}` : `, so Django uses '${g.alias}'`}, ` +
           `where migrations create no table at all (allow_migrate): ${names(g.models)}. If '${g.alias}' is a replica of '${g.has}', declare it: ` +
           `"TEST": {"MIRROR": "${g.has}"} (Django's test runner then reads the primary too; without it tests read an empty database).`
         : g.routed
-          ? `${g.router}.${method} sends ${n === 1 ? 'a model' : `${n} models`} to '${g.alias}' where ${them} never created (allow_migrate creates ${n === 1 ? 'it' : 'them'} elsewhere, e.g. '${g.has}'): ${names(g.models)}.`
+          ? `${g.router}.${method} sends ${n === 1 ? 'a model' : `${n} models`} to '${g.alias}'${g.oneOf} where ${them} never created (allow_migrate creates ${n === 1 ? 'it' : 'them'} elsewhere, e.g. '${g.has}'): ${names(g.models)}.`
           : `No router's ${method} chooses a database for ${names(g.models)}, so Django uses '${g.alias}', where ${g.router ? `${g.router}.allow_migrate keeps ${n === 1 ? 'it' : 'them'} off` : `${them} never created`} (migrations create ${n === 1 ? 'it' : 'them'} on '${g.has}').`;
       out.push({ code, severity: 'warning', path: where.path, line: where.line, alias: g.alias, message });
     }

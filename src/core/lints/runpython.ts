@@ -11,6 +11,7 @@
 //
 // The source-level part (`lintMigrationSource`) knows nothing of the project; `migrationLintFindings` gives it
 // the apps and the routing (severity) and caches results per file (mtime + size).
+import { createHash } from 'crypto';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
@@ -47,6 +48,11 @@ export interface RawLint {
    * so where no router decides it runs on their database (RapidPro tickets.0086), not on 'default'
    */
   prefetch?: boolean;
+  /**
+   * the code runs only when the database being migrated is this alias: the function checks
+   * `schema_editor.connection.alias` (`if db_alias != "default": return`, frePPLe's common.0014)
+   */
+  onlyOn?: string;
 }
 
 /** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
@@ -106,7 +112,12 @@ interface ModuleCtx {
   contexts: { line: number; endLine: number; text: string }[];
   /** inside the queryset argument of a Prefetch(…) (RawLint.prefetch) */
   prefetch: number;
+  /** lines of the function being analysed that run only when migrating `alias` (aliasGuards) */
+  guards: AliasGuard[];
 }
+
+/** Lines [line, endLine] of a function that run only when the database being migrated is `alias`. */
+interface AliasGuard { line: number; endLine: number; alias: string }
 
 interface FnEnv {
   apps: string | null;
@@ -116,11 +127,13 @@ interface FnEnv {
   /** names holding a model class, with what to call it in messages */
   models: Map<string, string>;
   /** names holding an instance built with `Model(...)`: no database yet, save() goes to the router/default */
-  instances: Set<string>;
+  instances: Map<string, string>;
   /** names holding a model's manager (`sources = TimetableDataSource.objects`), with the model's name */
   managers?: Map<string, string>;
   /** the RunPython function this one is (or is called from), in words: "forward function forwards" */
   root: string;
+  /** a helper called where the caller runs only when migrating this alias */
+  onlyOn?: string;
 }
 
 /** Lint one migration file's source. `appModules`: dotted module → app label, to name historical models in fixes. */
@@ -129,7 +142,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
   const ctx: ModuleCtx = {
     file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
-    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [], prefetch: 0,
+    defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [], prefetch: 0, guards: [],
   };
   for (const s of mod.body) {
     if (s.type === 'FunctionDef') ctx.functions.set(s.name, s);
@@ -241,7 +254,7 @@ function missingReverse(ctx: ModuleCtx, c: A.Call, kind: string, prefix: string,
 
 function runPythonEnv(args: A.Arguments, root: string): FnEnv {
   const params = [...args.posonly, ...args.args].map(a => a.name);
-  return { apps: params[0] ?? null, se: params[1] ?? null, alias: new Set(), models: new Map(), instances: new Set(), root };
+  return { apps: params[0] ?? null, se: params[1] ?? null, alias: new Set(), models: new Map(), instances: new Map(), root };
 }
 
 // ---- functions --------------------------------------------------------------------------------------
@@ -259,7 +272,7 @@ interface FnState {
 }
 
 function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModules: Map<string, string>, where: string): void {
-  const key = `${fn.name}|${env.apps}|${env.se}|${[...env.alias].join(',')}|${[...env.models.keys()].join(',')}`;
+  const key = `${fn.name}|${env.apps}|${env.se}|${[...env.alias].join(',')}|${[...env.models.keys()].join(',')}|${env.onlyOn ?? ''}`;
   if (ctx.seen.has(key)) return;
   ctx.seen.add(key);
   // `from shop.models import Order` inside the function (Kolibri device.0003): today's class too
@@ -276,6 +289,8 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   }
   collectBindings(fn.body, env);
   userModelBindings(ctx, fn.body, true);
+  const outerGuards = ctx.guards;
+  ctx.guards = aliasGuards(ctx, fn.body, env);
   const existingAlias = [...env.alias][0];
   const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
   for (const d of fn.decorators) decorator(ctx, d, st, where);
@@ -283,6 +298,52 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   finishFixes(ctx, st);
   modelImportFixes(ctx, st, appModules, where);
   ctx.contexts = outer;
+  ctx.guards = outerGuards;
+}
+
+/**
+ * The parts of a function that run only when migrating one alias: the body of `if <alias> == "x":` (also with
+ * `and …`), the else of `if <alias> != "x":`, and what follows `if <alias> != "x": return` in the same block,
+ * where <alias> is schema_editor.connection.alias or a name holding it and "x" a literal or DEFAULT_DB_ALIAS.
+ */
+function aliasGuards(ctx: ModuleCtx, body: A.Stmt[], env: FnEnv): AliasGuard[] {
+  const out: AliasGuard[] = [];
+  /** eq: the test is true only on `alias`; !eq: it is false only there */
+  const test = (e: A.Expr): { eq: boolean; alias: string } | null => {
+    if (e.type === 'UnaryOp' && e.op === 'not') { const t = test(e.operand); return t && { eq: !t.eq, alias: t.alias }; }
+    if (e.type === 'BoolOp') {
+      // `a == "x" and …` is true only on x; `a != "x" or …` false only there
+      for (const v of e.values) { const t = test(v); if (t && t.eq === (e.op === 'and')) return t; }
+      return null;
+    }
+    if (e.type !== 'Compare' || e.ops.length !== 1) return null;
+    const r = e.comparators[0]!;
+    const lit = isAliasExpr(e.left, env) && isLiteralAlias(ctx, r) ? r : isAliasExpr(r, env) && isLiteralAlias(ctx, e.left) ? e.left : null;
+    if (!lit) return null;
+    const op = e.ops[0];
+    if (op === '==' || op === 'is') return { eq: true, alias: literalAlias(lit).alias };
+    if (op === '!=' || op === 'is not') return { eq: false, alias: literalAlias(lit).alias };
+    return null;
+  };
+  const span = (b: A.Stmt[], alias: string) => { if (b.length) out.push({ line: b[0]!.line, endLine: b[b.length - 1]!.endLine, alias }); };
+  const exits = (b: A.Stmt[]) => b.length > 0 && (b[b.length - 1]!.type === 'Return' || b[b.length - 1]!.type === 'Raise');
+  const walk = (stmts: A.Stmt[]): void => {
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i]!;
+      if (s.type === 'If') {
+        const t = test(s.test);
+        if (t?.eq) span(s.body, t.alias);
+        else if (t) {
+          span(s.orelse, t.alias);
+          if (exits(s.body)) span(stmts.slice(i + 1), t.alias);
+        }
+      }
+      if (s.type === 'FunctionDef' || s.type === 'ClassDef') continue;
+      for (const b of stmtParts(s).blocks) walk(b);
+    }
+  };
+  walk(body);
+  return out;
 }
 
 /** Names bound in the function: alias variables, models from apps.get_model, instances built from them. */
@@ -306,7 +367,7 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
         if (isAliasExpr(v, env)) env.alias.add(t.id);
         else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v) ?? t.id);
         else if (v.type === 'Attribute' && MANAGER_ATTRS.has(v.attr) && v.value.type === 'Name' && env.models.has(v.value.id)) (env.managers ??= new Map()).set(t.id, env.models.get(v.value.id)!);
-        else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.add(t.id);
+        else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.set(t.id, env.models.get(v.func.id)!);
       }
     }
   }
@@ -484,7 +545,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
       const isInstance = (target.type === 'Name' && env.instances.has(target.id)) ||
         (target.type === 'Call' && !!modelRef(ctx, target.func, env, st));
       if (isInstance) {
-        const model = target.type === 'Name' ? null : modelRef(ctx, (target as A.Call).func, env, st);
+        const model = target.type === 'Name' ? env.instances.get(target.id) ?? null : modelRef(ctx, (target as A.Call).func, env, st);
         const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice ${ROUTER_CHOICE_WORDS}, not to the database being migrated`, model ? { model, access: 'write' } : undefined);
         if (st && env.se) {
           const edit = addKeyword(ctx, e, `using=${st.aliasName}`);
@@ -524,7 +585,8 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     if (f.type === 'Name' && ctx.functions.has(f.id) && st) {
       const helper = ctx.functions.get(f.id)!;
       const params = [...helper.args.posonly, ...helper.args.args].map(a => a.name);
-      const henv: FnEnv = { apps: null, se: null, alias: new Set(), models: new Map(), instances: new Set(), root: env.root };
+      const onlyOn = env.onlyOn ?? ctx.guards.find(g => g.line <= e.line && e.line <= g.endLine)?.alias;
+      const henv: FnEnv = { apps: null, se: null, alias: new Set(), models: new Map(), instances: new Map(), root: env.root, ...(onlyOn ? { onlyOn } : {}) };
       const give = (p: string | undefined, a: A.Expr) => {
         if (!p) return;
         if (a.type === 'Name' && a.id === env.apps) henv.apps = p;
@@ -564,10 +626,14 @@ function literalText(e: A.Expr): string {
 
 function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string, goesTo?: RawLint['goesTo']): RawLint {
   const within = ctx.contexts.find(c => c.line < line && line <= c.endLine);
+  const onlyOn = st?.env.onlyOn ?? ctx.guards.find(g => g.line <= line && line <= g.endLine)?.alias;
   const lint: RawLint = {
     code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}),
-    ...(within ? { inContext: within.text } : {}), ...(ctx.prefetch > 0 ? { prefetch: true } : {}),
+    ...(within ? { inContext: within.text } : {}), ...(ctx.prefetch > 0 ? { prefetch: true } : {}), ...(onlyOn !== undefined ? { onlyOn } : {}),
   };
+  // code that runs only when migrating 'x' and goes to 'x' (`.using(DEFAULT_DB_ALIAS)` under `if db == DEFAULT_DB_ALIAS:`)
+  // is on the database being migrated
+  if (onlyOn !== undefined && goesTo && 'alias' in goesTo && goesTo.alias === onlyOn) return lint;
   // one finding per line and message (a helper called twice is analysed once per distinct binding)
   if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push(lint);
   return lint;
@@ -575,6 +641,8 @@ function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string,
 
 /** One fix per function: the db_alias line (when there is no alias variable yet) and every binding edit. */
 function finishFixes(ctx: ModuleCtx, st: FnState): void {
+  // (the lints push() left out, on the database being migrated anyway, are not rebound)
+  st.fixable = st.fixable.filter(f => ctx.out.includes(f.lint) || ctx.out.some(o => o.line === f.lint.line && o.message === f.lint.message));
   if (!st.fixable.length || !st.fn || !st.env.se) return;
   const edits = st.fixable.flatMap(f => f.edits);
   if (st.needsAliasLine) {
@@ -679,7 +747,25 @@ export function mayHaveLints(source: string): boolean {
 }
 
 export function lintFile(file: string, appModules: Map<string, string>, ownModule: string): RawLint[] {
-  return lintCache(file, ownModule, source => (mayHaveLints(source) ? lintMigrationSource(source, file, appModules, ownModule) : []));
+  // the lints name historical models by their apps' labels: kept while the installed apps are the same too
+  return lintCache(file, lintKey(ownModule, appModules), source => (mayHaveLints(source) ? lintMigrationSource(source, file, appModules, ownModule) : []));
+}
+
+/** The lint cache's key of a migration file (its dotted module, the installed apps). */
+export function lintKey(ownModule: string, appModules: Map<string, string>): string {
+  return `${ownModule}\0${appModulesKey(appModules)}`;
+}
+
+const APP_MODULES_KEYS = new WeakMap<Map<string, string>, string>();
+
+/** A short digest of the installed apps' modules and labels (per map object). */
+function appModulesKey(appModules: Map<string, string>): string {
+  let k = APP_MODULES_KEYS.get(appModules);
+  if (k === undefined) {
+    k = createHash('sha1').update(JSON.stringify([...appModules].sort())).digest('hex').slice(0, 12);
+    APP_MODULES_KEYS.set(appModules, k);
+  }
+  return k;
 }
 
 /**
@@ -725,7 +811,9 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // inside `with use_db(alias):` a thread-local the routers read may be set: what they answer during migrate with
   // nothing set (routes.choice) is not what they answer there
   // the router's choice as a RunPython that runs on one database sees it (its migration's transaction open there)
-  const runsOnly = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
+  // code the function runs only when migrating one alias (it checks schema_editor.connection.alias) runs there or nowhere
+  const only = (xs: string[] | null): string[] | null => l.onlyOn === undefined ? xs : given.has(l.onlyOn) && (xs === null || xs.includes(l.onlyOn)) ? [l.onlyOn] : [];
+  const runsOnly = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
@@ -733,7 +821,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   if (given.size <= 1) return { severity, message, fix };
   // inside `with use_db(alias):` the routers may choose the database being migrated: an info, said so
   if (l.inContext && target === null) return { severity: 'info', message: `${message} (inside \`with ${l.inContext}\`, which may choose the database the routers return)`, fix };
-  const on = l.op === undefined ? null : routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null;
+  const on = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
   // the routers choose a database not known statically (bustimes: reads round-robin over replicas): a warning
   // wherever the RunPython runs, not only where the app's models migrate elsewhere
   // (a router that cannot be read here, whose package the environment read lacks, is the environment's: an info
@@ -800,6 +888,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
       let { message, fix } = l;
       if (l.code === 'runpython-alias' && routes) {
         ({ severity, message, fix } = routedLint(l, m, given, routes, severity));
+        if (l.onlyOn !== undefined) message += ` (this code runs only when migrating '${l.onlyOn}')`;
         if (l.fix && !fix) for (const e of l.edits ?? []) dropped.add(editKey(e));
       }
       if (l.prefetch) message += ' (a Prefetch queryset: where no router decides, it runs on the database of the objects it is attached to)';

@@ -56,7 +56,9 @@ interface FieldSpec {
 
 /** Meta options only a Django model has (a class with an unreadable base and one of these is read as a model; not
  * `abstract`, which graphene's Meta has too) */
-const MODEL_META_KEYS = new Set(['proxy', 'db_table', 'app_label', 'managed', 'unique_together', 'index_together', 'indexes', 'constraints', 'get_latest_by', 'default_related_name', 'db_table_comment', 'base_manager_name', 'default_manager_name', 'order_with_respect_to', 'swappable']);
+const MODEL_META_KEYS = new Set(['proxy', 'db_table', 'app_label', 'managed', 'unique_together', 'index_together', 'indexes', 'constraints', 'get_latest_by', 'default_related_name', 'db_table_comment', 'base_manager_name', 'default_manager_name', 'order_with_respect_to', 'swappable',
+  // (kuma's DocumentTag(TagBase) has a Meta of verbose_name alone; forms', serializers' and tables' Metas name none of these)
+  'verbose_name', 'verbose_name_plural', 'permissions', 'default_permissions', 'db_tablespace', 'required_db_features', 'select_on_save']);
 
 /** simple-history's models per model object (the same objects while the model and the user model are unchanged) */
 const HISTORICAL = new WeakMap<ModelInfo, { user: string; models: ModelInfo[] }>();

@@ -389,6 +389,11 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
 }
 
 export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value {
+  // the command line the settings see is taken as `manage.py migrate`'s: a check for `test` or `runserver` is read
+  // as migrate runs it, and said so
+  if (m.special === 'modeled' && m.name === 'sys' && name === 'argv') {
+    it.noteAssumption(`sys.argv is read as ['manage.py', 'migrate'] (the command this tool describes): code checking for another command (test, runserver) is read as not running it`, loc);
+  }
   if (m.ns) {
     const v = m.ns.vars.get(name);
     if (v !== undefined) return v;

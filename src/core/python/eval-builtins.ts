@@ -8,7 +8,7 @@ import { parsePython } from './parse';
 import { readText, statFile } from '../vfs';
 import {
   type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV,
+  dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, oneOf,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
 import { joinPath, pathParent, realpath } from './paths';
@@ -313,7 +313,7 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
       if (!a0 && _f && _f.scope === _f.globals) return { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals };
       return unknown(`${fn.name}()`, loc);
     case 'open':
-      return openFile(it, a0, args[1] ?? kwarg(kwargs, 'mode'), loc);
+      return openFile(it, a0 ?? kwarg(kwargs, 'file'), args[1] ?? kwarg(kwargs, 'mode'), loc);
     case 'compile': {
       // compile(source, filename, "exec"): the source, run by exec() below
       const mode = args[2] ?? kwarg(kwargs, 'mode');
@@ -368,6 +368,14 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
         if (d.length) return d.shift()!;
         if (args[1]) return args[1];
         throw new PyErr('StopIteration', '', loc);
+      }
+      if (a0?.kind === 'obj' && a0.type === 'itertools.cycle') {
+        const d = a0.data as { items: Value[]; what: string };
+        if (!d.items.length) {
+          if (args[1]) return args[1];
+          throw new PyErr('StopIteration', '', loc);
+        }
+        return oneOf(d.items, `next() of ${d.what}: each call the next one`, loc);
       }
       return unk(a0 ?? NONE, 'next()', loc);
     }
@@ -793,7 +801,16 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   const inProject = path.isAbsolute(file) && !isExternalPath(file) && it.index.roots.some(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
   if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
   const st = statFile(file);
-  if (!st) return unknown(`open(${JSON.stringify(file)}): the file is not there (it may be where the project runs)`, loc);
+  if (!st) {
+    // where the code expects it may be missing (`except IOError:` around it, Mayan's config.yml): what Django does
+    // with this checkout, said so
+    if (it.catchingFileErrors > 0) {
+      const root = it.index.roots.find(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
+      it.noteAssumption(`${root ? path.relative(root, file) : file} is not there (kept out of version control, or made when the project first runs?): read as Django reads the settings without it`, loc);
+      throw new PyErr('FileNotFoundError', `[Errno 2] No such file or directory: '${file}'`, loc);
+    }
+    return unknown(`open(${JSON.stringify(file)}): the file is not there (it may be where the project runs)`, loc);
+  }
   // settings read configuration, not data: a large file is left unread
   if (st.size > OPEN_MAX_BYTES) return unknown(`open(${JSON.stringify(file)}): ${Math.round(st.size / 1024)} KB, more than the settings reader reads`, loc);
   let text: string;
@@ -802,7 +819,8 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   } catch (e) {
     return unknown(`open(${JSON.stringify(file)}): ${(e as Error).message}`, loc);
   }
-  return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'absent', data: { path: file, text } };
+  // (methods other than those modelled are not known: never an AttributeError a real file would not raise)
+  return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'unknown', data: { path: file, text, pos: 0 } };
 }
 
 /**
@@ -828,9 +846,29 @@ function execCode(it: Evaluator, code: Value | undefined, where: Value | undefin
 /** Methods of open() files and of globals() / module-level vars(). */
 export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file') {
-    const { text } = o.data as { text: string };
-    if (method === 'read') return str(text);
-    if (method === 'readlines') return list(text.split(/(?<=\n)/).filter(Boolean).map(str));
+    // a position in characters (Mayan's smart settings seek to the end to test for an empty file)
+    const d = o.data as { text: string; pos?: number };
+    const text = d.text;
+    const pos = Math.min(d.pos ?? 0, text.length);
+    if (method === 'read') {
+      const n = args[0]?.kind === 'num' && args[0].v >= 0 ? args[0].v : text.length;
+      d.pos = Math.min(text.length, pos + n);
+      return str(text.slice(pos, d.pos));
+    }
+    if (method === 'readline') {
+      const nl = text.indexOf('\n', pos);
+      d.pos = nl < 0 ? text.length : nl + 1;
+      return str(text.slice(pos, d.pos));
+    }
+    if (method === 'readlines') { d.pos = text.length; return list(text.slice(pos).split(/(?<=\n)/).filter(Boolean).map(str)); }
+    if (method === 'tell') return num(pos);
+    if (method === 'seek') {
+      const off = args[0]?.kind === 'num' ? args[0].v : null;
+      const whence = args[1]?.kind === 'num' ? args[1].v : args[1] ? null : 0;
+      if (off === null || whence === null) return unknown('seek() to a position not known statically', loc);
+      d.pos = Math.max(0, Math.min(text.length, whence === 0 ? off : whence === 1 ? pos + off : text.length + off));
+      return num(d.pos);
+    }
     if (method === '__enter__') return o;
     if (method === 'close' || method === '__exit__') return NONE;
     return undefined;

@@ -8,7 +8,7 @@ import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr, truthy, cloneValue,
+  dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple', 'environs', 'threading', 'copy',
+  'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -94,6 +94,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('os', [
         ['environ', environ], ['getenv', b('os.getenv')], ['path', it.importModule('os.path')], ['sep', str('/')], ['pathsep', str(':')],
         ['fspath', b('os.fspath')], ['getcwd', b('os.getcwd')], ['name', str('posix')], ['linesep', str('\n')],
+        ['SEEK_SET', num(0)], ['SEEK_CUR', num(1)], ['SEEK_END', num(2)],
       ]);
     }
     case 'os.path':
@@ -103,9 +104,9 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       const v = pythonVersion(it.python);
       const noVersion = unknown('the Python version (no Python environment was found)');
       return mod('sys', [
-        ['argv', unknown('sys.argv (the command line)')], ['platform', str(sysPlatform())], ['path', unknown('sys.path')],
+        ['argv', list([str('manage.py'), str('migrate')])], ['platform', str(sysPlatform())], ['path', unknown('sys.path')],
         ['version_info', v ? versionInfo(v) : noVersion], ['version', v?.text ? str(v.text) : noVersion],
-        ['modules', unknown('sys.modules')], ['executable', unknown('sys.executable')],
+        ['modules', obj('sys.modules', 'unknown')], ['executable', unknown('sys.executable')],
         ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')],
       ]);
     }
@@ -133,7 +134,16 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     case 'hashlib':
       return mod('hashlib', HASHES.map(n => [n, b('hashlib.' + n)] as [string, Value]));
     case 'itertools':
-      return mod('itertools', [['chain', b('itertools.chain')]]);
+      return mod('itertools', [['chain', b('itertools.chain')], ['cycle', b('itertools.cycle')], ['repeat', b('itertools.repeat')]]);
+    case 'random':
+      // what a replica router picks (Django's docs: random.choice(['replica1', 'replica2'])): one of known values
+      return mod('random', [...['choice', 'shuffle', 'sample', 'choices'].map(n => [n, b('random.' + n)] as [string, Value]),
+        ...RANDOM_NUMBERS.map(n => [n, b('random.number')] as [string, Value])]);
+    case 'secrets':
+      return mod('secrets', [['choice', b('random.choice')]]);
+    case 'json':
+      // settings that read a JSON configuration file (Mayan's smart settings, etools-datamart's secrets)
+      return mod('json', [['loads', b('json.loads')], ['load', b('json.load')], ['JSONDecodeError', exceptionClass('ValueError')]]);
     case 'typing_extensions':
       return mod('typing_extensions', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
     case 'pathlib':
@@ -180,6 +190,11 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
   }
 }
 
+/** test runners a settings module may look for in sys.modules */
+const TEST_RUNNERS = new Set(['pytest', '_pytest', 'py', 'nose', 'nose2', 'pytest_django']);
+
+const RANDOM_NUMBERS = ['random', 'randint', 'randrange', 'uniform', 'getrandbits', 'gauss', 'triangular'];
+
 function s(v: Value | undefined): string | null {
   return v && v.kind === 'str' ? v.v : v && v.kind === 'path' ? v.p : null;
 }
@@ -195,6 +210,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return undefined;
     case 'environs.Env':
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
+    case 'sys.modules':
+      return name === 'get' || name === '__contains__' ? b('sys.modules.' + name, o) : undefined;
     case 'django.apps.registry':
       return name === 'get_model' ? b('django.apps.registry.get_model', o) : undefined;
     case 'django.db.transaction':
@@ -210,7 +227,7 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
     case 'importlib.machinery.SourceFileLoader':
       return name === 'exec_module' ? b('importlib.machinery.SourceFileLoader.exec_module', o) : undefined;
     case 'file':
-      return ['read', 'readlines', '__enter__', '__exit__', 'close'].includes(name) ? b('file.' + name, o) : undefined;
+      return ['read', 'readline', 'readlines', 'seek', 'tell', '__enter__', '__exit__', 'close'].includes(name) ? b('file.' + name, o) : undefined;
     case 'django.lazy':
       return _it.getAttr(lazyValue(_it, o), name, _loc);
     case 'globals':
@@ -385,6 +402,42 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       p.attrs.set('func', a0);
       return p;
     }
+    case 'json.loads': case 'json.load': {
+      const text = name === 'json.loads' ? (a0?.kind === 'str' ? a0.v : null)
+        : a0?.kind === 'obj' && a0.type === 'file' ? (() => { const d = a0.data as { text: string; pos?: number }; const t = d.text.slice(d.pos ?? 0); d.pos = d.text.length; return t; })() : null;
+      if (text === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of ${a0 ? repr(a0) : 'nothing'}`, loc);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw new PyErr('ValueError', `JSONDecodeError: ${(e as Error).message}`, loc);
+      }
+      return fromJS(parsed);
+    }
+    case 'random.choice': {
+      const items = a0 ? it.iter(a0) : null;
+      if (!items) return unknown(`random.choice() of ${a0 ? repr(a0) : 'nothing'}`, loc);
+      if (!items.length) throw new PyErr('IndexError', 'Cannot choose from an empty sequence', loc);
+      return oneOf(items, `random.choice(${repr(a0!)}) picks one at random`, loc);
+    }
+    case 'random.shuffle': {
+      // in place: each position holds any of the items now
+      if (a0?.kind === 'list' && !a0.more) {
+        const items = a0.items.slice();
+        a0.items = items.map(() => oneOf(items, `an item of a list shuffled by random.shuffle (${repr(list(items))})`, loc));
+      } else if (a0?.kind === 'list') a0.items = a0.items.map(() => unknown('an item of a list shuffled by random.shuffle', loc));
+      return NONE;
+    }
+    case 'random.sample': case 'random.choices':
+      return unknown(`${name}() picks at random`, loc);
+    case 'random.number':
+      return unknown('a random number', loc);
+    case 'itertools.cycle': case 'itertools.repeat': {
+      // next() of it gives these in turn (cycle) or always this one (repeat)
+      const items = name === 'itertools.repeat' ? (a0 ? [a0] : null) : a0 ? it.iter(a0) : null;
+      if (!items) return unknown(`${name.slice(10)}(${a0 ? repr(a0) : ''}) of values not known statically`, loc);
+      return obj('itertools.cycle', 'absent', { items, what: `${name.slice(10)}(${a0 ? repr(a0) : ''})` });
+    }
     case 'itertools.chain': {
       const out: Value[] = [];
       for (const a of args) {
@@ -557,6 +610,13 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
       case 'keys': case 'items': return unknown('the whole environment', loc);
       default: return undefined;
     }
+  }
+  if (o.type === 'sys.modules' && (method === '__contains__' || method === 'get')) {
+    // under manage.py migrate no test runner has been imported (Pontoon: TEST = "pytest" in sys.modules)
+    const k = s(a0);
+    if (k === null || !TEST_RUNNERS.has(k.split('.')[0]!)) return method === 'get' ? unknown(`sys.modules.get(${a0 ? repr(a0) : ''})`, loc) : unknown('in sys.modules (the modules imported so far)', loc);
+    it.noteAssumption(`no test runner is taken to be loaded ('${k}' in sys.modules is False), as under manage.py migrate`, loc);
+    return method === 'get' ? (args[1] ?? NONE) : FALSE;
   }
   if (o.type === 'environ.Env') return envCall(it, o, method, args, kwargs, loc);
   if (o.type === 'environs.Env') return environsCall(it, o, method, args, kwargs, loc);

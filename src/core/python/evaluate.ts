@@ -73,6 +73,8 @@ export class Interp implements Evaluator {
   readonly missingModules = new Map<string, Loc | undefined>();
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport = 0;
+  /** inside try blocks whose handlers catch FileNotFoundError (open() of a missing file raises it there) */
+  catchingFileErrors = 0;
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null = null;
 
@@ -101,6 +103,14 @@ export class Interp implements Evaluator {
     if (this.assumed.has(key)) return;
     this.assumed.add(key);
     this.assumptions.push({ reason: `assumed not to happen (the project is taken to start): ${exc}`, ...(loc ? { loc } : {}) });
+  }
+
+  /** Record that the code is read under an assumption about how Django runs it (once per file and reason). */
+  noteAssumption(reason: string, loc: Loc): void {
+    const key = `${loc.path}:${reason}`;
+    if (this.assumed.has(key)) return;
+    this.assumed.add(key);
+    this.assumptions.push({ reason, loc });
   }
 
   /**

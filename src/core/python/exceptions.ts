@@ -31,7 +31,11 @@ export const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundErro
 
 const EXC_CLASSES = new Map<string, ClassV>();
 
+/** Python 3's other names of OSError (`except IOError:` catches FileNotFoundError) */
+const EXC_ALIAS: Record<string, string> = { IOError: 'OSError', EnvironmentError: 'OSError' };
+
 export function exceptionClass(name: string): ClassV {
+  name = EXC_ALIAS[name] ?? name;
   let c = EXC_CLASSES.get(name);
   if (c) return c;
   const parent = name in EXC_PARENT ? EXC_PARENT[name] : 'Exception';
@@ -41,6 +45,8 @@ export function exceptionClass(name: string): ClassV {
 }
 
 export function isExceptionSubclass(name: string, ancestor: string): boolean {
+  name = EXC_ALIAS[name] ?? name;
+  ancestor = EXC_ALIAS[ancestor] ?? ancestor;
   for (let n: string | null | undefined = name, i = 0; n && i < 20; n = n in EXC_PARENT ? EXC_PARENT[n] : 'Exception', i++) {
     if (n === ancestor) return true;
     if (n === 'BaseException') return false;

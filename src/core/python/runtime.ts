@@ -158,6 +158,7 @@ export interface Evaluator {
   readonly missingModules: Map<string, Loc | undefined>;
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport: number;
+  catchingFileErrors: number;
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null;
   callDepth: number;
@@ -198,6 +199,7 @@ export interface Evaluator {
   execModule(ns: Namespace, mod: A.Module): void;
   iter(v: Value): Value[] | null;
   assume(exc: PyErr, fallbackLoc?: Loc): void;
+  noteAssumption(reason: string, loc: Loc): void;
   tick(n?: number): void;
   /** natively modelled functions and methods (./eval-modules.ts); undefined when not modelled */
   modeledCall(fn: Value, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined;

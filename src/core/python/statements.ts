@@ -284,12 +284,15 @@ function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
 
 function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
   const catches = s.handlers.some(h => catchesImportError(h.typeExpr));
+  const catchesFile = s.handlers.some(h => catchesFileError(h.typeExpr));
   if (catches) it.catchingImport++;
+  if (catchesFile) it.catchingFileErrors++;
   let r: Res;
   try {
     r = it.execBlock(s.body, f);
   } finally {
     if (catches) it.catchingImport--;
+    if (catchesFile) it.catchingFileErrors--;
   }
   const normals: Map<string, Value>[] = [];
   let abrupt: Abrupt[] = [];
@@ -390,7 +393,10 @@ function importStar(it: Evaluator, m: ModuleV, f: Frame, loc: Loc): void {
     else if (m.special) f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
     return;
   }
-  if (m.ns.starUnknown) f.globals.starUnknown = m.ns.starUnknown;
+  // what unknown code may have set in the module (`vars().update(…)`, exec()) comes with its names: Django's
+  // defaults stay the answer for the names it alone could set (kuma's common.py, star-imported by local.py)
+  if (m.ns.overlaid) f.globals.overlaid ??= m.ns.overlaid;
+  if (m.ns.starUnknown && !(f.globals.starUnknown && f.globals.starUnknown !== f.globals.overlaid)) f.globals.starUnknown = m.ns.starUnknown === m.ns.overlaid ? f.globals.overlaid : m.ns.starUnknown;
   const all = m.ns.vars.get('__all__');
   const names = all && (all.kind === 'list' || all.kind === 'tuple') && all.items.every(x => x.kind === 'str')
     ? all.items.map(x => (x as StrV).v)
@@ -677,6 +683,14 @@ export function havocStmt(_i: Evaluator, s: A.Stmt, f: Frame, u: UnknownV): void
 }
 
 /** Does an `except` clause (syntactically) catch ImportError? */
+/** Whether a handler catches FileNotFoundError (open() of a file that is not there). */
+function catchesFileError(t: A.Expr | null): boolean {
+  if (!t) return true;
+  if (t.type === 'Tuple') return t.elts.some(catchesFileError);
+  const n = t.type === 'Name' ? t.id : t.type === 'Attribute' ? t.attr : '';
+  return ['FileNotFoundError', 'IOError', 'OSError', 'EnvironmentError', 'Exception', 'BaseException'].includes(n);
+}
+
 function catchesImportError(t: A.Expr | null): boolean {
   if (!t) return true;
   if (t.type === 'Tuple') return t.elts.some(catchesImportError);

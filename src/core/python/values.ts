@@ -674,3 +674,20 @@ export function iterate(v: Value): Value[] | null {
 export function seqLike(kind: SeqV['kind'], items: Value[], more: UnknownV | undefined): SeqV {
   return more ? { kind, items, more } : { kind, items };
 }
+
+/**
+ * One of `items`, not known which (`reason`): the value itself when they are all the same, else an unknown value with
+ * them as its choices (up to 8: what a comparison all of them answer alike decides).
+ */
+export function oneOf(items: Value[], reason: string, loc: Loc | undefined): Value {
+  const distinct = new Map<string, Value>();
+  for (const v of items) {
+    const values = v.kind === 'unknown' ? v.choices : [v];
+    if (!values) return unknown(reason, loc);
+    for (const x of values) if (!distinct.has(repr(x))) distinct.set(repr(x), x);
+  }
+  if (distinct.size === 1) return [...distinct.values()][0]!;
+  const u = unknown(reason, loc);
+  if (distinct.size <= 8) u.choices = [...distinct.values()];
+  return u;
+}

@@ -33,7 +33,8 @@ type Answer =
   | { kind: 'bool'; v: boolean; loc?: Loc; explanation: string }
   /** db_for_read / db_for_write: the alias a router chose */
   | { kind: 'alias'; v: string; loc?: Loc; explanation: string }
-  | { kind: 'unknown'; loc?: Loc; explanation: string };
+  /** `choices`: the aliases it is one of (db_for_read's random.choice of replicas), when known */
+  | { kind: 'unknown'; loc?: Loc; explanation: string; choices?: string[] };
 
 /** Router methods this module evaluates; allow_migrate takes (db, app_label, model_name=…, model=…), the others (model). */
 export type RouterMethod = 'allow_migrate' | 'db_for_read' | 'db_for_write';
@@ -273,6 +274,11 @@ export interface DbRoute {
   /** the deciding `return` (or where evaluation gave up) */
   loc?: Loc;
   explanation: string;
+  /**
+   * with `alias` null: the aliases the router picks one of, each call anew (random.choice, itertools.cycle over
+   * replicas), `decidedBy` that router
+   */
+  choices?: string[];
 }
 
 /**
@@ -338,6 +344,7 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name
     const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical, migrating });
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    if (a.kind === 'unknown' && a.choices) return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation, choices: a.choices, ...(a.loc ? { loc: a.loc } : {}) };
     return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
   }
   return {
@@ -589,6 +596,11 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
 function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'unknown') {
     const at = projectLoc(v.loc, loc);
+    // one of known aliases (a replica picked at random): each of them a database Django may use
+    const choices = v.choices?.every(c => c.kind === 'str' && c.v) ? v.choices.map(c => (c as { v: string }).v) : null;
+    if (choices) {
+      return { kind: 'unknown', explanation: `${label} returns one of ${choices.map(c => `'${c}'`).join(', ')}: ${v.reason}${loc ? ` (${shortLoc(loc)})` : ''}`, choices, ...(at ? { loc: at } : {}) };
+    }
     return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   if (v.kind === 'str') {

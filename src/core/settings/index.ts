@@ -458,14 +458,16 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const knownDbs = dbs === undefined ? info.installedApps.length > 0 : dbs.kind === 'dict' && !dbs.inexact;
   if (knownDbs && !info.unknowns.some(u => u.error)) {
     // where DATABASES is set: the settings module, else the last module it imported that sets it (`from .base import *`)
-    const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
+    // (settings that never set it, e.g. Pontoon's dev.py doing `from . import base`: the settings module itself, and no
+    // environment variable can change that)
+    const loc = dbs === undefined ? undefined : locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
     // the variables DATABASES reads (else those that look like a database's, else all)
-    const unset = flowing ? dbVars : dbLike.length ? dbLike : unsetAll;
+    const unset = dbs === undefined ? [] : flowing ? dbVars : dbLike.length ? dbLike : unsetAll;
     // settings that never set DATABASES: the modules beside them that do (onadata: common.py sets none, docker.py does)
     const others = dbs === undefined ? settingsSetting(index, r.file, moduleName, 'DATABASES') : [];
     if (!info.databases.length) {
       info.databases.push({ alias: 'default', engine: 'django.db.backends.dummy', name: null, ...(loc ? { loc } : {}) });
-      info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset, ...(others.length ? { otherModules: others } : {}) };
+      info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset, ...(others.length ? { otherModules: others } : {}), ...(dbs === undefined ? { neverSet: true as const } : {}) };
     } else if (!info.databases.some(d => d.alias === 'default')) {
       info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
     }
@@ -654,27 +656,37 @@ const DB_SETTINGS = ['DATABASES', 'DATABASE_ROUTERS'];
  * (their names as string constants in the condition, or names assigned from such reads before) and whose branches set
  * DATABASES or DATABASE_ROUTERS (assigned, an item set, or `.update`/`.append`/`.extend`/`+=`).
  */
-function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>): { settings: string[]; variables: string[]; loc: Loc }[] {
-  const out: { settings: string[]; variables: string[]; loc: Loc }[] = [];
+function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>): NonNullable<SettingsInfo['envDependent']> {
+  const out: NonNullable<SettingsInfo['envDependent']> = [];
   const strings = (e: A.Expr | null | undefined, acc: Set<string>, derived: Map<string, Set<string>>): void => {
     if (!e) return;
     if (e.type === 'Constant' && typeof e.value === 'string' && unset.has(e.value)) acc.add(e.value);
     if (e.type === 'Name') for (const v of derived.get(e.id) ?? []) acc.add(v);
     for (const c of childExprs(e)) strings(c, acc, derived);
   };
-  const sets = (body: A.Stmt[]): Set<string> => {
-    const found = new Set<string>();
-    const base = (t: A.Expr): string | null => {
+  /** the settings the statements set, and whether they may change DATABASES' aliases (not only an entry's OPTIONS) */
+  const sets = (body: A.Stmt[]): { names: Set<string>; entries: boolean } => {
+    const names = new Set<string>();
+    let entries = false;
+    // the setting written, and how deep: DATABASES = … (0), DATABASES["x"] = … (1), DATABASES["x"]["OPTIONS"] = … (2)
+    const base = (t: A.Expr): { name: string; depth: number } | null => {
       let x = t;
-      while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
-      return x.type === 'Name' && DB_SETTINGS.includes(x.id) ? x.id : null;
+      let depth = 0;
+      while (x.type === 'Subscript' || x.type === 'Attribute') { x = x.value; depth++; }
+      return x.type === 'Name' && DB_SETTINGS.includes(x.id) ? { name: x.id, depth } : null;
+    };
+    const note = (b: { name: string; depth: number } | null, depth: number): void => {
+      if (!b) return;
+      names.add(b.name);
+      if (b.name !== 'DATABASES' || b.depth <= depth) entries = true;
     };
     for (const s of walkStmts(body)) {
-      const targets = s.type === 'Assign' ? s.targets : s.type === 'AugAssign' || s.type === 'AnnAssign' ? [s.target] : [];
-      for (const t of targets) { const b = base(t); if (b) found.add(b); }
-      if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute') { const b = base(s.value.func.value); if (b) found.add(b); }
+      const targets = s.type === 'Assign' ? s.targets : s.type === 'AugAssign' || s.type === 'AnnAssign' ? [s.target] : s.type === 'Delete' ? s.targets : [];
+      for (const t of targets) note(base(t), 1);
+      // DATABASES.update(…) / .pop(…) change the aliases; DATABASES["x"].update(…) an entry
+      if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute') note(base(s.value.func.value), 0);
     }
-    return found;
+    return { names, entries };
   };
   for (const file of files) {
     const mod = index.parseFile(file);
@@ -693,8 +705,11 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
         } else if (s.type === 'If') {
           const vars = new Set<string>();
           strings(s.test, vars, derived);
-          const names = new Set([...sets(s.body), ...sets(s.orelse)]);
-          if (vars.size && names.size) out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line } });
+          const a = sets(s.body), b = sets(s.orelse);
+          const names = new Set([...a.names, ...b.names]);
+          if (vars.size && names.size) {
+            out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line }, ...(a.entries || b.entries ? {} : { optionsOnly: true as const }) });
+          }
           else { visit(s.body); visit(s.orelse); }
         } else if (s.type === 'Try') {
           visit(s.body);
