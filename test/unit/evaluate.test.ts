@@ -94,6 +94,18 @@ else:
 D = "x" if os.getenv("NOPE") else "y"
 # the command line is manage.py migrate's
 E = "test" in sys.argv
+# narrowed by the test on it (Mayan: DATABASES that is a dict or None, then set when it is falsy)
+F = {"NAME": "x"} if os.getenv("NOPE2") is None and "django" in sys.modules else None
+if not F:
+    F = {"NAME": "x"}
+# a comprehension over a tuple that may hold more: its known items, maybe more (Mayan's INSTALLED_APPS)
+from unknown_pkg import EXTRA
+APPS = [a for a in tuple(EXTRA) + ("app1", "zzz", "app2") if a != "zzz"]
+G = "a" if "django" in sys.modules else None
+if G is None:
+    H = "none"
+else:
+    H = G.upper()
 `,
     }, 'm', { PROD: '1' });
     assert.equal(get('A'), 'prod');
@@ -103,6 +115,13 @@ E = "test" in sys.argv
     assert.equal(get('C'), 5);
     assert.equal(get('D'), 'y');
     assert.equal(get('E'), false);
+    assert.deepEqual(get('F'), { NAME: 'x' });
+    const apps = raw('APPS') as { kind: string; items: { v: string }[]; more?: unknown };
+    assert.equal(apps.kind, 'list');
+    assert.deepEqual(apps.items.map(x => x.v), ['app1', 'app2']);
+    assert.ok(apps.more, 'may hold more');
+    assert.equal(raw('H')?.kind, 'unknown');
+    assert.deepEqual((raw('H') as { choices?: unknown[] }).choices?.map(c => (c as { v: string }).v).sort(), ['A', 'none']);
   });
 
   test('for loops, while loops and bounds', () => {
@@ -248,8 +267,12 @@ X = pickle.loads(b"")
 Y = some_undefined_name
 Z = 1
 J = json.loads('{"a": [1, 2.5, null, true]}')
+import pathlib
+P = (isinstance(pathlib.Path("x"), pathlib.Path), isinstance("x", pathlib.PurePath))
 `,
     });
+    // frePPLe: isinstance(x, pathlib.Path) of a str is False, not "may raise" on x.resolve()
+    assert.deepEqual(get('P'), [true, false]);
     assert.deepEqual(get('J'), { a: [1, 2.5, null, true] });
     const x = raw('X')!;
     assert.equal(x.kind, 'unknown');

@@ -167,10 +167,40 @@ class Migration(migrations.Migration):
     const mods = new Map([['kpi', 'kpi'], ['main', 'main']]);
     const [found] = lintMigrationSource(src, '/x/kpi/migrations/0055_y.py', mods, 'kpi.migrations.0055_y').filter(l => l.code === 'runpython-model-import');
     assert.ok(found);
-    assert.equal(found.fix, undefined);
-    assert.match(found.message, /after adding a dependency on a migration of 'main'/);
+    // whether a migration of 'main' is reached through the others is the graph's (migrationLintFindings)
+    assert.equal(found.needsApp, 'main');
     const withDep = src.replace('dependencies = [("kpi", "0054_x")]', 'dependencies = [("kpi", "0054_x"), ("main", "0001_initial")]');
-    assert.ok(lintMigrationSource(withDep, '/x/kpi/migrations/0055_y.py', mods, 'kpi.migrations.0055_y').find(l => l.code === 'runpython-model-import')?.fix);
+    const direct = lintMigrationSource(withDep, '/x/kpi/migrations/0055_y.py', mods, 'kpi.migrations.0055_y').find(l => l.code === 'runpython-model-import');
+    assert.ok(direct?.fix);
+    assert.equal(direct?.needsApp, undefined);
+  });
+
+  test('runpython-model-import: a dependency reached through other migrations counts (frePPLe forecast.0006); calling the model\'s own method gets no get_model advice (Parameter.getValue)', async () => {
+    const mig = (deps: string, body = '', imports = '') => `from django.db import migrations\n${imports}\n\ndef forwards(apps, schema_editor):\n${body || '    pass'}\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n`;
+    const project = (kpi0001Deps: string) => settingsProject({
+      'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["main", "kpi"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\n',
+      'main/__init__.py': '',
+      'main/models.py': 'from django.db import models\n\n\nclass UserProfile(models.Model):\n    require_auth = models.BooleanField(default=False)\n\n    @staticmethod\n    def get_value(key):\n        return key\n',
+      'main/migrations/__init__.py': '',
+      'main/migrations/0001_initial.py': mig(''),
+      'kpi/__init__.py': '',
+      'kpi/models.py': '',
+      'kpi/migrations/__init__.py': '',
+      'kpi/migrations/0001_initial.py': mig(kpi0001Deps),
+      'kpi/migrations/0002_y.py': mig('("kpi", "0001_initial")', '    UserProfile.objects.filter(require_auth=False).update(require_auth=True)', 'from main.models import UserProfile'),
+      'kpi/migrations/0003_z.py': mig('("kpi", "0002_y")', '    UserProfile.get_value("k")', 'from main.models import UserProfile'),
+    }, 'dmdb-model-import-');
+    const findings = async (dir: string) => (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-model-import');
+    // kpi.0001 depends on main.0001: kpi.0002 reaches it through kpi.0001
+    const [through, method] = await findings(project('("main", "0001_initial")'));
+    assert.doesNotMatch(through!.message, /after adding a dependency/);
+    assert.ok(through!.fix, 'the historical model exists there: the fix is offered');
+    assert.match(method!.message, /its method get_value\(\) is called: .* has no custom methods: copy what get_value\(\) does into the migration/);
+    assert.equal(method!.fix, undefined);
+    // no path to a migration of main: the advice says to add one, no fix
+    const [none] = await findings(project(''));
+    assert.match(none!.message, /after adding a dependency on a migration of 'main' \(this migration depends on none/);
+    assert.equal(none!.fix, undefined);
   });
 
   test('RunPython without reverse_code, RunSQL without reverse_sql: info with a noop fix', () => {

@@ -985,6 +985,74 @@ except FileNotFoundError:
   assert.deepEqual(s2.databases.map(d => d.name), [(dbs2 as Record<string, { NAME: string }>).default!.NAME]);
 });
 
+test('a registry of setting objects that refer to their namespace, resolved in a loop of try/except (Mayan EDMS smart settings; Django venv)', { skip: NO_DJANGO }, () => {
+  const names = Array.from({ length: 40 }, (_, i) => `SETTING_${i}`);
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/smart.py': `import os
+
+
+class NotFound(Exception):
+    pass
+
+
+class Namespace:
+    _settings = {}
+
+    @classmethod
+    def register(cls, name, default):
+        cls._settings[name] = default
+
+    def __init__(self, symbols):
+        self.symbols = symbols
+        self.settings = {}
+        for name, default in self._settings.items():
+            setting = Setting(name, default)
+            setting.namespace = self
+            self.settings[name] = setting
+
+    def get_values(self):
+        result = {}
+        for name, setting in self.settings.items():
+            try:
+                result[name] = setting.get_value()
+            except NotFound:
+                pass
+        return result
+
+    def update_globals(self):
+        self.symbols.update(self.get_values())
+
+
+class Setting:
+    def __init__(self, name, default):
+        self.name = name
+        self.default = default
+
+    def get_value(self):
+        value = os.environ.get("MAYAN_" + self.name)
+        if value is None:
+            if self.default is None:
+                raise NotFound
+            return self.default
+        return value
+`,
+    'mysite/settings.py': `from .smart import Namespace
+${names.map((n, i) => `Namespace.register("${n}", ${i % 5 === 0 ? 'None' : `"v${i}"`})`).join('\n')}
+Namespace.register("DB_NAME", "db.sqlite3")
+Namespace(globals()).update_globals()
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_NAME}}
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  const real = JSON.parse(execFileSync(PY!, ['-c', `import json, importlib; m = importlib.import_module("mysite.settings"); print(json.dumps({k: getattr(m, k, None) for k in ${JSON.stringify(names)}}))`], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  assert.deepEqual(s.databases.map(d => d.name), ['db.sqlite3']);
+  for (const n of names) assert.deepEqual(s.values[n] ?? null, real[n], n);
+  assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+});
+
 test('a setting unknown through a name imported from a module that is not evaluated points at its assignment (Kolibri Studio)', () => {
   const dir = project({
     'mysite/__init__.py': '',

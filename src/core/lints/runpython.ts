@@ -53,6 +53,11 @@ export interface RawLint {
    * `schema_editor.connection.alias` (`if db_alias != "default": return`, frePPLe's common.0014)
    */
   onlyOn?: string;
+  /**
+   * runpython-model-import: the app whose historical model the advice names, which this migration's own
+   * dependencies do not name: the advice holds only if no migration it depends on (transitively) is of that app
+   */
+  needsApp?: string;
 }
 
 /** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
@@ -269,6 +274,10 @@ interface FnState {
   needsAliasLine: boolean;
   /** imported model names used here, for the model-import fix */
   importedUsed: Map<string, number>;
+  /** imported model names whose own methods are called here (`Parameter.getValue(…)`), with the first method */
+  importedMethods: Map<string, string>;
+  /** imported model names queried here through a manager */
+  importedQueried: Set<string>;
 }
 
 function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModules: Map<string, string>, where: string): void {
@@ -292,7 +301,7 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   const outerGuards = ctx.guards;
   ctx.guards = aliasGuards(ctx, fn.body, env);
   const existingAlias = [...env.alias][0];
-  const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map() };
+  const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map(), importedMethods: new Map(), importedQueried: new Set() };
   for (const d of fn.decorators) decorator(ctx, d, st, where);
   for (const s of allStmts(fn.body)) for (const e of stmtParts(s).exprs) walkExpr(ctx, e, env, appModules, st, where);
   finishFixes(ctx, st);
@@ -508,8 +517,9 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     const isQuery = steps.length >= 2 && !NOT_MANAGERS.has(steps[0]!.attr) && (MANAGER_ATTRS.has(steps[0]!.attr) || (!!steps[1]!.call && QUERYSET_METHODS.has(steps[1]!.attr)));
     // only a query or a call marks an imported model as used (a class attribute such as `RealPage.steplen` is no
     // query; Kolibri's `ContentCacheKey.update_cache_key()` is a classmethod of today's class that queries)
-    if (!isQuery && steps.length >= 1 && steps[0]!.call && !steps[0]!.attr.startsWith('_')) modelRef(ctx, root, env, st);
+    if (!isQuery && steps.length >= 1 && steps[0]!.call && !steps[0]!.attr.startsWith('_') && modelRef(ctx, root, env, st) && root.type === 'Name' && st && !st.importedMethods.has(root.id)) st.importedMethods.set(root.id, steps[0]!.attr);
     const model = held && isQuery ? held : isQuery ? modelRef(ctx, root, env, st) : null;
+    if (model && !held && root.type === 'Name' && st) st.importedQueried.add(root.id);
     if (model) {
       const binding = steps.find(s => (s.attr === 'using' || s.attr === 'db_manager') && s.call);
       const arg = binding?.call ? (binding.call.args[0] ?? kw(binding.call, 'alias') ?? kw(binding.call, 'using')) : undefined;
@@ -681,6 +691,15 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
     }
     const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
     const apps = st.env.apps;
+    // only its own methods called (frePPLe's Parameter.getValue(), a staticmethod): a historical model has none of
+    // them, so apps.get_model() is no replacement
+    const method = st.importedMethods.get(local);
+    if (method && !st.importedQueried.has(local)) {
+      const message = `${where}: ${local} is imported from ${imp.module} (line ${imp.line}) and its method ${method}() is called: RunPython code runs today's class, ` +
+        `whose fields and managers may not match the database at this migration. A historical model (${apps ?? 'apps'}.get_model()) has no custom methods: copy what ${method}() does into the migration, using the historical models`;
+      if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name });
+      continue;
+    }
     const get = label ? `${apps ?? 'apps'}.get_model("${label}", "${imp.name}")` : `${apps ?? 'apps'}.get_model(<app label>, "${imp.name}")`;
     let fix: FindingFix | undefined;
     // the historical model exists only for the apps this migration depends on (kpi.0055 reads main.UserProfile and
@@ -688,14 +707,15 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
     const ownLabel = appModules.get(ctx.ownModule.replace(/\.migrations(\.[^.]+)?$/, '')) ?? null;
     const unreachable = !!label && !!ownLabel && label !== ownLabel && !!ctx.depApps && !ctx.depApps.has(label) && !ctx.depApps.has('*');
     // (an import inside the function would bind the name again after a line put first: no fix then)
-    if (label && apps && first && first.line !== st.fn.line && !imp.inFunction && !unreachable) {
+    if (label && apps && first && first.line !== st.fn.line && !imp.inFunction) {
       const indent = /^\s*/.exec(ctx.lines[first.line - 1] ?? '')![0];
       fix = { title: `Use the historical model: ${local} = ${get}`, edits: [{ line: first.line, col: 0, endLine: first.line, endCol: 0, text: `${indent}${local} = ${get}\n` }] };
     }
     const message = `${where}: ${local} is imported from ${imp.module} (line ${imp.line}): RunPython code gets today's model class, ` +
-      `whose fields and managers may not match the database at this migration; use ${get}` +
-      (unreachable ? ` after adding a dependency on a migration of '${label}' (this migration depends on none, so the historical model may not exist)` : '');
-    if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, ...(fix ? { fix } : {}) });
+      `whose fields and managers may not match the database at this migration; use ${get}`;
+    // (whether a migration of that app is among this one's dependencies through others is the graph's: see
+    // migrationLintFindings)
+    if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, ...(fix ? { fix } : {}), ...(unreachable ? { needsApp: label } : {}) });
   }
 }
 
@@ -864,6 +884,30 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   // all, of what it replaces (onadata's logger.0001_pre-django-3-upgrade replaces 0001–0064)
   const replacedBy = new Map<string, string>();
   for (const m of migrations) for (const [a, n] of m.replaces) if (!replacedBy.has(`${a}.${n}`)) replacedBy.set(`${a}.${n}`, m.key);
+  // the apps a migration depends on through its dependencies, transitively (frePPLe's forecast.0006 reaches
+  // common.0014 through forecast.0001 → input.0071 → …), memoised
+  const byKey = new Map(migrations.map(x => [x.key, x]));
+  const reached = new Map<string, Set<string>>();
+  const appsBelow = (key: string): Set<string> => {
+    let r = reached.get(key);
+    if (r) return r;
+    r = new Set();
+    reached.set(key, r);
+    const stack = [key];
+    const seen = new Set([key]);
+    while (stack.length) {
+      const k = stack.pop()!;
+      const mig = byKey.get(k);
+      if (!mig) continue;
+      for (const [a, n] of mig.dependencies) {
+        r.add(a);
+        const dep = n === '__first__' || n === '__latest__' ? null : `${a}.${n}`;
+        if (dep && !seen.has(dep)) { seen.add(dep); stack.push(dep); }
+      }
+    }
+    return r;
+  };
+  const reaches = (key: string, app: string): boolean => appsBelow(key).has(app);
   for (const m of migrations) {
     const app = appByLabel.get(m.app);
     if (!app || (app.external && !includeEnvironment)) continue;
@@ -885,13 +929,19 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
       let severity: Finding['severity'] = l.code === 'missing-reverse' || app.external ? 'info'
         : l.code === 'runpython-alias' && (aliases.length <= 1 || !elsewhere.has(m.app)) ? 'info'
           : l.code === 'runpython-model-import' && aliases.length <= 1 ? 'info' : 'warning';
-      let { message, fix } = l;
+      let { message, fix } = l as { message: string; fix?: FindingFix };
       if (l.code === 'runpython-alias' && routes) {
         ({ severity, message, fix } = routedLint(l, m, given, routes, severity));
         if (l.onlyOn !== undefined) message += ` (this code runs only when migrating '${l.onlyOn}')`;
         if (l.fix && !fix) for (const e of l.edits ?? []) dropped.add(editKey(e));
       }
       if (l.prefetch) message += ' (a Prefetch queryset: where no router decides, it runs on the database of the objects it is attached to)';
+      // the historical model of an app none of the migrations this one depends on (transitively) is of: get_model
+      // raises LookupError when it is migrated on its own
+      if (l.needsApp && !reaches(m.key, l.needsApp)) {
+        message += ` after adding a dependency on a migration of '${l.needsApp}' (this migration depends on none, so the historical model may not exist)`;
+        fix = undefined;
+      }
       const squash = replacedBy.get(m.key);
       if (squash && l.code !== 'missing-reverse') {
         severity = 'info';

@@ -74,6 +74,8 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
       case 'set': return v.kind === 'set';
       case 'dict': return v.kind === 'dict';
       case 'object': return true;
+      // pathlib's classes (all one builtin here): a Path value is one, a str or another known value is not (frePPLe)
+      case 'pathlib.Path': return v.kind === 'path' ? true : v.kind === 'str' || v.kind === 'num' || v.kind === 'none' || v.kind === 'bool' || v.kind === 'list' || v.kind === 'tuple' || v.kind === 'dict' ? false : null;
       default: return null;
     }
   }
@@ -807,7 +809,9 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
     if (it.catchingFileErrors > 0) {
       const root = it.index.roots.find(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
       it.noteAssumption(`${root ? path.relative(root, file) : file} is not there (kept out of version control, or made when the project first runs?): read as Django reads the settings without it`, loc);
-      throw new PyErr('FileNotFoundError', `[Errno 2] No such file or directory: '${file}'`, loc);
+      const err = new PyErr('FileNotFoundError', `[Errno 2] No such file or directory: '${file}'`, loc);
+      err.errno = 2;
+      throw err;
     }
     return unknown(`open(${JSON.stringify(file)}): the file is not there (it may be where the project runs)`, loc);
   }

@@ -73,7 +73,7 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json',
+  'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -141,6 +141,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
         ...RANDOM_NUMBERS.map(n => [n, b('random.number')] as [string, Value])]);
     case 'secrets':
       return mod('secrets', [['choice', b('random.choice')]]);
+    case 'errno':
+      return mod('errno', [['ENOENT', num(2)], ['EACCES', num(13)], ['EEXIST', num(17)], ['ENOTDIR', num(20)], ['EISDIR', num(21)]]);
     case 'json':
       // settings that read a JSON configuration file (Mayan's smart settings, etools-datamart's secrets)
       return mod('json', [['loads', b('json.loads')], ['load', b('json.load')], ['JSONDecodeError', exceptionClass('ValueError')]]);

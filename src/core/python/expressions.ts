@@ -4,7 +4,7 @@
 import type * as A from './ast';
 import type { Loc } from '../types';
 import {
-  type Value, type InstanceV, type UnknownV, NONE, TRUE, str, num, bool, list, tuple, unknown, dict, dictGet, dictSet, hashKey, truthy,
+  type Value, type InstanceV, type UnknownV, type SeqV, NONE, TRUE, str, num, bool, list, tuple, unknown, dict, dictGet, dictSet, hashKey, truthy,
   pyEquals, sameValue, mergeValues, repr, typeName, modelVsClass, dependsOn,
 } from './values';
 import { type Evaluator, type Frame, PyErr, BudgetErr, MAX_ITERATIONS, MAX_EXPR_DEPTH, locOf } from './runtime';
@@ -282,6 +282,9 @@ function comprehension(it: Evaluator, e: A.Comprehension, f: Frame, loc: Loc): V
   const out: Value[] = [];
   const d = e.type === 'DictComp' ? dict() : null;
   let failed: UnknownV | null = null;
+  /** a list that may hold more (Mayan's INSTALLED_APPS = tuple(EXTRA) + (…)): its known items, the rest maybe more */
+  let more: SeqV['more'] | undefined;
+  let moreAnywhere = false;
   const gen = (i: number): void => {
     if (failed) return;
     if (i === e.generators.length) {
@@ -294,7 +297,12 @@ function comprehension(it: Evaluator, e: A.Comprehension, f: Frame, loc: Loc): V
     }
     const g = e.generators[i]!;
     const itv = it.eval(g.iter, i === 0 ? f : cf);
-    const items = it.iter(itv);
+    let items = it.iter(itv);
+    if (items === null && !d && e.generators.length === 1 && (itv.kind === 'list' || itv.kind === 'tuple' || itv.kind === 'set') && itv.more) {
+      items = itv.items;
+      more = itv.more;
+      moreAnywhere = !!itv.moreAnywhere;
+    }
     if (items === null) { failed = itv.kind === 'unknown' ? itv : unknown(`cannot iterate ${repr(itv)}`, loc); return; }
     let n = 0;
     for (const item of items) {
@@ -314,8 +322,9 @@ function comprehension(it: Evaluator, e: A.Comprehension, f: Frame, loc: Loc): V
   gen(0);
   if (failed) return failed;
   if (d) return d;
-  if (e.type === 'SetComp') return { kind: 'set', items: dedupe(out) };
-  return list(out);
+  const rest = more ? { more, ...(moreAnywhere ? { moreAnywhere } : {}) } : {};
+  if (e.type === 'SetComp') return { kind: 'set', items: dedupe(out), ...rest };
+  return { ...list(out), ...rest };
 }
 
 function subscript(it: Evaluator, c: Value, sliceE: A.Expr, f: Frame, loc: Loc): Value {

@@ -12,6 +12,8 @@ import type { PythonFacts } from './environment';
 export class PyErr {
   /** raised by a `raise` statement of the code (vs. an error of evaluating it); see Evaluator.assume */
   explicit = false;
+  /** an OSError's errno (FileNotFoundError: 2, ENOENT) */
+  errno?: number;
   constructor(public readonly type: string, public readonly msg: string, public readonly loc?: Loc, public readonly cls?: ClassV) {}
   toString(): string {
     return `${this.type}${this.msg ? ': ' + this.msg : ''}`;

@@ -5,8 +5,8 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
-  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, list, tuple, unknown, dict, dictSet, hashKey, truthy,
-  cloneVars, mergeValues, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
+  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, num, list, tuple, unknown, dict, dictSet, hashKey, truthy,
+  cloneVars, mergeValues, type MergeMemo, oneOf, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
@@ -159,7 +159,42 @@ function execIf(it: Evaluator, s: A.If, f: Frame, loc: Loc): Res {
   const why = (tv as UnknownV).reason ?? 'unknown condition';
   const wloc = (tv as UnknownV).loc ?? loc;
   it.forks.push({ reason: why, loc: wloc });
-  return it.fork(f, [ff => it.execBlock(s.body, ff), ff => it.execBlock(s.orelse, ff)], dependsOn(why), wloc);
+  const n = narrowing(s.test, f);
+  const within = (v: Value | null, run: (ff: Frame) => Res) => (ff: Frame): Res => {
+    if (n && v) ff.scope.vars.set(n.name, v);
+    return run(ff);
+  };
+  return it.fork(f, [within(n?.yes ?? null, ff => it.execBlock(s.body, ff)), within(n?.no ?? null, ff => it.execBlock(s.orelse, ff))], dependsOn(why), wloc);
+}
+
+/**
+ * `if x:` / `if not x:` / `if x is None:` on a variable of this scope that is one of known values (an earlier if's
+ * paths left them): in each branch, the values it can have there (Mayan: `DATABASES = … if … else None`, then
+ * `if not DATABASES: DATABASES = {…}` is the same dict on both paths).
+ */
+function narrowing(test: A.Expr, f: Frame): { name: string; yes: Value | null; no: Value | null } | null {
+  let e = test;
+  let negate = false;
+  while (e.type === 'UnaryOp' && e.op === 'not') { e = e.operand; negate = !negate; }
+  let name: string | null = null;
+  let holds: ((v: Value) => boolean | null) | null = null;
+  if (e.type === 'Name') { name = e.id; holds = truthy; }
+  else if (e.type === 'Compare' && e.ops.length === 1 && e.left.type === 'Name' && e.comparators[0]!.type === 'Constant' && e.comparators[0]!.value === null && (e.ops[0] === 'is' || e.ops[0] === 'is not')) {
+    name = e.left.id;
+    const is = e.ops[0] === 'is';
+    holds = v => (v.kind === 'none') === is;
+  }
+  if (!name || !holds) return null;
+  const v = f.scope.vars.get(name);
+  if (!v || v.kind !== 'unknown' || !v.choices) return null;
+  const yes: Value[] = [], no: Value[] = [];
+  for (const c of v.choices) {
+    const h = holds(c);
+    if (h === null) return null;
+    (h !== negate ? yes : no).push(c);
+  }
+  const pick = (xs: Value[]): Value | null => (xs.length ? oneOf(xs, v.reason, v.loc) : null);
+  return { name, yes: pick(yes), no: pick(no) };
 }
 
 /** Run alternatives from the same state; normal exits are merged. */
@@ -311,7 +346,11 @@ function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
       if (m === false) continue;
       const vars = m === null ? cloneVars(a.vars ?? f.scope.vars) : (a.vars ?? f.scope.vars);
       f.scope.vars = vars;
-      if (h.name) it.setName(h.name, { kind: 'instance', cls: exc.cls ?? exceptionClass(exc.type), attrs: new Map([['args', tuple([str(exc.msg)])]]) }, f);
+      if (h.name) {
+        const attrs = new Map<string, Value>([['args', tuple([str(exc.msg)])]]);
+        if (exc.errno !== undefined) attrs.set('errno', num(exc.errno));
+        it.setName(h.name, { kind: 'instance', cls: exc.cls ?? exceptionClass(exc.type), attrs }, f);
+      }
       const prev = f.handling;
       f.handling = exc;
       const hr = it.execBlock(h.body, f);
@@ -608,9 +647,11 @@ export function mergeVarsAll(states: Map<string, Value>[], reason: string, loc: 
 function mergeVars(a: Map<string, Value>, b: Map<string, Value>, reason: string, loc: Loc | undefined, choices: boolean): Map<string, Value> {
   if (a === b) return a;
   const out = new Map<string, Value>();
+  // one memo for the whole state: objects several names hold are merged once, into one object
+  const memo: MergeMemo = new Map();
   for (const [k, v] of a) {
     const o = b.get(k);
-    out.set(k, o === undefined ? unknown(`${reason} (${k} is set on one path only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, 0, choices));
+    out.set(k, o === undefined ? unknown(`${reason} (${k} is set on one path only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, 0, choices, memo));
   }
   for (const [k] of b) if (!a.has(k)) out.set(k, unknown(`${reason} (${k} is set on one path only)`, loc));
   return out;

@@ -378,15 +378,26 @@ export function cloneVars(vars: Map<string, Value>, memo = new Map<Value, Value>
  * Merge the values two branches left: equal values stay, dicts are merged key by key (a key only one
  * branch set becomes unknown), lists/tuples of equal length element-wise, anything else becomes unknown.
  */
-export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0, choices = false): Value {
+export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0, choices = false, memo: MergeMemo = new Map()): Value {
   if (sameValue(a, b)) return a;
+  // each pair of objects is merged once: objects that refer to each other (Mayan's settings and their namespace,
+  // `setting.namespace = self`) are merged into objects that refer to each other, not walked again down every path
+  // (47 settings took 8 s); aliasing between the two states is kept
+  const done = memo.get(a)?.get(b);
+  if (done) return done;
+  const remember = (out: Value): void => {
+    let m = memo.get(a);
+    if (!m) memo.set(a, (m = new Map()));
+    m.set(b, out);
+  };
   if (depth < 8 && a.kind === 'dict' && b.kind === 'dict') {
     const out: DictV = { kind: 'dict', map: new Map() };
+    remember(out);
     const inexact = a.inexact ?? b.inexact;
     if (inexact) out.inexact = inexact;
     for (const [h, e] of a.map) {
       const o = b.map.get(h);
-      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1, choices) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
+      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1, choices, memo) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
       const l = e.loc ?? o?.loc;
       out.map.set(h, l ? { k: e.k, v, loc: l } : { k: e.k, v });
     }
@@ -396,7 +407,9 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     return out;
   }
   if (depth < 8 && (a.kind === 'list' || a.kind === 'tuple') && b.kind === a.kind && a.items.length === (b as SeqV).items.length) {
-    const out: SeqV = { kind: a.kind, items: a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1, choices)) };
+    const out: SeqV = { kind: a.kind, items: [] };
+    remember(out);
+    out.items = a.items.map((x, i) => mergeValues(x, (b as SeqV).items[i]!, reason, loc, depth + 1, choices, memo));
     const more = a.more ?? (b as SeqV).more;
     if (more) out.more = more;
     return out;
@@ -426,9 +439,10 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
   if (depth < 8 && a.kind === 'instance' && b.kind === 'instance' && a.cls === b.cls) {
     // an object that one path changed (`self.config = …` in a branch): attribute by attribute, like a dict's keys
     const out: InstanceV = { kind: 'instance', cls: a.cls, attrs: new Map() };
+    remember(out);
     for (const [k, v] of a.attrs) {
       const o = b.attrs.get(k);
-      out.attrs.set(k, o === undefined ? unknown(`${reason} (attribute ${k} set in one branch only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, depth + 1, choices));
+      out.attrs.set(k, o === undefined ? unknown(`${reason} (attribute ${k} set in one branch only)`, loc) : v === o ? v : mergeValues(v, o, reason, loc, depth + 1, choices, memo));
     }
     for (const [k] of b.attrs) if (!a.attrs.has(k)) out.attrs.set(k, unknown(`${reason} (attribute ${k} set in one branch only)`, loc));
     return out;
@@ -448,6 +462,9 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
   }
   return u;
 }
+
+/** Objects already merged in one merge of two states: a → b → their merge. */
+export type MergeMemo = Map<Value, Map<Value, Value>>;
 
 /** One path's state after a fork, and the copies it ran on (original object -> copy; null: it ran on the originals). */
 export interface ForkState { vars: Map<string, Value>; copies: Map<Value, Value> | null }
