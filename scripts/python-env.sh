@@ -18,7 +18,8 @@ VENV="$CACHE_DIR/venv-django52"
 BASE_PY="${DJANGO_MULTIDB_BASE_PYTHON:-python3}"
 # pymysql: Django reaches MariaDB through pymysql.install_as_MySQLdb() in the MySQL oracle tests
 # environs + dj-database-url: the settings oracle tests read environs-based settings with the real library
-REQS=("django>=5.2,<5.3" "psycopg-binary" "psycopg" "pymysql" "environs" "dj-database-url")
+# pyyaml: and settings that read a YAML file (yaml.safe_load)
+REQS=("django>=5.2,<5.3" "psycopg-binary" "psycopg" "pymysql" "environs" "dj-database-url" "pyyaml")
 
 log() { echo "python-env: $*" >&2; }
 
@@ -53,13 +54,15 @@ if ! check; then
 fi
 
 # A venv cached before a requirement was added gets it installed in place (it is shared: never rebuilt for that)
-if ! "$VENV/bin/python" -c 'import pymysql, environs, dj_database_url' >/dev/null 2>&1; then
+if ! "$VENV/bin/python" -c 'import pymysql, environs, dj_database_url, yaml' >/dev/null 2>&1; then
   exec 9>"$CACHE_DIR/venv-django52.lock"
   flock 9
   "$VENV/bin/python" -c 'import pymysql' >/dev/null 2>&1 \
     || "$VENV/bin/python" -m pip install --retries 0 --quiet pymysql >&2 || log "pip install pymysql failed: the MySQL oracle tests will be skipped"
   "$VENV/bin/python" -c 'import environs, dj_database_url' >/dev/null 2>&1 \
     || "$VENV/bin/python" -m pip install --retries 0 --quiet environs dj-database-url >&2 || log "pip install environs failed: its oracle test will be skipped"
+  "$VENV/bin/python" -c 'import yaml' >/dev/null 2>&1 \
+    || "$VENV/bin/python" -m pip install --retries 0 --quiet pyyaml >&2 || log "pip install pyyaml failed: its oracle test will be skipped"
   flock -u 9
 fi
 

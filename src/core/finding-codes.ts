@@ -123,7 +123,11 @@ const RULES = {
       '`transaction.atomic()` without `using`, `call_command("loaddata")` without `database=`. ' +
       '`migrate --database=other` then reads or writes `default` (or the router\'s choice) instead of `other`: data ' +
       'lands in the wrong database, or "relation does not exist". A warning where the app\'s models migrate on an ' +
-      'alias other than `default`; an info in a single-database project. The quick fix adds ' +
+      'alias other than `default` or the routers choose a database not known statically; an info where the code goes ' +
+      'to the only database it runs on, or where DATABASES may hold more than the one alias read; not reported at all ' +
+      'in a project with exactly one database known for certain. Code the function runs only when migrating one alias ' +
+      '(`if schema_editor.connection.alias != "default": return`) is judged there; a queryset given to a query as it ' +
+      'is (`Subquery(…)`, `id__in=…`) runs inside that query. The quick fix adds ' +
       '`db_alias = schema_editor.connection.alias` and binds every query of the function to it.',
   },
   'runpython-model-import': {
@@ -148,7 +152,10 @@ const RULES = {
       'A database alias written as a string in the project\'s code (`.using("…")`, `.db_manager("…")`, `using="…"`, ' +
       '`connections["…"]`, `call_command(…, database="…")`) that DATABASES does not define: Django raises ' +
       'ConnectionDoesNotExist when the line runs. The message suggests the closest alias, and the quick fix ' +
-      'replaces it. Only reported when DATABASES is fully known statically.',
+      'replaces it. Reported when DATABASES is known statically: an error, or a warning where DATABASES may hold ' +
+      'more aliases where the project runs (set under environment variables not set here, a local settings file, code ' +
+      'that may set any setting). `using=` of Django\'s template functions (`render`, `render_to_string`, ' +
+      '`get_template`, `TemplateResponse`) names a template engine and is not read.',
   },
   'router-signature': {
     severity: 'error', title: 'allow_migrate signature Django cannot call', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',

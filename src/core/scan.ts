@@ -613,7 +613,9 @@ export class Scanner {
     }
     if (!settingsModule) {
       // no manage.py, or one that does not name the settings statically: the module wsgi.py or asgi.py sets
-      const entry = settingsModuleFromEntryPoints(projectDir, f => modules.parseFile(f));
+      const found = settingsModuleFromEntryPoints(projectDir, f => modules.parseFile(f));
+      // (a module that sets no settings at all, AWX's empty awx.settings package, is not the project's settings)
+      const entry = found && looksLikeSettings(modules, found.module) ? found : null;
       if (entry) {
         settingsModule = entry.module;
         findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
@@ -644,7 +646,9 @@ export class Scanner {
     if (settingsModule) {
       try {
         const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
-        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python)], () => loadSettings(modules, settingsModule!, env, { python }));
+        // (relative paths in the settings are manage.py's folder's, where it is run)
+        const cwd = managePy ? path.dirname(managePy) : undefined;
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd], () => loadSettings(modules, settingsModule!, env, { python, ...(cwd ? { cwd } : {}) }));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -841,13 +845,15 @@ export class Scanner {
     findings.push(...routeLints.findings);
     index.dbRoutes = routeLints.routes;
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
-    findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment],
+    // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
+    const modelLabels = index.models.map(m => m.key).join(',');
+    findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment, modelLabels],
       () => {
         // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
         // not a database a data migration can write to by mistake: counted as the one it is
         const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
         const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
-        const lints = migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow));
+        const lints = migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow), index.models);
         // a project with one database, known for certain: a data migration's queries cannot reach another one
         // (Pontoon: 283 infos saying "not on the database being migrated" of the only database there is)
         return onlyDatabase(settingsNow) ? lints.filter(f => f.code !== 'runpython-alias') : lints;
@@ -1368,5 +1374,19 @@ function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: stri
 function onlyDatabase(settings: SettingsInfo): boolean {
   return settings.databases.length === 1 && !settings.notFound && !settings.unreadable?.includes('DATABASES')
     && !settings.partial?.some(p => p.name === 'DATABASES') && !settings.envDependent?.some(e => e.settings.includes('DATABASES') && !e.optionsOnly)
-    && !settings.unknowns.some(u => u.name.split(', ').includes('DATABASES'));
+    && !settings.unknowns.some(u => u.name === 'Any setting' || u.name === '*' || u.name.split(', ').includes('DATABASES'));
+}
+
+/**
+ * Whether a module sets Django settings at its top level (INSTALLED_APPS, DATABASES, or names from a star import or
+ * an include()), not an empty package.
+ */
+function looksLikeSettings(modules: ModuleIndex, module: string): boolean {
+  const file = modules.resolve(module)?.file;
+  const mod = file ? modules.parseFile(file) : null;
+  if (!mod) return false;
+  return mod.body.some(st =>
+    (st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && ['INSTALLED_APPS', 'DATABASES', 'SECRET_KEY'].includes(t.id)))
+    || (st.type === 'ImportFrom' && st.names.some(n => n.name === '*'))
+    || (st.type === 'Expr' && st.value.type === 'Call'));
 }

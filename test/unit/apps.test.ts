@@ -141,11 +141,13 @@ test('a config subclassing one of django.contrib\'s (AuthConfig) is an AppConfig
     'kuma/__init__.py': '',
     'kuma/users/__init__.py': '',
     'kuma/users/apps.py': 'from django.contrib.auth.apps import AuthConfig\n\n\nclass UserConfig(AuthConfig):\n    name = "kuma.users"\n    verbose_name = "User"\n',
+    'kuma/admin.py': 'from django.contrib.admin.apps import AdminConfig\n\n\nclass CustomAdminConfig(AdminConfig):\n    default_site = "kuma.admin.Site"\n',
     'kuma/wiki/__init__.py': '',
     'kuma/wiki/apps.py': 'from django.contrib import admin\nfrom django.contrib.admin.apps import SimpleAdminConfig\n\n\nclass WikiAdmin(SimpleAdminConfig):\n    name = "kuma.wiki"\n',
   });
-  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['kuma.users.apps.UserConfig', 'kuma.wiki.apps.WikiAdmin'] }), root);
-  assert.deepEqual(r.problems, []);
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['kuma.users.apps.UserConfig', 'kuma.wiki.apps.WikiAdmin', 'kuma.admin.CustomAdminConfig'] }), root);
+  // a subclass naming no app is the contrib app itself (Flagsmith's CustomAdminConfig(AdminConfig)): not installed here
+  assert.deepEqual(r.problems.map(p => [p.entry, p.message.replace(/ \(.*$/, '')]), [['kuma.admin.CustomAdminConfig', "No module named 'django.contrib.admin'"]]);
   assert.deepEqual(r.apps.map(a => [a.label, a.module, a.appConfig, a.external]), [
     ['users', 'kuma.users', 'kuma.users.apps.UserConfig', false],
     ['wiki', 'kuma.wiki', 'kuma.wiki.apps.WikiAdmin', false],

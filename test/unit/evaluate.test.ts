@@ -269,10 +269,21 @@ Z = 1
 J = json.loads('{"a": [1, 2.5, null, true]}')
 import pathlib
 P = (isinstance(pathlib.Path("x"), pathlib.Path), isinstance("x", pathlib.PurePath))
+import enum
+class Mode(enum.Enum):
+    PERSISTENT = "PERSISTENT"
+    EXPIRING = "EXPIRING"
+class Kind(str, enum.Enum):
+    A = "a"
+    def label(self):
+        return self.value.upper()
+E2 = (Mode.EXPIRING.value, Mode.EXPIRING.name, Kind.A.value, Mode.EXPIRING is Mode.EXPIRING)
 `,
     });
     // frePPLe: isinstance(x, pathlib.Path) of a str is False, not "may raise" on x.resolve()
     assert.deepEqual(get('P'), [true, false]);
+    // Enum members (Flagsmith: default=EnvironmentDocumentCacheMode.EXPIRING.value)
+    assert.deepEqual(get('E2'), ['EXPIRING', 'EXPIRING', 'a', true]);
     assert.deepEqual(get('J'), { a: [1, 2.5, null, true] });
     const x = raw('X')!;
     assert.equal(x.kind, 'unknown');
@@ -423,10 +434,10 @@ describe('evaluate: a path that returns keeps what it returned', () => {
   test('a dict returned on one path and changed on the other is not taken as changed on both', () => {
     const { raw } = evalModule({
       'm.py': `
-import yaml
+from featureflags import enabled
 
 def f(d):
-    if yaml.safe_load("x"):
+    if enabled("x"):
         d["a"] = 1
     else:
         return d

@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
     const project = (kpi0001Deps: string) => settingsProject({
       'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["main", "kpi"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\n',
       'main/__init__.py': '',
-      'main/models.py': 'from django.db import models\n\n\nclass UserProfile(models.Model):\n    require_auth = models.BooleanField(default=False)\n\n    @staticmethod\n    def get_value(key):\n        return key\n',
+      'main/models.py': 'from types import SimpleNamespace\n\nfrom django.db import models\n\n\nclass UserProfile(models.Model):\n    require_auth = models.BooleanField(default=False)\n\n    @staticmethod\n    def get_value(key):\n        return key\n\n\nclass CredentialKind(SimpleNamespace):\n    registry = {}\n',
       'main/migrations/__init__.py': '',
       'main/migrations/0001_initial.py': mig(''),
       'kpi/__init__.py': '',
@@ -189,10 +189,14 @@ class Migration(migrations.Migration):
       'kpi/migrations/0001_initial.py': mig(kpi0001Deps),
       'kpi/migrations/0002_y.py': mig('("kpi", "0001_initial")', '    UserProfile.objects.filter(require_auth=False).update(require_auth=True)', 'from main.models import UserProfile'),
       'kpi/migrations/0003_z.py': mig('("kpi", "0002_y")', '    UserProfile.get_value("k")', 'from main.models import UserProfile'),
+      // not a model (AWX's ManagedCredentialType(SimpleNamespace)): a dict's get(), no finding
+      'kpi/migrations/0004_w.py': mig('("kpi", "0003_z")', '    CredentialKind.registry.get("controller")', 'from main.models import CredentialKind'),
     }, 'dmdb-model-import-');
     const findings = async (dir: string) => (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-model-import');
     // kpi.0001 depends on main.0001: kpi.0002 reaches it through kpi.0001
-    const [through, method] = await findings(project('("main", "0001_initial")'));
+    const all = await findings(project('("main", "0001_initial")'));
+    assert.equal(all.length, 2, JSON.stringify(all.map(f => f.message)));
+    const [through, method] = all;
     assert.doesNotMatch(through!.message, /after adding a dependency/);
     assert.ok(through!.fix, 'the historical model exists there: the fix is offered');
     assert.match(method!.message, /its method get_value\(\) is called: .* has no custom methods: copy what get_value\(\) does into the migration/);
@@ -212,6 +216,12 @@ class Migration(migrations.Migration):
     assert.match(fixed, /WHERE status IS NULL", reverse_sql=migrations\.RunSQL\.noop\)/);
     assert.deepEqual(lint(fixed).filter(l => l.code === 'missing-reverse'), []);
     assert.deepEqual(lint(read('writes_bug.py')).filter(l => l.code === 'missing-reverse'), [], 'a reverse function given positionally');
+    // a reverse of None, given positionally or by keyword, is replaced (a keyword beside it: TypeError, AWX main.0081)
+    const none = src.replace('RunPython(reopen)', 'RunPython(reopen, None)').replace('WHERE status IS NULL")', 'WHERE status IS NULL", reverse_sql=None)');
+    const fixedNone = apply(none, lint(none).filter(l => l.code === 'missing-reverse').flatMap(l => l.fix!.edits));
+    assert.match(fixedNone, /RunPython\(reopen, migrations\.RunPython\.noop\)/);
+    assert.match(fixedNone, /WHERE status IS NULL", reverse_sql=migrations\.RunSQL\.noop\)/);
+    assert.deepEqual(lint(fixedNone).filter(l => l.code === 'missing-reverse'), []);
   });
 });
 
@@ -975,4 +985,28 @@ class Migration(migrations.Migration):
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[8, 'info'], [19, 'info'], [23, 'warning']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /this code runs only when migrating 'default'/);
   assert.match(found[2]!.message, /bound to DEFAULT_DB_ALIAS, not on the database being migrated/);
+});
+
+test('runpython-alias: a queryset given to a query as it is (Subquery, Exists, id__in=…) runs inside that query; one evaluated on its own is checked (bookwyrm 0104)', async () => {
+  await initPython();
+  const src = `from django.db import migrations, models
+
+
+def forwards(apps, schema_editor):
+    db_alias = schema_editor.connection.alias
+    Edition = apps.get_model("shop", "Edition")
+    Edition.objects.using(db_alias).update(title=models.Subquery(Edition.objects.filter(id=models.OuterRef("parent")).values("title")[:1]))
+    Edition.objects.using(db_alias).filter(id__in=Edition.objects.filter(title="x").values("id")).delete()
+    Edition.objects.using(db_alias).annotate(has=models.Exists(Edition.objects.filter(parent=models.OuterRef("pk")))).count()
+    Edition.objects.using(db_alias).filter(id__in=list(Edition.objects.filter(title="y").values_list("id", flat=True))).delete()
+    Edition.objects.using(db_alias).filter(n=Edition.objects.filter(title="z").count()).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const found = lintMigrationSource(src, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-alias');
+  // the list() and the count() run on their own, on the router's choice
+  assert.deepEqual(found.map(l => l.line), [10, 11], JSON.stringify(found.map(l => l.message)));
 });

@@ -946,6 +946,23 @@ test('a manage.py inside its package, settings from pytest.ini, sibling installa
   assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`).sort(), ['baserow_premium.License', 'core.Workspace']);
 });
 
+test('an ASGI entry point naming an empty settings package is passed over for the settings pytest is configured with (AWX)', async () => {
+  const dir = project({
+    'manage.py': 'if __name__ == "__main__":\n    from awx import manage\n\n    manage()\n',
+    'awx/__init__.py': 'def manage():\n    pass\n',
+    'awx/asgi.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "awx.settings")\n',
+    'awx/settings/__init__.py': '',
+    'awx/settings/defaults.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["awx.main"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "awx.sqlite3"}}\n',
+    'awx/main/__init__.py': '',
+    'awx/main/tests/__init__.py': '',
+    'awx/main/tests/settings_for_test.py': 'from awx.settings.defaults import *  # noqa\n',
+    'pytest.ini': '[pytest]\nDJANGO_SETTINGS_MODULE = awx.main.tests.settings_for_test\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(r.project.settingsModule, 'awx.main.tests.settings_for_test');
+  assert.deepEqual(r.databases.map(d => d.alias), ['default']);
+});
+
 test('settings that import a local module where it exists (try: from .local import * / except ImportError): DATABASES may hold more, alias findings are warnings (SoloTodo)', async () => {
   const dir = project({
     'manage.py': MANAGE,

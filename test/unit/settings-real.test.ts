@@ -15,7 +15,7 @@ import type { PythonFacts } from '../../src/core/python/environment';
 import type { SettingsInfo } from '../../src/core/types';
 import { settingsFindings } from '../../src/core/findings';
 import { databasesMayDiffer } from '../../src/core/lints/aliases';
-import { writeTree } from './support';
+import { djangoSitePackages, writeTree } from './support';
 import { djangoPython } from '../oracle/helpers';
 
 const PY = djangoPython();
@@ -120,6 +120,37 @@ if os.environ.get("DEBUG"):
     const bare = load(dir, 'shop.settings', { version: '3.12.1', sitePackages: [path.dirname(sp)] });
     assert.deepEqual(bare.installedApps, ['django.contrib.contenttypes', 'django.contrib.auth', 'shop.core', 'shop.orders']);
     assert.equal(bare.partial, undefined);
+  });
+
+  test('entry_point.load() is the object it names, and optional apps under `with suppress(ImportError):` (pulpcore; Django agrees)', { skip: NO_DJANGO }, () => {
+    const sp = writeTree({
+      'lib/python3.12/site-packages/shopplugin-1.2.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: shopplugin\nVersion: 1.2.0\n',
+      'lib/python3.12/site-packages/shopplugin-1.2.0.dist-info/entry_points.txt': '[shop.plugin]\nshopplugin = shopplugin:default_app_config\n',
+      'lib/python3.12/site-packages/shopplugin/__init__.py': 'default_app_config = "shopplugin.app.ShopPluginConfig"\n',
+    }, 'dmdb-site-');
+    const site = path.join(sp, 'lib', 'python3.12', 'site-packages');
+    const dir = project({
+      'shop/__init__.py': '',
+      'shop/settings.py': `from contextlib import suppress
+from importlib import import_module
+from importlib.metadata import entry_points
+${DB}INSTALLED_APPS = ["django.contrib.contenttypes"]
+for entry_point in entry_points(group="shop.plugin"):
+    INSTALLED_APPS.append(entry_point.load())
+with suppress(ImportError):
+    import_module("crispy_forms_not_installed")
+    INSTALLED_APPS.append("crispy_forms_not_installed")
+with suppress(ImportError):
+    import_module("django.contrib.auth")
+    INSTALLED_APPS.append("django.contrib.auth")
+`,
+    });
+    const s = load(dir, 'shop.settings', { version: '3.12.1', sitePackages: [site, djangoSitePackages(PY)!] });
+    const django = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; print(json.dumps(importlib.import_module("shop.settings").INSTALLED_APPS))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: [dir, site].join(path.delimiter) } }));
+    assert.deepEqual(django, ['django.contrib.contenttypes', 'shopplugin.app.ShopPluginConfig', 'django.contrib.auth']);
+    assert.deepEqual(s.installedApps, django);
+    // (the optional app may be installed where the project runs: the list may hold more)
+    assert.deepEqual(s.partial?.map(p => p.name), ['INSTALLED_APPS']);
   });
 
   test('importlib.metadata: select(group=), the old dict form, version(), PackageNotFoundError', () => {
@@ -678,6 +709,16 @@ ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
   const f2 = settingsFindings(s2);
   assert.deepEqual(f2.map(f => [f.code, f.severity]), [['settings-unknown', 'info']], JSON.stringify(f2));
 
+  // dynaconf finishing the settings module (pulpcore: PULP_DATABASES may replace DATABASES)
+  const dir4 = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = []\n${DB}from dynaconf import DjangoDynaconf  # noqa\nsettings = DjangoDynaconf(__name__)\n`,
+  });
+  const s4 = load(dir4, 'mysite.settings');
+  assert.deepEqual(s4.databases.map(d => d.alias), ['default']);
+  assert.match(settingsFindings(s4).map(f => f.message).join('\n'), /may be set or replaced at run time by dynaconf's DjangoDynaconf/);
+  assert.equal(databasesMayDiffer(s4), 'the settings may be changed at run time by code not known statically');
+
   // the same through `from .common import *` (kuma: common.py's vars().update(config(…, cast=dj_email_url.parse)),
   // star-imported by local.py): DATABASE_ROUTERS is still Django's default, not an error
   const dir3 = project({
@@ -983,6 +1024,126 @@ except FileNotFoundError:
   const s2 = load(dir, 'mysite.settings');
   assert.deepEqual(s2.values.CONFIG, config2);
   assert.deepEqual(s2.databases.map(d => d.name), [(dbs2 as Record<string, { NAME: string }>).default!.NAME]);
+});
+
+test('settings that read YAML files (yaml.safe_load of a file, yaml.load with a Loader; NetBox\'s release.yaml, eTools\' secrets.yml; Django venv with PyYAML)', { skip: NO_DJANGO || ((): string | false => { try { execFileSync(PY!, ['-c', 'import yaml'], { stdio: 'ignore' }); return false; } catch { return 'PyYAML is not installed in the Django venv'; } })() }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/release.yaml': 'version: "4.2.1"\nedition: Community\nfeatures:\n  commercial: no\n  help_center: yes\n',
+    'mysite/databases.yml': 'default:\n  ENGINE: django.db.backends.sqlite3\n  NAME: main.sqlite3\nanalytics:\n  ENGINE: django.db.backends.postgresql\n  NAME: stats\n  PORT: 5433\n  OPTIONS: {sslmode: require}\n',
+    'mysite/settings.py': `import os
+import yaml
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+BASE_DIR = os.path.dirname(__file__)
+with open(os.path.join(BASE_DIR, "release.yaml")) as f:
+    RELEASE = yaml.safe_load(f)
+VERSION = RELEASE["version"] + ("-commercial" if RELEASE["features"]["commercial"] else "")
+with open(os.path.join(BASE_DIR, "databases.yml")) as f:
+    DATABASES = yaml.load(f, Loader=yaml.SafeLoader)
+try:
+    with open(os.path.join(BASE_DIR, "local.yaml")) as f:
+        DATABASES.update(yaml.safe_load(f))
+except FileNotFoundError:
+    pass
+`,
+  });
+  const real = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; m = importlib.import_module("mysite.settings"); print(json.dumps([m.RELEASE, m.VERSION, m.DATABASES]))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual([s.values.RELEASE, s.values.VERSION], real.slice(0, 2));
+  assert.deepEqual(s.databases.map(d => [d.alias, d.engine, d.name]), Object.entries(real[2] as Record<string, { ENGINE: string; NAME: string }>).map(([a, d]) => [a, d.ENGINE, d.NAME]));
+  assert.deepEqual(s.databases.find(d => d.alias === 'analytics')?.options, { sslmode: 'require' });
+  assert.equal(s.databases.find(d => d.alias === 'analytics')?.port, 5433);
+  assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+});
+
+test('a relative path in the settings is read from manage.py\'s folder, where Django runs (bookwyrm\'s open("VERSION"); Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'databases.json': '{"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "main.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "other.sqlite3"}}',
+    'VERSION': '0.7.5\n',
+    'mysite/settings.py': `import json, os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+with open("VERSION") as f:
+    VERSION = f.read().strip()
+with open("databases.json") as f:
+    DATABASES = json.load(f)
+HERE = os.getcwd()
+`,
+  });
+  // manage.py is run from its folder (here the project's root)
+  const real = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; m = importlib.import_module("mysite.settings"); print(json.dumps([m.VERSION, list(m.DATABASES), m.HERE]))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  const s = loadSettings(new ModuleIndex([dir]), 'mysite.settings', {}, { cwd: dir });
+  assert.deepEqual([s.values.VERSION, s.databases.map(d => d.alias), s.values.HERE], [real[0], real[1], fs.realpathSync(real[2])]);
+  assert.ok(s.assumptions?.some(a => /working directory is taken as manage\.py's folder/.test(a.reason)), JSON.stringify(s.assumptions));
+  // without manage.py's folder, not known
+  assert.equal(load(dir, 'mysite.settings').databases.length, 0);
+});
+
+test('django-split-settings include(): files run in the including module, globs, optional(), a file outside the workspace (AWX; Django venv)', { skip: NO_DJANGO }, () => {
+  // split_settings is not on the package index here: a copy of its include()/optional() (1.x) stands in for Django's run
+  const splitSettings = `import glob, inspect, os
+
+
+class _Optional(str):
+    pass
+
+
+def optional(filename):
+    return _Optional(filename)
+
+
+def include(*args, **kwargs):
+    scope = kwargs.pop("scope") if "scope" in kwargs else inspect.stack()[1][0].f_globals
+    scope.setdefault("__included_files__", [])
+    included_files = scope.get("__included_files__")
+    including_file = scope.get("__included_file__", scope["__file__"].rstrip("c"))
+    conf_path = os.path.dirname(including_file)
+    for conf_file in args:
+        saved_included_file = scope.get("__included_file__")
+        pattern = os.path.join(conf_path, conf_file)
+        files_to_include = sorted(glob.glob(pattern))
+        if not files_to_include and not isinstance(conf_file, _Optional):
+            raise IOError("No such file: %s" % pattern)
+        for included_file in files_to_include:
+            if included_file in included_files:
+                continue
+            included_files.append(included_file)
+            scope["__included_file__"] = included_file
+            with open(included_file, "rb") as to_compile:
+                exec(compile(to_compile.read(), included_file, "exec"), scope)
+        if saved_included_file:
+            scope["__included_file__"] = saved_included_file
+        elif "__included_file__" in scope:
+            del scope["__included_file__"]
+`;
+  const dir = project({
+    'split_settings/__init__.py': '',
+    'split_settings/tools.py': splitSettings,
+    'proj/__init__.py': '',
+    'proj/settings/__init__.py': `from split_settings.tools import include, optional
+SECRET_KEY = "x"
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}
+include("components/*.py", optional("local_*.py"), optional("missing.py"), scope=locals())
+`,
+    'proj/settings/components/apps.py': 'INSTALLED_APPS += ["django.contrib.auth"]\n',
+    'proj/settings/local_dbs.py': 'DATABASES["other"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
+  });
+  const django = djangoSettings(dir, 'proj.settings');
+  // (the copy in the workspace is not what is read: the modelled include() is)
+  const s = load(dir, 'proj.settings');
+  assert.deepEqual(s.installedApps, django.INSTALLED_APPS);
+  assert.deepEqual(s.databases.map(d => d.alias), Object.keys(django.DATABASES));
+  assert.deepEqual(s.routers, ['proj.routers.R']);
+  assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+  // a file outside the workspace (AWX's /etc/tower/settings.py): it may set anything where the project runs
+  fs.appendFileSync(path.join(dir, 'proj/settings/__init__.py'), 'include(optional("/nonexistent-dmdb/etc/settings.py"), scope=locals())\n');
+  const s2 = load(dir, 'proj.settings');
+  assert.deepEqual(s2.databases.map(d => d.alias), ['default', 'other']);
+  assert.match(settingsFindings(s2).map(f => f.message).join('\n'), /include\("\/nonexistent-dmdb\/etc\/settings\.py"\), a file outside the workspace/);
+  assert.ok(databasesMayDiffer(s2));
 });
 
 test('a registry of setting objects that refer to their namespace, resolved in a loop of try/except (Mayan EDMS smart settings; Django venv)', { skip: NO_DJANGO }, () => {

@@ -162,7 +162,9 @@ function create(sym: SymbolTable, entry: string): Created {
   let configPath = APP_CONFIG;
   if (cls) {
     configPath = `${cls.module}.${cls.name}`;
-    const n = classAttr(sym, cls, 'name');
+    // a subclass of one of Django's own configs that names no app of its own (etools-datamart's and Flagsmith's
+    // AdminConfig subclasses) is that app, even where Django is not installed to read its name from
+    const n = classAttr(sym, cls, 'name') ?? contribApp(sym, cls);
     if (n === undefined) return { error: `'${entry}' must supply a name attribute.` };
     if (typeof n !== 'string') {
       // a computed name: the app module is most likely the package that holds apps.py
@@ -181,7 +183,8 @@ function create(sym: SymbolTable, entry: string): Created {
       cls = null;
       configPath = APP_CONFIG;
     } else {
-      return { error: cls ? `Cannot import '${name}'. Check that '${configPath}.name' is correct.` : `No module named '${name}'` };
+      // (Django's own app, inherited from its config: Django is not installed here)
+      return { error: cls && !name.startsWith('django.') ? `Cannot import '${name}'. Check that '${configPath}.name' is correct.` : `No module named '${name}'` };
     }
   }
 
@@ -205,6 +208,21 @@ function isAppConfigSubclass(sym: SymbolTable, c: ClassRef, depth = 0, seen = ne
  * whether Django is installed where the project is read or not (kuma's `UserConfig(AuthConfig)`)
  */
 const CONTRIB_CONFIG = /^django\.contrib\.[\w.]+\.apps\.\w+Config$/;
+
+/** The django.contrib app a config class derives from (`…(AdminConfig)` → 'django.contrib.admin'), if it does. */
+function contribApp(sym: SymbolTable, c: ClassRef, depth = 0): string | undefined {
+  if (depth > 30) return undefined;
+  for (const b of c.def.bases) {
+    const r = b.type === 'Name' || b.type === 'Attribute' ? sym.expr(c.module, b) : null;
+    const dotted = r?.kind === 'external' ? r.dotted : r ? null : sym.importOrigin(c.module, b);
+    if (dotted && CONTRIB_CONFIG.test(dotted)) return dotted.replace(/\.apps\.\w+$/, '');
+    if (r?.kind === 'class') {
+      const up = contribApp(sym, r, depth + 1);
+      if (up) return up;
+    }
+  }
+  return undefined;
+}
 
 /**
  * true: an AppConfig subclass; false: not one; a string: not known, because a base comes from this package, which is

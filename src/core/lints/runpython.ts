@@ -17,7 +17,7 @@ import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
 import { fileCache } from './file-cache';
 import { findMigrationClass } from '../migrations/files';
-import type { AppInfo, DatabaseSetting, Finding, FindingFix, MigrationFileInfo, RouterDecision, TextEdit } from '../types';
+import type { AppInfo, DatabaseSetting, Finding, FindingFix, MigrationFileInfo, ModelInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
 
@@ -58,6 +58,8 @@ export interface RawLint {
    * dependencies do not name: the advice holds only if no migration it depends on (transitively) is of that app
    */
   needsApp?: string;
+  /** runpython-model-import: the class imported (its module and name), to tell it is a model at all */
+  imported?: { module: string; name: string };
 }
 
 /** The words for "the router's choice" in a raw lint, replaced by the alias when the project tells it. */
@@ -245,10 +247,17 @@ function operation(ctx: ModuleCtx, c: A.Call, appModules: Map<string, string>): 
 }
 
 function missingReverse(ctx: ModuleCtx, c: A.Call, kind: string, prefix: string, reverseName: string): void {
-  const last = [...c.args, ...c.keywords.map(k => k.value)].sort((a, b) => a.endLine - b.endLine || (a.endCol ?? 0) - (b.endCol ?? 0)).pop();
   const edits: TextEdit[] = [];
-  const end = last ? endOf(ctx, last) : null;
-  if (end) edits.push({ ...end, endLine: end.line, endCol: end.col, text: `, ${reverseName}=${prefix}.noop` });
+  // `RunPython(forwards, None)`: the None is the reverse, given positionally; it is replaced (a keyword beside it
+  // would be the same argument twice: TypeError, AWX main.0081)
+  const given = c.args[1] ?? kw(c, reverseName);
+  const positional = given && isNone(given) ? rangeOf(ctx, given) : null;
+  if (positional) edits.push({ ...positional, text: `${prefix}.noop` });
+  else {
+    const last = [...c.args, ...c.keywords.map(k => k.value)].sort((a, b) => a.endLine - b.endLine || (a.endCol ?? 0) - (b.endCol ?? 0)).pop();
+    const end = last ? endOf(ctx, last) : null;
+    if (end) edits.push({ ...end, endLine: end.line, endCol: end.col, text: `, ${reverseName}=${prefix}.noop` });
+  }
   ctx.out.push({
     code: 'missing-reverse', line: c.line,
     message: `${kind} without ${reverseName}: migrating backwards past this migration stops with IrreversibleError on every database. ` +
@@ -498,10 +507,41 @@ function walkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string,
   const handled = checkExpr(ctx, e, env, appModules, st, where);
   if (handled === 'chain') {
     // the arguments of the chain's calls may hold queries of their own
-    for (const step of unchain(e).steps) if (step.call) for (const a of [...step.call.args, ...step.call.keywords.map(k => k.value)]) walkExpr(ctx, a, env, appModules, st, where);
+    for (const step of unchain(e).steps) if (step.call) for (const a of [...step.call.args, ...step.call.keywords.map(k => k.value)]) walkArgument(ctx, a, env, appModules, st, where);
     return;
   }
   for (const c of childExprs(e)) walkExpr(ctx, c, env, appModules, st, where);
+}
+
+/** QuerySet methods that return another QuerySet without running it */
+const LAZY_METHODS = new Set([
+  'all', 'filter', 'exclude', 'values', 'values_list', 'order_by', 'distinct', 'annotate', 'alias', 'select_related',
+  'prefetch_related', 'only', 'defer', 'none', 'reverse', 'extra', 'union', 'intersection', 'difference', 'dates',
+  'datetimes', 'select_for_update', 'using',
+]);
+
+/**
+ * An argument of a query's call: a queryset given as it is (`id__in=Book.objects.filter(…)`, `Subquery(…)`,
+ * `Exists(…)`, sliced) is compiled into that query and runs where it runs (bookwyrm 0104); anything else, e.g.
+ * `list(qs)` or `qs.count()`, runs on its own and is checked as such.
+ */
+function walkArgument(ctx: ModuleCtx, a: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): void {
+  let e = a;
+  while (e.type === 'Subscript') e = e.value;
+  if (e.type === 'Call' && ['Subquery', 'Exists'].includes(calleeName(e.func) ?? '') && e.args[0]) {
+    for (const x of [...e.args.slice(1), ...e.keywords.map(k => k.value)]) walkExpr(ctx, x, env, appModules, st, where);
+    walkArgument(ctx, e.args[0], env, appModules, st, where);
+    return;
+  }
+  if (e.type === 'Call' || e.type === 'Attribute') {
+    const { root, steps } = unchain(e);
+    const lazy = steps.length >= 2 && MANAGER_ATTRS.has(steps[0]!.attr) && steps.slice(1).every(s => !s.call || LAZY_METHODS.has(s.attr)) && !!modelRef(ctx, root, env, st);
+    if (lazy) {
+      for (const step of steps) if (step.call) for (const x of [...step.call.args, ...step.call.keywords.map(k => k.value)]) walkArgument(ctx, x, env, appModules, st, where);
+      return;
+    }
+  }
+  walkExpr(ctx, a, env, appModules, st, where);
 }
 
 function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string, string>, st: FnState | null, where: string): 'chain' | null {
@@ -686,7 +726,7 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
     if (imp.userModel) {
       const message = `${where}: ${local} = get_user_model() (line ${imp.line}) is today's user model class, whose fields and managers ` +
         `may not match the database at this migration; use ${st.env.apps ?? 'apps'}.get_model(settings.AUTH_USER_MODEL)`;
-      if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name });
+      if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, imported: { module: imp.module, name: imp.name } });
       continue;
     }
     const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
@@ -715,7 +755,7 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
       `whose fields and managers may not match the database at this migration; use ${get}`;
     // (whether a migration of that app is among this one's dependencies through others is the graph's: see
     // migrationLintFindings)
-    if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, ...(fix ? { fix } : {}), ...(unreachable ? { needsApp: label } : {}) });
+    if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, imported: { module: imp.module, name: imp.name }, ...(fix ? { fix } : {}), ...(unreachable ? { needsApp: label } : {}) });
   }
 }
 
@@ -868,7 +908,17 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   return { severity, message, fix };
 }
 
-export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], databases: DatabaseSetting[], routing: RouterDecision[], includeEnvironment = false, routes?: LintRoutes): Finding[] {
+export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFileInfo[], databases: DatabaseSetting[], routing: RouterDecision[], includeEnvironment = false, routes?: LintRoutes, models?: ModelInfo[]): Finding[] {
+  // the model classes of the workspace's apps by app label: a class imported from one of their models modules that
+  // none of them is, is no model (AWX's ManagedCredentialType(SimpleNamespace)): no runpython-model-import
+  const modelNames = new Map<string, Set<string>>();
+  for (const x of models ?? []) (modelNames.get(x.app) ?? modelNames.set(x.app, new Set()).get(x.app)!).add(x.name);
+  const notAModel = (imp: { module: string; name: string }): boolean => {
+    if (!models) return false;
+    const app = apps.find(a => imp.module === a.module || imp.module.startsWith(`${a.module}.`));
+    if (!app || app.external) return false;
+    return !modelNames.get(app.label)?.has(imp.name);
+  };
   const appByLabel = new Map(apps.map(a => [a.label, a]));
   const appModules = new Map(apps.map(a => [a.module, a.label]));
   // a TEST MIRROR alias (a replica) is the same database in tests and is not migrated on its own
@@ -918,6 +968,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
     /** edits of lints whose binding would be wrong (a model read where its table is): out of every fix */
     const dropped = new Set<string>();
     for (const l of lintFile(m.path, appModules, `${ownModule}.${m.name}`)) {
+      if (l.imported && notAModel(l.imported)) continue;
       // a Prefetch queryset follows the objects it is attached to where no router decides: nothing to report
       // without routers (the outer query is reported when it is not bound)
       if (l.prefetch && routes && !routes.routers) {

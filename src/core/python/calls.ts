@@ -359,7 +359,11 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
         if (meta) return meta;
       }
       const c = it.classAttr(o, name);
-      if (c) return it.bindAttr(c.value, o, c.owner);
+      if (c) {
+        const member = enumMember(it, o, name, c.value, c.owner);
+        if (member) return member;
+        return it.bindAttr(c.value, o, c.owner);
+      }
       if (o.opaqueBase) return unknown(`${o.name}.${name} may come from ${o.opaqueBase.reason}`, o.opaqueBase.loc ?? loc);
       if (o.special) return unknown(`${o.name}.${name}`, loc);
       throw new PyErr('AttributeError', `type object '${o.name}' has no attribute '${name}'`, loc);
@@ -387,6 +391,25 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
     }
   }
 }
+
+/**
+ * A member of an Enum class (`Mode.EXPIRING`): an object with `.name` and `.value` (its value as written, or
+ * unknown for auto()); methods, descriptors and _sunder_/__dunder__ names stay what they are.
+ */
+function enumMember(it: Evaluator, cls: ClassV, name: string, v: Value, owner: ClassV): Value | null {
+  if (name.startsWith('_') || owner.special === 'enum' || !it.mro(cls).some(x => x.special === 'enum')) return null;
+  if (v.kind === 'function' || v.kind === 'builtin' || v.kind === 'class' || v.kind === 'bound') return null;
+  const members = ENUM_MEMBERS.get(owner) ?? new Map<string, Value>();
+  ENUM_MEMBERS.set(owner, members);
+  let m = members.get(name);
+  if (!m) {
+    const value = v.kind === 'obj' && v.type === 'enum.auto' ? unknown(`${owner.name}.${name}'s auto() value`) : v;
+    m = { kind: 'obj', type: 'enum.member', attrs: new Map<string, Value>([['name', str(name)], ['value', value], ['_value_', value]]), missing: 'unknown', data: { cls: owner } };
+    members.set(name, m);
+  }
+  return m;
+}
+const ENUM_MEMBERS = new WeakMap<ClassV, Map<string, Value>>();
 
 export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value {
   // the command line the settings see is taken as `manage.py migrate`'s: a check for `test` or `runserver` is read

@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath } from './runtime';
 import { parsePython } from './parse';
-import { readText, statFile } from '../vfs';
+import { readDir, readText, statFile } from '../vfs';
 import {
   type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, oneOf,
@@ -326,6 +326,10 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
     }
     case 'exec':
       return execCode(it, a0, args[1] ?? kwarg(kwargs, 'globals'), loc, _f);
+    case 'split_settings.optional':
+      return { kind: 'obj', type: 'split_settings.optional', attrs: new Map(), missing: 'unknown', data: a0 ?? NONE };
+    case 'split_settings.include':
+      return includeSettings(it, args, kwarg(kwargs, 'scope'), loc, _f);
     case 'bin': case 'hex': case 'oct': {
       const n = a0 ? toInt(a0) : null;
       if (n === null) return unk(a0 ?? NONE, `${fn.name}()`, loc);
@@ -797,8 +801,13 @@ const OPEN_MAX_BYTES = 1024 * 1024;
  * mode, or a file that is not there is unknown (it may exist where the project runs).
  */
 function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, loc: Loc): Value {
-  const file = p?.kind === 'str' ? p.v : p?.kind === 'path' ? p.p : null;
+  let file = p?.kind === 'str' ? p.v : p?.kind === 'path' ? p.p : null;
   if (file === null) return unk(p ?? NONE, 'open() of a path not known statically', loc);
+  // a relative path is the working directory's (bookwyrm's open("VERSION")): manage.py's folder
+  if (!path.isAbsolute(file)) {
+    const cwd = it.workingDir(loc);
+    if (cwd) file = path.join(cwd, file);
+  }
   if (mode && !(mode.kind === 'str' && (mode.v === 'r' || mode.v === 'rt'))) return unknown(`open(${JSON.stringify(file)}, ${repr(mode)})`, loc);
   const inProject = path.isAbsolute(file) && !isExternalPath(file) && it.index.roots.some(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
   if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
@@ -845,6 +854,56 @@ function execCode(it: Evaluator, code: Value | undefined, where: Value | undefin
   const file = src.filename !== '<string>' && path.isAbsolute(src.filename) ? src.filename : `${loc.path}:${loc.line} <exec>`;
   it.execModule(ns, parsePython(src.source, file));
   return NONE;
+}
+
+/**
+ * django-split-settings' `include(*files, scope=None)`: each file (a path relative to the including file, glob patterns
+ * allowed, `optional(…)` ones may be missing) runs in the scope, the caller's module by default. A file outside the
+ * workspace (AWX's /etc/tower/settings.py) may exist where the project runs and set anything there.
+ */
+function includeSettings(it: Evaluator, args: Value[], scope: Value | undefined, loc: Loc, f: Frame | undefined): Value {
+  const ns = scope?.kind === 'obj' && scope.type === 'globals' ? scope.data as Namespace : !scope && f ? f.globals : null;
+  if (!ns) return unknown('include() into a namespace not known statically', loc);
+  const saved = ns.vars.get('__included_file__');
+  const including = saved?.kind === 'str' ? saved.v : (() => { const v = ns.vars.get('__file__'); return v?.kind === 'str' ? v.v : null; })();
+  if (!including) return unknown('include() from a module whose file is not known', loc);
+  try {
+    for (const a of args) {
+      const optional = a.kind === 'obj' && a.type === 'split_settings.optional';
+      const p = optional ? a.data as Value : a;
+      const rel = p.kind === 'str' ? p.v : p.kind === 'path' ? p.p : null;
+      if (rel === null) { overlayUnknown(ns, `include() of a path not known statically (${repr(p)})`, loc); continue; }
+      const pattern = path.resolve(path.dirname(including), rel);
+      const inProject = !isExternalPath(pattern) && it.index.roots.some(r => pattern.startsWith(r.endsWith('/') ? r : `${r}/`));
+      const files = globFiles(pattern);
+      if (!files.length) {
+        if (!inProject) { overlayUnknown(ns, `include(${JSON.stringify(rel)}), a file outside the workspace that may exist where the project runs`, loc); continue; }
+        if (optional) continue;
+        throw new PyErr('OSError', `No such file: ${pattern}`, loc);
+      }
+      for (const file of files) {
+        const mod = it.index.parseFile(file);
+        if (!mod) { overlayUnknown(ns, `include() of ${file}, which cannot be read`, loc); continue; }
+        ns.vars.set('__included_file__', str(file));
+        it.execModule(ns, mod);
+      }
+    }
+  } finally {
+    if (saved) ns.vars.set('__included_file__', saved);
+    else ns.vars.delete('__included_file__');
+  }
+  return NONE;
+}
+
+/** The files a glob pattern (`*`, `?`, `[…]` in its last part; a literal folder) names, sorted as glob.glob's are. */
+function globFiles(pattern: string): string[] {
+  const dir = path.dirname(pattern);
+  const base = path.basename(pattern);
+  if (!/[*?[]/.test(base)) return statFile(pattern) ? [pattern] : [];
+  if (/[*?[]/.test(dir)) return [];
+  const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const entries = readDir(dir) ?? [];
+  return entries.filter(e => !e.name.startsWith('.') && re.test(e.name) && statFile(path.join(dir, e.name))).map(e => path.join(dir, e.name)).sort();
 }
 
 /** Methods of open() files and of globals() / module-level vars(). */

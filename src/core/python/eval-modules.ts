@@ -4,11 +4,12 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { createHash } from 'crypto';
+import { parse as parseYaml } from 'yaml';
 import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS,
+  dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
@@ -73,7 +74,8 @@ const MODELED = new Set([
   'os', 'os.path', 'sys', 'pathlib', 'functools', 'typing', 'environ', 'dj_database_url', 'dotenv', 'django.conf', 'django.db',
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
-  'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno',
+  'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
+  'split_settings', 'split_settings.tools',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -141,6 +143,22 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
         ...RANDOM_NUMBERS.map(n => [n, b('random.number')] as [string, Value])]);
     case 'secrets':
       return mod('secrets', [['choice', b('random.choice')]]);
+    case 'yaml':
+      // PyYAML's loaders (settings reading a YAML configuration: NetBox's release.yaml, eTools' secrets.yml)
+      return mod('yaml', [['safe_load', b('yaml.load')], ['load', b('yaml.load')], ['full_load', b('yaml.load')], ['YAMLError', exceptionClass('YAMLError')],
+        ...['SafeLoader', 'FullLoader', 'Loader', 'CSafeLoader', 'CLoader', 'BaseLoader'].map(n => [n, obj(`yaml.${n}`)] as [string, Value])]);
+    case 'split_settings':
+      return mod('split_settings', [['tools', it.importModule('split_settings.tools')]]);
+    case 'split_settings.tools':
+      // django-split-settings (AWX): include() runs settings files in the including module
+      return mod('split_settings.tools', [['include', b('split_settings.include')], ['optional', b('split_settings.optional')]]);
+    case 'dynaconf':
+      // DjangoDynaconf(__name__) finishes a settings module: any setting may come from its environment variables
+      // and settings files (pulpcore: PULP_DATABASES)
+      return mod('dynaconf', [['DjangoDynaconf', b('dynaconf.DjangoDynaconf')], ['Dynaconf', b('dynaconf.Dynaconf')], ['LazySettings', b('dynaconf.Dynaconf')], ['Validator', b('dynaconf.Dynaconf')]]);
+    case 'enum':
+      // Enum classes: their attributes are members with .name and .value (Flagsmith's default=Mode.EXPIRING.value)
+      return mod('enum', [...['Enum', 'IntEnum', 'StrEnum', 'Flag', 'IntFlag'].map(n => [n, enumClass(n)] as [string, Value]), ['auto', b('enum.auto')], ['unique', b('enum.unique')]]);
     case 'errno':
       return mod('errno', [['ENOENT', num(2)], ['EACCES', num(13)], ['EEXIST', num(17)], ['ENOTDIR', num(20)], ['EISDIR', num(21)]]);
     case 'json':
@@ -197,6 +215,27 @@ const TEST_RUNNERS = new Set(['pytest', '_pytest', 'py', 'nose', 'nose2', 'pytes
 
 const RANDOM_NUMBERS = ['random', 'randint', 'randrange', 'uniform', 'getrandbits', 'gauss', 'triangular'];
 
+/** The rest of an open() file's text, read (its position moved to the end). */
+function readRest(f: ObjV): string {
+  const d = f.data as { text: string; pos?: number };
+  const t = d.text.slice(d.pos ?? 0);
+  d.pos = d.text.length;
+  return t;
+}
+
+/** A parsed YAML document as Python values; timestamps (datetime.date in PyYAML) are not evaluated. */
+function fromYaml(x: unknown, loc: Loc, depth = 0): Value {
+  if (x instanceof Date) return unknown('a date or time read from YAML (not evaluated)', loc);
+  if (depth > 32) return unknown('too deep', loc);
+  if (Array.isArray(x)) return list(x.map(i => fromYaml(i, loc, depth + 1)));
+  if (x !== null && typeof x === 'object') {
+    const d = dict();
+    for (const [k, v] of Object.entries(x as Record<string, unknown>)) dictSet(d, str(k), fromYaml(v, loc, depth + 1));
+    return d;
+  }
+  return fromJS(x);
+}
+
 function s(v: Value | undefined): string | null {
   return v && v.kind === 'str' ? v.v : v && v.kind === 'path' ? v.p : null;
 }
@@ -226,6 +265,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return name === 'total_seconds' ? b('datetime.timedelta.total_seconds', o) : undefined;
     case 'importlib.metadata.EntryPoints':
       return ['select', 'get', '__getitem__'].includes(name) ? b('importlib.metadata.EntryPoints.' + name, o) : undefined;
+    case 'importlib.metadata.EntryPoint':
+      return name === 'load' ? b('importlib.metadata.EntryPoint.load', o) : undefined;
     case 'importlib.machinery.SourceFileLoader':
       return name === 'exec_module' ? b('importlib.machinery.SourceFileLoader.exec_module', o) : undefined;
     case 'file':
@@ -261,7 +302,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return v !== undefined ? str(v) : (args[1] ?? kwarg(kwargs, 'default') ?? NONE);
     }
     case 'os.fspath': return a0?.kind === 'path' ? str(a0.p) : a0;
-    case 'os.getcwd': return unknown('the working directory', loc);
+    case 'os.getcwd': { const cwd = it.workingDir(loc); return cwd ? str(cwd) : unknown('the working directory', loc); }
     case 'os.path.join': {
       let cur: string | null = null;
       for (const a of args) {
@@ -404,9 +445,21 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       p.attrs.set('func', a0);
       return p;
     }
+    case 'yaml.load': {
+      const src = a0 ?? kwarg(kwargs, 'stream');
+      const text = src?.kind === 'str' ? src.v : src?.kind === 'obj' && src.type === 'file' ? readRest(src) : null;
+      if (text === null) return src?.kind === 'unknown' ? unknown(src.reason, src.loc ?? loc) : unknown(`yaml.load() of ${src ? repr(src) : 'nothing'}`, loc);
+      let doc: unknown;
+      try {
+        // YAML 1.1 as PyYAML reads it (yes/no are booleans)
+        doc = parseYaml(text, { version: '1.1' });
+      } catch (e) {
+        throw new PyErr('YAMLError', (e as Error).message.split('\n')[0]!, loc);
+      }
+      return fromYaml(doc, loc);
+    }
     case 'json.loads': case 'json.load': {
-      const text = name === 'json.loads' ? (a0?.kind === 'str' ? a0.v : null)
-        : a0?.kind === 'obj' && a0.type === 'file' ? (() => { const d = a0.data as { text: string; pos?: number }; const t = d.text.slice(d.pos ?? 0); d.pos = d.text.length; return t; })() : null;
+      const text = name === 'json.loads' ? (a0?.kind === 'str' ? a0.v : null) : a0?.kind === 'obj' && a0.type === 'file' ? readRest(a0) : null;
       if (text === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of ${a0 ? repr(a0) : 'nothing'}`, loc);
       let parsed: unknown;
       try {
@@ -416,6 +469,18 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       }
       return fromJS(parsed);
     }
+    case 'dynaconf.DjangoDynaconf': {
+      const name = a0?.kind === 'str' ? a0.v : null;
+      const ns = name ? it.loadedModule(name)?.ns : null;
+      if (ns) overlayUnknown(ns, `dynaconf's DjangoDynaconf(__name__), which may set or replace any setting from environment variables (its prefix, e.g. DJANGO_ or the project's own) and settings files`, loc);
+      return unknown('the settings object dynaconf makes', loc);
+    }
+    case 'dynaconf.Dynaconf':
+      return unknown(`a dynaconf settings object (its values come from environment variables and files, not evaluated)`, loc);
+    case 'enum.auto':
+      return obj('enum.auto');
+    case 'enum.unique':
+      return a0 ?? NONE;
     case 'random.choice': {
       const items = a0 ? it.iter(a0) : null;
       if (!items) return unknown(`random.choice() of ${a0 ? repr(a0) : 'nothing'}`, loc);
@@ -653,6 +718,27 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     if (a0?.kind !== 'module') return unknown('exec_module() of a module that is not known', loc);
     it.execFileInto(a0, (o.data as { path: string }).path, loc);
     return NONE;
+  }
+  if (o.type === 'importlib.metadata.EntryPoint' && method === 'load') {
+    // the object it names: `module:attr` imported (pulpcore's plugins: entry_point.load() is their default_app_config)
+    const module = o.attrs.get('module');
+    const attr = o.attrs.get('attr');
+    if (module?.kind !== 'str') return unknown('an entry point not known statically', loc);
+    // a string constant of a package's module (not executed here): read from its source
+    if (attr?.kind === 'str' && !attr.v.includes('.')) {
+      const file = it.index.resolve(module.v)?.file;
+      const body = file ? it.index.parseFile(file)?.body ?? [] : [];
+      let found: Value | null = null;
+      for (const st of body) {
+        if (st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && t.id === attr.v)) {
+          found = st.value.type === 'Constant' && typeof st.value.value === 'string' ? str(st.value.value) : null;
+        }
+      }
+      if (found) return found;
+    }
+    let v: Value = it.importModule(module.v, loc);
+    if (attr?.kind === 'str') for (const part of attr.v.split('.')) v = it.getAttr(v, part, loc);
+    return v;
   }
   if (o.type === 'importlib.metadata.EntryPoints') {
     // entry_points().select(group=…), the old dict form entry_points().get(group, ()) / [group]

@@ -11,6 +11,7 @@
 // `Evaluator` interface the parts share; ./eval-builtins.ts builtin functions and methods, ./operators.ts
 // operators and formatting, ./exceptions.ts the exception classes, ./environment.ts what is read from the
 // Python environment on disk.
+import * as path from 'path';
 import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
@@ -87,6 +88,15 @@ export class Interp implements Evaluator {
     this.globalSettings = opts.globalSettings;
     this.settingsValue = opts.settings ?? { kind: 'obj', type: 'django.conf.settings', attrs: new Map(), missing: 'unknown' };
     this.fuel = opts.fuel ?? 2_000_000;
+    this.cwd = opts.cwd ?? null;
+  }
+
+  readonly cwd: string | null;
+
+  /** The working directory, said once per file as an assumption (null: not known). */
+  workingDir(loc: Loc): string | null {
+    if (this.cwd) this.noteAssumption(`the working directory is taken as manage.py's folder (${path.basename(this.cwd) || this.cwd}), where manage.py is usually run: relative paths and os.getcwd() are read from there`, loc);
+    return this.cwd;
   }
 
   tick(n = 1): void {

@@ -25,9 +25,9 @@ export const EXC_PARENT: Record<string, string | null> = {
   ImportWarning: 'Warning', PendingDeprecationWarning: 'Warning', ResourceWarning: 'Warning', RuntimeWarning: 'Warning',
   SyntaxWarning: 'Warning', UnicodeWarning: 'Warning', UserWarning: 'Warning',
   // not builtins, but raised by the modelled modules
-  ImproperlyConfigured: 'Exception', PackageNotFoundError: 'ModuleNotFoundError',
+  ImproperlyConfigured: 'Exception', PackageNotFoundError: 'ModuleNotFoundError', YAMLError: 'Exception',
 };
-export const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundError']);
+export const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundError', 'YAMLError']);
 
 const EXC_CLASSES = new Map<string, ClassV>();
 

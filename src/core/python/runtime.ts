@@ -71,6 +71,8 @@ export interface InterpOptions {
   python?: PythonFacts;
   /** `django.conf.global_settings.NAME` (Django's defaults), when known */
   globalSettings?: (name: string) => Value | undefined;
+  /** the working directory taken for relative paths and os.getcwd(): manage.py's folder, where it is run */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -161,6 +163,9 @@ export interface Evaluator {
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport: number;
   catchingFileErrors: number;
+  /** InterpOptions.cwd, or null */
+  readonly cwd: string | null;
+  workingDir(loc: Loc): string | null;
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null;
   callDepth: number;

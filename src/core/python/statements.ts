@@ -27,7 +27,8 @@ export function execStmt(it: Evaluator, s: A.Stmt, f: Frame): Res {
   it.tick();
   try {
     const r = execStmtInner(it, s, f);
-    if (it.importFailure && (s.type === 'Import' || s.type === 'ImportFrom')) {
+    // (an import statement, or importlib.import_module() in any statement: pulpcore's optional apps)
+    if (it.importFailure && !(s.type === 'Try' || s.type === 'With' || s.type === 'If' || s.type === 'For' || s.type === 'While' || s.type === 'FunctionDef' || s.type === 'ClassDef')) {
       const exc = it.importFailure;
       it.importFailure = null;
       const vars = cloneVars(f.scope.vars);
@@ -77,6 +78,14 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
     case 'Try':
       return execTry(it, s, f, loc);
     case 'With': {
+      // `with suppress(ImportError):` is a try whose handler passes (pulpcore's optional apps)
+      const only = s.items.length === 1 && !s.items[0]!.target ? s.items[0]!.context : null;
+      if (only?.type === 'Call' && ['suppress', 'contextlib.suppress'].includes(dottedName(only.func) ?? '') && only.args.length && !only.keywords.length) {
+        const at = { line: only.line, col: only.col, endLine: only.endLine };
+        const typeExpr: A.Expr = only.args.length === 1 ? only.args[0]! : { type: 'Tuple', ...at, elts: only.args };
+        const asTry: A.Try = { type: 'Try', line: s.line, col: s.col, endLine: s.endLine, body: s.body, handlers: [{ ...at, typeExpr, name: null, body: [{ type: 'Pass', ...at }] }], orelse: [], finalbody: [] };
+        return execTry(it, asTry, f, loc);
+      }
       const restore: (() => void)[] = [];
       for (const item of s.items) {
         const c = it.eval(item.context, f);
@@ -315,6 +324,13 @@ function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
   if (!exits.length) return { normal: false, abrupt };
   f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
   return { normal: true, abrupt };
+}
+
+/** `a.b.c` of a Name/Attribute chain, else null. */
+function dottedName(e: A.Expr): string | null {
+  if (e.type === 'Name') return e.id;
+  if (e.type === 'Attribute') { const v = dottedName(e.value); return v === null ? null : `${v}.${e.attr}`; }
+  return null;
 }
 
 function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {

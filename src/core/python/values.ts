@@ -463,6 +463,15 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
   return u;
 }
 
+const ENUM_CLASSES = new Map<string, ClassV>();
+
+/** enum.Enum and its kin: a class deriving from one has members for attributes (calls.ts enumMember). */
+export function enumClass(name: string): ClassV {
+  let c = ENUM_CLASSES.get(name);
+  if (!c) ENUM_CLASSES.set(name, (c = { kind: 'class', name, module: 'enum', def: null, ns: new Map(), bases: [], globals: null, special: 'enum' }));
+  return c;
+}
+
 /** Objects already merged in one merge of two states: a → b → their merge. */
 export type MergeMemo = Map<Value, Map<Value, Value>>;
 

@@ -230,6 +230,8 @@ function emptyInfo(moduleName: string | null): SettingsInfo {
 export interface LoadSettingsOptions {
   /** the Python environment in use (sys.version_info, importlib.metadata), read from disk */
   python?: PythonFacts;
+  /** manage.py's folder: the working directory Django's settings are imported from */
+  cwd?: string;
 }
 
 export function loadSettings(index: ModuleIndex, moduleName: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions = {}): SettingsInfo {
@@ -251,7 +253,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const envReads: EnvReads = {};
   const watched = recordingEnv(env, envReads);
   const interp = new Interp(index, {
-    env: Object.assign(Object.create(watched) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python,
+    env: Object.assign(Object.create(watched) as Record<string, string | undefined>, { DJANGO_SETTINGS_MODULE: env.DJANGO_SETTINGS_MODULE ?? moduleName }), external: false, python: opts.python, ...(opts.cwd ? { cwd: opts.cwd } : {}),
     globalSettings: name => {
       const g = DJANGO_GLOBAL_SETTINGS[name];
       return g === undefined ? undefined : g === null ? unknown(`Django's default for ${name}`) : fromJS(g.v);
