@@ -339,7 +339,13 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       const consequence = whole.length
         ? ` (${whole.join(' and ')} could not be read statically, so ${whole.includes('DATABASES') ? 'no database and ' : ''}no routing answer can be given: try --mode django with the project's Python, or set what the settings read)`
         : '';
-      out.push({ code: 'settings-unknown', severity, path, line, message: `${u.name}: ${u.reason}${consequence}` });
+      // a module of the settings that raises as it is imported here (paperless' missing SECRET_KEY, NetBox's Python
+      // version check): said as what Django does with it
+      const raising = /^\((.+)\)$/.exec(u.name);
+      const message = raising && /^(raised|may raise) /.test(u.reason)
+        ? `Importing ${raising[1]} here ${u.reason.startsWith('raised') ? 'raises' : 'may raise'} ${u.reason.replace(/^(raised|may raise) /, '')}: Django stops there when the project starts with this environment and files; what follows was read as if it did not (if it depends on environment variables, set them in an env file: --env-file, djangoMultiDb.envFile)`
+        : `${u.name}: ${u.reason}${consequence}`;
+      out.push({ code: 'settings-unknown', severity, path, line, message });
     }
   }
   for (const p of settings.partial ?? []) {

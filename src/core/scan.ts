@@ -1250,7 +1250,15 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       historicalChoice(model, access);
       return routes.get(routeKey(model, null))?.why ?? null;
     },
-    migrates: (model, alias) => decisions.get(`${alias} ${lower(isUserModelLabel(model) ? settings.authUserModel : model)}`) ?? null,
+    migrates: (model, alias) => {
+      // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all
+      let key = lower(isUserModelLabel(model) ? settings.authUserModel : model);
+      const m = byKey.get(key);
+      if (m?.proxy) { if (!m.concreteModel) return null; key = lower(m.concreteModel); }
+      const c = byKey.get(key);
+      if (c && (!c.managed || c.swapped)) return null;
+      return decisions.get(`${alias} ${key}`) ?? null;
+    },
     routers: settings.routers.length > 0,
   };
 }

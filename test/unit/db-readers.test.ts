@@ -264,6 +264,22 @@ describe('engines and isolation', () => {
     assert.deepEqual(cfg.ssl, { rejectUnauthorized: false, cert: undefined, key: undefined });
     assert.equal(pgClientConfig({ alias: 'a', engine: PG, name: 'm', host: 'h', options: { sslmode: 'disable' } }).ssl, false);
   });
+
+  test('an empty HOST is the local Unix socket, never TCP to localhost (as libpq); none there is said so (pulpcore)', async () => {
+    const saved = process.env.PGHOST;
+    delete process.env.PGHOST;
+    try {
+      // a port no socket exists for
+      const cfg = pgClientConfig({ alias: 'a', engine: PG, name: 'pulp', port: '59998' });
+      assert.ok(cfg.host?.startsWith('/'), String(cfg.host));
+      assert.equal(cfg.ssl, false);
+      const s = await readApplied({ alias: 'a', engine: PG, name: 'pulp', port: '59998' });
+      assert.equal(s.reachable, false);
+      assert.match(s.error ?? '', /no PostgreSQL server listens on the Unix socket \/.*\/\.s\.PGSQL\.59998 \(HOST is empty/);
+    } finally {
+      if (saved !== undefined) process.env.PGHOST = saved;
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

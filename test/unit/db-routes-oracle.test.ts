@@ -221,6 +221,36 @@ class BlogRouter:
       ...app('blog', 'class Post(models.Model):\n    n = models.IntegerField()\n'),
     },
   },
+  // a router written with match (paperless-ngx style settings, Python 3.10+ routers)
+  matchRouter: {
+    files: {
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop', 'stats'], { default: db('default'), analytics: db('analytics') }, ['proj.routers.MatchRouter']),
+      'proj/routers.py': `class MatchRouter:
+    def db_for_read(self, model, **hints):
+        match model._meta.app_label:
+            case "stats" | "reports":
+                return "analytics"
+            case _:
+                return None
+
+    def db_for_write(self, model, **hints):
+        match model._meta.app_label, model._meta.model_name:
+            case _:
+                return self.db_for_read(model, **hints)
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        match app_label:
+            case "stats":
+                return db == "analytics"
+            case label if db == "analytics":
+                return False
+        return None
+`,
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+      ...app('stats', 'class Event(models.Model):\n    n = models.IntegerField()\n'),
+    },
+  },
   // module-level helpers, a staticmethod, db_for_write delegating to db_for_read, a class constant, getattr(model, "_meta")
   helpersAndStatic: {
     files: {

@@ -267,6 +267,7 @@ X = pickle.loads(b"")
 Y = some_undefined_name
 Z = 1
 J = json.loads('{"a": [1, 2.5, null, true]}')
+JD = json.dumps({"a": [1, 2.5, None, True, "\u00e9"], "b": "x"})
 import pathlib
 P = (isinstance(pathlib.Path("x"), pathlib.Path), isinstance("x", pathlib.PurePath))
 import enum
@@ -278,13 +279,34 @@ class Kind(str, enum.Enum):
     def label(self):
         return self.value.upper()
 E2 = (Mode.EXPIRING.value, Mode.EXPIRING.name, Kind.A.value, Mode.EXPIRING is Mode.EXPIRING)
+# match (paperless-ngx's parse_db_settings)
+def db_config(engine):
+    match engine:
+        case "sqlite":
+            return {"ENGINE": "django.db.backends.sqlite3"}
+        case "postgresql" | "postgres" as name:
+            return {"ENGINE": "django.db.backends.postgresql", "ALIAS": name}
+        case Mode.EXPIRING:
+            return "member"
+        case other if other.startswith("x"):
+            return "guarded"
+        case _:
+            raise NotImplementedError(engine)
+M = (db_config("sqlite"), db_config("postgres"), db_config(Mode.EXPIRING))
+MU = db_config(os.environ.get("NOPE3") or ("sqlite" if "django" in sys.modules else "postgresql"))
 `,
     });
     // frePPLe: isinstance(x, pathlib.Path) of a str is False, not "may raise" on x.resolve()
     assert.deepEqual(get('P'), [true, false]);
     // Enum members (Flagsmith: default=EnvironmentDocumentCacheMode.EXPIRING.value)
     assert.deepEqual(get('E2'), ['EXPIRING', 'EXPIRING', 'a', true]);
+    assert.deepEqual(get('M'), [{ ENGINE: 'django.db.backends.sqlite3' }, { ENGINE: 'django.db.backends.postgresql', ALIAS: 'postgres' }, 'member']);
+    // a subject that is one of two: either case's result, no other
+    const mu = raw('MU') as { kind: string; choices?: { kind: string }[] };
+    assert.equal(mu.kind, 'unknown');
     assert.deepEqual(get('J'), { a: [1, 2.5, null, true] });
+    // as Python prints it: {"a": [1, 2.5, null, true, "\u00e9"], "b": "x"}
+    assert.equal(get('JD'), '{"a": [1, 2.5, null, true, "\\u00e9"], "b": "x"}');
     const x = raw('X')!;
     assert.equal(x.kind, 'unknown');
     assert.ok((x as { loc?: { line: number } }).loc?.line === 5);

@@ -1010,3 +1010,18 @@ class Migration(migrations.Migration):
   // the list() and the count() run on their own, on the router's choice
   assert.deepEqual(found.map(l => l.line), [10, 11], JSON.stringify(found.map(l => l.message)));
 });
+
+test('runpython-alias: a read the router sends to a replica migrations leave empty is a warning, said so (license-manager)', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "read_replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ReplicaRouter"]\n',
+    'proj/routers.py': 'class ReplicaRouter:\n    def db_for_read(self, model, **hints):\n        return "read_replica"\n\n    def db_for_write(self, model, **hints):\n        return "default"\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())])]\n',
+    'shop/migrations/0002_data.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    for o in apps.get_model("shop", "Order").objects.all():\n        pass\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-replica-read-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'warning']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /the routers send it to 'read_replica', where migrations never create its table/);
+});

@@ -91,6 +91,16 @@ describe('scan output cache', () => {
     recomputed('the settings file', [], { SHOP_FLAG: 'a' });
     recomputed('an environment variable the settings read', [], { SHOP_FLAG: 'b' });
 
+    // a dotenv file the settings load (a path relative to manage.py's folder, paperless' load_dotenv): created,
+    // then changed to the same size
+    fs.appendFileSync(settings, "\nfrom dotenv import load_dotenv\nload_dotenv('flags.conf')\nSHOP_CONF = os.environ.get('SHOP_CONF')\n");
+    recomputed('the settings loading a dotenv file that is not there');
+    fs.writeFileSync(path.join(dir, 'flags.conf'), 'SHOP_CONF=one\n');
+    recomputed('the dotenv file created');
+    fs.writeFileSync(path.join(dir, 'flags.conf'), 'SHOP_CONF=two\n');
+    fs.utimesSync(path.join(dir, 'flags.conf'), new Date(), new Date(Date.now() + 5000));
+    recomputed('the dotenv file changed');
+
     // other options: another output
     const one = recomputed('--database', ['--database', 'analytics']);
     assert.deepEqual(Object.keys(one.json.status), ['analytics']);

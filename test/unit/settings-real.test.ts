@@ -412,7 +412,7 @@ INSTALLED_APPS = [f"q.{m}" for m in ("a", "b")]
     assert.deepEqual(s.installedApps, ['q.a', 'q.b']);
   });
 
-  test('functools / itertools basics and match: cases merge like branches', () => {
+  test('functools / itertools basics and match: the case the subject matches runs', () => {
     const dir = project({
       'r/__init__.py': '',
       'r/settings.py': `
@@ -436,10 +436,11 @@ INSTALLED_APPS = APPS + EXTRA
     const s = load(dir, 'r.settings');
     assert.equal(s.values.TOTAL, 6);
     assert.equal(s.values.PLUS, 15);
-    // patterns are not read: "no case ran" is one of the paths, so DEBUG is set on some paths only
-    assert.equal(s.values.DEBUG, undefined);
-    assert.deepEqual(s.installedApps, ['a', 'b']);
-    assert.match(s.partial?.[0]?.reason ?? '', /which case of a match/);
+    // the patterns are read: STAGE unset takes `case _:`, STAGE=prod the first case
+    assert.equal(s.values.DEBUG, false);
+    assert.deepEqual(s.installedApps, ['a', 'b', 'debug_toolbar']);
+    assert.equal(s.partial, undefined);
+    assert.deepEqual(load(dir, 'r.settings', undefined, { STAGE: 'prod' }).installedApps, ['a', 'b']);
   });
 
   test('importlib.util.find_spec against the project and the environment; more str methods', () => {

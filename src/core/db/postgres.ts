@@ -93,7 +93,8 @@ export function pgClientConfig(db: DatabaseSetting, opts: PgReadOptions = {}): C
   const portRaw = str(db.port) || str(options.port) || process.env.PGPORT;
   const port = portRaw ? Number(portRaw) : 5432;
   let host = str(db.host) || str(options.host) || process.env.PGHOST || undefined;
-  if (!host) host = defaultSocketDir(port) ?? 'localhost';
+  // no HOST: libpq connects to its Unix socket only (never TCP to localhost), on Windows to localhost
+  if (!host) host = defaultSocketDir(port) ?? (process.platform === 'win32' ? 'localhost' : '/var/run/postgresql');
   const connectTimeoutSec = Number(str(options.connect_timeout) ?? NaN);
   const connectTimeoutMs =
     opts.connectTimeoutMs ?? (Number.isFinite(connectTimeoutSec) && connectTimeoutSec > 0 ? connectTimeoutSec * 1000 : 5000);
@@ -122,7 +123,10 @@ export function pgClientConfig(db: DatabaseSetting, opts: PgReadOptions = {}): C
 function describeError(e: unknown, cfg: ClientConfig): string {
   const err = e as { message?: string; code?: string; errno?: string };
   let msg = err?.message || String(e);
-  const where = `${cfg.host}:${cfg.port}`;
+  const socket = !!cfg.host?.startsWith('/');
+  const where = socket ? `the Unix socket ${cfg.host}/.s.PGSQL.${cfg.port}` : `${cfg.host}:${cfg.port}`;
+  // HOST empty: libpq (and so Django) uses the local socket only
+  if (socket && (err?.code === 'ENOENT' || err?.code === 'ECONNREFUSED')) return `no PostgreSQL server listens on ${where} (HOST is empty: libpq connects through the local socket, not TCP; is the server running here?)`;
   const net = networkError(err?.code, cfg.host, where);
   if (net) return net;
   switch (err?.code) {

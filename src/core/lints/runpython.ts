@@ -888,6 +888,11 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // where the RunPython runs on one database, giga-maps' dynamic_db_router)
   const unreadable = target === null && model && on?.length === 1 ? routes.unreadable?.(model, goesTo && 'model' in goesTo ? goesTo.access ?? 'both' : 'both') ?? null : null;
   if (unreadable) return { severity: 'info', message: `${message} (${unreadable})`, fix };
+  // the router sends it to a database where migrations never create its table (a read replica without TEST MIRROR,
+  // license-manager's): the query fails there whichever database is migrated
+  if (model && target !== null && routes.migrates(model, target) === false) {
+    return { severity: 'warning', message: `${message} (the routers send it to '${target}', where migrations never create its table: "no such table" there)`, fix };
+  }
   if (target === null && routes.routers && (on?.length ?? 1) > 0) return { severity: 'warning', message, fix };
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };

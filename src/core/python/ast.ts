@@ -148,7 +148,19 @@ export interface Delete extends Pos { type: 'Delete'; targets: Expr[] }
 export interface Global extends Pos { type: 'Global' | 'Nonlocal'; names: string[] }
 export interface Assert extends Pos { type: 'Assert'; test: Expr }
 /** `match` is kept opaque: evaluators treat its effect as unknown, but its cases' bodies are listed */
-export interface Match extends Pos { type: 'Match'; subject: Expr; cases: Stmt[][] }
+/**
+ * `match` (3.10): `cases` are the bodies, `patterns` their patterns (same order; absent from ASTs of older builds).
+ * Patterns read: literals and dotted values, `_`, captures, `|`, `as`, groups; the others are `other`.
+ */
+export interface Match extends Pos { type: 'Match'; subject: Expr; cases: Stmt[][]; patterns?: MatchCase[] }
+export interface MatchCase { pattern: Pattern; guard: Expr | null }
+export type Pattern =
+  | { kind: 'value'; value: Expr }
+  | { kind: 'wildcard' }
+  | { kind: 'capture'; name: string }
+  | { kind: 'or'; alts: Pattern[] }
+  | { kind: 'as'; pattern: Pattern; name: string }
+  | { kind: 'other' };
 export interface OtherStmt extends Pos { type: 'OtherStmt'; kind: string }
 
 export interface ParseProblem {

@@ -429,6 +429,8 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
         if (!(e instanceof PyErr)) throw e;
       }
     }
+    // (a member of a module modelled here that is not modelled: said as Django's or a package's code is)
+    if (m.special === 'modeled') return unknown(`${m.name}.${name} (not evaluated)`, loc);
     if (m.ns.starUnknown) return unknown(`${m.name}.${name} may come from ${m.ns.starUnknown.reason}`, m.ns.starUnknown.loc ?? loc);
     if (fromImport) throw new PyErr('ImportError', `cannot import name '${name}' from '${m.name}'`, loc);
     throw new PyErr('AttributeError', `module '${m.name}' has no attribute '${name}'`, loc);

@@ -14,6 +14,7 @@ import {
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
 import { joinPath, realpath } from './paths';
+import { readText, statFile } from '../vfs';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
@@ -163,7 +164,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('errno', [['ENOENT', num(2)], ['EACCES', num(13)], ['EEXIST', num(17)], ['ENOTDIR', num(20)], ['EISDIR', num(21)]]);
     case 'json':
       // settings that read a JSON configuration file (Mayan's smart settings, etools-datamart's secrets)
-      return mod('json', [['loads', b('json.loads')], ['load', b('json.load')], ['JSONDecodeError', exceptionClass('ValueError')]]);
+      return mod('json', [['loads', b('json.loads')], ['load', b('json.load')], ['dumps', b('json.dumps')], ['JSONDecodeError', exceptionClass('ValueError')]]);
     case 'typing_extensions':
       return mod('typing_extensions', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
     case 'pathlib':
@@ -458,6 +459,38 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       }
       return fromYaml(doc, loc);
     }
+    case 'json.dumps': {
+      // Python's default output: ", " and ": " separators, non-ASCII escaped
+      const dump = (v: Value, depth: number): string | null => {
+        if (depth > 32) return null;
+        switch (v.kind) {
+          case 'none': return 'null';
+          case 'bool': return v.v ? 'true' : 'false';
+          case 'num': return Number.isFinite(v.v) ? (v.float && Number.isInteger(v.v) ? `${v.v}.0` : String(v.v)) : null;
+          case 'str': return JSON.stringify(v.v).replace(/[\u007f-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+          case 'list': case 'tuple': {
+            if (v.more) return null;
+            const items = v.items.map(x => dump(x, depth + 1));
+            return items.every(x => x !== null) ? `[${items.join(', ')}]` : null;
+          }
+          case 'dict': {
+            if (v.inexact) return null;
+            const parts: string[] = [];
+            for (const e of v.map.values()) {
+              const k = e.k.kind === 'str' ? dump(e.k, depth + 1) : null;
+              const x = dump(e.v, depth + 1);
+              if (k === null || x === null) return null;
+              parts.push(`${k}: ${x}`);
+            }
+            return `{${parts.join(', ')}}`;
+          }
+          default: return null;
+        }
+      };
+      if (args.length !== 1 || kwargs.length) return unknown('json.dumps() with options (not evaluated)', loc);
+      const out = a0 ? dump(a0, 0) : null;
+      return out === null ? (a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`json.dumps(${a0 ? repr(a0) : ''})`, loc)) : str(out);
+    }
     case 'json.loads': case 'json.load': {
       const text = name === 'json.loads' ? (a0?.kind === 'str' ? a0.v : null) : a0?.kind === 'obj' && a0.type === 'file' ? readRest(a0) : null;
       if (text === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of ${a0 ? repr(a0) : 'nothing'}`, loc);
@@ -566,7 +599,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const p = s(a0 ?? kwarg(kwargs, 'dotenv_path') ?? NONE);
       const override = kwarg(kwargs, 'override');
       if (p === null) return unknown('load_dotenv() without a known path', loc);
-      loadEnvFile(it, p, override?.kind === 'bool' && override.v);
+      loadEnvFile(it, p, override?.kind === 'bool' && override.v, loc);
       return TRUE;
     }
     case 'dotenv.find_dotenv': return unknown('find_dotenv() searches the file system', loc);
@@ -593,6 +626,9 @@ function shallowCopy(v: Value): Value {
 
 /** exists / isfile / isdir of a path on this machine. */
 export function fileKind(p: string, kind: string): boolean {
+  // a regular file through the file system view: whether it is there is a dependency of the answer (a cached scan
+  // is not reused once it appears)
+  if (statFile(p)) return kind !== 'isdir' && kind !== 'is_dir';
   try {
     const st = fs.statSync(p);
     return kind === 'isfile' || kind === 'is_file' ? st.isFile() : kind === 'isdir' || kind === 'is_dir' ? st.isDirectory() : true;
@@ -608,10 +644,18 @@ function normPath(p: string): string {
   return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.');
 }
 
-function loadEnvFile(it: Evaluator, file: string, override: boolean): boolean {
+function loadEnvFile(it: Evaluator, file: string, override: boolean, loc: Loc): boolean {
+  // a relative path is the working directory's (paperless' load_dotenv("../paperless.conf")): manage.py's folder
+  if (!path.isAbsolute(file)) {
+    const cwd = it.workingDir(loc);
+    if (!cwd) return false;
+    file = path.join(cwd, file);
+  }
+  // (through the file system view: the file, or its absence, is a dependency of what the settings give)
+  if (!statFile(file)) return false;
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readText(file);
   } catch {
     return false;
   }
@@ -765,7 +809,7 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     const p = s(args[0] ?? kwarg(kwargs, 'env_file') ?? NONE);
     const file = p ?? (loc.path !== '?' ? path.join(path.dirname(loc.path), '.env') : null);
     if (file === null) return unknown('read_env() without a known file', loc);
-    loadEnvFile(it, file, kwarg(kwargs, 'overwrite')?.kind === 'bool' && (kwarg(kwargs, 'overwrite') as { v: boolean }).v);
+    loadEnvFile(it, file, kwarg(kwargs, 'overwrite')?.kind === 'bool' && (kwarg(kwargs, 'overwrite') as { v: boolean }).v, loc);
     return NONE;
   }
   if (method === 'db_url_config') {
@@ -960,7 +1004,7 @@ function environsReadEnv(it: Evaluator, st: EnvironsState, args: Value[], kwargs
   }
   if (found) {
     try {
-      const parsed = (require('dotenv') as typeof import('dotenv')).parse(fs.readFileSync(found, 'utf8'));
+      const parsed = (require('dotenv') as typeof import('dotenv')).parse(readText(found));
       for (const [k, v] of Object.entries(parsed)) if (override || !st.local.has(k)) st.local.set(k, v);
     } catch {
       found = null;

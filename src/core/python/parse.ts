@@ -817,11 +817,16 @@ class Converter {
         return [{ type: 'Assert', ...p, test: this.expr(n.namedChildren[0] ?? null) }];
       case 'match_statement': {
         const cases: A.Stmt[][] = [];
+        const patterns: A.MatchCase[] = [];
         const body = n.childForFieldName('body');
         for (const c of body?.namedChildren ?? []) {
-          if (c?.type === 'case_clause') cases.push(this.block(c.childForFieldName('consequence')));
+          if (c?.type !== 'case_clause') continue;
+          cases.push(this.block(c.childForFieldName('consequence')));
+          const pats = c.namedChildren.filter(x => x?.type === 'case_pattern');
+          const guard = c.childForFieldName('guard');
+          patterns.push({ pattern: pats.length === 1 ? this.pattern(pats[0]!) : { kind: 'other' }, guard: guard ? this.expr(guard.namedChildren[0] ?? null) : null });
         }
-        return [{ type: 'Match', ...p, subject: this.expr(n.childForFieldName('subject')), cases }];
+        return [{ type: 'Match', ...p, subject: this.expr(n.childForFieldName('subject')), cases, patterns }];
       }
       default:
         return [{ type: 'OtherStmt', ...p, kind: n.type }];
@@ -870,6 +875,42 @@ class Converter {
       }];
     };
     return { type: 'If', ...p, test: this.expr(n.childForFieldName('condition')), body: this.block(n.childForFieldName('consequence')), orelse: build(0) };
+  }
+
+  /** A case pattern (a `case_pattern` node or one of its parts). */
+  private pattern(n: TSNode, depth = 0): A.Pattern {
+    if (depth > 20) return { kind: 'other' };
+    if (n.type === 'case_pattern') {
+      const inner = n.namedChildren.filter(c => c && c.type !== 'comment');
+      if (!inner.length) return { kind: 'wildcard' };
+      return inner.length === 1 ? this.pattern(inner[0]!, depth + 1) : { kind: 'other' };
+    }
+    switch (n.type) {
+      case 'string': case 'concatenated_string': case 'integer': case 'float': case 'true': case 'false': case 'none':
+        return { kind: 'value', value: this.expr(n) };
+      case 'dotted_name': {
+        const ids = n.namedChildren.filter(c => c?.type === 'identifier').map(c => c!.text);
+        if (ids.length === 1) return ids[0] === '_' ? { kind: 'wildcard' } : { kind: 'capture', name: ids[0]! };
+        const p = pos(n);
+        let e: A.Expr = { type: 'Name', ...p, id: ids[0]! };
+        for (const id of ids.slice(1)) e = { type: 'Attribute', ...p, value: e, attr: id };
+        return { kind: 'value', value: e };
+      }
+      case 'union_pattern':
+        return { kind: 'or', alts: n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.pattern(c!, depth + 1)) };
+      case 'as_pattern': {
+        const parts = n.namedChildren.filter(c => c && c.type !== 'comment');
+        const name = parts.find(c => c!.type === 'identifier');
+        return parts[0] && name ? { kind: 'as', pattern: this.pattern(parts[0], depth + 1), name: name.text } : { kind: 'other' };
+      }
+      case 'tuple_pattern': {
+        // `(a | b)`: a group, not a sequence (one element without a comma)
+        const parts = n.namedChildren.filter(c => c && c.type !== 'comment');
+        return parts.length === 1 && !n.text.replace(/\s/g, '').endsWith(',)') ? this.pattern(parts[0]!, depth + 1) : { kind: 'other' };
+      }
+      default:
+        return { kind: 'other' };
+    }
   }
 
   private elseBody(n: TSNode | null): A.Stmt[] {

@@ -6,7 +6,7 @@ import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
   type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, num, list, tuple, unknown, dict, dictSet, hashKey, truthy,
-  cloneVars, mergeValues, type MergeMemo, oneOf, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
+  cloneVars, mergeValues, type MergeMemo, oneOf, pyEquals, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
@@ -148,13 +148,8 @@ function execStmtInner(it: Evaluator, s: A.Stmt, f: Frame): Res {
       return OK;
     case 'Nonlocal':
       return OK;
-    case 'Match': {
-      // the parser keeps no patterns: any case may run, or none; their results are merged like an unknown `if`
-      const subject = it.eval(s.subject, f);
-      const why = `which case of a match on ${subject.kind === 'unknown' ? subject.reason : repr(subject)} runs`;
-      it.forks.push({ reason: why, loc });
-      return it.fork(f, [...s.cases.map(body => (ff: Frame) => it.execBlock(body, ff)), () => OK], dependsOn(why), loc);
-    }
+    case 'Match':
+      return execMatch(it, s, f, loc);
     default:
       return OK;
   }
@@ -324,6 +319,81 @@ function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
   if (!exits.length) return { normal: false, abrupt };
   f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
   return { normal: true, abrupt };
+}
+
+/**
+ * `match`: the cases whose patterns the subject matches are taken in order (paperless' `match engine: case "sqlite":`,
+ * a router's `match app_label:`); a case that may match (an unknown subject, a pattern or guard not read) runs as
+ * one path of a fork beside the later cases, and where no case surely matches, not running any is a path too.
+ */
+function execMatch(it: Evaluator, s: A.Match, f: Frame, loc: Loc): Res {
+  const subject = it.eval(s.subject, f);
+  const why = `which case of a match on ${subject.kind === 'unknown' ? subject.reason : repr(subject)} runs`;
+  const alts: ((ff: Frame) => Res)[] = [];
+  let sure = false;
+  for (let i = 0; i < s.cases.length && !sure; i++) {
+    const body = s.cases[i]!;
+    const c = s.patterns?.[i];
+    const binds: [string, Value][] = [];
+    let m = c ? matchPattern(it, subject, c.pattern, f, binds) : null;
+    if (m !== false && c?.guard) {
+      // the guard, with the pattern's captures bound (for its reading only: the case's path binds them again)
+      const vars = f.scope.vars;
+      f.scope.vars = new Map(vars);
+      let g: boolean | null;
+      try {
+        for (const [n, v] of binds) f.scope.vars.set(n, v);
+        g = it.truth(it.eval(c.guard, f));
+      } finally {
+        f.scope.vars = vars;
+      }
+      if (g === false) m = false;
+      else if (g === null) m = null;
+    }
+    if (m === false) continue;
+    alts.push(ff => {
+      for (const [n, v] of binds) it.setName(n, v, ff);
+      return it.execBlock(body, ff);
+    });
+    if (m === true) sure = true;
+  }
+  if (!sure) alts.push(() => OK);
+  if (alts.length === 1) return alts[0]!(f);
+  it.forks.push({ reason: why, loc });
+  return it.fork(f, alts, dependsOn(why), loc);
+}
+
+/** Whether `v` matches the pattern: true, false, or null (not known); captures are added to `binds`. */
+function matchPattern(it: Evaluator, v: Value, p: A.Pattern, f: Frame, binds: [string, Value][]): boolean | null {
+  switch (p.kind) {
+    case 'wildcard': return true;
+    case 'capture': binds.push([p.name, v]); return true;
+    case 'as': {
+      const r = matchPattern(it, v, p.pattern, f, binds);
+      if (r !== false) binds.push([p.name, v]);
+      return r;
+    }
+    case 'or': {
+      let res: boolean | null = false;
+      for (const alt of p.alts) {
+        const r = matchPattern(it, v, alt, f, []);
+        if (r === true) return true;
+        if (r === null) res = null;
+      }
+      return res;
+    }
+    case 'value': {
+      const want = it.eval(p.value, f);
+      if (want.kind === 'unknown') return null;
+      // one of known values (an earlier if's paths): matched when all match, not when none does
+      const of = v.kind === 'unknown' ? v.choices ?? null : [v];
+      if (!of) return null;
+      const each = of.map(x => pyEquals(x, want));
+      return each.every(e => e === true) ? true : each.every(e => e === false) ? false : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /** `a.b.c` of a Name/Attribute chain, else null. */
