@@ -295,7 +295,10 @@ def setup(args):
         fail("django", "Django cannot be imported by %s: %s" % (sys.executable, _exc_message(e)), e)
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         fail("settings", "DJANGO_SETTINGS_MODULE is not set")
-    from django.conf import settings
+    try:
+        from django.conf import settings
+    except Exception as e:  # noqa: BLE001 (a Django installed without its dependencies: asgiref, sqlparse)
+        fail("django", "Django cannot be imported by %s: %s" % (sys.executable, _exc_message(e)), e)
 
     try:
         settings.INSTALLED_APPS  # imports the settings module
@@ -1206,7 +1209,12 @@ def main(argv):
         fail("usage", "bad arguments: %s" % " ".join(argv))
     if args.command == "sql" and not (args.app and args.name):
         fail("usage", "sql needs APP and NAME")
-    setup(args)
+    try:
+        setup(args)
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001 (anything else setting up: said, never a silent exit)
+        fail("internal", "the helper could not start: %s" % _exc_message(e), e)
     try:
         if args.command == "report":
             cmd_report(args)

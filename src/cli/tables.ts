@@ -38,7 +38,8 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   const missing = r.project.settingsFound === false;
   out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ? `${r.project.settingsModule}${missing ? ' (not found: see Findings)' : ''}` : '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
   const unreadable = new Set(r.settings?.unreadable ?? []);
-  out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? r.routers.join(', ') : '(none: every model migrates everywhere)'}\n`;
+  const routersPartial = r.settings?.partial?.some(p => p.name === 'DATABASE_ROUTERS');
+  out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? `${r.routers.join(', ')}${routersPartial ? ' (there may be others: see Findings)' : ''}` : routersPartial ? '(none read; others may be set where the project runs: see Findings)' : '(none: every model migrates everywhere)'}\n`;
   if (r.source) {
     const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
     out += `  source: ${why}${r.disagreements?.length ? `; ${r.disagreements.length} disagreement(s) with the static analysis` : ''}\n`;
@@ -56,6 +57,10 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     const name = d.name && path.isAbsolute(d.name) && !path.relative(r.project.root, d.name).startsWith('..') ? path.relative(r.project.root, d.name) : d.name;
     return [d.alias, d.engine ?? '?', name ?? '?', ...(twins ? [twinOf(d)] : []), state];
   }), ['alias', 'engine', 'name', ...(twins ? ['shares'] : []), 'state']) + '\n';
+  }
+
+  for (const p of r.settings?.partial ?? []) {
+    if (p.name === 'DATABASES') out += dim(`  DATABASES may hold other entries where the project runs: ${p.reason}`) + '\n\n';
   }
 
   const aliases = r.databases.map(d => d.alias);

@@ -90,7 +90,9 @@ const RULES = {
       'build DATABASES from environment variables need them: the finding names the variables the settings read that ' +
       'are not set; put them in the project\'s `.env` file (or the file `djangoMultiDb.envFile` / `--env-file` names). ' +
       'A DATABASES without a `default` entry is an error: Django refuses it (ImproperlyConfigured: "You must define a ' +
-      '\'default\' database"), so every `manage.py` command fails.',
+      '\'default\' database"), so every `manage.py` command fails. So is an ENGINE `django.db.backends.<name>` that is ' +
+      'none of Django\'s backends (a typo: "isn\'t an available database backend" on the first query), unless the ' +
+      'settings may be replaced at run time.',
   },
   'settings-unknown': {
     severity: 'warning', title: 'Setting not known statically', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',

@@ -96,12 +96,15 @@ export function crossDatabaseRelations(
       if (!f.target) continue;
       const target = byKey.get(f.target);
       if (!target) continue;
+      // a proxy's rows are its concrete model's (DefectDojo's 34 foreign keys to Dojo_User, a proxy of auth.User)
+      const rowsOf = target.proxy && target.concreteModel && byKey.has(target.concreteModel) ? target.concreteModel : f.target;
+      const via = rowsOf !== f.target ? ` (a proxy of ${rowsOf})` : '';
       for (const alias of aliases) {
         const d = migrate.get(alias, m.key);
         if (d?.migrate !== true) continue;
-        const t = lives.get(alias, f.target);
+        const t = lives.get(alias, rowsOf);
         if (!t || t.migrate !== false) continue;
-        const livesOn = aliases.filter(a => lives.get(a, f.target!)?.migrate === true);
+        const livesOn = aliases.filter(a => lives.get(a, rowsOf)?.migrate === true);
         const where = livesOn.length ? `lives on ${livesOn.map(a => `'${a}'`).join(', ')}` : 'lives on no database';
         const constraint = f.dbConstraint
           ? 'the foreign key constraint cannot be created there and queries that join across databases fail'
@@ -116,8 +119,8 @@ export function crossDatabaseRelations(
           target: f.target,
           alias,
           message:
-            `${m.name}.${f.name} (${f.kind}) points to ${f.target}, which ${where}, but ${m.key} is migrated on '${alias}' ` +
-            `(${describeLives(d)}; for ${f.target}: ${describeLives(t)}): ${constraint}.`,
+            `${m.name}.${f.name} (${f.kind}) points to ${f.target}${via}, which ${where}, but ${m.key} is migrated on '${alias}' ` +
+            `(${describeLives(d)}; for ${rowsOf}: ${describeLives(t)}): ${constraint}.`,
         });
       }
     }
@@ -319,6 +322,9 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
 /** The settings multi-database answers are made of, and a module or `*` (any setting may be affected). */
 const MULTIDB_SETTING = /^(DATABASES|DATABASE_ROUTERS|INSTALLED_APPS|MIGRATION_MODULES|AUTH_USER_MODEL|DEFAULT_AUTO_FIELD|DJANGO_SETTINGS_MODULE)\b|^\*$|^\(/;
 
+/** The backends of Django's own django.db.backends package. */
+const DJANGO_BACKENDS = ['sqlite3', 'postgresql', 'mysql', 'oracle', 'dummy'];
+
 export function settingsFindings(settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
   const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
@@ -348,7 +354,8 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       out.push({ code: 'settings-unknown', severity, path, line, message });
     }
   }
-  for (const p of settings.partial ?? []) {
+  // (those a run-time overlay makes partial are said once, by its 'Any setting' finding)
+  for (const p of (settings.partial ?? []).filter(x => !x.overlay)) {
     out.push({ code: 'settings-partial', severity: 'info', path: p.loc?.path ?? settings.path, line: p.loc?.line ?? null, message: `${p.name} may contain more entries than the known ones, which are used: ${p.reason}` });
   }
   for (const e of settings.envDependent ?? []) {
@@ -377,6 +384,19 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   for (const g of assumed.values()) {
     const more = g.lines.length > 1 ? ` (also at lines ${g.lines.slice(1).join(', ')})` : '';
     out.push({ code: 'settings-assumption', severity: 'info', path: g.path, line: g.lines[0] ?? null, message: `${g.reason}${more}` });
+  }
+  // an ENGINE of Django's own package that is none of its backends (openedx/credentials with a typo: Django raises
+  // ImproperlyConfigured on the first query); not where the settings may be replaced at run time (a placeholder)
+  if (!settings.partial?.some(p => p.name === 'DATABASES' && p.overlay)) {
+    for (const d of settings.databases) {
+      const m = /^django\.db\.backends\.(\w*)$/.exec(d.engine ?? '');
+      if (!m || DJANGO_BACKENDS.includes(m[1]!)) continue;
+      const near = DJANGO_BACKENDS.find(b => b !== 'dummy' && m[1] && (b.startsWith(m[1]) || m[1].startsWith(b.slice(0, 5))));
+      out.push({
+        code: 'databases-not-configured', severity: 'error', path: d.loc?.path ?? settings.path, line: d.loc?.line ?? null, alias: d.alias,
+        message: `DATABASES['${d.alias}'] has ENGINE '${d.engine}', which isn't an available database backend${near ? ` (did you mean 'django.db.backends.${near}'?)` : ''}: Django raises ImproperlyConfigured on its first query, so manage.py migrate and every command that uses '${d.alias}' fails.`,
+      });
+    }
   }
   const nc = settings.databasesNotConfigured;
   if (nc) {

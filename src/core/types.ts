@@ -73,7 +73,7 @@ export interface SettingsInfo {
    * collections (INSTALLED_APPS, DATABASES, DATABASE_ROUTERS, MIGRATION_MODULES) whose known entries are used
    * but that may hold more, with why and where the additions come from
    */
-  partial?: { name: string; reason: string; loc?: Loc }[];
+  partial?: { name: string; reason: string; loc?: Loc; overlay?: true }[];
   /** paths assumed not taken because they can only end in a `raise` (the project is taken to start) */
   assumptions?: { reason: string; loc?: Loc }[];
   /**

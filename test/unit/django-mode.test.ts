@@ -326,6 +326,22 @@ test('an ImportError in a router module is an "import" failure', { skip: skipDja
   assert.match(r.traceback ?? '', /dynsite_no_such_module_xyz/);
 });
 
+test('a Django that imports but whose django.conf cannot (installed without asgiref) is said, not a silent exit (enterprise-catalog)', async () => {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'noconf-'));
+  // a stand-in django package on the project's path: `import django` works, django.conf raises as a Django
+  // installed with --no-deps does
+  fs.mkdirSync(path.join(dir, 'django', 'conf'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'django', '__init__.py'), 'VERSION = (5, 2, 0, "final", 0)\n\n\ndef get_version():\n    return "5.2"\n');
+  fs.writeFileSync(path.join(dir, 'django', 'conf', '__init__.py'), 'raise ModuleNotFoundError("No module named \'asgiref\'")\n');
+  fs.writeFileSync(path.join(dir, 'manage.py'), '');
+  const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY ?? 'python3', settingsModule: 'x.settings', timeoutMs: 30000 });
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.reason, 'django');
+    assert.match(r.message, /Django cannot be imported by .*No module named 'asgiref'/);
+  }
+});
+
 test('a missing interpreter is a "missing-interpreter" failure', async () => {
   const r = await runDjangoHelper({ root: FIXTURE, python: path.join(tmpRoot, 'no', 'such', 'python3'), settingsModule: 'dynsite.settings', timeoutMs: 5000 });
   assert.equal(r.ok, false);

@@ -262,7 +262,7 @@ R = (o.f(1), o.s(), o.c(), Child.x, Base().f(1), isinstance(o, Base), getattr(o,
       'm.py': `
 from django.db import models
 from django.conf import settings
-import json, pickle
+import json, os, pickle
 X = pickle.loads(b"")
 Y = some_undefined_name
 Z = 1
@@ -293,6 +293,17 @@ def db_config(engine):
         case _:
             raise NotImplementedError(engine)
 M = (db_config("sqlite"), db_config("postgres"), db_config(Mode.EXPIRING))
+# comments and backslash continuations inside expressions (DefectDojo's settings.dist.py)
+LC = ({"NAME": "a"}  # local
+    if not os.environ.get("CI_NOT_SET") else {"NAME": "ci"})
+LC2 = os.environ.get("A_NOT_SET", "x") \
+    if True else "y"
+LC3 = (1 <  # c
+       2)
+def lc4():
+    return \
+        5
+LC4 = lc4()
 MU = db_config(os.environ.get("NOPE3") or ("sqlite" if "django" in sys.modules else "postgresql"))
 `,
     });
@@ -300,6 +311,7 @@ MU = db_config(os.environ.get("NOPE3") or ("sqlite" if "django" in sys.modules e
     assert.deepEqual(get('P'), [true, false]);
     // Enum members (Flagsmith: default=EnvironmentDocumentCacheMode.EXPIRING.value)
     assert.deepEqual(get('E2'), ['EXPIRING', 'EXPIRING', 'a', true]);
+    assert.deepEqual([get('LC'), get('LC2'), get('LC3'), get('LC4')], [{ NAME: 'a' }, 'x', true, 5]);
     assert.deepEqual(get('M'), [{ ENGINE: 'django.db.backends.sqlite3' }, { ENGINE: 'django.db.backends.postgresql', ALIAS: 'postgres' }, 'member']);
     // a subject that is one of two: either case's result, no other
     const mu = raw('MU') as { kind: string; choices?: { kind: string }[] };

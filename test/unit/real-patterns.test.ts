@@ -961,6 +961,12 @@ test('an ASGI entry point naming an empty settings package is passed over for th
   const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
   assert.equal(r.project.settingsModule, 'awx.main.tests.settings_for_test');
   assert.deepEqual(r.databases.map(d => d.alias), ['default']);
+  // the module manage.py imports names it by an expression, evaluated there: MODE from whether awx.devonly imports
+  fs.writeFileSync(path.join(dir, 'awx/__init__.py'), 'import os\n\ntry:\n    import awx.devonly  # noqa\n\n    MODE = "development"\nexcept ImportError:\n    MODE = "production"\n\n\ndef prepare_env():\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awx.settings.%s" % MODE)\n\n\ndef manage():\n    prepare_env()\n');
+  fs.writeFileSync(path.join(dir, 'awx/devonly.py'), '');
+  fs.writeFileSync(path.join(dir, 'awx/settings/development.py'), 'from .defaults import *  # noqa\nDEBUG = True\n');
+  const dev = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(dev.project.settingsModule, 'awx.settings.development');
 });
 
 test('settings that import a local module where it exists (try: from .local import * / except ImportError): DATABASES may hold more, alias findings are warnings (SoloTodo)', async () => {
@@ -1015,4 +1021,34 @@ test('template placeholders (ENGINE "django.db.backends.", NAME "") are no datab
   });
   const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
   assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['seek', null], ['copy', null], ['copy2', 'copy']]);
+});
+
+test('a foreign key to a proxy model crosses databases where the proxy\'s concrete model lives elsewhere (DefectDojo\'s Dojo_User; Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = project({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "history": {"ENGINE": "django.db.backends.sqlite3", "NAME": "h"}}\nDATABASE_ROUTERS = ["proj.routers.AuthRouter"]\n',
+    'proj/routers.py': 'class AuthRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label in ("auth", "contenttypes"):\n            return db == "history"\n        return db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.contrib.auth.models import User\nfrom django.db import models\n\n\nclass Staff(User):\n    class Meta:\n        proxy = True\n\n\nclass Order(models.Model):\n    owner = models.ForeignKey(Staff, on_delete=models.CASCADE)\n',
+  });
+  const django = JSON.parse(python(PY!, dir, `
+import json, django
+django.setup()
+from django.apps import apps
+from django.db import router
+Staff = apps.get_model("shop", "Staff")
+print(json.dumps({a: router.allow_migrate_model(a, Staff._meta.concrete_model) for a in ("default", "history")}))
+`, { DJANGO_SETTINGS_MODULE: 'proj.settings' }));
+  assert.deepEqual(django, { default: false, history: true });
+  const index = await scanProject({ root: dir, python: PY!, allowPython: false, env: {} });
+  const found = index.findings.filter(f => f.code === 'cross-db-foreign-key');
+  assert.deepEqual(found.map(f => [f.model, f.field, f.alias]), [['shop.Order', 'owner', 'default']]);
+  assert.match(found[0]!.message, /points to shop\.Staff \(a proxy of auth\.User\), which lives on 'history'/);
+  // the base named through get_user_model() (DefectDojo's `User = get_user_model()`, `class Dojo_User(User)`)
+  fs.writeFileSync(path.join(dir, 'shop/models.py'), 'from django.contrib.auth import get_user_model\nfrom django.db import models\n\nUser = get_user_model()\n\n\nclass Staff(User):\n    class Meta:\n        proxy = True\n\n\nclass Order(models.Model):\n    owner = models.ForeignKey(Staff, on_delete=models.CASCADE)\n');
+  const again = await scanProject({ root: dir, python: PY!, allowPython: false, env: {} });
+  assert.equal(again.models.find(m => m.key === 'shop.Staff')?.concreteModel, 'auth.User');
+  assert.deepEqual(again.findings.filter(f => f.code === 'parse-error').map(f => f.message), []);
+  assert.deepEqual(again.findings.filter(f => f.code === 'cross-db-foreign-key').map(f => [f.model, f.alias]), [['shop.Order', 'default']]);
 });

@@ -695,14 +695,15 @@ try_include("/nonexistent-dir-dmdb/overrides.py")
   assert.match(overlay[0]!.message, /nonexistent-dir-dmdb/);
 
   // vars().update() of a mapping not known statically: the settings bound are kept, the rest is Django's default
-  const dir2 = project({
-    'mysite/__init__.py': '',
-    'mysite/settings.py': `import json
+  const updateFromJson = `import json
 SECRET_KEY = "x"
 INSTALLED_APPS = ["django.contrib.contenttypes"]
 ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
     vars().update(json.load(f))
-`,
+`;
+  const dir2 = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': updateFromJson,
   });
   const s2 = load(dir2, 'mysite.settings');
   assert.deepEqual(s2.databases.map(d => d.alias), ['default']);
@@ -724,12 +725,7 @@ ${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
   // star-imported by local.py): DATABASE_ROUTERS is still Django's default, not an error
   const dir3 = project({
     'mysite/__init__.py': '',
-    'mysite/common.py': `import json
-SECRET_KEY = "x"
-INSTALLED_APPS = ["django.contrib.contenttypes"]
-${DB}with open("/nonexistent-dir-dmdb/conf.json") as f:
-    vars().update(json.load(f))
-`,
+    'mysite/common.py': updateFromJson,
     'mysite/local.py': 'from .common import *  # noqa\nDEBUG = True\n',
   });
   const s3 = load(dir3, 'mysite.local');
@@ -1130,6 +1126,8 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}
 include("components/*.py", optional("local_*.py"), optional("missing.py"), scope=locals())
 `,
     'proj/settings/components/apps.py': 'INSTALLED_APPS += ["django.contrib.auth"]\n',
+    // a condition on an unset variable in an included file is said as in the settings module (DefectDojo's dist settings)
+    'proj/settings/components/replica.py': 'import os\nif os.environ.get("REPLICA_URL"):\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["REPLICA_URL"]}\n',
     'proj/settings/local_dbs.py': 'DATABASES["other"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
   });
   const django = djangoSettings(dir, 'proj.settings');
@@ -1139,6 +1137,7 @@ include("components/*.py", optional("local_*.py"), optional("missing.py"), scope
   assert.deepEqual(s.databases.map(d => d.alias), Object.keys(django.DATABASES));
   assert.deepEqual(s.routers, ['proj.routers.R']);
   assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+  assert.deepEqual(s.envDependent?.map(e => [e.settings, e.variables, path.basename(e.loc.path)]), [[['DATABASES'], ['REPLICA_URL'], 'replica.py']]);
   // a file outside the workspace (AWX's /etc/tower/settings.py): it may set anything where the project runs
   fs.appendFileSync(path.join(dir, 'proj/settings/__init__.py'), 'include(optional("/nonexistent-dmdb/etc/settings.py"), scope=locals())\n');
   const s2 = load(dir, 'proj.settings');
@@ -1292,4 +1291,72 @@ else:
   const pg = load(dir, 'mysite.settings', undefined, { PG_DB_ADDR: 'db.internal', PG_DB_DATABASE: 'ons' });
   assert.deepEqual(pg.databases.map(d => [d.engine, d.name, d.host]), [['django.db.backends.postgresql', 'ons', 'db.internal']]);
   assert.deepEqual(load(dir, 'mysite.settings').envDependent?.[0]?.variables, ['PG_DB_ADDR']);
+});
+
+test('where INSTALLED_APPS is set: not a change under an if that may not run (enterprise-catalog local.py), the star-imported definition', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings/__init__.py': '',
+    'mysite/settings/base.py': `SECRET_KEY = "x"\n${DB}INSTALLED_APPS = (\n    "django.contrib.contenttypes",\n)\n`,
+    'mysite/settings/local.py': 'import os\nfrom .base import *  # noqa\nif os.environ.get("ENABLE_DJANGO_TOOLBAR", False):\n    INSTALLED_APPS += ("debug_toolbar",)\n',
+  });
+  const s = load(dir, 'mysite.settings.local');
+  assert.deepEqual(s.installedApps, ['django.contrib.contenttypes']);
+  assert.deepEqual(s.installedAppsLoc, { path: path.join(dir, 'mysite/settings/base.py'), line: 3 });
+});
+
+test('variables DATABASES reads through a dict and a loop over it are named (enterprise-catalog production DB_OVERRIDES)', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings/__init__.py': '',
+    'mysite/settings/base.py': `SECRET_KEY = "x"\nINSTALLED_APPS = []\n${DB}`,
+    'mysite/settings/prod.py': `from os import environ
+from .base import *  # noqa
+DB_OVERRIDES = dict(NAME=environ.get("DB_MIGRATION_NAME", DATABASES["default"]["NAME"]), HOST=environ.get("DB_MIGRATION_HOST", ""))
+for override, value in DB_OVERRIDES.items():
+    DATABASES["default"][override] = value
+`,
+  });
+  const s = load(dir, 'mysite.settings.prod');
+  assert.deepEqual(s.envDefaults?.variables, ['DB_MIGRATION_HOST', 'DB_MIGRATION_NAME']);
+  assert.deepEqual(load(dir, 'mysite.settings.prod', undefined, { DB_MIGRATION_NAME: 'prod' }).databases.map(d => d.name), ['prod']);
+});
+
+test('django-environ\'s Path: environ.Path(__file__) - 3, root("…"), root.path(…); read_env of it (DefectDojo\'s .env.prod)', () => {
+  const dir = project({
+    'dojo/__init__.py': '',
+    'dojo/settings/__init__.py': '',
+    'dojo/settings/.env.prod': 'DD_DATABASE_URL=postgres://dojo@db.internal:5432/dojo2\n',
+    'dojo/settings/settings.py': `import environ
+root = environ.Path(__file__) - 3
+env = environ.Env()
+env.read_env(root("dojo/settings/.env.prod"))
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+MEDIA_ROOT = root.path("media")("uploads")
+ROOT = root()
+DATABASES = {"default": env.db("DD_DATABASE_URL", default="sqlite:////tmp/x.db")}
+EMAIL_CONFIG = env.email_url("DD_EMAIL_URL", default="smtp://user@:s3cretpw@localhost:25")
+vars().update(EMAIL_CONFIG)
+`,
+  });
+  const s = load(dir, 'dojo.settings.settings');
+  // email_url gives Django's EMAIL_* names: no setting beyond them may change, and the URL is not repeated
+  assert.ok(!s.unknowns.some(u => u.name === 'Any setting'), JSON.stringify(s.unknowns));
+  assert.doesNotMatch(JSON.stringify(settingsFindings(s)), /s3cretpw/);
+  assert.equal(s.values.ROOT, dir);
+  assert.equal(s.values.MEDIA_ROOT, path.join(dir, 'media', 'uploads'));
+  assert.deepEqual(s.databases.map(d => [d.engine, d.name, d.host]), [['django.db.backends.postgresql', 'dojo2', 'db.internal']]);
+});
+
+test('an ENGINE of django.db.backends that is none of its backends is an error, as Django raises it (openedx/credentials; Django venv)', { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.postgresq", "NAME": "x"}}\n',
+  });
+  const out = execFileSync(PY!, ['-c', 'import django\ndjango.setup()\nfrom django.db import connections\ntry:\n    connections["other"].cursor()\nexcept Exception as e:\n    print(type(e).__name__, e)\n'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: 'mysite.settings', PYTHONPATH: dir } });
+  assert.match(out, /ImproperlyConfigured 'django\.db\.backends\.postgresq' isn't an available database backend/);
+  const found = settingsFindings(load(dir, 'mysite.settings')).filter(f => f.code === 'databases-not-configured');
+  assert.deepEqual(found.map(f => [f.severity, f.alias]), [['error', 'other']]);
+  assert.match(found[0]!.message, /did you mean 'django\.db\.backends\.postgresql'\?/);
 });

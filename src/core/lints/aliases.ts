@@ -240,7 +240,7 @@ export function databasesKnown(settings: SettingsInfo): boolean {
 export function databasesMayDiffer(settings: SettingsInfo): string | null {
   const env = settings.envDependent?.find(e => e.settings.includes('DATABASES') && !e.optionsOnly);
   if (env) return `DATABASES depends on ${env.variables.join(', ')}, not set here`;
-  if (settings.partial?.some(p => p.name === 'DATABASES')) return 'DATABASES may hold more entries than the known ones';
+  if (settings.partial?.some(p => p.name === 'DATABASES' && !p.overlay)) return 'DATABASES may hold more entries than the known ones';
   if (settings.unknowns.some(u => u.name === 'Any setting')) return 'the settings may be changed at run time by code not known statically';
   return null;
 }

@@ -303,14 +303,16 @@ class ModelReader {
   // ---- discovery -------------------------------------------------------------------------------
 
   /**
-   * The models django-simple-history makes for `<name> = HistoricalRecords(...)` in a model's class body (when
-   * simple_history is installed): `Historical<Model>` in the model's app (or `app=`), its table
+   * The models django-simple-history makes for `<name> = HistoricalRecords(...)` in a model's class body (imported
+   * from simple_history): `Historical<Model>` in the model's app (or `app=`), its table
    * `<app>_historical<model>` (or `table_name=`), the model's foreign keys copied without constraints and
    * `history_user` to the user model (`user_model=`, else AUTH_USER_MODEL). A name it cannot read (a
    * `custom_model_name` function) leaves the model out. One array per model object, for unchanged identity.
    */
   private historicalModels(node: ClassNode, info: ModelInfo): ModelInfo[] {
-    if (info.abstract || !(this.labels.has('simple_history') || this.settings.installedApps.includes('simple_history'))) return [];
+    // (HistoricalRecords makes its model as the model class is prepared, whether simple_history is in INSTALLED_APPS
+    // or not: openedx/credentials does without)
+    if (info.abstract) return [];
     const user = this.settings.authUserModel || 'auth.User';
     const hit = HISTORICAL.get(info);
     if (hit && hit.user === user) return hit.models;
@@ -555,7 +557,12 @@ class ModelReader {
           if (r.key === n.key) out.push({ unresolved: text });
           else out.push({ node: this.node(r) });
         } else if (r?.kind === 'external') out.push({ external: r.dotted, text });
-        else if (r?.kind === 'module' || r?.kind === 'value' || r?.kind === 'function') out.push({ unresolved: text });
+        else if (r?.kind === 'value' && b.type === 'Name' && this.userModelBinding(n.ref.module, b.id)) {
+          // `User = get_user_model()` as a base (DefectDojo's Dojo_User): AUTH_USER_MODEL's class
+          const u = this.userModelClass();
+          if (u && u.key !== n.key) out.push('external' in u ? { external: u.external, text } : { node: u.node });
+          else out.push({ unresolved: text });
+        } else if (r?.kind === 'module' || r?.kind === 'value' || r?.kind === 'function') out.push({ unresolved: text });
         else if (b.type === 'Name' && BUILTIN_BASES.has(b.id)) continue;
         else out.push({ unresolved: text, origin: this.sym.importOrigin(n.ref.module, b) });
       }
@@ -564,6 +571,27 @@ class ModelReader {
     }
     n.bases = out;
     return out;
+  }
+
+  /** Whether `name` is bound at the module's top level to `get_user_model()`. */
+  private userModelBinding(module: string, name: string): boolean {
+    const file = this.sym.index.resolve(module)?.file;
+    const mod = file ? this.sym.index.parseFile(file) : null;
+    return !!mod?.body.some(st => st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && t.id === name)
+      && st.value.type === 'Call' && !st.value.args.length && (dottedName(st.value.func) ?? '').split('.').pop() === 'get_user_model');
+  }
+
+  /** The class AUTH_USER_MODEL names: a class of the app's models module, or Django's own auth.User. */
+  private userModelClass(): { node: ClassNode; key: string } | { external: string; key: string } | null {
+    const label = String(this.setting('AUTH_USER_MODEL'));
+    const [app, name] = label.split('.');
+    if (!app || !name) return null;
+    const appInfo = this.apps.find(a => a.label === app);
+    const module = appInfo ? `${appInfo.module}.models` : app === 'auth' ? 'django.contrib.auth.models' : null;
+    if (!module) return null;
+    const r = this.sym.member(module, name);
+    if (r?.kind === 'class') return { node: this.node(r), key: r.key };
+    return app === 'auth' && name === 'User' ? { external: 'django.contrib.auth.models.User', key: 'django.contrib.auth.models.User' } : null;
   }
 
   /** ModelBase parents: bases that are models (or Model itself) */

@@ -852,6 +852,7 @@ function execCode(it: Evaluator, code: Value | undefined, where: Value | undefin
     return NONE;
   }
   const file = src.filename !== '<string>' && path.isAbsolute(src.filename) ? src.filename : `${loc.path}:${loc.line} <exec>`;
+  if (file === src.filename && !it.includedFiles.includes(file)) { it.includedFiles.push(file); it.includedAt.set(file, loc); }
   it.execModule(ns, parsePython(src.source, file));
   return NONE;
 }
@@ -872,7 +873,7 @@ function includeSettings(it: Evaluator, args: Value[], scope: Value | undefined,
       const optional = a.kind === 'obj' && a.type === 'split_settings.optional';
       const p = optional ? a.data as Value : a;
       const rel = p.kind === 'str' ? p.v : p.kind === 'path' ? p.p : null;
-      if (rel === null) { overlayUnknown(ns, `include() of a path not known statically (${repr(p)})`, loc); continue; }
+      if (rel === null) { overlayUnknown(ns, `include() of a path not known statically (${p.kind === 'unknown' ? p.reason : repr(p)})`, loc); continue; }
       const pattern = path.resolve(path.dirname(including), rel);
       const inProject = !isExternalPath(pattern) && it.index.roots.some(r => pattern.startsWith(r.endsWith('/') ? r : `${r}/`));
       const files = globFiles(pattern);
@@ -885,6 +886,7 @@ function includeSettings(it: Evaluator, args: Value[], scope: Value | undefined,
         const mod = it.index.parseFile(file);
         if (!mod) { overlayUnknown(ns, `include() of ${file}, which cannot be read`, loc); continue; }
         ns.vars.set('__included_file__', str(file));
+        if (!it.includedFiles.includes(file)) { it.includedFiles.push(file); it.includedAt.set(file, loc); }
         it.execModule(ns, mod);
       }
     }
@@ -958,7 +960,8 @@ export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs
         for (const e of src.map.values()) ns.vars.set((e.k as { v: string }).v, e.v);
         return NONE;
       }
-      overlayUnknown(ns, `an update() of the module's names (globals(), vars()) from a mapping not known statically (${src.kind === 'unknown' ? src.reason : repr(src)})`, loc);
+      // (never the value itself: a URL with a password, DefectDojo's EMAIL_URL default)
+      overlayUnknown(ns, `an update() of the module's names (globals(), vars()) from a mapping not known statically (${src.kind === 'unknown' ? src.reason : `a ${typeName(src)}`})`, loc);
       return NONE;
     }
     case '__contains__':

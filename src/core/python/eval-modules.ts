@@ -13,6 +13,7 @@ import {
 } from './values';
 import { exceptionClass } from './exceptions';
 import { fileOrGlobalsCall } from './eval-builtins';
+import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
 
@@ -254,6 +255,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'sys.modules':
       return name === 'get' || name === '__contains__' ? b('sys.modules.' + name, o) : undefined;
+    case 'environ.Path':
+      return name === 'path' || name === '__call__' || name === 'file' ? b('environ.Path.' + name, o) : undefined;
     case 'django.apps.registry':
       return name === 'get_model' ? b('django.apps.registry.get_model', o) : undefined;
     case 'django.db.transaction':
@@ -571,7 +574,12 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     }
     case 'environ.Env.read_env_static': return envCall(it, obj('environ.Env'), 'read_env', args, kwargs, loc);
     case 'environ.Env.db_url_config_static': return envCall(it, obj('environ.Env'), 'db_url_config', args, kwargs, loc);
-    case 'environ.Path': return unknown('environ.Path is not modelled', loc);
+    case 'environ.Path': {
+      // environ.Path(start, *paths): an absolute path object; root(…) joins to a str, root.path(…) to a Path
+      const parts = args.map(x => s(x));
+      if (!parts.length || parts.some(x => x === null)) return unknown(`environ.Path(${args.map(x => repr(x)).join(', ')})`, loc);
+      return environPath(path.resolve(...(parts as string[])));
+    }
     case 'threading.local': return obj('threading.local', 'unknown');
     // copy.deepcopy / copy.copy of the settings' values (Baserow: DATABASES["default-copy"] = deepcopy(DATABASES["default"]))
     case 'copy.deepcopy': return a0 ? cloneValue(a0, new Map()) : unknown('deepcopy() without a value', loc);
@@ -722,6 +730,12 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
       default: return undefined;
     }
   }
+  if (o.type === 'environ.Path' && (method === '__call__' || method === 'path' || method === 'file')) {
+    const parts = args.map(x => s(x));
+    if (parts.some(x => x === null)) return unknown(`a path under ${(o.data as { root: string }).root} not known statically`, loc);
+    const joined = path.resolve((o.data as { root: string }).root, ...(parts as string[]));
+    return method === 'path' ? environPath(joined) : str(joined);
+  }
   if (o.type === 'sys.modules' && (method === '__contains__' || method === 'get')) {
     // under manage.py migrate no test runner has been imported (Pontoon: TEST = "pytest" in sys.modules)
     const k = s(a0);
@@ -839,8 +853,16 @@ function envCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     } else if (!cast) cast = castName(sch);
   }
   const raw = it.env[varName];
+  // env.email_url(): a dict of Django's EMAIL_* settings, its values not read here (DefectDojo:
+  // vars().update(env.email_url(…)) sets these names only, not any setting)
+  if ((cast === 'email' || cast === 'email_url') && (raw !== undefined || dflt?.kind === 'str')) {
+    const d = dict();
+    for (const k of ['EMAIL_FILE_PATH', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_BACKEND']) dictSet(d, str(k), unknown(`${k} from ${varName}'s URL (not evaluated)`, loc));
+    return d;
+  }
   if (raw === undefined) {
     if (dflt === undefined) return unknown(`environment variable ${varName} is not set`, loc);
+    if (cast === 'cache' || cast === 'cache_url' || cast === 'search_url') return unknown(`env.${cast}('${varName}') of the default (not evaluated)`, loc);
     if (cast === 'db' || cast === 'db_url') return dflt.kind === 'str' ? dbUrlConfig(dflt, 'environ', kwargs, loc) : dflt;
     if (cast === 'url') return unknown(`env.url('${varName}') (a parsed URL of the default)`, loc);
     return dflt;

@@ -45,8 +45,13 @@ export class Interp implements Evaluator {
   private readonly moduleVals = new Map<string, ModuleV>();
   /** the files of the modules imported so far, in the order their import started */
   importedFiles(): string[] {
-    return [...this.moduleVals.values()].map(m => m.ns?.file).filter((f): f is string => !!f);
+    const files = [...this.moduleVals.values()].map(m => m.ns?.file).filter((f): f is string => !!f);
+    return [...files, ...this.includedFiles.filter(f => !files.includes(f))];
   }
+  /** files run into a module's namespace (django-split-settings' include(), exec() of a file) */
+  readonly includedFiles: string[] = [];
+  /** where each of includedFiles was run from (the include() or exec() call) */
+  readonly includedAt = new Map<string, Loc>();
   private importDepth = 0;
   callDepth = 0;
   activeCalls = new Map<unknown, number>();

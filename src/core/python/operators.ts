@@ -1,6 +1,7 @@
 // Python operators and string formatting for the static evaluator: + - * / // % ** | & on known values,
 // comparisons and `in`, f-string/format()/% formatting, and the size budget on values (`[0] * 10**9` is refused
 // with a reason instead of exhausting memory).
+import * as path from 'path';
 import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, BudgetErr, kwarg } from './runtime';
 import {
@@ -162,12 +163,23 @@ export function containsOp(it: Evaluator, hay: Value, needle: Value, loc: Loc): 
   }
 }
 
+/** A django-environ Path object: its root (absolute, normalised) as data. */
+export function environPath(root: string): Value {
+  return { kind: 'obj', type: 'environ.Path', attrs: new Map([['root', str(root)]]), missing: 'unknown', data: { root } };
+}
+
 export function binaryOp(it: Evaluator, a: Value, op: string, b: Value, loc: Loc): Value {
   // a known list plus an unknown one keeps the known items (principle: one unknown never erases its neighbours)
   if (op === '+' && (a.kind === 'list' || a.kind === 'tuple') && b.kind === 'unknown') return seqLike(a.kind, a.items.slice(), a.more ?? unknown(b.reason, b.loc ?? loc));
   if (op === '+' && (b.kind === 'list' || b.kind === 'tuple') && a.kind === 'unknown') return seqLike(b.kind, b.items.slice(), unknown(a.reason, a.loc ?? loc));
   if (a.kind === 'unknown') return unknown(a.reason, a.loc ?? loc);
   if (b.kind === 'unknown') return unknown(b.reason, b.loc ?? loc);
+  // django-environ's Path: `environ.Path(__file__) - 3` goes up three parts, `+ "sub"` joins
+  if (a.kind === 'obj' && a.type === 'environ.Path') {
+    const root = (a.data as { root: string }).root;
+    if (op === '-' && b.kind === 'num' && Number.isInteger(b.v) && b.v >= 0) return environPath(path.resolve(root, ...Array<string>(b.v).fill('..')));
+    if (op === '+' && b.kind === 'str') return environPath(path.resolve(root, b.v));
+  }
   const na = a.kind === 'num' ? a.v : a.kind === 'bool' ? (a.v ? 1 : 0) : null;
   const nb = b.kind === 'num' ? b.v : b.kind === 'bool' ? (b.v ? 1 : 0) : null;
   if (na !== null && nb !== null) {

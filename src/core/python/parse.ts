@@ -557,6 +557,15 @@ function pos(n: TSNode): A.Pos {
   return { line: start.row + 1, col: start.column, endLine: end.row + 1, endCol: end.column };
 }
 
+/** Nodes tree-sitter puts anywhere (comments, backslash continuations): no part of the code around them. */
+const EXTRA_NODES = new Set(['comment', 'line_continuation']);
+
+/** The first named child that is not an extra node. */
+function firstNamed(n: TSNode): TSNode | null {
+  for (const c of n.namedChildren) if (c && !EXTRA_NODES.has(c.type)) return c;
+  return null;
+}
+
 const STATEMENT_TYPES = new Set([
   'expression_statement', 'class_definition', 'function_definition', 'decorated_definition', 'if_statement',
   'for_statement', 'while_statement', 'with_statement', 'try_statement', 'return_statement', 'import_statement',
@@ -610,9 +619,9 @@ class Converter {
       switch (n.type) {
         case 'list':
         case 'tuple':
-          return { type: n.type === 'list' ? 'List' : 'Tuple', ...p, elts: n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.operationsValue(c)) };
+          return { type: n.type === 'list' ? 'List' : 'Tuple', ...p, elts: n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type)).map(c => this.operationsValue(c)) };
         case 'parenthesized_expression':
-          return this.operationsValue(n.namedChildren.find(c => c && c.type !== 'comment') ?? null);
+          return this.operationsValue(n.namedChildren.find(c => c && !EXTRA_NODES.has(c.type)) ?? null);
         case 'binary_operator':
           return { type: 'BinOp', ...p, left: this.operationsValue(n.childForFieldName('left')), op: n.childForFieldName('operator')?.text ?? '?', right: this.operationsValue(n.childForFieldName('right')) };
         case 'call':
@@ -633,7 +642,7 @@ class Converter {
     const a = n.childForFieldName('arguments');
     if (a?.type === 'argument_list') {
       for (const c of a.namedChildren) {
-        if (!c || c.type === 'comment') continue;
+        if (!c || EXTRA_NODES.has(c.type)) continue;
         if (c.type === 'keyword_argument') {
           const arg = c.childForFieldName('name')?.text ?? null;
           const v = c.childForFieldName('value');
@@ -725,7 +734,7 @@ class Converter {
         return null;
       }
       case 'return_statement': {
-        const v = n.namedChildren[0];
+        const v = firstNamed(n);
         return [{ type: 'Return', ...p, value: v ? this.expr(v) : null }];
       }
       case 'if_statement':
@@ -802,11 +811,11 @@ class Converter {
       case 'continue_statement':
         return [{ type: 'Continue', ...p }];
       case 'raise_statement': {
-        const v = n.namedChildren[0];
+        const v = firstNamed(n);
         return [{ type: 'Raise', ...p, exc: v ? this.expr(v) : null }];
       }
       case 'delete_statement': {
-        const v = n.namedChildren[0];
+        const v = firstNamed(n);
         const targets = !v ? [] : v.type === 'expression_list' ? v.namedChildren.map(x => this.expr(x)) : [this.expr(v)];
         return [{ type: 'Delete', ...p, targets }];
       }
@@ -814,7 +823,7 @@ class Converter {
       case 'nonlocal_statement':
         return [{ type: n.type === 'global_statement' ? 'Global' : 'Nonlocal', ...p, names: n.namedChildren.map(c => c?.text ?? '') }];
       case 'assert_statement':
-        return [{ type: 'Assert', ...p, test: this.expr(n.namedChildren[0] ?? null) }];
+        return [{ type: 'Assert', ...p, test: this.expr(firstNamed(n)) }];
       case 'match_statement': {
         const cases: A.Stmt[][] = [];
         const patterns: A.MatchCase[] = [];
@@ -881,7 +890,7 @@ class Converter {
   private pattern(n: TSNode, depth = 0): A.Pattern {
     if (depth > 20) return { kind: 'other' };
     if (n.type === 'case_pattern') {
-      const inner = n.namedChildren.filter(c => c && c.type !== 'comment');
+      const inner = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
       if (!inner.length) return { kind: 'wildcard' };
       return inner.length === 1 ? this.pattern(inner[0]!, depth + 1) : { kind: 'other' };
     }
@@ -897,15 +906,15 @@ class Converter {
         return { kind: 'value', value: e };
       }
       case 'union_pattern':
-        return { kind: 'or', alts: n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.pattern(c!, depth + 1)) };
+        return { kind: 'or', alts: n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type)).map(c => this.pattern(c!, depth + 1)) };
       case 'as_pattern': {
-        const parts = n.namedChildren.filter(c => c && c.type !== 'comment');
+        const parts = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
         const name = parts.find(c => c!.type === 'identifier');
         return parts[0] && name ? { kind: 'as', pattern: this.pattern(parts[0], depth + 1), name: name.text } : { kind: 'other' };
       }
       case 'tuple_pattern': {
         // `(a | b)`: a group, not a sequence (one element without a comma)
-        const parts = n.namedChildren.filter(c => c && c.type !== 'comment');
+        const parts = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
         return parts.length === 1 && !n.text.replace(/\s/g, '').endsWith(',)') ? this.pattern(parts[0]!, depth + 1) : { kind: 'other' };
       }
       default:
@@ -993,7 +1002,7 @@ class Converter {
 
   private arguments(n: TSNode, args: A.Expr[], keywords: A.Keyword[]): void {
     for (const c of n.namedChildren) {
-      if (!c || c.type === 'comment') continue;
+      if (!c || EXTRA_NODES.has(c.type)) continue;
       if (c.type === 'keyword_argument') {
         keywords.push({ arg: c.childForFieldName('name')?.text ?? null, value: this.expr(c.childForFieldName('value')) });
       } else if (c.type === 'dictionary_splat') {
@@ -1103,13 +1112,13 @@ class Converter {
         const ops: A.CmpOp[] = [];
         for (const c of n.children) {
           if (!c) continue;
-          if (c.isNamed) { if (c.type !== 'comment') operands.push(this.expr(c)); }
+          if (c.isNamed) { if (!EXTRA_NODES.has(c.type)) operands.push(this.expr(c)); }
           else ops.push(c.text.replace(/\s+/g, ' ') as A.CmpOp);
         }
         return { type: 'Compare', ...p, left: operands[0] ?? this.expr(null), ops, comparators: operands.slice(1) };
       }
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find(c => c && c.type !== 'comment');
+        const inner = n.namedChildren.find(c => c && !EXTRA_NODES.has(c.type));
         return this.expr(inner ?? null);
       }
       case 'list':
@@ -1135,11 +1144,12 @@ class Converter {
       }
       case 'list_splat':
       case 'list_splat_pattern':
-        return { type: 'Starred', ...p, value: this.expr(n.namedChildren[0] ?? null) };
+        return { type: 'Starred', ...p, value: this.expr(firstNamed(n)) };
       case 'dictionary_splat':
-        return { type: 'Starred', ...p, value: this.expr(n.namedChildren[0] ?? null), double: true };
+        return { type: 'Starred', ...p, value: this.expr(firstNamed(n)), double: true };
       case 'conditional_expression': {
-        const [body, test, orelse] = n.namedChildren;
+        // (comments and backslash continuations inside are extra nodes: DefectDojo's `… \\\n if … else …`)
+        const [body, test, orelse] = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
         return { type: 'IfExp', ...p, body: this.expr(body ?? null), test: this.expr(test ?? null), orelse: this.expr(orelse ?? null) };
       }
       case 'lambda':
@@ -1177,20 +1187,20 @@ class Converter {
         return { type: 'Slice', ...p, lower: parts[0] ?? null, upper: parts[1] ?? null, step: parts[2] ?? null };
       }
       case 'await':
-        return { type: 'Await', ...p, value: this.expr(n.namedChildren[0] ?? null) };
+        return { type: 'Await', ...p, value: this.expr(firstNamed(n)) };
       case 'keyword_argument':
         return this.expr(n.childForFieldName('value'));
       case 'type':
-        return this.expr(n.namedChildren[0] ?? null);
+        return this.expr(firstNamed(n));
       case 'as_pattern_target':
-        return this.expr(n.namedChildren[0] ?? null);
+        return this.expr(firstNamed(n));
       default:
         return { type: 'OtherExpr', ...p, kind: n.type, text: n.text.length > 200 ? n.text.slice(0, 200) : n.text };
     }
   }
 
   private elements(n: TSNode): A.Expr[] {
-    return n.namedChildren.filter(c => c && c.type !== 'comment').map(c => this.expr(c));
+    return n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type)).map(c => this.expr(c));
   }
 
   private string(n: TSNode): A.Constant | A.JoinedStr {

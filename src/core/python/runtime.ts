@@ -166,6 +166,8 @@ export interface Evaluator {
   /** InterpOptions.cwd, or null */
   readonly cwd: string | null;
   workingDir(loc: Loc): string | null;
+  readonly includedFiles: string[];
+  readonly includedAt: Map<string, Loc>;
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null;
   callDepth: number;

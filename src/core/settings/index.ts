@@ -193,10 +193,44 @@ export function settingsModuleFromImports(index: ModuleIndex, managePy: A.Module
     // the project's own modules only: a library's code is not where a project names its settings
     if (!r?.file || isExternalPath(r.file)) continue;
     const m = index.parseFile(r.file);
-    const found = m ? settingsModuleFromManagePy(m) : null;
+    const found = m ? settingsModuleFromManagePy(m) ?? settingsModuleEvaluated(index, name, m) : null;
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * `os.environ.setdefault("DJANGO_SETTINGS_MODULE", <expression>)` in a module manage.py imports, with the expression
+ * evaluated in that module as it is imported (AWX: `'awx.settings.%s' % MODE`, MODE set by whether awx.devonly
+ * imports). Null when it is not a settings module that exists.
+ */
+function settingsModuleEvaluated(index: ModuleIndex, name: string, m: A.Module): string | null {
+  let expr: A.Expr | null = null;
+  for (const st of walkStmtsDeep(m.body)) {
+    if (expr) break;
+    const call = st.type === 'Expr' && st.value.type === 'Call' ? st.value : null;
+    const f = call?.func;
+    if (call && f?.type === 'Attribute' && f.attr === 'setdefault' && isEnviron(f.value) && call.args[0]?.type === 'Constant' && call.args[0].value === 'DJANGO_SETTINGS_MODULE' && call.args[1]) expr = call.args[1];
+  }
+  if (!expr || expr.type === 'Constant') return null;
+  try {
+    const interp = new Interp(index, { env: {}, external: false });
+    const mv = interp.importModule(name);
+    if (!mv.ns) return null;
+    const f = { scope: mv.ns, globals: mv.ns, fn: null, cls: null, parent: null, closure: null, globalNames: null, file: m.path, handling: null };
+    const v = interp.eval(expr, f);
+    return v.kind === 'str' && index.resolve(v.v)?.file ? v.v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every statement, function and class bodies included. */
+function* walkStmtsDeep(body: A.Stmt[]): Generator<A.Stmt> {
+  for (const st of walkStmts(body)) {
+    yield st;
+    if (st.type === 'FunctionDef' || st.type === 'ClassDef') yield* walkStmtsDeep(st.body);
+  }
 }
 
 function isEnviron(e: A.Expr): boolean {
@@ -414,6 +448,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   if (ns.overlaid) {
     const o = ns.overlaid;
     info.unknowns.push({ name: 'Any setting', reason: `may be set or replaced at run time by ${o.reason}; what is shown is the settings without it`, ...(o.loc ? { loc: o.loc } : {}) });
+    // the databases and routers shown may not be the ones the project runs with (license-manager's production
+    // settings: base.py's placeholder DATABASES, replaced from a YAML file): said where they are shown
+    for (const n of ['DATABASES', 'DATABASE_ROUTERS']) {
+      if (!partial.some(p => p.name === n)) partial.push({ name: n, reason: `may be set or replaced at run time by ${o.reason}`, ...(o.loc ? { loc: o.loc } : {}), overlay: true });
+    }
   }
   if (ns.starUnknown && !overlay) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
   info.unknowns = groupByCause(info.unknowns);
@@ -439,7 +478,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll)) : new Set<string>();
   const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
   if (unsetAll.length) {
-    const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll));
+    const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll), interp.includedAt);
     if (dependent.length) info.envDependent = dependent;
     if (flowing) for (const e of dependent) for (const v of e.variables) flowing.add(v);
   }
@@ -543,6 +582,17 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
         for (const t of targets) if (t.type === 'Name' && acc.size) derived.set(t.id, new Set([...(derived.get(t.id) ?? []), ...acc]));
       } else if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && setsDatabases(s.value.func.value) && !replaced(s.line)) {
         reads(s.value, out);
+      } else if (s.type === 'For') {
+        // `for key, value in DB_OVERRIDES.items(): DATABASES["default"][key] = value` (enterprise-catalog): the
+        // loop's names carry what its iterable read
+        const acc = new Set<string>();
+        reads(s.iter, acc);
+        if (acc.size) {
+          const names: string[] = [];
+          const collect = (t: A.Expr): void => { if (t.type === 'Name') names.push(t.id); else if (t.type === 'Tuple' || t.type === 'List') t.elts.forEach(collect); };
+          collect(s.target);
+          for (const n of names) derived.set(n, new Set([...(derived.get(n) ?? []), ...acc]));
+        }
       }
     }
   }
@@ -642,11 +692,16 @@ const ONE_PATH = / \(([A-Za-z_][A-Za-z0-9_]*) is set on one path only\)$/;
 function definitionLocs(mod: A.Module | null, file: string): Map<string, Loc> {
   const out = new Map<string, Loc>();
   if (!mod) return out;
+  const top = new Set(mod.body);
   for (const s of walkStmts(mod.body)) {
+    // under an `if` (or a loop, a try) only a whole assignment defines a name: a change made there (`+=`, an item
+    // set) may not run (enterprise-catalog's `if os.environ.get("ENABLE_DJANGO_TOOLBAR"): INSTALLED_APPS += …`),
+    // and the definition is then the one the module imported
+    const nested = !top.has(s);
     const names: string[] = [];
-    if (s.type === 'Assign') for (const t of s.targets) { if (t.type === 'Name') names.push(t.id); else if (t.type === 'Subscript' && t.value.type === 'Name' && !out.has(t.value.id)) names.push(t.value.id); }
-    if ((s.type === 'AnnAssign' || s.type === 'AugAssign') && s.target.type === 'Name' && !out.has(s.target.id)) names.push(s.target.id);
-    for (const n of names) if (s.type === 'Assign' || !out.has(n)) out.set(n, { path: file, line: s.line });
+    if (s.type === 'Assign') for (const t of s.targets) { if (t.type === 'Name') names.push(t.id); else if (!nested && t.type === 'Subscript' && t.value.type === 'Name' && !out.has(t.value.id)) names.push(t.value.id); }
+    if ((s.type === 'AnnAssign' || (s.type === 'AugAssign' && !nested)) && s.target.type === 'Name' && !out.has(s.target.id)) names.push(s.target.id);
+    for (const n of names) if ((s.type === 'Assign' && !(nested && out.has(n))) || !out.has(n)) out.set(n, { path: file, line: s.line });
   }
   return out;
 }
@@ -658,7 +713,7 @@ const DB_SETTINGS = ['DATABASES', 'DATABASE_ROUTERS'];
  * (their names as string constants in the condition, or names assigned from such reads before) and whose branches set
  * DATABASES or DATABASE_ROUTERS (assigned, an item set, or `.update`/`.append`/`.extend`/`+=`).
  */
-function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>): NonNullable<SettingsInfo['envDependent']> {
+function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>, includedAt: ReadonlyMap<string, Loc> = new Map()): NonNullable<SettingsInfo['envDependent']> {
   const out: NonNullable<SettingsInfo['envDependent']> = [];
   const strings = (e: A.Expr | null | undefined, acc: Set<string>, derived: Map<string, Set<string>>): void => {
     if (!e) return;
@@ -728,7 +783,8 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
   };
   const main = files[0]!;
   return out
-    .map(c => ({ ...c, settings: c.settings.filter(n => !reassigned(c.loc.path, c.loc.line, n) && (c.loc.path === main || !reassigned(main, 0, n))) }))
+    // (a file included from the settings module at a line is replaced only by what comes after that line)
+    .map(c => ({ ...c, settings: c.settings.filter(n => !reassigned(c.loc.path, c.loc.line, n) && (c.loc.path === main || !reassigned(main, includedAt.get(c.loc.path)?.path === main ? includedAt.get(c.loc.path)!.line : 0, n))) }))
     .filter(c => c.settings.length);
 }
 
