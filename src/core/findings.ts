@@ -323,7 +323,7 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
 const MULTIDB_SETTING = /^(DATABASES|DATABASE_ROUTERS|INSTALLED_APPS|MIGRATION_MODULES|AUTH_USER_MODEL|DEFAULT_AUTO_FIELD|DJANGO_SETTINGS_MODULE)\b|^\*$|^\(/;
 
 /** The backends of Django's own django.db.backends package. */
-const DJANGO_BACKENDS = ['sqlite3', 'postgresql', 'mysql', 'oracle', 'dummy'];
+const DJANGO_BACKENDS = ['sqlite3', 'postgresql', 'mysql', 'oracle', 'dummy', 'postgresql_psycopg2'];
 
 export function settingsFindings(settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
@@ -387,11 +387,12 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   }
   // an ENGINE of Django's own package that is none of its backends (openedx/credentials with a typo: Django raises
   // ImproperlyConfigured on the first query); not where the settings may be replaced at run time (a placeholder)
-  if (!settings.partial?.some(p => p.name === 'DATABASES' && p.overlay)) {
+  if (!settings.partial?.some(p => p.name === 'DATABASES')) {
     for (const d of settings.databases) {
       const m = /^django\.db\.backends\.(\w*)$/.exec(d.engine ?? '');
       if (!m || DJANGO_BACKENDS.includes(m[1]!)) continue;
-      const near = DJANGO_BACKENDS.find(b => b !== 'dummy' && m[1] && (b.startsWith(m[1]) || m[1].startsWith(b.slice(0, 5))));
+      // (postgresql_psycopg2: Django before 3.0)
+      const near = DJANGO_BACKENDS.find(b => b !== 'dummy' && b !== 'postgresql_psycopg2' && m[1] && (b.startsWith(m[1]) || m[1].startsWith(b.slice(0, 5))));
       out.push({
         code: 'databases-not-configured', severity: 'error', path: d.loc?.path ?? settings.path, line: d.loc?.line ?? null, alias: d.alias,
         message: `DATABASES['${d.alias}'] has ENGINE '${d.engine}', which isn't an available database backend${near ? ` (did you mean 'django.db.backends.${near}'?)` : ''}: Django raises ImproperlyConfigured on its first query, so manage.py migrate and every command that uses '${d.alias}' fails.`,

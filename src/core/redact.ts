@@ -46,8 +46,10 @@ export function redactPatterns(text: string): string {
   if (out.includes('://')) out = out.replace(URL_USERINFO, (_m, head: string, pw: string) => (pw ? `${head}${MASK}@` : `${head}@`));
   if (!MAY_BE_KEY.test(out)) return out;
   return out
-    .replace(KEY_VALUE, (m, head: string, _kq: string, q: string | undefined, quoted: string | undefined, bare: string | undefined) => {
+    .replace(KEY_VALUE, (m, head: string, _kq: string, q: string | undefined, quoted: string | undefined, bare: string | undefined, offset: number, whole: string) => {
       if (q !== undefined) return quoted ? `${head}${q}${MASK}${q}` : m;
+      // a function named as the reason a value is not known (`….PASSWORD: re.match (not evaluated)`, Tandoor)
+      if (bare !== undefined && /^[A-Za-z_][\w.]*$/.test(bare) && whole.startsWith(' (not evaluated)', offset + m.length)) return m;
       // a bare value that is code (os.environ['X'], env("DB_PW"), a name) is not a secret: keep it readable
       // (nor the first word of a sentence saying why a value is not known: `….PASSWORD: depends on the whole
       // environment`, dis-wagtail)

@@ -304,3 +304,27 @@ test('migration files: speed on 3,000 files', () => {
   assert.ok(perFile < 10, `${perFile} ms per file`);
   assert.ok(warm < cold, 'the per-file cache is used');
 });
+
+test('conditional dependencies: a test of INSTALLED_APPS as Django reads it; another (django-allauth\'s SITES_ENABLED) taken where the apps are installed', () => {
+  const src = (deps: string) => `from django.conf import settings
+from django.db import migrations
+from allauth.socialaccount import app_settings
+
+
+class Migration(migrations.Migration):
+    dependencies = ${deps}
+    operations = []
+`;
+  const read = (deps: string, installed: string[]) => readMigrationSource(src(deps), '/x/0001.py', 'socialaccount', '0001', { authUserModel: 'auth.User', values: {}, installedApps: installed });
+  const allauth = '([("sites", "0001_initial")] if app_settings.SITES_ENABLED else []) + [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]';
+  const withSites = read(allauth, ['django.contrib.auth', 'django.contrib.sites', 'allauth.socialaccount']);
+  assert.deepEqual(withSites.info?.dependencies, [['sites', '0001_initial'], ['auth', '__first__']]);
+  assert.deepEqual(withSites.problems, []);
+  assert.deepEqual(read(allauth, ['django.contrib.auth', 'allauth.socialaccount']).info?.dependencies, [['auth', '__first__']]);
+  // (Tandoor's repro) a test of INSTALLED_APPS itself
+  const direct = '[("shop", "0001_initial")] if "shop" in settings.INSTALLED_APPS else []';
+  assert.deepEqual(read(direct, ['shop']).info?.dependencies, [['shop', '0001_initial']]);
+  assert.deepEqual(read(direct, []).info?.dependencies, []);
+  // what the reading used is recorded: the cache reads the file again when INSTALLED_APPS changes
+  assert.deepEqual(read(direct, ['shop']).used, { 'app-entry:shop': '1' });
+});

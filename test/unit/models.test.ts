@@ -939,3 +939,31 @@ class PageRelatedPage(Orderable):
   assert.ok(m, JSON.stringify([...r.byKey.keys()]));
   assert.deepEqual(m.fields.filter(f => f.name === 'topic').map(f => [f.kind, f.target]), [['ForeignKey', 'core.Topic']]);
 });
+
+test('models: Meta options compared with INSTALLED_APPS (DRF authtoken: abstract = "…" not in settings.INSTALLED_APPS, proxy = … in …)', () => {
+  const root = writeTree({
+    'shop/__init__.py': '',
+    'shop/models.py': `from django.conf import settings
+from django.db import models
+
+
+class Token(models.Model):
+    key = models.CharField(max_length=40, primary_key=True)
+
+    class Meta:
+        abstract = "shop" not in settings.INSTALLED_APPS
+
+
+class TokenProxy(Token):
+    class Meta:
+        proxy = "shop" in settings.INSTALLED_APPS
+        abstract = "shop" not in settings.INSTALLED_APPS and True
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['shop'] }), false);
+  assert.equal(r.byKey.get('shop.Token')?.abstract, false);
+  const proxy = r.byKey.get('shop.TokenProxy');
+  assert.equal(proxy?.proxy, true);
+  assert.equal(proxy?.table, 'shop_token');
+  assert.equal(proxy?.concreteModel, 'shop.Token');
+});

@@ -26,6 +26,11 @@ describe('redact: the patterns', () => {
     assert.equal(redactPatterns('https://example.com/a:b@c and postgres://u@h/db'), 'https://example.com/a:b@c and postgres://u@h/db');
   });
 
+  test('a function named as why a password is not known stays readable (Tandoor: PASSWORD: re.match (not evaluated))', () => {
+    assert.equal(redactPatterns('DATABASES["default"].USER, DATABASES["default"].PASSWORD: re.match (not evaluated)'), 'DATABASES["default"].USER, DATABASES["default"].PASSWORD: re.match (not evaluated)');
+    assert.equal(redactPatterns('PASSWORD: hunter2 and more'), `PASSWORD: ${MASK} and more`);
+  });
+
   test('PASSWORD-like keys in Python, JSON, env and DSN syntax', () => {
     assert.equal(redactPatterns(`{'ENGINE': 'x', 'PASSWORD': 'Hunter2Secret', 'PORT': int(os.environ['XPORT'])}`),
       `{'ENGINE': 'x', 'PASSWORD': '${MASK}', 'PORT': int(os.environ['XPORT'])}`);

@@ -1359,4 +1359,13 @@ test('an ENGINE of django.db.backends that is none of its backends is an error, 
   const found = settingsFindings(load(dir, 'mysite.settings')).filter(f => f.code === 'databases-not-configured');
   assert.deepEqual(found.map(f => [f.severity, f.alias]), [['error', 'other']]);
   assert.match(found[0]!.message, /did you mean 'django\.db\.backends\.postgresql'\?/);
+  // a template's placeholder that a local settings file (not in the workspace) replaces where the project runs
+  // (NExtSEEK's Mezzanine settings: `if os.path.exists(f): exec(open(f).read())`): no error, DATABASES may differ
+  const mezz = project({
+    'site2/__init__.py': '',
+    'site2/settings.py': 'import os\nSECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.", "NAME": ""}}\nf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "local_settings.py")\nif os.path.exists(f):\n    exec(open(f, "rb").read())\n',
+  });
+  const sm = load(mezz, 'site2.settings');
+  assert.deepEqual(settingsFindings(sm).filter(f => f.code === 'databases-not-configured'), []);
+  assert.match(sm.partial?.find(p => p.name === 'DATABASES')?.reason ?? '', /site2\/local_settings\.py where it exists/);
 });

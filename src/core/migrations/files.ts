@@ -191,7 +191,7 @@ export function readMigrationSource(
   file: string,
   app: string,
   name: string,
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>,
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] },
   parseOptions: ParseOptions = {},
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
@@ -286,7 +286,7 @@ export function readMigrationSource(
 }
 
 interface Ctx {
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>;
+  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] };
   partial: boolean;
   used: Record<string, string | null>;
   /** what a name in the class body stands for (the module's assignments before it, the body's own so far) */
@@ -323,8 +323,49 @@ function elements(e: A.Expr, ctx: Ctx, depth = 0): A.Expr[] {
   if (e.type === 'Name' && depth < 8) e = resolved(e, ctx);
   if (e.type === 'List' || e.type === 'Tuple') return e.elts;
   if (e.type === 'BinOp' && e.op === '+' && depth < 8) return [...elements(e.left, ctx, depth + 1), ...elements(e.right, ctx, depth + 1)];
+  if (e.type === 'IfExp' && depth < 8) {
+    // `[("sites", "0001_initial")] if app_settings.SITES_ENABLED else []` (django-allauth's socialaccount.0001):
+    // a test of INSTALLED_APPS read as Django reads it; another test, whose branches differ by dependencies on apps,
+    // is taken as true where those apps are installed (what such a condition tests), else false
+    const t = installedTest(e.test, ctx);
+    if (t !== null) return elements(t ? e.body : e.orelse, ctx, depth + 1);
+    const body = elements(e.body, ctx, depth + 1);
+    const orelse = elements(e.orelse, ctx, depth + 1);
+    const appsOf = (xs: A.Expr[]) => xs.map(x => ((x.type === 'Tuple' || x.type === 'List') && x.elts.length === 2 ? str(x.elts[0]!) : null));
+    const bodyApps = appsOf(body);
+    if (!orelse.length && bodyApps.every((a): a is string => a !== null)) return bodyApps.every(a => installedLabel(a, ctx)) ? body : [];
+  }
   ctx.partial = true;
   return [];
+}
+
+/** `"x" in settings.INSTALLED_APPS` / `not in`: whether it holds (recorded in ctx.used), null for other tests. */
+function installedTest(e: A.Expr, ctx: Ctx): boolean | null {
+  if (e.type === 'UnaryOp' && e.op === 'not') { const t = installedTest(e.operand, ctx); return t === null ? null : !t; }
+  if (e.type !== 'Compare' || e.ops.length !== 1 || (e.ops[0] !== 'in' && e.ops[0] !== 'not in')) return null;
+  const name = str(e.left);
+  const target = e.comparators[0]!;
+  if (name === null || !(target.type === 'Attribute' && target.attr === 'INSTALLED_APPS')) return null;
+  const has = installedModule(name, ctx);
+  return e.ops[0] === 'in' ? has : !has;
+}
+
+/** Whether INSTALLED_APPS lists this entry (recorded in ctx.used as `app-entry:NAME`). */
+function installedModule(name: string, ctx: Ctx): boolean {
+  const has = (ctx.settings.installedApps ?? []).includes(name);
+  ctx.used[`app-entry:${name}`] = has ? '1' : '0';
+  return has;
+}
+
+/** Whether an app of this label is installed: an entry whose last part is the label (recorded as `app-label:X`). */
+function installedLabel(label: string, ctx: Ctx): boolean {
+  const has = installedLabelIn(ctx.settings, label);
+  ctx.used[`app-label:${label}`] = has ? '1' : '0';
+  return has;
+}
+
+function installedLabelIn(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] }, label: string): boolean {
+  return (settings.installedApps ?? []).some(a => a !== null && (a === label || a.split('.').pop() === label || a.split('.').includes(label)));
 }
 
 function str(e: A.Expr): string | null {
@@ -457,9 +498,11 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
   return out;
 }
 
-function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'>, name: string): string | null {
+function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] }, name: string): string | null {
   // settings that do not exist say nothing of AUTH_USER_MODEL: the dependency is not known (RapidPro's users.User)
   if (name === 'AUTH_USER_MODEL') return settings.notFound ? null : settings.authUserModel || 'auth.User';
+  if (name.startsWith('app-entry:')) return (settings.installedApps ?? []).includes(name.slice(10)) ? '1' : '0';
+  if (name.startsWith('app-label:')) return installedLabelIn(settings, name.slice(10)) ? '1' : '0';
   const v = settings.values?.[name];
   return typeof v === 'string' ? v : null;
 }

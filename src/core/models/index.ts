@@ -1091,6 +1091,7 @@ class ModelReader {
 
   private setting(name: string): unknown {
     if (name === 'AUTH_USER_MODEL') return this.settings.authUserModel || 'auth.User';
+    if (name === 'INSTALLED_APPS') return this.settings.installedApps.filter(a => a !== null);
     this.memo?.settingsRead?.add(name);
     return this.settings.values[name];
   }
@@ -1151,6 +1152,35 @@ class ModelReader {
       const v = this.evaluate(module, e.operand, depth + 1);
       return v.ok ? { ok: true, value: !truthy(v.value) } : { ok: false };
     }
+    // DRF's authtoken: `abstract = "rest_framework.authtoken" not in settings.INSTALLED_APPS`, `proxy = … in …`
+    if (e.type === 'Compare' && e.ops.length === 1) {
+      const l = this.evaluate(module, e.left, depth + 1);
+      const r = this.evaluate(module, e.comparators[0]!, depth + 1);
+      if (!l.ok || !r.ok) return { ok: false };
+      const op = e.ops[0];
+      if (op === 'in' || op === 'not in') {
+        if (!Array.isArray(r.value) && typeof r.value !== 'string') return { ok: false };
+        const has = Array.isArray(r.value) ? r.value.includes(l.value) : typeof l.value === 'string' && r.value.includes(l.value);
+        // a list that may hold more (INSTALLED_APPS partly known) answers only what it holds
+        if (!has && this.maybeMore(e.comparators[0]!)) return { ok: false };
+        return { ok: true, value: op === 'in' ? has : !has };
+      }
+      if (op === '==' || op === '!=') {
+        const same = JSON.stringify(l.value) === JSON.stringify(r.value);
+        return { ok: true, value: op === '==' ? same : !same };
+      }
+      return { ok: false };
+    }
+    if (e.type === 'BoolOp') {
+      let last: unknown = e.op === 'and';
+      for (const x of e.values) {
+        const v = this.evaluate(module, x, depth + 1);
+        if (!v.ok) return { ok: false };
+        last = v.value;
+        if (e.op === 'and' ? !truthy(v.value) : truthy(v.value)) return { ok: true, value: v.value };
+      }
+      return { ok: true, value: last };
+    }
     if (e.type === 'JoinedStr') {
       // f"{settings.TABLE_PREFIX}organization"
       let out = '';
@@ -1169,6 +1199,14 @@ class ModelReader {
       if (l.ok && r.ok && typeof l.value === 'string' && typeof r.value === 'string') return { ok: true, value: l.value + r.value };
     }
     return { ok: false };
+  }
+
+  /** Whether an expression names a collection setting that may hold more than its known entries. */
+  private maybeMore(e: A.Expr): boolean {
+    const d = dottedName(e) ?? '';
+    const name = d.split('.').pop() ?? '';
+    return !!this.settings.partial?.some(p => p.name === name) || this.settings.unknowns.some(u => u.name === '*' || u.name === name)
+      || (name === 'INSTALLED_APPS' && this.settings.installedApps.includes(null));
   }
 
   // ---- ModelInfo ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { createHash } from 'crypto';
 import { parse as parseYaml } from 'yaml';
 import type { Loc } from '../types';
-import { type Evaluator, type KW, PyErr, kwarg } from './runtime';
+import { type Evaluator, type KW, PyErr, kwarg, isExternalPath } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
@@ -333,7 +333,15 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       // the project's files are on disk: a path inside it is looked up; others depend on the machine it runs on
       const x = s(a0);
       if (x === null || !x.startsWith('/')) return unknown(`${name}() depends on the file system at run time`, loc);
-      return bool(fileKind(x, name.slice('os.path.'.length)));
+      const there = fileKind(x, name.slice('os.path.'.length));
+      // a Python file of the workspace the settings look for and do not find (Mezzanine's local_settings.py, run
+      // with exec() where it exists): kept out of version control, it may set databases where the project runs
+      const root = it.index.roots.find(r => x.startsWith(r.endsWith('/') ? r : `${r}/`));
+      if (!there && x.endsWith('.py') && root && !isExternalPath(x)) {
+        const rel = path.relative(root, x);
+        if (!it.optionalLocal.some(o => o.module === rel)) it.optionalLocal.push({ module: rel, loc });
+      }
+      return bool(there);
     }
     case 'sys.exit': {
       // an exit the code asks for, like `raise`: a path that can only end here is assumed not taken

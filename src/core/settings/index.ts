@@ -461,7 +461,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // `try: from .local import * / except ImportError: pass` with no local.py here (SoloTodo: its Redshift alias is
   // there): the settings may hold more databases where the project runs than the ones read
   for (const o of interp.optionalLocal) {
-    if (!partial.some(p => p.name === 'DATABASES')) partial.push({ name: 'DATABASES', reason: `the settings import ${o.module} where it exists (not in the workspace: a local settings file kept out of version control?), which may add databases`, ...(o.loc ? { loc: o.loc } : {}) });
+    if (!partial.some(p => p.name === 'DATABASES')) partial.push({ name: 'DATABASES', reason: `the settings ${o.module.endsWith('.py') ? 'use' : 'import'} ${o.module} where it exists (not in the workspace: a local settings file kept out of version control?), which may add or change databases`, ...(o.loc ? { loc: o.loc } : {}) });
   }
   if (partial.length) info.partial = partial;
   // where INSTALLED_APPS is set (the findings about its entries point there)
