@@ -1216,6 +1216,12 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
   const routeKey = (model: string, migrating: string | null) => `${lower(isUserModelLabel(model) ? settings.authUserModel : model)}\0${migrating ?? ''}`;
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
+    // `app.*`: a model of the app not known statically: the choice every model of the app gets, if they all get one
+    if (model.endsWith('.*')) {
+      const app = model.slice(0, -2);
+      const of = index.models.filter(m => m.app === app && !m.abstract && !m.swapped).map(m => historicalChoice(m.key, access, migrating));
+      return of.length && of.every(x => x !== null && x === of[0]) ? of[0]! : null;
+    }
     const modelKey = lower(isUserModelLabel(model) ? settings.authUserModel : model);
     const key = routeKey(model, migrating);
     let got = routes.get(key);

@@ -242,3 +242,14 @@ test('an AppConfig named from its module: name = __name__.rpartition(".")[0] (et
   assert.deepEqual(r.apps.map(a => [a.label, a.module]), [['users', 'etools.applications.users']]);
   assert.deepEqual(r.problems, [], 'nothing assumed');
 });
+
+test('an AppConfig named from an imported module: name = pkg.__name__ (django-prometheus)', () => {
+  const root = writeTree({
+    ...PROJECT,
+    'prom/__init__.py': '',
+    'prom/apps.py': 'from django.apps import AppConfig\n\nimport prom\n\n\nclass PromConfig(AppConfig):\n    name = prom.__name__\n',
+  });
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['prom.apps.PromConfig'] }), root);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.apps.map(a => [a.label, a.module, a.notes ?? []]), [['prom', 'prom', []]]);
+});

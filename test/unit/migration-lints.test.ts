@@ -1025,3 +1025,18 @@ test('runpython-alias: a read the router sends to a replica migrations leave emp
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'warning']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /the routers send it to 'read_replica', where migrations never create its table/);
 });
+
+test('runpython-alias: apps.get_model(app, name) with a name not known statically is routed as every model of the app is (DefectDojo 0227)', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "history": {"ENGINE": "django.db.backends.sqlite3", "NAME": "h.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.AppRouter"]\n',
+    'proj/routers.py': 'class AppRouter:\n    def db_for_read(self, model, **hints):\n        return "default" if model._meta.app_label == "shop" else None\n\n    def db_for_write(self, model, **hints):\n        return self.db_for_read(model, **hints)\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default" if app_label == "shop" else None\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n\n\nclass Item(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())]),\n        migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())]),\n    ]\n',
+    'shop/migrations/0002_data.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    for name in ("Order", "Item"):\n        model = apps.get_model("shop", name)\n        model.objects.filter(n=0).delete()\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-getmodel-var-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /\('default'\)/);
+});

@@ -297,6 +297,11 @@ function evaluate(sym: SymbolTable, module: string, e: A.Expr, depth = 0): unkno
   if (depth > 10) return UNKNOWN;
   // the module's own name (etools: name = __name__.rpartition('.')[0])
   if (e.type === 'Name' && e.id === '__name__') return module;
+  // an imported module's name (django-prometheus: name = django_prometheus.__name__)
+  if (e.type === 'Attribute' && e.attr === '__name__' && (e.value.type === 'Name' || e.value.type === 'Attribute')) {
+    const r = sym.expr(module, e.value);
+    if (r?.kind === 'module') return r.name;
+  }
   // str.rpartition / partition / rsplit / split (sep, [maxsplit]) then an index: a package's name from __name__
   if (e.type === 'Subscript' && e.value.type === 'Call' && e.value.func.type === 'Attribute' && e.slice.type === 'Constant' && typeof e.slice.value === 'number') {
     const call = e.value;

@@ -406,6 +406,8 @@ function modelLabel(c: A.Call): string | null {
   const strs = c.args.map(a => (a.type === 'Constant' && typeof a.value === 'string' ? a.value : null));
   if (strs.length === 2 && strs[0] && strs[1]) return `${strs[0]}.${strs[1]}`;
   if (strs.length === 1 && strs[0]) return strs[0];
+  // apps.get_model("dojo", name) in a loop (DefectDojo's 0227): some model of the app, routed as all of them are
+  if (strs.length === 2 && strs[0] && !strs[1]) return `${strs[0]}.*`;
   return null;
 }
 
