@@ -786,6 +786,9 @@ export class Scanner {
       // a migration whose parent in its own app is missing is a leaf only because of that (informal-system's missing
       // merge migration): Django stops at the missing node (NodeNotFoundError), `makemigrations --merge` cannot help
       const broken = new Set(graphCheck.problems.filter(p => p.kind === 'missing-dependency' && p.missing).map(p => p.missing!.slice(0, p.missing!.indexOf('.'))));
+      // an app with a migration whose dependencies could not all be read: a leaf may be one only because a dependency
+      // was left out (openwisp's sample_users.0004: dependencies = [(swapper.split(…)[0], "0001_initial")])
+      for (const m of index.migrations) if (m.partial) broken.add(m.app);
       return { graphCheck, conflicts: Object.fromEntries(conflictsInGraph(graphCheck.graph).filter(c => !broken.has(c.app)).map(c => [c.app, c.names])) };
     });
     findings.push(...conflictFindings(conflicts, index.migrations));

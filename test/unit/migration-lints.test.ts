@@ -1040,3 +1040,27 @@ test('runpython-alias: apps.get_model(app, name) with a name not known staticall
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /\('default'\)/);
 });
+
+test('runpython-alias: an instance built with a related object gets its database, so its save() is not flagged (wger 0019)', async () => {
+  await initPython();
+  const src = `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    alias = schema_editor.connection.alias
+    Order = apps.get_model("shop", "Order")
+    Line = apps.get_model("shop", "Line")
+    for o in Order.objects.using(alias).all():
+        Line(order=o).save()
+        line = Line(order=o, n=1)
+        line.save()
+        Line(n=2).save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`;
+  const found = lintMigrationSource(src, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-alias');
+  assert.deepEqual(found.map(l => l.line), [12], JSON.stringify(found.map(l => l.message)));
+});

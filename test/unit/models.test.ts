@@ -967,3 +967,34 @@ class TokenProxy(Token):
   assert.equal(proxy?.table, 'shop_token');
   assert.equal(proxy?.concreteModel, 'shop.Token');
 });
+
+test('models: GeoDjango fields, a ClassVar annotation and Meta abstract = False on unreadable bases are models (openwisp)', () => {
+  const root = writeTree({
+    'geo/__init__.py': '',
+    'geo/models.py': `from typing import ClassVar
+
+from django.contrib.gis.db import models as gm
+from extlib.models import AbstractThing, AbstractOrg
+
+
+class BaseLocation(AbstractThing):
+    _changed_checked_fields: ClassVar[list] = ["geometry"]
+    is_estimated = gm.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Location(BaseLocation):
+    pass
+
+
+class Organization(AbstractOrg):
+    class Meta(AbstractOrg.Meta):
+        abstract = False
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['geo'] }), false);
+  assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.BaseLocation', 'geo.Location', 'geo.Organization']);
+  assert.equal(r.byKey.get('geo.BaseLocation')?.abstract, true);
+});

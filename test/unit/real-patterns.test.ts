@@ -1052,3 +1052,20 @@ print(json.dumps({a: router.allow_migrate_model(a, Staff._meta.concrete_model) f
   assert.deepEqual(again.findings.filter(f => f.code === 'parse-error').map(f => f.message), []);
   assert.deepEqual(again.findings.filter(f => f.code === 'cross-db-foreign-key').map(f => [f.model, f.alias]), [['shop.Order', 'default']]);
 });
+
+test('no migration conflict is said in an app whose dependencies could not all be read (openwisp\'s sample_users.0004: swapper)', async () => {
+  const mig = (deps: string, extra = '') => `import swapper\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n${extra}    dependencies = ${deps}\n    operations = []\n`;
+  const dir = project({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["users"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\n',
+    'users/__init__.py': '',
+    'users/migrations/__init__.py': '',
+    'users/migrations/0001_initial.py': mig('[]'),
+    'users/migrations/0002_groups.py': mig('[(label, "0001_initial")]', '    label = swapper.split(swapper.get_model_name("users", "Organization"))[0]\n'),
+    'users/migrations/0003_more.py': mig('[("users", "0002_groups")]'),
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {} });
+  assert.deepEqual(index.findings.filter(f => f.code === 'migration-conflict'), []);
+  assert.ok(index.findings.some(f => f.code === 'parse-error' && /0002_groups/.test(f.path ?? '')), 'the unread dependency is said');
+});

@@ -868,6 +868,14 @@ ${DB}if SSL:
   const s = load(dir, 'mysite.settings');
   assert.deepEqual(s.envDependent?.map(e => [e.settings, e.variables, !!e.optionsOnly]), [[['DATABASES'], ['DATABASE_SSLMODE'], true]]);
   assert.equal(databasesMayDiffer(s), null);
+  // both paths set DATABASES to the same aliases (wger's `if PS_DATABASE_URI: … else: …`): only entries differ
+  const wger = project({
+    'site3/__init__.py': '',
+    'site3/settings.py': 'import os\nSECRET_KEY = "x"\nINSTALLED_APPS = []\nif os.environ.get("PS_DATABASE_URI"):\n    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}}\nelse:\n    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+  });
+  const sw = load(wger, 'site3.settings');
+  assert.deepEqual(sw.envDependent?.map(e => [e.variables, !!e.optionsOnly]), [[['PS_DATABASE_URI'], true]]);
+  assert.equal(databasesMayDiffer(sw), null);
 });
 
 test('python-decouple config() and django-environ list/url signatures (informal-system, kpi; Django venv)', { skip: NO_DJANGO }, () => {

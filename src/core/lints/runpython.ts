@@ -385,7 +385,7 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
         if (isAliasExpr(v, env)) env.alias.add(t.id);
         else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v) ?? t.id);
         else if (v.type === 'Attribute' && MANAGER_ATTRS.has(v.attr) && v.value.type === 'Name' && env.models.has(v.value.id)) (env.managers ??= new Map()).set(t.id, env.models.get(v.value.id)!);
-        else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id)) env.instances.set(t.id, env.models.get(v.func.id)!);
+        else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id) && !mayCarryDatabase(v)) env.instances.set(t.id, env.models.get(v.func.id)!);
       }
     }
   }
@@ -409,6 +409,16 @@ function modelLabel(c: A.Call): string | null {
   // apps.get_model("dojo", name) in a loop (DefectDojo's 0227): some model of the app, routed as all of them are
   if (strs.length === 2 && strs[0] && !strs[1]) return `${strs[0]}.*`;
   return null;
+}
+
+/**
+ * `Line(order=o)`: a related object given to the constructor sets the new instance's database to its own
+ * (ForwardManyToOneDescriptor.__set__), and save() writes there (wger 0019; tested with Django): such an instance is
+ * not one without a database. Any argument that is not a literal may be one.
+ */
+function mayCarryDatabase(c: A.Call): boolean {
+  const literal = (e: A.Expr): boolean => e.type === 'Constant' || e.type === 'JoinedStr' || ((e.type === 'List' || e.type === 'Tuple' || e.type === 'Set') && e.elts.every(literal)) || (e.type === 'Dict' && e.values.every(literal));
+  return [...c.args, ...c.keywords.map(k => k.value)].some(a => !literal(a));
 }
 
 function isAliasExpr(e: A.Expr, env: FnEnv): boolean {
@@ -595,7 +605,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     if (f.type === 'Attribute' && INSTANCE_WRITES.has(f.attr) && !kw(e, 'using')) {
       const target = f.value;
       const isInstance = (target.type === 'Name' && env.instances.has(target.id)) ||
-        (target.type === 'Call' && !!modelRef(ctx, target.func, env, st));
+        (target.type === 'Call' && !mayCarryDatabase(target) && !!modelRef(ctx, target.func, env, st));
       if (isInstance) {
         const model = target.type === 'Name' ? env.instances.get(target.id) ?? null : modelRef(ctx, (target as A.Call).func, env, st);
         const lint = push(ctx, st, e.line, `${where}: ${dotted(target) ?? 'Model(...)'}.${f.attr}() without using= writes to the router's choice ${ROUTER_CHOICE_WORDS}, not to the database being migrated`, model ? { model, access: 'write' } : undefined);

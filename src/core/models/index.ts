@@ -646,11 +646,12 @@ class ModelReader {
         if (!d) continue;
         if (this.fieldKind(n.ref.module, func)) return true;
         const r = this.sym.expr(n.ref.module, func);
-        if (r?.kind === 'external' && r.dotted.startsWith('django.db.models.') && /Field$|Key$/.test(r.dotted)) return true;
+        if (r?.kind === 'external' && /^django\.(db\.models|contrib\.gis\.db\.models|contrib\.postgres\.fields)\./.test(r.dotted) && /Field$|Key$/.test(r.dotted)) return true;
       }
     }
     // fields declared by annotations alone (`width: int | None = None`) and none of Django's: a dataclass-like schema
-    if (annotations > 0) return false;
+    // (a ClassVar annotation is a class attribute: openwisp's BaseLocation)
+    if (annotations > 0 && n.ref.def.body.some(s => s.type === 'AnnAssign' && !/^(typing\.)?ClassVar\b/.test(dottedName(s.annotation.type === 'Subscript' ? s.annotation.value : s.annotation) ?? ''))) return false;
     const last = baseText.split('.').pop() ?? '';
     if (/Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(last)) return false;
     // a model's own options (etools' proxy ActionPointComment of django_comments' Comment), or a manager (etools'
@@ -659,6 +660,8 @@ class ModelReader {
       if (s.type === 'ClassDef' && s.name === 'Meta') {
         const keys = s.body.flatMap(x => (x.type === 'Assign' ? x.targets.flatMap(t => (t.type === 'Name' ? [t.id] : [])) : []));
         if (!keys.some(k => k === 'model' || k === 'fields' || k === 'exclude') && keys.some(k => MODEL_META_KEYS.has(k))) return true;
+        // `abstract = False` (openwisp's swappable sample models: `class Meta(Base.Meta): abstract = False`)
+        if (s.body.some(x => x.type === 'Assign' && x.targets.some(t => t.type === 'Name' && t.id === 'abstract') && x.value.type === 'Constant' && x.value.value === false)) return true;
       }
       if (s.type === 'Assign' && s.value.type === 'Call' && /Manager$/.test(dottedName(s.value.func)?.split('.').pop() ?? '') && s.targets.some(t => t.type === 'Name')) return true;
     }

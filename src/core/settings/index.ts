@@ -722,9 +722,12 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     for (const c of childExprs(e)) strings(c, acc, derived);
   };
   /** the settings the statements set, and whether they may change DATABASES' aliases (not only an entry's OPTIONS) */
-  const sets = (body: A.Stmt[]): { names: Set<string>; entries: boolean } => {
+  const sets = (body: A.Stmt[]): { names: Set<string>; entries: boolean; keys: string | null } => {
     const names = new Set<string>();
     let entries = false;
+    /** the aliases of `DATABASES = {…}` when that is the only change to them here (their keys, sorted), else null */
+    let keys: string | null = null;
+    let other = false;
     // the setting written, and how deep: DATABASES = … (0), DATABASES["x"] = … (1), DATABASES["x"]["OPTIONS"] = … (2)
     const base = (t: A.Expr): { name: string; depth: number } | null => {
       let x = t;
@@ -739,11 +742,24 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     };
     for (const s of walkStmts(body)) {
       const targets = s.type === 'Assign' ? s.targets : s.type === 'AugAssign' || s.type === 'AnnAssign' ? [s.target] : s.type === 'Delete' ? s.targets : [];
+      for (const t of targets) {
+        const b = base(t);
+        if (b?.name === 'DATABASES' && b.depth <= 1) {
+          const k = s.type === 'Assign' && b.depth === 0 && s.value.type === 'Dict' && s.value.keys.every(x => x?.type === 'Constant' && typeof x.value === 'string')
+            ? s.value.keys.map(x => (x as { value: string }).value).sort().join(',') : null;
+          if (k === null) other = true;
+          else keys = k;
+        }
+      }
       for (const t of targets) note(base(t), 1);
       // DATABASES.update(…) / .pop(…) change the aliases; DATABASES["x"].update(…) an entry
-      if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute') note(base(s.value.func.value), 0);
+      if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute') {
+        const b = base(s.value.func.value);
+        if (b?.name === 'DATABASES' && b.depth === 0) other = true;
+        note(b, 0);
+      }
     }
-    return { names, entries };
+    return { names, entries, keys: other ? null : keys };
   };
   for (const file of files) {
     const mod = index.parseFile(file);
@@ -764,8 +780,11 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
           strings(s.test, vars, derived);
           const a = sets(s.body), b = sets(s.orelse);
           const names = new Set([...a.names, ...b.names]);
+          // both paths set DATABASES to dicts of the same aliases (wger's `if PS_DATABASE_URI: DATABASES = {"default":
+          // …} else: DATABASES = {"default": …}`), and nothing else changes them: only the entries differ
+          const sameAliases = a.keys !== null && a.keys === b.keys && !a.names.has('DATABASE_ROUTERS') && !b.names.has('DATABASE_ROUTERS');
           if (vars.size && names.size) {
-            out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line }, ...(a.entries || b.entries ? {} : { optionsOnly: true as const }) });
+            out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line }, ...((a.entries || b.entries) && !sameAliases ? {} : { optionsOnly: true as const }) });
           }
           else { visit(s.body); visit(s.orelse); }
         } else if (s.type === 'Try') {
