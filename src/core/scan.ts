@@ -1217,7 +1217,9 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const byKey = new Map(index.models.map(m => [lower(m.key), m]));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
-  const routeKey = (model: string, migrating: string | null) => `${lower(isUserModelLabel(model) ? settings.authUserModel : model)}\0${migrating ?? ''}`;
+  // a model as RunPython code names it: `auth.User` stands for AUTH_USER_MODEL
+  const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
+  const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
     // `app.*`: a model of the app not known statically: the choice every model of the app gets, if they all get one
     if (model.endsWith('.*')) {
@@ -1225,15 +1227,14 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       const of = index.models.filter(m => m.app === app && !m.abstract && !m.swapped).map(m => historicalChoice(m.key, access, migrating));
       return of.length && of.every(x => x !== null && x === of[0]) ? of[0]! : null;
     }
-    const modelKey = lower(isUserModelLabel(model) ? settings.authUserModel : model);
     const key = routeKey(model, migrating);
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
-      const label = isUserModelLabel(model) ? settings.authUserModel : model;
+      const label = labelOf(model);
       const dot = label.indexOf('.');
-      const m = byKey.get(modelKey) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
+      const m = byKey.get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
       got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
         const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
@@ -1261,7 +1262,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     },
     migrates: (model, alias) => {
       // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all
-      let key = lower(isUserModelLabel(model) ? settings.authUserModel : model);
+      let key = lower(labelOf(model));
       const m = byKey.get(key);
       if (m?.proxy) { if (!m.concreteModel) return null; key = lower(m.concreteModel); }
       const c = byKey.get(key);

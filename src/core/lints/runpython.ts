@@ -647,7 +647,7 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
     if (f.type === 'Name' && ctx.functions.has(f.id) && st) {
       const helper = ctx.functions.get(f.id)!;
       const params = [...helper.args.posonly, ...helper.args.args].map(a => a.name);
-      const onlyOn = env.onlyOn ?? ctx.guards.find(g => g.line <= e.line && e.line <= g.endLine)?.alias;
+      const onlyOn = env.onlyOn ?? guardAt(ctx, e.line);
       const henv: FnEnv = { apps: null, se: null, alias: new Set(), models: new Map(), instances: new Map(), root: env.root, ...(onlyOn ? { onlyOn } : {}) };
       const give = (p: string | undefined, a: A.Expr) => {
         if (!p) return;
@@ -686,9 +686,14 @@ function literalText(e: A.Expr): string {
   return e.type === 'Constant' && typeof e.value === 'string' ? `'${e.value}'` : (dotted(e) ?? '?');
 }
 
+/** The alias a line runs only for: the `if db_alias == 'x':` guard it is under, if any. */
+function guardAt(ctx: ModuleCtx, line: number): string | undefined {
+  return ctx.guards.find(g => g.line <= line && line <= g.endLine)?.alias;
+}
+
 function push(ctx: ModuleCtx, st: FnState | null, line: number, message: string, goesTo?: RawLint['goesTo']): RawLint {
   const within = ctx.contexts.find(c => c.line < line && line <= c.endLine);
-  const onlyOn = st?.env.onlyOn ?? ctx.guards.find(g => g.line <= line && line <= g.endLine)?.alias;
+  const onlyOn = st?.env.onlyOn ?? guardAt(ctx, line);
   const lint: RawLint = {
     code: 'runpython-alias', line, message, ...(st?.fn ? { fn: st.fn.name } : {}), ...(ctx.op !== null ? { op: ctx.op } : {}), ...(goesTo ? { goesTo } : {}),
     ...(within ? { inContext: within.text } : {}), ...(ctx.prefetch > 0 ? { prefetch: true } : {}), ...(onlyOn !== undefined ? { onlyOn } : {}),
