@@ -131,7 +131,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
@@ -1403,8 +1403,7 @@ function looksLikeSettings(modules: ModuleIndex, module: string): boolean {
   const file = modules.resolve(module)?.file;
   const mod = file ? modules.parseFile(file) : null;
   if (!mod) return false;
-  return mod.body.some(st =>
-    (st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && ['INSTALLED_APPS', 'DATABASES', 'SECRET_KEY'].includes(t.id)))
-    || (st.type === 'ImportFrom' && st.names.some(n => n.name === '*'))
+  return assignsAtTop(mod, ['INSTALLED_APPS', 'DATABASES', 'SECRET_KEY']) || mod.body.some(st =>
+    (st.type === 'ImportFrom' && st.names.some(n => n.name === '*'))
     || (st.type === 'Expr' && st.value.type === 'Call'));
 }

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
-import { walkStatements } from '../python/parse';
+import { walkStmts } from '../python/statements';
 import type { FuncV } from '../python/values';
 import type { DbRoute, RouterMethod } from '../routers';
 import type { Finding, SettingsInfo } from '../types';
@@ -18,7 +18,7 @@ function isStatic(fn: A.FunctionDef): boolean {
 
 /** Whether a module's top level may bind `name` (a class, an assignment, an import; a star import may bind anything). */
 function definesName(mod: A.Module, name: string): boolean {
-  for (const s of walkStatements(mod.body)) {
+  for (const s of walkStmts(mod.body)) {
     if ((s.type === 'ClassDef' || s.type === 'FunctionDef') && s.name === name) return true;
     if (s.type === 'Assign' && s.targets.some(t => t.type === 'Name' ? t.id === name : t.type === 'Tuple')) return true;
     if (s.type === 'AnnAssign' && s.target.type === 'Name' && s.target.id === name) return true;
@@ -32,7 +32,7 @@ function definesName(mod: A.Module, name: string): boolean {
 export function routersLine(modules: ModuleIndex, settings: SettingsInfo): number | null {
   const mod = settings.path ? modules.parseFile(settings.path) : null;
   let line: number | null = null;
-  for (const s of mod ? walkStatements(mod.body) : []) {
+  for (const s of mod ? walkStmts(mod.body) : []) {
     if ((s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === 'DATABASE_ROUTERS')) ||
       ((s.type === 'AugAssign' || s.type === 'AnnAssign') && s.target.type === 'Name' && s.target.id === 'DATABASE_ROUTERS')) line = s.line;
   }

@@ -1281,25 +1281,3 @@ function decodeEscapes(s: string): string {
   }
   return out;
 }
-
-/** Walk every statement (recursively through blocks), e.g. to find class definitions. */
-export function* walkStatements(body: A.Stmt[]): Generator<A.Stmt> {
-  for (const s of body) {
-    yield s;
-    switch (s.type) {
-      case 'If': case 'For': case 'While':
-        yield* walkStatements(s.body); yield* walkStatements(s.orelse); break;
-      case 'With':
-        yield* walkStatements(s.body); break;
-      case 'Try':
-        yield* walkStatements(s.body);
-        for (const h of s.handlers) yield* walkStatements(h.body);
-        yield* walkStatements(s.orelse); yield* walkStatements(s.finalbody); break;
-      case 'Match':
-        for (const c of s.cases) yield* walkStatements(c);
-        break;
-      default:
-        break;
-    }
-  }
-}

@@ -9,7 +9,7 @@ import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
-import { childExprs, dotted, stmtParts } from '../lints/walk';
+import { allStmts, childExprs, dotted, stmtParts } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
 } from '../python/values';
@@ -206,7 +206,7 @@ export function settingsModuleFromImports(index: ModuleIndex, managePy: A.Module
  */
 function settingsModuleEvaluated(index: ModuleIndex, name: string, m: A.Module): string | null {
   let expr: A.Expr | null = null;
-  for (const st of walkStmtsDeep(m.body)) {
+  for (const st of allStmts(m.body)) {
     if (expr) break;
     const call = st.type === 'Expr' && st.value.type === 'Call' ? st.value : null;
     const f = call?.func;
@@ -222,14 +222,6 @@ function settingsModuleEvaluated(index: ModuleIndex, name: string, m: A.Module):
     return v.kind === 'str' && index.resolve(v.v)?.file ? v.v : null;
   } catch {
     return null;
-  }
-}
-
-/** Every statement, function and class bodies included. */
-function* walkStmtsDeep(body: A.Stmt[]): Generator<A.Stmt> {
-  for (const st of walkStmts(body)) {
-    yield st;
-    if (st.type === 'FunctionDef' || st.type === 'ClassDef') yield* walkStmtsDeep(st.body);
   }
 }
 
@@ -639,7 +631,7 @@ function settingsModulesNear(index: ModuleIndex, moduleName: string): string[] {
 }
 
 /** Whether a module assigns one of `names` at its top level. */
-function assignsAtTop(mod: A.Module | null, names: string[]): boolean {
+export function assignsAtTop(mod: A.Module | null, names: string[]): boolean {
   return !!mod?.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && names.includes(t.id)));
 }
 
