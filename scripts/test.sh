@@ -21,8 +21,12 @@ export DJANGO_MULTIDB_PYTHON
 "$DJANGO_MULTIDB_PYTHON" -c 'import django; print("Django", django.get_version())'
 
 # Throwaway database servers on ports of their own, stopped (and their data deleted) when this script exits.
+# The unit tests' temporary folders go to a folder of this run's own, deleted at the end: a test that fails (or
+# forgets) to clean up leaves nothing in the machine's /tmp.
 STARTED=()
-trap 'for s in "${STARTED[@]}"; do bash "scripts/$s.sh" stop >/dev/null 2>&1 || true; done' EXIT
+RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/django-multidb-test.XXXXXX")
+chmod 1777 "$RUN_TMP"   # like /tmp: the database servers' users may read what a test puts there
+trap 'for s in "${STARTED[@]}"; do bash "scripts/$s.sh" stop >/dev/null 2>&1 || true; done; rm -rf "$RUN_TMP"' EXIT
 server() {  # server <scripts/NAME.sh> <variable for its URL> <what>
   local script=$1 var=$2 what=$3
   step "throwaway $what"
@@ -39,7 +43,7 @@ server mariadb DJANGO_MULTIDB_MARIADB_URL "MariaDB server"
 
 step "unit, oracle and CLI tests (node --test)"
 unit_rc=0
-node --import tsx --test --test-concurrency=1 --test-timeout=600000 \
+TMPDIR=$RUN_TMP node --import tsx --test --test-concurrency=1 --test-timeout=600000 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination=test-results/unit.tap \
   "test/unit/**/*.test.ts" "test/oracle/**/*.test.ts" || unit_rc=$?
