@@ -2,9 +2,10 @@
 // in the same database states, prepared with real `manage.py migrate --database=…`:
 // models, routing (and which router decided), migrations, the plan per alias (order included), applied
 // counts, reachability and cross-database foreign keys. SQLite files and a real PostgreSQL server.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, NO_DJANGO, cli, copyProject, djangoPython, manage, oracle, python, sortBy } from './helpers';
 
@@ -185,5 +186,88 @@ c.close()
       assert.deepEqual(st.json.plan[a], expected.plan[a], `static plan of ${a}`);
     }
     assert.ok(!st.stdout.includes(myPassword) && !st.stderr.includes(myPassword) && !JSON.stringify(actual).includes(myPassword), 'the MariaDB password leaked');
+  });
+  test('swapper.dependency() in migrations (django-swappable-models, openwisp): the dependencies Django reads, statically', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-oracle-swapper-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os, sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "users", "config", "myconfig", "sample"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+AUTH_USER_MODEL = "users.User"
+CONFIG_DEVICE_MODEL = "myconfig.Device"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+`,
+      // the library's API as its documentation gives it (swappable_setting, get_model_name, dependency, split)
+      'swapper.py': `from django.conf import settings
+from django.db.migrations import swappable_dependency
+def swappable_setting(app_label, model):
+    setting = "%s_%s_MODEL" % (app_label.upper(), model.upper())
+    if not hasattr(settings, setting):
+        setattr(settings, setting, "%s.%s" % (app_label, model))
+    return setting
+def get_model_name(app_label, model):
+    return getattr(settings, swappable_setting(app_label, model), "%s.%s" % (app_label, model))
+def dependency(app_label, model, version=None):
+    dep = swappable_dependency(get_model_name(app_label, model))
+    return (dep[0], version) if version else dep
+def split(model):
+    app_label, _, model = model.rpartition(".")
+    return app_label, model
+`,
+      'users/__init__.py': '',
+      'users/models.py': 'from django.contrib.auth.models import AbstractUser\nclass User(AbstractUser):\n    pass\n',
+      'users/migrations/__init__.py': '',
+      'users/migrations/0001_initial.py': `from django.db import migrations, models
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.CreateModel(name="User", fields=[("id", models.AutoField(primary_key=True)), ("password", models.CharField(max_length=128)), ("last_login", models.DateTimeField(null=True)), ("is_superuser", models.BooleanField(default=False)), ("username", models.CharField(max_length=150, unique=True)), ("first_name", models.CharField(max_length=150, blank=True)), ("last_name", models.CharField(max_length=150, blank=True)), ("email", models.EmailField(max_length=254, blank=True)), ("is_staff", models.BooleanField(default=False)), ("is_active", models.BooleanField(default=True)), ("date_joined", models.DateTimeField())])]
+`,
+      'users/migrations/0002_groups.py': 'from django.db import migrations\nclass Migration(migrations.Migration):\n    dependencies = [("users", "0001_initial")]\n    operations = []\n',
+      'config/__init__.py': '',
+      'config/models.py': 'import swapper\nfrom django.db import models\nclass Device(models.Model):\n    name = models.CharField(max_length=10)\n    class Meta:\n        swappable = swapper.swappable_setting("config", "Device")\nclass RuleSet(models.Model):\n    class Meta:\n        swappable = swapper.swappable_setting("config", "RuleSet")\n',
+      'config/migrations/__init__.py': '',
+      'config/migrations/0001_initial.py': 'from django.db import migrations, models\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [migrations.CreateModel(name="Device", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=10))], options={"swappable": "CONFIG_DEVICE_MODEL"}), migrations.CreateModel(name="RuleSet", fields=[("id", models.AutoField(primary_key=True))], options={"swappable": "CONFIG_RULESET_MODEL"})]\n',
+      // CONFIG_RULESET_MODEL is in no settings file: swappable_setting() set it when the models were imported
+      'sample/migrations/0002_rules.py': 'import swapper\nfrom django.conf import settings\nfrom django.db import migrations\nclass Migration(migrations.Migration):\n    dependencies = [migrations.swappable_dependency(settings.CONFIG_RULESET_MODEL), ("sample", "0001_initial"), swapper.dependency(*swapper.split(settings.CONFIG_RULESET_MODEL), version="0001_initial")]\n    operations = []\n',
+      'myconfig/__init__.py': '',
+      'myconfig/models.py': 'from django.db import models\nclass Device(models.Model):\n    name = models.CharField(max_length=10)\n',
+      'myconfig/migrations/__init__.py': '',
+      'myconfig/migrations/0001_initial.py': 'from django.db import migrations, models\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [migrations.CreateModel(name="Device", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=10))])]\n',
+      'myconfig/migrations/0002_more.py': 'from django.db import migrations\nclass Migration(migrations.Migration):\n    dependencies = [("myconfig", "0001_initial")]\n    operations = []\n',
+      'sample/__init__.py': '',
+      'sample/models.py': 'import swapper\nfrom django.conf import settings\nfrom django.db import models\nclass Thing(models.Model):\n    device = models.ForeignKey(swapper.get_model_name("config", "Device"), models.CASCADE)\n    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE)\n',
+      'sample/migrations/__init__.py': '',
+      'sample/migrations/0001_initial.py': `import swapper
+from django.conf import settings
+from django.db import migrations, models
+from swapper import dependency, split
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [
+        swapper.dependency("config", "Device"),
+        dependency(*split(settings.AUTH_USER_MODEL), version="0002_groups"),
+        swapper.dependency(*swapper.split(settings.CONFIG_DEVICE_MODEL), version="0002_more"),
+    ]
+    operations = [migrations.CreateModel(name="Thing", fields=[("id", models.AutoField(primary_key=True)), ("device", models.ForeignKey(on_delete=models.CASCADE, to=swapper.get_model_name("config", "Device"))), ("owner", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL))])]
+`,
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    manage(py!, dir, ['migrate', '--database=default', 'users']);
+    const expected = oracle(py!, dir, 'proj.settings');
+    const st = cli(['scan', dir, '--json', '--mode', 'static', '--python', py!, '--settings', 'proj.settings']);
+    assert.equal(st.status, 0, st.stderr);
+    const deps = (rep: any, name: string) => rep.migrations.find((m: any) => m.app === 'sample' && m.name === name).dependencies;
+    assert.deepEqual(deps(expected, '0001_initial'), [['myconfig', '__first__'], ['users', '0002_groups'], ['myconfig', '0002_more']]);
+    assert.deepEqual(deps(st.json, '0001_initial'), deps(expected, '0001_initial'));
+    assert.deepEqual(deps(expected, '0002_rules'), [['config', '__first__'], ['sample', '0001_initial'], ['config', '0001_initial']]);
+    assert.deepEqual(deps(st.json, '0002_rules'), deps(expected, '0002_rules'));
+    assert.deepEqual(st.json.plan.default, expected.plan.default, 'plan of default');
+    assert.deepEqual(st.json.diagnostics.filter((d: any) => d.code === 'parse-error' || d.code === 'migration-unreadable'), []);
   });
 });

@@ -177,7 +177,7 @@ function dependencyApps(migration: A.ClassDef): Set<string> | null {
     for (const e of s.value.elts) {
       const first = (e.type === 'Tuple' || e.type === 'List') ? e.elts[0] : null;
       if (first?.type === 'Constant' && typeof first.value === 'string') out.add(first.value);
-      else if (e.type === 'Call' && calleeName(e.func) === 'swappable_dependency') out.add('*');
+      else if (e.type === 'Call' && ['swappable_dependency', 'dependency'].includes(calleeName(e.func) ?? '')) out.add('*');
       else return null;
     }
     return out;

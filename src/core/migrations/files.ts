@@ -384,7 +384,7 @@ function pairs(e: A.Expr, ctx: Ctx, allowSwappable: boolean): [string, string][]
         continue;
       }
     } else if (allowSwappable && x.type === 'Call' && calleeName(x.func) === 'swappable_dependency' && x.args.length >= 1) {
-      const v = settingOrString(x.args[0]!, ctx);
+      const v = settingOrString(x.args[0]!, ctx) ?? swapperSettingDefault(x.args[0]!, ctx);
       if (v !== null) {
         // django.db.migrations.migration.swappable_dependency: (value.split(".", 1)[0], "__first__")
         out.push([v.split('.', 1)[0]!, '__first__']);
@@ -392,10 +392,79 @@ function pairs(e: A.Expr, ctx: Ctx, allowSwappable: boolean): [string, string][]
       }
       // settings that do not exist: the swappable model is not known, which settings-unknown says once
       if (ctx.settings.notFound) continue;
+    } else if (allowSwappable && x.type === 'Call' && isSwapperDependency(x.func)) {
+      const d = swapperDependency(x, ctx);
+      if (d !== null) {
+        out.push(d);
+        continue;
+      }
+      if (ctx.settings.notFound) continue;
     }
     ctx.partial = true;
   }
   return out;
+}
+
+/** `swapper.dependency(...)`, or `dependency(...)` (`from swapper import dependency`, the only such helper in use). */
+function isSwapperDependency(f: A.Expr): boolean {
+  return (f.type === 'Attribute' && f.attr === 'dependency' && f.value.type === 'Name' && f.value.id === 'swapper')
+    || (f.type === 'Name' && f.id === 'dependency');
+}
+
+/**
+ * swapper's `dependency(app_label, model, version=None)` (django-swappable-models, openwisp): the model's
+ * swappable setting `<APP_LABEL>_<MODEL>_MODEL` if set, else "app_label.model", as `swappable_dependency` makes it
+ * ((label, "__first__")), with `version` in place of "__first__" when given. The arguments are string constants or
+ * `*split(settings.X)` / `*swapper.split(...)` ("app.Model".rpartition(".")). Null: not known statically.
+ */
+function swapperDependency(call: A.Call, ctx: Ctx): [string, string] | null {
+  const args: string[] = [];
+  for (const a of call.args) {
+    if (a.type === 'Starred' && !a.double && a.value.type === 'Call' && calleeName(a.value.func) === 'split' && a.value.args.length === 1 && a.value.keywords.length === 0) {
+      const v = settingOrString(a.value.args[0]!, ctx) ?? swapperSettingDefault(a.value.args[0]!, ctx);
+      if (v === null) return null;
+      const dot = v.lastIndexOf('.');
+      args.push(dot < 0 ? '' : v.slice(0, dot), v.slice(dot + 1));
+      continue;
+    }
+    const v = str(a);
+    if (v === null) return null;
+    args.push(v);
+  }
+  let version: string | null = args[2] ?? null;
+  for (const k of call.keywords) {
+    if (k.arg !== 'version') return null;
+    if (k.value.type === 'Constant' && k.value.value === null) continue;
+    version = str(k.value);
+    if (version === null) return null;
+  }
+  const [app, model] = args;
+  if (app === undefined || model === undefined || args.length > 3) return null;
+  const setting = `${app.toUpperCase()}_${model.toUpperCase()}_MODEL`;
+  // (a setting whose value is not known statically reads as not set)
+  const v = settingString(ctx.settings, setting);
+  ctx.used[setting] = v;
+  const label = v ?? `${app}.${model}`;
+  return [label.split('.', 1)[0]!, version || '__first__'];
+}
+
+/**
+ * `settings.<APP>_<MODEL>_MODEL` that the settings do not set: swapper's `swappable_setting(app, model)` (called by
+ * the swappable model's Meta, so before any migration is loaded) sets it to "app.model" on the settings object,
+ * and only the app label matters to `swappable_dependency`. The label is the one installed app label that the
+ * name's beginning spells (OPENWISP_IPAM_SUBNET_MODEL: openwisp_ipam); null when none or several do.
+ */
+function swapperSettingDefault(e: A.Expr, ctx: Ctx): string | null {
+  if (e.type !== 'Attribute' || e.value.type !== 'Name' || e.value.id !== 'settings') return null;
+  const name = e.attr;
+  if (!/^[A-Z][A-Z0-9_]*_[A-Z0-9]+_MODEL$/.test(name) || ctx.settings.notFound || ctx.settings.values?.[name] !== undefined) return null;
+  const parts = name.slice(0, -'_MODEL'.length).split('_');
+  const labels: string[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const label = parts.slice(0, i).join('_').toLowerCase();
+    if (installedLabel(label, ctx)) labels.push(label);
+  }
+  return labels.length === 1 ? `${labels[0]}.${parts.slice(labels[0]!.split('_').length).join('_').toLowerCase()}` : null;
 }
 
 /** `settings.NAME` → the setting's value; a string constant → itself. */
