@@ -16,6 +16,7 @@ import { fileOrGlobalsCall } from './eval-builtins';
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
+import { reAttr, reCall, reMembers } from './eval-re';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
@@ -77,7 +78,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools',
+  'split_settings', 'split_settings.tools', 're',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -135,6 +136,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('collections', [['OrderedDict', b('dict')]]);
     case 'dataclasses':
       return mod('dataclasses', [['dataclass', b('dataclasses.dataclass')], ['field', b('dataclasses.field')]]);
+    case 're':
+      return mod('re', [...reMembers(), ['error', exceptionClass('ValueError')]]);
     case 'hashlib':
       return mod('hashlib', HASHES.map(n => [n, b('hashlib.' + n)] as [string, Value]));
     case 'itertools':
@@ -279,6 +282,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return _it.getAttr(lazyValue(_it, o), name, _loc);
     case 'globals':
       return ['get', '__getitem__', 'setdefault', 'update', '__contains__', 'keys', 'items', 'values', 'copy'].includes(name) ? b('globals.' + name, o) : undefined;
+    case 're.Pattern': case 're.Match':
+      return reAttr(o, name);
     default:
       return typeof o.data === 'object' && o.data !== null && 'attr' in (o.data as object)
         ? (o.data as { attr: (n: string, loc: Loc) => Value | undefined }).attr(name, _loc)
@@ -298,6 +303,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
   const name = fn.name;
   if (fn.self && fn.self.kind === 'obj') return objCall(it, fn.self, name.slice(fn.self.type.length + 1), args, kwargs, loc);
   const a0 = args[0];
+  if (name.startsWith('re.')) return reCall(name.slice(3), undefined, args, kwargs, loc);
   switch (name) {
     case 'os.getenv': {
       const k = s(a0);
@@ -703,6 +709,7 @@ function lazyValue(it: Evaluator, o: ObjV): Value {
 
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(o, method, args, kwargs, loc);
+  if (o.type === 're.Pattern' || o.type === 're.Match') return reCall(method, o, args, kwargs, loc);
   if (o.type === 'django.lazy') {
     const v = lazyValue(it, o);
     if (method === '__getitem__' && args[0]) return it.getItem(v, args[0], loc);
