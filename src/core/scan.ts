@@ -376,7 +376,7 @@ export class Scanner {
     const projectDir = managePy ? path.dirname(managePy) : root;
     const envFile = this.opts.envFile === undefined ? envFileOf(projectDir) : this.opts.envFile;
     const processEnv = this.opts.env ?? process.env;
-    const env = projectEnvironment(processEnv, readEnvFile(envFile, this.logger));
+    const env = projectEnvironment(processEnv, readEnvFile(envFile, this.logger, processEnv));
     // The interpreter (asked for sys.path) runs in its own process: start it first, and load the parser and
     // the on-disk caches while it runs.
     const envPromise = findSearchRoots({
@@ -1061,7 +1061,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
     // the helper sees what manage.py would: the process environment over the project's env file
-    env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
     secrets: secretsOfDatabases(index.settings.databases),
   });

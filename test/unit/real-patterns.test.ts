@@ -16,6 +16,7 @@ import { buildPendingModel } from '../../src/extension/model/pending';
 import { migrateAllPlan } from '../../src/extension/model/migrateArgs';
 import { djangoPython, manage, python, NO_DJANGO } from '../oracle/helpers';
 import { settingsOf, writeTree } from './support';
+import { readEnvFile } from '../../src/core/env/env-file';
 
 const PY = djangoPython();
 const dirs: string[] = [];
@@ -1068,4 +1069,23 @@ test('no migration conflict is said in an app whose dependencies could not all b
   const index = await scanProject({ root: dir, allowPython: false, env: {} });
   assert.deepEqual(index.findings.filter(f => f.code === 'migration-conflict'), []);
   assert.ok(index.findings.some(f => f.code === 'parse-error' && /0002_groups/.test(f.path ?? '')), 'the unread dependency is said');
+});
+
+test('env file: ${NAME} and ${NAME:-default} expanded as python-dotenv\'s load_dotenv() expands them (Plane\'s .env.example)', { skip: PY ? false : NO_DJANGO }, () => {
+  const dir = writeTree({
+    '.env': 'POSTGRES_USER=plane\nPOSTGRES_DB=plane\nDATABASE_URL=postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD:-pw}@${PGHOST:-db}:5432/${POSTGRES_DB}\nQUOTED=\'${POSTGRES_DB}\'\nBARE=$POSTGRES_DB\nEMPTY=${UNSET_HERE}\nFROM_PROCESS=${DMDB_FROM_PROCESS}/x\nOVERRIDDEN=${POSTGRES_USER}\n',
+  }, 'dmdb-envfile-');
+  const processEnv = { DMDB_FROM_PROCESS: 'proc', POSTGRES_USER: 'from-environment' };
+  const ours = readEnvFile(path.join(dir, '.env'), undefined, processEnv);
+  // python-dotenv's own reading, with the same process environment (load_dotenv: the environment wins)
+  const theirs = JSON.parse(execFileSync(PY!, ['-c', `
+import json, os, dotenv
+before = dict(os.environ)
+dotenv.load_dotenv(${JSON.stringify(path.join(dir, '.env'))})
+print(json.dumps({k: v for k, v in os.environ.items() if before.get(k) != v}))
+`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...processEnv } })) as Record<string, string>;
+  // (load_dotenv sets no variable the environment already has: POSTGRES_USER stays the environment's)
+  const { POSTGRES_USER: _set, ...rest } = ours;
+  assert.deepEqual(rest, theirs);
+  assert.equal(ours.DATABASE_URL, 'postgresql://from-environment:pw@db:5432/plane');
 });

@@ -10,17 +10,31 @@ export function envFileOf(projectDir: string, configured?: string | null): strin
   return configured ? path.resolve(projectDir, configured) : path.join(projectDir, '.env');
 }
 
-/** KEY=VALUE pairs of the env file, parsed with dotenv (no expansion, nothing executed); {} when absent or unreadable. */
-export function readEnvFile(file: string | null | undefined, logger?: Pick<Logger, 'warn'>): Record<string, string> {
+/**
+ * KEY=VALUE pairs of the env file, parsed with dotenv, nothing executed; {} when absent or unreadable. `${NAME}`
+ * and `${NAME:-default}` in values are expanded as python-dotenv's `load_dotenv()` expands them (its default,
+ * `interpolate=True`): NAME from `processEnv` first, then from the file's lines above, else the default or "";
+ * `$NAME` without braces is kept as written (docs/env-files: Plane's `DATABASE_URL=postgresql://${POSTGRES_USER}…`).
+ */
+export function readEnvFile(file: string | null | undefined, logger?: Pick<Logger, 'warn'>, processEnv: Record<string, string | undefined> = process.env): Record<string, string> {
   if (!file) return {};
   try {
     // required lazily: the extension host loads this module before any project is scanned
     const dotenv = require('dotenv') as typeof import('dotenv');
-    return dotenv.parse(fs.readFileSync(file));
+    return expandEnvValues(dotenv.parse(fs.readFileSync(file)), processEnv);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn(`cannot read env file ${file}: ${(e as Error).message}`);
     return {};
   }
+}
+
+/** python-dotenv's `${NAME}` / `${NAME:-default}` (variables.py), in the file's order (see readEnvFile). */
+export function expandEnvValues(values: Record<string, string>, processEnv: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[k] = v.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (_m, name: string, dflt: string | undefined) => processEnv[name] ?? out[name] ?? dflt ?? '');
+  }
+  return out;
 }
 
 /**

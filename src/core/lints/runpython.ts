@@ -312,7 +312,17 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   const existingAlias = [...env.alias][0];
   const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map(), importedMethods: new Map(), importedQueried: new Set() };
   for (const d of fn.decorators) decorator(ctx, d, st, where);
-  for (const s of allStmts(fn.body)) for (const e of stmtParts(s).exprs) walkExpr(ctx, e, env, appModules, st, where);
+  const embedded = embeddedAssignments(fn.body);
+  for (const s of allStmts(fn.body)) {
+    if (s.type === 'Assign' && embedded.has(s)) {
+      // `sub = Model.objects.filter(…)[:1]` used only inside other queries (`Subquery(sub)`, `id__in=sub`): it runs
+      // as part of them, where they run (Plane 0112)
+      for (const t of s.targets) walkExpr(ctx, t, env, appModules, st, where);
+      walkArgument(ctx, s.value, env, appModules, st, where);
+      continue;
+    }
+    for (const e of stmtParts(s).exprs) walkExpr(ctx, e, env, appModules, st, where);
+  }
   finishFixes(ctx, st);
   modelImportFixes(ctx, st, appModules, where);
   ctx.contexts = outer;
@@ -531,6 +541,52 @@ const LAZY_METHODS = new Set([
   'prefetch_related', 'only', 'defer', 'none', 'reverse', 'extra', 'union', 'intersection', 'difference', 'dates',
   'datetimes', 'select_for_update', 'using',
 ]);
+
+/**
+ * The assignments `name = …` (the function's only binding of `name`) whose name is used only as a queryset
+ * compiled into another query: the first argument of `Subquery(…)`/`Exists(…)` or a `…__in=` keyword's value,
+ * sliced or not. Such a value is checked as walkArgument checks an argument, not as a query of its own.
+ */
+function embeddedAssignments(body: A.Stmt[]): Set<A.Stmt> {
+  // each name's bindings: the one `name = …` statement, or null when bound otherwise or more than once
+  const binding = new Map<string, A.Assign | null>();
+  const targets = new Set<A.Expr>();
+  const bind = (id: string, s: A.Assign | null) => binding.set(id, binding.has(id) ? null : s);
+  for (const s of allStmts(body)) {
+    const names: A.Expr[] = s.type === 'Assign' ? s.targets : s.type === 'AugAssign' || s.type === 'AnnAssign' || s.type === 'For' ? [s.target] : s.type === 'With' ? s.items.flatMap(i => (i.target ? [i.target] : [])) : [];
+    for (const t of names) {
+      targets.add(t);
+      if (t.type === 'Name') bind(t.id, s.type === 'Assign' && s.targets.length === 1 ? s : null);
+      else if (t.type === 'Tuple' || t.type === 'List') for (const x of t.elts) if (x.type === 'Name') { targets.add(x); bind(x.id, null); }
+    }
+    if (s.type === 'FunctionDef' || s.type === 'ClassDef') bind(s.name, null);
+  }
+  // per name: whether every use is compiled into another query
+  const embeddedOnly = new Map<string, boolean>();
+  const visit = (e: A.Expr, embedded: boolean): void => {
+    if (e.type === 'Name') {
+      if (!targets.has(e)) embeddedOnly.set(e.id, (embeddedOnly.get(e.id) ?? true) && embedded);
+      return;
+    }
+    if (e.type === 'Subscript') {
+      visit(e.value, embedded);
+      visit(e.slice, false);
+      return;
+    }
+    if (e.type === 'Call') {
+      const compiled = ['Subquery', 'Exists'].includes(calleeName(e.func) ?? '');
+      visit(e.func, false);
+      e.args.forEach((a, i) => visit(a, compiled && i === 0));
+      for (const k of e.keywords) visit(k.value, !!k.arg?.endsWith('__in'));
+      return;
+    }
+    for (const c of childExprs(e)) visit(c, false);
+  };
+  for (const s of allStmts(body)) for (const e of stmtParts(s).exprs) visit(e, false);
+  const out = new Set<A.Stmt>();
+  for (const [id, s] of binding) if (s && embeddedOnly.get(id) === true) out.add(s);
+  return out;
+}
 
 /**
  * An argument of a query's call: a queryset given as it is (`id__in=Book.objects.filter(…)`, `Subquery(…)`,

@@ -78,7 +78,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools', 're',
+  'split_settings', 'split_settings.tools', 're', 'asgiref.local',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -188,6 +188,10 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     }
     case 'threading':
       return mod('threading', [['local', b('threading.local')]]);
+    case 'asgiref.local':
+      // asgiref's Local (Django's own connection handler uses it): a thread-local with context variables beneath,
+      // set per request at run time, unset while `migrate` runs (Plane's read-replica flag)
+      return mod('asgiref.local', [['Local', b('threading.local')]]);
     case 'copy':
       return mod('copy', [['deepcopy', b('copy.deepcopy')], ['copy', b('copy.copy')]]);
     case 'dj_database_url':
