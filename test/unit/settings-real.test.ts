@@ -600,6 +600,15 @@ DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
     assert.equal(f?.severity, 'warning');
     assert.match(f!.message, /DATABASES is empty with this environment: .*dummy backend.* not set: POSTGRES_DB, POSTGRES_HOST; set them in the project's \.env file/);
 
+    // built through a function of another module (Mathesar's parse_port): the variables read around it, not every
+    // unset variable whose name looks like a database's (PER_USER_DATABASES_ENABLED, MATHESAR_CLIENT_DEV_PORT)
+    const helped = project({
+      'site5/__init__.py': '',
+      'site5/helpers.py': 'def parse_port(p):\n    return int(p) if p else None\n',
+      'site5/settings.py': 'import os\nfrom site5.helpers import parse_port\nPER_USER = os.environ.get("PER_USER_DATABASES_ENABLED")\nDEV_PORT = os.environ.get("CLIENT_DEV_PORT")\nDATABASES = {}\nNAME = os.environ.get("POSTGRES_DB")\nPORT = os.environ.get("POSTGRES_PORT")\nif NAME:\n    DATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", "NAME": NAME, "PORT": parse_port(PORT)}\n',
+    });
+    assert.deepEqual(load(helped, 'site5.settings').databasesNotConfigured?.unsetEnv, ['POSTGRES_DB', 'POSTGRES_PORT']);
+
     // set in a module the settings star-import: the finding points there
     const split = project({ 'site4/__init__.py': '', 'site4/base.py': ENV_SETTINGS, 'site4/settings.py': 'from .base import *  # noqa\nDEBUG = True\n' });
     const fromBase = settingsFindings(load(split, 'site4.settings')).find(x => x.code === 'databases-not-configured');

@@ -588,7 +588,12 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
       }
     }
   }
-  if (out.has(OPAQUE)) return null;
+  // a function of another module among the statements (Mathesar's parse_port(POSTGRES_PORT)): the variables seen
+  // read around it, when there are some; else null (the caller then takes those that look like a database's)
+  if (out.has(OPAQUE)) {
+    out.delete(OPAQUE);
+    return out.size ? out : null;
+  }
   return out;
 }
 
