@@ -270,4 +270,101 @@ class Migration(migrations.Migration):
     assert.deepEqual(st.json.plan.default, expected.plan.default, 'plan of default');
     assert.deepEqual(st.json.diagnostics.filter((d: any) => d.code === 'parse-error' || d.code === 'migration-unreadable'), []);
   });
+  test('class-based settings exported with inspect.getmembers (readthedocs) and a defaultdict router: read statically as Django reads them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-oracle-classsettings-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os, sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.docker")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+      'proj/__init__.py': '',
+      // readthedocs/core/settings.py's exporter
+      'proj/classsettings.py': `import inspect
+import sys
+
+
+class Settings:
+    @classmethod
+    def load_settings(cls, module_name):
+        self = cls()
+        module = sys.modules[module_name]
+        for member, value in inspect.getmembers(self):
+            if member.isupper() and not member.startswith("_"):
+                if isinstance(value, property):
+                    value = value.fget(self)
+                setattr(module, member, value)
+`,
+      'proj/settings/__init__.py': '',
+      'proj/settings/base.py': `from proj.classsettings import Settings
+
+
+class BaseSettings(Settings):
+    SECRET_KEY = "x"
+    DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+    DATABASE_ROUTERS = ["proj.db.MapAppsRouter"]
+
+    @property
+    def INSTALLED_APPS(self):
+        apps = ["django.contrib.contenttypes", "shop"]
+        apps.append("telemetry")
+        return apps
+
+    @property
+    def DATABASES(self):
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "default.db"}}
+`,
+      'proj/settings/docker.py': `from .base import BaseSettings
+
+
+class DockerSettings(BaseSettings):
+    @property
+    def DATABASES(self):
+        dbs = super().DATABASES
+        dbs["telemetry"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "telemetry.db"}
+        return dbs
+
+
+DockerSettings.load_settings(__name__)
+`,
+      'proj/db.py': `from collections import defaultdict
+
+
+class MapAppsRouter:
+    def __init__(self):
+        self.apps_to_db = defaultdict(lambda: "default")
+        self.apps_to_db.update({"telemetry": "telemetry"})
+
+    def db_for_read(self, model, **hints):
+        return self.apps_to_db[model._meta.app_label]
+
+    def db_for_write(self, model, **hints):
+        return self.apps_to_db[model._meta.app_label]
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return self.apps_to_db[app_label] == db
+`,
+      'shop/__init__.py': '',
+      'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n',
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("total", models.IntegerField())])]\n',
+      'telemetry/__init__.py': '',
+      'telemetry/models.py': 'from django.db import models\n\n\nclass BuildData(models.Model):\n    order = models.ForeignKey("shop.Order", on_delete=models.CASCADE)\n',
+      'telemetry/migrations/__init__.py': '',
+      'telemetry/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.CreateModel(name="BuildData", fields=[("id", models.AutoField(primary_key=True)), ("order", models.ForeignKey(on_delete=models.CASCADE, to="shop.order"))])]\n',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const expected = oracle(py!, dir, 'proj.settings.docker');
+    const st = cli(['scan', dir, '--json', '--mode', 'static', '--no-db', '--python', py!]);
+    assert.equal(st.status, 0, st.stderr);
+    const actual = st.json;
+    assert.deepEqual(actual.databases.map((d: any) => [d.alias, d.engine]), expected.databases.map((d: any) => [d.alias, d.engine]), 'databases');
+    assert.deepEqual(actual.routers, expected.routers, 'routers');
+    const rows = (rep: any) => sortBy(rep.routing.filter((r: any) => !r.model.startsWith('contenttypes.')).map((r: any) => key(r.alias, r.model, r.migrate, r.decidedBy)), (x: any) => x);
+    assert.deepEqual(rows(actual), rows(expected), 'routing');
+    const fks = (diags: any[]) => sortBy(diags.filter(d => d.code === 'cross-db-foreign-key').map(d => key(d.model, d.field, d.target, d.alias)), (x: any) => x);
+    assert.ok(fks(expected.diagnostics).length > 0, 'the fixture has a cross-database foreign key');
+    assert.deepEqual(fks(actual.diagnostics), fks(expected.diagnostics), 'cross-database foreign keys');
+    assert.deepEqual(actual.diagnostics.filter((d: any) => d.severity !== 'info' && d.code.startsWith('settings')), [], 'nothing said unknown');
+  });
 });

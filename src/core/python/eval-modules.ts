@@ -78,7 +78,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools', 're', 'asgiref.local',
+  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -133,7 +133,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('datetime', [['timedelta', b('datetime.timedelta')]]);
     case 'collections':
       // an OrderedDict is a dict here: this evaluator's dicts keep insertion order (other members stay unknown)
-      return mod('collections', [['OrderedDict', b('dict')]]);
+      return mod('collections', [['OrderedDict', b('dict')], ['defaultdict', b('collections.defaultdict')]]);
     case 'dataclasses':
       return mod('dataclasses', [['dataclass', b('dataclasses.dataclass')], ['field', b('dataclasses.field')]]);
     case 're':
@@ -188,6 +188,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     }
     case 'threading':
       return mod('threading', [['local', b('threading.local')]]);
+    case 'inspect':
+      return mod('inspect', [['getmembers', b('inspect.getmembers')], ['isclass', b('inspect.isclass')], ['isfunction', b('inspect.isfunction')]]);
     case 'asgiref.local':
       // asgiref's Local (Django's own connection handler uses it): a thread-local with context variables beneath,
       // set per request at run time, unset while `migrate` runs (Plane's read-replica flag)
@@ -261,7 +263,7 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
     case 'environs.Env':
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'sys.modules':
-      return name === 'get' || name === '__contains__' ? b('sys.modules.' + name, o) : undefined;
+      return name === 'get' || name === '__contains__' || name === '__getitem__' ? b('sys.modules.' + name, o) : undefined;
     case 'environ.Path':
       return name === 'path' || name === '__call__' || name === 'file' ? b('environ.Path.' + name, o) : undefined;
     case 'django.apps.registry':
@@ -531,6 +533,35 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     }
     case 'dynaconf.Dynaconf':
       return unknown(`a dynaconf settings object (its values come from environment variables and files, not evaluated)`, loc);
+    case 'collections.defaultdict': {
+      // defaultdict(factory, *dict's arguments): a dict whose missing keys get factory()
+      const factory = a0 ?? kwarg(kwargs, 'default_factory') ?? NONE;
+      if (factory.kind === 'unknown') return unknown(factory.reason, factory.loc ?? loc);
+      const d = it.call(b('dict'), args.slice(1), kwargs.filter(([k]) => k !== 'default_factory'), loc);
+      return d.kind === 'dict' ? { ...d, factory } : d;
+    }
+    case 'inspect.getmembers': {
+      // (name, getattr(obj, name)) for each name dir(obj) gives, sorted; a name whose getattr raises AttributeError
+      // is left out, as inspect does. The members of `object` itself (its dunder methods) are not modelled.
+      if (!a0 || args.length > 1 || kwargs.length) return unknown('inspect.getmembers() with a predicate', loc);
+      const names = a0.kind === 'instance' && !a0.cls.opaqueBase ? [...new Set([...a0.attrs.keys(), ...it.mro(a0.cls).flatMap(c => [...c.ns.keys()])])]
+        : a0.kind === 'class' && !a0.opaqueBase ? [...new Set(it.mro(a0).flatMap(c => [...c.ns.keys()]))]
+          : a0.kind === 'module' && a0.ns && !a0.ns.starUnknown ? [...a0.ns.vars.keys()] : null;
+      if (!names) return a0.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`inspect.getmembers(${repr(a0)})`, loc);
+      const out: Value[] = [];
+      for (const n of names.sort()) {
+        try {
+          out.push(tuple([str(n), it.getAttr(a0, n, loc)]));
+        } catch (e) {
+          if (!(e instanceof PyErr) || e.type !== 'AttributeError') throw e;
+        }
+      }
+      return list(out);
+    }
+    case 'inspect.isclass':
+      return a0?.kind === 'class' ? TRUE : a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : FALSE;
+    case 'inspect.isfunction':
+      return a0?.kind === 'function' ? TRUE : a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : FALSE;
     case 'enum.auto':
       return obj('enum.auto');
     case 'enum.unique':
@@ -754,6 +785,13 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     if (parts.some(x => x === null)) return unknown(`a path under ${(o.data as { root: string }).root} not known statically`, loc);
     const joined = path.resolve((o.data as { root: string }).root, ...(parts as string[]));
     return method === 'path' ? environPath(joined) : str(joined);
+  }
+  if (o.type === 'sys.modules' && (method === '__getitem__' || method === 'get')) {
+    // a module already imported (the settings module itself, by `__name__`: readthedocs' class-based settings
+    // export their members with `setattr(sys.modules[module_name], …)`)
+    const k = s(a0);
+    const m = k === null ? undefined : it.loadedModule(k);
+    if (m && m.special !== 'missing') return m;
   }
   if (o.type === 'sys.modules' && (method === '__contains__' || method === 'get')) {
     // under manage.py migrate no test runner has been imported (Pontoon: TEST = "pytest" in sys.modules)

@@ -348,6 +348,12 @@ export function getItem(it: Evaluator, c: Value, k: Value, loc: Loc): Value {
       if (v !== undefined) return v;
       if (c.inexact) return unknown(c.inexact.reason, c.inexact.loc ?? loc);
       if (hashKey(k) === null) return unknown(`lookup of ${repr(k)}`, loc);
+      if (c.factory && c.factory.kind !== 'none') {
+        // defaultdict.__missing__: the factory's value, stored under the key
+        const made = it.call(c.factory, [], [], loc);
+        dictSet(c, k, made);
+        return made;
+      }
       throw new PyErr('KeyError', repr(k), loc);
     }
     case 'list': case 'tuple': case 'str': {

@@ -30,6 +30,8 @@ export interface DictV {
   map: Map<string, DictEntry>;
   /** keys may exist that are not in `map` (e.g. after `.update(<unknown>)`): a missing key is unknown, not a KeyError */
   inexact?: UnknownV;
+  /** collections.defaultdict's default_factory: called for a key that is missing (and the result stored) */
+  factory?: Value;
 }
 /** a pathlib.PurePosixPath-like value; `p` is the path string as Python would print it */
 export interface PathV { kind: 'path'; p: string }
