@@ -156,7 +156,8 @@ const RULES = {
       'ConnectionDoesNotExist when the line runs. The message suggests the closest alias, and the quick fix ' +
       'replaces it. Reported when DATABASES is known statically: an error, or a warning where DATABASES may hold ' +
       'more aliases where the project runs (set under environment variables not set here, a local settings file, code ' +
-      'that may set any setting). `using=` of Django\'s template functions (`render`, `render_to_string`, ' +
+      'that may set any setting, the project\'s own code adding the alias to a settings module\'s DATABASES from ' +
+      'outside, as `settings_module.DATABASES["job_logs"] = …` in nautobot\'s command line). `using=` of Django\'s template functions (`render`, `render_to_string`, ' +
       '`get_template`, `TemplateResponse`) names a template engine and is not read.',
   },
   'router-signature': {

@@ -336,6 +336,16 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
     assert.deepEqual(aliasUses(src, 't.py').map(u => [u.line, u.alias]), [[6, 'nope2']]);
   });
 
+  test('an alias the project\'s code adds to a settings module\'s DATABASES from outside is a warning saying where (nautobot\'s CLI)', async () => {
+    const dir = files({
+      'proj/cli.py': 'import importlib\nfrom copy import deepcopy\n\n\ndef main():\n    settings_module = importlib.import_module("proj.settings")\n    settings_module.DATABASES["job_logs"] = deepcopy(settings_module.DATABASES["default"])\n',
+      'stats/tests.py': 'from django.test import TestCase\n\n\nclass T(TestCase):\n    databases = ("default", "job_logs", "jobs_log")\n',
+    });
+    const found = (await scan(dir)).filter(f => path.basename(f.path ?? '') === 'tests.py');
+    assert.deepEqual(found.map(f => [f.alias, f.severity]), [['job_logs', 'warning'], ['jobs_log', 'error']]);
+    assert.match(found[0]!.message, /proj\/cli\.py:7 adds it to DATABASES: it may exist where the project runs/);
+  });
+
   test('nothing when DATABASES is not fully known (an alias may come from elsewhere)', async () => {
     const dir = files({ 'proj/settings.py': 'from .local import *\nINSTALLED_APPS = ["stats"]\n' });
     assert.deepEqual(await scan(dir), []);

@@ -18,14 +18,14 @@ export const NON_APP_DIRS = new Set(['node_modules', '__pycache__', 'site-packag
 // alias; the caller passes those
 const SKIP_DIRS = new Set([...NON_APP_DIRS, 'migrations']);
 /** substrings a file must hold to be parsed at all */
-const MARKERS = ['using', 'db_manager', 'connections[', 'database=', 'databases'];
+const MARKERS = ['using', 'db_manager', 'connections[', 'database=', 'databases', 'DATABASES['];
 
 function str(e: A.Expr | undefined): string | null {
   return e && e.type === 'Constant' && typeof e.value === 'string' ? e.value : null;
 }
 
 /** The names after which an alias literal is looked for (attribute, keyword, parameter or subscripted name). */
-const ALIAS_WORDS = ['using', 'db_manager', 'connections', 'database', 'databases'];
+const ALIAS_WORDS = ['using', 'db_manager', 'connections', 'database', 'databases', 'DATABASES'];
 
 /**
  * Whether the source may hold an alias literal where aliasUses looks (a cheap test before parsing: Saleor's
@@ -130,6 +130,10 @@ export function aliasUses(source: string, file: string): AliasUse[] {
         block(s.orelse);
         continue;
       }
+      // `settings_module.DATABASES["job_logs"] = …`: code that changes a settings module from outside (nautobot's
+      // CLI adds an alias before Django starts): not a use, the alias being made (see ADDED). (A settings file's own
+      // `DATABASES["x"] = …` is read with the settings.)
+      if (s.type === 'Assign') for (const t of s.targets) if (t.type === 'Subscript' && t.value.type === 'Attribute' && t.value.attr === 'DATABASES') add(t.slice, ADDED);
       const parts = stmtParts(s);
       for (const e of parts.exprs) visit(e);
       // a `using="…"` parameter default names an alias, except an empty one or in the SQL methods of indexes and
@@ -252,23 +256,28 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migra
   const known = new Set(aliases);
   const out: Finding[] = [];
   const dirs = [...new Set(apps.filter(a => !a.external && a.dir).map(a => a.dir!))];
-  if (settings.path) dirs.push(path.dirname(settings.path));
-  const seen = new Set<string>();
-  for (const files of [...dirs.map(d => pythonFiles(d)), migrationFiles]) {
-    for (const file of files) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      for (const u of usesOf(file)) {
-        if (known.has(u.alias)) continue;
-        const suggestion = closestAlias(u.alias, aliases);
-        out.push({
-          code: 'unknown-alias', severity: differ ? 'warning' : 'error', path: file, line: u.line, alias: u.alias,
-          message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
-            `${u.where === 'TestCase.databases' ? 'ImproperlyConfigured when the test class is set up' : 'ConnectionDoesNotExist when this runs'}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
-          ...aliasFix(u, suggestion),
-        });
-      }
+  const settingsDir = settings.path ? path.dirname(settings.path) : null;
+  if (settingsDir) dirs.push(settingsDir);
+  const files = [...new Set([...dirs.flatMap(d => [...pythonFiles(d)]), ...migrationFiles])];
+  // aliases the project's code adds to a settings module's DATABASES from outside
+  const added = new Map<string, { file: string; line: number }>();
+  for (const file of files) for (const u of usesOf(file)) if (u.where === ADDED && !added.has(u.alias)) added.set(u.alias, { file, line: u.line });
+  for (const file of files) {
+    for (const u of usesOf(file)) {
+      if (known.has(u.alias) || u.where === ADDED) continue;
+      const suggestion = closestAlias(u.alias, aliases);
+      const elsewhere = added.get(u.alias);
+      const may = elsewhere ? `${path.basename(path.dirname(elsewhere.file))}/${path.basename(elsewhere.file)}:${elsewhere.line} adds it to DATABASES` : differ;
+      out.push({
+        code: 'unknown-alias', severity: may ? 'warning' : 'error', path: file, line: u.line, alias: u.alias,
+        message: `'${u.alias}' (${u.where}) is not a database of DATABASES (${aliases.map(a => `'${a}'`).join(', ')}): Django raises ` +
+          `${u.where === 'TestCase.databases' ? 'ImproperlyConfigured when the test class is set up' : 'ConnectionDoesNotExist when this runs'}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${may ? ` (${may}: it may exist where the project runs)` : ''}`,
+        ...aliasFix(u, suggestion),
+      });
     }
   }
   return out;
 }
+
+/** AliasUse.where of `DATABASES["x"] = …`: an alias made, not used */
+const ADDED = 'DATABASES[…] =';
