@@ -768,6 +768,45 @@ class Note(models.Model):
   assert.ok(without.byKey.has('vehicles.HistoricalLivery'));
 });
 
+test('models: a name standing for HistoricalRecords (functools.partial, a subclass) makes the history models too (readthedocs)', () => {
+  const root = writeTree({
+    'core/__init__.py': '',
+    'core/history.py': `from functools import partial
+from simple_history.models import HistoricalRecords
+
+
+class ExtraFieldsHistoricalModel:
+    pass
+
+
+ExtraHistoricalRecords = partial(HistoricalRecords, bases=[ExtraFieldsHistoricalModel], table_name="core_extra_history")
+
+
+class AuditedRecords(HistoricalRecords):
+    pass
+`,
+    'core/models.py': `from django.db import models
+from .history import ExtraHistoricalRecords, AuditedRecords
+
+
+class Project(models.Model):
+    history = ExtraHistoricalRecords()
+
+
+class Team(models.Model):
+    history = AuditedRecords(custom_model_name="TeamLog")
+
+
+class Other(models.Model):
+    history = models.Manager()
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['core'] }), false);
+  assert.equal(r.byKey.get('core.HistoricalProject')?.table, 'core_extra_history', JSON.stringify([...r.byKey.keys()]));
+  assert.ok(r.byKey.has('core.TeamLog'));
+  assert.deepEqual([...r.byKey.keys()].filter(k => /Histor|Log/.test(k)).sort(), ['core.HistoricalProject', 'core.TeamLog']);
+});
+
 test('models: HistoricalRecords(inherit=True) on a base gives every model below it a history (giga-maps core.BaseModel)', () => {
   const root = writeTree({
     'core/__init__.py': '',

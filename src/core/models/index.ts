@@ -326,11 +326,11 @@ class ModelReader {
       if (s.type !== 'Assign' || s.value.type !== 'Call') continue;
       const call = s.value;
       const f = call.func;
-      if (!(f.type === 'Name' || f.type === 'Attribute') || (f.type === 'Name' ? f.id : f.attr) !== 'HistoricalRecords') continue;
-      const ref = this.sym.expr(c.ref.module, f);
-      const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(c.ref.module, f) ?? '';
-      if (!from.startsWith('simple_history')) continue;
-      const kw = (name: string) => call.keywords.find(k => k.arg === name)?.value;
+      if (!(f.type === 'Name' || f.type === 'Attribute')) continue;
+      const records = this.historicalRecords(c.ref.module, f);
+      if (!records) continue;
+      // (the keywords of a functools.partial the name stands for count where the call does not give them)
+      const kw = (name: string) => call.keywords.find(k => k.arg === name)?.value ?? records.keywords.find(k => k.arg === name)?.value;
       if (!own) {
         const inherit = kw('inherit');
         const v = inherit ? literalEval(inherit) : null;
@@ -364,6 +364,32 @@ class ModelReader {
     }
     HISTORICAL.set(info, { user, models: out });
     return out;
+  }
+
+  /**
+   * Whether `f` (in `module`) is simple_history's HistoricalRecords: imported from it, or a name of the project
+   * standing for it, `ExtraHistoricalRecords = partial(HistoricalRecords, bases=[…])` (readthedocs) or a subclass;
+   * with the keywords such a partial adds. Null: something else.
+   */
+  private historicalRecords(module: string, f: A.Expr, depth = 0): { keywords: A.Keyword[] } | null {
+    if (depth > 4 || !(f.type === 'Name' || f.type === 'Attribute')) return null;
+    const ref = this.sym.expr(module, f);
+    if (!ref || ref.kind === 'external' || ref.kind === 'module') {
+      const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(module, f) ?? '';
+      return from.startsWith('simple_history') && from.endsWith('HistoricalRecords') ? { keywords: [] } : null;
+    }
+    if (ref.kind === 'value') {
+      const e = ref.expr;
+      if (e.type === 'Call' && ['partial', 'functools.partial'].includes(dottedName(e.func) ?? '') && e.args[0]) {
+        const inner = this.historicalRecords(ref.module, e.args[0], depth + 1);
+        return inner ? { keywords: [...e.keywords, ...inner.keywords] } : null;
+      }
+      return this.historicalRecords(ref.module, e, depth + 1);
+    }
+    if (ref.kind === 'class') {
+      for (const b of ref.def.bases) if (this.historicalRecords(ref.module, b, depth + 1)) return { keywords: [] };
+    }
+    return null;
   }
 
   /** The modules a package's __init__ imports anywhere (any branch), as absolute dotted names. */
