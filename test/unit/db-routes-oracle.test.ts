@@ -501,3 +501,40 @@ describe('db_for_read / db_for_write: static routes and router lints against rea
     assert.ok(unknownSeen >= 5, `${unknownSeen} unknown answers`);
   });
 });
+
+// Plane's read-replica router: a request-scoped flag (asgiref's Local) set by middleware picks the replica. Django
+// answers "default" while nothing set it and "replica" once a request did: the static route is those two aliases.
+test('db_for_read: a request-scoped flag choosing the replica gives both aliases as choices, as Django answers with and without it (Plane)', { skip: PY ? false : NO_DJANGO }, async () => {
+  for (const mirror of [true, false]) {
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': settings(['shop'], { default: db('a'), replica: db('r', mirror ? MIRROR('default') : '') }, ['proj.routers.ReadReplicaRouter']),
+      'proj/scope.py': 'from asgiref.local import Local\n\n_ctx = Local()\n\n\ndef set_use_read_replica(on):\n    _ctx.use_read_replica = on\n\n\ndef should_use_read_replica():\n    return getattr(_ctx, "use_read_replica", False)\n',
+      'proj/routers.py': 'from .scope import should_use_read_replica\n\n\nclass ReadReplicaRouter:\n    def db_for_read(self, model, **hints):\n        if should_use_read_replica():\n            return "replica"\n        return "default"\n\n    def db_for_write(self, model, **hints):\n        return "default"\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n',
+      ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    }, 'dmdb-dbroutes-flag-');
+    dirs.push(dir);
+    const seen = JSON.parse(execFileSync(PY!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from proj.scope import set_use_read_replica
+from shop.models import Order
+out = [router.db_for_read(Order)]
+set_use_read_replica(True)
+out.append(router.db_for_read(Order))
+print(json.dumps(out))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } })) as string[];
+    assert.deepEqual(seen, ['default', 'replica']);
+    const index = await new Scanner({ root: dir, python: PY!, allowPython: false, env: {} }).index();
+    const read = index.dbRoutes?.read.find(r => r.model === 'shop.Order');
+    assert.equal(read?.alias, null);
+    assert.deepEqual([...read?.choices ?? []].sort(), [...seen].sort());
+    assert.equal(read?.decidedBy, 'proj.routers.ReadReplicaRouter');
+    // a replica that is a mirror of default has its tables; a database of its own that migrations leave empty has none
+    const noTable = index.findings.filter(f => f.code === 'router-read-no-table');
+    if (mirror) assert.deepEqual(noTable, []);
+    else assert.ok(noTable.some(f => f.alias === 'replica' && /chosen at run time/.test(f.message)), JSON.stringify(noTable.map(f => f.message)));
+  }
+});

@@ -123,7 +123,7 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     for (const r of routes) {
       // a router that picks one of several aliases per query (a replica at random) may send them to each
       const picks = r.alias === null ? r.choices ?? [] : [r.alias];
-      const oneOf = r.alias === null && picks.length > 1 ? ` (one of ${picks.map(a => `'${a}'`).join(', ')}, picked per query)` : '';
+      const oneOf = r.alias === null && picks.length > 1 ? ` (one of ${picks.map(a => `'${a}'`).join(', ')}, chosen at run time)` : '';
       const routed = r.reason === 'router' || (r.alias === null && !!r.choices);
       for (const alias of picks) {
         if (!aliases.includes(alias)) continue;

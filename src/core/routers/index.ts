@@ -634,10 +634,14 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   const words: Record<string, string> = { none: 'None', true: 'True', false: 'False', unknown: 'an unknown value' };
   const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => words[x] ?? `'${x.slice('alias:'.length)}'`).join(' or ');
   const at = projectLoc(f?.loc, fn.loc);
+  // db_for_read / db_for_write returning one of some aliases on every path (Plane: "replica" when a request asked
+  // for it, else "default"): those aliases are the ones Django may use, as for a replica picked at random
+  const choices = outs.every(o => o.kind === 'alias') ? [...new Set(outs.map(o => (o as { v: string }).v))] : undefined;
   return {
     kind: 'unknown',
     explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc)})` : ''}` : 'something not known statically'}`,
     ...(f?.loc && at ? { loc: at } : {}),
+    ...(choices ? { choices } : {}),
   };
 }
 
