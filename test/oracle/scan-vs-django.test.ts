@@ -367,4 +367,49 @@ class MapAppsRouter:
     assert.deepEqual(fks(actual.diagnostics), fks(expected.diagnostics), 'cross-database foreign keys');
     assert.deepEqual(actual.diagnostics.filter((d: any) => d.severity !== 'info' && d.code.startsWith('settings')), [], 'nothing said unknown');
   });
+  test('settings files exec()ed by a helper into its caller\'s globals (Kiwi TCMS: inspect.stack()[1][0].f_globals, glob, open rb): read as Django reads them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-oracle-exechelper-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os, sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+      'proj/__init__.py': '',
+      // tcms/utils/settings.py
+      'proj/utils.py': `import glob
+import inspect
+import os
+
+
+def import_local_settings(scan_dir, **kwargs):
+    scope = kwargs.pop("scope", inspect.stack()[1][0].f_globals)
+    for fname in sorted(glob.glob(os.path.join(scan_dir, "*.py"))):
+        with open(fname, "rb") as fh:
+            exec(fh.read(), scope)
+`,
+      'proj/settings.py': 'import os\nfrom proj.utils import import_local_settings\nSECRET_KEY = "x"\nDEFAULT_AUTO_FIELD = "django.db.models.AutoField"\nINSTALLED_APPS = ["django.contrib.contenttypes", "app"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nimport_local_settings(os.path.join(os.path.dirname(__file__), "conf.d"))\n',
+      'proj/conf.d/10-archive.py': 'DATABASES["archive"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "archive.sqlite3"}\nDATABASE_ROUTERS = ["proj.routers.ArchiveRouter"]\n',
+      'proj/conf.d/20-apps.py': 'INSTALLED_APPS += ["other"]\n',
+      'proj/routers.py': 'class ArchiveRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label == "app":\n            return db == "archive"\n        return db == "default"\n',
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=10)\n',
+      'other/__init__.py': '',
+      'other/models.py': 'from django.db import models\n\n\nclass Note(models.Model):\n    item = models.ForeignKey("app.Item", models.CASCADE)\n',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const expected = oracle(py!, dir, 'proj.settings');
+    const st = cli(['scan', dir, '--json', '--mode', 'static', '--no-db', '--python', py!]);
+    assert.equal(st.status, 0, st.stderr);
+    const actual = st.json;
+    assert.deepEqual(actual.databases.map((d: any) => [d.alias, d.engine]), expected.databases.map((d: any) => [d.alias, d.engine]), 'databases');
+    assert.deepEqual(actual.routers, expected.routers, 'routers');
+    const models = (rep: any) => sortBy(rep.models.map((m: any) => key(m.app, m.name)), (x: any) => x);
+    assert.deepEqual(models(actual), models(expected), 'models (INSTALLED_APPS += in an exec()ed file)');
+    const rows = (rep: any) => sortBy(rep.routing.map((r: any) => key(r.alias, r.model, r.migrate, r.decidedBy)), (x: any) => x);
+    assert.deepEqual(rows(actual), rows(expected), 'routing');
+    const fks = (diags: any[]) => sortBy(diags.filter(d => d.code === 'cross-db-foreign-key').map(d => key(d.model, d.field, d.target, d.alias)), (x: any) => x);
+    assert.ok(fks(expected.diagnostics).length > 0, 'the fixture has a cross-database foreign key');
+    assert.deepEqual(fks(actual.diagnostics), fks(expected.diagnostics), 'cross-database foreign keys');
+  });
 });

@@ -164,3 +164,17 @@ DATABASES["other"] = environ.Env.db_url_config("mysql://u:p@db:3306/other")
     ]);
   });
 });
+
+describe('exec() into a namespace not known statically', () => {
+  test('the module being run may get any setting from it: DATABASES and the routers are said to be partial', () => {
+    const dir = project({
+      'conf/__init__.py': '',
+      'conf/helpers.py': 'import somewhere_unknown\n\n\ndef apply(path):\n    exec(open(path).read(), somewhere_unknown.scope())\n',
+      'conf/settings.py': 'import os\nfrom conf.helpers import apply\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\napply(os.path.join(os.path.dirname(__file__), "extra.py"))\n',
+      'conf/extra.py': 'DATABASE_ROUTERS = ["x.Y"]\n',
+    });
+    const s = loadSettings(new ModuleIndex([dir]), 'conf.settings', {});
+    assert.deepEqual(s.databases.map(d => d.alias), ['default']);
+    assert.ok(s.unknowns.some(u => u.name === 'Any setting' && /exec\(\) into a namespace not known statically/.test(u.reason)), JSON.stringify(s.unknowns));
+  });
+});

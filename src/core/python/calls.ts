@@ -195,6 +195,7 @@ export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [st
   const forksBefore = it.forks.length;
   it.callDepth++;
   it.activeCalls.set(def, running + 1);
+  it.frames.push(fr);
   try {
     if (def.type === 'Lambda') {
       const v = it.eval(def.body, fr);
@@ -209,6 +210,7 @@ export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [st
     }
     return { returns, raises, fellOff: r.normal, forks: it.forks.slice(forksBefore) };
   } finally {
+    it.frames.pop();
     it.callDepth--;
     if (running) it.activeCalls.set(def, running);
     else it.activeCalls.delete(def);

@@ -808,7 +808,9 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
     const cwd = it.workingDir(loc);
     if (cwd) file = path.join(cwd, file);
   }
-  if (mode && !(mode.kind === 'str' && (mode.v === 'r' || mode.v === 'rt'))) return unknown(`open(${JSON.stringify(file)}, ${repr(mode)})`, loc);
+  if (mode && !(mode.kind === 'str' && ['r', 'rt', 'rb'].includes(mode.v))) return unknown(`open(${JSON.stringify(file)}, ${repr(mode)})`, loc);
+  // 'rb': read() gives bytes, which exec() and .decode() take (Kiwi's settings exec each file's bytes)
+  const binary = mode?.kind === 'str' && mode.v === 'rb';
   const inProject = path.isAbsolute(file) && !isExternalPath(file) && it.index.roots.some(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
   if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
   const st = statFile(file);
@@ -833,7 +835,12 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
     return unknown(`open(${JSON.stringify(file)}): ${(e as Error).message}`, loc);
   }
   // (methods other than those modelled are not known: never an AttributeError a real file would not raise)
-  return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'unknown', data: { path: file, text, pos: 0 } };
+  return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'unknown', data: { path: file, text, pos: 0, ...(binary ? { binary } : {}) } };
+}
+
+/** The text of bytes read from a file opened 'rb' (an obj 'bytes'), as UTF-8 */
+export function bytesValue(text: string): Value {
+  return { kind: 'obj', type: 'bytes', attrs: new Map(), missing: 'unknown', data: text };
 }
 
 /**
@@ -844,8 +851,15 @@ function execCode(it: Evaluator, code: Value | undefined, where: Value | undefin
   let ns: Namespace | null = null;
   if (where?.kind === 'obj' && where.type === 'globals') ns = where.data as Namespace;
   else if (!where && f && f.scope === f.globals) ns = f.globals;
-  if (!ns) return unknown('exec() into a namespace not known statically', loc);
+  if (!ns) {
+    // a namespace not known (a caller's globals reached some way not modelled): it may be the module being run,
+    // whose names the code may then set or replace
+    const top = where?.kind === 'unknown' ? [...it.frames].reverse().find(x => x.fn === null && x.scope === x.globals) : undefined;
+    if (top) overlayUnknown(top.globals, `exec() into a namespace not known statically (${where!.kind === 'unknown' ? where!.reason : ''})`, loc);
+    return unknown('exec() into a namespace not known statically', loc);
+  }
   const src = code?.kind === 'str' ? { source: code.v, filename: '<string>' }
+    : code?.kind === 'obj' && code.type === 'bytes' ? { source: code.data as string, filename: '<string>' }
     : code?.kind === 'obj' && code.type === 'code' ? code.data as { source: string; filename: string } : null;
   if (!src) {
     overlayUnknown(ns, `exec() of code not known statically (${code?.kind === 'unknown' ? code.reason : repr(code ?? NONE)})`, loc);
@@ -898,7 +912,7 @@ function includeSettings(it: Evaluator, args: Value[], scope: Value | undefined,
 }
 
 /** The files a glob pattern (`*`, `?`, `[…]` in its last part; a literal folder) names, sorted as glob.glob's are. */
-function globFiles(pattern: string): string[] {
+export function globFiles(pattern: string): string[] {
   const dir = path.dirname(pattern);
   const base = path.basename(pattern);
   if (!/[*?[]/.test(base)) return statFile(pattern) ? [pattern] : [];
@@ -918,8 +932,9 @@ export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs
     if (method === 'read') {
       const n = args[0]?.kind === 'num' && args[0].v >= 0 ? args[0].v : text.length;
       d.pos = Math.min(text.length, pos + n);
-      return str(text.slice(pos, d.pos));
+      return (d as { binary?: boolean }).binary ? bytesValue(text.slice(pos, d.pos)) : str(text.slice(pos, d.pos));
     }
+    if ((d as { binary?: boolean }).binary) return undefined;
     if (method === 'readline') {
       const nl = text.indexOf('\n', pos);
       d.pos = nl < 0 ? text.length : nl + 1;

@@ -6,13 +6,13 @@ import * as fs from 'fs';
 import { createHash } from 'crypto';
 import { parse as parseYaml } from 'yaml';
 import type { Loc } from '../types';
-import { type Evaluator, type KW, PyErr, kwarg, isExternalPath } from './runtime';
+import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
-import { fileOrGlobalsCall } from './eval-builtins';
+import { fileOrGlobalsCall, globFiles } from './eval-builtins';
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
@@ -78,7 +78,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect',
+  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -112,7 +112,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
         ['argv', list([str('manage.py'), str('migrate')])], ['platform', str(sysPlatform())], ['path', unknown('sys.path')],
         ['version_info', v ? versionInfo(v) : noVersion], ['version', v?.text ? str(v.text) : noVersion],
         ['modules', obj('sys.modules', 'unknown')], ['executable', unknown('sys.executable')],
-        ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')],
+        ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')], ['_getframe', b('sys._getframe')],
       ]);
     }
     case 'platform':
@@ -189,7 +189,10 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     case 'threading':
       return mod('threading', [['local', b('threading.local')]]);
     case 'inspect':
-      return mod('inspect', [['getmembers', b('inspect.getmembers')], ['isclass', b('inspect.isclass')], ['isfunction', b('inspect.isfunction')]]);
+      return mod('inspect', [['getmembers', b('inspect.getmembers')], ['isclass', b('inspect.isclass')], ['isfunction', b('inspect.isfunction')],
+        ['stack', b('inspect.stack')], ['currentframe', b('inspect.currentframe')]]);
+    case 'glob':
+      return mod('glob', [['glob', b('glob.glob')], ['iglob', b('glob.iglob')]]);
     case 'asgiref.local':
       // asgiref's Local (Django's own connection handler uses it): a thread-local with context variables beneath,
       // set per request at run time, unset while `migrate` runs (Plane's read-replica flag)
@@ -290,6 +293,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ['get', '__getitem__', 'setdefault', 'update', '__contains__', 'keys', 'items', 'values', 'copy'].includes(name) ? b('globals.' + name, o) : undefined;
     case 're.Pattern': case 're.Match':
       return reAttr(o, name);
+    case 'bytes':
+      return name === 'decode' ? b('bytes.decode', o) : undefined;
     default:
       return typeof o.data === 'object' && o.data !== null && 'attr' in (o.data as object)
         ? (o.data as { attr: (n: string, loc: Loc) => Value | undefined }).attr(name, _loc)
@@ -558,6 +563,24 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       }
       return list(out);
     }
+    case 'inspect.stack': case 'inspect.currentframe': case 'sys._getframe': {
+      // the frames being run, innermost first: Kiwi's settings helper execs files into the caller's module,
+      // `inspect.stack()[1][0].f_globals`
+      const frames = frameObjects(it.frames);
+      if (name === 'inspect.stack') return list(frames.map(frameInfo));
+      const depth = name === 'sys._getframe' ? (a0 ?? kwarg(kwargs, 'depth')) : undefined;
+      if (depth && depth.kind !== 'num') return unknown(`${name}() of a depth not known statically`, loc);
+      return frames[depth?.kind === 'num' ? depth.v : 0] ?? (name === 'sys._getframe' ? unknown('a frame deeper than the code run here', loc) : NONE);
+    }
+    case 'glob.glob': case 'glob.iglob': {
+      // the workspace's files (what the project has where it runs, but files kept out of version control); a
+      // pattern outside it, relative to the working directory or with wildcards in its folders is not known
+      const p = s(a0 ?? kwarg(kwargs, 'pathname'));
+      if (p === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of a pattern not known statically`, loc);
+      const inProject = path.isAbsolute(p) && !isExternalPath(p) && it.index.roots.some(r => p.startsWith(r.endsWith('/') ? r : `${r}/`));
+      if (!inProject || /[*?[]/.test(path.dirname(p))) return unknown(`${name}(${JSON.stringify(p)}): files not in the workspace, or a pattern not modelled`, loc);
+      return list(globFiles(p).map(str));
+    }
     case 'inspect.isclass':
       return a0?.kind === 'class' ? TRUE : a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : FALSE;
     case 'inspect.isfunction':
@@ -728,6 +751,30 @@ function loadEnvFile(it: Evaluator, file: string, override: boolean, loc: Loc): 
 }
 
 /** The value of a SimpleLazyObject: its function called once, on first use (raising there: unknown). */
+/** Frame objects (f_globals, f_locals at a module's top level, f_back) of `frames`, innermost first. */
+function frameObjects(frames: readonly Frame[]): ObjV[] {
+  const out: ObjV[] = [];
+  let back: Value = NONE;
+  for (const fr of frames) {
+    const globalsOf = (ns: Frame['globals']): ObjV => ({ kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: ns });
+    const attrs = new Map<string, Value>([
+      ['f_globals', globalsOf(fr.globals)], ['f_back', back],
+      ['f_locals', fr.fn === null && fr.scope === fr.globals ? globalsOf(fr.globals) : unknown('a function frame\'s f_locals')],
+    ]);
+    const o: ObjV = { kind: 'obj', type: 'frame', attrs, missing: 'unknown', data: { fn: fr.fn?.name ?? '<module>', file: fr.file } };
+    out.unshift(o);
+    back = o;
+  }
+  return out;
+}
+
+/** inspect.FrameInfo (frame, filename, lineno, function, code_context, index), by name or position */
+function frameInfo(frame: ObjV): ObjV {
+  const d = frame.data as { fn: string; file: string };
+  const fields: [string, Value][] = [['frame', frame], ['filename', str(d.file)], ['lineno', unknown('the line a frame runs')], ['function', str(d.fn)], ['code_context', NONE], ['index', NONE]];
+  return { kind: 'obj', type: 'inspect.FrameInfo', attrs: new Map(fields), missing: 'unknown', data: fields.map(([, v]) => v) };
+}
+
 function lazyValue(it: Evaluator, o: ObjV): Value {
   const d = o.data as { fn: Value; loc: Loc; value?: Value };
   if (d.value === undefined) {
@@ -745,6 +792,17 @@ function lazyValue(it: Evaluator, o: ObjV): Value {
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(o, method, args, kwargs, loc);
   if (o.type === 're.Pattern' || o.type === 're.Match') return reCall(method, o, args, kwargs, loc);
+  if (o.type === 'bytes' && method === 'decode') {
+    const e = args[0] ?? kwarg(kwargs, 'encoding');
+    const enc = e ? s(e) : 'utf-8';
+    return enc !== null && /^utf[-_]?8$/i.test(enc) ? str(o.data as string) : unknown(`bytes.decode(${e ? repr(e) : ''})`, loc);
+  }
+  if (o.type === 'inspect.FrameInfo' && method === '__getitem__' && args[0]?.kind === 'num') {
+    const items = o.data as Value[];
+    const i = args[0].v < 0 ? items.length + args[0].v : args[0].v;
+    if (items[i] === undefined) throw new PyErr('IndexError', 'tuple index out of range', loc);
+    return items[i];
+  }
   if (o.type === 'django.lazy') {
     const v = lazyValue(it, o);
     if (method === '__getitem__' && args[0]) return it.getItem(v, args[0], loc);

@@ -50,6 +50,7 @@ export class Interp implements Evaluator {
   }
   /** files run into a module's namespace (django-split-settings' include(), exec() of a file) */
   readonly includedFiles: string[] = [];
+  readonly frames: Frame[] = [];
   /** where each of includedFiles was run from (the include() or exec() call) */
   readonly includedAt = new Map<string, Loc>();
   private importDepth = 0;
@@ -237,6 +238,16 @@ export class Interp implements Evaluator {
   execModule(ns: Namespace, mod: A.Module): void {
     const file = mod.path;
     const f: Frame = { scope: ns, globals: ns, fn: null, cls: null, parent: null, closure: null, globalNames: null, file, handling: null };
+    this.frames.push(f);
+    try {
+      this.execModuleBody(ns, mod, f);
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  private execModuleBody(ns: Namespace, mod: A.Module, f: Frame): void {
+    const file = mod.path;
     const errors: { reason: string; loc?: Loc; exc?: string; always?: boolean }[] = this.moduleErrors.get(ns.module) ?? [];
     this.moduleErrors.set(ns.module, errors);
     for (const s of mod.body) {

@@ -168,6 +168,8 @@ export interface Evaluator {
   workingDir(loc: Loc): string | null;
   readonly includedFiles: string[];
   readonly includedAt: Map<string, Loc>;
+  /** the frames being run, outermost first (a module's top level, then the functions it called): inspect.stack() */
+  readonly frames: Frame[];
   /** local settings files the settings use where they exist, and that are not in the workspace */
   readonly optionalLocal: { module: string; loc?: Loc }[];
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
