@@ -212,9 +212,10 @@ const RULES = {
     severity: 'warning', title: 'Mirror database allowed to migrate', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:
       'An alias declared as a mirror of another (`TEST["MIRROR"]`, a read replica) that reaches its own database, ' +
-      'and that `allow_migrate` lets migrate (a router returns True, or every router returns None so Django ' +
-      'migrates by default). `migrate --database=<mirror>` would then run DDL on the replica: an error on a read-only ' +
-      'replica, a schema that diverges from the primary on a writable one. Return False for it in `allow_migrate`. ' +
+      'and that `allow_migrate` lets migrate (a router returns True, every router returns None so Django ' +
+      'migrates by default, or there are no routers at all). `migrate --database=<mirror>` would then run DDL on the ' +
+      'replica: an error on a read-only replica, a schema that diverges from the primary on a writable one. Return ' +
+      'False for it in `allow_migrate`. ' +
       'An alias that reaches the same physical database as another (same server and NAME, or the same SQLite file) ' +
       'is not reported: it shares that database\'s `django_migrations`, so migrating it migrates nothing twice.',
   },

@@ -263,6 +263,14 @@ describe('router-mirror-migrates', () => {
     assert.deepEqual(found.map(f => [f.code, f.path, f.line]), [['router-mirror-migrates', path.join(dir, 'proj', 'settings.py'), 4]]);
     assert.match(found[0]!.message, /every router returns None, so Django migrates by default/);
   });
+  test('no routers at all (course-discovery\'s read_replica): Django migrates every model there too', async () => {
+    const dir = project(files('return None', 'r', []));
+    const found = await lint(dir);
+    assert.deepEqual(found.map(f => [f.code, f.alias, f.path, f.line]), [['router-mirror-migrates', 'replica', path.join(dir, 'proj', 'settings.py'), 4]]);
+    assert.match(found[0]!.message, /there are no DATABASE_ROUTERS, so Django migrates every model on every database.*a router whose allow_migrate returns False for 'replica' prevents it/);
+    // the same physical database under two aliases: nothing
+    assert.deepEqual(await lint(project(files('return None', 'd', []))), []);
+  });
   test('not when allow_migrate keeps it off, nor for the same physical database under two aliases (Saleor)', async () => {
     assert.deepEqual(await lint(project(files('return db == "default"'))), []);
     // the replica's NAME is the primary's: one django_migrations, migrating it migrates nothing twice

@@ -178,3 +178,13 @@ describe('exec() into a namespace not known statically', () => {
     assert.ok(s.unknowns.some(u => u.name === 'Any setting' && /exec\(\) into a namespace not known statically/.test(u.reason)), JSON.stringify(s.unknowns));
   });
 });
+
+test('inspect.getfile(inspect.currentframe()) is the settings file (arches\' ROOT_DIR)', () => {
+  const dir = project({
+    'site9/__init__.py': '',
+    'site9/settings.py': 'import inspect, os\nROOT_DIR = os.path.dirname(os.path.abspath(inspect.getfile(inspect.currentframe())))\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(ROOT_DIR, "db.sqlite3")}}\n',
+  });
+  const s = loadSettings(new ModuleIndex([dir]), 'site9.settings', {});
+  assert.equal(s.values.ROOT_DIR, path.join(dir, 'site9'));
+  assert.equal(s.databases[0]!.name, path.join(dir, 'site9', 'db.sqlite3'));
+});

@@ -39,8 +39,10 @@ const DEFAULT_PORT: Record<string, string> = { postgresql: '5432', mysql: '3306'
  */
 export function physicalIdentity(db: DatabaseSetting, baseDir: string): string | null {
   if (!db.engine || db.name === null || db.name === undefined) return null;
-  // a template's placeholder (NExtSEEK: ENGINE "django.db.backends.", NAME ""): no database, nor the same as another
-  if (db.name === '' || db.engine.endsWith('.')) return null;
+  // a template's placeholder (NExtSEEK: ENGINE "django.db.backends.", NAME ""): no database, nor the same as another.
+  // (A placeholder ENGINE with a name, host and port, written the same for two aliases, is one database written
+  // twice: course-discovery's default and read_replica, which its deployment's YAML replaces with equal values.)
+  if (db.name === '') return null;
   const vendor = VENDOR[db.engine] ?? db.engine;
   if (vendor === 'django.db.backends.dummy') return null;
   if (vendor === 'sqlite') {

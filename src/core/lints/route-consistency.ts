@@ -68,7 +68,8 @@ function names(models: string[]): string {
 }
 
 export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
-  if (!inp.settings.routers.length) return []; // no routers: everything is read, written and migrated on default
+  // no routers: everything is read and written on default, and migrated wherever migrate is run (a mirror too)
+  if (!inp.settings.routers.length) return mirrorFindings(inp);
   const decision = indexDecisions(inp.routing);
   const byKey = new Map(inp.models.map(m => [m.key, m]));
   const aliases = inp.settings.databases.map(d => d.alias);
@@ -193,8 +194,8 @@ function mirrorFindings(inp: RouteInputs): Finding[] {
     out.push({
       code: 'router-mirror-migrates', severity: 'warning', path: where.path, line: where.line ?? null, alias: db.alias,
       message: `'${db.alias}' mirrors '${t.mirrorOf}' (TEST["MIRROR"]) but allow_migrate lets ${models.length === 1 ? 'a model' : `${models.length} models`} migrate there ` +
-        `(${byRouter ? `${byRouter.decidedBy} returns True` : 'every router returns None, so Django migrates by default'}): ${names(models)}. ` +
-        `migrate --database=${db.alias} would run DDL on the replica; return False for '${db.alias}' in allow_migrate.`,
+        `(${byRouter ? `${byRouter.decidedBy} returns True` : inp.settings.routers.length ? 'every router returns None, so Django migrates by default' : 'there are no DATABASE_ROUTERS, so Django migrates every model on every database'}): ${names(models)}. ` +
+        `migrate --database=${db.alias} would run DDL on the replica; ${inp.settings.routers.length ? `return False for '${db.alias}' in allow_migrate` : `a router whose allow_migrate returns False for '${db.alias}' prevents it`}.`,
     });
   }
   return out;

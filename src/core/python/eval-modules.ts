@@ -190,7 +190,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('threading', [['local', b('threading.local')]]);
     case 'inspect':
       return mod('inspect', [['getmembers', b('inspect.getmembers')], ['isclass', b('inspect.isclass')], ['isfunction', b('inspect.isfunction')],
-        ['stack', b('inspect.stack')], ['currentframe', b('inspect.currentframe')]]);
+        ['stack', b('inspect.stack')], ['currentframe', b('inspect.currentframe')], ['getfile', b('inspect.getfile')]]);
     case 'glob':
       return mod('glob', [['glob', b('glob.glob')], ['iglob', b('glob.iglob')]]);
     case 'asgiref.local':
@@ -580,6 +580,14 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const inProject = path.isAbsolute(p) && !isExternalPath(p) && it.index.roots.some(r => p.startsWith(r.endsWith('/') ? r : `${r}/`));
       if (!inProject || /[*?[]/.test(path.dirname(p))) return unknown(`${name}(${JSON.stringify(p)}): files not in the workspace, or a pattern not modelled`, loc);
       return list(globFiles(p).map(str));
+    }
+    case 'inspect.getfile': {
+      // a frame's, a module's, a function's or a class's file (arches: inspect.getfile(inspect.currentframe()))
+      const file = a0?.kind === 'obj' && a0.type === 'frame' ? (a0.data as { file: string }).file
+        : a0?.kind === 'module' ? a0.ns?.file ?? null
+          : a0?.kind === 'function' ? a0.loc.path
+            : a0?.kind === 'class' ? a0.loc?.path ?? null : null;
+      return file && path.isAbsolute(file) ? str(file) : unknown(`inspect.getfile(${a0 ? repr(a0) : ''})`, loc);
     }
     case 'inspect.isclass':
       return a0?.kind === 'class' ? TRUE : a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : FALSE;
