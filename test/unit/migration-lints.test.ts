@@ -1044,6 +1044,19 @@ test('runpython-alias: a read the router sends to a replica migrations leave emp
   assert.match(found[0]!.message, /the routers send it to 'read_replica', where migrations never create its table/);
 });
 
+test('runpython-alias: the warning names the other databases the RunPython runs on (course-discovery\'s read_replica)', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "read_replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}}\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Currency(models.Model):\n    code = models.CharField(max_length=3)\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\ndef add(apps, schema_editor):\n    apps.get_model("shop", "Currency").objects.bulk_create([])\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Currency", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=3))]), migrations.RunPython(add, migrations.RunPython.noop)]\n',
+  }, 'dmdb-names-other-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'warning']]);
+  assert.match(found[0]!.message, /\(this RunPython runs on 'read_replica' too, where it still goes to 'default'\)$/);
+});
+
 test('runpython-alias: a read routed by a request-scoped flag (asgiref Local, unset while migrate runs) goes to default (Plane)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ReadReplicaRouter"]\n',

@@ -983,6 +983,9 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
     fix = undefined;
     return { severity: 'info', message, fix };
   }
+  // which migrate runs it elsewhere (course-discovery: "not on the database being migrated" named none)
+  const elsewhere = target !== null && on ? on.filter(a => a !== target) : [];
+  if (elsewhere.length) message = `${message} (this RunPython runs on ${elsewhere.map(a => `'${a}'`).join(', ')} too, where it still goes to '${target}')`;
   return { severity, message, fix };
 }
 
