@@ -166,7 +166,9 @@ const RULES = {
       'A router of DATABASE_ROUTERS defines `allow_migrate` without `**hints`, or with the pre-1.8 signature ' +
       '`allow_migrate(self, db, model)`. Django calls `allow_migrate(db, app_label, model_name=…, **hints)` and always ' +
       'passes hints (`model=` for model operations, the `hints` of RunPython/RunSQL), so `migrate` fails with ' +
-      'TypeError. Use `def allow_migrate(self, db, app_label, model_name=None, **hints)`.',
+      'TypeError. Use `def allow_migrate(self, db, app_label, model_name=None, **hints)`. Also a router method whose ' +
+      'name is a misspelling of one Django calls (`allow_migration`, `db_for_reads`) where the router lacks the right ' +
+      'one: Django never calls it, and the router decides nothing it was written to decide.',
   },
   'router-unresolved': {
     severity: 'error', title: 'DATABASE_ROUTERS entry does not exist', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',

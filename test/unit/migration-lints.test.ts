@@ -12,9 +12,10 @@ import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpytho
 import { aliasUses } from '../../src/core/lints/aliases';
 import { Scanner } from '../../src/core/scan';
 import type { TextEdit } from '../../src/core/types';
-import { REPO, cli, djangoPython } from '../oracle/helpers';
+import { REPO, NO_DJANGO, cli, djangoPython } from '../oracle/helpers';
 import { djangoSitePackages, writeTree } from './support';
 
+const PY = djangoPython();
 const FIX = path.join(REPO, 'test', 'fixtures', 'migration_lints');
 const read = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
 const lint = (source: string, file = 'x.py') => lintMigrationSource(source, file, new Map([['desk', 'desk']]), 'desk.migrations.0003_x');
@@ -417,6 +418,40 @@ test('router-signature and router-unresolved: allow_migrate without **hints or p
   assert.deepEqual(unresolved.map(f => [path.basename(f.path ?? ''), f.line, f.severity]), [['settings.py', 4, 'error'], ['settings.py', 4, 'error']]);
   assert.match(unresolved[0]!.message, /'proj\.routers\.Gone': proj\.routers \(.*routers\.py\) defines no Gone/);
   assert.match(unresolved[1]!.message, /'proj\.routerz\.Old': module proj\.routerz does not exist \(package proj does\)/);
+});
+
+test('router-signature: a method named almost as one Django calls is never called, and said so (osf\'s NoMigrationRouter.allow_migration; Django agrees)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nINSTALLED_APPS = ["django.contrib.contenttypes"]\nDATABASE_ROUTERS = ["proj.routers.NoMigrationRouter", "proj.routers.Fine"]\n',
+    'proj/__init__.py': '',
+    'proj/routers.py': [
+      'class NoMigrationRouter:',
+      '    """Don\'t allow migrations"""',
+      '    def allow_migration(self, db, app_label, model_name=None, **hints):',
+      '        return False',
+      '',
+      '    def db_for_reads(self, model, **hints):',
+      '        return "default"',
+      '',
+      'class Fine:',
+      '    def _allow_migrate(self, db):',
+      '        return None',
+      '',
+      '    def allow_migrate(self, db, app_label, **hints):',
+      '        return self._allow_migrate(db)',
+      '',
+      '    def allow_migrate_model(self, db, model):',
+      '        return None',
+      '',
+    ].join('\n'),
+  }, 'dmdb-router-typo-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'router-signature');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[3, 'error'], [6, 'error']], JSON.stringify(found.map(f => f.message)));
+  assert.match(found[0]!.message, /NoMigrationRouter\.allow_migration\(\) is not a method Django's routers have: .*Did you mean allow_migrate\?/);
+  assert.match(found[1]!.message, /Did you mean db_for_read\?/);
+  // Django never calls it: contenttypes migrates on default
+  const allowed = execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom django.contrib.contenttypes.models import ContentType\nprint(router.allow_migrate_model("default", ContentType))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  assert.equal(allowed, 'True');
 });
 
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {

@@ -32,6 +32,11 @@ describe('findManagePy / settingsModuleFromManagePy', () => {
     const m2 = parsePython('import os, sys\n\ndef main():\n    """Run."""\n    os.environ.setdefault(\n        "DJANGO_SETTINGS_MODULE", "conf.settings.dev"\n    )\n\nif __name__ == "__main__":\n    main()\n', 'manage.py');
     assert.equal(settingsModuleFromManagePy(m2), 'conf.settings.dev');
     assert.equal(settingsModuleFromManagePy(parsePython('print(1)\n', 'manage.py')), null);
+    // zamboni: the test settings for `manage.py test`, the real ones otherwise (what `manage.py migrate` uses)
+    const m3 = parsePython('import os, sys\nif len(sys.argv) > 1 and sys.argv[1] == "test":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mkt.settings_test")\nelse:\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mkt.settings")\n', 'manage.py');
+    assert.equal(settingsModuleFromManagePy(m3), 'mkt.settings');
+    const m4 = parsePython('import os, sys\nif "test" not in sys.argv:\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.prod")\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.test")\n', 'manage.py');
+    assert.equal(settingsModuleFromManagePy(m4), 'a.prod');
   });
 });
 
@@ -187,4 +192,16 @@ test('inspect.getfile(inspect.currentframe()) is the settings file (arches\' ROO
   const s = loadSettings(new ModuleIndex([dir]), 'site9.settings', {});
   assert.equal(s.values.ROOT_DIR, path.join(dir, 'site9'));
   assert.equal(s.databases[0]!.name, path.join(dir, 'site9', 'db.sqlite3'));
+});
+
+test('timedelta values compare as Python compares them; other objects are not known, never a TypeError (osf)', () => {
+  const dir = project({
+    'site10/__init__.py': '',
+    'site10/settings.py': 'from datetime import timedelta\nWAIT = timedelta(days=10)\nassert WAIT > timedelta(days=2)\nLONGER = WAIT >= timedelta(hours=240)\nSHORTER = timedelta(minutes=5) < timedelta(seconds=60)\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}\n',
+  });
+  const s = loadSettings(new ModuleIndex([dir]), 'site10.settings', {});
+  assert.equal(s.values.LONGER, true);
+  assert.equal(s.values.SHORTER, false);
+  assert.deepEqual(s.unknowns.filter(u => /TypeError/.test(u.reason)), []);
+  assert.deepEqual(s.databases.map(d => d.alias), ['default']);
 });

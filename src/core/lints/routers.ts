@@ -9,7 +9,7 @@ import { walkStmts } from '../python/statements';
 import type { FuncV } from '../python/values';
 import type { DbRoute, RouterMethod } from '../routers';
 import type { Finding, SettingsInfo } from '../types';
-import { aliasFix, closestAlias, databasesKnown, databasesMayDiffer, literalSpan } from './aliases';
+import { aliasFix, closestAlias, databasesKnown, databasesMayDiffer, distance, literalSpan } from './aliases';
 import { allStmts, childExprs, stmtParts } from './walk';
 
 function isStatic(fn: A.FunctionDef): boolean {
@@ -64,6 +64,13 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
       continue;
     }
     const cls = mod.body.find((s): s is A.ClassDef => s.type === 'ClassDef' && s.name === attr);
+    // a method named almost as one Django calls (osf's NoMigrationRouter.allow_migration, "Don't allow migrations"):
+    // Django never calls it, and the router decides nothing it was written to decide
+    for (const m of cls?.body ?? []) {
+      if (m.type !== 'FunctionDef' || ROUTER_METHODS.includes(m.name) || cls!.body.some(x => x.type === 'FunctionDef' && x.name === nearMethod(m.name))) continue;
+      const meant = nearMethod(m.name);
+      if (meant) out.push({ code: 'router-signature', severity: 'error', path: file, line: m.line, message: `${dotted}.${m.name}() is not a method Django's routers have: Django calls ${meant}(), which this router does not define, so ${m.name}() is never called. Did you mean ${meant}?` });
+    }
     const fn = cls?.body.find((s): s is A.FunctionDef => s.type === 'FunctionDef' && s.name === 'allow_migrate');
     if (!cls || !fn) continue; // inherited or absent: nothing to read here
     const params = [...fn.args.posonly, ...fn.args.args].map(a => a.name).slice(isStatic(fn) ? 0 : 1);
@@ -77,6 +84,20 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     });
   }
   return out;
+}
+
+const ROUTER_METHODS = ['allow_migrate', 'db_for_read', 'db_for_write', 'allow_relation'];
+
+/** The router method Django calls that `name` is a misspelling of (one or two edits, or a plural/-ion ending), or null. */
+function nearMethod(name: string): string | null {
+  // (a private helper, `_allow_migrate`, is the router's own)
+  if (ROUTER_METHODS.includes(name) || name.startsWith('_')) return null;
+  for (const m of ROUTER_METHODS) {
+    const stem = m.replace(/e$/, '');
+    if (name.startsWith(stem) && /^(e|es|ed|s|ion|ions)$/.test(name.slice(stem.length))) return m;
+    if (Math.abs(name.length - m.length) <= 2 && distance(name, m) <= 2) return m;
+  }
+  return null;
 }
 
 // ---- database aliases in routers ----------------------------------------------------------------------

@@ -149,7 +149,7 @@ export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: s
     }
   };
   const visit = (body: A.Stmt[]): void => {
-    for (const s of walkStmts(body)) {
+    for (const s of body) {
       if (found) return;
       if (s.type === 'Expr') visitExpr(s.value);
       else if (s.type === 'Assign') {
@@ -158,12 +158,53 @@ export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: s
             && s.value.type === 'Constant' && typeof s.value.value === 'string') { found = s.value.value; return; }
         }
         visitExpr(s.value);
-      } else if (s.type === 'FunctionDef') visit(s.body);
-      else if (s.type === 'ClassDef') visit(s.body);
+      } else if (s.type === 'If') {
+        // `if sys.argv[1] == "test":` (zamboni: test settings for `manage.py test`, else the real ones): the branch
+        // `manage.py migrate` takes; both, in order, when the test is about something else
+        const taken = argvTest(s.test, ['manage.py', 'migrate']);
+        if (taken !== false) visit(s.body);
+        if (taken !== true) visit(s.orelse);
+      } else for (const b of stmtParts(s).blocks) visit(b);
     }
   };
   visit(module.body);
   return found;
+}
+
+/**
+ * A condition on `sys.argv` (`sys.argv[1] == "test"`, `"test" in sys.argv`, `len(sys.argv) > 1 and …`, `not …`)
+ * with `argv` as the command line; null when it tests anything else.
+ */
+function argvTest(e: A.Expr, argv: string[]): boolean | null {
+  const isArgv = (x: A.Expr) => dotted(x) === 'sys.argv';
+  const value = (x: A.Expr): string | number | string[] | null | undefined => {
+    if (x.type === 'Constant') return typeof x.value === 'string' || typeof x.value === 'number' ? x.value : undefined;
+    if (x.type === 'Call' && dotted(x.func) === 'len' && x.args.length === 1 && isArgv(x.args[0]!)) return argv.length;
+    if (x.type === 'Subscript' && isArgv(x.value) && x.slice.type === 'Constant' && typeof x.slice.value === 'number') return argv[x.slice.value < 0 ? argv.length + x.slice.value : x.slice.value] ?? null;
+    if (isArgv(x)) return argv;
+    return undefined;
+  };
+  if (e.type === 'UnaryOp' && e.op === 'not') { const v = argvTest(e.operand, argv); return v === null ? null : !v; }
+  if (e.type === 'BoolOp') {
+    const vs = e.values.map(v => argvTest(v, argv));
+    if (vs.some(v => v === null)) return null;
+    return e.op === 'and' ? vs.every(Boolean) : vs.some(Boolean);
+  }
+  if (e.type !== 'Compare' || e.ops.length !== 1) return null;
+  const l = value(e.left), r = value(e.comparators[0]!);
+  if (l === undefined || r === undefined) return null;
+  const op = e.ops[0];
+  if (op === 'in' || op === 'not in') { const has = Array.isArray(r) && typeof l === 'string' && r.includes(l); return op === 'in' ? has : !has; }
+  if (Array.isArray(l) || Array.isArray(r) || l === null || r === null) return op === '==' ? false : op === '!=' ? true : null;
+  switch (op) {
+    case '==': return l === r;
+    case '!=': return l !== r;
+    case '>': return l > r;
+    case '>=': return l >= r;
+    case '<': return l < r;
+    case '<=': return l <= r;
+    default: return null;
+  }
 }
 
 /**
