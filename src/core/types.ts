@@ -37,6 +37,11 @@ export interface DatabaseSetting {
   options?: Record<string, unknown>;
   /** `TEST` / `MIRROR` etc. are kept raw */
   raw?: Record<string, unknown>;
+  /**
+   * the alias it is made a `TEST["MIRROR"]` of at run time, not in the settings (django-multidb-router's replicas:
+   * REPLICA_DATABASES entries become mirrors of default when the router first picks one)
+   */
+  mirrorAtRunTime?: string;
   loc?: Loc;
 }
 

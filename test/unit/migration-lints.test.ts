@@ -332,6 +332,30 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
     assert.deepEqual((await scan(dir)).map(f => f.alias), ['replica', 'analytic']);
   });
 
+  test('code under a mock of the connections or DATABASES names the mock\'s aliases: not reported (zamboni\'s replica tests)', () => {
+    const src = [
+      'from unittest import mock',
+      'from django.db import connections',
+      'from django.test import TestCase, override_settings',
+      '',
+      'class T(TestCase):',
+      '    def test_a(self):',
+      '        with mock.patch.object(connections, "databases", {"slave-1": {}}):',
+      '            connections["slave-1"]',
+      '        connections["gone"]',
+      '',
+      '    @override_settings(DATABASES={"other": {}})',
+      '    def test_b(self):',
+      '        f(using="other")',
+      '',
+      '    @mock.patch.dict("django.conf.settings.DATABASES", {"x": {}})',
+      '    def test_c(self):',
+      '        f(using="x")',
+      '',
+    ].join('\n');
+    assert.deepEqual(aliasUses(src, 't.py').map(u => [u.line, u.alias]), [[9, 'gone']]);
+  });
+
   test('code that expects ConnectionDoesNotExist on purpose (assertRaises, pytest.raises) is not reported', () => {
     const src = 'def test_x(self):\n    with self.assertRaises(ConnectionDoesNotExist):\n        f(using="nope")\n    with pytest.raises(KeyError):\n        connections["nope"]\n    g(using="nope2")\n';
     assert.deepEqual(aliasUses(src, 't.py').map(u => [u.line, u.alias]), [[6, 'nope2']]);

@@ -1091,3 +1091,18 @@ print(json.dumps({k: v for k, v in os.environ.items() if before.get(k) != v}))
   assert.deepEqual(rest, theirs);
   assert.equal(ours.DATABASE_URL, 'postgresql://from-environment:pw@db:5432/plane');
 });
+
+test('django-multidb-router: REPLICA_DATABASES (else SLAVE_DATABASES) are mirrors of default at run time, as multidb makes them (zamboni, kitsune 2018)', async () => {
+  const files = (replicas: string) => ({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "p.sqlite3"}, "read_only": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "o.sqlite3"}}\nDATABASE_ROUTERS = ["multidb.PinningReplicaRouter"]\n${replicas}\n`,
+    // (the package's router, trimmed: only its name matters here)
+    'multidb/__init__.py': 'class PinningReplicaRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n',
+  });
+  const mirrors = async (replicas: string) => toReport(await scanProject({ root: project(files(replicas)), allowPython: false, env: {} })).databases.map(d => [d.alias, d.mirrorOf ?? null]);
+  assert.deepEqual(await mirrors('REPLICA_DATABASES = ["read_only"]'), [['default', null], ['read_only', 'default'], ['other', null]]);
+  assert.deepEqual(await mirrors('SLAVE_DATABASES = ["read_only", "other"]'), [['default', null], ['read_only', 'default'], ['other', 'default']]);
+  // REPLICA_DATABASES wins when both are set, as in multidb._get_replica_list
+  assert.deepEqual(await mirrors('REPLICA_DATABASES = ["other"]\nSLAVE_DATABASES = ["read_only"]'), [['default', null], ['read_only', null], ['other', 'default']]);
+});

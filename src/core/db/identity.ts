@@ -82,7 +82,8 @@ export function databaseTwins(databases: readonly DatabaseSetting[], baseDir: st
     // ConnectionHandler.configure_settings: TEST defaults to {} and MIRROR to None
     const test = d.raw?.TEST;
     const mirror = test && typeof test === 'object' ? (test as Record<string, unknown>).MIRROR : undefined;
-    const mirrorOf = typeof mirror === 'string' && mirror !== d.alias && aliases.has(mirror) ? mirror : null;
+    const declared = typeof mirror === 'string' ? mirror : d.mirrorAtRunTime;
+    const mirrorOf = declared !== undefined && declared !== d.alias && aliases.has(declared) ? declared : null;
     out.set(d.alias, { sameAs, mirrorOf });
   }
   return out;

@@ -909,7 +909,7 @@ function appModulesKey(appModules: Map<string, string>): string {
  */
 function isMirror(d: DatabaseSetting): boolean {
   const test = d.raw?.TEST;
-  return !!test && typeof test === 'object' && typeof (test as Record<string, unknown>).MIRROR === 'string';
+  return (!!test && typeof test === 'object' && typeof (test as Record<string, unknown>).MIRROR === 'string') || d.mirrorAtRunTime !== undefined;
 }
 
 /** What the project's routing says of a RunPython operation and of the models its code queries. */

@@ -546,6 +546,12 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
       info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
     }
   }
+  // django-multidb-router (multidb._get_replica_list): REPLICA_DATABASES (else SLAVE_DATABASES) become TEST mirrors of
+  // default at run time, replicas the primary's schema reaches by replication (zamboni, addons-server)
+  if (info.routers.some(p => p?.startsWith('multidb.'))) {
+    const listed = 'REPLICA_DATABASES' in info.values ? info.values.REPLICA_DATABASES : info.values.SLAVE_DATABASES;
+    if (Array.isArray(listed)) for (const d of info.databases) if (d.alias !== 'default' && listed.includes(d.alias)) d.mirrorAtRunTime = 'default';
+  }
   return info;
 }
 
