@@ -2,6 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 import { initPython, parsePython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
@@ -204,4 +205,24 @@ test('timedelta values compare as Python compares them; other objects are not kn
   assert.equal(s.values.SHORTER, false);
   assert.deepEqual(s.unknowns.filter(u => /TypeError/.test(u.reason)), []);
   assert.deepEqual(s.databases.map(d => d.alias), ['default']);
+});
+
+test('from <installed package>.settings import *: the package module\'s own names, not "DATABASE_ROUTERS may come from it" (DemocracyClub\'s dc_utils; Django agrees)', { skip: process.env.DJANGO_MULTIDB_PYTHON ? false : 'no Django venv' }, () => {
+  const dir = project({
+    'site11/__init__.py': '',
+    'site11/settings.py': 'SECRET_KEY = "x"\nfrom extpkg.settings.pipeline import *  # noqa\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nINSTALLED_APPS = ["django.contrib.contenttypes"]\n',
+    'sp/lib/python3.11/site-packages/extpkg/__init__.py': '',
+    'sp/lib/python3.11/site-packages/extpkg/settings/__init__.py': '',
+    'sp/lib/python3.11/site-packages/extpkg/settings/pipeline.py': 'from .base import *\nSTATICFILES_FINDERS = ("django.contrib.staticfiles.finders.FileSystemFinder",)\nPIPELINE = {"X": 1}\n',
+    'sp/lib/python3.11/site-packages/extpkg/settings/base.py': 'SHARED = ["a"]\n',
+  });
+  const s = loadSettings(new ModuleIndex([dir, path.join(dir, 'sp/lib/python3.11/site-packages')]), 'site11.settings', {});
+  assert.deepEqual(s.routers, []);
+  assert.deepEqual(s.values.STATICFILES_FINDERS, ['django.contrib.staticfiles.finders.FileSystemFinder']);
+  assert.deepEqual(s.values.SHARED, ['a']);
+  assert.deepEqual(s.unknowns.filter(u => u.name === '*' || /names imported by/.test(u.reason)), []);
+  // Django reads the same settings
+  const py = process.env.DJANGO_MULTIDB_PYTHON!;
+  const out = execFileSync(py, ['-c', 'import django\nfrom django.conf import settings\nprint(settings.DATABASE_ROUTERS, settings.SHARED)'], { encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'site11.settings', PYTHONPATH: `${dir}:${path.join(dir, 'sp/lib/python3.11/site-packages')}` } }).trim();
+  assert.equal(out, "[] ['a']");
 });

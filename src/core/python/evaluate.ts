@@ -142,6 +142,33 @@ export class Interp implements Evaluator {
     return mv;
   }
 
+  private readonly externalNs = new Map<string, Namespace | null>();
+
+  externalNamespace(name: string, loc?: Loc): Namespace | null {
+    if (this.externalNs.has(name)) return this.externalNs.get(name)!;
+    this.externalNs.set(name, null);
+    if (isOpaqueModule(name) || this.importDepth >= MAX_IMPORT_DEPTH) return null;
+    const r = this.index.resolve(name);
+    if (!r?.file || !isExternalPath(r.file)) return null;
+    const mod = this.index.parseFile(r.file);
+    if (!mod) return null;
+    const ns: Namespace = { vars: new Map(), module: name, file: r.file, isPackage: r.packageDir !== null };
+    ns.vars.set('__name__', str(name));
+    ns.vars.set('__file__', str(r.file));
+    ns.vars.set('__package__', str(r.packageDir !== null ? name : name.split('.').slice(0, -1).join('.')));
+    this.importDepth++;
+    const catching = this.catchingImport;
+    this.catchingImport = 0;
+    try {
+      this.execModule(ns, mod);
+    } finally {
+      this.importDepth--;
+      this.catchingImport = catching;
+    }
+    this.externalNs.set(name, ns);
+    return ns;
+  }
+
   /** Import a module by absolute dotted name (parents first). A module not found is opaque ('missing'). */
   importModule(name: string, loc?: Loc): ModuleV {
     const hit = this.moduleVals.get(name);

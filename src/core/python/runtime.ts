@@ -206,6 +206,12 @@ export interface Evaluator {
   moduleAttr(m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value;
   toPyErr(e: Value, loc: Loc): PyErr;
   importModule(name: string, loc?: Loc): ModuleV;
+  /**
+   * The names a module of the environment defines (a package's settings module star-imported by the project's:
+   * dc_utils.settings.pipeline), its own top level run though packages outside the project are otherwise opaque;
+   * null when it is not such a module or cannot be read.
+   */
+  externalNamespace(name: string, loc?: Loc): Namespace | null;
   loadedModule(name: string): ModuleV | undefined;
   newModule(name: string, file: string | null): ModuleV;
   execFileInto(m: ModuleV, file: string, loc: Loc): void;

@@ -512,7 +512,10 @@ function execImportFrom(it: Evaluator, s: A.ImportFrom, f: Frame, loc: Loc): voi
   }
 }
 
-function importStar(it: Evaluator, m: ModuleV, f: Frame, loc: Loc): void {
+function importStar(it: Evaluator, m0: ModuleV, f: Frame, loc: Loc): void {
+  // a module of a package outside the project (opaque otherwise): its own top level, for the names it defines
+  const ext = !m0.ns && m0.special === 'opaque' ? it.externalNamespace(m0.name, loc) : null;
+  const m: ModuleV = ext ? { ...m0, ns: ext } : m0;
   if (!m.ns) {
     if (m.special === 'missing') f.globals.starUnknown = { reason: missingReason(m.name, it.python), loc };
     else if (m.special) f.globals.starUnknown = { reason: `names imported by 'from ${m.name} import *'`, loc };
