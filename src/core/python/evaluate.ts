@@ -144,7 +144,7 @@ export class Interp implements Evaluator {
 
   private readonly externalNs = new Map<string, Namespace | null>();
 
-  externalNamespace(name: string, loc?: Loc): Namespace | null {
+  externalNamespace(name: string, _loc?: Loc): Namespace | null {
     if (this.externalNs.has(name)) return this.externalNs.get(name)!;
     this.externalNs.set(name, null);
     if (isOpaqueModule(name) || this.importDepth >= MAX_IMPORT_DEPTH) return null;
