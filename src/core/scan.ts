@@ -359,8 +359,20 @@ export class Scanner {
 
   /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
   async index(): Promise<ProjectIndex> {
-    return fixedView(() => this.indexOnce());
+    return fixedView(async () => {
+      const first = await this.indexOnce();
+      // folders the settings put on sys.path (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`): the apps there
+      // are found only with them among the search roots, known once the settings are read. An answer from the
+      // snapshot was made with them already.
+      const want = first.settings?.sysPath ?? { front: [], back: [] };
+      if (JSON.stringify(want) === JSON.stringify(this.settingsRoots)) return first;
+      this.settingsRoots = want;
+      return this.answeredFromSnapshot ? first : this.indexOnce();
+    });
   }
+
+  /** the folders the last settings put on sys.path (SettingsInfo.sysPath), search roots of the next index */
+  private settingsRoots: { front: string[]; back: string[] } = { front: [], back: [] };
 
   /**
    * What an index starts from: the project's folders, the environment (the interpreter's sys.path, asked in its
@@ -516,7 +528,7 @@ export class Scanner {
     if (!this.modules && !migrationCache) this.prefetch = IndexPrefetch.start(projectDir, this.opts.parseBudgetMs);
     await parserReady;
 
-    const roots = [...new Set([projectDir, ...envInfo.roots.map(r => path.resolve(r))])];
+    const roots = [...new Set([...this.settingsRoots.front, projectDir, ...envInfo.roots.map(r => path.resolve(r)), ...this.settingsRoots.back])];
     const key = roots.join('\n');
     if (!this.modules || key !== this.rootsKey) {
       this.modules = new ModuleIndex(roots, this.logger);

@@ -101,6 +101,11 @@ export interface SettingsInfo {
   envDefaults?: { variables: string[]; loc?: Loc };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
   installedAppsLoc?: Loc;
+  /**
+   * folders of the workspace the settings put on sys.path (`sys.path.insert(0, …)`: before the project's folder;
+   * `.append(…)`: after): apps, models and migrations are resolved there too
+   */
+  sysPath?: { front: string[]; back: string[] };
   /** where DATABASE_ROUTERS is set, likewise */
   routersLoc?: Loc;
   /**

@@ -109,7 +109,7 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       const v = pythonVersion(it.python);
       const noVersion = unknown('the Python version (no Python environment was found)');
       return mod('sys', [
-        ['argv', list([str('manage.py'), str('migrate')])], ['platform', str(sysPlatform())], ['path', unknown('sys.path')],
+        ['argv', list([str('manage.py'), str('migrate')])], ['platform', str(sysPlatform())], ['path', obj('sys.path', 'unknown')],
         ['version_info', v ? versionInfo(v) : noVersion], ['version', v?.text ? str(v.text) : noVersion],
         ['modules', obj('sys.modules', 'unknown')], ['executable', unknown('sys.executable')],
         ['stdout', unknown('sys.stdout')], ['stderr', unknown('sys.stderr')], ['exit', b('sys.exit')], ['_getframe', b('sys._getframe')],
@@ -267,6 +267,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'sys.modules':
       return name === 'get' || name === '__contains__' || name === '__getitem__' ? b('sys.modules.' + name, o) : undefined;
+    case 'sys.path':
+      return name === 'insert' || name === 'append' ? b('sys.path.' + name, o) : undefined;
     case 'environ.Path':
       return name === 'path' || name === '__call__' || name === 'file' ? b('environ.Path.' + name, o) : undefined;
     case 'django.apps.registry':
@@ -800,6 +802,14 @@ function lazyValue(it: Evaluator, o: ObjV): Value {
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(o, method, args, kwargs, loc);
   if (o.type === 're.Pattern' || o.type === 're.Match') return reCall(method, o, args, kwargs, loc);
+  if (o.type === 'sys.path' && (method === 'insert' || method === 'append')) {
+    // a folder the project's modules are then imported from (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`):
+    // its apps, models and migrations are read from there (settings/index.ts SettingsInfo.sysPath)
+    const d = method === 'insert' ? args[1] : args[0];
+    const dir = d ? s(d) : null;
+    if (dir !== null && path.isAbsolute(dir)) it.sysPathAdded.push({ dir: path.normalize(dir), front: method === 'insert' && args[0]?.kind === 'num' && args[0].v <= 1 });
+    return NONE;
+  }
   if (o.type === 'bytes' && method === 'decode') {
     const e = args[0] ?? kwarg(kwargs, 'encoding');
     const enc = e ? s(e) : 'utf-8';

@@ -66,6 +66,7 @@ export class Interp implements Evaluator {
   migratingAlias: string | null = null;
   /** modules of the project's packages that are not there, imported where ImportError is caught (missingModule) */
   readonly optionalLocal: { module: string; loc?: Loc }[] = [];
+  readonly sysPathAdded: { dir: string; front: boolean }[] = [];
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */

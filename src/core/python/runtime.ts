@@ -172,6 +172,8 @@ export interface Evaluator {
   readonly frames: Frame[];
   /** local settings files the settings use where they exist, and that are not in the workspace */
   readonly optionalLocal: { module: string; loc?: Loc }[];
+  /** folders the code put on sys.path (`sys.path.insert(0, …)` before the others, `.append(…)` after) */
+  readonly sysPathAdded: { dir: string; front: boolean }[];
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
   importFailure: PyErr | null;
   callDepth: number;

@@ -15,6 +15,7 @@ import {
 } from '../python/values';
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
+import { readDir } from '../vfs';
 import type { PythonFacts } from '../python/environment';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
@@ -545,6 +546,13 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     } else if (!info.databases.some(d => d.alias === 'default')) {
       info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
     }
+  }
+  // folders put on sys.path, inside the workspace and there (outside, a deployment's: not read)
+  const added = interp.sysPathAdded.filter(a => !isExternalPath(a.dir) && index.roots.some(r => a.dir === r || a.dir.startsWith(r.endsWith('/') ? r : `${r}/`)) && readDir(a.dir) !== null);
+  if (added.length) {
+    const front = [...new Set(added.filter(a => a.front).map(a => a.dir))].reverse();
+    const back = [...new Set(added.filter(a => !a.front).map(a => a.dir))];
+    info.sysPath = { front, back };
   }
   // django-multidb-router (multidb._get_replica_list): REPLICA_DATABASES (else SLAVE_DATABASES) become TEST mirrors of
   // default at run time, replicas the primary's schema reaches by replication (zamboni, addons-server)
