@@ -1233,6 +1233,11 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
   const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
+    // `a.X / a.Y`: one of these models (a loop over them): the choice each gets, if they all get the same
+    if (model.includes(' / ')) {
+      const of = model.split(' / ').map(x => historicalChoice(x, access, migrating));
+      return of.every(x => x !== null && x === of[0]) ? of[0]! : null;
+    }
     // `app.*`: a model of the app not known statically: the choice every model of the app gets, if they all get one
     if (model.endsWith('.*')) {
       const app = model.slice(0, -2);
@@ -1273,16 +1278,25 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return routes.get(routeKey(model, null))?.why ?? null;
     },
     migrates: (model, alias) => {
-      // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all
-      let key = lower(labelOf(model));
-      const m = byKey.get(key);
-      if (m?.proxy) { if (!m.concreteModel) return null; key = lower(m.concreteModel); }
-      const c = byKey.get(key);
-      if (c && (!c.managed || c.swapped)) return null;
-      return decisions.get(`${alias} ${key}`) ?? null;
+      // one of several models: the same answer for each, else not known
+      if (model.includes(' / ')) {
+        const of = model.split(' / ').map(x => migratesOne(x, alias));
+        return of.every(x => x === of[0]) ? of[0]! : null;
+      }
+      return migratesOne(model, alias);
     },
     routers: settings.routers.length > 0,
   };
+
+  function migratesOne(model: string, alias: string): boolean | null {
+    // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all
+    let key = lower(labelOf(model));
+    const m = byKey.get(key);
+    if (m?.proxy) { if (!m.concreteModel) return null; key = lower(m.concreteModel); }
+    const c = byKey.get(key);
+    if (c && (!c.managed || c.swapped)) return null;
+    return decisions.get(`${alias} ${key}`) ?? null;
+  }
 }
 
 /** The aliases that are databases of their own: not a mirror of another (TEST.MIRROR), nor the same database as one. */

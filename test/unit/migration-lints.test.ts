@@ -1148,6 +1148,16 @@ test('runpython-alias: apps.get_model(app, name) with a name not known staticall
   const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'info']], JSON.stringify(found.map(f => f.message)));
   assert.match(found[0]!.message, /\('default'\)/);
+  // a loop over literal names is those models (course-discovery 0223), routed one by one
+  assert.match(found[0]!.message, /shop\.Order \/ shop\.Item/);
+});
+
+test('runpython-alias: apps.get_model(app, name) with a name not known at all is every model of the app', async () => {
+  await initPython();
+  const src = 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    for name in get_names():\n        apps.get_model("shop", name).objects.all().delete()\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunPython(forwards)]\n';
+  const found = lintMigrationSource(src, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-alias');
+  assert.equal(found.length, 1);
+  assert.match(found[0]!.message, /shop\.\*/);
 });
 
 test('runpython-alias: an instance built with a related object gets its database, so its save() is not flagged (wger 0019)', async () => {

@@ -137,6 +137,8 @@ interface FnEnv {
   instances: Map<string, string>;
   /** names holding a model's manager (`sources = TimetableDataSource.objects`), with the model's name */
   managers?: Map<string, string>;
+  /** loop names over literal strings (`for name in ("Course", "CourseRun"):`), with those strings */
+  strings?: Map<string, string[]>;
   /** the RunPython function this one is (or is called from), in words: "forward function forwards" */
   root: string;
   /** a helper called where the caller runs only when migrating this alias */
@@ -382,6 +384,9 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
       if (s.type === 'For' && s.target.type === 'Name' && (s.iter.type === 'List' || s.iter.type === 'Tuple') && s.iter.elts.length) {
         const labels = s.iter.elts.map(x => (x.type === 'Name' ? env.models.get(x.id) ?? null : x.type === 'Call' && calleeName(x.func) === 'get_model' ? modelLabel(x) : null));
         if (labels.every((l): l is string => l !== null)) env.models.set(s.target.id, [...new Set(labels)].join(' / '));
+        // `for model_name in ("Course", "CourseRun"): apps.get_model("course_metadata", model_name)` (course-discovery)
+        const strs = s.iter.elts.map(x => (x.type === 'Constant' && typeof x.value === 'string' ? x.value : null));
+        if (strs.every((x): x is string => x !== null)) (env.strings ??= new Map()).set(s.target.id, strs);
         continue;
       }
       if (s.type !== 'Assign') continue;
@@ -393,7 +398,7 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
       for (const [t, v] of pairs) {
         if (t.type !== 'Name') continue;
         if (isAliasExpr(v, env)) env.alias.add(t.id);
-        else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v) ?? t.id);
+        else if (v.type === 'Call' && calleeName(v.func) === 'get_model') env.models.set(t.id, modelLabel(v, env) ?? t.id);
         else if (v.type === 'Attribute' && MANAGER_ATTRS.has(v.attr) && v.value.type === 'Name' && env.models.has(v.value.id)) (env.managers ??= new Map()).set(t.id, env.models.get(v.value.id)!);
         else if (v.type === 'Call' && v.func.type === 'Name' && env.models.has(v.func.id) && !mayCarryDatabase(v)) env.instances.set(t.id, env.models.get(v.func.id)!);
       }
@@ -411,10 +416,13 @@ function userModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean):
   }
 }
 
-function modelLabel(c: A.Call): string | null {
+function modelLabel(c: A.Call, env?: FnEnv): string | null {
   if (c.args.length === 1 && dotted(c.args[0]!) === 'settings.AUTH_USER_MODEL') return USER_MODEL_SETTING;
   const strs = c.args.map(a => (a.type === 'Constant' && typeof a.value === 'string' ? a.value : null));
   if (strs.length === 2 && strs[0] && strs[1]) return `${strs[0]}.${strs[1]}`;
+  // a loop name over literal names: one of those models
+  const looped = strs.length === 2 && strs[0] && c.args[1]!.type === 'Name' ? env?.strings?.get((c.args[1] as A.Name).id) : undefined;
+  if (looped?.length) return [...new Set(looped.map(n => `${strs[0]}.${n}`))].join(' / ');
   if (strs.length === 1 && strs[0]) return strs[0];
   // apps.get_model("dojo", name) in a loop (DefectDojo's 0227): some model of the app, routed as all of them are
   if (strs.length === 2 && strs[0] && !strs[1]) return `${strs[0]}.*`;
@@ -466,7 +474,7 @@ function isConnectionsRef(ctx: ModuleCtx, e: A.Expr): boolean {
 /** A model class: a name from apps.get_model, or one imported from an app's models. */
 function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): string | null {
   // apps.get_model("shop", "Order").objects…, chained (HOPE)
-  if (e.type === 'Call' && calleeName(e.func) === 'get_model' && e.func.type === 'Attribute' && e.func.value.type === 'Name' && e.func.value.id === env.apps) return modelLabel(e);
+  if (e.type === 'Call' && calleeName(e.func) === 'get_model' && e.func.type === 'Attribute' && e.func.value.type === 'Name' && e.func.value.id === env.apps) return modelLabel(e, env);
   if (e.type === 'Name') {
     if (env.models.has(e.id)) return env.models.get(e.id)!;
     const imp = ctx.importedModels.get(e.id);
