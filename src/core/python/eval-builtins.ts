@@ -3,7 +3,7 @@
 // ./exceptions.ts; calls that reach a modelled module go through the Evaluator (./eval-modules.ts).
 import * as path from 'path';
 import type { Loc } from '../types';
-import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath } from './runtime';
+import { type Evaluator, type Frame, type KW, PyErr, kwarg, inProject, rootOf } from './runtime';
 import { parsePython } from './parse';
 import { readDir, readText, statFile } from '../vfs';
 import {
@@ -309,10 +309,10 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
       return names ? list(names.sort().map(str)) : unk(a0 ?? NONE, `dir(${a0 ? repr(a0) : ''})`, loc);
     }
     case 'globals':
-      return _f ? { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals } : unknown('globals()', loc);
+      return _f ? globalsObj(_f.globals) : unknown('globals()', loc);
     case 'vars': case 'locals':
       // at module level both are the module's namespace (settings: `vars().update(yaml.safe_load(f))`)
-      if (!a0 && _f && _f.scope === _f.globals) return { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: _f.globals };
+      if (!a0 && _f && _f.scope === _f.globals) return globalsObj(_f.globals);
       return unknown(`${fn.name}()`, loc);
     case 'open':
       return openFile(it, a0 ?? kwarg(kwargs, 'file'), args[1] ?? kwarg(kwargs, 'mode'), loc);
@@ -811,14 +811,13 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   if (mode && !(mode.kind === 'str' && ['r', 'rt', 'rb'].includes(mode.v))) return unknown(`open(${JSON.stringify(file)}, ${repr(mode)})`, loc);
   // 'rb': read() gives bytes, which exec() and .decode() take (Kiwi's settings exec each file's bytes)
   const binary = mode?.kind === 'str' && mode.v === 'rb';
-  const inProject = path.isAbsolute(file) && !isExternalPath(file) && it.index.roots.some(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
-  if (!inProject) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
+  if (!inProject(it.index.roots, file)) return unknown(`open(${JSON.stringify(file)}): a file outside the project`, loc);
   const st = statFile(file);
   if (!st) {
     // where the code expects it may be missing (`except IOError:` around it, Mayan's config.yml): what Django does
     // with this checkout, said so
     if (it.catchingFileErrors > 0) {
-      const root = it.index.roots.find(r => file.startsWith(r.endsWith('/') ? r : `${r}/`));
+      const root = rootOf(it.index.roots, file);
       it.noteAssumption(`${root ? path.relative(root, file) : file} is not there (kept out of version control, or made when the project first runs?): read as Django reads the settings without it`, loc);
       const err = new PyErr('FileNotFoundError', `[Errno 2] No such file or directory: '${file}'`, loc);
       err.errno = 2;
@@ -836,6 +835,11 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   }
   // (methods other than those modelled are not known: never an AttributeError a real file would not raise)
   return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'unknown', data: { path: file, text, pos: 0, ...(binary ? { binary } : {}) } };
+}
+
+/** A module's namespace as `globals()` gives it (exec() and include() run code into it). */
+export function globalsObj(ns: Namespace): ObjV {
+  return { kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: ns };
 }
 
 /** The text of bytes read from a file opened 'rb' (an obj 'bytes'), as UTF-8 */
@@ -889,10 +893,10 @@ function includeSettings(it: Evaluator, args: Value[], scope: Value | undefined,
       const rel = p.kind === 'str' ? p.v : p.kind === 'path' ? p.p : null;
       if (rel === null) { overlayUnknown(ns, `include() of a path not known statically (${p.kind === 'unknown' ? p.reason : repr(p)})`, loc); continue; }
       const pattern = path.resolve(path.dirname(including), rel);
-      const inProject = !isExternalPath(pattern) && it.index.roots.some(r => pattern.startsWith(r.endsWith('/') ? r : `${r}/`));
+      const inWorkspace = inProject(it.index.roots, pattern);
       const files = globFiles(pattern);
       if (!files.length) {
-        if (!inProject) { overlayUnknown(ns, `include(${JSON.stringify(rel)}), a file outside the workspace that may exist where the project runs`, loc); continue; }
+        if (!inWorkspace) { overlayUnknown(ns, `include(${JSON.stringify(rel)}), a file outside the workspace that may exist where the project runs`, loc); continue; }
         if (optional) continue;
         throw new PyErr('OSError', `No such file: ${pattern}`, loc);
       }

@@ -6,13 +6,13 @@ import * as fs from 'fs';
 import { createHash } from 'crypto';
 import { parse as parseYaml } from 'yaml';
 import type { Loc } from '../types';
-import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath } from './runtime';
+import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath, inProject, rootOf } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
-import { fileOrGlobalsCall, globFiles } from './eval-builtins';
+import { fileOrGlobalsCall, globFiles, globalsObj } from './eval-builtins';
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
@@ -355,7 +355,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const there = fileKind(x, name.slice('os.path.'.length));
       // a Python file of the workspace the settings look for and do not find (Mezzanine's local_settings.py, run
       // with exec() where it exists): kept out of version control, it may set databases where the project runs
-      const root = it.index.roots.find(r => x.startsWith(r.endsWith('/') ? r : `${r}/`));
+      const root = rootOf(it.index.roots, x);
       if (!there && x.endsWith('.py') && root && !isExternalPath(x)) {
         const rel = path.relative(root, x);
         if (!it.optionalLocal.some(o => o.module === rel)) it.optionalLocal.push({ module: rel, loc });
@@ -579,8 +579,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       // pattern outside it, relative to the working directory or with wildcards in its folders is not known
       const p = s(a0 ?? kwarg(kwargs, 'pathname'));
       if (p === null) return a0?.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`${name}() of a pattern not known statically`, loc);
-      const inProject = path.isAbsolute(p) && !isExternalPath(p) && it.index.roots.some(r => p.startsWith(r.endsWith('/') ? r : `${r}/`));
-      if (!inProject || /[*?[]/.test(path.dirname(p))) return unknown(`${name}(${JSON.stringify(p)}): files not in the workspace, or a pattern not modelled`, loc);
+      if (!inProject(it.index.roots, p) || /[*?[]/.test(path.dirname(p))) return unknown(`${name}(${JSON.stringify(p)}): files not in the workspace, or a pattern not modelled`, loc);
       return list(globFiles(p).map(str));
     }
     case 'inspect.getfile': {
@@ -766,10 +765,9 @@ function frameObjects(frames: readonly Frame[]): ObjV[] {
   const out: ObjV[] = [];
   let back: Value = NONE;
   for (const fr of frames) {
-    const globalsOf = (ns: Frame['globals']): ObjV => ({ kind: 'obj', type: 'globals', attrs: new Map(), missing: 'absent', data: ns });
     const attrs = new Map<string, Value>([
-      ['f_globals', globalsOf(fr.globals)], ['f_back', back],
-      ['f_locals', fr.fn === null && fr.scope === fr.globals ? globalsOf(fr.globals) : unknown('a function frame\'s f_locals')],
+      ['f_globals', globalsObj(fr.globals)], ['f_back', back],
+      ['f_locals', fr.fn === null && fr.scope === fr.globals ? globalsObj(fr.globals) : unknown('a function frame\'s f_locals')],
     ]);
     const o: ObjV = { kind: 'obj', type: 'frame', attrs, missing: 'unknown', data: { fn: fr.fn?.name ?? '<module>', file: fr.file } };
     out.unshift(o);

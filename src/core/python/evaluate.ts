@@ -35,6 +35,17 @@ export {
 } from './runtime';
 export { walkStmts, assignedNames, mergeVarsAll } from './statements';
 
+/** A module's namespace before its code runs: `__name__`, `__file__`, `__package__`, a package's `__path__`. */
+function moduleNamespace(name: string, r: { file: string | null; packageDir: string | null }): Namespace {
+  const ns: Namespace = { vars: new Map(), module: name, file: r.file, isPackage: r.packageDir !== null };
+  ns.vars.set('__name__', str(name));
+  if (r.file) ns.vars.set('__file__', str(r.file));
+  ns.vars.set('__package__', str(r.packageDir !== null ? name : name.split('.').slice(0, -1).join('.')));
+  // a package's __path__ (namespace-package idiom: `__path__ = pkgutil.extend_path(__path__, __name__)`)
+  if (r.packageDir !== null) ns.vars.set('__path__', list([str(r.packageDir)]));
+  return ns;
+}
+
 export class Interp implements Evaluator {
   readonly env: Record<string, string | undefined>;
   readonly external: boolean;
@@ -153,10 +164,14 @@ export class Interp implements Evaluator {
     if (!r?.file || !isExternalPath(r.file)) return null;
     const mod = this.index.parseFile(r.file);
     if (!mod) return null;
-    const ns: Namespace = { vars: new Map(), module: name, file: r.file, isPackage: r.packageDir !== null };
-    ns.vars.set('__name__', str(name));
-    ns.vars.set('__file__', str(r.file));
-    ns.vars.set('__package__', str(r.packageDir !== null ? name : name.split('.').slice(0, -1).join('.')));
+    const ns = moduleNamespace(name, r);
+    this.runImported(ns, mod);
+    this.externalNs.set(name, ns);
+    return ns;
+  }
+
+  /** Run a module's top level as an import does: one level deeper, its own ImportErrors its own business. */
+  private runImported(ns: Namespace, mod: A.Module): void {
     this.importDepth++;
     const catching = this.catchingImport;
     this.catchingImport = 0;
@@ -166,8 +181,6 @@ export class Interp implements Evaluator {
       this.importDepth--;
       this.catchingImport = catching;
     }
-    this.externalNs.set(name, ns);
-    return ns;
   }
 
   /** Import a module by absolute dotted name (parents first). A module not found is opaque ('missing'). */
@@ -199,12 +212,7 @@ export class Interp implements Evaluator {
       if (!this.external && isExternalPath(r.file ?? r.packageDir ?? '')) {
         mv = { kind: 'module', name, ns: null, special: 'opaque' };
       } else {
-        const ns: Namespace = { vars: new Map(), module: name, file: r.file, isPackage: r.packageDir !== null };
-        ns.vars.set('__name__', str(name));
-        if (r.file) ns.vars.set('__file__', str(r.file));
-        ns.vars.set('__package__', str(r.packageDir !== null ? name : parts.slice(0, -1).join('.')));
-        // a package's __path__ (namespace-package idiom: `__path__ = pkgutil.extend_path(__path__, __name__)`)
-        if (r.packageDir !== null) ns.vars.set('__path__', list([str(r.packageDir)]));
+        const ns = moduleNamespace(name, r);
         mv = { kind: 'module', name, ns };
         this.moduleVals.set(name, mv);
         if (parent?.ns) parent.ns.vars.set(parts[parts.length - 1]!, mv);
@@ -213,18 +221,8 @@ export class Interp implements Evaluator {
             ns.starUnknown = { reason: `imports nested too deeply at ${name}`, loc };
           } else {
             const mod = this.index.parseFile(r.file);
-            if (mod) {
-              this.importDepth++;
-              // an ImportError inside the imported module is that module's own business
-              const catching = this.catchingImport;
-              this.catchingImport = 0;
-              try {
-                this.execModule(ns, mod);
-              } finally {
-                this.importDepth--;
-                this.catchingImport = catching;
-              }
-            } else ns.starUnknown = { reason: `cannot read ${r.file}`, loc };
+            if (mod) this.runImported(ns, mod);
+            else ns.starUnknown = { reason: `cannot read ${r.file}`, loc };
           }
         }
         return mv;

@@ -3,6 +3,7 @@
 // statements (./statements.ts), expressions (./expressions.ts), calls and classes (./calls.ts), builtins
 // (./eval-builtins.ts) and modelled modules (./eval-modules.ts) reach each other. ./evaluate.ts implements it;
 // no part imports another part's implementation, so the parts form no import circle.
+import * as path from 'path';
 import type * as A from './ast';
 import type { Loc } from '../types';
 import type { ModuleIndex } from './modules';
@@ -108,6 +109,16 @@ export function shortLoc(l: Loc | undefined): string {
 export function isExternalPath(p: string): boolean {
   const n = p.replace(/\\/g, '/');
   return n.includes('/site-packages/') || n.includes('/dist-packages/') || /\/lib\/python\d+(\.\d+)?\//.test(n) || /\/Lib\//.test(n);
+}
+
+/** The search root `p` is or lies under, if any. */
+export function rootOf(roots: readonly string[], p: string): string | undefined {
+  return roots.find(r => p === r || p.startsWith(r.endsWith('/') ? r : `${r}/`));
+}
+
+/** Whether `p` is the project's: an absolute path under a search root, not in an environment's packages. */
+export function inProject(roots: readonly string[], p: string): boolean {
+  return path.isAbsolute(p) && !isExternalPath(p) && rootOf(roots, p) !== undefined;
 }
 
 /** Why values from a module that is not installed are unknown (one reason per top-level package). */

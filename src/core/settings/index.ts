@@ -8,7 +8,7 @@ import type * as A from '../python/ast';
 import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
-import { isExternalPath } from '../python/runtime';
+import { inProject, isExternalPath } from '../python/runtime';
 import { allStmts, childExprs, dotted, stmtParts } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
@@ -548,7 +548,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     }
   }
   // folders put on sys.path, inside the workspace and there (outside, a deployment's: not read)
-  const added = interp.sysPathAdded.filter(a => !isExternalPath(a.dir) && index.roots.some(r => a.dir === r || a.dir.startsWith(r.endsWith('/') ? r : `${r}/`)) && readDir(a.dir) !== null);
+  const added = interp.sysPathAdded.filter(a => inProject(index.roots, a.dir) && readDir(a.dir) !== null);
   if (added.length) {
     const front = [...new Set(added.filter(a => a.front).map(a => a.dir))].reverse();
     const back = [...new Set(added.filter(a => !a.front).map(a => a.dir))];
