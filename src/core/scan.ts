@@ -1233,15 +1233,11 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
   const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
-    // `a.X / a.Y`: one of these models (a loop over them): the choice each gets, if they all get the same
-    if (model.includes(' / ')) {
-      const of = model.split(' / ').map(x => historicalChoice(x, access, migrating));
-      return of.every(x => x !== null && x === of[0]) ? of[0]! : null;
-    }
-    // `app.*`: a model of the app not known statically: the choice every model of the app gets, if they all get one
-    if (model.endsWith('.*')) {
-      const app = model.slice(0, -2);
-      const of = index.models.filter(m => m.app === app && !m.abstract && !m.swapped).map(m => historicalChoice(m.key, access, migrating));
+    // one of several models: `a.X / a.Y` (a loop over them), or `app.*` (a model of the app not known statically):
+    // the choice each of them gets, if they all get the same one
+    const several = oneOfModels(model);
+    if (several) {
+      const of = several.map(x => historicalChoice(x, access, migrating));
       return of.length && of.every(x => x !== null && x === of[0]) ? of[0]! : null;
     }
     const key = routeKey(model, migrating);
@@ -1278,15 +1274,20 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return routes.get(routeKey(model, null))?.why ?? null;
     },
     migrates: (model, alias) => {
-      // one of several models: the same answer for each, else not known
-      if (model.includes(' / ')) {
-        const of = model.split(' / ').map(x => migratesOne(x, alias));
-        return of.every(x => x === of[0]) ? of[0]! : null;
-      }
-      return migratesOne(model, alias);
+      // one of several models (`a.X / a.Y`): the same answer for each, else not known
+      if (!model.includes(' / ')) return migratesOne(model, alias);
+      const of = model.split(' / ').map(x => migratesOne(x, alias));
+      return of.every(x => x === of[0]) ? of[0]! : null;
     },
     routers: settings.routers.length > 0,
   };
+
+  /** The models a lint's `a.X / a.Y` or `app.*` stands for (lints/runpython.ts modelLabel); null for one model. */
+  function oneOfModels(model: string): string[] | null {
+    if (model.includes(' / ')) return model.split(' / ');
+    if (model.endsWith('.*')) return index.models.filter(m => m.app === model.slice(0, -2) && !m.abstract && !m.swapped).map(m => m.key);
+    return null;
+  }
 
   function migratesOne(model: string, alias: string): boolean | null {
     // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all

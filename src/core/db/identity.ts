@@ -66,6 +66,17 @@ export function physicalIdentity(db: DatabaseSetting, baseDir: string): string |
   return JSON.stringify([vendor, host, port, String(db.name), service === null ? null : String(service)]);
 }
 
+/**
+ * The alias `TEST["MIRROR"]` names, or the one the alias is made a mirror of at run time (django-multidb-router's
+ * replicas, DatabaseSetting.mirrorAtRunTime); undefined when neither.
+ */
+export function declaredMirror(d: DatabaseSetting): string | undefined {
+  // ConnectionHandler.configure_settings: TEST defaults to {} and MIRROR to None
+  const test = d.raw?.TEST;
+  const mirror = test && typeof test === 'object' ? (test as Record<string, unknown>).MIRROR : undefined;
+  return typeof mirror === 'string' ? mirror : d.mirrorAtRunTime;
+}
+
 /** Per alias, in DATABASES order: the alias it shares a physical database with, and the alias it mirrors. */
 export function databaseTwins(databases: readonly DatabaseSetting[], baseDir: string): Map<string, DatabaseTwin> {
   const first = new Map<string, string>();
@@ -79,10 +90,7 @@ export function databaseTwins(databases: readonly DatabaseSetting[], baseDir: st
       if (f !== undefined) sameAs = f;
       else first.set(id, d.alias);
     }
-    // ConnectionHandler.configure_settings: TEST defaults to {} and MIRROR to None
-    const test = d.raw?.TEST;
-    const mirror = test && typeof test === 'object' ? (test as Record<string, unknown>).MIRROR : undefined;
-    const declared = typeof mirror === 'string' ? mirror : d.mirrorAtRunTime;
+    const declared = declaredMirror(d);
     const mirrorOf = declared !== undefined && declared !== d.alias && aliases.has(declared) ? declared : null;
     out.set(d.alias, { sameAs, mirrorOf });
   }

@@ -267,12 +267,12 @@ export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migra
   const dirs = [...new Set(apps.filter(a => !a.external && a.dir).map(a => a.dir!))];
   const settingsDir = settings.path ? path.dirname(settings.path) : null;
   if (settingsDir) dirs.push(settingsDir);
-  const files = [...new Set([...dirs.flatMap(d => [...pythonFiles(d)]), ...migrationFiles])];
+  const uses = [...new Set([...dirs.flatMap(d => [...pythonFiles(d)]), ...migrationFiles])].map(file => ({ file, uses: usesOf(file) }));
   // aliases the project's code adds to a settings module's DATABASES from outside
   const added = new Map<string, { file: string; line: number }>();
-  for (const file of files) for (const u of usesOf(file)) if (u.where === ADDED && !added.has(u.alias)) added.set(u.alias, { file, line: u.line });
-  for (const file of files) {
-    for (const u of usesOf(file)) {
+  for (const { file, uses: us } of uses) for (const u of us) if (u.where === ADDED && !added.has(u.alias)) added.set(u.alias, { file, line: u.line });
+  for (const { file, uses: us } of uses) {
+    for (const u of us) {
       if (known.has(u.alias) || u.where === ADDED) continue;
       const suggestion = closestAlias(u.alias, aliases);
       const elsewhere = added.get(u.alias);

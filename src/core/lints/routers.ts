@@ -67,9 +67,9 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     // a method named almost as one Django calls (osf's NoMigrationRouter.allow_migration, "Don't allow migrations"):
     // Django never calls it, and the router decides nothing it was written to decide
     for (const m of cls?.body ?? []) {
-      if (m.type !== 'FunctionDef' || ROUTER_METHODS.includes(m.name) || cls!.body.some(x => x.type === 'FunctionDef' && x.name === nearMethod(m.name))) continue;
+      if (m.type !== 'FunctionDef') continue;
       const meant = nearMethod(m.name);
-      if (meant) out.push({ code: 'router-signature', severity: 'error', path: file, line: m.line, message: `${dotted}.${m.name}() is not a method Django's routers have: Django calls ${meant}(), which this router does not define, so ${m.name}() is never called. Did you mean ${meant}?` });
+      if (meant && !cls!.body.some(x => x.type === 'FunctionDef' && x.name === meant)) out.push({ code: 'router-signature', severity: 'error', path: file, line: m.line, message: `${dotted}.${m.name}() is not a method Django's routers have: Django calls ${meant}(), which this router does not define, so ${m.name}() is never called. Did you mean ${meant}?` });
     }
     const fn = cls?.body.find((s): s is A.FunctionDef => s.type === 'FunctionDef' && s.name === 'allow_migrate');
     if (!cls || !fn) continue; // inherited or absent: nothing to read here

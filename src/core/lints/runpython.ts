@@ -17,6 +17,7 @@ import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
 import { fileCache } from './file-cache';
 import { findMigrationClass } from '../migrations/files';
+import { declaredMirror } from '../db/identity';
 import type { AppInfo, DatabaseSetting, Finding, FindingFix, MigrationFileInfo, ModelInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
@@ -916,8 +917,7 @@ function appModulesKey(appModules: Map<string, string>): string {
  * aliases, replicas, do not count).
  */
 function isMirror(d: DatabaseSetting): boolean {
-  const test = d.raw?.TEST;
-  return (!!test && typeof test === 'object' && typeof (test as Record<string, unknown>).MIRROR === 'string') || d.mirrorAtRunTime !== undefined;
+  return declaredMirror(d) !== undefined;
 }
 
 /** What the project's routing says of a RunPython operation and of the models its code queries. */

@@ -191,7 +191,7 @@ export function readMigrationSource(
   file: string,
   app: string,
   name: string,
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] },
+  settings: MigrationSettings,
   parseOptions: ParseOptions = {},
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
@@ -285,8 +285,11 @@ export function readMigrationSource(
   return { info, problems, used: ctx.used, ...timeLimited };
 }
 
+/** What reading a migration file takes of the settings (the parse worker has none yet: NO_SETTINGS). */
+type MigrationSettings = Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] };
+
 interface Ctx {
-  settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] };
+  settings: MigrationSettings;
   partial: boolean;
   used: Record<string, string | null>;
   /** what a name in the class body stands for (the module's assignments before it, the body's own so far) */
@@ -364,7 +367,7 @@ function installedLabel(label: string, ctx: Ctx): boolean {
   return has;
 }
 
-function installedLabelIn(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] }, label: string): boolean {
+function installedLabelIn(settings: MigrationSettings, label: string): boolean {
   return (settings.installedApps ?? []).some(a => a !== null && (a === label || a.split('.').pop() === label || a.split('.').includes(label)));
 }
 
@@ -567,7 +570,7 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
   return out;
 }
 
-function settingString(settings: Pick<SettingsInfo, 'authUserModel' | 'values' | 'notFound'> & { installedApps?: SettingsInfo['installedApps'] }, name: string): string | null {
+function settingString(settings: MigrationSettings, name: string): string | null {
   // settings that do not exist say nothing of AUTH_USER_MODEL: the dependency is not known (RapidPro's users.User)
   if (name === 'AUTH_USER_MODEL') return settings.notFound ? null : settings.authUserModel || 'auth.User';
   if (name.startsWith('app-entry:')) return (settings.installedApps ?? []).includes(name.slice(10)) ? '1' : '0';
