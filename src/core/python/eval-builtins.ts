@@ -302,10 +302,7 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
       return NONE;
     }
     case 'dir': {
-      const names = a0?.kind === 'module' && a0.ns && !a0.ns.starUnknown ? [...a0.ns.vars.keys()]
-        : a0?.kind === 'instance' && !a0.cls.opaqueBase ? [...new Set([...a0.attrs.keys(), ...it.mro(a0.cls).flatMap(c => [...c.ns.keys()])])]
-          : a0?.kind === 'class' && !a0.opaqueBase ? [...new Set(it.mro(a0).flatMap(c => [...c.ns.keys()]))]
-            : !a0 && _f ? [..._f.scope.vars.keys()] : null;
+      const names = a0 ? dirNames(it, a0) : _f ? [..._f.scope.vars.keys()] : null;
       return names ? list(names.sort().map(str)) : unk(a0 ?? NONE, `dir(${a0 ? repr(a0) : ''})`, loc);
     }
     case 'globals':
@@ -835,6 +832,17 @@ function openFile(it: Evaluator, p: Value | undefined, mode: Value | undefined, 
   }
   // (methods other than those modelled are not known: never an AttributeError a real file would not raise)
   return { kind: 'obj', type: 'file', attrs: new Map(), missing: 'unknown', data: { path: file, text, pos: 0, ...(binary ? { binary } : {}) } };
+}
+
+/**
+ * `dir(v)`'s names, unsorted, of a module, an instance or a class known in full (no opaque base, no unknown star
+ * import); null otherwise. The members of `object` itself are not modelled.
+ */
+export function dirNames(it: Evaluator, v: Value): string[] | null {
+  if (v.kind === 'module') return v.ns && !v.ns.starUnknown ? [...v.ns.vars.keys()] : null;
+  if (v.kind === 'instance') return v.cls.opaqueBase ? null : [...new Set([...v.attrs.keys(), ...it.mro(v.cls).flatMap(c => [...c.ns.keys()])])];
+  if (v.kind === 'class') return v.opaqueBase ? null : [...new Set(it.mro(v).flatMap(c => [...c.ns.keys()]))];
+  return null;
 }
 
 /** A module's namespace as `globals()` gives it (exec() and include() run code into it). */

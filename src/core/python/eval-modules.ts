@@ -12,7 +12,7 @@ import {
   dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
-import { fileOrGlobalsCall, globFiles, globalsObj } from './eval-builtins';
+import { dirNames, fileOrGlobalsCall, globFiles, globalsObj } from './eval-builtins';
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
@@ -551,9 +551,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       // (name, getattr(obj, name)) for each name dir(obj) gives, sorted; a name whose getattr raises AttributeError
       // is left out, as inspect does. The members of `object` itself (its dunder methods) are not modelled.
       if (!a0 || args.length > 1 || kwargs.length) return unknown('inspect.getmembers() with a predicate', loc);
-      const names = a0.kind === 'instance' && !a0.cls.opaqueBase ? [...new Set([...a0.attrs.keys(), ...it.mro(a0.cls).flatMap(c => [...c.ns.keys()])])]
-        : a0.kind === 'class' && !a0.opaqueBase ? [...new Set(it.mro(a0).flatMap(c => [...c.ns.keys()]))]
-          : a0.kind === 'module' && a0.ns && !a0.ns.starUnknown ? [...a0.ns.vars.keys()] : null;
+      const names = dirNames(it, a0);
       if (!names) return a0.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`inspect.getmembers(${repr(a0)})`, loc);
       const out: Value[] = [];
       for (const n of names.sort()) {
