@@ -11,9 +11,14 @@ export function redact(message: string, secrets: Iterable<string> = []): string 
   return new Redactor(secrets).redact(message);
 }
 
+/** How many of the last lines `recent()` keeps (every level, already redacted). */
+const RECENT_LINES = 400;
+
 export class Log implements Logger, vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
   private readonly redactor = new Redactor();
+  /** the last lines of every level (the channel shows only its own level): what a failing test prints */
+  private readonly lines: string[] = [];
 
   constructor(name = 'Django Multi-DB') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
@@ -23,25 +28,33 @@ export class Log implements Logger, vscode.Disposable {
     this.redactor.add(value);
   }
 
-  private clean(msg: string): string {
-    return this.redactor.redact(msg);
+  private clean(level: string, msg: string): string {
+    const text = this.redactor.redact(msg);
+    this.lines.push(`${new Date().toISOString().slice(11, 23)} [${level}] ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
+    if (this.lines.length > RECENT_LINES) this.lines.splice(0, this.lines.length - RECENT_LINES);
+    return text;
+  }
+
+  /** The last lines logged, of every level, oldest first (redacted like the channel). */
+  recent(n = RECENT_LINES): string[] {
+    return this.lines.slice(-n);
   }
 
   trace(msg: string): void {
-    this.channel.trace(this.clean(msg));
+    this.channel.trace(this.clean('trace', msg));
   }
   debug(msg: string): void {
-    this.channel.debug(this.clean(msg));
+    this.channel.debug(this.clean('debug', msg));
   }
   info(msg: string): void {
-    this.channel.info(this.clean(msg));
+    this.channel.info(this.clean('info', msg));
   }
   warn(msg: string): void {
-    this.channel.warn(this.clean(msg));
+    this.channel.warn(this.clean('warning', msg));
   }
   error(msg: string | Error): void {
     const text = msg instanceof Error ? `${msg.message}${msg.stack ? `\n${msg.stack}` : ''}` : msg;
-    this.channel.error(this.clean(text));
+    this.channel.error(this.clean('error', text));
   }
 
   show(preserveFocus = true): void {

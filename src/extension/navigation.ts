@@ -141,6 +141,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         findings: p.index?.findings.map(f => ({ code: f.code, severity: f.severity, path: f.path, line: f.line, model: f.model, field: f.field, alias: f.alias })) ?? [],
       })),
     };
+    // { log: true }: the extension's last log lines (a failing test prints them)
+    if (arg && typeof arg === 'object' && (arg as { log?: unknown }).log === true) out.log = svc.log.recent(200);
     // { views: false }: the projects only (a benchmark polling it must not build every view's items each time)
     if (!(arg && typeof arg === 'object' && (arg as { views?: unknown }).views === false)) for (const [k, fn] of svc.snapshots) out[k] = fn();
     return out;

@@ -1,6 +1,8 @@
 // Live updates: a changed Python file is invalidated in its project's Scanner (the next index re-reads only
 // that file) and a debounced re-index follows; a changed SQLite file, or the refresh interval, re-reads only
-// the database state.
+// the database state. A save in the editor counts at once (the file watcher can be seconds late on a loaded or
+// remote machine, or off in a workspace too large for it); the watcher's event for that same write is skipped.
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsAny, readConfig } from './config';
@@ -45,6 +47,36 @@ export const registerWatchers: Feature = (svc: Services) => {
       projects.schedule(p, { index: true, django, djangoDelayMs }, INDEX_DEBOUNCE_MS);
       log.trace(`changed: ${file}`);
     }
+  };
+  /** what the disk held when a save was handled: a watcher event finding the same file unchanged is that save's */
+  const handled = new Map<string, string>();
+  const diskKey = (file: string) => {
+    try {
+      const st = fs.statSync(file);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  const onWatched = (uri: vscode.Uri) => {
+    const file = uri.fsPath;
+    const seen = handled.get(file);
+    if (seen !== undefined) {
+      if (seen === diskKey(file)) return;
+      handled.delete(file);
+    }
+    onSource(uri);
+  };
+  const onSaved = (doc: vscode.TextDocument) => {
+    const file = doc.uri.fsPath;
+    const watched = doc.uri.scheme === 'file' && !IGNORED.test(file)
+      && (file.endsWith('.py') || path.basename(file) === '.env' || projects.projects.some(p => isEnvFile(p.config.envFile, file)));
+    if (watched) {
+      handled.set(file, diskKey(file));
+      onSource(doc.uri);
+    }
+    // after: its re-index at once (a save is no burst) keeps the database read and Django's answer asked for above
+    dropBuffer(doc);
   };
   const onDatabase = (uri: vscode.Uri) => {
     if (!projects.trusted) return;
@@ -103,14 +135,14 @@ export const registerWatchers: Feature = (svc: Services) => {
   subs.push(
     vscode.workspace.onDidChangeTextDocument(onEdit),
     vscode.workspace.onWillSaveTextDocument(onWillSave),
-    vscode.workspace.onDidSaveTextDocument(dropBuffer),
+    vscode.workspace.onDidSaveTextDocument(onSaved),
     vscode.workspace.onDidCloseTextDocument(onClose),
     { dispose: () => typing.forEach(t => clearTimeout(t)) },
   );
 
   for (const glob of ['**/*.py', '**/.env']) {
     const w = vscode.workspace.createFileSystemWatcher(glob);
-    subs.push(w, w.onDidChange(onSource), w.onDidCreate(onSource), w.onDidDelete(onSource));
+    subs.push(w, w.onDidChange(onWatched), w.onDidCreate(onWatched), w.onDidDelete(onSource));
   }
   // SQLite writes the main file on commit, or only the -wal file in WAL mode
   const db = vscode.workspace.createFileSystemWatcher('**/*.{sqlite3,sqlite,db,sqlite3-wal,sqlite-wal,db-wal}');
@@ -125,7 +157,7 @@ export const registerWatchers: Feature = (svc: Services) => {
       const f = p.config.envFile;
       if (!f || p.contains(f)) continue;
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(f)), path.basename(f)));
-      envWatchers.push(w, w.onDidChange(onSource), w.onDidCreate(onSource), w.onDidDelete(onSource));
+      envWatchers.push(w, w.onDidChange(onWatched), w.onDidCreate(onWatched), w.onDidDelete(onSource));
     }
   };
   subs.push(projects.onDidReload(watchEnvFiles), { dispose: () => envWatchers.forEach(d => d.dispose()) });

@@ -111,8 +111,23 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
       if (v) return v as NonNullable<T>;
       last = v;
     } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > end) {
+      // what the extension did meanwhile: a CI failure is read from its output alone
+      await printExtensionLog(`waiting for ${what}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    }
     await new Promise(r => setTimeout(r, everyMs));
+  }
+}
+
+/** The extension's last log lines on stdout (every level, redacted), for a failure read from CI's output. */
+export async function printExtensionLog(why: string, lines = 80): Promise<void> {
+  try {
+    const st = await vscode.commands.executeCommand<{ log?: string[] }>('djangoMultiDb.getState', { wait: false, views: false, log: true });
+    const log = (st?.log ?? []).slice(-lines);
+    console.log(`--- the extension's last ${log.length} log lines (${why}) ---\n${log.join('\n')}\n--- end of the extension's log ---`);
+  } catch (e) {
+    console.log(`(the extension's log could not be read: ${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
