@@ -29,18 +29,22 @@ async function main(): Promise<void> {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   const times: number[] = [];
+  const phases = new Map<string, number[]>();
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
     const edit = makeEdit(arg('kind', 'fk-target') as EditKind, targets, rnd, readText);
     if (!edit) continue;
     const t = performance.now();
     setOverlay(edit.file, edit.text);
-    await scanner.index();
+    const index = await scanner.index();
     times.push(performance.now() - t);
+    for (const [k, v] of Object.entries(index.timings)) phases.set(k, [...(phases.get(k) ?? []), v]);
   }
   const { profile } = await session.post('Profiler.stop');
   fs.writeFileSync(arg('out', '/tmp/edits.cpuprofile'), JSON.stringify(profile));
   times.sort((a, b) => a - b);
   console.log(`${times.length} edits: median ${times[times.length >> 1]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  console.log(`phases (median ms, as index.timings report them): ${[...phases].map(([k, v]) => `${k} ${med(v).toFixed(1)}`).join(', ')}`);
   fs.rmSync(root, { recursive: true, force: true });
 }
 void main();

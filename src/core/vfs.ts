@@ -33,6 +33,35 @@ let fixedViews = 0;
 let structure = 0;
 let overlayVersion = 0;
 
+// While trusted, a file's stat changes only through `invalidate` or `setOverlay`: each counts one `epoch` and is
+// logged, so a result found unchanged at an earlier epoch is checked against the files changed since (one lookup
+// per change) rather than the thousands it read (issue 11: the models of a large project were checked model by
+// model, file by file, after every keystroke).
+let epoch = 0;
+/** no check made before this epoch counts (trust turned on or off, everything forgotten) */
+let floor = 0;
+const changeLog: { epoch: number; file: string }[] = [];
+const CHANGE_LOG_MAX = 4096;
+/** the epoch and structure count at which each result's dependencies were last found unchanged (trusted only) */
+const verified = new WeakMap<object, { epoch: number; structure: number }>();
+
+function changed(file: string): void {
+  epoch++;
+  changeLog.push({ epoch, file });
+  if (changeLog.length > CHANGE_LOG_MAX) changeLog.splice(0, CHANGE_LOG_MAX / 2);
+}
+
+/** Whether no file `files` holds changed since `since` (false: not known, the log was cut since). */
+function noneChangedSince(since: number, files: ReadonlyMap<string, unknown>): boolean {
+  for (let i = changeLog.length - 1; i >= 0; i--) {
+    const c = changeLog[i]!;
+    if (c.epoch <= since) return true;
+    if (files.has(c.file)) return false;
+  }
+  // every change since is logged only when the log's first entry is the one right after `since`
+  return changeLog.length > 0 ? changeLog[0]!.epoch <= since + 1 : epoch === since;
+}
+
 const statKeys = new WeakMap<FileStat, string>();
 
 /** A stat as the comparable string the dependencies hold (made once per kept stat: memo checks ask thousands). */
@@ -146,6 +175,7 @@ export function setOverlay(file: string, text: string | null): boolean {
     if (had?.text === text) return false;
     overlays.set(f, { text, version: ++overlayVersion });
   }
+  changed(f);
   // a buffer is laid over a file that exists on disk (an editor's new file is saved before it is a module), so
   // the structure (names resolving to files) stays
   return true;
@@ -167,6 +197,7 @@ export function hasOverlays(): boolean {
  */
 export function setTrusted(on: boolean): void {
   trusted = on;
+  floor = ++epoch;
   if (!on) { stats.clear(); listings.clear(); }
 }
 
@@ -175,6 +206,7 @@ export function invalidate(file: string): void {
   const f = path.resolve(file);
   const had = stats.get(f);
   stats.delete(f);
+  changed(f);
   let exists: boolean;
   try {
     exists = fs.statSync(f).isFile();
@@ -197,6 +229,7 @@ export function invalidateAll(): void {
   stats.clear();
   listings.clear();
   structure++;
+  floor = ++epoch;
 }
 
 /** The count of structural changes (files created/deleted): results that resolved module names compare it. */
@@ -231,12 +264,21 @@ export function noteDeps(deps: Deps): void {
  */
 export function unchanged(deps: Pick<Deps, 'files' | 'dirs'> & { structure?: number }, ignoreStructure = false): boolean {
   if (!ignoreStructure && deps.structure !== structure) return false;
+  // trusted: found unchanged before, and none of its files changed since (nor, for a result that ignores the
+  // structure count, any file created or deleted: its directory listings are compared then)
+  const seen = trusted ? verified.get(deps) : undefined;
+  if (seen && seen.epoch >= floor && seen.structure === structure && (seen.epoch === epoch || noneChangedSince(seen.epoch, deps.files))) {
+    seen.epoch = epoch;
+    return true;
+  }
   // not recorded: checking is not reading
-  return untracked(() => {
+  const same = untracked(() => {
     for (const [file, key] of deps.files) if (currentStatKey(file) !== key) return false;
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
     return true;
   });
+  if (same && trusted) verified.set(deps, { epoch, structure });
+  return same;
 }
 
 export function isTrusted(): boolean {
