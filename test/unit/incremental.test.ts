@@ -49,6 +49,12 @@ async function fromScratch(root: string): Promise<ProjectIndex> {
   }
 }
 
+/** A scan from scratch with `file`'s unsaved buffer laid over it (as the incremental one sees it). */
+async function fromScratchWith(root: string, file: string, text: string): Promise<ProjectIndex> {
+  setOverlay(file, text);
+  return fromScratch(root);
+}
+
 async function walk(root: string, seed: number, steps: number): Promise<number> {
   setTrusted(true);
   const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
@@ -283,5 +289,38 @@ describe('incremental index == scan from scratch', () => {
     const without = await scanner.index();
     assert.ok(!without.migrations.some(m => m.key === 'app001.0099_extra'));
     assert.deepStrictEqual(facts(without), facts(await fromScratch(root)));
+  });
+  test('a models module\'s imports typed and taken back: the models they bring come and go (walks replayed per module)', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const models = path.join(root, 'app001', 'models.py');
+    const extra = path.join(root, 'app001', 'extra_models.py');
+    const deeper = path.join(root, 'app001', 'deeper.py');
+    fs.writeFileSync(extra, 'from django.db import models\n\nfrom . import deeper  # noqa\n\n\nclass Imported(models.Model):\n    name = models.CharField(max_length=10)\n');
+    fs.writeFileSync(deeper, 'from django.db import models\n\n\nclass Deeper(models.Model):\n    name = models.CharField(max_length=10)\n');
+    const scanner = new Scanner({ root, allowPython: false });
+    const has = (i: ProjectIndex, key: string) => i.models.some(m => m.key === key);
+    const first = await scanner.index();
+    assert.ok(!has(first, 'app001.Imported') && !has(first, 'app001.Deeper'), 'nothing imports them yet');
+    const original = fs.readFileSync(models, 'utf8');
+    // typed: the import, then the module it imports (a second edit of another file) changes its class
+    setOverlay(models, `from .extra_models import Imported  # noqa\n${original}`);
+    const typed = await scanner.index();
+    assert.ok(has(typed, 'app001.Imported') && has(typed, 'app001.Deeper'), 'the import brings both, the deeper one through the first');
+    assert.deepStrictEqual(facts(typed), facts(await fromScratchWith(root, models, readText(models))));
+    fs.writeFileSync(deeper, 'from django.db import models\n\n\nclass Renamed(models.Model):\n    name = models.CharField(max_length=10)\n');
+    scanner.invalidate(deeper);
+    const renamed = await scanner.index();
+    assert.ok(has(renamed, 'app001.Renamed') && !has(renamed, 'app001.Deeper'));
+    assert.deepStrictEqual(facts(renamed), facts(await fromScratchWith(root, models, readText(models))));
+    // the import inside a branch of an `if` over a setting: both branches' imports are read while the test is unknown
+    setOverlay(models, `from django.conf import settings\nif settings.DEBUG:\n    from .extra_models import Imported  # noqa\n${original}`);
+    const branch = await scanner.index();
+    assert.deepStrictEqual(facts(branch), facts(await fromScratchWith(root, models, readText(models))));
+    // taken back (the buffer closed): gone again
+    setOverlay(models, null);
+    const back = await scanner.index();
+    assert.ok(!has(back, 'app001.Imported') && !has(back, 'app001.Renamed'), 'nothing imports them again');
+    assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
   });
 });

@@ -7,7 +7,7 @@
 // module's top-level classes and, following its imports in order, those of the modules it imports that
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
-import { noteDeps, noteRead, readDir, track, unchanged, untracked, type Deps } from '../vfs';
+import { noteDeps, noteRead, readDir, structureCount, track, unchanged, untracked, type Deps } from '../vfs';
 import { sameValue } from '../equal';
 import * as path from 'path';
 import type * as A from '../python/ast';
@@ -106,11 +106,21 @@ const MODEL_CANONICAL = 'django.db.models.Model';
  */
 type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[]; guessed?: boolean };
 
+/**
+ * What walking a module's top level did, in order: a class statement met (a model or not is decided on each run), or
+ * an import followed (the modules it would visit, as `followPlan` gives them). Replayed while the module's parse is
+ * the same object and no file was created or deleted: an edit of one models file walks only that file again.
+ */
+type WalkEvent = { cls: A.ClassDef } | { follow: FollowStep[] };
+type FollowStep = [module: string, what: 'visit' | 'skip' | 'stop'];
+
 export interface ModelMemo {
   /** the settings of the last run (what the next one compares its own with) */
   settings?: SettingsInfo;
   apps?: AppInfo[];
   entries: Map<string, MemoEntry>;
+  /** each module's walk (see WalkEvent), with the same lifetime as `entries` */
+  walks?: Map<string, { module: A.Module; structure: number; events: WalkEvent[] }>;
   /** the names of the settings (`settings.X`) the entries read, besides the module's name and AUTH_USER_MODEL */
   settingsRead?: Set<string>;
 }
@@ -131,6 +141,7 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
   // was read again by this check at every run since, so each entry saw the values these settings have)
   if (memo && (memo.apps !== apps || !memo.settings || !sameSettingsForModels(memo.settings, settings, memo.settingsRead ?? new Set()))) {
     memo.entries.clear();
+    memo.walks?.clear();
     memo.apps = apps;
     memo.settingsRead = new Set();
   }
@@ -476,39 +487,69 @@ class ModelReader {
   private visitModule(name: string): void {
     if (this.visited.has(name)) return;
     this.visited.add(name);
+    // the walk of an earlier run, while the module's parse is the same (and no file was created or deleted)
+    const walks = this.memo ? (this.memo.walks ??= new Map()) : undefined;
+    const known = walks?.get(name);
+    if (known && known.structure === structureCount()) {
+      const file = this.sym.index.resolve(name)?.file;
+      const module = file ? this.sym.index.parseFile(file) : null;
+      if (file && module && module === known.module) {
+        for (const p of module.problems) this.problem(file, p.line, `${p.message} (line skipped while reading models)`, undefined, true);
+        for (const ev of known.events) {
+          if ('cls' in ev) this.classMet(name, file, ev.cls);
+          else this.runFollow(ev.follow);
+        }
+        return;
+      }
+    }
     const scope = this.sym.scope(name);
     if (!scope) return;
     for (const p of scope.module.problems) {
       this.problem(scope.file, p.line, `${p.message} (line skipped while reading models)`, undefined, true);
     }
-    this.walk(scope.module.body, name, scope.isPackage);
+    const events: WalkEvent[] = [];
+    // (a module whose walk took a branch of an `if` by its test is walked again each run: the test may read other files)
+    if (this.walk(scope.module.body, name, scope.isPackage, scope.file, events) && walks) {
+      walks.set(name, { module: scope.module, structure: structureCount(), events });
+    } else walks?.delete(name);
   }
 
-  private walk(body: A.Stmt[], moduleName: string, isPackage: boolean): void {
+  /** A class statement of a module's top level: registered when it is a model (in the order met). */
+  private classMet(moduleName: string, file: string, s: A.ClassDef): void {
+    const ref: ClassRef = { kind: 'class', module: moduleName, name: s.name, def: s, file, key: `${file}:${s.line}:${s.name}` };
+    const node = this.node(ref);
+    if (!this.registeredKeys.has(node.key) && (this.wasModel(node) || this.isModel(node))) {
+      this.registeredKeys.add(node.key);
+      this.registered.push(node);
+    }
+  }
+
+  /** Walk a module's top-level statements, recording what it did in `events`; false when the walk cannot be replayed. */
+  private walk(body: A.Stmt[], moduleName: string, isPackage: boolean, file: string, events: WalkEvent[]): boolean {
+    let replayable = true;
+    const follow = (name: string) => {
+      const plan = this.followPlan(name);
+      events.push({ follow: plan });
+      this.runFollow(plan);
+    };
     for (const s of body) {
       switch (s.type) {
-        case 'ClassDef': {
-          const scope = this.sym.scope(moduleName)!;
-          const ref: ClassRef = { kind: 'class', module: moduleName, name: s.name, def: s, file: scope.file, key: `${scope.file}:${s.line}:${s.name}` };
-          const node = this.node(ref);
-          if (!this.registeredKeys.has(node.key) && (this.wasModel(node) || this.isModel(node))) {
-            this.registeredKeys.add(node.key);
-            this.registered.push(node);
-          }
+        case 'ClassDef':
+          events.push({ cls: s });
+          this.classMet(moduleName, file, s);
           break;
-        }
         case 'Import':
-          for (const a of s.names) this.follow(a.name);
+          for (const a of s.names) follow(a.name);
           break;
         case 'ImportFrom': {
           const mod = this.sym.absolute({ name: moduleName, isPackage }, s.level, s.module);
           if (!mod) break;
-          this.follow(mod);
+          follow(mod);
           for (const a of s.names) {
             if (a.name === '*') continue;
             // `from pkg import sub` imports the submodule when pkg has no such attribute
             const sub = `${mod}.${a.name}`;
-            if (this.sym.index.resolve(sub)) this.follow(sub);
+            if (this.sym.index.resolve(sub)) follow(sub);
           }
           break;
         }
@@ -518,43 +559,58 @@ class ModelReader {
           // one branch, as the import does; anything else, both
           const t = this.evaluate(moduleName, s.test);
           if (t.ok) {
-            this.walk(truthy(t.value) ? s.body : s.orelse, moduleName, isPackage);
+            replayable = false;
+            this.walk(truthy(t.value) ? s.body : s.orelse, moduleName, isPackage, file, events);
             break;
           }
-          this.walk(s.body, moduleName, isPackage);
-          this.walk(s.orelse, moduleName, isPackage);
+          replayable = this.walk(s.body, moduleName, isPackage, file, events) && replayable;
+          replayable = this.walk(s.orelse, moduleName, isPackage, file, events) && replayable;
           break;
         }
         case 'Try':
-          this.walk(s.body, moduleName, isPackage);
-          this.walk(s.orelse, moduleName, isPackage);
-          this.walk(s.finalbody, moduleName, isPackage);
+          replayable = this.walk(s.body, moduleName, isPackage, file, events) && replayable;
+          replayable = this.walk(s.orelse, moduleName, isPackage, file, events) && replayable;
+          replayable = this.walk(s.finalbody, moduleName, isPackage, file, events) && replayable;
           break;
         case 'With':
-          this.walk(s.body, moduleName, isPackage);
+          replayable = this.walk(s.body, moduleName, isPackage, file, events) && replayable;
           break;
         default:
           break;
       }
     }
+    return replayable;
   }
 
-  /** Follow an import into modules that can define models we report: installed apps' and the workspace's. */
-  private follow(name: string): void {
+  /**
+   * Which modules an import of `name` reads, prefix by prefix (Python imports each parent package first): those that
+   * can define models we report (installed apps' and the workspace's), skipped, or where resolution stops. Depends
+   * on the module files that exist and on the apps only, not on what this run visited.
+   */
+  private followPlan(name: string): FollowStep[] {
     const parts = name.split('.');
+    const plan: FollowStep[] = [];
     for (let i = 1; i <= parts.length; i++) {
       const m = parts.slice(0, i).join('.');
-      if (this.visited.has(m)) continue;
-      if (isOpaqueModule(m)) continue;
+      if (isOpaqueModule(m)) { plan.push([m, 'skip']); continue; }
       const r = this.sym.index.resolve(m);
-      if (!r) return;
+      if (!r) { plan.push([m, 'stop']); break; }
       // Inside the workspace every imported module is read. Outside it (site-packages) only an app's
       // models package: following a third-party app's imports would parse most of the library (admin's
       // models import the whole admin site), and such apps define their models in `models`.
       const file = r.file ?? r.packageDir ?? '';
       const ok = isWorkspaceFile(this.root, file) || this.apps.some(a => m === `${a.module}.models` || m.startsWith(`${a.module}.models.`));
-      if (!ok) continue;
-      this.visitModule(m);
+      plan.push([m, ok ? 'visit' : 'skip']);
+    }
+    return plan;
+  }
+
+  /** Follow an import as planned (a module already visited is passed, as Python finds it in sys.modules). */
+  private runFollow(plan: readonly FollowStep[]): void {
+    for (const [m, what] of plan) {
+      if (this.visited.has(m)) continue;
+      if (what === 'stop') return;
+      if (what === 'visit') this.visitModule(m);
     }
   }
 
