@@ -136,7 +136,7 @@ import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } fr
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
-import { reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
+import { dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
@@ -851,14 +851,15 @@ export class Scanner {
       return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
     }));
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
-    const routeLints = this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.apps, aliasKey], () => {
+    // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
+    // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)
+    index.dbRoutes = this.memo('dbRoutes', [modules, settings, this.routersReadBodies.lints ? index.models : views, aliasKey], () => {
       const reads = classBodyReads();
-      const r = routerLints(modules, settingsNow, index, twinsOf(index));
+      const routes = dbRoutesOf(modules, settingsNow, index.models);
       this.routersReadBodies.lints = classBodyReads() !== reads;
-      return r;
-    });
-    findings.push(...routeLints.findings);
-    index.dbRoutes = routeLints.routes;
+      return routes;
+    }, true);
+    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!)));
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
     const modelLabels = index.models.map(m => m.key).join(',');

@@ -19,14 +19,59 @@ export interface FileStat { mtimeMs: number; size: number }
  * What a derived computation read: each file's stat (null: missing), each directory's listing (names and kinds,
  * null: unreadable) and the structure count it started at.
  */
-export interface Deps { files: Map<string, string | null>; dirs: Map<string, string | null>; structure: number }
+export interface Deps {
+  files: Map<string, string | null>;
+  dirs: Map<string, string | null>;
+  structure: number;
+  /**
+   * Files the computation only ran (Python code the evaluator executed, see `execReads`), with the functions it ran:
+   * while nothing but the bodies of other functions changed, the file counts as unchanged for it (a router edit of
+   * allow_migrate leaves what db_for_read answered as it was). A file read in any other way has no entry here.
+   */
+  shapes?: Map<string, ShapeDep>;
+}
+
+/**
+ * A Python file's text as far as running it goes (python/shape.ts): `skeleton` stands for everything but the bodies of
+ * its functions (their positions included), `bodies` for each function's body, by a key its line and name make.
+ */
+export interface FileShape { skeleton: string; bodies: ReadonlyMap<string, string> }
+export interface ShapeDep { shape: FileShape; executed: Set<string> }
+
+/** Set by python/shape.ts: a parsed module's shape, a file's shape as it is now, and the key of the function a def is. */
+export interface ShapeProvider {
+  ofModule(module: object): FileShape | null;
+  current(file: string): FileShape | null;
+  /**
+   * The key of the body a function definition belongs to ('' = none: its code is in the skeleton) and the shape of
+   * its file's parse; null = not known.
+   */
+  keyOf(def: object): { key: string; shape: FileShape } | null;
+}
+let shapes: ShapeProvider | null = null;
+export function setShapeProvider(p: ShapeProvider): void {
+  shapes = p;
+}
+/** > 0 while the evaluator runs Python code whose reads may be told apart by function (`execReads`) */
+let execDepth = 0;
 
 interface Overlay { text: string; version: number }
 
 const overlays = new Map<string, Overlay>();
 const stats = new Map<string, FileStat | null>();
 const listings = new Map<string, fs.Dirent[] | null>();
-const recorders: { files: Map<string, string | null>; dirs: Map<string, string | null> }[] = [];
+interface Recorder {
+  files: Map<string, string | null>;
+  dirs: Map<string, string | null>;
+  /** files read other than by running them: compared whole */
+  statics: Set<string>;
+  /** files read by running them (see Deps.shapes) */
+  shapes: Map<string, ShapeDep>;
+}
+const recorders: Recorder[] = [];
+/** bumped when the recorders change: `noteExecuted` skips a function already noted for the same ones */
+let recordersGen = 0;
+let lastNoted: { def: object; gen: number } | null = null;
 const signatures = new WeakMap<fs.Dirent[], string>();
 let trusted = false;
 let fixedViews = 0;
@@ -122,9 +167,58 @@ export function statFile(file: string): FileStat | null {
   const st = o ? { mtimeMs: -o.version, size: o.text.length } : kept(stats, file, () => diskStat(file));
   if (recorders.length) {
     const k = statKey(st);
-    for (const r of recorders) r.files.set(file, k);
+    for (const r of recorders) {
+      r.files.set(file, k);
+      if (!execDepth) r.statics.add(file);
+    }
   }
   return st;
+}
+
+/**
+ * Run `fn`, whose reads of Python files are by running them (the evaluator's imports and calls): a file it reads is
+ * compared by its skeleton and the bodies of the functions run (`noteExecuted`), not by its stat (see Deps.shapes).
+ * Whatever else reads such a file, or any other file, inside `fn` still counts in full (`statFile` outside
+ * `noteExecModule`): only the evaluator's own reads may be told apart.
+ */
+export function execReads<T>(fn: () => T): T {
+  execDepth++;
+  try {
+    return fn();
+  } finally {
+    execDepth--;
+  }
+}
+
+/** The evaluator read `file`, parsed as `module`, to run it (inside `execReads`). */
+export function noteExecModule(file: string, module: object): void {
+  if (!execDepth || !recorders.length || !shapes) return;
+  let shape: FileShape | null | undefined;
+  for (const r of recorders) {
+    if (r.statics.has(file) || r.shapes.has(file)) continue;
+    shape ??= shapes.ofModule(module);
+    if (!shape) { r.statics.add(file); continue; }
+    r.shapes.set(file, { shape, executed: new Set() });
+  }
+}
+
+/** The evaluator runs the function `def` of `file` (inside `execReads`): its body is an input now. */
+export function noteExecuted(file: string, def: object): void {
+  if (!execDepth || !recorders.length) return;
+  if (lastNoted && lastNoted.def === def && lastNoted.gen === recordersGen) return;
+  lastNoted = { def, gen: recordersGen };
+  const info = shapes ? shapes.keyOf(def) : null;
+  if (info?.key === '') return;
+  for (const r of recorders) {
+    if (r.statics.has(file)) continue;
+    // a function not known: its file counts in full
+    if (!info) { r.shapes.delete(file); r.statics.add(file); continue; }
+    const d = r.shapes.get(file);
+    // (a file read before this recorder started, by the context it runs in: what ran is recorded all the same, for
+    // the context's own dependencies, `mergeDeps`)
+    if (d) d.executed.add(info.key);
+    else r.shapes.set(file, { shape: info.shape, executed: new Set([info.key]) });
+  }
 }
 
 /** The overlay's text, or null when the disk file is the one to read. */
@@ -239,22 +333,83 @@ export function structureCount(): number {
 
 /** Run `fn`, recording every file whose stat it read. */
 export function track<T>(fn: () => T): { value: T; deps: Deps } {
-  const rec = { files: new Map<string, string | null>(), dirs: new Map<string, string | null>() };
+  const rec: Recorder = { files: new Map(), dirs: new Map(), statics: new Set(), shapes: new Map() };
   const start = structure;
   recorders.push(rec);
+  recordersGen++;
   try {
-    return { value: fn(), deps: { ...rec, structure: start } };
+    const value = fn();
+    const deps: Deps = { files: rec.files, dirs: rec.dirs, structure: start };
+    const ran = shapesOf(rec);
+    if (ran) deps.shapes = ran;
+    return { value, deps };
   } finally {
     recorders.splice(recorders.lastIndexOf(rec), 1);
+    recordersGen++;
   }
 }
 
-/** Add `deps` to the computations being recorded (a memoised result used inside a tracked one). */
+/** The recorder's files read only by running them (and read: a missing file has no shape). */
+function shapesOf(rec: Recorder): Map<string, ShapeDep> | undefined {
+  let out: Map<string, ShapeDep> | undefined;
+  for (const [file, d] of rec.shapes) {
+    // (a file ran but not read here stays too: `noteDeps`/`mergeDeps` pass on what ran of it)
+    if (rec.statics.has(file) || rec.files.get(file) === null) continue;
+    (out ??= new Map()).set(file, { shape: d.shape, executed: new Set(d.executed) });
+  }
+  return out;
+}
+
+/**
+ * Add `deps` to the computations being recorded (a memoised result used inside a tracked one). Outside `execReads`,
+ * what the result ran counts as read in full (its caller may read the same functions' code another way).
+ */
 export function noteDeps(deps: Deps): void {
   for (const r of recorders) {
-    for (const [f, k] of deps.files) r.files.set(f, k);
+    for (const [f, k] of deps.files) {
+      r.files.set(f, k);
+      const d = execDepth ? deps.shapes?.get(f) : undefined;
+      if (!d) { r.statics.add(f); r.shapes.delete(f); continue; }
+      if (r.statics.has(f)) continue;
+      const had = r.shapes.get(f);
+      if (had) for (const k2 of d.executed) had.executed.add(k2);
+      else r.shapes.set(f, { shape: d.shape, executed: new Set(d.executed) });
+    }
+    // what ran of files the result did not read itself
+    if (execDepth && deps.shapes) {
+      for (const [f, d] of deps.shapes) {
+        if (deps.files.has(f) || r.statics.has(f)) continue;
+        const had = r.shapes.get(f);
+        if (had) for (const k2 of d.executed) had.executed.add(k2);
+        else r.shapes.set(f, { shape: d.shape, executed: new Set(d.executed) });
+      }
+    }
     for (const [d, k] of deps.dirs) r.dirs.set(d, k);
   }
+}
+
+/**
+ * `from`'s dependencies added to `into` (a context that grows with each computation run in it): a file compared in
+ * full by either is compared in full; one both only ran keeps the functions either ran.
+ */
+export function mergeDeps(into: Deps, from: Deps): void {
+  for (const [f, k] of from.files) {
+    const had = into.files.has(f);
+    into.files.set(f, k);
+    const d = from.shapes?.get(f);
+    const mine = into.shapes?.get(f);
+    if (!d) { into.shapes?.delete(f); continue; }
+    if (mine) { for (const x of d.executed) mine.executed.add(x); continue; }
+    if (!had) (into.shapes ??= new Map()).set(f, { shape: d.shape, executed: new Set(d.executed) });
+  }
+  // what ran of files `from` did not read: added where `into` only ran them too
+  for (const [f, d] of from.shapes ?? []) {
+    if (from.files.has(f)) continue;
+    const mine = into.shapes?.get(f);
+    if (mine) for (const x of d.executed) mine.executed.add(x);
+    else if (!into.files.has(f)) (into.shapes ??= new Map()).set(f, { shape: d.shape, executed: new Set(d.executed) });
+  }
+  for (const [d, k] of from.dirs) into.dirs.set(d, k);
 }
 
 /**
@@ -262,7 +417,7 @@ export function noteDeps(deps: Deps): void {
  * created or deleted since, as the watcher reported)? A result from another process (an on-disk snapshot) has
  * no structure count to compare: its directory listings say whether files appeared or disappeared.
  */
-export function unchanged(deps: Pick<Deps, 'files' | 'dirs'> & { structure?: number }, ignoreStructure = false): boolean {
+export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { structure?: number }, ignoreStructure = false, strict = false): boolean {
   if (!ignoreStructure && deps.structure !== structure) return false;
   // trusted: found unchanged before, and none of its files changed since (nor, for a result that ignores the
   // structure count, any file created or deleted: its directory listings are compared then)
@@ -273,12 +428,29 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs'> & { structure?: num
   }
   // not recorded: checking is not reading
   const same = untracked(() => {
-    for (const [file, key] of deps.files) if (currentStatKey(file) !== key) return false;
+    for (const [file, key] of deps.files) {
+      const now = currentStatKey(file);
+      if (now === key) continue;
+      // a file the result only ran: unchanged for it while only the bodies of functions it did not run changed
+      // (`strict`: a result that keeps the parsed code itself, an evaluator's context, compares every file whole)
+      const d = strict ? undefined : deps.shapes?.get(file);
+      if (!d || now === null || !sameShape(file, d)) return false;
+      deps.files.set(file, now);
+    }
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
     return true;
   });
   if (same && trusted) verified.set(deps, { epoch, structure });
   return same;
+}
+
+/** Whether `file` now has the skeleton and, for each function `d` ran, the body `d` saw (then `d` takes the new shape). */
+function sameShape(file: string, d: ShapeDep): boolean {
+  const now = shapes?.current(file);
+  if (!now || now.skeleton !== d.shape.skeleton) return false;
+  for (const k of d.executed) if (now.bodies.get(k) !== d.shape.bodies.get(k)) return false;
+  d.shape = now;
+  return true;
 }
 
 export function isTrusted(): boolean {
@@ -288,10 +460,12 @@ export function isTrusted(): boolean {
 /** Run `fn` without recording what it reads (a read whose result is not kept beyond the caller's call). */
 export function untracked<T>(fn: () => T): T {
   const saved = recorders.splice(0);
+  recordersGen++;
   try {
     return fn();
   } finally {
     recorders.push(...saved);
+    recordersGen++;
   }
 }
 

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Scanner, type ProjectIndex } from '../../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
+import { RUN_STATS } from '../../src/core/routers';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
 import { copyProject } from './support';
 
@@ -322,5 +323,82 @@ describe('incremental index == scan from scratch', () => {
     const back = await scanner.index();
     assert.ok(!has(back, 'app001.Imported') && !has(back, 'app001.Renamed'), 'nothing imports them again');
     assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
+  });
+  test('function-level dependencies: an edit of allow_migrate runs no db_for_read again (for the models\' routes), and the other way round; a body never run changes nothing', async () => {
+    setTrusted(true);
+    const root = generated(4);
+    const settingsFile = path.join(root, 'bigsite', 'settings.py');
+    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace(/DATABASE_ROUTERS = \[.*\]/, 'DATABASE_ROUTERS = ["bigsite.routers.Router"]'));
+    const routers = path.join(root, 'bigsite', 'routers.py');
+    const original = [
+      'SPECIAL = "app_nobody"',
+      '',
+      '',
+      'class Router:',
+      '    def _for_special(self, db):',
+      '        return db == "analytics"',
+      '',
+      '    def _unused(self):',
+      '        return 1',
+      '',
+      '    def db_for_read(self, model, **hints):',
+      '        if model._meta.app_label == "app001":',
+      '            return "analytics"',
+      '        return None',
+      '',
+      '    db_for_write = db_for_read',
+      '',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if app_label == SPECIAL:',
+      '            return self._for_special(db)',
+      '        if app_label == "app001":',
+      '            return db == "analytics"',
+      '        return db == "default"',
+      '',
+    ].join('\n');
+    fs.writeFileSync(routers, original);
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    let text = original;
+    /** one edit of the buffer as it is (each replacement must apply) */
+    const edit = async (from: string, to: string) => {
+      assert.ok(text.includes(from), from);
+      text = text.replace(from, to);
+      setOverlay(routers, text);
+      const before = { ...RUN_STATS.byMethod };
+      const index = await scanner.index();
+      const ran = (m: string) => (RUN_STATS.byMethod[m] ?? 0) - (before[m] ?? 0);
+      // (the routes of the historical models the migration lints name are asked again with them: not counted)
+      const counts = { read: ran('db_for_read') + ran('db_for_write'), migrate: ran('allow_migrate') };
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
+      return { index, ...counts };
+    };
+    const readOf = (i: ProjectIndex, model: string) => i.dbRoutes?.read.find(r => r.model === model)?.alias;
+    // (the first index learns that db_for_read reads the models' classes, `model._meta`: the routes are keyed by the
+    // models from then on, and the next index evaluates them once more under that key)
+    await edit('return 1', 'return 0');
+
+    const a = await edit('return db == "default"', 'return db in ("default", "legacy")');
+    assert.ok(a.migrate > 0, 'allow_migrate is run again');
+    assert.equal(a.read, 0, 'db_for_read / db_for_write are not');
+
+    const b = await edit('return "analytics"', 'return "archive"');
+    assert.equal(b.migrate, 0, 'allow_migrate is not run again');
+    assert.ok(b.read > 0, 'db_for_read is');
+    assert.equal(readOf(b.index, 'app001.Thing1x0'), 'archive');
+
+    const c = await edit('return 0', 'return 2');
+    assert.deepStrictEqual([c.migrate, c.read], [0, 0], 'a body never run: nothing runs again');
+    const d = await edit('return db == "analytics"\n\n    def _unused', 'return db == "legacy"\n\n    def _unused');
+    assert.deepStrictEqual([d.migrate, d.read], [0, 0], 'a helper no model reaches: nothing runs again');
+
+    // the module's own code (the skeleton) edited: the helper edited before is run now, as it is now
+    const e = await edit('SPECIAL = "app_nobody"', 'SPECIAL = "app000"');
+    assert.ok(e.migrate > 0);
+    assert.equal(e.index.routing.find(x => x.model === 'app000.Thing0x0' && x.alias === 'legacy')?.migrate, true, 'the edited helper answers');
+    // a line added in a body never run moves what follows it: run again (positions are facts too)
+    const f = await edit('return 2', 'x = 2\n        return x');
+    assert.ok(f.migrate > 0 && f.read > 0);
+    setOverlay(routers, null);
   });
 });

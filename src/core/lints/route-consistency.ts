@@ -18,16 +18,21 @@ export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
  * The router lints that need the routers evaluated: aliases routers name that DATABASES lacks, reads and writes
  * where the table is never created, mirrors that may migrate. Also returns the routes, for the report.
  */
-export function routerLints(
-  modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
-  twins: ReadonlyMap<string, DatabaseTwin>,
-): { findings: Finding[]; routes: DbRoutes } {
-  const models = index.models.filter(m => !m.abstract);
-  const routes: DbRoutes = {
+/** Where each concrete model's queries go (`db_for_read` / `db_for_write`), as the routers answer them. */
+export function dbRoutesOf(modules: ModuleIndex, settings: SettingsInfo, allModels: ModelInfo[]): DbRoutes {
+  const models = allModels.filter(m => !m.abstract);
+  return {
     read: evaluateDbRoutes(modules, settings, models, 'db_for_read'),
     write: evaluateDbRoutes(modules, settings, models, 'db_for_write'),
   };
-  const findings = [
+}
+
+export function routerLints(
+  modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
+  twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes,
+): Finding[] {
+  const models = index.models.filter(m => !m.abstract);
+  return [
     ...routerAliasFindings(settings, settings.routers.length ? routerMethodDefs(modules, settings) : [], { db_for_read: routes.read, db_for_write: routes.write }),
     ...routeConsistencyFindings({
       settings, models, routing: index.routing, read: routes.read, write: routes.write, twins,
@@ -35,7 +40,6 @@ export function routerLints(
       routersAt: { path: settings.path, line: routersLine(modules, settings) },
     }),
   ];
-  return { findings, routes };
 }
 
 export interface RouteInputs {

@@ -10,6 +10,7 @@ import {
 import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, RECURSION_CUT, locOf, shortLoc, missingReason } from './runtime';
 import { callBuiltin, valueAttr } from './eval-builtins';
 import { walkStmts } from './statements';
+import { noteExecuted } from '../vfs';
 
 export function makeFunction(it: Evaluator, s: A.FunctionDef | A.Lambda, f: Frame, loc: Loc): Value {
   const defaults = new Map<string, Value>();
@@ -190,6 +191,8 @@ export function runFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [st
     }
   }
   const file = fn.loc.path;
+  // (a function-level dependency of what is being computed, vfs `execReads`)
+  noteExecuted(file, def);
   const locals = bindArgs(it, fn, args, kwargs, loc);
   const fr: Frame = { scope: { vars: locals }, globals: fn.globals, fn, cls: null, parent: null, closure: null, globalNames: null, file, handling: null };
   const forksBefore = it.forks.length;
@@ -229,6 +232,8 @@ function mayChange(v: Value, why: UnknownV): void {
 }
 
 export function callFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [string, Value][], loc: Loc): Value {
+  // (whether it is a generator is read from its body)
+  noteExecuted(fn.loc.path, fn.def);
   if (fn.def.type === 'FunctionDef' && isGenerator(fn.def)) return unknown(`generator ${fn.name}()`, fn.loc);
   const r = it.runFunction(fn, args, kwargs, loc);
   const values = r.returns.map(x => x.value);

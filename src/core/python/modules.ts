@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Module, ParseLimit } from './ast';
 import { ParseBudget, parsePython, readPythonFile } from './parse';
-import { readDir, statFile, structureCount } from '../vfs';
+import { noteExecModule, readDir, statFile, structureCount } from '../vfs';
+import { rememberParse, rememberedParse } from './shape';
 import type { Logger } from '../types';
 import { nullLogger } from '../types';
 
@@ -182,17 +183,24 @@ export class ModuleIndex {
     if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && !cached.module.limit?.retry) {
       cached.used = true;
       if (cached.module.limit) this.limitedFiles.set(file, cached.module.limit);
+      noteExecModule(file, cached.module);
       return cached.module;
     }
-    const read = readPythonFile(file, st);
-    if ('error' in read) {
-      this.logger.warn(`cannot read ${file}: ${read.error}`);
-      return null;
+    // (parsed here already: a function-level dependency check read the edited file, python/shape.ts)
+    let module = rememberedParse(file, st.mtimeMs, st.size);
+    if (!module) {
+      const read = readPythonFile(file, st);
+      if ('error' in read) {
+        this.logger.warn(`cannot read ${file}: ${read.error}`);
+        return null;
+      }
+      module = parsePython(read.source, file, { budget: this.budget, fileSize: read.fileSize });
+      rememberParse(file, st.mtimeMs, st.size, module);
     }
-    const module = parsePython(read.source, file, { budget: this.budget, fileSize: read.fileSize });
     if (module.limit) this.limitedFiles.set(file, module.limit);
     this.parsed.set(file, { mtimeMs: st.mtimeMs, size: st.size, module, used: true });
     this.parsedSinceExport++;
+    noteExecModule(file, module);
     return module;
   }
 

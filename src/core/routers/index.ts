@@ -11,7 +11,7 @@
 // attribute, the model's identity), in order. Results are kept in a decision tree per router keyed by those
 // observations, so models a router treats alike (usually: same app label and alias) are evaluated once.
 import * as path from 'path';
-import { noteDeps, track, unchanged, untracked, type Deps } from '../vfs';
+import { execReads, mergeDeps, noteDeps, track, unchanged, untracked, type Deps } from '../vfs';
 import type * as A from '../python/ast';
 import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
@@ -72,10 +72,17 @@ interface Ctx {
   /** class-body names per model class (file:line), null = not statically known; per evaluateRouting call */
   classNames: Map<string, Set<string> | null>;
   /**
-   * the files the routers' code was read from while this context evaluated it (core/vfs.ts): when one changes,
+   * every file the routers' code was read from while this context was made and used (core/vfs.ts): when one changes,
    * the context (its interpreter's imported modules, the decision trees) is built anew
    */
   deps: Deps;
+  /** what making it read (importing the routers, instantiating them) */
+  base: Deps;
+  /**
+   * what running each method read and ran (its answers are kept in this context: a later computation answered from
+   * them depends on that), by method name ('hints': allow_migrate asked with hints)
+   */
+  used: Map<string, Deps>;
   /** the models of the current call by file and class name (Ctx.interp.modelMeta answers `Model._meta` from them) */
   modelsByClass: Map<string, ModelInfo[]>;
   /** the models array modelsByClass was made from */
@@ -118,29 +125,47 @@ function namedModelMeta(m: ModelInfo): ObjV {
 const CALL_FUEL = 200_000;
 
 /** The context of these settings, built anew when a file its routers' code came from changed. */
-function contextOf(index: ModuleIndex, settings: SettingsInfo): Ctx {
+function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string): Ctx {
   let ctx = CTX.get(settings);
-  if (ctx && ctx.index === index && unchanged(ctx.deps)) {
-    noteDeps(ctx.deps);
+  // (strict: the context keeps the parsed code, an edit of a function it has not run yet counts too)
+  if (ctx && ctx.index === index && unchanged(ctx.deps, false, true)) {
+    // what a computation asking `purpose` of it depends on: its making, and the answers to `purpose` it keeps
+    noteDeps(ctx.base);
+    const used = purpose === undefined ? undefined : ctx.used.get(purpose);
+    if (used) noteDeps(used);
+    else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
     return ctx;
   }
   const built = track(() => makeCtx(index, settings));
   ctx = built.value;
-  ctx.deps = built.deps;
+  ctx.base = built.deps;
+  ctx.deps = { files: new Map(), dirs: new Map(), structure: built.deps.structure };
+  mergeDeps(ctx.deps, built.deps);
   CTX.set(settings, ctx);
   return ctx;
 }
 
-/** Run the routers' code, adding the files it reads to the context's dependencies. */
-function evaluating<T>(ctx: Ctx, fn: () => T): T {
+/** Run the routers' code for `purpose` (a method's name), adding what it reads and runs to the context's dependencies. */
+function evaluating<T>(ctx: Ctx, purpose: string, fn: () => T): T {
   const r = track(fn);
-  for (const [f, k] of r.deps.files) ctx.deps.files.set(f, k);
-  for (const [d, k] of r.deps.dirs) ctx.deps.dirs.set(d, k);
+  mergeDeps(ctx.deps, r.deps);
+  let used = ctx.used.get(purpose);
+  if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: r.deps.structure }));
+  // (with the functions run: a later computation answered from the context's caches depends on them too)
+  mergeDeps(used, r.deps);
   return r.value;
 }
 
+/**
+ * The routers' allow_migrate for every concrete model on every alias. What it reads of the routers' files is by
+ * running their code: a result of it depends on the functions run, not on the others' bodies (vfs `execReads`).
+ */
 export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
-  const ctx = contextOf(index, settings);
+  return execReads(() => evaluateRoutingNow(index, settings, models, aliases));
+}
+
+function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
+  const ctx = contextOf(index, settings, 'allow_migrate');
   // the models' class bodies are read per call: a models edit gives new ModelInfo objects, not a new context
   ctx.classNames = new Map();
   ctx.symbols = new SymbolTable(index);
@@ -156,7 +181,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000, python: settingsPython(settings) });
-  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, modelsByClass: new Map(), modelsFrom: null };
+  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: new Map(), modelsFrom: null };
   interp.modelMeta = cls => {
     const m = modelOfClass(ctx, cls);
     return m ? namedModelMeta(m) : undefined;
@@ -288,7 +313,11 @@ export interface DbRoute {
  * `instance` hint's database applies only to calls with an instance, e.g. `obj.save()` of a loaded object).
  */
 export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null } = {}): DbRoute[] {
-  const ctx = contextOf(index, settings);
+  return execReads(() => evaluateDbRoutesNow(index, settings, models, method, opts));
+}
+
+function evaluateDbRoutesNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null }): DbRoute[] {
+  const ctx = contextOf(index, settings, method);
   withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
   return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical, opts.migrating ?? null));
@@ -366,7 +395,11 @@ const HINT_MEMO = new WeakMap<Ctx, Map<string, HintDecision>>();
  * models, with the hints as keyword arguments and no `model`. Memoised per (alias, app, hints).
  */
 export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>, models?: ModelInfo[]): HintDecision {
-  const ctx = contextOf(index, settings);
+  return execReads(() => evaluateHintRoutingNow(index, settings, alias, appLabel, hints, models));
+}
+
+function evaluateHintRoutingNow(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>, models?: ModelInfo[]): HintDecision {
+  const ctx = contextOf(index, settings, 'hints');
   // the model classes the routers may name (`SyncQueue._meta.app_label`); the memo below is the context's, whose
   // files (those model classes' too) are unchanged
   if (models) withModels(ctx, models);
@@ -375,7 +408,7 @@ export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, 
   const key = hintKey(alias, appLabel, hints);
   const hit = memo.get(key);
   if (hit) return hit;
-  const d = evaluating(ctx, () => decideHints(ctx, alias, appLabel, hints));
+  const d = evaluating(ctx, 'hints', () => decideHints(ctx, alias, appLabel, hints));
   memo.set(key, d);
   return d;
 }
@@ -394,6 +427,7 @@ function decideHints(ctx: Ctx, alias: string, appLabel: string, hints: Record<st
 
 function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: Record<string, unknown>): Answer {
   RUN_STATS.runs++;
+  RUN_STATS.byMethod.hints = (RUN_STATS.byMethod.hints ?? 0) + 1;
   const interp = ctx.interp;
   const dbV: Value = { kind: 'str', v: alias };
   const appV: Value = { kind: 'str', v: appLabel };
@@ -472,7 +506,7 @@ function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method:
     if (!next) break;
     node = next;
   }
-  const { ans, obs } = evaluating(ctx, () => run(ctx, r, name, method, inp));
+  const { ans, obs } = evaluating(ctx, name, () => run(ctx, r, name, method, inp));
   if (obs) insert(tree, obs, ans);
   return ans;
 }
@@ -490,9 +524,12 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
   if (node.key === undefined && !node.leaf) node.leaf = ans;
 }
 
-export const RUN_STATS = { runs: 0 };
+/** How many times the routers' methods were run (tests of what an edit evaluates again). */
+export const RUN_STATS: { runs: number; byMethod: Record<string, number> } = { runs: 0, byMethod: {} };
 function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
   RUN_STATS.runs++;
+  const stat = inp.historical ? `${name} (historical)` : name;
+  RUN_STATS.byMethod[stat] = (RUN_STATS.byMethod[stat] ?? 0) + 1;
   const interp = ctx.interp;
   const m = inp.model;
   const dbV: Value = { kind: 'str', v: inp.alias };
