@@ -142,7 +142,7 @@ import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, sameSettingsForModels, type ModelMemo } from './models';
-import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations, readMigrationsAgain } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
@@ -153,7 +153,7 @@ import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
-import { fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { changedFiles, fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
@@ -302,20 +302,35 @@ export class Scanner {
    * `fn()` again only when a key part changed (identity) or a file it read changed (core/vfs.ts): the
    * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
    */
-  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false): T {
+  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false, again?: (prev: T, changed: string[]) => T | null): T {
     const m = this.memos.get(name);
     const modules = this.modules!;
-    if (m && m.key.length === key.length && m.key.every((k, i) => k === key[i]) && unchanged(m.deps)) {
+    const sameKey = !!m && m.key.length === key.length && m.key.every((k, i) => k === key[i]);
+    if (m && sameKey && unchanged(m.deps)) {
       noteDeps(m.deps);
       for (const [f, l] of m.limits) modules.limits().set(f, l);
       return m.value as T;
     }
-    const r = track(fn);
+    // the same key and only some files it read edited: `again` computes from the earlier value and those files (it
+    // reads each of them again; the others are read as before), or says it cannot (null)
+    const changed = m && sameKey && again ? changedFiles(m.deps) : null;
+    let r: { value: T | null; deps: Deps } | null = null;
+    if (m && changed?.length) {
+      // (the parse limits of the files not read again are reported again, as on a hit)
+      const edited = new Set(changed);
+      for (const [f, l] of m.limits) if (!edited.has(f)) modules.limits().set(f, l);
+      r = track(() => {
+        noteDeps(m.deps);
+        return again!(m.value as T, changed);
+      });
+    }
+    if (r?.value === null || r?.value === undefined) r = track(fn);
+    const computed = r as { value: T; deps: Deps };
     // computed again to the same value (salsa's "backdating"): the earlier object is kept, so that what depends
     // on it by identity (routing → lints, findings, the worker's diff to the host) is not computed again either
-    const value = backdate && m && sameValue(m.value, r.value) ? m.value as T : r.value;
+    const value = backdate && m && sameValue(m.value, computed.value) ? m.value as T : computed.value;
     const limits = modules.limits();
-    this.memos.set(name, { key, deps: r.deps, value, limits: [...r.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
+    this.memos.set(name, { key, deps: computed.deps, value, limits: [...computed.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
     return value;
   }
 
@@ -729,7 +744,9 @@ export class Scanner {
     this.prefetch?.migrations(modules, settingsNow, index.apps);
     // (backdated: a settings edit reads every file from its cache again, to the very same objects; the graph and the
     // lints keyed by the array then stay)
-    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow), true);
+    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow), true,
+      // an edit of some migration files reads only those again
+      (prev, changed) => readMigrationsAgain(modules, settingsNow, prev, changed));
     index.migrations = migs.migrations;
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);

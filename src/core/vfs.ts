@@ -444,6 +444,35 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { stru
   return same;
 }
 
+/**
+ * The files `deps` read that changed since (their stat differs), when that is all that changed: no file created or
+ * deleted, no directory listing different. Null otherwise, or when it is not known (a result to compute again whole).
+ * Not recorded (checking is not reading).
+ */
+export function changedFiles(deps: Deps): string[] | null {
+  if (deps.structure !== structure) return null;
+  return untracked(() => {
+    const out: string[] = [];
+    const seen = trusted ? verified.get(deps) : undefined;
+    if (seen && seen.epoch >= floor && seen.structure === structure) {
+      // the log names the candidates (a file logged twice is looked at once)
+      const logged = new Set<string>();
+      for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > seen.epoch; i--) logged.add(changeLog[i]!.file);
+      if (!noneChangedSinceLogged(seen.epoch)) return null;
+      for (const f of logged) if (deps.files.has(f) && currentStatKey(f) !== deps.files.get(f)) out.push(f);
+      return out;
+    }
+    for (const [file, key] of deps.files) if (currentStatKey(file) !== key) out.push(file);
+    for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return null;
+    return out;
+  });
+}
+
+/** Whether the change log holds every change since `since` (it was not cut since). */
+function noneChangedSinceLogged(since: number): boolean {
+  return changeLog.length > 0 ? changeLog[0]!.epoch <= since + 1 : epoch === since;
+}
+
 /** Whether `file` now has the skeleton and, for each function `d` ran, the body `d` saw (then `d` takes the new shape). */
 function sameShape(file: string, d: ShapeDep): boolean {
   const now = shapes?.current(file);

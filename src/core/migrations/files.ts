@@ -102,42 +102,84 @@ export function seedMigrationEntry(index: ModuleIndex, file: string, entry: { mt
   dirty.add(index);
 }
 
+/** One step of reading the migrations: a file read (what it gave), or a problem met while listing them. */
+type ReadStep = { file: string; app: AppInfo; name: string; info: MigrationFileInfo | null; problems: MigrationProblem[] } | { problem: MigrationProblem };
+/** how each result was read, step by step, and each file's step (for `readMigrationsAgain`) */
+const STEPS = new WeakMap<MigrationsResult, { steps: ReadStep[]; at: Map<string, number> }>();
+
 export function readMigrations(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo): MigrationsResult {
   const cache = cacheOf(index);
-  const migrations: MigrationFileInfo[] = [];
-  const problems: MigrationProblem[] = [];
+  const steps: ReadStep[] = [];
+  const at = new Map<string, number>();
+  const listed: MigrationProblem[] = [];
   const live = new Set<string>();
+  const flush = () => { for (const p of listed.splice(0)) steps.push({ problem: p }); };
 
-  for (const { app, name, file } of migrationFiles(index, apps, problems)) {
+  for (const { app, name, file } of migrationFiles(index, apps, listed)) {
+    flush();
     live.add(file);
-    const st = statFile(file);
-    if (!st) {
-      // a dangling or looping symlink: Django's import of it would fail
-      problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${statError(file)}` });
-      continue;
-    }
-    const hit = cache.get(file);
-    let entry: CacheEntry;
-    if (isHit(hit, st, app, settings)) {
-      entry = hit!;
-    } else {
-      const read = readMigrationJob(index, { file, app: app.label, name, mtimeMs: st.mtimeMs, size: st.size, external: !!app.external }, settings);
-      if ('error' in read) {
-        problems.push({ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` });
-        continue;
-      }
-      entry = read;
-    }
-    if (entry.info) migrations.push(entry.info);
-    problems.push(...entry.problems);
+    at.set(file, steps.length);
+    steps.push(readStep(index, cache, app, name, file, settings));
   }
+  flush();
   for (const k of cache.keys()) {
     if (!live.has(k)) {
       cache.delete(k);
       dirty.add(index);
     }
   }
-  return { migrations, problems };
+  return assemble(steps, at);
+}
+
+/**
+ * `readMigrations` again after `changed` files were edited (none created or deleted: the listing is the same), from
+ * the result it gave before: only those files are read. Null when one of them is not a migration file of that result.
+ */
+export function readMigrationsAgain(index: ModuleIndex, settings: SettingsInfo, prev: MigrationsResult, changed: readonly string[]): MigrationsResult | null {
+  const made = STEPS.get(prev);
+  if (!made) return null;
+  const steps = made.steps.slice();
+  const cache = cacheOf(index);
+  for (const file of changed) {
+    const i = made.at.get(file);
+    const step = i === undefined ? undefined : steps[i];
+    if (!step || !('file' in step)) return null;
+    steps[i!] = readStep(index, cache, step.app, step.name, file, settings);
+  }
+  return assemble(steps, made.at);
+}
+
+function readStep(index: ModuleIndex, cache: Map<string, CacheEntry>, app: AppInfo, name: string, file: string, settings: SettingsInfo): ReadStep {
+  const st = statFile(file);
+  if (!st) {
+    // a dangling or looping symlink: Django's import of it would fail
+    return { file, app, name, info: null, problems: [{ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${statError(file)}` }] };
+  }
+  const hit = cache.get(file);
+  let entry: CacheEntry;
+  if (isHit(hit, st, app, settings)) {
+    entry = hit!;
+  } else {
+    const read = readMigrationJob(index, { file, app: app.label, name, mtimeMs: st.mtimeMs, size: st.size, external: !!app.external }, settings);
+    if ('error' in read) {
+      return { file, app, name, info: null, problems: [{ path: file, line: null, app: app.label, message: `cannot read migration ${app.label}.${name}: ${read.error}` }] };
+    }
+    entry = read;
+  }
+  return { file, app, name, info: entry.info, problems: entry.problems };
+}
+
+function assemble(steps: ReadStep[], at: Map<string, number>): MigrationsResult {
+  const migrations: MigrationFileInfo[] = [];
+  const problems: MigrationProblem[] = [];
+  for (const s of steps) {
+    if ('problem' in s) { problems.push(s.problem); continue; }
+    if (s.info) migrations.push(s.info);
+    problems.push(...s.problems);
+  }
+  const result = { migrations, problems };
+  STEPS.set(result, { steps, at });
+  return result;
 }
 
 /** Why a path that is listed cannot be read as a file (a dangling or looping symlink, a directory). */
