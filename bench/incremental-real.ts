@@ -1,0 +1,111 @@
+// Correctness aid (not a benchmark) for issue 11 on real projects: random edits of a project's own routers and models,
+// each as an unsaved buffer (vfs overlay: nothing is written to the project), indexed incrementally and compared with a
+// scan from scratch. The edits: a router's `return True/False/None` or alias string changed, a line added in a router
+// method, a model's ForeignKey target changed, a model appended. Prints one line per edit and exits 1 on a difference.
+// Usage: node --import tsx bench/incremental-real.ts ROOT [--edits 20] [--seed 1]
+import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
+import { Scanner, type ProjectIndex } from '../src/core/scan';
+import { readText, setOverlay, setTrusted } from '../src/core/vfs';
+import { prng } from './edits';
+
+const arg = (n: string, d: string): string => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1]! : d; };
+const root = path.resolve(process.argv[2] ?? '.');
+const EDITS = Number(arg('edits', '20'));
+const rnd = prng(Number(arg('seed', '1')));
+const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const inside = (f: string | undefined | null): f is string => !!f && f.startsWith(root + path.sep) && !f.includes(`${path.sep}site-packages${path.sep}`);
+
+function facts(index: ProjectIndex): unknown {
+  const { timings: _t, ...rest } = index;
+  return JSON.parse(JSON.stringify(rest));
+}
+
+async function scratch(): Promise<ProjectIndex> {
+  setTrusted(false);
+  try {
+    return await new Scanner({ root, allowPython: false }).index();
+  } finally {
+    setTrusted(true);
+  }
+}
+
+/** One edit of `text` (null: none of this kind applies). */
+function routerEdit(text: string, aliases: string[]): string | null {
+  const options: (() => string | null)[] = [
+    () => {
+      const all = [...text.matchAll(/return (True|False|None)\b/g)];
+      if (!all.length) return null;
+      const m = pick(all);
+      const to = pick(['True', 'False', 'None'].filter(x => x !== m[1]));
+      return text.slice(0, m.index) + `return ${to}` + text.slice(m.index! + m[0].length);
+    },
+    () => {
+      const all = [...text.matchAll(/(["'])([A-Za-z_][\w-]*)\1/g)].filter(m => aliases.includes(m[2]!));
+      if (!all.length || aliases.length < 2) return null;
+      const m = pick(all);
+      const to = pick(aliases.filter(a => a !== m[2]));
+      return text.slice(0, m.index) + `${m[1]}${to}${m[1]}` + text.slice(m.index! + m[0].length);
+    },
+    () => {
+      // a line added before some return, at its indentation
+      const all = [...text.matchAll(/^( +)return\b/gm)];
+      if (!all.length) return null;
+      const m = pick(all);
+      return text.slice(0, m.index) + `${m[1]}_edited = 1\n` + text.slice(m.index);
+    },
+  ];
+  for (let tries = 0; tries < 6; tries++) {
+    const t = pick(options)();
+    if (t !== null && t !== text) return t;
+  }
+  return null;
+}
+
+function modelEdit(text: string, models: string[]): string | null {
+  const fks = [...text.matchAll(/ForeignKey\(\s*(["'])([\w.]+)\1/g)];
+  if (fks.length && rnd() < 0.6) {
+    const m = pick(fks);
+    return text.slice(0, m.index) + `ForeignKey(${m[1]}${pick(models)}${m[1]}` + text.slice(m.index! + m[0].length);
+  }
+  if (!/^from django\.db import models\b/m.test(text)) return null;
+  return `${text}\n\nclass IncrementalEdit${Math.floor(rnd() * 1e6)}(models.Model):\n    other = models.ForeignKey("${pick(models)}", on_delete=models.CASCADE)\n`;
+}
+
+async function main(): Promise<void> {
+  setTrusted(true);
+  const scanner = new Scanner({ root, allowPython: false });
+  const t0 = performance.now();
+  const first = await scanner.index();
+  console.log(`${root}: ${first.models.length} models, ${first.migrations.length} migrations, routers ${first.settings?.routers.length ?? 0}; first index ${(performance.now() - t0).toFixed(0)} ms`);
+  const routerFiles = [...new Set(Object.values(first.routerLocs).flatMap(l => [l.cls?.path, l.allowMigrate?.path]).filter(inside))];
+  const modelFiles = [...new Set(first.models.map(m => m.loc.path).filter(inside))].filter(f => !f.includes(`${path.sep}migrations${path.sep}`));
+  const labels = first.models.filter(m => !m.abstract).map(m => m.key);
+  const aliases = first.settings?.databases.map(d => d.alias) ?? [];
+  console.log(`  router files ${routerFiles.length}, model files ${modelFiles.length}`);
+  let bad = 0;
+  const touched = new Set<string>();
+  try {
+    for (let i = 0; i < EDITS; i++) {
+      const router = routerFiles.length && (rnd() < 0.6 || !modelFiles.length);
+      const file = router ? pick(routerFiles) : modelFiles.length ? pick(modelFiles) : null;
+      if (!file) break;
+      const text = readText(file);
+      const next = router ? routerEdit(text, aliases) : modelEdit(text, labels);
+      if (next === null) continue;
+      setOverlay(file, next);
+      touched.add(file);
+      const t = performance.now();
+      const inc = await scanner.index();
+      const took = performance.now() - t;
+      const same = isDeepStrictEqual(facts(inc), facts(await scratch()));
+      if (!same) bad++;
+      console.log(`  ${same ? 'same' : 'DIFFERENT'}  ${router ? 'router' : 'model '} ${path.relative(root, file)}  incremental ${took.toFixed(0)} ms`);
+    }
+  } finally {
+    for (const f of touched) setOverlay(f, null);
+  }
+  console.log(bad ? `${bad} edit(s) gave a different index` : 'every edit: the same as a scan from scratch');
+  process.exitCode = bad ? 1 : 0;
+}
+void main();
