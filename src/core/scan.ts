@@ -808,7 +808,8 @@ export class Scanner {
     // the migrations' operations routed by model name and hints: the models' names, not their relations
     findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
-    const { graphCheck, conflicts } = this.memo('graph', [index.migrations, index.apps], () => {
+    // (keyed by the migrations' graph facts: an edit of a migration's operations builds no graph again)
+    const { graphCheck, conflicts } = this.memo('graph', [this.graphFactsKey(index.migrations), index.apps], () => {
       const graphCheck = buildGraph(index.migrations, new Set(), this.graphOptions(index));
       // `detectConflicts(index.migrations)` (no options) would build the same graph again: the options only add
       // problems about unknown apps, the nodes and edges do not change (`migratedApps` is what it derives itself)
@@ -901,6 +902,25 @@ export class Scanner {
   }
 
   /** Django's loader.migrated_apps / unmigrated_apps, so `__first__` on an unknown app is reported like Django. */
+  private graphFacts: { migrations: MigrationFileInfo[]; key: object } | null = null;
+
+  /**
+   * An object that stays the same while the migrations' graph facts do (what the dependency graph and its problems
+   * are made of: keys, paths, dependencies, run_before, replaces, a partial read), however their operations change.
+   * The migrations of an edit are the earlier objects but for the edited files', so the check is one comparison each.
+   */
+  private graphFactsKey(migrations: MigrationFileInfo[]): object {
+    const prev = this.graphFacts;
+    const same = (a: MigrationFileInfo, b: MigrationFileInfo) => a === b || (a.app === b.app && a.name === b.name && a.path === b.path
+      && !!a.partial === !!b.partial && sameValue(a.dependencies, b.dependencies) && sameValue(a.runBefore ?? [], b.runBefore ?? []) && sameValue(a.replaces, b.replaces));
+    if (prev && (prev.migrations === migrations || (prev.migrations.length === migrations.length && migrations.every((m, i) => same(m, prev.migrations[i]!))))) {
+      prev.migrations = migrations;
+      return prev.key;
+    }
+    this.graphFacts = { migrations, key: {} };
+    return this.graphFacts.key;
+  }
+
   private graphOptions(index: ProjectIndex): GraphOptions {
     const migrated = new Set(index.migrations.map(m => m.app));
     return { migratedApps: migrated, unmigratedApps: index.apps.map(a => a.label).filter(l => !migrated.has(l)) };

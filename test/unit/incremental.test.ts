@@ -401,4 +401,31 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(f.migrate > 0 && f.read > 0);
     setOverlay(routers, null);
   });
+  test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const dir = path.join(root, 'app001', 'migrations');
+    const mig = path.join(dir, fs.readdirSync(dir).find(f => f.startsWith('0002_'))!);
+    const original = fs.readFileSync(mig, 'utf8');
+    assert.match(original, /operations = \[/);
+    // an operation added (a RunPython writing to no database in particular: a lint finding appears)
+    const withOp = original.replace('operations = [', 'operations = [\n        migrations.RunPython(lambda apps, schema_editor: apps.get_model("app001", "Thing1x0").objects.create()),');
+    setOverlay(mig, withOp);
+    const a = await scanner.index();
+    assert.deepStrictEqual(facts(a), facts(await fromScratch(root)));
+    // then a dependency on a migration that does not exist: the graph's error
+    setOverlay(mig, withOp.replace('dependencies = [', 'dependencies = [\n        ("app000", "9999_missing"),'));
+    const b = await scanner.index();
+    assert.ok(b.findings.some(f => f.code === 'missing-dependency' && f.message.includes('9999_missing')));
+    assert.deepStrictEqual(facts(b), facts(await fromScratch(root)));
+    // and the operation alone again: the error is gone
+    setOverlay(mig, withOp);
+    const c = await scanner.index();
+    assert.ok(!c.findings.some(f => f.message.includes('9999_missing')));
+    assert.deepStrictEqual(facts(c), facts(await fromScratch(root)));
+    setOverlay(mig, null);
+    assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
+  });
 });
