@@ -147,13 +147,13 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, routerViews, type RoutingResult } from './routers';
+import { classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
 import { computeDrift, strayCandidates } from './drift';
-import { changedFiles, fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
+import { changedFiles, execReads, fixedView, hasOverlays, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type { ParseLimit } from './python/ast';
@@ -302,7 +302,8 @@ export class Scanner {
    * `fn()` again only when a key part changed (identity) or a file it read changed (core/vfs.ts): the
    * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
    */
-  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false, again?: (prev: T, changed: string[]) => T | null): T {
+  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false, again?: (prev: T, changed: string[]) => T | null,
+    againForKey?: (prev: T, prevKey: unknown[]) => T | null): T {
     const m = this.memos.get(name);
     const modules = this.modules!;
     const sameKey = !!m && m.key.length === key.length && m.key.every((k, i) => k === key[i]);
@@ -322,6 +323,14 @@ export class Scanner {
       r = track(() => {
         noteDeps(m.deps);
         return again!(m.value as T, changed);
+      });
+    }
+    // another key, every file it read as it was: `againForKey` computes from the earlier value and key (what it ran of
+    // the routers' code is noted as run, see vfs execReads), or says it cannot
+    if (m && !sameKey && againForKey && m.key.length === key.length && unchanged(m.deps)) {
+      r = track(() => {
+        execReads(() => noteDeps(m.deps));
+        return againForKey(m.value as T, m.key);
       });
     }
     if (r?.value === null || r?.value === undefined) r = track(fn);
@@ -759,19 +768,36 @@ export class Scanner {
     // the routers read the models' class bodies, which these views do not hold
     const views = this.memo('routerViews', [index.models], () => routerViews(index.models), true);
     const routedBefore = this.memos.get('routing')?.value as { routing: RoutingResult; lives?: RouterDecision[] } | undefined;
-    const routed = this.memo('routing', [modules, settings, this.routersReadBodies.routing ? index.models : views, aliasKey], () => {
+    const seen = this.routersReadBodies.routing ? index.models : views;
+    // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a model that
+    // is managed, not a proxy and not swapped that is exactly the decision just made (the routers see the same
+    // model), so only the others are evaluated again, as if managed.
+    const asManaged = () => index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped)).map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
+    const routed = this.memo('routing', [modules, settings, seen, aliasKey], () => {
       const reads = classBodyReads();
       const routing = evaluateRouting(modules, settingsNow, index.models, aliases);
       keepEqualDecisions(routedBefore?.routing.decisions, routing.decisions, sameValue);
-      // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a
-      // model that is managed, not a proxy and not swapped that is exactly the decision just made (the routers
-      // see the same model), so only the others are evaluated again, as if managed.
-      const others = index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped));
-      const asManaged = others.map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-      const lives = others.length ? keepEqualDecisions(routedBefore?.lives, evaluateRouting(modules, settingsNow, asManaged, aliases).decisions, sameValue) : undefined;
+      const others = asManaged();
+      const lives = others.length ? keepEqualDecisions(routedBefore?.lives, evaluateRouting(modules, settingsNow, others, aliases).decisions, sameValue) : undefined;
       this.routersReadBodies.routing = classBodyReads() !== reads;
       return { routing, lives };
-    }, true);
+    }, true, undefined, (prev, prevKey) => {
+      // some models changed as the routers see them (a model added, renamed, made unmanaged), the routers and settings
+      // the same: the others keep their decisions (read from views only: the routers read no class bodies)
+      if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey || this.routersReadBodies.routing || seen !== views) return null;
+      const before = new Map((prevKey[2] as { key: string }[]).map(v => [v.key, v]));
+      const changed = new Set(views.filter(v => before.get(v.key) !== v).map(v => v.key));
+      if (changed.size * 2 > views.length) return null;
+      const reads = classBodyReads();
+      const routing = evaluateRoutingAgain(modules, settingsNow, index.models, aliases, prev.routing.decisions, changed);
+      keepEqualDecisions(prev.routing.decisions, routing.decisions, sameValue);
+      const others = asManaged();
+      const lives = !others.length ? undefined
+        : keepEqualDecisions(prev.lives, (prev.lives ? evaluateRoutingAgain(modules, settingsNow, others, aliases, prev.lives, changed) : evaluateRouting(modules, settingsNow, others, aliases)).decisions, sameValue);
+      // (models decided here whose routing read their class bodies: every model is routed by its whole facts from now on)
+      if (classBodyReads() !== reads) this.routersReadBodies.routing = true;
+      return { routing, lives };
+    });
     const routing = routed.routing;
     index.routing = routing.decisions;
     index.routerLocs = routing.routerLocs;

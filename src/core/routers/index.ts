@@ -164,7 +164,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
   return execReads(() => evaluateRoutingNow(index, settings, models, aliases));
 }
 
-function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[]): RoutingResult {
+function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[], keep?: { prev: RouterDecision[]; changed: ReadonlySet<string> }): RoutingResult {
   const ctx = contextOf(index, settings, 'allow_migrate');
   // the models' class bodies are read per call: a models edit gives new ModelInfo objects, not a new context
   ctx.classNames = new Map();
@@ -173,10 +173,24 @@ function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: 
   const decisions: RouterDecision[] = [];
   const concrete = models.filter(m => !m.abstract);
   const byKey = new Map(models.map(m => [m.key, m]));
+  const old = keep ? new Map(keep.prev.map(d => [`${d.alias}\0${d.model}`, d])) : undefined;
   for (const alias of aliases) {
-    for (const m of concrete) decisions.push(decide(ctx, alias, m, byKey));
+    for (const m of concrete) decisions.push((old && !keep!.changed.has(m.key) ? old.get(`${alias}\0${m.key}`) : undefined) ?? decide(ctx, alias, m, byKey));
   }
   return { decisions, routerLocs: ctx.routerLocs, problems: ctx.problems };
+}
+
+/**
+ * `evaluateRouting` again after some models changed as the routers see them (`changed`: their keys), the routers'
+ * code the same: the other models keep their decisions from `prev` (a proxy whose base changed is decided again).
+ */
+export function evaluateRoutingAgain(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[], prev: RouterDecision[], changed: ReadonlySet<string>): RoutingResult {
+  RUN_STATS.again++;
+  const all = new Set(changed);
+  // (what a model's routing may read of others: the models up its bases, `_meta.concrete_model` and the like)
+  const byKey = new Map(models.map(m => [m.key, m]));
+  for (const m of models) if (!all.has(m.key) && [...modelAncestors(byKey, m)].some(k => all.has(k))) all.add(m.key);
+  return execReads(() => evaluateRoutingNow(index, settings, models, aliases, { prev, changed: all }));
 }
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
@@ -525,7 +539,7 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
 }
 
 /** How many times the routers' methods were run (tests of what an edit evaluates again). */
-export const RUN_STATS: { runs: number; byMethod: Record<string, number> } = { runs: 0, byMethod: {} };
+export const RUN_STATS: { runs: number; byMethod: Record<string, number>; again: number } = { runs: 0, byMethod: {}, again: 0 };
 function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
   RUN_STATS.runs++;
   const stat = inp.historical ? `${name} (historical)` : name;
