@@ -33,15 +33,21 @@ const workerPhases = (t: Record<string, number> | null | undefined) => Object.fr
 suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
   const metric = (name: string, value: unknown) => recordMetric(`bench.${name}`, value);
   let doc: vscode.TextDocument;
-  suiteTeardown(async () => {
+  suiteTeardown(async function () {
+    this.timeout(120000);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     // the window closes next and opens again (start.reopen.test.ts): the last answer is written for it first, as a
     // user's window that stays open a few seconds after the last edit would (on close it is only best effort)
-    type P = { snapshotSavedAt: number | null; snapshotPending: boolean };
+    // (Django mode: once Django answered about the files as they are again; each answer schedules a write, so none
+    // pending with Django idle means the last one was written. Under load Django's answer after the typed edits were
+    // reverted came after the write this waited for, and the next session's answer differed from the one stored.)
+    type P = { snapshotSavedAt: number | null; snapshotPending: boolean; djangoAskIn: number | null };
     await waitFor('the last answer written for the next session', async () => {
-      const p = (await vscode.commands.executeCommand<{ projects: P[] }>('djangoMultiDb.getState', { wait: false, views: false }))?.projects?.[0];
-      return p && p.snapshotSavedAt && !p.snapshotPending ? true : undefined;
-    }, 30000, 200);
+      const st = await vscode.commands.executeCommand<{ projects: P[]; django: { running?: boolean }[] }>('djangoMultiDb.getState', { wait: false, views: false });
+      const p = st?.projects?.[0];
+      const djangoIdle = !st?.django?.[0]?.running && p?.djangoAskIn === null;
+      return p && djangoIdle && p.snapshotSavedAt && !p.snapshotPending ? true : undefined;
+    }, 90000, 200);
   });
 
   test('activates and indexes the whole project', async function () {
