@@ -21,6 +21,7 @@ import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NON
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
+import { indexDecisions } from '../findings';
 
 export interface RoutingResult {
   decisions: RouterDecision[];
@@ -173,9 +174,10 @@ function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: 
   const decisions: RouterDecision[] = [];
   const concrete = models.filter(m => !m.abstract);
   const byKey = new Map(models.map(m => [m.key, m]));
-  const old = keep ? new Map(keep.prev.map(d => [`${d.alias}\0${d.model}`, d])) : undefined;
+  // (the earlier decisions by alias and model: indexed once per array, its consumers index it too)
+  const old = keep ? indexDecisions(keep.prev) : undefined;
   for (const alias of aliases) {
-    for (const m of concrete) decisions.push((old && !keep!.changed.has(m.key) ? old.get(`${alias}\0${m.key}`) : undefined) ?? decide(ctx, alias, m, byKey));
+    for (const m of concrete) decisions.push((old && !keep!.changed.has(m.key) ? old.get(alias, m.key) : undefined) ?? decide(ctx, alias, m, byKey));
   }
   return { decisions, routerLocs: ctx.routerLocs, problems: ctx.problems };
 }
@@ -188,8 +190,10 @@ export function evaluateRoutingAgain(index: ModuleIndex, settings: SettingsInfo,
   RUN_STATS.again++;
   const all = new Set(changed);
   // (what a model's routing may read of others: the models up its bases, `_meta.concrete_model` and the like)
-  const byKey = new Map(models.map(m => [m.key, m]));
-  for (const m of models) if (!all.has(m.key) && [...modelAncestors(byKey, m)].some(k => all.has(k))) all.add(m.key);
+  for (let grew = true, rounds = 0; grew && rounds < 20; rounds++) {
+    grew = false;
+    for (const m of models) if (m.bases.length && !all.has(m.key) && m.bases.some(b => all.has(b))) { all.add(m.key); grew = true; }
+  }
   return execReads(() => evaluateRoutingNow(index, settings, models, aliases, { prev, changed: all }));
 }
 
