@@ -136,7 +136,7 @@ import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } fr
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNameFindings } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
-import { dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
+import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
@@ -897,12 +897,24 @@ export class Scanner {
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
     // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)
-    index.dbRoutes = this.memo('dbRoutes', [modules, settings, this.routersReadBodies.lints ? index.models : views, aliasKey], () => {
+    const routesSeen = this.routersReadBodies.lints ? index.models : views;
+    index.dbRoutes = this.memo('dbRoutes', [modules, settings, routesSeen, aliasKey], () => {
       const reads = classBodyReads();
       const routes = dbRoutesOf(modules, settingsNow, index.models);
       this.routersReadBodies.lints = classBodyReads() !== reads;
       return routes;
-    }, true);
+    }, true, undefined, (prev, prevKey) => {
+      // some models changed (as the routers see them, or whole when the routers read class bodies): those routed alone
+      if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey) return null;
+      // (a key of views where it was of models, or the other way round, changes every entry: everything is routed again)
+      const was = new Map((prevKey[2] as { key: string }[]).map(v => [v.key, v]));
+      const changed = new Set((routesSeen as { key: string }[]).filter(v => was.get(v.key) !== v).map(v => v.key));
+      if (changed.size * 2 > routesSeen.length) return null;
+      const reads = classBodyReads();
+      const routes = dbRoutesAgain(modules, settingsNow, index.models, prev, changed);
+      if (classBodyReads() !== reads) this.routersReadBodies.lints = true;
+      return routes;
+    });
     findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!)));
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)

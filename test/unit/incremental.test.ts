@@ -453,4 +453,34 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(c), facts(await fromScratch(root)));
     assert.ok(RUN_STATS.again - again >= 3, 'routed model by model, not all again');
   });
+  test('db_for_read that reads a model\'s Meta: a model made unmanaged gets its new route, the others keep theirs', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const settingsFile = path.join(root, 'bigsite', 'settings.py');
+    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace(/DATABASE_ROUTERS = \[.*\]/, 'DATABASE_ROUTERS = ["bigsite.routers.MetaRouter"]'));
+    fs.writeFileSync(path.join(root, 'bigsite', 'routers.py'), [
+      'class MetaRouter:',
+      '    def db_for_read(self, model, **hints):',
+      '        if not model._meta.managed:',
+      '            return "legacy"',
+      '        return None',
+      '',
+    ].join('\n'));
+    const scanner = new Scanner({ root, allowPython: false });
+    const read = (i: ProjectIndex, model: string) => i.dbRoutes?.read.find(r => r.model === model)?.alias;
+    const first = await scanner.index();
+    assert.equal(read(first, 'app000.Thing0x0'), 'default');
+    const file = path.join(root, 'app000', 'models.py');
+    const before = RUN_STATS.byMethod.db_for_read ?? 0;
+    setOverlay(file, fs.readFileSync(file, 'utf8').replace('    name = models.CharField(max_length=100)\n', '    name = models.CharField(max_length=100)\n\n    class Meta:\n        managed = False\n'));
+    const a = await scanner.index();
+    const ran = (RUN_STATS.byMethod.db_for_read ?? 0) - before;
+    assert.equal(read(a, 'app000.Thing0x0'), 'legacy');
+    assert.ok(ran > 0 && ran < first.models.length, `db_for_read run for the models of the edited file only (${ran})`);
+    assert.deepStrictEqual(facts(a), facts(await fromScratch(root)));
+    setOverlay(file, null);
+    const b = await scanner.index();
+    assert.equal(read(b, 'app000.Thing0x0'), 'default');
+    assert.deepStrictEqual(facts(b), facts(await fromScratch(root)));
+  });
 });

@@ -27,6 +27,35 @@ export function dbRoutesOf(modules: ModuleIndex, settings: SettingsInfo, allMode
   };
 }
 
+/**
+ * `dbRoutesOf` again after some models changed (`changed`: their keys; a model whose base changed counts too), the
+ * routers' code the same: the other models keep their routes from `prev`. Null when `prev` lacks one of them.
+ */
+export function dbRoutesAgain(modules: ModuleIndex, settings: SettingsInfo, allModels: ModelInfo[], prev: DbRoutes, changed: ReadonlySet<string>): DbRoutes | null {
+  const models = allModels.filter(m => !m.abstract);
+  const all = new Set(changed);
+  for (let grew = true, rounds = 0; grew && rounds < 20; rounds++) {
+    grew = false;
+    for (const m of models) if (m.bases.length && !all.has(m.key) && m.bases.some(b => all.has(b))) { all.add(m.key); grew = true; }
+  }
+  const only = models.filter(m => all.has(m.key));
+  const again = (method: 'db_for_read' | 'db_for_write', before: DbRoute[]): DbRoute[] | null => {
+    const fresh = new Map(evaluateDbRoutes(modules, settings, models, method, { only }).map(r => [r.model, r]));
+    const old = new Map(before.map(r => [r.model, r]));
+    const out: DbRoute[] = [];
+    for (const m of models) {
+      if (m.swapped) continue;
+      const r = fresh.get(m.key) ?? old.get(m.key);
+      if (!r) return null;
+      out.push(r);
+    }
+    return out;
+  };
+  const read = again('db_for_read', prev.read);
+  const write = read && again('db_for_write', prev.write);
+  return read && write ? { read, write } : null;
+}
+
 export function routerLints(
   modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
   twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes,
