@@ -1,7 +1,8 @@
 // Correctness aid (not a benchmark) for issue 11 on real projects: random edits of a project's own routers and models,
 // each as an unsaved buffer (vfs overlay: nothing is written to the project), indexed incrementally and compared with a
 // scan from scratch. The edits: a router's `return True/False/None` or alias string changed, a line added in a router
-// method, a model's ForeignKey target changed, a model appended. Prints one line per edit and exits 1 on a difference.
+// method, a function appended to a router module (a new name, or one it binds already), a model's ForeignKey target
+// changed, a model appended. Prints one line per edit and exits 1 on a difference.
 // Usage: node --import tsx bench/incremental-real.ts ROOT [--edits 20] [--seed 1]
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
@@ -54,6 +55,12 @@ function routerEdit(text: string, aliases: string[]): string | null {
       const m = pick(all);
       return text.slice(0, m.index) + `${m[1]}_edited = 1\n` + text.slice(m.index);
     },
+    // a plain function appended: a new name, or one the module already binds (a redefinition)
+    () => `${text}\n\ndef _edit_${Math.floor(rnd() * 1e6)}(qs):\n    return qs.using("edited")\n`,
+    () => {
+      const names = [...text.matchAll(/^(?:def |class )?([A-Za-z_]\w*)(?: *=|\()/gm)].map(m => m[1]!).filter(n => !n.startsWith('__'));
+      return names.length ? `${text}\n\ndef ${pick(names)}(*args, **kwargs):\n    return None\n` : null;
+    },
   ];
   for (let tries = 0; tries < 6; tries++) {
     const t = pick(options)();
@@ -98,8 +105,15 @@ async function main(): Promise<void> {
       const t = performance.now();
       const inc = await scanner.index();
       const took = performance.now() - t;
-      const same = isDeepStrictEqual(facts(inc), facts(await scratch()));
-      if (!same) bad++;
+      const a = facts(inc) as Record<string, unknown>, b = facts(await scratch()) as Record<string, unknown>;
+      const same = isDeepStrictEqual(a, b);
+      if (!same) {
+        bad++;
+        // what differs, and the edit (the lines of the buffer that are not the file's)
+        for (const k of Object.keys(b)) if (!isDeepStrictEqual(a[k], b[k])) console.log(`    differs: ${k}`);
+        const before = new Set(text.split('\n'));
+        console.log(`    edit: ${next.split('\n').filter(l => !before.has(l)).slice(0, 6).join(' | ')}`);
+      }
       console.log(`  ${same ? 'same' : 'DIFFERENT'}  ${router ? 'router' : 'model '} ${path.relative(root, file)}  incremental ${took.toFixed(0)} ms`);
     }
   } finally {

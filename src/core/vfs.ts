@@ -47,6 +47,11 @@ export interface ShapeProvider {
    * its file's parse; null = not known.
    */
   keyOf(def: object): { key: string; shape: FileShape } | null;
+  /**
+   * With another skeleton: whether `now` is `was` for a computation that ran `executed` of it all the same (plain
+   * functions it never ran, whose names nothing it read mentions, added or dropped); `others`: the other files it ran.
+   */
+  sameBut(was: FileShape, now: FileShape, executed: ReadonlySet<string>, others: Iterable<{ shape: FileShape; executed: ReadonlySet<string> }>): boolean;
 }
 let shapes: ShapeProvider | null = null;
 export function setShapeProvider(p: ShapeProvider): void {
@@ -199,6 +204,21 @@ export function noteExecModule(file: string, module: object): void {
     shape ??= shapes.ofModule(module);
     if (!shape) { r.statics.add(file); continue; }
     r.shapes.set(file, { shape, executed: new Set() });
+  }
+}
+
+/**
+ * A name of `file`'s module was looked up by name (inside `execReads`): a function of that name added or dropped is not
+ * left out of the comparison (`ShapeProvider.sameBut`). Kept with the functions run, as `name:<name>`.
+ */
+export function noteNameRead(file: string, name: string): void {
+  if (!execDepth || !recorders.length) return;
+  for (const r of recorders) {
+    if (r.statics.has(file)) continue;
+    const d = r.shapes.get(file);
+    // (a module read before this recorder started: compared whole)
+    if (!d) { r.statics.add(file); continue; }
+    d.executed.add(`name:${name}`);
   }
 }
 
@@ -434,7 +454,7 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { stru
       // a file the result only ran: unchanged for it while only the bodies of functions it did not run changed
       // (`strict`: a result that keeps the parsed code itself, an evaluator's context, compares every file whole)
       const d = strict ? undefined : deps.shapes?.get(file);
-      if (!d || now === null || !sameShape(file, d)) return false;
+      if (!d || now === null || !sameShape(file, d, deps)) return false;
       deps.files.set(file, now);
     }
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
@@ -474,10 +494,17 @@ function noneChangedSinceLogged(since: number): boolean {
 }
 
 /** Whether `file` now has the skeleton and, for each function `d` ran, the body `d` saw (then `d` takes the new shape). */
-function sameShape(file: string, d: ShapeDep): boolean {
+function sameShape(file: string, d: ShapeDep, deps: Pick<Deps, 'files' | 'shapes'>): boolean {
   const now = shapes?.current(file);
-  if (!now || now.skeleton !== d.shape.skeleton) return false;
+  if (!now) return false;
   for (const k of d.executed) if (now.bodies.get(k) !== d.shape.bodies.get(k)) return false;
+  if (now.skeleton !== d.shape.skeleton) {
+    // another skeleton: the same only when nothing else it read is Python read another way (that code may name anything),
+    // and what changed is plain functions nothing it ran or read names
+    for (const [f, k] of deps.files) if (k !== null && f.endsWith('.py') && !deps.shapes?.has(f)) return false;
+    const others = [...deps.shapes ?? []].filter(([f]) => f !== file).map(([, o]) => o);
+    if (!shapes!.sameBut(d.shape, now, d.executed, others)) return false;
+  }
   d.shape = now;
   return true;
 }

@@ -399,6 +399,25 @@ describe('incremental index == scan from scratch', () => {
     // a line added in a body never run moves what follows it: run again (positions are facts too)
     const f = await edit('return 2', 'x = 2\n        return x');
     assert.ok(f.migrate > 0 && f.read > 0);
+
+    // a plain function added at the end of the module (as the VS Code benchmark types one), its name used nowhere:
+    // nothing runs again; changed, then dropped again: nothing either
+    const g = await edit(text, `${text}\n\ndef _typed(qs):\n    return qs.using("typed")\n`);
+    assert.deepStrictEqual([g.migrate, g.read], [0, 0], 'a function added that nothing names');
+    const h = await edit('return qs.using("typed")', 'return qs.using("typed_again")');
+    assert.deepStrictEqual([h.migrate, h.read], [0, 0]);
+    // a function allow_migrate calls (by name) that did not exist, added: run again with it
+    const i = await edit('        if app_label == "app001":\n            return db == "analytics"', '        if app_label == "app001":\n            return _later(db)');
+    assert.ok(i.migrate > 0);
+    assert.equal(i.index.routing.find(x => x.model === 'app001.Thing1x0' && x.alias === 'analytics')?.migrate, null, 'NameError: not known');
+    const j = await edit(text, `${text}\n\ndef _later(db):\n    return db == "analytics"\n`);
+    assert.ok(j.migrate > 0, 'a function added that the code run names: run again');
+    assert.equal(j.index.routing.find(x => x.model === 'app001.Thing1x0' && x.alias === 'analytics')?.migrate, true);
+    // code that looks names up by a string made at run time (globals()): any function added may be found, run again
+    const k = await edit('        return db in ("default", "legacy")', '        plugin = globals().get("_plug" + "in")\n        return plugin(db) if plugin else db == "default"');
+    assert.ok(k.migrate > 0);
+    const l = await edit(text, `${text}\n\ndef _plugin(db):\n    return db == "legacy"\n`);
+    assert.ok(l.migrate > 0, 'globals() in the code run: a function added runs it again');
     setOverlay(routers, null);
   });
   test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {

@@ -10,7 +10,7 @@ import {
 import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, RECURSION_CUT, locOf, shortLoc, missingReason } from './runtime';
 import { callBuiltin, valueAttr } from './eval-builtins';
 import { walkStmts } from './statements';
-import { noteExecuted } from '../vfs';
+import { noteExecuted, noteNameRead } from '../vfs';
 
 export function makeFunction(it: Evaluator, s: A.FunctionDef | A.Lambda, f: Frame, loc: Loc): Value {
   const defaults = new Map<string, Value>();
@@ -425,6 +425,9 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
     it.noteAssumption(`sys.argv is read as ['manage.py', 'migrate'] (the command this tool describes): code checking for another command (test, runserver) is read as not running it`, loc);
   }
   if (m.ns) {
+    // a name asked of the module by the code calling the evaluator (a router class by its dotted path in the settings)
+    // is mentioned by no code: noted, for function-level dependencies (vfs noteNameRead)
+    if (m.ns.file) noteNameRead(m.ns.file, name);
     const v = m.ns.vars.get(name);
     if (v !== undefined) return v;
     const sub = it.loadedModule(`${m.name}.${name}`);
