@@ -147,7 +147,7 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
+import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
@@ -785,8 +785,7 @@ export class Scanner {
       // some models changed as the routers see them (a model added, renamed, made unmanaged), the routers and settings
       // the same: the others keep their decisions (read from views only: the routers read no class bodies)
       if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey || this.routersReadBodies.routing || seen !== views) return null;
-      const before = new Map((prevKey[2] as { key: string }[]).map(v => [v.key, v]));
-      const changed = new Set(views.filter(v => before.get(v.key) !== v).map(v => v.key));
+      const changed = changedEntries(prevKey[2] as { key: string }[], views);
       if (changed.size * 2 > views.length) return null;
       const reads = classBodyReads();
       const routing = evaluateRoutingAgain(modules, settingsNow, index.models, aliases, prev.routing.decisions, changed);
@@ -907,8 +906,7 @@ export class Scanner {
       // some models changed (as the routers see them, or whole when the routers read class bodies): those routed alone
       if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey) return null;
       // (a key of views where it was of models, or the other way round, changes every entry: everything is routed again)
-      const was = new Map((prevKey[2] as { key: string }[]).map(v => [v.key, v]));
-      const changed = new Set((routesSeen as { key: string }[]).filter(v => was.get(v.key) !== v).map(v => v.key));
+      const changed = changedEntries(prevKey[2] as { key: string }[], routesSeen);
       if (changed.size * 2 > routesSeen.length) return null;
       const reads = classBodyReads();
       const routes = dbRoutesAgain(modules, settingsNow, index.models, prev, changed);

@@ -4,7 +4,7 @@
 // (../routers): db_for_* as a queryset asks them (no hints; `default` when every router returns None), and the
 // allow_migrate decisions of the index. Anything unknown on the way is no finding.
 import { isExternalPath } from '../python/runtime';
-import { evaluateDbRoutes, routerMethodDefs, type DbRoute } from '../routers';
+import { evaluateDbRoutes, routerMethodDefs, withDescendants, type DbRoute } from '../routers';
 import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
@@ -33,11 +33,7 @@ export function dbRoutesOf(modules: ModuleIndex, settings: SettingsInfo, allMode
  */
 export function dbRoutesAgain(modules: ModuleIndex, settings: SettingsInfo, allModels: ModelInfo[], prev: DbRoutes, changed: ReadonlySet<string>): DbRoutes | null {
   const models = allModels.filter(m => !m.abstract);
-  const all = new Set(changed);
-  for (let grew = true, rounds = 0; grew && rounds < 20; rounds++) {
-    grew = false;
-    for (const m of models) if (m.bases.length && !all.has(m.key) && m.bases.some(b => all.has(b))) { all.add(m.key); grew = true; }
-  }
+  const all = withDescendants(models, changed);
   const only = models.filter(m => all.has(m.key));
   const again = (method: 'db_for_read' | 'db_for_write', before: DbRoute[]): DbRoute[] | null => {
     const fresh = new Map(evaluateDbRoutes(modules, settings, models, method, { only }).map(r => [r.model, r]));

@@ -188,13 +188,26 @@ function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: 
  */
 export function evaluateRoutingAgain(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[], prev: RouterDecision[], changed: ReadonlySet<string>): RoutingResult {
   RUN_STATS.again++;
+  return execReads(() => evaluateRoutingNow(index, settings, models, aliases, { prev, changed: withDescendants(models, changed) }));
+}
+
+/**
+ * The models `changed` names and those below them (their bases, transitively): what a model's routing may read of
+ * others (`_meta.concrete_model`, `issubclass`) is up its bases.
+ */
+export function withDescendants(models: readonly ModelInfo[], changed: ReadonlySet<string>): Set<string> {
   const all = new Set(changed);
-  // (what a model's routing may read of others: the models up its bases, `_meta.concrete_model` and the like)
   for (let grew = true, rounds = 0; grew && rounds < 20; rounds++) {
     grew = false;
     for (const m of models) if (m.bases.length && !all.has(m.key) && m.bases.some(b => all.has(b))) { all.add(m.key); grew = true; }
   }
-  return execReads(() => evaluateRoutingNow(index, settings, models, aliases, { prev, changed: all }));
+  return all;
+}
+
+/** The keys of the entries of `now` that are not the very objects `before` held under the same key (new ones too). */
+export function changedEntries(before: readonly { key: string }[], now: readonly { key: string }[]): Set<string> {
+  const was = new Map(before.map(v => [v.key, v]));
+  return new Set(now.filter(v => was.get(v.key) !== v).map(v => v.key));
 }
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
