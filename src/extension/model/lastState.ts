@@ -8,9 +8,14 @@ import type { ProjectIndex } from '../../core/scan';
 /** The properties a database read sets on an index. */
 export const STATE_PROPS = ['applied', 'plans', 'drift'] as const;
 
+type State = { props: Pick<ProjectIndex, 'applied' | 'plans' | 'drift'>; findings: ProjectIndex['findings'] };
+
+/** the state an index was given by `carryState` (the next edit carries it on without looking through its findings) */
+const carriedStates = new WeakMap<ProjectIndex, State>();
+
 /** What a database read added to an index: its properties, and its findings (pending migrations, drift). */
-export function stateOf(index: ProjectIndex): { props: Pick<ProjectIndex, 'applied' | 'plans' | 'drift'>; findings: ProjectIndex['findings'] } {
-  return {
+export function stateOf(index: ProjectIndex): State {
+  return carriedStates.get(index) ?? {
     props: { applied: index.applied, plans: index.plans, ...(index.drift ? { drift: index.drift } : {}) },
     findings: index.findings.filter(f => STATE_CODES.has(f.code)),
   };
@@ -19,5 +24,7 @@ export function stateOf(index: ProjectIndex): { props: Pick<ProjectIndex, 'appli
 /** `next` with the state of the database read `last` holds. */
 export function carryState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
   const state = stateOf(last);
-  return { ...next, ...state.props, findings: [...next.findings, ...state.findings] };
+  const out = { ...next, ...state.props, findings: [...next.findings, ...state.findings] };
+  carriedStates.set(out, state);
+  return out;
 }
