@@ -95,7 +95,7 @@ export class ScanWorkerHost {
   private readonly clients = new Map<number, ScannerClient>();
   private inProcess: boolean;
   private closed = false;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly workerFile: string;
   private readonly startTimeoutMs: number;
   private readonly resourceLimits: ResourceLimits;
@@ -300,7 +300,7 @@ export class ScanWorkerHost {
       return;
     }
     this.logger.error(`The scan worker stopped unexpectedly (${why})${error?.stack ? `\n${error.stack}` : ''}; the next scan starts a new one.`);
-    this.stopped(new Error(`The scan worker stopped unexpectedly (${why}).`));
+    this.stopped(new WorkerStopped(`The scan worker stopped unexpectedly (${why}).`));
   }
 
   /** The worker is gone: every call it had fails; the projects in `pause` stay paused with that error. */
@@ -333,6 +333,9 @@ export class ScanWorkerHost {
     }
   }
 }
+
+/** A call failed because the worker stopped while it ran (killed, crashed): a new worker can answer it. */
+class WorkerStopped extends Error {}
 
 function limitError(message: string): Error {
   return Object.assign(new Error(message), { code: WORKER_LIMIT });
@@ -504,7 +507,21 @@ export class ScannerClient implements ScannerLike {
    * and the digests of its properties (core/index-by-key.ts): the properties of the answer with the same digest are
    * taken from it instead of crossing from the worker. `known.index()` is called once the answer came.
    */
-  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }): Promise<ProjectIndex> {
+  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, again = false): Promise<ProjectIndex> {
+    try {
+      return await this.indexOnce(known);
+    } catch (e) {
+      // the worker stopped while it indexed (a crash, or killed): asked once more, of a new worker that gets the unsaved
+      // buffers first, so that the edit that was being indexed still shows
+      if (e instanceof WorkerStopped && !again && !this.disposed) {
+        this.host.logger.info('Indexing again in a new scan worker: the last one stopped while it indexed.');
+        return await this.index(known, true);
+      }
+      throw e;
+    }
+  }
+
+  private async indexOnce(known?: { digests: Record<string, string>; index(): ProjectIndex | null }): Promise<ProjectIndex> {
     this.checkOpen();
     const local = async (): Promise<WorkerResults['index']> => {
       const index = await this.inProcess().index();
