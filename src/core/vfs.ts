@@ -108,8 +108,18 @@ function noneChangedSince(since: number, files: ReadonlyMap<string, unknown>): b
     if (c.epoch <= since) return true;
     if (files.has(c.file)) return false;
   }
-  // every change since is logged only when the log's first entry is the one right after `since`
+  return loggedSince(since);
+}
+
+/** Whether the change log holds every change since `since`: its first entry is the one right after it (not cut since). */
+function loggedSince(since: number): boolean {
   return changeLog.length > 0 ? changeLog[0]!.epoch <= since + 1 : epoch === since;
+}
+
+/** The epoch at which `deps` were last found unchanged, while that still counts (trusted, same structure); else null. */
+function verifiedAt(deps: object): number | null {
+  const seen = trusted ? verified.get(deps) : undefined;
+  return seen && seen.epoch >= floor && seen.structure === structure ? seen.epoch : null;
 }
 
 const statKeys = new WeakMap<FileStat, string>();
@@ -390,22 +400,21 @@ export function noteDeps(deps: Deps): void {
       r.files.set(f, k);
       const d = execDepth ? deps.shapes?.get(f) : undefined;
       if (!d) { r.statics.add(f); r.shapes.delete(f); continue; }
-      if (r.statics.has(f)) continue;
-      const had = r.shapes.get(f);
-      if (had) for (const k2 of d.executed) had.executed.add(k2);
-      else r.shapes.set(f, { shape: d.shape, executed: new Set(d.executed) });
+      if (!r.statics.has(f)) addRan(r.shapes, f, d);
     }
     // what ran of files the result did not read itself
     if (execDepth && deps.shapes) {
-      for (const [f, d] of deps.shapes) {
-        if (deps.files.has(f) || r.statics.has(f)) continue;
-        const had = r.shapes.get(f);
-        if (had) for (const k2 of d.executed) had.executed.add(k2);
-        else r.shapes.set(f, { shape: d.shape, executed: new Set(d.executed) });
-      }
+      for (const [f, d] of deps.shapes) if (!deps.files.has(f) && !r.statics.has(f)) addRan(r.shapes, f, d);
     }
     for (const [d, k] of deps.dirs) r.dirs.set(d, k);
   }
+}
+
+/** `d`'s functions run added to what `ran` holds of `file` (a copy of `d` when it holds nothing of it yet). */
+function addRan(ran: Map<string, ShapeDep>, file: string, d: ShapeDep): void {
+  const had = ran.get(file);
+  if (had) for (const k of d.executed) had.executed.add(k);
+  else ran.set(file, { shape: d.shape, executed: new Set(d.executed) });
 }
 
 /**
@@ -413,22 +422,16 @@ export function noteDeps(deps: Deps): void {
  * full by either is compared in full; one both only ran keeps the functions either ran.
  */
 export function mergeDeps(into: Deps, from: Deps): void {
+  // (a file `into` compares in full, read and not run, stays so)
+  const ranOnly = (f: string) => !!into.shapes?.has(f) || !into.files.has(f);
   for (const [f, k] of from.files) {
-    const had = into.files.has(f);
-    into.files.set(f, k);
     const d = from.shapes?.get(f);
-    const mine = into.shapes?.get(f);
-    if (!d) { into.shapes?.delete(f); continue; }
-    if (mine) { for (const x of d.executed) mine.executed.add(x); continue; }
-    if (!had) (into.shapes ??= new Map()).set(f, { shape: d.shape, executed: new Set(d.executed) });
+    if (!d) into.shapes?.delete(f);
+    else if (ranOnly(f)) addRan(into.shapes ??= new Map(), f, d);
+    into.files.set(f, k);
   }
   // what ran of files `from` did not read: added where `into` only ran them too
-  for (const [f, d] of from.shapes ?? []) {
-    if (from.files.has(f)) continue;
-    const mine = into.shapes?.get(f);
-    if (mine) for (const x of d.executed) mine.executed.add(x);
-    else if (!into.files.has(f)) (into.shapes ??= new Map()).set(f, { shape: d.shape, executed: new Set(d.executed) });
-  }
+  for (const [f, d] of from.shapes ?? []) if (!from.files.has(f) && ranOnly(f)) addRan(into.shapes ??= new Map(), f, d);
   for (const [d, k] of from.dirs) into.dirs.set(d, k);
 }
 
@@ -441,9 +444,9 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { stru
   if (!ignoreStructure && deps.structure !== structure) return false;
   // trusted: found unchanged before, and none of its files changed since (nor, for a result that ignores the
   // structure count, any file created or deleted: its directory listings are compared then)
-  const seen = trusted ? verified.get(deps) : undefined;
-  if (seen && seen.epoch >= floor && seen.structure === structure && (seen.epoch === epoch || noneChangedSince(seen.epoch, deps.files))) {
-    seen.epoch = epoch;
+  const at = verifiedAt(deps);
+  if (at !== null && (at === epoch || noneChangedSince(at, deps.files))) {
+    verified.set(deps, { epoch, structure });
     return true;
   }
   // not recorded: checking is not reading
@@ -473,12 +476,12 @@ export function changedFiles(deps: Deps): string[] | null {
   if (deps.structure !== structure) return null;
   return untracked(() => {
     const out: string[] = [];
-    const seen = trusted ? verified.get(deps) : undefined;
-    if (seen && seen.epoch >= floor && seen.structure === structure) {
+    const at = verifiedAt(deps);
+    if (at !== null) {
+      if (!loggedSince(at)) return null;
       // the log names the candidates (a file logged twice is looked at once)
       const logged = new Set<string>();
-      for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > seen.epoch; i--) logged.add(changeLog[i]!.file);
-      if (!noneChangedSinceLogged(seen.epoch)) return null;
+      for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > at; i--) logged.add(changeLog[i]!.file);
       for (const f of logged) if (deps.files.has(f) && currentStatKey(f) !== deps.files.get(f)) out.push(f);
       return out;
     }
@@ -486,11 +489,6 @@ export function changedFiles(deps: Deps): string[] | null {
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return null;
     return out;
   });
-}
-
-/** Whether the change log holds every change since `since` (it was not cut since). */
-function noneChangedSinceLogged(since: number): boolean {
-  return changeLog.length > 0 ? changeLog[0]!.epoch <= since + 1 : epoch === since;
 }
 
 /** Whether `file` now has the skeleton and, for each function `d` ran, the body `d` saw (then `d` takes the new shape). */

@@ -50,6 +50,15 @@ async function fromScratch(root: string): Promise<ProjectIndex> {
   }
 }
 
+/** A generated project's routers replaced by one class `name` of bigsite/routers.py (`text`); returns that file. */
+function withRouter(root: string, name: string, text: string): string {
+  const settingsFile = path.join(root, 'bigsite', 'settings.py');
+  fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace(/DATABASE_ROUTERS = \[.*\]/, `DATABASE_ROUTERS = ["bigsite.routers.${name}"]`));
+  const routers = path.join(root, 'bigsite', 'routers.py');
+  fs.writeFileSync(routers, text);
+  return routers;
+}
+
 /** A scan from scratch with `file`'s unsaved buffer laid over it (as the incremental one sees it). */
 async function fromScratchWith(root: string, file: string, text: string): Promise<ProjectIndex> {
   setOverlay(file, text);
@@ -291,6 +300,7 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(!without.migrations.some(m => m.key === 'app001.0099_extra'));
     assert.deepStrictEqual(facts(without), facts(await fromScratch(root)));
   });
+
   test('a models module\'s imports typed and taken back: the models they bring come and go (walks replayed per module)', async () => {
     setTrusted(true);
     const root = generated(3);
@@ -324,12 +334,10 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(!has(back, 'app001.Imported') && !has(back, 'app001.Renamed'), 'nothing imports them again');
     assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
   });
+
   test('function-level dependencies: an edit of allow_migrate runs no db_for_read again (for the models\' routes), and the other way round; a body never run changes nothing', async () => {
     setTrusted(true);
     const root = generated(4);
-    const settingsFile = path.join(root, 'bigsite', 'settings.py');
-    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace(/DATABASE_ROUTERS = \[.*\]/, 'DATABASE_ROUTERS = ["bigsite.routers.Router"]'));
-    const routers = path.join(root, 'bigsite', 'routers.py');
     const original = [
       'SPECIAL = "app_nobody"',
       '',
@@ -356,7 +364,7 @@ describe('incremental index == scan from scratch', () => {
       '        return db == "default"',
       '',
     ].join('\n');
-    fs.writeFileSync(routers, original);
+    const routers = withRouter(root, 'Router', original);
     const scanner = new Scanner({ root, allowPython: false });
     await scanner.index();
     let text = original;
@@ -420,6 +428,7 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(l.migrate > 0, 'globals() in the code run: a function added runs it again');
     setOverlay(routers, null);
   });
+
   test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {
     setTrusted(true);
     const root = generated(3);
@@ -447,6 +456,7 @@ describe('incremental index == scan from scratch', () => {
     setOverlay(mig, null);
     assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
   });
+
   test('a model made unmanaged, one added, one taken away: routed again alone, the others keep their decisions (equal to a scan from scratch)', async () => {
     setTrusted(true);
     const root = generated(4);
@@ -472,12 +482,11 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(c), facts(await fromScratch(root)));
     assert.ok(RUN_STATS.again - again >= 3, 'routed model by model, not all again');
   });
+
   test('db_for_read that reads a model\'s Meta: a model made unmanaged gets its new route, the others keep theirs', async () => {
     setTrusted(true);
     const root = generated(3);
-    const settingsFile = path.join(root, 'bigsite', 'settings.py');
-    fs.writeFileSync(settingsFile, fs.readFileSync(settingsFile, 'utf8').replace(/DATABASE_ROUTERS = \[.*\]/, 'DATABASE_ROUTERS = ["bigsite.routers.MetaRouter"]'));
-    fs.writeFileSync(path.join(root, 'bigsite', 'routers.py'), [
+    withRouter(root, 'MetaRouter', [
       'class MetaRouter:',
       '    def db_for_read(self, model, **hints):',
       '        if not model._meta.managed:',

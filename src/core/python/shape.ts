@@ -6,7 +6,9 @@
 //
 // "Function" here is one not nested in another (a module's functions, the methods of its classes): a function
 // defined inside one is part of that one's body. Positions are in the AST (line and column of every node), so an
-// edit that moves code (a line added in a body) changes the skeleton; comments are not.
+// edit that moves code (a line added in a body) changes the skeleton; a comment, not in the AST, changes nothing.
+// Each top-level statement is hashed too, with the names each part mentions, so that a plain function added or
+// dropped that nothing the computation read names can be left out of the comparison (`sameBut`).
 import { createHash } from 'crypto';
 import type * as A from './ast';
 import { parsePython, readPythonFile } from './parse';
