@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Session } from 'inspector/promises';
-import { Scanner } from '../src/core/scan';
+import { MEMO_STATS, Scanner } from '../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { editTargets, makeEdit, prng, type EditKind } from './edits';
 
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  for (const k of Object.keys(MEMO_STATS)) delete MEMO_STATS[k];
   const times: number[] = [];
   const phases = new Map<string, number[]>();
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   console.log(`${times.length} edits: median ${times[times.length >> 1]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   console.log(`phases (median ms, as index.timings report them): ${[...phases].map(([k, v]) => `${k} ${med(v).toFixed(1)}`).join(', ')}`);
+  const n = times.length;
+  console.log(`memos (ms per edit, hit checks included): ${Object.entries(MEMO_STATS).sort((a, b) => b[1].ms - a[1].ms).filter(([, v]) => v.ms / n >= 0.2).map(([k, v]) => `${k} ${(v.ms / n).toFixed(1)}`).join(', ')}`);
   fs.rmSync(root, { recursive: true, force: true });
 }
 void main();

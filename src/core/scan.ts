@@ -147,7 +147,7 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
 import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRouting, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
+import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
@@ -276,6 +276,9 @@ function findSettingsCandidate(projectDir: string): string | null {
   return found.length === 1 ? found[0]! : null;
 }
 
+/** Time spent in each memo of the index (hit checks included), for the profiling aids (bench/prof-edits.ts). */
+export const MEMO_STATS: Record<string, { calls: number; ms: number }> = {};
+
 export class Scanner {
   private modules: ModuleIndex | null = null;
   private rootsKey = '';
@@ -303,6 +306,18 @@ export class Scanner {
    * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
    */
   private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false, again?: (prev: T, changed: string[]) => T | null,
+    againForKey?: (prev: T, prevKey: unknown[]) => T | null): T {
+    const t = now();
+    try {
+      return this.memoNow(name, key, fn, backdate, again, againForKey);
+    } finally {
+      const st = (MEMO_STATS[name] ??= { calls: 0, ms: 0 });
+      st.calls++;
+      st.ms += now() - t;
+    }
+  }
+
+  private memoNow<T>(name: string, key: unknown[], fn: () => T, backdate: boolean, again?: (prev: T, changed: string[]) => T | null,
     againForKey?: (prev: T, prevKey: unknown[]) => T | null): T {
     const m = this.memos.get(name);
     const modules = this.modules!;
@@ -805,10 +820,7 @@ export class Scanner {
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     // hintQueries reads the models' app labels and names only
     index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey], () => {
-      const hintRouting: Record<string, HintDecisionLike> = {};
-      for (const q of hintQueries(index.migrations, index.models)) {
-        for (const alias of aliases) hintRouting[hintKey(alias, q.app, q.hints)] = evaluateHintRouting(modules, settingsNow, alias, q.app, q.hints, index.models);
-      }
+      const hintRouting: Record<string, HintDecisionLike> = evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models);
       return hintRouting;
     }, true);
     timings.routing = now() - t;

@@ -6,6 +6,7 @@ import { readDir } from '../vfs';
 import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
+import { rememberedParse } from '../python/shape';
 import type { AppInfo, Finding, FindingFix, SettingsInfo } from '../types';
 import { calleeName, childExprs, dotted, stmtParts } from './walk';
 import { fileCache } from './file-cache';
@@ -76,10 +77,10 @@ function skipTrivia(s: string, i: number): number {
   }
 }
 
-/** String aliases in one file's source. */
-export function aliasUses(source: string, file: string): AliasUse[] {
+/** String aliases in one file's source (`parsed`: its whole parse, when made already). */
+export function aliasUses(source: string, file: string, parsed?: A.Module | null): AliasUse[] {
   if (!MARKERS.some(m => source.includes(m)) || !mayNameAlias(source)) return [];
-  const mod = parsePython(source, file);
+  const mod = parsed ?? parsePython(source, file);
   const lines = source.split('\n');
   const out: AliasUse[] = [];
   // aliases whose use is guarded by a test that the alias exists (`qs.using("read_replica") if "read_replica" in
@@ -239,7 +240,8 @@ export function* pythonFiles(dir: string, skip: ReadonlySet<string> = SKIP_DIRS,
 
 const usesCache = fileCache<AliasUse[]>('aliases', []);
 /** The alias names a file's code passes (cached per file). */
-export const usesOf = (file: string): AliasUse[] => usesCache(file, '', source => aliasUses(source, file));
+// (the file as parsed by the index just before, at the same stat: the edited models or routers file is parsed once)
+export const usesOf = (file: string): AliasUse[] => usesCache(file, '', (source, st) => aliasUses(source, file, rememberedParse(file, st.mtimeMs, st.size)));
 
 /** Whether every alias of DATABASES is known statically (else an alias that looks unknown may exist). */
 export function databasesKnown(settings: SettingsInfo): boolean {

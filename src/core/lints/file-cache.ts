@@ -2,14 +2,15 @@
 // a scan after an edit re-reads only the edited files. The results are small plain data, so they are also kept
 // between processes (the CLI's on-disk cache, next to the migration and module caches): a warm `scan` of a large
 // project parses none of the files whose lints did not change (Saleor: hundreds of files that call `.using(`).
-import { readText, statFile } from '../vfs';
+import { readText, statFile, type FileStat } from '../vfs';
 
 interface Entry<T> { mtimeMs: number; size: number; key: string; value: T }
 
 const named = new Map<string, Map<string, Entry<unknown>>>();
 let changed = false;
 
-export function fileCache<T>(name: string, empty: T): (file: string, key: string, compute: (source: string) => T) => T {
+/** `compute` is given the file's text and the stat it is kept under. */
+export function fileCache<T>(name: string, empty: T): (file: string, key: string, compute: (source: string, st: FileStat) => T) => T {
   let entries = named.get(name) as Map<string, Entry<T>> | undefined;
   if (!entries) named.set(name, (entries = new Map()) as Map<string, Entry<unknown>>);
   const map = entries;
@@ -20,7 +21,7 @@ export function fileCache<T>(name: string, empty: T): (file: string, key: string
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.key === key) return hit.value;
     let value = empty;
     try {
-      value = compute(readText(file));
+      value = compute(readText(file), st);
     } catch {
       // unreadable (deleted meanwhile, permissions): nothing to report for it
     }

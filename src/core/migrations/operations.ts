@@ -88,18 +88,39 @@ function stableJson(v: unknown): string {
 export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]): { app: string; hints: Record<string, unknown> }[] {
   const known = modelLookup(models);
   const out = new Map<string, { app: string; hints: Record<string, unknown> }>();
-  const add = (app: string, hints: Record<string, unknown>) => {
-    const k = hintKey('', app, hints);
-    if (!out.has(k)) out.set(k, { app, hints });
-  };
-  const visit = (m: MigrationFileInfo, op: MigrationOperationInfo) => {
-    if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(m, d); return; }
-    if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(m.app, op.hints ?? {}); return; }
-    if (POSTGRES_ONLY.has(op.kind)) { add(m.app, {}); return; }
-    if (op.modelName && MODEL_OPERATIONS.has(op.kind) && !known.get(`${m.app}\u0000${op.modelName.toLowerCase()}`)) add(m.app, { model_name: op.modelName.toLowerCase() });
-  };
-  for (const m of migrations) for (const op of m.operations) visit(m, op);
+  for (const m of migrations) {
+    for (const q of hintPartsOf(m)) {
+      // a model operation asks with its model's name only when no model of the app has that name
+      if (typeof q === 'string') {
+        if (known.get(`${m.app}\u0000${q}`)) continue;
+        const k = hintKey('', m.app, { model_name: q });
+        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: q } });
+      } else if (!out.has(q.key)) out.set(q.key, { app: m.app, hints: q.hints });
+    }
+  }
   return [...out.values()];
+}
+
+/**
+ * A migration's part of `hintQueries`, in the order of its operations: the queries its operations make whatever the
+ * models are, and (strings) the lowercased names of its model operations. Kept per migration object: an edit reads
+ * again only the edited files, and the queries of thousands of migrations are asked again after every edit.
+ */
+const HINT_PARTS = new WeakMap<MigrationFileInfo, ({ key: string; hints: Record<string, unknown> } | string)[]>();
+function hintPartsOf(m: MigrationFileInfo): ({ key: string; hints: Record<string, unknown> } | string)[] {
+  let parts = HINT_PARTS.get(m);
+  if (parts) return parts;
+  const out: ({ key: string; hints: Record<string, unknown> } | string)[] = [];
+  const add = (hints: Record<string, unknown>) => out.push({ key: hintKey('', m.app, hints), hints });
+  const visit = (op: MigrationOperationInfo) => {
+    if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(d); return; }
+    if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(op.hints ?? {}); return; }
+    if (POSTGRES_ONLY.has(op.kind)) { add({}); return; }
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push(op.modelName.toLowerCase());
+  };
+  for (const op of m.operations) visit(op);
+  HINT_PARTS.set(m, (parts = out));
+  return parts;
 }
 
 function modelLookup(models: ModelInfo[]): Map<string, ModelInfo> {

@@ -114,6 +114,10 @@ type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems
 type WalkEvent = { cls: A.ClassDef } | { follow: FollowStep[] };
 type FollowStep = [module: string, what: 'visit' | 'skip' | 'stop'];
 
+/** A model's entry in the case-insensitive name index (canonicalModelKey), per memo entry that holds its facts. */
+interface NameEntry { lower: string; key: string; file: string; deps?: Deps }
+const NAME_ENTRIES = new WeakMap<object, NameEntry>();
+
 export interface ModelMemo {
   /** the settings of the last run (what the next one compares its own with) */
   settings?: SettingsInfo;
@@ -1422,21 +1426,25 @@ class ModelReader {
     return out;
   }
 
-  private modelNameIndex: Map<string, { key: string; file: string; deps?: Deps }> | null = null;
+  private modelNameIndex: Map<string, NameEntry> | null = null;
   /** Model lookups are case-insensitive (`apps.get_model`): spell the target as the class is named. */
   private canonicalModelKey(k: string): string {
     if (!this.modelNameIndex) {
       // untracked: each lookup records what the key of the model it found was read from
       this.modelNameIndex = untracked(() => {
-        const index = new Map<string, { key: string; file: string; deps?: Deps }>();
+        const index = new Map<string, NameEntry>();
         for (const n of this.registered) {
-          // a model the memo keeps has the key it had (an edit recomputes a file's models, not every model's key)
+          // a model the memo keeps has the key it had (an edit recomputes a file's models, not every model's key),
+          // and its entry here too (made once per memo entry: 1,500 models are indexed again after each edit)
           const hit = this.validHit(n);
-          const key = hit?.info ? hit.info.key : this.modelKey(n);
-          if (key) {
-            const lower = key.split('.')[0] + '.' + n.ref.name.toLowerCase();
-            if (!index.has(lower)) index.set(lower, { key, file: n.ref.file, ...(hit?.info ? { deps: hit.deps } : {}) });
+          let entry = hit?.info ? NAME_ENTRIES.get(hit) : undefined;
+          if (!entry) {
+            const key = hit?.info ? hit.info.key : this.modelKey(n);
+            if (!key) continue;
+            entry = { lower: key.split('.')[0] + '.' + n.ref.name.toLowerCase(), key, file: n.ref.file, ...(hit?.info ? { deps: hit.deps } : {}) };
+            if (hit?.info) NAME_ENTRIES.set(hit, entry);
           }
+          if (!index.has(entry.lower)) index.set(entry.lower, entry);
         }
         return index;
       });

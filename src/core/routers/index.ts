@@ -430,18 +430,39 @@ export function evaluateHintRouting(index: ModuleIndex, settings: SettingsInfo, 
 }
 
 function evaluateHintRoutingNow(index: ModuleIndex, settings: SettingsInfo, alias: string, appLabel: string, hints: Record<string, unknown>, models?: ModelInfo[]): HintDecision {
+  return hintDecider(index, settings, models)(alias, appLabel, hints);
+}
+
+/**
+ * `evaluateHintRouting` for every query on every alias, keyed by `hintKey`: the context is checked once (a check per
+ * call was most of the time of a large project's thousand queries, each answered by the memo).
+ */
+export function evaluateHintRoutings(index: ModuleIndex, settings: SettingsInfo, queries: readonly { app: string; hints: Record<string, unknown> }[], aliases: readonly string[], models?: ModelInfo[]): Record<string, HintDecision> {
+  return execReads(() => {
+    const out: Record<string, HintDecision> = {};
+    if (!queries.length || !aliases.length) return out;
+    const decide = hintDecider(index, settings, models);
+    for (const q of queries) for (const alias of aliases) out[hintKey(alias, q.app, q.hints)] = decide(alias, q.app, q.hints);
+    return out;
+  });
+}
+
+function hintDecider(index: ModuleIndex, settings: SettingsInfo, models?: ModelInfo[]): (alias: string, appLabel: string, hints: Record<string, unknown>) => HintDecision {
   const ctx = contextOf(index, settings, 'hints');
   // the model classes the routers may name (`SyncQueue._meta.app_label`); the memo below is the context's, whose
   // files (those model classes' too) are unchanged
   if (models) withModels(ctx, models);
   let memo = HINT_MEMO.get(ctx);
   if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
-  const key = hintKey(alias, appLabel, hints);
-  const hit = memo.get(key);
-  if (hit) return hit;
-  const d = evaluating(ctx, 'hints', () => decideHints(ctx, alias, appLabel, hints));
-  memo.set(key, d);
-  return d;
+  const known = memo;
+  return (alias, appLabel, hints) => {
+    const key = hintKey(alias, appLabel, hints);
+    const hit = known.get(key);
+    if (hit) return hit;
+    const d = evaluating(ctx, 'hints', () => decideHints(ctx, alias, appLabel, hints));
+    known.set(key, d);
+    return d;
+  };
 }
 
 function decideHints(ctx: Ctx, alias: string, appLabel: string, hints: Record<string, unknown>): HintDecision {
