@@ -146,7 +146,7 @@ import { exportMigrationCache, importMigrationCache, migrationCacheChanged, read
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
-import { hintKey, hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
+import { hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
 import { readAppliedAll } from './db';
