@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Session } from 'inspector/promises';
 import { MEMO_STATS, Scanner } from '../src/core/scan';
+import { RUN_STATS } from '../src/core/routers';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { editTargets, makeEdit, prng, type EditKind } from './edits';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   for (const k of Object.keys(MEMO_STATS)) delete MEMO_STATS[k];
+  const runsBefore = { ...RUN_STATS.byMethod };
   const times: number[] = [];
   const phases = new Map<string, number[]>();
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
   console.log(`phases (median ms, as index.timings report them): ${[...phases].map(([k, v]) => `${k} ${med(v).toFixed(1)}`).join(', ')}`);
   const n = times.length;
   console.log(`memos (ms per edit, hit checks included): ${Object.entries(MEMO_STATS).sort((a, b) => b[1].ms - a[1].ms).filter(([, v]) => v.ms / n >= 0.2).map(([k, v]) => `${k} ${(v.ms / n).toFixed(1)}`).join(', ')}`);
+  console.log(`router methods run per edit: ${Object.entries(RUN_STATS.byMethod).map(([k, v]) => `${k} ${((v - (runsBefore[k] ?? 0)) / n).toFixed(1)}`).join(', ')}`);
   fs.rmSync(root, { recursive: true, force: true });
 }
 void main();

@@ -429,6 +429,56 @@ describe('incremental index == scan from scratch', () => {
     setOverlay(routers, null);
   });
 
+  test('a router edit runs that router again, not the routers before it: their decision trees are kept while what they ran is unchanged', async () => {
+    setTrusted(true);
+    // the generator's three routers, in this order: AnalyticsRouter, ArchiveRouter, LegacyRouter (app001 is an
+    // analytics app, app002 an archive app, app003 a legacy app)
+    const root = generated(4);
+    const routers = path.join(root, 'bigsite', 'routers.py');
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    let text = readText(routers);
+    const edit = async (from: string, to: string) => {
+      assert.ok(text.includes(from), from);
+      text = text.replace(from, to);
+      setOverlay(routers, text);
+      const before = { ...RUN_STATS.byRouter };
+      const index = await scanner.index();
+      const ran = (label: string) => (RUN_STATS.byRouter[`bigsite.routers.${label}`] ?? 0) - (before[`bigsite.routers.${label}`] ?? 0);
+      // (counted before the scan from scratch, which runs every router)
+      const counts = { analytics: ran('AnalyticsRouter'), archive: ran('ArchiveRouter'), legacy: ran('LegacyRouter') };
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
+      return { index, ...counts };
+    };
+    const migrates = (i: ProjectIndex, model: string, alias: string) => i.routing.find(d => d.model === model && d.alias === alias)?.migrate;
+
+    // the last router's allow_migrate: the two before it answer from their trees
+    const a = await edit('return db != "legacy"', 'return None');
+    assert.deepStrictEqual([a.analytics, a.archive], [0, 0], 'the routers before it are not run again');
+    assert.ok(a.legacy > 0);
+    // a helper only the last router runs (`_is_legacy`), edited: that router again, the others not
+    const b = await edit('return app_label in self.legacy', 'return app_label in self.legacy or app_label == "app000"');
+    assert.deepStrictEqual([b.analytics, b.archive], [0, 0]);
+    assert.ok(b.legacy > 0);
+    assert.equal(migrates(b.index, 'app000.Thing0x0', 'default'), false, 'the edited helper answers');
+    // the second router: the first keeps its tree; the third is asked only where the second's answer is new
+    const c = await edit('elif db == "archive":\n            return False', 'elif db == "archive":\n            return None');
+    assert.equal(c.analytics, 0);
+    assert.ok(c.archive > 0);
+    // the first router: it runs again; the others keep their trees (only new questions reach them)
+    const d = await edit('if db == "analytics":\n            return False', 'if db == "analytics":\n            return None');
+    assert.ok(d.analytics > 0);
+    // the module's own code (a set every router may read): every router runs again
+    const e = await edit('ANALYTICS_APPS = {', 'ANALYTICS_APPS = {"app000", ');
+    assert.ok(e.analytics > 0 && e.archive > 0 && e.legacy > 0, 'a module-level edit: every tree is made again');
+    assert.equal(migrates(e.index, 'app000.Thing0x0', 'analytics'), true);
+    // a class attribute (the class body is module code too)
+    const f = await edit('route_app_labels = ARCHIVE_APPS', 'route_app_labels = ARCHIVE_APPS + ("app003",)');
+    assert.ok(f.archive > 0 && f.legacy > 0);
+    setOverlay(routers, null);
+    assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
+  });
+
   test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {
     setTrusted(true);
     const root = generated(3);

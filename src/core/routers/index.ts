@@ -61,7 +61,17 @@ interface Router {
   inst?: Value;
   /** db_for_read / db_for_write, resolved on first use */
   routes?: Map<RouterMethod, MethodSlot>;
+  /** the decision trees of db_for_read / db_for_write taken from the context before (carryTrees), for routeSlot */
+  carried?: Map<RouterMethod, TreeNode>;
 }
+
+/**
+ * What each decision tree's answers were computed from (its runs' reads, with the functions they ran): a tree whose
+ * runs read nothing that changed is still right in a context made again (carryTrees).
+ */
+const TREE_DEPS = new WeakMap<TreeNode, Deps>();
+/** trees a run of which ran a file not known to the context (its stat then unknown): never taken */
+const UNCARRIABLE = new WeakSet<TreeNode>();
 
 interface Ctx {
   index: ModuleIndex;
@@ -137,23 +147,76 @@ function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string)
     else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
     return ctx;
   }
+  const before = ctx;
   const built = track(() => makeCtx(index, settings));
   ctx = built.value;
   ctx.base = built.deps;
   ctx.deps = { files: new Map(), dirs: new Map(), structure: built.deps.structure };
   mergeDeps(ctx.deps, built.deps);
+  if (before && before.index === index) {
+    carryTrees(before, ctx);
+    // what the trees taken keep answering depends on what their runs read
+    const used = purpose === undefined ? undefined : ctx.used.get(purpose);
+    if (used) noteDeps(used);
+    else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
+  }
   CTX.set(settings, ctx);
   return ctx;
 }
 
-/** Run the routers' code for `purpose` (a method's name), adding what it reads and runs to the context's dependencies. */
-function evaluating<T>(ctx: Ctx, purpose: string, fn: () => T): T {
+/**
+ * A context made again (a file its routers' code came from changed) takes the decision trees of the one before that
+ * are still right: the same routers in the same places, made from what is unchanged as far as making them ran, each
+ * tree's runs having read and run nothing that changed. An edit inside one router's allow_migrate then runs that
+ * router again, not every router before it for every model (issue 11: an edit of a router module ran every
+ * decision again).
+ */
+function carryTrees(before: Ctx, ctx: Ctx): void {
+  // (unchanged as run: the routers' modules and the functions their making ran, vfs execReads; else nothing is taken)
+  if (!before.base.shapes || !unchanged(before.base)) return;
+  const take = (tree: TreeNode, purpose: string): boolean => {
+    const d = TREE_DEPS.get(tree);
+    if (!d || UNCARRIABLE.has(tree) || !unchanged(d)) return false;
+    mergeDeps(ctx.deps, d);
+    let used = ctx.used.get(purpose);
+    if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: d.structure }));
+    mergeDeps(used, d);
+    return true;
+  };
+  ctx.routers.forEach((r, i) => {
+    const was = before.routers[i];
+    if (!was || was.label !== r.label || was.path !== r.path || !!was.error || !!r.error || !!was.skip !== !!r.skip) return;
+    if (r.method && was.method && take(was.tree, 'allow_migrate')) r.tree = was.tree;
+    for (const [name, slot] of was.routes ?? []) {
+      if (slot.kind === 'method' && take(slot.tree, name)) (r.carried ??= new Map()).set(name, slot.tree);
+    }
+  });
+}
+
+/**
+ * Run the routers' code for `purpose` (a method's name), adding what it reads and runs to the context's dependencies
+ * (and to those of the decision tree `tree` that keeps its answer).
+ */
+function evaluating<T>(ctx: Ctx, purpose: string, fn: () => T, tree?: TreeNode): T {
   const r = track(fn);
   mergeDeps(ctx.deps, r.deps);
   let used = ctx.used.get(purpose);
   if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: r.deps.structure }));
   // (with the functions run: a later computation answered from the context's caches depends on them too)
   mergeDeps(used, r.deps);
+  if (tree && !UNCARRIABLE.has(tree)) {
+    let d = TREE_DEPS.get(tree);
+    if (!d) TREE_DEPS.set(tree, (d = { files: new Map(), dirs: new Map(), structure: r.deps.structure }));
+    mergeDeps(d, r.deps);
+    // the files the run only ran, read when the context was made: compared as they were then (their stat while this
+    // context lives), or the tree is never taken
+    for (const f of r.deps.shapes?.keys() ?? []) {
+      if (d.files.has(f)) continue;
+      const k = ctx.deps.files.get(f);
+      if (k === undefined) UNCARRIABLE.add(tree);
+      else d.files.set(f, k);
+    }
+  }
   return r.value;
 }
 
@@ -381,7 +444,7 @@ function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
       const v = ctx.interp.getAttr(r.inst, name, where);
       slot = v.kind === 'unknown'
         ? { kind: 'error', message: `${name} of ${r.label} is not statically known: ${v.reason}`, ...(v.loc ? { loc: v.loc } : {}) }
-        : { kind: 'method', value: v, tree: {} };
+        : { kind: 'method', value: v, tree: r.carried?.get(name) ?? {} };
     } catch (e) {
       // ConnectionRouter._router_func: a router without the method is skipped
       if (e instanceof PyErr && e.type === 'AttributeError') slot = { kind: 'absent' };
@@ -558,7 +621,7 @@ function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method:
     if (!next) break;
     node = next;
   }
-  const { ans, obs } = evaluating(ctx, name, () => run(ctx, r, name, method, inp));
+  const { ans, obs } = evaluating(ctx, name, () => run(ctx, r, name, method, inp), tree);
   if (obs) insert(tree, obs, ans);
   return ans;
 }
@@ -577,11 +640,12 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
 }
 
 /** How many times the routers' methods were run (tests of what an edit evaluates again). */
-export const RUN_STATS: { runs: number; byMethod: Record<string, number>; again: number } = { runs: 0, byMethod: {}, again: 0 };
+export const RUN_STATS: { runs: number; byMethod: Record<string, number>; byRouter: Record<string, number>; again: number } = { runs: 0, byMethod: {}, byRouter: {}, again: 0 };
 function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
   RUN_STATS.runs++;
   const stat = inp.historical ? `${name} (historical)` : name;
   RUN_STATS.byMethod[stat] = (RUN_STATS.byMethod[stat] ?? 0) + 1;
+  RUN_STATS.byRouter[r.label] = (RUN_STATS.byRouter[r.label] ?? 0) + 1;
   const interp = ctx.interp;
   const m = inp.model;
   const dbV: Value = { kind: 'str', v: inp.alias };
