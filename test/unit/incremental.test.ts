@@ -65,6 +65,26 @@ async function fromScratchWith(root: string, file: string, text: string): Promis
   return fromScratch(root);
 }
 
+/**
+ * Edits of `file`'s unsaved buffer one after another (each replacement must apply to the buffer as it is), each
+ * index compared with a scan from scratch; `count` reads RUN_STATS against its copy from before the index (taken
+ * before the scan from scratch, which runs every router). `text()`: the buffer now.
+ */
+function bufferEdits<C extends object>(scanner: Scanner, root: string, file: string, original: string, count: (before: typeof RUN_STATS) => C) {
+  let text = original;
+  const edit = async (from: string, to: string): Promise<{ index: ProjectIndex } & C> => {
+    assert.ok(text.includes(from), from);
+    text = text.replace(from, to);
+    setOverlay(file, text);
+    const before = structuredClone(RUN_STATS);
+    const index = await scanner.index();
+    const counts = count(before);
+    assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
+    return { index, ...counts };
+  };
+  return { edit, text: () => text };
+}
+
 async function walk(root: string, seed: number, steps: number): Promise<number> {
   setTrusted(true);
   const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
@@ -367,20 +387,11 @@ describe('incremental index == scan from scratch', () => {
     const routers = withRouter(root, 'Router', original);
     const scanner = new Scanner({ root, allowPython: false });
     await scanner.index();
-    let text = original;
-    /** one edit of the buffer as it is (each replacement must apply) */
-    const edit = async (from: string, to: string) => {
-      assert.ok(text.includes(from), from);
-      text = text.replace(from, to);
-      setOverlay(routers, text);
-      const before = { ...RUN_STATS.byMethod };
-      const index = await scanner.index();
-      const ran = (m: string) => (RUN_STATS.byMethod[m] ?? 0) - (before[m] ?? 0);
+    const { edit, text } = bufferEdits(scanner, root, routers, original, before => {
+      const ran = (m: string) => (RUN_STATS.byMethod[m] ?? 0) - (before.byMethod[m] ?? 0);
       // (the routes of the historical models the migration lints name are asked again with them: not counted)
-      const counts = { read: ran('db_for_read') + ran('db_for_write'), migrate: ran('allow_migrate') };
-      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
-      return { index, ...counts };
-    };
+      return { read: ran('db_for_read') + ran('db_for_write'), migrate: ran('allow_migrate') };
+    });
     const readOf = (i: ProjectIndex, model: string) => i.dbRoutes?.read.find(r => r.model === model)?.alias;
     // (the first index learns that db_for_read reads the models' classes, `model._meta`: the routes are keyed by the
     // models from then on, and the next index evaluates them once more under that key)
@@ -410,7 +421,7 @@ describe('incremental index == scan from scratch', () => {
 
     // a plain function added at the end of the module (as the VS Code benchmark types one), its name used nowhere:
     // nothing runs again; changed, then dropped again: nothing either
-    const g = await edit(text, `${text}\n\ndef _typed(qs):\n    return qs.using("typed")\n`);
+    const g = await edit(text(), `${text()}\n\ndef _typed(qs):\n    return qs.using("typed")\n`);
     assert.deepStrictEqual([g.migrate, g.read], [0, 0], 'a function added that nothing names');
     const h = await edit('return qs.using("typed")', 'return qs.using("typed_again")');
     assert.deepStrictEqual([h.migrate, h.read], [0, 0]);
@@ -418,13 +429,13 @@ describe('incremental index == scan from scratch', () => {
     const i = await edit('        if app_label == "app001":\n            return db == "analytics"', '        if app_label == "app001":\n            return _later(db)');
     assert.ok(i.migrate > 0);
     assert.equal(i.index.routing.find(x => x.model === 'app001.Thing1x0' && x.alias === 'analytics')?.migrate, null, 'NameError: not known');
-    const j = await edit(text, `${text}\n\ndef _later(db):\n    return db == "analytics"\n`);
+    const j = await edit(text(), `${text()}\n\ndef _later(db):\n    return db == "analytics"\n`);
     assert.ok(j.migrate > 0, 'a function added that the code run names: run again');
     assert.equal(j.index.routing.find(x => x.model === 'app001.Thing1x0' && x.alias === 'analytics')?.migrate, true);
     // code that looks names up by a string made at run time (globals()): any function added may be found, run again
     const k = await edit('        return db in ("default", "legacy")', '        plugin = globals().get("_plug" + "in")\n        return plugin(db) if plugin else db == "default"');
     assert.ok(k.migrate > 0);
-    const l = await edit(text, `${text}\n\ndef _plugin(db):\n    return db == "legacy"\n`);
+    const l = await edit(text(), `${text()}\n\ndef _plugin(db):\n    return db == "legacy"\n`);
     assert.ok(l.migrate > 0, 'globals() in the code run: a function added runs it again');
     setOverlay(routers, null);
   });
@@ -437,19 +448,10 @@ describe('incremental index == scan from scratch', () => {
     const routers = path.join(root, 'bigsite', 'routers.py');
     const scanner = new Scanner({ root, allowPython: false });
     await scanner.index();
-    let text = readText(routers);
-    const edit = async (from: string, to: string) => {
-      assert.ok(text.includes(from), from);
-      text = text.replace(from, to);
-      setOverlay(routers, text);
-      const before = { ...RUN_STATS.byRouter };
-      const index = await scanner.index();
-      const ran = (label: string) => (RUN_STATS.byRouter[`bigsite.routers.${label}`] ?? 0) - (before[`bigsite.routers.${label}`] ?? 0);
-      // (counted before the scan from scratch, which runs every router)
-      const counts = { analytics: ran('AnalyticsRouter'), archive: ran('ArchiveRouter'), legacy: ran('LegacyRouter') };
-      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
-      return { index, ...counts };
-    };
+    const { edit } = bufferEdits(scanner, root, routers, readText(routers), before => {
+      const ran = (label: string) => (RUN_STATS.byRouter[`bigsite.routers.${label}`] ?? 0) - (before.byRouter[`bigsite.routers.${label}`] ?? 0);
+      return { analytics: ran('AnalyticsRouter'), archive: ran('ArchiveRouter'), legacy: ran('LegacyRouter') };
+    });
     const migrates = (i: ProjectIndex, model: string, alias: string) => i.routing.find(d => d.model === model && d.alias === alias)?.migrate;
 
     // the last router's allow_migrate: the two before it answer from their trees
