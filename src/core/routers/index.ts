@@ -70,8 +70,6 @@ interface Router {
  * runs read nothing that changed is still right in a context made again (carryTrees).
  */
 const TREE_DEPS = new WeakMap<TreeNode, Deps>();
-/** trees a run of which ran a file not known to the context (its stat then unknown): never taken */
-const UNCARRIABLE = new WeakSet<TreeNode>();
 
 interface Ctx {
   index: ModuleIndex;
@@ -142,9 +140,7 @@ function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string)
   if (ctx && ctx.index === index && unchanged(ctx.deps, false, true)) {
     // what a computation asking `purpose` of it depends on: its making, and the answers to `purpose` it keeps
     noteDeps(ctx.base);
-    const used = purpose === undefined ? undefined : ctx.used.get(purpose);
-    if (used) noteDeps(used);
-    else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
+    noteUsed(ctx, purpose);
     return ctx;
   }
   const before = ctx;
@@ -156,12 +152,24 @@ function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string)
   if (before && before.index === index) {
     carryTrees(before, ctx);
     // what the trees taken keep answering depends on what their runs read
-    const used = purpose === undefined ? undefined : ctx.used.get(purpose);
-    if (used) noteDeps(used);
-    else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
+    noteUsed(ctx, purpose);
   }
   CTX.set(settings, ctx);
   return ctx;
+}
+
+/** The computation being recorded depends on the answers to `purpose` the context keeps (undefined: to every purpose). */
+function noteUsed(ctx: Ctx, purpose: string | undefined): void {
+  const used = purpose === undefined ? undefined : ctx.used.get(purpose);
+  if (used) noteDeps(used);
+  else if (purpose === undefined) for (const u of ctx.used.values()) noteDeps(u);
+}
+
+/** `deps` added to what the context's answers to `purpose` depend on. */
+function addUsed(ctx: Ctx, purpose: string, deps: Deps): void {
+  let used = ctx.used.get(purpose);
+  if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: deps.structure }));
+  mergeDeps(used, deps);
 }
 
 /**
@@ -176,11 +184,19 @@ function carryTrees(before: Ctx, ctx: Ctx): void {
   if (!before.base.shapes || !unchanged(before.base)) return;
   const take = (tree: TreeNode, purpose: string): boolean => {
     const d = TREE_DEPS.get(tree);
-    if (!d || UNCARRIABLE.has(tree) || !unchanged(d)) return false;
+    if (!d) return false;
+    // the files the tree's runs only ran were read when the context before was made: compared as they were then
+    // (their stat while that context lived); one it did not know cannot be compared, and the tree is not taken
+    const files = new Map(d.files);
+    for (const f of d.shapes?.keys() ?? []) {
+      if (files.has(f)) continue;
+      const k = before.deps.files.get(f);
+      if (k === undefined) return false;
+      files.set(f, k);
+    }
+    if (!unchanged({ ...d, files })) return false;
     mergeDeps(ctx.deps, d);
-    let used = ctx.used.get(purpose);
-    if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: d.structure }));
-    mergeDeps(used, d);
+    addUsed(ctx, purpose, d);
     return true;
   };
   ctx.routers.forEach((r, i) => {
@@ -200,22 +216,12 @@ function carryTrees(before: Ctx, ctx: Ctx): void {
 function evaluating<T>(ctx: Ctx, purpose: string, fn: () => T, tree?: TreeNode): T {
   const r = track(fn);
   mergeDeps(ctx.deps, r.deps);
-  let used = ctx.used.get(purpose);
-  if (!used) ctx.used.set(purpose, (used = { files: new Map(), dirs: new Map(), structure: r.deps.structure }));
   // (with the functions run: a later computation answered from the context's caches depends on them too)
-  mergeDeps(used, r.deps);
-  if (tree && !UNCARRIABLE.has(tree)) {
+  addUsed(ctx, purpose, r.deps);
+  if (tree) {
     let d = TREE_DEPS.get(tree);
     if (!d) TREE_DEPS.set(tree, (d = { files: new Map(), dirs: new Map(), structure: r.deps.structure }));
     mergeDeps(d, r.deps);
-    // the files the run only ran, read when the context was made: compared as they were then (their stat while this
-    // context lives), or the tree is never taken
-    for (const f of r.deps.shapes?.keys() ?? []) {
-      if (d.files.has(f)) continue;
-      const k = ctx.deps.files.get(f);
-      if (k === undefined) UNCARRIABLE.add(tree);
-      else d.files.set(f, k);
-    }
   }
   return r.value;
 }
@@ -505,12 +511,17 @@ export function evaluateHintRoutings(index: ModuleIndex, settings: SettingsInfo,
     const out: Record<string, HintDecision> = {};
     if (!queries.length || !aliases.length) return out;
     const decide = hintDecider(index, settings, models);
-    for (const q of queries) for (const alias of aliases) out[hintKey(alias, q.app, q.hints)] = decide(alias, q.app, q.hints);
+    for (const q of queries) {
+      for (const alias of aliases) {
+        const key = hintKey(alias, q.app, q.hints);
+        out[key] = decide(alias, q.app, q.hints, key);
+      }
+    }
     return out;
   });
 }
 
-function hintDecider(index: ModuleIndex, settings: SettingsInfo, models?: ModelInfo[]): (alias: string, appLabel: string, hints: Record<string, unknown>) => HintDecision {
+function hintDecider(index: ModuleIndex, settings: SettingsInfo, models?: ModelInfo[]): (alias: string, appLabel: string, hints: Record<string, unknown>, key?: string) => HintDecision {
   const ctx = contextOf(index, settings, 'hints');
   // the model classes the routers may name (`SyncQueue._meta.app_label`); the memo below is the context's, whose
   // files (those model classes' too) are unchanged
@@ -518,8 +529,7 @@ function hintDecider(index: ModuleIndex, settings: SettingsInfo, models?: ModelI
   let memo = HINT_MEMO.get(ctx);
   if (!memo) HINT_MEMO.set(ctx, (memo = new Map()));
   const known = memo;
-  return (alias, appLabel, hints) => {
-    const key = hintKey(alias, appLabel, hints);
+  return (alias, appLabel, hints, key = hintKey(alias, appLabel, hints)) => {
     const hit = known.get(key);
     if (hit) return hit;
     const d = evaluating(ctx, 'hints', () => decideHints(ctx, alias, appLabel, hints));
