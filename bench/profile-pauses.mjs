@@ -52,8 +52,10 @@ if (process.argv.includes('--ours')) {
   const length = r => r.samples.reduce((a, [, dt]) => a + dt, 0) / 1000;
   for (const { r, ms } of mine.slice(0, N)) console.log(`${ms.toFixed(0).padStart(6)} ms of a ${length(r).toFixed(0)} ms stretch`);
   // what ran in the longest
-  if (mine.length) {
-    console.log('in the longest:');
-    printTotals(mine[0].r, 16);
+  // what ran in the longest (--ours-detail K: in the longest K)
+  const k = process.argv.includes('--ours-detail') ? Number(process.argv[process.argv.indexOf('--ours-detail') + 1]) : 1;
+  for (const { r, ms } of mine.slice(0, k)) {
+    console.log(`in the stretch where it ran ${ms.toFixed(0)} ms:`);
+    printTotals(r, 16);
   }
 }

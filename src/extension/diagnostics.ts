@@ -9,6 +9,7 @@ import { readConfig, type CrossDbSeverity } from './config';
 import { decisionsOf, routerLocation, shortRouter } from './model/routing';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
+import { slicer } from './slice';
 
 export const DIAGNOSTIC_SOURCE = 'django-multidb';
 
@@ -19,26 +20,35 @@ export function findingCodeOf(d: vscode.Diagnostic): FindingCode | undefined {
   return typeof c === 'string' && isFindingCode(c) ? c : undefined;
 }
 
+// the enum's values, read once: the `vscode` namespace is an API object whose members cost a lookup each (a
+// first answer asks for a severity per finding, tens of thousands)
+const SEVERITY = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+} as const;
+
 function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolean): vscode.DiagnosticSeverity | undefined {
   if (f.code === 'cross-db-foreign-key') {
     switch (crossDb) {
       case 'off':
         return undefined;
       case 'error':
-        return vscode.DiagnosticSeverity.Error;
+        return SEVERITY.error;
       case 'information':
-        return vscode.DiagnosticSeverity.Information;
+        return SEVERITY.information;
       case 'hint':
-        return vscode.DiagnosticSeverity.Hint;
+        return SEVERITY.hint;
       default:
-        return vscode.DiagnosticSeverity.Warning;
+        return SEVERITY.warning;
     }
   }
-  if (f.code === 'unknown-routing') return unknownRouting ? vscode.DiagnosticSeverity.Information : undefined;
+  if (f.code === 'unknown-routing') return unknownRouting ? SEVERITY.information : undefined;
   // migration lints as infos (single-database project, irreversible operations): hundreds in a large project's
   // history; a hint marks the line and offers the quick fix without filling the Problems panel
-  if (f.severity === 'info' && FINDING_RULES[f.code].area === 'authoring') return vscode.DiagnosticSeverity.Hint;
-  return f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  if (f.severity === 'info' && FINDING_RULES[f.code].area === 'authoring') return SEVERITY.hint;
+  return f.severity === 'error' ? SEVERITY.error : f.severity === 'warning' ? SEVERITY.warning : SEVERITY.information;
 }
 
 /** Lines of a file on disk, kept while its mtime and size stay (every update of the diagnostics asks again). */
@@ -175,6 +185,27 @@ function codeOf(code: FindingCode): { value: string; target: vscode.Uri } {
 /** Per project: the last answer, with what it was computed from (most updates follow a change elsewhere). */
 const lastAnswer = new WeakMap<DjangoProject, { findings: readonly Finding[]; root: string; crossDb: CrossDbSeverity; unknownRouting: boolean; versions: Map<string, number | undefined>; out: Map<string, vscode.Diagnostic[]> }>();
 
+/** A finding's file, line and severity in the Problems panel; undefined for one shown elsewhere or not at all. */
+function place(index: ProjectIndex, f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolean): { file: string; line: number; severity: vscode.DiagnosticSeverity } | undefined {
+  // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
+  if (FINDING_RULES[f.code].shownIn !== 'problems') return undefined;
+  // a package's migrations: the "Third-party migrations" node of the Databases view lists them (model/thirdParty.ts)
+  if (f.environment) return undefined;
+  const severity = severityOf(f, crossDb, unknownRouting);
+  if (severity === undefined) return undefined;
+  let file = f.path;
+  let line = f.line;
+  if (!file && f.code === 'database-unreachable' && index.settings) {
+    const loc = index.settings.databases.find(d => d.alias === f.alias)?.loc;
+    file = loc?.path ?? index.settings.path;
+    line = loc?.line ?? null;
+  }
+  return file ? { file, line: Math.max(1, line ?? 1), severity } : undefined;
+}
+
+/** `place` of each finding object, with the configuration and settings it was placed with. */
+const placedFindings = new WeakMap<Finding, { cfg: string; settings: ProjectIndex['settings']; at: ReturnType<typeof place> }>();
+
 export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
   const index = p.index;
   const out = new Map<string, vscode.Diagnostic[]>();
@@ -183,40 +214,47 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
   if (last && last.findings === index.findings && last.root === p.root && last.crossDb === crossDb && last.unknownRouting === unknownRouting
     && [...last.versions].every(([f, v]) => versions.get(f) === v)) return last.out;
+  const slice = slicer();
   const perFile = new Map<string, DiagnosticItem[]>();
+  const cfg = `${crossDb}|${unknownRouting}`;
   for (const f of groupCrossDb(index.findings)) {
-    // the others have their own UI (pending migrations: panel, tree and status bar; Django mode: the views' status)
-    if (FINDING_RULES[f.code].shownIn !== 'problems') continue;
-    // a package's migrations: the "Third-party migrations" node of the Databases view lists them (model/thirdParty.ts)
-    if (f.environment) continue;
-    const severity = severityOf(f, crossDb, unknownRouting);
-    if (severity === undefined) continue;
-    let file = f.path;
-    let line = f.line;
-    if (!file && f.code === 'database-unreachable' && index.settings) {
-      const loc = index.settings.databases.find(d => d.alias === f.alias)?.loc;
-      file = loc?.path ?? index.settings.path;
-      line = loc?.line ?? null;
+    const y = slice();
+    if (y) await y;
+    // where and how a finding shows, kept with the finding object (an index keeps the objects of unchanged findings)
+    let placed = placedFindings.get(f);
+    if (!placed || placed.cfg !== cfg || placed.settings !== index.settings) {
+      placed = { cfg, settings: index.settings, at: place(index, f, crossDb, unknownRouting) };
+      placedFindings.set(f, placed);
     }
-    if (!file) continue;
-    const list = perFile.get(file) ?? [];
-    list.push({ f, severity, line: Math.max(1, line ?? 1) });
-    perFile.set(file, list);
+    if (!placed.at) continue;
+    const { file, line, severity } = placed.at;
+    const list = perFile.get(file);
+    if (list) list.push({ f, severity, line });
+    else perFile.set(file, [{ f, severity, line }]);
   }
   const lines = new LineSource();
-  const files = [...perFile].map(([file, items]) => {
+  const files: { file: string; items: DiagnosticItem[]; kept: ReturnType<typeof byFileCache.get> }[] = [];
+  for (const [file, items] of perFile) {
+    const y = slice();
+    if (y) await y;
     const hit = byFileCache.get(file);
-    return { file, items, kept: hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) ? hit : undefined };
-  });
+    files.push({ file, items, kept: hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) ? hit : undefined });
+  }
   // the lines of the files whose diagnostics are made again, read at once rather than one file after another (a
   // settings edit changes the findings of a hundred files: a stat each, in turn, took 20-200 ms of a busy host)
   const toRead = files.filter(f => !f.kept).map(f => f.file);
   // (16 at a time: a first answer has findings in thousands of files, each an open file while it is read)
   await Promise.all(Array.from({ length: Math.min(16, toRead.length) }, async () => {
-    for (let file = toRead.pop(); file !== undefined; file = toRead.pop()) await lines.line(file, 1);
+    for (let file = toRead.pop(); file !== undefined; file = toRead.pop()) {
+      await lines.line(file, 1);
+      const y = slice();
+      if (y) await y;
+    }
   }));
   for (const { file, items, kept } of files) {
     if (kept) { out.set(file, kept.list); continue; }
+    const y = slice();
+    if (y) await y;
     const version = versions.get(file);
     const list: vscode.Diagnostic[] = [];
     for (const { f, severity, line: l1 } of items) {
@@ -269,7 +307,10 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     for (const file of shown.keys()) {
       if (!all.has(file)) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
     }
+    const slice = slicer();
     for (const [file, list] of all) {
+      const y = slice();
+      if (y) await y;
       const before = shown.get(file);
       if (before && before.length === list.length && before.every((d, i) => d === list[i])) continue;
       collection.set(vscode.Uri.file(file), list);

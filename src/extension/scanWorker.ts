@@ -12,7 +12,7 @@ import { carryState } from './model/lastState';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { toTable } from './wireTable';
 import {
-  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -345,10 +345,30 @@ function isObject(x: unknown): x is object {
 port.on('message', (req: WorkerRequest) => {
   const scrub = projects.get(req.project)?.scrub ?? ((t: string) => t);
   handle(req).then(
-    value => post({ type: 'reply', id: req.id, ok: true, value }),
+    value => postReply(req.id, value),
     e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) }),
   );
 });
+
+/** Arrays of a reply's `changed` longer than twice this cross as `part` messages of this many items. */
+const PART_ITEMS = 250;
+
+/** A reply, its long changed arrays first as parts (scanWorkerProtocol.ts `part`). */
+function postReply(id: number, value: WorkerResults[WorkerOp]): void {
+  const changed = isObject(value) && 'changed' in value && isPlainObject(value.changed) ? value.changed as Record<string, unknown> : undefined;
+  const parts = changed ? Object.keys(changed).filter(k => Array.isArray(changed[k]) && (changed[k] as unknown[]).length > 2 * PART_ITEMS) : [];
+  if (!parts.length) {
+    post({ type: 'reply', id, ok: true, value });
+    return;
+  }
+  const rest = { ...changed };
+  for (const key of parts) {
+    const items = rest[key] as unknown[];
+    delete rest[key];
+    for (let i = 0; i < items.length; i += PART_ITEMS) post({ type: 'part', id, key, items: items.slice(i, i + PART_ITEMS) });
+  }
+  post({ type: 'reply', id, ok: true, value: { ...value, changed: rest } as WorkerResults[WorkerOp], parts });
+}
 
 /** A structured-clone-safe copy: functions dropped, class instances as plain objects, cycles kept. */
 function toPlain(value: unknown, seen = new Map<object, unknown>()): unknown {

@@ -100,7 +100,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type WorkerMessage =
   /** the bundle loaded and listens: from now on a stop is a crash, not a failure to start */
   | { type: 'ready' }
-  | { type: 'reply'; id: number; ok: true; value: WorkerResults[WorkerOp] }
+  /**
+   * `parts`: the properties of the value's `changed` that came before it as `part` messages (long arrays: a first
+   * index's models, migrations and findings), in order
+   */
+  | { type: 'reply'; id: number; ok: true; value: WorkerResults[WorkerOp]; parts?: string[] }
+  /**
+   * A slice of a long array of a reply's `changed`, before the reply. One message of megabytes is read by the host
+   * in one piece, its thread blocked meanwhile (70 ms for the benchmark project's first index); slices are read one
+   * by one as they arrive, the host's event loop turning between them.
+   */
+  | { type: 'part'; id: number; key: string; items: unknown[] }
   | { type: 'reply'; id: number; ok: false; error: WireError }
   /** a log line of the Scanner of `project` (already scrubbed of that project's passwords) */
   | { type: 'log'; project?: number; level: LogLevel; message: string };

@@ -80,6 +80,8 @@ interface Pending {
   reject(error: Error): void;
   /** the same call on an in-process Scanner, when the worker could not start */
   fallback(): unknown;
+  /** the reply's `part` messages so far, by property */
+  parts?: Map<string, unknown[][]>;
 }
 
 /** One worker (a child process, or a thread) for every project's Scanner. */
@@ -92,6 +94,8 @@ export class ScanWorkerHost {
   private nextId = 1;
   private nextProject = 1;
   private readonly pending = new Map<number, Pending>();
+  /** @internal the properties of the last reply that came as `part` messages, and how many (tests) */
+  lastParts: { key: string; parts: number }[] = [];
   private readonly clients = new Map<number, ScannerClient>();
   private inProcess: boolean;
   private closed = false;
@@ -269,12 +273,25 @@ export class ScanWorkerHost {
         log[msg.level](msg.message);
         return;
       }
+      case 'part': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        const had = (p.parts ??= new Map()).get(msg.key);
+        if (had) had.push(msg.items);
+        else p.parts.set(msg.key, [msg.items]);
+        return;
+      }
       case 'reply': {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (!this.pending.size) w.unref();
+        if (msg.ok && msg.parts) {
+          const changed = (msg.value as IndexChanges).changed as Record<string, unknown>;
+          for (const key of msg.parts) changed[key] = (p.parts?.get(key) ?? []).flat();
+          this.lastParts = msg.parts.map(key => ({ key, parts: p.parts?.get(key)?.length ?? 0 }));
+        }
         if (msg.ok) p.resolve(msg.value);
         else p.reject(fromWire(msg.error));
         return;

@@ -455,6 +455,18 @@ describe('off the main thread', () => {
     assert.ok(maxGap < elapsed / 2, `longest pause ${Math.round(maxGap)} ms of ${Math.round(elapsed)} ms`);
   });
 
+  test('a big first index crosses as parts, read one by one: the same answer as in process', async () => {
+    const root = bigProject();
+    const { h } = host();
+    const index = await h.scanner({ root, allowPython: false }).index();
+    assert.equal(h.mode, 'worker');
+    const parts = new Map(h.lastParts.map(p => [p.key, p.parts]));
+    // 1,200 migrations, 600 models: slices of 250
+    assert.ok((parts.get('migrations') ?? 0) >= 5, `parts: ${JSON.stringify(h.lastParts)}`);
+    assert.ok((parts.get('models') ?? 0) >= 3, `parts: ${JSON.stringify(h.lastParts)}`);
+    assert.deepEqual(toReport(index), toReport(await new Scanner({ root, allowPython: false }).index()));
+  });
+
   test('a worker that stops while it indexes: the error is logged, and a new worker answers the call (with the unsaved buffers)', async () => {
     const root = bigProject();
     const { h, logger } = host();

@@ -232,28 +232,94 @@ export async function timeSaveToDiagnostics(doc: vscode.TextDocument, fieldExpr:
   return result;
 }
 
+/** A V8 CPU profile (what `Profiler.stop` returns). */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** This extension's code, and Node reading the scan worker's messages (no other IPC channel of the host uses it). */
+const OURS = /dist\/extension\.js|child_process\/serialization/;
+
 /**
- * A CPU profile (`cpuTo`: bench/profile-pauses.mjs reads it) and a sampling heap profile, garbage included (`allocTo`:
- * bench/alloc-top.mjs) of the extension host from now; `stopCpu` ends the first, `stop` both.
+ * The event loop's long pauses from now: a 5 ms timer that notes every gap between two of its runs longer than
+ * `minMs` (a pause: nothing else could run then either), as [start, end] in the monotonic clock's microseconds, the
+ * clock of V8's CPU profiles.
  */
-export async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<void>; stop(): Promise<void> }> {
-  const session = cpuTo || allocTo ? new inspector.Session() : undefined;
-  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
-  session?.connect();
-  if (cpuTo) { await post('Profiler.enable'); await post('Profiler.start'); }
+export function pauseRecorder(minMs = 20): { stop(): [number, number][] } {
+  const windows: [number, number][] = [];
+  let last = process.hrtime.bigint();
+  const timer = setInterval(() => {
+    const now = process.hrtime.bigint();
+    if (Number(now - last) / 1e6 > minMs) windows.push([Number(last / 1000n), Number(now / 1000n)]);
+    last = now;
+  }, 5);
+  return { stop: () => { clearInterval(timer); return windows; } };
+}
+
+/**
+ * This extension's share of the host's pauses (`pauseRecorder`), from a CPU profile of the same time: the most time
+ * its code ran within one pause, and that pause's length. The event-loop monitor's longest pause is the host's,
+ * whoever caused it (VS Code's port scan, its log compression, garbage collection); this is the part that is this
+ * extension's. (A loop that yields every few milliseconds, src/extension/slice.ts, makes no pause however long it runs.)
+ */
+export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number][]): { oursMs: number; pauseMs: number } {
+  const byId = new Map(p.nodes.map(n => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const oursCache = new Map<number, boolean>();
+  const isOurs = (id: number): boolean => {
+    let v = oursCache.get(id);
+    if (v === undefined) {
+      const pid = parent.get(id);
+      v = OURS.test(byId.get(id)!.callFrame.url) || (pid !== undefined && isOurs(pid));
+      oursCache.set(id, v);
+    }
+    return v;
+  };
+  const ours = new Array<number>(pauses.length).fill(0);
+  let t = p.startTime;
+  let w = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    while (w < pauses.length && pauses[w]![1] < t) w++;
+    if (w === pauses.length) break;
+    // a sample's time is the delta to the next one
+    if (t >= pauses[w]![0] && isOurs(p.samples[i]!)) ours[w]! += (p.timeDeltas[i + 1] ?? 0) / 1000;
+  }
+  let best = -1;
+  for (let i = 0; i < pauses.length; i++) if (best < 0 || ours[i]! > ours[best]!) best = i;
+  return best < 0 ? { oursMs: 0, pauseMs: 0 } : { oursMs: +ours[best]!.toFixed(1), pauseMs: +((pauses[best]![1] - pauses[best]![0]) / 1000).toFixed(1) };
+}
+
+/**
+ * A CPU profile of the extension host from now, always taken (this extension's share of the pauses: `ourLongestPause`),
+ * written to `cpuTo` when given (bench/profile-pauses.mjs reads it); and a sampling heap profile, garbage included
+ * (`allocTo`: bench/alloc-top.mjs). `stopCpu` ends the first and returns it, `stop` both.
+ */
+export async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<CpuProfile | undefined>; stop(): Promise<void> }> {
+  const session = new inspector.Session();
+  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
+  session.connect();
+  await post('Profiler.enable');
+  await post('Profiler.start');
   if (allocTo) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
-  let cpu = !!cpuTo;
+  let cpu: Promise<CpuProfile> | undefined;
   const stopCpu = async () => {
-    if (!cpu) return;
-    cpu = false;
-    fs.writeFileSync(cpuTo!, JSON.stringify((await post<{ profile: unknown }>('Profiler.stop')).profile));
+    cpu ??= post<{ profile: CpuProfile }>('Profiler.stop').then(r => {
+      if (cpuTo) fs.writeFileSync(cpuTo, JSON.stringify(r.profile));
+      return r.profile;
+    });
+    return cpu;
   };
   return {
     stopCpu,
     async stop() {
       await stopCpu();
       if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await post<{ profile: unknown }>('HeapProfiler.stopSampling')).profile));
-      session?.disconnect();
+      session.disconnect();
     },
   };
 }
