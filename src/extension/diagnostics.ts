@@ -293,6 +293,8 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     return running;
   };
   const updateOnce = async () => {
+    const started = Date.now();
+    for (const p of svc.projects.projects) p.diagnosticsStartedAt = started;
     const cfg = readConfig();
     const all = new Map<string, vscode.Diagnostic[]>();
     const projects = svc.projects.projects;

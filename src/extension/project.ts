@@ -43,6 +43,8 @@ export class DjangoProject {
    *  diagnostics were last updated (getState reports them, benchmarks read them) */
   shownAt: number | undefined;
   diagnosticsAt: number | undefined;
+  /** when the last diagnostics update began (after the ones running or asked for before it) */
+  diagnosticsStartedAt: number | undefined;
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;

@@ -45,6 +45,8 @@ export interface ScanWorkerHostOptions {
   callTimeoutMs?: number;
   /** a child process (default) or a worker thread of this process */
   kind?: ChannelKind;
+  /** keep the last reply's value as it came (`lastReply`; bench/reply-sizes.ts) */
+  keepReplies?: boolean;
 }
 
 /**
@@ -94,6 +96,9 @@ export class ScanWorkerHost {
   private nextId = 1;
   private nextProject = 1;
   private readonly pending = new Map<number, Pending>();
+  /** @internal the last reply's value, with `keepReplies` (benchmarks) */
+  lastReply: unknown;
+  private readonly keepReplies: boolean;
   /** @internal the properties of the last reply that came as `part` messages, and how many (tests) */
   lastParts: { key: string; parts: number }[] = [];
   private readonly clients = new Map<number, ScannerClient>();
@@ -111,6 +116,7 @@ export class ScanWorkerHost {
 
   constructor(opts: ScanWorkerHostOptions = {}) {
     this.kind = opts.kind ?? 'process';
+    this.keepReplies = !!opts.keepReplies;
     this.logger = opts.logger ?? nullLogger;
     this.workerFile = opts.workerFile ?? path.join(__dirname, 'scanWorker.js');
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -292,6 +298,7 @@ export class ScanWorkerHost {
           for (const key of msg.parts) changed[key] = (p.parts?.get(key) ?? []).flat();
           this.lastParts = msg.parts.map(key => ({ key, parts: p.parts?.get(key)?.length ?? 0 }));
         }
+        if (msg.ok && this.keepReplies) this.lastReply = msg.value;
         if (msg.ok) p.resolve(msg.value);
         else p.reject(fromWire(msg.error));
         return;
