@@ -481,6 +481,39 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
   });
 
+  test('a DATABASES edit keeps the routers\' decision trees while their code reads no setting; a router that reads one runs again', async () => {
+    setTrusted(true);
+    const root = generated(4);
+    const settingsFile = path.join(root, 'bigsite', 'settings.py');
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const runs = (before: typeof RUN_STATS) => ({ ran: Object.entries(RUN_STATS.byMethod).reduce((n, [k, v]) => n + v - (before.byMethod[k] ?? 0), 0) });
+    const { edit } = bufferEdits(scanner, root, settingsFile, readText(settingsFile), runs);
+    const reporting = '    "reporting": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "reporting.sqlite3"},\n';
+    // a new alias: each tree asked about it once per branch it reaches (fewer runs than models × aliases)
+    const added = await edit('DATABASES = {\n', `DATABASES = {\n${reporting}`);
+    assert.ok(added.ran > 0, 'the new alias is routed');
+    assert.ok(added.index.routing.some(d => d.alias === 'reporting'));
+    // taken away again, then added again: every answer is in the trees kept
+    assert.equal((await edit(reporting, '')).ran, 0, 'an alias taken away runs no router');
+    assert.equal((await edit('DATABASES = {\n', `DATABASES = {\n${reporting}`)).ran, 0, 'an alias the trees know runs no router');
+    // another setting, not DATABASES: nothing to run either
+    assert.equal((await edit('USE_TZ = True', 'USE_TZ = False')).ran, 0);
+
+    // a router that reads a setting: a settings edit may change its answers, so its trees are made again
+    const routers = path.join(root, 'bigsite', 'routers.py');
+    fs.writeFileSync(routers, readText(routers)
+      .replace('ANALYTICS_APPS = {', 'from django.conf import settings\n\nANALYTICS_APPS = {')
+      .replace('return db == "analytics"', 'return db == getattr(settings, "ANALYTICS_DB", "analytics")'));
+    scanner.invalidate(routers);
+    await scanner.index();
+    const moved = await edit('USE_TZ = False', 'USE_TZ = False\nANALYTICS_DB = "archive"');
+    assert.ok(moved.ran > 0, 'the router that reads settings runs again');
+    assert.equal(moved.index.routing.find(d => d.model === 'app001.Thing1x0' && d.alias === 'archive')?.migrate, true, 'and answers with the new value');
+    setOverlay(settingsFile, null);
+    assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
+  });
+
   test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {
     setTrusted(true);
     const root = generated(3);

@@ -22,6 +22,7 @@ import { routerObject, settingsObject, settingsEnv, settingsPython } from '../se
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
 import { indexDecisions } from '../findings';
+import { sameValue } from '../equal';
 
 export interface RoutingResult {
   decisions: RouterDecision[];
@@ -96,9 +97,35 @@ interface Ctx {
   modelsByClass: Map<string, ModelInfo[]>;
   /** the models array modelsByClass was made from */
   modelsFrom: ModelInfo[] | null;
+  /** the settings it was made with */
+  settings: SettingsInfo;
+  /**
+   * the routers' code (making them, or a run of theirs) read a setting (`django.conf.settings`) or the environment
+   * (`os.environ`): its answers may depend on the settings' values, not only on the files it read
+   */
+  readSettings: boolean;
 }
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
+/** the last context made for a module index (whatever settings it was made with) */
+const LAST_CTX = new WeakMap<ModuleIndex, Ctx>();
+
+/**
+ * The context to take decision trees from when the settings changed (an edit of DATABASES): the last one made for
+ * these modules, when its routers' code read no setting and no environment variable, and the routers are the same
+ * (DATABASE_ROUTERS, no router objects the settings made, the same Python environment). Its answers for the aliases
+ * that remain are then still right; a new alias is a new branch of each tree, run when asked.
+ */
+function contextBefore(index: ModuleIndex, settings: SettingsInfo): Ctx | undefined {
+  const last = LAST_CTX.get(index);
+  if (!last || last.readSettings) return undefined;
+  const a = last.settings;
+  if (a === settings) return last;
+  if (a.routerObjects?.length || settings.routerObjects?.length || !sameValue(a.routers, settings.routers)) return undefined;
+  if (!sameValue(a.unreadable ?? [], settings.unreadable ?? [])) return undefined;
+  if (!sameValue(settingsPython(a) ?? null, settingsPython(settings) ?? null)) return undefined;
+  return last;
+}
 
 /** Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`); the same array: as it is. */
 function withModels(ctx: Ctx, models: ModelInfo[]): void {
@@ -143,7 +170,7 @@ function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string)
     noteUsed(ctx, purpose);
     return ctx;
   }
-  const before = ctx;
+  const before = ctx ?? contextBefore(index, settings);
   const built = track(() => makeCtx(index, settings));
   ctx = built.value;
   ctx.base = built.deps;
@@ -155,6 +182,7 @@ function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string)
     noteUsed(ctx, purpose);
   }
   CTX.set(settings, ctx);
+  LAST_CTX.set(index, ctx);
   return ctx;
 }
 
@@ -280,8 +308,22 @@ export function changedEntries(before: readonly { key: string }[], now: readonly
 }
 
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
-  const interp = new Interp(index, { env: settingsEnv(settings) ?? {}, external: true, settings: settingsObject(settings), fuel: 5_000_000, python: settingsPython(settings) });
-  const ctx: Ctx = { index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: new Map(), modelsFrom: null };
+  // (a read of a setting or of the environment is noted: contextBefore)
+  const reads = { settings: false };
+  const settingsValue = settingsObject(settings) as ObjV & { data?: unknown };
+  const lookup = settingsValue.data as ((name: string) => Value | undefined) | undefined;
+  if (lookup) settingsValue.data = (name: string) => { reads.settings = true; return lookup(name); };
+  const env = new Proxy(settingsEnv(settings) ?? {}, {
+    get: (t, k) => { reads.settings = true; return Reflect.get(t, k); },
+    has: (t, k) => { reads.settings = true; return Reflect.has(t, k); },
+    ownKeys: t => { reads.settings = true; return Reflect.ownKeys(t); },
+    getOwnPropertyDescriptor: (t, k) => { reads.settings = true; return Reflect.getOwnPropertyDescriptor(t, k); },
+  });
+  const interp = new Interp(index, { env, external: true, settings: settingsValue, fuel: 5_000_000, python: settingsPython(settings) });
+  const ctx: Ctx = {
+    index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: new Map(), modelsFrom: null,
+    settings, get readSettings() { return reads.settings; },
+  };
   interp.modelMeta = cls => {
     const m = modelOfClass(ctx, cls);
     return m ? namedModelMeta(m) : undefined;
