@@ -2,7 +2,8 @@
 // each as an unsaved buffer (vfs overlay: nothing is written to the project), indexed incrementally and compared with a
 // scan from scratch. The edits: a router's `return True/False/None` or alias string changed, a line added in a router
 // method, a function appended to a router module (a new name, or one it binds already), a model's ForeignKey target
-// changed, a model appended. Prints one line per edit and exits 1 on a difference.
+// changed, a model appended, a settings module's DATABASES given another alias, a True/False or string setting changed,
+// a setting added. Prints one line per edit and exits 1 on a difference.
 // Usage: node --import tsx bench/incremental-real.ts ROOT [--edits 20] [--seed 1]
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
@@ -79,6 +80,36 @@ function modelEdit(text: string, models: string[]): string | null {
   return `${text}\n\nclass IncrementalEdit${Math.floor(rnd() * 1e6)}(models.Model):\n    other = models.ForeignKey("${pick(models)}", on_delete=models.CASCADE)\n`;
 }
 
+function settingsEdit(text: string): string | null {
+  const options: (() => string | null)[] = [
+    () => {
+      // an alias added to (or, when added before, taken from) a literal DATABASES
+      const entry = '    "edited_alias": {"ENGINE": "django.db.backends.sqlite3", "NAME": "edited.sqlite3"},\n';
+      if (text.includes(entry)) return text.replace(entry, '');
+      const m = /^DATABASES\s*=\s*\{\s*\n/m.exec(text);
+      return m ? text.slice(0, m.index + m[0].length) + entry + text.slice(m.index + m[0].length) : null;
+    },
+    () => {
+      const all = [...text.matchAll(/^([A-Z][A-Z0-9_]*)\s*=\s*(True|False)\s*$/gm)];
+      if (!all.length) return null;
+      const m = pick(all);
+      return text.slice(0, m.index) + `${m[1]} = ${m[2] === 'True' ? 'False' : 'True'}` + text.slice(m.index! + m[0].length);
+    },
+    () => {
+      const all = [...text.matchAll(/^([A-Z][A-Z0-9_]*)\s*=\s*(["'])([\w./-]*)\2\s*$/gm)];
+      if (!all.length) return null;
+      const m = pick(all);
+      return text.slice(0, m.index) + `${m[1]} = ${m[2]}${m[3]}_edited${m[2]}` + text.slice(m.index! + m[0].length);
+    },
+    () => `${text}\n\nEDITED_SETTING_${Math.floor(rnd() * 1e6)} = "edited"\n`,
+  ];
+  for (let tries = 0; tries < 6; tries++) {
+    const t = pick(options)();
+    if (t !== null && t !== text) return t;
+  }
+  return null;
+}
+
 async function main(): Promise<void> {
   setTrusted(true);
   const scanner = new Scanner({ root, allowPython: false });
@@ -89,16 +120,18 @@ async function main(): Promise<void> {
   const modelFiles = [...new Set(first.models.map(m => m.loc.path).filter(inside))].filter(f => !f.includes(`${path.sep}migrations${path.sep}`));
   const labels = first.models.filter(m => !m.abstract).map(m => m.key);
   const aliases = first.settings?.databases.map(d => d.alias) ?? [];
-  console.log(`  router files ${routerFiles.length}, model files ${modelFiles.length}`);
+  const settingsFile = inside(first.settings?.path) ? first.settings!.path : null;
+  console.log(`  router files ${routerFiles.length}, model files ${modelFiles.length}, settings ${settingsFile ? path.relative(root, settingsFile) : 'none in the project'}`);
   let bad = 0;
   const touched = new Set<string>();
   try {
     for (let i = 0; i < EDITS; i++) {
-      const router = routerFiles.length && (rnd() < 0.6 || !modelFiles.length);
-      const file = router ? pick(routerFiles) : modelFiles.length ? pick(modelFiles) : null;
+      const settings = !!settingsFile && rnd() < 0.25;
+      const router = !settings && routerFiles.length && (rnd() < 0.6 || !modelFiles.length);
+      const file = settings ? settingsFile : router ? pick(routerFiles) : modelFiles.length ? pick(modelFiles) : null;
       if (!file) break;
       const text = readText(file);
-      const next = router ? routerEdit(text, aliases) : modelEdit(text, labels);
+      const next = settings ? settingsEdit(text) : router ? routerEdit(text, aliases) : modelEdit(text, labels);
       if (next === null) continue;
       setOverlay(file, next);
       touched.add(file);
@@ -114,7 +147,7 @@ async function main(): Promise<void> {
         const before = new Set(text.split('\n'));
         console.log(`    edit: ${next.split('\n').filter(l => !before.has(l)).slice(0, 6).join(' | ')}`);
       }
-      console.log(`  ${same ? 'same' : 'DIFFERENT'}  ${router ? 'router' : 'model '} ${path.relative(root, file)}  incremental ${took.toFixed(0)} ms`);
+      console.log(`  ${same ? 'same' : 'DIFFERENT'}  ${settings ? 'settings' : router ? 'router  ' : 'model   '} ${path.relative(root, file)}  incremental ${took.toFixed(0)} ms`);
     }
   } finally {
     for (const f of touched) setOverlay(f, null);
