@@ -153,7 +153,32 @@ const grouped = new WeakMap<Finding, { where: string; finding: Finding }>();
  * edit changes the findings of a few files, and the others keep their Diagnostic objects, so neither their lines
  * are read again nor are they sent to VS Code again (issue 11: a large project has thousands of findings).
  */
-const byFileCache = new Map<string, { root: string; version: number | undefined; items: DiagnosticItem[]; list: vscode.Diagnostic[] }>();
+const byFileCache = new Map<string, { root: string; version: number | undefined; items: DiagnosticItem[]; list: vscode.Diagnostic[]; related: RelatedBasis }>();
+
+/**
+ * What the related information of a file's diagnostics was made from (`related`: the deciding routers' lines, the
+ * target models' and leaf migrations' places), and that information as text: the same findings after a router edit
+ * may have other routers' lines to point at.
+ */
+interface RelatedBasis { routing: ProjectIndex['routing']; models: ProjectIndex['models']; migrations: ProjectIndex['migrations']; text: string }
+
+const relatedLine = (r: vscode.DiagnosticRelatedInformation) => `${r.location.uri.fsPath}:${r.location.range.start.line}:${r.message}\n`;
+
+function relatedText(index: ProjectIndex, items: readonly DiagnosticItem[]): string {
+  let out = '';
+  for (const { f } of items) for (const r of related(index, f)) out += relatedLine(r);
+  return out;
+}
+
+/** The related information of `items` as it was when `hit` was made, from `index` (computed again only when what it is made from changed). */
+function sameRelated(index: ProjectIndex, items: readonly DiagnosticItem[], hit: RelatedBasis): boolean {
+  if (hit.routing === index.routing && hit.models === index.models && hit.migrations === index.migrations) return true;
+  if (relatedText(index, items) !== hit.text) return false;
+  hit.routing = index.routing;
+  hit.models = index.models;
+  hit.migrations = index.migrations;
+  return true;
+}
 
 interface DiagnosticItem { f: Finding; severity: vscode.DiagnosticSeverity; line: number }
 
@@ -238,7 +263,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     const y = slice();
     if (y) await y;
     const hit = byFileCache.get(file);
-    files.push({ file, items, kept: hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) ? hit : undefined });
+    files.push({ file, items, kept: hit && hit.root === p.root && hit.version === versions.get(file) && sameItems(hit.items, items) && sameRelated(index, items, hit.related) ? hit : undefined });
   }
   // the lines of the files whose diagnostics are made again, read at once rather than one file after another (a
   // settings edit changes the findings of a hundred files: a stat each, in turn, took 20-200 ms of a busy host)
@@ -257,6 +282,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     if (y) await y;
     const version = versions.get(file);
     const list: vscode.Diagnostic[] = [];
+    let relatedTextNow = '';
     for (const { f, severity, line: l1 } of items) {
       const text = (await lines.line(file, l1)) ?? '';
       const start = text.length - text.trimStart().length;
@@ -266,9 +292,10 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       d.code = codeOf(f.code);
       const rel = related(index, f);
       if (rel.length) d.relatedInformation = rel;
+      for (const r of rel) relatedTextNow += relatedLine(r);
       list.push(d);
     }
-    byFileCache.set(file, { root: p.root, version, items, list });
+    byFileCache.set(file, { root: p.root, version, items, list, related: { routing: index.routing, models: index.models, migrations: index.migrations, text: relatedTextNow } });
     out.set(file, list);
   }
   lastAnswer.set(p, { findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out });

@@ -33,6 +33,28 @@ suite('cross-database foreign keys', () => {
     assert.match(text, /default|analytics/, text);
   });
 
+  test('a related link follows what it points at: a line typed above the target model moves it, undoing it moves it back', async function () {
+    this.timeout(60000);
+    const { line } = expected().crossDbFk;
+    const target = () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x))
+      ?.relatedInformation?.find(r => /^target model /.test(r.message));
+    const before = await waitFor('a "target model" link on the cross-database diagnostic', target, 30000);
+    const at = before.location.range.start.line;
+    // the diagnostic itself does not change (its finding is the same, in a file not edited): only where the link goes
+    const other = await vscode.workspace.openTextDocument(before.location.uri);
+    await vscode.window.showTextDocument(other, { preview: false });
+    try {
+      const we = new vscode.WorkspaceEdit();
+      we.insert(other.uri, new vscode.Position(0, 0), '# a line typed above the models\n');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      await waitFor('the link one line lower', () => target()?.location.range.start.line === at + 1 || undefined, 30000);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    await waitFor('the link where it was', () => target()?.location.range.start.line === at || undefined, 30000);
+  });
+
   test('Django mode: an autosave asks Django again after 5 s of quiet, a save of the user\'s own after 1 s', async function () {
     this.timeout(60000);
     const state = async () => (await vscode.commands.executeCommand<{ projects: { djangoAskIn: number | null }[]; django: { effective?: string }[] }>('djangoMultiDb.getState', { wait: false }));
