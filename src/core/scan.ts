@@ -819,10 +819,8 @@ export class Scanner {
     const lives = this.memo('lives', [index.routing, index.lives], () => livesDecisions(index.routing, index.lives));
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     // hintQueries reads the models' app labels and names only
-    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey], () => {
-      const hintRouting: Record<string, HintDecisionLike> = evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models);
-      return hintRouting;
-    }, true);
+    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey],
+      (): Record<string, HintDecisionLike> => evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models), true);
     timings.routing = now() - t;
 
     t = now();

@@ -119,8 +119,8 @@ const LAST_CTX = new WeakMap<ModuleIndex, Ctx>();
 function contextBefore(index: ModuleIndex, settings: SettingsInfo): Ctx | undefined {
   const last = LAST_CTX.get(index);
   if (!last || last.readSettings) return undefined;
+  // (never the same settings object: contextOf asks only when it has no context for `settings`)
   const a = last.settings;
-  if (a === settings) return last;
   if (a.routerObjects?.length || settings.routerObjects?.length || !sameValue(a.routers, settings.routers)) return undefined;
   if (!sameValue(a.unreadable ?? [], settings.unreadable ?? [])) return undefined;
   if (!sameValue(settingsPython(a) ?? null, settingsPython(settings) ?? null)) return undefined;
