@@ -1309,8 +1309,12 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
 function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex, settings: SettingsInfo): LintRoutes {
   const router = operationRouterOf(index);
   const lower = (k: string) => k.toLowerCase();
-  const decisions = new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate]));
-  const byKey = new Map(index.models.map(m => [lower(m.key), m]));
+  // (made when a lint first asks: most runs of the lints ask nothing of them, and the routing has a row per model and
+  // alias, thousands on a large project)
+  let decisionsMade: Map<string, boolean | null> | undefined;
+  let byKeyMade: Map<string, ModelInfo> | undefined;
+  const decisions = () => (decisionsMade ??= new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate])));
+  const byKey = () => (byKeyMade ??= new Map(index.models.map(m => [lower(m.key), m])));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
   const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
   // a model as RunPython code names it: `auth.User` stands for AUTH_USER_MODEL
@@ -1331,7 +1335,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
       const label = labelOf(model);
       const dot = label.indexOf('.');
-      const m = byKey.get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
+      const m = byKey().get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
       got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
         const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
@@ -1376,11 +1380,11 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   function migratesOne(model: string, alias: string): boolean | null {
     // a proxy's table is its concrete model's; an unmanaged or swapped model's is not made by migrations at all
     let key = lower(labelOf(model));
-    const m = byKey.get(key);
+    const m = byKey().get(key);
     if (m?.proxy) { if (!m.concreteModel) return null; key = lower(m.concreteModel); }
-    const c = byKey.get(key);
+    const c = byKey().get(key);
     if (c && (!c.managed || c.swapped)) return null;
-    return decisions.get(`${alias} ${key}`) ?? null;
+    return decisions().get(`${alias} ${key}`) ?? null;
   }
 }
 

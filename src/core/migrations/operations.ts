@@ -92,9 +92,10 @@ export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]
     for (const q of hintPartsOf(m)) {
       // a model operation asks with its model's name only when no model of the app has that name
       if (typeof q === 'string') {
-        if (known.get(`${m.app}\u0000${q}`)) continue;
-        const k = hintKey('', m.app, { model_name: q });
-        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: q } });
+        if (known.get(q)) continue;
+        const name = q.slice(q.indexOf('\u0000') + 1);
+        const k = hintKey('', m.app, { model_name: name });
+        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: name } });
       } else if (!out.has(q.key)) out.set(q.key, { app: m.app, hints: q.hints });
     }
   }
@@ -103,8 +104,9 @@ export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]
 
 /**
  * A migration's part of `hintQueries`, in the order of its operations: the queries its operations make whatever the
- * models are, and (strings) the lowercased names of its model operations. Kept per migration object: an edit reads
- * again only the edited files, and the queries of thousands of migrations are asked again after every edit.
+ * models are, and (strings) its model operations' models as modelLookup keys (app label, NUL, lowercased name). Kept
+ * per migration object: an edit reads again only the edited files, and the queries of thousands of migrations are
+ * asked again after every edit.
  */
 const HINT_PARTS = new WeakMap<MigrationFileInfo, ({ key: string; hints: Record<string, unknown> } | string)[]>();
 function hintPartsOf(m: MigrationFileInfo): ({ key: string; hints: Record<string, unknown> } | string)[] {
@@ -116,16 +118,31 @@ function hintPartsOf(m: MigrationFileInfo): ({ key: string; hints: Record<string
     if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(d); return; }
     if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(op.hints ?? {}); return; }
     if (POSTGRES_ONLY.has(op.kind)) { add({}); return; }
-    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push(op.modelName.toLowerCase());
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push(`${m.app}\u0000${op.modelName.toLowerCase()}`);
   };
   for (const op of m.operations) visit(op);
   HINT_PARTS.set(m, (parts = out));
   return parts;
 }
 
+/**
+ * Models by app label and lowercased name (app label, NUL, name), per models array (one per index, asked by
+ * hintQueries and by each OperationRouter of it). Each model's key is kept with it: the models not edited are the
+ * same objects in the next index.
+ */
+const LOOKUPS = new WeakMap<ModelInfo[], Map<string, ModelInfo>>();
+const LOOKUP_KEYS = new WeakMap<ModelInfo, string>();
 function modelLookup(models: ModelInfo[]): Map<string, ModelInfo> {
-  const out = new Map<string, ModelInfo>();
-  for (const m of models) if (!m.abstract) out.set(`${m.app}\u0000${m.modelName.toLowerCase()}`, m);
+  let out = LOOKUPS.get(models);
+  if (out) return out;
+  out = new Map<string, ModelInfo>();
+  for (const m of models) {
+    if (m.abstract) continue;
+    let k = LOOKUP_KEYS.get(m);
+    if (k === undefined) LOOKUP_KEYS.set(m, (k = `${m.app}\u0000${m.modelName.toLowerCase()}`));
+    out.set(k, m);
+  }
+  LOOKUPS.set(models, out);
   return out;
 }
 
