@@ -139,6 +139,34 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('a models module created, then imported, then deleted in an app package: each index as from scratch', async () => {
+    // (the models walk keeps each package's module list while no file is created or deleted: each step creates or
+    // deletes one, as the watcher reports it)
+    setTrusted(true);
+    const root = generated(4);
+    const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+    await scanner.index();
+    const pkg = path.join(root, 'app001', 'extra');
+    const step = async (what: string, files: string[]) => {
+      for (const f of files) scanner.invalidate(f);
+      const index = await scanner.index();
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), what);
+      return index;
+    };
+    fs.mkdirSync(pkg);
+    fs.writeFileSync(path.join(pkg, '__init__.py'), '');
+    fs.writeFileSync(path.join(pkg, 'models.py'), 'from django.db import models\n\n\nclass Extra(models.Model):\n    name = models.CharField(max_length=5)\n');
+    let index = await step('a package with a models module nothing imports', [pkg, path.join(pkg, '__init__.py'), path.join(pkg, 'models.py')]);
+    assert.ok(!index.models.some(m => m.key === 'app001.Extra'));
+    const admin = path.join(root, 'app001', 'admin.py');
+    fs.writeFileSync(admin, 'from .extra.models import Extra  # noqa\n');
+    index = await step('admin.py imports it', [admin]);
+    assert.ok(index.models.some(m => m.key === 'app001.Extra'), 'registered once an app module imports it');
+    fs.rmSync(pkg, { recursive: true });
+    index = await step('the package deleted', [pkg]);
+    assert.ok(!index.models.some(m => m.key === 'app001.Extra'));
+  });
+
   test('the on-disk snapshot answers a new Scanner; its next index builds the state (and edits stay exact)', async () => {
     setTrusted(true);
     const root = generated(4);

@@ -7,7 +7,7 @@
 // module's top-level classes and, following its imports in order, those of the modules it imports that
 // belong to an installed app or to the workspace. A class is a model when one of its bases is
 // `django.db.models.Model` or a model (resolved through imports and aliases, in any module).
-import { noteDeps, noteRead, readDir, structureCount, track, unchanged, untracked, type Deps } from '../vfs';
+import { isTrusted, noteDeps, noteRead, readDir, structureCount, track, unchanged, untracked, type Deps } from '../vfs';
 import { sameValue } from '../equal';
 import * as path from 'path';
 import type * as A from '../python/ast';
@@ -118,6 +118,12 @@ type FollowStep = [module: string, what: 'visit' | 'skip' | 'stop'];
 interface NameEntry { lower: string; key: string; file: string; deps?: Deps }
 const NAME_ENTRIES = new WeakMap<object, NameEntry>();
 
+/**
+ * The reference of each class statement met at a module's top level, kept with the statement while its parse lives:
+ * every run meets every class of the project again, and its key made again is a new string, hashed again by every map.
+ */
+const CLASS_REFS = new WeakMap<A.ClassDef, ClassRef>();
+
 export interface ModelMemo {
   /** the settings of the last run (what the next one compares its own with) */
   settings?: SettingsInfo;
@@ -127,6 +133,8 @@ export interface ModelMemo {
   walks?: Map<string, { module: A.Module; structure: number; events: WalkEvent[] }>;
   /** the names of the settings (`settings.X`) the entries read, besides the module's name and AUTH_USER_MODEL */
   settingsRead?: Set<string>;
+  /** ModelReader.submodules' answers (per folder, package and depth), with the structure count they hold for */
+  submodules?: Map<string, { structure: number; index: ModuleIndex; out: string[]; dirs: string[] }>;
 }
 
 /**
@@ -146,6 +154,7 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
   if (memo && (memo.apps !== apps || !memo.settings || !sameSettingsForModels(memo.settings, settings, memo.settingsRead ?? new Set()))) {
     memo.entries.clear();
     memo.walks?.clear();
+    memo.submodules?.clear();
     memo.apps = apps;
     memo.settingsRead = new Set();
   }
@@ -477,12 +486,30 @@ class ModelReader {
 
   /** Dotted names of the modules in a package folder (`depth` levels of subpackages), in name order. */
   private submodules(dir: string, pkg: string, depth: number): string[] {
+    // kept between runs while no file was created or deleted, where listings and stats are kept until a watcher
+    // reports a change (the extension's scan worker): the same listings give the same modules
+    if (!this.memo || !isTrusted()) return this.listSubmodules(dir, pkg, depth);
+    const key = `${dir}\u0000${pkg}\u0000${depth}`;
+    const kept = (this.memo.submodules ??= new Map()).get(key);
+    if (kept && kept.structure === structureCount() && kept.index === this.sym.index) {
+      // (the folders are listed again, from the listings kept: what depends on them notes them)
+      for (const d of kept.dirs) readDir(d);
+      return kept.out;
+    }
+    const dirs: string[] = [];
+    const out = this.listSubmodules(dir, pkg, depth, dirs);
+    this.memo.submodules.set(key, { structure: structureCount(), index: this.sym.index, out, dirs });
+    return out;
+  }
+
+  private listSubmodules(dir: string, pkg: string, depth: number, dirs?: string[]): string[] {
+    dirs?.push(dir);
     const out: string[] = [];
     const entries = [...(readDir(dir) ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (e.isFile() && e.name.endsWith('.py') && e.name !== '__init__.py' && /^[A-Za-z_]\w*\.py$/.test(e.name)) out.push(`${pkg}.${e.name.slice(0, -3)}`);
       else if (e.isDirectory() && depth > 1 && /^[A-Za-z_]\w*$/.test(e.name) && this.sym.index.resolve(`${pkg}.${e.name}`)?.packageDir) {
-        out.push(`${pkg}.${e.name}`, ...this.submodules(path.join(dir, e.name), `${pkg}.${e.name}`, depth - 1));
+        out.push(`${pkg}.${e.name}`, ...this.listSubmodules(path.join(dir, e.name), `${pkg}.${e.name}`, depth - 1, dirs));
       }
     }
     return out;
@@ -520,7 +547,11 @@ class ModelReader {
 
   /** A class statement of a module's top level: registered when it is a model (in the order met). */
   private classMet(moduleName: string, file: string, s: A.ClassDef): void {
-    const ref: ClassRef = { kind: 'class', module: moduleName, name: s.name, def: s, file, key: `${file}:${s.line}:${s.name}` };
+    let ref = CLASS_REFS.get(s);
+    if (!ref || ref.module !== moduleName || ref.file !== file) {
+      ref = { kind: 'class', module: moduleName, name: s.name, def: s, file, key: `${file}:${s.line}:${s.name}` };
+      CLASS_REFS.set(s, ref);
+    }
     const node = this.node(ref);
     if (!this.registeredKeys.has(node.key) && (this.wasModel(node) || this.isModel(node))) {
       this.registeredKeys.add(node.key);
