@@ -134,7 +134,7 @@ import {
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
-import { aliasNameFindings } from './lints/aliases';
+import { aliasNames, aliasNamesAgain } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
@@ -901,8 +901,8 @@ export class Scanner {
     this.prefetch?.aliases();
     findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
       const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
-      return aliasNameFindings(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
-    }));
+      return aliasNames(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
+    }, false, (prev, changed) => aliasNamesAgain(prev, settingsNow, changed)).findings);
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
     // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)

@@ -139,6 +139,31 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('an alias name typed into a models file, changed, taken away: the unknown-alias finding follows, as from scratch', async () => {
+    // (after an edit only the edited files' alias uses are read again: lints/aliases.ts aliasNamesAgain)
+    setTrusted(true);
+    const root = generated(4);
+    const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+    await scanner.index();
+    const file = path.join(root, 'app002', 'models.py');
+    const text = fs.readFileSync(file, 'utf8');
+    const unknown = (index: ProjectIndex) => index.findings.filter(f => f.code === 'unknown-alias').map(f => `${path.relative(root, f.path!)}:${f.line} ${f.alias}`);
+    try {
+      for (const [what, alias, expected] of [['a name DATABASES lacks', 'analytic', 1], ['another', 'legacyy', 1], ['a name it has', 'analytics', 0]] as const) {
+        setOverlay(file, `${text}\n\ndef probe(qs):\n    return qs.using("${alias}")\n`);
+        const index = await scanner.index();
+        assert.equal(unknown(index).filter(u => u.endsWith(` ${alias}`)).length, expected, `${what}: ${unknown(index).join(', ')}`);
+        assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), what);
+      }
+      setOverlay(file, null);
+      const index = await scanner.index();
+      assert.deepStrictEqual(unknown(index), []);
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the buffer closed');
+    } finally {
+      setOverlay(file, null);
+    }
+  });
+
   test('a models module created, then imported, then deleted in an app package: each index as from scratch', async () => {
     // (the models walk keeps each package's module list while no file is created or deleted: each step creates or
     // deletes one, as the watcher reports it)

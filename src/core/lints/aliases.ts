@@ -260,16 +260,48 @@ export function databasesMayDiffer(settings: SettingsInfo): string | null {
   return null;
 }
 
-export function aliasNameFindings(apps: AppInfo[], settings: SettingsInfo, migrationFiles: string[] = []): Finding[] {
-  if (!databasesKnown(settings)) return [];
-  const differ = databasesMayDiffer(settings);
-  const aliases = settings.databases.map(d => d.alias);
-  const known = new Set(aliases);
-  const out: Finding[] = [];
+/** The alias names each file of the project passes, and the findings about those that DATABASES lacks. */
+export interface AliasNames {
+  /** every file read, with its uses (in the order read) */
+  uses: { file: string; uses: AliasUse[] }[];
+  findings: Finding[];
+}
+
+/**
+ * The alias names the project's files pass that DATABASES lacks (`unknown-alias`), with the uses read (for
+ * `aliasNamesAgain`).
+ */
+export function aliasNames(apps: AppInfo[], settings: SettingsInfo, migrationFiles: string[] = []): AliasNames {
+  if (!databasesKnown(settings)) return { uses: [], findings: [] };
   const dirs = [...new Set(apps.filter(a => !a.external && a.dir).map(a => a.dir!))];
   const settingsDir = settings.path ? path.dirname(settings.path) : null;
   if (settingsDir) dirs.push(settingsDir);
   const uses = [...new Set([...dirs.flatMap(d => [...pythonFiles(d)]), ...migrationFiles])].map(file => ({ file, uses: usesOf(file) }));
+  return { uses, findings: aliasFindingsOf(uses, settings) };
+}
+
+/**
+ * `prev` (the same apps, settings and migrations) after edits of `changed` files: only those are read again, and the
+ * project's folders are not walked again (an edit changes no listing). Null when a changed file is not one `prev` read.
+ */
+export function aliasNamesAgain(prev: AliasNames, settings: SettingsInfo, changed: readonly string[]): AliasNames | null {
+  if (!databasesKnown(settings)) return prev;
+  const edited = new Set(changed);
+  let found = 0;
+  const uses = prev.uses.map(u => {
+    if (!edited.has(u.file)) return u;
+    found++;
+    return { file: u.file, uses: usesOf(u.file) };
+  });
+  if (found < edited.size) return null;
+  return { uses, findings: aliasFindingsOf(uses, settings) };
+}
+
+function aliasFindingsOf(uses: AliasNames['uses'], settings: SettingsInfo): Finding[] {
+  const differ = databasesMayDiffer(settings);
+  const aliases = settings.databases.map(d => d.alias);
+  const known = new Set(aliases);
+  const out: Finding[] = [];
   // aliases the project's code adds to a settings module's DATABASES from outside
   const added = new Map<string, { file: string; line: number }>();
   for (const { file, uses: us } of uses) for (const u of us) if (u.where === ADDED && !added.has(u.alias)) added.set(u.alias, { file, line: u.line });
