@@ -6,7 +6,8 @@
 import fs from 'fs';
 const p = JSON.parse(fs.readFileSync(process.argv[2]));
 const N = Number(/^\d+$/.test(process.argv[3] ?? '') ? process.argv[3] : 5);
-const OURS = /dist\/extension\.js|child_process\/serialization/;
+// (this extension's bundle, not VS Code's own extensions: theirs are `extensions/<name>/dist/extension.js` too)
+const OURS = /^(?!.*\/vscode\/extensions\/).*dist\/extension\.js$|child_process\/serialization/;
 const byId = new Map(p.nodes.map(n => [n.id, n]));
 const parent = new Map();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

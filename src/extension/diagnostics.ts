@@ -90,7 +90,7 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
   // (indexed only for the findings that name a decision: a new routing array is indexed anew, 6,000 rows)
   const decisions = { get: (alias: string, model: string) => decisionsOf(index).get(alias, model) };
   if (f.code === 'cross-db-foreign-key' && f.target) {
-    const target = index.models.find(m => m.key === f.target);
+    const target = byKey(index.models).get(f.target);
     if (target) out.push(new vscode.DiagnosticRelatedInformation(at(target.loc.path, target.loc.line), `target model ${target.key}`));
     // one line per deciding router (not per alias): the hover shows these lines above everything else
     const seen = new Set<string>();
@@ -110,11 +110,26 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
   } else if (f.code === 'migration-conflict') {
     for (const k of f.migrations ?? []) {
       const key = k.includes('.') ? k : `${f.app ?? ''}.${k}`;
-      const m = index.migrations.find(x => x.key === key);
+      const m = byKey(index.migrations).get(key);
       if (m && m.path !== f.path) out.push(new vscode.DiagnosticRelatedInformation(at(m.path, 1), `leaf migration ${m.key}`));
     }
   }
   return out;
+}
+
+/** The codes of the findings that have related information (`related`). */
+const RELATED_CODES: ReadonlySet<string> = new Set(['cross-db-foreign-key', 'unknown-routing', 'migration-conflict']);
+
+/** Models or migrations by key, per array (the first of a key, as `find` gave), made when a finding first asks. */
+const KEYED = new WeakMap<readonly { key: string }[], Map<string, unknown>>();
+function byKey<T extends { key: string }>(list: readonly T[]): Map<string, T> {
+  let m = KEYED.get(list) as Map<string, T> | undefined;
+  if (!m) {
+    m = new Map();
+    for (const x of list) if (!m.has(x.key)) m.set(x.key, x);
+    KEYED.set(list, m);
+  }
+  return m;
 }
 
 /**
@@ -122,6 +137,15 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
  * shows one diagnostic per field, naming the aliases, so the hover leads with the verdict rather than a list.
  */
 export function groupCrossDb(findings: readonly Finding[]): Finding[] {
+  // (per findings array: an update makes the files in the editors first, then all of them, from the same array)
+  let out = groupedLists.get(findings);
+  if (!out) groupedLists.set(findings, (out = groupCrossDbNow(findings)));
+  return out;
+}
+
+const groupedLists = new WeakMap<readonly Finding[], Finding[]>();
+
+function groupCrossDbNow(findings: readonly Finding[]): Finding[] {
   const out: Finding[] = [];
   const byField = new Map<string, { f: Finding; aliases: string[] }>();
   for (const f of findings) {
@@ -166,14 +190,15 @@ const relatedLine = (r: vscode.DiagnosticRelatedInformation) => `${r.location.ur
 
 function relatedText(index: ProjectIndex, items: readonly DiagnosticItem[]): string {
   let out = '';
-  for (const { f } of items) for (const r of related(index, f)) out += relatedLine(r);
+  for (const { f } of items) if (RELATED_CODES.has(f.code)) for (const r of related(index, f)) out += relatedLine(r);
   return out;
 }
 
 /** The related information of `items` as it was when `hit` was made, from `index` (computed again only when what it is made from changed). */
 function sameRelated(index: ProjectIndex, items: readonly DiagnosticItem[], hit: RelatedBasis): boolean {
   if (hit.routing === index.routing && hit.models === index.models && hit.migrations === index.migrations) return true;
-  if (relatedText(index, items) !== hit.text) return false;
+  // (a file whose findings have no related information, the most: nothing to compare)
+  if ((hit.text !== '' || items.some(x => RELATED_CODES.has(x.f.code))) && relatedText(index, items) !== hit.text) return false;
   hit.routing = index.routing;
   hit.models = index.models;
   hit.migrations = index.migrations;
@@ -231,14 +256,18 @@ function place(index: ProjectIndex, f: Finding, crossDb: CrossDbSeverity, unknow
 /** `place` of each finding object, with the configuration and settings it was placed with. */
 const placedFindings = new WeakMap<Finding, { cfg: string; settings: ProjectIndex['settings']; at: ReturnType<typeof place> }>();
 
-export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean): Promise<Map<string, vscode.Diagnostic[]>> {
+/**
+ * The diagnostics of project `p`'s findings, per file; `only`: of these files alone (the files in the editors, made
+ * first: what the user looks at shows before the rest of a large project's diagnostics are made).
+ */
+export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity, unknownRouting: boolean, only?: ReadonlySet<string>): Promise<Map<string, vscode.Diagnostic[]>> {
   const index = p.index;
   const out = new Map<string, vscode.Diagnostic[]>();
   if (!index) return out;
   const last = lastAnswer.get(p);
   const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
   if (last && last.findings === index.findings && last.root === p.root && last.crossDb === crossDb && last.unknownRouting === unknownRouting
-    && [...last.versions].every(([f, v]) => versions.get(f) === v)) return last.out;
+    && [...last.versions].every(([f, v]) => versions.get(f) === v)) return only ? new Map([...last.out].filter(([f]) => only.has(f))) : last.out;
   const slice = slicer();
   const perFile = new Map<string, DiagnosticItem[]>();
   const cfg = `${crossDb}|${unknownRouting}`;
@@ -251,7 +280,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       placed = { cfg, settings: index.settings, at: place(index, f, crossDb, unknownRouting) };
       placedFindings.set(f, placed);
     }
-    if (!placed.at) continue;
+    if (!placed.at || (only && !only.has(placed.at.file))) continue;
     const { file, line, severity } = placed.at;
     const list = perFile.get(file);
     if (list) list.push({ f, severity, line });
@@ -298,7 +327,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     byFileCache.set(file, { root: p.root, version, items, list, related: { routing: index.routing, models: index.models, migrations: index.migrations, text: relatedTextNow } });
     out.set(file, list);
   }
-  lastAnswer.set(p, { findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out });
+  if (!only) lastAnswer.set(p, { findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out });
   return out;
 }
 
@@ -323,27 +352,45 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     const started = Date.now();
     for (const p of svc.projects.projects) p.diagnosticsStartedAt = started;
     const cfg = readConfig();
-    const all = new Map<string, vscode.Diagnostic[]>();
     const projects = svc.projects.projects;
-    for (const p of projects) {
-      const c = readConfig(p.folder);
-      for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting)) {
-        const had = all.get(file);
-        all.set(file, had ? [...had, ...list] : list);
+    const made = async (only?: ReadonlySet<string>) => {
+      const all = new Map<string, vscode.Diagnostic[]>();
+      for (const p of projects) {
+        const c = readConfig(p.folder);
+        for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting, only)) {
+          const had = all.get(file);
+          all.set(file, had ? [...had, ...list] : list);
+        }
       }
-    }
+      return all;
+    };
     // only the files whose diagnostics changed go to VS Code (each set is a message to the workbench)
-    for (const file of shown.keys()) {
-      if (!all.has(file)) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
+    const show = (file: string, list: vscode.Diagnostic[] | undefined) => {
+      const before = shown.get(file);
+      if (!list) {
+        if (before) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
+        return;
+      }
+      if (before && before.length === list.length && before.every((d, i) => d === list[i])) return;
+      collection.set(vscode.Uri.file(file), list);
+      shown.set(file, list);
+    };
+    // the files in the editors first (the one being typed in): their diagnostics do not wait for the other files'
+    // (the pass over all files below finds them made: kept per file, the same objects, not set again)
+    const inEditors = new Set(vscode.window.visibleTextEditors.filter(e => e.document.uri.scheme === 'file').map(e => e.document.uri.fsPath));
+    if (inEditors.size) {
+      const first = await made(inEditors);
+      for (const file of inEditors) show(file, first.get(file));
+      const at = Date.now();
+      for (const p of projects) p.editorDiagnosticsAt = at;
     }
+    const all = await made();
+    for (const file of [...shown.keys()]) if (!all.has(file)) show(file, undefined);
     const slice = slicer();
     for (const [file, list] of all) {
       const y = slice();
       if (y) await y;
-      const before = shown.get(file);
-      if (before && before.length === list.length && before.every((d, i) => d === list[i])) continue;
-      collection.set(vscode.Uri.file(file), list);
-      shown.set(file, list);
+      show(file, list);
     }
     const now = Date.now();
     for (const p of projects) p.diagnosticsAt = now;

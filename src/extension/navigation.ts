@@ -135,6 +135,7 @@ export const registerNavigation: Feature = (svc: Services) => [
         indexedAt: p.indexedAt ?? null,
         shownAt: p.shownAt ?? null,
         diagnosticsStartedAt: p.diagnosticsStartedAt ?? null,
+        editorDiagnosticsAt: p.editorDiagnosticsAt ?? null,
         diagnosticsAt: p.diagnosticsAt ?? null,
         // the last static index's phases in the scan worker (ms; `total` from start to end)
         timings: p.staticIndex?.timings ?? null,

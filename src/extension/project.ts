@@ -45,6 +45,8 @@ export class DjangoProject {
   diagnosticsAt: number | undefined;
   /** when the last diagnostics update began (after the ones running or asked for before it) */
   diagnosticsStartedAt: number | undefined;
+  /** when that update had set the diagnostics of the files in the editors (made before the other files') */
+  editorDiagnosticsAt: number | undefined;
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;

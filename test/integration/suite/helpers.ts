@@ -14,6 +14,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as inspector from 'inspector';
 import * as path from 'path';
+import * as url from 'url';
 import * as vscode from 'vscode';
 import { execFileSync } from 'child_process';
 
@@ -240,8 +241,15 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** This extension's code, and Node reading the scan worker's messages (no other IPC channel of the host uses it). */
-const OURS = /dist\/extension\.js|child_process\/serialization/;
+/**
+ * This extension's code (its bundle, by full path: VS Code's own extensions are `dist/extension.js` too, the TypeScript
+ * one among them), and Node reading the scan worker's messages (no other IPC channel of the host uses it).
+ */
+const OURS = new RegExp(`${escapeRegExp(url.pathToFileURL(path.resolve(__dirname, '..', '..', 'dist', 'extension.js')).href)}$|child_process/serialization`);
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /**
  * The event loop's long pauses from now: a 5 ms timer that notes every gap between two of its runs longer than
@@ -265,7 +273,7 @@ export function pauseRecorder(minMs = 20): { stop(): [number, number][] } {
  * whoever caused it (VS Code's port scan, its log compression, garbage collection); this is the part that is this
  * extension's. (A loop that yields every few milliseconds, src/extension/slice.ts, makes no pause however long it runs.)
  */
-export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number][]): { oursMs: number; pauseMs: number } {
+export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number][]): { oursMs: number; pauseMs: number; uncappedMs: number; lateSamples: number } {
   const byId = new Map(p.nodes.map(n => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -279,20 +287,38 @@ export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number]
     }
     return v;
   };
+  // A sample's time is the delta to the next one: about the sampling interval (1 ms), unless the profiler's thread
+  // was not scheduled (a loaded machine), when one sample stands for the whole gap (47–78 ms were seen). Each sample
+  // counts for at most SAMPLE_CAP_MS in `oursMs`; `uncappedMs` counts the gaps whole, `lateSamples` says how many
+  // of this pause's samples of ours were late.
   const ours = new Array<number>(pauses.length).fill(0);
+  const uncapped = new Array<number>(pauses.length).fill(0);
+  const late = new Array<number>(pauses.length).fill(0);
   let t = p.startTime;
   let w = 0;
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
     while (w < pauses.length && pauses[w]![1] < t) w++;
     if (w === pauses.length) break;
-    // a sample's time is the delta to the next one
-    if (t >= pauses[w]![0] && isOurs(p.samples[i]!)) ours[w]! += (p.timeDeltas[i + 1] ?? 0) / 1000;
+    if (t < pauses[w]![0] || !isOurs(p.samples[i]!)) continue;
+    const ms = (p.timeDeltas[i + 1] ?? 0) / 1000;
+    ours[w]! += Math.min(ms, SAMPLE_CAP_MS);
+    uncapped[w]! += ms;
+    if (ms > SAMPLE_CAP_MS) late[w]!++;
   }
   let best = -1;
   for (let i = 0; i < pauses.length; i++) if (best < 0 || ours[i]! > ours[best]!) best = i;
-  return best < 0 ? { oursMs: 0, pauseMs: 0 } : { oursMs: +ours[best]!.toFixed(1), pauseMs: +((pauses[best]![1] - pauses[best]![0]) / 1000).toFixed(1) };
+  let bestUncapped = -1;
+  for (let i = 0; i < pauses.length; i++) if (bestUncapped < 0 || uncapped[i]! > uncapped[bestUncapped]!) bestUncapped = i;
+  if (best < 0) return { oursMs: 0, pauseMs: 0, uncappedMs: 0, lateSamples: 0 };
+  return {
+    oursMs: +ours[best]!.toFixed(1), pauseMs: +((pauses[best]![1] - pauses[best]![0]) / 1000).toFixed(1),
+    uncappedMs: +uncapped[bestUncapped]!.toFixed(1), lateSamples: late[bestUncapped]!,
+  };
 }
+
+/** The most time one sample counts for in `ourLongestPause` (4 × the profiler's default 1 ms interval). */
+const SAMPLE_CAP_MS = 4;
 
 /**
  * A CPU profile of the extension host from now, always taken (this extension's share of the pauses: `ourLongestPause`),

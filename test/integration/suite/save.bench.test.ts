@@ -19,7 +19,7 @@ const memory = () => {
  * when the extension saw an edit, had sent its buffer to the scan worker, asked for the index, had it, had shown it
  * (Django mode: merged with Django's last answer) and had updated the diagnostics from it
  */
-const PHASES = ['editSeenAt', 'bufferSentAt', 'indexAskedAt', 'replySentAt', 'replyAt', 'indexedAt', 'shownAt', 'diagnosticsStartedAt', 'diagnosticsAt'];
+const PHASES = ['editSeenAt', 'bufferSentAt', 'indexAskedAt', 'replySentAt', 'replyAt', 'indexedAt', 'shownAt', 'diagnosticsStartedAt', 'editorDiagnosticsAt', 'diagnosticsAt'];
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!; };
 const r = (x: number) => +x.toFixed(1);
 /** p50 and p95 of `xs` (ms, one decimal) */
