@@ -50,6 +50,15 @@ async function fromScratch(root: string): Promise<ProjectIndex> {
   }
 }
 
+/** A generated project (trusted, as the extension's scan worker is) and a Scanner that has indexed it once. */
+async function indexedGenerated(apps: number): Promise<{ root: string; scanner: Scanner }> {
+  setTrusted(true);
+  const root = generated(apps);
+  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+  await scanner.index();
+  return { root, scanner };
+}
+
 /** A generated project's routers replaced by one class `name` of bigsite/routers.py (`text`); returns that file. */
 function withRouter(root: string, name: string, text: string): string {
   const settingsFile = path.join(root, 'bigsite', 'settings.py');
@@ -141,10 +150,7 @@ describe('incremental index == scan from scratch', () => {
 
   test('an alias name typed into a models file, changed, taken away: the unknown-alias finding follows, as from scratch', async () => {
     // (after an edit only the edited files' alias uses are read again: lints/aliases.ts aliasNamesAgain)
-    setTrusted(true);
-    const root = generated(4);
-    const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
-    await scanner.index();
+    const { root, scanner } = await indexedGenerated(4);
     const file = path.join(root, 'app002', 'models.py');
     const text = fs.readFileSync(file, 'utf8');
     const unknown = (index: ProjectIndex) => index.findings.filter(f => f.code === 'unknown-alias').map(f => `${path.relative(root, f.path!)}:${f.line} ${f.alias}`);
@@ -167,10 +173,7 @@ describe('incremental index == scan from scratch', () => {
   test('a models module created, then imported, then deleted in an app package: each index as from scratch', async () => {
     // (the models walk keeps each package's module list while no file is created or deleted: each step creates or
     // deletes one, as the watcher reports it)
-    setTrusted(true);
-    const root = generated(4);
-    const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
-    await scanner.index();
+    const { root, scanner } = await indexedGenerated(4);
     const pkg = path.join(root, 'app001', 'extra');
     const step = async (what: string, files: string[]) => {
       for (const f of files) scanner.invalidate(f);
