@@ -2,6 +2,7 @@
 // half: a setting added here must be declared there (see CONTRIBUTING.md).
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { WINDOW_SCOPED } from './model/configScopes';
 
 export const SECTION = 'djangoMultiDb';
 
@@ -54,7 +55,10 @@ function absPath(value: string | undefined, folder: vscode.WorkspaceFolder | und
 export function readConfig(folder?: vscode.WorkspaceFolder): Config {
   // an explicit null scope says "window-level on purpose": without it VS Code logs a warning for every
   // resource-scoped key read without a resource
-  const c = vscode.workspace.getConfiguration(SECTION, folder ?? null);
+  // (and window-scoped keys are read without a resource: VS Code logs a warning for each one read with a folder)
+  const forFolder = vscode.workspace.getConfiguration(SECTION, folder ?? null);
+  const forWindow = folder ? vscode.workspace.getConfiguration(SECTION, null) : forFolder;
+  const c: Pick<vscode.WorkspaceConfiguration, 'get'> = { get: ((key: string, def?: unknown) => (WINDOW_SCOPED.has(key) ? forWindow : forFolder).get(key, def)) as vscode.WorkspaceConfiguration['get'] };
   const num = (key: string, def: number, min: number) => {
     const v = c.get<number>(key, def);
     return typeof v === 'number' && Number.isFinite(v) ? Math.max(min, v) : def;

@@ -16,6 +16,7 @@ import {
 } from '../../src/extension/model/routing';
 import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
 import { OperationRouter } from '../../src/core/migrations/operations';
+import { WINDOW_SCOPED } from '../../src/extension/model/configScopes';
 import { loadSnapshot, openSnapshot, saveSnapshot, snapshotOf } from '../../src/extension/model/snapshot';
 import {
   disagreementLabel, keepFreshState, disagreementMarkdown, disagreementOf, disagreementTag, djangoDatabases, failureDetail, failureKindOf, failureOfMode,
@@ -490,4 +491,13 @@ test('buildPendingModel: schema drift per alias for the panel, errors first', ()
   });
   const pm = buildPendingModel(index, { project: 'p', trusted: true });
   assert.deepEqual(pm.aliases.map(a => [a.alias, a.drift.count, a.drift.first]), [['default', 0, null], ['archive', 2, 'Queries on billing.Invoice fail']]);
+});
+
+test('config.ts reads the window-scoped settings without a resource: its list is package.json\'s', () => {
+  // (VS Code logs a warning, through the extension host's logger, for each key read with the other scope)
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties?: Record<string, { scope?: string }> } | { properties?: Record<string, { scope?: string }> }[] } };
+  const props = Object.assign({}, ...[pkg.contributes.configuration].flat().map(c => c.properties ?? {})) as Record<string, { scope?: string }>;
+  const window = Object.entries(props).filter(([, v]) => (v.scope ?? 'window') === 'window').map(([k]) => k.replace(/^djangoMultiDb\./, '')).sort();
+  assert.deepStrictEqual([...WINDOW_SCOPED].sort(), window);
+  assert.ok(window.length > 0 && Object.keys(props).length > window.length);
 });
