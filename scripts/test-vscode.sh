@@ -44,20 +44,16 @@ step "package" bash scripts/package.sh $targets || { pkg_ok=0; extra_fail=$((ext
 # figures measured without a neighbour: the benchmark's save-to-diagnostics time is CPU-bound).
 LOGS="$OUT/vscode-logs"; rm -rf "$LOGS"; mkdir -p "$LOGS"
 run_int() {  # run_int <mode>: one integration run, its own results and metrics files
-  local mode=$1 args=()
+  local mode=$1 args=() profiles=()
   [ "$mode" = trusted ] || args=("--$mode")
   # the benchmark measures, it does not judge speed: beside the UI tests on 2 cores its 25 typed edits in Django mode
   # took 230-250 s of the runner's default 240 s limit, a hang guard, not a speed limit
   [ "$mode" = bench ] && args+=(--timeout 600)
   # the benchmark's CPU profiles of the extension host (first index, typing) are kept beside the figures: what a
   # bad `mainThreadLongestPauseOurs…` was made of (bench/profile-pauses.mjs FILE N --ours reads them)
-  if [ "$mode" = bench ]; then
-    DJANGO_MULTIDB_BENCH_PROFILE=${DJANGO_MULTIDB_BENCH_PROFILE:-$OUT/host-typing.cpuprofile} \
-    DJANGO_MULTIDB_BENCH_PROFILE_FIRST=${DJANGO_MULTIDB_BENCH_PROFILE_FIRST:-$OUT/host-first-index.cpuprofile} \
-      "$NODE" test/integration/run.js "${args[@]}" --results "$OUT/integration-$mode.json" --metrics "$OUT/vscode-metrics.$mode.json"
-    return
-  fi
-  "$NODE" test/integration/run.js "${args[@]}" --results "$OUT/integration-$mode.json" --metrics "$OUT/vscode-metrics.$mode.json"
+  [ "$mode" = bench ] && profiles=("DJANGO_MULTIDB_BENCH_PROFILE=${DJANGO_MULTIDB_BENCH_PROFILE:-$OUT/host-typing.cpuprofile}"
+    "DJANGO_MULTIDB_BENCH_PROFILE_FIRST=${DJANGO_MULTIDB_BENCH_PROFILE_FIRST:-$OUT/host-first-index.cpuprofile}")
+  env "${profiles[@]}" "$NODE" test/integration/run.js "${args[@]}" --results "$OUT/integration-$mode.json" --metrics "$OUT/vscode-metrics.$mode.json"
 }
 run_ui() {  # the example, then the second fixture (warehouse_hints), each in its own code-server session
   if [ "$pkg_ok" = 1 ]; then

@@ -353,11 +353,17 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     for (const p of svc.projects.projects) p.diagnosticsStartedAt = started;
     const cfg = readConfig();
     const projects = svc.projects.projects;
+    // (read once per project and update: the files in the editors and then all files are made with the same settings)
+    const crossDb = new Map<DjangoProject, CrossDbSeverity>();
+    const crossDbOf = (p: DjangoProject) => {
+      let c = crossDb.get(p);
+      if (c === undefined) crossDb.set(p, (c = readConfig(p.folder).crossDatabaseForeignKeys));
+      return c;
+    };
     const made = async (only?: ReadonlySet<string>) => {
       const all = new Map<string, vscode.Diagnostic[]>();
       for (const p of projects) {
-        const c = readConfig(p.folder);
-        for (const [file, list] of await diagnosticsFor(p, c.crossDatabaseForeignKeys, cfg.unknownRouting, only)) {
+        for (const [file, list] of await diagnosticsFor(p, crossDbOf(p), cfg.unknownRouting, only)) {
           const had = all.get(file);
           all.set(file, had ? [...had, ...list] : list);
         }

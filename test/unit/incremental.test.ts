@@ -54,7 +54,7 @@ async function fromScratch(root: string): Promise<ProjectIndex> {
 async function indexedGenerated(apps: number): Promise<{ root: string; scanner: Scanner }> {
   setTrusted(true);
   const root = generated(apps);
-  const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000 });
+  const scanner = new Scanner({ root, allowPython: false });
   await scanner.index();
   return { root, scanner };
 }
@@ -359,10 +359,7 @@ describe('incremental index == scan from scratch', () => {
   });
 
   test('a file created and deleted (structure changes) is seen', async () => {
-    setTrusted(true);
-    const root = generated(3);
-    const scanner = new Scanner({ root, allowPython: false });
-    await scanner.index();
+    const { root, scanner } = await indexedGenerated(3);
     const dir = path.join(root, 'app001', 'migrations');
     const added = path.join(dir, '0099_extra.py');
     fs.writeFileSync(added, 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("app001", "0001_initial")]\n    operations = []\n');
@@ -497,13 +494,10 @@ describe('incremental index == scan from scratch', () => {
   });
 
   test('a router edit runs that router again, not the routers before it: their decision trees are kept while what they ran is unchanged', async () => {
-    setTrusted(true);
     // the generator's three routers, in this order: AnalyticsRouter, ArchiveRouter, LegacyRouter (app001 is an
     // analytics app, app002 an archive app, app003 a legacy app)
-    const root = generated(4);
+    const { root, scanner } = await indexedGenerated(4);
     const routers = path.join(root, 'bigsite', 'routers.py');
-    const scanner = new Scanner({ root, allowPython: false });
-    await scanner.index();
     const { edit } = bufferEdits(scanner, root, routers, readText(routers), before => {
       const ran = (label: string) => (RUN_STATS.byRouter[`bigsite.routers.${label}`] ?? 0) - (before.byRouter[`bigsite.routers.${label}`] ?? 0);
       return { analytics: ran('AnalyticsRouter'), archive: ran('ArchiveRouter'), legacy: ran('LegacyRouter') };
@@ -538,11 +532,8 @@ describe('incremental index == scan from scratch', () => {
   });
 
   test('a DATABASES edit keeps the routers\' decision trees while their code reads no setting; a router that reads one runs again', async () => {
-    setTrusted(true);
-    const root = generated(4);
+    const { root, scanner } = await indexedGenerated(4);
     const settingsFile = path.join(root, 'bigsite', 'settings.py');
-    const scanner = new Scanner({ root, allowPython: false });
-    await scanner.index();
     const runs = (before: typeof RUN_STATS) => ({ ran: Object.entries(RUN_STATS.byMethod).reduce((n, [k, v]) => n + v - (before.byMethod[k] ?? 0), 0) });
     const { edit } = bufferEdits(scanner, root, settingsFile, readText(settingsFile), runs);
     const reporting = '    "reporting": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "reporting.sqlite3"},\n';

@@ -598,7 +598,7 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
     if ((ref[1] !== FIRST && ref[1] !== LATEST) || graph.has(keyOfRef(ref))) return ref;
     if (ref[0] === currentApp) return undefined;
     if (unmigratedApps.has(ref[0]) && !migratedApps.has(ref[0])) return undefined; // Django checks this first
-    const originKey = migrationKey(origin.app, origin.name);
+    const originKey = keyOfMigration(origin);
     if (migratedApps.has(ref[0])) {
       const nodes = ref[1] === FIRST ? graph.rootNodeObjs(ref[0]) : graph.leafNodeObjs(ref[0]);
       const first = nodes[0];

@@ -90,12 +90,11 @@ export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]
   const out = new Map<string, { app: string; hints: Record<string, unknown> }>();
   for (const m of migrations) {
     for (const q of hintPartsOf(m)) {
-      // a model operation asks with its model's name only when no model of the app has that name
-      if (typeof q === 'string') {
-        if (known.get(q)) continue;
-        const name = q.slice(q.indexOf('\u0000') + 1);
-        const k = hintKey('', m.app, { model_name: name });
-        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: name } });
+      if ('model' in q) {
+        // a model operation asks with its model's name only when no model of the app has that name
+        if (known.get(q.model)) continue;
+        const k = hintKey('', m.app, { model_name: q.name });
+        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: q.name } });
       } else if (!out.has(q.key)) out.set(q.key, { app: m.app, hints: q.hints });
     }
   }
@@ -104,31 +103,36 @@ export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]
 
 /**
  * A migration's part of `hintQueries`, in the order of its operations: the queries its operations make whatever the
- * models are, and (strings) its model operations' models as modelLookup keys (app label, NUL, lowercased name). Kept
- * per migration object: an edit reads again only the edited files, and the queries of thousands of migrations are
- * asked again after every edit.
+ * models are (`key`, `hints`), and its model operations' models (`model`: the modelLookup key; `name`: lowercased).
+ * Kept per migration object: an edit reads again only the edited files, and the queries of thousands of migrations
+ * are asked again after every edit.
  */
-const HINT_PARTS = new WeakMap<MigrationFileInfo, ({ key: string; hints: Record<string, unknown> } | string)[]>();
-function hintPartsOf(m: MigrationFileInfo): ({ key: string; hints: Record<string, unknown> } | string)[] {
+type HintPart = { key: string; hints: Record<string, unknown> } | { model: string; name: string };
+const HINT_PARTS = new WeakMap<MigrationFileInfo, HintPart[]>();
+function hintPartsOf(m: MigrationFileInfo): HintPart[] {
   let parts = HINT_PARTS.get(m);
   if (parts) return parts;
-  const out: ({ key: string; hints: Record<string, unknown> } | string)[] = [];
+  const out: HintPart[] = [];
   const add = (hints: Record<string, unknown>) => out.push({ key: hintKey('', m.app, hints), hints });
   const visit = (op: MigrationOperationInfo) => {
     if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(d); return; }
     if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(op.hints ?? {}); return; }
     if (POSTGRES_ONLY.has(op.kind)) { add({}); return; }
-    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push(`${m.app}\u0000${op.modelName.toLowerCase()}`);
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push({ model: lookupKey(m.app, op.modelName), name: op.modelName.toLowerCase() });
   };
   for (const op of m.operations) visit(op);
   HINT_PARTS.set(m, (parts = out));
   return parts;
 }
 
+/** A model's key in `modelLookup`: its app label and lowercased name (model operations name a model in any case). */
+function lookupKey(app: string, modelName: string): string {
+  return `${app}\u0000${modelName.toLowerCase()}`;
+}
+
 /**
- * Models by app label and lowercased name (app label, NUL, name), per models array (one per index, asked by
- * hintQueries and by each OperationRouter of it). Each model's key is kept with it: the models not edited are the
- * same objects in the next index.
+ * Models by `lookupKey`, per models array (one per index, asked by hintQueries and by each OperationRouter of it).
+ * Each model's key is kept with it: the models not edited are the same objects in the next index.
  */
 const LOOKUPS = new WeakMap<ModelInfo[], Map<string, ModelInfo>>();
 const LOOKUP_KEYS = new WeakMap<ModelInfo, string>();
@@ -139,7 +143,7 @@ function modelLookup(models: ModelInfo[]): Map<string, ModelInfo> {
   for (const m of models) {
     if (m.abstract) continue;
     let k = LOOKUP_KEYS.get(m);
-    if (k === undefined) LOOKUP_KEYS.set(m, (k = `${m.app}\u0000${m.modelName.toLowerCase()}`));
+    if (k === undefined) LOOKUP_KEYS.set(m, (k = lookupKey(m.app, m.modelName)));
     out.set(k, m);
   }
   LOOKUPS.set(models, out);
@@ -176,7 +180,7 @@ export class OperationRouter {
         }
         return;
       }
-      const model = op.modelName ? this.models.get(`${m.app}\u0000${op.modelName.toLowerCase()}`) : undefined;
+      const model = op.modelName ? this.models.get(lookupKey(m.app, op.modelName)) : undefined;
       out.push({
         migration: m.key, index, kind: op.kind,
         ...(op.modelName ? { model: model?.key ?? `${m.app}.${op.modelName}` } : {}),

@@ -245,11 +245,8 @@ interface CpuProfile {
  * This extension's code (its bundle, by full path: VS Code's own extensions are `dist/extension.js` too, the TypeScript
  * one among them), and Node reading the scan worker's messages (no other IPC channel of the host uses it).
  */
-const OURS = new RegExp(`${escapeRegExp(url.pathToFileURL(path.resolve(__dirname, '..', '..', 'dist', 'extension.js')).href)}$|child_process/serialization`);
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+const BUNDLE_URL = url.pathToFileURL(path.resolve(__dirname, '..', '..', 'dist', 'extension.js')).href;
+const isOursUrl = (u: string) => u === BUNDLE_URL || u.includes('child_process/serialization');
 
 /**
  * The event loop's long pauses from now: a 5 ms timer that notes every gap between two of its runs longer than
@@ -282,7 +279,7 @@ export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number]
     let v = oursCache.get(id);
     if (v === undefined) {
       const pid = parent.get(id);
-      v = OURS.test(byId.get(id)!.callFrame.url) || (pid !== undefined && isOurs(pid));
+      v = isOursUrl(byId.get(id)!.callFrame.url) || (pid !== undefined && isOurs(pid));
       oursCache.set(id, v);
     }
     return v;
@@ -306,10 +303,10 @@ export function ourLongestPause(p: CpuProfile, pauses: readonly [number, number]
     uncapped[w]! += ms;
     if (ms > SAMPLE_CAP_MS) late[w]!++;
   }
-  let best = -1;
-  for (let i = 0; i < pauses.length; i++) if (best < 0 || ours[i]! > ours[best]!) best = i;
-  let bestUncapped = -1;
-  for (let i = 0; i < pauses.length; i++) if (bestUncapped < 0 || uncapped[i]! > uncapped[bestUncapped]!) bestUncapped = i;
+  // the first index of the largest value (-1 for none)
+  const argmax = (xs: number[]) => xs.reduce((b, x, i) => (b < 0 || x > xs[b]! ? i : b), -1);
+  const best = argmax(ours);
+  const bestUncapped = argmax(uncapped);
   if (best < 0) return { oursMs: 0, pauseMs: 0, uncappedMs: 0, lateSamples: 0 };
   return {
     oursMs: +ours[best]!.toFixed(1), pauseMs: +((pauses[best]![1] - pauses[best]![0]) / 1000).toFixed(1),
