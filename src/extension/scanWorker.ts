@@ -54,6 +54,14 @@ interface Project {
   indexes: Map<number, ProjectIndex>;
   /** the last database reads (Scanner.readState results) by token, kept longer than `indexes` */
   states: Map<number, ProjectIndex>;
+  /**
+   * the last indexes with Django's answer (`django` and `mergeDjango` results) by token, kept longer than `indexes`:
+   * the next answer of that kind is sent as a difference from the one the main thread holds. Typing makes an index
+   * and a merge per edit, and a database read or Django's new answer comes after a save: with one list for all
+   * kinds, the base of a read or of Django's answer was gone by then, and each was sent whole (a large project's
+   * plans and Django's per-operation answer, megabytes).
+   */
+  merged: Map<number, ProjectIndex>;
   /** the last static index sent to the main thread, and its token: the next one is sent as a difference */
   last?: { token: number; index: ProjectIndex };
   /**
@@ -108,23 +116,36 @@ function wireError(e: unknown, scrub: (t: string) => string, code?: string): Wir
   return { name: err.name, message: scrub(err.message), stack: err.stack ? scrub(err.stack) : undefined, ...(code ? { code } : {}) };
 }
 
-function keep(p: Project, index: ProjectIndex): number {
+/** Keep `index` by a new token (the newest few of each kind: `also` names the list of its kind). */
+function keep(p: Project, index: ProjectIndex, also?: Map<number, ProjectIndex>): number {
   const token = nextToken++;
   p.indexes.set(token, index);
   while (p.indexes.size > KEEP_INDEXES) p.indexes.delete(p.indexes.keys().next().value!);
+  if (also) {
+    also.set(token, index);
+    while (also.size > KEEP_STATES) also.delete(also.keys().next().value!);
+  }
   return token;
+}
+
+/** The index kept by `token` (of any kind), if it still is. */
+function kept(p: Project, token: number): ProjectIndex | undefined {
+  return p.indexes.get(token) ?? p.states.get(token) ?? p.merged.get(token);
 }
 
 class StaleIndex extends Error {}
 class StaleState extends Error {}
 
-/** database reads kept per project apart from the indexes (the last one is carried over the indexes typing makes) */
+/**
+ * database reads, and indexes with Django's answer, kept per project apart from the indexes (the last read is
+ * carried over the indexes typing makes; the last of each is the base of the next one's difference)
+ */
 const KEEP_STATES = 2;
 
 /** `index` with the state of the kept database read `state` carried over it (model/lastState.ts), as the main thread has it */
 function withState(p: Project, index: ProjectIndex, state: number | undefined): ProjectIndex {
   if (state === undefined) return index;
-  const read = p.states.get(state) ?? p.indexes.get(state);
+  const read = kept(p, state);
   if (!read) throw new StaleState(`database read ${state} is no longer kept`);
   return carryState(index, read);
 }
@@ -134,7 +155,7 @@ const KEEP_REPORTS = 2;
 
 /** The index a request names: one this worker keeps (by token), or the one it was sent whole. */
 function indexOf(p: Project, ref: IndexRef): ProjectIndex {
-  const index = 'token' in ref ? p.indexes.get(ref.token) : ref.full;
+  const index = 'token' in ref ? kept(p, ref.token) : ref.full;
   if (!index) throw new StaleIndex(`index ${'token' in ref ? ref.token : '?'} is no longer kept`);
   return index;
 }
@@ -150,7 +171,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   switch (req.op) {
     case 'create': {
       const scrub = scrubber(req.opts);
-      projects.set(req.project, { scanner: new Scanner({ ...CACHE_WRITES, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), states: new Map(), reports: new Map() });
+      projects.set(req.project, { scanner: new Scanner({ ...CACHE_WRITES, ...req.opts, logger: logger(req.project, scrub) }), scrub, indexes: new Map(), states: new Map(), merged: new Map(), reports: new Map() });
       return null;
     }
     case 'index': {
@@ -178,13 +199,13 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'readState': {
       const p = project(req.project);
       const base = indexOf(p, req.index);
+      // (taken now: the indexes made while the databases are read may push it out)
+      const prev = diffBaseOf(p, req.diffBase);
       const result = await p.scanner.readState(base, req.aliases);
       // readState returns `{ ...index, applied, plans, findings, timings }`: send back only what is new (since the
       // last state read the main thread holds: the plans and pending findings are mostly as they were)
-      const token = keep(p, result);
-      p.states.set(token, result);
-      while (p.states.size > KEEP_STATES) p.states.delete(p.states.keys().next().value!);
-      return { token, ...differenceFrom(p, req.diffBase, base, result) } satisfies WorkerResults['readState'];
+      const token = keep(p, result, p.states);
+      return { token, ...differenceFrom(prev, base, result) } satisfies WorkerResults['readState'];
     }
     case 'invalidate':
       project(req.project).scanner.invalidate(req.file);
@@ -194,10 +215,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       // (`extras`: what the main thread carried over the worker's index, e.g. the last database read)
       const own = withState(p, indexOf(p, req.index), req.state);
       const base = req.extras ? { ...own, ...req.extras } : own;
+      // (taken now: typing goes on while Django runs, and its merges push the last one out)
+      const prev = diffBaseOf(p, req.diffBase);
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts }));
-      const token = keep(p, sent);
-      const diff = differenceFrom(p, req.diffBase, base, sent);
+      const token = keep(p, sent, p.merged);
+      const diff = differenceFrom(prev, base, sent);
       if (report) {
         p.reports.set(token, report);
         while (p.reports.size > KEEP_REPORTS) p.reports.delete(p.reports.keys().next().value!);
@@ -213,11 +236,11 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const merged = mergeDjangoAnswer(base, report).index;
       // as a difference from the last merge the main thread holds: Django's facts are new objects in every merge,
       // equal to the last merge's, where the static index has its own (a difference from it is the whole index)
-      return { token: keep(p, merged), ...differenceFrom(p, req.diffBase, base, merged) } satisfies WorkerResults['mergeDjango'];
+      return { token: keep(p, merged, p.merged), ...differenceFrom(diffBaseOf(p, req.diffBase), base, merged) } satisfies WorkerResults['mergeDjango'];
     }
     case 'saveSnapshot': {
       const p = project(req.project);
-      const index = p.indexes.get(req.token);
+      const index = kept(p, req.token);
       if (!index) throw new StaleIndex(`index ${req.token} is no longer kept`);
       saveSnapshot(req.write.dir, req.write.managePy, req.write.version, snapshotOf(withState(p, index, req.state), req.write));
       return null;
@@ -235,19 +258,22 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
   }
 }
 
-/**
- * `next` as a difference from the kept index `diffBase` names (a result of the same kind the main thread holds), or
- * from `base` when there is none or it is no longer kept.
- */
-function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectIndex, next: ProjectIndex): Omit<IndexChanges, 'token'> {
-  const prev = diffBase === undefined ? undefined : p.indexes.get(diffBase);
-  if (!prev) return { ...changedSince(base, next), diffBase: null };
+/** The kept index a request's `diffBase` names (a result of the same kind the main thread holds), with its token. */
+function diffBaseOf(p: Project, diffBase: number | undefined): { token: number; index: ProjectIndex } | undefined {
+  const index = diffBase === undefined ? undefined : kept(p, diffBase);
+  return index && { token: diffBase!, index };
+}
+
+/** `next` as a difference from `diffBase` (diffBaseOf), or from `base` when there is none or it is no longer kept. */
+function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undefined, base: ProjectIndex, next: ProjectIndex): Omit<IndexChanges, 'token'> {
+  if (!diffBase) return { ...changedSince(base, next), diffBase: null };
+  const prev = diffBase.index;
   // what is still the request's index's own object (the main thread has it there) is named, not sent
   const b = base as unknown as Record<string, unknown>;
   const n = next as unknown as Record<string, unknown>;
   const fromIndex = Object.keys(n).filter(k => !WORKER_ONLY.has(k) && n[k] === b[k] && k in b);
   const skip = new Set(fromIndex);
-  return { ...changedSince(prev, next, k => skip.has(k)), diffBase: diffBase!, fromIndex };
+  return { ...changedSince(prev, next, k => skip.has(k)), diffBase: diffBase.token, fromIndex };
 }
 
 /**
@@ -256,17 +282,24 @@ function differenceFrom(p: Project, diffBase: number | undefined, base: ProjectI
  */
 function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
-  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, true);
+  // (its own arrays are made tables when the reply is posted, in parts when long: postReply)
+  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH, false);
   return { ...d, changed: d.changed as Partial<ProjectIndex> };
 }
 
 /**
+ * How many levels of plain objects a difference describes property by property: Django's extras (level 1) hold
+ * its per-operation answer per alias (level 2), whose arrays then cross as tables or patches.
+ */
+const NEST_DEPTH = 2;
+
+/**
  * `keys` of `next` that are not the very objects of `prev` (or equal to them), as new values or array patches; with
- * `nest`, a plain object that changed in a few properties (Django's extras: the same plans, other notes) as its
- * own changes, one level down.
+ * `depth`, a plain object that changed (Django's extras: the same plans, other notes), or is new, as its own
+ * changes, that many levels down: its unchanged properties are not sent, and its long arrays cross as tables.
  */
 function objectChanges(
-  prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, nest = false,
+  prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, depth = 0, tables = true,
 ): ObjectChanges & { nested?: Nested } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
@@ -277,13 +310,17 @@ function objectChanges(
     const before = prev?.[k];
     if (prev && v === before) continue;
     // an object computed again to an equal value (settings, plans, Django's extras): the main thread keeps its own
-    if (prev && isPlainObject(v) && isPlainObject(before)) {
-      if (sameValue(before, v)) continue;
-      if (nest) { nested[k] = objectChanges(before, v, Object.keys(v)); continue; }
+    if (isPlainObject(v)) {
+      const was = isPlainObject(before) ? before : null;
+      if (was && sameValue(was, v)) continue;
+      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1); continue; }
     }
-    const patch = Array.isArray(v) && Array.isArray(before) ? arrayPatch(before, v) : null;
+    const arrays = Array.isArray(v) && Array.isArray(before);
+    // (a short array computed again to an equal value: the main thread keeps its own, as for objects)
+    if (arrays && v.length < PATCH_MIN && sameValue(before, v)) continue;
+    const patch = arrays ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
-    else changed[k] = (Array.isArray(v) && toTable(v)) || v;
+    else changed[k] = (tables && Array.isArray(v) && toTable(v)) || v;
   }
   return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
 }
@@ -318,6 +355,9 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
   // where in `prev` the next item is when the arrays keep their order
   let expect = 0;
   const limit = next.length / 2;
+  // the item where the run would continue, changed in a few properties (a finding's line after a line was typed
+  // above it): those properties
+  const editAt = (j: number, x: unknown) => j < prev.length && !at.has(x) ? changedProperties(prev[j], x) : null;
   for (let i = 0; i < next.length;) {
     const j = find(next[i], expect);
     if (j !== undefined) {
@@ -326,16 +366,48 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
       out.push({ from: j, len });
       i += len;
       expect = j + len;
-    } else {
-      const items: unknown[] = [];
-      do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined);
-      fresh += items.length;
-      // most of it is new: sent whole, without looking for equal items in the rest
-      if (fresh > limit) return null;
-      out.push({ items: toTable(items) ?? items });
+      continue;
     }
+    const set = editAt(expect, next[i]);
+    if (set) {
+      // (counted as new: a patch of mostly edits is longer than the table of the whole array)
+      if (++fresh > limit) return null;
+      out.push({ edit: expect++, set });
+      i++;
+      continue;
+    }
+    const items: unknown[] = [];
+    do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined && !editAt(expect, next[i]));
+    fresh += items.length;
+    // most of it is new: sent whole, without looking for equal items in the rest
+    if (fresh > limit) return null;
+    out.push({ items: toTable(items) ?? items });
   }
   return out;
+}
+
+/** An edit changes at most this many properties of an item (and fewer than half of them). */
+const EDIT_MAX = 2;
+
+/**
+ * The properties in which plain object `next` differs from `prev`, when both have the same keys in the same order
+ * and only a few differ; else null.
+ */
+function changedProperties(prev: unknown, next: unknown): Record<string, unknown> | null {
+  if (!isPlainObject(prev) || !isPlainObject(next)) return null;
+  const keys = Object.keys(next);
+  const before = Object.keys(prev);
+  if (keys.length !== before.length || keys.length <= 2 * EDIT_MAX) return null;
+  const set: Record<string, unknown> = {};
+  let n = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    if (before[k] !== key) return null;
+    if (sameValue(prev[key], next[key])) continue;
+    if (++n > EDIT_MAX) return null;
+    set[key] = next[key];
+  }
+  return n ? set : null;
 }
 
 function isObject(x: unknown): x is object {
@@ -353,21 +425,28 @@ port.on('message', (req: WorkerRequest) => {
 /** Arrays of a reply's `changed` longer than twice this cross as `part` messages of this many items. */
 const PART_ITEMS = 250;
 
-/** A reply, its long changed arrays first as parts (scanWorkerProtocol.ts `part`). */
+/**
+ * A reply, its long changed arrays first as parts (scanWorkerProtocol.ts `part`), and every changed array as a
+ * table where it is one (wireTable.ts): each part is a table of its own.
+ */
 function postReply(id: number, value: WorkerResults[WorkerOp]): void {
   const changed = isObject(value) && 'changed' in value && isPlainObject(value.changed) ? value.changed as Record<string, unknown> : undefined;
-  const parts = changed ? Object.keys(changed).filter(k => Array.isArray(changed[k]) && (changed[k] as unknown[]).length > 2 * PART_ITEMS) : [];
-  if (!parts.length) {
+  if (!changed) {
     post({ type: 'reply', id, ok: true, value });
     return;
   }
-  const rest = { ...changed };
-  for (const key of parts) {
-    const items = rest[key] as unknown[];
-    delete rest[key];
-    for (let i = 0; i < items.length; i += PART_ITEMS) post({ type: 'part', id, key, items: items.slice(i, i + PART_ITEMS) });
+  const rest: Record<string, unknown> = {};
+  const parts: string[] = [];
+  for (const [key, v] of Object.entries(changed)) {
+    if (!Array.isArray(v)) { rest[key] = v; continue; }
+    if (v.length <= 2 * PART_ITEMS) { rest[key] = toTable(v) ?? v; continue; }
+    parts.push(key);
+    for (let i = 0; i < v.length; i += PART_ITEMS) {
+      const items = v.slice(i, i + PART_ITEMS);
+      post({ type: 'part', id, key, items: toTable(items) ?? items });
+    }
   }
-  post({ type: 'reply', id, ok: true, value: { ...value, changed: rest } as WorkerResults[WorkerOp], parts });
+  post({ type: 'reply', id, ok: true, value: { ...value, changed: rest } as WorkerResults[WorkerOp], ...(parts.length ? { parts } : {}) });
 }
 
 /** A structured-clone-safe copy: functions dropped, class instances as plain objects, cycles kept. */

@@ -110,7 +110,7 @@ export type WorkerMessage =
    * in one piece, its thread blocked meanwhile (70 ms for the benchmark project's first index); slices are read one
    * by one as they arrive, the host's event loop turning between them.
    */
-  | { type: 'part'; id: number; key: string; items: unknown[] }
+  | { type: 'part'; id: number; key: string; items: unknown[] | WireTable }
   | { type: 'reply'; id: number; ok: false; error: WireError }
   /** a log line of the Scanner of `project` (already scrubbed of that project's passwords) */
   | { type: 'log'; project?: number; level: LogLevel; message: string };
@@ -128,15 +128,19 @@ export const WORKER_ONLY: ReadonlySet<string> = new Set(['dbRoutes']);
 
 /**
  * A long array of the index (findings, routing, models, migrations) that changed in a few places, as the runs it
- * shares with the same property of the diff base (`from`, `len`: positions there) and the items that are new: an
- * edit sends the host the findings it changed, not all 1,000 of them. Items are compared by identity, which the
- * incremental index keeps for what did not change.
+ * shares with the same property of the diff base (`from`, `len`: positions there), the items that are new, and
+ * items of the diff base changed in a few properties (`edit`: its position there, `set`: those properties): an
+ * edit sends the host the findings it changed, not all 1,000 of them, and of a finding whose line moved, its line.
+ * Items are compared by identity, which the incremental index keeps for what did not change.
  */
-export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable })[];
+export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable } | { edit: number; set: Record<string, unknown> })[];
 export type Patches = Record<string, ArrayPatch>;
-/** An object as its properties (`keys`, in order), those that changed, and arrays as patches of the ones before. */
-export interface ObjectChanges { keys: string[]; changed: Record<string, unknown>; patched?: Patches }
-/** per property: a plain object sent as its changes from the main thread's copy (one level down) */
+/**
+ * An object as its properties (`keys`, in order), those that changed, arrays as patches of the ones before, and
+ * plain objects as their own changes (`nested`).
+ */
+export interface ObjectChanges { keys: string[]; changed: Record<string, unknown>; patched?: Patches; nested?: Nested }
+/** per property: a plain object sent as its changes from the main thread's copy, or from nothing when it had none */
 export type Nested = Record<string, ObjectChanges>;
 
 /**

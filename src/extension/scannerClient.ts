@@ -84,6 +84,8 @@ interface Pending {
   fallback(): unknown;
   /** the reply's `part` messages so far, by property */
   parts?: Map<string, unknown[][]>;
+  /** the keys whose parts came as tables (tests) */
+  tabled?: Set<string>;
 }
 
 /** One worker (a child process, or a thread) for every project's Scanner. */
@@ -100,7 +102,7 @@ export class ScanWorkerHost {
   lastReply: unknown;
   private readonly keepReplies: boolean;
   /** @internal the properties of the last reply that came as `part` messages, and how many (tests) */
-  lastParts: { key: string; parts: number }[] = [];
+  lastParts: { key: string; parts: number; tables: boolean }[] = [];
   private readonly clients = new Map<number, ScannerClient>();
   private inProcess: boolean;
   private closed = false;
@@ -282,9 +284,12 @@ export class ScanWorkerHost {
       case 'part': {
         const p = this.pending.get(msg.id);
         if (!p) return;
+        // (read as it comes: a table's rows are made here, between the parts)
+        if (isTable(msg.items)) (p.tabled ??= new Set()).add(msg.key);
+        const items = fromTable(msg.items);
         const had = (p.parts ??= new Map()).get(msg.key);
-        if (had) had.push(msg.items);
-        else p.parts.set(msg.key, [msg.items]);
+        if (had) had.push(items);
+        else p.parts.set(msg.key, [items]);
         return;
       }
       case 'reply': {
@@ -293,10 +298,12 @@ export class ScanWorkerHost {
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (!this.pending.size) w.unref();
-        if (msg.ok && msg.parts) {
-          const changed = (msg.value as IndexChanges).changed as Record<string, unknown>;
-          for (const key of msg.parts) changed[key] = (p.parts?.get(key) ?? []).flat();
-          this.lastParts = msg.parts.map(key => ({ key, parts: p.parts?.get(key)?.length ?? 0 }));
+        if (msg.ok) {
+          if (msg.parts) {
+            const changed = (msg.value as IndexChanges).changed as Record<string, unknown>;
+            for (const key of msg.parts) changed[key] = (p.parts?.get(key) ?? []).flat();
+          }
+          this.lastParts = (msg.parts ?? []).map(key => ({ key, parts: p.parts?.get(key)?.length ?? 0, tables: !!p.tabled?.has(key) }));
         }
         if (msg.ok && this.keepReplies) this.lastReply = msg.value;
         if (msg.ok) p.resolve(msg.value);
@@ -375,6 +382,10 @@ export class ScannerClient implements ScannerLike {
   lastTables: string[] = [];
   /** @internal what the last mergeDjango reply was a difference from, and the properties it sent whole (tests) */
   lastMergeSent: { fromLastMerge: boolean; keys: string[] } | null = null;
+  /** @internal (tests) how the last `django` reply came: as a difference from the last merge, and its sent keys */
+  lastDjangoSent: { fromLastMerge: boolean; keys: string[] } | null = null;
+  /** @internal (tests) how the last readState reply came: as a difference from the last read, and its sent keys */
+  lastReadSent: { fromLastRead: boolean; keys: string[] } | null = null;
   /** the properties the last index() took from the index it was told this thread holds (`known`) */
   lastFromKnown: string[] = [];
   /** when the worker's reply to the last index() arrived, before it was made into an index (Date.now(); benchmarks) */
@@ -433,6 +444,7 @@ export class ScannerClient implements ScannerLike {
     // block this thread, and its copies are not the objects later merges compare with)
     const r = await this.overWorkerIndex(base, workerIndex, stateFrom, over =>
       this.askAbout(workerIndex, ref => ({ op: 'django', index: ref, opts, ...over, ...(last ? { diffBase: last.token } : {}) }), local));
+    this.lastDjangoSent = { fromLastMerge: !!last && r.diffBase === last.token, keys: Object.keys(r.changed) };
     const result = withReply(last, base, r);
     this.remember(result, r.token);
     if (r.token !== NOT_IN_WORKER) this.lastMerged = { index: result, token: r.token, generation: this.generation };
@@ -565,7 +577,7 @@ export class ScannerClient implements ScannerLike {
     const index = withChanges(prev, r, held ?? undefined);
     this.lastFromKnown = held ? r.fromIndex! : [];
     this.lastPatched = Object.keys(r.patched ?? {});
-    this.lastTables = Object.entries(r.changed).filter(([, v]) => isTable(v)).map(([k]) => k);
+    this.lastTables = [...Object.entries(r.changed).filter(([, v]) => isTable(v)).map(([k]) => k), ...this.host.lastParts.filter(x => x.tables).map(x => x.key)];
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
     return index;
@@ -620,6 +632,7 @@ export class ScannerClient implements ScannerLike {
     };
     const last = this.current(this.lastRead);
     const r = await this.askAbout(index, ref => ({ op: 'readState', index: ref, ...(aliases ? { aliases } : {}), ...(last ? { diffBase: last.token } : {}) }), local);
+    this.lastReadSent = { fromLastRead: !!last && r.diffBase === last.token, keys: Object.keys(r.changed) };
     // the properties readState did not replace are this thread's own objects (of the last state read, when the
     // reply is a difference from it)
     const result = withReply(last, index, r);
@@ -702,6 +715,7 @@ function applyPatch(base: readonly unknown[], patch: ArrayPatch): unknown[] {
   const out: unknown[] = [];
   for (const seg of patch) {
     if ('items' in seg) for (const x of fromTable(seg.items)) out.push(x);
+    else if ('edit' in seg) out.push({ ...(base[seg.edit] as object), ...seg.set });
     else for (let i = seg.from; i < seg.from + seg.len; i++) out.push(base[i]);
   }
   return out;

@@ -5,8 +5,8 @@
 // objects), so such an array was 1.2 MB to write in the worker and to read on the host's busy thread. As a table
 // each distinct value crosses once, and a row is a few numbers.
 //
-// Only arrays of plain objects whose values are primitives or flat plain objects (a `loc`) are tables; anything else
-// crosses as it is. Decoding gives objects equal to the rows (same keys in the same order, nested objects copied
+// Only arrays of plain objects whose values are primitives, flat plain objects (a `loc`), arrays of primitives (a
+// hint's keys) or arrays of such rows (a planned migration's operations) are tables; anything else crosses as it is. Decoding gives objects equal to the rows (same keys in the same order, nested objects copied
 // per row), as the serialiser's copy would have been.
 
 import { isPlainObject } from '../core/equal';
@@ -22,7 +22,14 @@ export interface WireTable {
 /** Arrays shorter than this cross as they are. */
 const TABLE_MIN = 64;
 
-/** `rows` as a WireTable, or null when they are short, not flat rows, or do not repeat their values. */
+/** A value index that says "an array of rows follows": its length, then its rows (their own shape and values). */
+const ROWS = 0xffffffff;
+
+/**
+ * `rows` as a WireTable, or null when they are short, not flat rows, or do not repeat their values. A row's value
+ * may be an array of such rows itself (Django's planned migrations and their operations): those are written in
+ * the same table, after the row's own index for them.
+ */
 export function toTable(rows: readonly unknown[]): WireTable | null {
   if (rows.length < TABLE_MIN) return null;
   const shapes: string[][] = [];
@@ -37,52 +44,71 @@ export function toTable(rows: readonly unknown[]): WireTable | null {
   let p = 0;
   let last: string[] | undefined;
   let lastShape = -1;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (!isPlainObject(row)) return null;
-    // rows that repeat few of their values (findings: each its own message and place) are no smaller as a table
-    if (r > 0 && r % TABLE_MIN === 0 && values.length * 4 > p) return null;
-    // (rows mostly have the shape of the row before)
-    let k = 0;
-    let same = !!last;
-    for (const key in row) {
-      if (same && last![k] !== key) same = false;
-      k++;
-    }
-    if (!same || k !== last!.length) {
-      const keys = Object.keys(row);
-      const sig = keys.join('\0');
-      let s = shapeAt.get(sig);
-      if (s === undefined) { s = shapes.push(keys) - 1; shapeAt.set(sig, s); }
-      last = shapes[s]!;
-      lastShape = s;
-    }
-    if (p + last!.length + 1 > out.length) {
-      const grown = new Uint32Array(out.length * 2 + last!.length + 1);
-      grown.set(out);
-      out = grown;
-    }
-    out[p++] = lastShape;
-    for (const key of last!) {
-      const v = row[key];
-      let i: number | undefined;
-      if (typeof v === 'object' && v !== null) {
-        i = sameObject.get(v);
-        if (i === undefined) {
-          if (!isFlatObject(v)) return null;
-          const json = JSON.stringify(v);
-          i = objectAt.get(json);
-          if (i === undefined) { i = values.push(v) - 1; objectAt.set(json, i); }
-          sameObject.set(v, i);
-        }
-      } else {
-        if (!isPrimitive(v)) return null;
-        i = valueAt.get(v);
-        if (i === undefined) { i = values.push(v) - 1; valueAt.set(v, i); }
+  let written = 0;
+  const room = (n: number) => {
+    if (p + n <= out.length) return;
+    const grown = new Uint32Array(out.length * 2 + n);
+    grown.set(out);
+    out = grown;
+  };
+  const writeRows = (list: readonly unknown[]): boolean => {
+    for (const row of list) {
+      if (!isPlainObject(row)) return false;
+      // rows that repeat few of their values (findings: each its own message and place) are no smaller as a table
+      if (++written % TABLE_MIN === 0 && values.length * 2 > p) return false;
+      // (rows mostly have the shape of the row before)
+      let k = 0;
+      let same = !!last;
+      for (const key in row) {
+        if (same && last![k] !== key) same = false;
+        k++;
       }
-      out[p++] = i;
+      if (!same || k !== last!.length) {
+        const keys = Object.keys(row);
+        const sig = keys.join('\0');
+        let s = shapeAt.get(sig);
+        if (s === undefined) { s = shapes.push(keys) - 1; shapeAt.set(sig, s); }
+        last = shapes[s]!;
+        lastShape = s;
+      }
+      const keys = last!;
+      const shape = lastShape;
+      room(keys.length + 1);
+      out[p++] = lastShape;
+      for (const key of keys) {
+        const v = row[key];
+        let i: number | undefined;
+        if (Array.isArray(v) && (!v.length || isPlainObject(v[0]))) {
+          room(2);
+          out[p++] = ROWS;
+          out[p++] = v.length;
+          if (!writeRows(v)) return false;
+          continue;
+        }
+        if (typeof v === 'object' && v !== null) {
+          i = sameObject.get(v);
+          if (i === undefined) {
+            if (!isFlatObject(v) && !isFlatArray(v)) return false;
+            const json = JSON.stringify(v);
+            i = objectAt.get(json);
+            if (i === undefined) { i = values.push(v) - 1; objectAt.set(json, i); }
+            sameObject.set(v, i);
+          }
+        } else {
+          if (!isPrimitive(v)) return false;
+          i = valueAt.get(v);
+          if (i === undefined) { i = values.push(v) - 1; valueAt.set(v, i); }
+        }
+        room(1);
+        out[p++] = i;
+      }
+      // (a nested list changed `last`: the next row of this list compares with this row again)
+      last = keys;
+      lastShape = shape;
     }
-  }
+    return true;
+  };
+  if (!writeRows(rows)) return null;
   return { $wire: 'table', shapes, values, rows: out.slice(0, p) };
 }
 
@@ -94,16 +120,25 @@ export function isTable(x: unknown): x is WireTable {
 export function fromTable<T>(x: T | WireTable): T {
   if (!isTable(x)) return x;
   const { shapes, values, rows } = x;
-  const out: Record<string, unknown>[] = [];
-  for (let p = 0; p < rows.length;) {
+  let p = 0;
+  const readRow = (): Record<string, unknown> => {
     const keys = shapes[rows[p++]!]!;
     const row: Record<string, unknown> = {};
     for (const k of keys) {
-      const v = values[rows[p++]!];
-      row[k] = typeof v === 'object' && v !== null ? { ...v } : v;
+      const at = rows[p++]!;
+      if (at === ROWS) {
+        const list: Record<string, unknown>[] = [];
+        for (let n = rows[p++]!; n > 0; n--) list.push(readRow());
+        row[k] = list;
+        continue;
+      }
+      const v = values[at];
+      row[k] = Array.isArray(v) ? v.slice() : typeof v === 'object' && v !== null ? { ...v } : v;
     }
-    out.push(row);
-  }
+    return row;
+  };
+  const out: Record<string, unknown>[] = [];
+  while (p < rows.length) out.push(readRow());
   return out as T;
 }
 
@@ -117,10 +152,19 @@ function isPrimitive(v: unknown): boolean {
 function isFlatObject(v: unknown): v is Record<string, unknown> {
   if (!isPlainObject(v)) return false;
   for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k)) return false;
-    const x = v[k];
-    const t = typeof x;
-    if (!(x === null || t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(x) && !Object.is(x, -0)))) return false;
+    if (!Object.prototype.hasOwnProperty.call(v, k) || !isJsonPrimitive(v[k])) return false;
   }
   return true;
+}
+
+/** An array of such values (a dense one, without other properties: JSON gives it back exactly) */
+function isFlatArray(v: unknown): v is unknown[] {
+  if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype || Object.keys(v).length !== v.length) return false;
+  for (const x of v) if (!isJsonPrimitive(x)) return false;
+  return true;
+}
+
+function isJsonPrimitive(x: unknown): boolean {
+  const t = typeof x;
+  return x === null || t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(x) && !Object.is(x, -0));
 }

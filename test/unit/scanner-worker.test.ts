@@ -140,10 +140,30 @@ describe('same answers as an in-process Scanner', () => {
     await assert.rejects(remote.index(), /disposed/);
   });
 
+  test('a database read after several edits: a difference from the last read, whose plans stay this thread\'s objects', async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: false, readDatabases: true };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const read = await remote.readState(await remote.index());
+    await local.readState(await local.index());
+    assert.ok(Object.keys(read.plans).length, 'the example has plans');
+    // typing makes an index per edit: more than the worker keeps of every kind together
+    let a = read;
+    let b: ProjectIndex = read;
+    for (let i = 0; i < 8; i++) [a, b] = await addModel(dir, remote, local, `Typed${i}`);
+    const again = await remote.readState(a);
+    assert.deepEqual(toReport(again), toReport(await local.readState(b)));
+    assert.equal(remote.lastReadSent?.fromLastRead, true, 'a difference from the last read');
+    assert.ok(!remote.lastReadSent!.keys.includes('plans'), `sent: ${remote.lastReadSent!.keys.join(', ')}`);
+    assert.equal(again.plans, read.plans, 'the same plans are the last read\'s object');
+  });
+
   test('an edit of a large project: long arrays come as patches of the last index, and the result is exact', async () => {
     const root = tempDir('dmdb-worker-patch-');
     execFileSync(process.execPath, [path.join(REPO, 'bench/generate.mjs'), root, '20', '6', '6'], { stdio: 'ignore' });
-    const { h } = host();
+    const { h } = host({ keepReplies: true });
     const remote = h.scanner({ root, allowPython: false });
     const first = await remote.index();
     assert.equal(remote.lastPatched.length, 0, 'the first index comes whole');
@@ -186,6 +206,22 @@ describe('same answers as an in-process Scanner', () => {
     assert.deepEqual(toReport(fourth), toReport(await new Scanner({ root, allowPython: false }).index()));
     assert.ok(remote.lastTables.includes('routing'), `tables: ${remote.lastTables.join(', ')}; patched: ${remote.lastPatched.join(', ')}`);
     assert.ok(fourth.routing.filter(d => third.routing.includes(d)).length < fourth.routing.length / 2, 'most rows are new');
+
+    // a line typed at the top of a models file: its models and findings move down a line; the models cross as the
+    // properties that moved (their place and their fields'), the other files' stay this thread's objects
+    const withFindings = fourth.findings.find(f => f.path?.endsWith('models.py') && f.line)!.path!;
+    const moved = fourth.findings.filter(f => f.path === withFindings);
+    fs.writeFileSync(withFindings, `# a comment\n${fs.readFileSync(withFindings, 'utf8')}`);
+    remote.invalidate(withFindings);
+    const fifth = await remote.index();
+    assert.deepEqual(toReport(fifth), toReport(await new Scanner({ root, allowPython: false }).index()));
+    assert.deepEqual(fifth.findings.filter(f => f.path === withFindings).map(f => f.line), moved.map(f => f.line! + 1));
+    const segments = (h.lastReply as { patched?: Record<string, { edit?: number; set?: Record<string, unknown> }[]> }).patched?.models ?? [];
+    const edits = segments.filter(x => x.edit !== undefined);
+    const inFile = fifth.models.filter(m => m.loc?.path === withFindings);
+    assert.equal(edits.length, inFile.length, JSON.stringify(segments).slice(0, 400));
+    assert.ok(edits.every(x => Object.keys(x.set!).length <= 2 && 'loc' in x.set!), JSON.stringify(edits.slice(0, 2)));
+    assert.ok(fifth.models.filter(m => m.loc?.path !== withFindings).every(m => fourth.models.includes(m)), 'the other files\' models are this thread\'s objects');
   });
 
   test('Django mode runs in the worker: the same answer as in process, without the report, and merged into a later index', { skip: skipDjango }, async () => {
@@ -221,6 +257,46 @@ describe('same answers as an in-process Scanner', () => {
     // Django's extras changed in a few properties (a note on the new model): sent as those, its plans stay
     assert.ok(!remote.lastMergeSent!.keys.includes('django'), 'Django\'s extras are not sent whole');
     assert.equal(ma3.django?.planDetails, ma.django?.planDetails, 'the same plan details are the last merge\'s object');
+  });
+
+  test('Django asked again after many edits: a difference from the last merge, its per-operation answer not sent again', { skip: skipDjango }, async () => {
+    const { dir, opts: o, dj: d, h } = djangoWorker();
+    // (the databases read: Django's plans and per-operation answer for the pending migrations)
+    const opts = { ...o, readDatabases: true };
+    const dj = { ...d, readDatabases: true };
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const first = await remote.withDjango(await remote.index(), dj);
+    await local.index();
+    assert.ok(Object.keys(first.django?.planDetails ?? {}).length, 'Django answered with plans');
+    // typing: an index and a merge per edit
+    let a: ProjectIndex = first;
+    let b: ProjectIndex = first;
+    let merged: ProjectIndex | null = null;
+    for (let i = 0; i < 5; i++) {
+      [a, b] = await addModel(dir, remote, local, `Typed${i}`);
+      merged = await remote.mergeDjango(a);
+      assert.ok(merged, 'merged');
+    }
+    // the databases polled since (each read is kept too)
+    for (let i = 0; i < 6; i++) await remote.readState(a);
+    const again = await remote.withDjango(a, dj);
+    const inProcess = await withDjango(b, { ...opts, ...dj });
+    const { report: _report, ...inProcessDjango } = inProcess.django!;
+    assert.deepEqual(toReport({ ...again, timings: {} }), toReport({ ...inProcess, django: inProcessDjango, timings: {} }));
+    assert.equal(remote.lastDjangoSent?.fromLastMerge, true, 'a difference from the last merge');
+    for (const k of ['django', 'migrations', 'plans']) assert.ok(!remote.lastDjangoSent!.keys.includes(k), `${k} sent whole: ${remote.lastDjangoSent!.keys.join(', ')}`);
+    assert.equal(again.django?.planDetails, merged!.django?.planDetails, 'Django\'s per-operation answer is the last merge\'s object');
+
+    // typing goes on while Django runs: its merges do not push out the merge the answer is a difference from
+    // (the files change while Django reads them: what it answers is not compared here)
+    const asked = remote.withDjango(a, dj);
+    for (let i = 0; i < 3; i++) {
+      [a, b] = await addModel(dir, remote, local, `During${i}`);
+      assert.ok(await remote.mergeDjango(a), 'merged');
+    }
+    assert.equal((await asked).mode?.used, 'django');
+    assert.equal(remote.lastDjangoSent?.fromLastMerge, true, 'a difference from the merge held when Django was asked');
   });
 
   test('Django asked about an index carrying the last database read: the worker\'s index by token with it, and later merges keep Django\'s rows', { skip: skipDjango }, async () => {
