@@ -3,7 +3,6 @@
 // state on every database. The texts come from model/lenses.ts (pure).
 import * as vscode from 'vscode';
 import { Cmd, orCancel, registerCommand } from './commands';
-import { readConfig } from './config';
 import { migrationAt, migrationLens, migrationStates, operationLenses } from './model/lenses';
 import type { Feature, Services } from './services';
 
@@ -20,10 +19,12 @@ export const registerCodeLens: Feature = (svc: Services) => {
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
     provideCodeLenses(doc) {
-      const cfg = readConfig(vscode.workspace.getWorkspaceFolder(doc.uri));
-      if (cfg.codeLens === 'off') return [];
       const hit = projectOf(svc, doc.uri.fsPath);
       if (!hit) return [];
+      // (the project's settings, kept current by the projects: reading them per call was a millisecond per editor
+      // and index, and migration files are in the project's folder)
+      const cfg = hit.p.config;
+      if (cfg.codeLens === 'off') return [];
       const { index, m } = hit;
       const top = migrationLens(index, m);
       // above `class Migration` when the file has one where the index says, else at the top

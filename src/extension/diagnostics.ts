@@ -84,14 +84,22 @@ async function readLines(file: string): Promise<string[] | null> {
   }
 }
 
-function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInformation[] {
-  const out: vscode.DiagnosticRelatedInformation[] = [];
-  const at = (p: string, line: number) => new vscode.Location(vscode.Uri.file(p), new vscode.Position(Math.max(0, line - 1), 0));
+/** A finding's related places, as data (`toRelated` makes VS Code's objects of them; `relatedText` compares them). */
+interface RelatedPlace { path: string; line: number; message: string }
+
+function toRelated(places: readonly RelatedPlace[]): vscode.DiagnosticRelatedInformation[] {
+  return places.map(r => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.path), new vscode.Position(Math.max(0, r.line - 1), 0)), r.message));
+}
+
+const placeLine = (r: RelatedPlace) => `${r.path}:${r.line}:${r.message}\n`;
+
+function relatedPlaces(index: ProjectIndex, f: Finding): RelatedPlace[] {
+  const out: RelatedPlace[] = [];
   // (indexed only for the findings that name a decision: a new routing array is indexed anew, 6,000 rows)
   const decisions = { get: (alias: string, model: string) => decisionsOf(index).get(alias, model) };
   if (f.code === 'cross-db-foreign-key' && f.target) {
     const target = byKey(index.models).get(f.target);
-    if (target) out.push(new vscode.DiagnosticRelatedInformation(at(target.loc.path, target.loc.line), `target model ${target.key}`));
+    if (target) out.push({ path: target.loc.path, line: target.loc.line, message: `target model ${target.key}` });
     // one line per deciding router (not per alias): the hover shows these lines above everything else
     const seen = new Set<string>();
     for (const alias of f.alias ? [f.alias] : []) {
@@ -101,17 +109,17 @@ function related(index: ProjectIndex, f: Finding): vscode.DiagnosticRelatedInfor
         const loc = routerLocation(index, d);
         if (!loc || !d?.decidedBy || seen.has(`${loc.path}:${loc.line}`)) continue;
         seen.add(`${loc.path}:${loc.line}`);
-        out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), `${shortRouter(d.decidedBy)} decides ${key}`));
+        out.push({ path: loc.path, line: loc.line, message: `${shortRouter(d.decidedBy)} decides ${key}` });
       }
     }
   } else if (f.code === 'unknown-routing' && f.model && f.alias) {
     const loc = routerLocation(index, decisions.get(f.alias, f.model));
-    if (loc && (loc.path !== f.path || loc.line !== f.line)) out.push(new vscode.DiagnosticRelatedInformation(at(loc.path, loc.line), 'where evaluation gave up'));
+    if (loc && (loc.path !== f.path || loc.line !== f.line)) out.push({ path: loc.path, line: loc.line, message: 'where evaluation gave up' });
   } else if (f.code === 'migration-conflict') {
     for (const k of f.migrations ?? []) {
       const key = k.includes('.') ? k : `${f.app ?? ''}.${k}`;
       const m = byKey(index.migrations).get(key);
-      if (m && m.path !== f.path) out.push(new vscode.DiagnosticRelatedInformation(at(m.path, 1), `leaf migration ${m.key}`));
+      if (m && m.path !== f.path) out.push({ path: m.path, line: 1, message: `leaf migration ${m.key}` });
     }
   }
   return out;
@@ -186,11 +194,9 @@ const byFileCache = new Map<string, { root: string; version: number | undefined;
  */
 interface RelatedBasis { routing: ProjectIndex['routing']; models: ProjectIndex['models']; migrations: ProjectIndex['migrations']; text: string }
 
-const relatedLine = (r: vscode.DiagnosticRelatedInformation) => `${r.location.uri.fsPath}:${r.location.range.start.line}:${r.message}\n`;
-
 function relatedText(index: ProjectIndex, items: readonly DiagnosticItem[]): string {
   let out = '';
-  for (const { f } of items) if (RELATED_CODES.has(f.code)) for (const r of related(index, f)) out += relatedLine(r);
+  for (const { f } of items) if (RELATED_CODES.has(f.code)) for (const r of relatedPlaces(index, f)) out += placeLine(r);
   return out;
 }
 
@@ -233,7 +239,9 @@ function codeOf(code: FindingCode): { value: string; target: vscode.Uri } {
 }
 
 /** Per project: the last answer, with what it was computed from (most updates follow a change elsewhere). */
-const lastAnswer = new WeakMap<DjangoProject, { findings: readonly Finding[]; root: string; crossDb: CrossDbSeverity; unknownRouting: boolean; versions: Map<string, number | undefined>; out: Map<string, vscode.Diagnostic[]> }>();
+const lastAnswer = new WeakMap<DjangoProject, {
+  findings: readonly Finding[]; root: string; crossDb: CrossDbSeverity; unknownRouting: boolean; versions: Map<string, number | undefined>; out: Map<string, vscode.Diagnostic[]>;
+} & Pick<ProjectIndex, 'settings' | 'models' | 'routing' | 'migrations'>>();
 
 /** A finding's file, line and severity in the Problems panel; undefined for one shown elsewhere or not at all. */
 function place(index: ProjectIndex, f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolean): { file: string; line: number; severity: vscode.DiagnosticSeverity } | undefined {
@@ -266,7 +274,10 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   if (!index) return out;
   const last = lastAnswer.get(p);
   const versions = new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d.version]));
+  // (the same findings, but other models, routing or migrations: their related links may point elsewhere, and where
+  // a finding shows depends on the settings)
   if (last && last.findings === index.findings && last.root === p.root && last.crossDb === crossDb && last.unknownRouting === unknownRouting
+    && last.settings === index.settings && last.models === index.models && last.routing === index.routing && last.migrations === index.migrations
     && [...last.versions].every(([f, v]) => versions.get(f) === v)) return only ? new Map([...last.out].filter(([f]) => only.has(f))) : last.out;
   const slice = slicer();
   const perFile = new Map<string, DiagnosticItem[]>();
@@ -319,15 +330,20 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       const d = new vscode.Diagnostic(range, f.message, severity);
       d.source = DIAGNOSTIC_SOURCE;
       d.code = codeOf(f.code);
-      const rel = related(index, f);
-      if (rel.length) d.relatedInformation = rel;
-      for (const r of rel) relatedTextNow += relatedLine(r);
+      const places = RELATED_CODES.has(f.code) ? relatedPlaces(index, f) : [];
+      if (places.length) d.relatedInformation = toRelated(places);
+      for (const r of places) relatedTextNow += placeLine(r);
       list.push(d);
     }
     byFileCache.set(file, { root: p.root, version, items, list, related: { routing: index.routing, models: index.models, migrations: index.migrations, text: relatedTextNow } });
     out.set(file, list);
   }
-  if (!only) lastAnswer.set(p, { findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out });
+  if (!only) {
+    lastAnswer.set(p, {
+      findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out,
+      settings: index.settings, models: index.models, routing: index.routing, migrations: index.migrations,
+    });
+  }
   return out;
 }
 
