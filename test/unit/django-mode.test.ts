@@ -591,3 +591,41 @@ test('a settings module that does not exist, whose package fails to import first
   assert.equal(r2.ok, false);
   if (!r2.ok) assert.match(r2.message, /settings module dynsite\.settings cannot be loaded: ModuleNotFoundError/);
 });
+
+test('a models edit after Django answered that routing does not read (a foreign key retargeted, a line typed above): the routing rows are not merged again, and the merge is the one a fresh copy of the answer gives', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-routing-kept', async ({ dir, rep, first, edit }) => {
+    const asked = mergeDjangoAnswer(first, rep).index;
+    const orders = path.join(dir, 'orders', 'models.py');
+    const base = fs.readFileSync(orders, 'utf8');
+    assert.ok(base.includes('"catalog.Product"'));
+    // the merge worked out again: a fresh copy of Django's answer, first merged into the index it was asked about (what
+    // Django saw), then into `i` with copies of its routing rows (none of them the rows the last merge read)
+    const fresh = (i: ProjectIndex) => {
+      const copy = structuredClone(rep);
+      mergeDjangoAnswer(first, copy);
+      return mergeDjangoAnswer({ ...i, routing: structuredClone(i.routing) }, copy).index;
+    };
+    const same = (a: ProjectIndex, b: ProjectIndex) => {
+      for (const k of ['models', 'routing', 'lives', 'findings', 'migrations', 'plans'] as const) assert.deepEqual(a[k], b[k], k);
+      assert.deepEqual(a.django?.disagreements, b.django?.disagreements);
+    };
+    const retargeted = await edit(orders, base.replace('"catalog.Product"', '"catalog.Category"'));
+    const merged = mergeDjangoAnswer(retargeted, rep).index;
+    same(merged, fresh(retargeted));
+    assert.equal(merged.routing, asked.routing, 'the routing rows are the last merge\'s array');
+    assert.ok(merged.models.find(m => m.key === 'orders.OrderLine')!.fields.some(f => f.target === 'catalog.Category'), 'the edit is merged');
+    // every model of the file one line lower: still no routing row merged again, the models' places moved
+    const typed = await edit(orders, `# typed above\n${base}`);
+    const moved = mergeDjangoAnswer(typed, rep).index;
+    same(moved, fresh(typed));
+    assert.equal(moved.routing, asked.routing);
+    assert.equal(moved.models.find(m => m.key === 'orders.Order')!.loc.line, asked.models.find(m => m.key === 'orders.Order')!.loc.line + 1);
+    // a new model: its routing rows are the static ones, as a fresh merge has them
+    const added = await edit(orders, `${base}\n\nclass Typed(models.Model):\n    name = models.CharField(max_length=8)\n`);
+    const withNew = mergeDjangoAnswer(added, rep).index;
+    same(withNew, fresh(added));
+    assert.ok(withNew.routing.some(d => d.model === 'orders.Typed'));
+    // and taken away again
+    const undone = await edit(orders, null);
+    same(mergeDjangoAnswer(undone, rep).index, fresh(undone));
+  }));

@@ -711,8 +711,19 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const { models, modelByKey, staticModels, djangoKeys, staticOnly } = modelsPart;
   dis.push(...modelsPart.dis);
   // --- routing -----------------------------------------------------------------------------------------------------
-  const routingPart = section(rep, 'routing', [index.routing, index.routerLocs, modelsPart], () => {
+  // What the routing rows read of the models: the static models' keys, the models new since Django answered, and the
+  // model objects of the rows the static index has no decision for (their place). A models edit that changes none of
+  // these (a field's target, a line typed above a class) merges no routing row again: 6,000 rows on the benchmark
+  // project, 11 ms of every such merge. The static routing is compared by its rows (an edit's index keeps the rows
+  // that did not change, in a new array).
+  const lastRouting = lastOf<{ routingIn: RouterDecision[]; undecided: string[] }>(rep, 'routing');
+  const routingIn = lastRouting && sameList(lastRouting.routingIn, index.routing) ? lastRouting.routingIn : index.routing;
+  const modelKeys = [...staticModels.keys()].join('\0');
+  const undecidedModels = (lastRouting?.undecided ?? []).map(k => modelByKey.get(k));
+  const routingInputs = [routingIn, index.routerLocs, modelKeys, [...staticOnly].join('\0'), staticOnly.size ? index.lives : null, ...undecidedModels];
+  const routingPart = section(rep, 'routing', routingInputs, () => {
     const dis: Disagreement[] = [];
+    const undecided: string[] = [];
     const staticRouting = indexDecisions(index.routing);
     const staticAliases = new Set(index.routing.map(d => d.alias));
     const routing: RouterDecision[] = [];
@@ -722,6 +733,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
       // (the model's location places a disagreement the static index has no decision for)
       const model = s ? undefined : modelByKey.get(row.model);
+      if (!s) undecided.push(row.model);
       const known = !s && staticAliases.has(row.alias) && staticModels.has(row.model);
       routing.push(rowOf(rep, 'routing', row, [s, loc, model, known], dis, dis => {
         const reason = ROUTING_REASON[row.reason];
@@ -764,7 +776,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     }
 
     const last = lastOf<{ routing: RouterDecision[]; lives: RouterDecision[] }>(rep, 'routing');
-    return { routing: sameItems(last?.routing, routing), lives: sameItems(last?.lives, lives), dis };
+    return { routing: sameItems(last?.routing, routing), lives: sameItems(last?.lives, lives), dis, routingIn, undecided };
   });
   const { routing, lives } = routingPart;
   dis.push(...routingPart.dis);
