@@ -6,7 +6,8 @@
 // each distinct value crosses once, and a row is a few numbers.
 //
 // Only arrays of plain objects whose values are primitives, flat plain objects (a `loc`), arrays of primitives (a
-// hint's keys) or arrays of such rows (a planned migration's operations) are tables; anything else crosses as it is. Decoding gives objects equal to the rows (same keys in the same order, nested objects copied
+// hint's keys) or arrays of such rows (a planned migration's operations) are tables; anything else crosses as it is.
+// Decoding gives objects equal to the rows (same keys in the same order, nested objects and arrays of values copied
 // per row), as the serialiser's copy would have been.
 
 import { isPlainObject } from '../core/equal';
@@ -54,7 +55,8 @@ export function toTable(rows: readonly unknown[]): WireTable | null {
   const writeRows = (list: readonly unknown[]): boolean => {
     for (const row of list) {
       if (!isPlainObject(row)) return false;
-      // rows that repeat few of their values (findings: each its own message and place) are no smaller as a table
+      // rows that repeat few of their values (more than one distinct value in two places: rows each with its own
+      // message, place and name) are no smaller as a table
       if (++written % TABLE_MIN === 0 && values.length * 2 > p) return false;
       // (rows mostly have the shape of the row before)
       let k = 0;
@@ -74,7 +76,7 @@ export function toTable(rows: readonly unknown[]): WireTable | null {
       const keys = last!;
       const shape = lastShape;
       room(keys.length + 1);
-      out[p++] = lastShape;
+      out[p++] = shape;
       for (const key of keys) {
         const v = row[key];
         let i: number | undefined;
