@@ -34,6 +34,11 @@ export class DecisionMap {
 /** routing arrays are never changed once made: one map per array, however many lints and findings look it up */
 const indexed = new WeakMap<readonly RouterDecision[], DecisionMap>();
 
+/** The map `indexDecisions` made of `decisions`, if one was made (a caller that needs a few rows can pick them instead). */
+export function indexedAlready(decisions: readonly RouterDecision[]): DecisionMap | undefined {
+  return indexed.get(decisions);
+}
+
 export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMap {
   let m = indexed.get(decisions);
   if (!m) indexed.set(decisions, (m = new DecisionMap(decisions)));

@@ -6,7 +6,7 @@ import type { Finding } from '../core/types';
 import { FINDING_RULES, helpUri, isFindingCode, type FindingCode } from '../core/finding-codes';
 import type { ProjectIndex } from '../core/scan';
 import { readConfig, type CrossDbSeverity } from './config';
-import { decisionsOf, routerLocation, shortRouter } from './model/routing';
+import { placeLine, RELATED_CODES, relatedPlaces, type RelatedPlace } from './model/related';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 import { slicer } from './slice';
@@ -84,60 +84,8 @@ async function readLines(file: string): Promise<string[] | null> {
   }
 }
 
-/** A finding's related places, as data (`toRelated` makes VS Code's objects of them; `relatedText` compares them). */
-interface RelatedPlace { path: string; line: number; message: string }
-
 function toRelated(places: readonly RelatedPlace[]): vscode.DiagnosticRelatedInformation[] {
   return places.map(r => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.path), new vscode.Position(Math.max(0, r.line - 1), 0)), r.message));
-}
-
-const placeLine = (r: RelatedPlace) => `${r.path}:${r.line}:${r.message}\n`;
-
-function relatedPlaces(index: ProjectIndex, f: Finding): RelatedPlace[] {
-  const out: RelatedPlace[] = [];
-  // (indexed only for the findings that name a decision: a new routing array is indexed anew, 6,000 rows)
-  const decisions = { get: (alias: string, model: string) => decisionsOf(index).get(alias, model) };
-  if (f.code === 'cross-db-foreign-key' && f.target) {
-    const target = byKey(index.models).get(f.target);
-    if (target) out.push({ path: target.loc.path, line: target.loc.line, message: `target model ${target.key}` });
-    // one line per deciding router (not per alias): the hover shows these lines above everything else
-    const seen = new Set<string>();
-    for (const alias of f.alias ? [f.alias] : []) {
-      for (const key of [f.model, f.target]) {
-        if (!key) continue;
-        const d = decisions.get(alias, key);
-        const loc = routerLocation(index, d);
-        if (!loc || !d?.decidedBy || seen.has(`${loc.path}:${loc.line}`)) continue;
-        seen.add(`${loc.path}:${loc.line}`);
-        out.push({ path: loc.path, line: loc.line, message: `${shortRouter(d.decidedBy)} decides ${key}` });
-      }
-    }
-  } else if (f.code === 'unknown-routing' && f.model && f.alias) {
-    const loc = routerLocation(index, decisions.get(f.alias, f.model));
-    if (loc && (loc.path !== f.path || loc.line !== f.line)) out.push({ path: loc.path, line: loc.line, message: 'where evaluation gave up' });
-  } else if (f.code === 'migration-conflict') {
-    for (const k of f.migrations ?? []) {
-      const key = k.includes('.') ? k : `${f.app ?? ''}.${k}`;
-      const m = byKey(index.migrations).get(key);
-      if (m && m.path !== f.path) out.push({ path: m.path, line: 1, message: `leaf migration ${m.key}` });
-    }
-  }
-  return out;
-}
-
-/** The codes of the findings that have related information (`related`). */
-const RELATED_CODES: ReadonlySet<string> = new Set(['cross-db-foreign-key', 'unknown-routing', 'migration-conflict']);
-
-/** Models or migrations by key, per array (the first of a key, as `find` gave), made when a finding first asks. */
-const KEYED = new WeakMap<readonly { key: string }[], Map<string, unknown>>();
-function byKey<T extends { key: string }>(list: readonly T[]): Map<string, T> {
-  let m = KEYED.get(list) as Map<string, T> | undefined;
-  if (!m) {
-    m = new Map();
-    for (const x of list) if (!m.has(x.key)) m.set(x.key, x);
-    KEYED.set(list, m);
-  }
-  return m;
 }
 
 /**

@@ -1,0 +1,41 @@
+// The related places of a finding's diagnostic (src/extension/model/related.ts): the target model of a cross-database
+// relation, the routers deciding its two models. They pick the few routing decisions they need from a new routing
+// array instead of indexing all of it, and give what the whole index gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Scanner } from '../../src/core/scan';
+import { indexDecisions, indexedAlready } from '../../src/core/findings';
+import { RELATED_CODES, relatedPlaces } from '../../src/extension/model/related';
+
+test('related places from the decisions they pick equal those from the whole routing index, which they do not make', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-related-'));
+  try {
+    execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'bench', 'generate.mjs'), root, '20', '4', '2'], { stdio: 'ignore' });
+    const index = await new Scanner({ root, allowPython: false }).index();
+    const findings = index.findings.filter(f => RELATED_CODES.has(f.code));
+    assert.ok(findings.length > 5, `${findings.length} findings with related places`);
+    // a routing array no one indexed yet (as after an edit): the places pick their decisions
+    const picked = { ...index, routing: [...index.routing] };
+    const fromPicked = findings.map(f => relatedPlaces(picked, f));
+    assert.equal(indexedAlready(picked.routing), undefined, 'the whole routing index was not made');
+    // the same, once the whole index exists (a view made it)
+    const whole = { ...index, routing: [...index.routing] };
+    indexDecisions(whole.routing);
+    assert.deepEqual(fromPicked, findings.map(f => relatedPlaces(whole, f)));
+    // what they hold: the target model, and the routers that decide (the generated project's routers say True or False)
+    const places = fromPicked.flat();
+    assert.ok(places.some(p => p.message.startsWith('target model ')));
+    const decides = places.filter(p => / decides /.test(p.message));
+    assert.ok(decides.length > 0, JSON.stringify(places.slice(0, 4)));
+    assert.ok(decides.every(p => p.path.endsWith('routers.py') && p.line > 0), JSON.stringify(decides.slice(0, 2)));
+    // other findings (another array): their models are picked anew from the same routing
+    const fewer = { ...picked, findings: findings.slice(0, 1) };
+    assert.deepEqual(relatedPlaces(fewer, findings[0]!), fromPicked[0]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
