@@ -282,7 +282,7 @@ function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undef
  */
 function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
-  // (its own arrays are made tables when the reply is posted, in parts when long: postReply)
+  // (the arrays it sends are made tables when the reply is posted, in parts when long: postReply)
   const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH, false);
   return { ...d, changed: d.changed as Partial<ProjectIndex> };
 }
@@ -313,7 +313,7 @@ function objectChanges(
     if (isPlainObject(v)) {
       const was = isPlainObject(before) ? before : null;
       if (was && sameValue(was, v)) continue;
-      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1); continue; }
+      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1, tables); continue; }
     }
     const arrays = Array.isArray(v) && Array.isArray(before);
     // (a short array computed again to an equal value: the main thread keeps its own, as for objects)
@@ -426,27 +426,33 @@ port.on('message', (req: WorkerRequest) => {
 const PART_ITEMS = 250;
 
 /**
- * A reply, its long changed arrays first as parts (scanWorkerProtocol.ts `part`), and every changed array as a
- * table where it is one (wireTable.ts): each part is a table of its own.
+ * A reply, the long arrays it sends first as parts (scanWorkerProtocol.ts `part`), and every array it sends as a
+ * table where it is one (wireTable.ts): each part is a table of its own. Those of its nested objects' changes too
+ * (Django's per-operation answer for an alias: a table of megabytes, read in one piece on the host's thread).
  */
 function postReply(id: number, value: WorkerResults[WorkerOp]): void {
-  const changed = isObject(value) && 'changed' in value && isPlainObject(value.changed) ? value.changed as Record<string, unknown> : undefined;
-  if (!changed) {
+  if (!isObject(value) || !('changed' in value) || !isPlainObject(value.changed)) {
     post({ type: 'reply', id, ok: true, value });
     return;
   }
-  const rest: Record<string, unknown> = {};
-  const parts: string[] = [];
-  for (const [key, v] of Object.entries(changed)) {
-    if (!Array.isArray(v)) { rest[key] = v; continue; }
-    if (v.length <= 2 * PART_ITEMS) { rest[key] = toTable(v) ?? v; continue; }
-    parts.push(key);
-    for (let i = 0; i < v.length; i += PART_ITEMS) {
-      const items = v.slice(i, i + PART_ITEMS);
-      post({ type: 'part', id, key, items: toTable(items) ?? items });
+  const parts: string[][] = [];
+  const visit = (changes: ObjectChanges, at: string[]): ObjectChanges => {
+    const changed: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(changes.changed)) {
+      if (!Array.isArray(v)) { changed[key] = v; continue; }
+      if (v.length <= 2 * PART_ITEMS) { changed[key] = toTable(v) ?? v; continue; }
+      const path = [...at, key];
+      parts.push(path);
+      for (let i = 0; i < v.length; i += PART_ITEMS) {
+        const items = v.slice(i, i + PART_ITEMS);
+        post({ type: 'part', id, path, items: toTable(items) ?? items });
+      }
     }
-  }
-  post({ type: 'reply', id, ok: true, value: { ...value, changed: rest } as WorkerResults[WorkerOp], ...(parts.length ? { parts } : {}) });
+    const nested = changes.nested && Object.fromEntries(Object.entries(changes.nested).map(([k, sub]) => [k, visit(sub, [...at, k])]));
+    return { ...changes, changed, ...(nested ? { nested } : {}) };
+  };
+  const sent = visit(value as unknown as ObjectChanges, []);
+  post({ type: 'reply', id, ok: true, value: sent as unknown as WorkerResults[WorkerOp], ...(parts.length ? { parts } : {}) });
 }
 
 /** A structured-clone-safe copy: functions dropped, class instances as plain objects, cycles kept. */

@@ -101,16 +101,17 @@ export type WorkerMessage =
   /** the bundle loaded and listens: from now on a stop is a crash, not a failure to start */
   | { type: 'ready' }
   /**
-   * `parts`: the properties of the value's `changed` that came before it as `part` messages (long arrays: a first
-   * index's models, migrations and findings), in order
+   * `parts`: the arrays the value sends that came before it as `part` messages (long arrays: a first index's models,
+   * migrations and findings, Django's per-operation answer for an alias), in order, each by its path: the keys of
+   * the `nested` changes it is in, then its key in their `changed`
    */
-  | { type: 'reply'; id: number; ok: true; value: WorkerResults[WorkerOp]; parts?: string[] }
+  | { type: 'reply'; id: number; ok: true; value: WorkerResults[WorkerOp]; parts?: string[][] }
   /**
    * A slice of a long array of a reply's `changed`, before the reply. One message of megabytes is read by the host
    * in one piece, its thread blocked meanwhile (70 ms for the benchmark project's first index); slices are read one
    * by one as they arrive, the host's event loop turning between them.
    */
-  | { type: 'part'; id: number; key: string; items: unknown[] | WireTable }
+  | { type: 'part'; id: number; path: string[]; items: unknown[] | WireTable }
   | { type: 'reply'; id: number; ok: false; error: WireError }
   /** a log line of the Scanner of `project` (already scrubbed of that project's passwords) */
   | { type: 'log'; project?: number; level: LogLevel; message: string };

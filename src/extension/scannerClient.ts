@@ -101,7 +101,7 @@ export class ScanWorkerHost {
   /** @internal the last reply's value, with `keepReplies` (benchmarks) */
   lastReply: unknown;
   private readonly keepReplies: boolean;
-  /** @internal the properties of the last reply that came as `part` messages, and how many (tests) */
+  /** @internal the arrays of the last reply that came as `part` messages ("django.planDetails.default"), and how many (tests) */
   lastParts: { key: string; parts: number; tables: boolean }[] = [];
   private readonly clients = new Map<number, ScannerClient>();
   private inProcess: boolean;
@@ -285,11 +285,12 @@ export class ScanWorkerHost {
         const p = this.pending.get(msg.id);
         if (!p) return;
         // (read as it comes: a table's rows are made here, between the parts)
-        if (isTable(msg.items)) (p.tabled ??= new Set()).add(msg.key);
+        const key = partKey(msg.path);
+        if (isTable(msg.items)) (p.tabled ??= new Set()).add(key);
         const items = fromTable(msg.items);
-        const had = (p.parts ??= new Map()).get(msg.key);
+        const had = (p.parts ??= new Map()).get(key);
         if (had) had.push(items);
-        else p.parts.set(msg.key, [items]);
+        else p.parts.set(key, [items]);
         return;
       }
       case 'reply': {
@@ -299,11 +300,13 @@ export class ScanWorkerHost {
         clearTimeout(p.timer);
         if (!this.pending.size) w.unref();
         if (msg.ok) {
-          if (msg.parts) {
-            const changed = (msg.value as IndexChanges).changed as Record<string, unknown>;
-            for (const key of msg.parts) changed[key] = (p.parts?.get(key) ?? []).flat();
+          for (const path of msg.parts ?? []) {
+            // the nested changes the array is in, then its place there
+            let at = msg.value as unknown as ObjectChanges;
+            for (const k of path.slice(0, -1)) at = at.nested![k]!;
+            at.changed[path.at(-1)!] = (p.parts?.get(partKey(path)) ?? []).flat();
           }
-          this.lastParts = (msg.parts ?? []).map(key => ({ key, parts: p.parts?.get(key)?.length ?? 0, tables: !!p.tabled?.has(key) }));
+          this.lastParts = (msg.parts ?? []).map(path => ({ key: path.join('.'), parts: p.parts?.get(partKey(path))?.length ?? 0, tables: !!p.tabled?.has(partKey(path)) }));
         }
         if (msg.ok && this.keepReplies) this.lastReply = msg.value;
         if (msg.ok) p.resolve(msg.value);
@@ -671,6 +674,11 @@ export class ScannerClient implements ScannerLike {
   private checkOpen(): void {
     if (this.disposed) throw new Error('This scanner was disposed.');
   }
+}
+
+/** A part's path as one key (its keys may hold any character: an alias). */
+function partKey(path: readonly string[]): string {
+  return JSON.stringify(path);
 }
 
 /** A result of the worker this thread holds, with the worker's token for it. */

@@ -543,6 +543,27 @@ describe('off the main thread', () => {
     assert.deepEqual(toReport(index), toReport(await new Scanner({ root, allowPython: false }).index()));
   });
 
+  test('Django\'s answer for a big project crosses in parts, its per-operation answer for each alias too: the same answer as in process', { skip: skipDjango }, async () => {
+    const root = tempDir('dmdb-worker-django-big-');
+    execFileSync(process.execPath, [path.join(REPO, 'bench', 'generate.mjs'), root, '30', '2', '20'], { stdio: 'ignore' });
+    const opts: ScanOptions = { root, allowPython: true, python: VENV_PY, readDatabases: true };
+    const dj = { mode: 'django' as const, allowPython: true, readDatabases: true };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const answer = await remote.withDjango(await remote.index(), dj);
+    assert.equal(answer.mode?.used, 'django', JSON.stringify(answer.mode));
+    const parts = new Map(h.lastParts.map(p => [p.key, p]));
+    // 600 pending migrations on each alias: slices of 250, each a table
+    for (const alias of Object.keys(answer.django!.planDetails)) {
+      const p = parts.get(`django.planDetails.${alias}`);
+      assert.ok(p && p.parts >= 3 && p.tables, `parts: ${JSON.stringify(h.lastParts)}`);
+    }
+    const local = await withDjango(await new Scanner(opts).index(), { ...opts, ...dj });
+    const { report: _report, ...localDjango } = local.django!;
+    assert.deepEqual(toReport({ ...answer, timings: {} }), toReport({ ...local, django: localDjango, timings: {} }));
+    assert.deepEqual(answer.django!.planDetails, localDjango.planDetails);
+  });
+
   test('a worker that stops while it indexes: the error is logged, and a new worker answers the call (with the unsaved buffers)', async () => {
     const root = bigProject();
     const { h, logger } = host();
