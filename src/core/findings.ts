@@ -34,10 +34,56 @@ export class DecisionMap {
 /** routing arrays are never changed once made: one map per array, however many lints and findings look it up */
 const indexed = new WeakMap<readonly RouterDecision[], DecisionMap>();
 
-/** The map `indexDecisions` made of `decisions`, if one was made (a caller that needs a few rows can pick them instead). */
+/** The map `indexDecisions` made of `decisions`, if one was made. */
 export function indexedAlready(decisions: readonly RouterDecision[]): DecisionMap | undefined {
   return indexed.get(decisions);
 }
+
+/**
+ * The decisions of a routing array by (alias, model), made as far as they are asked for: the rows of a few models are
+ * picked in one pass over the array; past PICK_MAX models, or when `indexDecisions` made the whole map already, the
+ * whole map answers. A view that asks about one migration's models (a CodeLens) or the findings' few models (related
+ * links) after every edit no longer indexes 6,000 rows each time; one that asks about all of them gets the map.
+ */
+export class DecisionLookup {
+  private whole: DecisionMap | undefined;
+  /** model → alias → decision */
+  private readonly picked = new Map<string, Map<string, RouterDecision>>();
+  constructor(private readonly rows: readonly RouterDecision[]) {}
+
+  get(alias: string, model: string): RouterDecision | undefined {
+    const whole = this.whole ??= indexed.get(this.rows);
+    if (whole) return whole.get(alias, model);
+    if (!this.picked.has(model)) {
+      if (this.picked.size >= PICK_MAX) return (this.whole = indexDecisions(this.rows)).get(alias, model);
+      this.pick([model]);
+    }
+    return this.picked.get(model)!.get(alias);
+  }
+
+  /** Pick the rows of `models` in one pass (those not picked yet). */
+  pick(models: Iterable<string>): void {
+    if (this.whole ??= indexed.get(this.rows)) return;
+    const todo = new Set<string>();
+    for (const k of models) if (!this.picked.has(k)) todo.add(k);
+    if (!todo.size) return;
+    for (const k of todo) this.picked.set(k, new Map());
+    // (a later row for the same pair replaces the earlier one, as in DecisionMap)
+    for (const d of this.rows) if (todo.has(d.model)) this.picked.get(d.model)!.set(d.alias, d);
+  }
+}
+
+/** How many models a DecisionLookup picks before it makes the whole map. */
+const PICK_MAX = 16;
+
+/** One DecisionLookup per routing array. */
+export function decisionLookup(decisions: readonly RouterDecision[]): DecisionLookup {
+  let l = lookups.get(decisions);
+  if (!l) lookups.set(decisions, (l = new DecisionLookup(decisions)));
+  return l;
+}
+
+const lookups = new WeakMap<readonly RouterDecision[], DecisionLookup>();
 
 export function indexDecisions(decisions: readonly RouterDecision[]): DecisionMap {
   let m = indexed.get(decisions);

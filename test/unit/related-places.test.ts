@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Scanner } from '../../src/core/scan';
-import { indexDecisions, indexedAlready } from '../../src/core/findings';
+import { DecisionLookup, DecisionMap, indexDecisions, indexedAlready } from '../../src/core/findings';
+import type { RouterDecision } from '../../src/core/types';
 import { RELATED_CODES, relatedPlaces } from '../../src/extension/model/related';
 
 test('related places from the decisions they pick equal those from the whole routing index, which they do not make', async () => {
@@ -38,4 +39,27 @@ test('related places from the decisions they pick equal those from the whole rou
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('a DecisionLookup answers as the whole DecisionMap does, picking a few models\' rows, and makes the whole map past 16', () => {
+  const rows: RouterDecision[] = [];
+  for (let m = 0; m < 40; m++) {
+    for (const alias of ['default', 'analytics', 'legacy']) rows.push({ alias, model: `app.M${m}`, migrate: (m + alias.length) % 3 === 0, decidedBy: null, reason: 'default', explanation: `${m} ${alias}` });
+  }
+  // a later row for the same pair replaces the earlier one
+  rows.push({ alias: 'legacy', model: 'app.M3', migrate: null, decidedBy: 'r.R', reason: 'unknown', explanation: 'later' });
+  const whole = new DecisionMap(rows);
+  const lookup = new DecisionLookup(rows);
+  for (let m = 0; m < 16; m++) {
+    for (const alias of ['default', 'legacy', 'other']) assert.equal(lookup.get(alias, `app.M${m}`), whole.get(alias, `app.M${m}`), `${alias} M${m}`);
+  }
+  assert.equal(lookup.get('legacy', 'app.M3')!.explanation, 'later');
+  assert.equal(indexedAlready(rows), undefined, 'picked, not indexed whole');
+  assert.equal(lookup.get('default', 'app.Missing'), undefined);
+  for (let m = 16; m < 40; m++) assert.equal(lookup.get('analytics', `app.M${m}`), whole.get('analytics', `app.M${m}`));
+  assert.ok(indexedAlready(rows), 'past 16 models: the whole map');
+  // picked in one pass for a set (the related links' models), then asked
+  const other = new DecisionLookup([...rows]);
+  other.pick(['app.M1', 'app.M2', 'app.M30']);
+  assert.equal(other.get('legacy', 'app.M30'), whole.get('legacy', 'app.M30'));
 });

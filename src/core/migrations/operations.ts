@@ -13,7 +13,7 @@
 // Routing decisions come from ProjectIndex.routing (static, or Django's in Django mode); the answers for
 // `allow_migrate` with hints were evaluated during indexing (ProjectIndex.hintRouting, keyed by hintKey()).
 import type { DatabaseSetting, Loc, MigrationFileInfo, MigrationKey, MigrationOperationInfo, ModelInfo, RouterDecision } from '../types';
-import { indexDecisions, type DecisionMap } from '../findings';
+import { decisionLookup, type DecisionLookup } from '../findings';
 
 export type OperationReason =
   | 'router' | 'default' | 'unmanaged' | 'proxy' | 'swapped' | 'unknown'
@@ -160,12 +160,13 @@ export interface RouteInputs {
 /** Per-index lookups, built once and reused for every migration. */
 export class OperationRouter {
   private readonly models: Map<string, ModelInfo>;
-  private readonly decisions: DecisionMap;
+  /** (picked as asked: a CodeLens routes one migration after every edit; the pending panel routes them all) */
+  private readonly decisions: DecisionLookup;
   private readonly engines: Map<string, string | null>;
 
   constructor(private readonly inp: RouteInputs) {
     this.models = modelLookup(inp.models);
-    this.decisions = indexDecisions(inp.routing);
+    this.decisions = decisionLookup(inp.routing);
     this.engines = new Map(inp.databases.map(d => [d.alias, d.engine]));
   }
 

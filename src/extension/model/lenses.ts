@@ -8,13 +8,19 @@ import { cellEffect } from './pending';
 import { aliasesOf, shortRouter } from './routing';
 
 // keyed by the migrations, not the index: an edit's new index keeps the same array when no migration changed, and
-// every open editor's CodeLens asks on every index
-const byPath = new WeakMap<ProjectIndex['migrations'], Map<string, MigrationFileInfo>>();
+// every open editor's CodeLens asks on every index. Per file asked, not a map of every path: a migrations array is
+// asked about the few files in the editors (a map of 3,000 paths per new array was most of a CodeLens call in CI).
+const byPath = new WeakMap<ProjectIndex['migrations'], Map<string, MigrationFileInfo | undefined>>();
 
-/** The migration defined in `file`, if the index has one. */
+/** The migration defined in `file`, if the index has one (the last of that path, as a map of every path kept). */
 export function migrationAt(index: ProjectIndex, file: string): MigrationFileInfo | undefined {
   let m = byPath.get(index.migrations);
-  if (!m) byPath.set(index.migrations, (m = new Map(index.migrations.map(x => [x.path, x]))));
+  if (!m) byPath.set(index.migrations, (m = new Map()));
+  if (!m.has(file)) {
+    let found: MigrationFileInfo | undefined;
+    for (const x of index.migrations) if (x.path === file) found = x;
+    m.set(file, found);
+  }
   return m.get(file);
 }
 

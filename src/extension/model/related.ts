@@ -2,7 +2,7 @@
 // routers that decide its two models, where evaluation gave up, the leaf migrations of a conflict), as data:
 // diagnostics.ts makes VS Code's related information of them, and compares them to tell whether a kept file's
 // diagnostics still point where they should.
-import { DecisionMap, indexedAlready } from '../../core/findings';
+import { decisionLookup, type DecisionLookup } from '../../core/findings';
 import type { ProjectIndex } from '../../core/scan';
 import type { Finding } from '../../core/types';
 import { routerLocation, shortRouter } from './routing';
@@ -47,22 +47,22 @@ export function relatedPlaces(index: ProjectIndex, f: Finding): RelatedPlace[] {
 
 /**
  * The routing decisions of the models the findings' related links name (a cross-database relation's two models, an
- * unknown routing's model), per routing and findings array: one pass over the rows picks them. A new routing array
- * (every edit that routes, every merge of Django's answer) was indexed whole for these few lookups, 6,000 rows and
- * 2–3 ms of the host's thread each time in CI; the whole index is still made where a view asks for it.
+ * unknown routing's model), picked from the routing array in one pass per findings array (core/findings.ts
+ * DecisionLookup). A new routing array (every edit that routes, every merge of Django's answer) was indexed whole for
+ * these few lookups, 6,000 rows and 2–3 ms of the host's thread each time in CI.
  */
-function relatedDecisions(index: ProjectIndex): DecisionMap {
+function relatedDecisions(index: ProjectIndex): DecisionLookup {
+  const lookup = decisionLookup(index.routing);
   const needed = relatedModels(index.findings);
-  let hit = pickedDecisions.get(index.routing);
-  if (!hit || hit.needed !== needed) {
-    const whole = indexedAlready(index.routing);
-    hit = { needed, map: whole ?? new DecisionMap(index.routing.filter(d => needed.has(d.model))) };
-    pickedDecisions.set(index.routing, hit);
+  if (pickedFor.get(lookup) !== needed) {
+    lookup.pick(needed);
+    pickedFor.set(lookup, needed);
   }
-  return hit.map;
+  return lookup;
 }
 
-const pickedDecisions = new WeakMap<ProjectIndex['routing'], { needed: ReadonlySet<string>; map: DecisionMap }>();
+/** the models each lookup picked for the related links last (one pass per findings array) */
+const pickedFor = new WeakMap<DecisionLookup, ReadonlySet<string>>();
 
 /** The models the related links of `findings` look up decisions for, per findings array. */
 function relatedModels(findings: readonly Finding[]): ReadonlySet<string> {
