@@ -47,29 +47,29 @@ export function indexedAlready(decisions: readonly RouterDecision[]): DecisionMa
  */
 export class DecisionLookup {
   private whole: DecisionMap | undefined;
-  /** model → alias → decision */
-  private readonly picked = new Map<string, Map<string, RouterDecision>>();
+  /** the rows of the models picked so far, and those models */
+  private readonly picked = new DecisionMap();
+  private readonly pickedModels = new Set<string>();
   constructor(private readonly rows: readonly RouterDecision[]) {}
 
   get(alias: string, model: string): RouterDecision | undefined {
     const whole = this.whole ??= indexed.get(this.rows);
     if (whole) return whole.get(alias, model);
-    if (!this.picked.has(model)) {
-      if (this.picked.size >= PICK_MAX) return (this.whole = indexDecisions(this.rows)).get(alias, model);
+    if (!this.pickedModels.has(model)) {
+      if (this.pickedModels.size >= PICK_MAX) return (this.whole = indexDecisions(this.rows)).get(alias, model);
       this.pick([model]);
     }
-    return this.picked.get(model)!.get(alias);
+    return this.picked.get(alias, model);
   }
 
   /** Pick the rows of `models` in one pass (those not picked yet). */
   pick(models: Iterable<string>): void {
     if (this.whole ??= indexed.get(this.rows)) return;
     const todo = new Set<string>();
-    for (const k of models) if (!this.picked.has(k)) todo.add(k);
+    for (const k of models) if (!this.pickedModels.has(k)) todo.add(k);
     if (!todo.size) return;
-    for (const k of todo) this.picked.set(k, new Map());
-    // (a later row for the same pair replaces the earlier one, as in DecisionMap)
-    for (const d of this.rows) if (todo.has(d.model)) this.picked.get(d.model)!.set(d.alias, d);
+    for (const k of todo) this.pickedModels.add(k);
+    for (const d of this.rows) if (todo.has(d.model)) this.picked.set(d);
   }
 }
 

@@ -283,7 +283,7 @@ function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undef
 function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
   // (the arrays it sends are made tables when the reply is posted, in parts when long: postReply)
-  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH, false);
+  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH);
   return { ...d, changed: d.changed as Partial<ProjectIndex> };
 }
 
@@ -296,10 +296,10 @@ const NEST_DEPTH = 2;
 /**
  * `keys` of `next` that are not the very objects of `prev` (or equal to them), as new values or array patches; with
  * `depth`, a plain object that changed (Django's extras: the same plans, other notes), or is new, as its own
- * changes, that many levels down: its unchanged properties are not sent, and its long arrays cross as tables.
+ * changes, that many levels down: its unchanged properties are not sent (postReply makes tables of the arrays sent).
  */
 function objectChanges(
-  prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, depth = 0, tables = true,
+  prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, depth = 0,
 ): ObjectChanges & { nested?: Nested } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
@@ -313,14 +313,14 @@ function objectChanges(
     if (isPlainObject(v)) {
       const was = isPlainObject(before) ? before : null;
       if (was && sameValue(was, v)) continue;
-      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1, tables); continue; }
+      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1); continue; }
     }
     const arrays = Array.isArray(v) && Array.isArray(before);
     // (a short array computed again to an equal value: the main thread keeps its own, as for objects)
     if (arrays && v.length < PATCH_MIN && sameValue(before, v)) continue;
     const patch = arrays ? arrayPatch(before, v) : null;
     if (patch) patched[k] = patch;
-    else changed[k] = (tables && Array.isArray(v) && toTable(v)) || v;
+    else changed[k] = v;
   }
   return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
 }
