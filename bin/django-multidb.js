@@ -23,6 +23,12 @@ if (napi < 10 && !process.env.DJANGO_MULTIDB_NO_REEXEC) {
 if (process.env.DJANGO_MULTIDB_PRINT_RSS) {
   process.on('exit', () => process.stderr.write(`maxRSS ${process.resourceUsage().maxRSS}\n`));
 }
+// V8's young generation kept at its first size (1 MB semi-spaces), where it would double up to 64 MB: a scan's
+// garbage is short-lived parse trees, and a large young generation costs more in fresh pages (page faults) and cache
+// misses than its fewer scavenges save. Cold scan of the benchmark project (150 apps, 3,000 migrations): 2.17 → 1.97 s
+// median, peak memory 254 → 192 MB (bench/run.mjs). The flag is read each time the young generation would grow, so
+// setting it here, before any work, applies to this process's heap and to its worker threads'.
+require('v8').setFlagsFromString('--semi-space-growth-factor=1');
 // V8's on-disk code cache (Node >= 22.1) saves compiling the bundle on every run
 try {
   const base = process.env.DJANGO_MULTIDB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(require('os').homedir(), '.cache'), 'django-multidb');
