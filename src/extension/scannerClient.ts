@@ -51,13 +51,12 @@ export interface ScanWorkerHostOptions {
 
 /**
  * Heap and stack of the scan worker. A generated project of 200 apps (4,000 migrations, 2,000 models) peaks near
- * 260 MB of RSS: a gigabyte of old generation is ample for real projects and still bounded. The young generation
- * is kept small (12 MB: 4 MB semi-spaces, where V8 would grow them to 64 MB): an index's garbage is short-lived
- * parse trees, and fresh pages (page faults) and cache misses cost more than the extra scavenges. A first index of
- * the benchmark project in a worker thread: 2.0 → 1.87 s (median of 6); the CLI's cold scan gains as much
- * (bin/django-multidb.js).
+ * 260 MB of RSS: a gigabyte of old generation is ample for real projects and still bounded. The young generation is
+ * V8's default: a small one (4 MB semi-spaces) makes edits slower, as the worker keeps the whole project's state in
+ * the old generation (bench/prof-edits.ts, 30 edits, two runs each, median: new model 44–47 → 63–76 ms, router
+ * return value 31–42 → 40–52 ms). The CLI's single scan gains from one (bin/django-multidb.js).
  */
-export const SCAN_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 12, stackSizeMb: 4 };
+export const SCAN_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, stackSizeMb: 4 };
 
 /**
  * Parse budgets of a Scanner on the extension host's own thread (no worker): every millisecond there blocks

@@ -595,7 +595,6 @@ describe('limits: the worker pays for a project too big or too slow, never the e
     assert.ok(logger.lines.some(l => l.includes(`indexing in a process of its own (pid ${h.workerPid})`)), logger.lines.join('\n'));
     assert.equal(w.limits.maxOldGenerationSizeMb, SCAN_WORKER_LIMITS.maxOldGenerationSizeMb);
     assert.equal(w.limits.stackSizeMb, SCAN_WORKER_LIMITS.stackSizeMb);
-    assert.equal((w.limits as { maxYoungGenerationSizeMb?: number }).maxYoungGenerationSizeMb, 12);
   });
 
   test('a worker thread instead (kind: thread): the same answers', async () => {
