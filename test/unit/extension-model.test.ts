@@ -16,6 +16,7 @@ import {
 } from '../../src/extension/model/routing';
 import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
 import { OperationRouter } from '../../src/core/migrations/operations';
+import { indexedAlready } from '../../src/core/findings';
 import { WINDOW_SCOPED } from '../../src/extension/model/configScopes';
 import { loadSnapshot, openSnapshot, saveSnapshot, snapshotOf } from '../../src/extension/model/snapshot';
 import {
@@ -110,6 +111,8 @@ test('Decisions / decisionsOf: lookup by (alias, model), cached per index', () =
   assert.equal(d, decisionsOf(index));
   assert.equal(d.get('archive', 'billing.Invoice')?.migrate, false);
   assert.equal(d.get('nope', 'billing.Invoice'), undefined);
+  // asked about one model (a hover, a quick fix): its rows picked, the routing not indexed whole
+  assert.equal(indexedAlready(index.routing), undefined);
   assert.equal(new Decisions([]).get('default', 'billing.Invoice'), undefined);
 });
 

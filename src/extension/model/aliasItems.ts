@@ -2,8 +2,9 @@
 // what tells them apart (engine, NAME, same database / mirror, the apps that migrate there) — and which files get
 // them: the project's own Python files, not a package's (a virtualenv, site-packages, an app outside the project).
 import * as path from 'path';
+import { indexDecisions } from '../../core/findings';
 import type { ProjectIndex } from '../../core/scan';
-import { decisionsOf, shortEngine, twinText } from './routing';
+import { shortEngine, twinText } from './routing';
 
 export interface AliasItem {
   alias: string;
@@ -41,7 +42,8 @@ function nameText(name: string | null, root: string): string | null {
 
 export function aliasItems(index: ProjectIndex): AliasItem[] {
   const dbs = index.settings?.databases ?? [];
-  const decisions = decisionsOf(index);
+  // (every model on every alias: the whole map)
+  const decisions = indexDecisions(index.routing);
   const width = String(dbs.length).length;
   return dbs.map((d, i) => {
     const name = nameText(d.name, index.root);
