@@ -11,6 +11,8 @@ import * as os from 'os';
 import { Parser, Language, Node as TSNodeClass, type Node as TSNode, type Tree, type ParseOptions as TSParseOptions } from 'web-tree-sitter';
 import type * as A from './ast';
 import { overlayText, type FileStat } from '../vfs';
+import { decodeEscapes, parseIntLiteral } from './lexical';
+import { MIGRATION_KEYWORDS, parseMigrationFile } from './migration-parser';
 
 let parser: Parser | null = null;
 let initPromise: Promise<Parser> | null = null;
@@ -232,10 +234,11 @@ export interface ParseOptions {
    * parsing again): the migration reader reads the files that the RunPython lints read next.
    */
   keep?: boolean;
+  /** a migration-only reading by tree-sitter even where ./migration-parser.ts reads the file (its tests compare the two) */
+  treeSitter?: boolean;
 }
 
-/** The keyword values of an operation call that a migration-only reading converts (migrations/files.ts reads them). */
-export const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'hints', 'database_operations']);
+export { MIGRATION_KEYWORDS };
 
 /** ASTs kept (`keep`) for the next parse of the same file, while its source is the same. */
 const kept = new Map<string, { source: string; module: A.Module }>();
@@ -257,7 +260,7 @@ export function parsePython(source: string, filePath = '<string>', opts: ParseOp
   const started = coarseCpuClock();
   let module: A.Module;
   try {
-    module = parseWithin(parser, source, filePath, opts.fileSize, budget, opts.only ?? null, started);
+    module = parseWithin(parser, source, filePath, opts.fileSize, budget, opts.only ?? null, started, opts.treeSitter === true);
   } finally {
     budget.charge(coarseCpuClock() - started);
   }
@@ -293,7 +296,7 @@ export function readPythonFile(file: string, st: FileStat): { source: string; fi
  * Parsing and repairs get two thirds of `budgetMs`, the conversion to ./ast.ts the rest (at least a third of it,
  * so that what was parsed late is still read).
  */
-function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget, only: 'migration' | null, cpuNow: number): A.Module {
+function parseWithin(p: Parser, source: string, filePath: string, fileSize: number | undefined, budget: ParseBudget, only: 'migration' | null, cpuNow: number, treeSitter: boolean): A.Module {
   const budgetMs = budget.forFile();
   const deadline = Deadline.in((budgetMs * 2) / 3, cpuNow);
   const mod = (body: A.Stmt[], problems: A.ParseProblem[], limit?: A.ParseLimit): A.Module => {
@@ -323,6 +326,12 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
     };
   }
   budget.chargeChars(text.length);
+
+  // a migration as Django writes it: read by ./migration-parser.ts, in a tenth of tree-sitter's time
+  if (only === 'migration' && !sizeLimit && !treeSitter) {
+    const body = parseMigrationFile(text);
+    if (body) return mod(body, []);
+  }
 
   let tree = parseBefore(p, text, deadline);
   /** the line of brackets added to close a cut (the statements that reach it were not read whole) */
@@ -1255,44 +1264,4 @@ function dotted(n: TSNode | null): string {
   if (!n) return '';
   if (n.type === 'dotted_name') return n.namedChildren.map(c => c?.text ?? '').join('.');
   return n.text;
-}
-
-function parseIntLiteral(text: string): number | bigint {
-  const t = text.replace(/_/g, '').toLowerCase();
-  if (/[jl]$/.test(t)) return Number.NaN;
-  try {
-    let b: bigint;
-    if (t.startsWith('0x') || t.startsWith('0o') || t.startsWith('0b')) b = BigInt(t);
-    else b = BigInt(t.replace(/^0+(?=\d)/, ''));
-    return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
-
-/** Python string escapes (\n, \x41, \u00e9, \N{...} is kept as written). */
-function decodeEscapes(s: string): string {
-  if (!s.includes('\\')) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch !== '\\' || i === s.length - 1) { out += ch; continue; }
-    const nx = s[i + 1]!;
-    if (nx === 'x' || nx === 'u' || nx === 'U') {
-      const len = nx === 'x' ? 2 : nx === 'u' ? 4 : 8;
-      const hex = s.slice(i + 2, i + 2 + len);
-      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) { out += String.fromCodePoint(parseInt(hex, 16)); i += 1 + len; continue; }
-    }
-    if (/[0-7]/.test(nx)) {
-      const m = /^[0-7]{1,3}/.exec(s.slice(i + 1))![0];
-      out += String.fromCharCode(parseInt(m, 8));
-      i += m.length;
-      continue;
-    }
-    if (nx in SIMPLE_ESCAPES) { out += SIMPLE_ESCAPES[nx]; i++; continue; }
-    out += ch;
-  }
-  return out;
 }
