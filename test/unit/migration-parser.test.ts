@@ -158,6 +158,10 @@ const rejected: Record<string, string> = {
   deepNesting: `from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = ${'['.repeat(300)}${']'.repeat(300)}\n`,
   nulByte: `from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = ['\0']\n`,
   indentedTop: `  import os\n`,
+  parenthesizedTarget: `from django.db import migrations\nclass Migration(migrations.Migration):\n    (operations) = []\n`,
+  parenthesizedChainTarget: `from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = (x) = []\n`,
+  attributeTarget: `import x\nx.y = 1\n`,
+  starredKey: `from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = [F({*a: 1})]\n`,
   keywordArgAfterNewline: `from django.db import migrations\nclass Migration(migrations.Migration):\n    operations = [F(x\n= 1)]\n`,
 };
 

@@ -386,18 +386,20 @@ class MigrationParser {
       if (this.i < this.s.length && !this.at(NL)) throw UNSUPPORTED;
       return { type: 'Expr', line, col, endLine: this.el, endCol: this.ec, value: first };
     }
+    // a target is a name as written (`(a) = 1` is tree-sitter's: its tree has a pattern there)
+    if (!this.bareName(first, line, col)) throw UNSUPPORTED;
     const targets: A.Expr[] = [first];
     let value: A.Expr;
     for (;;) {
-      const t = targets[targets.length - 1]!;
-      if (t.type !== 'Name') throw UNSUPPORTED;
       this.eatOp('=');
       const operations = convert && targets.length === 1 && (targets[0] as A.Name).id === 'operations';
       this.record = operations;
+      const vl = this.line, vc = this.i - this.ls;
       const v = this.test();
       this.record = false;
       o = this.op();
       if (o === '=') {
+        if (!this.bareName(v, vl, vc)) throw UNSUPPORTED;
         targets.push(v);
         continue;
       }
@@ -407,6 +409,11 @@ class MigrationParser {
     }
     this.spans.clear();
     return { type: 'Assign', line, col, endLine: this.el, endCol: this.ec, targets, value };
+  }
+
+  /** `e`, read just now from (line, col), is a name and nothing around it */
+  private bareName(e: A.Expr, line: number, col: number): boolean {
+    return e.type === 'Name' && e.line === line && e.col === col && this.el === line && this.ec === col + e.id.length;
   }
 
   // ---- operations ----------------------------------------------------------------------------------
@@ -763,6 +770,7 @@ class MigrationParser {
     let first: A.Expr | null = null;
     if (this.op() !== '**') {
       first = this.element();
+      if (first.type === 'Starred' && this.op() === ':') throw UNSUPPORTED; // `{*a: 1}`: not Python
       if (this.op() !== ':') {
         const elts = this.elements(first, '}');
         return { type: 'Set', line, col, endLine: this.el, endCol: this.ec, elts };
