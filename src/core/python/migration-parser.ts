@@ -9,14 +9,24 @@
 //
 // It accepts only what it reads in full and knows to be valid Python; anything else (a `def`, an `if`, a
 // backslash continuation, an f-string, a lambda, a tab, a syntax error …) returns null and the file goes to
-// tree-sitter. What it returns must equal the converter's migration-only reading, node for node and position for
+// tree-sitter. What the grammar below does not read (a comprehension's `for`, a walrus, a slice's `:`) fails at the
+// next token it expects: a list, a call or a statement takes only `,`, its closing bracket or the line's end. What it returns must equal the converter's migration-only reading, node for node and position for
 // position: test/unit/migration-parser.test.ts compares the two on Django's own migrations, the test projects and
 // the benchmark generator's, and bench/migration-parser.ts on any project's.
 import type * as A from './ast';
 import { decodeEscapes, parseIntLiteral } from './lexical';
 
 /** The keyword values of an operation call that a migration-only reading converts (migrations/files.ts reads them). */
-export const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'hints', 'database_operations']);
+const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'hints', 'database_operations']);
+
+/**
+ * How a migration-only reading reads an operation call's keyword argument `arg` (null: `**kw`), here and in the
+ * converter (../parse.ts operationCall): as operations (`database_operations`), as an expression, or not at all.
+ */
+export function keywordReading(arg: string | null): 'operations' | 'read' | 'not-read' {
+  if (arg === 'database_operations') return 'operations';
+  return arg !== null && MIGRATION_KEYWORDS.has(arg) ? 'read' : 'not-read';
+}
 
 /** Thrown (one object, no stack) when the file is not one this parser reads: tree-sitter reads it. */
 const UNSUPPORTED = Object.freeze({ unsupported: true });
@@ -102,11 +112,8 @@ class MigrationParser {
       else if (c === HASH) {
         const nl = s.indexOf('\n', this.i);
         this.i = nl < 0 ? s.length : nl;
-      } else if (c === NL && this.depth > 0) {
-        this.i++;
-        this.line++;
-        this.ls = this.i;
-      } else if (c === BACKSLASH) throw UNSUPPORTED;
+      } else if (c === NL && this.depth > 0) this.newline();
+      else if (c === BACKSLASH) throw UNSUPPORTED;
       else return;
     }
   }
@@ -380,12 +387,8 @@ class MigrationParser {
   private exprStatement(convert: boolean): A.Stmt {
     const line = this.line, col = this.i - this.ls;
     const first = this.test();
-    let o = this.op();
-    if (o !== '=') {
-      // `a, b`, `x: int`, `x += 1`, `a; b` …
-      if (this.i < this.s.length && !this.at(NL)) throw UNSUPPORTED;
-      return { type: 'Expr', line, col, endLine: this.el, endCol: this.ec, value: first };
-    }
+    // (`a, b`, `x: int`, `x += 1`, `a; b` …: the caller's endOfStatement refuses what is left of the line)
+    if (this.op() !== '=') return { type: 'Expr', line, col, endLine: this.el, endCol: this.ec, value: first };
     // a target is a name as written (`(a) = 1` is tree-sitter's: its tree has a pattern there)
     if (!this.bareName(first, line, col)) throw UNSUPPORTED;
     const targets: A.Expr[] = [first];
@@ -397,13 +400,11 @@ class MigrationParser {
       const vl = this.line, vc = this.i - this.ls;
       const v = this.test();
       this.record = false;
-      o = this.op();
-      if (o === '=') {
+      if (this.op() === '=') {
         if (!this.bareName(v, vl, vc)) throw UNSUPPORTED;
         targets.push(v);
         continue;
       }
-      if (o === ',') throw UNSUPPORTED; // a tuple without brackets
       value = operations ? this.operations(v) : v;
       break;
     }
@@ -441,10 +442,10 @@ class MigrationParser {
     if (!spans) throw UNSUPPORTED;
     const notRead = (p: A.Pos): A.OtherExpr => ({ type: 'OtherExpr', ...p, kind: 'not-read', text: '' });
     const args = call.args.map((a, k) => (k === 0 ? this.operations(a) : notRead(spans.args[k]!)));
-    const keywords = call.keywords.map((kw, k): A.Keyword => ({
-      arg: kw.arg,
-      value: kw.arg === 'database_operations' ? this.operations(kw.value) : kw.arg !== null && MIGRATION_KEYWORDS.has(kw.arg) ? kw.value : notRead(spans.keywords[k]!),
-    }));
+    const keywords = call.keywords.map((kw, k): A.Keyword => {
+      const how = keywordReading(kw.arg);
+      return { arg: kw.arg, value: how === 'operations' ? this.operations(kw.value) : how === 'read' ? kw.value : notRead(spans.keywords[k]!) };
+    });
     return { type: 'Call', line: call.line, col: call.col, endLine: call.endLine, endCol: call.endCol, func: call.func, args, keywords };
   }
 
@@ -454,11 +455,10 @@ class MigrationParser {
     if (++this.nest > MAX_NEST) throw UNSUPPORTED;
   }
 
-  /** `test`: a conditional expression or below (no lambda) */
+  /** `test`: a conditional expression or below (`lambda`, `yield`, `await` are keywords no atom takes) */
   private test(): A.Expr {
     this.enter();
     const line = this.line, col = this.i - this.ls;
-    if (this.isWord('lambda') || this.isWord('yield') || this.isWord('await')) throw UNSUPPORTED;
     const body = this.orTest();
     let e = body;
     if (this.isWord('if')) {
@@ -469,7 +469,6 @@ class MigrationParser {
       const orelse = this.test();
       e = { type: 'IfExp', line, col, endLine: this.el, endCol: this.ec, test, body, orelse };
     }
-    if (this.op() === ':=') throw UNSUPPORTED;
     this.nest--;
     return e;
   }
@@ -600,7 +599,6 @@ class MigrationParser {
     for (;;) {
       const o = this.op();
       if (o === '.') {
-        if (isDigit(this.s.charCodeAt(this.i + 1))) throw UNSUPPORTED;
         this.eatOp('.');
         const attr = this.name();
         e = { type: 'Attribute', line, col, endLine: this.el, endCol: this.ec, value: e, attr };
@@ -643,7 +641,8 @@ class MigrationParser {
         spans?.args.push(this.posFrom(line, col));
       } else {
         const w = this.word();
-        if (w && !KEYWORDS.has(w) && this.s.charCodeAt(this.afterWord(w)) === 61 /* = */ && this.s.charCodeAt(this.afterWord(w) + 1) !== 61) {
+        const after = w ? this.afterWord(w) : -1;
+        if (w && !KEYWORDS.has(w) && this.s.charCodeAt(after) === 61 /* = */ && this.s.charCodeAt(after + 1) !== 61) {
           this.eatWord(w);
           this.eatOp('=');
           const vl = this.line, vc = this.i - this.ls;
@@ -652,7 +651,6 @@ class MigrationParser {
           spans?.keywords.push(this.posFrom(vl, vc));
         } else {
           const value = this.test();
-          if (this.isWord('for') || this.isWord('async')) throw UNSUPPORTED; // a generator argument
           args.push(value);
           spans?.args.push(this.posFrom(line, col));
         }
@@ -671,13 +669,9 @@ class MigrationParser {
     return j;
   }
 
-  /** `*x` in a list, tuple or set display */
+  /** an element of a list, tuple or set display, `*x` too */
   private element(): A.Expr {
-    if (this.op() !== '*') {
-      const e = this.test();
-      if (this.isWord('for') || this.isWord('async')) throw UNSUPPORTED; // a comprehension
-      return e;
-    }
+    if (this.op() !== '*') return this.test();
     const line = this.line, col = this.i - this.ls;
     this.eatOp('*');
     const value = this.binary(0);
@@ -714,7 +708,7 @@ class MigrationParser {
     const s = this.s;
     const line = this.line, col = this.i - this.ls;
     const c = s.charCodeAt(this.i);
-    if (c === QUOTE || c === DQUOTE) return this.strings();
+    if (this.atString()) return this.strings();
     if (isDigit(c) || (c === 46 /* . */ && isDigit(s.charCodeAt(this.i + 1)))) return this.number();
     const o = this.op();
     switch (o) {
@@ -746,9 +740,6 @@ class MigrationParser {
     }
     const w = this.word();
     if (!w) throw UNSUPPORTED;
-    if (w.length <= 2 && /^[rRbBuUfF]{1,2}$/.test(w) && (s.charCodeAt(this.i + w.length) === QUOTE || s.charCodeAt(this.i + w.length) === DQUOTE)) {
-      return this.strings();
-    }
     if (w === 'True' || w === 'False' || w === 'None') {
       this.eatWord(w);
       return { type: 'Constant', line, col, endLine: this.el, endCol: this.ec, value: w === 'None' ? null : w === 'True' };
@@ -781,7 +772,6 @@ class MigrationParser {
         this.eatOp(':');
         keys.push(first);
         values.push(this.test());
-        if (this.isWord('for') || this.isWord('async')) throw UNSUPPORTED;
         first = null;
       } else if (this.op() === '**') {
         this.eatOp('**');
@@ -853,6 +843,7 @@ class MigrationParser {
     return { type: 'Constant', line, col, endLine: this.el, endCol: this.ec, value };
   }
 
+  /** a string literal starts at `i` (quotes, or a prefix and quotes) */
   private atString(): boolean {
     const s = this.s;
     const c = s.charCodeAt(this.i);

@@ -12,7 +12,7 @@ import { Parser, Language, Node as TSNodeClass, type Node as TSNode, type Tree, 
 import type * as A from './ast';
 import { overlayText, type FileStat } from '../vfs';
 import { decodeEscapes, parseIntLiteral } from './lexical';
-import { MIGRATION_KEYWORDS, parseMigrationFile } from './migration-parser';
+import { keywordReading, parseMigrationFile } from './migration-parser';
 
 let parser: Parser | null = null;
 let initPromise: Promise<Parser> | null = null;
@@ -225,8 +225,9 @@ export interface ParseOptions {
    * 'migration': only what migrations/files.ts reads of a migration file, for speed (most of a migration is field
    * definitions nobody reads). The body holds the `class Migration` statements (in `if`/`try` blocks too) and
    * nothing else; their bodies only the assignments; in `operations`, each operation call keeps its function, its
-   * keywords' names, its first positional argument and the values of MIGRATION_KEYWORDS, and the other arguments
-   * are OtherExpr 'not-read'. Syntax errors and limits are those of a full reading.
+   * keywords' names, its first positional argument and the values of the keywords it reads (migration-parser.ts
+   * keywordReading), and the other arguments are OtherExpr 'not-read'. Syntax errors and limits are those of a
+   * full reading.
    */
   only?: 'migration';
   /**
@@ -238,7 +239,6 @@ export interface ParseOptions {
   treeSitter?: boolean;
 }
 
-export { MIGRATION_KEYWORDS };
 
 /** ASTs kept (`keep`) for the next parse of the same file, while its source is the same. */
 const kept = new Map<string, { source: string; module: A.Module }>();
@@ -658,7 +658,7 @@ class Converter {
     }
   }
 
-  /** An operation call: its function, first positional argument and MIGRATION_KEYWORDS values; the rest not read. */
+  /** An operation call: its function, first positional argument and the keywords it reads (keywordReading); the rest not read. */
   private operationCall(n: TSNode, p: A.Pos): A.Call {
     const args: A.Expr[] = [];
     const keywords: A.Keyword[] = [];
@@ -670,7 +670,8 @@ class Converter {
         if (c.type === 'keyword_argument') {
           const arg = c.childForFieldName('name')?.text ?? null;
           const v = c.childForFieldName('value');
-          keywords.push({ arg, value: arg === 'database_operations' ? this.operationsValue(v) : arg !== null && MIGRATION_KEYWORDS.has(arg) ? this.expr(v) : v ? notRead(v) : this.expr(v) });
+          const how = keywordReading(arg);
+          keywords.push({ arg, value: how === 'operations' ? this.operationsValue(v) : how === 'read' || !v ? this.expr(v) : notRead(v) });
         } else if (c.type === 'dictionary_splat') {
           keywords.push({ arg: null, value: notRead(c) });
         } else {
