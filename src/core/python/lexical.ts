@@ -1,5 +1,5 @@
 // Python literals' text → values, shared by the tree-sitter converter (./parse.ts) and the migration-file parser
-// (./migration-parser.ts), so that both read a number or a string the same way.
+// (./fast-parser.ts), so that both read a number or a string the same way.
 
 export function parseIntLiteral(text: string): number | bigint {
   const t = text.replace(/_/g, '').toLowerCase();

@@ -12,7 +12,7 @@ import { Parser, Language, Node as TSNodeClass, type Node as TSNode, type Tree, 
 import type * as A from './ast';
 import { overlayText, type FileStat } from '../vfs';
 import { decodeEscapes, parseIntLiteral } from './lexical';
-import { keywordReading, parseMigrationFile } from './migration-parser';
+import { keywordReading, parseMigrationFile, parseModuleFile } from './fast-parser';
 
 let parser: Parser | null = null;
 let initPromise: Promise<Parser> | null = null;
@@ -225,7 +225,7 @@ export interface ParseOptions {
    * 'migration': only what migrations/files.ts reads of a migration file, for speed (most of a migration is field
    * definitions nobody reads). The body holds the `class Migration` statements (in `if`/`try` blocks too) and
    * nothing else; their bodies only the assignments; in `operations`, each operation call keeps its function, its
-   * keywords' names, its first positional argument and the values of the keywords it reads (migration-parser.ts
+   * keywords' names, its first positional argument and the values of the keywords it reads (fast-parser.ts
    * keywordReading), and the other arguments are OtherExpr 'not-read'. Syntax errors and limits are those of a
    * full reading.
    */
@@ -235,7 +235,7 @@ export interface ParseOptions {
    * parsing again): the migration reader reads the files that the RunPython lints read next.
    */
   keep?: boolean;
-  /** a migration-only reading by tree-sitter even where ./migration-parser.ts reads the file (its tests compare the two) */
+  /** a reading by tree-sitter even where ./fast-parser.ts reads the file (its tests compare the two) */
   treeSitter?: boolean;
 }
 
@@ -327,9 +327,9 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
   }
   budget.chargeChars(text.length);
 
-  // a migration as Django writes it: read by ./migration-parser.ts, in a tenth of tree-sitter's time
-  if (only === 'migration' && !sizeLimit && !treeSitter) {
-    const body = parseMigrationFile(text);
+  // a file as people write it: read by ./fast-parser.ts, in a fraction of tree-sitter's time
+  if (!sizeLimit && !treeSitter) {
+    const body = only === 'migration' ? parseMigrationFile(text) : parseModuleFile(text);
     if (body) return mod(body, []);
   }
 
@@ -797,7 +797,7 @@ class Converter {
           if (c.type === 'except_clause' || c.type === 'except_group_clause') {
             let typeExpr: A.Expr | null = null;
             let name: string | null = null;
-            const value = c.childForFieldName('value') ?? c.namedChildren.find(x => x && x.type !== 'block') ?? null;
+            const value = c.childForFieldName('value') ?? c.namedChildren.find(x => x && x.type !== 'block' && !EXTRA_NODES.has(x.type)) ?? null;
             if (value?.type === 'as_pattern') {
               typeExpr = this.expr(value.namedChildren[0] ?? null);
               name = value.childForFieldName('alias')?.text ?? null;
@@ -1217,6 +1217,23 @@ class Converter {
         return this.expr(n.childForFieldName('value'));
       case 'type':
         return this.expr(firstNamed(n));
+      // an annotation tree-sitter reads as a type (`list[int]`, `A | None`, `a.B`; which reading it takes depends
+      // on the state it parses in): the expression it also is, as ./fast-parser.ts reads it
+      case 'generic_type': {
+        const parts = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type)) as TSNode[];
+        const params = parts.find(c => c.type === 'type_parameter');
+        const subs = params ? params.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type)).map(c => this.expr(c)) : [];
+        const slice: A.Expr = subs.length === 1 ? subs[0]! : { type: 'Tuple', ...p, elts: subs };
+        return { type: 'Subscript', ...p, value: this.expr(parts.find(c => c.type !== 'type_parameter') ?? null), slice };
+      }
+      case 'union_type': {
+        const [left, right] = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
+        return { type: 'BinOp', ...p, left: this.expr(left ?? null), op: '|', right: this.expr(right ?? null) };
+      }
+      case 'member_type': {
+        const [value, attr] = n.namedChildren.filter(c => c && !EXTRA_NODES.has(c.type));
+        return { type: 'Attribute', ...p, value: this.expr(value ?? null), attr: attr?.text ?? '' };
+      }
       case 'as_pattern_target':
         return this.expr(firstNamed(n));
       default:
@@ -1252,6 +1269,10 @@ class Converter {
         });
       }
     }
+    // tree-sitter ends a raw string written `r"\\"` with a string_end of `\\"`: its text before the quotes is content
+    const end = n.namedChildren.find(c => c?.type === 'string_end')?.text ?? '';
+    const quotes = start.length - prefix.length;
+    if (end.length > quotes) buf += raw ? end.slice(0, end.length - quotes) : decodeEscapes(end.slice(0, end.length - quotes));
     if (!values.length || !prefix.includes('f')) {
       const text = values.length ? values.map(v => (v.type === 'Constant' ? String(v.value) : '')).join('') + buf : buf;
       return { type: 'Constant', ...p, value: isBytes ? { bytes: text } : text };
