@@ -305,6 +305,7 @@ class Order(Base, metaclass=Meta, **extra):
             matrix = a @ b if a else -b ** 2
         with open(self.path) as f:
             print(f.read(), file=sys.stderr)
+            console.print(self.exec)
         match = re.match(r'\\d+', 'x')
         type(self).objects.filter(pk__in=[*ids]).update(**{'a': 1})
         return super().save(force, update_fields=update_fields, **kw)
@@ -356,6 +357,18 @@ except ImportError:
             return False
         # fall through
 `,
+  // found by review (the converter read a comment as an operand in some; a bare tuple of operations is read whole)
+  bareTupleOperations: "class Migration:\n    operations = A(1, 2), B(3, x=4)\n",
+  bareTupleOperationsAugmented: "class Migration:\n    operations = []\n    operations += B(1, 2),\n",
+  commentInSlice: "x = y[a  # c\n  :b]\n",
+  commentInComprehensionIf: "x = [a for a in b if  # c\n  c]\n",
+  commentAfterStar: "def f(*  # c\n      a): pass\n",
+  commentAfterDoubleStar: "def f(**  # c\n      k): pass\n",
+  commentInCallSplat: "f(**  # c\n  a)\n",
+  commentInDictSplat: "x = {**  # c\n  a}\n",
+  outdentedCommentBeforeElse: "class A:\n    if x:\n        a\n# c\n    else:\n        b\n",
+  outdentedCommentsInTry: "class A:\n    try:\n        a\n# c\n    except E:\n        b\n  # d\n    finally:\n        c\n",
+  outdentedCommentBeforeElif: "def f():\n    if a: b\n# c\n    elif d: e\n",
   comments: `class A:
     def f(self):
         x = 1  # c
@@ -378,8 +391,9 @@ else:
 };
 
 for (const [name, source] of Object.entries(modules)) {
-  test(`fast parser: reads the module "${name}" whole as tree-sitter does`, () => {
+  test(`fast parser: reads the module "${name}" as tree-sitter does (whole and migration-only)`, () => {
     assert.ok(compare(source, name, false), `${name}: the parser did not read it`);
+    assert.ok(compare(source, name), `${name}: the parser did not read it migration-only`);
   });
 }
 
@@ -403,6 +417,18 @@ const refusedModules: Record<string, string> = {
   elseWithoutIf: 'else:\n    pass\n',
   tryWithoutHandler: 'try:\n    pass\nx = 1\n',
   returnOutsideLine: 'def f():\n    return )\n',
+  // found by review: each was read, differently from tree-sitter or where it reports an error
+  commentBetweenDecorators: "class A:\n    @a\n# c\n    @b\n    def f(): pass\n",
+  outdentedCommentBeforeDef: "class A:\n    @a\n  # c\n    def f(): pass\n",
+  walrusFormatSpec: "x = f\"{a:=^10}\"\n",
+  walrusInField: "x = f\"{a:=b}\"\n",
+  spacedRelativeDots: "from . . a import b\n",
+  spacedRelativeDots2: "from .. . import x\n",
+  commentInNotIn: "x = (a not # c\n in b)\n",
+  commentInIsNot: "x = (a is # c\n not b)\n",
+  deepPower: `x = ${Array(250).fill('2').join('**')}\n`,
+  deepMixedOperators: `x = ${'a|a&a^a<<a+a*a**('.repeat(35)}a${')'.repeat(35)}\n`,
+  deepBooleans: `x = ${'(a or a and not a < a | a & a ^ a << a + a * -'.repeat(24)}a${')'.repeat(24)}\n`,
 };
 
 for (const [name, source] of Object.entries(refusedModules)) {

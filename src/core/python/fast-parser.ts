@@ -375,7 +375,10 @@ class FastParser {
   private suite(indent: number, keep: Keep): { body: A.Stmt[]; end: End } {
     if (this.i < this.s.length && !this.at(NL)) {
       const body: A.Stmt[] = [];
+      this.nest += 2;
+      if (this.nest > MAX_NEST) throw UNSUPPORTED;
       this.simpleStatement(body, keep, this.line, this.i - this.ls, this.word());
+      this.nest -= 2;
       return { body, end: this.finishLine() };
     }
     this.finishLine();
@@ -435,6 +438,9 @@ class FastParser {
       decorators.push(this.namedTest());
       this.finishLine();
       if (this.nextIndent !== indent) throw UNSUPPORTED;
+      // a comment less indented than the decorators, before the next one or the definition: tree-sitter's scanner
+      // ends the block there (a syntax error)
+      for (let k = 0; k < this.pending.length; k += 3) if (this.pending[k]! < indent) throw UNSUPPORTED;
       this.pending.length = 0;
     }
     const line = this.line, col = this.i - this.ls;
@@ -760,10 +766,13 @@ class FastParser {
   private fromStatement(line: number, col: number): A.ImportFrom {
     this.eatWord('from');
     let level = 0;
+    const dots = this.i;
     for (let o = this.op(); o === '.' || o === '...'; o = this.op()) {
       this.eatOp(o);
       level += o.length;
     }
+    // `from . . a import b`: the converter counts the prefix's characters, spaces too
+    if (level && this.ei - dots !== level) throw UNSUPPORTED;
     let module: string | null = null;
     if (!this.isWord('import')) module = this.dotted();
     else if (!level) throw UNSUPPORTED;
@@ -821,7 +830,7 @@ class FastParser {
           targets.push(v);
           continue;
         }
-        value = operations ? this.operations(v) : v;
+        value = operations ? this.operationsValue(v) : v;
         break;
       }
       this.spans.clear();
@@ -835,7 +844,7 @@ class FastParser {
         this.eatOp('=');
         this.record = inClass && FastParser.isOperations(lhs);
         const v = this.rightHandSide();
-        value = this.record ? this.operations(v) : v;
+        value = this.record ? this.operationsValue(v) : v;
         this.record = false;
         this.spans.clear();
       }
@@ -845,7 +854,7 @@ class FastParser {
       this.eatOp(o);
       this.record = inClass && FastParser.isOperations(lhs);
       const v = this.rightHandSide();
-      const value = this.record ? this.operations(v) : v;
+      const value = this.record ? this.operationsValue(v) : v;
       this.record = false;
       this.spans.clear();
       s = { type: 'AugAssign', line, col, endLine: this.el, endCol: this.ec, target: lhs, op: o.slice(0, -1), value };
@@ -896,6 +905,11 @@ class FastParser {
   }
 
   // ---- operations ----------------------------------------------------------------------------------
+
+  /** An `operations` value: a tuple without brackets the converter reads whole (its `operationsValue` takes no `expression_list`). */
+  private operationsValue(v: A.Expr): A.Expr {
+    return v === this.bareTuple ? v : this.operations(v);
+  }
 
   /** The converter's `operationsValue`: lists, tuples and `+` of operation calls, each call read in part. */
   private operations(e: A.Expr): A.Expr {
@@ -1053,7 +1067,9 @@ class FastParser {
     let acc = this.andTest();
     while (this.isWord('or')) {
       this.eatWord('or');
+      this.enter();
       acc = this.boolOp('or', acc, this.andTest(), line, col);
+      this.nest--;
     }
     return acc;
   }
@@ -1063,7 +1079,9 @@ class FastParser {
     let acc = this.notTest();
     while (this.isWord('and')) {
       this.eatWord('and');
+      this.enter();
       acc = this.boolOp('and', acc, this.notTest(), line, col);
+      this.nest--;
     }
     return acc;
   }
@@ -1107,6 +1125,7 @@ class FastParser {
     if (this.isWord('is')) {
       this.eatWord('is');
       if (this.isWord('not')) {
+        this.noCommentSince();
         this.eatWord('not');
         return 'is not';
       }
@@ -1115,10 +1134,16 @@ class FastParser {
     if (this.isWord('not')) {
       this.eatWord('not');
       if (!this.isWord('in')) throw UNSUPPORTED;
+      this.noCommentSince();
       this.eatWord('in');
       return 'not in';
     }
     return null;
+  }
+
+  /** the two words of `not in` / `is not` have no comment between them (the converter takes the operator's text) */
+  private noCommentSince(): void {
+    if (this.s.slice(this.ei, this.i).includes('#')) throw UNSUPPORTED;
   }
 
   private comparison(): A.Expr {
@@ -1128,11 +1153,13 @@ class FastParser {
     if (!op) return left;
     const ops: A.CmpOp[] = [];
     const comparators: A.Expr[] = [];
+    this.enter();
     while (op) {
       ops.push(op);
       comparators.push(this.binary(0));
       op = this.compareOp();
     }
+    this.nest--;
     return { type: 'Compare', line, col, endLine: this.el, endCol: this.ec, left, ops, comparators };
   }
 
@@ -1145,7 +1172,9 @@ class FastParser {
       const prec = BINARY_PRECEDENCE[o];
       if (prec === undefined || prec < minPrec) return acc;
       this.eatOp(o);
+      this.enter();
       const right = this.binary(prec + 1);
+      this.nest--;
       acc = { type: 'BinOp', line, col, endLine: this.el, endCol: this.ec, left: acc, op: o, right };
     }
   }
@@ -1171,7 +1200,9 @@ class FastParser {
     const base = this.primary();
     if (this.op() !== '**') return base;
     this.eatOp('**');
+    this.enter();
     const right = this.factor();
+    this.nest--;
     return { type: 'BinOp', line, col, endLine: this.el, endCol: this.ec, left: base, op: '**', right };
   }
 
@@ -1185,7 +1216,9 @@ class FastParser {
       if (o === '.') {
         this.enter();
         this.eatOp('.');
-        const attr = this.name();
+        // `console.print(…)`: Python 2's statement words are names after a dot
+        const w = this.word();
+        const attr = w === 'print' || w === 'exec' ? (this.eatWord(w), w) : this.name();
         e = { type: 'Attribute', line, col, endLine: this.el, endCol: this.ec, value: e, attr };
       } else if (o === '(') {
         this.enter();
@@ -1636,6 +1669,7 @@ class FastParser {
     }
     let formatSpec: string | null = null;
     if (this.at(58 /* : */)) {
+      if (s.charCodeAt(this.i + 1) === 61) throw UNSUPPORTED; // `{a:=…}`: tree-sitter reads a walrus, or fails
       formatSpec = s.slice(this.i + 1, fieldEnd);
       if (!formatSpec || /[{}\n'"]/.test(formatSpec)) throw UNSUPPORTED;
       this.i = fieldEnd;
