@@ -11,7 +11,7 @@
 import type { ModuleIndex } from './python/modules';
 import type { AppInfo, SettingsInfo } from './types';
 import { readMigrationJob, seedMigrationEntry } from './migrations/files';
-import { NON_APP_DIRS, pythonFiles, usesOf } from './lints/aliases';
+import { usesOf } from './lints/aliases';
 import { seedFileCache } from './lints/file-cache';
 import { lintKey } from './lints/runpython';
 import { statFile } from './vfs';
@@ -19,28 +19,23 @@ import { Prefetch, type FileJob, type MigrationJob } from './prefetch';
 import type { AliasResult, MigrationResult } from './prefetch-worker';
 import { FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 
-/** Whether there are `n` Python files below `dir` (the walk stops there: a large project answers at once). */
-function atLeastFiles(dir: string, n: number): boolean {
-  let count = 0;
-  for (const _file of pythonFiles(dir, NON_APP_DIRS)) if (++count >= n) return true;
-  return false;
-}
-
-/** Fewer Python files than this below the project folder are read on the index's thread alone (a worker costs
- * ~50 ms of the other core to start). */
-const MIN_FILES = 150;
-
 export class IndexPrefetch {
   /** files whose reading the worker did */
   done = 0;
 
   private constructor(private readonly pool: Prefetch) {}
 
-  /** Start the worker on the files below `projectDir` (null: too few files, or no worker). */
+  /**
+   * Start the worker on the files below `projectDir` (null: not asked for, or no worker). Only when asked for
+   * (DJANGO_MULTIDB_PARALLEL: 1 shared with this thread, `worker` the worker alone; the tests compare both with
+   * this thread alone): since ./python/fast-parser.ts reads a migration in a tenth of tree-sitter's time, what the
+   * worker saves is less than what it costs (its start, every file read and stat'ed twice, its results copied
+   * across). Cold scans without it / with it (2026-12-01, 2 cores): the benchmark project 1.33 / 1.44 s, NetBox
+   * 1.10 / 1.41 s, Saleor 2.17 / 2.23 s.
+   */
   static start(projectDir: string, budget?: { scan?: number; file?: number }): IndexPrefetch | null {
-    // DJANGO_MULTIDB_PARALLEL: 0 never; 1 whatever the count, `worker` the worker alone (tests)
     const mode = process.env.DJANGO_MULTIDB_PARALLEL;
-    if (mode === '0' || (mode !== '1' && mode !== 'worker' && !atLeastFiles(projectDir, MIN_FILES))) return null;
+    if (mode !== '1' && mode !== 'worker') return null;
     const pool = Prefetch.start(projectDir, { scanMs: budget?.scan ?? SCAN_BUDGET_MS, fileMs: budget?.file ?? FILE_BUDGET_MS });
     return pool ? new IndexPrefetch(pool) : null;
   }
