@@ -9,8 +9,8 @@
 // that keywordReading reads, the rest `not-read` with its place).
 //
 // It reads the whole file, as tree-sitter would: a syntax error anywhere must send the file to tree-sitter, which
-// reports it. It accepts only what it reads in full and knows to be valid Python; anything else (a backslash
-// continuation, a tab, a semicolon, a `match` statement, `{{` in an f-string, a syntax error …) returns null and
+// reports it. It accepts only what it reads in full and knows to be valid Python; anything else (a tab, a
+// semicolon, a `match` statement, `{{` in an f-string, `*a.b` in a display, a syntax error …) returns null and
 // the file goes to tree-sitter. What the grammar below does not read fails at the next token it expects: a list, a
 // call or a statement takes only `,`, its closing bracket or the line's end.
 //
@@ -147,8 +147,12 @@ class FastParser {
         const nl = s.indexOf('\n', this.i);
         this.i = nl < 0 ? s.length : nl;
       } else if (c === NL && this.depth > 0) this.newline();
-      else if (c === BACKSLASH) throw UNSUPPORTED;
-      else return;
+      else if (c === BACKSLASH) {
+        // a backslash continuation: the line goes on (tree-sitter's line_continuation, an extra node)
+        if (s.charCodeAt(this.i + 1) !== NL) throw UNSUPPORTED;
+        this.i++;
+        this.newline();
+      } else return;
     }
   }
 
@@ -342,10 +346,9 @@ class FastParser {
     return end;
   }
 
-  /** whether a comment lies between the last token's end and `i` (on this line) */
+  /** whether a comment lies between the last token's end and `i` (on this line, or after backslash continuations) */
   private hadComment(): boolean {
-    if (this.el !== this.line) return false;
-    const h = this.s.indexOf('#', this.ls + this.ec);
+    const h = this.s.indexOf('#', this.ei);
     return h >= 0 && h < this.i;
   }
 
