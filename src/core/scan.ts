@@ -562,8 +562,9 @@ export class Scanner {
       moduleCache = readCacheFile(moduleCacheFile, root);
       importLintCaches(readCacheFile(lintCacheFile, root));
     }
-    // A first index with nothing cached reads thousands of files once the apps are known: a second thread
-    // starts on the project's files now, while the parser loads and the settings are evaluated (./prefetch-jobs.ts).
+    // A first index with nothing cached reads thousands of files once the apps are known: asked for
+    // (DJANGO_MULTIDB_PARALLEL), a second thread starts on the project's files now, while the parser loads and the
+    // settings are evaluated (./prefetch-jobs.ts; off by default since the fast parser)
     if (!this.modules && !migrationCache) this.prefetch = IndexPrefetch.start(projectDir, this.opts.parseBudgetMs);
     await parserReady;
 

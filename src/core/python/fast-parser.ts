@@ -414,7 +414,7 @@ class FastParser {
   /** One statement at `i`, a code line at `indent`: its end for the block. */
   private statement(body: A.Stmt[], indent: number, keep: Keep): End {
     const line = this.line, col = this.i - this.ls;
-    if (this.op() === '@') return this.decorated(body, indent, keep, line, col);
+    if (this.op() === '@') return this.decorated(body, indent, keep);
     const w = this.word();
     switch (w) {
       case 'class': case 'def': case 'if': case 'for': case 'while': case 'with': case 'try': case 'async':
@@ -434,7 +434,7 @@ class FastParser {
     return this.s.charCodeAt(j) === 61 && this.s.charCodeAt(j + 1) !== 61;
   }
 
-  private decorated(body: A.Stmt[], indent: number, keep: Keep, _line: number, _col: number): End {
+  private decorated(body: A.Stmt[], indent: number, keep: Keep): End {
     const decorators: A.Expr[] = [];
     while (this.op() === '@') {
       this.eatOp('@');
@@ -584,12 +584,7 @@ class FastParser {
     this.expectWord('in');
     const iter = this.exprList(false);
     this.expectOp(':');
-    const inner = FastParser.inner(keep, false);
-    const suite = this.suite(indent, inner);
-    const body = suite.body;
-    let end = suite.end;
-    let orelse: A.Stmt[] = [];
-    if (this.clause(indent, 'else')) ({ body: orelse, end } = this.elseClause(indent, inner));
+    const { body, orelse, end } = this.loopBody(indent, keep);
     return { stmt: { type: 'For', line, col, endLine: end.line, endCol: end.col, target, iter, body, orelse, isAsync }, end };
   }
 
@@ -597,13 +592,17 @@ class FastParser {
     this.eatWord('while');
     const test = this.namedTest();
     this.expectOp(':');
-    const inner = FastParser.inner(keep, false);
-    const suite = this.suite(indent, inner);
-    const body = suite.body;
-    let end = suite.end;
-    let orelse: A.Stmt[] = [];
-    if (this.clause(indent, 'else')) ({ body: orelse, end } = this.elseClause(indent, inner));
+    const { body, orelse, end } = this.loopBody(indent, keep);
     return { stmt: { type: 'While', line, col, endLine: end.line, endCol: end.col, test, body, orelse }, end };
+  }
+
+  /** a `for`'s or `while`'s body after its `:`, and its `else` clause if one follows */
+  private loopBody(indent: number, keep: Keep): { body: A.Stmt[]; orelse: A.Stmt[]; end: End } {
+    const inner = FastParser.inner(keep, false);
+    const { body, end } = this.suite(indent, inner);
+    if (!this.clause(indent, 'else')) return { body, orelse: [], end };
+    const e = this.elseClause(indent, inner);
+    return { body, orelse: e.body, end: e.end };
   }
 
   private withStatement(line: number, col: number, indent: number, keep: Keep): { stmt: A.With; end: End } {
@@ -1309,7 +1308,7 @@ class FastParser {
           spans?.keywords.push(this.posFrom(vl, vc));
         } else {
           const value = this.namedTest();
-          if (generator && !args.length && !keywords.length && (this.isWord('for') || this.isWord('async'))) {
+          if (generator && !args.length && !keywords.length && this.atComprehension()) {
             // f(x for x in y): the call's one argument, a generator expression in the call's brackets
             args.push(this.comprehension('GeneratorExp', pl, pc, value, undefined, ')'));
             spans?.args.push(this.posFrom(pl, pc));
@@ -1348,7 +1347,7 @@ class FastParser {
         ifs.push(this.orTest());
       }
       generators.push({ target, iter, ifs, isAsync });
-    } while (this.isWord('for') || this.isWord('async'));
+    } while (this.atComprehension());
     this.expectOp(close);
     const p = { line, col, endLine: this.el, endCol: this.ec };
     return value ? { type, ...p, elt, value, generators } : { type, ...p, elt, generators };

@@ -1,4 +1,4 @@
-// Python literals' text → values, shared by the tree-sitter converter (./parse.ts) and the migration-file parser
+// Python literals' text → values, shared by the tree-sitter converter (./parse.ts) and the parser of our own
 // (./fast-parser.ts), so that both read a number or a string the same way.
 
 export function parseIntLiteral(text: string): number | bigint {

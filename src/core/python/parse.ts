@@ -751,7 +751,7 @@ class Converter {
       case 'function_definition':
         return [this.functionDef(n, [])];
       case 'decorated_definition': {
-        const decorators = n.namedChildren.filter(c => c?.type === 'decorator').map(d => this.expr(firstNamed(d!) ?? null));
+        const decorators = n.namedChildren.filter(c => c?.type === 'decorator').map(d => this.expr(firstNamed(d!)));
         const def = n.childForFieldName('definition');
         if (!def) return null;
         if (def.type === 'class_definition') return [this.classDef(def, decorators, p)];
@@ -783,7 +783,7 @@ class Converter {
           const v = item.childForFieldName('value');
           if (v?.type === 'as_pattern') {
             const target = v.childForFieldName('alias');
-            items.push({ context: this.expr(firstNamed(v) ?? null), target: target ? this.expr(firstNamed(target) ?? target) : null });
+            items.push({ context: this.expr(firstNamed(v)), target: target ? this.expr(firstNamed(target) ?? target) : null });
           } else items.push({ context: this.expr(v), target: null });
         }
         return [{ type: 'With', ...p, items, body: this.block(n.childForFieldName('body')) }];
@@ -799,7 +799,7 @@ class Converter {
             let name: string | null = null;
             const value = c.childForFieldName('value') ?? c.namedChildren.find(x => x && x.type !== 'block' && !EXTRA_NODES.has(x.type)) ?? null;
             if (value?.type === 'as_pattern') {
-              typeExpr = this.expr(firstNamed(value) ?? null);
+              typeExpr = this.expr(firstNamed(value));
               name = value.childForFieldName('alias')?.text ?? null;
             } else if (value) typeExpr = this.expr(value);
             const alias = c.childForFieldName('alias');
@@ -858,7 +858,7 @@ class Converter {
           cases.push(this.block(c.childForFieldName('consequence')));
           const pats = c.namedChildren.filter(x => x?.type === 'case_pattern');
           const guard = c.childForFieldName('guard');
-          patterns.push({ pattern: pats.length === 1 ? this.pattern(pats[0]!) : { kind: 'other' }, guard: guard ? this.expr(firstNamed(guard) ?? null) : null });
+          patterns.push({ pattern: pats.length === 1 ? this.pattern(pats[0]!) : { kind: 'other' }, guard: guard ? this.expr(firstNamed(guard)) : null });
         }
         return [{ type: 'Match', ...p, subject: this.expr(n.childForFieldName('subject')), cases, patterns }];
       }
@@ -1031,7 +1031,7 @@ class Converter {
       if (c.type === 'keyword_argument') {
         keywords.push({ arg: c.childForFieldName('name')?.text ?? null, value: this.expr(c.childForFieldName('value')) });
       } else if (c.type === 'dictionary_splat') {
-        keywords.push({ arg: null, value: this.expr(firstNamed(c) ?? null) });
+        keywords.push({ arg: null, value: this.expr(firstNamed(c)) });
       } else {
         args.push(this.expr(c));
       }
@@ -1163,7 +1163,7 @@ class Converter {
         for (const c of n.namedChildren) {
           if (!c) continue;
           if (c.type === 'pair') { keys.push(this.expr(c.childForFieldName('key'))); values.push(this.expr(c.childForFieldName('value'))); }
-          else if (c.type === 'dictionary_splat') { keys.push(null); values.push(this.expr(firstNamed(c) ?? null)); }
+          else if (c.type === 'dictionary_splat') { keys.push(null); values.push(this.expr(firstNamed(c))); }
         }
         return { type: 'Dict', ...p, keys, values };
       }
@@ -1190,7 +1190,7 @@ class Converter {
           if (c?.type === 'for_in_clause') {
             generators.push({ target: this.expr(c.childForFieldName('left')), iter: this.expr(c.childForFieldName('right')), ifs: [], isAsync: c.children.some(x => x?.type === 'async') });
           } else if (c?.type === 'if_clause' && generators.length) {
-            generators[generators.length - 1]!.ifs.push(this.expr(firstNamed(c) ?? null));
+            generators[generators.length - 1]!.ifs.push(this.expr(firstNamed(c)));
           }
         }
         if (kind === 'DictComp' && body?.type === 'pair') {
