@@ -75,7 +75,9 @@ function processChannel(file: string, limits: ResourceLimits, on: ChannelHandler
     kind: 'process', limits, pid: child.pid,
     post: msg => { child.send(msg as never); },
     terminate: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // (profiled: the channel closed instead, so that the child exits on its own and writes its profile)
+      if (prof && child.connected) child.disconnect();
+      else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       return exited;
     },
     ref: () => { child.ref(); child.channel?.ref(); },

@@ -69,6 +69,8 @@ interface Project {
    * edit is incremental) runs behind it; the next request waits for it
    */
   warming?: Promise<void>;
+  /** the warm-up (Scanner.warmUp), once per project and worker: the files done so far, the time it took */
+  warmUp?: { done: boolean; files: Set<string>; runs: number; ms: number };
   /** Django's reports by the token of the `django` answer they came with */
   reports: Map<number, DjangoReport>;
 }
@@ -153,6 +155,56 @@ function withState(p: Project, index: ProjectIndex, state: number | undefined): 
 /** Django's reports kept per project (the newest few `django` answers) */
 const KEEP_REPORTS = 2;
 
+/** DJANGO_MULTIDB_WARM_UP=0: no warm-up (to measure the first edits without it) */
+const WARM_UP = process.env.DJANGO_MULTIDB_WARM_UP !== '0';
+/** how long the worker is idle before the warm-up runs a step */
+const WARM_UP_IDLE_MS = 300;
+
+/**
+ * Requests received and not answered yet, but for `django` (a wait of seconds for the project's Python, with this
+ * thread idle): the warm-up gives way to them.
+ */
+let inFlight = 0;
+let warmTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Once the worker has been idle a moment after a project's first answer (and the state behind an answer from the
+ * snapshot is built): one edit of each kind that changes nothing (Scanner.warmUp), so that the first edits the user
+ * types run compiled code. It stops as soon as a request arrives (the next index waits for the step under way, one
+ * index, at most) and goes on at the next idle moment.
+ */
+function scheduleWarmUp(): void {
+  if (!WARM_UP) return;
+  if (warmTimer) clearTimeout(warmTimer);
+  warmTimer = setTimeout(() => {
+    warmTimer = undefined;
+    if (inFlight > 0) return;
+    for (const [id, p] of projects) {
+      if (p.warmUp?.done !== false || p.warming || !p.last) continue;
+      const w = p.warmUp;
+      const index = p.last.index;
+      p.warming = (async () => {
+        const t = performance.now();
+        const runs = await p.scanner.warmUp(index, () => inFlight > 0, w.files);
+        w.ms += performance.now() - t;
+        w.runs += runs;
+        if (inFlight > 0) return;
+        w.done = true;
+        post({ type: 'log', project: id, level: 'debug', message: `warm-up: ${w.runs} indexes in ${Math.round(w.ms)} ms` });
+      })()
+        .catch(e => {
+          w.done = true;
+          post({ type: 'log', project: id, level: 'debug', message: p.scrub(`warm-up: ${(e as Error).message}`) });
+        })
+        .finally(() => {
+          p.warming = undefined;
+          if (!w.done) scheduleWarmUp();
+        });
+      return;
+    }
+  }, WARM_UP_IDLE_MS);
+}
+
 /** The index a request names: one this worker keeps (by token), or the one it was sent whole. */
 function indexOf(p: Project, ref: IndexRef): ProjectIndex {
   const index = 'token' in ref ? kept(p, ref.token) : ref.full;
@@ -189,6 +241,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const token = keep(p, index);
       const base = p.last && p.last.token === req.base ? p.last : null;
       p.last = { token, index };
+      p.warmUp ??= { done: false, files: new Set(), runs: 0, ms: 0 };
       // the last session's answer the main thread shows: what is the same (by digest) is named, not sent
       const digests = !base && req.known && p.scanner.answeredFromSnapshot ? p.scanner.answerDigests : null;
       const fromIndex = digests ? Object.keys(digests).filter(k => !WORKER_ONLY.has(k) && digests[k] === req.known![k]) : [];
@@ -416,7 +469,12 @@ function isObject(x: unknown): x is object {
 
 port.on('message', (req: WorkerRequest) => {
   const scrub = projects.get(req.project)?.scrub ?? ((t: string) => t);
-  handle(req).then(
+  const counted = req.op !== 'django';
+  if (counted) inFlight++;
+  handle(req).finally(() => {
+    if (counted) inFlight--;
+    if (inFlight === 0) scheduleWarmUp();
+  }).then(
     value => postReply(req.id, value),
     e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) }),
   );

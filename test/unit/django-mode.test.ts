@@ -625,6 +625,16 @@ test('a models edit after Django answered that routing does not read (a foreign 
     const withNew = mergeDjangoAnswer(added, rep).index;
     same(withNew, fresh(added));
     assert.ok(withNew.routing.some(d => d.model === 'orders.Typed'));
+    // Django's rows are the last merge's, not merged again: the new model's static rows come after them
+    const firstOther = asked.routing.findIndex((d, i) => withNew.routing[i] !== d);
+    assert.equal(firstOther, -1, `Django's rows kept: ${JSON.stringify(asked.routing[firstOther])} → ${JSON.stringify(withNew.routing[firstOther])}; same as after the line typed above: ${moved.routing[firstOther] === withNew.routing[firstOther]}`);
+    assert.equal(withNew.routing.length, asked.routing.length + added.routing.filter(d => d.model === 'orders.Typed').length);
+    // another name typed for it: the same
+    const renamed = await edit(orders, `${base}\n\nclass Typed2(models.Model):\n    name = models.CharField(max_length=8)\n`);
+    const withRenamed = mergeDjangoAnswer(renamed, rep).index;
+    same(withRenamed, fresh(renamed));
+    assert.ok(asked.routing.every((d, i) => withRenamed.routing[i] === d));
+    assert.ok(!withRenamed.routing.some(d => d.model === 'orders.Typed'));
     // and taken away again
     const undone = await edit(orders, null);
     same(mergeDjangoAnswer(undone, rep).index, fresh(undone));

@@ -148,6 +148,34 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('the warm-up (an edit of each kind that changes nothing) leaves the index and the buffers as they were; edits after it stay exact', async () => {
+    const { root, scanner } = await indexedGenerated(6);
+    const before = await scanner.index();
+    const targets = editTargets(root);
+    // a buffer the user has open stays, and is not warmed
+    const open = targets.models[1]!;
+    const typed = `${readText(open)}\n\nclass Typed(models.Model):\n    name = models.CharField(max_length=5)\n`;
+    setOverlay(open, typed);
+    try {
+      const withBuffer = await scanner.index();
+      const runs = await scanner.warmUp(withBuffer, () => false);
+      assert.ok(runs >= 4, `${runs} indexes`);
+      assert.equal(readText(open), typed, 'the user\'s buffer is kept');
+      const after = await scanner.index();
+      assert.deepStrictEqual(facts(after), facts(await fromScratch(root)), 'as from scratch after the warm-up');
+      assert.ok(after.models.some(m => m.name === 'Typed'));
+      // stopped before its first step: nothing is run, nothing left laid over a file
+      const files = new Set<string>();
+      assert.equal(await new Scanner({ root, allowPython: false }).warmUp(before, () => true, files), 0);
+      assert.equal(files.size, 0);
+      // edits after it: as from scratch
+      assert.ok(await walk(root, 5, 6) >= 3);
+    } finally {
+      setOverlay(open, null);
+    }
+    assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)), 'the buffer closed');
+  });
+
   test('an alias name typed into a models file, changed, taken away: the unknown-alias finding follows, as from scratch', async () => {
     // (after an edit only the edited files' alias uses are read again: lints/aliases.ts aliasNamesAgain)
     const { root, scanner } = await indexedGenerated(4);

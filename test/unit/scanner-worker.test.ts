@@ -140,6 +140,35 @@ describe('same answers as an in-process Scanner', () => {
     await assert.rejects(remote.index(), /disposed/);
   });
 
+  test('the warm-up after the first answer (the worker idle): the next index is unchanged, the edits after it exact, a buffer sent during it kept', async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: false };
+    const { h } = host();
+    const projectLog = collectingLogger();
+    const remote = h.scanner({ ...opts, logger: projectLog });
+    const local = new Scanner(opts);
+    const first = await remote.index();
+    // the worker warms up once it has been idle a moment (scanWorker.ts WARM_UP_IDLE_MS), and logs it
+    for (let i = 0; i < 100 && !projectLog.lines.some(l => l.includes('warm-up:')); i++) await new Promise(r => setTimeout(r, 50));
+    assert.ok(projectLog.lines.some(l => /warm-up: [4-9] indexes in/.test(l)), projectLog.lines.join('\n'));
+    const again = await remote.index();
+    assert.deepEqual(toReport(again), toReport(first), 'nothing changed');
+    assert.equal(again.models, first.models, 'and nothing was sent again');
+    // an unsaved buffer of a file the warm-up lays a buffer over (the first models module), sent as it runs
+    const models = path.join(dir, 'catalog', 'models.py');
+    const typed = `${fs.readFileSync(models, 'utf8')}\n\nclass Typed(models.Model):\n    name = models.CharField(max_length=5)\n`;
+    await remote.setOverlay(models, typed);
+    fs.writeFileSync(models, typed);
+    local.invalidate(models);
+    const a = await remote.index();
+    assert.ok(a.models.some(m => m.name === 'Typed'));
+    assert.deepEqual(toReport(a), toReport(await local.index()));
+    // (saved: the disk file counts again, then it is edited on disk)
+    await remote.setOverlay(models, null);
+    const [a2, b2] = await addModel(dir, remote, local);
+    assert.deepEqual(toReport(a2), toReport(b2));
+  });
+
   test('a database read after several edits: a difference from the last read, whose plans stay this thread\'s objects', async () => {
     const dir = example();
     const opts: ScanOptions = { root: dir, allowPython: false, readDatabases: true };

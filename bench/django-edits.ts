@@ -1,0 +1,72 @@
+// Profiling aid: Django mode's edit path through the extension's own scan worker, outside VS Code: an unsaved buffer
+// sent, the index asked for, then Django's last answer merged into it (ScannerClient.mergeDjango), each step timed
+// per edit kind. What the VS Code benchmark's `indexedAt → shownAt` is made of.
+// Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND]
+import { execFileSync } from 'child_process';
+import * as v8 from 'v8';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ScanWorkerHost } from '../src/extension/scannerClient';
+import { EDIT_KINDS, editTargets, makeEdit, prng, type EditKind } from './edits';
+
+const arg = (n: string, d: string): string => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1]! : d; };
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!; };
+
+/** the reply's size as the channel serialises it, by its largest parts */
+function size(reply: unknown): string {
+  const r = reply as Record<string, unknown> | undefined;
+  if (!r) return '?';
+  const parts: string[] = [];
+  let total = 0;
+  for (const where of ['changed', 'patched', 'nested'] as const) {
+    for (const [k, v] of Object.entries((r[where] ?? {}) as Record<string, unknown>)) {
+      const n = v8.serialize(v).length;
+      total += n;
+      if (n > 5000) parts.push(`${where === 'changed' ? '' : `${where}:`}${k} ${(n / 1024).toFixed(0)}K`);
+    }
+  }
+  return `${(total / 1024).toFixed(0)} KB${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-djedits-'));
+  execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, arg('apps', '150'), '10', '20'], { stdio: 'ignore' });
+  const python = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const quiet = { debug(m: string) { if (/warm-up/.test(m)) console.log(m); }, info() {}, warn() {}, error() {} };
+  const host = new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js'), logger: quiet, keepReplies: true });
+  // the extension's options (project.ts createScanner), trusted
+  const client = host.scanner({ root, allowPython: true, runWorkspaceInterpreter: true, readDatabases: false, includeEnvironment: true, python });
+  const first = await client.index();
+  const django = await client.withDjango(first, { mode: 'django', allowPython: true, readDatabases: false });
+  if (django.mode?.used !== 'django') throw new Error(`Django did not answer: ${JSON.stringify(django.mode)}`);
+  // --idle MS: a pause before the first edit, as a user reads the answer first (the worker's warm-up runs then)
+  await new Promise(r => setTimeout(r, Number(arg('idle', '0'))));
+  const targets = editTargets(root);
+  const rnd = prng(Number(arg('seed', '11')));
+  const rows: Record<string, { index: number[]; merge: number[] }> = {};
+  for (let i = 0; i < Number(arg('edits', '25')); i++) {
+    const kind = (arg('kind', '') || EDIT_KINDS[i % EDIT_KINDS.length]!) as EditKind;
+    const edit = makeEdit(kind, targets, rnd, f => fs.readFileSync(f, 'utf8'));
+    if (!edit) continue;
+    await client.setOverlay(edit.file, `${edit.text}\n\ndef _timing_probe_${i}(qs):\n    return qs.using("probe_${i}")\n`);
+    let t = performance.now();
+    const index = await client.index();
+    const ti = performance.now() - t;
+    const indexReply = size(host.lastReply);
+    t = performance.now();
+    const merged = await client.mergeDjango(index);
+    const tm = performance.now() - t;
+    const mergeReply = size(host.lastReply);
+    if (!merged) throw new Error('no merge');
+    const r = (rows[kind] ??= { index: [], merge: [] });
+    r.index.push(ti);
+    r.merge.push(tm);
+    console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
+  }
+  for (const [k, r] of Object.entries(rows)) console.log(`${k.padEnd(15)} index p50 ${pct(r.index, 0.5).toFixed(0)} / max ${Math.max(...r.index).toFixed(0)} ms, merge p50 ${pct(r.merge, 0.5).toFixed(0)} / max ${Math.max(...r.merge).toFixed(0)} ms`);
+  await host.close();
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+void main();
