@@ -29,10 +29,19 @@ if (process.env.DJANGO_MULTIDB_PRINT_RSS) {
 // median, peak memory 254 → 192 MB (bench/run.mjs). The flag is read each time the young generation would grow, so
 // setting it here, before any work, applies to this process's heap and to its worker threads'.
 require('v8').setFlagsFromString('--semi-space-growth-factor=1');
-// V8's on-disk code cache (Node >= 22.1) saves compiling the bundle on every run
+// V8's on-disk code cache (Node >= 22.1) saves compiling the bundle on every run. It belongs to the tool, not to a
+// project: kept next to the installed tool (node_modules/.cache, as Python keeps a package's .pyc files in its
+// __pycache__), so that emptying the project cache folder (DJANGO_MULTIDB_CACHE) leaves it; the user cache folder
+// where the tool's folder cannot be written (a global install owned by root).
 try {
-  const base = process.env.DJANGO_MULTIDB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(require('os').homedir(), '.cache'), 'django-multidb');
-  require('module').enableCompileCache?.(path.join(base, 'v8-compile-cache'));
+  const mod = require('module');
+  const failed = mod.constants?.compileCacheStatus?.FAILED;
+  const own = path.join(__dirname, '..', 'node_modules', '.cache', 'django-multidb-v8');
+  const r = mod.enableCompileCache?.(own);
+  if (r && r.status === failed) {
+    const base = process.env.DJANGO_MULTIDB_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(require('os').homedir(), '.cache'), 'django-multidb');
+    mod.enableCompileCache(path.join(base, 'v8-compile-cache'));
+  }
 } catch { /* an optimisation only */ }
 require('../dist/cli.js').main(process.argv.slice(2)).then(
   code => { process.exitCode = code; },

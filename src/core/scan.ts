@@ -156,6 +156,7 @@ import { computeDrift, strayCandidates } from './drift';
 import { changedFiles, execReads, fixedView, hasOverlays, overlayText, readText, setOverlay, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
+import type * as A from './python/ast';
 import type { ParseLimit } from './python/ast';
 
 function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
@@ -277,6 +278,31 @@ function findSettingsCandidate(projectDir: string): string | null {
 }
 
 /** Time spent in each memo of the index (hit checks included), for the profiling aids (bench/prof-edits.ts). */
+/**
+ * `text` with a `pass` line before the first statement of the function defined at `line` (as indented), or null
+ * where that cannot be done plainly (its body on the def's line, indented with tabs, not found).
+ */
+function passBefore(text: string, module: { body: A.Stmt[] } | null | undefined, line: number): string | null {
+  const find = (body: A.Stmt[]): A.FunctionDef | null => {
+    for (const st of body) {
+      if (st.type === 'FunctionDef' && st.line === line) return st;
+      if (st.type === 'ClassDef') {
+        const f = find(st.body);
+        if (f) return f;
+      }
+    }
+    return null;
+  };
+  const def = module ? find(module.body) : null;
+  const first = def?.body[0];
+  if (!def || !first || first.line <= def.line) return null;
+  const lines = text.split('\n');
+  const at = lines[first.line - 1];
+  if (at === undefined || at.slice(0, first.col) !== ' '.repeat(first.col)) return null;
+  lines.splice(first.line - 1, 0, `${' '.repeat(first.col)}pass`);
+  return lines.join('\n');
+}
+
 /** the files a warm-up step (Scanner.warmUp) has laid a buffer over, now: not unsaved edits of the user's */
 const WARMING = new Set<string>();
 
@@ -411,11 +437,11 @@ export class Scanner {
    */
   async warmUp(index: ProjectIndex, stop: () => boolean, done = new Set<string>()): Promise<number> {
     const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
-    const routers = Object.values(index.routerLocs).map(l => (l.allowMigrate ?? l.cls)?.path);
+    const router = Object.values(index.routerLocs).find(l => (l.allowMigrate ?? l.cls) && isWorkspaceFile(index.root, (l.allowMigrate ?? l.cls)!.path));
     const migrations = index.migrations.filter(m => !external.has(m.app));
     const files = [
       index.models.find(m => !external.has(m.app) && !m.abstract)?.loc.path,
-      routers.find(f => f && isWorkspaceFile(index.root, f)),
+      (router?.allowMigrate ?? router?.cls)?.path,
       migrations.filter(m => m.app === migrations[0]?.app).at(-1)?.path,
       index.settings?.path ?? undefined,
     ].filter((f, i, all): f is string => !!f && all.indexOf(f) === i);
@@ -431,7 +457,9 @@ export class Scanner {
       } catch {
         continue;
       }
-      const warm = `${text}\n`;
+      // a router's allow_migrate: a `pass` before its first statement, so that the routing is computed again (a
+      // newline after the text changes no function the routers ran: nothing would be)
+      const warm = (router?.allowMigrate?.path === file && passBefore(text, this.modules?.parseFile(file), router.allowMigrate.line)) || `${text}\n`;
       setOverlay(file, warm);
       WARMING.add(file);
       try {

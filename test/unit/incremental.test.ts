@@ -158,8 +158,11 @@ describe('incremental index == scan from scratch', () => {
     setOverlay(open, typed);
     try {
       const withBuffer = await scanner.index();
+      const ran = RUN_STATS.byMethod.allow_migrate ?? 0;
       const runs = await scanner.warmUp(withBuffer, () => false);
       assert.ok(runs >= 4, `${runs} indexes`);
+      // the router's step changes allow_migrate (a `pass` before its first statement): the routing is computed again
+      assert.ok((RUN_STATS.byMethod.allow_migrate ?? 0) - ran >= withBuffer.routing.length / 2, `allow_migrate ran ${(RUN_STATS.byMethod.allow_migrate ?? 0) - ran} times`);
       assert.equal(readText(open), typed, 'the user\'s buffer is kept');
       const after = await scanner.index();
       assert.deepStrictEqual(facts(after), facts(await fromScratch(root)), 'as from scratch after the warm-up');
