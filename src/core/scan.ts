@@ -688,7 +688,9 @@ export class Scanner {
     for (const [file, limit] of modules.limits()) {
       if (!reported.has(file)) findings.push({ code: 'parse-budget', severity: 'warning', path: file, line: limit.line, message: limit.message });
     }
-    if (snapshotFile) {
+    // not an index of a warm-up step (Scanner.warmUp): its buffer is no file's text, and a step the warm-up was
+    // stopped after would leave its index (a router's lines shifted by its `pass`) as the next session's snapshot
+    if (snapshotFile && WARMING.size === 0) {
       for (const d of scanned.deps.dirs.keys()) this.seenDirs.add(d);
       // the search roots and site-packages: a package installed or removed changes what the settings may import
       for (const d of [projectDir, ...roots, ...envInfo.sitePackages]) this.seenDirs.add(d);
