@@ -56,6 +56,11 @@ export interface ScanOptions {
   mode?: 'static' | 'django' | 'auto';
   /** timeout of the Django helper (default 60 s) */
   djangoTimeoutMs?: number;
+  /**
+   * Django mode: awaited after Django answered, before its answer is read and merged (the CPU-bound part): the scan
+   * worker makes it wait for the requests it has in hand, so that an edit typed meanwhile is not held up by it
+   */
+  whenIdle?: () => Promise<void>;
   /** lint the migrations of apps in the environment too (third-party); their findings are infos, never blocking */
   includeEnvironment?: boolean;
   /** cancels a running Django helper (e.g. when the extension deactivates) */
@@ -1247,7 +1252,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     // the helper sees what manage.py would: the process environment over the project's env file
     env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
-    secrets: secretsOfDatabases(index.settings.databases),
+    secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle,
   });
   if (!answer.ok) {
     // mode auto falls back to the static answer (an info finding says why): a warning, its traceback with --verbose
@@ -1258,6 +1263,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     }
     return fallback(`${answer.reason}: ${answer.message}`, answer.reason);
   }
+  await opts.whenIdle?.();
   const merged = mergeDjangoAnswer(index, answer, { unsaved }).index;
   merged.findings = onceEach(merged, merged.findings);
   // Django's app registry is the truth: nothing it lists is "discovered", and the fallback's finding is moot

@@ -328,6 +328,27 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(remote.lastDjangoSent?.fromLastMerge, true, 'a difference from the merge held when Django was asked');
   });
 
+  test('Django\'s answer is read between requests, not in front of one: indexes back to back hold it (a while at most)', { skip: skipDjango }, async () => {
+    const { remote } = djangoWorker();
+    const index = await remote.index();
+    let t = performance.now();
+    assert.equal((await remote.withDjango(index, { mode: 'django', allowPython: true, readDatabases: false })).mode?.used, 'django');
+    const took = performance.now() - t;
+    t = performance.now();
+    let answered = 0;
+    const asked = remote.withDjango(index, { mode: 'django', allowPython: true, readDatabases: false }).then(r => { answered = performance.now(); return r; });
+    // requests back to back for a second longer than Django took: its answer waits (the worker's whenIdle)
+    let n = 0;
+    while (performance.now() - t < took + 1000) {
+      await remote.index();
+      n++;
+    }
+    const stopped = performance.now();
+    assert.equal(answered, 0, `Django's answer came while ${n} indexes were asked back to back`);
+    assert.equal((await asked).mode?.used, 'django');
+    assert.ok(answered - stopped < 1000, `read once they stopped (${Math.round(answered - stopped)} ms after)`);
+  });
+
   test('Django asked about an index carrying the last database read: the worker\'s index by token with it, and later merges keep Django\'s rows', { skip: skipDjango }, async () => {
     const { dir, dj, remote, local } = djangoWorker();
     const a = await remote.index();

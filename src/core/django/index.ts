@@ -195,6 +195,11 @@ export interface DjangoHelperOptions {
   /** override the helper script path */
   helperPath?: string;
   logger?: Logger;
+  /**
+   * Awaited once the helper has exited, before its output (megabytes of JSON) is read: the scan worker lets the
+   * requests waiting for it (an edit's index) go first, as this thread's work would hold them up
+   */
+  whenIdle?: () => Promise<void>;
   /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
   secrets?: readonly (string | null | undefined)[];
 }
@@ -363,6 +368,7 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
   const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  await opts.whenIdle?.();
   // the helper scrubs what it knows; a crash before it knew the settings (or an older helper) is scrubbed here
   const redactor = new Redactor(opts.secrets ?? []);
   const r = { ...raw, stdout: raw.stdout, stderr: redactor.redact(raw.stderr) };
