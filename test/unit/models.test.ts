@@ -768,6 +768,76 @@ class Note(models.Model):
   assert.ok(without.byKey.has('vehicles.HistoricalLivery'));
 });
 
+test('models: django-simple-history\'s register() at a models module\'s top level makes the history model too', () => {
+  const root = writeTree({
+    'project/__init__.py': '',
+    'project/accounts/__init__.py': '',
+    'project/accounts/apps.py': `from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "project.accounts"
+    label = "accounts"
+`,
+    'project/accounts/models.py': `from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    team = models.ForeignKey("shop.Team", models.SET_NULL, null=True)
+`,
+    'shop/__init__.py': '',
+    'shop/models.py': `from django.contrib.auth import get_user_model
+from django.db import models
+from simple_history import register
+import simple_history
+
+from project.accounts.models import User
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class Order(models.Model):
+    team = models.ForeignKey(Team, models.CASCADE)
+
+
+class Draft(models.Model):
+    class Meta:
+        abstract = True
+
+
+register(Order, table_name="shop_order_log")
+simple_history.register(Team, app="project.accounts", custom_model_name="TeamHistory")
+register(get_user_model(), app="shop")
+register(Order, app="accounts", custom_model_name="NoSuchApp")
+register(Draft)
+
+
+def later():
+    register(Team, custom_model_name="NotRead")
+
+
+def register_all(model):
+    pass
+`,
+  });
+  const r = scan(root, settingsOf({ installedApps: ['django.contrib.auth', 'django.contrib.contenttypes', 'project.accounts', 'shop'], authUserModel: 'accounts.User' }), false);
+  const order = r.byKey.get('shop.HistoricalOrder');
+  assert.ok(order, JSON.stringify([...r.byKey.keys()]));
+  assert.equal(order.table, 'shop_order_log');
+  assert.deepEqual(order.fields.map(f => [f.name, f.kind, f.target, f.dbConstraint]), [['team', 'ForeignKey', 'shop.Team', false], ['history_user', 'ForeignKey', 'accounts.User', true]]);
+  assert.equal(r.byKey.get('accounts.TeamHistory')?.table, 'accounts_teamhistory');
+  assert.equal(r.byKey.get('shop.HistoricalUser')?.table, 'shop_historicaluser');
+  assert.ok(r.byKey.get('shop.HistoricalUser')?.fields.some(f => f.name === 'team' && f.target === 'shop.Team'));
+  // an abstract model has no history; a call in a function is not read; `app` names an app's module (Django cannot
+  // find the app of "accounts.models": no history model)
+  assert.ok(!r.byKey.has('accounts.NoSuchApp') && !r.byKey.has('shop.NoSuchApp'));
+  assert.ok(!r.byKey.has('shop.HistoricalDraft'));
+  assert.ok(!r.byKey.has('shop.NotRead'));
+});
+
 test('models: a name standing for HistoricalRecords (functools.partial, a subclass) makes the history models too (readthedocs)', () => {
   const root = writeTree({
     'core/__init__.py': '',

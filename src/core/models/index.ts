@@ -162,6 +162,35 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
   return new ModelReader(new SymbolTable(index), apps, settings, root, memo).run();
 }
 
+/**
+ * A django-simple-history model for `info` (HistoricalRecords or register()): `Historical<Model>` in the model's app
+ * (or `app=`), its table `<app>_historical<model>` (or `table_name=`), the model's foreign keys copied without
+ * constraints and `history_user` to the user model (`user_model=`, else AUTH_USER_MODEL). Null where a name it
+ * cannot read decides (a `custom_model_name` function).
+ */
+function historyModel(info: ModelInfo, kw: (name: string) => A.Expr | undefined, loc: { path: string; line: number }, user: string, appLabel = info.app): ModelInfo | null {
+  const lit = (name: string): string | null | undefined => {
+    const e = kw(name);
+    if (!e) return undefined;
+    const v = literalEval(e);
+    return v.ok && typeof v.value === 'string' ? v.value : null;
+  };
+  const custom = lit('custom_model_name'), app = lit('app'), table = lit('table_name'), userArg = lit('user_model');
+  if (custom === null || app === null || table === null) return null;
+  const name = custom ?? `Historical${info.name}`;
+  const label = app ?? appLabel;
+  const userModel = userArg ?? (kw('user_model') ? null : user);
+  return {
+    app: label, name, key: `${label}.${name}`, managed: true, proxy: false, abstract: false, swapped: false,
+    table: table ?? `${label}_${name.toLowerCase()}`, modelName: name.toLowerCase(), loc, bases: [],
+    fields: [
+      ...info.fields.filter(x => x.kind !== 'ManyToManyField' && !x.parentLink).map(x => ({ ...x, kind: 'ForeignKey' as const, dbConstraint: false })),
+      ...(userModel ? [{ name: 'history_user', kind: 'ForeignKey' as const, target: userModel, targetRaw: userArg ?? 'settings.AUTH_USER_MODEL', dbConstraint: true, loc }] : []),
+    ],
+    attrs: {}, meta: {},
+  };
+}
+
 class ModelReader {
   private readonly nodes = new Map<string, ClassNode>();
   private readonly problems: ModelProblem[] = [];
@@ -230,6 +259,7 @@ class ModelReader {
 
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
+    const infoByNode = new Map<string, ModelInfo>();
     for (const node of this.registered) {
       const info = this.memoModelInfo(node);
       if (!info) continue;
@@ -246,6 +276,7 @@ class ModelReader {
         continue;
       }
       seen.set(info.key, info);
+      infoByNode.set(node.key, info);
       const list = byApp.get(info.app) ?? [];
       list.push(info);
       byApp.set(info.app, list);
@@ -257,6 +288,13 @@ class ModelReader {
         hl.push(h);
         byApp.set(h.app, hl);
       }
+    }
+    for (const h of this.registeredHistories(infoByNode, seen)) {
+      if (seen.has(h.key)) continue;
+      seen.set(h.key, h);
+      const hl = byApp.get(h.app) ?? [];
+      hl.push(h);
+      byApp.set(h.app, hl);
     }
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
@@ -364,30 +402,61 @@ class ModelReader {
         if (said.has(bound)) continue;
         said.add(bound);
       } else said.add(s.targets.map(t => (t.type === 'Name' ? t.id : '')).join(','));
-      const lit = (name: string): string | null | undefined => {
-        const e = kw(name);
-        if (!e) return undefined;
-        const v = literalEval(e);
-        return v.ok && typeof v.value === 'string' ? v.value : null;
-      };
-      const custom = lit('custom_model_name'), app = lit('app'), table = lit('table_name'), userArg = lit('user_model');
-      if (custom === null || app === null || table === null) continue;
-      const name = custom ?? `Historical${info.name}`;
-      const label = app ?? info.app;
-      const loc = own ? { path: node.ref.file, line: s.line } : { path: node.ref.file, line: node.ref.def.line };
-      const userModel = userArg ?? (kw('user_model') ? null : user);
-      out.push({
-        app: label, name, key: `${label}.${name}`, managed: true, proxy: false, abstract: false, swapped: false,
-        table: table ?? `${label}_${name.toLowerCase()}`, modelName: name.toLowerCase(), loc, bases: [],
-        fields: [
-          ...info.fields.filter(x => x.kind !== 'ManyToManyField' && !x.parentLink).map(x => ({ ...x, kind: 'ForeignKey' as const, dbConstraint: false })),
-          ...(userModel ? [{ name: 'history_user', kind: 'ForeignKey' as const, target: userModel, targetRaw: userArg ?? 'settings.AUTH_USER_MODEL', dbConstraint: true, loc }] : []),
-        ],
-        attrs: {}, meta: {},
-      });
+      const h = historyModel(info, kw, own ? { path: node.ref.file, line: s.line } : { path: node.ref.file, line: node.ref.def.line }, user);
+      if (h) out.push(h);
     }
     HISTORICAL.set(info, { user, models: out });
     return out;
+  }
+
+  /**
+   * The models django-simple-history's `register(Model, app=…, table_name=…)` makes, called at the top level of a
+   * models module Django imports (`register(User)` in an app's models.py): as HistoricalRecords does, for a model
+   * read (`get_user_model()` stands for AUTH_USER_MODEL). A call in a function (an AppConfig's ready()) is not read.
+   */
+  private registeredHistories(infoByNode: Map<string, ModelInfo>, byKey: Map<string, ModelInfo>): ModelInfo[] {
+    const out: ModelInfo[] = [];
+    const user = this.settings.authUserModel || 'auth.User';
+    for (const name of this.visited) {
+      const scope = this.sym.scope(name);
+      if (!scope) continue;
+      for (const s of scope.module.body) {
+        if (s.type !== 'Expr' || s.value.type !== 'Call') continue;
+        const call = s.value;
+        if (!this.isHistoryRegister(name, call.func)) continue;
+        const target = call.args[0] ?? call.keywords.find(k => k.arg === 'model')?.value;
+        if (!target) continue;
+        let info: ModelInfo | undefined;
+        if (target.type === 'Call' && ['get_user_model', 'auth.get_user_model'].some(n => dottedName(target.func)?.endsWith(n))) info = byKey.get(user);
+        else {
+          const ref = this.sym.expr(name, target);
+          info = ref?.kind === 'class' ? infoByNode.get(ref.key) : undefined;
+        }
+        if (!info || info.abstract) continue;
+        // register()'s `app` names an app's module (the history model's `__module__` is "<app>.models", whose app
+        // Django looks up), not a label as HistoricalRecords(app=…) does
+        const appArg = call.keywords.find(k => k.arg === 'app')?.value;
+        let label = info.app;
+        if (appArg) {
+          const v = literalEval(appArg);
+          const app = v.ok && typeof v.value === 'string' ? this.apps.find(a => a.module === v.value) : undefined;
+          if (!app) continue;
+          label = app.label;
+        }
+        const h = historyModel(info, n => (n === 'app' ? undefined : call.keywords.find(k => k.arg === n)?.value), { path: scope.file, line: s.line }, user, label);
+        if (h) out.push(h);
+      }
+    }
+    return out;
+  }
+
+  /** Whether `f` (in `module`) is simple_history's `register` function. */
+  private isHistoryRegister(module: string, f: A.Expr): boolean {
+    if (!(f.type === 'Name' || f.type === 'Attribute')) return false;
+    const ref = this.sym.expr(module, f);
+    if (ref?.kind === 'function') return ref.module === 'simple_history' && ref.name === 'register';
+    const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(module, f) ?? '';
+    return from === 'simple_history.register';
   }
 
   /**
