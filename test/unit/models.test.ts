@@ -781,10 +781,18 @@ class AccountsConfig(AppConfig):
 `,
     'project/accounts/models.py': `from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history import register
 
 
 class User(AbstractUser):
     team = models.ForeignKey("shop.Team", models.SET_NULL, null=True)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, models.CASCADE)
+
+
+register(Profile, app=__package__)
 `,
     'shop/__init__.py': '',
     'shop/models.py': `from django.contrib.auth import get_user_model
@@ -830,6 +838,8 @@ def register_all(model):
   assert.deepEqual(order.fields.map(f => [f.name, f.kind, f.target, f.dbConstraint]), [['team', 'ForeignKey', 'shop.Team', false], ['history_user', 'ForeignKey', 'accounts.User', true]]);
   assert.equal(r.byKey.get('accounts.TeamHistory')?.table, 'accounts_teamhistory');
   assert.equal(r.byKey.get('shop.HistoricalUser')?.table, 'shop_historicaluser');
+  // `app=__package__` (readthedocs): the calling module's package, here the app project.accounts (label accounts)
+  assert.equal(r.byKey.get('accounts.HistoricalProfile')?.table, 'accounts_historicalprofile');
   assert.ok(r.byKey.get('shop.HistoricalUser')?.fields.some(f => f.name === 'team' && f.target === 'shop.Team'));
   // an abstract model has no history; a call in a function is not read; `app` names an app's module (Django cannot
   // find the app of "accounts.models": no history model)

@@ -438,7 +438,10 @@ class ModelReader {
         const appArg = call.keywords.find(k => k.arg === 'app')?.value;
         let label = info.app;
         if (appArg) {
-          const v = literalEval(appArg);
+          // (`app=__package__`, readthedocs' core/models.py: the package of the module calling it)
+          const v = appArg.type === 'Name' && appArg.id === '__package__'
+            ? { ok: true, value: scope.isPackage ? name : name.slice(0, Math.max(0, name.lastIndexOf('.'))) }
+            : literalEval(appArg);
           const app = v.ok && typeof v.value === 'string' ? this.apps.find(a => a.module === v.value) : undefined;
           if (!app) continue;
           label = app.label;
