@@ -310,8 +310,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const prev = diffBaseOf(p, req.diffBase);
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
       const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts, whenIdle }));
-      const token = keep(p, sent, p.merged);
       await whenIdle();
+      const token = keep(p, sent, p.merged);
       const diff = differenceFrom(prev, base, sent);
       if (report) {
         p.reports.set(token, report);
