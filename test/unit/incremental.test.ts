@@ -179,6 +179,33 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)), 'the buffer closed');
   });
 
+  test('simple_history register() typed into an AppConfig\'s ready() and a models module, then taken away: each index as from scratch', async () => {
+    const { root, scanner } = await indexedGenerated(4);
+    const apps = path.join(root, 'app001', 'apps.py');
+    const models = path.join(root, 'app002', 'models.py');
+    const appsText = readText(apps);
+    const modelsText = readText(models);
+    const step = async (what: string, expect: string[], missing: string[]) => {
+      const index = await scanner.index();
+      for (const k of expect) assert.ok(index.models.some(m => m.key === k), `${what}: ${k}`);
+      for (const k of missing) assert.ok(!index.models.some(m => m.key === k), `${what}: no ${k}`);
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), what);
+    };
+    try {
+      setOverlay(apps, `${appsText}\n    def ready(self):\n        from simple_history import register\n        from .models import Thing1x0\n\n        register(Thing1x0)\n`);
+      await step('register() in ready()', ['app001.HistoricalThing1x0'], []);
+      setOverlay(models, `${modelsText}\n\nfrom simple_history import register\n\nregister(Thing2x1, app="app001")\n`);
+      await step('register() in a models module', ['app001.HistoricalThing1x0', 'app001.HistoricalThing2x1'], []);
+      setOverlay(apps, null);
+      await step('ready() as it was', ['app001.HistoricalThing2x1'], ['app001.HistoricalThing1x0']);
+      setOverlay(models, null);
+      await step('both as they were', [], ['app001.HistoricalThing2x1']);
+    } finally {
+      setOverlay(apps, null);
+      setOverlay(models, null);
+    }
+  });
+
   test('an alias name typed into a models file, changed, taken away: the unknown-alias finding follows, as from scratch', async () => {
     // (after an edit only the edited files' alias uses are read again: lints/aliases.ts aliasNamesAgain)
     const { root, scanner } = await indexedGenerated(4);

@@ -768,7 +768,7 @@ class Note(models.Model):
   assert.ok(without.byKey.has('vehicles.HistoricalLivery'));
 });
 
-test('models: django-simple-history\'s register() at a models module\'s top level makes the history model too', () => {
+test('models: django-simple-history\'s register() at a models module\'s top level or in AppConfig.ready() makes the history model too', () => {
   const root = writeTree({
     'project/__init__.py': '',
     'project/accounts/__init__.py': '',
@@ -795,6 +795,20 @@ class Profile(models.Model):
 register(Profile, app=__package__)
 `,
     'shop/__init__.py': '',
+    'shop/apps.py': `from django.apps import AppConfig
+from simple_history import register as track
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+
+    def ready(self):
+        from simple_history import register
+        from .models import Team, Order
+
+        register(Team, custom_model_name="TeamReadyLog")
+        track(Order, custom_model_name="OrderReadyLog")
+`,
     'shop/models.py': `from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history import register
@@ -838,6 +852,10 @@ def register_all(model):
   assert.deepEqual(order.fields.map(f => [f.name, f.kind, f.target, f.dbConstraint]), [['team', 'ForeignKey', 'shop.Team', false], ['history_user', 'ForeignKey', 'accounts.User', true]]);
   assert.equal(r.byKey.get('accounts.TeamHistory')?.table, 'accounts_teamhistory');
   assert.equal(r.byKey.get('shop.HistoricalUser')?.table, 'shop_historicaluser');
+  // in the AppConfig's ready(), with names it imports itself or the module's
+  assert.equal(r.byKey.get('shop.TeamReadyLog')?.table, 'shop_teamreadylog');
+  assert.ok(r.byKey.has('shop.OrderReadyLog'), JSON.stringify([...r.byKey.keys()]));
+  assert.equal(r.byKey.get('shop.TeamReadyLog')?.loc.path.endsWith('apps.py'), true);
   // `app=__package__` (readthedocs): the calling module's package, here the app project.accounts (label accounts)
   assert.equal(r.byKey.get('accounts.HistoricalProfile')?.table, 'accounts_historicalprofile');
   assert.ok(r.byKey.get('shop.HistoricalUser')?.fields.some(f => f.name === 'team' && f.target === 'shop.Team'));

@@ -417,19 +417,48 @@ class ModelReader {
   private registeredHistories(infoByNode: Map<string, ModelInfo>, byKey: Map<string, ModelInfo>): ModelInfo[] {
     const out: ModelInfo[] = [];
     const user = this.settings.authUserModel || 'auth.User';
+    // the models modules' top level, then each workspace app's AppConfig.ready() (where register() is called once
+    // the models are loaded, with the names it imports itself: `from .models import Order`)
+    const places: { name: string; body: A.Stmt[]; local: Map<string, { module: string; name: string }> }[] = [];
     for (const name of this.visited) {
       const scope = this.sym.scope(name);
-      if (!scope) continue;
-      for (const s of scope.module.body) {
+      if (scope) places.push({ name, body: scope.module.body, local: new Map() });
+    }
+    for (const app of this.apps) {
+      if (app.external || !app.appConfig || app.appConfig === 'django.apps.AppConfig') continue;
+      const dot = app.appConfig.lastIndexOf('.');
+      const ref = dot > 0 ? this.sym.member(app.appConfig.slice(0, dot), app.appConfig.slice(dot + 1)) : null;
+      if (ref?.kind !== 'class') continue;
+      const ready = ref.def.body.find((st): st is A.FunctionDef => st.type === 'FunctionDef' && st.name === 'ready');
+      if (!ready) continue;
+      const scope = this.sym.scope(ref.module);
+      const local = new Map<string, { module: string; name: string }>();
+      for (const st of ready.body) {
+        if (st.type !== 'ImportFrom' || !scope) continue;
+        const from = this.sym.absolute({ name: ref.module, isPackage: scope.isPackage }, st.level, st.module);
+        if (from) for (const n of st.names) local.set(n.asname ?? n.name, { module: from, name: n.name });
+      }
+      places.push({ name: ref.module, body: ready.body, local });
+    }
+    // a name the function imports itself, else the module's
+    const refOf = (place: (typeof places)[number], e: A.Expr) => {
+      const l = e.type === 'Name' ? place.local.get(e.id) : undefined;
+      if (!l) return this.sym.expr(place.name, e);
+      return l.module === 'simple_history' ? { kind: 'external' as const, dotted: `simple_history.${l.name}` } : this.sym.member(l.module, l.name);
+    };
+    for (const place of places) {
+      const { name } = place;
+      for (const s of place.body) {
         if (s.type !== 'Expr' || s.value.type !== 'Call') continue;
         const call = s.value;
-        if (!this.isHistoryRegister(name, call.func)) continue;
+        const fref = call.func.type === 'Name' && place.local.has(call.func.id) ? refOf(place, call.func) : null;
+        if (fref ? !(fref.kind === 'external' && fref.dotted === 'simple_history.register') : !this.isHistoryRegister(name, call.func)) continue;
         const target = call.args[0] ?? call.keywords.find(k => k.arg === 'model')?.value;
         if (!target) continue;
         let info: ModelInfo | undefined;
         if (target.type === 'Call' && ['get_user_model', 'auth.get_user_model'].some(n => dottedName(target.func)?.endsWith(n))) info = byKey.get(user);
         else {
-          const ref = this.sym.expr(name, target);
+          const ref = refOf(place, target);
           info = ref?.kind === 'class' ? infoByNode.get(ref.key) : undefined;
         }
         if (!info || info.abstract) continue;
@@ -440,13 +469,15 @@ class ModelReader {
         if (appArg) {
           // (`app=__package__`, readthedocs' core/models.py: the package of the module calling it)
           const v = appArg.type === 'Name' && appArg.id === '__package__'
-            ? { ok: true, value: scope.isPackage ? name : name.slice(0, Math.max(0, name.lastIndexOf('.'))) }
+            ? { ok: true, value: this.sym.scope(name)?.isPackage ? name : name.slice(0, Math.max(0, name.lastIndexOf('.'))) }
             : literalEval(appArg);
           const app = v.ok && typeof v.value === 'string' ? this.apps.find(a => a.module === v.value) : undefined;
           if (!app) continue;
           label = app.label;
         }
-        const h = historyModel(info, n => (n === 'app' ? undefined : call.keywords.find(k => k.arg === n)?.value), { path: scope.file, line: s.line }, user, label);
+        const file = this.sym.scope(name)?.file;
+        if (!file) continue;
+        const h = historyModel(info, n => (n === 'app' ? undefined : call.keywords.find(k => k.arg === n)?.value), { path: file, line: s.line }, user, label);
         if (h) out.push(h);
       }
     }
