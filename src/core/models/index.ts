@@ -260,6 +260,13 @@ class ModelReader {
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
     const infoByNode = new Map<string, ModelInfo>();
+    const addHistory = (h: ModelInfo) => {
+      if (seen.has(h.key)) return;
+      seen.set(h.key, h);
+      const hl = byApp.get(h.app) ?? [];
+      hl.push(h);
+      byApp.set(h.app, hl);
+    };
     for (const node of this.registered) {
       const info = this.memoModelInfo(node);
       if (!info) continue;
@@ -281,21 +288,10 @@ class ModelReader {
       list.push(info);
       byApp.set(info.app, list);
       // django-simple-history: `history = HistoricalRecords()` registers a Historical<Model> beside it
-      for (const h of this.historicalModels(node, info)) {
-        if (seen.has(h.key)) continue;
-        seen.set(h.key, h);
-        const hl = byApp.get(h.app) ?? [];
-        hl.push(h);
-        byApp.set(h.app, hl);
-      }
+      for (const h of this.historicalModels(node, info)) addHistory(h);
     }
-    for (const h of this.registeredHistories(infoByNode, seen)) {
-      if (seen.has(h.key)) continue;
-      seen.set(h.key, h);
-      const hl = byApp.get(h.app) ?? [];
-      hl.push(h);
-      byApp.set(h.app, hl);
-    }
+    // and `register(Model)` (simple_history) where Django runs it
+    for (const h of this.registeredHistories(infoByNode, seen)) addHistory(h);
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
     return { models, problems: this.problems };
