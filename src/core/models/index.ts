@@ -13,7 +13,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { literalEval } from '../python/literal';
-import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, type Ref } from '../python/symbols';
+import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, type ModuleScope, type Ref } from '../python/symbols';
 import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
 
 export interface ModelProblem {
@@ -407,18 +407,20 @@ class ModelReader {
 
   /**
    * The models django-simple-history's `register(Model, app=…, table_name=…)` makes, called at the top level of a
-   * models module Django imports (`register(User)` in an app's models.py): as HistoricalRecords does, for a model
-   * read (`get_user_model()` stands for AUTH_USER_MODEL). A call in a function (an AppConfig's ready()) is not read.
+   * models module Django imports (`register(User)` in an app's models.py) or in a workspace app's AppConfig.ready():
+   * as HistoricalRecords does, for a model read (`get_user_model()` stands for AUTH_USER_MODEL). Calls in other
+   * functions are not read.
    */
   private registeredHistories(infoByNode: Map<string, ModelInfo>, byKey: Map<string, ModelInfo>): ModelInfo[] {
     const out: ModelInfo[] = [];
     const user = this.settings.authUserModel || 'auth.User';
     // the models modules' top level, then each workspace app's AppConfig.ready() (where register() is called once
     // the models are loaded, with the names it imports itself: `from .models import Order`)
-    const places: { name: string; body: A.Stmt[]; local: Map<string, { module: string; name: string }> }[] = [];
+    type Place = { scope: ModuleScope; body: A.Stmt[]; local: Map<string, { module: string; name: string }> };
+    const places: Place[] = [];
     for (const name of this.visited) {
       const scope = this.sym.scope(name);
-      if (scope) places.push({ name, body: scope.module.body, local: new Map() });
+      if (scope) places.push({ scope, body: scope.module.body, local: new Map() });
     }
     for (const app of this.apps) {
       if (app.external || !app.appConfig || app.appConfig === 'django.apps.AppConfig') continue;
@@ -426,29 +428,33 @@ class ModelReader {
       const ref = dot > 0 ? this.sym.member(app.appConfig.slice(0, dot), app.appConfig.slice(dot + 1)) : null;
       if (ref?.kind !== 'class') continue;
       const ready = ref.def.body.find((st): st is A.FunctionDef => st.type === 'FunctionDef' && st.name === 'ready');
-      if (!ready) continue;
       const scope = this.sym.scope(ref.module);
+      if (!ready || !scope) continue;
       const local = new Map<string, { module: string; name: string }>();
       for (const st of ready.body) {
-        if (st.type !== 'ImportFrom' || !scope) continue;
-        const from = this.sym.absolute({ name: ref.module, isPackage: scope.isPackage }, st.level, st.module);
+        if (st.type !== 'ImportFrom') continue;
+        const from = this.sym.absolute(scope, st.level, st.module);
         if (from) for (const n of st.names) local.set(n.asname ?? n.name, { module: from, name: n.name });
       }
-      places.push({ name: ref.module, body: ready.body, local });
+      places.push({ scope, body: ready.body, local });
     }
-    // a name the function imports itself, else the module's
-    const refOf = (place: (typeof places)[number], e: A.Expr) => {
+    // what `e` names: a name the function imports itself, else the module's
+    const refOf = (place: Place, e: A.Expr) => {
       const l = e.type === 'Name' ? place.local.get(e.id) : undefined;
-      if (!l) return this.sym.expr(place.name, e);
-      return l.module === 'simple_history' ? { kind: 'external' as const, dotted: `simple_history.${l.name}` } : this.sym.member(l.module, l.name);
+      return l ? this.sym.member(l.module, l.name) : this.sym.expr(place.scope.name, e);
+    };
+    // simple_history's `register` function (read where the package is installed, by where it is imported from if not)
+    const isRegister = (place: Place, f: A.Expr) => {
+      if (!(f.type === 'Name' || f.type === 'Attribute')) return false;
+      const ref = refOf(place, f);
+      if (ref?.kind === 'function') return ref.module === 'simple_history' && ref.name === 'register';
+      return (ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(place.scope.name, f)) === 'simple_history.register';
     };
     for (const place of places) {
-      const { name } = place;
+      const { name, file, isPackage } = place.scope;
       for (const s of place.body) {
-        if (s.type !== 'Expr' || s.value.type !== 'Call') continue;
+        if (s.type !== 'Expr' || s.value.type !== 'Call' || !isRegister(place, s.value.func)) continue;
         const call = s.value;
-        const fref = call.func.type === 'Name' && place.local.has(call.func.id) ? refOf(place, call.func) : null;
-        if (fref ? !(fref.kind === 'external' && fref.dotted === 'simple_history.register') : !this.isHistoryRegister(name, call.func)) continue;
         const target = call.args[0] ?? call.keywords.find(k => k.arg === 'model')?.value;
         if (!target) continue;
         let info: ModelInfo | undefined;
@@ -465,28 +471,17 @@ class ModelReader {
         if (appArg) {
           // (`app=__package__`, readthedocs' core/models.py: the package of the module calling it)
           const v = appArg.type === 'Name' && appArg.id === '__package__'
-            ? { ok: true, value: this.sym.scope(name)?.isPackage ? name : name.slice(0, Math.max(0, name.lastIndexOf('.'))) }
+            ? { ok: true, value: isPackage ? name : name.slice(0, Math.max(0, name.lastIndexOf('.'))) }
             : literalEval(appArg);
           const app = v.ok && typeof v.value === 'string' ? this.apps.find(a => a.module === v.value) : undefined;
           if (!app) continue;
           label = app.label;
         }
-        const file = this.sym.scope(name)?.file;
-        if (!file) continue;
         const h = historyModel(info, n => (n === 'app' ? undefined : call.keywords.find(k => k.arg === n)?.value), { path: file, line: s.line }, user, label);
         if (h) out.push(h);
       }
     }
     return out;
-  }
-
-  /** Whether `f` (in `module`) is simple_history's `register` function. */
-  private isHistoryRegister(module: string, f: A.Expr): boolean {
-    if (!(f.type === 'Name' || f.type === 'Attribute')) return false;
-    const ref = this.sym.expr(module, f);
-    if (ref?.kind === 'function') return ref.module === 'simple_history' && ref.name === 'register';
-    const from = ref?.kind === 'external' ? ref.dotted : this.sym.importOrigin(module, f) ?? '';
-    return from === 'simple_history.register';
   }
 
   /**
