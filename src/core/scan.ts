@@ -61,6 +61,12 @@ export interface ScanOptions {
    * worker makes it wait for the requests it has in hand, so that an edit typed meanwhile is not held up by it
    */
   whenIdle?: () => Promise<void>;
+  /**
+   * Django mode: run the helper at a lower CPU priority (nice 10, Windows' "below normal"). The scan worker's
+   * background refresh sets it: on a machine with few cores, Django importing the project for seconds competes
+   * with the editor and the index of what the user types; nothing waits for it there.
+   */
+  lowPriority?: boolean;
   /** lint the migrations of apps in the environment too (third-party); their findings are infos, never blocking */
   includeEnvironment?: boolean;
   /** cancels a running Django helper (e.g. when the extension deactivates) */
@@ -1252,7 +1258,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     // the helper sees what manage.py would: the process environment over the project's env file
     env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
-    secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle,
+    secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle, lowPriority: opts.lowPriority,
   });
   if (!answer.ok) {
     // mode auto falls back to the static answer (an info finding says why): a warning, its traceback with --verbose

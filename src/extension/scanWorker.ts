@@ -175,6 +175,12 @@ const idleWaiters: (() => void)[] = [];
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**
+ * Django's helper (a background refresh: nothing waits for it) runs at a lower CPU priority than this worker and the
+ * editor (ScanOptions.lowPriority); DJANGO_MULTIDB_LOW_PRIORITY=0 runs it as any process (benchmarks compare both).
+ */
+const LOW_PRIORITY = process.env.DJANGO_MULTIDB_LOW_PRIORITY !== '0';
+
+/**
  * Resolves once no request is in hand (but `django`) and none came for IDLE_GRACE_MS: Django's answer (seconds
  * after it was asked for, often while the user types) is read and merged in between edits, not in front of one
  * (that took 440 ms in front of an edit's index on the benchmark project).
@@ -309,7 +315,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       // (taken now: typing goes on while Django runs, and its merges push the last one out)
       const prev = diffBaseOf(p, req.diffBase);
       // Django's report stays here (megabytes): the main thread asks for merges into newer indexes (mergeDjango)
-      const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts, whenIdle }));
+      const { index: sent, report } = splitDjangoReport(await withDjango(base, { ...p.scanner.opts, ...req.opts, whenIdle, lowPriority: LOW_PRIORITY }));
       await whenIdle();
       const token = keep(p, sent, p.merged);
       const diff = differenceFrom(prev, base, sent);

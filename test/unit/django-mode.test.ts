@@ -348,6 +348,22 @@ test('a missing interpreter is a "missing-interpreter" failure', async () => {
   if (!r.ok) assert.equal(r.reason, 'missing-interpreter');
 });
 
+test('the background refresh runs the helper at a lower CPU priority (lowPriority), a run asked for does not', { skip: process.platform === 'win32' }, async () => {
+  // a stand-in interpreter that prints a report with the niceness it runs at (after a pause: the priority is set
+  // right after it started)
+  const fake = path.join(tmpRoot, 'nice-python');
+  fs.writeFileSync(fake, '#!/bin/sh\nsleep 0.3\nprintf \'{"routing": [], "models": [], "migrations": [], "nice": %s}\\n\' "$(nice)"\n', { mode: 0o755 });
+  const niceness = async (lowPriority?: boolean) => {
+    const r = await runDjangoHelper({ root: FIXTURE, python: fake, settingsModule: 'dynsite.settings', timeoutMs: 10000, ...(lowPriority === undefined ? {} : { lowPriority }) });
+    assert.ok(r.ok, !r.ok ? r.message : '');
+    return (r.report as DjangoReport & { nice: number }).nice;
+  };
+  const own = os.getPriority();
+  assert.equal(await niceness(), own);
+  assert.equal(await niceness(false), own);
+  assert.equal(await niceness(true), Math.max(own, os.constants.priority.PRIORITY_BELOW_NORMAL));
+});
+
 test('a hanging interpreter (and its children) is stopped at the timeout', { skip: process.platform === 'win32' }, async () => {
   const fake = path.join(tmpRoot, 'hang-python');
   const pidFile = path.join(tmpRoot, 'hang.pid');

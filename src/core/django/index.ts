@@ -200,6 +200,8 @@ export interface DjangoHelperOptions {
    * requests waiting for it (an edit's index) go first, as this thread's work would hold them up
    */
   whenIdle?: () => Promise<void>;
+  /** run the helper at a lower CPU priority (ScanOptions.lowPriority) */
+  lowPriority?: boolean;
   /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
   secrets?: readonly (string | null | undefined)[];
 }
@@ -232,7 +234,7 @@ interface RunResult {
 }
 
 /** Spawn without a shell; on timeout or overflow kill the whole process group (POSIX) so nothing lingers. */
-function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number, abort?: AbortSignal): Promise<RunResult> {
+function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number, abort?: AbortSignal, lowPriority = false): Promise<RunResult> {
   return new Promise(resolve => {
     const t0 = performance.now();
     const posix = process.platform !== 'win32';
@@ -279,6 +281,14 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
       spawnError = e as NodeJS.ErrnoException;
       finish();
       return;
+    }
+    if (lowPriority && child.pid !== undefined) {
+      try {
+        // (a process may always lower its children's priority; Python starts in the meantime, at most a few ms)
+        os.setPriority(child.pid, Math.max(os.getPriority(child.pid), os.constants.priority.PRIORITY_BELOW_NORMAL));
+      } catch {
+        /* gone already, or not allowed: it runs as it is */
+      }
     }
     // cancelled (e.g. the extension is deactivating): same as a timeout, the whole group goes
     const onAbort = () => {
@@ -367,7 +377,7 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   if (extraPath.length) env.DJANGO_MULTIDB_PYTHONPATH = extraPath.join(path.delimiter);
   const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
-  const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal);
+  const raw = await runProcess(opts.python, args, os.tmpdir(), env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts.signal, opts.lowPriority);
   await opts.whenIdle?.();
   // the helper scrubs what it knows; a crash before it knew the settings (or an older helper) is scrubbed here
   const redactor = new Redactor(opts.secrets ?? []);

@@ -196,9 +196,9 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
           workerPhases(st?.projects?.[0]?.timings)]);
         all.push(took);
         (byKind[kind] ??= []).push(took);
-        // DJANGO_MULTIDB_BENCH_LOG=<file>: the extension's last log lines (every level) after the first two edits, to
-        // see what the worker was doing when a first edit was slow (Django's answer arriving, the warm-up)
-        if (process.env.DJANGO_MULTIDB_BENCH_LOG && i < 2) {
+        // DJANGO_MULTIDB_BENCH_LOG=<file>: the extension's last log lines (every level) after the first two edits and any
+        // edit over 400 ms, to see what the worker was doing when it was slow (Django's answer arriving, the warm-up)
+        if (process.env.DJANGO_MULTIDB_BENCH_LOG && (i < 2 || took > 400)) {
           const lg = await vscode.commands.executeCommand<{ log?: string[] }>('djangoMultiDb.getState', { wait: false, views: false, log: true });
           fs.appendFileSync(process.env.DJANGO_MULTIDB_BENCH_LOG, `--- edit ${i} at ${new Date(wall0).toISOString()}\n${(lg?.log ?? []).join('\n')}\n`);
         }
