@@ -406,6 +406,10 @@ export class ProjectService implements vscode.Disposable {
             p.replyAt = p.scanner.indexReplyAt;
             if (first) {
               p.startup.indexReply = p.scanner.indexReplyAt ?? p.indexedAt;
+              // (in the worker: when it was ready, began the index and sent it; benchmarks)
+              if (p.scanner.workerReadyAt !== undefined) p.startup.workerReady = p.scanner.workerReadyAt;
+              if (p.scanner.indexStartedAt !== undefined) p.startup.indexStarted = p.scanner.indexStartedAt;
+              if (p.scanner.indexReplySentAt !== undefined) p.startup.indexReplySent = p.scanner.indexReplySentAt;
               p.startup.indexed = p.indexedAt;
               p.firstIndexFromLast = p.scanner.lastFromKnown;
             }

@@ -164,6 +164,8 @@ export interface IndexChanges {
   fromIndex?: string[];
   /** `index`: when the worker sent it (Date.now(), after the difference was made; benchmarks) */
   sentAt?: number;
+  /** `index`: when the worker began it (Date.now(), once an index before it was done; benchmarks) */
+  startedAt?: number;
 }
 
 /**

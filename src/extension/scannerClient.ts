@@ -398,6 +398,12 @@ export class ScannerClient implements ScannerLike {
   indexReplyAt: number | undefined;
   /** when the worker sent that reply (Date.now() there; benchmarks: the time the reply took to cross) */
   indexReplySentAt: number | undefined;
+  /** when the worker began that index (Date.now() there; benchmarks: what it waited for before) */
+  indexStartedAt: number | undefined;
+  /** when the scan worker that runs now was ready (Date.now(); benchmarks) */
+  get workerReadyAt(): number | undefined {
+    return this.host.readyAt;
+  }
   /**
    * @internal set when the worker hit a limit while this project's call ran: its index and readState calls fail
    * with this error until one of its files changes
@@ -576,6 +582,7 @@ export class ScannerClient implements ScannerLike {
     const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}) }, local);
     this.indexReplyAt = Date.now();
     this.indexReplySentAt = r.sentAt;
+    this.indexStartedAt = r.startedAt;
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
     const held = r.fromIndex?.length ? known?.index() : undefined;
     // (the known index could not be read after all: the whole answer, asked for again)
