@@ -321,16 +321,22 @@ const SAMPLE_CAP_MS = 4;
  * A CPU profile of the extension host from now, always taken (this extension's share of the pauses: `ourLongestPause`),
  * written to `cpuTo` when given (bench/profile-pauses.mjs reads it); and a sampling heap profile, garbage included
  * (`allocTo`: bench/alloc-top.mjs). `stopCpu` ends the first and returns it, `stop` both.
+ * DJANGO_MULTIDB_BENCH_CPU_PROFILE=0: no CPU profile (`stopCpu` returns none). The profiler keeps its samples and
+ * code events in the host's native memory: the host's RSS without it is what a user's host holds.
  */
 export async function profile(cpuTo: string | undefined, allocTo: string | undefined): Promise<{ stopCpu(): Promise<CpuProfile | undefined>; stop(): Promise<void> }> {
   const session = new inspector.Session();
   const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (e, res) => (e ? reject(e) : resolve(res as T))));
   session.connect();
-  await post('Profiler.enable');
-  await post('Profiler.start');
+  const cpuProfile = process.env.DJANGO_MULTIDB_BENCH_CPU_PROFILE !== '0';
+  if (cpuProfile) {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   if (allocTo) { await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
   let cpu: Promise<CpuProfile> | undefined;
   const stopCpu = async () => {
+    if (!cpuProfile) return undefined;
     cpu ??= post<{ profile: CpuProfile }>('Profiler.stop').then(r => {
       if (cpuTo) fs.writeFileSync(cpuTo, JSON.stringify(r.profile));
       return r.profile;
