@@ -1,7 +1,7 @@
 // Profiling aid: Django mode's edit path through the extension's own scan worker, outside VS Code: an unsaved buffer
 // sent, the index asked for, then Django's last answer merged into it (ScannerClient.mergeDjango), each step timed
 // per edit kind. What the VS Code benchmark's `indexedAt → shownAt` is made of.
-// Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND] [--django-meanwhile]
+// Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND] [--django-meanwhile] [--separate]
 import { execFileSync } from 'child_process';
 import * as v8 from 'v8';
 import * as fs from 'fs';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     if (!edit) continue;
     await client.setOverlay(edit.file, `${edit.text}\n\ndef _timing_probe_${i}(qs):\n    return qs.using("probe_${i}")\n`);
     let t = performance.now();
-    const index = await client.index();
+    // as the extension asks (project.ts mergeBehind): the merge right behind the index; --separate: after it
+    const index = await client.index(undefined, false, process.argv.includes('--separate') ? undefined : {});
     const ti = performance.now() - t;
     const indexReply = size(host.lastReply);
     t = performance.now();

@@ -400,7 +400,9 @@ export class ProjectService implements vscode.Disposable {
             p.firstIndex = undefined;
             if (first && p.firstIndexStale) p.needIndex = true;
             if (!first) p.indexAskedAt = Date.now();
-            p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index());
+            // Django mode: Django's last answer merged into the new index is asked for with it (shown() takes it)
+            const merge = !first && !(p.cachedAt && doState) ? this.mergeBehind(p, before) : undefined;
+            p.staticIndex = await this.withSlowProgress(`Indexing ${p.name}`, () => first ?? p.scanner.index(undefined, false, merge));
             p.indexedAt = Date.now();
             p.replySentAt = p.scanner.indexReplySentAt;
             p.replyAt = p.scanner.indexReplyAt;
@@ -652,6 +654,15 @@ export class ProjectService implements vscode.Disposable {
     }
     const s = p.staticIndex;
     return s && { ...s, mode: { requested: p.django.effective, used: 'static', reason: p.django.reason } };
+  }
+
+  /**
+   * What `shown(p)` will merge Django's last answer into once the index asked for now arrives (Django mode): that index
+   * with the state of the last database read `before` holds, if any (see run()). Undefined: no merge will be asked.
+   */
+  private mergeBehind(p: DjangoProject, before: ProjectIndex | undefined): { stateFrom?: ProjectIndex } | undefined {
+    if (p.django.used !== 'django' || !p.djangoIndex) return undefined;
+    return before && Object.keys(before.applied).length ? { stateFrom: stateSourceOf(before) ?? before } : {};
   }
 
   private djangoWanted(p: DjangoProject): boolean {

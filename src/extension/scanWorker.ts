@@ -66,6 +66,11 @@ interface Project {
   /** the last static index sent to the main thread, and its token: the next one is sent as a difference */
   last?: { token: number; index: ProjectIndex };
   /**
+   * the token of the `index` request in hand or last answered, once its reply is posted (null: it failed), for a
+   * request asked right behind it (MergeRef `behind`)
+   */
+  indexed?: Promise<number | null>;
+  /**
    * after an answer from the on-disk snapshot, the full index that builds the in-memory state (so that the next
    * edit is incremental) runs behind it; the next request waits for it
    */
@@ -271,6 +276,13 @@ function letYoungGenerationGrow(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
 }
 
+/** The token of the index asked right before (MergeRef `behind`), once it is answered. */
+async function indexBehind(p: Project): Promise<{ token: number }> {
+  const token = await p.indexed;
+  if (token === null || token === undefined) throw new StaleIndex('the index this request was asked behind was not made');
+  return { token };
+}
+
 function project(id: number): Project {
   const p = projects.get(id);
   if (!p) throw new Error(`scan worker: no scanner for project ${id} (disposed, or created in a worker that stopped)`);
@@ -344,9 +356,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     }
     case 'mergeDjango': {
       const p = project(req.project);
+      const ref = 'behind' in req.index ? await indexBehind(p) : req.index;
       const report = p.reports.get(req.django);
       if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
-      const base = { ...withState(p, indexOf(p, req.index), req.state), ...req.extras };
+      const base = { ...withState(p, indexOf(p, ref), req.state), ...req.extras };
       // (a merge carries no report: only withDjango adds it)
       const merged = mergeDjangoAnswer(base, report).index;
       // as a difference from the last merge the main thread holds: Django's facts are new objects in every merge,
@@ -537,6 +550,10 @@ port.on('message', (req: WorkerRequest) => {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = undefined;
   }
+  // an index: a request asked right behind it (a merge of Django's answer) takes its index once its reply is posted
+  let indexed: ((token: number | null) => void) | undefined;
+  const p = req.op === 'index' ? projects.get(req.project) : undefined;
+  if (p) p.indexed = new Promise(resolve => { indexed = resolve; });
   handle(req).finally(() => {
     if (counted) inFlight--;
     if (inFlight === 0) {
@@ -544,8 +561,14 @@ port.on('message', (req: WorkerRequest) => {
       releaseIdle();
     }
   }).then(
-    value => postReply(req.id, value),
-    e => post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) }),
+    value => {
+      postReply(req.id, value);
+      indexed?.((value as WorkerResults['index']).token);
+    },
+    e => {
+      post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) });
+      indexed?.(null);
+    },
   );
 });
 

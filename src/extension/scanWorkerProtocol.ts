@@ -17,6 +17,12 @@ export type WireScanOptions = Omit<ScanOptions, 'logger' | 'signal'>;
  */
 export type IndexRef = { token: number } | { full: ProjectIndex };
 
+/**
+ * The index a merge of Django's answer is for: an IndexRef, or (`behind`) the index of the `index` request sent right
+ * before it for the same project, asked together (one trip instead of two: the worker merges as soon as it has it).
+ */
+export type MergeRef = IndexRef | { behind: true };
+
 /** main thread → worker; every request gets exactly one `reply` with the same id */
 export type WorkerRequest =
   | { id: number; op: 'create'; project: number; opts: WireScanOptions }
@@ -44,7 +50,7 @@ export type WorkerRequest =
    * `extras`: the top-level properties the main thread replaced, and `state`: the token of the database read whose
    * state the main thread carried over it, model/lastState.ts)
    */
-  | { id: number; op: 'mergeDjango'; project: number; index: IndexRef; extras?: Partial<ProjectIndex>; state?: number; django: number; diffBase?: number }
+  | { id: number; op: 'mergeDjango'; project: number; index: MergeRef; extras?: Partial<ProjectIndex>; state?: number; django: number; diffBase?: number }
   /** write the on-disk caches an index scheduled now (the extension is closing) */
   | { id: number; op: 'flush'; project: number }
   | { id: number; op: 'dispose'; project: number };

@@ -477,9 +477,17 @@ export class ScannerClient implements ScannerLike {
     if (d.generation !== this.generation || !this.host.hasScanner(this)) return null;
     // the reply is a difference from the last merge this thread holds (when the worker still keeps it)
     const last = this.current(this.lastMerged);
-    let r: WorkerResults['mergeDjango'];
+    let r: WorkerResults['mergeDjango'] | undefined;
+    // asked already, right behind the index (index() with `mergeBehind`), for this very index and database read
+    const behind = this.takeMergeBehind(index, workerIndex, stateFrom, d.token, last);
+    if (behind) {
+      r = await behind.catch((e: Error) => {
+        this.opts.logger?.debug(`Django's answer merged behind the index: not used (${e.message}); merged again`);
+        return undefined;
+      });
+    }
     try {
-      r = await this.overWorkerIndex(index, workerIndex, stateFrom, over =>
+      r ??= await this.overWorkerIndex(index, workerIndex, stateFrom, over =>
         this.askAbout(workerIndex, ref => ({ op: 'mergeDjango', index: ref, ...over, django: d.token, ...(last ? { diffBase: last.token } : {}) }), () => Promise.reject(new Error('no worker'))));
     } catch (e) {
       this.opts.logger?.debug(`Django's last answer not merged: ${(e as Error).message}`);
@@ -496,6 +504,48 @@ export class ScannerClient implements ScannerLike {
   private lastMerged: KeptResult | null = null;
   /** the last readState, which the next is sent as a difference from */
   private lastRead: KeptResult | null = null;
+  /**
+   * Django's last answer merged into the index asked for now, asked right behind it (`index(…, mergeBehind)`): what it
+   * was asked with, and (once the index came) the index it is for. `mergeDjango` takes it when asked for that index.
+   */
+  private mergeBehind: {
+    reply: Promise<WorkerResults['mergeDjango']>; generation: number; django: number; state: number | undefined; lastMerged: KeptResult | null;
+    workerIndex?: ProjectIndex;
+  } | undefined;
+  /** @internal (tests) whether the last mergeDjango took the merge asked behind its index */
+  lastMergeWasBehind = false;
+
+  /**
+   * Ask for Django's last answer merged into the index being asked for (sent right behind the `index` request, so that
+   * the worker merges at once, while its index crosses): the merge `mergeDjango(withState, index, stateFrom)` would ask
+   * for next, with `stateFrom` the database read whose state that index will carry over (none: the index as it is).
+   * Not asked when there is no answer in the worker, or when the read's state would have to be sent.
+   */
+  private askMergeBehind(stateFrom: ProjectIndex | undefined): void {
+    this.mergeBehind = undefined;
+    const d = this.djangoAnswer;
+    if (!d || 'report' in d || d.generation !== this.generation || !this.host.usesWorker || !this.host.hasScanner(this)) return;
+    const state = this.keptToken(stateFrom);
+    if (stateFrom && state === undefined) return;
+    const lastMerged = this.current(this.lastMerged);
+    const reply = this.host.request(this, { op: 'mergeDjango', index: { behind: true }, ...(state !== undefined ? { state } : {}), django: d.token, ...(lastMerged ? { diffBase: lastMerged.token } : {}) }, () => Promise.reject(new Error('no worker')));
+    reply.catch(() => undefined);
+    this.mergeBehind = { reply, generation: this.generation, django: d.token, state, lastMerged };
+  }
+
+  /** The merge asked behind the index `workerIndex`, when it is the one `mergeDjango(index, workerIndex, stateFrom)` needs. */
+  private takeMergeBehind(index: ProjectIndex, workerIndex: ProjectIndex, stateFrom: ProjectIndex | undefined, django: number, lastMerged: KeptResult | null): Promise<WorkerResults['mergeDjango']> | undefined {
+    const m = this.mergeBehind;
+    this.mergeBehind = undefined;
+    this.lastMergeWasBehind = false;
+    if (!m || m.workerIndex !== workerIndex || m.generation !== this.generation || m.django !== django || m.lastMerged !== lastMerged) return undefined;
+    if (this.keptToken(stateFrom) !== m.state || (stateFrom === undefined) !== (m.state === undefined)) return undefined;
+    // what this thread carried over the worker's index: the read's state only (the worker adds the same)
+    const extras = extrasOver(index, workerIndex);
+    if (m.state === undefined ? extras !== undefined : extras !== undefined && Object.keys(withoutState(extras, [...STATE_PROPS, 'findings'])).length) return undefined;
+    this.lastMergeWasBehind = true;
+    return m.reply;
+  }
 
   /**
    * Ask about `index`, the worker's `workerIndex` with what this thread replaced in it: the state of the database read
@@ -555,21 +605,21 @@ export class ScannerClient implements ScannerLike {
    * and the digests of its properties (core/index-by-key.ts): the properties of the answer with the same digest are
    * taken from it instead of crossing from the worker. `known.index()` is called once the answer came.
    */
-  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, again = false): Promise<ProjectIndex> {
+  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, again = false, mergeBehind?: { stateFrom?: ProjectIndex }): Promise<ProjectIndex> {
     try {
-      return await this.indexOnce(known);
+      return await this.indexOnce(known, mergeBehind);
     } catch (e) {
       // the worker stopped while it indexed (a crash, or killed): asked once more, of a new worker that gets the unsaved
       // buffers first, so that the edit that was being indexed still shows
       if (e instanceof WorkerStopped && !again && !this.disposed) {
         this.host.logger.info('Indexing again in a new scan worker: the last one stopped while it indexed.');
-        return await this.index(known, true);
+        return await this.index(known, true, mergeBehind);
       }
       throw e;
     }
   }
 
-  private async indexOnce(known?: { digests: Record<string, string>; index(): ProjectIndex | null }): Promise<ProjectIndex> {
+  private async indexOnce(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, mergeBehind?: { stateFrom?: ProjectIndex }): Promise<ProjectIndex> {
     this.checkOpen();
     const local = async (): Promise<WorkerResults['index']> => {
       const index = await this.inProcess().index();
@@ -579,7 +629,11 @@ export class ScannerClient implements ScannerLike {
     if (this.overlays.size && this.host.usesWorker && !this.host.hasScanner(this)) await this.resendOverlays();
     // the worker sends what changed since the index this thread holds (its unchanged parts are these objects)
     const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
-    const r = await this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}) }, local);
+    const asked = this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}) }, local);
+    if (mergeBehind) this.askMergeBehind(mergeBehind.stateFrom);
+    else this.mergeBehind = undefined;
+    const merge = this.mergeBehind;
+    const r = await asked;
     this.indexReplyAt = Date.now();
     this.indexReplySentAt = r.sentAt;
     this.indexStartedAt = r.startedAt;
@@ -593,6 +647,7 @@ export class ScannerClient implements ScannerLike {
     this.lastTables = [...Object.entries(r.changed).filter(([, v]) => isTable(v)).map(([k]) => k), ...this.host.lastParts.filter(x => x.tables).map(x => x.key)];
     this.remember(index, r.token);
     this.last = r.token !== NOT_IN_WORKER ? { token: r.token, generation: this.generation, index } : undefined;
+    if (merge && merge === this.mergeBehind && r.token !== NOT_IN_WORKER) merge.workerIndex = index;
     return index;
   }
 

@@ -414,6 +414,55 @@ describe('same answers as an in-process Scanner', () => {
     same(again, merged);
   });
 
+  test('Django\'s answer merged behind the index it is for (asked with it: one trip) equals the merge asked after it; a merge for another index or read asks again', { skip: skipDjango }, async () => {
+    const { dir, opts, dj, h, remote, local } = djangoWorker();
+    const read = await remote.readState(await remote.index());
+    const localRead = await local.readState(await local.index());
+    const ra = await remote.withDjango(read, dj);
+    assert.equal(ra.mode?.used, 'django', JSON.stringify(ra.mode));
+    const report = (await withDjango(localRead, { ...opts, ...dj })).django!.report!;
+    const posted: Record<string, unknown>[] = [];
+    const w = (h as unknown as { worker: { post(m: unknown): void } }).worker;
+    const post = w.post.bind(w);
+    w.post = m => { posted.push(m as Record<string, unknown>); post(m); };
+    const same = (x: ProjectIndex, y: ProjectIndex) => assert.deepEqual(toReport({ ...x, timings: {} }), toReport({ ...y, timings: {} }));
+    const models = path.join(dir, 'catalog', 'models.py');
+    const edit = async (name: string) => {
+      fs.appendFileSync(models, `\n\nclass ${name}(models.Model):\n    name = models.CharField(max_length=40)\n`);
+      remote.invalidate(models);
+      local.invalidate(models);
+    };
+
+    // typing with the last read carried over the index (project.ts withLastState): the merge goes with the index
+    await edit('Behind1');
+    posted.length = 0;
+    const a1 = await remote.index(undefined, false, { stateFrom: read });
+    assert.deepEqual(posted.map(m => m.op), ['index', 'mergeDjango'], 'both asked at once');
+    assert.deepEqual(posted[1]!.index, { behind: true });
+    const m1 = await remote.mergeDjango(carryState(a1, read), a1, read);
+    assert.ok(m1 && remote.lastMergeWasBehind, 'the merge asked behind it is taken');
+    assert.equal(posted.length, 2, 'no merge asked after the index');
+    same(m1, mergeDjangoAnswer(carryState(await local.index(), localRead), report).index);
+
+    // no read carried: the index as it is
+    await edit('Behind2');
+    const a2 = await remote.index(undefined, false, {});
+    const m2 = await remote.mergeDjango(a2);
+    assert.ok(m2 && remote.lastMergeWasBehind);
+    const b2 = await local.index();
+    same(m2, mergeDjangoAnswer(b2, report).index);
+
+    // asked for another read than the one it was made for: merged again, after the index, with the same answer as
+    // without one
+    await edit('Behind3');
+    posted.length = 0;
+    const a3 = await remote.index(undefined, false, {});
+    const m3 = await remote.mergeDjango(carryState(a3, read), a3, read);
+    assert.ok(m3 && !remote.lastMergeWasBehind, 'not the merge asked behind (made without the read)');
+    assert.deepEqual(posted.map(m => m.op), ['index', 'mergeDjango', 'mergeDjango']);
+    same(m3, mergeDjangoAnswer(carryState(await local.index(), localRead), report).index);
+  });
+
   test('warmUp starts the worker before the first call, and the first index runs in it', async () => {
     const { h } = host();
     assert.equal(h.mode, 'idle');
