@@ -485,6 +485,9 @@ export class ScannerClient implements ScannerLike {
         this.opts.logger?.debug(`Django's answer merged behind the index: not used (${e.message}); merged again`);
         return undefined;
       });
+      // (it is often here already, as the index was made into one: the event loop turns before it is, so that this
+      // thread does not read both in one stretch)
+      await new Promise(resolve => setImmediate(resolve));
     }
     try {
       r ??= await this.overWorkerIndex(index, workerIndex, stateFrom, over =>

@@ -132,6 +132,8 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     const fromSeenByKind: Record<string, number[]> = {};
     /** per edit: kind, total, each phase (ms after the edit was applied), the worker's index and its phases */
     const edits: unknown[] = [];
+    /** the host's RSS after each edit (where it grows: Django's answer arriving, a large reply) */
+    const rssByEdit: number[] = [memory().rssMB];
     // VS Code's own round trip from the extension host to the window and back (a context key set in the window):
     // in this setup (code-server, headless chromium on 2 cores) it is usually a few ms, and 150–200 ms while the
     // window is busy (opening an editor, revealing it in the explorer)
@@ -203,6 +205,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
           workerPhases(st?.projects?.[0]?.timings)]);
         all.push(took);
         (byKind[kind] ??= []).push(took);
+        rssByEdit.push(memory().rssMB);
         // DJANGO_MULTIDB_BENCH_LOG=<file>: the extension's last log lines (every level) after the first two edits and any
         // edit over 400 ms, to see what the worker was doing when it was slow (Django's answer arriving, the warm-up)
         if (process.env.DJANGO_MULTIDB_BENCH_LOG && (i < 2 || took > 400)) {
@@ -220,6 +223,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
       }
     }
     metric('typingToDiagnosticsMs', { ...p50p95(all), max: r(Math.max(...all)), n: all.length });
+    metric('typingHostRssByEditMB', rssByEdit);
     metric('typingToDiagnosticsByKindMs', perKey(byKind));
     // the two targets apart: edits of models, routers and migrations (≤ 100 ms p95), and of settings (≤ 500 ms)
     const code = Object.entries(byKind).filter(([k]) => k !== 'databases').flatMap(([, xs]) => xs);
