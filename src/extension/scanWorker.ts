@@ -75,8 +75,8 @@ interface Project {
    * edit is incremental) runs behind it; the next request waits for it
    */
   warming?: Promise<void>;
-  /** the warm-up (Scanner.warmUp), once per project and worker: the files done so far, the time it took */
-  warmUp?: { done: boolean; files: Set<string>; runs: number; ms: number };
+  /** the warm-up (Scanner.warmUp), once per project and worker: the files done so far, the time it took, when it began */
+  warmUp?: { done: boolean; files: Set<string>; runs: number; ms: number; begunAt?: number };
   /** Django's reports by the token of the `django` answer they came with */
   reports: Map<number, DjangoReport>;
 }
@@ -189,9 +189,15 @@ const LOW_PRIORITY = process.env.DJANGO_MULTIDB_LOW_PRIORITY !== '0';
 /**
  * Resolves once no request is in hand (but `django`) and none came for IDLE_GRACE_MS: Django's answer (seconds
  * after it was asked for, often while the user types) is read and merged in between edits, not in front of one
- * (that took 440 ms in front of an edit's index on the benchmark project).
+ * (that took 440 ms in front of an edit's index on the benchmark project); and once the replies posted so far are
+ * written (a large one crosses while this thread's event loop turns: the merge would hold the rest of it back).
  */
-function whenIdle(): Promise<void> {
+async function whenIdle(): Promise<void> {
+  await noRequestInHand();
+  await allSent();
+}
+
+function noRequestInHand(): Promise<void> {
   return new Promise(resolve => {
     const cap = setTimeout(done, IDLE_WAIT_MAX_MS);
     function done(): void {
@@ -226,21 +232,27 @@ function releaseIdle(): void {
 function scheduleWarmUp(): void {
   if (!WARM_UP) return;
   if (warmTimer) clearTimeout(warmTimer);
-  warmTimer = setTimeout(() => {
+  warmTimer = setTimeout(() => void (async () => {
     warmTimer = undefined;
-    if (inFlight > 0) return;
+    // not while a reply is still being written to the host (a first index: megabytes, through a pipe the host reads as
+    // its event loop allows): each step holds this thread's event loop, and the rest of the reply waited for the whole
+    // warm-up (the VS Code benchmark's first answer: 0.2–3.4 s between the index sent and the host having it)
+    await allSent();
+    if (inFlight > 0 || warmTimer) return;
     for (const [id, p] of projects) {
       if (p.warmUp?.done !== false || p.warming || !p.last) continue;
       const w = p.warmUp;
       const index = p.last.index;
       p.warming = (async () => {
         const t = performance.now();
-        const runs = await p.scanner.warmUp(index, () => inFlight > 0, w.files);
+        w.begunAt ??= Date.now();
+        // (a step is not begun while a message is being written: a log line, or a reply to a request come meanwhile)
+        const runs = await p.scanner.warmUp(index, () => inFlight > 0 || unsent > 0, w.files);
         w.ms += performance.now() - t;
         w.runs += runs;
         if (inFlight > 0) return;
         w.done = true;
-        post({ type: 'log', project: id, level: 'debug', message: `warm-up: ${w.runs} indexes in ${Math.round(w.ms)} ms` });
+        post({ type: 'log', project: id, level: 'debug', message: `warm-up: ${w.runs} indexes in ${Math.round(w.ms)} ms (begun at ${new Date(w.begunAt).toISOString()})` });
       })()
         .catch(e => {
           w.done = true;
@@ -252,7 +264,7 @@ function scheduleWarmUp(): void {
         });
       return;
     }
-  }, WARM_UP_IDLE_MS);
+  })(), WARM_UP_IDLE_MS);
 }
 
 /** The index a request names: one this worker keeps (by token), or the one it was sent whole. */

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { openSnapshot } from '../../src/extension/model/snapshot';
 import { Scanner, toReport as coreToReport, withDjango, type ProjectIndex, type ScanOptions } from '../../src/core/scan';
 import { mergeDjangoAnswer } from '../../src/core/django';
@@ -599,6 +600,30 @@ function bigProject(): string {
 }
 
 describe('off the main thread', () => {
+  test('the warm-up waits until the answer before it has crossed to a host too busy to read it (VS Code starting)', { skip: process.platform === 'win32' }, async () => {
+    const root = bigProject();
+    const { h } = host();
+    h.warmUp();
+    for (let i = 0; i < 400 && h.mode !== 'worker'; i++) await new Promise(r => setTimeout(r, 25));
+    assert.equal(h.mode, 'worker');
+    const projectLog = collectingLogger();
+    const remote = h.scanner({ root, allowPython: false, logger: projectLog });
+    const answer = remote.index();
+    // this thread busy while the worker answers (a reply of megabytes: more than the channel's buffers hold, the rest
+    // is written as this thread reads) and then is idle long enough to begin its warm-up
+    const until = Date.now() + 4000;
+    while (Date.now() < until) { /* held, as VS Code's start-up holds the extension host */ }
+    const freed = Date.now();
+    const first = await answer;
+    assert.ok(v8.serialize(first).length > 1 << 20, 'a reply larger than the channel holds');
+    for (let i = 0; i < 200 && !projectLog.lines.some(l => l.includes('warm-up:')); i++) await new Promise(r => setTimeout(r, 50));
+    const line = projectLog.lines.find(l => l.includes('warm-up:'));
+    assert.ok(line, projectLog.lines.join('\n'));
+    const begun = Date.parse(/begun at (\S+)\)/.exec(line)![1]!);
+    // (before: it began 300 ms after the index, and the rest of the answer waited for the whole warm-up)
+    assert.ok(begun >= freed - 200, `the warm-up began ${freed - begun} ms before this thread could read the answer`);
+  });
+
   test('the event loop keeps ticking while a big project is indexed', async () => {
     const root = bigProject();
     const { h } = host();
