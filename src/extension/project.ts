@@ -420,7 +420,7 @@ export class ProjectService implements vscode.Disposable {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows
               // replaces it (issue 11: edit → diagnostics without waiting for the databases)
               // (typing: no read follows, and the last one stays with the new index)
-              if (before && Object.keys(before.applied).length) p.staticIndex = withLastState(p.staticIndex, before);
+              if (before && lastReadOf(before)) p.staticIndex = withLastState(p.staticIndex, before);
               p.index = await this.shown(p);
               p.shownAt = Date.now();
               if (doState && p.staticIndex !== staticOf(p.staticIndex)) this.changed.fire(p);
@@ -662,7 +662,8 @@ export class ProjectService implements vscode.Disposable {
    */
   private mergeBehind(p: DjangoProject, before: ProjectIndex | undefined): { stateFrom?: ProjectIndex } | undefined {
     if (p.django.used !== 'django' || !p.djangoIndex) return undefined;
-    return before && Object.keys(before.applied).length ? { stateFrom: stateSourceOf(before) ?? before } : {};
+    const stateFrom = lastReadOf(before);
+    return stateFrom ? { stateFrom } : {};
   }
 
   private djangoWanted(p: DjangoProject): boolean {
@@ -833,10 +834,18 @@ function stateSourceOf(index: ProjectIndex): ProjectIndex | undefined {
   return stateSources.get(index);
 }
 
+/**
+ * The database read a new static index takes over from `last`, the index shown before it (withLastState): the read
+ * `last` carries, or `last` itself; none when `last` holds no read.
+ */
+function lastReadOf(last: ProjectIndex | undefined): ProjectIndex | undefined {
+  return last && Object.keys(last.applied).length ? stateSourceOf(last) ?? last : undefined;
+}
+
 /** A new static index shown with the state of the last database read until the databases are read again. */
 function withLastState(next: ProjectIndex, last: ProjectIndex): ProjectIndex {
   const out = carryState(next, last);
   carried.set(out, staticOf(next));
-  stateSources.set(out, stateSources.get(last) ?? last);
+  stateSources.set(out, stateSourceOf(last) ?? last);
   return out;
 }

@@ -542,10 +542,9 @@ export class ScannerClient implements ScannerLike {
     this.mergeBehind = undefined;
     this.lastMergeWasBehind = false;
     if (!m || m.workerIndex !== workerIndex || m.generation !== this.generation || m.django !== django || m.lastMerged !== lastMerged) return undefined;
-    if (this.keptToken(stateFrom) !== m.state || (stateFrom === undefined) !== (m.state === undefined)) return undefined;
-    // what this thread carried over the worker's index: the read's state only (the worker adds the same)
-    const extras = extrasOver(index, workerIndex);
-    if (m.state === undefined ? extras !== undefined : extras !== undefined && Object.keys(withoutState(extras, [...STATE_PROPS, 'findings'])).length) return undefined;
+    // exactly what a merge asked now would name: the read's state by its token, nothing else carried over the index
+    const over = this.namedOver(index, workerIndex, stateFrom);
+    if (over.extras || over.state !== m.state) return undefined;
     this.lastMergeWasBehind = true;
     return m.reply;
   }
@@ -557,11 +556,21 @@ export class ScannerClient implements ScannerLike {
    * worker no longer keeps the read, its state is sent.
    */
   private async overWorkerIndex<T>(index: ProjectIndex, workerIndex: ProjectIndex, stateFrom: ProjectIndex | undefined, ask: (over: { extras?: Partial<ProjectIndex>; state?: number }) => Promise<T>): Promise<T> {
+    const over = this.namedOver(index, workerIndex, stateFrom);
+    if (over.state === undefined) return ask(over);
+    return this.namedOrSent(() => ask(over), () => ask({ extras: extrasOver(index, workerIndex) }));
+  }
+
+  /**
+   * What a request about `index` names over the worker's `workerIndex`: the state of the read `stateFrom` by its token
+   * when the worker keeps it (and something is carried), and the other properties this thread replaced, as they are.
+   */
+  private namedOver(index: ProjectIndex, workerIndex: ProjectIndex, stateFrom: ProjectIndex | undefined): { extras?: Partial<ProjectIndex>; state?: number } {
     const extras = extrasOver(index, workerIndex);
     const state = this.keptToken(stateFrom);
-    if (!extras || state === undefined) return ask(extras ? { extras } : {});
+    if (!extras || state === undefined) return extras ? { extras } : {};
     const rest = withoutState(extras, [...STATE_PROPS, 'findings']);
-    return this.namedOrSent(() => ask({ state, ...(Object.keys(rest).length ? { extras: rest } : {}) }), () => ask({ extras }));
+    return { state, ...(Object.keys(rest).length ? { extras: rest } : {}) };
   }
 
   /** The token of `read` when the worker that runs now keeps it (a database read named instead of sent). */
