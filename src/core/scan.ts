@@ -130,6 +130,12 @@ export interface ProjectIndex {
   drift?: Record<string, AliasDrift>;
   /** where each model's queries go: the routers' db_for_read / db_for_write (lints/route-consistency.ts) */
   dbRoutes?: DbRoutes;
+  /**
+   * An index asked for `beforeFindings` (the extension's first answer, issue 11): settings, apps, models, migrations
+   * and routing, with the findings met reading them; the routing, graph and lint findings and `dbRoutes` are not
+   * there yet: the next index has them.
+   */
+  findingsPending?: true;
 }
 
 import * as fs from 'fs';
@@ -488,17 +494,22 @@ export class Scanner {
     return runs;
   }
 
-  /** Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input. */
-  async index(): Promise<ProjectIndex> {
+  /**
+   * Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input.
+   * `beforeFindings`: stop before the findings phase (ProjectIndex.findingsPending), unless the answer comes whole from
+   * the on-disk snapshot; the next index computes only what was left (the phases before are memoised).
+   */
+  async index(opts: { beforeFindings?: boolean } = {}): Promise<ProjectIndex> {
+    const beforeFindings = !!opts.beforeFindings;
     return fixedView(async () => {
-      const first = await this.indexOnce();
+      const first = await this.indexOnce(beforeFindings);
       // folders the settings put on sys.path (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`): the apps there
       // are found only with them among the search roots, known once the settings are read. An answer from the
       // snapshot was made with them already.
       const want = first.settings?.sysPath ?? { front: [], back: [] };
       if (JSON.stringify(want) === JSON.stringify(this.settingsRoots)) return first;
       this.settingsRoots = want;
-      return this.answeredFromSnapshot ? first : this.indexOnce();
+      return this.answeredFromSnapshot ? first : this.indexOnce(beforeFindings);
     });
   }
 
@@ -615,7 +626,7 @@ export class Scanner {
     }
   }
 
-  private async indexOnce(): Promise<ProjectIndex> {
+  private async indexOnce(beforeFindings = false): Promise<ProjectIndex> {
     const timings: Record<string, number> = {};
     const t = now();
     const findings: Finding[] = [];
@@ -685,6 +696,7 @@ export class Scanner {
     try {
       scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
         root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
+        beforeFindings,
       })));
     } finally {
       // the second thread of a first index (./prefetch-jobs.ts), if a phase did not take its results
@@ -700,8 +712,9 @@ export class Scanner {
       if (!reported.has(file)) findings.push({ code: 'parse-budget', severity: 'warning', path: file, line: limit.line, message: limit.message });
     }
     // not an index of a warm-up step (Scanner.warmUp): its buffer is no file's text, and a step the warm-up was
-    // stopped after would leave its index (a router's lines shifted by its `pass`) as the next session's snapshot
-    if (snapshotFile && WARMING.size === 0) {
+    // stopped after would leave its index (a router's lines shifted by its `pass`) as the next session's snapshot;
+    // nor one without its findings
+    if (snapshotFile && WARMING.size === 0 && !index.findingsPending) {
       for (const d of scanned.deps.dirs.keys()) this.seenDirs.add(d);
       // the search roots and site-packages: a package installed or removed changes what the settings may import
       for (const d of [projectDir, ...roots, ...envInfo.sitePackages]) this.seenDirs.add(d);
@@ -749,6 +762,7 @@ export class Scanner {
     root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envKey: string; findings: Finding[];
     envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
     moduleCacheFile: string | null; migrationCacheFile: string | null; lintCacheFile: string | null;
+    beforeFindings?: boolean;
   }): ProjectIndex {
     const { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
     let t = now();
@@ -920,6 +934,11 @@ export class Scanner {
     index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey],
       (): Record<string, HintDecisionLike> => evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models), true);
     timings.routing = now() - t;
+    // (the kept migration parses and the caches wait for the index that lints)
+    if (s.beforeFindings) {
+      index.findingsPending = true;
+      return index;
+    }
 
     t = now();
     findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => {

@@ -253,6 +253,36 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(!index.models.some(m => m.key === 'app001.Extra'));
   });
 
+  test('a first index before its findings (the extension\'s first answer), then the whole one: as from scratch; no snapshot of the first', async () => {
+    setTrusted(true);
+    const root = tempCopy(path.join(REPO, 'examples/multidb_shop'));
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-cache-'));
+    dirs.push(cacheDir);
+    const scratch = await fromScratch(root);
+    const scanner = new Scanner({ root, allowPython: false, cacheDir });
+    const early = await scanner.index({ beforeFindings: true });
+    assert.equal(early.findingsPending, true);
+    // everything the tree shows is there, as a whole index has it
+    for (const k of ['settings', 'apps', 'models', 'routing', 'routerLocs', 'migrations', 'hintRouting', 'lives'] as const) {
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(early[k] ?? null)), JSON.parse(JSON.stringify(scratch[k] ?? null)), k);
+    }
+    assert.equal(early.dbRoutes, undefined);
+    // the findings met before the routing are there; the routing's (cross-database relations) are not yet
+    assert.ok(scratch.findings.some(f => f.code === 'cross-db-foreign-key'), 'the example has cross-database relations');
+    assert.ok(!early.findings.some(f => f.code === 'cross-db-foreign-key'));
+    assert.ok(!fs.readdirSync(cacheDir, { recursive: true }).some(f => String(f).includes('index-')), 'no snapshot of an index without its findings');
+    const whole = await scanner.index();
+    assert.equal(whole.findingsPending, undefined);
+    assert.deepStrictEqual(facts(whole), facts(scratch));
+    // the snapshot now holds the whole index: a new process answers from it, findings and all
+    setTrusted(false);
+    setTrusted(true);
+    const next = new Scanner({ root, allowPython: false, cacheDir });
+    const answer = await next.index({ beforeFindings: true });
+    assert.equal(next.answeredFromSnapshot, true);
+    assert.deepStrictEqual(facts(answer), facts(scratch));
+  });
+
   test('the on-disk snapshot answers a new Scanner; its next index builds the state (and edits stay exact)', async () => {
     setTrusted(true);
     const root = generated(4);

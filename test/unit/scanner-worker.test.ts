@@ -63,7 +63,7 @@ function host(opts: Omit<ConstructorParameters<typeof ScanWorkerHost>[0] & objec
   return { h, logger };
 }
 
-type Indexer = Pick<Scanner, 'invalidate' | 'index'>;
+type Indexer = Pick<Scanner, 'invalidate'> & { index(): Promise<ProjectIndex> };
 
 /** An edit of the example: a new model in catalog/models.py, invalidated; then the next index of both Scanners. */
 async function addModel(dir: string, remote: Indexer, local: Indexer, name = 'Brand'): Promise<[ProjectIndex, ProjectIndex]> {
@@ -88,6 +88,22 @@ test('the worker bundle is built', () => {
 });
 
 describe('same answers as an in-process Scanner', () => {
+  test('a first index before its findings, then the whole one: the second crosses as the findings it adds', async () => {
+    const dir = example();
+    const opts: ScanOptions = { root: dir, allowPython: false, readDatabases: false };
+    const { h } = host();
+    const remote = h.scanner(opts);
+    const early = await remote.index(undefined, false, undefined, true);
+    assert.equal(h.mode, 'worker');
+    assert.equal(early.findingsPending, true);
+    const whole = await remote.index();
+    assert.equal(whole.findingsPending, undefined);
+    assert.deepEqual(toReport(whole), toReport(await new Scanner(opts).index()));
+    assert.equal(whole.models, early.models, 'what the first had crossed once: the same objects');
+    assert.equal(whole.routing, early.routing);
+    assert.ok(whole.findings.length > early.findings.length);
+  });
+
   test('index(), readState() and invalidate() on examples/multidb_shop', async () => {
     const dir = example();
     // an env file path that cannot be read (a folder) makes the Scanner log a warning that names the path, which
