@@ -595,6 +595,33 @@ test('a model typed after Django answered shows with its static routing; one tak
     assert.equal(model(undone, 'catalog.Typed'), undefined);
   }));
 
+test('a router edit typed after Django answered: the decisions it changes show at once as the static reading has them, without disagreements; the others stay Django\'s; reverted, all Django\'s', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-typed-router', async ({ dir, rep, first, edit }) => {
+    const asked = mergeDjangoAnswer(first, rep).index;
+    const routers = path.join(dir, 'shop', 'routers.py');
+    const row = (i: ProjectIndex, alias: string, model: string) => i.routing.find(d => d.alias === alias && d.model === model);
+    assert.equal(row(asked, 'default', 'analytics.PageView')?.migrate, false, 'Django: the analytics app only on analytics');
+    assert.equal(row(asked, 'default', 'analytics.PageView')?.source, 'django');
+    // the analytics router no longer claims its app: it falls through to the other routers, then to "allow"
+    const base = fs.readFileSync(routers, 'utf8');
+    const text = base.replace('route_app_labels = {"analytics"}', 'route_app_labels = set()');
+    assert.notEqual(text, base);
+    const typed = mergeDjangoAnswer(await edit(routers, text), rep).index;
+    const now = row(typed, 'default', 'analytics.PageView')!;
+    assert.equal(now.migrate, true, 'the typed router\'s answer shows');
+    assert.notEqual(now.source, 'django');
+    assert.deepEqual(typed.django!.disagreements.filter(d => d.kind === 'routing'), [], 'what the user typed is no disagreement with Django');
+    // a decision the edit did not change is Django's row, the very object of the last merge
+    assert.equal(row(typed, 'default', 'catalog.Product'), row(asked, 'default', 'catalog.Product'));
+    // a line typed above the routers changes no answer: every row is Django's
+    const moved = mergeDjangoAnswer(await edit(routers, `# typed\n${base}`), rep).index;
+    assert.ok(moved.routing.every(d => d.source === 'django'));
+    assert.deepEqual(moved.django!.disagreements.filter(d => d.kind === 'routing'), asked.django!.disagreements.filter(d => d.kind === 'routing'));
+    const undone = mergeDjangoAnswer(await edit(routers, null), rep).index;
+    assert.equal(row(undone, 'default', 'analytics.PageView')?.migrate, false);
+    assert.ok(undone.routing.every(d => d.source === 'django'));
+  }));
+
 test('a settings module that does not exist, whose package fails to import first, is said to be missing (RapidPro)', { skip: skipDjango }, async () => {
   const dir = brokenCopy('missing-settings', { 'dynsite/__init__.py': 'import dynsite_no_such_dependency_xyz  # noqa\n' });
   const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings_gone', timeoutMs: 30000 });

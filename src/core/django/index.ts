@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { STATE_CODES, conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings } from '../findings';
+import { STATE_CODES, conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type DecisionMap } from '../findings';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -549,7 +549,7 @@ interface MergeMemo {
   rows: Map<string, WeakMap<object, Row<unknown>>>;
   asked?: Asked;
 }
-interface Asked { migrations: Map<string, MigrationFileInfo>; models: Map<string, ModelInfo> }
+interface Asked { migrations: Map<string, MigrationFileInfo>; models: Map<string, ModelInfo>; routing: DecisionMap }
 type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
 const MERGES = new WeakMap<DjangoReport, MergeMemo>();
 
@@ -589,6 +589,7 @@ function askedAbout(rep: DjangoReport, index: ProjectIndex, unsaved: ReadonlySet
   return (memo.asked = {
     migrations: new Map(index.migrations.filter(m => onDisk(m.path)).map(m => [m.key, m])),
     models: new Map(index.models.filter(m => !m.abstract && onDisk(m.loc.path)).map(m => [m.key, m])),
+    routing: indexDecisions(index.routing),
   });
 }
 
@@ -741,7 +742,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const modelKeys = [...staticModels.keys()].filter(k => djangoKeys.has(k)).join('\0');
   const staticAliasKey = [...new Set(index.routing.map(d => d.alias))].join('\0');
   const undecidedModels = (lastRouting?.undecided ?? []).map(k => modelByKey.get(k));
-  const routingInputs = [routingIn, index.routerLocs, modelKeys, staticAliasKey, ...undecidedModels];
+  const routingInputs = [routingIn, index.routerLocs, modelKeys, staticAliasKey, index.lives, ...undecidedModels];
   const routingPart = section(rep, 'routing', routingInputs, () => {
     const dis: Disagreement[] = [];
     const undecided: string[] = [];
@@ -749,8 +750,19 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     const staticAliases = new Set(staticAliasKey.split('\0'));
     const routing: RouterDecision[] = [];
     const lives: RouterDecision[] = [];
+    let staticLives: DecisionMap | undefined;
     for (const row of rep.routing) {
       const s = staticRouting.get(row.alias, row.model);
+      // A decision the static reading has changed since Django answered (a router or setting edited, typed or saved,
+      // before Django is asked again): its static reading is the newer one, as for an edited model or migration.
+      // Only an answer that changed (where to migrate, or which router decides), and one the static reading knows: a
+      // line typed above a router moves its places and changes no answer, and Django's answer stays.
+      const before = s && s.migrate !== null ? asked.routing.get(row.alias, row.model) : undefined;
+      if (s && before && (before.migrate !== s.migrate || before.decidedBy !== s.decidedBy)) {
+        routing.push(s);
+        lives.push((staticLives ??= livesDecisions(index.routing, index.lives)).get(row.alias, row.model) ?? s);
+        continue;
+      }
       const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
       // (the model's location places a disagreement the static index has no decision for)
       const model = s ? undefined : modelByKey.get(row.model);
