@@ -622,6 +622,18 @@ test('a router edit typed after Django answered: the decisions it changes show a
     assert.ok(undone.routing.every(d => d.source === 'django'));
   }));
 
+test('Django asked while a router was typed and not saved: Django read the disk, the buffer\'s decisions show, without disagreements', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-router-before', async ({ dir, rep, edit }) => {
+    const routers = path.join(dir, 'shop', 'routers.py');
+    const row = (i: ProjectIndex, alias: string, model: string) => i.routing.find(d => d.alias === alias && d.model === model);
+    const typed = await edit(routers, fs.readFileSync(routers, 'utf8').replace('route_app_labels = {"analytics"}', 'route_app_labels = set()'));
+    // the answer is first merged into the index Django was asked about, which read the buffer
+    const merged = mergeDjangoAnswer(typed, rep, { unsaved: new Set([routers]) }).index;
+    assert.equal(row(merged, 'default', 'analytics.PageView')?.migrate, true, 'the buffer\'s answer');
+    assert.deepEqual(merged.django!.disagreements.filter(d => d.kind === 'routing'), [], 'no disagreement: Django read the file as saved');
+    assert.equal(row(merged, 'default', 'catalog.Product')?.source, 'django', 'where they agree, Django\'s row');
+  }));
+
 test('a settings module that does not exist, whose package fails to import first, is said to be missing (RapidPro)', { skip: skipDjango }, async () => {
   const dir = brokenCopy('missing-settings', { 'dynsite/__init__.py': 'import dynsite_no_such_dependency_xyz  # noqa\n' });
   const r = await runDjangoHelper({ root: dir, managePy: path.join(dir, 'manage.py'), python: VENV_PY, settingsModule: 'dynsite.settings_gone', timeoutMs: 30000 });
