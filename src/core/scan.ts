@@ -131,11 +131,12 @@ export interface ProjectIndex {
   /** where each model's queries go: the routers' db_for_read / db_for_write (lints/route-consistency.ts) */
   dbRoutes?: DbRoutes;
   /**
-   * An index asked for `beforeFindings` (the extension's first answer, issue 11): settings, apps, models, migrations
-   * and routing, with the findings met reading them; the routing, graph and lint findings and `dbRoutes` are not
-   * there yet: the next index has them.
+   * An index asked for as a `firstAnswer` (the extension's first answer after opening a folder, issue 11): what the
+   * tree shows, the settings, apps, models and their routing, with the findings met reading them. `migrations` is
+   * empty, and `hintRouting`, `dbRoutes` and the routing, graph and lint findings are not there yet: the next index
+   * has them (only what was left is computed: the phases before are memoised).
    */
-  findingsPending?: true;
+  partial?: true;
 }
 
 import * as fs from 'fs';
@@ -159,7 +160,7 @@ import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, sameSettingsForModels, type ModelMemo } from './models';
-import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations, readMigrationsAgain } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
@@ -496,20 +497,20 @@ export class Scanner {
 
   /**
    * Static index: no database is read, Python runs only when `allowPython`. Never throws for bad input.
-   * `beforeFindings`: stop before the findings phase (ProjectIndex.findingsPending), unless the answer comes whole from
-   * the on-disk snapshot; the next index computes only what was left (the phases before are memoised).
+   * `firstAnswer`: stop once the routing is known, without reading the migrations (ProjectIndex.partial), unless the
+   * answer comes whole from the on-disk snapshot.
    */
-  async index(opts: { beforeFindings?: boolean } = {}): Promise<ProjectIndex> {
-    const beforeFindings = !!opts.beforeFindings;
+  async index(opts: { firstAnswer?: boolean } = {}): Promise<ProjectIndex> {
+    const firstAnswer = !!opts.firstAnswer;
     return fixedView(async () => {
-      const first = await this.indexOnce(beforeFindings);
+      const first = await this.indexOnce(firstAnswer);
       // folders the settings put on sys.path (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`): the apps there
       // are found only with them among the search roots, known once the settings are read. An answer from the
       // snapshot was made with them already.
       const want = first.settings?.sysPath ?? { front: [], back: [] };
       if (JSON.stringify(want) === JSON.stringify(this.settingsRoots)) return first;
       this.settingsRoots = want;
-      return this.answeredFromSnapshot ? first : this.indexOnce(beforeFindings);
+      return this.answeredFromSnapshot ? first : this.indexOnce(firstAnswer);
     });
   }
 
@@ -626,7 +627,7 @@ export class Scanner {
     }
   }
 
-  private async indexOnce(beforeFindings = false): Promise<ProjectIndex> {
+  private async indexOnce(firstAnswer = false): Promise<ProjectIndex> {
     const timings: Record<string, number> = {};
     const t = now();
     const findings: Finding[] = [];
@@ -696,7 +697,7 @@ export class Scanner {
     try {
       scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
         root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
-        beforeFindings,
+        firstAnswer,
       })));
     } finally {
       // the second thread of a first index (./prefetch-jobs.ts), if a phase did not take its results
@@ -713,8 +714,8 @@ export class Scanner {
     }
     // not an index of a warm-up step (Scanner.warmUp): its buffer is no file's text, and a step the warm-up was
     // stopped after would leave its index (a router's lines shifted by its `pass`) as the next session's snapshot;
-    // nor one without its findings
-    if (snapshotFile && WARMING.size === 0 && !index.findingsPending) {
+    // nor a partial one
+    if (snapshotFile && WARMING.size === 0 && !index.partial) {
       for (const d of scanned.deps.dirs.keys()) this.seenDirs.add(d);
       // the search roots and site-packages: a package installed or removed changes what the settings may import
       for (const d of [projectDir, ...roots, ...envInfo.sitePackages]) this.seenDirs.add(d);
@@ -758,11 +759,27 @@ export class Scanner {
     return { ...index, findings: redactMessages(index.findings, redactor) };
   }
 
+  /** The migrations phase of indexWith: every migration file of the apps, read again only where it changed. */
+  private readMigrationsPhase(
+    modules: ModuleIndex, settings: unknown, settingsNow: SettingsInfo, apps: AppInfo[], discovered: { migrations: MigrationsResult } | null | undefined,
+    migrationCacheFile: string | null, root: string,
+  ): MigrationsResult {
+    this.prefetch?.migrations(modules, settingsNow, apps);
+    // (backdated: a settings edit reads every file from its cache again, to the very same objects; the graph and the
+    // lints keyed by the array then stay)
+    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, apps], () => readMigrations(modules, apps, settingsNow), true,
+      // an edit of some migration files reads only those again
+      (prev, changed) => readMigrationsAgain(modules, settingsNow, prev, changed));
+    // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
+    if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);
+    return migs;
+  }
+
   private indexWith(modules: ModuleIndex, s: {
     root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envKey: string; findings: Finding[];
     envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
     moduleCacheFile: string | null; migrationCacheFile: string | null; lintCacheFile: string | null;
-    beforeFindings?: boolean;
+    firstAnswer?: boolean;
   }): ProjectIndex {
     const { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
     let t = now();
@@ -874,16 +891,10 @@ export class Scanner {
     timings.models = now() - t;
 
     t = now();
-    this.prefetch?.migrations(modules, settingsNow, index.apps);
-    // (backdated: a settings edit reads every file from its cache again, to the very same objects; the graph and the
-    // lints keyed by the array then stay)
-    const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, index.apps], () => readMigrations(modules, index.apps, settingsNow), true,
-      // an edit of some migration files reads only those again
-      (prev, changed) => readMigrationsAgain(modules, settingsNow, prev, changed));
+    // (the first answer: no migration is read; the next index reads them, ProjectIndex.partial)
+    const migs = s.firstAnswer ? { migrations: [] as MigrationFileInfo[], problems: [] } : this.readMigrationsPhase(modules, settings, settingsNow, index.apps, discovered, migrationCacheFile, root);
     index.migrations = migs.migrations;
-    // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
-    if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);
-    timings.migrations = now() - t;
+    if (!s.firstAnswer) timings.migrations = now() - t;
 
     t = now();
     const aliases = this.aliases(settings);
@@ -929,16 +940,18 @@ export class Scanner {
     index.routerLocs = routing.routerLocs;
     if (routed.lives) index.lives = routed.lives;
     const lives = this.memo('lives', [index.routing, index.lives], () => livesDecisions(index.routing, index.lives));
+    // (the first answer: what the tree shows is known; the migrations, the operations' routing by hints, the findings
+    // and the caches wait for the index that reads the migrations)
+    if (s.firstAnswer) {
+      timings.routing = now() - t;
+      index.partial = true;
+      return index;
+    }
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     // hintQueries reads the models' app labels and names only
     index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey],
       (): Record<string, HintDecisionLike> => evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models), true);
     timings.routing = now() - t;
-    // (the kept migration parses and the caches wait for the index that lints)
-    if (s.beforeFindings) {
-      index.findingsPending = true;
-      return index;
-    }
 
     t = now();
     findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => {

@@ -246,8 +246,8 @@ export class ProjectService implements vscode.Disposable {
       // worker while this thread reads and shows the last answer. What the fresh one has in common with it (all of
       // it when nothing changed) is taken from it rather than sent again.
       const saved = this.snapshotDir ? openSnapshot(this.snapshotDir, managePy, this.version) : null;
-      // (with no answer to show meanwhile, the first one comes before its findings: the tree shows sooner, and the
-      // index that adds them is asked right after it, issue 11)
+      // (with no answer to show meanwhile, the first one is what the tree shows, without the migrations and the
+      // findings: it shows sooner, and the index that adds them is asked right after it, issue 11)
       p.firstIndex = scanner.index(saved ?? undefined, false, undefined, !saved);
       p.firstIndex.catch(() => undefined); // (its error is the first run's)
       p.indexAskedAt = p.startup.indexAsked = Date.now();
@@ -417,11 +417,11 @@ export class ProjectService implements vscode.Disposable {
               p.startup.indexed = p.indexedAt;
               p.firstIndexFromLast = p.scanner.lastFromKnown;
             }
-            if (p.staticIndex.findingsPending) {
-              // shown now; the index with the findings next, then the databases are read
+            if (p.staticIndex.partial) {
+              // shown now; the whole index next (the migrations and the findings), then the databases are read
               p.needIndex = true;
               if (doState) { p.needState = true; doState = false; }
-            } else p.startup.findings ??= p.indexedAt;
+            } else p.startup.whole ??= p.indexedAt;
             // the cached answer stays until the databases are read too: a fresh index alone has no pending counts
             if (!(p.cachedAt && doState && p.staticIndex)) {
               // an edit shows at once (diagnostics, tree) with the last database read; the read that follows

@@ -240,8 +240,8 @@ function scheduleWarmUp(): void {
     await allSent();
     if (inFlight > 0 || warmTimer) return;
     for (const [id, p] of projects) {
-      // (not before the index with the findings, asked right after one without them)
-      if (p.warmUp?.done !== false || p.warming || !p.last || p.last.index.findingsPending) continue;
+      // (not before the whole index, asked right after a partial first answer)
+      if (p.warmUp?.done !== false || p.warming || !p.last || p.last.index.partial) continue;
       const w = p.warmUp;
       const index = p.last.index;
       p.warming = (async () => {
@@ -313,11 +313,11 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       if (p.warming) await p.warming;
       const startedAt = Date.now();
-      const index = await p.scanner.index({ beforeFindings: !!req.beforeFindings });
+      const index = await p.scanner.index({ firstAnswer: !!req.firstAnswer });
       // (answered from the snapshot: once the state behind the answer is built, the same kind of work as a cold index;
-      // before its findings: the index that adds them is asked next)
+      // a partial first answer: the whole index is asked next)
       if (!p.scanner.answeredFromSnapshot) {
-        if (!index.findingsPending) letYoungGenerationGrow();
+        if (!index.partial) letYoungGenerationGrow();
       }
       else {
         // the answer goes out first; then the state behind it is built (the answer it gives is the same)

@@ -32,7 +32,7 @@ export type WorkerRequest =
    * core/index-by-key.ts): an answer from the index snapshot names the properties with the same digest in
    * `fromIndex` instead of sending them.
    */
-  | { id: number; op: 'index'; project: number; base?: number; known?: Record<string, string>; beforeFindings?: boolean }
+  | { id: number; op: 'index'; project: number; base?: number; known?: Record<string, string>; firstAnswer?: boolean }
   /** `diffBase` (readState, django, mergeDjango): a kept result of the same kind the reply may be a difference from */
   | { id: number; op: 'readState'; project: number; index: IndexRef; aliases?: string[]; diffBase?: number }
   | { id: number; op: 'invalidate'; project: number; file: string }

@@ -617,31 +617,31 @@ export class ScannerClient implements ScannerLike {
    * and the digests of its properties (core/index-by-key.ts): the properties of the answer with the same digest are
    * taken from it instead of crossing from the worker. `known.index()` is called once the answer came.
    */
-  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, again = false, mergeBehind?: { stateFrom?: ProjectIndex }, beforeFindings = false): Promise<ProjectIndex> {
+  async index(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, again = false, mergeBehind?: { stateFrom?: ProjectIndex }, firstAnswer = false): Promise<ProjectIndex> {
     try {
-      return await this.indexOnce(known, mergeBehind, beforeFindings);
+      return await this.indexOnce(known, mergeBehind, firstAnswer);
     } catch (e) {
       // the worker stopped while it indexed (a crash, or killed): asked once more, of a new worker that gets the unsaved
       // buffers first, so that the edit that was being indexed still shows
       if (e instanceof WorkerStopped && !again && !this.disposed) {
         this.host.logger.info('Indexing again in a new scan worker: the last one stopped while it indexed.');
-        return await this.index(known, true, mergeBehind, beforeFindings);
+        return await this.index(known, true, mergeBehind, firstAnswer);
       }
       throw e;
     }
   }
 
-  private async indexOnce(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, mergeBehind?: { stateFrom?: ProjectIndex }, beforeFindings = false): Promise<ProjectIndex> {
+  private async indexOnce(known?: { digests: Record<string, string>; index(): ProjectIndex | null }, mergeBehind?: { stateFrom?: ProjectIndex }, firstAnswer = false): Promise<ProjectIndex> {
     this.checkOpen();
     const local = async (): Promise<WorkerResults['index']> => {
-      const index = await this.inProcess().index({ beforeFindings });
+      const index = await this.inProcess().index({ firstAnswer });
       return { token: NOT_IN_WORKER, keys: Object.keys(index), changed: index, diffBase: null };
     };
     // (no await otherwise: the request starts synchronously, as callers and tests rely on)
     if (this.overlays.size && this.host.usesWorker && !this.host.hasScanner(this)) await this.resendOverlays();
     // the worker sends what changed since the index this thread holds (its unchanged parts are these objects)
     const last = this.last && this.last.generation === this.generation && this.host.hasScanner(this) ? this.last : undefined;
-    const asked = this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}), ...(beforeFindings ? { beforeFindings } : {}) }, local);
+    const asked = this.host.request(this, { op: 'index', ...(last ? { base: last.token } : known ? { known: known.digests } : {}), ...(firstAnswer ? { firstAnswer } : {}) }, local);
     if (mergeBehind) this.askMergeBehind(mergeBehind.stateFrom);
     else this.mergeBehind = undefined;
     const merge = this.mergeBehind;
@@ -652,7 +652,7 @@ export class ScannerClient implements ScannerLike {
     const prev = r.diffBase !== null && last?.token === r.diffBase ? last.index : null;
     const held = r.fromIndex?.length ? known?.index() : undefined;
     // (the known index could not be read after all: the whole answer, asked for again)
-    if (r.fromIndex?.length && !held) return await this.index(undefined, false, undefined, beforeFindings);
+    if (r.fromIndex?.length && !held) return await this.index(undefined, false, undefined, firstAnswer);
     const index = withChanges(prev, r, held ?? undefined);
     this.lastFromKnown = held ? r.fromIndex! : [];
     this.lastPatched = Object.keys(r.patched ?? {});

@@ -253,32 +253,37 @@ describe('incremental index == scan from scratch', () => {
     assert.ok(!index.models.some(m => m.key === 'app001.Extra'));
   });
 
-  test('a first index before its findings (the extension\'s first answer), then the whole one: as from scratch; no snapshot of the first', async () => {
+  test('a first answer (what the tree shows, without migrations and findings), then the whole index: as from scratch; no snapshot of the first', async () => {
     setTrusted(true);
     const root = tempCopy(path.join(REPO, 'examples/multidb_shop'));
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-incr-cache-'));
     dirs.push(cacheDir);
     const scratch = await fromScratch(root);
     const scanner = new Scanner({ root, allowPython: false, cacheDir });
-    const early = await scanner.index({ beforeFindings: true });
-    assert.equal(early.findingsPending, true);
+    const early = await scanner.index({ firstAnswer: true });
+    assert.equal(early.partial, true);
     // everything the tree shows is there, as a whole index has it
-    for (const k of ['settings', 'apps', 'models', 'routing', 'routerLocs', 'migrations', 'hintRouting', 'lives'] as const) {
+    for (const k of ['settings', 'apps', 'models', 'routing', 'routerLocs', 'lives'] as const) {
       assert.deepStrictEqual(JSON.parse(JSON.stringify(early[k] ?? null)), JSON.parse(JSON.stringify(scratch[k] ?? null)), k);
     }
+    // no migration was read yet
+    assert.ok(scratch.migrations.length > 0);
+    assert.deepStrictEqual(early.migrations, []);
+    assert.equal(early.timings.migrations, undefined);
+    assert.equal(early.hintRouting, undefined);
     assert.equal(early.dbRoutes, undefined);
     // the findings met before the routing are there; the routing's (cross-database relations) are not yet
     assert.ok(scratch.findings.some(f => f.code === 'cross-db-foreign-key'), 'the example has cross-database relations');
     assert.ok(!early.findings.some(f => f.code === 'cross-db-foreign-key'));
-    assert.ok(!fs.readdirSync(cacheDir, { recursive: true }).some(f => String(f).includes('index-')), 'no snapshot of an index without its findings');
+    assert.ok(!fs.readdirSync(cacheDir, { recursive: true }).some(f => String(f).includes('index-')), 'no snapshot of a partial index');
     const whole = await scanner.index();
-    assert.equal(whole.findingsPending, undefined);
+    assert.equal(whole.partial, undefined);
     assert.deepStrictEqual(facts(whole), facts(scratch));
     // the snapshot now holds the whole index: a new process answers from it, findings and all
     setTrusted(false);
     setTrusted(true);
     const next = new Scanner({ root, allowPython: false, cacheDir });
-    const answer = await next.index({ beforeFindings: true });
+    const answer = await next.index({ firstAnswer: true });
     assert.equal(next.answeredFromSnapshot, true);
     assert.deepStrictEqual(facts(answer), facts(scratch));
   });

@@ -88,20 +88,21 @@ test('the worker bundle is built', () => {
 });
 
 describe('same answers as an in-process Scanner', () => {
-  test('a first index before its findings, then the whole one: the second crosses as the findings it adds', async () => {
+  test('a partial first answer, then the whole index: the second crosses as what it adds', async () => {
     const dir = example();
     const opts: ScanOptions = { root: dir, allowPython: false, readDatabases: false };
     const { h } = host();
     const remote = h.scanner(opts);
     const early = await remote.index(undefined, false, undefined, true);
     assert.equal(h.mode, 'worker');
-    assert.equal(early.findingsPending, true);
+    assert.equal(early.partial, true);
     const whole = await remote.index();
-    assert.equal(whole.findingsPending, undefined);
+    assert.equal(whole.partial, undefined);
     assert.deepEqual(toReport(whole), toReport(await new Scanner(opts).index()));
     assert.equal(whole.models, early.models, 'what the first had crossed once: the same objects');
     assert.equal(whole.routing, early.routing);
     assert.ok(whole.findings.length > early.findings.length);
+    assert.ok(early.migrations.length === 0 && whole.migrations.length > 0);
   });
 
   test('index(), readState() and invalidate() on examples/multidb_shop', async () => {
