@@ -102,8 +102,9 @@ export class PendingPanel implements vscode.Disposable {
   /** Rebuild the data model and post it (queued until the webview is ready). */
   update(): PendingModel | undefined {
     const p = this.project();
-    if (!p?.index) {
-      this.post({ type: 'busy', busy: true, label: p?.error ? `Could not index: ${p.error}` : 'Indexing…' });
+    // (a partial first answer has read no migration yet: the whole index follows it)
+    if (!p?.index || p.index.partial) {
+      this.post({ type: 'busy', busy: true, label: p?.error ? `Could not index: ${p.error}` : p?.index ? 'Reading the migrations…' : 'Indexing…' });
       return undefined;
     }
     this.root = p.root;
