@@ -553,7 +553,11 @@ interface Asked {
   migrations: Map<string, MigrationFileInfo>;
   models: Map<string, ModelInfo>;
   routing: DecisionMap;
-  /** a router module or the settings module was an unsaved buffer: Django read another text than the static routing */
+  /**
+   * a router's module was an unsaved buffer: Django read another text than the static routing did. (Not the settings
+   * module, often open with unsaved text: every row where the static reading differs from Django's would then be
+   * taken as the buffer's, a wrong static answer too.)
+   */
   routingFromBuffer: boolean;
 }
 type Row<T> = { inputs: unknown[]; value: T; dis: Disagreement[] };
@@ -596,7 +600,7 @@ function askedAbout(rep: DjangoReport, index: ProjectIndex, unsaved: ReadonlySet
     migrations: new Map(index.migrations.filter(m => onDisk(m.path)).map(m => [m.key, m])),
     models: new Map(index.models.filter(m => !m.abstract && onDisk(m.loc.path)).map(m => [m.key, m])),
     routing: indexDecisions(index.routing),
-    routingFromBuffer: [index.settings?.path, ...Object.values(index.routerLocs).flatMap(l => [l.cls?.path, l.allowMigrate?.path])].some(f => !!f && !onDisk(f)),
+    routingFromBuffer: Object.values(index.routerLocs).flatMap(l => [l.cls?.path, l.allowMigrate?.path]).some(f => !!f && !onDisk(f)),
   });
 }
 
@@ -764,8 +768,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       // before Django is asked again): its static reading is the newer one, as for an edited model or migration.
       // Only an answer that changed (where to migrate, or which router decides), and one the static reading knows: a
       // line typed above a router moves its places and changes no answer, and Django's answer stays.
-      // (Django asked while a router or the settings were typed: it read the file on disk, so a static answer that
-      // differs from Django's is the buffer's, newer)
+      // (Django asked while a router was typed: it read the file on disk, so a static answer that differs from
+      // Django's is the buffer's, newer)
       const before = !s || s.migrate === null ? undefined : asked.routingFromBuffer ? { migrate: row.migrate, decidedBy: row.decidedBy } : asked.routing.get(row.alias, row.model);
       if (s && before && (before.migrate !== s.migrate || before.decidedBy !== s.decidedBy)) {
         routing.push(s);
