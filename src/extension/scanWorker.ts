@@ -417,17 +417,25 @@ function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undef
   const n = next as unknown as Record<string, unknown>;
   const fromIndex = Object.keys(n).filter(k => !WORKER_ONLY.has(k) && n[k] === b[k] && k in b);
   const skip = new Set(fromIndex);
-  return { ...changedSince(prev, next, k => skip.has(k)), diffBase: diffBase.token, fromIndex };
+  // (rows of the request's index in a new array: named where they stand in its array, ArrayPatch `alt`)
+  const alt = (k: string) => (ALT_KEYS.has(k) && Array.isArray(b[k]) ? b[k] as unknown[] : undefined);
+  return { ...changedSince(prev, next, k => skip.has(k), alt), diffBase: diffBase.token, fromIndex };
 }
+
+/**
+ * The index's own arrays, which the main thread holds as the worker does (same rows, same order): a result made of
+ * their rows names them there instead of sending them (not the state's: it may be carried over the index there).
+ */
+const ALT_KEYS = new Set(['routing', 'lives', 'models', 'migrations']);
 
 /**
  * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for
  * those `skip` names (the main thread takes them from elsewhere).
  */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean, alt?: (key: string) => unknown[] | undefined): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
   // (the arrays it sends are made tables when the reply is posted, in parts when long: postReply)
-  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH);
+  const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH, alt);
   return { ...d, changed: d.changed as Partial<ProjectIndex> };
 }
 
@@ -444,6 +452,7 @@ const NEST_DEPTH = 2;
  */
 function objectChanges(
   prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, depth = 0,
+  alt?: (key: string) => unknown[] | undefined,
 ): ObjectChanges & { nested?: Nested } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
@@ -462,7 +471,7 @@ function objectChanges(
     const arrays = Array.isArray(v) && Array.isArray(before);
     // (a short array computed again to an equal value: the main thread keeps its own, as for objects)
     if (arrays && v.length < PATCH_MIN && sameValue(before, v)) continue;
-    const patch = arrays ? arrayPatch(before, v) : null;
+    const patch = arrays ? arrayPatch(before, v, alt?.(k)) : null;
     if (patch) patched[k] = patch;
     else changed[k] = v;
   }
@@ -480,10 +489,20 @@ const SKIP_AHEAD = 16;
  * for unchanged rows: routing after a router or DATABASES edit, findings after routing): the main thread keeps its
  * own, equal, object, so the item is neither sent nor made again there.
  */
-function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPatch | null {
+function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: readonly unknown[]): ArrayPatch | null {
   if (next.length < PATCH_MIN) return null;
   const at = new Map<unknown, number>();
   prev.forEach((x, i) => { if (isObject(x) && !at.has(x)) at.set(x, i); });
+  // `alt` (the request's index's array): its own objects, where they stand in it
+  let altAt: Map<unknown, number> | undefined;
+  const inAlt = (x: unknown): number | undefined => {
+    if (!alt || !isObject(x)) return undefined;
+    if (!altAt) {
+      altAt = new Map();
+      alt.forEach((y, i) => { if (isObject(y) && !altAt!.has(y)) altAt!.set(y, i); });
+    }
+    return altAt.get(x);
+  };
   const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && sameValue(prev[j], x);
   // the same object anywhere in prev, or an equal one where the run would continue or a few items after it (items
   // removed before it). Equal items that moved further are sent: looking for them everywhere took 10-50 times longer.
@@ -512,6 +531,14 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
       expect = j + len;
       continue;
     }
+    const a = inAlt(next[i]);
+    if (a !== undefined) {
+      let len = 1;
+      while (i + len < next.length && next[i + len] === alt![a + len] && !at.has(next[i + len])) len++;
+      out.push({ alt: a, len });
+      i += len;
+      continue;
+    }
     const set = editAt(expect, next[i]);
     if (set) {
       // (counted as new: a patch of mostly edits is longer than the table of the whole array)
@@ -521,7 +548,7 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[]): ArrayPa
       continue;
     }
     const items: unknown[] = [];
-    do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined && !editAt(expect, next[i]));
+    do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined && inAlt(next[i]) === undefined && !editAt(expect, next[i]));
     fresh += items.length;
     // most of it is new: sent whole, without looking for equal items in the rest
     if (fresh > limit) return null;

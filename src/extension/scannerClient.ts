@@ -765,19 +765,19 @@ interface KeptResult { index: ProjectIndex; token: number; generation: number }
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
  * send are `base`'s own objects, and those it names in `fromIndex` are `index`'s.
  */
-function withChanges(base: ProjectIndex | null, r: Omit<IndexChanges, 'token' | 'diffBase'>, index?: ProjectIndex): ProjectIndex {
-  const out = applyChanges(base as unknown as Record<string, unknown> | null, r as ObjectChanges & { nested?: Nested });
+function withChanges(base: ProjectIndex | null, r: Omit<IndexChanges, 'token' | 'diffBase'>, index?: ProjectIndex, alt?: ProjectIndex): ProjectIndex {
+  const out = applyChanges(base as unknown as Record<string, unknown> | null, r as ObjectChanges & { nested?: Nested }, alt as unknown as Record<string, unknown> | undefined);
   for (const k of r.fromIndex ?? []) out[k] = (index as unknown as Record<string, unknown>)[k];
   return out as unknown as ProjectIndex;
 }
 
 /** The object `r` describes (scanWorker.ts objectChanges) from this thread's copy `from` of the one before. */
-function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & { nested?: Nested }): Record<string, unknown> {
+function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & { nested?: Nested }, alt?: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of r.keys) {
     const patch = r.patched?.[k];
     const sub = r.nested?.[k];
-    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch)
+    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch, alt?.[k] as unknown[] | undefined)
       : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub)
       : k in r.changed ? fromTable(r.changed[k]) : from?.[k];
   }
@@ -786,7 +786,7 @@ function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & {
 
 /** A reply that may be a difference from `last` (its `diffBase`) rather than from the request's `index`. */
 function withReply(last: KeptResult | null, index: ProjectIndex, r: IndexChanges): ProjectIndex {
-  return last && r.diffBase === last.token ? withChanges(last.index, r, index) : withChanges(index, r);
+  return last && r.diffBase === last.token ? withChanges(last.index, r, index, index) : withChanges(index, r);
 }
 
 /**
@@ -794,13 +794,18 @@ function withReply(last: KeptResult | null, index: ProjectIndex, r: IndexChanges
  * array when the patch is all of it (the worker's rows were new objects, equal to these), so that what is cached by
  * it (model/routing.ts decisionsOf) stays.
  */
-function applyPatch(base: readonly unknown[], patch: ArrayPatch): unknown[] {
+function applyPatch(base: readonly unknown[], patch: ArrayPatch, alt?: readonly unknown[]): unknown[] {
   const only = patch.length === 1 ? patch[0]! : null;
   if (only && 'from' in only && only.from === 0 && only.len === base.length) return base as unknown[];
   const out: unknown[] = [];
   for (const seg of patch) {
     if ('items' in seg) for (const x of fromTable(seg.items)) out.push(x);
     else if ('edit' in seg) out.push({ ...(base[seg.edit] as object), ...seg.set });
+    else if ('alt' in seg) {
+      // (the request's index's own rows: a reply naming them came for that index)
+      if (!alt || seg.alt + seg.len > alt.length) throw new Error('scan worker: a reply names rows of an index this thread does not hold');
+      for (let i = seg.alt; i < seg.alt + seg.len; i++) out.push(alt[i]);
+    }
     else for (let i = seg.from; i < seg.from + seg.len; i++) out.push(base[i]);
   }
   return out;

@@ -367,6 +367,46 @@ describe('same answers as an in-process Scanner', () => {
     assert.ok(answered - stopped < 1000, `read once they stopped (${Math.round(answered - stopped)} ms after)`);
   });
 
+  test('a router edit after Django answered: the merge names the rows the index\'s reply carried (ArrayPatch alt), as in process', { skip: skipDjango }, async () => {
+    // (a project with routing arrays long enough to cross as patches: 12 apps of 4 models on 4 databases)
+    const dir = tempDir('dmdb-worker-alt-');
+    execFileSync(process.execPath, [path.join(REPO, 'bench/generate.mjs'), dir, '12', '4', '2'], { stdio: 'ignore' });
+    const opts: ScanOptions = { root: dir, allowPython: true, python: VENV_PY, readDatabases: false };
+    const dj = { mode: 'django' as const, allowPython: true, readDatabases: false };
+    const { h } = host({ keepReplies: true });
+    const remote = h.scanner(opts);
+    const local = new Scanner(opts);
+    const a = await remote.index();
+    const ra = await remote.withDjango(a, dj);
+    assert.equal(ra.mode?.used, 'django', JSON.stringify(ra.mode));
+    const rb = await withDjango(await local.index(), { ...opts, ...dj });
+    // a first merge, which the next one is a difference from
+    const models = path.join(dir, 'app005', 'models.py');
+    fs.appendFileSync(models, '\n\nclass Before(models.Model):\n    name = models.CharField(max_length=40)\n');
+    remote.invalidate(models);
+    local.invalidate(models);
+    assert.ok(await remote.mergeDjango(await remote.index()));
+    // the analytics router lets the analytics apps migrate everywhere: their rows on default change
+    const routers = path.join(dir, 'bigsite', 'routers.py');
+    const text = fs.readFileSync(routers, 'utf8');
+    assert.ok(text.includes('            return db == "analytics"\n'));
+    fs.writeFileSync(routers, text.replace('            return db == "analytics"\n', '            return True\n'));
+    remote.invalidate(routers);
+    local.invalidate(routers);
+    const a2 = await remote.index();
+    const m2 = await remote.mergeDjango(a2);
+    assert.ok(m2, 'merged');
+    const row = (i: ProjectIndex) => i.routing.find(d => d.alias === 'default' && d.model === 'app001.Thing1x0')!;
+    assert.equal(row(ra).migrate, false, 'Django: an analytics app only on analytics');
+    assert.equal(row(m2).migrate, true, 'the edit shows');
+    assert.equal(row(m2), row(a2), 'the index\'s own row, not a copy sent again');
+    const patch = (h.lastReply as { patched?: Record<string, object[]> }).patched?.routing ?? [];
+    assert.ok(patch.some(seg => 'alt' in seg), JSON.stringify(patch).slice(0, 300));
+    const mb = mergeDjangoAnswer(await local.index(), rb.django!.report!).index;
+    const { report: _r, ...mbDjango } = mb.django!;
+    assert.deepEqual(toReport({ ...m2, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
+  });
+
   test('Django asked about an index carrying the last database read: the worker\'s index by token with it, and later merges keep Django\'s rows', { skip: skipDjango }, async () => {
     const { dir, dj, remote, local } = djangoWorker();
     const a = await remote.index();
