@@ -315,11 +315,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const startedAt = Date.now();
       const index = await p.scanner.index({ firstAnswer: !!req.firstAnswer });
       // (answered from the snapshot: once the state behind the answer is built, the same kind of work as a cold index;
-      // a partial first answer: the whole index is asked next)
+      // a partial first answer: once the whole index, asked next, is made)
       if (!p.scanner.answeredFromSnapshot) {
         if (!index.partial) letYoungGenerationGrow();
-      }
-      else {
+      } else {
         // the answer goes out first; then the state behind it is built (the answer it gives is the same)
         p.warming = new Promise<void>(resolve => setImmediate(resolve))
           .then(allSent)
