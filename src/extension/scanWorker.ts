@@ -482,6 +482,13 @@ const PATCH_MIN = 64;
 /** how many removed items an equal-value match looks past */
 const SKIP_AHEAD = 16;
 
+/** Each object of `items` and where it first stands. */
+function positionsOf(items: readonly unknown[]): Map<unknown, number> {
+  const at = new Map<unknown, number>();
+  items.forEach((x, i) => { if (isObject(x) && !at.has(x)) at.set(x, i); });
+  return at;
+}
+
 /**
  * `next` as runs of `prev` and new items (scanWorkerProtocol.ts ArrayPatch), or null when most of it is new. An
  * item counts as `prev`'s when it is the same object or an object equal in value (a re-evaluation makes new objects
@@ -490,18 +497,10 @@ const SKIP_AHEAD = 16;
  */
 function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: readonly unknown[]): ArrayPatch | null {
   if (next.length < PATCH_MIN) return null;
-  const at = new Map<unknown, number>();
-  prev.forEach((x, i) => { if (isObject(x) && !at.has(x)) at.set(x, i); });
-  // `alt` (the request's index's array): its own objects, where they stand in it
+  const at = positionsOf(prev);
+  // `alt` (the request's index's array): its own objects, where they stand in it (looked up once an item is not prev's)
   let altAt: Map<unknown, number> | undefined;
-  const inAlt = (x: unknown): number | undefined => {
-    if (!alt || !isObject(x)) return undefined;
-    if (!altAt) {
-      altAt = new Map();
-      alt.forEach((y, i) => { if (isObject(y) && !altAt!.has(y)) altAt!.set(y, i); });
-    }
-    return altAt.get(x);
-  };
+  const inAlt = (x: unknown): number | undefined => (alt && isObject(x) ? (altAt ??= positionsOf(alt)).get(x) : undefined);
   const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && sameValue(prev[j], x);
   // the same object anywhere in prev, or an equal one where the run would continue or a few items after it (items
   // removed before it). Equal items that moved further are sent: looking for them everywhere took 10-50 times longer.

@@ -138,12 +138,9 @@ export const WORKER_ONLY: ReadonlySet<string> = new Set(['dbRoutes']);
  * shares with the same property of the diff base (`from`, `len`: positions there), the items that are new, and
  * items of the diff base changed in a few properties (`edit`: its position there, `set`: those properties): an
  * edit sends the host the findings it changed, not all 1,000 of them, and of a finding whose line moved, its line.
- * Items are compared by identity, which the incremental index keeps for what did not change.
- */
-/**
- * An array as runs of the array the main thread holds (`from`), new items, items edited in a few properties, or runs
- * of the same-named array of the request's index (`alt`: a merge or database read made of that index's own rows, e.g.
- * the routing rows an edit changed, which the index's reply carried already).
+ * Items are compared by identity, which the incremental index keeps for what did not change. A reply about an index
+ * the main thread holds (a merge, a database read) also names runs of that index's same-named array (`alt`, `len`):
+ * its own rows, e.g. the routing rows an edit changed, which the index's reply carried already.
  */
 export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable } | { edit: number; set: Record<string, unknown> } | { alt: number; len: number })[];
 export type Patches = Record<string, ArrayPatch>;

@@ -763,10 +763,11 @@ interface KeptResult { index: ProjectIndex; token: number; generation: number }
 
 /**
  * The index the worker described as `keys` and `changed` (scanWorker.ts changedSince): the properties it did not
- * send are `base`'s own objects, and those it names in `fromIndex` are `index`'s.
+ * send are `base`'s own objects, and those it names in `fromIndex` are `index`'s, as are the array runs it names
+ * (ArrayPatch `alt`).
  */
-function withChanges(base: ProjectIndex | null, r: Omit<IndexChanges, 'token' | 'diffBase'>, index?: ProjectIndex, alt?: ProjectIndex): ProjectIndex {
-  const out = applyChanges(base as unknown as Record<string, unknown> | null, r as ObjectChanges & { nested?: Nested }, alt as unknown as Record<string, unknown> | undefined);
+function withChanges(base: ProjectIndex | null, r: Omit<IndexChanges, 'token' | 'diffBase'>, index?: ProjectIndex): ProjectIndex {
+  const out = applyChanges(base as unknown as Record<string, unknown> | null, r as ObjectChanges & { nested?: Nested }, index as unknown as Record<string, unknown> | undefined);
   for (const k of r.fromIndex ?? []) out[k] = (index as unknown as Record<string, unknown>)[k];
   return out as unknown as ProjectIndex;
 }
@@ -786,7 +787,7 @@ function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & {
 
 /** A reply that may be a difference from `last` (its `diffBase`) rather than from the request's `index`. */
 function withReply(last: KeptResult | null, index: ProjectIndex, r: IndexChanges): ProjectIndex {
-  return last && r.diffBase === last.token ? withChanges(last.index, r, index, index) : withChanges(index, r);
+  return last && r.diffBase === last.token ? withChanges(last.index, r, index) : withChanges(index, r);
 }
 
 /**

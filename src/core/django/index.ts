@@ -770,8 +770,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       // line typed above a router moves its places and changes no answer, and Django's answer stays.
       // (Django asked while a router was typed: it read the file on disk, so a static answer that differs from
       // Django's is the buffer's, newer)
-      const before = !s || s.migrate === null ? undefined : asked.routingFromBuffer ? { migrate: row.migrate, decidedBy: row.decidedBy } : asked.routing.get(row.alias, row.model);
-      if (s && before && (before.migrate !== s.migrate || before.decidedBy !== s.decidedBy)) {
+      const then = asked.routingFromBuffer ? row : asked.routing.get(row.alias, row.model);
+      if (s && s.migrate !== null && then && (then.migrate !== s.migrate || then.decidedBy !== s.decidedBy)) {
         routing.push(s);
         lives.push((staticLives ??= livesDecisions(index.routing, index.lives)).get(row.alias, row.model) ?? s);
         continue;

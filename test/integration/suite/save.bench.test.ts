@@ -79,7 +79,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     // the reply here)
     const startup = (first.startup ?? {}) as Record<string, number>;
     metric('firstStaticAnswerPhasesMs', {
-      // (the first index's: the project's own is the last asked, and the index with the findings follows the first)
+      // (the first index's: the project's own is the last asked, and the whole index follows a partial first answer)
       indexAskedAt: typeof startup.indexAsked === 'number' ? startup.indexAsked - t0 : since('indexAskedAt'),
       ...Object.fromEntries(['workerReady', 'indexStarted', 'indexReplySent', 'indexReply'].map(k => [`${k}At`, typeof startup[k] === 'number' ? startup[k] - t0 : null])),
       indexedAt: typeof startup.indexed === 'number' ? startup.indexed - t0 : since('indexedAt'),
