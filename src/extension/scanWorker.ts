@@ -416,22 +416,50 @@ function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undef
   const n = next as unknown as Record<string, unknown>;
   const fromIndex = Object.keys(n).filter(k => !WORKER_ONLY.has(k) && n[k] === b[k] && k in b);
   const skip = new Set(fromIndex);
-  // (rows of the request's index in a new array: named where they stand in its array, ArrayPatch `alt`)
-  const alt = (k: string) => (ALT_KEYS.has(k) && Array.isArray(b[k]) ? b[k] as unknown[] : undefined);
-  return { ...changedSince(prev, next, k => skip.has(k), alt), diffBase: diffBase.token, fromIndex };
+  // (rows of the request's index in a new array: named where they stand in its arrays, ArrayPatch `alt`)
+  return { ...changedSince(prev, next, k => skip.has(k), rowsOf(b)), diffBase: diffBase.token, fromIndex };
 }
 
 /**
  * The index's own arrays, which the main thread holds as the worker does (same rows, same order): a result made of
  * their rows names them there instead of sending them (not the state's: it may be carried over the index there).
  */
-const ALT_KEYS = new Set(['routing', 'lives', 'models', 'migrations']);
+const ALT_KEYS = ['routing', 'lives', 'models', 'migrations'] as const;
+
+/** Where the rows of a request's index stand in its arrays (ALT_KEYS), for ArrayPatch `alt`. */
+interface IndexRows {
+  /** the array `of` names */
+  array(of: string): readonly unknown[];
+  /** the first array (in ALT_KEYS order) holding `x`, and where */
+  find(x: unknown): { of: string; at: number } | undefined;
+}
+
+/**
+ * The rows of `index` (looked up once a patch meets an item that is not the diff base's). Any array of a reply may
+ * name them, also under another name or nested: Django's "lives on" answers (its extras' `lives`) are the index's
+ * own `lives` or `routing` rows where a router edit made the static answer the newer one.
+ */
+function rowsOf(index: Record<string, unknown>): IndexRows {
+  let where: Map<unknown, { of: string; at: number }> | undefined;
+  const array = (of: string) => (Array.isArray(index[of]) ? index[of] as unknown[] : []);
+  return {
+    array,
+    find: x => {
+      if (!isObject(x)) return undefined;
+      if (!where) {
+        where = new Map();
+        for (const of of ALT_KEYS) array(of).forEach((row, at) => { if (isObject(row) && !where!.has(row)) where!.set(row, { of, at }); });
+      }
+      return where.get(x);
+    },
+  };
+}
 
 /**
  * The top-level properties of `next` that are not the very objects of `prev` (all of them without `prev`), but for
  * those `skip` names (the main thread takes them from elsewhere).
  */
-function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean, alt?: (key: string) => unknown[] | undefined): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
+function changedSince(prev: ProjectIndex | null, next: ProjectIndex, skip?: (key: string) => boolean, alt?: IndexRows): Omit<IndexChanges, 'token' | 'diffBase' | 'fromIndex'> {
   const keys = Object.keys(next).filter(k => !WORKER_ONLY.has(k));
   // (the arrays it sends are made tables when the reply is posted, in parts when long: postReply)
   const d = objectChanges(prev as unknown as Record<string, unknown> | null, next as unknown as Record<string, unknown>, keys, skip, NEST_DEPTH, alt);
@@ -451,7 +479,7 @@ const NEST_DEPTH = 2;
  */
 function objectChanges(
   prev: Record<string, unknown> | null, next: Record<string, unknown>, keys: string[], skip?: (key: string) => boolean, depth = 0,
-  alt?: (key: string) => unknown[] | undefined,
+  alt?: IndexRows,
 ): ObjectChanges & { nested?: Nested } {
   const changed: Record<string, unknown> = {};
   const patched: Patches = {};
@@ -465,12 +493,12 @@ function objectChanges(
     if (isPlainObject(v)) {
       const was = isPlainObject(before) ? before : null;
       if (was && sameValue(was, v)) continue;
-      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1); continue; }
+      if (depth > 0) { nested[k] = objectChanges(was, v, Object.keys(v), undefined, depth - 1, alt); continue; }
     }
     const arrays = Array.isArray(v) && Array.isArray(before);
     // (a short array computed again to an equal value: the main thread keeps its own, as for objects)
     if (arrays && v.length < PATCH_MIN && sameValue(before, v)) continue;
-    const patch = arrays ? arrayPatch(before, v, alt?.(k)) : null;
+    const patch = arrays ? arrayPatch(before, v, alt) : null;
     if (patch) patched[k] = patch;
     else changed[k] = v;
   }
@@ -495,12 +523,11 @@ function positionsOf(items: readonly unknown[]): Map<unknown, number> {
  * for unchanged rows: routing after a router or DATABASES edit, findings after routing): the main thread keeps its
  * own, equal, object, so the item is neither sent nor made again there.
  */
-function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: readonly unknown[]): ArrayPatch | null {
+function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: IndexRows): ArrayPatch | null {
   if (next.length < PATCH_MIN) return null;
   const at = positionsOf(prev);
-  // `alt` (the request's index's array): its own objects, where they stand in it (looked up once an item is not prev's)
-  let altAt: Map<unknown, number> | undefined;
-  const inAlt = (x: unknown): number | undefined => (alt && isObject(x) ? (altAt ??= positionsOf(alt)).get(x) : undefined);
+  // `alt`: the request's index's own objects, where they stand in its arrays
+  const inAlt = (x: unknown) => alt?.find(x);
   const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && sameValue(prev[j], x);
   // the same object anywhere in prev, or an equal one where the run would continue or a few items after it (items
   // removed before it). Equal items that moved further are sent: looking for them everywhere took 10-50 times longer.
@@ -531,9 +558,10 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: re
     }
     const a = inAlt(next[i]);
     if (a !== undefined) {
+      const rows = alt!.array(a.of);
       let len = 1;
-      while (i + len < next.length && next[i + len] === alt![a + len] && !at.has(next[i + len])) len++;
-      out.push({ alt: a, len });
+      while (i + len < next.length && next[i + len] === rows[a.at + len] && !at.has(next[i + len])) len++;
+      out.push({ alt: a.at, len, of: a.of });
       i += len;
       continue;
     }

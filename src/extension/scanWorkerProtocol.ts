@@ -139,10 +139,11 @@ export const WORKER_ONLY: ReadonlySet<string> = new Set(['dbRoutes']);
  * items of the diff base changed in a few properties (`edit`: its position there, `set`: those properties): an
  * edit sends the host the findings it changed, not all 1,000 of them, and of a finding whose line moved, its line.
  * Items are compared by identity, which the incremental index keeps for what did not change. A reply about an index
- * the main thread holds (a merge, a database read) also names runs of that index's same-named array (`alt`, `len`):
- * its own rows, e.g. the routing rows an edit changed, which the index's reply carried already.
+ * the main thread holds (a merge, a database read) also names runs of one of that index's arrays (`alt`, `len`, and
+ * `of`: its name, e.g. `routing`): its own rows, e.g. the routing rows an edit changed, which the index's reply
+ * carried already, also where another array holds them (Django's extras' `lives`).
  */
-export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable } | { edit: number; set: Record<string, unknown> } | { alt: number; len: number })[];
+export type ArrayPatch = ({ from: number; len: number } | { items: unknown[] | WireTable } | { edit: number; set: Record<string, unknown> } | { alt: number; len: number; of: string })[];
 export type Patches = Record<string, ArrayPatch>;
 /**
  * An object as its properties (`keys`, in order), those that changed, arrays as patches of the ones before, and

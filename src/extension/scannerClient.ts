@@ -778,8 +778,8 @@ function applyChanges(from: Record<string, unknown> | null, r: ObjectChanges & {
   for (const k of r.keys) {
     const patch = r.patched?.[k];
     const sub = r.nested?.[k];
-    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch, alt?.[k] as unknown[] | undefined)
-      : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub)
+    out[k] = patch ? applyPatch(from?.[k] as unknown[], patch, alt)
+      : sub ? applyChanges(from?.[k] as Record<string, unknown>, sub, alt)
       : k in r.changed ? fromTable(r.changed[k]) : from?.[k];
   }
   return out;
@@ -795,7 +795,7 @@ function withReply(last: KeptResult | null, index: ProjectIndex, r: IndexChanges
  * array when the patch is all of it (the worker's rows were new objects, equal to these), so that what is cached by
  * it (model/routing.ts decisionsOf) stays.
  */
-function applyPatch(base: readonly unknown[], patch: ArrayPatch, alt?: readonly unknown[]): unknown[] {
+function applyPatch(base: readonly unknown[], patch: ArrayPatch, alt?: Record<string, unknown>): unknown[] {
   const only = patch.length === 1 ? patch[0]! : null;
   if (only && 'from' in only && only.from === 0 && only.len === base.length) return base as unknown[];
   const out: unknown[] = [];
@@ -804,8 +804,9 @@ function applyPatch(base: readonly unknown[], patch: ArrayPatch, alt?: readonly 
     else if ('edit' in seg) out.push({ ...(base[seg.edit] as object), ...seg.set });
     else if ('alt' in seg) {
       // (the request's index's own rows: a reply naming them came for that index)
-      if (!alt || seg.alt + seg.len > alt.length) throw new Error('scan worker: a reply names rows of an index this thread does not hold');
-      for (let i = seg.alt; i < seg.alt + seg.len; i++) out.push(alt[i]);
+      const rows = alt?.[seg.of];
+      if (!Array.isArray(rows) || seg.alt + seg.len > rows.length) throw new Error('scan worker: a reply names rows of an index this thread does not hold');
+      for (let i = seg.alt; i < seg.alt + seg.len; i++) out.push(rows[i]);
     }
     else for (let i = seg.from; i < seg.from + seg.len; i++) out.push(base[i]);
   }

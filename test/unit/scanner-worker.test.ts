@@ -400,8 +400,16 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(row(ra).migrate, false, 'Django: an analytics app only on analytics');
     assert.equal(row(m2).migrate, true, 'the edit shows');
     assert.equal(row(m2), row(a2), 'the index\'s own row, not a copy sent again');
-    const patch = (h.lastReply as { patched?: Record<string, object[]> }).patched?.routing ?? [];
+    const reply = h.lastReply as { patched?: Record<string, object[]>; nested?: { django?: { patched?: Record<string, object[]> } } };
+    const patch = reply.patched?.routing ?? [];
     assert.ok(patch.some(seg => 'alt' in seg), JSON.stringify(patch).slice(0, 300));
+    // Django's "lives on" answers: where the edit made the static one the newer, the index's own row (of its lives or
+    // routing array), named there too (not sent again)
+    const livesRow = (i: ProjectIndex) => i.django!.lives.find(d => d.alias === 'default' && d.model === 'app001.Thing1x0')!;
+    assert.equal(livesRow(m2).migrate, true);
+    assert.ok(a2.lives?.includes(livesRow(m2)) || a2.routing.includes(livesRow(m2)), 'the index\'s own row');
+    const livesPatch = reply.nested?.django?.patched?.lives ?? [];
+    assert.ok(livesPatch.some(seg => 'alt' in seg), JSON.stringify(reply.nested?.django ?? null).slice(0, 300));
     const mb = mergeDjangoAnswer(await local.index(), rb.django!.report!).index;
     const { report: _r, ...mbDjango } = mb.django!;
     assert.deepEqual(toReport({ ...m2, timings: {} }), toReport({ ...mb, django: mbDjango, timings: {} }));
