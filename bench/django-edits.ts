@@ -13,8 +13,11 @@ import { EDIT_KINDS, editTargets, makeEdit, prng, type EditKind } from './edits'
 const arg = (n: string, d: string): string => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1]! : d; };
 const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!; };
 
-/** the reply's size as the channel serialises it, by its largest parts */
-function size(reply: unknown): string {
+/**
+ * The reply's size, by its largest parts, as what it decodes to (tables made rows) would be serialised, and the
+ * size of what crossed the channel (its messages, tables as they are: `wire`).
+ */
+function size(reply: unknown, wire: number): string {
   const r = reply as Record<string, unknown> | undefined;
   if (!r) return '?';
   const parts: string[] = [];
@@ -26,7 +29,7 @@ function size(reply: unknown): string {
       if (n > 5000) parts.push(`${where === 'changed' ? '' : `${where}:`}${k} ${(n / 1024).toFixed(0)}K`);
     }
   }
-  return `${(total / 1024).toFixed(0)} KB${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  return `${(total / 1024).toFixed(0)} KB${parts.length ? ` (${parts.join(', ')})` : ''} wire ${(wire / 1024).toFixed(0)} KB`;
 }
 
 async function main(): Promise<void> {
@@ -64,11 +67,11 @@ async function main(): Promise<void> {
     // as the extension asks (project.ts mergeBehind): the merge right behind the index; --separate: after it
     const index = await client.index(undefined, false, process.argv.includes('--separate') ? undefined : {});
     const ti = performance.now() - t;
-    const indexReply = size(host.lastReply);
+    const indexReply = size(host.lastReply, host.lastWireBytes);
     t = performance.now();
     const merged = await client.mergeDjango(index);
     const tm = performance.now() - t;
-    const mergeReply = size(host.lastReply);
+    const mergeReply = size(host.lastReply, host.lastWireBytes);
     if (!merged) throw new Error('no merge');
     if (process.argv.includes('--django-meanwhile') && !djangoRunning) break;
     const r = (rows[kind] ??= { index: [], merge: [] });

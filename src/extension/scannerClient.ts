@@ -14,6 +14,7 @@
 //   time), the calls — those already sent included — run on an in-process Scanner instead, with tighter parse
 //   budgets (it blocks the host's thread while it runs), and the log says why.
 import * as path from 'path';
+import * as v8 from 'v8';
 import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
@@ -89,6 +90,8 @@ interface Pending {
   parts?: Map<string, unknown[][]>;
   /** the keys whose parts came as tables (tests) */
   tabled?: Set<string>;
+  /** the size of the reply's messages so far as the channel serialised them, with `keepReplies` (benchmarks) */
+  wireBytes?: number;
 }
 
 /** One worker (a child process, or a thread) for every project's Scanner. */
@@ -103,6 +106,8 @@ export class ScanWorkerHost {
   private readonly pending = new Map<number, Pending>();
   /** @internal the last reply's value, with `keepReplies` (benchmarks) */
   lastReply: unknown;
+  /** @internal the size of the last reply's messages (its parts and itself) as the channel serialised them, with `keepReplies` */
+  lastWireBytes = 0;
   private readonly keepReplies: boolean;
   /** @internal the arrays of the last reply that came as `part` messages ("django.planDetails.default"), and how many (tests) */
   lastParts: { key: string; parts: number; tables: boolean }[] = [];
@@ -289,6 +294,7 @@ export class ScanWorkerHost {
         if (!p) return;
         // (read as it comes: a table's rows are made here, between the parts)
         const key = partKey(msg.path);
+        if (this.keepReplies) p.wireBytes = (p.wireBytes ?? 0) + v8.serialize(msg).length;
         if (isTable(msg.items)) (p.tabled ??= new Set()).add(key);
         const items = fromTable(msg.items);
         const had = (p.parts ??= new Map()).get(key);
@@ -302,6 +308,7 @@ export class ScanWorkerHost {
         this.pending.delete(msg.id);
         clearTimeout(p.timer);
         if (!this.pending.size) w.unref();
+        if (msg.ok && this.keepReplies) this.lastWireBytes = (p.wireBytes ?? 0) + v8.serialize(msg).length;
         if (msg.ok) {
           for (const path of msg.parts ?? []) {
             // the nested changes the array is in, then its place there
