@@ -295,6 +295,9 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
   return out;
 }
 
+/** The diagnostics one batch (one message to the window) carries at most. */
+const BATCH_DIAGNOSTICS = 2000;
+
 export const registerDiagnostics: Feature = (svc: Services) => {
   const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   // One update at a time, and one more after it when something changed meanwhile. (An update that gave way to any
@@ -334,16 +337,29 @@ export const registerDiagnostics: Feature = (svc: Services) => {
       }
       return all;
     };
-    // only the files whose diagnostics changed go to VS Code (each set is a message to the workbench)
+    // Only the files whose diagnostics changed go to VS Code, in batches: each set or delete of a collection is a
+    // message to the window, whose Problems view, editor squiggles and file decorations update per message. A router
+    // edit changes the cross-database findings of hundreds of files: one message per file kept the window busy, and
+    // the next keystroke reached the extension late. A batch goes when the loop yields (SLICE_MS) or grows large.
+    let batch: [vscode.Uri, vscode.Diagnostic[] | undefined][] = [];
+    let batched = 0;
+    const flush = () => {
+      if (!batch.length) return;
+      collection.set(batch);
+      batch = [];
+      batched = 0;
+    };
     const show = (file: string, list: vscode.Diagnostic[] | undefined) => {
       const before = shown.get(file);
       if (!list) {
-        if (before) { collection.delete(vscode.Uri.file(file)); shown.delete(file); }
+        if (before) { batch.push([vscode.Uri.file(file), undefined]); shown.delete(file); }
         return;
       }
       if (before && before.length === list.length && before.every((d, i) => d === list[i])) return;
-      collection.set(vscode.Uri.file(file), list);
+      batch.push([vscode.Uri.file(file), list]);
       shown.set(file, list);
+      // (VS Code converts a batch's diagnostics in one go: a bounded batch keeps that within a stretch)
+      if ((batched += list.length) >= BATCH_DIAGNOSTICS) flush();
     };
     // the files in the editors first (the one being typed in): their diagnostics do not wait for the other files'
     // (the pass over all files below finds them made: kept per file, the same objects, not set again)
@@ -351,6 +367,7 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     if (inEditors.size) {
       const first = await made(inEditors);
       for (const file of inEditors) show(file, first.get(file));
+      flush();
       const at = Date.now();
       for (const p of projects) p.editorDiagnosticsAt = at;
     }
@@ -359,9 +376,10 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     const slice = slicer();
     for (const [file, list] of all) {
       const y = slice();
-      if (y) await y;
+      if (y) { flush(); await y; }
       show(file, list);
     }
+    flush();
     const now = Date.now();
     for (const p of projects) p.diagnosticsAt = now;
   };
@@ -369,6 +387,8 @@ export const registerDiagnostics: Feature = (svc: Services) => {
   svc.snapshots.set('diagnostics', () => {
     const out: Record<string, { code: string; line: number; severity: string; message: string }[]> = {};
     collection.forEach((uri, list) => {
+      // (a batch's removal may leave a file with an empty list in the collection)
+      if (!list.length) return;
       out[uri.fsPath] = list.map(d => ({ code: findingCodeOf(d) ?? String(d.code), line: d.range.start.line + 1, severity: vscode.DiagnosticSeverity[d.severity], message: d.message }));
     });
     return out;
