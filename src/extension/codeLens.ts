@@ -14,37 +14,57 @@ function projectOf(svc: Services, file: string) {
   return undefined;
 }
 
+/** The lenses of a document, as plain data (what VS Code is given, and what tells whether they changed). */
+interface LensData { line: number; title: string; tooltip?: string; command: string; arguments?: unknown[] }
+
+function lensesOf(svc: Services, doc: vscode.TextDocument): LensData[] {
+  const hit = projectOf(svc, doc.uri.fsPath);
+  if (!hit) return [];
+  // (the project's settings, kept current by the projects: reading them per call was a millisecond per editor
+  // and index, and migration files are in the project's folder)
+  const cfg = hit.p.config;
+  if (cfg.codeLens === 'off') return [];
+  const { index, m } = hit;
+  const top = migrationLens(index, m);
+  // above `class Migration` when the file has one where the index says, else at the top
+  const classLine = m.line && m.line <= doc.lineCount ? m.line - 1 : 0;
+  const lenses: LensData[] = [{ line: classLine, title: `$(database) ${top.title}`, tooltip: top.tooltip, command: Cmd.showMigrationState, arguments: [{ root: hit.p.root, key: m.key }] }];
+  if (cfg.codeLens === 'all') {
+    for (const l of operationLenses(index, m)) {
+      if (l.line < 1 || l.line > doc.lineCount) continue;
+      lenses.push({ line: l.line - 1, title: l.title, tooltip: l.tooltip, command: '' });
+    }
+  }
+  return lenses;
+}
+
 export const registerCodeLens: Feature = (svc: Services) => {
   const changed = new vscode.EventEmitter<void>();
+  // what each document was last given (JSON of its lenses): a new index asks VS Code for the lenses again only where
+  // they changed. Asking on every index made the window lay out every visible editor's lenses again on every
+  // keystroke in any file. (VS Code asks again by itself when the document is edited.)
+  const given = new Map<string, string>();
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
     provideCodeLenses(doc) {
-      const hit = projectOf(svc, doc.uri.fsPath);
-      if (!hit) return [];
-      // (the project's settings, kept current by the projects: reading them per call was a millisecond per editor
-      // and index, and migration files are in the project's folder)
-      const cfg = hit.p.config;
-      if (cfg.codeLens === 'off') return [];
-      const { index, m } = hit;
-      const top = migrationLens(index, m);
-      // above `class Migration` when the file has one where the index says, else at the top
-      const classLine = m.line && m.line <= doc.lineCount ? m.line - 1 : 0;
-      const lenses = [new vscode.CodeLens(new vscode.Range(classLine, 0, classLine, 0), {
-        title: `$(database) ${top.title}`, tooltip: top.tooltip, command: Cmd.showMigrationState, arguments: [{ root: hit.p.root, key: m.key }],
-      })];
-      if (cfg.codeLens === 'all') {
-        for (const l of operationLenses(index, m)) {
-          if (l.line < 1 || l.line > doc.lineCount) continue;
-          lenses.push(new vscode.CodeLens(new vscode.Range(l.line - 1, 0, l.line - 1, 0), { title: l.title, tooltip: l.tooltip, command: '' }));
-        }
-      }
-      return lenses;
+      const data = lensesOf(svc, doc);
+      given.set(doc.uri.toString(), JSON.stringify(data));
+      return data.map(l => new vscode.CodeLens(new vscode.Range(l.line, 0, l.line, 0), { title: l.title, tooltip: l.tooltip, command: l.command, ...(l.arguments ? { arguments: l.arguments } : {}) }));
     },
+  };
+  const indexChanged = () => {
+    const docs = new Set(vscode.window.visibleTextEditors.map(e => e.document).filter(d => d.uri.scheme === 'file' && d.languageId === 'python'));
+    for (const doc of docs) {
+      const before = given.get(doc.uri.toString());
+      // (a document never given lenses is asked for them when VS Code shows it)
+      if (before !== undefined && before !== JSON.stringify(lensesOf(svc, doc))) { changed.fire(); return; }
+    }
   };
   return [
     changed,
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, provider),
-    svc.projects.onDidChange(() => changed.fire()),
+    svc.projects.onDidChange(indexChanged),
+    vscode.workspace.onDidCloseTextDocument(doc => given.delete(doc.uri.toString())),
     vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration('djangoMultiDb.codeLens') && changed.fire()),
     registerCommand(svc, Cmd.showMigrationState, async (arg?: unknown) => {
       const a = (arg && typeof arg === 'object' ? arg : {}) as { root?: string; key?: string };
