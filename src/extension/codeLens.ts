@@ -52,18 +52,29 @@ export const registerCodeLens: Feature = (svc: Services) => {
       return data.map(l => new vscode.CodeLens(new vscode.Range(l.line, 0, l.line, 0), { title: l.title, tooltip: l.tooltip, command: l.command, ...(l.arguments ? { arguments: l.arguments } : {}) }));
     },
   };
+  // (in a task of its own: the lenses of a migration are worked out for every alias, and the change event's other
+  // listeners, the diagnostics and the trees, run in the same stretch of the host's thread)
+  let later: NodeJS.Immediate | undefined;
+  // how many new indexes asked VS Code for the lenses again (getState: tests)
+  let askedAgain = 0;
   const indexChanged = () => {
+    later = undefined;
     const docs = new Set(vscode.window.visibleTextEditors.map(e => e.document).filter(d => d.uri.scheme === 'file' && d.languageId === 'python'));
     for (const doc of docs) {
       const before = given.get(doc.uri.toString());
       // (a document never given lenses is asked for them when VS Code shows it)
-      if (before !== undefined && before !== JSON.stringify(lensesOf(svc, doc))) { changed.fire(); return; }
+      if (before === undefined || before === JSON.stringify(lensesOf(svc, doc))) continue;
+      askedAgain++;
+      changed.fire();
+      return;
     }
   };
+  svc.snapshots.set('codeLens', () => ({ askedAgain }));
   return [
     changed,
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, provider),
-    svc.projects.onDidChange(indexChanged),
+    svc.projects.onDidChange(() => { later ??= setImmediate(indexChanged); }),
+    { dispose: () => { if (later) clearImmediate(later); } },
     vscode.workspace.onDidCloseTextDocument(doc => given.delete(doc.uri.toString())),
     vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration('djangoMultiDb.codeLens') && changed.fire()),
     registerCommand(svc, Cmd.showMigrationState, async (arg?: unknown) => {

@@ -27,6 +27,50 @@ suite('migration authoring', () => {
     assert.strictEqual(top.command!.command, 'djangoMultiDb.showMigrationState');
   });
 
+  test('a new index asks VS Code for the lenses again only when they changed', async function () {
+    this.timeout(120000);
+    const file = path.join(expected().projectDir, 'analytics', 'migrations', '0003_pageview.py');
+    const uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(uri);
+    const title = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10))
+      ?.find(l => /runs on|recorded only/.test(l.command?.title ?? ''))?.command?.title;
+    await waitFor('the lens of the migration', async () => /runs on analytics/.test((await title()) ?? ''), 30000);
+    // how many times VS Code was asked again, once the project is settled: indexed, and Django's answer (a refresh asks
+    // again) in; the lenses are compared in a task after the change event
+    type S = { projects: { djangoAskIn: number | null }[]; django?: { running?: boolean }[]; codeLens?: { askedAgain: number } };
+    const asked = async () => {
+      await waitFor('Django\'s answer', async () => {
+        const s = await vscode.commands.executeCommand<S>('djangoMultiDb.getState');
+        return s.django?.[0]?.running !== true && s.projects[0]?.djangoAskIn === null;
+      }, 90000, 50);
+      await new Promise(r => setTimeout(r, 50));
+      return (await vscode.commands.executeCommand<S>('djangoMultiDb.getState')).codeLens?.askedAgain ?? -1;
+    };
+    // (the lenses as they are once Django answered: VS Code asks for them again after a change only when it redraws)
+    await asked();
+    await title();
+    const before = await asked();
+    assert.ok(before >= 0, 'getState reports the lens requests');
+    // a new index that changes no lens of the open migration: the routers file saved as it is
+    const routers = path.join(expected().projectDir, 'shop', 'routers.py');
+    const text = fs.readFileSync(routers, 'utf8');
+    fs.writeFileSync(routers, `${text}\n# touched\n`);
+    try {
+      await vscode.commands.executeCommand('djangoMultiDb.refresh');
+      assert.strictEqual(await asked(), before, 'no lens changed: VS Code is not asked again');
+      // the analytics router lets its apps migrate everywhere: the migration's lens changes
+      assert.ok(text.includes('            return db == "analytics"\n'));
+      fs.writeFileSync(routers, text.replace('            return db == "analytics"\n', '            return True\n'));
+      await vscode.commands.executeCommand('djangoMultiDb.refresh');
+      await waitFor('VS Code asked for the changed lens', async () => (await asked()) > before, 30000);
+      assert.doesNotMatch((await title()) ?? '', /recorded only on default, legacy/);
+    } finally {
+      fs.writeFileSync(routers, text);
+      await vscode.commands.executeCommand('djangoMultiDb.refresh');
+    }
+    await waitFor('the lens as before', async () => /recorded only on default, legacy/.test((await title()) ?? ''), 30000);
+  });
+
   test('New Migration… on an app without changes writes nothing and says so', async function () {
     this.timeout(90000);
     const r = await vscode.commands.executeCommand<any>('djangoMultiDb.newMigration', { apps: ['catalog'], name: '', open: false });
