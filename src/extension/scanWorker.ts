@@ -440,17 +440,20 @@ interface IndexRows {
  * own `lives` or `routing` rows where a router edit made the static answer the newer one.
  */
 function rowsOf(index: Record<string, unknown>): IndexRows {
-  let where: Map<unknown, { of: string; at: number }> | undefined;
   const array = (of: string) => (Array.isArray(index[of]) ? index[of] as unknown[] : []);
+  // (each array's positions made when a lookup first reaches it)
+  const positions = new Map<string, Map<unknown, number>>();
   return {
     array,
     find: x => {
       if (!isObject(x)) return undefined;
-      if (!where) {
-        where = new Map();
-        for (const of of ALT_KEYS) array(of).forEach((row, at) => { if (isObject(row) && !where!.has(row)) where!.set(row, { of, at }); });
+      for (const of of ALT_KEYS) {
+        let at = positions.get(of);
+        if (!at) positions.set(of, (at = positionsOf(array(of))));
+        const i = at.get(x);
+        if (i !== undefined) return { of, at: i };
       }
-      return where.get(x);
+      return undefined;
     },
   };
 }
