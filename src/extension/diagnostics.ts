@@ -287,6 +287,9 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
     out.set(file, list);
   }
   if (!only) {
+    // the files of this project without findings now: their entries would keep the index they were made from (its
+    // routing, models and migrations, and all that is cached per array) alive for as long as the extension runs
+    for (const [file, e] of byFileCache) if (e.root === p.root && !out.has(file)) byFileCache.delete(file);
     lastAnswer.set(p, {
       findings: index.findings, root: p.root, crossDb, unknownRouting, versions: new Map([...out.keys()].map(f => [f, versions.get(f)])), out,
       settings: index.settings, models: index.models, routing: index.routing, migrations: index.migrations,
@@ -398,5 +401,7 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     });
     return out;
   });
+  // the files whose diagnostics are kept for the next update (tests: none for a file without findings)
+  svc.snapshots.set('diagnosticsKept', () => [...byFileCache.keys()]);
   return [collection, svc.projects.onDidChange(() => void update().catch(e => svc.log.error(e instanceof Error ? e : String(e))))];
 };

@@ -55,6 +55,34 @@ suite('cross-database foreign keys', () => {
     await waitFor('the link where it was', () => target()?.location.range.start.line === at || undefined, 30000);
   });
 
+  test('a file whose findings are gone keeps nothing of the index they came from', async function () {
+    this.timeout(60000);
+    const kept = async () => (await vscode.commands.executeCommand<{ diagnosticsKept?: string[] }>('djangoMultiDb.getState')).diagnosticsKept ?? [];
+    await waitFor('the models file\'s diagnostics kept', async () => (await kept()).includes(doc.uri.fsPath) || undefined, 30000);
+    await vscode.window.showTextDocument(doc);
+    try {
+      // the models typed away: the file has no findings (its diagnostics were kept with the index they came from:
+      // kept any longer, that index's routing, models and migrations would stay in memory with them)
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      await waitFor('no diagnostics on the emptied file', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
+      await waitFor('its diagnostics no longer kept', async () => !(await kept()).includes(doc.uri.fsPath) || undefined, 10000);
+      // every file still kept has diagnostics (once the update has sent them all)
+      const notShown = async () => {
+        const shown = new Set(vscode.languages.getDiagnostics().filter(([, ds]) => ds.some(ours)).map(([u]) => u.fsPath));
+        return (await kept()).filter(f => !shown.has(f));
+      };
+      await waitFor('no file kept without diagnostics', async () => (await notShown()).length === 0 || undefined, 10000).catch(async () => {
+        assert.deepStrictEqual(await notShown(), []);
+      });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    const { line } = expected().crossDbFk;
+    await waitFor('the diagnostic back', () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x)), 30000);
+  });
+
   test('Django mode: an autosave asks Django again after 5 s of quiet, a save of the user\'s own after 1 s', async function () {
     this.timeout(60000);
     const state = async () => (await vscode.commands.executeCommand<{ projects: { djangoAskIn: number | null }[]; django: { effective?: string }[] }>('djangoMultiDb.getState', { wait: false }));
