@@ -126,6 +126,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         snapshotPending: !!p.snapshotTimer,
         // Django mode: Django is asked again in this many ms (a save's debounce), null = not scheduled
         djangoAskIn: p.djangoTimer ? p.djangoDelayMs : null,
+        // Django mode: Django is being asked now (its process runs, or its answer is being merged)
+        djangoRunning: !!p.djangoRunning,
         stateReadAt: p.stateReadAt ?? null,
         editSeenAt: p.editSeenAt ?? null,
         bufferSentAt: p.bufferSentAt ?? null,
