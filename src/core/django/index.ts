@@ -233,32 +233,6 @@ interface RunResult {
   durationMs: number;
 }
 
-/**
- * Run process `pid` at a lower CPU priority (nice 10; a process may always lower its children's priority; Python
- * starts in the meantime, at most a few ms). `ownSession`: it was started in a session of its own (`detached`). On
- * Linux with autogroups (sched_autogroup_enabled, the default of most desktop kernels) such a process is scheduled as
- * a group of its own, weighed against the editor's group as a whole: its nice value counts only inside that group, so
- * the group's own nice value (/proc/PID/autogroup) is raised too. On this project's 2-core machines, two busy
- * processes of the editor's session (the extension host and the scan worker) took 3.3 s beside a helper at nice 10 in
- * its own group, 2.0 s with the group's nice raised, 1.75 s alone (bench/autogroup.sh).
- */
-function lowerPriority(pid: number, ownSession: boolean): void {
-  const nice = os.constants.priority.PRIORITY_BELOW_NORMAL;
-  try {
-    os.setPriority(pid, Math.max(os.getPriority(pid), nice));
-  } catch {
-    /* gone already, or not allowed: it runs as it is */
-  }
-  if (!ownSession || process.platform !== 'linux') return;
-  try {
-    // (no such file: a kernel without autogroups, where the process's own nice value is what counts)
-    const now = /nice\s+(-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1];
-    if (now !== undefined && Number(now) < nice) fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    /* no autogroups, gone already, or not allowed */
-  }
-}
-
 /** Spawn without a shell; on timeout or overflow kill the whole process group (POSIX) so nothing lingers. */
 function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, maxOut: number, abort?: AbortSignal, lowPriority = false): Promise<RunResult> {
   return new Promise(resolve => {
@@ -308,7 +282,19 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
       finish();
       return;
     }
-    if (lowPriority && child.pid !== undefined) lowerPriority(child.pid, posix);
+    if (lowPriority && child.pid !== undefined) {
+      // (On Linux with autogroups, a process in a session of its own is weighed as a group of its own against the
+      // editor's group, and this nice value counts only inside it. Raising its group's nice too (/proc/PID/autogroup)
+      // was tried: typing in VS Code was a little faster, but under the benchmark's load the helper's answer to the
+      // saves took 42 s instead of 17-24, close to its timeout, which counts wall time. bench/autogroup.sh shows the
+      // effect.)
+      try {
+        // (a process may always lower its children's priority; Python starts in the meantime, at most a few ms)
+        os.setPriority(child.pid, Math.max(os.getPriority(child.pid), os.constants.priority.PRIORITY_BELOW_NORMAL));
+      } catch {
+        /* gone already, or not allowed: it runs as it is */
+      }
+    }
     // cancelled (e.g. the extension is deactivating): same as a timeout, the whole group goes
     const onAbort = () => {
       aborted = true;
