@@ -240,9 +240,9 @@ interface RunResult {
  * a group of its own, weighed against the editor's group as a whole: its nice value counts only inside that group, so
  * the group's nice value (/proc/PID/autogroup) is raised too. bench/autogroup.sh: two busy processes of the editor's
  * session took 3.3 s beside a helper at nice 10 in a group of its own, 2.0 s with its group's nice raised, 1.75 s
- * alone. In the VS Code benchmark (Django mode, alone, four runs each): typing p95 0.36-0.41 s against 0.44-0.55 s.
- * Django's answer then takes longer while the editor is busy (the helper's answer to the benchmark's saves: 42 s
- * against 17-24 s), and the time it waits for a CPU does not count towards its timeout (timeoutLeftMs).
+ * alone. In the VS Code benchmark (Django mode, alone): typing p95 0.36-0.42 s over six runs, 0.44-0.55 s over four
+ * without. Django's answer then takes longer while the editor is busy (the helper's answer to the benchmark's saves:
+ * 42-49 s against 17-24 s), and the time it waits for a CPU does not count towards its timeout (timeoutLeftMs).
  */
 function lowerPriority(pid: number, ownSession: boolean): void {
   const nice = os.constants.priority.PRIORITY_BELOW_NORMAL;
