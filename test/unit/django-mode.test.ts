@@ -366,8 +366,8 @@ test('the background refresh runs the helper at a lower CPU priority (lowPriorit
   const groups = process.platform === 'linux' && fs.existsSync('/proc/self/autogroup');
   assert.deepStrictEqual(await niceness(), { nice: own, groupNice: groups ? 0 : -1 });
   assert.deepStrictEqual(await niceness(false), { nice: own, groupNice: groups ? 0 : -1 });
-  // lowered: its own nice value and its group's, which is what the scheduler weighs against the editor's processes
-  assert.deepStrictEqual(await niceness(true), { nice: low, groupNice: groups ? low : -1 });
+  // lowered: its own nice value and its group's (5), which is what the scheduler weighs against the editor's processes
+  assert.deepStrictEqual(await niceness(true), { nice: low, groupNice: groups ? 5 : -1 });
 });
 
 test('a lower-priority helper\'s timeout does not count the time it waited for a CPU, up to three times the timeout', () => {
@@ -384,26 +384,31 @@ test('a lower-priority helper\'s timeout does not count the time it waited for a
   assert.equal(waitedForCpuMs(2 ** 30), 0);
 });
 
-test('a lower-priority helper kept waiting by busy editor processes finishes past its timeout, not stopped', {
+test('a lower-priority helper kept waiting by busy editor processes is not stopped at its timeout, only at three times it', {
   skip: process.platform !== 'linux' || !fs.existsSync('/proc/self/autogroup') || !fs.existsSync('/proc/self/schedstat') ? 'Linux with autogroups and schedstat only' : false,
 }, async () => {
-  // a stand-in interpreter with ~0.5 s of work of its own (a shell loop), then a report
+  // a stand-in interpreter with ~0.25 s of work of its own (a shell loop), then a report: beside the busy processes, in
+  // a group at nice 19, it gets a few % of a CPU and takes longer than its timeout of 1 s
   const fake = path.join(tmpRoot, 'busy-python');
-  fs.writeFileSync(fake, '#!/bin/sh\ni=0; while [ $i -lt 300000 ]; do i=$((i+1)); done\nprintf \'{"routing": [], "models": [], "migrations": []}\\n\'\n', { mode: 0o755 });
+  fs.writeFileSync(fake, '#!/bin/sh\ni=0; while [ $i -lt 150000 ]; do i=$((i+1)); done\nprintf \'{"routing": [], "models": [], "migrations": []}\\n\'\n', { mode: 0o755 });
   // the editor's processes, busy on every core (in this session: its group, weighed against the helper's)
-  const hogs = Array.from({ length: os.cpus().length + 1 }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+  const hogs = Array.from({ length: os.cpus().length * 2 + 1 }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+  const was = process.env.DJANGO_MULTIDB_GROUP_NICE;
+  process.env.DJANGO_MULTIDB_GROUP_NICE = '19';
   try {
     await new Promise(r => setTimeout(r, 200));
     const t0 = Date.now();
-    const r = await runDjangoHelper({ root: FIXTURE, python: fake, settingsModule: 'dynsite.settings', timeoutMs: 1500, lowPriority: true });
+    const r = await runDjangoHelper({ root: FIXTURE, python: fake, settingsModule: 'dynsite.settings', timeoutMs: 1000, lowPriority: true });
     const took = Date.now() - t0;
     // it finished (kept waiting past its timeout, or the machine had a core to spare), or it was kept waiting so long
-    // that it was stopped at three times its timeout: never at the timeout itself, its own work being a third of it
+    // that it was stopped at three times its timeout: never at the timeout itself, its own work being a quarter of it
     if (!r.ok) {
       assert.equal(r.reason, 'timeout');
-      assert.ok(took >= 4400, `stopped after ${took} ms, before three times its timeout`);
+      assert.ok(took >= 2900, `stopped after ${took} ms, before three times its timeout`);
     }
   } finally {
+    if (was === undefined) delete process.env.DJANGO_MULTIDB_GROUP_NICE;
+    else process.env.DJANGO_MULTIDB_GROUP_NICE = was;
     for (const h of hogs) h.kill('SIGKILL');
   }
 });
