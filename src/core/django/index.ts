@@ -247,7 +247,7 @@ interface RunResult {
  * The nice value of the helper's autogroup: 5, where the helper gets about a quarter of a CPU the editor's processes
  * also want (its own nice of 10 would give it a tenth). VS Code benchmark, Django mode, alone, its answer to the saves
  * before the typing: 17-24 s with the group at nice 0 (the helper's own nice counting for nothing), 23-28 s at 5, 42-49 s
- * at 10; typing p95 0.44-0.55 s, 0.38-0.51 s, 0.36-0.42 s. In CI beside the UI tests, at 10, a Django answer took 120 s.
+ * at 10; typing p95 0.44-0.55 s, 0.38-0.51 s, 0.36-0.42 s. In CI beside the UI tests: 29 s, 84 s, 120 s.
  * DJANGO_MULTIDB_GROUP_NICE=n for benchmarks.
  */
 function groupNice(): number {
