@@ -1,7 +1,7 @@
 #!/bin/bash
 # What a "low priority" process started in a session of its own (as Django's helper is: detached, for killing its
 # process group) takes from the editor's processes on a Linux kernel with autogroups, with and without its group's
-# nice value raised (tried for Django's helper and not kept: see runProcess in src/core/django/index.ts). Two busy
+# nice value raised (as Django's helper's is, to 5: lowerPriority in src/core/django/index.ts). Two busy
 # Node processes of this session stand for the extension host and the scan worker; a busy loop at nice 10 in a
 # session of its own stands for the helper.
 # Usage: bash bench/autogroup.sh [runs]

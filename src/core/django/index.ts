@@ -234,16 +234,6 @@ interface RunResult {
 }
 
 /**
- * Run process `pid` at a lower CPU priority (nice 10; a process may always lower its children's priority; Python
- * starts in the meantime, at most a few ms). `ownSession`: it was started in a session of its own (`detached`). On
- * Linux with autogroups (sched_autogroup_enabled, the default of most desktop kernels) such a process is scheduled as
- * a group of its own, weighed against the editor's group as a whole: its nice value counts only inside that group, so
- * the group's nice value (/proc/PID/autogroup) is raised too (groupNice). bench/autogroup.sh: two busy processes of
- * the editor's session took 3.3 s beside a helper at nice 10 in a group of its own, 2.0 s with its group's nice raised
- * to 10, 1.75 s alone. Django's answer then takes longer while the editor is busy, and the time it waits for a CPU does
- * not count towards its timeout (timeoutLeftMs).
- */
-/**
  * The nice value of the helper's autogroup: 5, where the helper gets about a quarter of a CPU the editor's processes
  * also want (its own nice of 10 would give it a tenth). VS Code benchmark, Django mode, alone, its answer to the saves
  * before the typing: 17-24 s with the group at nice 0 (the helper's own nice counting for nothing), 23-28 s at 5, 42-49 s
@@ -255,6 +245,16 @@ function groupNice(): number {
   return /^\d+$/.test(n) ? Math.min(19, Number(n)) : 5;
 }
 
+/**
+ * Run process `pid` at a lower CPU priority (nice 10; a process may always lower its children's priority; Python
+ * starts in the meantime, at most a few ms). `ownSession`: it was started in a session of its own (`detached`). On
+ * Linux with autogroups (sched_autogroup_enabled, the default of most desktop kernels) such a process is scheduled as
+ * a group of its own, weighed against the editor's group as a whole: its nice value counts only inside that group, so
+ * the group's nice value (/proc/PID/autogroup) is raised too (groupNice). bench/autogroup.sh: two busy processes of
+ * the editor's session took 3.3 s beside a helper at nice 10 in a group of its own, 2.0 s with its group's nice raised
+ * to 10, 1.75 s alone. Django's answer then takes longer while the editor is busy, and the time it waits for a CPU does
+ * not count towards its timeout (timeoutLeftMs).
+ */
 function lowerPriority(pid: number, ownSession: boolean): void {
   const nice = os.constants.priority.PRIORITY_BELOW_NORMAL;
   try {
