@@ -566,7 +566,7 @@ export class ProjectService implements vscode.Disposable {
     const active = vscode.window.activeTextEditor?.document.uri.fsPath;
     const pick = await vscode.window.showQuickPick(
       this.list.map(p => ({ label: p.name, description: path.relative(p.folder.uri.fsPath, p.managePy) || 'manage.py', project: p, picked: !!active && p.contains(active) })),
-      { title: 'Django project', placeHolder: 'Which Django project?' },
+      { title: 'Django project', placeHolder: 'Which Django project?', ignoreFocusOut: true },
     );
     return orCancel(pick).project;
   }
@@ -580,7 +580,10 @@ export class ProjectService implements vscode.Disposable {
       const db = index.settings?.databases.find(d => d.alias === alias);
       return { label: alias, description: shortEngine(db?.engine), detail: aliasStatusText(index, alias), alias };
     });
-    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Database alias (settings.DATABASES)', matchOnDescription: true });
+    // the first step of a multi-step flow, as the app and target picks after it: a view refreshing beside it (the
+    // pending webview taking the focus back as the command palette closes) must not cancel it. A clean-clone CI once
+    // saw "cancelled at the alias pick" with nobody pressing a key
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Database alias (settings.DATABASES)', matchOnDescription: true, ignoreFocusOut: true });
     return orCancel(pick, 'the alias pick').alias;
   }
 
