@@ -44,10 +44,26 @@ export const registerCodeLens: Feature = (svc: Services) => {
   // they changed. Asking on every index made the window lay out every visible editor's lenses again on every
   // keystroke in any file. (VS Code asks again by itself when the document is edited.)
   const given = new Map<string, string>();
+  // the lenses last worked out per document, with what they were worked out from (the projects' indexes, the
+  // document's version, the codeLens setting): a change found after an index is given to VS Code when it asks, not
+  // worked out a second time
+  const made = new Map<string, { from: unknown[]; data: LensData[] }>();
+  // how many times lenses were given from `made` (getState: tests)
+  let reused = 0;
+  const inputsOf = (doc: vscode.TextDocument): unknown[] => [doc.version, ...svc.projects.projects.flatMap(p => [p.index, p.config.codeLens])];
+  const dataOf = (doc: vscode.TextDocument): LensData[] => {
+    const key = doc.uri.toString();
+    const from = inputsOf(doc);
+    const last = made.get(key);
+    if (last && last.from.length === from.length && last.from.every((x, i) => x === from[i])) { reused++; return last.data; }
+    const data = lensesOf(svc, doc);
+    made.set(key, { from, data });
+    return data;
+  };
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
     provideCodeLenses(doc) {
-      const data = lensesOf(svc, doc);
+      const data = dataOf(doc);
       given.set(doc.uri.toString(), JSON.stringify(data));
       return data.map(l => new vscode.CodeLens(new vscode.Range(l.line, 0, l.line, 0), { title: l.title, tooltip: l.tooltip, command: l.command, ...(l.arguments ? { arguments: l.arguments } : {}) }));
     },
@@ -63,19 +79,19 @@ export const registerCodeLens: Feature = (svc: Services) => {
     for (const doc of docs) {
       const before = given.get(doc.uri.toString());
       // (a document never given lenses is asked for them when VS Code shows it)
-      if (before === undefined || before === JSON.stringify(lensesOf(svc, doc))) continue;
+      if (before === undefined || before === JSON.stringify(dataOf(doc))) continue;
       askedAgain++;
       changed.fire();
       return;
     }
   };
-  svc.snapshots.set('codeLens', () => ({ askedAgain }));
+  svc.snapshots.set('codeLens', () => ({ askedAgain, reused }));
   return [
     changed,
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, provider),
     svc.projects.onDidChange(() => { later ??= setImmediate(indexChanged); }),
     { dispose: () => { if (later) clearImmediate(later); } },
-    vscode.workspace.onDidCloseTextDocument(doc => given.delete(doc.uri.toString())),
+    vscode.workspace.onDidCloseTextDocument(doc => { given.delete(doc.uri.toString()); made.delete(doc.uri.toString()); }),
     vscode.workspace.onDidChangeConfiguration(e => e.affectsConfiguration('djangoMultiDb.codeLens') && changed.fire()),
     registerCommand(svc, Cmd.showMigrationState, async (arg?: unknown) => {
       const a = (arg && typeof arg === 'object' ? arg : {}) as { root?: string; key?: string };

@@ -37,7 +37,7 @@ suite('migration authoring', () => {
     await waitFor('the lens of the migration', async () => /runs on analytics/.test((await title()) ?? ''), 30000);
     // how many times VS Code was asked again, once the project is settled: indexed, and Django's answer (a refresh asks
     // again) in; the lenses are compared in a task after the change event
-    type S = { projects: { djangoAskIn: number | null }[]; django?: { running?: boolean }[]; codeLens?: { askedAgain: number } };
+    type S = { projects: { djangoAskIn: number | null }[]; django?: { running?: boolean }[]; codeLens?: { askedAgain: number; reused: number } };
     const asked = async () => {
       await waitFor('Django\'s answer', async () => {
         const s = await vscode.commands.executeCommand<S>('djangoMultiDb.getState');
@@ -63,12 +63,35 @@ suite('migration authoring', () => {
       fs.writeFileSync(routers, text.replace('            return db == "analytics"\n', '            return True\n'));
       await vscode.commands.executeCommand('djangoMultiDb.refresh');
       await waitFor('VS Code asked for the changed lens', async () => (await asked()) > before, 30000);
+      const reused = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState')).codeLens?.reused ?? -1;
+      const reusedBefore = await reused();
       assert.doesNotMatch((await title()) ?? '', /recorded only on default, legacy/);
+      // the lenses compared after the index are the ones given: not worked out a second time for the same index
+      assert.ok((await reused()) > reusedBefore, 'the changed lenses are given as compared, not worked out again');
     } finally {
       fs.writeFileSync(routers, text);
       await vscode.commands.executeCommand('djangoMultiDb.refresh');
     }
     await waitFor('the lens as before', async () => /recorded only on default, legacy/.test((await title()) ?? ''), 30000);
+  });
+
+  test('the codeLens setting: operations only with "all", none with "off"', async function () {
+    this.timeout(60000);
+    const file = path.join(expected().projectDir, 'analytics', 'migrations', '0003_pageview.py');
+    const uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(uri);
+    const titles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? []).map(l => l.command?.title ?? '');
+    const cfg = () => vscode.workspace.getConfiguration('djangoMultiDb', uri);
+    await waitFor('the lenses of the migration and of its operations', async () => (await titles()).length > 1, 30000);
+    try {
+      await cfg().update('codeLens', 'migration', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the migration\'s lens only', async () => { const t = await titles(); return t.length === 1 && /runs on|recorded only/.test(t[0]!); }, 15000);
+      await cfg().update('codeLens', 'off', vscode.ConfigurationTarget.Workspace);
+      await waitFor('no lens', async () => (await titles()).length === 0, 15000);
+    } finally {
+      await cfg().update('codeLens', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the lenses back', async () => (await titles()).length > 1, 15000);
   });
 
   test('New Migration… on an app without changes writes nothing and says so', async function () {
