@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../core/types';
 import { FINDING_RULES, helpUri, isFindingCode, type FindingCode } from '../core/finding-codes';
 import type { ProjectIndex } from '../core/scan';
-import { readConfig, type CrossDbSeverity } from './config';
+import type { CrossDbSeverity } from './config';
 import { placeLine, RELATED_CODES, relatedPlaces, type RelatedPlace } from './model/related';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
@@ -325,19 +325,21 @@ export const registerDiagnostics: Feature = (svc: Services) => {
   const updateOnce = async () => {
     const started = Date.now();
     for (const p of svc.projects.projects) p.diagnosticsStartedAt = started;
-    const cfg = readConfig();
     const projects = svc.projects.projects;
-    // (read once per project and update: the files in the editors and then all files are made with the same settings)
-    const crossDb = new Map<DjangoProject, CrossDbSeverity>();
-    const crossDbOf = (p: DjangoProject) => {
-      let c = crossDb.get(p);
-      if (c === undefined) crossDb.set(p, (c = readConfig(p.folder).crossDatabaseForeignKeys));
+    // (taken once per project and update: the files in the editors and then all files are made with the same
+    // settings. The project's kept settings, read again before a settings change reaches this listener: reading
+    // VS Code's configuration here took 1-2 ms per keystroke, two readings of every key)
+    const settings = new Map<DjangoProject, { crossDb: CrossDbSeverity; unknownRouting: boolean }>();
+    const settingsOf = (p: DjangoProject) => {
+      let c = settings.get(p);
+      if (c === undefined) settings.set(p, (c = { crossDb: p.config.crossDatabaseForeignKeys, unknownRouting: p.config.unknownRouting }));
       return c;
     };
     const made = async (only?: ReadonlySet<string>) => {
       const all = new Map<string, vscode.Diagnostic[]>();
       for (const p of projects) {
-        for (const [file, list] of await diagnosticsFor(p, crossDbOf(p), cfg.unknownRouting, only)) {
+        const c = settingsOf(p);
+        for (const [file, list] of await diagnosticsFor(p, c.crossDb, c.unknownRouting, only)) {
           const had = all.get(file);
           all.set(file, had ? [...had, ...list] : list);
         }

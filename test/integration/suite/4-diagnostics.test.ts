@@ -24,6 +24,23 @@ suite('cross-database foreign keys', () => {
     assert.match(d.message, /legacy/, d.message);
   });
 
+  test('the crossDatabaseForeignKeys setting sets the severity, "off" hides it, and the default comes back', async function () {
+    this.timeout(60000);
+    const { line } = expected().crossDbFk;
+    const cfg = () => vscode.workspace.getConfiguration('djangoMultiDb', doc.uri);
+    const at = () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x) && /legacy/.test(x.message));
+    await waitFor('the warning', () => at()?.severity === vscode.DiagnosticSeverity.Warning, 30000);
+    try {
+      await cfg().update('diagnostics.crossDatabaseForeignKeys', 'error', vscode.ConfigurationTarget.Workspace);
+      await waitFor('an error', () => at()?.severity === vscode.DiagnosticSeverity.Error, 15000);
+      await cfg().update('diagnostics.crossDatabaseForeignKeys', 'off', vscode.ConfigurationTarget.Workspace);
+      await waitFor('no diagnostic', () => !at(), 15000);
+    } finally {
+      await cfg().update('diagnostics.crossDatabaseForeignKeys', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the warning back', () => at()?.severity === vscode.DiagnosticSeverity.Warning, 15000);
+  });
+
   test('the hover on the field explains which aliases are affected', async () => {
     const { line, column } = expected().crossDbFk;
     const text = await waitFor('a hover mentioning legacy', async () => {
