@@ -5,8 +5,10 @@ import * as fs from 'node:fs';
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { Interp } from '../../src/core/python/evaluate';
-import { toJS, type Value } from '../../src/core/python/values';
+import { toJS, dictGet, str, type Value } from '../../src/core/python/values';
 import { writeTree } from './support';
+import { execFileSync } from 'node:child_process';
+import { djangoPython, NO_DJANGO } from '../oracle/helpers';
 
 function evalModule(files: Record<string, string>, mod = 'm', env: Record<string, string> = {}): { get: (n: string) => unknown; raw: (n: string) => Value | undefined; dir: string; interp: Interp } {
   const dir = project(files);
@@ -492,5 +494,109 @@ describe('evaluate: builtins with keywords', () => {
     });
     assert.deepEqual(get('DATABASES'), { replica_1: 'a', replica_2: 'b' });
     assert.deepEqual(get('POS'), [5, 6]);
+  });
+});
+
+describe('evaluate: float() of strings as Python reads them', () => {
+  const CASES = ['inf', '-inf', '+Infinity', ' INF ', 'nan', '-NaN', '1_000.5', '1e3', '.5', '5.', '-0.25e-2', '1_0e1_0',
+    '0x10', '0b1', '', ' ', '.', 'e3', '1__0', '_1', 'infinit', '1.5.2', 'inf inity', '12abc'];
+  test('parseFloatPy agrees with python3 float() on each case (None where Python raises)', { skip: !djangoPython() && NO_DJANGO }, async () => {
+    const { parseFloatPy } = await import('../../src/core/python/eval-builtins');
+    const script = 'import json,sys\nout=[]\nfor s in json.load(sys.stdin):\n    try:\n        f=float(s)\n        out.append("nan" if f!=f else ("inf" if f==float("inf") else ("-inf" if f==-float("inf") else f)))\n    except ValueError:\n        out.append(None)\nprint(json.dumps(out))\n';
+    const expected = JSON.parse(execFileSync(djangoPython()!, ['-c', script], { input: JSON.stringify(CASES), encoding: 'utf8' }));
+    const ours = CASES.map(s => {
+      const n = parseFloatPy(s);
+      return n === null ? null : Number.isNaN(n) ? 'nan' : n === Infinity ? 'inf' : n === -Infinity ? '-inf' : n;
+    });
+    assert.deepEqual(ours, expected);
+  });
+  test('float("inf") in a settings list', () => {
+    const { get } = evalModule({ 'm.py': 'BUCKETS = [0.5, 1] + [float("inf")]\nBAD = 1\ntry:\n    float("0x10")\nexcept ValueError:\n    BAD = 2\n' });
+    assert.deepEqual(get('BUCKETS'), [0.5, 1, Infinity]);
+    assert.equal(get('BAD'), 2);
+  });
+});
+
+describe('evaluate: a module statement that raised keeps what it did not set', () => {
+  test('DATABASES["replica"] = f() that raises: default stays known, the replica is unknown, the finding is at the call', () => {
+    const { raw, interp } = evalModule({
+      'helpers.py': 'class ImproperlyConfigured(Exception):\n    pass\n\ndef get_from_env(key):\n    raise ImproperlyConfigured(f"The environment variable\\n{key} is required")\n',
+      'm.py': 'from helpers import get_from_env\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db"}}\nDATABASES["replica"] = {"ENGINE": "x", "HOST": get_from_env("REPLICA_HOST")}\nDATABASES["default"]["OPTIONS"] = get_from_env("OPTS")\nAPPS = ["a"]\nAPPS.extend(get_from_env("MORE"))\nOTHER = get_from_env("X")\n',
+    });
+    const dbs = raw('DATABASES')!;
+    assert.equal(dbs.kind, 'dict');
+    const at = (d: Value | undefined, k: string) => (d?.kind === 'dict' ? dictGet(d, str(k)) : undefined);
+    assert.deepEqual([at(at(dbs, 'default'), 'ENGINE'), at(at(dbs, 'default'), 'NAME')].map(v => v && toJS(v)), ['django.db.backends.sqlite3', 'db']);
+    assert.equal(at(dbs, 'replica')?.kind, 'unknown');
+    assert.equal(at(at(dbs, 'default'), 'OPTIONS')?.kind, 'unknown');
+    const apps = raw('APPS')!;
+    assert.equal(apps.kind, 'list');
+    assert.ok(apps.kind === 'list' && apps.items.length === 1 && apps.more, 'APPS keeps "a" and may hold more');
+    assert.equal(raw('OTHER')?.kind, 'unknown');
+    // the user's exception class took its message; on one line; placed where m.py called the helper
+    const errs = interp.moduleErrors.get('m') ?? [];
+    const replica = errs.find(e => e.loc?.line === 3);
+    assert.ok(replica, `a finding at m.py line 3: ${JSON.stringify(errs)}`);
+    assert.ok(replica.loc!.path.endsWith('m.py'));
+    assert.match(replica.reason, /^raised ImproperlyConfigured: The environment variable REPLICA_HOST is required \(at helpers\.py:5\)$/);
+  });
+});
+
+describe('evaluate: user exception classes', () => {
+  test('a class deriving from Exception takes arguments kept as .args', () => {
+    const { get } = evalModule({
+      'm.py': 'class Bad(ValueError):\n    pass\nclass Worse(Bad):\n    pass\ntry:\n    raise Worse("no", 2)\nexcept Bad as e:\n    ARGS = e.args\n    MSG = str(e.args[0])\n',
+    });
+    assert.deepEqual(get('ARGS'), ['no', 2]);
+    assert.equal(get('MSG'), 'no');
+  });
+});
+
+describe("evaluate: path.py's Path (a str subclass, Open edX's settings)", () => {
+  test('path(__file__).abspath().dirname(), / and +, str methods, sys.path.append of a Path', () => {
+    const { get, dir, interp } = evalModule({
+      'lms/envs/common.py': [
+        'import sys, os',
+        'from path import Path as path',
+        'PROJECT_ROOT = path(__file__).abspath().dirname().dirname()',
+        'REPO_ROOT = PROJECT_ROOT.dirname()',
+        'COMMON_ROOT = REPO_ROOT / "common"',
+        'sys.path.append(REPO_ROOT)',
+        'sys.path.append(PROJECT_ROOT / "djangoapps")',
+        'sys.path.append(COMMON_ROOT / "djangoapps")',
+        'DATA = PROJECT_ROOT.parent / "data" / "x.json"',
+        'PLUS = COMMON_ROOT + "/static"',
+        'IS_STR = isinstance(PLUS, str)',
+        'SAME = COMMON_ROOT == os.path.join(str(REPO_ROOT), "common")',
+        'KEYED = {"a": 1}[path("a")]',
+        'ENDS = DATA.endswith(".json")',
+        'NAME, STEM, EXT = DATA.name, DATA.stem, DATA.ext',
+        'JOINED = REPO_ROOT.joinpath("a", "b")',
+        'ABS = path("/x/") / "/y"',
+        'NODE_PATH = ":".join([PROJECT_ROOT / "node_modules", REPO_ROOT / "node_modules"])',
+        'HAS = "common" in COMMON_ROOT and COMMON_ROOT in NODE_PATH + ":" + COMMON_ROOT',
+      ].join('\n') + '\n',
+    }, 'lms.envs.common');
+    const real = fs.realpathSync(dir);
+    const R = get('REPO_ROOT') as string;
+    assert.ok(R === dir || R === real, `REPO_ROOT ${R}`);
+    assert.equal(get('PROJECT_ROOT'), `${R}/lms`);
+    assert.equal(get('COMMON_ROOT'), `${R}/common`);
+    assert.equal(get('DATA'), `${R}/data/x.json`);
+    assert.equal(get('PLUS'), `${R}/common/static`);
+    assert.equal(get('IS_STR'), true);
+    assert.equal(get('SAME'), true);
+    assert.equal(get('KEYED'), 1);
+    assert.equal(get('ENDS'), true);
+    assert.deepEqual([get('NAME'), get('STEM'), get('EXT')], ['x.json', 'x', '.json']);
+    assert.equal(get('JOINED'), `${R}/a/b`);
+    assert.equal(get('ABS'), '/y');
+    assert.equal(get('NODE_PATH'), `${R}/lms/node_modules:${R}/node_modules`);
+    assert.equal(get('HAS'), true);
+    assert.deepEqual(interp.sysPathAdded.map(a => a.dir), [R, `${R}/lms/djangoapps`, `${R}/common/djangoapps`]);
+  });
+  test('a module of the project named path is the project\'s, not path.py', () => {
+    const { get } = evalModule({ 'path.py': 'def Path(x):\n    return "own:" + x\n', 'm.py': 'from path import Path\nV = Path("a")\n' });
+    assert.equal(get('V'), 'own:a');
   });
 });

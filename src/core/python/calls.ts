@@ -145,6 +145,10 @@ export function instantiate(it: Evaluator, cls: ClassV, args: Value[], kwargs: [
   const init = it.classAttr(cls, '__init__');
   if (init) {
     it.call(it.bindAttr(init.value, inst, init.owner), args, kwargs, loc);
+  } else if (derivesFromException(cls)) {
+    // BaseException.__init__ takes any arguments, kept as .args (`class ImproperlyConfigured(Exception): pass`,
+    // then `raise ImproperlyConfigured("…")` in PostHog's settings)
+    inst.attrs.set('args', tuple(args));
   } else if (cls.opaqueBase) {
     // the unknown base's __init__ may set anything
     return inst;
@@ -152,6 +156,12 @@ export function instantiate(it: Evaluator, cls: ClassV, args: Value[], kwargs: [
     throw new PyErr('TypeError', `${cls.name}() takes no arguments`, loc);
   }
   return inst;
+}
+
+/** Whether a class has a built-in exception class among its bases (at any depth). */
+function derivesFromException(cls: ClassV, depth = 0): boolean {
+  if (cls.special === 'exception') return true;
+  return depth < 50 && cls.bases.some(b => b.kind === 'class' && derivesFromException(b, depth + 1));
 }
 
 /** A NamedTuple (a tuple with field names) or a dataclass instance, fields bound like the generated __init__. */
@@ -464,7 +474,9 @@ export function toPyErr(it: Evaluator, e: Value, loc: Loc): PyErr {
   if (e.kind === 'instance') {
     const args = e.attrs.get('args');
     const msg = args && args.kind === 'tuple' && args.items[0] ? pyStr(args.items[0]) ?? '' : '';
-    return new PyErr(e.cls.name, msg, loc, e.cls.special ? undefined : e.cls);
+    const err = new PyErr(e.cls.name, msg, loc, e.cls.special ? undefined : e.cls);
+    err.value = e;
+    return err;
   }
   if (e.kind === 'unknown') return new PyErr('Exception', `(unknown exception: ${e.reason})`, loc);
   return new PyErr('TypeError', 'exceptions must derive from BaseException', loc);

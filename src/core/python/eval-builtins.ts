@@ -65,7 +65,7 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
   if (v.kind === 'unknown' || t.kind === 'unknown') return null;
   if (t.kind === 'builtin') {
     switch (t.name) {
-      case 'str': return v.kind === 'str';
+      case 'str': return v.kind === 'str' || (v.kind === 'path' && !!v.strSub);
       case 'int': return (v.kind === 'num' && !v.float) || v.kind === 'bool';
       case 'float': return v.kind === 'num' && !!v.float;
       case 'bool': return v.kind === 'bool';
@@ -75,7 +75,7 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
       case 'dict': return v.kind === 'dict';
       case 'object': return true;
       // pathlib's classes (all one builtin here): a Path value is one, a str or another known value is not (frePPLe)
-      case 'pathlib.Path': return v.kind === 'path' ? true : v.kind === 'str' || v.kind === 'num' || v.kind === 'none' || v.kind === 'bool' || v.kind === 'list' || v.kind === 'tuple' || v.kind === 'dict' ? false : null;
+      case 'pathlib.Path': return v.kind === 'path' ? !v.strSub : v.kind === 'str' || v.kind === 'num' || v.kind === 'none' || v.kind === 'bool' || v.kind === 'list' || v.kind === 'tuple' || v.kind === 'dict' ? false : null;
       default: return null;
     }
   }
@@ -140,8 +140,8 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
       if (a0.kind === 'num') return num(a0.v, true);
       if (a0.kind === 'bool') return num(a0.v ? 1 : 0, true);
       if (a0.kind === 'str') {
-        const n = Number(a0.v.trim());
-        if (a0.v.trim() === '' || Number.isNaN(n)) throw new PyErr('ValueError', `could not convert string to float: ${repr(a0)}`, loc);
+        const n = parseFloatPy(a0.v);
+        if (n === null) throw new PyErr('ValueError', `could not convert string to float: ${repr(a0)}`, loc);
         return num(n, true);
       }
       return unk(a0, `float(${repr(a0)})`, loc);
@@ -427,6 +427,15 @@ const DICT_METHODS = new Set(['get', 'keys', 'values', 'items', 'update', 'setde
 const SET_METHODS = new Set(['add', 'update', 'union', 'intersection', 'difference', 'issubset', 'issuperset', 'discard', 'remove', 'copy', 'isdisjoint']);
 const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'as_posix', 'with_name', 'with_suffix', 'exists', 'is_dir', 'is_file', 'expanduser', 'relative_to', 'is_absolute', '__fspath__', 'mkdir', 'iterdir', 'glob', 'read_text', 'open']);
 
+/** path.py's Path as the str it is (other values as they are). */
+function asStr(x: Value): Value {
+  return x.kind === 'path' && x.strSub ? str(x.p) : x;
+}
+
+function valueAttrStr(o: StrV, name: string): Value | undefined {
+  return STR_METHODS.has(name) ? b('str.' + name, o) : undefined;
+}
+
 /** Attributes of str/list/dict/set/path/number/obj values; undefined = AttributeError. */
 export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value | undefined {
   switch (o.kind) {
@@ -446,6 +455,7 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
       return undefined;
     case 'none': return undefined;
     case 'path': {
+      if (o.strSub) return pathPyAttr(o, name);
       switch (name) {
         case 'parent': return { kind: 'path', p: pathParent(o.p) };
         case 'name': return str(path.posix.basename(o.p));
@@ -502,7 +512,8 @@ function callMethod(it: Evaluator, fn: BuiltinV, self: Value, args: Value[], kwa
         const items = args[0] ? it.iter(args[0]) : null;
         if (!items) return unk(args[0] ?? NONE, 'str.join()', loc);
         const parts: string[] = [];
-        for (const x of items) {
+        for (const item of items) {
+          const x = asStr(item);
           if (x.kind === 'unknown') return unknown(x.reason, x.loc ?? loc);
           if (x.kind !== 'str') throw new PyErr('TypeError', `sequence item: expected str instance, ${typeName(x)} found`, loc);
           parts.push(x.v);
@@ -512,7 +523,7 @@ function callMethod(it: Evaluator, fn: BuiltinV, self: Value, args: Value[], kwa
     case 'list': case 'tuple': return listMethod(it, self, name, args, loc);
     case 'dict': return dictMethod(it, self, name, args, kwargs, loc);
     case 'set': return setMethod(it, self, name, args, loc);
-    case 'path': return pathMethod(it, self, name, args, loc);
+    case 'path': return self.strSub ? pathPyMethod(it, self, name, args, loc) : pathMethod(it, self, name, args, loc);
     case 'obj': {
       const r = it.modeledCall(fn, '__call__', args, kwargs, loc);
       if (r !== undefined) return r;
@@ -523,8 +534,10 @@ function callMethod(it: Evaluator, fn: BuiltinV, self: Value, args: Value[], kwa
   }
 }
 
-function strMethod(it: Evaluator, s: StrV, name: string, args: Value[], kwargs: KW, loc: Loc): Value {
+function strMethod(it: Evaluator, s: StrV, name: string, argsIn: Value[], kwargs: KW, loc: Loc): Value {
   const v = s.v;
+  // path.py's Path is a str
+  const args = argsIn.map(asStr);
   const a = args.map(x => (x.kind === 'str' ? x.v : null));
   const strArgs = (): string[] | null => {
     const x = args[0];
@@ -740,6 +753,49 @@ function setMethod(it: Evaluator, s: SeqV, name: string, args: Value[], loc: Loc
       if (name === 'isdisjoint') return bool(!s.items.some(x => has(o, x)));
       return unknown(`set.${name}()`, loc);
     }
+  }
+}
+
+// ---- path.py's Path (`from path import Path`): a str subclass whose methods are os.path's ----
+
+const PATHPY_METHODS = new Set(['abspath', 'normpath', 'realpath', 'dirname', 'basename', 'expanduser', 'expand', 'expandvars', 'joinpath', 'splitext', 'exists', 'isdir', 'isfile', 'isabs', 'relpath', '__fspath__']);
+
+function pathPyAttr(o: PathV, name: string): Value | undefined {
+  const dir = o.p.includes('/') ? (o.p.slice(0, o.p.lastIndexOf('/')) || '/').replace(/(.)\/+$/, '$1') : '';
+  const base = o.p.slice(o.p.lastIndexOf('/') + 1);
+  const ext = path.posix.extname(base);
+  switch (name) {
+    case 'parent': return { kind: 'path', p: dir, strSub: true };
+    case 'name': return { kind: 'path', p: base, strSub: true };
+    case 'stem': return str(ext ? base.slice(0, -ext.length) : base);
+    case 'ext': return str(ext);
+    case 'drive': return str('');
+  }
+  if (PATHPY_METHODS.has(name)) return b('path.' + name, o);
+  // the str methods (a str subclass): of the str it is
+  return valueAttrStr(str(o.p), name);
+}
+
+function pathPyMethod(it: Evaluator, p: PathV, name: string, args: Value[], loc: Loc): Value {
+  const osPath = (fn: string, more: Value[] = []): Value => it.modeledCall(b('os.path.' + fn), '__call__', [str(p.p), ...more], [], loc) ?? unknown(`os.path.${fn}()`, loc);
+  const asPath = (v: Value): Value => (v.kind === 'str' ? { kind: 'path', p: v.v, strSub: true } : v);
+  switch (name) {
+    case 'abspath': case 'normpath': case 'realpath': case 'dirname': case 'basename': case 'expanduser': return asPath(osPath(name));
+    case 'joinpath': return asPath(osPath('join', args));
+    case 'expand': {
+      // expanduser, expandvars, normpath
+      if (p.p.includes('$')) return unknown(`${repr(p)}.expand(): environment variables in a path`, loc);
+      const u = osPath('expanduser');
+      return u.kind === 'str' ? asPath(it.modeledCall(b('os.path.normpath'), '__call__', [u], [], loc) ?? u) : u;
+    }
+    case 'expandvars': return p.p.includes('$') ? unknown(`${repr(p)}.expandvars()`, loc) : p;
+    case 'splitext': {
+      const r = osPath('splitext');
+      return r.kind === 'tuple' ? tuple([asPath(r.items[0]!), r.items[1]!]) : r;
+    }
+    case 'exists': case 'isdir': case 'isfile': case 'isabs': return osPath(name);
+    case '__fspath__': return str(p.p);
+    default: return unknown(`${repr(p)}.${name}()`, loc);
   }
 }
 
@@ -999,4 +1055,19 @@ export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs
     default:
       return undefined;
   }
+}
+
+/**
+ * Python's float() of a string: a decimal literal with `_` between digits, or inf / infinity / nan in any case, with
+ * a sign and surrounding whitespace; null where Python raises ValueError (JS's Number() took "0x10" and "Infinity"
+ * only in that case, and refused "inf", which settings use: `[...] + [float("inf")]`).
+ */
+export function parseFloatPy(text: string): number | null {
+  const m = /^([+-]?)(?:(inf(?:inity)?)|(nan)|((?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?)((?:[eE][+-]?\d(?:_?\d)*)?))$/i.exec(text.trim());
+  if (!m) return null;
+  const sign = m[1] === '-' ? -1 : 1;
+  if (m[2]) return sign * Infinity;
+  if (m[3]) return NaN;
+  if (!/\d/.test(m[4] ?? '')) return null;
+  return sign * Number(`${m[4]}${m[5]}`.replace(/_/g, ''));
 }

@@ -78,7 +78,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob',
+  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -171,6 +171,14 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('json', [['loads', b('json.loads')], ['load', b('json.load')], ['dumps', b('json.dumps')], ['JSONDecodeError', exceptionClass('ValueError')]]);
     case 'typing_extensions':
       return mod('typing_extensions', [['TYPE_CHECKING', FALSE], ['cast', b('typing.cast')], ['NamedTuple', b('typing.NamedTuple')]]);
+    case 'path': {
+      // path.py (`from path import Path as path`, Open edX's settings: `PROJECT_ROOT = path(__file__).abspath().dirname()`,
+      // then `sys.path.append(PROJECT_ROOT / 'djangoapps')`), unless the project has a module of that name
+      const r = it.index.resolve('path');
+      const at = r?.file ?? r?.packageDir;
+      if (at && inProject(it.index.roots, at)) return null;
+      return mod('path', [['Path', b('pathpy.Path')], ['path', b('pathpy.Path')]]);
+    }
     case 'pathlib':
       return mod('pathlib', ['Path', 'PurePath', 'PosixPath', 'PurePosixPath'].map(n => [n, b('pathlib.Path')] as [string, Value]));
     case 'functools':
@@ -628,6 +636,12 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
         out.push(...items);
       }
       return list(out);
+    }
+    case 'pathpy.Path': {
+      if (!a0) return { kind: 'path', p: '.', strSub: true };
+      const x = s(a0);
+      if (x === null) return a0.kind === 'unknown' ? unknown(a0.reason, a0.loc ?? loc) : unknown(`path.Path(${repr(a0)})`, loc);
+      return { kind: 'path', p: x, strSub: true };
     }
     case 'pathlib.Path': {
       if (!args.length) return { kind: 'path', p: '.' };

@@ -25,7 +25,7 @@ import type { PythonFacts } from './environment';
 import * as S from './statements';
 import * as E from './expressions';
 import * as C from './calls';
-import { havocStmt } from './statements';
+import { havocStmt, havocStmtKeeping } from './statements';
 
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
@@ -302,13 +302,20 @@ export class Interp implements Evaluator {
       for (const a of raised) {
         if (r.normal && a.exc?.explicit) this.assume(a.exc, a.loc);
         // `always`: the statement raises on every path, so importing the module fails (not only under some condition)
-        else errors.push({ reason: `raised ${a.exc}`, loc: a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
+        else {
+          // raised in another module (a helper the statement calls: PostHog's get_from_env in settings/utils.py): the
+          // finding goes where the module calls it, which is what the user can change, and names where it raised
+          const elsewhere = a.exc?.loc && a.loc && a.exc.loc.path !== a.loc.path ? a.exc.loc : undefined;
+          errors.push({ reason: `raised ${a.exc}${elsewhere ? ` (at ${shortLoc(elsewhere)})` : ''}`, loc: elsewhere ? a.loc : a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
+        }
       }
       if (!r.normal) {
         const last = raised[raised.length - 1];
         if (last?.vars) ns.vars = last.vars;
         const why = last?.exc ? `${last.exc} at ${shortLoc(last.exc.loc ?? last.loc)}` : 'statement did not complete';
-        havocStmt(this, s, f, unknown(why, last?.exc?.loc ?? locOf(file, s)));
+        // (where the module called what raised, as above, when that is another module)
+        const at = last?.exc?.loc && last.loc && last.exc.loc.path !== last.loc.path ? last.loc : last?.exc?.loc ?? locOf(file, s);
+        havocStmtKeeping(this, s, f, unknown(why, at));
       }
     }
   }

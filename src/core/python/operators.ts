@@ -122,7 +122,12 @@ export function compareOrder(a: Value, op: string, b: Value, loc: Loc): boolean 
 export function containsOp(it: Evaluator, hay: Value, needle: Value, loc: Loc): boolean | null {
   switch (hay.kind) {
     case 'unknown': return null;
+    case 'path':
+      // path.py's Path is a str (a pathlib path supports no `in`)
+      if (!hay.strSub) throw new PyErr('TypeError', `argument of type 'PosixPath' is not iterable`, loc);
+      return containsOp(it, str(hay.p), needle, loc);
     case 'str':
+      if (needle.kind === 'path' && needle.strSub) return hay.v.includes(needle.p);
       if (needle.kind === 'str') return hay.v.includes(needle.v);
       if (needle.kind === 'unknown') return null;
       throw new PyErr('TypeError', `'in <string>' requires string as left operand, not ${typeName(needle)}`, loc);
@@ -175,6 +180,16 @@ export function environPath(root: string): Value {
 }
 
 export function binaryOp(it: Evaluator, a: Value, op: string, b: Value, loc: Loc): Value {
+  // path.py's Path (a str subclass): `/` and `+` give a Path again, anything else is the str's
+  if ((a.kind === 'path' && a.strSub) || (b.kind === 'path' && b.strSub)) {
+    const sa = a.kind === 'path' && a.strSub ? str(a.p) : a;
+    const sb = b.kind === 'path' && b.strSub ? str(b.p) : b;
+    if ((op === '/' || op === '+') && sa.kind === 'str' && sb.kind === 'str') {
+      const joined = op === '+' ? sa.v + sb.v : sb.v.startsWith('/') ? sb.v : sa.v === '' || sa.v.endsWith('/') ? sa.v + sb.v : `${sa.v}/${sb.v}`;
+      return { kind: 'path', p: joined, strSub: true };
+    }
+    if (sa !== a || sb !== b) return binaryOp(it, sa, op, sb, loc);
+  }
   // a known list plus an unknown one keeps the known items (principle: one unknown never erases its neighbours)
   if (op === '+' && (a.kind === 'list' || a.kind === 'tuple') && b.kind === 'unknown') return seqLike(a.kind, a.items.slice(), a.more ?? unknown(b.reason, b.loc ?? loc));
   if (op === '+' && (b.kind === 'list' || b.kind === 'tuple') && a.kind === 'unknown') return seqLike(b.kind, b.items.slice(), unknown(a.reason, a.loc ?? loc));

@@ -15,9 +15,13 @@ export class PyErr {
   explicit = false;
   /** an OSError's errno (FileNotFoundError: 2, ENOENT) */
   errno?: number;
+  /** the instance raised by `raise X(…)` (what `except … as e` binds: its .args and attributes as set) */
+  value?: Value;
   constructor(public readonly type: string, public readonly msg: string, public readonly loc?: Loc, public readonly cls?: ClassV) {}
   toString(): string {
-    return `${this.type}${this.msg ? ': ' + this.msg : ''}`;
+    // on one line: it ends up in a finding's message (PostHog's `sys.exit("…\n")` broke it onto a line of its own)
+    const msg = this.msg.replace(/\s*\n\s*/g, ' ').trim();
+    return `${this.type}${msg ? ': ' + msg : ''}`;
   }
 }
 

@@ -5,7 +5,7 @@ import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import {
-  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, NONE, str, num, list, tuple, unknown, dict, dictSet, hashKey, truthy,
+  type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, type DictV, NONE, str, num, list, tuple, unknown, dict, dictSet, dictGet, hashKey, truthy,
   cloneVars, mergeValues, type MergeMemo, oneOf, pyEquals, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
@@ -38,7 +38,7 @@ export function execStmt(it: Evaluator, s: A.Stmt, f: Frame): Res {
     return r;
   } catch (e) {
     if (e instanceof PyErr) {
-      return { normal: false, abrupt: [{ kind: 'raise', exc: e.loc ? e : new PyErr(e.type, e.msg, locOf(f.file, s), e.cls), loc: locOf(f.file, s), vars: f.scope.vars }] };
+      return { normal: false, abrupt: [{ kind: 'raise', exc: e.loc ? e : Object.assign(new PyErr(e.type, e.msg, locOf(f.file, s), e.cls), { errno: e.errno, value: e.value }), loc: locOf(f.file, s), vars: f.scope.vars }] };
     }
     throw e;
   }
@@ -432,7 +432,8 @@ function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
       if (m === false) continue;
       const vars = m === null ? cloneVars(a.vars ?? f.scope.vars) : (a.vars ?? f.scope.vars);
       f.scope.vars = vars;
-      if (h.name) {
+      if (h.name && exc.value) it.setName(h.name, exc.value, f);
+      else if (h.name) {
         const attrs = new Map<string, Value>([['args', tuple([str(exc.msg)])]]);
         if (exc.errno !== undefined) attrs.set('errno', num(exc.errno));
         it.setName(h.name, { kind: 'instance', cls: exc.cls ?? exceptionClass(exc.type), attrs }, f);
@@ -810,6 +811,87 @@ export function havocStmt(_i: Evaluator, s: A.Stmt, f: Frame, u: UnknownV): void
     if (f.globalNames?.has(n)) f.globals.vars.set(n, u);
     else f.scope.vars.set(n, u);
   }
+}
+
+/**
+ * A module-level statement that raised on every path (Django stops there), read on as if it had not: like
+ * havocStmt, but an item set in a known dict (`DATABASES["replica"] = postgres_config(host)`, nested keys too) makes
+ * that key unknown and keeps the others, and `.append`/`.extend`/`.update`… of a known list or dict keeps its known
+ * items (the collection may hold more). havocStmt made the whole name unknown: PostHog's DATABASES lost `default`
+ * when its replica's entry raised.
+ */
+export function havocStmtKeeping(it: Evaluator, s: A.Stmt, f: Frame, u: UnknownV): void {
+  const vars = (n: string) => (f.globalNames?.has(n) ? f.globals.vars : f.scope.vars);
+  const whole = new Set<string>();
+  // per name, the changes to its value: a key path made unknown, or `more` for a collection that grew
+  const parts = new Map<string, (string[] | 'more')[]>();
+  const constKey = (e: A.Expr): string | null => (e.type === 'Constant' && typeof e.value === 'string' ? e.value : null);
+  const target = (t: A.Expr): void => {
+    if (t.type === 'Name') { whole.add(t.id); return; }
+    if (t.type === 'Tuple' || t.type === 'List') { t.elts.forEach(target); return; }
+    if (t.type === 'Starred') { target(t.value); return; }
+    // NAME["a"]["b"] = …: the key path ["a", "b"]
+    const keys: string[] = [];
+    let b: A.Expr = t;
+    while (b.type === 'Subscript') {
+      const k = constKey(b.slice as A.Expr);
+      if (k === null) break;
+      keys.unshift(k);
+      b = b.value;
+    }
+    if (b.type === 'Name' && keys.length && t.type === 'Subscript') { (parts.get(b.id) ?? parts.set(b.id, []).get(b.id)!).push(keys); return; }
+    let base: A.Expr = t;
+    while (base.type === 'Subscript' || base.type === 'Attribute') base = base.value;
+    if (base.type === 'Name') whole.add(base.id);
+  };
+  const GROW = new Set(['append', 'extend', 'insert', 'update', 'setdefault', 'add']);
+  for (const x of walkStmts([s])) {
+    switch (x.type) {
+      case 'Assign': x.targets.forEach(target); break;
+      case 'AnnAssign': case 'AugAssign': target(x.target); break;
+      case 'Expr': {
+        const v = x.value;
+        if (v.type === 'Call' && v.func.type === 'Attribute' && v.func.value.type === 'Name' && GROW.has(v.func.attr)) {
+          const n = v.func.value.id;
+          (parts.get(n) ?? parts.set(n, []).get(n)!).push('more');
+        } else if (v.type === 'Call' && v.func.type === 'Attribute') target(v.func);
+        break;
+      }
+      // (the statements in a compound statement's blocks come one by one from walkStmts: only its own names here)
+      case 'For': target(x.target); break;
+      case 'With': for (const item of x.items) if (item.target) target(item.target); break;
+      case 'Try': for (const h of x.handlers) if (h.name) whole.add(h.name); break;
+      case 'Import': case 'ImportFrom': case 'FunctionDef': case 'ClassDef': case 'Delete':
+        for (const n of assignedNames([x])) whole.add(n);
+        break;
+      default: break;
+    }
+  }
+  for (const n of whole) vars(n).set(n, u);
+  for (const [n, changes] of parts) {
+    if (whole.has(n)) continue;
+    let v: Value | undefined = vars(n).get(n);
+    for (const c of changes) v = v && keepingKnown(v, c, u);
+    vars(n).set(n, v ?? u);
+  }
+}
+
+/** A copy of `v` with the key path made unknown, or marked as holding more ('more'); undefined where not known. */
+function keepingKnown(v: Value, change: string[] | 'more', u: UnknownV): Value | undefined {
+  if (change === 'more') {
+    if (v.kind === 'list' || v.kind === 'set') return { ...v, items: [...v.items], more: u, moreAnywhere: true };
+    if (v.kind === 'dict') return { ...v, map: new Map(v.map), inexact: u };
+    return undefined;
+  }
+  if (v.kind !== 'dict') return undefined;
+  const [k, ...rest] = change;
+  const out: DictV = { ...v, map: new Map(v.map) };
+  const key = str(k!);
+  if (!rest.length) { dictSet(out, key, u); return out; }
+  const inner = dictGet(v, key);
+  const next = inner && keepingKnown(inner, rest, u);
+  dictSet(out, key, next ?? u);
+  return out;
 }
 
 /** Does an `except` clause (syntactically) catch ImportError? */

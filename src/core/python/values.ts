@@ -33,8 +33,12 @@ export interface DictV {
   /** collections.defaultdict's default_factory: called for a key that is missing (and the result stored) */
   factory?: Value;
 }
-/** a pathlib.PurePosixPath-like value; `p` is the path string as Python would print it */
-export interface PathV { kind: 'path'; p: string }
+/**
+ * a pathlib.PurePosixPath-like value; `p` is the path string as Python would print it. `strSub`: path.py's Path
+ * instead (`from path import Path`, Open edX's settings), a str subclass: `p` kept as given (not normalised), `/` is
+ * os.path.join, and it is a str to `+`, `==`, hashing and isinstance
+ */
+export interface PathV { kind: 'path'; p: string; strSub?: true }
 
 export interface Namespace {
   vars: Map<string, Value>;
@@ -166,7 +170,7 @@ export function hashKey(v: Value): string | null {
       }
       return 't:(' + parts.map(p => p.length + ':' + p).join(',') + ')';
     }
-    case 'path': return 'p:' + v.p;
+    case 'path': return (v.strSub ? 's:' : 'p:') + v.p;
     case 'class': return 'c:' + v.module + '.' + v.name + '@' + (v.loc ? v.loc.path + ':' + v.loc.line : '');
     case 'function': return 'f:' + v.loc.path + ':' + v.loc.line + ':' + v.name;
     case 'module': return 'm:' + v.name;
@@ -197,6 +201,7 @@ export function dictSet(d: DictV, k: Value, v: Value, loc?: Loc): boolean {
 export function truthy(v: Value): boolean | null {
   switch (v.kind) {
     case 'str': return v.v.length > 0;
+    case 'path': return v.strSub ? v.p.length > 0 : true;
     case 'num': return v.v !== 0;
     case 'bool': return v.v;
     case 'none': return false;
@@ -230,6 +235,9 @@ export function modelVsClass(a: Value, b: Value): boolean | null | undefined {
 
 export function pyEquals(a: Value, b: Value): boolean | null {
   if (a.kind === 'unknown' || b.kind === 'unknown') return null;
+  // path.py's Path compares as the str it is
+  if (a.kind === 'path' && a.strSub) a = str(a.p);
+  if (b.kind === 'path' && b.strSub) b = str(b.p);
   const mc = modelVsClass(a, b);
   if (mc !== undefined) return mc;
   const na = numeric(a);
@@ -556,7 +564,7 @@ export function repr(v: Value, depth = 0): string {
     case 'tuple': return '(' + v.items.map(x => repr(x, depth + 1)).join(', ') + (v.items.length === 1 ? ',)' : ')');
     case 'set': return v.items.length ? '{' + v.items.map(x => repr(x, depth + 1)).join(', ') + '}' : 'set()';
     case 'dict': return '{' + [...v.map.values()].map(e => repr(e.k, depth + 1) + ': ' + repr(e.v, depth + 1)).join(', ') + '}';
-    case 'path': return `PosixPath(${pyStrRepr(v.p)})`;
+    case 'path': return v.strSub ? `Path(${pyStrRepr(v.p)})` : `PosixPath(${pyStrRepr(v.p)})`;
     case 'module': return `<module '${v.name}'>`;
     case 'class': return `<class '${v.module}.${v.name}'>`;
     case 'function': return `<function ${v.name}>`;
