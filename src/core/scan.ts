@@ -786,7 +786,11 @@ export class Scanner {
     let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
     if (!settingsModule && managePy) {
       const m = modules.parseFile(managePy);
-      settingsModule = m ? settingsModuleFromManagePy(m, name => !!modules.resolve(name)?.file) ?? settingsModuleFromImports(modules, m) : null;
+      const notes: { alternatives?: string[] } = {};
+      settingsModule = m ? settingsModuleFromManagePy(m, name => !!modules.resolve(name)?.file, notes) ?? settingsModuleFromImports(modules, m) : null;
+      if (settingsModule && notes.alternatives?.length) {
+        findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `manage.py chooses DJANGO_SETTINGS_MODULE from its arguments at run time: using ${settingsModule}, the first it names; it also names ${notes.alternatives.join(', ')} (--settings, or djangoMultiDb.settingsModule, to choose another).` });
+      }
     }
     if (!settingsModule) {
       // no manage.py, or one that does not name the settings statically: the module wsgi.py or asgi.py sets

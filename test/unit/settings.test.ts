@@ -39,6 +39,35 @@ describe('findManagePy / settingsModuleFromManagePy', () => {
     const m4 = parsePython('import os, sys\nif "test" not in sys.argv:\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.prod")\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.test")\n', 'manage.py');
     assert.equal(settingsModuleFromManagePy(m4), 'a.prod');
   });
+
+  test("setdefault of an argparse attribute: the modules given as that keyword (Open edX's lms / cms)", () => {
+    const src = [
+      'import os',
+      'from argparse import ArgumentParser',
+      'def parse_args():',
+      '    parser = ArgumentParser()',
+      '    sub = parser.add_subparsers()',
+      '    lms = sub.add_parser("lms")',
+      '    lms.set_defaults(settings_base="lms/envs", default_settings="lms.envs.devstack", startup="lms.startup")',
+      '    cms = sub.add_parser("cms")',
+      '    cms.set_defaults(settings_base="cms/envs", default_settings="cms.envs.devstack")',
+      '    return parser.parse_known_args()',
+      'if __name__ == "__main__":',
+      '    edx_args, django_args = parse_args()',
+      '    if edx_args.settings:',
+      '        os.environ["DJANGO_SETTINGS_MODULE"] = edx_args.settings_base.replace("/", ".") + "." + edx_args.settings',
+      '    else:',
+      '        os.environ.setdefault("DJANGO_SETTINGS_MODULE", edx_args.default_settings)',
+    ].join('\n') + '\n';
+    const m = parsePython(src, 'manage.py');
+    const notes: { alternatives?: string[] } = {};
+    assert.equal(settingsModuleFromManagePy(m, () => true, notes), 'lms.envs.devstack');
+    assert.deepEqual(notes.alternatives, ['cms.envs.devstack']);
+    // only modules that exist
+    const notes2: { alternatives?: string[] } = {};
+    assert.equal(settingsModuleFromManagePy(m, d => d.startsWith('cms.'), notes2), 'cms.envs.devstack');
+    assert.equal(notes2.alternatives, undefined);
+  });
 });
 
 describe('loadSettings', () => {

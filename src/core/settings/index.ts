@@ -124,8 +124,34 @@ function isFile(p: string): boolean {
  * then `settings_file = "pkg.settings"` unless that file exists): of those strings, the last one `exists` says is a
  * module (without `exists`, the last one).
  */
-export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: string) => boolean): string | null {
+export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: string) => boolean, notes?: { alternatives?: string[] }): string | null {
   let found: string | null = null;
+  /**
+   * `setdefault("DJANGO_SETTINGS_MODULE", args.default_settings)` with `default_settings="lms.envs.devstack"` given as
+   * a keyword elsewhere in manage.py (Open edX: argparse sub-commands `lms` and `cms`, each with
+   * `set_defaults(default_settings=…)`): the first that exists, the others noted as alternatives
+   */
+  const fromKeyword = (attr: string): string | null => {
+    const strings: string[] = [];
+    const add = (e: A.Expr) => { if (e.type === 'Constant' && typeof e.value === 'string' && !strings.includes(e.value)) strings.push(e.value); };
+    const visitE = (e: A.Expr | null | undefined): void => {
+      if (!e || e.type !== 'Call') return;
+      for (const k of e.keywords) if (k.arg === attr) add(k.value);
+      e.args.forEach(visitE);
+      e.keywords.forEach(k => visitE(k.value));
+    };
+    // (in functions too: edX's parse_args())
+    for (const s of allStmts(module.body)) {
+      if (s.type === 'Expr') visitE(s.value);
+      else if (s.type === 'Assign') {
+        if (s.targets.some(t => t.type === 'Name' && t.id === attr)) add(s.value);
+        visitE(s.value);
+      }
+    }
+    const known = (exists ? strings.filter(exists) : strings).filter(x => /^[A-Za-z_][\w.]*$/.test(x));
+    if (known.length > 1 && notes) notes.alternatives = known.slice(1);
+    return known[0] ?? null;
+  };
   const fromName = (name: string): string | null => {
     const strings: string[] = [];
     for (const s of walkStmts(module.body)) {
@@ -143,6 +169,7 @@ export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: s
         const v = e.args[1]!;
         if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Constant' && typeof v.value === 'string') { found = v.value; return; }
         if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Name') { found = fromName(v.id); if (found) return; }
+        if (k.type === 'Constant' && k.value === 'DJANGO_SETTINGS_MODULE' && v.type === 'Attribute') { found = fromKeyword(v.attr); if (found) return; }
       }
       visitExpr(e.func);
       e.args.forEach(visitExpr);
