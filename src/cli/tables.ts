@@ -112,7 +112,11 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     if (r.disagreements.length > 10) out += `  … ${r.disagreements.length - 10} more (scan --json lists them all)\n`;
   }
   out += '\n' + bold('Findings') + '\n';
-  const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations');
+  // errors first, then warnings, then infos (each in the report's order): what stops a deployment is read first,
+  // not after a dozen infos (Plane's one routing warning came after 12 infos)
+  const rank = { error: 0, warning: 1, info: 2 } as Record<string, number>;
+  const shown = r.diagnostics.filter(d => d.code !== 'pending-migrations').map((d, i) => ({ d, i }))
+    .sort((a, b) => (rank[a.d.severity] ?? 3) - (rank[b.d.severity] ?? 3) || a.i - b.i).map(x => x.d);
   // infos of one kind beyond a few are counted, not listed (Nautobot: 321 runpython-alias infos with one database);
   // errors and warnings are always listed; `scan --json` lists everything
   const infos = new Map<string, number>();

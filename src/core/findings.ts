@@ -310,8 +310,8 @@ export function conflictFindings(conflicts: Record<string, string[]>, migrations
 
 /** ` (…)`: the environment variables the settings read that are not set here, and how to give them */
 /** Environment variable names, the likeliest to name a database first: POSTGRES_DB before AWS_S3_BUCKET_NAME */
-function likeliestFirst(names: readonly string[]): string[] {
-  const likely = (n: string) => (/DATABASE|POSTGRES|^PG|MYSQL|MARIADB|SQLITE|(^|_)DB(_|$)/.test(n) ? 0 : 1);
+function likeliestFirst(names: readonly string[], first: readonly string[] = []): string[] {
+  const likely = (n: string) => (first.includes(n) ? -1 : /DATABASE|POSTGRES|^PG|MYSQL|MARIADB|SQLITE|(^|_)DB(_|$)/.test(n) ? 0 : 1);
   return [...names].sort((a, b) => likely(a) - likely(b) || a.localeCompare(b));
 }
 
@@ -409,8 +409,16 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   for (const p of (settings.partial ?? []).filter(x => !x.overlay)) {
     out.push({ code: 'settings-partial', severity: 'info', path: p.loc?.path ?? settings.path, line: p.loc?.line ?? null, message: `${p.name} may contain more entries than the known ones, which are used: ${p.reason}` });
   }
+  // (DATABASES empty with this environment: databases-not-configured says so, naming these variables first)
+  const emptied = settings.databasesNotConfigured?.kind === 'empty' && !settings.databasesNotConfigured.neverSet;
+  const seenDependent = new Set<string>();
   for (const e of settings.envDependent ?? []) {
+    if (emptied && e.settings.includes('DATABASES')) continue;
     const vars = e.variables.join(', ');
+    // several conditions on the same variables (healthchecks: `if DB == "postgres"`, then `if DB in ("mysql", …)`): once
+    const key = `${e.settings.join(',')}\0${vars}`;
+    if (seenDependent.has(key)) continue;
+    seenDependent.add(key);
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: e.loc.path, line: e.loc.line,
       message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. Set ${e.variables.length > 1 ? 'them' : 'it'} in an env file (--env-file, djangoMultiDb.envFile) to see the other.`,
@@ -454,11 +462,17 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   if (nc) {
     const one = nc.unsetEnv.length === 1;
     const others = nc.otherModules ?? [];
-    const env = nc.unsetEnv.length
-      ? ` DATABASES reads ${one ? 'an environment variable that is' : 'environment variables that are'} not set: ${likeliestFirst(nc.unsetEnv).slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set ${one ? 'it' : 'them'} in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
+    // the variables whose condition decides whether DATABASES gets entries (mathesar: POSTGRES_DB, _USER, _HOST),
+    // before the others it reads
+    const deciding = [...new Set((settings.envDependent ?? []).filter(e => e.settings.includes('DATABASES')).flatMap(e => e.variables))];
+    const decides = nc.kind === 'empty' && !nc.neverSet && deciding.length
+      ? ` Whether it has entries depends on ${deciding.join(', ')} (line ${settings.envDependent!.find(e => e.settings.includes('DATABASES'))!.loc.line}).`
+      : '';
+    const env = decides + (nc.unsetEnv.length
+      ? ` DATABASES reads ${one ? 'an environment variable that is' : 'environment variables that are'} not set: ${likeliestFirst(nc.unsetEnv, deciding).slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set ${one ? 'it' : 'them'} in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
       : others.length
         ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
-        : '';
+        : '');
     out.push(nc.kind === 'empty'
       ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `${nc.neverSet ? 'DATABASES is not set by these settings' : 'DATABASES is empty with this environment'}: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
       : { code: 'databases-not-configured', severity: 'error', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `DATABASES has no 'default' entry: Django refuses these settings (ImproperlyConfigured: You must define a 'default' database), so every manage.py command fails.${env}` });

@@ -47,6 +47,25 @@ describe('scan', () => {
     assert.match(r.stdout, /cross-db-foreign-key/);
   });
 
+  test('the Findings table lists errors, then warnings, then infos', () => {
+    // a setting not known (an info, from the settings) and an app without migrations (a warning, found later)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-cli-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n',
+      'settings.py': 'import multiprocessing\nINSTALLED_APPS = ["app"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nTHREADS = max(multiprocessing.cpu_count(), 1)\n',
+      'app/__init__.py': '',
+      'app/models.py': 'from django.db import models\n\n\nclass A(models.Model):\n    n = models.IntegerField()\n',
+    };
+    for (const [f, text] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); }
+    const r = cli(['scan', dir, '--no-python', '--no-db']);
+    assert.equal(r.status, 0, r.stderr);
+    const findings = r.stdout.slice(r.stdout.search(/^Findings/m)).split('\n').filter(l => /^ {2}\S.*(error|warning|info) \[/.test(l));
+    const ranks = findings.map(l => (/ error \[/.test(l) ? 0 : / warning \[/.test(l) ? 1 : 2));
+    assert.ok(new Set(ranks).size > 1, r.stdout);
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+  });
+
   test('--database limits the aliases, --no-db reads nothing', () => {
     const dir = example();
     const one = cli(['scan', dir, '--json', '--no-python', '--database', 'analytics']).json;

@@ -362,7 +362,7 @@ upd(A, yaml.safe_load(open("x.yml")))
 HOST_A = A.get("host", "a-default")
 
 B = {"keep": 1}
-if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+if Path("x.yml").is_file():
     upd(B, yaml.safe_load(open("x.yml")))
 HOST_B = B.get("host", "b-default")
 KEEP = B["keep"]
@@ -371,7 +371,7 @@ class Config:
     def __init__(self):
         self.__raw = {}
         self.name = "n"
-        if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+        if Path("x.yml").is_file():
             upd(self.__raw, yaml.safe_load(open("x.yml")))
 
     @property
@@ -383,11 +383,11 @@ HOST_C = C.raw.get("host", "c-default")
 NAME_C = C.name
 
 D = {}
-if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+if Path("x.yml").is_file():
     D = {"host": "other"}
 E = {"host": "e"}
 F = E
-if Path("/nonexistent-dir-dmdb/x.yml").is_file():
+if Path("x.yml").is_file():
     F = {"host": "rebound"}
 `,
     });

@@ -189,6 +189,8 @@ describe('every code the core produces is in the registry, and every entry is pr
       }),
       // databases-not-configured: DATABASES built from environment variables that are not set
       ...await findingsOf({ 'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {}\nif os.environ.get("DB_NAME"):\n    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["DB_NAME"]}\n' }),
+      // settings-env-dependent: a replica that only a variable not set here adds
+      ...await findingsOf({ 'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}\nif os.environ.get("REPLICA_HOST"):\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.postgresql", "HOST": os.environ["REPLICA_HOST"]}\n' }),
       // parse-budget: nested deeper than the parser follows
       ...await findingsOf({ 'proj/settings.py': SETTINGS(['shop']), 'proj/routers.py': ROUTER, 'shop/__init__.py': '', 'shop/models.py': `X = ${'('.repeat(400)}1${')'.repeat(400)}\n` }),
       // operation-fall-through: a router that decides by model_name, a RunPython that gives it none

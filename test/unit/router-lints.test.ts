@@ -139,6 +139,20 @@ class Daily(models.Model):
     class Meta:
         managed = False
 `;
+  test("a replica chosen by a helper of another module (plane's request_scope): the finding is at the router's line, not the helper's", async () => {
+    const router = 'from proj.scope import should_use_read_replica\n\n\nclass ReadReplicaRouter:\n    def db_for_read(self, model, **hints):\n        if should_use_read_replica():\n            return "replica"\n        return "default"\n\n    def db_for_write(self, model, **hints):\n        return "default"\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n';
+    const dir = project({
+      'proj/settings.py': settings(['shop'], { default: db('default'), replica: db('replica') }, ['proj.routers.ReadReplicaRouter']),
+      'proj/routers.py': router,
+      'proj/scope.py': 'import threading\n_ctx = threading.local()\n\n\ndef should_use_read_replica():\n    return getattr(_ctx, "use_read_replica", False)\n',
+      ...apps({ shop: null }),
+    });
+    const found = (await lint(dir)).filter(f => f.code === 'router-read-no-table');
+    assert.equal(found.length, 1);
+    assert.equal(path.basename(found[0]!.path!), 'routers.py');
+    assert.equal(found[0]!.line, lineOf(router, 'return "replica"'));
+  });
+
   test('no db_for_write: writes fall through to default while allow_migrate keeps the app off it (model, proxy, router line)', async () => {
     const dir = project({
       'proj/settings.py': settings(['shop', 'analytics'], { default: db('d'), analytics: db('a') }, ['proj.routers.AnalyticsRouter']),

@@ -149,8 +149,8 @@ with suppress(ImportError):
     const django = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; print(json.dumps(importlib.import_module("shop.settings").INSTALLED_APPS))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: [dir, site].join(path.delimiter) } }));
     assert.deepEqual(django, ['django.contrib.contenttypes', 'shopplugin.app.ShopPluginConfig', 'django.contrib.auth']);
     assert.deepEqual(s.installedApps, django);
-    // (the optional app may be installed where the project runs: the list may hold more)
-    assert.deepEqual(s.partial?.map(p => p.name), ['INSTALLED_APPS']);
+    // (a Django environment is taken as the project's: the optional app is not there, so the list is whole)
+    assert.equal(s.partial, undefined);
   });
 
   test('importlib.metadata: select(group=), the old dict form, version(), PackageNotFoundError', () => {
@@ -347,6 +347,38 @@ CACHE_PREFIX = "p"
     assert.ok(s.unknowns.some(u => u.name === 'HAS_TOOLBAR'), 'both paths of the ImportError handler: unknown');
     assert.ok(!s.unknowns.some(u => /local_settings|No module named/.test(u.reason)), JSON.stringify(s.unknowns));
     assert.ok(!s.unknowns.some(u => u.name === '*'), 'a missing project module is an ImportError, handled');
+    // what HAS_TOOLBAR depends on, said
+    assert.match(s.unknowns.find(u => u.name === 'HAS_TOOLBAR')!.reason, /depends on whether debug_toolbar can be imported \(debug_toolbar is not in the project and no Python environment was found\)/);
+  });
+
+  test('in a Django environment, a package that is not there fails to import: the ImportError handler is the path taken (Django agrees)', { skip: NO_DJANGO }, () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/settings.py': `${DB}
+try:
+    import privateext.cdn  # noqa
+    EXT = True
+except ImportError:
+    EXT = False
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+if EXT:
+    INSTALLED_APPS.append("privateext.cdn")
+try:
+    import django.contrib.auth  # noqa
+    INSTALLED_APPS.append("django.contrib.auth")
+except ImportError:
+    pass
+`,
+    });
+    const s = load(dir, 'p.settings', { version: '3.12.1', sitePackages: [djangoSitePackages(PY)!] });
+    const django = djangoSettings(dir, 'p.settings');
+    assert.deepEqual(django.INSTALLED_APPS, ['django.contrib.contenttypes', 'django.contrib.auth']);
+    assert.deepEqual(s.installedApps, django.INSTALLED_APPS);
+    assert.deepEqual(s.partial ?? [], []);
+    assert.equal(s.values.EXT, false);
+    // an environment without Django is not taken as the project's: the optional import may work where it runs
+    const bare = load(dir, 'p.settings', { version: '3.12.1', sitePackages: [project({ 'six.py': '' })] });
+    assert.deepEqual(bare.partial?.map(p => [p.name, p.reason]), [['INSTALLED_APPS', 'depends on whether privateext can be imported (privateext is not installed in the Python environment used)']]);
   });
 });
 
@@ -1385,4 +1417,79 @@ test('an ENGINE of django.db.backends that is none of its backends is an error, 
   const sm = load(mezz, 'site2.settings');
   assert.deepEqual(settingsFindings(sm).filter(f => f.code === 'databases-not-configured'), []);
   assert.match(sm.partial?.find(p => p.name === 'DATABASES')?.reason ?? '', /site2\/local_settings\.py where it exists/);
+});
+
+describe('settings-env-dependent: which variables decide, said once (healthchecks, paperless, mathesar)', () => {
+  test('one path keeps DATABASES and the other sets the same aliases: only the entries depend on it, the project has one database', { skip: NO_DJANGO }, () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/settings.py': `import os
+${DB}if os.getenv("DB") == "postgres":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "hc"}}
+if os.getenv("DB") in ["mysql", "mariadb"]:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.mysql", "NAME": "hc"}}
+`,
+    });
+    const s = load(dir, 'p.settings');
+    assert.deepEqual(s.envDependent?.map(e => [e.variables, e.loc.line, !!e.optionsOnly]), [[['DB'], 3, true], [['DB'], 5, true]]);
+    assert.equal(databasesMayDiffer(s), null);
+    // said once, for the two conditions on the same variable
+    assert.equal(settingsFindings(s).filter(f => f.code === 'settings-env-dependent').length, 1);
+    // Django: the same one alias without DB and with it
+    assert.deepEqual(Object.keys(djangoSettings(dir, 'p.settings').DATABASES), ['default']);
+  });
+
+  test('a variable a name was derived from before a condition changed it is named too (paperless: APP_DBENGINE, then APP_DBHOST)', () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/settings.py': `import os
+engine = os.getenv("APP_DBENGINE")
+if engine is None:
+    engine = "postgresql" if "APP_DBHOST" in os.environ else "sqlite"
+if engine == "sqlite":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}}
+`,
+    });
+    assert.deepEqual(load(dir, 'p.settings').envDependent?.map(e => e.variables), [['APP_DBENGINE', 'APP_DBHOST']]);
+    // and each alone switches the engine, as Python runs it
+    assert.equal(load(dir, 'p.settings', undefined, { APP_DBENGINE: 'postgresql' }).databases[0]!.engine, 'django.db.backends.postgresql');
+    assert.equal(load(dir, 'p.settings', undefined, { APP_DBHOST: 'db' }).databases[0]!.engine, 'django.db.backends.postgresql');
+  });
+
+  test('DATABASES empty without the variables: one warning, naming first those its condition reads (mathesar)', () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/settings.py': `import os
+DATABASES = {}
+POSTGRES_DB = os.environ.get('POSTGRES_DB', default=None)
+POSTGRES_USER = os.environ.get('POSTGRES_USER', default=None)
+POSTGRES_PASSWORD = os.environ.get('POSTGRES_PASSWORD', default=None)
+POSTGRES_HOST = os.environ.get('POSTGRES_HOST', default=None)
+POSTGRES_SSLMODE = os.environ.get('POSTGRES_SSLMODE', default='prefer')
+if POSTGRES_DB and POSTGRES_USER and POSTGRES_HOST:
+    DATABASES['default'] = {"ENGINE": "django.db.backends.postgresql", "NAME": POSTGRES_DB, "USER": POSTGRES_USER,
+                            "PASSWORD": POSTGRES_PASSWORD, "HOST": POSTGRES_HOST, "OPTIONS": {"sslmode": POSTGRES_SSLMODE}}
+`,
+    });
+    const f = settingsFindings(load(dir, 'p.settings')).filter(x => x.code === 'settings-env-dependent' || x.code === 'databases-not-configured');
+    assert.deepEqual(f.map(x => x.code), ['databases-not-configured']);
+    assert.match(f[0]!.message, /Whether it has entries depends on POSTGRES_DB, POSTGRES_HOST, POSTGRES_USER \(line 8\)\. DATABASES reads environment variables that are not set: POSTGRES_DB, POSTGRES_HOST, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SSLMODE;/);
+  });
+});
+
+test("from django.conf.global_settings import NAME: Django's default; max() of something unknown says what is unknown", { skip: NO_DJANGO }, () => {
+  const dir = project({
+    'p/__init__.py': '',
+    'p/settings.py': `import multiprocessing
+from django.conf.global_settings import PASSWORD_HASHERS
+${DB}PASSWORD_HASHERS = ["x.Hasher"] + PASSWORD_HASHERS
+THREADS = max(multiprocessing.cpu_count(), 1)
+`,
+  });
+  const s = load(dir, 'p.settings');
+  const django = JSON.parse(execFileSync(PY!, ['-c', 'import json; from django.conf import settings; print(json.dumps(settings.PASSWORD_HASHERS))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: 'p.settings', PYTHONPATH: dir } }));
+  assert.deepEqual(s.values.PASSWORD_HASHERS, django);
+  assert.equal(s.unknowns.find(u => u.name === 'THREADS')?.reason, 'multiprocessing.cpu_count (not evaluated)');
 });

@@ -249,7 +249,8 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
         return num(s, fl);
       }
       const sorted = sortValues(items, loc);
-      if (!sorted || !sorted.length) return unknown(`${fn.name}()`, loc);
+      // (the unknown item's own reason: `max(multiprocessing.cpu_count(), 1)` is the CPU count's, not max()'s)
+      if (!sorted || !sorted.length) return unk(firstUnknown(items) ?? NONE, `${fn.name}()`, loc);
       return fn.name === 'min' ? sorted[0]! : sorted[sorted.length - 1]!;
     }
     case 'isinstance': {
@@ -799,8 +800,12 @@ function pathPyMethod(it: Evaluator, p: PathV, name: string, args: Value[], loc:
   }
 }
 
-function pathMethod(_it: Evaluator, p: PathV, name: string, args: Value[], loc: Loc): Value {
+function pathMethod(it: Evaluator, p: PathV, name: string, args: Value[], loc: Loc): Value {
   switch (name) {
+    // as os.path's: a file of the project is looked up (healthchecks: `if (BASE_DIR / "hc/local_settings.py").exists():
+    // from .local_settings import *`), others depend on the machine
+    case 'exists': case 'is_file': case 'is_dir':
+      return it.modeledCall(b(`os.path.${name.replace('_', '')}`), '__call__', [str(p.p)], [], loc) ?? unknown(`${repr(p)}.${name}()`, loc);
     case 'resolve': case 'absolute': {
       if (!p.p.startsWith('/')) return unknown(`${repr(p)}.${name}() depends on the working directory`, loc);
       if (name === 'absolute') return p;

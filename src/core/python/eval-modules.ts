@@ -16,6 +16,7 @@ import { dirNames, fileOrGlobalsCall, globFiles, globalsObj } from './eval-built
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
+import { DJANGO_GLOBAL_SETTINGS } from '../settings/django-defaults';
 import { reAttr, reCall, reMembers } from './eval-re';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
@@ -78,7 +79,7 @@ const MODELED = new Set([
   'django.core.exceptions', 'django.utils.functional', 'django.core.management.utils', 'platform', 'importlib', 'importlib.metadata',
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
-  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path',
+  'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path', 'django.conf.global_settings',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -215,6 +216,14 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
         ['Config', b('decouple.AutoConfig')], ['UndefinedValueError', exceptionClass('UndefinedValueError')]]);
     case 'dotenv':
       return mod('dotenv', [['load_dotenv', b('dotenv.load_dotenv')], ['find_dotenv', b('dotenv.find_dotenv')], ['dotenv_values', b('dotenv.dotenv_values')]]);
+    case 'django.conf.global_settings': {
+      // `from django.conf.global_settings import PASSWORD_HASHERS` (readthedocs): Django's defaults, as
+      // django.conf.global_settings.X reads them
+      if (!it.globalSettings) return null;
+      const members: [string, Value][] = [];
+      for (const n of Object.keys(DJANGO_GLOBAL_SETTINGS)) { const v = it.globalSettings(n); if (v) members.push([n, v]); }
+      return mod('django.conf.global_settings', members);
+    }
     case 'django.conf':
       return mod('django.conf', [['settings', it.settingsValue], ['global_settings', globalSettingsObj(it)]]);
     case 'django.db':

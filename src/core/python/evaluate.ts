@@ -150,8 +150,21 @@ export class Interp implements Evaluator {
     if (!this.missingModules.has(top)) this.missingModules.set(top, loc);
     const mv: ModuleV = { kind: 'module', name, ns: null, special: 'missing' };
     this.moduleVals.set(name, mv);
-    if (this.catchingImport > 0 && !this.importFailure) this.importFailure = new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+    if (this.catchingImport > 0 && !this.importFailure) this.importFailure = this.importError(name, loc);
     return mv;
+  }
+
+  private djangoEnvironment: boolean | undefined;
+
+  /** The ModuleNotFoundError of importing a module found nowhere (see PyErr.missing). */
+  private importError(name: string, loc?: Loc): PyErr {
+    if (this.djangoEnvironment === undefined) {
+      const d = this.python?.sitePackages.length ? this.index.resolve('django') : null;
+      this.djangoEnvironment = !!d?.packageDir && isExternalPath(d.packageDir);
+    }
+    const e = new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+    e.missing = { module: name, certain: this.djangoEnvironment };
+    return e;
   }
 
   private readonly externalNs = new Map<string, Namespace | null>();
@@ -187,7 +200,7 @@ export class Interp implements Evaluator {
   importModule(name: string, loc?: Loc): ModuleV {
     const hit = this.moduleVals.get(name);
     if (hit) {
-      if (hit.special === 'missing' && this.catchingImport > 0 && !this.importFailure) this.importFailure = new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      if (hit.special === 'missing' && this.catchingImport > 0 && !this.importFailure) this.importFailure = this.importError(name, loc);
       return hit;
     }
     const modeled = modeledModule(this, name);

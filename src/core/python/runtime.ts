@@ -17,6 +17,11 @@ export class PyErr {
   errno?: number;
   /** the instance raised by `raise X(…)` (what `except … as e` binds: its .args and attributes as set) */
   value?: Value;
+  /**
+   * an import of a module found nowhere: its name; `certain` when the Python environment read is a Django one (its
+   * site-packages known and Django in them), where a module that is not there fails to import as Django would find
+   */
+  missing?: { module: string; certain: boolean };
   constructor(public readonly type: string, public readonly msg: string, public readonly loc?: Loc, public readonly cls?: ClassV) {}
   toString(): string {
     // on one line: it ends up in a finding's message (PostHog's `sys.exit("…\n")` broke it onto a line of its own)

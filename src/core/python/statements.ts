@@ -1,6 +1,7 @@
 // Statements of the static evaluator (./evaluate.ts): blocks, assignment, if/for/while/try, imports. Unknown
 // conditions run both branches and merge what they leave (./values.ts mergeValues); a loop over something
 // unknown runs its body once and merges it with the state before (lists that only grew stay partly known).
+import * as path from 'path';
 import type * as A from './ast';
 import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
@@ -33,7 +34,8 @@ export function execStmt(it: Evaluator, s: A.Stmt, f: Frame): Res {
       it.importFailure = null;
       const vars = cloneVars(f.scope.vars);
       for (const n of assignedNames([s])) vars.delete(n);
-      return { normal: r.normal, abrupt: [...r.abrupt, { kind: 'raise', exc, loc: locOf(f.file, s), vars }] };
+      // (certain to fail where the environment read is the project's Django one: the statement never completes)
+      return { normal: r.normal && !exc.missing?.certain, abrupt: [...r.abrupt, { kind: 'raise', exc, loc: locOf(f.file, s), vars }] };
     }
     return r;
   } catch (e) {
@@ -422,10 +424,16 @@ function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
     abrupt = abrupt.concat(r2.abrupt);
     if (r2.normal) normals.push(f.scope.vars);
   }
+  // what may have been raised and caught, for the reason of a value that depends on it
+  const caught: string[] = [];
   for (const a of r.abrupt) {
     if (a.kind !== 'raise' || !s.handlers.length) { abrupt.push(a); continue; }
     const exc = a.exc!;
     let handled = false;
+    const what = exc.missing
+      ? `whether ${exc.missing.module} can be imported (${missingReason(exc.missing.module, it.python)})`
+      : `whether ${exc} is raised${exc.loc ? ` at ${path.basename(exc.loc.path)}:${exc.loc.line}` : ''}`;
+    if (!caught.includes(what)) caught.push(what);
     for (const h of s.handlers) {
       f.scope.vars = a.vars ?? f.scope.vars;
       const m = matchHandler(it, h, exc, f);
@@ -453,7 +461,7 @@ function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
   if (s.finalbody.length) {
     // run `finally` on the normal path only (its effects on abrupt paths are not modelled)
     if (normals.length) {
-      f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, 'depends on whether an exception was raised', loc);
+      f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, caughtReason(caught), loc);
       const fr = it.execBlock(s.finalbody, f);
       abrupt = abrupt.concat(fr.abrupt);
       if (!fr.normal) return { normal: false, abrupt };
@@ -461,8 +469,14 @@ function execTry(it: Evaluator, s: A.Try, f: Frame, loc: Loc): Res {
     }
   }
   if (!normals.length) return { normal: false, abrupt };
-  f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, 'depends on whether an exception was raised', loc);
+  f.scope.vars = normals.length === 1 ? normals[0]! : mergeVarsAll(normals, caughtReason(caught), loc);
   return { normal: true, abrupt };
+}
+
+/** Why a value after a try statement is one of several: what its handlers may have caught. */
+function caughtReason(caught: string[]): string {
+  if (!caught.length) return 'depends on whether an exception was raised';
+  return `depends on ${caught.slice(0, 3).join(', and ')}${caught.length > 3 ? ` (and ${caught.length - 3} more)` : ''}`;
 }
 
 function matchHandler(it: Evaluator, h: A.ExceptHandler, exc: PyErr, f: Frame): boolean | null {

@@ -800,11 +800,13 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
  */
 function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'unknown') {
-    const at = projectLoc(v.loc, loc);
+    let at = projectLoc(v.loc, loc);
     // one of known aliases (a replica picked at random): each of them a database Django may use
     const choices = v.choices?.every(c => c.kind === 'str' && c.v) ? v.choices.map(c => (c as { v: string }).v) : null;
     if (choices) {
-      return { kind: 'unknown', explanation: `${label} returns one of ${choices.map(c => `'${c}'`).join(', ')}: ${v.reason}${loc ? ` (${shortLoc(loc)})` : ''}`, choices, ...(at ? { loc: at } : {}) };
+      // the router's line that chooses, not where a helper it asks made the choice unknown (plane's request_scope.py)
+      if (at && loc && at.path !== loc.path) at = loc;
+      return { kind: 'unknown', explanation: `${label} returns one of ${choices.map(c => `'${c}'`).join(', ')}: ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, choices, ...(at ? { loc: at } : {}) };
     }
     return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
@@ -838,7 +840,10 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   const f = res.forks[0];
   const words: Record<string, string> = { none: 'None', true: 'True', false: 'False', unknown: 'an unknown value' };
   const what = outs.map(sig).filter((x, i, arr) => arr.indexOf(x) === i).map(x => words[x] ?? `'${x.slice('alias:'.length)}'`).join(' or ');
-  const at = projectLoc(f?.loc, fn.loc);
+  let at = projectLoc(f?.loc, fn.loc);
+  // decided in a helper of another module (plane's request_scope.py): the router's own return that depends on it,
+  // the line the user reads the router at (the helper's line is in the explanation)
+  if (at && fn.loc && at.path !== fn.loc.path) at = res.returns.find(x => x.loc?.path === fn.loc.path)?.loc ?? fn.loc;
   // db_for_read / db_for_write returning one of some aliases on every path (Plane: "replica" when a request asked
   // for it, else "default"): those aliases are the ones Django may use, as for a replica picked at random
   const choices = outs.every(o => o.kind === 'alias') ? [...new Set(outs.map(o => (o as { v: string }).v))] : undefined;

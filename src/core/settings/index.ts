@@ -539,7 +539,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll)) : new Set<string>();
   const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
   if (unsetAll.length) {
-    const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll), interp.includedAt);
+    const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll), interp.includedAt, info.databasesNotConfigured ? null : info.databases.map(d => d.alias).sort().join(','));
     if (dependent.length) info.envDependent = dependent;
     if (flowing) for (const e of dependent) for (const v of e.variables) flowing.add(v);
   }
@@ -792,7 +792,7 @@ const DB_SETTINGS = ['DATABASES', 'DATABASE_ROUTERS'];
  * (their names as string constants in the condition, or names assigned from such reads before) and whose branches set
  * DATABASES or DATABASE_ROUTERS (assigned, an item set, or `.update`/`.append`/`.extend`/`+=`).
  */
-function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>, includedAt: ReadonlyMap<string, Loc> = new Map()): NonNullable<SettingsInfo['envDependent']> {
+function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<string>, includedAt: ReadonlyMap<string, Loc> = new Map(), aliasesNow: string | null = null): NonNullable<SettingsInfo['envDependent']> {
   const out: NonNullable<SettingsInfo['envDependent']> = [];
   const strings = (e: A.Expr | null | undefined, acc: Set<string>, derived: Map<string, Set<string>>): void => {
     if (!e) return;
@@ -826,7 +826,8 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
         if (b?.name === 'DATABASES' && b.depth <= 1) {
           const k = s.type === 'Assign' && b.depth === 0 && s.value.type === 'Dict' && s.value.keys.every(x => x?.type === 'Constant' && typeof x.value === 'string')
             ? s.value.keys.map(x => (x as { value: string }).value).sort().join(',') : null;
-          if (k === null) other = true;
+          // (two dicts of different aliases in one branch, an if/elif chain's: the aliases differ)
+          if (k === null || (keys !== null && keys !== k)) other = true;
           else keys = k;
         }
       }
@@ -844,12 +845,16 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     const mod = index.parseFile(file);
     if (!mod) continue;
     const derived = new Map<string, Set<string>>();
-    const visit = (body: A.Stmt[]): void => {
+    const visit = (body: A.Stmt[], nested = false): void => {
       for (const s of body) {
         if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
           const acc = new Set<string>();
           strings(s.value, acc, derived);
-          if (acc.size) derived.set(s.targets[0]!.id, acc);
+          // under a condition the name may keep what it had (paperless: `engine = os.getenv("…DBENGINE")`, then
+          // `if engine is None: engine = "postgresql" if "…DBHOST" in os.environ else "sqlite"`): both
+          const name = s.targets[0]!.id;
+          if (nested) for (const v of derived.get(name) ?? []) acc.add(v);
+          if (acc.size) derived.set(name, acc);
         } else if (s.type === 'Expr' && s.value.type === 'Call') {
           // a helper that binds the global named after the variable it reads (PeeringDB's
           // set_option("DATABASE_REPLICA_HOST", ""): globals().setdefault(name, os.environ.get(name, value)))
@@ -861,11 +866,14 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
           const names = new Set([...a.names, ...b.names]);
           // both paths set DATABASES to dicts of the same aliases (wger's `if PS_DATABASE_URI: DATABASES = {"default":
           // …} else: DATABASES = {"default": …}`), and nothing else changes them: only the entries differ
-          const sameAliases = a.keys !== null && a.keys === b.keys && !a.names.has('DATABASE_ROUTERS') && !b.names.has('DATABASE_ROUTERS');
+          // or one path leaves DATABASES as the settings have it here and the other sets the same aliases (healthchecks:
+          // `if os.getenv("DB") == "postgres": DATABASES = {"default": …}`)
+          const keep = (x: typeof a, y: typeof a) => x.keys !== null && x.keys === aliasesNow && !y.names.size && !x.names.has('DATABASE_ROUTERS');
+          const sameAliases = (a.keys !== null && a.keys === b.keys && !a.names.has('DATABASE_ROUTERS') && !b.names.has('DATABASE_ROUTERS')) || keep(a, b) || keep(b, a);
           if (vars.size && names.size) {
             out.push({ settings: DB_SETTINGS.filter(n => names.has(n)), variables: [...vars].sort(), loc: { path: file, line: s.line }, ...((a.entries || b.entries) && !sameAliases ? {} : { optionsOnly: true as const }) });
           }
-          else { visit(s.body); visit(s.orelse); }
+          else { visit(s.body, true); visit(s.orelse, true); }
         } else if (s.type === 'Try') {
           visit(s.body);
         }
