@@ -1458,6 +1458,27 @@ else:
     assert.equal(load(dir, 'p.settings', undefined, { APP_DBHOST: 'db' }).databases[0]!.engine, 'django.db.backends.postgresql');
   });
 
+  test('DATABASES from a helper of another module whose conditions read the variables (paperless: parse_db_settings)', () => {
+    const dir = project({
+      'p/__init__.py': '',
+      'p/confhelpers.py': `import os
+
+
+def parse_db_settings(data_dir):
+    engine = os.getenv("APP_DBENGINE")
+    if engine is None:
+        engine = "postgresql" if "APP_DBHOST" in os.environ else "sqlite"
+    if engine == "sqlite":
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": data_dir + "/db.sqlite3"}}
+    return {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": os.getenv("APP_DBHOST"), "NAME": "app"}}
+`,
+      'p/settings.py': 'import os\nfrom p.confhelpers import parse_db_settings\nDATA_DIR = os.getenv("APP_DATA_DIR", "/data")\nDATABASES = parse_db_settings(DATA_DIR)\n',
+    });
+    const s = load(dir, 'p.settings');
+    assert.deepEqual(s.envDependent?.map(e => [e.settings, e.variables, e.loc.line, !!e.optionsOnly]), [[['DATABASES'], ['APP_DBENGINE', 'APP_DBHOST'], 4, true]]);
+    assert.equal(load(dir, 'p.settings', undefined, { APP_DBHOST: 'db' }).databases[0]!.engine, 'django.db.backends.postgresql');
+  });
+
   test('DATABASES empty without the variables: one warning, naming first those its condition reads (mathesar)', () => {
     const dir = project({
       'p/__init__.py': '',

@@ -841,12 +841,53 @@ function envDependentDatabases(index: ModuleIndex, files: string[], unset: Set<s
     }
     return { names, entries, keys: other ? null : keys };
   };
+  // the top-level functions of the files, by name: `DATABASES = parse_db_settings(DATA_DIR)` with the function in a
+  // helper module (paperless' settings/custom.py)
+  const functions = new Map<string, A.FunctionDef>();
+  for (const file of files) for (const s of index.parseFile(file)?.body ?? []) if (s.type === 'FunctionDef' && !functions.has(s.name)) functions.set(s.name, s);
+  /**
+   * The unset variables a function's conditions read (its parameters as the call's arguments, names assigned from
+   * such reads, under conditions too), and whether every path returns a dict of the same literal aliases.
+   */
+  const inFunction = (fn: A.FunctionDef, call: A.Call, outer: Map<string, Set<string>>): { vars: Set<string>; sameAliases: boolean } => {
+    const derived = new Map<string, Set<string>>();
+    [...fn.args.posonly, ...fn.args.args].forEach((p, i) => {
+      const acc = new Set<string>();
+      strings(call.args[i], acc, outer);
+      for (const k of call.keywords) if (k.arg === p.name) strings(k.value, acc, outer);
+      if (acc.size) derived.set(p.name, acc);
+    });
+    const vars = new Set<string>();
+    const keys = new Set<string>();
+    let other = false;
+    for (const s of allStmts(fn.body)) {
+      if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
+        const acc = new Set(derived.get(s.targets[0]!.id) ?? []);
+        strings(s.value, acc, derived);
+        if (acc.size) derived.set(s.targets[0]!.id, acc);
+      } else if (s.type === 'If' || s.type === 'While') strings(s.test, vars, derived);
+      else if (s.type === 'Return') {
+        const v = s.value;
+        if (v?.type === 'Dict' && v.keys.every(x => x?.type === 'Constant' && typeof x.value === 'string')) keys.add(v.keys.map(x => (x as { value: string }).value).sort().join(','));
+        else other = true;
+      }
+    }
+    return { vars, sameAliases: !other && keys.size === 1 };
+  };
   for (const file of files) {
     const mod = index.parseFile(file);
     if (!mod) continue;
     const derived = new Map<string, Set<string>>();
     const visit = (body: A.Stmt[], nested = false): void => {
       for (const s of body) {
+        const called = s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name' && DB_SETTINGS.includes(s.targets[0]!.id)
+          && s.value.type === 'Call' && s.value.func.type === 'Name' ? functions.get(s.value.func.id) : undefined;
+        if (called && s.type === 'Assign' && s.value.type === 'Call') {
+          // DATABASES = helper(…) whose conditions read variables not set here
+          const r = inFunction(called, s.value, derived);
+          const name = (s.targets[0] as A.Name).id;
+          if (r.vars.size) out.push({ settings: [name], variables: [...r.vars].sort(), loc: { path: file, line: s.line }, ...(r.sameAliases && name === 'DATABASES' ? { optionsOnly: true as const } : {}) });
+        }
         if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') {
           const acc = new Set<string>();
           strings(s.value, acc, derived);
