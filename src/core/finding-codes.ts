@@ -100,7 +100,8 @@ const RULES = {
       'A setting or an INSTALLED_APPS entry could not be evaluated without running the project (a value from a function ' +
       'the analysis does not model, an environment variable that is not set), or no settings module was found ' +
       '(an error then). What depends on it is shown as unknown. DATABASES or DATABASE_ROUTERS that cannot be read at ' +
-      'all are errors too: no database or routing answer would hold (not "no routers").',
+      'all are errors too: no database or routing answer would hold (not "no routers"). Settings the multi-database ' +
+      'analysis does not use (SECRET_KEY, a host name computed at start) are listed together, one info per file.',
   },
   'parse-error': {
     severity: 'warning', title: 'Not read statically (syntax error, or a base or option not resolvable)', failsAt: 'error', failOn: 'parse', shownIn: 'problems', area: 'code',

@@ -380,6 +380,9 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
   const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
   const errorLines = new Set(settings.unknowns.filter(u => u.error).map(u => at(u.loc)));
+  // settings the multi-database answers do not use (SECRET_KEY, HOSTIP, THREADS_PER_WORKER): one info per file that
+  // lists them, not one at each line (readthedocs: 7, paperless, healthchecks: a blue line under each)
+  const unused = new Map<string, { path: string | null; line: number | null; items: string[] }>();
   for (const u of settings.unknowns) {
     const path = u.loc?.path ?? settings.path;
     const line = u.loc?.line ?? null;
@@ -402,8 +405,20 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       const message = raising && /^(raised|may raise) /.test(u.reason)
         ? `Importing ${raising[1]} here ${u.reason.startsWith('raised') ? 'raises' : 'may raise'} ${u.reason.replace(/^(raised|may raise) /, '')}: Django stops there when the project starts with this environment and files; what follows was read as if it did not (if it depends on environment variables, set them in an env file: --env-file, djangoMultiDb.envFile)`
         : `${u.name}: ${u.reason}${consequence}`;
+      if (severity === 'info' && !raising) {
+        const g = unused.get(path ?? '') ?? unused.set(path ?? '', { path, line, items: [] }).get(path ?? '')!;
+        if (line !== null && (g.line === null || line < g.line)) g.line = line;
+        g.items.push(line !== null ? `${message} (line ${line})` : message);
+        continue;
+      }
       out.push({ code: 'settings-unknown', severity, path, line, message });
     }
+  }
+  for (const g of unused.values()) {
+    const message = g.items.length === 1
+      ? g.items[0]!.replace(/ \(line \d+\)$/, '')
+      : `${g.items.length} settings not known statically, none of which the multi-database analysis uses: ${g.items.slice(0, 8).join('; ')}${g.items.length > 8 ? `; and ${g.items.length - 8} more` : ''}`;
+    out.push({ code: 'settings-unknown', severity: 'info', path: g.path, line: g.line, message });
   }
   // (those a run-time overlay makes partial are said once, by its 'Any setting' finding)
   for (const p of (settings.partial ?? []).filter(x => !x.overlay)) {

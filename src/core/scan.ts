@@ -882,7 +882,7 @@ export class Scanner {
     }
     for (const p of apps.problems) {
       if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
-      findings.push({ code: 'settings-unknown', severity: p.info ? 'info' : 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
+      findings.push({ code: p.fatal ? 'settings-error' : 'settings-unknown', severity: p.fatal ? 'error' : p.info ? 'info' : 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;
 

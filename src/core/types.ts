@@ -132,6 +132,8 @@ export interface AppInfo {
   /** dotted module of the migrations package, or null when disabled (MIGRATION_MODULES None) */
   migrationsModule: string | null;
   migrationsDir: string | null;
+  /** a workspace app whose migrations are outside the workspace (MIGRATION_MODULES naming an installed package's) */
+  migrationsExternal?: true;
   /** dotted path of the AppConfig class Django would use ("django.apps.AppConfig" when none) */
   appConfig?: string;
   /**

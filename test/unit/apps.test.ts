@@ -130,9 +130,26 @@ test('INSTALLED_APPS problems: missing modules, bad classes, duplicate labels, s
   // an AppConfig whose base comes from a package that is not installed: that package is missing, not a wrong class
   assert.match(msg('nb.core_apps.NautobotConstanceConfig'), /^No module named 'constance'/);
   assert.match(msg('noname.apps.NoName'), /must supply a name attribute/);
-  assert.match(msg('dup.plain'), /labels aren't unique.*plain/);
+  assert.match(msg('dup.plain'), /labels aren't unique.*plain.*Django refuses to start/);
+  assert.equal(r.problems.find(p => p.entry === 'dup.plain')?.fatal, true);
   assert.match(msg('single.apps.Missing'), /does not contain a 'Missing' class/);
   assert.match(msg('<unknown>'), /could not be evaluated/);
+});
+
+test("an app whose AppConfig derives from a package that is not installed may have another label (Oscar's dashboard apps): not a duplicate, kept", () => {
+  const root = writeTree({
+    ...PROJECT,
+    'catalogue/__init__.py': '',
+    'dash/__init__.py': '',
+    'dash/catalogue/__init__.py': '',
+    'dash/catalogue/apps.py': 'from oscar_not_installed import apps\n\n\nclass CatalogueDashboardConfig(apps.CatalogueDashboardConfig):\n    name = "dash.catalogue"\n',
+  });
+  const r = resolveApps(new ModuleIndex([root]), settingsOf({ installedApps: ['catalogue', 'dash.catalogue'] }), root);
+  assert.deepEqual(r.apps.map(a => [a.entry, a.label]), [['catalogue', 'catalogue'], ['dash.catalogue', 'dash_catalogue']]);
+  const p = r.problems.find(x => x.entry === 'dash.catalogue')!;
+  assert.equal(p.info, true);
+  assert.equal(p.fatal, undefined);
+  assert.match(p.message, /label is not known statically/);
 });
 
 test('a config subclassing one of django.contrib\'s (AuthConfig) is an AppConfig without Django installed too (kuma)', () => {

@@ -245,6 +245,34 @@ class Migration(migrations.Migration):
   assert.deepEqual(r.info?.operations, []);
 });
 
+test('readMigrationSource: operations a comprehension makes over a literal list, and a starred generator (codecov)', () => {
+  const src = `from django.db import migrations
+
+VIEWS = ["1day", "7day", "30day"]
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.RunSQL(f"select 1 /* {name} */", reverse_sql=f"select 2 /* {name} */") for name in ["1day", "7day", "30day"]
+    ] + [
+        *(migrations.RunSQL(sql=f"select {n}", reverse_sql=migrations.RunSQL.noop) for n in ("1", "2")),
+        migrations.AddField(model_name="measurement", name="x", field=None),
+    ]
+`;
+  for (const only of [undefined, 'migration' as const]) {
+    const r = readMigrationSource(src, '/x/0002.py', 'core', '0002', { authUserModel: 'auth.User', values: {} }, { only });
+    assert.equal(r.info?.partial, undefined);
+    assert.deepEqual(r.info?.operations.map(o => [o.kind, o.modelName ?? null]), [
+      ['RunSQL', null], ['RunSQL', null], ['RunSQL', null], ['RunSQL', null], ['RunSQL', null], ['AddField', 'measurement'],
+    ]);
+  }
+  // over a module-level list: the same; over something not literal: partial, as before
+  const byName = readMigrationSource(src.replace('for name in ["1day", "7day", "30day"]', 'for name in VIEWS'), '/x/0002.py', 'core', '0002', { authUserModel: 'auth.User', values: {} });
+  assert.equal(byName.info?.operations.length, 6);
+  const r = readMigrationSource(src.replace('for name in ["1day", "7day", "30day"]', 'for name in views()'), '/x/0002.py', 'core', '0002', { authUserModel: 'auth.User', values: {} });
+  assert.equal(r.info?.partial, true);
+});
+
 test('django.contrib migrations equal MigrationLoader.disk_migrations (Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
   const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];

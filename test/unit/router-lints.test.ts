@@ -92,6 +92,8 @@ class AnalyticsRouter:
     assert.match(write.message, /'analytic'.*Did you mean 'analytics'/);
     assert.equal(write.fix, undefined);
     assert.match(at('return db == "analytcs"')!.message, /compared with db in proj\.routers\.AnalyticsRouter\.allow_migrate.*never matches/);
+    // a comparison that never matches breaks nothing by itself: a warning
+    assert.equal(at('return db == "analytcs"')!.severity, 'warning');
     assert.match(at('"reportz"')!.message, /'reportz'.*Did you mean 'reports'/);
     // 'replica' is behind `in settings.DATABASES` (dead here) and one typo from no alias: not reported
     assert.ok(!found.some(f => f.alias === 'replica'));
@@ -99,6 +101,16 @@ class AnalyticsRouter:
     const after = (await lint(dir)).filter(f => f.code === 'router-unknown-alias');
     assert.deepEqual(after.map(f => f.alias), ['analytic'], 'every literal fixed; the settings value remains');
     assert.match(fs.readFileSync(file, 'utf8'), /return 'analytics'\n[\s\S]*db == "analytics"[\s\S]*\("reports", "replica"\)/);
+  });
+
+  test("an optional alias of the same family ('timeseries_read' beside 'timeseries', codecov) is not a typo: no finding, no fix", async () => {
+    const router = 'class DatabaseRouter:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if db == "timeseries_read" or db == "default_read":\n            return False\n        if app_label == "timeseries":\n            return db == "timeseries"\n        return db == "default"\n';
+    const dir = project({
+      'proj/settings.py': settings(['timeseries'], { default: db('d'), timeseries: db('t') }, ['proj.routers.DatabaseRouter']),
+      'proj/routers.py': router,
+      ...apps({ timeseries: null }),
+    });
+    assert.deepEqual((await lint(dir)).filter(f => f.code === 'router-unknown-alias'), []);
   });
 
   test('nothing when DATABASES is not fully known', async () => {

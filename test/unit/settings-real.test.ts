@@ -687,7 +687,7 @@ test('settings an `if` on an unknown sets on one path only are one finding per c
   const oidc = s.unknowns.filter(u => u.name.includes('OIDC_'));
   assert.equal(oidc.length, 1, JSON.stringify(s.unknowns));
   assert.equal(oidc[0]!.name, 'OIDC_ID, OIDC_SECRET, OIDC_URL');
-  assert.match(oidc[0]!.reason, /^depends on featureflags .* \(set on one path only\)$/);
+  assert.match(oidc[0]!.reason, /^depends on featureflags, which is not in the project .* \(set on one path only\)$/);
 });
 
 test('settings that exec() another file of the project, vars().update() and globals().get() (PeeringDB; Django venv)', { skip: NO_DJANGO }, () => {
@@ -1513,4 +1513,22 @@ THREADS = max(multiprocessing.cpu_count(), 1)
   const django = JSON.parse(execFileSync(PY!, ['-c', 'import json; from django.conf import settings; print(json.dumps(settings.PASSWORD_HASHERS))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DJANGO_SETTINGS_MODULE: 'p.settings', PYTHONPATH: dir } }));
   assert.deepEqual(s.values.PASSWORD_HASHERS, django);
   assert.equal(s.unknowns.find(u => u.name === 'THREADS')?.reason, 'multiprocessing.cpu_count (not evaluated)');
+});
+
+test("an alias set on one path of an unknown condition keeps what it is set to there (codecov's optional replicas)", () => {
+  const dir = project({
+    'p/__init__.py': '',
+    'p/settings.py': `from featureflags import replica_enabled
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app"}}
+if replica_enabled():
+    DATABASES["replica"] = {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "TEST": {"MIRROR": "default"}}
+`,
+  });
+  const s = load(dir, 'p.settings');
+  assert.deepEqual(s.databases.map(d => [d.alias, d.engine, d.name, (d.raw?.TEST as { MIRROR?: string } | undefined)?.MIRROR ?? null]), [
+    ['default', 'django.db.backends.postgresql', 'app', null],
+    ['replica', 'django.db.backends.postgresql', 'app', 'default'],
+  ]);
+  // and that it exists on one path only is said
+  assert.match(s.unknowns.find(u => u.name.includes('DATABASES["replica"]'))!.reason, /set in one branch only/);
 });

@@ -24,6 +24,8 @@ export interface AppProblem {
   message: string;
   /** said for the record (an info), not a problem of the entry */
   info?: true;
+  /** Django refuses these settings (Apps.populate raises ImproperlyConfigured) */
+  fatal?: true;
 }
 
 export interface AppsResult {
@@ -41,6 +43,8 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
   const problems: AppProblem[] = [];
   const labels = new Map<string, string>();
   const names = new Map<string, string>();
+  /** labels taken by entries whose label is a guess */
+  const guessed = new Set<string>();
 
   for (const entry of settings.installedApps) {
     if (entry === null) {
@@ -54,17 +58,27 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
     }
     for (const note of created.notes) problems.push({ entry, message: note });
     for (const note of created.infos ?? []) problems.push({ entry, message: note, info: true });
-    const { name, label, configPath } = created;
-    // Apps.populate: labels and names must be unique
+    const { name, configPath } = created;
+    let { label } = created;
+    // Apps.populate: labels and names must be unique, or Django refuses to start (ImproperlyConfigured)
     if (labels.has(label)) {
-      problems.push({ entry, message: `Application labels aren't unique, duplicates: ${label} (also ${labels.get(label)}); this entry is ignored` });
-      continue;
+      const other = labels.get(label)!;
+      if (created.labelGuessed || guessed.has(label)) {
+        // a label not known for certain: not a duplicate Django would see, most likely; the entry is kept under its
+        // module's name
+        problems.push({ entry, message: `its label is not known statically (its AppConfig derives from a class of a package that is not installed, which may set it); '${label}' is already ${other}'s, so the label '${name.replace(/\./g, '_')}' is used here`, info: true });
+        label = name.replace(/\./g, '_');
+      } else {
+        problems.push({ entry, message: `Application labels aren't unique, duplicates: ${label} (also ${other}): Django refuses to start (ImproperlyConfigured), so every manage.py command fails; this entry is left out here`, fatal: true });
+        continue;
+      }
     }
     if (names.has(name)) {
-      problems.push({ entry, message: `Application names aren't unique, duplicates: ${name}; this entry is ignored` });
+      problems.push({ entry, message: `Application names aren't unique, duplicates: ${name}: Django refuses to start (ImproperlyConfigured), so every manage.py command fails; this entry is left out here`, fatal: true });
       continue;
     }
     labels.set(label, entry);
+    if (created.labelGuessed) guessed.add(label);
     names.set(name, entry);
 
     const mod = index.resolve(name);
@@ -87,13 +101,14 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
       external: dir ? !isWorkspaceFile(root, dir) : true,
       migrationsModule,
       migrationsDir,
+      ...(dir && isWorkspaceFile(root, dir) && migrationsDir && !isWorkspaceFile(root, migrationsDir) ? { migrationsExternal: true as const } : {}),
       appConfig: configPath,
     });
   }
   return { apps, problems };
 }
 
-type Created = { name: string; label: string; configPath: string; notes: string[]; infos?: string[] } | { error: string };
+type Created = { name: string; label: string; configPath: string; notes: string[]; infos?: string[]; labelGuessed?: true } | { error: string };
 
 /** `AppConfig.create(entry)` */
 function create(sym: SymbolTable, entry: string): Created {
@@ -101,6 +116,8 @@ function create(sym: SymbolTable, entry: string): Created {
   const infos: string[] = [];
   let cls: ClassRef | null = null;
   let appName: string | null = null;
+  /** apps.py has a class whose base is in a package that is not installed: it may be the app's config */
+  let maybeConfig = false;
 
   if (isIdentifierPath(entry) && sym.index.resolve(entry)) {
     const appsModule = `${entry}.apps`;
@@ -112,7 +129,9 @@ function create(sym: SymbolTable, entry: string): Created {
         if (!/^_*[A-Z]/.test(n) && sym.bindingType(appsModule, n) !== 'class') continue;
         const r = sym.member(appsModule, n);
         if (r?.kind !== 'class') continue;
-        if (!isAppConfigSubclass(sym, r)) continue;
+        const is = appConfigBase(sym, r);
+        if (typeof is === 'string' && r.module === appsModule) maybeConfig = true;
+        if (is !== true) continue;
         candidates.push({ name: n, cls: r });
       }
       const withDefault = candidates.filter(c => truthy(classAttr(sym, c.cls, 'default'), true));
@@ -189,13 +208,17 @@ function create(sym: SymbolTable, entry: string): Created {
   }
 
   let label = name.slice(name.lastIndexOf('.') + 1);
+  let labelGuessed = !cls && maybeConfig;
   if (cls) {
     const l = classAttr(sym, cls, 'label');
     if (typeof l === 'string') label = l;
-    else if (l !== undefined) notes.push(`${configPath}.label cannot be evaluated statically; assuming '${label}'`);
+    else if (l !== undefined) { notes.push(`${configPath}.label cannot be evaluated statically; assuming '${label}'`); labelGuessed = true; }
+    // not set by the class or a base that was read: a base from a package that is not installed may set it (Oscar's
+    // dashboard configs: `label = 'catalogue_dashboard'`)
+    else if (typeof appConfigBase(sym, cls) === 'string') labelGuessed = true;
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) return { error: `The app label '${label}' is not a valid Python identifier.` };
-  return { name, label, configPath, notes, infos };
+  return { name, label, configPath, notes, infos, ...(labelGuessed ? { labelGuessed: true as const } : {}) };
 }
 
 /** `issubclass(c, AppConfig) and c is not AppConfig`, through resolvable bases. */

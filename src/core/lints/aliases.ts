@@ -220,10 +220,22 @@ export function closestAlias(alias: string, aliases: string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
   for (const a of aliases) {
+    // another alias of the same family, not a typo of it: 'timeseries_read' where DATABASES has 'timeseries' (an
+    // optional replica, codecov), 'replica2' beside 'replica'
+    if (affixed(alias.toLowerCase(), a.toLowerCase())) continue;
     const dist = distance(alias.toLowerCase(), a.toLowerCase());
     if (dist < bestD) { best = a; bestD = dist; }
   }
-  return best !== null && bestD <= Math.max(2, Math.floor(alias.length / 3)) ? best : null;
+  return best !== null && bestD <= Math.min(3, Math.max(2, Math.floor(alias.length / 3))) ? best : null;
+}
+
+/** One name is the other with a part added: `x_read`, `read_x`, `x-2`, `x2`. */
+function affixed(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short === long || !short) return false;
+  if (long.startsWith(short)) return /^([_\-.]\w+|\d+)$/.test(long.slice(short.length));
+  if (long.endsWith(short)) return /^\w+[_\-.]$/.test(long.slice(0, long.length - short.length));
+  return false;
 }
 
 /** The Python files below `dir` (8 levels at most), without hidden folders and those in `skip`. */

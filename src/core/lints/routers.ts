@@ -172,13 +172,14 @@ export function routerAliasFindings(
   const literals = defs.flatMap(d => routerLiterals(d.fn, d.method).map(l => ({ ...l, path: d.fn.loc.path, router: d.router, method: d.method })));
   const literalAt = new Map(literals.map(l => [`${l.path}:${l.expr.line}:${l.value}`, l]));
   const differ = databasesMayDiffer(settings);
-  const report = (alias: string, path: string, line: number, what: string, consequence: string, expr?: A.Expr) => {
+  const report = (alias: string, path: string, line: number, what: string, consequence: string, expr?: A.Expr, harmless = false) => {
     const key = `${path}:${line}:${alias}`;
     if (seen.has(key)) return;
     seen.add(key);
     const suggestion = closestAlias(alias, aliases);
     out.push({
-      code: 'router-unknown-alias', severity: differ ? 'warning' : 'error', path, line, alias,
+      // (a comparison that never matches breaks nothing by itself: a warning; a route to it fails every query)
+      code: 'router-unknown-alias', severity: differ || harmless ? 'warning' : 'error', path, line, alias,
       message: `'${alias}' (${what}) is not a database of DATABASES (${list}): ${consequence}${suggestion ? `. Did you mean '${suggestion}'?` : '.'}${differ ? ` (${differ}: it may exist where the project runs)` : ''}`,
       ...(expr ? aliasFix(literalSpan(expr, linesOf(path)), suggestion) : {}),
     });
@@ -201,7 +202,7 @@ export function routerAliasFindings(
   // a literal returned on a path no model takes is left alone: dead (`if "x" in settings.DATABASES`) or harmless today
   for (const l of literals) {
     if (l.how !== 'compared' || known.has(l.value) || !closestAlias(l.value, aliases)) continue;
-    report(l.value, l.path, l.expr.line, `compared with db in ${l.router}.allow_migrate`, 'the comparison never matches a database Django migrates', l.expr);
+    report(l.value, l.path, l.expr.line, `compared with db in ${l.router}.allow_migrate`, 'the comparison never matches a database Django migrates', l.expr, true);
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './wa
 import { fileCache } from './file-cache';
 import { findMigrationClass } from '../migrations/files';
 import { declaredMirror } from '../db/identity';
+import { isExternalPath } from '../python/runtime';
 import type { AppInfo, DatabaseSetting, Finding, FindingFix, MigrationFileInfo, ModelInfo, RouterDecision, TextEdit } from '../types';
 
 export type MigrationLintCode = 'runpython-alias' | 'runpython-model-import' | 'missing-reverse';
@@ -1048,7 +1049,10 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   };
   const reaches = (key: string, app: string): boolean => appsBelow(key).has(app);
   for (const m of migrations) {
-    const app = appByLabel.get(m.app);
+    const owner = appByLabel.get(m.app);
+    // a migration file of an installed package is the package's, whoever's app it belongs to (MIGRATION_MODULES
+    // naming a package's migrations for a workspace app: codecov's apps on `shared`)
+    const app = owner && !owner.external && (owner.migrationsExternal || isExternalPath(m.path)) ? { ...owner, external: true } : owner;
     if (!app || (app.external && !includeEnvironment)) continue;
     // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
     if (!runsCode(m)) continue;

@@ -366,7 +366,15 @@ export function findMigrationClass(body: A.Stmt[]): A.ClassDef | null {
 
 function elements(e: A.Expr, ctx: Ctx, depth = 0): A.Expr[] {
   if (e.type === 'Name' && depth < 8) e = resolved(e, ctx);
-  if (e.type === 'List' || e.type === 'Tuple') return e.elts;
+  // (`[*(RunSQL(…) for v in VIEWS)]`: the starred part's own items)
+  if (e.type === 'List' || e.type === 'Tuple') return e.elts.flatMap(x => (x.type === 'Starred' && depth < 8 ? elements(x.value, ctx, depth + 1) : [x]));
+  // `[RunSQL(f"… {name} …") for name in ["1day", "7day"]]` (codecov's continuous aggregates): the element once per
+  // item of a literal sequence (what it names of the loop variable is read as a name the reading cannot resolve)
+  if ((e.type === 'ListComp' || e.type === 'GeneratorExp') && e.generators.length === 1 && !e.generators[0]!.ifs.length && depth < 8) {
+    const it = resolved(e.generators[0]!.iter, ctx);
+    const n = it.type === 'List' || it.type === 'Tuple' ? (it.elts.some(x => x.type === 'Starred') ? -1 : it.elts.length) : -1;
+    if (n >= 0) return Array.from({ length: n }, () => e.elt);
+  }
   if (e.type === 'BinOp' && e.op === '+' && depth < 8) return [...elements(e.left, ctx, depth + 1), ...elements(e.right, ctx, depth + 1)];
   if (e.type === 'IfExp' && depth < 8) {
     // `[("sites", "0001_initial")] if app_settings.SITES_ENABLED else []` (django-allauth's socialaccount.0001):

@@ -6,6 +6,7 @@ import type { Loc } from '../types';
 import {
   type Value, type ClassV, type FuncV, type InstanceV, type ModuleV, type UnknownV, NONE, str, tuple, unknown, dict, dictSet, mergeValues, repr, pyStr,
   typeName, dependsOn,
+  mayComeFrom,
 } from './values';
 import { type Evaluator, type Frame, type RunResult, PyErr, BudgetErr, MAX_CALL_DEPTH, RECURSION_CUT, locOf, shortLoc, missingReason } from './runtime';
 import { callBuiltin, valueAttr } from './eval-builtins';
@@ -356,7 +357,7 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
       const c = it.classAttr(o.cls, name);
       if (c) return it.bindAttr(c.value, o, c.owner);
       if (o.cls.special === 'exception') return unknown(`${o.cls.name}.${name}`, loc);
-      if (o.cls.opaqueBase) return unknown(`${o.cls.name}.${name} may come from ${o.cls.opaqueBase.reason}`, o.cls.opaqueBase.loc ?? loc);
+      if (o.cls.opaqueBase) return unknown(`${o.cls.name}.${name} ${mayComeFrom(o.cls.opaqueBase.reason)}`, o.cls.opaqueBase.loc ?? loc);
       const ga = it.classAttr(o.cls, '__getattr__');
       if (ga) return it.call(it.bindAttr(ga.value, o, ga.owner), [str(name)], [], loc);
       throw new PyErr('AttributeError', `'${o.cls.name}' object has no attribute '${name}'`, loc);
@@ -381,7 +382,7 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
         if (member) return member;
         return it.bindAttr(c.value, o, c.owner);
       }
-      if (o.opaqueBase) return unknown(`${o.name}.${name} may come from ${o.opaqueBase.reason}`, o.opaqueBase.loc ?? loc);
+      if (o.opaqueBase) return unknown(`${o.name}.${name} ${mayComeFrom(o.opaqueBase.reason)}`, o.opaqueBase.loc ?? loc);
       if (o.special) return unknown(`${o.name}.${name}`, loc);
       throw new PyErr('AttributeError', `type object '${o.name}' has no attribute '${name}'`, loc);
     }
@@ -390,7 +391,7 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
       if (!start) return unknown(`super().${name}`, loc);
       const c = it.classAttr(start, name, o.cls);
       if (c) return it.bindAttr(c.value, o.self, c.owner);
-      if (start.opaqueBase) return unknown(`super().${name} may come from ${start.opaqueBase.reason}`, start.opaqueBase.loc ?? loc);
+      if (start.opaqueBase) return unknown(`super().${name} ${mayComeFrom(start.opaqueBase.reason)}`, start.opaqueBase.loc ?? loc);
       if (name === '__init__') return { kind: 'builtin', name: 'object.__init__' };
       throw new PyErr('AttributeError', `'super' object has no attribute '${name}'`, loc);
     }
@@ -451,7 +452,7 @@ export function moduleAttr(it: Evaluator, m: ModuleV, name: string, loc: Loc, fr
     }
     // (a member of a module modelled here that is not modelled: said as Django's or a package's code is)
     if (m.special === 'modeled') return unknown(`${m.name}.${name} (not evaluated)`, loc);
-    if (m.ns.starUnknown) return unknown(`${m.name}.${name} may come from ${m.ns.starUnknown.reason}`, m.ns.starUnknown.loc ?? loc);
+    if (m.ns.starUnknown) return unknown(`${m.name}.${name} ${mayComeFrom(m.ns.starUnknown.reason)}`, m.ns.starUnknown.loc ?? loc);
     if (fromImport) throw new PyErr('ImportError', `cannot import name '${name}' from '${m.name}'`, loc);
     throw new PyErr('AttributeError', `module '${m.name}' has no attribute '${name}'`, loc);
   }

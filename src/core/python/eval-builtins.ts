@@ -9,6 +9,7 @@ import { readDir, readText, statFile } from '../vfs';
 import {
   type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, oneOf,
+  mayComeFrom,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
 import { joinPath, pathParent, realpath } from './paths';
@@ -1034,7 +1035,7 @@ export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs
       if (k === null) return unk(args[0] ?? NONE, `globals().${method}() of a name not known statically`, loc);
       const v = ns.vars.get(k);
       if (v !== undefined) return v;
-      if (ns.starUnknown) return unknown(`${k} may come from ${ns.starUnknown.reason}`, ns.starUnknown.loc ?? loc);
+      if (ns.starUnknown) return unknown(`${k} ${mayComeFrom(ns.starUnknown.reason)}`, ns.starUnknown.loc ?? loc);
       if (method === '__getitem__') throw new PyErr('KeyError', `'${k}'`, loc);
       const d = args[1] ?? kwarg(kwargs, 'default') ?? NONE;
       if (method === 'setdefault') ns.vars.set(k, d);
@@ -1054,7 +1055,7 @@ export function fileOrGlobalsCall(o: ObjV, method: string, args: Value[], kwargs
     }
     case '__contains__':
       if (k === null) return unk(args[0] ?? NONE, 'in globals()', loc);
-      return ns.vars.has(k) ? TRUE : ns.starUnknown ? unknown(`${k} may come from ${ns.starUnknown.reason}`, loc) : FALSE;
+      return ns.vars.has(k) ? TRUE : ns.starUnknown ? unknown(`${k} ${mayComeFrom(ns.starUnknown.reason)}`, loc) : FALSE;
     case 'keys': case 'items': case 'values': case 'copy':
       return unknown(`globals().${method}()`, loc);
     default:

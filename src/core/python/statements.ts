@@ -8,6 +8,7 @@ import { ModuleIndex } from './modules';
 import {
   type Value, type Namespace, type ModuleV, type ObjV, type UnknownV, type StrV, type DictV, NONE, str, num, list, tuple, unknown, dict, dictSet, dictGet, hashKey, truthy,
   cloneVars, mergeValues, type MergeMemo, oneOf, pyEquals, repr, pyStr, typeName, adoptMerged, dependsOn, type ForkState,
+  mayComeFrom,
 } from './values';
 import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK, MAX_ITERATIONS, locOf, missingReason } from './runtime';
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
@@ -609,7 +610,7 @@ export function lookup(it: Evaluator, name: string, f: Frame, loc: Loc): Value {
   if (g !== undefined) return g;
   const b = BUILTINS.get(name);
   if (b) return b;
-  if (f.globals.starUnknown) return unknown(`${name} may come from ${f.globals.starUnknown.reason}`, f.globals.starUnknown.loc ?? loc);
+  if (f.globals.starUnknown) return unknown(`${name} ${mayComeFrom(f.globals.starUnknown.reason)}`, f.globals.starUnknown.loc ?? loc);
   if (PYTHON_BUILTIN_NAMES.has(name)) return unknown(`${name} (a Python builtin) is not modelled`, loc);
   throw new PyErr('NameError', `name '${name}' is not defined`, loc);
 }

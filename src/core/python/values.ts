@@ -119,6 +119,11 @@ export interface UnknownV {
    * left, every path counted (never a loop's: those are not all run). A comparison they all answer alike is known.
    */
   choices?: Value[];
+  /**
+   * a dict's item that one path set and the other did not: the value it has where it is there (codecov's
+   * `if replica_enabled(): DATABASES["default_read"] = {…}`: the alias's ENGINE and NAME are known, its existence not)
+   */
+  ifPresent?: Value;
 }
 
 export type Value =
@@ -136,8 +141,19 @@ export const bool = (v: boolean): BoolV => (v ? TRUE : FALSE);
 export const list = (items: Value[]): SeqV => ({ kind: 'list', items });
 export const tuple = (items: Value[]): SeqV => ({ kind: 'tuple', items });
 /** `depends on <reason>`, once: a reason that already says what it depends on is not wrapped again (onadata's docker.py) */
+/** "may come from X, which is not installed …" of a reason "X is not installed …" (else "may come from <reason>"). */
+export function mayComeFrom(reason: string): string {
+  return `may come from ${whichIs(reason)}`;
+}
+
+function whichIs(reason: string): string {
+  const m = /^(\S+) (is|are) (not .*)$/.exec(reason);
+  return m ? `${m[1]}, which ${m[2]} ${m[3]}` : reason;
+}
+
 export function dependsOn(reason: string): string {
-  return reason.startsWith('depends on ') ? reason : `depends on ${reason}`;
+  // "tzlocal is not installed in …" reads "depends on tzlocal, which is not installed in …"
+  return reason.startsWith('depends on ') ? reason : `depends on ${whichIs(reason)}`;
 }
 
 export const unknown = (reason: string, loc?: Loc, truthy?: boolean): UnknownV =>
@@ -388,6 +404,14 @@ export function cloneVars(vars: Map<string, Value>, memo = new Map<Value, Value>
  * Merge the values two branches left: equal values stay, dicts are merged key by key (a key only one
  * branch set becomes unknown), lists/tuples of equal length element-wise, anything else becomes unknown.
  */
+/** A dict item one path has and the other has not: unknown, with its value where it is there. */
+function oneBranchOnly(e: DictEntry, reason: string, loc: Loc | undefined): UnknownV {
+  const u = unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
+  const known = e.v.kind === 'unknown' ? e.v.ifPresent : e.v;
+  if (known) u.ifPresent = known;
+  return u;
+}
+
 export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undefined, depth = 0, choices = false, memo: MergeMemo = new Map()): Value {
   if (sameValue(a, b)) return a;
   // each pair of objects is merged once: objects that refer to each other (Mayan's settings and their namespace,
@@ -407,12 +431,12 @@ export function mergeValues(a: Value, b: Value, reason: string, loc: Loc | undef
     if (inexact) out.inexact = inexact;
     for (const [h, e] of a.map) {
       const o = b.map.get(h);
-      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1, choices, memo) : unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc);
+      const v = o ? mergeValues(e.v, o.v, reason, loc, depth + 1, choices, memo) : oneBranchOnly(e, reason, loc);
       const l = e.loc ?? o?.loc;
       out.map.set(h, l ? { k: e.k, v, loc: l } : { k: e.k, v });
     }
     for (const [h, e] of b.map) {
-      if (!a.map.has(h)) out.map.set(h, { k: e.k, v: unknown(`${reason} (key ${repr(e.k)} set in one branch only)`, loc), ...(e.loc ? { loc: e.loc } : {}) });
+      if (!a.map.has(h)) out.map.set(h, { k: e.k, v: oneBranchOnly(e, reason, loc), ...(e.loc ? { loc: e.loc } : {}) });
     }
     return out;
   }

@@ -12,6 +12,7 @@ import { inProject, isExternalPath } from '../python/runtime';
 import { allStmts, childExprs, dotted, stmtParts } from '../lints/walk';
 import {
   type Value, type Namespace, type DictV, type UnknownV, dictGet, str, pyStr, toJS, toJSLoose, repr, fromJS, unknown,
+  mayComeFrom,
 } from '../python/values';
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
@@ -413,7 +414,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const get = (name: string): Value | undefined => {
     const v = ns!.vars.get(name);
     if (v !== undefined) return v;
-    if (ns!.starUnknown && !overlay) return unknown(`${name} may come from ${ns!.starUnknown.reason}`, ns!.starUnknown.loc);
+    if (ns!.starUnknown && !overlay) return unknown(`${name} ${mayComeFrom(ns!.starUnknown.reason)}`, ns!.starUnknown.loc);
     return undefined;
   };
 
@@ -423,7 +424,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     if (dbs.kind === 'dict') {
       for (const e of dbs.map.values()) {
         if (e.k.kind !== 'str') continue;
-        info.databases.push(databaseSetting(e.k.v, e.v, e.loc ?? locOfName('DATABASES'), addUnknown));
+        // an alias set on one path only: said (addUnknown), and read as it is where it is there
+        if (e.v.kind === 'unknown' && e.v.ifPresent?.kind === 'dict') {
+          addUnknown(`DATABASES[${JSON.stringify(e.k.v)}]`, e.v, 'set on one path only');
+          info.databases.push(databaseSetting(e.k.v, e.v.ifPresent, e.loc ?? locOfName('DATABASES'), addUnknown));
+        } else info.databases.push(databaseSetting(e.k.v, e.v, e.loc ?? locOfName('DATABASES'), addUnknown));
       }
       if (dbs.inexact) addPartial('DATABASES', dbs.inexact);
     } else {
@@ -515,7 +520,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
       if (!partial.some(p => p.name === n)) partial.push({ name: n, reason: `may be set or replaced at run time by ${o.reason}`, ...(o.loc ? { loc: o.loc } : {}), overlay: true });
     }
   }
-  if (ns.starUnknown && !overlay) info.unknowns.push({ name: '*', reason: `other settings may come from ${ns.starUnknown.reason}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
+  if (ns.starUnknown && !overlay) info.unknowns.push({ name: '*', reason: `other settings ${mayComeFrom(ns.starUnknown.reason)}`, ...(ns.starUnknown.loc ? { loc: ns.starUnknown.loc } : {}) });
   info.unknowns = groupByCause(info.unknowns);
   if (partial.length) info.partial = partial;
   if (interp.assumptions.length) info.assumptions = interp.assumptions.slice();
@@ -1042,7 +1047,7 @@ export function settingsObject(settings: SettingsInfo): Value {
       return v;
     }
     if (unknownNames.has(name)) return unknown(`settings.${name} is not known`, settings.unknowns.find(u => u.name.split(', ').includes(name))?.loc);
-    if (star) return unknown(`settings.${name} may come from ${star.reason}`, star.loc);
+    if (star) return unknown(`settings.${name} ${mayComeFrom(star.reason)}`, star.loc);
     const g = DJANGO_GLOBAL_SETTINGS[name];
     if (g !== undefined) return g === null ? unknown(`Django's default for settings.${name}`) : fromJS(g.v);
     if (name !== name.toUpperCase()) return unknown(`settings.${name}`);
