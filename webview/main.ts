@@ -179,9 +179,13 @@ function renderHeader(): void {
   if (!model) return;
   byId('title').textContent = model.project ? `Pending migrations — ${model.project}` : 'Pending migrations';
   const unreachable = model.aliases.filter(a => a.reachable === false).length;
+  const read = model.aliases.filter(a => a.reachable === true).length;
   const summary = !model.stateRead
     ? `${model.migrations.length} migrations · database state not read`
-    : `${model.totalPending} pending across ${model.aliases.length} database${model.aliases.length === 1 ? '' : 's'}${unreachable ? ` · ${unreachable} unreachable` : ''}`;
+    // no database answered: "0 pending" would read as up to date
+    : !read && unreachable
+      ? `${model.migrations.length} migrations · ${unreachable === model.aliases.length ? `no database could be read (${unreachable} unreachable)` : `${unreachable} unreachable, the others not read`}`
+      : `${model.totalPending} pending across ${read === model.aliases.length ? '' : `${read} of `}${model.aliases.length} database${model.aliases.length === 1 ? '' : 's'}${read === model.aliases.length ? '' : ' read'}${unreachable ? ` · ${unreachable} unreachable` : ''}`;
   const source = model.source.used === 'django' ? ` · from Django${model.source.django ? ` ${model.source.django}` : ''}` : ' · static analysis';
   byId('summary').textContent = busyLabel ? `${summary}${source} · ${busyLabel}` : summary + source;
   const notice = byId('notice');

@@ -328,12 +328,26 @@ export const STATE_CODES: ReadonlySet<string> = new Set<Finding['code']>(['datab
  * Unreachable aliases and pending migrations, at the alias's line of the settings (else the first database's). An empty DATABASES is not
  * reported as its unreachable dummy `default` (databases-not-configured says it).
  */
-export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settings: SettingsInfo): Finding[] {
+export function stateFindings(applied: Record<string, AppliedState>, plans: Record<string, string[] | null>, settings: SettingsInfo, twins?: ReadonlyMap<string, { sameAs: string | null }>): Finding[] {
   const out: Finding[] = [];
   const dbLoc = settings.databases[0]?.loc;
   const emptyDatabases = settings.databasesNotConfigured?.kind === 'empty';
+  // an alias of the same physical database as an earlier unreachable one (Saleor's replica of default): said once,
+  // at that one, which names it
+  const sameDown = new Map<string, string[]>();
+  const said = (alias: string): string | null => {
+    const first = twins?.get(alias)?.sameAs;
+    return first && applied[first] && !applied[first]!.reachable ? first : null;
+  };
+  for (const [alias, st] of Object.entries(applied)) {
+    const first = !st.reachable ? said(alias) : null;
+    if (first) sameDown.set(first, [...(sameDown.get(first) ?? []), alias]);
+  }
   for (const [alias, st] of Object.entries(applied)) {
     if (!st.reachable && emptyDatabases && alias === 'default') continue;
+    if (!st.reachable && said(alias)) continue;
+    const also = sameDown.get(alias);
+    const alsoText = also?.length ? ` The same database is ${also.map(a => `'${a}'`).join(', ')} too.` : '';
     // the alias's own entry in DATABASES (etools-datamart: every alias was reported at the first one's line)
     const own = settings.databases.find(d => d.alias === alias)?.loc;
     const settingsPath = own?.path ?? dbLoc?.path ?? settings.path;
@@ -344,12 +358,12 @@ export function stateFindings(applied: Record<string, AppliedState>, plans: Reco
         // without failing a check that runs where those variables are not set
         ? {
           code: 'database-unreachable', severity: 'warning', path: settingsPath, line: settingsLine, alias,
-          message: `Database '${alias}' was not read: ${st.error ?? 'its settings are not known statically'}${unsetHint(settings)}.`,
+          message: `Database '${alias}' was not read: ${st.error ?? 'its settings are not known statically'}${unsetHint(settings)}.${alsoText}`,
         }
         : {
           code: 'database-unreachable', severity: 'error', path: settingsPath, line: settingsLine, alias,
           // (the settings read database-like variables that are not set here: host and port may be their defaults)
-          message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}${settings.unsetDatabaseEnv?.length ? unsetHint(settings) : ''}.`,
+          message: `Database '${alias}' could not be read: ${st.error ?? 'unknown error'}${settings.unsetDatabaseEnv?.length ? unsetHint(settings) : ''}.${alsoText}`,
         });
       continue;
     }

@@ -995,12 +995,27 @@ export class Scanner {
       const at = p.loc ?? settingsNow?.routersLoc;
       findings.push({ code: 'unknown-routing', severity: 'warning', path: at?.path ?? null, line: at?.line ?? null, message: `${p.router}: ${p.message}` });
     }
+    // models whose base class is in a package that is not installed: one info per package, listing them (readthedocs:
+    // 21 infos of django_extensions' TimeStampedModel, one at each model)
+    const unreadBases = new Map<string, { path: string | null; line: number | null; items: string[]; first: string }>();
     for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string; environment?: true }[]) {
+      const ub = p.environment ? /^base class (\S+) of (\S+) could not be resolved \((\S+) is not installed in the Python environment used\)/.exec(p.message) : null;
+      if (ub) {
+        const g = unreadBases.get(ub[3]!) ?? unreadBases.set(ub[3]!, { path: p.path ?? null, line: p.line ?? null, items: [], first: p.message }).get(ub[3]!)!;
+        g.items.push(`${ub[2]} (${ub[1]}${p.path ? `, ${toPosix(path.relative(root, p.path))}:${p.line ?? ''}` : ''})`);
+        continue;
+      }
       // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above;
       // one from another package that is not installed (Kolibri's morango SyncableModel) is the environment's too
       const becauseNoDjango = (missingDjango.length > 0 && p.message.startsWith('base class ')) || !!p.environment;
       const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
       findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+    }
+    for (const [pkg, g] of unreadBases) {
+      const message = g.items.length === 1
+        ? g.first
+        : `${g.items.length} models derive from classes of ${pkg}, which is not installed in the Python environment used; they are read with the options of their own Meta only: ${g.items.slice(0, 10).join(', ')}${g.items.length > 10 ? `, and ${g.items.length - 10} more` : ''}`;
+      findings.push({ code: 'parse-error', severity: 'info', path: g.path, line: g.line, message });
     }
     // a dependency written twice (two swappable_dependency() settings naming models of one app) is said once
     const saidGraph = new Set<string>();
@@ -1187,7 +1202,7 @@ export class Scanner {
     const findings = index.findings.filter(f => !(STATE_CODES.has(f.code) && f.alias && wanted.includes(f.alias)));
     findings.push(...historyFindings);
     const subset = Object.fromEntries(Object.entries(state).filter(([a]) => wanted.includes(a)));
-    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, index.settings)));
+    findings.push(...onceEach({ ...index, plans }, stateFindings(subset, plans, index.settings, twinsOf(index))));
     return { ...index, applied: state, plans, findings, timings: { ...index.timings, databases: now() - t } };
   }
 }

@@ -1,34 +1,12 @@
 // Quick fixes: the fixes the core computes with a finding (`Finding.fix`, e.g. binding a RunPython function to
 // schema_editor.connection.alias), applied as they are; for cross-database foreign keys, `db_constraint=False` when
-// it is safe to do textually (the whole field call on one line, no db_constraint yet), and the router that decides.
+// the field call passes none yet (on one line or across lines: model/dbConstraint.ts), and the router that decides.
 import * as vscode from 'vscode';
 import { Cmd } from './commands';
 import { findingCodeOf } from './diagnostics';
+import { dbConstraintEdit } from './model/dbConstraint';
 import { decisionsOf, routerLocation, shortRouter } from './model/routing';
 import type { Feature, Services } from './services';
-
-const FIELD_CALL = /\b(ForeignKey|OneToOneField|ManyToManyField)\s*\(/;
-
-/** Column of the `)` closing the field call starting on this line, or -1 when the call spans lines. */
-export function closingParen(text: string): number {
-  const m = FIELD_CALL.exec(text);
-  if (!m) return -1;
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = m.index + m[0].length - 1; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '#') return -1;
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
 
 export const registerCodeActions: Feature = (svc: Services) => [
   vscode.languages.registerCodeActionsProvider(
@@ -69,15 +47,14 @@ export const registerCodeActions: Feature = (svc: Services) => [
             continue;
           }
           if (code !== 'cross-db-foreign-key') continue;
-          const line = doc.lineAt(diag.range.start.line);
-          const close = closingParen(line.text);
-          if (close >= 0 && !/\bdb_constraint\s*=/.test(line.text) && !titles.has(`fix:${line.lineNumber}`)) {
-            titles.add(`fix:${line.lineNumber}`);
-            const inner = line.text.slice(0, close).trimEnd();
-            const sep = inner.endsWith('(') ? '' : inner.endsWith(',') ? ' ' : ', ';
+          const start = diag.range.start.line;
+          // (the field call on its line or across lines, Black's layout)
+          const e = titles.has(`fix:${start}`) ? null : dbConstraintEdit(doc.getText().split(/\r?\n/), start);
+          if (e) {
+            titles.add(`fix:${start}`);
             const fix = new vscode.CodeAction('Add db_constraint=False (no FK constraint; joins still cross databases)', vscode.CodeActionKind.QuickFix);
             fix.edit = new vscode.WorkspaceEdit();
-            fix.edit.replace(doc.uri, new vscode.Range(line.lineNumber, inner.length, line.lineNumber, close), `${sep}db_constraint=False`);
+            fix.edit.replace(doc.uri, new vscode.Range(e.line, e.col, e.endLine, e.endCol), e.text);
             fix.diagnostics = [diag];
             actions.push(fix);
           }

@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { Finding } from '../core/types';
-import { FINDING_RULES, helpUri, isFindingCode, type FindingCode } from '../core/finding-codes';
+import { FINDING_RULES, isFindingCode, type FindingCode } from '../core/finding-codes';
+import { findingDocUri, initFindingDocs } from './findingDocs';
 import type { ProjectIndex } from '../core/scan';
 import type { CrossDbSeverity } from './config';
 import { placeLine, RELATED_CODES, relatedPlaces, type RelatedPlace } from './model/related';
@@ -182,7 +183,7 @@ function sameItems(a: readonly DiagnosticItem[], b: readonly DiagnosticItem[]): 
 const codes = new Map<string, { value: string; target: vscode.Uri }>();
 function codeOf(code: FindingCode): { value: string; target: vscode.Uri } {
   let c = codes.get(code);
-  if (!c) codes.set(code, (c = { value: code, target: vscode.Uri.parse(helpUri(code)) }));
+  if (!c) codes.set(code, (c = { value: code, target: findingDocUri(code) }));
   return c;
 }
 
@@ -306,6 +307,7 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
 const BATCH_DIAGNOSTICS = 250;
 
 export const registerDiagnostics: Feature = (svc: Services) => {
+  initFindingDocs(svc.context.extensionUri);
   const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   // One update at a time, and one more after it when something changed meanwhile. (An update that gave way to any
   // newer one could be given way forever while changes kept coming, a Django answer and a state read behind an

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { Finding, ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
-import { FINDING_RULES, helpUri } from '../core/finding-codes';
+import { FINDING_RULES } from '../core/finding-codes';
+import { findingDocUri } from './findingDocs';
 import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter } from './model/routing';
 import { disagreementLabel, disagreementMarkdown, disagreementOf, failureOfMode, failureSentence } from './model/django';
 import type { Feature, Services } from './services';
@@ -38,7 +39,7 @@ export function crossDbHover(index: ProjectIndex, findings: Finding[]): vscode.M
     const dt = decisions.get(alias, f0.target ?? '');
     md.appendMarkdown(`| ${affected.has(alias) ? '$(warning) ' : ''}\`${cell(alias)}\` | ${stateCell(dm)} | ${why(index, dm)} | ${stateCell(dt)} | ${why(index, dt)} |\n`);
   }
-  md.appendMarkdown(`\n[${FINDING_RULES[f0.code].title}: what to do](${helpUri(f0.code)})`);
+  md.appendMarkdown(`\n[${FINDING_RULES[f0.code].title}: what to do](${findingDocUri(f0.code).toString()})`);
   return md;
 }
 

@@ -170,16 +170,20 @@ export function previewPlan(index: ProjectIndex, alias: string, app?: string, ta
 export const registerMigrate: Feature = (svc: Services) => {
   const runner = new ManagePyRunner(svc);
 
-  const migrateOne = async (p: DjangoProject, alias: string, app: string | undefined, target: string | undefined): Promise<MigrateResult> => {
-    // a database that did not answer the last read: migrate could only fail; offer what can help instead
+  /** A database that did not answer the last read: migrate could only fail; what can help is offered instead. */
+  const refuseUnreachable = (p: DjangoProject, alias: string): MigrateResult | null => {
     const st = p.index?.applied[alias];
-    if (st && !st.reachable) {
-      void vscode.window.showWarningMessage(`Django Multi-DB: '${alias}' is unreachable (${st.error ?? 'no answer'}): migrate would fail.`, 'Retry Connection', 'Set Database Password…')
-        .then(pick => pick === 'Retry Connection' ? svc.projects.refreshNow(p, { state: true })
-          : pick ? vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p.root, alias }) : undefined);
-      svc.log.info(`migrate --database=${alias} not run: the last read found it unreachable (${st.error ?? 'no answer'})`);
-      return { alias, status: 'refused', message: `'${alias}' is unreachable` };
-    }
+    if (!st || st.reachable) return null;
+    void vscode.window.showWarningMessage(`Django Multi-DB: '${alias}' is unreachable (${st.error ?? 'no answer'}): migrate would fail.`, 'Retry Connection', 'Set Database Password…')
+      .then(pick => pick === 'Retry Connection' ? svc.projects.refreshNow(p, { state: true })
+        : pick ? vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p.root, alias }) : undefined);
+    svc.log.info(`migrate --database=${alias} not run: the last read found it unreachable (${st.error ?? 'no answer'})`);
+    return { alias, status: 'refused', message: `'${alias}' is unreachable` };
+  };
+
+  const migrateOne = async (p: DjangoProject, alias: string, app: string | undefined, target: string | undefined): Promise<MigrateResult> => {
+    const refused = refuseUnreachable(p, alias);
+    if (refused) return refused;
     if (runner.isRunning(p, alias)) {
       void vscode.window.showWarningMessage(`Django Multi-DB: migrate is already running on '${alias}' (or on an alias of the same database).`);
       svc.log.info(`migrate --database=${alias} not run: a migrate is already running on it (or on an alias of the same database)`);
@@ -225,9 +229,12 @@ export const registerMigrate: Feature = (svc: Services) => {
   const confirmRun = async (p: DjangoProject, index: ProjectIndex, alias: string, app?: string, target?: string): Promise<boolean> => {
     for (;;) {
       const { count, detail } = previewText(index, alias, app, target);
+      // (a database not read, or whose read failed: no plan says there is nothing to apply)
+      const read = index.applied[alias]?.reachable === true;
       const title = count
         ? `Migrate '${alias}': ${count} migration${count === 1 ? '' : 's'}${app ? ` (${app}${target ? ` → ${target}` : ''})` : ''}?`
-        : `Nothing to apply on '${alias}' according to the current plan. Run migrate anyway?`;
+        : read ? `Nothing to apply on '${alias}' according to the current plan. Run migrate anyway?`
+          : `'${alias}' was not read, so what migrate will apply there is not known. Run migrate anyway?`;
       const pick = await vscode.window.showInformationMessage(title, { modal: true, detail }, 'Migrate', "Show Django's --plan");
       if (pick === 'Migrate') return true;
       if (pick !== "Show Django's --plan") return false;
@@ -243,6 +250,9 @@ export const registerMigrate: Feature = (svc: Services) => {
       const index = await svc.projects.ensureIndex(p);
       const alias = a.alias ?? (await svc.projects.pickAlias(p, 'Migrate database…'));
       if (!aliasesOf(index).includes(alias)) throw new Error(`'${alias}' is not in settings.DATABASES.`);
+      // said right after the alias is chosen, not after an app pick and a preview of a plan that was never read
+      const refused = refuseUnreachable(p, alias);
+      if (refused) return refused;
       let app = a.app;
       let target = a.target;
       // app and target are asked only from the palette; a tree item or the webview already chose the alias

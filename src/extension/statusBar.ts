@@ -19,6 +19,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
     }
     const md = new vscode.MarkdownString(undefined, true);
     let total = 0;
+    let known = 0;
     let unreachable = 0;
     let read = false;
     let cached = false;
@@ -34,6 +35,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
       }
       const t = totalPending(p.index);
       total += t.total;
+      known += t.known;
       unreachable += t.unreachable;
       read ||= Object.keys(p.index.applied).length > 0;
       for (const alias of aliasesOf(p.index)) md.appendMarkdown(`- \`${alias}\`: ${aliasStatusText(p.index, alias)}\n`);
@@ -44,6 +46,9 @@ export const registerStatusBar: Feature = (svc: Services) => {
       md.appendMarkdown('Restricted Mode: database state is read once the workspace is trusted.');
     } else if (!read) {
       item.text = '$(database) …';
+    } else if (!known && unreachable) {
+      // no database answered: "0 pending" would read as up to date
+      item.text = `$(warning) ${unreachable} unreachable`;
     } else {
       item.text = `$(${cached ? 'history' : 'database'}) ${total} pending${unreachable ? ` $(warning) ${unreachable}` : ''}`;
     }

@@ -191,6 +191,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
     if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
+    // (edX's SQLite file that does not exist yet: nothing was read, every migration is pending, migrate makes it)
+    else if (st && !st.exists && db?.engine?.includes('sqlite')) md.appendMarkdown('The database file does not exist yet: `migrate` creates it, so every migration is pending.\n\n');
+    else if (st && !st.exists) md.appendMarkdown('The database has no `django_migrations` table yet: nothing was migrated there, so every migration is pending.\n\n');
     else if (st) md.appendMarkdown(`Plan and state from ${index.django?.planSource[node.alias] === 'django' ? '**Django** (MigrationExecutor)' : '**the static analysis** (django_migrations read directly)'}.\n\n`);
     const plan = index.plans[node.alias];
     if (plan?.length) {
@@ -224,9 +227,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       item.description = `${item.description} · discovered`;
       item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('list.warningForeground'));
     }
+    // what "n/m migrate" means, on a database's app
+    const counted = node.alias ? `\n${item.description?.toString().split(' · ')[0]}: of its ${models.length} model${models.length === 1 ? '' : 's'} with a table, those whose table migrations create on '${node.alias}' (allow_migrate)` : '';
     item.tooltip = app
-      ? `${app.module}${app.external ? ' (outside the workspace)' : ''}${app.installed === 'discovered' ? '\nDiscovered: INSTALLED_APPS could not be evaluated, so this app was found in the workspace (an AppConfig in apps.py or a migrations package) and may not be installed. See the "apps-discovered" finding.' : ''}`
-      : node.app;
+      ? `${app.module}${app.external ? ' (outside the workspace)' : ''}${counted}${app.installed === 'discovered' ? '\nDiscovered: INSTALLED_APPS could not be evaluated, so this app was found in the workspace (an AppConfig in apps.py or a migrations package) and may not be installed. See the "apps-discovered" finding.' : ''}`
+      : `${node.app}${counted}`;
     item.contextValue = 'app';
     return item;
   }
@@ -290,7 +295,16 @@ export class DatabasesTree extends BaseTree {
         return this.projectChildren(node.project, node, (p, parent) => this.aliases(p, parent));
       case 'alias': {
         const index = node.project.index!;
-        const apps = [...new Set(concreteModels(index, node.project.config.showUnmanaged).map(m => m.app))].sort();
+        const models = concreteModels(index, node.project.config.showUnmanaged);
+        // the apps with tables on this database first, then those not known statically, then the others (readthedocs'
+        // telemetry: the one app that migrates there was under twenty that do not); each group by name
+        const decisions = decisionsOf(index);
+        const rank = new Map<string, number>();
+        for (const m of models) {
+          const d = decisions.get(node.alias, m.key)?.migrate;
+          rank.set(m.app, Math.min(rank.get(m.app) ?? 2, d === true ? 0 : d === null || d === undefined ? 1 : 2));
+        }
+        const apps = [...rank.keys()].sort((a, b) => rank.get(a)! - rank.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
         return apps.map(app => ({ kind: 'app', id: `db:${node.project.root}:${node.alias}:${app}`, project: node.project, app, alias: node.alias, parent: node }));
       }
       case 'app': {
@@ -419,6 +433,13 @@ export interface TreeSnapshot {
   children?: TreeSnapshot[];
 }
 
+/** `text` cut at a word boundary after at most `max` characters, saying where the rest is. */
+function brief(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max).replace(/\s+\S*$/, '');
+  return `${cut}… (the whole message is in the log: Django Multi-DB: Show Log)`;
+}
+
 function snapshot(tree: BaseTree, node?: Node, depth = 0): TreeSnapshot[] {
   return tree.getChildren(node).map(n => {
     const item = tree.getTreeItem(n);
@@ -448,7 +469,8 @@ export const registerTrees: Feature = (svc: Services) => {
     // why Django is not used although the setting asks for it (Restricted Mode has its own sentence)
     const modeNotes = restricted ? [] : list
       .filter(p => p.django.effective !== 'static' && p.django.used === 'static' && !p.django.running && p.django.failure)
-      .map(p => `${list.length > 1 ? `${p.name}: ` : ''}${modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000))}`);
+      // (a line or two above the tree: a long traceback message took a third of the view; the log has it whole)
+      .map(p => `${list.length > 1 ? `${p.name}: ` : ''}${brief(modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000)) ?? '', 180)}`);
     // the last resort of the static analysis: say once, above the tree, that the apps are a guess
     const discovered = list
       .filter(p => p.index?.apps.some(a => a.installed === 'discovered'))
@@ -460,7 +482,8 @@ export const registerTrees: Feature = (svc: Services) => {
         ? 'Restricted Mode: routing is read from the files (static analysis); databases are not read and nothing is run.'
         : notes.length ? notes.join(' ') : undefined;
     dbView.message = message;
-    modelsView.message = restricted || notes.length ? message : undefined;
+    // the Models view repeats only what concerns it: Restricted Mode and discovered apps, not why Django was not asked
+    modelsView.message = restricted ? message : discovered.length ? discovered.join(' ') : undefined;
     // "Django 5.2" / "static" next to the view titles: whose answer the views show
     const labels = [...new Set(list.map(p => modeLabel(p.django)))];
     const description = list.length ? (restricted ? 'static · Restricted Mode' : labels.join(' / ')) : undefined;

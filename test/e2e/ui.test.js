@@ -376,6 +376,23 @@ async function warehouseTests(exp) {
     await page.locator('.sidebar .composite.title').first().click().catch(() => {});
   });
 
+  await step('warehouse: Migrate Database… on the unreachable alias says so right after the pick (no app pick, no plan preview)', async () => {
+    await palette('Migrate Database…');
+    const pick = quickRows().filter({ has: page.locator('.label-name', { hasText: /^archive$/ }) }).first();
+    await pick.waitFor({ timeout: 15000 });
+    await pick.click();
+    const toast = page.locator('.notification-toast', { hasText: /'archive' is unreachable/ });
+    await toast.first().waitFor({ timeout: 15000 });
+    // (a moment for what would come next: the app pick, then the preview)
+    await page.waitForTimeout(1500);
+    if (await page.locator('.monaco-dialog-box').isVisible().catch(() => false)) throw new Error('a plan preview showed for an unreachable database');
+    if (await quickRows().filter({ hasText: /all apps/i }).first().isVisible().catch(() => false)) throw new Error('an app pick showed for an unreachable database');
+    if (!(await toast.locator('.monaco-button', { hasText: 'Retry Connection' }).count())) throw new Error('no Retry Connection offered');
+    await page.screenshot({ path: path.join(SHOTS, 'migrate-unreachable.png') });
+    await toast.first().hover();
+    await page.keyboard.press('Escape');
+  });
+
   await step('warehouse: the CodeLens says where the data migration runs', async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');

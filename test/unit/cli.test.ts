@@ -66,6 +66,19 @@ describe('scan', () => {
     assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
   });
 
+  test('two aliases of one unreachable database (a replica of default): one database-unreachable, naming both', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-cli-'));
+    dirs.push(dir);
+    const pg = '{"ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": "127.0.0.1", "PORT": "9", "USER": "u"}';
+    fs.writeFileSync(path.join(dir, 'manage.py'), 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n');
+    fs.writeFileSync(path.join(dir, 'settings.py'), `INSTALLED_APPS = []\nDATABASES = {"default": ${pg}, "replica": ${pg}}\n`);
+    const r = cli(['scan', dir, '--json', '--no-python', '--timeout', '3000']);
+    assert.equal(r.status, 0, r.stderr);
+    const down = r.json.diagnostics.filter((d: any) => d.code === 'database-unreachable');
+    assert.deepEqual(down.map((d: any) => d.alias), ['default'], JSON.stringify(down));
+    assert.match(down[0].message, /The same database is 'replica' too\.$/);
+  });
+
   test('--database limits the aliases, --no-db reads nothing', () => {
     const dir = example();
     const one = cli(['scan', dir, '--json', '--no-python', '--database', 'analytics']).json;

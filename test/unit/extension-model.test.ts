@@ -120,6 +120,7 @@ test('shortRouter, shortEngine, locLabel', () => {
   assert.equal(shortRouter('site.routers.Router'), 'Router');
   assert.equal(shortRouter(null), 'no router');
   assert.equal(shortEngine('django.db.backends.postgresql'), 'postgresql');
+  assert.equal(shortEngine('django.db.backends.postgresql_psycopg2'), 'postgresql');
   assert.equal(shortEngine(null), 'unknown engine');
   assert.equal(locLabel({ path: p('site', 'routers.py'), line: 4 }, ROOT), 'site/routers.py:4');
   assert.equal(locLabel(undefined, ROOT), '');
@@ -142,6 +143,9 @@ test('explainDecision: one sentence per reason', () => {
   const r = explainDecision(dec('a', 'x.Y', false, { loc: { path: p('site', 'routers.py'), line: 12 }, explanation: 'why' }), ROOT);
   assert.match(r, /`Router.allow_migrate` returned False \(site\/routers.py:12\) — why\./);
   assert.match(explainDecision(dec('a', 'x.Y', null, { decidedBy: 'site.routers.Dyn' }), ROOT), /Could not be decided statically in `Dyn`/);
+  // the static reading's explanation of a router's answer says what the sentence says: once (readthedocs' tooltip)
+  const once = explainDecision(dec('a', 'x.Y', true, { loc: { path: p('site', 'db.py'), line: 32 }, explanation: 'MapAppsRouter.allow_migrate returned True at db.py:32' }), ROOT);
+  assert.equal(once, '`Router.allow_migrate` returned True (site/db.py:32).');
 });
 
 test('concreteModels, aliasesOf, pendingCount, totalPending', () => {

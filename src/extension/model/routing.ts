@@ -80,7 +80,9 @@ export function explainDecision(d: RouterDecision | undefined, root: string): st
   const where = d.loc ? ` (${locLabel(d.loc, root)})` : '';
   // Django's own note on a router or default decision ("Django: X.allow_migrate returned False") restates the
   // sentence below: the decision is said once
-  const restates = d.source === 'django' && (d.reason === 'router' || d.reason === 'default');
+  // so does the static reading's "X.allow_migrate returned True at db.py:32" of a router's answer
+  const restates = (d.source === 'django' && (d.reason === 'router' || d.reason === 'default'))
+    || (d.reason === 'router' && /^\S+\.allow_migrate returned \S+( at \S+)?( \(on every path\))?$/.test(d.explanation ?? ''));
   const extra = d.explanation && !restates ? ` — ${d.explanation}` : '';
   switch (d.reason) {
     case 'unmanaged':
@@ -142,7 +144,9 @@ export function totalPending(index: ProjectIndex): { total: number; known: numbe
 /** "django.db.backends.postgresql" → "postgresql" */
 export function shortEngine(engine: string | null | undefined): string {
   if (!engine) return 'unknown engine';
-  return engine.split('.').pop() || engine;
+  // (Django before 3.0's name of the same backend: the row's status after it is what the narrow sidebar cut)
+  const last = engine.split('.').pop() || engine;
+  return last === 'postgresql_psycopg2' ? 'postgresql' : last;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { expected, hoverText, recordMetric, restoreFixtureFile, timeSaveToDiagnostics, waitFor } from './helpers';
@@ -22,6 +23,13 @@ suite('cross-database foreign keys', () => {
     const d = await waitFor(`a diagnostic on line ${line + 1} (${field})`, () =>
       vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x)), 30000);
     assert.match(d.message, /legacy/, d.message);
+    // its code links to the documentation installed with the extension, at the code's heading
+    const code = d.code as { value: string; target: vscode.Uri };
+    assert.equal(code.value, 'cross-db-foreign-key');
+    assert.equal(code.target.scheme, 'file');
+    assert.equal(path.basename(code.target.fsPath), 'findings.md');
+    const heading = fs.readFileSync(code.target.fsPath, 'utf8').split('\n')[Number(/^L(\d+)$/.exec(code.target.fragment)![1]) - 1];
+    assert.equal(heading, '### cross-db-foreign-key');
   });
 
   test('the crossDatabaseForeignKeys setting sets the severity, "off" hides it, and the default comes back', async function () {

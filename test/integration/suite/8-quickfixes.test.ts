@@ -214,7 +214,7 @@ suite('quick fixes, completion (migration authoring)', () => {
     assert.match(text, /database="default"/);
   });
 
-  test('cross-db-foreign-key: db_constraint=False on a one-line field; the relation still crosses databases', async function () {
+  test('cross-db-foreign-key: db_constraint=False on a one-line field and on a multi-line one; the relation still crosses databases', async function () {
     this.timeout(120000);
     const models = expected().crossDbFk.file;
     const uri = vscode.Uri.file(models);
@@ -251,6 +251,19 @@ suite('quick fixes, completion (migration authoring)', () => {
       const again = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
       return !again?.some(a => /db_constraint/.test(a.title));
     }, 60000, 200);
+    // the example's own field spans lines (Black's layout, the `)` on a line of its own): offered too, as an argument
+    // line of its own after a comma
+    const fixOf = async () => {
+      const diag = found(uri, 'cross-db-foreign-key').find(d => d.range.start.line === line);
+      if (!diag) return undefined;
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      return actions?.find(a => /^Add db_constraint=False/.test(a.title) && !!a.edit);
+    };
+    const multi = await waitFor('the fix on the multi-line field', fixOf, 60000, 200);
+    assert.ok(await vscode.workspace.applyEdit(multi.edit!));
+    assert.ok(await doc.save());
+    assert.match(doc.getText(), /related_name="orders",\n\s+db_constraint=False,\n\s+\)/);
+    assertParses(models);
     await restoreFixtureFile(models);
   });
 
