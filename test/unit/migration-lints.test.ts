@@ -377,18 +377,23 @@ describe('unknown-alias: database aliases in code that DATABASES does not define
   });
 });
 
+/** A project with a .venv whose site-packages hold `files` too (its python never run: --no-python). */
+function withVenv(files: Record<string, string>): string {
+  const dir = settingsProject({ '.venv/pyvenv.cfg': 'home = /usr/bin\nversion = 3.11.0\n', ...files }, 'dmdb-env-');
+  fs.mkdirSync(path.join(dir, '.venv', 'bin'));
+  fs.symlinkSync(process.execPath, path.join(dir, '.venv', 'bin', 'python'));
+  return dir;
+}
+
 test('check --include-environment lists a third-party app\'s RunPython problems without failing on them', () => {
   const sp = '.venv/lib/python3.11/site-packages';
-  const dir = settingsProject({
+  const dir = withVenv({
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["tagpkg"]\n',
-    '.venv/pyvenv.cfg': 'home = /usr/bin\nversion = 3.11.0\n',
     [`${sp}/tagpkg/__init__.py`]: '',
     [`${sp}/tagpkg/models.py`]: 'from django.db import models\n\nclass Tag(models.Model):\n    name = models.CharField(max_length=5)\n',
     [`${sp}/tagpkg/migrations/__init__.py`]: '',
     [`${sp}/tagpkg/migrations/0001_initial.py`]: read('manager_loop_bug.py').replace(/"vault", "Client"/, '"tagpkg", "Tag"').replace('dependencies = [("vault", "0001_initial")]', 'dependencies = []'),
-  }, 'dmdb-env-');
-  fs.mkdirSync(path.join(dir, '.venv', 'bin'));
-  fs.symlinkSync(process.execPath, path.join(dir, '.venv', 'bin', 'python')); // never run: --no-python
+  });
   const plain = cli(['check', dir, '--no-python', '--no-db']);
   assert.equal(plain.status, 0, plain.stdout);
   assert.doesNotMatch(plain.stdout, /runpython-alias/);
@@ -404,17 +409,14 @@ test('check --include-environment lists a third-party app\'s RunPython problems 
 
 test("a workspace app whose MIGRATION_MODULES names an installed package's migrations: those are the package's (codecov on shared), never failing check", () => {
   const sp = '.venv/lib/python3.11/site-packages';
-  const dir = settingsProject({
+  const dir = withVenv({
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["tagapp"]\nMIGRATION_MODULES = {"tagapp": "sharedpkg.tag_migrations"}\n',
     'tagapp/__init__.py': '',
     'tagapp/models.py': 'from django.db import models\n\nclass Tag(models.Model):\n    name = models.CharField(max_length=5)\n',
-    '.venv/pyvenv.cfg': 'home = /usr/bin\nversion = 3.11.0\n',
     [`${sp}/sharedpkg/__init__.py`]: '',
     [`${sp}/sharedpkg/tag_migrations/__init__.py`]: '',
     [`${sp}/sharedpkg/tag_migrations/0001_initial.py`]: read('manager_loop_bug.py').replace(/"vault", "Client"/, '"tagapp", "Tag"').replace('dependencies = [("vault", "0001_initial")]', 'dependencies = []'),
-  }, 'dmdb-env-');
-  fs.mkdirSync(path.join(dir, '.venv', 'bin'));
-  fs.symlinkSync(process.execPath, path.join(dir, '.venv', 'bin', 'python')); // never run: --no-python
+  });
   // (the fixture's migration creates no table: missing-migration is right, and not what this test is about)
   const plain = cli(['check', dir, '--no-python', '--no-db', '--fail-on', 'runpython']);
   assert.equal(plain.status, 0, plain.stdout);
