@@ -152,6 +152,33 @@ class Migration(migrations.Migration):
     assert.deepEqual(lintMigrationSource(fixed, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-model-import'), []);
   });
 
+  test("a model taken from Django's global app registry (django.apps.apps.get_model) is today's class too (openedx/ecommerce)", () => {
+    const src = `from django.apps import apps as global_apps
+from django.db import migrations
+
+Item = global_apps.get_model("shop", "Item")
+
+
+def seed(apps, schema_editor):
+    Item.objects.create(name="first")
+
+
+def seed_ok(apps, schema_editor):
+    apps.get_model("shop", "Item").objects.using(schema_editor.connection.alias).create(name="second")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop), migrations.RunPython(seed_ok, migrations.RunPython.noop)]
+`;
+    const ls = lintMigrationSource(src, '/x/shop/migrations/0002_seed.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_seed');
+    const imports = ls.filter(l => l.code === 'runpython-model-import');
+    assert.deepEqual(imports.map(l => l.line), [8], JSON.stringify(imports));
+    assert.match(imports[0]!.message, /Item = global_apps\.get_model\(…\) \(line 4\) is today's model class from Django's global app registry.*apps\.get_model\("shop", "Item"\)/);
+    // and its query runs on the router's choice
+    assert.deepEqual(alias(ls).map(l => [l.line, l.goesTo]), [[8, { model: 'shop.Item', access: 'write' }]]);
+  });
+
   test('runpython-model-import: no fix to a historical model of an app the migration does not depend on (kpi.0055)', () => {
     const src = `from django.db import migrations
 from main.models import UserProfile

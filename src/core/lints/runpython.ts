@@ -100,7 +100,9 @@ interface ModuleCtx {
   lines: string[];
   functions: Map<string, A.FunctionDef>;
   /** local name → "module.Name" of a class imported from an app's models module */
-  importedModels: Map<string, { module: string; name: string; line: number; inFunction?: boolean; userModel?: boolean }>;
+  importedModels: Map<string, { module: string; name: string; line: number; inFunction?: boolean; userModel?: boolean; registry?: { via: string; label: string } }>;
+  /** local names of Django's global app registry (`from django.apps import apps as global_apps`) */
+  registry: Set<string>;
   /** local names of modules `x.models` imported with `import x.models` (root name → dotted) */
   modelModules: Set<string>;
   connection: Set<string>;
@@ -151,7 +153,7 @@ interface FnEnv {
 export function lintMigrationSource(source: string, file: string, appModules: Map<string, string> = new Map(), ownModule = ''): RawLint[] {
   const mod = parsePython(source, file);
   const ctx: ModuleCtx = {
-    file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), modelModules: new Set(),
+    file, lines: source.split('\n'), functions: new Map(), importedModels: new Map(), registry: new Set(), modelModules: new Set(),
     connection: new Set(), connections: new Set(), transaction: new Set(), atomic: new Set(), callCommand: new Set(),
     defaultAlias: new Set(), out: [], seen: new Set(), op: null, ownModule, depApps: null, contexts: [], prefetch: 0, guards: [],
   };
@@ -191,6 +193,7 @@ function dependencyApps(migration: A.ClassDef): Set<string> | null {
 
 function readImportFrom(ctx: ModuleCtx, s: A.ImportFrom, ownModule: string, inFunction = false): void {
   const m = s.module ?? '';
+  if (s.level === 0 && m === 'django.apps') for (const a of s.names) if (a.name === 'apps') ctx.registry.add(a.asname ?? a.name);
   if (s.level === 0 && (m === 'django.db' || m === 'django.db.transaction' || m === 'django.core.management' || m === 'django.db.utils')) {
     for (const a of s.names) {
       const local = a.asname ?? a.name;
@@ -411,6 +414,19 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
 /** `User = get_user_model()`: today's user model class (onadata logger.0023), read as an imported model. */
 function userModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean): void {
   for (const s of inFunction ? allStmts(body) : body) {
+    // `Item = global_apps.get_model("shop", "Item")` with django.apps' registry: today's model too (openedx/ecommerce
+    // through Oscar's get_model)
+    if (s.type === 'Assign' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && s.value.func.attr === 'get_model'
+      && s.value.func.value.type === 'Name' && ctx.registry.has(s.value.func.value.id)) {
+      const label = modelLabel(s.value);
+      if (label && label !== USER_MODEL_SETTING) {
+        const via = `${s.value.func.value.id}.get_model`;
+        for (const t of s.targets) {
+          if (t.type === 'Name') ctx.importedModels.set(t.id, { module: 'django.apps', name: label.split('.')[1]!, line: s.line, registry: { via, label }, ...(inFunction ? { inFunction } : {}) });
+        }
+      }
+      continue;
+    }
     if (s.type !== 'Assign' || s.value.type !== 'Call' || calleeName(s.value.func) !== 'get_user_model' || s.value.args.length) continue;
     for (const t of s.targets) {
       if (t.type === 'Name') ctx.importedModels.set(t.id, { module: 'django.contrib.auth', name: USER_MODEL, line: s.line, userModel: true, ...(inFunction ? { inFunction } : {}) });
@@ -498,6 +514,7 @@ function importedLabel(ctx: ModuleCtx, e: A.Expr, appModules: Map<string, string
   if (e.type !== 'Name') return null;
   const imp = ctx.importedModels.get(e.id);
   if (!imp || imp.userModel) return null;
+  if (imp.registry) return imp.registry.label;
   const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
   return label ? `${label}.${imp.name}` : null;
 }
@@ -810,6 +827,12 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
       const message = `${where}: ${local} = get_user_model() (line ${imp.line}) is today's user model class, whose fields and managers ` +
         `may not match the database at this migration; use ${st.env.apps ?? 'apps'}.get_model(settings.AUTH_USER_MODEL)`;
       if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name, imported: { module: imp.module, name: imp.name } });
+      continue;
+    }
+    if (imp.registry) {
+      const message = `${where}: ${local} = ${imp.registry.via}(…) (line ${imp.line}) is today's model class from Django's global app registry, ` +
+        `whose fields and managers may not match the database at this migration; use ${st.env.apps ?? 'apps'}.get_model("${imp.registry.label.split('.')[0]}", "${imp.name}") of the function's apps argument`;
+      if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name });
       continue;
     }
     const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
