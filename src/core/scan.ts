@@ -144,6 +144,7 @@ import * as v8 from 'v8';
 import * as path from 'path';
 import { initPython, forgetKeptParses, ParseBudget, FILE_BUDGET_MS, SCAN_BUDGET_MS } from './python/parse';
 import { ModuleIndex } from './python/modules';
+import { findDistribution } from './python/environment';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
@@ -880,8 +881,16 @@ export class Scanner {
         message: `${notInstalled.length} INSTALLED_APPS entries are not installed in the Python environment used (their models and migrations are missing): ${notInstalled.map(p => p.entry).join(', ')}.`,
       });
     }
+    // the environment's Django: an AppConfig only Django before 3.2 accepts is an error where it is 3.2 or later
+    const djangoDist = envInfo.sitePackages.length ? findDistribution({ version: envInfo.version, sitePackages: envInfo.sitePackages }, 'Django') : null;
+    const [major, minor] = (djangoDist?.version ?? '').split('.').map(Number);
+    const since32 = major !== undefined && !Number.isNaN(major) && (major > 3 || (major === 3 && (minor ?? 0) >= 2));
     for (const p of apps.problems) {
       if (missingDjango.includes(p) || (notInstalled.length > 1 && notInstalled.includes(p))) continue;
+      if (p.refusedSince32 && since32) {
+        findings.push({ code: 'settings-error', severity: 'error', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: Django ${djangoDist!.version} (the environment's) refuses it, so every manage.py command fails: ImproperlyConfigured: ${p.refusedSince32}` });
+        continue;
+      }
       findings.push({ code: p.fatal ? 'settings-error' : 'settings-unknown', severity: p.fatal ? 'error' : p.info ? 'info' : 'warning', ...appsAt, app: p.entry, message: `INSTALLED_APPS entry ${p.entry}: ${p.message}` });
     }
     timings.apps = now() - t;

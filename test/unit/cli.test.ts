@@ -79,6 +79,27 @@ describe('scan', () => {
     assert.match(down[0].message, /The same database is 'replica' too\.$/);
   });
 
+  test("an AppConfig.name that cannot be imported: an error where the environment's Django is 3.2 or later (Django agrees), an info without one", { skip: djangoPython() ? false : NO_DJANGO }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-cli-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os, sys\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+      'settings.py': 'INSTALLED_APPS = ["pkg.programs"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nSECRET_KEY = "x"\n',
+      'pkg/__init__.py': '', 'pkg/programs/__init__.py': '',
+      'pkg/programs/apps.py': 'from django.apps import AppConfig\n\n\nclass ProgramsConfig(AppConfig):\n    name = "programs"\n',
+    };
+    for (const [f, text] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), text); }
+    const withDjango = cli(['check', dir, '--no-db', '--mode', 'static', '--python', djangoPython()!]);
+    assert.equal(withDjango.status, 1, withDjango.stdout);
+    assert.match(withDjango.stdout, /error \[settings-error\] INSTALLED_APPS entry pkg\.programs: Django 5\.\d+\.\d+ \(the environment's\) refuses it.*Cannot import 'programs'/);
+    // Django itself refuses the settings so
+    const r = spawnSync(djangoPython()!, ['manage.py', 'check'], { cwd: dir, encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /ImproperlyConfigured: Cannot import 'programs'/);
+    const without = cli(['check', dir, '--no-db', '--no-python']);
+    assert.doesNotMatch(without.stdout, /settings-error/);
+  });
+
   test('--database limits the aliases, --no-db reads nothing', () => {
     const dir = example();
     const one = cli(['scan', dir, '--json', '--no-python', '--database', 'analytics']).json;

@@ -26,6 +26,8 @@ export interface AppProblem {
   info?: true;
   /** Django refuses these settings (Apps.populate raises ImproperlyConfigured) */
   fatal?: true;
+  /** read as Django before 3.2 reads it: Django 3.2 and later refuse it with this message */
+  refusedSince32?: string;
 }
 
 export interface AppsResult {
@@ -57,7 +59,7 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
       continue;
     }
     for (const note of created.notes) problems.push({ entry, message: note });
-    for (const note of created.infos ?? []) problems.push({ entry, message: note, info: true });
+    for (const note of created.infos ?? []) problems.push({ entry, message: note, info: true, ...(created.refusedSince32 ? { refusedSince32: created.refusedSince32 } : {}) });
     const { name, configPath } = created;
     let { label } = created;
     // Apps.populate: labels and names must be unique, or Django refuses to start (ImproperlyConfigured)
@@ -108,7 +110,7 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
   return { apps, problems };
 }
 
-type Created = { name: string; label: string; configPath: string; notes: string[]; infos?: string[]; labelGuessed?: true } | { error: string };
+type Created = { name: string; label: string; configPath: string; notes: string[]; infos?: string[]; labelGuessed?: true; refusedSince32?: string } | { error: string };
 
 /** `AppConfig.create(entry)` */
 function create(sym: SymbolTable, entry: string): Created {
@@ -118,6 +120,7 @@ function create(sym: SymbolTable, entry: string): Created {
   let appName: string | null = null;
   /** apps.py has a class whose base is in a package that is not installed: it may be the app's config */
   let maybeConfig = false;
+  let refusedSince32: string | undefined;
 
   if (isIdentifierPath(entry) && sym.index.resolve(entry)) {
     const appsModule = `${entry}.apps`;
@@ -198,6 +201,7 @@ function create(sym: SymbolTable, entry: string): Created {
     // which does not look there, runs with it, and its app is then the entry's module (giga-maps on Django 2.2)
     if (cls && appName !== entry && sym.index.resolve(entry) && configPath.startsWith(`${entry}.apps.`)) {
       infos.push(`${configPath}.name is '${name}', which cannot be imported: Django 3.2 and later pick this AppConfig and refuse it ("Cannot import '${name}'"); Django before 3.2 does not pick it, and its app is the module '${entry}', as read here`);
+      refusedSince32 = `Cannot import '${name}'. Check that '${configPath}.name' is correct.`;
       name = entry;
       cls = null;
       configPath = APP_CONFIG;
@@ -218,7 +222,7 @@ function create(sym: SymbolTable, entry: string): Created {
     else if (typeof appConfigBase(sym, cls) === 'string') labelGuessed = true;
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) return { error: `The app label '${label}' is not a valid Python identifier.` };
-  return { name, label, configPath, notes, infos, ...(labelGuessed ? { labelGuessed: true as const } : {}) };
+  return { name, label, configPath, notes, infos, ...(labelGuessed ? { labelGuessed: true as const } : {}), ...(refusedSince32 ? { refusedSince32 } : {}) };
 }
 
 /** `issubclass(c, AppConfig) and c is not AppConfig`, through resolvable bases. */
