@@ -882,7 +882,9 @@ export class Scanner {
       });
     }
     // the environment's Django: an AppConfig only Django before 3.2 accepts is an error where it is 3.2 or later
-    const djangoDist = envInfo.sitePackages.length ? findDistribution({ version: envInfo.version, sitePackages: envInfo.sitePackages }, 'Django') : null;
+    // (its dist-info read only for such an app: not on every index of an edit)
+    const djangoDist = envInfo.sitePackages.length && apps.problems.some(p => p.refusedSince32)
+      ? findDistribution({ version: envInfo.version, sitePackages: envInfo.sitePackages }, 'Django') : null;
     const [major, minor] = (djangoDist?.version ?? '').split('.').map(Number);
     const since32 = major !== undefined && !Number.isNaN(major) && (major > 3 || (major === 3 && (minor ?? 0) >= 2));
     for (const p of apps.problems) {
@@ -1007,11 +1009,11 @@ export class Scanner {
     // models whose base class is in a package that is not installed: one info per package, listing them (readthedocs:
     // 21 infos of django_extensions' TimeStampedModel, one at each model)
     const unreadBases = new Map<string, { path: string | null; line: number | null; items: string[]; first: string }>();
-    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string; line?: number; message: string; code?: string; environment?: true }[]) {
-      const ub = p.environment ? /^base class (\S+) of (\S+) could not be resolved \((\S+) is not installed in the Python environment used\)/.exec(p.message) : null;
+    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string | null; line?: number | null; message: string; code?: string; environment?: true; unreadBase?: { base: string; model: string; package: string } }[]) {
+      const ub = p.unreadBase;
       if (ub) {
-        const g = unreadBases.get(ub[3]!) ?? unreadBases.set(ub[3]!, { path: p.path ?? null, line: p.line ?? null, items: [], first: p.message }).get(ub[3]!)!;
-        g.items.push(`${ub[2]} (${ub[1]}${p.path ? `, ${toPosix(path.relative(root, p.path))}:${p.line ?? ''}` : ''})`);
+        const g = unreadBases.get(ub.package) ?? unreadBases.set(ub.package, { path: p.path ?? null, line: p.line ?? null, items: [], first: p.message }).get(ub.package)!;
+        g.items.push(`${ub.model} (${ub.base}${p.path ? `, ${toPosix(path.relative(root, p.path))}:${p.line ?? ''}` : ''})`);
         continue;
       }
       // a base class such as AbstractUser is unreadable because Django is not in the environment: said once above;

@@ -14,6 +14,9 @@ export const registerCodeActions: Feature = (svc: Services) => [
     {
       provideCodeActions(doc, _range, context) {
         const actions: vscode.CodeAction[] = [];
+        // the document's lines, split once for every diagnostic of the request that needs them
+        let split: string[] | undefined;
+        const lines = () => (split ??= doc.getText().split(/\r?\n/));
         const titles = new Set<string>();
         const p = svc.projects.projectFor(doc.uri.fsPath);
         const index = p?.index;
@@ -49,7 +52,7 @@ export const registerCodeActions: Feature = (svc: Services) => [
           if (code !== 'cross-db-foreign-key') continue;
           const start = diag.range.start.line;
           // (the field call on its line or across lines, Black's layout)
-          const e = titles.has(`fix:${start}`) ? null : dbConstraintEdit(doc.getText().split(/\r?\n/), start);
+          const e = titles.has(`fix:${start}`) ? null : dbConstraintEdit(lines(), start);
           if (e) {
             titles.add(`fix:${start}`);
             const fix = new vscode.CodeAction('Add db_constraint=False (no FK constraint; joins still cross databases)', vscode.CodeActionKind.QuickFix);

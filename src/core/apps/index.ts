@@ -68,8 +68,9 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
       if (created.labelGuessed || guessed.has(label)) {
         // a label not known for certain: not a duplicate Django would see, most likely; the entry is kept under its
         // module's name
-        problems.push({ entry, message: `its label is not known statically (its AppConfig derives from a class of a package that is not installed, which may set it); '${label}' is already ${other}'s, so the label '${name.replace(/\./g, '_')}' is used here`, info: true });
-        label = name.replace(/\./g, '_');
+        const own = name.replace(/\./g, '_');
+        problems.push({ entry, message: `its label is not known statically (its AppConfig derives from a class of a package that is not installed, which may set it); '${label}' is already ${other}'s, so the label '${own}' is used here`, info: true });
+        label = own;
       } else {
         problems.push({ entry, message: `Application labels aren't unique, duplicates: ${label} (also ${other}): Django refuses to start (ImproperlyConfigured), so every manage.py command fails; this entry is left out here`, fatal: true });
         continue;
@@ -95,15 +96,16 @@ export function resolveApps(index: ModuleIndex, settings: SettingsInfo, root: st
       migrationsDir = m?.packageDir ?? null;
     }
 
+    const inWorkspace = !!dir && isWorkspaceFile(root, dir);
     apps.push({
       label,
       module: name,
       entry,
       dir: dir ? path.resolve(dir) : null,
-      external: dir ? !isWorkspaceFile(root, dir) : true,
+      external: !inWorkspace,
       migrationsModule,
       migrationsDir,
-      ...(dir && isWorkspaceFile(root, dir) && migrationsDir && !isWorkspaceFile(root, migrationsDir) ? { migrationsExternal: true as const } : {}),
+      ...(inWorkspace && migrationsDir && !isWorkspaceFile(root, migrationsDir) ? { migrationsExternal: true as const } : {}),
       appConfig: configPath,
     });
   }

@@ -162,7 +162,7 @@ export function lintMigrationSource(source: string, file: string, appModules: Ma
     else if (s.type === 'ImportFrom') readImportFrom(ctx, s, ownModule);
     else if (s.type === 'Import') for (const a of s.names) if (a.name.endsWith('.models') && !a.asname && !a.name.startsWith('django.db')) ctx.modelModules.add(a.name.split('.')[0]!);
   }
-  userModelBindings(ctx, mod.body, false);
+  todaysModelBindings(ctx, mod.body, false);
   const migration = findMigrationClass(mod.body);
   if (!migration) return [];
   ctx.depApps = dependencyApps(migration);
@@ -313,7 +313,7 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
     }
   }
   collectBindings(fn.body, env);
-  userModelBindings(ctx, fn.body, true);
+  todaysModelBindings(ctx, fn.body, true);
   const outerGuards = ctx.guards;
   ctx.guards = aliasGuards(ctx, fn.body, env);
   const existingAlias = [...env.alias][0];
@@ -411,8 +411,11 @@ function collectBindings(body: A.Stmt[], env: FnEnv): void {
   }
 }
 
-/** `User = get_user_model()`: today's user model class (onadata logger.0023), read as an imported model. */
-function userModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean): void {
+/**
+ * Names bound to today's model classes, read as imported models: `User = get_user_model()` (onadata logger.0023), and
+ * a model taken from Django's global app registry.
+ */
+function todaysModelBindings(ctx: ModuleCtx, body: A.Stmt[], inFunction: boolean): void {
   for (const s of inFunction ? allStmts(body) : body) {
     // `Item = global_apps.get_model("shop", "Item")` with django.apps' registry: today's model too (openedx/ecommerce
     // through Oscar's get_model)

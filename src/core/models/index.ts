@@ -26,6 +26,8 @@ export interface ModelProblem {
   message: string;
   /** caused by a package missing from the Python environment (the environment's to fix, an info) */
   environment?: true;
+  /** a model whose base class is in a package that is not installed: said once per package (scan.ts) */
+  unreadBase?: { base: string; model: string; package: string };
 }
 
 export interface ModelsResult {
@@ -325,7 +327,7 @@ class ModelReader {
     const hit = this.validHit(node);
     if (hit) {
       noteDeps(hit.deps);
-      for (const p of hit.problems) this.problem(p.path, p.line, p.message, p.model, p.code === 'parse-error');
+      for (const p of hit.problems) this.addProblem({ ...p });
       return hit.info;
     }
     const before = this.problems.length;
@@ -837,7 +839,11 @@ class ModelReader {
         result = true;
         n.guessed = unknownBase;
         const why = missingFrom ? ` (${missingFrom} is not installed in the Python environment used)` : '';
-        this.problem(n.ref.file, n.ref.def.line, `base class ${unknownBase} of ${n.ref.name} could not be resolved${why}; ${n.ref.name} is read as a model with the options of its own Meta only`, undefined, false, !!missingFrom);
+        this.addProblem({
+          path: n.ref.file, line: n.ref.def.line,
+          message: `base class ${unknownBase} of ${n.ref.name} could not be resolved${why}; ${n.ref.name} is read as a model with the options of its own Meta only`,
+          ...(missingFrom ? { environment: true as const, unreadBase: { base: unknownBase, model: n.ref.name, package: missingFrom } } : {}),
+        });
       }
     } finally {
       this.inProgress.delete('m:' + n.key);
@@ -1615,14 +1621,18 @@ class ModelReader {
     return out;
   }
 
-  private problem(file: string | null, line: number | null, message: string, model?: string, parse = false, environment = false): void {
-    const k = `${file}:${line}:${message}`;
-    if (this.problemKeys.has(k)) return;
-    this.problemKeys.add(k);
+  private problem(file: string | null, line: number | null, message: string, model?: string, parse = false): void {
     const p: ModelProblem = { path: file, line, message };
     if (model) p.model = model;
     if (parse) p.code = 'parse-error';
-    if (environment) p.environment = true;
+    this.addProblem(p);
+  }
+
+  /** A problem, once per place and message (a memo's replay keeps every field of it). */
+  private addProblem(p: ModelProblem): void {
+    const k = `${p.path}:${p.line}:${p.message}`;
+    if (this.problemKeys.has(k)) return;
+    this.problemKeys.add(k);
     this.problems.push(p);
   }
 }

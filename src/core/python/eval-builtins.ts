@@ -441,7 +441,7 @@ function valueAttrStr(o: StrV, name: string): Value | undefined {
 /** Attributes of str/list/dict/set/path/number/obj values; undefined = AttributeError. */
 export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value | undefined {
   switch (o.kind) {
-    case 'str': return STR_METHODS.has(name) ? b('str.' + name, o) : undefined;
+    case 'str': return valueAttrStr(o, name);
     case 'list': return LIST_METHODS.has(name) ? b('list.' + name, o) : undefined;
     case 'tuple': {
       const i = o.fields?.indexOf(name) ?? -1;
@@ -457,7 +457,7 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
       return undefined;
     case 'none': return undefined;
     case 'path': {
-      if (o.strSub) return pathPyAttr(o, name);
+      if (o.strSub) return pathPyAttr(it, o, name, loc);
       switch (name) {
         case 'parent': return { kind: 'path', p: pathParent(o.p) };
         case 'name': return str(path.posix.basename(o.p));
@@ -762,15 +762,16 @@ function setMethod(it: Evaluator, s: SeqV, name: string, args: Value[], loc: Loc
 
 const PATHPY_METHODS = new Set(['abspath', 'normpath', 'realpath', 'dirname', 'basename', 'expanduser', 'expand', 'expandvars', 'joinpath', 'splitext', 'exists', 'isdir', 'isfile', 'isabs', 'relpath', '__fspath__']);
 
-function pathPyAttr(o: PathV, name: string): Value | undefined {
-  const dir = o.p.includes('/') ? (o.p.slice(0, o.p.lastIndexOf('/')) || '/').replace(/(.)\/+$/, '$1') : '';
-  const base = o.p.slice(o.p.lastIndexOf('/') + 1);
-  const ext = path.posix.extname(base);
+function pathPyAttr(it: Evaluator, o: PathV, name: string, loc: Loc): Value | undefined {
   switch (name) {
-    case 'parent': return { kind: 'path', p: dir, strSub: true };
-    case 'name': return { kind: 'path', p: base, strSub: true };
-    case 'stem': return str(ext ? base.slice(0, -ext.length) : base);
-    case 'ext': return str(ext);
+    // (path.py's properties are its methods': os.path's dirname and basename)
+    case 'parent': return pathPyMethod(it, o, 'dirname', [], loc);
+    case 'name': return pathPyMethod(it, o, 'basename', [], loc);
+    case 'stem': case 'ext': {
+      const base = o.p.slice(o.p.lastIndexOf('/') + 1);
+      const ext = path.posix.extname(base);
+      return str(name === 'ext' ? ext : ext ? base.slice(0, -ext.length) : base);
+    }
     case 'drive': return str('');
   }
   if (PATHPY_METHODS.has(name)) return b('path.' + name, o);

@@ -17,7 +17,7 @@ import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import { type Value, type Namespace, type ModuleV, type ObjV, type ClassV, str, list, unknown, iterate } from './values';
 import {
-  type Evaluator, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
+  type Abrupt, type Evaluator, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
   isExternalPath,
 } from './runtime';
 import { modeledModule, isOpaqueModule, modeledCall, modeledAttr } from './eval-modules';
@@ -44,6 +44,15 @@ function moduleNamespace(name: string, r: { file: string | null; packageDir: str
   // a package's __path__ (namespace-package idiom: `__path__ = pkgutil.extend_path(__path__, __name__)`)
   if (r.packageDir !== null) ns.vars.set('__path__', list([str(r.packageDir)]));
   return ns;
+}
+
+/**
+ * Whether what a module statement raised was raised in another module (a helper it calls: PostHog's get_from_env in
+ * settings/utils.py): the finding then goes where the module calls it, which is what the user can change, and names
+ * where it raised.
+ */
+function raisedElsewhere(a: Abrupt): boolean {
+  return !!(a.exc?.loc && a.loc && a.exc.loc.path !== a.loc.path);
 }
 
 export class Interp implements Evaluator {
@@ -316,18 +325,15 @@ export class Interp implements Evaluator {
         if (r.normal && a.exc?.explicit) this.assume(a.exc, a.loc);
         // `always`: the statement raises on every path, so importing the module fails (not only under some condition)
         else {
-          // raised in another module (a helper the statement calls: PostHog's get_from_env in settings/utils.py): the
-          // finding goes where the module calls it, which is what the user can change, and names where it raised
-          const elsewhere = a.exc?.loc && a.loc && a.exc.loc.path !== a.loc.path ? a.exc.loc : undefined;
-          errors.push({ reason: `raised ${a.exc}${elsewhere ? ` (at ${shortLoc(elsewhere)})` : ''}`, loc: elsewhere ? a.loc : a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
+          const elsewhere = raisedElsewhere(a);
+          errors.push({ reason: `raised ${a.exc}${elsewhere ? ` (at ${shortLoc(a.exc!.loc!)})` : ''}`, loc: elsewhere ? a.loc : a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
         }
       }
       if (!r.normal) {
         const last = raised[raised.length - 1];
         if (last?.vars) ns.vars = last.vars;
         const why = last?.exc ? `${last.exc} at ${shortLoc(last.exc.loc ?? last.loc)}` : 'statement did not complete';
-        // (where the module called what raised, as above, when that is another module)
-        const at = last?.exc?.loc && last.loc && last.exc.loc.path !== last.loc.path ? last.loc : last?.exc?.loc ?? locOf(file, s);
+        const at = last && raisedElsewhere(last) ? last.loc : last?.exc?.loc ?? locOf(file, s);
         havocStmtKeeping(this, s, f, unknown(why, at));
       }
     }
