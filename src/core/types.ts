@@ -110,7 +110,8 @@ export interface SettingsInfo {
   routersLoc?: Loc;
   /**
    * environment variables DATABASES reads (or a condition on which it is set) that are not set here; where that cannot
-   * be followed, those whose names look like a database's (POSTGRES_DB, DATABASE_URL…)
+   * be followed, those whose names look like a database's (POSTGRES_DB, DATABASE_URL…). Not those read only for how a
+   * connection behaves (OPTIONS, CONN_MAX_AGE: a pool's size), which do not change which database an alias reaches.
    */
   unsetDatabaseEnv?: string[];
 }

@@ -158,6 +158,10 @@ describe('engines and isolation', () => {
     assert.equal(engineKind(PG), 'postgresql');
     assert.equal(engineKind('django.db.backends.postgresql_psycopg2'), 'postgresql');
     assert.equal(engineKind('django.contrib.gis.db.backends.postgis'), 'postgresql');
+    // third-party wrappers of Django's PostgreSQL backend (codecov-api: psqlextra.backend, django_prometheus)
+    assert.equal(engineKind('psqlextra.backend'), 'postgresql');
+    assert.equal(engineKind('django_prometheus.db.backends.postgresql'), 'postgresql');
+    assert.equal(engineKind('django_redshift_backend'), 'postgresql');
     assert.equal(engineKind('django.db.backends.mysql'), 'mysql');
     assert.equal(engineKind('django.db.backends.oracle'), 'oracle');
     assert.equal(engineKind('django.db.backends.dummy'), 'dummy');

@@ -1135,3 +1135,48 @@ class Organization(AbstractOrg):
   assert.deepEqual([...r.byKey.keys()].filter(k => k.startsWith('geo.')).sort(), ['geo.BaseLocation', 'geo.Location', 'geo.Organization']);
   assert.equal(r.byKey.get('geo.BaseLocation')?.abstract, true);
 });
+
+test('models: a workspace app whose models.py star-imports them from an installed package\'s models module, which names the app by Meta.app_label (codecov-api over codecov\'s shared)', { skip: PY && SITE ? false : NO_DJANGO }, () => {
+  // the package lives outside the workspace (its own site-packages folder); its other modules are not read
+  const site = writeTree({
+    'sharedlib/__init__.py': '',
+    'sharedlib/django_apps/__init__.py': '',
+    'sharedlib/django_apps/base/__init__.py': '',
+    'sharedlib/django_apps/base/models.py': 'from django.db import models\n\n\nclass BaseModel(models.Model):\n    created = models.DateTimeField(auto_now_add=True)\n\n    class Meta:\n        abstract = True\n',
+    'sharedlib/django_apps/core/__init__.py': '',
+    'sharedlib/django_apps/core/models.py': `from django.db import models
+from sharedlib.django_apps.base.models import BaseModel
+
+CORE_APP_LABEL = "core"
+
+
+class Repository(BaseModel):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = CORE_APP_LABEL
+        db_table = "repos"
+
+
+class Commit(BaseModel):
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE)
+
+    class Meta:
+        app_label = CORE_APP_LABEL
+`,
+  }, 'dmdb-shared-');
+  const root = writeTree({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "core"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'core/__init__.py': '',
+    'core/models.py': 'from sharedlib.django_apps.core.models import *\n',
+  });
+  const expected = JSON.parse(execFileSync(PY!, ['-c', ORACLE], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: [root, site].join(path.delimiter), DJANGO_SETTINGS_MODULE: 'mysite.settings' },
+  })).filter((m: { app: string }) => m.app === 'core');
+  const index = new ModuleIndex([root, site, SITE!]);
+  const settings = settingsOf({ installedApps: ['django.contrib.contenttypes', 'core'] });
+  const r = indexModels(index, resolveApps(index, settings, root).apps, settings, root);
+  assert.deepEqual(ours(r.models.filter(m => m.app === 'core')), expected);
+  assert.deepEqual(expected.map((m: { name: string; table: string }) => `${m.name}:${m.table}`), ['Repository:repos', 'Commit:core_commit']);
+});

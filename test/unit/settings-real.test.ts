@@ -13,7 +13,7 @@ import { ModuleIndex } from '../../src/core/python/modules';
 import { loadSettings } from '../../src/core/settings';
 import type { PythonFacts } from '../../src/core/python/environment';
 import type { SettingsInfo } from '../../src/core/types';
-import { settingsFindings } from '../../src/core/findings';
+import { settingsFindings, stateFindings } from '../../src/core/findings';
 import { databasesMayDiffer } from '../../src/core/lints/aliases';
 import { djangoSitePackages, writeTree } from './support';
 import { djangoPython } from '../oracle/helpers';
@@ -619,6 +619,44 @@ DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
     assert.deepEqual(devNc?.unsetEnv, []);
     assert.equal(devNc?.loc, undefined);
     assert.equal(devNc?.neverSet, true);
+  });
+
+  test('variables read only for how a connection behaves (OPTIONS, CONN_*) are not named as deciding where a database is (kitsune\'s DB_POOL_*); the alias stays at its definition', () => {
+    const dir = project({
+      'site20/__init__.py': '',
+      'site20/settings.py': `from decouple import config
+import dj_database_url
+INSTALLED_APPS = []
+DATABASES = {"default": config("DATABASE_URL", cast=dj_database_url.parse)}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = config("CONN_HEALTH_CHECKS", default=True, cast=bool)
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": config("DB_CONNECT_TIMEOUT", default=10, cast=int),
+        "pool": {"min_size": config("DB_POOL_MIN_SIZE", default=1, cast=int)},
+    }
+DATABASES["other"] = {
+    "ENGINE": "django.db.backends.postgresql",
+    "HOST": config("OTHER_HOST", default="other"),
+    "OPTIONS": {"sslmode": config("OTHER_SSLMODE", default="prefer")},
+    "CONN_MAX_AGE": config("OTHER_AGE", default=60, cast=int),
+}
+DATABASES["third"] = {"ENGINE": "django.db.backends.postgresql", "HOST": config("SHARED", default="x")}
+DATABASES["third"]["OPTIONS"] = {"application_name": config("SHARED", default="x")}
+`,
+    });
+    const s = load(dir, 'site20.settings');
+    // SHARED is read for a HOST too: it decides where 'third' is
+    assert.deepEqual(s.unsetDatabaseEnv, ['DATABASE_URL', 'OTHER_HOST', 'SHARED']);
+    // the values shown still use the tuning variables' defaults: said as before
+    assert.deepEqual(s.envDefaults?.variables, ['CONN_HEALTH_CHECKS', 'DB_CONNECT_TIMEOUT', 'DB_POOL_MIN_SIZE', 'OTHER_AGE', 'OTHER_HOST', 'OTHER_SSLMODE', 'SHARED']);
+    // 'default' is where it is defined (line 4), not at the first key set in it (line 7)
+    assert.equal(s.databases.find(d => d.alias === 'default')?.loc?.line, 4);
+    const [down] = stateFindings({ default: { alias: 'default', reachable: false, applied: 0, error: 'the database ENGINE could not be determined statically', appliedKeys: new Set(), exists: false, unconfigured: true } }, {}, s);
+    assert.equal(down!.line, 4);
+    assert.match(down!.message, /the settings read DATABASE_URL, OTHER_HOST, SHARED, not set here/);
+    assert.doesNotMatch(down!.message, /DB_POOL|CONN_HEALTH|OTHER_AGE|OTHER_SSLMODE/);
   });
 
   test('built from environment variables that are not set: Django\'s dummy default, and the variables named (Django agrees)', { skip: NO_DJANGO }, () => {

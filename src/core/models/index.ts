@@ -726,11 +726,14 @@ class ModelReader {
       if (isOpaqueModule(m)) { plan.push([m, 'skip']); continue; }
       const r = this.sym.index.resolve(m);
       if (!r) { plan.push([m, 'stop']); break; }
-      // Inside the workspace every imported module is read. Outside it (site-packages) only an app's
-      // models package: following a third-party app's imports would parse most of the library (admin's
-      // models import the whole admin site), and such apps define their models in `models`.
+      // Inside the workspace every imported module is read. Outside it (site-packages) only a models module: an
+      // app's, or one an app imports its models from (codecov-api's `core/models.py` is `from
+      // shared.django_apps.core.models import *`, whose models name the app by Meta.app_label): following a
+      // third-party package's other imports would parse most of the library (admin's models import the whole admin
+      // site), and such packages define their models in `models`.
       const file = r.file ?? r.packageDir ?? '';
-      const ok = isWorkspaceFile(this.root, file) || this.apps.some(a => m === `${a.module}.models` || m.startsWith(`${a.module}.models.`));
+      const ok = isWorkspaceFile(this.root, file) || this.apps.some(a => m === `${a.module}.models` || m.startsWith(`${a.module}.models.`))
+        || (i === parts.length && /(^|\.)models(\.|$)/.test(m));
       plan.push([m, ok ? 'visit' : 'skip']);
     }
     return plan;

@@ -427,7 +427,12 @@ const STR_METHODS = new Set([
 const LIST_METHODS = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'index', 'count', 'copy', 'sort', 'reverse', 'clear']);
 const DICT_METHODS = new Set(['get', 'keys', 'values', 'items', 'update', 'setdefault', 'pop', 'copy', 'clear', '__contains__', '__getitem__']);
 const SET_METHODS = new Set(['add', 'update', 'union', 'intersection', 'difference', 'issubset', 'issuperset', 'discard', 'remove', 'copy', 'isdisjoint']);
-const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'as_posix', 'with_name', 'with_suffix', 'exists', 'is_dir', 'is_file', 'expanduser', 'relative_to', 'is_absolute', '__fspath__', 'mkdir', 'iterdir', 'glob', 'read_text', 'open']);
+const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'as_posix', 'with_name', 'with_suffix', 'exists', 'is_dir', 'is_file', 'expanduser', 'relative_to', 'is_absolute', '__fspath__', 'mkdir', 'iterdir', 'glob', 'read_text', 'open',
+  // pathlib.Path's others: what they give depends on the file system, and those that change it are never run
+  // (pretalx's settings write a secret file: `SECRET_FILE.chmod(0o600)` was an AttributeError Python never raises)
+  'chmod', 'lchmod', 'touch', 'unlink', 'write_text', 'write_bytes', 'read_bytes', 'rename', 'replace', 'symlink_to', 'hardlink_to', 'rmdir',
+  'stat', 'lstat', 'owner', 'group', 'samefile', 'is_symlink', 'is_socket', 'is_fifo', 'is_block_device', 'is_char_device', 'is_mount',
+  'rglob', 'readlink', 'with_stem', 'is_relative_to', 'match']);
 
 /** path.py's Path as the str it is (other values as they are). */
 function asStr(x: Value): Value {

@@ -18,6 +18,7 @@ import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
 import { DJANGO_GLOBAL_SETTINGS } from '../settings/django-defaults';
 import { reAttr, reCall, reMembers } from './eval-re';
+import { configparserCall, configparserMembers, isConfigparserObj, newParser, parserAttr } from './eval-configparser';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
@@ -80,6 +81,7 @@ const MODELED = new Set([
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
   'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path', 'django.conf.global_settings',
+  'configparser',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -210,6 +212,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('copy', [['deepcopy', b('copy.deepcopy')], ['copy', b('copy.copy')]]);
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
+    case 'configparser':
+      return mod('configparser', configparserMembers(n => b(n), exceptionClass));
     case 'decouple':
       // python-decouple: config("X", default=…, cast=…) reads the environment (and the project's .env, merged in)
       return mod('decouple', [['config', b('decouple.config')], ['Csv', b('decouple.Csv')], ['AutoConfig', b('decouple.AutoConfig')],
@@ -273,6 +277,7 @@ function s(v: Value | undefined): string | null {
 
 /** Attributes of modelled objects (methods are returned as builtins bound to the object). */
 export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): Value | undefined {
+  if (isConfigparserObj(o)) return parserAttr(o, name, b);
   switch (o.type) {
     case 'os.environ':
       return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
@@ -342,6 +347,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return v !== undefined ? str(v) : (args[1] ?? kwarg(kwargs, 'default') ?? NONE);
     }
     case 'os.fspath': return a0?.kind === 'path' ? str(a0.p) : a0;
+    case 'configparser.ConfigParser': case 'configparser.RawConfigParser':
+      return newParser(name === 'configparser.RawConfigParser', args, kwargs, loc);
     case 'os.getcwd': { const cwd = it.workingDir(loc); return cwd ? str(cwd) : unknown('the working directory', loc); }
     case 'os.path.join': {
       let cur: string | null = null;
@@ -820,6 +827,7 @@ function lazyValue(it: Evaluator, o: ObjV): Value {
 
 function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
   if (o.type === 'file' || o.type === 'globals') return fileOrGlobalsCall(o, method, args, kwargs, loc);
+  if (isConfigparserObj(o)) return configparserCall(it, o, method, args, kwargs, loc);
   if (o.type === 're.Pattern' || o.type === 're.Match') return reCall(method, o, args, kwargs, loc);
   if (o.type === 'sys.path' && (method === 'insert' || method === 'append')) {
     // a folder the project's modules are then imported from (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))`):

@@ -26,8 +26,12 @@ export const EXC_PARENT: Record<string, string | null> = {
   SyntaxWarning: 'Warning', UnicodeWarning: 'Warning', UserWarning: 'Warning',
   // not builtins, but raised by the modelled modules
   ImproperlyConfigured: 'Exception', PackageNotFoundError: 'ModuleNotFoundError', YAMLError: 'Exception',
+  'configparser.Error': 'Exception', NoSectionError: 'configparser.Error', NoOptionError: 'configparser.Error',
+  DuplicateSectionError: 'configparser.Error', DuplicateOptionError: 'configparser.Error', InterpolationError: 'configparser.Error',
+  ParsingError: 'configparser.Error', MissingSectionHeaderError: 'ParsingError',
 };
-export const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundError', 'YAMLError']);
+export const NOT_BUILTIN = new Set(['ImproperlyConfigured', 'PackageNotFoundError', 'YAMLError', 'configparser.Error', 'NoSectionError', 'NoOptionError',
+  'DuplicateSectionError', 'DuplicateOptionError', 'InterpolationError', 'ParsingError', 'MissingSectionHeaderError']);
 
 const EXC_CLASSES = new Map<string, ClassV>();
 

@@ -680,7 +680,9 @@ function rebind(it: Evaluator, target: A.Expr, v: Value, f: Frame, loc: Loc): bo
   if (target.type === 'Subscript') {
     const parent = it.eval(target.value, f);
     const key = it.eval(target.slice, f);
-    if (parent.kind === 'dict' && key.kind === 'str') return dictSet(parent, key, v, loc);
+    // (an entry that was there keeps its place: `DATABASES["default"]["CONN_MAX_AGE"] = 0` on an entry read from a
+    // variable refines that entry, whose definition is where it was set; kitsune's alias was shown at this line)
+    if (parent.kind === 'dict' && key.kind === 'str') return dictSet(parent, key, v, parent.map.get(hashKey(key)!)?.loc ?? loc);
   }
   return false;
 }

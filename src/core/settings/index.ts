@@ -541,15 +541,18 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   const projectFiles = [r.file, ...interp.importedFiles().filter(f => f !== r.file && !isExternalPath(f))];
   // the unset variables the statements that set DATABASES read (directly or through names assigned from them);
   // null when something they call cannot be followed: then those whose names look like a database's
-  const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll)) : new Set<string>();
+  const tuningOnly = new Set<string>();
+  const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll), tuningOnly) : new Set<string>();
   const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
   if (unsetAll.length) {
     const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll), interp.includedAt, info.databasesNotConfigured ? null : info.databases.map(d => d.alias).sort().join(','));
     if (dependent.length) info.envDependent = dependent;
-    if (flowing) for (const e of dependent) for (const v of e.variables) flowing.add(v);
+    if (flowing) for (const e of dependent) for (const v of e.variables) { flowing.add(v); tuningOnly.delete(v); }
   }
   const dbVars = flowing ? [...flowing].sort() : dbLike;
-  if (dbVars.length) info.unsetDatabaseEnv = dbVars;
+  // (where the databases are: not the variables read only for a connection's pool or timeouts)
+  const whereVars = flowing ? dbVars.filter(v => !tuningOnly.has(v)) : dbVars;
+  if (whereVars.length) info.unsetDatabaseEnv = whereVars;
   // DATABASES values from the defaults of variables not set here (onadata's os.environ.get("DB_NAME", "onadata"),
   // Kolibri Studio's os.getenv("DATA_DB_NAME") or "kolibri-studio"): shown, and said to be defaults
   const conditioned = new Set((info.envDependent ?? []).flatMap(e => e.variables));
@@ -600,9 +603,12 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
  * names assigned from such reads before (`_db_host = env("DB_HOST", "postgres")` … `"HOST": _db_host`), in the bodies
  * of the same file's functions they call, and DATABASE_URL where a reader that defaults to it is called
  * (dj_database_url.config(), env.db()). Null when they call a function of another module, which is not followed.
+ * `tuning` gets those read only for how a connection behaves (OPTIONS, CONN_MAX_AGE…: kitsune's DB_POOL_MAX_SIZE),
+ * not for which database it reaches.
  */
-function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>): Set<string> | null {
+function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>, tuning?: Set<string>): Set<string> | null {
   const out = new Set<string>();
+  const tuned = new Set<string>();
   // the lines where a file assigns DATABASES whole: what a file sets before one, and what the modules the settings
   // module imports set when the settings module assigns it whole (Kiwi's devel over common), is replaced
   const wholeLines = (file: string): number[] => {
@@ -652,12 +658,47 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
       while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
       return x.type === 'Name' && x.id === 'DATABASES';
     };
+    // how many levels into DATABASES a target sets (DATABASES 0, DATABASES["x"] 1), or -1 when a key on its way is a
+    // connection's tuning (DATABASES["default"]["OPTIONS"])
+    const levelOf = (t: A.Expr): number => {
+      let n = 0;
+      for (let x = t; x.type === 'Subscript'; x = x.value, n++) {
+        if (x.slice.type === 'Constant' && typeof x.slice.value === 'string' && TUNING_KEYS.has(x.slice.value)) {
+          let depth = 0;
+          for (let y = x.value; y.type === 'Subscript'; y = y.value) depth++;
+          if (depth >= 1) return -1;
+        }
+      }
+      return n;
+    };
+    // the reads of a value set `level` levels into DATABASES: those under a tuning key of an alias's dict to `tune`
+    const readsAt = (e: A.Expr, level: number, acc: Set<string>, tune: Set<string>): void => {
+      if (e.type === 'Dict' && level <= 1) {
+        e.keys.forEach((k, i) => {
+          const v = e.values[i]!;
+          if (!k) { reads(v, acc); return; }
+          if (level === 1 && k.type === 'Constant' && typeof k.value === 'string' && TUNING_KEYS.has(k.value)) reads(v, tune);
+          else { reads(k, acc); readsAt(v, level + 1, acc, tune); }
+        });
+        return;
+      }
+      reads(e, acc);
+    };
     for (const s of walkStmts(mod.body)) {
       if (s.type === 'Assign' || s.type === 'AugAssign' || s.type === 'AnnAssign') {
         const targets = s.type === 'Assign' ? s.targets : [s.target];
         const acc = new Set<string>();
+        const db = targets.find(setsDatabases);
+        const level = db ? levelOf(db) : 0;
+        if (db && !replaced(s.line) && s.value) {
+          const where = new Set<string>();
+          const tune = new Set<string>();
+          if (level < 0) reads(s.value, tune);
+          else readsAt(s.value, level, where, tune);
+          for (const v of where) out.add(v);
+          for (const v of tune) tuned.add(v);
+        }
         reads(s.value, acc);
-        if (targets.some(setsDatabases) && !replaced(s.line)) for (const v of acc) out.add(v);
         for (const t of targets) if (t.type === 'Name' && acc.size) derived.set(t.id, new Set([...(derived.get(t.id) ?? []), ...acc]));
       } else if (s.type === 'Expr' && s.value.type === 'Call' && s.value.func.type === 'Attribute' && setsDatabases(s.value.func.value) && !replaced(s.line)) {
         reads(s.value, out);
@@ -677,6 +718,9 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
   }
   // a function of another module among the statements (Mathesar's parse_port(POSTGRES_PORT)): the variables seen
   // read around it, when there are some; else null (the caller then takes those that look like a database's)
+  // (read for both: it decides where too)
+  for (const v of tuned) if (!out.has(v)) { out.add(v); tuning?.add(v); }
+  tuning?.delete(OPAQUE);
   if (out.has(OPAQUE)) {
     out.delete(OPAQUE);
     return out.size ? out : null;
@@ -686,6 +730,13 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
 
 /** In databaseVariables: a value computed by a function of another module, whose reads are not followed. */
 const OPAQUE = '\u0000';
+
+/**
+ * Keys of a DATABASES entry that say how a connection behaves, not which database it reaches (Django's
+ * ConnectionHandler settings; OPTIONS holds a driver's pool and timeouts; a libpq `service` or MySQL
+ * `read_default_file` there, which name the server, is rare enough to be read as tuning).
+ */
+const TUNING_KEYS: ReadonlySet<string> = new Set(['OPTIONS', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', 'ATOMIC_REQUESTS', 'AUTOCOMMIT', 'TIME_ZONE', 'DISABLE_SERVER_SIDE_CURSORS']);
 
 /**
  * For a settings module that does not exist (temba.settings): the modules of its package (or, for a missing
