@@ -161,6 +161,24 @@ function skeleton(): void {
       renderPlan();
     }
   });
+  // the matrix is one tab stop: its rows' migration links take the arrow keys (Up, Down, Home, End, Page Up/Down),
+  // as a tree or a list does, instead of a Tab press per row (hundreds on a large project)
+  const matrix = byId('matrix');
+  matrix.addEventListener('keydown', e => {
+    const from = (e.target as HTMLElement).closest<HTMLElement>('tbody button[data-key]');
+    if (!from) return;
+    const links = rowLinks();
+    const at = links.indexOf(from);
+    const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10, Home: -Infinity, End: Infinity };
+    if (at < 0 || !(e.key in step)) return;
+    e.preventDefault();
+    const to = links[Math.max(0, Math.min(links.length - 1, at + step[e.key]!))];
+    if (to) focusRow(to);
+  });
+  matrix.addEventListener('focusin', e => {
+    const link = (e.target as HTMLElement).closest<HTMLElement>('tbody button[data-key]');
+    if (link) setActiveRow(link);
+  });
   document.addEventListener('keydown', e => {
     if (e.key === '/' && !(e.target instanceof HTMLInputElement) && (e.target as HTMLElement).tagName !== 'VSCODE-TEXTFIELD') {
       e.preventDefault();
@@ -173,6 +191,24 @@ function skeleton(): void {
 
 function byId(id: string): HTMLElement {
   return document.getElementById(id)!;
+}
+
+/** the row of the matrix whose link is its tab stop (the first row's when it is not shown) */
+let activeRow: string | undefined;
+
+function rowLinks(): HTMLElement[] {
+  return [...byId('matrix').querySelectorAll<HTMLElement>('tbody button[data-key]')];
+}
+
+function setActiveRow(link: HTMLElement): void {
+  activeRow = link.dataset.key;
+  for (const l of rowLinks()) l.tabIndex = l === link ? 0 : -1;
+}
+
+function focusRow(link: HTMLElement): void {
+  setActiveRow(link);
+  link.focus();
+  link.scrollIntoView({ block: 'nearest' });
 }
 
 function renderHeader(): void {
@@ -318,8 +354,14 @@ function renderMatrix(): void {
     body.push(`<tr data-row="${esc(r.key)}"><th scope="row" class="mig">${migrationButton(r)}${markers(r)}</th>${cells}</tr>`);
   }
   const empty = rows.length === 0 ? `<tbody><tr><td class="empty" colspan="${model.aliases.length + 1}">${model.migrations.length === 0 ? 'No migrations found.' : pendingOnly.checked ? 'Nothing pending. Untick the box to see every migration.' : 'No migration matches the filter.'}</td></tr></tbody>` : '';
+  // (a refresh while a row has the keyboard focus keeps it there)
+  const hadFocus = byId('matrix').contains(document.activeElement);
   byId('matrix').innerHTML = head + (empty || `<tbody>${body.join('')}</tbody>`);
   byId('matrix').setAttribute('aria-rowcount', String(rows.length + 1));
+  const links = rowLinks();
+  const active = links.find(l => l.dataset.key === activeRow) ?? links[0];
+  if (active) setActiveRow(active);
+  if (active && hadFocus) active.focus();
   const more = byId('matrix-more');
   more.innerHTML =
     rows.length > limit

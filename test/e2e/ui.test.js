@@ -357,6 +357,31 @@ async function warehouseTests(exp) {
     await page.screenshot({ path: path.join(SHOTS, 'pending-states.png') });
   });
 
+  await step('warehouse: the matrix is one tab stop, its rows take the arrow keys', async () => {
+    const links = webview().locator('#matrix tbody button[data-key]');
+    const n = await links.count();
+    if (n < 3) throw new Error(`only ${n} rows in the matrix`);
+    const stops = async () => links.evaluateAll(ls => ls.filter(l => l.tabIndex === 0).map(l => l.dataset.key));
+    const first = await links.nth(0).getAttribute('data-key');
+    if (JSON.stringify(await stops()) !== JSON.stringify([first])) throw new Error(`tab stops in the matrix: ${JSON.stringify(await stops())}, expected only ${first}`);
+    // (the webview document's focused element, at once: after the last Tab it may be outside the webview)
+    const focused = () => webview().locator('body').evaluate(() => (document.activeElement && document.activeElement.getAttribute('data-key')) || null);
+    await links.nth(0).focus();
+    await page.keyboard.press('ArrowDown');
+    const second = await links.nth(1).getAttribute('data-key');
+    if (await focused() !== second) throw new Error(`ArrowDown moved the focus to ${await focused()}, expected ${second}`);
+    await page.keyboard.press('End');
+    const last = await links.nth(n - 1).getAttribute('data-key');
+    if (await focused() !== last) throw new Error(`End moved the focus to ${await focused()}, expected ${last}`);
+    if (JSON.stringify(await stops()) !== JSON.stringify([last])) throw new Error(`after End the tab stop is ${JSON.stringify(await stops())}, expected ${last}`);
+    await page.keyboard.press('Home');
+    if (await focused() !== first) throw new Error(`Home moved the focus to ${await focused()}, expected ${first}`);
+    // Tab leaves the matrix (to the controls below it), not to the next row
+    await page.keyboard.press('Tab');
+    const after = await focused();
+    if (after && after !== first && (await links.evaluateAll((ls, k) => ls.some(l => l.dataset.key === k), after))) throw new Error(`Tab moved to the row ${after}`);
+  });
+
   await step('warehouse: Migrate… is disabled on the unreachable alias, with Retry and Set Database Password…', async () => {
     // the alias's inline "Show Pending Migrations" action in the tree opens the panel on that alias's plan
     const openPlanOf = async name => {
