@@ -150,7 +150,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -791,6 +791,13 @@ export class Scanner {
       settingsModule = m ? settingsModuleFromManagePy(m, name => !!modules.resolve(name)?.file, notes) ?? settingsModuleFromImports(modules, m) : null;
       if (settingsModule && notes.alternatives?.length) {
         findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `manage.py chooses DJANGO_SETTINGS_MODULE from its arguments at run time: using ${settingsModule}, the first it names; it also names ${notes.alternatives.join(', ')} (--settings, or djangoMultiDb.settingsModule, to choose another).` });
+      }
+      // a name manage.py computes (a function of an environment variable, a file): as its statements give it for
+      // `manage.py migrate`, read by the static evaluator
+      const computed = m && !settingsModule ? settingsModuleByEvaluation(modules, managePy, env, projectDir) : null;
+      if (computed) {
+        settingsModule = computed.module;
+        if (computed.unset.length) findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `manage.py computes DJANGO_SETTINGS_MODULE: using ${computed.module}, what it gives with ${computed.unset.join(', ')} not set here (set ${computed.unset.length === 1 ? 'it' : 'them'} in an env file, --env-file or djangoMultiDb.envFile, or choose the module with --settings or djangoMultiDb.settingsModule).` });
       }
     }
     if (!settingsModule) {

@@ -8,6 +8,8 @@ import { initPython, parsePython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { findManagePy, settingsModuleFromManagePy, loadSettings } from '../../src/core/settings';
 import { writeTree } from './support';
+import { Scanner } from '../../src/core/scan';
+import { djangoPython } from '../oracle/helpers';
 
 const project = (files: Record<string, string>) => writeTree(files, 'dmdb-settings-');
 
@@ -67,6 +69,61 @@ describe('findManagePy / settingsModuleFromManagePy', () => {
     const notes2: { alternatives?: string[] } = {};
     assert.equal(settingsModuleFromManagePy(m, d => d.startsWith('cms.'), notes2), 'cms.envs.devstack');
     assert.equal(notes2.alternatives, undefined);
+  });
+});
+
+describe('a settings module manage.py computes', () => {
+  const MANAGE = `#!/usr/bin/env python
+import os
+import sys
+from pathlib import Path
+
+
+def settings_module():
+    flavour = os.environ.get("SITE_FLAVOUR", "dev")
+    if (Path(__file__).resolve().parent / "local.flag").exists():
+        flavour = "local"
+    return f"computed.settings.{flavour}"
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
+`;
+  const SETTINGS = 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n';
+  const files = {
+    'manage.py': MANAGE,
+    'computed/__init__.py': '',
+    'computed/settings/__init__.py': '',
+    'computed/settings/dev.py': SETTINGS,
+    'computed/settings/prod.py': SETTINGS,
+    'computed/settings/local.py': SETTINGS,
+  };
+  /** the module Django runs with: `manage.py shell -c` in the Django venv */
+  const django = (dir: string, env: Record<string, string> = {}) => execFileSync(djangoPython()!, ['manage.py', 'shell', '-c', 'from django.conf import settings; print(settings.SETTINGS_MODULE)'], {
+    cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env },
+  }).trim().split('\n').pop();
+
+  test('through a function of an environment variable\'s default and a file (the static evaluator; Django agrees)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+    const dir = project(files);
+    const scan = (env: Record<string, string> = {}) => new Scanner({ root: dir, allowPython: false, readDatabases: false, env }).index();
+    const dev = await scan();
+    assert.equal(dev.settings?.module, 'computed.settings.dev');
+    assert.equal(django(dir), 'computed.settings.dev');
+    const said = dev.findings.find(f => f.code === 'settings-unknown' && /computes DJANGO_SETTINGS_MODULE/.test(f.message));
+    assert.match(said?.message ?? '', /using computed\.settings\.dev, what it gives with SITE_FLAVOUR not set here/);
+    const prod = await scan({ SITE_FLAVOUR: 'prod' });
+    assert.equal(prod.settings?.module, 'computed.settings.prod');
+    assert.equal(django(dir, { SITE_FLAVOUR: 'prod' }), 'computed.settings.prod');
+    assert.equal(prod.findings.some(f => /computes DJANGO_SETTINGS_MODULE/.test(f.message)), false);
+    fs.writeFileSync(path.join(dir, 'local.flag'), '');
+    assert.equal((await scan()).settings?.module, 'computed.settings.local');
+    assert.equal(django(dir), 'computed.settings.local');
   });
 });
 

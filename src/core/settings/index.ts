@@ -295,6 +295,29 @@ function settingsModuleEvaluated(index: ModuleIndex, name: string, m: A.Module):
   }
 }
 
+/**
+ * DJANGO_SETTINGS_MODULE as manage.py sets it when run as `manage.py migrate`, by the static evaluator (nothing is
+ * run): its `if __name__ == "__main__"` block, main(), and what they call (a function that builds the name from an
+ * environment variable's default, a file, the command line). Null unless it names a module of `index`.
+ */
+export function settingsModuleByEvaluation(index: ModuleIndex, file: string, env: Record<string, string | undefined>, cwd: string): { module: string; unset: string[] } | null {
+  const m = index.parseFile(file);
+  if (!m) return null;
+  try {
+    const reads: EnvReads = {};
+    const interp = new Interp(index, { env: recordingEnv(env, reads), external: false, cwd, fuel: 300_000 });
+    const main = interp.newModule('__main__', file);
+    interp.execModule(main.ns!, m);
+    const v = Object.prototype.hasOwnProperty.call(interp.env, 'DJANGO_SETTINGS_MODULE') ? interp.env.DJANGO_SETTINGS_MODULE : undefined;
+    // (the variables it read that are not set here: their defaults chose the module)
+    const unset = Object.keys(reads).filter(k => reads[k] === null && k !== 'DJANGO_SETTINGS_MODULE' && k !== '*').sort();
+    return typeof v === 'string' && /^[A-Za-z_][\w.]*$/.test(v) && index.resolve(v)?.file ? { module: v, unset } : null;
+  } catch (e) {
+    if (e instanceof PyErr || e instanceof BudgetErr || e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
 function isEnviron(e: A.Expr): boolean {
   return (e.type === 'Attribute' && e.attr === 'environ' && e.value.type === 'Name' && e.value.id === 'os') || (e.type === 'Name' && e.id === 'environ');
 }
