@@ -153,6 +153,47 @@ with suppress(ImportError):
     assert.equal(s.partial, undefined);
   });
 
+  test('a name the environment\'s Django no longer has (ugettext_lazy, removed in 4.0) is Django\'s ImportError; a compatibility try and the names it has are not (Django venv)', { skip: NO_DJANGO }, () => {
+    const dir = project({
+      'old/__init__.py': '',
+      'old/settings.py': `from django.utils.translation import ugettext_lazy as _
+${DB}INSTALLED_APPS = ["django.contrib.contenttypes"]
+LANGUAGES = [("en", _("English"))]
+`,
+      'compat/__init__.py': '',
+      'compat/settings.py': `try:
+    from django.utils.translation import ugettext_lazy as _
+except ImportError:
+    from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.core.validators import RegexValidator
+from django.db.models import Q
+${DB}INSTALLED_APPS = ["django.contrib.contenttypes"]
+LANGUAGES = [("en", _("English"))]
+`,
+    });
+    const python = { version: '3.12.1', sitePackages: [djangoSitePackages(PY)!] };
+    const djangoImports = (module: string) => {
+      try {
+        execFileSync(PY!, ['-c', `import ${module}`], { cwd: dir, encoding: 'utf8', stdio: 'pipe', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } });
+        return 'imported';
+      } catch (e) {
+        return /ImportError: cannot import name 'ugettext_lazy' from 'django\.utils\.translation'/.test(String((e as { stderr?: string }).stderr)) ? 'ImportError' : String((e as { stderr?: string }).stderr);
+      }
+    };
+    assert.equal(djangoImports('old.settings'), 'ImportError');
+    const old = load(dir, 'old.settings', python);
+    const [raised] = settingsFindings(old).filter(f => /cannot import name 'ugettext_lazy'/.test(f.message));
+    assert.match(raised?.message ?? '', /raises ImportError: cannot import name 'ugettext_lazy' from 'django\.utils\.translation' \(.*django\/utils\/translation\/__init__\.py\): Django stops there/);
+    assert.equal(raised?.line, 1);
+    assert.equal(djangoImports('compat.settings'), 'imported');
+    const compat = load(dir, 'compat.settings', python);
+    assert.deepEqual(settingsFindings(compat).filter(f => /cannot import name/.test(f.message)), []);
+    assert.deepEqual(compat.installedApps, ['django.contrib.contenttypes']);
+    // without an environment nothing is certain: no error
+    assert.deepEqual(settingsFindings(load(dir, 'old.settings')).filter(f => /cannot import name/.test(f.message)), []);
+  });
+
   test('importlib.metadata: select(group=), the old dict form, version(), PackageNotFoundError', () => {
     const sp = sitePackages('[shop.plugins]\nshopplugin = shopplugin.plugin:Plugin\n');
     const dir = project({

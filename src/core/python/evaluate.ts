@@ -176,6 +176,31 @@ export class Interp implements Evaluator {
     return e;
   }
 
+  /** per module of Django: the names its top level binds, or null when that cannot be certain */
+  private readonly djangoNames = new Map<string, { file: string; names: Set<string> } | null>();
+
+  djangoLacks(module: string, name: string): string | null {
+    if (module.split('.')[0] !== 'django') return null;
+    if (this.djangoEnvironment === undefined) {
+      const d = this.python?.sitePackages.length ? this.index.resolve('django') : null;
+      this.djangoEnvironment = !!d?.packageDir && isExternalPath(d.packageDir);
+    }
+    if (!this.djangoEnvironment) return null;
+    let known = this.djangoNames.get(module);
+    if (known === undefined) {
+      known = null;
+      const r = this.index.resolve(module);
+      const mod = r?.file && isExternalPath(r.file) ? this.index.parseFile(r.file) : null;
+      if (r?.file && mod && !mod.problems.length) {
+        const names = topLevelNames(mod.body);
+        if (names) known = { file: r.file, names };
+      }
+      this.djangoNames.set(module, known);
+    }
+    if (!known || known.names.has(name) || this.index.resolve(`${module}.${name}`)) return null;
+    return known.file;
+  }
+
   private readonly externalNs = new Map<string, Namespace | null>();
 
   externalNamespace(name: string, _loc?: Loc): Namespace | null {
@@ -474,4 +499,49 @@ export class Interp implements Evaluator {
   modeledAttr(o: ObjV, name: string, loc: Loc): Value | undefined {
     return modeledAttr(this, o, name, loc);
   }
+}
+
+/**
+ * The names a module's top level binds, in any branch (assignments, definitions, imports, loop and `with`
+ * targets, exception names); null when it may bind others (a star import, `globals()`, a module `__getattr__`).
+ */
+function topLevelNames(body: A.Stmt[]): Set<string> | null {
+  const out = new Set<string>();
+  const target = (t: A.Expr): void => {
+    if (t.type === 'Name') out.add(t.id);
+    else if (t.type === 'Tuple' || t.type === 'List') t.elts.forEach(target);
+    else if (t.type === 'Starred') target(t.value);
+  };
+  let open = false;
+  const visit = (b: A.Stmt[]): void => {
+    for (const s of b) {
+      switch (s.type) {
+        case 'Assign': s.targets.forEach(target); if (usesGlobals(s.value)) open = true; break;
+        case 'AnnAssign': case 'AugAssign': target(s.target); break;
+        case 'FunctionDef': out.add(s.name); if (s.name === '__getattr__') open = true; break;
+        case 'ClassDef': out.add(s.name); break;
+        case 'Import': for (const a of s.names) out.add(a.asname ?? a.name.split('.')[0]!); break;
+        case 'ImportFrom': for (const a of s.names) { if (a.name === '*') open = true; else out.add(a.asname ?? a.name); } break;
+        case 'If': visit(s.body); visit(s.orelse); break;
+        case 'For': case 'While': if (s.type === 'For') target(s.target); visit(s.body); visit(s.orelse); break;
+        case 'With': for (const w of s.items) if (w.target) target(w.target); visit(s.body); break;
+        case 'Try': visit(s.body); for (const h of s.handlers) { if (h.name) out.add(h.name); visit(h.body); } visit(s.orelse); visit(s.finalbody); break;
+        case 'Expr': if (usesGlobals(s.value)) open = true; break;
+        default: break;
+      }
+    }
+  };
+  visit(body);
+  return open ? null : out;
+}
+
+/** whether an expression names globals() or vars() (which may bind any name) */
+function usesGlobals(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 64) return false;
+  const n = e as { type?: string; id?: string };
+  if (n.type === 'Name' && (n.id === 'globals' || n.id === 'vars')) return true;
+  for (const v of Object.values(e)) {
+    if (Array.isArray(v) ? v.some(x => usesGlobals(x, depth + 1)) : typeof v === 'object' && usesGlobals(v, depth + 1)) return true;
+  }
+  return false;
 }

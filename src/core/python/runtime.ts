@@ -226,6 +226,12 @@ export interface Evaluator {
   bindAttr(v: Value, self: Value, _owner: ClassV): Value;
   getAttr(o: Value, name: string, loc: Loc): Value;
   moduleAttr(m: ModuleV, name: string, loc: Loc, fromImport: boolean): Value;
+  /**
+   * The file of `module`, a module of Django in the Python environment read (site-packages known, Django there),
+   * when it certainly does not define `name` (no binding of it at its top level, no star import, no module
+   * `__getattr__`, no such submodule); null otherwise (not certain, or another module).
+   */
+  djangoLacks(module: string, name: string): string | null;
   toPyErr(e: Value, loc: Loc): PyErr;
   importModule(name: string, loc?: Loc): ModuleV;
   /**
