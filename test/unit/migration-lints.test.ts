@@ -179,6 +179,40 @@ class Migration(migrations.Migration):
     assert.deepEqual(alias(ls).map(l => [l.line, l.goesTo]), [[8, { model: 'shop.Item', access: 'write' }]]);
   });
 
+  test("the global registry's get_model called inline in RunPython code is today's class too; the fix calls the function's apps argument", () => {
+    const src = `from django.apps import apps as global_apps
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    global_apps.get_model("shop", "Item").objects.create(name="first")
+    for it in global_apps.get_model("shop.Item").objects.all():
+        it.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+`;
+    const ls = lintMigrationSource(src, '/x/shop/migrations/0002_seed.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_seed');
+    const imports = ls.filter(l => l.code === 'runpython-model-import');
+    assert.deepEqual(imports.map(l => l.line), [6, 7], JSON.stringify(imports));
+    assert.match(imports[0]!.message, /global_apps\.get_model\(…\) is today's model class from Django's global app registry.*use apps\.get_model\("shop", "Item"\)/);
+    // its query runs on the router's choice, as an imported model's
+    assert.deepEqual(alias(ls).filter(l => l.line === 6).map(l => l.goesTo), [{ model: 'shop.Item', access: 'write' }]);
+    // the fix replaces the registry by the function's apps argument: then nothing is said of the model
+    const lines = src.split('\n');
+    for (const l of imports) {
+      const e = l.fix!.edits[0]!;
+      const text = lines[e.line - 1]!;
+      lines[e.line - 1] = text.slice(0, e.col) + e.text + text.slice(e.endCol);
+    }
+    const fixed = lines.join('\n');
+    assert.match(fixed, /    apps\.get_model\("shop", "Item"\)\.objects\.create/);
+    assert.match(fixed, /for it in apps\.get_model\("shop\.Item"\)\.objects\.all\(\)/);
+    assert.deepEqual(lintMigrationSource(fixed, '/x/shop/migrations/0002_seed.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_seed').filter(l => l.code === 'runpython-model-import'), []);
+  });
+
   test('runpython-model-import: no fix to a historical model of an app the migration does not depend on (kpi.0055)', () => {
     const src = `from django.db import migrations
 from main.models import UserProfile

@@ -294,6 +294,8 @@ interface FnState {
   importedMethods: Map<string, string>;
   /** imported model names queried here through a manager */
   importedQueried: Set<string>;
+  /** `global_apps.get_model("shop", "Item")` called inline (today's model, from Django's global registry) */
+  registryCalls: { call: A.Call; registry: A.Name; label: string }[];
 }
 
 function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModules: Map<string, string>, where: string): void {
@@ -317,7 +319,7 @@ function analyzeFunction(ctx: ModuleCtx, fn: A.FunctionDef, env: FnEnv, appModul
   const outerGuards = ctx.guards;
   ctx.guards = aliasGuards(ctx, fn.body, env);
   const existingAlias = [...env.alias][0];
-  const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map(), importedMethods: new Map(), importedQueried: new Set() };
+  const st: FnState = { fn, env, fixable: [], aliasName: existingAlias ?? 'db_alias', needsAliasLine: !existingAlias, importedUsed: new Map(), importedMethods: new Map(), importedQueried: new Set(), registryCalls: [] };
   for (const d of fn.decorators) decorator(ctx, d, st, where);
   const embedded = embeddedAssignments(fn.body);
   for (const s of allStmts(fn.body)) {
@@ -496,6 +498,12 @@ function isConnectionsRef(ctx: ModuleCtx, e: A.Expr): boolean {
 function modelRef(ctx: ModuleCtx, e: A.Expr, env: FnEnv, st: FnState | null): string | null {
   // apps.get_model("shop", "Order").objects…, chained (HOPE)
   if (e.type === 'Call' && calleeName(e.func) === 'get_model' && e.func.type === 'Attribute' && e.func.value.type === 'Name' && e.func.value.id === env.apps) return modelLabel(e, env);
+  // global_apps.get_model("shop", "Order").objects… with Django's global registry: today's model, inline
+  if (e.type === 'Call' && e.func.type === 'Attribute' && e.func.attr === 'get_model' && e.func.value.type === 'Name' && ctx.registry.has(e.func.value.id) && e.func.value.id !== env.apps) {
+    const label = modelLabel(e, env);
+    if (label && label !== USER_MODEL_SETTING && st && !st.registryCalls.some(r => r.call === e)) st.registryCalls.push({ call: e, registry: e.func.value, label });
+    return label;
+  }
   if (e.type === 'Name') {
     if (env.models.has(e.id)) return env.models.get(e.id)!;
     const imp = ctx.importedModels.get(e.id);
@@ -823,6 +831,18 @@ function firstCodeStmt(fn: A.FunctionDef): A.Stmt | null {
 
 function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, string>, where: string): void {
   if (!st.fn) return;
+  const apps = st.env.apps;
+  for (const { call, registry, label } of st.registryCalls) {
+    const [app, model] = label.includes('.') ? [label.slice(0, label.indexOf('.')), label.slice(label.indexOf('.') + 1)] : [label, ''];
+    const get = `${apps ?? 'apps'}.get_model("${app}"${model ? `, "${model}"` : ''})`;
+    const message = `${where}: ${registry.id}.get_model(…) is today's model class from Django's global app registry, whose fields and managers may ` +
+      `not match the database at this migration; use ${get} of the function's apps argument`;
+    // (the registry's name replaced by the function's apps argument: the same call, on the historical registry)
+    const fix: FindingFix | undefined = apps && registry.endCol !== undefined && registry.line === registry.endLine
+      ? { title: `Use the historical model: ${get}`, edits: [{ line: registry.line, col: charCol(ctx, registry.line, registry.col), endLine: registry.line, endCol: charCol(ctx, registry.line, registry.endCol), text: apps }] }
+      : undefined;
+    if (!ctx.out.some(o => o.line === call.line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line: call.line, message, fn: st.fn.name, ...(fix ? { fix } : {}) });
+  }
   const first = firstCodeStmt(st.fn);
   for (const [local, line] of st.importedUsed) {
     const imp = ctx.importedModels.get(local)!;
