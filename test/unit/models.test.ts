@@ -47,7 +47,7 @@ for m in apps.get_models(include_swapped=True):
     out.append({"app": o.app_label, "name": o.object_name, "managed": o.managed, "proxy": o.proxy,
                 "table": o.db_table, "swapped": bool(o.swapped), "concrete": o.concrete_model._meta.label,
                 "fields": sorted(fields)})
-print(json.dumps(out))
+print(json.dumps(out, default=str))
 `;
 
 function oracle(dir: string, settingsModule: string): any[] {
@@ -1179,4 +1179,27 @@ class Commit(BaseModel):
   const r = indexModels(index, resolveApps(index, settings, root).apps, settings, root);
   assert.deepEqual(ours(r.models.filter(m => m.app === 'core')), expected);
   assert.deepEqual(expected.map((m: { name: string; table: string }) => `${m.name}:${m.table}`), ['Repository:repos', 'Commit:core_commit']);
+});
+
+test('models: Meta.app_label = _("shop") with django.utils.translation\'s gettext_lazy is the text (archivematica-storage-service)', { skip: PY ? false : NO_DJANGO }, () => {
+  const { expected, r } = againstDjango(['django.contrib.contenttypes', 'shop', 'extras'], {
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=10)\n',
+    'extras/__init__.py': '',
+    'extras/models.py': `from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class Tag(models.Model):
+    label = models.CharField(max_length=10, verbose_name=pgettext_lazy("tag", "label"))
+
+    class Meta:
+        app_label = _("shop")
+        verbose_name = _("tag")
+`,
+  });
+  const mine = ours(r.models).filter(m => m.app !== 'contenttypes');
+  assert.deepEqual(mine, expected.filter((m: { app: string }) => m.app !== 'contenttypes'));
+  assert.deepEqual(mine.map(m => `${m.app}.${m.name}:${m.table}`), ['shop.Item:shop_item', 'shop.Tag:shop_tag']);
+  assert.deepEqual(r.problems.filter(p => /app_label/.test(p.message)), []);
 });

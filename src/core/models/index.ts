@@ -1352,6 +1352,14 @@ class ModelReader {
       }
       return { ok: false };
     }
+    // a translated text, `app_label = _("locations")` (archivematica-storage-service): the text as written (no
+    // translation is active while Django registers models)
+    if (e.type === 'Call' && (e.func.type === 'Name' || e.func.type === 'Attribute') && e.args.length >= 1) {
+      const origin = this.sym.importOrigin(module, e.func) ?? '';
+      const fn = /^django\.utils\.translation\.(u?gettext(_lazy|_noop)?|pgettext(_lazy)?)$/.exec(origin);
+      const text = fn ? e.args[fn[1]!.startsWith('p') ? 1 : 0] : undefined;
+      if (text) return this.evaluate(module, text, depth + 1);
+    }
     // django-swappable-models: swapper.swappable_setting("aurora", "Record") is the setting's name (HOPE's
     // Meta.swappable), "AURORA_RECORD_MODEL"
     if (e.type === 'Call' && (e.func.type === 'Name' || e.func.type === 'Attribute') && (e.func.type === 'Name' ? e.func.id : e.func.attr) === 'swappable_setting' && e.args.length === 2) {

@@ -23,6 +23,8 @@ import { configparserCall, configparserMembers, isConfigparserObj, newParser, pa
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
 const HASHES = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+/** django.utils.translation's functions that give a text (whether the environment's Django has each is its own: djangoLacks) */
+const TRANSLATION = ['gettext', 'gettext_lazy', 'gettext_noop', 'ugettext', 'ugettext_lazy', 'ugettext_noop', 'pgettext', 'pgettext_lazy', 'ngettext', 'ngettext_lazy', 'ungettext', 'ungettext_lazy', 'npgettext', 'npgettext_lazy'];
 
 function versionInfo(v: PyVersion): Value {
   const u = unknown('the Python micro version (only X.Y is known from the environment)');
@@ -81,7 +83,7 @@ const MODELED = new Set([
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
   'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path', 'django.conf.global_settings',
-  'configparser',
+  'configparser', 'django.utils.translation',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -240,6 +242,10 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('django.utils.functional', [['cached_property', b('functools.cached_property')], ['SimpleLazyObject', b('django.SimpleLazyObject')]]);
     case 'django.core.management.utils':
       return mod('django.core.management.utils', [['get_random_secret_key', b('django.get_random_secret_key')]]);
+    case 'django.utils.translation':
+      // the text as written (no translation is active while settings and models are read): `app_label =
+      // _("locations")` (archivematica-storage-service), LANGUAGES = [("en", _("English"))]
+      return mod('django.utils.translation', TRANSLATION.map(n => [n, b(`django.utils.translation.${n}`)] as [string, Value]));
     default:
       return null;
   }
@@ -347,6 +353,17 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return v !== undefined ? str(v) : (args[1] ?? kwarg(kwargs, 'default') ?? NONE);
     }
     case 'os.fspath': return a0?.kind === 'path' ? str(a0.p) : a0;
+    case 'django.utils.translation.gettext': case 'django.utils.translation.gettext_lazy': case 'django.utils.translation.gettext_noop':
+    case 'django.utils.translation.ugettext': case 'django.utils.translation.ugettext_lazy': case 'django.utils.translation.ugettext_noop':
+      return a0 ?? unknown(`${name}()`, loc);
+    case 'django.utils.translation.pgettext': case 'django.utils.translation.pgettext_lazy':
+      return args[1] ?? unknown(`${name}()`, loc);
+    case 'django.utils.translation.ngettext': case 'django.utils.translation.ngettext_lazy': case 'django.utils.translation.ungettext': case 'django.utils.translation.ungettext_lazy':
+    case 'django.utils.translation.npgettext': case 'django.utils.translation.npgettext_lazy': {
+      // (singular, plural, number), after a context for npgettext: English's rule
+      const [one, many, n] = name.includes('npgettext') ? args.slice(1) : args;
+      return n?.kind === 'num' && one && many ? (n.v === 1 ? one : many) : unknown(`${name}() of a number not known statically`, loc);
+    }
     case 'configparser.ConfigParser': case 'configparser.RawConfigParser':
       return newParser(name === 'configparser.RawConfigParser', args, kwargs, loc);
     case 'os.getcwd': { const cwd = it.workingDir(loc); return cwd ? str(cwd) : unknown('the working directory', loc); }

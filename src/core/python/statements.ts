@@ -515,7 +515,7 @@ function execImportFrom(it: Evaluator, s: A.ImportFrom, f: Frame, loc: Loc): voi
     }
     let v: Value;
     // a name the environment's Django does not have (ugettext_lazy since Django 4.0): Django's own ImportError
-    const lacking = !m.ns && m.special === 'opaque' ? it.djangoLacks(abs, a.name) : null;
+    const lacking = (!m.ns && m.special === 'opaque') || m.special === 'modeled' ? it.djangoLacks(abs, a.name) : null;
     if (lacking) throw new PyErr('ImportError', `cannot import name '${a.name}' from '${abs}' (${lacking})`, loc);
     if (m.ns && m.ns.vars.has(a.name)) v = m.ns.vars.get(a.name)!;
     else if (!m.ns || m.special === 'modeled') v = it.moduleAttr(m, a.name, loc, true);
