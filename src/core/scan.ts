@@ -1037,6 +1037,10 @@ export class Scanner {
     }
     // a dependency written twice (two swappable_dependency() settings naming models of one app) is said once
     const saidGraph = new Set<string>();
+    // dependencies on an app of a package not in the environment: one info per app and reason, naming the
+    // migrations (kitsune without its environment: 58 infos, one per migration, all following from "Django is not
+    // installed")
+    const onMissing = new Map<string, { depApp: string; why: string; problems: typeof graphCheck.problems }>();
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
       const said = `${p.kind}|${p.path}|${p.line}|${p.message}`;
@@ -1058,10 +1062,23 @@ export class Scanner {
               ? 'INSTALLED_APPS could not be read: only the workspace\'s apps are known, and this one may be installed from the environment'
               : undefined;
       if (why) {
-        findings.push({ code, severity: 'info', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: `${p.message} (${why})` });
+        const group = onMissing.get(`${depApp}\u0000${why}`) ?? onMissing.set(`${depApp}\u0000${why}`, { depApp, why, problems: [] }).get(`${depApp}\u0000${why}`)!;
+        group.problems.push(p);
         continue;
       }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
+    }
+    for (const { depApp, why, problems } of onMissing.values()) {
+      const [p] = problems;
+      if (problems.length === 1) {
+        findings.push({ code: 'missing-dependency', severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: p!.migration ? [p!.migration] : undefined, message: `${p!.message} (${why})` });
+        continue;
+      }
+      const keys = [...new Set(problems.map(x => x.migration).filter((k): k is string => !!k))];
+      findings.push({
+        code: 'missing-dependency', severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: keys,
+        message: `${keys.length} migrations depend on app ${depApp}, not known (${why}): ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? `, … (${keys.length})` : ''}`,
+      });
     }
     // the migration lints need the routers' routes (below); their findings keep their place in the list
     const lintsAt = findings.length;

@@ -137,6 +137,7 @@ test('Django missing from the environment: one warning, and its consequences are
       '    operations = []',
       '',
     ].join('\n'),
+    'accounts/migrations/0002_perms.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    dependencies = [("accounts", "0001_initial"), ("auth", "0011_update_proxy_permissions")]\n    operations = []\n',
   }, 'dmdb-nodjango-'));
   dirs.push(dir);
   const idx = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: { PATH: '' } }).index();
@@ -145,8 +146,12 @@ test('Django missing from the environment: one warning, and its consequences are
   const djangoMissing = idx.findings.filter(f => f.message.startsWith('Django is not installed'));
   assert.equal(djangoMissing.length, 1);
   assert.equal(djangoMissing[0]!.severity, 'warning');
-  const dep = idx.findings.find(f => f.code === 'missing-dependency');
-  assert.ok(dep && dep.severity === 'info' && dep.message.includes('django.contrib.auth is not installed'), JSON.stringify(dep));
+  const deps = idx.findings.filter(f => f.code === 'missing-dependency');
+  // one info for both migrations that depend on auth, naming them
+  assert.equal(deps.length, 1, JSON.stringify(deps));
+  assert.ok(deps[0]!.severity === 'info' && deps[0]!.message.includes('django.contrib.auth is not installed'), JSON.stringify(deps[0]));
+  assert.match(deps[0]!.message, /^2 migrations depend on app auth, not known \(django\.contrib\.auth is not installed in the Python environment used\): accounts\.0001_initial, accounts\.0002_perms$/);
+  assert.deepEqual(deps[0]!.migrations, ['accounts.0001_initial', 'accounts.0002_perms']);
 });
 
 test('a dependency on an app whose INSTALLED_APPS entry is not installed is an info, even when its label differs from the module', async () => {
