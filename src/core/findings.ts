@@ -469,7 +469,23 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const g = assumed.get(k);
     if (g) { if (a.loc?.line) g.lines.push(a.loc.line); } else assumed.set(k, { path: p, lines: a.loc?.line ? [a.loc.line] : [], reason: a.reason });
   }
+  // raises assumed not to happen, several in one file (NetBox's settings check a dozen parameters): one finding
+  // per file that lists them
+  const RAISE = 'assumed not to happen (the project is taken to start): ';
+  const raisesIn = new Map<string | null, { path: string | null; lines: number[]; reason: string }[]>();
+  for (const g of assumed.values()) if (g.reason.startsWith(RAISE)) raisesIn.set(g.path, [...(raisesIn.get(g.path) ?? []), g]);
   for (const g of assumed.values()) {
+    const inFile = g.reason.startsWith(RAISE) ? raisesIn.get(g.path)! : [];
+    if (inFile.length > 1) {
+      if (inFile[0] !== g) continue;
+      const items = [...inFile].sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
+      const text = (x: typeof g) => {
+        const exc = x.reason.slice(RAISE.length);
+        return `${x.lines.length ? `line${x.lines.length > 1 ? 's' : ''} ${x.lines.join(', ')}: ` : ''}${exc.length > 120 ? `${exc.slice(0, 117)}…` : exc}`;
+      };
+      out.push({ code: 'settings-assumption', severity: 'info', path: g.path, line: items[0]!.lines[0] ?? null, message: `${items.reduce((n, x) => n + Math.max(1, x.lines.length), 0)} raises assumed not to happen (the project is taken to start): ${items.map(text).join('; ')}` });
+      continue;
+    }
     const more = g.lines.length > 1 ? ` (also at lines ${g.lines.slice(1).join(', ')})` : '';
     out.push({ code: 'settings-assumption', severity: 'info', path: g.path, line: g.lines[0] ?? null, message: `${g.reason}${more}` });
   }

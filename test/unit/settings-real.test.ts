@@ -236,6 +236,28 @@ PY = "%d.%d" % sys.version_info[:2]
 INSTALLED_APPS = ["django.contrib.contenttypes"]
 ${DB}`;
 
+  test('checks that raise on values not known, several in one file (NetBox\'s configuration checks), are one finding listing them', () => {
+    const dir = project({
+      'conf/__init__.py': '',
+      'conf/settings.py': `import os
+from django.core.exceptions import ImproperlyConfigured
+ALLOWED_HOSTS = os.environ["HOSTS"]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Required parameter ALLOWED_HOSTS is missing from configuration.")
+SECRET = os.environ["SECRET"]
+if len(SECRET) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in length.")
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+${DB}`,
+    });
+    const s = load(dir, 'conf.settings');
+    assert.equal(s.assumptions?.filter(a => /assumed not to happen/.test(a.reason)).length, 2, JSON.stringify(s.assumptions));
+    const said = settingsFindings(s).filter(f => f.code === 'settings-assumption');
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.equal(said[0]!.line, 5);
+    assert.equal(said[0]!.message, '2 raises assumed not to happen (the project is taken to start): line 5: ImproperlyConfigured: Required parameter ALLOWED_HOSTS is missing from configuration.; line 8: ImproperlyConfigured: SECRET_KEY must be at least 50 characters in length.');
+  });
+
   test('a version check that can only raise: known version decides, unknown version is an assumption', () => {
     const dir = project({ 'conf/__init__.py': '', 'conf/settings.py': VERSION_CHECK });
     const known = load(dir, 'conf.settings', { version: '3.12.4', sitePackages: [] });
