@@ -5,7 +5,7 @@ import type { Finding, ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { FINDING_RULES } from '../core/finding-codes';
 import { findingDocUri } from './findingDocs';
-import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter } from './model/routing';
+import { STATE_LABEL, aliasesOf, decisionsOf, locLabel, modelState, routerLocation, shortRouter, tableText } from './model/routing';
 import { disagreementLabel, disagreementMarkdown, disagreementOf, failureOfMode, failureSentence } from './model/django';
 import type { Feature, Services } from './services';
 
@@ -47,7 +47,7 @@ export function crossDbHover(index: ProjectIndex, findings: Finding[]): vscode.M
 export function modelHover(index: ProjectIndex, model: ModelInfo, staticIndex?: ProjectIndex): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   const decisions = decisionsOf(index);
-  md.appendMarkdown(`**${model.key}** — table \`${model.table}\`${!model.managed ? ' (unmanaged)' : ''}${model.proxy ? ' (proxy)' : ''}\n\n`);
+  md.appendMarkdown(`**${model.key}** — table ${tableText(model)}${!model.managed ? ' (unmanaged)' : ''}${model.proxy ? ' (proxy)' : ''}\n\n`);
   const fromDjango = index.mode?.used === 'django';
   md.appendMarkdown(fromDjango
     ? `Routing from **Django**${index.django ? ` ${index.django.django}` : ''} (the project's own routers, asked by Django).\n\n`

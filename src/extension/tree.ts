@@ -9,7 +9,7 @@ import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
 import {
   STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
-  twinText, type ModelState,
+  tableText, twinText, type ModelState,
 } from './model/routing';
 import {
   decisionSource, disagreementLabel, disagreementMarkdown, disagreementOf, modeExplanation, modeLabel, modelDisagreements,
@@ -71,7 +71,7 @@ export function decisionMarkdown(index: ProjectIndex, model: ModelInfo, alias: s
   // the sentence above names the router and its line already; the link is what this adds
   if (d?.decidedBy) md.appendMarkdown(`[Open \`${shortRouter(d.decidedBy)}\`](${vscode.Uri.file(routerLocation(index, d)?.path ?? '').with({ fragment: `L${routerLocation(index, d)?.line ?? 1}` }).toString()})\n\n`);
   else if (d?.reason === 'default' && index.settings?.routers.length) md.appendMarkdown(`Routers asked: ${index.settings.routers.map(r => `\`${shortRouter(r)}\``).join(' → ')}\n\n`);
-  md.appendMarkdown(`Table \`${model.table}\` · defined at ${fileLink(model.loc, index.root)}`);
+  md.appendMarkdown(`Table ${tableText(model)} · defined at ${fileLink(model.loc, index.root)}`);
   return md;
 }
 
@@ -258,7 +258,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       // Django's answer contradicted or completed the static one: a warning-coloured class icon draws the eye
       item.iconPath = dis.length ? new vscode.ThemeIcon('symbol-class', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('symbol-class');
       const source = index.mode?.used === 'django' ? 'routing from Django' : 'routing from the static analysis';
-      item.tooltip = `${model.key} · table ${model.table} · ${locLabel(model.loc, index.root)} · ${source}${dis.length ? `\nThe static evaluation was unknown or wrong on: ${dis.map(x => `${x.alias} ${disagreementLabel(x)}`).join(', ')}` : ''}`;
+      item.tooltip = `${model.key} · table ${tableText(model).replace(/`/g, '')} · ${locLabel(model.loc, index.root)} · ${source}${dis.length ? `\nThe static evaluation was unknown or wrong on: ${dis.map(x => `${x.alias} ${disagreementLabel(x)}`).join(', ')}` : ''}`;
       item.contextValue = `model${dis.length ? '.disagreement' : ''}`;
     }
     item.command = { command: Cmd.goToModel, title: 'Go to Model', arguments: [node] };

@@ -12,7 +12,7 @@ import type { ProjectIndex } from '../../src/core/scan';
 import type { AppliedState, MigrationFileInfo, ModelInfo, RouterDecision } from '../../src/core/types';
 import {
   Decisions, STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation,
-  shortEngine, shortRouter, totalPending,
+  shortEngine, shortRouter, tableText, totalPending,
 } from '../../src/extension/model/routing';
 import { buildPendingModel, cellEffect, conflictKeys, planOperations } from '../../src/extension/model/pending';
 import { OperationRouter } from '../../src/core/migrations/operations';
@@ -507,4 +507,12 @@ test('config.ts reads the window-scoped settings without a resource: its list is
   const window = Object.entries(props).filter(([, v]) => (v.scope ?? 'window') === 'window').map(([k]) => k.replace(/^djangoMultiDb\./, '')).sort();
   assert.deepStrictEqual([...WINDOW_SCOPED].sort(), window);
   assert.ok(window.length > 0 && Object.keys(props).length > window.length);
+});
+
+test('tableText: a proxy whose concrete model could not be read has no table named (pulpcore\'s Group over a base not installed)', () => {
+  const m = (over: Partial<ModelInfo>): ModelInfo => ({ app: 'core', name: 'Group', key: 'core.Group', managed: true, proxy: false, abstract: false, swapped: false, table: 'core_group', modelName: 'group', loc: { path: '/p/models.py', line: 1 }, bases: [], fields: [], attrs: {}, meta: {}, ...over });
+  assert.equal(tableText(m({ concreteModel: 'core.Group' })), '`core_group`');
+  assert.equal(tableText(m({ proxy: true, table: 'auth_group', concreteModel: 'auth.Group' })), '`auth_group`');
+  assert.equal(tableText(m({ proxy: true, concreteModel: 'core.Group' })), 'not known (its concrete model could not be read)');
+  assert.equal(tableText(m({ proxy: true })), 'not known (its concrete model could not be read)');
 });

@@ -108,6 +108,14 @@ export function concreteModels(index: ProjectIndex, showUnmanaged = true): Model
     .sort((a, b) => (a.app === b.app ? a.name.localeCompare(b.name) : a.app.localeCompare(b.app)));
 }
 
+/**
+ * The table a model's rows live in, as a label: `` `name` ``, or that it is not known (a proxy whose concrete model
+ * could not be read: its own name would be a guess, Django uses its concrete model's table).
+ */
+export function tableText(model: ModelInfo): string {
+  return model.proxy && (!model.concreteModel || model.concreteModel === model.key) ? 'not known (its concrete model could not be read)' : `\`${model.table}\``;
+}
+
 export function aliasesOf(index: ProjectIndex): string[] {
   return index.settings?.databases.map(d => d.alias) ?? [];
 }
