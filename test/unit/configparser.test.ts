@@ -93,6 +93,9 @@ ADDED = cp.items("added")
 raw = configparser.RawConfigParser()
 raw.read_string("[a]\\nx = %(y)s\\ny = 1\\n")
 RAW = raw.get("a", "x")
+noint = configparser.ConfigParser(interpolation=None)
+noint.read_string("[a]\\nx = 100%\\n")
+NO_INTERPOLATION = noint.get("a", "x")
 withdefaults = configparser.ConfigParser(defaults={"A": "1"})
 WITH_DEFAULTS = [withdefaults.defaults() == {"a": "1"}, withdefaults.has_option("DEFAULT", "a")]
 `;

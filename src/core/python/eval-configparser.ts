@@ -9,7 +9,8 @@
 // every section, `key = value` and `key: value` lines, `#` and `;` comment lines, indented continuation lines,
 // ConfigParser's %(name)s interpolation (RawConfigParser: none), get/getint/getfloat/getboolean with `fallback`,
 // NoSectionError and NoOptionError. What is not known (a file name or a value not known statically) makes the parser
-// inexact: an option it does not hold is then unknown rather than missing.
+// inexact: what it holds and fallbacks are kept and said (an assumption), an option it does not hold is unknown
+// rather than missing.
 import * as path from 'path';
 import type { Loc } from '../types';
 import { type Evaluator, type KW, PyErr, kwarg, inProject } from './runtime';
@@ -18,8 +19,10 @@ import { readText, statFile } from '../vfs';
 
 /** A parser's state (ObjV.data). */
 export interface ParserState {
-  /** RawConfigParser: no interpolation */
+  /** RawConfigParser, or `interpolation=None`: no interpolation */
   raw: boolean;
+  /** another interpolation than BasicInterpolation (ExtendedInterpolation's ${section:option}): a value with `$` is not known */
+  otherInterpolation?: boolean;
   defaults: Map<string, string | null>;
   sections: Map<string, Map<string, string | null>>;
   /** why options it does not hold may be set (a file or value not known statically) */
@@ -53,7 +56,8 @@ export function configparserMembers(b: (name: string) => Value, exc: (name: stri
 export function newParser(raw: boolean, args: Value[], kwargs: KW, loc: Loc): Value {
   const st: ParserState = { raw, defaults: new Map(), sections: new Map() };
   const interp = kwarg(kwargs, 'interpolation');
-  if (interp && interp.kind !== 'none') st.raw = true;
+  if (interp?.kind === 'none') st.raw = true;
+  else if (interp) st.otherInterpolation = true;
   const defaults = args[0] ?? kwarg(kwargs, 'defaults');
   if (defaults && defaults.kind !== 'none') readDict(st, new Map([[DEFAULTSECT, defaults]]), loc);
   return obj(PARSER_TYPE, st);
@@ -295,6 +299,7 @@ function valueOf(st: ParserState, section: string, opt: string, loc: Loc): Value
 
 /** BasicInterpolation: %(name)s from the same section (or DEFAULT), %% for a percent sign. */
 function interpolate(st: ParserState, section: string, opt: string, v: string, loc: Loc, depth: number): Value {
+  if (st.otherInterpolation) return v.includes('$') ? unknown(`configparser option ${section}.${opt}: ${JSON.stringify(v)} with an interpolation not modelled`, loc) : str(v);
   if (!v.includes('%')) return str(v);
   if (depth > 10) throw new PyErr('InterpolationError', `Recursion limit exceeded in value substitution: option ${repr(str(opt))} in section ${repr(str(section))}`, loc);
   let out = '';
