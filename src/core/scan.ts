@@ -1070,11 +1070,11 @@ export class Scanner {
     }
     for (const { depApp, why, problems } of onMissing.values()) {
       const [p] = problems;
-      if (problems.length === 1) {
-        findings.push({ code: 'missing-dependency', severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: p!.migration ? [p!.migration] : undefined, message: `${p!.message} (${why})` });
+      const keys = [...new Set(problems.map(x => x.migration).filter((k): k is string => !!k))];
+      if (keys.length < 2) {
+        for (const q of problems) findings.push({ code: 'missing-dependency', severity: 'info', path: q.path ?? null, line: q.line ?? null, migrations: q.migration ? [q.migration] : undefined, message: `${q.message} (${why})` });
         continue;
       }
-      const keys = [...new Set(problems.map(x => x.migration).filter((k): k is string => !!k))];
       findings.push({
         code: 'missing-dependency', severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: keys,
         message: `${keys.length} migrations depend on app ${depApp}, not known (${why}): ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? `, … (${keys.length})` : ''}`,

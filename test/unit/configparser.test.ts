@@ -93,6 +93,30 @@ ADDED = cp.items("added")
 raw = configparser.RawConfigParser()
 raw.read_string("[a]\\nx = %(y)s\\ny = 1\\n")
 RAW = raw.get("a", "x")
+basic = configparser.RawConfigParser(interpolation=configparser.BasicInterpolation())
+basic.read_string("[a]\\nh = x\\nu = %(h)s/y\\n")
+EXPLICIT_BASIC = basic.get("a", "u")
+cp["site"]["added"] = "new"
+cp["fresh"] = {"K": "v", "n": "3"}
+SET_ITEMS = [cp.get("site", "added"), cp.items("fresh"), cp.getint("fresh", "n")]
+cp.read_file(["[lines]", "x = 1", "y = 2\\n"])
+FROM_LINES = cp.items("lines", raw=True)
+RAW_ITEMS = [v for k, v in cp.items("site", raw=True) if k == "url"]
+floats = configparser.ConfigParser()
+floats.read_dict({"f": {"a": " 1_000.5 ", "b": "1e3", "c": "-inf", "d": "2."}})
+FLOATS = [floats.getfloat("f", k) for k in "abd"]
+NEG_INF = floats.getfloat("f", "c") == float("-inf")
+try:
+    floats.read_dict({"g": {"h": "0x10"}})
+    floats.getfloat("g", "h")
+    HEX = "no error"
+except ValueError:
+    HEX = "ValueError"
+try:
+    cp.options("DEFAULT")
+    OPTIONS_DEFAULT = "no error"
+except configparser.NoSectionError:
+    OPTIONS_DEFAULT = "NoSectionError"
 noint = configparser.ConfigParser(interpolation=None)
 noint.read_string("[a]\\nx = 100%\\n")
 NO_INTERPOLATION = noint.get("a", "x")
@@ -164,6 +188,28 @@ if not SECRET_FILE.exists():
     // an environment variable a layer reads takes its place, as in Python
     const pg = loadSettings(new ModuleIndex([dir]), 'layered.settings', { APP_DB_TYPE: 'postgresql', APP_DB_NAME: 'shop', APP_DB_HOST: 'db' }, { cwd: dir });
     assert.deepEqual(pg.databases.map(d => [d.engine, d.name, d.host]), [['django.db.backends.postgresql', 'shop', 'db']]);
+  });
+
+  test('a dialect or an attribute this reader does not model leaves the values unknown, never wrong', () => {
+    const dir = writeTree({
+      'dialect/__init__.py': '',
+      'dialect/settings.py': `import configparser
+inline = configparser.ConfigParser(inline_comment_prefixes=("#",))
+inline.read_string("[a]\\nx = 1 # c\\n")
+INLINE = inline.get("a", "x")
+cased = configparser.ConfigParser()
+cased.optionxform = str
+cased.read_string("[a]\\nKey = 1\\n")
+CASED = cased.items("a")
+INSTALLED_APPS = []
+DATABASES = {}
+`,
+    });
+    const s = staticInfo(dir, 'dialect.settings');
+    assert.equal(s.values.INLINE, undefined);
+    assert.equal(s.values.CASED, undefined);
+    assert.ok(s.unknowns.some(u => u.name.includes('INLINE') && /inline_comment_prefixes, which this reader does not model/.test(u.reason)), JSON.stringify(s.unknowns));
+    assert.ok(s.unknowns.some(u => u.name.includes('CASED') && /attribute of a configparser set \(optionxform\)/.test(u.reason)), JSON.stringify(s.unknowns));
   });
 
   test('after a file not known statically, what the parser holds and fallbacks are kept and said, other options are unknown (never Python\'s NoOptionError); a file without a section header is Python\'s error', () => {

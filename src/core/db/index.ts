@@ -22,8 +22,8 @@ export function engineKind(engine: string | null | undefined): EngineKind {
   if (!engine) return 'unknown';
   const e = engine.toLowerCase();
   if (/sqlite3?|spatialite/.test(e)) return 'sqlite';
-  // (psqlextra: django-postgres-extra's backend, codecov's; Redshift speaks PostgreSQL's protocol)
-  if (/postgres|postgis|psycopg|cockroach|timescale|psqlextra|redshift/.test(e)) return 'postgresql';
+  // (psqlextra: django-postgres-extra's backend, codecov's)
+  if (/postgres|postgis|psycopg|cockroach|timescale|psqlextra/.test(e)) return 'postgresql';
   if (/mysql|mariadb/.test(e)) return 'mysql';
   if (/oracle/.test(e)) return 'oracle';
   if (/backends\.dummy$/.test(e)) return 'dummy';

@@ -834,7 +834,8 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
   const apps = st.env.apps;
   for (const { call, registry, label } of st.registryCalls) {
     const [app, model] = label.includes('.') ? [label.slice(0, label.indexOf('.')), label.slice(label.indexOf('.') + 1)] : [label, ''];
-    const get = `${apps ?? 'apps'}.get_model("${app}"${model ? `, "${model}"` : ''})`;
+    // (one of several models, a name from a loop: the same arguments, on the function's apps)
+    const get = /[*/]/.test(label) ? `${apps ?? 'apps'}.get_model(…)` : `${apps ?? 'apps'}.get_model("${app}"${model ? `, "${model}"` : ''})`;
     const message = `${where}: ${registry.id}.get_model(…) is today's model class from Django's global app registry, whose fields and managers may ` +
       `not match the database at this migration; use ${get} of the function's apps argument`;
     // (the registry's name replaced by the function's apps argument: the same call, on the historical registry)

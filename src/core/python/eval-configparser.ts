@@ -27,6 +27,8 @@ export interface ParserState {
   sections: Map<string, Map<string, string | null>>;
   /** why options it does not hold may be set (a file or value not known statically) */
   inexact?: { reason: string; loc?: Loc };
+  /** a dialect or behaviour not modelled (inline comments, other delimiters, allow_no_value…): no value is known */
+  unmodelled?: string;
 }
 
 const SECTION_TYPE = 'configparser.Section';
@@ -42,11 +44,20 @@ const SECTION_METHODS = new Set(['get', 'getint', 'getfloat', 'getboolean', '__g
 
 const obj = (type: string, data: unknown): ObjV => ({ kind: 'obj', type, attrs: new Map(), missing: 'unknown', data });
 
+export const INTERPOLATIONS = ['Interpolation', 'BasicInterpolation', 'ExtendedInterpolation', 'LegacyInterpolation'];
+/** `configparser.BasicInterpolation()` and its siblings: what a parser's `interpolation=` is */
+export function newInterpolation(name: string): Value {
+  return obj(`configparser.${name}`, null);
+}
+/** constructor arguments of a dialect this model does not read */
+const DIALECT = ['dict_type', 'allow_no_value', 'delimiters', 'comment_prefixes', 'inline_comment_prefixes', 'strict', 'empty_lines_in_values', 'default_section', 'converters'];
+
 /** The members of the configparser module. */
 export function configparserMembers(b: (name: string) => Value, exc: (name: string) => Value): [string, Value][] {
   return [
     ['ConfigParser', b('configparser.ConfigParser')], ['SafeConfigParser', b('configparser.ConfigParser')],
     ['RawConfigParser', b('configparser.RawConfigParser')], ['DEFAULTSECT', str(DEFAULTSECT)],
+    ...INTERPOLATIONS.map(n => [n, b(`configparser.${n}`)] as [string, Value]),
     ...['Error', 'NoSectionError', 'NoOptionError', 'DuplicateSectionError', 'DuplicateOptionError', 'InterpolationError', 'ParsingError', 'MissingSectionHeaderError']
       .map(n => [n, exc(n === 'Error' ? 'configparser.Error' : n)] as [string, Value]),
   ];
@@ -56,8 +67,12 @@ export function configparserMembers(b: (name: string) => Value, exc: (name: stri
 export function newParser(raw: boolean, args: Value[], kwargs: KW, loc: Loc): Value {
   const st: ParserState = { raw, defaults: new Map(), sections: new Map() };
   const interp = kwarg(kwargs, 'interpolation');
-  if (interp?.kind === 'none') st.raw = true;
+  // (None and Interpolation() do nothing; BasicInterpolation is ConfigParser's own, also given to a RawConfigParser)
+  if (interp?.kind === 'none' || (interp?.kind === 'obj' && interp.type === 'configparser.Interpolation')) st.raw = true;
+  else if (interp?.kind === 'obj' && interp.type === 'configparser.BasicInterpolation') st.raw = false;
   else if (interp) st.otherInterpolation = true;
+  const dialect = [...kwargs.filter(([k]) => DIALECT.includes(k)).map(([k]) => k), ...(args.length > 1 ? ['positional arguments'] : [])];
+  if (dialect.length) st.unmodelled = `a configparser with ${dialect.join(', ')}, which this reader does not model`;
   const defaults = args[0] ?? kwarg(kwargs, 'defaults');
   if (defaults && defaults.kind !== 'none') readDict(st, new Map([[DEFAULTSECT, defaults]]), loc);
   return obj(PARSER_TYPE, st);
@@ -78,9 +93,14 @@ export function isConfigparserObj(o: ObjV): boolean {
 
 /** A method of a parser or of one of its sections (`config["site"].get("url")`). */
 export function configparserCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: KW, loc: Loc): Value | undefined {
+  // a dialect not modelled, or an attribute of the parser set (`optionxform = str`): what it answers is not known
+  const parser = o.type === SECTION_TYPE ? (o.data as { parser: ObjV }).parser : o;
+  const pst = parser.data as ParserState;
+  const why = pst.unmodelled ?? (parser.attrs.size ? `an attribute of a configparser set (${[...parser.attrs.keys()].join(', ')}), which this reader does not model` : undefined);
+  if (why && !/^(read|read_file|readfp|read_string|read_dict|set|add_section|remove_option|remove_section)$/.test(method)) return unknown(`configparser ${method}(): ${why}`, loc);
   if (o.type === SECTION_TYPE) {
-    const { parser, name } = o.data as { parser: ObjV; name: string };
-    const st = parser.data as ParserState;
+    const { name } = o.data as { parser: ObjV; name: string };
+    const st = pst;
     switch (method) {
       case '__getitem__': {
         const opt = optionName(args[0]);
@@ -146,7 +166,7 @@ export function configparserCall(it: Evaluator, o: ObjV, method: string, args: V
         d.pos = d.text.length;
         return NONE;
       }
-      if (f?.kind === 'list' && !f.more && f.items.every(x => x.kind === 'str')) { readText_(st, f.items.map(x => (x as { v: string }).v).join(''), '<list>', loc); return NONE; }
+      if (f?.kind === 'list' && !f.more && f.items.every(x => x.kind === 'str')) { readText_(st, f.items.map(x => (x as { v: string }).v.replace(/\r?\n$/, '')).join('\n'), '<list>', loc); return NONE; }
       st.inexact = { reason: `configparser read_file(${f ? repr(f) : ''}): a file not known statically`, loc };
       return NONE;
     }
@@ -187,8 +207,10 @@ export function configparserCall(it: Evaluator, o: ObjV, method: string, args: V
       const section = sectionName(a0);
       if (section === null) return unknown(`configparser ${method}() of a section not known statically`, loc);
       if (st.inexact) return unknown(`configparser ${method}(${JSON.stringify(section)}) (${st.inexact.reason})`, st.inexact.loc ?? loc);
-      if (section !== DEFAULTSECT && !st.sections.has(section)) throw new PyErr('NoSectionError', `No section: ${repr(str(section))}`, loc);
-      return method === 'options' ? list(optionsOf(st, section).map(str)) : list(itemsOrder(st, section).map(k => tuple([str(k), valueOf(st, section, k, loc)])));
+      if ((section === DEFAULTSECT && method === 'options') || (section !== DEFAULTSECT && !st.sections.has(section))) throw new PyErr('NoSectionError', `No section: ${repr(str(section))}`, loc);
+      const rawKw = kwarg(kwargs, 'raw') ?? args[1];
+      const raw = rawKw ? truthy(rawKw) === true : false;
+      return method === 'options' ? list(optionsOf(st, section).map(str)) : list(itemsOrder(st, section).map(k => tuple([str(k), valueOf(st, section, k, loc, raw)])));
     }
     case 'defaults':
       if (st.inexact) return unknown(`configparser defaults() (${st.inexact.reason})`, st.inexact.loc ?? loc);
@@ -290,16 +312,16 @@ function rawOf(st: ParserState, section: string, opt: string): string | null | t
   return MISSING;
 }
 
-function valueOf(st: ParserState, section: string, opt: string, loc: Loc): Value {
+function valueOf(st: ParserState, section: string, opt: string, loc: Loc, raw = false): Value {
   const v = rawOf(st, section, opt);
   if (v === MISSING) return unknown(`configparser option ${section}.${opt}`, loc);
   if (v === null) return NONE;
-  return st.raw ? str(v) : interpolate(st, section, opt, v, loc, 0);
+  return raw || st.raw ? str(v) : interpolate(st, section, opt, v, loc, 0);
 }
 
 /** BasicInterpolation: %(name)s from the same section (or DEFAULT), %% for a percent sign. */
 function interpolate(st: ParserState, section: string, opt: string, v: string, loc: Loc, depth: number): Value {
-  if (st.otherInterpolation) return v.includes('$') ? unknown(`configparser option ${section}.${opt}: ${JSON.stringify(v)} with an interpolation not modelled`, loc) : str(v);
+  if (st.otherInterpolation) return /[$%]/.test(v) ? unknown(`configparser option ${section}.${opt}: ${JSON.stringify(v)} with an interpolation not modelled`, loc) : str(v);
   if (!v.includes('%')) return str(v);
   if (depth > 10) throw new PyErr('InterpolationError', `Recursion limit exceeded in value substitution: option ${repr(str(opt))} in section ${repr(str(section))}`, loc);
   let out = '';
@@ -344,14 +366,21 @@ function typedGet(it: Evaluator, st: ParserState, method: string, section: strin
   }
   const value = v === null ? NONE : raw || st.raw ? str(v) : interpolate(st, section, opt, v, loc, 0);
   if (method === 'get' || value.kind !== 'str') return value;
-  const text = value.v.trim();
   if (method === 'getboolean') {
-    const b = BOOLEAN[text.toLowerCase()];
-    if (b === undefined) throw new PyErr('ValueError', `Not a boolean: ${text}`, loc);
+    // (RawConfigParser._convert_to_boolean: value.lower(), no strip)
+    const b = Object.prototype.hasOwnProperty.call(BOOLEAN, value.v.toLowerCase()) ? BOOLEAN[value.v.toLowerCase()] : undefined;
+    if (b === undefined) throw new PyErr('ValueError', `Not a boolean: ${value.v}`, loc);
     return b ? TRUE : FALSE;
   }
-  const n = method === 'getint' ? (/^[-+]?\d+(_\d+)*$/.test(text) ? Number(text.replace(/_/g, '')) : NaN) : Number(text);
-  if (Number.isNaN(n) || text === '') throw new PyErr('ValueError', method === 'getint' ? `invalid literal for int() with base 10: ${repr(str(value.v))}` : `could not convert string to float: ${repr(str(value.v))}`, loc);
+  // int() and float() of a str: surrounding whitespace, a sign, digits grouped by underscores; float() also takes
+  // an exponent, inf and nan
+  const text = value.v.trim();
+  const digits = '\\d(?:_?\\d)*';
+  const n = method === 'getint'
+    ? (new RegExp(`^[-+]?${digits}$`).test(text) ? Number(text.replace(/_/g, '')) : NaN)
+    : new RegExp(`^[-+]?(?:(?:${digits})?\\.?${digits}(?:[eE][-+]?${digits})?|${digits}\\.)$`).test(text) ? Number(text.replace(/_/g, ''))
+      : /^[-+]?(inf|infinity)$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^[-+]?nan$/i.test(text) ? NaN : undefined;
+  if (n === undefined || (method === 'getint' && Number.isNaN(n))) throw new PyErr('ValueError', method === 'getint' ? `invalid literal for int() with base 10: ${repr(str(value.v))}` : `could not convert string to float: ${repr(str(value.v))}`, loc);
   return num(n, method === 'getfloat');
 }
 
@@ -439,4 +468,24 @@ function readText_(st: ParserState, text: string, file: string, loc: Loc): void 
     section.set(key, m[2]!);
     last = { map: section, key, indent };
   }
+}
+
+/** `parser["section"] = {...}` (the section replaced by those options) and `parser["section"]["option"] = "value"`. */
+export function configparserSetItem(o: ObjV, k: Value, v: Value, loc: Loc): void {
+  const parser = o.type === SECTION_TYPE ? (o.data as { parser: ObjV }).parser : o;
+  const st = parser.data as ParserState;
+  if (o.type === SECTION_TYPE) {
+    const section = (o.data as { name: string }).name;
+    const opt = optionName(k);
+    const target = section === DEFAULTSECT ? st.defaults : st.sections.get(section);
+    const text = v.kind === 'str' ? v.v : st.raw ? pyStr(v) : null;
+    if (opt === null || !target || text === null) { st.inexact = { reason: `configparser ${section}[${repr(k)}] set to ${repr(v)}`, loc }; if (opt !== null) target?.delete(opt); return; }
+    target.set(opt, text);
+    return;
+  }
+  const section = sectionName(k);
+  if (section === null) { st.inexact = { reason: `configparser[${repr(k)}] set`, loc }; return; }
+  if (section === DEFAULTSECT) st.defaults.clear();
+  else st.sections.get(section)?.clear();
+  readDict(st, new Map([[section, v]]), loc);
 }

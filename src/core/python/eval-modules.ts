@@ -18,7 +18,7 @@ import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
 import { DJANGO_GLOBAL_SETTINGS } from '../settings/django-defaults';
 import { reAttr, reCall, reMembers } from './eval-re';
-import { configparserCall, configparserMembers, isConfigparserObj, newParser, parserAttr } from './eval-configparser';
+import { INTERPOLATIONS, configparserCall, configparserMembers, isConfigparserObj, newInterpolation, newParser, parserAttr } from './eval-configparser';
 
 import { pythonVersion, sysPlatform, entryPoints, findDistribution, type PyVersion } from './environment';
 
@@ -366,6 +366,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     }
     case 'configparser.ConfigParser': case 'configparser.RawConfigParser':
       return newParser(name === 'configparser.RawConfigParser', args, kwargs, loc);
+    case 'configparser.Interpolation': case 'configparser.BasicInterpolation': case 'configparser.ExtendedInterpolation': case 'configparser.LegacyInterpolation':
+      return INTERPOLATIONS.includes(name.slice('configparser.'.length)) ? newInterpolation(name.slice('configparser.'.length)) : undefined;
     case 'os.getcwd': { const cwd = it.workingDir(loc); return cwd ? str(cwd) : unknown('the working directory', loc); }
     case 'os.path.join': {
       let cur: string | null = null;

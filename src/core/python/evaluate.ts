@@ -191,7 +191,7 @@ export class Interp implements Evaluator {
       known = null;
       const r = this.index.resolve(module);
       const mod = r?.file && isExternalPath(r.file) ? this.index.parseFile(r.file) : null;
-      if (r?.file && mod && !mod.problems.length) {
+      if (r?.file && mod && !mod.problems.length && !mod.limit) {
         const names = topLevelNames(mod.body);
         if (names) known = { file: r.file, names };
       }

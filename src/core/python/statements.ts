@@ -14,6 +14,7 @@ import { type Evaluator, type Frame, type Res, type Abrupt, PyErr, BudgetErr, OK
 import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
 import { binaryOp } from './operators';
 import { exceptionClass, isExceptionSubclass } from './exceptions';
+import { configparserSetItem, isConfigparserObj } from './eval-configparser';
 
 export function execBlock(it: Evaluator, stmts: A.Stmt[], f: Frame): Res {
   let abrupt: Abrupt[] | null = null;
@@ -715,6 +716,7 @@ function updateOfUnknown(it: Evaluator, e: A.Expr, f: Frame, loc: Loc): boolean 
 }
 
 export function setItem(it: Evaluator, c: Value, k: Value, v: Value, loc: Loc): void {
+  if (c.kind === 'obj' && isConfigparserObj(c)) { configparserSetItem(c, k, v, loc); return; }
   if (c.kind === 'dict') {
     if (!dictSet(c, k, v, loc)) c.inexact = unknown(`a key that is not known (${repr(k)}) was set`, k.kind === 'unknown' ? k.loc ?? loc : loc);
     return;
