@@ -794,7 +794,8 @@ export class Scanner {
       }
       // a name manage.py computes (a function of an environment variable, a file): as its statements give it for
       // `manage.py migrate`, read by the static evaluator
-      const computed = m && !settingsModule ? settingsModuleByEvaluation(modules, managePy, env, projectDir) : null;
+      // (kept while manage.py and what it imports are unchanged: an edit elsewhere does not evaluate it again)
+      const computed = m && !settingsModule ? this.memo('managePySettings', [modules, managePy, s.envKey, projectDir], () => settingsModuleByEvaluation(modules, managePy, env, projectDir)) : null;
       if (computed) {
         settingsModule = computed.module;
         if (computed.unset.length) findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `manage.py computes DJANGO_SETTINGS_MODULE: using ${computed.module}, what it gives with ${computed.unset.join(', ')} not set here (set ${computed.unset.length === 1 ? 'it' : 'them'} in an env file, --env-file or djangoMultiDb.envFile, or choose the module with --settings or djangoMultiDb.settingsModule).` });
@@ -1040,7 +1041,7 @@ export class Scanner {
     // dependencies on an app of a package not in the environment: one info per app and reason, naming the
     // migrations (kitsune without its environment: 58 infos, one per migration, all following from "Django is not
     // installed")
-    const onMissing = new Map<string, { depApp: string; why: string; problems: typeof graphCheck.problems }>();
+    const onMissing = new Map<string, { code: Finding['code']; depApp: string; why: string; problems: typeof graphCheck.problems }>();
     for (const p of graphCheck.problems) {
       if (p.kind === 'inconsistent-history') continue;
       const said = `${p.kind}|${p.path}|${p.line}|${p.message}`;
@@ -1062,21 +1063,22 @@ export class Scanner {
               ? 'INSTALLED_APPS could not be read: only the workspace\'s apps are known, and this one may be installed from the environment'
               : undefined;
       if (why) {
-        const group = onMissing.get(`${depApp}\u0000${why}`) ?? onMissing.set(`${depApp}\u0000${why}`, { depApp, why, problems: [] }).get(`${depApp}\u0000${why}`)!;
+        const key = `${code}\u0000${depApp}\u0000${why}`;
+        const group = onMissing.get(key) ?? onMissing.set(key, { code, depApp, why, problems: [] }).get(key)!;
         group.problems.push(p);
         continue;
       }
       findings.push({ code, severity: 'error', path: p.path ?? null, line: p.line ?? null, migrations: p.migration ? [p.migration] : undefined, message: p.message });
     }
-    for (const { depApp, why, problems } of onMissing.values()) {
+    for (const { code, depApp, why, problems } of onMissing.values()) {
       const [p] = problems;
       const keys = [...new Set(problems.map(x => x.migration).filter((k): k is string => !!k))];
       if (keys.length < 2) {
-        for (const q of problems) findings.push({ code: 'missing-dependency', severity: 'info', path: q.path ?? null, line: q.line ?? null, migrations: q.migration ? [q.migration] : undefined, message: `${q.message} (${why})` });
+        for (const q of problems) findings.push({ code, severity: 'info', path: q.path ?? null, line: q.line ?? null, migrations: q.migration ? [q.migration] : undefined, message: `${q.message} (${why})` });
         continue;
       }
       findings.push({
-        code: 'missing-dependency', severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: keys,
+        code, severity: 'info', path: p!.path ?? null, line: p!.line ?? null, migrations: keys,
         message: `${keys.length} migrations depend on app ${depApp}, not known (${why}): ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? `, … (${keys.length})` : ''}`,
       });
     }

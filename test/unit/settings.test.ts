@@ -121,7 +121,12 @@ if __name__ == "__main__":
     assert.equal(prod.settings?.module, 'computed.settings.prod');
     assert.equal(django(dir, { SITE_FLAVOUR: 'prod' }), 'computed.settings.prod');
     assert.equal(prod.findings.some(f => /computes DJANGO_SETTINGS_MODULE/.test(f.message)), false);
+    // one scanner kept across the change (as the extension's worker keeps it): the file's creation is seen
+    const kept = new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} });
+    assert.equal((await kept.index()).settings?.module, 'computed.settings.dev');
     fs.writeFileSync(path.join(dir, 'local.flag'), '');
+    kept.invalidate(path.join(dir, 'local.flag'));
+    assert.equal((await kept.index()).settings?.module, 'computed.settings.local');
     assert.equal((await scan()).settings?.module, 'computed.settings.local');
     assert.equal(django(dir), 'computed.settings.local');
   });

@@ -13,7 +13,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { literalEval } from '../python/literal';
-import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, type ModuleScope, type Ref } from '../python/symbols';
+import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, translationTextArg, type ModuleScope, type Ref } from '../python/symbols';
 import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
 
 export interface ModelProblem {
@@ -1355,9 +1355,8 @@ class ModelReader {
     // a translated text, `app_label = _("locations")` (archivematica-storage-service): the text as written (no
     // translation is active while Django registers models)
     if (e.type === 'Call' && (e.func.type === 'Name' || e.func.type === 'Attribute') && e.args.length >= 1) {
-      const origin = this.sym.importOrigin(module, e.func) ?? '';
-      const fn = /^django\.utils\.translation\.(u?gettext(_lazy|_noop)?|pgettext(_lazy)?)$/.exec(origin);
-      const text = fn ? e.args[fn[1]!.startsWith('p') ? 1 : 0] : undefined;
+      const at = translationTextArg(this.sym.importOrigin(module, e.func) ?? '');
+      const text = at === null ? undefined : e.args[at];
       if (text) return this.evaluate(module, text, depth + 1);
     }
     // django-swappable-models: swapper.swappable_setting("aurora", "Record") is the setting's name (HOPE's

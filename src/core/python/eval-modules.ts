@@ -17,6 +17,7 @@ import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
 import { DJANGO_GLOBAL_SETTINGS } from '../settings/django-defaults';
+import { translationTextArg } from './symbols';
 import { reAttr, reCall, reMembers } from './eval-re';
 import { INTERPOLATIONS, configparserCall, configparserMembers, isConfigparserObj, newInterpolation, newParser, parserAttr } from './eval-configparser';
 
@@ -355,9 +356,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     case 'os.fspath': return a0?.kind === 'path' ? str(a0.p) : a0;
     case 'django.utils.translation.gettext': case 'django.utils.translation.gettext_lazy': case 'django.utils.translation.gettext_noop':
     case 'django.utils.translation.ugettext': case 'django.utils.translation.ugettext_lazy': case 'django.utils.translation.ugettext_noop':
-      return a0 ?? unknown(`${name}()`, loc);
     case 'django.utils.translation.pgettext': case 'django.utils.translation.pgettext_lazy':
-      return args[1] ?? unknown(`${name}()`, loc);
+      return args[translationTextArg(name)!] ?? unknown(`${name}()`, loc);
     case 'django.utils.translation.ngettext': case 'django.utils.translation.ngettext_lazy': case 'django.utils.translation.ungettext': case 'django.utils.translation.ungettext_lazy':
     case 'django.utils.translation.npgettext': case 'django.utils.translation.npgettext_lazy': {
       // (singular, plural, number), after a context for npgettext: English's rule

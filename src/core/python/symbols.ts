@@ -60,6 +60,16 @@ export function isOpaqueModule(name: string): boolean {
   }
   return hit;
 }
+/**
+ * For a function of django.utils.translation that gives one text (`gettext_lazy("x")`, `pgettext("ctx", "x")`), the
+ * position of that text among its arguments; null for the others (ngettext's depends on a number). The static
+ * evaluator (eval-modules.ts) and the model reader's Meta values (models/index.ts) both read the text as written.
+ */
+export function translationTextArg(dotted: string): number | null {
+  const m = /^django\.utils\.translation\.(u?gettext(?:_lazy|_noop)?|pgettext(?:_lazy)?)$/.exec(dotted);
+  return m ? (m[1]!.startsWith('p') ? 1 : 0) : null;
+}
+
 const OPAQUE_MODULES = { has: isOpaqueModule };
 
 type Binding =
