@@ -1017,7 +1017,7 @@ export class Scanner {
     // models whose base class is in a package that is not installed: one info per package, listing them (readthedocs:
     // 21 infos of django_extensions' TimeStampedModel, one at each model)
     const unreadBases = new Map<string, { path: string | null; line: number | null; items: string[]; first: string }>();
-    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string | null; line?: number | null; message: string; code?: string; environment?: true; unreadBase?: { base: string; model: string; package: string } }[]) {
+    for (const p of [...(models.problems ?? []), ...(migs.problems ?? [])] as { path?: string | null; line?: number | null; message: string; code?: string; severity?: 'info'; environment?: true; unreadBase?: { base: string; model: string; package: string } }[]) {
       const ub = p.unreadBase;
       if (ub) {
         const g = unreadBases.get(ub.package) ?? unreadBases.set(ub.package, { path: p.path ?? null, line: p.line ?? null, items: [], first: p.message }).get(ub.package)!;
@@ -1028,7 +1028,7 @@ export class Scanner {
       // one from another package that is not installed (Kolibri's morango SyncableModel) is the environment's too
       const becauseNoDjango = (missingDjango.length > 0 && p.message.startsWith('base class ')) || !!p.environment;
       const code = p.code === 'missing-dependency' || p.code === 'parse-budget' ? p.code : 'parse-error';
-      findings.push({ code, severity: becauseNoDjango ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
+      findings.push({ code, severity: becauseNoDjango || p.severity === 'info' ? 'info' : 'warning', path: p.path ?? null, line: p.line ?? null, message: p.message });
     }
     for (const [pkg, g] of unreadBases) {
       const message = g.items.length === 1

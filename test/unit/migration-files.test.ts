@@ -356,3 +356,45 @@ class Migration(migrations.Migration):
   // what the reading used is recorded: the cache reads the file again when INSTALLED_APPS changes
   assert.deepEqual(read(direct, ['shop']).used, { 'app-entry:shop': '1' });
 });
+
+test('readMigrationSource: what a migration computes when imported is named, and an info when its place in the plan is known (kobotoolbox)', () => {
+  const settings = { authUserModel: 'auth.User', values: {} };
+  // kpi 0074: operations = get_operations() (asks the database when the file is imported)
+  const whole = readMigrationSource(`from django.db import migrations
+
+def get_operations():
+    return []
+
+class Migration(migrations.Migration):
+    dependencies = [('kpi', '0073_merge')]
+    operations = get_operations()
+`, '/x/0074.py', 'kpi', '0074_drop', settings);
+  assert.equal(whole.info?.partial, true);
+  assert.deepEqual(whole.info?.dependencies, [['kpi', '0073_merge']]);
+  assert.equal(whole.problems.length, 1);
+  assert.equal(whole.problems[0]!.severity, 'info');
+  assert.match(whole.problems[0]!.message, /^migration kpi\.0074_drop: its operations \(computed by get_operations\(\) when the file is imported\) could not all be read statically: its place in the plan is known/);
+  // hook 0009: literal operations, then *get_conditional_operations(): the literal ones are kept
+  const starred = readMigrationSource(`from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    dependencies = [('hook', '0008')]
+    operations = [
+        migrations.AlterField(model_name='hooklog', name='status', field=models.IntegerField()),
+        *get_conditional_operations(),
+    ]
+`, '/x/0009.py', 'hook', '0009', settings);
+  assert.deepEqual(starred.info?.operations.map(o => o.kind), ['AlterField']);
+  assert.equal(starred.problems[0]!.severity, 'info');
+  assert.match(starred.problems[0]!.message, /computed by get_conditional_operations\(\)/);
+  // dependencies computed: its place in the plan may differ, a warning
+  const deps = readMigrationSource(`from django.db import migrations
+from .helpers import latest
+
+class Migration(migrations.Migration):
+    dependencies = [latest('kpi')]
+    operations = []
+`, '/x/0002.py', 'kpi', '0002', settings);
+  assert.equal(deps.problems[0]!.severity, undefined);
+  assert.match(deps.problems[0]!.message, /its dependencies \(computed by latest\(\) when the file is imported\) could not all be read statically: its place in Django's plan may differ/);
+});

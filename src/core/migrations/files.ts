@@ -21,6 +21,8 @@ import type { AppInfo, MigrationFileInfo, MigrationOperationInfo, SettingsInfo }
 export interface MigrationProblem {
   /** parse-budget: a parse limit cut the reading of the file short (./python/parse.ts) */
   code?: 'parse-error' | 'parse-budget';
+  /** 'info': what could not be read does not change what is shown of the plan (a warning otherwise) */
+  severity?: 'info';
   path: string | null;
   line: number | null;
   app?: string;
@@ -269,6 +271,8 @@ export function readMigrationSource(
     if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') names.set(s.targets[0]!.id, s.value);
   }
   const ctx: Ctx = { settings, partial: false, used: {}, names, unresolved: false };
+  /** the class attributes not read whole, and the call that computes each when the file is imported */
+  const unreadParts: { part: string; cause: string | null }[] = [];
   for (const s of cls.body) {
     let target: string | null = null;
     let value: A.Expr | null = null;
@@ -284,6 +288,8 @@ export function readMigrationSource(
     }
     if (!target || !value) continue;
     const augment = s.type === 'AugAssign';
+    const partialBefore = ctx.partial;
+    ctx.partial = false;
     switch (target) {
       case 'dependencies': {
         const deps = pairs(value, ctx, true);
@@ -313,6 +319,8 @@ export function readMigrationSource(
       default:
         break;
     }
+    if (ctx.partial && !unreadParts.some(u => u.part === target)) unreadParts.push({ part: target, cause: computedBy(value) });
+    ctx.partial ||= partialBefore;
     if (!augment) names.set(target, value);
   }
   if (ctx.unresolved && parseOptions.only) {
@@ -321,10 +329,46 @@ export function readMigrationSource(
   }
   if (ctx.partial) {
     partial = true;
-    problems.push({ path: file, line: cls.line, app, message: `migration ${app}.${name}: some of dependencies/replaces/operations could not be read statically` });
+    problems.push(unreadPartsProblem(file, cls.line, `${app}.${name}`, app, unreadParts));
   }
   if (partial) info.partial = true;
   return { info, problems, used: ctx.used, ...timeLimited };
+}
+
+/**
+ * What a migration whose class attributes were not all read says. Operations that are computed when the file is
+ * imported (kobotoolbox's `operations = get_operations()`, which asks the database; `*get_conditional_operations()`
+ * after literal ones) leave the migration's place in the plan known: an info. Dependencies, replaces or run_before
+ * that could not be read may put it elsewhere in Django's plan: a warning.
+ */
+function unreadPartsProblem(file: string, line: number, id: string, app: string, parts: readonly { part: string; cause: string | null }[]): MigrationProblem {
+  const planParts = parts.filter(p => p.part === 'dependencies' || p.part === 'replaces' || p.part === 'run_before');
+  const said = parts.map(p => `${p.part}${p.cause ? ` (computed by ${p.cause} when the file is imported)` : ''}`);
+  const list = said.length > 1 ? `${said.slice(0, -1).join(', ')} and ${said.at(-1)}` : said[0] ?? 'class attributes';
+  if (planParts.length) {
+    return { path: file, line, app, message: `migration ${id}: its ${list} could not all be read statically: its place in Django's plan may differ from what is shown` };
+  }
+  return {
+    path: file, line, app, severity: 'info',
+    message: `migration ${id}: its ${list} could not all be read statically: its place in the plan is known (its dependencies are read), but not all of what it does, so lints and where its operations run leave those out`,
+  };
+}
+
+/** `get_operations()`, `helpers.ops(...)`: the first call in `e` (through lists, `*`, `+` and conditions) that is not one of `migrations.*` */
+function computedBy(e: A.Expr): string | null {
+  const name = (f: A.Expr): string | null => f.type === 'Name' ? f.id : f.type === 'Attribute' ? (name(f.value) ?? '…') + '.' + f.attr : null;
+  switch (e.type) {
+    case 'Call': {
+      const n = name(e.func);
+      if (n && !/^(migrations|models)\./.test(n)) return `${n}()`;
+      return null;
+    }
+    case 'List': case 'Tuple': for (const x of e.elts) { const c = computedBy(x); if (c) return c; } return null;
+    case 'Starred': return computedBy(e.value);
+    case 'BinOp': return computedBy(e.left) ?? computedBy(e.right);
+    case 'IfExp': return computedBy(e.body) ?? computedBy(e.orelse);
+    default: return null;
+  }
 }
 
 /** What reading a migration file takes of the settings (the parse worker has none yet: NO_SETTINGS). */
