@@ -1269,3 +1269,100 @@ class Migration(migrations.Migration):
   const found = lintMigrationSource(src, '/x/shop/migrations/0002_x.py', new Map([['shop', 'shop']]), 'shop.migrations.0002_x').filter(l => l.code === 'runpython-alias');
   assert.deepEqual(found.map(l => l.line), [12], JSON.stringify(found.map(l => l.message)));
 });
+
+test('routers asked about a historical model see what ModelState keeps: no class attribute of the model or an abstract base, a mixin\'s, __module__ "__fake__" (kobotoolbox; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
+    // kpi.db_routers.DefaultDatabaseRouter: getattr(model, 'read_only', False) before anything else
+    'proj/routers.py': `class R:
+    def db_for_read(self, model, **hints):
+        if model.__module__ == "shop.models":
+            return "other"
+        return "default"
+
+    def db_for_write(self, model, **hints):
+        if getattr(model, "read_only", False):
+            return "other"
+        if getattr(model, "archived", False):
+            return "other"
+        return "default"
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
+`,
+    'shop/__init__.py': '',
+    'shop/mixins.py': 'class Archived:\n    archived = True\n',
+    'shop/models.py': `from django.db import models
+from shop.mixins import Archived
+
+
+class Base(models.Model):
+    read_only = True
+
+    class Meta:
+        abstract = True
+
+
+class Order(Base):
+    n = models.IntegerField(default=0)
+
+
+class Box(Archived, models.Model):
+    n = models.IntegerField(default=0)
+`,
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': `import shop.mixins
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField(default=0))]),
+        migrations.CreateModel(name="Box", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField(default=0))], bases=(shop.mixins.Archived, models.Model)),
+    ]
+`,
+    'shop/migrations/0002_data.py': `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    Box = apps.get_model("shop", "Box")
+    Order.objects.update(n=1)
+    Box.objects.update(n=1)
+    Order.objects.filter(n=0).count()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`,
+  }, 'dmdb-historical-attrs-');
+  const django = JSON.parse(execFileSync(djangoPython()!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.apps import apps
+from django.db.migrations.loader import MigrationLoader
+state = MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+Order, Box = state.get_model("shop", "Order"), state.get_model("shop", "Box")
+print(json.dumps({"historical": [router.db_for_write(Order), router.db_for_write(Box), router.db_for_read(Order)],
+                  "current": [router.db_for_write(apps.get_model("shop", "Order")), router.db_for_write(apps.get_model("shop", "Box")), router.db_for_read(apps.get_model("shop", "Order"))]}))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }));
+  assert.deepEqual(django, { historical: ['default', 'other', 'default'], current: ['other', 'other', 'other'] });
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const lints = index.findings.filter(f => f.code === 'runpython-alias');
+  const at = (line: number) => lints.find(f => f.line === line);
+  // the historical Order has no read_only (its abstract base's class attribute): its writes go to default, where the
+  // RunPython runs, an info; Box keeps its mixin: its writes go elsewhere (not known statically: the mixin's value
+  // is not read), and its reads go to default (__module__ is "__fake__")
+  assert.match(at(7)?.message ?? '', /shop\.Order\.objects\.update\(\) runs on the router's choice for shop\.Order \('default'\)/, JSON.stringify(lints.map(f => [f.line, f.severity, f.message])));
+  assert.equal(at(7)?.severity, 'info');
+  assert.notEqual(at(8)?.severity, 'info');
+  assert.match(at(9)?.message ?? '', /\('default'\)/);
+  // the current models, as the routing of today's queries sees them
+  const write = (m: string) => index.dbRoutes?.write?.find(r => r.model === m)?.alias;
+  assert.equal(write('shop.Order'), 'other');
+  assert.equal(index.dbRoutes?.read?.find(r => r.model === 'shop.Order')?.alias, 'other');
+});

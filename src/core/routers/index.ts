@@ -919,6 +919,7 @@ const MODEL_BASE_NAMES = new Set([
 function modelAttrValue(inp: Inputs, name: string): Value | undefined {
   const m = inp.model;
   if (name === '__name__' || name === '__qualname__') return str(m.name);
+  if (inp.historical) return historicalAttrValue(inp, name);
   if (name === '__module__') {
     const mod = inp.ctx.index.moduleNameOf(m.loc.path);
     return mod ? str(mod) : unknown(`${m.key}.__module__`, m.loc);
@@ -931,6 +932,25 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
   if (names.has(name)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
   return undefined;
+}
+
+/**
+ * A class attribute of the model's historical class (historicalMixinNames): `__module__` is "__fake__", a literal
+ * class attribute of the model's own body or of an abstract base is not there (undefined), one of a mixin is; a name
+ * the class body binds to something else may be a field or a manager (unknown).
+ */
+function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
+  const m = inp.model;
+  if (name === '__module__') return str('__fake__');
+  if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  const mixins = historicalMixinNames(inp.ctx, m);
+  if (mixins === null) return unknown(`${m.key}.${name}: the historical model's base classes are not all known`, m.loc);
+  const literal = Object.prototype.hasOwnProperty.call(m.attrs, name);
+  if (mixins.has(name)) return unknown(`${m.key}.${name}: a mixin's, on the historical model too`, m.loc);
+  if (literal) return undefined;
+  const names = classBodyNames(inp.ctx, m);
+  if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
+  return names.has(name) ? unknown(`${m.key}.${name} is not a literal (a field or a manager is on the historical model too)`, m.loc) : undefined;
 }
 
 let bodyReads = 0;
@@ -973,6 +993,17 @@ function classBodyNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
 
 function classBodyNamesNow(ctx: Ctx, m: ModelInfo, key: string): Set<string> | null {
   ctx.classNames.set(key, null);
+  const found = classDefOf(ctx, m);
+  if (!found) return null;
+  const out = new Set<string>();
+  const ok = collectClass(ctx, found.moduleName, found.def, out, 0);
+  const res = ok ? out : null;
+  ctx.classNames.set(key, res);
+  return res;
+}
+
+/** The model's class statement and its module's name, null when not found. */
+function classDefOf(ctx: Ctx, m: ModelInfo): { def: A.ClassDef; moduleName: string } | null {
   const mod = ctx.index.parseFile(m.loc.path);
   const moduleName = ctx.index.moduleNameOf(m.loc.path);
   let def: A.ClassDef | null = null;
@@ -990,16 +1021,44 @@ function classBodyNamesNow(ctx: Ctx, m: ModelInfo, key: string): Set<string> | n
   };
   if (mod) find(mod.body);
   if (!def || !moduleName) return null;
-  const out = new Set<string>();
-  const ok = collectClass(ctx, moduleName, def, out, 0);
-  const res = ok ? out : null;
+  return { def, moduleName };
+}
+
+/**
+ * The names a model's historical class (`apps.get_model` in RunPython code, the model a router is asked about during
+ * migrate) has from classes that are not models. Django's ModelState keeps, of the model's bases, the concrete models
+ * (as historical models, by label) and the classes that are not models (mixins, as they are); abstract models are
+ * flattened away (ModelState.from_model), and the class is made of the fields, Meta and the managers
+ * (ModelState.render): a class attribute of the model or of an abstract base is not there. Null when a base is not
+ * known. (Read for this call only, like classBodyNames.)
+ */
+function historicalMixinNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
+  const key = `historical ${m.loc.path}:${m.loc.line}`;
+  if (ctx.classNames.has(key)) return ctx.classNames.get(key)!;
+  const res = untracked(() => {
+    const found = classDefOf(ctx, m);
+    if (!found) return null;
+    const out = new Set<string>();
+    return mixinNames(ctx, found.moduleName, found.def, out, 0) ? out : null;
+  });
   ctx.classNames.set(key, res);
   return res;
 }
 
-function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<string>, depth: number): boolean {
+function mixinNames(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<string>, depth: number): boolean {
   if (depth > 20) return false;
-  for (const n of assignedNames(def.body)) out.add(n);
+  return eachClassBase(ctx, moduleName, def, ref => {
+    const model = isModelClass(ctx, ref.module, ref.def, 0);
+    // a model (abstract: flattened; concrete: a historical model too) gives only its own mixins; a mixin all it has
+    return model !== null && (model ? mixinNames(ctx, ref.module, ref.def, out, depth + 1) : collectClass(ctx, ref.module, ref.def, out, depth + 1));
+  });
+}
+
+/**
+ * `each` for the classes a class statement's bases name (object and django.db.models.Model passed over); false when
+ * a base is not a class known here or `each` says false.
+ */
+function eachClassBase(ctx: Ctx, moduleName: string, def: A.ClassDef, each: (ref: { module: string; def: A.ClassDef }) => boolean): boolean {
   for (const b of def.bases) {
     if (b.type === 'Name' && b.id === 'object') continue;
     const ref = ctx.symbols.expr(moduleName, b);
@@ -1008,10 +1067,36 @@ function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<st
       if (ref.dotted === 'django.db.models.Model') continue;
       return false;
     }
-    if (ref.kind !== 'class') return false;
-    if (!collectClass(ctx, ref.module, ref.def, out, depth + 1)) return false;
+    if (ref.kind !== 'class' || !each(ref)) return false;
   }
   return true;
+}
+
+/** Whether a class derives from django.db.models.Model; null when one of its bases is not known. */
+function isModelClass(ctx: Ctx, moduleName: string, def: A.ClassDef, depth: number): boolean | null {
+  if (depth > 20) return null;
+  let unknownBase = false;
+  for (const b of def.bases) {
+    if (b.type === 'Name' && b.id === 'object') continue;
+    const ref = ctx.symbols.expr(moduleName, b);
+    if (!ref) { unknownBase = true; continue; }
+    if (ref.kind === 'external') {
+      if (ref.dotted === 'django.db.models.Model') return true;
+      unknownBase = true;
+      continue;
+    }
+    if (ref.kind !== 'class') { unknownBase = true; continue; }
+    const r = isModelClass(ctx, ref.module, ref.def, depth + 1);
+    if (r) return true;
+    if (r === null) unknownBase = true;
+  }
+  return unknownBase ? null : false;
+}
+
+function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<string>, depth: number): boolean {
+  if (depth > 20) return false;
+  for (const n of assignedNames(def.body)) out.add(n);
+  return eachClassBase(ctx, moduleName, def, ref => collectClass(ctx, ref.module, ref.def, out, depth + 1));
 }
 
 /** The model classes a model inherits from (its bases' keys, transitively): proxies' and children's parents. */
