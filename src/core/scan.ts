@@ -161,7 +161,7 @@ import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, sameSettingsForModels, type ModelMemo } from './models';
-import { exportMigrationCache, importMigrationCache, migrationCacheChanged, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
@@ -1523,7 +1523,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
       const label = labelOf(model);
       const dot = label.indexOf('.');
-      const m = byKey().get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings) : undefined);
+      const m = byKey().get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings, index.migrations) : undefined);
       got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
         const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
@@ -1581,11 +1581,38 @@ function ownDatabases(aliases: string[], twins: ReturnType<typeof twinsOf>): str
   return aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
 }
 
-/** A model known only by its label (from the migration state): what a router can be asked about it. */
-function stateOnlyModel(app: string, name: string, settings: SettingsInfo): ModelInfo {
+/**
+ * A model known only by its label (from the migration state): what a router can be asked about it. Its historical
+ * class has the attributes its app's migrations gave it (MigrationOperationInfo.names), when all are read: a
+ * CreateModel of it, nothing that renames a model to it, no state operations not read, no migration of the app read
+ * in part.
+ */
+function stateOnlyModel(app: string, name: string, settings: SettingsInfo, migrations: readonly MigrationFileInfo[]): ModelInfo {
+  const lowerName = name.toLowerCase();
+  const names = new Set<string>();
+  const mixins: { path: string; base: A.Expr }[] = [];
+  let created = false;
+  let known = true;
+  for (const mig of migrations) {
+    if (mig.app !== app) continue;
+    // (a scan reads each operation's model only: the names are read from the app's files in full, when asked)
+    const ops = mig.partial ? null : operationsReadInFull(mig, settings);
+    if (!ops) { known = false; continue; }
+    for (const op of ops) {
+      if (op.kind === 'SeparateDatabaseAndState' || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo === null))) known = false;
+      if (op.modelName !== lowerName || op.names === undefined) continue;
+      if (op.kind === 'CreateModel') {
+        created = true;
+        for (const base of op.mixins ?? []) mixins.push({ path: mig.path, base });
+      }
+      if (op.names === null) known = false;
+      else for (const n of op.names) names.add(n);
+    }
+  }
   return {
-    app, name, key: `${app}.${name}`, managed: true, proxy: false, abstract: false, swapped: false, table: `${app}_${name.toLowerCase()}`,
-    modelName: name.toLowerCase(), loc: { path: settings.path ?? '', line: 1 }, bases: [], fields: [], attrs: {}, meta: {},
+    app, name, key: `${app}.${name}`, managed: true, proxy: false, abstract: false, swapped: false, table: `${app}_${lowerName}`,
+    modelName: lowerName, loc: { path: settings.path ?? '', line: 1 }, bases: [], fields: [], attrs: {}, meta: {},
+    ...(created && known ? { historicalNames: [...names], ...(mixins.length ? { historicalMixins: mixins } : {}) } : {}),
   };
 }
 

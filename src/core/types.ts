@@ -194,6 +194,13 @@ export interface ModelInfo {
   concreteModel?: string;
   /** the setting's value when `swapped` (e.g. "accounts.User") */
   swappedFor?: string;
+  /**
+   * a model only the migration state has (deleted or renamed since): every attribute name its migrations gave its
+   * historical class (fields, managers), when they are all known
+   */
+  historicalNames?: string[];
+  /** with historicalNames: the classes of its CreateModel's bases that are not models.Model, in the migration's module */
+  historicalMixins?: { path: string; base: import('./python/ast').Expr }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,6 +241,16 @@ export interface MigrationOperationInfo {
   hints?: Record<string, unknown> | null;
   /** SeparateDatabaseAndState: its `database_operations` (its state_operations never touch a database) */
   database?: MigrationOperationInfo[];
+  /**
+   * the attributes the operation gives the model's historical class: CreateModel its fields and managers,
+   * AddField and RenameField the field, AlterModelManagers the managers; null when it may give others (CreateModel
+   * with bases other than models.Model, a list that is not literal)
+   */
+  names?: string[] | null;
+  /** RenameModel: the new name, lowercase (null when not a literal) */
+  renamedTo?: string | null;
+  /** CreateModel: its bases that are not models.Model, as written in the migration (read in full only) */
+  mixins?: import('./python/ast').Expr[];
 }
 
 export interface MigrationFileInfo {

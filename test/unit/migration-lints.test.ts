@@ -1366,3 +1366,85 @@ print(json.dumps({"historical": [router.db_for_write(Order), router.db_for_write
   assert.equal(write('shop.Order'), 'other');
   assert.equal(index.dbRoutes?.read?.find(r => r.model === 'shop.Order')?.alias, 'other');
 });
+
+test('a model only the migration state has: its historical class has the fields and managers its migrations gave it, nothing else (kobotoolbox\'s kpi.Collection; Django venv)', { skip: djangoPython() ? false : 'no Django venv' }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
+    'proj/routers.py': `class R:
+    def db_for_read(self, model, **hints):
+        return "default"
+
+    def db_for_write(self, model, **hints):
+        if getattr(model, "read_only", False):
+            return "other"
+        return "default"
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
+`,
+    'shop/__init__.py': '',
+    'shop/mixins.py': 'class Labelled:\n    label = "x"\n\n    def describe(self):\n        return self.label\n',
+    'shop/models.py': 'from django.db import models\n\n\nclass Asset(models.Model):\n    n = models.IntegerField(default=0)\n',
+    'shop/migrations/__init__.py': '',
+    // Collection and Locked are gone from models.py; Locked has a field named read_only
+    'shop/migrations/0001_initial.py': `from django.db import migrations, models
+from shop.mixins import Labelled
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Asset", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField(default=0))]),
+        migrations.CreateModel(name="Collection", fields=[("id", models.AutoField(primary_key=True)), ("n", models.IntegerField(default=0))]),
+        migrations.CreateModel(name="Locked", fields=[("id", models.AutoField(primary_key=True))]),
+        migrations.AddField(model_name="locked", name="read_only", field=models.BooleanField(default=True)),
+        migrations.CreateModel(name="Marked", fields=[("id", models.AutoField(primary_key=True))], bases=(Labelled, models.Model)),
+        migrations.CreateModel(name="Tagged", fields=[("id", models.AutoField(primary_key=True))]),
+        migrations.RenameModel(old_name="Tagged", new_name="Renamed"),
+    ]
+`,
+    'shop/migrations/0002_data.py': `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    Collection = apps.get_model("shop", "Collection")
+    Locked = apps.get_model("shop", "Locked")
+    Collection.objects.update(n=1)
+    Locked.objects.update(read_only=False)
+    Marked = apps.get_model("shop", "Marked")
+    Marked.objects.update(id=1)
+    Renamed = apps.get_model("shop", "Renamed")
+    Renamed.objects.update(id=1)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+`,
+    'shop/migrations/0003_gone.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0002_data")]\n    operations = [migrations.DeleteModel(name="Collection"), migrations.DeleteModel(name="Locked"), migrations.DeleteModel(name="Marked"), migrations.DeleteModel(name="Renamed")]\n',
+  }, 'dmdb-state-only-');
+  const django = JSON.parse(execFileSync(djangoPython()!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.db.migrations.loader import MigrationLoader
+loader = MigrationLoader(None, ignore_no_migrations=True)
+state = loader.project_state(("shop", "0002_data")).apps
+print(json.dumps([router.db_for_write(state.get_model("shop", "Collection")), router.db_for_write(state.get_model("shop", "Locked")), router.db_for_write(state.get_model("shop", "Marked")), router.db_for_write(state.get_model("shop", "Renamed"))]))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }));
+  assert.deepEqual(django, ['default', 'other', 'default', 'default']);
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const lints = index.findings.filter(f => f.code === 'runpython-alias');
+  const at = (line: number) => lints.find(f => f.line === line);
+  const all = JSON.stringify(lints.map(f => [f.line, f.severity, f.message]));
+  // Collection never had a read_only: its writes go to default, where the RunPython runs
+  assert.match(at(7)?.message ?? '', /shop\.Collection\.objects\.update\(\) runs on the router's choice for shop\.Collection \('default'\)/, all);
+  assert.equal(at(7)?.severity, 'info');
+  // Locked has a field of that name: the router's answer is not known statically (Django: 'other')
+  assert.match(at(8)?.message ?? '', /shop\.Locked \(not known statically\)/, all);
+  // Marked has a mixin (kept on the historical class) without read_only: default
+  assert.match(at(10)?.message ?? '', /shop\.Marked \('default'\)/, all);
+  // Renamed was made as Tagged: what its migrations gave it is not followed through a RenameModel, not known
+  assert.match(at(12)?.message ?? '', /shop\.Renamed \(not known statically\)/, all);
+});

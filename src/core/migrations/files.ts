@@ -78,6 +78,25 @@ export function readMigrationJob(index: ModuleIndex, job: Omit<MigrationJob, 'ow
   return entry;
 }
 
+const fullReadings = new Map<string, { mtimeMs: number; size: number; ops: MigrationOperationInfo[] | null }>();
+
+/**
+ * A migration's operations read in full (a scan reads `class Migration` and each operation's model only: ParseOptions
+ * `only`), for what a migration-only reading leaves out (MigrationOperationInfo.names, renamedTo); null when the file
+ * cannot be read or was not read whole. Kept per file while its mtime and size are the same.
+ */
+export function operationsReadInFull(m: MigrationFileInfo, settings: SettingsInfo): MigrationOperationInfo[] | null {
+  const st = statFile(m.path);
+  if (!st) return null;
+  const had = fullReadings.get(m.path);
+  if (had && had.mtimeMs === st.mtimeMs && had.size === st.size) return had.ops;
+  const read = readPythonFile(m.path, st);
+  const r = 'error' in read ? null : readMigrationSource(read.source, m.path, m.app, m.name, settings, { fileSize: read.fileSize }, true);
+  const ops = r?.info && !r.info.partial ? r.info.operations : null;
+  fullReadings.set(m.path, { mtimeMs: st.mtimeMs, size: st.size, ops });
+  return ops;
+}
+
 function cacheOf(index: ModuleIndex): Map<string, CacheEntry> {
   let cache = caches.get(index);
   if (!cache) {
@@ -237,6 +256,8 @@ export function readMigrationSource(
   name: string,
   settings: MigrationSettings,
   parseOptions: ParseOptions = {},
+  /** read what only the historical classes need (MigrationOperationInfo names, mixins, renamedTo): operationsReadInFull */
+  historical = false,
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
   let mod = parsePython(source, file, parseOptions);
@@ -270,7 +291,7 @@ export function readMigrationSource(
     if (s.line >= cls.line) break;
     if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') names.set(s.targets[0]!.id, s.value);
   }
-  const ctx: Ctx = { settings, partial: false, used: {}, names, unresolved: false };
+  const ctx: Ctx = { settings, partial: false, used: {}, names, unresolved: false, historical: historical && !parseOptions.only };
   /** the class attributes not read whole, and the call that computes each when the file is imported */
   const unreadParts: { part: string; cause: string | null }[] = [];
   for (const s of cls.body) {
@@ -382,6 +403,8 @@ interface Ctx {
   names: Map<string, A.Expr>;
   /** a name was not found (a migration-only reading leaves the module's assignments out) */
   unresolved: boolean;
+  /** what only the historical classes need is read (names, mixins, renamedTo): a reading in full that asks for it */
+  historical: boolean;
 }
 
 /** `e`, or what the name `e` was assigned (followed a few times: `ops = BASE + EXTRA`), as Python would look it up. */
@@ -642,6 +665,15 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       const db = x.keywords.find(k => k.arg === 'database_operations')?.value ?? (x.args[0] && x.args[0].type !== 'Starred' ? x.args[0] : undefined);
       op.database = db ? operations(db, ctx) : [];
     }
+    const names = ctx.historical ? historicalNames(kind, x) : undefined;
+    if (names !== undefined) {
+      op.names = names.names;
+      if (names.mixins.length) op.mixins = names.mixins;
+    }
+    if (kind === 'RenameModel' && ctx.historical) {
+      const to = x.keywords.find(k => k.arg === 'new_name')?.value ?? x.args[1];
+      op.renamedTo = to && str(to) !== null ? str(to)!.toLowerCase() : null;
+    }
     const spec = MODEL_ARG[kind];
     let arg: A.Expr | undefined;
     if (spec) {
@@ -662,6 +694,41 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
     out.push(op);
   }
   return out;
+}
+
+/** MigrationOperationInfo.names and mixins of an operation (undefined: it gives none). */
+function historicalNames(kind: string, x: A.Call): { names: string[] | null; mixins: A.Expr[] } | undefined {
+  const arg = (kw: string, pos: number): A.Expr | undefined => x.keywords.find(k => k.arg === kw)?.value ?? (x.args[pos]?.type === 'Starred' ? undefined : x.args[pos]);
+  // `[("id", models.AutoField(...)), ...]`: the first items
+  const firsts = (e: A.Expr | undefined): string[] | null => {
+    if (!e) return [];
+    if (e.type !== 'List' && e.type !== 'Tuple') return null;
+    const out: string[] = [];
+    for (const t of e.elts) {
+      const n = (t.type === 'Tuple' || t.type === 'List') && t.elts[0] ? str(t.elts[0]) : null;
+      if (n === null) return null;
+      out.push(n);
+    }
+    return out;
+  };
+  const one = (e: A.Expr | undefined): string[] | null => (e && str(e) !== null ? [str(e)!] : null);
+  switch (kind) {
+    case 'CreateModel': {
+      // bases: models.Model, and classes that are not models (mixins, kept as they are: their attributes are the
+      // class's too); a concrete parent (a label) gives its fields: not read
+      const bases = arg('bases', 3);
+      const list = !bases ? [] : bases.type === 'Tuple' || bases.type === 'List' ? bases.elts : null;
+      const mixins = (list ?? []).filter(b => !(b.type === 'Attribute' && b.attr === 'Model'));
+      const fields = firsts(arg('fields', 1));
+      const managers = firsts(arg('managers', 4));
+      const readable = list !== null && mixins.every(b => b.type === 'Name' || b.type === 'Attribute');
+      return { names: readable && fields && managers ? [...fields, ...managers] : null, mixins: readable ? mixins : [] };
+    }
+    case 'AddField': return { names: one(arg('name', 1)), mixins: [] };
+    case 'RenameField': return { names: one(arg('new_name', 2)), mixins: [] };
+    case 'AlterModelManagers': return { names: firsts(arg('managers', 1)), mixins: [] };
+    default: return undefined;
+  }
 }
 
 function settingString(settings: MigrationSettings, name: string): string | null {

@@ -72,7 +72,8 @@ export class ModuleIndex {
     if (hit !== undefined) return hit;
     let result: ResolvedModule | null = null;
     const parts = name.split('.');
-    if (parts.every(p => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) {
+    // (a part may begin with a digit: importlib imports `app.migrations.0001_initial` by name, as Django does)
+    if (parts.every(p => /^[A-Za-z0-9_]+$/.test(p))) {
       for (const root of this.roots) {
         const base = path.join(root, ...parts);
         if (this.isFile(base, '__init__.py')) { result = { name, file: path.join(base, '__init__.py'), packageDir: base, root }; break; }

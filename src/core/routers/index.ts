@@ -943,6 +943,16 @@ function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
   const m = inp.model;
   if (name === '__module__') return str('__fake__');
   if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  // a model only the migration state has: what its migrations gave it
+  if (m.historicalNames) {
+    if (m.historicalNames.includes(name)) return unknown(`${m.key}.${name} (a field or a manager of the historical model)`, m.loc);
+    for (const { path: file, base } of m.historicalMixins ?? []) {
+      const names = mixinClassNames(inp.ctx, file, base);
+      if (names === null) return unknown(`${m.key}.${name}: a base class of the historical model is not known`, m.loc);
+      if (names.has(name)) return unknown(`${m.key}.${name}: a mixin's, on the historical model too`, m.loc);
+    }
+    return undefined;
+  }
   const mixins = historicalMixinNames(inp.ctx, m);
   if (mixins === null) return unknown(`${m.key}.${name}: the historical model's base classes are not all known`, m.loc);
   const literal = Object.prototype.hasOwnProperty.call(m.attrs, name);
@@ -1040,6 +1050,23 @@ function historicalMixinNames(ctx: Ctx, m: ModelInfo): Set<string> | null {
     if (!found) return null;
     const out = new Set<string>();
     return mixinNames(ctx, found.moduleName, found.def, out, 0) ? out : null;
+  });
+  ctx.classNames.set(key, res);
+  return res;
+}
+
+/** The names a base class written in a migration (`bases=(ObjectPermissionMixin, models.Model)`) binds; null when not known. */
+function mixinClassNames(ctx: Ctx, file: string, base: A.Expr): Set<string> | null {
+  const key = `mixin ${file}:${base.line}:${base.col}`;
+  if (ctx.classNames.has(key)) return ctx.classNames.get(key)!;
+  const res = untracked(() => {
+    // (a migration module's name is no identifier, 0001_initial: Django imports it by its dotted name all the same)
+    const pkg = ctx.index.moduleNameOf(path.join(path.dirname(file), '__init__.py'));
+    const moduleName = ctx.index.moduleNameOf(file) ?? (pkg ? `${pkg}.${path.basename(file, '.py')}` : null);
+    const ref = moduleName ? ctx.symbols.expr(moduleName, base) : null;
+    if (!ref || ref.kind !== 'class') return null;
+    const out = new Set<string>();
+    return collectClass(ctx, ref.module, ref.def, out, 0) ? out : null;
   });
   ctx.classNames.set(key, res);
   return res;
