@@ -1593,13 +1593,16 @@ function stateOnlyModel(app: string, name: string, settings: SettingsInfo, migra
   const mixins: { path: string; base: A.Expr }[] = [];
   let created = false;
   let known = true;
+  const GIVES = new Set(['CreateModel', 'AddField', 'RenameField', 'AlterModelManagers']);
   for (const mig of migrations) {
     if (mig.app !== app) continue;
-    // (a scan reads each operation's model only: the names are read from the app's files in full, when asked)
-    const ops = mig.partial ? null : operationsReadInFull(mig, settings);
+    if (mig.partial) { known = false; continue; }
+    if (mig.operations.some(op => op.kind === 'SeparateDatabaseAndState' || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo == null)))) known = false;
+    if (!mig.operations.some(op => op.modelName === lowerName && GIVES.has(op.kind))) continue;
+    // (a scan reads each operation's model only: the names are read from these files in full, when a lint asks)
+    const ops = operationsReadInFull(mig, settings);
     if (!ops) { known = false; continue; }
     for (const op of ops) {
-      if (op.kind === 'SeparateDatabaseAndState' || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo === null))) known = false;
       if (op.modelName !== lowerName || op.names === undefined) continue;
       if (op.kind === 'CreateModel') {
         created = true;

@@ -247,7 +247,7 @@ export interface MigrationOperationInfo {
    * with bases other than models.Model, a list that is not literal)
    */
   names?: string[] | null;
-  /** RenameModel: the new name, lowercase (null when not a literal) */
+  /** RenameModel: the new name, lowercase (null when not a literal `new_name=` keyword) */
   renamedTo?: string | null;
   /** CreateModel: its bases that are not models.Model, as written in the migration (read in full only) */
   mixins?: import('./python/ast').Expr[];

@@ -149,7 +149,7 @@ test('migration files: which files, dependencies, swappable dependencies, operat
   assert.deepEqual(second.dependencies, [['analytics', '0001_initial']]);
   assert.deepEqual(second.runBefore, [['other', '0001_initial']]);
   assert.deepEqual(second.operations.map(({ line: _line, ...o }) => o), [
-    { kind: 'RenameModel', modelName: 'event' },
+    { kind: 'RenameModel', modelName: 'event', renamedTo: 'happening' },
     { kind: 'RemoveField', modelName: 'happening' },
     { kind: 'DeleteModel', modelName: 'happening' },
     { kind: 'AddIndex', modelName: 'happening' },

@@ -82,7 +82,7 @@ const fullReadings = new Map<string, { mtimeMs: number; size: number; ops: Migra
 
 /**
  * A migration's operations read in full (a scan reads `class Migration` and each operation's model only: ParseOptions
- * `only`), for what a migration-only reading leaves out (MigrationOperationInfo.names, renamedTo); null when the file
+ * `only`), for what a migration-only reading leaves out (MigrationOperationInfo.names, mixins); null when the file
  * cannot be read or was not read whole. Kept per file while its mtime and size are the same.
  */
 export function operationsReadInFull(m: MigrationFileInfo, settings: SettingsInfo): MigrationOperationInfo[] | null {
@@ -256,7 +256,7 @@ export function readMigrationSource(
   name: string,
   settings: MigrationSettings,
   parseOptions: ParseOptions = {},
-  /** read what only the historical classes need (MigrationOperationInfo names, mixins, renamedTo): operationsReadInFull */
+  /** read what only the historical classes need (MigrationOperationInfo names, mixins): operationsReadInFull */
   historical = false,
 ): { info: MigrationFileInfo | null; problems: MigrationProblem[]; used: Record<string, string | null>; timeLimited?: boolean | 'retry' } {
   const problems: MigrationProblem[] = [];
@@ -403,7 +403,7 @@ interface Ctx {
   names: Map<string, A.Expr>;
   /** a name was not found (a migration-only reading leaves the module's assignments out) */
   unresolved: boolean;
-  /** what only the historical classes need is read (names, mixins, renamedTo): a reading in full that asks for it */
+  /** what only the historical classes need is read (names, mixins): a reading in full that asks for it */
   historical: boolean;
 }
 
@@ -670,8 +670,9 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       op.names = names.names;
       if (names.mixins.length) op.mixins = names.mixins;
     }
-    if (kind === 'RenameModel' && ctx.historical) {
-      const to = x.keywords.find(k => k.arg === 'new_name')?.value ?? x.args[1];
+    if (kind === 'RenameModel') {
+      // (the keyword, as makemigrations writes it: a migration-only reading has no second argument)
+      const to = x.keywords.find(k => k.arg === 'new_name')?.value;
       op.renamedTo = to && str(to) !== null ? str(to)!.toLowerCase() : null;
     }
     const spec = MODEL_ARG[kind];

@@ -22,7 +22,7 @@ import type * as A from './ast';
 import { decodeEscapes, parseIntLiteral } from './lexical';
 
 /** The keyword values of an operation call that a migration-only reading converts (migrations/files.ts reads them). */
-const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'hints', 'database_operations']);
+const MIGRATION_KEYWORDS = new Set(['name', 'model_name', 'old_name', 'new_name', 'hints', 'database_operations']);
 
 /**
  * How a migration-only reading reads an operation call's keyword argument `arg` (null: `**kw`), here and in the
