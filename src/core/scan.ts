@@ -161,7 +161,7 @@ import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, sameSettingsForModels, type ModelMemo } from './models';
-import { exportMigrationCache, importMigrationCache, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, knownOperationKind, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameValue } from './equal';
@@ -1597,7 +1597,8 @@ function stateOnlyModel(app: string, name: string, settings: SettingsInfo, migra
   for (const mig of migrations) {
     if (mig.app !== app) continue;
     if (mig.partial) { known = false; continue; }
-    if (mig.operations.some(op => op.kind === 'SeparateDatabaseAndState' || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo == null)))) known = false;
+    // what changes the state in a way not read: state operations, a rename to it, an operation a reading does not know
+    if (mig.operations.some(op => op.kind === 'SeparateDatabaseAndState' || op.stateOperations || !knownOperationKind(op.kind) || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo == null)))) known = false;
     if (!mig.operations.some(op => op.modelName === lowerName && GIVES.has(op.kind))) continue;
     // (a scan reads each operation's model only: the names are read from these files in full, when a lint asks)
     const ops = operationsReadInFull(mig, settings);

@@ -242,11 +242,14 @@ export interface MigrationOperationInfo {
   /** SeparateDatabaseAndState: its `database_operations` (its state_operations never touch a database) */
   database?: MigrationOperationInfo[];
   /**
-   * the attributes the operation gives the model's historical class: CreateModel its fields and managers,
-   * AddField and RenameField the field, AlterModelManagers the managers; null when it may give others (CreateModel
-   * with bases other than models.Model, a list that is not literal)
+   * the attributes the operation gives the model's historical class: CreateModel its fields and managers (its
+   * mixins apart: `mixins`), AddField and RenameField the field, AlterModelManagers the managers (a field's
+   * `_id`, `get_…_display` and the like follow from its name); null when it may give others (a concrete parent
+   * named by label, a list that is not literal)
    */
   names?: string[] | null;
+  /** RunSQL's `state_operations=`: it changes the migration state (not read) */
+  stateOperations?: true;
   /** RenameModel: the new name, lowercase (null when not a literal `new_name=` keyword) */
   renamedTo?: string | null;
   /** CreateModel: its bases that are not models.Model, as written in the migration (read in full only) */

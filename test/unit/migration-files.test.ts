@@ -387,6 +387,15 @@ class Migration(migrations.Migration):
   assert.deepEqual(starred.info?.operations.map(o => o.kind), ['AlterField']);
   assert.equal(starred.problems[0]!.severity, 'info');
   assert.match(starred.problems[0]!.message, /computed by get_conditional_operations\(\)/);
+  // an operation written bare before it (django.contrib.postgres's, imported by name) is not what was not read
+  const bare = readMigrationSource(`from django.db import migrations
+from django.contrib.postgres.operations import AddIndexConcurrently
+
+class Migration(migrations.Migration):
+    dependencies = [('hook', '0008')]
+    operations = [AddIndexConcurrently('hooklog', None), *extra_ops()]
+`, '/x/0010.py', 'hook', '0010', settings);
+  assert.match(bare.problems[0]!.message, /computed by extra_ops\(\)/);
   // dependencies computed: its place in the plan may differ, a warning
   const deps = readMigrationSource(`from django.db import migrations
 from .helpers import latest

@@ -366,6 +366,9 @@ function unreadPartsProblem(file: string, line: number, id: string, app: string,
   const planParts = parts.filter(p => p.part === 'dependencies' || p.part === 'replaces' || p.part === 'run_before');
   const said = parts.map(p => `${p.part}${p.cause ? ` (computed by ${p.cause} when the file is imported)` : ''}`);
   const list = said.length > 1 ? `${said.slice(0, -1).join(', ')} and ${said.at(-1)}` : said[0] ?? 'class attributes';
+  if (parts.every(p => p.part === 'initial')) {
+    return { path: file, line, app, severity: 'info', message: `migration ${id}: its initial could not be read statically (only migrate --fake-initial reads it)` };
+  }
   if (planParts.length) {
     return { path: file, line, app, message: `migration ${id}: its ${list} could not all be read statically: its place in Django's plan may differ from what is shown` };
   }
@@ -380,6 +383,9 @@ function computedBy(e: A.Expr): string | null {
   const name = (f: A.Expr): string | null => f.type === 'Name' ? f.id : f.type === 'Attribute' ? (name(f.value) ?? '…') + '.' + f.attr : null;
   switch (e.type) {
     case 'Call': {
+      // (an operation that is read, `AddIndexConcurrently(...)` imported bare, is not what could not be read)
+      const kind = calleeName(e.func);
+      if (kind && (kind in MODEL_ARG || READ_KINDS.has(kind))) return null;
       const n = name(e.func);
       if (n && !/^(migrations|models)\./.test(n)) return `${n}()`;
       return null;
@@ -609,6 +615,17 @@ function calleeName(f: A.Expr): string | null {
 }
 
 /** Which argument names the model an operation acts on: [keyword, positional index]. */
+/** Operations a reading understands besides MODEL_ARG's (where they run: ./operations.ts). */
+const READ_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']);
+
+/** Whether a reading understands what an operation does to the migration state (a custom operation: not known). */
+export function knownOperationKind(kind: string): boolean {
+  return kind in MODEL_ARG || READ_KINDS.has(kind) || POSTGRES_STATELESS.has(kind);
+}
+
+/** django.contrib.postgres operations that change no model's state */
+const POSTGRES_STATELESS = new Set(['CreateExtension', 'BtreeGinExtension', 'BtreeGistExtension', 'CITextExtension', 'CryptoExtension', 'HStoreExtension', 'TrigramExtension', 'UnaccentExtension', 'CreateCollation', 'RemoveCollation']);
+
 const MODEL_ARG: Record<string, [string, number]> = {
   CreateModel: ['name', 0],
   DeleteModel: ['name', 0],
@@ -670,6 +687,8 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       op.names = names.names;
       if (names.mixins.length) op.mixins = names.mixins;
     }
+    // RunSQL(state_operations=[…]): changes the migration state like any state operation
+    if (kind !== 'SeparateDatabaseAndState' && x.keywords.some(k => k.arg === 'state_operations')) op.stateOperations = true;
     if (kind === 'RenameModel') {
       // (the keyword, as makemigrations writes it: a migration-only reading has no second argument)
       const to = x.keywords.find(k => k.arg === 'new_name')?.value;
@@ -719,7 +738,7 @@ function historicalNames(kind: string, x: A.Call): { names: string[] | null; mix
       // class's too); a concrete parent (a label) gives its fields: not read
       const bases = arg('bases', 3);
       const list = !bases ? [] : bases.type === 'Tuple' || bases.type === 'List' ? bases.elts : null;
-      const mixins = (list ?? []).filter(b => !(b.type === 'Attribute' && b.attr === 'Model'));
+      const mixins = (list ?? []).filter(b => !((b.type === 'Attribute' && b.attr === 'Model') || (b.type === 'Name' && b.id === 'Model')));
       const fields = firsts(arg('fields', 1));
       const managers = firsts(arg('managers', 4));
       const readable = list !== null && mixins.every(b => b.type === 'Name' || b.type === 'Attribute');

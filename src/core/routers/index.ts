@@ -930,7 +930,7 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
   if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
   const names = classBodyNames(inp.ctx, m);
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
-  if (names.has(name)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
+  if (names.has(name) || fieldDerived(name, names)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
   return undefined;
 }
 
@@ -945,7 +945,7 @@ function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
   if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
   // a model only the migration state has: what its migrations gave it
   if (m.historicalNames) {
-    if (m.historicalNames.includes(name)) return unknown(`${m.key}.${name} (a field or a manager of the historical model)`, m.loc);
+    if (m.historicalNames.includes(name) || fieldDerived(name, new Set(m.historicalNames))) return unknown(`${m.key}.${name} (a field or a manager of the historical model)`, m.loc);
     for (const { path: file, base } of m.historicalMixins ?? []) {
       const names = mixinClassNames(inp.ctx, file, base);
       if (names === null) return unknown(`${m.key}.${name}: a base class of the historical model is not known`, m.loc);
@@ -960,7 +960,17 @@ function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
   if (literal) return undefined;
   const names = classBodyNames(inp.ctx, m);
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
-  return names.has(name) ? unknown(`${m.key}.${name} is not a literal (a field or a manager is on the historical model too)`, m.loc) : undefined;
+  return names.has(name) || fieldDerived(name, names) ? unknown(`${m.key}.${name} is not a literal (a field or a manager is on the historical model too)`, m.loc) : undefined;
+}
+
+/**
+ * Whether `name` is what Django's Field.contribute_to_class adds for a field among `names`: a relation's attname
+ * (`tenant_id`), `get_<f>_display`, `get_next_by_<f>` / `get_previous_by_<f>` (the name may be a field's: not known).
+ */
+function fieldDerived(name: string, names: ReadonlySet<string>): boolean {
+  const m = /^(?:get_(.+)_display|get_(?:next|previous)_by_(.+)|(.+)_id)$/.exec(name);
+  const f = m ? m[1] ?? m[2] ?? m[3] : undefined;
+  return f !== undefined && names.has(f);
 }
 
 let bodyReads = 0;
