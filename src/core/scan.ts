@@ -1581,6 +1581,9 @@ function ownDatabases(aliases: string[], twins: ReturnType<typeof twinsOf>): str
   return aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
 }
 
+/** The operations that give a model's historical class attributes (MigrationOperationInfo.names). */
+const GIVES_ATTRIBUTES = new Set(['CreateModel', 'AddField', 'RenameField', 'AlterModelManagers']);
+
 /**
  * A model known only by its label (from the migration state): what a router can be asked about it. Its historical
  * class has the attributes its app's migrations gave it (MigrationOperationInfo.names), when all are read: a
@@ -1593,13 +1596,12 @@ function stateOnlyModel(app: string, name: string, settings: SettingsInfo, migra
   const mixins: { path: string; base: A.Expr }[] = [];
   let created = false;
   let known = true;
-  const GIVES = new Set(['CreateModel', 'AddField', 'RenameField', 'AlterModelManagers']);
   for (const mig of migrations) {
     if (mig.app !== app) continue;
     if (mig.partial) { known = false; continue; }
     // what changes the state in a way not read: state operations, a rename to it, an operation a reading does not know
     if (mig.operations.some(op => op.kind === 'SeparateDatabaseAndState' || op.stateOperations || !knownOperationKind(op.kind) || (op.kind === 'RenameModel' && (op.renamedTo === lowerName || op.renamedTo == null)))) known = false;
-    if (!mig.operations.some(op => op.modelName === lowerName && GIVES.has(op.kind))) continue;
+    if (!mig.operations.some(op => op.modelName === lowerName && GIVES_ATTRIBUTES.has(op.kind))) continue;
     // (a scan reads each operation's model only: the names are read from these files in full, when a lint asks)
     const ops = operationsReadInFull(mig, settings);
     if (!ops) { known = false; continue; }

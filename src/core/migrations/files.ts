@@ -614,7 +614,6 @@ function calleeName(f: A.Expr): string | null {
   return null;
 }
 
-/** Which argument names the model an operation acts on: [keyword, positional index]. */
 /** Operations a reading understands besides MODEL_ARG's (where they run: ./operations.ts). */
 const READ_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']);
 
@@ -626,6 +625,7 @@ export function knownOperationKind(kind: string): boolean {
 /** django.contrib.postgres operations that change no model's state */
 const POSTGRES_STATELESS = new Set(['CreateExtension', 'BtreeGinExtension', 'BtreeGistExtension', 'CITextExtension', 'CryptoExtension', 'HStoreExtension', 'TrigramExtension', 'UnaccentExtension', 'CreateCollation', 'RemoveCollation']);
 
+/** Which argument names the model an operation acts on: [keyword, positional index]. */
 const MODEL_ARG: Record<string, [string, number]> = {
   CreateModel: ['name', 0],
   DeleteModel: ['name', 0],
@@ -682,10 +682,10 @@ function operations(e: A.Expr, ctx: Ctx): MigrationOperationInfo[] {
       const db = x.keywords.find(k => k.arg === 'database_operations')?.value ?? (x.args[0] && x.args[0].type !== 'Starred' ? x.args[0] : undefined);
       op.database = db ? operations(db, ctx) : [];
     }
-    const names = ctx.historical ? historicalNames(kind, x) : undefined;
-    if (names !== undefined) {
-      op.names = names.names;
-      if (names.mixins.length) op.mixins = names.mixins;
+    const gives = ctx.historical ? historicalNames(kind, x) : undefined;
+    if (gives !== undefined) {
+      op.names = gives.names;
+      if (gives.mixins.length) op.mixins = gives.mixins;
     }
     // RunSQL(state_operations=[…]): changes the migration state like any state operation
     if (kind !== 'SeparateDatabaseAndState' && x.keywords.some(k => k.arg === 'state_operations')) op.stateOperations = true;

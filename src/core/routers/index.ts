@@ -915,6 +915,14 @@ const MODEL_BASE_NAMES = new Set([
   'adelete', 'arefresh_from_db', 'Meta', 'NotUpdated',
 ]);
 
+/**
+ * A name Django's Model defines: its own private names are snake_case (_meta, _state, _do_insert,
+ * _get_FIELD_display); `_DATABASE` is the project's (NExtSEEK's router reads getattr(model, "_DATABASE", "default"))
+ */
+function djangoModelName(name: string): boolean {
+  return (name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name);
+}
+
 /** A class attribute of the model: its literal value, undefined when it certainly does not exist, else unknown. */
 function modelAttrValue(inp: Inputs, name: string): Value | undefined {
   const m = inp.model;
@@ -925,9 +933,7 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
     return mod ? str(mod) : unknown(`${m.key}.__module__`, m.loc);
   }
   if (Object.prototype.hasOwnProperty.call(m.attrs, name)) return fromJS(m.attrs[name]);
-  // Django's own private names are snake_case (_meta, _state, _do_insert, _get_FIELD_display); `_DATABASE` is the
-  // project's (NExtSEEK's router reads getattr(model, "_DATABASE", "default"))
-  if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  if (djangoModelName(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
   const names = classBodyNames(inp.ctx, m);
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
   if (names.has(name) || fieldDerived(name, names)) return unknown(`${m.key}.${name} is not a literal`, m.loc);
@@ -942,10 +948,11 @@ function modelAttrValue(inp: Inputs, name: string): Value | undefined {
 function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
   const m = inp.model;
   if (name === '__module__') return str('__fake__');
-  if ((name.startsWith('_') && !/[A-Z]/.test(name.replace('FIELD', ''))) || MODEL_BASE_NAMES.has(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
+  if (djangoModelName(name)) return unknown(`${m.key}.${name} (defined by Django's Model)`, m.loc);
   // a model only the migration state has: what its migrations gave it
   if (m.historicalNames) {
-    if (m.historicalNames.includes(name) || fieldDerived(name, new Set(m.historicalNames))) return unknown(`${m.key}.${name} (a field or a manager of the historical model)`, m.loc);
+    const given = new Set(m.historicalNames);
+    if (given.has(name) || fieldDerived(name, given)) return unknown(`${m.key}.${name} (a field or a manager of the historical model)`, m.loc);
     for (const { path: file, base } of m.historicalMixins ?? []) {
       const names = mixinClassNames(inp.ctx, file, base);
       if (names === null) return unknown(`${m.key}.${name}: a base class of the historical model is not known`, m.loc);
@@ -955,9 +962,8 @@ function historicalAttrValue(inp: Inputs, name: string): Value | undefined {
   }
   const mixins = historicalMixinNames(inp.ctx, m);
   if (mixins === null) return unknown(`${m.key}.${name}: the historical model's base classes are not all known`, m.loc);
-  const literal = Object.prototype.hasOwnProperty.call(m.attrs, name);
   if (mixins.has(name)) return unknown(`${m.key}.${name}: a mixin's, on the historical model too`, m.loc);
-  if (literal) return undefined;
+  if (Object.prototype.hasOwnProperty.call(m.attrs, name)) return undefined;
   const names = classBodyNames(inp.ctx, m);
   if (names === null) return unknown(`${m.key}.${name}: the model's base classes are not all known`, m.loc);
   return names.has(name) || fieldDerived(name, names) ? unknown(`${m.key}.${name} is not a literal (a field or a manager is on the historical model too)`, m.loc) : undefined;
