@@ -2,7 +2,7 @@
 // --database=X` for every alias), on a generated project; both produce the pending list. Prints medians,
 // the scan's peak memory, and `scan/django ratio: R` last.
 // Usage: node bench/run.mjs [--apps 150] [--models 10] [--migrations 20] [--runs 5] [--django-runs 3] [--keep]
-//        [--cold-runs 2]
+//        [--cold-runs 6]
 //        node bench/run.mjs --project PATH [--runs 5] [--no-python] [--with-db]   (cold and warm scan of a checkout)
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -166,10 +166,10 @@ const scanOnce = (extraEnv = {}) => {
   if (m) rss = Math.max(rss, Number(m[1]));
   return ms;
 };
-// cold: the first run fills the cache folder the warm runs use; --cold-runs more (default 2) each start from an
+// cold: the first run fills the cache folder the warm runs use; --cold-runs more (default 6) each start from an
 // empty folder of their own, and the median is reported (one run moves by ±15 % on a 2-core machine)
 const coldTimes = [scanOnce()];
-for (let r = 0; r < arg('cold-runs', 2); r++) {
+for (let r = 0; r < arg('cold-runs', 6); r++) {
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-bench-cold-'));
   coldTimes.push(scanOnce({ DJANGO_MULTIDB_CACHE: fresh }));
   fs.rmSync(fresh, { recursive: true, force: true });

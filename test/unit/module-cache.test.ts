@@ -93,3 +93,23 @@ test('delayed cache writes (the extension\'s worker) wait while unsaved buffers 
   await sleep(200);
   assert.ok(fs.readdirSync(cacheDir).some(f => f.startsWith('index-')), 'written once the buffers are gone');
 });
+
+test('the parsed-module cache keeps every file, a bigint or an infinite float in it included', async () => {
+  const { ModuleIndex } = await import('../../src/core/python/modules');
+  const v8 = await import('node:v8');
+  const root = writeTree({ 'pkg/__init__.py': '', 'pkg/values.py': 'BIG = 123456789012345678901234567890\nHUGE = 1e999\nSMALL = 100\n' }, 'dmdb-modcache-big-');
+  const file = path.join(root, 'pkg', 'values.py');
+  const first = new ModuleIndex([root]);
+  const parsed = first.parseFile(file);
+  assert.ok(parsed);
+  // as the scan writes the cache file and a later process reads it
+  const entries = v8.deserialize(v8.serialize(first.exportParsed())) as Record<string, unknown>;
+  assert.ok(entries[file], 'the file is in the cache');
+  const second = new ModuleIndex([root]);
+  second.importParsed(entries);
+  const again = second.parseFile(file);
+  assert.deepEqual(again, parsed);
+  const values = again!.body.map(s => (s.type === 'Assign' && s.value.type === 'Constant' ? s.value.value : undefined));
+  assert.deepEqual(values, [123456789012345678901234567890n, Infinity, 100]);
+  fs.rmSync(root, { recursive: true, force: true });
+});

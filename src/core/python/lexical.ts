@@ -1,7 +1,12 @@
 // Python literals' text → values, shared by the tree-sitter converter (./parse.ts) and the parser of our own
 // (./fast-parser.ts), so that both read a number or a string the same way.
 
+/** a decimal literal of at most 15 digits, no leading zero, no underscores */
+const DECIMAL = /^(?:0|[1-9]\d{0,14})$/;
+
 export function parseIntLiteral(text: string): number | bigint {
+  // (most literals are short decimals, `max_length=100`: read as a number, without a BigInt; 15 digits stay exact)
+  if (DECIMAL.test(text)) return Number(text);
   const t = text.replace(/_/g, '').toLowerCase();
   if (/[jl]$/.test(t)) return Number.NaN;
   try {

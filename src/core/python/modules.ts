@@ -20,16 +20,14 @@ export interface ResolvedModule {
   root: string;
 }
 
-/** A parsed file as the on-disk cache keeps it: the AST is plain JSON apart from `special` values (see below). */
+/**
+ * A parsed file as the on-disk cache keeps it (v8.serialize, which brings back a bigint, NaN or ±Infinity in the AST
+ * as it was: every entry is kept).
+ */
 export interface ParsedCacheEntry {
   mtimeMs: number;
   size: number;
   module: Module;
-  /**
-   * Whether the AST holds a bigint or a non-finite number, which JSON cannot carry (such entries are not
-   * exported); computed when first exported, false for imported entries.
-   */
-  special?: boolean;
   /** read (from the cache or the file) in this process: entries of files no longer used are not exported */
   used?: boolean;
 }
@@ -206,7 +204,7 @@ export class ModuleIndex {
   }
 
   /**
-   * Parsed files for an on-disk cache between processes (plain JSON), or null when nothing was parsed since the
+   * Parsed files for an on-disk cache between processes (v8.serialize), or null when nothing was parsed since the
    * cache was last imported or exported (so the caller need not rewrite it).
    */
   exportParsed(): Record<string, ParsedCacheEntry> | null {
@@ -217,8 +215,7 @@ export class ModuleIndex {
       // a file cut short by time may read fully in a later process (with more of the scan's budget left)
       // nor an unsaved buffer's (vfs overlay: a negative pseudo-mtime no file on disk has)
       if (!e.used || e.module.limit?.kind === 'time' || e.mtimeMs < 0) continue;
-      e.special ??= hasSpecialValues(e.module);
-      if (!e.special) out[file] = { mtimeMs: e.mtimeMs, size: e.size, module: e.module };
+      out[file] = { mtimeMs: e.mtimeMs, size: e.size, module: e.module };
     }
     return out;
   }
@@ -231,7 +228,7 @@ export class ModuleIndex {
     if (!data || typeof data !== 'object') return;
     for (const [file, e] of Object.entries(data as Record<string, ParsedCacheEntry>)) {
       if (e && typeof e.mtimeMs === 'number' && typeof e.size === 'number' && e.module?.type === 'Module' && !this.parsed.has(file)) {
-        this.parsed.set(file, { mtimeMs: e.mtimeMs, size: e.size, module: e.module, special: false });
+        this.parsed.set(file, { mtimeMs: e.mtimeMs, size: e.size, module: e.module });
       }
     }
   }
@@ -265,25 +262,6 @@ function readListing(dir: string): Map<string, EntryKind> | null {
   const out = new Map<string, EntryKind>();
   for (const e of entries) out.set(e.name, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'link' : 'other');
   return out;
-}
-
-/**
- * Does the AST hold a value JSON would not bring back as it was (bigint, NaN, ±Infinity)? Without recursion:
- * `1+1+…+1` nests as deep as it is long.
- */
-function hasSpecialValues(root: unknown): boolean {
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const x = stack.pop();
-    if (typeof x === 'bigint') return true;
-    if (typeof x === 'number') {
-      if (!Number.isFinite(x)) return true;
-    } else if (x && typeof x === 'object') {
-      if (Array.isArray(x)) for (const v of x) stack.push(v);
-      else for (const k in x) stack.push((x as Record<string, unknown>)[k]);
-    }
-  }
-  return false;
 }
 
 export function isFile(p: string): boolean {
