@@ -14,6 +14,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as inspector from 'inspector';
 import * as path from 'path';
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'perf_hooks';
 import * as url from 'url';
 import * as vscode from 'vscode';
 import { execFileSync } from 'child_process';
@@ -262,6 +263,46 @@ export function pauseRecorder(minMs = 20): { stop(): [number, number][] } {
     last = now;
   }, 5);
   return { stop: () => { clearInterval(timer); return windows; } };
+}
+
+/** perf_hooks' names for the kinds of V8 collection a 'gc' entry reports */
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak-callbacks',
+};
+export interface GcEntry { startUs: number; ms: number; kind: string }
+
+/**
+ * V8's collections in this process from now (perf_hooks 'gc' entries: minor = a scavenge of the young generation,
+ * major = mark-compact), placed in pauseRecorder's clock (µs), to tell which of the event loop's pauses they were.
+ */
+export function gcRecorder(): { stop(): GcEntry[] } {
+  const offsetUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+  const out: GcEntry[] = [];
+  const obs = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      out.push({ startUs: offsetUs + e.startTime * 1000, ms: e.duration, kind: kind === undefined ? '?' : GC_KINDS[kind] ?? String(kind) });
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return { stop: () => { obs.disconnect(); return out; } };
+}
+
+/**
+ * The `n` longest pauses (pauseRecorder windows), each with the time V8's collections took inside it (gcRecorder) and
+ * the edit it came in (its number, from `editStartsUs`, and how long after the edit began).
+ */
+export function longestPauses(pauses: readonly [number, number][], gcs: readonly GcEntry[], editStartsUs: readonly number[], n = 3): {
+  ms: number; gcMs: number; gc: string[]; edit: number | null; afterEditStartMs: number | null;
+}[] {
+  const r1 = (x: number) => +x.toFixed(1);
+  return [...pauses].sort((a, b) => (b[1] - b[0]) - (a[1] - a[0])).slice(0, n).map(([s, e]) => {
+    const inside = gcs.filter(g => g.startUs < e && g.startUs + g.ms * 1000 > s);
+    const gcUs = inside.reduce((t, g) => t + Math.min(e, g.startUs + g.ms * 1000) - Math.max(s, g.startUs), 0);
+    const edit = editStartsUs.filter(t => t <= s).length - 1;
+    return { ms: r1((e - s) / 1000), gcMs: r1(gcUs / 1000), gc: inside.map(g => `${g.kind} ${g.ms.toFixed(1)} ms`), edit: edit >= 0 ? edit : null, afterEditStartMs: edit >= 0 ? r1((s - editStartsUs[edit]!) / 1000) : null };
+  });
 }
 
 /**
