@@ -743,4 +743,38 @@ describe('incremental index == scan from scratch', () => {
     assert.equal(read(b, 'app000.Thing0x0'), 'default');
     assert.deepStrictEqual(facts(b), facts(await fromScratch(root)));
   });
+
+  test('an answer naming the model it was computed for (an attribute of it not known) is that model\'s only, where it is defined', async () => {
+    // GroupRouter reads getattr(model, "_db_group", None): a private name Django's Model may define, not known for
+    // any model. Each unknown row says its own model and line; before, the first model evaluated was named in every
+    // row that observed the same (and a scan from scratch and an incremental one named different models).
+    setTrusted(true);
+    const root = tempCopy(path.join(REPO, 'test', 'fixtures', 'dynamic_routers'));
+    const own = (i: ProjectIndex) => {
+      const rows = i.routing.filter(d => d.reason === 'unknown' && /_db_group/.test(d.explanation ?? ''));
+      assert.ok(rows.length > 4, 'unknown rows naming _db_group');
+      for (const d of rows) {
+        const m = i.models.find(x => x.key === d.model)!;
+        assert.ok(d.explanation!.includes(`depending on ${d.model}._db_group`), `${d.model}: ${d.explanation}`);
+        assert.ok(d.explanation!.includes(`(models.py:${m.loc.line})`), `${d.model} at line ${m.loc.line}: ${d.explanation}`);
+      }
+    };
+    const scanner = new Scanner({ root, allowPython: false });
+    const first = await scanner.index();
+    own(first);
+    assert.deepStrictEqual(facts(first), facts(await fromScratch(root)));
+    // a line typed above the models: their answers say where they are now
+    const file = path.join(root, 'catalog', 'models.py');
+    setOverlay(file, `# typed\n${fs.readFileSync(file, 'utf8')}`);
+    try {
+      const moved = await scanner.index();
+      own(moved);
+      assert.deepStrictEqual(facts(moved), facts(await fromScratch(root)));
+    } finally {
+      setOverlay(file, null);
+    }
+    const back = await scanner.index();
+    own(back);
+    assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
+  });
 });

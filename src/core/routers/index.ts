@@ -47,7 +47,12 @@ type MethodSlot =
   | { kind: 'error'; message: string; loc?: Loc }
   | { kind: 'method'; value: Value; tree: TreeNode };
 
-interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer }
+/**
+ * A router method's answers by what it observed of its inputs (`observedKey`): a leaf is shared by every model that
+ * observes the same; `byModel` holds answers that name the model they were computed for (an attribute of it not known
+ * statically: "depending on catalog.Product._db_group (models.py:6)"), each only for that model where it is defined.
+ */
+interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer; byModel?: Map<string, Answer> }
 
 interface Router {
   path: string | null;
@@ -668,27 +673,49 @@ function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method:
   let node = tree;
   for (let guard = 0; guard < 200; guard++) {
     if (node.leaf) return node.leaf;
+    if (node.byModel) {
+      const own = node.byModel.get(modelPlace(inp));
+      if (own) return own;
+      break;
+    }
     if (!node.key || !node.children) break;
     const next = node.children.get(observedKey(node.key, inp));
     if (!next) break;
     node = next;
   }
   const { ans, obs } = evaluating(ctx, name, () => run(ctx, r, name, method, inp), tree);
-  if (obs) insert(tree, obs, ans);
+  if (obs) insert(tree, obs, ans, namesModel(ans, inp.model) ? modelPlace(inp) : null);
   return ans;
 }
 
-function insert(root: TreeNode, obs: [string, string][], ans: Answer): void {
+/** The model asked about and where it is defined: what an answer naming it says (a line typed above it moves it). */
+function modelPlace(inp: Inputs): string {
+  return `${observedKey('model', inp)}\0${inp.model.loc.path}:${inp.model.loc.line}`;
+}
+
+/**
+ * Whether an answer's text or place is the model's own (an unknown attribute of it: its label and where it is
+ * defined): another model observing the same (that attribute not known either) has its own answer.
+ */
+function namesModel(ans: Answer, m: ModelInfo): boolean {
+  if (ans.kind === 'none') return false;
+  return ans.explanation.includes(m.key) || (!!ans.loc && ans.loc.path === m.loc.path && ans.loc.line === m.loc.line);
+}
+
+/** Keep `ans` where `obs` leads: for every model observing the same, or (`model`) for that model only. */
+function insert(root: TreeNode, obs: [string, string][], ans: Answer, model: string | null): void {
   let node = root;
   for (const [k, v] of obs) {
-    if (node.leaf) return;
+    if (node.leaf || node.byModel) return;
     if (node.key === undefined) { node.key = k; node.children = new Map(); }
     if (node.key !== k) return; // not deterministic: do not cache
     let c = node.children!.get(v);
     if (!c) { c = {}; node.children!.set(v, c); }
     node = c;
   }
-  if (node.key === undefined && !node.leaf) node.leaf = ans;
+  if (node.key !== undefined || node.leaf) return;
+  if (model === null) { if (!node.byModel) node.leaf = ans; return; }
+  (node.byModel ??= new Map()).set(model, ans);
 }
 
 /** How many times the routers' methods were run (tests of what an edit evaluates again). */
