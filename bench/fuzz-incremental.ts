@@ -1,0 +1,162 @@
+// A fuzzer for the incremental index (issue 11: after any sequence of edits, the incremental result equals a scan
+// from scratch). Where bench/edits.ts makes the five edits the benchmark times, this makes what typing makes: random
+// mutations of the project's Python files (a line deleted, doubled or swapped, the text cut short, a token or a
+// snippet inserted, characters removed: half-typed code included), laid over the files as unsaved buffers or saved
+// to disk, buffers closed and files reverted; after each, the index is compared with a new Scanner's.
+// Seeded (bench/edits.ts prng): a failure names its seed and step, and its details go to --out (default a temporary
+// folder). test/unit/incremental.test.ts runs a few seeds on the fixtures.
+// Usage: node --import tsx bench/fuzz-incremental.ts [gen | DIR] [--seeds 10] [--steps 30] [--focus] [--python PY]
+//   gen: a project made by bench/generate.mjs (6 apps); DIR is copied first (never changed). --focus: settings,
+//   routers, models and apps modules and a sample of the migrations only (a real project's thousands of files).
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { Scanner, type ProjectIndex, type ScanOptions } from '../src/core/scan';
+import { readText, setOverlay, setTrusted } from '../src/core/vfs';
+import { prng } from './edits';
+
+/** What must agree: everything but the timings. */
+function facts(index: ProjectIndex): Record<string, unknown> {
+  const { timings: _t, ...rest } = index;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
+
+/** A scan from scratch: a new Scanner, and no stat or listing kept from before (vfs trust off for it). */
+async function fromScratch(opts: ScanOptions): Promise<ProjectIndex> {
+  setTrusted(false);
+  try {
+    return await new Scanner(opts).index();
+  } finally {
+    setTrusted(true);
+  }
+}
+
+function pyFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) { if (!e.name.startsWith('.') && e.name !== '__pycache__' && e.name !== 'node_modules') walk(p); }
+      else if (e.name.endsWith('.py')) out.push(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** Tokens and snippets typed into a file: punctuation, a model, Meta options, router returns, imports. */
+const TOKENS = ['(', ')', ':', ',', 'models.', '\n', '#', "'", '"', '    ', '\\', '[', ']', '{', '}', 'def ', 'lambda', 'None',
+  'class Extra(models.Model):\n    name = models.CharField(max_length=5)\n', '    class Meta:\n        managed = False\n',
+  "        app_label = 'app001'\n", 'return None', 'return False', "return 'default'", "return db == 'legacy'", 'import ',
+  'from . import models\n', 'if ', 'else:', 'pass', 'abstract = True', 'proxy = True', "db_table = 'x'",
+  'ForeignKey("auth.User", on_delete=models.CASCADE)', '"default"', '"analytics"'];
+
+/** One random mutation of `text`. */
+export function mutate(text: string, rnd: () => number): string {
+  const lines = text.split('\n');
+  const li = Math.floor(rnd() * lines.length);
+  const at = Math.floor(rnd() * (text.length + 1));
+  switch (Math.floor(rnd() * 6)) {
+    case 0: lines.splice(li, 1); return lines.join('\n');
+    case 1: return text.slice(0, at);
+    case 2: return text.slice(0, at) + TOKENS[Math.floor(rnd() * TOKENS.length)]! + text.slice(at);
+    case 3: lines.splice(li, 0, lines[li] ?? ''); return lines.join('\n');
+    case 4: { const lj = Math.floor(rnd() * lines.length); [lines[li], lines[lj]] = [lines[lj]!, lines[li]!]; return lines.join('\n'); }
+    default: return text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 20));
+  }
+}
+
+export interface FuzzFailure { seed: number; step: number; what: string; differs: string[]; incremental: Record<string, unknown>; scratch: Record<string, unknown>; log: string[] }
+
+/**
+ * `steps` random mutations of `root`'s files (which it changes, and puts back at the end), each index compared with a
+ * scan from scratch; the first difference, or null.
+ */
+export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string } = {}): Promise<FuzzFailure | null> {
+  const scanOpts: ScanOptions = { root, allowPython: false, ...(opts.python ? { python: opts.python } : {}) };
+  setTrusted(true);
+  const scanner = new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000 });
+  await scanner.index();
+  let files = pyFiles(root).filter(f => !/(^|\/)tests?\b|manage\.py$/.test(path.relative(root, f)));
+  if (opts.focus) {
+    const relevant = (f: string) => /(^|\/)(models|routers?|db_?routers?|apps|settings|base|local|production|dev|conf)\.py$|\/settings\/|\/models\/|router/.test(path.relative(root, f));
+    const migrations = files.filter(f => /\/migrations\/\d/.test(f));
+    files = [...files.filter(relevant), ...migrations.filter((_, i) => i % Math.max(1, Math.floor(migrations.length / 30)) === 0)];
+  }
+  const originals = new Map(files.map(f => [f, fs.readFileSync(f, 'utf8')]));
+  const rnd = prng(seed);
+  const overlaid = new Set<string>();
+  const log: string[] = [];
+  const rel = (f: string) => path.relative(root, f);
+  try {
+    for (let step = 0; step < steps; step++) {
+      // half of the edits in the files that are not migrations (settings, routers, models): there are fewer of them
+      const pool = rnd() < 0.5 ? files.filter(f => !/\/migrations\//.test(f)) : files;
+      const file = pool[Math.floor(rnd() * pool.length)]!;
+      const r = rnd();
+      let what: string;
+      if (r < 0.1 && overlaid.size) {
+        const f = [...overlaid][Math.floor(rnd() * overlaid.size)]!;
+        setOverlay(f, null);
+        overlaid.delete(f);
+        what = `buffer of ${rel(f)} closed`;
+      } else if (r < 0.15) {
+        fs.writeFileSync(file, originals.get(file)!);
+        setOverlay(file, null);
+        overlaid.delete(file);
+        scanner.invalidate(file);
+        what = `${rel(file)} reverted`;
+      } else {
+        const next = mutate(readText(file) ?? '', rnd);
+        if (r < 0.8) {
+          setOverlay(file, next);
+          overlaid.add(file);
+          what = `${rel(file)} typed`;
+        } else {
+          fs.writeFileSync(file, next);
+          scanner.invalidate(file);
+          what = `${rel(file)} saved`;
+        }
+        log.push(`${what}: ${JSON.stringify(next.slice(0, 600))}`);
+      }
+      const a = facts(await scanner.index());
+      const b = facts(await fromScratch(scanOpts));
+      if (!isDeepStrictEqual(a, b)) {
+        const differs = Object.keys({ ...a, ...b }).filter(k => !isDeepStrictEqual(a[k], b[k]));
+        return { seed, step, what, differs, incremental: Object.fromEntries(differs.map(k => [k, a[k]])), scratch: Object.fromEntries(differs.map(k => [k, b[k]])), log };
+      }
+    }
+  } finally {
+    for (const f of overlaid) setOverlay(f, null);
+    for (const [f, t] of originals) if (fs.readFileSync(f, 'utf8') !== t) fs.writeFileSync(f, t);
+    setTrusted(false);
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  const arg = (n: string, d: string): string => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1]! : d; };
+  const which = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'gen';
+  const seeds = Number(arg('seeds', '10')), steps = Number(arg('steps', '30'));
+  const out = arg('out', fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-out-')));
+  let failed = 0;
+  for (let s = 1; s <= seeds; s++) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
+    if (which === 'gen') execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, '6', '4', '4'], { stdio: 'ignore' });
+    else fs.cpSync(path.resolve(which), root, { recursive: true });
+    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined });
+    if (f) {
+      failed++;
+      const file = path.join(out, `seed-${f.seed}-step-${f.step}.json`);
+      fs.writeFileSync(file, JSON.stringify(f, null, 1));
+      console.log(`seed ${f.seed}, step ${f.step} (${f.what}): ${f.differs.join(', ')} differ from a scan from scratch (${file})`);
+    } else console.log(`seed ${s * 7919}: ${steps} steps as from scratch`);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  console.log(`${failed} of ${seeds} seeds differ`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) void main();
