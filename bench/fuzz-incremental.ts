@@ -5,9 +5,12 @@
 // to disk, buffers closed and files reverted; after each, the index is compared with a new Scanner's.
 // Seeded (bench/edits.ts prng): a failure names its seed and step, and its details go to --out (default a temporary
 // folder). test/unit/incremental.test.ts runs a few seeds on the fixtures.
-// Usage: node --import tsx bench/fuzz-incremental.ts [gen | DIR] [--seeds 10] [--steps 30] [--focus] [--python PY]
+// Usage: node --import tsx bench/fuzz-incremental.ts [gen | DIR] [--seeds 10] [--steps 30] [--focus] [--python PY] [--worker]
 //   gen: a project made by bench/generate.mjs (6 apps); DIR is copied first (never changed). --focus: settings,
 //   routers, models and apps modules and a sample of the migrations only (a real project's thousands of files).
+//   --worker: through the extension's scan worker (dist/scanWorker.js, `npm run build` first): the index compared is
+//   the one the extension host rebuilds from the worker's differences (scannerClient.ts), buffers and saves sent as
+//   the extension sends them.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +19,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Scanner, type ProjectIndex, type ScanOptions } from '../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { prng } from './edits';
+import { ScanWorkerHost } from '../src/extension/scannerClient';
+import { WORKER_ONLY } from '../src/extension/scanWorkerProtocol';
 
 /** What must agree: everything but the timings. */
 function facts(index: ProjectIndex): Record<string, unknown> {
@@ -74,10 +79,18 @@ export interface FuzzFailure { seed: number; step: number; what: string; differs
  * `steps` random mutations of `root`'s files (which it changes, and puts back at the end), each index compared with a
  * scan from scratch; the first difference, or null.
  */
-export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string } = {}): Promise<FuzzFailure | null> {
+export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string; worker?: boolean } = {}): Promise<FuzzFailure | null> {
   const scanOpts: ScanOptions = { root, allowPython: false, ...(opts.python ? { python: opts.python } : {}) };
   setTrusted(true);
-  const scanner = new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000 });
+  // the incremental index: a Scanner here, or the scan worker's (a process of its own) as the extension host has it
+  const host = opts.worker ? new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js') }) : null;
+  const client = host?.scanner({ ...scanOpts, readDatabases: false });
+  const local = host ? null : new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000 });
+  const scanner = {
+    index: () => (client ? client.index() : local!.index()),
+    overlay: async (file: string, text: string | null) => { setOverlay(file, text); if (client) await client.setOverlay(file, text); },
+    invalidate: (file: string) => (client ? client.invalidate(file) : local!.invalidate(file)),
+  };
   await scanner.index();
   let files = pyFiles(root).filter(f => !/(^|\/)tests?\b|manage\.py$/.test(path.relative(root, f)));
   if (opts.focus) {
@@ -99,19 +112,19 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
       let what: string;
       if (r < 0.1 && overlaid.size) {
         const f = [...overlaid][Math.floor(rnd() * overlaid.size)]!;
-        setOverlay(f, null);
+        await scanner.overlay(f, null);
         overlaid.delete(f);
         what = `buffer of ${rel(f)} closed`;
       } else if (r < 0.15) {
         fs.writeFileSync(file, originals.get(file)!);
-        setOverlay(file, null);
+        await scanner.overlay(file, null);
         overlaid.delete(file);
         scanner.invalidate(file);
         what = `${rel(file)} reverted`;
       } else {
         const next = mutate(readText(file) ?? '', rnd);
         if (r < 0.8) {
-          setOverlay(file, next);
+          await scanner.overlay(file, next);
           overlaid.add(file);
           what = `${rel(file)} typed`;
         } else {
@@ -123,6 +136,8 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
       }
       const a = facts(await scanner.index());
       const b = facts(await fromScratch(scanOpts));
+      // (what the worker keeps to itself, never sent to the host)
+      if (host) for (const k of WORKER_ONLY) { delete a[k]; delete b[k]; }
       if (!isDeepStrictEqual(a, b)) {
         const differs = Object.keys({ ...a, ...b }).filter(k => !isDeepStrictEqual(a[k], b[k]));
         return { seed, step, what, differs, incremental: Object.fromEntries(differs.map(k => [k, a[k]])), scratch: Object.fromEntries(differs.map(k => [k, b[k]])), log };
@@ -132,6 +147,7 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
     for (const f of overlaid) setOverlay(f, null);
     for (const [f, t] of originals) if (fs.readFileSync(f, 'utf8') !== t) fs.writeFileSync(f, t);
     setTrusted(false);
+    await host?.close();
   }
   return null;
 }
@@ -146,7 +162,7 @@ async function main(): Promise<void> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
     if (which === 'gen') execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, '6', '4', '4'], { stdio: 'ignore' });
     else fs.cpSync(path.resolve(which), root, { recursive: true });
-    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined });
+    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined, worker: process.argv.includes('--worker') });
     if (f) {
       failed++;
       const file = path.join(out, `seed-${f.seed}-step-${f.step}.json`);

@@ -75,6 +75,9 @@ function processChannel(file: string, limits: ResourceLimits, on: ChannelHandler
     kind: 'process', limits, pid: child.pid,
     post: msg => { child.send(msg as never); },
     terminate: () => {
+      // (referenced again: an idle worker is unreferenced, and a process with nothing else to do would end before the
+      // child's exit is seen, leaving whoever awaits this waiting forever: a script's `await host.close()`)
+      child.ref();
       // (profiled: the channel closed instead, so that the child exits on its own and writes its profile)
       if (prof && child.connected) child.disconnect();
       else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -789,5 +789,8 @@ describe('incremental index == scan from scratch', () => {
         assert.equal(failure, null, failure ? `${fixture}, seed ${seed}, step ${failure.step} (${failure.what}): ${failure.differs.join(', ')} differ\n${failure.log.slice(-3).join('\n')}` : '');
       }
     }
+    // through the extension's scan worker: the index the host rebuilds from the worker's differences
+    const failure = await fuzz(tempCopy(path.join(REPO, 'test/fixtures/dynamic_routers')), 7, 12, { worker: true });
+    assert.equal(failure, null, failure ? `worker, seed 7, step ${failure.step} (${failure.what}): ${failure.differs.join(', ')} differ` : '');
   });
 });
