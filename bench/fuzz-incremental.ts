@@ -10,13 +10,16 @@
 //   routers, models and apps modules and a sample of the migrations only (a real project's thousands of files).
 //   --worker: through the extension's scan worker (dist/scanWorker.js, `npm run build` first): the index compared is
 //   the one the extension host rebuilds from the worker's differences (scannerClient.ts), buffers and saves sent as
-//   the extension sends them.
+//   the extension sends them. --django (with --python, a Django that imports the project): Django's answer, asked once
+//   before the edits, merged into each index (core/django mergeDjangoAnswer, whose memo keeps what earlier merges
+//   computed) compared with the same merge made with a new memo.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { Scanner, type ProjectIndex, type ScanOptions } from '../src/core/scan';
+import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../src/core/scan';
+import { mergeDjangoAnswer, splitDjangoReport } from '../src/core/django';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { prng } from './edits';
 import { ScanWorkerHost } from '../src/extension/scannerClient';
@@ -79,19 +82,28 @@ export interface FuzzFailure { seed: number; step: number; what: string; differs
  * `steps` random mutations of `root`'s files (which it changes, and puts back at the end), each index compared with a
  * scan from scratch; the first difference, or null.
  */
-export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string; worker?: boolean } = {}): Promise<FuzzFailure | null> {
+export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string; worker?: boolean; django?: boolean; restart?: boolean } = {}): Promise<FuzzFailure | null> {
   const scanOpts: ScanOptions = { root, allowPython: false, ...(opts.python ? { python: opts.python } : {}) };
   setTrusted(true);
   // the incremental index: a Scanner here, or the scan worker's (a process of its own) as the extension host has it
   const host = opts.worker ? new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js') }) : null;
   const client = host?.scanner({ ...scanOpts, readDatabases: false });
-  const local = host ? null : new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000 });
+  const cacheDir = opts.restart ? fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-cache-')) : undefined;
+  let local = host ? null : new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000, ...(cacheDir ? { cacheDir } : {}) });
   const scanner = {
     index: () => (client ? client.index() : local!.index()),
     overlay: async (file: string, text: string | null) => { setOverlay(file, text); if (client) await client.setOverlay(file, text); },
     invalidate: (file: string) => (client ? client.invalidate(file) : local!.invalidate(file)),
   };
-  await scanner.index();
+  const first = await scanner.index();
+  // --django: Django's answer about the files as they are now, merged first into the index it was asked about (as
+  // the extension does: what the static index read then is what later merges tell edited files by)
+  let report: ReturnType<typeof splitDjangoReport>['report'];
+  if (opts.django) {
+    report = splitDjangoReport(await withDjango(first, { ...scanOpts, allowPython: true, runWorkspaceInterpreter: true, mode: 'django' })).report;
+    if (!report) throw new Error('Django did not answer (--python: an interpreter with Django that imports the project)');
+    mergeDjangoAnswer(first, report);
+  }
   let files = pyFiles(root).filter(f => !/(^|\/)tests?\b|manage\.py$/.test(path.relative(root, f)));
   if (opts.focus) {
     const relevant = (f: string) => /(^|\/)(models|routers?|db_?routers?|apps|settings|base|local|production|dev|conf)\.py$|\/settings\/|\/models\/|router/.test(path.relative(root, f));
@@ -110,6 +122,12 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
       const file = pool[Math.floor(rnd() * pool.length)]!;
       const r = rnd();
       let what: string;
+      if (cacheDir && local && rnd() < 0.1) {
+        // the caches written, and a new Scanner from them (the window opened again, the next CLI run)
+        local.flushCaches();
+        local = new Scanner({ ...scanOpts, cacheWriteDelayMs: 60_000, cacheDir });
+        log.push('a new Scanner from the caches');
+      }
       if (r < 0.1 && overlaid.size) {
         const f = [...overlaid][Math.floor(rnd() * overlaid.size)]!;
         await scanner.overlay(f, null);
@@ -134,8 +152,20 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
         }
         log.push(`${what}: ${JSON.stringify(next.slice(0, 600))}`);
       }
-      const a = facts(await scanner.index());
+      const now = await scanner.index();
+      const a = facts(now);
       const b = facts(await fromScratch(scanOpts));
+      if (report && isDeepStrictEqual(a, b)) {
+        // the merge with the memo of every merge before, and with a new one (a copy of the report, merged first into
+        // the index Django was asked about)
+        const again = structuredClone(report);
+        mergeDjangoAnswer(first, again);
+        const m = facts(mergeDjangoAnswer(now, report).index), n = facts(mergeDjangoAnswer(now, again).index);
+        if (!isDeepStrictEqual(m, n)) {
+          const differs = Object.keys({ ...m, ...n }).filter(k => !isDeepStrictEqual(m[k], n[k]));
+          return { seed, step, what: `${what} (Django's answer merged)`, differs, incremental: Object.fromEntries(differs.map(k => [k, m[k]])), scratch: Object.fromEntries(differs.map(k => [k, n[k]])), log };
+        }
+      }
       // (what the worker keeps to itself, never sent to the host)
       if (host) for (const k of WORKER_ONLY) { delete a[k]; delete b[k]; }
       if (!isDeepStrictEqual(a, b)) {
@@ -148,6 +178,7 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
     for (const [f, t] of originals) if (fs.readFileSync(f, 'utf8') !== t) fs.writeFileSync(f, t);
     setTrusted(false);
     await host?.close();
+    if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
   }
   return null;
 }
@@ -162,7 +193,7 @@ async function main(): Promise<void> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
     if (which === 'gen') execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, '6', '4', '4'], { stdio: 'ignore' });
     else fs.cpSync(path.resolve(which), root, { recursive: true });
-    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined, worker: process.argv.includes('--worker') });
+    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined, worker: process.argv.includes('--worker'), django: process.argv.includes('--django'), restart: process.argv.includes('--restart') });
     if (f) {
       failed++;
       const file = path.join(out, `seed-${f.seed}-step-${f.step}.json`);
