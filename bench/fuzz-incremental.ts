@@ -61,12 +61,43 @@ const TOKENS = ['(', ')', ':', ',', 'models.', '\n', '#', "'", '"', '    ', '\\'
   'from . import models\n', 'if ', 'else:', 'pass', 'abstract = True', 'proxy = True', "db_table = 'x'",
   'ForeignKey("auth.User", on_delete=models.CASCADE)', '"default"', '"analytics"'];
 
-/** One random mutation of `text`. */
+/** Class body lines a model (or a router class) is given: Meta options, attributes routers read, a manager. */
+const BODY_LINES = ['class Meta:\n{i}    managed = False', 'class Meta:\n{i}    abstract = True', 'class Meta:\n{i}    proxy = True',
+  'class Meta:\n{i}    app_label = "catalog"', 'class Meta:\n{i}    db_table = "renamed"', '_db_group = "archive"', 'read_only = True',
+  'objects = models.Manager()', 'route_app_labels = {"reports"}', 'database = "legacy"'];
+
+/** One random mutation of `text`: most are typing's (any text), some keep the file valid Python (a class body line, a literal swapped, a base changed). */
 export function mutate(text: string, rnd: () => number): string {
   const lines = text.split('\n');
   const li = Math.floor(rnd() * lines.length);
   const at = Math.floor(rnd() * (text.length + 1));
-  switch (Math.floor(rnd() * 6)) {
+  const kind = Math.floor(rnd() * 9);
+  if (kind >= 6) {
+    const classes = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*class \w+\(.*\):\s*$/.test(l));
+    const literals = [...new Set(text.match(/"[A-Za-z_][\w.]*"|'[A-Za-z_][\w.]*'/g) ?? [])];
+    if (kind === 6 && classes.length) {
+      // a line at the top of a class body
+      const [l, i] = classes[Math.floor(rnd() * classes.length)]!;
+      const ind = `${/^\s*/.exec(l)![0]}    `;
+      lines.splice(i + 1, 0, ind + BODY_LINES[Math.floor(rnd() * BODY_LINES.length)]!.replace('{i}', ind));
+      return lines.join('\n');
+    }
+    if (kind === 7 && literals.length > 1) {
+      // one string literal where another of the file's stood (an alias, an app label, a model name)
+      const from = literals[Math.floor(rnd() * literals.length)]!, to = literals[Math.floor(rnd() * literals.length)]!;
+      const hits = [...text.matchAll(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'))];
+      const h = hits[Math.floor(rnd() * hits.length)]!;
+      return text.slice(0, h.index) + to + text.slice(h.index! + from.length);
+    }
+    if (kind === 8 && classes.length > 1) {
+      // a class's bases: another class of the file, or models.Model
+      const [l, i] = classes[Math.floor(rnd() * classes.length)]!;
+      const other = /class (\w+)/.exec(classes[Math.floor(rnd() * classes.length)]![0])![1]!;
+      lines[i] = l.replace(/\(.*\)/, `(${rnd() < 0.5 ? other : 'models.Model'})`);
+      return lines.join('\n');
+    }
+  }
+  switch (kind % 6) {
     case 0: lines.splice(li, 1); return lines.join('\n');
     case 1: return text.slice(0, at);
     case 2: return text.slice(0, at) + TOKENS[Math.floor(rnd() * TOKENS.length)]! + text.slice(at);

@@ -780,10 +780,10 @@ describe('incremental index == scan from scratch', () => {
   });
 
   test('random mutations typed and saved (half-typed code included, bench/fuzz-incremental.ts): each index as from scratch', async () => {
-    // (the fuzzer found a router answer naming one model kept for every model, the test above: seeds 3, 5 and 25 of
+    // (the fuzzer found a router answer naming one model kept for every model, the test above: seeds 19, 53 and 66 of
     // dynamic_routers differed from a scan from scratch before that fix; more seeds:
     // `node --import tsx bench/fuzz-incremental.ts DIR --seeds 25 --steps 40`)
-    for (const [fixture, seeds] of [['test/fixtures/dynamic_routers', [3, 5, 25]], ['test/fixtures/routers_zoo', [7919]], ['examples/multidb_shop', [15838]]] as const) {
+    for (const [fixture, seeds] of [['test/fixtures/dynamic_routers', [19, 53, 66]], ['test/fixtures/routers_zoo', [7919]], ['examples/multidb_shop', [15838]]] as const) {
       for (const seed of seeds) {
         const failure = await fuzz(tempCopy(path.join(REPO, fixture)), seed, 15);
         assert.equal(failure, null, failure ? `${fixture}, seed ${seed}, step ${failure.step} (${failure.what}): ${failure.differs.join(', ')} differ\n${failure.log.slice(-3).join('\n')}` : '');
