@@ -107,13 +107,22 @@ export function mutate(text: string, rnd: () => number): string {
   }
 }
 
+/** The file's text as the index sees it (its buffer, else the disk's), '' for a file deleted. */
+function textOf(file: string): string {
+  try {
+    return readText(file) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 export interface FuzzFailure { seed: number; step: number; what: string; differs: string[]; incremental: Record<string, unknown>; scratch: Record<string, unknown>; log: string[] }
 
 /**
  * `steps` random mutations of `root`'s files (which it changes, and puts back at the end), each index compared with a
  * scan from scratch; the first difference, or null.
  */
-export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string; worker?: boolean; django?: boolean; restart?: boolean } = {}): Promise<FuzzFailure | null> {
+export async function fuzz(root: string, seed: number, steps: number, opts: { focus?: boolean; python?: string; worker?: boolean; django?: boolean; restart?: boolean; files?: boolean } = {}): Promise<FuzzFailure | null> {
   const scanOpts: ScanOptions = { root, allowPython: false, ...(opts.python ? { python: opts.python } : {}) };
   setTrusted(true);
   // the incremental index: a Scanner here, or the scan worker's (a process of its own) as the extension host has it
@@ -142,6 +151,8 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
     files = [...files.filter(relevant), ...migrations.filter((_, i) => i % Math.max(1, Math.floor(migrations.length / 30)) === 0)];
   }
   const originals = new Map(files.map(f => [f, fs.readFileSync(f, 'utf8')]));
+  /** files the fuzzing created (deleted at the end) */
+  const created = new Set<string>();
   const rnd = prng(seed);
   const overlaid = new Set<string>();
   const log: string[] = [];
@@ -164,14 +175,33 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
         await scanner.overlay(f, null);
         overlaid.delete(f);
         what = `buffer of ${rel(f)} closed`;
-      } else if (r < 0.15) {
+      } else if (opts.files && r < 0.22) {
+        // a file created or deleted (what the watcher reports as a change of that file)
+        const k = Math.floor(rnd() * 3);
+        const dir = path.dirname(file);
+        if (k === 2 && fs.existsSync(file)) {
+          fs.rmSync(file);
+          what = `${rel(file)} deleted`;
+          scanner.invalidate(file);
+        } else {
+          const name = /\/migrations\/\d/.test(file) ? `${String(9000 + step)}_fuzz.py` : k === 0 ? `fuzz_${step}.py` : path.basename(file).replace(/\.py$/, `_copy${step}.py`);
+          const to = path.join(dir, name);
+          const text = k === 0 && !/\/migrations\//.test(file) ? 'from django.db import models\n\n\nclass Fuzzed(models.Model):\n    name = models.CharField(max_length=5)\n' : textOf(file);
+          fs.writeFileSync(to, text);
+          created.add(to);
+          files.push(to);
+          what = `${rel(to)} created`;
+          scanner.invalidate(to);
+        }
+      } else if (r < 0.15 || (opts.files && r < 0.25)) {
+        if (!originals.has(file)) continue;
         fs.writeFileSync(file, originals.get(file)!);
         await scanner.overlay(file, null);
         overlaid.delete(file);
         scanner.invalidate(file);
         what = `${rel(file)} reverted`;
       } else {
-        const next = mutate(readText(file) ?? '', rnd);
+        const next = mutate(textOf(file), rnd);
         if (r < 0.8) {
           await scanner.overlay(file, next);
           overlaid.add(file);
@@ -206,7 +236,8 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
     }
   } finally {
     for (const f of overlaid) setOverlay(f, null);
-    for (const [f, t] of originals) if (fs.readFileSync(f, 'utf8') !== t) fs.writeFileSync(f, t);
+    for (const [f, t] of originals) if (!fs.existsSync(f) || fs.readFileSync(f, 'utf8') !== t) fs.writeFileSync(f, t);
+    for (const f of created) fs.rmSync(f, { force: true });
     setTrusted(false);
     await host?.close();
     if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -224,7 +255,7 @@ async function main(): Promise<void> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
     if (which === 'gen') execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, '6', '4', '4'], { stdio: 'ignore' });
     else fs.cpSync(path.resolve(which), root, { recursive: true });
-    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined, worker: process.argv.includes('--worker'), django: process.argv.includes('--django'), restart: process.argv.includes('--restart') });
+    const f = await fuzz(root, s * 7919, steps, { focus: process.argv.includes('--focus'), python: arg('python', '') || undefined, worker: process.argv.includes('--worker'), django: process.argv.includes('--django'), restart: process.argv.includes('--restart'), files: process.argv.includes('--files') });
     if (f) {
       failed++;
       const file = path.join(out, `seed-${f.seed}-step-${f.step}.json`);
