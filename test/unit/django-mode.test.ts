@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  helperScriptPath, mergeDjangoAnswer, runDjangoHelper, sqlForMigration, timeoutLeftMs, waitedForCpuMs, DjangoHelperError,
+  helperScriptPath, MERGE_STATS, mergeDjangoAnswer, runDjangoHelper, sqlForMigration, timeoutLeftMs, waitedForCpuMs, DjangoHelperError,
   type DjangoAnswer, type DjangoReport,
 } from '../../src/core/django/index';
 import type { ProjectIndex } from '../../src/core/scan';
@@ -726,7 +726,10 @@ test('a models edit after Django answered that routing does not read (a foreign 
     assert.equal(moved.models.find(m => m.key === 'orders.Order')!.loc.line, asked.models.find(m => m.key === 'orders.Order')!.loc.line + 1);
     // a new model: its routing rows are the static ones, as a fresh merge has them
     const added = await edit(orders, `${base}\n\nclass Typed(models.Model):\n    name = models.CharField(max_length=8)\n`);
+    const routingMerges = MERGE_STATS.sections.routing ?? 0;
     const withNew = mergeDjangoAnswer(added, rep).index;
+    // (nor is Django's routing section worked out again: the new model's static "lives on" rows are not its input)
+    assert.equal(MERGE_STATS.sections.routing ?? 0, routingMerges, 'Django\'s routing rows not merged again for a new model');
     same(withNew, fresh(added));
     assert.ok(withNew.routing.some(d => d.model === 'orders.Typed'));
     // Django's rows are the last merge's, not merged again: the new model's static rows come after them

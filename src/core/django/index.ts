@@ -637,10 +637,14 @@ function memoOf(rep: DjangoReport): MergeMemo {
   return m;
 }
 
+/** How many times each section of a merge was computed (tests of what an edit merges again). */
+export const MERGE_STATS: { sections: Record<string, number> } = { sections: {} };
+
 function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () => T): T {
   const memo = memoOf(rep).sections;
   const hit = memo.get(name);
   if (hit && sameList(hit.inputs, inputs)) return hit.value as T;
+  MERGE_STATS.sections[name] = (MERGE_STATS.sections[name] ?? 0) + 1;
   const value = fn();
   memo.set(name, { inputs, value });
   return value;
@@ -812,16 +816,20 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   // these (a field's target, a line typed above a class) merges no routing row again: 6,000 rows on the benchmark
   // project, 11 ms of every such merge. The static routing is compared by its rows (an edit's index keeps the rows
   // that did not change, in a new array).
-  const lastRouting = lastOf<{ routingIn: RouterDecision[]; undecided: string[] }>(rep, 'routing');
+  const lastRouting = lastOf<{ routingIn: RouterDecision[]; livesIn: RouterDecision[]; undecided: string[] }>(rep, 'routing');
   // Django's rows read the static rows of the models Django reports only: a model new since Django answered (typed
   // or saved) changes none of them, and its static rows are added after (the section is not computed again: 6,000
   // rows, ~15 ms of every merge while a new model is typed)
   const staticRows = staticOnly.size ? index.routing.filter(d => djangoKeys.has(d.model)) : index.routing;
   const routingIn = lastRouting && sameList(lastRouting.routingIn, staticRows) ? lastRouting.routingIn : staticRows;
+  // and the static "lives on" rows of those models the same way (a new model's rows would make the whole section
+  // computed again, ~10 ms of every merge while a model is typed; the rows of the others are the same objects)
+  const staticLivesRows = staticOnly.size ? (index.lives ?? []).filter(d => djangoKeys.has(d.model)) : index.lives ?? [];
+  const livesIn = lastRouting && sameList(lastRouting.livesIn, staticLivesRows) ? lastRouting.livesIn : staticLivesRows;
   const modelKeys = [...staticModels.keys()].filter(k => djangoKeys.has(k)).join('\0');
   const staticAliasKey = [...new Set(index.routing.map(d => d.alias))].join('\0');
   const undecidedModels = (lastRouting?.undecided ?? []).map(k => modelByKey.get(k));
-  const routingInputs = [routingIn, index.routerLocs, modelKeys, staticAliasKey, index.lives, ...undecidedModels];
+  const routingInputs = [routingIn, index.routerLocs, modelKeys, staticAliasKey, livesIn, ...undecidedModels];
   const routingPart = section(rep, 'routing', routingInputs, () => {
     const dis: Disagreement[] = [];
     const undecided: string[] = [];
@@ -841,7 +849,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       const then = asked.routingFromBuffer ? row : asked.routing.get(row.alias, row.model);
       if (s && s.migrate !== null && then && (then.migrate !== s.migrate || then.decidedBy !== s.decidedBy)) {
         routing.push(s);
-        lives.push((staticLives ??= livesDecisions(index.routing, index.lives)).get(row.alias, row.model) ?? s);
+        lives.push((staticLives ??= livesDecisions(routingIn, livesIn)).get(row.alias, row.model) ?? s);
         continue;
       }
       const loc = row.decidedBy ? index.routerLocs[row.decidedBy]?.allowMigrate ?? index.routerLocs[row.decidedBy]?.cls : undefined;
@@ -881,7 +889,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     }
 
     const last = lastOf<{ routing: RouterDecision[]; lives: RouterDecision[] }>(rep, 'routing');
-    return { routing: sameItems(last?.routing, routing), lives: sameItems(last?.lives, lives), dis, routingIn, undecided };
+    return { routing: sameItems(last?.routing, routing), lives: sameItems(last?.lives, lives), dis, routingIn, livesIn, undecided };
   });
   // a model new since Django answered: the static decisions, until Django is asked again (the same arrays while they
   // are the same rows)
