@@ -50,9 +50,10 @@ type MethodSlot =
 /**
  * A router method's answers by what it observed of its inputs (`observedKey`): a leaf is shared by every model that
  * observes the same; `byModel` holds answers that name the model they were computed for (an attribute of it not known
- * statically: "depending on catalog.Product._db_group (models.py:6)"), each only for that model where it is defined.
+ * statically: "depending on catalog.Product._db_group (models.py:6)"), each only for that model where it is defined
+ * (one per model: a model that moved is asked again, and its new answer replaces the old).
  */
-interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer; byModel?: Map<string, Answer> }
+interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answer; byModel?: Map<string, { place: string; ans: Answer }> }
 
 interface Router {
   path: string | null;
@@ -674,8 +675,8 @@ function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method:
   for (let guard = 0; guard < 200; guard++) {
     if (node.leaf) return node.leaf;
     if (node.byModel) {
-      const own = node.byModel.get(modelPlace(inp));
-      if (own) return own;
+      const own = node.byModel.get(observedKey('model', inp));
+      if (own && own.place === placeOf(inp.model)) return own.ans;
       break;
     }
     if (!node.key || !node.children) break;
@@ -684,13 +685,13 @@ function answer(ctx: Ctx, r: Router, tree: TreeNode, name: RouterMethod, method:
     node = next;
   }
   const { ans, obs } = evaluating(ctx, name, () => run(ctx, r, name, method, inp), tree);
-  if (obs) insert(tree, obs, ans, namesModel(ans, inp.model) ? modelPlace(inp) : null);
+  if (obs) insert(tree, obs, ans, namesModel(ans, inp.model) ? { model: observedKey('model', inp), place: placeOf(inp.model) } : null);
   return ans;
 }
 
-/** The model asked about and where it is defined: what an answer naming it says (a line typed above it moves it). */
-function modelPlace(inp: Inputs): string {
-  return `${observedKey('model', inp)}\0${inp.model.loc.path}:${inp.model.loc.line}`;
+/** Where a model is defined: what an answer naming it says besides its label (a line typed above it moves it). */
+function placeOf(m: ModelInfo): string {
+  return `${m.loc.path}:${m.loc.line}`;
 }
 
 /**
@@ -702,8 +703,8 @@ function namesModel(ans: Answer, m: ModelInfo): boolean {
   return ans.explanation.includes(m.key) || (!!ans.loc && ans.loc.path === m.loc.path && ans.loc.line === m.loc.line);
 }
 
-/** Keep `ans` where `obs` leads: for every model observing the same, or (`model`) for that model only. */
-function insert(root: TreeNode, obs: [string, string][], ans: Answer, model: string | null): void {
+/** Keep `ans` where `obs` leads: for every model observing the same, or (`own`) for that model only. */
+function insert(root: TreeNode, obs: [string, string][], ans: Answer, own: { model: string; place: string } | null): void {
   let node = root;
   for (const [k, v] of obs) {
     if (node.leaf || node.byModel) return;
@@ -714,8 +715,8 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer, model: str
     node = c;
   }
   if (node.key !== undefined || node.leaf) return;
-  if (model === null) { if (!node.byModel) node.leaf = ans; return; }
-  (node.byModel ??= new Map()).set(model, ans);
+  if (own === null) { if (!node.byModel) node.leaf = ans; return; }
+  (node.byModel ??= new Map()).set(own.model, { place: own.place, ans });
 }
 
 /** How many times the routers' methods were run (tests of what an edit evaluates again). */
