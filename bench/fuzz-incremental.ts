@@ -26,13 +26,13 @@ import { ScanWorkerHost } from '../src/extension/scannerClient';
 import { WORKER_ONLY } from '../src/extension/scanWorkerProtocol';
 
 /** What must agree: everything but the timings. */
-function facts(index: ProjectIndex): Record<string, unknown> {
+export function facts(index: ProjectIndex): Record<string, unknown> {
   const { timings: _t, ...rest } = index;
   return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }
 
 /** A scan from scratch: a new Scanner, and no stat or listing kept from before (vfs trust off for it). */
-async function fromScratch(opts: ScanOptions): Promise<ProjectIndex> {
+export async function fromScratch(opts: ScanOptions): Promise<ProjectIndex> {
   setTrusted(false);
   try {
     return await new Scanner(opts).index();

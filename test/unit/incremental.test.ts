@@ -12,7 +12,7 @@ import { Scanner, type ProjectIndex } from '../../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
 import { RUN_STATS } from '../../src/core/routers';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
-import { fuzz } from '../../bench/fuzz-incremental';
+import { facts, fromScratch as scanFromScratch, fuzz } from '../../bench/fuzz-incremental';
 import { copyProject } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -35,21 +35,8 @@ function generated(apps: number): string {
   return d;
 }
 
-/** What must agree: everything but the timings. */
-function facts(index: ProjectIndex): unknown {
-  const { timings: _t, ...rest } = index;
-  return JSON.parse(JSON.stringify(rest));
-}
-
 /** A scan from scratch: a new Scanner, and no stat or listing kept from before (vfs trust off for it). */
-async function fromScratch(root: string): Promise<ProjectIndex> {
-  setTrusted(false);
-  try {
-    return await new Scanner({ root, allowPython: false }).index();
-  } finally {
-    setTrusted(true);
-  }
-}
+const fromScratch = (root: string): Promise<ProjectIndex> => scanFromScratch({ root, allowPython: false });
 
 /** A generated project (trusted, as the extension's scan worker is) and a Scanner that has indexed it once. */
 async function indexedGenerated(apps: number): Promise<{ root: string; scanner: Scanner }> {

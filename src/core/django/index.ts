@@ -820,12 +820,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   // Django's rows read the static rows of the models Django reports only: a model new since Django answered (typed
   // or saved) changes none of them, and its static rows are added after (the section is not computed again: 6,000
   // rows, ~15 ms of every merge while a new model is typed)
-  const staticRows = staticOnly.size ? index.routing.filter(d => djangoKeys.has(d.model)) : index.routing;
-  const routingIn = lastRouting && sameList(lastRouting.routingIn, staticRows) ? lastRouting.routingIn : staticRows;
+  const ofReported = (rows: RouterDecision[]) => (staticOnly.size ? rows.filter(d => djangoKeys.has(d.model)) : rows);
+  const routingIn = sameItems(lastRouting?.routingIn, ofReported(index.routing));
   // and the static "lives on" rows of those models the same way (a new model's rows would make the whole section
   // computed again, ~10 ms of every merge while a model is typed; the rows of the others are the same objects)
-  const staticLivesRows = staticOnly.size ? (index.lives ?? []).filter(d => djangoKeys.has(d.model)) : index.lives ?? [];
-  const livesIn = lastRouting && sameList(lastRouting.livesIn, staticLivesRows) ? lastRouting.livesIn : staticLivesRows;
+  const livesIn = sameItems(lastRouting?.livesIn, ofReported(index.lives ?? []));
   const modelKeys = [...staticModels.keys()].filter(k => djangoKeys.has(k)).join('\0');
   const staticAliasKey = [...new Set(index.routing.map(d => d.alias))].join('\0');
   const undecidedModels = (lastRouting?.undecided ?? []).map(k => modelByKey.get(k));
