@@ -29,3 +29,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
+
+/** Whether two arrays hold the same objects in the same order (compared by identity, not by value). */
+export function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -139,44 +139,130 @@ export function crossDatabaseRelations(
   lives: DecisionMap,
   aliases: string[],
 ): Finding[] {
-  const out: Finding[] = [];
+  return crossDatabaseRelationsByModel(models, migrate, lives, aliases).findings;
+}
+
+/** `crossDatabaseRelations`, kept per model (the model whose field it is) for `crossDatabaseRelationsAgain`. */
+export interface CrossDatabaseRelations {
+  findings: Finding[];
+  byModel: Map<string, Finding[]>;
+  /** a relation's target → the models with a relation to it */
+  referrers: Map<string, Set<string>>;
+}
+
+const NONE: Finding[] = [];
+
+/** @internal (tests, benchmarks) models whose relations `crossDatabaseRelationsAgain` read again, summed over calls */
+export const CROSS_DB_STATS = { again: 0, modelsRead: 0 };
+
+export function crossDatabaseRelationsByModel(models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
   const byKey = new Map(models.map(m => [m.key, m]));
+  const byModel = new Map<string, Finding[]>();
+  const referrers = new Map<string, Set<string>>();
   for (const m of models) {
-    if (m.abstract) continue;
-    for (const f of m.fields) {
-      if (!f.target) continue;
-      const target = byKey.get(f.target);
-      if (!target) continue;
-      // a proxy's rows are its concrete model's (DefectDojo's 34 foreign keys to Dojo_User, a proxy of auth.User)
-      const rowsOf = target.proxy && target.concreteModel && byKey.has(target.concreteModel) ? target.concreteModel : f.target;
-      const via = rowsOf !== f.target ? ` (a proxy of ${rowsOf})` : '';
-      for (const alias of aliases) {
-        const d = migrate.get(alias, m.key);
-        if (d?.migrate !== true) continue;
-        const t = lives.get(alias, rowsOf);
-        if (!t || t.migrate !== false) continue;
-        const livesOn = aliases.filter(a => lives.get(a, rowsOf)?.migrate === true);
-        const where = livesOn.length ? `lives on ${livesOn.map(a => `'${a}'`).join(', ')}` : 'lives on no database';
-        const constraint = f.dbConstraint
-          ? 'the foreign key constraint cannot be created there and queries that join across databases fail'
-          : 'db_constraint=False turns the constraint off, but joins and related lookups still cross databases';
-        out.push({
-          code: 'cross-db-foreign-key',
-          severity: 'warning',
-          path: f.loc.path,
-          line: f.loc.line,
-          model: m.key,
-          field: f.name,
-          target: f.target,
-          alias,
-          message:
-            `${m.name}.${f.name} (${f.kind}) points to ${f.target}${via}, which ${where}, but ${m.key} is migrated on '${alias}' ` +
-            `(${describeLives(d)}; for ${rowsOf}: ${describeLives(t)}): ${constraint}.`,
-        });
-      }
-    }
+    const out = relationsOf(m, byKey, migrate, lives, aliases);
+    if (out.length) byModel.set(m.key, out);
+    for (const f of m.fields) if (f.target) (referrers.get(f.target) ?? referrers.set(f.target, new Set()).get(f.target)!).add(m.key);
+  }
+  return { findings: inModelOrder(models, byModel), byModel, referrers };
+}
+
+/**
+ * `crossDatabaseRelationsByModel` after an edit that changed some models and no routing decision (`migrate` and
+ * `lives` as `prev` had them: a foreign key's target typed, a field added): only the models whose objects changed,
+ * and those with a relation to one of them or to a model gone, are read again (issue 11: every relation of 1,500
+ * models was checked on every alias after each keystroke in a models file). The same findings, in the same order,
+ * as from scratch.
+ */
+export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before: readonly ModelInfo[], models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
+  // changed: the models now whose objects are new, and the models before that are gone or were replaced
+  const edited: ModelInfo[] = [];
+  const replaced: ModelInfo[] = [];
+  if (before.length === models.length && models.every((m, i) => m.key === before[i]!.key)) {
+    // (most often: the same keys in the same places, a few objects new)
+    for (let i = 0; i < models.length; i++) if (models[i] !== before[i]) { edited.push(models[i]!); replaced.push(before[i]!); }
+  } else {
+    const now = new Map(models.map(m => [m.key, m]));
+    const was = new Map(before.map(m => [m.key, m]));
+    for (const m of models) if (was.get(m.key) !== m) edited.push(m);
+    for (const m of before) if (now.get(m.key) !== m) replaced.push(m);
+  }
+  if (!edited.length && !replaced.length) return prev;
+  const changed = new Set([...edited, ...replaced].map(m => m.key));
+  // the referrers of the models changed, their relations as they are now
+  const referrers = new Map(prev.referrers);
+  const touched = new Set<string>();
+  const own = (target: string): Set<string> => {
+    if (!touched.has(target)) { touched.add(target); referrers.set(target, new Set(referrers.get(target))); }
+    return referrers.get(target)!;
+  };
+  for (const m of replaced) for (const f of m.fields) if (f.target) own(f.target).delete(m.key);
+  for (const m of edited) for (const f of m.fields) if (f.target) own(f.target).add(m.key);
+  // a relation's finding reads the model, its target and the target's concrete model (a proxy's rows)
+  const again = new Set<string>(edited.map(m => m.key));
+  const targets = new Set(changed);
+  for (const t of models) if (t.proxy && t.concreteModel && changed.has(t.concreteModel)) targets.add(t.key);
+  for (const t of targets) for (const k of referrers.get(t) ?? []) again.add(k);
+  const byModel = new Map(prev.byModel);
+  for (const m of replaced) byModel.delete(m.key);
+  const byKey = new Map(models.map(x => [x.key, x]));
+  CROSS_DB_STATS.again++;
+  CROSS_DB_STATS.modelsRead += again.size;
+  for (const k of again) {
+    const m = byKey.get(k);
+    const out = m ? relationsOf(m, byKey, migrate, lives, aliases) : NONE;
+    if (out.length) byModel.set(k, out);
+    else byModel.delete(k);
+  }
+  return { findings: inModelOrder(models, byModel), byModel, referrers };
+}
+
+function inModelOrder(models: ModelInfo[], byModel: Map<string, Finding[]>): Finding[] {
+  const out: Finding[] = [];
+  if (!byModel.size) return out;
+  for (const m of models) {
+    const fs = byModel.get(m.key);
+    if (fs) for (const f of fs) out.push(f);
   }
   return out;
+}
+
+function relationsOf(m: ModelInfo, byKey: Map<string, ModelInfo>, migrate: DecisionMap, lives: DecisionMap, aliases: string[]): Finding[] {
+  if (m.abstract) return NONE;
+  let out: Finding[] | undefined;
+  for (const f of m.fields) {
+    if (!f.target) continue;
+    const target = byKey.get(f.target);
+    if (!target) continue;
+    // a proxy's rows are its concrete model's (DefectDojo's 34 foreign keys to Dojo_User, a proxy of auth.User)
+    const rowsOf = target.proxy && target.concreteModel && byKey.has(target.concreteModel) ? target.concreteModel : f.target;
+    const via = rowsOf !== f.target ? ` (a proxy of ${rowsOf})` : '';
+    for (const alias of aliases) {
+      const d = migrate.get(alias, m.key);
+      if (d?.migrate !== true) continue;
+      const t = lives.get(alias, rowsOf);
+      if (!t || t.migrate !== false) continue;
+      const livesOn = aliases.filter(a => lives.get(a, rowsOf)?.migrate === true);
+      const where = livesOn.length ? `lives on ${livesOn.map(a => `'${a}'`).join(', ')}` : 'lives on no database';
+      const constraint = f.dbConstraint
+        ? 'the foreign key constraint cannot be created there and queries that join across databases fail'
+        : 'db_constraint=False turns the constraint off, but joins and related lookups still cross databases';
+      (out ??= []).push({
+        code: 'cross-db-foreign-key',
+        severity: 'warning',
+        path: f.loc.path,
+        line: f.loc.line,
+        model: m.key,
+        field: f.name,
+        target: f.target,
+        alias,
+        message:
+          `${m.name}.${f.name} (${f.kind}) points to ${f.target}${via}, which ${where}, but ${m.key} is migrated on '${alias}' ` +
+          `(${describeLives(d)}; for ${rowsOf}: ${describeLives(t)}): ${constraint}.`,
+      });
+    }
+  }
+  return out ?? NONE;
 }
 
 /**

@@ -148,7 +148,7 @@ import { findDistribution } from './python/environment';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  STATE_CODES, conflictFindings, crossDatabaseRelations, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings,
+  STATE_CODES, conflictFindings, crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseRelations,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
@@ -164,7 +164,7 @@ import { indexModels, isWorkspaceFile, sameSettingsForModels, type ModelMemo } f
 import { exportMigrationCache, importMigrationCache, knownOperationKind, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
-import { sameValue } from './equal';
+import { sameElements, sameValue } from './equal';
 import { hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
@@ -977,22 +977,27 @@ export class Scanner {
     timings.routing = now() - t;
 
     t = now();
-    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => {
+    const routingFindings = (cross: CrossDatabaseRelations, fall?: Finding[]) => {
       const concrete = index.models.filter(m => !m.abstract);
-      const twins = twinsOf(index);
-      return [
-        ...crossDatabaseRelations(concrete, indexDecisions(index.routing), lives, aliases),
-        ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc),
-        // (aliases that are a mirror of another or reach the same database are not migrated on their own)
-        ...fallThroughAliasFindings(index.routing, ownDatabases(aliases, twins)),
-      ];
-    }));
+      // (aliases that are a mirror of another or reach the same database are not migrated on their own)
+      fall ??= fallThroughAliasFindings(index.routing, ownDatabases(aliases, twinsOf(index)));
+      return { all: [...cross.findings, ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc), ...fall], cross, fall };
+    };
+    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings],
+      () => routingFindings(crossDatabaseRelationsByModel(index.models.filter(m => !m.abstract), indexDecisions(index.routing), lives, aliases)),
+      false, undefined, (prev, prevKey) => {
+        // only models changed, no routing decision (a foreign key's target typed): the relations of those models and
+        // of the models pointing to them are read again, the rest kept (the routing's fall-through findings too)
+        if (prevKey[1] !== index.routing || prevKey[2] !== lives || prevKey[3] !== aliasKey || prevKey[4] !== settings) return null;
+        const before = (prevKey[0] as ModelInfo[]).filter(m => !m.abstract);
+        return routingFindings(crossDatabaseRelationsAgain(prev.cross, before, index.models.filter(m => !m.abstract), indexDecisions(index.routing), lives, aliases), prev.fall);
+      }).all);
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
     findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => {
       // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them
       const guessedAt = new Set((models.problems ?? []).filter(p => p.message.startsWith('base class ')).map(p => `${p.path}:${p.line}`));
-      return uncreatedModelFindings(index, guessedAt);
-    }));
+      return uncreatedModelFindings(index, guessedAt, this.memos.get('uncreated')?.value as UncreatedModels | undefined);
+    }).findings);
     // the migrations' operations routed by model name and hints: the models' names, not their relations
     findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
@@ -1415,19 +1420,42 @@ const STATE_KNOWN_OPS = new Set([
  * the state is known (no RenameModel, SeparateDatabaseAndState, custom operation); a model named by a DeleteModel,
  * or read from a base that could not be resolved, is left out. Django mode computes the exact list instead.
  */
-function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Finding[] {
+function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>, prev?: UncreatedModels): UncreatedModels {
   const out: Finding[] = [];
   const byApp = new Map<string, MigrationFileInfo[]>();
   for (const m of index.migrations) (byApp.get(m.app) ?? byApp.set(m.app, []).get(m.app)!).push(m);
   // (grouped once: per app over every model was 150 × 1,500 steps per edit on the benchmark project)
   const modelsOf = new Map<string, ModelInfo[]>();
   for (const m of index.models) (modelsOf.get(m.app) ?? modelsOf.set(m.app, []).get(m.app)!).push(m);
+  const perApp = new Map<string, UncreatedOfApp>();
   for (const app of index.apps) {
     if (app.external) continue;
     const migs = byApp.get(app.label) ?? [];
     const models = modelsOf.get(app.label);
     if (!models || !migs.length || migs.some(m => m.partial)) continue;
-    const named = new Set<string>();
+    // an app whose models and migrations are the objects they were (and none of its models newly guessed): its
+    // findings as they were (issue 11: every operation of 3,000 migrations was read again after each keystroke)
+    const guessed = guessedAt.size ? models.filter(m => guessedAt.has(`${m.loc.path}:${m.loc.line}`)).map(m => m.key).join('\n') : '';
+    const was = prev?.perApp.get(app.label);
+    if (was && was.guessed === guessed && sameElements(was.models, models) && sameElements(was.migs, migs)) {
+      perApp.set(app.label, was);
+      out.push(...was.findings);
+      continue;
+    }
+    const mine = uncreatedOfApp(app.label, models, migs, guessedAt);
+    perApp.set(app.label, { models, migs, guessed, findings: mine });
+    out.push(...mine);
+  }
+  return { findings: out, perApp };
+}
+
+interface UncreatedOfApp { models: ModelInfo[]; migs: MigrationFileInfo[]; guessed: string; findings: Finding[] }
+interface UncreatedModels { findings: Finding[]; perApp: Map<string, UncreatedOfApp> }
+
+function uncreatedOfApp(label: string, models: ModelInfo[], migs: MigrationFileInfo[], guessedAt: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  const app = { label };
+  const named = new Set<string>();
     let known = true;
     for (const m of migs) {
       for (const o of m.operations) {
@@ -1437,7 +1465,7 @@ function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Fi
       }
       if (!known) break;
     }
-    if (!known) continue;
+    if (!known) return out;
     for (const m of models) {
       if (m.abstract || named.has(m.modelName) || guessedAt.has(`${m.loc.path}:${m.loc.line}`)) continue;
       out.push({
@@ -1446,8 +1474,7 @@ function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>): Fi
           // (a proxy has no table: its CreateModel only enters the migration state; makemigrations --check fails)
           ? `No migration of '${app.label}' creates the proxy ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel (no table: it only records the proxy in the migration state), and \`makemigrations --check\` fails until then.`
           : `No migration of '${app.label}' creates ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
-      });
-    }
+    });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Scanner, type ProjectIndex } from '../../src/core/scan';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
 import { RUN_STATS } from '../../src/core/routers';
+import { CROSS_DB_STATS } from '../../src/core/findings';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
 import { facts, fromScratch as scanFromScratch, fuzz } from '../../bench/fuzz-incremental';
 import { copyProject } from './support';
@@ -213,6 +214,38 @@ describe('incremental index == scan from scratch', () => {
       assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the buffer closed');
     } finally {
       setOverlay(file, null);
+    }
+  });
+
+  test('cross-database foreign keys after model edits that route nothing again: only the models edited and those pointing to them are read again, as from scratch', async () => {
+    setTrusted(true);
+    const root = tempCopy(path.join(REPO, 'examples/multidb_shop'));
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const cross = (index: ProjectIndex) => index.findings.filter(f => f.code === 'cross-db-foreign-key').map(f => `${f.model}.${f.field} -> ${f.target} on ${f.alias}`).sort();
+    const orders = path.join(root, 'orders', 'models.py');
+    const legacy = path.join(root, 'legacy', 'models.py');
+    try {
+      const o = bufferEdits(scanner, root, orders, readText(orders), () => ({}));
+      const before = { ...CROSS_DB_STATS };
+      // a foreign key's target typed: OrderLine.product now points to the legacy database's model
+      const a = await o.edit('models.ForeignKey("catalog.Product"', 'models.ForeignKey("legacy.LegacyCustomer"');
+      assert.deepStrictEqual(cross(a.index).filter(c => c.startsWith('orders.OrderLine.product')), ['orders.OrderLine.product -> legacy.LegacyCustomer on analytics', 'orders.OrderLine.product -> legacy.LegacyCustomer on default']);
+      assert.equal(CROSS_DB_STATS.again, before.again + 1, 'the incremental path');
+      // (the models of orders/models.py whose objects are new: at most the file's models)
+      assert.ok(CROSS_DB_STATS.modelsRead - before.modelsRead <= 3, `${CROSS_DB_STATS.modelsRead - before.modelsRead} models read again`);
+      // and back
+      const b = await o.edit('models.ForeignKey("legacy.LegacyCustomer"', 'models.ForeignKey("catalog.Product"');
+      assert.deepStrictEqual(cross(b.index).filter(c => c.startsWith('orders.OrderLine.product')), []);
+      // the target edited (a field added above its others): the models pointing to it are read again, their findings kept
+      const l = bufferEdits(scanner, root, legacy, readText(legacy), () => ({}));
+      const mid = { ...CROSS_DB_STATS };
+      const c = await l.edit('class LegacyCustomer(models.Model):\n', 'class LegacyCustomer(models.Model):\n    nickname = models.CharField(max_length=10)\n');
+      assert.deepStrictEqual(cross(c.index).filter(x => x.startsWith('orders.Order.customer')), ['orders.Order.customer -> legacy.LegacyCustomer on analytics', 'orders.Order.customer -> legacy.LegacyCustomer on default']);
+      assert.ok(CROSS_DB_STATS.modelsRead - mid.modelsRead >= 2, 'orders.Order read again');
+    } finally {
+      setOverlay(orders, null);
+      setOverlay(legacy, null);
     }
   });
 

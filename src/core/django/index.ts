@@ -15,6 +15,7 @@ import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
 import { STATE_CODES, conflictFindings, crossDatabaseRelations, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type DecisionMap } from '../findings';
+import { sameElements } from '../equal';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -563,10 +564,6 @@ const ROUTING_REASON: Record<DjangoRoutingRow['reason'], RouterDecision['reason'
   router: 'router', default: 'default', unmanaged: 'unmanaged', proxy: 'proxy', swapped: 'swapped', vendor: 'unmanaged', error: 'unknown',
 };
 
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 function pairsKey(p: readonly (readonly [string, string] | readonly string[])[]): string[] {
   return p.map(x => `${x[0]}.${x[1]}`);
 }
@@ -643,7 +640,7 @@ export const MERGE_STATS: { sections: Record<string, number> } = { sections: {} 
 function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () => T): T {
   const memo = memoOf(rep).sections;
   const hit = memo.get(name);
-  if (hit && sameList(hit.inputs, inputs)) return hit.value as T;
+  if (hit && sameElements(hit.inputs, inputs)) return hit.value as T;
   MERGE_STATS.sections[name] = (MERGE_STATS.sections[name] ?? 0) + 1;
   const value = fn();
   memo.set(name, { inputs, value });
@@ -655,7 +652,7 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   let rows = byName.get(name);
   if (!rows) byName.set(name, (rows = new WeakMap()));
   let hit = rows.get(row) as Row<T> | undefined;
-  if (!hit || !sameList(hit.inputs, inputs)) {
+  if (!hit || !sameElements(hit.inputs, inputs)) {
     const own: Disagreement[] = [];
     hit = { inputs, value: fn(own), dis: own };
     rows.set(row, hit);
@@ -687,7 +684,7 @@ export interface MergeOptions {
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
 function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
-  return prev && sameList(prev, next) ? (prev as T[]) : next;
+  return prev && sameElements(prev, next) ? (prev as T[]) : next;
 }
 
 /** the last value of a section (for sameItems) */
@@ -731,7 +728,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       if (!aliases.includes(s.alias)) dis.push({ kind: 'database', alias: s.alias, static: { engine: s.engine, name: s.name }, django: null, note: 'Django has no such alias', path: s.loc?.path, line: s.loc?.line });
     }
     const staticRouters = settings.routers;
-    if (!sameList(staticRouters, rep.routers)) {
+    if (!sameElements(staticRouters, rep.routers)) {
       dis.push({
         kind: 'router', static: staticRouters, django: rep.routers,
         note: staticRouters.some(r => r === null) ? 'static analysis could not decide' : 'DATABASE_ROUTERS differ', path: settings.path ?? undefined,
@@ -943,12 +940,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         }
         const diffs: string[] = [];
         const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
-        if (!sameList([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
-        if (!sameList(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
-        if (!sameList(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
+        if (!sameElements([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
+        if (!sameElements(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
+        if (!sameElements(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
         if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
         const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
-        if (!s.partial && !sameList(sOps, dOps)) diffs.push('operations');
+        if (!s.partial && !sameElements(sOps, dOps)) diffs.push('operations');
         if (diffs.length) {
           dis.push({
             kind: 'migration', migration: m.key, app: m.app,
@@ -984,7 +981,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const conflictApps = rep.graph.error && !rep.migrations.length ? new Set<string>() : new Set([...staticConflicts.keys(), ...Object.keys(rep.graph.conflicts)]);
   for (const app of conflictApps) {
     const a = staticConflicts.get(app) ?? [], b = [...(rep.graph.conflicts[app] ?? [])].sort();
-    if (!sameList(a, b)) dis.push({ kind: 'conflict', app, static: a, django: b, note: a.length ? (b.length ? 'different leaf migrations' : 'Django sees no conflict') : 'static analysis missed this conflict' });
+    if (!sameElements(a, b)) dis.push({ kind: 'conflict', app, static: a, django: b, note: a.length ? (b.length ? 'different leaf migrations' : 'Django sees no conflict') : 'static analysis missed this conflict' });
   }
 
   // --- state and plans ---------------------------------------------------------------------------------------------
@@ -1023,7 +1020,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       const sPlan = index.plans[alias] ?? null;
       if (sPlan === null || dPlan === null) {
         if (sPlan !== dPlan) dis.push({ kind: 'plan', alias, static: sPlan, django: dPlan, note: dPlan === null ? 'Django could not compute a plan' : 'static analysis had no plan' });
-      } else if (!sameList(sPlan, dPlan)) {
+      } else if (!sameElements(sPlan, dPlan)) {
         const sSet = new Set(sPlan), dSet = new Set(dPlan);
         const missing = dPlan.filter(k => !sSet.has(k)), extra = sPlan.filter(k => !dSet.has(k));
         dis.push({
