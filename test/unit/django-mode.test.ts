@@ -14,6 +14,7 @@ import {
   type DjangoAnswer, type DjangoReport,
 } from '../../src/core/django/index';
 import type { ProjectIndex } from '../../src/core/scan';
+import { CROSS_DB_STATS } from '../../src/core/findings';
 import type { MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../../src/core/types';
 import { writeTree } from './support';
 
@@ -718,6 +719,14 @@ test('a models edit after Django answered that routing does not read (a foreign 
     same(merged, fresh(retargeted));
     assert.equal(merged.routing, asked.routing, 'the routing rows are the last merge\'s array');
     assert.ok(merged.models.find(m => m.key === 'orders.OrderLine')!.fields.some(f => f.target === 'catalog.Category'), 'the edit is merged');
+    // retargeted to the legacy database's model: the cross-database finding Django's routing gives, from the relations
+    // of the models edited (and those pointing to them) read again, not from every model's
+    const toLegacy = await edit(orders, base.replace('"catalog.Product"', '"legacy.LegacyCustomer"'));
+    const again = CROSS_DB_STATS.again;
+    const mergedLegacy = mergeDjangoAnswer(toLegacy, rep).index;
+    assert.equal(CROSS_DB_STATS.again, again + 1, 'the relations worked out from the last merge\'s');
+    same(mergedLegacy, fresh(toLegacy));
+    assert.deepEqual(mergedLegacy.findings.filter(f => f.code === 'cross-db-foreign-key' && f.model === 'orders.OrderLine').map(f => `${f.field} ${f.alias}`).sort(), ['product analytics', 'product default']);
     // every model of the file one line lower: still no routing row merged again, the models' places moved
     const typed = await edit(orders, `# typed above\n${base}`);
     const moved = mergeDjangoAnswer(typed, rep).index;
