@@ -386,6 +386,10 @@ describe('same answers as an in-process Scanner', () => {
     remote.invalidate(models);
     local.invalidate(models);
     assert.ok(await remote.mergeDjango(await remote.index()));
+    // the new model's static rows after Django's: one run of the last merge's rows, then the index's own rows
+    const appended = (h.lastReply as { patched?: Record<string, object[]> }).patched?.routing ?? [];
+    assert.deepEqual(appended[0], { from: 0, len: ra.routing.length }, JSON.stringify(appended).slice(0, 300));
+    assert.ok(appended.length > 1 && appended.slice(1).every(seg => 'alt' in seg), JSON.stringify(appended).slice(0, 300));
     // the analytics router lets the analytics apps migrate everywhere: their rows on default change
     const routers = path.join(dir, 'bigsite', 'routers.py');
     const text = fs.readFileSync(routers, 'utf8');
