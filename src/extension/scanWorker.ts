@@ -5,6 +5,7 @@ import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
+import { pauseBackground } from '../core/django/background';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
@@ -185,6 +186,11 @@ let idleTimer: ReturnType<typeof setTimeout> | undefined;
  * editor (ScanOptions.lowPriority); DJANGO_MULTIDB_LOW_PRIORITY=0 runs it as any process (benchmarks compare both).
  */
 const LOW_PRIORITY = process.env.DJANGO_MULTIDB_LOW_PRIORITY !== '0';
+/**
+ * and is paused while an edit is answered (core/django/background.ts); DJANGO_MULTIDB_PAUSE_HELPER=0 leaves it running
+ * (benchmarks compare both)
+ */
+const PAUSE_HELPER = LOW_PRIORITY && process.env.DJANGO_MULTIDB_PAUSE_HELPER !== '0';
 
 /**
  * Resolves once no request is in hand (but `django`) and none came for IDLE_GRACE_MS: Django's answer (seconds
@@ -661,6 +667,9 @@ port.on('message', (req: WorkerRequest) => {
   let indexed: ((token: number | null) => void) | undefined;
   const p = req.op === 'index' ? projects.get(req.project) : undefined;
   if (p) p.indexed = new Promise(resolve => { indexed = resolve; });
+  // an edit's index and Django's answer merged into it: Django's helper, running in the background, waits (until the
+  // replies are posted, PAUSE_MAX_MS at most)
+  const resume = PAUSE_HELPER && (req.op === 'index' || req.op === 'mergeDjango') ? pauseBackground() : undefined;
   handle(req).finally(() => {
     if (counted) inFlight--;
     if (inFlight === 0) {
@@ -670,10 +679,12 @@ port.on('message', (req: WorkerRequest) => {
   }).then(
     value => {
       postReply(req.id, value);
+      resume?.();
       indexed?.((value as WorkerResults['index']).token);
     },
     e => {
       post({ type: 'reply', id: req.id, ok: false, error: wireError(e, scrub, e instanceof StaleIndex ? STALE_INDEX : e instanceof StaleState ? STALE_STATE : undefined) });
+      resume?.();
       indexed?.(null);
     },
   );

@@ -16,6 +16,7 @@ import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
 import { STATE_CODES, conflictFindings, crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type CrossDatabaseRelations, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
+import { trackBackground } from './background';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -315,10 +316,13 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
     let signal: NodeJS.Signals | null = null;
     const timers: { kill?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
     const onAbortRef: { fn: () => void } = { fn: () => {} };
+    // (set once spawned: `finish` may run before)
+    const bg: { h?: ReturnType<typeof trackBackground> } = {};
 
     const finish = () => {
       if (settled) return;
       settled = true;
+      bg.h?.untrack();
       if (timers.kill) clearTimeout(timers.kill);
       if (timers.grace) clearTimeout(timers.grace);
       abort?.removeEventListener('abort', onAbortRef.fn);
@@ -347,6 +351,8 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
       return;
     }
     if (lowPriority && child.pid !== undefined) lowerPriority(child.pid, posix);
+    // a background refresh: paused while the scan worker answers an edit (background.ts)
+    if (lowPriority && posix && child.pid !== undefined) bg.h = trackBackground(child.pid);
     // cancelled (e.g. the extension is deactivating): same as a timeout, the whole group goes
     const onAbort = () => {
       aborted = true;
@@ -358,7 +364,8 @@ function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
     else abort?.addEventListener('abort', onAbort, { once: true });
     const onTimeout = () => {
       // a helper at a lower priority: the time it waited for a CPU (the editor had it) does not count
-      const left = lowPriority && child.pid !== undefined ? timeoutLeftMs(timeoutMs, performance.now() - t0, waitedForCpuMs(child.pid)) : 0;
+      // (nor the time it was paused for an edit)
+      const left = lowPriority && child.pid !== undefined ? timeoutLeftMs(timeoutMs, performance.now() - t0, waitedForCpuMs(child.pid) + (bg.h?.pausedMs() ?? 0)) : 0;
       if (left > 0) {
         timers.kill = setTimeout(onTimeout, Math.max(left, 100));
         return;

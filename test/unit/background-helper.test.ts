@@ -1,0 +1,74 @@
+// Django's helper as a background refresh is paused while the scan worker answers an edit (core/django/background.ts):
+// a real process group stopped and continued, pauses nested, a pause capped at PAUSE_MAX_MS, the time paused counted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { PAUSE_MAX_MS, PAUSE_STATS, pauseBackground, trackBackground } from '../../src/core/django/background';
+
+const linux = process.platform === 'linux' ? false : 'reads /proc/PID/stat (Linux)';
+
+/** The process's state letter (R running, S sleeping, T stopped). */
+function state(pid: number): string {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+/** A busy process in a process group of its own, as runProcess spawns the helper (detached), and its child. */
+function busyGroup(): { child: ChildProcess; grandchild: () => number } {
+  const child = spawn('sh', ['-c', 'sh -c "while :; do :; done" & while :; do :; done'], { detached: true, stdio: 'ignore' });
+  return {
+    child,
+    grandchild: () => Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]),
+  };
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+test('an edit\'s pause stops the helper\'s whole process group, nested pauses end with the last, a pause ends after PAUSE_MAX_MS at the latest', { skip: linux }, async () => {
+  const { child, grandchild } = busyGroup();
+  const pid = child.pid!;
+  const tracked = trackBackground(pid);
+  try {
+    await sleep(100);
+    const inner = grandchild();
+    assert.ok(inner > 0, 'the group has a second process');
+    assert.notEqual(state(pid), 'T');
+    const stops = PAUSE_STATS.stops;
+    const end1 = pauseBackground();
+    const end2 = pauseBackground();
+    await sleep(30);
+    assert.equal(PAUSE_STATS.stops, stops + 1, 'one stop for nested pauses');
+    assert.equal(state(pid), 'T', 'stopped');
+    assert.equal(state(inner), 'T', 'its child too (the process group)');
+    end1();
+    end1(); // (ending a pause twice counts once)
+    await sleep(20);
+    assert.equal(state(pid), 'T', 'still stopped: one pause is still on');
+    end2();
+    await sleep(30);
+    assert.notEqual(state(pid), 'T', 'continued');
+    assert.notEqual(state(inner), 'T');
+    const paused = tracked.pausedMs();
+    assert.ok(paused >= 40 && paused < PAUSE_MAX_MS, `paused ${paused} ms`);
+    // a pause nobody ends (an index that takes long): continued after PAUSE_MAX_MS
+    const capped = PAUSE_STATS.capped;
+    const end3 = pauseBackground();
+    await sleep(50);
+    assert.equal(state(pid), 'T');
+    await sleep(PAUSE_MAX_MS);
+    assert.notEqual(state(pid), 'T', 'continued by the cap');
+    assert.equal(PAUSE_STATS.capped, capped + 1);
+    end3();
+    assert.ok(tracked.pausedMs() >= paused + PAUSE_MAX_MS - 5, `${tracked.pausedMs()} ms paused in all`);
+    // a helper no longer tracked (it finished) is not stopped
+    tracked.untrack();
+    const end4 = pauseBackground();
+    await sleep(30);
+    assert.notEqual(state(pid), 'T');
+    end4();
+  } finally {
+    tracked.untrack();
+    process.kill(-pid, 'SIGKILL');
+  }
+});
