@@ -1194,7 +1194,26 @@ def cmd_sql(args):
     emit({"helperVersion": HELPER_VERSION, "alias": alias, "app": args.app, "name": args.name, "sql": buf.getvalue()})
 
 
+def _die_with_parent():
+    """Linux: killed when the process that started this one ends (prctl PR_SET_PDEATHSIG). The extension's scan
+    worker stops this process (SIGSTOP) while it answers an edit and continues it after; should the worker end
+    meanwhile, nothing would continue it. Its answer cannot be read by anyone then either."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:  # (it ended before the call)
+            os._exit(1)
+    except Exception:
+        pass
+
+
 def main(argv):
+    _die_with_parent()
     p = argparse.ArgumentParser(prog="django_helper.py")
     p.add_argument("command", choices=["report", "sql"])
     p.add_argument("app", nargs="?")

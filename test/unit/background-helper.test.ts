@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { PAUSE_MAX_MS, PAUSE_STATS, pauseBackground, trackBackground } from '../../src/core/django/background';
 
 const linux = process.platform === 'linux' ? false : 'reads /proc/PID/stat (Linux)';
@@ -70,5 +71,25 @@ test('an edit\'s pause stops the helper\'s whole process group, nested pauses en
   } finally {
     tracked.untrack();
     process.kill(-pid, 'SIGKILL');
+  }
+});
+
+test('Django\'s helper dies with the process that started it, even while stopped (Linux: nothing would continue it)', { skip: linux }, async () => {
+  const dir = path.join(__dirname, '..', '..', 'python');
+  // a parent (standing for the scan worker) that starts the helper's code, which stops itself as a paused helper is
+  const parent = spawn('python3', ['-c', [
+    'import subprocess, sys',
+    `p = subprocess.Popen([sys.executable, "-c", "import sys, os, signal, time; sys.path.insert(0, ${JSON.stringify(dir).replace(/"/g, "'")}); import django_helper; django_helper._die_with_parent(); print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGSTOP); time.sleep(60)"], stdout=sys.stdout)`,
+    'p.wait()',
+  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>(resolve => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  try {
+    await sleep(100);
+    assert.equal(state(pid), 'T', 'the helper is stopped');
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 50 && fs.existsSync(`/proc/${pid}`) && state(pid) !== 'Z'; i++) await sleep(20);
+    assert.ok(!fs.existsSync(`/proc/${pid}`) || state(pid) === 'Z', `the helper (${pid}) is gone: ${fs.existsSync(`/proc/${pid}`) ? state(pid) : 'no such process'}`);
+  } finally {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
 });
