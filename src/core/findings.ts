@@ -168,13 +168,13 @@ export function crossDatabaseRelationsByModel(models: ModelInfo[], migrate: Deci
 }
 
 /**
- * `crossDatabaseRelationsByModel` after an edit that changed some models and no routing decision (`migrate` and
- * `lives` as `prev` had them: a foreign key's target typed, a field added): only the models whose objects changed,
- * and those with a relation to one of them or to a model gone, are read again (issue 11: every relation of 1,500
- * models was checked on every alias after each keystroke in a models file). The same findings, in the same order,
- * as from scratch.
+ * `crossDatabaseRelationsByModel` after an edit that changed some models, and the routing decisions of the models
+ * `decided` only (`decisionModelsChanged`; none: a foreign key's target typed, a field added; a new model's rows):
+ * only the models whose objects or decisions changed, and those with a relation to one of them or to a model gone,
+ * are read again (issue 11: every relation of 1,500 models was checked on every alias after each keystroke in a
+ * models file). The same findings, in the same order, as from scratch.
  */
-export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before: readonly ModelInfo[], models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
+export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before: readonly ModelInfo[], models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[], decided: ReadonlySet<string> = NO_KEYS): CrossDatabaseRelations {
   // changed: the models now whose objects are new, and the models before that are gone or were replaced
   const edited: ModelInfo[] = [];
   const replaced: ModelInfo[] = [];
@@ -187,7 +187,7 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
     for (const m of models) if (was.get(m.key) !== m) edited.push(m);
     for (const m of before) if (now.get(m.key) !== m) replaced.push(m);
   }
-  if (!edited.length && !replaced.length) return prev;
+  if (!edited.length && !replaced.length && !decided.size) return prev;
   const changed = new Set([...edited, ...replaced].map(m => m.key));
   // the referrers of the models changed, their relations as they are now
   const referrers = new Map(prev.referrers);
@@ -198,10 +198,12 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
   };
   for (const m of replaced) for (const f of m.fields) if (f.target) own(f.target).delete(m.key);
   for (const m of edited) for (const f of m.fields) if (f.target) own(f.target).add(m.key);
-  // a relation's finding reads the model, its target and the target's concrete model (a proxy's rows)
+  // a relation's finding reads the model and its decisions, its target and the target's concrete model (a proxy's
+  // rows) and their decisions
   const again = new Set<string>(edited.map(m => m.key));
-  const targets = new Set(changed);
-  for (const t of models) if (t.proxy && t.concreteModel && changed.has(t.concreteModel)) targets.add(t.key);
+  for (const k of decided) again.add(k);
+  const targets = new Set([...changed, ...decided]);
+  for (const t of models) if (t.proxy && t.concreteModel && targets.has(t.concreteModel)) targets.add(t.key);
   for (const t of targets) for (const k of referrers.get(t) ?? []) again.add(k);
   const byModel = new Map(prev.byModel);
   for (const m of replaced) byModel.delete(m.key);
@@ -215,6 +217,28 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
     else byModel.delete(k);
   }
   return { findings: inModelOrder(models, byModel), byModel, referrers };
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * Add to `into` the models whose routing decisions differ between the rows `prev` and `next`: those of the rows that
+ * are in one and not the other (the same object). Rows are kept as the same objects while their decisions are
+ * (keepEqualDecisions): an edit that routes a few models again, or adds a model's rows, names those models. Returns
+ * false when more than `max` models are named (nothing to gain).
+ */
+export function decisionModelsChanged(prev: readonly RouterDecision[], next: readonly RouterDecision[], into: Set<string>, max: number): boolean {
+  if (prev === next) return true;
+  // (the same objects before and after the rows an edit changed: only those are compared as sets)
+  let head = 0;
+  while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
+  let tail = 0;
+  while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+  const was = new Set(prev.slice(head, prev.length - tail));
+  const now = new Set(next.slice(head, next.length - tail));
+  for (const d of was) if (!now.has(d)) into.add(d.model);
+  for (const d of now) if (!was.has(d)) into.add(d.model);
+  return into.size <= max;
 }
 
 function inModelOrder(models: ModelInfo[], byModel: Map<string, Finding[]>): Finding[] {

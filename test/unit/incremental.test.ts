@@ -237,6 +237,14 @@ describe('incremental index == scan from scratch', () => {
       // and back
       const b = await o.edit('models.ForeignKey("legacy.LegacyCustomer"', 'models.ForeignKey("catalog.Product"');
       assert.deepStrictEqual(cross(b.index).filter(c => c.startsWith('orders.OrderLine.product')), []);
+      // a new model with a foreign key to the legacy database: its routing rows are new, the others' the same objects
+      const added = { ...CROSS_DB_STATS };
+      const n = await o.edit(o.text(), `${o.text()}\n\nclass Refund(models.Model):\n    customer = models.ForeignKey("legacy.LegacyCustomer", on_delete=models.PROTECT)\n`);
+      assert.deepStrictEqual(cross(n.index).filter(c => c.startsWith('orders.Refund')), ['orders.Refund.customer -> legacy.LegacyCustomer on analytics', 'orders.Refund.customer -> legacy.LegacyCustomer on default']);
+      assert.equal(CROSS_DB_STATS.again, added.again + 1, 'the incremental path for a new model too');
+      // (the file's models, read again with the file: Order, OrderLine and Refund)
+      assert.ok(CROSS_DB_STATS.modelsRead - added.modelsRead <= 3, `${CROSS_DB_STATS.modelsRead - added.modelsRead} models read again`);
+      await o.edit(o.text(), fs.readFileSync(orders, 'utf8'));
       // the target edited (a field added above its others): the models pointing to it are read again, their findings kept
       const l = bufferEdits(scanner, root, legacy, readText(legacy), () => ({}));
       const mid = { ...CROSS_DB_STATS };
@@ -386,6 +394,47 @@ describe('incremental index == scan from scratch', () => {
         assert.deepStrictEqual(facts(incremental), facts(await fromScratch(root)), what);
         if (what.startsWith('a property')) assert.notEqual(decisionOf(incremental), decisionOf(before), 'the method changes what the router answers');
       }
+    } finally {
+      setOverlay(file, null);
+    }
+  });
+
+  test('a db_for_write that reads a model attribute (getattr): its routes follow edits of the class and of its base\'s import, as from scratch', async () => {
+    // (found by the fuzzer on kpi: after `from django.db import modes` was typed, the model's write route still said
+    // what its class body had answered before the edit, not "may raise")
+    setTrusted(true);
+    const root = generated(3);
+    withRouter(root, 'ReadOnlyRouter', [
+      'class ReadOnlyRouter:',
+      '    def db_for_write(self, model, **hints):',
+      '        if getattr(model, "read_only", False):',
+      '            raise ValueError("read only")',
+      '        return "default"',
+      '',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        return None',
+      '',
+    ].join('\n'));
+    const file = path.join(root, 'app001', 'models.py');
+    const source = fs.readFileSync(file, 'utf8');
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const route = (index: ProjectIndex) => JSON.stringify(index.dbRoutes?.write.find(r => r.model === 'app001.Thing1x0'));
+    const steps: [string, string][] = [
+      ['read_only set', source.replace('class Thing1x0(models.Model):\n', 'class Thing1x0(models.Model):\n    read_only = True\n')],
+      ['read_only taken away', source],
+      ['the base made unresolvable (an import half-typed)', source.replace('from django.db import models', 'from django.db import modes')],
+      ['the import typed again', source],
+    ];
+    const seen = new Set<string>();
+    try {
+      for (const [what, text] of steps) {
+        setOverlay(file, text);
+        const incremental = await scanner.index();
+        assert.deepStrictEqual(facts(incremental), facts(await fromScratch(root)), what);
+        seen.add(route(incremental));
+      }
+      assert.ok(seen.size >= 3, `the route changed with the edits: ${[...seen].join(' | ')}`);
     } finally {
       setOverlay(file, null);
     }

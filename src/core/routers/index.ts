@@ -466,6 +466,11 @@ export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, mod
 
 function evaluateDbRoutesNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null }): DbRoute[] {
   const ctx = contextOf(index, settings, method);
+  // the models' class bodies are read per call, as for allow_migrate (evaluateRoutingNow): kept in the context, a
+  // class body's names read before its module was edited (a base made unresolvable) answered `getattr(model, …)`
+  // after it (the fuzzer, on kpi: a write route "depends on thread-local DB_ALIAS" where it "may raise")
+  ctx.classNames = new Map();
+  ctx.symbols = new SymbolTable(index);
   withModels(ctx, models);
   const byKey = new Map(models.map(m => [m.key, m]));
   return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical, opts.migrating ?? null));
