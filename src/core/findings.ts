@@ -222,22 +222,41 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**
- * Add to `into` the models whose routing decisions differ between the rows `prev` and `next`: those of the rows that
- * are in one and not the other (the same object). Rows are kept as the same objects while their decisions are
- * (keepEqualDecisions): an edit that routes a few models again, or adds a model's rows, names those models. Returns
- * false when more than `max` models are named (nothing to gain).
+ * Add to `into` the models whose routing decisions may differ between the rows `prev` and `next`: those of the rows
+ * that are in one and not the other (the same object), found by walking both in order and resynchronising over a
+ * few rows inserted or removed (a new model's rows, one per alias) or replaced; a superset where rows moved further.
+ * Rows are kept as the same objects while their decisions are (keepEqualDecisions): an edit that routes a few
+ * models again, or adds a model, names those models. Returns false when more than `max` models are named (nothing
+ * to gain).
  */
 export function decisionModelsChanged(prev: readonly RouterDecision[], next: readonly RouterDecision[], into: Set<string>, max: number): boolean {
   if (prev === next) return true;
-  // (the same objects before and after the rows an edit changed: only those are compared as sets)
-  let head = 0;
-  while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
-  let tail = 0;
-  while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
-  const was = new Set(prev.slice(head, prev.length - tail));
-  const now = new Set(next.slice(head, next.length - tail));
-  for (const d of was) if (!now.has(d)) into.add(d.model);
-  for (const d of now) if (!was.has(d)) into.add(d.model);
+  const AHEAD = 64;
+  let i = 0, j = 0;
+  while (i < prev.length && j < next.length) {
+    if (prev[i] === next[j]) { i++; j++; continue; }
+    // rows inserted before prev[i], or removed before next[j]
+    let k = 1;
+    while (k <= AHEAD && j + k < next.length && next[j + k] !== prev[i]) k++;
+    if (k <= AHEAD && j + k < next.length) {
+      for (let x = j; x < j + k; x++) into.add(next[x]!.model);
+      j += k;
+    } else {
+      k = 1;
+      while (k <= AHEAD && i + k < prev.length && prev[i + k] !== next[j]) k++;
+      if (k <= AHEAD && i + k < prev.length) {
+        for (let x = i; x < i + k; x++) into.add(prev[x]!.model);
+        i += k;
+      } else {
+        // replaced
+        into.add(prev[i++]!.model);
+        into.add(next[j++]!.model);
+      }
+    }
+    if (into.size > max) return false;
+  }
+  for (; i < prev.length; i++) into.add(prev[i]!.model);
+  for (; j < next.length; j++) into.add(next[j]!.model);
   return into.size <= max;
 }
 
