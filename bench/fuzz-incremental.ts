@@ -12,7 +12,8 @@
 //   the one the extension host rebuilds from the worker's differences (scannerClient.ts), buffers and saves sent as
 //   the extension sends them. --django (with --python, a Django that imports the project): Django's answer, asked once
 //   before the edits, merged into each index (core/django mergeDjangoAnswer, whose memo keeps what earlier merges
-//   computed) compared with the same merge made with a new memo.
+//   computed) compared with the same merge made with a new memo; with --worker too, the merge the worker makes and
+//   sends as a difference from its last (the host's copy) compared with it.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -143,6 +144,9 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
     report = splitDjangoReport(await withDjango(first, { ...scanOpts, allowPython: true, runWorkspaceInterpreter: true, mode: 'django' })).report;
     if (!report) throw new Error('Django did not answer (--python: an interpreter with Django that imports the project)');
     mergeDjangoAnswer(first, report);
+    // through the worker: Django asked there too (the worker keeps its answer), each edit's merge asked of the worker
+    // as the extension asks it (a difference from the last merge, patches of the host's arrays)
+    if (client) await client.withDjango(first, { mode: 'django', allowPython: true, readDatabases: false });
   }
   let files = pyFiles(root).filter(f => !/(^|\/)tests?\b|manage\.py$/.test(path.relative(root, f)));
   if (opts.focus) {
@@ -221,7 +225,10 @@ export async function fuzz(root: string, seed: number, steps: number, opts: { fo
         // the index Django was asked about)
         const again = structuredClone(report);
         mergeDjangoAnswer(first, again);
-        const m = facts(mergeDjangoAnswer(now, report).index), n = facts(mergeDjangoAnswer(now, again).index);
+        const viaWorker = client ? await client.mergeDjango(now) : null;
+        if (client && !viaWorker) throw new Error('the worker holds no Django answer to merge');
+        const m = facts(viaWorker ?? mergeDjangoAnswer(now, report).index), n = facts(mergeDjangoAnswer(now, again).index);
+        if (host) for (const k of WORKER_ONLY) { delete m[k]; delete n[k]; }
         if (!isDeepStrictEqual(m, n)) {
           const differs = Object.keys({ ...m, ...n }).filter(k => !isDeepStrictEqual(m[k], n[k]));
           return { seed, step, what: `${what} (Django's answer merged)`, differs, incremental: Object.fromEntries(differs.map(k => [k, m[k]])), scratch: Object.fromEntries(differs.map(k => [k, n[k]])), log };
