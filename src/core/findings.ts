@@ -128,21 +128,7 @@ export function describeLives(d: RouterDecision | undefined): string {
   return `${shortRouter(d.decidedBy)}.allow_migrate returned ${d.migrate ? 'True' : 'False'}`;
 }
 
-/**
- * Cross-database relations, as scan-json.md defines them: once per (model, field, alias) where `model` is
- * migrated on `alias` and the target does not live there. "Lives" is the router chain's answer ignoring
- * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer.
- */
-export function crossDatabaseRelations(
-  models: ModelInfo[],
-  migrate: DecisionMap,
-  lives: DecisionMap,
-  aliases: string[],
-): Finding[] {
-  return crossDatabaseRelationsByModel(models, migrate, lives, aliases).findings;
-}
-
-/** `crossDatabaseRelations`, kept per model (the model whose field it is) for `crossDatabaseRelationsAgain`. */
+/** The cross-database relations' findings, and what `crossDatabaseRelationsAgain` takes up from them. */
 export interface CrossDatabaseRelations {
   findings: Finding[];
   byModel: Map<string, Finding[]>;
@@ -155,6 +141,12 @@ const NONE: Finding[] = [];
 /** @internal (tests, benchmarks) models whose relations `crossDatabaseRelationsAgain` read again, summed over calls */
 export const CROSS_DB_STATS = { again: 0, modelsRead: 0 };
 
+/**
+ * Cross-database relations, as scan-json.md defines them: once per (model, field, alias) where `model` is
+ * migrated on `alias` and the target does not live there. "Lives" is the router chain's answer ignoring
+ * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer. Kept per model (the
+ * model whose field it is) with an index of referrers, for `crossDatabaseRelationsAgain`.
+ */
 export function crossDatabaseRelationsByModel(models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
   const byKey = new Map(models.map(m => [m.key, m]));
   const byModel = new Map<string, Finding[]>();

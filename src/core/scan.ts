@@ -1457,28 +1457,25 @@ function uncreatedModelFindings(index: ProjectIndex, guessedAt: Set<string>, pre
 interface UncreatedOfApp { models: ModelInfo[]; migs: MigrationFileInfo[]; guessed: string; findings: Finding[] }
 interface UncreatedModels { findings: Finding[]; perApp: Map<string, UncreatedOfApp> }
 
+/** `uncreatedModelFindings` of one app: its models that none of its migrations creates. */
 function uncreatedOfApp(label: string, models: ModelInfo[], migs: MigrationFileInfo[], guessedAt: Set<string>): Finding[] {
-  const out: Finding[] = [];
-  const app = { label };
   const named = new Set<string>();
-    let known = true;
-    for (const m of migs) {
-      for (const o of m.operations) {
-        const creates = o.kind === 'CreateModel' || o.kind === 'DeleteModel';
-        if (!STATE_KNOWN_OPS.has(o.kind) || (creates && !o.modelName)) { known = false; break; }
-        if (creates) named.add(o.modelName!);
-      }
-      if (!known) break;
+  for (const m of migs) {
+    for (const o of m.operations) {
+      const creates = o.kind === 'CreateModel' || o.kind === 'DeleteModel';
+      if (!STATE_KNOWN_OPS.has(o.kind) || (creates && !o.modelName)) return [];
+      if (creates) named.add(o.modelName!);
     }
-    if (!known) return out;
-    for (const m of models) {
-      if (m.abstract || named.has(m.modelName) || guessedAt.has(`${m.loc.path}:${m.loc.line}`)) continue;
-      out.push({
-        code: 'missing-migration', severity: 'warning', path: m.loc.path, line: m.loc.line, app: app.label, model: m.key,
-        message: m.proxy
-          // (a proxy has no table: its CreateModel only enters the migration state; makemigrations --check fails)
-          ? `No migration of '${app.label}' creates the proxy ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel (no table: it only records the proxy in the migration state), and \`makemigrations --check\` fails until then.`
-          : `No migration of '${app.label}' creates ${m.name}: \`makemigrations ${app.label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
+  }
+  const out: Finding[] = [];
+  for (const m of models) {
+    if (m.abstract || named.has(m.modelName) || guessedAt.has(`${m.loc.path}:${m.loc.line}`)) continue;
+    out.push({
+      code: 'missing-migration', severity: 'warning', path: m.loc.path, line: m.loc.line, app: label, model: m.key,
+      message: m.proxy
+        // (a proxy has no table: its CreateModel only enters the migration state; makemigrations --check fails)
+        ? `No migration of '${label}' creates the proxy ${m.name}: \`makemigrations ${label}\` would write its CreateModel (no table: it only records the proxy in the migration state), and \`makemigrations --check\` fails until then.`
+        : `No migration of '${label}' creates ${m.name}: \`makemigrations ${label}\` would write its CreateModel, and until then \`migrate\` creates its table on no database.`,
     });
   }
   return out;
