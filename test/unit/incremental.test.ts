@@ -440,6 +440,29 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('a foreign key to a class whose base (in another module) stops being a model: the target follows, as from scratch', async () => {
+    // (found by the fuzzer on etools: TPMPartner's base BaseFirm edited so that TPMPartner was no model, the foreign
+    // keys naming TPMPartner elsewhere kept pointing to the model it no longer was)
+    setTrusted(true);
+    const root = generated(3);
+    const base = path.join(root, 'app001', 'models.py');
+    fs.appendFileSync(base, '\n\nclass FirmBase(models.Model):\n    city = models.CharField(max_length=10)\n\n    class Meta:\n        abstract = True\n');
+    fs.appendFileSync(path.join(root, 'app002', 'models.py'), '\n\nfrom app001.models import FirmBase\n\n\nclass Partner(FirmBase):\n    code = models.CharField(max_length=10)\n');
+    fs.appendFileSync(path.join(root, 'app000', 'models.py'), '\n\nfrom app002.models import Partner\n\n\nclass Visit(models.Model):\n    partner = models.ForeignKey(Partner, on_delete=models.CASCADE)\n');
+    const scanner = new Scanner({ root, allowPython: false });
+    const target = (index: ProjectIndex) => index.models.find(m => m.key === 'app000.Visit')?.fields.find(f => f.name === 'partner')?.target;
+    assert.equal(target(await scanner.index()), 'app002.Partner');
+    const b = bufferEdits(scanner, root, base, fs.readFileSync(base, 'utf8'), () => ({}));
+    try {
+      const broken = await b.edit('class FirmBase(models.Model):', 'class FirmBase:');
+      assert.equal(target(broken.index), null, 'no model any more: its base is a plain class');
+      const back = await b.edit('class FirmBase:', 'class FirmBase(models.Model):');
+      assert.equal(target(back.index), 'app002.Partner');
+    } finally {
+      setOverlay(base, null);
+    }
+  });
+
   test('a settings edit reads the models again only when it changes a setting they read', async () => {
     setTrusted(true);
     const root = generated(3);

@@ -1294,6 +1294,10 @@ class ModelReader {
       const r = this.sym.expr(f.module, e);
       if (r?.kind === 'class') {
         const node = this.node(r);
+        // whether the class is a model, and its key, are read from it and its bases (computed once per run, maybe for
+        // another model first): inputs of the model whose field this is too (the fuzzer, on etools: a base of the
+        // target made unresolvable left the field pointing to the model it no longer is)
+        for (const c of this.mro(node)) if (typeof c !== 'string') this.noteClass(c);
         if (this.isModel(node)) return { target: this.modelKey(node), raw };
         return { target: null, raw };
       }
