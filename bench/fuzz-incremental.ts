@@ -258,7 +258,9 @@ async function main(): Promise<void> {
   const seeds = Number(arg('seeds', '10')), steps = Number(arg('steps', '30'));
   const out = arg('out', fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-out-')));
   let failed = 0;
-  for (let s = 1; s <= seeds; s++) {
+  // --first S: begin at the S-th seed (replays one failure: --first 6 --seeds 1 is seed 6 × 7919)
+  const firstSeed = Number(arg('first', '1'));
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-fuzz-'));
     if (which === 'gen') execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, '6', '4', '4'], { stdio: 'ignore' });
     else fs.cpSync(path.resolve(which), root, { recursive: true });

@@ -463,6 +463,34 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('a model whose base\'s module is cut short, then whole again (the buffer closed): its bases follow, as from scratch', async () => {
+    // (found by the fuzzer on NetBox: dcim's device_components.py half-typed, then its buffer closed; PowerFeed and
+    // CircuitTermination kept the bases they had while their base classes were missing)
+    setTrusted(true);
+    const root = generated(3);
+    const baseFile = path.join(root, 'app001', 'models.py');
+    fs.appendFileSync(baseFile, '\n\nclass CabledBase(models.Model):\n    mark = models.CharField(max_length=10)\n\n    class Meta:\n        abstract = True\n');
+    fs.appendFileSync(path.join(root, 'app002', 'models.py'), '\n\nfrom app001.models import CabledBase\n\n\nclass Cable(CabledBase):\n    length = models.IntegerField(default=0)\n');
+    const scanner = new Scanner({ root, allowPython: false });
+    const bases = (index: ProjectIndex) => index.models.find(m => m.key === 'app002.Cable')?.bases;
+    assert.deepEqual(bases(await scanner.index()), ['app001.CabledBase']);
+    const text = fs.readFileSync(baseFile, 'utf8');
+    try {
+      // typed: the module cut short before the base class
+      setOverlay(baseFile, text.slice(0, text.indexOf('class CabledBase')));
+      const cut = await scanner.index();
+      assert.deepStrictEqual(facts(cut), facts(await fromScratch(root)), 'cut short');
+      assert.notDeepEqual(bases(cut), ['app001.CabledBase']);
+      // the buffer closed: the file as it is on disk
+      setOverlay(baseFile, null);
+      const whole = await scanner.index();
+      assert.deepStrictEqual(facts(whole), facts(await fromScratch(root)), 'whole again');
+      assert.deepEqual(bases(whole), ['app001.CabledBase']);
+    } finally {
+      setOverlay(baseFile, null);
+    }
+  });
+
   test('a settings edit reads the models again only when it changes a setting they read', async () => {
     setTrusted(true);
     const root = generated(3);

@@ -74,6 +74,11 @@ interface ClassNode {
   /** model by heuristics only (a base could not be resolved) */
   guessed?: string | null;
   mro?: (ClassNode | string)[];
+  /**
+   * what resolving its bases read (resolved or not: a base whose module was half-typed when it was read is no class,
+   * and the model reading it must be read again once the module is whole again)
+   */
+  basesDeps?: Deps;
   localFields?: FieldSpec[];
   allFields?: FieldSpec[];
   bodyNames?: Set<string>;
@@ -350,6 +355,7 @@ class ModelReader {
   /** Record the files a class's cached facts came from: its own, and its Meta's bases' modules. */
   private noteClass(c: ClassNode): void {
     noteRead(c.ref.file);
+    if (c.basesDeps) noteDeps(c.basesDeps);
     const metas = [c.meta, c.effMeta];
     for (let i = 0; i < metas.length && i < 100; i++) {
       const m = metas[i];
@@ -763,6 +769,15 @@ class ModelReader {
     if (n.bases) return n.bases;
     if (this.inProgress.has(n.key)) return [];
     this.inProgress.add(n.key);
+    // (read once per run, maybe while another model is read: kept on the node for each model that reads it, noteClass)
+    const { value, deps } = track(() => this.basesNow(n));
+    noteDeps(deps);
+    n.basesDeps = deps;
+    n.bases = value;
+    return value;
+  }
+
+  private basesNow(n: ClassNode): Base[] {
     const out: Base[] = [];
     try {
       for (const b of n.ref.def.bases) {
@@ -785,7 +800,6 @@ class ModelReader {
     } finally {
       this.inProgress.delete(n.key);
     }
-    n.bases = out;
     return out;
   }
 
