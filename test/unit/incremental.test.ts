@@ -57,6 +57,19 @@ function withRouter(root: string, name: string, text: string): string {
   return routers;
 }
 
+/**
+ * A generated project (trusted) with an abstract model `base` in app001's models module and a model `sub` over it in
+ * app002's (the base imported by name): the files a model's base class is read from.
+ */
+function baseAndSubclass(base: string, sub: string): { root: string; baseFile: string } {
+  setTrusted(true);
+  const root = generated(3);
+  const baseFile = path.join(root, 'app001', 'models.py');
+  fs.appendFileSync(baseFile, `\n\nclass ${base}(models.Model):\n    mark = models.CharField(max_length=10)\n\n    class Meta:\n        abstract = True\n`);
+  fs.appendFileSync(path.join(root, 'app002', 'models.py'), `\n\nfrom app001.models import ${base}\n\n\nclass ${sub}(${base}):\n    code = models.CharField(max_length=10)\n`);
+  return { root, baseFile };
+}
+
 /** A scan from scratch with `file`'s unsaved buffer laid over it (as the incremental one sees it). */
 async function fromScratchWith(root: string, file: string, text: string): Promise<ProjectIndex> {
   setOverlay(file, text);
@@ -443,11 +456,7 @@ describe('incremental index == scan from scratch', () => {
   test('a foreign key to a class whose base (in another module) stops being a model: the target follows, as from scratch', async () => {
     // (found by the fuzzer on etools: TPMPartner's base BaseFirm edited so that TPMPartner was no model, the foreign
     // keys naming TPMPartner elsewhere kept pointing to the model it no longer was)
-    setTrusted(true);
-    const root = generated(3);
-    const base = path.join(root, 'app001', 'models.py');
-    fs.appendFileSync(base, '\n\nclass FirmBase(models.Model):\n    city = models.CharField(max_length=10)\n\n    class Meta:\n        abstract = True\n');
-    fs.appendFileSync(path.join(root, 'app002', 'models.py'), '\n\nfrom app001.models import FirmBase\n\n\nclass Partner(FirmBase):\n    code = models.CharField(max_length=10)\n');
+    const { root, baseFile: base } = baseAndSubclass('FirmBase', 'Partner');
     fs.appendFileSync(path.join(root, 'app000', 'models.py'), '\n\nfrom app002.models import Partner\n\n\nclass Visit(models.Model):\n    partner = models.ForeignKey(Partner, on_delete=models.CASCADE)\n');
     const scanner = new Scanner({ root, allowPython: false });
     const target = (index: ProjectIndex) => index.models.find(m => m.key === 'app000.Visit')?.fields.find(f => f.name === 'partner')?.target;
@@ -466,11 +475,7 @@ describe('incremental index == scan from scratch', () => {
   test('a model whose base\'s module is cut short, then whole again (the buffer closed): its bases follow, as from scratch', async () => {
     // (found by the fuzzer on NetBox: dcim's device_components.py half-typed, then its buffer closed; PowerFeed and
     // CircuitTermination kept the bases they had while their base classes were missing)
-    setTrusted(true);
-    const root = generated(3);
-    const baseFile = path.join(root, 'app001', 'models.py');
-    fs.appendFileSync(baseFile, '\n\nclass CabledBase(models.Model):\n    mark = models.CharField(max_length=10)\n\n    class Meta:\n        abstract = True\n');
-    fs.appendFileSync(path.join(root, 'app002', 'models.py'), '\n\nfrom app001.models import CabledBase\n\n\nclass Cable(CabledBase):\n    length = models.IntegerField(default=0)\n');
+    const { root, baseFile } = baseAndSubclass('CabledBase', 'Cable');
     const scanner = new Scanner({ root, allowPython: false });
     const bases = (index: ProjectIndex) => index.models.find(m => m.key === 'app002.Cable')?.bases;
     assert.deepEqual(bases(await scanner.index()), ['app001.CabledBase']);
