@@ -211,6 +211,29 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
   return { findings: inModelOrder(models, byModel), byModel, referrers };
 }
 
+/** What `crossDatabaseRelationsFrom` takes up from the last computation: its result and what it was computed from. */
+export interface CrossDatabaseLast {
+  cross: CrossDatabaseRelations;
+  /** the concrete models */
+  concrete: readonly ModelInfo[];
+  routing: readonly RouterDecision[];
+  /** the "lives on" rows over the routing (ProjectIndex.lives) */
+  lives: readonly RouterDecision[];
+}
+
+/**
+ * The cross-database relations of `concrete`, from `last` where few models' routing rows changed since
+ * (`crossDatabaseRelationsAgain`: an edit that routes a few models again or adds one, or none), else from scratch.
+ * `migrate` and `lives` index `routing` and the rows over it.
+ */
+export function crossDatabaseRelationsFrom(last: CrossDatabaseLast | undefined, concrete: ModelInfo[], routing: readonly RouterDecision[], livesRows: readonly RouterDecision[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
+  const decided = new Set<string>();
+  const max = concrete.length / 4;
+  return last && decisionModelsChanged(last.routing, routing, decided, max) && decisionModelsChanged(last.lives, livesRows, decided, max)
+    ? crossDatabaseRelationsAgain(last.cross, last.concrete, concrete, migrate, lives, aliases, decided)
+    : crossDatabaseRelationsByModel(concrete, migrate, lives, aliases);
+}
+
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**

@@ -148,7 +148,7 @@ import { findDistribution } from './python/environment';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  STATE_CODES, conflictFindings, crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, decisionModelsChanged, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseRelations,
+  STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
@@ -977,26 +977,18 @@ export class Scanner {
     timings.routing = now() - t;
 
     t = now();
-    const routingFindings = (cross: CrossDatabaseRelations, fall?: Finding[]) => {
+    // (from the last ones where the aliases and settings are the same: the relations of the models edited or routed
+    // again and of those pointing to them are read again, the routing's fall-through findings kept while it is the same)
+    const routingFindings = (last?: CrossDatabaseLast & { fall: Finding[] }) => {
       const concrete = index.models.filter(m => !m.abstract);
+      const livesRows = index.lives ?? [];
+      const cross = crossDatabaseRelationsFrom(last, concrete, index.routing, livesRows, indexDecisions(index.routing), lives, aliases);
       // (aliases that are a mirror of another or reach the same database are not migrated on their own)
-      fall ??= fallThroughAliasFindings(index.routing, ownDatabases(aliases, twinsOf(index)));
-      return { all: [...cross.findings, ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc), ...fall], cross, fall, routing: index.routing, lives: index.lives };
+      const fall = last?.routing === index.routing ? last.fall : fallThroughAliasFindings(index.routing, ownDatabases(aliases, twinsOf(index)));
+      return { all: [...cross.findings, ...unknownRoutingFindings(concrete, index.routing, settingsNow?.routersLoc), ...fall], cross, concrete, fall, routing: index.routing, lives: livesRows };
     };
-    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings],
-      () => routingFindings(crossDatabaseRelationsByModel(index.models.filter(m => !m.abstract), indexDecisions(index.routing), lives, aliases)),
-      false, undefined, (prev, prevKey) => {
-        // some models changed, or the decisions of a few (a foreign key's target typed, a new model): the relations of
-        // those models and of the models pointing to them are read again, the rest kept (the routing's fall-through
-        // findings too while the routing is the same)
-        if (prevKey[3] !== aliasKey || prevKey[4] !== settings) return null;
-        const decided = new Set<string>();
-        const max = index.models.length / 4;
-        if (!decisionModelsChanged(prev.routing, index.routing, decided, max) || !decisionModelsChanged(prev.lives ?? [], index.lives ?? [], decided, max)) return null;
-        const before = (prevKey[0] as ModelInfo[]).filter(m => !m.abstract);
-        return routingFindings(crossDatabaseRelationsAgain(prev.cross, before, index.models.filter(m => !m.abstract), indexDecisions(index.routing), lives, aliases, decided),
-          prevKey[1] === index.routing ? prev.fall : undefined);
-      }).all);
+    findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => routingFindings(), false, undefined,
+      (prev, prevKey) => (prevKey[3] === aliasKey && prevKey[4] === settings ? routingFindings(prev) : null)).all);
     findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
     findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => {
       // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them

@@ -534,11 +534,13 @@ function positionsOf(items: readonly unknown[]): Map<unknown, number> {
  */
 function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: IndexRows): ArrayPatch | null {
   if (next.length < PATCH_MIN) return null;
-  if (next.length > prev.length && prev.length > 0 && next[0] === prev[0] && next[prev.length - 1] === prev[prev.length - 1]) {
-    const appended = appendPatch(prev, next, alt);
-    if (appended !== undefined) return appended;
-  }
-  const at = positionsOf(prev);
+  // `prev`, the same objects in the same places, with items after them (Django mode's routing after a new model is
+  // typed: Django's 6,000 rows, then the new model's static rows): one run of `prev`, and the rest as below without a
+  // map of `prev`'s objects (~3 ms of such a merge's reply); an item of the rest that is also one of `prev`'s is sent
+  // as `alt`'s or new (equal in value: the main thread makes or takes a copy)
+  const appended = next.length > prev.length && prev.length > 0 && next[prev.length - 1] === prev[prev.length - 1] && prev.every((x, i) => next[i] === x);
+  const start = appended ? prev.length : 0;
+  const at = appended ? new Map<unknown, number>() : positionsOf(prev);
   // `alt`: the request's index's own objects, where they stand in its arrays
   const inAlt = (x: unknown) => alt?.find(x);
   const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && sameValue(prev[j], x);
@@ -551,15 +553,15 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: In
     for (let d = 0; d <= SKIP_AHEAD; d++) if (equalAt(expect + d, x)) return expect + d;
     return undefined;
   };
-  const out: ArrayPatch = [];
+  const out: ArrayPatch = appended ? [{ from: 0, len: prev.length }] : [];
   let fresh = 0;
   // where in `prev` the next item is when the arrays keep their order
-  let expect = 0;
+  let expect = start;
   const limit = next.length / 2;
   // the item where the run would continue, changed in a few properties (a finding's line after a line was typed
   // above it): those properties
   const editAt = (j: number, x: unknown) => j < prev.length && !at.has(x) ? changedProperties(prev[j], x) : null;
-  for (let i = 0; i < next.length;) {
+  for (let i = start; i < next.length;) {
     const j = find(next[i], expect);
     if (j !== undefined) {
       let len = 1;
@@ -590,37 +592,6 @@ function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: In
     do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined && inAlt(next[i]) === undefined && !editAt(expect, next[i]));
     fresh += items.length;
     // most of it is new: sent whole, without looking for equal items in the rest
-    if (fresh > limit) return null;
-    out.push({ items: toTable(items) ?? items });
-  }
-  return out;
-}
-
-/**
- * `arrayPatch` of `next` when it is `prev`, the same objects in the same places, with items after them (Django mode's
- * routing after a new model is typed: Django's 6,000 rows, then the new model's static rows): one run of `prev`, then
- * the items as runs of `alt` or new, without a map of `prev`'s objects (~3 ms of such a merge's reply). An item of
- * the tail that is also one of `prev`'s is sent as `alt`'s or new (equal in value: the main thread makes or takes a
- * copy). Undefined when `next` does not begin with `prev`.
- */
-function appendPatch(prev: readonly unknown[], next: readonly unknown[], alt?: IndexRows): ArrayPatch | null | undefined {
-  for (let i = 0; i < prev.length; i++) if (next[i] !== prev[i]) return undefined;
-  const out: ArrayPatch = [{ from: 0, len: prev.length }];
-  const limit = next.length / 2;
-  let fresh = 0;
-  for (let i = prev.length; i < next.length;) {
-    const a = alt?.find(next[i]);
-    if (a !== undefined) {
-      const rows = alt!.array(a.of);
-      let len = 1;
-      while (i + len < next.length && next[i + len] === rows[a.at + len]) len++;
-      out.push({ alt: a.at, len, of: a.of });
-      i += len;
-      continue;
-    }
-    const items: unknown[] = [];
-    do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && alt?.find(next[i]) === undefined);
-    fresh += items.length;
     if (fresh > limit) return null;
     out.push({ items: toTable(items) ?? items });
   }

@@ -14,8 +14,7 @@ interface Helper { pausedMs: number; stoppedAt: number | null }
 const helpers = new Map<number, Helper>();
 /** pauses asked for and not ended */
 let depth = 0;
-/** when the helpers were stopped, while they are */
-let stoppedAt: number | null = null;
+/** while the helpers are stopped: what continues them after PAUSE_MAX_MS */
 let cap: ReturnType<typeof setTimeout> | undefined;
 let exitHook = false;
 
@@ -64,8 +63,8 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
 }
 
 function stopAll(): void {
-  stoppedAt = performance.now();
-  for (const [pid, h] of helpers) if (signal(pid, 'SIGSTOP')) h.stoppedAt = stoppedAt;
+  const now = performance.now();
+  for (const [pid, h] of helpers) if (signal(pid, 'SIGSTOP')) h.stoppedAt = now;
   PAUSE_STATS.stops++;
   cap = setTimeout(() => {
     PAUSE_STATS.capped++;
@@ -75,8 +74,8 @@ function stopAll(): void {
 }
 
 function continueAll(): void {
-  if (stoppedAt === null) return;
-  if (cap) clearTimeout(cap);
+  if (!cap) return;
+  clearTimeout(cap);
   cap = undefined;
   const now = performance.now();
   for (const [pid, h] of helpers) {
@@ -85,6 +84,5 @@ function continueAll(): void {
     h.pausedMs += now - h.stoppedAt;
     h.stoppedAt = null;
   }
-  stoppedAt = null;
   PAUSE_STATS.continues++;
 }

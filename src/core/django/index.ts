@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { STATE_CODES, conflictFindings, crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, decisionModelsChanged, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type CrossDatabaseRelations, type DecisionMap } from '../findings';
+import { STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
 import { trackBackground } from './background';
 
@@ -695,7 +695,7 @@ function sameItems<T>(prev: readonly T[] | undefined, next: T[]): T[] {
 }
 
 /** The merge's relations section: its findings, and what `crossDatabaseRelationsAgain` takes up from them. */
-interface Relations { findings: Finding[]; cross: CrossDatabaseRelations; concrete: ModelInfo[]; routing: RouterDecision[]; lives: RouterDecision[] }
+interface Relations extends CrossDatabaseLast { findings: Finding[] }
 
 /** the last value of a section (for sameItems) */
 function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
@@ -1069,15 +1069,10 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   // (the routing as merged: the rows of models new since Django answered included, which routingPart does not hold)
   const lastRelations = lastOf<Relations>(rep, 'relations');
   findings.push(...section(rep, 'relations', [models, routing, lives], (): Relations => {
-    const migrate = indexDecisions(routing), live = indexDecisions(lives);
     // a models edit that changed the routing rows of a few models at most (a foreign key's target typed, a new model):
     // the relations of the models edited or routed again and of those pointing to them are read again (the benchmark
     // project: ~5 ms of every such merge), as in the index
-    const decided = new Set<string>();
-    const max = models.length / 4;
-    const cross = lastRelations && decisionModelsChanged(lastRelations.routing, routing, decided, max) && decisionModelsChanged(lastRelations.lives, lives, decided, max)
-      ? crossDatabaseRelationsAgain(lastRelations.cross, lastRelations.concrete, concrete, migrate, live, aliases, decided)
-      : crossDatabaseRelationsByModel(concrete, migrate, live, aliases);
+    const cross = crossDatabaseRelationsFrom(lastRelations, concrete, routing, lives, indexDecisions(routing), indexDecisions(lives), aliases);
     return {
       findings: [
         ...cross.findings,

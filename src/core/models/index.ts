@@ -345,11 +345,16 @@ class ModelReader {
       }
       // what this scan computed earlier for other models (bases' fields and Meta, kept on their nodes) was read
       // from these files: they are this model's inputs too
-      for (const c of this.mro(node)) if (typeof c !== 'string') this.noteClass(c);
+      this.noteHierarchy(node);
       return info;
     });
     this.memo?.entries.set(node.key, { def: node.ref.def, deps, info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}) });
     return value;
+  }
+
+  /** `noteClass` for the class and each class of its MRO that could be resolved. */
+  private noteHierarchy(n: ClassNode): void {
+    for (const c of this.mro(n)) if (typeof c !== 'string') this.noteClass(c);
   }
 
   /** Record the files a class's cached facts came from: its own, and its Meta's bases' modules. */
@@ -1311,7 +1316,7 @@ class ModelReader {
         // whether the class is a model, and its key, are read from it and its bases (computed once per run, maybe for
         // another model first): inputs of the model whose field this is too (the fuzzer, on etools: a base of the
         // target made unresolvable left the field pointing to the model it no longer is)
-        for (const c of this.mro(node)) if (typeof c !== 'string') this.noteClass(c);
+        this.noteHierarchy(node);
         if (this.isModel(node)) return { target: this.modelKey(node), raw };
         return { target: null, raw };
       }

@@ -261,6 +261,20 @@ function evaluating<T>(ctx: Ctx, purpose: string, fn: () => T, tree?: TreeNode):
 }
 
 /**
+ * The routers' context for one call over `models`: the models' class bodies are read per call (a models edit gives new
+ * ModelInfo objects, not a new context; kept in the context, a class body's names read before its module was edited
+ * answered `getattr(model, …)` after it: the fuzzer, on kpi, a write route "depends on thread-local DB_ALIAS" where
+ * it "may raise").
+ */
+function callContext(index: ModuleIndex, settings: SettingsInfo, purpose: string, models: ModelInfo[]): Ctx {
+  const ctx = contextOf(index, settings, purpose);
+  ctx.classNames = new Map();
+  ctx.symbols = new SymbolTable(index);
+  withModels(ctx, models);
+  return ctx;
+}
+
+/**
  * The routers' allow_migrate for every concrete model on every alias. What it reads of the routers' files is by
  * running their code: a result of it depends on the functions run, not on the others' bodies (vfs `execReads`).
  */
@@ -269,11 +283,7 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 }
 
 function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[], keep?: { prev: RouterDecision[]; changed: ReadonlySet<string> }): RoutingResult {
-  const ctx = contextOf(index, settings, 'allow_migrate');
-  // the models' class bodies are read per call: a models edit gives new ModelInfo objects, not a new context
-  ctx.classNames = new Map();
-  ctx.symbols = new SymbolTable(index);
-  withModels(ctx, models);
+  const ctx = callContext(index, settings, 'allow_migrate', models);
   const decisions: RouterDecision[] = [];
   const concrete = models.filter(m => !m.abstract);
   const byKey = new Map(models.map(m => [m.key, m]));
@@ -465,13 +475,7 @@ export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, mod
 }
 
 function evaluateDbRoutesNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null }): DbRoute[] {
-  const ctx = contextOf(index, settings, method);
-  // the models' class bodies are read per call, as for allow_migrate (evaluateRoutingNow): kept in the context, a
-  // class body's names read before its module was edited (a base made unresolvable) answered `getattr(model, …)`
-  // after it (the fuzzer, on kpi: a write route "depends on thread-local DB_ALIAS" where it "may raise")
-  ctx.classNames = new Map();
-  ctx.symbols = new SymbolTable(index);
-  withModels(ctx, models);
+  const ctx = callContext(index, settings, method, models);
   const byKey = new Map(models.map(m => [m.key, m]));
   return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical, opts.migrating ?? null));
 }
