@@ -1,6 +1,6 @@
 // Profiling aid (not a benchmark): N edits of one kind on the benchmark generator's project, as the scan worker
 // runs them, with V8's CPU profiler on around the edits only. Writes the profile to --out.
-// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile [--as-extension]
+// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile [--as-extension] [--no-profile]
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -34,13 +34,18 @@ async function main(): Promise<void> {
     await scanner.index();
   }
   const rnd = prng(Number(arg('seed', '1')));
+  // --no-profile: the figures without the profiler's overhead (no profile written)
+  const profiling = !process.argv.includes('--no-profile');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  if (profiling) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   for (const k of Object.keys(MEMO_STATS)) delete MEMO_STATS[k];
   const runsBefore = { ...RUN_STATS.byMethod };
   const times: number[] = [];
+  const n0 = () => times.length;
   const phases = new Map<string, number[]>();
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
     const edit = makeEdit(arg('kind', 'fk-target') as EditKind, targets, rnd, readText);
@@ -56,8 +61,11 @@ async function main(): Promise<void> {
     times.push(performance.now() - t);
     for (const [k, v] of Object.entries(index.timings)) phases.set(k, [...(phases.get(k) ?? []), v]);
   }
-  const { profile } = await session.post('Profiler.stop');
-  fs.writeFileSync(arg('out', '/tmp/edits.cpuprofile'), JSON.stringify(profile));
+  if (profiling) {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(arg('out', '/tmp/edits.cpuprofile'), JSON.stringify(profile));
+  }
+  { const mt = (globalThis as any).MT as number[][] | undefined; if (mt) { const tail = mt.slice(-n0()); const med = (i: number) => tail.map(r => r[i]!).sort((a, b) => a - b)[tail.length >> 1]!.toFixed(2); console.log(`models run: visits ${med(0)}, other modules ${med(1)}, registered ${med(2)} (history ${med(3)}), registeredHistories ${med(4)}`); } }
   console.log(`in order: ${times.map(x => x.toFixed(0)).join(" ")}`);
   times.sort((a, b) => a - b);
   console.log(`${times.length} edits: median ${times[times.length >> 1]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);

@@ -1087,10 +1087,11 @@ export class Scanner {
     // the migration lints need the routers' routes (below); their findings keep their place in the list
     const lintsAt = findings.length;
     this.prefetch?.aliases();
-    findings.push(...this.memo('aliasNames', [index.apps, settings, index.migrations], () => {
-      const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
-      return aliasNames(index.apps, settingsNow, index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path));
-    }, false, (prev, changed) => aliasNamesAgain(prev, settingsNow, changed)).findings);
+    // (keyed by the migration files it reads, those that run code: an edit of any other migration reads nothing again)
+    const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
+    const codeMigrations = index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path);
+    findings.push(...this.memo('aliasNames', [index.apps, settings, codeMigrations.join('\u0000')], () => aliasNames(index.apps, settingsNow, codeMigrations),
+      false, (prev, changed) => aliasNamesAgain(prev, settingsNow, changed)).findings);
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
     // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)
@@ -1478,34 +1479,54 @@ function uncreatedOfApp(label: string, models: ModelInfo[], migs: MigrationFileI
  * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
  * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
  */
+/**
+ * What fallThroughFindings found per migration object, with what every migration's findings read besides it (the
+ * routing, the models, the hint routing, the databases, the aliases): a migration edit reads again only the edited
+ * migrations (it was every RunPython of every app a router denies somewhere, routed again, after each edit).
+ */
+/** @internal (tests, benchmarks) how many migrations fallThroughFindings routed again, not taken from its memo */
+export const FALL_THROUGH_STATS = { migrationsRouted: 0 };
+let fallThroughMemo: { key: unknown[]; denied: Map<string, Map<string, string>>; byMigration: WeakMap<MigrationFileInfo, Finding[]> } | undefined;
+
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
-  const router = operationRouterOf(index);
-  // app → alias → a model of the app that a router denies there
-  const denied = new Map<string, Map<string, string>>();
-  const modelApp = new Map(index.models.map(m => [m.key, m.app]));
-  for (const d of index.routing) {
-    if (d.reason !== 'router' || d.migrate !== false) continue;
-    const app = modelApp.get(d.model);
-    if (!app) continue;
-    let byAlias = denied.get(app);
-    if (!byAlias) denied.set(app, (byAlias = new Map()));
-    if (!byAlias.has(d.alias)) byAlias.set(d.alias, d.model);
+  const key = [index.routing, index.models, index.hintRouting, index.settings.databases, aliases.join('\u0000')];
+  if (!fallThroughMemo || !sameElements(fallThroughMemo.key, key)) {
+    // app → alias → a model of the app that a router denies there
+    const denied = new Map<string, Map<string, string>>();
+    const modelApp = new Map(index.models.map(m => [m.key, m.app]));
+    for (const d of index.routing) {
+      if (d.reason !== 'router' || d.migrate !== false) continue;
+      const app = modelApp.get(d.model);
+      if (!app) continue;
+      let byAlias = denied.get(app);
+      if (!byAlias) denied.set(app, (byAlias = new Map()));
+      if (!byAlias.has(d.alias)) byAlias.set(d.alias, d.model);
+    }
+    fallThroughMemo = { key, denied, byMigration: new WeakMap() };
   }
+  const { denied, byMigration } = fallThroughMemo;
+  let router: ReturnType<typeof operationRouterOf> | undefined;
   const out: Finding[] = [];
   for (const m of index.migrations) {
     const byAlias = denied.get(m.app);
     if (!byAlias || !m.operations.some(o => o.kind === 'RunPython' || o.kind === 'RunSQL' || o.kind === 'SeparateDatabaseAndState')) continue;
-    for (const o of router.route(m, aliases)) {
+    const hit = byMigration.get(m);
+    if (hit) { out.push(...hit); continue; }
+    FALL_THROUGH_STATS.migrationsRouted++;
+    const mine: Finding[] = [];
+    for (const o of (router ??= operationRouterOf(index)).route(m, aliases)) {
       if (o.kind !== 'RunPython' && o.kind !== 'RunSQL') continue;
       const fell = o.routes.filter(r => r.runs === true && r.reason === 'default' && byAlias.has(r.alias)).map(r => r.alias);
       if (!fell.length) continue;
       const models = [...new Set(fell.map(a => byAlias.get(a)!))];
-      out.push({
+      mine.push({
         code: 'operation-fall-through', severity: 'info', path: m.path, line: o.line ?? null, app: m.app, migrations: [m.key],
         message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}: if its code uses ${models.length === 1 ? 'that model' : 'those models'}, it runs where ${models.length === 1 ? 'its table is' : 'their tables are'} not. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
       });
     }
+    byMigration.set(m, mine);
+    out.push(...mine);
   }
   return out;
 }

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Scanner, type ProjectIndex } from '../../src/core/scan';
+import { FALL_THROUGH_STATS, Scanner, type ProjectIndex } from '../../src/core/scan';
+import { HINT_QUERY_STATS } from '../../src/core/migrations/operations';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
 import { RUN_STATS } from '../../src/core/routers';
 import { CROSS_DB_STATS } from '../../src/core/findings';
@@ -785,6 +786,71 @@ describe('incremental index == scan from scratch', () => {
     assert.equal(moved.index.routing.find(d => d.model === 'app001.Thing1x0' && d.alias === 'archive')?.migrate, true, 'and answers with the new value');
     setOverlay(settingsFile, null);
     assert.deepStrictEqual(facts(await scanner.index()), facts(await fromScratch(root)));
+  });
+
+  test('migration edits on the warehouse_hints fixture: fall-through findings, alias names and hint queries follow, as from scratch; only the edited migrations are read again', async () => {
+    setTrusted(true);
+    const root = tempCopy(path.join(REPO, 'test', 'fixtures', 'warehouse_hints'));
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const backfill = path.join(root, 'metrics', 'migrations', '0002_backfill_events.py');
+    const plain = path.join(root, 'catalog', 'migrations', '0004_nothing.py');
+    const seed = path.join(root, 'catalog', 'migrations', '0002_seed_events.py');
+    const models = path.join(root, 'catalog', 'models.py');
+    const original = { backfill: fs.readFileSync(backfill, 'utf8'), plain: fs.readFileSync(plain, 'utf8'), seed: fs.readFileSync(seed, 'utf8'), models: fs.readFileSync(models, 'utf8') };
+    const fell = (index: ProjectIndex) => index.findings.filter(f => f.code === 'operation-fall-through').map(f => path.relative(root, f.path!));
+    const unknown = (index: ProjectIndex) => index.findings.filter(f => f.code === 'unknown-alias').map(f => `${path.relative(root, f.path!)} ${f.alias}`);
+    const step = async (what: string, file: string, text: string | null) => {
+      setOverlay(file, text);
+      const routed = FALL_THROUGH_STATS.migrationsRouted, asked = HINT_QUERY_STATS.migrationsAsked;
+      const index = await scanner.index();
+      const counts = { routed: FALL_THROUGH_STATS.migrationsRouted - routed, asked: HINT_QUERY_STATS.migrationsAsked - asked };
+      assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), what);
+      return { index, ...counts };
+    };
+    try {
+      assert.deepStrictEqual(fell(await scanner.index()), ['metrics/migrations/0002_backfill_events.py']);
+      // hints a router reads: the RunPython no longer falls through; routed again alone, its queries alone made again
+      let r = await step('hints given', backfill, original.backfill.replace('migrations.RunPython(backfill, migrations.RunPython.noop)', 'migrations.RunPython(backfill, migrations.RunPython.noop, hints={"target_db": "warehouse"})'));
+      assert.deepStrictEqual(fell(r.index), []);
+      assert.ok(r.asked <= 1, `${r.asked} migrations asked again`);
+      r = await step('hints taken away', backfill, null);
+      assert.deepStrictEqual(fell(r.index), ['metrics/migrations/0002_backfill_events.py']);
+      // its code edited (the hint routing the same): it alone is routed again
+      r = await step('its code edited', backfill, original.backfill.replace('update(kind="unknown")', 'update(kind="unknown-kind")'));
+      assert.deepStrictEqual(fell(r.index), ['metrics/migrations/0002_backfill_events.py']);
+      assert.ok(r.routed <= 1 && r.asked <= 1, `${r.routed} routed, ${r.asked} asked again`);
+      await step('its code back', backfill, null);
+      // the routers no longer keep Event off default (the migration the same object): its finding goes
+      const routers = path.join(root, 'whsite', 'routers.py');
+      r = await step('a router edit', routers, fs.readFileSync(routers, 'utf8').replace('return db == "warehouse"\n', 'return None\n'));
+      assert.deepStrictEqual(fell(r.index), []);
+      r = await step('the router back', routers, null);
+      assert.deepStrictEqual(fell(r.index), ['metrics/migrations/0002_backfill_events.py']);
+      // an alias DATABASES lacks, in a migration that runs code (read) and in one that does not (never read)
+      r = await step('an unknown alias in a RunPython', seed, original.seed.replace(/\n(def \w+\(apps, schema_editor\):\n)/, '\n$1    apps.get_model("catalog", "Product").objects.using("warehous").count()\n'));
+      assert.deepStrictEqual(unknown(r.index), ['catalog/migrations/0002_seed_events.py warehous']);
+      r = await step('the same name in a migration without code', plain, `${original.plain}\n\ndef probe(qs):\n    return qs.using("warehous2")\n`);
+      assert.deepStrictEqual(unknown(r.index), ['catalog/migrations/0002_seed_events.py warehous']);
+      assert.equal(r.routed, 0);
+      // the migration without code gains a RunPython (it is read from now on), then loses it
+      r = await step('a RunPython added', plain, original.plain.replace('operations = [', 'operations = [\n        migrations.RunPython(lambda apps, schema_editor: apps.get_model("catalog", "Product").objects.using("warehous3").count()),'));
+      assert.deepStrictEqual(unknown(r.index).sort(), ['catalog/migrations/0002_seed_events.py warehous', 'catalog/migrations/0004_nothing.py warehous3']);
+      r = await step('the RunPython taken away', plain, null);
+      assert.deepStrictEqual(unknown(r.index), ['catalog/migrations/0002_seed_events.py warehous']);
+      await step('the alias taken away', seed, null);
+      // a model renamed: the model operations naming the old name ask by model_name (its app's migrations alone)
+      const productQuery = (index: ProjectIndex) => Object.keys(index.hintRouting ?? {}).some(k => k.includes('catalog\u0000{"model_name":"product"}'));
+      assert.ok(!productQuery(await scanner.index()));
+      r = await step('catalog.Product renamed', models, original.models.replace('class Product(', 'class Item(').replace('(Product)', '(Item)'));
+      assert.ok(productQuery(r.index));
+      const catalogMigrations = r.index.migrations.filter(m => m.app === 'catalog').length;
+      assert.ok(r.asked <= catalogMigrations, `${r.asked} migrations asked again, catalog has ${catalogMigrations}`);
+      r = await step('catalog.Product back', models, null);
+      assert.ok(!productQuery(r.index));
+    } finally {
+      for (const f of [backfill, plain, seed, models, path.join(root, 'whsite', 'routers.py')]) setOverlay(f, null);
+    }
   });
 
   test('a migration\'s operations typed (its graph facts the same), then its dependencies: each index equals a scan from scratch', async () => {

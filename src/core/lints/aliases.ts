@@ -317,7 +317,13 @@ function aliasFindingsOf(uses: AliasNames['uses'], settings: SettingsInfo): Find
   // aliases the project's code adds to a settings module's DATABASES from outside
   const added = new Map<string, { file: string; line: number }>();
   for (const { file, uses: us } of uses) for (const u of us) if (u.where === ADDED && !added.has(u.alias)) added.set(u.alias, { file, line: u.line });
+  // (each file's findings kept with its uses while what they read besides is the same: an edit reads one file again)
+  const context = `${differ ?? ''}\u0000${aliases.join('\u0001')}\u0000${[...added].map(([a, w]) => `${a}\u0001${w.file}\u0001${w.line}`).join('\u0002')}`;
   for (const { file, uses: us } of uses) {
+    if (!us.length) continue;
+    const hit = FINDINGS_OF_USES.get(us);
+    if (hit?.context === context && hit.file === file) { out.push(...hit.findings); continue; }
+    const first = out.length;
     for (const u of us) {
       if (known.has(u.alias) || u.where === ADDED) continue;
       const suggestion = closestAlias(u.alias, aliases);
@@ -330,9 +336,11 @@ function aliasFindingsOf(uses: AliasNames['uses'], settings: SettingsInfo): Find
         ...aliasFix(u, suggestion),
       });
     }
+    FINDINGS_OF_USES.set(us, { context, file, findings: out.slice(first) });
   }
   return out;
 }
+const FINDINGS_OF_USES = new WeakMap<readonly AliasUse[], { context: string; file: string; findings: Finding[] }>();
 
 /** AliasUse.where of `DATABASES["x"] = …`: an alias made, not used */
 const ADDED = 'DATABASES[…] =';

@@ -926,8 +926,12 @@ const LINTED_KINDS = new Set(['RunPython', 'RunSQL', 'SeparateDatabaseAndState']
 
 /** Whether a migration may hold RunPython/RunSQL (or could not be read fully), from what the migration reader knows. */
 export function runsCode(m: MigrationFileInfo): boolean {
-  return !!m.partial || m.operations.some(o => LINTED_KINDS.has(o.kind));
+  let r = RUNS_CODE.get(m);
+  if (r === undefined) RUNS_CODE.set(m, (r = !!m.partial || m.operations.some(o => LINTED_KINDS.has(o.kind))));
+  return r;
 }
+/** runsCode per migration object (asked of every migration of the project after each edit) */
+const RUNS_CODE = new WeakMap<MigrationFileInfo, boolean>();
 
 const lintCache = fileCache<RawLint[]>('runpython', []);
 
@@ -1064,7 +1068,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   const elsewhere = new Set<string>();
   // (only the databases given: mirrors and aliases of the same physical database are left out by the caller or here)
   const given = new Set(aliases);
-  for (const d of routing) if (d.alias !== 'default' && given.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.split('.')[0]!);
+  for (const d of routing) if (d.alias !== 'default' && given.has(d.alias) && d.migrate !== false) elsewhere.add(d.model.slice(0, d.model.indexOf('.')));
   const out: Finding[] = [];
   const editKey = (e: TextEdit) => `${e.line}:${e.col}:${e.endLine}:${e.endCol}:${e.text}`;
   // migrations a squashed migration on disk replaces: Django runs them only on a database that applied some, not
@@ -1073,7 +1077,8 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   for (const m of migrations) for (const [a, n] of m.replaces) if (!replacedBy.has(`${a}.${n}`)) replacedBy.set(`${a}.${n}`, m.key);
   // the apps a migration depends on through its dependencies, transitively (frePPLe's forecast.0006 reaches
   // common.0014 through forecast.0001 → input.0071 → …), memoised
-  const byKey = new Map(migrations.map(x => [x.key, x]));
+  // (made when a lint first asks: most edits lint no file that needs it)
+  let byKey: Map<string, MigrationFileInfo> | undefined;
   const reached = new Map<string, Set<string>>();
   const appsBelow = (key: string): Set<string> => {
     let r = reached.get(key);
@@ -1084,7 +1089,7 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
     const seen = new Set([key]);
     while (stack.length) {
       const k = stack.pop()!;
-      const mig = byKey.get(k);
+      const mig = (byKey ??= new Map(migrations.map(x => [x.key, x]))).get(k);
       if (!mig) continue;
       for (const [a, n] of mig.dependencies) {
         r.add(a);
@@ -1096,13 +1101,13 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   };
   const reaches = (key: string, app: string): boolean => appsBelow(key).has(app);
   for (const m of migrations) {
+    // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
+    if (!runsCode(m)) continue;
     const owner = appByLabel.get(m.app);
     // a migration file of an installed package is the package's, whoever's app it belongs to (MIGRATION_MODULES
     // naming a package's migrations for a workspace app: codecov's apps on `shared`)
     const app = owner && !owner.external && (owner.migrationsExternal || isExternalPath(m.path)) ? { ...owner, external: true } : owner;
     if (!app || (app.external && !includeEnvironment)) continue;
-    // the migration reader already knows the operations: only files that may hold RunPython/RunSQL are read again
-    if (!runsCode(m)) continue;
     const ownModule = app.migrationsModule ?? `${app.module}.migrations`;
     const first = out.length;
     /** edits of lints whose binding would be wrong (a model read where its table is): out of every fix */

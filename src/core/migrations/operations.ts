@@ -86,28 +86,70 @@ function stableJson(v: unknown): string {
  * (deleted since; asked with `model_name` only). The caller evaluates each once per alias.
  */
 export function hintQueries(migrations: MigrationFileInfo[], models: ModelInfo[]): { app: string; hints: Record<string, unknown> }[] {
-  const known = modelLookup(models);
+  const known = namesByApp(models);
   const out = new Map<string, { app: string; hints: Record<string, unknown> }>();
   for (const m of migrations) {
-    for (const q of hintPartsOf(m)) {
-      if ('model' in q) {
-        // a model operation asks with its model's name only when no model of the app has that name
-        if (known.get(q.model)) continue;
-        const k = hintKey('', m.app, { model_name: q.name });
-        if (!out.has(k)) out.set(k, { app: m.app, hints: { model_name: q.name } });
-      } else if (!out.has(q.key)) out.set(q.key, { app: m.app, hints: q.hints });
-    }
+    for (const [k, q] of queriesOf(m, known.get(m.app) ?? NO_NAMES)) if (!out.has(k)) out.set(k, q);
   }
   return [...out.values()];
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * The lowercased names of each app's concrete models, each app's set the same object as in the last call while that
+ * app's names are the same (a new model makes one app's set again: only that app's migrations are asked again).
+ */
+let lastNames: Map<string, ReadonlySet<string>> = new Map();
+const NAMES_BY_APP = new WeakMap<ModelInfo[], Map<string, ReadonlySet<string>>>();
+function namesByApp(models: ModelInfo[]): Map<string, ReadonlySet<string>> {
+  const hit = NAMES_BY_APP.get(models);
+  if (hit) return hit;
+  const lists = new Map<string, string[]>();
+  for (const m of models) {
+    if (m.abstract) continue;
+    let l = lists.get(m.app);
+    if (!l) lists.set(m.app, (l = []));
+    l.push(m.modelName.toLowerCase());
+  }
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const [app, names] of lists) {
+    const was = lastNames.get(app);
+    out.set(app, was && was.size === names.length && names.every(n => was.has(n)) ? was : new Set(names));
+  }
+  lastNames = out;
+  NAMES_BY_APP.set(models, out);
+  return out;
+}
+
+/**
+ * A migration's queries (hintQueries) with its app's model names `known`, kept per migration while that set is the
+ * same object (a migration edit asks again only the edited file's, a new model only its app's; most ask nothing).
+ */
+/** @internal (tests, benchmarks) how many migrations' queries were made again, not taken from QUERIES */
+export const HINT_QUERY_STATS = { migrationsAsked: 0 };
+const QUERIES = new WeakMap<MigrationFileInfo, { known: ReadonlySet<string>; queries: [string, { app: string; hints: Record<string, unknown> }][] }>();
+function queriesOf(m: MigrationFileInfo, known: ReadonlySet<string>): [string, { app: string; hints: Record<string, unknown> }][] {
+  const hit = QUERIES.get(m);
+  if (hit?.known === known) return hit.queries;
+  HINT_QUERY_STATS.migrationsAsked++;
+  const queries: [string, { app: string; hints: Record<string, unknown> }][] = [];
+  for (const q of hintPartsOf(m)) {
+    // a model operation asks with its model's name only when no model of the app has that name
+    if ('name' in q) { if (!known.has(q.name)) queries.push([hintKey('', m.app, { model_name: q.name }), { app: m.app, hints: { model_name: q.name } }]); }
+    else queries.push([q.key, { app: m.app, hints: q.hints }]);
+  }
+  QUERIES.set(m, { known, queries });
+  return queries;
+}
+
 /**
  * A migration's part of `hintQueries`, in the order of its operations: the queries its operations make whatever the
- * models are (`key`, `hints`), and its model operations' models (`model`: the modelLookup key; `name`: lowercased).
+ * models are (`key`, `hints`), and its model operations' models (`name`: lowercased, of the migration's app).
  * Kept per migration object: an edit reads again only the edited files, and the queries of thousands of migrations
  * are asked again after every edit.
  */
-type HintPart = { key: string; hints: Record<string, unknown> } | { model: string; name: string };
+type HintPart = { key: string; hints: Record<string, unknown> } | { name: string };
 const HINT_PARTS = new WeakMap<MigrationFileInfo, HintPart[]>();
 function hintPartsOf(m: MigrationFileInfo): HintPart[] {
   let parts = HINT_PARTS.get(m);
@@ -118,7 +160,7 @@ function hintPartsOf(m: MigrationFileInfo): HintPart[] {
     if (op.kind === 'SeparateDatabaseAndState') { for (const d of op.database ?? []) visit(d); return; }
     if (op.kind === 'RunPython' || op.kind === 'RunSQL') { if (op.hints !== null) add(op.hints ?? {}); return; }
     if (POSTGRES_ONLY.has(op.kind)) { add({}); return; }
-    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push({ model: lookupKey(m.app, op.modelName), name: op.modelName.toLowerCase() });
+    if (op.modelName && MODEL_OPERATIONS.has(op.kind)) out.push({ name: op.modelName.toLowerCase() });
   };
   for (const op of m.operations) visit(op);
   HINT_PARTS.set(m, (parts = out));

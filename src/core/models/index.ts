@@ -142,6 +142,34 @@ export interface ModelMemo {
   settingsRead?: Set<string>;
   /** ModelReader.submodules' answers (per folder, package and depth), with the structure count they hold for */
   submodules?: Map<string, { structure: number; index: ModuleIndex; out: string[]; dirs: string[] }>;
+  /**
+   * One Deps object per distinct set of files read (see internDeps): the models of one module mostly read the same
+   * files, and a run checks and notes each distinct set once instead of once per model.
+   */
+  depsByKey?: Map<string, Deps>;
+}
+
+/**
+ * `deps` as the memo's object with the same files, directories and structure count (a new one is kept), so that
+ * entries reading the same files share it. Deps with functions run (`shapes`: their file keys are updated by the
+ * check) stay their own.
+ */
+function internDeps(memo: ModelMemo, deps: Deps): Deps {
+  if (deps.shapes) return deps;
+  let key = `${deps.structure}`;
+  for (const [f, k] of deps.files) key += `\u0000${f}\u0001${k ?? ''}`;
+  key += '\u0002';
+  for (const [d, k] of deps.dirs) key += `\u0000${d}\u0001${k ?? ''}`;
+  const table = (memo.depsByKey ??= new Map());
+  const had = table.get(key);
+  if (had) return had;
+  // (a table grown past twice the entries holds mostly the sets of files before edits: made again from the entries)
+  if (table.size > 2 * memo.entries.size + 64) {
+    const live = new Set<Deps>([...memo.entries.values()].map(e => e.deps));
+    for (const [k, d] of table) if (!live.has(d)) table.delete(k);
+  }
+  table.set(key, deps);
+  return deps;
 }
 
 /**
@@ -162,6 +190,7 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
     memo.entries.clear();
     memo.walks?.clear();
     memo.submodules?.clear();
+    memo.depsByKey?.clear();
     memo.apps = apps;
     memo.settingsRead = new Set();
   }
@@ -305,13 +334,22 @@ class ModelReader {
   }
 
   private readonly validHits = new Map<string, MemoEntry | null>();
+  /** per Deps object (shared by the entries that read the same files, internDeps): unchanged, checked once per run */
+  private readonly depsUnchanged = new Map<Deps, boolean>();
+  /**
+   * the Deps objects of the entries taken from the memo this run, noted once each (memoModelInfo runs at the run's top
+   * level only, under the same recorders each time: a set noted once is in every one of them)
+   */
+  private readonly depsNoted = new Set<Deps>();
 
   /** The memo's entry for `node` while every file it read is unchanged (checked once per run), else null. */
   private validHit(node: ClassNode): MemoEntry | null {
     let hit = this.validHits.get(node.key);
     if (hit === undefined) {
       const e = this.memo?.entries.get(node.key);
-      hit = e && e.def === node.ref.def && unchanged(e.deps) ? e : null;
+      let same = e && e.def === node.ref.def ? this.depsUnchanged.get(e.deps) : false;
+      if (same === undefined) this.depsUnchanged.set(e!.deps, (same = unchanged(e!.deps)));
+      hit = same ? e! : null;
       this.validHits.set(node.key, hit);
     }
     return hit;
@@ -331,7 +369,7 @@ class ModelReader {
   private memoModelInfo(node: ClassNode): ModelInfo | null {
     const hit = this.validHit(node);
     if (hit) {
-      noteDeps(hit.deps);
+      if (!this.depsNoted.has(hit.deps)) { this.depsNoted.add(hit.deps); noteDeps(hit.deps); }
       for (const p of hit.problems) this.addProblem({ ...p });
       return hit.info;
     }
@@ -348,7 +386,7 @@ class ModelReader {
       this.noteHierarchy(node);
       return info;
     });
-    this.memo?.entries.set(node.key, { def: node.ref.def, deps, info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}) });
+    if (this.memo) this.memo.entries.set(node.key, { def: node.ref.def, deps: internDeps(this.memo, deps), info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}) });
     return value;
   }
 

@@ -227,7 +227,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         const seen = phase('editSeenAt');
         if (seen !== null) { fromSeen.push(took - seen); (fromSeenByKind[kind] ??= []).push(took - seen); }
         edits.push([kind, Math.round(took), ...PHASES.map(phase), typeof inWorker === 'number' ? Math.round(inWorker) : null,
-          workerPhases(st?.projects?.[0]?.timings), djangoBusy]);
+          workerPhases(st?.projects?.[0]?.timings), djangoBusy, `${path.relative(root, edit.file)}:${doc.lineCount}`]);
         all.push(took);
         (byKind[kind] ??= []).push(took);
         rssByEdit.push(memory().rssMB);
@@ -269,7 +269,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     if (worker.length) metric('typingWorkerIndexMs', { ...p50p95(worker), n: worker.length });
     metric('typingFromEditSeenMs', { ...p50p95(fromSeen), max: r(Math.max(...fromSeen)), n: fromSeen.length });
     metric('typingFromEditSeenByKindMs', perKey(fromSeenByKind));
-    metric('typingEdits', { columns: ['kind', 'total', ...PHASES, 'workerIndex', 'workerPhases (≥ 5 ms)', 'djangoRunning'], rows: edits });
+    metric('typingEdits', { columns: ['kind', 'total', ...PHASES, 'workerIndex', 'workerPhases (≥ 5 ms)', 'djangoRunning', 'file:lines'], rows: edits });
     // after the edit was applied: when the extension saw it, sent the buffer, asked for the index, had it, showed it
     // and updated the diagnostics
     metric('typingPhasesMs', perKey(phases));
