@@ -755,3 +755,36 @@ test('a models edit after Django answered that routing does not read (a foreign 
     const undone = await edit(orders, null);
     same(mergeDjangoAnswer(undone, rep).index, fresh(undone));
   }));
+
+test('migration edits after Django answered: only the edited migrations\' rows are merged again, and each merge is the one a fresh copy of the answer gives', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-migrations-patched', async ({ dir, rep, first, edit }) => {
+    const asked = mergeDjangoAnswer(first, rep).index;
+    const fresh = (i: ProjectIndex) => {
+      const copy = structuredClone(rep);
+      mergeDjangoAnswer(first, copy);
+      return mergeDjangoAnswer(i, copy, { whole: true }).index;
+    };
+    const same = (a: ProjectIndex, b: ProjectIndex, what: string) => {
+      for (const k of ['migrations', 'findings', 'plans'] as const) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
+      assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
+    };
+    const file = path.join(dir, 'catalog', 'migrations', '0002_product_tags_is_active.py');
+    const key = 'catalog.0002_product_tags_is_active';
+    const original = fs.readFileSync(file, 'utf8');
+    const steps: [string, string | null][] = [
+      ['a dependency typed on a migration that does not exist', original.replace("('catalog', '0001_initial'),", "('catalog', '0001_initial'),\n        ('catalog', '9999_typed'),")],
+      ['a comment typed (the same facts)', `# typed\n${original}`],
+      ['an operation typed', original.replace('operations = [', 'operations = [\n        migrations.RunSQL("SELECT 1", migrations.RunSQL.noop),')],
+      ['the buffer closed', null],
+    ];
+    for (const [what, text] of steps) {
+      const index = await edit(file, text);
+      const patched = MERGE_STATS.migrationRowsPatched;
+      const merged = mergeDjangoAnswer(index, rep).index;
+      assert.ok(MERGE_STATS.migrationRowsPatched - patched <= 1, `${what}: ${MERGE_STATS.migrationRowsPatched - patched} rows merged again`);
+      same(merged, fresh(index), what);
+      // the other migrations are the very objects of the first merge
+      assert.ok(merged.migrations.every((m, i) => m.key === key || m === asked.migrations[i]), what);
+    }
+    assert.ok(MERGE_STATS.migrationRowsPatched > 0, 'the section was patched, not made whole');
+  }));

@@ -642,7 +642,7 @@ function memoOf(rep: DjangoReport): MergeMemo {
 }
 
 /** How many times each section of a merge was computed (tests of what an edit merges again). */
-export const MERGE_STATS: { sections: Record<string, number> } = { sections: {} };
+export const MERGE_STATS: { sections: Record<string, number>; migrationRowsPatched: number } = { sections: {}, migrationRowsPatched: 0 };
 
 function section<T>(rep: DjangoReport, name: string, inputs: unknown[], fn: () => T): T {
   const memo = memoOf(rep).sections;
@@ -668,6 +668,63 @@ function rowOf<T>(rep: DjangoReport, name: string, row: object, inputs: unknown[
   return hit.value;
 }
 
+/** A Django migration row's disagreements and the file read again since Django answered (null: none), per row. */
+interface MigrationRowPart { dis: Disagreement[]; edited: string | null }
+
+/**
+ * The merge's migrations section: the rows, the disagreements, the files read again since Django answered; with, when
+ * every static migration has a key of its own, what patchMigrations needs (each Django row's part, what the static
+ * migrations not in Django's answer gave, the static migrations it was made from).
+ */
+interface MigrationsPart {
+  migrations: MigrationFileInfo[];
+  dis: Disagreement[];
+  edited: Set<string>;
+  rows?: MigrationRowPart[];
+  tail?: Disagreement[];
+  tailEdited?: string[];
+  statics?: MigrationFileInfo[];
+}
+
+/**
+ * `last` for `statics`, static migrations with the same keys in the same order as those it was made from, a few of
+ * them read again (a migration edited): only their rows made again (`row`), the rest kept. Null when the keys differ,
+ * many migrations changed, or one changed that Django's answer lacks (the section is made whole).
+ */
+function patchMigrations(last: MigrationsPart, statics: MigrationFileInfo[], djangoRows: DjangoMigrationRow[],
+  row: (m: DjangoMigrationRow, s: MigrationFileInfo, dis: Disagreement[]) => { row: MigrationFileInfo; edited: string | null }): MigrationsPart | null {
+  const before = last.statics!;
+  if (before.length !== statics.length) return null;
+  const changed: MigrationFileInfo[] = [];
+  for (let i = 0; i < statics.length; i++) {
+    const a = before[i]!, b = statics[i]!;
+    if (a === b) continue;
+    if (a.key !== b.key || changed.length >= 64) return null;
+    changed.push(b);
+  }
+  MERGE_STATS.migrationRowsPatched += changed.length;
+  const rows = last.rows!.slice();
+  const migrations = last.migrations.slice();
+  for (const s of changed) {
+    // (Django's rows come first in the section's migrations, in their order: row p is at p)
+    const p = djangoRows.findIndex(m => m.key === s.key);
+    if (p < 0) return null;
+    const own: Disagreement[] = [];
+    const r = row(djangoRows[p]!, s, own);
+    migrations[p] = r.row;
+    rows[p] = { dis: own, edited: r.edited };
+  }
+  const dis: Disagreement[] = [];
+  const edited = new Set<string>();
+  for (const r of rows) {
+    if (r.dis.length) dis.push(...r.dis);
+    if (r.edited) edited.add(r.edited);
+  }
+  dis.push(...last.tail!);
+  for (const f of last.tailEdited!) edited.add(f);
+  return { migrations: sameItems(last.migrations, migrations), dis, edited, rows, tail: last.tail, tailEdited: last.tailEdited, statics };
+}
+
 function askedAbout(rep: DjangoReport, index: ProjectIndex, unsaved: ReadonlySet<string> | undefined): Asked {
   const memo = memoOf(rep);
   if (memo.asked) return memo.asked;
@@ -687,6 +744,8 @@ export interface MergeOptions {
    * Only the first merge of an answer reads it.
    */
   unsaved?: ReadonlySet<string>;
+  /** @internal (tests) the migrations section made whole, not patched from the last merge (patchMigrations) */
+  whole?: boolean;
 }
 
 /** `next`, or `prev` (the section's last value) when every item is the same object: nothing changed downstream. */
@@ -920,7 +979,47 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   }
   dis.push(...routingPart.dis);
   // --- migrations --------------------------------------------------------------------------------------------------
-  const migrationsPart = section(rep, 'migrations', [index.migrations], () => {
+  // (Django's row per migration and the static reading, as one: the static row when its file was read again since
+  // Django answered, else Django's with what only the source says; `dis` gets their disagreements)
+  const migrationRow = (m: DjangoMigrationRow, s: MigrationFileInfo | undefined, dis: Disagreement[]): { row: MigrationFileInfo; edited: string | null } => {
+    // A migration file read again since Django answered (an edit, typed or saved, before Django is asked again):
+    // the static reading is the newer one, and Django's row is of the file as it was. It is taken as read, and the
+    // graph's findings about it stay (a dependency typed on a migration that does not exist).
+    if (s && asked.migrations.get(m.key) !== s) return { row: s, edited: s.path };
+    return { edited: null, row: rowOf(rep, 'migration', m, [s], dis, dis => {
+      const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
+      const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
+      const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
+      if (!s) {
+        dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
+        return { app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) };
+      }
+      const diffs: string[] = [];
+      const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
+      if (!sameElements([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
+      if (!sameElements(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
+      if (!sameElements(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
+      if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
+      const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
+      if (!s.partial && !sameElements(sOps, dOps)) diffs.push('operations');
+      if (diffs.length) {
+        dis.push({
+          kind: 'migration', migration: m.key, app: m.app,
+          static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
+          django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
+          note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
+        });
+      }
+      // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
+      // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
+      const operations = m.operations.map((o, i) => {
+        const so = s.operations[i];
+        return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
+      });
+      return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
+    }) };
+  };
+  const migrationsPart = section(rep, 'migrations', [index.migrations], (): MigrationsPart => {
     const dis: Disagreement[] = [];
     // Django could not load the graph at all (informal-system: a missing merge migration, NodeNotFoundError): it
     // loads no migration, which is one fact, not one disagreement per migration; the static reading stays
@@ -928,62 +1027,40 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       if (index.migrations.length) dis.push({ kind: 'migration', static: { migrations: index.migrations.length }, django: null, note: `Django could not load the migrations (${rep.graph.error}); the static reading of the ${index.migrations.length} migration files is shown` });
       return { migrations: index.migrations, dis, edited: new Set<string>() };
     }
+    const last = lastOf<MigrationsPart>(rep, 'migrations');
+    const patched = !opts.whole && last?.rows && patchMigrations(last, index.migrations, rep.migrations, migrationRow);
+    if (patched) return patched;
     const staticMigs = new Map(index.migrations.map(m => [m.key, m]));
     const djMigKeys = new Set(rep.migrations.map(m => m.key));
     const migrations: MigrationFileInfo[] = [];
-    // A migration file read again since Django answered (an edit, typed or saved, before Django is asked again):
-    // the static reading is the newer one, and Django's row is of the file as it was. It is taken as read, and the
-    // graph's findings about it stay (a dependency typed on a migration that does not exist).
     const edited = new Set<string>();
+    // (each Django row's disagreements and edited file, for patchMigrations; not kept when two files have one key)
+    const rows: MigrationRowPart[] = [];
     for (const m of rep.migrations) {
-      const s = staticMigs.get(m.key);
-      if (s && asked.migrations.get(m.key) !== s) {
-        migrations.push(s);
-        edited.add(s.path);
-        continue;
-      }
-      migrations.push(rowOf(rep, 'migration', m, [s], dis, dis => {
-        const deps = m.dependencies.map(d => [d[0], d[1]] as [string, string]);
-        const replaces = m.replaces.map(d => [d[0], d[1]] as [string, string]);
-        const runBefore = m.runBefore.map(d => [d[0], d[1]] as [string, string]);
-        if (!s) {
-          dis.push({ kind: 'migration', migration: m.key, app: m.app, static: null, django: { dependencies: deps, replaces }, note: 'static analysis did not find this migration', path: m.path ?? undefined, line: 1 });
-          return { app: m.app, name: m.name, key: m.key, path: m.path ?? '', dependencies: deps, replaces, runBefore, initial: m.initial, operations: m.operations.map(o => ({ ...o })) };
-        }
-        const diffs: string[] = [];
-        const sd = pairsKey(s.dependencies), dd = pairsKey(deps);
-        if (!sameElements([...sd].sort(), [...dd].sort())) diffs.push('dependencies');
-        if (!sameElements(pairsKey(s.replaces), pairsKey(replaces))) diffs.push('replaces');
-        if (!sameElements(pairsKey(s.runBefore), pairsKey(runBefore))) diffs.push('run_before');
-        if ((s.initial ?? null) !== (m.initial ?? null)) diffs.push('initial');
-        const sOps = s.operations.map(o => o.kind), dOps = m.operations.map(o => o.kind);
-        if (!s.partial && !sameElements(sOps, dOps)) diffs.push('operations');
-        if (diffs.length) {
-          dis.push({
-            kind: 'migration', migration: m.key, app: m.app,
-            static: { dependencies: s.dependencies, replaces: s.replaces, runBefore: s.runBefore, initial: s.initial, operations: sOps },
-            django: { dependencies: deps, replaces, runBefore, initial: m.initial, operations: dOps },
-            note: `${diffs.join(', ')} differ${s.partial ? ' (static analysis read the file only partly)' : ''}`, path: s.path, line: 1,
-          });
-        }
-        // Django's operation list, with what only the source says (RunPython/RunSQL hints, lines, the database
-        // operations of SeparateDatabaseAndState) kept from the static reading where the two lists agree
-        const operations = m.operations.map((o, i) => {
-          const so = s.operations[i];
-          return so && so.kind === o.kind && !s.partial ? { ...so, ...o } : { ...o };
-        });
-        return { ...s, dependencies: deps, replaces, runBefore, initial: m.initial, operations, partial: false };
-      }));
+      const own: Disagreement[] = [];
+      const r = migrationRow(m, staticMigs.get(m.key), own);
+      migrations.push(r.row);
+      if (r.edited) edited.add(r.edited);
+      dis.push(...own);
+      rows.push({ dis: own, edited: r.edited });
     }
+    const tail: Disagreement[] = [];
+    const tailEdited: string[] = [];
     for (const [key, s] of staticMigs) {
       if (djMigKeys.has(key)) continue;
       if (!asked.migrations.has(key)) {
         // a migration file new since Django answered
         migrations.push(s);
         edited.add(s.path);
-      } else dis.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
+        tailEdited.push(s.path);
+      } else tail.push({ kind: 'migration', migration: key, app: s.app, static: { path: s.path }, django: null, note: 'Django does not load this migration', path: s.path, line: 1 });
     }
-    return { migrations: sameItems(lastOf<{ migrations: MigrationFileInfo[] }>(rep, 'migrations')?.migrations, migrations), dis, edited };
+    dis.push(...tail);
+    const unique = staticMigs.size === index.migrations.length;
+    return {
+      migrations: sameItems(last?.migrations, migrations), dis, edited,
+      ...(unique ? { rows, tail, tailEdited, statics: index.migrations } : {}),
+    };
   });
   const { migrations, edited } = migrationsPart;
   dis.push(...migrationsPart.dis);
