@@ -77,6 +77,10 @@ async function main() {
     // the benchmark's typed edits are unsaved buffers: code-server (a web build) saves after 1 s by default, which
     // made every typed edit a save too (a re-index from disk and, in Django mode, Django asked again)
     ...(BENCH ? { 'files.autoSave': 'off' } : {}),
+    // DJANGO_MULTIDB_BENCH_CODELENS=off|migration|all: the lenses on migration files (what the window lays out after
+    // opening one: to tell its cost in the typing figures)
+    ...(process.env.DJANGO_MULTIDB_BENCH_CODELENS ? { 'djangoMultiDb.codeLens': process.env.DJANGO_MULTIDB_BENCH_CODELENS } : {}),
+    ...(process.env.DJANGO_MULTIDB_BENCH_REVEAL ? { 'explorer.autoReveal': process.env.DJANGO_MULTIDB_BENCH_REVEAL === 'on' } : {}),
   }));
   const csArgs = ['--config', path.join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${PORT}`, '--auth', 'none',
     '--user-data-dir', path.join(run, 'ud'), '--extensions-dir', path.join(run, 'exts'),
