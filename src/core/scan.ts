@@ -1474,20 +1474,20 @@ function uncreatedOfApp(label: string, models: ModelInfo[], migs: MigrationFileI
   return out;
 }
 
-/**
- * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
- * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
- * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
- */
+/** @internal (tests, benchmarks) how many migrations fallThroughFindings routed again, not taken from its memo */
+export const FALL_THROUGH_STATS = { migrationsRouted: 0 };
 /**
  * What fallThroughFindings found per migration object, with what every migration's findings read besides it (the
  * routing, the models, the hint routing, the databases, the aliases): a migration edit reads again only the edited
  * migrations (it was every RunPython of every app a router denies somewhere, routed again, after each edit).
  */
-/** @internal (tests, benchmarks) how many migrations fallThroughFindings routed again, not taken from its memo */
-export const FALL_THROUGH_STATS = { migrationsRouted: 0 };
 let fallThroughMemo: { key: unknown[]; denied: Map<string, Map<string, string>>; byMigration: WeakMap<MigrationFileInfo, Finding[]> } | undefined;
 
+/**
+ * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
+ * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
+ * data migration that writes to `default` (and every other alias) while the app's tables live elsewhere.
+ */
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
   const key = [index.routing, index.models, index.hintRouting, index.settings.databases, aliases.join('\u0000')];

@@ -702,7 +702,6 @@ function patchMigrations(last: MigrationsPart, statics: MigrationFileInfo[], dja
     if (a.key !== b.key || changed.length >= 64) return null;
     changed.push(b);
   }
-  MERGE_STATS.migrationRowsPatched += changed.length;
   const rows = last.rows!.slice();
   const migrations = last.migrations.slice();
   for (const s of changed) {
@@ -714,6 +713,7 @@ function patchMigrations(last: MigrationsPart, statics: MigrationFileInfo[], dja
     migrations[p] = r.row;
     rows[p] = { dis: own, edited: r.edited };
   }
+  MERGE_STATS.migrationRowsPatched += changed.length;
   const dis: Disagreement[] = [];
   const edited = new Set<string>();
   for (const r of rows) {

@@ -122,12 +122,12 @@ function namesByApp(models: ModelInfo[]): Map<string, ReadonlySet<string>> {
   return out;
 }
 
+/** @internal (tests, benchmarks) how many migrations' queries were made again, not taken from QUERIES */
+export const HINT_QUERY_STATS = { migrationsAsked: 0 };
 /**
  * A migration's queries (hintQueries) with its app's model names `known`, kept per migration while that set is the
  * same object (a migration edit asks again only the edited file's, a new model only its app's; most ask nothing).
  */
-/** @internal (tests, benchmarks) how many migrations' queries were made again, not taken from QUERIES */
-export const HINT_QUERY_STATS = { migrationsAsked: 0 };
 const QUERIES = new WeakMap<MigrationFileInfo, { known: ReadonlySet<string>; queries: [string, { app: string; hints: Record<string, unknown> }][] }>();
 function queriesOf(m: MigrationFileInfo, known: ReadonlySet<string>): [string, { app: string; hints: Record<string, unknown> }][] {
   const hit = QUERIES.get(m);
