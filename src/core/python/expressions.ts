@@ -198,6 +198,10 @@ function boolOp(it: Evaluator, e: A.BoolOp, f: Frame): Value {
 }
 
 function compare(it: Evaluator, e: A.Compare, f: Frame): Value {
+  if (it.observe !== null && it.inputs !== null && e.ops.length === 1) {
+    const op = e.ops[0]!;
+    if (op === 'in' || op === 'not in' || op === '==' || op === '!=') return compareInput(it, e, op, f);
+  }
   let left = it.eval(e.left, f);
   let result: Value = TRUE;
   for (let i = 0; i < e.ops.length; i++) {
@@ -208,6 +212,89 @@ function compare(it: Evaluator, e: A.Compare, f: Frame): Value {
     left = right;
   }
   return result;
+}
+
+/**
+ * `app_label in ANALYTICS_APPS`, `db == "analytics"` while a router is asked (Evaluator.inputs): when the left side is
+ * an input (app_label, model_name, db, `model._meta.app_label`) and the right side strings known in full, what the
+ * run observes of that input is only whether it is one of those strings (`membershipKey`), not its value: the routers'
+ * decision trees (routers/index.ts) then branch two ways there, not once per app label (issue 11: an edit of a router
+ * whose allow_migrate tests `app_label in SET` ran it again for each of 150 apps and each alias; now for each branch).
+ * The right side is evaluated with its own observations as usual; the left's are held until the right is known.
+ */
+function compareInput(it: Evaluator, e: A.Compare, op: A.CmpOp, f: Frame): Value {
+  const outer = it.observe!;
+  const held: [string, Value][] = [];
+  it.observe = (k, v) => { held.push([k, v]); };
+  let left: Value;
+  try {
+    left = it.eval(e.left, f);
+  } catch (err) {
+    // (what it raised may depend on what it observed)
+    it.observe = outer;
+    for (const [k, v] of held) outer(k, v);
+    throw err;
+  } finally {
+    it.observe = outer;
+  }
+  const base = left.kind === 'str' ? it.inputs!.get(left) : undefined;
+  // only the input itself was observed (`model._meta.app_label` notes meta.app_label, then the value app_label)
+  const only = base !== undefined && held.every(([k]) => k === base || k === `meta.${base}`);
+  if (!only) for (const [k, v] of held) outer(k, v);
+  const right = it.eval(e.comparators[0]!, f);
+  if (only) {
+    const strings = op === '==' || op === '!=' ? (right.kind === 'str' ? [right.v] : null) : knownStrings(right);
+    const k = strings ? membershipKey(base, strings) : null;
+    // (the value itself when the right side is not strings known in full, e.g. `app_label in settings.X` unknown)
+    if (k) outer(k, left);
+    else for (const [hk, v] of held) outer(hk, v);
+  }
+  return it.compareOp(left, op, right, locOf(f.file, e));
+}
+
+/** The strings a container holds when they are all it holds, all known (a str right side is a substring test: null). */
+function knownStrings(v: Value): string[] | null {
+  if (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') {
+    if (v.more || v.items.some(x => x.kind !== 'str')) return null;
+    return v.items.map(x => (x as { v: string }).v);
+  }
+  if (v.kind === 'dict') {
+    if (v.inexact || v.factory) return null;
+    const out: string[] = [];
+    for (const en of v.map.values()) {
+      if (en.k.kind !== 'str') return null;
+      out.push(en.k.v);
+    }
+    return out;
+  }
+  return null;
+}
+
+const MEMBERSHIP_PREFIX = 'in ';
+/** parsed membership keys (their strings as a set), by key */
+const MEMBERSHIP = new Map<string, { base: string; set: ReadonlySet<string> }>();
+
+/** The observation key "is input `base` one of `strings`" (its value: membershipValue). */
+function membershipKey(base: string, strings: string[]): string {
+  const sorted = [...new Set(strings)].sort();
+  return `${MEMBERSHIP_PREFIX}${base} ${JSON.stringify(sorted)}`;
+}
+
+/**
+ * For an observation key made by compareInput: the input it tests and whether a value of it is one of its strings;
+ * null for any other key.
+ */
+export function membershipOf(key: string): { base: string; set: ReadonlySet<string> } | null {
+  if (!key.startsWith(MEMBERSHIP_PREFIX)) return null;
+  let m = MEMBERSHIP.get(key);
+  if (!m) {
+    const sp = key.indexOf(' ', MEMBERSHIP_PREFIX.length);
+    m = { base: key.slice(MEMBERSHIP_PREFIX.length, sp), set: new Set<string>(JSON.parse(key.slice(sp + 1)) as string[]) };
+    // (a bound: the keys of routers edited many times over; parsed again when asked)
+    if (MEMBERSHIP.size > 2000) MEMBERSHIP.clear();
+    MEMBERSHIP.set(key, m);
+  }
+  return m;
 }
 
 export function compareOp(it: Evaluator, a: Value, op: A.CmpOp, b: Value, loc: Loc): Value {

@@ -17,6 +17,7 @@ import type { Loc, ModelInfo, RouterDecision, SettingsInfo } from '../types';
 import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
+import { membershipOf } from '../python/expressions';
 import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy, dependsOn } from '../python/values';
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
@@ -669,6 +670,11 @@ function observedKey(key: string, inp: Inputs): string {
     default:
       if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
+      {
+        // `app_label in ANALYTICS_APPS` (python/expressions.ts compareInput): whether the input is one of them
+        const m = membershipOf(key);
+        if (m) return m.set.has(observedKey(m.base, inp)) ? 'in' : 'not in';
+      }
       return '?';
   }
 }
