@@ -70,14 +70,19 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     m.set(row.alias, { migrate: row.migrate, reason: row.reason });
     byModel.set(row.model, m);
   }
-  out += bold('Routing') + '  (✓ a router allows, + no router objects (default), · a router denies, U unmanaged, P proxy, S swapped, ? unknown)\n';
-  out += table(r.models.map(m => {
-    const key = `${m.app}.${m.name}`;
-    const cells = aliases.map(a => { const d = byModel.get(key)?.get(a); return d ? cell(d.migrate, d.reason) : ' '; });
-    return [key, ...cells];
-  }), ['model', ...aliases]) + '\n';
+  // no alias known (DATABASES not read, no settings module): said once, no empty table and no empty heading
+  const noAliases = !aliases.length ? `  not known: ${missing ? 'the settings module was not found' : 'no database is known'} (see Findings)\n\n` : null;
+  out += bold('Routing') + (noAliases ? '\n' + noAliases : '  (✓ a router allows, + no router objects (default), · a router denies, U unmanaged, P proxy, S swapped, ? unknown)\n');
+  if (!noAliases) {
+    out += table(r.models.map(m => {
+      const key = `${m.app}.${m.name}`;
+      const cells = aliases.map(a => { const d = byModel.get(key)?.get(a); return d ? cell(d.migrate, d.reason) : ' '; });
+      return [key, ...cells];
+    }), ['model', ...aliases]) + '\n';
+  }
 
   out += bold('Pending migrations') + '\n';
+  if (noAliases) out += noAliases.replace(/\n\n$/, '\n');
   const byAlias = new Map(r.databases.map(d => [d.alias, d]));
   const links = new Map(r.databases.map(d => [d.alias, { sameAs: d.sameAs ?? null, mirrorOf: d.mirrorOf ?? null }]));
   let total = 0;

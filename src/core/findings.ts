@@ -553,8 +553,13 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       const names = u.name.split(', ');
       // DATABASES or DATABASE_ROUTERS not read at all: nothing the tool says of databases or routing holds (check fails)
       const whole = names.filter(n => settings.unreadable?.includes(n as 'DATABASES'));
-      const severity = whole.length ? 'error' : names.some(n => MULTIDB_SETTING.test(n)) ? 'warning' : 'info';
-      const consequence = whole.length
+      // no settings module at all: Django stops at once (ModuleNotFoundError), and nothing was checked (a `check` in CI
+      // passed, saying "no failing problems", on RapidPro whose temba.settings is the deployer's file)
+      const missing = !!settings.notFound && names.includes('DJANGO_SETTINGS_MODULE');
+      const severity = whole.length || missing ? 'error' : names.some(n => MULTIDB_SETTING.test(n)) ? 'warning' : 'info';
+      const consequence = missing
+        ? ': Django cannot start with it (ModuleNotFoundError), and nothing of the databases, routing or migrations plans could be checked'
+        : whole.length
         ? ` (${whole.join(' and ')} could not be read statically, so ${whole.includes('DATABASES') ? 'no database and ' : ''}no routing answer can be given: try --mode django with the project's Python, or set what the settings read)`
         : '';
       // a module of the settings that raises as it is imported here (paperless' missing SECRET_KEY, NetBox's Python

@@ -854,7 +854,7 @@ export class Scanner {
     if (!settings) return index;
     // a settings module named on purpose (--settings, djangoMultiDb.settingsModule) that does not exist is a mistake
     // to stop on; one manage.py names may be made where the project is deployed (RapidPro's temba.settings)
-    findings.push(...settingsFindings(settings).map(f => (settings?.notFound && this.opts.settingsModule && f.code === 'settings-unknown' && f.message.startsWith('DJANGO_SETTINGS_MODULE:') ? { ...f, severity: 'error' as const } : f)));
+    findings.push(...settingsFindings(settings));
 
     t = now();
     const settingsNow = settings;

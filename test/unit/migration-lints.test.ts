@@ -328,6 +328,9 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     const one = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.equal(one.length, 7);
     assert.ok(one.every(f => f.severity === 'info' && f.app === 'shop' && f.migrations?.[0] === 'shop.0002_seed' && f.fix), JSON.stringify(one[0]));
+    // not "not on the database being migrated": with one database there is no other (treeherder's upstream alias)
+    assert.ok(one.every(f => /: 'default' is the only database known here, so that is the database being migrated and this works today/.test(f.message) && !/not (on|to) the database being migrated/.test(f.message)), one.map(f => f.message).join('\n'));
+    assert.match(one[0]!.message, /; binding it with \.using\(schema_editor\.connection\.alias\) keeps it so where DATABASES holds more$/);
     const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.ok(two.length === 7 && two.every(f => f.severity === 'warning'));
     assert.match(two[0]!.message, /^shop\.0002_seed: /);

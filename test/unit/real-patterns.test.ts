@@ -859,6 +859,21 @@ test('missing-migration statically: a model no migration of its app creates (Dja
   assert.equal(dj.findings.filter(x => x.code === 'missing-migration').length, 1, JSON.stringify(dj.findings.filter(x => x.code === 'missing-migration')));
 });
 
+// djangoproject.com: settings read a secrets file with a fallback (`try: … open() … except OSError`). Statically the
+// values depend on the file system (a settings-unknown warning); Django imported them, so Django mode says nothing of it.
+test('settings values read from a file: not known statically (a warning), known in Django mode (nothing said) (djangoproject.com)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = shopProject({
+    'mysite/settings.py': 'import json\nfrom pathlib import Path\n\ntry:\n    with (Path(__file__).parent / "secrets.json").open() as f:\n        SECRETS = json.load(f)\nexcept OSError:\n    SECRETS = {}\n\n' +
+      'SECRET_KEY = SECRETS.get("secret_key", "x")\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "HOST": SECRETS.get("db_host", "")}}\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  assert.ok(index.findings.some(f => f.code === 'settings-unknown' && /depends on the file system/.test(f.message)), JSON.stringify(index.findings.map(f => f.message)));
+  const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
+  assert.equal(dj.django ? 'django' : 'static', 'django');
+  assert.deepEqual(dj.findings.filter(f => f.code === 'settings-unknown').map(f => f.message), []);
+});
+
 // kpi: the second database exists only with KC_DATABASE_URL set. Code naming it is no error of the project's: the
 // alias may exist where the project runs, and the finding says what it depends on.
 test('unknown-alias when DATABASES depends on an unset variable: a warning naming it, nothing with it set (kpi)', async () => {
@@ -894,7 +909,7 @@ test('a router that cannot be loaded: one unknown-routing finding for its many m
   for (const f of unknown) assert.deepEqual([f.path, f.line], [path.join(dir, 'mysite', 'settings.py'), 3], JSON.stringify(f));
 });
 
-test('a settings module that does not exist (RapidPro\'s deployer-made temba.settings): nothing known of routers or AUTH_USER_MODEL, the modules near it named, no false errors', async () => {
+test('a settings module that does not exist (RapidPro\'s deployer-made temba.settings): an error (check fails), nothing known of routers or AUTH_USER_MODEL, the modules near it named, nothing derived claimed', async () => {
   const mig = (deps: string) => `from django.conf import settings\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = []\n`;
   const dir = project({
     'manage.py': MANAGE.replace('mysite.settings', 'temba.settings'),
@@ -921,8 +936,11 @@ test('a settings module that does not exist (RapidPro\'s deployer-made temba.set
   assert.match(notFound!.message, /settings modules near it: temba\.settings_common, temba\.settings_dev \(choose one with --settings/);
   // the swappable dependency is not taken for auth's; a dependency on an app of the environment is an info
   assert.deepEqual(r.migrations.find(m => m.app === 'ai')!.dependencies, [['users', '0001_initial']]);
+  // the missing module itself is an error (Django stops there; a `check` in CI must not pass having checked nothing),
+  // and the only one: nothing derived from it is claimed
   const errors = r.diagnostics.filter(d => d.severity === 'error');
-  assert.deepEqual(errors, []);
+  assert.deepEqual(errors.map(d => d.code), ['settings-unknown']);
+  assert.match(errors[0]!.message, /was not found .*Django cannot start with it \(ModuleNotFoundError\)/);
   const authDep = r.diagnostics.find(d => d.code === 'missing-dependency');
   assert.equal(authDep?.severity, 'info');
   assert.match(authDep!.message, /INSTALLED_APPS could not be read/);

@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, livesDecisions, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
+import { STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
 import { trackBackground } from './background';
 
@@ -1129,7 +1129,11 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   const concrete = models.filter(m => !m.abstract);
   const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
   const djangoAliases = new Set(aliases);
+  // what the static reading of the settings could not know (a value read from a file, `SECRETS.get(…)`; a module that
+  // raises when imported here): Django imported them, its values are the ones shown (djangoproject.com's secrets.json)
+  const staticSettings = index.settings ? section(rep, 'staticSettings', [index.settings], () => new Set(settingsFindings(index.settings!).map(f => f.message))) : null;
   const keep = index.findings.filter(f => {
+    if (f.code === 'settings-unknown' && staticSettings?.has(f.message)) return false;
     if (f.code === 'cross-db-foreign-key' || f.code === 'unknown-routing' || f.code === 'migration-conflict') return false;
     // an alias only the static reading has (Flagsmith's replica_0 where Django has replica_1): Django has no such
     // database, its disagreement says so, and nothing is reported on it (the findings about an alias that is not

@@ -990,6 +990,8 @@ export interface LintRoutes {
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
+/** "…, not on (to) the database being migrated[; bind it with .using(…)]" at the end of a runpython-alias message */
+const ONE_DATABASE = /, not (?:on|to) the database being migrated(; bind it with \.using\([^)]*\))?$/;
 
 /**
  * A runpython-alias lint as the project's routing makes it: harmless (info) where the RunPython runs only on the
@@ -1010,7 +1012,12 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
-  // one database (or none known): nothing for the routing to tell apart
+  // one database (or none known): nothing for the routing to tell apart. With one, "not on the database being
+  // migrated" is not true today (treeherder: `default` alone unless UPSTREAM_DATABASE_URL is set): said as what it is
+  if (given.size === 1) {
+    const only = `'${[...given][0]}' is the only database known here, so that is the database being migrated and this works today`;
+    message = message.replace(ONE_DATABASE, (_m0: string, bind: string | undefined) => `: ${only}${bind ? `; ${bind.slice(2).replace(/^bind/, 'binding')} keeps it so where DATABASES holds more` : ''}`);
+  }
   if (given.size <= 1) return { severity, message, fix };
   // inside `with use_db(alias):` the routers may choose the database being migrated: an info, said so
   if (l.inContext && target === null) return { severity: 'info', message: `${message} (inside \`with ${l.inContext}\`, which may choose the database the routers return)`, fix };
