@@ -1598,6 +1598,7 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return of.every(x => x === of[0]) ? of[0]! : null;
     },
     routers: settings.routers.length > 0,
+    userModel: settings.authUserModel,
   };
 
   /** The models a lint's `a.X / a.Y` or `app.*` stands for (lints/runpython.ts modelLabel); null for one model. */

@@ -334,6 +334,12 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.ok(two.length === 7 && two.every(f => f.severity === 'warning'));
     assert.match(two[0]!.message, /^shop\.0002_seed: /);
+    // `User = get_user_model()`: the router is asked about AUTH_USER_MODEL, named (onadata logger.0023)
+    const users = project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}');
+    fs.writeFileSync(path.join(users, 'shop/migrations/0003_users.py'), 'from django.contrib.auth import get_user_model\nfrom django.db import migrations\n\n\ndef f(apps, schema_editor):\n    User = get_user_model()\n    User.objects.filter(id=1).update(is_active=True)\n\n\n' +
+      'class Migration(migrations.Migration):\n    dependencies = [("shop", "0002_seed")]\n    operations = [migrations.RunPython(f, migrations.RunPython.noop)]\n');
+    const user = (await new Scanner({ root: users, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias' && f.migrations?.[0] === 'shop.0003_users');
+    assert.match(user[0]?.message ?? '', /runs on the router's choice for get_user_model\(\) \(auth\.User\) \('default': no routers\)/, JSON.stringify(user));
     // a replica (TEST MIRROR of default) is not migrated on its own: still a single database
     const replica = (await new Scanner({ root: project(', "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b", "TEST": {"MIRROR": "default"}}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.ok(replica.length === 7 && replica.every(f => f.severity === 'info'), JSON.stringify(replica.map(f => f.severity)));

@@ -874,6 +874,24 @@ test('settings values read from a file: not known statically (a warning), known 
   assert.deepEqual(dj.findings.filter(f => f.code === 'settings-unknown').map(f => f.message), []);
 });
 
+// onadata: a PostGIS database. Its backend's operations module imports two unmanaged models of `gis`, which Django
+// registers when it connects; Django mode listed them and said the static analysis had not found them.
+test('a PostGIS database with django.contrib.gis installed: the backend\'s two unmanaged gis models, as Django registers them (onadata; Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = shopProject({
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.gis", "shop"]\nDATABASES = {"default": {"ENGINE": "django.contrib.gis.db.backends.postgis", "NAME": "x"}}\n',
+    'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+  });
+  const index = await scanProject({ root: dir, allowPython: false, python: PY!, env: {}, readDatabases: false });
+  const gis = index.models.filter(m => m.app === 'gis').map(m => `${m.key} ${m.managed ? 'managed' : 'unmanaged'}`);
+  assert.deepEqual(gis, ['gis.PostGISGeometryColumns unmanaged', 'gis.PostGISSpatialRefSys unmanaged']);
+  // the same as Django: no disagreement about the models
+  const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
+  assert.deepEqual(dj.django?.disagreements.filter(d => d.kind === 'model') ?? ['not asked'], []);
+  // SQLite: nothing of gis's backends
+  fs.writeFileSync(path.join(dir, 'mysite/settings.py'), 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.gis", "shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}\n');
+  assert.deepEqual((await scanProject({ root: dir, allowPython: false, python: PY!, env: {}, readDatabases: false })).models.filter(m => m.app === 'gis'), []);
+});
+
 // kpi: the second database exists only with KC_DATABASE_URL set. Code naming it is no error of the project's: the
 // alias may exist where the project runs, and the finding says what it depends on.
 test('unknown-alias when DATABASES depends on an unset variable: a warning naming it, nothing with it set (kpi)', async () => {

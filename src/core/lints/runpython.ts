@@ -982,6 +982,8 @@ export interface LintRoutes {
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
   routers: boolean;
+  /** AUTH_USER_MODEL ("app_label.ModelName"), the model `get_user_model()` stands for */
+  userModel?: string;
   /**
    * why the router's choice for a model is not known, when a router cannot be read at all (its package is not in the
    * environment read: Django imports it where the project runs), else null
@@ -1010,6 +1012,8 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   const only = (xs: string[] | null): string[] | null => l.onlyOn === undefined ? xs : given.has(l.onlyOn) && (xs === null || xs.includes(l.onlyOn)) ? [l.onlyOn] : [];
   const runsOnly = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
   const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null);
+  // `User = get_user_model()`: the router is asked about AUTH_USER_MODEL (onadata logger.0023), named so
+  if (model === USER_MODEL && routes.userModel) message = message.replace(`the router's choice for ${USER_MODEL} `, `the router's choice for ${USER_MODEL} (${routes.userModel}) `);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
   // one database (or none known): nothing for the routing to tell apart. With one, "not on the database being

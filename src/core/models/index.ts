@@ -271,6 +271,14 @@ class ModelReader {
         for (const sub of left) if (used.has(sub)) this.visitModule(sub);
       }
     }
+    // a PostGIS database: its backend's operations module imports two unmanaged models of `gis` (geometry_columns,
+    // spatial_ref_sys), registered once Django makes the connection (onadata; the other spatial backends import
+    // theirs only when asked for them)
+    if (this.labels.has('gis') && this.apps.some(a => a.label === 'gis' && a.module === 'django.contrib.gis')
+      && this.settings.databases.some(d => d.engine === 'django.contrib.gis.db.backends.postgis')) {
+      const name = 'django.contrib.gis.db.backends.postgis.models';
+      if (this.sym.index.resolve(name)?.file) this.visitModule(name);
+    }
     // a workspace app's other modules named `models` (its `views/models.py`, `export/models.py`): Django registers
     // their models when the app's code imports them at start-up (Baserow: apps.py's ready() imports view_types,
     // which imports views.models: 75 models were missing)
