@@ -46,6 +46,7 @@ plan prints the ordered "manage.py migrate --database=ALIAS" commands that bring
 (databases others depend on first; up-to-date aliases, mirrors and aliases that are the same database skipped),
 with --python as the interpreter of the commands. It exits with 1 when a database cannot be read.
 
+scan exits with 1 when --mode django was asked for and Django could not answer (the static analysis is printed).
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
   --fail-on LIST         comma-separated items (docs/findings.md lists the codes):
 ${wrap(`${failOnItems().join(', ')}, or a finding code; errors = every finding of severity error`)}
@@ -198,6 +199,12 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
         logger.info(`timings (ms): output cache ${(performance.now() - t).toFixed(0)} (the same scan's output; ${reads})`);
       }
       writeRedacted(output ?? render(index!)!);
+      // --mode django is Django's answer or a failure, never the static analysis in its place without a word (kpi's
+      // review: the helper's traceback, then the static tables, and exit 0)
+      if (mode === 'django' && index && index.mode?.used !== 'django') {
+        process.stderr.write(`django-multidb: --mode django: Django could not be asked${index.mode?.reason ? ` (${index.mode.reason})` : ''}; what was printed is the static analysis\n`);
+        return 1;
+      }
       return 0;
     }
     const index = await scanProject(opts);

@@ -1350,6 +1350,7 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
     env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
     secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle, lowPriority: opts.lowPriority,
+    importRoots: importRootOf(index.root, index.settings.path, index.settings.module),
   });
   if (!answer.ok) {
     // mode auto falls back to the static answer (an info finding says why): a warning, its traceback with --verbose
@@ -1550,22 +1551,47 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   // a model as RunPython code names it: `auth.User` stands for AUTH_USER_MODEL
   const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
   const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
-  const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null): string | null => {
+  // the migrations each migration comes after (its dependencies, transitively), for models only the migrations have
+  const before = new Map<string, Set<string>>();
+  let migByKey: Map<string, MigrationFileInfo> | undefined;
+  const ancestorsOf = (key: string): Set<string> => {
+    let out = before.get(key);
+    if (out) return out;
+    out = new Set();
+    before.set(key, out);
+    const byKeyM = (migByKey ??= new Map(index.migrations.map(x => [x.key, x])));
+    const stack = [key];
+    while (stack.length) {
+      const mig = byKeyM.get(stack.pop()!);
+      for (const [a, n] of mig?.dependencies ?? []) {
+        const dep = `${a}.${n}`;
+        if (n === '__first__' || n === '__latest__' || out.has(dep)) continue;
+        out.add(dep);
+        stack.push(dep);
+      }
+    }
+    return out;
+  };
+  const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null, at?: string): string | null => {
     // one of several models: `a.X / a.Y` (a loop over them), or `app.*` (a model of the app not known statically):
     // the choice each of them gets, if they all get the same one
     const several = oneOfModels(model);
     if (several) {
-      const of = several.map(x => historicalChoice(x, access, migrating));
+      const of = several.map(x => historicalChoice(x, access, migrating, at));
       return of.length && of.every(x => x !== null && x === of[0]) ? of[0]! : null;
     }
-    const key = routeKey(model, migrating);
+    const label = labelOf(model);
+    const known = byKey().get(lower(label));
+    // (a model only the migrations have is made of the migrations before the one asking: kpi.0026's Collection,
+    // deleted in 0030, is not made unknown by 0074's operations built at run time)
+    const key = known || at === undefined ? routeKey(model, migrating) : `${routeKey(model, migrating)}\0${at}`;
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
-      const label = labelOf(model);
       const dot = label.indexOf('.');
-      const m = byKey().get(lower(label)) ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings, index.migrations) : undefined);
+      const upTo = at === undefined ? undefined : ancestorsOf(at);
+      const m = known ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings, upTo ? index.migrations.filter(x => x.key === at || upTo.has(x.key)) : index.migrations) : undefined);
       got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
         const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
@@ -1747,6 +1773,20 @@ export function toReport(index: ProjectIndex): ScanReport {
       disagreements: index.django.disagreements.map(d => ({ ...d, path: d.path ? rel(d.path) : undefined })),
     } : {}),
   }, index, rel);
+}
+
+/**
+ * The workspace folder a settings module was found under (`python/` for nav.django.settings at
+ * python/nav/django/settings.py), as a list for the Django helper's path; none outside the workspace.
+ */
+function importRootOf(root: string, file: string | null, module: string | null): string[] {
+  if (!file || !module) return [];
+  const rel = module.split('.').join(path.sep);
+  const base = file.endsWith(`${path.sep}__init__.py`) ? file.slice(0, -`${path.sep}__init__.py`.length) : file.replace(/\.py$/, '');
+  if (!base.endsWith(`${path.sep}${rel}`)) return [];
+  const dir = base.slice(0, -rel.length - 1);
+  const inside = path.relative(root, dir);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? [] : [dir];
 }
 
 /**

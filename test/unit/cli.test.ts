@@ -109,6 +109,19 @@ describe('scan', () => {
     assert.ok(none.routing.length > 0);
   });
 
+  test('--mode django where Django cannot be asked: the static analysis printed, said, exit 1 (check fails too); auto: exit 0', () => {
+    const dir = example();
+    // an interpreter without Django (the machine's own python3; a script that is no Python at all where it has one)
+    const noDjango = path.join(dir, 'python-without-django');
+    fs.writeFileSync(noDjango, '#!/bin/sh\necho "ModuleNotFoundError: No module named django" >&2\nexit 1\n', { mode: 0o755 });
+    const r = cli(['scan', dir, '--no-db', '--mode', 'django', '--python', noDjango]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /Routing/);
+    assert.match(r.stderr, /--mode django: Django could not be asked .*what was printed is the static analysis/);
+    assert.equal(cli(['check', dir, '--no-db', '--mode', 'django', '--python', noDjango]).status, 1);
+    assert.equal(cli(['scan', dir, '--no-db', '--mode', 'auto', '--python', noDjango]).status, 0);
+  });
+
   test('a folder without a Django project: clear message, exit 2', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-empty-'));
     dirs.push(empty);

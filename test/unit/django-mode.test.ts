@@ -13,8 +13,8 @@ import {
   helperScriptPath, MERGE_STATS, mergeDjangoAnswer, runDjangoHelper, sqlForMigration, timeoutLeftMs, waitedForCpuMs, DjangoHelperError,
   type DjangoAnswer, type DjangoReport,
 } from '../../src/core/django/index';
-import type { ProjectIndex } from '../../src/core/scan';
-import { CROSS_DB_STATS } from '../../src/core/findings';
+import { scanProject, type ProjectIndex } from '../../src/core/scan';
+import { CROSS_DB_STATS, settingsFindings } from '../../src/core/findings';
 import type { MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from '../../src/core/types';
 import { writeTree } from './support';
 
@@ -565,6 +565,24 @@ test('the src layout: Django is asked with src/ on its path, as manage.py puts i
   assert.ok(rep.models.some(m => m.key === 'shop.Item'));
 });
 
+test('a package folder the static reading found the settings in (NAV\'s python/, manage.py inside the package): Django is asked with it on its path', { skip: skipDjango }, async () => {
+  const dir = writeTree({
+    // (manage.py inside the package, as NAV's python/nav/django/manage.py: its folder is no import root of nav)
+    'python/nav/django/manage.py': 'import os\nimport sys\n\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nav.django.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+    'pyproject.toml': '[project]\nname = "nav"\nversion = "1"\n\n[tool.setuptools.packages.find]\nwhere = ["python"]\n',
+    'python/nav/__init__.py': '',
+    'python/nav/django/__init__.py': '',
+    'python/nav/django/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "nav.web"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+    'python/nav/web/__init__.py': '',
+    'python/nav/web/models.py': 'from django.db import models\n\n\nclass Netbox(models.Model):\n    name = models.CharField(max_length=8)\n',
+  }, 'dmdb-nav-layout-');
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const index = await scanProject({ root: dir, allowPython: true, python: VENV_PY, mode: 'django', env: {}, readDatabases: false });
+  assert.equal(index.settings?.path, path.join(dir, 'python/nav/django/settings.py'));
+  assert.equal(index.mode?.used, 'django', index.mode?.reason ?? '');
+  assert.ok(index.models.some(m => m.key === 'web.Netbox'));
+});
+
 test('a migration typed after Django answered: its static reading and its missing dependency show until Django is asked again', { skip: skipDjango }, () =>
   afterDjangoAnswered('shop-typed', async ({ dir, rep, first, edit }) => {
     const asked = mergeDjangoAnswer(first, rep).index;
@@ -597,6 +615,14 @@ test('merged with Django: nothing on an alias only the static reading has, but u
     const merged = mergeDjangoAnswer(index, rep).index;
     assert.ok(merged.findings.some(f => f.code === 'unknown-alias' && f.alias === 'analytcs'), 'the typo is still reported');
     assert.ok(!merged.findings.some(f => f.alias === 'replica_0'), 'nothing on an alias Django does not have');
+    // DATABASE_ROUTERS the static reading could not read (NAV): Django read them; neither the header's "not known
+    // statically" nor the static error stays
+    const unread = { ...first.settings!, unreadable: ['DATABASE_ROUTERS' as const], unknowns: [{ name: 'DATABASE_ROUTERS', reason: 'DATABASE_ROUTERS may come from x', loc: { path: at.path!, line: 1 } }] };
+    const blind: ProjectIndex = { ...first, settings: unread, findings: [...first.findings, ...settingsFindings(unread)] };
+    assert.ok(blind.findings.some(f => f.code === 'settings-unknown' && f.severity === 'error'));
+    const seen = mergeDjangoAnswer(blind, rep).index;
+    assert.equal(seen.settings?.unreadable, undefined);
+    assert.deepEqual(seen.findings.filter(f => f.code === 'settings-unknown' && /DATABASE_ROUTERS/.test(f.message)), []);
   }));
 
 test('Django asked while a migration was typed and not saved: Django read the disk, the buffer\'s reading and its missing dependency stay', { skip: skipDjango }, () =>

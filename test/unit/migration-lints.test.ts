@@ -1462,7 +1462,35 @@ print(json.dumps([router.db_for_write(state.get_model("shop", "Collection")), ro
   // Owned's foreign key gives its class tenant_id (the field's attname): not known, as Django may find it
   assert.match(at(14)?.message ?? '', /shop\.Owned \(not known statically\)/, all);
   // RunSQL with state_operations changes the state in a way not read: the app's models only the state has are not known
-  fs.writeFileSync(path.join(dir, 'shop/migrations/0004_sql.py'), 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0003_gone")]\n    operations = [migrations.RunSQL("SELECT 1", state_operations=[migrations.AddField("asset", "read_only", models.BooleanField(default=True))])]\n');
+  // where it comes before the RunPython; after it (kpi's 0074, operations built at run time), it changes nothing there
+  const sql = (deps: string) => `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = [migrations.RunSQL("SELECT 1", state_operations=[migrations.AddField("asset", "read_only", models.BooleanField(default=True))])]\n`;
+  fs.writeFileSync(path.join(dir, 'shop/migrations/0004_sql.py'), sql('("shop", "0003_gone")'));
+  const after = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias' && f.line === 7);
+  assert.match(after[0]?.message ?? '', /shop\.Collection \('default'\)/);
+  fs.rmSync(path.join(dir, 'shop/migrations/0004_sql.py'));
+  fs.writeFileSync(path.join(dir, 'shop/migrations/0001_sql.py'), sql('("shop", "0001_initial")'));
+  fs.writeFileSync(path.join(dir, 'shop/migrations/0002_data.py'), fs.readFileSync(path.join(dir, 'shop/migrations/0002_data.py'), 'utf8').replace('("shop", "0001_initial")', '("shop", "0001_sql")'));
   const again = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias' && f.line === 7);
   assert.match(again[0]?.message ?? '', /shop\.Collection \(not known statically\)/);
+});
+
+test('runpython-alias: a model only the migrations have is made of the migrations before the one asking; a later migration built at run time does not make it unknown (kpi.0026 Collection, 0074)', async () => {
+  const mig = (deps: string, body: string, pre = '') => `from django.db import migrations, models\n${pre}\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = ${body}\n`;
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "kobocat": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nDATABASE_ROUTERS = ["proj.routers.R"]\n',
+    'proj/routers.py': 'class R:\n    def db_for_write(self, model, **hints):\n        if getattr(model, "read_only", False):\n            return "kobocat"\n        return "default"\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Asset(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': mig('', '[\n        migrations.CreateModel("Asset", [("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())]),\n        migrations.CreateModel("Collection", [("id", models.AutoField(primary_key=True)), ("flag", models.BooleanField(default=False))]),\n    ]'),
+    'shop/migrations/0002_flags.py': mig('("shop", "0001_initial")', '[migrations.RunPython(forwards, migrations.RunPython.noop)]',
+      '\n\ndef forwards(apps, schema_editor):\n    Collection = apps.get_model("shop", "Collection")\n    Collection.objects.update(flag=True)\n'),
+    'shop/migrations/0003_delete.py': mig('("shop", "0002_flags")', '[migrations.DeleteModel(name="Collection")]'),
+    'shop/migrations/0004_built.py': mig('("shop", "0003_delete")', 'get_operations()', '\n\ndef get_operations():\n    from django.conf import settings\n    return [] if settings.TESTING else [migrations.RunSQL("SELECT 1")]\n'),
+  }, 'dmdb-state-only-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.equal(found.length, 1, JSON.stringify(found));
+  // the router's write choice for the historical Collection (no read_only attribute): 'default', where it runs
+  assert.match(found[0]!.message, /runs on the router's choice for shop\.Collection \('default'\)/);
+  assert.equal(found[0]!.severity, 'info');
 });

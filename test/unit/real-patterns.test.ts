@@ -892,6 +892,25 @@ test('a PostGIS database with django.contrib.gis installed: the backend\'s two u
   assert.deepEqual((await scanProject({ root: dir, allowPython: false, python: PY!, env: {}, readDatabases: false })).models.filter(m => m.app === 'gis'), []);
 });
 
+// etools-datamart: core.User(AbstractUser) is AUTH_USER_MODEL; with no Django in the environment read, its base is not
+// resolved, and it was left out of the models without a word (a class of a missing package's models module too).
+test('a model whose base cannot be resolved: the class AUTH_USER_MODEL names, one from a models module: read as models, said (etools-datamart)', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["a"]\nAUTH_USER_MODEL = "a.User"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "d"}}\n',
+    'a/__init__.py': '',
+    // (someauth: a package not installed, whose class is named like no model: only AUTH_USER_MODEL says it is one)
+    'a/models.py': 'from django.db import models\nfrom someauth import AbstractUser\nfrom somepkg import models as sm\n\n\n' +
+      'class User(AbstractUser):\n    pass\n\n\nclass Thing(sm.Base):\n    pass\n\n\nclass Kept(models.Model):\n    x = models.IntegerField(default=0)\n',
+  });
+  const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
+  assert.deepEqual(index.models.map(m => m.key).sort(), ['a.Kept', 'a.Thing', 'a.User']);
+  const said = index.findings.filter(f => f.code === 'parse-error').map(f => f.message);
+  assert.ok(said.some(m => /base class AbstractUser of User could not be resolved/.test(m)), JSON.stringify(said));
+  assert.ok(said.some(m => /base class sm\.Base of Thing could not be resolved \(somepkg is not installed/.test(m)), JSON.stringify(said));
+});
+
 // kpi: the second database exists only with KC_DATABASE_URL set. Code naming it is no error of the project's: the
 // alias may exist where the project runs, and the finding says what it depends on.
 test('unknown-alias when DATABASES depends on an unset variable: a warning naming it, nothing with it set (kpi)', async () => {
@@ -1040,6 +1059,24 @@ test('settings that import a local module where it exists (try: from .local impo
   const local = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
   assert.deepEqual(local.databases.map(d => d.alias), ['default', 'warehouse']);
   assert.ok(!local.diagnostics.some(d => d.code === 'settings-partial' || d.code === 'unknown-alias'));
+});
+
+test('an absolute `from local_settings import *` in a try (NAV: its config folder is on sys.path where it runs): as a local module, the routing known, DATABASES and routers may hold more', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'import sys\nsys.path.append("/etc/nav")\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n\ntry:\n    from local_settings import *  # noqa\nexcept ImportError:\n    pass\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Banner(models.Model):\n    n = models.IntegerField()\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  // it said "DATABASE_ROUTERS may come from local_settings, which is not installed" (an error) and every model "?"
+  assert.deepEqual(r.diagnostics.filter(d => d.severity === 'error'), []);
+  assert.deepEqual(r.routing.map(d => [d.model, d.alias, d.migrate]), [['shop.Banner', 'default', true]]);
+  const partial = r.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message);
+  assert.ok(partial.some(m => /^DATABASES .*the settings import local_settings where it exists/.test(m)), JSON.stringify(partial));
+  assert.ok(partial.some(m => /^DATABASE_ROUTERS .*which may set routers/.test(m)), JSON.stringify(partial));
+  assert.match(renderTables(r, { color: false } as Parameters<typeof renderTables>[1]), /routers: \(none read; others may be set where the project runs: see Findings\)/);
 });
 
 test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {

@@ -206,6 +206,11 @@ export interface DjangoHelperOptions {
   lowPriority?: boolean;
   /** passwords known to the caller (settings, secret storage), masked in everything the helper returns */
   secrets?: readonly (string | null | undefined)[];
+  /**
+   * workspace folders the settings module was found under by the static reading (NAV's python/, which its
+   * pyproject.toml packages and an install puts on the path), put on the helper's path after the project's folder
+   */
+  importRoots?: readonly string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -444,7 +449,7 @@ async function runHelper(opts: DjangoHelperOptions, helperArgs: string[]): Promi
   // the helper then puts the project folder and PYTHONPATH on sys.path and changes into the project itself.
   // (and the src layout's folder, which manage.py or an editable install puts on the path: the static index reads
   // its packages as importable, etools-datamart's `sys.path.append(.../src)`)
-  const extraPath = [...(env.PYTHONPATH ? [env.PYTHONPATH] : []), ...srcLayout(cwd)];
+  const extraPath = [...new Set([...(env.PYTHONPATH ? [env.PYTHONPATH] : []), ...srcLayout(cwd), ...(opts.importRoots ?? []).filter(d => d !== cwd)])];
   if (extraPath.length) env.DJANGO_MULTIDB_PYTHONPATH = extraPath.join(path.delimiter);
   const args = ['-I', '-B', '-X', 'utf8', helper, ...helperArgs, '--project', cwd];
   logger.debug(`django helper: ${opts.python} ${args.join(' ')} (project ${cwd})`);
@@ -803,7 +808,9 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         note: staticRouters.some(r => r === null) ? 'static analysis could not decide' : 'DATABASE_ROUTERS differ', path: settings.path ?? undefined,
       });
     }
-    settings = { ...settings, databases, routers: [...rep.routers] };
+    // (DATABASES and DATABASE_ROUTERS the static reading could not read are Django's now: NAV's routers)
+    const { unreadable: _unreadable, ...rest } = settings;
+    settings = { ...rest, databases, routers: [...rep.routers] };
   } else {
     settings = {
       module: rep.settingsModule, path: null, databases: rep.databases.map(d => ({ alias: d.alias, engine: d.engine, name: d.name })),

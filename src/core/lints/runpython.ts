@@ -977,7 +977,8 @@ export interface LintRoutes {
   /** the aliases where the RunPython operation at `line` of `m` may run (Django runs it or may), null when not known */
   runsOn(m: MigrationFileInfo, line: number): string[] | null;
   /** the alias the routers send a model's reads or writes to ('both': the one both go to), null when not known or not one */
-  choice(model: string, access: 'read' | 'write' | 'both', migrating?: string | null): string | null;
+  /** (`at`: the migration asking, whose ancestors alone make the state of a model only the migrations have) */
+  choice(model: string, access: 'read' | 'write' | 'both', migrating?: string | null, at?: string): string | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
@@ -1011,7 +1012,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // code the function runs only when migrating one alias (it checks schema_editor.connection.alias) runs there or nowhere
   const only = (xs: string[] | null): string[] | null => l.onlyOn === undefined ? xs : given.has(l.onlyOn) && (xs === null || xs.includes(l.onlyOn)) ? [l.onlyOn] : [];
   const runsOnly = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
-  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null);
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null, m.key);
   // `User = get_user_model()`: the router is asked about AUTH_USER_MODEL (onadata logger.0023), named so
   if (model === USER_MODEL && routes.userModel) message = message.replace(`the router's choice for ${USER_MODEL} `, `the router's choice for ${USER_MODEL} (${routes.userModel}) `);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);

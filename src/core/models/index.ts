@@ -884,6 +884,8 @@ class ModelReader {
     let unknownBase: string | null = null;
     /** the top-level package the unresolved base is imported from, when it is not in the environment */
     let missingFrom: string | null = null;
+    /** where that base is imported from (its dotted name), when known */
+    let unknownFrom: string | null = null;
     let notDjango = false;
     try {
       for (const b of this.basesOf(n)) {
@@ -900,10 +902,11 @@ class ModelReader {
         else if (!('external' in b) || !isOpaqueModule(b.external.slice(0, Math.max(0, b.external.lastIndexOf('.'))))) {
           const top = from?.split('.')[0];
           if (unknownBase === null && top && !this.sym.index.resolve(top)) missingFrom = top;
+          if (unknownBase === null) unknownFrom = from ?? null;
           unknownBase = unknownBase ?? ('external' in b ? b.text : b.unresolved);
         }
       }
-      if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase)) {
+      if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase, unknownFrom)) {
         result = true;
         n.guessed = unknownBase;
         const why = missingFrom ? ` (${missingFrom} is not installed in the Python environment used)` : '';
@@ -920,8 +923,16 @@ class ModelReader {
     return result;
   }
 
-  /** A class with an unreadable base that is probably a model: `*Model` base, a Meta, or Django fields. */
-  private looksLikeModel(n: ClassNode, baseText: string): boolean {
+  /**
+   * A class with an unreadable base that is probably a model: the one AUTH_USER_MODEL names, a `*Model` base or one
+   * from a `models` module, a Meta, or Django fields.
+   */
+  private looksLikeModel(n: ClassNode, baseText: string, from: string | null = null): boolean {
+    // the user model AUTH_USER_MODEL names (etools-datamart's core.User(AbstractUser), Django not in the environment
+    // read: it was left out, and nothing said so)
+    const dot = this.settings.authUserModel.indexOf('.');
+    const userApp = this.apps.find(a => a.label === this.settings.authUserModel.slice(0, dot));
+    if (userApp && n.ref.name === this.settings.authUserModel.slice(dot + 1) && (n.ref.module === `${userApp.module}.models` || n.ref.module.startsWith(`${userApp.module}.models.`))) return true;
     let annotations = 0;
     for (const s of n.ref.def.body) {
       if (s.type === 'AnnAssign') annotations++;
@@ -939,6 +950,16 @@ class ModelReader {
     if (annotations > 0 && n.ref.def.body.some(s => s.type === 'AnnAssign' && !/^(typing\.)?ClassVar\b/.test(dottedName(s.annotation.type === 'Subscript' ? s.annotation.value : s.annotation) ?? ''))) return false;
     const last = baseText.split('.').pop() ?? '';
     if (/Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(last)) return false;
+    // a class of a `models` module (`from django.contrib.auth.models import AbstractUser` without Django installed,
+    // `from somepkg import models as sm` … `sm.Base`): what Django apps keep there
+    const fromModule = from && from.includes('.') ? from.slice(0, from.lastIndexOf('.')) : null;
+    // (not a form or serializer declared there: its Meta names `model` / `fields`, kuma's TagForm(TagBase))
+    const formLike = /Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(n.ref.name) || n.ref.def.body.some(st => st.type === 'ClassDef' && st.name === 'Meta'
+      && st.body.some(x => x.type === 'Assign' && x.targets.some(t => t.type === 'Name' && (t.id === 'model' || t.id === 'fields' || t.id === 'exclude'))));
+    // (and itself in a models module: kpi's DataCollectorUser(AnonymousUser) in authentication.py is no model; nor a
+    // base that models modules keep beside their models: managers, querysets, AnonymousUser)
+    const inModels = /(^|\.)models(\.|$)/.test(n.ref.module);
+    if (fromModule && /(^|\.)models$/.test(fromModule) && /^[A-Z]/.test(last) && !/Manager$|QuerySet$|^Anonymous/.test(last) && !formLike && inModels) return true;
     // a model's own options (etools' proxy ActionPointComment of django_comments' Comment), or a manager (etools'
     // Location(AbstractLocation) with managers only): a serializer's or a form's Meta names `model`/`fields`
     for (const s of n.ref.def.body) {

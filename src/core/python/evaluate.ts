@@ -55,6 +55,9 @@ function raisedElsewhere(a: Abrupt): boolean {
   return !!(a.exc?.loc && a.loc && a.exc.loc.path !== a.loc.path);
 }
 
+/** A top-level module name a project keeps its machine's own settings in (local_settings, settings_local, secrets). */
+const LOCAL_SETTINGS_MODULE = /local|settings|secret/i;
+
 export class Interp implements Evaluator {
   readonly env: Record<string, string | undefined>;
   readonly external: boolean;
@@ -253,6 +256,13 @@ export class Interp implements Evaluator {
       if (!r && parent?.ns && !isExternalPath(parent.ns.file ?? '')) {
         // (caught: where the project runs it may exist and set anything: SoloTodo's settings/local.py)
         if (this.catchingImport > 0 && !this.optionalLocal.some(o => o.module === name)) this.optionalLocal.push({ module: name, ...(loc ? { loc } : {}) });
+        throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
+      }
+      // `try: from local_settings import * / except ImportError: pass` with no such module in the workspace or the
+      // environment (NAV, whose config folder sys.path gets where it runs): a local settings file kept out of version
+      // control, as `.local` of the project's package above: it raises here, and may exist where the project runs
+      if (!r && parts.length === 1 && this.catchingImport > 0 && LOCAL_SETTINGS_MODULE.test(name)) {
+        if (!this.optionalLocal.some(o => o.module === name)) this.optionalLocal.push({ module: name, ...(loc ? { loc } : {}) });
         throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
       }
       if (!r) return this.missingModule(name, loc);

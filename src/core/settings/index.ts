@@ -550,7 +550,10 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // `try: from .local import * / except ImportError: pass` with no local.py here (SoloTodo: its Redshift alias is
   // there): the settings may hold more databases where the project runs than the ones read
   for (const o of interp.optionalLocal) {
-    if (!partial.some(p => p.name === 'DATABASES')) partial.push({ name: 'DATABASES', reason: `the settings ${o.module.endsWith('.py') ? 'use' : 'import'} ${o.module} where it exists (not in the workspace: a local settings file kept out of version control?), which may add or change databases`, ...(o.loc ? { loc: o.loc } : {}) });
+    const uses = `the settings ${o.module.endsWith('.py') ? 'use' : 'import'} ${o.module} where it exists (not in the workspace: a local settings file kept out of version control?)`;
+    if (!partial.some(p => p.name === 'DATABASES')) partial.push({ name: 'DATABASES', reason: `${uses}, which may add or change databases`, ...(o.loc ? { loc: o.loc } : {}) });
+    // (routers too: "none: every model migrates everywhere" would be said with more confidence than there is)
+    if (!partial.some(p => p.name === 'DATABASE_ROUTERS')) partial.push({ name: 'DATABASE_ROUTERS', reason: `${uses}, which may set routers`, ...(o.loc ? { loc: o.loc } : {}) });
   }
   if (partial.length) info.partial = partial;
   // where INSTALLED_APPS is set (the findings about its entries point there)
