@@ -673,7 +673,11 @@ function checkExpr(ctx: ModuleCtx, e: A.Expr, env: FnEnv, appModules: Map<string
       if (hits && (!binding || (arg && isLiteralAlias(ctx, arg)))) {
         const manager = steps[0]!;
         const method = steps[1]!.attr;
-        const text = held ? `${manager.attr}.${method}() (${model}'s manager)` : `${model}.${manager.attr}.${method}()`;
+        // the chain's calls (`.only(…).update(…)`: the update is the write, kpi's trackers.0004), the first and the last
+        // of a longer one
+        const calls = steps.slice(1).filter(x => x.call).map(x => `${x.attr}()`);
+        const chain = calls.length <= 3 ? calls.join('.') : `${calls[0]}….${calls[calls.length - 1]}`;
+        const text = held ? `${manager.attr}.${chain} (${model}'s manager)` : `${model}.${manager.attr}.${chain}`;
         // an imported model named by its app's label, which the routing knows it by (Kolibri Studio's ContentNode)
         const routed = importedLabel(ctx, root, appModules) ?? model;
         const bound = binding && arg ? `is bound to ${literalText(arg)}` : `runs on the router's choice for ${routed} ${ROUTER_CHOICE_WORDS}`;
