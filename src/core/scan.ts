@@ -1547,7 +1547,8 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   const decisions = () => (decisionsMade ??= new Map(index.routing.map(d => [`${d.alias} ${lower(d.model)}`, d.migrate])));
   const byKey = () => (byKeyMade ??= new Map(index.models.map(m => [lower(m.key), m])));
   // RunPython code queries historical models (apps.get_model): routed as such, asked for the models the lints name
-  const routes = new Map<string, { read: string | null; write: string | null; why: string | null }>();
+  type Among = { of: string[]; random: boolean };
+  const routes = new Map<string, { read: string | null; write: string | null; why: string | null; readOf?: Among; writeOf?: Among }>();
   // a model as RunPython code names it: `auth.User` stands for AUTH_USER_MODEL
   const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
   const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
@@ -1598,6 +1599,10 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
         const w = evaluateDbRoutes(modules, settings, index.models, 'db_for_write', { historical: true, only: [m], migrating })[0];
         got.read = r?.alias ?? null;
         got.write = w?.alias ?? null;
+        // one of some aliases chosen at run time (corpora: random.choice(list(settings.DATABASES)))
+        const among = (x: typeof r): Among | undefined => x && x.alias === null && x.choices?.length ? { of: x.choices, random: /at random/.test(x.explanation ?? '') } : undefined;
+        got.readOf = among(r);
+        got.writeOf = among(w);
         const cannot = [r, w].find(x => x && x.alias === null && /^router .* cannot be evaluated: /.test(x.explanation ?? ''));
         if (cannot) got.why = `${cannot.explanation}: where it is installed it decides`;
       }
@@ -1613,6 +1618,12 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
     },
     choice: historicalChoice,
+    choices: (model, access, migrating, at) => {
+      if (historicalChoice(model, access, migrating, at) !== null || oneOfModels(model)) return null;
+      const known = byKey().get(lower(labelOf(model)));
+      const got = routes.get(known || at === undefined ? routeKey(model, migrating ?? null) : `${routeKey(model, migrating ?? null)}\0${at}`);
+      return (access === 'read' ? got?.readOf : access === 'write' ? got?.writeOf : undefined) ?? null;
+    },
     unreadable: (model, access) => {
       historicalChoice(model, access);
       return routes.get(routeKey(model, null))?.why ?? null;

@@ -329,7 +329,7 @@ describe('in a scan: the workspace migrations, severity from the routing', () =>
     assert.equal(one.length, 7);
     assert.ok(one.every(f => f.severity === 'info' && f.app === 'shop' && f.migrations?.[0] === 'shop.0002_seed' && f.fix), JSON.stringify(one[0]));
     // not "not on the database being migrated": with one database there is no other (treeherder's upstream alias)
-    assert.ok(one.every(f => /: 'default' is the only database known here, so that is the database being migrated and this works today/.test(f.message) && !/not (on|to) the database being migrated/.test(f.message)), one.map(f => f.message).join('\n'));
+    assert.ok(one.every(f => /: 'default' is the only physical database known here, so that is the database being migrated and this works today/.test(f.message) && !/not (on|to) the database being migrated/.test(f.message)), one.map(f => f.message).join('\n'));
     assert.match(one[0]!.message, /; binding it with \.using\(schema_editor\.connection\.alias\) keeps it so where DATABASES holds more$/);
     const two = (await new Scanner({ root: project(', "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}'), allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
     assert.ok(two.length === 7 && two.every(f => f.severity === 'warning'));
@@ -1455,13 +1455,13 @@ print(json.dumps([router.db_for_write(state.get_model("shop", "Collection")), ro
   assert.match(at(7)?.message ?? '', /shop\.Collection\.objects\.update\(\) runs on the router's choice for shop\.Collection \('default'\)/, all);
   assert.equal(at(7)?.severity, 'info');
   // Locked has a field of that name: the router's answer is not known statically (Django: 'other')
-  assert.match(at(8)?.message ?? '', /shop\.Locked \(not known statically\)/, all);
+  assert.match(at(8)?.message ?? '', /shop\.Locked \(one of 'other', 'default', which one not known statically\)/, all);
   // Marked has a mixin (kept on the historical class) without read_only: default
   assert.match(at(10)?.message ?? '', /shop\.Marked \('default'\)/, all);
   // Renamed was made as Tagged: what its migrations gave it is not followed through a RenameModel, not known
-  assert.match(at(12)?.message ?? '', /shop\.Renamed \(not known statically\)/, all);
+  assert.match(at(12)?.message ?? '', /shop\.Renamed \(one of 'other', 'default', which one not known statically\)/, all);
   // Owned's foreign key gives its class tenant_id (the field's attname): not known, as Django may find it
-  assert.match(at(14)?.message ?? '', /shop\.Owned \(not known statically\)/, all);
+  assert.match(at(14)?.message ?? '', /shop\.Owned \(one of 'other', 'default', which one not known statically\)/, all);
   // RunSQL with state_operations changes the state in a way not read: the app's models only the state has are not known
   // where it comes before the RunPython; after it (kpi's 0074, operations built at run time), it changes nothing there
   const sql = (deps: string) => `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [${deps}]\n    operations = [migrations.RunSQL("SELECT 1", state_operations=[migrations.AddField("asset", "read_only", models.BooleanField(default=True))])]\n`;
@@ -1472,7 +1472,7 @@ print(json.dumps([router.db_for_write(state.get_model("shop", "Collection")), ro
   fs.writeFileSync(path.join(dir, 'shop/migrations/0001_sql.py'), sql('("shop", "0001_initial")'));
   fs.writeFileSync(path.join(dir, 'shop/migrations/0002_data.py'), fs.readFileSync(path.join(dir, 'shop/migrations/0002_data.py'), 'utf8').replace('("shop", "0001_initial")', '("shop", "0001_sql")'));
   const again = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias' && f.line === 7);
-  assert.match(again[0]?.message ?? '', /shop\.Collection \(not known statically\)/);
+  assert.match(again[0]?.message ?? '', /shop\.Collection \(one of 'other', 'default', which one not known statically\)/);
 });
 
 test('runpython-alias: a model only the migrations have is made of the migrations before the one asking; a later migration built at run time does not make it unknown (kpi.0026 Collection, 0074)', async () => {
@@ -1494,4 +1494,19 @@ test('runpython-alias: a model only the migrations have is made of the migration
   // the router's write choice for the historical Collection (no read_only attribute): 'default', where it runs
   assert.match(found[0]!.message, /runs on the router's choice for shop\.Collection \('default'\)/);
   assert.equal(found[0]!.severity, 'info');
+});
+
+test('runpython-alias: a read router choosing a database at random names the ones it chooses among (corpora: random.choice(list(settings.DATABASES.keys())))', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nDATABASE_ROUTERS = ["proj.routers.ReadRouter"]\n',
+    'proj/routers.py': 'import random\nfrom django.conf import settings\n\n\nclass ReadRouter:\n    def db_for_read(self, model, **hints):\n        return random.choice(list(settings.DATABASES.keys()))\n\n    def db_for_write(self, model, **hints):\n        return "default"\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Person(models.Model):\n    n = models.IntegerField()\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.CreateModel("Person", [("id", models.AutoField(primary_key=True)), ("n", models.IntegerField())])]\n',
+    'shop/migrations/0002_read.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    for p in apps.get_model("shop", "Person").objects.all():\n        print(p)\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-random-read-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.equal(found.length, 1, JSON.stringify(found));
+  assert.match(found[0]!.message, /runs on the router's choice for shop\.Person \(one of 'default', 'replica', chosen at random\), which may not be the database being migrated; bind it/);
 });

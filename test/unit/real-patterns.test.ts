@@ -1079,6 +1079,25 @@ test('an absolute `from local_settings import *` in a try (NAV: its config folde
   assert.match(renderTables(r, { color: false } as Parameters<typeof renderTables>[1]), /routers: \(none read; others may be set where the project runs: see Findings\)/);
 });
 
+test('a local settings file used before DATABASES and DATABASE_ROUTERS are assigned whole (corpora: then a base module star-imported): nothing it could change, nothing said', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'try:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\n\nfrom mysite.base_settings import *  # noqa\n',
+    'mysite/base_settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nDATABASE_ROUTERS = ["mysite.routers.R"]\n',
+    'mysite/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, **hints):\n        return db == "default"\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Banner(models.Model):\n    n = models.IntegerField()\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(r.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message), []);
+  assert.match(renderTables(r, { color: false } as Parameters<typeof renderTables>[1]), /routers: mysite\.routers\.R\n/);
+  // the same file used after them: it may change both
+  fs.writeFileSync(path.join(dir, 'mysite/settings.py'), 'from mysite.base_settings import *  # noqa\n\ntry:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\n');
+  const later = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(later.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message.split(' ')[0]).sort(), ['DATABASES', 'DATABASE_ROUTERS']);
+});
+
 test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {
   const dir = project({
     'manage.py': MANAGE,

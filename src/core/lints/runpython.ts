@@ -983,6 +983,8 @@ export interface LintRoutes {
   /** the alias the routers send a model's reads or writes to ('both': the one both go to), null when not known or not one */
   /** (`at`: the migration asking, whose ancestors alone make the state of a model only the migrations have) */
   choice(model: string, access: 'read' | 'write' | 'both', migrating?: string | null, at?: string): string | null;
+  /** the aliases the router picks among at run time when `choice` is null (a replica at random), else null */
+  choices?(model: string, access: 'read' | 'write' | 'both', migrating?: string | null, at?: string): { of: string[]; random: boolean } | null;
   /** whether migrations create the model's table on the alias, null when not known */
   migrates(model: string, alias: string): boolean | null;
   /** whether DATABASE_ROUTERS names any router (or cannot be read) */
@@ -1020,11 +1022,16 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // `User = get_user_model()`: the router is asked about AUTH_USER_MODEL (onadata logger.0023), named so
   if (model === USER_MODEL && routes.userModel) message = message.replace(`the router's choice for ${USER_MODEL} `, `the router's choice for ${USER_MODEL} (${routes.userModel}) `);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
-  else message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? '(not known statically)' : "('default': no routers)");
+  else {
+    const among = goesTo && 'model' in goesTo && !l.inContext ? routes.choices?.(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null, m.key) ?? null : null;
+    const named = among ? `(one of ${among.of.map(a => `'${a}'`).join(', ')}, ${among.random ? 'chosen at random' : 'which one not known statically'})` : null;
+    message = message.replace(ROUTER_CHOICE_WORDS, named ?? (routes.routers ? '(not known statically)' : "('default': no routers)"));
+    if (among) message = message.replace(/, not (on|to) the database being migrated/, ', which may not be the database being migrated');
+  }
   // one database (or none known): nothing for the routing to tell apart. With one, "not on the database being
   // migrated" is not true today (treeherder: `default` alone unless UPSTREAM_DATABASE_URL is set): said as what it is
   if (given.size === 1) {
-    const only = `'${[...given][0]}' is the only database known here, so that is the database being migrated and this works today`;
+    const only = `'${[...given][0]}' is the only physical database known here, so that is the database being migrated and this works today`;
     message = message.replace(ONE_DATABASE, (_m0: string, bind: string | undefined) => `: ${only}${bind ? `; ${bind.slice(2).replace(/^bind/, 'binding')} keeps it so where DATABASES holds more` : ''}`);
   }
   if (given.size <= 1) return { severity, message, fix };

@@ -401,7 +401,7 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const root = rootOf(it.index.roots, x);
       if (!there && x.endsWith('.py') && root && !isExternalPath(x)) {
         const rel = path.relative(root, x);
-        if (!it.optionalLocal.some(o => o.module === rel)) it.optionalLocal.push({ module: rel, loc });
+        it.noteOptionalLocal(rel, loc);
       }
       return bool(there);
     }

@@ -17,7 +17,7 @@ import type { Loc } from '../types';
 import { ModuleIndex } from './modules';
 import { type Value, type Namespace, type ModuleV, type ObjV, type ClassV, str, list, unknown, iterate } from './values';
 import {
-  type Abrupt, type Evaluator, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
+  type Abrupt, type Evaluator, type OptionalLocal, type Frame, type Fork, type InterpOptions, type KW, type Res, PyErr, BudgetErr, MAX_IMPORT_DEPTH, locOf, shortLoc,
   isExternalPath,
 } from './runtime';
 import { modeledModule, isOpaqueModule, modeledCall, modeledAttr } from './eval-modules';
@@ -88,7 +88,16 @@ export class Interp implements Evaluator {
   threadLocalsUnset = false;
   migratingAlias: string | null = null;
   /** modules of the project's packages that are not there, imported where ImportError is caught (missingModule) */
-  readonly optionalLocal: { module: string; loc?: Loc }[] = [];
+  readonly optionalLocal: OptionalLocal[] = [];
+
+  noteOptionalLocal(module: string, loc?: Loc): void {
+    if (this.optionalLocal.some(o => o.module === module)) return;
+    const ns = this.frames[this.frames.length - 1]?.globals;
+    this.optionalLocal.push({
+      module, ...(loc ? { loc } : {}),
+      ...(ns ? { ns, bound: { DATABASES: ns.vars.get('DATABASES'), DATABASE_ROUTERS: ns.vars.get('DATABASE_ROUTERS') } } : {}),
+    });
+  }
   readonly sysPathAdded: { dir: string; front: boolean }[] = [];
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
@@ -255,14 +264,14 @@ export class Interp implements Evaluator {
       // import *` in a try); one of a package that is not installed is opaque
       if (!r && parent?.ns && !isExternalPath(parent.ns.file ?? '')) {
         // (caught: where the project runs it may exist and set anything: SoloTodo's settings/local.py)
-        if (this.catchingImport > 0 && !this.optionalLocal.some(o => o.module === name)) this.optionalLocal.push({ module: name, ...(loc ? { loc } : {}) });
+        if (this.catchingImport > 0) this.noteOptionalLocal(name, loc);
         throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
       }
       // `try: from local_settings import * / except ImportError: pass` with no such module in the workspace or the
       // environment (NAV, whose config folder sys.path gets where it runs): a local settings file kept out of version
       // control, as `.local` of the project's package above: it raises here, and may exist where the project runs
       if (!r && parts.length === 1 && this.catchingImport > 0 && LOCAL_SETTINGS_MODULE.test(name)) {
-        if (!this.optionalLocal.some(o => o.module === name)) this.optionalLocal.push({ module: name, ...(loc ? { loc } : {}) });
+        this.noteOptionalLocal(name, loc);
         throw new PyErr('ModuleNotFoundError', `No module named '${name}'`, loc);
       }
       if (!r) return this.missingModule(name, loc);

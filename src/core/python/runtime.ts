@@ -148,6 +148,13 @@ export function kwarg(kwargs: KW, name: string): Value | undefined {
  * The evaluator as its parts see it (implemented by ./evaluate.ts `Interp`). Fields below the methods are the
  * evaluator's mutable state that the parts update (depth counters, recorded forks and assumptions).
  */
+/**
+ * A local settings file the settings use where it exists and that is not here (`try: from .local import *`). `ns`:
+ * the module that uses it; `bound`: what DATABASES and DATABASE_ROUTERS were bound to there when it was used (a
+ * setting bound to something else at the end was assigned after it, which the file cannot change).
+ */
+export interface OptionalLocal { module: string; loc?: Loc; ns?: Namespace; bound?: { DATABASES: Value | undefined; DATABASE_ROUTERS: Value | undefined } }
+
 export interface Evaluator {
   readonly index: ModuleIndex;
   readonly env: Record<string, string | undefined>;
@@ -191,7 +198,9 @@ export interface Evaluator {
   /** the frames being run, outermost first (a module's top level, then the functions it called): inspect.stack() */
   readonly frames: Frame[];
   /** local settings files the settings use where they exist, and that are not in the workspace */
-  readonly optionalLocal: { module: string; loc?: Loc }[];
+  readonly optionalLocal: OptionalLocal[];
+  /** record a local settings file not here (optionalLocal), with what the module using it had bound then */
+  noteOptionalLocal(module: string, loc?: Loc): void;
   /** folders the code put on sys.path (`sys.path.insert(0, …)` before the others, `.append(…)` after) */
   readonly sysPathAdded: { dir: string; front: boolean }[];
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
