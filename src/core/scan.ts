@@ -1565,10 +1565,14 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     while (stack.length) {
       const mig = byKeyM.get(stack.pop()!);
       for (const [a, n] of mig?.dependencies ?? []) {
-        const dep = `${a}.${n}`;
-        if (n === '__first__' || n === '__latest__' || out.has(dep)) continue;
-        out.add(dep);
-        stack.push(dep);
+        // `__first__` (a swappable dependency too): the app's first migrations; `__latest__`: all of the app's
+        const deps = n === '__first__' ? index.migrations.filter(x => x.app === a && !x.dependencies.some(([da]) => da === a)).map(x => x.key)
+          : n === '__latest__' ? index.migrations.filter(x => x.app === a).map(x => x.key) : [`${a}.${n}`];
+        for (const dep of deps) {
+          if (out.has(dep)) continue;
+          out.add(dep);
+          stack.push(dep);
+        }
       }
     }
     return out;

@@ -1098,6 +1098,44 @@ test('a local settings file used before DATABASES and DATABASE_ROUTERS are assig
   assert.deepEqual(later.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message.split(' ')[0]).sort(), ['DATABASES', 'DATABASE_ROUTERS']);
 });
 
+test('review of 2026-12-04: a computed left side is not a membership test; local settings names; a later assignment reading a name the local file may set; fields from a models module are no models', async () => {
+  // a router whose `in` tests a value computed from app_label: each label's own answer, whatever the order asked
+  const files = (apps: string[]) => ({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ${JSON.stringify(apps)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nDATABASE_ROUTERS = ["mysite.routers.R"]\n`,
+    'mysite/routers.py': 'MAP = {"a": "b"}\nS = {"b"}\n\n\nclass R:\n    def allow_migrate(self, db, app_label, **hints):\n        return MAP.get(app_label, app_label) in S\n',
+    'a/__init__.py': '', 'a/models.py': 'from django.db import models\n\n\nclass M(models.Model):\n    n = models.IntegerField()\n',
+    'c/__init__.py': '', 'c/models.py': 'from django.db import models\n\n\nclass M(models.Model):\n    n = models.IntegerField()\n',
+  });
+  for (const order of [['c', 'a'], ['a', 'c']]) {
+    const r = toReport(await scanProject({ root: project(files(order)), allowPython: false, env: {} }));
+    assert.deepEqual(r.routing.filter(d => d.alias === 'default').map(d => [d.model, d.migrate]).sort(), [['a.M', true], ['c.M', false]], order.join(','));
+  }
+  // an optional package whose name holds "local" or "settings" is no local settings file
+  const flavor = project({
+    'manage.py': MANAGE, 'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\ntry:\n    import localflavor  # noqa\n    INSTALLED_APPS += ["localflavor"]\nexcept ImportError:\n    pass\n',
+  });
+  const fl = toReport(await scanProject({ root: flavor, allowPython: false, env: {} }));
+  assert.deepEqual(fl.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message.split(' ')[0]), ['INSTALLED_APPS']);
+  // DATABASES assigned after the local file in the same module, reading a name the file may set: it may hold more
+  const replica = project({
+    'manage.py': MANAGE, 'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nREPLICA_NAME = None\ntry:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nif REPLICA_NAME:\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": REPLICA_NAME}\n',
+  });
+  const rp = toReport(await scanProject({ root: replica, allowPython: false, env: {} }));
+  assert.ok(rp.diagnostics.some(d => d.code === 'settings-partial' && d.message.startsWith('DATABASES')), JSON.stringify(rp.diagnostics.map(d => d.message)));
+  // a field and a metaclass of a package not installed, declared in models.py: not models
+  const mptt = project({
+    'manage.py': MANAGE, 'mysite/__init__.py': '',
+    'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["a"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\n',
+    'a/__init__.py': '',
+    'a/models.py': 'from django.db import models\nfrom mptt.models import TreeForeignKey, MPTTModelBase, MPTTModel\n\n\nclass ParentField(TreeForeignKey):\n    pass\n\n\nclass Meta2(MPTTModelBase):\n    pass\n\n\nclass Node(MPTTModel):\n    pass\n\n\nclass Kept(models.Model):\n    n = models.IntegerField()\n',
+  });
+  assert.deepEqual((await scanProject({ root: mptt, allowPython: false, env: {} })).models.map(m => m.key).sort(), ['a.Kept', 'a.Node']);
+});
+
 test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {
   const dir = project({
     'manage.py': MANAGE,

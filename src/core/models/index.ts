@@ -959,7 +959,8 @@ class ModelReader {
     // (and itself in a models module: kpi's DataCollectorUser(AnonymousUser) in authentication.py is no model; nor a
     // base that models modules keep beside their models: managers, querysets, AnonymousUser)
     const inModels = /(^|\.)models(\.|$)/.test(n.ref.module);
-    if (fromModule && /(^|\.)models$/.test(fromModule) && /^[A-Z]/.test(last) && !/Manager$|QuerySet$|^Anonymous/.test(last) && !formLike && inModels) return true;
+    // (nor fields, metaclasses and other helpers: mptt's TreeForeignKey, MPTTModelBase)
+    if (fromModule && /(^|\.)models$/.test(fromModule) && /^[A-Z]/.test(last) && !/Manager$|QuerySet$|^Anonymous|Field$|Key$|ModelBase$|Metaclass$|Descriptor$|Error$|Exception$|Lookup$|Transform$|Expression$|Func$/.test(last) && !formLike && inModels) return true;
     // a model's own options (etools' proxy ActionPointComment of django_comments' Comment), or a manager (etools'
     // Location(AbstractLocation) with managers only): a serializer's or a form's Meta names `model`/`fields`
     for (const s of n.ref.def.body) {

@@ -56,7 +56,7 @@ function raisedElsewhere(a: Abrupt): boolean {
 }
 
 /** A top-level module name a project keeps its machine's own settings in (local_settings, settings_local, secrets). */
-const LOCAL_SETTINGS_MODULE = /local|settings|secret/i;
+const LOCAL_SETTINGS_MODULE = /^(local|secrets?|(\w+_)?local_?settings|settings_?local(_\w+)?|\w+_local|local_\w+)$/i;
 
 export class Interp implements Evaluator {
   readonly env: Record<string, string | undefined>;
@@ -66,6 +66,11 @@ export class Interp implements Evaluator {
   settingsValue: Value;
   fuel: number;
   private readonly moduleVals = new Map<string, ModuleV>();
+  /** Whether a module imported so far other than `ns` has `name` bound to `v` (a value made there, star-imported). */
+  boundElsewhere(ns: Namespace, name: string, v: Value): boolean {
+    for (const m of this.moduleVals.values()) if (m.ns && m.ns !== ns && m.ns.vars.get(name) === v) return true;
+    return false;
+  }
   /** the files of the modules imported so far, in the order their import started */
   importedFiles(): string[] {
     const files = [...this.moduleVals.values()].map(m => m.ns?.file).filter((f): f is string => !!f);

@@ -198,7 +198,9 @@ function boolOp(it: Evaluator, e: A.BoolOp, f: Frame): Value {
 }
 
 function compare(it: Evaluator, e: A.Compare, f: Frame): Value {
-  if (it.observe !== null && it.inputs !== null && e.ops.length === 1) {
+  // (the left side a name or an attribute chain, which only fetch a value: a computed one, `MAP.get(app_label,
+  // app_label)`, may be the input for some labels and another string for others)
+  if (it.observe !== null && it.inputs !== null && e.ops.length === 1 && fetchesOnly(e.left)) {
     const op = e.ops[0]!;
     if (op === 'in' || op === 'not in' || op === '==' || op === '!=') return compareInput(it, e, op, f);
   }
@@ -250,6 +252,13 @@ function compareInput(it: Evaluator, e: A.Compare, op: A.CmpOp, f: Frame): Value
     else for (const [hk, v] of held) outer(hk, v);
   }
   return it.compareOp(left, op, right, locOf(f.file, e));
+}
+
+/** `app_label`, `model._meta.app_label`: a name, or attributes of one. */
+function fetchesOnly(e: A.Expr): boolean {
+  let cur = e;
+  while (cur.type === 'Attribute') cur = cur.value;
+  return cur.type === 'Name';
 }
 
 /** The strings a container holds when they are all it holds, all known (a str right side is a substring test: null). */

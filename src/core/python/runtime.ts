@@ -201,6 +201,8 @@ export interface Evaluator {
   readonly optionalLocal: OptionalLocal[];
   /** record a local settings file not here (optionalLocal), with what the module using it had bound then */
   noteOptionalLocal(module: string, loc?: Loc): void;
+  /** whether a module imported so far other than `ns` has `name` bound to `v` */
+  boundElsewhere(ns: Namespace, name: string, v: Value): boolean;
   /** folders the code put on sys.path (`sys.path.insert(0, …)` before the others, `.append(…)` after) */
   readonly sysPathAdded: { dir: string; front: boolean }[];
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */

@@ -551,9 +551,13 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // there): the settings may hold more databases where the project runs than the ones read
   for (const o of interp.optionalLocal) {
     const uses = `the settings ${o.module.endsWith('.py') ? 'use' : 'import'} ${o.module} where it exists (not in the workspace: a local settings file kept out of version control?)`;
-    // a setting bound anew after the file is used (corpora: `from .local_settings import *`, then a base module
-    // star-imported that assigns DATABASES and DATABASE_ROUTERS whole) is not the file's to change
-    const after = (name: 'DATABASES' | 'DATABASE_ROUTERS') => !!o.bound && ns!.vars.get(name) !== undefined && (o.ns === ns ? ns!.vars.get(name) : o.ns!.vars.get(name)) !== o.bound[name];
+    // a setting bound anew after the file is used, by another module (corpora: `from .local_settings import *`, then
+    // a base module star-imported that assigns DATABASES and DATABASE_ROUTERS whole), is not the file's to change; one
+    // the same module assigns after it may read names the file sets (`if REPLICA_NAME: DATABASES["replica"] = …`)
+    const after = (name: 'DATABASES' | 'DATABASE_ROUTERS') => {
+      const now = o.ns?.vars.get(name);
+      return !!o.bound && !!o.ns && now !== undefined && now !== o.bound[name] && interp.boundElsewhere(o.ns, name, now);
+    };
     if (!partial.some(p => p.name === 'DATABASES') && !after('DATABASES')) partial.push({ name: 'DATABASES', reason: `${uses}, which may add or change databases`, ...(o.loc ? { loc: o.loc } : {}) });
     // (routers too: "none: every model migrates everywhere" would be said with more confidence than there is)
     if (!partial.some(p => p.name === 'DATABASE_ROUTERS') && !after('DATABASE_ROUTERS')) partial.push({ name: 'DATABASE_ROUTERS', reason: `${uses}, which may set routers`, ...(o.loc ? { loc: o.loc } : {}) });
