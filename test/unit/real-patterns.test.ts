@@ -39,6 +39,11 @@ if __name__ == "__main__":
     execute_from_command_line(sys.argv)
 `;
 
+/** A project whose manage.py names mysite.settings: its files besides manage.py and mysite/__init__.py. */
+function site(files: Record<string, string>): string {
+  return project({ 'manage.py': MANAGE, 'mysite/__init__.py': '', ...files });
+}
+
 const SHOP_MODELS = 'from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=50)\n';
 /** A project of manage.py (MANAGE: `mysite.settings`), the `mysite` package and the `shop` app, with `files` added. */
 function shopProject(files: Record<string, string>): string {
@@ -895,9 +900,7 @@ test('a PostGIS database with django.contrib.gis installed: the backend\'s two u
 // etools-datamart: core.User(AbstractUser) is AUTH_USER_MODEL; with no Django in the environment read, its base is not
 // resolved, and it was left out of the models without a word (a class of a missing package's models module too).
 test('a model whose base cannot be resolved: the class AUTH_USER_MODEL names, one from a models module: read as models, said (etools-datamart)', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["a"]\nAUTH_USER_MODEL = "a.User"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "d"}}\n',
     'a/__init__.py': '',
     // (someauth: a package not installed, whose class is named like no model: only AUTH_USER_MODEL says it is one)
@@ -1041,9 +1044,7 @@ test('an ASGI entry point naming an empty settings package is passed over for th
 });
 
 test('settings that import a local module where it exists (try: from .local import * / except ImportError): DATABASES may hold more, alias findings are warnings (SoloTodo)', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings/__init__.py': 'from .defaults import *  # noqa\n\ntry:\n    from .local import *  # noqa\nexcept ImportError:\n    pass\n',
     'mysite/settings/defaults.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
     'shop/__init__.py': '',
@@ -1062,9 +1063,7 @@ test('settings that import a local module where it exists (try: from .local impo
 });
 
 test('an absolute `from local_settings import *` in a try (NAV: its config folder is on sys.path where it runs): as a local module, the routing known, DATABASES and routers may hold more', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings.py': 'import sys\nsys.path.append("/etc/nav")\nSECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n\ntry:\n    from local_settings import *  # noqa\nexcept ImportError:\n    pass\n',
     'shop/__init__.py': '',
     'shop/models.py': 'from django.db import models\n\n\nclass Banner(models.Model):\n    n = models.IntegerField()\n',
@@ -1080,9 +1079,7 @@ test('an absolute `from local_settings import *` in a try (NAV: its config folde
 });
 
 test('a local settings file used before DATABASES and DATABASE_ROUTERS are assigned whole (corpora: then a base module star-imported): nothing it could change, nothing said', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings.py': 'try:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\n\nfrom mysite.base_settings import *  # noqa\n',
     'mysite/base_settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nDATABASE_ROUTERS = ["mysite.routers.R"]\n',
     'mysite/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, **hints):\n        return db == "default"\n',
@@ -1113,22 +1110,19 @@ test('review of 2026-12-04: a computed left side is not a membership test; local
     assert.deepEqual(r.routing.filter(d => d.alias === 'default').map(d => [d.model, d.migrate]).sort(), [['a.M', true], ['c.M', false]], order.join(','));
   }
   // an optional package whose name holds "local" or "settings" is no local settings file
-  const flavor = project({
-    'manage.py': MANAGE, 'mysite/__init__.py': '',
+  const flavor = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\ntry:\n    import localflavor  # noqa\n    INSTALLED_APPS += ["localflavor"]\nexcept ImportError:\n    pass\n',
   });
   const fl = toReport(await scanProject({ root: flavor, allowPython: false, env: {} }));
   assert.deepEqual(fl.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message.split(' ')[0]), ['INSTALLED_APPS']);
   // DATABASES assigned after the local file in the same module, reading a name the file may set: it may hold more
-  const replica = project({
-    'manage.py': MANAGE, 'mysite/__init__.py': '',
+  const replica = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nREPLICA_NAME = None\ntry:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nif REPLICA_NAME:\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": REPLICA_NAME}\n',
   });
   const rp = toReport(await scanProject({ root: replica, allowPython: false, env: {} }));
   assert.ok(rp.diagnostics.some(d => d.code === 'settings-partial' && d.message.startsWith('DATABASES')), JSON.stringify(rp.diagnostics.map(d => d.message)));
   // a field and a metaclass of a package not installed, declared in models.py: not models
-  const mptt = project({
-    'manage.py': MANAGE, 'mysite/__init__.py': '',
+  const mptt = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["a"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\n',
     'a/__init__.py': '',
     'a/models.py': 'from django.db import models\nfrom mptt.models import TreeForeignKey, MPTTModelBase, MPTTModel\n\n\nclass ParentField(TreeForeignKey):\n    pass\n\n\nclass Meta2(MPTTModelBase):\n    pass\n\n\nclass Node(MPTTModel):\n    pass\n\n\nclass Kept(models.Model):\n    n = models.IntegerField()\n',
@@ -1137,9 +1131,7 @@ test('review of 2026-12-04: a computed left side is not a membership test; local
 });
 
 test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "legacy"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}, "restriction": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\nDATABASE_ROUTERS = ["mysite.routers.LegacyRouter"]\n',
     'mysite/routers.py': 'class LegacyRouter:\n    def db_for_read(self, model, **hints):\n        return "restriction" if model._meta.app_label == "legacy" else None\n',
     'shop/__init__.py': '',
@@ -1160,9 +1152,7 @@ test('routing-fall-through: a database a router sends some apps\' reads to, with
 });
 
 test('template placeholders (ENGINE "django.db.backends.", NAME "") are no database shared by two aliases (NExtSEEK); with a name, host and port they are (course-discovery)', async () => {
-  const dir = project({
-    'manage.py': MANAGE,
-    'mysite/__init__.py': '',
+  const dir = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.", "NAME": "", "HOST": ""}, "seek": {"ENGINE": "django.db.backends.", "NAME": "", "HOST": ""}, "copy": {"ENGINE": "django.db.backends.postgresql", "NAME": "x", "HOST": ""}, "copy2": {"ENGINE": "django.db.backends.postgresql", "NAME": "x", "HOST": ""}, "main": {"ENGINE": "django.db.backends.", "NAME": "discovery", "HOST": "localhost", "PORT": "3306"}, "read_replica": {"ENGINE": "django.db.backends.", "NAME": "discovery", "HOST": "localhost", "PORT": "3306"}}\n',
   });
   const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
