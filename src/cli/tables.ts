@@ -71,8 +71,8 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     byModel.set(row.model, m);
   }
   // no alias known (DATABASES not read, no settings module): said once, no empty table and no empty heading
-  const noAliases = !aliases.length ? `  not known: ${missing ? 'the settings module was not found' : 'no database is known'} (see Findings)\n\n` : null;
-  out += bold('Routing') + (noAliases ? '\n' + noAliases : '  (✓ a router allows, + no router objects (default), · a router denies, U unmanaged, P proxy, S swapped, ? unknown)\n');
+  const noAliases = !aliases.length ? `  not known: ${missing ? 'the settings module was not found' : 'no database is known'} (see Findings)\n` : null;
+  out += bold('Routing') + (noAliases ? `\n${noAliases}\n` : '  (✓ a router allows, + no router objects (default), · a router denies, U unmanaged, P proxy, S swapped, ? unknown)\n');
   if (!noAliases) {
     out += table(r.models.map(m => {
       const key = `${m.app}.${m.name}`;
@@ -82,7 +82,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   }
 
   out += bold('Pending migrations') + '\n';
-  if (noAliases) out += noAliases.replace(/\n\n$/, '\n');
+  if (noAliases) out += noAliases;
   const byAlias = new Map(r.databases.map(d => [d.alias, d]));
   const links = new Map(r.databases.map(d => [d.alias, { sameAs: d.sameAs ?? null, mirrorOf: d.mirrorOf ?? null }]));
   let total = 0;

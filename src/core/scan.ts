@@ -167,7 +167,7 @@ import { createHash } from 'crypto';
 import { sameElements, sameValue } from './equal';
 import { hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
-import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions } from './migrations/graph';
+import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions, type MigrationGraph } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
 import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
@@ -1122,7 +1122,7 @@ export class Scanner {
         // not a database a data migration can write to by mistake: counted as the one it is
         const twins = twinsOf({ settings: settingsNow, managePy: index.managePy, root: index.root });
         const distinct = settingsNow.databases.filter(d => aliases.includes(d.alias) && !twins.get(d.alias)?.sameAs);
-        const lints = migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow), index.models);
+        const lints = migrationLintFindings(index.apps, index.migrations, distinct, index.routing, !!this.opts.includeEnvironment, lintRoutes(index, aliases, modules, settingsNow, graphCheck.graph), index.models);
         // a project with one database, known for certain: a data migration's queries cannot reach another one
         // (Pontoon: 283 infos saying "not on the database being migrated" of the only database there is)
         return onlyDatabase(settingsNow) ? lints.filter(f => f.code !== 'runpython-alias') : lints;
@@ -1537,7 +1537,7 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
  * operation's routes), where a model's reads and writes go (the historical model's db_for_read / db_for_write),
  * where its table is.
  */
-function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex, settings: SettingsInfo): LintRoutes {
+function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex, settings: SettingsInfo, graph: MigrationGraph): LintRoutes {
   const router = operationRouterOf(index);
   const lower = (k: string) => k.toLowerCase();
   // (made when a lint first asks: most runs of the lints ask nothing of them, and the routing has a row per model and
@@ -1552,30 +1552,20 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   // a model as RunPython code names it: `auth.User` stands for AUTH_USER_MODEL
   const labelOf = (model: string) => isUserModelLabel(model) ? settings.authUserModel : model;
   const routeKey = (model: string, migrating: string | null) => `${lower(labelOf(model))}\0${migrating ?? ''}`;
-  // the migrations each migration comes after (its dependencies, transitively), for models only the migrations have
-  const before = new Map<string, Set<string>>();
-  let migByKey: Map<string, MigrationFileInfo> | undefined;
-  const ancestorsOf = (key: string): Set<string> => {
-    let out = before.get(key);
-    if (out) return out;
-    out = new Set();
-    before.set(key, out);
-    const byKeyM = (migByKey ??= new Map(index.migrations.map(x => [x.key, x])));
-    const stack = [key];
-    while (stack.length) {
-      const mig = byKeyM.get(stack.pop()!);
-      for (const [a, n] of mig?.dependencies ?? []) {
-        // `__first__` (a swappable dependency too): the app's first migrations; `__latest__`: all of the app's
-        const deps = n === '__first__' ? index.migrations.filter(x => x.app === a && !x.dependencies.some(([da]) => da === a)).map(x => x.key)
-          : n === '__latest__' ? index.migrations.filter(x => x.app === a).map(x => x.key) : [`${a}.${n}`];
-        for (const dep of deps) {
-          if (out.has(dep)) continue;
-          out.add(dep);
-          stack.push(dep);
-        }
-      }
-    }
+  // the migrations each migration comes after, itself included (Django's forwards_plan: `__first__`, swappable
+  // dependencies and run_before as Django links them), for models only the migrations have; empty: not in the graph
+  const plans = new Map<string, ReadonlySet<string>>();
+  const upTo = (at: string): ReadonlySet<string> => {
+    let out = plans.get(at);
+    if (!out) plans.set(at, (out = new Set(graph.forwardsPlan(at))));
     return out;
+  };
+  // a model only the migrations have is made of the migrations before the one asking (`at`): kpi.0026's Collection,
+  // deleted in 0030, is not made unknown by 0074's operations built at run time; its routes are kept per asking migration
+  const entryOf = (model: string, migrating: string | null, at: string | undefined) => {
+    const label = labelOf(model);
+    const known = byKey().get(lower(label));
+    return { label, known, key: known || at === undefined ? routeKey(model, migrating) : `${routeKey(model, migrating)}\0${at}` };
   };
   const historicalChoice = (model: string, access: 'read' | 'write' | 'both', migrating: string | null = null, at?: string): string | null => {
     // one of several models: `a.X / a.Y` (a loop over them), or `app.*` (a model of the app not known statically):
@@ -1585,18 +1575,14 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       const of = several.map(x => historicalChoice(x, access, migrating, at));
       return of.length && of.every(x => x !== null && x === of[0]) ? of[0]! : null;
     }
-    const label = labelOf(model);
-    const known = byKey().get(lower(label));
-    // (a model only the migrations have is made of the migrations before the one asking: kpi.0026's Collection,
-    // deleted in 0030, is not made unknown by 0074's operations built at run time)
-    const key = known || at === undefined ? routeKey(model, migrating) : `${routeKey(model, migrating)}\0${at}`;
+    const { label, known, key } = entryOf(model, migrating, at);
     let got = routes.get(key);
     if (!got) {
       // a model only the migration state has (deleted or renamed since: HOPE's targeting.TargetingCriteria), or one
       // of an app not read: the historical model is asked about by its label, as RunPython code has it
       const dot = label.indexOf('.');
-      const upTo = at === undefined ? undefined : ancestorsOf(at);
-      const m = known ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings, upTo ? index.migrations.filter(x => x.key === at || upTo.has(x.key)) : index.migrations) : undefined);
+      const before = at === undefined ? null : upTo(at);
+      const m = known ?? (dot > 0 && !label.includes(' ') ? stateOnlyModel(label.slice(0, dot), label.slice(dot + 1), settings, before?.size ? index.migrations.filter(x => before.has(x.key)) : index.migrations) : undefined);
       got = { read: null, write: null, why: null };
       if (m && !m.abstract && !m.swapped) {
         const r = evaluateDbRoutes(modules, settings, index.models, 'db_for_read', { historical: true, only: [m], migrating })[0];
@@ -1622,10 +1608,9 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;
     },
     choice: historicalChoice,
-    choices: (model, access, migrating, at) => {
+    choices: (model, access, migrating = null, at) => {
       if (historicalChoice(model, access, migrating, at) !== null || oneOfModels(model)) return null;
-      const known = byKey().get(lower(labelOf(model)));
-      const got = routes.get(known || at === undefined ? routeKey(model, migrating ?? null) : `${routeKey(model, migrating ?? null)}\0${at}`);
+      const got = routes.get(entryOf(model, migrating, at).key);
       return (access === 'read' ? got?.readOf : access === 'write' ? got?.writeOf : undefined) ?? null;
     },
     unreadable: (model, access) => {

@@ -999,8 +999,10 @@ export interface LintRoutes {
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
-/** "…, not on (to) the database being migrated[; bind it with .using(…)]" at the end of a runpython-alias message */
-const ONE_DATABASE = /, not (?:on|to) the database being migrated(; bind it with \.using\([^)]*\))?$/;
+/** "…, not on (to) the database being migrated" of a runpython-alias message */
+const NOT_THE_MIGRATED = /, not (?:on|to) the database being migrated/;
+/** the same at the message's end, with its "; bind it with .using(…)" if any */
+const ONE_DATABASE = new RegExp(`${NOT_THE_MIGRATED.source}(; bind it with \\.using\\([^)]*\\))?$`);
 
 /**
  * A runpython-alias lint as the project's routing makes it: harmless (info) where the RunPython runs only on the
@@ -1018,15 +1020,16 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // code the function runs only when migrating one alias (it checks schema_editor.connection.alias) runs there or nowhere
   const only = (xs: string[] | null): string[] | null => l.onlyOn === undefined ? xs : given.has(l.onlyOn) && (xs === null || xs.includes(l.onlyOn)) ? [l.onlyOn] : [];
   const runsOnly = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
-  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null, m.key);
+  const migrating = runsOnly?.length === 1 ? runsOnly[0]! : null;
+  const target = !goesTo ? null : 'alias' in goesTo ? goesTo.alias : l.inContext ? null : routes.choice(goesTo.model, goesTo.access ?? 'both', migrating, m.key);
   // `User = get_user_model()`: the router is asked about AUTH_USER_MODEL (onadata logger.0023), named so
   if (model === USER_MODEL && routes.userModel) message = message.replace(`the router's choice for ${USER_MODEL} `, `the router's choice for ${USER_MODEL} (${routes.userModel}) `);
   if (target !== null) message = message.replace(ROUTER_CHOICE_WORDS, routes.routers ? `('${target}')` : `('${target}': no routers)`);
   else {
-    const among = goesTo && 'model' in goesTo && !l.inContext ? routes.choices?.(goesTo.model, goesTo.access ?? 'both', runsOnly?.length === 1 ? runsOnly[0] : null, m.key) ?? null : null;
+    const among = goesTo && 'model' in goesTo && !l.inContext ? routes.choices?.(goesTo.model, goesTo.access ?? 'both', migrating, m.key) ?? null : null;
     const named = among ? `(one of ${among.of.map(a => `'${a}'`).join(', ')}, ${among.random ? 'chosen at random' : 'which one not known statically'})` : null;
     message = message.replace(ROUTER_CHOICE_WORDS, named ?? (routes.routers ? '(not known statically)' : "('default': no routers)"));
-    if (among) message = message.replace(/, not (on|to) the database being migrated/, ', which may not be the database being migrated');
+    if (among) message = message.replace(NOT_THE_MIGRATED, ', which may not be the database being migrated');
   }
   // one database (or none known): nothing for the routing to tell apart. With one, "not on the database being
   // migrated" is not true today (treeherder: `default` alone unless UPSTREAM_DATABASE_URL is set): said as what it is

@@ -227,6 +227,16 @@ function historyModel(info: ModelInfo, kw: (name: string) => A.Expr | undefined,
   };
 }
 
+/** Names of what is no model (a base's or the class's own): serializers, forms, factories, admins, views, tests. */
+const NOT_MODEL_NAME = /Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/;
+/** What a form's or a serializer's Meta names (a model's never does). */
+const FORM_META_KEYS = new Set(['model', 'fields', 'exclude']);
+
+/** The names a `class Meta:` body assigns. */
+function metaKeys(meta: A.ClassDef): string[] {
+  return meta.body.flatMap(x => (x.type === 'Assign' ? x.targets.flatMap(t => (t.type === 'Name' ? [t.id] : [])) : []));
+}
+
 class ModelReader {
   private readonly nodes = new Map<string, ClassNode>();
   private readonly problems: ModelProblem[] = [];
@@ -949,13 +959,12 @@ class ModelReader {
     // (a ClassVar annotation is a class attribute: openwisp's BaseLocation)
     if (annotations > 0 && n.ref.def.body.some(s => s.type === 'AnnAssign' && !/^(typing\.)?ClassVar\b/.test(dottedName(s.annotation.type === 'Subscript' ? s.annotation.value : s.annotation) ?? ''))) return false;
     const last = baseText.split('.').pop() ?? '';
-    if (/Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(last)) return false;
+    if (NOT_MODEL_NAME.test(last)) return false;
     // a class of a `models` module (`from django.contrib.auth.models import AbstractUser` without Django installed,
     // `from somepkg import models as sm` … `sm.Base`): what Django apps keep there
     const fromModule = from && from.includes('.') ? from.slice(0, from.lastIndexOf('.')) : null;
     // (not a form or serializer declared there: its Meta names `model` / `fields`, kuma's TagForm(TagBase))
-    const formLike = /Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/.test(n.ref.name) || n.ref.def.body.some(st => st.type === 'ClassDef' && st.name === 'Meta'
-      && st.body.some(x => x.type === 'Assign' && x.targets.some(t => t.type === 'Name' && (t.id === 'model' || t.id === 'fields' || t.id === 'exclude'))));
+    const formLike = NOT_MODEL_NAME.test(n.ref.name) || n.ref.def.body.some(st => st.type === 'ClassDef' && st.name === 'Meta' && metaKeys(st).some(k => FORM_META_KEYS.has(k)));
     // (and itself in a models module: kpi's DataCollectorUser(AnonymousUser) in authentication.py is no model; nor a
     // base that models modules keep beside their models: managers, querysets, AnonymousUser)
     const inModels = /(^|\.)models(\.|$)/.test(n.ref.module);
@@ -965,8 +974,8 @@ class ModelReader {
     // Location(AbstractLocation) with managers only): a serializer's or a form's Meta names `model`/`fields`
     for (const s of n.ref.def.body) {
       if (s.type === 'ClassDef' && s.name === 'Meta') {
-        const keys = s.body.flatMap(x => (x.type === 'Assign' ? x.targets.flatMap(t => (t.type === 'Name' ? [t.id] : [])) : []));
-        if (!keys.some(k => k === 'model' || k === 'fields' || k === 'exclude') && keys.some(k => MODEL_META_KEYS.has(k))) return true;
+        const keys = metaKeys(s);
+        if (!keys.some(k => FORM_META_KEYS.has(k)) && keys.some(k => MODEL_META_KEYS.has(k))) return true;
         // `abstract = False` (openwisp's swappable sample models: `class Meta(Base.Meta): abstract = False`)
         if (s.body.some(x => x.type === 'Assign' && x.targets.some(t => t.type === 'Name' && t.id === 'abstract') && x.value.type === 'Constant' && x.value.value === false)) return true;
       }
