@@ -1130,6 +1130,15 @@ test('review of 2026-12-04: a computed left side is not a membership test; local
   assert.deepEqual((await scanProject({ root: mptt, allowPython: false, env: {} })).models.map(m => m.key).sort(), ['a.Kept', 'a.Node']);
 });
 
+test('a configuration module imported with importlib where it exists and read with getattr (NetBox\'s configuration.py): DATABASES may hold more, routers not (its names are not bound in the settings)', async () => {
+  const dir = site({
+    'mysite/settings.py': 'import importlib\n\ntry:\n    configuration = importlib.import_module("mysite.configuration")\nexcept ImportError:\n    configuration = None\n\nSECRET_KEY = "x"\nINSTALLED_APPS = []\n' +
+      'DATABASES = getattr(configuration, "DATABASES", {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}})\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(r.diagnostics.filter(d => d.code === 'settings-partial').map(d => d.message.split(' ')[0]), ['DATABASES']);
+});
+
 test('routing-fall-through: a database a router sends some apps\' reads to, with no allow_migrate anywhere (eruditorg\'s legacy restriction database)', async () => {
   const dir = site({
     'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop", "legacy"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}, "restriction": {"ENGINE": "django.db.backends.sqlite3", "NAME": "legacy.sqlite3"}}\nDATABASE_ROUTERS = ["mysite.routers.LegacyRouter"]\n',

@@ -401,7 +401,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const root = rootOf(it.index.roots, x);
       if (!there && x.endsWith('.py') && root && !isExternalPath(x)) {
         const rel = path.relative(root, x);
-        it.noteOptionalLocal(rel, loc);
+        // (a file the settings look for is run into them, Mezzanine's exec(): it binds names)
+        it.noteOptionalLocal(rel, loc, true);
       }
       return bool(there);
     }

@@ -95,11 +95,11 @@ export class Interp implements Evaluator {
   /** modules of the project's packages that are not there, imported where ImportError is caught (missingModule) */
   readonly optionalLocal: OptionalLocal[] = [];
 
-  noteOptionalLocal(module: string, loc?: Loc): void {
+  noteOptionalLocal(module: string, loc?: Loc, binds = this.importingStar): void {
     if (this.optionalLocal.some(o => o.module === module)) return;
     const ns = this.frames[this.frames.length - 1]?.globals;
     this.optionalLocal.push({
-      module, ...(loc ? { loc } : {}),
+      module, binds, ...(loc ? { loc } : {}),
       ...(ns ? { ns, bound: { DATABASES: ns.vars.get('DATABASES'), DATABASE_ROUTERS: ns.vars.get('DATABASE_ROUTERS') } } : {}),
     });
   }
@@ -118,6 +118,7 @@ export class Interp implements Evaluator {
   readonly missingModules = new Map<string, Loc | undefined>();
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport = 0;
+  importingStar = false;
   /** inside try blocks whose handlers catch FileNotFoundError (open() of a missing file raises it there) */
   catchingFileErrors = 0;
   /** an import that failed inside such a `try`: the statement also continues with an opaque module */
@@ -238,12 +239,15 @@ export class Interp implements Evaluator {
   private runImported(ns: Namespace, mod: A.Module): void {
     this.importDepth++;
     const catching = this.catchingImport;
+    const star = this.importingStar;
     this.catchingImport = 0;
+    this.importingStar = false;
     try {
       this.execModule(ns, mod);
     } finally {
       this.importDepth--;
       this.catchingImport = catching;
+      this.importingStar = star;
     }
   }
 

@@ -145,16 +145,26 @@ export function kwarg(kwargs: KW, name: string): Value | undefined {
 }
 
 /**
+ * A local settings file the settings use where it exists and that is not here (`try: from .local import *`). `ns`:
+ * the module that uses it; `bound`: what DATABASES and DATABASE_ROUTERS were bound to there when it was used (what
+ * is bound at the end is compared with it: settings/index.ts).
+ */
+export interface OptionalLocal {
+  module: string;
+  loc?: Loc;
+  ns?: Namespace;
+  bound?: { DATABASES: Value | undefined; DATABASE_ROUTERS: Value | undefined };
+  /**
+   * its names would be bound in the module using it (`from … import *`, a file it runs), not only read from it (a
+   * configuration module imported with importlib and read with getattr, as NetBox's configuration.py)
+   */
+  binds: boolean;
+}
+
+/**
  * The evaluator as its parts see it (implemented by ./evaluate.ts `Interp`). Fields below the methods are the
  * evaluator's mutable state that the parts update (depth counters, recorded forks and assumptions).
  */
-/**
- * A local settings file the settings use where it exists and that is not here (`try: from .local import *`). `ns`:
- * the module that uses it; `bound`: what DATABASES and DATABASE_ROUTERS were bound to there when it was used (a
- * setting bound to something else at the end was assigned after it, which the file cannot change).
- */
-export interface OptionalLocal { module: string; loc?: Loc; ns?: Namespace; bound?: { DATABASES: Value | undefined; DATABASE_ROUTERS: Value | undefined } }
-
 export interface Evaluator {
   readonly index: ModuleIndex;
   readonly env: Record<string, string | undefined>;
@@ -189,6 +199,8 @@ export interface Evaluator {
   readonly missingModules: Map<string, Loc | undefined>;
   /** > 0 while a `try` whose handlers catch ImportError runs: a missing module then also raises */
   catchingImport: number;
+  /** an import being made is `from … import *` (OptionalLocal.binds) */
+  importingStar: boolean;
   catchingFileErrors: number;
   /** InterpOptions.cwd, or null */
   readonly cwd: string | null;
@@ -200,7 +212,7 @@ export interface Evaluator {
   /** local settings files the settings use where they exist, and that are not in the workspace */
   readonly optionalLocal: OptionalLocal[];
   /** record a local settings file not here (optionalLocal), with what the module using it had bound then */
-  noteOptionalLocal(module: string, loc?: Loc): void;
+  noteOptionalLocal(module: string, loc?: Loc, binds?: boolean): void;
   /** whether a module imported so far other than `ns` has `name` bound to `v` */
   boundElsewhere(ns: Namespace, name: string, v: Value): boolean;
   /** folders the code put on sys.path (`sys.path.insert(0, …)` before the others, `.append(…)` after) */

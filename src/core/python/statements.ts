@@ -508,7 +508,14 @@ function execImportFrom(it: Evaluator, s: A.ImportFrom, f: Frame, loc: Loc): voi
   const g = f.globals;
   const abs = ModuleIndex.absoluteName(g.module, g.isPackage, s.level, s.module);
   if (!abs) throw new PyErr('ImportError', 'attempted relative import beyond top-level package', loc);
-  const m = it.importModule(abs, loc);
+  const star = it.importingStar;
+  it.importingStar = s.names.some(a => a.name === '*');
+  let m: ModuleV;
+  try {
+    m = it.importModule(abs, loc);
+  } finally {
+    it.importingStar = star;
+  }
   for (const a of s.names) {
     if (a.name === '*') {
       importStar(it, m, f, loc);

@@ -559,8 +559,10 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
       return !!o.bound && !!o.ns && now !== undefined && now !== o.bound[name] && interp.boundElsewhere(o.ns, name, now);
     };
     if (!partial.some(p => p.name === 'DATABASES') && !after('DATABASES')) partial.push({ name: 'DATABASES', reason: `${uses}, which may add or change databases`, ...(o.loc ? { loc: o.loc } : {}) });
-    // (routers too: "none: every model migrates everywhere" would be said with more confidence than there is)
-    if (!partial.some(p => p.name === 'DATABASE_ROUTERS') && !after('DATABASE_ROUTERS')) partial.push({ name: 'DATABASE_ROUTERS', reason: `${uses}, which may set routers`, ...(o.loc ? { loc: o.loc } : {}) });
+    // (routers too, from a file whose names it binds: "none: every model migrates everywhere" would be said with more
+    // confidence than there is; a configuration module read with getattr, NetBox's configuration.py, sets only what is
+    // read from it. NetBox's `from .local_settings import *` at the end of settings.py binds anything)
+    if (o.binds && !partial.some(p => p.name === 'DATABASE_ROUTERS') && !after('DATABASE_ROUTERS')) partial.push({ name: 'DATABASE_ROUTERS', reason: `${uses}, which may set routers`, ...(o.loc ? { loc: o.loc } : {}) });
   }
   if (partial.length) info.partial = partial;
   // where INSTALLED_APPS is set (the findings about its entries point there)
