@@ -28,7 +28,7 @@ if (process.env.DJANGO_MULTIDB_PRINT_RSS) {
 // misses than its fewer scavenges save. Cold scan of the benchmark project (150 apps, 3,000 migrations): 2.17 → 1.97 s
 // median, peak memory 254 → 192 MB (bench/run.mjs). The flag is read each time the young generation would grow, so
 // setting it here, before any work, applies to this process's heap and to its worker threads'.
-require('v8').setFlagsFromString('--semi-space-growth-factor=1');
+require('v8').setFlagsFromString(process.env.XFLAGS ?? '--semi-space-growth-factor=1');
 // V8's on-disk code cache (Node >= 22.1) saves compiling the bundle on every run. It belongs to the tool, not to a
 // project: kept next to the installed tool (node_modules/.cache, as Python keeps a package's .pyc files in its
 // __pycache__), so that emptying the project cache folder (DJANGO_MULTIDB_CACHE) leaves it; the user cache folder

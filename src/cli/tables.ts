@@ -28,7 +28,7 @@ function cell(migrate: boolean | null, reason: string): string {
 type Db = ScanReport['databases'][number];
 
 function twinOf(d: Db): string {
-  return [d.sameAs ? `same database as ${d.sameAs}` : '', d.mirrorOf ? `mirror of ${d.mirrorOf} (TEST.MIRROR)` : ''].filter(Boolean).join(', ');
+  return [d.sameAs ? `same database as ${d.sameAs}` : '', d.mirrorOf ? `mirror of ${d.mirrorOf} (${d.mirrorBy ?? 'TEST["MIRROR"]'})` : ''].filter(Boolean).join(', ');
 }
 
 export function renderTables(r: ScanReport, opts: Opts): string {
@@ -84,7 +84,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   out += bold('Pending migrations') + '\n';
   if (noAliases) out += noAliases;
   const byAlias = new Map(r.databases.map(d => [d.alias, d]));
-  const links = new Map(r.databases.map(d => [d.alias, { sameAs: d.sameAs ?? null, mirrorOf: d.mirrorOf ?? null }]));
+  const links = new Map(r.databases.map(d => [d.alias, { sameAs: d.sameAs ?? null, mirrorOf: d.mirrorOf ?? null, mirrorBy: d.mirrorBy ?? null }]));
   let total = 0;
   let known = 0;
   for (const a of aliases) {

@@ -33,7 +33,8 @@ export interface DeployStep {
 
 export interface DeployPlan {
   steps: DeployStep[];
-  skipped: { alias: string; reason: 'up-to-date' | 'same-database' | 'mirror'; sameAs?: string }[];
+  /** mirrorBy, with reason 'mirror': what makes the alias a mirror (`TEST["MIRROR"]`, `REPLICA_DATABASES (django-multidb-router)`) */
+  skipped: { alias: string; reason: 'up-to-date' | 'same-database' | 'mirror'; sameAs?: string; mirrorBy?: string }[];
   unreachable: { alias: string; error: string }[];
   /** cross-database needs that contradict each other (a cycle): settings order was kept for those */
   cycles: string[][];
@@ -75,7 +76,7 @@ export function deploymentPlan(inp: DeployInputs): DeployPlan {
     }
     const s = same.get(alias);
     if (s && order.has(s.sameAs)) {
-      plan.skipped.push({ alias, reason: s.why, sameAs: s.sameAs });
+      plan.skipped.push({ alias, reason: s.why, sameAs: s.sameAs, ...(s.mirrorBy ? { mirrorBy: s.mirrorBy } : {}) });
       continue;
     }
     if (!pending.length) plan.skipped.push({ alias, reason: 'up-to-date' });
@@ -220,7 +221,7 @@ export function planToShell(plan: DeployPlan, opts: CommandOptions = {}): string
 function skipText(s: DeployPlan['skipped'][number]): string {
   switch (s.reason) {
     case 'up-to-date': return `'${s.alias}': up to date`;
-    case 'mirror': return `'${s.alias}': skipped, a TEST MIRROR of '${s.sameAs}'`;
+    case 'mirror': return `'${s.alias}': skipped, a mirror of '${s.sameAs}' (${s.mirrorBy ?? 'TEST["MIRROR"]'})`;
     default: return `'${s.alias}': skipped, the same database as '${s.sameAs}'`;
   }
 }

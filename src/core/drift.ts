@@ -42,6 +42,8 @@ export interface SameDatabase {
   /** the alias whose database this one is (followed through sameAs and TEST MIRROR, db/identity.ts) */
   sameAs: string;
   why: 'same-database' | 'mirror';
+  /** with why 'mirror': what declares it (db/identity.ts DatabaseTwin.mirrorBy) */
+  mirrorBy?: string;
 }
 
 /** alias → the earlier alias it is the same physical database as, or mirrors; others are their own database. */
@@ -50,7 +52,8 @@ export function sameDatabases(databases: readonly DatabaseSetting[], baseDir?: s
   const out = new Map<string, SameDatabase>();
   for (const d of databases) {
     const primary = primaryAlias(twins, d.alias);
-    if (primary !== d.alias) out.set(d.alias, { sameAs: primary, why: twins.get(d.alias)?.mirrorOf ? 'mirror' : 'same-database' });
+    const t = twins.get(d.alias);
+    if (primary !== d.alias) out.set(d.alias, t?.mirrorOf ? { sameAs: primary, why: 'mirror', mirrorBy: t.mirrorBy ?? 'TEST["MIRROR"]' } : { sameAs: primary, why: 'same-database' });
   }
   return out;
 }

@@ -1798,7 +1798,10 @@ function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: stri
   for (const d of report.databases) {
     const t = twins.get(d.alias);
     if (t?.sameAs) d.sameAs = t.sameAs;
-    if (t?.mirrorOf) d.mirrorOf = t.mirrorOf;
+    if (t?.mirrorOf) {
+      d.mirrorOf = t.mirrorOf;
+      d.mirrorBy = t.mirrorBy ?? 'TEST["MIRROR"]';
+    }
   }
   report.apps = index.apps.map(a => ({ label: a.label, module: a.module, path: a.dir ? rel(a.dir) : null, external: a.external, installed: a.installed ?? true }));
   return report;

@@ -41,7 +41,7 @@ export interface DatabaseSetting {
    * the alias it is made a `TEST["MIRROR"]` of at run time, not in the settings (django-multidb-router's replicas:
    * REPLICA_DATABASES entries become mirrors of default when the router first picks one)
    */
-  mirrorAtRunTime?: string;
+  mirrorAtRunTime?: { of: string; setting: string };
   loc?: Loc;
 }
 
@@ -378,6 +378,11 @@ export interface ScanReport {
     sameAs?: string;
     /** TEST.MIRROR: the alias this one mirrors (a replica) */
     mirrorOf?: string;
+    /**
+     * what makes it a mirror, with `mirrorOf`: `TEST["MIRROR"]`, or the setting that makes it one at run time
+     * (`REPLICA_DATABASES (django-multidb-router)`)
+     */
+    mirrorBy?: string;
   }[];
   routers: string[];
   /** the apps whose models and migrations were read; `installed: "discovered"` when INSTALLED_APPS was unknown */

@@ -312,7 +312,7 @@ export const registerMigrate: Feature = (svc: Services) => {
       // DATABASES order, like running `migrate --database=<alias>` for each alias by hand, once per physical
       // database: an alias of the same database, or a mirror (replica), is served by its primary's run
       const { aliases, skipped } = migrateAllPlan(index);
-      const skippedText = skipped.map(s => `${s.alias}: ${s.why === 'mirror' ? `mirror of ${s.via} (TEST.MIRROR)` : `same database as ${s.via}`}, not migrated separately`);
+      const skippedText = skipped.map(s => `${s.alias}: ${s.why === 'mirror' ? `mirror of ${s.via} (${s.by})` : `same database as ${s.via}`}, not migrated separately`);
       if (skipped.length) svc.log.info(`migrate all: ${skippedText.join('; ')}`);
       if (!aliases.length) {
         void vscode.window.showInformationMessage('Django Multi-DB: every database is up to date.');

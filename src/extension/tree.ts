@@ -185,7 +185,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (db?.host) md.appendMarkdown(`HOST: \`${db.host}${db.port ? `:${db.port}` : ''}\`\n\n`);
     const t = twinsOf(index).get(node.alias);
     if (t?.sameAs) md.appendMarkdown(`$(link) Same physical database as \`${t.sameAs}\` (same engine, host, port and name${db?.engine?.includes('sqlite') ? ': the same file' : ''}): one \`django_migrations\` table, so its pending migrations are counted once, on \`${t.sameAs}\`, and "Migrate all databases" migrates it through \`${t.sameAs}\`.\n\n`);
-    if (t?.mirrorOf) md.appendMarkdown(`$(mirror) Mirror of \`${t.mirrorOf}\` (\`TEST["MIRROR"]\`): a replica that gets its schema from \`${t.mirrorOf}\`; its pending migrations are counted there and "Migrate all databases" does not migrate it.\n\n`);
+    if (t?.mirrorOf) md.appendMarkdown(`$(mirror) Mirror of \`${t.mirrorOf}\` (\`${t.mirrorBy ?? 'TEST["MIRROR"]'}\`): a replica that gets its schema from \`${t.mirrorOf}\`; its pending migrations are counted there and "Migrate all databases" does not migrate it.\n\n`);
     if (this.svc.secrets.hasOverride(node.project.root, node.alias)) md.appendMarkdown('Connection override from secret storage in use.\n\n');
     if (drift.length) md.appendMarkdown(`$(warning) **Schema drift** (the Problems panel has each):\n\n${drift.slice(0, 5).map(f => `- ${f.message}`).join('\n')}${drift.length > 5 ? `\n- … and ${drift.length - 5} more` : ''}\n\n`);
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);

@@ -97,7 +97,7 @@ describe('deployment plan ordering (pure)', () => {
     }));
     assert.deepEqual(plan.steps.map(s => s.alias), ['a']);
     assert.deepEqual(plan.skipped, [
-      { alias: 'b', reason: 'same-database', sameAs: 'a' }, { alias: 'c', reason: 'mirror', sameAs: 'a' }, { alias: 'd', reason: 'up-to-date' },
+      { alias: 'b', reason: 'same-database', sameAs: 'a' }, { alias: 'c', reason: 'mirror', sameAs: 'a', mirrorBy: 'TEST["MIRROR"]' }, { alias: 'd', reason: 'up-to-date' },
     ]);
     assert.deepEqual(plan.unreachable, [{ alias: 'e', error: 'connection refused' }]);
   });
@@ -144,7 +144,7 @@ describe('plan command on a real project, run with real Django', { skip: py ? fa
       `${py} manage.py migrate --noinput '--database=o'\\''brien'`,
       `${py} manage.py migrate --noinput --database=analytics`,
     ]);
-    assert.match(r.stdout, /'replica': skipped, a TEST MIRROR of 'default'/);
+    assert.match(r.stdout, /'replica': skipped, a mirror of 'default' \(TEST\["MIRROR"\]\)/);
     assert.match(r.stdout, /'analytics': \d+ pending migrations .*after 'default' \(stats\.0001_initial needs orders\.0001_initial\), 'o'brien'/);
 
     const json = cli(['plan', dir, '--format', 'json', '--mode', 'static', '--no-cache']);

@@ -154,7 +154,7 @@ describe('a replica that is the primary database (same URL, TEST MIRROR, router 
       skipped: [{ alias: 'replica', via: 'default', why: 'same database' }, { alias: 'reports', via: 'default', why: 'same database' }],
     });
     const text = renderTables(r, { color: false });
-    assert.match(text, /replica +django\.db\.backends\.sqlite3 +\S+ +same database as default, mirror of default \(TEST\.MIRROR\)/);
+    assert.match(text, /replica +django\.db\.backends\.sqlite3 +\S+ +same database as default, mirror of default \(TEST\["MIRROR"\]\)/);
     assert.match(text, /^ {2}reports: counted on default \(same database as default\)$/m);
     assert.match(text, /^ {2}total: 2 pending \(each physical database once\)$/m);
   });
@@ -166,7 +166,7 @@ describe('a replica that is the primary database (same URL, TEST MIRROR, router 
     });
     const index = await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} });
     const r = toReport(index);
-    assert.deepEqual(r.databases.find(d => d.alias === 'replica'), { alias: 'replica', engine: 'django.db.backends.sqlite3', name: path.join(dir, 'copy.sqlite3'), mirrorOf: 'default' });
+    assert.deepEqual(r.databases.find(d => d.alias === 'replica'), { alias: 'replica', engine: 'django.db.backends.sqlite3', name: path.join(dir, 'copy.sqlite3'), mirrorOf: 'default', mirrorBy: 'TEST["MIRROR"]' });
     assert.equal(totalPending(index).total, 2);
     assert.deepEqual(migrateAllPlan(index).aliases, ['default', 'archive']);
   });
@@ -1246,6 +1246,10 @@ test('django-multidb-router: REPLICA_DATABASES (else SLAVE_DATABASES) are mirror
   });
   const mirrors = async (replicas: string) => toReport(await scanProject({ root: project(files(replicas)), allowPython: false, env: {} })).databases.map(d => [d.alias, d.mirrorOf ?? null]);
   assert.deepEqual(await mirrors('REPLICA_DATABASES = ["read_only"]'), [['default', null], ['read_only', 'default'], ['other', null]]);
+  // said as what makes it a mirror: the router's setting, not a TEST["MIRROR"] the settings do not hold
+  const report = toReport(await scanProject({ root: project(files('SLAVE_DATABASES = ["read_only"]')), allowPython: false, env: {} }));
+  assert.equal(report.databases.find(d => d.alias === 'read_only')?.mirrorBy, 'SLAVE_DATABASES (django-multidb-router)');
+  assert.match(renderTables(report, { color: false }), /read_only .*mirror of default \(SLAVE_DATABASES \(django-multidb-router\)\)/);
   assert.deepEqual(await mirrors('SLAVE_DATABASES = ["read_only", "other"]'), [['default', null], ['read_only', 'default'], ['other', 'default']]);
   // REPLICA_DATABASES wins when both are set, as in multidb._get_replica_list
   assert.deepEqual(await mirrors('REPLICA_DATABASES = ["other"]\nSLAVE_DATABASES = ["read_only"]'), [['default', null], ['read_only', null], ['other', 'default']]);

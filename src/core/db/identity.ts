@@ -14,6 +14,8 @@ export interface DatabaseTwin {
   sameAs: string | null;
   /** `TEST["MIRROR"]` when it names another alias of DATABASES */
   mirrorOf: string | null;
+  /** with mirrorOf: what declares it, `TEST["MIRROR"]` or `REPLICA_DATABASES (django-multidb-router)` */
+  mirrorBy: string | null;
 }
 
 /** Servers that several engines talk to (the GIS backends use the same server as the plain ones). */
@@ -74,11 +76,12 @@ export function physicalIdentity(db: DatabaseSetting, baseDir: string): string |
  * The alias `TEST["MIRROR"]` names, or the one the alias is made a mirror of at run time (django-multidb-router's
  * replicas, DatabaseSetting.mirrorAtRunTime); undefined when neither.
  */
-export function declaredMirror(d: DatabaseSetting): string | undefined {
+export function declaredMirror(d: DatabaseSetting): { of: string; by: string } | undefined {
   // ConnectionHandler.configure_settings: TEST defaults to {} and MIRROR to None
   const test = d.raw?.TEST;
   const mirror = test && typeof test === 'object' ? (test as Record<string, unknown>).MIRROR : undefined;
-  return typeof mirror === 'string' ? mirror : d.mirrorAtRunTime;
+  if (typeof mirror === 'string') return { of: mirror, by: 'TEST["MIRROR"]' };
+  return d.mirrorAtRunTime && { of: d.mirrorAtRunTime.of, by: `${d.mirrorAtRunTime.setting} (django-multidb-router)` };
 }
 
 /** Per alias, in DATABASES order: the alias it shares a physical database with, and the alias it mirrors. */
@@ -95,8 +98,8 @@ export function databaseTwins(databases: readonly DatabaseSetting[], baseDir: st
       else first.set(id, d.alias);
     }
     const declared = declaredMirror(d);
-    const mirrorOf = declared !== undefined && declared !== d.alias && aliases.has(declared) ? declared : null;
-    out.set(d.alias, { sameAs, mirrorOf });
+    const mirror = declared !== undefined && declared.of !== d.alias && aliases.has(declared.of) ? declared : null;
+    out.set(d.alias, { sameAs, mirrorOf: mirror?.of ?? null, mirrorBy: mirror?.by ?? null });
   }
   return out;
 }

@@ -222,7 +222,7 @@ function mirrorFindings(inp: RouteInputs): Finding[] {
     const models = migrated.map(d => d.model);
     out.push({
       code: 'router-mirror-migrates', severity: 'warning', path: where.path, line: where.line ?? null, alias: db.alias,
-      message: `'${db.alias}' mirrors '${t.mirrorOf}' (TEST["MIRROR"]) but allow_migrate lets ${models.length === 1 ? 'a model' : `${models.length} models`} migrate there ` +
+      message: `'${db.alias}' mirrors '${t.mirrorOf}' (${t.mirrorBy ?? 'TEST["MIRROR"]'}) but allow_migrate lets ${models.length === 1 ? 'a model' : `${models.length} models`} migrate there ` +
         `(${byRouter ? `${byRouter.decidedBy} returns True` : inp.settings.routers.length ? 'every router returns None, so Django migrates by default' : 'there are no DATABASE_ROUTERS, so Django migrates every model on every database'}): ${names(models)}. ` +
         `migrate --database=${db.alias} would run DDL on the replica; ${inp.settings.routers.length ? `return False for '${db.alias}' in allow_migrate` : `a router whose allow_migrate returns False for '${db.alias}' prevents it`}.`,
     });

@@ -627,8 +627,11 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // django-multidb-router (multidb._get_replica_list): REPLICA_DATABASES (else SLAVE_DATABASES) become TEST mirrors of
   // default at run time, replicas the primary's schema reaches by replication (zamboni, addons-server)
   if (info.routers.some(p => p?.startsWith('multidb.'))) {
-    const listed = 'REPLICA_DATABASES' in info.values ? info.values.REPLICA_DATABASES : info.values.SLAVE_DATABASES;
-    if (Array.isArray(listed)) for (const d of info.databases) if (d.alias !== 'default' && listed.includes(d.alias)) d.mirrorAtRunTime = 'default';
+    const setting = 'REPLICA_DATABASES' in info.values ? 'REPLICA_DATABASES' : 'SLAVE_DATABASES';
+    const listed = info.values[setting];
+    if (Array.isArray(listed)) {
+      for (const d of info.databases) if (d.alias !== 'default' && listed.includes(d.alias)) d.mirrorAtRunTime = { of: 'default', setting };
+    }
   }
   return info;
 }

@@ -62,14 +62,15 @@ export function migrateLockKey(index: Pick<ProjectIndex, 'settings' | 'managePy'
  * "Migrate all databases": in DATABASES order, the aliases with pending migrations (or an unknown count), one per
  * physical database; `skipped` are the others with why (the alias whose run covers them).
  */
-export function migrateAllPlan(index: ProjectIndex): { aliases: string[]; skipped: { alias: string; via: string; why: 'same database' | 'mirror' }[] } {
+export function migrateAllPlan(index: ProjectIndex): { aliases: string[]; skipped: { alias: string; via: string; why: 'same database' | 'mirror'; by?: string }[] } {
   const twins = twinsOf(index);
   const aliases: string[] = [];
-  const skipped: { alias: string; via: string; why: 'same database' | 'mirror' }[] = [];
+  const skipped: { alias: string; via: string; why: 'same database' | 'mirror'; by?: string }[] = [];
   for (const alias of aliasesOf(index)) {
     const primary = primaryAlias(twins, alias);
     if (primary !== alias) {
-      skipped.push({ alias, via: primary, why: twins.get(alias)?.sameAs ? 'same database' : 'mirror' });
+      const t = twins.get(alias);
+      skipped.push(t?.sameAs ? { alias, via: primary, why: 'same database' } : { alias, via: primary, why: 'mirror', by: t?.mirrorBy ?? 'TEST["MIRROR"]' });
       continue;
     }
     if (pendingCount(index, alias) !== 0) aliases.push(alias);
