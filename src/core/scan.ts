@@ -1613,9 +1613,9 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
       const got = routes.get(entryOf(model, migrating, at).key);
       return (access === 'read' ? got?.readOf : access === 'write' ? got?.writeOf : undefined) ?? null;
     },
-    unreadable: (model, access) => {
-      historicalChoice(model, access);
-      return routes.get(routeKey(model, null))?.why ?? null;
+    unreadable: (model, access, migrating = null, at) => {
+      historicalChoice(model, access, migrating, at);
+      return routes.get(entryOf(model, migrating, at).key)?.why ?? null;
     },
     migrates: (model, alias) => {
       // one of several models (`a.X / a.Y`): the same answer for each, else not known

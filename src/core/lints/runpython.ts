@@ -995,7 +995,7 @@ export interface LintRoutes {
    * why the router's choice for a model is not known, when a router cannot be read at all (its package is not in the
    * environment read: Django imports it where the project runs), else null
    */
-  unreadable?(model: string, access: 'read' | 'write' | 'both'): string | null;
+  unreadable?(model: string, access: 'read' | 'write' | 'both', migrating?: string | null, at?: string): string | null;
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
@@ -1045,7 +1045,7 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // wherever the RunPython runs, not only where the app's models migrate elsewhere
   // (a router that cannot be read here, whose package the environment read lacks, is the environment's: an info
   // where the RunPython runs on one database, giga-maps' dynamic_db_router)
-  const unreadable = target === null && model && on?.length === 1 ? routes.unreadable?.(model, goesTo && 'model' in goesTo ? goesTo.access ?? 'both' : 'both') ?? null : null;
+  const unreadable = target === null && model && on?.length === 1 ? routes.unreadable?.(model, goesTo && 'model' in goesTo ? goesTo.access ?? 'both' : 'both', migrating, m.key) ?? null : null;
   if (unreadable) return { severity: 'info', message: `${message} (${unreadable})`, fix };
   // the router sends it to a database where migrations never create its table (a read replica without TEST MIRROR,
   // license-manager's): the query fails there whichever database is migrated
