@@ -137,3 +137,28 @@ def stats(qs):
   const uses = aliasUses(src, 'utils.py');
   assert.deepEqual(uses.map(u => [u.alias, u.line]), [['analytics', 14], ['reporting', 15]]);
 });
+
+test('an alias looked up inside `try:` that catches ConnectionDoesNotExist is expected to be missing (Sentry\'s SiloRouter)', () => {
+  const src = `from django.db import connections
+from django.utils.connection import ConnectionDoesNotExist
+
+
+class Router:
+    def __init__(self):
+        try:
+            assert connections["control"]
+            self.split = True
+        except (AssertionError, ConnectionDoesNotExist):
+            self.split = False
+        try:
+            connections["region"]
+        except KeyError:
+            pass
+        try:
+            connections["other"]
+        except django.utils.connection.ConnectionDoesNotExist:
+            connections["fallback"]
+`;
+  // a handler that does not catch it, and the handler's own body, still count
+  assert.deepEqual(aliasUses(src, 'router.py').map(u => [u.alias, u.line]), [['region', 13], ['fallback', 19]]);
+});

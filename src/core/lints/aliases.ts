@@ -86,9 +86,12 @@ export function aliasUses(source: string, file: string, parsed?: A.Module | null
   // aliases whose use is guarded by a test that the alias exists (`qs.using("read_replica") if "read_replica" in
   // settings.DATABASES else qs`): such code never names a database that is not there
   let guarded: ReadonlySet<string> = new Set();
+  // inside `try:` whose handler names ConnectionDoesNotExist, the code expects an alias to be missing (Sentry's
+  // SiloRouter: `try: connections["control"] … except (AssertionError, ConnectionDoesNotExist): …`)
+  let handled = false;
   const add = (e: A.Expr, where: string) => {
     const v = str(e);
-    if (v === null || e.type !== 'Constant' || guarded.has(v)) return;
+    if (v === null || e.type !== 'Constant' || guarded.has(v) || handled) return;
     out.push({ ...literalSpan(e, lines), alias: v, where });
   };
   const under = <T>(more: Set<string>, fn: () => T): T => {
@@ -140,6 +143,18 @@ export function aliasUses(source: string, file: string, parsed?: A.Module | null
         block(s.orelse);
         continue;
       }
+      if (s.type === 'Try' && !handled && s.handlers.some(h => h.typeExpr && catchesMissingAlias(h.typeExpr))) {
+        handled = true;
+        try {
+          block(s.body);
+        } finally {
+          handled = false;
+        }
+        for (const h of s.handlers) block(h.body);
+        block(s.orelse);
+        block(s.finalbody);
+        continue;
+      }
       // `settings_module.DATABASES["job_logs"] = …`: code that changes a settings module from outside (nautobot's
       // CLI adds an alias before Django starts): not a use, the alias being made (see ADDED). (A settings file's own
       // `DATABASES["x"] = …` is read with the settings.)
@@ -170,6 +185,12 @@ export function aliasUses(source: string, file: string, parsed?: A.Module | null
  * database: django.shortcuts.render, django.template.loader.*, TemplateResponse (Pontoon's views).
  */
 const TEMPLATE_USING = new Set(['render', 'render_to_response', 'render_to_string', 'get_template', 'select_template', 'TemplateResponse', 'SimpleTemplateResponse']);
+
+/** An `except` clause's type that names ConnectionDoesNotExist (alone, dotted, or in a tuple). */
+function catchesMissingAlias(e: A.Expr): boolean {
+  if (e.type === 'Tuple') return e.elts.some(catchesMissingAlias);
+  return /(^|\.)ConnectionDoesNotExist$/.test(dotted(e) ?? '');
+}
 
 /**
  * The aliases a condition checks exist: `"x" in settings.DATABASES`, `"x" in connections`, `settings.DATABASES.get("x")`,
