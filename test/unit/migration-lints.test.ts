@@ -269,6 +269,24 @@ class Migration(migrations.Migration):
     assert.equal(none!.fix, undefined);
   });
 
+  test('runpython-model-import and runpython-alias name a model by its Meta.app_label, not by the app of the module that defines it (Sentry\'s discover.models.DiscoverSavedQuery, app_label "sentry")', async () => {
+    const dir = settingsProject({
+      'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["a", "b"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.sqlite3"}}\n',
+      'a/__init__.py': '',
+      'a/models.py': '',
+      'a/migrations/__init__.py': '',
+      'a/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    operations = [migrations.CreateModel("Query", [("id", models.AutoField(primary_key=True)), ("q", models.CharField(max_length=10))])]\n',
+      'a/migrations/0002_data.py': 'from django.db import migrations\nfrom b.models import Query\n\n\ndef fwd(apps, schema_editor):\n    Query.objects.filter(q="x").update(q="y")\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("a", "0001_initial")]\n    operations = [migrations.RunPython(fwd, migrations.RunPython.noop)]\n',
+      'b/__init__.py': '',
+      'b/models.py': 'from django.db import models\n\n\nclass Query(models.Model):\n    q = models.CharField(max_length=10)\n\n    class Meta:\n        app_label = "a"\n',
+    }, 'dmdb-model-label-');
+    const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code.startsWith('runpython-'));
+    const imp = found.find(f => f.code === 'runpython-model-import');
+    assert.match(imp?.message ?? '', /Query is imported from b\.models \(line 2\): .*use apps\.get_model\("a", "Query"\)$/);
+    assert.ok(imp?.fix, 'a.0002 depends on a migration of a: the historical model is there');
+    assert.match(found.find(f => f.code === 'runpython-alias')?.message ?? '', /the router's choice for a\.Query /);
+  });
+
   test('RunPython without reverse_code, RunSQL without reverse_sql: info with a noop fix', () => {
     const src = read('model_import_bug.py');
     const found = lint(src).filter(l => l.code === 'missing-reverse');

@@ -12,6 +12,7 @@
 // The source-level part (`lintMigrationSource`) knows nothing of the project; `migrationLintFindings` gives it
 // the apps and the routing (severity) and caches results per file (mtime + size).
 import { createHash } from 'crypto';
+import * as path from 'path';
 import type * as A from '../python/ast';
 import { parsePython } from '../python/parse';
 import { allStmts, calleeName, calls, childExprs, dotted, stmtParts } from './walk';
@@ -526,8 +527,35 @@ function importedLabel(ctx: ModuleCtx, e: A.Expr, appModules: Map<string, string
   const imp = ctx.importedModels.get(e.id);
   if (!imp || imp.userModel) return null;
   if (imp.registry) return imp.registry.label;
-  const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
+  const label = importedModelApp(imp, appModules);
   return label ? `${label}.${imp.name}` : null;
+}
+
+/**
+ * The app label of a model class imported from `module`: its `Meta.app_label` where that names another app than the
+ * module's (Sentry's discover.models.DiscoverSavedQuery, app_label "sentry": the `module:Class` entries of
+ * appModules, see modelAppEntries), else the app whose models module it is.
+ */
+function importedModelApp(imp: { module: string; name: string }, appModules: Map<string, string>): string | undefined {
+  return appModules.get(`${imp.module}:${imp.name}`) ?? appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
+}
+
+/**
+ * `module:Class` → app label for the models whose `Meta.app_label` is not the app of the module that defines them
+ * (appModules' extra entries, read by importedModelApp; few or none in most projects, so the lint cache key, a
+ * digest of appModules, stays as it was).
+ */
+export function modelAppEntries(apps: readonly AppInfo[], models: readonly ModelInfo[]): [string, string][] {
+  const out: [string, string][] = [];
+  const dirs = apps.filter(a => a.dir).map(a => ({ dir: a.dir! + path.sep, app: a })).sort((x, y) => y.dir.length - x.dir.length);
+  for (const m of models) {
+    const file = m.loc?.path;
+    const home = file ? dirs.find(d => file.startsWith(d.dir)) : undefined;
+    if (!home || home.app.label === m.app) continue;
+    const rel = file!.slice(home.dir.length).replace(/\.py$/, '').split(path.sep).filter(p => p !== '__init__');
+    out.push([[home.app.module, ...rel].join('.') + `:${m.name}`, m.app]);
+  }
+  return out;
 }
 
 interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute | A.Name }
@@ -863,7 +891,7 @@ function modelImportFixes(ctx: ModuleCtx, st: FnState, appModules: Map<string, s
       if (!ctx.out.some(o => o.line === line && o.message === message)) ctx.out.push({ code: 'runpython-model-import', line, message, fn: st.fn.name });
       continue;
     }
-    const label = appModules.get(imp.module.replace(/\.models(\..*)?$/, ''));
+    const label = importedModelApp(imp, appModules);
     const apps = st.env.apps;
     // only its own methods called (frePPLe's Parameter.getValue(), a staticmethod): a historical model has none of
     // them, so apps.get_model() is no replacement
@@ -1082,12 +1110,13 @@ export function migrationLintFindings(apps: AppInfo[], migrations: MigrationFile
   for (const x of models ?? []) (modelNames.get(x.app) ?? modelNames.set(x.app, new Set()).get(x.app)!).add(x.name);
   const notAModel = (imp: { module: string; name: string }): boolean => {
     if (!models) return false;
+    if (appModules.has(`${imp.module}:${imp.name}`)) return false;
     const app = apps.find(a => imp.module === a.module || imp.module.startsWith(`${a.module}.`));
     if (!app || app.external) return false;
     return !modelNames.get(app.label)?.has(imp.name);
   };
   const appByLabel = new Map(apps.map(a => [a.label, a]));
-  const appModules = new Map(apps.map(a => [a.module, a.label]));
+  const appModules = new Map<string, string>([...apps.map(a => [a.module, a.label] as [string, string]), ...modelAppEntries(apps, models ?? [])]);
   // a TEST MIRROR alias (a replica) is the same database in tests and is not migrated on its own
   const mirrors = new Set(databases.filter(d => isMirror(d)).map(d => d.alias));
   const aliases = databases.map(d => d.alias).filter(a => !mirrors.has(a));
