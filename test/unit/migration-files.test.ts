@@ -273,6 +273,55 @@ class Migration(migrations.Migration):
   assert.equal(r.info?.partial, true);
 });
 
+test('readMigrationSource: a comprehension over a class-level tuple or a string\'s splitlines() with a condition, and functions of the module returning operations, as Django loads them (Sentry 0209, 0418, 0365)', t => {
+  const fn = (n: number) => `def ops_${n}():
+    """Operations of step ${n}."""
+    database_operations = [
+        migrations.AlterField(model_name="thing${n}", name="user", field=models.IntegerField(null=True)),
+    ]
+    state_operations = [migrations.RenameField(model_name="thing${n}", old_name="user", new_name="user_id")]
+    state_operations += [migrations.RemoveField(model_name="thing${n}", name="gone")]
+    return database_operations + [
+        migrations.SeparateDatabaseAndState(state_operations=state_operations)
+    ]
+`;
+  const src = `from django.db import migrations, models
+
+
+${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(fn).join('\n\n')}
+
+class Migration(migrations.Migration):
+    avatar_models = ("organizationavatar", "useravatar")
+
+    operations = [
+        *[migrations.RemoveField(model_name=model_name, name="file") for model_name in avatar_models],
+        *[
+            migrations.RunSQL(sql=line, reverse_sql="")
+            for line in """
+ALTER TABLE a DROP CONSTRAINT x;
+
+DROP INDEX y;
+""".splitlines()
+            if line.strip()
+        ],
+    ] + ops_1() + ops_2() + ops_3() + ops_4() + ops_5() + ops_6() + ops_7() + ops_8() + ops_9()
+`;
+  const ours = (only?: 'migration') => {
+    const r = readMigrationSource(src, '/x/0002.py', 'core', '0002', { authUserModel: 'auth.User', values: {} }, { only });
+    assert.equal(r.info?.partial, undefined, JSON.stringify(r.problems));
+    return r.info!.operations.map(o => [o.kind, o.modelName ?? null, o.kind === 'RunSQL' ? (o as { sql?: unknown }).sql ?? null : null]);
+  };
+  assert.deepEqual(ours('migration'), ours());
+  if (!PY) return t.skip(NO_DJANGO);
+  // Django's own reading: the module imported, its Migration's operations
+  const dir = writeTree({ 'm0002.py': src });
+  const code = 'import json, sys\nsys.path.insert(0, sys.argv[1])\nimport m0002\nprint(json.dumps([[type(o).__name__, getattr(o, "model_name", None), getattr(o, "sql", None) if type(o).__name__ == "RunSQL" else None] for o in m0002.Migration.operations]))';
+  const django = JSON.parse(execFileSync(PY, ['-c', code, dir], { encoding: 'utf8' })) as unknown[][];
+  const mine = ours();
+  assert.deepEqual(mine.map(x => [x[0], x[1]]), django.map(x => [x[0], x[1]]));
+  assert.equal(mine.length, 2 + 2 + 9 * 2);
+});
+
 test('django.contrib migrations equal MigrationLoader.disk_migrations (Django venv)', t => {
   if (!PY || !SITE) return t.skip(NO_DJANGO);
   const installed = ['django.contrib.admin', 'django.contrib.auth', 'django.contrib.contenttypes', 'django.contrib.sessions', 'django.contrib.sites', 'django.contrib.flatpages', 'django.contrib.redirects'];
@@ -360,10 +409,12 @@ class Migration(migrations.Migration):
 test('readMigrationSource: what a migration computes when imported is named, and an info when its place in the plan is known (kobotoolbox)', () => {
   const settings = { authUserModel: 'auth.User', values: {} };
   // kpi 0074: operations = get_operations() (asks the database when the file is imported)
-  const whole = readMigrationSource(`from django.db import migrations
+  const whole = readMigrationSource(`from django.db import connection, migrations
 
 def get_operations():
-    return []
+    if connection.vendor != "postgresql":
+        return []
+    return [migrations.RunSQL("DROP TABLE x")]
 
 class Migration(migrations.Migration):
     dependencies = [('kpi', '0073_merge')]

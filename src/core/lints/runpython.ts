@@ -1057,7 +1057,8 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
     const among = goesTo && 'model' in goesTo && !l.inContext ? routes.choices?.(goesTo.model, goesTo.access ?? 'both', migrating, m.key) ?? null : null;
     const named = among ? `(one of ${among.of.map(a => `'${a}'`).join(', ')}, ${among.random ? 'chosen at random' : 'which one not known statically'})` : null;
     message = message.replace(ROUTER_CHOICE_WORDS, named ?? (routes.routers ? '(not known statically)' : "('default': no routers)"));
-    if (among) message = message.replace(NOT_THE_MIGRATED, ', which may not be the database being migrated');
+    // a choice not known is not known to differ (Sentry's SiloRouter sends each RunPython and its model to one silo)
+    if ((among || routes.routers) && given.size > 1) message = message.replace(NOT_THE_MIGRATED, ', which may not be the database being migrated');
   }
   // one database (or none known): nothing for the routing to tell apart. With one, "not on the database being
   // migrated" is not true today (treeherder: `default` alone unless UPSTREAM_DATABASE_URL is set): said as what it is

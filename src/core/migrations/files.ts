@@ -287,11 +287,13 @@ export function readMigrationSource(
   // names the class body may read: the module's assignments before the class (not in a migration-only reading),
   // then the class body's own as they come (`database_operations = [...]` passed to SeparateDatabaseAndState)
   const names = new Map<string, A.Expr>();
+  const functions = new Map<string, A.FunctionDef>();
   for (const s of mod.body) {
     if (s.line >= cls.line) break;
     if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') names.set(s.targets[0]!.id, s.value);
+    else if (s.type === 'FunctionDef') functions.set(s.name, s);
   }
-  const ctx: Ctx = { settings, partial: false, used: {}, names, unresolved: false, historical: historical && !parseOptions.only };
+  const ctx: Ctx = { settings, partial: false, used: {}, names, functions, migrationOnly: !!parseOptions.only, unresolved: false, historical: historical && !parseOptions.only };
   /** the class attributes not read whole, and the call that computes each when the file is imported */
   const unreadParts: { part: string; cause: string | null }[] = [];
   for (const s of cls.body) {
@@ -407,6 +409,10 @@ interface Ctx {
   used: Record<string, string | null>;
   /** what a name in the class body stands for (the module's assignments before it, the body's own so far) */
   names: Map<string, A.Expr>;
+  /** the module's functions defined before the class (`operations = get_operations()`) */
+  functions: Map<string, A.FunctionDef>;
+  /** a migration-only reading: the module's statements before the class are left out */
+  migrationOnly: boolean;
   /** a name was not found (a migration-only reading leaves the module's assignments out) */
   unresolved: boolean;
   /** what only the historical classes need is read (names, mixins): a reading in full that asks for it */
@@ -441,14 +447,45 @@ function elements(e: A.Expr, ctx: Ctx, depth = 0): A.Expr[] {
   if (e.type === 'Name' && depth < 8) e = resolved(e, ctx);
   // (`[*(RunSQL(…) for v in VIEWS)]`: the starred part's own items)
   if (e.type === 'List' || e.type === 'Tuple') return e.elts.flatMap(x => (x.type === 'Starred' && depth < 8 ? elements(x.value, ctx, depth + 1) : [x]));
-  // `[RunSQL(f"… {name} …") for name in ["1day", "7day"]]` (codecov's continuous aggregates): the element once per
-  // item of a literal sequence (what it names of the loop variable is read as a name the reading cannot resolve)
-  if ((e.type === 'ListComp' || e.type === 'GeneratorExp') && e.generators.length === 1 && !e.generators[0]!.ifs.length && depth < 8) {
-    const it = resolved(e.generators[0]!.iter, ctx);
-    const n = it.type === 'List' || it.type === 'Tuple' ? (it.elts.some(x => x.type === 'Starred') ? -1 : it.elts.length) : -1;
-    if (n >= 0) return Array.from({ length: n }, () => e.elt);
+  // `[AlterField(model_name=m, …) for m in AVATAR_MODELS]` (Sentry 0209), `[RunSQL(line) for line in SQL.splitlines()
+  // if line.strip()]` (Sentry 0418): the element once per item of a literal sequence, the loop variable replaced by
+  // the item; where the variable is no plain name, the element as it is, per item (codecov's f-strings: what it
+  // names of the loop variable is read as a name the reading cannot resolve)
+  if ((e.type === 'ListComp' || e.type === 'GeneratorExp') && e.generators.length === 1 && depth < 8) {
+    const gen = e.generators[0]!;
+    const items = literalItems(resolved(gen.iter, ctx));
+    const v = gen.target.type === 'Name' ? gen.target.id : null;
+    if (items && (v !== null || !gen.ifs.length)) {
+      const out: A.Expr[] = [];
+      let known = true;
+      for (const item of items) {
+        const bound = v === null ? null : new Map([[v, item]]);
+        if (bound && gen.ifs.length) {
+          const holds = gen.ifs.map(t => truth(substitute(t, bound)));
+          if (holds.some(h => h === null)) { known = false; break; }
+          if (!holds.every(Boolean)) continue;
+        }
+        out.push(bound ? substitute(e.elt, bound) : e.elt);
+      }
+      if (known) return out;
+    }
   }
-  if (e.type === 'BinOp' && e.op === '+' && depth < 8) return [...elements(e.left, ctx, depth + 1), ...elements(e.right, ctx, depth + 1)];
+  // `operations = get_operations()`, a function of the module without parameters (Sentry 0365's
+  // exported_data_user_migrations(): a list assigned, `return database_operations + [SeparateDatabaseAndState(…)]`)
+  if (e.type === 'Call' && e.func.type === 'Name' && !e.args.length && !e.keywords.length && depth < 8) {
+    const fn = ctx.functions.get(e.func.id);
+    if (!fn && ctx.migrationOnly && !ctx.names.has(e.func.id)) ctx.unresolved = true;
+    const got = fn ? functionResult(fn, ctx, depth) : null;
+    if (got) return got;
+  }
+  if (e.type === 'BinOp' && e.op === '+' && depth < 8) {
+    // (`a() + b() + … + h()`, Sentry 0365: the chain's terms at one depth, not one more per `+`)
+    const terms: A.Expr[] = [];
+    let left: A.Expr = e;
+    for (; left.type === 'BinOp' && left.op === '+'; left = left.left) terms.push(left.right);
+    terms.push(left);
+    return terms.reverse().flatMap(t => elements(t, ctx, depth + 1));
+  }
   if (e.type === 'IfExp' && depth < 8) {
     // `[("sites", "0001_initial")] if app_settings.SITES_ENABLED else []` (django-allauth's socialaccount.0001):
     // a test of INSTALLED_APPS read as Django reads it; another test, whose branches differ by dependencies on apps,
@@ -463,6 +500,67 @@ function elements(e: A.Expr, ctx: Ctx, depth = 0): A.Expr[] {
   }
   ctx.partial = true;
   return [];
+}
+
+/** The items of a literal sequence: a list or tuple without `*`, or a string constant's `.splitlines()`; else null. */
+function literalItems(e: A.Expr): A.Expr[] | null {
+  if (e.type === 'List' || e.type === 'Tuple') return e.elts.some(x => x.type === 'Starred') ? null : e.elts;
+  if (e.type === 'Call' && e.func.type === 'Attribute' && e.func.attr === 'splitlines' && !e.args.length && !e.keywords.length) {
+    const of = e.func.value;
+    const s = str(of);
+    if (s === null) return null;
+    // str.splitlines(): no empty last item for a trailing newline
+    const lines = s.split(/\r\n|\r|\n/);
+    if (lines.length && lines[lines.length - 1] === '') lines.pop();
+    return lines.map(value => ({ ...of, type: 'Constant', value } as A.Expr));
+  }
+  return null;
+}
+
+/** A condition's truth where it is made of constants (`line.strip()`, `not x`, a constant), else null. */
+function truth(e: A.Expr): boolean | null {
+  if (e.type === 'Constant') return typeof e.value === 'string' ? e.value.length > 0 : typeof e.value === 'number' ? e.value !== 0 : typeof e.value === 'boolean' ? e.value : e.value === null ? false : null;
+  if (e.type === 'UnaryOp' && e.op === 'not') { const t = truth(e.operand); return t === null ? null : !t; }
+  if (e.type === 'Call' && e.func.type === 'Attribute' && e.func.attr === 'strip' && !e.args.length && !e.keywords.length) {
+    const s = str(e.func.value);
+    return s === null ? null : s.trim().length > 0;
+  }
+  return null;
+}
+
+/** `e` with the names of `bound` replaced by their expressions (a copy; `e` is left as it is). */
+function substitute(e: A.Expr, bound: ReadonlyMap<string, A.Expr>): A.Expr {
+  const copy = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(copy);
+    if (!x || typeof x !== 'object') return x;
+    const node = x as { type?: string; id?: string };
+    if (node.type === 'Name' && bound.has(node.id!)) return bound.get(node.id!);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k] = copy(v);
+    return out;
+  };
+  return copy(e) as A.Expr;
+}
+
+/**
+ * The operations a module function without parameters returns, where its body is assignments of names (`x = …`,
+ * `x += …`) and one `return` (a docstring and `pass` allowed): its local names replaced in what it returns; null
+ * for any other body.
+ */
+function functionResult(fn: A.FunctionDef, ctx: Ctx, depth: number): A.Expr[] | null {
+  const a = fn.args;
+  if (a.posonly.length || a.args.length || a.kwonly.length || a.vararg || a.kwarg || fn.decorators.length) return null;
+  const locals = new Map<string, A.Expr>();
+  let ret: A.Expr | null = null;
+  for (const s of fn.body) {
+    if (ret) return null;
+    if (s.type === 'Assign' && s.targets.length === 1 && s.targets[0]!.type === 'Name') locals.set(s.targets[0]!.id, substitute(s.value, locals));
+    else if (s.type === 'AugAssign' && s.target.type === 'Name' && s.op === '+' && locals.has(s.target.id)) {
+      locals.set(s.target.id, { ...s, type: 'BinOp', left: locals.get(s.target.id)!, op: '+', right: substitute(s.value, locals) } as A.Expr);
+    } else if (s.type === 'Return' && s.value) ret = substitute(s.value, locals);
+    else if (!(s.type === 'Pass' || (s.type === 'Expr' && s.value.type === 'Constant'))) return null;
+  }
+  return ret ? elements(ret, ctx, depth + 1) : null;
 }
 
 /** `"x" in settings.INSTALLED_APPS` / `not in`: whether it holds (recorded in ctx.used), null for other tests. */
