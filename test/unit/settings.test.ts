@@ -286,6 +286,17 @@ test('inspect.getfile(inspect.currentframe()) is the settings file (arches\' ROO
   assert.equal(s.databases[0]!.name, path.join(dir, 'site9', 'db.sqlite3'));
 });
 
+test('os.pardir and os.curdir are what Python gives on POSIX (Sentry\'s PROJECT_ROOT)', () => {
+  const dir = project({
+    'site11/__init__.py': '',
+    'site11/settings.py': 'import os\nPROJECT_ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), os.pardir))\nHERE = os.path.join(os.curdir, "x")\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(PROJECT_ROOT, "db.sqlite3")}}\n',
+  });
+  const s = loadSettings(new ModuleIndex([dir]), 'site11.settings', {});
+  assert.equal(s.values.PROJECT_ROOT, dir);
+  assert.equal(s.values.HERE, './x');
+  assert.equal(s.databases[0]!.name, path.join(dir, 'db.sqlite3'));
+});
+
 test('timedelta values compare as Python compares them; other objects are not known, never a TypeError (osf)', () => {
   const dir = project({
     'site10/__init__.py': '',

@@ -105,12 +105,13 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('os', [
         ['environ', environ], ['getenv', b('os.getenv')], ['path', it.importModule('os.path')], ['sep', str('/')], ['pathsep', str(':')],
         ['fspath', b('os.fspath')], ['getcwd', b('os.getcwd')], ['name', str('posix')], ['linesep', str('\n')],
+        ['pardir', str('..')], ['curdir', str('.')], ['extsep', str('.')], ['altsep', NONE], ['devnull', str('/dev/null')],
         ['SEEK_SET', num(0)], ['SEEK_CUR', num(1)], ['SEEK_END', num(2)],
       ]);
     }
     case 'os.path':
       return mod('os.path', ['join', 'dirname', 'abspath', 'basename', 'realpath', 'normpath', 'exists', 'isfile', 'isdir', 'expanduser', 'splitext', 'split', 'isabs']
-        .map(n => [n, b('os.path.' + n)] as [string, Value]).concat([['sep', str('/')]]));
+        .map(n => [n, b('os.path.' + n)] as [string, Value]).concat([['sep', str('/')], ['pardir', str('..')], ['curdir', str('.')]]));
     case 'sys': {
       const v = pythonVersion(it.python);
       const noVersion = unknown('the Python version (no Python environment was found)');
