@@ -31,6 +31,14 @@ function twinOf(d: Db): string {
   return [d.sameAs ? `same database as ${d.sameAs}` : '', d.mirrorOf ? `mirror of ${d.mirrorOf} (${d.mirrorBy ?? 'TEST["MIRROR"]'})` : ''].filter(Boolean).join(', ');
 }
 
+/** "2 disagreements with the static analysis, 225 answers it could not decide" (a cell it left unknown is no disagreement) */
+function differences(ds: NonNullable<ScanReport['disagreements']>): string {
+  const undecided = ds.filter(d => /^static analysis could not (decide|read)/.test(d.note)).length;
+  const differ = ds.length - undecided;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return [differ ? `${plural(differ, 'disagreement', 'disagreements')} with the static analysis` : '', undecided ? `${plural(undecided, 'answer', 'answers')} the static analysis could not decide` : ''].filter(Boolean).join(', ');
+}
+
 export function renderTables(r: ScanReport, opts: Opts): string {
   const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (opts.color ? `\x1b[2m${s}\x1b[0m` : s);
@@ -42,7 +50,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? `${r.routers.join(', ')}${routersPartial ? ' (there may be others: see Findings)' : ''}` : routersPartial ? '(none read; others may be set where the project runs: see Findings)' : '(none: every model migrates everywhere)'}\n`;
   if (r.source) {
     const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
-    out += `  source: ${why}${r.disagreements?.length ? `; ${r.disagreements.length} disagreement(s) with the static analysis` : ''}\n`;
+    out += `  source: ${why}${r.disagreements?.length ? `; ${differences(r.disagreements)}` : ''}\n`;
   }
   out += '\n';
 
@@ -109,7 +117,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   if (known > 1) out += `  total: ${total} pending${twins ? ' (each physical database once)' : ''}\n`;
   if (r.disagreements?.length) {
     // Django's answers are the ones shown; where the static reading differed, and why (scan --json has them all)
-    out += '\n' + bold('Disagreements with the static analysis') + '\n';
+    out += '\n' + bold('Where the static analysis differed from Django or could not decide') + '\n';
     for (const d of r.disagreements.slice(0, 10)) {
       const what = d.model ?? d.migration ?? d.app ?? d.alias ?? d.kind;
       out += `  ${d.kind}${what && what !== d.kind ? ` ${what}` : ''}${d.alias && what !== d.alias ? ` on '${d.alias}'` : ''}: ${d.note}\n`;

@@ -403,7 +403,7 @@ describe('drift rules (pure)', () => {
       { alias: 'm1', engine: 'django.db.backends.sqlite3', name: ':memory:' },
       { alias: 'm2', engine: 'django.db.backends.sqlite3', name: ':memory:' },
     ]);
-    assert.deepEqual(Object.fromEntries(same), { replica: { sameAs: 'default', why: 'same-database' }, mirror: { sameAs: 'other', why: 'mirror' } });
+    assert.deepEqual(Object.fromEntries(same), { replica: { sameAs: 'default', why: 'same-database' }, mirror: { sameAs: 'other', why: 'mirror', mirrorBy: 'TEST["MIRROR"]' } });
   });
 
   test('an alias whose schema was not read gets no drift entry; nothing is said without a schema', () => {

@@ -975,7 +975,7 @@ describe('incremental index == scan from scratch', () => {
       for (const d of rows) {
         const m = i.models.find(x => x.key === d.model)!;
         assert.ok(d.explanation!.includes(`depending on ${d.model}._db_group`), `${d.model}: ${d.explanation}`);
-        assert.ok(d.explanation!.includes(`(models.py:${m.loc.line})`), `${d.model} at line ${m.loc.line}: ${d.explanation}`);
+        assert.ok(d.explanation!.includes(`/models.py:${m.loc.line})`), `${d.model} at line ${m.loc.line}: ${d.explanation}`);
       }
     };
     const scanner = new Scanner({ root, allowPython: false });

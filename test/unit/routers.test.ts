@@ -54,7 +54,7 @@ describe('evaluateRouting', () => {
     const x = r.decisions.find(d => d.alias === 'other' && d.model === 'a.X')!;
     assert.equal(x.loc?.path, path.join(dir, 'proj', 'base.py'));
     assert.equal(x.loc?.line, 4);
-    assert.match(x.explanation!, /R\.allow_migrate returned True at base\.py:4/);
+    assert.match(x.explanation!, /R\.allow_migrate returned True at proj\/base\.py:4/);
     assert.equal(r.routerLocs['proj.routers.R']?.allowMigrate?.line, 2);
     assert.equal(r.routerLocs['proj.routers.R']?.cls?.line, 5);
   });

@@ -109,10 +109,14 @@ export function locOf(file: string, n: { line: number; col?: number }): Loc {
   return n.col === undefined ? { path: file, line: n.line } : { path: file, line: n.line, column: n.col };
 }
 
+/**
+ * `db/router.py:123`: the file with its folder (a project has dozens of `models.py` and `__init__.py`: Sentry) and
+ * the line, in messages that name where a value came from.
+ */
 export function shortLoc(l: Loc | undefined): string {
   if (!l) return '?';
-  const parts = l.path.split(/[\\/]/);
-  return `${parts[parts.length - 1]}:${l.line}`;
+  const parts = l.path.split(/[\\/]/).filter(Boolean);
+  return `${parts.slice(-2).join('/')}:${l.line}`;
 }
 
 export function isExternalPath(p: string): boolean {
