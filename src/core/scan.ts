@@ -166,7 +166,8 @@ import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameElements, sameValue } from './equal';
 import { hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
-import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, type RoutingResult } from './routers';
+import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, setMetaWrites, type RoutingResult } from './routers';
+import { metaWritesOf } from './models/meta-writes';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions, type MigrationGraph } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
@@ -925,13 +926,18 @@ export class Scanner {
     // the models as routers see them (no relation fields): an edit of a foreign key routes nothing again, unless
     // the routers read the models' class bodies, which these views do not hold
     const views = this.memo('routerViews', [index.models], () => routerViews(index.models), true);
+    // what the project's code sets on models' `_meta` (models/meta-writes.ts): a router reading another attribute
+    // finds none where a model's Meta does not declare it (kept as the same object while equal: nothing routed again)
+    const metaDirs = [root, ...index.apps.filter(a => !a.external && a.dir && !a.dir.startsWith(root + path.sep)).map(a => a.dir!)];
+    const metaWrites = this.memo('metaWrites', [root, index.apps], () => metaWritesOf([...new Set(metaDirs)]), true);
+    setMetaWrites(modules, metaWrites);
     const routedBefore = this.memos.get('routing')?.value as { routing: RoutingResult; lives?: RouterDecision[] } | undefined;
     const seen = this.routersReadBodies.routing ? index.models : views;
     // "lives": the router chain's answer ignoring managed/proxy/swapped (scan-json.md, cross-db FKs). For a model that
     // is managed, not a proxy and not swapped that is exactly the decision just made (the routers see the same
     // model), so only the others are evaluated again, as if managed.
     const asManaged = () => index.models.filter(m => !m.abstract && (!m.managed || m.proxy || m.swapped)).map(m => ({ ...m, managed: true, proxy: false, swapped: false }));
-    const routed = this.memo('routing', [modules, settings, seen, aliasKey], () => {
+    const routed = this.memo('routing', [modules, settings, seen, aliasKey, metaWrites], () => {
       const reads = classBodyReads();
       const routing = evaluateRouting(modules, settingsNow, index.models, aliases);
       keepEqualDecisions(routedBefore?.routing.decisions, routing.decisions, sameValue);
@@ -944,7 +950,7 @@ export class Scanner {
     }, true, undefined, (prev, prevKey) => {
       // some models changed as the routers see them (a model added, renamed, made unmanaged), the routers and settings
       // the same: the others keep their decisions (read from views only: the routers read no class bodies)
-      if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey || this.routersReadBodies.routing || seen !== views) return null;
+      if (prevKey[0] !== modules || prevKey[1] !== settings || prevKey[3] !== aliasKey || prevKey[4] !== metaWrites || this.routersReadBodies.routing || seen !== views) return null;
       const changed = changedEntries(prevKey[2] as { key: string }[], views);
       if (changed.size * 2 > views.length) return null;
       const reads = classBodyReads();
@@ -972,7 +978,7 @@ export class Scanner {
     }
     // allow_migrate without a model, for the operations that Django routes by app label and hints
     // hintQueries reads the models' app labels and names only
-    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey],
+    index.hintRouting = this.memo('hints', [modules, settings, index.migrations, views, aliasKey, metaWrites],
       (): Record<string, HintDecisionLike> => evaluateHintRoutings(modules, settingsNow, hintQueries(index.migrations, index.models), aliases, index.models), true);
     timings.routing = now() - t;
 
@@ -1096,7 +1102,7 @@ export class Scanner {
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
     // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)
     const routesSeen = this.routersReadBodies.lints ? index.models : views;
-    index.dbRoutes = this.memo('dbRoutes', [modules, settings, routesSeen, aliasKey], () => {
+    index.dbRoutes = this.memo('dbRoutes', [modules, settings, routesSeen, aliasKey, metaWrites], () => {
       const reads = classBodyReads();
       const routes = dbRoutesOf(modules, settingsNow, index.models);
       this.routersReadBodies.lints = classBodyReads() !== reads;
@@ -1112,11 +1118,11 @@ export class Scanner {
       if (classBodyReads() !== reads) this.routersReadBodies.lints = true;
       return routes;
     });
-    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!)));
+    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!)));
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
     const modelLabels = index.models.map(m => m.key).join(',');
-    findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment, modelLabels],
+    findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment, modelLabels, metaWrites],
       () => {
         // an alias that reaches the same physical database as another (a replica declared with the primary's URL) is
         // not a database a data migration can write to by mistake: counted as the one it is

@@ -1254,3 +1254,41 @@ test('django-multidb-router: REPLICA_DATABASES (else SLAVE_DATABASES) are mirror
   // REPLICA_DATABASES wins when both are set, as in multidb._get_replica_list
   assert.deepEqual(await mirrors('REPLICA_DATABASES = ["other"]\nSLAVE_DATABASES = ["read_only"]'), [['default', null], ['read_only', null], ['other', 'default']]);
 });
+
+test('a Meta option added to options.DEFAULT_NAMES (`in_db`): a model whose Meta lacks it has no such _meta attribute, getattr gives the default, as Django routes it; a write of it anywhere makes it unknown again (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const router = 'class MetaRouter:\n    def db_for_read(self, model, **hints):\n        return getattr(model._meta, "in_db", None)\n\n    db_for_write = db_for_read\n\n' +
+    '    def allow_migrate(self, db, app_label, model_name=None, model=None, **hints):\n        if model is None:\n            return None\n        in_db = getattr(model._meta, "in_db", None)\n        if in_db:\n            return db == in_db\n        return db == "default"\n';
+  const dir = project({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "legacy": {"ENGINE": "django.db.backends.sqlite3", "NAME": "l"}}\nDATABASE_ROUTERS = ["proj.routers.MetaRouter"]\n',
+    'proj/routers.py': router,
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\nfrom django.db.models import options\n\noptions.DEFAULT_NAMES = options.DEFAULT_NAMES + ("in_db",)\n\n\nclass Old(models.Model):\n    name = models.CharField(max_length=10)\n\n    class Meta:\n        in_db = "legacy"\n\n\nclass New(models.Model):\n    name = models.CharField(max_length=10)\n',
+  });
+  const django = JSON.parse(python(PY!, dir, `
+import json, django
+django.setup()
+from django.apps import apps
+from django.db import router
+print(json.dumps({m._meta.label: [a for a in ("default", "legacy") if router.allow_migrate_model(a, m)] for m in apps.get_models()}))
+`, { DJANGO_SETTINGS_MODULE: 'proj.settings' })) as Record<string, string[]>;
+  assert.deepEqual(django['shop.New'], ['default']);
+  assert.deepEqual(django['shop.Old'], ['legacy']);
+  const scanner = new Scanner({ root: dir, python: PY!, allowPython: false, env: {} });
+  const ours = (index: ProjectIndex) => Object.fromEntries(Object.keys(django).map(k => [k, index.routing.filter(d => d.model === k && d.migrate === true).map(d => d.alias)]));
+  const first = await scanner.index();
+  assert.deepEqual(ours(first), django);
+  assert.deepEqual(first.routing.filter(d => d.migrate === null), []);
+  // reads of a model without it: default (getattr's None: no router chooses); of one with it: its database
+  assert.equal(first.dbRoutes?.read.find(r => r.model === 'shop.New')?.alias, 'default');
+  assert.equal(first.dbRoutes?.read.find(r => r.model === 'shop.Old')?.alias, 'legacy');
+  // code that sets the attribute at run time (a class decorator): what New gets is not known any more
+  fs.writeFileSync(path.join(dir, 'shop/silo.py'), 'def legacy_only(cls):\n    cls._meta.in_db = "legacy"\n    return cls\n');
+  const again = await scanner.index();
+  assert.equal(again.routing.find(d => d.model === 'shop.New' && d.alias === 'default')?.migrate, null);
+  assert.equal(again.routing.find(d => d.model === 'shop.Old' && d.alias === 'legacy')?.migrate, true);
+  // and taken away: known again
+  fs.rmSync(path.join(dir, 'shop/silo.py'));
+  assert.deepEqual(ours(await scanner.index()), django);
+});

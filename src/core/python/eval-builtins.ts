@@ -7,7 +7,7 @@ import { type Evaluator, type Frame, type KW, PyErr, kwarg, inProject, rootOf } 
 import { parsePython } from './parse';
 import { readDir, readText, statFile } from '../vfs';
 import {
-  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, ABSENT_ATTR, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, oneOf,
   mayComeFrom,
 } from './values';
@@ -482,7 +482,7 @@ export function valueAttr(it: Evaluator, o: Value, name: string, loc: Loc): Valu
       const own = o.attrs.get(name);
       if (own !== undefined) return own;
       const m = it.modeledAttr(o, name, loc);
-      if (m !== undefined) return m;
+      if (m !== undefined) return m === ABSENT_ATTR ? undefined : m;
       if (o.type === 'threading.local') {
         // what a thread-local holds is set at run time (request middleware, `with in_database(…)`): unknown, except
         // when the routers are asked about `migrate`, where nothing has set it (an observation for the answer cache)

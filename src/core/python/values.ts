@@ -133,6 +133,11 @@ export type Value =
 // ---- constructors --------------------------------------------------------------------------------
 
 export const NONE: NoneV = { kind: 'none' };
+/**
+ * What a modelled object's `attr` returns for an attribute it knows is not there (AttributeError, getattr's default),
+ * where its other missing attributes are unknown (a model's `_meta`: routers/index.ts); never a value of the program.
+ */
+export const ABSENT_ATTR: UnknownV = { kind: 'unknown', reason: 'no such attribute' };
 export const TRUE: BoolV = { kind: 'bool', v: true };
 export const FALSE: BoolV = { kind: 'bool', v: false };
 export const str = (v: string): StrV => ({ kind: 'str', v });

@@ -18,7 +18,8 @@ import type { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, shortLoc, assignedNames } from '../python/evaluate';
 import { isExternalPath } from '../python/runtime';
 import { membershipOf } from '../python/expressions';
-import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, str, dict, dictSet, fromJS, unknown, repr, truthy, dependsOn } from '../python/values';
+import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NONE, ABSENT_ATTR, str, dict, dictSet, fromJS, unknown, repr, truthy, dependsOn } from '../python/values';
+import type { MetaWrites } from '../models/meta-writes';
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
@@ -111,9 +112,20 @@ interface Ctx {
    * (`os.environ`): its answers may depend on the settings' values, not only on the files it read
    */
   readSettings: boolean;
+  /** the `_meta` attributes the project's code sets (models/meta-writes.ts; null: not read, every other name unknown) */
+  metaWrites: MetaWrites | null;
 }
 
 const CTX = new WeakMap<SettingsInfo, Ctx>();
+const META_WRITES = new WeakMap<ModuleIndex, MetaWrites>();
+
+/**
+ * What the project's code sets on models' `_meta` (the scan reads it before routing): `_meta.<name>` of another name
+ * than Options' own is then absent for a model whose Meta lacks it. A context made with other writes is not used again.
+ */
+export function setMetaWrites(index: ModuleIndex, writes: MetaWrites): void {
+  META_WRITES.set(index, writes);
+}
 /** the last context made for a module index (whatever settings it was made with) */
 const LAST_CTX = new WeakMap<ModuleIndex, Ctx>();
 
@@ -125,7 +137,7 @@ const LAST_CTX = new WeakMap<ModuleIndex, Ctx>();
  */
 function contextBefore(index: ModuleIndex, settings: SettingsInfo): Ctx | undefined {
   const last = LAST_CTX.get(index);
-  if (!last || last.readSettings) return undefined;
+  if (!last || last.readSettings || last.metaWrites !== (META_WRITES.get(index) ?? null)) return undefined;
   // (never the same settings object: contextOf asks only when it has no context for `settings`)
   const a = last.settings;
   if (a.routerObjects?.length || settings.routerObjects?.length || !sameValue(a.routers, settings.routers)) return undefined;
@@ -159,10 +171,10 @@ function modelOfClass(ctx: Ctx, cls: ClassV): ModelInfo | undefined {
 }
 
 /** `Model._meta` of a model class named in the routers' code: its facts are constants of the call, not inputs. */
-function namedModelMeta(m: ModelInfo): ObjV {
+function namedModelMeta(m: ModelInfo, writes: MetaWrites | null): ObjV {
   return {
     kind: 'obj', type: 'model._meta', attrs: new Map(), missing: 'unknown',
-    data: { attr: (name: string): Value | undefined => metaValue(m, name) },
+    data: { attr: (name: string): Value | undefined => metaValue(m, name, undefined, writes) },
   };
 }
 const CALL_FUEL = 200_000;
@@ -171,7 +183,7 @@ const CALL_FUEL = 200_000;
 function contextOf(index: ModuleIndex, settings: SettingsInfo, purpose?: string): Ctx {
   let ctx = CTX.get(settings);
   // (strict: the context keeps the parsed code, an edit of a function it has not run yet counts too)
-  if (ctx && ctx.index === index && unchanged(ctx.deps, false, true)) {
+  if (ctx && ctx.index === index && ctx.metaWrites === (META_WRITES.get(index) ?? null) && unchanged(ctx.deps, false, true)) {
     // what a computation asking `purpose` of it depends on: its making, and the answers to `purpose` it keeps
     noteDeps(ctx.base);
     noteUsed(ctx, purpose);
@@ -216,7 +228,7 @@ function addUsed(ctx: Ctx, purpose: string, deps: Deps): void {
  */
 function carryTrees(before: Ctx, ctx: Ctx): void {
   // (unchanged as run: the routers' modules and the functions their making ran, vfs execReads; else nothing is taken)
-  if (!before.base.shapes || !unchanged(before.base)) return;
+  if (!before.base.shapes || !unchanged(before.base) || before.metaWrites !== ctx.metaWrites) return;
   const take = (tree: TreeNode, purpose: string): boolean => {
     const d = TREE_DEPS.get(tree);
     if (!d) return false;
@@ -339,11 +351,11 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   const interp = new Interp(index, { env, external: true, settings: settingsValue, fuel: 5_000_000, python: settingsPython(settings) });
   const ctx: Ctx = {
     index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: new Map(), modelsFrom: null,
-    settings, get readSettings() { return reads.settings; },
+    settings, get readSettings() { return reads.settings; }, metaWrites: META_WRITES.get(index) ?? null,
   };
   interp.modelMeta = cls => {
     const m = modelOfClass(ctx, cls);
-    return m ? namedModelMeta(m) : undefined;
+    return m ? namedModelMeta(m, ctx.metaWrites) : undefined;
   };
   const objects = new Set(settings.routerObjects ?? []);
   settings.routers.forEach((p, i) => {
@@ -668,7 +680,7 @@ function observedKey(key: string, inp: Inputs): string {
     case 'threadlocal': return inp.historical ? 'unset' : 'as asked';
     case 'autocommit': return inp.migrating ?? 'not known';
     default:
-      if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey));
+      if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey, inp.ctx.metaWrites));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
       {
         // `app_label in ANALYTICS_APPS` (python/expressions.ts compareInput): whether the input is one of them
@@ -680,7 +692,7 @@ function observedKey(key: string, inp: Inputs): string {
 }
 
 function valueKey(v: Value | undefined): string {
-  if (v === undefined) return 'absent';
+  if (v === undefined || v === ABSENT_ATTR) return 'absent';
   if (v.kind === 'unknown') return 'unknown';
   return repr(v);
 }
@@ -926,7 +938,7 @@ function relatedModel(inp: Inputs, m: ModelInfo, name: 'proxy_for_model' | 'conc
   return cur;
 }
 
-function metaValue(m: ModelInfo, name: string, byKey?: Map<string, ModelInfo>): Value | undefined {
+function metaValue(m: ModelInfo, name: string, byKey?: Map<string, ModelInfo>, writes?: MetaWrites | null): Value | undefined {
   switch (name) {
     // (the answer cache's key for these: the related model's label)
     case 'proxy_for_model': case 'concrete_model': {
@@ -947,9 +959,34 @@ function metaValue(m: ModelInfo, name: string, byKey?: Map<string, ModelInfo>): 
     default:
       if (Object.prototype.hasOwnProperty.call(m.meta, name)) return fromJS(m.meta[name]);
       if (Object.prototype.hasOwnProperty.call(META_DEFAULTS, name)) return fromJS(META_DEFAULTS[name]);
+      // another name than Options' own, which the model's Meta does not declare and no code of the project sets
+      // (models/meta-writes.ts): absent (AttributeError; getattr's default)
+      if (writes && !writes.any && !writes.names.includes(name) && !OPTIONS_NAMES.has(name) && !name.startsWith('_')) return ABSENT_ATTR;
       return unknown(`${m.key}._meta.${name} is not modelled`, m.loc);
   }
 }
+
+/**
+ * The names Django's Options has (Django 5.2's class and instance attributes, and older versions' removed ones): never
+ * taken as absent, whatever the project sets.
+ */
+const OPTIONS_NAMES = new Set([
+  'FORWARD_PROPERTIES', 'REVERSE_PROPERTIES', 'abstract', 'add_field', 'add_manager', 'all_parents', 'app_config', 'app_label', 'apps',
+  'auto_created', 'auto_field', 'base_manager', 'base_manager_name', 'can_migrate', 'concrete_fields', 'concrete_model', 'constraints',
+  'contribute_to_class', 'db_returning_fields', 'db_table', 'db_table_comment', 'db_tablespace', 'default_apps', 'default_manager',
+  'default_manager_name', 'default_permissions', 'default_related_name', 'fields', 'fields_map', 'get_ancestor_link', 'get_base_chain',
+  'get_field', 'get_fields', 'get_latest_by', 'get_parent_list', 'get_path_from_parent', 'get_path_to_parent', 'indexes', 'is_composite_pk',
+  'label', 'label_lower', 'local_concrete_fields', 'local_fields', 'local_managers', 'local_many_to_many', 'managed', 'managers',
+  'managers_map', 'many_to_many', 'model', 'model_name', 'object_name', 'order_with_respect_to', 'ordering', 'original_attrs', 'parents',
+  'permissions', 'pk', 'pk_fields', 'private_fields', 'proxy', 'proxy_for_model', 'related_fkey_lookups', 'related_objects',
+  'required_db_features', 'required_db_vendor', 'select_on_save', 'setting_changed', 'setup_pk', 'setup_proxy', 'swappable', 'swapped',
+  'total_unique_constraints', 'unique_together', 'verbose_name', 'verbose_name_plural', 'verbose_name_raw',
+  // removed since (Django 1.x–5.0)
+  'index_together', 'has_auto_field', 'app_cache', 'installed', 'module_name', 'pk_index', 'virtual_fields', 'concrete_managers',
+  'abstract_managers', 'proxied_children', 'duplicate_targets', 'get_all_field_names', 'get_field_by_name', 'get_all_related_objects',
+  'get_all_related_many_to_many_objects', 'get_fields_with_model', 'get_m2m_with_model', 'init_name_map', 'get_add_permission',
+  'get_change_permission', 'get_delete_permission', 'get_ordered_objects', 'local_concrete_fields', 'auto_field', 'default_related_name',
+]);
 
 const MODEL_BASE_NAMES = new Set([
   'objects', 'DoesNotExist', 'MultipleObjectsReturned', 'pk', 'save', 'delete', 'full_clean', 'clean', 'check', 'from_db',
@@ -1217,7 +1254,7 @@ function modelObject(inp: Inputs, appV: Value, nameV: Value): ObjV {
           if (target === undefined) return unknown(`${m.key}._meta.${name}: its base is not known`, m.loc);
           return target === m ? model : modelObject({ ...inp, model: target }, str(target.app), str(target.modelName));
         }
-        return metaValue(m, name);
+        return metaValue(m, name, undefined, inp.ctx.metaWrites);
       },
     },
   };

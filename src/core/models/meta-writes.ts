@@ -1,0 +1,83 @@
+// Which attributes of a model's `_meta` the project's code sets. A router that reads `getattr(model._meta, "in_db",
+// None)` (a Meta option added to `options.DEFAULT_NAMES`, or one a class decorator sets: Sentry's silo_limit) gets
+// None for a model whose Meta does not declare it, unless some code sets it at run time. Options' own attributes
+// are Django's (routers/index.ts answers or leaves them unknown); for any other name, when no file of the project
+// assigns it (`x._meta.name = …`, `setattr(x._meta, "name", …)`, through a variable bound to `x._meta` too), a model
+// whose Meta lacks it has no such attribute: `getattr(…, default)` gives the default, `_meta.name` raises
+// AttributeError. Code that sets a name not written as a constant (`setattr(opts, key, …)`, `_meta.__dict__`,
+// `vars(_meta)`) makes every such name unknown again. Installed third-party packages are not read: that one of them
+// sets an attribute the project's routers read is taken as not happening.
+import type * as A from '../python/ast';
+import { parsePython } from '../python/parse';
+import { fileCache } from '../lints/file-cache';
+import { pythonFiles } from '../lints/aliases';
+import { allStmts, childExprs, stmtParts } from '../lints/walk';
+
+export interface MetaWrites {
+  /** the attribute names set on some `_meta`, sorted (plain data: a scan after an unrelated edit finds it equal) */
+  names: string[];
+  /** where code sets a name not known statically (then every name may be set), else null */
+  any: { file: string; line: number } | null;
+}
+
+interface FileWrites { names: string[]; any: number | null }
+
+const NONE: FileWrites = { names: [], any: null };
+const cache = fileCache<FileWrites>('metaWrites', NONE);
+
+/** The `_meta` attributes the Python files below `dirs` set (migrations and virtualenvs left out, as the alias lint). */
+export function metaWritesOf(dirs: readonly string[]): MetaWrites {
+  const names = new Set<string>();
+  let any: MetaWrites['any'] = null;
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    for (const file of pythonFiles(dir)) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const w = cache(file, '', source => (source.includes('_meta') ? writesIn(parsePython(source, file)) : NONE));
+      for (const n of w.names) names.add(n);
+      if (w.any !== null && !any) any = { file, line: w.any };
+    }
+  }
+  return { names: [...names].sort(), any };
+}
+
+/** The `_meta` attributes one module sets, and the line of the first write whose name is not a constant. */
+export function writesIn(mod: A.Module): FileWrites {
+  const names = new Set<string>();
+  let any: number | null = null;
+  // names bound to some `_meta` in this file (`opts = model._meta`)
+  const aliases = new Set<string>();
+  for (const s of allStmts(mod.body)) {
+    if (s.type === 'Assign' && isMeta(s.value, aliases)) for (const t of s.targets) if (t.type === 'Name') aliases.add(t.id);
+  }
+  const target = (t: A.Expr): void => {
+    if (t.type === 'Tuple' || t.type === 'List') { t.elts.forEach(target); return; }
+    if (t.type === 'Starred') { target(t.value); return; }
+    if (t.type === 'Attribute' && isMeta(t.value, aliases)) names.add(t.attr);
+    // `Options.name = …`: every model's _meta has it
+    if (t.type === 'Attribute' && t.value.type === 'Name' && t.value.id === 'Options') names.add(t.attr);
+  };
+  const expr = (e: A.Expr): void => {
+    if (e.type === 'Call' && e.func.type === 'Name' && e.func.id === 'setattr' && e.args.length >= 2 && (isMeta(e.args[0]!, aliases) || (e.args[0]!.type === 'Name' && e.args[0]!.id === 'Options'))) {
+      const n = e.args[1]!;
+      if (n.type === 'Constant' && typeof n.value === 'string') names.add(n.value);
+      else any ??= e.line;
+    }
+    // `vars(model._meta)`, `model._meta.__dict__`: written by key
+    if (e.type === 'Call' && e.func.type === 'Name' && e.func.id === 'vars' && e.args[0] && isMeta(e.args[0], aliases)) any ??= e.line;
+    if (e.type === 'Attribute' && e.attr === '__dict__' && isMeta(e.value, aliases)) any ??= e.line;
+    for (const c of childExprs(e)) expr(c);
+  };
+  for (const s of allStmts(mod.body)) {
+    if (s.type === 'Assign') s.targets.forEach(target);
+    else if (s.type === 'AugAssign' || s.type === 'AnnAssign') target(s.target);
+    else if (s.type === 'For') target(s.target);
+    for (const e of stmtParts(s).exprs) expr(e);
+  }
+  return { names: [...names].sort(), any };
+}
+
+function isMeta(e: A.Expr, aliases: ReadonlySet<string>): boolean {
+  return (e.type === 'Attribute' && e.attr === '_meta') || (e.type === 'Name' && aliases.has(e.id));
+}
