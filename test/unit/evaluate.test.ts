@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { initPython } from '../../src/core/python/parse';
 import { ModuleIndex } from '../../src/core/python/modules';
 import { Interp } from '../../src/core/python/evaluate';
-import { toJS, dictGet, str, type Value } from '../../src/core/python/values';
+import { toJS, dictGet, str, dependsOn, type Value } from '../../src/core/python/values';
 import { writeTree } from './support';
 import { execFileSync } from 'node:child_process';
 import { djangoPython, NO_DJANGO } from '../oracle/helpers';
@@ -599,4 +599,11 @@ describe("evaluate: path.py's Path (a str subclass, Open edX's settings)", () =>
     const { get } = evalModule({ 'path.py': 'def Path(x):\n    return "own:" + x\n', 'm.py': 'from path import Path\nV = Path("a")\n' });
     assert.equal(get('V'), 'own:a');
   });
+});
+
+test('"depends on" reads as a sentence: "depends on environment variable X, which is not set (…)"; a reason without "is not" is kept as it is', () => {
+  assert.equal(dependsOn('environment variable USE_LEGACY is not set (set on one path only)'), 'depends on environment variable USE_LEGACY, which is not set (set on one path only)');
+  assert.equal(dependsOn('tzlocal is not installed in the environment'), 'depends on tzlocal, which is not installed in the environment');
+  assert.equal(dependsOn('os.getcwd() (the working directory)'), 'depends on os.getcwd() (the working directory)');
+  assert.equal(dependsOn('depends on X'), 'depends on X');
 });

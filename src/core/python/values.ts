@@ -152,7 +152,7 @@ export function mayComeFrom(reason: string): string {
 }
 
 function whichIs(reason: string): string {
-  const m = /^(\S+) (is|are) (not .*)$/.exec(reason);
+  const m = /^([^,;:()]+?) (is|are) (not .*)$/.exec(reason);
   return m ? `${m[1]}, which ${m[2]} ${m[3]}` : reason;
 }
 
