@@ -98,6 +98,12 @@ test('a syntax error does not hide the statements after it', () => {
   assert.ok(names.includes('C'), JSON.stringify(names));
 });
 
+test('a Python 2 def (async as a parameter name) is one syntax error, not one more for its decorator', () => {
+  const m = parsePython('import os\n\n\nclass A:\n    @staticmethod\n    def js(bundle, async=False):\n        return bundle\n\n\nX = 1\n', 't.py');
+  assert.deepEqual(m.problems.map(p => p.line), [6], JSON.stringify(m.problems));
+  assert.deepEqual(m.body.map(s => s.type), ['Import', 'ClassDef', 'Assign']);
+});
+
 test('half-typed code in a class body keeps the class and its other fields', () => {
   const m = parsePython('class M(models.Model):\n    a = models.CharField(max_length=3)\n    b = models.ForeignKey(\n    c = models.IntegerField()\n\nclass N(models.Model):\n    pass\n', 't.py');
   const classes = m.body.filter(s => s.type === 'ClassDef').map(s => (s as A.ClassDef).name);

@@ -368,6 +368,7 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
   let limit = sizeLimit;
   try {
     // Repair: blank the line of the first error and parse again, while that can help and there is time.
+    let firstBlanked = Infinity;
     for (let repairs = 0; tree.rootNode.hasError && repairs < MAX_REPAIRS; repairs++) {
       const scan = collectErrors(tree.rootNode, repairs ? 0 : GARBAGE_ROWS);
       // not half-typed code but a mess (or not Python): blanking lines one at a time would cost a whole parse
@@ -381,11 +382,16 @@ function parseWithin(p: Parser, source: string, filePath: string, fileSize: numb
         limit ??= { kind: 'time', line: row + 1, message: `repairing syntax errors took longer than its ${seconds(budgetMs)} budget: errors from line ${row + 1} on were not repaired` };
         break;
       }
-      problems.push({
-        line: row + 1,
-        col: err ? err.startPosition.column : 0,
-        message: err?.isMissing ? `syntax error: missing ${err.type}` : 'syntax error',
-      });
+      // (an error above a line blanked before is the blanking's doing, a decorator left without its `def`: the
+      // file parsed up to that line the first time; it is repaired, not reported)
+      if (firstBlanked === Infinity || row >= firstBlanked) {
+        problems.push({
+          line: row + 1,
+          col: err ? err.startPosition.column : 0,
+          message: err?.isMissing ? `syntax error: missing ${err.type}` : 'syntax error',
+        });
+      }
+      firstBlanked = Math.min(firstBlanked, row);
       tree.delete();
       tree = next;
       text = repaired;
