@@ -167,7 +167,7 @@ import { createHash } from 'crypto';
 import { sameElements, sameValue } from './equal';
 import { hintQueries, operationRouterOf, type HintDecisionLike } from './migrations/operations';
 import { changedEntries, classBodyReads, evaluateDbRoutes, evaluateHintRoutings, evaluateRouting, evaluateRoutingAgain, routerViews, setMetaWrites, type RoutingResult } from './routers';
-import { metaWritesOf } from './models/meta-writes';
+import { keepFilesOf, metaWritesAgain, metaWritesOf, type MetaWrites } from './models/meta-writes';
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions, type MigrationGraph } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
@@ -929,7 +929,12 @@ export class Scanner {
     // what the project's code sets on models' `_meta` (models/meta-writes.ts): a router reading another attribute
     // finds none where a model's Meta does not declare it (kept as the same object while equal: nothing routed again)
     const metaDirs = [root, ...index.apps.filter(a => !a.external && a.dir && !a.dir.startsWith(root + path.sep)).map(a => a.dir!)];
-    const metaWrites = this.memo('metaWrites', [root, index.apps], () => metaWritesOf([...new Set(metaDirs)]), true);
+    // (an edit of some of the files reads those again; kept as the earlier object while equal, with the files' writes
+    // of the one just made)
+    let madeWrites: MetaWrites | null = null;
+    const metaWrites = this.memo('metaWrites', [root, index.apps], () => (madeWrites = metaWritesOf([...new Set(metaDirs)])), true,
+      (prev, changed) => (madeWrites = metaWritesAgain(prev, changed)));
+    if (madeWrites) keepFilesOf(metaWrites, madeWrites);
     setMetaWrites(modules, metaWrites);
     const routedBefore = this.memos.get('routing')?.value as { routing: RoutingResult; lives?: RouterDecision[] } | undefined;
     const seen = this.routersReadBodies.routing ? index.models : views;

@@ -15,7 +15,7 @@ import { RUN_STATS } from '../../src/core/routers';
 import { CROSS_DB_STATS } from '../../src/core/findings';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
 import { facts, fromScratch as scanFromScratch, fuzz } from '../../bench/fuzz-incremental';
-import { copyProject } from './support';
+import { copyProject, writeTree } from './support';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -1011,4 +1011,39 @@ describe('incremental index == scan from scratch', () => {
     const failure = await fuzz(tempCopy(path.join(REPO, 'test/fixtures/dynamic_routers')), 7, 12, { worker: true });
     assert.equal(failure, null, failure ? `worker, seed 7, step ${failure.step} (${failure.what}): ${failure.differs.join(', ')} differ` : '');
   });
+});
+
+test('_meta writes after edits of the files that make them are what a scan from scratch reads (the writes of files not edited kept, an equal answer kept with the newest files)', async () => {
+  setTrusted(true);
+  const router = 'class MetaRouter:\n    def allow_migrate(self, db, app_label, model_name=None, model=None, **hints):\n        if model is None:\n            return None\n        in_db = getattr(model._meta, "in_db", None)\n        if in_db:\n            return db == in_db\n        return db == "default"\n';
+  const root = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'INSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "legacy": {"ENGINE": "django.db.backends.sqlite3", "NAME": "l"}}\nDATABASE_ROUTERS = ["proj.routers.MetaRouter"]\n',
+    'proj/routers.py': router,
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass New(models.Model):\n    name = models.CharField(max_length=10)\n',
+    'shop/silo.py': 'def legacy_only(cls):\n    cls._meta.in_db = "legacy"\n    return cls\n',
+    'shop/util.py': 'X = 1\n',
+  }, 'dmdb-incr-meta-');
+  dirs.push(root);
+  const scanner = new Scanner({ root, allowPython: false });
+  const onDefault = (index: ProjectIndex) => index.routing.find(d => d.model === 'shop.New' && d.alias === 'default')?.migrate;
+  const edit = async (file: string, text: string) => {
+    setOverlay(path.join(root, file), text);
+    const index = await scanner.index();
+    assert.deepStrictEqual(facts(index), facts(await fromScratch(root)), 'the same as a scan from scratch');
+    return onDefault(index);
+  };
+  assert.equal(onDefault(await scanner.index()), null, 'silo.py writes in_db');
+  // a second file writing the same name: the answer is equal (kept as the earlier object)
+  assert.equal(await edit('shop/util.py', 'def mark(m):\n    m._meta.in_db = "default"\n'), null);
+  // the first writer takes its write away: util.py still writes it (read from the newest files, not the kept answer's)
+  assert.equal(await edit('shop/silo.py', 'def legacy_only(cls):\n    return cls\n'), null);
+  // and the second: no code writes it, New has none: default
+  assert.equal(await edit('shop/util.py', 'X = 2\n'), true);
+  // a write through setattr with a name not written as a constant: any name may be set
+  assert.equal(await edit('shop/util.py', 'def mark(m, k):\n    setattr(m._meta, k, 1)\n'), null);
+  setOverlay(path.join(root, 'shop/util.py'), null);
+  setOverlay(path.join(root, 'shop/silo.py'), null);
 });

@@ -546,17 +546,26 @@ function importedModelApp(imp: { module: string; name: string }, appModules: Map
  * digest of appModules, stays as it was).
  */
 export function modelAppEntries(apps: readonly AppInfo[], models: readonly ModelInfo[]): [string, string][] {
+  // (asked by every migration lint pass with the index's arrays, the same between edits of migrations: kept per pair)
+  const hit = appEntriesMemo.get(models);
+  if (hit && hit.apps === apps) return hit.out;
   const out: [string, string][] = [];
   const dirs = apps.filter(a => a.dir).map(a => ({ dir: a.dir! + path.sep, app: a })).sort((x, y) => y.dir.length - x.dir.length);
+  // (the app folder of each file once: a models file holds many models)
+  const homes = new Map<string, typeof dirs[number] | undefined>();
   for (const m of models) {
     const file = m.loc?.path;
-    const home = file ? dirs.find(d => file.startsWith(d.dir)) : undefined;
+    if (!file) continue;
+    let home = homes.get(file);
+    if (home === undefined && !homes.has(file)) homes.set(file, home = dirs.find(d => file.startsWith(d.dir)));
     if (!home || home.app.label === m.app) continue;
-    const rel = file!.slice(home.dir.length).replace(/\.py$/, '').split(path.sep).filter(p => p !== '__init__');
+    const rel = file.slice(home.dir.length).replace(/\.py$/, '').split(path.sep).filter(p => p !== '__init__');
     out.push([[home.app.module, ...rel].join('.') + `:${m.name}`, m.app]);
   }
+  appEntriesMemo.set(models, { apps, out });
   return out;
 }
+const appEntriesMemo = new WeakMap<readonly ModelInfo[], { apps: readonly AppInfo[]; out: [string, string][] }>();
 
 interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute | A.Name }
 

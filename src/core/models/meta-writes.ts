@@ -25,21 +25,51 @@ interface FileWrites { names: string[]; any: number | null }
 const NONE: FileWrites = { names: [], any: null };
 const cache = fileCache<FileWrites>('metaWrites', NONE);
 
+/** The files a result was made from, each with its writes, in the order read (what metaWritesAgain starts from). */
+const FILES = new WeakMap<MetaWrites, Map<string, FileWrites>>();
+
 /** The `_meta` attributes the Python files below `dirs` set (migrations and virtualenvs left out, as the alias lint). */
 export function metaWritesOf(dirs: readonly string[]): MetaWrites {
+  const files = new Map<string, FileWrites>();
+  for (const dir of dirs) {
+    for (const file of pythonFiles(dir)) if (!files.has(file)) files.set(file, writesOfFile(file));
+  }
+  return resultOf(files);
+}
+
+/**
+ * The same after an edit of some of the files read (the others' writes kept, not looked at again: an edit of a models
+ * file reads that file, not the project's thousands), or null where it cannot tell (a file added or removed).
+ */
+export function metaWritesAgain(prev: MetaWrites, changed: readonly string[]): MetaWrites | null {
+  const before = FILES.get(prev);
+  if (!before || changed.some(f => !before.has(f))) return null;
+  const files = new Map(before);
+  for (const f of changed) files.set(f, writesOfFile(f));
+  return resultOf(files);
+}
+
+/**
+ * The result the scan keeps may be an equal one made earlier (backdated: kept by identity), whose files predate this
+ * one's: the files of the newest are given to it, so that the next edit starts from what the files hold now.
+ */
+export function keepFilesOf(kept: MetaWrites, made: MetaWrites): void {
+  const files = FILES.get(made);
+  if (kept !== made && files) FILES.set(kept, files);
+}
+
+const writesOfFile = (file: string): FileWrites => cache(file, '', source => (source.includes('_meta') ? writesIn(parsePython(source, file)) : NONE));
+
+function resultOf(files: Map<string, FileWrites>): MetaWrites {
   const names = new Set<string>();
   let any: MetaWrites['any'] = null;
-  const seen = new Set<string>();
-  for (const dir of dirs) {
-    for (const file of pythonFiles(dir)) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const w = cache(file, '', source => (source.includes('_meta') ? writesIn(parsePython(source, file)) : NONE));
-      for (const n of w.names) names.add(n);
-      if (w.any !== null && !any) any = { file, line: w.any };
-    }
+  for (const [file, w] of files) {
+    for (const n of w.names) names.add(n);
+    if (w.any !== null && !any) any = { file, line: w.any };
   }
-  return { names: [...names].sort(), any };
+  const out: MetaWrites = { names: [...names].sort(), any };
+  FILES.set(out, files);
+  return out;
 }
 
 /** The `_meta` attributes one module sets, and the line of the first write whose name is not a constant. */
