@@ -1292,3 +1292,14 @@ print(json.dumps({m._meta.label: [a for a in ("default", "legacy") if router.all
   fs.rmSync(path.join(dir, 'shop/silo.py'));
   assert.deepEqual(ours(await scanner.index()), django);
 });
+
+test('routers chosen by an environment variable that is not set: the unknown entry says why, once (clubbable)', async () => {
+  const dir = project({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nif os.environ["CLUB_MODE"] == "x":\n    DATABASE_ROUTERS = ["proj.r.A"]\nelse:\n    DATABASE_ROUTERS = []\n',
+  });
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const unknown = index.findings.filter(f => f.code === 'unknown-routing');
+  assert.deepEqual(unknown.map(f => f.message), ['DATABASE_ROUTERS[0]: this entry is not statically known: depends on environment variable CLUB_MODE, which is not set']);
+});

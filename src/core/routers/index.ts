@@ -366,7 +366,10 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
     if (p === null) {
       // DATABASE_ROUTERS itself unreadable: its settings-unknown error says so once
       const whole = settings.unreadable?.includes('DATABASE_ROUTERS');
-      r.error = { message: whole ? 'DATABASE_ROUTERS could not be read statically' : `DATABASE_ROUTERS[${i}] is not statically known` };
+      // (the label names the entry: the message says why, where the settings know: clubbable's routers chosen by
+      // os.environ['X'] gave "DATABASE_ROUTERS[0]: DATABASE_ROUTERS[0] is not statically known")
+      const why = settings.partial?.find(x => x.name === 'DATABASE_ROUTERS')?.reason;
+      r.error = { message: whole ? 'DATABASE_ROUTERS could not be read statically' : `this entry is not statically known${why ? `: ${why}` : ''}` };
       if (!whole) ctx.problems.push({ router: r.label, message: r.error.message });
       return;
     }
