@@ -68,15 +68,17 @@ export function deploymentPlan(inp: DeployInputs): DeployPlan {
   const plan: DeployPlan = { steps: [], skipped: [], unreachable: [], cycles: [] };
   const todo: string[] = [];
   for (const alias of aliases) {
+    // a mirror (a replica) or another alias of a database planned is skipped whether or not it could be read: the
+    // plan runs nothing on it (addons-server's replicas, unreachable from where the plan is made, stopped the plan)
+    const s = same.get(alias);
+    if (s && order.has(s.sameAs)) {
+      plan.skipped.push({ alias, reason: s.why, sameAs: s.sameAs, ...(s.mirrorBy ? { mirrorBy: s.mirrorBy } : {}) });
+      continue;
+    }
     const st = inp.applied[alias];
     const pending = inp.plans[alias];
     if (!st?.reachable || pending === null || pending === undefined) {
       plan.unreachable.push({ alias, error: st?.error ?? 'not read' });
-      continue;
-    }
-    const s = same.get(alias);
-    if (s && order.has(s.sameAs)) {
-      plan.skipped.push({ alias, reason: s.why, sameAs: s.sameAs, ...(s.mirrorBy ? { mirrorBy: s.mirrorBy } : {}) });
       continue;
     }
     if (!pending.length) plan.skipped.push({ alias, reason: 'up-to-date' });

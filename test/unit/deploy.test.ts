@@ -101,6 +101,30 @@ describe('deployment plan ordering (pure)', () => {
     ]);
     assert.deepEqual(plan.unreachable, [{ alias: 'e', error: 'connection refused' }]);
   });
+
+  test('a mirror that cannot be read is skipped, not unreachable: the plan runs nothing on it (addons-server)', () => {
+    const plan = deploymentPlan(base({
+      databases: [
+        { alias: 'a', engine: SQLITE, name: '/db/a.sqlite3' },
+        { alias: 'c', engine: 'django.db.backends.postgresql', name: 'c', raw: { TEST: { MIRROR: 'a' } } },
+      ],
+      plans: { a: ['x.0001_initial'], c: null },
+      applied: { a: reachable('a'), c: { ...reachable('c'), reachable: false, error: 'connection refused' } },
+    }));
+    assert.deepEqual(plan.steps.map(s => s.alias), ['a']);
+    assert.deepEqual(plan.skipped, [{ alias: 'c', reason: 'mirror', sameAs: 'a', mirrorBy: 'TEST["MIRROR"]' }]);
+    assert.deepEqual(plan.unreachable, []);
+    // the database it mirrors unreadable: that one stops the plan
+    const down = deploymentPlan(base({
+      databases: [
+        { alias: 'a', engine: 'django.db.backends.postgresql', name: 'a' },
+        { alias: 'c', engine: 'django.db.backends.postgresql', name: 'c', raw: { TEST: { MIRROR: 'a' } } },
+      ],
+      plans: { a: null, c: null },
+      applied: { a: { ...reachable('a'), reachable: false, error: 'connection refused' }, c: { ...reachable('c'), reachable: false, error: 'connection refused' } },
+    }));
+    assert.deepEqual(down.unreachable, [{ alias: 'a', error: 'connection refused' }]);
+  });
 });
 
 describe('shell quoting', () => {
