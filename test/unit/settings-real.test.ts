@@ -1633,3 +1633,23 @@ if replica_enabled():
   // and that it exists on one path only is said
   assert.match(s.unknowns.find(u => u.name.includes('DATABASES["replica"]'))!.reason, /set in one branch only/);
 });
+
+test('a loop over a list partly known says what is missing of it, once for nested loops (PostHog: "loop over undefined")', () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'mysite/settings.py': `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+${DB}
+EXTRA = ["a"]
+EXTRA.extend(os.environ["EXTRA_DBS"].split(","))
+for name in EXTRA:
+    for suffix in EXTRA:
+        DATABASES[name + suffix] = {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+`,
+  });
+  const s = load(dir, 'mysite.settings');
+  const reason = s.partial?.find(p => p.name === 'DATABASES')?.reason ?? '';
+  assert.match(reason, /a loop over something not known \(.*EXTRA_DBS/);
+  assert.doesNotMatch(reason, /undefined|loop over .*loop over/);
+});

@@ -250,7 +250,7 @@ function loopBody(it: Evaluator, body: A.Stmt[], f: Frame, exits: Map<string, Va
 function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   const itv = it.eval(s.iter, f);
   const items = it.iter(itv);
-  if (items === null) return loopUnknown(it, s, f, itv as UnknownV, loc);
+  if (items === null) return loopUnknown(it, s, f, notKnown(itv), loc);
   let abrupt: Abrupt[] = [];
   const exits: Map<string, Value>[] = [];
   let alive = true;
@@ -271,12 +271,25 @@ function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
 }
 
 /**
+ * What makes a loop's iterable (or a while's condition) not known, as an unknown value: its own reason, or what is
+ * missing of a value that is partly known (PostHog's `for route in load_product_db_routes(…)`, a tuple of routes read
+ * from a YAML file, was a "loop over undefined").
+ */
+function notKnown(v: Value): UnknownV {
+  if (v.kind === 'unknown') return v;
+  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more) return v.more;
+  if (v.kind === 'dict' && v.inexact) return v.inexact;
+  return unknown(`a ${typeName(v)} value that is not iterated statically`);
+}
+
+/**
  * A loop over something unknown: the body runs once with the loop variable unknown, and the state after it
  * is merged with the state before it (zero iterations). Lists that only grew keep their known items and a
  * "may contain more" mark (the INSTALLED_APPS-from-entry-points pattern); other changed names become unknown.
  */
 function loopUnknown(it: Evaluator, s: A.For | A.While, f: Frame, why: UnknownV, loc: Loc): Res {
-  const reason = `loop over ${why.reason}`;
+  // (a loop inside a loop over the same unknown says it once)
+  const reason = why.reason.startsWith('a loop over ') ? why.reason : `a loop over something not known (${why.reason})`;
   const wloc = why.loc ?? loc;
   it.forks.push({ reason: why.reason, loc: wloc });
   const saved = f.scope.vars;
@@ -307,7 +320,7 @@ function execWhile(it: Evaluator, s: A.While, f: Frame, loc: Loc): Res {
     const tv = it.eval(s.test, f);
     const t = it.truth(tv);
     if (t === null) {
-      const r = loopUnknown(it, s, f, tv as UnknownV, loc);
+      const r = loopUnknown(it, s, f, notKnown(tv), loc);
       abrupt = abrupt.concat(r.abrupt);
       exits.push(f.scope.vars);
       break;
