@@ -12,6 +12,7 @@ import {
   detectConflicts,
   migrationPlan,
   prepareGraph,
+  prepareGraphAgain,
   type GraphOptions,
   type GraphProblem,
 } from '../../src/core/migrations/graph';
@@ -657,4 +658,54 @@ describe('oracle: plans equal Django 5.2 MigrationExecutor.migration_plan', () =
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+test('a graph patched after edits of dependencies (prepareGraphAgain) is the graph prepared from scratch, or refused', () => {
+  const rnd = prng(11);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const apps = ['a', 'b', 'c', 'd'];
+  let migrations: MigrationFileInfo[] = [];
+  for (const app of apps) {
+    for (let i = 1; i <= 6; i++) {
+      const deps: Dep[] = i > 1 ? [[app, `000${i - 1}_m`]] : [];
+      if (i > 1 && rnd() < 0.4) deps.push([pick(apps.filter(x => x !== app)), `000${1 + Math.floor(rnd() * 6)}_m`]);
+      migrations.push(mig(app, `000${i}_m`, deps));
+    }
+  }
+  // another app's __first__ / __latest__: its roots and leaves decide edges of others (d is named so)
+  migrations.push(mig('e', '0001_m', [['d', '__latest__']]));
+  const opts: GraphOptions = { migratedApps: [...apps, 'e'], unmigratedApps: [] };
+  const strip = (g: ReturnType<typeof prepareGraph>) => ({ nodes: g.nodes.map(n => [n.key, n.migration]), edges: [...g.edges], problems: g.problems });
+  let prev = prepareGraph(migrations, opts);
+  let patched = 0;
+  let refused = 0;
+  for (let step = 0; step < 300; step++) {
+    const i = Math.floor(rnd() * (migrations.length - 1));
+    const m = migrations[i]!;
+    const own = Number(m.name.slice(0, 4));
+    const deps: Dep[] = [];
+    // the app's chain kept, dropped, or pointed at an earlier one; other apps' migrations, one missing, __first__
+    if (own > 1 && rnd() < 0.8) deps.push([m.app, `000${1 + Math.floor(rnd() * (own - 1))}_m`]);
+    const r = rnd();
+    if (r < 0.5) deps.push([pick(apps.filter(x => x !== m.app)), `000${1 + Math.floor(rnd() * 6)}_m`]);
+    else if (r < 0.52) deps.push([pick(apps), '0009_missing']);
+    else if (r < 0.56) deps.push([pick(apps), '__first__']);
+    else if (r < 0.61) deps.push([m.app, '__first__']);
+    const next = migrations.slice();
+    next[i] = { ...m, dependencies: deps };
+    const fresh = prepareGraph(next, opts);
+    const again = prepareGraphAgain(prev, migrations, next);
+    if (again) {
+      patched++;
+      assert.deepStrictEqual(strip(again), strip(fresh), `step ${step}: ${m.key} -> ${JSON.stringify(deps)}`);
+      // and what is built from it: the plan and the leaves
+      const plan = (g: typeof fresh) => { const p = migrationPlan(g, new Set(), opts); return { plan: p.plan, problems: p.problems.map(x => x.message) }; };
+      assert.deepStrictEqual(plan(again), plan(fresh));
+      assert.deepStrictEqual(conflictsInGraph(buildGraph(again).graph), conflictsInGraph(buildGraph(fresh).graph));
+    } else refused++;
+    migrations = next;
+    prev = fresh;
+  }
+  assert.ok(patched > 60, `patched ${patched}, refused ${refused}`);
+  assert.ok(refused > 10, `patched ${patched}, refused ${refused}`);
 });

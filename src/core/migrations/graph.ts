@@ -492,6 +492,9 @@ function optsSignature(opts: GraphOptions): string {
   return JSON.stringify([sorted(opts.migratedApps), sorted(opts.unmigratedApps), !!opts.ignoreNoMigrations]);
 }
 
+/** the last graph prepared (the migrations as given, a copy: the caller's array is not kept alive) */
+let lastPrepared: { migrations: readonly MigrationFileInfo[]; sig: string; prepared: PreparedGraph } | null = null;
+
 function preparedFor(migrations: readonly MigrationFileInfo[], opts: GraphOptions): PreparedGraph {
   const sig = optsSignature(opts);
   const hit = preparedCache.get(migrations);
@@ -500,9 +503,66 @@ function preparedFor(migrations: readonly MigrationFileInfo[], opts: GraphOption
   if (hit && hit.sig === sig && hit.len === migrations.length && hit.first === first && hit.last === last) {
     return hit.prepared;
   }
-  const prepared = prepareGraph(migrations, opts);
+  // an edit of some migrations' dependencies (the scan's index after one, issue 11): the last graph patched
+  const prepared = (lastPrepared?.sig === sig ? prepareGraphAgain(lastPrepared.prepared, lastPrepared.migrations, migrations) : null)
+    ?? prepareGraph(migrations, opts);
   preparedCache.set(migrations, { sig, len: migrations.length, first, last, prepared });
+  lastPrepared = { migrations: migrations.slice(), sig, prepared };
   return prepared;
+}
+
+/**
+ * `prepareGraph(migrations)` from the graph prepared for `before`, where `migrations` holds the same objects in the
+ * same order except some that are the same migrations (app, name, path) with other dependencies: only their edges
+ * are made again (a 3,000-migration graph is prepared in ~1 ms instead of ~8). Null, to prepare it whole, where the
+ * patch would have to know more: a graph with problems or dummy nodes, run_before or replaces anywhere in the
+ * edited ones, an app whose first or last migration another app's `__first__`/`__latest__` was resolved to, or a
+ * dependency that does not name a migration on disk (`__first__`/`__latest__` of another app, one missing).
+ */
+export function prepareGraphAgain(prev: PreparedGraph, before: readonly MigrationFileInfo[], migrations: readonly MigrationFileInfo[]): PreparedGraph | null {
+  if (before.length !== migrations.length || prev.problems.length || prev.nodes.length !== migrations.length || prev.runBefore) return null;
+  const changed: number[] = [];
+  for (let i = 0; i < migrations.length; i++) {
+    const a = before[i]!;
+    const b = migrations[i]!;
+    if (a === b) continue;
+    // (an app whose roots or leaves another app's `__first__`/`__latest__` named: an edit may move them)
+    if (a.app !== b.app || a.name !== b.name || a.path !== b.path || a.replaces.length || b.replaces.length || b.runBefore?.length || prev.resolvedApps.has(b.app)) return null;
+    changed.push(i);
+  }
+  if (!changed.length || changed.length > 8) return null;
+  // (no duplicates and no dummy nodes: node i is migration i)
+  const idxOf = (key: MigrationKey): number | undefined => prev.indexOf.get(key);
+  const parentsOf = new Map<number, number[]>();
+  for (const i of changed) {
+    const m = migrations[i]!;
+    const own: number[] = [];
+    const add = (key: MigrationKey): boolean => {
+      const j = idxOf(key);
+      if (j === undefined) return false;
+      if (!own.includes(j)) own.push(j);
+      return true;
+    };
+    // as prepareGraph adds them: the app's own first (its `__first__` ignored), then the others'
+    for (const d of m.dependencies) if (d[0] === m.app && d[1] !== FIRST && !add(keyOfRef(d))) return null;
+    for (const d of m.dependencies) if (d[0] !== m.app && !add(keyOfRef(d))) return null;
+    parentsOf.set(i, own);
+  }
+  const nodes = prev.nodes.slice();
+  for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
+  // edges are grouped by child, in node order: the edited children's groups replaced
+  const out: number[] = [];
+  const old = prev.edges;
+  let e = 0;
+  for (let child = 0; child < nodes.length; child++) {
+    const start = e;
+    while (e < old.length && old[e] === child) e += 2;
+    const mine = parentsOf.get(child);
+    if (mine) for (const p of mine) out.push(child, p);
+    else for (let k = start; k < e; k++) out.push(old[k]!);
+  }
+  if (e !== old.length) return null;
+  return { ...prev, disk: migrations.slice(), nodes, edges: Int32Array.from(out) };
 }
 
 function isPrepared(x: readonly MigrationFileInfo[] | PreparedGraph): x is PreparedGraph {
@@ -530,6 +590,12 @@ export interface PreparedGraph {
   readonly nodes: readonly PreparedNode[];
   /** edges, flattened pairs of node indexes: child, parent, child, parent, ... */
   readonly edges: Int32Array;
+  /** each node's index by key */
+  readonly indexOf: ReadonlyMap<MigrationKey, number>;
+  /** some migration has run_before (its edges are not its own dependencies: prepareGraphAgain does not patch) */
+  readonly runBefore: boolean;
+  /** the apps whose first or last migration a `__first__`/`__latest__` dependency of another app was resolved to */
+  readonly resolvedApps: ReadonlySet<string>;
 }
 
 export interface PreparedNode {
@@ -588,6 +654,8 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
     }
   }
 
+  // (the apps a `__first__`/`__latest__` is resolved in: their roots and leaves decide other apps' edges)
+  const resolvedApps = new Set<string>();
   // check_key; undefined = ignore the reference
   const checkKey = (
     ref: [string, string],
@@ -600,6 +668,7 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
     if (unmigratedApps.has(ref[0]) && !migratedApps.has(ref[0])) return undefined; // Django checks this first
     const originKey = keyOfMigration(origin);
     if (migratedApps.has(ref[0])) {
+      resolvedApps.add(ref[0]);
       const nodes = ref[1] === FIRST ? graph.rootNodeObjs(ref[0]) : graph.leafNodeObjs(ref[0]);
       const first = nodes[0];
       if (first) return [first.app, first.name];
@@ -655,7 +724,10 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
       edges[e++] = p.idx;
     }
   }
-  return { kind: 'prepared-migration-graph', disk, replacements, pathOf, problems, nodes, edges };
+  const indexOf = new Map<MigrationKey, number>();
+  nodes.forEach((n, i) => indexOf.set(n.key, i));
+  const runBefore = disk.some(m => m.runBefore?.length);
+  return { kind: 'prepared-migration-graph', disk, replacements, pathOf, problems, nodes, edges, indexOf, runBefore, resolvedApps };
 }
 
 /**
