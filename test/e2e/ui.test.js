@@ -585,10 +585,16 @@ async function warehouseMoreTests(exp) {
     const restored = () => /showing the state saved/.test(hostLog().join('\n'));
     const freshRead = () => hostLog().some(l => /\] state of /.test(l));
     let cachedAt = 0; let freshAt = 0; let cachedText = ''; let cachedCut = false; let freshFirst = false;
-    const end = Date.now() + 90000;
+    // what the view showed, each change with its time (said when the step fails: a CI run once saw neither state)
+    const seen = []; let lastSeen = '';
+    // (a row not drawn yet is read as '' at once: the default 30 s wait of innerText would skip whole seconds)
+    const peek = async row => (await row.count()) ? rowText(row).catch(() => '') : '';
+    const end = Date.now() + 120000;
     while (Date.now() < end) {
       const shown = await banner.isVisible().catch(() => false);
-      const wh = await rowText(aliasRow('warehouse')).catch(() => '');
+      const wh = await peek(aliasRow('warehouse'));
+      const now = `${shown ? 'banner + ' : ''}${wh || '(no warehouse row)'}`;
+      if (now !== lastSeen) { seen.push(`${Date.now() - t} ms: ${now}`); lastSeen = now; }
       if (shown && !cachedAt && /up to date|pending|unreachable/.test(wh)) {
         cachedAt = Date.now();
         cachedText = `${await rowText(banner).catch(() => '')} / ${wh}`;
@@ -603,10 +609,18 @@ async function warehouseMoreTests(exp) {
       }
       await page.waitForTimeout(100);
     }
+    log(`reload, the view: ${seen.slice(0, 12).join(' | ')}`);
+    if (!freshAt) {
+      await page.screenshot({ path: path.join(SHOTS, 'reload-failed.png') }).catch(() => {});
+      const rows = await page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => []);
+      log(`reload, rows at the end: ${rows.map(r => r.replace(/\s+/g, ' ')).join(' | ') || '(none)'}`);
+      log(`reload, extension log since activation:\n  ${hostLog().slice(-25).join('\n  ')}`);
+    }
     log(`reload: cached state after ${cachedAt ? cachedAt - t : '-'} ms (${cachedText}), fresh after ${freshAt ? freshAt - t : '-'} ms${freshFirst ? ' (already there when the view was drawn)' : ''}`);
     log(`reload, extension host: cached state shown at activation ${restored() ? 'yes' : 'no'}`);
     if (!restored()) throw new Error('the new extension host did not show the last known state');
-    if (!cachedAt && !freshFirst) throw new Error('no "Last known state" row with the aliases before the fresh state');
+    // (the summary prints only the error: what the view showed goes with it)
+    if (!cachedAt && !freshFirst) throw new Error(`no "Last known state" row with the aliases before the fresh state; the view showed: ${seen.slice(-6).join(' | ')}`);
     if (!freshAt) throw new Error('the "Last known state" row did not give way to the fresh state');
     // the marker says it is being refreshed, readable in a default-width sidebar
     if (cachedAt && (cachedCut || !/refreshing/.test(cachedText))) throw new Error(`the cached-state row is cut or does not say it is refreshing: ${cachedText}`);
