@@ -594,7 +594,10 @@ async function warehouseMoreTests(exp) {
       const shown = await banner.isVisible().catch(() => false);
       const wh = await peek(aliasRow('warehouse'));
       const now = `${shown ? 'banner + ' : ''}${wh || '(no warehouse row)'}`;
-      if (now !== lastSeen) { seen.push(`${Date.now() - t} ms: ${now}`); lastSeen = now; }
+      if (now !== lastSeen) {
+        seen.push(`${Date.now() - t} ms: ${now}`); lastSeen = now;
+        if (seen.length === 1) await page.screenshot({ path: path.join(SHOTS, 'reload-first-view.png') }).catch(() => {});
+      }
       if (shown && !cachedAt && /up to date|pending|unreachable/.test(wh)) {
         cachedAt = Date.now();
         cachedText = `${await rowText(banner).catch(() => '')} / ${wh}`;
@@ -609,7 +612,8 @@ async function warehouseMoreTests(exp) {
       }
       await page.waitForTimeout(100);
     }
-    log(`reload, the view: ${seen.slice(0, 12).join(' | ')}`);
+    log(`reload, the view: ${seen.slice(0, 12).join(' | ')} (reloaded at ${new Date(t).toISOString()})`);
+    log(`reload, extension log since activation:\n  ${hostLog().slice(0, 12).join('\n  ')}`);
     if (!freshAt) {
       await page.screenshot({ path: path.join(SHOTS, 'reload-failed.png') }).catch(() => {});
       const rows = await page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => []);
