@@ -532,13 +532,12 @@ export function prepareGraphAgain(prev: PreparedGraph, before: readonly Migratio
   }
   if (!changed.length || changed.length > 8) return null;
   // (no duplicates and no dummy nodes: node i is migration i)
-  const idxOf = (key: MigrationKey): number | undefined => prev.indexOf.get(key);
   const parentsOf = new Map<number, number[]>();
   for (const i of changed) {
     const m = migrations[i]!;
     const own: number[] = [];
     const add = (key: MigrationKey): boolean => {
-      const j = idxOf(key);
+      const j = prev.indexOf.get(key);
       if (j === undefined) return false;
       if (!own.includes(j)) own.push(j);
       return true;
@@ -713,7 +712,9 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
 
   // No node is removed in this phase, so idx is the position in nodeMap order.
   const nodes: PreparedNode[] = [];
+  const indexOf = new Map<MigrationKey, number>();
   for (const n of graph.nodeMap.values()) {
+    indexOf.set(n.key, nodes.length);
     nodes.push({ app: n.app, name: n.name, key: n.key, migration: n.migration, origin: n.origin });
   }
   const edges = new Int32Array(graph.edgeCount() * 2);
@@ -724,8 +725,6 @@ export function prepareGraph(migrations: readonly MigrationFileInfo[], opts: Gra
       edges[e++] = p.idx;
     }
   }
-  const indexOf = new Map<MigrationKey, number>();
-  nodes.forEach((n, i) => indexOf.set(n.key, i));
   const runBefore = disk.some(m => m.runBefore?.length);
   return { kind: 'prepared-migration-graph', disk, replacements, pathOf, problems, nodes, edges, indexOf, runBefore, resolvedApps };
 }
