@@ -514,54 +514,137 @@ function preparedFor(migrations: readonly MigrationFileInfo[], opts: GraphOption
 /**
  * `prepareGraph(migrations)` from the graph prepared for `before`, where `migrations` holds the same objects in the
  * same order except some that are the same migrations (app, name, path) with other dependencies: only their edges
- * are made again (a 3,000-migration graph is prepared in ~1 ms instead of ~8). Null, to prepare it whole, where the
- * patch would have to know more: a graph with problems or dummy nodes, run_before or replaces anywhere in the
- * edited ones, an app whose first or last migration another app's `__first__`/`__latest__` was resolved to, or a
- * dependency that does not name a migration on disk (`__first__`/`__latest__` of another app, one missing).
+ * are made again (a 3,000-migration graph is prepared in ~1 ms instead of ~8). A dependency on a migration that is
+ * not on disk (half-typed, or a typo: what an edit of `dependencies` passes through) gets its dummy node as
+ * `prepareGraph` makes it: dummies are ordered by the first dependency naming them (Django's internal pass, then the
+ * external one, each in node order) and carry that migration as their origin. Null, to prepare it whole, where the
+ * patch would have to know more: duplicates, run_before anywhere, replaces, `__latest__` or another app's `__first__`
+ * in the edited ones (old or new), a problem of an edited migration, or an app whose first or last migration another
+ * app's `__first__`/`__latest__` was resolved to.
  */
 export function prepareGraphAgain(prev: PreparedGraph, before: readonly MigrationFileInfo[], migrations: readonly MigrationFileInfo[]): PreparedGraph | null {
-  if (before.length !== migrations.length || prev.problems.length || prev.nodes.length !== migrations.length || prev.runBefore) return null;
+  const real = migrations.length;
+  if (before.length !== real || prev.runBefore || prev.disk.length !== real || prev.nodes.length < real) return null;
   const changed: number[] = [];
-  for (let i = 0; i < migrations.length; i++) {
+  const special = (m: MigrationFileInfo) => m.dependencies.some(d => d[1] === LATEST || (d[1] === FIRST && d[0] !== m.app));
+  for (let i = 0; i < real; i++) {
     const a = before[i]!;
     const b = migrations[i]!;
     if (a === b) continue;
     // (an app whose roots or leaves another app's `__first__`/`__latest__` named: an edit may move them)
     if (a.app !== b.app || a.name !== b.name || a.path !== b.path || a.replaces.length || b.replaces.length || b.runBefore?.length || prev.resolvedApps.has(b.app)) return null;
+    if (special(a) || special(b)) return null;
     changed.push(i);
   }
   if (!changed.length || changed.length > 8) return null;
-  // (no duplicates and no dummy nodes: node i is migration i)
-  const parentsOf = new Map<number, number[]>();
+  if (prev.problems.length) {
+    // duplicates move node indexes; another migration's problems (unknown apps, apps without migrations) stay as they are
+    const edited = new Set<MigrationKey | null>(changed.map(i => prev.nodes[i]!.key));
+    if (prev.problems.some(p => p.kind === 'duplicate' || edited.has(p.migration))) return null;
+  }
+  // each edited migration's parents, in the order prepareGraph adds them: the app's own first (its `__first__`
+  // ignored), then the others'; a number is a migration on disk (node index), a string a key that is not (a dummy)
+  const parentsOf = new Map<number, (number | MigrationKey)[]>();
   for (const i of changed) {
     const m = migrations[i]!;
-    const own: number[] = [];
-    const add = (key: MigrationKey): boolean => {
+    const own: (number | MigrationKey)[] = [];
+    const add = (d: readonly [string, string]) => {
+      const key = keyOfRef(d);
       const j = prev.indexOf.get(key);
-      if (j === undefined) return false;
-      if (!own.includes(j)) own.push(j);
-      return true;
+      const parent = j !== undefined && j < real ? j : key;
+      if (!own.includes(parent)) own.push(parent);
     };
-    // as prepareGraph adds them: the app's own first (its `__first__` ignored), then the others'
-    for (const d of m.dependencies) if (d[0] === m.app && d[1] !== FIRST && !add(keyOfRef(d))) return null;
-    for (const d of m.dependencies) if (d[0] !== m.app && !add(keyOfRef(d))) return null;
+    for (const d of m.dependencies) if (d[0] === m.app && d[1] !== FIRST) add(d);
+    for (const d of m.dependencies) if (d[0] !== m.app) add(d);
     parentsOf.set(i, own);
   }
-  const nodes = prev.nodes.slice();
-  for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
+  // a dummy node is a root and a leaf of its app: one of an app another app's `__first__`/`__latest__` named moves
+  // those edges (the edited migrations' dummies, before and after)
+  if (prev.resolvedApps.size) {
+    const resolved = (app: string) => prev.resolvedApps.has(app);
+    for (const [i, ps] of parentsOf) {
+      for (const p of ps) if (typeof p === 'string' && resolved(migrations[i]!.dependencies.find(x => keyOfRef(x) === p)![0])) return null;
+    }
+    for (let k = 0; k < prev.edges.length; k += 2) {
+      const p = prev.edges[k + 1]!;
+      if (p >= real && parentsOf.has(prev.edges[k]!) && resolved(prev.nodes[p]!.app)) return null;
+    }
+  }
+  const old = prev.edges;
+  const hadDummies = prev.nodes.length > real;
+  const addsDummies = [...parentsOf.values()].some(ps => ps.some(p => typeof p === 'string'));
   // edges are grouped by child, in node order: the edited children's groups replaced
   const out: number[] = [];
-  const old = prev.edges;
   let e = 0;
-  for (let child = 0; child < nodes.length; child++) {
+  if (!hadDummies && !addsDummies) {
+    for (let child = 0; child < real; child++) {
+      const start = e;
+      while (e < old.length && old[e] === child) e += 2;
+      const mine = parentsOf.get(child);
+      if (mine) for (const p of mine) out.push(child, p as number);
+      else for (let k = start; k < e; k++) out.push(old[k]!);
+    }
+    if (e !== old.length) return null;
+    const nodes = prev.nodes.slice();
+    for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
+    return { ...prev, disk: migrations.slice(), nodes, edges: Int32Array.from(out) };
+  }
+  // with dummies: the first reference of each (pass, child, position among the child's parents), then their order
+  const first = new Map<MigrationKey, { pass: number; child: number; pos: number; app: string; name: string }>();
+  const note = (key: MigrationKey, child: number, pos: number, app: string, name: string) => {
+    const pass = app === prev.nodes[child]!.app ? 0 : 1;
+    const f = first.get(key);
+    if (!f || pass < f.pass || (pass === f.pass && (child < f.child || (child === f.child && pos < f.pos)))) first.set(key, { pass, child, pos, app, name });
+  };
+  const groups: (number | MigrationKey)[][] = [];
+  for (let child = 0; child < real; child++) {
     const start = e;
     while (e < old.length && old[e] === child) e += 2;
-    const mine = parentsOf.get(child);
-    if (mine) for (const p of mine) out.push(child, p);
-    else for (let k = start; k < e; k++) out.push(old[k]!);
+    let group = parentsOf.get(child);
+    if (group) {
+      for (let pos = 0; pos < group.length; pos++) {
+        const p = group[pos]!;
+        if (typeof p === 'string') {
+          const d = migrations[child]!.dependencies.find(x => keyOfRef(x) === p)!;
+          note(p, child, pos, d[0], d[1]);
+        }
+      }
+    } else {
+      group = [];
+      for (let k = start; k < e; k += 2) {
+        const p = old[k + 1]!;
+        if (p < real) group.push(p);
+        else {
+          const n = prev.nodes[p]!;
+          note(n.key, child, (k - start) / 2, n.app, n.name);
+          group.push(n.key);
+        }
+      }
+    }
+    groups.push(group);
   }
   if (e !== old.length) return null;
-  return { ...prev, disk: migrations.slice(), nodes, edges: Int32Array.from(out) };
+  const order = [...first].sort(([, a], [, b]) => a.pass - b.pass || a.child - b.child || a.pos - b.pos);
+  const nodes = prev.nodes.slice(0, real);
+  for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
+  const dummyIndex = new Map<MigrationKey, number>();
+  for (const [key, f] of order) {
+    dummyIndex.set(key, nodes.length);
+    nodes.push({ app: f.app, name: f.name, key, migration: null, origin: prev.nodes[f.child]!.key });
+  }
+  for (let child = 0; child < real; child++) {
+    for (const p of groups[child]!) out.push(child, typeof p === 'string' ? dummyIndex.get(p)! : p);
+  }
+  // each node's index: the dummies' entries made again when they changed
+  let indexOf = prev.indexOf;
+  const same = order.length === prev.nodes.length - real && order.every(([key], k) => prev.nodes[real + k]!.key === key);
+  if (!same) {
+    const m = new Map(prev.indexOf);
+    for (let k = real; k < prev.nodes.length; k++) m.delete(prev.nodes[k]!.key);
+    for (const [key, j] of dummyIndex) m.set(key, j);
+    indexOf = m;
+  }
+  return { ...prev, disk: migrations.slice(), nodes, edges: Int32Array.from(out), indexOf };
 }
 
 function isPrepared(x: readonly MigrationFileInfo[] | PreparedGraph): x is PreparedGraph {
