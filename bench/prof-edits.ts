@@ -1,6 +1,7 @@
 // Profiling aid (not a benchmark): N edits of one kind on the benchmark generator's project, as the scan worker
 // runs them, with V8's CPU profiler on around the edits only. Writes the profile to --out.
 // Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile [--as-extension] [--no-profile]
+//          [--alloc /tmp/edits.heapprofile]
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -42,6 +43,12 @@ async function main(): Promise<void> {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  // --alloc FILE: what the edits allocate (a sampling heap profile, garbage included; bench/alloc-top.mjs FILE reads it)
+  const allocTo = process.argv.includes('--alloc') ? arg('alloc', '/tmp/edits.heapprofile') : undefined;
+  if (allocTo) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   for (const k of Object.keys(MEMO_STATS)) delete MEMO_STATS[k];
   const runsBefore = { ...RUN_STATS.byMethod };
   const times: number[] = [];
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
     times.push(performance.now() - t);
     for (const [k, v] of Object.entries(index.timings)) phases.set(k, [...(phases.get(k) ?? []), v]);
   }
+  if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   if (profiling) {
     const { profile } = await session.post('Profiler.stop');
     fs.writeFileSync(arg('out', '/tmp/edits.cpuprofile'), JSON.stringify(profile));

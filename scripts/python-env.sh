@@ -66,5 +66,11 @@ if ! "$VENV/bin/python" -c 'import pymysql, environs, dj_database_url, yaml' >/d
   flock -u 9
 fi
 
+# GDAL: django.contrib.gis loads it when a PostGIS backend is set up (an oracle test compares the gis models Django
+# registers then; a fresh Debian machine lacks it, and a machine that had it installed by hand hid that)
+if ! "$VENV/bin/python" -c 'import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library("gdal") else 1)' >/dev/null 2>&1; then
+  bash "$(dirname "$0")/apt-install.sh" libgdal32 >&2 || log "libgdal32 could not be installed: the PostGIS oracle test will fail (GDAL missing)"
+fi
+
 log "$("$VENV/bin/python" -c 'import django, psycopg; print("django", django.get_version(), "psycopg", psycopg.__version__)')"
 echo "$VENV/bin/python"

@@ -9,14 +9,22 @@ import { isExternalPath } from './python/runtime';
  */
 export class DecisionMap {
   private readonly byAlias = new Map<string, Map<string, RouterDecision>>();
+  /** rows under this map's own, not copied (`over`: the routing under the lives rows); never changed through this map */
+  private base: DecisionMap | undefined;
   constructor(rows: Iterable<RouterDecision> = []) {
     for (const d of rows) this.set(d);
   }
+  /** An empty map over `base`: what is set here hides base's row for the same pair; base is not copied. */
+  static over(base: DecisionMap): DecisionMap {
+    const m = new DecisionMap();
+    m.base = base;
+    return m;
+  }
   get(alias: string, model: string): RouterDecision | undefined {
-    return this.byAlias.get(alias)?.get(model);
+    return this.byAlias.get(alias)?.get(model) ?? this.base?.get(alias, model);
   }
   has(alias: string, model: string): boolean {
-    return this.byAlias.get(alias)?.has(model) ?? false;
+    return (this.byAlias.get(alias)?.has(model) ?? false) || (this.base?.has(alias, model) ?? false);
   }
   /** (a later row for the same pair replaces the earlier one) */
   set(d: RouterDecision): void {
@@ -26,6 +34,7 @@ export class DecisionMap {
   }
   copy(): DecisionMap {
     const c = new DecisionMap();
+    c.base = this.base;
     for (const [alias, m] of this.byAlias) c.byAlias.set(alias, new Map(m));
     return c;
   }
@@ -110,7 +119,8 @@ export function keepEqualDecisions(prev: readonly RouterDecision[] | undefined, 
 
 /** The routing decisions with the "lives" ones (unmanaged, proxy and swapped models as if managed) over them. */
 export function livesDecisions(routing: readonly RouterDecision[], lives: readonly RouterDecision[] | undefined): DecisionMap {
-  const all = indexDecisions(routing).copy();
+  // (over the routing's own map, not a copy of its 6,000 rows: after every edit that changed the routing or the lives)
+  const all = DecisionMap.over(indexDecisions(routing));
   for (const d of lives ?? []) all.set(d);
   return all;
 }
@@ -147,8 +157,16 @@ export const CROSS_DB_STATS = { again: 0, modelsRead: 0 };
  * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer. Kept per model (the
  * model whose field it is) with an index of referrers, for `crossDatabaseRelationsAgain`.
  */
+/** models arrays are never changed once made: one map by key per array (a router edit keeps the models') */
+const keyedModels = new WeakMap<readonly ModelInfo[], ReadonlyMap<string, ModelInfo>>();
+export function modelsByKey(models: readonly ModelInfo[]): ReadonlyMap<string, ModelInfo> {
+  let m = keyedModels.get(models);
+  if (!m) keyedModels.set(models, (m = new Map(models.map(x => [x.key, x]))));
+  return m;
+}
+
 export function crossDatabaseRelationsByModel(models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
-  const byKey = new Map(models.map(m => [m.key, m]));
+  const byKey = modelsByKey(models);
   const byModel = new Map<string, Finding[]>();
   const referrers = new Map<string, Set<string>>();
   for (const m of models) {
@@ -182,9 +200,11 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
   if (!edited.length && !replaced.length && !decided.size) return prev;
   const changed = new Set([...edited, ...replaced].map(m => m.key));
   // the referrers of the models changed, their relations as they are now
-  const referrers = new Map(prev.referrers);
+  // (copied once a model's fields are read again: a router edit that routes models again changes no relation)
+  let referrers = prev.referrers;
   const touched = new Set<string>();
   const own = (target: string): Set<string> => {
+    if (referrers === prev.referrers) referrers = new Map(prev.referrers);
     if (!touched.has(target)) { touched.add(target); referrers.set(target, new Set(referrers.get(target))); }
     return referrers.get(target)!;
   };
@@ -199,7 +219,7 @@ export function crossDatabaseRelationsAgain(prev: CrossDatabaseRelations, before
   for (const t of targets) for (const k of referrers.get(t) ?? []) again.add(k);
   const byModel = new Map(prev.byModel);
   for (const m of replaced) byModel.delete(m.key);
-  const byKey = new Map(models.map(x => [x.key, x]));
+  const byKey = modelsByKey(models);
   CROSS_DB_STATS.again++;
   CROSS_DB_STATS.modelsRead += again.size;
   for (const k of again) {
@@ -285,7 +305,7 @@ function inModelOrder(models: ModelInfo[], byModel: Map<string, Finding[]>): Fin
   return out;
 }
 
-function relationsOf(m: ModelInfo, byKey: Map<string, ModelInfo>, migrate: DecisionMap, lives: DecisionMap, aliases: string[]): Finding[] {
+function relationsOf(m: ModelInfo, byKey: ReadonlyMap<string, ModelInfo>, migrate: DecisionMap, lives: DecisionMap, aliases: string[]): Finding[] {
   if (m.abstract) return NONE;
   let out: Finding[] | undefined;
   for (const f of m.fields) {
@@ -331,20 +351,31 @@ function relationsOf(m: ModelInfo, byKey: Map<string, ModelInfo>, migrate: Decis
  */
 export function fallThroughAliasFindings(decisions: RouterDecision[], aliases: string[]): Finding[] {
   const out: Finding[] = [];
+  // per alias, in one pass over the 6,000 rows (after every edit that changed the routing): the rows the routers
+  // decide (they know this database: they claim some models on it, or keep them off), the first and the number of
+  // those they claim, and the rows that fell through to "allow"
+  const per = new Map<string, { decided: RouterDecision[]; claimed: number; firstClaimed?: RouterDecision; fell: RouterDecision[] }>();
+  for (const d of decisions) {
+    const decidedHere = d.reason === 'router' && d.migrate !== null;
+    const fellHere = d.migrate === true && d.reason === 'default';
+    if (!decidedHere && !fellHere) continue;
+    let e = per.get(d.alias);
+    if (!e) per.set(d.alias, (e = { decided: [], claimed: 0, fell: [] }));
+    if (decidedHere) {
+      e.decided.push(d);
+      if (d.migrate === true) { e.claimed++; e.firstClaimed ??= d; }
+    } else e.fell.push(d);
+  }
   for (const alias of aliases) {
     if (alias === 'default') continue;
-    const ds = decisions.filter(d => d.alias === alias);
-    // the routers know this database: they decide some models on it (claim them, or keep them off)
-    const decided = ds.filter(d => d.reason === 'router' && d.migrate !== null);
-    const claimed = decided.filter(d => d.migrate === true);
-    const fell = ds.filter(d => d.migrate === true && d.reason === 'default');
+    const { decided = [], claimed = 0, firstClaimed, fell = [] } = per.get(alias) ?? {};
     if (!decided.length || !fell.length) continue;
     const appOf = (d: RouterDecision) => d.model.slice(0, d.model.indexOf('.'));
     const apps = [...new Set(fell.map(appOf))];
-    const by = claimed[0] ?? decided[0]!;
+    const by = firstClaimed ?? decided[0]!;
     const router = by.decidedBy ? by.decidedBy.split('.').pop() : 'a router';
-    const besides = claimed.length
-      ? `besides the ${claimed.length} ${router} sends there`
+    const besides = claimed
+      ? `besides the ${claimed} ${router} sends there`
       : `while ${router} decides only ${[...new Set(decided.map(appOf))].join(', ')} there`;
     out.push({
       code: 'routing-fall-through', severity: 'warning', path: by.loc?.path ?? null, line: by.loc?.line ?? null, alias,
@@ -398,6 +429,8 @@ export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDec
     byModel.set(d.model, list);
   }
   const out: Finding[] = [];
+  // (most projects' routing is known for every model: no map of the 1,500 models made after every edit)
+  if (!byModel.size) return out;
   const byKey = new Map(models.map(m => [m.key, m]));
   // one cause for many models (a router that cannot be evaluated at all: bustimes' 76 models): one finding, at the cause
   const byCause = new Map<string, string[]>();

@@ -323,6 +323,14 @@ function passBefore(text: string, module: { body: A.Stmt[] } | null | undefined,
   return lines.join('\n');
 }
 
+/** models arrays are never changed once made: their concrete models, one array per array (a router edit keeps both) */
+const concreteOf = new WeakMap<readonly ModelInfo[], ModelInfo[]>();
+function concreteModels(models: readonly ModelInfo[]): ModelInfo[] {
+  let c = concreteOf.get(models);
+  if (!c) concreteOf.set(models, (c = models.filter(m => !m.abstract)));
+  return c;
+}
+
 /** the files a warm-up step (Scanner.warmUp) has laid a buffer over, now: not unsaved edits of the user's */
 const WARMING = new Set<string>();
 
@@ -991,7 +999,7 @@ export class Scanner {
     // (from the last ones where the aliases and settings are the same: the relations of the models edited or routed
     // again and of those pointing to them are read again, the routing's fall-through findings kept while it is the same)
     const routingFindings = (last?: CrossDatabaseLast & { fall: Finding[] }) => {
-      const concrete = index.models.filter(m => !m.abstract);
+      const concrete = concreteModels(index.models);
       const livesRows = index.lives ?? [];
       const cross = crossDatabaseRelationsFrom(last, concrete, index.routing, livesRows, indexDecisions(index.routing), lives, aliases);
       // (aliases that are a mirror of another or reach the same database are not migrated on their own)

@@ -9,7 +9,7 @@ import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
 import { routerAliasFindings, routersLine } from './routers';
-import { indexDecisions } from '../findings';
+import { indexDecisions, modelsByKey } from '../findings';
 
 /** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
 export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
@@ -81,6 +81,10 @@ export interface RouteInputs {
   routersAt: { path: string | null; line: number | null };
 }
 
+/** (the answers of `tableOn` that carry nothing: one object each, not one per model and alias after every edit) */
+const TABLE_EXISTS = { exists: true } as const;
+const TABLE_UNKNOWN = { exists: null } as const;
+
 /** `dbRoutes` of the report: one row per model, paths made relative by `rel`. */
 export function reportDbRoutes(routes: DbRoutes, rel: (p: string) => string): NonNullable<ScanReport['dbRoutes']> {
   const row = (r: DbRoute): DbRouteRow => ({
@@ -100,7 +104,7 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
   // no routers: everything is read and written on default, and migrated wherever migrate is run (a mirror too)
   if (!inp.settings.routers.length) return mirrorFindings(inp);
   const decision = indexDecisions(inp.routing);
-  const byKey = new Map(inp.models.map(m => [m.key, m]));
+  const byKey = modelsByKey(inp.models);
   const aliases = inp.settings.databases.map(d => d.alias);
   // the aliases that share tables with `alias`: the same physical database, or mirrors of one another
   const groups = new Map<string, string[]>();
@@ -124,13 +128,13 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     let has: string | undefined;
     for (const a of aliases) {
       const d = decision.get(a, model);
-      if (!d || d.migrate === null) { if (group.includes(a)) return { exists: null }; continue; }
+      if (!d || d.migrate === null) { if (group.includes(a)) return TABLE_UNKNOWN; continue; }
       if (d.migrate) {
-        if (group.includes(a)) return { exists: true };
+        if (group.includes(a)) return TABLE_EXISTS;
         has ??= a;
       } else if (a === alias) deny = d;
     }
-    return deny && has ? { exists: false, deny, has } : { exists: null };
+    return deny && has ? { exists: false, deny, has } : TABLE_UNKNOWN;
   };
   /** Whether migrations create no table at all on `alias`'s group (a replica not declared as one), all decisions known. */
   const nothing = new Map<string, boolean>();
