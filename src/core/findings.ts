@@ -151,12 +151,6 @@ const NONE: Finding[] = [];
 /** @internal (tests, benchmarks) models whose relations `crossDatabaseRelationsAgain` read again, summed over calls */
 export const CROSS_DB_STATS = { again: 0, modelsRead: 0 };
 
-/**
- * Cross-database relations, as scan-json.md defines them: once per (model, field, alias) where `model` is
- * migrated on `alias` and the target does not live there. "Lives" is the router chain's answer ignoring
- * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer. Kept per model (the
- * model whose field it is) with an index of referrers, for `crossDatabaseRelationsAgain`.
- */
 /** models arrays are never changed once made: one map by key per array (a router edit keeps the models') */
 const keyedModels = new WeakMap<readonly ModelInfo[], ReadonlyMap<string, ModelInfo>>();
 export function modelsByKey(models: readonly ModelInfo[]): ReadonlyMap<string, ModelInfo> {
@@ -165,6 +159,20 @@ export function modelsByKey(models: readonly ModelInfo[]): ReadonlyMap<string, M
   return m;
 }
 
+/** and their concrete models, one array per array */
+const concreteOf = new WeakMap<readonly ModelInfo[], ModelInfo[]>();
+export function concreteModels(models: readonly ModelInfo[]): ModelInfo[] {
+  let c = concreteOf.get(models);
+  if (!c) concreteOf.set(models, (c = models.filter(m => !m.abstract)));
+  return c;
+}
+
+/**
+ * Cross-database relations, as scan-json.md defines them: once per (model, field, alias) where `model` is
+ * migrated on `alias` and the target does not live there. "Lives" is the router chain's answer ignoring
+ * managed/proxy (`lives` decisions), "migrated" is the full `Operation.allow_migrate_model` answer. Kept per model (the
+ * model whose field it is) with an index of referrers, for `crossDatabaseRelationsAgain`.
+ */
 export function crossDatabaseRelationsByModel(models: ModelInfo[], migrate: DecisionMap, lives: DecisionMap, aliases: string[]): CrossDatabaseRelations {
   const byKey = modelsByKey(models);
   const byModel = new Map<string, Finding[]>();
@@ -431,7 +439,7 @@ export function unknownRoutingFindings(models: ModelInfo[], decisions: RouterDec
   const out: Finding[] = [];
   // (most projects' routing is known for every model: no map of the 1,500 models made after every edit)
   if (!byModel.size) return out;
-  const byKey = new Map(models.map(m => [m.key, m]));
+  const byKey = modelsByKey(models);
   // one cause for many models (a router that cannot be evaluated at all: bustimes' 76 models): one finding, at the cause
   const byCause = new Map<string, string[]>();
   for (const [model, ds] of byModel) {

@@ -148,7 +148,7 @@ import { findDistribution } from './python/environment';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
+  STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
@@ -321,14 +321,6 @@ function passBefore(text: string, module: { body: A.Stmt[] } | null | undefined,
   if (at === undefined || at.slice(0, first.col) !== ' '.repeat(first.col)) return null;
   lines.splice(first.line - 1, 0, `${' '.repeat(first.col)}pass`);
   return lines.join('\n');
-}
-
-/** models arrays are never changed once made: their concrete models, one array per array (a router edit keeps both) */
-const concreteOf = new WeakMap<readonly ModelInfo[], ModelInfo[]>();
-function concreteModels(models: readonly ModelInfo[]): ModelInfo[] {
-  let c = concreteOf.get(models);
-  if (!c) concreteOf.set(models, (c = models.filter(m => !m.abstract)));
-  return c;
 }
 
 /** the files a warm-up step (Scanner.warmUp) has laid a buffer over, now: not unsaved edits of the user's */

@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { STATE_CODES, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
+import { STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
 import { trackBackground } from './background';
 
@@ -1133,7 +1133,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
   }
 
   // --- findings: recomputed from the merged facts -------------------------------------------------------------------
-  const concrete = models.filter(m => !m.abstract);
+  const concrete = concreteModels(models);
   const answered = new Set(Object.entries(rep.status).filter(([a, st]) => !(st.driverMissing && index.applied[a])).map(([a]) => a));
   const djangoAliases = new Set(aliases);
   // what the static reading of the settings could not know (a value read from a file, `SECRETS.get(…)`; a module that

@@ -545,6 +545,8 @@ export function prepareGraphAgain(prev: PreparedGraph, before: readonly Migratio
   // each edited migration's parents, in the order prepareGraph adds them: the app's own first (its `__first__`
   // ignored), then the others'; a number is a migration on disk (node index), a string a key that is not (a dummy)
   const parentsOf = new Map<number, (number | MigrationKey)[]>();
+  /** what the edited migrations name that is not on disk: key → (app, name) */
+  const missing = new Map<MigrationKey, readonly [string, string]>();
   for (const i of changed) {
     const m = migrations[i]!;
     const own: (number | MigrationKey)[] = [];
@@ -552,78 +554,49 @@ export function prepareGraphAgain(prev: PreparedGraph, before: readonly Migratio
       const key = keyOfRef(d);
       const j = prev.indexOf.get(key);
       const parent = j !== undefined && j < real ? j : key;
+      if (typeof parent === 'string') missing.set(key, d);
       if (!own.includes(parent)) own.push(parent);
     };
     for (const d of m.dependencies) if (d[0] === m.app && d[1] !== FIRST) add(d);
     for (const d of m.dependencies) if (d[0] !== m.app) add(d);
     parentsOf.set(i, own);
   }
+  const old = prev.edges;
   // a dummy node is a root and a leaf of its app: one of an app another app's `__first__`/`__latest__` named moves
   // those edges (the edited migrations' dummies, before and after)
   if (prev.resolvedApps.size) {
-    const resolved = (app: string) => prev.resolvedApps.has(app);
-    for (const [i, ps] of parentsOf) {
-      for (const p of ps) if (typeof p === 'string' && resolved(migrations[i]!.dependencies.find(x => keyOfRef(x) === p)![0])) return null;
-    }
-    for (let k = 0; k < prev.edges.length; k += 2) {
-      const p = prev.edges[k + 1]!;
-      if (p >= real && parentsOf.has(prev.edges[k]!) && resolved(prev.nodes[p]!.app)) return null;
+    for (const d of missing.values()) if (prev.resolvedApps.has(d[0])) return null;
+    for (let k = 0; k < old.length; k += 2) {
+      const p = old[k + 1]!;
+      if (p >= real && parentsOf.has(old[k]!) && prev.resolvedApps.has(prev.nodes[p]!.app)) return null;
     }
   }
-  const old = prev.edges;
-  const hadDummies = prev.nodes.length > real;
-  const addsDummies = [...parentsOf.values()].some(ps => ps.some(p => typeof p === 'string'));
-  // edges are grouped by child, in node order: the edited children's groups replaced
-  const out: number[] = [];
-  let e = 0;
-  if (!hadDummies && !addsDummies) {
-    for (let child = 0; child < real; child++) {
-      const start = e;
-      while (e < old.length && old[e] === child) e += 2;
-      const mine = parentsOf.get(child);
-      if (mine) for (const p of mine) out.push(child, p as number);
-      else for (let k = start; k < e; k++) out.push(old[k]!);
-    }
-    if (e !== old.length) return null;
-    const nodes = prev.nodes.slice();
-    for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
-    return { ...prev, disk: migrations.slice(), nodes, edges: Int32Array.from(out) };
-  }
-  // with dummies: the first reference of each (pass, child, position among the child's parents), then their order
+  // the dummies, ordered by the first reference to each (pass, child, position among the child's parents); edges
+  // are grouped by child, in node order (a pass over them only when there are dummies, before or after the edit)
   const first = new Map<MigrationKey, { pass: number; child: number; pos: number; app: string; name: string }>();
   const note = (key: MigrationKey, child: number, pos: number, app: string, name: string) => {
     const pass = app === prev.nodes[child]!.app ? 0 : 1;
     const f = first.get(key);
     if (!f || pass < f.pass || (pass === f.pass && (child < f.child || (child === f.child && pos < f.pos)))) first.set(key, { pass, child, pos, app, name });
   };
-  const groups: (number | MigrationKey)[][] = [];
-  for (let child = 0; child < real; child++) {
-    const start = e;
-    while (e < old.length && old[e] === child) e += 2;
-    let group = parentsOf.get(child);
-    if (group) {
-      for (let pos = 0; pos < group.length; pos++) {
-        const p = group[pos]!;
-        if (typeof p === 'string') {
-          const d = migrations[child]!.dependencies.find(x => keyOfRef(x) === p)!;
-          note(p, child, pos, d[0], d[1]);
-        }
-      }
-    } else {
-      group = [];
-      for (let k = start; k < e; k += 2) {
-        const p = old[k + 1]!;
-        if (p < real) group.push(p);
-        else {
-          const n = prev.nodes[p]!;
-          note(n.key, child, (k - start) / 2, n.app, n.name);
-          group.push(n.key);
+  if (missing.size || prev.nodes.length > real) {
+    for (let child = 0, e = 0; child < real; child++) {
+      const start = e;
+      while (e < old.length && old[e] === child) e += 2;
+      const mine = parentsOf.get(child);
+      if (mine) {
+        mine.forEach((p, pos) => {
+          const d = typeof p === 'string' ? missing.get(p)! : undefined;
+          if (d) note(p as MigrationKey, child, pos, d[0], d[1]);
+        });
+      } else {
+        for (let k = start; k < e; k += 2) {
+          const p = old[k + 1]!;
+          if (p >= real) note(prev.nodes[p]!.key, child, (k - start) / 2, prev.nodes[p]!.app, prev.nodes[p]!.name);
         }
       }
     }
-    groups.push(group);
   }
-  if (e !== old.length) return null;
   const order = [...first].sort(([, a], [, b]) => a.pass - b.pass || a.child - b.child || a.pos - b.pos);
   const nodes = prev.nodes.slice(0, real);
   for (const i of changed) nodes[i] = { ...nodes[i]!, migration: migrations[i]! };
@@ -632,9 +605,22 @@ export function prepareGraphAgain(prev: PreparedGraph, before: readonly Migratio
     dummyIndex.set(key, nodes.length);
     nodes.push({ app: f.app, name: f.name, key, migration: null, origin: prev.nodes[f.child]!.key });
   }
+  // the edited children's groups replaced, the others' dummies at their new places
+  const out: number[] = [];
+  let e = 0;
   for (let child = 0; child < real; child++) {
-    for (const p of groups[child]!) out.push(child, typeof p === 'string' ? dummyIndex.get(p)! : p);
+    const start = e;
+    while (e < old.length && old[e] === child) e += 2;
+    const mine = parentsOf.get(child);
+    if (mine) for (const p of mine) out.push(child, typeof p === 'string' ? dummyIndex.get(p)! : p);
+    else {
+      for (let k = start; k < e; k += 2) {
+        const p = old[k + 1]!;
+        out.push(child, p < real ? p : dummyIndex.get(prev.nodes[p]!.key)!);
+      }
+    }
   }
+  if (e !== old.length) return null;
   // each node's index: the dummies' entries made again when they changed
   let indexOf = prev.indexOf;
   const same = order.length === prev.nodes.length - real && order.every(([key], k) => prev.nodes[real + k]!.key === key);
