@@ -23,7 +23,7 @@ import type { MetaWrites } from '../models/meta-writes';
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
 import { hintKey } from '../migrations/operations';
-import { indexDecisions } from '../findings';
+import { concreteModels, indexDecisions, modelsByKey } from '../findings';
 import { sameValue } from '../equal';
 
 export interface RoutingResult {
@@ -101,8 +101,11 @@ interface Ctx {
    * them depends on that), by method name ('hints': allow_migrate asked with hints)
    */
   used: Map<string, Deps>;
-  /** the models of the current call by file and class name (Ctx.interp.modelMeta answers `Model._meta` from them) */
-  modelsByClass: Map<string, ModelInfo[]>;
+  /**
+   * the models of the current call by file and class name (Ctx.interp.modelMeta answers `Model._meta` from them),
+   * made when first asked (modelsByClass())
+   */
+  modelsByClass: Map<string, ModelInfo[]> | null;
   /** the models array modelsByClass was made from */
   modelsFrom: ModelInfo[] | null;
   /** the settings it was made with */
@@ -146,25 +149,35 @@ function contextBefore(index: ModuleIndex, settings: SettingsInfo): Ctx | undefi
   return last;
 }
 
-/** Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`); the same array: as it is. */
+/**
+ * Set the models whose classes the routers' code may name (`SyncQueue._meta.app_label`); the same array: as it is.
+ * Their map by class is made when the routers' code first names a class (most routers name none: a new models array
+ * after each models edit cost ~2 ms of the benchmark project's edits).
+ */
 function withModels(ctx: Ctx, models: ModelInfo[]): void {
   if (ctx.modelsFrom === models) return;
+  ctx.modelsByClass = null;
+  ctx.modelsFrom = models;
+}
+
+/** The models of `withModels` by `file\0class name`. */
+function modelsByClass(ctx: Ctx): Map<string, ModelInfo[]> {
+  if (ctx.modelsByClass) return ctx.modelsByClass;
   const by = new Map<string, ModelInfo[]>();
-  for (const m of models) {
+  for (const m of ctx.modelsFrom ?? []) {
     const k = `${m.loc.path}\0${m.name}`;
     const list = by.get(k);
     if (list) list.push(m);
     else by.set(k, [m]);
   }
-  ctx.modelsByClass = by;
-  ctx.modelsFrom = models;
+  return (ctx.modelsByClass = by);
 }
 
 /** The model a class value of the routers' code is (its file, name and class statement), if it is one. */
 function modelOfClass(ctx: Ctx, cls: ClassV): ModelInfo | undefined {
   const file = cls.globals?.file;
   if (!file || !cls.def) return undefined;
-  const found = ctx.modelsByClass.get(`${file}\0${cls.name}`);
+  const found = modelsByClass(ctx).get(`${file}\0${cls.name}`);
   if (!found) return undefined;
   const def = cls.def;
   return found.find(m => m.loc.line === def.line || (def.line - def.decorators.length <= m.loc.line && m.loc.line <= def.line));
@@ -298,8 +311,8 @@ export function evaluateRouting(index: ModuleIndex, settings: SettingsInfo, mode
 function evaluateRoutingNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], aliases: string[], keep?: { prev: RouterDecision[]; changed: ReadonlySet<string> }): RoutingResult {
   const ctx = callContext(index, settings, 'allow_migrate', models);
   const decisions: RouterDecision[] = [];
-  const concrete = models.filter(m => !m.abstract);
-  const byKey = new Map(models.map(m => [m.key, m]));
+  const concrete = concreteModels(models);
+  const byKey = modelsByKey(models);
   // (the earlier decisions by alias and model: indexed once per array, its consumers index it too)
   const old = keep ? indexDecisions(keep.prev) : undefined;
   for (const alias of aliases) {
@@ -350,7 +363,7 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   });
   const interp = new Interp(index, { env, external: true, settings: settingsValue, fuel: 5_000_000, python: settingsPython(settings) });
   const ctx: Ctx = {
-    index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: new Map(), modelsFrom: null,
+    index, interp, routers: [], routerLocs: {}, problems: [], symbols: new SymbolTable(index), classNames: new Map(), deps: { files: new Map(), dirs: new Map(), structure: 0 }, base: { files: new Map(), dirs: new Map(), structure: 0 }, used: new Map(), modelsByClass: null, modelsFrom: null,
     settings, get readSettings() { return reads.settings; }, metaWrites: META_WRITES.get(index) ?? null,
   };
   interp.modelMeta = cls => {
@@ -441,7 +454,7 @@ function useRouter(ctx: Ctx, r: Router, p: string, value: Value, modName: string
   }
 }
 
-function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: Map<string, ModelInfo>): RouterDecision {
+function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: ReadonlyMap<string, ModelInfo>): RouterDecision {
   const base = { alias, model: m.key };
   if (m.proxy) return { ...base, migrate: false, decidedBy: null, reason: 'proxy', explanation: 'proxy model: migrations never create its table' };
   if (m.swapped) return { ...base, migrate: false, decidedBy: null, reason: 'swapped', explanation: `swapped out for ${m.swappedFor ?? 'another model'} (AUTH_USER_MODEL or similar)` };
@@ -492,7 +505,7 @@ export function evaluateDbRoutes(index: ModuleIndex, settings: SettingsInfo, mod
 
 function evaluateDbRoutesNow(index: ModuleIndex, settings: SettingsInfo, models: ModelInfo[], method: 'db_for_read' | 'db_for_write', opts: { historical?: boolean; only?: ModelInfo[]; migrating?: string | null }): DbRoute[] {
   const ctx = callContext(index, settings, method, models);
-  const byKey = new Map(models.map(m => [m.key, m]));
+  const byKey = modelsByKey(models);
   return (opts.only ?? models).filter(m => !m.abstract && !m.swapped).map(m => decideRoute(ctx, m, byKey, method, !!opts.historical, opts.migrating ?? null));
 }
 
@@ -535,7 +548,7 @@ function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
   return slot;
 }
 
-function decideRoute(ctx: Ctx, m: ModelInfo, byKey: Map<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false, migrating: string | null = null): DbRoute {
+function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false, migrating: string | null = null): DbRoute {
   const base = { model: m.key };
   for (const r of ctx.routers) {
     const slot = routeSlot(ctx, r, name);
@@ -662,7 +675,7 @@ interface Inputs {
   alias: string;
   model: ModelInfo;
   ctx: Ctx;
-  byKey: Map<string, ModelInfo>;
+  byKey: ReadonlyMap<string, ModelInfo>;
   /**
    * the model as RunPython code has it (`apps.get_model`): a class built from the migration state, which is none
    * of the project's classes (`model is SyncQueue`, `issubclass(model, NetworkLocation)` are False)
@@ -941,7 +954,7 @@ function relatedModel(inp: Inputs, m: ModelInfo, name: 'proxy_for_model' | 'conc
   return cur;
 }
 
-function metaValue(m: ModelInfo, name: string, byKey?: Map<string, ModelInfo>, writes?: MetaWrites | null): Value | undefined {
+function metaValue(m: ModelInfo, name: string, byKey?: ReadonlyMap<string, ModelInfo>, writes?: MetaWrites | null): Value | undefined {
   switch (name) {
     // (the answer cache's key for these: the related model's label)
     case 'proxy_for_model': case 'concrete_model': {
@@ -1226,7 +1239,7 @@ function collectClass(ctx: Ctx, moduleName: string, def: A.ClassDef, out: Set<st
 }
 
 /** The model classes a model inherits from (its bases' keys, transitively): proxies' and children's parents. */
-function modelAncestors(byKey: Map<string, ModelInfo>, m: ModelInfo): Set<string> {
+function modelAncestors(byKey: ReadonlyMap<string, ModelInfo>, m: ModelInfo): Set<string> {
   const out = new Set<string>();
   const walk = (x: ModelInfo): void => {
     for (const b of x.bases) {
