@@ -77,7 +77,9 @@ async function main(): Promise<void> {
     const r = (rows[kind] ??= { index: [], merge: [] });
     r.index.push(ti);
     r.merge.push(tm);
-    console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
+    // (the worker's own phases of the index, ≥ 5 ms)
+    const phases = Object.entries(index.timings ?? {}).filter(([k, v]) => k !== 'total' && v >= 5).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
+    console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms (in the worker ${Math.round(index.timings?.total ?? NaN)}${phases ? `: ${phases}` : ''})  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
   }
   const all = Object.values(rows).flatMap(r => r.index.map((x, i) => x + r.merge[i]!));
   console.log(`index + merge, ${all.length} edits${process.argv.includes('--django-meanwhile') ? ' while Django ran' : ''}: p50 ${pct(all, 0.5).toFixed(0)} ms, p95 ${pct(all, 0.95).toFixed(0)} ms`);

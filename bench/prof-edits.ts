@@ -1,6 +1,6 @@
 // Profiling aid (not a benchmark): N edits of one kind on the benchmark generator's project, as the scan worker
 // runs them, with V8's CPU profiler on around the edits only. Writes the profile to --out.
-// Usage: node --import tsx bench/prof-edits.ts --kind fk-target --edits 30 --out /tmp/edits.cpuprofile [--as-extension] [--no-profile]
+// Usage: node --import tsx bench/prof-edits.ts --kind fk-target|--kinds fk-target,router-return,... --edits 30 --out /tmp/edits.cpuprofile [--as-extension] [--no-profile]
 //          [--alloc /tmp/edits.heapprofile]
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,14 +25,11 @@ async function main(): Promise<void> {
   const scanner = new Scanner({ root, allowPython: false, cacheWriteDelayMs: 60_000, ...(asExtension ? { python, includeEnvironment: true } : {}) });
   await scanner.index();
   const targets = editTargets(root);
-  // --warm: one edit that changes nothing (a newline after a models file's text, as a buffer) and its undo, as the
-  // scan worker's warm-up after the first answer does
+  // --warm: the scan worker's warm-up after the first answer (Scanner.warmUp)
   if (process.argv.includes('--warm')) {
-    const f = targets.models[0]!;
-    setOverlay(f, `${readText(f)}\n`);
-    await scanner.index();
-    setOverlay(f, null);
-    await scanner.index();
+    const t = performance.now();
+    const runs = await scanner.warmUp(await scanner.index(), () => false);
+    console.log(`warm-up (Scanner.warmUp): ${runs} indexes in ${(performance.now() - t).toFixed(0)} ms`);
   }
   const rnd = prng(Number(arg('seed', '1')));
   // --no-profile: the figures without the profiler's overhead (no profile written)
@@ -55,7 +52,9 @@ async function main(): Promise<void> {
   const n0 = () => times.length;
   const phases = new Map<string, number[]>();
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
-    const edit = makeEdit(arg('kind', 'fk-target') as EditKind, targets, rnd, readText);
+    // --kinds a,b,c: the kinds in turn (as the VS Code benchmark types them), else --kind's only
+    const kinds = arg('kinds', arg('kind', 'fk-target')).split(',') as EditKind[];
+    const edit = makeEdit(kinds[i % kinds.length]!, targets, rnd, readText);
     if (!edit) continue;
     // --probe: as the VS Code benchmark types it (save.bench.test.ts): with a function naming an alias that does not exist
     const probe = `probe_${i}`;
@@ -67,6 +66,8 @@ async function main(): Promise<void> {
     const index = await scanner.index();
     times.push(performance.now() - t);
     for (const [k, v] of Object.entries(index.timings)) phases.set(k, [...(phases.get(k) ?? []), v]);
+    // --each: every edit's time, file and phases (≥ 1 ms)
+    if (process.argv.includes('--each')) console.log(`edit ${i} (${kinds[i % kinds.length]}): ${times.at(-1)!.toFixed(1)} ms ${path.relative(root, edit.file)} ${Object.entries(index.timings).filter(([k, v]) => k !== 'total' && v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   if (profiling) {

@@ -30,6 +30,8 @@ export interface Config {
   djangoTimeoutMs: number;
   /** CodeLenses on migration files: where the migration (and each operation) runs */
   codeLens: 'all' | 'migration' | 'off';
+  /** when an edit is analysed: as it is typed (unsaved buffers are read), or once it is saved */
+  run: 'onType' | 'onSave';
 }
 
 /** Settings that change what the Scanner is built with: changing one rebuilds the project. */
@@ -79,6 +81,7 @@ export function readConfig(folder?: vscode.WorkspaceFolder): Config {
     mode: (['static', 'django', 'auto'] as const).find(m => m === c.get<string>('mode', 'auto')) ?? 'auto',
     djangoTimeoutMs: Math.min(600, num('djangoTimeoutSeconds', 60, 5)) * 1000,
     codeLens: (['all', 'migration', 'off'] as const).find(m => m === c.get<string>('codeLens', 'all')) ?? 'all',
+    run: c.get<string>('run', 'onType') === 'onSave' ? 'onSave' : 'onType',
   };
 }
 

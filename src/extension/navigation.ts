@@ -129,6 +129,8 @@ export const registerNavigation: Feature = (svc: Services) => [
         // Django mode: Django is being asked now (its process runs, or its answer is being merged)
         djangoRunning: !!p.djangoRunning,
         stateReadAt: p.stateReadAt ?? null,
+        // djangoMultiDb.run as this project has taken it (a settings change reaches it after the write resolves)
+        run: p.config.run,
         editSeenAt: p.editSeenAt ?? null,
         bufferSentAt: p.bufferSentAt ?? null,
         indexAskedAt: p.indexAskedAt ?? null,

@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { affectsAny, readConfig } from './config';
+import { affectsAny, readConfig, type Config } from './config';
 import { isDjangoRelevant } from './model/django';
+import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
 /** Paths whose churn (pip install, git checkout of tooling) never changes the project's routing. */
@@ -88,13 +89,23 @@ export const registerWatchers: Feature = (svc: Services) => {
   const typing = new Map<string, NodeJS.Timeout>();
   /** when each file's buffer was last sent */
   const sent = new Map<string, number>();
-  const sendBuffer = (doc: vscode.TextDocument, text: string | null) => {
+  /**
+   * `text` as the buffer of `doc` in each project holding it (null: the disk's text again), and a re-index. Typed text
+   * goes only to projects analysing edits as they are typed (djangoMultiDb.run onType, as `runOf` says); with
+   * `dropElsewhere` (the setting was switched) the others have their buffer of it dropped.
+   */
+  const sendBuffer = (doc: vscode.TextDocument, text: string | null, runOf: (p: DjangoProject) => Config['run'] = p => p.config.run, dropElsewhere = false) => {
     const file = doc.uri.fsPath;
     for (const p of projects.projects) {
       if (!p.contains(file) || IGNORED.test(file)) continue;
+      let t = text;
+      if (t !== null && runOf(p) === 'onSave') {
+        if (!dropElsewhere) continue;
+        t = null;
+      }
       // the re-index is asked for at once: the worker takes the buffer first (its requests are answered in order),
       // and an index after a buffer that changed nothing is answered from its memos
-      void p.scanner.setOverlay(file, text).then(() => { p.bufferSentAt = Date.now(); }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
+      void p.scanner.setOverlay(file, t).then(() => { p.bufferSentAt = Date.now(); }, e => log.debug(`buffer of ${file} not sent: ${(e as Error).message}`));
       projects.schedule(p, { index: true, django: false, typing: true }, 0);
     }
   };
@@ -102,6 +113,8 @@ export const registerWatchers: Feature = (svc: Services) => {
     const doc = e.document;
     if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !e.contentChanges.length) return;
     const key = doc.uri.fsPath;
+    // djangoMultiDb.run onSave in every project holding the file: the save will tell
+    if (!projects.projects.some(p => p.contains(key) && p.config.run === 'onType')) return;
     const seen = Date.now();
     for (const p of projects.projects) if (p.contains(key)) p.editSeenAt = seen;
     const pending = typing.get(key);
@@ -175,6 +188,18 @@ export const registerWatchers: Feature = (svc: Services) => {
     { dispose: () => interval && clearInterval(interval) },
     vscode.workspace.onDidChangeConfiguration(e => {
       if (affectsAny(e, ['refreshInterval'])) startInterval();
+      // djangoMultiDb.run switched: the unsaved text of open files is analysed now (onType), or the disk's again
+      // (onSave). The setting as it is now, per project (its own copy is read again by another listener of this event)
+      if (affectsAny(e, ['run'])) {
+        const now = new Map(projects.projects.map(p => [p, readConfig(p.folder).run]));
+        for (const doc of vscode.workspace.textDocuments) {
+          if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !doc.isDirty) continue;
+          const pending = typing.get(doc.uri.fsPath);
+          if (pending) { clearTimeout(pending); typing.delete(doc.uri.fsPath); }
+          sent.set(doc.uri.fsPath, Date.now());
+          sendBuffer(doc, doc.getText(), p => now.get(p) ?? p.config.run, true);
+        }
+      }
     }),
   );
   return subs;

@@ -108,6 +108,46 @@ suite('cross-database foreign keys', () => {
     await waitFor('the diagnostic back', () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x)), 30000);
   });
 
+  test('djangoMultiDb.run "onSave": typed text is not analysed; "onType" analyses the unsaved text at once, "onSave" the disk\'s again', async function () {
+    this.timeout(90000);
+    const { line } = expected().crossDbFk;
+    const at = () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x));
+    const cfg = () => vscode.workspace.getConfiguration('djangoMultiDb', doc.uri);
+    // the setting written, and taken by the extension (its change event comes after the write resolves)
+    const setRun = async (run: 'onType' | 'onSave' | undefined) => {
+      await cfg().update('run', run, vscode.ConfigurationTarget.Workspace);
+      await waitFor(`run ${run ?? 'onType'} taken`, async () => (await vscode.commands.executeCommand<{ projects: { run: string }[] }>('djangoMultiDb.getState', { wait: false, views: false })).projects.every(p => p.run === (run ?? 'onType')) || undefined, 10000);
+    };
+    await waitFor('the cross-database diagnostic', at, 30000);
+    await vscode.window.showTextDocument(doc);
+    // the buffer stays unsaved (code-server saves after a delay by default)
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      await setRun('onSave');
+      // the models typed away, not saved: nothing is analysed (the index, and so the diagnostic, is the disk's)
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      assert.ok(doc.isDirty);
+      await new Promise(r => setTimeout(r, 1500));
+      assert.ok(at(), 'onSave: the diagnostic of the file on disk stays while the emptied text is unsaved');
+      // onType: the unsaved text is analysed now, without another keystroke
+      await setRun('onType');
+      await waitFor('no diagnostics on the emptied buffer', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
+      // onSave again: the buffer is dropped, the file on disk is what counts
+      await setRun('onSave');
+      await waitFor('the diagnostic of the file on disk back', at, 30000);
+      assert.ok(doc.isDirty, 'still unsaved');
+    } finally {
+      await setRun(undefined);
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the diagnostic after the revert', at, 30000);
+  });
+
   test('Django mode: an autosave asks Django again after 5 s of quiet, a save of the user\'s own after 1 s', async function () {
     this.timeout(60000);
     const state = async () => (await vscode.commands.executeCommand<{ projects: { djangoAskIn: number | null }[]; django: { effective?: string }[] }>('djangoMultiDb.getState', { wait: false }));
