@@ -5,6 +5,7 @@ import type { Services } from './services';
 
 export const Cmd = {
   refresh: 'djangoMultiDb.refresh',
+  restart: 'djangoMultiDb.restart',
   showPendingMigrations: 'djangoMultiDb.showPendingMigrations',
   migrateDatabase: 'djangoMultiDb.migrateDatabase',
   migrateAllDatabases: 'djangoMultiDb.migrateAllDatabases',

@@ -87,6 +87,15 @@ export const registerNavigation: Feature = (svc: Services) => [
     return svc.projects.projects.map(p => ({ root: p.root, aliases: p.index ? aliasesOf(p.index) : [], error: p.error ?? null }));
   }),
 
+  registerCommand(svc, Cmd.restart, async () => {
+    // (the progress lasts until each project's static index is shown; Django's answer and the databases follow)
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: '$(database) Django Multi-DB: Restarting the analysis' }, async () => {
+      await svc.projects.restart();
+      await Promise.all(svc.projects.projects.map(p => svc.projects.ensureIndex(p).catch(() => undefined)));
+    });
+    return { scanWorkerPid: svc.projects.scanWorkerPid ?? null, projects: svc.projects.projects.map(p => ({ root: p.root, indexed: !!p.index, error: p.error ?? null })) };
+  }),
+
   registerCommand(svc, Cmd.showLog, () => svc.log.show(false)),
 
   // internal, hidden from the palette: what the views and the panel show, as plain JSON, for tests

@@ -186,6 +186,18 @@ export class ProjectService implements vscode.Disposable {
     return this.discovery;
   }
 
+  /**
+   * "Restart Analysis": a new scan worker process (the old one is stopped, with whatever it held: parse trees, Django's
+   * answer), then every project found and indexed again as at start-up, the databases read and Django asked again.
+   */
+  async restart(): Promise<void> {
+    this.log.info('restarting the analysis: a new scan worker');
+    // the projects replaced first: the calls the old worker still runs for them end quietly (they are not listed any
+    // more); the new projects' first indexes, asked of the old worker, are asked again of the new one
+    await this.reload();
+    await this.workers.restart();
+  }
+
   /** Resolves when discovery and every scheduled run have finished (tests, and commands that need data). */
   async whenIdle(): Promise<void> {
     await this.discovery;
@@ -448,6 +460,8 @@ export class ProjectService implements vscode.Disposable {
           }
           p.error = undefined;
         } catch (e) {
+          // (a project replaced meanwhile, Restart Analysis: its call ended with the worker it ran in)
+          if (!this.list.includes(p)) break;
           p.error = e instanceof Error ? e.message : String(e);
           this.log.error(`scan of ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : p.error}`);
           if (!p.index) break;
@@ -715,6 +729,8 @@ export class ProjectService implements vscode.Disposable {
           // in the scan worker: the helper's answer is parsed and merged there (megabytes on a large project)
           result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base), staticOf(base), stateSourceOf(base)));
         } catch (e) {
+          // (a project replaced meanwhile, Restart Analysis: its call ended with the worker it ran in)
+          if (!this.list.includes(p)) break;
           // withDjango is documented never to throw; a bug there must not leave the views without an answer
           this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
           result = { ...base, mode: { requested: p.django.effective, used: 'static', reason: `internal: ${e instanceof Error ? e.message : String(e)}` } };

@@ -113,6 +113,8 @@ export class ScanWorkerHost {
   lastParts: { key: string; parts: number; tables: boolean }[] = [];
   private readonly clients = new Map<number, ScannerClient>();
   private inProcess: boolean;
+  /** asked to run in process (opts.inProcess), not fallen back to it */
+  private readonly alwaysInProcess: boolean;
   private closed = false;
   readonly logger: Logger;
   private readonly workerFile: string;
@@ -130,7 +132,7 @@ export class ScanWorkerHost {
     this.logger = opts.logger ?? nullLogger;
     this.workerFile = opts.workerFile ?? path.join(__dirname, 'scanWorker.js');
     this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
-    this.inProcess = !!opts.inProcess;
+    this.inProcess = this.alwaysInProcess = !!opts.inProcess;
     this.resourceLimits = opts.resourceLimits ?? SCAN_WORKER_LIMITS;
     this.callTimeoutMs = opts.callTimeoutMs ?? 5 * 60_000;
   }
@@ -148,6 +150,22 @@ export class ScanWorkerHost {
    */
   scanner(opts: ScanOptions, completing?: Promise<void>): ScannerClient {
     return new ScannerClient(opts, this, completing);
+  }
+
+  /**
+   * Stops the worker on purpose and starts a new one (the "Restart Analysis" command): its calls in progress fail as
+   * when a worker stops (an index is asked again of the new one, with the unsaved buffers), each client's Scanner is
+   * created again there, and a host that had fallen back to the extension host's thread tries a worker again.
+   */
+  async restart(): Promise<void> {
+    if (this.closed) return;
+    const w = this.worker;
+    this.stopped(new WorkerStopped('The scan worker was restarted.'));
+    this.inProcess = this.alwaysInProcess;
+    // (a project paused by a limit the last worker hit is tried again)
+    for (const c of this.clients.values()) c.paused = undefined;
+    if (w) await w.terminate().catch(() => undefined);
+    this.warmUp();
   }
 
   /** Stops the worker; calls in progress are rejected. Nothing runs afterwards. */

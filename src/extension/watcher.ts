@@ -174,6 +174,14 @@ export const registerWatchers: Feature = (svc: Services) => {
     }
   };
   subs.push(projects.onDidReload(watchEnvFiles), { dispose: () => envWatchers.forEach(d => d.dispose()) });
+  // a reload (Restart Analysis, a setting that rebuilds the projects) made new scanners, which hold no unsaved text:
+  // the open files that differ from the disk are sent to them, once the reload has asked for their first indexes
+  // (the index after these buffers then follows the first one)
+  subs.push(projects.onDidReload(() => setTimeout(() => {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme === 'file' && doc.languageId === 'python' && doc.isDirty) sendBuffer(doc, doc.getText());
+    }
+  }, 0)));
 
   // periodic database re-read (djangoMultiDb.refreshInterval, seconds; 0 = off)
   let interval: NodeJS.Timeout | undefined;

@@ -776,6 +776,30 @@ describe('off the main thread', () => {
     assert.ok(index.settings?.databases.some(d => d.alias === 'typed_while_stopped'), 'the buffer was read by the new worker');
     await scanner.setOverlay(settings, null);
   });
+
+  test('restart (the "Restart Analysis" command): a new worker process, the index in progress answered by it with the unsaved buffers, a paused project tried again', async () => {
+    const root = bigProject();
+    const { h, logger } = host();
+    const scanner = h.scanner({ root, allowPython: false });
+    await scanner.index();
+    const before = h.workerPid;
+    assert.ok(before);
+    const settings = fs.readdirSync(root).map(d => path.join(root, d, 'settings.py')).find(f => fs.existsSync(f))!;
+    await scanner.setOverlay(settings, `${fs.readFileSync(settings, 'utf8')}\nDATABASES["typed_before_restart"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}\n`);
+    const running = scanner.index();
+    await h.restart();
+    assert.ok(h.workerPid && h.workerPid !== before, 'another process');
+    const index = await running;
+    assert.ok(index.settings?.databases.some(d => d.alias === 'typed_before_restart'), 'the buffer was read by the new worker');
+    assert.ok(!logger.lines.some(l => l.includes('stopped unexpectedly')), 'a restart is no crash');
+    assert.equal(h.mode, 'worker');
+    // a project paused by a limit the last worker hit: its next index runs after a restart
+    scanner.paused = Object.assign(new Error('paused'), { code: 'x' });
+    await assert.rejects(scanner.index(), /paused/);
+    await h.restart();
+    assert.ok((await scanner.index()).settings?.databases.some(d => d.alias === 'typed_before_restart'));
+    await scanner.setOverlay(settings, null);
+  });
 });
 
 describe('limits: the worker pays for a project too big or too slow, never the extension host', () => {

@@ -148,6 +148,37 @@ suite('cross-database foreign keys', () => {
     await waitFor('the diagnostic after the revert', at, 30000);
   });
 
+  test('Restart Analysis: a new scan worker process, and the unsaved text of open files is still what is analysed', async function () {
+    this.timeout(90000);
+    const { line } = expected().crossDbFk;
+    const at = () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x));
+    type S = { scanWorkerPid: number | null; projects: { indexed: boolean }[] };
+    const state = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState', { wait: false, views: false }));
+    await waitFor('the cross-database diagnostic', at, 30000);
+    const before = (await state()).scanWorkerPid;
+    await vscode.window.showTextDocument(doc);
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      await waitFor('no diagnostics on the emptied buffer', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
+      const r = await vscode.commands.executeCommand<{ scanWorkerPid: number | null; projects: { indexed: boolean; error: string | null }[] }>('djangoMultiDb.restart');
+      assert.ok(r.projects.length && r.projects.every(p => p.indexed && !p.error), JSON.stringify(r));
+      if (before !== null) assert.ok(r.scanWorkerPid !== null && r.scanWorkerPid !== before, `a new worker process (${before} -> ${r.scanWorkerPid})`);
+      // the index after the restart read the buffer, not the disk: the diagnostic does not come back
+      await vscode.commands.executeCommand('djangoMultiDb.getState');
+      assert.ok(doc.isDirty);
+      assert.ok(!vscode.languages.getDiagnostics(doc.uri).some(ours), 'the emptied buffer is still what is analysed');
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the diagnostic after the revert', at, 30000);
+  });
+
   test('Django mode: an autosave asks Django again after 5 s of quiet, a save of the user\'s own after 1 s', async function () {
     this.timeout(60000);
     const state = async () => (await vscode.commands.executeCommand<{ projects: { djangoAskIn: number | null }[]; django: { effective?: string }[] }>('djangoMultiDb.getState', { wait: false }));
