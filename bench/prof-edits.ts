@@ -51,9 +51,9 @@ async function main(): Promise<void> {
   const times: number[] = [];
   const n0 = () => times.length;
   const phases = new Map<string, number[]>();
+  // --kinds a,b,c: the kinds in turn (as the VS Code benchmark types them), else --kind's only
+  const kinds = arg('kinds', arg('kind', 'fk-target')).split(',') as EditKind[];
   for (let i = 0; i < Number(arg('edits', '30')); i++) {
-    // --kinds a,b,c: the kinds in turn (as the VS Code benchmark types them), else --kind's only
-    const kinds = arg('kinds', arg('kind', 'fk-target')).split(',') as EditKind[];
     const edit = makeEdit(kinds[i % kinds.length]!, targets, rnd, readText);
     if (!edit) continue;
     // --probe: as the VS Code benchmark types it (save.bench.test.ts): with a function naming an alias that does not exist

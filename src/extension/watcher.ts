@@ -109,6 +109,16 @@ export const registerWatchers: Feature = (svc: Services) => {
       projects.schedule(p, { index: true, django: false, typing: true }, 0);
     }
   };
+  /** The text of every open Python file that differs from the disk, sent at once (a burst's pending send included). */
+  const sendUnsaved = (runOf?: (p: DjangoProject) => Config['run'], dropElsewhere = false) => {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !doc.isDirty) continue;
+      const pending = typing.get(doc.uri.fsPath);
+      if (pending) { clearTimeout(pending); typing.delete(doc.uri.fsPath); }
+      sent.set(doc.uri.fsPath, Date.now());
+      sendBuffer(doc, doc.getText(), runOf, dropElsewhere);
+    }
+  };
   const onEdit = (e: vscode.TextDocumentChangeEvent) => {
     const doc = e.document;
     if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !e.contentChanges.length) return;
@@ -177,11 +187,7 @@ export const registerWatchers: Feature = (svc: Services) => {
   // a reload (Restart Analysis, a setting that rebuilds the projects) made new scanners, which hold no unsaved text:
   // the open files that differ from the disk are sent to them, once the reload has asked for their first indexes
   // (the index after these buffers then follows the first one)
-  subs.push(projects.onDidReload(() => setTimeout(() => {
-    for (const doc of vscode.workspace.textDocuments) {
-      if (doc.uri.scheme === 'file' && doc.languageId === 'python' && doc.isDirty) sendBuffer(doc, doc.getText());
-    }
-  }, 0)));
+  subs.push(projects.onDidReload(() => setTimeout(() => sendUnsaved(), 0)));
 
   // periodic database re-read (djangoMultiDb.refreshInterval, seconds; 0 = off)
   let interval: NodeJS.Timeout | undefined;
@@ -200,13 +206,7 @@ export const registerWatchers: Feature = (svc: Services) => {
       // (onSave). The setting as it is now, per project (its own copy is read again by another listener of this event)
       if (affectsAny(e, ['run'])) {
         const now = new Map(projects.projects.map(p => [p, readConfig(p.folder).run]));
-        for (const doc of vscode.workspace.textDocuments) {
-          if (doc.uri.scheme !== 'file' || doc.languageId !== 'python' || !doc.isDirty) continue;
-          const pending = typing.get(doc.uri.fsPath);
-          if (pending) { clearTimeout(pending); typing.delete(doc.uri.fsPath); }
-          sent.set(doc.uri.fsPath, Date.now());
-          sendBuffer(doc, doc.getText(), p => now.get(p) ?? p.config.run, true);
-        }
+        sendUnsaved(p => now.get(p) ?? p.config.run, true);
       }
     }),
   );

@@ -18,6 +18,21 @@ suite('cross-database foreign keys', () => {
     restoreFixtureFile(expected().crossDbFk.file);
   });
 
+  // the models file typed empty and left unsaved (code-server saves after a delay by default: autosave off meanwhile),
+  // and back as on disk
+  const typeEmpty = async () => {
+    await vscode.window.showTextDocument(doc);
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    const we = new vscode.WorkspaceEdit();
+    we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
+    assert.ok(await vscode.workspace.applyEdit(we));
+  };
+  const revertTyped = async () => {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+  };
+
   test('a diagnostic on the field\'s line names the other database', async () => {
     const { line, field } = expected().crossDbFk;
     const d = await waitFor(`a diagnostic on line ${line + 1} (${field})`, () =>
@@ -119,16 +134,10 @@ suite('cross-database foreign keys', () => {
       await waitFor(`run ${run ?? 'onType'} taken`, async () => (await vscode.commands.executeCommand<{ projects: { run: string }[] }>('djangoMultiDb.getState', { wait: false, views: false })).projects.every(p => p.run === (run ?? 'onType')) || undefined, 10000);
     };
     await waitFor('the cross-database diagnostic', at, 30000);
-    await vscode.window.showTextDocument(doc);
-    // the buffer stays unsaved (code-server saves after a delay by default)
-    const files = vscode.workspace.getConfiguration('files');
-    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
     try {
       await setRun('onSave');
       // the models typed away, not saved: nothing is analysed (the index, and so the diagnostic, is the disk's)
-      const we = new vscode.WorkspaceEdit();
-      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
-      assert.ok(await vscode.workspace.applyEdit(we));
+      await typeEmpty();
       assert.ok(doc.isDirty);
       await new Promise(r => setTimeout(r, 1500));
       assert.ok(at(), 'onSave: the diagnostic of the file on disk stays while the emptied text is unsaved');
@@ -141,9 +150,7 @@ suite('cross-database foreign keys', () => {
       assert.ok(doc.isDirty, 'still unsaved');
     } finally {
       await setRun(undefined);
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await revertTyped();
     }
     await waitFor('the diagnostic after the revert', at, 30000);
   });
@@ -156,13 +163,8 @@ suite('cross-database foreign keys', () => {
     const state = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState', { wait: false, views: false }));
     await waitFor('the cross-database diagnostic', at, 30000);
     const before = (await state()).scanWorkerPid;
-    await vscode.window.showTextDocument(doc);
-    const files = vscode.workspace.getConfiguration('files');
-    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
     try {
-      const we = new vscode.WorkspaceEdit();
-      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), '');
-      assert.ok(await vscode.workspace.applyEdit(we));
+      await typeEmpty();
       await waitFor('no diagnostics on the emptied buffer', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
       const r = await vscode.commands.executeCommand<{ scanWorkerPid: number | null; projects: { indexed: boolean; error: string | null }[] }>('djangoMultiDb.restart');
       assert.ok(r.projects.length && r.projects.every(p => p.indexed && !p.error), JSON.stringify(r));
@@ -172,9 +174,7 @@ suite('cross-database foreign keys', () => {
       assert.ok(doc.isDirty);
       assert.ok(!vscode.languages.getDiagnostics(doc.uri).some(ours), 'the emptied buffer is still what is analysed');
     } finally {
-      await vscode.window.showTextDocument(doc);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await revertTyped();
     }
     await waitFor('the diagnostic after the revert', at, 30000);
   });
