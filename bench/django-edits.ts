@@ -2,6 +2,7 @@
 // sent, the index asked for, then Django's last answer merged into it (ScannerClient.mergeDjango), each step timed
 // per edit kind. What the VS Code benchmark's `indexedAt → shownAt` is made of.
 // Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND] [--django-meanwhile] [--separate]
+//   [--no-sizes] (the replies' sizes not measured: measuring them serialises every reply again on this thread)
 import { execFileSync } from 'child_process';
 import * as v8 from 'v8';
 import * as fs from 'fs';
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-djedits-'));
   execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, arg('apps', '150'), '10', '20'], { stdio: 'ignore' });
   const python = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
-  const quiet = { debug(m: string) { if (/warm-up/.test(m)) console.log(m); }, info() {}, warn() {}, error() {} };
-  const host = new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js'), logger: quiet, keepReplies: true });
+  const quiet = { debug(m: string) { if (/warm-up|PROBE/.test(m)) console.log(m); }, info() {}, warn() {}, error() {} };
+  const host = new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js'), logger: quiet, keepReplies: !process.argv.includes('--no-sizes') });
   // the extension's options (project.ts createScanner), trusted
   const client = host.scanner({ root, allowPython: true, runWorkspaceInterpreter: true, readDatabases: false, includeEnvironment: true, python });
   const first = await client.index();
@@ -67,11 +68,11 @@ async function main(): Promise<void> {
     // as the extension asks (project.ts mergeBehind): the merge right behind the index; --separate: after it
     const index = await client.index(undefined, false, process.argv.includes('--separate') ? undefined : {});
     const ti = performance.now() - t;
-    const indexReply = size(host.lastReply, host.lastWireBytes);
+    const indexReply = host.lastReply ? size(host.lastReply, host.lastWireBytes) : '-';
     t = performance.now();
     const merged = await client.mergeDjango(index);
     const tm = performance.now() - t;
-    const mergeReply = size(host.lastReply, host.lastWireBytes);
+    const mergeReply = host.lastReply ? size(host.lastReply, host.lastWireBytes) : '-';
     if (!merged) throw new Error('no merge');
     if (process.argv.includes('--django-meanwhile') && !djangoRunning) break;
     const r = (rows[kind] ??= { index: [], merge: [] });

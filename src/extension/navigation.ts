@@ -93,7 +93,11 @@ export const registerNavigation: Feature = (svc: Services) => [
       await svc.projects.restart();
       await Promise.all(svc.projects.projects.map(p => svc.projects.ensureIndex(p).catch(() => undefined)));
     });
-    return { scanWorkerPid: svc.projects.scanWorkerPid ?? null, projects: svc.projects.projects.map(p => ({ root: p.root, indexed: !!p.index, error: p.error ?? null })) };
+    return {
+      scanWorkerPid: svc.projects.scanWorkerPid ?? null,
+      indexesAskedAgain: svc.projects.indexesAskedAgain,
+      projects: svc.projects.projects.map(p => ({ root: p.root, indexed: !!p.index, error: p.error ?? null })),
+    };
   }),
 
   registerCommand(svc, Cmd.showLog, () => svc.log.show(false)),
@@ -108,6 +112,7 @@ export const registerNavigation: Feature = (svc: Services) => [
       // the scan worker's own process (its memory is reported apart from the extension host's)
       scanWorkerPid: svc.projects.scanWorkerPid ?? null,
       scanWorkerStart: svc.projects.scanWorkerStart,
+      indexesAskedAgain: svc.projects.indexesAskedAgain,
       // every alias of every project, flattened (tests of a single-project workspace read this)
       aliases: svc.projects.projects.flatMap(p => {
         const index = p.index;

@@ -26,6 +26,8 @@ export type Phase = 'idle' | 'indexing' | 'reading';
 export type DjangoRequest = 'hard' | 'soft';
 
 export class DjangoProject {
+  /** Restart Analysis is replacing it: nothing new is asked of its scanner, its calls end quietly */
+  retired = false;
   index: ProjectIndex | undefined;
   error: string | undefined;
   phase: Phase = 'idle';
@@ -172,6 +174,11 @@ export class ProjectService implements vscode.Disposable {
     return this.workers.workerPid;
   }
 
+  /** indexes asked again of a new scan worker because the one making them stopped (a crash, Restart Analysis) */
+  get indexesAskedAgain(): number {
+    return this.workers.indexesAskedAgain;
+  }
+
   /** when the scan worker was started and said it was ready (Date.now()) */
   get scanWorkerStart(): { startedAt: number | null; readyAt: number | null } {
     return { startedAt: this.workers.startedAt ?? null, readyAt: this.workers.readyAt ?? null };
@@ -192,10 +199,21 @@ export class ProjectService implements vscode.Disposable {
    */
   async restart(): Promise<void> {
     this.log.info('restarting the analysis: a new scan worker');
-    // the projects replaced first: the calls the old worker still runs for them end quietly (they are not listed any
-    // more); the new projects' first indexes, asked of the old worker, are asked again of the new one
-    await this.reload();
+    // the projects shown are retired first (still shown until the new ones replace them): nothing new is asked of
+    // them, and the calls the old worker runs for them end quietly with it (their scanners disposed: not asked again
+    // of the new worker); then the new worker, then the new projects, whose first indexes only the new worker makes
+    for (const p of this.list) {
+      p.retired = true;
+      this.clearTimers(p);
+      p.scanner.dispose();
+    }
     await this.workers.restart();
+    await this.reload();
+  }
+
+  /** Whether `p` is one of the projects shown and not being replaced (its work goes on). */
+  private live(p: DjangoProject): boolean {
+    return !p.retired && this.list.includes(p);
   }
 
   /** Resolves when discovery and every scheduled run have finished (tests, and commands that need data). */
@@ -362,6 +380,7 @@ export class ProjectService implements vscode.Disposable {
    * is in progress makes one more run afterwards (never two at once for one project).
    */
   schedule(p: DjangoProject, what: { index?: boolean; state?: boolean; django?: DjangoRequest | false; djangoDelayMs?: number; typing?: boolean }, delayMs = 300): void {
+    if (p.retired) return;
     if (what.index) {
       if (p.firstIndex) p.firstIndexStale = true;
       // typing alone leaves the database state as it is; any other reason to re-index reads it again
@@ -399,7 +418,7 @@ export class ProjectService implements vscode.Disposable {
   private run(p: DjangoProject): Promise<void> {
     if (p.running) return p.running; // `need*` flags are set: the loop below picks them up
     p.running = (async () => {
-      while (p.needIndex || p.needState || !p.index) {
+      while ((p.needIndex || p.needState || !p.index) && !p.retired) {
         const doIndex = p.needIndex || !p.index;
         let doState = (p.needState || (doIndex && !(p.typingOnly && p.staticIndex && Object.keys(p.staticIndex.applied).length))) && this.trusted;
         p.needIndex = false;
@@ -461,7 +480,7 @@ export class ProjectService implements vscode.Disposable {
           p.error = undefined;
         } catch (e) {
           // (a project replaced meanwhile, Restart Analysis: its call ended with the worker it ran in)
-          if (!this.list.includes(p)) break;
+          if (!this.live(p)) break;
           p.error = e instanceof Error ? e.message : String(e);
           this.log.error(`scan of ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : p.error}`);
           if (!p.index) break;
@@ -478,7 +497,7 @@ export class ProjectService implements vscode.Disposable {
       p.running = undefined;
       // a request that came while the loop was past its last check (saving, asking Django, setContext) found
       // `running` set and left only its flag: run it now, or the read after a migrate is lost until the next change
-      if ((p.needIndex || p.needState) && this.list.includes(p)) void this.run(p);
+      if ((p.needIndex || p.needState) && this.live(p)) void this.run(p);
     });
     return p.running;
   }
@@ -489,7 +508,7 @@ export class ProjectService implements vscode.Disposable {
     if (p.snapshotTimer) clearTimeout(p.snapshotTimer);
     p.snapshotTimer = setTimeout(() => {
       p.snapshotTimer = undefined;
-      if (this.list.includes(p)) void this.saveSnapshot(p);
+      if (this.live(p)) void this.saveSnapshot(p);
     }, SNAPSHOT_DELAY_MS);
   }
 
@@ -722,7 +741,7 @@ export class ProjectService implements vscode.Disposable {
         // Django's answer is merged into the newest static index: let a static run in progress finish first
         while (p.running) await p.running;
         const base = p.staticIndex;
-        if (!base || !this.list.includes(p) || !this.djangoWanted(p)) break;
+        if (!base || !this.live(p) || !this.djangoWanted(p)) break;
         const t0 = Date.now();
         let result: ProjectIndex;
         try {
@@ -730,12 +749,12 @@ export class ProjectService implements vscode.Disposable {
           result = await this.withSlowProgress(`Asking Django about ${p.name}`, () => p.scanner.withDjango(base, this.djangoOptions(p, base), staticOf(base), stateSourceOf(base)));
         } catch (e) {
           // (a project replaced meanwhile, Restart Analysis: its call ended with the worker it ran in)
-          if (!this.list.includes(p)) break;
+          if (!this.live(p)) break;
           // withDjango is documented never to throw; a bug there must not leave the views without an answer
           this.log.error(`Django mode for ${p.name} failed: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
           result = { ...base, mode: { requested: p.django.effective, used: 'static', reason: `internal: ${e instanceof Error ? e.message : String(e)}` } };
         }
-        if (!this.list.includes(p)) break; // a reload replaced this project meanwhile
+        if (!this.live(p)) break; // a reload replaced this project meanwhile
         const durationMs = Date.now() - t0;
         if (result.mode?.used === 'django') {
           p.djangoIndex = result;

@@ -125,6 +125,8 @@ export class ScanWorkerHost {
   /** when the current worker was started and when it said `ready` (Date.now(); getState reports them) */
   startedAt: number | undefined;
   readyAt: number | undefined;
+  /** indexes asked again of a new worker because the one making them stopped (getState reports it; tests) */
+  indexesAskedAgain = 0;
 
   constructor(opts: ScanWorkerHostOptions = {}) {
     this.kind = opts.kind ?? 'process';
@@ -650,6 +652,7 @@ export class ScannerClient implements ScannerLike {
       // buffers first, so that the edit that was being indexed still shows
       if (e instanceof WorkerStopped && !again && !this.disposed) {
         this.host.logger.info('Indexing again in a new scan worker: the last one stopped while it indexed.');
+        this.host.indexesAskedAgain++;
         return await this.index(known, true, mergeBehind, firstAnswer);
       }
       throw e;

@@ -159,16 +159,18 @@ suite('cross-database foreign keys', () => {
     this.timeout(90000);
     const { line } = expected().crossDbFk;
     const at = () => vscode.languages.getDiagnostics(doc.uri).find(x => x.range.start.line === line && ours(x));
-    type S = { scanWorkerPid: number | null; projects: { indexed: boolean }[] };
+    type S = { scanWorkerPid: number | null; indexesAskedAgain: number; projects: { indexed: boolean }[] };
     const state = async () => (await vscode.commands.executeCommand<S>('djangoMultiDb.getState', { wait: false, views: false }));
     await waitFor('the cross-database diagnostic', at, 30000);
-    const before = (await state()).scanWorkerPid;
+    const { scanWorkerPid: before, indexesAskedAgain } = await state();
     try {
       await typeEmpty();
       await waitFor('no diagnostics on the emptied buffer', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
-      const r = await vscode.commands.executeCommand<{ scanWorkerPid: number | null; projects: { indexed: boolean; error: string | null }[] }>('djangoMultiDb.restart');
+      const r = await vscode.commands.executeCommand<Omit<S, 'projects'> & { projects: { indexed: boolean; error: string | null }[] }>('djangoMultiDb.restart');
       assert.ok(r.projects.length && r.projects.every(p => p.indexed && !p.error), JSON.stringify(r));
       if (before !== null) assert.ok(r.scanWorkerPid !== null && r.scanWorkerPid !== before, `a new worker process (${before} -> ${r.scanWorkerPid})`);
+      // no index was asked of the old worker and then again of the new one (the replaced projects' calls end with it)
+      assert.strictEqual(r.indexesAskedAgain, indexesAskedAgain, 'indexes asked again of the new worker');
       // the index after the restart read the buffer, not the disk: the diagnostic does not come back
       await vscode.commands.executeCommand('djangoMultiDb.getState');
       assert.ok(doc.isDirty);
