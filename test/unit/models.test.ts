@@ -1203,3 +1203,73 @@ class Tag(models.Model):
   assert.deepEqual(mine.map(m => `${m.app}.${m.name}:${m.table}`), ['shop.Item:shop_item', 'shop.Tag:shop_tag']);
   assert.deepEqual(r.problems.filter(p => /app_label/.test(p.message)), []);
 });
+
+test('models: django-typed-models makes subclasses of a typed model proxies in its app (OSF storage add-ons), installed or only named', () => {
+  // TypedModelMetaclass (django-typed-models, not on this machine's package index, so no oracle): a subclass of a
+  // concrete TypedModel subclass is made a proxy of it and given the base's app_label unless its own Meta names one;
+  // a subclass whose own Meta says proxy = True is left to Django; bases are searched from the last one, a typed
+  // proxy's own bases in its place
+  const files = {
+    'osf/__init__.py': '',
+    'osf/models.py': `from django.db import models
+from typedmodels.models import TypedModel
+
+
+class File(models.Model):
+    class Meta:
+        abstract = True
+
+
+class BaseFileNode(TypedModel):
+    name = models.TextField()
+
+
+class TrashedFileNode(BaseFileNode):
+    pass
+`,
+    'addons/__init__.py': '',
+    'addons/store/__init__.py': '',
+    'addons/store/models.py': `from django.db import models
+from osf.models import BaseFileNode, File
+
+
+class StoreFileNode(BaseFileNode):
+    _provider = "store"
+
+
+class StoreFile(StoreFileNode, File):
+    pass
+
+
+class Labelled(BaseFileNode):
+    class Meta:
+        app_label = "addons_store"
+
+
+class Plain(BaseFileNode):
+    class Meta:
+        proxy = True
+
+
+class Region(models.Model):
+    name = models.TextField()
+`,
+    'addons/store/apps.py': 'from django.apps import AppConfig\n\n\nclass StoreConfig(AppConfig):\n    name = "addons.store"\n    label = "addons_store"\n',
+  };
+  const settings = settingsOf({ installedApps: ['osf', 'addons.store.apps.StoreConfig'] });
+  const installed = { ...files, 'typedmodels/__init__.py': '', 'typedmodels/models.py': 'from django.db import models\n\n\nclass TypedModelMetaclass(models.base.ModelBase):\n    pass\n\n\nclass TypedModel(models.Model, metaclass=TypedModelMetaclass):\n    type = models.CharField(max_length=255)\n\n    class Meta:\n        abstract = True\n' };
+  for (const [how, tree] of [['only named (not installed)', files], ['installed', installed]] as const) {
+    const root = writeTree(tree);
+    const r = scan(root, settings, false);
+    const facts = (key: string) => { const m = r.byKey.get(key); return m && [m.proxy, m.table, path.relative(root, m.loc.path)]; };
+    assert.deepEqual(facts('osf.BaseFileNode'), [false, 'osf_basefilenode', 'osf/models.py'], how);
+    assert.deepEqual(facts('osf.TrashedFileNode'), [true, 'osf_basefilenode', 'osf/models.py'], how);
+    assert.deepEqual(facts('osf.StoreFileNode'), [true, 'osf_basefilenode', 'addons/store/models.py'], how);
+    assert.deepEqual(facts('osf.StoreFile'), [true, 'osf_basefilenode', 'addons/store/models.py'], how);
+    assert.deepEqual(facts('addons_store.Labelled'), [true, 'osf_basefilenode', 'addons/store/models.py'], how);
+    // an explicit proxy: Django's own rules (the app of its module)
+    assert.deepEqual(facts('addons_store.Plain'), [true, 'osf_basefilenode', 'addons/store/models.py'], how);
+    assert.deepEqual(facts('addons_store.Region'), [false, 'addons_store_region', 'addons/store/models.py'], how);
+    assert.ok(!r.byKey.has('addons_store.StoreFileNode') && !r.byKey.has('addons_store.StoreFile'), `${how}: ${[...r.byKey.keys()].join(', ')}`);
+  }
+});

@@ -86,6 +86,9 @@ interface ClassNode {
   label?: string | null;
   proxy?: boolean;
   effMeta?: MetaNode | null;
+  /** a subclass of django-typed-models' TypedModel (its metaclass), and the typed base it is a proxy of (typedBase) */
+  typed?: boolean;
+  typedBase?: ClassNode | null;
 }
 
 interface MetaNode {
@@ -105,6 +108,9 @@ const RELATION_CANONICAL: Record<string, RelationKind> = {
   'django.db.models.ManyToManyField': 'ManyToManyField',
 };
 const MODEL_CANONICAL = 'django.db.models.Model';
+/** django-typed-models' base class (ModelIndexer.typedBase) */
+const TYPED_MODEL = 'typedmodels.models.TypedModel';
+const isTypedModel = (n: ClassNode): boolean => n.ref.module === 'typedmodels.models' && n.ref.name === 'TypedModel';
 
 /**
  * Each model's ModelInfo from an earlier indexModels with the same settings and apps, with the files reading it
@@ -1163,6 +1169,13 @@ class ModelReader {
   private appLabel(n: ClassNode): string | null {
     if (n.label !== undefined) return n.label;
     n.label = null;
+    // django-typed-models: a subclass of a typed base takes the base's app label unless its own Meta names one
+    const typed = this.typedBase(n);
+    if (typed) {
+      const own = this.metaValue(this.ownMeta(n), 'app_label', n);
+      n.label = own.ok && typeof own.value === 'string' ? own.value : this.appLabel(typed);
+      return n.label;
+    }
     const v = this.metaValue(this.effectiveMeta(n), 'app_label', n);
     if (v.ok && typeof v.value === 'string') n.label = v.value;
     else n.label = this.containingApp(n.ref.module)?.label ?? null;
@@ -1178,8 +1191,49 @@ class ModelReader {
     if (n.proxy !== undefined) return n.proxy;
     n.proxy = false;
     const v = this.metaValue(this.effectiveMeta(n), 'proxy', n);
-    n.proxy = v.ok && truthy(v.value);
+    n.proxy = (v.ok && truthy(v.value)) || this.typedBase(n) !== null;
     return n.proxy;
+  }
+
+  /**
+   * django-typed-models (`typedmodels.models.TypedModel`, single-table inheritance): its metaclass makes every
+   * subclass of a concrete typed model a proxy of it, in the base's app unless the subclass's own Meta names an app
+   * (OSF's storage add-ons: `addons.osfstorage.models.OsfStorageFileNode(BaseFileNode)` is the proxy
+   * `osf.OsfStorageFileNode`, created by osf's migrations). Returns that concrete typed model, as
+   * TypedModelMetaclass finds it: the bases from the last, a proxy's own bases in its place; null for TypedModel's
+   * direct subclasses (the typed base itself), other classes, and a subclass whose own Meta says `proxy = True`
+   * (an ordinary proxy: the metaclass leaves it as Django makes it).
+   */
+  private typedBase(n: ClassNode): ClassNode | null {
+    if (n.typedBase !== undefined) return n.typedBase;
+    n.typedBase = null;
+    if (!this.isTyped(n)) return null;
+    const own = this.ownMeta(n);
+    const explicit = own?.own.get('proxy');
+    if (explicit) {
+      const v = this.evaluate(own!.module, explicit);
+      if (!v.ok || truthy(v.value)) return null;
+    }
+    const work = [...this.basesOf(n)];
+    while (work.length) {
+      const b = work.pop()!;
+      if (!('node' in b) || isTypedModel(b.node) || !this.isTyped(b.node)) continue;
+      if (this.isProxy(b.node)) {
+        work.push(...this.basesOf(b.node));
+        continue;
+      }
+      n.typedBase = b.node;
+      break;
+    }
+    return n.typedBase;
+  }
+
+  /** Whether `n` derives from django-typed-models' TypedModel (read from the environment, or only named). */
+  private isTyped(n: ClassNode): boolean {
+    if (n.typed !== undefined) return n.typed;
+    n.typed = false;
+    n.typed = this.basesOf(n).some(b => ('node' in b ? isTypedModel(b.node) || this.isTyped(b.node) : ('external' in b ? b.external : b.origin) === TYPED_MODEL));
+    return n.typed;
   }
 
   /** Direct bases that are models (ModelBase `parents`). */
