@@ -164,8 +164,9 @@ suite('cross-database foreign keys', () => {
     await waitFor('the cross-database diagnostic', at, 30000);
     const { scanWorkerPid: before, indexesAskedAgain } = await state();
     try {
+      // the restart asked while the edit's index runs (typing asks for it at once): the index the old worker was
+      // making is not asked again of the new one (the replaced project's call ends with the old worker)
       await typeEmpty();
-      await waitFor('no diagnostics on the emptied buffer', () => !vscode.languages.getDiagnostics(doc.uri).some(ours) || undefined, 30000);
       const r = await vscode.commands.executeCommand<Omit<S, 'projects'> & { projects: { indexed: boolean; error: string | null }[] }>('djangoMultiDb.restart');
       assert.ok(r.projects.length && r.projects.every(p => p.indexed && !p.error), JSON.stringify(r));
       if (before !== null) assert.ok(r.scanWorkerPid !== null && r.scanWorkerPid !== before, `a new worker process (${before} -> ${r.scanWorkerPid})`);
