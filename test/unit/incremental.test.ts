@@ -474,6 +474,31 @@ describe('incremental index == scan from scratch', () => {
     }
   });
 
+  test('django-typed-models: a subclass of a typed base follows the base\'s edits (typed, app label, proxy), as from scratch', async () => {
+    // (OSF's storage add-ons: the proxy and the app of a subclass are decided by its base in another module)
+    setTrusted(true);
+    const root = generated(3);
+    const baseFile = path.join(root, 'app001', 'models.py');
+    fs.appendFileSync(baseFile, '\n\nfrom typedmodels.models import TypedModel\n\n\nclass FileNode(TypedModel):\n    name = models.CharField(max_length=10)\n');
+    fs.appendFileSync(path.join(root, 'app002', 'models.py'), '\n\nfrom app001.models import FileNode\n\n\nclass StoreFile(FileNode):\n    pass\n');
+    const scanner = new Scanner({ root, allowPython: false });
+    const store = (index: ProjectIndex) => { const m = index.models.find(x => x.name === 'StoreFile'); return m && [m.key, m.proxy, m.table]; };
+    assert.deepEqual(store(await scanner.index()), ['app001.StoreFile', true, 'app001_filenode']);
+    const b = bufferEdits(scanner, root, baseFile, fs.readFileSync(baseFile, 'utf8'), () => ({}));
+    try {
+      // the base given an app label of its own: the subclass goes with it
+      const labelled = await b.edit('class FileNode(TypedModel):\n    name = models.CharField(max_length=10)\n', 'class FileNode(TypedModel):\n    name = models.CharField(max_length=10)\n\n    class Meta:\n        app_label = "app000"\n');
+      assert.deepEqual(store(labelled.index), ['app000.StoreFile', true, 'app000_filenode']);
+      // the base no longer typed: the subclass is a model of its own module's app, with its own table
+      const plain = await b.edit('class FileNode(TypedModel):', 'class FileNode(models.Model):');
+      assert.deepEqual(store(plain.index), ['app002.StoreFile', false, 'app002_storefile']);
+      const back = await b.edit('class FileNode(models.Model):', 'class FileNode(TypedModel):');
+      assert.deepEqual(store(back.index), ['app000.StoreFile', true, 'app000_filenode']);
+    } finally {
+      setOverlay(baseFile, null);
+    }
+  });
+
   test('a model whose base\'s module is cut short, then whole again (the buffer closed): its bases follow, as from scratch', async () => {
     // (found by the fuzzer on NetBox: dcim's device_components.py half-typed, then its buffer closed; PowerFeed and
     // CircuitTermination kept the bases they had while their base classes were missing)
