@@ -34,6 +34,23 @@ before(async () => {
 });
 
 describe('evaluateRouting', () => {
+  test('two DATABASE_ROUTERS objects of one class (a router factory\'s): each explanation names its entry', () => {
+    // (etools-datamart: router_factory("etools", ["etools"]) and router_factory("prp", ["source_prp"]) both made
+    // "InnerRouter.allow_migrate returned False at libs/dbrouter.py:41", naming neither)
+    const dir = project({
+      'proj/__init__.py': '',
+      'proj/dbrouter.py': 'def router_factory(db_name, app_list):\n    class InnerRouter:\n        def allow_migrate(self, db, app_label, model_name=None, **hints):\n            if db == db_name:\n                return app_label in app_list\n            return None\n\n    return InnerRouter()\n',
+      'proj/settings.py': 'from proj.dbrouter import router_factory\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.db"}, "etools": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.db"}, "prp": {"ENGINE": "django.db.backends.sqlite3", "NAME": "c.db"}}\nDATABASE_ROUTERS = [router_factory("etools", ["etools"]), router_factory("prp", ["prp"])]\n',
+    });
+    const index = new ModuleIndex([dir]);
+    const r = evaluateRouting(index, loadSettings(index, 'proj.settings', {}), [model(dir, 'data', 'Office')], ['default', 'etools', 'prp']);
+    const why = (alias: string) => r.decisions.find(d => d.alias === alias)!;
+    assert.deepEqual(['etools', 'prp'].map(a => [why(a).migrate, why(a).decidedBy]), [[false, 'proj.dbrouter.InnerRouter'], [false, 'proj.dbrouter.InnerRouter']]);
+    assert.match(why('etools').explanation!, /^InnerRouter \(DATABASE_ROUTERS\[0\]\)\.allow_migrate returned False at proj\/dbrouter\.py:5/);
+    assert.match(why('prp').explanation!, /^InnerRouter \(DATABASE_ROUTERS\[1\]\)\.allow_migrate returned False at proj\/dbrouter\.py:5/);
+    assert.equal(why('default').reason, 'default');
+  });
+
   test('model flags short-circuit; routers without allow_migrate are skipped (bases in other modules too)', () => {
     const { dir, index, settings } = setup({
       'proj/base.py': 'class Mixin:\n    def allow_migrate(self, db, app_label, **hints):\n        if app_label == "a":\n            return db == "other"\n',

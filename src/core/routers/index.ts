@@ -60,6 +60,8 @@ interface TreeNode { key?: string; children?: Map<string, TreeNode>; leaf?: Answ
 interface Router {
   path: string | null;
   label: string;
+  /** the class's name in explanations, with the entry's position when another entry has the same class */
+  short: string;
   /** why it cannot be used (unresolvable, raised on instantiation, …) */
   error?: { message: string; loc?: Loc };
   /** the router has no allow_migrate: skipped */
@@ -374,7 +376,14 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   settings.routers.forEach((p, i) => {
     // two entries of one class (a router factory's objects) are told apart by their position
     const twin = p !== null && settings.routers.filter(x => x === p).length > 1;
-    const r: Router = { path: p, label: p === null ? `DATABASE_ROUTERS[${i}]` : twin ? `${p} (DATABASE_ROUTERS[${i}])` : p, tree: {} };
+    const cls = p?.split('.').pop();
+    const r: Router = {
+      path: p, label: p === null ? `DATABASE_ROUTERS[${i}]` : twin ? `${p} (DATABASE_ROUTERS[${i}])` : p,
+      // (etools-datamart's router_factory("etools", …) and router_factory("prp", …): "InnerRouter.allow_migrate
+      // returned False" named neither)
+      short: cls === undefined ? `DATABASE_ROUTERS[${i}]` : twin ? `${cls} (DATABASE_ROUTERS[${i}])` : cls,
+      tree: {},
+    };
     ctx.routers.push(r);
     if (p === null) {
       // DATABASE_ROUTERS itself unreadable: its settings-unknown error says so once
@@ -649,7 +658,7 @@ function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: R
   interp.fuel = CALL_FUEL;
   // allow_migrate is asked during migrate: nothing has set a thread-local there
   interp.threadLocalsUnset = true;
-  const label = `${r.path?.split('.').pop() ?? r.label}.allow_migrate`;
+  const label = `${r.short}.allow_migrate`;
   const method = r.method!;
   try {
     if (method.kind === 'bound' || method.kind === 'function') {
@@ -798,7 +807,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
   ASKED.model = modelObj;
   ASKED.info = m;
   interp.getModel = registryModel;
-  const label = `${r.path?.split('.').pop() ?? r.label}.${name}`;
+  const label = `${r.short}.${name}`;
   // ConnectionRouter.allow_migrate_model: allow_migrate(db, app_label, model_name=…, model=…);
   // ConnectionRouter._router_func: db_for_read(model, **hints), here with no hints (a queryset's own call)
   const callArgs = migrate ? [dbV, appV] : [modelObj];
