@@ -47,7 +47,9 @@ export function renderTables(r: ScanReport, opts: Opts): string {
   out += `${bold('Project')}  ${r.project.root}\n  settings: ${r.project.settingsModule ? `${r.project.settingsModule}${missing ? ' (not found: see Findings)' : ''}` : '(not found)'}   manage.py: ${r.project.managePy ?? '(not found)'}\n`;
   const unreadable = new Set(r.settings?.unreadable ?? []);
   const routersPartial = r.settings?.partial?.some(p => p.name === 'DATABASE_ROUTERS');
-  out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? `${r.routers.join(', ')}${routersPartial ? ' (there may be others: see Findings)' : ''}` : routersPartial ? '(none read; others may be set where the project runs: see Findings)' : '(none: every model migrates everywhere)'}\n`;
+  // (no router with this environment: DATABASE_ROUTERS reads variables not set here, or is set under a condition on them)
+  const routersFromEnv = r.diagnostics.some(d => d.code === 'settings-env-dependent' && /\bDATABASE_ROUTERS\b/.test(d.message));
+  out += `  routers: ${missing ? 'not known (the settings module was not found)' : unreadable.has('DATABASE_ROUTERS') ? 'not known statically (DATABASE_ROUTERS could not be read; see Findings)' : r.routers.length ? `${r.routers.join(', ')}${routersPartial ? ' (there may be others: see Findings)' : ''}` : routersPartial ? '(none read; others may be set where the project runs: see Findings)' : routersFromEnv ? '(none with this environment: see Findings)' : '(none: every model migrates everywhere)'}\n`;
   if (r.source) {
     const why = r.source.mode === 'django' ? "answers from Django itself (the project's Python)" : `static analysis${r.source.reason ? ` (Django not used: ${r.source.reason})` : ''}`;
     out += `  source: ${why}${r.disagreements?.length ? `; ${differences(r.disagreements)}` : ''}\n`;

@@ -651,6 +651,14 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
       message: `DATABASES reads ${likeliestFirst(ed.variables).slice(0, 8).join(', ')}${ed.variables.length > 8 ? ` and ${ed.variables.length - 8} more` : ''}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
     });
   }
+  const rd = settings.routersEnvDefaults;
+  if (rd) {
+    const one = rd.variables.length === 1;
+    out.push({
+      code: 'settings-env-dependent', severity: 'info', path: rd.loc?.path ?? settings.path, line: rd.loc?.line ?? null,
+      message: `DATABASE_ROUTERS reads ${rd.variables.slice(0, 8).join(', ')}${rd.variables.length > 8 ? ` and ${rd.variables.length - 8} more` : ''}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
+    });
+  }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding
   const assumed = new Map<string, { path: string | null; lines: number[]; reason: string }>();
   for (const a of settings.assumptions ?? []) {

@@ -99,6 +99,8 @@ export interface SettingsInfo {
   databasesNotConfigured?: { kind: 'empty' | 'no-default'; loc?: Loc; unsetEnv: string[]; otherModules?: string[]; neverSet?: true };
   /** unset variables whose defaults DATABASES uses (its values shown are those defaults), with where DATABASES is set */
   envDefaults?: { variables: string[]; loc?: Loc };
+  /** unset variables whose defaults DATABASE_ROUTERS uses (the routers shown are those), with where it is set */
+  routersEnvDefaults?: { variables: string[]; loc?: Loc };
   /** where INSTALLED_APPS is set (the settings module, or the module it star-imports it from) */
   installedAppsLoc?: Loc;
   /**

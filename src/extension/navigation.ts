@@ -54,7 +54,13 @@ export const registerNavigation: Feature = (svc: Services) => [
     if (!loc && a.router) loc = index.routerLocs[a.router]?.allowMigrate ?? index.routerLocs[a.router]?.cls;
     if (!loc) {
       const routers = (index.settings?.routers ?? []).filter((r): r is string => !!r);
-      if (!routers.length) throw new Error('settings.DATABASE_ROUTERS is empty: every model migrates everywhere (Django allows by default).');
+      if (!routers.length) {
+        // (with the environment read here: DATABASE_ROUTERS may name routers from variables not set)
+        const fromEnv = index.settings?.routersEnvDefaults?.variables;
+        throw new Error(fromEnv
+          ? `settings.DATABASE_ROUTERS is empty with this environment: it reads ${fromEnv.join(', ')}, not set here (set ${fromEnv.length > 1 ? 'them' : 'it'} in the file djangoMultiDb.envFile names).`
+          : 'settings.DATABASE_ROUTERS is empty: every model migrates everywhere (Django allows by default).');
+      }
       const items = routers.map(r => ({ label: shortRouter(r), description: r, loc: index.routerLocs[r]?.allowMigrate ?? index.routerLocs[r]?.cls }));
       const pick = items.length === 1 && !a.model ? items[0] : await vscode.window.showQuickPick(items, { title: 'Go to Router', placeHolder: 'DATABASE_ROUTERS, in order' });
       loc = orCancel(pick).loc;

@@ -122,6 +122,28 @@ describe('scan', () => {
     assert.equal(cli(['scan', dir, '--no-db', '--mode', 'auto', '--python', noDjango]).status, 0);
   });
 
+  test('routers from a variable not set here: the header says none with this environment, the env file gives them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-envrouters-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+      'proj/__init__.py': '',
+      'proj/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, **hints):\n        return db == "default"\n',
+      'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.db"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.db"}}\nDATABASE_ROUTERS = [r for r in os.environ.get("APP_ROUTERS", "").split(",") if r]\n',
+      'prod.env': 'APP_ROUTERS=proj.routers.R\n',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const without = cli(['scan', dir, '--no-python', '--no-db']);
+    assert.match(without.stdout, /routers: \(none with this environment: see Findings\)/);
+    assert.match(without.stdout, /DATABASE_ROUTERS reads APP_ROUTERS, not set here/);
+    const withEnv = cli(['scan', dir, '--no-python', '--no-db', '--env-file', path.join(dir, 'prod.env')]);
+    assert.match(withEnv.stdout, /routers: proj\.routers\.R\n/);
+    assert.doesNotMatch(withEnv.stdout, /APP_ROUTERS/);
+  });
+
   test('a folder without a Django project: clear message, exit 2', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-empty-'));
     dirs.push(empty);

@@ -605,6 +605,36 @@ if POSTGRES_DB and POSTGRES_HOST:
     DATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", "NAME": POSTGRES_DB, "HOST": POSTGRES_HOST}
 `;
 
+  test('DATABASE_ROUTERS from a variable not set here (drycc): said, with the routers shown being its default\'s', () => {
+    const dir = project({
+      'site20/__init__.py': '',
+      'site20/routers.py': 'class DefaultReplicaRouter:\n    def allow_migrate(self, db, app_label, **hints):\n        return db == "default"\n',
+      'site20/settings.py': `import os
+INSTALLED_APPS = []
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+SENTRY_ENV = os.environ.get("SENTRY_ENV", "dev")
+DATABASE_ROUTERS = [r for r in os.environ.get("DRYCC_DATABASE_ROUTERS", "").split(",") if r]
+`,
+    });
+    const s = load(dir, 'site20.settings');
+    assert.deepEqual(s.routers, []);
+    assert.deepEqual(s.routersEnvDefaults, { variables: ['DRYCC_DATABASE_ROUTERS'], loc: { path: path.join(dir, 'site20', 'settings.py'), line: 5 } });
+    const f = settingsFindings(s).filter(x => x.code === 'settings-env-dependent');
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.match(f[0]!.message, /^DATABASE_ROUTERS reads DRYCC_DATABASE_ROUTERS, not set here: the routers shown are those the settings give without it \(none\)\. Set it in an env file/);
+    // set: the router it names, nothing said
+    const set = load(dir, 'site20.settings', undefined, { DRYCC_DATABASE_ROUTERS: 'site20.routers.DefaultReplicaRouter' });
+    assert.deepEqual([set.routers, set.routersEnvDefaults], [['site20.routers.DefaultReplicaRouter'], undefined]);
+    // routers set under a condition on a variable: envDependent says it, not this (once)
+    const cond = project({
+      'site21/__init__.py': '',
+      'site21/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\nDATABASE_ROUTERS = []\nif os.environ.get("USE_REPLICA"):\n    DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}\n    DATABASE_ROUTERS = ["site21.routers.R"]\n',
+    });
+    const c = load(cond, 'site21.settings');
+    assert.equal(c.routersEnvDefaults, undefined);
+    assert.deepEqual(settingsFindings(c).filter(x => x.code === 'settings-env-dependent').map(x => x.message.split(',')[0]), ['DATABASES and DATABASE_ROUTERS depend on USE_REPLICA']);
+  });
+
   test('only the variables DATABASES reads are named (RapidPro, onadata): hard-coded DATABASES names none; settings that never set it name the modules beside them that do', () => {
     // RapidPro: DATABASES hard-coded; WHATSAPP_ADMIN_SYSTEM_USER_ID is read elsewhere and merely looks like a database's
     const hard = project({

@@ -596,6 +596,12 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     const loc = locOfName('DATABASES') ?? importedDefinition(index, interp, r.file, 'DATABASES');
     info.envDefaults = { variables: defaulted, ...(loc ? { loc } : {}) };
   }
+  // DATABASE_ROUTERS from the defaults of variables not set here (drycc's `[r for r in
+  // os.environ.get('DRYCC_DATABASE_ROUTERS', '').split(',') if r]`: no router without it), those DATABASE_ROUTERS under a
+  // condition on them aside (envDependent says so)
+  const routerVars = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll), undefined, 'DATABASE_ROUTERS') : null;
+  const routersDefaulted = [...routerVars ?? []].filter(v => !conditioned.has(v)).sort();
+  if (routersDefaulted.length) info.routersEnvDefaults = { variables: routersDefaulted, ...(routersLoc ? { loc: routersLoc } : {}) };
   // Django's ConnectionHandler.configure_settings: an empty DATABASES (Django's own default when the settings set none)
   // becomes a `default` of the dummy backend; one without `default` is refused. Only when the settings are known
   // (nothing unknown may have added entries, and Django can import them), and DATABASES was set or INSTALLED_APPS
@@ -642,16 +648,16 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
  * of the same file's functions they call, and DATABASE_URL where a reader that defaults to it is called
  * (dj_database_url.config(), env.db()). Null when they call a function of another module, which is not followed.
  * `tuning` gets those read only for how a connection behaves (OPTIONS, CONN_MAX_AGE…: kitsune's DB_POOL_MAX_SIZE),
- * not for which database it reaches.
+ * not for which database it reaches. `setting`: DATABASE_ROUTERS, for the variables its statements read instead.
  */
-function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>, tuning?: Set<string>): Set<string> | null {
+function databaseVariables(index: ModuleIndex, files: string[], unset: Set<string>, tuning?: Set<string>, setting: 'DATABASES' | 'DATABASE_ROUTERS' = 'DATABASES'): Set<string> | null {
   const out = new Set<string>();
   const tuned = new Set<string>();
   // the lines where a file assigns DATABASES whole: what a file sets before one, and what the modules the settings
   // module imports set when the settings module assigns it whole (Kiwi's devel over common), is replaced
   const wholeLines = (file: string): number[] => {
     const mod = index.parseFile(file);
-    return mod ? [...walkStmts(mod.body)].filter(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === 'DATABASES')).map(s => s.line) : [];
+    return mod ? [...walkStmts(mod.body)].filter(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && t.id === setting)).map(s => s.line) : [];
   };
   const mainWhole = files.length ? wholeLines(files[0]!).length > 0 : false;
   for (const file of files) {
@@ -680,7 +686,7 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
       if (e.type === 'Name') for (const v of derived.get(e.id) ?? []) acc.add(v);
       if (e.type === 'Call') {
         const callee = e.func.type === 'Name' ? e.func.id : e.func.type === 'Attribute' ? e.func.attr : null;
-        if (callee && ['config', 'db', 'db_url', 'dj_db_url'].includes(callee) && unset.has('DATABASE_URL') &&
+        if (setting === 'DATABASES' && callee && ['config', 'db', 'db_url', 'dj_db_url'].includes(callee) && unset.has('DATABASE_URL') &&
           !e.args.some(a => a.type === 'Constant' && typeof a.value === 'string' && !/:\/\//.test(a.value))) acc.add('DATABASE_URL');
         const fn = e.func.type === 'Name' ? functions.get(e.func.id) : undefined;
         if (fn && depth < 2) for (const s of walkStmts(fn.body)) for (const x of stmtParts(s).exprs) reads(x, acc, depth + 1);
@@ -694,7 +700,7 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
     const setsDatabases = (t: A.Expr): boolean => {
       let x = t;
       while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
-      return x.type === 'Name' && x.id === 'DATABASES';
+      return x.type === 'Name' && x.id === setting;
     };
     // how many levels into DATABASES a target sets (DATABASES 0, DATABASES["x"] 1), or -1 when a key on its way is a
     // connection's tuning (DATABASES["default"]["OPTIONS"])
