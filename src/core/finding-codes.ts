@@ -238,12 +238,13 @@ const RULES = {
       '`raise`: if the project really stops there, fix that first.',
   },
   'settings-env-dependent': {
-    severity: 'info', title: 'Databases that depend on an unset environment variable', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
+    severity: 'info', title: 'Databases or routers that depend on an unset environment variable', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
     help:
       'DATABASES or DATABASE_ROUTERS is set under a condition on environment variables that are not set where the scan ' +
-      'runs (`if os.environ.get("ENABLE_READ_REPLICA") == "1":` adding a replica and its router). What is shown is the ' +
-      'configuration without them, as Django would see it here; set the variables in an env file (`--env-file`, ' +
-      '`djangoMultiDb.envFile`) to see the other one.',
+      'runs (`if os.environ.get("ENABLE_READ_REPLICA") == "1":` adding a replica and its router), or takes its values ' +
+      'from such variables\' defaults (`os.environ.get("DB_HOST", "localhost")`; routers listed in ' +
+      '`os.environ.get("APP_ROUTERS", "")`). What is shown is the configuration without them, as Django would see it ' +
+      'here; set the variables in an env file (`--env-file`, `djangoMultiDb.envFile`) to see the other one.',
   },
   'apps-discovered': {
     severity: 'warning', title: 'Apps discovered in the workspace', failsAt: 'error', failOn: 'settings', shownIn: 'problems', area: 'settings',
