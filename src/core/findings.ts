@@ -656,7 +656,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const one = rd.variables.length === 1;
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: rd.loc?.path ?? settings.path, line: rd.loc?.line ?? null,
-      message: `DATABASE_ROUTERS reads ${rd.variables.slice(0, 8).join(', ')}${rd.variables.length > 8 ? ` and ${rd.variables.length - 8} more` : ''}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
+      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${rd.variables.slice(0, 8).join(', ')}${rd.variables.length > 8 ? ` and ${rd.variables.length - 8} more` : ''}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
     });
   }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding

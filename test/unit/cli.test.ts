@@ -138,7 +138,7 @@ describe('scan', () => {
     }
     const without = cli(['scan', dir, '--no-python', '--no-db']);
     assert.match(without.stdout, /routers: \(none with this environment: see Findings\)/);
-    assert.match(without.stdout, /DATABASE_ROUTERS reads APP_ROUTERS, not set here/);
+    assert.match(without.stdout, /DATABASE_ROUTERS reads the environment variable APP_ROUTERS, not set here/);
     const withEnv = cli(['scan', dir, '--no-python', '--no-db', '--env-file', path.join(dir, 'prod.env')]);
     assert.match(withEnv.stdout, /routers: proj\.routers\.R\n/);
     assert.doesNotMatch(withEnv.stdout, /APP_ROUTERS/);

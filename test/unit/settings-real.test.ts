@@ -621,7 +621,7 @@ DATABASE_ROUTERS = [r for r in os.environ.get("DRYCC_DATABASE_ROUTERS", "").spli
     assert.deepEqual(s.routersEnvDefaults, { variables: ['DRYCC_DATABASE_ROUTERS'], loc: { path: path.join(dir, 'site20', 'settings.py'), line: 5 } });
     const f = settingsFindings(s).filter(x => x.code === 'settings-env-dependent');
     assert.equal(f.length, 1, JSON.stringify(f));
-    assert.match(f[0]!.message, /^DATABASE_ROUTERS reads DRYCC_DATABASE_ROUTERS, not set here: the routers shown are those the settings give without it \(none\)\. Set it in an env file/);
+    assert.match(f[0]!.message, /^DATABASE_ROUTERS reads the environment variable DRYCC_DATABASE_ROUTERS, not set here: the routers shown are those the settings give without it \(none\)\. Set it in an env file/);
     // set: the router it names, nothing said
     const set = load(dir, 'site20.settings', undefined, { DRYCC_DATABASE_ROUTERS: 'site20.routers.DefaultReplicaRouter' });
     assert.deepEqual([set.routers, set.routersEnvDefaults], [['site20.routers.DefaultReplicaRouter'], undefined]);
