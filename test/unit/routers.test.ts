@@ -34,6 +34,17 @@ before(async () => {
 });
 
 describe('evaluateRouting', () => {
+  test('no routers with this environment (DATABASE_ROUTERS from an unset variable): the explanation says so', () => {
+    const dir = project({
+      'proj/__init__.py': '',
+      'proj/settings.py': 'import os\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.db"}}\nDATABASE_ROUTERS = [r for r in os.environ.get("APP_ROUTERS", "").split(",") if r]\n',
+    });
+    const index = new ModuleIndex([dir]);
+    const [d] = evaluateRouting(index, loadSettings(index, 'proj.settings', {}), [model(dir, 'data', 'Office')], ['default']).decisions;
+    assert.deepEqual([d!.migrate, d!.reason], [true, 'default']);
+    assert.equal(d!.explanation, 'no DATABASE_ROUTERS with this environment (it reads APP_ROUTERS, not set here): Django migrates every model on every database');
+  });
+
   test('two DATABASE_ROUTERS objects of one class (a router factory\'s): each explanation names its entry', () => {
     // (etools-datamart: router_factory("etools", ["etools"]) and router_factory("prp", ["source_prp"]) both made
     // "InnerRouter.allow_migrate returned False at libs/dbrouter.py:41", naming neither)

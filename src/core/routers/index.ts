@@ -478,7 +478,15 @@ function decide(ctx: Ctx, alias: string, m: ModelInfo, byKey: ReadonlyMap<string
     if (a.kind === 'bool') return { ...base, migrate: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
     return { ...base, migrate: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
   }
-  return { ...base, migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django migrates by default' : 'no DATABASE_ROUTERS: Django migrates every model on every database' };
+  return { ...base, migrate: true, decidedBy: null, reason: 'default', explanation: ctx.routers.length ? 'every router returned None: Django migrates by default' : noRouters(ctx.settings) };
+}
+
+/** Why a model migrates everywhere when DATABASE_ROUTERS is empty (here: maybe not where the project runs). */
+function noRouters(settings: SettingsInfo): string {
+  const env = settings.routersEnvDefaults?.variables;
+  return env
+    ? `no DATABASE_ROUTERS with this environment (it reads ${env.join(', ')}, not set here): Django migrates every model on every database`
+    : 'no DATABASE_ROUTERS: Django migrates every model on every database';
 }
 
 // ---- db_for_read / db_for_write -----------------------------------------------------------------------
