@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, CLI, NO_DJANGO, cli, copyProject, djangoPython, manage } from '../oracle/helpers';
+import { writeTree } from './support';
 
 const EXAMPLE = path.join(REPO, 'examples', 'multidb_shop');
 const dirs: string[] = [];
@@ -123,19 +124,14 @@ describe('scan', () => {
   });
 
   test('routers from a variable not set here: the header says none with this environment, the env file gives them', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-envrouters-'));
-    dirs.push(dir);
-    const files: Record<string, string> = {
+    const dir = writeTree({
       'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
       'proj/__init__.py': '',
       'proj/routers.py': 'class R:\n    def allow_migrate(self, db, app_label, **hints):\n        return db == "default"\n',
       'proj/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.db"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b.db"}}\nDATABASE_ROUTERS = [r for r in os.environ.get("APP_ROUTERS", "").split(",") if r]\n',
       'prod.env': 'APP_ROUTERS=proj.routers.R\n',
-    };
-    for (const [f, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), text);
-    }
+    }, 'dmdb-envrouters-');
+    dirs.push(dir);
     const without = cli(['scan', dir, '--no-python', '--no-db']);
     assert.match(without.stdout, /routers: \(none with this environment: see Findings\)/);
     assert.match(without.stdout, /DATABASE_ROUTERS reads the environment variable APP_ROUTERS, not set here/);
