@@ -1408,9 +1408,13 @@ function unmigratedModelFindings(index: ProjectIndex, aliases: string[]): Findin
     const where = sure.length
       ? `on ${list(sure)}, where the routers let ${them} live${maybe.length ? ` (and maybe on ${list(maybe)}: the routing there is not known statically)` : ''}`
       : `wherever the routers let ${them} live (maybe ${list(maybe)}: the routing is not known statically)`;
+    // a migrations package holding only __init__.py: migration files kept out of the repository (QueueMe's .gitignore
+    // has `**/migrations/*.py`), made where the project is deployed
+    const listing = app.migrationsDir ? readDir(app.migrationsDir) : null;
+    const onlyInit = !!listing?.some(e => e.name === '__init__.py') && !listing.some(e => e.isFile() && e.name.endsWith('.py') && e.name !== '__init__.py');
     out.push({
       code: 'unmigrated-models', severity: 'warning', path: first.loc.path, line: first.loc.line, app: app.label,
-      message: `App '${app.label}' has no migrations: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) ${where}; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
+      message: `App '${app.label}' has no migrations${onlyInit ? ' (its migrations package holds only __init__.py: are its migration files kept out of version control, made where the project is deployed?)' : ''}: \`migrate\` creates none of its ${n} table${n === 1 ? '' : 's'} (${models.slice(0, 3).map(m => m.name).join(', ')}${n > 3 ? ', …' : ''}) ${where}; only \`migrate --run-syncdb\` does. Run makemigrations ${app.label}, or deploy with --run-syncdb.`,
     });
   }
   return out;

@@ -789,6 +789,12 @@ test('models of an app without migrations whose routing is not known statically:
   const f = index.findings.filter(x => x.code === 'unmigrated-models');
   assert.equal(f.length, 1, JSON.stringify(index.findings));
   assert.match(f[0]!.message, /creates none of its 1 table \(CourseActivity\) wherever the routers let it live \(maybe 'default', 'analytics': the routing is not known statically\)/);
+  assert.match(f[0]!.message, /^App 'v0' has no migrations: /, 'no migrations package: nothing more said');
+  // a migrations package holding only __init__.py (QueueMe: `**/migrations/*.py` in .gitignore): said
+  fs.mkdirSync(path.join(dir, 'v0', 'migrations'));
+  fs.writeFileSync(path.join(dir, 'v0', 'migrations', '__init__.py'), '');
+  const again = (await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false })).findings.filter(x => x.code === 'unmigrated-models');
+  assert.match(again[0]!.message, /^App 'v0' has no migrations \(its migrations package holds only __init__\.py: are its migration files kept out of version control, made where the project is deployed\?\): /);
 });
 
 // informal-system's legacy database: the router claims its own app there and returns None for every other app, so
