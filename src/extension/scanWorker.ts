@@ -13,8 +13,9 @@ import { isPlainObject, sameValue } from '../core/equal';
 import { carryState } from './model/lastState';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { toTable } from './wireTable';
+import { PATCH_MIN, arrayPatch, isObject, positionsOf, type IndexRows } from './arrayPatch';
 import {
-  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type ArrayPatch, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -432,13 +433,6 @@ function differenceFrom(diffBase: { token: number; index: ProjectIndex } | undef
  */
 const ALT_KEYS = ['routing', 'lives', 'models', 'migrations'] as const;
 
-/** Where the rows of a request's index stand in its arrays (ALT_KEYS), for ArrayPatch `alt`. */
-interface IndexRows {
-  /** the array `of` names */
-  array(of: string): readonly unknown[];
-  /** the first array (in ALT_KEYS order) holding `x`, and where */
-  find(x: unknown): { of: string; at: number } | undefined;
-}
 
 /**
  * The rows of `index` (looked up once a patch meets an item that is not the diff base's). Any array of a reply may
@@ -512,133 +506,6 @@ function objectChanges(
     else changed[k] = v;
   }
   return { keys, changed, ...(Object.keys(patched).length ? { patched } : {}), ...(Object.keys(nested).length ? { nested } : {}) };
-}
-
-/** Arrays shorter than this are sent whole. */
-const PATCH_MIN = 64;
-/** how many removed items an equal-value match looks past */
-const SKIP_AHEAD = 16;
-
-/** Each object of `items` and where it first stands. */
-function positionsOf(items: readonly unknown[]): Map<unknown, number> {
-  const at = new Map<unknown, number>();
-  items.forEach((x, i) => { if (isObject(x) && !at.has(x)) at.set(x, i); });
-  return at;
-}
-
-/**
- * `next` as runs of `prev` and new items (scanWorkerProtocol.ts ArrayPatch), or null when most of it is new. An
- * item counts as `prev`'s when it is the same object or an object equal in value (a re-evaluation makes new objects
- * for unchanged rows: routing after a router or DATABASES edit, findings after routing): the main thread keeps its
- * own, equal, object, so the item is neither sent nor made again there.
- */
-function arrayPatch(prev: readonly unknown[], next: readonly unknown[], alt?: IndexRows): ArrayPatch | null {
-  if (next.length < PATCH_MIN) return null;
-  // `prev`, the same objects in the same places, with items after them (Django mode's routing after a new model is
-  // typed: Django's 6,000 rows, then the new model's static rows): one run of `prev`, and the rest as below without a
-  // map of `prev`'s objects (~3 ms of such a merge's reply); an item of the rest that is also one of `prev`'s is sent
-  // as `alt`'s or new (equal in value: the main thread makes or takes a copy)
-  const appended = next.length > prev.length && prev.length > 0 && next[prev.length - 1] === prev[prev.length - 1] && prev.every((x, i) => next[i] === x);
-  const start = appended ? prev.length : 0;
-  const at = appended ? new Map<unknown, number>() : positionsOf(prev);
-  // `alt`: the request's index's own objects, where they stand in its arrays
-  const inAlt = (x: unknown) => alt?.find(x);
-  const equalAt = (j: number, x: unknown) => j < prev.length && isObject(x) && isObject(prev[j]) && !at.has(x) && !primitiveDiffers(prev[j] as object, x) && sameValue(prev[j], x);
-  // the same object anywhere in prev, or an equal one where the run would continue or a few items after it (items
-  // removed before it). Equal items that moved further are sent: looking for them everywhere took 10-50 times longer.
-  const find = (x: unknown, expect: number): number | undefined => {
-    const j = at.get(x);
-    if (j !== undefined) return j;
-    if (!isObject(x)) return undefined;
-    for (let d = 0; d <= SKIP_AHEAD; d++) if (equalAt(expect + d, x)) return expect + d;
-    return undefined;
-  };
-  const out: ArrayPatch = appended ? [{ from: 0, len: prev.length }] : [];
-  let fresh = 0;
-  // where in `prev` the next item is when the arrays keep their order
-  let expect = start;
-  const limit = next.length / 2;
-  // the item where the run would continue, changed in a few properties (a finding's line after a line was typed
-  // above it): those properties
-  const editAt = (j: number, x: unknown) => j < prev.length && !at.has(x) ? changedProperties(prev[j], x) : null;
-  for (let i = start; i < next.length;) {
-    const j = find(next[i], expect);
-    if (j !== undefined) {
-      let len = 1;
-      while (i + len < next.length && (next[i + len] === prev[j + len] || equalAt(j + len, next[i + len]))) len++;
-      out.push({ from: j, len });
-      i += len;
-      expect = j + len;
-      continue;
-    }
-    const a = inAlt(next[i]);
-    if (a !== undefined) {
-      const rows = alt!.array(a.of);
-      let len = 1;
-      while (i + len < next.length && next[i + len] === rows[a.at + len] && !at.has(next[i + len])) len++;
-      out.push({ alt: a.at, len, of: a.of });
-      i += len;
-      continue;
-    }
-    const set = editAt(expect, next[i]);
-    if (set) {
-      // (counted as new: a patch of mostly edits is longer than the table of the whole array)
-      if (++fresh > limit) return null;
-      out.push({ edit: expect++, set });
-      i++;
-      continue;
-    }
-    const items: unknown[] = [];
-    do items.push(next[i++]); while (i < next.length && fresh + items.length <= limit && find(next[i], expect) === undefined && inAlt(next[i]) === undefined && !editAt(expect, next[i]));
-    fresh += items.length;
-    // most of it is new: sent whole, without looking for equal items in the rest
-    if (fresh > limit) return null;
-    out.push({ items: toTable(items) ?? items });
-  }
-  return out;
-}
-
-/** An edit changes at most this many properties of an item (and fewer than half of them). */
-const EDIT_MAX = 2;
-
-/**
- * The properties in which plain object `next` differs from `prev`, when both have the same keys in the same order
- * and only a few differ; else null.
- */
-/**
- * Whether a property of `next` holding a string, number or boolean differs from `prev`'s: a rejection on the first
- * such property, before sameValue's walk through every value, nested objects included (arrayPatch tries each new item
- * against up to 17 of `prev`'s: a router edit's thousand re-decided rows spent ~20 ms of a reply there).
- */
-function primitiveDiffers(prev: object, next: object): boolean {
-  if (Array.isArray(prev) || Array.isArray(next)) return false;
-  const a = prev as Record<string, unknown>, b = next as Record<string, unknown>;
-  for (const k in b) {
-    const v = b[k];
-    if ((typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && v !== a[k] && !(v !== v && a[k] !== a[k])) return true;
-  }
-  return false;
-}
-
-function changedProperties(prev: unknown, next: unknown): Record<string, unknown> | null {
-  if (!isPlainObject(prev) || !isPlainObject(next)) return null;
-  const keys = Object.keys(next);
-  const before = Object.keys(prev);
-  if (keys.length !== before.length || keys.length <= 2 * EDIT_MAX) return null;
-  const set: Record<string, unknown> = {};
-  let n = 0;
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
-    if (before[k] !== key) return null;
-    if (sameValue(prev[key], next[key])) continue;
-    if (++n > EDIT_MAX) return null;
-    set[key] = next[key];
-  }
-  return n ? set : null;
-}
-
-function isObject(x: unknown): x is object {
-  return x !== null && typeof x === 'object';
 }
 
 port.on('message', (req: WorkerRequest) => {
