@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-djedits-'));
   execFileSync(process.execPath, [path.join(__dirname, 'generate.mjs'), root, arg('apps', '150'), '10', '20'], { stdio: 'ignore' });
   const python = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'python-env.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
-  const quiet = { debug(m: string) { if (/warm-up|PROBE/.test(m)) console.log(m); }, info() {}, warn() {}, error() {} };
+  const quiet = { debug(m: string) { if (/warm-up/.test(m)) console.log(m); }, info() {}, warn() {}, error() {} };
   const host = new ScanWorkerHost({ workerFile: path.join(__dirname, '..', 'dist', 'scanWorker.js'), logger: quiet, keepReplies: !process.argv.includes('--no-sizes') });
   // the extension's options (project.ts createScanner), trusted
   const client = host.scanner({ root, allowPython: true, runWorkspaceInterpreter: true, readDatabases: false, includeEnvironment: true, python });

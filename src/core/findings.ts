@@ -575,6 +575,11 @@ const MULTIDB_SETTING = /^(DATABASES|DATABASE_ROUTERS|INSTALLED_APPS|MIGRATION_M
 /** The backends of Django's own django.db.backends package. */
 const DJANGO_BACKENDS = ['sqlite3', 'postgresql', 'mysql', 'oracle', 'dummy', 'postgresql_psycopg2'];
 
+/** The first `max` of `names`, and how many more there are. */
+function firstOf(names: readonly string[], max: number): string {
+  return `${names.slice(0, max).join(', ')}${names.length > max ? ` and ${names.length - max} more` : ''}`;
+}
+
 export function settingsFindings(settings: SettingsInfo): Finding[] {
   const out: Finding[] = [];
   const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
@@ -648,7 +653,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const one = ed.variables.length === 1;
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: ed.loc?.path ?? settings.path, line: ed.loc?.line ?? null,
-      message: `DATABASES reads ${likeliestFirst(ed.variables).slice(0, 8).join(', ')}${ed.variables.length > 8 ? ` and ${ed.variables.length - 8} more` : ''}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
+      message: `DATABASES reads ${firstOf(likeliestFirst(ed.variables), 8)}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
     });
   }
   const rd = settings.routersEnvDefaults;
@@ -656,7 +661,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const one = rd.variables.length === 1;
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: rd.loc?.path ?? settings.path, line: rd.loc?.line ?? null,
-      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${rd.variables.slice(0, 8).join(', ')}${rd.variables.length > 8 ? ` and ${rd.variables.length - 8} more` : ''}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
+      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${firstOf(rd.variables, 8)}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
     });
   }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding
@@ -714,7 +719,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const env = decides + (nc.unsetEnv.length
       ? ` DATABASES reads ${one ? 'an environment variable that is' : 'environment variables that are'} not set: ${likeliestFirst(nc.unsetEnv, deciding).slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set ${one ? 'it' : 'them'} in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
       : others.length
-        ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
+        ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${firstOf(others, 6)}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
         : '');
     out.push(nc.kind === 'empty'
       ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `${nc.neverSet ? 'DATABASES is not set by these settings' : 'DATABASES is empty with this environment'}: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }

@@ -107,10 +107,6 @@ export function arrayPatch(prev: readonly unknown[], next: readonly unknown[], a
 const EDIT_MAX = 2;
 
 /**
- * The properties in which plain object `next` differs from `prev`, when both have the same keys in the same order
- * and only a few differ; else null.
- */
-/**
  * Whether a property of `next` holding a string, number or boolean differs from `prev`'s: a rejection on the first
  * such property, before sameValue's walk through every value, nested objects included (arrayPatch tries each new item
  * against up to 17 of `prev`'s: a router edit's thousand re-decided rows spent ~20 ms of a reply there).
@@ -125,6 +121,10 @@ function primitiveDiffers(prev: object, next: object): boolean {
   return false;
 }
 
+/**
+ * The properties in which plain object `next` differs from `prev`, when both have the same keys in the same order
+ * and only a few differ; else null.
+ */
 function changedProperties(prev: unknown, next: unknown): Record<string, unknown> | null {
   if (!isPlainObject(prev) || !isPlainObject(next)) return null;
   const keys = Object.keys(next);

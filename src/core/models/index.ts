@@ -1208,12 +1208,10 @@ class ModelReader {
     if (n.typedBase !== undefined) return n.typedBase;
     n.typedBase = null;
     if (!this.isTyped(n)) return null;
-    const own = this.ownMeta(n);
-    const explicit = own?.own.get('proxy');
-    if (explicit) {
-      const v = this.evaluate(own!.module, explicit);
-      if (!v.ok || truthy(v.value)) return null;
-    }
+    // (the metaclass reads `proxy` of the class's own Meta, its Meta's bases included; one it cannot be read for is
+    // taken as set)
+    const own = this.metaValue(this.ownMeta(n), 'proxy', n);
+    if (own.ok ? truthy(own.value) : !own.missing) return null;
     const work = [...this.basesOf(n)];
     while (work.length) {
       const b = work.pop()!;
