@@ -150,7 +150,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, loadSettings, assignsAtTop } from './settings';
+import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -802,6 +802,17 @@ export class Scanner {
         if (computed.unset.length) findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `manage.py computes DJANGO_SETTINGS_MODULE: using ${computed.module}, what it gives with ${computed.unset.join(', ')} not set here (set ${computed.unset.length === 1 ? 'it' : 'them'} in an env file, --env-file or djangoMultiDb.envFile, or choose the module with --settings or djangoMultiDb.settingsModule).` });
       }
     }
+    // a module manage.py names that is not in the workspace: a file each deployment makes, kept out of version control
+    // (RapidPro's temba.settings): the modules the project's entry points, tests, containers or CI use are read instead
+    let missingNamed: string | null = null;
+    if (settingsModule && !this.opts.settingsModule && !env.DJANGO_SETTINGS_MODULE && !modules.resolve(settingsModule)?.file) {
+      missingNamed = settingsModule;
+      settingsModule = null;
+    }
+    const why = missingNamed
+      ? `manage.py names ${missingNamed}, which is not in the workspace (a file made where the project runs, kept out of version control?)`
+      : managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py';
+    const fallbackSeverity = missingNamed ? 'warning' : 'info';
     if (!settingsModule) {
       // no manage.py, or one that does not name the settings statically: the module wsgi.py or asgi.py sets
       const found = settingsModuleFromEntryPoints(projectDir, f => modules.parseFile(f));
@@ -809,20 +820,34 @@ export class Scanner {
       const entry = found && looksLikeSettings(modules, found.module) ? found : null;
       if (entry) {
         settingsModule = entry.module;
-        findings.push({ code: 'settings-unknown', severity: 'info', path: entry.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
+        findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: entry.file, line: null, message: `${why}: using ${entry.module}, the settings module this WSGI/ASGI entry point sets (--settings to choose another).` });
       }
     }
+    // the folder of manage.py up to the workspace's, nearest first
+    const dirs: string[] = [];
+    for (let d = projectDir; ; d = path.dirname(d)) {
+      dirs.push(d);
+      if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
+    }
     if (!settingsModule) {
-      // the settings pytest-django runs the tests with, from the folder of manage.py up to the workspace's
-      const dirs: string[] = [];
-      for (let d = projectDir; ; d = path.dirname(d)) {
-        dirs.push(d);
-        if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
-      }
+      // the settings pytest-django runs the tests with
       const pytest = settingsModuleFromPytestConfig(dirs);
       if (pytest && modules.resolve(pytest.module)?.file) {
         settingsModule = pytest.module;
-        findings.push({ code: 'settings-unknown', severity: 'info', path: pytest.file, line: null, message: `${managePy ? 'manage.py does not name DJANGO_SETTINGS_MODULE statically' : 'No manage.py'}: using ${pytest.module}, the settings module pytest is configured with (--settings to choose another).` });
+        findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: pytest.file, line: null, message: `${why}: using ${pytest.module}, the settings module pytest is configured with (--settings to choose another).` });
+      }
+    }
+    if (!settingsModule) {
+      // the settings the project's containers or CI run with (of those in the workspace, the first; the others named)
+      const found = settingsModulesFromDeployFiles(dirs).filter(c => modules.resolve(c.module)?.file);
+      const first = found[0];
+      if (first) {
+        settingsModule = first.module;
+        const others = found.slice(1).map(c => `${c.module} (${path.relative(root, c.file)})`);
+        findings.push({
+          code: 'settings-unknown', severity: fallbackSeverity, path: first.file, line: null,
+          message: `${why}: using ${first.module}, the settings module ${path.relative(root, first.file)} sets DJANGO_SETTINGS_MODULE to${others.length ? `; also named: ${others.join(', ')}` : ''} (--settings or djangoMultiDb.settingsModule to choose another).`,
+        });
       }
     }
     if (!settingsModule) {
@@ -830,16 +855,18 @@ export class Scanner {
       const guess = findSettingsCandidate(projectDir);
       if (guess) {
         settingsModule = guess;
-        findings.push({ code: 'settings-unknown', severity: 'info', path: managePy, line: null, message: `DJANGO_SETTINGS_MODULE could not be read from manage.py; using ${guess}, the only settings module found.` });
+        findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: managePy, line: null, message: missingNamed ? `${why}: using ${guess}, the only settings module found.` : `DJANGO_SETTINGS_MODULE could not be read from manage.py; using ${guess}, the only settings module found.` });
       }
     }
+    // none of them: the module manage.py names, not found (said as such)
+    if (!settingsModule && missingNamed) settingsModule = missingNamed;
     let settings: SettingsInfo | null = null;
     if (settingsModule) {
       try {
         const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
         // (relative paths in the settings are manage.py's folder's, where it is run)
         const cwd = managePy ? path.dirname(managePy) : undefined;
-        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd], () => loadSettings(modules, settingsModule!, env, { python, ...(cwd ? { cwd } : {}) }));
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd], () => loadSettingsOrAsDeployed(modules, settingsModule!, env, { python, ...(cwd ? { cwd } : {}) }, dirs));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -856,6 +883,17 @@ export class Scanner {
     // a settings module named on purpose (--settings, djangoMultiDb.settingsModule) that does not exist is a mistake
     // to stop on; one manage.py names may be made where the project is deployed (RapidPro's temba.settings)
     findings.push(...settingsFindings(settings));
+    if (settings.deployEnv) {
+      const { variables, files, values, before } = settings.deployEnv;
+      const them = variables.length === 1 ? 'it' : 'them';
+      // (a value that names a module is said; others may be secrets: DATABASE_URL's password)
+      const said = variables.filter(v => values[v] !== undefined).map(v => `${v}=${values[v]}`);
+      const state = before === 'unreadable' ? 'could not be read' : before === 'empty' ? 'is empty' : "has no 'default'";
+      findings.push({
+        code: 'settings-unknown', severity: 'warning', path: files[0] ?? null, line: null,
+        message: `DATABASES ${state} with ${variables.join(', ')} not set here: read as ${files.map(f => path.relative(root, f)).join(', ')} ${files.length === 1 ? 'sets' : 'set'} ${them}${said.length ? ` (${said.join(', ')})` : ''}; set ${them} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
+      });
+    }
 
     t = now();
     const settingsNow = settings;
@@ -1836,6 +1874,58 @@ function onlyDatabase(settings: SettingsInfo): boolean {
  * Whether a module sets Django settings at its top level (INSTALLED_APPS, DATABASES, or names from a star import or
  * an include()), not an empty package.
  */
+/**
+ * The settings as `env` gives them; where DATABASES cannot be read so (an exception, or nothing configured) and the
+ * project's containers or CI set variables the settings read that are not set here, as those values give them, when
+ * DATABASES can be read then (NetBox: NETBOX_CONFIGURATION names the configuration module, whose default is the
+ * deployer's own file; its CI sets netbox.configuration_testing). `deployEnv` says so.
+ */
+function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions, dirs: string[]): SettingsInfo {
+  const read = new Set<string>();
+  const spied = new Proxy(env, {
+    get(target, k) {
+      if (typeof k === 'string') read.add(k);
+      return target[k as string];
+    },
+    has(target, k) {
+      if (typeof k === 'string') read.add(k);
+      return k in target;
+    },
+  });
+  const first = loadSettings(modules, module, spied, opts);
+  const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured;
+  if (first.notFound || !unread(first)) return first;
+  const given = new Map<string, { value: string; file: string }>();
+  for (const e of envFromDeployFiles(dirs)) if (!given.has(e.name)) given.set(e.name, e);
+  const all = [...read].filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
+  // those DATABASES reads first (Mathesar's POSTGRES_*, not its DEBUG or MODE, which change other settings), then all
+  const dbVars = new Set([...first.unsetDatabaseEnv ?? [], ...first.databasesNotConfigured?.unsetEnv ?? []]);
+  const narrow = all.filter(n => dbVars.has(n));
+  let variables: string[] = [];
+  let second: SettingsInfo | undefined;
+  const withValues = (vars: string[]) => loadSettings(modules, module, { ...env, ...Object.fromEntries(vars.map(n => [n, given.get(n)!.value])) }, opts);
+  for (const vars of narrow.length && narrow.length < all.length ? [narrow, all] : [all]) {
+    if (!vars.length) continue;
+    const s = withValues(vars);
+    if (!unread(s)) { second = s; variables = vars; break; }
+  }
+  if (!second) return first;
+  // what DATABASES reads once those are set, set too where given (the POSTGRES_PASSWORD read under `if POSTGRES_DB:`)
+  for (let round = 0; round < 3; round++) {
+    const more = (second.unsetDatabaseEnv ?? []).filter(n => given.has(n) && !variables.includes(n) && n !== 'DJANGO_SETTINGS_MODULE');
+    if (!more.length) break;
+    const s = withValues([...variables, ...more].sort());
+    if (unread(s)) break;
+    second = s;
+    variables = [...variables, ...more].sort();
+  }
+  const values: Record<string, string> = {};
+  for (const n of variables) if (/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(given.get(n)!.value)) values[n] = given.get(n)!.value;
+  const before = first.unreadable?.includes('DATABASES') ? 'unreadable' as const : first.databasesNotConfigured!.kind;
+  second.deployEnv = { variables, files: [...new Set(variables.map(n => given.get(n)!.file))], values, before };
+  return second;
+}
+
 function looksLikeSettings(modules: ModuleIndex, module: string): boolean {
   const file = modules.resolve(module)?.file;
   const mod = file ? modules.parseFile(file) : null;

@@ -1000,6 +1000,114 @@ test('a settings module that does not exist (RapidPro\'s deployer-made temba.set
   assert.deepEqual(dev.migrations.find(m => m.app === 'ai')!.dependencies, [['users', '__first__'], ['users', '0001_initial']]);
 });
 
+test('manage.py naming a settings module not in the workspace: the one the project\'s CI or containers set is read instead, with a warning (RapidPro\'s workflow runs temba.settings_dev)', async () => {
+  const dir = project({
+    'manage.py': MANAGE.replace('mysite.settings', 'temba.settings'),
+    'temba/__init__.py': '',
+    'temba/wsgi.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "temba.settings")\n',
+    'temba/settings_common.py': 'INSTALLED_APPS = ["temba.orgs"]\n_db = {"ENGINE": "django.db.backends.postgresql", "NAME": "temba"}\nDATABASES = {"default": _db, "readonly": _db.copy()}\n',
+    'temba/settings_dev.py': 'from .settings_common import *  # noqa\n',
+    'temba/orgs/__init__.py': '',
+    'temba/orgs/models.py': 'from django.db import models\n\n\nclass Org(models.Model):\n    name = models.CharField(max_length=64)\n',
+    // a module that does not exist here either is passed over; the first that does is read
+    '.github/workflows/ci.yml': 'name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_ci\n    steps:\n      - run: |\n          export DJANGO_SETTINGS_MODULE=temba.settings_dev\n          python manage.py test\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(r.project.settingsModule, 'temba.settings_dev');
+  assert.equal(r.project.settingsFound, undefined);
+  assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['readonly', 'default']]);
+  assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`), ['orgs.Org']);
+  const chosen = r.diagnostics.find(d => d.code === 'settings-unknown' && /manage\.py names temba\.settings,/.test(d.message));
+  assert.equal(chosen?.severity, 'warning');
+  assert.equal(chosen?.path, '.github/workflows/ci.yml');
+  assert.match(chosen!.message, /which is not in the workspace .*: using temba\.settings_dev, the settings module \.github\/workflows\/ci\.yml sets DJANGO_SETTINGS_MODULE to \(--settings/);
+  assert.equal(r.diagnostics.filter(d => d.severity === 'error').length, 0);
+  // a Compose file comes first (its `environment:` list, the default of `${VAR-…}`); the CI's is named beside it
+  fs.writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  web:\n    image: temba\n    environment:\n      - DEBUG=1\n      - DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE-temba.settings_common}\n');
+  const compose = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(compose.project.settingsModule, 'temba.settings_common');
+  assert.match(compose.diagnostics.find(d => /manage\.py names temba\.settings,/.test(d.message))!.message, /docker-compose\.yml sets DJANGO_SETTINGS_MODULE to; also named: temba\.settings_dev \(\.github\/workflows\/ci\.yml\)/);
+  // the environment's DJANGO_SETTINGS_MODULE is used as given (not found: the error, as before)
+  const env = toReport(await scanProject({ root: dir, allowPython: false, env: { DJANGO_SETTINGS_MODULE: 'temba.settings' } }));
+  assert.equal(env.project.settingsFound, false);
+});
+
+test('settings that cannot be read without a variable the project\'s CI sets (NetBox\'s NETBOX_CONFIGURATION, whose default module is the deployer\'s): read with the CI\'s value, with a warning', async () => {
+  const dir = project({
+    'netbox/manage.py': MANAGE.replace('mysite.settings', 'netbox.settings'),
+    'netbox/netbox/__init__.py': '',
+    'netbox/netbox/settings.py': [
+      'import importlib',
+      'import os',
+      '',
+      'from django.core.exceptions import ImproperlyConfigured',
+      '',
+      "config_path = os.getenv('NETBOX_CONFIGURATION', 'netbox.configuration')",
+      'try:',
+      '    configuration = importlib.import_module(config_path)',
+      'except ModuleNotFoundError as e:',
+      '    if e.name == config_path:',
+      "        raise ImproperlyConfigured(f'Specified configuration module ({config_path}) not found.')",
+      '    raise',
+      '',
+      "SECRET_KEY = getattr(configuration, 'SECRET_KEY')",
+      "DATABASES = getattr(configuration, 'DATABASES')",
+      "INSTALLED_APPS = ['dcim']",
+      '',
+    ].join('\n'),
+    'netbox/netbox/configuration_example.py': "SECRET_KEY = ''\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'netbox'}}\n",
+    'netbox/netbox/configuration_testing.py': "SECRET_KEY = 'x' * 50\nDATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'netbox', 'PASSWORD': 'netbox'}, 'replica': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'netbox_ro'}}\n",
+    'netbox/dcim/__init__.py': '',
+    'netbox/dcim/models.py': 'from django.db import models\n\n\nclass Site(models.Model):\n    name = models.CharField(max_length=64)\n',
+  });
+  // without the CI's workflow: not known, as Django says
+  const bare = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(bare.settings?.unreadable?.includes('DATABASES'), true);
+  assert.equal(bare.databases.length, 0);
+  fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.github', 'workflows', 'ci.yml'), 'on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      NETBOX_CONFIGURATION: netbox.configuration_testing\n      PYTHON: ${{ matrix.python }}\n    steps:\n      - run: python netbox/manage.py test\n');
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(r.databases.map(d => d.alias), ['default', 'replica']);
+  assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`), ['dcim.Site']);
+  const said = r.diagnostics.find(d => /could not be read with NETBOX_CONFIGURATION not set here/.test(d.message));
+  assert.equal(said?.severity, 'warning');
+  assert.equal(said?.path, '.github/workflows/ci.yml');
+  assert.match(said!.message, /read as \.github\/workflows\/ci\.yml sets it \(NETBOX_CONFIGURATION=netbox\.configuration_testing\); set it in an env file/);
+  assert.equal(r.diagnostics.filter(d => d.severity === 'error').length, 0, JSON.stringify(r.diagnostics.filter(d => d.severity === 'error')));
+  // the password the CI's configuration holds is not in the report
+  assert.doesNotMatch(JSON.stringify(r), /"netbox","PASSWORD"|PASSWORD":"netbox/);
+  // set here (an env file, the environment): that value, and no word of the CI's
+  const own = toReport(await scanProject({ root: dir, allowPython: false, env: { NETBOX_CONFIGURATION: 'netbox.configuration_example' } }));
+  assert.deepEqual(own.databases.map(d => d.alias), ['default']);
+  assert.equal(own.diagnostics.some(d => /ci\.yml/.test(d.message)), false);
+});
+
+test('DATABASES empty without variables a Compose file sets (Mathesar\'s POSTGRES_*): read with those, not with the other variables it sets; no password said', async () => {
+  const dir = project({
+    'manage.py': MANAGE,
+    'mysite/__init__.py': '',
+    'mysite/settings.py': [
+      'import os',
+      '',
+      "DEBUG = os.environ.get('DEBUG') == '1'",
+      "INSTALLED_APPS = ['shop'] + (['debug_toolbar'] if DEBUG else [])",
+      'DATABASES = {}',
+      "if os.environ.get('POSTGRES_DB'):",
+      "    DATABASES['default'] = {'ENGINE': 'django.db.backends.postgresql', 'NAME': os.environ['POSTGRES_DB'], 'PASSWORD': os.environ.get('POSTGRES_PASSWORD')}",
+      '',
+    ].join('\n'),
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+    'docker-compose.yml': 'services:\n  web:\n    environment:\n      DEBUG: "1"\n      POSTGRES_DB: shop\n      POSTGRES_PASSWORD: s3cret-pw\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.deepEqual(r.databases.map(d => [d.alias, d.engine, d.name]), [['default', 'django.db.backends.postgresql', 'shop']]);
+  const said = r.diagnostics.find(d => /not set here: read as/.test(d.message));
+  assert.match(said!.message, /^DATABASES is empty with POSTGRES_DB, POSTGRES_PASSWORD not set here: read as docker-compose\.yml sets them; set them in an env file/);
+  assert.equal(r.diagnostics.some(d => /debug_toolbar/.test(d.message)), false, 'DEBUG from the Compose file is not applied');
+  assert.doesNotMatch(JSON.stringify(r), /s3cret-pw/);
+});
+
 test('a manage.py inside its package, settings from pytest.ini, sibling installable packages (Baserow\'s layout)', async () => {
   const app = (pkg: string, model: string) => ({
     [`${pkg}/__init__.py`]: '',

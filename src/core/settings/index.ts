@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
+import { parseAllDocuments } from 'yaml';
 import type * as A from '../python/ast';
 import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
@@ -96,6 +97,85 @@ export function settingsModuleFromPytestConfig(dirs: string[]): { module: string
     }
   }
   return null;
+}
+
+/**
+ * The environment variables the project's containers and CI set: Docker Compose files (`environment:` as a map or as
+ * `K=V` items, `${VAR-default}` read as its default), GitHub workflows (`env:` maps, `export X=…` and `X=… cmd` in
+ * `run:` scripts) and `.gitlab-ci.yml` (`variables:`), in `dirs` nearest first, Compose before CI, in file order.
+ * Values that are expressions of the CI (`${{ matrix.x }}`) or of the shell (`$HOME`) are left out. RapidPro's
+ * manage.py names `temba.settings`, a file each deployment makes (gitignored), its CI runs with `temba.settings_dev`;
+ * NetBox's settings import `NETBOX_CONFIGURATION`, whose default module is the deployer's, its CI sets another.
+ */
+export function envFromDeployFiles(dirs: string[]): { name: string; value: string; file: string }[] {
+  const out: { name: string; value: string; file: string }[] = [];
+  const add = (name: string, raw: unknown, file: string) => {
+    if (!/^[A-Za-z_]\w*$/.test(name) || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')) return;
+    // `${DJANGO_SETTINGS_MODULE-config.settings.development}`, `${X:-…}`: the default the file gives
+    const v = String(raw).trim().replace(/^"(.*)"$|^'(.*)'$/, '$1$2').replace(/^\$\{\w+:?-(.*)\}$/, '$1');
+    if (!v.includes('$')) out.push({ name, value: v, file });
+  };
+  const assignments = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === 'string' && item.includes('=')) add(item.slice(0, item.indexOf('=')).trim(), item.slice(item.indexOf('=') + 1), file);
+    } else if (node && typeof node === 'object') {
+      // (GitLab: `NAME: {value: …, description: …}`)
+      for (const [k, v] of Object.entries(node)) add(k, v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v, file);
+    }
+  };
+  const visit = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) node.forEach(n => visit(n, file));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'env' || k === 'environment' || k === 'variables') assignments(v, file);
+        // a shell script (`run: |`): `DJANGO_SETTINGS_MODULE=x cmd`, `export DJANGO_SETTINGS_MODULE=x`
+        else if ((k === 'run' || k === 'script' || k === 'command') && typeof v === 'string') {
+          for (const word of v.split(/[\s;&|()]+/)) {
+            const eq = word.indexOf('=');
+            if (eq > 0 && /^[A-Z_][A-Z0-9_]*$/.test(word.slice(0, eq))) add(word.slice(0, eq), word.slice(eq + 1), file);
+          }
+        } else visit(v, file);
+      }
+    }
+  };
+  const read = (file: string) => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    try {
+      for (const doc of parseAllDocuments(text)) visit(doc.toJS({ maxAliasCount: 100 }), file);
+    } catch {
+      /* not YAML this parser reads: nothing from it */
+    }
+  };
+  const list = (dir: string): string[] => {
+    try {
+      return fs.readdirSync(dir).sort();
+    } catch {
+      return [];
+    }
+  };
+  for (const dir of dirs) {
+    for (const f of list(dir)) if (/^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(f)) read(path.join(dir, f));
+  }
+  for (const dir of dirs) {
+    const wf = path.join(dir, '.github', 'workflows');
+    for (const f of list(wf)) if (/\.ya?ml$/.test(f)) read(path.join(wf, f));
+    read(path.join(dir, '.gitlab-ci.yml'));
+  }
+  return out;
+}
+
+/** The settings modules the project's containers and CI set DJANGO_SETTINGS_MODULE to (envFromDeployFiles), each once. */
+export function settingsModulesFromDeployFiles(dirs: string[]): { module: string; file: string }[] {
+  const out: { module: string; file: string }[] = [];
+  for (const e of envFromDeployFiles(dirs)) {
+    if (e.name === 'DJANGO_SETTINGS_MODULE' && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(e.value) && !out.some(o => o.module === e.value)) out.push({ module: e.value, file: e.file });
+  }
+  return out;
 }
 
 export function settingsModuleFromEntryPoints(root: string, parse: (file: string) => A.Module | null): { module: string; file: string } | null {
