@@ -1903,7 +1903,8 @@ function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Rec
   const narrow = all.filter(n => dbVars.has(n));
   let variables: string[] = [];
   let second: SettingsInfo | undefined;
-  const withValues = (vars: string[]) => loadSettings(modules, module, { ...env, ...Object.fromEntries(vars.map(n => [n, given.get(n)!.value])) }, opts);
+  // (over `env`, not a copy of it: spreading the recording environment would count every variable as read)
+  const withValues = (vars: string[]) => loadSettings(modules, module, Object.assign(Object.create(env) as Record<string, string | undefined>, Object.fromEntries(vars.map(n => [n, given.get(n)!.value]))), opts);
   for (const vars of narrow.length && narrow.length < all.length ? [narrow, all] : [all]) {
     if (!vars.length) continue;
     const s = withValues(vars);
