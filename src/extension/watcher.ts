@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsAny, readConfig, type Config } from './config';
 import { isDjangoRelevant } from './model/django';
+import { isDeployFile } from '../core/settings/deploy-files';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -71,7 +72,7 @@ export const registerWatchers: Feature = (svc: Services) => {
   const onSaved = (doc: vscode.TextDocument) => {
     const file = doc.uri.fsPath;
     const watched = doc.uri.scheme === 'file' && !IGNORED.test(file)
-      && (file.endsWith('.py') || path.basename(file) === '.env' || projects.projects.some(p => isEnvFile(p.config.envFile, file)));
+      && (file.endsWith('.py') || path.basename(file) === '.env' || isDeployFile(file) || projects.projects.some(p => isEnvFile(p.config.envFile, file)));
     if (watched) {
       handled.set(file, diskKey(file));
       onSource(doc.uri);
@@ -163,7 +164,8 @@ export const registerWatchers: Feature = (svc: Services) => {
     { dispose: () => typing.forEach(t => clearTimeout(t)) },
   );
 
-  for (const glob of ['**/*.py', '**/.env']) {
+  // (and the CI and Compose files the settings may be read with: core/settings envFromDeployFiles)
+  for (const glob of ['**/*.py', '**/.env', '**/{docker-compose,compose}*.{yml,yaml}', '**/.github/workflows/*.{yml,yaml}', '**/.gitlab-ci.yml']) {
     const w = vscode.workspace.createFileSystemWatcher(glob);
     subs.push(w, w.onDidChange(onWatched), w.onDidCreate(onWatched), w.onDidDelete(onSource));
   }

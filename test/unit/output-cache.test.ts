@@ -176,4 +176,33 @@ describe('SQLite schema fingerprint', () => {
     assert.equal(altered.schema!.columnsOmitted, undefined, 'a changed schema is read in full');
     assert.deepEqual(altered.schema!.tables.get('t')!.columns, ['id', 'a', 'b']);
   });
+  test('the CI and Compose files the settings were read with are inputs: an edit or a new one is seen', () => {
+    const dir = tmp('dmdb-outcache-ci-');
+    const files: Record<string, string> = {
+      'manage.py': 'import os\nimport sys\n\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "temba.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
+      'temba/__init__.py': '',
+      'temba/settings_common.py': 'INSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "common.db"}}\n',
+      'temba/settings_dev.py': 'INSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}, "readonly": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}}\n',
+      '.github/workflows/ci.yml': 'jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_dev\n',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const env = { DJANGO_MULTIDB_CACHE: tmp('dmdb-outcache-home-') };
+    const scan = () => cli(['scan', dir, '--json', '--no-python', '--verbose'], { env });
+    const fromCache = (r: ReturnType<typeof cli>) => /timings \(ms\): output cache/.test(r.stderr);
+    assert.equal(scan().json.project.settingsModule, 'temba.settings_dev');
+    assert.equal(fromCache(scan()), true);
+    fs.writeFileSync(path.join(dir, '.github/workflows/ci.yml'), 'jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_common\n');
+    const edited = scan();
+    assert.equal(fromCache(edited), false, 'the workflow edited: computed again');
+    assert.equal(edited.json.project.settingsModule, 'temba.settings_common');
+    assert.equal(fromCache(scan()), true);
+    // a workflow added before it (in name order; the workflows folder's listing is an input too)
+    fs.writeFileSync(path.join(dir, '.github/workflows/build.yml'), 'jobs:\n  build:\n    steps:\n      - run: DJANGO_SETTINGS_MODULE=temba.settings_dev python manage.py check\n');
+    const added = scan();
+    assert.equal(fromCache(added), false, 'a workflow added: computed again');
+    assert.deepEqual(added.json.databases.map((d: { alias: string }) => d.alias), ['default', 'readonly']);
+  });
 });

@@ -17,6 +17,7 @@ import { migrateAllPlan } from '../../src/extension/model/migrateArgs';
 import { djangoPython, manage, python, NO_DJANGO } from '../oracle/helpers';
 import { settingsOf, writeTree } from './support';
 import { readEnvFile } from '../../src/core/env/env-file';
+import { setTrusted } from '../../src/core/vfs';
 
 const PY = djangoPython();
 const dirs: string[] = [];
@@ -1030,6 +1031,34 @@ test('manage.py naming a settings module not in the workspace: the one the proje
   // the environment's DJANGO_SETTINGS_MODULE is used as given (not found: the error, as before)
   const env = toReport(await scanProject({ root: dir, allowPython: false, env: { DJANGO_SETTINGS_MODULE: 'temba.settings' } }));
   assert.equal(env.project.settingsFound, false);
+});
+
+test('the CI and Compose files read for the settings are inputs like the Python files: an edit of one, told to the scanner as the watcher tells it, is seen by the next index', async () => {
+  const dir = project({
+    'manage.py': MANAGE.replace('mysite.settings', 'temba.settings'),
+    'temba/__init__.py': '',
+    'temba/settings_common.py': 'INSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "common.db"}}\n',
+    'temba/settings_dev.py': 'from .settings_common import *  # noqa\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}, "readonly": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}}\n',
+    '.github/workflows/ci.yml': 'jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_dev\n',
+  });
+  setTrusted(true);
+  try {
+    const scanner = new Scanner({ root: dir, allowPython: false, env: {} });
+    assert.equal((await scanner.index()).settings?.module, 'temba.settings_dev');
+    const ci = path.join(dir, '.github', 'workflows', 'ci.yml');
+    fs.writeFileSync(ci, 'jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_common\n');
+    scanner.invalidate(ci);
+    const after = await scanner.index();
+    assert.equal(after.settings?.module, 'temba.settings_common');
+    assert.deepEqual(after.settings?.databases.map(d => d.alias), ['default']);
+    // a Compose file that appears (a listing read) comes first
+    const compose = path.join(dir, 'compose.yaml');
+    fs.writeFileSync(compose, 'services:\n  web:\n    environment:\n      DJANGO_SETTINGS_MODULE: temba.settings_dev\n');
+    scanner.invalidate(compose);
+    assert.equal((await scanner.index()).settings?.module, 'temba.settings_dev');
+  } finally {
+    setTrusted(false);
+  }
 });
 
 test('settings that cannot be read without a variable the project\'s CI sets (NetBox\'s NETBOX_CONFIGURATION, whose default module is the deployer\'s): read with the CI\'s value, with a warning', async () => {

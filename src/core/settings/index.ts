@@ -17,7 +17,9 @@ import {
 } from '../python/values';
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
-import { readDir } from '../vfs';
+import { readDir, readText, statFile } from '../vfs';
+import { isDeployFile } from './deploy-files';
+export { isDeployFile };
 import type { PythonFacts } from '../python/environment';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', 'venv', '.venv', 'env', '.env', '.tox', '.nox', 'site-packages', 'dist', 'build', '.mypy_cache', '.pytest_cache', '.idea', '.vscode']);
@@ -68,7 +70,8 @@ export function settingsModuleFromPytestConfig(dirs: string[]): { module: string
   const ini = (file: string, section: string): string | null => {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      if (!statFile(file)) return null;
+      text = readText(file);
     } catch {
       return null;
     }
@@ -89,7 +92,8 @@ export function settingsModuleFromPytestConfig(dirs: string[]): { module: string
       if (v) return { module: v, file: path.join(dir, name) };
     }
     try {
-      const data = parseToml(fs.readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')) as { tool?: { pytest?: { ini_options?: { DJANGO_SETTINGS_MODULE?: unknown } } } };
+      if (!statFile(path.join(dir, 'pyproject.toml'))) continue;
+      const data = parseToml(readText(path.join(dir, 'pyproject.toml'))) as { tool?: { pytest?: { ini_options?: { DJANGO_SETTINGS_MODULE?: unknown } } } };
       const v = data.tool?.pytest?.ini_options?.DJANGO_SETTINGS_MODULE;
       if (typeof v === 'string' && v) return { module: v, file: path.join(dir, 'pyproject.toml') };
     } catch {
@@ -138,10 +142,12 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
       }
     }
   };
+  // (through the file layer: an index, the output cache and the snapshot see these files change, the watcher tells)
   const read = (file: string) => {
+    if (!statFile(file)) return;
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readText(file);
     } catch {
       return;
     }
@@ -151,15 +157,9 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
       /* not YAML this parser reads: nothing from it */
     }
   };
-  const list = (dir: string): string[] => {
-    try {
-      return fs.readdirSync(dir).sort();
-    } catch {
-      return [];
-    }
-  };
+  const list = (dir: string): string[] => (readDir(dir) ?? []).map(e => e.name).sort();
   for (const dir of dirs) {
-    for (const f of list(dir)) if (/^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(f)) read(path.join(dir, f));
+    for (const f of list(dir)) if (isDeployFile(path.join(dir, f))) read(path.join(dir, f));
   }
   for (const dir of dirs) {
     const wf = path.join(dir, '.github', 'workflows');
@@ -168,6 +168,7 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
   }
   return out;
 }
+
 
 /** The settings modules the project's containers and CI set DJANGO_SETTINGS_MODULE to (envFromDeployFiles), each once. */
 export function settingsModulesFromDeployFiles(dirs: string[]): { module: string; file: string }[] {
