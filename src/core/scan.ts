@@ -839,7 +839,9 @@ export class Scanner {
     }
     if (!settingsModule) {
       // the settings the project's containers or CI run with (of those in the workspace, the first; the others named)
-      const found = settingsModulesFromDeployFiles(dirs).filter(c => modules.resolve(c.module)?.file);
+      // (kept while those files are as they were: each typed edit's index would parse them again)
+      const named = this.memo('deploySettings', [modules, dirs.join('\n')], () => settingsModulesFromDeployFiles(dirs));
+      const found = named.filter(c => modules.resolve(c.module)?.file);
       const first = found[0];
       if (first) {
         settingsModule = first.module;
