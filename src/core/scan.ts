@@ -1657,7 +1657,9 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     // replicas, writes to default)
     return access === 'read' ? got.read : access === 'write' ? got.write : got.read !== null && got.read === got.write ? got.read : null;
   };
+  const twins = twinsOf(index);
   return {
+    sameAs: alias => twins.get(alias)?.sameAs ?? null,
     runsOn: (m, line) => {
       const ops = router.route(m, aliases).filter(o => o.kind === 'RunPython' && o.line === line);
       return ops.length === 1 ? ops[0]!.routes.filter(r => r.runs !== false).map(r => r.alias) : null;

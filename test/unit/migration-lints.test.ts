@@ -1230,6 +1230,26 @@ test('runpython-alias: the warning names the other databases the RunPython runs 
   assert.match(found[0]!.message, /\(this RunPython runs on 'read_replica' too, where it still goes to 'default'\)$/);
 });
 
+test('runpython-alias: the router\'s choice reached through another alias of the same database counts as that database (AlertaDengue\'s `default` is its `dados`)', async () => {
+  const pg = (name: string) => `{"ENGINE": "django.db.backends.postgresql", "NAME": "${name}", "HOST": "db", "PORT": "5432"}`;
+  const dir = settingsProject({
+    'proj/settings.py': `SECRET_KEY = "x"\nINSTALLED_APPS = ["dados", "shop"]\nDATABASES = {"dados": ${pg('dengue')}, "default": ${pg('dengue')}, "infodengue": ${pg('infodengue')}}\nDATABASE_ROUTERS = ["proj.routers.AppsRouter"]\nMAPPING = {"dados": "dados", "default": "default"}\n`,
+    'proj/routers.py': 'from django.conf import settings\n\n\nclass AppsRouter:\n    def db_for_write(self, model, **hints):\n        return settings.MAPPING.get(model._meta.app_label)\n\n    def allow_migrate(self, db, app_label, **hints):\n        m = settings.MAPPING\n        if db in m.values() and app_label in m:\n            return m[app_label] == db\n        return True\n',
+    'shop/__init__.py': '',
+    'shop/models.py': 'from django.db import models\n\n\nclass Group(models.Model):\n    name = models.CharField(max_length=80)\n',
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [migrations.CreateModel(name="Group", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=80))])]\n',
+    'dados/__init__.py': '',
+    'dados/models.py': 'from django.db import models\n\n\nclass City(models.Model):\n    name = models.CharField(max_length=80)\n',
+    'dados/migrations/__init__.py': '',
+    'dados/migrations/0001_initial.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    apps.get_model("shop", "Group").objects.get_or_create(name="api")\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
+  }, 'dmdb-same-db-');
+  const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
+  assert.deepEqual(found.map(f => [f.path.endsWith('dados/migrations/0001_initial.py'), f.line, f.severity]), [[true, 5, 'warning']]);
+  // dados's RunPython runs on 'dados' (the same database as 'default', where shop.Group's writes go) and 'infodengue'
+  assert.match(found[0]!.message, /\('default'\), not on the database being migrated; .* \(this RunPython runs on 'dados', 'infodengue': on 'dados', the same database as 'default', this works; on 'infodengue' it still goes to 'default'\)$/);
+});
+
 test('runpython-alias: a read routed by a request-scoped flag (asgiref Local, unset while migrate runs) goes to default (Plane)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a.sqlite3"}, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"}}\nDATABASE_ROUTERS = ["proj.routers.ReadReplicaRouter"]\n',

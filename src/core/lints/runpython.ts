@@ -1033,6 +1033,8 @@ export interface LintRoutes {
    * environment read: Django imports it where the project runs), else null
    */
   unreadable?(model: string, access: 'read' | 'write' | 'both', migrating?: string | null, at?: string): string | null;
+  /** the first alias that reaches the same physical database as `alias` (the one the lints count), when another does */
+  sameAs?(alias: string): string | null;
 }
 
 const REBIND = /, not on the database being migrated; bind it with \.using\([^)]*\)$/;
@@ -1079,6 +1081,10 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   // inside `with use_db(alias):` the routers may choose the database being migrated: an info, said so
   if (l.inContext && target === null) return { severity: 'info', message: `${message} (inside \`with ${l.inContext}\`, which may choose the database the routers return)`, fix };
   const on = l.op === undefined ? null : only(routes.runsOn(m, l.op)?.filter(a => given.has(a)) ?? null);
+  // the database the router's choice reaches, as the lints count databases: AlertaDengue's `default` is its `dados`
+  // (the same NAME, HOST and PORT), where a RunPython migrating `dados` writes to `default` as to itself
+  const physical = target === null ? null : routes.sameAs?.(target) ?? target;
+  const oneDatabase = physical !== target ? ` ('${target}' and '${physical}' are one database)` : '';
   // the routers choose a database not known statically (bustimes: reads round-robin over replicas): a warning
   // wherever the RunPython runs, not only where the app's models migrate elsewhere
   // (a router that cannot be read here, whose package the environment read lacks, is the environment's: an info
@@ -1093,23 +1099,26 @@ function routedLint(l: RawLint, m: MigrationFileInfo, given: Set<string>, routes
   if (target === null && routes.routers && (on?.length ?? 1) > 0) return { severity: 'warning', message, fix };
   if (!on) return { severity, message, fix };
   if (!on.length) return { severity: 'info', message: `${message} (the routers let this RunPython run on none of the databases)`, fix };
-  if (target !== null && on.every(a => a === target)) {
-    const only = `'${target}' is the only database the routers let this RunPython run on, so this works today`;
+  if (target !== null && on.every(a => a === physical)) {
+    const only = `'${physical}' is the only database the routers let this RunPython run on${oneDatabase}, so this works today`;
     message = REBIND.test(message)
       ? message.replace(REBIND, (m0: string) => `: ${only}; ${m0.slice(m0.indexOf('bind it with')).replace(/^bind/, 'binding')} keeps it so if the routing changes`)
       : `${message} (harmless today: ${only})`;
     return { severity: 'info', message, fix };
   }
-  if (model && target !== null && on.every(a => a === target || routes.migrates(model, a) === false)) {
-    const away = on.filter(a => a !== target).map(a => `'${a}'`).join(', ');
+  if (model && target !== null && on.every(a => a === physical || routes.migrates(model, a) === false)) {
+    const away = on.filter(a => a !== physical).map(a => `'${a}'`).join(', ');
     const why = `: its table is not created on ${away}, where this RunPython runs, so it is queried where it lives; binding it to the database being migrated would fail there`;
     message = REBIND.test(message) ? message.replace(REBIND, why) : `${message} (${why.slice(2)})`;
     fix = undefined;
     return { severity: 'info', message, fix };
   }
   // which migrate runs it elsewhere (course-discovery: "not on the database being migrated" named none)
-  const elsewhere = target !== null && on ? on.filter(a => a !== target) : [];
-  if (elsewhere.length) message = `${message} (this RunPython runs on ${elsewhere.map(a => `'${a}'`).join(', ')} too, where it still goes to '${target}')`;
+  const elsewhere = target !== null && on ? on.filter(a => a !== physical) : [];
+  const names = (xs: string[]) => xs.map(a => `'${a}'`).join(', ');
+  if (elsewhere.length && physical !== target && on?.includes(physical!)) {
+    message = `${message} (this RunPython runs on ${names(on)}: on '${physical}', the same database as '${target}', this works; on ${names(elsewhere)} it still goes to '${target}')`;
+  } else if (elsewhere.length) message = `${message} (this RunPython runs on ${names(elsewhere)} too, where it still goes to '${target}')`;
   return { severity, message, fix };
 }
 
