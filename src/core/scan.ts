@@ -1875,33 +1875,19 @@ function onlyDatabase(settings: SettingsInfo): boolean {
 }
 
 /**
- * Whether a module sets Django settings at its top level (INSTALLED_APPS, DATABASES, or names from a star import or
- * an include()), not an empty package.
- */
-/**
  * The settings as `env` gives them; where DATABASES cannot be read so (an exception, or nothing configured) and the
  * project's containers or CI set variables the settings read that are not set here, as those values give them, when
  * DATABASES can be read then (NetBox: NETBOX_CONFIGURATION names the configuration module, whose default is the
  * deployer's own file; its CI sets netbox.configuration_testing). `deployEnv` says so.
  */
 function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions, dirs: string[]): SettingsInfo {
-  const read = new Set<string>();
-  const spied = new Proxy(env, {
-    get(target, k) {
-      if (typeof k === 'string') read.add(k);
-      return target[k as string];
-    },
-    has(target, k) {
-      if (typeof k === 'string') read.add(k);
-      return k in target;
-    },
-  });
-  const first = loadSettings(modules, module, spied, opts);
+  const reads: EnvReads = {};
+  const first = loadSettings(modules, module, recordingEnv(env, reads), opts);
   const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured;
   if (first.notFound || !unread(first)) return first;
   const given = new Map<string, { value: string; file: string }>();
   for (const e of envFromDeployFiles(dirs)) if (!given.has(e.name)) given.set(e.name, e);
-  const all = [...read].filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
+  const all = Object.keys(reads).filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
   // those DATABASES reads first (Mathesar's POSTGRES_*, not its DEBUG or MODE, which change other settings), then all
   const dbVars = new Set([...first.unsetDatabaseEnv ?? [], ...first.databasesNotConfigured?.unsetEnv ?? []]);
   const narrow = all.filter(n => dbVars.has(n));
@@ -1931,6 +1917,10 @@ function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Rec
   return second;
 }
 
+/**
+ * Whether a module sets Django settings at its top level (INSTALLED_APPS, DATABASES, or names from a star import or
+ * an include()), not an empty package.
+ */
 function looksLikeSettings(modules: ModuleIndex, module: string): boolean {
   const file = modules.resolve(module)?.file;
   const mod = file ? modules.parseFile(file) : null;

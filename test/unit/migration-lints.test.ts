@@ -1245,7 +1245,7 @@ test('runpython-alias: the router\'s choice reached through another alias of the
     'dados/migrations/0001_initial.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    apps.get_model("shop", "Group").objects.get_or_create(name="api")\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n',
   }, 'dmdb-same-db-');
   const found = (await new Scanner({ root: dir, allowPython: false, env: {} }).index()).findings.filter(f => f.code === 'runpython-alias');
-  assert.deepEqual(found.map(f => [f.path.endsWith('dados/migrations/0001_initial.py'), f.line, f.severity]), [[true, 5, 'warning']]);
+  assert.deepEqual(found.map(f => [!!f.path?.endsWith('dados/migrations/0001_initial.py'), f.line, f.severity]), [[true, 5, 'warning']]);
   // dados's RunPython runs on 'dados' (the same database as 'default', where shop.Group's writes go) and 'infodengue'
   assert.match(found[0]!.message, /\('default'\), not on the database being migrated; .* \(this RunPython runs on 'dados', 'infodengue': on 'dados', the same database as 'default', this works; on 'infodengue' it still goes to 'default'\)$/);
 });
