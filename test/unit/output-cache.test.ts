@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { REPO, cli, copyProject } from '../oracle/helpers';
 import { readSqliteApplied } from '../../src/core/db';
 import { digestOfState } from '../../src/core/report-cache';
+import { writeTree } from './support';
 import type BetterSqlite3 from 'better-sqlite3';
 
 const Database = createRequire(__filename)('better-sqlite3') as typeof BetterSqlite3;
@@ -177,18 +178,14 @@ describe('SQLite schema fingerprint', () => {
     assert.deepEqual(altered.schema!.tables.get('t')!.columns, ['id', 'a', 'b']);
   });
   test('the CI and Compose files the settings were read with are inputs: an edit or a new one is seen', () => {
-    const dir = tmp('dmdb-outcache-ci-');
-    const files: Record<string, string> = {
+    const dir = writeTree({
       'manage.py': 'import os\nimport sys\n\nif __name__ == "__main__":\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "temba.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
       'temba/__init__.py': '',
       'temba/settings_common.py': 'INSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "common.db"}}\n',
       'temba/settings_dev.py': 'INSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}, "readonly": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.db"}}\n',
       '.github/workflows/ci.yml': 'jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: temba.settings_dev\n',
-    };
-    for (const [f, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), text);
-    }
+    }, 'dmdb-outcache-ci-');
+    dirs.push(dir);
     const env = { DJANGO_MULTIDB_CACHE: tmp('dmdb-outcache-home-') };
     const scan = () => cli(['scan', dir, '--json', '--no-python', '--verbose'], { env });
     const fromCache = (r: ReturnType<typeof cli>) => /timings \(ms\): output cache/.test(r.stderr);
