@@ -113,10 +113,12 @@ start_cluster() {
     || { cat "$DATA/initdb.log" >&2; die "initdb failed"; }
 
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$LOGFILE" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
     start >/dev/null \
     || { cat "$LOGFILE" >&2 2>/dev/null || true; die "pg_ctl start failed"; }
 
+  # (autovacuum off: a throwaway cluster needs none, and an autovacuum worker busy on a database a test just migrated
+  # made that test's `DROP DATABASE … WITH (FORCE)` fail: terminating it needs pg_signal_backend, CI of 2026-12-06)
   # pg_ctl -w waited already; double-check over TCP the way clients will connect.
   if [ -n "$PG_ISREADY" ]; then
     for _ in $(seq 1 100); do
@@ -127,6 +129,8 @@ start_cluster() {
   fi
 
   admin_psql -c "CREATE ROLE $USER_NAME LOGIN CREATEDB PASSWORD '$USER_PASS'" >/dev/null
+  # (the tests' role may end any session on the databases it drops: `DROP DATABASE … WITH (FORCE)`)
+  admin_psql -c "GRANT pg_signal_backend TO $USER_NAME" >/dev/null
   local db
   for db in "${DATABASES_TO_CREATE[@]}"; do
     admin_psql -c "CREATE DATABASE $db OWNER $USER_NAME" >/dev/null
