@@ -5,8 +5,10 @@
 // (`<name>_id` or db_column) and its auto-created many-to-many tables. Plain fields are not in the index, so
 // their columns are not checked. Aliases that are the same physical database (db/identity.ts) are compared once,
 // as one database whose routing is the union of theirs.
-import { createHash } from 'crypto';
 import { engineKind } from './db';
+import { maxNameLength, truncateName } from './db/names';
+
+export { truncateName };
 import { databaseTwins, primaryAlias } from './db/identity';
 import { describeLives, indexDecisions, livesDecisions, type DecisionMap } from './findings';
 import type { DbRoute } from './routers';
@@ -61,23 +63,6 @@ export function sameDatabases(databases: readonly DatabaseSetting[], baseDir?: s
 export interface DriftResult {
   drift: Record<string, AliasDrift>;
   findings: Finding[];
-}
-
-/** Django's max_name_length per backend (DatabaseOperations.max_name_length); null = no limit. */
-function maxNameLength(engine: string | null | undefined): number | null {
-  switch (engineKind(engine)) {
-    case 'postgresql': return 63;
-    case 'mysql': return 64;
-    case 'oracle': return 30;
-    default: return null;
-  }
-}
-
-/** django.db.backends.utils.truncate_name (with names_digest): long generated names get a 4-character md5 suffix. */
-export function truncateName(name: string, length: number | null, hashLen = 4): string {
-  if (length === null || name.length <= length) return name;
-  const digest = createHash('md5').update(name).digest('hex').slice(0, hashLen);
-  return `${name.slice(0, length - hashLen)}${digest}`;
 }
 
 interface AliasView {

@@ -424,4 +424,27 @@ def import_local_settings(scan_dir, **kwargs):
     assert.ok(actual.models.some((m: any) => m.app === 'shop' && m.name === 'Order' && m.table === 'shop_order'));
     assert.deepEqual(actual.diagnostics.filter((d: any) => d.code === 'unmigrated-models' || d.code === 'settings-unknown' && d.severity !== 'info'), []);
   });
+
+  test('proxies of the models Django makes for ManyToManyFields (`class DocketTags(Docket.tags.through)`: CourtListener, django-pghistory): proxies of those, with their tables', () => {
+    // (PostgreSQL as `default`, never connected to: its 63-byte limit cuts the long through table's name, as Django does)
+    const long = 'a_field_name_long_enough_to_pass_the_sixty_three_byte_limit';
+    const dir = writeProject('dmdb-oracle-through-', {
+      'manage.py': 'import os, sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+      'proj/__init__.py': '',
+      'proj/settings.py': 'SECRET_KEY = "x"\nDEFAULT_AUTO_FIELD = "django.db.models.AutoField"\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "never_connected", "HOST": "127.0.0.1", "PORT": "1"}}\nINSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "search", "history"]\n',
+      'search/__init__.py': '',
+      'search/models.py': `from django.db import models\n\n\nclass Tag(models.Model):\n    name = models.CharField(max_length=50)\n\n\nclass Docket(models.Model):\n    tags = models.ManyToManyField(Tag)\n    panel = models.ManyToManyField(Tag, related_name="+", db_table="docket_panel_rows")\n    ${long} = models.ManyToManyField(Tag, related_name="++")\n\n    class Meta:\n        db_table = "search_docket_with_a_long_table_name"\n`,
+      'history/__init__.py': '',
+      // (in an app of their own: Django's makemigrations orders a proxy of a through model before the model that makes it
+      // within one migration, which its own migrate then refuses; CourtListener's are ordered by hand)
+      'history/models.py': `from django.contrib.auth.models import User\nfrom search.models import Docket\n\n\nclass DocketTags(Docket.tags.through):\n    class Meta:\n        proxy = True\n\n\nclass DocketPanel(Docket.panel.through):\n    class Meta:\n        proxy = True\n\n\nclass DocketLong(Docket.${long}.through):\n    class Meta:\n        proxy = True\n\n\nclass UserGroups(User.groups.through):\n    class Meta:\n        proxy = True\n`,
+    }, dirs);
+    // (their migrations as Django writes them: a proxy's CreateModel has the through model as its base)
+    manage(py!, dir, ['makemigrations', 'search', 'history', '-v', '0']);
+    const { actual, expected } = staticEqualsDjango(dir, 'proj.settings', { crossDb: false });
+    const rows = (rep: any) => sortBy(rep.models.filter((m: any) => m.proxy).map((m: any) => key(m.app, m.name, m.table)), (x: any) => x);
+    assert.deepEqual(rows(actual), rows(expected), 'proxies and their tables');
+    assert.equal(expected.models.find((m: any) => m.name === 'DocketLong')?.table.length, 63, 'the fixture has a through table cut to 63 bytes');
+    assert.deepEqual(actual.diagnostics.filter((d: any) => /Proxy model/.test(d.message)).map((d: any) => d.message), []);
+  });
 });

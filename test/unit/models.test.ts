@@ -673,7 +673,16 @@ test('models: a proxy whose base cannot be resolved says which base (PeeringDB: 
   const r = scan(root, settingsOf({ installedApps: ['app1'] }), false);
   const p = r.problems.find(x => x.message.includes("Proxy model 'History'"));
   assert.ok(p, JSON.stringify(r.problems));
-  assert.match(p.message, /base Version could not be resolved/);
+  assert.match(p.message, /base Version could not be resolved \(reversion is not installed in the Python environment used\)/);
+  // the environment's to fix (an info), not the project's
+  assert.equal(p.environment, true);
+  // a base that is the project's own and not there (a typo) stays the project's
+  const typo = writeTree({
+    'app1/__init__.py': '',
+    'app1/models.py': 'from django.db import models\n\n\nclass History(Versoin):\n    class Meta:\n        proxy = True\n',
+  });
+  const t = scan(typo, settingsOf({ installedApps: ['app1'] }), false).problems.find(x => x.message.includes("Proxy model 'History'"));
+  assert.ok(t && !t.environment, JSON.stringify(t));
 });
 
 test('models: a module-level if on a setting takes one branch (django_peeringdb ABSTRACT_ONLY; Django venv)', t => {

@@ -13,6 +13,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { literalEval } from '../python/literal';
+import { maxNameLength, truncateName } from '../db/names';
 import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, translationTextArg, type ModuleScope, type Ref } from '../python/symbols';
 import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
 
@@ -89,6 +90,8 @@ interface ClassNode {
   /** a subclass of django-typed-models' TypedModel (its metaclass), and the typed base it is a proxy of (typedBase) */
   typed?: boolean;
   typedBase?: ClassNode | null;
+  /** a base `Owner.field.through`: the model Django creates for that ManyToManyField (autoThrough) */
+  autoThrough?: { key: string; table: string } | null;
 }
 
 interface MetaNode {
@@ -922,6 +925,8 @@ class ModelReader {
           unknownBase = unknownBase ?? ('external' in b ? b.text : b.unresolved);
         }
       }
+      // `Owner.field.through`: the model Django made for a ManyToManyField
+      if (!result && unknownBase !== null && this.autoThrough(n)) result = true;
       if (!result && !notDjango && unknownBase !== null && this.looksLikeModel(n, unknownBase, unknownFrom)) {
         result = true;
         n.guessed = unknownBase;
@@ -1234,6 +1239,34 @@ class ModelReader {
     return n.typed;
   }
 
+  /**
+   * A base `Owner.field.through` where `field` is a ManyToManyField of model `Owner` without `through=`: the model
+   * Django creates for it (create_many_to_many_intermediary_model), `<app>.<Owner>_<field>`, whose table is the field's
+   * `db_table` or `<Owner's table>_<field>` cut as the default database's backend cuts names. CourtListener's
+   * `class DocketTags(Docket.tags.through)` proxies (django-pghistory tracks them).
+   */
+  private autoThrough(n: ClassNode): { key: string; table: string } | null {
+    if (n.autoThrough !== undefined) return n.autoThrough;
+    n.autoThrough = null;
+    for (const b of n.ref.def.bases) {
+      if (b.type !== 'Attribute' || b.attr !== 'through' || b.value.type !== 'Attribute') continue;
+      const r = this.sym.expr(n.ref.module, b.value.value);
+      if (r?.kind !== 'class' || r.key === n.key) continue;
+      const owner = this.node(r);
+      const label = this.isModel(owner) && !this.isAbstract(owner) ? this.appLabel(owner) : null;
+      const f = label ? this.fields(owner).find(x => x.name === (b.value as A.Attribute).attr && x.kind === 'ManyToManyField') : undefined;
+      if (!label || !f?.call || kwarg(f.call, 'through')) continue;
+      const named = kwarg(f.call, 'db_table');
+      const v = named ? this.evaluate(f.module, named) : null;
+      if (v && !(v.ok && typeof v.value === 'string' && v.value)) continue;
+      const engine = this.settings.databases.find(d => d.alias === 'default')?.engine;
+      const table = v?.ok ? String(v.value) : truncateName(`${this.table(owner)}_${f.name}`, maxNameLength(engine));
+      n.autoThrough = { key: `${label}.${owner.ref.name}_${f.name}`, table };
+      break;
+    }
+    return n.autoThrough;
+  }
+
   /** Direct bases that are models (ModelBase `parents`). */
   private modelParents(n: ClassNode): ClassNode[] {
     const out: ClassNode[] = [];
@@ -1252,6 +1285,8 @@ class ModelReader {
     // Options.setup_proxy: a proxy uses its concrete model's table whatever its own Meta says
     if (this.isProxy(n) && depth < 30) {
       for (const p of this.modelParents(n)) if (!this.isAbstract(p)) return this.table(p, depth + 1);
+      const through = this.autoThrough(n);
+      if (through) return through.table;
     }
     const v = this.metaValue(this.effectiveMeta(n), 'db_table', n);
     if (v.ok && typeof v.value === 'string' && v.value) return v.value;
@@ -1631,15 +1666,22 @@ class ModelReader {
     let concreteKey: string | undefined;
     if (proxy && !abstract) {
       const parents = this.modelParents(n).filter(p => !this.isAbstract(p));
-      if (!parents.length) {
+      const through = parents.length ? null : this.autoThrough(n);
+      if (!parents.length && !through) {
         // a base that could not be read (a package not installed here) is the likelier cause than the project's code
-        const unread = this.basesOf(n).filter((b): b is { unresolved: string } | { external: string; text: string } => !('node' in b) && !('external' in b && b.external === 'django.db.models.Model')).map(b => ('external' in b ? b.text : b.unresolved));
-        this.problem(n.ref.file, n.ref.def.line, unread.length
-          ? `Proxy model '${name}': its base ${unread.join(', ')} could not be resolved, so its concrete model (and table) are not known`
-          : `Proxy model '${name}' has no non-abstract model base class.`, key);
+        const unreadBases = this.basesOf(n).filter((b): b is { unresolved: string; origin?: string | null } | { external: string; text: string } => !('node' in b) && !('external' in b && b.external === 'django.db.models.Model'));
+        const unread = unreadBases.map(b => ('external' in b ? b.text : b.unresolved));
+        // (imported from a package the environment read lacks, CourtListener's `User.groups.through` without Django:
+        // the environment's to fix, an info beside the one that says the package is missing)
+        const missing = unreadBases.map(b => ('external' in b ? b.external : b.origin)?.split('.')[0]).find(top => !!top && !this.sym.index.resolve(top));
+        const message = unread.length
+          ? `Proxy model '${name}': its base ${unread.join(', ')} could not be resolved${missing ? ` (${missing} is not installed in the Python environment used)` : ''}, so its concrete model (and table) are not known`
+          : `Proxy model '${name}' has no non-abstract model base class.`;
+        if (missing) this.addProblem({ path: n.ref.file, line: n.ref.def.line, message, model: key, environment: true });
+        else this.problem(n.ref.file, n.ref.def.line, message, key);
       }
       const c = this.concreteOf(n);
-      concreteKey = this.modelKey(c) ?? undefined;
+      concreteKey = (c === n && through ? through.key : this.modelKey(c)) ?? undefined;
     }
 
     const fields: RelationField[] = [];
