@@ -68,6 +68,9 @@ async function main(): Promise<void> {
     // as the extension asks (project.ts mergeBehind): the merge right behind the index; --separate: after it
     const index = await client.index(undefined, false, process.argv.includes('--separate') ? undefined : {});
     const ti = performance.now() - t;
+    const t0 = performance.timeOrigin + t;
+    // (when the worker began the index and posted its reply, and when the reply was taken here, from the ask)
+    const at = `began +${Math.round((client.indexStartedAt ?? NaN) - t0)}, posted +${Math.round((client.indexReplySentAt ?? NaN) - t0)}, taken +${Math.round((client.indexReplyAt ?? NaN) - t0)}`;
     const indexReply = host.lastReply ? size(host.lastReply, host.lastWireBytes) : '-';
     t = performance.now();
     const merged = await client.mergeDjango(index);
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     r.merge.push(tm);
     // (the worker's own phases of the index, ≥ 5 ms)
     const phases = Object.entries(index.timings ?? {}).filter(([k, v]) => k !== 'total' && v >= 5).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
-    console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms (in the worker ${Math.round(index.timings?.total ?? NaN)}${phases ? `: ${phases}` : ''})  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
+    console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms (in the worker ${Math.round(index.timings?.total ?? NaN)}${phases ? `: ${phases}` : ''}; ${at})  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
   }
   const all = Object.values(rows).flatMap(r => r.index.map((x, i) => x + r.merge[i]!));
   console.log(`index + merge, ${all.length} edits${process.argv.includes('--django-meanwhile') ? ' while Django ran' : ''}: p50 ${pct(all, 0.5).toFixed(0)} ms, p95 ${pct(all, 0.95).toFixed(0)} ms`);

@@ -61,13 +61,14 @@ async function main(): Promise<void> {
     const text = !process.argv.includes('--probe') ? edit.text
       : /migrations/.test(edit.file) ? edit.text.replace('dependencies = [\n', `dependencies = [\n        ("app000", "9999_${probe}"),\n`)
         : `${edit.text}\n\ndef _timing_${probe}(qs):\n    return qs.using("${probe}")\n`;
+    const memosBefore = Object.fromEntries(Object.entries(MEMO_STATS).map(([k, v]) => [k, v.ms]));
     const t = performance.now();
     setOverlay(edit.file, text);
     const index = await scanner.index();
     times.push(performance.now() - t);
     for (const [k, v] of Object.entries(index.timings)) phases.set(k, [...(phases.get(k) ?? []), v]);
     // --each: every edit's time, file and phases (≥ 1 ms)
-    if (process.argv.includes('--each')) console.log(`edit ${i} (${kinds[i % kinds.length]}): ${times.at(-1)!.toFixed(1)} ms ${path.relative(root, edit.file)} ${Object.entries(index.timings).filter(([k, v]) => k !== 'total' && v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (process.argv.includes('--each')) console.log(`edit ${i} (${kinds[i % kinds.length]}): ${times.at(-1)!.toFixed(1)} ms ${path.relative(root, edit.file)} ${Object.entries(index.timings).filter(([k, v]) => k !== 'total' && v >= 1).map(([k, v]) => `${k} ${v}`).join(', ')}; memos ≥ 1 ms: ${Object.entries(MEMO_STATS).map(([k, v]) => [k, v.ms - (memosBefore[k] ?? 0)] as const).filter(([, d]) => d >= 1).sort((a, b) => b[1] - a[1]).map(([k, d]) => `${k} ${d.toFixed(1)}`).join(', ')}`);
   }
   if (allocTo) fs.writeFileSync(allocTo, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
   if (profiling) {

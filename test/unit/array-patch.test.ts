@@ -44,3 +44,53 @@ test('items added before equal rows (lengths differ): the rows after them are fo
   assert.deepEqual(patch.filter(p => 'from' in p), [{ from: 0, len: 40 }, { from: 40, len: 60 }]);
   assert.deepEqual(apply(prev, [], patch), next);
 });
+
+test('the same objects before and after what changed: runs of them, and only what lies between is patched (a row re-decided, rows added, rows taken away)', () => {
+  const prev = Array.from({ length: 200 }, (_, i) => row(i));
+  const index = Array.from({ length: 200 }, (_, i) => ({ ...row(i), migrate: false, decidedBy: 'r.Other' }));
+  // one row re-decided: the static index's row in its place
+  const flipped = [...prev.slice(0, 90), index[90]!, ...prev.slice(91)];
+  assert.deepEqual(arrayPatch(prev, flipped, indexRows(index)), [{ from: 0, len: 90 }, { alt: 90, len: 1, of: 'routing' }, { from: 91, len: 109 }]);
+  // one row's line moved (a line typed above it): an edit of that property
+  const moved = [...prev.slice(0, 50), { ...prev[50]!, line: 999 }, ...prev.slice(51)];
+  assert.deepEqual(arrayPatch(prev, moved), [{ from: 0, len: 50 }, { edit: 50, set: { line: 999 } }, { from: 51, len: 149 }]);
+  // rows added in the middle, and rows taken away
+  const added = [...prev.slice(0, 120), row(900), row(901), ...prev.slice(120)];
+  const addedPatch = arrayPatch(prev, added)!;
+  assert.deepEqual(addedPatch.filter(p => 'from' in p), [{ from: 0, len: 120 }, { from: 120, len: 80 }]);
+  assert.deepEqual(apply(prev, [], addedPatch), added);
+  assert.deepEqual(arrayPatch(prev, [...prev.slice(0, 10), ...prev.slice(30)]), [{ from: 0, len: 10 }, { from: 30, len: 170 }]);
+  // all the same objects: one run
+  assert.deepEqual(arrayPatch(prev, [...prev]), [{ from: 0, len: 200 }]);
+});
+
+test('random edits of a long array: the patch applied gives the array, the rows it keeps are the very objects, and a patch is made whenever most rows are kept', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let round = 0; round < 400; round++) {
+    const prev = Array.from({ length: 64 + Math.floor(rnd() * 300) }, (_, i) => row(i));
+    const index = prev.map(r => ({ ...r, migrate: false }));
+    const next: unknown[] = [...prev];
+    let changed = 0;
+    for (let k = Math.floor(rnd() * 8); k > 0; k--) {
+      const at = Math.floor(rnd() * next.length);
+      const what = rnd();
+      const len = 1 + Math.floor(rnd() * 12);
+      changed += len;
+      if (what < 0.2) next.splice(at, len);
+      else if (what < 0.4) next.splice(at, 0, ...Array.from({ length: len }, (_, i) => row(5000 + round * 100 + i)));
+      else if (what < 0.6) for (let i = at; i < Math.min(next.length, at + len); i++) next[i] = { ...(next[i] as Row) };
+      else if (what < 0.8) for (let i = at; i < Math.min(next.length, at + len, index.length); i++) next[i] = index[i];
+      else for (let i = at; i < Math.min(next.length, at + len); i++) next[i] = { ...(next[i] as Row), line: 7777 };
+    }
+    const patch = arrayPatch(prev, next, indexRows(index));
+    if (!patch) {
+      assert.ok(changed * 2 > next.length / 2 || next.length < 64, `round ${round}: a patch expected (${changed} rows changed of ${next.length})`);
+      continue;
+    }
+    const out = apply(prev, index, patch);
+    assert.deepEqual(out, next, `round ${round}`);
+    // a row kept is sent as a run of `prev`: the host keeps its own object
+    for (const seg of patch) if ('from' in seg) for (let i = seg.from; i < seg.from + seg.len; i++) assert.ok(prev[i] !== undefined, `round ${round}: a run within prev`);
+  }
+});
