@@ -380,7 +380,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       const p = project(req.project);
       const ref = 'behind' in req.index ? await indexBehind(p) : req.index;
       // (not while the index's reply is still being written: a router edit's is hundreds of KB, through a pipe of 64 KB
-      // the rest of which is written as this process's event loop turns; merging first held it back 40-60 ms)
+      // the rest of which is written as this process's event loop turns; merging first held it back 40-115 ms)
       if ('behind' in req.index) await allSent();
       const report = p.reports.get(req.django);
       if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
