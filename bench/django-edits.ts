@@ -1,7 +1,7 @@
 // Profiling aid: Django mode's edit path through the extension's own scan worker, outside VS Code: an unsaved buffer
 // sent, the index asked for, then Django's last answer merged into it (ScannerClient.mergeDjango), each step timed
 // per edit kind. What the VS Code benchmark's `indexedAt → shownAt` is made of.
-// Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND] [--django-meanwhile] [--separate]
+// Usage: node --import tsx bench/django-edits.ts [--apps 150] [--edits 25] [--idle MS] [--kind KIND] [--django-meanwhile [--through-answer N --gap MS]] [--separate]
 //   [--no-sizes] (the replies' sizes not measured: measuring them serialises every reply again on this thread)
 import { execFileSync } from 'child_process';
 import * as v8 from 'v8';
@@ -49,16 +49,23 @@ async function main(): Promise<void> {
   // --django-meanwhile: Django is asked again (as after a save) and the edits are made while its helper runs, as a
   // user typing right after saving does; DJANGO_MULTIDB_LOW_PRIORITY=0 runs the helper at normal CPU priority
   let djangoRunning = false;
+  let answeredAt: number | undefined;
   let again: Promise<unknown> = Promise.resolve();
   if (process.argv.includes('--django-meanwhile')) {
     djangoRunning = true;
-    again = client.withDjango(first, { mode: 'django', allowPython: true, readDatabases: false }).finally(() => { djangoRunning = false; });
+    again = client.withDjango(first, { mode: 'django', allowPython: true, readDatabases: false }).finally(() => { djangoRunning = false; answeredAt = performance.now(); });
     // (the helper started: Python importing the project)
     await new Promise(r => setTimeout(r, 500));
   }
   const targets = editTargets(root);
   const rnd = prng(Number(arg('seed', '11')));
   const rows: Record<string, { index: number[]; merge: number[] }> = {};
+  // --through-answer N: (with --django-meanwhile) N edits more once Django's answer came, --gap MS apart, as a user
+  // typing on while it lands: the edits made as it landed are printed apart
+  const through = Number(arg('through-answer', '0'));
+  const gap = Number(arg('gap', '0'));
+  const timeline: { at: number; ms: number }[] = [];
+  let after = 0;
   for (let i = 0; i < Number(arg('edits', '25')); i++) {
     const kind = (arg('kind', '') || EDIT_KINDS[i % EDIT_KINDS.length]!) as EditKind;
     const edit = makeEdit(kind, targets, rnd, f => fs.readFileSync(f, 'utf8'));
@@ -77,13 +84,21 @@ async function main(): Promise<void> {
     const tm = performance.now() - t;
     const mergeReply = host.lastReply ? size(host.lastReply, host.lastWireBytes) : '-';
     if (!merged) throw new Error('no merge');
-    if (process.argv.includes('--django-meanwhile') && !djangoRunning) break;
+    timeline.push({ at: t - ti, ms: ti + tm });
+    if (process.argv.includes('--django-meanwhile') && !djangoRunning && ++after > through) break;
+    if (gap) await new Promise(r => setTimeout(r, gap));
     const r = (rows[kind] ??= { index: [], merge: [] });
     r.index.push(ti);
     r.merge.push(tm);
     // (the worker's own phases of the index, ≥ 5 ms)
     const phases = Object.entries(index.timings ?? {}).filter(([k, v]) => k !== 'total' && v >= 5).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
     console.log(`${kind.padEnd(15)} index ${ti.toFixed(0).padStart(4)} ms (in the worker ${Math.round(index.timings?.total ?? NaN)}${phases ? `: ${phases}` : ''}; ${at})  merge ${tm.toFixed(0).padStart(4)} ms  replies: index ${indexReply}, merge ${mergeReply}`);
+  }
+  if (answeredAt !== undefined && through) {
+    // the edits begun from 300 ms before the answer was taken to 300 ms after (its merge in the worker comes first)
+    const near = timeline.filter(e => e.at >= answeredAt! - 300 && e.at <= answeredAt! + 300).map(e => e.ms);
+    const others = timeline.filter(e => e.at < answeredAt! - 300 || e.at > answeredAt! + 300).map(e => e.ms);
+    console.log(`as Django's answer landed: ${near.length} edits, max ${Math.max(...near).toFixed(0)} ms (${near.map(x => x.toFixed(0)).join(' ')}); the other ${others.length}: p50 ${pct(others, 0.5).toFixed(0)}, max ${Math.max(...others).toFixed(0)} ms`);
   }
   const all = Object.values(rows).flatMap(r => r.index.map((x, i) => x + r.merge[i]!));
   console.log(`index + merge, ${all.length} edits${process.argv.includes('--django-meanwhile') ? ' while Django ran' : ''}: p50 ${pct(all, 0.5).toFixed(0)} ms, p95 ${pct(all, 0.95).toFixed(0)} ms`);
