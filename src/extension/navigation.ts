@@ -143,7 +143,7 @@ export const registerNavigation: Feature = (svc: Services) => [
         firstIndexFromLast: p.firstIndexFromLast ?? null,
         // the shown answer was written for the next session then, and whether a newer one waits to be written
         snapshotSavedAt: p.snapshotSavedAt ?? null,
-        snapshotPending: !!p.snapshotTimer,
+        snapshotPending: !!p.snapshotTimer || !!p.snapshotSaving,
         // Django mode: Django is asked again in this many ms (a save's debounce), null = not scheduled
         djangoAskIn: p.djangoTimer ? p.djangoDelayMs : null,
         // Django mode: Django is being asked now (its process runs, or its answer is being merged)

@@ -63,6 +63,8 @@ export class DjangoProject {
   /** set while `index` is the last session's answer from the on-disk snapshot (its save time), until a fresh one */
   cachedAt: number | undefined;
   snapshotTimer: NodeJS.Timeout | undefined;
+  /** a write of the shown answer for the next session under way (the worker serialises it: hundreds of ms) */
+  snapshotSaving: Promise<void> | undefined;
   /** when the shown answer was last written for the next session */
   snapshotSavedAt: number | undefined;
   // scheduling
@@ -517,7 +519,18 @@ export class ProjectService implements vscode.Disposable {
    * worker holds it and serialises it, off this thread (a large project's index takes hundreds of milliseconds to
    * serialise). Never fails: a snapshot not written is computed again by the next session.
    */
-  private async saveSnapshot(p: DjangoProject): Promise<void> {
+  private saveSnapshot(p: DjangoProject): Promise<void> {
+    // (one after the other: a write asked for while one is under way follows it, so the last one written is the newest)
+    const saving: Promise<void> = (p.snapshotSaving ?? Promise.resolve()).then(() => this.writeSnapshot(p))
+      .catch(e => this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        if (p.snapshotSaving === saving) p.snapshotSaving = undefined;
+      });
+    p.snapshotSaving = saving;
+    return saving;
+  }
+
+  private async writeSnapshot(p: DjangoProject): Promise<void> {
     if (!this.snapshotDir || !p.index || p.cachedAt || !p.staticIndex) return;
     const mode = p.index.mode ? { ...p.index.mode, used: 'static' as const } : undefined;
     // an index made since the last read (typing) carries that read's state: the worker keeps the index without it
@@ -644,10 +657,14 @@ export class ProjectService implements vscode.Disposable {
     await Promise.all(this.list.map(p => p.running?.catch(() => undefined)));
     for (const p of this.list) if (p.snapshotTimer) unsaved.add(p);
     for (const p of this.list) this.clearTimers(p);
+    // (a write under way when the window closed: waited for, not cut off with the worker, or the next session would
+    // start from the one before it)
+    const saving = this.list.map(p => p.snapshotSaving).filter((w): w is Promise<void> => !!w);
     // what the scan worker has not written yet (it writes after edits pause): the next session's warm start. A
     // large project's caches take about a second; the worker is stopped after 3 s whatever happens (each file is
     // written to a temporary name and renamed, so a write cut short leaves the last one)
     const flushed = Promise.all([
+      ...saving,
       ...[...unsaved].map(p => this.saveSnapshot(p)),
       ...this.list.map(p => p.scanner.flushCaches().catch(e => this.log.debug(`caches of ${p.name} not written: ${(e as Error).message}`))),
     ]);
