@@ -296,10 +296,15 @@ function letYoungGenerationGrow(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
 }
 
-/** The token of the index asked right before (MergeRef `behind`), once it is answered. */
+/**
+ * The token of the index asked right before (MergeRef `behind`), once it is answered and its reply written: a router
+ * edit's reply is hundreds of KB, through a pipe of 64 KB the rest of which is written as this process's event loop
+ * turns, and the work asked behind it held that back 40-115 ms.
+ */
 async function indexBehind(p: Project): Promise<{ token: number }> {
   const token = await p.indexed;
   if (token === null || token === undefined) throw new StaleIndex('the index this request was asked behind was not made');
+  await allSent();
   return { token };
 }
 
@@ -379,9 +384,6 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'mergeDjango': {
       const p = project(req.project);
       const ref = 'behind' in req.index ? await indexBehind(p) : req.index;
-      // (not while the index's reply is still being written: a router edit's is hundreds of KB, through a pipe of 64 KB
-      // the rest of which is written as this process's event loop turns; merging first held it back 40-115 ms)
-      if ('behind' in req.index) await allSent();
       const report = p.reports.get(req.django);
       if (!report) throw new StaleIndex(`Django's answer ${req.django} is no longer kept`);
       const base = { ...withState(p, indexOf(p, ref), req.state), ...req.extras };
