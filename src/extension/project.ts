@@ -539,12 +539,9 @@ export class ProjectService implements vscode.Disposable {
     const state = last ? stateOf(last) : undefined;
     const extras: Partial<ProjectIndex> = { ...(mode ? { mode } : {}), ...state?.props };
     const moreFindings = state?.findings;
-    try {
-      await p.scanner.saveSnapshot(own, { dir: this.snapshotDir, managePy: p.managePy, version: this.version, extras, ...(moreFindings?.length ? { moreFindings } : {}) }, last && stateSourceOf(last));
-      p.snapshotSavedAt = Date.now();
-    } catch (e) {
-      this.log.debug(`snapshot of ${p.name} not saved: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    // (a failure is logged by saveSnapshot)
+    await p.scanner.saveSnapshot(own, { dir: this.snapshotDir, managePy: p.managePy, version: this.version, extras, ...(moreFindings?.length ? { moreFindings } : {}) }, last && stateSourceOf(last));
+    p.snapshotSavedAt = Date.now();
   }
 
   private logState(p: DjangoProject): void {
