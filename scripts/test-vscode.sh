@@ -121,6 +121,9 @@ const mem = metrics.extensionHostMemory;
 const bm = metrics.bench?.extensionHostMemory;
 console.log(`\nexample: activation ${metrics.activationMs ?? '?'} ms | save -> diagnostics ${metrics.saveToDiagnosticsMs ?? '?'} ms | extension host ${mem ? `${mem.rssMB} MB rss, ${mem.heapUsedMB} MB heap` : '?'}`);
 console.log(`benchmark: activation ${metrics.bench?.activationMs ?? '?'} ms | first index ${metrics.bench?.firstIndexSeenMs ?? '?'} ms | save -> diagnostics ${metrics.bench?.saveToDiagnosticsMs ?? '?'} ms (median of 3) | extension host ${bm ? `${bm.rssMB} MB rss, ${bm.heapUsedMB} MB heap` : '?'}`);
+// typing: the figure, and how much of it was the scan worker's own CPU and its wait for one (a busy machine)
+const ty = metrics.bench?.typingToDiagnosticsCodeMs, sch = metrics.bench?.typingSchedMs, cpu = metrics.bench?.cpuDuringTypingCores;
+if (ty) console.log(`typing (models, routers, migrations) -> diagnostics p50 ${ty.p50} / p95 ${ty.p95} ms${sch ? ` | scan worker per edit: CPU p50 ${sch.workerCpu.p50} ms, waiting for a CPU p50 ${sch.workerWait.p50} ms` : ''}${cpu ? ` | cores used meanwhile ${cpu.total} of ${cpu.cores} (${Object.entries(cpu).filter(([k]) => !['total', 'cores', 'wallMs'].includes(k)).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
 console.log(`total ${metrics.totalSeconds} s${metrics.concurrentRuns ? ' (runs two at a time; VSCODE_TEST_SERIAL=1 for figures without a neighbour)' : ''}`);
 console.log(`(test-results/vscode-metrics.json)`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -28,6 +28,7 @@ const util = require('util');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, prepareBenchWorkspace, waitHealthy, killTree } = require('./fixture');
+const { startCpuShare } = require('./cpu-share');
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const flag = name => argv.includes(name);
@@ -156,8 +157,14 @@ async function main() {
       if (opt('--shot')) await page.screenshot({ path: path.resolve(opt('--shot')) }).catch(() => {});
       return { page, code };
     };
+    // --bench: what each process took of the CPUs while the benchmark typed (bench.cpuDuringTypingCores)
+    const cpu = BENCH ? startCpuShare() : null;
     const first = await openWindow(MODE, resultsFile);
     exitCode = first.code;
+    if (cpu) {
+      cpu.stop();
+      addCpuShare(metricsFile, cpu);
+    }
     if (BENCH && !flag('--no-reopen')) {
       // the window closes (its extension host ends after --reconnection-grace-time and the scan worker writes what
       // it has not written yet), then the same folder opens in a new one
@@ -191,6 +198,21 @@ async function main() {
   if (!flag('--keep')) fs.rmSync(run, { recursive: true, force: true });
   log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return exitCode;
+}
+
+/** The CPU shares over the typing pass's wall-clock interval (the suite's bench.typingWindow), into the metrics. */
+function addCpuShare(file, cpu) {
+  try {
+    const metrics = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const w = metrics['bench.typingWindow'];
+    const share = w && w.to > w.from ? cpu.during(w.from, w.to) : null;
+    if (!share) return;
+    metrics['bench.cpuDuringTypingCores'] = share;
+    fs.writeFileSync(file, JSON.stringify(metrics, null, 2));
+    log('CPU while typing (cores):', JSON.stringify(share));
+  } catch (e) {
+    log('CPU shares not written:', e.message);
+  }
 }
 
 main().then(code => process.exit(code), e => { console.error('[int-runner]', e); process.exit(1); });

@@ -28,6 +28,19 @@ const r = (x: number) => +x.toFixed(1);
 const p50p95 = (xs: number[]) => ({ p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) });
 /** p50 and p95 of each list */
 const perKey = (m: Record<string, number[]>) => Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, p50p95(xs)]));
+/**
+ * A thread's time on a CPU and its time waiting for one while it could run (ms), from Linux's /proc/PID/schedstat
+ * (the process's main thread: the one that runs JavaScript); null where there is none. Per edit, the worker's and the
+ * host's say whether a slow edit was their own work or the machine being busy.
+ */
+const sched = (pid: number | null | undefined): [number, number] | null => {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid ?? 'self'}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? [run! / 1e6, wait! / 1e6] : null;
+  } catch {
+    return null;
+  }
+};
 /** the scan worker's phases (Scanner.index timings) of 5 ms or more, rounded */
 const workerPhases = (t: Record<string, number> | null | undefined) => Object.fromEntries(Object.entries(t ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)]));
 
@@ -177,6 +190,11 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     let gcs: ReturnType<typeof typingGcs.stop> = [];
     let typingProfile: Awaited<ReturnType<NonNullable<typeof profiling>['stopCpu']>>;
     let pauses: [number, number][] = [];
+    /** when the first edit began and the last one's finding was shown (wall clock: the runner's CPU shares, cpu-share.js) */
+    const typed = { from: Date.now(), to: 0 };
+    const workerPid = (await vscode.commands.executeCommand<{ scanWorkerPid?: number | null }>('djangoMultiDb.getState', { wait: false, views: false }))?.scanWorkerPid;
+    /** per edit: the worker's and the host's main thread, CPU and waiting for a CPU (ms; sched) */
+    const schedOf: Record<'workerCpu' | 'workerWait' | 'hostCpu' | 'hostWait', number[]> = { workerCpu: [], workerWait: [], hostCpu: [], hostWait: [] };
     try {
       for (let i = 0; i < n; i++) {
         const kind = EDIT_KINDS[(firstKind + i) % EDIT_KINDS.length]!;
@@ -214,12 +232,20 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         }
         // whether Django was being asked when the edit came (its process competes for the 2 cores)
         const djangoBusy = !!(await vscode.commands.executeCommand<{ projects?: { djangoRunning?: boolean }[] }>('djangoMultiDb.getState', { wait: false, views: false }))?.projects?.[0]?.djangoRunning;
+        const worker0 = workerPid ? sched(workerPid) : null;
+        const host0 = sched(null);
         const t0 = performance.now();
         const wall0 = Date.now();
         editStartsUs.push(Number(process.hrtime.bigint() / 1000n));
         assert.ok(await vscode.workspace.applyEdit(we), 'applyEdit');
         await waitFor(`the finding for ${probe} in ${path.basename(edit.file)}`, () => vscode.languages.getDiagnostics(doc.uri).some(d => ours(d) && d.message.includes(probe)), 60000, 5);
         const took = performance.now() - t0;
+        const worker1 = workerPid ? sched(workerPid) : null;
+        const host1 = sched(null);
+        const ran = (a: [number, number] | null, b: [number, number] | null) => (a && b ? [r(b[0] - a[0]), r(b[1] - a[1])] as const : null);
+        const w = ran(worker0, worker1), h = ran(host0, host1);
+        if (w) { schedOf.workerCpu.push(w[0]); schedOf.workerWait.push(w[1]); }
+        if (h) { schedOf.hostCpu.push(h[0]); schedOf.hostWait.push(h[1]); }
         const st = await vscode.commands.executeCommand<{ projects?: ({ timings?: Record<string, number> | null } & Record<string, unknown>)[] }>('djangoMultiDb.getState', { wait: false, views: false });
         const inWorker = st?.projects?.[0]?.timings?.total;
         if (typeof inWorker === 'number') worker.push(inWorker);
@@ -232,7 +258,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
         const seen = phase('editSeenAt');
         if (seen !== null) { fromSeen.push(took - seen); (fromSeenByKind[kind] ??= []).push(took - seen); }
         edits.push([kind, Math.round(took), ...PHASES.map(phase), typeof inWorker === 'number' ? Math.round(inWorker) : null,
-          workerPhases(st?.projects?.[0]?.timings), djangoBusy, `${path.relative(root, edit.file)}:${doc.lineCount}`]);
+          workerPhases(st?.projects?.[0]?.timings), djangoBusy, w, h, `${path.relative(root, edit.file)}:${doc.lineCount}`]);
         all.push(took);
         (byKind[kind] ??= []).push(took);
         rssByEdit.push(memory().rssMB);
@@ -243,6 +269,7 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
           fs.appendFileSync(process.env.DJANGO_MULTIDB_BENCH_LOG, `--- edit ${i} at ${new Date(wall0).toISOString()}\n${(lg?.log ?? []).join('\n')}\n`);
         }
       }
+      typed.to = Date.now();
     } finally {
       typingProfile = await profiling?.stopCpu();
       pauses = typingPauses.stop();
@@ -256,13 +283,15 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
       // written for the next session, start.reopen.test.ts) is of the project as it is on disk
       await waitFor('the reverted files indexed', () => (vscode.languages.getDiagnostics().some(([, ds]) => ds.some(d => ours(d) && /probe_\d+_/.test(d.message))) ? undefined : true), 60000, 20);
     }
-    return { all, byKind, worker, phases, fromSeen, fromSeenByKind, edits, rssByEdit, trips, loopMaxMs: +(loop.max / 1e6).toFixed(1), loopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1), ours: typingProfile ? ourLongestPause(typingProfile, pauses) : null,
+    return { typed, sched: schedOf, all, byKind, worker, phases, fromSeen, fromSeenByKind, edits, rssByEdit, trips, loopMaxMs: +(loop.max / 1e6).toFixed(1), loopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1), ours: typingProfile ? ourLongestPause(typingProfile, pauses) : null,
       longest: longestPauses(pauses, gcs, editStartsUs), gc: { count: gcs.length, totalMs: r(gcs.reduce((t, g) => t + g.ms, 0)), longestMs: r(Math.max(0, ...gcs.map(g => g.ms))), longestKind: [...gcs].sort((a, b) => b.ms - a.ms)[0]?.kind ?? null } };
   }
 
   test('typing updates the diagnostics (unsaved buffers, timed, 25 edits of 5 kinds)', async function () {
     this.timeout(600000);
-    const { all, byKind, worker, phases, fromSeen, fromSeenByKind, edits, rssByEdit, trips, loopMaxMs, loopP99Ms, longest, gc } = await typeEdits(25, 11, 0, false);
+    const { typed, sched: schedOf, all, byKind, worker, phases, fromSeen, fromSeenByKind, edits, rssByEdit, trips, loopMaxMs, loopP99Ms, longest, gc } = await typeEdits(25, 11, 0, false);
+    // (the runner adds what each process took of the CPUs meanwhile: bench.cpuDuringTypingCores, cpu-share.js)
+    metric('typingWindow', typed);
     metric('windowRoundTripMs', p50p95(trips));
     metric('typingToDiagnosticsMs', { ...p50p95(all), max: r(Math.max(...all)), n: all.length });
     metric('typingHostRssByEditMB', rssByEdit);
@@ -274,7 +303,10 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     if (worker.length) metric('typingWorkerIndexMs', { ...p50p95(worker), n: worker.length });
     metric('typingFromEditSeenMs', { ...p50p95(fromSeen), max: r(Math.max(...fromSeen)), n: fromSeen.length });
     metric('typingFromEditSeenByKindMs', perKey(fromSeenByKind));
-    metric('typingEdits', { columns: ['kind', 'total', ...PHASES, 'workerIndex', 'workerPhases (≥ 5 ms)', 'djangoRunning', 'file:lines'], rows: edits });
+    metric('typingEdits', { columns: ['kind', 'total', ...PHASES, 'workerIndex', 'workerPhases (≥ 5 ms)', 'djangoRunning', 'worker [cpu, waiting]', 'host [cpu, waiting]', 'file:lines'], rows: edits });
+    // per edit, from the edit to its finding shown: the scan worker's and the host's main thread on a CPU and waiting
+    // for one (the host's includes this test's own polling for the finding, every 5 ms)
+    if (schedOf.workerCpu.length) metric('typingSchedMs', perKey(schedOf));
     // after the edit was applied: when the extension saw it, sent the buffer, asked for the index, had it, showed it
     // and updated the diagnostics
     metric('typingPhasesMs', perKey(phases));
