@@ -202,6 +202,8 @@ async function main() {
 
 /** The CPU shares over the typing pass's wall-clock interval (the suite's bench.typingWindow), into the metrics. */
 function addCpuShare(file, cpu) {
+  // (no figures: the suites did not get as far as writing any)
+  if (!fs.existsSync(file)) return;
   try {
     const metrics = JSON.parse(fs.readFileSync(file, 'utf8'));
     const w = metrics['bench.typingWindow'];
