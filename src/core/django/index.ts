@@ -293,14 +293,23 @@ export function timeoutLeftMs(timeoutMs: number, elapsedMs: number, waitedMs: nu
   return Math.min(timeoutMs - Math.max(0, elapsedMs - waitedMs), timeoutMs * STARVED_TIMEOUT_FACTOR - elapsedMs);
 }
 
-/** How long process `pid` has waited for a CPU while it could run (ms; Linux's /proc/PID/schedstat), 0 where unknown. */
-export function waitedForCpuMs(pid: number): number {
+/**
+ * Process `pid`'s main thread: its time on a CPU and its time waiting for one while it could run (ms; Linux's
+ * /proc/PID/schedstat), null where unknown (no such file, or the process is gone).
+ */
+export function schedStat(pid: number): { runMs: number; waitMs: number } | null {
   try {
-    const ns = Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
-    return Number.isFinite(ns) && ns > 0 ? ns / 1e6 : 0;
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run! / 1e6, waitMs: wait! / 1e6 } : null;
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** How long process `pid` has waited for a CPU while it could run (ms; schedStat), 0 where unknown. */
+export function waitedForCpuMs(pid: number): number {
+  const wait = schedStat(pid)?.waitMs ?? 0;
+  return wait > 0 ? wait : 0;
 }
 
 /** Spawn without a shell; on timeout or overflow kill the whole process group (POSIX) so nothing lingers. */

@@ -5,6 +5,7 @@ import * as v8 from 'v8';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../../bench/edits';
+import { schedStat } from '../../../src/core/django';
 import { activate, expected, gcRecorder, longestPauses, normalize, ourLongestPause, pauseRecorder, profile, recordMetric, timeSaveToDiagnostics, waitFor } from './helpers';
 
 // The extension host's main thread: the longest time it could not run anything (issue 11: ≤ 50 ms), measured
@@ -29,17 +30,12 @@ const p50p95 = (xs: number[]) => ({ p50: r(pct(xs, 0.5)), p95: r(pct(xs, 0.95)) 
 /** p50 and p95 of each list */
 const perKey = (m: Record<string, number[]>) => Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, p50p95(xs)]));
 /**
- * A thread's time on a CPU and its time waiting for one while it could run (ms), from Linux's /proc/PID/schedstat
- * (the process's main thread: the one that runs JavaScript); null where there is none. Per edit, the worker's and the
- * host's say whether a slow edit was their own work or the machine being busy.
+ * A process's main thread (the one that runs JavaScript; `null`: this one) on a CPU and waiting for one (ms; core
+ * schedStat). Per edit, the worker's and the host's say whether a slow edit was their own work or the machine being busy.
  */
 const sched = (pid: number | null | undefined): [number, number] | null => {
-  try {
-    const [run, wait] = fs.readFileSync(`/proc/${pid ?? 'self'}/schedstat`, 'utf8').split(' ').map(Number);
-    return Number.isFinite(run) && Number.isFinite(wait) ? [run! / 1e6, wait! / 1e6] : null;
-  } catch {
-    return null;
-  }
+  const s = schedStat(pid ?? process.pid);
+  return s && [s.runMs, s.waitMs];
 };
 /** the scan worker's phases (Scanner.index timings) of 5 ms or more, rounded */
 const workerPhases = (t: Record<string, number> | null | undefined) => Object.fromEntries(Object.entries(t ?? {}).filter(([, ms]) => ms >= 5).map(([k, ms]) => [k, Math.round(ms)]));
