@@ -8,6 +8,7 @@
 'use strict';
 const fs = require('fs');
 const os = require('os');
+const { statFields } = require('./fixture');
 
 const SAMPLE_MS = 250;
 
@@ -34,14 +35,8 @@ const HZ = 100;
 
 /** [utime + stime in ticks, start time in ticks since boot] of `pid`, or null when it is gone. */
 function readStat(pid) {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // (the command name in parentheses may hold spaces: the fields after its closing parenthesis, from `state`)
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return [Number(f[11]) + Number(f[12]), Number(f[19])];
-  } catch {
-    return null;
-  }
+  const f = statFields(pid);
+  return f && [Number(f[11]) + Number(f[12]), Number(f[19])];
 }
 
 /** Start sampling; `stop()` ends it. Null where there is no /proc (not Linux). */

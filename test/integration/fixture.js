@@ -102,18 +102,30 @@ function waitHealthy(url, ms) {
   });
 }
 
+/**
+ * The fields of /proc/PID/stat after the command name (from `state` on: [0] state, [1] ppid, [11] utime, [12] stime,
+ * [19] starttime; the name in parentheses may hold spaces and parentheses), or null when the process is gone.
+ */
+function statFields(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** pid and all its descendants (from /proc), parents first. Some children (ptyHost shells) start new sessions, so
  *  killing the process group alone would leave them behind. */
 function processTree(pid) {
   const children = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = +stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(+d);
-    } catch { /* gone */ }
+    const f = statFields(d);
+    if (!f) continue; // gone
+    const ppid = +f[1];
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(+d);
   }
   const out = [];
   const walk = p => { out.push(p); for (const c of children.get(p) || []) walk(c); };
@@ -131,4 +143,4 @@ async function killTree(pid) {
 }
 function alive(p) { try { process.kill(p, 0); return true; } catch { return false; } }
 
-module.exports = { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, prepareBenchWorkspace, findManagePy, waitHealthy, processTree, killTree };
+module.exports = { codeServerEnv, vscodeEnv, pythonEnv, prepareWorkspace, prepareBenchWorkspace, findManagePy, waitHealthy, statFields, processTree, killTree };
