@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Session } from 'inspector/promises';
 import { MEMO_STATS, Scanner } from '../src/core/scan';
 import { RUN_STATS } from '../src/core/routers';
+import { PATCH_STATS } from '../src/core/models';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { editTargets, makeEdit, prng, type EditKind } from './edits';
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   console.log(`phases (median ms, as index.timings report them): ${[...phases].map(([k, v]) => `${k} ${med(v).toFixed(1)}`).join(', ')}`);
   const n = times.length;
   console.log(`memos (ms per edit, hit checks included): ${Object.entries(MEMO_STATS).sort((a, b) => b[1].ms - a[1].ms).filter(([, v]) => v.ms / n >= 0.2).map(([k, v]) => `${k} ${(v.ms / n).toFixed(1)}`).join(', ')}`);
+  console.log(`models patched (patchModels): ${PATCH_STATS.patched}, left to a whole run: ${PATCH_STATS.declined}`);
   console.log(`router methods run per edit: ${Object.entries(RUN_STATS.byMethod).map(([k, v]) => `${k} ${((v - (runsBefore[k] ?? 0)) / n).toFixed(1)}`).join(', ')}`);
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -160,7 +160,7 @@ import { findSearchRoots } from './env/python-env';
 import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
-import { indexModels, isWorkspaceFile, sameSettingsForModels, type ModelMemo } from './models';
+import { indexModels, isWorkspaceFile, patchModels, sameSettingsForModels, type ModelMemo } from './models';
 import { exportMigrationCache, importMigrationCache, knownOperationKind, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
@@ -950,7 +950,10 @@ export class Scanner {
     // a new token only when a setting the models read changed: a DATABASES edit reads no model again
     const last = this.modelMemo.settings;
     if (!last || !sameSettingsForModels(last, settings, this.modelMemo.settingsRead ?? new Set())) this.modelSettingsToken = {};
-    const models = this.memo('models', [modules, this.modelSettingsToken, index.apps, root], () => indexModels(modules, index.apps, settingsNow, root, this.modelMemo));
+    // (an edit of one models module that leaves which classes are models as it was: that module's models and those
+    // reading it read again, see patchModels)
+    const models = this.memo('models', [modules, this.modelSettingsToken, index.apps, root], () => indexModels(modules, index.apps, settingsNow, root, this.modelMemo), false,
+      (prev, changed) => patchModels(modules, index.apps, settingsNow, root, this.modelMemo, prev, changed));
     index.models = models.models;
     timings.models = now() - t;
 

@@ -133,6 +133,7 @@ async function main() {
         DJANGO_MULTIDB_TEST_RESULTS: results, DJANGO_MULTIDB_TEST_METRICS: metricsFile,
         DJANGO_MULTIDB_PYTHON: python, ...(opt('--grep') ? { DJANGO_MULTIDB_TEST_GREP: opt('--grep') } : {}),
         ...(process.env.DJANGO_MULTIDB_BENCH_PROFILE ? { DJANGO_MULTIDB_BENCH_PROFILE: process.env.DJANGO_MULTIDB_BENCH_PROFILE } : {}),
+        ...(process.env.DJANGO_MULTIDB_BENCH_ALLOC ? { DJANGO_MULTIDB_BENCH_ALLOC: process.env.DJANGO_MULTIDB_BENCH_ALLOC } : {}),
         ...(process.env.DJANGO_MULTIDB_BENCH_CPU_PROFILE ? { DJANGO_MULTIDB_BENCH_CPU_PROFILE: process.env.DJANGO_MULTIDB_BENCH_CPU_PROFILE } : {}),
         ...(process.env.DJANGO_MULTIDB_WORKER_CPU_PROF ? { DJANGO_MULTIDB_WORKER_CPU_PROF: process.env.DJANGO_MULTIDB_WORKER_CPU_PROF } : {}),
       };

@@ -13,6 +13,7 @@ import { HINT_QUERY_STATS } from '../../src/core/migrations/operations';
 import { readText, setOverlay, setTrusted } from '../../src/core/vfs';
 import { RUN_STATS } from '../../src/core/routers';
 import { CROSS_DB_STATS } from '../../src/core/findings';
+import { PATCH_STATS } from '../../src/core/models';
 import { EDIT_KINDS, editTargets, makeEdit, prng } from '../../bench/edits';
 import { facts, fromScratch as scanFromScratch, fuzz } from '../../bench/fuzz-incremental';
 import { copyProject, writeTree } from './support';
@@ -140,8 +141,11 @@ describe('incremental index == scan from scratch', () => {
   test('generated project (benchmark generator, 12 apps), random edit sequences', async () => {
     const root = generated(12);
     let n = 0;
+    const patched = PATCH_STATS.patched;
     for (const seed of [1, 2, 3]) n += await walk(root, seed, 12);
     assert.ok(n >= 30, `${n} edits applied`);
+    // (models edits among them answered by patching the models memo, as from scratch too)
+    assert.ok(PATCH_STATS.patched > patched, 'some models edits patched');
   });
 
   test('the bundled example and the warehouse_hints fixture', async () => {
@@ -659,6 +663,57 @@ describe('incremental index == scan from scratch', () => {
     const back = await scanner.index();
     assert.ok(!has(back, 'app001.Imported') && !has(back, 'app001.Renamed'), 'nothing imports them again');
     assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
+  });
+
+  test('a models module edited where which classes are models stays as it was: the models memo is patched (that module and what reads it), else run whole; each index as from scratch', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const file = path.join(root, 'app000', 'models.py');
+    const other = path.join(root, 'app002', 'models.py');
+    // app002 imports a class app000 does not have yet (a base unresolved), and names a model of it in lower case
+    fs.appendFileSync(other, '\n\nfrom app000.models import Later  # noqa\n\n\nclass UsesLater(Later):\n    code = models.CharField(max_length=10)\n\n\n' +
+      'class Pointer(models.Model):\n    to = models.ForeignKey("app000.laterone", on_delete=models.CASCADE)\n');
+    // and a model over an abstract base of app000 (its fields read from app000's file)
+    fs.appendFileSync(file, '\n\nclass Stamped(models.Model):\n    stamp = models.ForeignKey("app000.Thing0x0", on_delete=models.CASCADE)\n\n    class Meta:\n        abstract = True\n');
+    fs.appendFileSync(path.join(root, 'app001', 'models.py'), '\n\nfrom app000.models import Stamped  # noqa\n\n\nclass Sub(Stamped):\n    code = models.CharField(max_length=10)\n');
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const { edit } = bufferEdits(scanner, root, file, fs.readFileSync(file, 'utf8'), () => ({ ...PATCH_STATS }));
+    const patched = async (from: string, to: string, expected: boolean) => {
+      const before = { ...PATCH_STATS };
+      const r = await edit(from, to);
+      assert.equal(PATCH_STATS.patched - before.patched, expected ? 1 : 0, `${expected ? 'patched' : 'run whole'}: ${to.slice(0, 60)}`);
+      return r.index;
+    };
+    const model = (i: ProjectIndex, key: string) => i.models.find(m => m.key === key);
+    // a field's target, a field's option: patched
+    let i = await patched('parent = models.ForeignKey("Thing0x0"', 'parent = models.ForeignKey("app001.Thing1x0"', true);
+    assert.equal(model(i, 'app000.Thing0x1')?.fields.find(f => f.name === 'parent')?.target, 'app001.Thing1x0');
+    await patched('extra_0 = models.IntegerField(default=0)', 'extra_0 = models.IntegerField(default=7)', true);
+    // the abstract base's field: the model over it (another app's file) read again
+    i = await patched('stamp = models.ForeignKey("app000.Thing0x0"', 'stamp = models.ForeignKey("app001.Thing1x1"', true);
+    assert.equal(model(i, 'app001.Sub')?.fields.find(f => f.name === 'stamp')?.target, 'app001.Thing1x1');
+    // a field's kind changed (what decides a model with an unresolved base): run whole
+    await patched('extra_0 = models.IntegerField(default=7)', 'extra_0 = models.CharField(default="7", max_length=3)', false);
+    // a model and a function added after the last statement, the function changed, then dropped: patched
+    i = await patched('        abstract = True\n', '        abstract = True\n\n\nclass Added(models.Model):\n    to = models.ForeignKey("Thing0x2", on_delete=models.CASCADE)\n\n\ndef helper(qs):\n    return qs.using("x")\n', true);
+    assert.ok(model(i, 'app000.Added'));
+    await patched('return qs.using("x")', 'return qs.using("y")', true);
+    await patched('\n\ndef helper(qs):\n    return qs.using("y")\n', '\n', true);
+    // run whole: an import added, a base changed, a Meta option, a class named as a base another module could not
+    // resolve, one a lookup did not find (case-insensitive), one whose key is taken, a function named where a base is
+    await patched('from django.db import models\n', 'from django.db import models\nfrom app001.models import Thing1x0  # noqa\n', false);
+    i = await patched('class Thing0x1(models.Model):', 'class Thing0x1(Thing0x0):', false);
+    assert.deepStrictEqual(model(i, 'app000.Thing0x1')?.bases, ['app000.Thing0x0']);
+    await patched('        abstract = True\n', '        abstract = True\n        ordering = ["stamp"]\n', false);
+    i = await patched('class Added(models.Model):', 'class Added(models.Model):\n    pass\n\n\nclass Later(models.Model):', false);
+    assert.ok(model(i, 'app002.UsesLater'), 'its base resolved now: a model');
+    i = await patched('class Later(models.Model):', 'class Later(models.Model):\n    pass\n\n\nclass LaterOne(models.Model):', false);
+    assert.equal(model(i, 'app002.Pointer')?.fields.find(f => f.name === 'to')?.target, 'app000.LaterOne');
+    i = await patched('class LaterOne(models.Model):', 'class LaterOne(models.Model):\n    pass\n\n\nclass Thing0x0(models.Model):', false);
+    assert.ok(i.findings.some(f => /Conflicting 'thing0x0' models/.test(f.message)), 'the conflict said');
+    await patched('class Thing0x1(Thing0x0):', 'class Thing0x1(base()):', false);
+    await patched('\nclass Added(models.Model):', '\ndef base():\n    return models.Model\n\n\nclass Added(models.Model):', false);
   });
 
   test('function-level dependencies: an edit of allow_migrate runs no db_for_read again (for the models\' routes), and the other way round; a body never run changes nothing', async () => {

@@ -120,7 +120,11 @@ const isTypedModel = (n: ClassNode): boolean => n.ref.module === 'typedmodels.mo
  * took (its class's, its bases', the modules its names resolved through): kept while those files are unchanged,
  * so an edit of one models file reads again only the models that depend on it (issue 11).
  */
-type MemoEntry = { def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[]; guessed?: boolean };
+type MemoEntry = {
+  def: A.ClassDef; deps: Deps; info: ModelInfo | null; problems: ModelProblem[]; guessed?: boolean;
+  /** the model keys (lower-cased) its relations named that no registered model had: read again once one does */
+  misses?: string[];
+};
 
 /**
  * What walking a module's top level did, in order: a class statement met (a model or not is decided on each run), or
@@ -156,6 +160,35 @@ export interface ModelMemo {
    * files, and a run checks and notes each distinct set once instead of once per model.
    */
   depsByKey?: Map<string, Deps>;
+  /** what the last run (or patch) found, for the next one to patch (ModelReader.patch) */
+  last?: LastRun;
+}
+
+interface VisitEnd { at: number; seq: number; file: string }
+
+/**
+ * What the last indexModels of a memo found, for ModelReader.patch: the classes registered, in order, with their facts
+ * and memo entries; where each module's walk ended; the problems met before the registry was built.
+ */
+interface LastRun {
+  structure: number;
+  index: ModuleIndex;
+  apps: AppInfo[];
+  result: ModelsResult;
+  refs: ClassRef[];
+  infos: (ModelInfo | null)[];
+  entries: MemoEntry[];
+  preProblems: ModelProblem[];
+  visitEnds: Map<string, VisitEnd>;
+  /** the module each walked file was walked as */
+  moduleOfFile: Map<string, string>;
+  /** the positions (in `refs`) of the entries that share each Deps object */
+  byDeps: Map<Deps, number[]>;
+  /** where each position's model is in `result.models` (-1: not there, a conflict or an abstract model) */
+  modelAt: Int32Array;
+  nameIndex: Map<string, NameEntry> | null;
+  unresolvedBases: Set<string>;
+  canonicalMisses: Set<string>;
 }
 
 /**
@@ -200,12 +233,32 @@ export function indexModels(index: ModuleIndex, apps: AppInfo[], settings: Setti
     memo.walks?.clear();
     memo.submodules?.clear();
     memo.depsByKey?.clear();
+    memo.last = undefined;
     memo.apps = apps;
     memo.settingsRead = new Set();
   }
   if (memo) memo.settings = settings;
   return new ModelReader(new SymbolTable(index), apps, settings, root, memo).run();
 }
+
+/**
+ * indexModels' last result again after an edit of one file, where the edit allows it (ModelReader.patch): the models
+ * of that module and those whose facts read it read again, the rest kept without walking the project again. Null:
+ * indexModels must run (`prev` is not the memo's last result, the settings or apps differ, or the edit changed what
+ * decides which classes are models).
+ */
+export function patchModels(index: ModuleIndex, apps: AppInfo[], settings: SettingsInfo, root: string, memo: ModelMemo, prev: ModelsResult, changed: readonly string[]): ModelsResult | null {
+  const last = memo.last;
+  const r = !last || last.result !== prev || memo.apps !== apps || !memo.settings || !sameSettingsForModels(memo.settings, settings, memo.settingsRead ?? new Set())
+    ? null
+    : new ModelReader(new SymbolTable(index), apps, settings, root, memo).patch(last, changed);
+  if (r) memo.settings = settings;
+  PATCH_STATS[r ? 'patched' : 'declined']++;
+  return r;
+}
+
+/** @internal (tests, benchmarks) how many edits patchModels answered, and how many it left to a whole run */
+export const PATCH_STATS = { patched: 0, declined: 0 };
 
 /**
  * A django-simple-history model for `info` (HistoricalRecords or register()): `Historical<Model>` in the model's app
@@ -257,6 +310,20 @@ class ModelReader {
   private readonly registeredKeys = new Set<string>();
   private readonly visited = new Set<string>();
   private readonly inProgress = new Set<string>();
+  /** where each module's walk ended: how many classes were registered then, and in which order the walks ended */
+  private readonly visitEnds = new Map<string, VisitEnd>();
+  private visitSeq = 0;
+  /** a module was walked that cannot be replayed (an `if` taken by its test): ModelReader.patch does not apply */
+  private nonReplayable = false;
+  /** the last names of the bases that did not resolve to a class (a class added under one of them may be it) */
+  private readonly unresolvedBases = new Set<string>();
+  /** the (lower-cased) model keys canonicalModelKey did not find */
+  private readonly canonicalMisses = new Set<string>();
+  /** those of the model memoModelInfo reads now */
+  private missed: string[] | undefined;
+  /** a django-simple-history model was made, or register() was called */
+  private historiesMade = false;
+  private registerCalls = false;
 
   constructor(
     private readonly sym: SymbolTable,
@@ -320,6 +387,284 @@ class ModelReader {
       for (const sub of candidates) if (used.has(sub)) this.visitModule(sub);
     }
 
+    // each registered class's facts (the problems reading them raised, per class), then the registry Django builds
+    // of them in that order; the problems of the second part are said where the first part met them
+    const pre = this.problems.length;
+    const infos: (ModelInfo | null)[] = [];
+    const problemsAt: ModelProblem[][] = [];
+    for (const node of this.registered) {
+      const before = this.problems.length;
+      infos.push(this.memoModelInfo(node));
+      problemsAt.push(this.problems.slice(before));
+    }
+    const preProblems = this.problems.slice(0, pre);
+    this.problems.length = pre;
+    this.problemKeys.clear();
+    for (const p of preProblems) this.problemKeys.add(problemKey(p));
+    const result: ModelsResult = { models: this.assemble(this.registered.map(n => n.ref), infos, problemsAt, this.registered).models, problems: this.problems };
+    if (this.memo) this.keepRun(result, this.registered.map(n => n.ref), infos, preProblems, this.visitEnds);
+    return result;
+  }
+
+  /** memo.last for the next run to patch, where it may (see patch). */
+  private keepRun(result: ModelsResult, refs: ClassRef[], infos: (ModelInfo | null)[], preProblems: ModelProblem[], visitEnds: Map<string, VisitEnd>,
+    before?: LastRun, kept?: { entries: MemoEntry[]; byDeps?: Map<Deps, number[]>; modelAt?: Int32Array }): void {
+    const memo = this.memo!;
+    memo.last = undefined;
+    if (this.nonReplayable || this.historiesMade || this.registerCalls) return;
+    let entries = kept?.entries;
+    if (!entries) {
+      entries = [];
+      for (let i = 0; i < refs.length; i++) {
+        const e = memo.entries.get(refs[i]!.key);
+        if (!e || e.def !== refs[i]!.def) return;
+        entries.push(e);
+      }
+    }
+    let byDeps = kept?.byDeps;
+    if (!byDeps) {
+      byDeps = new Map();
+      for (let i = 0; i < entries.length; i++) {
+        const d = entries[i]!.deps;
+        const at = byDeps.get(d);
+        if (at) at.push(i);
+        else byDeps.set(d, [i]);
+      }
+    }
+    let modelAt = kept?.modelAt;
+    if (!modelAt) {
+      const where = new Map<ModelInfo, number>();
+      result.models.forEach((m, i) => where.set(m, i));
+      modelAt = new Int32Array(infos.length);
+      for (let i = 0; i < infos.length; i++) modelAt[i] = infos[i] ? where.get(infos[i]!) ?? -1 : -1;
+    }
+    const moduleOfFile = before?.moduleOfFile ?? new Map<string, string>();
+    // (a file walked as two modules: '', not patched)
+    if (!before) for (const [m, v] of visitEnds) moduleOfFile.set(v.file, moduleOfFile.has(v.file) ? '' : m);
+    const union = (a: Set<string> | undefined, b: Set<string>) => {
+      if (!a) return new Set(b);
+      for (const x of b) a.add(x);
+      return a;
+    };
+    memo.last = {
+      structure: structureCount(), index: this.sym.index, apps: this.apps, result, refs, infos, entries, preProblems, visitEnds, moduleOfFile, byDeps, modelAt,
+      nameIndex: this.modelNameIndex,
+      unresolvedBases: union(before?.unresolvedBases, this.unresolvedBases),
+      canonicalMisses: union(before?.canonicalMisses, this.canonicalMisses),
+    };
+  }
+
+  /**
+   * The last run again after an edit of one file, without walking every module and deciding every class again: where
+   * the file is a models module the last run walked (replayably) and the edit left what decides which classes are
+   * models, and in which order Django registers them, as it was. That is: the module's top-level statements but
+   * functions are the same, but for class bodies (a class's bases, keywords, decorators, nested classes (Meta) and
+   * the names its body assigns, with the callables it calls, the same: a field's arguments may change); classes may be
+   * added after its last statement; functions may change, or be added or dropped under names the rest of the module
+   * does not mention. The module's models and those whose facts read the file are read again (the memo's entries
+   * tell), the others kept. Null where this does not apply: the caller runs the whole index.
+   */
+  patch(last: LastRun, changed: readonly string[]): ModelsResult | null {
+    const memo = this.memo;
+    if (!memo || changed.length !== 1 || last.structure !== structureCount() || last.index !== this.sym.index || last.apps !== this.apps) return null;
+    const file = changed[0]!;
+    const name = last.moduleOfFile.get(file);
+    const walked = name !== undefined ? memo.walks?.get(name) : undefined;
+    const end = name !== undefined ? last.visitEnds.get(name) : undefined;
+    if (!name || !walked || !end || walked.structure !== structureCount()) return null;
+    const was = walked.module;
+    const now = this.sym.index.parseFile(file);
+    noteRead(file);
+    if (!now || now === was || now.problems.length || was.problems.length || now.limit || was.limit) return null;
+    // (an AppConfig's module: its ready() may register models' histories)
+    if (this.apps.some(a => a.appConfig && a.appConfig.slice(0, a.appConfig.lastIndexOf('.')) === name)) return null;
+    const shape = sameModelShape(was, now);
+    const scope = shape && this.sym.scope(name);
+    if (!shape || !scope || scope.module !== now) return null;
+    // (the modules it imports anywhere: which of its app's modules Django imports at start-up, see run)
+    const importsWas = new Set<string>(), importsNow = new Set<string>();
+    this.importsOf(was.body, scope, importsWas, true);
+    this.importsOf(now.body, scope, importsNow, true);
+    if (importsWas.size !== importsNow.size || [...importsNow].some(m => !importsWas.has(m))) return null;
+    const defNow = new Map<A.ClassDef, A.ClassDef>(shape.pairs);
+    const events: WalkEvent[] = [];
+    for (const ev of walked.events) {
+      if (!('cls' in ev)) { events.push(ev); continue; }
+      const d = defNow.get(ev.cls);
+      if (!d) return null;
+      events.push({ cls: d });
+    }
+    for (const c of shape.appended) events.push({ cls: c });
+
+    const refs = last.refs.slice();
+    const again = new Set<number>();
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
+      if (r.file !== file) continue;
+      const d = defNow.get(r.def);
+      if (!d) return null;
+      refs[i] = this.classRef(r.module, file, d);
+      again.add(i);
+    }
+    for (const [deps, at] of last.byDeps) if (deps.files.has(file) || deps.shapes?.has(file)) for (const i of at) again.add(i);
+    // a class decided by guesses (a base unresolved): decided again, the same way and with the same problem, or the
+    // whole index runs
+    const said = new Set(last.preProblems.map(problemKey));
+    for (const i of again) {
+      if (!last.entries[i]!.guessed) continue;
+      const node = this.node(refs[i]!);
+      const before = this.problems.length;
+      if (!this.isModel(node) || !node.guessed || this.problems.slice(before).some(p => !said.has(problemKey(p)))) return null;
+    }
+    // the classes added: models, unless one of them may be what a base or a lookup did not find before
+    const user = this.settings.authUserModel ?? '';
+    const added: ClassNode[] = [];
+    const addedKeys: { key: string; lower: string }[] = [];
+    for (const c of shape.appended) {
+      if (last.unresolvedBases.has(c.name) || user.slice(user.indexOf('.') + 1) === c.name) return null;
+      const node = this.node(this.classRef(name, file, c));
+      if (!this.isModel(node)) continue;
+      const key = this.modelKey(node);
+      if (node.guessed || !key) return null;
+      const lower = key.split('.')[0] + '.' + c.name.toLowerCase();
+      if (last.canonicalMisses.has(lower)) return null;
+      added.push(node);
+      addedKeys.push({ key, lower });
+    }
+    // (undone where the patch gives up: the memo's entries it wrote, the name index it changed)
+    const written: string[] = [];
+    const named: [string, NameEntry | undefined][] = [];
+    const names = last.nameIndex;
+    const undo = (): null => {
+      for (const k of written) memo.entries.delete(k);
+      for (let k = named.length - 1; k >= 0; k--) {
+        const [lower, had] = named[k]!;
+        if (had) names!.set(lower, had);
+        else names!.delete(lower);
+      }
+      return null;
+    };
+    const rename = (lower: string, entry: NameEntry) => {
+      named.push([lower, names!.get(lower)]);
+      names!.set(lower, entry);
+    };
+    // the name index (canonicalModelKey) as a whole run would build it: the classes read again by their key (read from
+    // their file), those kept by their entry's
+    if (names) {
+      for (const i of again) {
+        const r = refs[i]!;
+        const key = this.modelKey(this.node(r));
+        if (!key) continue;
+        const lower = key.split('.')[0] + '.' + r.name.toLowerCase();
+        const had = names.get(lower);
+        if (!had || had.file === r.file) rename(lower, { lower, key, file: r.file });
+      }
+      for (let k = 0; k < added.length; k++) {
+        const { key, lower } = addedKeys[k]!;
+        if (names.has(lower)) return undo();
+        rename(lower, { lower, key, file: file });
+      }
+      this.modelNameIndex = names;
+    } else {
+      const nodes = refs.map(r => this.node(r));
+      nodes.splice(end.at, 0, ...added);
+      this.registered.push(...nodes);
+    }
+    const infos = last.infos.slice();
+    const entries = last.entries.slice();
+    /** whether the problems the registry is built with are those of the last run (none added or taken away) */
+    let sameProblems = true;
+    for (const i of [...again].sort((a, b) => a - b)) {
+      const node = this.node(refs[i]!);
+      const before = infos[i];
+      const info = this.memoModelInfo(node);
+      written.push(node.key);
+      const e = memo.entries.get(node.key);
+      if (!e || !before !== !info || (info && before && (info.key !== before.key || info.abstract !== before.abstract)) || (info && this.historicalModels(node, info).length)) return undo();
+      if (e.problems.length || last.entries[i]!.problems.length) sameProblems = false;
+      infos[i] = info;
+      entries[i] = e;
+    }
+    const addedInfos: (ModelInfo | null)[] = [];
+    const addedEntries: MemoEntry[] = [];
+    for (const node of added) {
+      const info = this.memoModelInfo(node);
+      written.push(node.key);
+      const e = memo.entries.get(node.key);
+      if (!info || !e || this.historicalModels(node, info).length) return undo();
+      addedInfos.push(info);
+      addedEntries.push(e);
+    }
+    let result: ModelsResult;
+    let kept: { entries: MemoEntry[]; byDeps?: Map<Deps, number[]>; modelAt?: Int32Array } = { entries };
+    if (!added.length && sameProblems) {
+      // the registry as it was (the same keys, none abstract that was not, the same problems): the models read again
+      // where theirs were
+      const models = last.result.models.slice();
+      for (const i of again) if (last.modelAt[i]! >= 0) models[last.modelAt[i]!] = infos[i]!;
+      result = { models, problems: last.result.problems };
+      // (the positions of the entries read again under their new Deps)
+      const byDeps = new Map(last.byDeps);
+      for (const i of again) {
+        const was = last.entries[i]!.deps, d = entries[i]!.deps;
+        if (was === d) continue;
+        const from = byDeps.get(was)!.filter(j => j !== i);
+        if (from.length) byDeps.set(was, from);
+        else byDeps.delete(was);
+        byDeps.set(d, [...(byDeps.get(d) ?? []), i]);
+      }
+      kept = { entries, byDeps, modelAt: last.modelAt };
+    } else {
+      refs.splice(end.at, 0, ...added.map(n => n.ref));
+      infos.splice(end.at, 0, ...addedInfos);
+      entries.splice(end.at, 0, ...addedEntries);
+      // the registry as a whole run builds it, with the problems met before it as they were
+      this.problems.length = 0;
+      this.problemKeys.clear();
+      for (const p of last.preProblems) this.addProblem({ ...p });
+      result = { models: this.assemble(refs, infos, entries.map(e => e.problems), null).models, problems: this.problems };
+    }
+    // what the next patch starts from
+    if (names) {
+      for (const i of again) {
+        const e = entries[i]!, r = refs[i]!;
+        if (!e.info) continue;
+        const lower = e.info.key.split('.')[0] + '.' + r.name.toLowerCase();
+        const had = names.get(lower);
+        if (had && had.file === r.file && had.key === e.info.key) {
+          const entry = { lower, key: e.info.key, file: r.file, deps: e.deps };
+          names.set(lower, entry);
+          NAME_ENTRIES.set(e, entry);
+        }
+      }
+    }
+    let visitEnds = last.visitEnds;
+    if (added.length) {
+      visitEnds = new Map();
+      for (const [m, v] of last.visitEnds) visitEnds.set(m, m === name || v.seq > end.seq ? { ...v, at: v.at + added.length } : v);
+    }
+    walks(memo).set(name, { module: now, structure: structureCount(), events });
+    this.keepRun(result, refs, infos, last.preProblems, visitEnds, last, kept);
+    return result;
+  }
+
+  /** The reference of a class statement of a module's top level, made once per statement (CLASS_REFS). */
+  private classRef(moduleName: string, file: string, s: A.ClassDef): ClassRef {
+    let ref = CLASS_REFS.get(s);
+    if (!ref || ref.module !== moduleName || ref.file !== file) {
+      ref = { kind: 'class', module: moduleName, name: s.name, def: s, file, key: `${file}:${s.line}:${s.name}` };
+      CLASS_REFS.set(s, ref);
+    }
+    return ref;
+  }
+
+  /**
+   * The models Django registers from the classes met (`nodes`, in import order) and their facts: a model per key (an
+   * abstract one gives way to a concrete one of its key; a second concrete one is a conflict), grouped by app in
+   * INSTALLED_APPS order, with django-simple-history's models (`histories`: else a history found is null's cause).
+   */
+  private assemble(refs: readonly ClassRef[], infos: readonly (ModelInfo | null)[], problemsAt: readonly (readonly ModelProblem[])[], nodes: readonly ClassNode[] | null): { models: ModelInfo[] } {
+    const histories = !!nodes;
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
     const infoByNode = new Map<string, ModelInfo>();
@@ -330,8 +675,10 @@ class ModelReader {
       hl.push(h);
       byApp.set(h.app, hl);
     };
-    for (const node of this.registered) {
-      const info = this.memoModelInfo(node);
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i]!;
+      for (const p of problemsAt[i]!) this.addProblem({ ...p });
+      const info = infos[i];
       if (!info) continue;
       const dup = seen.get(info.key);
       // abstract models are not registered (ModelBase.__new__ returns before register_model): they clash with
@@ -342,22 +689,22 @@ class ModelReader {
         const list = byApp.get(dup.app)!;
         list.splice(list.indexOf(dup), 1);
       } else if (dup) {
-        this.problem(node.ref.file, node.ref.def.line, `Conflicting '${info.modelName}' models in application '${info.app}': ${dup.loc.path}:${dup.loc.line} and this one`, info.key);
+        this.problem(ref.file, ref.def.line, `Conflicting '${info.modelName}' models in application '${info.app}': ${dup.loc.path}:${dup.loc.line} and this one`, info.key);
         continue;
       }
       seen.set(info.key, info);
-      infoByNode.set(node.key, info);
+      infoByNode.set(ref.key, info);
       const list = byApp.get(info.app) ?? [];
       list.push(info);
       byApp.set(info.app, list);
       // django-simple-history: `history = HistoricalRecords()` registers a Historical<Model> beside it
-      for (const h of this.historicalModels(node, info)) addHistory(h);
+      if (nodes) for (const h of this.historicalModels(nodes[i]!, info)) { this.historiesMade = true; addHistory(h); }
     }
     // and `register(Model)` (simple_history) where Django runs it
-    for (const h of this.registeredHistories(infoByNode, seen)) addHistory(h);
+    if (histories) for (const h of this.registeredHistories(infoByNode, seen)) { this.historiesMade = true; addHistory(h); }
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
-    return { models, problems: this.problems };
+    return { models };
   }
 
   private readonly validHits = new Map<string, MemoEntry | null>();
@@ -394,13 +741,20 @@ class ModelReader {
 
   /** modelInfo, or the memo's copy while every file it read is unchanged (see ModelMemo). */
   private memoModelInfo(node: ClassNode): ModelInfo | null {
-    const hit = this.validHit(node);
+    let hit = this.validHit(node);
+    // (a model it looked up and did not find is registered now: read again, for that target's spelling)
+    if (hit?.misses) {
+      const names = this.nameIndex();
+      if (hit.misses.some(l => names.has(l))) hit = null;
+    }
     if (hit) {
       if (!this.depsNoted.has(hit.deps)) { this.depsNoted.add(hit.deps); noteDeps(hit.deps); }
       for (const p of hit.problems) this.addProblem({ ...p });
       return hit.info;
     }
     const before = this.problems.length;
+    const missed: string[] = [];
+    this.missed = missed;
     const { value, deps } = track(() => {
       let info: ModelInfo | null = null;
       try {
@@ -413,7 +767,12 @@ class ModelReader {
       this.noteHierarchy(node);
       return info;
     });
-    if (this.memo) this.memo.entries.set(node.key, { def: node.ref.def, deps: internDeps(this.memo, deps), info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}) });
+    this.missed = undefined;
+    if (this.memo) {
+      const entry: MemoEntry = { def: node.ref.def, deps: internDeps(this.memo, deps), info: value, problems: this.problems.slice(before), ...(node.guessed ? { guessed: true } : {}), ...(missed.length ? { misses: [...new Set(missed)] } : {}) };
+      this.memo.entries.set(node.key, entry);
+      this.validHits.set(node.key, entry);
+    }
     return value;
   }
 
@@ -532,6 +891,7 @@ class ModelReader {
       const { name, file, isPackage } = place.scope;
       for (const s of place.body) {
         if (s.type !== 'Expr' || s.value.type !== 'Call' || !isRegister(place, s.value.func)) continue;
+        this.registerCalls = true;
         const call = s.value;
         const target = call.args[0] ?? call.keywords.find(k => k.arg === 'model')?.value;
         if (!target) continue;
@@ -702,6 +1062,7 @@ class ModelReader {
           if ('cls' in ev) this.classMet(name, file, ev.cls);
           else this.runFollow(ev.follow);
         }
+        this.visitEnds.set(name, { at: this.registered.length, seq: this.visitSeq++, file });
         return;
       }
     }
@@ -714,17 +1075,16 @@ class ModelReader {
     // (a module whose walk took a branch of an `if` by its test is walked again each run: the test may read other files)
     if (this.walk(scope.module.body, name, scope.isPackage, scope.file, events) && walks) {
       walks.set(name, { module: scope.module, structure: structureCount(), events });
-    } else walks?.delete(name);
+    } else {
+      walks?.delete(name);
+      this.nonReplayable = true;
+    }
+    this.visitEnds.set(name, { at: this.registered.length, seq: this.visitSeq++, file: scope.file });
   }
 
   /** A class statement of a module's top level: registered when it is a model (in the order met). */
   private classMet(moduleName: string, file: string, s: A.ClassDef): void {
-    let ref = CLASS_REFS.get(s);
-    if (!ref || ref.module !== moduleName || ref.file !== file) {
-      ref = { kind: 'class', module: moduleName, name: s.name, def: s, file, key: `${file}:${s.line}:${s.name}` };
-      CLASS_REFS.set(s, ref);
-    }
-    const node = this.node(ref);
+    const node = this.node(this.classRef(moduleName, file, s));
     if (!this.registeredKeys.has(node.key) && (this.wasModel(node) || this.isModel(node))) {
       this.registeredKeys.add(node.key);
       this.registered.push(node);
@@ -912,6 +1272,8 @@ class ModelReader {
           if (this.isModel(b.node)) result = true;
           continue;
         }
+        // (a class named so, defined later, may resolve it: ModelReader.patch)
+        this.unresolvedBases.add(lastName('external' in b ? b.text : b.unresolved));
         // a class of another modelling library (pydantic's BaseModel, an attrs class), whether its module can be read
         // or not: not a Django model
         const from = 'external' in b ? b.external : b.origin;
@@ -1764,6 +2126,23 @@ class ModelReader {
   private modelNameIndex: Map<string, NameEntry> | null = null;
   /** Model lookups are case-insensitive (`apps.get_model`): spell the target as the class is named. */
   private canonicalModelKey(k: string): string {
+    const names = this.nameIndex();
+    const i = k.indexOf('.');
+    const lower = k.slice(0, i) + '.' + k.slice(i + 1).toLowerCase();
+    const found = names.get(lower);
+    if (!found) {
+      // (no file tells when such a model comes: the entry says which it did not find, memoModelInfo)
+      this.canonicalMisses.add(lower);
+      this.missed?.push(lower);
+      return k;
+    }
+    if (found.deps) noteDeps(found.deps);
+    else noteRead(found.file);
+    return found.key;
+  }
+
+  /** The registered models by lower-cased key (canonicalModelKey), made once the classes are all met. */
+  private nameIndex(): Map<string, NameEntry> {
     if (!this.modelNameIndex) {
       // untracked: each lookup records what the key of the model it found was read from
       this.modelNameIndex = untracked(() => {
@@ -1784,12 +2163,7 @@ class ModelReader {
         return index;
       });
     }
-    const i = k.indexOf('.');
-    const found = this.modelNameIndex.get(k.slice(0, i) + '.' + k.slice(i + 1).toLowerCase());
-    if (!found) return k;
-    if (found.deps) noteDeps(found.deps);
-    else noteRead(found.file);
-    return found.key;
+    return this.modelNameIndex;
   }
 
   /** Class attributes with literal values, nearest class in the MRO first. */
@@ -1834,11 +2208,98 @@ class ModelReader {
 
   /** A problem, once per place and message (a memo's replay keeps every field of it). */
   private addProblem(p: ModelProblem): void {
-    const k = `${p.path}:${p.line}:${p.message}`;
+    const k = problemKey(p);
     if (this.problemKeys.has(k)) return;
     this.problemKeys.add(k);
     this.problems.push(p);
   }
+}
+
+/** A problem's identity: one per place and message (ModelReader.addProblem). */
+function problemKey(p: ModelProblem): string {
+  return `${p.path}:${p.line}:${p.message}`;
+}
+
+/** `Base` of `models.Base`, `Base` of `Base`. */
+function lastName(dotted: string): string {
+  return dotted.slice(dotted.lastIndexOf('.') + 1);
+}
+
+function walks(memo: ModelMemo): NonNullable<ModelMemo['walks']> {
+  return (memo.walks ??= new Map());
+}
+
+/** An AST part as JSON without its positions (the same code moved by an edit above it is the same). */
+function dump(x: unknown): string {
+  return JSON.stringify(x, (k, v: unknown) => (k === 'line' || k === 'col' || k === 'endLine' || k === 'endCol' ? undefined : typeof v === 'bigint' ? `${v}n` : v)) ?? '';
+}
+
+/**
+ * What of a class statement decides whether it is a model, which one and how Django registers it: its name, bases,
+ * keywords (metaclass), decorators, nested classes (Meta) and each statement of its body but for the arguments of the
+ * calls it assigns (a field's target, its options) and the bodies of its methods.
+ */
+function classShape(c: A.ClassDef): string {
+  const body = c.body.map(st => {
+    switch (st.type) {
+      case 'FunctionDef': return `def ${st.name} ${dump(st.decorators)}`;
+      case 'Assign': return `= ${dump(st.targets)} ${st.value.type === 'Call' ? `call ${dump(st.value.func)}` : dump(st.value)}`;
+      case 'AnnAssign': return `: ${dump(st.target)} ${dump(st.annotation)} ${st.value?.type === 'Call' ? `call ${dump(st.value.func)}` : dump(st.value)}`;
+      case 'Expr': return st.value.type === 'Constant' ? 'doc' : dump(st);
+      default: return dump(st);
+    }
+  });
+  return `${c.name}\u0000${dump(c.bases)}\u0000${dump(c.keywords)}\u0000${dump(c.decorators)}\u0000${body.join('\u0001')}`;
+}
+
+/**
+ * Whether module `now` registers the classes `was` registered, in the same order and decided the same way (see
+ * ModelReader.patch): the classes of both paired, and those `now` adds after its last statement; else null.
+ */
+function sameModelShape(was: A.Module, now: A.Module): { pairs: [A.ClassDef, A.ClassDef][]; appended: A.ClassDef[] } | null {
+  const a = moduleShape(was), b = moduleShape(now);
+  if (b.rest.length < a.rest.length) return null;
+  const pairs: [A.ClassDef, A.ClassDef][] = [];
+  for (let i = 0; i < b.rest.length; i++) {
+    const y = b.rest[i]!;
+    const x = a.rest[i];
+    if (!x) {
+      if (y.type !== 'ClassDef') return null;
+      continue;
+    }
+    if (x.type !== y.type || a.texts[i] !== b.texts[i]) return null;
+    if (x.type === 'ClassDef') pairs.push([x, y as A.ClassDef]);
+  }
+  // functions added, dropped or renamed: under names nothing else here mentions (a name they bind instead of an
+  // import or a class could be a base), in a module without a star import (whose names they could hide)
+  const count = new Map<string, number>();
+  for (const f of a.functions) count.set(f, (count.get(f) ?? 0) + 1);
+  for (const f of b.functions) count.set(f, (count.get(f) ?? 0) - 1);
+  const moved = [...count].filter(([, n]) => n !== 0).map(([name]) => name);
+  if (moved.length) {
+    const text = b.texts.join('\n');
+    if (text.includes('"name":"*"')) return null;
+    if (moved.some(n => text.includes(JSON.stringify(n)))) return null;
+  }
+  return { pairs, appended: b.rest.slice(a.rest.length) as A.ClassDef[] };
+}
+
+/** A module's top level for sameModelShape: its statements but functions, each as it compares, and its functions' names. */
+interface ModuleShape { rest: A.Stmt[]; texts: string[]; functions: string[] }
+const MODULE_SHAPES = new WeakMap<A.Module, ModuleShape>();
+
+function moduleShape(m: A.Module): ModuleShape {
+  let shape = MODULE_SHAPES.get(m);
+  if (!shape) {
+    shape = { rest: [], texts: [], functions: [] };
+    for (const st of m.body) {
+      if (st.type === 'FunctionDef') { shape.functions.push(st.name); continue; }
+      shape.rest.push(st);
+      shape.texts.push(st.type === 'ClassDef' ? classShape(st) : dump(st));
+    }
+    MODULE_SHAPES.set(m, shape);
+  }
+  return shape;
 }
 
 const BUILTIN_BASES = new Set(['object', 'Exception', 'dict', 'list', 'str', 'int', 'tuple', 'set']);
