@@ -2,6 +2,7 @@
 import * as path from 'path';
 import type { AppliedState, Finding, Loc, MigrationFileInfo, ModelInfo, RouterDecision, SettingsInfo } from './types';
 import { isExternalPath } from './python/runtime';
+import { sameValue } from './equal';
 
 /**
  * Router decisions by (alias, model). Two levels of maps over the rows' own strings: a lookup makes no key string
@@ -113,6 +114,33 @@ export function keepEqualDecisions(prev: readonly RouterDecision[] | undefined, 
     const d = next[i]!;
     const o = old.get(d.alias, d.model);
     if (o && o !== d && same(o, d)) next[i] = o;
+  }
+  return next;
+}
+
+/**
+ * `next` (a list of findings computed again) with each finding equal in value to one of `prev` replaced by that one:
+ * a router edit re-decides thousands of routes, and most lints computed from them say what they said; the same
+ * objects are not redacted, compared or sent again after it (the worker's difference to the host sees them at once).
+ */
+export function keepEqualFindings(prev: readonly Finding[], next: Finding[]): Finding[] {
+  if (!prev.length || !next.length) return next;
+  const keyOf = (f: Finding) => `${f.code}\u0000${f.path}\u0000${f.line}\u0000${f.message}`;
+  let byKey: Map<string, Finding> | null = null;
+  for (let i = 0; i < next.length; i++) {
+    const f = next[i]!;
+    const p = prev[i];
+    if (p === f) continue;
+    if (p && p.code === f.code && p.line === f.line && p.message === f.message && sameValue(p, f)) {
+      next[i] = p;
+      continue;
+    }
+    if (!byKey) {
+      byKey = new Map();
+      for (const x of prev) if (!byKey.has(keyOf(x))) byKey.set(keyOf(x), x);
+    }
+    const q = byKey.get(keyOf(f));
+    if (q && sameValue(q, f)) next[i] = q;
   }
   return next;
 }

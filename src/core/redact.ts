@@ -150,6 +150,11 @@ export class Redactor {
     return this.values.size;
   }
 
+  /** What decides its answers: two redactors with the same signature redact every text the same way. */
+  get signature(): string {
+    return [...this.values].sort().join('\u0000');
+  }
+
   redact(text: string): string {
     if (!text) return text;
     let out = text;
@@ -209,9 +214,16 @@ export function redactWrites(stream: { write: (...args: never[]) => boolean }, r
 }
 
 /** Finding messages (and settings' unknown reasons) without secrets; the objects are copied, not mutated. */
-export function redactMessages<T extends { message: string }>(items: readonly T[], redactor: Redactor): T[] {
+export function redactMessages<T extends { message: string }>(items: readonly T[], redactor: Redactor, done?: WeakMap<T, T>): T[] {
   return items.map((f) => {
+    // (`done`: what a redactor of the same signature made of the same objects: most findings are the same objects
+    // after an edit, their messages not matched against the patterns again)
+    const known = done?.get(f);
+    if (known) return known;
     const message = redactor.redact(f.message);
-    return message === f.message ? f : { ...f, message };
+    const out = message === f.message ? f : { ...f, message };
+    done?.set(f, out);
+    return out;
   });
 }
+export interface RedactedMessages<T extends object> { items: WeakMap<T, T>; messages: Map<string, string> }

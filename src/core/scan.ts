@@ -148,7 +148,7 @@ import { findDistribution } from './python/environment';
 import { nullLogger } from './types';
 import type { DatabaseSetting, MigrationKey } from './types';
 import {
-  STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
+  STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, keepEqualFindings, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
 import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
@@ -354,7 +354,7 @@ export class Scanner {
    * `fn()` again only when a key part changed (identity) or a file it read changed (core/vfs.ts): the
    * incremental index. The files a parse limit cut short while it ran are reported again on a hit.
    */
-  private memo<T>(name: string, key: unknown[], fn: () => T, backdate = false, again?: (prev: T, changed: string[]) => T | null,
+  private memo<T>(name: string, key: unknown[], fn: () => T, backdate: boolean | 'items' = false, again?: (prev: T, changed: string[]) => T | null,
     againForKey?: (prev: T, prevKey: unknown[]) => T | null): T {
     const t = now();
     try {
@@ -366,7 +366,7 @@ export class Scanner {
     }
   }
 
-  private memoNow<T>(name: string, key: unknown[], fn: () => T, backdate: boolean, again?: (prev: T, changed: string[]) => T | null,
+  private memoNow<T>(name: string, key: unknown[], fn: () => T, backdate: boolean | 'items', again?: (prev: T, changed: string[]) => T | null,
     againForKey?: (prev: T, prevKey: unknown[]) => T | null): T {
     const m = this.memos.get(name);
     const modules = this.modules!;
@@ -401,7 +401,13 @@ export class Scanner {
     const computed = r as { value: T; deps: Deps };
     // computed again to the same value (salsa's "backdating"): the earlier object is kept, so that what depends
     // on it by identity (routing → lints, findings, the worker's diff to the host) is not computed again either
-    const value = backdate && m && sameValue(m.value, computed.value) ? m.value as T : computed.value;
+    // ('items': a list of findings computed again, mostly the same: each equal one is the earlier object, and the list
+    // the earlier one when all are)
+    if (backdate === 'items' && m && Array.isArray(m.value) && Array.isArray(computed.value)) {
+      const items = keepEqualFindings(m.value as Finding[], computed.value as Finding[]);
+      computed.value = (items.length === m.value.length && items.every((f, i) => f === (m.value as Finding[])[i]) ? m.value : items) as T;
+    }
+    const value = backdate === true && m && sameValue(m.value, computed.value) ? m.value as T : computed.value;
     const limits = modules.limits();
     this.memos.set(name, { key, deps: computed.deps, value, limits: [...computed.deps.files.keys()].filter(f => limits.has(f)).map(f => [f, limits.get(f)!]) });
     return value;
@@ -758,8 +764,13 @@ export class Scanner {
   /** A settings line that fails may quote a password (redact.ts): findings reach every surface. */
   private redacted(index: ProjectIndex): ProjectIndex {
     const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).exemptWords(projectWords(index)).addDatabases(index.settings?.databases);
-    return { ...index, findings: redactMessages(index.findings, redactor) };
+    const signature = redactor.signature;
+    if (this.redactions?.signature !== signature) this.redactions = { signature, done: new WeakMap() };
+    return { ...index, findings: redactMessages(index.findings, redactor, this.redactions.done) };
   }
+
+  /** the findings redacted by the last index's redactor (kept while its signature is the same) */
+  private redactions: { signature: string; done: WeakMap<Finding, Finding> } | undefined;
 
   /** The migrations phase of indexWith: every migration file of the apps, read again only where it changed. */
   private readMigrationsPhase(
@@ -1043,14 +1054,14 @@ export class Scanner {
     };
     findings.push(...this.memo('routingFindings', [index.models, index.routing, lives, aliasKey, settings], () => routingFindings(), false, undefined,
       (prev, prevKey) => (prevKey[3] === aliasKey && prevKey[4] === settings ? routingFindings(prev) : null)).all);
-    findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases)));
+    findings.push(...this.memo('unmigrated', [index.apps, index.models, index.migrations, index.routing, aliasKey], () => unmigratedModelFindings(index, aliases), 'items'));
     findings.push(...this.memo('uncreated', [index.apps, index.models, index.migrations], () => {
       // models guessed from a base that could not be read are not certainly models: no missing CreateModel for them
       const guessedAt = new Set((models.problems ?? []).filter(p => p.message.startsWith('base class ')).map(p => `${p.path}:${p.line}`));
       return uncreatedModelFindings(index, guessedAt, this.memos.get('uncreated')?.value as UncreatedModels | undefined);
     }).findings);
     // the migrations' operations routed by model name and hints: the models' names, not their relations
-    findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases)));
+    findings.push(...this.memo('fallThrough', [settings, views, index.routing, index.migrations, index.hintRouting, aliasKey], () => fallThroughFindings(index, aliases), 'items'));
     // problems of the dependency graph itself do not depend on what is applied (the graph is enough, no plan)
     // (keyed by the migrations' graph facts: an edit of a migration's operations builds no graph again)
     const { graphCheck, conflicts } = this.memo('graph', [this.graphFactsKey(index.migrations), index.apps], () => {
@@ -1166,8 +1177,8 @@ export class Scanner {
       if (classBodyReads() !== reads) this.routersReadBodies.lints = true;
       return routes;
     });
-    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!)));
-    findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index)))));
+    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!), 'items'));
+    findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index))), 'items'));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
     const modelLabels = index.models.map(m => m.key).join(',');
     findings.splice(lintsAt, 0, ...this.memo('lints', [index.apps, index.migrations, settings, index.routing, index.hintRouting, index.dbRoutes, aliasKey, !!this.opts.includeEnvironment, modelLabels, metaWrites],

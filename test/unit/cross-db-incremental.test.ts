@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, decisionModelsChanged, indexDecisions, livesDecisions,
+  crossDatabaseRelationsAgain, crossDatabaseRelationsByModel, decisionModelsChanged, indexDecisions, keepEqualFindings, livesDecisions,
 } from '../../src/core/findings';
-import type { ModelInfo, RouterDecision } from '../../src/core/types';
+import type { Finding, ModelInfo, RouterDecision } from '../../src/core/types';
 import { prng } from '../../bench/edits';
 
 const ALIASES = ['default', 'analytics', 'legacy'];
@@ -105,4 +105,17 @@ test('crossDatabaseRelationsAgain equals crossDatabaseRelationsByModel after ran
       cross = again;
     }
   }
+});
+
+test('keepEqualFindings: a finding equal to one of the last list is that object (in its place or moved), the others are the new ones', () => {
+  const f = (code: string, line: number, message: string) => ({ code, severity: 'warning', path: 'a/models.py', line, message }) as Finding;
+  const prev = [f('x', 1, 'one'), f('x', 2, 'two'), f('y', 3, 'three')];
+  const next = [f('x', 1, 'one'), f('y', 3, 'three'), f('x', 2, 'two, changed'), f('z', 4, 'new')];
+  const out = keepEqualFindings(prev, next);
+  assert.equal(out[0], prev[0], 'in its place');
+  assert.equal(out[1], prev[2], 'moved');
+  assert.notEqual(out[2], prev[1]);
+  assert.deepStrictEqual(out[2], f('x', 2, 'two, changed'));
+  assert.deepStrictEqual(out.map(x => x.message), ['one', 'three', 'two, changed', 'new']);
+  assert.deepStrictEqual(keepEqualFindings([], next), next);
 });

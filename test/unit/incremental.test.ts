@@ -596,6 +596,17 @@ describe('incremental index == scan from scratch', () => {
       }
     }
     assert.ok(kept > 0 && changed > 0, `kept ${kept}, changed ${changed}`);
+    // the lints worked out from the routes again (router lints, fall-through): each one that says what it said is the
+    // very object it was (the worker sends and the host keeps it as it is)
+    const said = new Map(first.findings.map(f => [JSON.stringify(f), f]));
+    let same = 0;
+    for (const f of next.findings) {
+      const old = said.get(JSON.stringify(f));
+      if (!old || !f.code.startsWith('router-')) continue;
+      assert.equal(f, old, `${f.code} ${f.path}:${f.line}: equal, so the same object`);
+      same++;
+    }
+    assert.ok(same > 0 && next.findings.some(f => f.code === 'router-read-no-table'), `${same} findings kept`);
   });
 
   test('a model read from an unresolvable base keeps its problem when another file is edited', async () => {

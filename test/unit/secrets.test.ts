@@ -5,7 +5,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Redactor, redact, redactPatterns, secretsOfDatabases, MASK } from '../../src/core/redact';
+import { Redactor, redact, redactMessages, redactPatterns, secretsOfDatabases, MASK } from '../../src/core/redact';
 import { bindOverride, checkOverride, secretTarget } from '../../src/core/db/secret-binding';
 import { runDjangoHelper } from '../../src/core/django';
 import { cli, djangoPython, NO_DJANGO } from '../oracle/helpers';
@@ -221,4 +221,18 @@ test('findings keep the names of the project\'s apps when the password equals on
 test('a reason after a PASSWORD key is not taken for the password (dis-wagtail: "PASSWORD: depends on the whole environment")', () => {
   assert.equal(redactPatterns('DATABASES["default"].PASSWORD: depends on the whole environment'), 'DATABASES["default"].PASSWORD: depends on the whole environment');
   assert.equal(redactPatterns('PASSWORD: s3cretvalue'), `PASSWORD: ${MASK}`);
+});
+
+test('redactMessages with what an earlier call made: the same objects are not matched again, a redactor of another signature gives its own answers', () => {
+  const a = new Redactor(['s3cret-pw']);
+  const findings = [{ code: 'x', message: 'NAME uses s3cret-pw here' }, { code: 'y', message: 'nothing to hide' }];
+  const done = new WeakMap<typeof findings[number], typeof findings[number]>();
+  const first = redactMessages(findings, a, done);
+  assert.equal(first[0]!.message, `NAME uses ${MASK} here`);
+  assert.equal(first[1], findings[1], 'a message without secrets: the object itself');
+  const again = redactMessages(findings, a, done);
+  assert.equal(again[0], first[0], 'the same object: the answer made before');
+  // (the signature names what decides the answers: the same secrets, the same signature; another secret, another)
+  assert.equal(new Redactor(['s3cret-pw']).signature, a.signature);
+  assert.notEqual(new Redactor(['other-pw']).signature, a.signature);
 });

@@ -550,9 +550,12 @@ export function modelAppEntries(apps: readonly AppInfo[], models: readonly Model
   const hit = appEntriesMemo.get(models);
   if (hit && hit.apps === apps) return hit.out;
   const out: [string, string][] = [];
-  const dirs = apps.filter(a => a.dir).map(a => ({ dir: a.dir! + path.sep, app: a })).sort((x, y) => y.dir.length - x.dir.length);
-  // (the app folder of each file once: a models file holds many models)
-  const homes = new Map<string, typeof dirs[number] | undefined>();
+  // (the app folder of each file once: a models file holds many models; kept while the apps are the same)
+  if (appHomes?.apps !== apps) {
+    const dirs = apps.filter(a => a.dir).map(a => ({ dir: a.dir! + path.sep, app: a })).sort((x, y) => y.dir.length - x.dir.length);
+    appHomes = { apps, dirs, homes: new Map() };
+  }
+  const { dirs, homes } = appHomes;
   for (const m of models) {
     const file = m.loc?.path;
     if (!file) continue;
@@ -566,6 +569,8 @@ export function modelAppEntries(apps: readonly AppInfo[], models: readonly Model
   return out;
 }
 const appEntriesMemo = new WeakMap<readonly ModelInfo[], { apps: readonly AppInfo[]; out: [string, string][] }>();
+type AppHome = { dir: string; app: AppInfo };
+let appHomes: { apps: readonly AppInfo[]; dirs: AppHome[]; homes: Map<string, AppHome | undefined> } | undefined;
 
 interface ChainStep { attr: string; call: A.Call | null; node: A.Attribute | A.Name }
 
