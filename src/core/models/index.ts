@@ -401,7 +401,7 @@ class ModelReader {
     this.problems.length = pre;
     this.problemKeys.clear();
     for (const p of preProblems) this.problemKeys.add(problemKey(p));
-    const result: ModelsResult = { models: this.assemble(this.registered.map(n => n.ref), infos, problemsAt, this.registered).models, problems: this.problems };
+    const result: ModelsResult = { models: this.assemble(this.registered.map(n => n.ref), infos, problemsAt, this.registered).models, problems: inPlaceOrder(this.problems) };
     if (this.memo) this.keepRun(result, this.registered.map(n => n.ref), infos, preProblems, this.visitEnds);
     return result;
   }
@@ -446,11 +446,14 @@ class ModelReader {
       for (const x of b) a.add(x);
       return a;
     };
+    // (what the entries did not find, whether they were read in this run or kept from an earlier one)
+    const misses = union(before?.canonicalMisses, this.canonicalMisses);
+    for (const e of entries) if (e.misses) for (const l of e.misses) misses.add(l);
     memo.last = {
       structure: structureCount(), index: this.sym.index, apps: this.apps, result, refs, infos, entries, preProblems, visitEnds, moduleOfFile, byDeps, modelAt,
       nameIndex: this.modelNameIndex,
       unresolvedBases: union(before?.unresolvedBases, this.unresolvedBases),
-      canonicalMisses: union(before?.canonicalMisses, this.canonicalMisses),
+      canonicalMisses: misses,
     };
   }
 
@@ -516,6 +519,9 @@ class ModelReader {
       const before = this.problems.length;
       if (!this.isModel(node) || !node.guessed || this.problems.slice(before).some(p => !said.has(problemKey(p)))) return null;
     }
+    // a function added or dropped under a name a base did not resolve to a class: what that base is changes (a
+    // function's name is no class; a name not found may be a guessed model's base)
+    if (shape.moved.some(n => last.unresolvedBases.has(n))) return null;
     // the classes added: models, unless one of them may be what a base or a lookup did not find before
     const user = this.settings.authUserModel ?? '';
     const added: ClassNode[] = [];
@@ -550,14 +556,19 @@ class ModelReader {
     };
     // the name index (canonicalModelKey) as a whole run would build it: the classes read again by their key (read from
     // their file), those kept by their entry's
+    const order = [...again].sort((x, y) => x - y);
     if (names) {
-      for (const i of again) {
+      // (in registration order: of two classes of the file under one name, the first is the name's, as in a whole run)
+      const renamed = new Set<string>();
+      for (const i of order) {
         const r = refs[i]!;
         const key = this.modelKey(this.node(r));
         if (!key) continue;
         const lower = key.split('.')[0] + '.' + r.name.toLowerCase();
         const had = names.get(lower);
-        if (!had || had.file === r.file) rename(lower, { lower, key, file: r.file });
+        if (renamed.has(lower) || (had && had.file !== r.file)) continue;
+        renamed.add(lower);
+        rename(lower, { lower, key, file: r.file });
       }
       for (let k = 0; k < added.length; k++) {
         const { key, lower } = addedKeys[k]!;
@@ -569,12 +580,14 @@ class ModelReader {
       const nodes = refs.map(r => this.node(r));
       nodes.splice(end.at, 0, ...added);
       this.registered.push(...nodes);
+      // (made now, for the next patch to start from)
+      this.nameIndex();
     }
     const infos = last.infos.slice();
     const entries = last.entries.slice();
     /** whether the problems the registry is built with are those of the last run (none added or taken away) */
     let sameProblems = true;
-    for (const i of [...again].sort((a, b) => a - b)) {
+    for (const i of order) {
       const node = this.node(refs[i]!);
       const before = infos[i];
       const info = this.memoModelInfo(node);
@@ -622,16 +635,19 @@ class ModelReader {
       this.problems.length = 0;
       this.problemKeys.clear();
       for (const p of last.preProblems) this.addProblem({ ...p });
-      result = { models: this.assemble(refs, infos, entries.map(e => e.problems), null).models, problems: this.problems };
+      result = { models: this.assemble(refs, infos, entries.map(e => e.problems), null).models, problems: inPlaceOrder(this.problems) };
     }
     // what the next patch starts from
     if (names) {
-      for (const i of again) {
+      // (the positions after the classes added moved by their number; the classes added are read too)
+      const read = order.map(at => (at >= end.at ? at + added.length : at));
+      for (let k = 0; k < added.length; k++) read.push(end.at + k);
+      for (const i of read) {
         const e = entries[i]!, r = refs[i]!;
         if (!e.info) continue;
         const lower = e.info.key.split('.')[0] + '.' + r.name.toLowerCase();
         const had = names.get(lower);
-        if (had && had.file === r.file && had.key === e.info.key) {
+        if (had && !had.deps && had.file === r.file && had.key === e.info.key) {
           const entry = { lower, key: e.info.key, file: r.file, deps: e.deps };
           names.set(lower, entry);
           NAME_ENTRIES.set(e, entry);
@@ -2215,6 +2231,15 @@ class ModelReader {
   }
 }
 
+/**
+ * The problems in the order of their places (file, line): the order they were met in depends on what the memo kept (a
+ * class whose facts it keeps is not decided again, nor are the bases deciding it reads), a scan from scratch's not.
+ */
+function inPlaceOrder(problems: ModelProblem[]): ModelProblem[] {
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return problems.sort((a, b) => cmp(a.path ?? '', b.path ?? '') || (a.line ?? 0) - (b.line ?? 0) || cmp(a.message, b.message));
+}
+
 /** A problem's identity: one per place and message (ModelReader.addProblem). */
 function problemKey(p: ModelProblem): string {
   return `${p.path}:${p.line}:${p.message}`;
@@ -2256,7 +2281,7 @@ function classShape(c: A.ClassDef): string {
  * Whether module `now` registers the classes `was` registered, in the same order and decided the same way (see
  * ModelReader.patch): the classes of both paired, and those `now` adds after its last statement; else null.
  */
-function sameModelShape(was: A.Module, now: A.Module): { pairs: [A.ClassDef, A.ClassDef][]; appended: A.ClassDef[] } | null {
+function sameModelShape(was: A.Module, now: A.Module): { pairs: [A.ClassDef, A.ClassDef][]; appended: A.ClassDef[]; moved: string[] } | null {
   const a = moduleShape(was), b = moduleShape(now);
   if (b.rest.length < a.rest.length) return null;
   const pairs: [A.ClassDef, A.ClassDef][] = [];
@@ -2276,23 +2301,38 @@ function sameModelShape(was: A.Module, now: A.Module): { pairs: [A.ClassDef, A.C
   for (const f of a.functions) count.set(f, (count.get(f) ?? 0) + 1);
   for (const f of b.functions) count.set(f, (count.get(f) ?? 0) - 1);
   const moved = [...count].filter(([, n]) => n !== 0).map(([name]) => name);
-  if (moved.length) {
-    const text = b.texts.join('\n');
-    if (text.includes('"name":"*"')) return null;
-    if (moved.some(n => text.includes(JSON.stringify(n)))) return null;
+  const text = b.texts.join('\n');
+  const classes = new Set<string>();
+  for (const st of [...a.rest, ...b.rest]) if (st.type === 'ClassDef') classes.add(st.name);
+  const named = (n: string) => classes.has(n) || text.includes(JSON.stringify(n));
+  if (moved.length && (text.includes('"name":"*"') || moved.some(named))) return null;
+  // (a function named as a class or an import: which of them the name is depends on their order, kept)
+  if ([...count.keys()].some(named) && a.order.join('\n') !== b.order.slice(0, a.order.length).join('\n')) return null;
+  // a class added under a name the module binds already (a class, a function, an import): the name is the new class's
+  // for whoever imports it now (another module's base, say)
+  const appended = b.rest.slice(a.rest.length) as A.ClassDef[];
+  if (appended.length) {
+    const bound = new Set<string>(a.functions);
+    for (const st of a.rest) if (st.type === 'ClassDef') bound.add(st.name);
+    const others = a.texts.filter((_t, i) => a.rest[i]!.type !== 'ClassDef').join('\n');
+    for (const c of appended) {
+      if (bound.has(c.name) || others.includes(JSON.stringify(c.name))) return null;
+      bound.add(c.name);
+    }
   }
-  return { pairs, appended: b.rest.slice(a.rest.length) as A.ClassDef[] };
+  return { pairs, appended, moved };
 }
 
 /** A module's top level for sameModelShape: its statements but functions, each as it compares, and its functions' names. */
-interface ModuleShape { rest: A.Stmt[]; texts: string[]; functions: string[] }
+interface ModuleShape { rest: A.Stmt[]; texts: string[]; functions: string[]; order: string[] }
 const MODULE_SHAPES = new WeakMap<A.Module, ModuleShape>();
 
 function moduleShape(m: A.Module): ModuleShape {
   let shape = MODULE_SHAPES.get(m);
   if (!shape) {
-    shape = { rest: [], texts: [], functions: [] };
+    shape = { rest: [], texts: [], functions: [], order: [] };
     for (const st of m.body) {
+      shape.order.push(st.type === 'FunctionDef' ? `def ${st.name}` : st.type === 'ClassDef' ? `class ${st.name}` : '');
       if (st.type === 'FunctionDef') { shape.functions.push(st.name); continue; }
       shape.rest.push(st);
       shape.texts.push(st.type === 'ClassDef' ? classShape(st) : dump(st));
