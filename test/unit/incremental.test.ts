@@ -1096,6 +1096,27 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(back), facts(await fromScratch(root)));
   });
 
+  test('lines typed above a module\'s models, again and again (comments: patched; statements: run whole): the memo keeps no more than twice the models\' entries (past a margin)', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const file = path.join(root, 'app000', 'models.py');
+    const scanner = new Scanner({ root, allowPython: false });
+    await scanner.index();
+    const memo = (scanner as unknown as { modelMemo: { entries: Map<string, unknown> } }).modelMemo;
+    let text = fs.readFileSync(file, 'utf8');
+    const before = PATCH_STATS.patched;
+    let index: ProjectIndex | undefined;
+    for (let i = 0; i < 300; i++) {
+      // (a line above every class: each class's key, which holds its line, is new)
+      text = i % 2 ? `X_${i} = ${i}\n${text}` : `# ${i}\n${text}`;
+      setOverlay(file, text);
+      index = await scanner.index();
+      assert.ok(memo.entries.size <= 2 * index.models.length + 1000 + 20, `${memo.entries.size} entries for ${index.models.length} models`);
+    }
+    assert.equal(PATCH_STATS.patched - before, 150, 'a comment: patched; a statement above the classes: run whole');
+    assert.deepStrictEqual(facts(index!), facts(await fromScratch(root)));
+  });
+
   test('models modules edited at random, patched or run whole (bench/fuzz-models.ts): each index as from scratch', async () => {
     // (seeds 14, 34, 48 and 83 differed before their fixes: problems in the order met, a function or a class added
     // under a name another module's base or import reads, two classes of a file under one lower-case name; more seeds:

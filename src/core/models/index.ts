@@ -401,6 +401,17 @@ class ModelReader {
     this.problems.length = pre;
     this.problemKeys.clear();
     for (const p of preProblems) this.problemKeys.add(problemKey(p));
+    // (a class's key holds its line: edits above it leave entries under keys no class has any more; past twice the
+    // classes registered, only theirs are kept)
+    const memo = this.memo;
+    if (memo && memo.entries.size > 2 * this.registered.length + 1000) {
+      const live = new Map<string, MemoEntry>();
+      for (const n of this.registered) {
+        const e = memo.entries.get(n.key);
+        if (e) live.set(n.key, e);
+      }
+      memo.entries = live;
+    }
     const result: ModelsResult = { models: this.assemble(this.registered.map(n => n.ref), infos, problemsAt, this.registered).models, problems: inPlaceOrder(this.problems) };
     if (this.memo) this.keepRun(result, this.registered.map(n => n.ref), infos, preProblems, this.visitEnds);
     return result;
@@ -660,6 +671,8 @@ class ModelReader {
       for (const [m, v] of last.visitEnds) visitEnds.set(m, m === name || v.seq > end.seq ? { ...v, at: v.at + added.length } : v);
     }
     walks(memo).set(name, { module: now, structure: structureCount(), events });
+    // (as in run: the entries of classes registered no more, past twice those registered)
+    if (memo.entries.size > 2 * refs.length + 1000) memo.entries = new Map(refs.map((r, i) => [r.key, entries[i]!]));
     this.keepRun(result, refs, infos, last.preProblems, visitEnds, last, kept);
     return result;
   }
