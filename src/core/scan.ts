@@ -703,10 +703,11 @@ export class Scanner {
     const envReads: EnvReads = {};
     let scanned: { value: ProjectIndex; deps: Deps };
     try {
+      // (lazy: the memos' files are merged into the index's own only when its snapshot is written)
       scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
         root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
         firstAnswer,
-      })));
+      }), true));
     } finally {
       // the second thread of a first index (./prefetch-jobs.ts), if a phase did not take its results
       if (this.prefetch) timings.prefetched = this.prefetch.done;
@@ -727,9 +728,10 @@ export class Scanner {
       for (const d of scanned.deps.dirs.keys()) this.seenDirs.add(d);
       // the search roots and site-packages: a package installed or removed changes what the settings may import
       for (const d of [projectDir, ...roots, ...envInfo.sitePackages]) this.seenDirs.add(d);
-      const files = scanned.deps.files;
+      const deps = scanned.deps;
       const reads = { ...envReads };
       this.writeCache(snapshotFile, root, () => {
+        const files = deps.files;
         const dirs = new Map([...this.seenDirs].map(d => [d, listingSignature(readDir(d))] as [string, string | null]));
         try {
           const id = writeIndexSnapshot(snapshotFile, snapshotKey, { files, dirs }, reads, index, !!this.opts.snapshotDigests);

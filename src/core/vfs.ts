@@ -72,6 +72,11 @@ interface Recorder {
   statics: Set<string>;
   /** files read by running them (see Deps.shapes) */
   shapes: Map<string, ShapeDep>;
+  /**
+   * (a lazy recorder, `track(fn, true)`) the memoised results used inside it, noted as they are: their files are
+   * merged in when its dependencies are read, not at each use (a whole index notes every memo's thousands of files)
+   */
+  parts?: Deps[];
 }
 const recorders: Recorder[] = [];
 /** bumped when the recorders change: `noteExecuted` skips a function already noted for the same ones */
@@ -362,16 +367,41 @@ export function structureCount(): number {
 }
 
 /** Run `fn`, recording every file whose stat it read. */
-export function track<T>(fn: () => T): { value: T; deps: Deps } {
-  const rec: Recorder = { files: new Map(), dirs: new Map(), statics: new Set(), shapes: new Map() };
+export function track<T>(fn: () => T, lazy = false): { value: T; deps: Deps } {
+  const rec: Recorder = { files: new Map(), dirs: new Map(), statics: new Set(), shapes: new Map(), ...(lazy ? { parts: [] } : {}) };
   const start = structure;
   recorders.push(rec);
   recordersGen++;
   try {
     const value = fn();
-    const deps: Deps = { files: rec.files, dirs: rec.dirs, structure: start };
-    const ran = shapesOf(rec);
-    if (ran) deps.shapes = ran;
+    if (!rec.parts) {
+      const deps: Deps = { files: rec.files, dirs: rec.dirs, structure: start };
+      const ran = shapesOf(rec);
+      if (ran) deps.shapes = ran;
+      return { value, deps };
+    }
+    // (lazy: the directories now, the files and what ran of them when first asked for)
+    for (const d of rec.parts) for (const [dir, k] of d.dirs) rec.dirs.set(dir, k);
+    let merged = false;
+    const merge = () => {
+      if (merged) return;
+      merged = true;
+      // as noteDeps outside execReads: each file of a result used counts in full. A file read here itself keeps the key
+      // read (a result computed again from its earlier one notes the earlier files first: their keys are older)
+      for (const d of rec.parts!) {
+        for (const [f, k] of d.files) {
+          if (!rec.files.has(f)) rec.files.set(f, k);
+          rec.statics.add(f);
+          rec.shapes.delete(f);
+        }
+      }
+    };
+    let ran: Map<string, ShapeDep> | undefined | null = null;
+    const deps = {
+      dirs: rec.dirs, structure: start,
+      get files() { merge(); return rec.files; },
+      get shapes() { merge(); if (ran === null) ran = shapesOf(rec); return ran; },
+    } as Deps;
     return { value, deps };
   } finally {
     recorders.splice(recorders.lastIndexOf(rec), 1);
@@ -396,6 +426,10 @@ function shapesOf(rec: Recorder): Map<string, ShapeDep> | undefined {
  */
 export function noteDeps(deps: Deps): void {
   for (const r of recorders) {
+    if (r.parts && !execDepth) {
+      r.parts.push(deps);
+      continue;
+    }
     for (const [f, k] of deps.files) {
       r.files.set(f, k);
       const d = execDepth ? deps.shapes?.get(f) : undefined;
