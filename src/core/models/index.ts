@@ -166,6 +166,9 @@ export interface ModelMemo {
 
 interface VisitEnd { at: number; seq: number; file: string }
 
+/** What a patch has of LastRun's per-position parts already (keepRun makes the others). */
+type KeptRun = Pick<LastRun, 'entries'> & Partial<Pick<LastRun, 'byDeps' | 'modelAt'>>;
+
 /**
  * What the last indexModels of a memo found, for ModelReader.patch: the classes registered, in order, with their facts
  * and memo entries; where each module's walk ended; the problems met before the registry was built.
@@ -401,25 +404,18 @@ class ModelReader {
     this.problems.length = pre;
     this.problemKeys.clear();
     for (const p of preProblems) this.problemKeys.add(problemKey(p));
-    // (a class's key holds its line: edits above it leave entries under keys no class has any more; past twice the
-    // classes registered, only theirs are kept)
-    const memo = this.memo;
-    if (memo && memo.entries.size > 2 * this.registered.length + 1000) {
-      const live = new Map<string, MemoEntry>();
-      for (const n of this.registered) {
-        const e = memo.entries.get(n.key);
-        if (e) live.set(n.key, e);
-      }
-      memo.entries = live;
+    const refs = this.registered.map(n => n.ref);
+    const result: ModelsResult = { models: this.assemble(refs, infos, problemsAt, this.registered).models, problems: inPlaceOrder(this.problems) };
+    if (this.memo) {
+      dropStaleEntries(this.memo, refs);
+      this.keepRun(result, refs, infos, preProblems, this.visitEnds);
     }
-    const result: ModelsResult = { models: this.assemble(this.registered.map(n => n.ref), infos, problemsAt, this.registered).models, problems: inPlaceOrder(this.problems) };
-    if (this.memo) this.keepRun(result, this.registered.map(n => n.ref), infos, preProblems, this.visitEnds);
     return result;
   }
 
   /** memo.last for the next run to patch, where it may (see patch). */
   private keepRun(result: ModelsResult, refs: ClassRef[], infos: (ModelInfo | null)[], preProblems: ModelProblem[], visitEnds: Map<string, VisitEnd>,
-    before?: LastRun, kept?: { entries: MemoEntry[]; byDeps?: Map<Deps, number[]>; modelAt?: Int32Array }): void {
+    before?: LastRun, kept?: KeptRun): void {
     const memo = this.memo!;
     memo.last = undefined;
     if (this.nonReplayable || this.historiesMade || this.registerCalls) return;
@@ -543,7 +539,7 @@ class ModelReader {
       if (!this.isModel(node)) continue;
       const key = this.modelKey(node);
       if (node.guessed || !key) return null;
-      const lower = key.split('.')[0] + '.' + c.name.toLowerCase();
+      const lower = nameKey(key, c.name);
       if (last.canonicalMisses.has(lower)) return null;
       added.push(node);
       addedKeys.push({ key, lower });
@@ -575,7 +571,7 @@ class ModelReader {
         const r = refs[i]!;
         const key = this.modelKey(this.node(r));
         if (!key) continue;
-        const lower = key.split('.')[0] + '.' + r.name.toLowerCase();
+        const lower = nameKey(key, r.name);
         const had = names.get(lower);
         if (renamed.has(lower) || (had && had.file !== r.file)) continue;
         renamed.add(lower);
@@ -620,7 +616,7 @@ class ModelReader {
       addedEntries.push(e);
     }
     let result: ModelsResult;
-    let kept: { entries: MemoEntry[]; byDeps?: Map<Deps, number[]>; modelAt?: Int32Array } = { entries };
+    let kept: KeptRun = { entries };
     if (!added.length && sameProblems) {
       // the registry as it was (the same keys, none abstract that was not, the same problems): the models read again
       // where theirs were
@@ -656,7 +652,7 @@ class ModelReader {
       for (const i of read) {
         const e = entries[i]!, r = refs[i]!;
         if (!e.info) continue;
-        const lower = e.info.key.split('.')[0] + '.' + r.name.toLowerCase();
+        const lower = nameKey(e.info.key, r.name);
         const had = names.get(lower);
         if (had && !had.deps && had.file === r.file && had.key === e.info.key) {
           const entry = { lower, key: e.info.key, file: r.file, deps: e.deps };
@@ -671,8 +667,7 @@ class ModelReader {
       for (const [m, v] of last.visitEnds) visitEnds.set(m, m === name || v.seq > end.seq ? { ...v, at: v.at + added.length } : v);
     }
     walks(memo).set(name, { module: now, structure: structureCount(), events });
-    // (as in run: the entries of classes registered no more, past twice those registered)
-    if (memo.entries.size > 2 * refs.length + 1000) memo.entries = new Map(refs.map((r, i) => [r.key, entries[i]!]));
+    dropStaleEntries(memo, refs);
     this.keepRun(result, refs, infos, last.preProblems, visitEnds, last, kept);
     return result;
   }
@@ -690,10 +685,10 @@ class ModelReader {
   /**
    * The models Django registers from the classes met (`nodes`, in import order) and their facts: a model per key (an
    * abstract one gives way to a concrete one of its key; a second concrete one is a conflict), grouped by app in
-   * INSTALLED_APPS order, with django-simple-history's models (`histories`: else a history found is null's cause).
+   * INSTALLED_APPS order, with django-simple-history's models where `nodes` (the classes of `refs`) are given (a patch
+   * gives none: it applies only where a whole run made no history model).
    */
   private assemble(refs: readonly ClassRef[], infos: readonly (ModelInfo | null)[], problemsAt: readonly (readonly ModelProblem[])[], nodes: readonly ClassNode[] | null): { models: ModelInfo[] } {
-    const histories = !!nodes;
     const byApp = new Map<string, ModelInfo[]>();
     const seen = new Map<string, ModelInfo>();
     const infoByNode = new Map<string, ModelInfo>();
@@ -730,7 +725,7 @@ class ModelReader {
       if (nodes) for (const h of this.historicalModels(nodes[i]!, info)) { this.historiesMade = true; addHistory(h); }
     }
     // and `register(Model)` (simple_history) where Django runs it
-    if (histories) for (const h of this.registeredHistories(infoByNode, seen)) { this.historiesMade = true; addHistory(h); }
+    if (nodes) for (const h of this.registeredHistories(infoByNode, seen)) { this.historiesMade = true; addHistory(h); }
     const models: ModelInfo[] = [];
     for (const app of this.apps) models.push(...(byApp.get(app.label) ?? []));
     return { models };
@@ -2184,7 +2179,7 @@ class ModelReader {
           if (!entry) {
             const key = hit?.info ? hit.info.key : this.modelKey(n);
             if (!key) continue;
-            entry = { lower: key.split('.')[0] + '.' + n.ref.name.toLowerCase(), key, file: n.ref.file, ...(hit?.info ? { deps: hit.deps } : {}) };
+            entry = { lower: nameKey(key, n.ref.name), key, file: n.ref.file, ...(hit?.info ? { deps: hit.deps } : {}) };
             if (hit?.info) NAME_ENTRIES.set(hit, entry);
           }
           if (!index.has(entry.lower)) index.set(entry.lower, entry);
@@ -2251,6 +2246,25 @@ class ModelReader {
 function inPlaceOrder(problems: ModelProblem[]): ModelProblem[] {
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return problems.sort((a, b) => cmp(a.path ?? '', b.path ?? '') || (a.line ?? 0) - (b.line ?? 0) || cmp(a.message, b.message));
+}
+
+/** A model's entry in the name index (canonicalModelKey): its app label and its class's name, lower-cased. */
+function nameKey(key: string, className: string): string {
+  return `${key.split('.')[0]}.${className.toLowerCase()}`;
+}
+
+/**
+ * The memo's entries of the classes registered now only, once it holds more than twice as many and 1,000: a
+ * class's key holds its line, and edits above it leave entries under keys no class has any more.
+ */
+function dropStaleEntries(memo: ModelMemo, registered: readonly ClassRef[]): void {
+  if (memo.entries.size <= 2 * registered.length + 1000) return;
+  const live = new Map<string, MemoEntry>();
+  for (const { key } of registered) {
+    const e = memo.entries.get(key);
+    if (e) live.set(key, e);
+  }
+  memo.entries = live;
 }
 
 /** A problem's identity: one per place and message (ModelReader.addProblem). */
