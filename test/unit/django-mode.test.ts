@@ -698,6 +698,45 @@ test('a router edit typed after Django answered: the decisions it changes show a
     assert.ok(undone.routing.every(d => d.source === 'django'));
   }));
 
+test('router edits after Django answered: only the rows of the pairs they decide again are merged again, and each merge is the one a fresh copy of the answer gives', { skip: skipDjango }, () =>
+  afterDjangoAnswered('shop-routing-patched', async ({ dir, rep, first, edit }) => {
+    const asked = mergeDjangoAnswer(first, rep).index;
+    const fresh = (i: ProjectIndex) => {
+      const copy = structuredClone(rep);
+      mergeDjangoAnswer(first, copy);
+      return mergeDjangoAnswer(i, copy, { whole: true }).index;
+    };
+    const same = (a: ProjectIndex, b: ProjectIndex, what: string) => {
+      for (const k of ['routing', 'lives', 'findings'] as const) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
+      assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
+    };
+    const routers = path.join(dir, 'shop', 'routers.py');
+    const base = fs.readFileSync(routers, 'utf8');
+    const steps: [string, string | null][] = [
+      ['the analytics router no longer claims its app', base.replace('route_app_labels = {"analytics"}', 'route_app_labels = set()')],
+      ['it claims it again', base],
+      ['allow_migrate\'s answer for the analytics app flipped', base.replace('return db == "analytics"', 'return db != "analytics"')],
+      ['a function typed below the routers (no answer changes)', `${base}\n\ndef typed(qs):\n    return qs.using("nowhere")\n`],
+      ['allow_migrate says nothing for its app', base.replace('return db == "analytics"', 'return None')],
+      ['the buffer closed', null],
+    ];
+    let patchedRows = 0;
+    for (const [what, text] of steps) {
+      const index = await edit(routers, text);
+      const before = MERGE_STATS.routingRowsPatched;
+      const merged = mergeDjangoAnswer(index, rep).index;
+      patchedRows += MERGE_STATS.routingRowsPatched - before;
+      same(merged, fresh(index), what);
+      // the rows of pairs whose static decision is the first index's object are the very objects of the first merge
+      const firstRows = new Set(first.routing);
+      const staticOf = new Map(index.routing.map(d => [`${d.alias} ${d.model}`, d]));
+      const kept = merged.routing.filter(d => firstRows.has(staticOf.get(`${d.alias} ${d.model}`)!) && d.source === 'django');
+      assert.ok(kept.every(d => asked.routing.includes(d)), what);
+    }
+    assert.ok(patchedRows > 0, 'the routing section was patched, not made whole');
+    assert.ok(patchedRows < asked.routing.length * steps.length / 2, `${patchedRows} rows merged again over ${steps.length} edits of ${asked.routing.length} rows`);
+  }));
+
 test('Django asked while a router was typed and not saved: Django read the disk, the buffer\'s decisions show, without disagreements', { skip: skipDjango }, () =>
   afterDjangoAnswered('shop-router-before', async ({ dir, rep, edit }) => {
     const routers = path.join(dir, 'shop', 'routers.py');

@@ -53,6 +53,10 @@ function walkProjectDirs<T>(root: string, maxDepth: number, visit: (dir: string,
 
 /** root/manage.py, else one level down, else a shallow (depth 3) search; virtualenvs and the like are skipped. */
 export function findManagePy(root: string): string | null {
+  // (the walk's first answer, without listing the root: every index asks, and the benchmark project's root holds 150
+  // folders, ~0.6 ms of each edit's index)
+  const direct = path.join(root, 'manage.py');
+  if (isFile(direct)) return direct;
   return walkProjectDirs(root, 3, dir => (isFile(path.join(dir, 'manage.py')) ? path.join(dir, 'manage.py') : undefined));
 }
 
