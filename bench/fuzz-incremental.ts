@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../src/core/scan';
 import { PATCH_STATS } from '../src/core/models';
-import { mergeDjangoAnswer, splitDjangoReport } from '../src/core/django';
+import { MERGE_STATS, mergeDjangoAnswer, splitDjangoReport } from '../src/core/django';
 import { readText, setOverlay, setTrusted } from '../src/core/vfs';
 import { prng } from './edits';
 import { ScanWorkerHost } from '../src/extension/scannerClient';
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
     } else console.log(`seed ${s * 7919}: ${steps} steps as from scratch`);
     fs.rmSync(root, { recursive: true, force: true });
   }
-  console.log(`${failed} of ${seeds} seeds differ (models memo patched ${PATCH_STATS.patched} times, run whole ${PATCH_STATS.declined} times after an edit)`);
+  console.log(`${failed} of ${seeds} seeds differ (models memo patched ${PATCH_STATS.patched} times, run whole ${PATCH_STATS.declined} times after an edit; Django's routing rows merged again by a patch ${MERGE_STATS.routingRowsPatched}, migration rows ${MERGE_STATS.migrationRowsPatched}; in this process)`);
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -564,6 +564,8 @@ export class Scanner {
     return { root, managePy, projectDir, env, envInfo, parserReady, cacheKey, snapshotKey };
   }
 
+  /** the migration files that run code (the aliasNames lint reads them), for the migrations and apps they were found in */
+  private codeMigrations: { migrations: MigrationFileInfo[]; apps: AppInfo[]; paths: string[]; key: string } | null = null;
   /** the cache and snapshot keys of the last index */
   private lastKeys: { cacheKey: string; snapshotKey: string } | null = null;
   /** set by `cachedOutput`: the context the next index takes */
@@ -1155,9 +1157,14 @@ export class Scanner {
     const lintsAt = findings.length;
     this.prefetch?.aliases();
     // (keyed by the migration files it reads, those that run code: an edit of any other migration reads nothing again)
-    const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
-    const codeMigrations = index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path);
-    findings.push(...this.memo('aliasNames', [index.apps, settings, codeMigrations.join('\u0000')], () => aliasNames(index.apps, settingsNow, codeMigrations),
+    // (the same while the migrations and apps are: a walk of the benchmark project's 3,000 migrations after every edit)
+    if (this.codeMigrations?.migrations !== index.migrations || this.codeMigrations.apps !== index.apps) {
+      const external = new Set(index.apps.filter(a => a.external).map(a => a.label));
+      const paths = index.migrations.filter(m => !external.has(m.app) && runsCode(m)).map(m => m.path);
+      this.codeMigrations = { migrations: index.migrations, apps: index.apps, paths, key: paths.join('\u0000') };
+    }
+    const codeMigrations = this.codeMigrations.paths;
+    findings.push(...this.memo('aliasNames', [index.apps, settings, this.codeMigrations.key], () => aliasNames(index.apps, settingsNow, codeMigrations),
       false, (prev, changed) => aliasNamesAgain(prev, settingsNow, changed)).findings);
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
@@ -1549,11 +1556,38 @@ function uncreatedOfApp(label: string, models: ModelInfo[], migs: MigrationFileI
 /** @internal (tests, benchmarks) how many migrations fallThroughFindings routed again, not taken from its memo */
 export const FALL_THROUGH_STATS = { migrationsRouted: 0 };
 /**
- * What fallThroughFindings found per migration object, with what every migration's findings read besides it (the
- * routing, the models, the hint routing, the databases, the aliases): a migration edit reads again only the edited
- * migrations (it was every RunPython of every app a router denies somewhere, routed again, after each edit).
+ * What fallThroughFindings found per migration object, with what every migration's findings read besides it: the
+ * models a router denies per app and alias (`denied`, from the routing and the models), the hint routing, the aliases.
+ * A migration edit reads again only the edited migrations (it was every RunPython of every app a router denies
+ * somewhere, routed again, after each edit); a routing edit that leaves an app's denied models as they were (a new
+ * model, most router edits) routes none of that app's migrations again: each keeps what it found with the app's
+ * `denied` entry it was found with, and an entry equal to the last one is that very object.
  */
-let fallThroughMemo: { key: unknown[]; denied: Map<string, Map<string, string>>; byMigration: WeakMap<MigrationFileInfo, Finding[]> } | undefined;
+let fallThroughMemo: {
+  routes: unknown[]; denied: Map<string, Map<string, string>>;
+  hints: unknown[]; byMigration: WeakMap<MigrationFileInfo, { byAlias: Map<string, string>; found: Finding[] }>;
+} | undefined;
+
+/**
+ * The migrations with an operation fallThroughFindings routes, per migrations array (a models or router edit keeps the
+ * array: no walk of the benchmark project's 3,000 migrations and their operations after each)
+ */
+const ROUTES_CODE = new WeakMap<readonly MigrationFileInfo[], MigrationFileInfo[]>();
+function migrationsRoutingCode(migrations: readonly MigrationFileInfo[]): MigrationFileInfo[] {
+  let r = ROUTES_CODE.get(migrations);
+  if (!r) ROUTES_CODE.set(migrations, (r = migrations.filter(m => m.operations.some(o => o.kind === 'RunPython' || o.kind === 'RunSQL' || o.kind === 'SeparateDatabaseAndState'))));
+  return r;
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  const bi = b.entries();
+  for (const [k, v] of a) {
+    const n = bi.next().value!;
+    if (n[0] !== k || n[1] !== v) return false;
+  }
+  return true;
+}
 
 /**
  * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
@@ -1562,10 +1596,14 @@ let fallThroughMemo: { key: unknown[]; denied: Map<string, Map<string, string>>;
  */
 function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] {
   if (!index.settings?.routers.length) return [];
-  const key = [index.routing, index.models, index.hintRouting, index.settings.databases, aliases.join('\u0000')];
-  if (!fallThroughMemo || !sameElements(fallThroughMemo.key, key)) {
+  const routes = [index.routing, index.models];
+  // (what RunPython and RunSQL are routed by: the hint routing, on the aliases; OperationRouter routeOne)
+  const hints = [index.hintRouting, aliases.join('\u0000')];
+  const last = fallThroughMemo;
+  let denied = last?.denied;
+  if (!last || !sameElements(last.routes, routes)) {
     // app → alias → a model of the app that a router denies there
-    const denied = new Map<string, Map<string, string>>();
+    denied = new Map<string, Map<string, string>>();
     const modelApp = new Map(index.models.map(m => [m.key, m.app]));
     for (const d of index.routing) {
       if (d.reason !== 'router' || d.migrate !== false) continue;
@@ -1575,16 +1613,20 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
       if (!byAlias) denied.set(app, (byAlias = new Map()));
       if (!byAlias.has(d.alias)) byAlias.set(d.alias, d.model);
     }
-    fallThroughMemo = { key, denied, byMigration: new WeakMap() };
+    if (last) for (const [app, byAlias] of denied) {
+      const was = last.denied.get(app);
+      if (was && sameEntries(was, byAlias)) denied.set(app, was);
+    }
   }
-  const { denied, byMigration } = fallThroughMemo;
+  const byMigration = last && sameElements(last.hints, hints) ? last.byMigration : new WeakMap();
+  fallThroughMemo = { routes, denied: denied!, hints, byMigration };
   let router: ReturnType<typeof operationRouterOf> | undefined;
   const out: Finding[] = [];
-  for (const m of index.migrations) {
-    const byAlias = denied.get(m.app);
-    if (!byAlias || !m.operations.some(o => o.kind === 'RunPython' || o.kind === 'RunSQL' || o.kind === 'SeparateDatabaseAndState')) continue;
+  for (const m of migrationsRoutingCode(index.migrations)) {
+    const byAlias = denied!.get(m.app);
+    if (!byAlias) continue;
     const hit = byMigration.get(m);
-    if (hit) { out.push(...hit); continue; }
+    if (hit && hit.byAlias === byAlias) { out.push(...hit.found); continue; }
     FALL_THROUGH_STATS.migrationsRouted++;
     const mine: Finding[] = [];
     for (const o of (router ??= operationRouterOf(index)).route(m, aliases)) {
@@ -1597,7 +1639,7 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
         message: `${o.kind} in ${m.key} runs on ${fell.join(', ')} only because every router returned None (it gives them no model_name or hints to decide by), while the routers keep ${models.join(', ')} off ${fell.length === 1 ? 'that database' : 'those databases'}: if its code uses ${models.length === 1 ? 'that model' : 'those models'}, it runs where ${models.length === 1 ? 'its table is' : 'their tables are'} not. Give it hints (e.g. hints={"target_db": "…"}) that a router reads, or a rule for app_label '${m.app}'.`,
       });
     }
-    byMigration.set(m, mine);
+    byMigration.set(m, { byAlias, found: mine });
     out.push(...mine);
   }
   return out;

@@ -635,7 +635,7 @@ interface MergeMemo {
   rows: Map<string, WeakMap<object, Row<unknown>>>;
   asked?: Asked;
   /** djangoRoutingAt */
-  routingAt?: { at: Map<string, number>; unique: boolean };
+  routingAt?: { at: PairPlaces; unique: boolean };
 }
 interface Asked {
   migrations: Map<string, MigrationFileInfo>;
@@ -762,15 +762,23 @@ interface RoutingPart {
 const NO_DISAGREEMENTS: Disagreement[] = [];
 
 
-const pairKey = (d: { alias: string; model: string }): string => `${d.alias}\0${d.model}`;
+/** Where each (alias, model) pair stands: by alias, by model (no key string made per lookup). */
+type PairPlaces = Map<string, Map<string, number>>;
+const placeOf = (at: PairPlaces, d: { alias: string; model: string }): number | undefined => at.get(d.alias)?.get(d.model);
 
 /** Where each (alias, model) pair stands in Django's routing rows (the last place), and whether each stands once. */
-function djangoRoutingAt(rep: DjangoReport): { at: Map<string, number>; unique: boolean } {
+function djangoRoutingAt(rep: DjangoReport): { at: PairPlaces; unique: boolean } {
   const memo = memoOf(rep);
   if (!memo.routingAt) {
-    const at = new Map<string, number>();
-    rep.routing.forEach((row, p) => at.set(pairKey(row), p));
-    memo.routingAt = { at, unique: at.size === rep.routing.length };
+    const at: PairPlaces = new Map();
+    let unique = true;
+    rep.routing.forEach((row, p) => {
+      let byModel = at.get(row.alias);
+      if (!byModel) at.set(row.alias, (byModel = new Map()));
+      if (byModel.has(row.model)) unique = false;
+      byModel.set(row.model, p);
+    });
+    memo.routingAt = { at, unique };
   }
   return memo.routingAt;
 }
@@ -786,8 +794,9 @@ function joinDisagreements(rowDis: Disagreement[][], tailDis: (Disagreement | nu
  * `last` for `routingIn` and `livesIn`, static rows of the same (alias, model) pairs in the same places as those it was
  * made from, some of them decided again (a router edited: the rows whose answer did not change are the same objects,
  * keepEqualDecisions): only the Django rows of those pairs merged again (`merge`), the rest kept. Null when the pairs
- * or the other inputs differ, or many rows changed (the section is made whole). A router edit on the benchmark project
- * re-decides tens of its 6,000 rows: ~12 ms of every such merge went to walking them all.
+ * or the other inputs differ (the section is made whole). An edit of one app's routing re-decides a few rows of the
+ * 6,000 of the benchmark project, whose merge walked them all (~12 ms); one that flips an answer every app falls
+ * through to re-decides thousands, and costs what the whole section does (each row merged once).
  */
 function patchRouting(last: RoutingPart, rep: DjangoReport, routingIn: RouterDecision[], livesIn: RouterDecision[], rest: unknown[],
   merge: (row: DjangoRoutingRow, dis: Disagreement[]) => { routing: RouterDecision; lives: RouterDecision; undecided: boolean },
@@ -796,8 +805,6 @@ function patchRouting(last: RoutingPart, rep: DjangoReport, routingIn: RouterDec
   // (a pair Django reported twice, never seen: its rows are not found by pair)
   const { at, unique } = djangoRoutingAt(rep);
   if (!unique) return null;
-  // (a patch of most rows is not faster than the whole section)
-  const most = rep.routing.length / 2;
   /** Django's rows to merge again, and the static rows whose "not reported" disagreement is made again */
   const rows = new Set<number>();
   const statics: number[] = [];
@@ -807,9 +814,9 @@ function patchRouting(last: RoutingPart, rep: DjangoReport, routingIn: RouterDec
     for (let q = 0; q < now.length; q++) {
       const a = before[q]!, b = now[q]!;
       if (a === b) continue;
-      if (a.alias !== b.alias || a.model !== b.model || rows.size + statics.length > most) return false;
+      if (a.alias !== b.alias || a.model !== b.model) return false;
       if (tail) statics.push(q);
-      const p = at.get(pairKey(b));
+      const p = placeOf(at, b);
       if (p !== undefined) rows.add(p);
     }
     return true;
@@ -1055,9 +1062,10 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       }));
       return { routing, lives, undecided: !s };
     };
+    const reported = djangoRoutingAt(rep).at;
     /** a static decision Django did not report (of a model and an alias it has) */
     const unreported = (s: RouterDecision): Disagreement | null =>
-      !djangoRoutingAt(rep).at.has(pairKey(s)) && djangoKeys.has(s.model) && aliases.includes(s.alias)
+      placeOf(reported, s) === undefined && djangoKeys.has(s.model) && aliases.includes(s.alias)
         ? { kind: 'routing', alias: s.alias, model: s.model, static: describeStatic(s), django: null, note: 'Django did not report this pair' }
         : null;
     const last = lastOf<RoutingPart>(rep, 'routing');
