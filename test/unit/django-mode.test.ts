@@ -549,6 +549,26 @@ async function afterDjangoAnswered(name: string, fn: (t: {
   }
 }
 
+/**
+ * The merge of an index a fresh copy of Django's answer gives, each section made whole (the copy's memo starts from
+ * the merge into the first index): what a patched merge must equal.
+ */
+function wholeMergeOf(rep: DjangoReport, first: ProjectIndex): (i: ProjectIndex) => ProjectIndex {
+  return i => {
+    const copy = structuredClone(rep);
+    mergeDjangoAnswer(first, copy);
+    return mergeDjangoAnswer(i, copy, { whole: true }).index;
+  };
+}
+
+/** Two merges agree on `keys` and on their disagreements with Django. */
+function sameMerge(keys: readonly ('routing' | 'lives' | 'findings' | 'migrations' | 'plans')[]): (a: ProjectIndex, b: ProjectIndex, what: string) => void {
+  return (a, b, what) => {
+    for (const k of keys) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
+    assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
+  };
+}
+
 test('the src layout: Django is asked with src/ on its path, as manage.py puts it there (etools-datamart)', { skip: skipDjango }, async () => {
   const dir = writeTree({
     'manage.py': 'import os\nimport sys\n\nif __name__ == "__main__":\n    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "src"))\n    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n',
@@ -701,15 +721,8 @@ test('a router edit typed after Django answered: the decisions it changes show a
 test('router edits after Django answered: only the rows of the pairs they decide again are merged again, and each merge is the one a fresh copy of the answer gives', { skip: skipDjango }, () =>
   afterDjangoAnswered('shop-routing-patched', async ({ dir, rep, first, edit }) => {
     const asked = mergeDjangoAnswer(first, rep).index;
-    const fresh = (i: ProjectIndex) => {
-      const copy = structuredClone(rep);
-      mergeDjangoAnswer(first, copy);
-      return mergeDjangoAnswer(i, copy, { whole: true }).index;
-    };
-    const same = (a: ProjectIndex, b: ProjectIndex, what: string) => {
-      for (const k of ['routing', 'lives', 'findings'] as const) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
-      assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
-    };
+    const fresh = wholeMergeOf(rep, first);
+    const same = sameMerge(['routing', 'lives', 'findings']);
     const routers = path.join(dir, 'shop', 'routers.py');
     const base = fs.readFileSync(routers, 'utf8');
     const steps: [string, string | null][] = [
@@ -824,15 +837,8 @@ test('a models edit after Django answered that routing does not read (a foreign 
 test('migration edits after Django answered: only the edited migrations\' rows are merged again, and each merge is the one a fresh copy of the answer gives', { skip: skipDjango }, () =>
   afterDjangoAnswered('shop-migrations-patched', async ({ dir, rep, first, edit }) => {
     const asked = mergeDjangoAnswer(first, rep).index;
-    const fresh = (i: ProjectIndex) => {
-      const copy = structuredClone(rep);
-      mergeDjangoAnswer(first, copy);
-      return mergeDjangoAnswer(i, copy, { whole: true }).index;
-    };
-    const same = (a: ProjectIndex, b: ProjectIndex, what: string) => {
-      for (const k of ['migrations', 'findings', 'plans'] as const) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
-      assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
-    };
+    const fresh = wholeMergeOf(rep, first);
+    const same = sameMerge(['migrations', 'findings', 'plans']);
     const file = path.join(dir, 'catalog', 'migrations', '0002_product_tags_is_active.py');
     const key = 'catalog.0002_product_tags_is_active';
     const original = fs.readFileSync(file, 'utf8');
