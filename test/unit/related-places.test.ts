@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Scanner } from '../../src/core/scan';
-import { DecisionLookup, DecisionMap, indexDecisions, indexedAlready } from '../../src/core/findings';
+import { DecisionLookup, DecisionMap, indexDecisions, indexDecisionsOver, indexedAlready } from '../../src/core/findings';
 import type { RouterDecision } from '../../src/core/types';
 import { RELATED_CODES, relatedPlaces } from '../../src/extension/model/related';
 
@@ -38,6 +38,38 @@ test('related places from the decisions they pick equal those from the whole rou
     assert.deepEqual(relatedPlaces(fewer, findings[0]!), fromPicked[0]);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('indexDecisionsOver: the map of rows added after an array, or put in place of rows of the same pairs, answers as a map of the whole array; a fifth layer is a map of its own', () => {
+  const row = (alias: string, m: number, migrate: boolean | null, why = ''): RouterDecision => ({ alias, model: `app.M${m}`, migrate, decidedBy: null, reason: 'default', explanation: `${m} ${alias} ${why}` });
+  const base: RouterDecision[] = [];
+  for (let m = 0; m < 30; m++) for (const alias of ['default', 'analytics']) base.push(row(alias, m, m % 2 === 0));
+  const same = (arr: RouterDecision[], what: string) => {
+    const whole = new DecisionMap(arr);
+    const made = indexDecisions(arr);
+    for (let m = 0; m < 32; m++) for (const alias of ['default', 'analytics', 'other']) {
+      assert.equal(made.get(alias, `app.M${m}`), whole.get(alias, `app.M${m}`), `${what}: ${alias} M${m}`);
+      assert.equal(made.has(alias, `app.M${m}`), whole.has(alias, `app.M${m}`), `${what}: has ${alias} M${m}`);
+    }
+  };
+  // a model's rows added after (a model typed since Django answered)
+  const extra = [row('default', 30, true, 'new'), row('analytics', 30, false, 'new')];
+  const appended = [...base, ...extra];
+  indexDecisionsOver(appended, base, extra);
+  assert.ok(indexedAlready(appended), 'laid over the base map');
+  same(appended, 'appended');
+  // rows decided again in place, layer over layer
+  let last = base;
+  for (let layer = 1; layer <= 5; layer++) {
+    const next = last.slice();
+    const changed: RouterDecision[] = [];
+    for (let i = layer; i < next.length; i += 7) changed.push((next[i] = row(next[i]!.alias, Number(next[i]!.model.slice(5)), null, `layer ${layer}`)));
+    indexDecisionsOver(next, last, changed);
+    if (layer <= 4) assert.equal(indexedAlready(next)?.depth, layer, `layer ${layer} laid over`);
+    else assert.equal(indexedAlready(next), undefined, 'past four layers: a map of its own when asked');
+    same(next, `layer ${layer}`);
+    last = next;
   }
 });
 

@@ -761,7 +761,6 @@ interface RoutingPart {
 /** A row without disagreements (shared: never written to). */
 const NO_DISAGREEMENTS: Disagreement[] = [];
 
-
 /** Where each (alias, model) pair stands: by alias, by model (no key string made per lookup). */
 type PairPlaces = Map<string, Map<string, number>>;
 const placeOf = (at: PairPlaces, d: { alias: string; model: string }): number | undefined => at.get(d.alias)?.get(d.model);
@@ -801,7 +800,7 @@ function joinDisagreements(rowDis: Disagreement[][], tailDis: (Disagreement | nu
 function patchRouting(last: RoutingPart, rep: DjangoReport, routingIn: RouterDecision[], livesIn: RouterDecision[], rest: unknown[],
   merge: (row: DjangoRoutingRow, dis: Disagreement[]) => { routing: RouterDecision; lives: RouterDecision; undecided: boolean },
   unreported: (s: RouterDecision) => Disagreement | null): RoutingPart | null {
-  if (!last.rowDis || !sameElements(last.rest, rest) || last.routingIn.length !== routingIn.length || last.livesIn.length !== livesIn.length) return null;
+  if (!sameElements(last.rest, rest) || last.routingIn.length !== routingIn.length || last.livesIn.length !== livesIn.length) return null;
   // (a pair Django reported twice, never seen: its rows are not found by pair)
   const { at, unique } = djangoRoutingAt(rep);
   if (!unique) return null;
