@@ -226,4 +226,3 @@ export function redactMessages<T extends { message: string }>(items: readonly T[
     return out;
   });
 }
-export interface RedactedMessages<T extends object> { items: WeakMap<T, T>; messages: Map<string, string> }

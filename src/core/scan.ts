@@ -1579,16 +1579,6 @@ function migrationsRoutingCode(migrations: readonly MigrationFileInfo[]): Migrat
   return r;
 }
 
-function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  const bi = b.entries();
-  for (const [k, v] of a) {
-    const n = bi.next().value!;
-    if (n[0] !== k || n[1] !== v) return false;
-  }
-  return true;
-}
-
 /**
  * RunPython/RunSQL that run on an alias only because every router returned None (they give the routers no
  * model_name or hints to decide by), where a router keeps a model of the same app off that alias: the classic
@@ -1615,7 +1605,8 @@ function fallThroughFindings(index: ProjectIndex, aliases: string[]): Finding[] 
     }
     if (last) for (const [app, byAlias] of denied) {
       const was = last.denied.get(app);
-      if (was && sameEntries(was, byAlias)) denied.set(app, was);
+      // (equal as maps: what a migration's findings read of it is `has` and `get` per alias)
+      if (was && sameValue(was, byAlias)) denied.set(app, was);
     }
   }
   const byMigration = last && sameElements(last.hints, hints) ? last.byMigration : new WeakMap();

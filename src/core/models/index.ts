@@ -1075,8 +1075,8 @@ class ModelReader {
     if (this.visited.has(name)) return;
     this.visited.add(name);
     // the walk of an earlier run, while the module's parse is the same (and no file was created or deleted)
-    const walks = this.memo ? (this.memo.walks ??= new Map()) : undefined;
-    const known = walks?.get(name);
+    const walked = this.memo ? walks(this.memo) : undefined;
+    const known = walked?.get(name);
     if (known && known.structure === structureCount()) {
       const file = this.sym.index.resolve(name)?.file;
       const module = file ? this.sym.index.parseFile(file) : null;
@@ -1097,10 +1097,10 @@ class ModelReader {
     }
     const events: WalkEvent[] = [];
     // (a module whose walk took a branch of an `if` by its test is walked again each run: the test may read other files)
-    if (this.walk(scope.module.body, name, scope.isPackage, scope.file, events) && walks) {
-      walks.set(name, { module: scope.module, structure: structureCount(), events });
+    if (this.walk(scope.module.body, name, scope.isPackage, scope.file, events) && walked) {
+      walked.set(name, { module: scope.module, structure: structureCount(), events });
     } else {
-      walks?.delete(name);
+      walked?.delete(name);
       this.nonReplayable = true;
     }
     this.visitEnds.set(name, { at: this.registered.length, seq: this.visitSeq++, file: scope.file });
