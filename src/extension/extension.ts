@@ -7,6 +7,7 @@ import { registerCompletion } from './completion';
 import { registerDeploy } from './deploy';
 import { registerDiagnostics } from './diagnostics';
 import { registerHovers } from './hovers';
+import { registerIdleCollect } from './idleCollect';
 import { Log } from './log';
 import { registerMigrate } from './migrate';
 import { registerNavigation } from './navigation';
@@ -36,6 +37,7 @@ const FEATURES: Feature[] = [
   registerSql,
   registerSecrets,
   registerWatchers,
+  registerIdleCollect,
 ];
 
 let services: Services | undefined;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Scanner, toReport } from '../../src/core/scan';
+import { setOverlay } from '../../src/core/vfs';
 import type { Finding } from '../../src/core/types';
 import { writeTree } from './support';
 import { APP_ROUTER, MAP_ROUTER, MIRROR, PRIMARY_REPLICA, db, settingsPy } from './router-patterns';
@@ -185,6 +186,35 @@ class Daily(models.Model):
     assert.equal(line.length, 1);
     assert.deepEqual([line[0]!.path, line[0]!.line], [path.join(dir, 'proj', 'routers.py'), lineOf(ROUTER, 'return db == "analytics"')]);
     assert.match(line[0]!.message, /No router's db_for_write chooses a database for analytics\.Event, analytics\.EventProxy, so Django uses 'default'/);
+  });
+
+  test('edits: a kept scanner gives what a fresh one does, and keeps the findings of routes nothing touched', async () => {
+    const dir = project({
+      'proj/settings.py': settings(['shop', 'analytics', 'metrics'], { default: db('d'), analytics: db('a') }, ['proj.routers.AnalyticsRouter']),
+      'proj/routers.py': ROUTER.replaceAll('app_label == "analytics"', 'app_label in ("analytics", "metrics")').replaceAll('model._meta.app_label == "analytics"', 'model._meta.app_label in ("analytics", "metrics")'),
+      ...apps({ shop: null, analytics: ANALYTICS, metrics: null }),
+    });
+    const scanner = new Scanner({ root: dir, allowPython: false, env: {} });
+    const kept = (await scanner.index()).findings.filter(f => CODES.has(f.code));
+    assert.deepEqual(kept.filter(f => f.model).map(f => f.model), ['analytics.Event', 'analytics.EventProxy', 'metrics.MetricsRecord']);
+    try {
+      // a new model in metrics: its own finding, the router line's names it, the others' findings are the same objects
+      const metrics = path.join(dir, 'metrics', 'models.py');
+      setOverlay(metrics, fs.readFileSync(metrics, 'utf8') + '\n\nclass Sample(models.Model):\n    n = models.IntegerField()\n');
+      const after = (await scanner.index()).findings.filter(f => CODES.has(f.code));
+      assert.deepEqual(after, await lint(dir));
+      assert.deepEqual(after.filter(f => f.model).map(f => f.model), ['analytics.Event', 'analytics.EventProxy', 'metrics.MetricsRecord', 'metrics.Sample']);
+      for (const f of kept.filter(f => f.model)) assert.ok(after.includes(f), `kept: ${f.model}`);
+      // allow_migrate lets metrics migrate on default too: its findings go, the analytics ones stay
+      const routers = path.join(dir, 'proj', 'routers.py');
+      setOverlay(routers, fs.readFileSync(routers, 'utf8').replace('if app_label in ("analytics", "metrics"):', 'if app_label == "metrics":\n            return True\n        if app_label in ("analytics", "metrics"):'));
+      const routed = (await scanner.index()).findings.filter(f => CODES.has(f.code));
+      assert.deepEqual(routed, await lint(dir));
+      assert.deepEqual(routed.filter(f => f.model).map(f => f.model), ['analytics.Event', 'analytics.EventProxy']);
+    } finally {
+      setOverlay(path.join(dir, 'metrics', 'models.py'), null);
+      setOverlay(path.join(dir, 'proj', 'routers.py'), null);
+    }
   });
 
   test('consistent routers, a legacy app migrated nowhere, the same SQLite file under two aliases, unknown routing: nothing', async () => {

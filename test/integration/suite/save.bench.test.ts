@@ -311,6 +311,10 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     // the three longest (each with V8's collections inside it and the edit it came in), and the host's collections
     metric('mainThreadLongestPausesTyping', longest);
     metric('typingHostGc', gc);
+    // what the host's idle moments took to collect its young generation (src/extension/idleCollect.ts), the whole
+    // session so far: collections moved out of the edits (typingHostGc counts them too when they fell in the typing)
+    const idle = (await vscode.commands.executeCommand<{ idleCollect?: unknown }>('djangoMultiDb.getState', { wait: false }))?.idleCollect;
+    metric('hostIdleCollect', idle ?? null);
   });
 
   test('extension host memory, and the scan worker process\'s', async function () {
