@@ -7,7 +7,7 @@ import { FINDING_RULES, isFindingCode, type FindingCode } from '../core/finding-
 import { findingDocUri, initFindingDocs } from './findingDocs';
 import type { ProjectIndex } from '../core/scan';
 import type { CrossDbSeverity } from './config';
-import { placeLine, RELATED_CODES, relatedPlaces, type RelatedPlace } from './model/related';
+import { RELATED_CODES, relatedWithText, type RelatedPlace } from './model/related';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 import { slicer } from './slice';
@@ -55,20 +55,23 @@ function severityOf(f: Finding, crossDb: CrossDbSeverity, unknownRouting: boolea
 /** Lines of a file on disk, kept while its mtime and size stay (every update of the diagnostics asks again). */
 const diskLines = new Map<string, { mtimeMs: number; size: number; lines: string[] }>();
 
-/** Lines of files, read once per update (open documents win: they may hold unsaved text). */
+/**
+ * Lines of files, read once per update (open documents win: they may hold unsaved text, and give a line without the
+ * whole text: the file being typed in is read after every edit).
+ */
 class LineSource {
-  private readonly cache = new Map<string, string[] | null>();
+  private readonly cache = new Map<string, string[] | vscode.TextDocument | null>();
   private docs: Map<string, vscode.TextDocument> | undefined;
   async line(file: string, line1: number): Promise<string | undefined> {
     let lines = this.cache.get(file);
     if (lines === undefined) {
       this.docs ??= new Map(vscode.workspace.textDocuments.map(d => [d.uri.fsPath, d]));
-      const doc = this.docs.get(file);
-      if (doc) lines = doc.getText().split(/\r?\n/);
-      else lines = await readLines(file);
+      lines = this.docs.get(file) ?? await readLines(file);
       this.cache.set(file, lines);
     }
-    return lines?.[line1 - 1];
+    if (!lines) return undefined;
+    if (Array.isArray(lines)) return lines[line1 - 1];
+    return line1 >= 1 && line1 <= lines.lineCount ? lines.lineAt(line1 - 1).text : undefined;
   }
 }
 
@@ -103,21 +106,24 @@ export function groupCrossDb(findings: readonly Finding[]): Finding[] {
 const groupedLists = new WeakMap<readonly Finding[], Finding[]>();
 
 function groupCrossDbNow(findings: readonly Finding[]): Finding[] {
-  const out: Finding[] = [];
-  const byField = new Map<string, { f: Finding; aliases: string[] }>();
+  // (the groups in the places of their first findings; a field's key made once per finding object: an edit makes a
+  // new findings array of mostly the same objects, hundreds of them cross-database relations)
+  const out: (Finding | FieldGroup)[] = [];
+  const byField = new Map<string, FieldGroup>();
   for (const f of findings) {
     if (f.code !== 'cross-db-foreign-key') { out.push(f); continue; }
-    const key = `${f.path}:${f.line}:${f.model}.${f.field}`;
+    let key = fieldKeys.get(f);
+    if (key === undefined) fieldKeys.set(f, (key = `${f.path}:${f.line}:${f.model}.${f.field}`));
     const g = byField.get(key);
     if (g) { if (f.alias) g.aliases.push(f.alias); continue; }
-    const entry = { f, aliases: f.alias ? [f.alias] : [] };
+    const entry: FieldGroup = { group: f, aliases: f.alias ? [f.alias] : [] };
     byField.set(key, entry);
-    out.push(f);
+    out.push(entry);
   }
-  return out.map(f => {
-    if (f.code !== 'cross-db-foreign-key') return f;
-    const g = byField.get(`${f.path}:${f.line}:${f.model}.${f.field}`)!;
-    const where = g.aliases.map(a => `'${a}'`).join(', ');
+  return out.map(x => {
+    if (!('group' in x)) return x;
+    const f = x.group;
+    const where = x.aliases.map(a => `'${a}'`).join(', ');
     // the same finding grouped the same way is the same object as last time (the diagnostics' cache compares them)
     const kept = grouped.get(f);
     if (kept && kept.where === where) return kept.finding;
@@ -126,6 +132,11 @@ function groupCrossDbNow(findings: readonly Finding[]): Finding[] {
     return finding;
   });
 }
+
+/** A cross-database relation's findings of one field (one per alias), shown as one diagnostic. */
+interface FieldGroup { group: Finding; aliases: string[] }
+
+const fieldKeys = new WeakMap<Finding, string>();
 
 const grouped = new WeakMap<Finding, { where: string; finding: Finding }>();
 
@@ -145,7 +156,7 @@ interface RelatedBasis { routing: ProjectIndex['routing']; models: ProjectIndex[
 
 function relatedText(index: ProjectIndex, items: readonly DiagnosticItem[]): string {
   let out = '';
-  for (const { f } of items) if (RELATED_CODES.has(f.code)) for (const r of relatedPlaces(index, f)) out += placeLine(r);
+  for (const { f } of items) if (RELATED_CODES.has(f.code)) out += relatedWithText(index, f).text;
   return out;
 }
 
@@ -279,9 +290,11 @@ export async function diagnosticsFor(p: DjangoProject, crossDb: CrossDbSeverity,
       const d = new vscode.Diagnostic(range, f.message, severity);
       d.source = DIAGNOSTIC_SOURCE;
       d.code = codeOf(f.code);
-      const places = RELATED_CODES.has(f.code) ? relatedPlaces(index, f) : [];
-      if (places.length) d.relatedInformation = toRelated(places);
-      for (const r of places) relatedTextNow += placeLine(r);
+      if (RELATED_CODES.has(f.code)) {
+        const { places, text } = relatedWithText(index, f);
+        if (places.length) d.relatedInformation = toRelated(places);
+        relatedTextNow += text;
+      }
       list.push(d);
     }
     byFileCache.set(file, { root: p.root, version, items, list, related: { routing: index.routing, models: index.models, migrations: index.migrations, text: relatedTextNow } });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Scanner } from '../../src/core/scan';
 import { DecisionLookup, DecisionMap, indexDecisions, indexDecisionsOver, indexedAlready } from '../../src/core/findings';
 import type { RouterDecision } from '../../src/core/types';
-import { RELATED_CODES, relatedPlaces } from '../../src/extension/model/related';
+import { RELATED_CODES, relatedPlaces, relatedWithText } from '../../src/extension/model/related';
 
 test('related places from the decisions they pick equal those from the whole routing index, which they do not make', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-related-'));
@@ -94,4 +94,32 @@ test('a DecisionLookup answers as the whole DecisionMap does, picking a few mode
   const other = new DecisionLookup([...rows]);
   other.pick(['app.M1', 'app.M2', 'app.M30']);
   assert.equal(other.get('legacy', 'app.M30'), whole.get('legacy', 'app.M30'));
+});
+
+test('related places are kept per finding while its target model and decisions are the same objects, and made again when one changes', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-related-'));
+  try {
+    execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'bench', 'generate.mjs'), root, '20', '4', '2'], { stdio: 'ignore' });
+    const index = await new Scanner({ root, allowPython: false }).index();
+    const f = index.findings.find(x => x.code === 'cross-db-foreign-key' && x.alias && x.model && x.target)!;
+    assert.ok(f, 'a cross-database relation');
+    const first = relatedWithText(index, f);
+    // another routing array of the same rows (an edit elsewhere): the same places, not made again
+    const same = relatedWithText({ ...index, routing: [...index.routing] }, f);
+    assert.equal(same.places, first.places);
+    assert.equal(same.text, first.text);
+    // the row of its model on its alias decided by another router: made again, and say so
+    const routing = index.routing.map(d => (d.alias === f.alias && d.model === f.model ? { ...d, reason: 'router' as const, decidedBy: 'proj.other.OtherRouter', loc: { path: path.join(root, 'other.py'), line: 7 } } : d));
+    const moved = relatedWithText({ ...index, routing }, f);
+    assert.notEqual(moved.places, first.places);
+    assert.ok(moved.places.some(p => p.message === `OtherRouter decides ${f.model}` && p.line === 7), JSON.stringify(moved.places));
+    assert.deepEqual(moved.places, relatedPlaces({ ...index, routing: [...routing] }, { ...f }), 'as a finding seen for the first time');
+    assert.match(moved.text, /other\.py:7:OtherRouter decides/);
+    // its target model moved (a new object): its place follows
+    const models = index.models.map(m => (m.key === f.target ? { ...m, loc: { ...m.loc, line: m.loc.line + 3 } } : m));
+    const target = relatedWithText({ ...index, models }, f).places.find(p => p.message === `target model ${f.target}`)!;
+    assert.equal(target.line, index.models.find(m => m.key === f.target)!.loc.line + 3);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -15,6 +15,41 @@ export const placeLine = (r: RelatedPlace) => `${r.path}:${r.line}:${r.message}\
 
 /** The places `f`'s diagnostic links to, in `index`. */
 export function relatedPlaces(index: ProjectIndex, f: Finding): RelatedPlace[] {
+  return related(index, f).places;
+}
+
+/** `relatedPlaces`, and them as text, one `placeLine` each (what a file's diagnostics are compared by after an edit). */
+export function relatedWithText(index: ProjectIndex, f: Finding): { places: RelatedPlace[]; text: string } {
+  const r = related(index, f);
+  r.text ??= r.places.map(placeLine).join('');
+  return r as { places: RelatedPlace[]; text: string };
+}
+
+interface Related { places: RelatedPlace[]; text?: string }
+
+/**
+ * A cross-database relation's places, kept per finding object with what they were made from, compared by identity:
+ * its target model, the decisions of its two models on its alias and the routers' places. After an edit (a new
+ * routing or models array) the diagnostics compare every such file's places again: hundreds of findings.
+ */
+const crossDbRelated = new WeakMap<Finding, Related & { target: unknown; model: unknown; targetDecision: unknown; routerLocs: unknown }>();
+
+function related(index: ProjectIndex, f: Finding): Related {
+  if (f.code === 'cross-db-foreign-key' && f.target) {
+    const target = byKey(index.models).get(f.target);
+    const decisions = relatedDecisions(index);
+    const dm = f.alias && f.model ? decisions.get(f.alias, f.model) : undefined;
+    const dt = f.alias ? decisions.get(f.alias, f.target) : undefined;
+    const kept = crossDbRelated.get(f);
+    if (kept && kept.target === target && kept.model === dm && kept.targetDecision === dt && kept.routerLocs === index.routerLocs) return kept;
+    const r = { places: relatedPlacesNow(index, f), target, model: dm, targetDecision: dt, routerLocs: index.routerLocs };
+    crossDbRelated.set(f, r);
+    return r;
+  }
+  return { places: relatedPlacesNow(index, f) };
+}
+
+function relatedPlacesNow(index: ProjectIndex, f: Finding): RelatedPlace[] {
   const out: RelatedPlace[] = [];
   const decisions = { get: (alias: string, model: string) => relatedDecisions(index).get(alias, model) };
   if (f.code === 'cross-db-foreign-key' && f.target) {
