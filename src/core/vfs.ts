@@ -116,6 +116,13 @@ function noneChangedSince(since: number, files: ReadonlyMap<string, unknown>): b
   return loggedSince(since);
 }
 
+/** The files the change log names since `since` (a file logged twice once). */
+function loggedFilesSince(since: number): Set<string> {
+  const out = new Set<string>();
+  for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > since; i--) out.add(changeLog[i]!.file);
+  return out;
+}
+
 /** Whether the change log holds every change since `since`: its first entry is the one right after it (not cut since). */
 function loggedSince(since: number): boolean {
   return changeLog.length > 0 ? changeLog[0]!.epoch <= since + 1 : epoch === since;
@@ -485,15 +492,22 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { stru
   }
   // not recorded: checking is not reading
   const same = untracked(() => {
-    for (const [file, key] of deps.files) {
+    const same = (file: string, key: string | null): boolean => {
       const now = currentStatKey(file);
-      if (now === key) continue;
+      if (now === key) return true;
       // a file the result only ran: unchanged for it while only the bodies of functions it did not run changed
       // (`strict`: a result that keeps the parsed code itself, an evaluator's context, compares every file whole)
       const d = strict ? undefined : deps.shapes?.get(file);
       if (!d || now === null || !sameShape(file, d, deps)) return false;
       deps.files.set(file, now);
-    }
+      return true;
+    };
+    // found unchanged before, and the log holds every change since: only the files it names can differ (an edit of
+    // one file looked at the stats of every file a result read, the models' or the migrations' hundreds)
+    const logged = at !== null && loggedSince(at) ? loggedFilesSince(at) : null;
+    if (logged) {
+      for (const file of logged) if (deps.files.has(file) && !same(file, deps.files.get(file)!)) return false;
+    } else for (const [file, key] of deps.files) if (!same(file, key)) return false;
     for (const [dir, sig] of deps.dirs) if (listingSignature(readDir(dir)) !== sig) return false;
     return true;
   });
@@ -513,10 +527,8 @@ export function changedFiles(deps: Deps): string[] | null {
     const at = verifiedAt(deps);
     if (at !== null) {
       if (!loggedSince(at)) return null;
-      // the log names the candidates (a file logged twice is looked at once)
-      const logged = new Set<string>();
-      for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > at; i--) logged.add(changeLog[i]!.file);
-      for (const f of logged) if (deps.files.has(f) && currentStatKey(f) !== deps.files.get(f)) out.push(f);
+      // the log names the candidates
+      for (const f of loggedFilesSince(at)) if (deps.files.has(f) && currentStatKey(f) !== deps.files.get(f)) out.push(f);
       return out;
     }
     for (const [file, key] of deps.files) if (currentStatKey(file) !== key) out.push(file);
