@@ -7,7 +7,7 @@
 // they run when the host has had nothing to do for a while: no edit, no new answer.
 import * as vscode from 'vscode';
 import type { Feature } from './services';
-import { collectYoung } from './youngGc';
+import { collectYoung, youngUsed } from './youngGc';
 
 /** quiet time before collecting: longer than most pauses between keystrokes */
 const IDLE_MS = 300;
@@ -19,22 +19,27 @@ export const registerIdleCollect: Feature = svc => {
   const idleMs = Number(process.env.DJANGO_MULTIDB_IDLE_GC || IDLE_MS);
   if (!(idleMs > 0)) return [];
   let timer: NodeJS.Timeout | undefined;
+  let disposed = false;
   // what the quiet moments took (getState: the benchmark reports it beside the collections while typing)
   const done = { runs: 0, ms: 0, longestMs: 0 };
   svc.snapshots.set('idleCollect', () => ({ ...done, ms: Math.round(done.ms * 10) / 10, longestMs: Math.round(done.longestMs * 10) / 10 }));
   const mb = (n: number) => (n / 1048576).toFixed(1);
   const poke = () => {
+    if (disposed) return;
     if (timer) timer.refresh();
     else {
       timer = setTimeout(() => {
         timer = undefined;
-        const runs = collectYoung(MIN_USED_BYTES);
+        // (one scavenge per quiet moment: what is alive of a first index or of Django's answer took 60–100 ms to copy;
+        // the one that promotes it waits for the next quiet moment)
+        const runs = collectYoung(MIN_USED_BYTES, 1);
         for (const [, , ms] of runs) {
           done.runs++;
           done.ms += ms;
           done.longestMs = Math.max(done.longestMs, ms);
         }
         if (runs.length) svc.log.debug(`idle: young generation collected (${runs.map(([a, b, ms]) => `${mb(a)} → ${mb(b)} MB in ${ms.toFixed(1)} ms`).join(', ')})`);
+        if (runs.length && youngUsed() >= MIN_USED_BYTES) poke();
       }, idleMs);
       timer.unref();
     }
@@ -42,6 +47,6 @@ export const registerIdleCollect: Feature = svc => {
   return [
     svc.projects.onDidChange(poke),
     vscode.workspace.onDidChangeTextDocument(poke),
-    { dispose: () => clearTimeout(timer) },
+    { dispose: () => { disposed = true; clearTimeout(timer); } },
   ];
 };

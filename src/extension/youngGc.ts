@@ -3,8 +3,6 @@
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
-/** at most this many scavenges at a time: one copies what is alive, the next promotes it to the old generation */
-const MAX_RUNS = 2;
 
 type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
@@ -27,18 +25,19 @@ function gc(): Gc | null {
   return gcFn;
 }
 
-function youngUsed(): number {
+export function youngUsed(): number {
   return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_used_size ?? 0;
 }
 
 /**
- * Scavenges now while the young generation holds `minUsedBytes` or more, at most `MAX_RUNS` times. Returns what
- * was done, for the log: [used before, used after, ms] per run.
+ * Scavenges now while the young generation holds `minUsedBytes` or more, at most `maxRuns` times (two: one copies
+ * what is alive, the next promotes it to the old generation). Returns what was done, for the log: [used before, used
+ * after, ms] per run.
  */
-export function collectYoung(minUsedBytes: number, collect: Gc | null = gc()): [number, number, number][] {
+export function collectYoung(minUsedBytes: number, maxRuns = 2, collect: Gc | null = gc()): [number, number, number][] {
   const runs: [number, number, number][] = [];
   if (!collect) return runs;
-  for (let i = 0; i < MAX_RUNS; i++) {
+  for (let i = 0; i < maxRuns; i++) {
     const before = youngUsed();
     if (before < minUsedBytes) break;
     const t = performance.now();
