@@ -3,7 +3,6 @@
 import * as v8 from 'v8';
 import * as vm from 'vm';
 
-
 type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
 let gcFn: Gc | null | undefined;
