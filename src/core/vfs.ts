@@ -106,21 +106,17 @@ function changed(file: string): void {
   if (changeLog.length > CHANGE_LOG_MAX) changeLog.splice(0, CHANGE_LOG_MAX / 2);
 }
 
-/** Whether no file `files` holds changed since `since` (false: not known, the log was cut since). */
-function noneChangedSince(since: number, files: ReadonlyMap<string, unknown>): boolean {
-  for (let i = changeLog.length - 1; i >= 0; i--) {
-    const c = changeLog[i]!;
-    if (c.epoch <= since) return true;
-    if (files.has(c.file)) return false;
-  }
-  return loggedSince(since);
-}
-
 /** The files the change log names since `since` (a file logged twice once). */
 function loggedFilesSince(since: number): Set<string> {
   const out = new Set<string>();
   for (let i = changeLog.length - 1; i >= 0 && changeLog[i]!.epoch > since; i--) out.add(changeLog[i]!.file);
   return out;
+}
+
+/** Whether a result that read `read` read one of `files`. */
+function someIn(files: ReadonlySet<string>, read: ReadonlyMap<string, unknown>): boolean {
+  for (const f of files) if (read.has(f)) return true;
+  return false;
 }
 
 /** Whether the change log holds every change since `since`: its first entry is the one right after it (not cut since). */
@@ -483,10 +479,13 @@ export function mergeDeps(into: Deps, from: Deps): void {
  */
 export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { structure?: number }, ignoreStructure = false, strict = false): boolean {
   if (!ignoreStructure && deps.structure !== structure) return false;
-  // trusted: found unchanged before, and none of its files changed since (nor, for a result that ignores the
-  // structure count, any file created or deleted: its directory listings are compared then)
+  // trusted: found unchanged before, and the log holds every change since: only the files it names can differ (an
+  // edit of one file looked at the stats of every file a result read, the models' or the migrations' hundreds)
   const at = verifiedAt(deps);
-  if (at !== null && (at === epoch || noneChangedSince(at, deps.files))) {
+  const logged = at !== null && loggedSince(at) ? loggedFilesSince(at) : null;
+  // none of its files changed since (nor, for a result that ignores the structure count, any file created or
+  // deleted: its directory listings are compared then)
+  if (logged && !someIn(logged, deps.files)) {
     verified.set(deps, { epoch, structure });
     return true;
   }
@@ -502,9 +501,6 @@ export function unchanged(deps: Pick<Deps, 'files' | 'dirs' | 'shapes'> & { stru
       deps.files.set(file, now);
       return true;
     };
-    // found unchanged before, and the log holds every change since: only the files it names can differ (an edit of
-    // one file looked at the stats of every file a result read, the models' or the migrations' hundreds)
-    const logged = at !== null && loggedSince(at) ? loggedFilesSince(at) : null;
     if (logged) {
       for (const file of logged) if (deps.files.has(file) && !same(file, deps.files.get(file)!)) return false;
     } else for (const [file, key] of deps.files) if (!same(file, key)) return false;

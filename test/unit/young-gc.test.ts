@@ -2,11 +2,8 @@
 // the scan worker (issue 11).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { collectYoung } from '../../src/extension/youngGc';
-
-const youngUsed = () => v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')!.space_used_size;
+import { collectYoung, youngUsed } from '../../src/extension/youngGc';
 
 test('collectYoung scavenges a young generation holding enough, and promotes what stays alive', () => {
   // garbage and objects kept alive, all young
