@@ -17,6 +17,7 @@ export const Cmd = {
   setDatabasePassword: 'djangoMultiDb.setDatabasePassword',
   clearDatabaseCredentials: 'djangoMultiDb.clearDatabaseCredentials',
   showLog: 'djangoMultiDb.showLog',
+  showStatus: 'djangoMultiDb.showStatus',
   showMigrationState: 'djangoMultiDb.showMigrationState',
   newMigration: 'djangoMultiDb.newMigration',
   newDataMigration: 'djangoMultiDb.newDataMigration',

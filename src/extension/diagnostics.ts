@@ -388,11 +388,12 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     // the files in the editors first (the one being typed in): their diagnostics do not wait for the other files'
     // (the pass over all files below finds them made: kept per file, the same objects, not set again)
     const inEditors = new Set(vscode.window.visibleTextEditors.filter(e => e.document.uri.scheme === 'file').map(e => e.document.uri.fsPath));
+    let editorsAt: number | undefined;
     if (inEditors.size) {
       const first = await made(inEditors);
       for (const file of inEditors) show(file, first.get(file));
       flush();
-      const at = Date.now();
+      const at = editorsAt = Date.now();
       for (const p of projects) p.editorDiagnosticsAt = at;
     }
     const all = await made();
@@ -406,7 +407,11 @@ export const registerDiagnostics: Feature = (svc: Services) => {
     }
     flush();
     const now = Date.now();
-    for (const p of projects) p.diagnosticsAt = now;
+    for (const p of projects) {
+      p.diagnosticsAt = now;
+      // (an edit counts once the index shown was asked for after it: an update of an older one does not read it)
+      p.latencies.record(p.editSeenAt, p.indexAskedAt, editorsAt, now);
+    }
   };
   const shown = new Map<string, vscode.Diagnostic[]>();
   svc.snapshots.set('diagnostics', () => {

@@ -16,6 +16,7 @@ import { ProjectService, registerProjectLifecycle } from './project';
 import { ConnectionSecrets, registerSecrets } from './secrets';
 import { registerSql } from './sql';
 import type { Feature, Services } from './services';
+import { registerStatus } from './status';
 import { registerStatusBar } from './statusBar';
 import { registerTrees } from './tree';
 import { registerWatchers } from './watcher';
@@ -36,6 +37,7 @@ const FEATURES: Feature[] = [
   registerDeploy,
   registerSql,
   registerSecrets,
+  registerStatus,
   registerWatchers,
   registerIdleCollect,
 ];

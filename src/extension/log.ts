@@ -28,6 +28,11 @@ export class Log implements Logger, vscode.Disposable {
     this.redactor.add(value);
   }
 
+  /** `text` with the secrets registered replaced, as the log writes it (the status document) */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   private clean(level: string, msg: string): string {
     const text = this.redactor.redact(msg);
     this.lines.push(`${new Date().toISOString().slice(11, 23)} [${level}] ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);

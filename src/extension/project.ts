@@ -10,6 +10,7 @@ import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
 import type { Log } from './log';
 import { carryState, stateOf } from './model/lastState';
 import { openSnapshot } from './model/snapshot';
+import { EditLatencies } from './model/latency';
 import {
   djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
@@ -52,6 +53,8 @@ export class DjangoProject {
   /** when an edit of one of its Python files was last seen, and when its buffer reached the scan worker */
   editSeenAt: number | undefined;
   bufferSentAt: number | undefined;
+  /** how long this session's edits took to reach the diagnostics (the status document) */
+  readonly latencies = new EditLatencies();
   /**
    * the first time each step of start-up happened (Date.now()): the first index asked for, the last session's answer
    * read and shown, the index's reply received and made into an index, the databases read (getState reports them

@@ -16,7 +16,7 @@ import { toTable } from './wireTable';
 import { collectYoung } from './youngGc';
 import { PATCH_MIN, arrayPatch, isObject, positionsOf, type IndexRows } from './arrayPatch';
 import {
-  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, WORKER_ONLY, processStats, type IndexChanges, type IndexRef, type LogLevel, type Nested, type ObjectChanges, type Patches, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** The extension host: this thread's parent port, or, in a child process (scanChannel.ts), the IPC channel. */
@@ -427,6 +427,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
     case 'flush':
       project(req.project).scanner.flushCaches();
       return null;
+    case 'stats':
+      return processStats();
     case 'dispose':
       // what a later session starts from: written now rather than lost with the thread
       try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }

@@ -53,7 +53,19 @@ export type WorkerRequest =
   | { id: number; op: 'mergeDjango'; project: number; index: MergeRef; extras?: Partial<ProjectIndex>; state?: number; django: number; diffBase?: number }
   /** write the on-disk caches an index scheduled now (the extension is closing) */
   | { id: number; op: 'flush'; project: number }
+  /** the worker's memory and pid (the "Show Analysis Status" document) */
+  | { id: number; op: 'stats'; project: number }
   | { id: number; op: 'dispose'; project: number };
+
+/** The worker's own figures (`stats`): its process's memory, as Node reports it there. */
+export interface WorkerStats { pid: number; rssBytes: number; heapUsedBytes: number; peakRssBytes: number }
+
+/** This process's figures (the worker's answer to `stats`; the host's own when it indexes on its thread). */
+export function processStats(): WorkerStats {
+  const m = process.memoryUsage();
+  // (maxRSS: kilobytes, the process's peak)
+  return { pid: process.pid, rssBytes: m.rss, heapUsedBytes: m.heapUsed, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
 
 /** What Django mode takes besides the Scanner's own options. */
 export type WireDjangoOptions = Pick<ScanOptions, 'mode' | 'djangoTimeoutMs' | 'allowPython' | 'readDatabases' | 'databases'>;
@@ -89,6 +101,7 @@ export interface WorkerResults {
   django: IndexChanges & { reported: boolean };
   mergeDjango: IndexChanges;
   flush: null;
+  stats: WorkerStats;
   dispose: null;
 }
 

@@ -25,7 +25,7 @@ import { setOverlay } from '../core/vfs';
 import { saveSnapshot, snapshotOf } from './model/snapshot';
 import { fromTable, isTable } from './wireTable';
 import {
-  CACHE_WRITES, STALE_INDEX, STALE_STATE, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
+  CACHE_WRITES, STALE_INDEX, STALE_STATE, processStats, type WorkerStats, type ArrayPatch, type IndexChanges, type IndexRef, type Nested, type ObjectChanges, type SnapshotWrite, type WireDjangoOptions, type WireError, type WireScanOptions, type WorkerMessage, type WorkerOp, type WorkerRequest, type WorkerResults,
 } from './scanWorkerProtocol';
 
 /** What the rest of the extension uses of a Scanner. */
@@ -137,6 +137,11 @@ export class ScanWorkerHost {
     this.inProcess = this.alwaysInProcess = !!opts.inProcess;
     this.resourceLimits = opts.resourceLimits ?? SCAN_WORKER_LIMITS;
     this.callTimeoutMs = opts.callTimeoutMs ?? 5 * 60_000;
+  }
+
+  /** how a worker is run: a child process or a thread of this process */
+  get channelKind(): ChannelKind {
+    return this.kind;
   }
 
   get mode(): HostMode {
@@ -725,6 +730,17 @@ export class ScannerClient implements ScannerLike {
     if (this.disposed) return;
     if (!this.host.usesWorker || !this.host.hasScanner(this)) { this.local?.flushCaches(); return; }
     await this.host.request(this, { op: 'flush' }, () => { this.local?.flushCaches(); return null; });
+  }
+
+  /**
+   * Where this project's Scanner runs and that process's memory (the "Show Analysis Status" document): the worker's
+   * own figures, or this thread's when there is no worker. A worker busy with an index answers after it.
+   */
+  async workerStats(): Promise<WorkerStats & { kind: ChannelKind | 'in-process' }> {
+    const local = () => ({ ...processStats(), kind: 'in-process' as const });
+    if (this.disposed || !this.host.usesWorker) return local();
+    const stats = await this.host.request(this, { op: 'stats' }, () => processStats());
+    return { ...stats, kind: this.host.mode === 'in-process' ? 'in-process' : this.host.channelKind };
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

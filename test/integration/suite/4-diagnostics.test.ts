@@ -95,6 +95,45 @@ suite('cross-database foreign keys', () => {
     await waitFor('the link where it was', () => target()?.location.range.start.line === at || undefined, 30000);
   });
 
+  test('Show Analysis Status: the index, each database, the scan worker, and how long a typed edit took to reach the diagnostics', async function () {
+    this.timeout(60000);
+    const status = async () => (await vscode.commands.executeCommand<string>('djangoMultiDb.showStatus')) ?? '';
+    await vscode.window.showTextDocument(doc);
+    // (code-server saves after a delay by default: the typed line must not reach the disk)
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      // an edit typed (not saved): counted once the diagnostics that read it are set
+      const we = new vscode.WorkspaceEdit();
+      we.insert(doc.uri, new vscode.Position(0, 0), '# typed for the status document\n');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      const text = await waitFor('an edit counted in the status document', async () => {
+        const t = await status();
+        return /- Last \d+ edits?, from the edit to its diagnostics:\n {2}- in the files open in editors: p50 \d+ ms/.test(t) ? t : undefined;
+      }, 30000);
+      assert.match(text, /^# Django Multi-DB: analysis status\n/);
+      assert.match(text, /- Index: \d+ apps, \d+ models, \d+ migrations, \d+ databases; findings: /);
+      assert.match(text, /- Last index: .* UTC, \d+ ms in the scan worker/);
+      assert.match(text, /- Edits analysed: as you type/);
+      for (const alias of Object.keys(expected().plans)) assert.ok(text.includes(`- \`${alias}\``), `alias ${alias} listed`);
+      assert.match(text, /- Scan worker: its own process; pid \d+, memory \(RSS\) \d+ MB, peak \d+ MB/);
+      assert.match(text, /- Extension host: pid \d+, memory \(RSS\) \d+ MB/);
+      // the read-only document shows it, as Markdown (VS Code reads a changed document's text after the command)
+      const shown = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'django-multidb-status');
+      assert.ok(shown, 'the status document is open');
+      assert.equal(shown.languageId, 'markdown');
+      await waitFor('the document with the edit counted', () => /- Last \d+ edits?, from the edit to its diagnostics:/.test(shown.getText()) || undefined, 10000);
+      assert.match(shown.getText(), /^# Django Multi-DB: analysis status\n/);
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.window.showTextDocument(doc);
+    }
+    assert.equal(doc.getText(), fs.readFileSync(doc.uri.fsPath, 'utf8'), 'the models file as on disk again');
+    assert.doesNotMatch(doc.getText(), /typed for the status document/);
+  });
+
   test('a file whose findings are gone keeps nothing of the index they came from', async function () {
     this.timeout(60000);
     const kept = async () => (await vscode.commands.executeCommand<{ diagnosticsKept?: string[] }>('djangoMultiDb.getState')).diagnosticsKept ?? [];
