@@ -546,6 +546,25 @@ describe('same answers as an in-process Scanner', () => {
     assert.equal(h.workerPid, pid, 'the worker started by warmUp answered');
   });
 
+  test('the worker\'s own figures (the status document): its pid and memory, a thread\'s, and this thread\'s without a worker', async () => {
+    const { h } = host();
+    const c = h.scanner({ root: example() });
+    await c.index();
+    const s = await c.workerStats();
+    assert.equal(s.kind, 'process');
+    assert.equal(s.pid, h.workerPid);
+    assert.notEqual(s.pid, process.pid);
+    assert.ok(s.rssBytes > 10 * 2 ** 20 && s.peakRssBytes >= s.rssBytes && s.heapUsedBytes > 0, JSON.stringify(s));
+    const t = host({ kind: 'thread' }).h.scanner({ root: example() });
+    await t.index();
+    const ts = await t.workerStats();
+    assert.equal(ts.kind, 'thread');
+    assert.equal(ts.pid, process.pid);
+    const local = await host({ inProcess: true }).h.scanner({ root: example() }).workerStats();
+    assert.equal(local.kind, 'in-process');
+    assert.equal(local.pid, process.pid);
+  });
+
   test('options completed behind the client (the interpreter): its calls wait, and the worker gets the complete options', async () => {
     const { h } = host();
     const dir = example();
