@@ -59,12 +59,12 @@ export function mayNameAlias(source: string): boolean {
   return false;
 }
 
-function isIdentChar(c: number): boolean {
+export function isIdentChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 }
 
 /** Past whitespace, comments and backslash line continuations. */
-function skipTrivia(s: string, i: number): number {
+export function skipTrivia(s: string, i: number): number {
   for (;;) {
     const c = s[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') i++;
