@@ -174,6 +174,13 @@ export class ModuleIndex {
     return this.limitedFiles;
   }
 
+  /** Whether `file` is parsed already for its current mtime and size (parseFile would cost no parse). */
+  hasParse(file: string): boolean {
+    const st = statFile(file);
+    const cached = st && this.parsed.get(file);
+    return !!cached && cached.mtimeMs === st!.mtimeMs && cached.size === st!.size && !cached.module.limit?.retry;
+  }
+
   /** Parse a file (cached by mtime and size). Returns null when it cannot be read. */
   parseFile(file: string): Module | null {
     const st = statFile(file);
