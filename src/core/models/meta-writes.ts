@@ -61,20 +61,27 @@ export function keepFilesOf(kept: MetaWrites, made: MetaWrites): void {
 const writesOfFile = (file: string): FileWrites => cache(file, '', source => (mayWriteMeta(source) ? writesIn(parsePython(source, file)) : NONE));
 
 /**
- * Whether `writesIn` may find a write in this source (a cheap test before parsing: Saleor's apps have 399 files that
- * name `_meta`, 9.6 MB, nearly all of them reading it, `cls._meta.fields`; 16 of them pass this test). It may say
- * yes wrongly (the file is parsed), never no where writesIn finds a write. Yes when the file names `Options` (a write
- * to every model's options, `Options.name = …`, in a file that need not name `_meta`), or
- * has an attribute `._meta` (comments, continuations and line breaks around the dots) that is
+ * Whether `writesIn` may find a write in this source: a cheap test before parsing (Saleor's apps have 399 files that
+ * name `_meta`, 9.6 MB, nearly all of them reading it, `cls._meta.fields`; 2 of them pass). It may say yes wrongly
+ * (the file is parsed), never no where writesIn finds a write: each of its two steps is such a test, the second more
+ * exact and slower, for the files the first lets through.
+ */
+export function mayWriteMeta(source: string): boolean {
+  return roughly(source) && inCode(source);
+}
+
+/**
+ * The first step, on the text as it is: yes when the file names `Options` (a write to every model's options,
+ * `Options.name = …`, in a file that need not name `_meta`), or has an attribute `._meta` (comments, continuations
+ * and line breaks around the dots) that is
  * - not followed by `.name`: bound to a name (an alias), passed to setattr or vars, part of a tuple, …;
  * - followed by `.__dict__`;
  * - followed by `.name` and then `=` (not `==`), an augmented assignment, or `:` (an annotation, a slice or a dict
- *   key: parsed anyway); or by `,`, `)` or `]` on a line that then assigns or goes on to the next line (a tuple
- *   target: the line ends with a comma, an opening bracket or a backslash, or the next one begins with a comma or a
- *   closing bracket), or on a `for` line (a loop target).
- * Names bound to a `_meta` (`opts = model._meta`) need such a bare `._meta`: a file without one has no alias.
+ *   key); or by `,`, `)` or `]` on a line that then assigns or goes on to the next line (a tuple target: the line
+ *   ends with a comma, an opening bracket or a backslash, or the next one begins with a comma or a closing
+ *   bracket), or on a `for` line (a loop target).
  */
-export function mayWriteMeta(source: string): boolean {
+function roughly(source: string): boolean {
   for (let at = source.indexOf('Options'); at >= 0; at = source.indexOf('Options', at + 1)) {
     if ((at === 0 || !isIdentChar(source.charCodeAt(at - 1))) && !isIdentChar(source.charCodeAt(at + 7))) return true;
   }
@@ -110,11 +117,6 @@ export function mayWriteMeta(source: string): boolean {
   }
   return false;
 }
-
-/**
- * Whether `_meta` at `at` is an attribute: a `.` before it ('yes'), none ('no'), or a comment line between them that
- * this backward look cannot read past ('maybe').
- */
 function dotBefore(s: string, at: number): 'yes' | 'no' | 'maybe' {
   let i = at - 1;
   let crossed = false;
@@ -128,6 +130,162 @@ function dotBefore(s: string, at: number): 'yes' | 'no' | 'maybe' {
   // (the line before holds a `#`: its end may be a comment after a dot)
   if (crossed && i >= 0 && s.slice(s.lastIndexOf('\n', i) + 1, i + 1).includes('#')) return 'maybe';
   return 'no';
+}
+
+/**
+ * The second step: the code with its strings and comments blanked (codeOnly), read statement by statement. Yes for
+ * - `Options` (a write to every model's options, `Options.name = …`; the file need not name `_meta`);
+ * - a `._meta` not followed by `.name` that may be bound to a name (the end of a statement, `opts = model._meta`),
+ *   or passed to `setattr` or `vars` (an argument of a call to either, or of a bracket that is no call);
+ * - `._meta.__dict__`;
+ * - `._meta.name` followed by `=` or an augmented assignment; by `:` where the statement does not begin with a
+ *   keyword (an annotation); by `,`, `)`, `]` or `in` where the statement assigns at its top level after it (a tuple
+ *   target) or is a `for` loop;
+ * - an f-string naming `setattr`, `vars` or `__dict__` (its expressions are not read here; no statement can be).
+ * Names bound to a `_meta` (`opts = model._meta`) need such a bare `._meta`: a file without one has no alias.
+ */
+function inCode(source: string): boolean {
+  const code = codeOnly(source);
+  if (code === null) return true;
+  if (/(?<![\w\u0080-\uffff])Options(?![\w\u0080-\uffff])/.test(code)) return true;
+  if (!code.includes('_meta')) return false;
+  // each position's bracket depth within its logical line, and where its statement (piece) begins
+  const n = code.length;
+  const depth = new Int32Array(n + 1);
+  const pieceStart = new Int32Array(n + 1);
+  /** for a position inside brackets: where the innermost open bracket is */
+  const openAt = new Int32Array(n + 1).fill(-1);
+  const stack: number[] = [];
+  let start = 0;
+  let compound = false;
+  let lineStart = true;
+  for (let i = 0; i < n; i++) {
+    const c = code[i]!;
+    if (lineStart && c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '\f' && c !== '\\') {
+      lineStart = false;
+      compound = /^(?:if|elif|else|while|for|with|try|except|finally|def|class|async|match|case)(?![\w\u0080-\uffff])/.test(code.slice(i, i + 8));
+    }
+    depth[i] = stack.length;
+    pieceStart[i] = start;
+    openAt[i] = stack.length ? stack[stack.length - 1]! : -1;
+    if (c === '(' || c === '[' || c === '{') stack.push(i);
+    else if ((c === ')' || c === ']' || c === '}') && stack.length) stack.pop();
+    else if (!stack.length) {
+      if (c === '\n' && code[i - 1] !== '\\' && !(code[i - 1] === '\r' && code[i - 2] === '\\')) { start = i + 1; lineStart = true; compound = false; }
+      else if (c === ';') start = i + 1;
+      else if (c === ':' && compound) { start = i + 1; compound = false; lineStart = true; }
+    }
+  }
+  depth[n] = stack.length;
+  pieceStart[n] = start;
+  const pieceEnd = (from: number) => {
+    for (let i = from; i < n; i++) if (pieceStart[i + 1] !== pieceStart[from] || i + 1 === n) return i + 1;
+    return n;
+  };
+  /** a lone `=` (no comparison, no walrus, no augmented assignment) at the piece's top level after `from` */
+  const assignsAfter = (from: number): boolean => {
+    const end = pieceEnd(from);
+    for (let i = from; i < end; i++) {
+      if (code[i] !== '=' || depth[i] !== 0) continue;
+      const b = code[i - 1], a = code[i + 1];
+      if (a === '=' || (b !== undefined && '=<>!:+-*/%&|^@'.includes(b))) { if (a === '=') i++; continue; }
+      return true;
+    }
+    return false;
+  };
+  const firstWord = (ps: number) => /^\s*(?:\\\s*)*([A-Za-z_]\w*)/.exec(code.slice(ps, ps + 40))?.[1] ?? '';
+  const KEYWORDS = new Set(['if', 'elif', 'while', 'for', 'with', 'async', 'except', 'match', 'case', 'return', 'yield', 'assert', 'del', 'lambda', 'not', 'await', 'raise', 'print', 'global', 'nonlocal', 'import', 'from']);
+  const skip = (i: number) => {
+    while (i < n && (code[i] === ' ' || code[i] === '\t' || code[i] === '\n' || code[i] === '\r' || code[i] === '\f' || code[i] === '\\')) i++;
+    return i;
+  };
+  for (let at = code.indexOf('_meta'); at >= 0; at = code.indexOf('_meta', at + 1)) {
+    if (isIdentChar(code.charCodeAt(at + 5)) || (at > 0 && isIdentChar(code.charCodeAt(at - 1)))) continue;
+    let b = at - 1;
+    while (b >= 0 && (code[b] === ' ' || code[b] === '\t' || code[b] === '\n' || code[b] === '\r' || code[b] === '\f' || code[b] === '\\')) b--;
+    if (code[b] !== '.') continue;
+    const ps = pieceStart[at]!;
+    const word = firstWord(ps);
+    let i = skip(at + 5);
+    if (code[i] !== '.') {
+      // bare: the end of a statement (an alias: `opts = model._meta`), or an argument
+      const c = code[i];
+      if (i >= n || pieceStart[i] !== ps || c === ';') return true;
+      if (c === ',' || c === ')') {
+        const o = openAt[at]!;
+        if (o < 0) continue;
+        let k = o - 1;
+        while (k >= 0 && (code[k] === ' ' || code[k] === '\t' || code[k] === '\\' || code[k] === '\n')) k--;
+        let w = k;
+        while (w >= 0 && isIdentChar(code.charCodeAt(w))) w--;
+        const callee = code.slice(w + 1, k + 1);
+        // setattr(x._meta, …), vars(x._meta); a bracket that is no call (a tuple, a parenthesised value) may be bound
+        if (callee === 'setattr' || callee === 'vars' || code[o] !== '(' || (!callee && code[k] !== ')' && code[k] !== ']')) return true;
+      }
+      continue;
+    }
+    i = skip(i + 1);
+    const name = /^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*/.exec(code.slice(i, i + 200))?.[0];
+    if (!name || name === '__dict__') return true;
+    i = skip(i + name.length);
+    const c = code[i], d = code[i + 1], e = code[i + 2];
+    if (c === '=' && d !== '=') return true;
+    if (d === '=' && c !== undefined && '+-*/%&|^@'.includes(c)) return true;
+    if (e === '=' && ((c === '*' && d === '*') || (c === '/' && d === '/') || (c === '<' && d === '<') || (c === '>' && d === '>'))) return true;
+    if (c === ':' && depth[i] === 0 && !KEYWORDS.has(word)) return true;
+    const isIn = c === 'i' && d === 'n' && !isIdentChar(code.charCodeAt(i + 2));
+    if (c === ',' || c === ')' || c === ']' || isIn) {
+      if (word === 'for' || word === 'async') return true;
+      if (!KEYWORDS.has(word) && assignsAfter(i)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `source` with the text of its strings and comments replaced by spaces (line breaks kept), so that brackets, `=`
+ * and names are the code's own; null when an f-string names `setattr`, `vars` or `__dict__` (its expressions are
+ * code: such a call in one may write).
+ */
+function codeOnly(source: string): string | null {
+  const parts: string[] = [];
+  const blank = (from: number, to: number) => parts.push(source.slice(from, to).replace(/[^\n]/g, ' '));
+  let kept = 0;
+  const n = source.length;
+  for (let i = 0; i < n; i++) {
+    const c = source[i];
+    if (c === '#') {
+      let e = source.indexOf('\n', i);
+      if (e < 0) e = n;
+      parts.push(source.slice(kept, i));
+      blank(i, e);
+      kept = e;
+      i = e - 1;
+      continue;
+    }
+    if (c !== '"' && c !== "'") continue;
+    // its prefix (r, b, u, f and their pairs) says whether it is an f-string
+    let p = i - 1;
+    while (p >= 0 && p >= i - 3 && /[A-Za-z]/.test(source[p]!)) p--;
+    const prefix = isIdentChar(source.charCodeAt(p)) ? '' : source.slice(p + 1, i).toLowerCase();
+    const triple = source[i + 1] === c && source[i + 2] === c;
+    const q = triple ? c + c + c : c;
+    let j = i + q.length;
+    for (; j < n; j++) {
+      if (source[j] === '\\') { j++; continue; }
+      if (!triple && source[j] === '\n') break;
+      if (source.startsWith(q, j)) break;
+    }
+    const end = Math.min(n, j + (source.startsWith(q, j) ? q.length : 0));
+    // (an f-string's expressions are code, but no statement: only a call or attribute writesIn looks for can be there)
+    if (prefix.includes('f') && /setattr|vars|__dict__/.test(source.slice(i, end))) return null;
+    parts.push(source.slice(kept, i));
+    blank(i, end);
+    kept = end;
+    i = end - 1;
+  }
+  parts.push(source.slice(kept));
+  return parts.join('');
 }
 
 function resultOf(files: Map<string, FileWrites>): MetaWrites {
