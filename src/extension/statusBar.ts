@@ -18,6 +18,8 @@ export const registerStatusBar: Feature = (svc: Services) => {
       return;
     }
     const md = new vscode.MarkdownString(undefined, true);
+    // (the one command its link runs)
+    md.isTrusted = { enabledCommands: [Cmd.showStatus] };
     let total = 0;
     let known = 0;
     let unreachable = 0;
@@ -53,7 +55,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
       item.text = `$(${cached ? 'history' : 'database'}) ${total} pending${unreachable ? ` $(warning) ${unreachable}` : ''}`;
     }
     item.backgroundColor = unreachable ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    md.appendMarkdown('\n\nClick to show pending migrations.');
+    md.appendMarkdown(`\n\nClick to show pending migrations · [Analysis status](command:${Cmd.showStatus})`);
     item.tooltip = md;
     item.accessibilityInformation = { label: `Django Multi-DB: ${item.text.replace(/\$\([^)]*\)\s*/g, '')}` };
     item.show();
