@@ -161,7 +161,7 @@ import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, patchModels, sameSettingsForModels, type ModelMemo } from './models';
-import { exportMigrationCache, importMigrationCache, knownOperationKind, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, type MigrationsResult } from './migrations/files';
+import { exportMigrationCache, importMigrationCache, knownOperationKind, migrationCacheChanged, operationsReadInFull, readMigrations, readMigrationsAgain, readMigrationsForSettings, type MigrationsResult } from './migrations/files';
 import { IndexPrefetch } from './prefetch-jobs';
 import { createHash } from 'crypto';
 import { sameElements, sameValue } from './equal';
@@ -786,7 +786,9 @@ export class Scanner {
     // lints keyed by the array then stay)
     const migs = discovered?.migrations ?? this.memo('migrations', [modules, settings, apps], () => readMigrations(modules, apps, settingsNow), true,
       // an edit of some migration files reads only those again
-      (prev, changed) => readMigrationsAgain(modules, settingsNow, prev, changed));
+      (prev, changed) => readMigrationsAgain(modules, settingsNow, prev, changed),
+      // other settings (a DATABASES edit), the same apps and files: each file's reading kept while what it read is
+      (prev, prevKey) => (prevKey[0] === modules && prevKey[2] === apps ? readMigrationsForSettings(modules, settingsNow, prev) : null));
     // rewritten only when something was parsed (or dropped): a warm run reads the caches and writes nothing
     if (migrationCacheFile && migrationCacheChanged(modules)) this.writeCache(migrationCacheFile, root, () => migrationCacheChanged(modules) ? exportMigrationCache(modules) : null);
     return migs;
@@ -915,7 +917,14 @@ export class Scanner {
     t = now();
     const settingsNow = settings;
     // (computed again to equal apps after a settings edit of something else: the same object, the models stay)
-    const apps = this.memo('apps', [modules, settings, root], () => resolveApps(modules, settingsNow, root), true);
+    const apps = this.memo('apps', [modules, settings, root], () => resolveApps(modules, settingsNow, root), true, undefined,
+      // (resolveApps reads INSTALLED_APPS and MIGRATION_MODULES of the settings: an edit of another setting, the files
+      // it read as they were, keeps the apps without resolving each of them again)
+      (prev, prevKey) => {
+        const before = prevKey[1] as SettingsInfo;
+        return prevKey[0] === modules && prevKey[2] === root && sameValue(before.installedApps, settingsNow.installedApps) &&
+          sameValue(before.migrationModules, settingsNow.migrationModules) ? prev : null;
+      });
     index.apps = apps.apps;
     // principle 5 of issue 7: INSTALLED_APPS entirely unknown → the workspace's own apps, marked discovered
     const unknownApps = installedAppsUnknown(settings);

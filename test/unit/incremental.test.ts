@@ -570,6 +570,48 @@ describe('incremental index == scan from scratch', () => {
     assert.deepStrictEqual(facts(both), facts(await fromScratch(root)));
   });
 
+  test('a settings edit: the apps and migration files kept where it changes nothing they read, read again where it does (as from scratch)', async () => {
+    setTrusted(true);
+    const root = generated(3);
+    const settingsFile = path.join(root, 'bigsite', 'settings.py');
+    // a migration whose dependency names its app through a setting (swappable_dependency, as AUTH_USER_MODEL's)
+    fs.writeFileSync(path.join(root, 'app001', 'migrations', '0099_pointer.py'), [
+      'from django.conf import settings', 'from django.db import migrations', '', '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("app001", "0001_initial"), migrations.swappable_dependency(settings.POINTER_MODEL)]',
+      '    operations = []', '',
+    ].join('\n'));
+    fs.writeFileSync(settingsFile, `${fs.readFileSync(settingsFile, 'utf8')}\nPOINTER_MODEL = "app000.Thing0x0"\n`);
+    const scanner = new Scanner({ root, allowPython: false });
+    const first = await scanner.index();
+    const pointer = (i: ProjectIndex) => i.migrations.find(m => m.app === 'app001' && m.name === '0099_pointer')?.dependencies;
+    assert.deepStrictEqual(pointer(first), [['app001', '0001_initial'], ['app000', '__first__']]);
+    const edit = async (from: string, to: string) => {
+      const text = fs.readFileSync(settingsFile, 'utf8');
+      assert.ok(text.includes(from), from);
+      fs.writeFileSync(settingsFile, text.replace(from, to));
+      scanner.invalidate(settingsFile);
+      const next = await scanner.index();
+      assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
+      return next;
+    };
+    // another database: the apps and every migration as they were (the same objects)
+    const db = await edit('DATABASES = {', 'DATABASES = {\n    "reports": {"ENGINE": "django.db.backends.sqlite3", "NAME": "reports.sqlite3"},');
+    assert.ok(db.settings?.databases.some(d => d.alias === 'reports'));
+    assert.equal(db.apps, first.apps, 'a DATABASES edit resolves no app again');
+    assert.equal(db.migrations, first.migrations, 'a DATABASES edit reads no migration again');
+    // the setting the swappable dependency reads: that migration read again, the others kept
+    const moved = await edit('POINTER_MODEL = "app000.Thing0x0"', 'POINTER_MODEL = "app002.Thing2x0"');
+    assert.deepStrictEqual(pointer(moved), [['app001', '0001_initial'], ['app002', '__first__']]);
+    assert.equal(moved.apps, first.apps);
+    const same = moved.migrations.filter(m => first.migrations.includes(m)).length;
+    assert.equal(same, first.migrations.length - 1, 'only the migration that reads the setting is new');
+    // MIGRATION_MODULES: the apps resolved again, app002 without migrations
+    const off = await edit('POINTER_MODEL =', 'MIGRATION_MODULES = {"app002": None}\nPOINTER_MODEL =');
+    assert.notEqual(off.apps, first.apps);
+    assert.ok(!off.migrations.some(m => m.app === 'app002'));
+  });
+
   test('a router edit: the decisions it does not change keep their objects, the others are new and right', async () => {
     setTrusted(true);
     const root = generated(6);

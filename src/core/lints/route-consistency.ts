@@ -9,7 +9,7 @@ import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
 import { routerAliasFindings, routersLine } from './routers';
-import { indexDecisions, modelsByKey } from '../findings';
+import { concreteModels, indexDecisions, modelsByKey } from '../findings';
 
 /** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
 export interface DbRoutes { read: DbRoute[]; write: DbRoute[] }
@@ -56,7 +56,7 @@ export function routerLints(
   modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
   twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes,
 ): Finding[] {
-  const models = index.models.filter(m => !m.abstract);
+  const models = concreteModels(index.models);
   return [
     ...routerAliasFindings(settings, settings.routers.length ? routerMethodDefs(modules, settings) : [], { db_for_read: routes.read, db_for_write: routes.write }),
     ...routeConsistencyFindings({
@@ -166,6 +166,8 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
         // a proxy's rows are its concrete model's (Options.concrete_model); unmanaged and swapped tables are not ours
         const concrete = m.proxy ? byKey.get(m.concreteModel ?? '') : m;
         if (!concrete || concrete.proxy || !concrete.managed || concrete.swapped) continue;
+        // (most routes: the table is migrated where they go, where tableOn answers exists or unknown: no finding)
+        if (decision.get(alias, concrete.key)?.migrate === true) continue;
         const t = tableOn(alias, concrete.key);
         if (t.exists !== false) continue;
         const empty = migratesNothing(alias);
