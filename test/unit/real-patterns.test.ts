@@ -1343,6 +1343,50 @@ print(json.dumps({a: router.allow_migrate_model(a, Staff._meta.concrete_model) f
   assert.deepEqual(again.findings.filter(f => f.code === 'cross-db-foreign-key').map(f => [f.model, f.alias]), [['shop.Order', 'default']]);
 });
 
+test('a model base bound to what code computes from a setting (kitsune\'s `ModelBase = import_from_setting("TIDINGS_MODEL_BASE", models.Model)`): the class Django gets, its Meta inherited (Django venv)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const settings = (base: string) => 'SECRET_KEY = "x"\nINSTALLED_APPS = ["core", "tidings"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\n' + base;
+  const dir = project({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': settings('TIDINGS_MODEL_BASE = "core.models.LegacyBase"\n'),
+    'core/__init__.py': '',
+    'core/models.py': 'from django.db import models\n\n\nclass LegacyBase(models.Model):\n    class Meta:\n        abstract = True\n        managed = False\n',
+    'tidings/__init__.py': '',
+    'tidings/utils.py': 'from django.conf import settings\nfrom django.core.exceptions import ImproperlyConfigured\nfrom django.utils.module_loading import import_string\n\n\n' +
+      'def import_from_setting(setting_name, fallback):\n    path = getattr(settings, setting_name, None)\n    if path:\n        try:\n            return import_string(path)\n' +
+      '        except ImportError:\n            raise ImproperlyConfigured("{}: No such path.".format(path))\n    else:\n        return fallback\n',
+    'tidings/models.py': 'from django.db import models\n\nfrom .utils import import_from_setting\n\nModelBase: models.Model = import_from_setting("TIDINGS_MODEL_BASE", models.Model)\n\n\n' +
+      'class Watch(ModelBase):\n    name = models.CharField(max_length=10)\n',
+  });
+  const djangoManaged = () => JSON.parse(python(PY!, dir, 'import json, django\ndjango.setup()\nfrom django.apps import apps\nprint(json.dumps(apps.get_model("tidings", "Watch")._meta.managed))', { DJANGO_SETTINGS_MODULE: 'proj.settings' }));
+  const ours = async () => {
+    const index = await scanProject({ root: dir, python: PY!, allowPython: false, env: {} });
+    assert.deepEqual(index.findings.filter(f => f.code === 'parse-error').map(f => f.message), []);
+    return index.models.find(m => m.key === 'tidings.Watch')?.managed;
+  };
+  assert.equal(djangoManaged(), false);
+  assert.equal(await ours(), false);
+  // the setting not set: the fallback, Django's Model
+  fs.writeFileSync(path.join(dir, 'proj/settings.py'), settings(''));
+  assert.equal(djangoManaged(), true);
+  assert.equal(await ours(), true);
+  // edits of the setting and of the base's module, indexed incrementally: as a scan from scratch
+  setTrusted(true);
+  try {
+    const scanner = new Scanner({ root: dir, python: PY!, allowPython: false, env: {} });
+    const watch = async () => (await scanner.index()).models.find(m => m.key === 'tidings.Watch')?.managed;
+    assert.equal(await watch(), true);
+    const edit = (file: string, text: string) => { fs.writeFileSync(path.join(dir, file), text); scanner.invalidate(path.join(dir, file)); };
+    edit('proj/settings.py', settings('TIDINGS_MODEL_BASE = "core.models.LegacyBase"\n'));
+    assert.equal(await watch(), false);
+    edit('core/models.py', 'from django.db import models\n\n\nclass LegacyBase(models.Model):\n    class Meta:\n        abstract = True\n');
+    assert.equal(djangoManaged(), true);
+    assert.equal(await watch(), true);
+  } finally {
+    setTrusted(false);
+  }
+});
+
 test('no migration conflict is said in an app whose dependencies could not all be read (openwisp\'s sample_users.0004: swapper)', async () => {
   const mig = (deps: string, extra = '') => `import swapper\nfrom django.db import migrations\n\n\nclass Migration(migrations.Migration):\n${extra}    dependencies = ${deps}\n    operations = []\n`;
   const dir = project({

@@ -16,6 +16,9 @@ import { literalEval } from '../python/literal';
 import { readPythonFile } from '../python/parse';
 import { maxNameLength, truncateName } from '../db/names';
 import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, translationTextArg, type ModuleScope, type Ref } from '../python/symbols';
+import { Interp } from '../python/evaluate';
+import type { ObjV } from '../python/values';
+import { settingsEnv, settingsObject, settingsPython } from '../settings';
 import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
 
 export interface ModelProblem {
@@ -297,6 +300,9 @@ function historyModel(info: ModelInfo, kw: (name: string) => A.Expr | undefined,
 const NOT_MODEL_NAME = /Serializer|Form|Factory|FilterSet|Admin|Resource|Schema|Table|View|Test/;
 /** What a form's or a serializer's Meta names (a model's never does). */
 const FORM_META_KEYS = new Set(['model', 'fields', 'exclude']);
+
+/** Django's Model as the evaluator names it where it is imported from (symbols.ts WELL_KNOWN) */
+const MODEL_NAMES = ['django.db.models.Model', 'django.db.models.base.Model'];
 
 /** The names a `class Meta:` body assigns. */
 function metaKeys(meta: A.ClassDef): string[] {
@@ -1259,6 +1265,12 @@ class ModelReader {
           const u = this.userModelClass();
           if (u && u.key !== n.key) out.push('external' in u ? { external: u.external, text } : { node: u.node });
           else out.push({ unresolved: text });
+        } else if (r?.kind === 'value' && b.type === 'Name') {
+          // a name bound to what code computes (kitsune's `ModelBase = import_from_setting("TIDINGS_MODEL_BASE",
+          // models.Model)`, an import_string of a setting): the class the static evaluator finds it to be
+          const c = this.evaluatedBase(r.module, r.name);
+          if (c && 'node' in c && c.node.key === n.key) out.push({ unresolved: text });
+          else out.push(c ? ('external' in c ? { external: c.external, text } : c) : { unresolved: text });
         } else if (r?.kind === 'module' || r?.kind === 'value' || r?.kind === 'function') out.push({ unresolved: text });
         else if (b.type === 'Name' && BUILTIN_BASES.has(b.id)) continue;
         else out.push({ unresolved: text, origin: this.sym.importOrigin(n.ref.module, b) });
@@ -1267,6 +1279,38 @@ class ModelReader {
       this.inProgress.delete(n.key);
     }
     return out;
+  }
+
+  /** the static evaluator for bases bound to computed values (made when one is met: most projects have none) */
+  private interp: Interp | undefined;
+
+  /**
+   * The class a module-level name is bound to by code (a call, a subscript): the module is run by the static
+   * evaluator, as Python imports it, with the settings (those read are noted for the memo, as `setting` does). Null
+   * when the value is not a class known statically.
+   */
+  private evaluatedBase(module: string, name: string): { node: ClassNode } | { external: string } | null {
+    try {
+      if (!this.interp) {
+        const settingsValue = settingsObject(this.settings) as ObjV & { data?: (name: string) => unknown };
+        const lookup = settingsValue.data;
+        if (lookup) settingsValue.data = (n: string) => { this.memo?.settingsRead?.add(n); return lookup(n); };
+        this.interp = new Interp(this.sym.index, { env: settingsEnv(this.settings) ?? {}, external: true, settings: settingsValue, fuel: 1_000_000, python: settingsPython(this.settings) });
+      }
+      const interp = this.interp;
+      interp.fuel = 1_000_000;
+      const v = interp.getAttr(interp.importModule(module), name, { path: this.sym.index.resolve(module)?.file ?? module, line: 1 });
+      // Django's Model itself (the default of kitsune's import_from_setting): the evaluator leaves django.db.models'
+      // members unevaluated (python/calls.ts getAttr), and says which one
+      if (v.kind === 'unknown') return MODEL_NAMES.some(d => v.reason === `${d} (not evaluated)`) ? { external: 'django.db.models.Model' } : null;
+      if (v.kind !== 'class') return null;
+      if (v.special) return v.special === 'django.db.models.Model' ? { external: 'django.db.models.Model' } : null;
+      const r = this.sym.member(v.module, v.name);
+      return r?.kind === 'class' && r.def === v.def ? { node: this.node(r) } : null;
+    } catch {
+      // (an exception the module raises, the evaluator's budget spent: not known)
+      return null;
+    }
   }
 
   /** Whether `name` is bound at the module's top level to `get_user_model()`. */
