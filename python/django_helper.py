@@ -300,6 +300,15 @@ def setup(args):
     except Exception as e:  # noqa: BLE001 (a Django installed without its dependencies: asgiref, sqlparse)
         fail("django", "Django cannot be imported by %s: %s" % (sys.executable, _exc_message(e)), e)
 
+    # django-configurations: the settings are the class DJANGO_CONFIGURATION names, made by its importer, which the
+    # project's manage.py installs (its settings module refuses to load without it)
+    if os.environ.get("DJANGO_CONFIGURATION"):
+        try:
+            from configurations import importer
+        except ImportError:
+            pass
+        else:
+            importer.install()
     try:
         settings.INSTALLED_APPS  # imports the settings module
         databases = settings.DATABASES

@@ -150,7 +150,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, keepEqualFindings, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
-import { findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
+import { configurationFromManagePy, findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -885,7 +885,11 @@ export class Scanner {
         const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
         // (relative paths in the settings are manage.py's folder's, where it is run)
         const cwd = managePy ? path.dirname(managePy) : undefined;
-        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd], () => loadSettingsOrAsDeployed(modules, settingsModule!, env, { python, ...(cwd ? { cwd } : {}) }, dirs));
+        // django-configurations: the class manage.py names, where the environment names none
+        const mp = managePy && env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(managePy) : null;
+        const configuration = mp ? configurationFromManagePy(mp) : null;
+        const settingsEnv = configuration ? { ...env, DJANGO_CONFIGURATION: configuration } : env;
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, { python, ...(cwd ? { cwd } : {}) }, dirs));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -1430,7 +1434,9 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
     // the helper sees what manage.py would: the process environment over the project's env file
-    env: projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
+    // (django-configurations: the class the static reading used, manage.py's default where the environment names none)
+    env: { ...(index.settings.configuration ? { DJANGO_CONFIGURATION: index.settings.configuration } : {}), ...projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)) },
+    timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
     secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle, lowPriority: opts.lowPriority,
     importRoots: importRootOf(index.root, index.settings.path, index.settings.module),

@@ -48,6 +48,8 @@ export interface DatabaseSetting {
 export interface SettingsInfo {
   /** dotted module, e.g. "mysite.settings" */
   module: string | null;
+  /** django-configurations: the configuration class the settings are (DJANGO_CONFIGURATION) */
+  configuration?: string;
   /** file the settings module was read from */
   path: string | null;
   databases: DatabaseSetting[];

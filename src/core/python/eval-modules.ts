@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath, inProject, rootOf } from './runtime';
 import {
-  type Value, type ModuleV, type ObjV, type BuiltinV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
+  type Value, type ModuleV, type ObjV, type BuiltinV, type ClassV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
   dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
@@ -84,7 +84,7 @@ const MODELED = new Set([
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
   'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path', 'django.conf.global_settings',
-  'configparser', 'django.utils.translation',
+  'configparser', 'django.utils.translation', 'configurations', 'configurations.values',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -214,6 +214,12 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
       return mod('asgiref.local', [['Local', b('threading.local')]]);
     case 'copy':
       return mod('copy', [['deepcopy', b('copy.deepcopy')], ['copy', b('copy.copy')]]);
+    case 'configurations':
+      // django-configurations: settings as classes, the one DJANGO_CONFIGURATION names read by its importer
+      // (settings/index.ts configurationSettings)
+      return mod('configurations', [['Configuration', CONFIGURATION_CLASS], ['values', it.importModule('configurations.values')]]);
+    case 'configurations.values':
+      return mod('configurations.values', CONFIGURATION_VALUES.map(n => [n, b(`configurations.values.${n}`)] as [string, Value]));
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
     case 'configparser':
@@ -347,6 +353,9 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
   if (fn.self && fn.self.kind === 'obj') return objCall(it, fn.self, name.slice(fn.self.type.length + 1), args, kwargs, loc);
   const a0 = args[0];
   if (name.startsWith('re.')) return reCall(name.slice(3), undefined, args, kwargs, loc);
+  // a django-configurations Value: what it reads is known once the class attribute's name is (configurationValue)
+  if (name === 'configurations.Configuration.hook') return NONE;
+  if (name.startsWith('configurations.values.')) return obj('configurations.Value', 'absent', { kind: name.slice('configurations.values.'.length), args, kwargs, loc } satisfies ConfigurationValueArgs);
   switch (name) {
     case 'os.getenv': {
       const k = s(a0);
@@ -1269,6 +1278,92 @@ const ENVIRON_SCHEMES: Record<string, string> = {
   ...DJ_SCHEMES, psql: 'django.db.backends.postgresql', 'postgres+psycopg': 'django.db.backends.postgresql', sqlite3: 'django.db.backends.sqlite3',
   ldap: 'ldapdb.backends.ldap', mysqlgis: 'django.contrib.gis.db.backends.mysql',
 };
+
+/** django-configurations' base class: a plain class here (its metaclass adds Django's defaults, which the settings reader adds too) */
+const CONFIGURATION_CLASS: ClassV = {
+  kind: 'class', name: 'Configuration', module: 'configurations.base', def: null, bases: [], globals: null, special: 'configurations.Configuration',
+  // (its hooks, for a subclass's `super().pre_setup()`: the library's pre_setup reads DOTENV, which the env file reading covers)
+  ns: new Map(['pre_setup', 'setup', 'post_setup', 'load_dotenv'].map(n => [n, b('configurations.Configuration.hook')] as [string, Value])),
+};
+
+/** The Value classes of configurations.values, modelled by what they read from the environment and how they convert it. */
+const CONFIGURATION_VALUES = [
+  'Value', 'BooleanValue', 'IntegerValue', 'PositiveIntegerValue', 'FloatValue', 'DecimalValue', 'ListValue', 'TupleValue', 'SetValue',
+  'SingleNestedListValue', 'SingleNestedTupleValue', 'BackendsValue', 'DictValue', 'EmailValue', 'URLValue', 'IPValue', 'RegexValue',
+  'PathValue', 'SecretValue', 'DatabaseURLValue', 'CacheURLValue', 'SearchURLValue', 'EmailURLValue',
+];
+/** the dict-of-aliases Values (DictBackendMixin): their environment variable, read without a prefix */
+const CONFIGURATION_BACKENDS: Record<string, string> = { DatabaseURLValue: 'DATABASE_URL', CacheURLValue: 'CACHE_URL', SearchURLValue: 'SEARCH_URL' };
+
+interface ConfigurationValueArgs { kind: string; args: Value[]; kwargs: KW; loc: Loc }
+
+/** Whether a class derives from django-configurations' Configuration. */
+export function isConfigurationClass(it: Evaluator, cls: ClassV): boolean {
+  return it.mro(cls).some(c => c.special === 'configurations.Configuration');
+}
+
+/** The environment variable a configurations.values Value set as the class attribute `name` reads (Value.full_environ_name). */
+export function configurationVariable(name: string, v: Value): string | null {
+  if (v.kind !== 'obj' || v.type !== 'configurations.Value') return null;
+  const { kind, kwargs } = v.data as ConfigurationValueArgs;
+  const backend = CONFIGURATION_BACKENDS[kind];
+  const environName = s(kwarg(kwargs, 'environ_name') ?? NONE) ?? backend ?? (kind === 'EmailURLValue' ? 'EMAIL_URL' : name.toUpperCase());
+  const prefixArg = kwarg(kwargs, 'environ_prefix');
+  let prefix = prefixArg ? s(prefixArg) : backend || kind === 'EmailURLValue' ? null : 'DJANGO';
+  if (prefix?.endsWith('_')) prefix = prefix.slice(0, -1);
+  return prefix ? `${prefix}_${environName}` : environName;
+}
+
+/**
+ * What a configurations.values Value set as the class attribute `name` gives when the configuration is set up
+ * (Value.setup): the environment variable `<environ_prefix>_<environ_name or NAME>` (prefix DJANGO, none for the
+ * URL values, whose variable is DATABASE_URL, CACHE_URL…) converted by the Value's kind, else its default. Others
+ * (a class attribute that is not a Value) as they are.
+ */
+export function configurationValue(it: Evaluator, name: string, v: Value): Value {
+  if (v.kind !== 'obj' || v.type !== 'configurations.Value') return v;
+  const { kind, args, kwargs, loc } = v.data as ConfigurationValueArgs;
+  const backend = CONFIGURATION_BACKENDS[kind];
+  const dflt = args[0] ?? kwarg(kwargs, 'default') ?? NONE;
+  const environ = truthy(kwarg(kwargs, 'environ') ?? TRUE) !== false;
+  const variable = configurationVariable(name, v)!;
+  const what = `${name} (django-configurations' ${kind}${environ ? `, environment variable ${variable}` : ''})`;
+  const convert = (x: Value): Value => {
+    if (x.kind === 'unknown') return x;
+    if (backend) {
+      if (x.kind !== 'str') return unknown(`${what}: a default that is not a URL`, loc);
+      const alias = s(kwarg(kwargs, 'alias') ?? str('default')) ?? 'default';
+      const d = dict();
+      dictSet(d, str(alias), kind === 'DatabaseURLValue' ? djDatabaseUrlParse(x, [], loc) : unknown(`${what}: ${kind} (not evaluated)`, loc));
+      return d;
+    }
+    if (x.kind !== 'str') return x;
+    const t = x.v.trim();
+    switch (kind) {
+      case 'BooleanValue': {
+        const l = t.toLowerCase();
+        return ['yes', 'y', 'true', '1'].includes(l) ? TRUE : ['no', 'n', 'false', '0', ''].includes(l) ? FALSE : unknown(`${what}: ${repr(x)} is not a boolean`, loc);
+      }
+      case 'IntegerValue': case 'PositiveIntegerValue': return /^[-+]?\d+$/.test(t) ? num(Number(t)) : unknown(`${what}: ${repr(x)} is not an integer`, loc);
+      case 'FloatValue': return t !== '' && Number.isFinite(Number(t)) ? num(Number(t)) : unknown(`${what}: ${repr(x)} is not a number`, loc);
+      case 'ListValue': case 'BackendsValue': case 'TupleValue': {
+        const sep = s(kwarg(kwargs, 'separator') ?? str(',')) ?? ',';
+        const items = t.split(sep).map(p => p.trim()).filter(p => p !== '').map(p => str(p));
+        return kind === 'TupleValue' ? tuple(items) : list(items);
+      }
+      case 'Value': case 'SecretValue': case 'EmailValue': case 'URLValue': case 'IPValue': case 'RegexValue': return x;
+      default: return unknown(`${what}: ${kind} (not evaluated)`, loc);
+    }
+  };
+  const raw = environ ? it.env[variable] : undefined;
+  if (raw !== undefined) return convert(str(raw));
+  if (environ && (kind === 'SecretValue' || truthy(kwarg(kwargs, 'environ_required') ?? FALSE) === true)) {
+    return unknown(`${what}: required, and ${variable} is not set here`, loc);
+  }
+  if (backend && dflt.kind === 'none') return dict();
+  // (a default is converted as given for the URL values only; the others keep it as it is)
+  return backend ? convert(dflt) : dflt;
+}
 
 function djDatabaseUrlParse(url: Value, kwargs: KW, loc: Loc): Value {
   if (url.kind !== 'str') return url.kind === 'unknown' ? unknown(url.reason, url.loc ?? loc) : unknown(`database URL ${repr(url)}`, loc);

@@ -19,6 +19,7 @@ import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
 import { readDir, readText, statFile } from '../vfs';
 import { isDeployFile } from './deploy-files';
+import { configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
 export { isDeployFile };
 import type { PythonFacts } from '../python/environment';
 
@@ -285,6 +286,90 @@ export function settingsModuleFromManagePy(module: A.Module, exists?: (dotted: s
   return found;
 }
 
+/** `os.environ.setdefault("DJANGO_CONFIGURATION", "Dev")` (or an assignment) in manage.py: django-configurations' class. */
+export function configurationFromManagePy(module: A.Module): string | null {
+  for (const s of allStmts(module.body)) {
+    if (s.type === 'Expr' && s.value.type === 'Call') {
+      const { func: f, args } = s.value;
+      if (f.type === 'Attribute' && f.attr === 'setdefault' && isEnviron(f.value) && args.length >= 2 && args[0]!.type === 'Constant' && args[0]!.value === 'DJANGO_CONFIGURATION'
+        && args[1]!.type === 'Constant' && typeof args[1]!.value === 'string') return args[1]!.value;
+    } else if (s.type === 'Assign' && s.value.type === 'Constant' && typeof s.value.value === 'string') {
+      for (const t of s.targets) if (t.type === 'Subscript' && isEnviron(t.value) && t.slice.type === 'Constant' && t.slice.value === 'DJANGO_CONFIGURATION') return s.value.value;
+    }
+  }
+  return null;
+}
+
+/**
+ * django-configurations (settings as classes): its importer sets the settings module's names to the uppercase
+ * attributes of an instance of the class DJANGO_CONFIGURATION names (properties read, methods called), each
+ * `values.*Value` set up from its environment variable, else its default. Without that class, what the settings
+ * are is not known: said, with the classes there are.
+ */
+function applyConfiguration(interp: Interp, ns: Namespace, moduleName: string, info: SettingsInfo, file: string): { unsetDb: string[]; locs: Map<string, Loc> } {
+  /** the environment variables DATABASES' Value reads that are not set here */
+  const unsetDb: string[] = [];
+  /** where each setting is defined: its line in the class that defines it */
+  const locs = new Map<string, Loc>();
+  const done = { unsetDb, locs };
+  const classes = [...ns.vars].filter(([, v]) => v.kind === 'class' && v.special !== 'configurations.Configuration' && isConfigurationClass(interp, v)).map(([n]) => n);
+  if (!classes.length) return done;
+  const name = interp.env.DJANGO_CONFIGURATION;
+  const cls = name ? ns.vars.get(name) : undefined;
+  const loc = { path: file, line: (cls?.kind === 'class' ? cls.def?.line : undefined) ?? 1 };
+  if (!name || cls?.kind !== 'class' || !isConfigurationClass(interp, cls)) {
+    const reason = name
+      ? `django-configurations: ${moduleName} has no configuration class ${name} (DJANGO_CONFIGURATION); it has ${classes.join(', ')}`
+      : `django-configurations: DJANGO_CONFIGURATION is not set here (manage.py, the environment, an env file), and the settings are the class it names: one of ${classes.join(', ')}`;
+    info.unknowns.push({ name: 'DJANGO_CONFIGURATION', reason, loc });
+    for (const n of ['DATABASES', 'DATABASE_ROUTERS', 'INSTALLED_APPS']) if (!ns.vars.has(n)) ns.vars.set(n, unknown(reason, loc));
+    return done;
+  }
+  // its hooks, where the project's classes define them (the library's own pre_setup reads DOTENV, which the env file
+  // reading covers): pre_setup before the Values are set up, post_setup after the module's names are set
+  const hook = (h: 'pre_setup' | 'post_setup'): void => {
+    const own = interp.classAttr(cls, h);
+    if (!own || own.owner.special === 'configurations.Configuration') return;
+    try {
+      interp.call(interp.getAttr(cls, h, loc), [], [], loc);
+    } catch (e) {
+      if (!(e instanceof PyErr) && !(e instanceof BudgetErr)) throw e;
+      info.unknowns.push({ name: `(${name}.${h})`, reason: `${name}.${h}() could not be evaluated statically (${e instanceof PyErr ? e.toString() : e.message}): the settings it changes may differ`, loc });
+    }
+  };
+  hook('pre_setup');
+  const names = new Set<string>();
+  for (const c of interp.mro(cls)) {
+    const at = c.def && interp.index.resolve(c.module)?.file;
+    for (const k of c.ns.keys()) {
+      if (k !== k.toUpperCase() || k.startsWith('_') || names.has(k)) continue;
+      names.add(k);
+      const st = at ? c.def!.body.find(x => (x.type === 'Assign' && x.targets.some(t => t.type === 'Name' && t.id === k)) || (x.type === 'AnnAssign' && x.target.type === 'Name' && x.target.id === k) || (x.type === 'FunctionDef' && x.name === k)) : undefined;
+      if (st && at) locs.set(k, { path: at, line: st.line });
+    }
+  }
+  const inst = interp.instantiate(cls, [], [], loc);
+  for (const n of names) {
+    let v: Value;
+    try {
+      v = interp.getAttr(inst, n, loc);
+      // (an uppercase method is called, and what it returns set up as a Value is)
+      if (v.kind === 'bound' || v.kind === 'function') v = interp.call(v, [], [], loc);
+      const variable = configurationVariable(n, v);
+      if (n === 'DATABASES' && variable && interp.env[variable] === undefined) unsetDb.push(variable);
+      v = configurationValue(interp, n, v);
+    } catch (e) {
+      if (!(e instanceof PyErr) && !(e instanceof BudgetErr)) throw e;
+      v = unknown(`${n} of configuration ${name}: ${e instanceof PyErr ? e.toString() : e.message}`, loc);
+    }
+    ns.vars.set(n, v);
+  }
+  ns.vars.set('CONFIGURATION', str(`${moduleName}.${name}`));
+  hook('post_setup');
+  info.configuration = name;
+  return done;
+}
+
 /**
  * A condition on `sys.argv` (`sys.argv[1] == "test"`, `"test" in sys.argv`, `len(sys.argv) > 1 and …`, `not …`)
  * with `argv` as the command line; null when it tests anything else.
@@ -484,6 +569,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     info.unknowns.push({ name: 'DJANGO_SETTINGS_MODULE', reason: `settings module ${moduleName} could not be read` });
     return info;
   }
+  const configuration = applyConfiguration(interp, ns, moduleName, info, r.file);
   SETTINGS_NS.set(info, { ns, interp });
   const mod = index.parseFile(r.file);
   // a syntax error in the settings or in a module they execute (`from .base import *`): Django cannot import them
@@ -500,6 +586,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     }
   }
   const defLocs = definitionLocs(mod, r.file);
+  for (const [n, l] of configuration.locs) defLocs.set(n, l);
   const locOfName = (name: string, v?: Value): Loc | undefined => defLocs.get(name) ?? (v && v.kind === 'unknown' ? v.loc : undefined);
   const addUnknown = (name: string, v: Value, fallback: string): void => {
     const u = v as UnknownV;
@@ -663,6 +750,8 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
   // null when something they call cannot be followed: then those whose names look like a database's
   const tuningOnly = new Set<string>();
   const flowing = unsetAll.length ? databaseVariables(index, projectFiles, new Set(unsetAll), tuningOnly) : new Set<string>();
+  // (django-configurations: the variable DATABASES' Value reads is the library's, not in the project's code)
+  for (const v of configuration.unsetDb) flowing?.add(v);
   const dbLike = unsetAll.filter(looksLikeDatabaseVariable);
   if (unsetAll.length) {
     const dependent = envDependentDatabases(index, projectFiles, new Set(unsetAll), interp.includedAt, info.databasesNotConfigured ? null : info.databases.map(d => d.alias).sort().join(','));
