@@ -51,6 +51,22 @@ async function indexedGenerated(apps: number): Promise<{ root: string; scanner: 
   return { root, scanner };
 }
 
+/**
+ * Edits of a settings file, saved: `edit(from, to)` replaces the text `from` (which must be there) and indexes again,
+ * the result checked against a scan from scratch.
+ */
+function settingsEdits(scanner: Scanner, root: string, settingsFile: string): (from: string, to: string) => Promise<ProjectIndex> {
+  return async (from, to) => {
+    const text = fs.readFileSync(settingsFile, 'utf8');
+    assert.ok(text.includes(from), from);
+    fs.writeFileSync(settingsFile, text.replace(from, to));
+    scanner.invalidate(settingsFile);
+    const next = await scanner.index();
+    assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
+    return next;
+  };
+}
+
 /** A generated project's routers replaced by one class `name` of bigsite/routers.py (`text`); returns that file. */
 function withRouter(root: string, name: string, text: string): string {
   const settingsFile = path.join(root, 'bigsite', 'settings.py');
@@ -540,15 +556,7 @@ describe('incremental index == scan from scratch', () => {
     const first = await scanner.index();
     const target = (i: ProjectIndex) => i.models.find(m => m.key === 'app001.Pointer')?.fields.find(f => f.name === 'to')?.target;
     assert.equal(target(first), 'app000.Thing0x0');
-    const edit = async (from: string, to: string) => {
-      const text = fs.readFileSync(settingsFile, 'utf8');
-      assert.ok(text.includes(from), from);
-      fs.writeFileSync(settingsFile, text.replace(from, to));
-      scanner.invalidate(settingsFile);
-      const next = await scanner.index();
-      assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
-      return next;
-    };
+    const edit = settingsEdits(scanner, root, settingsFile);
     // another database: routing and findings again, the models as they were (the same objects)
     const db = await edit('DATABASES = {', 'DATABASES = {\n    "reports": {"ENGINE": "django.db.backends.sqlite3", "NAME": "reports.sqlite3"},');
     assert.ok(db.settings?.databases.some(d => d.alias === 'reports'));
@@ -586,15 +594,7 @@ describe('incremental index == scan from scratch', () => {
     const first = await scanner.index();
     const pointer = (i: ProjectIndex) => i.migrations.find(m => m.app === 'app001' && m.name === '0099_pointer')?.dependencies;
     assert.deepStrictEqual(pointer(first), [['app001', '0001_initial'], ['app000', '__first__']]);
-    const edit = async (from: string, to: string) => {
-      const text = fs.readFileSync(settingsFile, 'utf8');
-      assert.ok(text.includes(from), from);
-      fs.writeFileSync(settingsFile, text.replace(from, to));
-      scanner.invalidate(settingsFile);
-      const next = await scanner.index();
-      assert.deepStrictEqual(facts(next), facts(await fromScratch(root)));
-      return next;
-    };
+    const edit = settingsEdits(scanner, root, settingsFile);
     // another database: the apps and every migration as they were (the same objects)
     const db = await edit('DATABASES = {', 'DATABASES = {\n    "reports": {"ENGINE": "django.db.backends.sqlite3", "NAME": "reports.sqlite3"},');
     assert.ok(db.settings?.databases.some(d => d.alias === 'reports'));
