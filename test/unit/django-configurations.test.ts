@@ -148,3 +148,18 @@ ${body}
   assert.ok(failing.findings.some(f => f.code === 'settings-unknown' && /Dev\.pre_setup\(\) could not be evaluated statically/.test(f.message)), failing.findings.map(f => f.message).join('\n'));
   assert.deepEqual(failing.settings?.databases.map(d => d.name), ['dev.sqlite3']);
 });
+
+test('an app of the project\'s own named `configurations` is that app, not the library', async () => {
+  const root = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n',
+    'mysite/__init__.py': '',
+    'mysite/settings.py': 'from configurations.defaults import DB\n\nINSTALLED_APPS = ["configurations"]\nDATABASES = {"default": DB}\n',
+    'configurations/__init__.py': '',
+    'configurations/defaults.py': 'DB = {"ENGINE": "django.db.backends.sqlite3", "NAME": "own.sqlite3"}\n',
+    'configurations/models.py': 'from django.db import models\n\n\nclass Setting(models.Model):\n    key = models.CharField(max_length=20)\n',
+  }, 'dmdb-configurations-');
+  dirs.push(root);
+  const index = await scan(root);
+  assert.deepEqual(index.settings?.databases.map(d => d.name), ['own.sqlite3']);
+  assert.ok(index.models.some(m => m.key === 'configurations.Setting'));
+});

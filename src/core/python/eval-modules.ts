@@ -215,11 +215,15 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     case 'copy':
       return mod('copy', [['deepcopy', b('copy.deepcopy')], ['copy', b('copy.copy')]]);
     case 'configurations':
-      // django-configurations: settings as classes, the one DJANGO_CONFIGURATION names read by its importer
-      // (settings/index.ts configurationSettings)
-      return mod('configurations', [['Configuration', CONFIGURATION_CLASS], ['values', it.importModule('configurations.values')]]);
-    case 'configurations.values':
-      return mod('configurations.values', CONFIGURATION_VALUES.map(n => [n, b(`configurations.values.${n}`)] as [string, Value]));
+    case 'configurations.values': {
+      // django-configurations: settings as classes, the one DJANGO_CONFIGURATION names read as its importer reads it
+      // (settings/index.ts applyConfiguration). Not a package of the project's own that has the name (an app).
+      const own = it.index.resolve(name);
+      if (own && !isExternalPath(own.file ?? own.packageDir ?? '')) return null;
+      return name === 'configurations'
+        ? mod('configurations', [['Configuration', CONFIGURATION_CLASS], ['values', it.importModule('configurations.values')]])
+        : mod('configurations.values', CONFIGURATION_VALUES.map(n => [n, b(`configurations.values.${n}`)] as [string, Value]));
+    }
     case 'dj_database_url':
       return mod('dj_database_url', [['config', b('dj_database_url.config')], ['parse', b('dj_database_url.parse')], ['DEFAULT_ENV', str('DATABASE_URL')]]);
     case 'configparser':

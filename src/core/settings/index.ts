@@ -348,7 +348,13 @@ function applyConfiguration(interp: Interp, ns: Namespace, moduleName: string, i
       if (st && at) locs.set(k, { path: at, line: st.line });
     }
   }
-  const inst = interp.instantiate(cls, [], [], loc);
+  // (the importer's `cls()`: an __init__ that cannot be run leaves the class's own attributes to read)
+  let inst: Value = cls;
+  try {
+    inst = interp.instantiate(cls, [], [], loc);
+  } catch (e) {
+    if (!(e instanceof PyErr) && !(e instanceof BudgetErr)) throw e;
+  }
   for (const n of names) {
     let v: Value;
     try {
