@@ -163,3 +163,34 @@ test('an app of the project\'s own named `configurations` is that app, not the l
   assert.deepEqual(index.settings?.databases.map(d => d.name), ['own.sqlite3']);
   assert.ok(index.models.some(m => m.key === 'configurations.Setting'));
 });
+
+test('DOTENV: the file\'s variables where the environment has none (Configuration.load_dotenv); one that cannot be read is said', async () => {
+  const settings = (dotenv: string) => `import os
+
+from configurations import Configuration, values
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Dev(Configuration):
+    DOTENV = ${dotenv}
+    INSTALLED_APPS = ["shop"]
+    DATABASES = values.DatabaseURLValue("sqlite:///dev.sqlite3")
+    DEBUG = values.BooleanValue(False)
+    TIME_ZONE = values.Value("UTC", environ_name="TZ")
+`;
+  const root = project('Dev', settings('os.path.join(BASE_DIR, "config", "dev.env")'));
+  fs.mkdirSync(`${root}/config`);
+  fs.writeFileSync(`${root}/config/dev.env`, 'DATABASE_URL=sqlite:////data/from-dotenv.sqlite3\nDJANGO_DEBUG="true"\nDJANGO_TZ=Asia/Tokyo\n');
+  const index = await scan(root);
+  assert.deepEqual(index.settings?.databases.map(d => d.name), ['/data/from-dotenv.sqlite3']);
+  assert.equal(index.settings?.values.DEBUG, true);
+  // a Value with a variable of its own is set up when the class body runs, before DOTENV is read (Value.__new__)
+  assert.equal(index.settings?.values.TIME_ZONE, 'UTC');
+  assert.equal((await scan(root, { DJANGO_TZ: 'Europe/Oslo' })).settings?.values.TIME_ZONE, 'Europe/Oslo');
+  // the environment wins (os.environ.setdefault)
+  const env = await scan(root, { DATABASE_URL: 'sqlite:////data/from-env.sqlite3' });
+  assert.deepEqual(env.settings?.databases.map(d => d.name), ['/data/from-env.sqlite3']);
+  const missing = await scan(project('Dev', settings('os.path.join(BASE_DIR, "missing.env")')));
+  assert.ok(missing.findings.some(f => /DOTENV names .*missing\.env, which cannot be read here/.test(f.message)), missing.findings.map(f => f.message).join('\n'));
+});

@@ -359,7 +359,16 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
   if (name.startsWith('re.')) return reCall(name.slice(3), undefined, args, kwargs, loc);
   // a django-configurations Value: what it reads is known once the class attribute's name is (configurationValue)
   if (name === 'configurations.Configuration.hook') return NONE;
-  if (name.startsWith('configurations.values.')) return obj('configurations.Value', 'absent', { kind: name.slice('configurations.values.'.length), args, kwargs, loc } satisfies ConfigurationValueArgs);
+  if (name.startsWith('configurations.values.')) {
+    const kind = name.slice('configurations.values.'.length);
+    const v = obj('configurations.Value', 'absent', { kind, args, kwargs, loc } satisfies ConfigurationValueArgs);
+    // Value.__new__: one that is not late-binding (the URL values are) with an environment variable of its own, or
+    // none and a default, is set up at once, when the class body runs (before DOTENV is read)
+    const late = truthy(kwarg(kwargs, 'late_binding') ?? (CONFIGURATION_BACKENDS[kind] || kind === 'EmailURLValue' ? TRUE : FALSE)) === true;
+    const environ = truthy(kwarg(kwargs, 'environ') ?? TRUE) !== false;
+    const named = s(kwarg(kwargs, 'environ_name') ?? NONE) !== null;
+    return !late && ((environ && named) || (!environ && truthy(args[0] ?? kwarg(kwargs, 'default') ?? NONE) === true)) ? configurationValue(it, '', v) : v;
+  }
   switch (name) {
     case 'os.getenv': {
       const k = s(a0);
@@ -1300,6 +1309,19 @@ const CONFIGURATION_VALUES = [
 const CONFIGURATION_BACKENDS: Record<string, string> = { DatabaseURLValue: 'DATABASE_URL', CacheURLValue: 'CACHE_URL', SearchURLValue: 'SEARCH_URL' };
 
 interface ConfigurationValueArgs { kind: string; args: Value[]; kwargs: KW; loc: Loc }
+
+/**
+ * Configuration.load_dotenv (its pre_setup): the file the class's DOTENV names, its variables set where the
+ * environment has none (os.environ.setdefault). Null when done or when DOTENV is not set; else why it could not be
+ * read (Django stops there: ImproperlyConfigured "Couldn't read .env file").
+ */
+export function configurationDotenv(it: Evaluator, cls: ClassV, loc: Loc): string | null {
+  const v = it.classAttr(cls, 'DOTENV')?.value;
+  if (!v || truthy(v) === false) return null;
+  const file = v.kind === 'str' ? v.v : v.kind === 'path' ? v.p : null;
+  if (file === null) return `DOTENV is ${v.kind === 'unknown' ? v.reason : repr(v)}: the variables it sets are not known`;
+  return loadEnvFile(it, file, false, loc) ? null : `DOTENV names ${file}, which cannot be read here: the variables it sets are not known`;
+}
 
 /** Whether a class derives from django-configurations' Configuration. */
 export function isConfigurationClass(it: Evaluator, cls: ClassV): boolean {

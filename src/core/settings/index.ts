@@ -19,7 +19,7 @@ import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
 import { readDir, readText, statFile } from '../vfs';
 import { isDeployFile } from './deploy-files';
-import { configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
+import { configurationDotenv, configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
 export { isDeployFile };
 import type { PythonFacts } from '../python/environment';
 
@@ -337,6 +337,9 @@ function applyConfiguration(interp: Interp, ns: Namespace, moduleName: string, i
       info.unknowns.push({ name: `(${name}.${h})`, reason: `${name}.${h}() could not be evaluated statically (${e instanceof PyErr ? e.toString() : e.message}): the settings it changes may differ`, loc });
     }
   };
+  // (the library's pre_setup: DOTENV's variables where the environment has none)
+  const dotenv = configurationDotenv(interp, cls, loc);
+  if (dotenv) info.unknowns.push({ name: `(${name}.DOTENV)`, reason: dotenv, loc });
   hook('pre_setup');
   const names = new Set<string>();
   for (const c of interp.mro(cls)) {
