@@ -25,6 +25,7 @@ PATH is the workspace root (default: the current directory).
 
 Options:
   --settings MODULE      settings module (default: DJANGO_SETTINGS_MODULE, else the one manage.py sets)
+  --configuration CLASS  django-configurations' class (default: DJANGO_CONFIGURATION, else the one manage.py sets)
   --python PATH          the project's Python, chosen by you (default: $VIRTUAL_ENV, a .venv/venv/env of the
                          project, python3 on PATH). Only a chosen interpreter or one outside the project is
                          ever run, isolated (-I); a project's .venv is read from disk unless named here
@@ -102,6 +103,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
       options: {
         json: { type: 'boolean' },
         settings: { type: 'string' },
+        configuration: { type: 'string' },
         python: { type: 'string' },
         database: { type: 'string', multiple: true },
         'env-file': { type: 'string' },
@@ -150,6 +152,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const opts: ScanOptions = {
       root,
       settingsModule: v.settings ?? null,
+      configuration: v.configuration ?? null,
       python,
       databases: v.database ?? null,
       envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,

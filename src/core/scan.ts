@@ -14,6 +14,8 @@ export interface ScanOptions {
   root: string;
   /** override DJANGO_SETTINGS_MODULE */
   settingsModule?: string | null;
+  /** django-configurations' configuration class (like DJANGO_CONFIGURATION; default: the environment's, else manage.py's) */
+  configuration?: string | null;
   /**
    * The workspace folder (default `root`): a `.venv` there is found too, and an interpreter inside it counts as
    * the project's own (run only when chosen or when `runWorkspaceInterpreter`).
@@ -885,9 +887,9 @@ export class Scanner {
         const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
         // (relative paths in the settings are manage.py's folder's, where it is run)
         const cwd = managePy ? path.dirname(managePy) : undefined;
-        // django-configurations: the class manage.py names, where the environment names none
-        const mp = managePy && env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(managePy) : null;
-        const configuration = mp ? configurationFromManagePy(mp) : null;
+        // django-configurations: the class chosen (--configuration), else the environment's, else the one manage.py names
+        const mp = !this.opts.configuration && managePy && env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(managePy) : null;
+        const configuration = this.opts.configuration || (mp ? configurationFromManagePy(mp) : null);
         const settingsEnv = configuration ? { ...env, DJANGO_CONFIGURATION: configuration } : env;
         settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, { python, ...(cwd ? { cwd } : {}) }, dirs));
       } catch (e) {
@@ -1434,8 +1436,9 @@ export async function withDjango(index: ProjectIndex, opts: ScanOptions): Promis
   const answer = await runDjangoHelper({
     root: index.root, managePy: index.managePy, python: interp, settingsModule: index.settings.module,
     // the helper sees what manage.py would: the process environment over the project's env file
-    // (django-configurations: the class the static reading used, manage.py's default where the environment names none)
-    env: { ...(index.settings.configuration ? { DJANGO_CONFIGURATION: index.settings.configuration } : {}), ...projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)) },
+    // (django-configurations: the class the static reading used: --configuration, else the environment's, else
+    // manage.py's default)
+    env: { ...projectEnvironment(processEnv, readEnvFile(envFile, opts.logger, processEnv)), ...(index.settings.configuration ? { DJANGO_CONFIGURATION: index.settings.configuration } : {}) },
     timeoutMs: opts.djangoTimeoutMs, readDatabases: !!opts.readDatabases,
     databases: opts.databases ?? null, logger: opts.logger, signal: opts.signal,
     secrets: secretsOfDatabases(index.settings.databases), whenIdle: opts.whenIdle, lowPriority: opts.lowPriority,

@@ -12,6 +12,8 @@ export type DjangoMode = 'static' | 'django' | 'auto';
 export interface Config {
   /** DJANGO_SETTINGS_MODULE override; null = read it from manage.py */
   settingsModule: string | null;
+  /** django-configurations' class (DJANGO_CONFIGURATION); null: the environment's, else manage.py's */
+  configuration: string | null;
   /** absolute path of manage.py; null = search the folder */
   managePyPath: string | null;
   /** absolute interpreter path from the setting; null = Python extension / venv / python3 */
@@ -35,7 +37,7 @@ export interface Config {
 }
 
 /** Settings that change what the Scanner is built with: changing one rebuilds the project. */
-export const RESCAN_KEYS = ['settingsModule', 'managePyPath', 'pythonPath', 'envFile', 'databaseTimeoutMs', 'mode', 'djangoTimeoutSeconds'] as const;
+export const RESCAN_KEYS = ['settingsModule', 'configuration', 'managePyPath', 'pythonPath', 'envFile', 'databaseTimeoutMs', 'mode', 'djangoTimeoutSeconds'] as const;
 
 function expand(value: string, folder: vscode.WorkspaceFolder | undefined): string {
   const root = folder?.uri.fsPath ?? '';
@@ -68,6 +70,7 @@ export function readConfig(folder?: vscode.WorkspaceFolder): Config {
   const pythonPath = c.get<string>('pythonPath', '').trim();
   return {
     settingsModule: c.get<string>('settingsModule', '').trim() || null,
+    configuration: c.get<string>('configuration', '').trim() || null,
     managePyPath: absPath(c.get<string>('managePyPath'), folder),
     // a bare command name ("python3.12") is kept as is: the shell resolves it on PATH
     pythonPath: pythonPath ? (/[\\/]/.test(pythonPath) || pythonPath.startsWith('~') || pythonPath.includes('${') ? absPath(pythonPath, folder) : pythonPath) : null,

@@ -324,6 +324,7 @@ export class ProjectService implements vscode.Disposable {
       root,
       workspaceRoot: folder.uri.fsPath,
       settingsModule: config.settingsModule,
+      configuration: config.configuration,
       envFile: config.envFile ?? undefined,
       // Restricted Mode and static mode: no Python process at all (the environment is read from disk);
       // Restricted Mode also opens no database connection

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { initPython } from '../../src/core/python/parse';
 import { scanProject, toReport } from '../../src/core/scan';
 import { writeTree } from './support';
+import { cli } from '../oracle/helpers';
 
 const dirs: string[] = [];
 before(async () => { await initPython(); });
@@ -193,4 +194,12 @@ class Dev(Configuration):
   assert.deepEqual(env.settings?.databases.map(d => d.name), ['/data/from-env.sqlite3']);
   const missing = await scan(project('Dev', settings('os.path.join(BASE_DIR, "missing.env")')));
   assert.ok(missing.findings.some(f => /DOTENV names .*missing\.env, which cannot be read here/.test(f.message)), missing.findings.map(f => f.message).join('\n'));
+});
+
+test('--configuration chooses the class over the environment and manage.py (the CLI; djangoMultiDb.configuration in VS Code)', () => {
+  const root = project('Dev');
+  const r = cli(['scan', root, '--json', '--mode', 'static', '--no-db', '--configuration', 'Prod'], { env: { DJANGO_CONFIGURATION: 'Dev' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.json.databases.map((d: { alias: string }) => d.alias), ['default', 'analytics']);
+  assert.match(cli(['--help']).stdout, /--configuration CLASS/);
 });
