@@ -50,6 +50,9 @@ export function runPlan(index: ProjectIndex, opts: { format: string; python?: st
   const notes = index.findings.filter(f => f.code === 'unmigrated-models').map(f => f.message);
   // the settings were read with an env file's variables (kpi's second database exists only with KC_DATABASE_URL)
   if (opts.envFile) notes.unshift(`the settings were read with the variables of ${opts.envFile}: set them where these commands run, unless the settings read that file themselves`);
+  // (django-configurations: the class read; manage.py migrates with DJANGO_CONFIGURATION's, else its own default)
+  const configuration = index.settings?.configuration;
+  if (configuration) notes.unshift(`the settings were read as django-configurations' ${configuration}: set DJANGO_CONFIGURATION=${configuration} where these commands run`);
   const cmd = { python: opts.python ?? undefined, managePy, settingsModule: index.settings?.module ?? undefined, root: index.root, notes };
   switch (opts.format) {
     case 'json':

@@ -83,6 +83,8 @@ export class ManagePyRunner {
       // what manage.py sees in a terminal: the process environment over the project's env file (the core's rule)
       const env: Record<string, string> = Object.fromEntries(Object.entries(projectEnvironment(process.env, readEnvFile(envFileOf(p.root, cfg.envFile), this.svc.log))).filter((e): e is [string, string] => typeof e[1] === 'string'));
       if (cfg.settingsModule) env.DJANGO_SETTINGS_MODULE = cfg.settingsModule;
+      // (django-configurations: the class the views show; manage.py's setdefault leaves it as it is)
+      if (cfg.configuration) env.DJANGO_CONFIGURATION = cfg.configuration;
       const runId = `${Date.now()}-${++this.seq}`;
       const definition = { type: TASK_TYPE, command: args[0] ?? '', alias, runId };
       // an argument vector, no shell: no value (an alias, a path with an apostrophe) is ever parsed as a command
