@@ -26,6 +26,7 @@ function projectStatus(p: DjangoProject, activatedAt: number | undefined): Proje
     root: p.root,
     managePy: p.managePy,
     settingsModule: index?.settings?.module ?? null,
+    configuration: index?.settings?.configuration ?? null,
     analysis: modeExplanation(p.django, Math.round(p.config.djangoTimeoutMs / 1000)) ?? (p.django.used === 'django' ? "the project's own Django" : 'static analysis'),
     run: p.config.run,
     phase: p.phase,

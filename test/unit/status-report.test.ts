@@ -90,6 +90,8 @@ describe('status document', () => {
     const none = statusMarkdown({ ...input, projects: [{ ...input.projects[0]!, latency: null, run: 'onSave' }] });
     assert.match(none, /when saved \(`djangoMultiDb\.run` is `onSave`\); none saved yet/);
     assert.match(statusMarkdown({ ...input, projects: [] }), /No Django project \(a folder with manage\.py\) was found/);
+    // django-configurations: the class the settings were read as
+    assert.ok(statusMarkdown({ ...input, projects: [{ ...input.projects[0]!, configuration: 'Prod' }] }).includes(`- Settings: \`${index.settings!.module}\` (django-configurations' \`Prod\`)`));
   });
 
   test('a database error carrying a password is shown as the log shows it: redacted', () => {

@@ -19,6 +19,8 @@ export interface ProjectStatus {
   root: string;
   managePy: string;
   settingsModule: string | null;
+  /** django-configurations' class the settings were read as */
+  configuration?: string | null;
   /** whose answer the views show, and why (Django mode's explanation) */
   analysis: string;
   run: 'onType' | 'onSave';
@@ -99,7 +101,7 @@ export function statusMarkdown(s: StatusInput): string {
   if (!s.projects.length) out.push('No Django project (a folder with manage.py) was found in this workspace.', '');
   for (const p of s.projects) {
     out.push(`## ${p.name}`, '');
-    out.push(`- Folder: \`${p.root}\``, `- manage.py: \`${p.managePy}\``, `- Settings: ${p.settingsModule ? `\`${p.settingsModule}\`` : 'not found'}`);
+    out.push(`- Folder: \`${p.root}\``, `- manage.py: \`${p.managePy}\``, `- Settings: ${p.settingsModule ? `\`${p.settingsModule}\`${p.configuration ? ` (django-configurations' \`${p.configuration}\`)` : ''}` : 'not found'}`);
     out.push(`- Analysis: ${p.analysis}`);
     out.push(`- Edits analysed: ${p.run === 'onType' ? 'as you type (unsaved buffers)' : 'when saved'}`);
     if (p.phase !== 'idle') out.push(`- Now: ${p.phase}`);
