@@ -1860,7 +1860,7 @@ export function toReport(index: ProjectIndex): ScanReport {
   const modelLoc = new Map(concrete.map(m => [m.key, m.loc]));
   return withAppsAndTwins({
     version: 1,
-    project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null, ...(s?.notFound ? { settingsFound: false as const } : {}) },
+    project: { root: index.root, settingsModule: s?.module ?? null, managePy: index.managePy ? rel(index.managePy) : null, ...(s?.notFound ? { settingsFound: false as const } : {}), ...(s?.configuration ? { configuration: s.configuration } : {}) },
     ...(s?.partial?.length || s?.unreadable?.length ? {
       settings: {
         partial: (s.partial ?? []).map(p => ({ name: p.name, reason: p.reason, path: p.loc ? rel(p.loc.path) : null, line: p.loc?.line ?? null })),

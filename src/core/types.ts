@@ -372,7 +372,7 @@ export interface DbRouteRow {
 export interface ScanReport {
   version: 1;
   /** settingsFound: false when the settings module named does not exist (then nothing is known of its settings) */
-  project: { root: string; settingsModule: string | null; managePy: string | null; settingsFound?: false };
+  project: { root: string; settingsModule: string | null; managePy: string | null; settingsFound?: false; configuration?: string };
   /** present when a collection setting is only partly known (its known entries are used) */
   settings?: {
     partial: { name: string; reason: string; path: string | null; line: number | null }[];

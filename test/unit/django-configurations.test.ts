@@ -201,5 +201,6 @@ test('--configuration chooses the class over the environment and manage.py (the 
   const r = cli(['scan', root, '--json', '--mode', 'static', '--no-db', '--configuration', 'Prod'], { env: { DJANGO_CONFIGURATION: 'Dev' } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.json.databases.map((d: { alias: string }) => d.alias), ['default', 'analytics']);
+  assert.equal(r.json.project.configuration, 'Prod');
   assert.match(cli(['--help']).stdout, /--configuration CLASS/);
 });
