@@ -366,8 +366,8 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
     // none and a default, is set up at once, when the class body runs (before DOTENV is read)
     const late = truthy(kwarg(kwargs, 'late_binding') ?? (CONFIGURATION_BACKENDS[kind] || kind === 'EmailURLValue' ? TRUE : FALSE)) === true;
     const environ = truthy(kwarg(kwargs, 'environ') ?? TRUE) !== false;
-    const named = s(kwarg(kwargs, 'environ_name') ?? NONE) !== null;
-    return !late && ((environ && named) || (!environ && truthy(args[0] ?? kwarg(kwargs, 'default') ?? NONE) === true)) ? configurationValue(it, '', v) : v;
+    const named = s(kwarg(kwargs, 'environ_name') ?? NONE);
+    return !late && ((environ && named !== null) || (!environ && truthy(args[0] ?? kwarg(kwargs, 'default') ?? NONE) === true)) ? configurationValue(it, named ?? kind, v) : v;
   }
   switch (name) {
     case 'os.getenv': {
