@@ -17,7 +17,6 @@ import { readPythonFile } from '../python/parse';
 import { maxNameLength, truncateName } from '../db/names';
 import { SymbolTable, dottedName, isOpaqueModule, isTypeChecking, translationTextArg, type ModuleScope, type Ref } from '../python/symbols';
 import { Interp } from '../python/evaluate';
-import type { ObjV } from '../python/values';
 import { settingsEnv, settingsObject, settingsPython } from '../settings';
 import type { AppInfo, ModelInfo, RelationField, RelationKind, SettingsInfo } from '../types';
 
@@ -1292,9 +1291,7 @@ class ModelReader {
   private evaluatedBase(module: string, name: string): { node: ClassNode } | { external: string } | null {
     try {
       if (!this.interp) {
-        const settingsValue = settingsObject(this.settings) as ObjV & { data?: (name: string) => unknown };
-        const lookup = settingsValue.data;
-        if (lookup) settingsValue.data = (n: string) => { this.memo?.settingsRead?.add(n); return lookup(n); };
+        const settingsValue = settingsObject(this.settings, n => this.memo?.settingsRead?.add(n));
         this.interp = new Interp(this.sym.index, { env: settingsEnv(this.settings) ?? {}, external: true, settings: settingsValue, fuel: 1_000_000, python: settingsPython(this.settings) });
       }
       const interp = this.interp;

@@ -354,9 +354,7 @@ export function changedEntries(before: readonly { key: string }[], now: readonly
 function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
   // (a read of a setting or of the environment is noted: contextBefore)
   const reads = { settings: false };
-  const settingsValue = settingsObject(settings) as ObjV & { data?: unknown };
-  const lookup = settingsValue.data as ((name: string) => Value | undefined) | undefined;
-  if (lookup) settingsValue.data = (name: string) => { reads.settings = true; return lookup(name); };
+  const settingsValue = settingsObject(settings, () => { reads.settings = true; });
   const env = new Proxy(settingsEnv(settings) ?? {}, {
     get: (t, k) => { reads.settings = true; return Reflect.get(t, k); },
     has: (t, k) => { reads.settings = true; return Reflect.has(t, k); },

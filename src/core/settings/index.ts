@@ -1291,8 +1291,9 @@ function databaseSetting(alias: string, v: Value, loc: Loc | undefined, addUnkno
  * `django.conf.settings` for router evaluation: attributes from the evaluated settings namespace when
  * available (else SettingsInfo.values), then Django's global defaults; names that may exist but are not known
  * are unknown, names that certainly do not exist raise AttributeError (so `getattr(settings, "X", d)` is d).
+ * `onRead` is told the name of each setting the evaluated code reads (what a result computed from them depends on).
  */
-export function settingsObject(settings: SettingsInfo): Value {
+export function settingsObject(settings: SettingsInfo, onRead?: (name: string) => void): Value {
   const attrs = new Map<string, Value>();
   const unknownNames = new Set(settings.unknowns.flatMap(u => u.name.split(', ')));
   const star = settings.unknowns.find(u => u.name === '*');
@@ -1331,7 +1332,7 @@ export function settingsObject(settings: SettingsInfo): Value {
     if (name !== name.toUpperCase()) return unknown(`settings.${name}`);
     return undefined;
   };
-  (o as { data?: unknown }).data = lookup;
+  (o as { data?: unknown }).data = onRead ? (name: string) => { onRead(name); return lookup(name); } : lookup;
   return o;
 }
 
