@@ -28,6 +28,11 @@ export function youngUsed(): number {
   return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_used_size ?? 0;
 }
 
+/** the young generation's size as V8 has it reserved (both semi-spaces): what of it the process's RSS holds */
+export function youngReserved(): number {
+  return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
 /**
  * Scavenges now while the young generation holds `minUsedBytes` or more, at most `maxRuns` times (two: one copies
  * what is alive, the next promotes it to the old generation). Returns what was done, for the log: [used before, used

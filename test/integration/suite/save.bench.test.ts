@@ -326,6 +326,8 @@ suite('benchmark project (150 apps × 10 models × 20 migrations)', () => {
     // and after 10 s without edits (V8 gives back heap it no longer needs when the process is idle)
     await new Promise(r => setTimeout(r, 10000));
     metric('extensionHostMemoryIdle', memory());
+    // what the quiet time did: the young generation given back (idleCollect.ts: shrinks, MB)
+    metric('hostIdleCollectAfterIdle', (await vscode.commands.executeCommand<{ idleCollect?: unknown }>('djangoMultiDb.getState', { wait: false }))?.idleCollect ?? null);
     // the index lives in the scan worker's own process (src/extension/scanChannel.ts): its RSS, from /proc
     // (with the views: Django mode's view says how long its last answer took)
     const st = await vscode.commands.executeCommand<{ scanWorkerPid: number | null; projects?: { djangoRunning?: boolean }[]; django?: { durationMs?: number; used?: string }[] }>('djangoMultiDb.getState', { wait: false });
