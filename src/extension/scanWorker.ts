@@ -5,7 +5,7 @@ import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { Scanner, withDjango, type ProjectIndex } from '../core/scan';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
-import { pauseBackground } from '../core/django/background';
+import { holdBackground, pauseBackground } from '../core/django/background';
 import type { Logger } from '../core/types';
 import { Redactor } from '../core/redact';
 import { setOverlay, setTrusted } from '../core/vfs';
@@ -423,6 +423,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       return null;
     }
     case 'overlay':
+      // a buffer typed (not one dropped: a save asks Django again): Django's helper waits until the typing pauses
+      if (PAUSE_HELPER && req.text !== null) holdBackground();
       return { changed: setOverlay(req.file, req.text) };
     case 'flush':
       project(req.project).scanner.flushCaches();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PAUSE_MAX_MS, PAUSE_STATS, pauseBackground, trackBackground } from '../../src/core/django/background';
+import { HOLD, PAUSE_MAX_MS, PAUSE_STATS, endHold, holdBackground, pauseBackground, trackBackground } from '../../src/core/django/background';
 
 const linux = process.platform === 'linux' ? false : 'reads /proc/PID/stat (Linux)';
 
@@ -69,6 +69,96 @@ test('an edit\'s pause stops the helper\'s whole process group, nested pauses en
     assert.notEqual(state(pid), 'T');
     end4();
   } finally {
+    tracked.untrack();
+    process.kill(-pid, 'SIGKILL');
+  }
+});
+
+test('typing holds the helper between edits: stopped until the typing pauses, an edit\'s pause inside a hold ends with the hold, a hold lasts HOLD.maxMs at most and the helper runs HOLD.gapMs after it', { skip: linux }, async () => {
+  const { child } = busyGroup();
+  const pid = child.pid!;
+  const tracked = trackBackground(pid);
+  const saved = { ...HOLD };
+  Object.assign(HOLD, { quietMs: 150, maxMs: 900, gapMs: 300 });
+  try {
+    await sleep(50);
+    // keystrokes every 100 ms for 600 ms (past PAUSE_MAX_MS): stopped throughout, an edit's own pause within
+    holdBackground();
+    const t0 = performance.now();
+    for (let i = 0; i < 6; i++) {
+      await sleep(100);
+      assert.equal(state(pid), 'T', `stopped while typing (${Math.round(performance.now() - t0)} ms)`);
+      const end = pauseBackground();
+      holdBackground();
+      end();
+    }
+    assert.equal(state(pid), 'T', 'an edit\'s pause ending leaves the hold on');
+    // the typing pauses: continued HOLD.quietMs later
+    await sleep(HOLD.quietMs + 60);
+    assert.notEqual(state(pid), 'T', 'continued once the typing paused');
+    const paused = tracked.pausedMs();
+    assert.ok(paused >= 600 && paused < 600 + HOLD.quietMs + 500, `paused ${paused} ms`);
+    // typing that goes on: the hold ends after HOLD.maxMs, and none begins for HOLD.gapMs after it
+    const holds = PAUSE_STATS.holds;
+    holdBackground();
+    let stoppedAt = 0;
+    const t1 = performance.now();
+    for (let t = 0; t < HOLD.maxMs + HOLD.quietMs + 100; t += 50) {
+      await sleep(50);
+      holdBackground();
+      if (state(pid) === 'T') stoppedAt = performance.now() - t1;
+    }
+    assert.ok(stoppedAt >= HOLD.maxMs - 100 && stoppedAt < HOLD.maxMs + 400, `stopped until ${Math.round(stoppedAt)} ms (cap ${HOLD.maxMs})`);
+    assert.equal(PAUSE_STATS.holds, holds + 1, 'no second hold within the gap');
+    await sleep(HOLD.gapMs);
+    holdBackground();
+    await sleep(30);
+    assert.equal(state(pid), 'T', 'a hold again after the gap');
+    endHold();
+    await sleep(30);
+    assert.notEqual(state(pid), 'T');
+  } finally {
+    endHold();
+    Object.assign(HOLD, saved);
+    tracked.untrack();
+    process.kill(-pid, 'SIGKILL');
+  }
+});
+
+test('a helper started during a hold (Django asked after a save while the user types on) is stopped with it, and continued when it ends', { skip: linux }, async () => {
+  const saved = { ...HOLD };
+  Object.assign(HOLD, { quietMs: 200 });
+  holdBackground();
+  const { child } = busyGroup();
+  const pid = child.pid!;
+  const tracked = trackBackground(pid);
+  try {
+    await sleep(50);
+    assert.equal(state(pid), 'T', 'stopped as it was tracked');
+    holdBackground();
+    await sleep(100);
+    assert.equal(state(pid), 'T');
+    await sleep(HOLD.quietMs + 50);
+    assert.notEqual(state(pid), 'T', 'continued once the typing paused');
+    assert.ok(tracked.pausedMs() >= 150, `paused ${tracked.pausedMs()} ms`);
+    // an edit's pause with no helper running, a helper started in it: stopped, continued by the pause's end
+    const end = pauseBackground();
+    tracked.untrack();
+    const second = busyGroup().child;
+    const t2 = trackBackground(second.pid!);
+    try {
+      await sleep(30);
+      assert.equal(state(second.pid!), 'T');
+      end();
+      await sleep(30);
+      assert.notEqual(state(second.pid!), 'T');
+    } finally {
+      t2.untrack();
+      process.kill(-second.pid!, 'SIGKILL');
+    }
+  } finally {
+    endHold();
+    Object.assign(HOLD, saved);
     tracked.untrack();
     process.kill(-pid, 'SIGKILL');
   }
