@@ -22,7 +22,14 @@ export const HOLD = {
   gapMs: 2000,
 };
 
-interface Helper { pausedMs: number; stoppedAt: number | null }
+/**
+ * A helper is not stopped in its first GRACE_MS: its Python sets itself to die with the scan worker first thing
+ * (django_helper.py _die_with_parent, a few ms into its start), and one stopped before that would stay stopped should
+ * the worker be killed meanwhile (VS Code closing). It is stopped once they have passed, if a pause is still on.
+ */
+const GRACE_MS = 300;
+
+interface Helper { pausedMs: number; stoppedAt: number | null; since: number }
 
 /** the helpers running in the background, by process group id (their pid: spawned detached) */
 const helpers = new Map<number, Helper>();
@@ -39,14 +46,11 @@ export const PAUSE_STATS = { stops: 0, continues: 0, capped: 0, holds: 0 };
 
 /** Count `pid` (a process group of its own) as a background helper until `untrack`; returns how long it was paused. */
 export function trackBackground(pid: number): { pausedMs(): number; untrack(): void } {
-  const h: Helper = { pausedMs: 0, stoppedAt: null };
+  const h: Helper = { pausedMs: 0, stoppedAt: null, since: performance.now() };
   helpers.set(pid, h);
-  // (one started during a pause or a hold, Django asked after a save while the user types on: stopped with the others)
-  const now = performance.now();
-  if (depth > 0 && stopUntil > now && signal(pid, 'SIGSTOP')) {
-    h.stoppedAt = now;
-    if (!cap) setCap(stopUntil - now);
-  }
+  // (one started during a pause or a hold, Django asked after a save while the user types on: stopped with the others
+  // once its grace time has passed)
+  if (depth > 0) stopLater(pid, h);
   if (!exitHook) {
     exitHook = true;
     // (a worker that exits while a helper is stopped leaves it running: it finishes, or its pipe closes)
@@ -97,9 +101,24 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
 
 function stopAll(maxMs: number): void {
   const now = performance.now();
-  for (const [pid, h] of helpers) if (signal(pid, 'SIGSTOP')) h.stoppedAt = now;
+  for (const [pid, h] of helpers) {
+    if (now - h.since < GRACE_MS) stopLater(pid, h);
+    else if (signal(pid, 'SIGSTOP')) h.stoppedAt = now;
+  }
   PAUSE_STATS.stops++;
   setCap(maxMs);
+}
+
+/** Stop helper `h` once its grace time has passed, if a pause is still on then (and it is still tracked). */
+function stopLater(pid: number, h: Helper): void {
+  const t = setTimeout(() => {
+    const now = performance.now();
+    if (depth === 0 || stopUntil <= now || helpers.get(pid) !== h || h.stoppedAt !== null) return;
+    if (!signal(pid, 'SIGSTOP')) return;
+    h.stoppedAt = now;
+    if (!cap) setCap(stopUntil - now);
+  }, Math.max(0, h.since + GRACE_MS - performance.now()));
+  t.unref?.();
 }
 
 function setCap(maxMs: number): void {
