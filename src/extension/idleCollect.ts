@@ -39,6 +39,15 @@ export const registerIdleCollect: Feature = svc => {
   const done = { runs: 0, ms: 0, longestMs: 0, shrinks: 0, shrunkMB: 0 };
   svc.snapshots.set('idleCollect', () => ({ ...done, ms: Math.round(done.ms * 10) / 10, longestMs: Math.round(done.longestMs * 10) / 10, shrunkMB: Math.round(done.shrunkMB) }));
   const mb = (n: number) => (n / 1048576).toFixed(1);
+  /** the scavenges done, counted in `done` */
+  const count = (runs: ReturnType<typeof collectYoung>) => {
+    for (const [, , ms] of runs) {
+      done.runs++;
+      done.ms += ms;
+      done.longestMs = Math.max(done.longestMs, ms);
+    }
+    return runs;
+  };
   let shrinkTimer: NodeJS.Timeout | undefined;
   /** the tries left in this quiet stretch */
   let shrinkTries = 0;
@@ -47,13 +56,8 @@ export const registerIdleCollect: Feature = svc => {
     if (disposed) return;
     const reserved = youngReserved();
     if (reserved < SHRINK_MIN_RESERVED_BYTES) return;
-    const runs = collectYoung(0, 1);
+    const runs = count(collectYoung(0, 1));
     const after = youngReserved();
-    for (const [, , ms] of runs) {
-      done.runs++;
-      done.ms += ms;
-      done.longestMs = Math.max(done.longestMs, ms);
-    }
     if (after < reserved) {
       done.shrinks++;
       done.shrunkMB += (reserved - after) / 1048576;
@@ -76,12 +80,7 @@ export const registerIdleCollect: Feature = svc => {
         timer = undefined;
         // (one scavenge per quiet moment: what is alive of a first index or of Django's answer took 60–100 ms to copy;
         // the one that promotes it waits for the next quiet moment)
-        const runs = collectYoung(MIN_USED_BYTES, 1);
-        for (const [, , ms] of runs) {
-          done.runs++;
-          done.ms += ms;
-          done.longestMs = Math.max(done.longestMs, ms);
-        }
+        const runs = count(collectYoung(MIN_USED_BYTES, 1));
         if (runs.length) svc.log.debug(`idle: young generation collected (${runs.map(([a, b, ms]) => `${mb(a)} → ${mb(b)} MB in ${ms.toFixed(1)} ms`).join(', ')})`);
         if (runs.length && youngUsed() >= MIN_USED_BYTES) poke();
       }, idleMs);
