@@ -26,11 +26,33 @@ function busyGroup(): { child: ChildProcess; grandchild: () => number } {
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-test('an edit\'s pause stops the helper\'s whole process group, nested pauses end with the last, a pause ends after PAUSE_MAX_MS at the latest', { skip: linux }, async () => {
+/** `fn` with a busy process group tracked as a background helper; untracked and killed after, whatever happens. */
+async function withHelper(fn: (pid: number, tracked: ReturnType<typeof trackBackground>, grandchild: () => number) => Promise<void>): Promise<void> {
   const { child, grandchild } = busyGroup();
   const pid = child.pid!;
   const tracked = trackBackground(pid);
   try {
+    await fn(pid, tracked, grandchild);
+  } finally {
+    tracked.untrack();
+    process.kill(-pid, 'SIGKILL');
+  }
+}
+
+/** `fn` with HOLD's times set to `times`; the hold in progress ended and the times as they were after. */
+async function withHoldTimes(times: Partial<typeof HOLD>, fn: () => Promise<void>): Promise<void> {
+  const saved = { ...HOLD };
+  Object.assign(HOLD, times);
+  try {
+    await fn();
+  } finally {
+    endHold();
+    Object.assign(HOLD, saved);
+  }
+}
+
+test('an edit\'s pause stops the helper\'s whole process group, nested pauses end with the last, a pause ends after PAUSE_MAX_MS at the latest', { skip: linux }, async () => {
+  await withHelper(async (pid, tracked, grandchild) => {
     // (past its grace time: a helper is not stopped before it has set itself to die with the worker)
     await sleep(350);
     const inner = grandchild();
@@ -69,19 +91,11 @@ test('an edit\'s pause stops the helper\'s whole process group, nested pauses en
     await sleep(30);
     assert.notEqual(state(pid), 'T');
     end4();
-  } finally {
-    tracked.untrack();
-    process.kill(-pid, 'SIGKILL');
-  }
+  });
 });
 
 test('typing holds the helper between edits: stopped until the typing pauses, an edit\'s pause inside a hold ends with the hold, a hold lasts HOLD.maxMs at most and the helper runs HOLD.gapMs after it', { skip: linux }, async () => {
-  const { child } = busyGroup();
-  const pid = child.pid!;
-  const tracked = trackBackground(pid);
-  const saved = { ...HOLD };
-  Object.assign(HOLD, { quietMs: 150, maxMs: 900, gapMs: 300 });
-  try {
+  await withHelper((pid, tracked) => withHoldTimes({ quietMs: 150, maxMs: 900, gapMs: 300 }, async () => {
     await sleep(350);
     // keystrokes every 100 ms for 600 ms (past PAUSE_MAX_MS): stopped throughout, an edit's own pause within
     holdBackground();
@@ -118,57 +132,39 @@ test('typing holds the helper between edits: stopped until the typing pauses, an
     endHold();
     await sleep(30);
     assert.notEqual(state(pid), 'T');
-  } finally {
-    endHold();
-    Object.assign(HOLD, saved);
-    tracked.untrack();
-    process.kill(-pid, 'SIGKILL');
-  }
+  }));
 });
 
 test('a helper started during a hold (Django asked after a save while the user types on) is stopped with it once its grace time has passed, and continued when it ends', { skip: linux }, async () => {
-  const saved = { ...HOLD };
-  Object.assign(HOLD, { quietMs: 600 });
-  holdBackground();
-  const { child } = busyGroup();
-  const pid = child.pid!;
-  const tracked = trackBackground(pid);
-  try {
-    await sleep(50);
-    assert.notEqual(state(pid), 'T', 'not stopped in its grace time (its Python sets itself to die with the worker first)');
+  await withHoldTimes({ quietMs: 600 }, async () => {
     holdBackground();
-    await sleep(350);
-    assert.equal(state(pid), 'T', 'stopped once its grace time passed');
-    holdBackground();
-    await sleep(100);
-    assert.equal(state(pid), 'T');
-    await sleep(HOLD.quietMs + 100);
-    assert.notEqual(state(pid), 'T', 'continued once the typing paused');
-    assert.ok(tracked.pausedMs() >= 500, `paused ${tracked.pausedMs()} ms`);
-    // an edit's pause with no helper running, a helper started in it (and an old one stopped at once): the new one
-    // stopped after its grace time while the pause lasts, continued by the pause's end
-    const end = pauseBackground(2000);
-    await sleep(30);
-    assert.equal(state(pid), 'T', 'a helper past its grace time is stopped at once');
-    const second = busyGroup().child;
-    const t2 = trackBackground(second.pid!);
-    try {
-      await sleep(400);
-      assert.equal(state(second.pid!), 'T');
-      end();
+    await withHelper(async (pid, tracked) => {
+      await sleep(50);
+      assert.notEqual(state(pid), 'T', 'not stopped in its grace time (its Python sets itself to die with the worker first)');
+      holdBackground();
+      await sleep(350);
+      assert.equal(state(pid), 'T', 'stopped once its grace time passed');
+      holdBackground();
+      await sleep(100);
+      assert.equal(state(pid), 'T');
+      await sleep(HOLD.quietMs + 100);
+      assert.notEqual(state(pid), 'T', 'continued once the typing paused');
+      assert.ok(tracked.pausedMs() >= 500, `paused ${tracked.pausedMs()} ms`);
+      // an edit's pause with no helper running, a helper started in it (and an old one stopped at once): the new one
+      // stopped after its grace time while the pause lasts, continued by the pause's end
+      const end = pauseBackground(2000);
       await sleep(30);
-      assert.notEqual(state(second.pid!), 'T');
-      assert.notEqual(state(pid), 'T');
-    } finally {
-      t2.untrack();
-      process.kill(-second.pid!, 'SIGKILL');
-    }
-  } finally {
-    endHold();
-    Object.assign(HOLD, saved);
-    tracked.untrack();
-    process.kill(-pid, 'SIGKILL');
-  }
+      assert.equal(state(pid), 'T', 'a helper past its grace time is stopped at once');
+      await withHelper(async second => {
+        await sleep(400);
+        assert.equal(state(second), 'T');
+        end();
+        await sleep(30);
+        assert.notEqual(state(second), 'T');
+        assert.notEqual(state(pid), 'T');
+      });
+    });
+  });
 });
 
 test('Django\'s helper dies with the process that started it, even while stopped (Linux: nothing would continue it)', { skip: linux }, async () => {
