@@ -24,13 +24,15 @@ function gc(): Gc | null {
   return gcFn;
 }
 
+const newSpace = () => v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space');
+
 export function youngUsed(): number {
-  return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_used_size ?? 0;
+  return newSpace()?.space_used_size ?? 0;
 }
 
 /** the young generation's size as V8 has it reserved (both semi-spaces): what of it the process's RSS holds */
 export function youngReserved(): number {
-  return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0;
+  return newSpace()?.space_size ?? 0;
 }
 
 /**
