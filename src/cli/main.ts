@@ -11,6 +11,7 @@ import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
 import { Redactor, redactWrites } from '../core/redact';
 import { runPlan } from './plan';
+import { runSettings } from './settings';
 
 const VERSION = '0.1.0';
 
@@ -20,6 +21,7 @@ Usage:
   django-multidb scan  [PATH] [--json] [options]
   django-multidb check [PATH] [--format text|github|sarif|json] [--fail-on LIST] [options]
   django-multidb plan  [PATH] [--format sh|json|github-actions] [options]
+  django-multidb settings [PATH] [--json] [options]
 
 PATH is the workspace root (default: the current directory).
 
@@ -46,6 +48,10 @@ Options:
 plan prints the ordered "manage.py migrate --database=ALIAS" commands that bring every database up to date
 (databases others depend on first; up-to-date aliases, mirrors and aliases that are the same database skipped),
 with --python as the interpreter of the commands. It exits with 1 when a database cannot be read.
+
+settings lists the settings modules the project could run with (* the one in use), who names each (manage.py,
+wsgi.py/asgi.py, pytest, containers and CI, or a settings module beside those) and what each gives: its database
+aliases and routers, read statically.
 
 scan exits with 1 when --mode django was asked for and Django could not answer (the static analysis is printed).
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
@@ -87,6 +93,11 @@ export async function main(argv: string[]): Promise<number> {
   // for output redacted already (scan's, kept by the output cache as printed)
   const writeRedacted = process.stdout.write.bind(process.stdout) as (bytes: Uint8Array) => boolean;
   const restore = [redactWrites(process.stdout, redactor), redactWrites(process.stderr, redactor)];
+  // a reader that stops early (`| head`) closes the pipe: the output it wanted was printed, nothing failed
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     return await run(argv, redactor, writeRedacted);
   } finally {
@@ -130,7 +141,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
   if (v.help || !command) { process.stdout.write(HELP); return command || v.help ? 0 : 2; }
   try {
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
-    if (command !== 'scan' && command !== 'check' && command !== 'plan') throw new UsageError(`unknown command "${command}" (expected scan, check or plan)`);
+    if (command !== 'scan' && command !== 'check' && command !== 'plan' && command !== 'settings') throw new UsageError(`unknown command "${command}" (expected scan, check, plan or settings)`);
     if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases to know what is pending: drop --no-db', false);
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
@@ -210,6 +221,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
       }
       return 0;
     }
+    if (command === 'settings') return await runSettings(opts, !!v.json, text => process.stdout.write(text));
     const index = await scanProject(opts);
     learn(index);
     if (!found(index)) return notFound(index);

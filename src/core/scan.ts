@@ -3,7 +3,8 @@
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
-import { Redactor, redactMessages, secretsOfDatabases } from './redact';
+import { Redactor, redact, redactMessages, secretsOfDatabases } from './redact';
+import { settingsCandidates, SETTINGS_CHOICES_MAX, type SettingsChoice } from './settings/candidates';
 import type {
   AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -524,6 +525,55 @@ export class Scanner {
     });
   }
 
+  /**
+   * The settings modules the project could run with (./settings/candidates.ts), each evaluated as a scan would read it:
+   * its databases, routers and installed apps, so that a user choosing one sees what it gives. Made from the last
+   * index's module index (one is made first if there is none yet); nothing is cached.
+   */
+  async settingsCandidates(): Promise<SettingsChoice[]> {
+    for (let i = 0; i < 2 && (!this.modules || !this.lastContext || this.answeredFromSnapshot); i++) await this.index();
+    const modules = this.modules;
+    const c = this.lastContext;
+    if (!modules || !c) return [];
+    return fixedView(() => modules.snapshot(async () => {
+      modules.startScan(new ParseBudget());
+      const candidates = settingsCandidates(modules, {
+        root: c.root, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
+        configured: this.opts.settingsModule || null, fromEnvironment: c.env.DJANGO_SETTINGS_MODULE || null,
+      });
+      const python = { version: c.envInfo.version, sitePackages: c.envInfo.sitePackages };
+      const cwd = c.managePy ? path.dirname(c.managePy) : undefined;
+      const dirs: string[] = [];
+      for (let d = c.projectDir; ; d = path.dirname(d)) {
+        dirs.push(d);
+        if (d === c.root || path.dirname(d) === d || !d.startsWith(c.root)) break;
+      }
+      return candidates.slice(0, SETTINGS_CHOICES_MAX).map((cand): SettingsChoice => {
+        if (!cand.path) return { ...cand, reads: { notFound: true } };
+        try {
+          const s = loadSettingsOrAsDeployed(modules, cand.module, c.env, { python, ...(cwd ? { cwd } : {}) }, dirs);
+          return {
+            ...cand,
+            reads: {
+              databases: s.databases.map(d => ({ alias: d.alias, engine: d.engine })),
+              routers: s.routers.map(r => r ?? '?'),
+              installedApps: s.installedApps.length,
+              ...(s.databasesNotConfigured ? { notConfigured: s.databasesNotConfigured.kind } : {}),
+              ...(s.notFound ? { notFound: true } : {}),
+              ...(s.unreadable?.includes('DATABASES') ? { databasesUnknown: true } : {}),
+              ...(s.unreadable?.includes('DATABASE_ROUTERS') ? { routersUnknown: true } : {}),
+            },
+          };
+        } catch (e) {
+          return { ...cand, reads: { error: redact((e as Error).message) } };
+        }
+      });
+    }));
+  }
+
+  /** what the last index was made from (settingsCandidates starts from it) */
+  private lastContext: { root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envInfo: IndexContext['envInfo']; current: string | null } | null = null;
+
   /** the folders the last settings put on sys.path (SettingsInfo.sysPath), search roots of the next index */
   private settingsRoots: { front: string[]; back: string[] } = { front: [], back: [] };
 
@@ -719,6 +769,7 @@ export class Scanner {
       this.prefetch = null;
     }
     const index = scanned.value;
+    this.lastContext = { root, managePy, projectDir, env, envInfo, current: index.settings?.module ?? null };
     timings.total = now() - t;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));

@@ -23,6 +23,7 @@ export const Cmd = {
   newDataMigration: 'djangoMultiDb.newDataMigration',
   copyDeploymentCommands: 'djangoMultiDb.copyDeploymentCommands',
   runDeploymentPlan: 'djangoMultiDb.runDeploymentPlan',
+  chooseSettingsModule: 'djangoMultiDb.chooseSettingsModule',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

@@ -14,6 +14,7 @@ import { registerNavigation } from './navigation';
 import { registerPendingPanel } from './pendingPanel';
 import { ProjectService, registerProjectLifecycle } from './project';
 import { ConnectionSecrets, registerSecrets } from './secrets';
+import { registerSettingsModule } from './settingsModule';
 import { registerSql } from './sql';
 import type { Feature, Services } from './services';
 import { registerStatus } from './status';
@@ -37,6 +38,7 @@ const FEATURES: Feature[] = [
   registerDeploy,
   registerSql,
   registerSecrets,
+  registerSettingsModule,
   registerStatus,
   registerWatchers,
   registerIdleCollect,

@@ -154,6 +154,9 @@ export class PendingPanel implements vscode.Disposable {
       case 'migrate':
         await vscode.commands.executeCommand(Cmd.migrateDatabase, { root: p?.root, alias: m.alias });
         return;
+      case 'chooseSettings':
+        await vscode.commands.executeCommand(Cmd.chooseSettingsModule, { root: p?.root });
+        return;
       case 'setPassword':
         await vscode.commands.executeCommand(Cmd.setDatabasePassword, { root: p?.root, alias: m.alias });
         return;

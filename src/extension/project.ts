@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { DUMMY_ENGINE } from '../shared/messages';
 import type { ProjectIndex, ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
@@ -839,6 +840,7 @@ export class ProjectService implements vscode.Disposable {
 
 export function aliasStatusText(index: ProjectIndex, alias: string): string {
   const st = index.applied[alias];
+  if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) return 'not configured: the settings module in use sets no DATABASES (Django\'s dummy database)';
   if (!st) return 'database state not read';
   if (!st.reachable) return `unreachable: ${st.error ?? 'unknown error'}`;
   const n = pendingCount(index, alias);

@@ -431,6 +431,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       return null;
     case 'stats':
       return processStats();
+    case 'settingsCandidates':
+      return project(req.project).scanner.settingsCandidates();
     case 'dispose':
       // what a later session starts from: written now rather than lost with the thread
       try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }

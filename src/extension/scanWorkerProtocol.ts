@@ -2,6 +2,7 @@
 // Both sides import this file, so a renamed field is a compile error on both. Plain data only: everything
 // here crosses `postMessage` by structured clone (no functions, no class instances; Sets and Maps are fine).
 import type { ProjectIndex, ScanOptions } from '../core/scan';
+import type { SettingsChoice } from '../core/settings/candidates';
 import type { WireTable } from './wireTable';
 
 /**
@@ -55,6 +56,8 @@ export type WorkerRequest =
   | { id: number; op: 'flush'; project: number }
   /** the worker's memory and pid (the "Show Analysis Status" document) */
   | { id: number; op: 'stats'; project: number }
+  /** the settings modules the project could run with, each read (the "Choose Settings Module…" command) */
+  | { id: number; op: 'settingsCandidates'; project: number }
   | { id: number; op: 'dispose'; project: number };
 
 /** The worker's own figures (`stats`): its process's memory, as Node reports it there. */
@@ -102,6 +105,7 @@ export interface WorkerResults {
   mergeDjango: IndexChanges;
   flush: null;
   stats: WorkerStats;
+  settingsCandidates: SettingsChoice[];
   dispose: null;
 }
 

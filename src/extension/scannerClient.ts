@@ -18,6 +18,7 @@ import * as v8 from 'v8';
 import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
+import type { SettingsChoice } from '../core/settings/candidates';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import { STATE_PROPS } from './model/lastState';
 import { nullLogger, type Logger } from '../core/types';
@@ -741,6 +742,13 @@ export class ScannerClient implements ScannerLike {
     if (this.disposed || !this.host.usesWorker) return local();
     const stats = await this.host.request(this, { op: 'stats' }, () => processStats());
     return { ...stats, kind: this.host.mode === 'in-process' ? 'in-process' : this.host.channelKind };
+  }
+
+  /** The settings modules the project could run with, each read as a scan would (core/settings/candidates.ts). */
+  async settingsCandidates(): Promise<SettingsChoice[]> {
+    this.checkOpen();
+    if (!this.host.usesWorker || !this.host.hasScanner(this)) return this.inProcess().settingsCandidates();
+    return this.host.request(this, { op: 'settingsCandidates' }, () => this.inProcess().settingsCandidates());
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

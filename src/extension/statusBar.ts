@@ -23,6 +23,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
     let total = 0;
     let known = 0;
     let unreachable = 0;
+    let notConfigured = 0;
     let read = false;
     let cached = false;
     for (const p of projects) {
@@ -39,6 +40,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
       total += t.total;
       known += t.known;
       unreachable += t.unreachable;
+      notConfigured += t.notConfigured;
       read ||= Object.keys(p.index.applied).length > 0;
       for (const alias of aliasesOf(p.index)) md.appendMarkdown(`- \`${alias}\`: ${aliasStatusText(p.index, alias)}\n`);
       md.appendMarkdown('\n');
@@ -46,6 +48,9 @@ export const registerStatusBar: Feature = (svc: Services) => {
     if (!svc.projects.trusted) {
       item.text = '$(database) restricted';
       md.appendMarkdown('Restricted Mode: database state is read once the workspace is trusted.');
+    } else if (!known && !unreachable && notConfigured) {
+      // the settings set no DATABASES (Django's dummy `default`): nothing to read, and nothing failed
+      item.text = '$(warning) no database configured';
     } else if (!read) {
       item.text = '$(database) …';
     } else if (!known && unreachable) {
@@ -54,7 +59,7 @@ export const registerStatusBar: Feature = (svc: Services) => {
     } else {
       item.text = `$(${cached ? 'history' : 'database'}) ${total} pending${unreachable ? ` $(warning) ${unreachable}` : ''}`;
     }
-    item.backgroundColor = unreachable ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.backgroundColor = unreachable || (notConfigured && !known) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     md.appendMarkdown(`\n\nClick to show pending migrations · [Analysis status](command:${Cmd.showStatus})`);
     item.tooltip = md;
     item.accessibilityInformation = { label: `Django Multi-DB: ${item.text.replace(/\$\([^)]*\)\s*/g, '')}` };

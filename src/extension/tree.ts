@@ -1,6 +1,7 @@
 // The "Django Databases" views: `djangoMultiDb.databases` (alias → app → model) and `djangoMultiDb.models`
 // (app → model → alias). Every node keeps its parent so that `getParent` (and so `TreeView.reveal`) works.
 import * as vscode from 'vscode';
+import { DUMMY_ENGINE } from '../shared/messages';
 import type { ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { twinsOf } from '../core/scan';
@@ -164,7 +165,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     item.id = node.id;
     const engine = shortEngine(db?.engine);
     let status: string;
-    if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
+    const dummy = db?.engine === DUMMY_ENGINE;
+    if (dummy) status = 'not configured';
+    else if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
     else if (!st.reachable) status = 'unreachable';
     else status = pending ? `${pending} pending` : 'up to date';
     const twin = twinText(index, node.alias);
@@ -172,7 +175,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const drift = index.findings.filter(f => f.alias === node.alias && (f.code === 'schema-drift' || f.code === 'stray-table' || f.code === 'unmanaged-table-missing'));
     const driftText = drift.length ? `${drift.length} drift` : '';
     item.description = `${engine} · ${status}${twin ? ` · ${twin}` : ''}${driftText ? ` · ${driftText}` : ''}`;
-    item.iconPath = !st
+    item.iconPath = dummy
+      ? icon(['database', 'list.warningForeground'])
+      : !st
       ? new vscode.ThemeIcon('database')
       : !st.reachable
         ? icon(['database', 'list.errorForeground'])
@@ -190,7 +195,10 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (drift.length) md.appendMarkdown(`$(warning) **Schema drift** (the Problems panel has each):\n\n${drift.slice(0, 5).map(f => `- ${f.message}`).join('\n')}${drift.length > 5 ? `\n- … and ${drift.length - 5} more` : ''}\n\n`);
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
-    if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
+    if (dummy) {
+      md.isTrusted = { enabledCommands: [Cmd.chooseSettingsModule] };
+      md.appendMarkdown(`$(warning) The settings module in use (\`${index.settings?.module ?? '?'}\`) sets no DATABASES: Django then has only this dummy \`default\`, which nothing can read or migrate. [Choose Settings Module…](command:${Cmd.chooseSettingsModule}?${encodeURIComponent(JSON.stringify([{ root: node.project.root }]))})\n\n`);
+    } else if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
     // (edX's SQLite file that does not exist yet: nothing was read, every migration is pending, migrate makes it)
     else if (st && !st.exists && db?.engine?.includes('sqlite')) md.appendMarkdown('The database file does not exist yet: `migrate` creates it, so every migration is pending.\n\n');
     else if (st && !st.exists) md.appendMarkdown('The database has no `django_migrations` table yet: nothing was migrated there, so every migration is pending.\n\n');

@@ -149,6 +149,9 @@ export type HostMessage =
 // -------------------------------------------------------------------------------------------------
 // webview → host
 
+/** The engine Django gives an empty DATABASES' `default` (ConnectionHandler): no database to read or migrate. */
+export const DUMMY_ENGINE = 'django.db.backends.dummy';
+
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
@@ -157,6 +160,8 @@ export type WebviewMessage =
   | { type: 'showMigrations'; alias: string }
   /** an unreachable alias: store its password ("Set Database Password…") */
   | { type: 'setPassword'; alias: string }
+  /** the settings configure no database (Django's dummy `default`): "Choose Settings Module…" */
+  | { type: 'chooseSettings' }
   | { type: 'planDetails'; alias: string }
   | { type: 'showSql'; alias: string; key: string }
   /** open SQL already shown in the panel as an untitled `sql` document */
@@ -180,6 +185,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   switch (t) {
     case 'ready':
     case 'refresh':
+    case 'chooseSettings':
       return true;
     case 'openMigration':
       return typeof (m as { key?: unknown }).key === 'string';

@@ -29,7 +29,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__',
  * The folders below `root` breadth-first, in name order, `maxDepth` levels deep, skipping virtualenvs and the
  * folders of SKIP_DIRS; `visit` sees each folder's entries and ends the walk with a result.
  */
-function walkProjectDirs<T>(root: string, maxDepth: number, visit: (dir: string, entries: fs.Dirent[], depth: number) => T | undefined): T | null {
+export function walkProjectDirs<T>(root: string, maxDepth: number, visit: (dir: string, entries: fs.Dirent[], depth: number) => T | undefined): T | null {
   const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
   while (queue.length) {
     const { dir, depth } = queue.shift()!;

@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { Loc, ModelInfo, RouterDecision } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
+import { DUMMY_ENGINE } from '../../shared/messages';
 import { countsPending, twinsOf } from '../../core/scan';
 import { decisionLookup, type DecisionLookup } from '../../core/findings';
 
@@ -133,12 +134,15 @@ export function pendingCount(index: ProjectIndex, alias: string): number | null 
  * Total pending over aliases whose state is known, each physical database once: an alias that reaches the same
  * database as another (or mirrors it) is counted on that one.
  */
-export function totalPending(index: ProjectIndex): { total: number; known: number; unreachable: number } {
+export function totalPending(index: ProjectIndex): { total: number; known: number; unreachable: number; notConfigured: number } {
   let total = 0;
   let known = 0;
   let unreachable = 0;
+  let notConfigured = 0;
   for (const alias of aliasesOf(index)) {
     const st = index.applied[alias];
+    // Django's dummy `default` (DATABASES not set): not a database that failed to answer
+    if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) { notConfigured++; continue; }
     if (st && !st.reachable) unreachable++;
     const n = pendingCount(index, alias);
     if (n !== null) {
@@ -146,7 +150,7 @@ export function totalPending(index: ProjectIndex): { total: number; known: numbe
       known++;
     }
   }
-  return { total, known, unreachable };
+  return { total, known, unreachable, notConfigured };
 }
 
 /** "django.db.backends.postgresql" → "postgresql" */

@@ -1,0 +1,116 @@
+// "Choose Settings Module…": the settings modules the project could run with (core/settings/candidates.ts), each with
+// what it gives (its databases and routers, read statically) and who names it (manage.py, wsgi.py, pytest, a
+// container or CI file, a module beside those). The choice is written to djangoMultiDb.settingsModule for the
+// project's folder, which indexes the project again with it. Also offered as a quick fix on the findings that say the
+// settings are a guess or configure no database, and from the Databases view's menu.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { describeReads, describeSources, type SettingsChoice } from '../core/settings/candidates';
+import type { Finding } from '../core/types';
+import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
+import { findingCodeOf } from './diagnostics';
+import type { DjangoProject } from './project';
+import type { Feature, Services } from './services';
+
+type Item = vscode.QuickPickItem & { module?: string | null; enter?: true };
+const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
+/** `{ root?, module? }` from a test, a quick fix or a message button; `module: null` removes the setting. */
+function argOf(arg: unknown): { root?: string; module?: string | null } {
+  if (!arg || typeof arg !== 'object') return {};
+  const a = arg as { root?: unknown; module?: unknown };
+  return {
+    ...(typeof a.root === 'string' ? { root: a.root } : {}),
+    ...(typeof a.module === 'string' || a.module === null ? { module: a.module } : {}),
+  };
+}
+
+/** Findings a settings module of the user's choice answers: DATABASES not configured, a module guessed or computed. */
+export function choosesSettings(f: Pick<Finding, 'code' | 'message'>): boolean {
+  return f.code === 'databases-not-configured' || (f.code === 'settings-unknown' && /--settings|settingsModule/.test(f.message));
+}
+
+export const registerSettingsModule: Feature = (svc: Services) => [
+  registerCommand(svc, Cmd.chooseSettingsModule, async (arg?: unknown) => {
+    const a = argOf(arg);
+    const project = await svc.projects.pick(a.root);
+    const module = a.module !== undefined ? a.module : await pick(svc, project);
+    const config = vscode.workspace.getConfiguration('djangoMultiDb', project.folder.uri);
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    // (a folder's own setting in a multi-root workspace; the workspace's otherwise)
+    await config.update('settingsModule', module ?? undefined, multiRoot ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
+    svc.log.info(`settings module of ${project.name}: ${module ?? "the project's own choice (setting removed)"}`);
+    vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${module ?? "the settings module the project names"}`, 4000);
+    return { module };
+  }),
+  vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
+    provideCodeActions(doc, _range, context) {
+      const diag = context.diagnostics.find(d => { const code = findingCodeOf(d); return !!code && choosesSettings({ code, message: d.message }); });
+      const p = diag && svc.projects.projectFor(doc.uri.fsPath);
+      if (!diag || !p) return [];
+      const action = new vscode.CodeAction('Choose the settings module…', vscode.CodeActionKind.QuickFix);
+      action.command = { command: Cmd.chooseSettingsModule, title: 'Choose Settings Module…', arguments: [{ root: p.root }] };
+      action.diagnostics = [diag];
+      return [action];
+    },
+  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+];
+
+/** The quick pick: shown at once (busy) while the worker reads the candidates; undefined module = Escape. */
+async function pick(svc: Services, project: DjangoProject): Promise<string | null> {
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = `Settings module of ${project.name}`;
+  qp.placeholder = 'Reading the settings modules the project names…';
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.busy = true;
+  qp.show();
+  const done = new Promise<Item | undefined>(resolve => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+  });
+  try {
+    const choices = await Promise.race([project.scanner.settingsCandidates(), done.then(() => null)]);
+    if (choices === null) throw new Cancelled('the settings module pick');
+    qp.items = items(choices, project, !!project.config.settingsModule);
+    qp.placeholder = choices.length ? 'The module the project runs with: its databases and routers are shown as read from it' : 'No settings module found: enter one';
+    qp.busy = false;
+    const chosen = orCancel(await done, 'the settings module pick');
+    if (!chosen.enter) return chosen.module ?? null;
+    const typed = orCancel(await vscode.window.showInputBox({
+      title: `Settings module of ${project.name}`,
+      prompt: 'A dotted module name, as DJANGO_SETTINGS_MODULE takes it',
+      placeHolder: 'mysite.settings.dev',
+      value: project.config.settingsModule ?? '',
+      validateInput: v => (MODULE_NAME.test(v.trim()) ? null : 'A dotted module name: letters, digits and underscores, parts separated by dots'),
+    }), 'the settings module input');
+    return typed.trim();
+  } catch (e) {
+    svc.log.debug(`settings module pick: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    qp.dispose();
+  }
+}
+
+function items(choices: SettingsChoice[], project: DjangoProject, configured: boolean): Item[] {
+  const named = choices.filter(c => c.sources.some(s => s.kind !== 'beside'));
+  const beside = choices.filter(c => !named.includes(c));
+  const item = (c: SettingsChoice): Item => {
+    const inUse = c.sources.some(s => s.kind === 'in-use');
+    const by = describeSources(c.sources.filter(s => s.kind !== 'in-use'), project.folder.uri.fsPath);
+    const where = c.path ? path.relative(project.folder.uri.fsPath, c.path) : null;
+    return {
+      label: `${inUse ? '$(check) ' : ''}${c.module}`,
+      description: describeReads(c),
+      detail: [inUse ? 'in use' : null, by.length ? `named by ${by.join(', ')}` : null, where && !where.startsWith('..') ? where : null].filter(Boolean).join(' · '),
+      module: c.module,
+    };
+  };
+  const out: Item[] = named.map(item);
+  if (beside.length) out.push({ label: 'Beside them', kind: vscode.QuickPickItemKind.Separator }, ...beside.map(item));
+  out.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  if (configured) out.push({ label: '$(discard) Use the module the project names', detail: 'Removes djangoMultiDb.settingsModule: manage.py, then DJANGO_SETTINGS_MODULE of the env file, decide', module: null });
+  out.push({ label: '$(edit) Enter a module name…', enter: true });
+  return out;
+}
