@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
-  CELL_LABELS, cellLabel, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
+  CELL_LABELS, cellLabel, DUMMY_ENGINE, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
 } from '../src/shared/messages';
 import './main.css';
 
@@ -138,6 +138,7 @@ function skeleton(): void {
     if (!el) return;
     if (el.dataset.action === 'retry') post({ type: 'refresh' });
     else if (el.dataset.action === 'password' && el.dataset.alias) post({ type: 'setPassword', alias: el.dataset.alias });
+    else if (el.dataset.action === 'settings') post({ type: 'chooseSettings' });
     else if (el.dataset.sql) {
       if (!ui.planAlias || !model?.sql.available || (el as HTMLElement & { disabled?: boolean }).disabled) return;
       const cur = sqlResults.get(sqlKey(ui.planAlias, el.dataset.sql));
@@ -214,9 +215,12 @@ function focusRow(link: HTMLElement): void {
 function renderHeader(): void {
   if (!model) return;
   byId('title').textContent = model.project ? `Pending migrations — ${model.project}` : 'Pending migrations';
-  const unreachable = model.aliases.filter(a => a.reachable === false).length;
+  const unreachable = model.aliases.filter(a => a.reachable === false && a.engine !== DUMMY_ENGINE).length;
   const read = model.aliases.filter(a => a.reachable === true).length;
-  const summary = !model.stateRead
+  const dummyOnly = model.aliases.length > 0 && model.aliases.every(a => a.engine === DUMMY_ENGINE);
+  const summary = dummyOnly
+    ? `${model.migrations.length} migrations · no database configured (DATABASES is not set by the settings module in use)`
+    : !model.stateRead
     ? `${model.migrations.length} migrations · database state not read`
     // no database answered: "0 pending" would read as up to date
     : !read && unreachable
@@ -233,10 +237,16 @@ function renderHeader(): void {
     if (!a.drift?.count) continue;
     msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong>: ${a.drift.count} schema drift finding${a.drift.count === 1 ? '' : 's'} (Problems panel). ${esc(a.drift.first ?? '')}`);
   }
-  for (const a of model.aliases) if (a.reachable === false) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
+  for (const a of model.aliases) if (a.engine === DUMMY_ENGINE) msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is Django's dummy database: the settings module in use configures no DATABASES, so nothing can be read or migrated. ${settingsAction()}`);
+  for (const a of model.aliases) if (a.reachable === false && a.engine !== DUMMY_ENGINE) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
   notice.hidden = msgs.length === 0;
   notice.innerHTML = msgs.map(m => `<div>${m}</div>`).join('');
   updateActions();
+}
+
+/** The settings configure no database: choosing the module the project runs with is what helps. */
+function settingsAction(): string {
+  return '<vscode-button secondary data-action="settings" title="Pick the settings module the project runs with">Choose Settings Module…</vscode-button>';
 }
 
 /** What can be done about an unreachable database instead of a Migrate… that can only fail. */
@@ -332,7 +342,7 @@ function renderMatrix(): void {
     '<thead><tr><th scope="col" class="mig">Migration</th>' +
     model.aliases
       .map(a => {
-        const status = a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+        const status = a.engine === DUMMY_ENGINE ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
         const badge = a.pending ? ` <vscode-badge variant="counter">${a.pending}</vscode-badge>` : a.reachable === false ? ' <span class="codicon codicon-error" aria-hidden="true"></span>' : '';
         return `<th scope="col" class="alias" title="${esc(`${a.alias} (${a.engine ?? 'unknown engine'}): ${status}`)}">${esc(a.alias)}${badge}</th>`;
       })
@@ -380,7 +390,7 @@ function renderPlanSelect(): void {
   if (!ui.planAlias || !model.aliases.some(a => a.alias === ui.planAlias)) ui.planAlias = model.aliases.find(a => a.pending)?.alias ?? model.aliases[0]?.alias;
   const html = model.aliases
     .map(a => {
-      const s = a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+      const s = a.engine === DUMMY_ENGINE ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
       return `<vscode-option value="${esc(a.alias)}">${esc(`${a.alias} — ${s}`)}</vscode-option>`;
     })
     .join('');
@@ -402,7 +412,7 @@ function renderPlan(): void {
     el.innerHTML = '<p class="muted">No database in settings.DATABASES.</p>';
     return;
   }
-  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.reachable === false ? `unreachable: ${esc(a.error ?? '')} ${unreachableActions(a.alias)}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
+  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.engine === DUMMY_ENGINE ? `not configured: the settings module in use sets no DATABASES ${settingsAction()}` : a.reachable === false ? `unreachable: ${esc(a.error ?? '')} ${unreachableActions(a.alias)}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
   if (!a.plan) {
     el.innerHTML = head;
     return;
