@@ -15,13 +15,17 @@ import type { Feature, Services } from './services';
 type Item = vscode.QuickPickItem & { module?: string | null; enter?: true };
 const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
-/** `{ root?, module? }` from a test, a quick fix or a message button; `module: null` removes the setting. */
-function argOf(arg: unknown): { root?: string; module?: string | null } {
+/**
+ * `{ root?, module?, list? }` from a test, a quick fix or a message button; `module: null` removes the setting;
+ * `list: true` returns the candidates without asking (tests, other extensions).
+ */
+function argOf(arg: unknown): { root?: string; module?: string | null; list?: true } {
   if (!arg || typeof arg !== 'object') return {};
-  const a = arg as { root?: unknown; module?: unknown };
+  const a = arg as { root?: unknown; module?: unknown; list?: unknown };
   return {
     ...(typeof a.root === 'string' ? { root: a.root } : {}),
     ...(typeof a.module === 'string' || a.module === null ? { module: a.module } : {}),
+    ...(a.list === true ? { list: true as const } : {}),
   };
 }
 
@@ -34,6 +38,7 @@ export const registerSettingsModule: Feature = (svc: Services) => [
   registerCommand(svc, Cmd.chooseSettingsModule, async (arg?: unknown) => {
     const a = argOf(arg);
     const project = await svc.projects.pick(a.root);
+    if (a.list) return project.scanner.settingsCandidates();
     const module = a.module !== undefined ? a.module : await pick(svc, project);
     const config = vscode.workspace.getConfiguration('djangoMultiDb', project.folder.uri);
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
