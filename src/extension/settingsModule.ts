@@ -103,12 +103,14 @@ function items(choices: SettingsChoice[], project: DjangoProject, configured: bo
   const beside = choices.filter(c => !named.includes(c));
   const item = (c: SettingsChoice): Item => {
     const inUse = c.sources.some(s => s.kind === 'in-use');
-    const by = describeSources(c.sources.filter(s => s.kind !== 'in-use'), project.folder.uri.fsPath);
-    const where = c.path ? path.relative(project.folder.uri.fsPath, c.path) : null;
+    const root = project.folder.uri.fsPath;
+    const by = describeSources(c.sources.filter(s => s.kind !== 'in-use' && s.kind !== 'beside'), root);
+    const beside = describeSources(c.sources.filter(s => s.kind === 'beside'), root);
+    const where = c.path ? path.relative(root, c.path) : null;
     return {
       label: `${inUse ? '$(check) ' : ''}${c.module}`,
       description: describeReads(c),
-      detail: [inUse ? 'in use' : null, by.length ? `named by ${by.join(', ')}` : null, where && !where.startsWith('..') ? where : null].filter(Boolean).join(' · '),
+      detail: [inUse ? 'in use' : null, by.length ? `named by ${by.join(', ')}` : null, ...beside, where && !where.startsWith('..') ? where : null].filter(Boolean).join(' · '),
       module: c.module,
     };
   };
