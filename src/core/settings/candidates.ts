@@ -153,7 +153,7 @@ export function describeSources(sources: CandidateSource[], root: string): strin
       case 'entry-point': return rel(s.file);
       case 'pytest': return rel(s.file);
       case 'deploy': return rel(s.file);
-      case 'layout': return 'the project\'s settings package (startproject layout)';
+      case 'layout': return 'the startproject layout';
       case 'beside': return `beside ${s.of}`;
     }
   });
