@@ -94,6 +94,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     return node.parent;
   }
 
+  /** the Databases view (its rows are the aliases): says when the settings configure none */
+  protected readonly listsDatabases: boolean = false;
+
   protected roots(make: (p: DjangoProject, parent?: Node) => Node[]): Node[] {
     const { projects } = this.svc;
     if (!projects.isDiscovered) return [];
@@ -109,7 +112,15 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       if (p.error) return [{ kind: 'message', id: `err:${p.root}`, label: 'Could not index the project', detail: p.error, icon: 'error', parent }];
       return [{ kind: 'message', id: `loading:${p.root}`, label: 'Indexing…', icon: 'loading~spin', parent }];
     }
-    if (!p.index.settings) return [{ kind: 'message', id: `nosettings:${p.root}`, label: 'Settings module not found', detail: 'Set djangoMultiDb.settingsModule or DJANGO_SETTINGS_MODULE in manage.py.', icon: 'warning', parent }];
+    const choose: vscode.Command = { command: Cmd.chooseSettingsModule, title: 'Choose Settings Module…', arguments: [{ root: p.root }] };
+    if (!p.index.settings) return [{ kind: 'message', id: `nosettings:${p.root}`, label: 'Settings module not found', detail: 'Choose Settings Module…', tooltip: 'No manage.py, WSGI/ASGI entry point, pytest configuration or container file names DJANGO_SETTINGS_MODULE: choose the module the project runs with (djangoMultiDb.settingsModule).', icon: 'warning', command: choose, parent }];
+    // settings that set no DATABASES (Django's dummy `default`): the module in use is likely not the one the project
+    // runs with (onadata's common.py, which its docker.py and CI settings import)
+    const notConfigured: Node[] = this.listsDatabases && p.index.settings.databasesNotConfigured?.kind === 'empty' ? [{
+      kind: 'message', id: `noconfig:${p.root}`, label: 'Choose Settings Module…', detail: 'no DATABASES here', icon: 'settings-gear',
+      tooltip: `${p.index.settings.module ?? 'The settings module in use'} sets no DATABASES: Django then has only a dummy 'default'. Choose the settings module the project runs with${p.index.settings.databasesNotConfigured.otherModules?.length ? ` (${p.index.settings.databasesNotConfigured.otherModules.slice(0, 3).join(', ')}${p.index.settings.databasesNotConfigured.otherModules.length > 3 ? ', …' : ''} set DATABASES)` : ''}.`,
+      command: choose, parent,
+    }] : [];
     // DATABASES / DATABASE_ROUTERS not readable statically: said first, so that an empty or all-unknown tree is not
     // taken for "no databases" or "no routers"
     const unreadable: Node[] = (p.index.settings.unreadable ?? []).map(name => ({
@@ -117,7 +128,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       tooltip: `${name} could not be evaluated without running the project: what depends on it is unknown. Django mode (djangoMultiDb.mode) asks the project's own Django.`,
       icon: 'warning', command: { command: 'workbench.actions.view.problems', title: 'Show Problems' }, parent,
     }));
-    return [...unreadable, ...make(p, parent)];
+    return [...notConfigured, ...unreadable, ...make(p, parent)];
   }
 
   abstract getChildren(node?: Node): Node[];
@@ -296,6 +307,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
 }
 
 export class DatabasesTree extends BaseTree {
+  protected override readonly listsDatabases = true;
   getChildren(node?: Node): Node[] {
     if (!node) return [...this.banners(), ...this.roots((p, parent) => this.aliases(p, parent))];
     switch (node.kind) {

@@ -157,8 +157,13 @@ test('concreteModels, aliasesOf, pendingCount, totalPending', () => {
   assert.equal(pendingCount(index, 'nope'), null);
   const down = fixture({ applied: { default: applied('default', [], false) }, plans: { default: null, archive: ['billing.0001_initial'] } });
   assert.equal(pendingCount(down, 'default'), null);
-  assert.deepEqual(totalPending(down), { total: 1, known: 1, unreachable: 1 });
-  assert.deepEqual(totalPending(index), { total: 6, known: 2, unreachable: 0 });
+  assert.deepEqual(totalPending(down), { total: 1, known: 1, unreachable: 1, notConfigured: 0 });
+  assert.deepEqual(totalPending(index), { total: 6, known: 2, unreachable: 0, notConfigured: 0 });
+  // settings without DATABASES: Django's dummy `default`, which the read reports unreachable, is not configured (not
+  // a database that failed to answer)
+  const dummy = fixture({ applied: { default: applied('default', [], false) }, plans: { default: null } });
+  dummy.settings!.databases = [{ alias: 'default', engine: 'django.db.backends.dummy', name: null }];
+  assert.deepEqual(totalPending(dummy), { total: 0, known: 0, unreachable: 0, notConfigured: 1 });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
