@@ -353,6 +353,23 @@ export class DatabasesTree extends BaseTree {
         command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
       });
     }
+    // Django's answer asked for but not possible with this interpreter (no Django in it, or no interpreter): the
+    // fix is the project's own environment. The Python extension's picker when it is installed (resolveInterpreter
+    // follows it), else the setting.
+    if (this.svc.projects.trusted) {
+      for (const p of list) {
+        if (p.django.effective === 'static' || p.django.used !== 'static' || p.django.running) continue;
+        if (p.django.failure !== 'django' && p.django.failure !== 'missing-interpreter') continue;
+        const python = !!vscode.extensions.getExtension('ms-python.python');
+        out.push({
+          kind: 'message', id: `banner:python:${p.root}`, label: `Select Python Interpreter…${list.length > 1 ? ` (${p.name})` : ''}`, icon: 'snake',
+          tooltip: `Django's own answer (routing, plans) needs the interpreter the project runs with, where Django is installed. ${p.django.failure === 'django' ? 'The one used cannot import Django' : 'No interpreter was found'}; until then the static analysis is shown.`,
+          command: python
+            ? { command: 'python.setInterpreter', title: 'Select Python Interpreter' }
+            : { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['djangoMultiDb.pythonPath'] },
+        });
+      }
+    }
     for (const p of list) {
       if (!p.cachedAt) continue;
       // "refreshing" in the label, the date in the tooltip: a long description is cut in a default-width sidebar
