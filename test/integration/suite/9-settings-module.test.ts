@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { expected, getState, waitFor } from './helpers';
+import { expected, flatten, getState, waitFor } from './helpers';
 
 // "Choose Settings Module…": the settings modules the project could run with, and switching between them. Two modules
 // are written beside the example's shop/settings.py for the suite: one with only `default`, one that empties DATABASES
@@ -59,6 +59,11 @@ suite('settings module', () => {
       return s.aliases.length === 1 && s.aliases[0]!.engine === 'django.db.backends.dummy' ? s : undefined;
     }, 60000);
     assert.strictEqual(st.aliases[0]!.alias, 'default');
+    // the tree: a row that opens the choice, and the alias "not configured" rather than unreachable
+    const raw = await vscode.commands.executeCommand<any>('djangoMultiDb.getState');
+    const nodes = flatten(raw?.databases);
+    assert.ok(nodes.some(n => n.label === 'Choose Settings Module…'), nodes.map(n => n.label).join(' | '));
+    assert.match(nodes.find(n => n.label === 'default')?.description ?? '', /dummy · not configured/);
     const uri = vscode.Uri.file(empty());
     // (code actions are asked of an open document)
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
