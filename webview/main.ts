@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
-  CELL_LABELS, cellLabel, DUMMY_ENGINE, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
+  CELL_LABELS, cellLabel, type AliasColumn, type CellState, type HostMessage, type MigrationRow, type PanelViewState, type PendingModel, type PlanOperation, type SqlResult, type WebviewMessage,
 } from '../src/shared/messages';
 import './main.css';
 
@@ -215,9 +215,9 @@ function focusRow(link: HTMLElement): void {
 function renderHeader(): void {
   if (!model) return;
   byId('title').textContent = model.project ? `Pending migrations — ${model.project}` : 'Pending migrations';
-  const unreachable = model.aliases.filter(a => a.reachable === false && a.engine !== DUMMY_ENGINE).length;
+  const unreachable = model.aliases.filter(a => a.reachable === false && !a.dummy).length;
   const read = model.aliases.filter(a => a.reachable === true).length;
-  const dummyOnly = model.aliases.length > 0 && model.aliases.every(a => a.engine === DUMMY_ENGINE);
+  const dummyOnly = model.aliases.length > 0 && model.aliases.every(a => a.dummy === 'no-databases');
   const summary = dummyOnly
     ? `${model.migrations.length} migrations · no database configured (DATABASES is not set by the settings module in use)`
     : !model.stateRead
@@ -237,11 +237,18 @@ function renderHeader(): void {
     if (!a.drift?.count) continue;
     msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong>: ${a.drift.count} schema drift finding${a.drift.count === 1 ? '' : 's'} (Problems panel). ${esc(a.drift.first ?? '')}`);
   }
-  for (const a of model.aliases) if (a.engine === DUMMY_ENGINE) msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is Django's dummy database: the settings module in use configures no DATABASES, so nothing can be read or migrated. ${settingsAction()}`);
-  for (const a of model.aliases) if (a.reachable === false && a.engine !== DUMMY_ENGINE) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
+  for (const a of model.aliases) if (a.dummy) msgs.push(`<span class="codicon codicon-warning" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> ${dummyText(a)}`);
+  for (const a of model.aliases) if (a.reachable === false && !a.dummy) msgs.push(`<span class="codicon codicon-error" aria-hidden="true"></span> <strong>${esc(a.alias)}</strong> is unreachable: ${esc(a.error ?? 'unknown error')} ${unreachableActions(a.alias)}`);
   notice.hidden = msgs.length === 0;
   notice.innerHTML = msgs.map(m => `<div>${m}</div>`).join('');
   updateActions();
+}
+
+/** Django's dummy backend: the settings set no DATABASES (choosing the module the project runs with helps), or an entry has no ENGINE. */
+function dummyText(a: AliasColumn): string {
+  return a.dummy === 'no-databases'
+    ? `is Django's dummy database: the settings module in use sets no DATABASES, so nothing can be read or migrated. ${settingsAction()}`
+    : 'has no ENGINE: Django gives it the dummy backend (a placeholder), which nothing can read or migrate.';
 }
 
 /** The settings configure no database: choosing the module the project runs with is what helps. */
@@ -259,15 +266,16 @@ function unreachableActions(alias: string): string {
 function updateActions(): void {
   if (!model) return;
   const a = model.aliases.find(x => x.alias === ui.planAlias);
-  const unreachable = a?.reachable === false;
+  const unreachable = a?.reachable === false && !a.dummy;
   const migrate = byId('migrate') as HTMLElement & { disabled: boolean };
-  migrate.disabled = !model.trusted || unreachable;
+  migrate.disabled = !model.trusted || unreachable || !!a?.dummy;
   // the attribute too: the component styles itself from it
   migrate.toggleAttribute('disabled', migrate.disabled);
   migrate.title = !model.trusted ? 'Restricted Mode: nothing runs until the workspace is trusted'
+    : a?.dummy ? `${a.alias} is Django's dummy database: nothing can be migrated there`
     : unreachable ? `${a!.alias} is unreachable: retry the connection or set its password first` : 'Run manage.py migrate --database=… in a task';
   const show = byId('showmigrations') as HTMLElement & { disabled: boolean };
-  show.disabled = !model.trusted || unreachable;
+  show.disabled = !model.trusted || unreachable || !!a?.dummy;
   show.toggleAttribute('disabled', show.disabled);
 }
 
@@ -342,8 +350,8 @@ function renderMatrix(): void {
     '<thead><tr><th scope="col" class="mig">Migration</th>' +
     model.aliases
       .map(a => {
-        const status = a.engine === DUMMY_ENGINE ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
-        const badge = a.pending ? ` <vscode-badge variant="counter">${a.pending}</vscode-badge>` : a.reachable === false ? ' <span class="codicon codicon-error" aria-hidden="true"></span>' : '';
+        const status = a.dummy ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+        const badge = a.pending ? ` <vscode-badge variant="counter">${a.pending}</vscode-badge>` : a.dummy ? ' <span class="codicon codicon-warning" aria-hidden="true"></span>' : a.reachable === false ? ' <span class="codicon codicon-error" aria-hidden="true"></span>' : '';
         return `<th scope="col" class="alias" title="${esc(`${a.alias} (${a.engine ?? 'unknown engine'}): ${status}`)}">${esc(a.alias)}${badge}</th>`;
       })
       .join('') +
@@ -390,7 +398,7 @@ function renderPlanSelect(): void {
   if (!ui.planAlias || !model.aliases.some(a => a.alias === ui.planAlias)) ui.planAlias = model.aliases.find(a => a.pending)?.alias ?? model.aliases[0]?.alias;
   const html = model.aliases
     .map(a => {
-      const s = a.engine === DUMMY_ENGINE ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
+      const s = a.dummy ? 'not configured' : a.reachable === false ? 'unreachable' : a.pending === null ? 'not read' : `${a.pending} pending`;
       return `<vscode-option value="${esc(a.alias)}">${esc(`${a.alias} — ${s}`)}</vscode-option>`;
     })
     .join('');
@@ -412,7 +420,7 @@ function renderPlan(): void {
     el.innerHTML = '<p class="muted">No database in settings.DATABASES.</p>';
     return;
   }
-  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.engine === DUMMY_ENGINE ? `not configured: the settings module in use sets no DATABASES ${settingsAction()}` : a.reachable === false ? `unreachable: ${esc(a.error ?? '')} ${unreachableActions(a.alias)}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
+  const head = `<p class="muted">${esc(a.engine ?? 'unknown engine')} · ${a.dummy ? `not configured: ${a.alias} ${dummyText(a)}` : a.reachable === false ? `unreachable: ${esc(a.error ?? '')} ${unreachableActions(a.alias)}` : a.pending === null ? (model.trusted ? 'not read yet' : 'not read in Restricted Mode') : `${a.pending} pending, in the order Django applies them`}</p>`;
   if (!a.plan) {
     el.innerHTML = head;
     return;

@@ -93,11 +93,13 @@ export async function main(argv: string[]): Promise<number> {
   // for output redacted already (scan's, kept by the output cache as printed)
   const writeRedacted = process.stdout.write.bind(process.stdout) as (bytes: Uint8Array) => boolean;
   const restore = [redactWrites(process.stdout, redactor), redactWrites(process.stderr, redactor)];
-  // a reader that stops early (`| head`) closes the pipe: the output it wanted was printed, nothing failed
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // a reader that stops early (`| head`) closes the pipe: the output it wanted was printed, nothing failed (kept after
+  // main returns: the error of a write comes after it)
+  const onWriteError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
-  });
+  };
+  process.stdout.on('error', onWriteError);
   try {
     return await run(argv, redactor, writeRedacted);
   } finally {

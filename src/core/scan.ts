@@ -3,7 +3,7 @@
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
-import { Redactor, redact, redactMessages, secretsOfDatabases } from './redact';
+import { Redactor, redactMessages, secretsOfDatabases } from './redact';
 import { settingsCandidates, SETTINGS_CHOICES_MAX, type SettingsChoice } from './settings/candidates';
 import type {
   AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
@@ -535,10 +535,15 @@ export class Scanner {
     const modules = this.modules;
     const c = this.lastContext;
     if (!modules || !c) return [];
+    // (a project in a subfolder of the workspace: the pytest.ini or Compose file may be at the workspace's root)
+    const top = this.opts.workspaceRoot ? path.resolve(this.opts.workspaceRoot) : c.root;
+    const root = c.projectDir.startsWith(top) ? top : c.root;
+    // an error's text may quote a password: masked as the index's findings are (overrides, the settings' passwords)
+    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
     return fixedView(() => modules.snapshot(async () => {
       modules.startScan(new ParseBudget());
       const candidates = settingsCandidates(modules, {
-        root: c.root, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
+        root, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
         configured: this.opts.settingsModule || null, fromEnvironment: c.env.DJANGO_SETTINGS_MODULE || null,
       });
       const python = { version: c.envInfo.version, sitePackages: c.envInfo.sitePackages };
@@ -546,12 +551,16 @@ export class Scanner {
       const dirs: string[] = [];
       for (let d = c.projectDir; ; d = path.dirname(d)) {
         dirs.push(d);
-        if (d === c.root || path.dirname(d) === d || !d.startsWith(c.root)) break;
+        if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
       }
+      // django-configurations: the class the index reads each module with (--configuration, the environment's, manage.py's)
+      const mp = !this.opts.configuration && c.managePy && c.env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(c.managePy) : null;
+      const configuration = this.opts.configuration || (mp ? configurationFromManagePy(mp) : null);
+      const env = configuration ? { ...c.env, DJANGO_CONFIGURATION: configuration } : c.env;
       return candidates.slice(0, SETTINGS_CHOICES_MAX).map((cand): SettingsChoice => {
         if (!cand.path) return { ...cand, reads: { notFound: true } };
         try {
-          const s = loadSettingsOrAsDeployed(modules, cand.module, c.env, { python, ...(cwd ? { cwd } : {}) }, dirs);
+          const s = loadSettingsOrAsDeployed(modules, cand.module, env, { python, ...(cwd ? { cwd } : {}) }, dirs);
           return {
             ...cand,
             reads: {
@@ -565,14 +574,14 @@ export class Scanner {
             },
           };
         } catch (e) {
-          return { ...cand, reads: { error: redact((e as Error).message) } };
+          return { ...cand, reads: { error: redactor.redact((e as Error).message) } };
         }
       });
     }));
   }
 
   /** what the last index was made from (settingsCandidates starts from it) */
-  private lastContext: { root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envInfo: IndexContext['envInfo']; current: string | null } | null = null;
+  private lastContext: { root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envInfo: IndexContext['envInfo']; current: string | null; databases: SettingsInfo['databases'] | undefined } | null = null;
 
   /** the folders the last settings put on sys.path (SettingsInfo.sysPath), search roots of the next index */
   private settingsRoots: { front: string[]; back: string[] } = { front: [], back: [] };
@@ -769,7 +778,7 @@ export class Scanner {
       this.prefetch = null;
     }
     const index = scanned.value;
-    this.lastContext = { root, managePy, projectDir, env, envInfo, current: index.settings?.module ?? null };
+    this.lastContext = { root, managePy, projectDir, env, envInfo, current: index.settings?.module ?? null, databases: index.settings?.databases };
     timings.total = now() - t;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));

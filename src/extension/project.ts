@@ -840,7 +840,11 @@ export class ProjectService implements vscode.Disposable {
 
 export function aliasStatusText(index: ProjectIndex, alias: string): string {
   const st = index.applied[alias];
-  if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) return 'not configured: the settings module in use sets no DATABASES (Django\'s dummy database)';
+  if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) {
+    return index.settings.databasesNotConfigured?.kind === 'empty'
+      ? 'not configured: the settings module in use sets no DATABASES (Django\'s dummy database)'
+      : 'no ENGINE: Django\'s dummy backend, nothing to read or migrate';
+  }
   if (!st) return 'database state not read';
   if (!st.reachable) return `unreachable: ${st.error ?? 'unknown error'}`;
   const n = pendingCount(index, alias);

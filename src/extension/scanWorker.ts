@@ -431,8 +431,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       return null;
     case 'stats':
       return processStats();
-    case 'settingsCandidates':
-      return project(req.project).scanner.settingsCandidates();
+    case 'settingsCandidates': {
+      // (after an answer from the snapshot, the index building the in-memory state: the candidates read it)
+      const p = project(req.project);
+      if (p.warming) await p.warming;
+      return p.scanner.settingsCandidates();
+    }
     case 'dispose':
       // what a later session starts from: written now rather than lost with the thread
       try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }

@@ -747,7 +747,8 @@ export class ScannerClient implements ScannerLike {
   /** The settings modules the project could run with, each read as a scan would (core/settings/candidates.ts). */
   async settingsCandidates(): Promise<SettingsChoice[]> {
     this.checkOpen();
-    if (!this.host.usesWorker || !this.host.hasScanner(this)) return this.inProcess().settingsCandidates();
+    // (a worker that does not hold this project's Scanner yet makes it: the request creates it there, never here)
+    if (!this.host.usesWorker) return this.inProcess().settingsCandidates();
     return this.host.request(this, { op: 'settingsCandidates' }, () => this.inProcess().settingsCandidates());
   }
 

@@ -21,9 +21,11 @@ const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
  */
 function argOf(arg: unknown): { root?: string; module?: string | null; list?: true } {
   if (!arg || typeof arg !== 'object') return {};
-  const a = arg as { root?: unknown; module?: unknown; list?: unknown };
+  // (a tree item: the alias node of Django's dummy `default`, with its project)
+  const a = arg as { root?: unknown; module?: unknown; list?: unknown; project?: { root?: unknown } };
+  const root = typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? a.project.root : undefined;
   return {
-    ...(typeof a.root === 'string' ? { root: a.root } : {}),
+    ...(root ? { root } : {}),
     ...(typeof a.module === 'string' || a.module === null ? { module: a.module } : {}),
     ...(a.list === true ? { list: true as const } : {}),
   };
@@ -41,9 +43,19 @@ export const registerSettingsModule: Feature = (svc: Services) => [
     if (a.list) return project.scanner.settingsCandidates();
     const module = a.module !== undefined ? a.module : await pick(svc, project);
     const config = vscode.workspace.getConfiguration('djangoMultiDb', project.folder.uri);
+    const set = config.inspect<string>('settingsModule');
     const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-    // (a folder's own setting in a multi-root workspace; the workspace's otherwise)
-    await config.update('settingsModule', module ?? undefined, multiRoot ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
+    if (module === null) {
+      // removed wherever this workspace sets it; a user-level value still applies (said, not touched)
+      if (set?.workspaceFolderValue !== undefined) await config.update('settingsModule', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      if (set?.workspaceValue !== undefined) await config.update('settingsModule', undefined, vscode.ConfigurationTarget.Workspace);
+      if (set?.globalValue) void vscode.window.showWarningMessage(`djangoMultiDb.settingsModule is also set in your user settings (${set.globalValue}): it applies to every workspace until removed there.`);
+    } else {
+      // the folder's own setting where it has one or the workspace has several folders (a value there wins over the
+      // workspace's), else the workspace's
+      const folderLevel = multiRoot || set?.workspaceFolderValue !== undefined;
+      await config.update('settingsModule', module, folderLevel ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
+    }
     svc.log.info(`settings module of ${project.name}: ${module ?? "the project's own choice (setting removed)"}`);
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${module ?? "the settings module the project names"}`, 4000);
     return { module };
@@ -104,20 +116,20 @@ function items(choices: SettingsChoice[], project: DjangoProject, configured: bo
   const item = (c: SettingsChoice): Item => {
     const inUse = c.sources.some(s => s.kind === 'in-use');
     const root = project.folder.uri.fsPath;
-    const by = describeSources(c.sources.filter(s => s.kind !== 'in-use' && s.kind !== 'beside'), root);
-    const beside = describeSources(c.sources.filter(s => s.kind === 'beside'), root);
+    const by = describeSources(c.sources.filter(s => s.kind !== 'in-use'), root);
     const where = c.path ? path.relative(root, c.path) : null;
     return {
       label: `${inUse ? '$(check) ' : ''}${c.module}`,
       description: describeReads(c),
-      detail: [inUse ? 'in use' : null, by.length ? `named by ${by.join(', ')}` : null, ...beside, where && !where.startsWith('..') ? where : null].filter(Boolean).join(' · '),
+      // (who names it: manage.py, docker-compose.yml, "beside shop.settings.base", then its file)
+      detail: [inUse ? 'in use' : null, ...by, where && !where.startsWith('..') ? where : null].filter(Boolean).join(' · '),
       module: c.module,
     };
   };
   const out: Item[] = named.map(item);
   if (beside.length) out.push({ label: 'Beside them', kind: vscode.QuickPickItemKind.Separator }, ...beside.map(item));
   out.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  if (configured) out.push({ label: '$(discard) Use the module the project names', detail: 'Removes djangoMultiDb.settingsModule: manage.py, then DJANGO_SETTINGS_MODULE of the env file, decide', module: null });
+  if (configured) out.push({ label: '$(discard) Use the module the project names', detail: 'Removes djangoMultiDb.settingsModule: DJANGO_SETTINGS_MODULE of the environment or the env file, else manage.py, decides', module: null });
   out.push({ label: '$(edit) Enter a module name…', enter: true });
   return out;
 }

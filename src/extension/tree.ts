@@ -128,6 +128,14 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       tooltip: `${name} could not be evaluated without running the project: what depends on it is unknown. Django mode (djangoMultiDb.mode) asks the project's own Django.`,
       icon: 'warning', command: { command: 'workbench.actions.view.problems', title: 'Show Problems' }, parent,
     }));
+    // a module named (manage.py, the setting) that is in neither the workspace nor the environment: nothing is known
+    if (p.index.settings.notFound) {
+      return [{
+        kind: 'message', id: `notfound:${p.root}`, label: `${p.index.settings.module ?? 'The settings module'} not found`, detail: 'Choose Settings Module…', icon: 'warning',
+        tooltip: `${p.index.settings.module ?? 'The settings module named'} is in neither the workspace nor the Python environment (a deployment's own file, kept out of version control?): choose the module the project runs with.`,
+        command: choose, parent,
+      }, ...make(p, parent)];
+    }
     return [...notConfigured, ...unreadable, ...make(p, parent)];
   }
 
@@ -177,7 +185,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const engine = shortEngine(db?.engine);
     let status: string;
     const dummy = db?.engine === DUMMY_ENGINE;
-    if (dummy) status = 'not configured';
+    // (the settings set no DATABASES, or this entry has no ENGINE: `'default': {}`)
+    const noDatabases = dummy && index.settings?.databasesNotConfigured?.kind === 'empty';
+    if (dummy) status = noDatabases ? 'not configured' : 'no ENGINE';
     else if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
     else if (!st.reachable) status = 'unreachable';
     else status = pending ? `${pending} pending` : 'up to date';
@@ -206,9 +216,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (drift.length) md.appendMarkdown(`$(warning) **Schema drift** (the Problems panel has each):\n\n${drift.slice(0, 5).map(f => `- ${f.message}`).join('\n')}${drift.length > 5 ? `\n- … and ${drift.length - 5} more` : ''}\n\n`);
     md.appendMarkdown(`${aliasStatusText(index, node.alias)}${st?.reachable ? ` · ${st.applied} applied` : ''}\n\n`);
     if (!st && !this.svc.projects.trusted) md.appendMarkdown('Restricted Mode: databases are not read until the workspace is trusted.\n\n');
-    if (dummy) {
+    if (noDatabases) {
       md.isTrusted = { enabledCommands: [Cmd.chooseSettingsModule] };
       md.appendMarkdown(`$(warning) The settings module in use (\`${index.settings?.module ?? '?'}\`) sets no DATABASES: Django then has only this dummy \`default\`, which nothing can read or migrate. [Choose Settings Module…](command:${Cmd.chooseSettingsModule}?${encodeURIComponent(JSON.stringify([{ root: node.project.root }]))})\n\n`);
+    } else if (dummy) {
+      md.appendMarkdown(`$(warning) \`${node.alias}\` has no ENGINE: Django gives it the dummy backend (a placeholder entry), which nothing can read or migrate.\n\n`);
     } else if (st && !st.reachable) md.appendMarkdown('No plan: the database did not answer the last read.\n\n');
     // (edX's SQLite file that does not exist yet: nothing was read, every migration is pending, migrate makes it)
     else if (st && !st.exists && db?.engine?.includes('sqlite')) md.appendMarkdown('The database file does not exist yet: `migrate` creates it, so every migration is pending.\n\n');
@@ -220,7 +232,8 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       if (plan.length > 10) md.appendMarkdown(`\n… and ${plan.length - 10} more`);
     }
     item.tooltip = md;
-    item.contextValue = `alias${pending ? '.pending' : ''}${this.svc.projects.trusted ? '.trusted' : ''}`;
+    // (Django's dummy backend: no migrate, no password, nothing to read; the settings choice when DATABASES is not set)
+    item.contextValue = dummy ? `dummyAlias${noDatabases ? '.unconfigured' : ''}` : `alias${pending ? '.pending' : ''}${this.svc.projects.trusted ? '.trusted' : ''}`;
     item.accessibilityInformation = { label: `Database ${node.alias}, ${engine}, ${status}${twin ? `, ${twin}` : ''}` };
     return item;
   }

@@ -64,6 +64,11 @@ export interface AliasColumn {
   reachable: boolean | null;
   /** readable error when unreachable; never contains a password */
   error: string | null;
+  /**
+   * Django's dummy backend, which nothing can read or migrate: `no-databases` when the settings set no DATABASES (its
+   * `default` is Django's), `no-engine` for an entry without ENGINE (`'default': {}`, a placeholder)
+   */
+  dummy?: 'no-databases' | 'no-engine';
   /** number of migrations in the plan; null when unknown */
   pending: number | null;
   /** the plan in Django's order: row indexes into `PendingModel.migrations`; null when unknown */

@@ -204,6 +204,18 @@ test('cellEffect: skipped only when every database operation is skipped; no oper
   assert.match(part.text!, /1 of 2 operations skipped/);
 });
 
+test('buildPendingModel: Django\'s dummy backend says why (no DATABASES set, or an entry without ENGINE)', () => {
+  const noEngine = fixture();
+  noEngine.settings!.databases = [{ alias: 'default', engine: 'django.db.backends.sqlite3', name: 'db.sqlite3' }, { alias: 'archive', engine: 'django.db.backends.dummy', name: null }];
+  const cols = buildPendingModel(noEngine, { project: 'p', trusted: true }).aliases;
+  assert.equal(cols.find(a => a.alias === 'default')!.dummy, undefined);
+  assert.equal(cols.find(a => a.alias === 'archive')!.dummy, 'no-engine');
+  const empty = fixture();
+  empty.settings!.databases = [{ alias: 'default', engine: 'django.db.backends.dummy', name: null }];
+  empty.settings!.databasesNotConfigured = { kind: 'empty', unsetEnv: [], neverSet: true };
+  assert.equal(buildPendingModel(empty, { project: 'p', trusted: true }).aliases.find(a => a.alias === 'default')!.dummy, 'no-databases');
+});
+
 test('buildPendingModel: one cell per alias with applied / pending / router-skipped / squash / unknown states', () => {
   const index = fixture();
   const pm = buildPendingModel(index, { project: 'proj', trusted: true });

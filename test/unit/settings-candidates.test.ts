@@ -52,7 +52,7 @@ describe('settings candidates', () => {
 
   test('every module the project names, with who names it, then the settings modules beside them; helpers left out', async () => {
     const dir = splitProject();
-    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false }).settingsCandidates();
+    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} }).settingsCandidates();
     assert.deepEqual(cs.map(c => c.module), ['shop.settings.dev', 'shop.settings.prod', 'shop.settings.ci', 'shop.settings.base', 'shop.settings.nodb']);
     const m = byModule(cs);
     assert.deepEqual(m.get('shop.settings.dev')!.sources.map(s => s.kind), ['in-use', 'manage-py']);
@@ -66,7 +66,7 @@ describe('settings candidates', () => {
 
   test('each candidate\'s databases and routers are what real Django reads from it', { skip: NO_DJANGO }, async () => {
     const dir = splitProject();
-    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false }).settingsCandidates();
+    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} }).settingsCandidates();
     assert.equal(cs.length, 5);
     for (const c of cs) {
       const django = djangoReads(dir, c.module);
@@ -79,11 +79,11 @@ describe('settings candidates', () => {
 
   test('a module named that is not in the workspace is offered, said to be missing; --settings is in use', async () => {
     const dir = splitProject();
-    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, settingsModule: 'shop.settings.ci' }).settingsCandidates();
+    const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {}, settingsModule: 'shop.settings.ci' }).settingsCandidates();
     const m = byModule(cs);
     assert.deepEqual(m.get('shop.settings.ci')!.sources.map(s => s.kind), ['in-use', 'configured', 'pytest']);
     assert.deepEqual(m.get('shop.settings.dev')!.sources.map(s => s.kind), ['manage-py']);
-    const gone = await new Scanner({ root: dir, allowPython: false, readDatabases: false, settingsModule: 'shop.settings.staging' }).settingsCandidates();
+    const gone = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {}, settingsModule: 'shop.settings.staging' }).settingsCandidates();
     const staging = byModule(gone).get('shop.settings.staging')!;
     assert.equal(staging.path, null);
     assert.equal(describeReads(staging), 'not in the workspace or the environment');
@@ -99,7 +99,9 @@ describe('settings candidates', () => {
 
   test('CLI: `settings` prints the table (the one in use starred), --json the list; no project exits 2', () => {
     const dir = splitProject();
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DJANGO_MULTIDB_CACHE: writeTree({}, 'dmdb-cache-') } });
+    // (the machine's own DJANGO_SETTINGS_MODULE, if any, would be the module in use)
+    const { DJANGO_SETTINGS_MODULE: _set, ...env } = process.env;
+    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...env, DJANGO_MULTIDB_CACHE: writeTree({}, 'dmdb-cache-') } });
     const table = run(['settings', dir, '--no-python']);
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /^\* shop\.settings\.dev\s+default\s+manage\.py$/m);

@@ -5,7 +5,7 @@ import type { MigrationFileInfo } from '../../core/types';
 import type { DjangoOperationRow } from '../../core/django';
 import { migrationEffect, operationRouterOf, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
 import type { ProjectIndex } from '../../core/scan';
-import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
+import { DUMMY_ENGINE, type AliasColumn, type CellState, type MigrationRow, type PendingModel, type PlanOperation } from '../../shared/messages';
 import { planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
 import { aliasesOf, pendingCount } from './routing';
 
@@ -204,6 +204,7 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
       engine: db?.engine ?? null,
       reachable: st ? st.reachable : null,
       error: st?.error ?? null,
+      ...(db?.engine === DUMMY_ENGINE ? { dummy: index.settings?.databasesNotConfigured?.kind === 'empty' ? 'no-databases' as const : 'no-engine' as const } : {}),
       pending,
       plan: plan && st?.reachable ? plan.map(k => rowOf.get(k)).filter((i): i is number => i !== undefined) : null,
       planSource: index.django?.planSource[alias] ?? 'static',
