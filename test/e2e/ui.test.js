@@ -264,6 +264,36 @@ async function tests(exp) {
     log('hover:', JSON.stringify(text.slice(0, 300)));
     if (!/legacy/.test(text) || !/default|analytics/.test(text)) throw new Error(`hover does not explain the aliases: ${text.slice(0, 300)}`);
   });
+
+  await step('"Choose Settings Module…" lists the module in use and one beside it, each with its databases', async () => {
+    // a second settings module beside the example's (only `default`): offered, with what it gives; Escape changes nothing
+    const extra = path.join(exp.projectDir, 'shop', 'settings_solo.py');
+    fs.writeFileSync(extra, 'from shop.settings import *  # noqa\n\nDATABASES = {"default": DATABASES["default"]}\nDATABASE_ROUTERS = []\n');
+    try {
+      await page.keyboard.press('Escape');
+      await palette('Choose Settings Module…');
+      // (the module in use has a check icon before its name)
+      const row = name => quickRows().filter({ has: page.locator('.label-name', { hasText: new RegExp(`(^|\\s)${name.replace(/\./g, '\\.')}\\s*$`) }) }).first();
+      const inUse = row('shop.settings');
+      await inUse.waitFor({ timeout: 30000 });
+      const solo = row('shop.settings_solo');
+      await solo.waitFor({ timeout: 15000 });
+      const inUseText = (await inUse.innerText()).replace(/\s+/g, ' ');
+      const soloText = (await solo.innerText()).replace(/\s+/g, ' ');
+      log('settings pick:', JSON.stringify(inUseText), JSON.stringify(soloText));
+      for (const a of Object.keys(exp.plans)) if (!inUseText.includes(a)) throw new Error(`the module in use does not list ${a}: ${inUseText}`);
+      if (!/in use/.test(inUseText) || !/manage\.py/.test(inUseText)) throw new Error(`the module in use does not say who names it: ${inUseText}`);
+      // (its description: the aliases it gives)
+      const soloDatabases = (await solo.locator('.label-description').first().innerText()).trim();
+      if (soloDatabases !== 'default' || !/beside shop\.settings/.test(soloText)) throw new Error(`shop.settings_solo: "${soloDatabases}" / ${soloText}`);
+      // (the pointer away from the pick: a hover left over from the step before covered its title)
+      await page.mouse.move(700, 600);
+      await page.screenshot({ path: path.join(SHOTS, 'choose-settings.png') });
+      await page.keyboard.press('Escape');
+    } finally {
+      fs.rmSync(extra, { force: true });
+    }
+  });
 }
 
 /** "Migrate Database…" from the palette on `alias`: the alias pick, then whatever the command asks (app, target, plan
