@@ -780,7 +780,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const env = decides + (nc.unsetEnv.length
       ? ` DATABASES reads ${one ? 'an environment variable that is' : 'environment variables that are'} not set: ${likeliestFirst(nc.unsetEnv, deciding).slice(0, 12).join(', ')}${nc.unsetEnv.length > 12 ? `, … (${nc.unsetEnv.length} in all)` : ''}; set ${one ? 'it' : 'them'} in the project's .env file (or the one djangoMultiDb.envFile / --env-file names).`
       : others.length
-        ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${firstOf(others, 6)}. Choose the one the project runs with (--settings, djangoMultiDb.settingsModule).`
+        ? ` These settings never set DATABASES; ${others.length === 1 ? 'a settings module beside them does' : 'settings modules beside them do'}: ${firstOf(others, 6)}. Choose the one the project runs with ("Choose Settings Module…", or --settings; django-multidb settings lists each with its databases).`
         : '');
     out.push(nc.kind === 'empty'
       ? { code: 'databases-not-configured', severity: 'warning', path: nc.loc?.path ?? settings.path, line: nc.loc?.line ?? null, message: `${nc.neverSet ? 'DATABASES is not set by these settings' : 'DATABASES is empty with this environment'}: Django then has only a 'default' database of the dummy backend, which nothing can migrate or read.${env}` }
