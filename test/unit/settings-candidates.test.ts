@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { initPython } from '../../src/core/python/parse';
 import { Scanner } from '../../src/core/scan';
-import { describeReads, looksLikeSettingsModule, type SettingsChoice } from '../../src/core/settings/candidates';
+import { describeReads, looksLikeSettingsModule, toxSettingsModules, type SettingsChoice } from '../../src/core/settings/candidates';
 import { parsePython } from '../../src/core/python/parse';
 import { writeTree } from './support';
 import { CLI, djangoPython } from '../oracle/helpers';
@@ -89,12 +89,19 @@ describe('settings candidates', () => {
     assert.equal(describeReads(staging), 'not in the workspace or the environment');
   });
 
+  test('tox.ini: the setenv value and pytest-django\'s --ds in its commands, each once; comments skipped', () => {
+    const dir = writeTree({ 'tox.ini': '[testenv]\nsetenv =\n    DJANGO_SETTINGS_MODULE=site.settings.test\n    OTHER=1\n# --ds=site.settings.old\ncommands =\n    pytest --ds=site.settings.proxito --reuse-db\n    pytest --ds site.settings.test -m slow\n\n[testenv:lint]\nsetenv = DJANGO_SETTINGS_MODULE = site.settings.lint\n' }, 'dmdb-tox-');
+    assert.deepEqual(toxSettingsModules([dir]).map(d => d.module), ['site.settings.test', 'site.settings.proxito', 'site.settings.lint']);
+  });
+
   test('what counts as a settings module beside them', () => {
     const is = (text: string) => looksLikeSettingsModule(parsePython(text, 'x.py'));
     assert.equal(is('from .base import *\nDEBUG = True\n'), true);
     assert.equal(is('DATABASES = {}\n'), true);
     assert.equal(is('from .base import *\n'), false);
     assert.equal(is('import os\ndef helper():\n    return os.environ\n'), false);
+    // settings classes that export their attributes into the module (readthedocs)
+    assert.equal(is('from .base import BaseSettings\nclass TestSettings(BaseSettings):\n    DEBUG = True\nTestSettings.load_settings(__name__)\n'), true);
   });
 
   test('CLI: `settings` prints the table (the one in use starred), --json the list; no project exits 2', () => {

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
-import { readDir } from '../vfs';
+import { readDir, readText, statFile } from '../vfs';
 import { assignsAtTop, settingsModuleFromManagePy, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, walkProjectDirs } from './index';
 
 /** Why a module is offered: who names it, or where it was found. */
@@ -16,6 +16,7 @@ export type CandidateSource =
   | { kind: 'manage-py'; file: string; alternative?: true } // its default, or one of the names it chooses from at run time
   | { kind: 'entry-point'; file: string } // wsgi.py / asgi.py
   | { kind: 'pytest'; file: string }
+  | { kind: 'tox'; file: string } // tox.ini: `setenv = DJANGO_SETTINGS_MODULE=…`, pytest's `--ds=…` in its commands
   | { kind: 'deploy'; file: string } // a container or CI file sets DJANGO_SETTINGS_MODULE
   | { kind: 'layout' } // `<pkg>/settings.py` below manage.py's folder, as startproject makes it
   | { kind: 'beside'; of: string }; // a settings-like module in the same package as a named one
@@ -97,6 +98,7 @@ export function settingsCandidates(modules: ModuleIndex, ctx: CandidateContext):
   }
   const pytest = settingsModuleFromPytestConfig(dirs);
   if (pytest) add(pytest.module, { kind: 'pytest', file: pytest.file });
+  for (const d of toxSettingsModules(dirs)) add(d.module, { kind: 'tox', file: d.file });
   for (const d of settingsModulesFromDeployFiles(dirs)) add(d.module, { kind: 'deploy', file: d.file });
   // `<pkg>/settings.py` or `<pkg>/settings/__init__.py` one level below manage.py's folder (Django's startproject)
   for (const e of readDir(ctx.projectDir) ?? []) {
@@ -133,7 +135,48 @@ export function looksLikeSettingsModule(m: A.Module): boolean {
   if (assignsAtTop(m, ['DATABASES', 'INSTALLED_APPS', 'SECRET_KEY', 'ROOT_URLCONF', 'MIDDLEWARE'])) return true;
   const star = m.body.some(s => s.type === 'ImportFrom' && s.names.some(n => n.name === '*'));
   const upper = m.body.some(s => s.type === 'Assign' && s.targets.some(t => t.type === 'Name' && /^[A-Z][A-Z0-9_]+$/.test(t.id)));
-  return star && upper;
+  if (star && upper) return true;
+  // settings classes exported into the module (readthedocs: `CommunityTestSettings.load_settings(__name__)`)
+  return m.body.some(s => s.type === 'Expr' && s.value.type === 'Call' && s.value.args.some(a => a.type === 'Name' && a.id === '__name__'));
+}
+
+/**
+ * The settings modules tox.ini names, nearest folder first: `DJANGO_SETTINGS_MODULE=x.settings.test` (a `setenv`
+ * line) and pytest-django's `--ds=x.settings.test` / `--ds x.settings.test` in a command (readthedocs runs its proxito
+ * tests with a module nothing else names).
+ */
+export function toxSettingsModules(dirs: string[]): { module: string; file: string }[] {
+  const out: { module: string; file: string }[] = [];
+  for (const dir of dirs) {
+    const file = path.join(dir, 'tox.ini');
+    let text: string;
+    try {
+      if (!statFile(file)) continue;
+      text = readText(file);
+    } catch {
+      continue;
+    }
+    const add = (v: string | undefined) => {
+      const m = v?.trim().replace(/^["']|["']$/g, '');
+      if (m && MODULE_NAME.test(m) && !out.some(o => o.module === m)) out.push({ module: m, file });
+    };
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      if (line.startsWith('#') || line.startsWith(';')) continue;
+      // (a setenv value on its own line, or `setenv = DJANGO_SETTINGS_MODULE=…` on the key's)
+      const body = line.replace(/^setenv\s*=\s*/, '');
+      if (body.startsWith('DJANGO_SETTINGS_MODULE')) {
+        const eq = body.indexOf('=');
+        if (eq > 0 && body.slice(0, eq).trim() === 'DJANGO_SETTINGS_MODULE') add(body.slice(eq + 1));
+      }
+      const words = line.split(/\s+/);
+      words.forEach((w, i) => {
+        if (w.startsWith('--ds=')) add(w.slice(5));
+        else if (w === '--ds') add(words[i + 1]);
+      });
+    }
+  }
+  return out;
 }
 
 function isInside(file: string, dir: string): boolean {
@@ -152,6 +195,7 @@ export function describeSources(sources: CandidateSource[], root: string): strin
       case 'manage-py': return s.alternative ? `${rel(s.file)} (chosen at run time)` : rel(s.file);
       case 'entry-point': return rel(s.file);
       case 'pytest': return rel(s.file);
+      case 'tox': return rel(s.file);
       case 'deploy': return rel(s.file);
       case 'layout': return 'the startproject layout';
       case 'beside': return `beside ${s.of}`;
