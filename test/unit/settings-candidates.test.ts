@@ -122,5 +122,10 @@ describe('settings candidates', () => {
     assert.deepEqual(list.find(c => c.module === 'shop.settings.prod')!.sources, [{ kind: 'entry-point', file: path.join('shop', 'wsgi.py') }, { kind: 'deploy', file: 'docker-compose.yml' }]);
     const none = run(['settings', writeTree({ 'README.md': 'nothing' }, 'dmdb-empty-'), '--no-python']);
     assert.equal(none.status, 2);
+    // scan with settings that set no DATABASES: the dummy default is "not configured", and the table says where to look
+    const scan = run(['scan', dir, '--no-python', '--no-db', '--settings', 'shop.settings.nodb']);
+    assert.equal(scan.status, 0, scan.stderr);
+    assert.match(scan.stdout, /^default\s+django\.db\.backends\.dummy\s+\?\s+not configured \(Django's dummy backend\)$/m);
+    assert.match(scan.stdout, /These settings configure no database: `django-multidb settings` lists/);
   });
 });
