@@ -1,7 +1,7 @@
 // Human-readable rendering of a report: databases, the routing matrix (models × aliases), pending migrations
 // per alias, findings. Plain text that reads well in a terminal and in CI logs.
 import * as path from 'path';
-import type { ScanReport } from '../core/types';
+import { DUMMY_ENGINE, type ScanReport } from '../core/types';
 import { formatFinding } from '../core/findings';
 import { primaryAlias } from '../core/db/identity';
 
@@ -63,7 +63,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     out += table(r.databases.map(d => {
     const st = r.status[d.alias];
     const plan = r.plan[d.alias];
-    const state = d.engine === 'django.db.backends.dummy' ? 'not configured (Django\'s dummy backend)' : !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
+    const state = d.engine === DUMMY_ENGINE ? 'not configured (Django\'s dummy backend)' : !st ? 'not read' : !st.reachable ? `unreachable: ${st.error}` : `${st.applied} applied, ${plan ? plan.length : '?'} pending`;
     const name = d.name && path.isAbsolute(d.name) && !path.relative(r.project.root, d.name).startsWith('..') ? path.relative(r.project.root, d.name) : d.name;
     return [d.alias, d.engine ?? '?', name ?? '?', ...(twins ? [twinOf(d)] : []), state];
   }), ['alias', 'engine', 'name', ...(twins ? ['shares'] : []), 'state']) + '\n';
@@ -73,7 +73,7 @@ export function renderTables(r: ScanReport, opts: Opts): string {
     if (p.name === 'DATABASES') out += dim(`  DATABASES may hold other entries where the project runs: ${p.reason}`) + '\n\n';
   }
   // settings without DATABASES (Django's dummy `default` alone): the settings module is likely not the one the project runs with
-  if (r.databases.length === 1 && r.databases[0]!.engine === 'django.db.backends.dummy') {
+  if (r.databases.length === 1 && r.databases[0]!.engine === DUMMY_ENGINE) {
     out += dim('  These settings configure no database: `django-multidb settings` lists the settings modules the project could run with and the databases each gives (then --settings MODULE)') + '\n\n';
   }
 

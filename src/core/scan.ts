@@ -153,7 +153,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, keepEqualFindings, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
-import { configurationFromManagePy, findManagePy, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
+import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -542,25 +542,17 @@ export class Scanner {
     const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
     return fixedView(() => modules.snapshot(async () => {
       modules.startScan(new ParseBudget());
+      const dirs = foldersUpTo(c.projectDir, root);
       const candidates = settingsCandidates(modules, {
-        root, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
+        root, dirs, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
         configured: this.opts.settingsModule || null, fromEnvironment: c.env.DJANGO_SETTINGS_MODULE || null,
       });
-      const python = { version: c.envInfo.version, sitePackages: c.envInfo.sitePackages };
-      const cwd = c.managePy ? path.dirname(c.managePy) : undefined;
-      const dirs: string[] = [];
-      for (let d = c.projectDir; ; d = path.dirname(d)) {
-        dirs.push(d);
-        if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
-      }
-      // django-configurations: the class the index reads each module with (--configuration, the environment's, manage.py's)
-      const mp = !this.opts.configuration && c.managePy && c.env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(c.managePy) : null;
-      const configuration = this.opts.configuration || (mp ? configurationFromManagePy(mp) : null);
-      const env = configuration ? { ...c.env, DJANGO_CONFIGURATION: configuration } : c.env;
+      // each module read as the index reads its own (django-configurations' class included)
+      const { env, load } = this.settingsReading(modules, c.managePy, c.env, c.envInfo);
       return candidates.slice(0, SETTINGS_CHOICES_MAX).map((cand): SettingsChoice => {
         if (!cand.path) return { ...cand, reads: { notFound: true } };
         try {
-          const s = loadSettingsOrAsDeployed(modules, cand.module, env, { python, ...(cwd ? { cwd } : {}) }, dirs);
+          const s = loadSettingsOrAsDeployed(modules, cand.module, env, load, dirs);
           return {
             ...cand,
             reads: {
@@ -578,6 +570,23 @@ export class Scanner {
         }
       });
     }));
+  }
+
+  /**
+   * How a settings module is read: the environment with django-configurations' class (--configuration, else the
+   * environment's, else the one manage.py names), the interpreter's version and site-packages, and manage.py's folder
+   * as the working directory (relative paths in the settings are that folder's, where it is run).
+   */
+  private settingsReading(modules: ModuleIndex, managePy: string | null, env: Record<string, string | undefined>, envInfo: IndexContext['envInfo']) {
+    const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
+    const cwd = managePy ? path.dirname(managePy) : undefined;
+    const mp = !this.opts.configuration && managePy && env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(managePy) : null;
+    const configuration = this.opts.configuration || (mp ? configurationFromManagePy(mp) : null);
+    return {
+      python, cwd, configuration,
+      env: configuration ? { ...env, DJANGO_CONFIGURATION: configuration } : env,
+      load: { python, ...(cwd ? { cwd } : {}) } satisfies LoadSettingsOptions,
+    };
   }
 
   /** what the last index was made from (settingsCandidates starts from it) */
@@ -903,11 +912,7 @@ export class Scanner {
       }
     }
     // the folder of manage.py up to the workspace's, nearest first
-    const dirs: string[] = [];
-    for (let d = projectDir; ; d = path.dirname(d)) {
-      dirs.push(d);
-      if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
-    }
+    const dirs = foldersUpTo(projectDir, root);
     if (!settingsModule) {
       // the settings pytest-django runs the tests with
       const pytest = settingsModuleFromPytestConfig(dirs);
@@ -944,14 +949,8 @@ export class Scanner {
     let settings: SettingsInfo | null = null;
     if (settingsModule) {
       try {
-        const python = { version: envInfo.version, sitePackages: envInfo.sitePackages };
-        // (relative paths in the settings are manage.py's folder's, where it is run)
-        const cwd = managePy ? path.dirname(managePy) : undefined;
-        // django-configurations: the class chosen (--configuration), else the environment's, else the one manage.py names
-        const mp = !this.opts.configuration && managePy && env.DJANGO_CONFIGURATION === undefined ? modules.parseFile(managePy) : null;
-        const configuration = this.opts.configuration || (mp ? configurationFromManagePy(mp) : null);
-        const settingsEnv = configuration ? { ...env, DJANGO_CONFIGURATION: configuration } : env;
-        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, { python, ...(cwd ? { cwd } : {}) }, dirs));
+        const { python, cwd, configuration, env: settingsEnv, load } = this.settingsReading(modules, managePy, env, envInfo);
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, load, dirs));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });

@@ -20,6 +20,9 @@ export interface Logger {
 
 export const nullLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** The engine Django gives an empty DATABASES' `default` and an entry without ENGINE: no database to read or migrate. */
+export const DUMMY_ENGINE = 'django.db.backends.dummy';
+
 // ---------------------------------------------------------------------------------------------
 // Settings
 

@@ -4,7 +4,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DUMMY_ENGINE } from '../shared/messages';
 import type { ProjectIndex, ScanOptions } from '../core/scan';
 import { orCancel } from './commands';
 import { RESCAN_KEYS, SECTION, readConfig, type Config } from './config';
@@ -15,7 +14,7 @@ import { EditLatencies } from './model/latency';
 import {
   djangoDatabases, failureOfMode, keepFreshState, failureSentence, initialStatus, isPersistentFailure, warnsInMode, type DjangoStatus, type FailureKind,
 } from './model/django';
-import { aliasesOf, pendingCount, shortEngine } from './model/routing';
+import { aliasesOf, dummyKind, pendingCount, shortEngine } from './model/routing';
 import { resolveInterpreter } from './python';
 import { ScanWorkerHost, type ScannerClient } from './scannerClient';
 import type { WireDjangoOptions } from './scanWorkerProtocol';
@@ -840,11 +839,8 @@ export class ProjectService implements vscode.Disposable {
 
 export function aliasStatusText(index: ProjectIndex, alias: string): string {
   const st = index.applied[alias];
-  if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) {
-    return index.settings.databasesNotConfigured?.kind === 'empty'
-      ? 'not configured: the settings module in use sets no DATABASES (Django\'s dummy database)'
-      : 'no ENGINE: Django\'s dummy backend, nothing to read or migrate';
-  }
+  const dummy = dummyKind(index, alias);
+  if (dummy) return dummy === 'no-databases' ? 'not configured: the settings module in use sets no DATABASES (Django\'s dummy database)' : 'no ENGINE: Django\'s dummy backend, nothing to read or migrate';
   if (!st) return 'database state not read';
   if (!st.reachable) return `unreachable: ${st.error ?? 'unknown error'}`;
   const n = pendingCount(index, alias);

@@ -1,7 +1,6 @@
 // The "Django Databases" views: `djangoMultiDb.databases` (alias → app → model) and `djangoMultiDb.models`
 // (app → model → alias). Every node keeps its parent so that `getParent` (and so `TreeView.reveal`) works.
 import * as vscode from 'vscode';
-import { DUMMY_ENGINE } from '../shared/messages';
 import type { ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { twinsOf } from '../core/scan';
@@ -9,7 +8,7 @@ import { Cmd } from './commands';
 import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
 import {
-  STATE_LABEL, aliasesOf, concreteModels, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
+  STATE_LABEL, aliasesOf, concreteModels, dummyKind, decisionsOf, explainDecision, locLabel, modelState, pendingCount, routerLocation, shortEngine, shortRouter, totalPending,
   tableText, twinText, type ModelState,
 } from './model/routing';
 import {
@@ -184,9 +183,9 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     item.id = node.id;
     const engine = shortEngine(db?.engine);
     let status: string;
-    const dummy = db?.engine === DUMMY_ENGINE;
     // (the settings set no DATABASES, or this entry has no ENGINE: `'default': {}`)
-    const noDatabases = dummy && index.settings?.databasesNotConfigured?.kind === 'empty';
+    const dummy = dummyKind(index, node.alias);
+    const noDatabases = dummy === 'no-databases';
     if (dummy) status = noDatabases ? 'not configured' : 'no ENGINE';
     else if (!st) status = this.svc.projects.trusted ? 'not read' : 'restricted';
     else if (!st.reachable) status = 'unreachable';

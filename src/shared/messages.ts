@@ -154,8 +154,8 @@ export type HostMessage =
 // -------------------------------------------------------------------------------------------------
 // webview → host
 
-/** The engine Django gives an empty DATABASES' `default` (ConnectionHandler): no database to read or migrate. */
-export const DUMMY_ENGINE = 'django.db.backends.dummy';
+/** Django's dummy backend (core/types.ts), for the host and the webview */
+export { DUMMY_ENGINE } from '../core/types';
 
 export type WebviewMessage =
   | { type: 'ready' }

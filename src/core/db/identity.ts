@@ -6,7 +6,7 @@
 // would run `migrate` twice against one database. A mirror with its own host is a replica that receives the
 // primary's schema through replication: migrating it directly is wrong too.
 import * as fs from 'node:fs';
-import type { DatabaseSetting } from '../types';
+import { DUMMY_ENGINE, type DatabaseSetting } from '../types';
 import { sqliteFilePath } from './sqlite';
 
 export interface DatabaseTwin {
@@ -46,7 +46,7 @@ export function physicalIdentity(db: DatabaseSetting, baseDir: string): string |
   // twice: course-discovery's default and read_replica, which its deployment's YAML replaces with equal values.)
   if (db.name === '') return null;
   const vendor = VENDOR[db.engine] ?? db.engine;
-  if (vendor === 'django.db.backends.dummy') return null;
+  if (vendor === DUMMY_ENGINE) return null;
   if (vendor === 'sqlite') {
     const file = sqliteFilePath(String(db.name), baseDir);
     if (!file) return null;

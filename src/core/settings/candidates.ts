@@ -26,13 +26,12 @@ export interface SettingsCandidate {
   /** its file in the workspace or the environment; null when it resolves nowhere (a deployment's, kept out of git) */
   path: string | null;
   sources: CandidateSource[];
-  /** what the module assigns at its top level (not what it imports): DATABASES, INSTALLED_APPS */
-  setsDatabases: boolean;
-  setsInstalledApps: boolean;
 }
 
 export interface CandidateContext {
   root: string;
+  /** manage.py's folder up to `root`, nearest first (settings/index.ts foldersUpTo) */
+  dirs: string[];
   managePy: string | null;
   projectDir: string;
   /** the module the last index used (SettingsInfo.module) */
@@ -63,9 +62,7 @@ export function settingsCandidates(modules: ModuleIndex, ctx: CandidateContext):
     if (!MODULE_NAME.test(module)) return;
     let c = out.get(module);
     if (!c) {
-      const file = modules.resolve(module)?.file ?? null;
-      const mod = file ? parse(file) : null;
-      c = { module, path: file, sources: [], setsDatabases: assignsAtTop(mod, ['DATABASES']), setsInstalledApps: assignsAtTop(mod, ['INSTALLED_APPS']) };
+      c = { module, path: modules.resolve(module)?.file ?? null, sources: [] };
       out.set(module, c);
     }
     if (!c.sources.some(s => JSON.stringify(s) === JSON.stringify(source))) c.sources.push(source);
@@ -91,11 +88,7 @@ export function settingsCandidates(modules: ModuleIndex, ctx: CandidateContext):
     }
     return undefined;
   });
-  const dirs: string[] = [];
-  for (let d = ctx.projectDir; ; d = path.dirname(d)) {
-    dirs.push(d);
-    if (d === ctx.root || path.dirname(d) === d || !d.startsWith(ctx.root)) break;
-  }
+  const dirs = ctx.dirs;
   const pytest = settingsModuleFromPytestConfig(dirs);
   if (pytest) add(pytest.module, { kind: 'pytest', file: pytest.file });
   for (const d of toxSettingsModules(dirs)) add(d.module, { kind: 'tox', file: d.file });

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
 import type * as A from '../python/ast';
-import type { DatabaseSetting, Loc, SettingsInfo } from '../types';
+import { DUMMY_ENGINE, type DatabaseSetting, type Loc, type SettingsInfo } from '../types';
 import { ModuleIndex } from '../python/modules';
 import { Interp, PyErr, BudgetErr, walkStmts, shortLoc } from '../python/evaluate';
 import { inProject, isExternalPath } from '../python/runtime';
@@ -29,6 +29,16 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__',
  * The folders below `root` breadth-first, in name order, `maxDepth` levels deep, skipping virtualenvs and the
  * folders of SKIP_DIRS; `visit` sees each folder's entries and ends the walk with a result.
  */
+/** `dir` and its parents up to `root` (included), nearest first; `dir` alone when it is not inside `root`. */
+export function foldersUpTo(dir: string, root: string): string[] {
+  const dirs: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    dirs.push(d);
+    if (d === root || path.dirname(d) === d || !d.startsWith(root)) break;
+  }
+  return dirs;
+}
+
 export function walkProjectDirs<T>(root: string, maxDepth: number, visit: (dir: string, entries: fs.Dirent[], depth: number) => T | undefined): T | null {
   const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
   while (queue.length) {
@@ -800,7 +810,7 @@ export function loadSettings(index: ModuleIndex, moduleName: string, env: Record
     // settings that never set DATABASES: the modules beside them that do (onadata: common.py sets none, docker.py does)
     const others = dbs === undefined ? settingsSetting(index, r.file, moduleName, 'DATABASES') : [];
     if (!info.databases.length) {
-      info.databases.push({ alias: 'default', engine: 'django.db.backends.dummy', name: null, ...(loc ? { loc } : {}) });
+      info.databases.push({ alias: 'default', engine: DUMMY_ENGINE, name: null, ...(loc ? { loc } : {}) });
       info.databasesNotConfigured = { kind: 'empty', ...(loc ? { loc } : {}), unsetEnv: unset, ...(others.length ? { otherModules: others } : {}), ...(dbs === undefined ? { neverSet: true as const } : {}) };
     } else if (!info.databases.some(d => d.alias === 'default')) {
       info.databasesNotConfigured = { kind: 'no-default', ...(loc ? { loc } : {}), unsetEnv: unset };
@@ -1260,7 +1270,7 @@ function databaseSetting(alias: string, v: Value, loc: Loc | undefined, addUnkno
     if (s === null) addUnknown(`${label}.${key}`, x, `${key} is ${repr(x)}`);
     return s;
   };
-  db.engine = text('ENGINE', 'django.db.backends.dummy');
+  db.engine = text('ENGINE', DUMMY_ENGINE);
   db.name = text('NAME', '');
   db.host = text('HOST', '');
   const port = field('PORT');

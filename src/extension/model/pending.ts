@@ -5,9 +5,9 @@ import type { MigrationFileInfo } from '../../core/types';
 import type { DjangoOperationRow } from '../../core/django';
 import { migrationEffect, operationRouterOf, skipPhrase, type MigrationEffect, type OperationReason, type OperationRouting } from '../../core/migrations/operations';
 import type { ProjectIndex } from '../../core/scan';
-import { DUMMY_ENGINE, type AliasColumn, type CellState, type MigrationRow, type PendingModel, type PlanOperation } from '../../shared/messages';
+import type { AliasColumn, CellState, MigrationRow, PendingModel, PlanOperation } from '../../shared/messages';
 import { planDetailsOf, sqlAvailability, toPlanOperation, type DjangoMode } from './django';
-import { aliasesOf, pendingCount } from './routing';
+import { aliasesOf, dummyKind, pendingCount } from './routing';
 
 function rel(root: string, p: string): string {
   const r = path.relative(root, p);
@@ -199,12 +199,13 @@ export function buildPendingModel(index: ProjectIndex, opts: PendingModelOptions
     // an alias of the same database (or a mirror) shows its list but is counted on its primary
     if (pending !== null && countsPending(index, alias)) totalPending += pending;
     const plan = index.plans[alias];
+    const dummy = dummyKind(index, alias);
     return {
       alias,
       engine: db?.engine ?? null,
       reachable: st ? st.reachable : null,
       error: st?.error ?? null,
-      ...(db?.engine === DUMMY_ENGINE ? { dummy: index.settings?.databasesNotConfigured?.kind === 'empty' ? 'no-databases' as const : 'no-engine' as const } : {}),
+      ...(dummy ? { dummy } : {}),
       pending,
       plan: plan && st?.reachable ? plan.map(k => rowOf.get(k)).filter((i): i is number => i !== undefined) : null,
       planSource: index.django?.planSource[alias] ?? 'static',

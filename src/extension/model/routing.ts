@@ -3,7 +3,7 @@
 import * as path from 'path';
 import type { Loc, ModelInfo, RouterDecision } from '../../core/types';
 import type { ProjectIndex } from '../../core/scan';
-import { DUMMY_ENGINE } from '../../shared/messages';
+import { DUMMY_ENGINE } from '../../core/types';
 import { countsPending, twinsOf } from '../../core/scan';
 import { decisionLookup, type DecisionLookup } from '../../core/findings';
 
@@ -131,6 +131,15 @@ export function pendingCount(index: ProjectIndex, alias: string): number | null 
 }
 
 /**
+ * Django's dummy backend on `alias`, which nothing can read or migrate: `no-databases` when the settings set no
+ * DATABASES (its `default` is Django's), `no-engine` for an entry without ENGINE (`'default': {}`); null for a database.
+ */
+export function dummyKind(index: ProjectIndex, alias: string): 'no-databases' | 'no-engine' | null {
+  if (!index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) return null;
+  return index.settings.databasesNotConfigured?.kind === 'empty' ? 'no-databases' : 'no-engine';
+}
+
+/**
  * Total pending over aliases whose state is known, each physical database once: an alias that reaches the same
  * database as another (or mirrors it) is counted on that one.
  */
@@ -142,7 +151,7 @@ export function totalPending(index: ProjectIndex): { total: number; known: numbe
   for (const alias of aliasesOf(index)) {
     const st = index.applied[alias];
     // Django's dummy `default` (DATABASES not set): not a database that failed to answer
-    if (index.settings?.databases.some(d => d.alias === alias && d.engine === DUMMY_ENGINE)) { notConfigured++; continue; }
+    if (dummyKind(index, alias)) { notConfigured++; continue; }
     if (st && !st.reachable) unreachable++;
     const n = pendingCount(index, alias);
     if (n !== null) {
