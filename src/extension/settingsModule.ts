@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { describeReads, describeSources, type SettingsChoice } from '../core/settings/candidates';
+import { MODULE_NAME } from '../core/settings';
 import type { Finding } from '../core/types';
 import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
 import { findingCodeOf } from './diagnostics';
@@ -13,7 +14,6 @@ import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
 type Item = vscode.QuickPickItem & { module?: string | null; enter?: true };
-const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
 /**
  * `{ root?, module?, list? }` from a test, a quick fix or a message button; `module: null` removes the setting;

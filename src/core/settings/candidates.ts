@@ -6,7 +6,7 @@ import * as path from 'path';
 import type * as A from '../python/ast';
 import type { ModuleIndex } from '../python/modules';
 import { readDir, readText, statFile } from '../vfs';
-import { assignsAtTop, settingsModuleFromManagePy, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, walkProjectDirs } from './index';
+import { MODULE_NAME, assignsAtTop, settingsModuleFromManagePy, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, walkProjectDirs } from './index';
 
 /** Why a module is offered: who names it, or where it was found. */
 export type CandidateSource =
@@ -40,7 +40,6 @@ export interface CandidateContext {
   fromEnvironment: string | null;
 }
 
-const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 /** at most this many modules read beside each named one (a package of 200 modules is not a settings package) */
 const BESIDE_MAX = 40;
 

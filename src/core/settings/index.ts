@@ -185,11 +185,14 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
 }
 
 
+/** A dotted module name, as DJANGO_SETTINGS_MODULE takes it (`mysite.settings.dev`). */
+export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
 /** The settings modules the project's containers and CI set DJANGO_SETTINGS_MODULE to (envFromDeployFiles), each once. */
 export function settingsModulesFromDeployFiles(dirs: string[]): { module: string; file: string }[] {
   const out: { module: string; file: string }[] = [];
   for (const e of envFromDeployFiles(dirs)) {
-    if (e.name === 'DJANGO_SETTINGS_MODULE' && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(e.value) && !out.some(o => o.module === e.value)) out.push({ module: e.value, file: e.file });
+    if (e.name === 'DJANGO_SETTINGS_MODULE' && MODULE_NAME.test(e.value) && !out.some(o => o.module === e.value)) out.push({ module: e.value, file: e.file });
   }
   return out;
 }
