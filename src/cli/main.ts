@@ -11,7 +11,7 @@ import { renderTables } from './tables';
 import { toGithubAnnotations, toSarif } from './ci-formats';
 import { Redactor, redactWrites } from '../core/redact';
 import { runPlan } from './plan';
-import { runSettings } from './settings';
+import { runEnvFiles, runSettings } from './settings';
 
 const VERSION = '0.1.0';
 
@@ -22,6 +22,7 @@ Usage:
   django-multidb check [PATH] [--format text|github|sarif|json] [--fail-on LIST] [options]
   django-multidb plan  [PATH] [--format sh|json|github-actions] [options]
   django-multidb settings [PATH] [--json] [options]
+  django-multidb env-files [PATH] [--json] [options]
 
 PATH is the workspace root (default: the current directory).
 
@@ -52,6 +53,10 @@ with --python as the interpreter of the commands. It exits with 1 when a databas
 settings lists the settings modules the project could run with (* the one in use), who names each (manage.py,
 wsgi.py/asgi.py, pytest, containers and CI, or a settings module beside those) and what each gives: its database
 aliases and routers, read statically.
+
+env-files lists the env files the project keeps (* the one in use; .env-local a Makefile includes, a Compose
+service's env_file, .env.example) and what the settings give read with each: the settings module, database aliases
+and routers, and the variables it sets that they read (names only, never values). Then --env-file FILE.
 
 scan exits with 1 when --mode django was asked for and Django could not answer (the static analysis is printed).
 check exits with 1 when a selected problem is found (one line per problem), 2 on a usage or fatal error.
@@ -143,7 +148,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
   if (v.help || !command) { process.stdout.write(HELP); return command || v.help ? 0 : 2; }
   try {
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
-    if (command !== 'scan' && command !== 'check' && command !== 'plan' && command !== 'settings') throw new UsageError(`unknown command "${command}" (expected scan, check, plan or settings)`);
+    if (!['scan', 'check', 'plan', 'settings', 'env-files'].includes(command)) throw new UsageError(`unknown command "${command}" (expected scan, check, plan, settings or env-files)`);
     if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases to know what is pending: drop --no-db', false);
     const timeout = v.timeout ? Number(v.timeout) : 5000;
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
@@ -224,6 +229,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
       return 0;
     }
     if (command === 'settings') return await runSettings(opts, !!v.json, text => process.stdout.write(text));
+    if (command === 'env-files') return await runEnvFiles(opts, !!v.json, text => process.stdout.write(text));
     const index = await scanProject(opts);
     learn(index);
     if (!found(index)) return notFound(index);

@@ -641,7 +641,13 @@ function firstOf(names: readonly string[], max: number): string {
   return `${names.slice(0, max).join(', ')}${names.length > max ? ` and ${names.length - max} more` : ''}`;
 }
 
-export function settingsFindings(settings: SettingsInfo): Finding[] {
+/**
+ * `envFile(variables)`: a project env file other than the one in use that sets some of them (env/env-candidates.ts),
+ * named in the findings that say a database or router depends on them.
+ */
+export type EnvFileHint = (variables: string[]) => { shown: string; sets: string[] } | null;
+
+export function settingsFindings(settings: SettingsInfo, envFile?: EnvFileHint): Finding[] {
   const out: Finding[] = [];
   const at = (loc: Loc | undefined) => (loc ? `${loc.path}:${loc.line}` : '');
   const errorLines = new Set(settings.unknowns.filter(u => u.error).map(u => at(u.loc)));
@@ -697,6 +703,12 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
   // (DATABASES empty with this environment: databases-not-configured says so, naming these variables first)
   const emptied = settings.databasesNotConfigured?.kind === 'empty' && !settings.databasesNotConfigured.neverSet;
   const seenDependent = new Set<string>();
+  // where to set them: the project's own env file that does, else any
+  const setIn = (variables: string[], one: boolean, toSee: string): string => {
+    const hit = envFile?.(variables);
+    if (hit) return `${hit.shown} sets ${hit.sets.length === variables.length ? (one ? 'it' : 'them') : hit.sets.join(', ')}: choose that env file (Choose Env File…, --env-file ${hit.shown}) ${toSee}.`;
+    return `Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) ${toSee}.`;
+  };
   for (const e of settings.envDependent ?? []) {
     if (emptied && e.settings.includes('DATABASES')) continue;
     const vars = e.variables.join(', ');
@@ -706,7 +718,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     seenDependent.add(key);
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: e.loc.path, line: e.loc.line,
-      message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. Set ${e.variables.length > 1 ? 'them' : 'it'} in an env file (--env-file, djangoMultiDb.envFile) to see the other.`,
+      message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. ${setIn(e.variables, e.variables.length === 1, 'to see the other')}`,
     });
   }
   const ed = settings.envDefaults;
@@ -714,7 +726,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const one = ed.variables.length === 1;
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: ed.loc?.path ?? settings.path, line: ed.loc?.line ?? null,
-      message: `DATABASES reads ${firstOf(likeliestFirst(ed.variables), 8)}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
+      message: `DATABASES reads ${firstOf(likeliestFirst(ed.variables), 8)}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. ${setIn(ed.variables, one, 'to see the configuration the project runs with')}`,
     });
   }
   const rd = settings.routersEnvDefaults;
@@ -722,7 +734,7 @@ export function settingsFindings(settings: SettingsInfo): Finding[] {
     const one = rd.variables.length === 1;
     out.push({
       code: 'settings-env-dependent', severity: 'info', path: rd.loc?.path ?? settings.path, line: rd.loc?.line ?? null,
-      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${firstOf(rd.variables, 8)}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) to see the routers the project runs with.`,
+      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${firstOf(rd.variables, 8)}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. ${setIn(rd.variables, one, 'to see the routers the project runs with')}`,
     });
   }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding

@@ -5,6 +5,7 @@ import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
 import { Redactor, redactMessages, secretsOfDatabases } from './redact';
 import { settingsCandidates, SETTINGS_CHOICES_MAX, type SettingsChoice } from './settings/candidates';
+import { envFileCandidates, envFileSetting, ENV_FILES_MAX, type EnvFileCandidate, type EnvFileChoice } from './env/env-candidates';
 import type {
   AliasDrift, AppInfo, AppliedState, Finding, Loc, Logger, MigrationFileInfo, ModelInfo, RouterDecision, ScanReport, SettingsInfo,
 } from './types';
@@ -216,6 +217,8 @@ interface IndexContext {
   projectDir: string;
   /** the environment the settings see: the process's over the env file's */
   env: Record<string, string | undefined>;
+  /** the env file read into `env` (null: none; it may not exist) */
+  envFile: string | null;
   envInfo: Awaited<ReturnType<typeof findSearchRoots>>;
   /** the parser loading (null: not started yet) */
   parserReady: Promise<unknown> | null;
@@ -549,24 +552,54 @@ export class Scanner {
       });
       // each module read as the index reads its own (django-configurations' class included)
       const { env, load } = this.settingsReading(modules, c.managePy, c.env, c.envInfo);
+      const envFiles = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
       return candidates.slice(0, SETTINGS_CHOICES_MAX).map((cand): SettingsChoice => {
         if (!cand.path) return { ...cand, reads: { notFound: true } };
         try {
-          const s = loadSettingsOrAsDeployed(modules, cand.module, env, load, dirs);
-          return {
-            ...cand,
-            reads: {
-              databases: s.databases.map(d => ({ alias: d.alias, engine: d.engine })),
-              routers: s.routers.map(r => r ?? '?'),
-              installedApps: s.installedApps.length,
-              ...(s.databasesNotConfigured ? { notConfigured: s.databasesNotConfigured.kind } : {}),
-              ...(s.notFound ? { notFound: true } : {}),
-              ...(s.unreadable?.includes('DATABASES') ? { databasesUnknown: true } : {}),
-              ...(s.unreadable?.includes('DATABASE_ROUTERS') ? { routersUnknown: true } : {}),
-            },
-          };
+          const s = loadSettingsOrAsDeployed(modules, cand.module, env, load, dirs, envFiles, c.envFile);
+          return { ...cand, reads: settingsReads(s) };
         } catch (e) {
           return { ...cand, reads: { error: redactor.redact((e as Error).message) } };
+        }
+      });
+    }));
+  }
+
+  /**
+   * The project's env files (env/env-candidates.ts), each with what the settings give when read with it instead of the
+   * one in use: the settings module it makes the project use (its DJANGO_SETTINGS_MODULE, unless one is configured),
+   * the databases and routers. Values are never returned: only the names of the variables each sets.
+   */
+  async envFileCandidates(): Promise<EnvFileChoice[]> {
+    for (let i = 0; i < 2 && (!this.modules || !this.lastContext || this.answeredFromSnapshot); i++) await this.index();
+    const modules = this.modules;
+    const c = this.lastContext;
+    if (!modules || !c) return [];
+    const top = this.opts.workspaceRoot ? path.resolve(this.opts.workspaceRoot) : c.root;
+    const root = c.projectDir.startsWith(top) ? top : c.root;
+    const processEnv = this.opts.env ?? process.env;
+    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
+    return fixedView(() => modules.snapshot(async () => {
+      modules.startScan(new ParseBudget());
+      const dirs = foldersUpTo(c.projectDir, root);
+      const candidates = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
+      // the module the project uses without an env file's DJANGO_SETTINGS_MODULE: the one in use, unless the file in
+      // use chose it
+      const inUseChose = !this.opts.settingsModule && !processEnv.DJANGO_SETTINGS_MODULE && !!c.env.DJANGO_SETTINGS_MODULE;
+      return candidates.slice(0, ENV_FILES_MAX).map((cand): EnvFileChoice => {
+        const env = projectEnvironment(processEnv, readEnvFile(cand.file, undefined, processEnv));
+        const module = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || (inUseChose ? null : c.current);
+        const base = { file: cand.file, sources: cand.sources, variables: cand.variables, module: module ?? null, settingsVariables: [] as string[] };
+        if (!module) return { ...base, reads: { notFound: true } };
+        try {
+          const reads: EnvReads = {};
+          const { env: settingsEnv, load } = this.settingsReading(modules, c.managePy, recordingEnv(env, reads), c.envInfo);
+          const s = loadSettings(modules, module, settingsEnv, load);
+          // (django-configurations' class spreads the environment: every variable counts as read then)
+          base.settingsVariables = '*' in reads ? cand.variables : cand.variables.filter(v => v in reads);
+          return { ...base, reads: settingsReads(s) };
+        } catch (e) {
+          return { ...base, reads: { error: redactor.redact((e as Error).message) } };
         }
       });
     }));
@@ -590,7 +623,7 @@ export class Scanner {
   }
 
   /** what the last index was made from (settingsCandidates starts from it) */
-  private lastContext: { root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envInfo: IndexContext['envInfo']; current: string | null; databases: SettingsInfo['databases'] | undefined } | null = null;
+  private lastContext: { root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envFile: string | null; envInfo: IndexContext['envInfo']; current: string | null; databases: SettingsInfo['databases'] | undefined } | null = null;
 
   /** the folders the last settings put on sys.path (SettingsInfo.sysPath), search roots of the next index */
   private settingsRoots: { front: string[]; back: string[] } = { front: [], back: [] };
@@ -631,7 +664,7 @@ export class Scanner {
       env: { roots: envInfo.roots, version: envInfo.version, sitePackages: envInfo.sitePackages, interpreter: envInfo.interpreter },
       envFile: envFile ? [envFile, statFile(envFile)] : null,
     });
-    return { root, managePy, projectDir, env, envInfo, parserReady, cacheKey, snapshotKey };
+    return { root, managePy, projectDir, env, envFile, envInfo, parserReady, cacheKey, snapshotKey };
   }
 
   /** the migration files that run code (the aliasNames lint reads them), for the migrations and apps they were found in */
@@ -711,7 +744,7 @@ export class Scanner {
     const timings: Record<string, number> = {};
     const t = now();
     const findings: Finding[] = [];
-    const { root, managePy, projectDir, env, envInfo, cacheKey, snapshotKey, ...ctx } = await this.context();
+    const { root, managePy, projectDir, env, envFile, envInfo, cacheKey, snapshotKey, ...ctx } = await this.context();
     this.lastKeys = { cacheKey, snapshotKey };
     const parserReady = ctx.parserReady ?? initPython();
     const migrationCacheFile = this.opts.cacheDir ? path.join(this.opts.cacheDir, `migrations-${cacheKey}.json`) : null;
@@ -777,7 +810,7 @@ export class Scanner {
     try {
       // (lazy: the memos' files are merged into the index's own only when its snapshot is written)
       scanned = await modules.snapshot(async () => track(() => this.indexWith(modules, {
-        root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
+        root, managePy, projectDir, env: recordingEnv(env, envReads), envKey: JSON.stringify(env), envFile, envInfo, findings, timings, moduleCacheFile, migrationCacheFile, lintCacheFile,
         firstAnswer,
       }), true));
     } finally {
@@ -787,7 +820,7 @@ export class Scanner {
       this.prefetch = null;
     }
     const index = scanned.value;
-    this.lastContext = { root, managePy, projectDir, env, envInfo, current: index.settings?.module ?? null, databases: index.settings?.databases };
+    this.lastContext = { root, managePy, projectDir, env, envFile, envInfo, current: index.settings?.module ?? null, databases: index.settings?.databases };
     timings.total = now() - t;
     // files a parse limit cut short, whichever phase read them (migration files report their own)
     const reported = new Set(findings.filter(f => f.code === 'parse-budget').map(f => f.path));
@@ -866,12 +899,12 @@ export class Scanner {
   }
 
   private indexWith(modules: ModuleIndex, s: {
-    root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envKey: string; findings: Finding[];
+    root: string; managePy: string | null; projectDir: string; env: Record<string, string | undefined>; envKey: string; envFile: string | null; findings: Finding[];
     envInfo: Awaited<ReturnType<typeof findSearchRoots>>; timings: Record<string, number>;
     moduleCacheFile: string | null; migrationCacheFile: string | null; lintCacheFile: string | null;
     firstAnswer?: boolean;
   }): ProjectIndex {
-    const { root, managePy, projectDir, env, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
+    const { root, managePy, projectDir, env, envFile, envInfo, findings, timings, moduleCacheFile, migrationCacheFile } = s;
     let t = now();
     let settingsModule = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || null;
     if (!settingsModule && managePy) {
@@ -913,6 +946,9 @@ export class Scanner {
     }
     // the folder of manage.py up to the workspace's, nearest first
     const dirs = foldersUpTo(projectDir, root);
+    // the project's env files (.env-local, .env.example; env/env-candidates.ts): the findings name the one that sets
+    // a variable a database depends on, and where DATABASES cannot be read at all, the settings are read with them
+    const envFiles = this.memo('envFiles', [dirs.join('\n'), envFile, !!this.opts.envFile], () => envFileCandidates(dirs, envFile, !!this.opts.envFile));
     if (!settingsModule) {
       // the settings pytest-django runs the tests with
       const pytest = settingsModuleFromPytestConfig(dirs);
@@ -950,7 +986,7 @@ export class Scanner {
     if (settingsModule) {
       try {
         const { python, cwd, configuration, env: settingsEnv, load } = this.settingsReading(modules, managePy, env, envInfo);
-        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, load, dirs));
+        settings = this.memo('settings', [modules, settingsModule, s.envKey, JSON.stringify(python), cwd, configuration, envFiles], () => loadSettingsOrAsDeployed(modules, settingsModule!, settingsEnv, load, dirs, envFiles, envFile));
       } catch (e) {
         this.logger.error(`settings ${settingsModule}: ${(e as Error).stack ?? e}`);
         findings.push({ code: 'settings-unknown', severity: 'error', path: null, line: null, message: `Settings module ${settingsModule} could not be evaluated: ${(e as Error).message}` });
@@ -966,16 +1002,26 @@ export class Scanner {
     if (!settings) return index;
     // a settings module named on purpose (--settings, djangoMultiDb.settingsModule) that does not exist is a mistake
     // to stop on; one manage.py names may be made where the project is deployed (RapidPro's temba.settings)
-    findings.push(...settingsFindings(settings));
+    // (a file other than the one in use that sets a variable a database or router depends on: named in the finding)
+    const relEnv = (f: string) => { const r = path.relative(root, f); return r && !r.startsWith('..') ? r : f; };
+    findings.push(...settingsFindings(settings, vars => {
+      const hit = envFileSetting(envFiles, vars, envFile);
+      return hit ? { shown: relEnv(hit.file), sets: hit.sets } : null;
+    }));
     if (settings.deployEnv) {
       const { variables, files, values, before } = settings.deployEnv;
       const them = variables.length === 1 ? 'it' : 'them';
       // (a value that names a module is said; others may be secrets: DATABASE_URL's password)
       const said = variables.filter(v => values[v] !== undefined).map(v => `${v}=${values[v]}`);
       const state = before === 'unreadable' ? 'could not be read' : before === 'empty' ? 'is empty' : "has no 'default'";
+      // values from one of the project's env files: choosing that file reads them for good (and the rest it sets)
+      const fromEnvFile = files.length === 1 && envFiles.some(c => c.file === files[0]);
+      const advice = fromEnvFile
+        ? `choose that file (Choose Env File…, --env-file ${relEnv(files[0]!)}) to read the settings with all it sets`
+        : `set ${them} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with`;
       findings.push({
         code: 'settings-unknown', severity: 'warning', path: files[0] ?? null, line: null,
-        message: `DATABASES ${state} with ${variables.join(', ')} not set here: read as ${files.map(f => path.relative(root, f)).join(', ')} ${files.length === 1 ? 'sets' : 'set'} ${them}${said.length ? ` (${said.join(', ')})` : ''}; set ${them} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with.`,
+        message: `DATABASES ${state} with ${variables.join(', ')} not set here: read as ${files.map(relEnv).join(', ')} ${files.length === 1 ? 'sets' : 'set'} ${them}${said.length ? ` (${said.join(', ')})` : ''}; ${advice}.`,
       });
     }
 
@@ -1990,6 +2036,19 @@ function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: stri
   return report;
 }
 
+/** What a settings module read gives, in the few facts the settings and env-file choices show. */
+function settingsReads(s: SettingsInfo): SettingsChoice['reads'] {
+  return {
+    databases: s.databases.map(d => ({ alias: d.alias, engine: d.engine })),
+    routers: s.routers.map(r => r ?? '?'),
+    installedApps: s.installedApps.length,
+    ...(s.databasesNotConfigured ? { notConfigured: s.databasesNotConfigured.kind } : {}),
+    ...(s.notFound ? { notFound: true as const } : {}),
+    ...(s.unreadable?.includes('DATABASES') ? { databasesUnknown: true as const } : {}),
+    ...(s.unreadable?.includes('DATABASE_ROUTERS') ? { routersUnknown: true as const } : {}),
+  };
+}
+
 /**
  * Whether the settings name exactly one database and nothing can add another: DATABASES read whole (not partial, not
  * set differently under environment variables unset here, readable, from settings that exist).
@@ -2006,12 +2065,19 @@ function onlyDatabase(settings: SettingsInfo): boolean {
  * DATABASES can be read then (NetBox: NETBOX_CONFIGURATION names the configuration module, whose default is the
  * deployer's own file; its CI sets netbox.configuration_testing). `deployEnv` says so.
  */
-function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions, dirs: string[]): SettingsInfo {
+function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Record<string, string | undefined>, opts: LoadSettingsOptions, dirs: string[],
+  envFiles: readonly EnvFileCandidate[] = [], envFile: string | null = null): SettingsInfo {
   const reads: EnvReads = {};
   const first = loadSettings(modules, module, recordingEnv(env, reads), opts);
   const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured;
   if (first.notFound || !unread(first)) return first;
   const given = new Map<string, { value: string; file: string }>();
+  // the project's env files first (the developer's own, then templates; not the one already read), then its
+  // containers and CI
+  for (const c of envFiles) {
+    if (envFile && c.file === path.resolve(envFile)) continue;
+    for (const [name, value] of Object.entries(c.values)) if (!given.has(name) && !value.includes('$')) given.set(name, { value, file: c.file });
+  }
   for (const e of envFromDeployFiles(dirs)) if (!given.has(e.name)) given.set(e.name, e);
   const all = Object.keys(reads).filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
   // those DATABASES reads first (Mathesar's POSTGRES_*, not its DEBUG or MODE, which change other settings), then all

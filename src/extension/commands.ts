@@ -24,6 +24,7 @@ export const Cmd = {
   copyDeploymentCommands: 'djangoMultiDb.copyDeploymentCommands',
   runDeploymentPlan: 'djangoMultiDb.runDeploymentPlan',
   chooseSettingsModule: 'djangoMultiDb.chooseSettingsModule',
+  chooseEnvFile: 'djangoMultiDb.chooseEnvFile',
   /** internal: a plain snapshot of what the views show, for integration tests */
   getState: 'djangoMultiDb.getState',
 } as const;

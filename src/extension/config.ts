@@ -91,3 +91,22 @@ export function readConfig(folder?: vscode.WorkspaceFolder): Config {
 export function affectsAny(e: vscode.ConfigurationChangeEvent, keys: readonly string[], folder?: vscode.WorkspaceFolder): boolean {
   return keys.some(k => e.affectsConfiguration(`${SECTION}.${k}`, folder));
 }
+
+/**
+ * Writes a project's `djangoMultiDb.<key>` where it wins: the folder's own setting where it has one or the workspace
+ * has several folders (a value there wins over the workspace's), else the workspace's. `null` removes it wherever
+ * this workspace sets it; a user-level value still applies: said, not touched. (Choose Settings Module…, Choose Env
+ * File…)
+ */
+export async function updateProjectSetting(folder: vscode.WorkspaceFolder, key: string, value: string | null): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION, folder.uri);
+  const set = config.inspect<string>(key);
+  if (value === null) {
+    if (set?.workspaceFolderValue !== undefined) await config.update(key, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    if (set?.workspaceValue !== undefined) await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    if (set?.globalValue) void vscode.window.showWarningMessage(`${SECTION}.${key} is also set in your user settings (${set.globalValue}): it applies to every workspace until removed there.`);
+    return;
+  }
+  const folderLevel = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 || set?.workspaceFolderValue !== undefined;
+  await config.update(key, value, folderLevel ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
+}

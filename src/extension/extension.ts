@@ -15,6 +15,7 @@ import { registerPendingPanel } from './pendingPanel';
 import { ProjectService, registerProjectLifecycle } from './project';
 import { ConnectionSecrets, registerSecrets } from './secrets';
 import { registerSettingsModule } from './settingsModule';
+import { registerEnvFile } from './envFile';
 import { registerSql } from './sql';
 import type { Feature, Services } from './services';
 import { registerStatus } from './status';
@@ -39,6 +40,7 @@ const FEATURES: Feature[] = [
   registerSql,
   registerSecrets,
   registerSettingsModule,
+  registerEnvFile,
   registerStatus,
   registerWatchers,
   registerIdleCollect,

@@ -437,6 +437,11 @@ async function handle(req: WorkerRequest): Promise<WorkerResults[WorkerRequest['
       if (p.warming) await p.warming;
       return p.scanner.settingsCandidates();
     }
+    case 'envFileCandidates': {
+      const p = project(req.project);
+      if (p.warming) await p.warming;
+      return p.scanner.envFileCandidates();
+    }
     case 'dispose':
       // what a later session starts from: written now rather than lost with the thread
       try { projects.get(req.project)?.scanner.flushCaches(); } catch { /* a full disk: the next session computes it again */ }

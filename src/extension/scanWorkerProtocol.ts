@@ -3,6 +3,7 @@
 // here crosses `postMessage` by structured clone (no functions, no class instances; Sets and Maps are fine).
 import type { ProjectIndex, ScanOptions } from '../core/scan';
 import type { SettingsChoice } from '../core/settings/candidates';
+import type { EnvFileChoice } from '../core/env/env-candidates';
 import type { WireTable } from './wireTable';
 
 /**
@@ -58,6 +59,8 @@ export type WorkerRequest =
   | { id: number; op: 'stats'; project: number }
   /** the settings modules the project could run with, each read (the "Choose Settings Module…" command) */
   | { id: number; op: 'settingsCandidates'; project: number }
+  /** the project's env files, each read with the settings (the "Choose Env File…" command) */
+  | { id: number; op: 'envFileCandidates'; project: number }
   | { id: number; op: 'dispose'; project: number };
 
 /** The worker's own figures (`stats`): its process's memory, as Node reports it there. */
@@ -106,6 +109,7 @@ export interface WorkerResults {
   flush: null;
   stats: WorkerStats;
   settingsCandidates: SettingsChoice[];
+  envFileCandidates: EnvFileChoice[];
   dispose: null;
 }
 

@@ -19,6 +19,7 @@ import type { ResourceLimits } from 'worker_threads';
 import { startChannel, type ChannelExit, type ChannelKind, type ScanChannel } from './scanChannel';
 import { Scanner, withDjango, type ProjectIndex, type ScanOptions } from '../core/scan';
 import type { SettingsChoice } from '../core/settings/candidates';
+import type { EnvFileChoice } from '../core/env/env-candidates';
 import { mergeDjangoAnswer, splitDjangoReport, type DjangoReport } from '../core/django';
 import { STATE_PROPS } from './model/lastState';
 import { nullLogger, type Logger } from '../core/types';
@@ -750,6 +751,13 @@ export class ScannerClient implements ScannerLike {
     // (a worker that does not hold this project's Scanner yet makes it: the request creates it there, never here)
     if (!this.host.usesWorker) return this.inProcess().settingsCandidates();
     return this.host.request(this, { op: 'settingsCandidates' }, () => this.inProcess().settingsCandidates());
+  }
+
+  /** The project's env files, each with what the settings give when read with it (core/env/env-candidates.ts). */
+  async envFileCandidates(): Promise<EnvFileChoice[]> {
+    this.checkOpen();
+    if (!this.host.usesWorker) return this.inProcess().envFileCandidates();
+    return this.host.request(this, { op: 'envFileCandidates' }, () => this.inProcess().envFileCandidates());
   }
 
   /** A new worker (the last one stopped) has none of the buffers: send them again before indexing. */

@@ -9,6 +9,7 @@ import { describeReads, describeSources, type SettingsChoice } from '../core/set
 import { MODULE_NAME } from '../core/settings';
 import type { Finding } from '../core/types';
 import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
+import { updateProjectSetting } from './config';
 import { findingCodeOf } from './diagnostics';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
@@ -42,20 +43,7 @@ export const registerSettingsModule: Feature = (svc: Services) => [
     const project = await svc.projects.pick(a.root);
     if (a.list) return project.scanner.settingsCandidates();
     const module = a.module !== undefined ? a.module : await pick(svc, project);
-    const config = vscode.workspace.getConfiguration('djangoMultiDb', project.folder.uri);
-    const set = config.inspect<string>('settingsModule');
-    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-    if (module === null) {
-      // removed wherever this workspace sets it; a user-level value still applies (said, not touched)
-      if (set?.workspaceFolderValue !== undefined) await config.update('settingsModule', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
-      if (set?.workspaceValue !== undefined) await config.update('settingsModule', undefined, vscode.ConfigurationTarget.Workspace);
-      if (set?.globalValue) void vscode.window.showWarningMessage(`djangoMultiDb.settingsModule is also set in your user settings (${set.globalValue}): it applies to every workspace until removed there.`);
-    } else {
-      // the folder's own setting where it has one or the workspace has several folders (a value there wins over the
-      // workspace's), else the workspace's
-      const folderLevel = multiRoot || set?.workspaceFolderValue !== undefined;
-      await config.update('settingsModule', module, folderLevel ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace);
-    }
+    await updateProjectSetting(project.folder, 'settingsModule', module);
     svc.log.info(`settings module of ${project.name}: ${module ?? "the project's own choice (setting removed)"}`);
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${module ?? "the settings module the project names"}`, 4000);
     return { module };

@@ -218,7 +218,7 @@ export interface SettingsChoice extends SettingsCandidate {
 export const SETTINGS_CHOICES_MAX = 20;
 
 /** What a candidate gives, in a few words: `default, replica (2 routers)`, `no DATABASES`, `not in the workspace`. */
-export function describeReads(c: SettingsChoice): string {
+export function describeReads(c: Pick<SettingsChoice, 'reads'>): string {
   const r = c.reads;
   if (r.error) return `could not be read: ${r.error}`;
   if (r.notFound) return 'not in the workspace or the environment';

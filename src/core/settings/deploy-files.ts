@@ -1,6 +1,6 @@
 // The names of the files a project's containers and CI are configured in (Compose files, GitHub workflows,
-// .gitlab-ci.yml), which the settings may be read with (./index.ts envFromDeployFiles). Apart, with nothing else
-// imported, for the extension's file watcher.
+// .gitlab-ci.yml), which the settings may be read with (./index.ts envFromDeployFiles), and of env files
+// (../env/env-candidates.ts). Apart, with nothing else imported, for the extension's file watcher.
 import * as path from 'path';
 
 /** Whether `file` is one envFromDeployFiles reads: a Compose file, a GitHub workflow, `.gitlab-ci.yml`. */
@@ -8,4 +8,13 @@ export function isDeployFile(file: string): boolean {
   const base = path.basename(file);
   return /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base) || base === '.gitlab-ci.yml'
     || (/\.ya?ml$/.test(base) && path.basename(path.dirname(file)) === 'workflows' && path.basename(path.dirname(path.dirname(file))) === '.github');
+}
+
+/**
+ * Whether a file's name is one of an env file: `.env`, `.env.local`, `.env-ci`, `.env_dev`, `dev.env`, `env.example`
+ * (not `.envrc`, a shell script, nor code or data files named like them: `.env.py`, `env.json`).
+ */
+export function looksLikeEnvFile(name: string): boolean {
+  if (/\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|cfg|ini|lock|bak|swp|orig)$/i.test(name)) return false;
+  return /^\.env([.\-_][\w.\-]+)?$/.test(name) || /^[\w.\-]+\.env$/.test(name) || /^env\.(example|sample|template|dist|local|dev|development)$/i.test(name);
 }

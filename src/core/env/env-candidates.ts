@@ -1,0 +1,181 @@
+// The env files a project keeps beside its code (`.env-local`, `.env.example`, `.env.dev`, `dev.env`), and who uses
+// each: a Makefile's `include`, a Compose service's `env_file:`. Settings driven by environment variables are the rule
+// in real projects (Flagsmith's DATABASE_URL, ANALYTICS_DATABASE_URL and CLICKHOUSE_* in api/.env-local, which its
+// Makefile includes); without them the scan shows the configuration without those databases. The "Choose Env File…"
+// command and `django-multidb settings` list them with what each gives; the findings that say a database depends on
+// an unset variable name the file that sets it; where DATABASES cannot be read at all, they are read as Compose and
+// CI files are (settings/index.ts envFromDeployFiles).
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { readDir, readText, statFile } from '../vfs';
+import { isDeployFile, looksLikeEnvFile } from '../settings/deploy-files';
+
+export { looksLikeEnvFile };
+import type { SettingsChoice } from '../settings/candidates';
+
+/** Why an env file is offered. */
+export type EnvFileSource =
+  | { kind: 'in-use' }
+  | { kind: 'configured' } // djangoMultiDb.envFile / --env-file
+  | { kind: 'makefile'; file: string } // `include .env-local` / `-include .env`
+  | { kind: 'compose'; file: string } // a Compose service's `env_file:`
+  | { kind: 'found' }; // a dotenv-named file in manage.py's folder or one above it
+
+export interface EnvFileCandidate {
+  file: string;
+  sources: EnvFileSource[];
+  /** the variables it sets, in its order (names only: values may be secrets) */
+  variables: string[];
+  /** its values (never shown; the scan reads the settings with them) */
+  values: Record<string, string>;
+}
+
+/** An env file as the settings read with it give them (Scanner.envFileCandidates): names, never values. */
+export interface EnvFileChoice {
+  file: string;
+  sources: EnvFileSource[];
+  variables: string[];
+  /** of `variables`, those the settings read */
+  settingsVariables: string[];
+  /** the settings module read with it (its DJANGO_SETTINGS_MODULE, unless one is configured); null: none known */
+  module: string | null;
+  reads: SettingsChoice['reads'];
+}
+
+/** at most this many env files listed (each is a settings evaluation in the command's list) */
+export const ENV_FILES_MAX = 12;
+/** larger files are not env files a project keeps by hand */
+const MAX_BYTES = 256 * 1024;
+
+/** How early a name is listed: the developer's own first, the production ones last. */
+function nameRank(file: string): number {
+  const n = path.basename(file).toLowerCase();
+  if (n === '.env') return 0;
+  if (/(^|[.\-_])(local|dev|develop|development)([.\-_]|$)/.test(n)) return 1;
+  if (/(^|[.\-_])(example|sample|template|dist|default|defaults)([.\-_]|$)/.test(n)) return 2;
+  if (/(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/.test(n)) return 5;
+  if (/(^|[.\-_])(test|tests|testing|ci)([.\-_]|$)/.test(n)) return 4;
+  return 3;
+}
+
+/** KEY=VALUE pairs of a file read as dotenv does (nothing executed); null when it is not one (unreadable, too big, empty). */
+function parseEnv(file: string): Record<string, string> | null {
+  const st = statFile(file);
+  if (!st || st.size > MAX_BYTES) return null;
+  try {
+    const dotenv = require('dotenv') as typeof import('dotenv');
+    const values = dotenv.parse(readText(file));
+    return Object.keys(values).some(k => /^[A-Za-z_]\w*$/.test(k)) ? values : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The env files a Makefile includes (`include`, `-include`, `sinclude`), relative to its folder. */
+function makefileIncludes(file: string): string[] {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const words = raw.trim().split(/\s+/);
+    if (!['include', '-include', 'sinclude'].includes(words[0] ?? '')) continue;
+    for (const w of words.slice(1)) if (!w.includes('$') && !w.startsWith('#')) out.push(path.resolve(path.dirname(file), w));
+  }
+  return out;
+}
+
+/** The env files Compose services read (`env_file: .env.dev`, a list, `- path: …`), relative to the Compose file. */
+function composeEnvFiles(file: string): string[] {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const add = (v: unknown) => {
+    const p = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { path?: unknown }).path === 'string' ? (v as { path: string }).path : null;
+    if (p && !p.includes('$')) out.push(path.resolve(path.dirname(file), p));
+  };
+  try {
+    for (const doc of parseAllDocuments(text)) {
+      const services = (doc.toJS({ maxAliasCount: 100 }) as { services?: unknown } | null)?.services;
+      if (!services || typeof services !== 'object') continue;
+      for (const svc of Object.values(services as Record<string, unknown>)) {
+        const ef = svc && typeof svc === 'object' ? (svc as { env_file?: unknown }).env_file : undefined;
+        if (Array.isArray(ef)) ef.forEach(add);
+        else add(ef);
+      }
+    }
+  } catch {
+    /* not YAML this parser reads */
+  }
+  return out;
+}
+
+/**
+ * The env files of a project: the one in use and the configured one first, then those a Makefile or a Compose file
+ * of `dirs` (manage.py's folder up to the workspace's, nearest first) reads, then the others found there, the
+ * developer's own (`.env`, `local`, `dev`) before templates (`example`), tests and production ones. Each file once,
+ * with every reason it is offered.
+ */
+export function envFileCandidates(dirs: string[], inUse: string | null, configured: boolean): EnvFileCandidate[] {
+  const out = new Map<string, EnvFileCandidate>();
+  const order = new Map<string, number>();
+  const add = (file: string, source: EnvFileSource, rank: number): void => {
+    const key = path.resolve(file);
+    let c = out.get(key);
+    if (!c) {
+      const values = parseEnv(key);
+      if (!values) return;
+      c = { file: key, sources: [], variables: Object.keys(values), values };
+      out.set(key, c);
+    }
+    if (!c.sources.some(s => s.kind === source.kind && ('file' in s ? s.file === (source as { file?: string }).file : true))) c.sources.push(source);
+    order.set(key, Math.min(order.get(key) ?? Infinity, rank));
+  };
+  if (inUse) add(inUse, configured ? { kind: 'configured' } : { kind: 'in-use' }, 0);
+  if (inUse && configured) out.get(path.resolve(inUse))?.sources.unshift({ kind: 'in-use' });
+  dirs.forEach((dir, depth) => {
+    const entries = readDir(dir) ?? [];
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const file = path.join(dir, e.name);
+      if (/^(GNU)?makefile$/i.test(e.name)) for (const f of makefileIncludes(file)) add(f, { kind: 'makefile', file }, 100 + depth * 10);
+      else if (isDeployFile(file)) for (const f of composeEnvFiles(file)) add(f, { kind: 'compose', file }, 100 + depth * 10 + 1);
+    }
+    for (const e of entries) if (e.isFile() && looksLikeEnvFile(e.name)) add(path.join(dir, e.name), { kind: 'found' }, 1000 + depth * 10 + nameRank(e.name));
+  });
+  return [...out.values()].sort((a, b) => order.get(a.file)! - order.get(b.file)! || nameRank(a.file) - nameRank(b.file) || a.file.localeCompare(b.file));
+}
+
+/** One line: who uses an env file (`Makefile`, `docker-compose.yml`, `found beside manage.py`). */
+export function describeEnvSources(sources: EnvFileSource[], root: string): string[] {
+  const rel = (f: string) => path.relative(root, f) || f;
+  return sources.map(s => {
+    switch (s.kind) {
+      case 'in-use': return 'in use';
+      case 'configured': return 'configured (djangoMultiDb.envFile / --env-file)';
+      case 'makefile': return `included by ${rel(s.file)}`;
+      case 'compose': return `env_file of ${rel(s.file)}`;
+      case 'found': return 'found in the project';
+    }
+  });
+}
+
+/**
+ * The first env file of `candidates` (their order) other than `except` that sets one of `variables`, with the ones it
+ * sets; null when none does.
+ */
+export function envFileSetting(candidates: readonly EnvFileCandidate[], variables: readonly string[], except: string | null): { file: string; sets: string[] } | null {
+  for (const c of candidates) {
+    if (except && c.file === path.resolve(except)) continue;
+    const sets = variables.filter(v => v in c.values);
+    if (sets.length) return { file: c.file, sets };
+  }
+  return null;
+}

@@ -1,0 +1,122 @@
+// "Choose Env File…": the env files the project keeps (core/env/env-candidates.ts: `.env-local` a Makefile includes, a
+// Compose service's `env_file:`, `.env.example`), each with what the settings give when read with it (the settings
+// module, databases and routers) and the variables it sets that they read — names only, never values. The choice is
+// written to djangoMultiDb.envFile for the project's folder, which indexes the project again with it. Also offered as
+// a quick fix on the findings that name such a file, and from the Databases view's menu.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { describeEnvSources, type EnvFileChoice } from '../core/env/env-candidates';
+import { describeReads } from '../core/settings/candidates';
+import type { Finding } from '../core/types';
+import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
+import { updateProjectSetting } from './config';
+import { findingCodeOf } from './diagnostics';
+import type { DjangoProject } from './project';
+import type { Feature, Services } from './services';
+
+type Item = vscode.QuickPickItem & { file?: string | null; browse?: true };
+
+/** `{ root?, file?, list? }` from a test or a quick fix; `file: null` removes the setting; `list: true` returns the candidates. */
+function argOf(arg: unknown): { root?: string; file?: string | null; list?: true } {
+  if (!arg || typeof arg !== 'object') return {};
+  const a = arg as { root?: unknown; file?: unknown; list?: unknown; project?: { root?: unknown } };
+  const root = typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? a.project.root : undefined;
+  return {
+    ...(root ? { root } : {}),
+    ...(typeof a.file === 'string' || a.file === null ? { file: a.file } : {}),
+    ...(a.list === true ? { list: true as const } : {}),
+  };
+}
+
+/** Findings an env file of the user's choice answers: those naming one (core/findings.ts, the deployEnv warning). */
+export function choosesEnvFile(f: Pick<Finding, 'code' | 'message'>): boolean {
+  return (f.code === 'settings-env-dependent' || f.code === 'settings-unknown') && f.message.includes('Choose Env File…');
+}
+
+/** The setting's value for a file: relative to the workspace folder when inside it (portable), else absolute. */
+function settingValue(project: DjangoProject, file: string): string {
+  const rel = path.relative(project.folder.uri.fsPath, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
+export const registerEnvFile: Feature = (svc: Services) => [
+  registerCommand(svc, Cmd.chooseEnvFile, async (arg?: unknown) => {
+    const a = argOf(arg);
+    const project = await svc.projects.pick(a.root);
+    if (a.list) return project.scanner.envFileCandidates();
+    const file = a.file !== undefined ? a.file : await pick(svc, project);
+    const value = file === null ? null : settingValue(project, path.resolve(project.folder.uri.fsPath, file));
+    await updateProjectSetting(project.folder, 'envFile', value);
+    svc.log.info(`env file of ${project.name}: ${value ?? 'the default (.env beside manage.py; setting removed)'}`);
+    vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${value ?? 'the .env beside manage.py'}`, 4000);
+    return { file: value };
+  }),
+  vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
+    provideCodeActions(doc, _range, context) {
+      const diag = context.diagnostics.find(d => { const code = findingCodeOf(d); return !!code && choosesEnvFile({ code, message: d.message }); });
+      const p = diag && svc.projects.projectFor(doc.uri.fsPath);
+      if (!diag || !p) return [];
+      const action = new vscode.CodeAction('Choose the env file…', vscode.CodeActionKind.QuickFix);
+      action.command = { command: Cmd.chooseEnvFile, title: 'Choose Env File…', arguments: [{ root: p.root }] };
+      action.diagnostics = [diag];
+      return [action];
+    },
+  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+];
+
+/** The quick pick: shown at once (busy) while the worker reads the env files; Escape cancels. */
+async function pick(svc: Services, project: DjangoProject): Promise<string | null> {
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = `Env file of ${project.name}`;
+  qp.placeholder = 'Reading the env files the project keeps…';
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.busy = true;
+  qp.show();
+  const done = new Promise<Item | undefined>(resolve => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+  });
+  try {
+    const choices = await Promise.race([project.scanner.envFileCandidates(), done.then(() => null)]);
+    if (choices === null) throw new Cancelled('the env file pick');
+    qp.items = items(choices, project, !!project.config.envFile);
+    qp.placeholder = choices.length
+      ? 'The environment the settings are read with (values are never shown): its databases and routers as the settings give them'
+      : 'No env file found in the project: browse for one';
+    qp.busy = false;
+    const chosen = orCancel(await done, 'the env file pick');
+    if (!chosen.browse) return chosen.file ?? null;
+    const uris = await vscode.window.showOpenDialog({ title: `Env file of ${project.name}`, defaultUri: vscode.Uri.file(project.root), canSelectMany: false, openLabel: 'Use This Env File' });
+    return orCancel(uris?.[0], 'the env file dialog').fsPath;
+  } catch (e) {
+    svc.log.debug(`env file pick: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    qp.dispose();
+  }
+}
+
+function items(choices: EnvFileChoice[], project: DjangoProject, configured: boolean): Item[] {
+  const root = project.folder.uri.fsPath;
+  const current = project.index?.settings?.module ?? null;
+  const out: Item[] = choices.map(c => {
+    const inUse = c.sources.some(s => s.kind === 'in-use');
+    const reads = c.settingsVariables.length ? `sets ${list(c.settingsVariables, 4)} the settings read` : 'sets nothing the settings read';
+    return {
+      label: `${inUse ? '$(check) ' : ''}${path.relative(root, c.file) || c.file}`,
+      // (the settings module it makes the project use, where it is another one)
+      description: `${describeReads(c)}${c.module && c.module !== current ? ` · ${c.module}` : ''}`,
+      detail: [...describeEnvSources(c.sources, root), reads].join(' · '),
+      file: c.file,
+    };
+  });
+  out.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  if (configured) out.push({ label: '$(discard) Use the default', detail: 'Removes djangoMultiDb.envFile: the .env beside manage.py is read, when there is one', file: null });
+  out.push({ label: '$(folder-opened) Browse…', browse: true });
+  return out;
+}
+
+function list(names: string[], max: number): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
