@@ -1234,6 +1234,34 @@ except FileNotFoundError:
   assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
 });
 
+test('settings reading a project file through pathlib (PostHog\'s `config_path.open()` + yaml.safe_load, `Path.read_text()` + json.loads; Django venv with PyYAML)', { skip: NO_DJANGO || ((): string | false => { try { execFileSync(PY!, ['-c', 'import yaml'], { stdio: 'ignore' }); return false; } catch { return 'PyYAML is not installed in the Django venv'; } })() }, () => {
+  const dir = project({
+    'mysite/__init__.py': '',
+    'products/db_routing.yaml': 'products:\n  - name: visual_review\n    database: visual_review_db\n',
+    'mysite/extra.json': '{"analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "analytics.sqlite3"}}',
+    'mysite/settings.py': `import json
+from pathlib import Path
+import yaml
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "main.sqlite3"}}
+DATABASE_ROUTERS = []
+config_path = BASE_DIR / "products" / "db_routing.yaml"
+with config_path.open() as f:
+    ROUTING = yaml.safe_load(f)
+for product in ROUTING["products"]:
+    DATABASES[product["database"] + "_writer"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": product["name"] + ".sqlite3"}
+    DATABASE_ROUTERS.insert(0, "mysite.routers.ProductDBRouter")
+DATABASES.update(json.loads((Path(__file__).parent / "extra.json").read_text()))
+`,
+  });
+  const real = JSON.parse(execFileSync(PY!, ['-c', 'import json, importlib; m = importlib.import_module("mysite.settings"); print(json.dumps([list(m.DATABASES), m.DATABASE_ROUTERS]))'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PYTHONPATH: dir } }));
+  const s = load(dir, 'mysite.settings');
+  assert.deepEqual([s.databases.map(d => d.alias), s.routers], real);
+  assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
+});
+
 test('a relative path in the settings is read from manage.py\'s folder, where Django runs (bookwyrm\'s open("VERSION"); Django venv)', { skip: NO_DJANGO }, () => {
   const dir = project({
     'mysite/__init__.py': '',

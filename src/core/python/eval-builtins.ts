@@ -828,6 +828,13 @@ function pathMethod(it: Evaluator, p: PathV, name: string, args: Value[], loc: L
       return { kind: 'path', p: cur };
     }
     case 'as_posix': case '__fspath__': return str(p.p);
+    // a file of the project read as open() reads it (PostHog's `config_path.open()` of products/db_routing.yaml,
+    // whose entries add databases and a router)
+    case 'open': return openFile(it, p, args[0], loc);
+    case 'read_text': {
+      const f = openFile(it, p, undefined, loc);
+      return f.kind === 'obj' && f.type === 'file' ? str((f.data as { text: string }).text) : f;
+    }
     case 'is_absolute': return bool(p.p.startsWith('/'));
     case 'with_name': return args[0]?.kind === 'str' ? { kind: 'path', p: joinPath(pathParent(p.p), args[0].v) } : unknown('with_name()', loc);
     case 'with_suffix': {
