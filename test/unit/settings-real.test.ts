@@ -673,6 +673,15 @@ DATABASES["replica"] = dict(DATABASES["legacy"], HOST=replica_host())
     const [defaults] = settingsFindings(s6).filter(f => f.code === 'settings-env-dependent');
     assert.match(defaults!.message, /^DATABASES reads DATABASE_URL, DB_HOST, REPLICA_HOST, not set here: where the settings give them defaults, the databases shown use those/);
     assert.equal(load(flows, 'site6.settings', undefined, { DATABASE_URL: 'sqlite:///x', DB_HOST: 'h', REPLICA_HOST: 'r' }).envDefaults, undefined);
+    // dj-database-url's tuning keywords (Saleor's conn_max_age=DB_CONN_MAX_AGE) say how a connection behaves, not where
+    // it goes: not named where a database cannot be reached, still read by DATABASES
+    const tuned = project({
+      'site10/__init__.py': '',
+      'site10/settings.py': 'import os\nimport dj_database_url\nINSTALLED_APPS = []\nDB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", 0))\nDATABASES = {\n    "default": dj_database_url.config(default="postgres://h/main", conn_max_age=DB_CONN_MAX_AGE),\n    "replica": dj_database_url.config(env="DATABASE_URL_REPLICA", default="postgres://h/main", conn_max_age=DB_CONN_MAX_AGE, test_options={"MIRROR": "default"}),\n}\n',
+    });
+    const s10 = load(tuned, 'site10.settings');
+    assert.ok(!s10.unsetDatabaseEnv?.includes('DB_CONN_MAX_AGE'), JSON.stringify(s10.unsetDatabaseEnv));
+    assert.ok(s10.unsetDatabaseEnv?.includes('DATABASE_URL'), JSON.stringify(s10.unsetDatabaseEnv));
     // a key of some other mapping that happens to be a variable's name read elsewhere is no read (etools' secrets.yml)
     const keyed = project({
       'site9/__init__.py': '',

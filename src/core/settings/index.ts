@@ -913,6 +913,17 @@ function databaseVariables(index: ModuleIndex, files: string[], unset: Set<strin
     };
     // the reads of a value set `level` levels into DATABASES: those under a tuning key of an alias's dict to `tune`
     const readsAt = (e: A.Expr, level: number, acc: Set<string>, tune: Set<string>): void => {
+      // an alias's entry from dj-database-url or django-environ: its connection's tuning keywords to `tune` (Saleor's
+      // `dj_database_url.config(default=…, conn_max_age=DB_CONN_MAX_AGE)`)
+      if (e.type === 'Call' && level <= 1 && e.func.type !== 'Lambda') {
+        const callee = e.func.type === 'Name' ? e.func.id : e.func.type === 'Attribute' ? e.func.attr : null;
+        const tuned = callee && DB_URL_CALLS.has(callee) ? e.keywords.filter(k => k.arg && DB_URL_TUNING.has(k.arg)) : [];
+        if (tuned.length) {
+          for (const k of tuned) reads(k.value, tune);
+          reads({ ...e, keywords: e.keywords.filter(k => !tuned.includes(k)) }, acc);
+          return;
+        }
+      }
       if (e.type === 'Dict' && level <= 1) {
         e.keys.forEach((k, i) => {
           const v = e.values[i]!;
@@ -977,6 +988,11 @@ const OPAQUE = '\u0000';
  * `read_default_file` there, which name the server, is rare enough to be read as tuning).
  */
 const TUNING_KEYS: ReadonlySet<string> = new Set(['OPTIONS', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', 'ATOMIC_REQUESTS', 'AUTOCOMMIT', 'TIME_ZONE', 'DISABLE_SERVER_SIDE_CURSORS']);
+
+/** dj-database-url's `config`/`parse` and django-environ's `db`/`db_url`: the functions that make an alias's entry */
+const DB_URL_CALLS: ReadonlySet<string> = new Set(['config', 'parse', 'db', 'db_url', 'dj_db_url']);
+/** their keywords that tune the connection (TUNING_KEYS' counterparts), not where it goes */
+const DB_URL_TUNING: ReadonlySet<string> = new Set(['conn_max_age', 'conn_health_checks', 'ssl_require', 'test_options', 'disable_server_side_cursors']);
 
 /**
  * For a settings module that does not exist (temba.settings): the modules of its package (or, for a missing
