@@ -681,6 +681,11 @@ export function settingsFindings(settings: SettingsInfo, envFile?: EnvFileHint):
       const message = raising && /^(raised|may raise) /.test(u.reason)
         ? `Importing ${raising[1]} here ${u.reason.startsWith('raised') ? 'raises' : 'may raise'} ${u.reason.replace(/^(raised|may raise) /, '')}: Django stops there when the project starts with this environment and files; what follows was read as if it did not (if it depends on environment variables, set them in an env file: --env-file, djangoMultiDb.envFile)`
         : `${u.name}: ${u.reason}${consequence}`;
+      // (a run-time overlay may replace any setting, DATABASES and what routers read included: said on its own)
+      if (u.name === 'Any setting') {
+        out.push({ code: 'settings-unknown', severity, path, line, message: `${message}: DATABASES, DATABASE_ROUTERS and the settings routers read may differ where the project runs` });
+        continue;
+      }
       if (severity === 'info' && !raising) {
         const g = unused.get(path ?? '') ?? unused.set(path ?? '', { path, line, items: [] }).get(path ?? '')!;
         if (line !== null && (g.line === null || line < g.line)) g.line = line;
