@@ -5,6 +5,7 @@ import type { ModelInfo, RouterDecision } from '../core/types';
 import type { ProjectIndex } from '../core/scan';
 import { twinsOf } from '../core/scan';
 import { Cmd } from './commands';
+import { choosesEnvFile } from './envFile';
 import type { DjangoProject } from './project';
 import { aliasStatusText } from './project';
 import {
@@ -120,6 +121,13 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
       tooltip: `${p.index.settings.module ?? 'The settings module in use'} sets no DATABASES: Django then has only a dummy 'default'. Choose the settings module the project runs with${p.index.settings.databasesNotConfigured.otherModules?.length ? ` (${p.index.settings.databasesNotConfigured.otherModules.slice(0, 3).join(', ')}${p.index.settings.databasesNotConfigured.otherModules.length > 3 ? ', …' : ''} set DATABASES)` : ''}.`,
       command: choose, parent,
     }] : [];
+    // a database or router that depends on variables one of the project's env files sets (Flagsmith's analytics
+    // database and api/.env-local): the choice of that file, above the aliases
+    const envHint = this.listsDatabases ? p.index.findings.find(choosesEnvFile) : undefined;
+    const envFile: Node[] = envHint ? [{
+      kind: 'message', id: `envfile:${p.root}`, label: 'Choose Env File…', detail: envHint.code === 'settings-unknown' ? 'databases read from a project env file' : 'databases depend on variables an env file sets',
+      tooltip: envHint.message, icon: 'symbol-variable', command: { command: Cmd.chooseEnvFile, title: 'Choose Env File…', arguments: [{ root: p.root }] }, parent,
+    }] : [];
     // DATABASES / DATABASE_ROUTERS not readable statically: said first, so that an empty or all-unknown tree is not
     // taken for "no databases" or "no routers"
     const unreadable: Node[] = (p.index.settings.unreadable ?? []).map(name => ({
@@ -135,7 +143,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
         command: choose, parent,
       }, ...make(p, parent)];
     }
-    return [...notConfigured, ...unreadable, ...make(p, parent)];
+    return [...notConfigured, ...envFile, ...unreadable, ...make(p, parent)];
   }
 
   abstract getChildren(node?: Node): Node[];

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { expected, getState, waitFor } from './helpers';
+import { expected, flatten, getState, waitFor } from './helpers';
 
 // "Choose Env File…": the env files the project keeps, each with what the settings read with it give, and switching
 // to one. A settings module that keeps only `default` when ONLY_DEFAULT is set, and an env file `.env.solo` setting it
@@ -55,6 +55,11 @@ suite('env file', () => {
     const choose = actions.find(a => a.title === 'Choose the env file…');
     assert.ok(choose, `actions: ${actions.map(a => a.title).join(' | ')}`);
     assert.strictEqual(choose.command?.command, CMD);
+    // and a row above the aliases that opens the same choice
+    const raw = await vscode.commands.executeCommand<any>('djangoMultiDb.getState');
+    const row = flatten(raw?.databases).find(n => n.label === 'Choose Env File…');
+    assert.ok(row, flatten(raw?.databases).map(n => n.label).join(' | '));
+    assert.match(row.tooltip ?? '', /\.env\.solo sets it/);
   });
 
   test('choosing it writes djangoMultiDb.envFile (relative to the folder) and the project is read with it', async () => {

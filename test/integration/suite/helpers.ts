@@ -78,7 +78,7 @@ export async function getState(): Promise<TestState> {
   return normalize(raw);
 }
 
-export interface TreeNode { label: string; description?: string; contextValue?: string; children?: TreeNode[] }
+export interface TreeNode { label: string; description?: string; contextValue?: string; tooltip?: string; children?: TreeNode[] }
 export const flatten = (ns: TreeNode[] = []): TreeNode[] => ns.flatMap(n => [n, ...flatten(n.children)]);
 
 /** Per alias what the databases tree shows: "<engine> · <N pending | up to date | unreachable | not read | restricted>". */
