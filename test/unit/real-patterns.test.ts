@@ -872,18 +872,21 @@ test('missing-migration statically: a model no migration of its app creates (Dja
 });
 
 // djangoproject.com: settings read a secrets file with a fallback (`try: … open() … except OSError`). Statically the
-// values depend on the file system (a settings-unknown warning); Django imported them, so Django mode says nothing of it.
-test('settings values read from a file: not known statically (a warning), known in Django mode (nothing said) (djangoproject.com)', { skip: PY ? false : NO_DJANGO }, async () => {
+// file is not in the checkout: read as Django reads the settings without it, said; Django imported them, so Django
+// mode says nothing of it.
+test('settings values read from a file kept out of the checkout: read without it, said; known in Django mode (nothing said) (djangoproject.com)', { skip: PY ? false : NO_DJANGO }, async () => {
   const dir = shopProject({
     'mysite/settings.py': 'import json\nfrom pathlib import Path\n\ntry:\n    with (Path(__file__).parent / "secrets.json").open() as f:\n        SECRETS = json.load(f)\nexcept OSError:\n    SECRETS = {}\n\n' +
       'SECRET_KEY = SECRETS.get("secret_key", "x")\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "HOST": SECRETS.get("db_host", "")}}\n',
     'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
   });
   const index = await scanProject({ root: dir, allowPython: false, env: {}, readDatabases: false });
-  assert.ok(index.findings.some(f => f.code === 'settings-unknown' && /depends on the file system/.test(f.message)), JSON.stringify(index.findings.map(f => f.message)));
+  assert.ok(index.findings.some(f => f.code === 'settings-assumption' && /secrets\.json is not there \(kept out of version control/.test(f.message)), JSON.stringify(index.findings.map(f => [f.code, f.message])));
   const dj = await scanProject({ root: dir, allowPython: true, python: PY!, mode: 'django', env: {}, readDatabases: false });
   assert.equal(dj.django ? 'django' : 'static', 'django');
   assert.deepEqual(dj.findings.filter(f => f.code === 'settings-unknown').map(f => f.message), []);
+  // (the file is missing for Django too: what it imported is the settings without it, as the info says)
+  assert.ok(dj.findings.some(f => f.code === 'settings-assumption' && /secrets\.json is not there/.test(f.message)));
 });
 
 // onadata: a PostGIS database. Its backend's operations module imports two unmanaged models of `gis`, which Django
