@@ -3,7 +3,7 @@
 // is slower and needs trust.
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
-import { Redactor, redactMessages, secretsOfDatabases } from './redact';
+import { Redactor, isSecretKey, redactMessages, secretsOfDatabases } from './redact';
 import { settingsCandidates, SETTINGS_CHOICES_MAX, type SettingsChoice } from './settings/candidates';
 import { envFileCandidates, envFileSetting, ENV_FILES_MAX, type EnvFileCandidate, type EnvFileChoice } from './env/env-candidates';
 import type {
@@ -161,7 +161,7 @@ import { aliasNames, aliasNamesAgain } from './lints/aliases';
 import { routerShapeFindings } from './lints/routers';
 import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
-import { envFileOf, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
+import { envFileOf, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, patchModels, sameSettingsForModels, type ModelMemo } from './models';
@@ -539,8 +539,7 @@ export class Scanner {
     const c = this.lastContext;
     if (!modules || !c) return [];
     // (a project in a subfolder of the workspace: the pytest.ini or Compose file may be at the workspace's root)
-    const top = this.opts.workspaceRoot ? path.resolve(this.opts.workspaceRoot) : c.root;
-    const root = c.projectDir.startsWith(top) ? top : c.root;
+    const root = this.lookupRoot(c.projectDir, c.root);
     // an error's text may quote a password: masked as the index's findings are (overrides, the settings' passwords)
     const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
     return fixedView(() => modules.snapshot(async () => {
@@ -575,8 +574,7 @@ export class Scanner {
     const modules = this.modules;
     const c = this.lastContext;
     if (!modules || !c) return [];
-    const top = this.opts.workspaceRoot ? path.resolve(this.opts.workspaceRoot) : c.root;
-    const root = c.projectDir.startsWith(top) ? top : c.root;
+    const root = this.lookupRoot(c.projectDir, c.root);
     const processEnv = this.opts.env ?? process.env;
     const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
     return fixedView(() => modules.snapshot(async () => {
@@ -584,11 +582,16 @@ export class Scanner {
       const dirs = foldersUpTo(c.projectDir, root);
       const candidates = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
       // the module the project uses without an env file's DJANGO_SETTINGS_MODULE: the one in use, unless the file in
-      // use chose it
+      // use chose it; then the one manage.py names
       const inUseChose = !this.opts.settingsModule && !processEnv.DJANGO_SETTINGS_MODULE && !!c.env.DJANGO_SETTINGS_MODULE;
+      const mp = inUseChose && c.managePy ? modules.parseFile(c.managePy) : null;
+      const fallback = inUseChose ? (mp ? settingsModuleFromManagePy(mp, name => !!modules.resolve(name)?.file) ?? settingsModuleFromImports(modules, mp) : null) : c.current;
       return candidates.slice(0, ENV_FILES_MAX).map((cand): EnvFileChoice => {
-        const env = projectEnvironment(processEnv, readEnvFile(cand.file, undefined, processEnv));
-        const module = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || (inUseChose ? null : c.current);
+        const values = expandEnvValues(cand.values, processEnv);
+        const env = projectEnvironment(processEnv, values);
+        // (an error's text may quote the file's own secrets: its passwords, tokens and URLs masked too)
+        const own = new Redactor(Object.entries(values).filter(([k, v]) => isSecretKey(k) || v.includes('://')).flatMap(([, v]) => [v, urlPassword(v)]));
+        const module = this.opts.settingsModule || env.DJANGO_SETTINGS_MODULE || fallback;
         const base = { file: cand.file, sources: cand.sources, variables: cand.variables, module: module ?? null, settingsVariables: [] as string[] };
         if (!module) return { ...base, reads: { notFound: true } };
         try {
@@ -599,10 +602,20 @@ export class Scanner {
           base.settingsVariables = '*' in reads ? cand.variables : cand.variables.filter(v => v in reads);
           return { ...base, reads: settingsReads(s) };
         } catch (e) {
-          return { ...base, reads: { error: redactor.redact((e as Error).message) } };
+          return { ...base, reads: { error: own.redact(redactor.redact((e as Error).message)) } };
         }
       });
     }));
+  }
+
+  /**
+   * The folder the settings and env-file choices look up to: the workspace folder when manage.py is inside it (a
+   * pytest.ini, Compose file or Makefile at the repository's root of a project in a subfolder), else the scan's root.
+   */
+  private lookupRoot(projectDir: string, root: string): string {
+    const top = this.opts.workspaceRoot ? path.resolve(this.opts.workspaceRoot) : root;
+    const rel = path.relative(top, projectDir);
+    return !rel.startsWith('..') && !path.isAbsolute(rel) ? top : root;
   }
 
   /**
@@ -948,7 +961,8 @@ export class Scanner {
     const dirs = foldersUpTo(projectDir, root);
     // the project's env files (.env-local, .env.example; env/env-candidates.ts): the findings name the one that sets
     // a variable a database depends on, and where DATABASES cannot be read at all, the settings are read with them
-    const envFiles = this.memo('envFiles', [dirs.join('\n'), envFile, !!this.opts.envFile], () => envFileCandidates(dirs, envFile, !!this.opts.envFile));
+    const envDirs = foldersUpTo(projectDir, this.lookupRoot(projectDir, root));
+    const envFiles = this.memo('envFiles', [envDirs.join('\n'), envFile, !!this.opts.envFile], () => envFileCandidates(envDirs, envFile, !!this.opts.envFile), true);
     if (!settingsModule) {
       // the settings pytest-django runs the tests with
       const pytest = settingsModuleFromPytestConfig(dirs);
@@ -2036,6 +2050,15 @@ function withAppsAndTwins(report: ScanReport, index: ProjectIndex, rel: (p: stri
   return report;
 }
 
+/** The password of a URL (`postgres://user:secret@host/db`), if any. */
+function urlPassword(v: string): string | null {
+  try {
+    return decodeURIComponent(new URL(v).password) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** What a settings module read gives, in the few facts the settings and env-file choices show. */
 function settingsReads(s: SettingsInfo): SettingsChoice['reads'] {
   return {
@@ -2071,42 +2094,54 @@ function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Rec
   const first = loadSettings(modules, module, recordingEnv(env, reads), opts);
   const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured;
   if (first.notFound || !unread(first)) return first;
-  const given = new Map<string, { value: string; file: string }>();
-  // the project's env files first (the developer's own, then templates; not the one already read), then its
-  // containers and CI
-  for (const c of envFiles) {
-    if (envFile && c.file === path.resolve(envFile)) continue;
-    for (const [name, value] of Object.entries(c.values)) if (!given.has(name) && !value.includes('$')) given.set(name, { value, file: c.file });
-  }
-  for (const e of envFromDeployFiles(dirs)) if (!given.has(e.name)) given.set(e.name, e);
-  const all = Object.keys(reads).filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
-  // those DATABASES reads first (Mathesar's POSTGRES_*, not its DEBUG or MODE, which change other settings), then all
   const dbVars = new Set([...first.unsetDatabaseEnv ?? [], ...first.databasesNotConfigured?.unsetEnv ?? []]);
-  const narrow = all.filter(n => dbVars.has(n));
-  let variables: string[] = [];
-  let second: SettingsInfo | undefined;
-  // (over `env`, not a copy of it: spreading the recording environment would count every variable as read)
-  const withValues = (vars: string[]) => loadSettings(modules, module, Object.assign(Object.create(env) as Record<string, string | undefined>, Object.fromEntries(vars.map(n => [n, given.get(n)!.value]))), opts);
-  for (const vars of narrow.length && narrow.length < all.length ? [narrow, all] : [all]) {
-    if (!vars.length) continue;
-    const s = withValues(vars);
-    if (!unread(s)) { second = s; variables = vars; break; }
-  }
-  if (!second) return first;
-  // what DATABASES reads once those are set, set too where given (the POSTGRES_PASSWORD read under `if POSTGRES_DB:`)
-  for (let round = 0; round < 3; round++) {
-    const more = (second.unsetDatabaseEnv ?? []).filter(n => given.has(n) && !variables.includes(n) && n !== 'DJANGO_SETTINGS_MODULE');
-    if (!more.length) break;
-    const s = withValues([...variables, ...more].sort());
-    if (unread(s)) break;
-    second = s;
-    variables = [...variables, ...more].sort();
-  }
-  const values: Record<string, string> = {};
-  for (const n of variables) if (/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(given.get(n)!.value)) values[n] = given.get(n)!.value;
   const before = first.unreadable?.includes('DATABASES') ? 'unreadable' as const : first.databasesNotConfigured!.kind;
-  second.deployEnv = { variables, files: [...new Set(variables.map(n => given.get(n)!.file))], values, before };
-  return second;
+  // (over `env`, not a copy of it: spreading the recording environment would count every variable as read)
+  const over = (given: ReadonlyMap<string, { value: string; file: string }>, vars: string[]) =>
+    Object.assign(Object.create(env) as Record<string, string | undefined>, Object.fromEntries(vars.map(n => [n, given.get(n)!.value])));
+  /** the settings with the variables of `given` the settings read set, when DATABASES can be read then */
+  const attempt = (given: ReadonlyMap<string, { value: string; file: string }>): SettingsInfo | null => {
+    const all = Object.keys(reads).filter(n => env[n] === undefined && n !== 'DJANGO_SETTINGS_MODULE' && given.has(n)).sort();
+    // those DATABASES reads first (Mathesar's POSTGRES_*, not its DEBUG or MODE, which change other settings), then all
+    const narrow = all.filter(n => dbVars.has(n));
+    let variables: string[] = [];
+    let second: SettingsInfo | undefined;
+    for (const vars of narrow.length && narrow.length < all.length ? [narrow, all] : [all]) {
+      if (!vars.length) continue;
+      const s = loadSettings(modules, module, over(given, vars), opts);
+      if (!unread(s)) { second = s; variables = vars; break; }
+    }
+    if (!second) return null;
+    // what DATABASES reads once those are set, set too where given (the POSTGRES_PASSWORD read under `if POSTGRES_DB:`)
+    for (let round = 0; round < 3; round++) {
+      const more = (second.unsetDatabaseEnv ?? []).filter(n => given.has(n) && !variables.includes(n) && n !== 'DJANGO_SETTINGS_MODULE');
+      if (!more.length) break;
+      const s = loadSettings(modules, module, over(given, [...variables, ...more].sort()), opts);
+      if (unread(s)) break;
+      second = s;
+      variables = [...variables, ...more].sort();
+    }
+    // values said only where they name a module of the project (NETBOX_CONFIGURATION): others may be a host, a user
+    const values: Record<string, string> = {};
+    for (const n of variables) {
+      const v = given.get(n)!.value;
+      if (!isSecretKey(n) && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(v) && modules.resolve(v)?.file) values[n] = v;
+    }
+    second.deployEnv = { variables, files: [...new Set(variables.map(n => given.get(n)!.file))], values, before };
+    return second;
+  };
+  // the project's env files first, each whole (the developer's own, then templates; not the one already read, nor
+  // production ones: never read unless chosen), then the values its containers and CI set
+  for (const c of envFiles) {
+    if (c.production || (envFile && c.file === path.resolve(envFile))) continue;
+    const given = new Map<string, { value: string; file: string }>();
+    for (const [name, value] of Object.entries(expandEnvValues(c.values, env))) if (value && !value.includes('$')) given.set(name, { value, file: c.file });
+    const s = attempt(given);
+    if (s) return s;
+  }
+  const deployed = new Map<string, { value: string; file: string }>();
+  for (const e of envFromDeployFiles(dirs)) if (!deployed.has(e.name)) deployed.set(e.name, e);
+  return attempt(deployed) ?? first;
 }
 
 /**

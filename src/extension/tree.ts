@@ -125,7 +125,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<Node>, vscode.Disposa
     // database and api/.env-local): the choice of that file, above the aliases
     const envHint = this.listsDatabases ? p.index.findings.find(choosesEnvFile) : undefined;
     const envFile: Node[] = envHint ? [{
-      kind: 'message', id: `envfile:${p.root}`, label: 'Choose Env File…', detail: envHint.code === 'settings-unknown' ? 'databases read from a project env file' : 'databases depend on variables an env file sets',
+      kind: 'message', id: `envfile:${p.root}`, label: 'Choose Env File…', detail: envHint.code === 'settings-unknown' ? 'databases read from a project env file' : 'settings depend on variables an env file sets',
       tooltip: envHint.message, icon: 'symbol-variable', command: { command: Cmd.chooseEnvFile, title: 'Choose Env File…', arguments: [{ root: p.root }] }, parent,
     }] : [];
     // DATABASES / DATABASE_ROUTERS not readable statically: said first, so that an empty or all-unknown tree is not

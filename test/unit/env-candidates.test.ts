@@ -123,6 +123,68 @@ describe('env files', () => {
     assert.match(dep.message, /\.env-local sets it: choose that env file \(Choose Env File…, --env-file \.env-local\) to see the other\./);
   });
 
+  test('links to env files count, a .env folder, FIFOs, encrypted files and included makefiles do not', { skip: process.platform === 'win32' ? 'symlinks and FIFOs' : false }, () => {
+    const dir = writeTree({
+      '.env.local': 'A=1\n',
+      '.env/README': 'a folder named .env',
+      'Makefile': 'include common.mk .env.dev\n',
+      'common.mk': 'BAZ=1\n',
+      '.env.dev': 'B=2\n',
+      '.env.gpg': 'C=3\n',
+    }, 'dmdb-envlinks-');
+    fs.symlinkSync('.env.local', path.join(dir, '.env.link'));
+    execFileSync('mkfifo', [path.join(dir, '.env.fifo')]);
+    const cs = envFileCandidates([dir], null, false);
+    assert.deepEqual(cs.map(c => path.basename(c.file)), ['.env.dev', '.env.local', '.env.link']);
+    assert.deepEqual(cs[0]!.sources.map(x => x.kind), ['makefile', 'found']);
+  });
+
+  test('DATABASES from one env file whole, the first that gives it, never a production one; values shown only where they name a module', async () => {
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "flags.settings")\n',
+      'flags/__init__.py': '',
+      'flags/conf_testing.py': 'NAME = "testing.sqlite3"\n',
+      'flags/settings.py': 'import importlib, os\nSECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.contenttypes"]\nif "DB_HOST" in os.environ:\n    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("DB_NAME", "flags"), "HOST": os.environ["DB_HOST"], "USER": os.environ.get("DB_USER", "")}}\n',
+      // an example that gives no host: not mixed with the production file's
+      '.env.example': 'DB_NAME=\n',
+      '.env.production': `DB_HOST=db.internal.corp\nDB_USER=svc.flags\nDB_PASSWORD=${SECRET}\n`,
+    }, 'dmdb-envmix-');
+    const index = await scanner(dir).index();
+    // the production file is not read unless chosen: DATABASES stays as the settings give it without a host
+    assert.equal(index.settings!.databasesNotConfigured?.kind, 'empty');
+    assert.doesNotMatch(JSON.stringify(index), /db\.internal\.corp|svc\.flags/);
+    // a developer's file that gives the host: read whole; its values, not modules, are not said
+    fs.writeFileSync(path.join(dir, '.env.dev'), 'DB_HOST=localhost\nDB_USER=dev.user\n');
+    const dev = await scanner(dir).index();
+    assert.deepEqual(dev.settings!.databases.map(d => [d.alias, d.host, d.name]), [['default', 'localhost', 'flags']]);
+    const w = dev.findings.find(f => f.code === 'settings-unknown' && /read as \.env\.dev sets them/.test(f.message));
+    assert.ok(w, JSON.stringify(dev.findings.map(f => f.message)));
+    assert.doesNotMatch(w.message, /dev\.user|localhost/);
+  });
+
+  test('an env file without DJANGO_SETTINGS_MODULE, where the one in use chose the module: read with the module manage.py names', async () => {
+    const dir = envProject();
+    fs.writeFileSync(path.join(dir, 'flags', 'other.py'), 'from flags.settings import *\n');
+    fs.writeFileSync(path.join(dir, '.env'), 'DJANGO_SETTINGS_MODULE=flags.other\nDB_NAME=x.sqlite3\n');
+    const cs = await scanner(dir).envFileCandidates();
+    assert.equal(cs.find(c => c.file.endsWith(`${path.sep}.env`))!.module, 'flags.other');
+    assert.equal(cs.find(c => c.file.endsWith('.env.example'))!.module, 'flags.settings');
+  });
+
+  test('an edit of a Makefile that includes an env file is seen by a later process (the cached index is not reused)', async () => {
+    const dir = envProject();
+    const cache = writeTree({}, 'dmdb-envcache-');
+    const first = scanner(dir, { cacheDir: cache, envFile: path.join(dir, '.env.example') });
+    const named = (i: Awaited<ReturnType<Scanner['index']>>) => [...new Set(i.findings.filter(f => f.code === 'settings-env-dependent').map(f => /(\S+) sets it: choose that env file/.exec(f.message)?.[1]).filter(Boolean))];
+    assert.deepEqual(named(await first.index()), ['.env-local']);
+    first.flushCaches();
+    await new Promise(r => setTimeout(r, 20));
+    fs.writeFileSync(path.join(dir, 'Makefile'), '# no include any more\n');
+    fs.rmSync(path.join(dir, '.env-local'));
+    const second = scanner(dir, { cacheDir: cache, envFile: path.join(dir, '.env.example') });
+    assert.deepEqual(named(await second.index()), ['.env.docker']);
+  });
+
   test('CLI: `env-files` prints the table (the one in use starred), --json names only; none exits 2', () => {
     const dir = envProject();
     const { DJANGO_SETTINGS_MODULE: _set, ...env } = process.env;

@@ -5,13 +5,15 @@
 // command and `django-multidb settings` list them with what each gives; the findings that say a database depends on
 // an unset variable name the file that sets it; where DATABASES cannot be read at all, they are read as Compose and
 // CI files are (settings/index.ts envFromDeployFiles).
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { readDir, readText, statFile } from '../vfs';
-import { isDeployFile, looksLikeEnvFile } from '../settings/deploy-files';
+import { isDeployFile, isMakefile, looksLikeEnvFile } from '../settings/deploy-files';
+import type { SettingsChoice } from '../settings/candidates';
+import { parseEnvText } from './env-file';
 
 export { looksLikeEnvFile };
-import type { SettingsChoice } from '../settings/candidates';
 
 /** Why an env file is offered. */
 export type EnvFileSource =
@@ -26,8 +28,10 @@ export interface EnvFileCandidate {
   sources: EnvFileSource[];
   /** the variables it sets, in its order (names only: values may be secrets) */
   variables: string[];
-  /** its values (never shown; the scan reads the settings with them) */
+  /** its values as written, `${VAR}` not expanded (never shown; the scan reads the settings with them) */
   values: Record<string, string>;
+  /** production-like by its name (`.env.production`, `prod.env`): never read unless chosen */
+  production: boolean;
 }
 
 /** An env file as the settings read with it give them (Scanner.envFileCandidates): names, never values. */
@@ -44,58 +48,70 @@ export interface EnvFileChoice {
 
 /** at most this many env files listed (each is a settings evaluation in the command's list) */
 export const ENV_FILES_MAX = 12;
-/** larger files are not env files a project keeps by hand */
+/** larger files are not env files (nor Makefiles, Compose files) a project keeps by hand */
 const MAX_BYTES = 256 * 1024;
 
-/** How early a name is listed: the developer's own first, the production ones last. */
+/**
+ * The text of a regular file of at most MAX_BYTES, read through the file layer (its stat is an input of what reads it:
+ * an edit makes the index, the snapshot and the output cache read it again); null otherwise. A FIFO or device named
+ * like one is never opened: reading it could block.
+ */
+function smallText(file: string): string | null {
+  const st = statFile(file);
+  if (!st || st.size > MAX_BYTES) return null;
+  try {
+    if (!fs.statSync(file).isFile()) return null;
+    const text = readText(file);
+    return text.includes('\0') ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+/** How early a name is listed: the developer's own first, the production ones last (PRODUCTION_RANK). */
+const PRODUCTION_RANK = 5;
 function nameRank(file: string): number {
   const n = path.basename(file).toLowerCase();
   if (n === '.env') return 0;
   if (/(^|[.\-_])(local|dev|develop|development)([.\-_]|$)/.test(n)) return 1;
   if (/(^|[.\-_])(example|sample|template|dist|default|defaults)([.\-_]|$)/.test(n)) return 2;
-  if (/(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/.test(n)) return 5;
+  if (/(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/.test(n)) return PRODUCTION_RANK;
   if (/(^|[.\-_])(test|tests|testing|ci)([.\-_]|$)/.test(n)) return 4;
   return 3;
 }
 
 /** KEY=VALUE pairs of a file read as dotenv does (nothing executed); null when it is not one (unreadable, too big, empty). */
 function parseEnv(file: string): Record<string, string> | null {
-  const st = statFile(file);
-  if (!st || st.size > MAX_BYTES) return null;
+  const text = smallText(file);
+  if (text === null) return null;
   try {
-    const dotenv = require('dotenv') as typeof import('dotenv');
-    const values = dotenv.parse(readText(file));
+    const values = parseEnvText(text);
     return Object.keys(values).some(k => /^[A-Za-z_]\w*$/.test(k)) ? values : null;
   } catch {
     return null;
   }
 }
 
-/** The env files a Makefile includes (`include`, `-include`, `sinclude`), relative to its folder. */
+/** The env files a Makefile includes (`include`, `-include`, `sinclude`; not other makefiles), relative to its folder. */
 function makefileIncludes(file: string): string[] {
-  let text: string;
-  try {
-    text = readText(file);
-  } catch {
-    return [];
-  }
+  const text = smallText(file);
+  if (text === null) return [];
   const out: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const words = raw.trim().split(/\s+/);
     if (!['include', '-include', 'sinclude'].includes(words[0] ?? '')) continue;
-    for (const w of words.slice(1)) if (!w.includes('$') && !w.startsWith('#')) out.push(path.resolve(path.dirname(file), w));
+    for (const w of words.slice(1)) {
+      if (w.startsWith('#')) break;
+      if (!w.includes('$') && looksLikeEnvFile(path.basename(w))) out.push(path.resolve(path.dirname(file), w));
+    }
   }
   return out;
 }
 
 /** The env files Compose services read (`env_file: .env.dev`, a list, `- path: …`), relative to the Compose file. */
 function composeEnvFiles(file: string): string[] {
-  let text: string;
-  try {
-    text = readText(file);
-  } catch {
-    return [];
-  }
+  const text = smallText(file);
+  if (text === null) return [];
   const out: string[] = [];
   const add = (v: unknown) => {
     const p = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { path?: unknown }).path === 'string' ? (v as { path: string }).path : null;
@@ -132,7 +148,7 @@ export function envFileCandidates(dirs: string[], inUse: string | null, configur
     if (!c) {
       const values = parseEnv(key);
       if (!values) return;
-      c = { file: key, sources: [], variables: Object.keys(values), values };
+      c = { file: key, sources: [], variables: Object.keys(values), values, production: nameRank(key) === PRODUCTION_RANK };
       out.set(key, c);
     }
     if (!c.sources.some(s => s.kind === source.kind && ('file' in s ? s.file === (source as { file?: string }).file : true))) c.sources.push(source);
@@ -141,14 +157,14 @@ export function envFileCandidates(dirs: string[], inUse: string | null, configur
   if (inUse) add(inUse, configured ? { kind: 'configured' } : { kind: 'in-use' }, 0);
   if (inUse && configured) out.get(path.resolve(inUse))?.sources.unshift({ kind: 'in-use' });
   dirs.forEach((dir, depth) => {
-    const entries = readDir(dir) ?? [];
+    // (files and links to them: `.env -> .env.local`; what a link points to is checked when it is read)
+    const entries = (readDir(dir) ?? []).filter(e => e.isFile() || e.isSymbolicLink());
     for (const e of entries) {
-      if (!e.isFile()) continue;
       const file = path.join(dir, e.name);
-      if (/^(GNU)?makefile$/i.test(e.name)) for (const f of makefileIncludes(file)) add(f, { kind: 'makefile', file }, 100 + depth * 10);
+      if (isMakefile(e.name)) for (const f of makefileIncludes(file)) add(f, { kind: 'makefile', file }, 100 + depth * 10);
       else if (isDeployFile(file)) for (const f of composeEnvFiles(file)) add(f, { kind: 'compose', file }, 100 + depth * 10 + 1);
     }
-    for (const e of entries) if (e.isFile() && looksLikeEnvFile(e.name)) add(path.join(dir, e.name), { kind: 'found' }, 1000 + depth * 10 + nameRank(e.name));
+    for (const e of entries) if (looksLikeEnvFile(e.name)) add(path.join(dir, e.name), { kind: 'found' }, 1000 + depth * 10 + nameRank(e.name));
   });
   return [...out.values()].sort((a, b) => order.get(a.file)! - order.get(b.file)! || nameRank(a.file) - nameRank(b.file) || a.file.localeCompare(b.file));
 }
@@ -172,9 +188,10 @@ export function describeEnvSources(sources: EnvFileSource[], root: string): stri
  * sets; null when none does.
  */
 export function envFileSetting(candidates: readonly EnvFileCandidate[], variables: readonly string[], except: string | null): { file: string; sets: string[] } | null {
-  for (const c of candidates) {
+  // (a production file last: the developer's or a template is the one to suggest)
+  for (const c of [...candidates.filter(x => !x.production), ...candidates.filter(x => x.production)]) {
     if (except && c.file === path.resolve(except)) continue;
-    const sets = variables.filter(v => v in c.values);
+    const sets = variables.filter(v => !!c.values[v]);
     if (sets.length) return { file: c.file, sets };
   }
   return null;

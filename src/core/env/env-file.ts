@@ -19,13 +19,18 @@ export function envFileOf(projectDir: string, configured?: string | null): strin
 export function readEnvFile(file: string | null | undefined, logger?: Pick<Logger, 'warn'>, processEnv: Record<string, string | undefined> = process.env): Record<string, string> {
   if (!file) return {};
   try {
-    // required lazily: the extension host loads this module before any project is scanned
-    const dotenv = require('dotenv') as typeof import('dotenv');
-    return expandEnvValues(dotenv.parse(fs.readFileSync(file)), processEnv);
+    return expandEnvValues(parseEnvText(fs.readFileSync(file)), processEnv);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger?.warn(`cannot read env file ${file}: ${(e as Error).message}`);
     return {};
   }
+}
+
+/** KEY=VALUE pairs of an env file's text, as dotenv parses them (nothing expanded, nothing executed). */
+export function parseEnvText(text: string | Buffer): Record<string, string> {
+  // required lazily: the extension host loads this module before any project is scanned
+  const dotenv = require('dotenv') as typeof import('dotenv');
+  return dotenv.parse(text);
 }
 
 /** python-dotenv's `${NAME}` / `${NAME:-default}` (variables.py), in the file's order (see readEnvFile). */

@@ -15,6 +15,12 @@ export function isDeployFile(file: string): boolean {
  * (not `.envrc`, a shell script, nor code or data files named like them: `.env.py`, `env.json`).
  */
 export function looksLikeEnvFile(name: string): boolean {
-  if (/\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|cfg|ini|lock|bak|swp|orig)$/i.test(name)) return false;
+  // (nor encrypted ones: .env.gpg, .env.vault)
+  if (/\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|cfg|ini|lock|bak|swp|orig|gpg|asc|enc|age|vault|mk)$/i.test(name)) return false;
   return /^\.env([.\-_][\w.\-]+)?$/.test(name) || /^[\w.\-]+\.env$/.test(name) || /^env\.(example|sample|template|dist|local|dev|development)$/i.test(name);
+}
+
+/** A Makefile's name (`Makefile`, `makefile`, `GNUmakefile`): the env files it includes are a project's. */
+export function isMakefile(name: string): boolean {
+  return /^(GNU)?makefile$/i.test(name);
 }
