@@ -82,7 +82,7 @@ async function pick(svc: Services, project: DjangoProject): Promise<string | nul
     if (choices === null) throw new Cancelled('the env file pick');
     qp.items = items(choices, project, !!project.config.envFile);
     qp.placeholder = choices.length
-      ? 'The environment the settings are read with (values are never shown): its databases and routers as the settings give them'
+      ? 'The env file the settings are read with (names only: values are never shown)'
       : 'No env file found in the project: browse for one';
     qp.busy = false;
     const chosen = orCancel(await done, 'the env file pick');
