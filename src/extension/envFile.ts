@@ -8,9 +8,9 @@ import * as vscode from 'vscode';
 import { describeEnvSources, type EnvFileChoice } from '../core/env/env-candidates';
 import { describeReads } from '../core/settings/candidates';
 import type { Finding } from '../core/types';
-import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
+import { Cmd, orCancel, registerCommand } from './commands';
+import { choiceQuickFix, loadingPick } from './choice';
 import { updateProjectSetting } from './config';
-import { findingCodeOf } from './diagnostics';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -51,50 +51,18 @@ export const registerEnvFile: Feature = (svc: Services) => [
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${value ?? 'the .env beside manage.py'}`, 4000);
     return { file: value };
   }),
-  vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
-    provideCodeActions(doc, _range, context) {
-      const diag = context.diagnostics.find(d => { const code = findingCodeOf(d); return !!code && choosesEnvFile({ code, message: d.message }); });
-      const p = diag && svc.projects.projectFor(doc.uri.fsPath);
-      if (!diag || !p) return [];
-      const action = new vscode.CodeAction('Choose the env file…', vscode.CodeActionKind.QuickFix);
-      action.command = { command: Cmd.chooseEnvFile, title: 'Choose Env File…', arguments: [{ root: p.root }] };
-      action.diagnostics = [diag];
-      return [action];
-    },
-  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+  choiceQuickFix(svc, choosesEnvFile, 'Choose the env file…', Cmd.chooseEnvFile, 'Choose Env File…'),
 ];
 
 /** The quick pick: shown at once (busy) while the worker reads the env files; Escape cancels. */
 async function pick(svc: Services, project: DjangoProject): Promise<string | null> {
-  const qp = vscode.window.createQuickPick<Item>();
-  qp.title = `Env file of ${project.name}`;
-  qp.placeholder = 'Reading the env files the project keeps…';
-  qp.matchOnDescription = true;
-  qp.matchOnDetail = true;
-  qp.busy = true;
-  qp.show();
-  const done = new Promise<Item | undefined>(resolve => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
-    qp.onDidHide(() => resolve(undefined));
-  });
-  try {
-    const choices = await Promise.race([project.scanner.envFileCandidates(), done.then(() => null)]);
-    if (choices === null) throw new Cancelled('the env file pick');
-    qp.items = items(choices, project, !!project.config.envFile);
-    qp.placeholder = choices.length
-      ? 'The env file the settings are read with (names only: values are never shown)'
-      : 'No env file found in the project: browse for one';
-    qp.busy = false;
-    const chosen = orCancel(await done, 'the env file pick');
-    if (!chosen.browse) return chosen.file ?? null;
-    const uris = await vscode.window.showOpenDialog({ title: `Env file of ${project.name}`, defaultUri: vscode.Uri.file(project.root), canSelectMany: false, openLabel: 'Use This Env File' });
-    return orCancel(uris?.[0], 'the env file dialog').fsPath;
-  } catch (e) {
-    svc.log.debug(`env file pick: ${(e as Error).message}`);
-    throw e;
-  } finally {
-    qp.dispose();
-  }
+  const chosen = await loadingPick(svc, `Env file of ${project.name}`, 'Reading the env files the project keeps…', () => project.scanner.envFileCandidates(), choices => ({
+    items: items(choices, project, !!project.config.envFile),
+    placeholder: choices.length ? 'The env file the settings are read with (names only: values are never shown)' : 'No env file found in the project: browse for one',
+  }), 'the env file pick');
+  if (!chosen.browse) return chosen.file ?? null;
+  const uris = await vscode.window.showOpenDialog({ title: `Env file of ${project.name}`, defaultUri: vscode.Uri.file(project.root), canSelectMany: false, openLabel: 'Use This Env File' });
+  return orCancel(uris?.[0], 'the env file dialog').fsPath;
 }
 
 function items(choices: EnvFileChoice[], project: DjangoProject, configured: boolean): Item[] {

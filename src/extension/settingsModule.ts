@@ -8,9 +8,9 @@ import * as vscode from 'vscode';
 import { describeReads, describeSources, type SettingsChoice } from '../core/settings/candidates';
 import { MODULE_NAME } from '../core/settings';
 import type { Finding } from '../core/types';
-import { Cancelled, Cmd, orCancel, registerCommand } from './commands';
+import { Cmd, orCancel, registerCommand } from './commands';
+import { choiceQuickFix, loadingPick } from './choice';
 import { updateProjectSetting } from './config';
-import { findingCodeOf } from './diagnostics';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -48,54 +48,24 @@ export const registerSettingsModule: Feature = (svc: Services) => [
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${module ?? "the settings module the project names"}`, 4000);
     return { module };
   }),
-  vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
-    provideCodeActions(doc, _range, context) {
-      const diag = context.diagnostics.find(d => { const code = findingCodeOf(d); return !!code && choosesSettings({ code, message: d.message }); });
-      const p = diag && svc.projects.projectFor(doc.uri.fsPath);
-      if (!diag || !p) return [];
-      const action = new vscode.CodeAction('Choose the settings module…', vscode.CodeActionKind.QuickFix);
-      action.command = { command: Cmd.chooseSettingsModule, title: 'Choose Settings Module…', arguments: [{ root: p.root }] };
-      action.diagnostics = [diag];
-      return [action];
-    },
-  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+  choiceQuickFix(svc, choosesSettings, 'Choose the settings module…', Cmd.chooseSettingsModule, 'Choose Settings Module…'),
 ];
 
-/** The quick pick: shown at once (busy) while the worker reads the candidates; undefined module = Escape. */
+/** The quick pick: shown at once (busy) while the worker reads the candidates; Escape cancels. */
 async function pick(svc: Services, project: DjangoProject): Promise<string | null> {
-  const qp = vscode.window.createQuickPick<Item>();
-  qp.title = `Settings module of ${project.name}`;
-  qp.placeholder = 'Reading the settings modules the project names…';
-  qp.matchOnDescription = true;
-  qp.matchOnDetail = true;
-  qp.busy = true;
-  qp.show();
-  const done = new Promise<Item | undefined>(resolve => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
-    qp.onDidHide(() => resolve(undefined));
-  });
-  try {
-    const choices = await Promise.race([project.scanner.settingsCandidates(), done.then(() => null)]);
-    if (choices === null) throw new Cancelled('the settings module pick');
-    qp.items = items(choices, project, !!project.config.settingsModule);
-    qp.placeholder = choices.length ? 'The module the project runs with: its databases and routers are shown as read from it' : 'No settings module found: enter one';
-    qp.busy = false;
-    const chosen = orCancel(await done, 'the settings module pick');
-    if (!chosen.enter) return chosen.module ?? null;
-    const typed = orCancel(await vscode.window.showInputBox({
-      title: `Settings module of ${project.name}`,
-      prompt: 'A dotted module name, as DJANGO_SETTINGS_MODULE takes it',
-      placeHolder: 'mysite.settings.dev',
-      value: project.config.settingsModule ?? '',
-      validateInput: v => (MODULE_NAME.test(v.trim()) ? null : 'A dotted module name: letters, digits and underscores, parts separated by dots'),
-    }), 'the settings module input');
-    return typed.trim();
-  } catch (e) {
-    svc.log.debug(`settings module pick: ${(e as Error).message}`);
-    throw e;
-  } finally {
-    qp.dispose();
-  }
+  const chosen = await loadingPick(svc, `Settings module of ${project.name}`, 'Reading the settings modules the project names…', () => project.scanner.settingsCandidates(), choices => ({
+    items: items(choices, project, !!project.config.settingsModule),
+    placeholder: choices.length ? 'The module the project runs with: its databases and routers are shown as read from it' : 'No settings module found: enter one',
+  }), 'the settings module pick');
+  if (!chosen.enter) return chosen.module ?? null;
+  const typed = orCancel(await vscode.window.showInputBox({
+    title: `Settings module of ${project.name}`,
+    prompt: 'A dotted module name, as DJANGO_SETTINGS_MODULE takes it',
+    placeHolder: 'mysite.settings.dev',
+    value: project.config.settingsModule ?? '',
+    validateInput: v => (MODULE_NAME.test(v.trim()) ? null : 'A dotted module name: letters, digits and underscores, parts separated by dots'),
+  }), 'the settings module input');
+  return typed.trim();
 }
 
 function items(choices: SettingsChoice[], project: DjangoProject, configured: boolean): Item[] {
