@@ -33,7 +33,9 @@ Options:
                          project, python3 on PATH). Only a chosen interpreter or one outside the project is
                          ever run, isolated (-I); a project's .venv is read from disk unless named here
   --database ALIAS       only this alias (repeatable)
-  --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py)
+  --env-file FILE        environment file for os.environ lookups (default: .env next to manage.py);
+                         --dotenv FILE is the same (Node itself stops with "node: FILE: not found" when an
+                         --env-file argument names a missing file: nodejs/node#54232)
   --no-db                do not read the databases (static analysis only)
   --no-python            never run the project's Python (site-packages are then found on disk)
   --mode MODE            static (default without --python): start no process at all;
@@ -125,6 +127,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
         python: { type: 'string' },
         database: { type: 'string', multiple: true },
         'env-file': { type: 'string' },
+        dotenv: { type: 'string' },
         'no-db': { type: 'boolean' },
         'no-python': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
@@ -151,6 +154,9 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     if (!['scan', 'check', 'plan', 'settings', 'env-files'].includes(command)) throw new UsageError(`unknown command "${command}" (expected scan, check, plan, settings or env-files)`);
     if (command === 'plan' && v['no-db']) throw new UsageError('plan reads the databases to know what is pending: drop --no-db', false);
     const timeout = v.timeout ? Number(v.timeout) : 5000;
+    if (v['env-file'] && v.dotenv) throw new UsageError('--env-file and --dotenv are the same option: give one');
+    const envFileArg = v['env-file'] ?? v.dotenv;
+    if (envFileArg && !fs.existsSync(envFileArg)) throw new UsageError(`env file ${envFileArg} not found (relative to the current directory, ${process.cwd()})`, false);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of milliseconds');
     const root = path.resolve(target ?? '.');
     // --python names a file from where the command runs (or a command on PATH); one that is not there is an error,
@@ -173,7 +179,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
       configuration: v.configuration ?? null,
       python,
       databases: v.database ?? null,
-      envFile: v['env-file'] ? path.resolve(v['env-file']) : undefined,
+      envFile: envFileArg ? path.resolve(envFileArg) : undefined,
       // static mode starts no process at all: sys.path is read from disk (docs/security.md)
       allowPython: !v['no-python'] && mode !== 'static',
       readDatabases: !v['no-db'],
@@ -233,7 +239,7 @@ async function run(argv: string[], redactor: Redactor, writeRedacted: (bytes: Ui
     const index = await scanProject(opts);
     learn(index);
     if (!found(index)) return notFound(index);
-    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python, databases: v.database ?? null, envFile: v['env-file'] ? path.resolve(v['env-file']) : null });
+    if (command === 'plan') return runPlan(index, { format: v.format ?? 'sh', python, databases: v.database ?? null, envFile: envFileArg ? path.resolve(envFileArg) : null });
     const report = toReport(index);
     return check(report, v.format ?? 'text', v['fail-on'] ?? null);
   } catch (e) {

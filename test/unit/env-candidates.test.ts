@@ -202,5 +202,13 @@ describe('env files', () => {
     assert.doesNotMatch(json.stdout, new RegExp(SECRET));
     const none = run(['env-files', '.', '--no-python'], writeTree({ 'manage.py': '', 'README.md': 'x' }, 'dmdb-noenv-'));
     assert.equal(none.status, 2);
+    // --dotenv: --env-file under another name (Node itself stops on an --env-file argument naming a missing file)
+    const other = writeTree({}, 'dmdb-cwd-');
+    const dotenv = run(['env-files', dir, '--no-python', '--dotenv', path.join(dir, '.env.example')], other);
+    assert.equal(dotenv.status, 0, dotenv.stderr);
+    assert.match(dotenv.stdout, /^\* \.env\.example\s/m);
+    const missing = run(['scan', dir, '--no-python', '--no-db', '--dotenv', 'nowhere.env'], other);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /env file nowhere\.env not found \(relative to the current directory/);
   });
 });
