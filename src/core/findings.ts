@@ -645,7 +645,7 @@ function firstOf(names: readonly string[], max: number): string {
  * `envFile(variables)`: a project env file other than the one in use that sets some of them (env/env-candidates.ts),
  * named in the findings that say a database or router depends on them.
  */
-export type EnvFileHint = (variables: string[]) => { shown: string; sets: string[] } | null;
+export type EnvFileHint = (variables: string[]) => { file: string; shown: string; sets: string[] } | null;
 
 export function settingsFindings(settings: SettingsInfo, envFile?: EnvFileHint): Finding[] {
   const out: Finding[] = [];
@@ -709,11 +709,13 @@ export function settingsFindings(settings: SettingsInfo, envFile?: EnvFileHint):
   const emptied = settings.databasesNotConfigured?.kind === 'empty' && !settings.databasesNotConfigured.neverSet;
   const seenDependent = new Set<string>();
   // where to set them: the project's own env file that does, else any
-  const setIn = (variables: string[], one: boolean, toSee: string): string => {
+  // (the file goes with the finding: the editor's quick fix uses it at once)
+  const setIn = (variables: string[], one: boolean, toSee: string): { text: string; envFile?: string } => {
     const hit = envFile?.(variables);
-    if (hit) return `${hit.shown} sets ${hit.sets.length === variables.length ? (one ? 'it' : 'them') : hit.sets.join(', ')}: choose that env file (Choose Env File…, --env-file ${hit.shown}) ${toSee}.`;
-    return `Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) ${toSee}.`;
+    if (hit) return { text: `${hit.shown} sets ${hit.sets.length === variables.length ? (one ? 'it' : 'them') : hit.sets.join(', ')}: choose that env file (Choose Env File…, --env-file ${hit.shown}) ${toSee}.`, envFile: hit.file };
+    return { text: `Set ${one ? 'it' : 'them'} in an env file (--env-file, djangoMultiDb.envFile) ${toSee}.` };
   };
+  const withFile = (f: Finding, s: { envFile?: string }): Finding => (s.envFile ? { ...f, envFile: s.envFile } : f);
   for (const e of settings.envDependent ?? []) {
     if (emptied && e.settings.includes('DATABASES')) continue;
     const vars = e.variables.join(', ');
@@ -721,26 +723,29 @@ export function settingsFindings(settings: SettingsInfo, envFile?: EnvFileHint):
     const key = `${e.settings.join(',')}\0${vars}`;
     if (seenDependent.has(key)) continue;
     seenDependent.add(key);
-    out.push({
+    const set = setIn(e.variables, e.variables.length === 1, 'to see the other');
+    out.push(withFile({
       code: 'settings-env-dependent', severity: 'info', path: e.loc.path, line: e.loc.line,
-      message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. ${setIn(e.variables, e.variables.length === 1, 'to see the other')}`,
-    });
+      message: `${e.settings.join(' and ')} ${e.settings.length > 1 ? 'depend' : 'depends'} on ${vars}, not set here: what is shown is the configuration without ${e.variables.length > 1 ? 'them' : 'it'}. ${set.text}`,
+    }, set));
   }
   const ed = settings.envDefaults;
   if (ed && !settings.databasesNotConfigured) {
     const one = ed.variables.length === 1;
-    out.push({
+    const set = setIn(ed.variables, one, 'to see the configuration the project runs with');
+    out.push(withFile({
       code: 'settings-env-dependent', severity: 'info', path: ed.loc?.path ?? settings.path, line: ed.loc?.line ?? null,
-      message: `DATABASES reads ${firstOf(likeliestFirst(ed.variables), 8)}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. ${setIn(ed.variables, one, 'to see the configuration the project runs with')}`,
-    });
+      message: `DATABASES reads ${firstOf(likeliestFirst(ed.variables), 8)}, not set here: where the settings give ${one ? 'it a default' : 'them defaults'}, the databases shown use those. ${set.text}`,
+    }, set));
   }
   const rd = settings.routersEnvDefaults;
   if (rd) {
     const one = rd.variables.length === 1;
-    out.push({
+    const set = setIn(rd.variables, one, 'to see the routers the project runs with');
+    out.push(withFile({
       code: 'settings-env-dependent', severity: 'info', path: rd.loc?.path ?? settings.path, line: rd.loc?.line ?? null,
-      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${firstOf(rd.variables, 8)}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. ${setIn(rd.variables, one, 'to see the routers the project runs with')}`,
-    });
+      message: `DATABASE_ROUTERS reads the environment variable${one ? '' : 's'} ${firstOf(rd.variables, 8)}, not set here: the routers shown are those the settings give without ${one ? 'it' : 'them'}${settings.routers.length ? '' : ' (none)'}. ${set.text}`,
+    }, set));
   }
   // the same assumption at several lines of one file (Kolibri's version.py asserts) is one finding
   const assumed = new Map<string, { path: string | null; lines: number[]; reason: string }>();

@@ -1020,7 +1020,7 @@ export class Scanner {
     const relEnv = (f: string) => { const r = path.relative(root, f); return r && !r.startsWith('..') ? r : f; };
     findings.push(...settingsFindings(settings, vars => {
       const hit = envFileSetting(envFiles, vars, envFile);
-      return hit ? { shown: relEnv(hit.file), sets: hit.sets } : null;
+      return hit ? { file: hit.file, shown: relEnv(hit.file), sets: hit.sets } : null;
     }));
     if (settings.deployEnv) {
       const { variables, files, values, before } = settings.deployEnv;
@@ -1034,7 +1034,7 @@ export class Scanner {
         ? `choose that file (Choose Env File…, --env-file ${relEnv(files[0]!)}) to read the settings with all it sets`
         : `set ${them} in an env file (--env-file, djangoMultiDb.envFile) to see the configuration the project runs with`;
       findings.push({
-        code: 'settings-unknown', severity: 'warning', path: files[0] ?? null, line: null,
+        code: 'settings-unknown', severity: 'warning', path: files[0] ?? null, line: null, ...(fromEnvFile ? { envFile: files[0]! } : {}),
         message: `DATABASES ${state} with ${variables.join(', ')} not set here: read as ${files.map(relEnv).join(', ')} ${files.length === 1 ? 'sets' : 'set'} ${them}${said.length ? ` (${said.join(', ')})` : ''}; ${advice}.`,
       });
     }
@@ -2002,7 +2002,7 @@ export function toReport(index: ProjectIndex): ScanReport {
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),
     plan: { ...index.plans },
     ...(index.drift && Object.keys(index.drift).length ? { drift: index.drift } : {}),
-    diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null })),
+    diagnostics: index.findings.map(f => ({ ...f, path: f.path ? rel(f.path) : null, ...(f.envFile ? { envFile: rel(f.envFile) } : {}) })),
     ...(index.mode ? {
       source: {
         mode: index.mode.used,

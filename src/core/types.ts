@@ -356,6 +356,8 @@ export interface Finding {
   fix?: FindingFix;
   /** about a third-party app's files (scan --include-environment): listed, never failing `check` by default */
   environment?: boolean;
+  /** the project's env file that sets what the finding depends on (env/env-candidates.ts): "Choose Env File…" uses it */
+  envFile?: string;
 }
 
 /** `line`/`endLine` 1-based, `col`/`endCol` 0-based; an insertion has the same start and end. */

@@ -11,6 +11,7 @@ import type { Finding } from '../core/types';
 import { Cmd, orCancel, registerCommand } from './commands';
 import { choiceQuickFix, loadingPick } from './choice';
 import { updateProjectSetting } from './config';
+import { findingCodeOf } from './diagnostics';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -51,6 +52,25 @@ export const registerEnvFile: Feature = (svc: Services) => [
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${value ?? 'the .env beside manage.py'}`, 4000);
     return { file: value };
   }),
+  // the file the finding names, at once (first), and the choice of any
+  vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
+    provideCodeActions(doc, _range, context) {
+      const p = svc.projects.projectFor(doc.uri.fsPath);
+      if (!p?.index) return [];
+      for (const diag of context.diagnostics) {
+        const code = findingCodeOf(diag);
+        const f = code && p.index.findings.find(x => x.envFile && x.code === code && x.message === diag.message && x.path === doc.uri.fsPath);
+        if (!f || !f.envFile) continue;
+        const shown = path.relative(p.folder.uri.fsPath, f.envFile) || f.envFile;
+        const action = new vscode.CodeAction(`Read the settings with ${shown}`, vscode.CodeActionKind.QuickFix);
+        action.command = { command: Cmd.chooseEnvFile, title: 'Choose Env File…', arguments: [{ root: p.root, file: f.envFile }] };
+        action.diagnostics = [diag];
+        action.isPreferred = true;
+        return [action];
+      }
+      return [];
+    },
+  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
   choiceQuickFix(svc, choosesEnvFile, 'Choose the env file…', Cmd.chooseEnvFile, 'Choose Env File…'),
 ];
 

@@ -121,6 +121,9 @@ describe('env files', () => {
     const dep = example.findings.find(f => f.code === 'settings-env-dependent' && f.message.includes('ANALYTICS_DB'));
     assert.ok(dep, JSON.stringify(example.findings.map(f => f.message)));
     assert.match(dep.message, /\.env-local sets it: choose that env file \(Choose Env File…, --env-file \.env-local\) to see the other\./);
+    // the file goes with the finding (the editor's quick fix reads the settings with it at once)
+    assert.equal(dep.envFile, path.join(dir, '.env-local'));
+    assert.equal(warning.envFile, path.join(dir, '.env-local'));
   });
 
   test('links to env files count, a .env folder, FIFOs, encrypted files and included makefiles do not', { skip: process.platform === 'win32' ? 'symlinks and FIFOs' : false }, () => {

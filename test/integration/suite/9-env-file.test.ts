@@ -55,6 +55,10 @@ suite('env file', () => {
     const choose = actions.find(a => a.title === 'Choose the env file…');
     assert.ok(choose, `actions: ${actions.map(a => a.title).join(' | ')}`);
     assert.strictEqual(choose.command?.command, CMD);
+    // and the file the finding names, at once
+    const use = actions.find(a => a.title === `Read the settings with ${path.relative(vscode.workspace.workspaceFolders![0]!.uri.fsPath, envFile())}`);
+    assert.ok(use, `actions: ${actions.map(a => a.title).join(' | ')}`);
+    assert.deepStrictEqual(use.command?.arguments?.[0]?.file, envFile());
     // and a row above the aliases that opens the same choice
     const raw = await vscode.commands.executeCommand<any>('djangoMultiDb.getState');
     const row = flatten(raw?.databases).find(n => n.label === 'Choose Env File…');
