@@ -597,7 +597,9 @@ export class Scanner {
         try {
           const reads: EnvReads = {};
           const { env: settingsEnv, load } = this.settingsReading(modules, c.managePy, recordingEnv(env, reads), c.envInfo);
-          const s = loadSettings(modules, module, settingsEnv, load);
+          // (as the index would read them with this file chosen: with the other files' or the containers' values where
+          // DATABASES cannot be read with it alone, said by its warning then)
+          const s = loadSettingsOrAsDeployed(modules, module, settingsEnv, load, dirs, candidates, cand.file);
           // (django-configurations' class spreads the environment: every variable counts as read then)
           base.settingsVariables = '*' in reads ? cand.variables : cand.variables.filter(v => v in reads);
           return { ...base, reads: settingsReads(s) };
