@@ -2,9 +2,10 @@
 // each: a Makefile's `include`, a Compose service's `env_file:`. Settings driven by environment variables are the rule
 // in real projects (Flagsmith's DATABASE_URL, ANALYTICS_DATABASE_URL and CLICKHOUSE_* in api/.env-local, which its
 // Makefile includes); without them the scan shows the configuration without those databases. The "Choose Env File…"
-// command and `django-multidb settings` list them with what each gives; the findings that say a database depends on
-// an unset variable name the file that sets it; where DATABASES cannot be read at all, they are read as Compose and
-// CI files are (settings/index.ts envFromDeployFiles).
+// command and `django-multidb env-files` list them with what each gives; the findings that say a database depends on
+// an unset variable name the file that sets it; where DATABASES cannot be read at all, the settings are read with the
+// first of them that gives it, whole (never a production one), before the values Compose and CI files set
+// (scan.ts loadSettingsOrAsDeployed, settings/index.ts envFromDeployFiles).
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
