@@ -1998,7 +1998,11 @@ export function toReport(index: ProjectIndex): ScanReport {
         ...(d.loc ? { path: rel(loc?.path), line: loc?.line } : {}), ...(d.source ? { source: d.source } : {}),
       };
     }),
-    migrations: index.migrations.map(m => ({ app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial })),
+    migrations: index.migrations.map(m => ({
+      app: m.app, name: m.name, path: rel(m.path), dependencies: m.dependencies, replaces: m.replaces, initial: m.initial,
+      // (read whole and without a single operation: applying it records it and runs nothing, on every database)
+      ...(m.operations.length === 0 && !m.partial ? { noOperations: true as const } : {}),
+    })),
     operations: reportOperations(index),
     ...(index.dbRoutes ? { dbRoutes: reportDbRoutes(index.dbRoutes, rel) } : {}),
     status: Object.fromEntries(Object.values(index.applied).map(a => [a.alias, { reachable: a.reachable, applied: a.applied, error: a.error }])),

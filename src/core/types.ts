@@ -427,6 +427,8 @@ export interface ScanReport {
     dependencies: [string, string][];
     replaces: [string, string][];
     initial: boolean | null;
+    /** read whole, and it has no operation: applying it only records it (Django's auth.0006_require_contenttypes_0002) */
+    noOperations?: true;
   }[];
   /**
    * Where each operation runs (docs/scan-json.md): one row per operation of every migration (the database

@@ -160,6 +160,20 @@ describe('a replica that is the primary database (same URL, TEST MIRROR, router 
     assert.match(text, /^ {2}total: 2 pending \(each physical database once\)$/m);
   });
 
+  test('a migration without operations is "only recorded" in the table (migrations[].noOperations; Django\'s auth.0006)', async () => {
+    const dir = shopProject({
+      'mysite/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}\n',
+      'shop/migrations/__init__.py': '', 'shop/migrations/0001_initial.py': SHOP_0001,
+      'shop/migrations/0002_nothing.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = []\n',
+    });
+    const r = toReport(await scanProject({ root: dir, readDatabases: true, allowPython: false, env: {} }));
+    assert.deepEqual(r.migrations.map(m => [m.name, m.noOperations ?? false]), [['0001_initial', false], ['0002_nothing', true]]);
+    const text = renderTables(r, { color: false });
+    assert.match(text, /^ {2}default: 2 pending \(1 only recorded: their operations do not run here\)$/m);
+    assert.match(text, /^ {4}shop\.0002_nothing {2}only recorded$/m);
+    assert.match(text, /^ {4}shop\.0001_initial$/m);
+  });
+
   test('a replica on its own host is a mirror: counted on its primary, not migrated by migrate-all', async () => {
     const dir = project({
       ...REPLICA_PROJECT,
