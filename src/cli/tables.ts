@@ -161,23 +161,18 @@ const MAX_INFOS_SHOWN = 5;
 
 const opsByMigration = new WeakMap<ScanReport, Map<string, NonNullable<ScanReport['operations']>>>();
 
-/** Every database operation of the migration is skipped on the alias (state-only ones count as nothing to run). */
-const emptyMigrations = new WeakMap<ScanReport, Set<string>>();
-function noOperations(r: ScanReport): Set<string> {
-  let set = emptyMigrations.get(r);
-  if (!set) emptyMigrations.set(r, set = new Set(r.migrations.filter(m => m.noOperations).map(m => `${m.app}.${m.name}`)));
-  return set;
-}
-
+/**
+ * Every database operation of the migration is skipped on the alias (state-only ones count as nothing to run); a
+ * migration without any operation (`noOperations`) is recorded and runs nothing wherever it is applied.
+ */
 function onlyRecorded(r: ScanReport, key: string, alias: string): boolean {
   let by = opsByMigration.get(r);
   if (!by) {
-    by = new Map();
+    by = new Map(r.migrations.filter(m => m.noOperations).map(m => [`${m.app}.${m.name}`, []]));
     for (const o of r.operations ?? []) by.set(o.migration, [...(by.get(o.migration) ?? []), o]);
     opsByMigration.set(r, by);
   }
   const ops = by.get(key);
-  // (a migration without any operation: recorded, nothing run, wherever it is applied)
-  if (!ops?.length) return noOperations(r).has(key);
+  if (!ops) return false;
   return ops.every(o => o.routes.find(x => x.alias === alias)?.runs === false);
 }

@@ -534,17 +534,7 @@ export class Scanner {
    * index's module index (one is made first if there is none yet); nothing is cached.
    */
   async settingsCandidates(): Promise<SettingsChoice[]> {
-    for (let i = 0; i < 2 && (!this.modules || !this.lastContext || this.answeredFromSnapshot); i++) await this.index();
-    const modules = this.modules;
-    const c = this.lastContext;
-    if (!modules || !c) return [];
-    // (a project in a subfolder of the workspace: the pytest.ini or Compose file may be at the workspace's root)
-    const root = this.lookupRoot(c.projectDir, c.root);
-    // an error's text may quote a password: masked as the index's findings are (overrides, the settings' passwords)
-    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
-    return fixedView(() => modules.snapshot(async () => {
-      modules.startScan(new ParseBudget());
-      const dirs = foldersUpTo(c.projectDir, root);
+    return this.fromLastIndex(({ modules, c, root, dirs, redactor }) => {
       const candidates = settingsCandidates(modules, {
         root, dirs, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
         configured: this.opts.settingsModule || null, fromEnvironment: c.env.DJANGO_SETTINGS_MODULE || null,
@@ -561,6 +551,25 @@ export class Scanner {
           return { ...cand, reads: { error: redactor.redact((e as Error).message) } };
         }
       });
+    });
+  }
+
+  /**
+   * `choices` made from the last index's module index (one is made first if there is none yet) in a scan of its own,
+   * the file system taken as fixed: with the last context, the folder looked up to and manage.py's folders up to it,
+   * and a redactor of the passwords known (an error's text may quote one). [] without an index.
+   */
+  private async fromLastIndex<T>(choices: (x: { modules: ModuleIndex; c: NonNullable<Scanner['lastContext']>; root: string; dirs: string[]; redactor: Redactor }) => T[]): Promise<T[]> {
+    for (let i = 0; i < 2 && (!this.modules || !this.lastContext || this.answeredFromSnapshot); i++) await this.index();
+    const modules = this.modules;
+    const c = this.lastContext;
+    if (!modules || !c) return [];
+    // (a project in a subfolder of the workspace: the pytest.ini, Compose file or Makefile may be at its root)
+    const root = this.lookupRoot(c.projectDir, c.root);
+    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
+    return fixedView(() => modules.snapshot(async () => {
+      modules.startScan(new ParseBudget());
+      return choices({ modules, c, root, dirs: foldersUpTo(c.projectDir, root), redactor });
     }));
   }
 
@@ -570,16 +579,8 @@ export class Scanner {
    * the databases and routers. Values are never returned: only the names of the variables each sets.
    */
   async envFileCandidates(): Promise<EnvFileChoice[]> {
-    for (let i = 0; i < 2 && (!this.modules || !this.lastContext || this.answeredFromSnapshot); i++) await this.index();
-    const modules = this.modules;
-    const c = this.lastContext;
-    if (!modules || !c) return [];
-    const root = this.lookupRoot(c.projectDir, c.root);
     const processEnv = this.opts.env ?? process.env;
-    const redactor = new Redactor(Object.values(this.opts.connectionOverrides ?? {}).map(o => o.password)).addDatabases(c.databases);
-    return fixedView(() => modules.snapshot(async () => {
-      modules.startScan(new ParseBudget());
-      const dirs = foldersUpTo(c.projectDir, root);
+    return this.fromLastIndex(({ modules, c, dirs, redactor }) => {
       const candidates = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
       // the module the project uses without an env file's DJANGO_SETTINGS_MODULE: the one in use, unless the file in
       // use chose it; then the one manage.py names
@@ -607,7 +608,7 @@ export class Scanner {
           return { ...base, reads: { error: own.redact(redactor.redact((e as Error).message)) } };
         }
       });
-    }));
+    });
   }
 
   /**

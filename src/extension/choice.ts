@@ -56,3 +56,20 @@ export function choiceQuickFix(svc: Services, answers: (f: Pick<Finding, 'code' 
     },
   }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] });
 }
+
+/**
+ * A choice command's argument, from a test, a quick fix, a message button or a tree item (with its project):
+ * `{ root?, <key>?, list? }`. `value`: the `<key>` given (null removes the setting; undefined: ask); `list: true`
+ * returns the choices without asking (tests, other extensions).
+ */
+export function choiceArg(arg: unknown, key: string): { root?: string; value?: string | null; list?: true } {
+  if (!arg || typeof arg !== 'object') return {};
+  const a = arg as { root?: unknown; list?: unknown; project?: { root?: unknown } } & Record<string, unknown>;
+  const root = typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? a.project.root : undefined;
+  const value = a[key];
+  return {
+    ...(root ? { root } : {}),
+    ...(typeof value === 'string' || value === null ? { value } : {}),
+    ...(a.list === true ? { list: true as const } : {}),
+  };
+}

@@ -9,25 +9,13 @@ import { describeEnvSources, type EnvFileChoice } from '../core/env/env-candidat
 import { describeReads } from '../core/settings/candidates';
 import type { Finding } from '../core/types';
 import { Cmd, orCancel, registerCommand } from './commands';
-import { choiceQuickFix, loadingPick } from './choice';
+import { choiceArg, choiceQuickFix, loadingPick } from './choice';
 import { updateProjectSetting } from './config';
 import { findingCodeOf } from './diagnostics';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
 type Item = vscode.QuickPickItem & { file?: string | null; browse?: true };
-
-/** `{ root?, file?, list? }` from a test or a quick fix; `file: null` removes the setting; `list: true` returns the candidates. */
-function argOf(arg: unknown): { root?: string; file?: string | null; list?: true } {
-  if (!arg || typeof arg !== 'object') return {};
-  const a = arg as { root?: unknown; file?: unknown; list?: unknown; project?: { root?: unknown } };
-  const root = typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? a.project.root : undefined;
-  return {
-    ...(root ? { root } : {}),
-    ...(typeof a.file === 'string' || a.file === null ? { file: a.file } : {}),
-    ...(a.list === true ? { list: true as const } : {}),
-  };
-}
 
 /** Findings an env file of the user's choice answers: those naming one (core/findings.ts, the deployEnv warning). */
 export function choosesEnvFile(f: Pick<Finding, 'code' | 'message'>): boolean {
@@ -42,10 +30,11 @@ function settingValue(project: DjangoProject, file: string): string {
 
 export const registerEnvFile: Feature = (svc: Services) => [
   registerCommand(svc, Cmd.chooseEnvFile, async (arg?: unknown) => {
-    const a = argOf(arg);
+    // (`{ root?, file?, list? }`: `file: null` removes the setting)
+    const a = choiceArg(arg, 'file');
     const project = await svc.projects.pick(a.root);
     if (a.list) return project.scanner.envFileCandidates();
-    const file = a.file !== undefined ? a.file : await pick(svc, project);
+    const file = a.value !== undefined ? a.value : await pick(svc, project);
     const value = file === null ? null : settingValue(project, path.resolve(project.folder.uri.fsPath, file));
     await updateProjectSetting(project.folder, 'envFile', value);
     svc.log.info(`env file of ${project.name}: ${value ?? 'the default (.env beside manage.py; setting removed)'}`);

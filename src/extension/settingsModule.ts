@@ -9,28 +9,12 @@ import { describeReads, describeSources, type SettingsChoice } from '../core/set
 import { MODULE_NAME } from '../core/settings';
 import type { Finding } from '../core/types';
 import { Cmd, orCancel, registerCommand } from './commands';
-import { choiceQuickFix, loadingPick } from './choice';
+import { choiceArg, choiceQuickFix, loadingPick } from './choice';
 import { updateProjectSetting } from './config';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
 type Item = vscode.QuickPickItem & { module?: string | null; enter?: true };
-
-/**
- * `{ root?, module?, list? }` from a test, a quick fix or a message button; `module: null` removes the setting;
- * `list: true` returns the candidates without asking (tests, other extensions).
- */
-function argOf(arg: unknown): { root?: string; module?: string | null; list?: true } {
-  if (!arg || typeof arg !== 'object') return {};
-  // (a tree item: the alias node of Django's dummy `default`, with its project)
-  const a = arg as { root?: unknown; module?: unknown; list?: unknown; project?: { root?: unknown } };
-  const root = typeof a.root === 'string' ? a.root : typeof a.project?.root === 'string' ? a.project.root : undefined;
-  return {
-    ...(root ? { root } : {}),
-    ...(typeof a.module === 'string' || a.module === null ? { module: a.module } : {}),
-    ...(a.list === true ? { list: true as const } : {}),
-  };
-}
 
 /** Findings a settings module of the user's choice answers: DATABASES not configured, a module guessed or computed. */
 export function choosesSettings(f: Pick<Finding, 'code' | 'message'>): boolean {
@@ -39,10 +23,11 @@ export function choosesSettings(f: Pick<Finding, 'code' | 'message'>): boolean {
 
 export const registerSettingsModule: Feature = (svc: Services) => [
   registerCommand(svc, Cmd.chooseSettingsModule, async (arg?: unknown) => {
-    const a = argOf(arg);
+    // (`{ root?, module?, list? }`: `module: null` removes the setting)
+    const a = choiceArg(arg, 'module');
     const project = await svc.projects.pick(a.root);
     if (a.list) return project.scanner.settingsCandidates();
-    const module = a.module !== undefined ? a.module : await pick(svc, project);
+    const module = a.value !== undefined ? a.value : await pick(svc, project);
     await updateProjectSetting(project.folder, 'settingsModule', module);
     svc.log.info(`settings module of ${project.name}: ${module ?? "the project's own choice (setting removed)"}`);
     vscode.window.setStatusBarMessage(`Django Multi-DB: ${project.name} now reads ${module ?? "the settings module the project names"}`, 4000);

@@ -20,6 +20,8 @@ import { djangoPython } from '../oracle/helpers';
 
 const PY = djangoPython();
 const NO_DJANGO = PY ? false : 'no Django venv (~/.cache/django-multidb/venv-django52): run scripts/python-env.sh';
+/** the YAML-reading settings are compared with Django's only where its venv has PyYAML (asked once) */
+const NO_YAML: string | false = NO_DJANGO || ((): string | false => { try { execFileSync(PY!, ['-c', 'import yaml'], { stdio: 'ignore' }); return false; } catch { return 'PyYAML is not installed in the Django venv'; } })();
 
 const project = (files: Record<string, string>) => writeTree(files, 'dmdb-real-');
 
@@ -1212,7 +1214,7 @@ except FileNotFoundError:
   assert.deepEqual(s2.databases.map(d => d.name), [(dbs2 as Record<string, { NAME: string }>).default!.NAME]);
 });
 
-test('settings that read YAML files (yaml.safe_load of a file, yaml.load with a Loader; NetBox\'s release.yaml, eTools\' secrets.yml; Django venv with PyYAML)', { skip: NO_DJANGO || ((): string | false => { try { execFileSync(PY!, ['-c', 'import yaml'], { stdio: 'ignore' }); return false; } catch { return 'PyYAML is not installed in the Django venv'; } })() }, () => {
+test('settings that read YAML files (yaml.safe_load of a file, yaml.load with a Loader; NetBox\'s release.yaml, eTools\' secrets.yml; Django venv with PyYAML)', { skip: NO_YAML }, () => {
   const dir = project({
     'mysite/__init__.py': '',
     'mysite/release.yaml': 'version: "4.2.1"\nedition: Community\nfeatures:\n  commercial: no\n  help_center: yes\n',
@@ -1243,7 +1245,7 @@ except FileNotFoundError:
   assert.deepEqual(settingsFindings(s).filter(f => f.severity !== 'info'), []);
 });
 
-test('settings reading a project file through pathlib (PostHog\'s `config_path.open()` + yaml.safe_load, `Path.read_text()` + json.loads; Django venv with PyYAML)', { skip: NO_DJANGO || ((): string | false => { try { execFileSync(PY!, ['-c', 'import yaml'], { stdio: 'ignore' }); return false; } catch { return 'PyYAML is not installed in the Django venv'; } })() }, () => {
+test('settings reading a project file through pathlib (PostHog\'s `config_path.open()` + yaml.safe_load, `Path.read_text()` + json.loads; Django venv with PyYAML)', { skip: NO_YAML }, () => {
   const dir = project({
     'mysite/__init__.py': '',
     'products/db_routing.yaml': 'products:\n  - name: visual_review\n    database: visual_review_db\n',
