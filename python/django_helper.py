@@ -560,6 +560,49 @@ def routing_rows(routers, aliases, models):
     return rows
 
 
+DB_ROUTE_SAMPLES = 12  # a router that picks at random (a replica): 12 calls give each of two choices at least once but 1 in 2,048
+
+
+def _route_chain(routers, action, model):
+    """ConnectionRouter._router_func as a queryset asks it (no hints), telling which router decided. -> (alias, decidedBy)"""
+    for name, r in routers:
+        try:
+            method = getattr(r, action)
+        except AttributeError:
+            continue
+        chosen = method(model)
+        if chosen:
+            return chosen, name
+    return "default", None
+
+
+def db_route_rows(routers, models):
+    """Where each model's queries go: router.db_for_read(Model) / db_for_write(Model) as a queryset asks them, asked
+    in this process (no request, nothing pinned). A router whose answer changes between calls (a replica chosen at
+    random, a cycle) is asked again: `choices` lists every alias it gave."""
+    rows = []
+    for model in models:
+        meta = model._meta
+        if meta.abstract or meta.swapped:
+            continue
+        row = {"model": "%s.%s" % (meta.app_label, meta.object_name)}
+        for action, key in (("db_for_read", "read"), ("db_for_write", "write")):
+            try:
+                alias, by = _route_chain(routers, action, model)
+                seen = {str(alias)}
+                if by is not None:
+                    for _ in range(DB_ROUTE_SAMPLES - 1):
+                        seen.add(str(_route_chain(routers, action, model)[0]))
+                out = {"alias": str(alias), "decidedBy": by}
+                if len(seen) > 1:
+                    out = {"alias": None, "decidedBy": by, "choices": sorted(seen)}
+            except Exception as e:  # noqa: BLE001
+                out = {"alias": None, "decidedBy": None, "error": scrub(_exc_message(e))}
+            row[key] = out
+        rows.append(row)
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Models and migrations
 
@@ -1092,6 +1135,9 @@ def cmd_report(args):
     t = time.perf_counter()
     rrows = routing_rows(routers, aliases, models)
     timings["routing"] = round((time.perf_counter() - t) * 1000, 1)
+    t = time.perf_counter()
+    drows = db_route_rows(routers, models)
+    timings["dbRoutes"] = round((time.perf_counter() - t) * 1000, 1)
 
     t = time.perf_counter()
     graph = {"nodes": [], "leafNodes": [], "conflicts": {}, "error": None}
@@ -1174,6 +1220,7 @@ def cmd_report(args):
         "routers": [name for name, _ in routers],
         "models": mrows,
         "routing": rrows,
+        "dbRoutes": drows,
         "migrations": migs,
         "graph": graph,
         "status": status,

@@ -372,6 +372,8 @@ export interface DbRouteRow {
   alias: string | null; decidedBy: string | null; reason: 'router' | 'default' | 'unknown'; path?: string; line?: number;
   /** with `alias` null: the aliases `decidedBy` picks one of per query (a replica chosen at random) */
   choices?: string[];
+  /** Django mode: "django" when Django's answer is the one reported (absent: the static reading's) */
+  source?: 'django';
 }
 
 export interface ScanReport {

@@ -562,7 +562,7 @@ function wholeMergeOf(rep: DjangoReport, first: ProjectIndex): (i: ProjectIndex)
 }
 
 /** Two merges agree on `keys` and on their disagreements with Django. */
-function sameMerge(keys: readonly ('routing' | 'lives' | 'findings' | 'migrations' | 'plans')[]): (a: ProjectIndex, b: ProjectIndex, what: string) => void {
+function sameMerge(keys: readonly ('routing' | 'lives' | 'dbRoutes' | 'findings' | 'migrations' | 'plans')[]): (a: ProjectIndex, b: ProjectIndex, what: string) => void {
   return (a, b, what) => {
     for (const k of keys) assert.deepEqual(a[k], b[k], `${what}: ${k}`);
     assert.deepEqual(a.django?.disagreements, b.django?.disagreements, `${what}: disagreements`);
@@ -722,7 +722,7 @@ test('router edits after Django answered: only the rows of the pairs they decide
   afterDjangoAnswered('shop-routing-patched', async ({ dir, rep, first, edit }) => {
     const asked = mergeDjangoAnswer(first, rep).index;
     const fresh = wholeMergeOf(rep, first);
-    const same = sameMerge(['routing', 'lives', 'findings']);
+    const same = sameMerge(['routing', 'lives', 'dbRoutes', 'findings']);
     const routers = path.join(dir, 'shop', 'routers.py');
     const base = fs.readFileSync(routers, 'utf8');
     const steps: [string, string | null][] = [
@@ -789,7 +789,7 @@ test('a models edit after Django answered that routing does not read (a foreign 
       return mergeDjangoAnswer({ ...i, routing: structuredClone(i.routing) }, copy).index;
     };
     const same = (a: ProjectIndex, b: ProjectIndex) => {
-      for (const k of ['models', 'routing', 'lives', 'findings', 'migrations', 'plans'] as const) assert.deepEqual(a[k], b[k], k);
+      for (const k of ['models', 'routing', 'lives', 'dbRoutes', 'findings', 'migrations', 'plans'] as const) assert.deepEqual(a[k], b[k], k);
       assert.deepEqual(a.django?.disagreements, b.django?.disagreements);
     };
     const retargeted = await edit(orders, base.replace('"catalog.Product"', '"catalog.Category"'));

@@ -17,6 +17,9 @@ import type { ProjectIndex } from '../scan';
 import { STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, indexDecisionsOver, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
 import { trackBackground } from './background';
+import type { DbRoute } from '../routers';
+import { routeConsistencyFindings, type DbRoutes } from '../lints/route-consistency';
+import { databaseTwins } from '../db/identity';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -35,6 +38,18 @@ export interface DjangoRoutingRow {
   livesDecidedBy: string | null;
   error?: string;
 }
+
+/** One side of `DjangoReport.dbRoutes`: what `router.db_for_read(Model)` / `db_for_write(Model)` gave in the helper. */
+export interface DjangoDbRoute {
+  /** null when the answer changed between calls (`choices`) or a router raised (`error`) */
+  alias: string | null;
+  decidedBy: string | null;
+  /** every alias the deciding router gave in DB_ROUTE_SAMPLES calls, when more than one (a replica at random) */
+  choices?: string[];
+  error?: string;
+}
+
+export interface DjangoDbRouteRow { model: string; read: DjangoDbRoute; write: DjangoDbRoute }
 
 export interface DjangoModelRow {
   app: string;
@@ -112,6 +127,8 @@ export interface DjangoReport {
   routers: string[];
   models: DjangoModelRow[];
   routing: DjangoRoutingRow[];
+  /** where each concrete model's queries go, asked of Django (absent from helpers before it was asked) */
+  dbRoutes?: DjangoDbRouteRow[];
   migrations: DjangoMigrationRow[];
   graph: {
     nodes: string[];
@@ -538,7 +555,7 @@ export async function sqlForMigration(opts: DjangoHelperOptions, app: string, na
 // ---------------------------------------------------------------------------------------------------------------
 // Merge
 
-export type DisagreementKind = 'routing' | 'plan' | 'status' | 'model' | 'migration' | 'database' | 'router' | 'conflict';
+export type DisagreementKind = 'routing' | 'dbRoute' | 'plan' | 'status' | 'model' | 'migration' | 'database' | 'router' | 'conflict';
 
 /** One place where the static evaluation and Django's answer differ. Django's value is the one kept. */
 export interface Disagreement {
@@ -641,6 +658,8 @@ interface Asked {
   migrations: Map<string, MigrationFileInfo>;
   models: Map<string, ModelInfo>;
   routing: DecisionMap;
+  /** the static db_for_read / db_for_write answers by model */
+  dbRoutes?: { read: Map<string, DbRoute>; write: Map<string, DbRoute> };
   /**
    * a router's module was an unsaved buffer: Django read another text than the static routing did. (Not the settings
    * module, often open with unsaved text: every row where the static reading differs from Django's would then be
@@ -849,6 +868,7 @@ function askedAbout(rep: DjangoReport, index: ProjectIndex, unsaved: ReadonlySet
     migrations: new Map(index.migrations.filter(m => onDisk(m.path)).map(m => [m.key, m])),
     models: new Map(index.models.filter(m => !m.abstract && onDisk(m.loc.path)).map(m => [m.key, m])),
     routing: indexDecisions(index.routing),
+    ...(index.dbRoutes ? { dbRoutes: { read: new Map(index.dbRoutes.read.map(r => [r.model, r])), write: new Map(index.dbRoutes.write.map(r => [r.model, r])) } } : {}),
     routingFromBuffer: Object.values(index.routerLocs).flatMap(l => [l.cls?.path, l.allowMigrate?.path]).some(f => !!f && !onDisk(f)),
   });
 }
@@ -876,6 +896,9 @@ interface Relations extends CrossDatabaseLast { findings: Finding[] }
 function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
   return MERGES.get(rep)?.sections.get(name)?.value as T | undefined;
 }
+
+/** The router lints made from the routing and the routes (lints/route-consistency.ts): made again from Django's. */
+const ROUTE_LINTS = new Set(['router-write-no-table', 'router-read-no-table', 'router-mirror-migrates']);
 
 /** Findings about a database of DATABASES (its state, what migrates there): none on an alias Django does not have. */
 const ON_A_DATABASE = new Set<string>([...STATE_CODES, 'routing-fall-through']);
@@ -1051,7 +1074,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
         }
         return {
           alias: row.alias, model: row.model, migrate: row.migrate, decidedBy: row.decidedBy, reason, source: 'django', explanation: explain(row),
-          ...(loc ? { loc } : s?.loc && s.decidedBy === row.decidedBy ? { loc: s.loc } : {}),
+          // the deciding `return` where the static reading has the same answer by the same router, else the method
+          ...(s?.loc && s.decidedBy === row.decidedBy && s.migrate === row.migrate ? { loc: s.loc } : loc ? { loc } : {}),
         } satisfies RouterDecision;
       });
       // Django's answer alone: the same object for the report's lifetime
@@ -1113,6 +1137,12 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     lives = next.lives;
   }
   dis.push(...routingPart.dis);
+  // --- db_for_read / db_for_write ----------------------------------------------------------------------------------
+  const dbRoutesPart = index.dbRoutes && rep.dbRoutes
+    ? section(rep, 'dbRoutes', [index.dbRoutes, index.routerLocs], () => mergeDbRoutes(rep, index.dbRoutes!, asked, index.routerLocs, lastOf<{ routes: DbRoutes }>(rep, 'dbRoutes')?.routes))
+    : null;
+  const dbRoutes = dbRoutesPart?.routes ?? index.dbRoutes;
+  if (dbRoutesPart) dis.push(...dbRoutesPart.dis);
   // --- migrations --------------------------------------------------------------------------------------------------
   // (Django's row per migration and the static reading, as one: the static row when its file was read again since
   // Django answered, else Django's with what only the source says; `dis` gets their disagreements)
@@ -1279,6 +1309,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'settings-unknown' && !index.settings) return false;
     if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
     if (f.code === 'missing-migration' && rep.missing) return false; // Django's autodetector answered: its list is exact
+    if (ROUTE_LINTS.has(f.code) && index.dbRoutes && settings) return false; // made again from Django's routing and routes (below)
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
@@ -1297,6 +1328,17 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       cross, concrete, routing, lives,
     };
   }).findings);
+  if (index.dbRoutes && settings) {
+    // reads and writes sent where allow_migrate never creates the table, mirrors that migrate: with Django's answers
+    const s = settings;
+    // (the merged settings are a new object every merge, made from the static ones and the report: those are the inputs)
+    findings.push(...section(rep, 'routeLints', [index.settings, modelsView(concrete), routing, dbRoutes, apps], () => routeConsistencyFindings({
+      settings: s, models: concrete, routing, read: dbRoutes!.read, write: dbRoutes!.write,
+      twins: databaseTwins(s.databases, index.managePy ? path.dirname(index.managePy) : index.root),
+      externalApps: new Set(apps.filter(a => a.external).map(a => a.label)),
+      routersAt: { path: s.routersLoc?.path ?? s.path, line: s.routersLoc?.line ?? null },
+    })));
+  }
   findings.push(...section(rep, 'conflicts', [migrationsPart], () => conflictFindings(rep.graph.conflicts, migrations)));
   findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
   if (rep.graph.error && !keep.some(f => f.code === 'missing-dependency')) {
@@ -1310,11 +1352,120 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     graphError: rep.graph.error, disagreements: dis, timings: rep.timings,
   };
   const merged: DjangoIndex = {
-    ...index, settings, apps, models, routing, migrations, applied, plans, findings, django: extras,
+    ...index, settings, apps, models, routing, migrations, applied, plans, findings, django: extras, ...(dbRoutes ? { dbRoutes } : {}),
     timings: { ...index.timings, djangoHelper: rep.timings.total ?? 0 },
   };
   return { index: merged, disagreements: dis };
 }
+
+/** The same answer: where to, who decided, among which choices. */
+function sameRoute(a: DbRoute, b: DbRoute): boolean {
+  return a.alias === b.alias && a.decidedBy === b.decidedBy && a.reason === b.reason && (a.choices ?? []).join('\0') === (b.choices ?? []).join('\0');
+}
+
+function describeRoute(r: DbRoute): unknown {
+  return { alias: r.alias, decidedBy: r.decidedBy, reason: r.reason, ...(r.choices ? { choices: r.choices } : {}) };
+}
+
+/**
+ * Django's db_for_read / db_for_write answers merged with the static ones, model by model. The static answer stays
+ * where it is newer (a router typed since Django answered), where it knows more (the aliases a router picks from at
+ * run time, of which Django's calls gave some) and where it reads state set at run time (a thread-local: Django, asked
+ * outside a request, saw one case). Otherwise Django's answer is kept, and a difference is a disagreement.
+ */
+function mergeDbRoutes(rep: DjangoReport, statics: DbRoutes, asked: Asked, routerLocs: ProjectIndex['routerLocs'], last: DbRoutes | undefined): { routes: DbRoutes; dis: Disagreement[] } {
+  const dis: Disagreement[] = [];
+  let memo = ROUTE_MEMOS.get(rep);
+  if (!memo) ROUTE_MEMOS.set(rep, (memo = { rows: new Map(rep.dbRoutes!.map(r => [r.model, r])), routerLocs, read: new WeakMap(), write: new WeakMap() }));
+  if (memo.routerLocs !== routerLocs) Object.assign(memo, { routerLocs, read: new WeakMap(), write: new WeakMap() });
+  const { rows } = memo;
+  const side = (key: 'read' | 'write'): DbRoute[] => {
+    const method = key === 'read' ? 'db_for_read' : 'db_for_write';
+    const byStatic = memo[key];
+    return statics[key].map(s => {
+      // (a static route merged before: the same answer, Django's rows and the asked index being the report's)
+      const hit = byStatic.get(s);
+      if (hit) { if (hit.dis.length) dis.push(...hit.dis); return hit.route; }
+      const own: Disagreement[] = [];
+      const route = mergeRoute(s, own);
+      byStatic.set(s, { route, dis: own });
+      dis.push(...own);
+      return route;
+    });
+    function mergeRoute(s: DbRoute, dis: Disagreement[]): DbRoute {
+      const row = rows.get(s.model);
+      const then = asked.dbRoutes?.[key].get(s.model);
+      // a model Django does not have (new since it answered), or a route the static reading has anew since
+      if (!row || (then && then !== s && !sameRoute(then, s))) return s;
+      const d = row[key];
+      // (a router edit evaluates every route again, mostly to the same answers: a row is merged again when its answer,
+      // explanation or place changed, not for a new object)
+      return rowOf(rep, `dbRoute:${key}`, d, [routeKey(s), routerLocs[d.decidedBy ?? '']?.cls], dis, dis => {
+        const at = s.loc ? { path: s.loc.path, line: s.loc.line } : {};
+        const disagree = (note: string) => dis.push({ kind: 'dbRoute', model: s.model, static: describeRoute(s), django: { method, ...d }, note, ...at });
+        if (d.error) {
+          if (s.alias !== null) { disagree(`Django: ${method} raised ${d.error}`); return s; }
+          return { ...s, decidedBy: null, reason: 'unknown', explanation: `Django: ${method} raised ${d.error}`, source: 'django' };
+        }
+        const picks = d.choices ?? (d.alias !== null ? [d.alias] : []);
+        // the static reading knows the aliases picked at run time: Django's calls gave some of them
+        if (s.alias === null && s.choices && picks.every(a => s.choices!.includes(a))) return s;
+        // state set at run time (a thread-local): Django, asked outside a request, saw one case
+        if (s.alias === null && s.runtime && !d.choices) {
+          return { ...s, explanation: `${s.explanation}; Django, asked outside a request, answers '${d.alias}'` };
+        }
+        const loc = s.decidedBy === d.decidedBy && s.loc ? s.loc : d.decidedBy ? routerLocs[d.decidedBy]?.cls : undefined;
+        const merged: DbRoute = d.choices
+          ? {
+              model: s.model, alias: null, decidedBy: d.decidedBy, reason: 'unknown', choices: d.choices, source: 'django',
+              explanation: `Django: ${d.decidedBy}.${method} gave ${d.choices.map(a => `'${a}'`).join(', ')} in repeated calls (chosen at run time)`, ...(loc ? { loc } : {}),
+            }
+          : {
+              model: s.model, alias: d.alias, decidedBy: d.decidedBy, reason: d.decidedBy ? 'router' : 'default', source: 'django',
+              explanation: s.alias === d.alias && s.decidedBy === d.decidedBy ? s.explanation
+                : d.decidedBy ? `Django: ${d.decidedBy}.${method} returned '${d.alias}'` : `Django: every router's ${method} returned None, so 'default'`,
+              ...(loc ? { loc } : {}),
+            };
+        if (s.alias === null && !s.choices) disagree('static analysis could not decide');
+        else if (!sameRoute(s, merged)) disagree(s.alias === merged.alias ? 'same database, decided by another router' : 'static analysis was wrong');
+        return merged;
+      });
+    }
+  };
+  return { routes: { read: sameItems(last?.read, side('read')), write: sameItems(last?.write, side('write')) }, dis };
+}
+
+/**
+ * What the router lints read of the models (lints/route-consistency.ts: the label, app, proxy's concrete model, managed,
+ * swapped, where it is defined), as one string: a field's target typed leaves it the same, and the lints are not made again.
+ */
+function modelsView(models: readonly ModelInfo[]): string {
+  let v = MODELS_VIEW.get(models);
+  if (v === undefined) MODELS_VIEW.set(models, (v = models.map(m => `${m.key}|${m.app}|${m.proxy ? m.concreteModel ?? '?' : ''}|${m.managed}|${m.swapped}|${m.loc.path}:${m.loc.line}`).join('\n')));
+  return v;
+}
+const MODELS_VIEW = new WeakMap<readonly ModelInfo[], string>();
+
+/**
+ * Per Django answer: its routes by model, and each static route merged (with its disagreements) while the routers'
+ * places are the same: an edit's routes are mostly the objects of the last index, each merged once.
+ */
+interface RouteMemo {
+  rows: Map<string, DjangoDbRouteRow>;
+  routerLocs: ProjectIndex['routerLocs'];
+  read: WeakMap<DbRoute, { route: DbRoute; dis: Disagreement[] }>;
+  write: WeakMap<DbRoute, { route: DbRoute; dis: Disagreement[] }>;
+}
+const ROUTE_MEMOS = new WeakMap<DjangoReport, RouteMemo>();
+
+/** Everything of a static route a merged row reads. */
+function routeKey(r: DbRoute): string {
+  let k = ROUTE_KEYS.get(r);
+  if (k === undefined) ROUTE_KEYS.set(r, (k = `${r.alias}\0${r.decidedBy}\0${r.reason}\0${r.choices?.join(',') ?? ''}\0${r.runtime ? 1 : 0}\0${r.loc ? `${r.loc.path}:${r.loc.line}` : ''}\0${r.explanation}`));
+  return k;
+}
+/** (per route object: the routes of the models an edit did not touch are the same objects) */
+const ROUTE_KEYS = new WeakMap<DbRoute, string>();
 
 /**
  * `missing-migration`: models of a workspace app changed without a migration (what `makemigrations --check`

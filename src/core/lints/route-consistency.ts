@@ -89,6 +89,7 @@ const TABLE_UNKNOWN = { exists: null } as const;
 export function reportDbRoutes(routes: DbRoutes, rel: (p: string) => string): NonNullable<ScanReport['dbRoutes']> {
   const row = (r: DbRoute): DbRouteRow => ({
     alias: r.alias, decidedBy: r.decidedBy, reason: r.reason, ...(r.loc ? { path: rel(r.loc.path), line: r.loc.line } : {}), ...(r.choices ? { choices: r.choices } : {}),
+    ...(r.source === 'django' ? { source: 'django' as const } : {}),
   });
   const writes = new Map(routes.write.map(r => [r.model, r]));
   return routes.read.filter(r => writes.has(r.model)).map(r => ({ model: r.model, read: row(r), write: row(writes.get(r.model)!) }));

@@ -45,11 +45,13 @@ export function makeClass(it: Evaluator, s: A.ClassDef, f: Frame, loc: Loc): Cla
   for (const b of bases) {
     if (b.kind === 'class') {
       if (b.opaqueBase && !cls.opaqueBase) cls.opaqueBase = b.opaqueBase;
+      if (b.threadLocal) cls.threadLocal = true;
       if (b.fields) fieldsKind = b.fields.kind;
       continue;
     }
     if (b.kind === 'builtin' && (b.name === 'object')) continue;
     if (b.kind === 'builtin' && b.name === 'typing.NamedTuple') { fieldsKind = 'namedtuple'; continue; }
+    if (b.kind === 'builtin' && b.name === 'threading.local') cls.threadLocal = true;
     if (!cls.opaqueBase) cls.opaqueBase = b.kind === 'unknown' ? b : unknown(`base class ${repr(b)} is not modelled`, loc);
   }
   cls.ns.set('__module__', str(f.globals.module));
@@ -344,6 +346,13 @@ export function bindAttr(it: Evaluator, v: Value, self: Value, _owner: ClassV): 
   return v;
 }
 
+/** Whether `name` of an instance of the thread-local class `cls` is data (its own, or not a method of the class). */
+function threadLocalData(it: Evaluator, cls: ClassV, name: string, own: Value | undefined): boolean {
+  if (own !== undefined) return true;
+  const c = it.classAttr(cls, name);
+  return !c || !['function', 'bound', 'builtin', 'class'].includes(c.value.kind);
+}
+
 export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value {
   switch (o.kind) {
     case 'unknown':
@@ -352,6 +361,12 @@ export function getAttr(it: Evaluator, o: Value, name: string, loc: Loc): Value 
       return it.moduleAttr(o, name, loc, false);
     case 'instance': {
       const own = o.attrs.get(name);
+      if (o.cls.threadLocal && name !== '__class__' && threadLocalData(it, o.cls, name, own)) {
+        // a thread-local's data is set at run time (its __init__ gives what a thread starts with): unknown, except
+        // when the routers are asked about `migrate`, where nothing has set it (as for threading.local() objects)
+        it.observe?.('threadlocal', o);
+        if (!it.threadLocalsUnset) return unknown(`thread-local ${name} (set at run time)`, loc);
+      }
       if (own !== undefined) return own;
       if (name === '__class__') return o.cls;
       const c = it.classAttr(o.cls, name);

@@ -74,6 +74,11 @@ export interface ClassV {
   loc?: Loc;
   /** natively modelled classes, e.g. "object", "django.db.models.Model", "Exception" */
   special?: string;
+  /**
+   * derives from threading.local (asgiref's Local): what its instances hold is per thread, set at run time (edX's
+   * read-replica router storage sets `db_name = None` in `__init__`, `read_queries_only()` sets it per request)
+   */
+  threadLocal?: true;
   /** C3 linearisation, computed lazily (./evaluate.ts) */
   mro?: ClassV[];
   /** a base class that is not statically known: attributes not found in `mro` are unknown */

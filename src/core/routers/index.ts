@@ -37,8 +37,11 @@ type Answer =
   | { kind: 'bool'; v: boolean; loc?: Loc; explanation: string }
   /** db_for_read / db_for_write: the alias a router chose */
   | { kind: 'alias'; v: string; loc?: Loc; explanation: string }
-  /** `choices`: the aliases it is one of (db_for_read's random.choice of replicas), when known */
-  | { kind: 'unknown'; loc?: Loc; explanation: string; choices?: string[] };
+  /**
+   * `choices`: the aliases it is one of (db_for_read's random.choice of replicas), when known; `runtime`: it read state
+   * set at run time (a thread-local, the connection's transaction), so one asking outside a request gets one case
+   */
+  | { kind: 'unknown'; loc?: Loc; explanation: string; choices?: string[]; runtime?: true };
 
 /** Router methods this module evaluates; allow_migrate takes (db, app_label, model_name=…, model=…), the others (model). */
 export type RouterMethod = 'allow_migrate' | 'db_for_read' | 'db_for_write';
@@ -506,6 +509,13 @@ export interface DbRoute {
    * replicas), `decidedBy` that router
    */
   choices?: string[];
+  /**
+   * with `alias` null: the answer reads state set at run time (a thread-local, the transaction), so Django asked
+   * outside a request (Django mode) answers one of its cases only, and the route stays unknown
+   */
+  runtime?: true;
+  /** who answered: Django (Django mode), else the static reading */
+  source?: 'static' | 'django';
 }
 
 /**
@@ -575,7 +585,7 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInf
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
     if (a.kind === 'unknown' && a.choices) return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation, choices: a.choices, ...(a.loc ? { loc: a.loc } : {}) };
-    return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}), ...(a.kind === 'unknown' && a.runtime ? { runtime: true } : {}) };
   }
   return {
     ...base, alias: 'default', decidedBy: null, reason: 'default',
@@ -825,7 +835,8 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
       const args = method.kind === 'bound' ? [method.self, ...callArgs] : callArgs;
       if (fn.def.type === 'FunctionDef' && fn.def.isAsync) return { ans: { kind: 'unknown', explanation: `${label} is a coroutine function`, loc: fn.loc }, obs };
       const res = interp.runFunction(fn, args, kwargs, fn.loc);
-      return { ans: classify(label, fn, res, valueOf), obs: cacheable ? obs : null };
+      const ans = classify(label, fn, res, valueOf);
+      return { ans: ans.kind === 'unknown' && obs.some(([k]) => RUNTIME_STATE.has(k)) ? { ...ans, runtime: true } : ans, obs: cacheable ? obs : null };
     }
     const v = interp.call(method, callArgs, kwargs, undefined);
     return { ans: valueOf(label, v, undefined), obs };
@@ -841,6 +852,9 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
     interp.migratingAlias = null;
   }
 }
+
+/** observations of state set at run time (a thread-local, whether a transaction is open), not of the inputs */
+const RUNTIME_STATE = new Set(['threadlocal', 'autocommit']);
 
 type ValueOf = (label: string, v: Value, loc: Loc | undefined) => Answer;
 
