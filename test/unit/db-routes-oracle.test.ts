@@ -418,11 +418,9 @@ class ScopedRouter:
 };
 
 // IETF datatracker's blob router: the apps it routes found in Django's app registry (apps.get_app_configs() and
-// isinstance of an AppConfig class of the project's): not modelled statically, so every route of those apps is
-// unknown there, every model's (the router asks the registry first); Django answers them. Writes go to 'blobs', where allow_migrate never creates the table.
+// isinstance of an AppConfig class of the project's: django.contrib's configs, not evaluated, are none of them).
+// Writes go to 'blobs', where allow_migrate never creates the table.
 PROJECTS.appRegistry = {
-  unknown: ['contenttypes.ContentType', 'auth.Permission', 'auth.Group', 'auth.User', 'shop.Order', 'stats.Event', 'stats.Daily']
-    .flatMap(m => [`db_for_read ${m}`, `db_for_write ${m}`]),
   files: {
     'proj/__init__.py': '',
     'proj/settings.py': settings(['shop', 'stats.apps.StatsConfig'], { default: db('default'), blobs: db('blobs') }, ['proj.routers.BlobRouter']),
@@ -501,6 +499,39 @@ class ReadReplicaRouter:
         return True
 `,
     ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+  },
+};
+
+// shards chosen by a hash of the model's label (zlib.crc32, not evaluated statically): the static reading says "one
+// of" the shards; Django answers the one each model goes to (the same in every call), and its answer is kept
+PROJECTS.hashShards = {
+  unknown: ['events.Click', 'events.View', 'events.Purchase', 'events.Signup'].flatMap(m => [`db_for_read ${m}`, `db_for_write ${m}`]),
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['shop', 'events'], { default: db('default'), shard0: db('shard0'), shard1: db('shard1') }, ['proj.routers.ShardRouter']),
+    'proj/routers.py': `import zlib
+
+SHARDS = ["shard0", "shard1"]
+
+
+class ShardRouter:
+    def shard(self, model):
+        return SHARDS[zlib.crc32(model._meta.label_lower.encode()) % len(SHARDS)]
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label == "events":
+            return self.shard(model)
+        return None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == "events":
+            return db in SHARDS
+        return db == "default"
+`,
+    ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    ...app('events', ['Click', 'View', 'Purchase', 'Signup'].map(m => `class ${m}(models.Model):\n    n = models.IntegerField()\n`).join('\n\n')),
   },
 };
 
@@ -692,6 +723,11 @@ print(json.dumps(out))
     assert.equal(read?.alias, null);
     assert.deepEqual([...read?.choices ?? []].sort(), [...seen].sort());
     assert.equal(read?.decidedBy, 'proj.routers.ReadReplicaRouter');
+    // Django mode: Django, asked outside a request, answers 'default' only; the static choices are kept
+    const opts = { root: dir, python: PY!, allowPython: true, mode: 'django' as const, readDatabases: false, env: {} };
+    const asked = await withDjango(await new Scanner(opts).index(), opts);
+    assert.equal(asked.mode?.used, 'django');
+    assert.deepEqual(asked.dbRoutes?.read.find(r => r.model === 'shop.Order')?.choices, read?.choices);
     // a replica that is a mirror of default has its tables; a database of its own that migrations leave empty has none
     const noTable = index.findings.filter(f => f.code === 'router-read-no-table');
     if (mirror) assert.deepEqual(noTable, []);

@@ -1408,8 +1408,10 @@ function mergeDbRoutes(rep: DjangoReport, statics: DbRoutes, asked: Asked, route
           return { ...s, decidedBy: null, reason: 'unknown', explanation: `Django: ${method} raised ${d.error}`, source: 'django' };
         }
         const picks = d.choices ?? (d.alias !== null ? [d.alias] : []);
-        // the static reading knows the aliases picked at run time: Django's calls gave some of them
-        if (s.alias === null && s.choices && picks.every(a => s.choices!.includes(a))) return s;
+        // the static reading knows the aliases picked at run time, of which Django's calls gave some: picked at random
+        // (Django's calls gave several), or by state set at run time (a request's flag: Django, outside a request, one).
+        // Choices of code the static reading could not follow (a hash of the label) are Django's one answer.
+        if (s.alias === null && s.choices && picks.every(a => s.choices!.includes(a)) && (d.choices || s.runtime)) return s;
         // state set at run time (a thread-local): Django, asked outside a request, saw one case
         if (s.alias === null && s.runtime && !d.choices) {
           return { ...s, explanation: `${s.explanation}; Django, asked outside a request, answers '${d.alias}'` };
@@ -1426,7 +1428,7 @@ function mergeDbRoutes(rep: DjangoReport, statics: DbRoutes, asked: Asked, route
                 : d.decidedBy ? `Django: ${d.decidedBy}.${method} returned '${d.alias}'` : `Django: every router's ${method} returned None, so 'default'`,
               ...(loc ? { loc } : {}),
             };
-        if (s.alias === null && !s.choices) disagree('static analysis could not decide');
+        if (s.alias === null) disagree('static analysis could not decide');
         else if (!sameRoute(s, merged)) disagree(s.alias === merged.alias ? 'same database, decided by another router' : 'static analysis was wrong');
         return merged;
       });

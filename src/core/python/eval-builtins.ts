@@ -83,7 +83,9 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
   if (t.kind === 'class') {
     if (v.kind === 'instance') {
       if (it.mro(v.cls).includes(t)) return true;
-      return v.cls.opaqueBase || t.opaqueBase ? null : false;
+      // (a class with a base not evaluated may check instances its own way, an ABC's register(); Django's AppConfig,
+      // a plain class, does not: apps.get_app_configs() filtered by isinstance of a project's AppConfig class)
+      return v.cls.opaqueBase || (t.opaqueBase && !/\bAppConfig\b/.test(t.opaqueBase.reason)) ? null : false;
     }
     // a class is an instance of its metaclass, which derives from `type`: a class whose bases are all modelled does not
     if (v.kind === 'class') return t.opaqueBase ? null : false;

@@ -312,7 +312,7 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
     case 'environ.Path':
       return name === 'path' || name === '__call__' || name === 'file' ? b('environ.Path.' + name, o) : undefined;
     case 'django.apps.registry':
-      return name === 'get_model' ? b('django.apps.registry.get_model', o) : undefined;
+      return ['get_model', 'get_app_configs', 'get_app_config', 'is_installed'].includes(name) ? b('django.apps.registry.' + name, o) : undefined;
     case 'django.db.transaction':
       return name === 'get_autocommit' ? b('django.db.transaction.get_autocommit', o) : undefined;
     case 'django.conf.settings':
@@ -957,6 +957,20 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     return bool(using.v !== it.migratingAlias);
   }
   if (o.type === 'django.apps.registry' && method === 'get_model') return it.getModel?.(args, kwargs) ?? unknown('apps.get_model(…) (the app registry is not evaluated)', loc);
+  if (o.type === 'django.apps.registry' && (method === 'get_app_configs' || method === 'get_app_config' || method === 'is_installed')) {
+    // the AppConfig objects of INSTALLED_APPS (Evaluator.appConfigs): IETF datatracker's blob router finds its apps
+    // by `isinstance(c, BlobAppConfig)` among them
+    const configs = it.appConfigs?.() ?? unknown('apps.get_app_configs() (the app registry is not evaluated here)', loc);
+    if (method === 'get_app_configs') return configs;
+    if (configs.kind !== 'list') return unknown(configs.kind === 'unknown' ? configs.reason : 'the app registry', loc);
+    const want = a0 ?? kwarg(kwargs, method === 'is_installed' ? 'app_name' : 'app_label');
+    if (want?.kind !== 'str') return unknown(`apps.${method}(${want ? repr(want) : ''})`, loc);
+    const attr = method === 'is_installed' ? 'name' : 'label';
+    const found = configs.items.find(c => { const v = it.getAttr(c, attr, loc); return v.kind === 'str' && v.v === want.v; });
+    if (method === 'is_installed') return bool(!!found);
+    if (found) return found;
+    throw new PyErr('LookupError', `No installed app with label '${want.v}'.`, loc);
+  }
   if (o.type === 'django.db.connections') {
     if (method === '__getitem__') return unknown(`connections[${a0 ? repr(a0) : '…'}] (a runtime database connection)`, loc);
     return unknown(`connections.${method}() (runtime database connections)`, loc);

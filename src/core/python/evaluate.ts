@@ -105,6 +105,7 @@ export class Interp implements Evaluator {
   }
   readonly sysPathAdded: { dir: string; front: boolean }[] = [];
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null = null;
+  appConfigs: (() => Value) | null = null;
   modelMeta: ((cls: ClassV) => Value | undefined) | null = null;
   /** problems of module top-levels (raised exceptions), per module */
   readonly moduleErrors = new Map<string, { reason: string; loc?: Loc; exc?: string; always?: boolean }[]>();

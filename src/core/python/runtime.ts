@@ -196,6 +196,12 @@ export interface Evaluator {
    */
   getModel: ((args: Value[], kwargs: KW) => Value | undefined) | null;
   /**
+   * `django.apps.apps.get_app_configs()` while a router is asked: the AppConfig objects of INSTALLED_APPS, each an
+   * instance of its class (`isinstance(c, BlobAppConfig)`, `c.label`), as the settings install them; null or an
+   * unknown value when they are not known
+   */
+  appConfigs: (() => Value) | null;
+  /**
    * `Model._meta` of a model class the code names (`SyncQueue._meta.app_label` in a router): Django's ModelBase
    * sets it, and the evaluator does not run Django; the router evaluation answers from the model index
    */

@@ -22,6 +22,7 @@ import { type Value, type ObjV, type FuncV, type ClassV, type ModelIdentity, NON
 import type { MetaWrites } from '../models/meta-writes';
 import { routerObject, settingsObject, settingsEnv, settingsPython } from '../settings';
 import { SymbolTable } from '../python/symbols';
+import { appConfigs } from '../python/app-registry';
 import { hintKey } from '../migrations/operations';
 import { concreteModels, indexDecisions, modelsByKey } from '../findings';
 import { sameValue } from '../equal';
@@ -373,6 +374,9 @@ function makeCtx(index: ModuleIndex, settings: SettingsInfo): Ctx {
     const m = modelOfClass(ctx, cls);
     return m ? namedModelMeta(m, ctx.metaWrites) : undefined;
   };
+  // apps.get_app_configs(): INSTALLED_APPS' AppConfig objects, made once (their modules are imported like any other)
+  let configs: Value | undefined;
+  interp.appConfigs = () => (configs ??= appConfigs(interp, settings));
   const objects = new Set(settings.routerObjects ?? []);
   settings.routers.forEach((p, i) => {
     // two entries of one class (a router factory's objects) are told apart by their position
@@ -511,7 +515,7 @@ export interface DbRoute {
   choices?: string[];
   /**
    * with `alias` null: the answer reads state set at run time (a thread-local, the transaction), so Django asked
-   * outside a request (Django mode) answers one of its cases only, and the route stays unknown
+   * outside a request (Django mode) answers one of its cases only, and the route stays unknown (or its `choices`)
    */
   runtime?: true;
   /** who answered: Django (Django mode), else the static reading */
@@ -584,7 +588,7 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInf
     const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical, migrating });
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
-    if (a.kind === 'unknown' && a.choices) return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation, choices: a.choices, ...(a.loc ? { loc: a.loc } : {}) };
+    if (a.kind === 'unknown' && a.choices) return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation, choices: a.choices, ...(a.loc ? { loc: a.loc } : {}), ...(a.runtime ? { runtime: true } : {}) };
     return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}), ...(a.kind === 'unknown' && a.runtime ? { runtime: true } : {}) };
   }
   return {
