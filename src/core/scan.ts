@@ -1030,7 +1030,7 @@ export class Scanner {
       const them = variables.length === 1 ? 'it' : 'them';
       // (a value that names a module is said; others may be secrets: DATABASE_URL's password)
       const said = variables.filter(v => values[v] !== undefined).map(v => `${v}=${values[v]}`);
-      const state = before === 'unreadable' ? 'could not be read' : before === 'empty' ? 'is empty' : "has no 'default'";
+      const state = before === 'unreadable' ? 'could not be read' : before === 'empty' ? 'is empty' : before === 'no-engine' ? 'names no database engine' : "has no 'default'";
       // values from one of the project's env files: choosing that file reads them for good (and the rest it sets)
       const fromEnvFile = files.length === 1 && envFiles.some(c => c.file === files[0]);
       const advice = fromEnvFile
@@ -2099,10 +2099,13 @@ function loadSettingsOrAsDeployed(modules: ModuleIndex, module: string, env: Rec
   envFiles: readonly EnvFileCandidate[] = [], envFile: string | null = null): SettingsInfo {
   const reads: EnvReads = {};
   const first = loadSettings(modules, module, recordingEnv(env, reads), opts);
-  const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured;
+  // (or no alias's ENGINE known for variables not set: cookiecutter-django's `env.db("DATABASE_URL")`, set by the
+  // Compose env file .envs/.local/.postgres)
+  const noEngine = (s: SettingsInfo) => s.databases.length > 0 && s.databases.every(d => d.engine === null) && !!s.unsetDatabaseEnv?.length;
+  const unread = (s: SettingsInfo) => !!s.unreadable?.includes('DATABASES') || !!s.databasesNotConfigured || noEngine(s);
   if (first.notFound || !unread(first)) return first;
   const dbVars = new Set([...first.unsetDatabaseEnv ?? [], ...first.databasesNotConfigured?.unsetEnv ?? []]);
-  const before = first.unreadable?.includes('DATABASES') ? 'unreadable' as const : first.databasesNotConfigured!.kind;
+  const before = first.unreadable?.includes('DATABASES') ? 'unreadable' as const : first.databasesNotConfigured?.kind ?? 'no-engine';
   // (over `env`, not a copy of it: spreading the recording environment would count every variable as read)
   const over = (given: ReadonlyMap<string, { value: string; file: string }>, vars: string[]) =>
     Object.assign(Object.create(env) as Record<string, string | undefined>, Object.fromEntries(vars.map(n => [n, given.get(n)!.value])));

@@ -125,7 +125,7 @@ export interface SettingsInfo {
    * DATABASES could not be read with the environment here, and was read with values the project's containers or CI
    * give variables the settings read that are not set here (NetBox's NETBOX_CONFIGURATION): those variables, the files
    */
-  deployEnv?: { variables: string[]; files: string[]; /** those values that name a module (others may be secrets) */ values: Record<string, string>; before: 'unreadable' | 'empty' | 'no-default' };
+  deployEnv?: { variables: string[]; files: string[]; /** those values that name a module (others may be secrets) */ values: Record<string, string>; before: 'unreadable' | 'empty' | 'no-default' | 'no-engine' };
 }
 
 // ---------------------------------------------------------------------------------------------

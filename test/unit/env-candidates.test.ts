@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { Scanner } from '../../src/core/scan';
 import { envFileCandidates, envFileSetting, looksLikeEnvFile, type EnvFileChoice } from '../../src/core/env/env-candidates';
+import { looksLikeEnvPath } from '../../src/core/settings/deploy-files';
 import { describeReads } from '../../src/core/settings/candidates';
 import { writeTree } from './support';
 import { CLI, djangoPython } from '../oracle/helpers';
@@ -73,6 +74,28 @@ describe('env files', () => {
   test('env file names: dotenv files, not direnv scripts or code and data files', () => {
     for (const n of ['.env', '.env.local', '.env-ci', '.env_dev', '.env.example', 'dev.env', 'env.example']) assert.equal(looksLikeEnvFile(n), true, n);
     for (const n of ['.envrc', '.env.py', 'env.json', 'environment.yml', 'env', '.environment', 'settings.env.py']) assert.equal(looksLikeEnvFile(n), false, n);
+    // cookiecutter-django's Compose env files: any file of a .envs folder (the extension's watcher follows them)
+    for (const f of ['/p/.envs/.local/.django', '/p/.envs/.local/.postgres', '/p/.envs/.production/.django', '/p/app/.env.dev']) assert.equal(looksLikeEnvPath(f), true, f);
+    for (const f of ['/p/.envs/README.md', '/p/.envs/.local/merge.py', '/p/config/.django', '/p/envs/.django']) assert.equal(looksLikeEnvPath(f), false, f);
+  });
+
+  test('cookiecutter-django: the Compose env files in .envs/ are candidates, and the settings read with them', async () => {
+    const dir = writeTree({
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")\n',
+      'config/__init__.py': '', 'config/settings/__init__.py': '',
+      'config/settings/local.py': 'import environ\nenv = environ.Env()\nDATABASES = {"default": env.db("DATABASE_URL"), "warehouse": env.db("WAREHOUSE_URL")}\nINSTALLED_APPS = []\n',
+      'docker-compose.local.yml': 'services:\n  django:\n    env_file:\n      - ./.envs/.local/.django\n      - ./.envs/.local/.postgres\n',
+      '.envs/.local/.django': 'USE_DOCKER=yes\n',
+      '.envs/.local/.postgres': 'DATABASE_URL=postgres://u@postgres:5432/app\nWAREHOUSE_URL=postgres://u@warehouse:5432/dw\n',
+    }, 'dmdb-cookiecutter-');
+    const cs = envFileCandidates([dir], null, false);
+    assert.deepEqual(cs.map(c => path.relative(dir, c.file)).sort(), ['.envs/.local/.django', '.envs/.local/.postgres']);
+    // no alias has an ENGINE without DATABASE_URL and WAREHOUSE_URL: read with the Compose env file that sets them, said
+    const index = await scanner(dir).index();
+    assert.deepEqual(index.settings?.databases.map(d => `${d.alias} ${d.engine} ${d.name}`), ['default django.db.backends.postgresql app', 'warehouse django.db.backends.postgresql dw']);
+    const said = index.findings.find(f => f.envFile);
+    assert.match(said?.message ?? '', /^DATABASES names no database engine with DATABASE_URL, WAREHOUSE_URL not set here: read as \.envs\/\.local\/\.postgres sets them; choose that file/);
+    assert.equal(said?.severity, 'warning');
   });
 
   test('the Makefile\'s include and Compose\'s env_file first, then those found (the developer\'s before templates); each with what it sets', () => {

@@ -15,9 +15,19 @@ export function isDeployFile(file: string): boolean {
  * (not `.envrc`, a shell script, nor code or data files named like them: `.env.py`, `env.json`).
  */
 export function looksLikeEnvFile(name: string): boolean {
-  // (nor encrypted ones: .env.gpg, .env.vault)
-  if (/\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|cfg|ini|lock|bak|swp|orig|gpg|asc|enc|age|vault|mk)$/i.test(name)) return false;
+  if (NOT_ENV.test(name)) return false;
   return /^\.env([.\-_][\w.\-]+)?$/.test(name) || /^[\w.\-]+\.env$/.test(name) || /^env\.(example|sample|template|dist|local|dev|development)$/i.test(name);
+}
+
+/** (code, data, documents; nor encrypted ones: .env.gpg, .env.vault) */
+const NOT_ENV = /\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|cfg|ini|lock|bak|swp|orig|gpg|asc|enc|age|vault|mk)$/i;
+
+/**
+ * A file whose edits may change what the settings read: an env file's name, or any file of a `.envs` folder
+ * (cookiecutter-django's `.envs/.local/.django`, `.envs/.local/.postgres`, which its Compose services read).
+ */
+export function looksLikeEnvPath(file: string): boolean {
+  return looksLikeEnvFile(path.basename(file)) || (/(^|[\\/])\.envs[\\/]/.test(file) && !NOT_ENV.test(file));
 }
 
 /** A Makefile's name (`Makefile`, `makefile`, `GNUmakefile`): the env files it includes are a project's. */
