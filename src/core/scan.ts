@@ -1,6 +1,7 @@
 // The one entry point the CLI and the extension use: a `Scanner` holds the parse cache of a workspace, so a
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
+import { displayRoot } from './python/runtime';
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
 import { Redactor, isSecretKey, redactMessages, secretsOfDatabases } from './redact';
@@ -348,6 +349,8 @@ export class Scanner {
 
   constructor(public readonly opts: ScanOptions) {
     this.logger = opts.logger ?? nullLogger;
+    // (places in messages: relative to the project, as the report's paths are)
+    displayRoot(path.resolve(opts.root));
   }
 
   /** A file changed, appeared or disappeared: the next `index()` re-reads only that file and what depends on it. */
