@@ -572,6 +572,8 @@ def _route_chain(routers, action, model):
             continue
         chosen = method(model)
         if chosen:
+            if not isinstance(chosen, str):
+                raise TypeError("%s.%s returned %s, not a database alias" % (name, action, type(chosen).__name__))
             return chosen, name
     return "default", None
 
@@ -589,13 +591,15 @@ def db_route_rows(routers, models):
         for action, key in (("db_for_read", "read"), ("db_for_write", "write")):
             try:
                 alias, by = _route_chain(routers, action, model)
-                seen = {str(alias)}
-                if by is not None:
-                    for _ in range(DB_ROUTE_SAMPLES - 1):
-                        seen.add(str(_route_chain(routers, action, model)[0]))
-                out = {"alias": str(alias), "decidedBy": by}
+                seen, deciders = {alias}, {by}
+                # (every time: a router that answers None now and then falls through to another, or to default)
+                for _ in range(DB_ROUTE_SAMPLES - 1):
+                    again, again_by = _route_chain(routers, action, model)
+                    seen.add(again)
+                    deciders.add(again_by)
+                out = {"alias": alias, "decidedBy": by}
                 if len(seen) > 1:
-                    out = {"alias": None, "decidedBy": by, "choices": sorted(seen)}
+                    out = {"alias": None, "decidedBy": by if len(deciders) == 1 else None, "choices": sorted(seen)}
             except Exception as e:  # noqa: BLE001
                 out = {"alias": None, "decidedBy": None, "error": scrub(_exc_message(e))}
             row[key] = out

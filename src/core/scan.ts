@@ -1,7 +1,6 @@
 // The one entry point the CLI and the extension use: a `Scanner` holds the parse cache of a workspace, so a
 // re-scan after an edit re-reads only the files that changed; database state is read separately because it
 // is slower and needs trust.
-import { displayRoot } from './python/runtime';
 import type { DjangoExtras } from './django';
 import { checkOverride, type ConnectionOverride } from './db/secret-binding';
 import { Redactor, isSecretKey, redactMessages, secretsOfDatabases } from './redact';
@@ -106,6 +105,8 @@ export interface ProjectIndex {
   routing: RouterDecision[];
   /** dotted router path → where its class (and allow_migrate) is defined */
   routerLocs: Record<string, { cls?: Loc; allowMigrate?: Loc }>;
+  /** the line of the settings module that sets DATABASE_ROUTERS, where router lints without a router line are placed */
+  routersLine?: number | null;
   migrations: MigrationFileInfo[];
   /** per alias; absent when databases were not read */
   applied: Record<string, AppliedState>;
@@ -159,7 +160,7 @@ import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFro
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
-import { routerShapeFindings } from './lints/routers';
+import { routerShapeFindings, routersLine } from './lints/routers';
 import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
 import { envFileOf, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
@@ -349,8 +350,6 @@ export class Scanner {
 
   constructor(public readonly opts: ScanOptions) {
     this.logger = opts.logger ?? nullLogger;
-    // (places in messages: relative to the project, as the report's paths are)
-    displayRoot(path.resolve(opts.root));
   }
 
   /** A file changed, appeared or disappeared: the next `index()` re-reads only that file and what depends on it. */
@@ -808,6 +807,8 @@ export class Scanner {
     const key = roots.join('\n');
     if (!this.modules || key !== this.rootsKey) {
       this.modules = new ModuleIndex(roots, this.logger);
+      // (places in messages: relative to the project, as the report's paths are)
+      this.modules.displayRoot = path.resolve(this.opts.root);
       this.rootsKey = key;
     } else if (!isTrusted()) {
       // no watcher reports changes: resolution and every derived result are redone (parsed files stay cached by
@@ -1307,6 +1308,7 @@ export class Scanner {
     findings.push(...this.memo('aliasNames', [index.apps, settings, this.codeMigrations.key], () => aliasNames(index.apps, settingsNow, codeMigrations),
       false, (prev, changed) => aliasNamesAgain(prev, settingsNow, changed)).findings);
     findings.push(...this.memo('routerShape', [modules, settings], () => routerShapeFindings(modules, settingsNow)));
+    index.routersLine = this.memo('routersLine', [modules, settings], () => routersLine(modules, settingsNow));
     // where queries go: the routers' db_for_read / db_for_write run for every model, a result of its own (a router
     // edit inside allow_migrate runs none of them again: function-level dependencies, vfs `execReads`)
     const routesSeen = this.routersReadBodies.lints ? index.models : views;
@@ -1326,7 +1328,7 @@ export class Scanner {
       if (classBodyReads() !== reads) this.routersReadBodies.lints = true;
       return routes;
     });
-    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!), 'items'));
+    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!, index.routersLine), 'items'));
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index))), 'items'));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
     const modelLabels = index.models.map(m => m.key).join(',');

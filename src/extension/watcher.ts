@@ -37,6 +37,8 @@ export const registerWatchers: Feature = (svc: Services) => {
   const onSource = (uri: vscode.Uri) => {
     const file = uri.fsPath;
     if (IGNORED.test(file)) return;
+    // (the .envs folder's glob sees its README and scripts too: only env files count)
+    if (/[\\/]\.envs[\\/]/.test(file) && !file.endsWith('.py') && !looksLikeEnvPath(file)) return;
     const at = autosaved.get(file);
     const autosave = at !== undefined && Date.now() - at <= AUTOSAVE_WINDOW_MS;
     if (!autosave) autosaved.delete(file);

@@ -449,6 +449,8 @@ class BlobRouter:
     ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
     ...app('stats', 'class Event(models.Model):\n    n = models.IntegerField()\n\n\nclass Daily(models.Model):\n    n = models.IntegerField()\n'),
     'stats/apps.py': 'from proj.blobapps import BlobAppConfig\n\n\nclass StatsConfig(BlobAppConfig):\n    name = "stats"\n',
+    // startapp's config, found by Django in shop/apps.py: no BlobAppConfig
+    'shop/apps.py': 'from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    default_auto_field = "django.db.models.BigAutoField"\n    name = "shop"\n',
   },
 };
 
@@ -499,6 +501,29 @@ class ReadReplicaRouter:
         return True
 `,
     ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+  },
+};
+
+// the registry asked by name: an app the settings install by its module is known installed; one installed by a class
+// of a package not evaluated (django.contrib.admin's SimpleAdminConfig) has a name not known here: unknown, not False
+PROJECTS.registryLookups = {
+  unknown: ['db_for_read blog.Post'],
+  files: {
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['django.contrib.admin.apps.SimpleAdminConfig', 'django.contrib.sessions', 'django.contrib.messages', 'shop', 'blog'], { default: db('default'), other: db('other') }, ['proj.routers.RegistryRouter']),
+    'proj/routers.py': `from django.apps import apps
+
+
+class RegistryRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label == "shop" and apps.is_installed("shop"):
+            return "other"
+        if model._meta.app_label == "blog" and apps.is_installed("django.contrib.admin"):
+            return "other"
+        return None
+`,
+    ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    ...app('blog', 'class Post(models.Model):\n    n = models.IntegerField()\n'),
   },
 };
 
@@ -658,7 +683,7 @@ describe('db_for_read / db_for_write: static routes and router lints against rea
           const d = row[method];
           const r = ours.get(row.model);
           assert.ok(r, `no route for ${k}`);
-          if (r.alias === null && r.runtime) {
+          if (r.alias === null && r.runtime && !r.choices) {
             // state set at run time: unknown still, with what Django answered outside a request
             assert.ok(expectUnknown.has(k), `${k}: unknown in Django mode too (${r.explanation})`);
             assert.match(r.explanation, new RegExp(`Django, asked outside a request, answers '${d.alias}'`));
@@ -691,6 +716,34 @@ describe('db_for_read / db_for_write: static routes and router lints against rea
     console.log(`Django mode: ${djangoDecided} answers the static reading could not decide, Django's`);
     assert.ok(djangoDecided >= 4, `${djangoDecided} answers decided by Django`);
   });
+});
+
+// A router that reads a request's thread-local flag without a default: outside a request it raises AttributeError
+// (Django mode asks there), inside one it picks the replica or falls through. The static choices stay, with their
+// router; a random pick Django saw once (weighted) stays the static "one of" too.
+test('Django mode: a router that raises outside a request, and a weighted random pick, keep the static choices', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['shop', 'blog'], { default: db('a'), replica: db('r', MIRROR('default')) }, ['proj.routers.FlagRouter', 'proj.routers.WeightedRouter']),
+    'proj/routers.py': 'import random\nimport threading\n\n_local = threading.local()\n\n\nclass FlagRouter:\n    def db_for_read(self, model, **hints):\n        if model._meta.app_label == "shop" and _local.use_replica:\n            return "replica"\n        return None\n\n\n' +
+      'class WeightedRouter:\n    def db_for_read(self, model, **hints):\n        if model._meta.app_label == "blog":\n            return "replica" if random.random() < 0.001 else "default"\n        return None\n',
+    ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+    ...app('blog', 'class Post(models.Model):\n    n = models.IntegerField()\n'),
+  }, 'dmdb-dbroutes-raise-');
+  dirs.push(dir);
+  const statics = await new Scanner({ root: dir, python: PY!, allowPython: false, env: {} }).index();
+  const opts = { root: dir, python: PY!, allowPython: true, mode: 'django' as const, readDatabases: false, env: {} };
+  const index = await withDjango(await new Scanner(opts).index(), opts);
+  assert.equal(index.mode?.used, 'django');
+  for (const model of ['shop.Order', 'blog.Post']) {
+    const s = statics.dbRoutes!.read.find(r => r.model === model)!;
+    const r = index.dbRoutes!.read.find(x => x.model === model)!;
+    assert.equal(s.alias, null, `${model}: statically one of several`);
+    assert.ok(s.runtime, `${model}: picked at run time`);
+    assert.deepEqual(r, s, `${model}: the static route stays in Django mode`);
+  }
+  assert.ok(!index.findings.some(f => /\bnull\./.test(f.message)), index.findings.map(f => f.message).join('\n'));
 });
 
 // Plane's read-replica router: a request-scoped flag (asgiref's Local) set by middleware picks the replica. Django

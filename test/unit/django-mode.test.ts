@@ -760,6 +760,12 @@ test('Django asked while a router was typed and not saved: Django read the disk,
     assert.equal(row(merged, 'default', 'analytics.PageView')?.migrate, true, 'the buffer\'s answer');
     assert.deepEqual(merged.django!.disagreements.filter(d => d.kind === 'routing'), [], 'no disagreement: Django read the file as saved');
     assert.equal(row(merged, 'default', 'catalog.Product')?.source, 'django', 'where they agree, Django\'s row');
+    // where queries go, likewise: the buffer's (the analytics router claims nothing: default), not Django's 'analytics'
+    const read = (model: string) => merged.dbRoutes?.read.find(r => r.model === model);
+    assert.equal(read('analytics.PageView')?.alias, 'default', 'the buffer\'s route');
+    assert.notEqual(read('analytics.PageView')?.source, 'django');
+    assert.equal(read('catalog.Product')?.source, 'django', 'where they agree, Django\'s route');
+    assert.deepEqual(merged.django!.disagreements.filter(d => d.kind === 'dbRoute'), [], 'no route disagreement either');
   }));
 
 test('a settings module that does not exist, whose package fails to import first, is said to be missing (RapidPro)', { skip: skipDjango }, async () => {

@@ -87,9 +87,14 @@ describe('env files', () => {
       'docker-compose.local.yml': 'services:\n  django:\n    env_file:\n      - ./.envs/.local/.django\n      - ./.envs/.local/.postgres\n',
       '.envs/.local/.django': 'USE_DOCKER=yes\n',
       '.envs/.local/.postgres': 'DATABASE_URL=postgres://u@postgres:5432/app\nWAREHOUSE_URL=postgres://u@warehouse:5432/dw\n',
+      // the production ones, listed first by their Compose file: production by their folder, never read unless chosen
+      'docker-compose.production.yml': 'services:\n  django:\n    env_file:\n      - ./.envs/.production/.django\n      - ./.envs/.production/.postgres\n',
+      '.envs/.production/.django': 'USE_DOCKER=yes\n',
+      '.envs/.production/.postgres': 'DATABASE_URL=postgres://prod_user@prod-db.internal:5432/prod\nWAREHOUSE_URL=postgres://prod_user@prod-dw.internal:5432/prod\n',
     }, 'dmdb-cookiecutter-');
     const cs = envFileCandidates([dir], null, false);
-    assert.deepEqual(cs.map(c => path.relative(dir, c.file)).sort(), ['.envs/.local/.django', '.envs/.local/.postgres']);
+    assert.deepEqual(cs.map(c => `${path.relative(dir, c.file)}${c.production ? ' (production)' : ''}`).sort(),
+      ['.envs/.local/.django', '.envs/.local/.postgres', '.envs/.production/.django (production)', '.envs/.production/.postgres (production)']);
     // no alias has an ENGINE without DATABASE_URL and WAREHOUSE_URL: read with the Compose env file that sets them, said
     const index = await scanner(dir).index();
     assert.deepEqual(index.settings?.databases.map(d => `${d.alias} ${d.engine} ${d.name}`), ['default django.db.backends.postgresql app', 'warehouse django.db.backends.postgresql dw']);

@@ -14,7 +14,7 @@ import { nullLogger } from '../types';
 import { Redactor } from '../redact';
 import { srcLayout } from '../env/python-env';
 import type { ProjectIndex } from '../scan';
-import { STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, indexDecisions, indexDecisionsOver, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
+import { STATE_CODES, concreteModels, conflictFindings, fallThroughAliasFindings, routedFallThroughFindings, crossDatabaseRelationsFrom, indexDecisions, indexDecisionsOver, livesDecisions, settingsFindings, stateFindings, unknownRoutingFindings, type CrossDatabaseLast, type DecisionMap } from '../findings';
 import { sameElements } from '../equal';
 import { trackBackground } from './background';
 import type { DbRoute } from '../routers';
@@ -898,7 +898,7 @@ function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
 }
 
 /** The router lints made from the routing and the routes (lints/route-consistency.ts): made again from Django's. */
-const ROUTE_LINTS = new Set(['router-write-no-table', 'router-read-no-table', 'router-mirror-migrates']);
+const ROUTE_LINTS = new Set(['router-write-no-table', 'router-read-no-table', 'router-mirror-migrates', 'routing-fall-through']);
 
 /** Findings about a database of DATABASES (its state, what migrates there): none on an alias Django does not have. */
 const ON_A_DATABASE = new Set<string>([...STATE_CODES, 'routing-fall-through']);
@@ -1309,7 +1309,7 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     if (f.code === 'settings-unknown' && !index.settings) return false;
     if (f.code === 'settings-error') return false; // Django imported the settings: the static reading was wrong
     if (f.code === 'missing-migration' && rep.missing) return false; // Django's autodetector answered: its list is exact
-    if (ROUTE_LINTS.has(f.code) && index.dbRoutes && settings) return false; // made again from Django's routing and routes (below)
+    if (ROUTE_LINTS.has(f.code) && settings) return false; // made again from Django's routing and routes (below)
     return true;
   });
   const findings: Finding[] = [...keep, ...noDriver];
@@ -1328,16 +1328,24 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
       cross, concrete, routing, lives,
     };
   }).findings);
-  if (index.dbRoutes && settings) {
-    // reads and writes sent where allow_migrate never creates the table, mirrors that migrate: with Django's answers
+  if (settings) {
+    // reads and writes sent where allow_migrate never creates the table, mirrors that migrate, databases that get
+    // models only because every router returned None: with Django's answers
     const s = settings;
     // (the merged settings are a new object every merge, made from the static ones and the report: those are the inputs)
-    findings.push(...section(rep, 'routeLints', [index.settings, modelsView(concrete), routing, dbRoutes, apps], () => routeConsistencyFindings({
-      settings: s, models: concrete, routing, read: dbRoutes!.read, write: dbRoutes!.write,
-      twins: databaseTwins(s.databases, index.managePy ? path.dirname(index.managePy) : index.root),
-      externalApps: new Set(apps.filter(a => a.external).map(a => a.label)),
-      routersAt: { path: s.routersLoc?.path ?? s.path, line: s.routersLoc?.line ?? null },
-    })));
+    const twins = section(rep, 'twins', [index.settings], () => databaseTwins(s.databases, index.managePy ? path.dirname(index.managePy) : index.root));
+    const own = aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
+    findings.push(...section(rep, 'fallThroughLints', [index.settings, routing, dbRoutes], () => [
+      ...fallThroughAliasFindings(routing, own), ...routedFallThroughFindings(routing, dbRoutes, own),
+    ]));
+    if (dbRoutes) {
+      findings.push(...section(rep, 'routeLints', [index.settings, modelsView(concrete), routing, dbRoutes, apps], () => routeConsistencyFindings({
+        settings: s, models: concrete, routing, read: dbRoutes.read, write: dbRoutes.write, twins,
+        externalApps: new Set(apps.filter(a => a.external).map(a => a.label)),
+        // (where the static reading places them: the settings module's DATABASE_ROUTERS line)
+        routersAt: { path: s.path, line: index.routersLine ?? null },
+      })));
+    }
   }
   findings.push(...section(rep, 'conflicts', [migrationsPart], () => conflictFindings(rep.graph.conflicts, migrations)));
   findings.push(...missingMigrationFindings(rep.missing ?? null, apps, models));
@@ -1395,25 +1403,34 @@ function mergeDbRoutes(rep: DjangoReport, statics: DbRoutes, asked: Asked, route
     function mergeRoute(s: DbRoute, dis: Disagreement[]): DbRoute {
       const row = rows.get(s.model);
       const then = asked.dbRoutes?.[key].get(s.model);
-      // a model Django does not have (new since it answered), or a route the static reading has anew since
-      if (!row || (then && then !== s && !sameRoute(then, s))) return s;
+      // a model Django does not have (new since it answered), one read from an unsaved buffer when Django was asked
+      // (Django read the disk), or a route the static reading has anew since
+      if (!row || !asked.models.has(s.model) || (then && then !== s && !sameRoute(then, s))) return s;
       const d = row[key];
+      // a router's module was an unsaved buffer when Django was asked: Django read the disk, a static answer that
+      // differs from Django's is the buffer's (as for the routing rows)
+      if (asked.routingFromBuffer && !(s.alias === d.alias && s.decidedBy === d.decidedBy)) return s;
       // (a router edit evaluates every route again, mostly to the same answers: a row is merged again when its answer,
       // explanation or place changed, not for a new object)
       return rowOf(rep, `dbRoute:${key}`, d, [routeKey(s), routerLocs[d.decidedBy ?? '']?.cls], dis, dis => {
         const at = s.loc ? { path: s.loc.path, line: s.loc.line } : {};
         const disagree = (note: string) => dis.push({ kind: 'dbRoute', model: s.model, static: describeRoute(s), django: { method, ...d }, note, ...at });
         if (d.error) {
-          if (s.alias !== null) { disagree(`Django: ${method} raised ${d.error}`); return s; }
-          return { ...s, decidedBy: null, reason: 'unknown', explanation: `Django: ${method} raised ${d.error}`, source: 'django' };
+          // (a router reading a request's state may raise outside a request: Django's answer is then no answer)
+          if (s.alias !== null || s.runtime || s.choices) {
+            if (s.alias !== null) disagree(`Django: ${method} raised ${d.error}`);
+            return s;
+          }
+          return { model: s.model, alias: null, decidedBy: null, reason: 'unknown', explanation: `Django: ${method} raised ${d.error}`, source: 'django', ...(s.loc ? { loc: s.loc } : {}) };
         }
         const picks = d.choices ?? (d.alias !== null ? [d.alias] : []);
         // the static reading knows the aliases picked at run time, of which Django's calls gave some: picked at random
-        // (Django's calls gave several), or by state set at run time (a request's flag: Django, outside a request, one).
-        // Choices of code the static reading could not follow (a hash of the label) are Django's one answer.
+        // (Django's calls gave several, or one: a weighted pick, a pick per process), or by state set at run time (a
+        // request's flag: Django, outside a request, one). Choices of code the static reading could not follow (a
+        // hash of the label) are Django's one answer.
         if (s.alias === null && s.choices && picks.every(a => s.choices!.includes(a)) && (d.choices || s.runtime)) return s;
         // state set at run time (a thread-local): Django, asked outside a request, saw one case
-        if (s.alias === null && s.runtime && !d.choices) {
+        if (s.alias === null && s.runtime && !s.choices && !d.choices) {
           return { ...s, explanation: `${s.explanation}; Django, asked outside a request, answers '${d.alias}'` };
         }
         const loc = s.decidedBy === d.decidedBy && s.loc ? s.loc : d.decidedBy ? routerLocs[d.decidedBy]?.cls : undefined;

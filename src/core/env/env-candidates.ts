@@ -71,14 +71,32 @@ function smallText(file: string): string | null {
 
 /** How early a name is listed: the developer's own first, the production ones last (PRODUCTION_RANK). */
 const PRODUCTION_RANK = 5;
+const OTHER_RANK = 3;
+const PRODUCTION = /(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/;
+/**
+ * The rank of a file by its name, else by its folder's (cookiecutter-django's `.envs/.local/.postgres` is the
+ * developer's, `.envs/.production/.postgres` a production one): a production folder among the last two makes any
+ * file in it a production one.
+ */
 function nameRank(file: string): number {
+  const dirs = path.dirname(file).split(/[\\/]/).slice(-2).map(d => d.toLowerCase());
+  if (dirs.some(d => PRODUCTION.test(d))) return PRODUCTION_RANK;
   const n = path.basename(file).toLowerCase();
+  const own = rankOfName(n);
+  if (own !== OTHER_RANK || n === '.env') return own;
+  for (const d of dirs.reverse()) {
+    const r = rankOfName(d);
+    if (r !== OTHER_RANK) return r;
+  }
+  return OTHER_RANK;
+}
+function rankOfName(n: string): number {
   if (n === '.env') return 0;
   if (/(^|[.\-_])(local|dev|develop|development)([.\-_]|$)/.test(n)) return 1;
   if (/(^|[.\-_])(example|sample|template|dist|default|defaults)([.\-_]|$)/.test(n)) return 2;
-  if (/(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/.test(n)) return PRODUCTION_RANK;
+  if (PRODUCTION.test(n)) return PRODUCTION_RANK;
   if (/(^|[.\-_])(test|tests|testing|ci)([.\-_]|$)/.test(n)) return 4;
-  return 3;
+  return OTHER_RANK;
 }
 
 /** KEY=VALUE pairs of a file read as dotenv does (nothing executed); null when it is not one (unreadable, too big, empty). */

@@ -54,7 +54,7 @@ export function dbRoutesAgain(modules: ModuleIndex, settings: SettingsInfo, allM
 
 export function routerLints(
   modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
-  twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes,
+  twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes, routersLineOf?: number | null,
 ): Finding[] {
   const models = concreteModels(index.models);
   return [
@@ -62,7 +62,7 @@ export function routerLints(
     ...routeConsistencyFindings({
       settings, models, routing: index.routing, read: routes.read, write: routes.write, twins,
       externalApps: new Set(index.apps.filter(a => a.external).map(a => a.label)),
-      routersAt: { path: settings.path, line: routersLine(modules, settings) },
+      routersAt: { path: settings.path, line: routersLineOf ?? routersLine(modules, settings) },
     }),
   ];
 }

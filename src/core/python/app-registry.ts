@@ -3,7 +3,7 @@
 // apps it routes by `isinstance(config, BlobAppConfig)` among them.
 import type { Loc, SettingsInfo } from '../types';
 import { PyErr, type Evaluator } from './runtime';
-import { type ClassV, type Value, list, str, unknown } from './values';
+import { type ClassV, type UnknownV, type Value, list, str, unknown } from './values';
 
 /** AppConfig itself, for an entry whose module has no AppConfig of its own (isinstance of a project class: False). */
 const BASE_APP_CONFIG: ClassV = { kind: 'class', name: 'AppConfig', module: 'django.apps.config', def: null, ns: new Map(), bases: [], globals: null };
@@ -47,9 +47,12 @@ function appConfig(it: Evaluator, entry: string, loc: Loc): Value {
       const candidates: ClassV[] = [];
       for (const v of m.ns.vars.values()) {
         if (v.kind !== 'class') continue;
-        const kind = appConfigKind(it, v);
+        const kind = appConfigKind(v);
         if (kind === null) return unknown(`the app registry (whether ${v.name} of ${entry}.apps is an AppConfig)`, v.loc ?? loc);
-        if (kind && flag(it, v, 'default', true)) candidates.push(v);
+        if (!kind) continue;
+        const dflt = flag(it, v, 'default', true);
+        if (dflt === null) return unknown(`the app registry (${v.name}.default of ${entry}.apps)`, v.loc ?? loc);
+        if (dflt) candidates.push(v);
       }
       if (candidates.length === 1) cls = candidates[0]!;
       else {
@@ -86,14 +89,18 @@ function notEvaluated(entry: string, name: Value, loc: Loc): Value {
   return { kind: 'instance', cls, attrs: new Map([['name', name], ['label', unknown(`the label of ${entry} (its AppConfig is not evaluated)`, loc)]]) };
 }
 
+/**
+ * Whether a base not evaluated is Django's AppConfig (`from django.apps import AppConfig`, a module of Django the
+ * evaluation does not read): a plain class, no metaclass deciding isinstance.
+ */
+export function isAppConfigBase(base: UnknownV): boolean {
+  return /\bAppConfig\b/.test(base.reason);
+}
+
 /** Whether `cls` derives from Django's AppConfig: true, false, or null (a base that is not known). */
-function appConfigKind(it: Evaluator, cls: ClassV): boolean | null {
-  if (cls.module.startsWith('django.apps') && cls.name === 'AppConfig') return false; // AppConfig itself
-  for (const c of it.mro(cls)) {
-    if (c !== cls && c.name === 'AppConfig' && c.module.startsWith('django.apps')) return true;
-    if (c.opaqueBase) return /\bAppConfig\b/.test(c.opaqueBase.reason) ? true : null;
-  }
-  return false;
+function appConfigKind(cls: ClassV): boolean | null {
+  if (!cls.opaqueBase) return false;
+  return isAppConfigBase(cls.opaqueBase) ? true : null;
 }
 
 /** A class attribute read as a flag (`default`), `dflt` when it is not set; null when it is not known. */
@@ -107,5 +114,5 @@ function flag(it: Evaluator, cls: ClassV, name: string, dflt: boolean): boolean 
 function classString(it: Evaluator, cls: ClassV, name: string, loc: Loc): Value | undefined {
   const a = it.classAttr(cls, name);
   if (a) return a.value;
-  return cls.opaqueBase && !/\bAppConfig\b/.test(cls.opaqueBase.reason) ? unknown(`${cls.name}.${name}`, loc) : undefined;
+  return cls.opaqueBase && !isAppConfigBase(cls.opaqueBase) ? unknown(`${cls.name}.${name}`, loc) : undefined;
 }

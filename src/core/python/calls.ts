@@ -259,7 +259,7 @@ export function callFunction(it: Evaluator, fn: FuncV, args: Value[], kwargs: [s
   if (r.raises.length && r.raises.every(x => x.explicit)) {
     for (const x of r.raises) it.assume(x, fn.loc);
   } else if (r.raises.length) {
-    return unknown(`${fn.name}() may raise ${r.raises[0]} at ${shortLoc(r.raises[0]!.loc)}`, r.raises[0]!.loc ?? fn.loc);
+    return unknown(`${fn.name}() may raise ${r.raises[0]} at ${shortLoc(r.raises[0]!.loc, it.index.displayRoot)}`, r.raises[0]!.loc ?? fn.loc);
   }
   let v = values[0]!;
   for (let i = 1; i < values.length; i++) {

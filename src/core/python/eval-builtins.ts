@@ -8,10 +8,11 @@ import { parsePython } from './parse';
 import { readDir, readText, statFile } from '../vfs';
 import {
   type Value, type SeqV, type StrV, type BuiltinV, type DictV, type PathV, type UnknownV, type ModelIdentity, NONE, ABSENT_ATTR, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, oneOf,
+  dictGet, dictSet, hashKey, pyEquals, repr, typeName, overlayUnknown, type Namespace, type ObjV, type ClassV, oneOf, picked,
   mayComeFrom,
 } from './values';
 import { EXC_PARENT, NOT_BUILTIN, exceptionClass } from './exceptions';
+import { isAppConfigBase } from './app-registry';
 import { joinPath, pathParent, realpath } from './paths';
 import { unk, firstUnknown, toInt, toStr, formatValue, compareOrder, containsOp, strFormat } from './operators';
 
@@ -85,7 +86,8 @@ function isinstanceOf(it: Evaluator, v: Value, t: Value): boolean | null {
       if (it.mro(v.cls).includes(t)) return true;
       // (a class with a base not evaluated may check instances its own way, an ABC's register(); Django's AppConfig,
       // a plain class, does not: apps.get_app_configs() filtered by isinstance of a project's AppConfig class)
-      return v.cls.opaqueBase || (t.opaqueBase && !/\bAppConfig\b/.test(t.opaqueBase.reason)) ? null : false;
+      const plain = (c: ClassV) => !c.opaqueBase || isAppConfigBase(c.opaqueBase);
+      return plain(v.cls) && plain(t) ? false : null;
     }
     // a class is an instance of its metaclass, which derives from `type`: a class whose bases are all modelled does not
     if (v.kind === 'class') return t.opaqueBase ? null : false;
@@ -382,7 +384,8 @@ export function callBuiltin(it: Evaluator, fn: BuiltinV, args: Value[], kwargs: 
           if (args[1]) return args[1];
           throw new PyErr('StopIteration', '', loc);
         }
-        return oneOf(d.items, `next() of ${d.what}: each call the next one`, loc);
+        it.observe?.('random', a0);
+        return picked(oneOf(d.items, `next() of ${d.what}: each call the next one`, loc));
       }
       return unk(a0 ?? NONE, 'next()', loc);
     }

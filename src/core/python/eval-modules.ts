@@ -9,7 +9,7 @@ import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath, inProject, rootOf } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type ClassV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr, truthy, cloneValue, oneOf, fromJS, enumClass, overlayUnknown,
+  dictSet, repr, pyStr, truthy, cloneValue, oneOf, picked, fromJS, enumClass, overlayUnknown,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { dirNames, fileOrGlobalsCall, globFiles, globalsObj } from './eval-builtins';
@@ -667,19 +667,23 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       const items = a0 ? it.iter(a0) : null;
       if (!items) return unknown(`random.choice() of ${a0 ? repr(a0) : 'nothing'}`, loc);
       if (!items.length) throw new PyErr('IndexError', 'Cannot choose from an empty sequence', loc);
-      return oneOf(items, `random.choice(${repr(a0!)}) picks one at random`, loc);
+      it.observe?.('random', a0!);
+      return picked(oneOf(items, `random.choice(${repr(a0!)}) picks one at random`, loc));
     }
     case 'random.shuffle': {
       // in place: each position holds any of the items now
+      if (a0) it.observe?.('random', a0);
       if (a0?.kind === 'list' && !a0.more) {
         const items = a0.items.slice();
-        a0.items = items.map(() => oneOf(items, `an item of a list shuffled by random.shuffle (${repr(list(items))})`, loc));
+        a0.items = items.map(() => picked(oneOf(items, `an item of a list shuffled by random.shuffle (${repr(list(items))})`, loc)));
       } else if (a0?.kind === 'list') a0.items = a0.items.map(() => unknown('an item of a list shuffled by random.shuffle', loc));
       return NONE;
     }
     case 'random.sample': case 'random.choices':
+      if (a0) it.observe?.('random', a0);
       return unknown(`${name}() picks at random`, loc);
     case 'random.number':
+      it.observe?.('random', NONE);
       return unknown('a random number', loc);
     case 'itertools.cycle': case 'itertools.repeat': {
       // next() of it gives these in turn (cycle) or always this one (repeat)
@@ -966,7 +970,14 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
     const want = a0 ?? kwarg(kwargs, method === 'is_installed' ? 'app_name' : 'app_label');
     if (want?.kind !== 'str') return unknown(`apps.${method}(${want ? repr(want) : ''})`, loc);
     const attr = method === 'is_installed' ? 'name' : 'label';
-    const found = configs.items.find(c => { const v = it.getAttr(c, attr, loc); return v.kind === 'str' && v.v === want.v; });
+    let notKnown = false;
+    const found = configs.items.find(c => {
+      const v = it.getAttr(c, attr, loc);
+      if (v.kind === 'unknown') notKnown = true;
+      return v.kind === 'str' && v.v === want.v;
+    });
+    // (an app whose name or label is not known, a package's: it may be the one asked for)
+    if (!found && notKnown) return unknown(`apps.${method}(${repr(want)}): an installed app's ${attr} is not known here`, loc);
     if (method === 'is_installed') return bool(!!found);
     if (found) return found;
     throw new PyErr('LookupError', `No installed app with label '${want.v}'.`, loc);

@@ -380,13 +380,13 @@ export class Interp implements Evaluator {
         // `always`: the statement raises on every path, so importing the module fails (not only under some condition)
         else {
           const elsewhere = raisedElsewhere(a);
-          errors.push({ reason: `raised ${a.exc}${elsewhere ? ` (at ${shortLoc(a.exc!.loc!)})` : ''}`, loc: elsewhere ? a.loc : a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
+          errors.push({ reason: `raised ${a.exc}${elsewhere ? ` (at ${shortLoc(a.exc!.loc!, this.index.displayRoot)})` : ''}`, loc: elsewhere ? a.loc : a.exc?.loc ?? a.loc, exc: a.exc?.type, always: !r.normal });
         }
       }
       if (!r.normal) {
         const last = raised[raised.length - 1];
         if (last?.vars) ns.vars = last.vars;
-        const why = last?.exc ? `${last.exc} at ${shortLoc(last.exc.loc ?? last.loc)}` : 'statement did not complete';
+        const why = last?.exc ? `${last.exc} at ${shortLoc(last.exc.loc ?? last.loc, this.index.displayRoot)}` : 'statement did not complete';
         const at = last && raisedElsewhere(last) ? last.loc : last?.exc?.loc ?? locOf(file, s);
         havocStmtKeeping(this, s, f, unknown(why, at));
       }

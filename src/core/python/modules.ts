@@ -49,6 +49,8 @@ export class ModuleIndex {
   private readonly limitedFiles = new Map<string, ParseLimit>();
 
   private readonly rootSet: Set<string>;
+  /** the project's folder: places in messages are shown relative to it (shortLoc) */
+  displayRoot: string | null = null;
   /** vfs structure count the resolution results were computed at */
   private resolvedAt = structureCount();
 

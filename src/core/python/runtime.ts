@@ -110,32 +110,23 @@ export function locOf(file: string, n: { line: number; col?: number }): Loc {
 }
 
 /**
- * `db/router.py:123`: the file with its folder (a project has dozens of `models.py` and `__init__.py`: Sentry) and
- * the line, in messages that name where a value came from.
+ * A place in messages that name where a value came from (a project has dozens of `models.py`: Sentry): its path
+ * relative to `root`, the project's folder (ModuleIndex.displayRoot), or inside an installed package from the
+ * package's folder (`edx_django_utils/db/read_replica.py:130`), else its folder and file (`db/router.py:123`).
  */
-/**
- * A place in messages: its path relative to the project it is in (the roots scanned, displayRoot), or inside an
- * installed package from the package's folder (`edx_django_utils/db/read_replica.py`), else its last two parts.
- */
-export function shortLoc(l: Loc | undefined): string {
+export function shortLoc(l: Loc | undefined, root?: string | null): string {
   if (!l) return '?';
   const p = l.path.replace(/\\/g, '/');
-  let best: string | null = null;
-  for (const r of DISPLAY_ROOTS) if (p.startsWith(r) && (best === null || r.length > best.length)) best = r;
-  if (best !== null) return `${p.slice(best.length)}:${l.line}`;
+  if (root) {
+    const r = root.replace(/\\/g, '/').replace(/\/*$/, '/');
+    // (Windows: a drive letter may be written either way)
+    if (p.startsWith(r) || (/^[A-Za-z]:/.test(p) && p.toLowerCase().startsWith(r.toLowerCase()))) return `${p.slice(r.length)}:${l.line}`;
+  }
   const pkg = /\/(?:site|dist)-packages\/(.+)$/.exec(p);
   if (pkg) return `${pkg[1]}:${l.line}`;
   return `${p.split('/').filter(Boolean).slice(-2).join('/')}:${l.line}`;
 }
 
-/** the roots of the projects scanned in this process, each with a trailing slash (shortLoc) */
-const DISPLAY_ROOTS = new Set<string>();
-
-/** Places in `root` are shown relative to it in messages (a Scanner's project). */
-export function displayRoot(root: string): void {
-  const r = root.replace(/\\/g, '/').replace(/\/*$/, '/');
-  if (r !== '/') DISPLAY_ROOTS.add(r);
-}
 
 export function isExternalPath(p: string): boolean {
   const n = p.replace(/\\/g, '/');

@@ -119,6 +119,8 @@ export interface UnknownV {
   loc?: Loc;
   /** known truthiness of an otherwise unknown value (e.g. `x or True`) */
   truthy?: boolean;
+  /** picked at run time (random.choice, a cycle's next()): each process or call may give another of its choices */
+  picked?: true;
   /**
    * the known values it is one of: what the paths of an `if` (or a conditional expression) on an unknown condition
    * left, every path counted (never a loop's: those are not all run). A comparison they all answer alike is known.
@@ -749,6 +751,12 @@ export function seqLike(kind: SeqV['kind'], items: Value[], more: UnknownV | und
  * One of `items`, not known which (`reason`): the value itself when they are all the same, else an unknown value with
  * them as its choices (up to 8: what a comparison all of them answer alike decides).
  */
+/** `v` marked as picked at run time (UnknownV.picked), when it is unknown */
+export function picked(v: Value): Value {
+  if (v.kind === 'unknown') v.picked = true;
+  return v;
+}
+
 export function oneOf(items: Value[], reason: string, loc: Loc | undefined): Value {
   const distinct = new Map<string, Value>();
   for (const v of items) {

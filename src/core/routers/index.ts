@@ -666,6 +666,7 @@ function decideHints(ctx: Ctx, alias: string, appLabel: string, hints: Record<st
 }
 
 function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: Record<string, unknown>): Answer {
+  DISPLAY_ROOT = ctx.index.displayRoot;
   RUN_STATS.runs++;
   RUN_STATS.byMethod.hints = (RUN_STATS.byMethod.hints ?? 0) + 1;
   const interp = ctx.interp;
@@ -689,7 +690,7 @@ function runHints(ctx: Ctx, r: Router, alias: string, appLabel: string, hints: R
     }
     return allowValue(label, interp.call(method, [dbV, appV], kwargs, undefined), undefined);
   } catch (e) {
-    if (e instanceof PyErr) return { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
+    if (e instanceof PyErr) return { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc, DISPLAY_ROOT)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
     if (e instanceof BudgetErr) return { kind: 'unknown', explanation: `${label}: ${e.message}` };
     throw e;
   } finally {
@@ -724,6 +725,8 @@ function observedKey(key: string, inp: Inputs): string {
     // thread-locals are unset when the routers are asked about migrate (the historical models), unknown otherwise
     case 'threadlocal': return inp.historical ? 'unset' : 'as asked';
     case 'autocommit': return inp.migrating ?? 'not known';
+    // a pick at random (random.choice, a cycle's next()): the same for every input
+    case 'random': return 'picked';
     default:
       if (key.startsWith('meta.')) return valueKey(metaValue(inp.model, key.slice(5), inp.byKey, inp.ctx.metaWrites));
       if (key.startsWith('attr.')) return valueKey(modelAttrValue(inp, key.slice(5)));
@@ -793,7 +796,11 @@ function insert(root: TreeNode, obs: [string, string][], ans: Answer, own: { mod
 
 /** How many times the routers' methods were run (tests of what an edit evaluates again). */
 export const RUN_STATS: { runs: number; byMethod: Record<string, number>; byRouter: Record<string, number>; again: number } = { runs: 0, byMethod: {}, byRouter: {}, again: 0 };
+/** the project's folder while a router method is run (run, runHints): places in explanations relative to it */
+let DISPLAY_ROOT: string | null = null;
+
 function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs): { ans: Answer; obs: [string, string][] | null } {
+  DISPLAY_ROOT = ctx.index.displayRoot;
   RUN_STATS.runs++;
   const stat = inp.historical ? `${name} (historical)` : name;
   RUN_STATS.byMethod[stat] = (RUN_STATS.byMethod[stat] ?? 0) + 1;
@@ -845,7 +852,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
     const v = interp.call(method, callArgs, kwargs, undefined);
     return { ans: valueOf(label, v, undefined), obs };
   } catch (e) {
-    if (e instanceof PyErr) return { ans: { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) }, obs };
+    if (e instanceof PyErr) return { ans: { kind: 'unknown', explanation: `${label} raised ${e}${e.loc ? ` at ${shortLoc(e.loc, DISPLAY_ROOT)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) }, obs };
     if (e instanceof BudgetErr) { cacheable = false; return { ans: { kind: 'unknown', explanation: `${label}: ${e.message}` }, obs: null }; }
     throw e;
   } finally {
@@ -858,7 +865,7 @@ function run(ctx: Ctx, r: Router, name: RouterMethod, method: Value, inp: Inputs
 }
 
 /** observations of state set at run time (a thread-local, whether a transaction is open), not of the inputs */
-const RUNTIME_STATE = new Set(['threadlocal', 'autocommit']);
+const RUNTIME_STATE = new Set(['threadlocal', 'autocommit', 'random']);
 
 type ValueOf = (label: string, v: Value, loc: Loc | undefined) => Answer;
 
@@ -891,11 +898,11 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'none') return { kind: 'none' };
   if (v.kind === 'unknown') {
     const at = projectLoc(v.loc, loc);
-    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
+    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc, DISPLAY_ROOT)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   const t = v.kind === 'instance' ? null : truthy(v);
   if (t === null) return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, whose truth is not known`, ...(loc ? { loc } : {}) };
-  return { kind: 'bool', v: t, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc)}` : ''}`, ...(loc ? { loc } : {}) };
+  return { kind: 'bool', v: t, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc, DISPLAY_ROOT)}` : ''}`, ...(loc ? { loc } : {}) };
 }
 
 /**
@@ -910,13 +917,14 @@ function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
     if (choices) {
       // the router's line that chooses, not where a helper it asks made the choice unknown (plane's request_scope.py)
       if (at && loc && at.path !== loc.path) at = loc;
-      return { kind: 'unknown', explanation: `${label} returns one of ${choices.map(c => `'${c}'`).join(', ')}: ${v.reason}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, choices, ...(at ? { loc: at } : {}) };
+      // (picked at run time: random.choice in the router's __init__, once per process, is seen by no call's observations)
+      return { kind: 'unknown', explanation: `${label} returns one of ${choices.map(c => `'${c}'`).join(', ')}: ${v.reason}${v.loc ? ` (${shortLoc(v.loc, DISPLAY_ROOT)})` : ''}`, choices, ...(at ? { loc: at } : {}), ...(v.picked ? { runtime: true as const } : {}) };
     }
-    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc)})` : ''}`, ...(at ? { loc: at } : {}) };
+    return { kind: 'unknown', explanation: `${label} result ${dependsOn(v.reason)}${v.loc ? ` (${shortLoc(v.loc, DISPLAY_ROOT)})` : ''}`, ...(at ? { loc: at } : {}) };
   }
   if (v.kind === 'str') {
     if (!v.v) return { kind: 'none' };
-    return { kind: 'alias', v: v.v, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc)}` : ''}`, ...(loc ? { loc } : {}) };
+    return { kind: 'alias', v: v.v, explanation: `${label} returned ${repr(v)}${loc ? ` at ${shortLoc(loc, DISPLAY_ROOT)}` : ''}`, ...(loc ? { loc } : {}) };
   }
   const t = v.kind === 'instance' ? null : truthy(v);
   if (t === false) return { kind: 'none' };
@@ -927,7 +935,7 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   if (res.raises.length) {
     const e = res.raises[0]!;
     const maybe = res.returns.length || res.fellOff ? 'may raise' : 'raised';
-    return { kind: 'unknown', explanation: `${label} ${maybe} ${e}${e.loc ? ` at ${shortLoc(e.loc)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
+    return { kind: 'unknown', explanation: `${label} ${maybe} ${e}${e.loc ? ` at ${shortLoc(e.loc, DISPLAY_ROOT)}` : ''}`, ...(e.loc ? { loc: e.loc } : {}) };
   }
   const outs: Answer[] = res.returns.map(x => valueOf(label, x.value, x.loc));
   if (res.fellOff) outs.push({ kind: 'none' });
@@ -953,7 +961,7 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   const choices = outs.every(o => o.kind === 'alias') ? [...new Set(outs.map(o => (o as { v: string }).v))] : undefined;
   return {
     kind: 'unknown',
-    explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc)})` : ''}` : 'something not known statically'}`,
+    explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc, DISPLAY_ROOT)})` : ''}` : 'something not known statically'}`,
     ...(f?.loc && at ? { loc: at } : {}),
     ...(choices ? { choices } : {}),
   };
