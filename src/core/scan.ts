@@ -177,7 +177,9 @@ import { keepFilesOf, metaWritesAgain, metaWritesOf, type MetaWrites } from './m
 import { buildGraph, conflictsInGraph, migrationPlan, type GraphOptions, type MigrationGraph } from './migrations/graph';
 import { readAppliedAll } from './db';
 import { sqliteFileIdentity } from './db/sqlite';
-import { databaseTwins, primaryAlias, type DatabaseTwin } from './db/identity';
+import { ownDatabases, primaryAlias, twinsOf } from './db/identity';
+
+export { twinsOf };
 import { computeDrift, strayCandidates } from './drift';
 import { changedFiles, execReads, fixedView, hasOverlays, overlayText, readText, setOverlay, invalidate as vfsInvalidate, invalidateAll, isTrusted, overlaidFiles, listingSignature, noteDeps, readDir, statFile, track, unchanged, type Deps } from './vfs';
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
@@ -1328,7 +1330,7 @@ export class Scanner {
       if (classBodyReads() !== reads) this.routersReadBodies.lints = true;
       return routes;
     });
-    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!, index.routersLine), 'items'));
+    findings.push(...this.memo('routerLints', [modules, settings, this.routersReadBodies.lints ? index.models : views, index.routing, index.dbRoutes, index.apps, aliasKey, metaWrites], () => routerLints(modules, settingsNow, index, twinsOf(index), index.dbRoutes!, index.routersLine ?? null), 'items'));
     findings.push(...this.memo('routedFallThrough', [index.routing, index.dbRoutes, aliasKey, settings], () => routedFallThroughFindings(index.routing, index.dbRoutes, ownDatabases(aliases, twinsOf(index))), 'items'));
     // (the lints read which classes are models: a key of the model labels, not the models array a models edit replaces)
     const modelLabels = index.models.map(m => m.key).join(',');
@@ -1472,19 +1474,6 @@ function overrides(o: ConnectionOverride | undefined): Partial<DatabaseSetting> 
   if (o.password !== undefined) r.password = o.password;
   if (o.name !== undefined) r.name = o.name;
   return r;
-}
-
-const TWINS = new WeakMap<SettingsInfo, Map<string, DatabaseTwin>>();
-
-/**
- * Per alias: the alias of DATABASES that reaches the same physical database first (`sameAs`), and the alias it
- * mirrors (TEST.MIRROR). Relative SQLite names resolve against manage.py's folder, as the readers do.
- */
-export function twinsOf(index: Pick<ProjectIndex, 'settings' | 'managePy' | 'root'>): Map<string, DatabaseTwin> {
-  if (!index.settings) return new Map();
-  let t = TWINS.get(index.settings);
-  if (!t) TWINS.set(index.settings, (t = databaseTwins(index.settings.databases, index.managePy ? path.dirname(index.managePy) : index.root)));
-  return t;
 }
 
 /**
@@ -1896,10 +1885,6 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
   }
 }
 
-/** The aliases that are databases of their own: not a mirror of another (TEST.MIRROR), nor the same database as one. */
-function ownDatabases(aliases: string[], twins: ReturnType<typeof twinsOf>): string[] {
-  return aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
-}
 
 /** The operations that give a model's historical class attributes (MigrationOperationInfo.names). */
 const GIVES_ATTRIBUTES = new Set(['CreateModel', 'AddField', 'RenameField', 'AlterModelManagers']);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsAny, readConfig, type Config } from './config';
 import { isDjangoRelevant } from './model/django';
-import { isDeployFile, isMakefile, looksLikeEnvPath } from '../core/settings/deploy-files';
+import { inEnvsFolder, isDeployFile, isMakefile, looksLikeEnvPath } from '../core/settings/deploy-files';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -38,7 +38,7 @@ export const registerWatchers: Feature = (svc: Services) => {
     const file = uri.fsPath;
     if (IGNORED.test(file)) return;
     // (the .envs folder's glob sees its README and scripts too: only env files count)
-    if (/[\\/]\.envs[\\/]/.test(file) && !file.endsWith('.py') && !looksLikeEnvPath(file)) return;
+    if (inEnvsFolder(file) && !file.endsWith('.py') && !looksLikeEnvPath(file)) return;
     const at = autosaved.get(file);
     const autosave = at !== undefined && Date.now() - at <= AUTOSAVE_WINDOW_MS;
     if (!autosave) autosaved.delete(file);

@@ -6,7 +6,8 @@
 // would run `migrate` twice against one database. A mirror with its own host is a replica that receives the
 // primary's schema through replication: migrating it directly is wrong too.
 import * as fs from 'node:fs';
-import { DUMMY_ENGINE, type DatabaseSetting } from '../types';
+import * as path from 'node:path';
+import { DUMMY_ENGINE, type DatabaseSetting, type SettingsInfo } from '../types';
 import { sqliteFilePath } from './sqlite';
 
 export interface DatabaseTwin {
@@ -119,4 +120,22 @@ export function primaryAlias(twins: ReadonlyMap<string, DatabaseTwin>, alias: st
     if (next === null) return a;
     a = next;
   }
+}
+
+const TWINS = new WeakMap<SettingsInfo, Map<string, DatabaseTwin>>();
+
+/**
+ * Per alias: the alias of DATABASES that reaches the same physical database first (`sameAs`), and the alias it
+ * mirrors (TEST.MIRROR). Relative SQLite names resolve against manage.py's folder, as the readers do.
+ */
+export function twinsOf(index: { settings: SettingsInfo | null; managePy: string | null; root: string }): Map<string, DatabaseTwin> {
+  if (!index.settings) return new Map();
+  let t = TWINS.get(index.settings);
+  if (!t) TWINS.set(index.settings, (t = databaseTwins(index.settings.databases, index.managePy ? path.dirname(index.managePy) : index.root)));
+  return t;
+}
+
+/** The aliases that are databases of their own: not a mirror of another (TEST.MIRROR), nor the same database as one. */
+export function ownDatabases(aliases: string[], twins: ReadonlyMap<string, DatabaseTwin>): string[] {
+  return aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
 }

@@ -19,7 +19,7 @@ import { sameElements } from '../equal';
 import { trackBackground } from './background';
 import type { DbRoute } from '../routers';
 import { routeConsistencyFindings, type DbRoutes } from '../lints/route-consistency';
-import { databaseTwins } from '../db/identity';
+import { ownDatabases, twinsOf } from '../db/identity';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The helper's JSON (python/django_helper.py `report`)
@@ -1333,8 +1333,8 @@ export function mergeDjangoAnswer(index: ProjectIndex, answer: DjangoAnswer | Dj
     // models only because every router returned None: with Django's answers
     const s = settings;
     // (the merged settings are a new object every merge, made from the static ones and the report: those are the inputs)
-    const twins = section(rep, 'twins', [index.settings], () => databaseTwins(s.databases, index.managePy ? path.dirname(index.managePy) : index.root));
-    const own = aliases.filter(a => !twins.get(a)?.sameAs && !twins.get(a)?.mirrorOf);
+    const twins = section(rep, 'twins', [index.settings], () => twinsOf({ settings: s, managePy: index.managePy, root: index.root }));
+    const own = ownDatabases(aliases, twins);
     findings.push(...section(rep, 'fallThroughLints', [index.settings, routing, dbRoutes], () => [
       ...fallThroughAliasFindings(routing, own), ...routedFallThroughFindings(routing, dbRoutes, own),
     ]));

@@ -8,7 +8,7 @@ import { evaluateDbRoutes, routerMethodDefs, withDescendants, type DbRoute } fro
 import type { ModuleIndex } from '../python/modules';
 import { primaryAlias, type DatabaseTwin } from '../db/identity';
 import type { AppInfo, DbRouteRow, Finding, Loc, ModelInfo, RouterDecision, ScanReport, SettingsInfo } from '../types';
-import { routerAliasFindings, routersLine } from './routers';
+import { routerAliasFindings } from './routers';
 import { concreteModels, indexDecisions, modelsByKey } from '../findings';
 
 /** Where each model's queries go: Django's `router.db_for_read(Model)` and `router.db_for_write(Model)`. */
@@ -54,7 +54,9 @@ export function dbRoutesAgain(modules: ModuleIndex, settings: SettingsInfo, allM
 
 export function routerLints(
   modules: ModuleIndex, settings: SettingsInfo, index: { models: ModelInfo[]; routing: RouterDecision[]; apps: AppInfo[] },
-  twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes, routersLineOf?: number | null,
+  twins: ReadonlyMap<string, DatabaseTwin>, routes: DbRoutes,
+  /** where DATABASE_ROUTERS is set in the settings module (lints/routers.ts routersLine), for findings without a router line */
+  routersLine: number | null,
 ): Finding[] {
   const models = concreteModels(index.models);
   return [
@@ -62,7 +64,7 @@ export function routerLints(
     ...routeConsistencyFindings({
       settings, models, routing: index.routing, read: routes.read, write: routes.write, twins,
       externalApps: new Set(index.apps.filter(a => a.external).map(a => a.label)),
-      routersAt: { path: settings.path, line: routersLineOf ?? routersLine(modules, settings) },
+      routersAt: { path: settings.path, line: routersLine },
     }),
   ];
 }

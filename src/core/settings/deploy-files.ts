@@ -27,7 +27,12 @@ const NOT_ENV = /\.(py|pyc|js|cjs|mjs|ts|json|ya?ml|toml|sh|bash|ps1|md|rst|txt|
  * (cookiecutter-django's `.envs/.local/.django`, `.envs/.local/.postgres`, which its Compose services read).
  */
 export function looksLikeEnvPath(file: string): boolean {
-  return looksLikeEnvFile(path.basename(file)) || (/(^|[\\/])\.envs[\\/]/.test(file) && !NOT_ENV.test(file));
+  return looksLikeEnvFile(path.basename(file)) || (inEnvsFolder(file) && !NOT_ENV.test(file));
+}
+
+/** In a `.envs` folder (cookiecutter-django's env files). */
+export function inEnvsFolder(file: string): boolean {
+  return /(^|[\\/])\.envs[\\/]/.test(file);
 }
 
 /** A Makefile's name (`Makefile`, `makefile`, `GNUmakefile`): the env files it includes are a project's. */
