@@ -163,7 +163,7 @@ import { aliasNames, aliasNamesAgain } from './lints/aliases';
 import { routerShapeFindings, routersLine } from './lints/routers';
 import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
-import { envFileOf, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
+import { envFileOf, envNamesKey, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, patchModels, sameSettingsForModels, type ModelMemo } from './models';
@@ -190,8 +190,9 @@ import type { ParseLimit } from './python/ast';
 function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
   if (!reads || typeof reads !== 'object') return false;
   const r = reads as EnvReads;
-  if (r['*'] === '*') return false;
-  for (const [k, v] of Object.entries(r)) if ((env[k] ?? null) !== v) return false;
+  // (the settings listed the variables: the same ones are set)
+  if (r['*'] !== undefined && r['*'] !== envNamesKey(env)) return false;
+  for (const [k, v] of Object.entries(r)) if (k !== '*' && (env[k] ?? null) !== v) return false;
   return true;
 }
 
@@ -972,29 +973,31 @@ export class Scanner {
     // a variable a database depends on, and where DATABASES cannot be read at all, the settings are read with them
     const envDirs = foldersUpTo(projectDir, this.lookupRoot(projectDir, root));
     const envFiles = this.memo('envFiles', [envDirs.join('\n'), envFile, !!this.opts.envFile], () => envFileCandidates(envDirs, envFile, !!this.opts.envFile), true);
+    // the settings the project's containers (Compose, Dockerfiles) run with, then those pytest-django runs the tests
+    // with, then those CI sets (of those in the workspace, the first; the others named). Baserow's manage.py names
+    // none: its image's `baserow.config.settings.base`, not pytest.ini's `….test` (an extra test-only alias)
+    // (kept while those files are as they were: each typed edit's index would parse them again)
+    const named = !settingsModule ? this.memo('deploySettings', [modules, dirs.join('\n')], () => settingsModulesFromDeployFiles(dirs)) : [];
+    const fromDeployed = (kind: 'container' | 'ci') => {
+      const found = named.filter(c => modules.resolve(c.module)?.file);
+      const first = found.find(c => c.kind === kind);
+      if (!first) return;
+      settingsModule = first.module;
+      const others = found.filter(c => c !== first).map(c => `${c.module} (${path.relative(root, c.file)})`);
+      findings.push({
+        code: 'settings-unknown', severity: fallbackSeverity, path: first.file, line: first.line ?? null,
+        message: `${why}: using ${first.module}, the settings module ${path.relative(root, first.file)} sets DJANGO_SETTINGS_MODULE to${others.length ? `; also named: ${others.join(', ')}` : ''} (--settings or djangoMultiDb.settingsModule to choose another).`,
+      });
+    };
+    if (!settingsModule) fromDeployed('container');
     if (!settingsModule) {
-      // the settings pytest-django runs the tests with
       const pytest = settingsModuleFromPytestConfig(dirs);
       if (pytest && modules.resolve(pytest.module)?.file) {
         settingsModule = pytest.module;
         findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: pytest.file, line: null, message: `${why}: using ${pytest.module}, the settings module pytest is configured with (--settings to choose another).` });
       }
     }
-    if (!settingsModule) {
-      // the settings the project's containers or CI run with (of those in the workspace, the first; the others named)
-      // (kept while those files are as they were: each typed edit's index would parse them again)
-      const named = this.memo('deploySettings', [modules, dirs.join('\n')], () => settingsModulesFromDeployFiles(dirs));
-      const found = named.filter(c => modules.resolve(c.module)?.file);
-      const first = found[0];
-      if (first) {
-        settingsModule = first.module;
-        const others = found.slice(1).map(c => `${c.module} (${path.relative(root, c.file)})`);
-        findings.push({
-          code: 'settings-unknown', severity: fallbackSeverity, path: first.file, line: null,
-          message: `${why}: using ${first.module}, the settings module ${path.relative(root, first.file)} sets DJANGO_SETTINGS_MODULE to${others.length ? `; also named: ${others.join(', ')}` : ''} (--settings or djangoMultiDb.settingsModule to choose another).`,
-        });
-      }
-    }
+    if (!settingsModule) fromDeployed('ci');
     if (!settingsModule) {
       // manage.py missing or half-edited: a single settings module next to it is the one Django would use
       const guess = findSettingsCandidate(projectDir);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { affectsAny, readConfig, type Config } from './config';
 import { isDjangoRelevant } from './model/django';
-import { inEnvsFolder, isDeployFile, isMakefile, looksLikeEnvPath } from '../core/settings/deploy-files';
+import { inEnvsFolder, isDeployFile, isDockerfile, isMakefile, looksLikeEnvPath } from '../core/settings/deploy-files';
 import type { DjangoProject } from './project';
 import type { Feature, Services } from './services';
 
@@ -74,7 +74,7 @@ export const registerWatchers: Feature = (svc: Services) => {
   const onSaved = (doc: vscode.TextDocument) => {
     const file = doc.uri.fsPath;
     const watched = doc.uri.scheme === 'file' && !IGNORED.test(file)
-      && (file.endsWith('.py') || looksLikeEnvPath(file) || isMakefile(path.basename(file)) || isDeployFile(file) || projects.projects.some(p => isEnvFile(p.config.envFile, file)));
+      && (file.endsWith('.py') || looksLikeEnvPath(file) || isMakefile(path.basename(file)) || isDeployFile(file) || isDockerfile(path.basename(file)) || projects.projects.some(p => isEnvFile(p.config.envFile, file)));
     if (watched) {
       handled.set(file, diskKey(file));
       onSource(doc.uri);
@@ -170,7 +170,7 @@ export const registerWatchers: Feature = (svc: Services) => {
   // (and the project's env files and the Makefiles that include them: core/env/env-candidates.ts)
   // (no `[.-_]` class: in a glob `-` there is a range, from `.` to `_`, which leaves `-` out)
   // (cookiecutter-django keeps its Compose env files as .envs/.local/.django: every file of a .envs folder)
-  for (const glob of ['**/*.py', '**/{.env,.env.*,.env-*,.env_*,*.env,env.*}', '**/.envs/**', '**/{Makefile,makefile,GNUmakefile}', '**/{docker-compose,compose}*.{yml,yaml}', '**/.github/workflows/*.{yml,yaml}', '**/.gitlab-ci.yml']) {
+  for (const glob of ['**/*.py', '**/{.env,.env.*,.env-*,.env_*,*.env,env.*}', '**/.envs/**', '**/{Makefile,makefile,GNUmakefile}', '**/{docker-compose,compose}*.{yml,yaml}', '**/.github/workflows/*.{yml,yaml}', '**/.gitlab-ci.yml', '**/{Dockerfile,Dockerfile.*,Dockerfile-*,Containerfile,Containerfile.*,*.Dockerfile,*.dockerfile}']) {
     const w = vscode.workspace.createFileSystemWatcher(glob);
     subs.push(w, w.onDidChange(onWatched), w.onDidCreate(onWatched), w.onDidDelete(onSource));
   }

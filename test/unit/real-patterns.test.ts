@@ -1178,6 +1178,29 @@ test('a manage.py inside its package, settings from pytest.ini, sibling installa
   assert.match(r.diagnostics.find(d => /pytest is configured with/.test(d.message))!.message, /using baserow\.config\.settings\.test, the settings module pytest is configured with/);
   assert.deepEqual(r.databases.map(d => [d.alias, d.sameAs ?? null]), [['default', null], ['default-copy', 'default']]);
   assert.deepEqual(r.models.map(m => `${m.app}.${m.name}`).sort(), ['baserow_premium.License', 'core.Workspace']);
+  // its Dockerfile (read with dockerfile-ast): the image `docker build` makes sets base in its last stage, built FROM
+  // core (its base stage's value, overridden, is not named); the dev stage's module is named beside it. A container's
+  // settings come before pytest's; CI's after
+  fs.writeFileSync(path.join(dir, 'backend/Dockerfile'), [
+    'FROM debian:bookworm-slim AS base', 'ENV PYTHONUNBUFFERED=1 \\', '    DJANGO_SETTINGS_MODULE=baserow.config.settings.missing', 'FROM base AS core', 'ENV BASEROW_PLUGIN_DIR=/baserow/data/plugins',
+    'FROM core AS dev', "ENV DJANGO_SETTINGS_MODULE='baserow.config.settings.dev'", 'CMD ["django-dev"]',
+    'FROM core AS local', "ENV DJANGO_SETTINGS_MODULE='baserow.config.settings.base'", 'CMD ["gunicorn"]', '',
+  ].join('\n'));
+  fs.writeFileSync(path.join(dir, 'backend/src/baserow/config/settings/dev.py'), 'from .base import *  # noqa\nDEBUG = True\n');
+  const docker = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(docker.project.settingsModule, 'baserow.config.settings.base');
+  assert.deepEqual(docker.databases.map(d => d.alias), ['default']);
+  const said = docker.diagnostics.find(d => /sets DJANGO_SETTINGS_MODULE to/.test(d.message))!;
+  assert.equal(said.path, 'backend/Dockerfile');
+  assert.equal(said.line, 10);
+  assert.match(said.message, /using baserow\.config\.settings\.base, the settings module backend\/Dockerfile sets DJANGO_SETTINGS_MODULE to; also named: baserow\.config\.settings\.dev \(backend\/Dockerfile\)/);
+  const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} }).settingsCandidates();
+  assert.deepEqual(cs.filter(c => c.sources.some(x => x.kind === 'deploy')).map(c => c.module), ['baserow.config.settings.base', 'baserow.config.settings.dev']);
+  // a Dockerfile only a Compose service names (`build: {context, dockerfile}`) is read too
+  fs.renameSync(path.join(dir, 'backend/Dockerfile'), path.join(dir, 'backend/docker.build'));
+  fs.writeFileSync(path.join(dir, 'backend/docker-compose.yml'), 'services:\n  backend:\n    build:\n      context: .\n      dockerfile: docker.build\n');
+  const built = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(built.project.settingsModule, 'baserow.config.settings.base');
 });
 
 test('an ASGI entry point naming an empty settings package is passed over for the settings pytest is configured with (AWX)', async () => {

@@ -2,6 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { execFileSync } from 'node:child_process';
 
 import { initPython, parsePython } from '../../src/core/python/parse';
@@ -333,4 +334,62 @@ test('from <installed package>.settings import *: the package module\'s own name
   const py = process.env.DJANGO_MULTIDB_PYTHON!;
   const out = execFileSync(py, ['-c', 'import django\nfrom django.conf import settings\nprint(settings.DATABASE_ROUTERS, settings.SHARED)'], { encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'site11.settings', PYTHONPATH: `${dir}:${path.join(dir, 'sp/lib/python3.11/site-packages')}` } }).trim();
   assert.equal(out, "[] ['a']");
+});
+
+describe('replicas from a loop over os.environ (Baserow); Django agrees', () => {
+  const settings = `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = ["django.contrib.contenttypes"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+DATABASE_READ_REPLICAS = []
+for key, value in os.environ.items():
+    if key.startswith("DATABASE_READ_") and key.endswith("_NAME"):
+        suffix = key[len("DATABASE_READ_") : -len("_NAME")]
+        db_key = f"read_{suffix}"
+        DATABASES[db_key] = {"ENGINE": "django.db.backends.postgresql", "NAME": os.getenv(f"DATABASE_READ_{suffix}_NAME"), "HOST": os.getenv(f"DATABASE_READ_{suffix}_HOST")}
+        DATABASE_READ_REPLICAS.append(db_key)
+for name in os.environ.keys():
+    if name == "EXTRA_ALIAS":
+        DATABASES[os.environ[name]] = DATABASES["default"]
+`;
+  const env = { DATABASE_READ_1_NAME: 'shop', DATABASE_READ_1_HOST: 'replica1', DATABASE_READ_EU_NAME: 'shop_eu', EXTRA_ALIAS: 'copy' };
+
+  test('the variables set here give their aliases; others may be set where the project runs', () => {
+    const dir = project({ 'site12/__init__.py': '', 'site12/settings.py': settings });
+    const s = loadSettings(new ModuleIndex([dir]), 'site12.settings', env);
+    assert.deepEqual(s.databases.map(d => d.alias).sort(), ['copy', 'default', 'read_1', 'read_EU']);
+    assert.equal(s.databases.find(d => d.alias === 'read_1')?.host, 'replica1');
+    assert.deepEqual(s.values.DATABASE_READ_REPLICAS, undefined, 'a list that may hold more is not a known value');
+    assert.ok(s.partial?.some(p => p.name === 'DATABASES' && /the environment where the project runs/.test(p.reason)), JSON.stringify(s.partial));
+    // none set: default alone, still said to be partial
+    const none = loadSettings(new ModuleIndex([dir]), 'site12.settings', {});
+    assert.deepEqual(none.databases.map(d => d.alias), ['default']);
+    assert.ok(none.partial?.some(p => p.name === 'DATABASES'));
+  });
+
+  test('Django, run with the same variables, has the same aliases', { skip: process.env.DJANGO_MULTIDB_PYTHON ? false : 'no Django venv' }, () => {
+    const dir = project({ 'site12/__init__.py': '', 'site12/settings.py': settings });
+    const out = execFileSync(process.env.DJANGO_MULTIDB_PYTHON!, ['-c', 'import django\nfrom django.conf import settings\nprint(" ".join(sorted(settings.DATABASES)), settings.DATABASES["read_1"]["HOST"])'], { encoding: 'utf8', env: { ...process.env, ...env, DJANGO_SETTINGS_MODULE: 'site12.settings', PYTHONPATH: dir } }).trim();
+    assert.equal(out, 'copy default read_1 read_EU replica1');
+  });
+
+  test('a new process answers from the snapshot while the same variables are set, and reads the settings again when one more is', async () => {
+    const dir = project({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site12.settings")\n', 'site12/__init__.py': '', 'site12/settings.py': settings });
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-envloop-cache-'));
+    const aliases = (i: { settings: { databases: { alias: string }[] } | null }) => (i.settings?.databases ?? []).map(d => d.alias).sort();
+    try {
+      const scanner = (e: Record<string, string>) => new Scanner({ root: dir, readDatabases: false, allowPython: false, cacheDir: cache, env: e });
+      const first = scanner(env);
+      assert.deepEqual(aliases(await first.index()), ['copy', 'default', 'read_1', 'read_EU']);
+      assert.equal(first.answeredFromSnapshot, false);
+      const second = scanner({ ...env });
+      assert.deepEqual(aliases(await second.index()), ['copy', 'default', 'read_1', 'read_EU']);
+      assert.equal(second.answeredFromSnapshot, true, 'the same variables: the snapshot answers');
+      const third = scanner({ ...env, DATABASE_READ_2_NAME: 'shop2' });
+      assert.deepEqual(aliases(await third.index()), ['copy', 'default', 'read_1', 'read_2', 'read_EU']);
+      assert.equal(third.answeredFromSnapshot, false, 'one more variable: read again');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
 });

@@ -50,13 +50,21 @@ export function projectEnvironment(processEnv: Record<string, string | undefined
   return { ...envFileValues, ...processEnv };
 }
 
-/** The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all. */
+/**
+ * The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all (its
+ * value: envNamesKey of the environment then).
+ */
 export type EnvReads = Record<string, string | null>;
 
 /**
  * `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). The index
  * snapshot keeps them (core/scan.ts); the settings name the database variables that were read unset.
  */
+/** The names of the variables set in `env`, as one string (the '*' entry of EnvReads). */
+export function envNamesKey(env: Record<string, string | undefined>): string {
+  return Object.keys(env).filter(n => env[n] !== undefined).sort().join('\0');
+}
+
 export function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
   return new Proxy(env, {
     get(target, k) {
@@ -68,7 +76,8 @@ export function recordingEnv(env: Record<string, string | undefined>, r: EnvRead
       return k in target;
     },
     ownKeys(target) {
-      r['*'] = '*';
+      // (what depends on the whole list is valid while the same variables are set: scan.ts sameEnvReads)
+      r['*'] = envNamesKey(target);
       return Reflect.ownKeys(target);
     },
   });

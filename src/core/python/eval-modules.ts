@@ -9,7 +9,7 @@ import type { Loc } from '../types';
 import { type Evaluator, type Frame, type KW, PyErr, kwarg, isExternalPath, inProject, rootOf } from './runtime';
 import {
   type Value, type ModuleV, type ObjV, type BuiltinV, type ClassV, type Namespace, NONE, TRUE, FALSE, str, num, bool, list, tuple, unknown, dict,
-  dictSet, repr, pyStr, truthy, cloneValue, oneOf, picked, fromJS, enumClass, overlayUnknown,
+  dictSet, repr, pyStr, truthy, cloneValue, oneOf, picked, fromJS, enumClass, overlayUnknown, seqLike,
 } from './values';
 import { exceptionClass } from './exceptions';
 import { dirNames, fileOrGlobalsCall, globFiles, globalsObj } from './eval-builtins';
@@ -926,7 +926,16 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
       case '__contains__': return k === null ? unknown('in os.environ', loc) : bool(it.env[k] !== undefined);
       // a copy reads as the environment itself (dis-wagtail: env = os.environ.copy(); if "PG_DB_ADDR" in env:)
       case 'copy': return obj('os.environ', 'absent');
-      case 'keys': case 'items': return unknown('the whole environment', loc);
+      // the variables set here (the process's and the env file's), and maybe others where the project runs: Baserow's
+      // `for key, value in os.environ.items(): if key.startswith("DATABASE_READ_")…` adds a replica for each one set
+      case 'keys': case 'items': case 'values': {
+        // (the interpreter's own writes over the given environment, its prototype: for…in lists both)
+        const names: string[] = [];
+        for (const n in it.env) if (it.env[n] !== undefined) names.push(n);
+        names.sort();
+        const items = names.map(n => method === 'keys' ? str(n) : method === 'values' ? str(it.env[n]!) : tuple([str(n), str(it.env[n]!)]));
+        return seqLike('list', items, unknown('the environment where the project runs, beyond the variables set here', loc));
+      }
       default: return undefined;
     }
   }

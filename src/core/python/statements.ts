@@ -249,18 +249,26 @@ function loopBody(it: Evaluator, body: A.Stmt[], f: Frame, exits: Map<string, Va
 
 function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   const itv = it.eval(s.iter, f);
-  const items = it.iter(itv);
-  if (items === null) return loopUnknown(it, s, f, notKnown(itv), loc);
+  let items = it.iter(itv);
+  // a collection known in part (known items and maybe more): the known ones, then the rest as a loop over something
+  // unknown (Baserow's replicas, one per variable of os.environ.items() set in the env file, are known)
+  const rest = items === null ? knownPart(itv) : null;
+  if (items === null && !rest) return loopUnknown(it, s, f, notKnown(itv), loc);
+  if (rest) items = rest.items;
   let abrupt: Abrupt[] = [];
   const exits: Map<string, Value>[] = [];
   let alive = true;
   let n = 0;
-  for (const item of items) {
+  for (const item of items!) {
     if (++n > MAX_ITERATIONS) throw new BudgetErr('too many loop iterations');
     it.assign(s.target, item, f, loc);
     if (!loopBody(it, s.body, f, exits, abrupt, loc)) { alive = false; break; }
   }
-  if (alive) {
+  if (alive && rest) {
+    const r = loopUnknown(it, s, f, rest.more, loc);
+    abrupt = abrupt.concat(r.abrupt);
+    if (r.normal) exits.push(f.scope.vars);
+  } else if (alive) {
     const r = it.execBlock(s.orelse, f);
     abrupt = abrupt.concat(r.abrupt);
     if (r.normal) exits.push(f.scope.vars);
@@ -268,6 +276,13 @@ function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   if (!exits.length) return { normal: false, abrupt };
   f.scope.vars = exits.length === 1 ? exits[0]! : mergeVarsAll(exits, 'depends on a loop condition', loc);
   return { normal: true, abrupt };
+}
+
+/** The known items of a collection known in part, and what the rest stands for (null: not such a collection). */
+function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
+  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more && v.items.length) return { items: v.items, more: v.more };
+  if (v.kind === 'dict' && v.inexact && v.map.size) return { items: [...v.map.values()].map(e => e.k), more: v.inexact };
+  return null;
 }
 
 /**
@@ -738,7 +753,7 @@ function updateOfUnknown(it: Evaluator, e: A.Expr, f: Frame, loc: Loc): boolean 
 export function setItem(it: Evaluator, c: Value, k: Value, v: Value, loc: Loc): void {
   if (c.kind === 'obj' && isConfigparserObj(c)) { configparserSetItem(c, k, v, loc); return; }
   if (c.kind === 'dict') {
-    if (!dictSet(c, k, v, loc)) c.inexact = unknown(`a key that is not known (${repr(k)}) was set`, k.kind === 'unknown' ? k.loc ?? loc : loc);
+    if (!dictSet(c, k, v, loc)) c.inexact = unknown(k.kind === 'unknown' ? `a key that is not known was set: ${k.reason}` : `a key that is not known (${repr(k)}) was set`, k.kind === 'unknown' ? k.loc ?? loc : loc);
     return;
   }
   if (c.kind === 'list') {

@@ -10,6 +10,11 @@ export function isDeployFile(file: string): boolean {
     || (/\.ya?ml$/.test(base) && path.basename(path.dirname(file)) === 'workflows' && path.basename(path.dirname(path.dirname(file))) === '.github');
 }
 
+/** A Dockerfile's name (`Dockerfile`, `Dockerfile.dev`, `Dockerfile-prod`, `Containerfile`, `web.Dockerfile`): ./index.ts reads its `ENV`s. */
+export function isDockerfile(name: string): boolean {
+  return /^(Dockerfile|Containerfile)([.\-_][\w.\-]+)?$/.test(name) || /^[\w.\-]+\.(Dockerfile|dockerfile|Containerfile)$/.test(name);
+}
+
 /**
  * Whether a file's name is one of an env file: `.env`, `.env.local`, `.env-ci`, `.env_dev`, `dev.env`, `env.example`
  * (not `.envrc`, a shell script, nor code or data files named like them: `.env.py`, `env.json`).

@@ -18,7 +18,8 @@ import {
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
 import { readDir, readText, statFile } from '../vfs';
-import { isDeployFile } from './deploy-files';
+import { isDeployFile, isDockerfile } from './deploy-files';
+import { DockerfileParser } from 'dockerfile-ast';
 import { configurationDotenv, configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
 export { isDeployFile };
 import type { PythonFacts } from '../python/environment';
@@ -118,21 +119,35 @@ export function settingsModuleFromPytestConfig(dirs: string[]): { module: string
   return null;
 }
 
+/** A variable a container or CI file sets: `kind` says which (a container runs the project, CI tests it). */
+export interface DeployedVariable {
+  name: string;
+  value: string;
+  file: string;
+  kind: 'container' | 'ci';
+  /** the line (1-based) of a Dockerfile's ENV */
+  line?: number;
+}
+
 /**
  * The environment variables the project's containers and CI set: Docker Compose files (`environment:` as a map or as
- * `K=V` items, `${VAR-default}` read as its default), GitHub workflows (`env:` maps, `export X=…` and `X=… cmd` in
- * `run:` scripts) and `.gitlab-ci.yml` (`variables:`), in `dirs` nearest first, Compose before CI, in file order.
- * Values that are expressions of the CI (`${{ matrix.x }}`) or of the shell (`$HOME`) are left out. RapidPro's
- * manage.py names `temba.settings`, a file each deployment makes (gitignored), its CI runs with `temba.settings_dev`;
- * NetBox's settings import `NETBOX_CONFIGURATION`, whose default module is the deployer's, its CI sets another.
+ * `K=V` items, `${VAR-default}` read as its default), Dockerfiles (`ENV`: the image `docker build` makes, its last
+ * stage with the stages it is built `FROM`, first; then the other stages'), GitHub workflows (`env:` maps,
+ * `export X=…` and `X=… cmd` in `run:` scripts) and `.gitlab-ci.yml` (`variables:`), in `dirs` nearest first,
+ * containers before CI, in file order. Values that are expressions of the CI (`${{ matrix.x }}`) or of the shell
+ * (`$HOME`) are left out. RapidPro's manage.py names `temba.settings`, a file each deployment makes (gitignored), its
+ * CI runs with `temba.settings_dev`; NetBox's settings import `NETBOX_CONFIGURATION`, whose default module is the
+ * deployer's, its CI sets another; Baserow's manage.py names none, its Dockerfile's image sets
+ * `baserow.config.settings.base` (its `dev` stage `….dev`).
  */
-export function envFromDeployFiles(dirs: string[]): { name: string; value: string; file: string }[] {
-  const out: { name: string; value: string; file: string }[] = [];
-  const add = (name: string, raw: unknown, file: string) => {
+export function envFromDeployFiles(dirs: string[]): DeployedVariable[] {
+  const out: DeployedVariable[] = [];
+  let kind: DeployedVariable['kind'] = 'container';
+  const add = (name: string, raw: unknown, file: string, line?: number) => {
     if (!/^[A-Za-z_]\w*$/.test(name) || (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')) return;
     // `${DJANGO_SETTINGS_MODULE-config.settings.development}`, `${X:-…}`: the default the file gives
     const v = String(raw).trim().replace(/^"(.*)"$|^'(.*)'$/, '$1$2').replace(/^\$\{\w+:?-(.*)\}$/, '$1');
-    if (!v.includes('$')) out.push({ name, value: v, file });
+    if (!v.includes('$')) out.push({ name, value: v, file, kind, ...(line !== undefined ? { line } : {}) });
   };
   const assignments = (node: unknown, file: string): void => {
     if (Array.isArray(node)) {
@@ -142,6 +157,8 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
       for (const [k, v] of Object.entries(node)) add(k, v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v, file);
     }
   };
+  /** Dockerfiles a Compose service is built from (`build: {context, dockerfile}`), read after the Compose files */
+  const built: string[] = [];
   const visit = (node: unknown, file: string): void => {
     if (Array.isArray(node)) node.forEach(n => visit(n, file));
     else if (node && typeof node === 'object') {
@@ -153,29 +170,48 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
             const eq = word.indexOf('=');
             if (eq > 0 && /^[A-Z_][A-Z0-9_]*$/.test(word.slice(0, eq))) add(word.slice(0, eq), word.slice(eq + 1), file);
           }
+        } else if (k === 'build' && kind === 'container') {
+          const b: { context?: unknown; dockerfile?: unknown } = v && typeof v === 'object' ? v : { context: v };
+          const context = typeof b.context === 'string' && !b.context.includes('://') && !b.context.includes('$') ? b.context : '.';
+          const name = typeof b.dockerfile === 'string' && !b.dockerfile.includes('$') ? b.dockerfile : 'Dockerfile';
+          built.push(path.resolve(path.dirname(file), context, name));
         } else visit(v, file);
       }
     }
   };
   // (through the file layer: an index, the output cache and the snapshot see these files change, the watcher tells)
-  const read = (file: string) => {
-    if (!statFile(file)) return;
-    let text: string;
+  const textOf = (file: string): string | null => {
+    if (!statFile(file)) return null;
     try {
-      text = readText(file);
+      return readText(file);
     } catch {
-      return;
+      return null;
     }
+  };
+  const read = (file: string) => {
+    const text = textOf(file);
+    if (text === null) return;
     try {
       for (const doc of parseAllDocuments(text)) visit(doc.toJS({ maxAliasCount: 100 }), file);
     } catch {
       /* not YAML this parser reads: nothing from it */
     }
   };
+  const dockerfiles = new Set<string>();
+  const readDockerfile = (file: string) => {
+    if (dockerfiles.has(file)) return;
+    dockerfiles.add(file);
+    const text = textOf(file);
+    if (text !== null) for (const e of dockerfileEnv(text)) add(e.name, e.value, file, e.line);
+  };
   const list = (dir: string): string[] => (readDir(dir) ?? []).map(e => e.name).sort();
   for (const dir of dirs) {
-    for (const f of list(dir)) if (isDeployFile(path.join(dir, f))) read(path.join(dir, f));
+    const names = list(dir);
+    for (const f of names) if (isDeployFile(path.join(dir, f))) read(path.join(dir, f));
+    for (const f of names) if (isDockerfile(f)) readDockerfile(path.join(dir, f));
   }
+  for (const f of built) readDockerfile(f);
+  kind = 'ci';
   for (const dir of dirs) {
     const wf = path.join(dir, '.github', 'workflows');
     for (const f of list(wf)) if (/\.ya?ml$/.test(f)) read(path.join(wf, f));
@@ -184,15 +220,57 @@ export function envFromDeployFiles(dirs: string[]): { name: string; value: strin
   return out;
 }
 
+/**
+ * A Dockerfile's `ENV` variables (dockerfile-ast reads its quoting, continuations and both `ENV K V` and `ENV K=V …`):
+ * the image `docker build` makes by default, its last stage with the stages it is built `FROM`, first, each variable
+ * as its last `ENV` there sets it; then the `ENV`s of the other stages in file order.
+ */
+export function dockerfileEnv(text: string): { name: string; value: string; line: number }[] {
+  let file;
+  try {
+    file = DockerfileParser.parse(text);
+  } catch {
+    return [];
+  }
+  // the last stage, then the stage it is built FROM (`FROM core AS local`), and so on
+  const froms = file.getFROMs();
+  const inImage = new Set<unknown>();
+  for (let i = froms.length - 1; i >= 0;) {
+    const from = froms[i]!;
+    inImage.add(file.getContainingImage(from.getRange().start));
+    const base = from.getImageName()?.toLowerCase();
+    let parent = -1;
+    for (let j = i - 1; j >= 0 && base; j--) if (froms[j]!.getBuildStage()?.toLowerCase() === base) { parent = j; break; }
+    i = parent;
+  }
+  const final = new Map<string, { name: string; value: string; line: number }>();
+  const rest: { name: string; value: string; line: number }[] = [];
+  for (const env of file.getENVs()) {
+    const stage = file.getContainingImage(env.getRange().start);
+    for (const p of env.getProperties()) {
+      const value = p.getValue();
+      if (value === null) continue;
+      const e = { name: p.getName(), value, line: env.getRange().start.line + 1 };
+      if (stage && inImage.has(stage)) {
+        final.delete(e.name);
+        final.set(e.name, e);
+      } else rest.push(e);
+    }
+  }
+  return [...final.values(), ...rest];
+}
+
+/** A Dockerfile's name: `Dockerfile`, `Dockerfile.dev`, `Containerfile`, `web.Dockerfile`. */
+export { isDockerfile };
 
 /** A dotted module name, as DJANGO_SETTINGS_MODULE takes it (`mysite.settings.dev`). */
 export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
 /** The settings modules the project's containers and CI set DJANGO_SETTINGS_MODULE to (envFromDeployFiles), each once. */
-export function settingsModulesFromDeployFiles(dirs: string[]): { module: string; file: string }[] {
-  const out: { module: string; file: string }[] = [];
+export function settingsModulesFromDeployFiles(dirs: string[]): { module: string; file: string; kind: DeployedVariable['kind']; line?: number }[] {
+  const out: { module: string; file: string; kind: DeployedVariable['kind']; line?: number }[] = [];
   for (const e of envFromDeployFiles(dirs)) {
-    if (e.name === 'DJANGO_SETTINGS_MODULE' && MODULE_NAME.test(e.value) && !out.some(o => o.module === e.value)) out.push({ module: e.value, file: e.file });
+    if (e.name === 'DJANGO_SETTINGS_MODULE' && MODULE_NAME.test(e.value) && !out.some(o => o.module === e.value)) out.push({ module: e.value, file: e.file, kind: e.kind, ...(e.line !== undefined ? { line: e.line } : {}) });
   }
   return out;
 }
