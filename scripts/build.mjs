@@ -57,6 +57,8 @@ const contexts = [
   { ...common, entryPoints: ['src/core/prefetch-worker.ts'], outfile: 'dist/parse-worker.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // the PostgreSQL and MySQL drivers, loaded when such a database is read (src/core/db/drivers.ts)
   { ...common, entryPoints: ['src/core/db/drivers-bundle.ts'], outfile: 'dist/drivers.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
+  // dockerfile-ast, loaded when a project has a Dockerfile (src/core/settings/dockerfile.ts)
+  { ...common, entryPoints: ['src/core/settings/dockerfile-bundle.ts'], outfile: 'dist/dockerfile.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
   // command line tool
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal, alias },
 ];

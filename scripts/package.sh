@@ -92,7 +92,7 @@ for t in "${TARGETS[@]}"; do
   bad+=$(grep -E '^extension/node_modules/better-sqlite3/(deps|src)/' <<<"$list" || true)
   natives=$(grep -E '\.node$' <<<"$list" || true)
   problems=()
-  for f in dist/extension.js dist/scanWorker.js dist/parse-worker.js dist/drivers.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm dist/webview/main.js dist/webview/main.css \
+  for f in dist/extension.js dist/scanWorker.js dist/parse-worker.js dist/drivers.js dist/dockerfile.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm dist/webview/main.js dist/webview/main.css \
     dist/webview/codicon.css dist/webview/codicon.ttf; do
     grep -qx "extension/$f" <<<"$list" || problems+=("no $f")
   done

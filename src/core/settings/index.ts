@@ -19,7 +19,7 @@ import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
 import { readDir, readText, statFile } from '../vfs';
 import { isDeployFile, isDockerfile } from './deploy-files';
-import { DockerfileParser } from 'dockerfile-ast';
+import { dockerfileEnv } from './dockerfile';
 import { configurationDotenv, configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
 export { isDeployFile };
 import type { PythonFacts } from '../python/environment';
@@ -220,48 +220,7 @@ export function envFromDeployFiles(dirs: string[]): DeployedVariable[] {
   return out;
 }
 
-/**
- * A Dockerfile's `ENV` variables (dockerfile-ast reads its quoting, continuations and both `ENV K V` and `ENV K=V …`):
- * the image `docker build` makes by default, its last stage with the stages it is built `FROM`, first, each variable
- * as its last `ENV` there sets it; then the `ENV`s of the other stages in file order.
- */
-export function dockerfileEnv(text: string): { name: string; value: string; line: number }[] {
-  let file;
-  try {
-    file = DockerfileParser.parse(text);
-  } catch {
-    return [];
-  }
-  // the last stage, then the stage it is built FROM (`FROM core AS local`), and so on
-  const froms = file.getFROMs();
-  const inImage = new Set<unknown>();
-  for (let i = froms.length - 1; i >= 0;) {
-    const from = froms[i]!;
-    inImage.add(file.getContainingImage(from.getRange().start));
-    const base = from.getImageName()?.toLowerCase();
-    let parent = -1;
-    for (let j = i - 1; j >= 0 && base; j--) if (froms[j]!.getBuildStage()?.toLowerCase() === base) { parent = j; break; }
-    i = parent;
-  }
-  const final = new Map<string, { name: string; value: string; line: number }>();
-  const rest: { name: string; value: string; line: number }[] = [];
-  for (const env of file.getENVs()) {
-    const stage = file.getContainingImage(env.getRange().start);
-    for (const p of env.getProperties()) {
-      const value = p.getValue();
-      if (value === null) continue;
-      const e = { name: p.getName(), value, line: env.getRange().start.line + 1 };
-      if (stage && inImage.has(stage)) {
-        final.delete(e.name);
-        final.set(e.name, e);
-      } else rest.push(e);
-    }
-  }
-  return [...final.values(), ...rest];
-}
-
-/** A Dockerfile's name: `Dockerfile`, `Dockerfile.dev`, `Containerfile`, `web.Dockerfile`. */
-export { isDockerfile };
+export { isDockerfile, dockerfileEnv };
 
 /** A dotted module name, as DJANGO_SETTINGS_MODULE takes it (`mysite.settings.dev`). */
 export const MODULE_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
