@@ -1282,3 +1282,34 @@ class Region(models.Model):
     assert.ok(!r.byKey.has('addons_store.StoreFileNode') && !r.byKey.has('addons_store.StoreFile'), `${how}: ${[...r.byKey.keys()].join(', ')}`);
   }
 });
+
+test('models: GeoDjango\'s models module re-exports django.db.models: its TextChoices and IntegerChoices are no models (bustimes; Django venv)', t => {
+  if (!PY || !SITE) return t.skip(NO_DJANGO);
+  const { expected, r } = againstDjango(['vehicles'], {
+    'vehicles/__init__.py': '',
+    'vehicles/models.py': `from django.contrib.gis.db import models
+
+
+class VehicleTypeType(models.TextChoices):
+    SINGLE_DECKER = "", "single decker"
+    COACH = "coach", "coach"
+
+
+class Seats(models.IntegerChoices):
+    ONE = 1
+
+
+class VehicleType(models.Model):
+    style = models.CharField(max_length=13, choices=VehicleTypeType.choices, blank=True)
+    seats = models.IntegerField(choices=Seats.choices, null=True)
+
+
+class Garage(models.Model):
+    location = models.PointField(null=True, blank=True)
+    types = models.ManyToManyField(VehicleType)
+`,
+  });
+  assert.deepEqual(ours(r.models), expected);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.models.filter(m => m.app === 'vehicles' && /Type$|Seats/.test(m.name)).map(m => m.name), ['VehicleType']);
+});

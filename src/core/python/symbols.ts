@@ -72,6 +72,30 @@ export function translationTextArg(dotted: string): number | null {
 
 const OPAQUE_MODULES = { has: isOpaqueModule };
 
+/**
+ * What `from <opaque module> import *` binds, where a module that is read re-exports one: django.db.models' `__all__`
+ * (Django 5.2). GeoDjango's `from django.contrib.gis.db import models` star-imports it: `models.TextChoices` there
+ * is Django's, not a base that "could not be resolved" (bustimes.org's vehicle type choices were read as models).
+ */
+const OPAQUE_EXPORTS: Record<string, ReadonlySet<string>> = {
+  'django.db.models': new Set([
+  'Aggregate', 'AutoField', 'Avg', 'BLANK_CHOICE_DASH', 'BaseConstraint', 'BigAutoField', 'BigIntegerField',
+  'BinaryField', 'BooleanField', 'CASCADE', 'Case', 'CharField', 'CheckConstraint', 'Choices',
+  'CommaSeparatedIntegerField', 'CompositePrimaryKey', 'Count', 'DEFERRED', 'DO_NOTHING', 'DateField',
+  'DateTimeField', 'DecimalField', 'Deferrable', 'DurationField', 'EmailField', 'Empty', 'Exists', 'Expression',
+  'ExpressionList', 'ExpressionWrapper', 'F', 'Field', 'FileField', 'FilePathField', 'FilteredRelation',
+  'FloatField', 'ForeignKey', 'ForeignObject', 'ForeignObjectRel', 'Func', 'GeneratedField', 'GenericIPAddressField',
+  'IPAddressField', 'ImageField', 'Index', 'IntegerChoices', 'IntegerField', 'JSONField', 'Lookup', 'Manager',
+  'ManyToManyField', 'ManyToManyRel', 'ManyToOneRel', 'Max', 'Min', 'Model', 'NOT_PROVIDED', 'NullBooleanField',
+  'ObjectDoesNotExist', 'OneToOneField', 'OneToOneRel', 'OrderBy', 'OrderWrt', 'OuterRef', 'PROTECT',
+  'PositiveBigIntegerField', 'PositiveIntegerField', 'PositiveSmallIntegerField', 'Prefetch', 'ProtectedError', 'Q',
+  'QuerySet', 'RESTRICT', 'RestrictedError', 'RowRange', 'SET', 'SET_DEFAULT', 'SET_NULL', 'SlugField',
+  'SmallAutoField', 'SmallIntegerField', 'StdDev', 'Subquery', 'Sum', 'TextChoices', 'TextField', 'TimeField',
+  'Transform', 'URLField', 'UUIDField', 'UniqueConstraint', 'Value', 'ValueRange', 'Variance', 'When', 'Window',
+  'WindowFrame', 'WindowFrameExclusion', 'aprefetch_related_objects', 'prefetch_related_objects', 'signals',
+  ]),
+};
+
 type Binding =
   | { type: 'class'; def: A.ClassDef }
   | { type: 'function'; def: A.FunctionDef }
@@ -189,7 +213,7 @@ export class SymbolTable {
 
   /** Whether `from moduleName import *` binds `name`. */
   private exportsName(moduleName: string, name: string): boolean {
-    if (OPAQUE_MODULES.has(moduleName)) return WELL_KNOWN[`${moduleName}.${name}`] !== undefined;
+    if (OPAQUE_MODULES.has(moduleName)) return WELL_KNOWN[`${moduleName}.${name}`] !== undefined || !!OPAQUE_EXPORTS[moduleName]?.has(name);
     const scope = this.scope(moduleName);
     if (!scope) return !this.index.resolve(moduleName); // unresolvable: assume it may
     if (scope.all) return scope.all.includes(name);
