@@ -169,7 +169,8 @@ const RULES = {
       'passes hints (`model=` for model operations, the `hints` of RunPython/RunSQL), so `migrate` fails with ' +
       'TypeError. Use `def allow_migrate(self, db, app_label, model_name=None, **hints)`. Also a router method whose ' +
       'name is a misspelling of one Django calls (`allow_migration`, `db_for_reads`) where the router lacks the right ' +
-      'one: Django never calls it, and the router decides nothing it was written to decide.',
+      'one: Django never calls it, and the router decides nothing it was written to decide. So is `allow_syncdb`, the ' +
+      'method of Django < 1.7, which Django 1.9 and later never call: its models are migrated on every database.',
   },
   'router-unresolved': {
     severity: 'error', title: 'DATABASE_ROUTERS entry does not exist', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',

@@ -591,6 +591,34 @@ test('router-signature: a method named almost as one Django calls is never calle
   assert.equal(allowed, 'True');
 });
 
+test('router-signature: allow_syncdb, the router method of Django < 1.7, is never called; the static routing is what Django does (a logger router; Django agrees)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "logger": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["request_logger"]\nDATABASE_ROUTERS = ["proj.routers.LogRouter"]\n',
+    'proj/__init__.py': '',
+    'request_logger/__init__.py': '',
+    'request_logger/models.py': 'from django.db import models\n\n\nclass Entry(models.Model):\n    path = models.CharField(max_length=200)\n',
+    'proj/routers.py': [
+      'class LogRouter(object):',
+      '    def db_for_read(self, model, **hints):',
+      '        return None',
+      '',
+      '    def allow_syncdb(self, db, model):',
+      '        if db == "logger":',
+      '            return model._meta.app_label == "request_logger"',
+      '        return False',
+      '',
+    ].join('\n'),
+  }, 'dmdb-router-syncdb-');
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const found = index.findings.filter(f => f.code === 'router-signature');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'error']]);
+  assert.match(found[0]!.message, /LogRouter\.allow_syncdb\(\) is the router method of Django < 1\.7: Django 1\.9 and later never call it, so this router keeps no model off any database .*def allow_migrate\(self, db, app_label, model_name=None, \*\*hints\)/);
+  // Django never calls it: the log entries migrate on both databases, as the routing says
+  const allowed = execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom request_logger.models import Entry\nprint(router.allow_migrate_model("default", Entry), router.allow_migrate_model("logger", Entry))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  assert.equal(allowed, 'True True');
+  assert.deepEqual(['default', 'logger'].map(a => index.routing.find(r => r.alias === a && r.model === 'request_logger.Entry')?.migrate), [true, true]);
+});
+
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'from proj.dbrouter import router_factory\n' +

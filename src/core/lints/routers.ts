@@ -69,7 +69,15 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     for (const m of cls?.body ?? []) {
       if (m.type !== 'FunctionDef') continue;
       const meant = nearMethod(m.name);
-      if (meant && !cls!.body.some(x => x.type === 'FunctionDef' && x.name === meant)) out.push({ code: 'router-signature', severity: 'error', path: file, line: m.line, message: `${dotted}.${m.name}() is not a method Django's routers have: Django calls ${meant}(), which this router does not define, so ${m.name}() is never called. Did you mean ${meant}?` });
+      if (!meant || cls!.body.some(x => x.type === 'FunctionDef' && x.name === meant)) continue;
+      out.push({
+        code: 'router-signature', severity: 'error', path: file, line: m.line,
+        message: m.name === 'allow_syncdb'
+          // (Django 1.7 renamed it allow_migrate and 1.9 stopped calling it: an old logger router's "keep the log
+          // app off the other databases" no longer holds, and its tables are made everywhere)
+          ? `${dotted}.allow_syncdb() is the router method of Django < 1.7: Django 1.9 and later never call it, so this router keeps no model off any database and migrate creates its models' tables everywhere. Write it as def allow_migrate(self, db, app_label, model_name=None, **hints) (the model, where there is one, is hints.get("model")).`
+          : `${dotted}.${m.name}() is not a method Django's routers have: Django calls ${meant}(), which this router does not define, so ${m.name}() is never called. Did you mean ${meant}?`,
+      });
     }
     const fn = cls?.body.find((s): s is A.FunctionDef => s.type === 'FunctionDef' && s.name === 'allow_migrate');
     if (!cls || !fn) continue; // inherited or absent: nothing to read here
@@ -92,6 +100,7 @@ const ROUTER_METHODS = ['allow_migrate', 'db_for_read', 'db_for_write', 'allow_r
 function nearMethod(name: string): string | null {
   // (a private helper, `_allow_migrate`, is the router's own)
   if (ROUTER_METHODS.includes(name) || name.startsWith('_')) return null;
+  if (name === 'allow_syncdb') return 'allow_migrate';
   for (const m of ROUTER_METHODS) {
     const stem = m.replace(/e$/, '');
     if (name.startsWith(stem) && /^(e|es|ed|s|ion|ions)$/.test(name.slice(stem.length))) return m;
