@@ -172,6 +172,14 @@ const RULES = {
       'one: Django never calls it, and the router decides nothing it was written to decide. So is `allow_syncdb`, the ' +
       'method of Django < 1.7, which Django 1.9 and later never call: its models are migrated on every database.',
   },
+  'router-migrate-alias': {
+    severity: 'error', title: 'allow_migrate returns an alias', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'A router\'s `allow_migrate` returns a string (`return "analytics"`), as `db_for_read` / `db_for_write` do. ' +
+      'Django wants True, False or None, and takes any other answer by its truth (`if allow is not None: return ' +
+      'allow`): a non-empty string allows the model on every database, so `migrate --database=<any>` creates its ' +
+      'tables everywhere. What was meant is `return db == "analytics"`, which the quick fix writes.',
+  },
   'router-unresolved': {
     severity: 'error', title: 'DATABASE_ROUTERS entry does not exist', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:

@@ -177,6 +177,8 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf(migrationCycle),
       ...await findingsOf(conflictAndMissing),
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]) + 'DATABASE_ROUTERS += ["proj.routers.Typo"]\n', 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
+      // router-migrate-alias: an alias returned where allow_migrate answers True/False/None
+      ...await findingsOf({ 'proj/settings.py': SETTINGS([]), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return "default"\n' }),
       // settings-partial (plugins from a package that is not installed), settings-assumption (a raise-only branch)
       ...await findingsOf({
         'proj/settings.py': 'import sys\nimport plugin_registry\nif sys.version_info < (3, 0):\n    raise RuntimeError("too old")\n' + SETTINGS(['shop']) + 'INSTALLED_APPS.extend(plugin_registry.apps())\n',

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpython';
 import { aliasUses } from '../../src/core/lints/aliases';
-import { Scanner } from '../../src/core/scan';
+import { Scanner, type ProjectIndex } from '../../src/core/scan';
 import type { TextEdit } from '../../src/core/types';
 import { REPO, NO_DJANGO, cli, djangoPython } from '../oracle/helpers';
 import { djangoSitePackages, writeTree } from './support';
@@ -617,6 +617,49 @@ test('router-signature: allow_syncdb, the router method of Django < 1.7, is neve
   const allowed = execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom request_logger.models import Entry\nprint(router.allow_migrate_model("default", Entry), router.allow_migrate_model("logger", Entry))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
   assert.equal(allowed, 'True True');
   assert.deepEqual(['default', 'logger'].map(a => index.routing.find(r => r.alias === a && r.model === 'request_logger.Entry')?.migrate), [true, true]);
+});
+
+test('router-migrate-alias: allow_migrate returning an alias allows every database; the quick fix makes it the comparison meant (Django agrees before and after)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["shop", "stats"]\nDATABASE_ROUTERS = ["proj.routers.Router"]\n',
+    'proj/__init__.py': '',
+    'proj/routers.py': [
+      'class Router:',
+      '    def db_for_read(self, model, **hints):',
+      '        return "analytics" if model._meta.app_label == "stats" else None',
+      '',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if app_label == "stats":',
+      "            return 'analytics'",
+      '        def helper():',
+      '            return "not an answer"',
+      '        return None',
+      '',
+    ].join('\n'),
+    ...Object.fromEntries(['shop', 'stats'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, `from django.db import models\n\n\nclass Row(models.Model):\n    n = models.IntegerField()\n`]])),
+  }, 'dmdb-router-alias-');
+  const django = () => execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom stats.models import Row\nprint(bool(router.allow_migrate_model("default", Row)), bool(router.allow_migrate_model("analytics", Row)))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const ours = (index: ProjectIndex) => ['default', 'analytics'].map(a => index.routing.find(r => r.alias === a && r.model === 'stats.Row')?.migrate);
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const found = index.findings.filter(f => f.code === 'router-migrate-alias');
+  assert.deepEqual(found.map(f => [f.line, f.severity]), [[7, 'error']]);
+  assert.match(found[0]!.message, /Router\.allow_migrate returns "analytics", a string where Django wants True, False or None: Django reads it as True, so the model is migrated on every database, not only on 'analytics'\. .*return db == "analytics"/);
+  // (Django's allow_migrate_model returns the string itself; `migrate` tests its truth)
+  assert.equal(django(), 'True True');
+  assert.deepEqual(ours(index), [true, true]);
+  // the quick fix, applied as the editor applies it
+  const fix = found[0]!.fix!;
+  assert.equal(fix.title, "Change to return db == 'analytics'");
+  const file = path.join(dir, 'proj/routers.py');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const e = fix.edits[0]!;
+  lines[e.line - 1] = lines[e.line - 1]!.slice(0, e.col) + e.text + lines[e.line - 1]!.slice(e.endCol);
+  fs.writeFileSync(file, lines.join('\n'));
+  assert.equal(lines[6], "            return db == 'analytics'");
+  const fixed = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.deepEqual(fixed.findings.filter(f => f.code === 'router-migrate-alias'), []);
+  assert.equal(django(), 'False True');
+  assert.deepEqual(ours(fixed), [false, true]);
 });
 
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {

@@ -8,7 +8,8 @@ import type { ModuleIndex } from '../python/modules';
 import { walkStmts } from '../python/statements';
 import type { FuncV } from '../python/values';
 import type { DbRoute, RouterMethod } from '../routers';
-import type { Finding, SettingsInfo } from '../types';
+import type { Finding, FindingFix, SettingsInfo } from '../types';
+import { readText } from '../vfs';
 import { aliasFix, closestAlias, databasesKnown, databasesMayDiffer, distance, literalSpan } from './aliases';
 import { allStmts, childExprs, stmtParts } from './walk';
 
@@ -82,6 +83,7 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     const fn = cls?.body.find((s): s is A.FunctionDef => s.type === 'FunctionDef' && s.name === 'allow_migrate');
     if (!cls || !fn) continue; // inherited or absent: nothing to read here
     const params = [...fn.args.posonly, ...fn.args.args].map(a => a.name).slice(isStatic(fn) ? 0 : 1);
+    out.push(...aliasReturns(fn, dotted, params[0] ?? null, file));
     if (fn.args.kwarg) continue;
     const old = params.length === 2 && params[1] === 'model';
     out.push({
@@ -92,6 +94,48 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     });
   }
   return out;
+}
+
+/**
+ * `return "analytics"` in allow_migrate: an alias where Django wants True, False or None. Django takes any answer that
+ * is not None (`if allow is not None: return allow`) by its truth, so a non-empty string allows the model on every
+ * database, the one named too: the router meant `return db == "analytics"` (what db_for_read/db_for_write return,
+ * written in the wrong method). The quick fix writes that comparison.
+ */
+function aliasReturns(fn: A.FunctionDef, dotted: string, db: string | null, file: string): Finding[] {
+  const out: Finding[] = [];
+  let lines: string[] | null = null;
+  const visit = (body: A.Stmt[]): void => {
+    for (const st of body) {
+      // (a nested function's returns are its own)
+      if (st.type === 'FunctionDef' || st.type === 'ClassDef') continue;
+      if (st.type === 'Return' && st.value && isAliasLiteral(st.value)) {
+        const text = st.value.type === 'Constant' ? JSON.stringify(st.value.value) : 'an f-string';
+        let fix: FindingFix | undefined;
+        if (db && st.value.type === 'Constant') {
+          lines ??= readText(file).split('\n');
+          const span = literalSpan(st.value, lines);
+          if (span.endCol !== undefined) {
+            const literal = lines[span.line - 1]!.slice(span.col, span.endCol);
+            fix = { title: `Change to return ${db} == ${literal}`, edits: [{ line: span.line, col: span.col, endLine: span.endLine, endCol: span.endCol, text: `${db} == ${literal}` }] };
+          }
+        }
+        out.push({
+          code: 'router-migrate-alias', severity: 'error', path: file, line: st.line,
+          message: `${dotted}.allow_migrate returns ${text}, a string where Django wants True, False or None: Django reads it as True, so the model is migrated on every database, not only on ${st.value.type === 'Constant' ? `'${String(st.value.value)}'` : 'the one it names'}. Return whether \`${db ?? 'db'}\` may hold it: return ${db ?? 'db'} == ${st.value.type === 'Constant' ? JSON.stringify(st.value.value) : '…'}.`,
+          ...(fix ? { fix } : {}),
+        });
+      }
+      for (const b of stmtParts(st).blocks) visit(b);
+    }
+  };
+  visit(fn.body);
+  return out;
+}
+
+/** A non-empty string literal (or an f-string): what db_for_read returns, never an allow_migrate answer. */
+function isAliasLiteral(e: A.Expr): boolean {
+  return (e.type === 'Constant' && typeof e.value === 'string' && e.value !== '') || e.type === 'JoinedStr';
 }
 
 const ROUTER_METHODS = ['allow_migrate', 'db_for_read', 'db_for_write', 'allow_relation'];
