@@ -197,6 +197,17 @@ const RULES = {
       'alias; where the router writes the alias as a literal, the quick fix replaces it. Only reported when ' +
       'DATABASES is fully known statically.',
   },
+  'router-unknown-label': {
+    severity: 'warning', title: 'Router compares an app label no app has', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'A router compares an app label (`app_label == "…"`, `model._meta.app_label in {…}`, a class attribute such as ' +
+      'the `route_app_labels` of Django\'s example router, or a module constant) with a string that is one or two ' +
+      'edits from an installed app\'s label but is no installed app\'s label (`"contenttype"` for `contenttypes`). ' +
+      'The comparison never matches: the models it was written for are decided by the next router, or by Django\'s ' +
+      'default (migrated on every database, queries to `default`). The quick fix writes the label. A string no label ' +
+      'is close to is left alone (an app of other settings), and nothing is reported where INSTALLED_APPS is not ' +
+      'fully known.',
+  },
   'router-write-no-table': {
     severity: 'warning', title: 'Writes go where the table is never created', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:

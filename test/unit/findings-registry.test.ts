@@ -177,6 +177,8 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf(migrationCycle),
       ...await findingsOf(conflictAndMissing),
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]) + 'DATABASE_ROUTERS += ["proj.routers.Typo"]\n', 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
+      // router-unknown-label: an app label one letter off an installed app's
+      ...await findingsOf({ 'proj/settings.py': SETTINGS(['shop']), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default" if app_label == "shops" else None\n', 'shop/__init__.py': '' }),
       // router-migrate-alias: an alias returned where allow_migrate answers True/False/None
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return "default"\n' }),
       // settings-partial (plugins from a package that is not installed), settings-assumption (a raise-only branch)

@@ -662,6 +662,62 @@ test('router-migrate-alias: allow_migrate returning an alias allows every databa
   assert.deepEqual(ours(fixed), [false, true]);
 });
 
+test('router-unknown-label: app labels one edit from an installed app\'s, in a class attribute, a module constant and a comparison; the quick fixes make the routing the one meant (Django agrees before and after)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "warehouse": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["analytics", "shop", "ledger"]\nDATABASE_ROUTERS = ["proj.routers.LedgerRouter", "proj.routers.WarehouseRouter"]\n',
+    'proj/__init__.py': '',
+    'proj/routers.py': [
+      'WAREHOUSE_APPS = ("analytic", "reports")',
+      '',
+      '',
+      'class LedgerRouter:',
+      '    route_app_labels = {"ledgers"}',
+      '',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if app_label in self.route_app_labels:',
+      '            return db == "warehouse"',
+      '        return None',
+      '',
+      '',
+      'class WarehouseRouter:',
+      '    def db_for_read(self, model, **hints):',
+      '        return "warehouse" if model._meta.app_label in WAREHOUSE_APPS else None',
+      '',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if app_label == "shopp":',
+      '            return db == "warehouse"',
+      '        if app_label in WAREHOUSE_APPS:',
+      '            return db == "warehouse"',
+      '        return db == "default"',
+      '',
+    ].join('\n'),
+    ...Object.fromEntries(['analytics', 'shop', 'ledger'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, 'from django.db import models\n\n\nclass Row(models.Model):\n    n = models.IntegerField()\n']])),
+  }, 'dmdb-router-label-');
+  const apps = ['analytics', 'shop', 'ledger'];
+  const django = () => execFileSync(PY!, ['-c', `import django; django.setup()\nfrom django.apps import apps\nfrom django.db import router\nprint(" ".join(a + ":" + ",".join(d for d in ("default", "warehouse") if router.allow_migrate_model(d, apps.get_model(a, "Row"))) for a in ${JSON.stringify(apps)}))`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const ours = (index: ProjectIndex) => apps.map(a => `${a}:${['default', 'warehouse'].filter(d => index.routing.find(r => r.alias === d && r.model === `${a}.Row`)?.migrate).join(',')}`).join(' ');
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  const found = index.findings.filter(f => f.code === 'router-unknown-label');
+  assert.deepEqual(found.map(f => [f.line, f.severity, f.fix?.title]).sort(), [[1, 'warning', "Change to 'analytics'"], [18, 'warning', "Change to 'shop'"], [5, 'warning', "Change to 'ledger'"]].sort() as unknown);
+  assert.match(found.find(f => f.line === 5)!.message, /^'ledgers' \(compared with an app label in proj\.routers\.LedgerRouter\.allow_migrate\) is the label of no installed app: the comparison never matches.*Did you mean 'ledger'\?$/);
+  // "reports" is near no label: left alone
+  assert.equal(found.some(f => /'reports'/.test(f.message)), false);
+  // as Django: every app on default, none where the routers were written to put them
+  assert.equal(django(), 'analytics:default shop:default ledger:default');
+  assert.equal(ours(index), django());
+  const file = path.join(dir, 'proj/routers.py');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  for (const f of found) {
+    const e = f.fix!.edits[0]!;
+    lines[e.line - 1] = lines[e.line - 1]!.slice(0, e.col) + e.text + lines[e.line - 1]!.slice(e.endCol);
+  }
+  fs.writeFileSync(file, lines.join('\n'));
+  const fixed = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.deepEqual(fixed.findings.filter(f => f.code === 'router-unknown-label'), []);
+  assert.equal(django(), 'analytics:warehouse shop:warehouse ledger:warehouse');
+  assert.equal(ours(fixed), django());
+});
+
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'from proj.dbrouter import router_factory\n' +

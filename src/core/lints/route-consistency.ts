@@ -3,6 +3,7 @@
 // `allow_migrate` lets migrate. The answers are Django's ConnectionRouter chains evaluated statically
 // (../routers): db_for_* as a queryset asks them (no hints; `default` when every router returns None), and the
 // allow_migrate decisions of the index. Anything unknown on the way is no finding.
+import { routerLabelFindings } from './router-labels';
 import { isExternalPath } from '../python/runtime';
 import { evaluateDbRoutes, routerMethodDefs, withDescendants, type DbRoute } from '../routers';
 import type { ModuleIndex } from '../python/modules';
@@ -59,8 +60,10 @@ export function routerLints(
   routersLine: number | null,
 ): Finding[] {
   const models = concreteModels(index.models);
+  const defs = settings.routers.length ? routerMethodDefs(modules, settings) : [];
   return [
-    ...routerAliasFindings(settings, settings.routers.length ? routerMethodDefs(modules, settings) : [], { db_for_read: routes.read, db_for_write: routes.write }),
+    ...routerAliasFindings(settings, defs, { db_for_read: routes.read, db_for_write: routes.write }),
+    ...routerLabelFindings(modules, settings, index.apps, defs),
     ...routeConsistencyFindings({
       settings, models, routing: index.routing, read: routes.read, write: routes.write, twins,
       externalApps: new Set(index.apps.filter(a => a.external).map(a => a.label)),
