@@ -156,7 +156,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, keepEqualFindings, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
-import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, type LoadSettingsOptions } from './settings';
+import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, MODULE_NAME, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -540,13 +540,14 @@ export class Scanner {
    */
   async settingsCandidates(): Promise<SettingsChoice[]> {
     return this.fromLastIndex(({ modules, c, root, dirs, redactor }) => {
+      const envFiles = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
       const candidates = settingsCandidates(modules, {
         root, dirs, managePy: c.managePy, projectDir: c.projectDir, current: c.current,
         configured: this.opts.settingsModule || null, fromEnvironment: c.env.DJANGO_SETTINGS_MODULE || null,
+        envFiles: envFiles.filter(f => !f.production && f.values.DJANGO_SETTINGS_MODULE).map(f => ({ file: f.file, module: f.values.DJANGO_SETTINGS_MODULE!.trim() })),
       });
       // each module read as the index reads its own (django-configurations' class included)
       const { env, load } = this.settingsReading(modules, c.managePy, c.env, c.envInfo);
-      const envFiles = envFileCandidates(dirs, c.envFile, !!this.opts.envFile);
       return candidates.slice(0, SETTINGS_CHOICES_MAX).map((cand): SettingsChoice => {
         if (!cand.path) return { ...cand, reads: { notFound: true } };
         try {
@@ -989,6 +990,17 @@ export class Scanner {
         message: `${why}: using ${first.module}, the settings module ${path.relative(root, first.file)} sets DJANGO_SETTINGS_MODULE to${others.length ? `; also named: ${others.join(', ')}` : ''} (--settings or djangoMultiDb.settingsModule to choose another).`,
       });
     };
+    if (!settingsModule) {
+      // the project's env files (the developer's own, then templates such as `.env.example`; never production ones):
+      // EveryElection's manage.py loads `.env` and requires DJANGO_SETTINGS_MODULE from it, `.env.example` sets it
+      for (const c of envFiles) {
+        const named = c.production ? undefined : c.values.DJANGO_SETTINGS_MODULE?.trim();
+        if (!named || !MODULE_NAME.test(named) || !modules.resolve(named)?.file) continue;
+        settingsModule = named;
+        findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: c.file, line: null, message: `${why}: using ${named}, the settings module ${path.relative(root, c.file)} sets DJANGO_SETTINGS_MODULE to (--settings, --env-file or djangoMultiDb.settingsModule to choose another).` });
+        break;
+      }
+    }
     if (!settingsModule) fromDeployed('container');
     if (!settingsModule) {
       const pytest = settingsModuleFromPytestConfig(dirs);
@@ -999,8 +1011,10 @@ export class Scanner {
     }
     if (!settingsModule) fromDeployed('ci');
     if (!settingsModule) {
-      // manage.py missing or half-edited: a single settings module next to it is the one Django would use
-      const guess = findSettingsCandidate(projectDir);
+      // manage.py missing or half-edited: a single settings module next to it is the one Django would use (not an
+      // empty settings package whose modules are chosen by DJANGO_SETTINGS_MODULE: EveryElection's settings/__init__.py)
+      const found = findSettingsCandidate(projectDir);
+      const guess = found && looksLikeSettings(modules, found) ? found : null;
       if (guess) {
         settingsModule = guess;
         findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: managePy, line: null, message: missingNamed ? `${why}: using ${guess}, the only settings module found.` : `DJANGO_SETTINGS_MODULE could not be read from manage.py; using ${guess}, the only settings module found.` });

@@ -1154,6 +1154,42 @@ test('DATABASES empty without variables a Compose file sets (Mathesar\'s POSTGRE
   assert.doesNotMatch(JSON.stringify(r), /s3cret-pw/);
 });
 
+test('manage.py that requires DJANGO_SETTINGS_MODULE from .env: the one .env.example sets, else CircleCI\'s; never the empty settings package (EveryElection)', async () => {
+  const dir = project({
+    'manage.py': 'import os\nimport sys\n\nimport dotenv\nfrom django.core.exceptions import ImproperlyConfigured\n\nif __name__ == "__main__":\n    dotenv.load_dotenv()\n    if not os.environ.get("DJANGO_SETTINGS_MODULE"):\n        raise ImproperlyConfigured("You must explicitly set DJANGO_SETTINGS_MODULE")\n',
+    'every_election/__init__.py': '',
+    'every_election/settings/__init__.py': '',
+    'every_election/settings/base.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["every_election.apps.elections"]\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "every_election"}}\n',
+    'every_election/settings/dev.py': 'from .base import *  # noqa\nDATABASES["default"]["NAME"] = "ee_dev"\n',
+    'every_election/settings/deploy.py': 'from .base import *  # noqa\nDATABASES["default"]["NAME"] = "ee_deploy"\n',
+    'every_election/apps/__init__.py': '',
+    'every_election/apps/elections/__init__.py': '',
+    'every_election/apps/elections/models.py': 'from django.db import models\n\n\nclass Election(models.Model):\n    slug = models.CharField(max_length=100)\n',
+    '.env.example': 'DJANGO_SETTINGS_MODULE=every_election.settings.dev\n\nEE_DATABASE_NAME=every_election\nEE_DATABASE_PASSWORD=TODO\n',
+    '.env.production': 'DJANGO_SETTINGS_MODULE=every_election.settings.nowhere\n',
+    '.circleci/config.yml': 'version: 2.1\njobs:\n  build_and_test:\n    docker:\n      - image: cimg/python:3.12-browsers\n        environment:\n          CIRCLECI: true\n          DJANGO_SETTINGS_MODULE: every_election.settings.deploy\n',
+  });
+  const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(r.project.settingsModule, 'every_election.settings.dev');
+  assert.deepEqual(r.databases.map(d => d.name), ['ee_dev']);
+  const said = r.diagnostics.find(d => /sets DJANGO_SETTINGS_MODULE to/.test(d.message))!;
+  assert.equal(said.path, '.env.example');
+  assert.match(said.message, /^manage\.py does not name DJANGO_SETTINGS_MODULE statically: using every_election\.settings\.dev, the settings module \.env\.example sets DJANGO_SETTINGS_MODULE to/);
+  const cs = await new Scanner({ root: dir, allowPython: false, readDatabases: false, env: {} }).settingsCandidates();
+  assert.deepEqual(cs.map(c => [c.module, c.sources.map(x => x.kind).join('+')]), [
+    ['every_election.settings.dev', 'in-use+env-file'], ['every_election.settings.deploy', 'deploy'], ['every_election.settings.base', 'beside'],
+  ]);
+  // without the template: CircleCI's
+  fs.rmSync(path.join(dir, '.env.example'));
+  const ci = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.equal(ci.project.settingsModule, 'every_election.settings.deploy');
+  assert.equal(ci.diagnostics.find(d => /sets DJANGO_SETTINGS_MODULE to/.test(d.message))!.path, '.circleci/config.yml');
+  // without either: not the empty settings package (it sets nothing)
+  fs.rmSync(path.join(dir, '.circleci'), { recursive: true });
+  const none = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+  assert.notEqual(none.project.settingsModule, 'every_election.settings');
+});
+
 test('a manage.py inside its package, settings from pytest.ini, sibling installable packages (Baserow\'s layout)', async () => {
   const app = (pkg: string, model: string) => ({
     [`${pkg}/__init__.py`]: '',

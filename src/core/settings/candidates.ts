@@ -18,6 +18,7 @@ export type CandidateSource =
   | { kind: 'pytest'; file: string }
   | { kind: 'tox'; file: string } // tox.ini: `setenv = DJANGO_SETTINGS_MODULE=…`, pytest's `--ds=…` in its commands
   | { kind: 'deploy'; file: string } // a container or CI file sets DJANGO_SETTINGS_MODULE
+  | { kind: 'env-file'; file: string } // one of the project's env files (`.env.example`) sets DJANGO_SETTINGS_MODULE
   | { kind: 'layout' } // `<pkg>/settings.py` below manage.py's folder, as startproject makes it
   | { kind: 'beside'; of: string }; // a settings-like module in the same package as a named one
 
@@ -38,6 +39,8 @@ export interface CandidateContext {
   current: string | null;
   configured: string | null;
   fromEnvironment: string | null;
+  /** the DJANGO_SETTINGS_MODULE each of the project's env files sets (production ones left out) */
+  envFiles?: { file: string; module: string }[];
 }
 
 /** at most this many modules read beside each named one (a package of 200 modules is not a settings package) */
@@ -88,6 +91,7 @@ export function settingsCandidates(modules: ModuleIndex, ctx: CandidateContext):
     return undefined;
   });
   const dirs = ctx.dirs;
+  for (const f of ctx.envFiles ?? []) add(f.module, { kind: 'env-file', file: f.file });
   const pytest = settingsModuleFromPytestConfig(dirs);
   if (pytest) add(pytest.module, { kind: 'pytest', file: pytest.file });
   for (const d of toxSettingsModules(dirs)) add(d.module, { kind: 'tox', file: d.file });
@@ -189,6 +193,7 @@ export function describeSources(sources: CandidateSource[], root: string): strin
       case 'pytest': return rel(s.file);
       case 'tox': return rel(s.file);
       case 'deploy': return rel(s.file);
+      case 'env-file': return rel(s.file);
       case 'layout': return 'the startproject layout';
       case 'beside': return `beside ${s.of}`;
     }

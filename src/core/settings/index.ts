@@ -133,7 +133,8 @@ export interface DeployedVariable {
  * The environment variables the project's containers and CI set: Docker Compose files (`environment:` as a map or as
  * `K=V` items, `${VAR-default}` read as its default), Dockerfiles (`ENV`: the image `docker build` makes, its last
  * stage with the stages it is built `FROM`, first; then the other stages'), GitHub workflows (`env:` maps,
- * `export X=…` and `X=… cmd` in `run:` scripts) and `.gitlab-ci.yml` (`variables:`), in `dirs` nearest first,
+ * `export X=…` and `X=… cmd` in `run:` scripts), `.gitlab-ci.yml` (`variables:`) and `.circleci/config.yml`
+ * (`environment:`), in `dirs` nearest first,
  * containers before CI, in file order. Values that are expressions of the CI (`${{ matrix.x }}`) or of the shell
  * (`$HOME`) are left out. RapidPro's manage.py names `temba.settings`, a file each deployment makes (gitignored), its
  * CI runs with `temba.settings_dev`; NetBox's settings import `NETBOX_CONFIGURATION`, whose default module is the
@@ -216,6 +217,8 @@ export function envFromDeployFiles(dirs: string[]): DeployedVariable[] {
     const wf = path.join(dir, '.github', 'workflows');
     for (const f of list(wf)) if (/\.ya?ml$/.test(f)) read(path.join(wf, f));
     read(path.join(dir, '.gitlab-ci.yml'));
+    // (CircleCI: a job's `environment:`, or its docker image's)
+    read(path.join(dir, '.circleci', 'config.yml'));
   }
   return out;
 }
