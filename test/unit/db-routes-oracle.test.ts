@@ -787,3 +787,86 @@ print(json.dumps(out))
     else assert.ok(noTable.some(f => f.alias === 'replica' && /chosen at run time/.test(f.message)), JSON.stringify(noTable.map(f => f.message)));
   }
 });
+
+// CourtListener's replica router: a ContextVar its middleware sets picks the next of the API's read databases (a
+// shuffled cycle); where it is not set the router returns None and Django uses 'default'. Statically: one of the
+// replicas or 'default', read at run time. Django answers 'default' outside a request and the replicas, in turn,
+// once the variable is set; in Django mode the static choices are kept.
+test('db_for_read: a ContextVar choosing a cycled replica, else None: the replicas and the default as choices, as Django answers with and without it (CourtListener)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const dir = writeTree({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['shop'], { default: db('a'), replica: db('r', MIRROR('default')), 'read-replica': db('rr', MIRROR('default')) }, ['proj.routers.ReplicaRouter'], 'API_READ_DATABASES = ["replica", "read-replica", "gone"]\n'),
+    'proj/routers.py': `import itertools
+import random
+from contextvars import ContextVar
+
+from django.conf import settings
+
+replicas = None
+
+
+def _get_replica_list():
+    global replicas
+    if replicas is not None:
+        return replicas
+    dbs = settings.API_READ_DATABASES
+    if not dbs:
+        dbs = ["default"]
+    dbs = [db for db in dbs if db in settings.DATABASES]
+    if not dbs:
+        dbs = ["default"]
+    random.shuffle(dbs)
+    replicas = itertools.cycle(dbs)
+    return replicas
+
+
+def get_api_read_db() -> str:
+    return next(_get_replica_list())
+
+
+_use_replica: ContextVar[bool] = ContextVar("_use_replica", default=False)
+
+
+def set_replica_routing(enabled: bool):
+    return _use_replica.set(enabled)
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if _use_replica.get(False):
+            return get_api_read_db()
+        return None
+
+    def db_for_write(self, model, **hints):
+        return None
+`,
+    ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+  }, 'dmdb-dbroutes-ctxvar-');
+  dirs.push(dir);
+  const seen = JSON.parse(execFileSync(PY!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from proj.routers import set_replica_routing
+from shop.models import Order
+out = [router.db_for_read(Order)]
+set_replica_routing(True)
+out += [router.db_for_read(Order) for _ in range(4)]
+print(json.dumps(sorted(set(out))))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } })) as string[];
+  assert.deepEqual(seen, ['default', 'read-replica', 'replica']);
+  const index = await new Scanner({ root: dir, python: PY!, allowPython: false, env: {} }).index();
+  const read = index.dbRoutes!.read.find(r => r.model === 'shop.Order')!;
+  assert.equal(read.alias, null);
+  assert.deepEqual([...read.choices ?? []].sort(), seen);
+  assert.equal(read.decidedBy, 'proj.routers.ReplicaRouter');
+  assert.equal(read.runtime, true);
+  assert.match(read.explanation, /ContextVar _use_replica \(set per request or task at run time\).*where it returns None, every router's db_for_read returned None: Django uses 'default'/);
+  // writes: None on every path, 'default' as Django answers
+  assert.equal(index.dbRoutes!.write.find(r => r.model === 'shop.Order')!.alias, 'default');
+  const opts = { root: dir, python: PY!, allowPython: true, mode: 'django' as const, readDatabases: false, env: {} };
+  const asked = await withDjango(await new Scanner(opts).index(), opts);
+  assert.equal(asked.mode?.used, 'django');
+  assert.deepEqual(asked.dbRoutes!.read.find(r => r.model === 'shop.Order')!.choices, read.choices);
+});

@@ -84,7 +84,7 @@ const MODELED = new Set([
   'importlib.util', 'django.utils.module_loading', 'warnings', 'datetime', 'dataclasses', 'itertools', 'typing_extensions', 'hashlib',
   'collections', 'decouple', 'environs', 'threading', 'copy', 'random', 'secrets', 'json', 'errno', 'yaml', 'enum', 'dynaconf',
   'split_settings', 'split_settings.tools', 're', 'asgiref.local', 'inspect', 'glob', 'path', 'django.conf.global_settings',
-  'configparser', 'django.utils.translation', 'configurations', 'configurations.values',
+  'configparser', 'django.utils.translation', 'configurations', 'configurations.values', 'contextvars',
 ]);
 
 export function isOpaqueModule(name: string): boolean {
@@ -203,6 +203,8 @@ export function modeledModule(it: Evaluator, name: string): ModuleV | null {
     }
     case 'threading':
       return mod('threading', [['local', b('threading.local')]]);
+    case 'contextvars':
+      return mod('contextvars', [['ContextVar', b('contextvars.ContextVar')]]);
     case 'inspect':
       return mod('inspect', [['getmembers', b('inspect.getmembers')], ['isclass', b('inspect.isclass')], ['isfunction', b('inspect.isfunction')],
         ['stack', b('inspect.stack')], ['currentframe', b('inspect.currentframe')], ['getfile', b('inspect.getfile')]]);
@@ -307,6 +309,8 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
       return ENVIRONS_METHODS.has(name) ? b('environs.Env.' + name, o) : undefined;
     case 'sys.modules':
       return name === 'get' || name === '__contains__' || name === '__getitem__' ? b('sys.modules.' + name, o) : undefined;
+    case 'contextvars.ContextVar':
+      return name === 'get' || name === 'set' || name === 'reset' ? b('contextvars.ContextVar.' + name, o) : name === 'name' ? str((o.data as ContextVarData).name) : undefined;
     case 'sys.path':
       return name === 'insert' || name === 'append' ? b('sys.path.' + name, o) : undefined;
     case 'environ.Path':
@@ -345,6 +349,9 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
 }
 
 const TRUE_STRINGS = ['true', 'on', 'ok', 'y', 'yes', '1'];
+
+/** A contextvars.ContextVar: its name and the default it was made with. */
+interface ContextVarData { name: string; default: Value | undefined }
 
 /**
  * Calls of modelled functions and methods of modelled objects. `fn` is a builtin (`method` "__call__") or an
@@ -737,6 +744,11 @@ export function modeledCall(it: Evaluator, fn: Value, method: string, args: Valu
       return environPath(path.resolve(...(parts as string[])));
     }
     case 'threading.local': return obj('threading.local', 'unknown');
+    case 'contextvars.ContextVar': {
+      // a value per request or task (CourtListener's replica router reads one its middleware sets)
+      const n = a0 ? s(a0) : null;
+      return obj('contextvars.ContextVar', 'unknown', { name: n ?? '?', default: kwarg(kwargs, 'default') } satisfies ContextVarData);
+    }
     // copy.deepcopy / copy.copy of the settings' values (Baserow: DATABASES["default-copy"] = deepcopy(DATABASES["default"]))
     case 'copy.deepcopy': return a0 ? cloneValue(a0, new Map()) : unknown('deepcopy() without a value', loc);
     case 'copy.copy': return a0 ? shallowCopy(a0) : unknown('copy() without a value', loc);
@@ -903,6 +915,18 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
   }
   const a0 = args[0];
   if (o.type === 'datetime.timedelta' && method === 'total_seconds' && typeof o.data === 'number') return num(o.data, true);
+  if (o.type === 'contextvars.ContextVar') {
+    const d = o.data as ContextVarData;
+    if (method === 'set') return obj('contextvars.Token', 'unknown');
+    if (method === 'reset') return NONE;
+    if (method !== 'get') return undefined;
+    // what it holds is set at run time (a middleware, a task): unknown, except when the routers are asked about
+    // `migrate`, where nothing has set it (as for thread-locals: the same observation for the answer cache)
+    it.observe?.('threadlocal', o);
+    const fallback = a0 ?? d.default;
+    if (it.threadLocalsUnset && fallback) return fallback;
+    return unknown(`ContextVar ${d.name} (set per request or task at run time)`, loc);
+  }
   if (o.type === 'os.environ') {
     const k = s(a0);
     switch (method) {

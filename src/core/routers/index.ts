@@ -42,7 +42,7 @@ type Answer =
    * `choices`: the aliases it is one of (db_for_read's random.choice of replicas), when known; `runtime`: it read state
    * set at run time (a thread-local, the connection's transaction), so one asking outside a request gets one case
    */
-  | { kind: 'unknown'; loc?: Loc; explanation: string; choices?: string[]; runtime?: true };
+  | { kind: 'unknown'; loc?: Loc; explanation: string; choices?: string[]; runtime?: true; fallsThrough?: true };
 
 /** Router methods this module evaluates; allow_migrate takes (db, app_label, model_name=…, model=…), the others (model). */
 export type RouterMethod = 'allow_migrate' | 'db_for_read' | 'db_for_write';
@@ -577,9 +577,10 @@ function routeSlot(ctx: Ctx, r: Router, name: RouterMethod): MethodSlot {
   return slot;
 }
 
-function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false, migrating: string | null = null): DbRoute {
+function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInfo>, name: 'db_for_read' | 'db_for_write', historical = false, migrating: string | null = null, from = 0): DbRoute {
   const base = { model: m.key };
-  for (const r of ctx.routers) {
+  for (let i = from; i < ctx.routers.length; i++) {
+    const r = ctx.routers[i]!;
     const slot = routeSlot(ctx, r, name);
     if (slot.kind === 'absent') continue;
     if (slot.kind === 'error') {
@@ -588,6 +589,19 @@ function decideRoute(ctx: Ctx, m: ModelInfo, byKey: ReadonlyMap<string, ModelInf
     const a = answer(ctx, r, slot.tree, name, slot.value, { alias: '', model: m, ctx, byKey, historical, migrating });
     if (a.kind === 'none') continue;
     if (a.kind === 'alias') return { ...base, alias: a.v, decidedBy: r.path, reason: 'router', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}) };
+    if (a.kind === 'unknown' && a.choices && a.fallsThrough) {
+      // where it returns None, the routers after it (or 'default') answer: their aliases join its choices
+      const rest = decideRoute(ctx, m, byKey, name, historical, migrating, i + 1);
+      const more = rest.alias !== null ? [rest.alias] : rest.choices ?? null;
+      const then = `; where it returns None, ${rest.explanation}`;
+      const runtime = a.runtime || rest.runtime ? { runtime: true as const } : {};
+      if (!more) return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation + then, ...(a.loc ? { loc: a.loc } : {}), ...runtime };
+      const choices = [...new Set([...a.choices, ...more])];
+      // one alias either way (CourtListener without replicas: its list falls back to 'default'): that one, as the
+      // routers after it give it
+      if (choices.length === 1 && rest.alias === choices[0]) return { ...rest, explanation: a.explanation + then };
+      return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation + then, choices, ...(a.loc ? { loc: a.loc } : {}), ...runtime };
+    }
     if (a.kind === 'unknown' && a.choices) return { ...base, alias: null, decidedBy: r.path, reason: 'unknown', explanation: a.explanation, choices: a.choices, ...(a.loc ? { loc: a.loc } : {}), ...(a.runtime ? { runtime: true } : {}) };
     return { ...base, alias: null, decidedBy: null, reason: 'unknown', explanation: a.explanation, ...(a.loc ? { loc: a.loc } : {}), ...(a.kind === 'unknown' && a.runtime ? { runtime: true } : {}) };
   }
@@ -912,6 +926,16 @@ function allowValue(label: string, v: Value, loc: Loc | undefined): Answer {
 function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   if (v.kind === 'unknown') {
     let at = projectLoc(v.loc, loc);
+    // one of known aliases, or no answer on some paths (None: the next router decides): CourtListener's replica
+    // router reads a replica only where its middleware set a ContextVar
+    const some = routeChoices(v);
+    if (some?.fallsThrough && some.aliases.length) {
+      if (at && loc && at.path !== loc.path) at = loc;
+      return {
+        kind: 'unknown', explanation: `${label} returns one of ${some.aliases.map(c => `'${c}'`).join(', ')}, or None (the next router decides): ${v.reason}${v.loc ? ` (${shortLoc(v.loc, DISPLAY_ROOT)})` : ''}`,
+        choices: some.aliases, fallsThrough: true, ...(at ? { loc: at } : {}), ...(some.picked ? { runtime: true as const } : {}),
+      };
+    }
     // one of known aliases (a replica picked at random): each of them a database Django may use
     const choices = v.choices?.every(c => c.kind === 'str' && c.v) ? v.choices.map(c => (c as { v: string }).v) : null;
     if (choices) {
@@ -929,6 +953,25 @@ function routeValue(label: string, v: Value, loc: Loc | undefined): Answer {
   const t = v.kind === 'instance' ? null : truthy(v);
   if (t === false) return { kind: 'none' };
   return { kind: 'unknown', explanation: `${label} returned ${repr(v)}, which is not a database alias`, ...(loc ? { loc } : {}) };
+}
+
+/**
+ * The aliases a route answer may be (non-empty strings; a "one of" inside a "one of" expanded) and whether it may be
+ * no answer (None, "", False: the next router decides); null when an alternative is not known.
+ */
+function routeChoices(v: Value, depth = 0): { aliases: string[]; fallsThrough: boolean; picked: boolean } | null {
+  if (v.kind === 'str') return v.v ? { aliases: [v.v], fallsThrough: false, picked: false } : { aliases: [], fallsThrough: true, picked: false };
+  if (v.kind === 'none' || (v.kind === 'bool' && !v.v)) return { aliases: [], fallsThrough: true, picked: false };
+  if (v.kind !== 'unknown' || !v.choices?.length || depth > 4) return null;
+  const out = { aliases: [] as string[], fallsThrough: false, picked: !!v.picked };
+  for (const c of v.choices) {
+    const r = routeChoices(c, depth + 1);
+    if (!r) return null;
+    for (const a of r.aliases) if (!out.aliases.includes(a)) out.aliases.push(a);
+    out.fallsThrough ||= r.fallsThrough;
+    out.picked ||= r.picked;
+  }
+  return out;
 }
 
 function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction']>, valueOf: ValueOf): Answer {
@@ -958,12 +1001,19 @@ function classify(label: string, fn: FuncV, res: ReturnType<Interp['runFunction'
   if (at && fn.loc && at.path !== fn.loc.path) at = res.returns.find(x => x.loc?.path === fn.loc.path)?.loc ?? fn.loc;
   // db_for_read / db_for_write returning one of some aliases on every path (Plane: "replica" when a request asked
   // for it, else "default"): those aliases are the ones Django may use, as for a replica picked at random
-  const choices = outs.every(o => o.kind === 'alias') ? [...new Set(outs.map(o => (o as { v: string }).v))] : undefined;
+  // (and a path returning one of some aliases, or None on others: the next router decides there; CourtListener)
+  const routed = outs.every(o => o.kind === 'alias' || o.kind === 'none' || (o.kind === 'unknown' && o.choices && !o.fallsThrough)) && outs.some(o => o.kind !== 'none');
+  const choices = routed ? [...new Set(outs.flatMap(o => (o.kind === 'alias' ? [o.v] : o.kind === 'unknown' ? o.choices! : [])))] : undefined;
+  const fallsThrough = routed && outs.some(o => o.kind === 'none');
+  const runtime = outs.some(o => o.kind === 'unknown' && o.runtime);
+  const named = choices && outs.some(o => o.kind === 'unknown') ? `one of ${choices.map(c => `'${c}'`).join(', ')}${fallsThrough ? ' or None' : ''}` : what;
   return {
     kind: 'unknown',
-    explanation: `${label} returns ${what} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc, DISPLAY_ROOT)})` : ''}` : 'something not known statically'}`,
+    explanation: `${label} returns ${named} depending on ${f ? `${f.reason}${f.loc ? ` (${shortLoc(f.loc, DISPLAY_ROOT)})` : ''}` : 'something not known statically'}`,
     ...(f?.loc && at ? { loc: at } : {}),
     ...(choices ? { choices } : {}),
+    ...(fallsThrough ? { fallsThrough: true as const } : {}),
+    ...(runtime ? { runtime: true as const } : {}),
   };
 }
 
