@@ -231,6 +231,17 @@ const RULES = {
       'replica not declared as one: one finding on the router line, suggesting `"TEST": {"MIRROR": "<primary>"}` ' +
       '(which Django\'s test runner needs too: without it, tests read from an empty database).',
   },
+  'router-replica-unmirrored': {
+    severity: 'warning', title: 'Replica not declared as one', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
+    help:
+      'A database that `db_for_read` sends models to (one alias, or one of several chosen at run time) and that no ' +
+      '`db_for_write` ever chooses, while those models are written to another database and `allow_migrate` lets ' +
+      'migrations create their tables on both: a replica that nothing declares as a copy (no `TEST["MIRROR"]`, not the ' +
+      'same physical database). `migrate --database=<replica>` then runs DDL on it, and Django\'s test runner makes ' +
+      'an empty test database for it, so reads in tests find no rows. Add `"TEST": {"MIRROR": "<primary>"}` to it ' +
+      'and return False for it in `allow_migrate` (then `router-mirror-migrates` no longer applies either). Not ' +
+      'reported where a write may go anywhere, or where a route or a decision is not known.',
+  },
   'router-mirror-migrates': {
     severity: 'warning', title: 'Mirror database allowed to migrate', failsAt: 'error', failOn: 'routers', shownIn: 'problems', area: 'routing',
     help:

@@ -870,3 +870,58 @@ print(json.dumps(sorted(set(out))))
   assert.equal(asked.mode?.used, 'django');
   assert.deepEqual(asked.dbRoutes!.read.find(r => r.model === 'shop.Order')!.choices, read.choices);
 });
+
+// Django's own primary/replica example: reads from the replicas at random, writes to the primary, allow_migrate True
+// for every database, and nothing declaring the replicas mirrors: Django's test runner makes a test database of each
+// replica of its own (get_unique_databases_and_mirrors), and migrate allows every model there. Declared as mirrors and
+// kept out of allow_migrate, the finding goes, and Django mirrors them.
+test('router-replica-unmirrored: replicas read from, never written to, migrated like the primary and not declared as mirrors (Django\'s example router; Django agrees before and after the fix)', { skip: PY ? false : NO_DJANGO }, async () => {
+  const router = (fixed: boolean) => `import random
+
+
+class PrimaryReplicaRouter:
+    def db_for_read(self, model, **hints):
+        return random.choice(["replica1", "replica2"])
+
+    def db_for_write(self, model, **hints):
+        return "primary"
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return ${fixed ? 'db == "primary"' : 'True'}
+`;
+  const files = (fixed: boolean) => ({
+    'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    'proj/__init__.py': '',
+    'proj/settings.py': settings(['shop'], { default: db('d'), primary: db('p'), replica1: db('r1', fixed ? MIRROR('primary') : ''), replica2: db('r2', fixed ? MIRROR('primary') : '') }, ['proj.routers.PrimaryReplicaRouter']),
+    'proj/routers.py': router(fixed),
+    ...app('shop', 'class Order(models.Model):\n    n = models.IntegerField()\n'),
+  });
+  const django = (dir: string) => JSON.parse(execFileSync(PY!, ['-c', `
+import json, django
+django.setup()
+from django.db import router
+from django.test.utils import get_unique_databases_and_mirrors
+from shop.models import Order
+test_dbs, mirrors = get_unique_databases_and_mirrors()
+own = sorted(a for _, (_, aliases) in test_dbs.items() for a in aliases)
+print(json.dumps({"own": own, "mirrors": sorted(mirrors), "migrate": [a for a in ("primary", "replica1", "replica2") if router.allow_migrate_model(a, Order)]}))
+`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } })) as { own: string[]; mirrors: string[]; migrate: string[] };
+  const before = writeTree(files(false), 'dmdb-dbroutes-unmirrored-');
+  dirs.push(before);
+  const d0 = django(before);
+  assert.deepEqual(d0, { own: ['default', 'primary', 'replica1', 'replica2'], mirrors: [], migrate: ['primary', 'replica1', 'replica2'] });
+  const index = await new Scanner({ root: before, python: PY!, allowPython: false, env: {} }).index();
+  const found = index.findings.filter(f => f.code === 'router-replica-unmirrored');
+  assert.deepEqual(found.map(f => [f.alias, f.severity, f.line]), [['replica1', 'warning', 6], ['replica2', 'warning', 6]]);
+  assert.match(found[0]!.message, /^proj\.routers\.PrimaryReplicaRouter\.db_for_read sends reads of 5 models to 'replica1' \(one of 'replica1', 'replica2', chosen at run time\), no write goes there, their writes go to 'primary'.*"TEST": \{"MIRROR": "primary"\}/);
+  const after = writeTree(files(true), 'dmdb-dbroutes-mirrored-');
+  dirs.push(after);
+  assert.deepEqual(django(after), { own: ['default', 'primary'], mirrors: ['replica1', 'replica2'], migrate: ['primary'] });
+  const fixed = await new Scanner({ root: after, python: PY!, allowPython: false, env: {} }).index();
+  assert.deepEqual(fixed.findings.filter(f => f.code === 'router-replica-unmirrored' || f.code === 'router-mirror-migrates'), []);
+  // Django mode makes the same finding from Django's routing and routes
+  const opts = { root: before, python: PY!, allowPython: true, mode: 'django' as const, readDatabases: false, env: {} };
+  const asked = await withDjango(await new Scanner(opts).index(), opts);
+  assert.equal(asked.mode?.used, 'django');
+  assert.deepEqual(asked.findings.filter(f => f.code === 'router-replica-unmirrored').map(f => f.alias), ['replica1', 'replica2']);
+});

@@ -179,6 +179,12 @@ describe('every code the core produces is in the registry, and every entry is pr
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]) + 'DATABASE_ROUTERS += ["proj.routers.Typo"]\n', 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, model):\n        return None\n' }),
       // router-unknown-label: an app label one letter off an installed app's
       ...await findingsOf({ 'proj/settings.py': SETTINGS(['shop']), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return db == "default" if app_label == "shops" else None\n', 'shop/__init__.py': '' }),
+      // router-replica-unmirrored: a replica read from, never written to, migrated and not declared a mirror
+      ...await findingsOf({
+        'proj/settings.py': SETTINGS(['shop'], '    "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": "r.sqlite3"},\n'),
+        'proj/routers.py': 'class Router:\n    def db_for_read(self, model, **hints):\n        return "replica"\n\n    def db_for_write(self, model, **hints):\n        return "default"\n',
+        'shop/__init__.py': '', 'shop/models.py': 'from django.db import models\n\nclass Order(models.Model):\n    n = models.IntegerField()\n',
+      }),
       // router-migrate-alias: an alias returned where allow_migrate answers True/False/None
       ...await findingsOf({ 'proj/settings.py': SETTINGS([]), 'proj/routers.py': 'class Router:\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        return "default"\n' }),
       // settings-partial (plugins from a package that is not installed), settings-assumption (a raise-only branch)

@@ -898,7 +898,7 @@ function lastOf<T>(rep: DjangoReport, name: string): T | undefined {
 }
 
 /** The router lints made from the routing and the routes (lints/route-consistency.ts): made again from Django's. */
-const ROUTE_LINTS = new Set(['router-write-no-table', 'router-read-no-table', 'router-mirror-migrates', 'routing-fall-through']);
+const ROUTE_LINTS = new Set(['router-write-no-table', 'router-read-no-table', 'router-mirror-migrates', 'router-replica-unmirrored', 'routing-fall-through']);
 
 /** Findings about a database of DATABASES (its state, what migrates there): none on an alias Django does not have. */
 const ON_A_DATABASE = new Set<string>([...STATE_CODES, 'routing-fall-through']);

@@ -213,7 +213,62 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
       out.push({ code, severity: 'warning', path: where.path, line: where.line, alias: g.alias, message });
     }
   }
+  out.push(...unmirroredReplicaFindings(inp, groupOf, decision, byKey));
   out.push(...mirrorFindings(inp));
+  return out;
+}
+
+/**
+ * An alias the routers read from and never write to, whose models are written elsewhere and migrated on both, that
+ * nothing declares a copy of the database written to (no TEST["MIRROR"], not the same physical database):
+ * CourtListener's `replica` and `read-replica`, the replicas of Django's own primary/replica example. Migrations
+ * create every table there (`migrate --database=replica` runs DDL on the replica), and Django's test runner makes an
+ * empty test database for it, so reads in tests find no rows. Not reported for an alias some write goes to, nor where
+ * a route or a decision is not known.
+ */
+function unmirroredReplicaFindings(
+  inp: RouteInputs, groupOf: (alias: string) => string[], decision: ReturnType<typeof indexDecisions>, byKey: ReadonlyMap<string, ModelInfo>,
+): Finding[] {
+  const picks = (r: DbRoute): string[] | null => (r.alias !== null ? [r.alias] : r.choices ?? null);
+  const written = new Set<string>();
+  for (const r of inp.write) {
+    const p = picks(r);
+    // (a write that may go anywhere: any alias may be written to)
+    if (!p) return [];
+    for (const a of p) for (const g of groupOf(a)) written.add(g);
+  }
+  const writes = new Map(inp.write.map(r => [r.model, r]));
+  const out: Finding[] = [];
+  for (const db of inp.settings.databases) {
+    const alias = db.alias;
+    const t = inp.twins.get(alias);
+    if (alias === 'default' || t?.mirrorOf || t?.sameAs || written.has(alias) || groupOf(alias).length > 1) continue;
+    const models: string[] = [];
+    let primary: string | null = null;
+    let router: DbRoute | null = null;
+    for (const r of inp.read) {
+      if (!picks(r)?.includes(alias) || !(r.reason === 'router' || r.choices)) continue;
+      const m = byKey.get(r.model);
+      if (!m || m.proxy || !m.managed || m.swapped) continue;
+      const w = writes.get(r.model);
+      const to = w?.alias ?? null;
+      // written to one known database, migrated there and here
+      if (!to || to === alias || decision.get(alias, m.key)?.migrate !== true || decision.get(to, m.key)?.migrate !== true) continue;
+      models.push(m.key);
+      primary ??= to;
+      router ??= r;
+    }
+    if (!models.length || !router || !primary) continue;
+    const where = router.loc && !isExternalPath(router.loc.path) ? router.loc : inp.routersAt;
+    const how = router.alias === null ? ` (one of ${router.choices!.map(a => `'${a}'`).join(', ')}, chosen at run time)` : '';
+    out.push({
+      code: 'router-replica-unmirrored', severity: 'warning', path: where.path, line: where.line ?? null, alias,
+      message: `${router.decidedBy ?? 'The routers'}.db_for_read sends reads of ${models.length === 1 ? models[0] : `${models.length} models`} to '${alias}'${how}, no write goes there, their writes go to '${primary}', ` +
+        `and migrations create their tables on both: ${names(models)}. Nothing declares '${alias}' a copy of '${primary}': ` +
+        `migrate --database=${alias} runs DDL there, and Django's test runner makes an empty test database for it, so reads in tests find no rows. ` +
+        `If it is a replica, add "TEST": {"MIRROR": "${primary}"} to it and return False for '${alias}' in allow_migrate.`,
+    });
+  }
   return out;
 }
 
