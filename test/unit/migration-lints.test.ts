@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { initPython } from '../../src/core/python/parse';
 import { lintMigrationSource, type RawLint } from '../../src/core/lints/runpython';
 import { aliasUses } from '../../src/core/lints/aliases';
-import { Scanner, type ProjectIndex } from '../../src/core/scan';
+import { Scanner, toReport, type ProjectIndex } from '../../src/core/scan';
+import { renderTables } from '../../src/cli/tables';
 import type { TextEdit } from '../../src/core/types';
 import { REPO, NO_DJANGO, cli, djangoPython } from '../oracle/helpers';
 import { djangoSitePackages, writeTree } from './support';
@@ -747,6 +748,8 @@ test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no
   assert.deepEqual(['default', 'etools', 'prp'].map(a => row(a, 'shop.ShopRow')?.migrate), [true, false, false]);
   assert.equal(row('prp', 'shop.ShopRow')?.decidedBy, 'proj.dbrouter.InnerRouter');
   assert.deepEqual(index.settings?.routerObjects, [0, 1]);
+  // the table's header tells the two apart by their position
+  assert.match(renderTables(toReport(index), { color: false }), /routers: proj\.dbrouter\.InnerRouter \(DATABASE_ROUTERS\[0\]\), proj\.dbrouter\.InnerRouter \(DATABASE_ROUTERS\[1\]\)\n/);
 });
 
 test('a router inserted before the others on a path not known statically: no answer of the others is definite (Flagsmith)', async () => {
