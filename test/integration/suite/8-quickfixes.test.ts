@@ -267,6 +267,26 @@ suite('quick fixes, completion (migration authoring)', () => {
     await restoreFixtureFile(models);
   });
 
+  test('router-unknown-label and router-migrate-alias: the fixes give the router back as it was meant', async function () {
+    this.timeout(240000);
+    const routers = path.join(expected().projectDir, 'shop', 'routers.py');
+    const original = fs.readFileSync(routers, 'utf8');
+    try {
+      // an app label one letter off, and an alias returned where allow_migrate answers True/False/None
+      const broken = original.replace('route_app_labels = {"analytics"}', 'route_app_labels = {"analytic"}').replace('            return db == "analytics"', '            return "analytics"');
+      assert.notStrictEqual(broken, original);
+      fs.writeFileSync(routers, broken);
+      const rel = 'shop/routers.py';
+      const label = await applyQuickFix(rel, 'router-unknown-label', /^Change to 'analytics'$/);
+      assert.deepStrictEqual(label.left, []);
+      const alias = await applyQuickFix(rel, 'router-migrate-alias', /^Change to return db == "analytics"$/);
+      assert.deepStrictEqual(alias.left, []);
+      assert.strictEqual(fs.readFileSync(routers, 'utf8'), original);
+    } finally {
+      await restoreFixtureFile(routers, original);
+    }
+  });
+
   test('completion of alias names: the aliases of DATABASES in .using("…") and in a router, nothing in other strings', async function () {
     this.timeout(60000);
     const rel = 'analytics/probe_completion.py';
