@@ -156,7 +156,7 @@ import type { DatabaseSetting, MigrationKey } from './types';
 import {
   STATE_CODES, concreteModels, conflictFindings, crossDatabaseRelationsFrom, fallThroughAliasFindings, routedFallThroughFindings, formatFinding, indexDecisions, keepEqualDecisions, keepEqualFindings, livesDecisions, settingsFindings, stateFindings, toPosix, unknownRoutingFindings, type CrossDatabaseLast,
 } from './findings';
-import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, assignsAtTop, MODULE_NAME, type LoadSettingsOptions } from './settings';
+import { configurationFromManagePy, findManagePy, foldersUpTo, settingsModuleFromManagePy, settingsModuleFromImports, settingsModuleByEvaluation, settingsModuleFromEntryPoints, settingsModuleFromPytestConfig, settingsModulesFromDeployFiles, envFromDeployFiles, loadSettings, MODULE_NAME, type LoadSettingsOptions } from './settings';
 import { migrationLintFindings, runsCode, isUserModelLabel, type LintRoutes } from './lints/runpython';
 import { exportLintCaches, importLintCaches, lintCachesChanged } from './lints/file-cache';
 import { aliasNames, aliasNamesAgain } from './lints/aliases';
@@ -185,6 +185,7 @@ import { changedFiles, execReads, fixedView, hasOverlays, overlayText, readText,
 import { readIndexSnapshot, snapshotFileOf, validSnapshotId, writeIndexSnapshot } from './index-snapshot';
 import { digestOfState, fingerprintsOf, outputCacheFile, readOutputEntry, writeOutputEntry } from './report-cache';
 import type * as A from './python/ast';
+import { allStmts } from './lints/walk';
 import type { ParseLimit } from './python/ast';
 
 function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): boolean {
@@ -990,17 +991,19 @@ export class Scanner {
         message: `${why}: using ${first.module}, the settings module ${path.relative(root, first.file)} sets DJANGO_SETTINGS_MODULE to${others.length ? `; also named: ${others.join(', ')}` : ''} (--settings or djangoMultiDb.settingsModule to choose another).`,
       });
     };
-    if (!settingsModule) {
-      // the project's env files (the developer's own, then templates such as `.env.example`; never production ones):
-      // EveryElection's manage.py loads `.env` and requires DJANGO_SETTINGS_MODULE from it, `.env.example` sets it
+    // the project's env files (the developer's own, then templates such as `.env.example`; never production ones;
+    // test and CI ones after pytest): EveryElection's manage.py loads `.env` and requires DJANGO_SETTINGS_MODULE
+    // from it, `.env.example` sets it
+    const fromEnvFiles = (testing: boolean) => {
       for (const c of envFiles) {
-        const named = c.production ? undefined : c.values.DJANGO_SETTINGS_MODULE?.trim();
+        const named = c.production || !!c.testing !== testing ? undefined : c.values.DJANGO_SETTINGS_MODULE?.trim();
         if (!named || !MODULE_NAME.test(named) || !modules.resolve(named)?.file) continue;
         settingsModule = named;
         findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: c.file, line: null, message: `${why}: using ${named}, the settings module ${path.relative(root, c.file)} sets DJANGO_SETTINGS_MODULE to (--settings, --env-file or djangoMultiDb.settingsModule to choose another).` });
-        break;
+        return;
       }
-    }
+    };
+    if (!settingsModule) fromEnvFiles(false);
     if (!settingsModule) fromDeployed('container');
     if (!settingsModule) {
       const pytest = settingsModuleFromPytestConfig(dirs);
@@ -1009,6 +1012,7 @@ export class Scanner {
         findings.push({ code: 'settings-unknown', severity: fallbackSeverity, path: pytest.file, line: null, message: `${why}: using ${pytest.module}, the settings module pytest is configured with (--settings to choose another).` });
       }
     }
+    if (!settingsModule) fromEnvFiles(true);
     if (!settingsModule) fromDeployed('ci');
     if (!settingsModule) {
       // manage.py missing or half-edited: a single settings module next to it is the one Django would use (not an
@@ -2169,7 +2173,9 @@ function looksLikeSettings(modules: ModuleIndex, module: string): boolean {
   const file = modules.resolve(module)?.file;
   const mod = file ? modules.parseFile(file) : null;
   if (!mod) return false;
-  return assignsAtTop(mod, ['INSTALLED_APPS', 'DATABASES', 'SECRET_KEY']) || mod.body.some(st =>
-    (st.type === 'ImportFrom' && st.names.some(n => n.name === '*'))
+  // (in an if or a try too: `if os.environ.get("DJANGO_ENV") == "production": from .production import *`)
+  return [...allStmts(mod.body)].some(st =>
+    (st.type === 'Assign' && st.targets.some(t => t.type === 'Name' && ['INSTALLED_APPS', 'DATABASES', 'SECRET_KEY'].includes(t.id)))
+    || (st.type === 'ImportFrom' && st.names.some(n => n.name === '*'))
     || (st.type === 'Expr' && st.value.type === 'Call'));
 }

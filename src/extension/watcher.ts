@@ -170,7 +170,7 @@ export const registerWatchers: Feature = (svc: Services) => {
   // (and the project's env files and the Makefiles that include them: core/env/env-candidates.ts)
   // (no `[.-_]` class: in a glob `-` there is a range, from `.` to `_`, which leaves `-` out)
   // (cookiecutter-django keeps its Compose env files as .envs/.local/.django: every file of a .envs folder)
-  for (const glob of ['**/*.py', '**/{.env,.env.*,.env-*,.env_*,*.env,env.*}', '**/.envs/**', '**/{Makefile,makefile,GNUmakefile}', '**/{docker-compose,compose}*.{yml,yaml}', '**/.github/workflows/*.{yml,yaml}', '**/.gitlab-ci.yml', '**/.circleci/config.yml', '**/{Dockerfile,Dockerfile.*,Dockerfile-*,Containerfile,Containerfile.*,*.Dockerfile,*.dockerfile}']) {
+  for (const glob of ['**/*.py', '**/{.env,.env.*,.env-*,.env_*,*.env,env.*}', '**/.envs/**', '**/{Makefile,makefile,GNUmakefile}', '**/{docker-compose,compose}*.{yml,yaml}', '**/.github/workflows/*.{yml,yaml}', '**/.gitlab-ci.yml', '**/.circleci/config.yml', '**/{Dockerfile,Dockerfile.*,Dockerfile-*,Dockerfile_*,Containerfile,Containerfile.*,Containerfile-*,Containerfile_*,*.Dockerfile,*.dockerfile,*.Containerfile}']) {
     const w = vscode.workspace.createFileSystemWatcher(glob);
     subs.push(w, w.onDidChange(onWatched), w.onDidCreate(onWatched), w.onDidDelete(onSource));
   }

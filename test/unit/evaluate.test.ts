@@ -607,3 +607,28 @@ test('"depends on" reads as a sentence: "depends on environment variable X, whic
   assert.equal(dependsOn('os.getcwd() (the working directory)'), 'depends on os.getcwd() (the working directory)');
   assert.equal(dependsOn('depends on X'), 'depends on X');
 });
+
+test('a loop over a list known in part whose other items may come first: a first-match break gives no known answer; appended items keep the known first (a review)', () => {
+  const { get } = evalModule({
+    'm.py': `
+import socket
+NAMES = ["local.sqlite3"]
+if socket.gethostname() == "prod-db-host":
+    NAMES.insert(0, "prod.sqlite3")
+for n in NAMES:
+    FIRST = n
+    break
+LATER = ["a.sqlite3"]
+if socket.gethostname() == "prod-db-host":
+    LATER.append("b.sqlite3")
+for n in LATER:
+    HEAD = n
+    break
+SEEN = []
+for n in NAMES:
+    SEEN.append(n)
+`,
+  });
+  assert.equal(get('FIRST'), undefined, 'unknown: prod.sqlite3 may come first');
+  assert.equal(get('HEAD'), 'a.sqlite3');
+});

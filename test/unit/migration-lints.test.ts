@@ -719,6 +719,72 @@ test('router-unknown-label: app labels one edit from an installed app\'s, in a c
   assert.equal(ours(fixed), django());
 });
 
+test('router lints of a review: allow_syncdb beside an inherited allow_migrate, != on a mistyped label, a three-edit label, a subclass\'s own labels, a string returned where db already is it, a router of an installed package', async () => {
+  const dir = settingsProject({
+    'proj/settings.py': 'SECRET_KEY = "x"\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}, "analytics": {"ENGINE": "django.db.backends.sqlite3", "NAME": "b"}}\nINSTALLED_APPS = ["shop", "analytics", "reports"]\nDATABASE_ROUTERS = ["proj.routers.Shim", "proj.routers.Labels", "proj.routers.Sub", "extrouter.LogRouter"]\n',
+    'proj/__init__.py': '',
+    'proj/routers.py': [
+      'class Base:',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        return None',
+      '',
+      '',
+      'class Shim(Base):',
+      '    def allow_syncdb(self, db, model):',
+      '        return self.allow_migrate(db, model._meta.app_label)',
+      '',
+      '',
+      'WAREHOUSE_ONLY = ("reporting",)',
+      '',
+      '',
+      'class Labels:',
+      '    def allow_migrate(self, db, app_label, model_name=None, **hints):',
+      '        if app_label in WAREHOUSE_ONLY:',
+      '            return db == "analytics"',
+      '        if db == "analytics" and app_label != "analytic":',
+      '            return False',
+      '        if app_label == "analytics":',
+      '            if db == "analytics":',
+      '                return "analytics"',
+      '            return False',
+      '        return None',
+      '',
+      '',
+      'class BaseLabels:',
+      '    route_app_labels = {"placeholder"}',
+      '',
+      '    def db_for_read(self, model, **hints):',
+      '        if model._meta.app_label in self.route_app_labels:',
+      '            return "analytics"',
+      '        return None',
+      '',
+      '',
+      'class Sub(BaseLabels):',
+      '    route_app_labels = {"report"}',
+      '',
+    ].join('\n'),
+    '.venv/pyvenv.cfg': 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n',
+    '.venv/bin/python': '',
+    '.venv/lib/python3.11/site-packages/extrouter/__init__.py': 'class LogRouter:\n    route_app_labels = {"analytic"}\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label in self.route_app_labels:\n            return "analytics"\n        return None\n',
+    ...Object.fromEntries(['shop', 'analytics', 'reports'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, 'from django.db import models\n\n\nclass Row(models.Model):\n    n = models.IntegerField()\n']])),
+  }, 'dmdb-router-review-');
+  const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
+  assert.ok(index.settings?.routers.includes('extrouter.LogRouter') && !index.findings.some(f => f.code === 'router-unresolved'), JSON.stringify(index.findings.filter(f => f.code.startsWith('router')).map(f => f.message)));
+  const of = (code: string) => index.findings.filter(f => f.code === code).map(f => `${path.relative(dir, f.path ?? '')}:${f.line}`);
+  // allow_migrate is inherited: Django calls it, allow_syncdb is a shim
+  assert.deepEqual(of('router-signature'), []);
+  // "analytic" with !=: the message says the test is true for every app, the one meant included
+  const labels = index.findings.filter(f => f.code === 'router-unknown-label');
+  assert.deepEqual(labels.map(f => `${path.relative(dir, f.path ?? '')}:${f.line}`).sort(), ['proj/routers.py:18', 'proj/routers.py:37'].sort(), labels.map(f => f.message).join('\n'));
+  assert.match(labels.find(f => f.line === 18)!.message, /'analytic' .* the test that an app is not it is true for every app, the one meant included.*Did you mean 'analytics'\?/);
+  // the subclass's own attribute is what its inherited method reads: "report" (one edit from "reports"), not the base's placeholder
+  assert.match(labels.find(f => f.line === 37)!.message, /'report' .*Did you mean 'reports'\?/);
+  // "reporting" is three edits from "reports": left alone
+  assert.equal(labels.some(f => /'reporting'/.test(f.message)), false);
+  // the string returned only where db is that database allows only it: no finding; nor in the installed package's router
+  assert.deepEqual(of('router-migrate-alias'), []);
+});
+
 test('router objects in DATABASE_ROUTERS (a factory\'s closure class, twice): no router-unresolved, routing known, the two told apart (etools-datamart)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'from proj.dbrouter import router_factory\n' +

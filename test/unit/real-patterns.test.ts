@@ -1190,6 +1190,46 @@ test('manage.py that requires DJANGO_SETTINGS_MODULE from .env: the one .env.exa
   assert.notEqual(none.project.settingsModule, 'every_election.settings');
 });
 
+test('the order of the settings modules named outside manage.py: env files, containers, pytest, test env files, then CI (GitLab\'s too); a settings package choosing its module under if/try is read (a review)', async () => {
+  const base = {
+    'manage.py': 'import sys\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+    'proj/__init__.py': '',
+    'proj/settings/__init__.py': '',
+    'proj/settings/base.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "base.sqlite3"}}\n',
+    'proj/settings/test.py': 'from .base import *  # noqa\nDATABASES["default"]["NAME"] = "test.sqlite3"\n',
+    'proj/settings/ci.py': 'from .base import *  # noqa\nDATABASES["default"]["NAME"] = "ci.sqlite3"\n',
+    'pytest.ini': '[pytest]\nDJANGO_SETTINGS_MODULE = proj.settings.test\n',
+  };
+  const chosen = async (dir: string) => toReport(await scanProject({ root: dir, allowPython: false, env: {} })).project.settingsModule;
+  // GitLab CI's variables come after pytest, as a GitHub workflow's do; a job named `build:` is no Compose build
+  const gitlab = project({ ...base, '.gitlab-ci.yml': 'variables:\n  DJANGO_SETTINGS_MODULE: proj.settings.ci\nbuild:\n  script: make\n' });
+  assert.equal(await chosen(gitlab), 'proj.settings.test');
+  fs.rmSync(path.join(gitlab, 'pytest.ini'));
+  assert.equal(await chosen(gitlab), 'proj.settings.ci');
+  // a test env file comes after the image's settings (and after pytest's)
+  const testEnv = project({ ...base, '.env.test': 'DJANGO_SETTINGS_MODULE=proj.settings.ci\n', Dockerfile: 'FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=proj.settings.base\n' });
+  assert.equal(await chosen(testEnv), 'proj.settings.base');
+  fs.rmSync(path.join(testEnv, 'Dockerfile'));
+  assert.equal(await chosen(testEnv), 'proj.settings.test');
+  fs.rmSync(path.join(testEnv, 'pytest.ini'));
+  assert.equal(await chosen(testEnv), 'proj.settings.ci');
+  // a settings package whose __init__ picks its module under an if (or a try) is the lone settings module
+  for (const init of [
+    'import os\nif os.environ.get("DJANGO_ENV") == "production":\n    from .production import *  # noqa\nelse:\n    from .development import *  # noqa\n',
+    'try:\n    from .production import *  # noqa\nexcept ImportError:\n    from .development import *  # noqa\n',
+  ]) {
+    const dir = project({
+      'manage.py': 'import sys\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
+      'proj/__init__.py': '',
+      'proj/settings/__init__.py': init,
+      'proj/settings/development.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "dev.sqlite3"}, "archive": {"ENGINE": "django.db.backends.sqlite3", "NAME": "arch.sqlite3"}}\n',
+    });
+    const r = toReport(await scanProject({ root: dir, allowPython: false, env: {} }));
+    assert.equal(r.project.settingsModule, 'proj.settings');
+    assert.deepEqual(r.databases.map(d => d.alias), ['default', 'archive']);
+  }
+});
+
 test('a manage.py inside its package, settings from pytest.ini, sibling installable packages (Baserow\'s layout)', async () => {
   const app = (pkg: string, model: string) => ({
     [`${pkg}/__init__.py`]: '',

@@ -393,3 +393,46 @@ for name in os.environ.keys():
     }
   });
 });
+
+describe('the environment listed by the settings never shows its values (a review: secrets in findings)', () => {
+  test('comprehensions, dict(), len(), sorted() of os.environ.items()/values(), and .values() in a loop, as Django reads them', () => {
+    const settingsPy = `import os
+SECRET_KEY = "x"
+INSTALLED_APPS = []
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+READS = {k: v for k, v in os.environ.items() if k.startswith("DBREAD_")}
+ENV_COPY = dict(os.environ.items())
+N = len(os.environ.values())
+S = sorted(os.environ.values())
+for v in os.environ.values():
+    if v.startswith("sqlite:///"):
+        DATABASES["extra"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": v[10:]}
+`;
+    const dir = project({ 'site13/__init__.py': '', 'site13/settings.py': settingsPy });
+    const env = { AWS_SECRET_ACCESS_KEY: 'envfilesecret123', STRIPE_API_KEY: 'sk_live_xyz', GITHUB_TOKEN: 'ghp_processsecret', X_URL: 'sqlite:////tmp/x.sqlite3' };
+    const s = loadSettings(new ModuleIndex([dir]), 'site13.settings', env);
+    const text = JSON.stringify(s);
+    for (const secret of ['envfilesecret123', 'sk_live_xyz', 'ghp_processsecret']) assert.equal(text.includes(secret), false, `${secret} in ${text.slice(0, 2000)}`);
+    assert.ok(s.unknowns.some(u => u.name === 'READS' && /os\.environ\.items\(\)/.test(u.reason)), JSON.stringify(s.unknowns));
+    // .values() is a method of os.environ (no AttributeError): the variable set here gives "extra"
+    assert.deepEqual(s.databases.map(d => d.alias).sort(), ['default', 'extra']);
+    assert.equal(s.unknowns.some(u => /AttributeError/.test(u.reason)), false);
+    if (process.env.DJANGO_MULTIDB_PYTHON) {
+      const out = execFileSync(process.env.DJANGO_MULTIDB_PYTHON, ['-c', 'import django\nfrom django.conf import settings\nprint(" ".join(sorted(settings.DATABASES)))'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env, DJANGO_SETTINGS_MODULE: 'site13.settings', PYTHONPATH: dir } }).trim();
+      assert.equal(out, 'default extra');
+    }
+  });
+
+  test('a snapshot keeps a digest of the environment it listed, not its values', async () => {
+    const dir = project({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site14.settings")\n', 'site14/__init__.py': '', 'site14/settings.py': 'import os\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nfor k, v in os.environ.items():\n    if k.startswith("DATABASE_READ_"):\n        DATABASES["read"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": v}\n' });
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dmdb-envdigest-'));
+    try {
+      await new Scanner({ root: dir, readDatabases: false, allowPython: false, cacheDir: cache, env: { DATABASE_READ_1: 'r.sqlite3', API_TOKEN: 'TopSecretApiToken999' } }).index();
+      const files = fs.readdirSync(cache, { recursive: true }).map(String).filter(f => fs.statSync(path.join(cache, f)).isFile());
+      assert.ok(files.some(f => /index-/.test(f)), files.join(', '));
+      for (const f of files) assert.equal(fs.readFileSync(path.join(cache, f)).includes('TopSecretApiToken999'), false, f);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});

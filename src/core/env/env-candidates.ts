@@ -33,6 +33,8 @@ export interface EnvFileCandidate {
   values: Record<string, string>;
   /** production-like by its name (`.env.production`, `prod.env`): never read unless chosen */
   production: boolean;
+  /** a test or CI file by its name (`.env.test`, `.env.ci`): its settings module comes after pytest's */
+  testing?: boolean;
 }
 
 /** An env file as the settings read with it give them (Scanner.envFileCandidates): names, never values. */
@@ -71,6 +73,7 @@ function smallText(file: string): string | null {
 
 /** How early a name is listed: the developer's own first, the production ones last (PRODUCTION_RANK). */
 const PRODUCTION_RANK = 5;
+const TESTING_RANK = 4;
 const OTHER_RANK = 3;
 const PRODUCTION = /(^|[.\-_])(prod|production|staging|stage|live)([.\-_]|$)/;
 /**
@@ -95,7 +98,7 @@ function rankOfName(n: string): number {
   if (/(^|[.\-_])(local|dev|develop|development)([.\-_]|$)/.test(n)) return 1;
   if (/(^|[.\-_])(example|sample|template|dist|default|defaults)([.\-_]|$)/.test(n)) return 2;
   if (PRODUCTION.test(n)) return PRODUCTION_RANK;
-  if (/(^|[.\-_])(test|tests|testing|ci)([.\-_]|$)/.test(n)) return 4;
+  if (/(^|[.\-_])(test|tests|testing|ci)([.\-_]|$)/.test(n)) return TESTING_RANK;
   return OTHER_RANK;
 }
 
@@ -167,7 +170,7 @@ export function envFileCandidates(dirs: string[], inUse: string | null, configur
     if (!c) {
       const values = parseEnv(key);
       if (!values) return;
-      c = { file: key, sources: [], variables: Object.keys(values), values, production: nameRank(key) === PRODUCTION_RANK };
+      c = { file: key, sources: [], variables: Object.keys(values), values, production: nameRank(key) === PRODUCTION_RANK, ...(nameRank(key) === TESTING_RANK ? { testing: true } : {}) };
       out.set(key, c);
     }
     if (!c.sources.some(s => s.kind === source.kind && ('file' in s ? s.file === (source as { file?: string }).file : true))) c.sources.push(source);

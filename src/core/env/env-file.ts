@@ -1,6 +1,7 @@
 // The project's env file (`.env` beside manage.py unless configured): read, never executed, by every part that
 // needs it — static evaluation of the settings, the Django helper, manage.py tasks — so they all see the same
 // environment. The file never chooses the interpreter (python-env.ts reads only the process environment).
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from '../types';
@@ -60,14 +61,24 @@ export type EnvReads = Record<string, string | null>;
  * `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). The index
  * snapshot keeps them (core/scan.ts); the settings name the database variables that were read unset.
  */
-/** The names of the variables set in `env`, as one string (the '*' entry of EnvReads). */
+/**
+ * The variables set in `env`, names and values, as one digest (the '*' entry of EnvReads: a listing of them all is
+ * valid while they are all the same; the snapshot keeps the digest, never the values).
+ */
 export function envNamesKey(env: Record<string, string | undefined>): string {
-  return Object.keys(env).filter(n => env[n] !== undefined).sort().join('\0');
+  const h = createHash('sha256');
+  for (const n of Object.keys(env).sort()) if (env[n] !== undefined) h.update(`${n}\0${env[n]}\0`);
+  return h.digest('hex');
 }
+
+/** Through a recording environment, the environment itself: what a listing of every variable reads, unrecorded. */
+export const ENV_TARGET = Symbol('the recorded environment');
 
 export function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
   return new Proxy(env, {
     get(target, k) {
+      // (through every layer: the settings record their reads over the Scanner's recording)
+      if (k === ENV_TARGET) return (target as Record<symbol, unknown>)[ENV_TARGET] ?? target;
       if (typeof k === 'string') r[k] = target[k] ?? null;
       return target[k as string];
     },
@@ -77,7 +88,7 @@ export function recordingEnv(env: Record<string, string | undefined>, r: EnvRead
     },
     ownKeys(target) {
       // (what depends on the whole list is valid while the same variables are set: scan.ts sameEnvReads)
-      r['*'] = envNamesKey(target);
+      r['*'] = envNamesKey((target as Record<symbol, Record<string, string | undefined> | undefined>)[ENV_TARGET] ?? target);
       return Reflect.ownKeys(target);
     },
   });

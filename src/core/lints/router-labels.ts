@@ -9,7 +9,8 @@ import type { ModuleIndex } from '../python/modules';
 import type { FuncV } from '../python/values';
 import type { AppInfo, Finding, FindingFix, SettingsInfo } from '../types';
 import { readText } from '../vfs';
-import { closestAlias, literalSpan } from './aliases';
+import { isExternalPath } from '../python/runtime';
+import { distance, literalSpan } from './aliases';
 import { childExprs, stmtParts } from './walk';
 
 /** String literals by name: a class body's or a module's top-level assignments of a string or a literal collection of them. */
@@ -55,24 +56,44 @@ export function routerLabelFindings(
   const labels = [...new Set(apps.map(a => a.label))];
   const known = new Set(labels);
   const out: Finding[] = [];
-  const classes = new Map<A.ClassDef, { router: string; path: string }>();
+  // each router class with the classes its evaluated methods are defined in (a base router's methods read the
+  // subclass's attributes: `self.route_app_labels` is the router's own where it sets one)
+  const classes = new Map<string, { router: string; own: { cls: A.ClassDef; path: string } | null; defs: Set<A.ClassDef>; path: string }>();
   for (const d of defs) {
     const def = d.fn.cls?.def;
-    if (def && !classes.has(def)) classes.set(def, { router: d.router, path: d.fn.loc.path });
+    if (!def) continue;
+    let c = classes.get(d.router);
+    if (!c) classes.set(d.router, (c = { router: d.router, own: routerClass(modules, d.router), defs: new Set(), path: d.fn.loc.path }));
+    c.defs.add(def);
   }
   const seen = new Set<string>();
-  for (const [cls, { router, path }] of classes) {
-    let lines: string[] | null = null;
+  const texts = new Map<string, string[]>();
+  const linesOf = (file: string): string[] => {
+    let l = texts.get(file);
+    if (!l) texts.set(file, (l = readText(file).split('\n')));
+    return l;
+  };
+  for (const { router, own, defs: owners } of classes.values()) for (const cls of owners) {
+    const path = defPath(defs, cls);
+    // (a router of an installed package: its code is not the project's to change)
+    if (!path || isExternalPath(path)) continue;
     const mod = modules.parseFile(path);
     const moduleConsts = mod ? constantsOf(mod.body) : new Map<string, A.Constant[]>();
+    const ownConsts = own && own.cls !== cls ? constantsOf(own.cls.body) : new Map<string, A.Constant[]>();
     const classConsts = constantsOf(cls.body);
-    /** the literals an operand stands for: written there, or a class attribute / module constant it names */
-    const literals = (e: A.Expr): A.Constant[] => {
+    /** the literals an operand stands for, and their file: written there, or a class attribute / module constant it names */
+    const literals = (e: A.Expr): { lits: A.Constant[]; file: string } => {
+      const here = (lits: A.Constant[] | undefined) => ({ lits: lits ?? [], file: path });
       const direct = stringsOf(e);
-      if (direct) return direct;
-      if (e.type === 'Attribute' && e.value.type === 'Name' && (e.value.id === 'self' || e.value.id === 'cls' || e.value.id === cls.name)) return classConsts.get(e.attr) ?? moduleConsts.get(e.attr) ?? [];
-      if (e.type === 'Name') return moduleConsts.get(e.id) ?? [];
-      return [];
+      if (direct) return here(direct);
+      if (e.type === 'Attribute' && e.value.type === 'Name' && (e.value.id === 'self' || e.value.id === 'cls')) {
+        // the router's own attribute where it sets one (a subclass of the class whose method reads it)
+        if (own && ownConsts.has(e.attr)) return { lits: ownConsts.get(e.attr)!, file: own.path };
+        return here(classConsts.get(e.attr) ?? moduleConsts.get(e.attr));
+      }
+      if (e.type === 'Attribute' && e.value.type === 'Name' && e.value.id === cls.name) return here(classConsts.get(e.attr) ?? moduleConsts.get(e.attr));
+      if (e.type === 'Name') return here(moduleConsts.get(e.id));
+      return here([]);
     };
     for (const fn of cls.body) {
       if (fn.type !== 'FunctionDef') continue;
@@ -87,28 +108,33 @@ export function routerLabelFindings(
             if (op !== '==' && op !== '!=' && op !== 'in' && op !== 'not in') return;
             const [a, b] = [operands[i]!, operands[i + 1]!];
             const other = isLabelExpr(a, labelParam) ? b : isLabelExpr(b, labelParam) && (op === '==' || op === '!=') ? a : null;
-            if (other) for (const lit of literals(other)) check(lit);
+            if (other) {
+              const { lits, file } = literals(other);
+              for (const lit of lits) check(lit, op === '!=' || op === 'not in', file);
+            }
           });
         }
         for (const c of childExprs(e)) visit(c);
       };
-      const check = (lit: A.Constant): void => {
+      const check = (lit: A.Constant, negated: boolean, file: string): void => {
+        if (isExternalPath(file)) return;
         const label = lit.value as string;
         if (known.has(label) || !label) return;
-        const suggestion = closestAlias(label, labels);
+        const suggestion = closestLabel(label, labels);
         if (!suggestion) return;
         // (every literal is in the router's file: the method, the class body or the module's constants)
-        const key = `${path}:${lit.line}:${lit.col}`;
+        const key = `${file}:${lit.line}:${lit.col}`;
         if (seen.has(key)) return;
         seen.add(key);
-        lines ??= readText(path).split('\n');
-        const span = literalSpan(lit, lines);
+        const span = literalSpan(lit, linesOf(file));
         const fix: FindingFix | undefined = span.endCol !== undefined
           ? { title: `Change to '${suggestion}'`, edits: [{ line: span.line, col: span.col, endLine: span.endLine, endCol: span.endCol, text: `${span.quote}${suggestion}${span.quote}` }] }
           : undefined;
         out.push({
-          code: 'router-unknown-label', severity: 'warning', path, line: lit.line,
-          message: `'${label}' (compared with an app label in ${router}.${fn.name}) is the label of no installed app: the comparison never matches, so the models it was meant to route are decided by the next router, or by Django's default (every database; queries to 'default'). Did you mean '${suggestion}'?`,
+          code: 'router-unknown-label', severity: 'warning', path: file, line: lit.line,
+          message: negated
+            ? `'${label}' (compared with an app label in ${router}.${fn.name}) is the label of no installed app: the test that an app is not it is true for every app, the one meant included, so that app takes the path written for the others. Did you mean '${suggestion}'?`
+            : `'${label}' (compared with an app label in ${router}.${fn.name}) is the label of no installed app: the comparison never matches, so the models it was meant to route are decided by the next router, or by Django's default (every database; queries to 'default'). Did you mean '${suggestion}'?`,
           ...(fix ? { fix } : {}),
         });
       };
@@ -123,4 +149,30 @@ export function routerLabelFindings(
     }
   }
   return out;
+}
+
+/** The installed label at most two edits from `label` (the closest; none when two are as close), or null. */
+function closestLabel(label: string, labels: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  let tie = false;
+  for (const l of labels) {
+    const d = distance(label.toLowerCase(), l.toLowerCase());
+    if (d < bestD) { best = l; bestD = d; tie = false; } else if (d === bestD) tie = true;
+  }
+  return best !== null && bestD <= 2 && !tie ? best : null;
+}
+
+/** The class a DATABASE_ROUTERS entry names, and its file, when its module defines it at top level. */
+function routerClass(modules: ModuleIndex, dotted: string): { cls: A.ClassDef; path: string } | null {
+  const dot = dotted.lastIndexOf('.');
+  const file = dot > 0 ? modules.resolve(dotted.slice(0, dot))?.file : null;
+  const mod = file ? modules.parseFile(file) : null;
+  const cls = mod?.body.find((s): s is A.ClassDef => s.type === 'ClassDef' && s.name === dotted.slice(dot + 1));
+  return cls && file ? { cls, path: file } : null;
+}
+
+/** The file of a class whose methods the routers have (where its methods were read). */
+function defPath(defs: { fn: FuncV }[], cls: A.ClassDef): string | null {
+  return defs.find(d => d.fn.cls?.def === cls)?.fn.loc.path ?? null;
 }

@@ -10,6 +10,8 @@ import type { FuncV } from '../python/values';
 import type { DbRoute, RouterMethod } from '../routers';
 import type { Finding, FindingFix, SettingsInfo } from '../types';
 import { readText } from '../vfs';
+import { isExternalPath } from '../python/runtime';
+import { routerMethodDefs } from '../routers';
 import { aliasFix, closestAlias, databasesKnown, databasesMayDiffer, distance, literalSpan } from './aliases';
 import { allStmts, childExprs, stmtParts } from './walk';
 
@@ -65,12 +67,22 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
       continue;
     }
     const cls = mod.body.find((s): s is A.ClassDef => s.type === 'ClassDef' && s.name === attr);
+    // the methods Django calls that the router has, its base classes' included (the evaluated router)
+    let has: Set<string> | null = null;
+    const hasMethod = (name: string): boolean => {
+      if (cls!.body.some(x => x.type === 'FunctionDef' && x.name === name)) return true;
+      // (no base but object: nothing inherited)
+      if (!cls!.bases.some(b => !(b.type === 'Name' && b.id === 'object'))) return false;
+      has ??= new Set(routerMethodDefs(modules, settings).filter(d => d.router === dotted).map(d => d.method));
+      // allow_relation is not evaluated: a base class may define it
+      return has.has(name) || name === 'allow_relation';
+    };
     // a method named almost as one Django calls (osf's NoMigrationRouter.allow_migration, "Don't allow migrations"):
     // Django never calls it, and the router decides nothing it was written to decide
     for (const m of cls?.body ?? []) {
       if (m.type !== 'FunctionDef') continue;
       const meant = nearMethod(m.name);
-      if (!meant || cls!.body.some(x => x.type === 'FunctionDef' && x.name === meant)) continue;
+      if (!meant || hasMethod(meant)) continue;
       out.push({
         code: 'router-signature', severity: 'error', path: file, line: m.line,
         message: m.name === 'allow_syncdb'
@@ -83,7 +95,8 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
     const fn = cls?.body.find((s): s is A.FunctionDef => s.type === 'FunctionDef' && s.name === 'allow_migrate');
     if (!cls || !fn) continue; // inherited or absent: nothing to read here
     const params = [...fn.args.posonly, ...fn.args.args].map(a => a.name).slice(isStatic(fn) ? 0 : 1);
-    out.push(...aliasReturns(fn, dotted, params[0] ?? null, file));
+    // (not in a router of an installed package: its code is not the project's to change)
+    if (!isExternalPath(file)) out.push(...aliasReturns(fn, dotted, params[0] ?? null, file));
     if (fn.args.kwarg) continue;
     const old = params.length === 2 && params[1] === 'model';
     out.push({
@@ -105,11 +118,25 @@ export function routerShapeFindings(modules: ModuleIndex, settings: SettingsInfo
 function aliasReturns(fn: A.FunctionDef, dotted: string, db: string | null, file: string): Finding[] {
   const out: Finding[] = [];
   let lines: string[] | null = null;
-  const visit = (body: A.Stmt[]): void => {
+  /** `if db == "analytics":` around the return: there the string allows only the database it names */
+  const onlyThere = (test: A.Expr, value: unknown): boolean => {
+    if (test.type === 'BoolOp' && test.op === 'and') return test.values.some(v => onlyThere(v, value));
+    if (test.type !== 'Compare' || test.ops.length !== 1 || test.ops[0] !== '==') return false;
+    const [a, b] = [test.left, test.comparators[0]!];
+    const isDb = (e: A.Expr) => e.type === 'Name' && e.id === db;
+    const isValue = (e: A.Expr) => e.type === 'Constant' && e.value === value;
+    return (isDb(a) && isValue(b)) || (isDb(b) && isValue(a));
+  };
+  const visit = (body: A.Stmt[], guards: A.Expr[]): void => {
     for (const st of body) {
       // (a nested function's returns are its own)
       if (st.type === 'FunctionDef' || st.type === 'ClassDef') continue;
-      if (st.type === 'Return' && st.value && isAliasLiteral(st.value)) {
+      if (st.type === 'If') {
+        visit(st.body, [...guards, st.test]);
+        visit(st.orelse, guards);
+        continue;
+      }
+      if (st.type === 'Return' && st.value && isAliasLiteral(st.value) && !(st.value.type === 'Constant' && guards.some(g => onlyThere(g, (st.value as A.Constant).value)))) {
         const text = st.value.type === 'Constant' ? JSON.stringify(st.value.value) : 'an f-string';
         let fix: FindingFix | undefined;
         if (db && st.value.type === 'Constant') {
@@ -126,10 +153,10 @@ function aliasReturns(fn: A.FunctionDef, dotted: string, db: string | null, file
           ...(fix ? { fix } : {}),
         });
       }
-      for (const b of stmtParts(st).blocks) visit(b);
+      for (const b of stmtParts(st).blocks) visit(b, guards);
     }
   };
-  visit(fn.body);
+  visit(fn.body, []);
   return out;
 }
 

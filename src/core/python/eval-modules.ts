@@ -16,6 +16,7 @@ import { dirNames, fileOrGlobalsCall, globFiles, globalsObj } from './eval-built
 import { environPath } from './operators';
 import { joinPath, realpath } from './paths';
 import { readText, statFile } from '../vfs';
+import { ENV_TARGET } from '../env/env-file';
 import { DJANGO_GLOBAL_SETTINGS } from '../settings/django-defaults';
 import { translationTextArg } from './symbols';
 import { reAttr, reCall, reMembers } from './eval-re';
@@ -300,7 +301,7 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
   if (isConfigparserObj(o)) return parserAttr(o, name, b);
   switch (o.type) {
     case 'os.environ':
-      return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
+      return ['get', 'setdefault', '__getitem__', 'copy', 'keys', 'items', 'values', 'pop', '__contains__'].includes(name) ? b('os.environ.' + name, o) : undefined;
     case 'environ.Env':
       if (['str', 'bool', 'int', 'float', 'list', 'tuple', 'dict', 'json', 'url', 'db', 'db_url', 'db_url_config', 'cache', 'cache_url', 'path', 'read_env', 'get_value', 'email', 'email_url', 'search_url', 'parse_value'].includes(name)) return b('environ.Env.' + name, o);
       if (name === 'ENVIRON') return obj('os.environ', 'absent');
@@ -349,6 +350,12 @@ export function modeledAttr(_it: Evaluator, o: ObjV, name: string, _loc: Loc): V
 }
 
 const TRUE_STRINGS = ['true', 'on', 'ok', 'y', 'yes', '1'];
+
+/** A variable's value as the environment holds it, not recorded as read (the interpreter's own writes first). */
+function envValues(env: Record<string, string | undefined>): (name: string) => string | undefined {
+  const target = (env as Record<symbol, Record<string, string | undefined> | undefined>)[ENV_TARGET];
+  return n => (Object.prototype.hasOwnProperty.call(env, n) || !target ? env[n] : target[n]);
+}
 
 /** A contextvars.ContextVar: its name and the default it was made with. */
 interface ContextVarData { name: string; default: Value | undefined }
@@ -953,12 +960,17 @@ function objCall(it: Evaluator, o: ObjV, method: string, args: Value[], kwargs: 
       // the variables set here (the process's and the env file's), and maybe others where the project runs: Baserow's
       // `for key, value in os.environ.items(): if key.startswith("DATABASE_READ_")…` adds a replica for each one set
       case 'keys': case 'items': case 'values': {
-        // (the interpreter's own writes over the given environment, its prototype: for…in lists both)
+        // (the interpreter's own writes over the given environment, its prototype: for…in lists both; the values are
+        // read past the recording of each variable: the listing is recorded once, as a digest of them all)
+        const raw = envValues(it.env);
         const names: string[] = [];
-        for (const n in it.env) if (it.env[n] !== undefined) names.push(n);
+        for (const n in it.env) if (raw(n) !== undefined) names.push(n);
         names.sort();
-        const items = names.map(n => method === 'keys' ? str(n) : method === 'values' ? str(it.env[n]!) : tuple([str(n), str(it.env[n]!)]));
-        return seqLike('list', items, unknown('the environment where the project runs, beyond the variables set here', loc));
+        // (a value shows as os.environ['NAME'] wherever it is printed: it may be a secret)
+        const value = (n: string): Value => ({ kind: 'str', v: raw(n)!, env: n });
+        const items = names.map(n => method === 'keys' ? str(n) : method === 'values' ? value(n) : tuple([str(n), value(n)]));
+        // (in the environment's order, which is not known: the variables of the project's environment may come anywhere)
+        return { ...seqLike('list', items, unknown('the environment where the project runs, beyond the variables set here', loc)), moreAnywhere: true, label: `os.environ.${method}()` };
       }
       default: return undefined;
     }

@@ -15,6 +15,7 @@ import { BUILTINS, PYTHON_BUILTIN_NAMES } from './eval-builtins';
 import { binaryOp } from './operators';
 import { exceptionClass, isExceptionSubclass } from './exceptions';
 import { configparserSetItem, isConfigparserObj } from './eval-configparser';
+import { stmtParts } from '../lints/walk';
 
 export function execBlock(it: Evaluator, stmts: A.Stmt[], f: Frame): Res {
   let abrupt: Abrupt[] | null = null;
@@ -252,7 +253,10 @@ function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   let items = it.iter(itv);
   // a collection known in part (known items and maybe more): the known ones, then the rest as a loop over something
   // unknown (Baserow's replicas, one per variable of os.environ.items() set in the env file, are known)
-  const rest = items === null ? knownPart(itv) : null;
+  // (where the unknown items may come before the known ones, a body that may leave the loop early is not run on the
+  // known ones first: a first-match `break` would give a known answer the run may not give)
+  let rest = items === null ? knownPart(itv) : null;
+  if (rest?.anywhere && leavesEarly(s.body)) rest = null;
   if (items === null && !rest) return loopUnknown(it, s, f, notKnown(itv), loc);
   if (rest) items = rest.items;
   let abrupt: Abrupt[] = [];
@@ -278,11 +282,26 @@ function execFor(it: Evaluator, s: A.For, f: Frame, loc: Loc): Res {
   return { normal: true, abrupt };
 }
 
-/** The known items of a collection known in part, and what the rest stands for (null: not such a collection). */
-function knownPart(v: Value): { items: Value[]; more: UnknownV } | null {
-  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more && v.items.length) return { items: v.items, more: v.more };
-  if (v.kind === 'dict' && v.inexact && v.map.size) return { items: [...v.map.values()].map(e => e.k), more: v.inexact };
+/**
+ * The known items of a collection known in part, what the rest stands for, and whether the rest may come before
+ * them (a set, a dict whose unknown keys may have been set first, a list with items inserted anywhere, the
+ * environment's variables); null: not such a collection.
+ */
+function knownPart(v: Value): { items: Value[]; more: UnknownV; anywhere: boolean } | null {
+  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.more && v.items.length) {
+    return { items: v.items, more: v.more, anywhere: v.kind === 'set' || !!v.moreAnywhere };
+  }
+  if (v.kind === 'dict' && v.inexact && v.map.size) return { items: [...v.map.values()].map(e => e.k), more: v.inexact, anywhere: true };
   return null;
+}
+
+/** Whether a loop body may leave the loop before its last item (`break`, `return`), nested functions aside. */
+function leavesEarly(body: A.Stmt[]): boolean {
+  return body.some(st => {
+    if (st.type === 'Break' || st.type === 'Return') return true;
+    if (st.type === 'FunctionDef' || st.type === 'ClassDef') return false;
+    return stmtParts(st).blocks.some(leavesEarly);
+  });
 }
 
 /**

@@ -4,7 +4,14 @@
 import type * as A from './ast';
 import type { Loc } from '../types';
 
-export interface StrV { kind: 'str'; v: string }
+export interface StrV {
+  kind: 'str'; v: string;
+  /**
+   * the environment variable the value was listed from (`os.environ.items()`, `.values()`): shown as
+   * `os.environ['NAME']`, never as the value, which may be a secret (a message quoting the value is redacted)
+   */
+  env?: string;
+}
 export interface NumV { kind: 'num'; v: number; float?: boolean }
 export interface BoolV { kind: 'bool'; v: boolean }
 export interface NoneV { kind: 'none' }
@@ -16,6 +23,8 @@ export interface SeqV {
    * appends in a loop over something unknown): why and where the additions come from
    */
   more?: UnknownV;
+  /** shown as this, not as its items (`os.environ.items()`: the environment's values are never printed) */
+  label?: string;
   /**
    * the additions `more` stands for may be anywhere, not only after `items` (one path inserted before known items:
    * `DATABASE_ROUTERS.insert(0, …)` in a branch); order matters to some settings (routers are asked in order)
@@ -592,11 +601,11 @@ function adopt(orig: Value, merged: Value, at: (Value | undefined)[], states: Fo
 export function repr(v: Value, depth = 0): string {
   if (depth > 6) return '…';
   switch (v.kind) {
-    case 'str': return pyStrRepr(v.v);
+    case 'str': return v.env !== undefined ? `os.environ[${pyStrRepr(v.env)}]` : pyStrRepr(v.v);
     case 'num': return numToStr(v);
     case 'bool': return v.v ? 'True' : 'False';
     case 'none': return 'None';
-    case 'list': return '[' + v.items.map(x => repr(x, depth + 1)).concat(v.more ? ['…'] : []).join(', ') + ']';
+    case 'list': if (v.label) return v.label; return '[' + v.items.map(x => repr(x, depth + 1)).concat(v.more ? ['…'] : []).join(', ') + ']';
     case 'tuple': return '(' + v.items.map(x => repr(x, depth + 1)).join(', ') + (v.items.length === 1 ? ',)' : ')');
     case 'set': return v.items.length ? '{' + v.items.map(x => repr(x, depth + 1)).join(', ') + '}' : 'set()';
     case 'dict': return '{' + [...v.map.values()].map(e => repr(e.k, depth + 1) + ': ' + repr(e.v, depth + 1)).join(', ') + '}';

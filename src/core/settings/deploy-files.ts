@@ -6,9 +6,14 @@ import * as path from 'path';
 /** Whether `file` is one envFromDeployFiles reads: a Compose file, a GitHub workflow, `.gitlab-ci.yml`, CircleCI's config. */
 export function isDeployFile(file: string): boolean {
   const base = path.basename(file);
-  return /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base) || base === '.gitlab-ci.yml'
+  return isComposeFile(base) || base === '.gitlab-ci.yml'
     || (/\.ya?ml$/.test(base) && path.basename(path.dirname(file)) === 'workflows' && path.basename(path.dirname(path.dirname(file))) === '.github')
     || (base === 'config.yml' && path.basename(path.dirname(file)) === '.circleci');
+}
+
+/** A Docker Compose file's name (`docker-compose.yml`, `compose.prod.yaml`). */
+export function isComposeFile(name: string): boolean {
+  return /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(name);
 }
 
 /** A Dockerfile's name (`Dockerfile`, `Dockerfile.dev`, `Dockerfile-prod`, `Containerfile`, `web.Dockerfile`): ./index.ts reads its `ENV`s. */

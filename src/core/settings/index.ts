@@ -18,7 +18,7 @@ import {
 import { DJANGO_GLOBAL_SETTINGS } from './django-defaults';
 import { recordingEnv, type EnvReads } from '../env/env-file';
 import { readDir, readText, statFile } from '../vfs';
-import { isDeployFile, isDockerfile } from './deploy-files';
+import { isComposeFile, isDeployFile, isDockerfile } from './deploy-files';
 import { dockerfileEnv } from './dockerfile';
 import { configurationDotenv, configurationValue, configurationVariable, isConfigurationClass } from '../python/eval-modules';
 export { isDeployFile };
@@ -208,7 +208,8 @@ export function envFromDeployFiles(dirs: string[]): DeployedVariable[] {
   const list = (dir: string): string[] => (readDir(dir) ?? []).map(e => e.name).sort();
   for (const dir of dirs) {
     const names = list(dir);
-    for (const f of names) if (isDeployFile(path.join(dir, f))) read(path.join(dir, f));
+    // (Compose files: a container's environment; `.gitlab-ci.yml` is CI's, read below with the other CI files)
+    for (const f of names) if (isComposeFile(f)) read(path.join(dir, f));
     for (const f of names) if (isDockerfile(f)) readDockerfile(path.join(dir, f));
   }
   for (const f of built) readDockerfile(f);
