@@ -523,6 +523,11 @@ function settingsProject(files: Record<string, string>, prefix: string): string 
   return dir;
 }
 
+/** What real Django prints for `code` run after django.setup() in a project of settingsProject (proj.settings). */
+function djangoSays(dir: string, code: string): string {
+  return execFileSync(PY!, ['-c', `import django; django.setup()\nfrom django.db import router\n${code}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+}
+
 test('router-signature and router-unresolved: allow_migrate without **hints or pre-1.8 (db, model); entries that do not exist (a package that is not there is not reported)', async () => {
   const dir = settingsProject({
     'proj/settings.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "a"}}\nINSTALLED_APPS = []\n' +
@@ -588,7 +593,7 @@ test('router-signature: a method named almost as one Django calls is never calle
   assert.match(found[0]!.message, /NoMigrationRouter\.allow_migration\(\) is not a method Django's routers have: .*Did you mean allow_migrate\?/);
   assert.match(found[1]!.message, /Did you mean db_for_read\?/);
   // Django never calls it: contenttypes migrates on default
-  const allowed = execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom django.contrib.contenttypes.models import ContentType\nprint(router.allow_migrate_model("default", ContentType))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const allowed = djangoSays(dir, 'from django.contrib.contenttypes.models import ContentType\nprint(router.allow_migrate_model("default", ContentType))');
   assert.equal(allowed, 'True');
 });
 
@@ -615,7 +620,7 @@ test('router-signature: allow_syncdb, the router method of Django < 1.7, is neve
   assert.deepEqual(found.map(f => [f.line, f.severity]), [[5, 'error']]);
   assert.match(found[0]!.message, /LogRouter\.allow_syncdb\(\) is the router method of Django < 1\.7: Django 1\.9 and later never call it, so this router keeps no model off any database .*def allow_migrate\(self, db, app_label, model_name=None, \*\*hints\)/);
   // Django never calls it: the log entries migrate on both databases, as the routing says
-  const allowed = execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom request_logger.models import Entry\nprint(router.allow_migrate_model("default", Entry), router.allow_migrate_model("logger", Entry))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const allowed = djangoSays(dir, 'from request_logger.models import Entry\nprint(router.allow_migrate_model("default", Entry), router.allow_migrate_model("logger", Entry))');
   assert.equal(allowed, 'True True');
   assert.deepEqual(['default', 'logger'].map(a => index.routing.find(r => r.alias === a && r.model === 'request_logger.Entry')?.migrate), [true, true]);
 });
@@ -639,7 +644,7 @@ test('router-migrate-alias: allow_migrate returning an alias allows every databa
     ].join('\n'),
     ...Object.fromEntries(['shop', 'stats'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, `from django.db import models\n\n\nclass Row(models.Model):\n    n = models.IntegerField()\n`]])),
   }, 'dmdb-router-alias-');
-  const django = () => execFileSync(PY!, ['-c', 'import django; django.setup()\nfrom django.db import router\nfrom stats.models import Row\nprint(bool(router.allow_migrate_model("default", Row)), bool(router.allow_migrate_model("analytics", Row)))'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const django = () => djangoSays(dir, 'from stats.models import Row\nprint(bool(router.allow_migrate_model("default", Row)), bool(router.allow_migrate_model("analytics", Row)))');
   const ours = (index: ProjectIndex) => ['default', 'analytics'].map(a => index.routing.find(r => r.alias === a && r.model === 'stats.Row')?.migrate);
   const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
   const found = index.findings.filter(f => f.code === 'router-migrate-alias');
@@ -695,7 +700,7 @@ test('router-unknown-label: app labels one edit from an installed app\'s, in a c
     ...Object.fromEntries(['analytics', 'shop', 'ledger'].flatMap(a => [[`${a}/__init__.py`, ''], [`${a}/models.py`, 'from django.db import models\n\n\nclass Row(models.Model):\n    n = models.IntegerField()\n']])),
   }, 'dmdb-router-label-');
   const apps = ['analytics', 'shop', 'ledger'];
-  const django = () => execFileSync(PY!, ['-c', `import django; django.setup()\nfrom django.apps import apps\nfrom django.db import router\nprint(" ".join(a + ":" + ",".join(d for d in ("default", "warehouse") if router.allow_migrate_model(d, apps.get_model(a, "Row"))) for a in ${JSON.stringify(apps)}))`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DJANGO_SETTINGS_MODULE: 'proj.settings', PYTHONPATH: dir } }).trim();
+  const django = () => djangoSays(dir, `from django.apps import apps\nprint(" ".join(a + ":" + ",".join(d for d in ("default", "warehouse") if router.allow_migrate_model(d, apps.get_model(a, "Row"))) for a in ${JSON.stringify(apps)}))`);
   const ours = (index: ProjectIndex) => apps.map(a => `${a}:${['default', 'warehouse'].filter(d => index.routing.find(r => r.alias === d && r.model === `${a}.Row`)?.migrate).join(',')}`).join(' ');
   const index = await new Scanner({ root: dir, allowPython: false, env: {} }).index();
   const found = index.findings.filter(f => f.code === 'router-unknown-label');
