@@ -163,7 +163,7 @@ import { aliasNames, aliasNamesAgain } from './lints/aliases';
 import { routerShapeFindings, routersLine } from './lints/routers';
 import { dbRoutesAgain, dbRoutesOf, reportDbRoutes, routerLints, type DbRoutes } from './lints/route-consistency';
 import { findSearchRoots } from './env/python-env';
-import { envFileOf, envNamesKey, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
+import { envFileOf, envDigest, expandEnvValues, projectEnvironment, readEnvFile, recordingEnv, type EnvReads } from './env/env-file';
 import { resolveApps } from './apps';
 import { discoverApps, installedAppsUnknown } from './apps/discover';
 import { indexModels, isWorkspaceFile, patchModels, sameSettingsForModels, type ModelMemo } from './models';
@@ -192,7 +192,7 @@ function sameEnvReads(reads: unknown, env: Record<string, string | undefined>): 
   if (!reads || typeof reads !== 'object') return false;
   const r = reads as EnvReads;
   // (the settings listed the variables: the same ones are set)
-  if (r['*'] !== undefined && r['*'] !== envNamesKey(env)) return false;
+  if (r['*'] !== undefined && r['*'] !== envDigest(env)) return false;
   for (const [k, v] of Object.entries(r)) if (k !== '*' && (env[k] ?? null) !== v) return false;
   return true;
 }
@@ -1905,7 +1905,6 @@ function lintRoutes(index: ProjectIndex, aliases: string[], modules: ModuleIndex
     return decisions().get(`${alias} ${key}`) ?? null;
   }
 }
-
 
 /** The operations that give a model's historical class attributes (MigrationOperationInfo.names). */
 const GIVES_ATTRIBUTES = new Set(['CreateModel', 'AddField', 'RenameField', 'AlterModelManagers']);

@@ -170,7 +170,8 @@ export function envFileCandidates(dirs: string[], inUse: string | null, configur
     if (!c) {
       const values = parseEnv(key);
       if (!values) return;
-      c = { file: key, sources: [], variables: Object.keys(values), values, production: nameRank(key) === PRODUCTION_RANK, ...(nameRank(key) === TESTING_RANK ? { testing: true } : {}) };
+      const rank = nameRank(key);
+      c = { file: key, sources: [], variables: Object.keys(values), values, production: rank === PRODUCTION_RANK, ...(rank === TESTING_RANK ? { testing: true } : {}) };
       out.set(key, c);
     }
     if (!c.sources.some(s => s.kind === source.kind && ('file' in s ? s.file === (source as { file?: string }).file : true))) c.sources.push(source);

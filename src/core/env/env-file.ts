@@ -53,19 +53,15 @@ export function projectEnvironment(processEnv: Record<string, string | undefined
 
 /**
  * The environment variables the settings read (name → value, null: unset); a '*' entry: they listed them all (its
- * value: envNamesKey of the environment then).
+ * value: envDigest of the environment then).
  */
 export type EnvReads = Record<string, string | null>;
 
 /**
- * `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). The index
- * snapshot keeps them (core/scan.ts); the settings name the database variables that were read unset.
- */
-/**
  * The variables set in `env`, names and values, as one digest (the '*' entry of EnvReads: a listing of them all is
  * valid while they are all the same; the snapshot keeps the digest, never the values).
  */
-export function envNamesKey(env: Record<string, string | undefined>): string {
+export function envDigest(env: Record<string, string | undefined>): string {
   const h = createHash('sha256');
   for (const n of Object.keys(env).sort()) if (env[n] !== undefined) h.update(`${n}\0${env[n]}\0`);
   return h.digest('hex');
@@ -74,6 +70,10 @@ export function envNamesKey(env: Record<string, string | undefined>): string {
 /** Through a recording environment, the environment itself: what a listing of every variable reads, unrecorded. */
 export const ENV_TARGET = Symbol('the recorded environment');
 
+/**
+ * `env` as the settings see it, recording each variable read into `reads` (listing them all: '*'). The index
+ * snapshot keeps them (core/scan.ts); the settings name the database variables that were read unset.
+ */
 export function recordingEnv(env: Record<string, string | undefined>, r: EnvReads): Record<string, string | undefined> {
   return new Proxy(env, {
     get(target, k) {
@@ -88,7 +88,7 @@ export function recordingEnv(env: Record<string, string | undefined>, r: EnvRead
     },
     ownKeys(target) {
       // (what depends on the whole list is valid while the same variables are set: scan.ts sameEnvReads)
-      r['*'] = envNamesKey((target as Record<symbol, Record<string, string | undefined> | undefined>)[ENV_TARGET] ?? target);
+      r['*'] = envDigest((target as Record<symbol, Record<string, string | undefined> | undefined>)[ENV_TARGET] ?? target);
       return Reflect.ownKeys(target);
     },
   });

@@ -162,7 +162,7 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
     const atLine = new Map<string, { loc: Loc | null; alias: string; routed: boolean; router: string | null; has: string; models: string[]; oneOf: string }>();
     for (const r of routes) {
       // a router that picks one of several aliases per query (a replica at random) may send them to each
-      const picks = r.alias === null ? r.choices ?? [] : [r.alias];
+      const picks = routeAliases(r) ?? [];
       const oneOf = r.alias === null && picks.length > 1 ? ` (one of ${picks.map(a => `'${a}'`).join(', ')}, chosen at run time)` : '';
       const routed = r.reason === 'router' || (r.alias === null && !!r.choices);
       for (const alias of picks) {
@@ -229,15 +229,15 @@ export function routeConsistencyFindings(inp: RouteInputs): Finding[] {
 function unmirroredReplicaFindings(
   inp: RouteInputs, groupOf: (alias: string) => string[], decision: ReturnType<typeof indexDecisions>, byKey: ReadonlyMap<string, ModelInfo>,
 ): Finding[] {
-  const picks = (r: DbRoute): string[] | null => (r.alias !== null ? [r.alias] : r.choices ?? null);
   const written = new Set<string>();
   for (const r of inp.write) {
-    const p = picks(r);
+    const p = routeAliases(r);
     // (a write that may go anywhere: any alias may be written to)
     if (!p) return [];
     for (const a of p) for (const g of groupOf(a)) written.add(g);
   }
   const writes = new Map(inp.write.map(r => [r.model, r]));
+  const reads = inp.read.map(r => ({ r, to: routeAliases(r) }));
   const out: Finding[] = [];
   for (const db of inp.settings.databases) {
     const alias = db.alias;
@@ -246,8 +246,8 @@ function unmirroredReplicaFindings(
     const models: string[] = [];
     let primary: string | null = null;
     let router: DbRoute | null = null;
-    for (const r of inp.read) {
-      if (!picks(r)?.includes(alias) || !(r.reason === 'router' || r.choices)) continue;
+    for (const { r, to: readTo } of reads) {
+      if (!readTo?.includes(alias) || !(r.reason === 'router' || r.choices)) continue;
       const m = byKey.get(r.model);
       if (!m || m.proxy || !m.managed || m.swapped) continue;
       const w = writes.get(r.model);
@@ -270,6 +270,11 @@ function unmirroredReplicaFindings(
     });
   }
   return out;
+}
+
+/** The aliases a route may send a query to: its alias, or the ones it picks from at run time; null when not known. */
+function routeAliases(r: DbRoute): string[] | null {
+  return r.alias !== null ? [r.alias] : r.choices ?? null;
 }
 
 /**

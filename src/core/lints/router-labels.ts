@@ -58,13 +58,14 @@ export function routerLabelFindings(
   const out: Finding[] = [];
   // each router class with the classes its evaluated methods are defined in (a base router's methods read the
   // subclass's attributes: `self.route_app_labels` is the router's own where it sets one)
-  const classes = new Map<string, { router: string; own: { cls: A.ClassDef; path: string } | null; defs: Set<A.ClassDef>; path: string }>();
+  // (per router: its own class, and each class defining a method of it with that class's file)
+  const classes = new Map<string, { router: string; own: { cls: A.ClassDef; path: string } | null; owners: Map<A.ClassDef, string> }>();
   for (const d of defs) {
     const def = d.fn.cls?.def;
     if (!def) continue;
     let c = classes.get(d.router);
-    if (!c) classes.set(d.router, (c = { router: d.router, own: routerClass(modules, d.router), defs: new Set(), path: d.fn.loc.path }));
-    c.defs.add(def);
+    if (!c) classes.set(d.router, (c = { router: d.router, own: routerClass(modules, d.router), owners: new Map() }));
+    c.owners.set(def, d.fn.loc.path);
   }
   const seen = new Set<string>();
   const texts = new Map<string, string[]>();
@@ -73,10 +74,9 @@ export function routerLabelFindings(
     if (!l) texts.set(file, (l = readText(file).split('\n')));
     return l;
   };
-  for (const { router, own, defs: owners } of classes.values()) for (const cls of owners) {
-    const path = defPath(defs, cls);
+  for (const { router, own, owners } of classes.values()) for (const [cls, path] of owners) {
     // (a router of an installed package: its code is not the project's to change)
-    if (!path || isExternalPath(path)) continue;
+    if (isExternalPath(path)) continue;
     const mod = modules.parseFile(path);
     const moduleConsts = mod ? constantsOf(mod.body) : new Map<string, A.Constant[]>();
     const ownConsts = own && own.cls !== cls ? constantsOf(own.cls.body) : new Map<string, A.Constant[]>();
@@ -122,7 +122,7 @@ export function routerLabelFindings(
         if (known.has(label) || !label) return;
         const suggestion = closestLabel(label, labels);
         if (!suggestion) return;
-        // (every literal is in the router's file: the method, the class body or the module's constants)
+        // (the method's file, or the router's own class's where it sets the attribute)
         const key = `${file}:${lit.line}:${lit.col}`;
         if (seen.has(key)) return;
         seen.add(key);
@@ -170,9 +170,4 @@ function routerClass(modules: ModuleIndex, dotted: string): { cls: A.ClassDef; p
   const mod = file ? modules.parseFile(file) : null;
   const cls = mod?.body.find((s): s is A.ClassDef => s.type === 'ClassDef' && s.name === dotted.slice(dot + 1));
   return cls && file ? { cls, path: file } : null;
-}
-
-/** The file of a class whose methods the routers have (where its methods were read). */
-function defPath(defs: { fn: FuncV }[], cls: A.ClassDef): string | null {
-  return defs.find(d => d.fn.cls?.def === cls)?.fn.loc.path ?? null;
 }
